@@ -1,0 +1,45 @@
+/**
+ * Composition root: configuration → database (migrated) → mail → HTTP server. Used by `npm start`,
+ * the tests and the benchmarks, so they all run the same application.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from './app-context.js';
+import type { Config } from './infra/config.js';
+import { systemClock, type Clock } from './infra/clock.js';
+import { migrateDatabase, openDatabase, type Database } from './infra/db/index.js';
+import { createMailDeliverer } from './infra/mail.js';
+import { buildServer } from './http/server.js';
+import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
+
+export interface RunningApp {
+  ctx: AppContext;
+  server: FastifyInstance;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, opts: { clock?: Clock; database?: Database } = {}): Promise<RunningApp> {
+  const clock = opts.clock ?? systemClock;
+  const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR }));
+  await migrateDatabase(database);
+  const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM);
+  const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
+  const server = await buildServer(ctx);
+  let cleaner: NodeJS.Timeout | null = null;
+  if (config.NODE_ENV !== 'test') {
+    mail.start();
+    cleaner = setInterval(() => void purgeExpiredDrafts(ctx).catch(() => undefined), 10 * 60_000);
+    cleaner.unref();
+  }
+  return {
+    ctx,
+    server,
+    database,
+    async close() {
+      if (cleaner) clearInterval(cleaner);
+      await server.close();
+      await mail.stop();
+      if (!opts.database) await database.close();
+    },
+  };
+}

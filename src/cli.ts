@@ -1,0 +1,71 @@
+/** Operators' command line: `npm run cli -- <command> [arguments]`. */
+import { loadConfig } from './infra/config.js';
+import { migrateDatabase, openDatabase } from './infra/db/index.js';
+import { importRegistry } from './modules/companies/import-registry.js';
+
+const COMMANDS: Record<string, { usage: string; help: string; run: (args: string[]) => Promise<number> }> = {
+  'import-registry': {
+    usage: 'import-registry <fichiers…>',
+    help: 'Importe des entreprises et établissements au format de l’API recherche-entreprises (JSON). Ré-exécutable sans doublon.',
+    run: async (files) => {
+      if (files.length === 0) {
+        console.error('Indiquez au moins un fichier à importer.');
+        return 2;
+      }
+      const config = loadConfig();
+      const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+      try {
+        await migrateDatabase(database);
+        let shown = -1;
+        const report = await importRegistry(database.db, files, {
+          now: new Date(),
+          onProgress: (done, total) => {
+            const pct = total ? Math.floor((done / total) * 100) : 100;
+            if (pct !== shown && (pct % 10 === 0 || done === total)) {
+              shown = pct;
+              process.stderr.write(`\r  ${done}/${total} lignes (${pct} %)`);
+            }
+          },
+        });
+        process.stderr.write('\n');
+        console.log(`Fichiers lus : ${report.files}`);
+        console.log(`Entreprises : ${report.entreprises.inserted} ajoutées, ${report.entreprises.updated} mises à jour`);
+        console.log(`Établissements : ${report.etablissements.inserted} ajoutés, ${report.etablissements.updated} mis à jour`);
+        for (const w of report.warnings) console.log(`Avertissement ${w.ref} : ${w.reason}`);
+        for (const r of report.rejected) console.log(`Rejet ${r.ref} : ${r.reason}`);
+        console.log(`${report.rejected.length} rejet(s), ${report.warnings.length} avertissement(s).`);
+        return report.rejected.length > 0 ? 1 : 0;
+      } finally {
+        await database.close();
+      }
+    },
+  },
+};
+
+function help() {
+  console.log('Usage : npm run cli -- <commande> [arguments]\n\nCommandes :');
+  for (const c of Object.values(COMMANDS)) console.log(`  ${c.usage}\n      ${c.help}`);
+}
+
+async function main(argv: string[]) {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    help();
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`Commande inconnue : ${name}\n`);
+    help();
+    return 2;
+  }
+  return cmd.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

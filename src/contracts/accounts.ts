@@ -1,0 +1,100 @@
+/**
+ * Contracts of the account portal: one zod schema per form / API body, shared by the routes, the
+ * pages and the OpenAPI document. Messages are French and name the field.
+ */
+import { z } from 'zod';
+import { parseSiret } from '../domain/identifiers.js';
+import { evaluatePassword, evaluateSecretAnswer, evaluateSecretQuestion } from '../domain/password-policy.js';
+import { checkboxList, email, personName, phone, text } from '../http/forms.js';
+
+export const siretField = z.preprocess(
+  (v) => (v === undefined || v === null ? '' : v),
+  z
+    .string()
+    .max(30, 'Le numéro SIRET doit comporter 14 chiffres.')
+    .transform((s, ctx) => {
+      const r = parseSiret(s);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.message });
+        return z.NEVER;
+      }
+      return r.value;
+    }),
+);
+
+export const tripletSchema = z.object({
+  siret: siretField,
+  nom: personName('Le nom'),
+  prenom: personName('Le prénom'),
+});
+
+export const loginSchema = tripletSchema.extend({
+  password: z.preprocess((v) => (v === undefined ? '' : v), z.string().min(1, 'Le mot de passe est obligatoire.').max(100, 'Le mot de passe est trop long.')),
+  retour: z.string().max(200).optional(),
+});
+
+export const inscriptionStartSchema = z
+  .object({
+    siret: siretField,
+    nom: personName('Le nom'),
+    prenom: personName('Le prénom'),
+    telephone: phone('Le téléphone'),
+    portable: phone('Le téléphone portable', true),
+    email: email('Le courriel'),
+    emailConfirm: text('La confirmation du courriel', 254),
+  })
+  .superRefine((v, ctx) => {
+    if (v.email && v.emailConfirm && v.email.toLowerCase() !== v.emailConfirm.toLowerCase())
+      ctx.addIssue({ code: 'custom', path: ['emailConfirm'], message: 'La confirmation du courriel ne correspond pas au courriel saisi.' });
+  });
+
+/** Password + confirmation; `context` lets the policy refuse the person's own names. */
+export function passwordSchema(context: { nom?: string; prenom?: string }) {
+  return z
+    .object({
+      password: z.preprocess((v) => (v === undefined ? '' : v), z.string().max(100, 'Le mot de passe doit comporter 20 caractères au maximum.')),
+      passwordConfirm: z.preprocess((v) => (v === undefined ? '' : v), z.string().max(100)),
+    })
+    .superRefine((v, ctx) => {
+      const r = evaluatePassword(v.password, context);
+      if (!v.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'Le mot de passe est obligatoire.' });
+      else if (!r.valid) ctx.addIssue({ code: 'custom', path: ['password'], message: r.errors.join(' ') });
+      if (v.password && v.passwordConfirm !== v.password) ctx.addIssue({ code: 'custom', path: ['passwordConfirm'], message: 'La confirmation ne correspond pas au mot de passe.' });
+    });
+}
+
+export const secretQuestionSchema = z
+  .object({
+    secretQuestion: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string()),
+    secretAnswer: z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string()),
+  })
+  .superRefine((v, ctx) => {
+    const q = evaluateSecretQuestion(v.secretQuestion);
+    if (!q.valid) ctx.addIssue({ code: 'custom', path: ['secretQuestion'], message: q.errors.join(' ') });
+    const a = evaluateSecretAnswer(v.secretAnswer, { question: v.secretQuestion });
+    if (!a.valid) ctx.addIssue({ code: 'custom', path: ['secretAnswer'], message: a.errors.join(' ') });
+  });
+
+export const profileSchema = z.object({
+  kind: z.enum(['entreprise', 'tiers_declarant'], { error: 'Indiquez si vous vous inscrivez pour votre entreprise ou pour votre entreprise et vos clients.' }),
+  organisationType: z.string({ error: 'Indiquez le type de votre organisation.' }).min(1, 'Indiquez le type de votre organisation.').max(64),
+  domains: checkboxList.refine((a) => a.length > 0, 'Choisissez au moins un domaine de services.'),
+  declarations: checkboxList,
+});
+
+export const cguSchema = z.object({ decision: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(['accepte', 'refuse'], { error: 'Acceptez ou refusez les conditions générales.' })) });
+
+export const forgotSchema = tripletSchema.extend({
+  methode: z.enum(['question', 'courriel', 'administrateur'], { error: 'Choisissez une façon de réinitialiser votre mot de passe.' }),
+});
+
+export const answerSchema = z.object({ answer: z.preprocess((v) => (v === undefined ? '' : v), z.string().min(1, 'La réponse est obligatoire.').max(100, 'La réponse est trop longue.')) });
+
+export const tokenSchema = z.object({ jeton: z.string().min(10).max(100) });
+
+export const currentPasswordField = z.preprocess((v) => (v === undefined ? '' : v), z.string().min(1, 'Le mot de passe actuel est obligatoire.').max(100));
+
+export const emailChangeSchema = z.object({ current: currentPasswordField, email: email('Le nouveau courriel').refine((s) => s.length > 0, 'Le nouveau courriel est obligatoire.') });
+
+export const messageResponse = z.object({ message: z.string() });
+export const errorResponse = z.object({ message: z.string(), errors: z.record(z.string(), z.string()).optional() });

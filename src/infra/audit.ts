@@ -1,0 +1,54 @@
+/**
+ * Audit trail: who did what, when, from where. Written in the same transaction as the change.
+ * Never pass a credential (password, secret answer, token) in `details`.
+ */
+import type { Tx } from './db/index.js';
+import { auditEvents } from './db/schema.js';
+import type { Clock } from './clock.js';
+
+export type AuditAction =
+  | 'login.success'
+  | 'login.failure'
+  | 'login.locked'
+  | 'logout'
+  | 'logout.all'
+  | 'session.revoked'
+  | 'inscription.started'
+  | 'inscription.cgu_refused'
+  | 'inscription.completed'
+  | 'inscription.candidat'
+  | 'email.validation_sent'
+  | 'email.validated'
+  | 'email.change_requested'
+  | 'password.changed'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'password.admin_reset'
+  | 'secret_question.changed'
+  | 'secret_answer.failure'
+  | 'secret_answer.locked'
+  | 'candidat.granted'
+  | 'candidat.refused'
+  | 'declarations.changed'
+  | 'habilitations.changed';
+
+export interface AuditEntry {
+  action: AuditAction;
+  actorUserId?: string | null;
+  espaceId?: string | null;
+  targetUserId?: string | null;
+  ip?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function audit(tx: Tx, clock: Clock, e: AuditEntry): Promise<void> {
+  await tx.insert(auditEvents).values({
+    at: clock.now(),
+    action: e.action,
+    actorUserId: e.actorUserId ?? null,
+    espaceId: e.espaceId ?? null,
+    targetUserId: e.targetUserId ?? null,
+    ip: e.ip ?? null,
+    details: e.details ?? {},
+  });
+}

@@ -1,0 +1,53 @@
+/** `npm start`: the portal on PostgreSQL (DATABASE_URL) or embedded PGlite, with the demo data set. */
+import { count } from 'drizzle-orm';
+import { espaces } from './infra/db/schema.js';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './infra/config.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './modules/demo/seed-demo.js';
+import { formatSiret } from './domain/identifiers.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const started = Date.now();
+  console.log(`Démarrage (${config.NODE_ENV}) sur ${config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.PGLITE_DIR})`}…`);
+  const app = await createApp(config);
+  const seed = config.DEMO_SEED ?? (config.isProduction ? '0' : '1');
+  if (seed === '1') {
+    const [{ n } = { n: 0 }] = await app.ctx.db.select({ n: count() }).from(espaces);
+    if (Number(n) === 0) {
+      console.log('Base vide : chargement du jeu de démonstration…');
+      await seedDemo(app.ctx, (l) => console.log(l));
+    }
+  }
+  const address = await app.server.listen({ port: config.PORT, host: config.HOST });
+  const url = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
+  console.log(`\nPortail prêt en ${((Date.now() - started) / 1000).toFixed(1)} s : ${url}`);
+  if (seed === '1') {
+    console.log(`\nComptes de démonstration (mot de passe commun : ${DEMO_PASSWORD}) :`);
+    for (const e of DEMO_ACCOUNTS)
+      for (const p of e.people.filter((x) => x.status !== 'candidat')) console.log(`  SIRET ${formatSiret(e.siret)}  ${p.nom} ${p.prenom}  (${p.role}${e.kind === 'tiers_declarant' ? ', tiers-déclarant' : ''})`);
+  }
+  if (app.ctx.config.devOutbox) console.log(`\nCourriels (pas de SMTP_URL) : ${url}/dev/boite-mail`);
+  console.log(`API : ${url}/api/docs`);
+
+  const stop = async () => {
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

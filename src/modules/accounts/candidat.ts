@@ -1,0 +1,76 @@
+/**
+ * Candidat AD (PRODUCT.md §3.1): a second person registering on a company that has an administrator
+ * waits for one of its administrators; all are mailed; one grants or refuses under « Demande en attente ».
+ * Also holds the « demander à l'administrateur » password resets (§3.6), which wait in the same list.
+ */
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { audit } from '../../infra/audit.js';
+import type { Tx } from '../../infra/db/index.js';
+import { demandes, notifications, users } from '../../infra/db/schema.js';
+import { queueMail } from '../../infra/mail.js';
+import { listAdministrators } from './users-repository.js';
+import { publicUrl } from './tokens-repository.js';
+
+type User = typeof users.$inferSelect;
+
+export async function notifyAdministrators(tx: Tx, ctx: AppContext, espaceId: string, subject: string, body: string): Promise<void> {
+  const admins = await listAdministrators(tx, espaceId);
+  const now = ctx.clock.now();
+  for (const a of admins) {
+    await queueMail(tx, ctx.clock, { to: a.email, subject, text: `Bonjour ${a.prenom} ${a.nom},\n\n${body}\n\n${publicUrl(ctx, '/menu/demandes')}\n\nnet-entreprises` });
+    await tx.insert(notifications).values({ userId: a.id, at: now, text: body });
+  }
+}
+
+/** Called once the candidat has validated their e-mail address. */
+export async function notifyCandidat(tx: Tx, ctx: AppContext, candidat: User): Promise<void> {
+  await tx.insert(demandes).values({ espaceId: candidat.espaceId, kind: 'candidat_ad', userId: candidat.id, createdAt: ctx.clock.now() });
+  await notifyAdministrators(
+    tx,
+    ctx,
+    candidat.espaceId,
+    'Demande en attente : nouvel administrateur',
+    `${candidat.prenom} ${candidat.nom} (${candidat.email}) demande à devenir administrateur de votre entreprise sur net-entreprises. Accordez ou refusez cette demande dans « Demande en attente ».`,
+  );
+}
+
+export async function listPendingDemandes(ctx: AppContext, espaceId: string) {
+  return ctx.db
+    .select({ id: demandes.id, kind: demandes.kind, createdAt: demandes.createdAt, nom: users.nom, prenom: users.prenom, email: users.email, siret: users.siret })
+    .from(demandes)
+    .innerJoin(users, eq(users.id, demandes.userId))
+    .where(and(eq(demandes.espaceId, espaceId), isNull(demandes.decidedAt)))
+    .orderBy(desc(demandes.createdAt));
+}
+
+export type DecideResult = 'granted' | 'refused' | 'not_found';
+
+/** Grant or refuse a candidat AD. Scoped to the deciding administrator's espace. */
+export async function decideCandidat(ctx: AppContext, admin: User, demandeId: string, grant: boolean, meta: { ip?: string }): Promise<DecideResult> {
+  if (!/^[0-9a-f-]{36}$/.test(demandeId)) return 'not_found';
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const [d] = await tx
+      .update(demandes)
+      .set({ decidedAt: now, decidedBy: admin.id, decision: grant ? 'accordee' : 'refusee' })
+      .where(and(eq(demandes.id, demandeId), eq(demandes.espaceId, admin.espaceId), eq(demandes.kind, 'candidat_ad'), isNull(demandes.decidedAt)))
+      .returning();
+    if (!d) return 'not_found';
+    const [candidat] = await tx
+      .update(users)
+      .set({ status: grant ? 'active' : 'refused', updatedAt: now })
+      .where(and(eq(users.id, d.userId), eq(users.espaceId, admin.espaceId), eq(users.status, 'candidat')))
+      .returning();
+    if (!candidat) return 'not_found';
+    await audit(tx, ctx.clock, { action: grant ? 'candidat.granted' : 'candidat.refused', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: candidat.id, ip: meta.ip });
+    await queueMail(tx, ctx.clock, {
+      to: candidat.email,
+      subject: grant ? 'Votre demande d’administration est acceptée' : 'Votre demande d’administration est refusée',
+      text: grant
+        ? `Bonjour ${candidat.prenom} ${candidat.nom},\n\n${admin.prenom} ${admin.nom} a accepté votre demande : vous êtes désormais administrateur de votre entreprise sur net-entreprises. Connectez-vous avec votre SIRET, vos nom, prénom et mot de passe.\n\n${publicUrl(ctx, '/connexion')}\n\nnet-entreprises`
+        : `Bonjour ${candidat.prenom} ${candidat.nom},\n\nL’administrateur de votre entreprise a refusé votre demande d’accès à net-entreprises. Rapprochez-vous de lui pour en connaître la raison.\n\nnet-entreprises`,
+    });
+    return grant ? 'granted' : 'refused';
+  });
+}

@@ -1,0 +1,193 @@
+/**
+ * « Mot de passe oublié », the three ways of PRODUCT.md §3.6. No answer reveals whether an account
+ * exists: an unknown triplet gets a plausible secret question (always wrong), the same « si un compte
+ * correspond… » message, and the same timing (a hash is always verified).
+ */
+import { randomInt } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { SECRET_ANSWER_LOCKOUT_POLICY } from '../../domain/tokens.js';
+import { audit } from '../../infra/audit.js';
+import { hashSecret, hmac, verifySecret } from '../../infra/crypto.js';
+import { demandes, tokens, users } from '../../infra/db/schema.js';
+import { queueMail } from '../../infra/mail.js';
+import { clearFailures, consumeRate, isLocked, registerFailure } from '../../infra/throttle.js';
+import { notifyAdministrators } from './candidat.js';
+import { loginKey } from './login-key.js';
+import { revokeAllSessions } from './sessions.js';
+import { consumeToken, issueToken, publicUrl } from './tokens-repository.js';
+import { findUserByTriplet } from './users-repository.js';
+
+type User = typeof users.$inferSelect;
+export interface Triplet {
+  siret: string;
+  nom: string;
+  prenom: string;
+}
+
+const DECOY_QUESTIONS = [
+  'Quel est le nom de votre premier animal de compagnie ?',
+  'Dans quelle ville êtes-vous né(e) ?',
+  'Quel est le prénom de votre grand-mère maternelle ?',
+  'Quel était le nom de votre école primaire ?',
+  'Quelle est la marque de votre première voiture ?',
+  'Quel est votre plat préféré depuis l’enfance ?',
+];
+
+const lockKey = (t: Triplet) => `secret:${t.siret}|${loginKey(t.nom, t.prenom)}`;
+
+/** Way 1, first screen: the question for this triplet (a decoy when there is no such account). */
+export async function secretQuestionFor(ctx: AppContext, t: Triplet): Promise<string> {
+  const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
+  if (user?.status === 'active' && user.secretQuestion) return user.secretQuestion;
+  const h = hmac(ctx.config.sessionSecret, `decoy:${t.siret}|${loginKey(t.nom, t.prenom)}`);
+  return DECOY_QUESTIONS[h.charCodeAt(0) % DECOY_QUESTIONS.length]!;
+}
+
+export type AnswerResult = { ok: true; resetToken: string } | { ok: false; locked: boolean };
+
+/** Way 1, second screen: 5 wrong answers → 60 minutes (guide). The answer is case-sensitive. */
+export async function answerSecretQuestion(ctx: AppContext, t: Triplet, answer: string, meta: { ip?: string }): Promise<AnswerResult> {
+  const now = ctx.clock.now();
+  const key = lockKey(t);
+  const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
+  const locked = await isLocked(ctx.db, key, now);
+  const good = await verifySecret(user?.status === 'active' ? user.secretAnswerHash : null, answer);
+  return ctx.db.transaction(async (tx) => {
+    if (locked) {
+      await audit(tx, ctx.clock, { action: 'secret_answer.locked', targetUserId: user?.id, ip: meta.ip, details: { siret: t.siret } });
+      return { ok: false, locked: true };
+    }
+    if (!good || !user) {
+      const nowLocked = await registerFailure(tx, key, now, SECRET_ANSWER_LOCKOUT_POLICY);
+      await audit(tx, ctx.clock, { action: 'secret_answer.failure', targetUserId: user?.id, ip: meta.ip, details: { siret: t.siret } });
+      return { ok: false, locked: Boolean(nowLocked) };
+    }
+    await clearFailures(tx, key);
+    const resetToken = await issueToken(tx, ctx, user.id, 'password_reset', { via: 'secret_question' });
+    await audit(tx, ctx.clock, { action: 'password.reset_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { via: 'secret_question' } });
+    return { ok: true, resetToken };
+  });
+}
+
+/** Way 2: a single-use link valid one hour, sent to the registered address. */
+export async function requestResetLink(ctx: AppContext, t: Triplet, meta: { ip?: string }): Promise<void> {
+  const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
+  await ctx.db.transaction(async (tx) => {
+    if (!user || user.status !== 'active') {
+      await audit(tx, ctx.clock, { action: 'password.reset_requested', ip: meta.ip, details: { siret: t.siret, known: false, via: 'email' } });
+      return;
+    }
+    if (!(await consumeRate(tx, `reset-mail:${user.id}`, ctx.clock.now(), 3, 3600))) return;
+    const token = await issueToken(tx, ctx, user.id, 'password_reset', { via: 'email' });
+    await queueMail(tx, ctx.clock, {
+      to: user.email,
+      subject: 'Réinitialisation de votre mot de passe',
+      text: `Bonjour ${user.prenom} ${user.nom},\n\nVous avez demandé à réinitialiser votre mot de passe net-entreprises. Ouvrez ce lien dans l’heure (il ne sert qu’une fois) :\n\n${publicUrl(ctx, `/reinitialisation?jeton=${token}`)}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.\n\nnet-entreprises`,
+    });
+    await audit(tx, ctx.clock, { action: 'password.reset_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { via: 'email' } });
+  });
+}
+
+/** Way 3, asked by the user: the request waits in the administrators' « Demande en attente ». */
+export async function askAdministratorReset(ctx: AppContext, t: Triplet, meta: { ip?: string }): Promise<void> {
+  const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
+  await ctx.db.transaction(async (tx) => {
+    if (!user || user.status !== 'active') {
+      await audit(tx, ctx.clock, { action: 'password.reset_requested', ip: meta.ip, details: { siret: t.siret, known: false, via: 'administrateur' } });
+      return;
+    }
+    const [open] = await tx
+      .select({ id: demandes.id })
+      .from(demandes)
+      .where(and(eq(demandes.userId, user.id), eq(demandes.kind, 'reinitialisation'), isNull(demandes.decidedAt)));
+    if (open) return;
+    await tx.insert(demandes).values({ espaceId: user.espaceId, kind: 'reinitialisation', userId: user.id, createdAt: ctx.clock.now() });
+    await notifyAdministrators(
+      tx,
+      ctx,
+      user.espaceId,
+      'Demande en attente : réinitialisation de mot de passe',
+      `${user.prenom} ${user.nom} demande la réinitialisation de son mot de passe. Traitez cette demande dans « Demande en attente ».`,
+    );
+    await audit(tx, ctx.clock, { action: 'password.reset_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { via: 'administrateur' } });
+  });
+}
+
+/** A temporary password that satisfies the policy: 8 letters (mixed case) and 4 digits. */
+export function temporaryPassword(): string {
+  const letters = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
+  let s = '';
+  for (let i = 0; i < 8; i++) s += letters[randomInt(letters.length)];
+  for (let i = 0; i < 4; i++) s += String(randomInt(10));
+  return s;
+}
+
+export type AdminResetResult = 'done' | 'not_found';
+
+/**
+ * Way 3, done by an administrator of the same company (scoped): a temporary password by mail, valid
+ * 12 hours; at the next login the user must choose a new password and secret question first.
+ */
+export async function adminResetPassword(ctx: AppContext, admin: User, targetUserId: string, meta: { ip?: string }): Promise<AdminResetResult> {
+  if (!/^[0-9a-f-]{36}$/.test(targetUserId) || targetUserId === admin.id) return 'not_found';
+  const temp = temporaryPassword();
+  const tempHash = await hashSecret(temp);
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const [target] = await tx
+      .update(users)
+      .set({ passwordHash: tempHash, mustChangeCredentials: true, updatedAt: now })
+      .where(and(eq(users.id, targetUserId), eq(users.espaceId, admin.espaceId), eq(users.status, 'active')))
+      .returning();
+    if (!target) return 'not_found';
+    await issueToken(tx, ctx, target.id, 'admin_reset');
+    await revokeAllSessions(tx, ctx, target.id);
+    await clearFailures(tx, `login:${target.siret}|${target.loginKey}`);
+    await tx
+      .update(demandes)
+      .set({ decidedAt: now, decidedBy: admin.id, decision: 'accordee' })
+      .where(and(eq(demandes.userId, target.id), eq(demandes.kind, 'reinitialisation'), isNull(demandes.decidedAt)));
+    await queueMail(tx, ctx.clock, {
+      to: target.email,
+      subject: 'Votre mot de passe a été réinitialisé par votre administrateur',
+      text: `Bonjour ${target.prenom} ${target.nom},\n\n${admin.prenom} ${admin.nom}, administrateur de votre entreprise, a réinitialisé votre mot de passe net-entreprises.\n\nMot de passe temporaire (valable 12 heures) : ${temp}\n\nConnectez-vous avec votre SIRET, vos nom et prénom et ce mot de passe : vous devrez aussitôt choisir un nouveau mot de passe et une nouvelle question secrète.\n\n${publicUrl(ctx, '/connexion')}\n\nnet-entreprises`,
+    });
+    await audit(tx, ctx.clock, { action: 'password.admin_reset', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: target.id, ip: meta.ip });
+    return 'done';
+  });
+}
+
+/** Ends a reset (ways 1 and 2): new password, every session closed, lockout cleared. */
+export async function resetPassword(ctx: AppContext, token: string | undefined, newPassword: string, meta: { ip?: string }): Promise<boolean> {
+  const hash = await hashSecret(newPassword);
+  return ctx.db.transaction(async (tx) => {
+    const t = await consumeToken(tx, ctx, token, 'password_reset');
+    if (!t) return false;
+    const [user] = await tx.update(users).set({ passwordHash: hash, mustChangeCredentials: false, updatedAt: ctx.clock.now() }).where(and(eq(users.id, t.userId), eq(users.status, 'active'))).returning();
+    if (!user) return false;
+    await revokeAllSessions(tx, ctx, user.id);
+    await clearFailures(tx, `login:${user.siret}|${user.loginKey}`);
+    await queueMail(tx, ctx.clock, {
+      to: user.email,
+      subject: 'Votre mot de passe a été modifié',
+      text: `Bonjour ${user.prenom} ${user.nom},\n\nLe mot de passe de votre compte net-entreprises vient d’être modifié. Si vous n’êtes pas à l’origine de ce changement, contactez sans attendre l’administrateur de votre entreprise.\n\nnet-entreprises`,
+    });
+    await audit(tx, ctx.clock, { action: 'password.reset', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    return true;
+  });
+}
+
+/** After an administrator reset: new password and new secret question before anything else. */
+export async function completeForcedChange(ctx: AppContext, user: User, input: { password: string; secretQuestion: string; secretAnswer: string }, currentSessionHash: string, meta: { ip?: string }): Promise<void> {
+  const passwordHash = await hashSecret(input.password);
+  const secretAnswerHash = await hashSecret(input.secretAnswer);
+  await ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    await tx.update(users).set({ passwordHash, secretQuestion: input.secretQuestion, secretAnswerHash, mustChangeCredentials: false, updatedAt: now }).where(eq(users.id, user.id));
+    await tx.update(tokens).set({ usedAt: now }).where(and(eq(tokens.userId, user.id), eq(tokens.kind, 'admin_reset'), isNull(tokens.usedAt)));
+    await revokeAllSessions(tx, ctx, user.id, currentSessionHash);
+    await audit(tx, ctx.clock, { action: 'password.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { forced: true } });
+    await audit(tx, ctx.clock, { action: 'secret_question.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+  });
+}

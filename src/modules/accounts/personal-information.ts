@@ -1,0 +1,83 @@
+/**
+ * « Vos informations personnelles »: change of password (current one required), of secret question,
+ * of e-mail (the new address is validated by a link before it replaces the old one).
+ */
+import { and, eq } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { audit } from '../../infra/audit.js';
+import { hashSecret, verifySecret } from '../../infra/crypto.js';
+import { users } from '../../infra/db/schema.js';
+import { queueMail } from '../../infra/mail.js';
+import { consumeRate } from '../../infra/throttle.js';
+import { revokeAllSessions } from './sessions.js';
+import { issueToken, publicUrl } from './tokens-repository.js';
+
+type User = typeof users.$inferSelect;
+export type ChangeResult = { ok: true } | { ok: false; field: string; message: string };
+
+const WRONG_CURRENT = 'Le mot de passe actuel est incorrect.';
+
+async function checkCurrent(ctx: AppContext, user: User, current: string): Promise<ChangeResult | null> {
+  const allowed = await ctx.db.transaction((tx) => consumeRate(tx, `current-pw:${user.id}`, ctx.clock.now(), 10, 900));
+  if (!allowed) return { ok: false, field: 'current', message: 'Trop de tentatives : réessayez dans 15 minutes.' };
+  if (!(await verifySecret(user.passwordHash, current))) return { ok: false, field: 'current', message: WRONG_CURRENT };
+  return null;
+}
+
+export async function changePassword(ctx: AppContext, user: User, sessionHash: string, input: { current: string; password: string }, meta: { ip?: string }): Promise<ChangeResult> {
+  const bad = await checkCurrent(ctx, user, input.current);
+  if (bad) return bad;
+  const hash = await hashSecret(input.password);
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash: hash, updatedAt: ctx.clock.now() }).where(eq(users.id, user.id));
+    // Other sessions end: whoever knew the old password is out.
+    await revokeAllSessions(tx, ctx, user.id, sessionHash);
+    await audit(tx, ctx.clock, { action: 'password.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+  });
+  return { ok: true };
+}
+
+export async function changeSecretQuestion(ctx: AppContext, user: User, input: { current: string; secretQuestion: string; secretAnswer: string }, meta: { ip?: string }): Promise<ChangeResult> {
+  const bad = await checkCurrent(ctx, user, input.current);
+  if (bad) return bad;
+  const answerHash = await hashSecret(input.secretAnswer);
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(users).set({ secretQuestion: input.secretQuestion, secretAnswerHash: answerHash, updatedAt: ctx.clock.now() }).where(eq(users.id, user.id));
+    await audit(tx, ctx.clock, { action: 'secret_question.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+  });
+  return { ok: true };
+}
+
+export async function requestEmailChange(ctx: AppContext, user: User, input: { current: string; email: string }, meta: { ip?: string }): Promise<ChangeResult> {
+  const bad = await checkCurrent(ctx, user, input.current);
+  if (bad) return bad;
+  if (input.email.toLowerCase() === user.email.toLowerCase()) return { ok: false, field: 'email', message: 'C’est déjà votre adresse électronique.' };
+  await ctx.db.transaction(async (tx) => {
+    const token = await issueToken(tx, ctx, user.id, 'email_change', { email: input.email });
+    await queueMail(tx, ctx.clock, {
+      to: input.email,
+      subject: 'Validation de votre adresse électronique',
+      text: `Bonjour ${user.prenom} ${user.nom},\n\nPour utiliser cette adresse sur net-entreprises, validez-la en ouvrant ce lien (valable 48 heures, utilisable une seule fois) :\n\n${publicUrl(ctx, `/validation-courriel?jeton=${token}`)}\n\nTant qu’elle n’est pas validée, votre ancienne adresse reste utilisée.\n\nnet-entreprises`,
+    });
+    await queueMail(tx, ctx.clock, {
+      to: user.email,
+      subject: 'Changement d’adresse électronique demandé',
+      text: `Bonjour ${user.prenom} ${user.nom},\n\nUn changement de l’adresse électronique de votre compte net-entreprises a été demandé. Il prendra effet quand la nouvelle adresse aura été validée. Si vous n’en êtes pas l’auteur, changez votre mot de passe.\n\nnet-entreprises`,
+    });
+    await audit(tx, ctx.clock, { action: 'email.change_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+  });
+  return { ok: true };
+}
+
+export async function logoutEverywhere(ctx: AppContext, user: User, meta: { ip?: string }): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await revokeAllSessions(tx, ctx, user.id);
+    await audit(tx, ctx.clock, { action: 'logout.all', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+  });
+}
+
+export async function findActiveUserOfEspace(ctx: AppContext, espaceId: string, userId: string) {
+  if (!/^[0-9a-f-]{36}$/.test(userId)) return null;
+  const [u] = await ctx.db.select().from(users).where(and(eq(users.id, userId), eq(users.espaceId, espaceId)));
+  return u ?? null;
+}

@@ -1,0 +1,84 @@
+import { and, eq, isNull, ne } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { newToken, sha256 } from '../../infra/crypto.js';
+import type { Tx } from '../../infra/db/index.js';
+import { entreprises, espaces, sessions, users } from '../../infra/db/schema.js';
+import type { Viewer } from '../../web/layout.js';
+
+/** DOMAIN.md « Sessions »: idle 30 min, absolute 12 h. */
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
+/** lastSeenAt is written at most once a minute per session (keeps reads cheap under load). */
+const TOUCH_EVERY_MS = 60_000;
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+
+export interface AuthState {
+  session: SessionRow;
+  user: UserRow;
+  viewer: Viewer;
+}
+
+export async function createSession(tx: Tx, ctx: AppContext, userId: string, meta: { ip?: string; userAgent?: string }): Promise<string> {
+  const id = newToken();
+  const now = ctx.clock.now();
+  await tx.insert(sessions).values({
+    idHash: sha256(id),
+    userId,
+    csrfToken: newToken(),
+    createdAt: now,
+    lastSeenAt: now,
+    absoluteExpiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+  });
+  return id;
+}
+
+export async function loadSession(ctx: AppContext, cookieValue: string): Promise<AuthState | null> {
+  if (cookieValue.length > 100) return null;
+  const now = ctx.clock.now();
+  const [row] = await ctx.db
+    .select({ session: sessions, user: users, raisonSociale: entreprises.raisonSociale })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .innerJoin(espaces, eq(espaces.id, users.espaceId))
+    .innerJoin(entreprises, eq(entreprises.siren, espaces.siren))
+    .where(and(eq(sessions.idHash, sha256(cookieValue)), isNull(sessions.revokedAt)));
+  if (!row) return null;
+  const { session, user } = row;
+  if (session.absoluteExpiresAt <= now || session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now.getTime()) return null;
+  if (user.status !== 'active') return null;
+  return {
+    session,
+    user,
+    viewer: { nom: user.nom, prenom: user.prenom, role: user.role as Viewer['role'], raisonSociale: row.raisonSociale },
+  };
+}
+
+export async function touchSession(ctx: AppContext, state: AuthState): Promise<void> {
+  const now = ctx.clock.now();
+  if (now.getTime() - state.session.lastSeenAt.getTime() < TOUCH_EVERY_MS) return;
+  await ctx.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, state.session.idHash));
+}
+
+export async function revokeSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
+  await tx.update(sessions).set({ revokedAt: ctx.clock.now() }).where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
+}
+
+/** Ends every session of a user (suspension, password reset, « se déconnecter partout »). */
+export async function revokeAllSessions(tx: Tx, ctx: AppContext, userId: string, exceptIdHash?: string): Promise<void> {
+  const cond = exceptIdHash
+    ? and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.idHash, exceptIdHash))
+    : and(eq(sessions.userId, userId), isNull(sessions.revokedAt));
+  await tx.update(sessions).set({ revokedAt: ctx.clock.now() }).where(cond);
+}
+
+export async function listActiveSessions(ctx: AppContext, userId: string) {
+  const now = ctx.clock.now();
+  const rows = await ctx.db.select().from(sessions).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+  return rows
+    .filter((s) => s.absoluteExpiresAt > now && s.lastSeenAt.getTime() + SESSION_IDLE_MS > now.getTime())
+    .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+}

@@ -1,0 +1,144 @@
+/**
+ * Demo data set for `npm start` on an empty database: the company registry (real SIRENE snapshots +
+ * generated companies) and a few accounts that show every state of the portal. Idempotent.
+ */
+import { eq } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { accessibleAt, findDeclaration } from '../../domain/declarations.js';
+import { hashSecret } from '../../infra/crypto.js';
+import { demandes, espaces, etablissementDeclarations, habilitationHistory, habilitations, users } from '../../infra/db/schema.js';
+import { loginKey } from '../accounts/login-key.js';
+import { DEMO_COMPANIES } from '../companies/demo-registry.js';
+import { seedRegistry } from '../companies/seed-registry.js';
+
+/** The demo password of every demo account (satisfies the guide's rules; printed at start). */
+export const DEMO_PASSWORD = 'Demo-Soltea-2026';
+const DEMO_QUESTION = 'Quel est le nom de la rue de votre enfance ?';
+const DEMO_ANSWER = 'Rue des Lilas';
+
+interface DemoPerson {
+  nom: string;
+  prenom: string;
+  email: string;
+  role: 'administrateur' | 'declarant';
+  status?: 'active' | 'candidat';
+}
+
+interface DemoEspace {
+  siren: string;
+  siret: string;
+  kind: 'entreprise' | 'tiers_declarant';
+  organisationType: string;
+  people: DemoPerson[];
+  /** declarations per SIRET, with how long ago they were added (hours) */
+  declarations: { siret: string; code: string; hoursAgo: number }[];
+}
+
+export const DEMO_ACCOUNTS: DemoEspace[] = [
+  {
+    siren: DEMO_COMPANIES.boulangerieMoutin.siren,
+    siret: DEMO_COMPANIES.boulangerieMoutin.siret,
+    kind: 'entreprise',
+    organisationType: 'entreprise_privee',
+    people: [
+      { nom: 'MOUTIN', prenom: 'Claire', email: 'claire.moutin@boulangerie-moutin.example', role: 'administrateur' },
+      { nom: 'BERNARD', prenom: 'Lucas', email: 'lucas.bernard@boulangerie-moutin.example', role: 'declarant' },
+    ],
+    declarations: [
+      { siret: DEMO_COMPANIES.boulangerieMoutin.siret, code: 'DSN', hoursAgo: 24 * 400 },
+      { siret: DEMO_COMPANIES.boulangerieMoutin.siret, code: 'SOLTEA_EMPLOYEURS', hoursAgo: 48 },
+      { siret: DEMO_COMPANIES.boulangerieMoutin.siret, code: 'MCF_ELU', hoursAgo: 3 },
+    ],
+  },
+  {
+    siren: DEMO_COMPANIES.gipMds.siren,
+    siret: DEMO_COMPANIES.gipMds.siret,
+    kind: 'entreprise',
+    organisationType: 'fonction_publique',
+    people: [
+      { nom: 'MARTIN', prenom: 'Sophie', email: 'sophie.martin@gip-mds.example', role: 'administrateur' },
+      { nom: 'DUPONT', prenom: 'Hélène', email: 'helene.dupont@gip-mds.example', role: 'declarant' },
+      { nom: 'LEFEBVRE', prenom: 'Marc', email: 'marc.lefebvre@gip-mds.example', role: 'administrateur', status: 'candidat' },
+    ],
+    declarations: DEMO_COMPANIES.gipMds.sirets.flatMap((siret) => [
+      { siret, code: 'DSN', hoursAgo: 24 * 300 },
+      { siret, code: 'SOLTEA_ETABLISSEMENTS', hoursAgo: 30 },
+    ]),
+  },
+  {
+    siren: DEMO_COMPANIES.cabinetDurand.siren,
+    siret: DEMO_COMPANIES.cabinetDurand.siret,
+    kind: 'tiers_declarant',
+    organisationType: 'expert_comptable',
+    people: [
+      { nom: 'DURAND', prenom: 'Paul', email: 'paul.durand@cabinet-durand.example', role: 'administrateur' },
+      { nom: 'PETIT', prenom: 'Inès', email: 'ines.petit@cabinet-durand.example', role: 'declarant' },
+    ],
+    declarations: [
+      { siret: DEMO_COMPANIES.cabinetDurand.siret, code: 'DSN', hoursAgo: 24 * 500 },
+      { siret: DEMO_COMPANIES.cabinetDurand.siret, code: 'SOLTEA_EMPLOYEURS', hoursAgo: 72 },
+    ],
+  },
+];
+
+export async function seedDemo(ctx: AppContext, log: (line: string) => void = () => undefined): Promise<void> {
+  let last = 0;
+  const report = await seedRegistry(ctx.db, {
+    now: ctx.clock.now(),
+    onProgress: (done, total) => {
+      const pct = Math.floor((done / total) * 100);
+      if (pct >= last + 20 || done === total) {
+        last = pct;
+        log(`  répertoire des entreprises : ${done}/${total} (${pct} %)`);
+      }
+    },
+  });
+  log(`  ${report.entreprises.inserted + report.entreprises.updated} entreprises, ${report.etablissements.inserted + report.etablissements.updated} établissements (${Math.round(report.durationMs)} ms)`);
+
+  const passwordHash = await hashSecret(DEMO_PASSWORD);
+  const answerHash = await hashSecret(DEMO_ANSWER);
+  const now = ctx.clock.now();
+  for (const e of DEMO_ACCOUNTS) {
+    const [exists] = await ctx.db.select({ id: espaces.id }).from(espaces).where(eq(espaces.siren, e.siren));
+    if (exists) continue;
+    await ctx.db.transaction(async (tx) => {
+      const [espace] = await tx.insert(espaces).values({ siren: e.siren, siret: e.siret, kind: e.kind, organisationType: e.organisationType, domains: ['dsn', 'formation'] }).returning();
+      const ids: string[] = [];
+      for (const p of e.people) {
+        const [u] = await tx
+          .insert(users)
+          .values({
+            espaceId: espace!.id,
+            siret: e.siret,
+            nom: p.nom,
+            prenom: p.prenom,
+            loginKey: loginKey(p.nom, p.prenom),
+            email: p.email,
+            telephone: '01 23 45 67 89',
+            role: p.role,
+            status: p.status ?? 'active',
+            passwordHash,
+            secretQuestion: DEMO_QUESTION,
+            secretAnswerHash: answerHash,
+            emailValidatedAt: now,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning({ id: users.id });
+        ids.push(u!.id);
+        if (p.status === 'candidat') await tx.insert(demandes).values({ espaceId: espace!.id, kind: 'candidat_ad', userId: u!.id, createdAt: now });
+      }
+      const adminId = ids[0]!;
+      for (const d of e.declarations) {
+        const addedAt = new Date(now.getTime() - d.hoursAgo * 3_600_000);
+        await tx.insert(etablissementDeclarations).values({ espaceId: espace!.id, siret: d.siret, declarationCode: d.code, addedAt, accessibleAt: accessibleAt(addedAt, ctx.config.ACCESS_DELAY_HOURS), addedBy: adminId });
+        const payable = findDeclaration(d.code)?.payable ?? false;
+        for (const [i, p] of e.people.entries()) {
+          if (p.status === 'candidat') continue;
+          await tx.insert(habilitations).values({ userId: ids[i]!, siret: d.siret, declarationCode: d.code, declarer: true, payer: payable && p.role === 'administrateur', grantedAt: addedAt, grantedBy: adminId });
+          await tx.insert(habilitationHistory).values({ at: addedAt, espaceId: espace!.id, actorUserId: adminId, userId: ids[i]!, siret: d.siret, declarationCode: d.code, declarer: true, payer: payable && p.role === 'administrateur' });
+        }
+      }
+    });
+  }
+}

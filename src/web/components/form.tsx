@@ -1,0 +1,195 @@
+import type { ReactNode } from 'react';
+import type { FieldErrors } from '../../http/forms.js';
+
+/** DSFR form building blocks. Every field has a label, its hint, and its error bound by aria-describedby. */
+
+export function CsrfField(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
+
+export function ErrorSummary(props: { errors?: FieldErrors; message?: string }) {
+  const entries = Object.entries(props.errors ?? {}).filter(([k]) => k !== '_form');
+  const formError = props.errors?._form ?? props.message;
+  if (!entries.length && !formError) return null;
+  return (
+    <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
+      <h2 className="fr-alert__title">{formError ?? 'Le formulaire contient des erreurs'}</h2>
+      {entries.length ? (
+        <ul>
+          {entries.map(([field, msg]) => (
+            <li key={field}>
+              <a href={`#${field}`}>{msg}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export function Input(props: {
+  name: string;
+  label: string;
+  required?: boolean;
+  type?: string;
+  hint?: ReactNode;
+  value?: unknown;
+  error?: string;
+  autoComplete?: string;
+  validate?: string;
+  inputMode?: 'numeric' | 'tel' | 'email' | 'text';
+  maxLength?: number;
+  readOnly?: boolean;
+  extra?: ReactNode;
+}) {
+  const id = props.name;
+  const hintId = `${id}-hint`;
+  const msgId = `${id}-messages`;
+  const describedBy = [props.hint ? hintId : null, msgId].filter(Boolean).join(' ');
+  return (
+    <div className={`fr-input-group ${props.error ? 'fr-input-group--error' : ''}`} data-field={id}>
+      <label className="fr-label" htmlFor={id}>
+        {props.label}
+        {props.required ? <span aria-hidden="true"> *</span> : null}
+        {props.hint ? (
+          <span className="fr-hint-text" id={hintId}>
+            {props.hint}
+          </span>
+        ) : null}
+      </label>
+      <input
+        className={`fr-input ${props.error ? 'fr-input--error' : ''}`}
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        defaultValue={typeof props.value === 'string' ? props.value : undefined}
+        required={props.required}
+        aria-required={props.required ? true : undefined}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy}
+        autoComplete={props.autoComplete}
+        data-validate={props.validate}
+        inputMode={props.inputMode}
+        maxLength={props.maxLength}
+        readOnly={props.readOnly}
+      />
+      <div className="fr-messages-group" id={msgId} aria-live="polite">
+        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
+      </div>
+      {props.extra}
+    </div>
+  );
+}
+
+export function Select(props: { name: string; label: string; options: readonly { value: string; label: string }[]; value?: unknown; error?: string; required?: boolean; placeholder?: string }) {
+  return (
+    <div className={`fr-select-group ${props.error ? 'fr-select-group--error' : ''}`}>
+      <label className="fr-label" htmlFor={props.name}>
+        {props.label}
+        {props.required ? <span aria-hidden="true"> *</span> : null}
+      </label>
+      <select
+        className="fr-select"
+        id={props.name}
+        name={props.name}
+        defaultValue={typeof props.value === 'string' ? props.value : ''}
+        aria-describedby={`${props.name}-messages`}
+        aria-invalid={props.error ? true : undefined}
+        required={props.required}
+      >
+        {props.placeholder !== undefined ? (
+          <option value="" disabled>
+            {props.placeholder}
+          </option>
+        ) : null}
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <div className="fr-messages-group" id={`${props.name}-messages`} aria-live="polite">
+        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
+      </div>
+    </div>
+  );
+}
+
+export function RadioGroup(props: { name: string; legend: string; options: readonly { value: string; label: string; hint?: string }[]; value?: unknown; error?: string; required?: boolean }) {
+  return (
+    <fieldset className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`} id={props.name} aria-labelledby={`${props.name}-legend ${props.name}-messages`}>
+      <legend className="fr-fieldset__legend" id={`${props.name}-legend`}>
+        {props.legend}
+        {props.required ? <span aria-hidden="true"> *</span> : null}
+      </legend>
+      {props.options.map((o) => (
+        <div className="fr-fieldset__element" key={o.value}>
+          <div className="fr-radio-group">
+            <input type="radio" id={`${props.name}-${o.value}`} name={props.name} value={o.value} defaultChecked={props.value === o.value} required={props.required} />
+            <label className="fr-label" htmlFor={`${props.name}-${o.value}`}>
+              {o.label}
+              {o.hint ? <span className="fr-hint-text">{o.hint}</span> : null}
+            </label>
+          </div>
+        </div>
+      ))}
+      <div className="fr-messages-group" id={`${props.name}-messages`} aria-live="polite">
+        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
+      </div>
+    </fieldset>
+  );
+}
+
+export function CheckboxGroup(props: { name: string; legend: string; options: readonly { value: string; label: string; hint?: string }[]; values?: readonly string[]; error?: string }) {
+  const checked = new Set(props.values ?? []);
+  return (
+    <fieldset className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`} id={props.name} aria-labelledby={`${props.name}-legend ${props.name}-messages`}>
+      <legend className="fr-fieldset__legend" id={`${props.name}-legend`}>
+        {props.legend}
+      </legend>
+      {props.options.map((o) => (
+        <div className="fr-fieldset__element" key={o.value}>
+          <div className="fr-checkbox-group">
+            <input type="checkbox" id={`${props.name}-${o.value}`} name={props.name} value={o.value} defaultChecked={checked.has(o.value)} />
+            <label className="fr-label" htmlFor={`${props.name}-${o.value}`}>
+              {o.label}
+              {o.hint ? <span className="fr-hint-text">{o.hint}</span> : null}
+            </label>
+          </div>
+        </div>
+      ))}
+      <div className="fr-messages-group" id={`${props.name}-messages`} aria-live="polite">
+        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
+      </div>
+    </fieldset>
+  );
+}
+
+export function Alert(props: { type: 'success' | 'info' | 'warning' | 'error'; title?: string; children?: ReactNode }) {
+  return (
+    <div className={`fr-alert fr-alert--${props.type} fr-mb-3w`} role={props.type === 'error' ? 'alert' : 'status'}>
+      {props.title ? <h2 className="fr-alert__title">{props.title}</h2> : null}
+      {typeof props.children === 'string' ? <p>{props.children}</p> : props.children}
+    </div>
+  );
+}
+
+/** Stepper shown on each inscription page (DSFR « indicateur d'étapes »). */
+export function Stepper(props: { current: number; steps: readonly string[] }) {
+  const title = props.steps[props.current - 1] ?? '';
+  const next = props.steps[props.current];
+  return (
+    <div className="fr-stepper">
+      <h2 className="fr-stepper__title">
+        {title}
+        <span className="fr-stepper__state">{`Étape ${props.current} sur ${props.steps.length}`}</span>
+      </h2>
+      <div className="fr-stepper__steps" data-fr-current-step={props.current} data-fr-steps={props.steps.length}></div>
+      {next ? (
+        <p className="fr-stepper__details">
+          <span className="fr-text--bold">Étape suivante :</span> {next}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,178 @@
+import type { ReactNode } from 'react';
+
+export interface Viewer {
+  nom: string;
+  prenom: string;
+  role: 'administrateur' | 'declarant';
+  raisonSociale: string;
+}
+
+export interface PageContext {
+  csrfToken: string;
+  viewer: Viewer | null;
+  devOutbox: boolean;
+}
+
+/** The page frame: DSFR header (net-entreprises), skip links, main content, footer. */
+export function Layout(props: { ctx: PageContext; title: string; children: ReactNode; wide?: boolean; breadcrumb?: { href: string; label: string }[] }) {
+  const { ctx } = props;
+  return (
+    <html lang="fr" data-fr-scheme="light">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1, shrink-to-fit=no" />
+        <meta name="csrf-token" content={ctx.csrfToken} />
+        <title>{`${props.title} - net-entreprises`}</title>
+        <link rel="stylesheet" href="/dsfr/dsfr.min.css" />
+        <link rel="stylesheet" href="/dsfr/utility/icons/icons.min.css" />
+        <link rel="stylesheet" href="/assets/app.css" />
+      </head>
+      <body>
+        <div className="fr-skiplinks">
+          <nav className="fr-container" role="navigation" aria-label="Accès rapide">
+            <ul className="fr-skiplinks__list">
+              <li>
+                <a className="fr-link" href="#contenu">
+                  Contenu
+                </a>
+              </li>
+              <li>
+                <a className="fr-link" href="#pied-de-page">
+                  Pied de page
+                </a>
+              </li>
+            </ul>
+          </nav>
+        </div>
+        <header role="banner" className="fr-header">
+          <div className="fr-header__body">
+            <div className="fr-container">
+              <div className="fr-header__body-row">
+                <div className="fr-header__brand fr-enlarge-link">
+                  <div className="fr-header__brand-top">
+                    <div className="fr-header__logo">
+                      <p className="fr-logo">
+                        République
+                        <br />
+                        Française
+                      </p>
+                    </div>
+                  </div>
+                  <div className="fr-header__service">
+                    <a href={ctx.viewer ? '/menu' : '/'} title="Accueil - net-entreprises">
+                      <p className="fr-header__service-title">net-entreprises</p>
+                    </a>
+                    <p className="fr-header__service-tagline">Portail officiel des déclarations sociales en ligne</p>
+                  </div>
+                </div>
+                <div className="fr-header__tools">
+                  <div className="fr-header__tools-links">
+                    <ul className="fr-btns-group">
+                      {ctx.viewer ? (
+                        <>
+                          <li>
+                            <a className="fr-btn fr-icon-account-circle-line" href="/menu/informations">
+                              {`${ctx.viewer.prenom} ${ctx.viewer.nom} - ${ctx.viewer.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}`}
+                            </a>
+                          </li>
+                          <li>
+                            <form method="post" action="/deconnexion" className="inline-form">
+                              <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+                              <button type="submit" className="fr-btn fr-icon-logout-box-r-line">
+                                Se déconnecter
+                              </button>
+                            </form>
+                          </li>
+                        </>
+                      ) : (
+                        <>
+                          <li>
+                            <a className="fr-btn fr-icon-lock-line" href="/connexion">
+                              Votre compte
+                            </a>
+                          </li>
+                          <li>
+                            <a className="fr-btn fr-icon-add-circle-line" href="/inscription">
+                              Je crée mon compte
+                            </a>
+                          </li>
+                        </>
+                      )}
+                    </ul>
+                  </div>
+                </div>
+              </div>
+            </div>
+          </div>
+        </header>
+        <main id="contenu" role="main" tabIndex={-1}>
+          <div className={`fr-container fr-py-4w ${props.wide ? '' : 'narrow'}`}>
+            {props.breadcrumb && props.breadcrumb.length > 0 ? (
+              <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
+                <ol className="fr-breadcrumb__list">
+                  {props.breadcrumb.map((b) => (
+                    <li key={b.href}>
+                      <a className="fr-breadcrumb__link" href={b.href}>
+                        {b.label}
+                      </a>
+                    </li>
+                  ))}
+                  <li>
+                    <a className="fr-breadcrumb__link" aria-current="page">
+                      {props.title}
+                    </a>
+                  </li>
+                </ol>
+              </nav>
+            ) : null}
+            {props.children}
+          </div>
+        </main>
+        <footer className="fr-footer" role="contentinfo" id="pied-de-page">
+          <div className="fr-container">
+            <div className="fr-footer__body">
+              <div className="fr-footer__brand fr-enlarge-link">
+                <a href="/" title="Retour à l’accueil - net-entreprises">
+                  <p className="fr-logo">
+                    République
+                    <br />
+                    Française
+                  </p>
+                </a>
+              </div>
+              <div className="fr-footer__content">
+                <p className="fr-footer__content-desc">
+                  net-entreprises et SOLTéA : inscription, gestion des habilitations et répartition du solde de la taxe d’apprentissage.
+                </p>
+                <ul className="fr-footer__content-list">
+                  <li className="fr-footer__content-item">
+                    <a className="fr-footer__content-link" href="/conditions-generales">
+                      Conditions générales d’utilisation
+                    </a>
+                  </li>
+                  <li className="fr-footer__content-item">
+                    <a className="fr-footer__content-link" href="/api/docs">
+                      API (OpenAPI)
+                    </a>
+                  </li>
+                  {ctx.devOutbox ? (
+                    <li className="fr-footer__content-item">
+                      <a className="fr-footer__content-link" href="/dev/boite-mail">
+                        Boîte mail de développement
+                      </a>
+                    </li>
+                  ) : null}
+                </ul>
+              </div>
+            </div>
+            <div className="fr-footer__bottom">
+              <p className="fr-footer__bottom-copy">Accessibilité : conforme au DSFR. Service de démonstration.</p>
+            </div>
+          </div>
+        </footer>
+        <script type="module" src="/dsfr/dsfr.module.min.js"></script>
+        <script type="module" src="/assets/app.js"></script>
+      </body>
+    </html>
+  );
+}

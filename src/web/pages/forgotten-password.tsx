@@ -1,0 +1,95 @@
+import type { FieldErrors } from '../../http/forms.js';
+import { Alert, CsrfField, ErrorSummary, Input, RadioGroup } from '../components/form.js';
+import { Layout, type PageContext } from '../layout.js';
+import { PasswordFields } from './password-fields.js';
+
+const TITLE = 'Mot de passe oublié';
+
+export function ForgotPage(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors }) {
+  const e = props.errors ?? {};
+  const v = props.values ?? {};
+  return (
+    <Layout ctx={props.ctx} title={TITLE}>
+      <h1>{TITLE}</h1>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action="/mot-de-passe-oublie" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <Input name="siret" label="Siret" required inputMode="numeric" maxLength={20} value={v.siret} error={e.siret} hint="14 chiffres" />
+        <Input name="nom" label="Nom" required maxLength={50} value={v.nom} error={e.nom} />
+        <Input name="prenom" label="Prénom" required maxLength={50} value={v.prenom} error={e.prenom} />
+        <RadioGroup
+          name="methode"
+          legend="Comment souhaitez-vous réinitialiser votre mot de passe ?"
+          required
+          value={v.methode ?? 'question'}
+          error={e.methode}
+          options={[
+            { value: 'question', label: 'Répondre à ma question secrète' },
+            { value: 'courriel', label: 'Recevoir un lien par courriel', hint: 'Le lien est envoyé à l’adresse enregistrée ; il est valable une heure.' },
+            { value: 'administrateur', label: 'Demander à mon administrateur', hint: 'Il recevra votre demande et vous enverra un mot de passe temporaire.' },
+          ]}
+        />
+        <button className="fr-btn" type="submit">
+          Étape suivante
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+export function SecretQuestionPage(props: { ctx: PageContext; question: string; errors?: FieldErrors; locked?: boolean }) {
+  return (
+    <Layout ctx={props.ctx} title={`${TITLE} - question secrète`}>
+      <h1>{TITLE}</h1>
+      {props.locked ? (
+        <Alert type="error" title="Trop de réponses incorrectes">
+          Après 5 réponses incorrectes, la question secrète est bloquée pendant 60 minutes. Vous pouvez aussi demander un lien par courriel ou vous adresser à votre administrateur.
+        </Alert>
+      ) : null}
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action="/mot-de-passe-oublie/question" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <p>
+          <strong>Votre question secrète :</strong> {props.question}
+        </p>
+        <Input name="answer" type="password" label="Votre réponse" required maxLength={50} autoComplete="off" error={props.errors?.answer} hint="La casse (majuscules et minuscules) est respectée." />
+        <button className="fr-btn" type="submit">
+          Valider
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+export function NewPasswordPage(props: { ctx: PageContext; action: string; token?: string; errors?: FieldErrors; message?: string }) {
+  return (
+    <Layout ctx={props.ctx} title={`${TITLE} - nouveau mot de passe`}>
+      <h1>Choisissez votre nouveau mot de passe</h1>
+      <ErrorSummary errors={props.errors} message={props.message} />
+      <form method="post" action={props.action} noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        {props.token ? <input type="hidden" name="jeton" value={props.token} /> : null}
+        <PasswordFields errors={props.errors} label="Nouveau mot de passe" />
+        <button className="fr-btn" type="submit">
+          Valider
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+export function EmailValidationPage(props: { ctx: PageContext; token: string }) {
+  return (
+    <Layout ctx={props.ctx} title="Validation de votre adresse électronique">
+      <h1>Validation de votre adresse électronique</h1>
+      <p>Confirmez que cette adresse électronique est bien la vôtre.</p>
+      <form method="post" action="/validation-courriel">
+        <CsrfField token={props.ctx.csrfToken} />
+        <input type="hidden" name="jeton" value={props.token} />
+        <button className="fr-btn" type="submit">
+          Valider mon adresse électronique
+        </button>
+      </form>
+    </Layout>
+  );
+}

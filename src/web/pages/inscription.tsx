@@ -1,0 +1,331 @@
+import { DECLARATIONS, DOMAINS, ORGANISATION_TYPES } from '../../domain/declarations.js';
+import { formatSiret } from '../../domain/identifiers.js';
+import type { FieldErrors } from '../../http/forms.js';
+import { INSCRIPTION_STEPS, type DraftData } from '../../modules/accounts/inscription.js';
+import { Alert, CheckboxGroup, CsrfField, ErrorSummary, Input, RadioGroup, Stepper } from '../components/form.js';
+import { Layout, type PageContext } from '../layout.js';
+import { CGU_SECTIONS, CGU_TITLE } from './cgu-text.js';
+import { PasswordFields, SecretQuestionFields } from './password-fields.js';
+
+const TITLE = 'Inscription à net-entreprises';
+
+function Frame(props: { ctx: PageContext; step: number; children: React.ReactNode; errors?: FieldErrors; message?: string }) {
+  return (
+    <Layout ctx={props.ctx} title={`${INSCRIPTION_STEPS[props.step - 1]} - ${TITLE}`}>
+      <h1>{TITLE}</h1>
+      <Stepper current={props.step} steps={INSCRIPTION_STEPS} />
+      <ErrorSummary errors={props.errors} message={props.message} />
+      {props.children}
+    </Layout>
+  );
+}
+
+function Submit(props: { label: string; secondary?: { label: string; name?: string; value?: string; href?: string } }) {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
+      <li>
+        <button className="fr-btn" type="submit">
+          {props.label}
+        </button>
+      </li>
+      {props.secondary ? (
+        <li>
+          {props.secondary.href ? (
+            <a className="fr-btn fr-btn--secondary" href={props.secondary.href}>
+              {props.secondary.label}
+            </a>
+          ) : (
+            <button className="fr-btn fr-btn--secondary" type="submit" name={props.secondary.name} value={props.secondary.value}>
+              {props.secondary.label}
+            </button>
+          )}
+        </li>
+      ) : null}
+    </ul>
+  );
+}
+
+export function InscriptionStartPage(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors; message?: string }) {
+  const e = props.errors ?? {};
+  const v = props.values ?? {};
+  return (
+    <Frame ctx={props.ctx} step={1} errors={props.errors} message={props.message}>
+      <p>Vous n’êtes pas inscrit sur net-entreprises. Les champs suivis d’un astérisque (*) sont obligatoires.</p>
+      <form method="post" action="/inscription" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <Input name="siret" label="Siret" required inputMode="numeric" maxLength={20} validate="siret" value={v.siret} error={e.siret} hint="Les 14 chiffres du numéro SIRET de votre établissement (exemple : 130 025 265 00013)." />
+        <Input name="nom" label="Nom" required autoComplete="family-name" maxLength={50} validate="name" value={v.nom} error={e.nom} />
+        <Input name="prenom" label="Prénom" required autoComplete="given-name" maxLength={50} validate="name" value={v.prenom} error={e.prenom} />
+        <Input name="telephone" type="tel" label="Téléphone" required autoComplete="tel" maxLength={20} validate="phone" value={v.telephone} error={e.telephone} hint="Exemple : 01 23 45 67 89" />
+        <Input name="portable" type="tel" label="Téléphone portable" autoComplete="tel" maxLength={20} validate="phone-optional" value={v.portable} error={e.portable} hint="Facultatif. Exemple : 06 12 34 56 78" />
+        <Input name="email" type="email" label="Courriel" required autoComplete="email" maxLength={254} validate="email" value={v.email} error={e.email} hint="Un courriel de validation y sera envoyé." />
+        <Input name="emailConfirm" type="email" label="Confirmation courriel" required autoComplete="email" maxLength={254} validate="confirm:email" value={v.emailConfirm} error={e.emailConfirm} />
+        <Submit label="Je m’inscris" />
+      </form>
+    </Frame>
+  );
+}
+
+export function CguPage(props: { ctx: PageContext; errors?: FieldErrors }) {
+  return (
+    <Frame ctx={props.ctx} step={2} errors={props.errors}>
+      <h2 className="fr-h4">{CGU_TITLE}</h2>
+      <div className="fr-mb-3w" tabIndex={0} style={{ maxHeight: '24rem', overflow: 'auto', border: '1px solid var(--border-default-grey)', padding: '1rem' }} role="region" aria-label="Texte des conditions générales">
+        {CGU_SECTIONS.map((s) => (
+          <section key={s.title}>
+            <h3 className="fr-h6">{s.title}</h3>
+            <p>{s.text}</p>
+          </section>
+        ))}
+      </div>
+      <p>
+        <a className="fr-link fr-icon-download-line fr-link--icon-left" href="/conditions-generales/telecharger" download>
+          Télécharger les conditions générales (texte, 3 Ko)
+        </a>
+      </p>
+      <form method="post" action="/inscription/conditions">
+        <CsrfField token={props.ctx.csrfToken} />
+        <Submit label="J’accepte" secondary={{ label: 'Je refuse', name: 'decision', value: 'refuse' }} />
+        <input type="hidden" name="decision" value="accepte" />
+      </form>
+    </Frame>
+  );
+}
+
+export interface IdentificationView {
+  siret: string;
+  siren: string;
+  raisonSociale: string;
+  denomination: string;
+  adresse: string;
+  codePostal: string | null;
+  libelleCommune: string | null;
+  siege?: { adresse: string; codePostal: string | null; libelleCommune: string | null } | null;
+}
+
+export function IdentificationPage(props: { ctx: PageContext; etab: IdentificationView; candidat: boolean }) {
+  const e = props.etab;
+  return (
+    <Frame ctx={props.ctx} step={3}>
+      <h2 className="fr-h4">Identification de votre établissement</h2>
+      <dl className="recap">
+        <dt>Siret</dt>
+        <dd>{formatSiret(e.siret)}</dd>
+        <dt>Raison sociale</dt>
+        <dd>{e.raisonSociale}</dd>
+        {e.denomination !== e.raisonSociale ? (
+          <>
+            <dt>Enseigne</dt>
+            <dd>{e.denomination}</dd>
+          </>
+        ) : null}
+        <dt>Adresse de l’établissement</dt>
+        <dd>{e.adresse || `${e.codePostal ?? ''} ${e.libelleCommune ?? ''}`}</dd>
+        {e.siege ? (
+          <>
+            <dt>Adresse du siège</dt>
+            <dd>{e.siege.adresse}</dd>
+          </>
+        ) : null}
+      </dl>
+      <Alert type="info">Ces informations proviennent du répertoire SIRENE et ne peuvent pas être modifiées ici. Pour les corriger, adressez-vous à votre centre de formalités des entreprises (CFE).</Alert>
+      {props.candidat ? (
+        <Alert type="warning" title="Votre entreprise est déjà inscrite">
+          Votre entreprise a déjà un administrateur sur net-entreprises. En poursuivant, vous demandez à devenir administrateur : vos administrateurs recevront un courriel et l’un d’eux accordera ou refusera votre demande.
+        </Alert>
+      ) : null}
+      <form method="post" action="/inscription/identification">
+        <CsrfField token={props.ctx.csrfToken} />
+        <Submit label="Étape suivante" />
+      </form>
+    </Frame>
+  );
+}
+
+export function PasswordPage(props: { ctx: PageContext; draft: DraftData; values?: Record<string, unknown>; errors?: FieldErrors }) {
+  return (
+    <Frame ctx={props.ctx} step={4} errors={props.errors}>
+      <form method="post" action="/inscription/mot-de-passe" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <input type="hidden" id="nom" value={props.draft.nom} />
+        <input type="hidden" id="prenom" value={props.draft.prenom} />
+        <fieldset className="fr-fieldset">
+          <legend className="fr-fieldset__legend">Votre mot de passe</legend>
+          <div className="fr-fieldset__content" style={{ width: '100%' }}>
+            <PasswordFields errors={props.errors} />
+          </div>
+        </fieldset>
+        <fieldset className="fr-fieldset">
+          <legend className="fr-fieldset__legend">Votre question secrète</legend>
+          <div className="fr-fieldset__content" style={{ width: '100%' }}>
+            <SecretQuestionFields errors={props.errors} values={props.values} />
+          </div>
+        </fieldset>
+        <Submit label="Étape suivante" />
+      </form>
+    </Frame>
+  );
+}
+
+export function RecapPage(props: { ctx: PageContext; draft: DraftData }) {
+  const d = props.draft;
+  return (
+    <Frame ctx={props.ctx} step={5}>
+      <h2 className="fr-h4">Vos données d’authentification</h2>
+      <p>Conservez ces informations : elles vous serviront à vous connecter. Le mot de passe n’est jamais affiché ni envoyé.</p>
+      <dl className="recap">
+        <dt>Siret</dt>
+        <dd>{formatSiret(d.siret)}</dd>
+        <dt>Raison sociale</dt>
+        <dd>{d.raisonSociale}</dd>
+        <dt>Nom</dt>
+        <dd>{d.nom}</dd>
+        <dt>Prénom</dt>
+        <dd>{d.prenom}</dd>
+        <dt>Courriel</dt>
+        <dd>{d.email}</dd>
+        <dt>Téléphone</dt>
+        <dd>{d.telephone}</dd>
+        {d.portable ? (
+          <>
+            <dt>Téléphone portable</dt>
+            <dd>{d.portable}</dd>
+          </>
+        ) : null}
+        <dt>Question secrète</dt>
+        <dd>{d.secretQuestion}</dd>
+      </dl>
+      <p className="no-print">
+        <button type="button" className="fr-btn fr-btn--tertiary fr-icon-printer-line fr-btn--icon-left" data-print>
+          Imprimer le récapitulatif
+        </button>
+      </p>
+      <form method="post" action="/inscription/recapitulatif" className="no-print">
+        <CsrfField token={props.ctx.csrfToken} />
+        <Submit label="S’inscrire aux services net-entreprises" />
+      </form>
+    </Frame>
+  );
+}
+
+export function ProfilePage(props: { ctx: PageContext; values?: { kind?: string; organisationType?: string; domains?: string[]; declarations?: string[] }; errors?: FieldErrors }) {
+  const v = props.values ?? {};
+  const domains = new Set(v.domains ?? ['formation']);
+  const chosen = new Set(v.declarations ?? DECLARATIONS.filter((d) => domains.has(d.domain)).map((d) => d.code));
+  const e = props.errors ?? {};
+  return (
+    <Frame ctx={props.ctx} step={6} errors={props.errors}>
+      <form method="post" action="/inscription/profil" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <RadioGroup
+          name="kind"
+          legend="Vous vous inscrivez pour…"
+          required
+          value={v.kind ?? 'entreprise'}
+          error={e.kind}
+          options={[
+            { value: 'entreprise', label: 'Votre entreprise' },
+            { value: 'tiers_declarant', label: 'Votre entreprise et vos clients', hint: 'Expert-comptable, prestataire de paie, siège social… (tiers-déclarant)' },
+          ]}
+        />
+        <RadioGroup name="organisationType" legend="Vous êtes…" required value={v.organisationType} error={e.organisationType} options={ORGANISATION_TYPES.map((o) => ({ value: o.code, label: o.label }))} />
+        <CheckboxGroup name="domains" legend="Vous souhaitez utiliser les services liés à…" values={[...domains]} error={e.domains} options={DOMAINS.map((d) => ({ value: d.code, label: d.label }))} />
+        <details className="fr-mb-3w" open={Boolean(e.declarations)}>
+          <summary className="fr-btn fr-btn--secondary">Modifier la liste des déclarations</summary>
+          <fieldset className="fr-fieldset fr-mt-2w" id="declarations" aria-labelledby="declarations-legend declarations-messages">
+            <legend className="fr-fieldset__legend" id="declarations-legend">
+              Déclarations proposées pour les services choisis
+            </legend>
+            {DECLARATIONS.map((d) => (
+              <div className="fr-fieldset__element" key={d.code} data-domain={d.domain} hidden={!domains.has(d.domain)}>
+                <div className="fr-checkbox-group">
+                  <input type="checkbox" id={`declarations-${d.code}`} name="declarations" value={d.code} defaultChecked={chosen.has(d.code) && domains.has(d.domain)} />
+                  <label className="fr-label" htmlFor={`declarations-${d.code}`}>
+                    {d.name}
+                    <span className="fr-hint-text">{d.description}</span>
+                  </label>
+                </div>
+              </div>
+            ))}
+            <div className="fr-messages-group" id="declarations-messages" aria-live="polite">
+              {e.declarations ? <p className="fr-message fr-message--error">{e.declarations}</p> : null}
+            </div>
+          </fieldset>
+        </details>
+        <Submit label="Valider" />
+      </form>
+    </Frame>
+  );
+}
+
+export interface HabilitationRow {
+  declarant: string;
+  name: string;
+  description: string;
+  declarer: boolean;
+  payer: boolean;
+  payable: boolean;
+}
+
+export function ValidationPage(props: { ctx: PageContext; draft: DraftData; email: string; validated: boolean; rows: HabilitationRow[]; notice?: string }) {
+  const d = props.draft;
+  return (
+    <Frame ctx={props.ctx} step={7}>
+      {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
+      {d.candidat ? (
+        <Alert type="success" title="Votre demande est enregistrée">
+          <p>
+            Validez d’abord votre adresse électronique avec le lien envoyé à <strong>{props.email}</strong>. Les administrateurs de votre entreprise seront ensuite prévenus et l’un d’eux accordera ou refusera votre demande.
+          </p>
+        </Alert>
+      ) : (
+        <Alert type="success" title="Votre inscription est enregistrée">
+          <p>
+            Un courriel « Validation de votre adresse électronique » a été envoyé à <strong>{props.email}</strong>. Ouvrez le lien qu’il contient pour activer votre compte : aucun service n’est accessible avant.
+          </p>
+        </Alert>
+      )}
+      {props.rows.length > 0 ? (
+        <div className="fr-table fr-table--bordered">
+          <table>
+            <caption>Vos habilitations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Déclarant</th>
+                <th scope="col">Déclaration</th>
+                <th scope="col">Déclarer</th>
+                <th scope="col">Payer</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((r) => (
+                <tr key={r.name}>
+                  <td>{r.declarant}</td>
+                  <td>
+                    {r.name} - {r.description}
+                  </td>
+                  <td>{r.declarer ? 'Oui' : 'Non'}</td>
+                  <td>{r.payable ? (r.payer ? 'Oui' : 'Non') : 'Sans objet'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {d.kind === 'tiers_declarant' ? (
+        <Alert type="info" title="Vos collaborateurs">
+          <p>Après la validation de votre adresse, ajoutez vos collaborateurs avec « Nouveau déclarant » dans « Gérer les déclarants » de votre menu personnalisé, puis composez vos portefeuilles de clients.</p>
+        </Alert>
+      ) : null}
+      <p>Les déclarations ajoutées sont accessibles 24 heures après leur ajout.</p>
+      {!props.validated ? (
+        <form method="post" action="/inscription/renvoyer">
+          <CsrfField token={props.ctx.csrfToken} />
+          <button className="fr-btn fr-btn--secondary" type="submit">
+            Renvoyer le courriel de validation
+          </button>
+        </form>
+      ) : null}
+    </Frame>
+  );
+}

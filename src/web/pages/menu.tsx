@@ -1,0 +1,307 @@
+import type { FieldErrors } from '../../http/forms.js';
+import type { Tile } from '../../modules/accounts/menu.js';
+import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { Layout, type PageContext } from '../layout.js';
+import { PasswordFields, SecretQuestionFields } from './password-fields.js';
+
+const fmt = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
+export const formatDateTime = (d: Date) => fmt.format(d);
+
+export function MenuPage(props: {
+  ctx: PageContext;
+  tiles: Tile[];
+  notifications: { id: number; at: Date; text: string }[];
+  isAdmin: boolean;
+  pending: number;
+  administrators: { nom: string; prenom: string }[];
+  notice?: string;
+}) {
+  return (
+    <Layout ctx={props.ctx} title="Menu personnalisé" wide>
+      <h1>Menu personnalisé</h1>
+      <p className="fr-text--lead">{props.ctx.viewer?.raisonSociale}</p>
+      {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-8">
+          <h2>Votre tableau de bord</h2>
+          <h3 className="fr-h5">Vos notifications</h3>
+          {props.notifications.length ? (
+            <ul>
+              {props.notifications.map((n) => (
+                <li key={n.id}>
+                  <span className="fr-text--sm">{formatDateTime(n.at)}</span> - {n.text}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>Aucune notification.</p>
+          )}
+          <h3 className="fr-h5">Vos déclarations</h3>
+          {props.tiles.length ? (
+            <ul className="tiles" style={{ listStyle: 'none', paddingLeft: 0 }}>
+              {props.tiles.map((t) => (
+                <li key={t.code}>
+                  <div className={`fr-tile ${t.open ? 'fr-enlarge-link' : ''}`}>
+                    <div className="fr-tile__body">
+                      <div className="fr-tile__content">
+                        <h4 className="fr-tile__title">{t.open ? <a href={`/services/${t.code.toLowerCase()}`}>{t.name}</a> : t.name}</h4>
+                        <p className="fr-tile__desc">{t.description}</p>
+                        <p className="fr-tile__detail">
+                          {t.open ? (
+                            <span className="fr-badge fr-badge--success fr-badge--sm">Accessible</span>
+                          ) : (
+                            <span className="fr-badge fr-badge--info fr-badge--sm">{`Accessible sous ${t.hoursLeft} heure${t.hoursLeft > 1 ? 's' : ''}`}</span>
+                          )}
+                        </p>
+                      </div>
+                    </div>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>
+              Aucune déclaration ne vous est ouverte.{' '}
+              {props.isAdmin ? 'Ajoutez-en avec « Gérer les déclarations ».' : 'Demandez à votre administrateur de vous habiliter.'}
+            </p>
+          )}
+        </div>
+        <div className="fr-col-12 fr-col-md-4">
+          {props.isAdmin ? (
+            <nav className="fr-sidemenu" aria-labelledby="espace-entreprise-titre">
+              <div className="fr-sidemenu__inner">
+                <h2 className="fr-sidemenu__title" id="espace-entreprise-titre">
+                  Votre espace entreprise
+                </h2>
+                <ul className="fr-sidemenu__list">
+                  <li className="fr-sidemenu__item">
+                    <span className="fr-sidemenu__link" aria-disabled="true">
+                      Gestion
+                    </span>
+                    <ul className="fr-sidemenu__list">
+                      <li className="fr-sidemenu__item">
+                        <a className="fr-sidemenu__link" href="/gestion/declarations">
+                          Gérer les déclarations
+                        </a>
+                      </li>
+                      <li className="fr-sidemenu__item">
+                        <a className="fr-sidemenu__link" href="/gestion/declarants">
+                          Gérer les déclarants
+                        </a>
+                      </li>
+                    </ul>
+                  </li>
+                  <li className="fr-sidemenu__item">
+                    <a className="fr-sidemenu__link" href="/menu/demandes">
+                      {`Demande en attente${props.pending ? ` (${props.pending})` : ''}`}
+                    </a>
+                  </li>
+                </ul>
+              </div>
+            </nav>
+          ) : (
+            <Alert type="info" title="Votre administrateur">
+              <p>
+                Vous êtes déclarant. Pour obtenir d’autres droits, adressez-vous à votre administrateur :{' '}
+                <strong>{props.administrators.map((a) => `${a.prenom} ${a.nom}`).join(', ') || 'aucun administrateur actif'}</strong>.
+              </p>
+            </Alert>
+          )}
+          <h2 className="fr-h5">Vos informations personnelles</h2>
+          <ul>
+            <li>
+              <a className="fr-link" href="/menu/informations">
+                Vos informations personnelles
+              </a>
+            </li>
+            <li>
+              <a className="fr-link" href="/menu/sessions">
+                Vos sessions
+              </a>
+            </li>
+          </ul>
+          <h2 className="fr-h5">Vos services complémentaires</h2>
+          <ul>
+            <li>
+              <a className="fr-link" href="/api/docs">
+                API pour les logiciels de paie
+              </a>
+            </li>
+          </ul>
+        </div>
+      </div>
+    </Layout>
+  );
+}
+
+export function InformationsPage(props: {
+  ctx: PageContext;
+  user: { nom: string; prenom: string; email: string; telephone: string; portable: string | null; siret: string; role: string; secretQuestion: string | null };
+  administrators: { nom: string; prenom: string; email: string }[];
+  errors?: FieldErrors;
+  form?: 'password' | 'question' | 'email';
+  notice?: string;
+}) {
+  const u = props.user;
+  const e = props.errors ?? {};
+  const only = (f: string) => (props.form === f ? e : {});
+  return (
+    <Layout ctx={props.ctx} title="Vos informations personnelles" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
+      <h1>Vos informations personnelles</h1>
+      {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
+      <ErrorSummary errors={props.errors} />
+      <dl className="recap">
+        <dt>Siret</dt>
+        <dd>{u.siret}</dd>
+        <dt>Nom et prénom</dt>
+        <dd>{`${u.prenom} ${u.nom}`}</dd>
+        <dt>Rôle</dt>
+        <dd>{u.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}</dd>
+        <dt>Courriel</dt>
+        <dd>{u.email}</dd>
+        <dt>Téléphone</dt>
+        <dd>{u.telephone}</dd>
+        <dt>Votre administrateur</dt>
+        <dd>{props.administrators.map((a) => `${a.prenom} ${a.nom} (${a.email})`).join(', ') || 'Aucun administrateur actif'}</dd>
+      </dl>
+
+      <h2 className="fr-h4">Changer de mot de passe</h2>
+      <form method="post" action="/menu/informations/mot-de-passe" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <input type="hidden" id="nom" value={u.nom} />
+        <input type="hidden" id="prenom" value={u.prenom} />
+        <Input name="current" type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('password').current} />
+        <PasswordFields errors={only('password')} label="Nouveau mot de passe" />
+        <button className="fr-btn" type="submit">
+          Changer le mot de passe
+        </button>
+      </form>
+
+      <h2 className="fr-h4 fr-mt-5w">Changer de question secrète</h2>
+      <p>Question actuelle : {u.secretQuestion ?? 'aucune'}</p>
+      <form method="post" action="/menu/informations/question-secrete" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <Input name="current" type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('question').current} />
+        <SecretQuestionFields errors={only('question')} />
+        <button className="fr-btn" type="submit">
+          Changer la question secrète
+        </button>
+      </form>
+
+      <h2 className="fr-h4 fr-mt-5w">Changer d’adresse électronique</h2>
+      <form method="post" action="/menu/informations/courriel" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <Input name="current" type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('email').current} />
+        <Input name="email" type="email" label="Nouveau courriel" required validate="email" maxLength={254} error={only('email').email} hint="Un lien de validation sera envoyé à cette adresse ; l’ancienne reste utilisée jusque-là." />
+        <button className="fr-btn" type="submit">
+          Changer d’adresse
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+export function SessionsPage(props: { ctx: PageContext; sessions: { current: boolean; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null }[] }) {
+  return (
+    <Layout ctx={props.ctx} title="Vos sessions" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
+      <h1>Vos sessions</h1>
+      <div className="fr-table">
+        <table>
+          <caption>Sessions ouvertes sur votre compte</caption>
+          <thead>
+            <tr>
+              <th scope="col">Ouverte le</th>
+              <th scope="col">Dernière activité</th>
+              <th scope="col">Adresse IP</th>
+              <th scope="col">Navigateur</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.sessions.map((s, i) => (
+              <tr key={i}>
+                <td>
+                  {formatDateTime(s.createdAt)}
+                  {s.current ? ' (cette session)' : ''}
+                </td>
+                <td>{formatDateTime(s.lastSeenAt)}</td>
+                <td>{s.ip ?? ''}</td>
+                <td>{(s.userAgent ?? '').slice(0, 60)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form method="post" action="/deconnexion-partout">
+        <CsrfField token={props.ctx.csrfToken} />
+        <button className="fr-btn fr-btn--secondary" type="submit">
+          Se déconnecter partout
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+export function DemandesPage(props: { ctx: PageContext; demandes: { id: string; kind: string; createdAt: Date; nom: string; prenom: string; email: string; siret: string }[]; notice?: string }) {
+  return (
+    <Layout ctx={props.ctx} title="Demande en attente" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
+      <h1>Demande en attente</h1>
+      {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
+      {props.demandes.length === 0 ? <p>Aucune demande en attente.</p> : null}
+      {props.demandes.map((d) => (
+        <div className="fr-card fr-p-3w fr-mb-2w" key={d.id}>
+          <h2 className="fr-h5">{d.kind === 'candidat_ad' ? `${d.prenom} ${d.nom} demande à devenir administrateur` : `${d.prenom} ${d.nom} demande la réinitialisation de son mot de passe`}</h2>
+          <p>
+            Courriel : {d.email} · Siret : {d.siret} · Demande du {formatDateTime(d.createdAt)}
+          </p>
+          {d.kind === 'candidat_ad' ? (
+            <ul className="fr-btns-group fr-btns-group--inline-md">
+              <li>
+                <form method="post" action={`/menu/demandes/${d.id}/accorder`}>
+                  <CsrfField token={props.ctx.csrfToken} />
+                  <button className="fr-btn" type="submit" aria-label={`Accorder la demande de ${d.prenom} ${d.nom}`}>
+                    Accorder
+                  </button>
+                </form>
+              </li>
+              <li>
+                <form method="post" action={`/menu/demandes/${d.id}/refuser`}>
+                  <CsrfField token={props.ctx.csrfToken} />
+                  <button className="fr-btn fr-btn--secondary" type="submit" aria-label={`Refuser la demande de ${d.prenom} ${d.nom}`}>
+                    Refuser
+                  </button>
+                </form>
+              </li>
+            </ul>
+          ) : (
+            <form method="post" action={`/menu/demandes/${d.id}/reinitialiser`}>
+              <CsrfField token={props.ctx.csrfToken} />
+              <button className="fr-btn" type="submit" aria-label={`Réinitialiser le mot de passe de ${d.prenom} ${d.nom}`}>
+                Réinitialiser le mot de passe
+              </button>
+            </form>
+          )}
+        </div>
+      ))}
+    </Layout>
+  );
+}
+
+export function ForcedChangePage(props: { ctx: PageContext; errors?: FieldErrors; values?: Record<string, unknown>; nom: string; prenom: string }) {
+  return (
+    <Layout ctx={props.ctx} title="Nouveau mot de passe obligatoire">
+      <h1>Choisissez un nouveau mot de passe et une nouvelle question secrète</h1>
+      <Alert type="warning">Votre administrateur a réinitialisé votre mot de passe. Avant toute autre action, choisissez un nouveau mot de passe et une nouvelle question secrète.</Alert>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action="/menu/changement-obligatoire" noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <input type="hidden" id="nom" value={props.nom} />
+        <input type="hidden" id="prenom" value={props.prenom} />
+        <PasswordFields errors={props.errors} label="Nouveau mot de passe" />
+        <SecretQuestionFields errors={props.errors} values={props.values} />
+        <button className="fr-btn" type="submit">
+          Valider
+        </button>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,73 @@
+import type { FieldErrors } from '../../http/forms.js';
+import { PASSWORD_RULES, SECRET_ANSWER_MIN, SECRET_QUESTION_MIN } from '../../domain/password-policy.js';
+import { Input } from '../components/form.js';
+
+/** Password + confirmation with the rules shown live (check marks) and a quality gauge. */
+export function PasswordFields(props: { errors?: FieldErrors; label?: string }) {
+  const e = props.errors ?? {};
+  return (
+    <>
+      <Input
+        name="password"
+        type="password"
+        label={props.label ?? 'Mot de passe'}
+        required
+        autoComplete="new-password"
+        validate="password"
+        maxLength={20}
+        error={e.password}
+        hint="Le mot de passe respecte la casse (majuscules et minuscules)."
+        extra={
+          <div className="fr-mt-1w">
+            <p className="fr-text--sm fr-mb-1v" id="password-rules-title">
+              Règles du mot de passe :
+            </p>
+            <ul className="rules fr-text--sm" aria-labelledby="password-rules-title">
+              {PASSWORD_RULES.map((r) => (
+                <li key={r.id} data-rule={r.id}>
+                  {r.label}
+                  <span className="fr-sr-only rule-state"></span>
+                </li>
+              ))}
+            </ul>
+            <label htmlFor="password-gauge" id="password-gauge-label" className="fr-text--sm">
+              Qualité du mot de passe : à saisir
+            </label>
+            <br />
+            <meter id="password-gauge" className="gauge" min={0} max={4} low={2} high={3} optimum={4} value={0}></meter>
+          </div>
+        }
+      />
+      <Input name="passwordConfirm" type="password" label="Confirmation du mot de passe" required autoComplete="new-password" validate="confirm:password" maxLength={20} error={e.passwordConfirm} />
+    </>
+  );
+}
+
+export function SecretQuestionFields(props: { errors?: FieldErrors; values?: Record<string, unknown> }) {
+  const e = props.errors ?? {};
+  return (
+    <>
+      <Input
+        name="secretQuestion"
+        label="Question secrète"
+        required
+        validate="question"
+        maxLength={100}
+        value={props.values?.secretQuestion}
+        error={e.secretQuestion}
+        hint={`${SECRET_QUESTION_MIN} caractères au minimum. Elle vous sera posée si vous oubliez votre mot de passe.`}
+      />
+      <Input
+        name="secretAnswer"
+        type="password"
+        label="Réponse à la question secrète"
+        required
+        validate="answer"
+        maxLength={50}
+        autoComplete="off"
+        error={e.secretAnswer}
+        hint={`${SECRET_ANSWER_MIN} caractères au minimum ; la casse est respectée.`}
+      />
+    </>
+  );
+}
