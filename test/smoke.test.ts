@@ -48,6 +48,7 @@ describe('inscription of a mono-établissement company, end to end over HTTP', (
     r = await c.form('/validation-courriel', { jeton: token });
     expect(r.statusCode).toBe(410);
 
+    await c.get('/connexion');
     r = await c.form('/connexion', { siret, nom: 'MOUTIN', prenom: 'claire', password: 'Fournil-du-matin-42' });
     expect(r.statusCode, r.body).toBe(303);
     r = await c.get('/menu');
@@ -55,7 +56,9 @@ describe('inscription of a mono-établissement company, end to end over HTTP', (
     h.clock.advance(24 * 3_600_000);
     r = await c.get('/menu');
     expect(r.statusCode).toBe(303); // idle time-out (30 min) ended the session
-    await c.form('/connexion', { siret, nom: 'MOUTIN', prenom: 'claire', password: 'Fournil-du-matin-42' });
+    await c.get('/connexion');
+    r = await c.form('/connexion', { siret, nom: 'MOUTIN', prenom: 'claire', password: 'Fournil-du-matin-42' });
+    expect(r.statusCode, r.body).toBe(303);
     r = await c.get('/menu');
     expect(r.body).toContain('Accessible</span>');
   });
