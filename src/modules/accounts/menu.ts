@@ -72,3 +72,24 @@ export async function administratorsOf(ctx: AppContext, espaceId: string) {
     .where(and(eq(users.espaceId, espaceId), eq(users.role, 'administrateur'), eq(users.status, 'active')))
     .orderBy(users.nom, users.prenom);
 }
+
+/**
+ * The établissements for which the user may use a declaration now: habilitated (déclarer or payer)
+ * AND the access delay over. The server checks this on every service entry, not only the tile.
+ */
+export async function openSiretsFor(ctx: AppContext, user: User, code: string) {
+  const now = ctx.clock.now();
+  return ctx.db
+    .select({ siret: habilitations.siret, declarer: habilitations.declarer, payer: habilitations.payer, accessibleAt: etablissementDeclarations.accessibleAt })
+    .from(habilitations)
+    .innerJoin(
+      etablissementDeclarations,
+      and(
+        eq(etablissementDeclarations.espaceId, user.espaceId),
+        eq(etablissementDeclarations.siret, habilitations.siret),
+        eq(etablissementDeclarations.declarationCode, habilitations.declarationCode),
+      ),
+    )
+    .where(and(eq(habilitations.userId, user.id), eq(habilitations.declarationCode, code), or(eq(habilitations.declarer, true), eq(habilitations.payer, true))))
+    .then((rows) => rows.filter((r) => r.accessibleAt <= now).sort((a, b) => a.siret.localeCompare(b.siret)));
+}

@@ -2,7 +2,7 @@
  * « Vos informations personnelles »: change of password (current one required), of secret question,
  * of e-mail (the new address is validated by a link before it replaces the old one).
  */
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { audit } from '../../infra/audit.js';
 import { hashSecret, verifySecret } from '../../infra/crypto.js';
@@ -80,4 +80,13 @@ export async function findActiveUserOfEspace(ctx: AppContext, espaceId: string, 
   if (!/^[0-9a-f-]{36}$/.test(userId)) return null;
   const [u] = await ctx.db.select().from(users).where(and(eq(users.id, userId), eq(users.espaceId, espaceId)));
   return u ?? null;
+}
+
+/** The people of a company space (« Gérer les déclarants »), scoped to that espace. */
+export async function listPeopleOfEspace(ctx: AppContext, espaceId: string) {
+  return ctx.db
+    .select({ id: users.id, nom: users.nom, prenom: users.prenom, email: users.email, role: users.role, status: users.status })
+    .from(users)
+    .where(and(eq(users.espaceId, espaceId), inArray(users.status, ['active', 'email_pending', 'candidat', 'suspended'])))
+    .orderBy(asc(users.nom), asc(users.prenom));
 }

@@ -45,9 +45,11 @@ import {
   type Step,
 } from './inscription.js';
 import { GENERIC_LOGIN_ERROR, login } from './login.js';
-import { administratorsOf, menuTiles, recentNotifications } from './menu.js';
+import { administratorsOf, menuTiles, openSiretsFor, recentNotifications } from './menu.js';
+import { ServicePage } from '../../web/pages/service.js';
 import { adminResetPassword, answerSecretQuestion, askAdministratorReset, completeForcedChange, requestResetLink, resetPassword, secretQuestionFor, type Triplet } from './password-reset.js';
-import { changePassword, changeSecretQuestion, findActiveUserOfEspace, logoutEverywhere, requestEmailChange } from './personal-information.js';
+import { changePassword, changeSecretQuestion, findActiveUserOfEspace, listPeopleOfEspace, logoutEverywhere, requestEmailChange } from './personal-information.js';
+import { DeclarantsPage } from '../../web/pages/declarants.js';
 import { listActiveSessions, revokeSession } from './sessions.js';
 import { peekToken } from './tokens-repository.js';
 import { demandes } from '../../infra/db/schema.js';
@@ -454,6 +456,17 @@ export async function accountsRoutes(app: FastifyInstance) {
     return sendPage(reply, <MenuPage ctx={pageContext(req)} tiles={tiles} notifications={notifs} isAdmin={user.role === 'administrateur'} pending={pending.length} administrators={admins} notice={notice(req)} />);
   });
 
+  app.get('/services/:code', { ...signedIn, schema: { summary: 'Entrée d’un service (tuile) : établissements ouverts pour l’utilisateur', tags: ['Menu'], params: z.object({ code: z.string().max(40) }) } }, async (req, reply) => {
+    const decl = findDeclaration(String((req.params as { code: string }).code).toUpperCase());
+    const sirets = decl ? await openSiretsFor(ctx, req.auth!.user, decl.code) : [];
+    if (!decl || sirets.length === 0) {
+      const msg = 'Ce service ne vous est pas ouvert : vous n’y êtes pas habilité, ou le délai d’accès de 24 heures n’est pas écoulé.';
+      return wantsJson(req) ? sendJsonErrors(reply, 403, msg) : sendPage(reply, <MessagePage ctx={pageContext(req)} title="Service non accessible" type="warning">{msg}</MessagePage>, 403);
+    }
+    if (wantsJson(req)) return reply.send({ declaration: decl, etablissements: sirets });
+    return sendPage(reply, <ServicePage ctx={pageContext(req)} declaration={decl} sirets={sirets} />);
+  });
+
   const infoPage = async (req: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors; form?: 'password' | 'question' | 'email' } = {}, status = 200) => {
     const u = req.auth!.user;
     const admins = await administratorsOf(ctx, u.espaceId);
@@ -540,6 +553,13 @@ export async function accountsRoutes(app: FastifyInstance) {
     }
     void ctx.mail.flush().catch(() => undefined);
     return wantsJson(req) ? reply.send({ message: NOTICES[result]! }) : redirect(reply, '/menu/demandes', result);
+  });
+
+  app.get('/gestion/declarants', { ...admin, schema: { summary: 'Gérer les déclarants : les personnes de l’entreprise', tags: ['Espace entreprise'] } }, async (req, reply) => {
+    const me = req.auth!.user;
+    const rows = (await listPeopleOfEspace(ctx, me.espaceId)).map((u) => ({ ...u, self: u.id === me.id }));
+    if (wantsJson(req)) return reply.send({ declarants: rows });
+    return sendPage(reply, <DeclarantsPage ctx={pageContext(req)} rows={rows} notice={notice(req)} />);
   });
 
   /** Administrator-initiated reset of one of the company's people (also reachable from « Gérer les déclarants »). */

@@ -93,7 +93,8 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
       }
     },
   });
-  log(`  ${report.entreprises.inserted + report.entreprises.updated} entreprises, ${report.etablissements.inserted + report.etablissements.updated} établissements (${Math.round(report.durationMs)} ms)`);
+  const total = (c: { inserted: number; updated: number; unchanged: number }) => c.inserted + c.updated + c.unchanged;
+  log(`  ${total(report.entreprises)} entreprises, ${total(report.etablissements)} établissements (${Math.round(report.durationMs)} ms)`);
 
   const passwordHash = await hashSecret(DEMO_PASSWORD);
   const answerHash = await hashSecret(DEMO_ANSWER);

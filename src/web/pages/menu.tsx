@@ -80,11 +80,6 @@ export function MenuPage(props: {
                     </span>
                     <ul className="fr-sidemenu__list">
                       <li className="fr-sidemenu__item">
-                        <a className="fr-sidemenu__link" href="/gestion/declarations">
-                          Gérer les déclarations
-                        </a>
-                      </li>
-                      <li className="fr-sidemenu__item">
                         <a className="fr-sidemenu__link" href="/gestion/declarants">
                           Gérer les déclarants
                         </a>
