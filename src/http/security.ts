@@ -13,6 +13,8 @@ import { loadSession, touchSession, type AuthState } from '../modules/accounts/s
 export const SESSION_COOKIE = '__Host-sid';
 export const CSRF_COOKIE = '__Host-csrf';
 
+const STATIC_PREFIXES = ['/dsfr/', '/assets/', '/api/health', '/favicon.ico', '/api/docs/static/'];
+
 export const cookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'lax' as const };
 
 declare module 'fastify' {
@@ -27,6 +29,8 @@ export function registerSecurity(app: FastifyInstance) {
   app.decorateRequest('csrfToken', '');
 
   app.addHook('onRequest', async (req, reply) => {
+    // Static files and the health probe need neither a session nor a CSRF token.
+    if (STATIC_PREFIXES.some((p) => req.url.startsWith(p))) return;
     const ctx = app.ctx;
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) {
