@@ -102,7 +102,7 @@ export function MenuPage(props: {
               </p>
             </Alert>
           )}
-          <h2 className="fr-h5">Vos informations personnelles</h2>
+          <h2 className="fr-h5 fr-mt-4w">Vos informations personnelles</h2>
           <ul>
             <li>
               <a className="fr-link" href="/menu/informations">
