@@ -27,6 +27,9 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
     const pg = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const pool = new pg.default.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle connection that dies (server restart, dropped test database) must not crash the
+    // process: the pool replaces it, and the next query reports any real problem.
+    pool.on('error', (e) => process.stderr.write(`PostgreSQL : connexion perdue (${e.message})\n`));
     // bigint (int8) columns come back as strings by default; money columns are parsed where read.
     const db = drizzle(pool, { schema }) as unknown as Db;
     return { db, kind: 'postgres', close: () => pool.end() };

@@ -6,7 +6,7 @@
  */
 import { and, eq, lt } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { accessibleAt, declarationsOfDomains, findDeclaration } from '../../domain/declarations.js';
+import { accessibleAt, declarationsOfDomains, DOMAINS, findDeclaration, ORGANISATION_TYPES } from '../../domain/declarations.js';
 import { sirenOfSiret, type Siret } from '../../domain/identifiers.js';
 import { TOKEN_LIFETIMES } from '../../domain/tokens.js';
 import { audit } from '../../infra/audit.js';
@@ -177,10 +177,15 @@ export interface ProfileInput {
 
 /** Step 6: profile and declarations → the company space, its first administrator and their rights. */
 export async function saveProfile(ctx: AppContext, draftId: string | undefined, input: ProfileInput, meta: { ip?: string }): Promise<void> {
+  // Only the proposed choices: free text here would be stored in the espace (and a NUL would make the insert fail).
+  if (!ORGANISATION_TYPES.some((o) => o.code === input.organisationType))
+    throw new InscriptionError('invalid', 'Indiquez le type de votre organisation parmi ceux proposés.', 'organisationType');
+  if (input.domains.some((d) => !DOMAINS.some((x) => x.code === d)))
+    throw new InscriptionError('invalid', 'Choisissez les domaines de services parmi ceux proposés.', 'domains');
   const offered = new Set(declarationsOfDomains(input.domains).map((d) => d.code));
   const chosen = [...new Set(input.declarations)];
   const outside = chosen.find((c) => !offered.has(c));
-  if (outside) throw new InscriptionError('invalid', 'Une déclaration choisie ne correspond à aucun des services sélectionnés.', 'declarations');
+  if (outside !== undefined) throw new InscriptionError('invalid', 'Une déclaration choisie ne correspond à aucun des services sélectionnés.', 'declarations'); // '' is falsy
 
   await advance(ctx, draftId, 'profil', async (tx, d) => {
     const now = ctx.clock.now();

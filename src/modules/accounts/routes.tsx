@@ -108,7 +108,7 @@ function readTriplet(secret: string, v: string | undefined): Triplet | null {
 export async function accountsRoutes(app: FastifyInstance) {
   const ctx = app.ctx;
   const formDoc = (summary: string, body?: z.ZodType, tags = ['Compte']) => ({
-    schema: { summary, tags, ...(body ? { body } : {}), response: { 200: messageResponse.or(z.any()), 201: z.any(), 400: errorResponse, 409: errorResponse } },
+    schema: { summary, tags, ...(body ? { body } : {}), response: { 200: messageResponse.loose(), 201: z.any(), 400: errorResponse.loose(), 409: errorResponse.loose() } }, // loose: the serializer must not drop etapeSuivante, etapeEnCours, question, jeton…
     attachValidation: true,
   });
 
