@@ -57,6 +57,11 @@ export function Layout(props: { ctx: PageContext; title: string; children: React
                         Française
                       </p>
                     </div>
+                    <div className="fr-header__navbar">
+                      <button className="fr-btn--menu fr-btn" data-fr-opened="false" aria-controls="menu-mobile" id="bouton-menu-mobile" title="Menu" type="button">
+                        Menu
+                      </button>
+                    </div>
                   </div>
                   <div className="fr-header__service">
                     <a href={ctx.viewer ? '/menu' : '/'} title="Accueil - net-entreprises">
@@ -67,40 +72,20 @@ export function Layout(props: { ctx: PageContext; title: string; children: React
                 </div>
                 <div className="fr-header__tools">
                   <div className="fr-header__tools-links">
-                    <ul className="fr-btns-group">
-                      {ctx.viewer ? (
-                        <>
-                          <li>
-                            <a className="fr-btn fr-icon-account-circle-line" href="/menu/informations">
-                              {`${ctx.viewer.prenom} ${ctx.viewer.nom} - ${ctx.viewer.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}`}
-                            </a>
-                          </li>
-                          <li>
-                            <form method="post" action="/deconnexion" className="inline-form">
-                              <input type="hidden" name="_csrf" value={ctx.csrfToken} />
-                              <button type="submit" className="fr-btn fr-icon-logout-box-r-line">
-                                Se déconnecter
-                              </button>
-                            </form>
-                          </li>
-                        </>
-                      ) : (
-                        <>
-                          <li>
-                            <a className="fr-btn fr-icon-lock-line" href="/connexion">
-                              Votre compte
-                            </a>
-                          </li>
-                          <li>
-                            <a className="fr-btn fr-icon-add-circle-line" href="/inscription">
-                              Je crée mon compte
-                            </a>
-                          </li>
-                        </>
-                      )}
-                    </ul>
+                    <ToolLinks ctx={ctx} />
                   </div>
                 </div>
+              </div>
+            </div>
+          </div>
+          {/* Small screens: the same links in the DSFR menu modal (the tools links are hidden there). */}
+          <div className="fr-header__menu fr-modal" id="menu-mobile" aria-labelledby="bouton-menu-mobile">
+            <div className="fr-container">
+              <button className="fr-btn--close fr-btn" aria-controls="menu-mobile" title="Fermer" type="button">
+                Fermer
+              </button>
+              <div className="fr-header__menu-links">
+                <ToolLinks ctx={ctx} />
               </div>
             </div>
           </div>
@@ -174,5 +159,44 @@ export function Layout(props: { ctx: PageContext; title: string; children: React
         <script type="module" src="/assets/app.js"></script>
       </body>
     </html>
+  );
+}
+
+/** The header's quick links (« Votre compte », « Je crée mon compte », or the viewer and « Se déconnecter »). */
+function ToolLinks(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <ul className="fr-btns-group">
+      {ctx.viewer ? (
+        <>
+          <li>
+            <a className="fr-btn fr-icon-account-circle-line" href="/menu/informations">
+              {`${ctx.viewer.prenom} ${ctx.viewer.nom} - ${ctx.viewer.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}`}
+            </a>
+          </li>
+          <li>
+            <form method="post" action="/deconnexion" className="inline-form">
+              <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+              <button type="submit" className="fr-btn fr-icon-logout-box-r-line">
+                Se déconnecter
+              </button>
+            </form>
+          </li>
+        </>
+      ) : (
+        <>
+          <li>
+            <a className="fr-btn fr-icon-lock-line" href="/connexion">
+              Votre compte
+            </a>
+          </li>
+          <li>
+            <a className="fr-btn fr-icon-add-circle-line" href="/inscription">
+              Je crée mon compte
+            </a>
+          </li>
+        </>
+      )}
+    </ul>
   );
 }

@@ -29,6 +29,8 @@ export function ErrorSummary(props: { errors?: FieldErrors; message?: string }) 
 
 export function Input(props: {
   name: string;
+  /** defaults to `name`; give another when the same name appears in several forms of one page */
+  id?: string;
   label: string;
   required?: boolean;
   type?: string;
@@ -42,7 +44,7 @@ export function Input(props: {
   readOnly?: boolean;
   extra?: ReactNode;
 }) {
-  const id = props.name;
+  const id = props.id ?? props.name;
   const hintId = `${id}-hint`;
   const msgId = `${id}-messages`;
   const describedBy = [props.hint ? hintId : null, msgId].filter(Boolean).join(' ');

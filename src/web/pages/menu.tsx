@@ -70,28 +70,34 @@ export function MenuPage(props: {
           {props.isAdmin ? (
             <nav className="fr-sidemenu" aria-labelledby="espace-entreprise-titre">
               <div className="fr-sidemenu__inner">
-                <h2 className="fr-sidemenu__title" id="espace-entreprise-titre">
+                {/* Small screens: the DSFR side menu folds behind this button (hidden from md up). */}
+                <button className="fr-sidemenu__btn" type="button" aria-expanded="false" aria-controls="espace-entreprise-liens">
                   Votre espace entreprise
-                </h2>
-                <ul className="fr-sidemenu__list">
-                  <li className="fr-sidemenu__item">
-                    <span className="fr-sidemenu__link" aria-disabled="true">
-                      Gestion
-                    </span>
-                    <ul className="fr-sidemenu__list">
-                      <li className="fr-sidemenu__item">
-                        <a className="fr-sidemenu__link" href="/gestion/declarants">
-                          Gérer les déclarants
-                        </a>
-                      </li>
-                    </ul>
-                  </li>
-                  <li className="fr-sidemenu__item">
-                    <a className="fr-sidemenu__link" href="/menu/demandes">
-                      {`Demande en attente${props.pending ? ` (${props.pending})` : ''}`}
-                    </a>
-                  </li>
-                </ul>
+                </button>
+                <div className="fr-collapse" id="espace-entreprise-liens">
+                  <h2 className="fr-sidemenu__title" id="espace-entreprise-titre">
+                    Votre espace entreprise
+                  </h2>
+                  <ul className="fr-sidemenu__list">
+                    <li className="fr-sidemenu__item">
+                      <span className="fr-sidemenu__link" aria-disabled="true">
+                        Gestion
+                      </span>
+                      <ul className="fr-sidemenu__list">
+                        <li className="fr-sidemenu__item">
+                          <a className="fr-sidemenu__link" href="/gestion/declarants">
+                            Gérer les déclarants
+                          </a>
+                        </li>
+                      </ul>
+                    </li>
+                    <li className="fr-sidemenu__item">
+                      <a className="fr-sidemenu__link" href="/menu/demandes">
+                        {`Demande en attente${props.pending ? ` (${props.pending})` : ''}`}
+                      </a>
+                    </li>
+                  </ul>
+                </div>
               </div>
             </nav>
           ) : (
@@ -140,11 +146,14 @@ export function InformationsPage(props: {
   const u = props.user;
   const e = props.errors ?? {};
   const only = (f: string) => (props.form === f ? e : {});
+  // Each form asks for the current password: one id per form, so that each label names its own field.
+  const currentId = { password: 'current', question: 'current-question', email: 'current-email' } as const;
+  const summaryErrors = props.form && e.current ? { ...Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'current')), [currentId[props.form]]: e.current } : props.errors;
   return (
     <Layout ctx={props.ctx} title="Vos informations personnelles" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
       <h1>Vos informations personnelles</h1>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
-      <ErrorSummary errors={props.errors} />
+      <ErrorSummary errors={summaryErrors} />
       <dl className="recap">
         <dt>Siret</dt>
         <dd>{u.siret}</dd>
@@ -176,7 +185,7 @@ export function InformationsPage(props: {
       <p>Question actuelle : {u.secretQuestion ?? 'aucune'}</p>
       <form method="post" action="/menu/informations/question-secrete" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Input name="current" type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('question').current} />
+        <Input name="current" id={currentId.question} type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('question').current} />
         <SecretQuestionFields errors={only('question')} />
         <button className="fr-btn" type="submit">
           Changer la question secrète
@@ -186,7 +195,7 @@ export function InformationsPage(props: {
       <h2 className="fr-h4 fr-mt-5w">Changer d’adresse électronique</h2>
       <form method="post" action="/menu/informations/courriel" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Input name="current" type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('email').current} />
+        <Input name="current" id={currentId.email} type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('email').current} />
         <Input name="email" type="email" label="Nouveau courriel" required validate="email" maxLength={254} error={only('email').email} hint="Un lien de validation sera envoyé à cette adresse ; l’ancienne reste utilisée jusque-là." />
         <button className="fr-btn" type="submit">
           Changer d’adresse
