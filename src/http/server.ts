@@ -9,6 +9,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 import { accountsRoutes } from '../modules/accounts/routes.js';
+import { declarantsRoutes } from '../modules/access/declarants-routes.js';
+import { declarationsRoutes } from '../modules/access/declarations-routes.js';
+import { habilitationsRoutes } from '../modules/access/habilitations-routes.js';
+import { portefeuillesRoutes } from '../modules/access/portefeuilles-routes.js';
 import { registryRoutes } from '../modules/companies/routes.js';
 import { devRoutes } from '../modules/dev/routes.js';
 import { buildClientAssets } from '../web/client/build.js';
@@ -94,6 +98,10 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(accountsRoutes);
   await app.register(registryRoutes);
+  await app.register(declarationsRoutes);
+  await app.register(declarantsRoutes);
+  await app.register(habilitationsRoutes);
+  await app.register(portefeuillesRoutes);
   if (ctx.config.devOutbox) await app.register(devRoutes);
   return app;
 }

@@ -285,3 +285,97 @@ export const demandes = pgTable(
   },
   (t) => [index('demandes_espace_idx').on(t.espaceId, t.decidedAt)],
 );
+
+// ── access: portefeuilles of tiers-déclarants (PRODUCT.md §3.5) ─────────────────────────────────
+export const portefeuilles = pgTable(
+  'portefeuilles',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** the tiers-déclarant's espace */
+    espaceId: uuid('espace_id')
+      .notNull()
+      .references(() => espaces.id),
+    name: text('name').notNull(),
+    comment: text('comment').notNull().default(''),
+    isDefault: boolean('is_default').notNull().default(false),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('portefeuilles_espace_idx').on(t.espaceId), uniqueIndex('portefeuilles_default_uq').on(t.espaceId).where(sql`is_default`)],
+);
+
+/** Déclarants of the tiers-déclarant who work on a portefeuille. */
+export const portefeuilleDeclarants = pgTable(
+  'portefeuille_declarants',
+  {
+    portefeuilleId: uuid('portefeuille_id')
+      .notNull()
+      .references(() => portefeuilles.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.portefeuilleId, t.userId] }), index('portefeuille_declarants_user_idx').on(t.userId)],
+);
+
+/** Declarations the portefeuille's déclarants may file for its clients. */
+export const portefeuilleDeclarations = pgTable(
+  'portefeuille_declarations',
+  {
+    portefeuilleId: uuid('portefeuille_id')
+      .notNull()
+      .references(() => portefeuilles.id),
+    declarationCode: text('declaration_code').notNull(),
+    addedAt: ts('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.portefeuilleId, t.declarationCode] })],
+);
+
+/** Client companies of a portefeuille (a client is in one portefeuille of a tiers at a time). */
+export const portefeuilleClients = pgTable(
+  'portefeuille_clients',
+  {
+    portefeuilleId: uuid('portefeuille_id')
+      .notNull()
+      .references(() => portefeuilles.id),
+    /** denormalised for the « one portefeuille per client and tiers » rule */
+    espaceId: uuid('espace_id')
+      .notNull()
+      .references(() => espaces.id),
+    siren: text('siren')
+      .notNull()
+      .references(() => entreprises.siren),
+    addedAt: ts('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.portefeuilleId, t.siren] }), uniqueIndex('portefeuille_clients_tiers_uq').on(t.espaceId, t.siren), index('portefeuille_clients_siren_idx').on(t.siren)],
+);
+
+/** The établissements of a client company the tiers-déclarant works for (« Choisir les établissements »). */
+export const portefeuilleEtablissements = pgTable(
+  'portefeuille_etablissements',
+  {
+    portefeuilleId: uuid('portefeuille_id')
+      .notNull()
+      .references(() => portefeuilles.id),
+    siret: text('siret')
+      .notNull()
+      .references(() => etablissements.siret),
+    siren: text('siren').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.portefeuilleId, t.siret] }), index('portefeuille_etablissements_siren_idx').on(t.portefeuilleId, t.siren)],
+);
+
+/** Bulk habilitation requests (CSV import): one per portefeuille (or company) per 48 hours. */
+export const bulkRequests = pgTable(
+  'bulk_requests',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    espaceId: uuid('espace_id').notNull(),
+    /** null for a company's own habilitations */
+    portefeuilleId: uuid('portefeuille_id'),
+    actorUserId: uuid('actor_user_id').notNull(),
+    at: ts('at').notNull(),
+    lines: integer('lines').notNull(),
+    changes: integer('changes').notNull(),
+  },
+  (t) => [index('bulk_requests_scope_idx').on(t.espaceId, t.portefeuilleId, t.at)],
+);

@@ -47,6 +47,7 @@ import {
 import { GENERIC_LOGIN_ERROR, login } from './login.js';
 import { administratorsOf, menuTiles, openSiretsFor, recentNotifications } from './menu.js';
 import { ServicePage } from '../../web/pages/service.js';
+import { espaceOf } from '../access/scope.js';
 import { adminResetPassword, answerSecretQuestion, askAdministratorReset, completeForcedChange, requestResetLink, resetPassword, secretQuestionFor, type Triplet } from './password-reset.js';
 import { changePassword, changeSecretQuestion, findActiveUserOfEspace, listPeopleOfEspace, logoutEverywhere, requestEmailChange } from './personal-information.js';
 import { DeclarantsPage } from '../../web/pages/declarants.js';
@@ -446,14 +447,15 @@ export async function accountsRoutes(app: FastifyInstance) {
 
   app.get('/menu', { ...signedIn, schema: { summary: 'Menu personnalisé : tuiles des déclarations, notifications', tags: ['Menu'] } }, async (req, reply) => {
     const user = req.auth!.user;
-    const [tiles, notifs, admins, pending] = await Promise.all([
+    const [tiles, notifs, admins, pending, espace] = await Promise.all([
       menuTiles(ctx, user),
       recentNotifications(ctx, user.id),
       administratorsOf(ctx, user.espaceId),
       user.role === 'administrateur' ? listPendingDemandes(ctx, user.espaceId) : Promise.resolve([]),
+      espaceOf(ctx.db, user),
     ]);
     if (wantsJson(req)) return reply.send({ declarations: tiles, notifications: notifs, administrateurs: admins.map((a) => ({ nom: a.nom, prenom: a.prenom })), demandesEnAttente: pending.length });
-    return sendPage(reply, <MenuPage ctx={pageContext(req)} tiles={tiles} notifications={notifs} isAdmin={user.role === 'administrateur'} pending={pending.length} administrators={admins} notice={notice(req)} />);
+    return sendPage(reply, <MenuPage ctx={pageContext(req)} tiles={tiles} notifications={notifs} isAdmin={user.role === 'administrateur'} isTiers={espace.kind === 'tiers_declarant'} pending={pending.length} administrators={admins} notice={notice(req)} />);
   });
 
   app.get('/services/:code', { ...signedIn, schema: { summary: 'Entrée d’un service (tuile) : établissements ouverts pour l’utilisateur', tags: ['Menu'], params: z.object({ code: z.string().max(40) }) } }, async (req, reply) => {

@@ -12,6 +12,8 @@ export function MenuPage(props: {
   tiles: Tile[];
   notifications: { id: number; at: Date; text: string }[];
   isAdmin: boolean;
+  /** a tiers-déclarant's space: « Gérer vos portefeuilles » */
+  isTiers: boolean;
   pending: number;
   administrators: { nom: string; prenom: string }[];
   notice?: string;
@@ -85,10 +87,32 @@ export function MenuPage(props: {
                       </span>
                       <ul className="fr-sidemenu__list">
                         <li className="fr-sidemenu__item">
+                          <a className="fr-sidemenu__link" href="/gestion/declarations">
+                            Gérer les déclarations
+                          </a>
+                        </li>
+                        <li className="fr-sidemenu__item">
+                          <a className="fr-sidemenu__link" href="/gestion/etablissements">
+                            Gérer les établissements
+                          </a>
+                        </li>
+                        <li className="fr-sidemenu__item">
                           <a className="fr-sidemenu__link" href="/gestion/declarants">
                             Gérer les déclarants
                           </a>
                         </li>
+                        <li className="fr-sidemenu__item">
+                          <a className="fr-sidemenu__link" href="/gestion/habilitations">
+                            Gérer les habilitations
+                          </a>
+                        </li>
+                        {props.isTiers ? (
+                          <li className="fr-sidemenu__item">
+                            <a className="fr-sidemenu__link" href="/gestion/portefeuilles">
+                              Gérer vos portefeuilles
+                            </a>
+                          </li>
+                        ) : null}
                       </ul>
                     </li>
                     <li className="fr-sidemenu__item">

@@ -1,0 +1,80 @@
+/**
+ * Who may administer what (PRODUCT.md §3.4–3.5), answered by the database in one query each, so
+ * every use case can put the scope inside its own query or check it first:
+ * - an administrator administers the établissements of its own company (same SIREN as its espace);
+ * - the administrator of a tiers-déclarant also administers the établissements chosen for the client
+ *   companies of its portefeuilles;
+ * - a déclarant administers nothing; it uses what it is habilitated for.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import type { Tx } from '../../infra/db/index.js';
+import { espaces, etablissements, portefeuilleDeclarants, portefeuilleEtablissements, portefeuilles, users } from '../../infra/db/schema.js';
+
+export type User = typeof users.$inferSelect;
+export type Espace = typeof espaces.$inferSelect;
+
+export async function espaceOf(tx: Tx, user: User): Promise<Espace> {
+  const [e] = await tx.select().from(espaces).where(eq(espaces.id, user.espaceId));
+  if (!e) throw new Error(`espace ${user.espaceId} introuvable`);
+  return e;
+}
+
+/** True when `admin` may administer `siret` (own company, or a client établissement of its portefeuilles). */
+export async function administersSiret(tx: Tx, admin: User, siret: string): Promise<boolean> {
+  if (admin.role !== 'administrateur' || admin.status !== 'active') return false;
+  const rows = await tx.execute(sql`
+    select 1 from ${etablissements} e join ${espaces} s on s.siren = e.siren
+      where s.id = ${admin.espaceId} and e.siret = ${siret}
+    union all
+    select 1 from ${portefeuilleEtablissements} pe join ${portefeuilles} p on p.id = pe.portefeuille_id
+      where p.espace_id = ${admin.espaceId} and pe.siret = ${siret}
+    limit 1`);
+  return rowsOf(rows).length > 0;
+}
+
+/** The SIRETs among `sirets` that `admin` may administer (for bulk checks, one query). */
+export async function administeredAmong(tx: Tx, admin: User, sirets: readonly string[]): Promise<Set<string>> {
+  if (admin.role !== 'administrateur' || admin.status !== 'active' || sirets.length === 0) return new Set();
+  const list = [...new Set(sirets)];
+  const own = await tx
+    .select({ siret: etablissements.siret })
+    .from(etablissements)
+    .innerJoin(espaces, eq(espaces.siren, etablissements.siren))
+    .where(and(eq(espaces.id, admin.espaceId), inArray(etablissements.siret, list)));
+  const clients = await tx
+    .select({ siret: portefeuilleEtablissements.siret })
+    .from(portefeuilleEtablissements)
+    .innerJoin(portefeuilles, eq(portefeuilles.id, portefeuilleEtablissements.portefeuilleId))
+    .where(and(eq(portefeuilles.espaceId, admin.espaceId), inArray(portefeuilleEtablissements.siret, list)));
+  return new Set([...own, ...clients].map((r) => r.siret));
+}
+
+/** A person of the same espace (any live status), or null: the scope of every « Gérer les déclarants » action. */
+export async function personOfEspace(tx: Tx, espaceId: string, userId: string): Promise<User | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
+  const [u] = await tx
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.espaceId, espaceId), inArray(users.status, ['active', 'email_pending', 'suspended'])));
+  return u ?? null;
+}
+
+/** Portefeuilles a déclarant of a tiers-déclarant works on (an administrator works on all of them). */
+export async function portefeuillesOfUser(ctx: AppContext, user: User): Promise<string[]> {
+  if (user.role === 'administrateur') {
+    const rows = await ctx.db.select({ id: portefeuilles.id }).from(portefeuilles).where(eq(portefeuilles.espaceId, user.espaceId));
+    return rows.map((r) => r.id);
+  }
+  const rows = await ctx.db
+    .select({ id: portefeuilleDeclarants.portefeuilleId })
+    .from(portefeuilleDeclarants)
+    .innerJoin(portefeuilles, eq(portefeuilles.id, portefeuilleDeclarants.portefeuilleId))
+    .where(and(eq(portefeuilleDeclarants.userId, user.id), eq(portefeuilles.espaceId, user.espaceId)));
+  return rows.map((r) => r.id);
+}
+
+function rowsOf(r: unknown): unknown[] {
+  // node-postgres returns { rows }, PGlite returns { rows } too; keep one place that knows it.
+  return (r as { rows?: unknown[] }).rows ?? [];
+}
