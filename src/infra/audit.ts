@@ -30,7 +30,23 @@ export type AuditAction =
   | 'candidat.granted'
   | 'candidat.refused'
   | 'declarations.changed'
-  | 'habilitations.changed';
+  | 'habilitations.changed'
+  | 'habilitations.bulk_import'
+  | 'declarant.added'
+  | 'declarant.updated'
+  | 'declarant.suspended'
+  | 'declarant.reactivated'
+  | 'declarant.removed'
+  | 'declarant.email_change'
+  | 'invitation.accepted'
+  | 'portefeuille.created'
+  | 'portefeuille.updated'
+  | 'portefeuille.declarants_changed'
+  | 'portefeuille.declarations_changed'
+  | 'portefeuille.client_added'
+  | 'portefeuille.client_removed'
+  | 'portefeuille.client_transferred'
+  | 'portefeuille.etablissements_changed';
 
 export interface AuditEntry {
   action: AuditAction;
