@@ -10,6 +10,14 @@ import { etablissementDeclarations, habilitations, notifications, users } from '
 
 type User = typeof users.$inferSelect;
 
+/** A habilitation counts only where its declaration is declared for that SIRET in the user's espace. */
+const declaredInEspace = (user: User) =>
+  and(
+    eq(etablissementDeclarations.espaceId, user.espaceId),
+    eq(etablissementDeclarations.siret, habilitations.siret),
+    eq(etablissementDeclarations.declarationCode, habilitations.declarationCode),
+  );
+
 export interface Tile {
   code: string;
   name: string;
@@ -28,14 +36,7 @@ export async function menuTiles(ctx: AppContext, user: User): Promise<Tile[]> {
       sirets: sql<number>`count(*)`.mapWith(Number),
     })
     .from(habilitations)
-    .innerJoin(
-      etablissementDeclarations,
-      and(
-        eq(etablissementDeclarations.espaceId, user.espaceId),
-        eq(etablissementDeclarations.siret, habilitations.siret),
-        eq(etablissementDeclarations.declarationCode, habilitations.declarationCode),
-      ),
-    )
+    .innerJoin(etablissementDeclarations, declaredInEspace(user))
     .where(and(eq(habilitations.userId, user.id), or(eq(habilitations.declarer, true), eq(habilitations.payer, true))))
     .groupBy(habilitations.declarationCode);
   return rows
@@ -82,14 +83,7 @@ export async function openSiretsFor(ctx: AppContext, user: User, code: string) {
   return ctx.db
     .select({ siret: habilitations.siret, declarer: habilitations.declarer, payer: habilitations.payer, accessibleAt: etablissementDeclarations.accessibleAt })
     .from(habilitations)
-    .innerJoin(
-      etablissementDeclarations,
-      and(
-        eq(etablissementDeclarations.espaceId, user.espaceId),
-        eq(etablissementDeclarations.siret, habilitations.siret),
-        eq(etablissementDeclarations.declarationCode, habilitations.declarationCode),
-      ),
-    )
+    .innerJoin(etablissementDeclarations, declaredInEspace(user))
     .where(and(eq(habilitations.userId, user.id), eq(habilitations.declarationCode, code), or(eq(habilitations.declarer, true), eq(habilitations.payer, true))))
     .then((rows) => rows.filter((r) => r.accessibleAt <= now).sort((a, b) => a.siret.localeCompare(b.siret)));
 }
