@@ -133,3 +133,4 @@ if (domainBoxes.length) {
   domainBoxes.forEach((b) => b.addEventListener('change', syncDeclarations));
   document.querySelectorAll<HTMLInputElement>('[data-domain] input[type=checkbox]').forEach((b) => b.addEventListener('change', () => (b.dataset.userTouched = '1')));
 }
+import './dual-list.js';

@@ -1,0 +1,196 @@
+/**
+ * « Gérer les déclarations » (PRODUCT.md §3.4; guide « Mono établissement », « Multi établissements »):
+ * the declarations an administrator chooses for each établissement it administers. Adding one opens
+ * it after the access delay (ACCESS_DELAY_HOURS) and habilitates the administrator who added it;
+ * removing one drops the habilitations of the espace's people on it for that SIRET.
+ * Every query carries the administrator's espace; the SIRET is checked with `administersSiret`.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { accessibleAt, DECLARATIONS, findDeclaration, type Declaration } from '../../domain/declarations.js';
+import { audit } from '../../infra/audit.js';
+import type { Tx } from '../../infra/db/index.js';
+import { entreprises, espaces, etablissementDeclarations, habilitationHistory, habilitations, users } from '../../infra/db/schema.js';
+import { findEtablissement, listEtablissementsOfSiren, type EtablissementView, type EtablissementWithEntreprise } from '../companies/registry-repository.js';
+import { notify } from '../notifications/notify.js';
+import { administersSiret, type User } from './scope.js';
+
+export class DeclarationsError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'invalid' | 'closed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SelectedDeclaration {
+  code: string;
+  addedAt: Date;
+  accessibleAt: Date;
+}
+
+export interface EtablissementDeclarations {
+  etablissement: EtablissementWithEntreprise;
+  selected: SelectedDeclaration[];
+  /** true when the administrator's company has one active établissement (guide « Mono établissement ») */
+  mono: boolean;
+}
+
+export interface CompanyEtablissements {
+  siren: string;
+  raisonSociale: string;
+  etablissements: (EtablissementView & { declarations: number })[];
+  /** the single active SIRET of a mono-établissement company, else null */
+  monoSiret: string | null;
+}
+
+const SIRET_RE = /^\d{14}$/;
+
+/** The établissements of the administrator's own company (active and closed), with their declarations count. */
+export async function companyEtablissements(ctx: AppContext, admin: User): Promise<CompanyEtablissements> {
+  const [row] = await ctx.db
+    .select({ siren: espaces.siren, raisonSociale: entreprises.raisonSociale })
+    .from(espaces)
+    .innerJoin(entreprises, eq(entreprises.siren, espaces.siren))
+    .where(eq(espaces.id, admin.espaceId));
+  if (!row) throw new Error(`espace ${admin.espaceId} introuvable`);
+  const list = await listEtablissementsOfSiren(ctx.db, row.siren, { includeClosed: true });
+  const counts = await ctx.db
+    .select({ siret: etablissementDeclarations.siret, n: sql<number>`count(*)`.mapWith(Number) })
+    .from(etablissementDeclarations)
+    .where(eq(etablissementDeclarations.espaceId, admin.espaceId))
+    .groupBy(etablissementDeclarations.siret);
+  const bySiret = new Map(counts.map((c) => [c.siret, c.n]));
+  const active = list.filter((e) => e.etatAdministratif === 'A');
+  return {
+    siren: row.siren,
+    raisonSociale: row.raisonSociale,
+    etablissements: list.map((e) => ({ ...e, declarations: bySiret.get(e.siret) ?? 0 })),
+    monoSiret: active.length === 1 ? active[0]!.siret : null,
+  };
+}
+
+/** The declarations chosen for `siret` in the administrator's espace; null when it does not administer it. */
+export async function declarationsOfSiret(ctx: AppContext, admin: User, siret: string): Promise<EtablissementDeclarations | null> {
+  if (!SIRET_RE.test(siret)) return null;
+  if (!(await administersSiret(ctx.db, admin, siret))) return null;
+  const etablissement = await findEtablissement(ctx.db, siret);
+  if (!etablissement) return null;
+  const selected = await ctx.db
+    .select({ code: etablissementDeclarations.declarationCode, addedAt: etablissementDeclarations.addedAt, accessibleAt: etablissementDeclarations.accessibleAt })
+    .from(etablissementDeclarations)
+    .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), eq(etablissementDeclarations.siret, siret)));
+  const [own] = await ctx.db.select({ siren: espaces.siren }).from(espaces).where(eq(espaces.id, admin.espaceId));
+  const mono = own?.siren === etablissement.siren && (await listEtablissementsOfSiren(ctx.db, etablissement.siren, { includeClosed: false })).length === 1;
+  return { etablissement, selected: sortByCatalogue(selected), mono };
+}
+
+/** Checks a list of codes against the catalogue: the known declarations (deduplicated), or the French message. */
+export function checkCodes(codes: readonly string[]): { ok: true; declarations: Declaration[] } | { ok: false; message: string } {
+  const out: Declaration[] = [];
+  for (const code of new Set(codes)) {
+    const d = findDeclaration(code);
+    if (!d) {
+      const shown = code.length > 40 ? `${code.slice(0, 40)}…` : code;
+      return { ok: false, message: shown.trim() ? `La déclaration « ${shown} » n’existe pas. Aucune modification n’a été enregistrée.` : 'Une déclaration vide a été envoyée. Aucune modification n’a été enregistrée.' };
+    }
+    out.push(d);
+  }
+  return { ok: true, declarations: sortByCatalogue(out) };
+}
+
+const catalogueOrder = new Map(DECLARATIONS.map((d, i) => [d.code, i]));
+export function sortByCatalogue<T extends { code: string }>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => (catalogueOrder.get(a.code) ?? 999) - (catalogueOrder.get(b.code) ?? 999));
+}
+
+const dateFmt = new Intl.DateTimeFormat('fr-FR', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Europe/Paris' });
+const timeFmt = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
+/** « le 05/05/2026 à 10:00 » (Paris time) */
+export const openingText = (d: Date) => `le ${dateFmt.format(d)} à ${timeFmt.format(d)}`;
+
+export interface ChangeResult {
+  added: string[];
+  removed: string[];
+  accessibleAt: Date | null;
+}
+
+/**
+ * Sets the declarations of `siret` to exactly `codes` (the full selected list): adds the missing
+ * ones, removes the others with their habilitations, in one transaction. Replaying the same list
+ * changes nothing (idempotent). Throws DeclarationsError (nothing applied).
+ */
+export async function changeDeclarations(ctx: AppContext, admin: User, siret: string, codes: readonly string[], meta: { ip?: string } = {}): Promise<ChangeResult> {
+  const checked = checkCodes(codes);
+  if (!checked.ok) throw new DeclarationsError('invalid', checked.message);
+  if (!SIRET_RE.test(siret)) throw new DeclarationsError('not_found', 'Établissement introuvable.');
+  const wanted = new Set(checked.declarations.map((d) => d.code));
+  return ctx.db.transaction(async (tx) => {
+    if (!(await administersSiret(tx, admin, siret))) throw new DeclarationsError('not_found', 'Établissement introuvable.');
+    const etab = await findEtablissement(tx, siret);
+    if (!etab) throw new DeclarationsError('not_found', 'Établissement introuvable.');
+    // One change of an espace's declarations at a time: a double submission waits, then finds nothing to do.
+    await tx.select({ id: espaces.id }).from(espaces).where(eq(espaces.id, admin.espaceId)).for('update');
+    const current = await tx
+      .select({ code: etablissementDeclarations.declarationCode })
+      .from(etablissementDeclarations)
+      .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), eq(etablissementDeclarations.siret, siret)));
+    const have = new Set(current.map((r) => r.code));
+    const added = [...wanted].filter((c) => !have.has(c));
+    const removed = sortByCatalogue([...have].map((code) => ({ code }))).map((r) => r.code).filter((c) => !wanted.has(c));
+    if (added.length === 0 && removed.length === 0) return { added, removed, accessibleAt: null };
+    if (added.length > 0 && etab.etatAdministratif !== 'A')
+      throw new DeclarationsError('closed', 'Cet établissement est fermé dans le répertoire SIRENE : aucune déclaration ne peut lui être ajoutée. Aucune modification n’a été enregistrée.');
+
+    const now = ctx.clock.now();
+    const opensAt = accessibleAt(now, ctx.config.ACCESS_DELAY_HOURS);
+    if (added.length > 0) {
+      await tx
+        .insert(etablissementDeclarations)
+        .values(added.map((code) => ({ espaceId: admin.espaceId, siret, declarationCode: code, addedAt: now, accessibleAt: opensAt, addedBy: admin.id })))
+        .onConflictDoNothing();
+      for (const code of added) {
+        const payer = findDeclaration(code)!.payable;
+        await tx
+          .insert(habilitations)
+          .values({ userId: admin.id, siret, declarationCode: code, declarer: true, payer, grantedAt: now, grantedBy: admin.id })
+          .onConflictDoUpdate({ target: [habilitations.userId, habilitations.siret, habilitations.declarationCode], set: { declarer: true, payer, grantedAt: now, grantedBy: admin.id } });
+        await tx.insert(habilitationHistory).values({ at: now, espaceId: admin.espaceId, actorUserId: admin.id, userId: admin.id, siret, declarationCode: code, declarer: true, payer });
+      }
+    }
+    if (removed.length > 0) {
+      const dropped = await tx
+        .delete(habilitations)
+        .where(
+          and(
+            eq(habilitations.siret, siret),
+            inArray(habilitations.declarationCode, removed),
+            inArray(habilitations.userId, tx.select({ id: users.id }).from(users).where(eq(users.espaceId, admin.espaceId))),
+          ),
+        )
+        .returning({ userId: habilitations.userId, code: habilitations.declarationCode });
+      if (dropped.length > 0)
+        await tx
+          .insert(habilitationHistory)
+          .values(dropped.map((d) => ({ at: now, espaceId: admin.espaceId, actorUserId: admin.id, userId: d.userId, siret, declarationCode: d.code, declarer: false, payer: false })));
+      await tx
+        .delete(etablissementDeclarations)
+        .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), eq(etablissementDeclarations.siret, siret), inArray(etablissementDeclarations.declarationCode, removed)));
+    }
+
+    await audit(tx, ctx.clock, { action: 'declarations.changed', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { siret, added, removed, accessibleAt: added.length ? opensAt.toISOString() : null } });
+    await notifyAdministrators(tx, ctx, admin.espaceId, siret, added, removed, opensAt);
+    return { added, removed, accessibleAt: added.length ? opensAt : null };
+  });
+}
+
+async function notifyAdministrators(tx: Tx, ctx: AppContext, espaceId: string, siret: string, added: string[], removed: string[], opensAt: Date) {
+  const admins = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.espaceId, espaceId), eq(users.role, 'administrateur'), eq(users.status, 'active')));
+  const ids = admins.map((a) => a.id);
+  for (const code of added) await notify(tx, ctx, ids, `La déclaration ${findDeclaration(code)!.name} sera accessible ${openingText(opensAt)} pour l’établissement ${siret}.`);
+  for (const code of removed) await notify(tx, ctx, ids, `La déclaration ${findDeclaration(code)?.name ?? code} a été retirée de l’établissement ${siret}.`);
+}

@@ -1,0 +1,59 @@
+import { Layout, type PageContext } from '../layout.js';
+import { adresseOf, formatSiren, formatSiret, type EtablissementRowView } from './declarations.js';
+
+/** « Gérer les établissements »: the company's établissements from the registry, active and closed. */
+export function EtablissementsPage(props: { ctx: PageContext; siren: string; raisonSociale: string; rows: EtablissementRowView[] }) {
+  const active = props.rows.filter((r) => r.etatAdministratif === 'A').length;
+  const closed = props.rows.length - active;
+  return (
+    <Layout ctx={props.ctx} title="Gérer les établissements" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
+      <h1>Gérer les établissements</h1>
+      <p>
+        Nom de l’entreprise : <strong>{`${props.raisonSociale} - ${formatSiren(props.siren)}`}</strong>
+      </p>
+      <p>
+        {`${active} établissement${active > 1 ? 's' : ''} actif${active > 1 ? 's' : ''}`}
+        {closed ? `, ${closed} fermé${closed > 1 ? 's' : ''}` : ''}. Ces informations proviennent du répertoire SIRENE et sont tenues à jour à chaque import du répertoire.
+      </p>
+      <div className="fr-table fr-table--bordered">
+        <table>
+          <caption>Les établissements de l’entreprise</caption>
+          <thead>
+            <tr>
+              <th scope="col">Siret</th>
+              <th scope="col">Nom</th>
+              <th scope="col">Adresse</th>
+              <th scope="col">État</th>
+              <th scope="col">Déclarations</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr key={r.siret}>
+                <th scope="row">
+                  {formatSiret(r.siret)}
+                  {r.estSiege ? <span className="fr-badge fr-badge--sm fr-badge--info fr-ml-1w">Siège</span> : null}
+                </th>
+                <td>{r.denomination}</td>
+                <td>{adresseOf(r)}</td>
+                <td>{r.etatAdministratif === 'F' ? <span className="fr-badge fr-badge--sm fr-badge--warning">Fermé</span> : <span className="fr-badge fr-badge--sm fr-badge--success">Actif</span>}</td>
+                <td>{r.declarations}</td>
+                <td>
+                  <a className="fr-link" href={`/gestion/declarations/${r.siret}`} aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}>
+                    Choix des déclarations
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p>
+        <a className="fr-link" href="/menu">
+          Retour au menu personnalisé
+        </a>
+      </p>
+    </Layout>
+  );
+}
