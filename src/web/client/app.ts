@@ -134,3 +134,4 @@ if (domainBoxes.length) {
   document.querySelectorAll<HTMLInputElement>('[data-domain] input[type=checkbox]').forEach((b) => b.addEventListener('change', () => (b.dataset.userTouched = '1')));
 }
 import './dual-list.js';
+import './habilitations.js';
