@@ -2,7 +2,7 @@
  * « Vos informations personnelles »: change of password (current one required), of secret question,
  * of e-mail (the new address is validated by a link before it replaces the old one).
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { audit } from '../../infra/audit.js';
 import { hashSecret, verifySecret } from '../../infra/crypto.js';
@@ -82,11 +82,3 @@ export async function findActiveUserOfEspace(ctx: AppContext, espaceId: string, 
   return u ?? null;
 }
 
-/** The people of a company space (« Gérer les déclarants »), scoped to that espace. */
-export async function listPeopleOfEspace(ctx: AppContext, espaceId: string) {
-  return ctx.db
-    .select({ id: users.id, nom: users.nom, prenom: users.prenom, email: users.email, role: users.role, status: users.status })
-    .from(users)
-    .where(and(eq(users.espaceId, espaceId), inArray(users.status, ['active', 'email_pending', 'candidat', 'suspended'])))
-    .orderBy(asc(users.nom), asc(users.prenom));
-}

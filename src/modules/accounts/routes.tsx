@@ -49,8 +49,7 @@ import { administratorsOf, menuTiles, openSiretsFor, recentNotifications } from 
 import { ServicePage } from '../../web/pages/service.js';
 import { espaceOf } from '../access/scope.js';
 import { adminResetPassword, answerSecretQuestion, askAdministratorReset, completeForcedChange, requestResetLink, resetPassword, secretQuestionFor, type Triplet } from './password-reset.js';
-import { changePassword, changeSecretQuestion, findActiveUserOfEspace, listPeopleOfEspace, logoutEverywhere, requestEmailChange } from './personal-information.js';
-import { DeclarantsPage } from '../../web/pages/declarants.js';
+import { changePassword, changeSecretQuestion, logoutEverywhere, requestEmailChange } from './personal-information.js';
 import { listActiveSessions, revokeSession } from './sessions.js';
 import { peekToken } from './tokens-repository.js';
 import { demandes } from '../../infra/db/schema.js';
@@ -68,6 +67,7 @@ const NOTICES: Record<string, string> = {
   'courriel-envoye': 'Un lien de validation a été envoyé à la nouvelle adresse. Elle remplacera l’ancienne une fois validée.',
   'mot-de-passe-reinitialise': 'Votre mot de passe a été réinitialisé. Connectez-vous avec le nouveau.',
   'courriel-valide': 'Votre adresse électronique est validée. Vous pouvez vous connecter.',
+  'invitation-acceptee': 'Votre mot de passe et votre question secrète sont enregistrés. Vous pouvez vous connecter.',
   'courriel-renvoye': 'Le courriel de validation a été renvoyé.',
   accordee: 'La demande a été accordée ; la personne a été prévenue par courriel.',
   refusee: 'La demande a été refusée ; la personne a été prévenue par courriel.',
@@ -555,23 +555,6 @@ export async function accountsRoutes(app: FastifyInstance) {
     }
     void ctx.mail.flush().catch(() => undefined);
     return wantsJson(req) ? reply.send({ message: NOTICES[result]! }) : redirect(reply, '/menu/demandes', result);
-  });
-
-  app.get('/gestion/declarants', { ...admin, schema: { summary: 'Gérer les déclarants : les personnes de l’entreprise', tags: ['Espace entreprise'] } }, async (req, reply) => {
-    const me = req.auth!.user;
-    const rows = (await listPeopleOfEspace(ctx, me.espaceId)).map((u) => ({ ...u, self: u.id === me.id }));
-    if (wantsJson(req)) return reply.send({ declarants: rows });
-    return sendPage(reply, <DeclarantsPage ctx={pageContext(req)} rows={rows} notice={notice(req)} />);
-  });
-
-  /** Administrator-initiated reset of one of the company's people (also reachable from « Gérer les déclarants »). */
-  app.post('/gestion/declarants/:id/reinitialiser', { ...admin, schema: { summary: 'Réinitialiser le mot de passe d’une personne de l’entreprise', tags: ['Espace entreprise'], params: z.object({ id: z.string().max(64) }) }, attachValidation: true }, async (req, reply) => {
-    const id = String((req.params as Record<string, unknown>).id ?? '');
-    const target = await findActiveUserOfEspace(ctx, req.auth!.user.espaceId, id);
-    const r = target ? await adminResetPassword(ctx, req.auth!.user, target.id, meta(req)) : 'not_found';
-    void ctx.mail.flush().catch(() => undefined);
-    if (r === 'not_found') return wantsJson(req) ? sendJsonErrors(reply, 404, 'Personne introuvable.') : sendPage(reply, <MessagePage ctx={pageContext(req)} title="Personne introuvable" type="error">Cette personne est introuvable dans votre entreprise.</MessagePage>, 404);
-    return wantsJson(req) ? reply.send({ message: NOTICES.reinitialise! }) : redirect(reply, '/gestion/declarants', 'reinitialise');
   });
 
   void sha256;

@@ -10,6 +10,7 @@ import { demandes, espaces, etablissementDeclarations, habilitationHistory, habi
 import { loginKey } from '../accounts/login-key.js';
 import { DEMO_COMPANIES } from '../companies/demo-registry.js';
 import { seedRegistry } from '../companies/seed-registry.js';
+import { seedDemoPortefeuilles } from './seed-portefeuilles.js';
 
 /** The demo password of every demo account (satisfies the guide's rules; printed at start). */
 export const DEMO_PASSWORD = 'Demo-Soltea-2026';
@@ -142,4 +143,5 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
       }
     });
   }
+  await seedDemoPortefeuilles(ctx);
 }

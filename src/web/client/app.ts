@@ -135,3 +135,4 @@ if (domainBoxes.length) {
 }
 import './dual-list.js';
 import './habilitations.js';
+import './portefeuilles.js';

@@ -1,4 +1,5 @@
-import { CsrfField, Alert } from '../components/form.js';
+import type { FieldErrors } from '../../http/forms.js';
+import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export interface DeclarantRow {
@@ -6,6 +7,7 @@ export interface DeclarantRow {
   nom: string;
   prenom: string;
   email: string;
+  telephone?: string;
   role: string;
   status: string;
   self: boolean;
@@ -13,17 +15,48 @@ export interface DeclarantRow {
 
 const STATUS: Record<string, string> = {
   active: 'Actif',
-  email_pending: 'Courriel à valider',
+  email_pending: 'Invitation envoyée',
   candidat: 'Demande en attente',
   suspended: 'Suspendu',
 };
 
-/** « Gérer les déclarants »: the people of the company; the administrator can reset a password. */
+const LIST = { href: '/gestion/declarants', label: 'Gérer les déclarants' };
+const MENU = { href: '/menu', label: 'Menu personnalisé' };
+
+function PostButton(props: { ctx: PageContext; action: string; label: string; ariaLabel: string; secondary?: boolean }) {
+  return (
+    <form method="post" action={props.action} className="fr-mb-1v">
+      <CsrfField token={props.ctx.csrfToken} />
+      <button className={`fr-btn fr-btn--sm ${props.secondary === false ? '' : 'fr-btn--secondary'}`} type="submit" aria-label={props.ariaLabel}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+function LinkButton(props: { href: string; label: string; ariaLabel: string }) {
+  return (
+    <a className="fr-btn fr-btn--sm fr-btn--tertiary fr-mb-1v" href={props.href} aria-label={props.ariaLabel}>
+      {props.label}
+    </a>
+  );
+}
+
+/** « Gérer les déclarants »: the people of the company and what the administrator can do for each. */
 export function DeclarantsPage(props: { ctx: PageContext; rows: DeclarantRow[]; notice?: string }) {
   return (
-    <Layout ctx={props.ctx} title="Gérer les déclarants" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
+    <Layout ctx={props.ctx} title="Gérer les déclarants" breadcrumb={[MENU]} wide>
       <h1>Gérer les déclarants</h1>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
+      <p>
+        Ajoutez les collaborateurs qui déclarent pour votre entreprise : chacun reçoit un courriel pour choisir son mot de passe et sa question secrète. Donnez-leur ensuite des droits avec
+        « Gérer les habilitations ».
+      </p>
+      <p>
+        <a className="fr-btn fr-icon-add-line fr-btn--icon-left" href="/gestion/declarants/nouveau">
+          Nouveau déclarant
+        </a>
+      </p>
       <div className="fr-table fr-table--bordered">
         <table>
           <caption>Les personnes de votre entreprise</caption>
@@ -32,34 +65,149 @@ export function DeclarantsPage(props: { ctx: PageContext; rows: DeclarantRow[]; 
               <th scope="col">Nom</th>
               <th scope="col">Prénom</th>
               <th scope="col">Courriel</th>
+              <th scope="col">Téléphone</th>
               <th scope="col">Rôle</th>
               <th scope="col">État</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
-            {props.rows.map((r) => (
-              <tr key={r.id}>
-                <td>{r.nom}</td>
-                <td>{r.prenom}</td>
-                <td>{r.email}</td>
-                <td>{r.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}</td>
-                <td>{STATUS[r.status] ?? r.status}</td>
-                <td>
-                  {!r.self && r.status === 'active' ? (
-                    <form method="post" action={`/gestion/declarants/${r.id}/reinitialiser`}>
-                      <CsrfField token={props.ctx.csrfToken} />
-                      <button className="fr-btn fr-btn--sm fr-btn--secondary" type="submit" aria-label={`Réinitialiser le mot de passe de ${r.prenom} ${r.nom}`}>
-                        Réinitialiser le mot de passe
-                      </button>
-                    </form>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
+            {props.rows.map((r) => {
+              const who = `${r.prenom} ${r.nom}`;
+              const managed = r.status !== 'candidat';
+              return (
+                <tr key={r.id}>
+                  <th scope="row">{r.nom}</th>
+                  <td>{r.prenom}</td>
+                  <td>{r.email}</td>
+                  <td>{r.telephone ?? ''}</td>
+                  <td>{r.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}</td>
+                  <td>
+                    {STATUS[r.status] ?? r.status}
+                    {r.self ? <span className="fr-hint-text">(vous)</span> : null}
+                  </td>
+                  <td>
+                    {managed ? (
+                      <>
+                        <LinkButton href={`/gestion/declarants/${r.id}/modifier`} label="Modifier" ariaLabel={`Modifier ${who}`} />
+                        <LinkButton href={`/gestion/declarants/${r.id}/courriel`} label="Changer le courriel" ariaLabel={`Changer le courriel de ${who}`} />
+                        {!r.self && r.status === 'suspended' ? <PostButton ctx={props.ctx} action={`/gestion/declarants/${r.id}/reactiver`} label="Réactiver" ariaLabel={`Réactiver ${who}`} /> : null}
+                        {!r.self && r.status !== 'suspended' ? <PostButton ctx={props.ctx} action={`/gestion/declarants/${r.id}/suspendre`} label="Suspendre" ariaLabel={`Suspendre ${who}`} /> : null}
+                        {!r.self ? <LinkButton href={`/gestion/declarants/${r.id}/supprimer`} label="Supprimer" ariaLabel={`Supprimer ${who}`} /> : null}
+                        {!r.self && r.status === 'email_pending' ? (
+                          <PostButton ctx={props.ctx} action={`/gestion/declarants/${r.id}/invitation`} label="Renvoyer l’invitation" ariaLabel={`Renvoyer l’invitation de ${who}`} />
+                        ) : null}
+                        {!r.self && r.status === 'active' ? (
+                          <PostButton ctx={props.ctx} action={`/gestion/declarants/${r.id}/reinitialiser`} label="Réinitialiser le mot de passe" ariaLabel={`Réinitialiser le mot de passe de ${who}`} />
+                        ) : null}
+                      </>
+                    ) : (
+                      <a className="fr-link fr-text--sm" href="/menu/demandes">
+                        Voir la demande
+                      </a>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
+    </Layout>
+  );
+}
+
+function Buttons(props: { label: string }) {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
+      <li>
+        <button className="fr-btn" type="submit">
+          {props.label}
+        </button>
+      </li>
+      <li>
+        <a className="fr-btn fr-btn--secondary" href="/gestion/declarants">
+          Annuler
+        </a>
+      </li>
+    </ul>
+  );
+}
+
+/** « Ajout d'un déclarant » (new) or « Modifier un déclarant » (edit: no e-mail here). */
+export function DeclarantFormPage(props: { ctx: PageContext; mode: 'new' | 'edit'; id?: string; values?: Record<string, unknown>; errors?: FieldErrors }) {
+  const e = props.errors ?? {};
+  const v = props.values ?? {};
+  const title = props.mode === 'new' ? 'Ajout d’un déclarant' : 'Modifier un déclarant';
+  return (
+    <Layout ctx={props.ctx} title={title} breadcrumb={[MENU, LIST]}>
+      <h1>{title}</h1>
+      <ErrorSummary errors={props.errors} />
+      <p>Les champs suivis d’un astérisque (*) sont obligatoires.</p>
+      {props.mode === 'new' ? (
+        <p>Le déclarant recevra un courriel pour choisir son mot de passe et sa question secrète. Il se connectera avec le SIRET de votre entreprise, son nom et son prénom.</p>
+      ) : (
+        <p>Le nom et le prénom servent à la connexion : s’ils changent, la personne en est prévenue.</p>
+      )}
+      <form method="post" action={props.mode === 'new' ? '/gestion/declarants/nouveau' : `/gestion/declarants/${props.id}/modifier`} noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <Input name="nom" label="Nom" required autoComplete="off" maxLength={50} validate="name" value={v.nom} error={e.nom} />
+        <Input name="prenom" label="Prénom" required autoComplete="off" maxLength={50} validate="name" value={v.prenom} error={e.prenom} />
+        {props.mode === 'new' ? (
+          <>
+            <Input name="email" type="email" label="Courriel" required autoComplete="off" maxLength={254} validate="email" value={v.email} error={e.email} hint="L’invitation y sera envoyée." />
+            <Input name="emailConfirm" type="email" label="Confirmation courriel" required autoComplete="off" maxLength={254} validate="confirm:email" value={v.emailConfirm} error={e.emailConfirm} />
+          </>
+        ) : null}
+        <Input name="telephone" type="tel" label="Téléphone" required autoComplete="off" maxLength={20} validate="phone" value={v.telephone} error={e.telephone} hint="Exemple : 01 23 45 67 89" />
+        <Buttons label={props.mode === 'new' ? 'Valider' : 'Enregistrer'} />
+      </form>
+    </Layout>
+  );
+}
+
+/** « Changer le courriel » of a person: validated by a link sent to the new address. */
+export function DeclarantEmailPage(props: { ctx: PageContext; person: { id: string; nom: string; prenom: string; email: string; invited: boolean }; values?: Record<string, unknown>; errors?: FieldErrors }) {
+  const e = props.errors ?? {};
+  const v = props.values ?? {};
+  const p = props.person;
+  return (
+    <Layout ctx={props.ctx} title="Changer le courriel" breadcrumb={[MENU, LIST]}>
+      <h1>Changer le courriel</h1>
+      <ErrorSummary errors={props.errors} />
+      <p>
+        Adresse actuelle de {p.prenom} {p.nom} : <strong>{p.email}</strong>
+      </p>
+      <p>
+        {p.invited
+          ? 'L’invitation sera renvoyée à la nouvelle adresse ; le lien envoyé à l’ancienne ne fonctionnera plus.'
+          : 'Un lien de validation sera envoyé à la nouvelle adresse : elle remplacera l’ancienne une fois validée.'}
+      </p>
+      <form method="post" action={`/gestion/declarants/${p.id}/courriel`} noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <Input name="email" type="email" label="Nouveau courriel" required autoComplete="off" maxLength={254} validate="email" value={v.email} error={e.email} />
+        <Input name="emailConfirm" type="email" label="Confirmation courriel" required autoComplete="off" maxLength={254} validate="confirm:email" value={v.emailConfirm} error={e.emailConfirm} />
+        <Buttons label="Valider" />
+      </form>
+    </Layout>
+  );
+}
+
+/** Confirmation before « Supprimer ». */
+export function RemoveDeclarantPage(props: { ctx: PageContext; person: { id: string; nom: string; prenom: string; email: string } }) {
+  const p = props.person;
+  return (
+    <Layout ctx={props.ctx} title="Supprimer un déclarant" breadcrumb={[MENU, LIST]}>
+      <h1>Supprimer un déclarant</h1>
+      <Alert type="warning" title={`Supprimer ${p.prenom} ${p.nom} ?`}>
+        <p>
+          {p.prenom} {p.nom} ({p.email}) ne pourra plus se connecter pour votre entreprise ; ses sessions ouvertes sont fermées et ses habilitations sont retirées. Cette action est définitive.
+        </p>
+      </Alert>
+      <form method="post" action={`/gestion/declarants/${p.id}/supprimer`}>
+        <CsrfField token={props.ctx.csrfToken} />
+        <Buttons label="Confirmer la suppression" />
+      </form>
     </Layout>
   );
 }

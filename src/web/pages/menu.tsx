@@ -125,12 +125,21 @@ export function MenuPage(props: {
               </div>
             </nav>
           ) : (
+            <>
+            {props.isTiers ? (
+              <p>
+                <a className="fr-link" href="/portefeuilles">
+                  Vos portefeuilles de clients
+                </a>
+              </p>
+            ) : null}
             <Alert type="info" title="Votre administrateur">
               <p>
                 Vous êtes déclarant. Pour obtenir d’autres droits, adressez-vous à votre administrateur :{' '}
                 <strong>{props.administrators.map((a) => `${a.prenom} ${a.nom}`).join(', ') || 'aucun administrateur actif'}</strong>.
               </p>
             </Alert>
+            </>
           )}
           <h2 className="fr-h5 fr-mt-4w">Vos informations personnelles</h2>
           <ul>

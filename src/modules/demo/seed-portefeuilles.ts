@@ -1,0 +1,40 @@
+/**
+ * Demo portefeuilles of the tiers-déclarant CABINET COMPTABLE DURAND (administrator DURAND Paul,
+ * déclarant PETIT Inès): « Portefeuille par défaut » with BOULANGERIE MOUTIN, TRANSPORTS GIRAUDIER
+ * and a few generated companies, and « CLIENTS » (worked on by PETIT Inès) with GIP MDS. Goes through
+ * the use cases, so the rows, the declarations and the audit trail are those of a real session.
+ * Idempotent: does nothing once the cabinet has clients.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { entreprises, espaces, portefeuilleClients, portefeuilles, users } from '../../infra/db/schema.js';
+import { addClient, createPortefeuille, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../access/portefeuilles.js';
+import { DEMO_COMPANIES } from '../companies/demo-registry.js';
+
+export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {
+  const [espace] = await ctx.db.select().from(espaces).where(eq(espaces.siren, DEMO_COMPANIES.cabinetDurand.siren));
+  if (!espace || espace.kind !== 'tiers_declarant') return;
+  const [already] = await ctx.db.select({ siren: portefeuilleClients.siren }).from(portefeuilleClients).where(eq(portefeuilleClients.espaceId, espace.id)).limit(1);
+  if (already) return;
+  const people = await ctx.db.select().from(users).where(and(eq(users.espaceId, espace.id), eq(users.status, 'active')));
+  const admin = people.find((u) => u.role === 'administrateur');
+  const declarant = people.find((u) => u.role === 'declarant');
+  if (!admin) return;
+
+  await ensureDefaultPortefeuille(ctx, admin);
+  const [def] = await ctx.db.select().from(portefeuilles).where(and(eq(portefeuilles.espaceId, espace.id), eq(portefeuilles.isDefault, true)));
+  await setPortefeuilleDeclarations(ctx, admin, def!.id, ['DSN', 'SOLTEA_EMPLOYEURS']);
+  const generated = await ctx.db
+    .select({ siren: entreprises.siren })
+    .from(entreprises)
+    .where(and(eq(entreprises.etatAdministratif, 'A'), sql`${entreprises.siren} not like '99900%'`, sql`${entreprises.siren} not in (select siren from espaces)`))
+    .orderBy(entreprises.siren)
+    .limit(3);
+  for (const siren of [DEMO_COMPANIES.boulangerieMoutin.siren, DEMO_COMPANIES.transportsGiraudier.siren, ...generated.map((g) => g.siren)]) {
+    await addClient(ctx, admin, def!.id, siren).catch(() => undefined);
+  }
+
+  const clientsId = await createPortefeuille(ctx, admin, { name: 'CLIENTS', comment: 'Clients suivis par Inès Petit', declarants: declarant ? [declarant.id] : [] });
+  await setPortefeuilleDeclarations(ctx, admin, clientsId, ['SOLTEA_EMPLOYEURS']);
+  await addClient(ctx, admin, clientsId, DEMO_COMPANIES.gipMds.siren).catch(() => undefined);
+}
