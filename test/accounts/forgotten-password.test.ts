@@ -4,9 +4,9 @@
  * password valid 12 hours that must be replaced (with a new secret question) before anything else.
  * No answer reveals whether an account exists.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demandes, sessions } from '../../src/infra/db/schema.js';
+import { demandes, sessions, tokens } from '../../src/infra/db/schema.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
   follow,
@@ -96,6 +96,18 @@ describe('way 1: the secret question', () => {
     expect((await tryLogin(c, p, p.password)).statusCode).toBe(401);
     expect((await tryLogin(c, p, 'Seigle-sarrasin-56')).statusCode).toBe(303);
     expect((await lastMail(h, p.email, 'Votre mot de passe a été modifié')).text).toContain('vient d’être modifié');
+  });
+
+  it('the question step lasts 30 minutes: a late answer starts the procedure again', async () => {
+    const p = await registered();
+    const c = new Client(h);
+    await forgot(c, p, 'question');
+    h.clock.advance(31 * MINUTE);
+    const r = await c.form('/mot-de-passe-oublie/question', { answer: p.answer });
+    expect(r.statusCode).toBe(303);
+    expect(r.headers.location).toBe('/mot-de-passe-oublie');
+    const [row] = await h.ctx.db.select({ n: count() }).from(tokens).where(and(eq(tokens.userId, p.id), eq(tokens.kind, 'password_reset')));
+    expect(row!.n).toBe(0);
   });
 
   it('5 wrong answers lock the question for 60 minutes, even for the right answer (JSON API)', async () => {

@@ -91,16 +91,21 @@ function safeReturn(r: string | undefined): string {
   return r && /^\/[a-z0-9/_-]*$/i.test(r) && !r.startsWith('//') ? r : '/menu';
 }
 
-function signTriplet(secret: string, t: Triplet): string {
-  const payload = Buffer.from(JSON.stringify(t)).toString('base64url');
+/** The « question secrète » step remembers the triplet for 30 minutes in a signed cookie. */
+const RESET_COOKIE_MS = 30 * 60_000;
+
+function signTriplet(secret: string, t: Triplet, now: Date): string {
+  const payload = Buffer.from(JSON.stringify({ ...t, at: now.getTime() })).toString('base64url');
   return `${payload}.${hmac(secret, `reset:${payload}`)}`;
 }
-function readTriplet(secret: string, v: string | undefined): Triplet | null {
+function readTriplet(secret: string, v: string | undefined, now: Date): Triplet | null {
   if (!v || v.length > 600) return null;
   const [payload, sig] = v.split('.');
   if (!payload || !sig || !safeEqual(sig, hmac(secret, `reset:${payload}`))) return null;
   try {
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Triplet;
+    const t = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Triplet & { at?: number };
+    if (typeof t.at !== 'number' || now.getTime() - t.at > RESET_COOKIE_MS) return null;
+    return { siret: t.siret, nom: t.nom, prenom: t.prenom };
   } catch {
     return null;
   }
@@ -375,7 +380,7 @@ export async function accountsRoutes(app: FastifyInstance) {
     switch (parsed.data.methode) {
       case 'question': {
         const question = await secretQuestionFor(ctx, t);
-        reply.setCookie(RESET_COOKIE, signTriplet(ctx.config.sessionSecret, t), { ...cookieOptions, maxAge: 1800 });
+        reply.setCookie(RESET_COOKIE, signTriplet(ctx.config.sessionSecret, t, ctx.clock.now()), { ...cookieOptions, maxAge: 1800 });
         if (wantsJson(req)) return reply.send({ message: 'Répondez à la question secrète.', question });
         return sendPage(reply, <SecretQuestionPage ctx={pageContext(req)} question={question} />);
       }
@@ -392,7 +397,7 @@ export async function accountsRoutes(app: FastifyInstance) {
     }
   });
   app.post('/mot-de-passe-oublie/question', formDoc('Mot de passe oublié : réponse à la question secrète', answerSchema, ['Mot de passe oublié']), async (req, reply) => {
-    const t = readTriplet(ctx.config.sessionSecret, req.cookies[RESET_COOKIE]);
+    const t = readTriplet(ctx.config.sessionSecret, req.cookies[RESET_COOKIE], ctx.clock.now());
     if (!t) return wantsJson(req) ? sendJsonErrors(reply, 410, 'La demande a expiré : recommencez.') : redirect(reply, '/mot-de-passe-oublie');
     const question = await secretQuestionFor(ctx, t);
     const parsed = parseBody(answerSchema, req.body);
