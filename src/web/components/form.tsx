@@ -142,13 +142,25 @@ export function RadioGroup(props: { name: string; legend: string; options: reado
   );
 }
 
-export function CheckboxGroup(props: { name: string; legend: string; options: readonly { value: string; label: string; hint?: string }[]; values?: readonly string[]; error?: string }) {
-  const checked = new Set(props.values ?? []);
+/** A fieldset of checkboxes; the checked ones come from `values` or from each option's `checked`. */
+export function CheckboxGroup(props: {
+  name: string;
+  legend: string;
+  hint?: string;
+  options: readonly { value: string; label: string; hint?: string; checked?: boolean }[];
+  values?: readonly string[];
+  error?: string;
+  /** shown instead of the boxes when there is nothing to choose */
+  empty?: string;
+}) {
+  const checked = new Set([...(props.values ?? []), ...props.options.filter((o) => o.checked).map((o) => o.value)]);
   return (
     <fieldset className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`} id={props.name} aria-labelledby={`${props.name}-legend ${props.name}-messages`}>
       <legend className="fr-fieldset__legend" id={`${props.name}-legend`}>
         {props.legend}
+        {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
       </legend>
+      {props.options.length === 0 && props.empty ? <p className="fr-fieldset__element">{props.empty}</p> : null}
       {props.options.map((o) => (
         <div className="fr-fieldset__element" key={o.value}>
           <div className="fr-checkbox-group">
@@ -193,5 +205,16 @@ export function Stepper(props: { current: number; steps: readonly string[] }) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** « Retour au menu personnalisé », at the foot of the administration pages. */
+export function BackToMenu() {
+  return (
+    <p>
+      <a className="fr-link" href="/menu">
+        Retour au menu personnalisé
+      </a>
+    </p>
   );
 }

@@ -1,5 +1,5 @@
 import { DECLARATIONS, type Declaration } from '../../domain/declarations.js';
-import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
+import { Alert, BackToMenu, CsrfField, ErrorSummary } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 
 /** « 999 005 705 » */
@@ -71,11 +71,7 @@ export function GestionDeclarationsPage(props: { ctx: PageContext; siren: string
           </tbody>
         </table>
       </div>
-      <p>
-        <a className="fr-link" href="/menu">
-          Retour au menu personnalisé
-        </a>
-      </p>
+      <BackToMenu />
     </Layout>
   );
 }

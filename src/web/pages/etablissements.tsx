@@ -1,3 +1,4 @@
+import { BackToMenu } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 import { adresseOf, formatSiren, formatSiret, type EtablissementRowView } from './declarations.js';
 
@@ -49,11 +50,7 @@ export function EtablissementsPage(props: { ctx: PageContext; siren: string; rai
           </tbody>
         </table>
       </div>
-      <p>
-        <a className="fr-link" href="/menu">
-          Retour au menu personnalisé
-        </a>
-      </p>
+      <BackToMenu />
     </Layout>
   );
 }

@@ -7,7 +7,7 @@
 import type { ReactNode } from 'react';
 import { DECLARATIONS, findDeclaration } from '../../domain/declarations.js';
 import type { FieldErrors } from '../../http/forms.js';
-import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { Alert, BackToMenu, CheckboxGroup, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 
 const MENU = { href: '/menu', label: 'Menu personnalisé' };
@@ -115,32 +115,6 @@ function Textarea(props: { name: string; label: string; value?: unknown; error?:
   );
 }
 
-/** A fieldset of checkboxes with unique ids (`prefix-value`). */
-function Checkboxes(props: { name: string; legend: string; hint?: string; options: { value: string; label: string; hint?: string; checked: boolean }[]; error?: string; empty: string }) {
-  return (
-    <fieldset className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`} id={props.name} aria-labelledby={`${props.name}-legend ${props.name}-messages`}>
-      <legend className="fr-fieldset__legend" id={`${props.name}-legend`}>
-        {props.legend}
-        {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
-      </legend>
-      {props.options.length === 0 ? <p className="fr-fieldset__element">{props.empty}</p> : null}
-      {props.options.map((o) => (
-        <div className="fr-fieldset__element" key={o.value}>
-          <div className="fr-checkbox-group">
-            <input type="checkbox" id={`${props.name}-${o.value}`} name={props.name} value={o.value} defaultChecked={o.checked} />
-            <label className="fr-label" htmlFor={`${props.name}-${o.value}`}>
-              {o.label}
-              {o.hint ? <span className="fr-hint-text">{o.hint}</span> : null}
-            </label>
-          </div>
-        </div>
-      ))}
-      <div className="fr-messages-group" id={`${props.name}-messages`} aria-live="polite">
-        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
-      </div>
-    </fieldset>
-  );
-}
 
 function FormButtons(props: { cancel: string }) {
   return (
@@ -299,7 +273,7 @@ export function PortefeuilleFormPage(props: {
         {props.mode === 'create' ? (
           <>
             <h2 className="fr-h5">Déclarants</h2>
-            <Checkboxes
+            <CheckboxGroup
               name="declarants"
               legend="Déclarants sélectionnés"
               hint="Cochez les déclarants qui travailleront sur ce portefeuille."
@@ -328,7 +302,7 @@ export function PortefeuilleDeclarantsPage(props: { ctx: PageContext; portefeuil
       <form method="post" action={`${base(props.portefeuille.id)}/declarants`}>
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" name="envoye" value="1" />
-        <Checkboxes
+        <CheckboxGroup
           name="declarants"
           legend="Déclarants sélectionnés"
           hint="Les déclarants cochés voient ce portefeuille et ses entreprises ; décochez pour retirer un déclarant."
@@ -358,7 +332,7 @@ export function PortefeuilleDeclarationsPage(props: { ctx: PageContext; portefeu
       <form method="post" action={`${base(props.portefeuille.id)}/declarations`}>
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" name="envoye" value="1" />
-        <Checkboxes
+        <CheckboxGroup
           name="declarations"
           legend="Liste des déclarations sélectionnées"
           error={props.errors?.declarations}
@@ -547,7 +521,7 @@ export function ClientDeclarationsPage(props: {
         <form method="post" action={`${back}/entreprises/${props.client.siren}/declarations`}>
           <CsrfField token={props.ctx.csrfToken} />
           <input type="hidden" name="envoye" value="1" />
-          <Checkboxes
+          <CheckboxGroup
             name="declarations"
             legend="Déclarations de l’entreprise"
             hint={`Parmi les déclarations du portefeuille, celles qui s’appliquent aux ${props.chosenCount} établissement(s) choisi(s) de l’entreprise.`}
@@ -733,11 +707,7 @@ export function ViewerPortefeuillesPage(props: { ctx: PageContext; rows: Portefe
           </tbody>
         </table>
       </div>
-      <p>
-        <a className="fr-link" href="/menu">
-          Retour au menu personnalisé
-        </a>
-      </p>
+      <BackToMenu />
     </Layout>
   );
 }
