@@ -12,9 +12,10 @@ export type Job =
       baseUrl: string;
       users: Triplet[];
       password: string;
+      /** index of the first user: request n logs in as users[(offset + n) % users.length] */
+      offset: number;
       clients: number;
       total: number;
-      warmup: number;
       timeLimitMs: number;
     }
   | { type: 'sessions'; baseUrl: string; users: Triplet[]; password: string; concurrency: number }
@@ -26,10 +27,17 @@ export type Job =
       /** one session cookie per client (null: anonymous) */
       sids: (string | null)[];
       total: number;
-      warmup: number;
       timeLimitMs: number;
       /** a string every good answer contains */
       expect?: string;
+      /** the status every good answer has (200) */
+      expectStatus?: number;
+      /**
+       * Paced (open-loop) mode: each client sends one request every intervalMs (clients staggered),
+       * and latency counts from the scheduled send time, so a slow answer also charges the requests
+       * queued behind it (no coordinated omission). Without it: closed loop, back to back.
+       */
+      intervalMs?: number;
     };
 
 export interface LoadResult {
