@@ -10,6 +10,7 @@ import { hashSecret } from '../../src/infra/crypto.js';
 import { auditEvents, bulkRequests, etablissementDeclarations, habilitationHistory, habilitations, notifications, portefeuilleEtablissements, portefeuilles, users } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
+import { loadGrid, loadGridPage, loadPageScope, loadScope } from '../../src/modules/access/habilitations.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import { cookieHeader, FRENCH, lastMail, login, mailsTo, newPerson, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
 
@@ -122,7 +123,12 @@ describe('the criteria and the grid', () => {
   it('shows the criteria: Siret (the company’s établissements), Administrateur, Déclarants, Service', async () => {
     const r = await a.client.get('/gestion/habilitations');
     expect(r.statusCode).toBe(200);
-    for (const s of gip.sirets) expect(r.body).toContain(`value="${s}"`);
+    // Siret is an optional text field (not a list of every SIRET of the scope)
+    const field = /<input[^>]*id="critere-siret"[^>]*>/.exec(r.body)?.[0] ?? '';
+    expect(field).toContain('name="siret"');
+    expect(field).toContain('type="text"');
+    expect(r.body).toContain('Siret');
+    for (const s of gip.sirets) expect(r.body).not.toContain(`value="${s}"`);
     expect(r.body).toContain('Tous les déclarants');
     expect(r.body).toContain('Tous les services');
     expect(r.body).toContain(`value="${dId}"`);
@@ -244,6 +250,13 @@ describe('the criteria and the grid', () => {
     const unknown = await a.client.get(`/gestion/habilitations?declarant=${b.userId}`);
     expect(unknown.statusCode).toBe(404);
     expect((await a.client.get('/gestion/habilitations?siret=<b>')).statusCode).toBe(400);
+    const badKey = await a.client.get(`/gestion/habilitations?siret=${S0.slice(0, 13)}${(Number(S0[13]) + 1) % 10}`);
+    expect(badKey.statusCode).toBe(400);
+    expect(badKey.body).toContain('clé de contrôle');
+    // spaces are allowed in the field
+    const spaced = await a.client.get(`/gestion/habilitations?siret=${S0.slice(0, 3)}%20${S0.slice(3)}&service=DSN`);
+    expect(spaced.statusCode).toBe(200);
+    expect(gridOf(spaced.body).rows.every((k) => k.includes(`|${S0}|`))).toBe(true);
     expect(await snapshot()).toEqual(before);
   });
 });
@@ -428,9 +441,11 @@ describe('bulk: export and import', () => {
 });
 
 describe('tiers-déclarant', () => {
+  let t: Awaited<ReturnType<typeof signedInAdministrator>>;
+
   it('administers its clients’ établissements of its portefeuilles; the 48-hour rule counts per portefeuille', async () => {
     h.clock.advance(60 * 60_000);
-    const t = await signedInAdministrator(h, { profile: { kind: 'tiers_declarant', organisationType: 'expert_comptable' } });
+    t = await signedInAdministrator(h, { profile: { kind: 'tiers_declarant', organisationType: 'expert_comptable' } });
     const client = DEMO_COMPANIES.boulangerieMoutin;
     const now = h.clock.now();
     // « Gérer les portefeuilles » is another feature: a portefeuille with the client's établissement
@@ -438,8 +453,8 @@ describe('tiers-déclarant', () => {
     await h.ctx.db.insert(portefeuilleEtablissements).values({ portefeuilleId: pf!.id, siret: client.siret, siren: client.siren });
     await h.ctx.db.insert(etablissementDeclarations).values({ espaceId: t.espaceId, siret: client.siret, declarationCode: 'DSN', addedAt: now, accessibleAt: now, addedBy: t.userId });
 
-    const criteria = await t.client.get('/gestion/habilitations');
-    expect(criteria.body).toContain(`value="${client.siret}"`);
+    const criteria = await t.client.get('/gestion/habilitations?recherche=1');
+    expect(gridOf(criteria.body).rows).toContain(key(t.userId, client.siret, 'DSN'));
     const g = gridOf((await t.client.get(`/gestion/habilitations?siret=${client.siret}`)).body);
     expect(g.rows).toEqual([key(t.userId, client.siret, 'DSN')]);
     // A does not administer the client's établissement
@@ -463,5 +478,65 @@ describe('tiers-déclarant', () => {
     const r3 = await postCsv(t.client, [lines[0], `${client.siret};a;b;${t.person.email};0;0;`].join('\n'));
     expect(r3.statusCode).toBe(429);
     expect(r3.json().message).toContain('ce portefeuille');
+  });
+
+  it('ignores what another espace declares on a client’s SIRET: not in the grid, not grantable, not exported', async () => {
+    const client = DEMO_COMPANIES.boulangerieMoutin;
+    // the client company registered itself and declared SOLTéA Employeurs on its own SIRET
+    const c = await signedInAdministrator(h, { siret: client.siret });
+    const now = h.clock.now();
+    await h.ctx.db.insert(etablissementDeclarations).values({ espaceId: c.espaceId, siret: client.siret, declarationCode: 'SOLTEA_EMPLOYEURS', addedAt: now, accessibleAt: now, addedBy: c.userId }).onConflictDoNothing();
+    await login(t.client, t.person);
+    const before = await snapshot();
+
+    const grid = gridOf((await t.client.get(`/gestion/habilitations?siret=${client.siret}`)).body);
+    expect(grid.rows).toEqual([key(t.userId, client.siret, 'DSN')]);
+    const soltea = gridOf((await t.client.get('/gestion/habilitations?service=SOLTEA_EMPLOYEURS&recherche=1')).body);
+    expect(soltea.rows.length).toBeGreaterThan(0);
+    expect(soltea.rows.some((k) => k.includes(`|${client.siret}|`))).toBe(false);
+    const json = (await t.client.get('/gestion/habilitations?recherche=1', 'application/json')).json() as { lignes: { siret: string; service: string }[] };
+    expect(json.lignes.filter((l) => l.siret === client.siret).map((l) => l.service)).toEqual(['DSN']);
+
+    // cannot be granted: from the grid, nor by import
+    const bad = key(t.userId, client.siret, 'SOLTEA_EMPLOYEURS');
+    const r = await t.client.form('/gestion/habilitations', { siret: client.siret, page: '1', rows: [...grid.rows, bad], declarer: [bad] });
+    expect(r.statusCode).toBe(400);
+    const lines = await exportLines(t.client);
+    expect(lines.find((l) => l.startsWith(`${client.siret};`))).toMatch(/;$/); // SOLTéA column empty: not declared by this espace
+    const imp = await postCsv(t.client, [lines[0], `${client.siret};a;b;${t.person.email};0;0;1`].join('\n'));
+    expect(imp.statusCode).toBe(400);
+    expect(await snapshot()).toEqual(before);
+    expect(await rightsOf(t.userId)).not.toHaveProperty(`${client.siret}|SOLTEA_EMPLOYEURS`);
+  });
+
+  it('a page loaded by SQL (count, limit/offset) equals the page built from the whole scope, same order', async () => {
+    // a second client établissement (SIRET before the tiers' own) so that own-then-clients order matters
+    const other = DEMO_COMPANIES.gipMds;
+    const now = h.clock.now();
+    const [pf] = await h.ctx.db.select().from(portefeuilles).where(eq(portefeuilles.espaceId, t.espaceId));
+    await h.ctx.db.insert(portefeuilleEtablissements).values({ portefeuilleId: pf!.id, siret: S2, siren: other.siren });
+    await h.ctx.db.insert(etablissementDeclarations).values(['DSN', 'SOLTEA_EMPLOYEURS'].map((code) => ({ espaceId: t.espaceId, siret: S2, declarationCode: code, addedAt: now, accessibleAt: now, addedBy: t.userId })));
+    for (let i = 0; i < 12; i++) await addPerson(t.espaceId, t.person.siret, 'declarant');
+    const [admin] = await h.ctx.db.select().from(users).where(eq(users.id, t.userId));
+    const persons = (await h.ctx.db.select().from(users).where(eq(users.espaceId, t.espaceId))).map((u) => u.id);
+    for (const c of [
+      { siret: '', declarant: '', service: '' },
+      { siret: '', declarant: '', service: 'DSN' },
+      { siret: '', declarant: '', service: 'SOLTEA_EMPLOYEURS' },
+      { siret: S2, declarant: '', service: '' },
+      { siret: '', declarant: persons[3]!, service: '' },
+    ]) {
+      for (let page = 1; page <= 3; page++) {
+        const [whole, paged] = await h.ctx.db.transaction(async (tx) => {
+          const scope = await loadScope(tx, admin!);
+          const ps = await loadPageScope(tx, admin!);
+          expect(ps.codes).toEqual(scope.codes);
+          return [await loadGrid(tx, scope, { ...c, page }), await loadGridPage(tx, ps, { ...c, page })];
+        });
+        expect(paged, JSON.stringify({ ...c, page })).toEqual(whole);
+      }
+    }
+    const first = await h.ctx.db.transaction(async (tx) => loadGridPage(tx, await loadPageScope(tx, admin!), { siret: '', declarant: '', service: 'SOLTEA_EMPLOYEURS', page: 1 }));
+    expect(first.rows[0]!.siret).toBe(t.person.siret); // the company's own établissement first
   });
 });

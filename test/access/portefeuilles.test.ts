@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/infra/crypto.js';
 import {
+  entreprises,
   etablissementDeclarations,
   habilitations,
   portefeuilleClients,
@@ -17,7 +18,7 @@ import {
   users,
 } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { ensureDefaultPortefeuille } from '../../src/modules/access/portefeuilles.js';
+import { ensureDefaultPortefeuille, recapitulatif, recapitulatifPage, RECAP_PAGE_SIZE } from '../../src/modules/access/portefeuilles.js';
 import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import { auditRows, FRENCH, login, newPerson, pageErrors, signedInAdministrator, stopHarness, userRow, type Person } from '../accounts/helpers.js';
@@ -518,3 +519,35 @@ describe('déclarants of a tiers-déclarant', () => {
   });
 });
 
+describe('récapitulatif by page (HTML page; CSV and print keep the full list)', () => {
+  it('pages 50 clients at a time, of all portefeuilles or one, with the rows and order of the full récapitulatif', async () => {
+    // A's portefeuilles: one page, the same rows as the full list; one portefeuille: its own rows
+    const fullA = await recapitulatif(h.ctx, a.espaceId);
+    const pageA = await recapitulatifPage(h.ctx, a.espaceId, { page: 1 });
+    expect(pageA.rows).toEqual(fullA);
+    expect(pageA.pages).toBe(1);
+    const pfs = await h.ctx.db.select().from(portefeuilles).where(eq(portefeuilles.espaceId, a.espaceId));
+    for (const pf of pfs) expect((await recapitulatifPage(h.ctx, a.espaceId, { portefeuilleId: pf.id, page: 1 })).rows).toEqual(await recapitulatif(h.ctx, a.espaceId, [pf.id]));
+    // another tiers' portefeuille: nothing
+    expect((await recapitulatifPage(h.ctx, b.espaceId, { portefeuilleId: pfs[0]!.id, page: 1 })).rows).toEqual([]);
+
+    // a tiers with 60 clients in one portefeuille and an empty one: 61 lines, 2 pages
+    const t = await signedInAdministrator(h, { profile: { kind: 'tiers_declarant', organisationType: 'expert_comptable' } });
+    const now = h.clock.now();
+    const [big] = await h.ctx.db.insert(portefeuilles).values({ espaceId: t.espaceId, name: 'Gros', isDefault: true, createdAt: now }).returning();
+    await h.ctx.db.insert(portefeuilles).values({ espaceId: t.espaceId, name: 'Vide', isDefault: false, createdAt: now });
+    const sirens = Array.from({ length: 60 }, (_, i) => `8880${String(i).padStart(5, '0')}`);
+    await h.ctx.db.insert(entreprises).values(sirens.map((siren, i) => ({ siren, raisonSociale: `CLIENT ${String(59 - i).padStart(2, '0')}`, etatAdministratif: 'A' })));
+    await h.ctx.db.insert(portefeuilleClients).values(sirens.map((siren) => ({ portefeuilleId: big!.id, espaceId: t.espaceId, siren, addedAt: now })));
+    const full = await recapitulatif(h.ctx, t.espaceId);
+    expect(full).toHaveLength(61);
+    const p1 = await recapitulatifPage(h.ctx, t.espaceId, { page: 1 });
+    const p2 = await recapitulatifPage(h.ctx, t.espaceId, { page: 2 });
+    expect([p1.total, p1.pages, p1.rows.length, p2.rows.length]).toEqual([61, 2, RECAP_PAGE_SIZE, 11]);
+    expect([...p1.rows, ...p2.rows]).toEqual(full);
+    expect(p1.rows[0]!.raisonSociale).toBe('CLIENT 00');
+    expect((await recapitulatifPage(h.ctx, t.espaceId, { page: 99 })).page).toBe(2);
+    const one = await recapitulatifPage(h.ctx, t.espaceId, { portefeuilleId: big!.id, page: 2 });
+    expect([one.total, one.rows.length]).toEqual([60, 10]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { findDeclaration } from '../../domain/declarations.js';
+import { parseSiret } from '../../domain/identifiers.js';
 import { sendJsonErrors, wantsJson } from '../../http/forms.js';
 import { pageContext, redirect, sendPage } from '../../http/render.js';
 import { requireUser } from '../../http/security.js';
@@ -15,10 +16,11 @@ import {
   historyCsv,
   importCsv,
   listHistory,
-  loadGrid,
   loadScope,
+  loadGridPage,
+  loadPageScope,
   type Criteria,
-  type Scope,
+  type PageScope,
 } from './habilitations.js';
 
 /** 2 MB: a few thousand déclarant × SIRET lines; anything bigger is refused before parsing (413). */
@@ -33,7 +35,8 @@ const list = (label: string, max: number) =>
   z.preprocess((v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(100, `${label} : valeur incorrecte.`)).max(max, `${label} : trop de valeurs.`));
 
 const criteriaSchema = z.object({
-  siret: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().regex(/^(\d{14})?$/, 'Le SIRET doit comporter 14 chiffres.')),
+  // a text field (14 digits, spaces allowed): checked with parseSiret by criteriaOf
+  siret: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().max(30, 'Le SIRET doit comporter 14 chiffres.')),
   declarant: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().regex(/^([0-9a-f-]{36})?$/i, 'Déclarant inconnu.')),
   service: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().regex(/^[A-Z_]{0,40}$/, 'Service inconnu.')),
   page: z.preprocess((v) => (v === undefined || v === null || v === '' ? 1 : v), z.coerce.number().int().min(1).max(100_000)),
@@ -52,14 +55,28 @@ export const gridSchema = z.object({
 
 const importFormSchema = z.object({ csv: z.string({ error: 'Collez le contenu du fichier CSV.' }).max(IMPORT_BODY_LIMIT, 'Le fichier dépasse 2 Mo.') });
 
+/** The criteria, or null when malformed; a SIRET that is not 14 valid digits is a 400 with its message. */
 function criteriaOf(raw: unknown): Criteria | null {
   const r = criteriaSchema.safeParse(raw && typeof raw === 'object' ? raw : {});
-  return r.success ? r.data : null;
+  if (!r.success) return null;
+  if (r.data.siret.trim() === '') return { ...r.data, siret: '' };
+  const siret = parseSiret(r.data.siret);
+  if (!siret.ok) throw new HabilitationError(400, `Siret : ${siret.message}`);
+  return { ...r.data, siret: siret.value };
 }
 
-function optionsOf(scope: Scope, admin: { nom: string; prenom: string }) {
+/** criteriaOf, its HabilitationError as a value */
+function criteriaOrError(raw: unknown): Criteria | HabilitationError {
+  try {
+    return criteriaOf(raw) ?? new HabilitationError(400, 'Les critères de recherche sont incorrects.');
+  } catch (e) {
+    if (e instanceof HabilitationError) return e;
+    throw e;
+  }
+}
+
+function optionsOf(scope: PageScope, admin: { nom: string; prenom: string }) {
   return {
-    sirets: scope.sirets.map((s) => ({ value: s.siret, label: `${s.denomination} (${s.siret})` })),
     administrateur: `${admin.nom} ${admin.prenom}`,
     declarants: scope.persons.map((p) => ({ value: p.id, label: `${p.nom} ${p.prenom}${p.role === 'administrateur' ? ' (administrateur)' : ''}` })),
     services: scope.codes.map((c) => ({ value: c, label: findDeclaration(c)!.name })),
@@ -103,8 +120,9 @@ export async function habilitationsRoutes(app: FastifyInstance) {
   const renderGrid = async (req: FastifyRequest, reply: FastifyReply, c: Criteria, extra: { searched: boolean; status?: number; info?: string; error?: string; override?: { declarer: Set<string>; payer: Set<string> } }) => {
     const user = req.auth!.user;
     const { scope, grid } = await ctx.db.transaction(async (tx) => {
-      const scope = await loadScope(tx, user);
-      const grid = extra.searched ? await loadGrid(tx, scope, c) : undefined;
+      // only what the page needs: the persons, the services, and the 50 rows of the page
+      const scope = await loadPageScope(tx, user);
+      const grid = extra.searched ? await loadGridPage(tx, scope, c) : undefined;
       return { scope, grid };
     });
     if (grid && extra.override) for (const r of grid.rows) (r.declarer = extra.override.declarer.has(r.key)), (r.payer = r.payable && extra.override.payer.has(r.key));
@@ -127,8 +145,8 @@ export async function habilitationsRoutes(app: FastifyInstance) {
 
   app.get('/gestion/habilitations', { ...admin, schema: { summary: 'Gérer les habilitations : critères et grille', tags: ['Gestion'], querystring: criteriaSchema.partial().extend({ recherche: z.string().optional() }) } }, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
-    const c = criteriaOf(q);
-    if (!c) return failure(req, reply, new HabilitationError(400, 'Les critères de recherche sont incorrects.'));
+    const c = criteriaOrError(q);
+    if (c instanceof HabilitationError) return failure(req, reply, c);
     const searched = q.recherche !== undefined || q.page !== undefined || Boolean(c.siret || c.declarant || c.service) || wantsJson(req);
     try {
       return await renderGrid(req, reply, c, { searched });
@@ -139,8 +157,8 @@ export async function habilitationsRoutes(app: FastifyInstance) {
 
   app.post('/gestion/habilitations', { ...admin, schema: { summary: 'Gérer les habilitations : « Valider » la page de la grille', tags: ['Gestion'], body: gridSchema }, attachValidation: true }, async (req, reply) => {
     const parsed = gridSchema.safeParse(req.body && typeof req.body === 'object' ? req.body : {});
-    const c = criteriaOf(req.body);
-    if (!parsed.success || !c) return failure(req, reply, new HabilitationError(400, 'La grille envoyée est incorrecte. Rien n’a été enregistré.'));
+    const c = criteriaOrError(req.body);
+    if (!parsed.success || c instanceof HabilitationError) return failure(req, reply, new HabilitationError(400, 'La grille envoyée est incorrecte. Rien n’a été enregistré.'));
     const sub = { rows: parsed.data.rows, declarer: parsed.data.declarer, payer: parsed.data.payer };
     try {
       if (parsed.data.bascule) {

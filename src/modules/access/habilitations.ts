@@ -4,7 +4,7 @@
  * administers (scope.ts); every grant and removal is written to `habilitation_history` in the same
  * transaction, with an audit event and a notification to the persons whose rights changed.
  */
-import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { AppContext } from '../../app-context.js';
 import { DECLARATIONS, findDeclaration } from '../../domain/declarations.js';
@@ -23,7 +23,7 @@ import {
 } from '../../infra/db/schema.js';
 import { notify } from '../notifications/notify.js';
 import { exportHabilitations, formatCsv, readImport, type DesiredRight, type ReportLine } from './habilitations-csv.js';
-import { administeredAmong, type User } from './scope.js';
+import { administeredAmong, administersSiret, type User } from './scope.js';
 
 export const PAGE_SIZE = 50;
 export const HISTORY_PAGE_SIZE = 50;
@@ -88,10 +88,12 @@ export async function loadScope(tx: Tx, admin: User): Promise<Scope> {
 
   const declared = new Map<string, Set<string>>();
   if (sirets.length) {
+    // only this espace's subscriptions (another espace may declare on the same SIRET), on the SIRETs
+    // of the scope given as a subquery (not one parameter per SIRET)
     const rows = await tx
-      .selectDistinct({ siret: etablissementDeclarations.siret, code: etablissementDeclarations.declarationCode })
+      .select({ siret: etablissementDeclarations.siret, code: etablissementDeclarations.declarationCode })
       .from(etablissementDeclarations)
-      .where(inArray(etablissementDeclarations.siret, [...seen]));
+      .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), sql`${etablissementDeclarations.siret} in (${scopeSirets(admin.espaceId)})`));
     for (const r of rows) {
       if (!findDeclaration(r.code)) continue;
       const set = declared.get(r.siret) ?? new Set<string>();
@@ -99,11 +101,7 @@ export async function loadScope(tx: Tx, admin: User): Promise<Scope> {
       declared.set(r.siret, set);
     }
   }
-  const persons = await tx
-    .select({ id: users.id, nom: users.nom, prenom: users.prenom, email: users.email, role: users.role })
-    .from(users)
-    .where(and(eq(users.espaceId, admin.espaceId), eq(users.status, 'active')))
-    .orderBy(users.nom, users.prenom, users.id);
+  const persons = await personsOf(tx, admin);
   const used = new Set([...declared.values()].flatMap((s) => [...s]));
   return { admin, sirets, declared, persons, codes: DECLARATIONS.map((d) => d.code).filter((c) => used.has(c)) };
 }
@@ -145,35 +143,138 @@ export function parseRowKey(key: string): { userId: string; siret: string; code:
 
 /** Checks the criteria against the scope: a value outside it is a 404 (never someone else's data). */
 export function checkCriteria(scope: Scope, c: Criteria): void {
-  if (c.siret && !scope.sirets.some((s) => s.siret === c.siret)) throw new HabilitationError(404, 'Ce SIRET est inconnu ou vous ne l’administrez pas.');
+  if (c.siret && !scope.sirets.some((s) => s.siret === c.siret)) throw new HabilitationError(404, SIRET_UNKNOWN);
+  checkPersonAndService(scope, c);
+}
+
+const SIRET_UNKNOWN = 'Ce SIRET est inconnu ou vous ne l’administrez pas.';
+
+function checkPersonAndService(scope: Pick<Scope, 'persons' | 'codes'>, c: Criteria): void {
   if (c.declarant && !scope.persons.some((p) => p.id === c.declarant)) throw new HabilitationError(404, 'Ce déclarant est inconnu dans votre espace.');
   if (c.service && !scope.codes.includes(c.service)) throw new HabilitationError(404, 'Ce service n’est souscrit sur aucun de vos établissements.');
 }
 
+type Pair = { code: string; siret: string };
+
+/** The rows of one page: row i is pair ⌊i / P⌋ × person i mod P (P persons), rows `first`…`first + n`. */
+function pageRows(pairs: readonly Pair[], firstPair: number, persons: readonly Person[], first: number, end: number): Omit<GridRow, 'declarer' | 'payer'>[] {
+  const P = persons.length;
+  const out: Omit<GridRow, 'declarer' | 'payer'>[] = [];
+  for (let i = first; i < end; i++) {
+    const { code, siret } = pairs[Math.floor(i / P) - firstPair]!;
+    const p = persons[i % P]!;
+    const d = findDeclaration(code)!;
+    out.push({ key: rowKey(p.id, siret, code), userId: p.id, siret, code, serviceName: d.name, personLabel: `${p.nom} ${p.prenom}`, payable: d.payable });
+  }
+  return out;
+}
+
+async function withRights(tx: Tx, slice: Omit<GridRow, 'declarer' | 'payer'>[]): Promise<GridRow[]> {
+  const current = await rightsOf(tx, slice);
+  return slice.map((r) => ({ ...r, declarer: current.get(r.key)?.declarer ?? false, payer: current.get(r.key)?.payer ?? false }));
+}
+
+const pagesOf = (total: number, wanted: number) => {
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  return { pages, page: Math.min(Math.max(1, wanted), pages) };
+};
+
+/**
+ * The grid from a loaded scope (service × SIRET × déclarant, in catalogue × scope × name order): only
+ * the (service, SIRET) pairs are listed, and only the rows of the page are built.
+ */
 export async function loadGrid(tx: Tx, scope: Scope, c: Criteria): Promise<Grid> {
   checkCriteria(scope, c);
   const sirets = scope.sirets.filter((s) => !c.siret || s.siret === c.siret).map((s) => s.siret);
   const persons = scope.persons.filter((p) => !c.declarant || p.id === c.declarant);
-  const all: Omit<GridRow, 'declarer' | 'payer'>[] = [];
+  const pairs: Pair[] = [];
   for (const code of scope.codes) {
     if (c.service && code !== c.service) continue;
-    const d = findDeclaration(code)!;
-    for (const siret of sirets) {
-      if (!scope.declared.get(siret)?.has(code)) continue;
-      for (const p of persons)
-        all.push({ key: rowKey(p.id, siret, code), userId: p.id, siret, code, serviceName: d.name, personLabel: `${p.nom} ${p.prenom}`, payable: d.payable });
+    for (const siret of sirets) if (scope.declared.get(siret)?.has(code)) pairs.push({ code, siret });
+  }
+  const total = pairs.length * persons.length;
+  const { page, pages } = pagesOf(total, c.page);
+  const first = (page - 1) * PAGE_SIZE;
+  return { rows: await withRights(tx, pageRows(pairs, 0, persons, first, Math.min(total, first + PAGE_SIZE))), total, page, pages };
+}
+
+/** What the criteria form and one page of the grid need: the persons and the services, not every SIRET. */
+export interface PageScope {
+  admin: User;
+  persons: Person[];
+  codes: string[];
+  /** (service, administered SIRET) pairs per service code */
+  pairsPerCode: Map<string, number>;
+}
+
+export async function loadPageScope(tx: Tx, admin: User): Promise<PageScope> {
+  if (admin.role !== 'administrateur' || admin.status !== 'active') throw new HabilitationError(403, 'Cette page est réservée aux administrateurs de l’entreprise.');
+  const known = DECLARATIONS.map((d) => d.code);
+  const used = rowsOf<{ code: string; n: number | string }>(
+    await tx.execute(sql`select ed.declaration_code as code, count(*)::int as n from ${etablissementDeclarations} ed
+      where ed.espace_id = ${admin.espaceId} and ed.declaration_code = any(${pgArray(known)}::text[]) and ed.siret in (${scopeSirets(admin.espaceId)})
+      group by ed.declaration_code`),
+  );
+  const pairsPerCode = new Map(used.map((r) => [r.code, Number(r.n)]));
+  return { admin, persons: await personsOf(tx, admin), codes: known.filter((c) => pairsPerCode.has(c)), pairsPerCode };
+}
+
+/** Checks the criteria (the SIRET against the scope, in the database) and loads one page of the grid. */
+export async function loadGridPage(tx: Tx, ps: PageScope, c: Criteria): Promise<Grid> {
+  if (c.siret && !(await administersSiret(tx, ps.admin, c.siret))) throw new HabilitationError(404, SIRET_UNKNOWN);
+  checkPersonAndService(ps, c);
+  const E = ps.admin.espaceId;
+  const persons = ps.persons.filter((p) => !c.declarant || p.id === c.declarant);
+  const codes = ps.codes.filter((code) => !c.service || code === c.service);
+  const P = persons.length;
+  let pairs: Pair[];
+  let pairCount: number;
+  let firstPair = 0;
+  let first = 0;
+  let end = 0;
+  let page = 1;
+  let pages = 1;
+  const place = (n: number) => {
+    pairCount = n;
+    ({ page, pages } = pagesOf(n * P, c.page));
+    first = (page - 1) * PAGE_SIZE;
+    end = Math.min(n * P, first + PAGE_SIZE);
+  };
+  if (!P || !codes.length) return { rows: [], total: 0, page: 1, pages: 1 };
+  if (c.siret) {
+    // one SIRET (already checked): its services, in catalogue order
+    const rows = rowsOf<{ code: string }>(await tx.execute(sql`select ed.declaration_code as code from ${etablissementDeclarations} ed where ed.espace_id = ${E} and ed.siret = ${c.siret} and ed.declaration_code = any(${pgArray(codes)}::text[])`));
+    const have = new Set(rows.map((r) => r.code));
+    pairs = codes.filter((code) => have.has(code)).map((code) => ({ code, siret: c.siret }));
+    place(pairs.length);
+  } else {
+    // the pairs of the page, service by service (counts known): the company's own établissements, then the clients', by SIRET
+    place(codes.reduce((n, code) => n + (ps.pairsPerCode.get(code) ?? 0), 0));
+    pairs = [];
+    if (end > first) {
+      firstPair = Math.floor(first / P);
+      const lastPair = Math.floor((end - 1) / P);
+      let start = 0;
+      for (const code of codes) {
+        const n = ps.pairsPerCode.get(code) ?? 0;
+        const from = Math.max(firstPair, start);
+        const to = Math.min(lastPair, start + n - 1);
+        if (from <= to)
+          pairs.push(
+            ...rowsOf<Pair>(
+              await tx.execute(sql`select ed.declaration_code as code, ed.siret from ${etablissementDeclarations} ed
+                where ed.espace_id = ${E} and ed.declaration_code = ${code} and ed.siret in (${scopeSirets(E)})
+                order by (ed.siret in (${ownSirets(E)})) desc, ed.siret limit ${to - from + 1} offset ${from - start}`),
+            ),
+          );
+        start += n;
+        if (start > lastPair) break;
+      }
     }
   }
-  const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
-  const page = Math.min(Math.max(1, c.page), pages);
-  const slice = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-  const current = await rightsOf(tx, slice);
-  return {
-    rows: slice.map((r) => ({ ...r, declarer: current.get(r.key)?.declarer ?? false, payer: current.get(r.key)?.payer ?? false })),
-    total: all.length,
-    page,
-    pages,
-  };
+  const total = pairCount! * P;
+  if (end <= first) return { rows: [], total, page, pages };
+  return { rows: await withRights(tx, pageRows(pairs, firstPair, persons, first, end)), total, page, pages };
 }
 
 /** Current rights of the given (user, siret, code) triples; users are already in the caller's scope. */
@@ -183,9 +284,36 @@ async function rightsOf(tx: Tx, triples: readonly { userId: string; siret: strin
   const rows = await tx
     .select()
     .from(habilitations)
-    .where(and(inArray(habilitations.userId, [...new Set(triples.map((t) => t.userId))]), inArray(habilitations.siret, [...new Set(triples.map((t) => t.siret))])));
+    .where(
+      and(
+        sql`${habilitations.userId} = any(${pgArray([...new Set(triples.map((t) => t.userId))])}::uuid[])`,
+        sql`${habilitations.siret} = any(${pgArray([...new Set(triples.map((t) => t.siret))])}::text[])`,
+      ),
+    );
   for (const r of rows) out.set(rowKey(r.userId, r.siret, r.declarationCode), { declarer: r.declarer, payer: r.payer });
   return out;
+}
+
+// ── SQL helpers ─────────────────────────────────────────────────────────────────────────────────
+
+/** The company's own établissements (same SIREN as the espace). */
+const ownSirets = (espaceId: string) => sql`select x.siret from ${etablissements} x join ${espaces} s on s.siren = x.siren where s.id = ${espaceId}`;
+
+/** Every SIRET the espace administers, as a subquery: its own établissements and its portefeuilles' ones. */
+export const scopeSirets = (espaceId: string) =>
+  sql`${ownSirets(espaceId)} union all select pe.siret from ${portefeuilleEtablissements} pe join ${portefeuilles} p on p.id = pe.portefeuille_id where p.espace_id = ${espaceId}`;
+
+/** One array parameter (`{"a","b"}`) for `= any($1::text[])` / `unnest($1::uuid[])`: the same on PGlite and PostgreSQL. */
+export const pgArray = (xs: readonly (string | boolean)[]) => `{${xs.map((x) => (typeof x === 'boolean' ? (x ? 't' : 'f') : `"${x.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
+
+const rowsOf = <T>(r: unknown): T[] => (r as { rows?: T[] }).rows ?? [];
+
+async function personsOf(tx: Tx, admin: User): Promise<Person[]> {
+  return tx
+    .select({ id: users.id, nom: users.nom, prenom: users.prenom, email: users.email, role: users.role })
+    .from(users)
+    .where(and(eq(users.espaceId, admin.espaceId), eq(users.status, 'active')))
+    .orderBy(users.nom, users.prenom, users.id);
 }
 
 // ── applying rights (grid and import) ───────────────────────────────────────────────────────────
@@ -205,17 +333,22 @@ interface Applied {
   changedSirets: Set<string>;
 }
 
+type Change = { userId: string; siret: string; code: string; declarer: boolean; payer: boolean };
+
 /**
- * Writes the wanted rights (already checked against the scope) and one history row per change.
- * Serialised per espace (advisory lock), so a double submission finds nothing left to change.
+ * Writes the wanted rights (already checked against the scope) and one history row per change, in
+ * three set-based statements (upsert, delete, history). Serialised per espace (advisory lock), so a
+ * double submission finds nothing left to change. `known`: the current rights, when the caller has
+ * already read them under the lock.
  */
-async function writeRights(tx: Tx, ctx: AppContext, admin: User, wanted: readonly Wanted[]): Promise<Applied> {
+async function writeRights(tx: Tx, ctx: AppContext, admin: User, wanted: readonly Wanted[], known?: Map<string, { declarer: boolean; payer: boolean }>): Promise<Applied> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`habilitations:${admin.espaceId}`}))`);
-  const current = await rightsOf(tx, wanted);
+  const current = known ? new Map(known) : await rightsOf(tx, wanted);
   const now = ctx.clock.now();
   const changedUsers = new Set<string>();
   const changedSirets = new Set<string>();
-  let changes = 0;
+  const history: Change[] = [];
+  const final = new Map<string, Change>();
   for (const w of wanted) {
     const key = rowKey(w.userId, w.siret, w.code);
     const before = current.get(key) ?? { declarer: false, payer: false };
@@ -223,19 +356,30 @@ async function writeRights(tx: Tx, ctx: AppContext, admin: User, wanted: readonl
     const declarer = w.declarer ?? before.declarer;
     const payer = payable ? (w.payer ?? before.payer) : false;
     if (declarer === before.declarer && payer === before.payer) continue;
-    if (declarer || payer)
-      await tx
-        .insert(habilitations)
-        .values({ userId: w.userId, siret: w.siret, declarationCode: w.code, declarer, payer, grantedAt: now, grantedBy: admin.id })
-        .onConflictDoUpdate({ target: [habilitations.userId, habilitations.siret, habilitations.declarationCode], set: { declarer, payer, grantedAt: now, grantedBy: admin.id } });
-    else await tx.delete(habilitations).where(and(eq(habilitations.userId, w.userId), eq(habilitations.siret, w.siret), eq(habilitations.declarationCode, w.code)));
-    await tx.insert(habilitationHistory).values({ at: now, espaceId: admin.espaceId, actorUserId: admin.id, userId: w.userId, siret: w.siret, declarationCode: w.code, declarer, payer });
+    const row = { userId: w.userId, siret: w.siret, code: w.code, declarer, payer };
+    history.push(row);
+    final.set(key, row);
     current.set(key, { declarer, payer });
     changedUsers.add(w.userId);
     changedSirets.add(w.siret);
-    changes++;
   }
-  return { changes, changedUsers: [...changedUsers], changedSirets };
+  if (history.length) {
+    const cols = (rows: readonly Change[]) =>
+      sql`unnest(${pgArray(rows.map((r) => r.userId))}::uuid[], ${pgArray(rows.map((r) => r.siret))}::text[], ${pgArray(rows.map((r) => r.code))}::text[], ${pgArray(rows.map((r) => r.declarer))}::bool[], ${pgArray(rows.map((r) => r.payer))}::bool[])`;
+    const last = [...final.values()];
+    const granted = last.filter((r) => r.declarer || r.payer);
+    const removed = last.filter((r) => !(r.declarer || r.payer));
+    if (granted.length)
+      await tx.execute(sql`insert into ${habilitations} (user_id, siret, declaration_code, declarer, payer, granted_at, granted_by)
+        select t.u, t.s, t.c, t.d, t.p, ${now}, ${admin.id}::uuid from ${cols(granted)} as t(u, s, c, d, p)
+        on conflict (user_id, siret, declaration_code) do update set declarer = excluded.declarer, payer = excluded.payer, granted_at = excluded.granted_at, granted_by = excluded.granted_by`);
+    if (removed.length)
+      await tx.execute(sql`delete from ${habilitations} h using ${cols(removed)} as t(u, s, c, d, p)
+        where h.user_id = t.u and h.siret = t.s and h.declaration_code = t.c`);
+    await tx.execute(sql`insert into ${habilitationHistory} (at, espace_id, actor_user_id, user_id, siret, declaration_code, declarer, payer)
+      select ${now}, ${admin.espaceId}::uuid, ${admin.id}::uuid, t.u, t.s, t.c, t.d, t.p from ${cols(history)} with ordinality as t(u, s, c, d, p, n) order by t.n`);
+  }
+  return { changes: history.length, changedUsers: [...changedUsers], changedSirets };
 }
 
 async function tellPeople(tx: Tx, ctx: AppContext, userIds: readonly string[]) {
@@ -416,7 +560,7 @@ export async function importCsv(ctx: AppContext, admin: User, text: string, ip?:
         );
       }
     }
-    const r = await writeRights(tx, ctx, admin, touched satisfies DesiredRight[]);
+    const r = await writeRights(tx, ctx, admin, touched satisfies DesiredRight[], current);
     for (const p of scopes) {
       const lines = new Set(touched.filter((t) => (portefeuilleOf.get(t.siret) ?? null) === p).map((t) => t.line)).size;
       const changes = touched.filter((t) => (portefeuilleOf.get(t.siret) ?? null) === p).length;

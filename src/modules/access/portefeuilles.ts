@@ -252,6 +252,48 @@ export async function recapitulatif(ctx: AppContext, espaceId: string, portefeui
   return rowsOf<RecapRow>(r);
 }
 
+export const RECAP_PAGE_SIZE = 50;
+
+export interface RecapPage {
+  rows: RecapRow[];
+  /** clients (and empty portefeuilles) in the whole récapitulatif */
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/**
+ * One page of the récapitulatif for the HTML page: 50 clients (an empty portefeuille counts as one
+ * line), of one portefeuille or of all; the same rows and order as `recapitulatif`, which the CSV and
+ * print versions keep using for the full list.
+ */
+export async function recapitulatifPage(ctx: AppContext, espaceId: string, opts: { portefeuilleId?: string; page: number }): Promise<RecapPage> {
+  const units = sql`
+    select p.id as pid, p.name, p.is_default, c.siren, e.raison_sociale
+    from portefeuilles p
+    left join portefeuille_clients c on c.portefeuille_id = p.id
+    left join entreprises e on e.siren = c.siren
+    where p.espace_id = ${espaceId} ${opts.portefeuilleId ? sql`and p.id = ${opts.portefeuilleId}` : sql``}`;
+  const [cnt] = rowsOf<{ n: number | string }>(await ctx.db.execute(sql`select count(*)::int as n from (${units}) u`));
+  const total = Number(cnt?.n ?? 0);
+  const pages = Math.max(1, Math.ceil(total / RECAP_PAGE_SIZE));
+  const page = Math.min(Math.max(1, Math.trunc(opts.page) || 1), pages);
+  if (total === 0) return { rows: [], total, page, pages };
+  const r = await ctx.db.execute(sql`
+    with page as (
+      select * from (${units}) u order by u.is_default desc, lower(u.name), u.pid, u.raison_sociale, u.siren
+      limit ${RECAP_PAGE_SIZE} offset ${(page - 1) * RECAP_PAGE_SIZE}
+    )
+    select page.name as portefeuille, page.siren, page.raison_sociale as "raisonSociale",
+      (case when page.siren is null then 0 else (select count(*) from etablissements x where x.siren = page.siren and x.etat_administratif = 'A') end)::int as "activeCount",
+      pe.siret,
+      (select string_agg(ed.declaration_code, ',' order by ed.declaration_code) from etablissement_declarations ed where ed.espace_id = ${espaceId} and ed.siret = pe.siret) as declarations
+    from page
+    left join portefeuille_etablissements pe on pe.portefeuille_id = page.pid and pe.siren = page.siren
+    order by page.is_default desc, lower(page.name), page.pid, page.raison_sociale, page.siren, pe.siret`);
+  return { rows: rowsOf<RecapRow>(r), total, page, pages };
+}
+
 const csvCell = (v: string) => {
   // Spreadsheet formula injection: a cell starting with = + - @ is prefixed with an apostrophe.
   const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;

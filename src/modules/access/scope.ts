@@ -33,21 +33,17 @@ export async function administersSiret(tx: Tx, admin: User, siret: string): Prom
   return rowsOf(rows).length > 0;
 }
 
-/** The SIRETs among `sirets` that `admin` may administer (for bulk checks, one query). */
+/** The SIRETs among `sirets` that `admin` may administer (for bulk checks, one query, one array parameter). */
 export async function administeredAmong(tx: Tx, admin: User, sirets: readonly string[]): Promise<Set<string>> {
   if (admin.role !== 'administrateur' || admin.status !== 'active' || sirets.length === 0) return new Set();
-  const list = [...new Set(sirets)];
-  const own = await tx
-    .select({ siret: etablissements.siret })
-    .from(etablissements)
-    .innerJoin(espaces, eq(espaces.siren, etablissements.siren))
-    .where(and(eq(espaces.id, admin.espaceId), inArray(etablissements.siret, list)));
-  const clients = await tx
-    .select({ siret: portefeuilleEtablissements.siret })
-    .from(portefeuilleEtablissements)
-    .innerJoin(portefeuilles, eq(portefeuilles.id, portefeuilleEtablissements.portefeuilleId))
-    .where(and(eq(portefeuilles.espaceId, admin.espaceId), inArray(portefeuilleEtablissements.siret, list)));
-  return new Set([...own, ...clients].map((r) => r.siret));
+  const list = `{${[...new Set(sirets)].map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+  const rows = await tx.execute(sql`
+    select e.siret from ${etablissements} e join ${espaces} s on s.siren = e.siren
+      where s.id = ${admin.espaceId} and e.siret = any(${list}::text[])
+    union
+    select pe.siret from ${portefeuilleEtablissements} pe join ${portefeuilles} p on p.id = pe.portefeuille_id
+      where p.espace_id = ${admin.espaceId} and pe.siret = any(${list}::text[])`);
+  return new Set((rowsOf(rows) as { siret: string }[]).map((r) => r.siret));
 }
 
 /** A person of the same espace (any live status), or null: the scope of every « Gérer les déclarants » action. */

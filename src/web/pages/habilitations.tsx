@@ -12,7 +12,6 @@ const BREADCRUMB = [{ href: '/menu', label: 'Menu personnalisé' }];
 const HABILITATIONS_CRUMB = [...BREADCRUMB, { href: '/gestion/habilitations', label: 'Gérer les habilitations' }];
 
 export interface CriteriaOptions {
-  sirets: { value: string; label: string }[];
   administrateur: string;
   declarants: { value: string; label: string }[];
   services: { value: string; label: string }[];
@@ -123,7 +122,13 @@ export function HabilitationsPage(props: {
         <fieldset className="fr-fieldset">
           <legend className="fr-fieldset__legend">Critères de recherche</legend>
           <div className="fr-fieldset__element">
-            <CriteriaSelect name="siret" label="Siret" options={[{ value: '', label: 'Tous les établissements' }, ...options.sirets]} value={criteria.siret} />
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="critere-siret">
+                Siret
+                <span className="fr-hint-text">Facultatif : 14 chiffres. Laissez vide pour tous les établissements que vous administrez.</span>
+              </label>
+              <input className="fr-input" id="critere-siret" name="siret" type="text" inputMode="numeric" autoComplete="off" maxLength={20} defaultValue={criteria.siret} />
+            </div>
           </div>
           <div className="fr-fieldset__element">
             <div className="fr-input-group">
