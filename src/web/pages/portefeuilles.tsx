@@ -594,7 +594,8 @@ export interface RecapRowView {
   declarations: string | null;
 }
 
-export function RecapPage(props: { ctx: PageContext; rows: RecapRowView[]; print: boolean; title?: string; back?: string }) {
+/** `page`/`pages`: the screen version is paged (50 clients a page); print and CSV keep everything. */
+export function RecapPage(props: { ctx: PageContext; rows: RecapRowView[]; print: boolean; title?: string; back?: string; page?: number; pages?: number }) {
   const names = (codes: string | null) =>
     (codes ?? '')
       .split(',')
@@ -647,6 +648,9 @@ export function RecapPage(props: { ctx: PageContext; rows: RecapRowView[]; print
           </tbody>
         </table>
       </div>
+      {props.page && props.pages && props.pages > 1 ? (
+        <Pagination page={props.page} pages={props.pages} href={(n) => `/gestion/portefeuilles/recapitulatif?page=${n}`} label="Pages du récapitulatif" />
+      ) : null}
       <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
         {props.print ? null : (
           <li>
