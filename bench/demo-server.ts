@@ -9,7 +9,7 @@
  * database is used. Both are removed afterwards.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../src/modules/demo/seed-demo.js';
@@ -21,6 +21,9 @@ import { createPostgresDatabase } from './setup.js';
 export interface ProcMemory {
   rssMb: number;
   peakRssMb: number;
+  /** RSS of the process and all its descendants (e.g. the esbuild service tsx and the asset build start) */
+  treeRssMb: number;
+  children: string[];
 }
 
 export interface DemoServerStart {
@@ -35,6 +38,7 @@ export interface DemoServerStart {
 }
 
 export interface DemoServerMemory {
+  entry: string;
   database: 'pglite' | 'postgres';
   starts: DemoServerStart[];
   phases: PhaseResult[];
@@ -42,10 +46,53 @@ export interface DemoServerMemory {
   peakRssMb: number;
 }
 
+function statusKb(pid: number, key: string): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** pids of every descendant of `pid`, from /proc/<pid>/stat (field 4 is the parent pid) */
+function descendants(pid: number): { pid: number; name: string }[] {
+  const parentOf = new Map<number, { ppid: number; name: string }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      parentOf.set(Number(entry), { ppid, name });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: { pid: number; name: string }[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift()!;
+    for (const [child, info] of parentOf) {
+      if (info.ppid === p) {
+        out.push({ pid: child, name: info.name });
+        queue.push(child);
+      }
+    }
+  }
+  return out;
+}
+
 function procMemory(pid: number): ProcMemory {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+  const kids = descendants(pid);
+  const kidsKb = kids.reduce((a, k) => a + (statusKb(k.pid, 'VmRSS') || 0), 0);
+  return {
+    rssMb: statusKb(pid, 'VmRSS') / 1024,
+    peakRssMb: statusKb(pid, 'VmHWM') / 1024,
+    treeRssMb: (statusKb(pid, 'VmRSS') + kidsKb) / 1024,
+    children: kids.map((k) => `${k.name} ${Math.round(statusKb(k.pid, 'VmRSS') / 1024)} MB`),
+  };
 }
 
 interface Opts {
@@ -140,7 +187,7 @@ export async function measureDemoServer(loadgen: LoadGenerator, opts: Opts & { p
   const phases: PhaseResult[] = [];
   try {
     const starts = [await oneStart(loadgen, 'first start', env, opts, phases), await oneStart(loadgen, 'restart', env, opts, phases)];
-    return { database: pg ? 'postgres' : 'pglite', starts, phases, peakRssMb: Math.max(...starts.map((s) => s.afterLoad.peakRssMb)) };
+    return { entry: opts.entry, database: pg ? 'postgres' : 'pglite', starts, phases, peakRssMb: Math.max(...starts.map((s) => s.afterLoad.peakRssMb)) };
   } finally {
     if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
     if (pg) await pg.drop();

@@ -302,7 +302,7 @@ async function main() {
   if (demo) {
     for (const s of demo.starts) {
       targets.push({
-        target: `demo server RSS, ${s.label} (src/main.ts, ${demo.database}): peak`,
+        target: `demo server RSS, ${s.label} (${demo.entry}, ${demo.database}): peak`,
         measured: `${fmt(s.afterLoad.peakRssMb)} MB (idle ${fmt(s.idle.rssMb)}, after load ${fmt(s.afterLoad.rssMb)})`,
         goal: `< ${TARGETS.rssMb} MB`,
         met: s.afterLoad.peakRssMb < TARGETS.rssMb,
@@ -314,13 +314,15 @@ async function main() {
   log('\nMemory of this process (server in-process + argon2 baseline; the load generator is a separate process):');
   log(table(['when', 'RSS MB', 'heap used MB', 'external MB', 'peak RSS MB'], memory.map((m) => [m.at, m.rssMb, m.heapUsedMb, m.externalMb, m.peakRssMb])));
   if (demo) {
-    log(`\nDemo server process (src/main.ts as its own process, NODE_ENV=development like \`npm start\`, ${demo.database}):`);
+    log(`\nDemo server process (${demo.entry} as its own process, NODE_ENV=development like \`npm start\`, ${demo.database}):`);
     log(
       table(
-        ['start', 'ready s', 'peak while starting MB', 'printed just before the peak', 'idle RSS MB', 'RSS after load MB', 'peak RSS (VmHWM) MB'],
-        demo.starts.map((s) => [s.label, s.readyMs / 1000, s.startPeak.rssMb, s.startPeak.duringLine.slice(0, 60), s.idle.rssMb, s.afterLoad.rssMb, s.afterLoad.peakRssMb]),
+        ['start', 'ready s', 'peak while starting MB', 'printed just before the peak', 'idle RSS MB', 'RSS after load MB', 'peak RSS (VmHWM) MB', 'with child processes MB'],
+        demo.starts.map((s) => [s.label, s.readyMs / 1000, s.startPeak.rssMb, s.startPeak.duringLine.slice(0, 50), s.idle.rssMb, s.afterLoad.rssMb, s.afterLoad.peakRssMb, s.afterLoad.treeRssMb]),
       ),
     );
+    const kids = demo.starts.flatMap((s) => s.afterLoad.children);
+    if (kids.length) log(`  child processes after load: ${[...new Set(kids)].join(', ')}`);
   }
 
   if (targets.length) {
