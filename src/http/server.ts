@@ -15,6 +15,8 @@ import { habilitationsRoutes } from '../modules/access/habilitations-routes.js';
 import { portefeuillesRoutes } from '../modules/access/portefeuilles-routes.js';
 import { registryRoutes } from '../modules/companies/routes.js';
 import { devRoutes } from '../modules/dev/routes.js';
+import { espaceEtablissementRoutes } from '../modules/espace-etablissement/routes.js';
+import { rechercheRoutes } from '../modules/recherche/routes.js';
 import { buildClientAssets } from '../web/client/build.js';
 import { registerSecurity } from './security.js';
 
@@ -102,6 +104,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(declarantsRoutes);
   await app.register(habilitationsRoutes);
   await app.register(portefeuillesRoutes);
+  await app.register(rechercheRoutes);
+  await app.register(espaceEtablissementRoutes);
   if (ctx.config.devOutbox) await app.register(devRoutes);
   return app;
 }

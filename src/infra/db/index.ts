@@ -38,7 +38,11 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
   const { drizzle } = await import('drizzle-orm/pglite');
   const dir = opts.pgliteDir;
   if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true });
-  const client = dir && dir !== 'memory://' ? new PGlite(dir) : new PGlite();
+  // pg_trgm: trigram indexes for the SOLTéA search (loaded into the WebAssembly build; on a
+  // PostgreSQL server it ships with the standard contrib package and the migration creates it).
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const options = { extensions: { pg_trgm } };
+  const client = dir && dir !== 'memory://' ? new PGlite(dir, options) : new PGlite(options);
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
   return { db, kind: 'pglite', close: () => client.close() };

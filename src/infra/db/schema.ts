@@ -5,8 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -378,4 +380,229 @@ export const bulkRequests = pgTable(
     changes: integer('changes').notNull(),
   },
   (t) => [index('bulk_requests_scope_idx').on(t.espaceId, t.portefeuilleId, t.at)],
+);
+
+// ── geo: French communes (code officiel géographique) with their centre, for « autour de » searches ──
+export const communes = pgTable(
+  'communes',
+  {
+    /** INSEE code (COG), e.g. '75056', arrondissements '75101'… */
+    code: text('code').primaryKey(),
+    nom: text('nom').notNull(),
+    /** nom lowercased, accents and punctuation removed (domain/text.ts `searchKey`) */
+    nomRecherche: text('nom_recherche').notNull(),
+    /** postal codes joined with '|' */
+    codesPostaux: text('codes_postaux').notNull().default(''),
+    departement: text('departement').notNull(),
+    region: text('region').notNull(),
+    lat: doublePrecision('lat'),
+    lng: doublePrecision('lng'),
+    population: integer('population'),
+  },
+  (t) => [index('communes_nom_trgm').using('gin', sql`${t.nomRecherche} gin_trgm_ops`), index('communes_dep_idx').on(t.departement)],
+);
+
+// ── referentiel (SOLTéA §4.1): habilitated establishments per campaign year ────────────────────
+/**
+ * One row per habilitated establishment, or per composante / établissement secondaire (parentId set),
+ * for one campaign year (`annee`). `cle` is the natural key inside a year: the SIRET for an
+ * establishment, `SIRET/UAI` (or `SIRET/n`) for a composante, so a re-import updates in place.
+ */
+export const refEtablissements = pgTable(
+  'ref_etablissements',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    annee: integer('annee').notNull(),
+    cle: text('cle').notNull(),
+    siret: text('siret').notNull(),
+    parentId: bigint('parent_id', { mode: 'number' }),
+    nom: text('nom').notNull(),
+    nomRecherche: text('nom_recherche').notNull(),
+    adresse: text('adresse').notNull().default(''),
+    codePostal: text('code_postal'),
+    codeCommune: text('code_commune'),
+    commune: text('commune'),
+    departement: text('departement'),
+    region: text('region'),
+    lat: doublePrecision('lat'),
+    lng: doublePrecision('lng'),
+    /** category of article L. 6241-5 of the code du travail: '1°' … '13°' */
+    categorie: text('categorie').notNull(),
+    /** 'regionale' | 'nationale' */
+    liste: text('liste').notNull(),
+    /** true when the SIRET or a UAI failed its check in the source file (imported with a warning) */
+    checksumWarning: boolean('checksum_warning').notNull().default(false),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('ref_etab_annee_cle_uq').on(t.annee, t.cle),
+    index('ref_etab_annee_siret_idx').on(t.annee, t.siret),
+    index('ref_etab_parent_idx').on(t.parentId),
+    index('ref_etab_annee_dep_idx').on(t.annee, t.departement),
+    index('ref_etab_nom_trgm').using('gin', sql`${t.nomRecherche} gin_trgm_ops`),
+  ],
+);
+
+export const refEtablissementUais = pgTable(
+  'ref_etablissement_uais',
+  {
+    etablissementId: bigint('etablissement_id', { mode: 'number' })
+      .notNull()
+      .references(() => refEtablissements.id, { onDelete: 'cascade' }),
+    uai: text('uai').notNull(),
+    checksumWarning: boolean('checksum_warning').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.etablissementId, t.uai] }), index('ref_uai_idx').on(t.uai)],
+);
+
+/** Diplomas and titles (shared by every year and establishment): formations point to one. */
+export const refDiplomes = pgTable(
+  'ref_diplomes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** natural key: CFD, else RNCP, else the normalised title, plus the niveau */
+    cle: text('cle').notNull(),
+    intitule: text('intitule').notNull(),
+    intituleRecherche: text('intitule_recherche').notNull(),
+    /** code formation diplôme (BCN), 8 characters */
+    cfd: text('cfd'),
+    /** 'RNCP12345' */
+    rncp: text('rncp'),
+    /** niveau of the national qualifications framework, 3 to 8 */
+    niveau: integer('niveau'),
+    /** BTS, BAC PRO, CAP, LICENCE PRO, … */
+    type: text('type'),
+  },
+  (t) => [
+    uniqueIndex('ref_diplomes_cle_uq').on(t.cle),
+    index('ref_diplomes_rncp_idx').on(t.rncp),
+    index('ref_diplomes_intitule_trgm').using('gin', sql`${t.intituleRecherche} gin_trgm_ops`),
+  ],
+);
+
+export const refFormations = pgTable(
+  'ref_formations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    annee: integer('annee').notNull(),
+    etablissementId: bigint('etablissement_id', { mode: 'number' })
+      .notNull()
+      .references(() => refEtablissements.id, { onDelete: 'cascade' }),
+    diplomeId: bigint('diplome_id', { mode: 'number' })
+      .notNull()
+      .references(() => refDiplomes.id),
+    /** where it is taught (INSEE code and name), when it differs from the establishment */
+    codeCommune: text('code_commune').notNull().default(''),
+    commune: text('commune'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('ref_formations_uq').on(t.etablissementId, t.diplomeId, t.codeCommune),
+    index('ref_formations_diplome_idx').on(t.diplomeId, t.annee),
+  ],
+);
+
+// ── establishment space (SOLTéA §4.3): what the establishment maintains itself, across years ───
+/** The establishment's own page: presentation, contacts, websites. Keyed by SIRET, kept across campaigns. */
+export const etablissementProfils = pgTable('etablissement_profils', {
+  siret: text('siret').primaryKey(),
+  presentation: text('presentation').notNull().default(''),
+  contacts: jsonb('contacts')
+    .$type<{ fonction: string; nom: string; courriel: string; telephone: string }[]>()
+    .notNull()
+    .default([]),
+  sites: jsonb('sites').$type<{ libelle: string; url: string }[]>().notNull().default([]),
+  updatedAt: ts('updated_at').notNull(),
+  updatedBy: uuid('updated_by'),
+});
+
+/**
+ * Bank details, one row per version (history). The row with `remplaceeLe` null is the current one.
+ * `statut`: 'a_verifier' | 'verifiee' | 'rejetee', set by the operator.
+ */
+export const coordonneesBancaires = pgTable(
+  'coordonnees_bancaires',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    siret: text('siret').notNull(),
+    iban: text('iban').notNull(),
+    bic: text('bic').notNull(),
+    titulaire: text('titulaire').notNull(),
+    statut: text('statut').notNull(),
+    motifRejet: text('motif_rejet'),
+    createdAt: ts('created_at').notNull(),
+    createdBy: uuid('created_by'),
+    verifieeLe: ts('verifiee_le'),
+    verifieePar: uuid('verifiee_par'),
+    remplaceeLe: ts('remplacee_le'),
+  },
+  (t) => [
+    index('coordonnees_bancaires_siret_idx').on(t.siret, t.createdAt),
+    uniqueIndex('coordonnees_bancaires_courante_uq').on(t.siret).where(sql`${t.remplaceeLe} is null`),
+  ],
+);
+
+/** Codes sent to an establishment before its bank details can be entered or changed (stored hashed). */
+export const codesBancaires = pgTable(
+  'codes_bancaires',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siret: text('siret').notNull(),
+    codeHash: text('code_hash').notNull(),
+    requestedBy: uuid('requested_by'),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('codes_bancaires_siret_idx').on(t.siret, t.createdAt)],
+);
+
+// ── employers (SOLTéA §4.4): envelopes and allocations, per campaign year ──────────────────────
+/** What an employer SIRET may allocate for a campaign (amounts in cents). Filled by the envelope import. */
+export const enveloppes = pgTable(
+  'enveloppes',
+  {
+    annee: integer('annee').notNull(),
+    siret: text('siret').notNull(),
+    /** 'URSSAF' | 'MSA' */
+    collecteur: text('collecteur').notNull(),
+    /** DSN code 076, gross solde */
+    soldeCents: bigint('solde_cents', { mode: 'bigint' }).notNull(),
+    /** DSN codes 077 + 078 */
+    deductionsCents: bigint('deductions_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    fraisCents: bigint('frais_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** crédits à répartir */
+    creditsCents: bigint('credits_cents', { mode: 'bigint' }).notNull(),
+    /** « partage de coordonnées »: the employer agrees to be named to the establishments it chose */
+    partageCoordonnees: boolean('partage_coordonnees').notNull().default(false),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.annee, t.siret] })],
+);
+
+/**
+ * One employer's share (basis points, 1 % = 100) to an establishment / composante, or to one of its
+ * formations, for a campaign year.
+ */
+export const attributions = pgTable(
+  'attributions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    annee: integer('annee').notNull(),
+    siretEmployeur: text('siret_employeur').notNull(),
+    etablissementId: bigint('etablissement_id', { mode: 'number' })
+      .notNull()
+      .references(() => refEtablissements.id),
+    formationId: bigint('formation_id', { mode: 'number' }).references(() => refFormations.id),
+    pointsBase: integer('points_base').notNull(),
+    /** 'enregistree' (choice saved) | 'validee' (« Valider mon attribution ») */
+    statut: text('statut').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    updatedBy: uuid('updated_by'),
+  },
+  (t) => [
+    uniqueIndex('attributions_uq').on(t.annee, t.siretEmployeur, t.etablissementId, sql`coalesce(${t.formationId}, 0)`),
+    index('attributions_etab_idx').on(t.etablissementId),
+  ],
 );

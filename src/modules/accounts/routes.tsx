@@ -471,6 +471,9 @@ export async function accountsRoutes(app: FastifyInstance) {
       return wantsJson(req) ? sendJsonErrors(reply, 403, msg) : sendPage(reply, <MessagePage ctx={pageContext(req)} title="Service non accessible" type="warning">{msg}</MessagePage>, 403);
     }
     if (wantsJson(req)) return reply.send({ declaration: decl, etablissements: sirets });
+    // SOLTéA has its own screens: the tile opens the employer's or the establishment's space.
+    if (decl.code === 'SOLTEA_EMPLOYEURS') return reply.redirect('/soltea/employeur', 303);
+    if (decl.code === 'SOLTEA_ETABLISSEMENTS') return reply.redirect('/soltea/etablissement', 303);
     return sendPage(reply, <ServicePage ctx={pageContext(req)} declaration={decl} sirets={sirets} />);
   });
 

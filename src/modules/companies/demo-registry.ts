@@ -76,6 +76,17 @@ export const DEMO_COMPANIES = {
     closedSiret: '99900400500024',
     etablissementCount: 120,
   },
+  /**
+   * A real habilitated establishment (public lycée, SIRENE data; in the SOLTéA referential of the
+   * demo): its people are fictitious. Used by the establishment space (« SOLTéA – Etablissements »).
+   */
+  lyceeRaspail: {
+    siren: '197506918',
+    raisonSociale: 'LYCEE DES METIERS RASPAIL',
+    siret: '19750691800048',
+    sirets: ['19750691800048'],
+    uai: '0750691U',
+  },
 } as const;
 
 // ── communes ────────────────────────────────────────────────────────────────────────────────────
@@ -546,4 +557,8 @@ function addFixedCompanies(out: DemoRegistry, rng: Rng, communes: readonly Commu
       etab(siret, k === 0 ? tg.raisonSociale : `${tg.raisonSociale} ${addr.libelleCommune}`, k === 0, addr, siret === tg.closedSiret ? 'F' : 'A'),
     );
   }
+
+  const lr = DEMO_COMPANIES.lyceeRaspail;
+  out.entreprises.push({ siren: lr.siren, raisonSociale: lr.raisonSociale, sigle: null, categorieJuridique: '7331', etatAdministratif: 'A' });
+  out.etablissements.push(etab(lr.siret, lr.raisonSociale, true, at('5 B AVENUE MAURICE D OCAGNE', fixedCommune(communes, '75114', '75014'))));
 }

@@ -10,6 +10,8 @@ import { demandes, espaces, etablissementDeclarations, habilitationHistory, habi
 import { loginKey } from '../accounts/login-key.js';
 import { DEMO_COMPANIES } from '../companies/demo-registry.js';
 import { seedRegistry } from '../companies/seed-registry.js';
+import { seedDemoEspaceEtablissement } from '../espace-etablissement/seed-demo.js';
+import { seedDemoReferentiel } from '../referentiel/seed-referentiel.js';
 import { seedDemoPortefeuilles } from './seed-portefeuilles.js';
 
 /** The demo password of every demo account (satisfies the guide's rules; printed at start). */
@@ -65,6 +67,17 @@ export const DEMO_ACCOUNTS: DemoEspace[] = [
       { siret, code: 'DSN', hoursAgo: 24 * 300 },
       { siret, code: 'SOLTEA_ETABLISSEMENTS', hoursAgo: 30 },
     ]),
+  },
+  {
+    siren: DEMO_COMPANIES.lyceeRaspail.siren,
+    siret: DEMO_COMPANIES.lyceeRaspail.siret,
+    kind: 'entreprise',
+    organisationType: 'fonction_publique',
+    people: [
+      { nom: 'GARNIER', prenom: 'Nadia', email: 'nadia.garnier@lycee-raspail.example', role: 'administrateur' },
+      { nom: 'FONTAINE', prenom: 'Julien', email: 'julien.fontaine@lycee-raspail.example', role: 'declarant' },
+    ],
+    declarations: [{ siret: DEMO_COMPANIES.lyceeRaspail.siret, code: 'SOLTEA_ETABLISSEMENTS', hoursAgo: 24 * 200 }],
   },
   {
     siren: DEMO_COMPANIES.cabinetDurand.siren,
@@ -144,4 +157,6 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
     });
   }
   await seedDemoPortefeuilles(ctx);
+  await seedDemoReferentiel(ctx, log);
+  await seedDemoEspaceEtablissement(ctx, log);
 }
