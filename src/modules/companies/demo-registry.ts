@@ -560,5 +560,5 @@ function addFixedCompanies(out: DemoRegistry, rng: Rng, communes: readonly Commu
 
   const lr = DEMO_COMPANIES.lyceeRaspail;
   out.entreprises.push({ siren: lr.siren, raisonSociale: lr.raisonSociale, sigle: null, categorieJuridique: '7331', etatAdministratif: 'A' });
-  out.etablissements.push(etab(lr.siret, lr.raisonSociale, true, at('5 B AVENUE MAURICE D OCAGNE', fixedCommune(communes, '75114', '75014'))));
+  out.etablissements.push(etab(lr.siret, lr.raisonSociale, true, at('5 BIS AVENUE MAURICE D OCAGNE', fixedCommune(communes, '75114', '75014'))));
 }
