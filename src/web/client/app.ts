@@ -136,3 +136,5 @@ if (domainBoxes.length) {
 import './dual-list.js';
 import './habilitations.js';
 import './portefeuilles.js';
+import './soltea-recherche.js';
+import './espace-etablissement.js';

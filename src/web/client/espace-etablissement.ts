@@ -1,0 +1,2 @@
+/** SOLTéA establishment space enhancements (copy the direct link…). */
+export {};

@@ -1,0 +1,2 @@
+/** SOLTéA search page enhancements. */
+export {};
