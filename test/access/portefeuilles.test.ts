@@ -433,6 +433,56 @@ describe('« Composer le portefeuille »', () => {
   });
 });
 
+describe('« Supprimer ce portefeuille »', () => {
+  it('deletes an empty portefeuille, tells its déclarants; refuses the default one and one with companies; another tiers gets 404', async () => {
+    await a.client.get('/gestion/portefeuilles');
+    const d = await signedInDeclarant(a.espaceId, CD.siret);
+    let r = await a.client.form('/gestion/portefeuilles', { name: 'À supprimer', comment: '', declarants: d.userId });
+    expect(r.statusCode).toBe(303);
+    const doomed = await byName(a.espaceId, 'À supprimer');
+    const def = (await portefeuillesOf(a.espaceId)).find((p) => p.isDefault)!;
+
+    // the confirmation page, then another tiers and a malformed id: 404, nothing changed
+    r = await a.client.get(`/gestion/portefeuilles/${doomed.id}/supprimer`);
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('Supprimer le portefeuille');
+    await b.client.get('/gestion/portefeuilles');
+    let before = await snapshot();
+    expect((await b.client.form(`/gestion/portefeuilles/${doomed.id}/supprimer`, {})).statusCode).toBe(404);
+    expect((await a.client.form('/gestion/portefeuilles/pas-un-id/supprimer', {})).statusCode).toBe(404);
+    expect(await snapshot()).toEqual(before);
+
+    // the default portefeuille cannot be deleted
+    await a.client.get(`/gestion/portefeuilles/${def.id}/supprimer`);
+    r = await a.client.form(`/gestion/portefeuilles/${def.id}/supprimer`, {});
+    expect(r.statusCode).toBe(400);
+    expect(errorsOf(r.body).join(' ')).toContain('Le portefeuille par défaut ne peut pas être supprimé');
+    expect(await snapshot()).toEqual(before);
+
+    // one with a company neither
+    await a.client.get(`/gestion/portefeuilles/${doomed.id}`);
+    expect((await a.client.form(`/gestion/portefeuilles/${doomed.id}/entreprises`, { siren: DEMO_COMPANIES.lyceeRaspail.siren })).statusCode).toBe(303);
+    before = await snapshot();
+    await a.client.get(`/gestion/portefeuilles/${doomed.id}/supprimer`);
+    r = await a.client.form(`/gestion/portefeuilles/${doomed.id}/supprimer`, {});
+    expect(r.statusCode).toBe(409);
+    expect(errorsOf(r.body).join(' ')).toContain('Ce portefeuille contient 1 entreprise');
+    expect(await snapshot()).toEqual(before);
+
+    // once emptied, it goes, with its déclarants and declarations; the déclarant is told
+    expect((await a.client.form(`/gestion/portefeuilles/${doomed.id}/entreprises/${DEMO_COMPANIES.lyceeRaspail.siren}/retirer`, {})).statusCode).toBe(303);
+    await a.client.get(`/gestion/portefeuilles/${doomed.id}/supprimer`);
+    r = await a.client.form(`/gestion/portefeuilles/${doomed.id}/supprimer`, {});
+    expect(r.statusCode).toBe(303);
+    expect(r.headers.location).toContain('notice=supprime');
+    expect((await portefeuillesOf(a.espaceId)).map((p) => p.id)).not.toContain(doomed.id);
+    expect(await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, doomed.id))).toHaveLength(0);
+    expect((await auditRows(h, 'portefeuille.deleted')).filter((x) => x.espaceId === a.espaceId)).toHaveLength(1);
+    const menu = await d.client.get('/menu');
+    expect(menu.body).toContain('Le portefeuille « À supprimer » a été supprimé');
+  });
+});
+
 describe('tenancy', () => {
   it('another tiers’ administrator can neither read nor change these portefeuilles (404, nothing changed)', async () => {
     const p = await byName(a.espaceId, 'CLIENTS');

@@ -9,6 +9,7 @@ import {
   CompositionPage,
   PortefeuilleDeclarantsPage,
   PortefeuilleDeclarationsPage,
+  PortefeuilleDeletePage,
   PortefeuilleFormPage,
   PortefeuillesPage,
   RecapPage,
@@ -21,6 +22,7 @@ import {
   addClient,
   chooseEtablissements,
   createPortefeuille,
+  deletePortefeuille,
   declarantsOf,
   declarationsOfClient,
   declarationsOfPortefeuille,
@@ -73,6 +75,7 @@ const NOTICES: Record<string, string> = {
   'declarations-entreprise': 'Les déclarations de l’entreprise ont été enregistrées.',
   transferee: 'L’entreprise a été transférée.',
   retiree: 'L’entreprise a été retirée du portefeuille.',
+  supprime: 'Le portefeuille a été supprimé.',
 };
 const notice = (req: FastifyRequest) => NOTICES[String((req.query as Record<string, unknown>).notice ?? '')];
 const meta = (req: FastifyRequest) => ({ ip: req.ip });
@@ -216,6 +219,22 @@ export async function portefeuillesRoutes(app: FastifyInstance) {
       return done(req, reply, '/gestion/portefeuilles', 'modifie');
     } catch (e) {
       return failure(req, reply, e, (errors, status) => rerender(errors, req.body as Record<string, unknown>, status));
+    }
+  });
+
+  app.get('/gestion/portefeuilles/:id/supprimer', { ...tiersAdmin, schema: { hide: true } }, async (req, reply) => {
+    const p = await portefeuilleOf(req, reply);
+    if (!p) return reply;
+    return sendPage(reply, <PortefeuilleDeletePage ctx={pageContext(req)} portefeuille={p} />);
+  });
+  app.post('/gestion/portefeuilles/:id/supprimer', { ...tiersAdmin, ...doc('Supprimer un portefeuille vide (pas le portefeuille par défaut)') }, async (req, reply) => {
+    const p = await portefeuilleOf(req, reply);
+    if (!p) return reply;
+    try {
+      await deletePortefeuille(ctx, req.auth!.user, p.id, meta(req));
+      return done(req, reply, '/gestion/portefeuilles', 'supprime');
+    } catch (e) {
+      return failure(req, reply, e, (errors, status) => sendPage(reply, <PortefeuilleDeletePage ctx={pageContext(req)} portefeuille={p} error={errors._form} />, status));
     }
   });
 

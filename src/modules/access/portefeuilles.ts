@@ -392,6 +392,32 @@ export async function updatePortefeuille(ctx: AppContext, admin: User, id: strin
   });
 }
 
+/**
+ * « Supprimer le portefeuille »: only an empty one (its companies are transferred or removed first,
+ * so no client loses its declarations by surprise), never the default portefeuille. Its déclarants
+ * are told they no longer work on it.
+ */
+export async function deletePortefeuille(ctx: AppContext, admin: User, id: string, meta: Meta = {}): Promise<{ name: string }> {
+  return ctx.db.transaction(async (tx) => {
+    await lockEspace(tx, admin.espaceId);
+    const p = await findPortefeuille(tx, admin.espaceId, id, { lock: true });
+    if (!p) throw notFound();
+    if (p.isDefault) throw new PortefeuilleError('invalid', 'Le portefeuille par défaut ne peut pas être supprimé : choisissez d’abord un autre portefeuille par défaut.');
+    const [{ n } = { n: 0 }] = await tx.select({ n: sql<number>`count(*)::int` }).from(portefeuilleClients).where(eq(portefeuilleClients.portefeuilleId, p.id));
+    if (n > 0)
+      throw new PortefeuilleError(
+        'conflict',
+        `Ce portefeuille contient ${n} entreprise${n > 1 ? 's' : ''} : transférez-${n > 1 ? 'les' : 'la'} vers un autre portefeuille ou retirez-${n > 1 ? 'les' : 'la'} avant de le supprimer.`,
+      );
+    const declarants = (await tx.delete(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, p.id)).returning({ id: portefeuilleDeclarants.userId })).map((r) => r.id);
+    await tx.delete(portefeuilleDeclarations).where(eq(portefeuilleDeclarations.portefeuilleId, p.id));
+    await tx.delete(portefeuilles).where(and(eq(portefeuilles.id, p.id), eq(portefeuilles.espaceId, admin.espaceId)));
+    await audit(tx, ctx.clock, { action: 'portefeuille.deleted', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, name: p.name, declarants } });
+    if (declarants.length) await notify(tx, ctx, declarants, `Le portefeuille « ${p.name} » a été supprimé : vous n’y travaillez plus.`);
+    return { name: p.name };
+  });
+}
+
 export async function setPortefeuilleDeclarants(ctx: AppContext, admin: User, id: string, userIds: string[], meta: Meta = {}): Promise<{ added: string[]; removed: string[] }> {
   return ctx.db.transaction(async (tx) => {
     const p = await findPortefeuille(tx, admin.espaceId, id, { lock: true });

@@ -285,6 +285,43 @@ export function PortefeuilleFormPage(props: {
         ) : null}
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
+      {props.mode === 'edit' ? (
+        <p className="fr-mt-4w">
+          <a className="fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left" href={`${base(props.id!)}/supprimer`}>
+            Supprimer ce portefeuille
+          </a>
+        </p>
+      ) : null}
+    </Layout>
+  );
+}
+
+/** « Supprimer le portefeuille »: a confirmation page (works without JavaScript). */
+export function PortefeuilleDeletePage(props: { ctx: PageContext; portefeuille: { id: string; name: string; isDefault: boolean }; error?: string }) {
+  const p = props.portefeuille;
+  return (
+    <Layout ctx={props.ctx} title="Supprimer le portefeuille" breadcrumb={[MENU, LIST]}>
+      <h1>Supprimer le portefeuille</h1>
+      {props.error ? <Alert type="error" title="Suppression impossible">{props.error}</Alert> : null}
+      <p>
+        Nom du portefeuille : <strong>{p.name}</strong>
+      </p>
+      <p>Seul un portefeuille sans entreprise peut être supprimé. Ses déclarants n’y auront plus accès ; ils en sont informés.</p>
+      <form method="post" action={`${base(p.id)}/supprimer`}>
+        <CsrfField token={props.ctx.csrfToken} />
+        <ul className="fr-btns-group fr-btns-group--inline-md">
+          <li>
+            <a className="fr-btn fr-btn--secondary" href="/gestion/portefeuilles">
+              Annuler
+            </a>
+          </li>
+          <li>
+            <button type="submit" className="fr-btn fr-icon-delete-line fr-btn--icon-left" disabled={p.isDefault || undefined}>
+              Supprimer le portefeuille
+            </button>
+          </li>
+        </ul>
+      </form>
     </Layout>
   );
 }
