@@ -41,6 +41,7 @@ export type AuditAction =
   | 'invitation.accepted'
   | 'portefeuille.created'
   | 'portefeuille.updated'
+  | 'portefeuille.deleted'
   | 'portefeuille.declarants_changed'
   | 'portefeuille.declarations_changed'
   | 'portefeuille.client_added'
