@@ -131,7 +131,7 @@ describe('mono-établissement (BOULANGERIE MOUTIN), with the client script', () 
     await page.waitForURL('**/menu');
     expect((await menuTiles(page))['SOLTéA - Etablissements']).toBe('Accessible');
     await page.getByRole('link', { name: 'SOLTéA - Etablissements' }).click();
-    await page.waitForURL('**/services/soltea_etablissements');
+    await page.waitForURL('**/soltea/etablissement'); // the tile opens SOLTéA's establishment space
     await checkPage(page, 'moutin-service-ouvert');
   });
 });

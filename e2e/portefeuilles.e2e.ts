@@ -6,6 +6,10 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { hashSecret } from '../src/infra/crypto.js';
+import { users } from '../src/infra/db/schema.js';
+import { loginKey } from '../src/modules/accounts/login-key.js';
 import { seedDemoPortefeuilles } from '../src/modules/demo/seed-portefeuilles.js';
 import { checkPage, DEMO_COMPANIES, startJourney, type Journey } from './support.js';
 import { field, heading, registerAdministrator, tick, type Person } from './steps.js';
@@ -34,6 +38,12 @@ const row = (name: string) => page.locator('tbody tr', { has: page.locator('th',
 describe('« Gérer vos portefeuilles » (CABINET COMPTABLE DURAND)', () => {
   it('registers the cabinet, gets its demo portefeuilles and opens « Vos portefeuilles » from the menu', async () => {
     await registerAdministrator(j, page, paul, 'pf', { kind: 'Votre entreprise et vos clients', keep: ['SOLTéA - Employeurs'] });
+    // a déclarant of the cabinet, to be moved between the two lists of « Ajout de portefeuille »
+    const [admin] = await j.app.ctx.db.select().from(users).where(eq(users.siret, CD.siret));
+    await j.app.ctx.db.insert(users).values({
+      espaceId: admin!.espaceId, siret: CD.siret, nom: 'PETIT', prenom: 'Inès', loginKey: loginKey('PETIT', 'Inès'), email: 'ines.petit@cabinet-durand.example',
+      role: 'declarant', status: 'active', passwordHash: await hashSecret('Declarante-2026'), emailValidatedAt: new Date(),
+    });
     await seedDemoPortefeuilles(j.app.ctx);
     await page.getByRole('link', { name: 'Gérer vos portefeuilles' }).click();
     await page.waitForURL('**/gestion/portefeuilles');
@@ -64,10 +74,23 @@ describe('« Gérer vos portefeuilles » (CABINET COMPTABLE DURAND)', () => {
     expect(await page.getByRole('alert').first().textContent()).toContain('Le nom du portefeuille est obligatoire.');
     await field(page, 'Nom du portefeuille').fill('ARTISANS');
     await field(page, 'Commentaire').fill('Artisans du quartier');
+    // « Déclarants disponibles » → « Déclarants sélectionnés » with the arrow (moved in the page)
+    const available = page.getByRole('group', { name: 'Déclarants disponibles' });
+    const selected = page.getByRole('group', { name: 'Déclarants sélectionnés' });
+    await tick(available.getByLabel('PETIT Inès'));
+    await page.getByRole('button', { name: 'Ajouter', exact: true }).click();
+    expect(await selected.getByLabel('PETIT Inès').count()).toBe(1);
+    await checkPage(page, 'pf-ajout-declarant');
     await page.getByRole('button', { name: 'Valider' }).click();
     await page.waitForURL('**/gestion/portefeuilles?notice=cree');
     expect(await page.getByText('Le portefeuille a été ajouté.').isVisible()).toBe(true);
     expect(await row('ARTISANS').count()).toBe(1);
+    await page.getByRole('link', { name: 'Gérer les déclarants du portefeuille « ARTISANS »' }).click();
+    await page.waitForLoadState('load');
+    expect(await page.getByRole('group', { name: 'Déclarants sélectionnés' }).getByLabel('PETIT Inès').count()).toBe(1);
+    await checkPage(page, 'pf-declarants');
+    await page.getByRole('link', { name: 'Annuler' }).click();
+    await page.waitForURL('**/gestion/portefeuilles');
   });
 
   it('composes « ARTISANS »: a client of another portefeuille is refused with its name, then the boulangerie is transferred there', async () => {

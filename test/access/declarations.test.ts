@@ -167,7 +167,9 @@ describe('mono-établissement', () => {
     await login(gipAdmin.client, gipAdmin.person); // the other sessions of this file too
     menu = await moutin.client.get('/menu');
     expect(menu.body).toContain('href="/services/soltea_etablissements"');
-    expect((await moutin.client.get('/services/soltea_etablissements')).statusCode).toBe(200);
+    const opened = await moutin.client.get('/services/soltea_etablissements');
+    expect(opened.statusCode).toBe(303); // SOLTéA has its own space
+    expect(opened.headers.location).toBe('/soltea/etablissement');
   });
 
   it('the same « Valider » twice gives the same result: no duplicate rows, no second audit', async () => {

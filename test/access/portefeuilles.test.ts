@@ -176,7 +176,7 @@ describe('« Vos portefeuilles » and « Ajouter un portefeuille »', () => {
     for (const declarants of [['pas-un-id'], [other.userId], ['00000000-0000-0000-0000-000000000000'], [a.userId]]) {
       const r = await a.client.form('/gestion/portefeuilles', { name: 'Tentative', declarants });
       expect(r.statusCode).toBe(400);
-      expect(errorsOf(r.body)).toContain('Un des déclarants choisis est inconnu.');
+      expect(errorsOf(r.body), JSON.stringify(errorsOf(r.body))).toContain('Un des déclarants choisis est inconnu.');
     }
     expect(await snapshot()).toEqual(before);
   });
@@ -237,7 +237,25 @@ describe('« Composer le portefeuille »', () => {
     r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, { envoye: '1', declarations: ['SOLTEA_EMPLOYEURS'] });
     expect(r.statusCode).toBe(303);
     const page = await a.client.get(`/gestion/portefeuilles/${def.id}/declarations`);
-    expect(page.body).toMatch(/name="declarations" checked="" value="SOLTEA_EMPLOYEURS"/);
+    // SOLTéA – Employeurs is in the « Liste des déclarations sélectionnées » (its hidden input), DSN is not
+    expect(page.body).toContain('<input type="hidden" name="declarations" value="SOLTEA_EMPLOYEURS"/>');
+    expect(page.body).not.toContain('<input type="hidden" name="declarations" value="DSN"/>');
+  });
+
+  it('the two lists work without JavaScript: an arrow moves the checked items and nothing is saved before « Valider »', async () => {
+    const before = await snapshot();
+    let r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, { envoye: '1', declarations: ['SOLTEA_EMPLOYEURS'], ajouter: ['DSN'], action: 'ajouter' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('<input type="hidden" name="declarations" value="DSN"/>');
+    expect(r.body).toContain('Vos changements ne sont pas encore enregistrés');
+    r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, { envoye: '1', declarations: ['SOLTEA_EMPLOYEURS'], action: 'retirer' });
+    expect(r.statusCode).toBe(400);
+    expect(errorsOf(r.body)).toContain('Cochez d’abord une déclaration dans la « Liste des déclarations sélectionnées ».');
+    r = await a.client.form('/gestion/portefeuilles', { name: 'Brouillon', comment: 'c', action: 'ajouter-tout' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('value="Brouillon"');
+    expect(r.body).toContain('Déclarants sélectionnés');
+    expect(await snapshot()).toEqual(before);
   });
 
   it('« Ajouter une entreprise » by SIREN brings every active établissement and the portefeuille’s declarations', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { DECLARATIONS } from '../../domain/declarations.js';
 import { parseBody, sendJsonErrors, text, wantsJson, type FieldErrors } from '../../http/forms.js';
 import { pageContext, redirect, sendPage } from '../../http/render.js';
 import { requireUser } from '../../http/security.js';
@@ -17,6 +18,9 @@ import {
   ViewerPortefeuillePage,
   ViewerPortefeuillesPage,
 } from '../../web/pages/portefeuilles.js';
+import { DUAL_LIST_MOVES, applyDualListMove, emptyMoveMessage, type DualListMove } from '../../web/components/dual-list.js';
+import { DECLARANT_LEGENDS, DECLARANT_NOUN } from '../../web/pages/portefeuilles.js';
+import { DECLARATION_LEGENDS, DECLARATION_NOUN } from '../../web/pages/declarations.js';
 import { MessagePage } from '../../web/pages/public.js';
 import {
   addClient,
@@ -54,13 +58,21 @@ import { espaceOf } from './scope.js';
 
 const idList = (max: number) => z.preprocess((v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string({ error: 'Valeur incorrecte.' }).max(64, 'Valeur incorrecte.'), { error: 'Valeur incorrecte.' }).max(max, `${max} éléments au maximum.`));
 
+/** The two lists' arrows (no-JavaScript round trip): `action` and the checked items; JSON clients send only the list. */
+const dualListMove = {
+  action: z.enum([...DUAL_LIST_MOVES, 'valider'], { error: 'Action inconnue : utilisez une flèche ou « Valider ».' }).optional(),
+  ajouter: idList(500).optional(),
+  retirer: idList(500).optional(),
+};
 export const portefeuilleSchema = z.object({
   name: text('Le nom du portefeuille', 100),
   comment: text('Le commentaire', 500, { optional: true }),
   declarants: idList(500).optional(),
+  ...dualListMove,
 });
-export const declarantsSchema = z.object({ declarants: idList(500) });
-export const declarationsSchema = z.object({ declarations: idList(100) });
+export const declarantsSchema = z.object({ declarants: idList(500), ...dualListMove });
+export const declarationsSchema = z.object({ declarations: idList(100), ...dualListMove });
+const moveOf = (data: { action?: string }) => (data.action && data.action !== 'valider' ? (data.action as DualListMove) : null);
 export const sirenSchema = z.object({ siren: text('Le SIREN', 30) });
 export const siretsSchema = z.object({ sirets: idList(20_000) });
 export const transferSchema = z.object({ cible: text('Le portefeuille de destination', 64) });
@@ -194,6 +206,15 @@ export async function portefeuillesRoutes(app: FastifyInstance) {
     };
     const parsed = parseBody(portefeuilleSchema, req.body);
     if (!parsed.ok) return rerender(parsed.errors, parsed.values, 400);
+    const move = wantsJson(req) ? null : moveOf(parsed.data);
+    if (move) {
+      const declarants = await declarantsOf(ctx, me.espaceId);
+      const { ajouter = [], retirer = [] } = parsed.data;
+      const working = applyDualListMove(parsed.data.declarants ?? [], declarants.map((d) => d.id), move, ajouter, retirer);
+      const message = emptyMoveMessage(move, ajouter, retirer, DECLARANT_NOUN, DECLARANT_LEGENDS);
+      const values = { name: parsed.data.name, comment: parsed.data.comment, declarants: working };
+      return sendPage(reply, <PortefeuilleFormPage ctx={pageContext(req)} mode="create" values={values} declarants={declarants} pending errors={message ? { _form: message } : undefined} />, message ? 400 : 200);
+    }
     try {
       const id = await createPortefeuille(ctx, me, { name: parsed.data.name, comment: parsed.data.comment, declarants: parsed.data.declarants ?? [] }, meta(req));
       return wantsJson(req) ? reply.code(201).send({ message: NOTICES.cree, id }) : redirect(reply, '/gestion/portefeuilles', 'cree');
@@ -255,6 +276,14 @@ export async function portefeuillesRoutes(app: FastifyInstance) {
     };
     const parsed = parseBody(declarantsSchema, req.body);
     if (!parsed.ok) return rerender(parsed.errors, 400);
+    const move = wantsJson(req) ? null : moveOf(parsed.data);
+    if (move) {
+      const declarants = await declarantsOf(ctx, p.espaceId, p.id);
+      const { ajouter = [], retirer = [] } = parsed.data;
+      const working = applyDualListMove(parsed.data.declarants, declarants.map((d) => d.id), move, ajouter, retirer);
+      const message = emptyMoveMessage(move, ajouter, retirer, DECLARANT_NOUN, DECLARANT_LEGENDS);
+      return sendPage(reply, <PortefeuilleDeclarantsPage ctx={pageContext(req)} portefeuille={p} declarants={declarants} working={working} pending errors={message ? { _form: message } : undefined} />, message ? 400 : 200);
+    }
     try {
       await setPortefeuilleDeclarants(ctx, req.auth!.user, p.id, parsed.data.declarants, meta(req));
       return done(req, reply, '/gestion/portefeuilles', 'declarants');
@@ -279,6 +308,13 @@ export async function portefeuillesRoutes(app: FastifyInstance) {
     };
     const parsed = parseBody(declarationsSchema, req.body);
     if (!parsed.ok) return rerender(parsed.errors, 400);
+    const move = wantsJson(req) ? null : moveOf(parsed.data);
+    if (move) {
+      const { ajouter = [], retirer = [] } = parsed.data;
+      const working = applyDualListMove(parsed.data.declarations, DECLARATIONS.map((d) => d.code), move, ajouter, retirer);
+      const message = emptyMoveMessage(move, ajouter, retirer, DECLARATION_NOUN, DECLARATION_LEGENDS);
+      return sendPage(reply, <PortefeuilleDeclarationsPage ctx={pageContext(req)} portefeuille={p} selected={working} pending errors={message ? { _form: message } : undefined} />, message ? 400 : 200);
+    }
     try {
       const r = await setPortefeuilleDeclarations(ctx, req.auth!.user, p.id, parsed.data.declarations, meta(req));
       return done(req, reply, '/gestion/portefeuilles', 'declarations', r);

@@ -17,18 +17,18 @@ function sideOf(li: HTMLElement): Side {
   return (li.closest('[data-list]') as HTMLElement | null)?.dataset.list === 'selectionnees' ? 'selectionnees' : 'disponibles';
 }
 
-/** Puts `li` into `to`, in catalogue order, and fixes its field names. */
-function place(li: HTMLLIElement, to: HTMLUListElement, side: Side) {
+/** Puts `li` into `to`, in catalogue order, and fixes its field names (`field`: the selected list's name). */
+function place(li: HTMLLIElement, to: HTMLUListElement, side: Side, field: string) {
   const box = li.querySelector<HTMLInputElement>('input[type="checkbox"]');
   if (box) {
     box.checked = false;
     box.name = side === 'selectionnees' ? 'retirer' : 'ajouter';
   }
-  const hidden = li.querySelector<HTMLInputElement>('input[type="hidden"][name="declarations"]');
+  const hidden = li.querySelector<HTMLInputElement>(`input[type="hidden"][name="${field}"]`);
   if (side === 'selectionnees' && !hidden) {
     const h = document.createElement('input');
     h.type = 'hidden';
-    h.name = 'declarations';
+    h.name = field;
     h.value = li.dataset.code ?? '';
     li.appendChild(h);
   } else if (side === 'disponibles' && hidden) {
@@ -46,17 +46,22 @@ function setup(form: HTMLElement) {
   const sel = listOf(form, 'selectionnees');
   if (!dispo || !sel) return;
   const status = form.querySelector<HTMLElement>('[data-dual-status]');
+  // what the lists hold: data-dual-field (hidden inputs' name), data-dual-one / -many, data-dual-feminine
+  const field = form.dataset.dualField || 'declarations';
+  const one = form.dataset.dualOne || 'déclaration';
+  const many = form.dataset.dualMany || 'déclarations';
+  const e = form.dataset.dualFeminine === '0' ? '' : 'e';
   const closed = !!form.querySelector('button[data-move="ajouter"][disabled]');
 
   const move = (items: HTMLLIElement[], to: Side) => {
     const target = to === 'selectionnees' ? sel : dispo;
     const moving = items.filter((li) => sideOf(li) !== to && !(to === 'selectionnees' && closed));
-    for (const li of moving) place(li, target, to);
+    for (const li of moving) place(li, target, to, field);
     if (status) {
       const n = moving.length;
       status.textContent = n
-        ? `${n} déclaration${n > 1 ? 's' : ''} déplacée${n > 1 ? 's' : ''} vers la liste des déclarations ${to === 'selectionnees' ? 'sélectionnées' : 'disponibles'}. Cliquez sur « Valider » pour enregistrer.`
-        : `Cochez d’abord une déclaration dans la liste des déclarations ${to === 'selectionnees' ? 'disponibles' : 'sélectionnées'}.`;
+        ? `${n} ${n > 1 ? many : one} déplacé${e}${n > 1 ? 's' : ''} vers la liste des ${many} ${to === 'selectionnees' ? `sélectionné${e}s` : 'disponibles'}. Cliquez sur « Valider » pour enregistrer.`
+        : `Cochez d’abord ${e ? 'une' : 'un'} ${one} dans la liste des ${many} ${to === 'selectionnees' ? 'disponibles' : `sélectionné${e}s`}.`;
     }
     return moving;
   };

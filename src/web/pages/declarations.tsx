@@ -1,4 +1,5 @@
 import { DECLARATIONS, type Declaration } from '../../domain/declarations.js';
+import { DualList } from '../components/dual-list.js';
 import { Alert, BackToMenu, CsrfField, ErrorSummary } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 
@@ -76,30 +77,8 @@ export function GestionDeclarationsPage(props: { ctx: PageContext; siren: string
   );
 }
 
-const MOVES = [
-  { value: 'ajouter', label: 'Ajouter', title: 'Ajouter les déclarations cochées à la liste des déclarations sélectionnées', icon: 'fr-icon-arrow-right-s-line', add: true },
-  { value: 'ajouter-tout', label: 'Tout ajouter', title: 'Ajouter toutes les déclarations disponibles', icon: 'fr-icon-arrow-right-line', add: true },
-  { value: 'retirer', label: 'Retirer', title: 'Retirer les déclarations cochées de la liste des déclarations sélectionnées', icon: 'fr-icon-arrow-left-s-line', add: false },
-  { value: 'retirer-tout', label: 'Tout retirer', title: 'Retirer toutes les déclarations sélectionnées', icon: 'fr-icon-arrow-left-line', add: false },
-] as const;
-
-function DeclarationItem(props: { d: Declaration; selected: boolean; order: number; disabled?: boolean }) {
-  const { d } = props;
-  const id = `declaration-${d.code}`;
-  return (
-    <li className="fr-fieldset__element dual-list__item" draggable={props.disabled ? undefined : true} data-code={d.code} data-order={props.order}>
-      <div className="fr-checkbox-group">
-        <input type="checkbox" id={id} name={props.selected ? 'retirer' : 'ajouter'} value={d.code} disabled={props.disabled} />
-        <label className="fr-label" htmlFor={id}>
-          {`${d.name} - ${d.description}`}
-        </label>
-      </div>
-      {props.selected ? <input type="hidden" name="declarations" value={d.code} /> : null}
-    </li>
-  );
-}
-
-const listStyle = { listStyle: 'none', margin: 0, padding: '.5rem', minHeight: '12rem', border: '1px solid var(--border-default-grey)', background: 'var(--background-default-grey)' } as const;
+export const DECLARATION_NOUN = { one: 'déclaration', many: 'déclarations', feminine: true } as const;
+export const DECLARATION_LEGENDS = { available: 'Liste des déclarations disponibles', selected: 'Liste des déclarations sélectionnées' } as const;
 
 /** « Gérer les déclarations »: the two lists of one établissement, arrows between them, « Annuler » / « Valider ». */
 export function DeclarationsListsPage(props: {
@@ -120,8 +99,6 @@ export function DeclarationsListsPage(props: {
   pending?: boolean;
 }) {
   const sel = new Set(props.selected);
-  const order = new Map(DECLARATIONS.map((d, i) => [d.code, i]));
-  const available = DECLARATIONS.filter((d) => !sel.has(d.code));
   const chosen = DECLARATIONS.filter((d) => sel.has(d.code));
   const waiting = chosen.filter((d) => props.opening[d.code] && props.opening[d.code]! > props.now);
   const back = props.mono ? '/menu' : '/gestion/declarations';
@@ -157,54 +134,16 @@ export function DeclarationsListsPage(props: {
       </p>
       <form method="post" action={`/gestion/declarations/${props.siret}`} data-dual-list="">
         <CsrfField token={props.ctx.csrfToken} />
-        <div className="fr-grid-row fr-grid-row--gutters">
-          <div className="fr-col-12 fr-col-md-5">
-            <fieldset className="fr-fieldset" aria-labelledby="liste-disponibles-titre" aria-describedby="declarations-aide">
-              <legend className="fr-fieldset__legend" id="liste-disponibles-titre">
-                Liste des déclarations disponibles
-              </legend>
-              <ul className="dual-list__list" data-list="disponibles" style={listStyle}>
-                {available.map((d) => (
-                  <DeclarationItem key={d.code} d={d} selected={false} order={order.get(d.code)!} disabled={props.closed} />
-                ))}
-              </ul>
-            </fieldset>
-          </div>
-          <div className="fr-col-12 fr-col-md-2">
-            <div role="group" aria-label="Déplacer les déclarations" style={{ display: 'flex', flexDirection: 'column', gap: '.75rem', paddingTop: '2.5rem' }}>
-              {MOVES.map((m) => (
-                <button
-                  key={m.value}
-                  type="submit"
-                  name="action"
-                  value={m.value}
-                  data-move={m.value}
-                  className={`fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-${m.add ? 'right' : 'left'} ${m.icon}`}
-                  style={{ width: '100%', justifyContent: 'center' }}
-                  title={m.title}
-                  disabled={m.add && props.closed}
-                >
-                  {m.label}
-                </button>
-              ))}
-            </div>
-          </div>
-          <div className="fr-col-12 fr-col-md-5">
-            <fieldset className="fr-fieldset" aria-labelledby="liste-selectionnees-titre" aria-describedby="declarations-aide">
-              <legend className="fr-fieldset__legend" id="liste-selectionnees-titre">
-                Liste des déclarations sélectionnées
-              </legend>
-              <ul className="dual-list__list" data-list="selectionnees" style={listStyle}>
-                {chosen.map((d) => (
-                  <DeclarationItem key={d.code} d={d} selected order={order.get(d.code)!} />
-                ))}
-              </ul>
-            </fieldset>
-          </div>
-        </div>
-        <p className="fr-sr-only" aria-live="polite" data-dual-status="">
-          {props.pending ? 'Listes modifiées : cliquez sur « Valider » pour enregistrer.' : ''}
-        </p>
+        <DualList
+          field="declarations"
+          noun={DECLARATION_NOUN}
+          legends={DECLARATION_LEGENDS}
+          items={DECLARATIONS.map((d, i) => ({ value: d.code, label: `${d.name} - ${d.description}`, order: i }))}
+          selected={sel}
+          helpId="declarations-aide"
+          addDisabled={props.closed}
+          pending={props.pending}
+        />
         {props.pending ? <Alert type="info">Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les abandonner.</Alert> : null}
         <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--right">
           <li>

@@ -7,7 +7,9 @@
 import type { ReactNode } from 'react';
 import { DECLARATIONS, findDeclaration } from '../../domain/declarations.js';
 import type { FieldErrors } from '../../http/forms.js';
+import { DualList } from '../components/dual-list.js';
 import { Alert, BackToMenu, CheckboxGroup, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { DECLARATION_LEGENDS, DECLARATION_NOUN } from './declarations.js';
 import { Layout, type PageContext } from '../layout.js';
 
 const MENU = { href: '/menu', label: 'Menu personnalisé' };
@@ -115,6 +117,22 @@ function Textarea(props: { name: string; label: string; value?: unknown; error?:
   );
 }
 
+
+export const DECLARANT_NOUN = { one: 'déclarant', many: 'déclarants', feminine: false } as const;
+export const DECLARANT_LEGENDS = { available: 'Déclarants disponibles', selected: 'Déclarants sélectionnés' } as const;
+const DECLARANTS_HELP =
+  'Basculez les déclarants qui travailleront sur ce portefeuille dans « Déclarants sélectionnés » à l’aide des flèches ou en effectuant un glissé. Au clavier : cochez un déclarant avec la barre d’espace puis activez une flèche, ou appuyez sur Entrée sur le déclarant.';
+const dualAttributes = (field: string, noun: { one: string; many: string; feminine: boolean }) => ({
+  'data-dual-list': '',
+  'data-dual-field': field,
+  'data-dual-one': noun.one,
+  'data-dual-many': noun.many,
+  'data-dual-feminine': noun.feminine ? '1' : '0',
+});
+const declarantItems = (declarants: readonly { id: string; nom: string; prenom: string }[]) => declarants.map((d, i) => ({ value: d.id, label: `${d.nom} ${d.prenom}`, order: i }));
+function PendingAlert(props: { pending?: boolean }) {
+  return props.pending ? <Alert type="info">Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les abandonner.</Alert> : null;
+}
 
 function FormButtons(props: { cancel: string }) {
   return (
@@ -258,6 +276,7 @@ export function PortefeuilleFormPage(props: {
   values?: Record<string, unknown>;
   errors?: FieldErrors;
   declarants?: { id: string; nom: string; prenom: string; selected: boolean }[];
+  pending?: boolean;
 }) {
   const title = props.mode === 'create' ? 'Ajout de portefeuille' : 'Modification du portefeuille';
   const chosen = new Set(([] as unknown[]).concat(props.values?.declarants ?? []).map(String));
@@ -265,7 +284,7 @@ export function PortefeuilleFormPage(props: {
     <Layout ctx={props.ctx} title={title} breadcrumb={[MENU, LIST]}>
       <h1>{title}</h1>
       <ErrorSummary errors={props.errors} />
-      <form method="post" action={props.mode === 'create' ? '/gestion/portefeuilles' : base(props.id!)} noValidate>
+      <form method="post" action={props.mode === 'create' ? '/gestion/portefeuilles' : base(props.id!)} noValidate {...(props.mode === 'create' ? dualAttributes('declarants', DECLARANT_NOUN) : {})}>
         <CsrfField token={props.ctx.csrfToken} />
         <h2 className="fr-h5">Portefeuille</h2>
         <Input name="name" label="Nom du portefeuille" required value={props.values?.name} error={props.errors?.name} maxLength={100} hint="100 caractères au maximum, différent de vos autres portefeuilles." />
@@ -273,14 +292,19 @@ export function PortefeuilleFormPage(props: {
         {props.mode === 'create' ? (
           <>
             <h2 className="fr-h5">Déclarants</h2>
-            <CheckboxGroup
-              name="declarants"
-              legend="Déclarants sélectionnés"
-              hint="Cochez les déclarants qui travailleront sur ce portefeuille."
-              empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
+            <p id="declarants-aide">{DECLARANTS_HELP}</p>
+            <DualList
+              field="declarants"
+              noun={DECLARANT_NOUN}
+              legends={DECLARANT_LEGENDS}
+              items={declarantItems(props.declarants ?? [])}
+              selected={chosen}
+              helpId="declarants-aide"
+              pending={props.pending}
               error={props.errors?.declarants}
-              options={(props.declarants ?? []).map((d) => ({ value: d.id, label: `${d.nom} ${d.prenom}`, checked: chosen.has(d.id) }))}
+              empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
             />
+            <PendingAlert pending={props.pending} />
           </>
         ) : null}
         <FormButtons cancel="/gestion/portefeuilles" />
@@ -328,54 +352,70 @@ export function PortefeuilleDeletePage(props: { ctx: PageContext; portefeuille: 
 
 // ── déclarants / déclarations du portefeuille ───────────────────────────────────────────────────
 
-export function PortefeuilleDeclarantsPage(props: { ctx: PageContext; portefeuille: { id: string; name: string }; declarants: { id: string; nom: string; prenom: string; selected: boolean }[]; errors?: FieldErrors }) {
+export function PortefeuilleDeclarantsPage(props: {
+  ctx: PageContext;
+  portefeuille: { id: string; name: string };
+  declarants: { id: string; nom: string; prenom: string; selected: boolean }[];
+  /** the working selection of a no-JavaScript round trip */
+  working?: readonly string[];
+  pending?: boolean;
+  errors?: FieldErrors;
+}) {
+  const selected = new Set(props.working ?? props.declarants.filter((d) => d.selected).map((d) => d.id));
   return (
-    <Layout ctx={props.ctx} title="Gérer les déclarants du portefeuille" breadcrumb={[MENU, LIST]}>
+    <Layout ctx={props.ctx} title="Gérer les déclarants du portefeuille" breadcrumb={[MENU, LIST]} wide>
       <h1>Gérer les déclarants du portefeuille</h1>
       <p>
         Nom du portefeuille : <strong>{props.portefeuille.name}</strong>
       </p>
       <ErrorSummary errors={props.errors} />
-      <form method="post" action={`${base(props.portefeuille.id)}/declarants`}>
+      <p id="declarants-aide">{DECLARANTS_HELP} Les déclarants sélectionnés voient ce portefeuille et ses entreprises.</p>
+      <form method="post" action={`${base(props.portefeuille.id)}/declarants`} {...dualAttributes('declarants', DECLARANT_NOUN)}>
         <CsrfField token={props.ctx.csrfToken} />
-        <input type="hidden" name="envoye" value="1" />
-        <CheckboxGroup
-          name="declarants"
-          legend="Déclarants sélectionnés"
-          hint="Les déclarants cochés voient ce portefeuille et ses entreprises ; décochez pour retirer un déclarant."
-          empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
+        <DualList
+          field="declarants"
+          noun={DECLARANT_NOUN}
+          legends={DECLARANT_LEGENDS}
+          items={declarantItems(props.declarants)}
+          selected={selected}
+          helpId="declarants-aide"
+          pending={props.pending}
           error={props.errors?.declarants}
-          options={props.declarants.map((d) => ({ value: d.id, label: `${d.nom} ${d.prenom}`, checked: d.selected }))}
+          empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
         />
+        <PendingAlert pending={props.pending} />
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
     </Layout>
   );
 }
 
-export function PortefeuilleDeclarationsPage(props: { ctx: PageContext; portefeuille: { id: string; name: string }; selected: string[]; errors?: FieldErrors }) {
-  const sel = new Set(props.selected);
+export function PortefeuilleDeclarationsPage(props: { ctx: PageContext; portefeuille: { id: string; name: string }; selected: readonly string[]; pending?: boolean; errors?: FieldErrors }) {
   return (
-    <Layout ctx={props.ctx} title="Gérer les déclarations du portefeuille" breadcrumb={[MENU, LIST]}>
+    <Layout ctx={props.ctx} title="Gérer les déclarations du portefeuille" breadcrumb={[MENU, LIST]} wide>
       <h1>Gérer les déclarations du portefeuille</h1>
       <p>
         Nom du portefeuille : <strong>{props.portefeuille.name}</strong>
       </p>
       <ErrorSummary errors={props.errors} />
-      <p>
-        Sélectionnez les déclarations pouvant être transmises par les déclarants pour le portefeuille. Une déclaration ajoutée l’est pour chaque établissement choisi des entreprises du portefeuille ;
-        elle est accessible 24 heures après son ajout. Une déclaration retirée l’est aussi des établissements, avec les habilitations correspondantes.
+      <p id="declarations-aide">
+        Sélectionnez les déclarations pouvant être transmises par les déclarants pour le portefeuille en les basculant dans « Liste des déclarations sélectionnées » à l’aide des flèches ou en effectuant un glissé. Une
+        déclaration ajoutée l’est pour chaque établissement choisi des entreprises du portefeuille ; elle est accessible 24 heures après son ajout. Une déclaration retirée l’est aussi des établissements, avec les
+        habilitations correspondantes.
       </p>
-      <form method="post" action={`${base(props.portefeuille.id)}/declarations`}>
+      <form method="post" action={`${base(props.portefeuille.id)}/declarations`} {...dualAttributes('declarations', DECLARATION_NOUN)}>
         <CsrfField token={props.ctx.csrfToken} />
-        <input type="hidden" name="envoye" value="1" />
-        <CheckboxGroup
-          name="declarations"
-          legend="Liste des déclarations sélectionnées"
+        <DualList
+          field="declarations"
+          noun={DECLARATION_NOUN}
+          legends={DECLARATION_LEGENDS}
+          items={DECLARATIONS.map((d, i) => ({ value: d.code, label: `${d.name} - ${d.description}`, order: i }))}
+          selected={new Set(props.selected)}
+          helpId="declarations-aide"
+          pending={props.pending}
           error={props.errors?.declarations}
-          empty=""
-          options={DECLARATIONS.map((d) => ({ value: d.code, label: `${d.name} - ${d.description}`, checked: sel.has(d.code) }))}
         />
+        <PendingAlert pending={props.pending} />
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
     </Layout>
