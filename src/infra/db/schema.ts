@@ -576,10 +576,38 @@ export const enveloppes = pgTable(
     creditsCents: bigint('credits_cents', { mode: 'bigint' }).notNull(),
     /** « partage de coordonnées »: the employer agrees to be named to the establishments it chose */
     partageCoordonnees: boolean('partage_coordonnees').notNull().default(false),
+    /** what the collector passed on after its own fees (basis of the operator fee's pro rata share) */
+    reverseCents: bigint('reverse_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** the operator's share of its yearly fee (part of fraisCents) */
+    fraisOperateurCents: bigint('frais_operateur_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** carried over from or to the next campaign (CGU 6.1.3), signed */
+    reportCents: bigint('report_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** payroll period of the declared solde, e.g. '2024' */
+    periode: text('periode'),
+    /** who filed the DSN and when (tiers-déclarants act for clients whose DSN they filed in the last six months) */
+    declarantSiret: text('declarant_siret'),
+    declarantNom: text('declarant_nom'),
+    deposeLe: ts('depose_le'),
     updatedAt: ts('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.annee, t.siret] })],
+  (t) => [primaryKey({ columns: [t.annee, t.siret] }), index('enveloppes_declarant_idx').on(t.declarantSiret, t.annee)],
 );
+
+/**
+ * A campaign's calendar (domain/campagne.ts `Campaign`), fixed each year by arrêté and editable by the
+ * operator: days are Europe/Paris calendar days ('YYYY-MM-DD').
+ */
+export const campagnes = pgTable('campagnes', {
+  annee: integer('annee').primaryKey(),
+  etablissementsOuverture: text('etablissements_ouverture').notNull(),
+  employeursOuverture: text('employeurs_ouverture').notNull(),
+  periodes: jsonb('periodes').$type<{ numero: number; debut: string; fin: string }[]>().notNull(),
+  vagues: jsonb('vagues').$type<{ numero: number; date: string; periodeNumero: number }[]>().notNull(),
+  reliquat: text('reliquat').notNull(),
+  source: text('source'),
+  updatedAt: ts('updated_at').notNull(),
+  updatedBy: uuid('updated_by'),
+});
 
 /**
  * One employer's share (basis points, 1 % = 100) to an establishment / composante, or to one of its
@@ -598,6 +626,9 @@ export const attributions = pgTable(
     pointsBase: integer('points_base').notNull(),
     /** 'enregistree' (choice saved) | 'validee' (« Valider mon attribution ») */
     statut: text('statut').notNull(),
+    /** when validated, and in which allocation period (the lock rule needs it) */
+    valideeLe: ts('validee_le'),
+    validePeriode: integer('valide_periode'),
     updatedAt: ts('updated_at').notNull(),
     updatedBy: uuid('updated_by'),
   },
