@@ -1,9 +1,17 @@
-/** Operators' command line: `npm run cli -- <command> [arguments]`. */
+/**
+ * Operators' command line: `npm run cli -- <command> [arguments]`. Each module exports its commands as
+ * {@link CliCommand} objects; this file only registers them and dispatches.
+ */
+import type { CliCommand } from './cli-command.js';
 import { loadConfig } from './infra/config.js';
 import { migrateDatabase, openDatabase } from './infra/db/index.js';
+import { campagnesCommands } from './modules/campagnes/cli-commands.js';
 import { importRegistry } from './modules/companies/import-registry.js';
+import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
+import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
+import { referentielCommands } from './modules/referentiel/cli-commands.js';
 
-const COMMANDS: Record<string, { usage: string; help: string; run: (args: string[]) => Promise<number> }> = {
+const registryCommands: Record<string, CliCommand> = {
   'import-registry': {
     usage: 'import-registry <fichiers…>',
     help: 'Importe des entreprises et établissements au format de l’API recherche-entreprises (JSON). Ré-exécutable sans doublon.',
@@ -42,9 +50,23 @@ const COMMANDS: Record<string, { usage: string; help: string; run: (args: string
   },
 };
 
+/** Every command, by name; a module's command may not take another's name. */
+export function registerCommands(...groups: Record<string, CliCommand>[]): Map<string, CliCommand> {
+  const commands = new Map<string, CliCommand>();
+  for (const group of groups) {
+    for (const [name, command] of Object.entries(group)) {
+      if (commands.has(name)) throw new Error(`Commande « ${name} » déclarée deux fois.`);
+      commands.set(name, command);
+    }
+  }
+  return commands;
+}
+
+const COMMANDS = registerCommands(registryCommands, referentielCommands, espaceEtablissementCommands, campagnesCommands, enveloppesCommands);
+
 function help() {
   console.log('Usage : npm run cli -- <commande> [arguments]\n\nCommandes :');
-  for (const c of Object.values(COMMANDS)) console.log(`  ${c.usage}\n      ${c.help}`);
+  for (const c of COMMANDS.values()) console.log(`  ${c.usage}\n      ${c.help}`);
 }
 
 async function main(argv: string[]) {
@@ -53,7 +75,7 @@ async function main(argv: string[]) {
     help();
     return 0;
   }
-  const cmd = COMMANDS[name];
+  const cmd = COMMANDS.get(name);
   if (!cmd) {
     console.error(`Commande inconnue : ${name}\n`);
     help();

@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './infra/config.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './modules/demo/seed-demo.js';
 import { formatSiret } from './domain/identifiers.js';
+import { ensureCommunes } from './modules/referentiel/communes.js';
 
 async function main() {
   let config;
@@ -20,6 +21,9 @@ async function main() {
   const started = Date.now();
   console.log(`Démarrage (${config.NODE_ENV}) sur ${config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.PGLITE_DIR})`}…`);
   const app = await createApp(config);
+  // the communes (with their centre) are reference data, needed even without the demo data set
+  // (« autour de » searches): loaded once, then a single count query at each start
+  await ensureCommunes(app.ctx.db);
   const seed = config.DEMO_SEED ?? (config.isProduction ? '0' : '1');
   if (seed === '1') {
     const [{ n } = { n: 0 }] = await app.ctx.db.select({ n: count() }).from(espaces);
