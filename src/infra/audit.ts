@@ -47,7 +47,20 @@ export type AuditAction =
   | 'portefeuille.client_added'
   | 'portefeuille.client_removed'
   | 'portefeuille.client_transferred'
-  | 'portefeuille.etablissements_changed';
+  | 'portefeuille.etablissements_changed'
+  // SOLTéA establishment space (src/modules/espace-etablissement)
+  | 'soltea_etablissement.presentation_changed'
+  | 'soltea_etablissement.contact_added'
+  | 'soltea_etablissement.contact_updated'
+  | 'soltea_etablissement.contact_removed'
+  | 'soltea_etablissement.site_added'
+  | 'soltea_etablissement.site_updated'
+  | 'soltea_etablissement.site_removed'
+  | 'bank_code.requested'
+  | 'bank_code.failed'
+  | 'bank_code.burnt'
+  | 'bank_details.changed'
+  | 'bank_details.status_set';
 
 export interface AuditEntry {
   action: AuditAction;

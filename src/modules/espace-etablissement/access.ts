@@ -1,0 +1,124 @@
+/**
+ * Who may enter an establishment's space, and which establishment it is.
+ *
+ * A user enters the space of a SIRET when « SOLTéA – Etablissements » is open for them on that SIRET
+ * (habilitated, declared in their espace, access delay over: `openSiretsFor`) AND the SIRET is a
+ * habilitated establishment of the current campaign (the latest `annee` of the referential). Every
+ * use case of this module starts from `loadEstablishment`, so a SIRET typed in a URL or a form that
+ * is not one of the user's answers « introuvable » (404), whatever exists in the database.
+ */
+import { and, asc, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import type { Db, Tx } from '../../infra/db/index.js';
+import { espaces, etablissements, refEtablissements, users } from '../../infra/db/schema.js';
+import { openSiretsFor } from '../accounts/menu.js';
+
+export const DECLARATION = 'SOLTEA_ETABLISSEMENTS';
+
+type User = typeof users.$inferSelect;
+export type RefEtablissement = typeof refEtablissements.$inferSelect;
+
+/** The current campaign: the latest year of the referential of habilitated establishments. */
+export async function currentCampaignYear(db: Db | Tx): Promise<number | null> {
+  const [r] = await db.select({ annee: max(refEtablissements.annee) }).from(refEtablissements);
+  return r?.annee ?? null;
+}
+
+export interface EstablishmentChoice {
+  siret: string;
+  nom: string;
+  commune: string | null;
+  /** in the referential of the current campaign */
+  habilite: boolean;
+}
+
+/** The SIRETs open to the user for the declaration, split into habilitated ones and the others. */
+export async function userEstablishments(ctx: AppContext, user: User): Promise<{ annee: number | null; choices: EstablishmentChoice[] }> {
+  const open = await openSiretsFor(ctx, user, DECLARATION);
+  const annee = await currentCampaignYear(ctx.db);
+  if (open.length === 0) return { annee, choices: [] };
+  const sirets = open.map((o) => o.siret);
+  const refs = annee
+    ? await ctx.db
+        .select({ siret: refEtablissements.siret, nom: refEtablissements.nom, commune: refEtablissements.commune })
+        .from(refEtablissements)
+        .where(and(eq(refEtablissements.annee, annee), inArray(refEtablissements.siret, sirets), isNull(refEtablissements.parentId)))
+    : [];
+  const registry = await ctx.db
+    .select({ siret: etablissements.siret, nom: etablissements.denomination, commune: etablissements.libelleCommune })
+    .from(etablissements)
+    .where(inArray(etablissements.siret, sirets));
+  const bySiret = new Map(refs.map((r) => [r.siret, r]));
+  const reg = new Map(registry.map((r) => [r.siret, r]));
+  return {
+    annee,
+    choices: sirets.map((siret) => {
+      const r = bySiret.get(siret);
+      const g = reg.get(siret);
+      return { siret, nom: r?.nom ?? g?.nom ?? siret, commune: r?.commune ?? g?.commune ?? null, habilite: Boolean(r) };
+    }),
+  };
+}
+
+export interface Establishment {
+  siret: string;
+  annee: number;
+  ref: RefEtablissement;
+}
+
+export type LoadResult =
+  | { kind: 'ok'; etab: Establishment; /** the user may open several establishments' spaces */ several: boolean }
+  /** open to the user, but not habilitated for the current campaign */
+  | { kind: 'not_habilitated'; siret: string; nom: string; annee: number | null }
+  | { kind: 'not_found' };
+
+/** The establishment behind `siret` for this user, or why not. */
+export async function loadEstablishment(ctx: AppContext, user: User, siret: string): Promise<LoadResult> {
+  if (!/^\d{14}$/.test(siret)) return { kind: 'not_found' };
+  const open = await openSiretsFor(ctx, user, DECLARATION);
+  if (!open.some((o) => o.siret === siret)) return { kind: 'not_found' };
+  const annee = await currentCampaignYear(ctx.db);
+  const [ref] = annee
+    ? await ctx.db
+        .select()
+        .from(refEtablissements)
+        .where(and(eq(refEtablissements.annee, annee), eq(refEtablissements.siret, siret), isNull(refEtablissements.parentId)))
+        .orderBy(asc(refEtablissements.id))
+        .limit(1)
+    : [];
+  if (!ref || !annee) {
+    const [g] = await ctx.db.select({ nom: etablissements.denomination }).from(etablissements).where(eq(etablissements.siret, siret));
+    return { kind: 'not_habilitated', siret, nom: g?.nom ?? siret, annee };
+  }
+  return { kind: 'ok', etab: { siret, annee, ref }, several: open.length > 1 };
+}
+
+export interface Administrator {
+  id: string;
+  nom: string;
+  prenom: string;
+  email: string;
+}
+
+/**
+ * The administrators told about the establishment's changes and sent its bank code: those of the
+ * espace of the SIRET's own company (SIREN); when that company has none (a tiers-déclarant acting for
+ * a client without its own espace), those of the acting user's espace.
+ */
+export async function establishmentAdministrators(tx: Db | Tx, siret: string, fallbackEspaceId: string): Promise<Administrator[]> {
+  const admins = (espaceCondition: ReturnType<typeof eq>) =>
+    tx
+      .select({ id: users.id, nom: users.nom, prenom: users.prenom, email: users.email })
+      .from(users)
+      .innerJoin(espaces, eq(espaces.id, users.espaceId))
+      .where(and(espaceCondition, eq(users.role, 'administrateur'), eq(users.status, 'active'), sql`${users.emailValidatedAt} is not null`))
+      .orderBy(asc(users.nom), asc(users.prenom), desc(users.createdAt));
+  const own = await admins(eq(espaces.siren, siret.slice(0, 9)));
+  return own.length > 0 ? own : admins(eq(espaces.id, fallbackEspaceId));
+}
+
+/** The espace of the SIRET's company, if it has one (for the audit trail of operator actions). */
+export async function owningEspaceId(tx: Db | Tx, siret: string): Promise<string | null> {
+  const [e] = await tx.select({ id: espaces.id }).from(espaces).where(eq(espaces.siren, siret.slice(0, 9)));
+  return e?.id ?? null;
+}

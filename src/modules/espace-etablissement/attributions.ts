@@ -1,0 +1,193 @@
+/**
+ * « Attributions reçues »: what employers have allocated, for the current campaign, to the
+ * establishment, its composantes and their formations (SOLTéA §4.3; R. 6241-25 3°: the establishment
+ * is told the origin of its funds).
+ *
+ * - The employer is named (raison sociale, SIRET) only when its envelope says « partage de
+ *   coordonnées »; otherwise « Employeur (identité non partagée) ».
+ * - Expected amount: the employer's crédits à répartir split over ALL its allocations of the
+ *   campaign by largest remainder (`expectedAmounts`, src/domain/money.ts), the allocations taken in
+ *   the order of their id, so that what each establishment sees adds up, to the cent, with what the
+ *   employer and the other establishments see. An employer without an envelope yet has no amount.
+ */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { formatSiret } from '../../domain/identifiers.js';
+import { expectedAmounts, formatPercent, FULL_BP, type Cents } from '../../domain/money.js';
+import { attributions, enveloppes, entreprises, etablissements, refDiplomes, refEtablissements, refFormations } from '../../infra/db/schema.js';
+import { formatCsv } from '../access/habilitations-csv.js';
+import type { Establishment } from './access.js';
+import { placeIds } from './etablissement.js';
+
+export const ANONYMOUS_EMPLOYER = 'Employeur (identité non partagée)';
+
+export interface AllocationRow {
+  id: number;
+  siretEmployeur: string;
+  etablissementId: number;
+  formationId: number | null;
+  pointsBase: number;
+  statut: string;
+}
+
+export interface EmployerInfo {
+  creditsCents: Cents | null;
+  partage: boolean;
+  raisonSociale: string | null;
+}
+
+export interface ReceivedLine {
+  id: number;
+  /** null when the employer did not agree to share its identity */
+  employeur: { siret: string; raisonSociale: string } | null;
+  etablissementId: number;
+  formationId: number | null;
+  pointsBase: number;
+  /** null while the employer has no envelope */
+  montantCents: Cents | null;
+  statut: string;
+}
+
+/**
+ * Pure: the lines of `ours` among every allocation of the employers concerned, each with its expected
+ * amount. `all` holds every allocation of these employers for the campaign (any establishment).
+ */
+export function receivedLines(
+  all: readonly AllocationRow[],
+  employers: ReadonlyMap<string, EmployerInfo>,
+  ours: ReadonlySet<number>,
+): { lines: ReceivedLine[]; employeurs: number; anonymes: number } {
+  const byEmployer = new Map<string, AllocationRow[]>();
+  for (const a of [...all].sort((x, y) => x.id - y.id)) {
+    const list = byEmployer.get(a.siretEmployeur) ?? [];
+    list.push(a);
+    byEmployer.set(a.siretEmployeur, list);
+  }
+  const out: ReceivedLine[] = [];
+  let employeurs = 0;
+  let anonymes = 0;
+  for (const [siret, list] of byEmployer) {
+    const info = employers.get(siret);
+    if (list.some((a) => ours.has(a.etablissementId))) {
+      employeurs++;
+      if (!info?.partage) anonymes++;
+    }
+    const total = list.reduce((s, a) => s + a.pointsBase, 0);
+    const amounts = info?.creditsCents != null && total <= FULL_BP ? expectedAmounts(info.creditsCents, list.map((a) => a.pointsBase)) : null;
+    list.forEach((a, i) => {
+      if (!ours.has(a.etablissementId)) return;
+      out.push({
+        id: a.id,
+        employeur: info?.partage ? { siret, raisonSociale: info.raisonSociale ?? formatSiret(siret) } : null,
+        etablissementId: a.etablissementId,
+        formationId: a.formationId,
+        pointsBase: a.pointsBase,
+        montantCents: amounts ? amounts[i]! : null,
+        statut: a.statut,
+      });
+    });
+  }
+  return { lines: out, employeurs, anonymes };
+}
+
+export interface ReceivedView {
+  annee: number;
+  lines: (ReceivedLine & { beneficiaire: string; formation: string | null })[];
+  totalCents: Cents;
+  employeurs: number;
+  /** employers whose identity is not shared */
+  anonymes: number;
+  /** lines whose employer has no envelope yet */
+  sansMontant: number;
+}
+
+export async function loadReceived(ctx: AppContext, etab: Establishment): Promise<ReceivedView> {
+  const ids = await placeIds(ctx, etab);
+  const ours = new Set(ids);
+  const employerSirets = ctx.db
+    .selectDistinct({ s: attributions.siretEmployeur })
+    .from(attributions)
+    .where(and(eq(attributions.annee, etab.annee), inArray(attributions.etablissementId, ids)));
+  const all = await ctx.db
+    .select({
+      id: attributions.id,
+      siretEmployeur: attributions.siretEmployeur,
+      etablissementId: attributions.etablissementId,
+      formationId: attributions.formationId,
+      pointsBase: attributions.pointsBase,
+      statut: attributions.statut,
+    })
+    .from(attributions)
+    .where(and(eq(attributions.annee, etab.annee), inArray(attributions.siretEmployeur, employerSirets)))
+    .orderBy(asc(attributions.id));
+  const sirets = [...new Set(all.map((a) => a.siretEmployeur))];
+  const employers = new Map<string, EmployerInfo>();
+  if (sirets.length) {
+    const env = await ctx.db
+      .select({ siret: enveloppes.siret, credits: enveloppes.creditsCents, partage: enveloppes.partageCoordonnees })
+      .from(enveloppes)
+      .where(and(eq(enveloppes.annee, etab.annee), inArray(enveloppes.siret, sirets)));
+    const partageurs = env.filter((e) => e.partage).map((e) => e.siret);
+    const names = partageurs.length
+      ? await ctx.db
+          .select({ siret: etablissements.siret, denomination: etablissements.denomination, raisonSociale: entreprises.raisonSociale })
+          .from(etablissements)
+          .innerJoin(entreprises, eq(entreprises.siren, etablissements.siren))
+          .where(inArray(etablissements.siret, partageurs))
+      : [];
+    const nameOf = new Map(names.map((n) => [n.siret, n.raisonSociale || n.denomination]));
+    for (const s of sirets) {
+      const e = env.find((x) => x.siret === s);
+      employers.set(s, { creditsCents: e?.credits ?? null, partage: e?.partage ?? false, raisonSociale: nameOf.get(s) ?? null });
+    }
+  }
+  const { lines, employeurs, anonymes } = receivedLines(all, employers, ours);
+  const places = await ctx.db.select({ id: refEtablissements.id, nom: refEtablissements.nom }).from(refEtablissements).where(inArray(refEtablissements.id, ids));
+  const placeName = new Map(places.map((p) => [p.id, p.nom]));
+  const formationIds = [...new Set(lines.map((l) => l.formationId).filter((x): x is number => x !== null))];
+  const formations = formationIds.length
+    ? await ctx.db
+        .select({ id: refFormations.id, intitule: refDiplomes.intitule, commune: refFormations.commune })
+        .from(refFormations)
+        .innerJoin(refDiplomes, eq(refDiplomes.id, refFormations.diplomeId))
+        .where(inArray(refFormations.id, formationIds))
+    : [];
+  const formationName = new Map(formations.map((f) => [f.id, f.intitule]));
+  const named = lines
+    .map((l) => ({ ...l, beneficiaire: placeName.get(l.etablissementId) ?? '', formation: l.formationId ? (formationName.get(l.formationId) ?? null) : null }))
+    .sort((a, b) => {
+      const an = a.employeur?.raisonSociale ?? '\uffff';
+      const bn = b.employeur?.raisonSociale ?? '\uffff';
+      return an === bn ? a.id - b.id : an.localeCompare(bn, 'fr');
+    });
+  return {
+    annee: etab.annee,
+    lines: named,
+    totalCents: named.reduce((s, l) => s + (l.montantCents ?? 0n), 0n),
+    employeurs,
+    anonymes,
+    sansMontant: named.filter((l) => l.montantCents === null).length,
+  };
+}
+
+export const STATUT_LIBELLES: Record<string, string> = { validee: 'Validée', enregistree: 'Enregistrée, non validée' };
+
+/** « 1234,56 » for a spreadsheet (no thousands separator, comma decimal). */
+function euros(c: Cents): string {
+  return `${c / 100n},${String(c % 100n).padStart(2, '0')}`;
+}
+
+export function receivedCsv(v: ReceivedView): string {
+  const header = ['Campagne', 'Employeur', 'SIRET employeur', 'Bénéficiaire', 'Formation', 'Pourcentage', 'Montant attendu (€)', 'Statut'];
+  const rows = v.lines.map((l) => [
+    String(v.annee),
+    l.employeur?.raisonSociale ?? ANONYMOUS_EMPLOYER,
+    l.employeur?.siret ?? '',
+    l.beneficiaire,
+    l.formation ?? '',
+    formatPercent(l.pointsBase).replace('\u00a0', ' '),
+    l.montantCents === null ? '' : euros(l.montantCents),
+    STATUT_LIBELLES[l.statut] ?? l.statut,
+  ]);
+  return formatCsv(header, rows);
+}

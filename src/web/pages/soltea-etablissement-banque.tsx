@@ -1,0 +1,150 @@
+/**
+ * « Coordonnées bancaires » of the establishment space: the current details (IBAN masked but for its
+ * last four characters) with the operator's status, « Demander un code », the entry form (IBAN, BIC,
+ * titulaire, code), and the history of versions.
+ */
+import type { FieldErrors } from '../../http/forms.js';
+import { BANK_CODE_MAX_ATTEMPTS, BANK_CODE_VALIDITY_DAYS } from '../../modules/espace-etablissement/bank-rules.js';
+import { formatDate, formatDateTime, type BankView } from '../../modules/espace-etablissement/coordonnees-bancaires.js';
+import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import type { PageContext } from '../layout.js';
+import { BankBadge, SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
+
+function CodeState(props: { code: BankView['code'] }) {
+  const c = props.code;
+  if (!c) return <p>Aucun code n’a encore été demandé pour cet établissement.</p>;
+  const who = c.requestedBy ? ` par ${c.requestedBy}` : '';
+  switch (c.state) {
+    case 'actif':
+      return (
+        <p>
+          {`Un code a été demandé le ${formatDateTime(c.createdAt)}${who} et envoyé par courriel aux administrateurs de l’établissement. Il est valable jusqu’au ${formatDate(c.expiresAt)}`}
+          {c.attemptsLeft < BANK_CODE_MAX_ATTEMPTS ? ` ; il reste ${c.attemptsLeft} essai${c.attemptsLeft > 1 ? 's' : ''} avant qu’il ne soit bloqué.` : '.'}
+        </p>
+      );
+    case 'utilise':
+      return <p>{`Le dernier code (demandé le ${formatDateTime(c.createdAt)}${who}) a servi : demandez un nouveau code pour modifier les coordonnées.`}</p>;
+    case 'expire':
+      return <p>{`Le dernier code (demandé le ${formatDateTime(c.createdAt)}${who}) a expiré : demandez un nouveau code.`}</p>;
+    case 'bloque':
+      return <p>{`Le dernier code (demandé le ${formatDateTime(c.createdAt)}${who}) est bloqué après ${BANK_CODE_MAX_ATTEMPTS} saisies erronées : demandez un nouveau code.`}</p>;
+  }
+}
+
+export function BanquePage(props: {
+  ctx: PageContext;
+  head: SpaceHeader;
+  view: BankView;
+  notice?: string;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+  /** a refusal of « Demander un code » */
+  codeMessage?: string;
+}) {
+  const h = props.head;
+  const v = props.view;
+  const cur = v.current;
+  const e = props.errors ?? {};
+  const values = props.values ?? {};
+  const base = spaceUrl(h.siret, 'banque');
+  return (
+    <SpaceFrame ctx={props.ctx} head={h} tab="banque" title="Coordonnées bancaires" notice={props.notice}>
+      <p>
+        Le solde de la taxe d’apprentissage est versé par virement SEPA sur le compte de l’établissement, après vérification de ses coordonnées par l’opérateur (Caisse des Dépôts). Elles doivent être
+        complètes avant la fin de chaque période de la campagne : sans elles, l’établissement ne peut pas être payé.
+      </p>
+
+      <h2>Coordonnées enregistrées</h2>
+      {cur ? (
+        <>
+          <dl className="recap">
+            <dt>Statut</dt>
+            <dd>
+              <BankBadge statut={cur.statut} />
+              {cur.statut === 'rejetee' && cur.motifRejet ? <p className="fr-mt-1w fr-mb-0">{`Motif du rejet : ${cur.motifRejet}`}</p> : null}
+              {cur.statut === 'a_verifier' ? <p className="fr-mt-1w fr-mb-0 fr-text--sm">L’opérateur vérifie les coordonnées avant le premier virement.</p> : null}
+            </dd>
+            <dt>IBAN</dt>
+            <dd>
+              <span aria-hidden="true">{cur.ibanMasque}</span>
+              <span className="fr-sr-only">{`IBAN ${cur.pays} masqué, se terminant par ${cur.ibanFin.split('').join(' ')}`}</span>
+              <span className="fr-text--sm">{` (se terminant par ${cur.ibanFin})`}</span>
+            </dd>
+            <dt>BIC</dt>
+            <dd>{cur.bic}</dd>
+            <dt>Titulaire du compte</dt>
+            <dd>{cur.titulaire}</dd>
+            <dt>Saisies le</dt>
+            <dd>{`${formatDateTime(cur.createdAt)}${cur.createdBy ? ` par ${cur.createdBy}` : ''}`}</dd>
+          </dl>
+          {cur.statut === 'rejetee' ? <Alert type="error" title="Coordonnées rejetées">Saisissez de nouvelles coordonnées bancaires avec un nouveau code.</Alert> : null}
+        </>
+      ) : (
+        <Alert type="warning" title="Aucune coordonnée bancaire">
+          L’établissement n’a pas encore de coordonnées bancaires : demandez un code, puis saisissez l’IBAN, le BIC et le titulaire du compte.
+        </Alert>
+      )}
+
+      <h2>1. Demander un code</h2>
+      <p>
+        {`Pour protéger l’établissement, la saisie ou la modification des coordonnées bancaires demande un code, envoyé par courriel aux administrateurs de l’établissement sur net-entreprises. Il est valable ${BANK_CODE_VALIDITY_DAYS} jours, ne sert qu’une fois et remplace tout code envoyé auparavant.`}
+      </p>
+      <CodeState code={v.code} />
+      {props.codeMessage ? <Alert type="warning">{props.codeMessage}</Alert> : null}
+      <form method="post" action={`${base}/code`}>
+        <CsrfField token={props.ctx.csrfToken} />
+        <button type="submit" className="fr-btn fr-btn--secondary fr-icon-mail-line fr-btn--icon-left">
+          Demander un code
+        </button>
+      </form>
+
+      <h2 className="fr-mt-5w">{cur ? '2. Modifier les coordonnées bancaires' : '2. Saisir les coordonnées bancaires'}</h2>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action={base} noValidate autoComplete="off">
+        <CsrfField token={props.ctx.csrfToken} />
+        <Input name="iban" label="IBAN" required value={values.iban} error={e.iban} maxLength={50} hint="Tel qu’il figure sur le RIB de l’établissement, par exemple FR76 3000 6000 0112 3456 7890 189. Compte dans la zone SEPA." />
+        <Input name="bic" label="BIC" required value={values.bic} error={e.bic} maxLength={15} hint="8 ou 11 caractères, par exemple BNPAFRPP ou TRPUFRP1." />
+        <Input name="titulaire" label="Titulaire du compte" required value={values.titulaire} error={e.titulaire} maxLength={100} hint="Le nom du titulaire tel qu’il figure sur le RIB (70 caractères au maximum)." />
+        <Input name="code" label="Code reçu par courriel" required value={values.code} error={e.code} maxLength={20} hint="8 lettres et chiffres, par exemple ABCD-EFGH." />
+        <button type="submit" className="fr-btn">
+          Enregistrer les coordonnées bancaires
+        </button>
+      </form>
+
+      {v.history.length > 1 ? (
+        <>
+          <h2 className="fr-mt-5w">Historique</h2>
+          <div className="fr-table">
+            <table>
+              <caption className="fr-sr-only">Versions successives des coordonnées bancaires</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Saisies le</th>
+                  <th scope="col">IBAN</th>
+                  <th scope="col">BIC</th>
+                  <th scope="col">Titulaire</th>
+                  <th scope="col">Statut</th>
+                  <th scope="col">Remplacées le</th>
+                </tr>
+              </thead>
+              <tbody>
+                {v.history.map((r) => (
+                  <tr key={r.id}>
+                    <td>{`${formatDateTime(r.createdAt)}${r.createdBy ? ` par ${r.createdBy}` : ''}`}</td>
+                    <td>{`se terminant par ${r.ibanFin}`}</td>
+                    <td>{r.bic}</td>
+                    <td>{r.titulaire}</td>
+                    <td>
+                      <BankBadge statut={r.statut} small />
+                    </td>
+                    <td>{r.remplaceeLe ? formatDateTime(r.remplaceeLe) : 'Coordonnées actuelles'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </SpaceFrame>
+  );
+}
