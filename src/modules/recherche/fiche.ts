@@ -1,0 +1,209 @@
+/**
+ * The fiche établissement (PRODUCT.md §4.2): what the referential says about one habilitated
+ * establishment for one campaign year (identity, address, UAI, category, list, composantes,
+ * formations) and what the establishment wrote itself (`etablissement_profils`: presentation,
+ * contacts, websites). Its address `/soltea/etablissements/<SIRET>` is the stable direct link an
+ * establishment sends to companies.
+ */
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../../infra/db/index.js';
+import { libelleCategorie, LISTES, NIVEAUX } from '../../domain/referentiel.js';
+import { departementNom, regionNom } from './criteria.js';
+
+type Rows<T> = { rows: T[] };
+async function rows<T>(db: Tx, q: ReturnType<typeof sql>): Promise<T[]> {
+  return ((await db.execute(q)) as unknown as Rows<T>).rows;
+}
+
+/** The stable address of a fiche (relative; the page shows it absolute with PUBLIC_URL). */
+export const fichePath = (siret: string) => `/soltea/etablissements/${siret}`;
+
+export interface FicheComposante {
+  siret: string;
+  nom: string;
+  uais: string[];
+  adresse: string;
+  codePostal: string | null;
+  commune: string | null;
+  formations: number;
+}
+
+export interface FicheFormation {
+  intitule: string;
+  niveau: number | null;
+  type: string | null;
+  cfd: string | null;
+  rncp: string | null;
+  /** where it is taught when not at the establishment's address */
+  commune: string | null;
+  /** the composante that teaches it, when not the establishment itself */
+  composante: string | null;
+}
+
+export interface Fiche {
+  annee: number;
+  /** the campaign years in which this SIRET is habilitated, newest first */
+  annees: number[];
+  siret: string;
+  nom: string;
+  uais: string[];
+  adresse: string;
+  codePostal: string | null;
+  commune: string | null;
+  departement: string | null;
+  departementNom: string | null;
+  region: string | null;
+  regionNom: string | null;
+  lat: number | null;
+  lng: number | null;
+  categorie: string;
+  categorieLibelle: string;
+  liste: string;
+  listeLibelle: string;
+  /** set when this SIRET is a composante / établissement secondaire of another establishment */
+  parent: { siret: string; nom: string } | null;
+  composantes: FicheComposante[];
+  formations: FicheFormation[];
+  /** formations grouped by niveau (3 … 8, then « niveau non renseigné ») */
+  niveaux: { niveau: number | null; libelle: string; formations: FicheFormation[] }[];
+  profil: {
+    presentation: string;
+    contacts: { fonction: string; nom: string; courriel: string; telephone: string }[];
+    sites: { libelle: string; url: string }[];
+  };
+}
+
+interface EtabRow {
+  id: number | string;
+  annee: number | string;
+  parent_id: number | string | null;
+  siret: string;
+  nom: string;
+  adresse: string;
+  code_postal: string | null;
+  commune: string | null;
+  departement: string | null;
+  region: string | null;
+  lat: number | string | null;
+  lng: number | string | null;
+  categorie: string;
+  liste: string;
+  uais: string | null;
+}
+
+const uaisOf = (s: string | null) => (s ? s.split(' ') : []);
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+
+/**
+ * The fiche of `siret` for `annee` (default: the latest campaign in which the SIRET is habilitated).
+ * null when the SIRET is not in the referential (or not in that year).
+ */
+export async function loadFiche(db: Tx, siret: string, annee: number | null): Promise<Fiche | null> {
+  if (!/^\d{14}$/.test(siret)) return null;
+  const years = (await rows<{ annee: number | string }>(db, sql`select distinct annee from ref_etablissements where siret = ${siret} order by annee desc`)).map((r) => Number(r.annee));
+  const year = annee ?? years[0];
+  if (year === undefined || !years.includes(year)) return null;
+
+  // the establishment itself first, a composante carrying the same SIRET after
+  const [e] = await rows<EtabRow>(
+    db,
+    sql`select e.id, e.annee, e.parent_id, e.siret, e.nom, e.adresse, e.code_postal, e.commune, e.departement, e.region, e.lat, e.lng, e.categorie, e.liste,
+               (select string_agg(u.uai, ' ' order by u.uai) from ref_etablissement_uais u where u.etablissement_id = e.id) as uais
+        from ref_etablissements e where e.annee = ${year} and e.siret = ${siret}
+        order by (e.parent_id is null) desc, e.id limit 1`,
+  );
+  if (!e) return null;
+  const id = Number(e.id);
+
+  const [parentRows, composanteRows, formationRows, profilRows] = await Promise.all([
+    e.parent_id === null ? Promise.resolve([]) : rows<{ siret: string; nom: string }>(db, sql`select siret, nom from ref_etablissements where id = ${Number(e.parent_id)}`),
+    rows<EtabRow & { formations: number | string }>(
+      db,
+      sql`select e.id, e.siret, e.nom, e.adresse, e.code_postal, e.commune,
+                 (select string_agg(u.uai, ' ' order by u.uai) from ref_etablissement_uais u where u.etablissement_id = e.id) as uais,
+                 (select count(*) from ref_formations f where f.etablissement_id = e.id and f.annee = ${year}) as formations
+          from ref_etablissements e where e.parent_id = ${id} and e.annee = ${year} order by e.nom_recherche, e.id`,
+    ),
+    rows<{ intitule: string; niveau: number | string | null; type: string | null; cfd: string | null; rncp: string | null; commune: string | null; composante: string | null }>(
+      db,
+      sql`select d.intitule, d.niveau, d.type, d.cfd, d.rncp, f.commune, case when e.id = ${id} then null else e.nom end as composante
+          from ref_formations f join ref_diplomes d on d.id = f.diplome_id join ref_etablissements e on e.id = f.etablissement_id
+          where f.annee = ${year} and (e.id = ${id} or e.parent_id = ${id})
+          order by d.niveau nulls last, d.intitule_recherche, e.nom_recherche, f.id`,
+    ),
+    rows<{ presentation: string; contacts: unknown; sites: unknown }>(db, sql`select presentation, contacts, sites from etablissement_profils where siret = ${siret}`),
+  ]);
+
+  const formations: FicheFormation[] = formationRows.map((f) => ({
+    intitule: f.intitule,
+    niveau: num(f.niveau),
+    type: f.type,
+    cfd: f.cfd,
+    rncp: f.rncp,
+    commune: f.commune && f.commune !== e.commune ? f.commune : null,
+    composante: f.composante,
+  }));
+  const niveaux: Fiche['niveaux'] = [];
+  for (const f of formations) {
+    let g = niveaux[niveaux.length - 1];
+    if (!g || g.niveau !== f.niveau) {
+      g = { niveau: f.niveau, libelle: f.niveau === null ? 'Niveau non renseigné' : (NIVEAUX.find((n) => n.niveau === f.niveau)?.libelle ?? `Niveau ${f.niveau}`), formations: [] };
+      niveaux.push(g);
+    }
+    g.formations.push(f);
+  }
+  const p = profilRows[0];
+  return {
+    annee: year,
+    annees: years,
+    siret: e.siret,
+    nom: e.nom,
+    uais: uaisOf(e.uais),
+    adresse: e.adresse,
+    codePostal: e.code_postal,
+    commune: e.commune,
+    departement: e.departement,
+    departementNom: departementNom(e.departement),
+    region: e.region,
+    regionNom: regionNom(e.region),
+    lat: num(e.lat),
+    lng: num(e.lng),
+    categorie: e.categorie,
+    categorieLibelle: libelleCategorie(e.categorie),
+    liste: e.liste,
+    listeLibelle: LISTES.find((l) => l.code === e.liste)?.libelle ?? e.liste,
+    parent: parentRows[0] ? { siret: parentRows[0].siret, nom: parentRows[0].nom } : null,
+    composantes: composanteRows.map((c) => ({
+      siret: c.siret,
+      nom: c.nom,
+      uais: uaisOf(c.uais),
+      adresse: c.adresse,
+      codePostal: c.code_postal,
+      commune: c.commune,
+      formations: Number(c.formations),
+    })),
+    formations,
+    niveaux,
+    profil: {
+      presentation: p?.presentation ?? '',
+      contacts: asArray(p?.contacts).map((c) => ({ fonction: str(c.fonction), nom: str(c.nom), courriel: str(c.courriel), telephone: str(c.telephone) })),
+      sites: asArray(p?.sites)
+        .map((s) => ({ libelle: str(s.libelle), url: str(s.url) }))
+        .filter((s) => /^https?:\/\//i.test(s.url)),
+    },
+  };
+}
+
+/** jsonb comes back parsed (node-postgres, PGlite) — or as text from some drivers. */
+function asArray(v: unknown): Record<string, unknown>[] {
+  const x = typeof v === 'string' ? safeJson(v) : v;
+  return Array.isArray(x) ? x.filter((i): i is Record<string, unknown> => Boolean(i) && typeof i === 'object') : [];
+}
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
+}
+const str = (v: unknown) => (typeof v === 'string' ? v : '');

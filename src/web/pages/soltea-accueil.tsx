@@ -1,0 +1,78 @@
+/**
+ * SOLTéA home (PRODUCT.md §4): what the platform is, the two entries (employeur, établissement
+ * bénéficiaire) through the net-entreprises account, and the public search.
+ */
+import { Layout, type PageContext } from '../layout.js';
+import { MainFields } from './soltea-recherche.js';
+
+export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | null; etablissements: number }) {
+  const signedIn = props.ctx.viewer !== null;
+  const entry = (path: string) => (signedIn ? path : `/connexion?retour=${encodeURIComponent(path)}`);
+  return (
+    <Layout ctx={props.ctx} title="SOLTéA" breadcrumb={[{ href: '/', label: 'Accueil' }]} wide>
+      <h1>SOLTéA, le solde de la taxe d’apprentissage</h1>
+      <p className="fr-text--lead">
+        Chaque employeur redevable choisit, sur SOLTéA, les établissements habilités et les formations qui recevront le solde de sa taxe d’apprentissage (0,09 % de sa
+        masse salariale). Les établissements y complètent leur fiche et suivent les fonds qui leur sont attribués.
+      </p>
+      {props.annee !== null ? (
+        <p>{`Campagne ${props.annee} : ${props.etablissements.toLocaleString('fr-FR')} établissements habilités.`}</p>
+      ) : (
+        <p>La liste des établissements habilités n’a pas encore été publiée.</p>
+      )}
+
+      <h2>Accéder à votre espace</h2>
+      <p>
+        {signedIn
+          ? 'Votre espace s’ouvre si vous êtes habilité à la déclaration correspondante dans votre compte net-entreprises.'
+          : 'Connectez-vous avec votre compte net-entreprises. L’administrateur de votre entreprise ajoute la déclaration « SOLTéA - Employeurs » ou « SOLTéA - Etablissements » et vous y habilite ; l’accès ouvre 24 heures plus tard.'}
+      </p>
+      <div className="fr-grid-row fr-grid-row--gutters fr-mb-4w">
+        <div className="fr-col-12 fr-col-md-6">
+          <div className="fr-tile fr-enlarge-link">
+            <div className="fr-tile__body">
+              <div className="fr-tile__content">
+                <h3 className="fr-tile__title">
+                  <a href={entry('/soltea/employeur')}>Employeur</a>
+                </h3>
+                <p className="fr-tile__desc">Consultez votre solde et répartissez-le entre les établissements et les formations de votre choix.</p>
+                <p className="fr-tile__detail">{signedIn ? 'Espace SOLTéA - Employeurs' : 'Connexion net-entreprises'}</p>
+              </div>
+            </div>
+          </div>
+        </div>
+        <div className="fr-col-12 fr-col-md-6">
+          <div className="fr-tile fr-enlarge-link">
+            <div className="fr-tile__body">
+              <div className="fr-tile__content">
+                <h3 className="fr-tile__title">
+                  <a href={entry('/soltea/etablissement')}>Établissement bénéficiaire</a>
+                </h3>
+                <p className="fr-tile__desc">Vérifiez et complétez votre fiche, vos coordonnées bancaires, et suivez les fonds attribués.</p>
+                <p className="fr-tile__detail">{signedIn ? 'Espace SOLTéA - Etablissements' : 'Connexion net-entreprises'}</p>
+              </div>
+            </div>
+          </div>
+        </div>
+      </div>
+
+      <h2 id="recherche-titre">Recherche établissement</h2>
+      <p>Sans compte : trouvez un établissement habilité par son nom, son SIRET ou son code UAI, ou par sa ville.</p>
+      <form method="get" action="/soltea/recherche" role="search" aria-labelledby="recherche-titre">
+        <MainFields values={{}} />
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
+          <li>
+            <button className="fr-btn fr-icon-search-line" type="submit">
+              Lancer une recherche
+            </button>
+          </li>
+          <li>
+            <a className="fr-btn fr-btn--secondary fr-icon-equalizer-line" href="/soltea/recherche">
+              Recherche détaillée (formation, niveau, distance…)
+            </a>
+          </li>
+        </ul>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,256 @@
+/**
+ * « Recherche établissement » (PRODUCT.md §4.2): the GET form (the real platform's two fields and
+ * « Lancer une recherche », an « Affiner » fieldset), the results list with « Voir la fiche » and the
+ * DSFR pagination. Works without JavaScript; also embedded in the employer's entry page.
+ */
+import type { FieldErrors } from '../../http/forms.js';
+import { formatSiret } from '../../domain/identifiers.js';
+import { CATEGORIES_L6241_5, LISTES, NIVEAUX } from '../../domain/referentiel.js';
+import { criteriaQuery, FIELD_LABELS, hasRefinements, MAX_FIELD_LENGTH, RAYONS_KM, type Criteria } from '../../modules/recherche/criteria.js';
+import type { ResultItem, SearchOutcome } from '../../modules/recherche/search.js';
+import { Alert, ErrorSummary, Input, Select } from '../components/form.js';
+import { Layout, type PageContext } from '../layout.js';
+import { Pagination } from './habilitations.js';
+
+export const SOLTEA_BREADCRUMB = [
+  { href: '/', label: 'Accueil' },
+  { href: '/soltea', label: 'SOLTéA' },
+];
+
+export interface SearchView {
+  criteria: Criteria;
+  /** values as typed (shown back in the fields) */
+  values: Record<string, string>;
+  /** per-field messages: wrong criteria (400) and criteria that found nothing (an unknown commune) */
+  errors?: FieldErrors;
+  /** true when a criterion is wrong (the search was not run: 400) */
+  invalid?: boolean;
+  notices?: string[];
+  outcome?: SearchOutcome;
+  /** diploma types present in the referential */
+  types: readonly string[];
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** The two main fields and « Lancer une recherche » (the SOLTéA home shows only these). */
+export function MainFields(props: { values: Record<string, string>; errors?: FieldErrors }) {
+  const e = props.errors ?? {};
+  return (
+    <div className="fr-grid-row fr-grid-row--gutters">
+      <div className="fr-col-12 fr-col-md-6">
+        <Input name="q" label={FIELD_LABELS.q} hint="Exemples : Lycée Raspail, 197 506 918 00048, 0750691U" value={props.values.q} error={e.q} maxLength={MAX_FIELD_LENGTH} />
+      </div>
+      <div className="fr-col-12 fr-col-md-6">
+        <Input name="lieu" label={FIELD_LABELS.lieu} hint="Exemples : Tours, 37000, 37 ou Indre-et-Loire, Centre-Val de Loire" value={props.values.lieu} error={e.lieu} maxLength={MAX_FIELD_LENGTH} />
+      </div>
+    </div>
+  );
+}
+
+export function SearchForm(props: { action: string; view: SearchView }) {
+  const { view } = props;
+  const v = view.values;
+  const e = view.errors ?? {};
+  const refine = hasRefinements(view.criteria) || ['formation', 'niveau', 'rncp', 'type', 'categorie', 'liste', 'autourDe', 'rayonKm'].some((k) => e[k]);
+  return (
+    <form method="get" action={props.action} className="fr-mb-4w" role="search" aria-label="Recherche d’établissements habilités" data-recherche="">
+      <MainFields values={v} errors={e} />
+      <details className="fr-mb-3w" open={refine}>
+        <summary className="fr-text--bold fr-py-1w">Affiner la recherche</summary>
+        {/* The content of <details> sits in the element's internal slot, which has content-box: DSFR's
+            « box-sizing: inherit » would make every field 2 rem wider than its column. */}
+        <div style={{ boxSizing: 'border-box' }}>
+        <fieldset className="fr-fieldset fr-mt-2w" id="affiner" aria-labelledby="affiner-legend">
+          <legend className="fr-fieldset__legend" id="affiner-legend">
+            Critères complémentaires
+            <span className="fr-hint-text">Ils se combinent avec les deux champs ci-dessus.</span>
+          </legend>
+          <div className="fr-fieldset__element">
+            <div className="fr-grid-row fr-grid-row--gutters">
+              <div className="fr-col-12 fr-col-md-8">
+                <Input name="autourDe" label={FIELD_LABELS.autourDe} hint="Exemple : Tours ; les résultats indiquent la distance" value={v.autourDe} error={e.autourDe} maxLength={MAX_FIELD_LENGTH} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select name="rayonKm" label={FIELD_LABELS.rayonKm} value={String(view.criteria.rayonKm)} error={e.rayonKm} options={RAYONS_KM.map((r) => ({ value: String(r), label: `${r} km` }))} />
+              </div>
+              <div className="fr-col-12">
+                <Input name="formation" label={FIELD_LABELS.formation} hint="Mots du titre du diplôme, ou son code (CFD). Exemple : management commercial" value={v.formation} error={e.formation} maxLength={MAX_FIELD_LENGTH} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select name="niveau" label={FIELD_LABELS.niveau} value={str(v.niveau)} error={e.niveau} options={[{ value: '', label: 'Tous les niveaux' }, ...NIVEAUX.map((n) => ({ value: String(n.niveau), label: n.libelle }))]} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select name="type" label={FIELD_LABELS.type} value={str(v.type).toUpperCase()} error={e.type} options={[{ value: '', label: 'Tous les types' }, ...view.types.map((t) => ({ value: t, label: t }))]} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Input name="rncp" label={FIELD_LABELS.rncp} hint="Exemple : RNCP38362" value={v.rncp} error={e.rncp} maxLength={20} />
+              </div>
+              <div className="fr-col-12 fr-col-md-8">
+                <Select
+                  name="categorie"
+                  label={FIELD_LABELS.categorie}
+                  value={str(v.categorie)}
+                  error={e.categorie}
+                  options={[{ value: '', label: 'Toutes les catégories' }, ...CATEGORIES_L6241_5.map((c) => ({ value: c.code, label: `${c.code} ${c.libelle}` }))]}
+                />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select name="liste" label={FIELD_LABELS.liste} value={str(v.liste)} error={e.liste} options={[{ value: '', label: 'Toutes les listes' }, ...LISTES.map((l) => ({ value: l.code, label: l.libelle }))]} />
+              </div>
+            </div>
+          </div>
+        </fieldset>
+        </div>
+      </details>
+      {view.criteria.annee !== null ? <input type="hidden" name="annee" value={String(view.criteria.annee)} /> : null}
+      <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
+        <li>
+          <button className="fr-btn fr-icon-search-line" type="submit">
+            Lancer une recherche
+          </button>
+        </li>
+        <li>
+          <a className="fr-btn fr-btn--tertiary fr-icon-close-line" href={props.action}>
+            Effacer les critères
+          </a>
+        </li>
+      </ul>
+    </form>
+  );
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('fr-FR')} ${n > 1 ? many : one}`;
+
+function ResultCard(props: { r: ResultItem; formationCriteria: boolean; hrefSuffix: string }) {
+  const r = props.r;
+  const href = `/soltea/etablissements/${r.siret}${props.hrefSuffix}`;
+  return (
+    <li className="fr-mb-3w">
+      <div className="fr-card fr-card--no-arrow">
+        <div className="fr-card__body">
+          <div className="fr-card__content">
+            <h3 className="fr-card__title">{r.nom}</h3>
+            <div className="fr-card__desc">
+              <p className="fr-mb-1w">
+                {[r.adresse, [r.codePostal, r.commune].filter(Boolean).join(' ')].filter(Boolean).join(', ')}
+                {r.departement ? ` — ${r.departementNom ?? 'Département'} (${r.departement})` : ''}
+              </p>
+              <p className="fr-mb-1w">
+                <span>SIRET : {formatSiret(r.siret)}</span>
+                {r.uais.length ? <span>{` — ${r.uais.length > 1 ? 'UAI' : 'UAI'} : ${r.uais.join(', ')}`}</span> : null}
+              </p>
+              <p className="fr-mb-1w">
+                {props.formationCriteria ? plural(r.formations, 'formation correspondante', 'formations correspondantes') : plural(r.formations, 'formation', 'formations')}
+                {r.distanceKm !== null ? ` — à ${r.distanceKm.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} km` : ''}
+              </p>
+              {r.composantes.length ? (
+                <div className="fr-mb-1w">
+                  <p className="fr-mb-0">{r.composantes.length > 1 ? 'Composantes correspondantes :' : 'Composante correspondante :'}</p>
+                  <ul>
+                    {r.composantes.map((c) => (
+                      <li key={`${c.siret}-${c.nom}`}>
+                        {c.nom}
+                        {c.uais.length ? ` (UAI ${c.uais.join(', ')})` : ''}
+                        {c.commune ? ` — ${c.commune}` : ''}
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ) : null}
+            </div>
+            <div className="fr-card__start">
+              <ul className="fr-tags-group">
+                <li>
+                  <p className="fr-tag" title={r.categorieLibelle}>{`Catégorie ${r.categorie}`}</p>
+                </li>
+                <li>
+                  <p className="fr-tag">{r.listeLibelle}</p>
+                </li>
+              </ul>
+            </div>
+          </div>
+          <div className="fr-card__footer">
+            <a className="fr-btn fr-btn--secondary" href={href}>
+              Voir la fiche<span className="fr-sr-only">{` de ${r.nom}`}</span>
+            </a>
+          </div>
+        </div>
+      </div>
+    </li>
+  );
+}
+
+/** The results: count (aria-live), how the criteria were understood, the cards, the pagination. */
+export function SearchResults(props: { action: string; view: SearchView }) {
+  const { view } = props;
+  const o = view.outcome;
+  if (!o) return null;
+  const c = view.criteria;
+  const formationCriteria = Boolean(c.formation || c.niveau !== null || c.rncp || c.type);
+  const reasons = Object.values(o.fieldMessages);
+  const count =
+    o.annee === null
+      ? 'Le référentiel des établissements habilités est vide : aucune campagne n’a encore été importée.'
+      : o.results.length === 0 && o.page > 1
+        ? `Aucun résultat sur la page ${o.page}.${o.total ? ` La recherche compte ${plural(o.total, 'établissement', 'établissements')}, sur ${plural(o.pages, 'page', 'pages')}.` : ''}`
+        : o.total === 0
+          ? 'Aucun établissement ne correspond à votre recherche.'
+          : `${plural(o.total, 'établissement trouvé', 'établissements trouvés')} pour la campagne ${o.annee}${o.pages > 1 ? ` — page ${o.page} sur ${o.pages}` : ''}.`;
+  const suffix = c.annee !== null ? `?annee=${c.annee}` : '';
+  return (
+    <section aria-labelledby="resultats-titre" className="fr-mt-2w">
+      <h2 id="resultats-titre">Résultats</h2>
+      <div role="status" aria-live="polite" aria-atomic="true" id="resultats-nombre">
+        <p className="fr-text--lead fr-mb-1w">{count}</p>
+      </div>
+      {o.understood.length ? <p className="fr-text--sm">{`Critères retenus : ${o.understood.join(' ; ')}.`}</p> : null}
+      {reasons.length ? (
+        <Alert type="warning" title="Un critère n’a pas pu être compris">
+          <ul>
+            {reasons.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        </Alert>
+      ) : null}
+      {o.results.length === 0 && o.annee !== null && !reasons.length ? (
+        <p>
+          {o.page > 1 ? (
+            <a className="fr-link" href={`${props.action}?${criteriaQuery(c, { page: 1 })}`}>
+              Revenir à la première page
+            </a>
+          ) : (
+            'Vérifiez l’orthographe, retirez un critère, ou élargissez le rayon de recherche.'
+          )}
+        </p>
+      ) : null}
+      {o.results.length ? (
+        <ul className="fr-raw-list" aria-label="Établissements trouvés">
+          {o.results.map((r) => (
+            <ResultCard key={r.siret} r={r} formationCriteria={formationCriteria} hrefSuffix={suffix} />
+          ))}
+        </ul>
+      ) : null}
+      <Pagination page={o.page} pages={o.pages} href={(p) => `${props.action}?${criteriaQuery(c, { page: p })}`} label="Pages de résultats" />
+    </section>
+  );
+}
+
+export function RecherchePage(props: { ctx: PageContext; view: SearchView }) {
+  const { view } = props;
+  return (
+    <Layout ctx={props.ctx} title="Recherche établissement" breadcrumb={SOLTEA_BREADCRUMB} wide>
+      <h1>Recherche établissement</h1>
+      <p className="fr-text--lead">Trouvez les établissements habilités à percevoir le solde de la taxe d’apprentissage, et leurs formations.</p>
+      {view.invalid ? <ErrorSummary errors={view.errors} message="Un critère de recherche est incorrect" /> : null}
+      {(view.notices ?? []).map((n) => (
+        <Alert key={n} type="info">
+          {n}
+        </Alert>
+      ))}
+      <SearchForm action="/soltea/recherche" view={view} />
+      <SearchResults action="/soltea/recherche" view={view} />
+    </Layout>
+  );
+}
