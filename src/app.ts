@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
 import type { Config } from './infra/config.js';
-import { systemClock, type Clock } from './infra/clock.js';
+import { ShiftableClock, systemClock, type Clock } from './infra/clock.js';
 import { migrateDatabase, openDatabase, type Database } from './infra/db/index.js';
 import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
@@ -18,8 +18,18 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/**
+ * The application's clock: the given one (tests) or the system's; with DEMO_NOW (development and
+ * tests only, `config.demoNow`) a ShiftableClock over it, started at that instant.
+ */
+export function selectClock(config: Config, given?: Clock): Clock {
+  const base = given ?? systemClock;
+  return config.demoNow ? new ShiftableClock(base, config.demoNow) : base;
+}
+
 export async function createApp(config: Config, opts: { clock?: Clock; database?: Database } = {}): Promise<RunningApp> {
-  const clock = opts.clock ?? systemClock;
+  for (const w of config.warnings) process.stderr.write(`Attention : ${w}\n`);
+  const clock = selectClock(config, opts.clock);
   const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR }));
   await migrateDatabase(database);
   const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM);

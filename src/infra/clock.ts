@@ -18,3 +18,41 @@ export class ManualClock implements Clock {
     this.current = new Date(this.current.getTime() + ms);
   }
 }
+
+/**
+ * The demo clock (DEMO_NOW, development only): another clock shifted by an offset, so time runs on from
+ * the instant chosen. The operator moves it from /dev/horloge to show every phase of a campaign. The
+ * offset lives in this process (a demo runs one process); a restart goes back to DEMO_NOW.
+ */
+export class ShiftableClock implements Clock {
+  private offsetMs: number;
+  /** the instant the clock started at (DEMO_NOW) */
+  readonly initial: Date;
+  constructor(
+    private readonly base: Clock,
+    start: Date,
+  ) {
+    this.initial = new Date(start.getTime());
+    this.offsetMs = start.getTime() - base.now().getTime();
+  }
+  now(): Date {
+    return new Date(this.base.now().getTime() + this.offsetMs);
+  }
+  /** from now on, the clock reads `d` and runs on */
+  set(d: Date): void {
+    if (Number.isNaN(d.getTime())) throw new RangeError('ShiftableClock.set: invalid date');
+    this.offsetMs = d.getTime() - this.base.now().getTime();
+  }
+  /** back to the instant it started at */
+  reset(): void {
+    this.set(this.initial);
+  }
+  /** back to the base clock's time (real time for the system clock) */
+  real(): void {
+    this.offsetMs = 0;
+  }
+  /** how far ahead (positive) or behind (negative) of the base clock, in milliseconds */
+  get shiftMs(): number {
+    return this.offsetMs;
+  }
+}

@@ -23,6 +23,15 @@ const schema = z
     SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'SESSION_SECRET doit comporter au moins 32 caractères').optional()),
     DEMO_SEED: z.preprocess(emptyToUndefined, z.enum(['0', '1']).optional()),
     LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn')),
+    DEMO_NOW: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine((v) => parseInstant(v) !== null, {
+          message: 'DEMO_NOW doit être un instant ISO 8601 avec son fuseau, par exemple 2025-05-26T09:00:00+02:00 ou 2025-05-26T07:00:00Z',
+        })
+        .optional(),
+    ),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
@@ -35,6 +44,13 @@ const schema = z
 export type Config = z.infer<typeof schema> & {
   /** SESSION_SECRET, or in development/test a random per-process secret (never a fixed default). */
   sessionSecret: string;
+  /**
+   * DEMO_NOW as an instant: the application's clock starts there and runs on (a demo clock the
+   * operator may move from /dev/horloge). Always null in production, where DEMO_NOW is ignored.
+   */
+  demoNow: Date | null;
+  /** what the application should say at start (e.g. DEMO_NOW ignored in production) */
+  warnings: string[];
   /** True when mails are kept in the database outbox and readable in the browser. */
   devOutbox: boolean;
   isProduction: boolean;
@@ -50,12 +66,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const sessionSecret = c.SESSION_SECRET ?? randomSecret();
+  const warnings: string[] = [];
+  let demoNow: Date | null = c.DEMO_NOW ? parseInstant(c.DEMO_NOW) : null;
+  if (demoNow && c.NODE_ENV === 'production') {
+    warnings.push('DEMO_NOW est ignoré en production : l’application suit l’horloge réelle.');
+    demoNow = null;
+  }
   return {
     ...c,
     sessionSecret,
+    demoNow,
+    warnings,
     devOutbox: !c.SMTP_URL && c.NODE_ENV !== 'production',
     isProduction: c.NODE_ENV === 'production',
   };
+}
+
+/**
+ * An ISO 8601 instant with its offset (`2025-05-26T09:00:00+02:00`, `2025-05-26T07:00Z`, milliseconds
+ * allowed) → Date; null for anything else (a date alone or a time without offset is ambiguous).
+ */
+export function parseInstant(value: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/i.exec(value.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59) return null;
+  if (m[8] !== undefined && (Number(m[8]) > 14 || Number(m[9]) > 59)) return null;
+  const t = Date.parse(value.trim());
+  return Number.isNaN(t) ? null : new Date(t);
 }
 
 function randomSecret(): string {

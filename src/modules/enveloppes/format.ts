@@ -42,6 +42,8 @@ export const CODE_LIBELLES: Readonly<Record<string, string>> = {
 
 /** Largest amount accepted on one line: 1 milliard d'euros (the whole solde is about 0.5 Md€ a year). */
 export const MAX_AMOUNT_CENTS: Cents = 100_000_000_000n;
+/** Values shared between lines are cached up to this many (periods, dates, déclarants, deposits). */
+const INTERN_MAX = 20_000;
 /** A line (CSV record or DSN rubric) longer than this is refused (hostile or broken file). */
 export const MAX_LINE_CHARS = 10_000;
 
@@ -87,7 +89,10 @@ export interface ParsedEnvelopeFile {
   ok: boolean;
   format: 'csv' | 'dsn' | 'inconnu';
   encoding: 'utf-8' | 'windows-1252' | 'utf-16le' | 'texte';
+  /** the amounts read (empty when a `sink` was given: they went to it) */
   lines: EnvelopeLine[];
+  /** number of amounts read (= lines.length without a sink) */
+  lineCount: number;
   rejections: ReportEntry[];
   warnings: ReportEntry[];
 }
@@ -97,6 +102,17 @@ export interface ParseOptions {
   annee: number;
   /** file name used in messages and deposit keys */
   fichier?: string;
+  /**
+   * Receives each amount as it is read instead of `lines` (a national file has about two million
+   * lines: streaming them into the aggregator keeps only one object per SIRET alive).
+   */
+  sink?: (line: EnvelopeLine) => void;
+}
+
+interface Opts {
+  annee: number;
+  fichier: string;
+  emit: (line: EnvelopeLine) => void;
 }
 
 // ── decoding ───────────────────────────────────────────────────────────────────────────────────────
@@ -140,8 +156,10 @@ const GROUPED_SPACES = /^(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,](\d+))?$/;
 export function parseEuroAmount(raw: string): Parsed<Cents> {
   const plain = PLAIN_AMOUNT.exec(raw);
   if (plain) {
-    // fast path (a national file has millions of lines): digits, optionally a separator and 1-2 decimals
-    const cents = BigInt(plain[1]!) * 100n + BigInt((plain[2] ?? '').padEnd(2, '0'));
+    // fast path (a national file has millions of lines): digits, optionally a separator and 1-2 decimals;
+    // at most 12 digits of euros, so the number of cents (< 10^14 < 2^53) is exact as a double
+    const frac = plain[2];
+    const cents = BigInt(Number(plain[1]!) * 100 + (frac === undefined ? 0 : frac.length === 1 ? Number(frac) * 10 : Number(frac)));
     return cents > MAX_AMOUNT_CENTS ? { ok: false, message: `Le montant ${quoteValue(raw)} dépasse 1 milliard d’euros.` } : { ok: true, value: cents };
   }
   const s0 = raw.trim().replace(/\s*(?:€|eur|euros?)$/i, '').trim();
@@ -252,7 +270,11 @@ export function parseCollecteur(raw: string): Parsed<Collecteur> {
 }
 
 /** « 76 », « 076 » → « 076 »; only 076, 077 and 078 make the envelope. */
+const CODE_OK: Readonly<Record<string, Parsed<EnvelopeCode>>> = { '076': { ok: true, value: '076' }, '077': { ok: true, value: '077' }, '078': { ok: true, value: '078' } };
+
 export function parseCode(raw: string): Parsed<EnvelopeCode> {
+  const fast = CODE_OK[raw];
+  if (fast) return fast;
   const s = raw.trim();
   if (!/^\d{1,3}$/.test(s)) return { ok: false, message: `Le code ${quoteValue(raw)} n’est pas un code de cotisation DSN (076, 077 ou 078).` };
   const c = s.padStart(3, '0');
@@ -447,7 +469,20 @@ function splitCsv(text: string, sep: string): { records: CsvRecord[]; errors: { 
   return { records, errors };
 }
 
-function parseCsvFile(text: string, opts: Required<ParseOptions>, out: ParsedEnvelopeFile): void {
+/** `parse` remembering its last argument and result (a file repeats the same cell on consecutive lines). */
+function lastValue<T>(parse: (raw: string) => T): (raw: string) => T {
+  let lastRaw: string | null = null;
+  let last: T | undefined;
+  return (raw) => {
+    if (raw !== lastRaw) {
+      last = parse(raw);
+      lastRaw = raw;
+    }
+    return last as T;
+  };
+}
+
+function parseCsvFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
   const firstLine = text.split(/\r\n|\r|\n/, 1)[0] ?? '';
   const semi = countOutsideQuotes(firstLine, ';');
   const comma = countOutsideQuotes(firstLine, ',');
@@ -494,16 +529,32 @@ function parseCsvFile(text: string, opts: Required<ParseOptions>, out: ParsedEnv
   if (out.rejections.some((r) => r.line === head.line)) return;
 
   const width = head.cells.length;
+  // Shared values: a national file repeats the same period and deposit date on many lines (cached, the
+  // cache bounded), and often the same déclarant and deposit on consecutive lines (the previous line's
+  // are reused; a file of self-filing companies has one per SIRET: caching them would only cost memory).
   const cache = new Map<string, unknown>();
   const intern = <T>(key: string, make: () => T): T => {
     let v = cache.get(key) as T | undefined;
-    if (v === undefined) cache.set(key, (v = make()));
+    if (v === undefined) {
+      v = make();
+      if (cache.size < INTERN_MAX) cache.set(key, v);
+    }
     return v;
   };
+  let prevDecl: { siret: string | null; nom: string | null; value: Declarant } | null = null;
+  const periodeCell = lastValue((raw) => intern(`P|${raw}`, () => parsePeriode(raw)));
+  const depositOf = lastValue((raw) => intern(`D|${raw}`, () => parseDepositDate(raw)));
+  let prevDepot: { deposeLe: string | null; who: string; value: string } | null = null;
+  const index = Object.fromEntries(cols) as Partial<Record<Column, number>>;
   const cell = (r: CsvRecord, c: Column): string | undefined => {
-    const idx = cols.get(c);
+    const idx = index[c];
     return idx === undefined ? undefined : (r.cells[idx] ?? '');
   };
+  // the déclarant's SIRET and name usually repeat from one line to the next: parsed once
+  const declSiretOf = lastValue((raw) => parseLineSiret(raw, 'Le SIRET du déclarant'));
+  const declNomOf = lastValue((raw) => parseNom(raw, 'Le nom du déclarant'));
+  let current = 0;
+  const bad = (message: string) => reject(current, message);
   const defaultPeriode: Periode = { debut: `${opts.annee - 1}-01-01`, fin: `${opts.annee - 1}-12-31` };
 
   for (const r of rows) {
@@ -516,12 +567,12 @@ function parseCsvFile(text: string, opts: Required<ParseOptions>, out: ParsedEnv
       continue;
     }
     const before = out.rejections.length;
-    const bad = (message: string) => reject(r.line, message);
-    const lineWarnings: string[] = [];
+    current = r.line;
+    let lineWarnings: string[] | null = null;
 
     const siret = parseLineSiret(cell(r, 'siret')!);
     if (!siret.ok) bad(siret.message);
-    else if (siret.warning) lineWarnings.push(siret.warning);
+    else if (siret.warning) (lineWarnings ??= []).push(siret.warning);
     const coll = parseCollecteur(cell(r, 'collecteur')!);
     if (!coll.ok) bad(coll.message);
 
@@ -529,7 +580,7 @@ function parseCsvFile(text: string, opts: Required<ParseOptions>, out: ParsedEnv
     if (cols.has('periode')) {
       const raw = cell(r, 'periode')!;
       if (raw.trim() !== '') {
-        const p = intern(`P|${raw}`, () => parsePeriode(raw));
+        const p = periodeCell(raw);
         if (!p.ok) {
           bad(p.message);
           periode = null;
@@ -551,24 +602,26 @@ function parseCsvFile(text: string, opts: Required<ParseOptions>, out: ParsedEnv
     if (periode) checkExercice(periode, opts.annee, bad);
 
     let declSiret: string | null = null;
-    if (cols.has('siret_declarant') && cell(r, 'siret_declarant')!.trim() !== '') {
-      const s = parseLineSiret(cell(r, 'siret_declarant')!, 'Le SIRET du déclarant');
+    const rawDeclSiret = cell(r, 'siret_declarant');
+    if (rawDeclSiret !== undefined && rawDeclSiret.trim() !== '') {
+      const s = declSiretOf(rawDeclSiret);
       if (!s.ok) bad(s.message);
       else {
         declSiret = s.value;
-        if (s.warning) lineWarnings.push(s.warning);
+        if (s.warning) (lineWarnings ??= []).push(s.warning);
       }
     }
     let declNom: string | null = null;
-    if (cols.has('declarant')) {
-      const n = parseNom(cell(r, 'declarant')!, 'Le nom du déclarant');
+    const rawDeclNom = cell(r, 'declarant');
+    if (rawDeclNom !== undefined) {
+      const n = declNomOf(rawDeclNom);
       if (!n.ok) bad(n.message);
       else declNom = n.value;
     }
     let deposeLe: string | null = null;
     if (cols.has('date_depot') && cell(r, 'date_depot')!.trim() !== '') {
       const raw = cell(r, 'date_depot')!;
-      const d = intern(`D|${raw}`, () => parseDepositDate(raw));
+      const d = depositOf(raw);
       if (!d.ok) bad(d.message);
       else deposeLe = d.value;
     }
@@ -598,14 +651,26 @@ function parseCsvFile(text: string, opts: Required<ParseOptions>, out: ParsedEnv
     }
 
     if (out.rejections.length !== before || !siret.ok || !coll.ok || !periode) continue;
-    for (const w of lineWarnings) warn(r.line, w);
-    // shared values: a national file repeats the same period, déclarant and deposit on most lines
-    const declarant = declSiret || declNom ? intern(`d|${declSiret ?? ''}|${declNom ?? ''}`, () => ({ siret: declSiret, nom: declNom })) : null;
-    const depot = deposeLe || declarant ? intern(`k|${deposeLe ?? ''}|${declSiret ?? declNom ?? ''}`, () => `${opts.fichier}|${deposeLe ?? ''}|${declSiret ?? declNom ?? ''}`) : opts.fichier;
-    periode = intern(`p|${periode.debut}|${periode.fin}`, () => periode!);
-    if (deposeLe) deposeLe = intern(`t|${deposeLe}`, () => deposeLe!);
+    if (lineWarnings) for (const w of lineWarnings) warn(r.line, w);
+    let declarant: Declarant | null = null;
+    if (declSiret || declNom) {
+      if (prevDecl && prevDecl.siret === declSiret && prevDecl.nom === declNom) declarant = prevDecl.value;
+      else {
+        declarant = { siret: declSiret, nom: declNom };
+        prevDecl = { siret: declSiret, nom: declNom, value: declarant };
+      }
+    }
+    let depot = opts.fichier;
+    if (deposeLe || declarant) {
+      const who = declSiret ?? declNom ?? '';
+      if (prevDepot && prevDepot.deposeLe === deposeLe && prevDepot.who === who) depot = prevDepot.value;
+      else {
+        depot = `${opts.fichier}|${deposeLe ?? ''}|${who}`;
+        prevDepot = { deposeLe, who, value: depot };
+      }
+    }
     for (const a of amounts)
-      out.lines.push({
+      opts.emit({
         fichier: opts.fichier,
         line: r.line,
         siret: siret.value,
@@ -657,7 +722,7 @@ interface DeclState {
   refused: boolean;
 }
 
-function parseDsnFile(text: string, opts: Required<ParseOptions>, out: ParsedEnvelopeFile): void {
+function parseDsnFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
   const reject = (line: number, message: string) => out.rejections.push({ fichier: opts.fichier, line, message });
   const warn = (line: number, message: string) => out.warnings.push({ fichier: opts.fichier, line, message });
 
@@ -841,7 +906,7 @@ function parseDsnFile(text: string, opts: Required<ParseOptions>, out: ParsedEnv
       if (dep.ok) deposeLe = dep.value;
       else warn(d.line, `Date de constitution du fichier (S20.G00.05.007) illisible : ${dep.message}`);
     }
-    out.lines.push({
+    opts.emit({
       fichier: opts.fichier,
       line: c.line,
       siret,
@@ -861,9 +926,22 @@ function parseDsnFile(text: string, opts: Required<ParseOptions>, out: ParsedEnv
 
 /** Parses one file of amounts (CSV or DSN lines), detected from its first line. */
 export function parseEnvelopeFile(input: string | Uint8Array, options: ParseOptions): ParsedEnvelopeFile {
-  const opts: Required<ParseOptions> = { annee: options.annee, fichier: options.fichier ?? 'fichier' };
   const { text, encoding } = decodeText(input);
-  const out: ParsedEnvelopeFile = { ok: false, format: 'inconnu', encoding, lines: [], rejections: [], warnings: [] };
+  const out: ParsedEnvelopeFile = { ok: false, format: 'inconnu', encoding, lines: [], lineCount: 0, rejections: [], warnings: [] };
+  const sink = options.sink;
+  const opts: Opts = {
+    annee: options.annee,
+    fichier: options.fichier ?? 'fichier',
+    emit: sink
+      ? (l) => {
+          out.lineCount++;
+          sink(l);
+        }
+      : (l) => {
+          out.lineCount++;
+          out.lines.push(l);
+        },
+  };
   if (!Number.isInteger(opts.annee) || opts.annee < 2023 || opts.annee > 2100) {
     out.rejections.push({ fichier: opts.fichier, line: 0, message: 'L’année de campagne doit être un nombre entier entre 2023 et 2100.' });
     return out;
@@ -899,8 +977,13 @@ export interface EnvelopeInputRow extends DeclaredAmounts {
   /** who filed the latest deposit kept, and when */
   declarant: Declarant | null;
   deposeLe: string | null;
-  /** where the amounts kept come from */
-  sources: { fichier: string; line: number }[];
+  /** the codes the kept deposits carry (a correction without 076 brings the solde to zero: worth a warning) */
+  codes: readonly EnvelopeCode[];
+  /** where the amounts kept come from: the first line kept (of 076, else 077, else 078) */
+  fichier: string;
+  line: number;
+  /** number of lines kept */
+  lignes: number;
 }
 
 export interface Replacement {
@@ -927,6 +1010,47 @@ export interface Aggregation {
   errors: ReportEntry[];
 }
 
+/** Further lines kept per code for messages (a deposit rarely has more than one line per code). */
+const MAX_MORE_SOURCES = 4;
+
+/** What is kept of one code of one SIRET and year: the sum of the lines of the deposit kept so far. */
+interface CodeState {
+  depot: string;
+  /** order of the deposit in the input (ties of deposit dates) */
+  order: number;
+  deposeLe: string | null;
+  declarant: Declarant | null;
+  cents: Cents;
+  collecteur: Collecteur;
+  /** another collector on a line of the same deposit and code */
+  otherCollecteur: Collecteur | null;
+  debut: Jour;
+  fin: Jour;
+  periode: Periode;
+  /** the first line kept */
+  fichier: string;
+  line: number;
+  /** a few more lines kept (for messages), null for the usual single line */
+  more: { fichier: string; line: number }[] | null;
+  lignes: number;
+}
+
+interface Group {
+  siret: string;
+  exercice: number;
+  annee: number;
+  c076: CodeState | null;
+  c077: CodeState | null;
+  c078: CodeState | null;
+}
+
+/** The code lists an envelope may carry, by bit mask (076 = 1, 077 = 2, 078 = 4), shared by every row. */
+const CODE_LISTS: readonly (readonly EnvelopeCode[])[] = Array.from({ length: 8 }, (_, m) =>
+  Object.freeze((['076', '077', '078'] as const).filter((_, i) => m & (1 << i))),
+);
+
+const sourcesOf = (k: CodeState) => [{ fichier: k.fichier, line: k.line }, ...(k.more ?? [])];
+
 /**
  * Groups the lines of one or more files (in the order given: files in chronological order) into one
  * input per SIRET and payroll year. For each SIRET, year and code: the lines of one deposit add up
@@ -934,97 +1058,159 @@ export interface Aggregation {
  * date: later in the input) replaces the earlier ones — it is a correction. A SIRET declared to both the
  * Urssaf and the MSA for the same year is an error (one envelope has one collector).
  *
- * Incremental: `add` the lines of each file as it is parsed, then `result()`; the parsed lines can be
- * dropped in between (a national file has about two million lines).
+ * Incremental and lean: `add` lines (or `addLine` one at a time, as `parseEnvelopeFile`'s `sink`), then
+ * `result()`. Only the running sums per SIRET and code are kept, never the lines themselves, so a
+ * national file (about two million lines) holds one small object per SIRET.
  */
-export function createEnvelopeAggregator(): { add(lines: readonly EnvelopeLine[]): void; result(): Aggregation } {
+export function createEnvelopeAggregator(): { add(lines: readonly EnvelopeLine[]): void; addLine(line: EnvelopeLine): void; result(): Aggregation } {
   const order = new Map<string, number>();
-  const after = (a: EnvelopeLine, b: EnvelopeLine): boolean => {
-    const da = a.deposeLe ?? '';
-    const db = b.deposeLe ?? '';
-    if (da !== db) return da > db;
-    return order.get(a.depot)! > order.get(b.depot)!;
+  let lastDepot = '';
+  let lastOrder = -1;
+  const orderOf = (depot: string): number => {
+    if (depot === lastDepot) return lastOrder;
+    let o = order.get(depot);
+    if (o === undefined) order.set(depot, (o = order.size));
+    lastDepot = depot;
+    lastOrder = o;
+    return o;
   };
-  // per SIRET and year, per code: the lines of the deposit kept so far
-  interface Group {
-    siret: string;
-    exercice: number;
-    annee: number;
-    '076'?: EnvelopeLine[];
-    '077'?: EnvelopeLine[];
-    '078'?: EnvelopeLine[];
-  }
+  /** is (deposeLe, order) a later deposit than the code state's? */
+  const later = (deposeLe: string | null, o: number, k: CodeState): boolean => {
+    const da = deposeLe ?? '';
+    const db = k.deposeLe ?? '';
+    if (da !== db) return da > db;
+    return o > k.order;
+  };
   const groups = new Map<string, Group>();
   const remplacements: Replacement[] = [];
+  // the payroll year of a period, remembered for the last period object seen (periods are shared)
+  let lastPeriode: Periode | null = null;
+  let lastExercice = 0;
 
-  const add = (lines: readonly EnvelopeLine[]) => {
-    for (const l of lines) {
-      if (!order.has(l.depot)) order.set(l.depot, order.size);
-      const exercice = Number(l.periode.debut.slice(0, 4));
-      const key = exercice === l.annee - 1 ? l.siret : `${l.siret}|${exercice}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { siret: l.siret, exercice, annee: l.annee }));
-      const kept = g[l.code];
-      if (!kept) g[l.code] = [l];
-      else if (kept[0]!.depot === l.depot) kept.push(l);
-      else if (after(l, kept[0]!)) {
-        remplacements.push({ siret: l.siret, exercice, code: l.code, remplace: kept[0]!.deposeLe, par: l.deposeLe, fichier: l.fichier, line: l.line });
-        g[l.code] = [l];
-      } else {
-        remplacements.push({ siret: l.siret, exercice, code: l.code, remplace: l.deposeLe, par: kept[0]!.deposeLe, fichier: l.fichier, line: l.line });
-      }
+  const fresh = (l: EnvelopeLine, o: number): CodeState => ({
+    depot: l.depot,
+    order: o,
+    deposeLe: l.deposeLe,
+    declarant: l.declarant,
+    cents: l.cents,
+    collecteur: l.collecteur,
+    otherCollecteur: null,
+    debut: l.periode.debut,
+    fin: l.periode.fin,
+    periode: l.periode,
+    fichier: l.fichier,
+    line: l.line,
+    more: null,
+    lignes: 1,
+  });
+
+  const addLine = (l: EnvelopeLine) => {
+    const o = orderOf(l.depot);
+    if (l.periode !== lastPeriode) {
+      lastPeriode = l.periode;
+      lastExercice = Number(l.periode.debut.slice(0, 4));
+    }
+    const exercice = lastExercice;
+    const key = exercice === l.annee - 1 ? l.siret : `${l.siret}|${exercice}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { siret: l.siret, exercice, annee: l.annee, c076: null, c077: null, c078: null }));
+    const slot = l.code === '076' ? 'c076' : l.code === '077' ? 'c077' : 'c078';
+    const k = g[slot];
+    if (!k) {
+      g[slot] = fresh(l, o);
+    } else if (k.depot === l.depot) {
+      k.cents += l.cents;
+      k.lignes++;
+      if (l.collecteur !== k.collecteur && !k.otherCollecteur) k.otherCollecteur = l.collecteur;
+      if (l.periode.debut < k.debut) k.debut = l.periode.debut;
+      if (l.periode.fin > k.fin) k.fin = l.periode.fin;
+      if (!k.more) k.more = [{ fichier: l.fichier, line: l.line }];
+      else if (k.more.length < MAX_MORE_SOURCES) k.more.push({ fichier: l.fichier, line: l.line });
+    } else if (later(l.deposeLe, o, k)) {
+      remplacements.push({ siret: l.siret, exercice, code: l.code, remplace: k.deposeLe, par: l.deposeLe, fichier: l.fichier, line: l.line });
+      g[slot] = fresh(l, o);
+    } else {
+      remplacements.push({ siret: l.siret, exercice, code: l.code, remplace: l.deposeLe, par: k.deposeLe, fichier: l.fichier, line: l.line });
     }
   };
+
+  const add = (lines: readonly EnvelopeLine[]) => {
+    for (const l of lines) addLine(l);
+  };
+
+  const mixed = (k: CodeState | null, c: Collecteur) => k !== null && (k.collecteur !== c || k.otherCollecteur !== null);
 
   const result = (): Aggregation => {
     const envelopes: EnvelopeInputRow[] = [];
     const anterieures: EnvelopeInputRow[] = [];
     const errors: ReportEntry[] = [];
-    const sum = (ls: EnvelopeLine[] | undefined) => {
-      let t = 0n;
-      if (ls) for (const l of ls) t += l.cents;
-      return t;
-    };
-    for (const g of groups.values()) {
-      const kept = [...(g['076'] ?? []), ...(g['077'] ?? []), ...(g['078'] ?? [])];
-      const first = kept[0]!;
-      if (kept.some((l) => l.collecteur !== first.collecteur)) {
+    // by SIRET, then payroll year: keys are the SIRET, or `SIRET|year` (same length SIRETs), sorted by
+    // the engine's own string comparison
+    const keys = [...groups.keys()].sort();
+    for (const key of keys) {
+      const g = groups.get(key)!;
+      const c6 = g.c076;
+      const c7 = g.c077;
+      const c8 = g.c078;
+      const first = (c6 ?? c7 ?? c8)!;
+      if (mixed(c6, first.collecteur) || mixed(c7, first.collecteur) || mixed(c8, first.collecteur)) {
+        const all = [c6, c7, c8].flatMap((k) => (k ? sourcesOf(k) : []));
         errors.push({
           fichier: first.fichier,
           line: first.line,
-          message: `SIRET ${g.siret} : déclaré à la fois auprès de l’URSSAF et de la MSA pour la masse salariale ${g.exercice} (lignes ${kept.map((l) => `${l.fichier}:${l.line}`).join(', ')}) ; une enveloppe n’a qu’un organisme collecteur.`,
+          message: `SIRET ${g.siret} : déclaré à la fois auprès de l’URSSAF et de la MSA pour la masse salariale ${g.exercice} (lignes ${all
+            .map((x) => `${x.fichier}:${x.line}`)
+            .join(', ')}) ; une enveloppe n’a qu’un organisme collecteur.`,
         });
         continue;
       }
       let latest = first;
-      let debut = first.periode.debut;
-      let fin = first.periode.fin;
-      for (const l of kept) {
-        if (after(l, latest)) latest = l;
-        if (l.periode.debut < debut) debut = l.periode.debut;
-        if (l.periode.fin > fin) fin = l.periode.fin;
+      let debut = first.debut;
+      let fin = first.fin;
+      let lignes = 0;
+      let mask = 0;
+      // written out for the three codes: no array nor closure per SIRET on a national file
+      if (c6) {
+        mask |= 1;
+        lignes += c6.lignes;
+        if (c6.debut < debut) debut = c6.debut;
+        if (c6.fin > fin) fin = c6.fin;
+      }
+      if (c7) {
+        mask |= 2;
+        lignes += c7.lignes;
+        if (c7.debut < debut) debut = c7.debut;
+        if (c7.fin > fin) fin = c7.fin;
+        if (later(c7.deposeLe, c7.order, latest)) latest = c7;
+      }
+      if (c8) {
+        mask |= 4;
+        lignes += c8.lignes;
+        if (c8.debut < debut) debut = c8.debut;
+        if (c8.fin > fin) fin = c8.fin;
+        if (later(c8.deposeLe, c8.order, latest)) latest = c8;
       }
       const row: EnvelopeInputRow = {
         siret: g.siret,
         collecteur: first.collecteur,
-        soldeCents: sum(g['076']),
-        subventionsCfaCents: sum(g['077']),
-        creanceAlternantsCents: sum(g['078']),
+        soldeCents: c6?.cents ?? 0n,
+        subventionsCfaCents: c7?.cents ?? 0n,
+        creanceAlternantsCents: c8?.cents ?? 0n,
         annee: g.annee,
         exercice: g.exercice,
         periode: debut === first.periode.debut && fin === first.periode.fin ? first.periode : { debut, fin },
         declarant: latest.declarant,
         deposeLe: latest.deposeLe,
-        sources: kept.map((l) => ({ fichier: l.fichier, line: l.line })),
+        codes: CODE_LISTS[mask]!,
+        fichier: first.fichier,
+        line: first.line,
+        lignes,
       };
       (g.exercice === g.annee - 1 ? envelopes : anterieures).push(row);
     }
-    const bySiret = (a: EnvelopeInputRow, b: EnvelopeInputRow) => (a.siret < b.siret ? -1 : a.siret > b.siret ? 1 : a.exercice - b.exercice);
-    envelopes.sort(bySiret);
-    anterieures.sort(bySiret);
     return { envelopes, anterieures, remplacements, errors };
   };
-  return { add, result };
+  return { add, addLine, result };
 }
 
 /** `createEnvelopeAggregator` in one call. */
@@ -1060,11 +1246,10 @@ export function prepareEnvelopeImport(input: { annee: number; files: readonly { 
   const aggregator = createEnvelopeAggregator();
   for (const f of input.files) {
     // one file at a time: its parsed lines are dropped once aggregated
-    const p = parseEnvelopeFile(f.content, { annee: input.annee, fichier: f.fichier });
+    const p = parseEnvelopeFile(f.content, { annee: input.annee, fichier: f.fichier, sink: aggregator.addLine });
     for (const r of p.rejections) rejections.push(r); // loops, not spreads: a file may report millions of lines
     for (const w of p.warnings) warnings.push(w);
-    files.push({ fichier: f.fichier, format: p.format, encoding: p.encoding, lines: p.lines.length });
-    aggregator.add(p.lines);
+    files.push({ fichier: f.fichier, format: p.format, encoding: p.encoding, lines: p.lineCount });
   }
   const aggregation = aggregator.result();
   if (input.files.length === 0) rejections.push({ fichier: '', line: 0, message: 'Indiquez au moins un fichier de montants.' });

@@ -1,0 +1,187 @@
+/**
+ * Operators' commands of the envelopes (registered by src/cli.ts):
+ * - `import-envelopes <année> <fichiers…> [--frais-operateur <euros>]`: the amounts Urssaf and MSA
+ *   send per SIRET (docs/enveloppes-format.md), all or nothing, re-runnable.
+ */
+import type { CliCommand } from '../../cli-command.js';
+import { formatEuros, type Cents } from '../../domain/money.js';
+import { loadConfig } from '../../infra/config.js';
+import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_ENVELOPE_YEARS, generateDemoEnvelopes } from './demo-generator.js';
+import { parseEuroAmount } from './format.js';
+import { SEED_ENVELOPES_DIR } from './seed-demo.js';
+import { importEnveloppes, MAX_ANNEE, MIN_ANNEE, type EnvelopeCounts, type EnvelopeImportProgress, type EnvelopeImportReport, type EnvelopeTotals } from './import.js';
+
+/** Lines of rejections and warnings printed at most (the report counts them all). */
+export const MAX_PRINTED = 1000;
+
+const PHASES: Record<EnvelopeImportProgress['phase'], string> = {
+  lecture: 'Lecture des fichiers',
+  calcul: 'Calcul des enveloppes',
+  ecriture: 'Écriture en base',
+};
+
+const n = (x: number) => x.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
+const euros = (c: Cents) => formatEuros(c).replace(/\u202f|\u00a0/g, ' ');
+const where = (e: { fichier: string; line: number }) => (e.fichier ? `${e.fichier}${e.line ? ` ligne ${e.line}` : ''}` : '');
+
+function counts(c: EnvelopeCounts): string {
+  return `${n(c.inserted)} ajoutée(s), ${n(c.updated)} mise(s) à jour, ${n(c.unchanged)} inchangée(s)`;
+}
+
+function totalsLines(t: EnvelopeTotals, indent = '  '): string[] {
+  const rows: [string, Cents][] = [
+    ['solde déclaré (076)', t.soldeCents],
+    ['déductions (077 + 078)', t.deductionsCents],
+    ...(t.ecretementCents !== 0n ? ([['déductions au-delà du solde, écrêtées', t.ecretementCents]] as [string, Cents][]) : []),
+    ['dû (solde − déductions, jamais négatif)', t.netCents],
+    ['frais des organismes collecteurs (1 % non-recouvrement, 0,5 % Urssaf)', t.fraisCollecteurCents],
+    ['frais de gestion de l’opérateur', t.fraisOperateurCents],
+    ['crédits à répartir', t.creditsCents],
+  ];
+  if (t.reportRecuCents !== 0n) rows.push(['report reçu de la campagne précédente', t.reportRecuCents]);
+  if (t.reportCents !== 0n) rows.push(['report vers la campagne suivante', t.reportCents]);
+  const width = Math.max(...rows.map(([l]) => l.length));
+  return rows.map(([label, v]) => `${indent}${label.padEnd(width)}  ${euros(v).padStart(24)}`);
+}
+
+/** The French report printed by `import-envelopes`. */
+export function formatEnvelopeReport(r: EnvelopeImportReport): string[] {
+  const lines: string[] = [];
+  lines.push(`Enveloppes de la campagne ${r.annee} : ${r.files.length} fichier(s), ${n(r.lines)} montant(s) lu(s), ${n(r.sirets)} SIRET, en ${(r.durationMs / 1000).toFixed(1).replace('.', ',')} s.`);
+  for (const f of r.files) lines.push(`  ${f.fichier} : ${f.format === 'inconnu' ? 'illisible' : f.format.toUpperCase()} (${f.encoding}), ${n(f.lines)} montant(s)`);
+  if (r.ok) {
+    if (r.mode === 'repartition' && r.operatorFee)
+      lines.push(`Premier import de la campagne : ${euros(r.operatorFee.feeCents)} de frais de l’opérateur répartis au prorata des ${euros(r.operatorFee.baseCents)} reversés par les organismes collecteurs.`);
+    else if (r.mode === 'complement' && r.operatorFee)
+      lines.push(`Import complémentaire : les nouvelles enveloppes et les corrections supportent le taux de la répartition des frais de l’opérateur (${euros(r.operatorFee.feeCents)} sur ${euros(r.operatorFee.baseCents)} reversés).`);
+    lines.push(`Enveloppes ${r.annee} : ${counts(r.envelopes)}.`);
+    const other = r.autresAnnees;
+    if (other.inserted + other.updated + other.unchanged > 0) lines.push(`Enveloppes d’autres campagnes (corrections et reports) : ${counts(other)}.`);
+    lines.push(`Montants des ${n(r.totals.envelopes)} SIRET des fichiers (campagne ${r.annee}) :`);
+    lines.push(...totalsLines(r.totals));
+    if (r.totalsAnnee) {
+      const t = r.totalsAnnee;
+      const a = totalsLines(t);
+      if (a.join('\n') === totalsLines(r.totals).join('\n') && t.envelopes === r.totals.envelopes) lines.push(`Campagne ${r.annee} entière, relue en base : les mêmes ${n(t.envelopes)} enveloppes.`);
+      else {
+        lines.push(`Campagne ${r.annee} entière, relue en base (${n(t.envelopes)} enveloppes) :`);
+        lines.push(...a);
+      }
+      lines.push(
+        `Rapprochement : dû + report reçu = frais + crédits + report (${euros(t.netCents + t.reportRecuCents)} = ${euros(t.fraisCents + t.creditsCents + t.reportCents)}) : ${r.rapprochement ? 'exact au centime' : 'ÉCART, à signaler'}.`,
+      );
+    }
+    if (r.corrections.length) {
+      lines.push(`Corrections : ${n(r.corrections.length)}`);
+      for (const c of r.corrections.slice(0, MAX_PRINTED))
+        lines.push(`  SIRET ${c.siret} (campagne ${c.annee}, ${c.moment === 'pendant_campagne' ? 'pendant la campagne' : 'après la campagne'}) : ${c.message}`);
+      if (r.corrections.length > MAX_PRINTED) lines.push(`  … et ${n(r.corrections.length - MAX_PRINTED)} autre(s).`);
+    }
+  }
+  if (r.remplacements) lines.push(`Dépôts remplacés par une déclaration plus récente dans les fichiers : ${n(r.remplacements)}.`);
+  for (const w of r.warnings.slice(0, MAX_PRINTED)) lines.push(`Avertissement${where(w) ? ` ${where(w)}` : ''} : ${w.message}`);
+  if (r.warnings.length > MAX_PRINTED) lines.push(`… et ${n(r.warnings.length - MAX_PRINTED)} autre(s) avertissement(s).`);
+  for (const x of r.rejected.slice(0, MAX_PRINTED)) lines.push(`Rejet${where(x) ? ` ${where(x)}` : ''} : ${x.message}`);
+  if (r.rejected.length > MAX_PRINTED) lines.push(`… et ${n(r.rejected.length - MAX_PRINTED)} autre(s) rejet(s).`);
+  lines.push(
+    r.ok
+      ? `${n(r.rejected.length)} rejet, ${n(r.warnings.length)} avertissement(s).`
+      : `${n(r.rejected.length)} rejet(s), ${n(r.warnings.length)} avertissement(s) : rien n’a été importé. Corrigez les fichiers puis relancez la commande.`,
+  );
+  return lines;
+}
+
+/** `<année> <fichiers…> [--frais-operateur <euros>]` → values, or a French usage message. */
+export function parseImportArgs(args: readonly string[]): { annee: number; files: string[]; operatorFeeCents?: Cents } | string {
+  const positional: string[] = [];
+  let fee: Cents | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--frais-operateur' || a.startsWith('--frais-operateur=')) {
+      const raw = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      if (raw === undefined || raw === '') return 'Indiquez le montant après --frais-operateur (en euros, par exemple --frais-operateur 11225424).';
+      const p = parseEuroAmount(raw);
+      if (!p.ok) return `--frais-operateur : ${p.message}`;
+      fee = p.value;
+    } else if (a.startsWith('--')) return `Option inconnue : ${a} (option : --frais-operateur <euros>).`;
+    else positional.push(a);
+  }
+  const [year, ...files] = positional;
+  const annee = Number(year);
+  if (!year || !/^\d{4}$/.test(year) || annee < MIN_ANNEE || annee > MAX_ANNEE)
+    return `Indiquez l’année de campagne (${MIN_ANNEE} à ${MAX_ANNEE}) puis les fichiers : import-envelopes <année> <fichiers…> [--frais-operateur <euros>]`;
+  if (files.length === 0) return 'Indiquez au moins un fichier de montants (CSV ou lignes DSN).';
+  return fee === undefined ? { annee, files } : { annee, files, operatorFeeCents: fee };
+}
+
+const importCommand: CliCommand = {
+  usage: 'import-envelopes <année> <fichiers…> [--frais-operateur <euros>]',
+  help:
+    'Importe les montants du solde de la taxe d’apprentissage envoyés par l’Urssaf et la MSA par SIRET (CSV ou lignes DSN S21.G00.82, ' +
+    'format : docs/enveloppes-format.md) et calcule les crédits à répartir. Tout ou rien, ré-exécutable ; les déclarations corrigées ' +
+    'suivent les règles de la campagne. Code de sortie 1 si des lignes sont rejetées.',
+  run: async (args) => {
+    const parsed = parseImportArgs(args);
+    if (typeof parsed === 'string') {
+      console.error(parsed);
+      return 2;
+    }
+    const config = loadConfig();
+    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+    try {
+      await migrateDatabase(database);
+      let shown = '';
+      let phase = '';
+      const report = await importEnveloppes(database.db, parsed.annee, parsed.files, {
+        ...(parsed.operatorFeeCents === undefined ? {} : { operatorFeeCents: parsed.operatorFeeCents }),
+        // the corrections follow the campaign's phase at this instant: DEMO_NOW in a demo, else now
+        now: config.demoNow ?? new Date(),
+        onProgress: (p) => {
+          const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
+          const line = `${PHASES[p.phase]} : ${n(p.done)}/${n(p.total)} (${pct} %)`;
+          if (line !== shown && (pct % 5 === 0 || p.done === p.total)) {
+            process.stderr.write(`${phase && phase !== p.phase ? '\n' : '\r'}  ${line}`);
+            shown = line;
+            phase = p.phase;
+          }
+        },
+      });
+      process.stderr.write('\n');
+      for (const l of formatEnvelopeReport(report)) console.log(l);
+      return report.ok ? 0 : 1;
+    } finally {
+      await database.close();
+    }
+  },
+};
+
+const generateCommand: CliCommand = {
+  usage: 'generate-demo-envelopes [dossier]',
+  help: `Écrit les fichiers d’enveloppes de démonstration (${DEMO_ENVELOPE_YEARS.join(', ')}) pour les entreprises du répertoire de démonstration, dans le dossier (par défaut seed/enveloppes/). Déterministe.`,
+  run: async (args) => {
+    if (args.length > 1 || args.some((a) => a.startsWith('--'))) {
+      console.error(`Usage : ${generateCommand.usage}`);
+      return 2;
+    }
+    const dir = args[0] ?? SEED_ENVELOPES_DIR;
+    mkdirSync(dir, { recursive: true });
+    for (const annee of DEMO_ENVELOPE_YEARS) {
+      const f = generateDemoEnvelopes(annee);
+      const path = join(dir, f.name);
+      writeFileSync(path, f.content);
+      console.log(
+        `${path} : ${n(f.stats.lignes)} lignes, ${n(f.stats.sirets)} SIRET (${n(f.stats.msa)} MSA), solde ${euros(f.stats.soldeCents)} ` +
+          `(de ${euros(f.stats.minSoldeCents)} à ${euros(f.stats.maxSoldeCents)} par SIRET)`,
+      );
+    }
+    return 0;
+  },
+};
+
+export const enveloppesCommands: Record<string, CliCommand> = {
+  'import-envelopes': importCommand,
+  'generate-demo-envelopes': generateCommand,
+};

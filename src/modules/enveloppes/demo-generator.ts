@@ -1,0 +1,201 @@
+/**
+ * The demo's envelope files (`seed/enveloppes/enveloppes-<année>.csv`): what Urssaf and MSA would send
+ * for the companies of the demo registry (src/modules/companies/demo-registry.ts: the fixed
+ * DEMO_COMPANIES and the generated 999… companies). Deterministic: same registry, same year → the
+ * same bytes (seeded PRNG, no clock). Written by `npm run cli -- generate-demo-envelopes`.
+ *
+ * Who is liable (simplified from L. 6241-1 code du travail and the DSN rules, research/soltea.md §3):
+ * - companies of commercial, industrial or craft categories (SAS, SARL, SA, SELAS, GIE…) and the
+ *   entrepreneurs individuels who employ staff (about a third); not associations, communes, SCI;
+ * - active établissements only; none in Alsace-Moselle (57, 67, 68: no solde there);
+ * - some small employers of apprentices are exempt (payroll ≤ 6 SMIC, code 074): no line.
+ * Amounts: solde 076 = 0.09 % of the établissement's payroll (headcount × an annual gross salary of
+ * 18,000–52,000 €, part-time for the smallest), from a few euros to tens of thousands for the sièges
+ * of the networks; 077 (subventions en nature aux CFA) for about 3 % of them, 078 (créance alternants)
+ * for a quarter of those of 250 people or more. About 5 % are declared to the MSA (vineyards, landscape
+ * gardeners, wine cellars, florists, and some others). A quarter of the companies have their DSN filed
+ * by an accounting firm of the registry (CABINET …), a tenth by the demo's tiers-déclarant (CABINET
+ * COMPTABLE DURAND ET ASSOCIES, who also files for the clients of its portefeuilles); the others file
+ * their own. About 1 % of the SIRETs have a corrective deposit in June (a later line for 076).
+ */
+import { DEMO_COMPANIES, createRng, generateDemoRegistry, type DemoRegistry } from '../companies/demo-registry.js';
+import type { EntrepriseRow, EtablissementRow } from '../companies/registry-format.js';
+
+export const DEMO_ENVELOPE_YEARS = [2024, 2025] as const;
+
+export interface DemoEnvelopeFile {
+  annee: number;
+  /** file name, e.g. enveloppes-2025.csv */
+  name: string;
+  content: string;
+  stats: { sirets: number; lignes: number; msa: number; soldeCents: bigint; minSoldeCents: bigint; maxSoldeCents: bigint };
+}
+
+/** FNV-1a: a stable seed per SIRET, so an établissement keeps its size from one year to the next. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * The fixed demo companies that show the employer space all get an envelope — the GIP too, although a
+ * real groupement d'intérêt public is not liable: the demo needs a multi-établissement employer.
+ */
+const FIXED_EMPLOYERS = new Set<string>([DEMO_COMPANIES.boulangerieMoutin.siren, DEMO_COMPANIES.gipMds.siren, DEMO_COMPANIES.cabinetDurand.siren, DEMO_COMPANIES.transportsGiraudier.siren]);
+const LIABLE = new Set(['5710', '5720', '5499', '5498', '5599', '5785', '6220']);
+const AGRICULTURAL = /^(VIGNOBLES|PAYSAGES|CAVE|FLEURS)\b/;
+const ALSACE_MOSELLE = /^(57|67|68)/;
+const CSV_HEADER = 'siret;collecteur;code;montant;periode;siret_declarant;declarant;date_depot';
+
+/** euros,cents with a decimal comma (what the collectors' spreadsheets write) */
+function euros(cents: bigint): string {
+  const e = cents / 100n;
+  const c = cents % 100n;
+  return `${e},${c.toString().padStart(2, '0')}`;
+}
+
+interface Filer {
+  siret: string;
+  nom: string;
+}
+
+/** Headcount of an établissement (stable across years), from its SIRET. */
+function headcount(e: EtablissementRow, ent: EntrepriseRow, network: boolean): number {
+  const r = createRng(hash(e.siret));
+  if (e.siret === DEMO_COMPANIES.boulangerieMoutin.siret) return 6;
+  if (e.siret === DEMO_COMPANIES.gipMds.siret) return 180;
+  if (e.siren === DEMO_COMPANIES.gipMds.siren) return e.siret.endsWith('28') ? 45 : 12;
+  if (e.siret === DEMO_COMPANIES.cabinetDurand.siret) return 38;
+  if (e.siren === DEMO_COMPANIES.cabinetDurand.siren) return 9;
+  if (e.siret === DEMO_COMPANIES.transportsGiraudier.siret) return 1450;
+  if (e.siren === DEMO_COMPANIES.transportsGiraudier.siren) return r.between(8, 40);
+  if (network) return e.estSiege ? r.between(300, 2500) : r.between(5, 45);
+  if (ent.categorieJuridique === '1000') return r.between(1, 3);
+  const x = r.next();
+  if (x < 0.35) return r.between(1, 2);
+  if (x < 0.7) return r.between(3, 9);
+  if (x < 0.85) return r.between(10, 19);
+  if (x < 0.94) return r.between(20, 49);
+  if (x < 0.99) return r.between(50, 249);
+  return r.between(250, 999);
+}
+
+/**
+ * The file of campaign `annee` (payroll of `annee − 1`) for a demo registry. `registry` defaults to
+ * the demo's (6,000 generated companies, seed 20260504).
+ */
+export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = generateDemoRegistry()): DemoEnvelopeFile {
+  const rng = createRng(0x5017ea + annee);
+  const exercice = annee - 1;
+  const byFirm = new Map<string, EntrepriseRow>(registry.entreprises.map((e) => [e.siren, e]));
+  const bySiren = new Map<string, EtablissementRow[]>();
+  for (const e of registry.etablissements) {
+    const list = bySiren.get(e.siren);
+    if (list) list.push(e);
+    else bySiren.set(e.siren, [e]);
+  }
+  const siegeOf = (siren: string) => bySiren.get(siren)?.find((x) => x.estSiege && x.etatAdministratif === 'A') ?? null;
+
+  // accounting firms of the registry (their siège files the DSN of some clients)
+  const firms: Filer[] = [];
+  for (const ent of registry.entreprises) {
+    if (!ent.siren.startsWith('999')) continue;
+    if (!/^CABINET /.test(ent.raisonSociale) || /DENTAIRE|VETERINAIRE/.test(ent.raisonSociale) || ent.etatAdministratif !== 'A') continue;
+    const s = siegeOf(ent.siren);
+    if (s && ent.siren !== DEMO_COMPANIES.cabinetDurand.siren) firms.push({ siret: s.siret, nom: ent.raisonSociale });
+  }
+  const durand: Filer = { siret: DEMO_COMPANIES.cabinetDurand.siret, nom: DEMO_COMPANIES.cabinetDurand.raisonSociale };
+  const durandClients = new Set<string>([DEMO_COMPANIES.boulangerieMoutin.siren, DEMO_COMPANIES.transportsGiraudier.siren, DEMO_COMPANIES.gipMds.siren]);
+
+  const lines: string[] = [];
+  let sirets = 0;
+  let msa = 0;
+  let total = 0n;
+  let min: bigint | null = null;
+  let max = 0n;
+  const deposit = (day: string) => {
+    const h = rng.between(8, 19);
+    const m = rng.int(60);
+    return `${day} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  };
+  const firstDay = annee === 2024 ? '06/05/2024' : `05/05/${annee}`;
+  const secondDay = `15/05/${annee}`;
+  const correctionDay = `05/06/${annee}`;
+
+  const companies = [...registry.entreprises].sort((a, b) => (a.siren < b.siren ? -1 : a.siren > b.siren ? 1 : 0));
+  for (const ent of companies) {
+    if (!ent.siren.startsWith('999')) continue; // real SIRENE companies of the demo are not in these files
+    if (ent.etatAdministratif !== 'A' || ent.siren === DEMO_COMPANIES.lyceeRaspail.siren) continue;
+    const etabs = (bySiren.get(ent.siren) ?? []).filter((e) => e.etatAdministratif === 'A');
+    if (etabs.length === 0) continue;
+    const firmRng = createRng(hash(ent.siren) ^ 0x9e3779b9);
+    const categorie = ent.categorieJuridique ?? '';
+    const liable = FIXED_EMPLOYERS.has(ent.siren) || LIABLE.has(categorie) || (categorie === '1000' && firmRng.chance(0.35));
+    if (!liable) continue;
+    const network = etabs.length >= 40;
+    const sizes = etabs.map((e) => headcount(e, ent, network));
+    const companySize = sizes.reduce((a, b) => a + b, 0);
+    // who files: the tiers-déclarant for its clients, else an accounting firm, else the company
+    const siege = siegeOf(ent.siren) ?? etabs[0]!;
+    let filer: Filer;
+    const who = firmRng.next();
+    if (durandClients.has(ent.siren)) filer = durand;
+    else if (ent.siren === DEMO_COMPANIES.cabinetDurand.siren) filer = durand;
+    else if (who < 0.1) filer = durand;
+    else if (who < 0.35 && firms.length) filer = firms[firmRng.int(firms.length)]!;
+    else filer = { siret: siege.siret, nom: ent.raisonSociale };
+    const agricultural = AGRICULTURAL.test(ent.raisonSociale) || firmRng.chance(0.01);
+    const collecteur = agricultural ? 'MSA' : 'URSSAF';
+
+    etabs.forEach((e, i) => {
+      if (e.codePostal && ALSACE_MOSELLE.test(e.codePostal)) return;
+      const r = createRng(hash(`${e.siret}|${annee}`));
+      const people = sizes[i]!;
+      // annual gross per head: part-time for the very small ones
+      const perHead = people <= 2 ? r.between(6_000, 30_000) : r.between(18_000, 52_000);
+      const payrollCents = BigInt(people * perHead) * 100n;
+      // small employers of apprentices with a payroll ≤ 6 SMIC are exempt (code 074): no solde
+      if (payrollCents <= 13_000_000n && r.chance(0.08)) return;
+      const solde = (payrollCents * 9n + 5_000n) / 10_000n; // 0.09 %, half-up to the cent
+      if (solde === 0n) return;
+      const day = companySize >= 50 ? firstDay : secondDay;
+      const depot = deposit(day);
+      const row = (code: string, cents: bigint, date = depot) => lines.push(`${e.siret};${collecteur};${code};${euros(cents)};${exercice};${filer.siret};${filer.nom};${date}`);
+      row('076', solde);
+      let deductions = 0n;
+      if (people >= 3 && r.chance(0.03)) {
+        const d = (solde * BigInt(r.between(10, 60))) / 100n / 100n * 100n;
+        if (d > 0n) {
+          row('077', d);
+          deductions += d;
+        }
+      }
+      if (people >= 250 && r.chance(0.25)) {
+        const d = (solde * BigInt(r.between(5, 50))) / 100n;
+        row('078', d);
+        deductions += d;
+      }
+      let kept = solde;
+      if (r.chance(0.01)) {
+        // a corrective deposit in June: the later 076 replaces the first
+        kept = (solde * BigInt(r.between(88, 115))) / 100n;
+        row('076', kept, deposit(correctionDay));
+      }
+      sirets++;
+      if (collecteur === 'MSA') msa++;
+      total += kept;
+      if (min === null || kept < min) min = kept;
+      if (kept > max) max = kept;
+    });
+  }
+  return {
+    annee,
+    name: `enveloppes-${annee}.csv`,
+    content: [CSV_HEADER, ...lines].join('\n') + '\n',
+    stats: { sirets, lignes: lines.length, msa, soldeCents: total, minSoldeCents: min ?? 0n, maxSoldeCents: max },
+  };
+}
