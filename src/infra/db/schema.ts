@@ -439,6 +439,9 @@ export const refEtablissements = pgTable(
     index('ref_etab_annee_siret_idx').on(t.annee, t.siret),
     index('ref_etab_parent_idx').on(t.parentId),
     index('ref_etab_annee_dep_idx').on(t.annee, t.departement),
+    index('ref_etab_annee_cp_idx').on(t.annee, t.codePostal),
+    index('ref_etab_annee_commune_idx').on(t.annee, t.codeCommune),
+    index('ref_etab_annee_region_idx').on(t.annee, t.region),
     index('ref_etab_nom_trgm').using('gin', sql`${t.nomRecherche} gin_trgm_ops`),
   ],
 );
@@ -498,7 +501,7 @@ export const refFormations = pgTable(
   },
   (t) => [
     uniqueIndex('ref_formations_uq').on(t.etablissementId, t.diplomeId, t.codeCommune),
-    index('ref_formations_diplome_idx').on(t.diplomeId, t.annee),
+    index('ref_formations_diplome_etab_idx').on(t.diplomeId, t.annee, t.etablissementId),
   ],
 );
 
