@@ -290,7 +290,9 @@ if (EXPLAIN) {
     const main = captured.map((c) => JSON.parse(c) as { query: string; params: unknown[] }).find((c) => c.query.startsWith('with '));
     if (!main) continue;
     const plan = await ctx.db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', '0.5', true)`);
+      // the settings of the search's own transaction (src/modules/recherche/search.ts tunedTransaction)
+      await tx.execute(sql`select set_config('jit', 'off', true)`);
+      if (main.query.includes('<%')) await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', '0.5', true), set_config('enable_seqscan', 'off', true)`);
       const text = `explain (analyze, buffers) ${main.query}`.replace(/\$(\d+)/g, (_, i: string) => {
         const v = main.params[Number(i) - 1];
         return typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;

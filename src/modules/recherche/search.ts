@@ -491,6 +491,7 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
     // fuzzy words: checked on the rows the other words select when they are few, else through the index
     const fuzzyMode = fuzzy.length && strict.length && (await strictRows(db, annee, strict)) <= FUZZY_FILTER_ROWS ? 'filter' : 'candidates';
     planTerm = { kind: 'text', key: term.key, words, shortOnly: term.words.length === 0, fuzzyMode };
+    outcome.understood.push(`Nom : « ${c.q} »`);
     if (fuzzy.length) outcome.understood.push(`Nom proche de « ${fuzzy.join(' ')} » (orthographe approchée)`);
   } else planTerm = term;
   if (term.kind === 'siret') outcome.understood.push(`SIRET ${term.siret}`);

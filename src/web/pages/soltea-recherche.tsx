@@ -126,8 +126,8 @@ function ResultCard(props: { r: ResultItem; formationCriteria: boolean; hrefSuff
   const r = props.r;
   const href = `/soltea/etablissements/${r.siret}${props.hrefSuffix}`;
   return (
-    <li className="fr-mb-3w">
-      <div className="fr-card fr-card--no-arrow">
+    <li className="fr-mb-2w">
+      <div className="fr-card fr-card--sm fr-card--no-arrow">
         <div className="fr-card__body">
           <div className="fr-card__content">
             <h3 className="fr-card__title">{r.nom}</h3>
