@@ -7,10 +7,19 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './modules/demo/seed-demo
 import { formatSiret } from './domain/identifiers.js';
 import { ensureCommunes } from './modules/referentiel/communes.js';
 
+/**
+ * The demo's default instant: 16 June 2025, 09:00 Paris, in the first allocation period of the 2025
+ * campaign (the demo data's), so that every screen of the employer space works out of the box. Set
+ * DEMO_NOW to another instant to show another phase; production always follows the real clock.
+ */
+export const DEMO_DEFAULT_NOW = '2025-06-16T09:00:00+02:00';
+
 async function main() {
   let config;
   try {
-    config = loadConfig();
+    const env = { ...process.env };
+    if (!env.DEMO_NOW && env.NODE_ENV !== 'production' && env.DEMO_SEED !== '0') env.DEMO_NOW = DEMO_DEFAULT_NOW;
+    config = loadConfig(env);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -40,6 +49,7 @@ async function main() {
     for (const e of DEMO_ACCOUNTS)
       for (const p of e.people.filter((x) => x.status !== 'candidat')) console.log(`  SIRET ${formatSiret(e.siret)}  ${p.nom} ${p.prenom}  (${p.role}${e.kind === 'tiers_declarant' ? ', tiers-déclarant' : ''})`);
   }
+  if (config.demoNow) console.log(`\nHorloge de démonstration : ${config.demoNow.toISOString()} (DEMO_NOW ; ${url}/dev/horloge pour la déplacer)`);
   if (app.ctx.config.devOutbox) console.log(`\nCourriels (pas de SMTP_URL) : ${url}/dev/boite-mail`);
   console.log(`API : ${url}/api/docs`);
 

@@ -149,9 +149,9 @@ export class Client {
   }
 
   /** Posts JSON like payroll software would (CSRF token in a header). */
-  async json(url: string, payload: unknown, headers: Record<string, string> = {}) {
+  async json(url: string, payload: unknown, headers: Record<string, string> = {}, method: 'POST' | 'PUT' | 'DELETE' = 'POST') {
     if (!this.csrf) await this.get('/connexion');
-    const res = await this.h.server.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { cookie: this.cookieHeader(), 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': this.csrf, ...headers } });
+    const res = await this.h.server.inject({ method, url, payload: JSON.stringify(payload), headers: { cookie: this.cookieHeader(), 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': this.csrf, ...headers } });
     this.store(res.headers['set-cookie']);
     return res;
   }

@@ -12,10 +12,12 @@ import { accountsRoutes } from '../modules/accounts/routes.js';
 import { declarantsRoutes } from '../modules/access/declarants-routes.js';
 import { declarationsRoutes } from '../modules/access/declarations-routes.js';
 import { habilitationsRoutes } from '../modules/access/habilitations-routes.js';
+import { attributionsImportRoutes } from '../modules/attributions/import-routes.js';
 import { portefeuillesRoutes } from '../modules/access/portefeuilles-routes.js';
 import { registryRoutes } from '../modules/companies/routes.js';
 import { devRoutes } from '../modules/dev/routes.js';
 import { espaceEtablissementRoutes } from '../modules/espace-etablissement/routes.js';
+import { attributionsRoutes } from '../modules/attributions/routes.js';
 import { rechercheRoutes } from '../modules/recherche/routes.js';
 import { buildClientAssets } from '../web/client/build.js';
 import { registerSecurity } from './security.js';
@@ -106,6 +108,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(portefeuillesRoutes);
   await app.register(rechercheRoutes);
   await app.register(espaceEtablissementRoutes);
+  await app.register(attributionsImportRoutes);
+  await app.register(attributionsRoutes);
   if (ctx.config.devOutbox) await app.register(devRoutes);
   return app;
 }

@@ -60,7 +60,13 @@ export type AuditAction =
   | 'bank_code.failed'
   | 'bank_code.burnt'
   | 'bank_details.changed'
-  | 'bank_details.status_set';
+  | 'bank_details.status_set'
+  // SOLTéA employer space (src/modules/attributions)
+  | 'attributions.changed'
+  | 'attributions.partage_changed'
+  | 'attributions.imported'
+  | 'groupe.created'
+  | 'groupe.deleted';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -640,3 +640,54 @@ export const attributions = pgTable(
     index('attributions_etab_idx').on(t.etablissementId),
   ],
 );
+
+/**
+ * One employer SIRET's choices for a campaign, as a whole (SOLTéA employer space): the version every
+ * form carries (a stale form is refused rather than overwriting another person's change), and the
+ * period in which it validated 100 % of its funds (the lock rule of the calendar arrêté).
+ */
+export const choixEmployeurs = pgTable(
+  'choix_employeurs',
+  {
+    annee: integer('annee').notNull(),
+    siret: text('siret').notNull(),
+    version: integer('version').notNull().default(0),
+    /** the allocation period in which 100 % were validated, or null */
+    validationTotalePeriode: integer('validation_totale_periode'),
+    valideLe: ts('valide_le'),
+    updatedAt: ts('updated_at').notNull(),
+    updatedBy: uuid('updated_by'),
+  },
+  (t) => [primaryKey({ columns: [t.annee, t.siret] })],
+);
+
+/**
+ * « Mes groupes »: SIRETs of one company allocating together for a campaign; the choices of the
+ * reference SIRET are copied to every member (each on its own crédits à répartir).
+ */
+export const groupes = pgTable(
+  'groupes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    annee: integer('annee').notNull(),
+    siren: text('siren').notNull(),
+    nom: text('nom').notNull(),
+    siretReference: text('siret_reference').notNull(),
+    createdAt: ts('created_at').notNull(),
+    createdBy: uuid('created_by'),
+  },
+  (t) => [uniqueIndex('groupes_reference_uq').on(t.annee, t.siretReference), index('groupes_siren_idx').on(t.siren, t.annee)],
+);
+
+export const groupeMembres = pgTable(
+  'groupe_membres',
+  {
+    groupeId: bigint('groupe_id', { mode: 'number' })
+      .notNull()
+      .references(() => groupes.id, { onDelete: 'cascade' }),
+    annee: integer('annee').notNull(),
+    siret: text('siret').notNull(),
+  },
+  /** a SIRET belongs to one group per campaign */
+  (t) => [primaryKey({ columns: [t.annee, t.siret] }), index('groupe_membres_groupe_idx').on(t.groupeId)],
+);

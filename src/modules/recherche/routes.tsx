@@ -4,19 +4,20 @@
  * (the SIRETs the user acts for, and the same search). Every route answers a page, or JSON when the
  * client asks for it (Accept: application/json), with the same French messages.
  */
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sendJsonErrors, wantsJson } from '../../http/forms.js';
 import { pageContext, sendPage } from '../../http/render.js';
 import { requireUser } from '../../http/security.js';
-import { etablissements } from '../../infra/db/schema.js';
 import { FicheIntrouvablePage, FichePage } from '../../web/pages/soltea-fiche.js';
 import { SolteaAccueilPage } from '../../web/pages/soltea-accueil.js';
 import { SolteaEmployeurPage } from '../../web/pages/soltea-employeur.js';
 import { RecherchePage, type SearchView } from '../../web/pages/soltea-recherche.js';
 import { MessagePage } from '../../web/pages/public.js';
-import { openSiretsFor } from '../accounts/menu.js';
+import { employerProgress } from '../attributions/progress.js';
+import { employerSirets } from '../attributions/scope.js';
+import { currentCampaign } from '../campagnes/repository.js';
 import { publicUrl } from '../accounts/tokens-repository.js';
 import { MAX_FIELD_LENGTH, PAGE_SIZE, parseCriteria, type ParsedCriteria } from './criteria.js';
 import { fichePath, loadFiche, type Fiche } from './fiche.js';
@@ -167,20 +168,16 @@ export async function rechercheRoutes(app: FastifyInstance): Promise<void> {
       schema: { summary: 'SOLTéA - Employeurs : établissements pour lesquels l’utilisateur agit, et recherche d’établissements habilités', tags: ['SOLTéA - Employeurs'], querystring: searchQuerySchema },
     },
     async (req, reply) => {
-      const open = await openSiretsFor(ctx, req.auth!.user, 'SOLTEA_EMPLOYEURS');
-      if (open.length === 0) return notOpen(req, reply);
-      const names = await ctx.db
-        .select({ siret: etablissements.siret, denomination: etablissements.denomination, commune: etablissements.libelleCommune })
-        .from(etablissements)
-        .where(inArray(etablissements.siret, open.map((o) => o.siret)));
-      const byId = new Map(names.map((n) => [n.siret, n]));
-      const sirets = open.map((o) => ({ siret: o.siret, denomination: byId.get(o.siret)?.denomination ?? null, commune: byId.get(o.siret)?.commune ?? null }));
+      const campaign = await currentCampaign(ctx);
+      const sirets = await employerSirets(ctx, req.auth!.user, campaign.annee);
+      if (sirets.length === 0) return notOpen(req, reply);
       const { parsed, outcome, view, status } = await runSearch(req, false);
       if (wantsJson(req)) {
         if (status !== 200) return sendJsonErrors(reply, status, 'Un critère de recherche est incorrect.', parsed.errors);
-        return reply.send({ etablissements: sirets, recherche: parsed.submitted ? searchJson(parsed, outcome) : null });
+        return reply.send({ campagne: campaign.annee, etablissements: sirets.map((s) => ({ ...s, synthese: s.indisponible ? null : `/soltea/employeur/${s.siret}` })), recherche: parsed.submitted ? searchJson(parsed, outcome) : null });
       }
-      return sendPage(reply, <SolteaEmployeurPage ctx={pageContext(req)} sirets={sirets} view={view} />, status);
+      const progress = await employerProgress(ctx.db, campaign.annee, sirets.filter((s) => !s.indisponible).map((s) => s.siret));
+      return sendPage(reply, <SolteaEmployeurPage ctx={pageContext(req)} annee={campaign.annee} sirets={sirets.map((s) => ({ ...s, ...progress.get(s.siret) }))} view={view} />, status);
     },
   );
 }

@@ -1,45 +1,97 @@
 /**
- * Entry of « SOLTéA - Employeurs » for a habilitated user: the SIRETs they may act for, and the
- * search of habilitated establishments (results and fiches as on the public search).
+ * Entry of « SOLTéA - Employeurs » for a habilitated user: the SIRETs they may act for (with where each
+ * stands in the campaign, and why a tiers-déclarant's client is unavailable), each opening its
+ * Synthèse, and the search of habilitated establishments (with « Attribuer » when there is one SIRET).
  */
 import { formatSiret } from '../../domain/identifiers.js';
+import { formatEuros, formatPercent } from '../../domain/money.js';
 import { Alert, ErrorSummary } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
+import { attribuerUrl, employerUrl } from './soltea-employeur-espace.js';
 import { SearchForm, SearchResults, type SearchView } from './soltea-recherche.js';
 
 export interface EmployeurSiret {
   siret: string;
   denomination: string | null;
   commune: string | null;
+  via: 'propre' | 'client';
+  indisponible: string | null;
+  creditsCents?: bigint | null;
+  totalBp?: number;
+  aValider?: number;
 }
 
-export function SolteaEmployeurPage(props: { ctx: PageContext; sirets: EmployeurSiret[]; view: SearchView }) {
+function Avancement(props: { s: EmployeurSiret }) {
+  const s = props.s;
+  if (s.indisponible) return <span className="fr-badge fr-badge--sm fr-badge--no-icon">Indisponible</span>;
+  if (s.creditsCents === null || s.creditsCents === undefined) return <span className="fr-badge fr-badge--sm fr-badge--no-icon">Aucun solde transmis</span>;
+  if (!s.totalBp) return <span className="fr-badge fr-badge--sm fr-badge--info">À répartir</span>;
+  if (s.aValider) return <span className="fr-badge fr-badge--sm fr-badge--warning">{`${formatPercent(s.totalBp)} attribués, à enregistrer`}</span>;
+  return <span className={`fr-badge fr-badge--sm ${s.totalBp === 10_000 ? 'fr-badge--success' : 'fr-badge--new'}`}>{`${formatPercent(s.totalBp)} attribués`}</span>;
+}
+
+export function SolteaEmployeurPage(props: { ctx: PageContext; annee: number; sirets: EmployeurSiret[]; view: SearchView }) {
   const { view } = props;
+  const usable = props.sirets.filter((s) => !s.indisponible);
+  const clients = props.sirets.some((s) => s.via === 'client');
+  const only = usable.length === 1 ? usable[0]! : null;
   return (
     <Layout ctx={props.ctx} title="SOLTéA - Employeurs" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
       <h1>SOLTéA - Employeurs</h1>
       <p className="fr-text--lead">Répartir le solde de la taxe d’apprentissage aux formations et établissements habilités.</p>
       <div className="fr-table">
         <table>
-          <caption>{props.sirets.length > 1 ? `Les ${props.sirets.length} établissements pour lesquels vous agissez` : 'L’établissement pour lequel vous agissez'}</caption>
+          <caption>
+            {props.sirets.length > 1 ? `Les ${props.sirets.length} établissements pour lesquels vous agissez` : 'L’établissement pour lequel vous agissez'}
+            {` — campagne ${props.annee}`}
+          </caption>
           <thead>
             <tr>
               <th scope="col">SIRET</th>
               <th scope="col">Dénomination</th>
               <th scope="col">Commune</th>
+              <th scope="col" className="fr-cell--right">
+                Crédits à répartir
+              </th>
+              <th scope="col">Avancement</th>
+              <th scope="col">Action</th>
             </tr>
           </thead>
           <tbody>
             {props.sirets.map((s) => (
               <tr key={s.siret}>
                 <td>{formatSiret(s.siret)}</td>
-                <td>{s.denomination ?? '—'}</td>
+                <td>
+                  {s.denomination ?? '—'}
+                  {s.via === 'client' ? <span className="fr-hint-text">Client de vos portefeuilles</span> : null}
+                </td>
                 <td>{s.commune ?? '—'}</td>
+                <td className="fr-cell--right">{s.creditsCents === null || s.creditsCents === undefined ? '—' : formatEuros(s.creditsCents)}</td>
+                <td>
+                  <Avancement s={s} />
+                  {s.indisponible ? <span className="fr-hint-text">{s.indisponible}</span> : null}
+                </td>
+                <td>
+                  {s.indisponible ? (
+                    '—'
+                  ) : (
+                    <a className="fr-link" href={employerUrl(s.siret)}>
+                      Synthèse<span className="fr-sr-only">{` de ${s.denomination ?? formatSiret(s.siret)}`}</span>
+                    </a>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {clients ? (
+        <p>
+          <a className="fr-link fr-icon-upload-line fr-link--icon-left" href="/soltea/employeur/import">
+            Répartir pour plusieurs clients à partir d’un fichier CSV
+          </a>
+        </p>
+      ) : null}
       <h2>Rechercher un établissement habilité</h2>
       {view.invalid ? <ErrorSummary errors={view.errors} message="Un critère de recherche est incorrect" /> : null}
       {(view.notices ?? []).map((n) => (
@@ -48,7 +100,7 @@ export function SolteaEmployeurPage(props: { ctx: PageContext; sirets: Employeur
         </Alert>
       ))}
       <SearchForm action="/soltea/employeur" view={view} />
-      <SearchResults action="/soltea/employeur" view={view} />
+      <SearchResults action="/soltea/employeur" view={view} {...(only ? { attribuerHref: (etab: string) => attribuerUrl(only.siret, etab) } : {})} />
     </Layout>
   );
 }

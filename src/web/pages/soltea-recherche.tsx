@@ -122,7 +122,7 @@ export function SearchForm(props: { action: string; view: SearchView }) {
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('fr-FR')} ${n > 1 ? many : one}`;
 
-function ResultCard(props: { r: ResultItem; formationCriteria: boolean; hrefSuffix: string }) {
+function ResultCard(props: { r: ResultItem; formationCriteria: boolean; hrefSuffix: string; attribuerHref?: (siret: string) => string }) {
   const r = props.r;
   const href = `/soltea/etablissements/${r.siret}${props.hrefSuffix}`;
   return (
@@ -171,9 +171,20 @@ function ResultCard(props: { r: ResultItem; formationCriteria: boolean; hrefSuff
             </div>
           </div>
           <div className="fr-card__footer">
-            <a className="fr-btn fr-btn--secondary" href={href}>
-              Voir la fiche<span className="fr-sr-only">{` de ${r.nom}`}</span>
-            </a>
+            <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--sm">
+              {props.attribuerHref ? (
+                <li>
+                  <a className="fr-btn" href={props.attribuerHref(r.siret)}>
+                    Attribuer<span className="fr-sr-only">{` à ${r.nom}`}</span>
+                  </a>
+                </li>
+              ) : null}
+              <li>
+                <a className="fr-btn fr-btn--secondary" href={href}>
+                  Voir la fiche<span className="fr-sr-only">{` de ${r.nom}`}</span>
+                </a>
+              </li>
+            </ul>
           </div>
         </div>
       </div>
@@ -182,7 +193,8 @@ function ResultCard(props: { r: ResultItem; formationCriteria: boolean; hrefSuff
 }
 
 /** The results: count (aria-live), how the criteria were understood, the cards, the pagination. */
-export function SearchResults(props: { action: string; view: SearchView }) {
+/** `attribuerHref`: in an employer's space, each card also links to its « Attribuer » page. */
+export function SearchResults(props: { action: string; view: SearchView; attribuerHref?: (siret: string) => string }) {
   const { view } = props;
   const o = view.outcome;
   if (!o) return null;
@@ -228,7 +240,7 @@ export function SearchResults(props: { action: string; view: SearchView }) {
       {o.results.length ? (
         <ul className="fr-raw-list" aria-label="Établissements trouvés">
           {o.results.map((r) => (
-            <ResultCard key={r.siret} r={r} formationCriteria={formationCriteria} hrefSuffix={suffix} />
+            <ResultCard key={r.siret} r={r} formationCriteria={formationCriteria} hrefSuffix={suffix} {...(props.attribuerHref ? { attribuerHref: props.attribuerHref } : {})} />
           ))}
         </ul>
       ) : null}

@@ -1,0 +1,472 @@
+/**
+ * An employer SIRET's choices for a campaign (PRODUCT.md §4.4): read them as the « Synthèse » shows
+ * them, and change them — the only path by which allocations are written (screens, JSON API, the
+ * tiers-déclarants' CSV import, « Répliquer les fléchages », « Mes groupes »).
+ *
+ * Every change is one transaction that
+ * 1. locks the SIRET's row of `choix_employeurs` (created on first use): two people of the same
+ *    company, or a person and an import, are serialised, so the rules are checked on what is really
+ *    there and the total can never exceed 100 %;
+ * 2. compares the version the form was built from (`expectedVersion`) with the row's: a stale form
+ *    is refused (409) instead of silently overwriting the other person's change;
+ * 3. builds the whole new set of allocations, checks every rule (domain/attribution-rules.ts: calendar,
+ *    lock after 100 % validated in period 1, percentages, 100 % total, 30 % liste nationale, targets of
+ *    the campaign's referential) and writes only when all pass: nothing is ever saved half-way;
+ * 4. copies the result to the members when the SIRET is the reference of a group (« Mes groupes »),
+ *    each member checked with its own calendar state first;
+ * 5. bumps the version and writes the audit trail.
+ *
+ * Statuses: a line saved from the fiche or modified is « enregistrée »; « Enregistrer vos attributions »
+ * validates every line (« validée »), which is what the payment waves pay. The period in which a SIRET
+ * validated 100 % of its funds is kept for the lock rule.
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { checkCalendar, checkShares, expectedAmountsFor, targetKey, type AllocationRuleError, type ProposedAllocation } from '../../domain/attribution-rules.js';
+import { campaignPreset, phaseAt, type Campaign, type CampaignPhase } from '../../domain/campagne.js';
+import { FULL_BP, formatPercent, type Cents } from '../../domain/money.js';
+import { audit } from '../../infra/audit.js';
+import type { Db, Tx } from '../../infra/db/index.js';
+import { attributions, choixEmployeurs, enveloppes, groupeMembres, groupes } from '../../infra/db/schema.js';
+import { campaignOf } from '../campagnes/repository.js';
+import { describeTargets, targetMapKey, type DescribedTarget } from './targets.js';
+
+type Q = Db | Tx;
+
+export interface EnvelopeView {
+  collecteur: string;
+  soldeCents: Cents;
+  deductionsCents: Cents;
+  fraisCents: Cents;
+  reportCents: Cents;
+  creditsCents: Cents;
+  partage: boolean;
+  declarantNom: string | null;
+  deposeLe: Date | null;
+}
+
+export interface SyntheseLine {
+  id: number;
+  etablissementId: number;
+  formationId: number | null;
+  pointsBase: number;
+  statut: 'enregistree' | 'validee';
+  valideeLe: Date | null;
+  /** null when the target left the referential (cannot happen within a year; kept defensive) */
+  target: DescribedTarget | null;
+  /** expected euros (largest remainder over all lines in id order, as the establishments see them) */
+  montantCents: Cents | null;
+}
+
+export interface GroupInfo {
+  id: number;
+  nom: string;
+  reference: string;
+  role: 'reference' | 'membre';
+  membres: string[];
+}
+
+export interface Synthese {
+  annee: number;
+  siret: string;
+  campaign: Campaign;
+  phase: CampaignPhase;
+  /** may the SIRET change its choices now (calendar, lock), and if not why */
+  modifiable: { ok: true; periode: number } | { ok: false; message: string; reference: string };
+  enveloppe: EnvelopeView | null;
+  lines: SyntheseLine[];
+  totalBp: number;
+  nationalBp: number;
+  resteBp: number;
+  attribueCents: Cents;
+  nonAttribueCents: Cents | null;
+  /** lines saved but not validated yet */
+  aValider: number;
+  version: number;
+  validationTotalePeriode: number | null;
+  groupe: GroupInfo | null;
+}
+
+/** The campaign calendar of `annee` (operator's, else the arrêté's preset). */
+export async function calendarOf(db: Q, annee: number): Promise<Campaign> {
+  return (await campaignOf(db, annee)) ?? campaignPreset(annee) ?? { ...campaignPreset(2025)!, annee };
+}
+
+interface LineRow {
+  id: number;
+  etablissementId: number;
+  formationId: number | null;
+  pointsBase: number;
+  statut: string;
+  valideeLe: Date | null;
+}
+
+async function linesOf(db: Q, annee: number, siret: string): Promise<LineRow[]> {
+  return db
+    .select({
+      id: attributions.id,
+      etablissementId: attributions.etablissementId,
+      formationId: attributions.formationId,
+      pointsBase: attributions.pointsBase,
+      statut: attributions.statut,
+      valideeLe: attributions.valideeLe,
+    })
+    .from(attributions)
+    .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, siret)))
+    .orderBy(asc(attributions.id));
+}
+
+async function envelopeOf(db: Q, annee: number, siret: string): Promise<EnvelopeView | null> {
+  const [e] = await db
+    .select({
+      collecteur: enveloppes.collecteur,
+      soldeCents: enveloppes.soldeCents,
+      deductionsCents: enveloppes.deductionsCents,
+      fraisCents: enveloppes.fraisCents,
+      reportCents: enveloppes.reportCents,
+      creditsCents: enveloppes.creditsCents,
+      partage: enveloppes.partageCoordonnees,
+      declarantNom: enveloppes.declarantNom,
+      deposeLe: enveloppes.deposeLe,
+    })
+    .from(enveloppes)
+    .where(and(eq(enveloppes.annee, annee), eq(enveloppes.siret, siret)));
+  return e ?? null;
+}
+
+export async function groupOf(db: Q, annee: number, siret: string): Promise<GroupInfo | null> {
+  const [m] = await db
+    .select({ id: groupes.id, nom: groupes.nom, reference: groupes.siretReference })
+    .from(groupeMembres)
+    .innerJoin(groupes, eq(groupes.id, groupeMembres.groupeId))
+    .where(and(eq(groupeMembres.annee, annee), eq(groupeMembres.siret, siret)));
+  if (!m) return null;
+  const membres = await db.select({ siret: groupeMembres.siret }).from(groupeMembres).where(eq(groupeMembres.groupeId, m.id)).orderBy(asc(groupeMembres.siret));
+  return { id: m.id, nom: m.nom, reference: m.reference, role: m.reference === siret ? 'reference' : 'membre', membres: membres.map((x) => x.siret).filter((s) => s !== m.reference) };
+}
+
+/** Pure: the calendar answer shown on the Synthèse. */
+function modifiableAt(campaign: Campaign, now: Date, validationTotalePeriode: number | null): Synthese['modifiable'] {
+  const c = checkCalendar({ campaign, now, validatedFullInPeriod: validationTotalePeriode });
+  return c.ok ? { ok: true, periode: c.periode } : { ok: false, message: c.errors[0]!.message, reference: c.errors[0]!.reference };
+}
+
+/** The Synthèse of `siret` for campaign `annee`, as of `now`. */
+export async function loadSynthese(db: Q, now: Date, annee: number, siret: string): Promise<Synthese> {
+  const [campaign, enveloppe, rows, [state], groupe] = await Promise.all([
+    calendarOf(db, annee),
+    envelopeOf(db, annee, siret),
+    linesOf(db, annee, siret),
+    db.select().from(choixEmployeurs).where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, siret))),
+    groupOf(db, annee, siret),
+  ]);
+  const described = await describeTargets(db, annee, rows);
+  const amounts = enveloppe ? expectedAmountsFor(enveloppe.creditsCents, rows.map((r) => ({ bp: r.pointsBase }))) : null;
+  const lines: SyntheseLine[] = rows.map((r, i) => ({
+    id: r.id,
+    etablissementId: r.etablissementId,
+    formationId: r.formationId,
+    pointsBase: r.pointsBase,
+    statut: r.statut === 'validee' ? 'validee' : 'enregistree',
+    valideeLe: r.valideeLe,
+    target: described.get(targetMapKey(r.etablissementId, r.formationId)) ?? null,
+    montantCents: amounts ? amounts.montantsCents[i]! : null,
+  }));
+  const totalBp = lines.reduce((s, l) => s + l.pointsBase, 0);
+  const validationTotalePeriode = state?.validationTotalePeriode ?? null;
+  return {
+    annee,
+    siret,
+    campaign,
+    phase: phaseAt(campaign, now),
+    modifiable: modifiableAt(campaign, now, validationTotalePeriode),
+    enveloppe,
+    lines,
+    totalBp,
+    nationalBp: lines.reduce((s, l) => s + (l.target?.national ? l.pointsBase : 0), 0),
+    resteBp: FULL_BP - totalBp,
+    attribueCents: amounts?.attribueCents ?? 0n,
+    nonAttribueCents: amounts?.nonAttribueCents ?? null,
+    aValider: lines.filter((l) => l.statut !== 'validee').length,
+    version: state?.version ?? 0,
+    validationTotalePeriode,
+    groupe,
+  };
+}
+
+// ── changes ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface TargetShare {
+  target: { etablissementId: number; formationId: number | null };
+  bp: number;
+}
+
+export type ChoiceChange =
+  /**
+   * « Enregistrer mes choix » on an establishment's page: new targets added; a target already chosen
+   * takes the new percentage; the targets of `retirer` (that establishment's, left unticked) are removed
+   */
+  | { kind: 'ajouter'; items: TargetShare[]; retirer?: TargetShare['target'][] }
+  /** « Répliquer les fléchages »: like `ajouter`, but targets already chosen keep their percentage */
+  | { kind: 'completer'; items: TargetShare[] }
+  /** « Modifier » then « Valider mon attribution » in the Synthèse */
+  | { kind: 'modifier'; id: number; bp: number }
+  | { kind: 'supprimer'; id: number }
+  /** the whole set at once (API, CSV import); `valider` validates it in the same step */
+  | { kind: 'remplacer'; items: TargetShare[]; valider: boolean }
+  /** « Enregistrer vos attributions »: every line validated */
+  | { kind: 'valider' };
+
+export interface Actor {
+  userId: string;
+  espaceId: string;
+  ip?: string | null;
+}
+
+export interface ChangeError {
+  code: string;
+  message: string;
+  reference?: string;
+  /** index of the item of the change the message is about */
+  index?: number;
+}
+
+export type ChangeResult =
+  | { ok: true; version: number; changed: boolean; added: number; updated: number; removed: number; validated: number; membres: number }
+  | { ok: false; status: 400 | 403 | 404 | 409; errors: ChangeError[] };
+
+const fail = (status: 400 | 403 | 404 | 409, code: string, message: string, reference?: string): ChangeResult => ({ ok: false, status, errors: [{ code, message, ...(reference ? { reference } : {}) }] });
+
+export const STALE_MESSAGE =
+  'Vos attributions ont été modifiées entre-temps (par une autre personne de votre entreprise, ou dans un autre onglet) : votre saisie n’a pas été enregistrée. La page affiche maintenant vos attributions à jour ; recommencez votre modification.';
+
+interface DesiredLine {
+  etablissementId: number;
+  formationId: number | null;
+  bp: number;
+  statut: 'enregistree' | 'validee';
+}
+
+/** Locks the SIRET's choices for the transaction (creating the row), and returns its state. */
+async function lockChoix(tx: Tx, annee: number, siret: string, now: Date): Promise<{ version: number; validationTotalePeriode: number | null }> {
+  await tx.insert(choixEmployeurs).values({ annee, siret, version: 0, updatedAt: now }).onConflictDoNothing();
+  const [row] = await tx
+    .select({ version: choixEmployeurs.version, validationTotalePeriode: choixEmployeurs.validationTotalePeriode })
+    .from(choixEmployeurs)
+    .where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, siret)))
+    .for('update');
+  return row!;
+}
+
+/** Pure: the desired set after `change`, or the error. Lines keep their order (ids); new ones come last. */
+export function applyChange(current: readonly LineRow[], change: ChoiceChange): { ok: true; lines: DesiredLine[] } | { ok: false; status: 400 | 404; errors: ChangeError[] } {
+  const asDesired = (l: LineRow): DesiredLine => ({ etablissementId: l.etablissementId, formationId: l.formationId, bp: l.pointsBase, statut: l.statut === 'validee' ? 'validee' : 'enregistree' });
+  const lines = current.map(asDesired);
+  const byKey = new Map(lines.map((l, i) => [targetMapKey(l.etablissementId, l.formationId), i]));
+  switch (change.kind) {
+    case 'ajouter':
+    case 'completer': {
+      const retirer = change.kind === 'ajouter' ? new Set((change.retirer ?? []).map((t) => targetMapKey(t.etablissementId, t.formationId))) : new Set<string>();
+      if (change.items.length === 0 && ![...byKey.keys()].some((k) => retirer.has(k))) return { ok: false, status: 400, errors: [{ code: 'aucun_choix', message: 'Choisissez au moins un établissement, une composante ou une formation, avec son pourcentage.' }] };
+      for (const it of change.items) {
+        const k = targetMapKey(it.target.etablissementId, it.target.formationId);
+        const i = byKey.get(k);
+        if (i === undefined) {
+          byKey.set(k, lines.length);
+          lines.push({ etablissementId: it.target.etablissementId, formationId: it.target.formationId, bp: it.bp, statut: 'enregistree' });
+        } else if (change.kind === 'ajouter' && lines[i]!.bp !== it.bp) lines[i] = { ...lines[i]!, bp: it.bp, statut: 'enregistree' };
+      }
+      return { ok: true, lines: retirer.size ? lines.filter((l) => !retirer.has(targetMapKey(l.etablissementId, l.formationId))) : lines };
+    }
+    case 'modifier': {
+      const i = current.findIndex((l) => l.id === change.id);
+      if (i < 0) return { ok: false, status: 404, errors: [{ code: 'ligne_introuvable', message: 'Cette attribution n’existe plus : elle a peut-être été supprimée entre-temps.' }] };
+      if (lines[i]!.bp !== change.bp) lines[i] = { ...lines[i]!, bp: change.bp, statut: 'enregistree' };
+      return { ok: true, lines };
+    }
+    case 'supprimer': {
+      const i = current.findIndex((l) => l.id === change.id);
+      if (i < 0) return { ok: false, status: 404, errors: [{ code: 'ligne_introuvable', message: 'Cette attribution n’existe plus : elle a peut-être été supprimée entre-temps.' }] };
+      lines.splice(i, 1);
+      return { ok: true, lines };
+    }
+    case 'remplacer': {
+      const out: DesiredLine[] = [];
+      for (const it of change.items) {
+        const k = targetMapKey(it.target.etablissementId, it.target.formationId);
+        const i = byKey.get(k);
+        const old = i === undefined ? undefined : lines[i];
+        out.push({
+          etablissementId: it.target.etablissementId,
+          formationId: it.target.formationId,
+          bp: it.bp,
+          statut: change.valider ? 'validee' : old && old.bp === it.bp ? old.statut : 'enregistree',
+        });
+      }
+      // the current lines first (ids kept), then the new ones, in the order given
+      const rank = (l: DesiredLine) => byKey.get(targetMapKey(l.etablissementId, l.formationId)) ?? Number.MAX_SAFE_INTEGER;
+      return { ok: true, lines: out.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i).map((x) => x.l) };
+    }
+    case 'valider': {
+      if (lines.length === 0) return { ok: false, status: 400, errors: [{ code: 'aucun_choix', message: 'Vous n’avez encore choisi aucun établissement : il n’y a rien à enregistrer.' }] };
+      return { ok: true, lines: lines.map((l) => ({ ...l, statut: 'validee' })) };
+    }
+  }
+}
+
+/** Checks `lines` for one SIRET: targets of the year, calendar and shares. */
+async function checkLines(tx: Tx, annee: number, campaign: Campaign, now: Date, validationTotalePeriode: number | null, lines: readonly DesiredLine[], itemIndex: (l: DesiredLine) => number | undefined) {
+  const cal = checkCalendar({ campaign, now, validatedFullInPeriod: validationTotalePeriode });
+  if (!cal.ok) return { ok: false as const, errors: cal.errors.map(toChangeError) };
+  const described = await describeTargets(tx, annee, lines);
+  const errors: ChangeError[] = [];
+  const proposed: ProposedAllocation[] = [];
+  for (const l of lines) {
+    const d = described.get(targetMapKey(l.etablissementId, l.formationId));
+    if (!d) {
+      const index = itemIndex(l);
+      errors.push({
+        code: 'cible_invalide',
+        message: `${index !== undefined ? `Ligne ${index + 1} : ` : ''}cet établissement, cette composante ou cette formation n’est pas habilité pour la campagne ${annee}.`,
+        reference: 'Article R. 6241-25 1° du code du travail',
+        ...(index !== undefined ? { index } : {}),
+      });
+      continue;
+    }
+    proposed.push({ target: { etablissementId: l.etablissementId, formationId: l.formationId, kind: d.kind, libelle: d.libelle }, bp: l.bp, national: d.national });
+  }
+  if (errors.length) return { ok: false as const, errors };
+  const shares = checkShares(proposed);
+  if (!shares.ok) return { ok: false as const, errors: shares.errors.map(toChangeError) };
+  return { ok: true as const, periode: cal.periode, summary: shares.summary };
+}
+
+const toChangeError = (e: AllocationRuleError): ChangeError => ({ code: e.code, message: e.message, reference: e.reference, ...(e.index !== undefined ? { index: e.index } : {}) });
+
+/** Writes `lines` as the SIRET's set (delete / update / insert by target), returns the counts. */
+async function writeLines(tx: Tx, annee: number, siret: string, current: readonly LineRow[], lines: readonly DesiredLine[], now: Date, userId: string, periode: number) {
+  const want = new Map(lines.map((l) => [targetMapKey(l.etablissementId, l.formationId), l]));
+  const have = new Map(current.map((l) => [targetMapKey(l.etablissementId, l.formationId), l]));
+  const gone = current.filter((l) => !want.has(targetMapKey(l.etablissementId, l.formationId))).map((l) => l.id);
+  let updated = 0;
+  let added = 0;
+  let validated = 0;
+  if (gone.length) await tx.delete(attributions).where(inArray(attributions.id, gone));
+  const inserts: (typeof attributions.$inferInsert)[] = [];
+  for (const [k, l] of want) {
+    const old = have.get(k);
+    const becomesValid = l.statut === 'validee' && (!old || old.statut !== 'validee' || old.pointsBase !== l.bp);
+    if (becomesValid) validated++;
+    const validation = l.statut === 'validee' ? (becomesValid ? { valideeLe: now, validePeriode: periode } : {}) : { valideeLe: null, validePeriode: null };
+    if (!old) {
+      added++;
+      inserts.push({ annee, siretEmployeur: siret, etablissementId: l.etablissementId, formationId: l.formationId, pointsBase: l.bp, statut: l.statut, valideeLe: null, validePeriode: null, ...validation, updatedAt: now, updatedBy: userId });
+    } else if (old.pointsBase !== l.bp || old.statut !== l.statut) {
+      updated++;
+      await tx.update(attributions).set({ pointsBase: l.bp, statut: l.statut, ...validation, updatedAt: now, updatedBy: userId }).where(eq(attributions.id, old.id));
+    }
+  }
+  if (inserts.length) await tx.insert(attributions).values(inserts);
+  return { added, updated, removed: gone.length, validated };
+}
+
+/**
+ * Applies `change` to the choices of `siret` for campaign `annee`, by `actor`, all or nothing. The
+ * caller has checked the actor may act for the SIRET (scope.ts). `expectedVersion` null: no stale-form
+ * check (API clients that send the whole set), the lock still serialises.
+ */
+export async function changeChoices(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { annee: number; siret: string; actor: Actor; expectedVersion: number | null; change: ChoiceChange; source?: string },
+  txIn?: Tx,
+): Promise<ChangeResult> {
+  const run = async (tx: Tx): Promise<ChangeResult> => {
+    const { annee, siret, change } = input;
+    const now = ctx.clock.now();
+    const env = await envelopeOf(tx, annee, siret);
+    if (!env)
+      return fail(400, 'sans_enveloppe', `Aucun solde de taxe d’apprentissage n’a été transmis par l’Urssaf ou la MSA pour ce SIRET pour la campagne ${annee} : il n’y a rien à répartir.`);
+    const groupe = await groupOf(tx, annee, siret);
+    if (groupe?.role === 'membre')
+      return fail(
+        409,
+        'groupe_membre',
+        `Ce SIRET fait partie du groupe « ${groupe.nom} » : ses attributions sont celles du SIRET de référence ${groupe.reference}. Modifiez-les depuis le SIRET de référence, ou retirez ce SIRET du groupe dans « Mes groupes ».`,
+      );
+    const state = await lockChoix(tx, annee, siret, now);
+    if (input.expectedVersion !== null && input.expectedVersion !== state.version) return fail(409, 'version_perimee', STALE_MESSAGE);
+    const current = await linesOf(tx, annee, siret);
+    const applied = applyChange(current, change);
+    if (!applied.ok) return { ok: false, status: applied.status, errors: applied.errors };
+    const items = 'items' in change ? change.items : [];
+    const itemIndex = (l: DesiredLine) => {
+      const i = items.findIndex((it) => it.target.etablissementId === l.etablissementId && (it.target.formationId ?? null) === l.formationId);
+      return i < 0 ? undefined : i;
+    };
+    const campaign = await calendarOf(tx, annee);
+    const checked = await checkLines(tx, annee, campaign, now, state.validationTotalePeriode, applied.lines, itemIndex);
+    if (!checked.ok) return { ok: false, status: 400, errors: checked.errors };
+
+    // the members of a group take the same set: each must be allowed to change now
+    const membres = groupe?.role === 'reference' ? groupe.membres : [];
+    const memberStates: { siret: string; current: LineRow[]; validationTotalePeriode: number | null }[] = [];
+    for (const m of membres) {
+      const mEnv = await envelopeOf(tx, annee, m);
+      if (!mEnv) return fail(400, 'groupe_sans_enveloppe', `Le SIRET ${m} du groupe « ${groupe!.nom} » n’a pas de solde à répartir pour la campagne ${annee} : retirez-le du groupe.`);
+      const ms = await lockChoix(tx, annee, m, now);
+      const cal = checkCalendar({ campaign, now, validatedFullInPeriod: ms.validationTotalePeriode });
+      if (!cal.ok) return { ok: false, status: 400, errors: cal.errors.map((e) => ({ ...toChangeError(e), message: `SIRET ${m} du groupe : ${e.message}` })) };
+      memberStates.push({ siret: m, current: await linesOf(tx, annee, m), validationTotalePeriode: ms.validationTotalePeriode });
+    }
+
+    const counts = await writeLines(tx, annee, siret, current, applied.lines, now, input.actor.userId, checked.periode);
+    const changed = counts.added + counts.updated + counts.removed > 0;
+    const fullyValidated = applied.lines.length > 0 && applied.lines.every((l) => l.statut === 'validee') && checked.summary.totalBp === FULL_BP;
+    const nextValidation = (prev: number | null) => (fullyValidated ? (prev ?? checked.periode) : null);
+    const version = changed ? state.version + 1 : state.version;
+    await tx
+      .update(choixEmployeurs)
+      .set({ version, validationTotalePeriode: nextValidation(state.validationTotalePeriode), ...(counts.validated ? { valideLe: now } : {}), updatedAt: now, updatedBy: input.actor.userId })
+      .where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, siret)));
+    for (const m of memberStates) {
+      const c = await writeLines(tx, annee, m.siret, m.current, applied.lines, now, input.actor.userId, checked.periode);
+      if (c.added + c.updated + c.removed)
+        await tx
+          .update(choixEmployeurs)
+          .set({ version: sql`${choixEmployeurs.version} + 1`, validationTotalePeriode: nextValidation(m.validationTotalePeriode), ...(c.validated ? { valideLe: now } : {}), updatedAt: now, updatedBy: input.actor.userId })
+          .where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, m.siret)));
+    }
+    if (changed)
+      await audit(tx, ctx.clock, {
+        action: 'attributions.changed',
+        actorUserId: input.actor.userId,
+        espaceId: input.actor.espaceId,
+        ip: input.actor.ip ?? null,
+        details: {
+          annee,
+          siret,
+          action: change.kind,
+          source: input.source ?? 'ecran',
+          total: formatPercent(checked.summary.totalBp),
+          lignes: applied.lines.map((l) => ({ etablissementId: l.etablissementId, formationId: l.formationId, pourcentage: formatPercent(l.bp), statut: l.statut })),
+          ...(membres.length ? { groupe: groupe!.nom, membres } : {}),
+        },
+      });
+    return { ok: true, version, changed, ...counts, membres: membres.length };
+  };
+  return txIn ? run(txIn) : ctx.db.transaction(run);
+}
+
+/** « Partage de coordonnées »: the employer agrees (or no longer agrees) to be named to the establishments it chose. */
+export async function setPartage(ctx: Pick<AppContext, 'db' | 'clock'>, annee: number, siret: string, partage: boolean, actor: Actor): Promise<boolean> {
+  return ctx.db.transaction(async (tx: Tx) => {
+    const r = await tx
+      .update(enveloppes)
+      .set({ partageCoordonnees: partage })
+      .where(and(eq(enveloppes.annee, annee), eq(enveloppes.siret, siret)))
+      .returning({ siret: enveloppes.siret });
+    if (r.length === 0) return false;
+    await audit(tx, ctx.clock, { action: 'attributions.partage_changed', actorUserId: actor.userId, espaceId: actor.espaceId, ip: actor.ip ?? null, details: { annee, siret, partage } });
+    return true;
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * What an employer can allocate to (PRODUCT.md §4.4): an établissement of the campaign's referential,
+ * one of its composantes / établissements secondaires (rows of the referential attached to it), or
+ * one of their formations. Targets are referential rows of ONE campaign year: ids differ from year to
+ * year, so « Répliquer les fléchages » maps last year's targets by their natural keys.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../infra/db/index.js';
+import type { AllocationTarget } from '../../domain/attribution-rules.js';
+
+type Q = Db | Tx;
+async function rows<T>(db: Q, q: ReturnType<typeof sql>): Promise<T[]> {
+  return ((await db.execute(q)) as unknown as { rows: T[] }).rows;
+}
+const n = (v: number | string | null) => (v === null ? null : Number(v));
+
+export interface TargetPlace {
+  id: number;
+  kind: 'etablissement' | 'composante';
+  siret: string;
+  nom: string;
+  commune: string | null;
+  national: boolean;
+}
+
+export interface TargetFormation {
+  id: number;
+  /** the établissement or composante that teaches it */
+  etablissementId: number;
+  intitule: string;
+  niveau: number | null;
+  type: string | null;
+  commune: string | null;
+  /** name of the composante that teaches it, null when the établissement itself */
+  composante: string | null;
+}
+
+export interface EstablishmentTargets {
+  annee: number;
+  etablissement: TargetPlace;
+  /** the établissement first, then its composantes */
+  places: TargetPlace[];
+  formations: TargetFormation[];
+}
+
+/** The targets offered on an establishment's « Attribuer » page, or null when not habilitated that year. */
+export async function establishmentTargets(db: Q, annee: number, siret: string): Promise<EstablishmentTargets | null> {
+  if (!/^\d{14}$/.test(siret)) return null;
+  const [e] = await rows<{ id: string | number; siret: string; nom: string; commune: string | null; liste: string }>(
+    db,
+    sql`select id, siret, nom, commune, liste from ref_etablissements where annee = ${annee} and siret = ${siret}
+        order by (parent_id is null) desc, id limit 1`,
+  );
+  if (!e) return null;
+  const id = Number(e.id);
+  const national = e.liste === 'nationale';
+  const [comps, forms] = await Promise.all([
+    rows<{ id: string | number; siret: string; nom: string; commune: string | null; liste: string }>(
+      db,
+      sql`select id, siret, nom, commune, liste from ref_etablissements where parent_id = ${id} and annee = ${annee} order by nom_recherche, id`,
+    ),
+    rows<{ id: string | number; etablissement_id: string | number; intitule: string; niveau: string | number | null; type: string | null; commune: string | null; composante: string | null }>(
+      db,
+      sql`select f.id, f.etablissement_id, d.intitule, d.niveau, d.type, f.commune, case when e.id = ${id} then null else e.nom end as composante
+          from ref_formations f join ref_diplomes d on d.id = f.diplome_id join ref_etablissements e on e.id = f.etablissement_id
+          where f.annee = ${annee} and (e.id = ${id} or e.parent_id = ${id})
+          order by d.niveau nulls last, d.intitule_recherche, e.nom_recherche, f.id`,
+    ),
+  ]);
+  const etablissement: TargetPlace = { id, kind: 'etablissement', siret: e.siret, nom: e.nom, commune: e.commune, national };
+  return {
+    annee,
+    etablissement,
+    places: [
+      etablissement,
+      ...comps.map((c) => ({ id: Number(c.id), kind: 'composante' as const, siret: c.siret, nom: c.nom, commune: c.commune, national: national || c.liste === 'nationale' })),
+    ],
+    formations: forms.map((f) => ({
+      id: Number(f.id),
+      etablissementId: Number(f.etablissement_id),
+      intitule: f.intitule,
+      niveau: n(f.niveau),
+      type: f.type,
+      commune: f.commune && f.commune !== e.commune ? f.commune : null,
+      composante: f.composante,
+    })),
+  };
+}
+
+export interface DescribedTarget {
+  etablissementId: number;
+  formationId: number | null;
+  kind: 'etablissement' | 'composante' | 'formation';
+  /** the SIRET of the row receiving the funds (établissement or composante) */
+  siret: string;
+  /** « Lycée X », « Lycée X — BTS SIO » */
+  libelle: string;
+  /** the establishment (or its parent) is on the liste nationale (L. 6241-5 13°) */
+  national: boolean;
+  /** the head establishment (for links to its fiche) */
+  etablissementSiret: string;
+  etablissementNom: string;
+  commune: string | null;
+}
+
+const keyOf = (etablissementId: number, formationId: number | null | undefined) => `${etablissementId}:${formationId ?? 0}`;
+
+/**
+ * The targets among `list` that exist in `annee`'s referential (a formation must belong to the given
+ * établissement or composante), described for messages and screens; the others are absent from the map.
+ */
+export async function describeTargets(db: Q, annee: number, list: readonly Pick<AllocationTarget, 'etablissementId' | 'formationId'>[]): Promise<Map<string, DescribedTarget>> {
+  const out = new Map<string, DescribedTarget>();
+  const ids = [...new Set(list.map((t) => t.etablissementId).filter((x) => Number.isSafeInteger(x) && x > 0))];
+  if (ids.length === 0) return out;
+  const fids = [...new Set(list.map((t) => t.formationId).filter((x): x is number => Number.isSafeInteger(x) && (x as number) > 0))];
+  const idList = `{${ids.join(',')}}`;
+  const places = await rows<{ id: string | number; siret: string; nom: string; commune: string | null; liste: string; parent_id: string | number | null; p_siret: string | null; p_nom: string | null; p_liste: string | null }>(
+    db,
+    sql`select e.id, e.siret, e.nom, e.commune, e.liste, e.parent_id, p.siret as p_siret, p.nom as p_nom, p.liste as p_liste
+        from ref_etablissements e left join ref_etablissements p on p.id = e.parent_id
+        where e.id = any(${idList}::int8[]) and e.annee = ${annee}`,
+  );
+  const placeOf = new Map(places.map((p) => [Number(p.id), p]));
+  const forms = fids.length
+    ? await rows<{ id: string | number; etablissement_id: string | number; intitule: string }>(
+        db,
+        sql`select f.id, f.etablissement_id, d.intitule from ref_formations f join ref_diplomes d on d.id = f.diplome_id
+            where f.id = any(${`{${fids.join(',')}}`}::int8[]) and f.annee = ${annee}`,
+      )
+    : [];
+  const formOf = new Map(forms.map((f) => [Number(f.id), f]));
+  for (const t of list) {
+    const p = placeOf.get(t.etablissementId);
+    if (!p) continue;
+    const national = p.liste === 'nationale' || p.p_liste === 'nationale';
+    const base = {
+      etablissementId: t.etablissementId,
+      siret: p.siret,
+      national,
+      etablissementSiret: p.p_siret ?? p.siret,
+      etablissementNom: p.p_nom ?? p.nom,
+      commune: p.commune,
+    };
+    if (t.formationId) {
+      const f = formOf.get(t.formationId);
+      if (!f || Number(f.etablissement_id) !== t.etablissementId) continue;
+      out.set(keyOf(t.etablissementId, t.formationId), { ...base, formationId: t.formationId, kind: 'formation', libelle: `${p.nom} — ${f.intitule}` });
+    } else {
+      out.set(keyOf(t.etablissementId, null), { ...base, formationId: null, kind: p.parent_id === null ? 'etablissement' : 'composante', libelle: p.nom });
+    }
+  }
+  return out;
+}
+
+export { keyOf as targetMapKey };
+
+/**
+ * « Répliquer les fléchages »: last year's targets mapped onto `annee`'s referential by natural keys
+ * (the row's `cle`; a formation by its diploma and place). Targets no longer habilitated are absent.
+ */
+export async function mapTargetsToYear(db: Q, fromAnnee: number, annee: number, list: readonly { etablissementId: number; formationId: number | null }[]): Promise<Map<string, { etablissementId: number; formationId: number | null }>> {
+  const out = new Map<string, { etablissementId: number; formationId: number | null }>();
+  const ids = [...new Set(list.map((t) => t.etablissementId))];
+  if (ids.length === 0) return out;
+  const places = await rows<{ old_id: string | number; new_id: string | number }>(
+    db,
+    sql`select o.id as old_id, n.id as new_id from ref_etablissements o join ref_etablissements n on n.annee = ${annee} and n.cle = o.cle
+        where o.annee = ${fromAnnee} and o.id = any(${`{${ids.join(',')}}`}::int8[])`,
+  );
+  const placeMap = new Map(places.map((p) => [Number(p.old_id), Number(p.new_id)]));
+  const fids = list.map((t) => t.formationId).filter((x): x is number => x !== null);
+  const forms = fids.length
+    ? await rows<{ old_id: string | number; new_id: string | number; new_etab: string | number }>(
+        db,
+        sql`select o.id as old_id, nf.id as new_id, nf.etablissement_id as new_etab
+            from ref_formations o
+            join ref_etablissements oe on oe.id = o.etablissement_id
+            join ref_etablissements ne on ne.annee = ${annee} and ne.cle = oe.cle
+            join ref_formations nf on nf.etablissement_id = ne.id and nf.diplome_id = o.diplome_id and nf.code_commune = o.code_commune
+            where o.annee = ${fromAnnee} and o.id = any(${`{${fids.join(',')}}`}::int8[])`,
+      )
+    : [];
+  const formMap = new Map(forms.map((f) => [Number(f.old_id), { etablissementId: Number(f.new_etab), formationId: Number(f.new_id) }]));
+  for (const t of list) {
+    const k = keyOf(t.etablissementId, t.formationId);
+    if (t.formationId !== null) {
+      const m = formMap.get(t.formationId);
+      if (m) out.set(k, m);
+    } else {
+      const m = placeMap.get(t.etablissementId);
+      if (m !== undefined) out.set(k, { etablissementId: m, formationId: null });
+    }
+  }
+  return out;
+}
