@@ -172,6 +172,7 @@ function LineName(props: { l: SyntheseLine }) {
       <a href={`/soltea/etablissements/${t.etablissementSiret}`}>{place}</a>
       {t.kind === 'composante' ? <span className="fr-hint-text">{`Composante de ${t.etablissementNom}`}</span> : null}
       {t.commune ? <span className="fr-hint-text">{t.commune}</span> : null}
+      {t.national ? <span className="fr-badge fr-badge--sm fr-badge--purple-glycine fr-mt-1v">Liste nationale</span> : null}
     </>
   );
 }
@@ -246,7 +247,6 @@ export function SynthesePage(props: SyntheseProps) {
               <tr>
                 <th scope="col">Établissement</th>
                 <th scope="col">Formation</th>
-                <th scope="col">Liste</th>
                 <th scope="col" className="fr-cell--right">
                   Pourcentage
                 </th>
@@ -267,7 +267,6 @@ export function SynthesePage(props: SyntheseProps) {
                       <LineName l={l} />
                     </td>
                     <td>{formationOf(l)}</td>
-                    <td>{l.target?.national ? 'Nationale' : 'Régionale'}</td>
                     <td className="fr-cell--right">
                       {isEditing ? (
                         <form method="post" action={`/soltea/employeur/${head.siret}/attributions/${l.id}`} id={`modifier-${l.id}`}>
@@ -319,7 +318,7 @@ export function SynthesePage(props: SyntheseProps) {
                       ) : (
                         <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
                           <li>
-                            <a className="fr-btn fr-btn--secondary fr-icon-edit-line fr-btn--icon-left" href={`${employerUrl(head.siret)}?modifier=${l.id}#ligne-${l.id}`}>
+                            <a className="fr-btn fr-btn--secondary fr-icon-edit-line" title={`Modifier ${name}`} href={`${employerUrl(head.siret)}?modifier=${l.id}#ligne-${l.id}`}>
                               Modifier<span className="fr-sr-only">{` ${name}`}</span>
                             </a>
                           </li>
@@ -327,7 +326,7 @@ export function SynthesePage(props: SyntheseProps) {
                             <form method="post" action={`/soltea/employeur/${head.siret}/attributions/${l.id}/supprimer`}>
                               <CsrfField token={props.ctx.csrfToken} />
                               <input type="hidden" name="version" value={s.version} />
-                              <button className="fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left" type="submit">
+                              <button className="fr-btn fr-btn--tertiary fr-icon-delete-line" type="submit" title={`Supprimer ${name}`}>
                                 Supprimer<span className="fr-sr-only">{` ${name}`}</span>
                               </button>
                             </form>
@@ -341,7 +340,7 @@ export function SynthesePage(props: SyntheseProps) {
             </tbody>
             <tfoot>
               <tr>
-                <th scope="row" colSpan={3}>
+                <th scope="row" colSpan={2}>
                   Total attribué
                 </th>
                 <td className="fr-cell--right">
@@ -353,7 +352,7 @@ export function SynthesePage(props: SyntheseProps) {
                 <td colSpan={2}></td>
               </tr>
               <tr>
-                <th scope="row" colSpan={3}>
+                <th scope="row" colSpan={2}>
                   Reste à attribuer
                 </th>
                 <td className="fr-cell--right">{formatPercent(s.resteBp)}</td>
@@ -370,7 +369,7 @@ export function SynthesePage(props: SyntheseProps) {
         </p>
       ) : null}
       {can ? (
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-2w">
           {s.lines.length ? (
             <li>
               <form method="post" action={`/soltea/employeur/${head.siret}/enregistrer`}>
