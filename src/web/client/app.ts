@@ -138,3 +138,4 @@ import './habilitations.js';
 import './portefeuilles.js';
 import './soltea-recherche.js';
 import './espace-etablissement.js';
+import './soltea-employeur.js';

@@ -499,6 +499,9 @@ export function AttribuerPage(props: AttribuerProps) {
   const e = props.errors ?? {};
   const can = s.modifiable.ok && s.groupe?.role !== 'membre' && s.enveloppe !== null;
   const hasComposantes = t.places.length > 1;
+  // what the other establishments already receive (the live total adds this page's percentages)
+  const here = new Set([...t.places.map((p) => `${p.id}:0`), ...t.formations.map((f) => `${f.etablissementId}:${f.id}`)]);
+  const autresBp = s.lines.filter((l) => !here.has(`${l.etablissementId}:${l.formationId ?? 0}`)).reduce((x, l) => x + l.pointsBase, 0);
   return (
     <EmployerFrame ctx={props.ctx} head={head} tab="recherche" title={`Attribuer à ${t.etablissement.nom}`} crumbs={[{ href: employerUrl(head.siret, 'recherche'), label: 'Recherche établissement' }]}>
       {props.alert ? (
@@ -523,7 +526,7 @@ export function AttribuerPage(props: AttribuerProps) {
       {t.etablissement.national ? (
         <p className="fr-text--sm">{`Les organismes de la liste nationale reçoivent ensemble au plus ${formatPercent(NATIONAL_LIST_CAP_BP)} de votre solde (article L. 6241-5, 13° du code du travail) ; vous leur attribuez déjà ${formatPercent(s.nationalBp)}.`}</p>
       ) : null}
-      <form method="post" action={attribuerUrl(head.siret, t.etablissement.siret)} data-attribuer="">
+      <form method="post" action={attribuerUrl(head.siret, t.etablissement.siret)} data-attribuer="" data-autres-bp={autresBp}>
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" name="version" value={s.version} />
         <fieldset className="fr-fieldset" aria-labelledby="places-legend">
@@ -576,6 +579,7 @@ export function AttribuerPage(props: AttribuerProps) {
         ) : (
           <p>Aucune formation n’est rattachée à cet établissement dans le référentiel : attribuez à l’établissement lui-même.</p>
         )}
+        <p id="reste-live" className="fr-text--bold" role="status" aria-live="polite"></p>
         {can ? (
           <ul className="fr-btns-group fr-btns-group--inline-md">
             <li>
