@@ -268,7 +268,7 @@ try {
 
   const parseMedian = median(parses);
   console.log(`\nSummary (${LINES.toLocaleString('en')} lines, median of ${REPEAT} run(s), load now ${loadavg()[0]!.toFixed(1)})`);
-  const rows: string[][] = [['database', 'import (s)', 'lines/s', 'lecture', 'calcul', 'écriture', 'baseline COPY (s)', 'import / COPY', 'import / parse', 're-import (s)', 'target < 120 s']];
+  const rows: string[][] = [['database', 'import (s)', 'lines/s', 'lecture', 'calcul', 'écriture', 'baseline COPY (s)', 'import / COPY', 'import / parse', 're-import (s)', 'target < 120 s (PostgreSQL)']];
   for (const r of results) {
     const imp = median(r.imports.map((x) => x.totalMs));
     const base = median(r.baselines.map((x) => x.ms));
@@ -284,7 +284,8 @@ try {
       `${(imp / base).toFixed(1)}×`,
       `${(imp / parseMedian).toFixed(1)}×`,
       r.reimportMs === null ? '' : `${s(r.reimportMs)} (${r.reimportUnchanged} unchanged)`,
-      imp / 1000 < TARGET_S ? `met (${s(TARGET_S * 1000 - imp)} s margin)` : `MISSED by ${s(imp - TARGET_S * 1000)} s`,
+      // the target is PostgreSQL's (production); PGlite (demo, development) is reported against it for information
+      `${imp / 1000 < TARGET_S ? `met (${s(TARGET_S * 1000 - imp)} s margin)` : `missed by ${s(imp - TARGET_S * 1000)} s`}${r.label.startsWith('PGlite') ? ', for information' : ''}`,
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

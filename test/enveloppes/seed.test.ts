@@ -1,15 +1,20 @@
 /** The demo's envelope files: generated deterministically, committed as generated, imported by the demo seed. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
 import { isValidSiret } from '../../src/domain/identifiers.js';
 import { ManualClock } from '../../src/infra/clock.js';
+import { loadConfig } from '../../src/infra/config.js';
 import type { Db } from '../../src/infra/db/index.js';
 import { enveloppes } from '../../src/infra/db/schema.js';
-import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
-import { DEMO_ENVELOPE_YEARS, generateDemoEnvelopes } from '../../src/modules/enveloppes/demo-generator.js';
+import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/modules/companies/demo-registry.js';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/modules/demo/seed-demo.js';
+import { DEMO_ENVELOPE_YEARS, allocationDemoSirets, generateDemoEnvelopes } from '../../src/modules/enveloppes/demo-generator.js';
 import { parseEnvelopeFile } from '../../src/modules/enveloppes/format.js';
 import { NATIONAL_COLLECTED_2023_CENTS, SEED_ENVELOPES_DIR, scaledOperatorFee, seedDemoEnveloppes } from '../../src/modules/enveloppes/seed-demo.js';
+import { freshDatabase } from '../harness.js';
 import { checkRowEquations, rowOf, rowsOf, testDatabase } from './helpers.js';
 
 describe('the demo envelope files', () => {
@@ -76,5 +81,66 @@ describe('seedDemoEnveloppes', () => {
     await seedDemoEnveloppes({ db, clock }, (l) => again.push(l));
     expect(again[1]).toMatch(/\(0 ajoutées, 0 mises à jour\)/);
     expect(await rowsOf(db, 2025)).toEqual(rows);
+  });
+});
+
+describe('the whole demo seed (npm start on an empty database)', () => {
+  // the demo's default clock (src/main.ts DEMO_DEFAULT_NOW): 16 June 2025, 09:00 Paris, campaign 2025
+  const now = new Date('2025-06-16T07:00:00Z');
+  const clock = new ManualClock(now);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  let drop: () => Promise<void>;
+  const rows = async (q: ReturnType<typeof sql>) => {
+    const r = (await app.ctx.db.execute(q)) as unknown as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+    return Array.isArray(r) ? r : (r.rows ?? []);
+  };
+  beforeAll(async () => {
+    const fresh = await freshDatabase();
+    drop = fresh.drop;
+    app = await createApp(loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-0123' }), { clock, database: fresh.database });
+    await seedDemo(app.ctx);
+  }, 240_000);
+  afterAll(async () => {
+    await app?.close();
+    await drop?.();
+  });
+
+  it('replaces every placeholder envelope of the establishment space, keeping « partage de coordonnées », and each allocation rests on an imported envelope', async () => {
+    expect(await rows(sql`select siret from enveloppes where periode is null`)).toEqual([]);
+    const employers = await rows(sql`select a.annee, a.siret_employeur as siret, sum(a.points_base)::int as bp, bool_and(e.periode is not null) as imported,
+        bool_and(e.credits_cents > 0) as credits, bool_and(e.partage_coordonnees) as partage
+      from attributions a left join enveloppes e on e.annee = a.annee and e.siret = a.siret_employeur group by 1, 2 order by 2`);
+    expect(employers.length).toBeGreaterThanOrEqual(6);
+    for (const e of employers) {
+      expect(e, String(e.siret)).toMatchObject({ annee: 2025, imported: true, credits: true });
+      expect(Number(e.bp)).toBeLessThanOrEqual(10_000);
+    }
+    // the establishment space's employers who share their details still do
+    expect(employers.find((e) => e.siret === DEMO_COMPANIES.boulangerieMoutin.siret)?.partage).toBe(true);
+    expect(employers.filter((e) => e.partage).length).toBe(4);
+    // its generated employers are the ones the generator always declares
+    for (const siret of allocationDemoSirets(generateDemoRegistry())) expect(employers.some((e) => e.siret === siret)).toBe(true);
+    for (const y of DEMO_ENVELOPE_YEARS) expect(await checkRowEquations(app.ctx.db, y)).toEqual([]);
+  });
+
+  it('the demo companies with « SOLTéA - Employeurs » have envelopes for 2024 and 2025; the tiers-déclarant filed its clients’ DSN in the last six months', async () => {
+    const durand = DEMO_COMPANIES.cabinetDurand;
+    const sirets = DEMO_ACCOUNTS.flatMap((a) => a.declarations.filter((d) => d.code === 'SOLTEA_EMPLOYEURS').map((d) => d.siret));
+    expect(sirets).toContain(DEMO_COMPANIES.boulangerieMoutin.siret);
+    const clients = (await rows(sql`select pe.siret from portefeuille_etablissements pe join portefeuilles p on p.id = pe.portefeuille_id
+        join espaces s on s.id = p.espace_id where s.siren = ${durand.siren} and pe.siren like '999%' order by 1`)).map((r) => String(r.siret));
+    for (const c of [DEMO_COMPANIES.boulangerieMoutin.siret, ...DEMO_COMPANIES.gipMds.sirets, DEMO_COMPANIES.transportsGiraudier.siret]) expect(clients).toContain(c);
+    for (const y of DEMO_ENVELOPE_YEARS)
+      for (const siret of [...sirets, ...clients]) {
+        const e = await rowOf(app.ctx.db, y, siret);
+        expect(e.periode, siret).toBe(String(y - 1));
+        if (y === 2025 && siret.slice(0, 9) !== durand.siren) {
+          expect(e.declarantSiret, siret).toBe(durand.siret);
+          const sixMonthsBefore = new Date(now);
+          sixMonthsBefore.setUTCMonth(sixMonthsBefore.getUTCMonth() - 6);
+          expect(e.deposeLe!.getTime(), siret).toBeGreaterThanOrEqual(sixMonthsBefore.getTime());
+          expect(e.deposeLe!.getTime(), siret).toBeLessThanOrEqual(now.getTime());
+        }
+      }
   });
 });

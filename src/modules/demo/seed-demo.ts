@@ -10,6 +10,7 @@ import { demandes, espaces, etablissementDeclarations, habilitationHistory, habi
 import { loginKey } from '../accounts/login-key.js';
 import { DEMO_COMPANIES } from '../companies/demo-registry.js';
 import { seedRegistry } from '../companies/seed-registry.js';
+import { seedDemoEnveloppes } from '../enveloppes/seed-demo.js';
 import { seedDemoEspaceEtablissement } from '../espace-etablissement/seed-demo.js';
 import { seedDemoReferentiel } from '../referentiel/seed-referentiel.js';
 import { seedDemoPortefeuilles } from './seed-portefeuilles.js';
@@ -159,4 +160,8 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
   await seedDemoPortefeuilles(ctx);
   await seedDemoReferentiel(ctx, log);
   await seedDemoEspaceEtablissement(ctx, log);
+  // the collectors' envelope files of 2024 and 2025, imported like the operator would: they replace the
+  // establishment space's placeholder envelopes (keeping « partage de coordonnées ») and name the
+  // tiers-déclarant who filed its clients' DSN
+  await seedDemoEnveloppes(ctx, log);
 }

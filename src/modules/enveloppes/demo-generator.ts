@@ -8,7 +8,9 @@
  * - companies of commercial, industrial or craft categories (SAS, SARL, SA, SELAS, GIE…) and the
  *   entrepreneurs individuels who employ staff (about a third); not associations, communes, SCI;
  * - active établissements only; none in Alsace-Moselle (57, 67, 68: no solde there);
- * - some small employers of apprentices are exempt (payroll ≤ 6 SMIC, code 074): no line.
+ * - some small employers of apprentices are exempt (payroll ≤ 6 SMIC, code 074): no line;
+ * - the employers of the establishment space's demo allocations are always declared (see
+ *   `allocationDemoSirets`).
  * Amounts: solde 076 = 0.09 % of the établissement's payroll (headcount × an annual gross salary of
  * 18,000–52,000 €, part-time for the smallest), from a few euros to tens of thousands for the sièges
  * of the networks; 077 (subventions en nature aux CFA) for about 3 % of them, 078 (créance alternants)
@@ -46,6 +48,21 @@ function hash(s: string): number {
  * real groupement d'intérêt public is not liable: the demo needs a multi-établissement employer.
  */
 const FIXED_EMPLOYERS = new Set<string>([DEMO_COMPANIES.boulangerieMoutin.siren, DEMO_COMPANIES.gipMds.siren, DEMO_COMPANIES.cabinetDurand.siren, DEMO_COMPANIES.transportsGiraudier.siren]);
+/**
+ * The generated employers of the establishment space's demo allocations: src/modules/espace-etablissement/
+ * seed-demo.ts gives allocations to the lycée Raspail from the fixed companies, then from the first three
+ * active sièges of generated companies (SIREN 999…, not 99900…) by SIRET. That seed runs first and enters
+ * placeholder envelopes; these SIRETs are declared here whatever their legal category (and never exempt),
+ * so that the import replaces every placeholder and each demo allocation rests on an imported envelope.
+ */
+export function allocationDemoSirets(registry: DemoRegistry): Set<string> {
+  const sieges = registry.etablissements
+    .filter((e) => e.siren.startsWith('999') && !e.siren.startsWith('99900') && e.estSiege && e.etatAdministratif === 'A')
+    .map((e) => e.siret)
+    .sort();
+  return new Set(sieges.slice(0, 3));
+}
+
 const LIABLE = new Set(['5710', '5720', '5499', '5498', '5599', '5785', '6220']);
 const AGRICULTURAL = /^(VIGNOBLES|PAYSAGES|CAVE|FLEURS)\b/;
 const ALSACE_MOSELLE = /^(57|67|68)/;
@@ -110,6 +127,8 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
   }
   const durand: Filer = { siret: DEMO_COMPANIES.cabinetDurand.siret, nom: DEMO_COMPANIES.cabinetDurand.raisonSociale };
   const durandClients = new Set<string>([DEMO_COMPANIES.boulangerieMoutin.siren, DEMO_COMPANIES.transportsGiraudier.siren, DEMO_COMPANIES.gipMds.siren]);
+  const allocating = allocationDemoSirets(registry);
+  const allocatingSirens = new Set([...allocating].map((x) => x.slice(0, 9)));
 
   const lines: string[] = [];
   let sirets = 0;
@@ -117,9 +136,9 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
   let total = 0n;
   let min: bigint | null = null;
   let max = 0n;
-  const deposit = (day: string) => {
-    const h = rng.between(8, 19);
-    const m = rng.int(60);
+  const deposit = (day: string, g = rng) => {
+    const h = g.between(8, 19);
+    const m = g.int(60);
     return `${day} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
   };
   const firstDay = annee === 2024 ? '06/05/2024' : `05/05/${annee}`;
@@ -134,7 +153,7 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
     if (etabs.length === 0) continue;
     const firmRng = createRng(hash(ent.siren) ^ 0x9e3779b9);
     const categorie = ent.categorieJuridique ?? '';
-    const liable = FIXED_EMPLOYERS.has(ent.siren) || LIABLE.has(categorie) || (categorie === '1000' && firmRng.chance(0.35));
+    const liable = FIXED_EMPLOYERS.has(ent.siren) || allocatingSirens.has(ent.siren) || LIABLE.has(categorie) || (categorie === '1000' && firmRng.chance(0.35));
     if (!liable) continue;
     const network = etabs.length >= 40;
     const sizes = etabs.map((e) => headcount(e, ent, network));
@@ -159,11 +178,13 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
       const perHead = people <= 2 ? r.between(6_000, 30_000) : r.between(18_000, 52_000);
       const payrollCents = BigInt(people * perHead) * 100n;
       // small employers of apprentices with a payroll ≤ 6 SMIC are exempt (code 074): no solde
-      if (payrollCents <= 13_000_000n && r.chance(0.08)) return;
+      if (payrollCents <= 13_000_000n && !allocating.has(e.siret) && r.chance(0.08)) return;
       const solde = (payrollCents * 9n + 5_000n) / 10_000n; // 0.09 %, half-up to the cent
       if (solde === 0n) return;
       const day = companySize >= 50 ? firstDay : secondDay;
-      const depot = deposit(day);
+      // (the allocation employers draw their own times: the other lines stay as they were before them)
+      const times = allocating.has(e.siret) ? createRng(hash(`${e.siret}|depot|${annee}`)) : rng;
+      const depot = deposit(day, times);
       const row = (code: string, cents: bigint, date = depot) => lines.push(`${e.siret};${collecteur};${code};${euros(cents)};${exercice};${filer.siret};${filer.nom};${date}`);
       row('076', solde);
       let deductions = 0n;
@@ -183,7 +204,7 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
       if (r.chance(0.01)) {
         // a corrective deposit in June: the later 076 replaces the first
         kept = (solde * BigInt(r.between(88, 115))) / 100n;
-        row('076', kept, deposit(correctionDay));
+        row('076', kept, deposit(correctionDay, times));
       }
       sirets++;
       if (collecteur === 'MSA') msa++;
