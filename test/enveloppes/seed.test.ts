@@ -112,9 +112,12 @@ describe('the whole demo seed (npm start on an empty database)', () => {
       from attributions a left join enveloppes e on e.annee = a.annee and e.siret = a.siret_employeur group by 1, 2 order by 2`);
     expect(employers.length).toBeGreaterThanOrEqual(6);
     for (const e of employers) {
-      expect(e, String(e.siret)).toMatchObject({ annee: 2025, imported: true, credits: true });
+      expect(e, String(e.siret)).toMatchObject({ imported: true, credits: true });
       expect(Number(e.bp)).toBeLessThanOrEqual(10_000);
     }
+    // last campaign's choices of BOULANGERIE MOUTIN (to replicate), the rest is 2025
+    expect(employers.filter((e) => Number(e.annee) === 2024).map((e) => e.siret)).toEqual([DEMO_COMPANIES.boulangerieMoutin.siret]);
+    employers.splice(0, employers.length, ...employers.filter((e) => Number(e.annee) === 2025));
     // the establishment space's employers who share their details still do
     expect(employers.find((e) => e.siret === DEMO_COMPANIES.boulangerieMoutin.siret)?.partage).toBe(true);
     expect(employers.filter((e) => e.partage).length).toBe(4);
@@ -142,5 +145,20 @@ describe('the whole demo seed (npm start on an empty database)', () => {
           expect(e.deposeLe!.getTime(), siret).toBeLessThanOrEqual(now.getTime());
         }
       }
+  });
+
+  it('the demo people can allocate at once: the tiers-déclarant for its clients, GIP MDS for its three SIRETs (groups)', async () => {
+    const { users, espaces } = await import('../../src/infra/db/schema.js');
+    const { eq, and } = await import('drizzle-orm');
+    const { employerSirets } = await import('../../src/modules/attributions/scope.js');
+    const person = async (siren: string, nom: string) =>
+      (await app.ctx.db.select({ u: users }).from(users).innerJoin(espaces, eq(espaces.id, users.espaceId)).where(and(eq(espaces.siren, siren), eq(users.nom, nom))))[0]!.u;
+    const durand = await employerSirets(app.ctx, await person(DEMO_COMPANIES.cabinetDurand.siren, 'DURAND'), 2025);
+    expect(durand.find((s) => s.siret === DEMO_COMPANIES.boulangerieMoutin.siret)).toMatchObject({ via: 'client', indisponible: null });
+    expect(durand.filter((s) => s.via === 'client' && s.indisponible === null).length).toBeGreaterThan(100);
+    const petit = await employerSirets(app.ctx, await person(DEMO_COMPANIES.cabinetDurand.siren, 'PETIT'), 2025);
+    expect(petit.map((s) => s.siret).sort()).toEqual([DEMO_COMPANIES.cabinetDurand.siret, ...DEMO_COMPANIES.gipMds.sirets].sort());
+    const gip = await employerSirets(app.ctx, await person(DEMO_COMPANIES.gipMds.siren, 'MARTIN'), 2025);
+    expect(gip.map((s) => s.siret).sort()).toEqual([...DEMO_COMPANIES.gipMds.sirets].sort());
   });
 });

@@ -10,6 +10,7 @@ import { demandes, espaces, etablissementDeclarations, habilitationHistory, habi
 import { loginKey } from '../accounts/login-key.js';
 import { DEMO_COMPANIES } from '../companies/demo-registry.js';
 import { seedRegistry } from '../companies/seed-registry.js';
+import { seedDemoAttributions } from '../attributions/seed-demo.js';
 import { seedDemoEnveloppes } from '../enveloppes/seed-demo.js';
 import { seedDemoEspaceEtablissement } from '../espace-etablissement/seed-demo.js';
 import { seedDemoReferentiel } from '../referentiel/seed-referentiel.js';
@@ -64,9 +65,11 @@ export const DEMO_ACCOUNTS: DemoEspace[] = [
       { nom: 'DUPONT', prenom: 'Hélène', email: 'helene.dupont@gip-mds.example', role: 'declarant' },
       { nom: 'LEFEBVRE', prenom: 'Marc', email: 'marc.lefebvre@gip-mds.example', role: 'administrateur', status: 'candidat' },
     ],
+    // several SIRETs open to « SOLTéA - Employeurs »: the demo of « Mes groupes »
     declarations: DEMO_COMPANIES.gipMds.sirets.flatMap((siret) => [
       { siret, code: 'DSN', hoursAgo: 24 * 300 },
       { siret, code: 'SOLTEA_ETABLISSEMENTS', hoursAgo: 30 },
+      { siret, code: 'SOLTEA_EMPLOYEURS', hoursAgo: 24 * 20 },
     ]),
   },
   {
@@ -164,4 +167,5 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
   // establishment space's placeholder envelopes (keeping « partage de coordonnées ») and name the
   // tiers-déclarant who filed its clients' DSN
   await seedDemoEnveloppes(ctx, log);
+  await seedDemoAttributions(ctx, log);
 }

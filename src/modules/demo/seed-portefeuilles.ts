@@ -3,7 +3,8 @@
  * déclarant PETIT Inès): « Portefeuille par défaut » with BOULANGERIE MOUTIN, TRANSPORTS GIRAUDIER
  * and a few generated companies, and « CLIENTS » (worked on by PETIT Inès) with GIP MDS. Goes through
  * the use cases, so the rows, the declarations and the audit trail are those of a real session.
- * Idempotent: does nothing once the cabinet has clients.
+ * Its people are habilitated to « SOLTéA - Employeurs » on the clients' établissements, with the
+ * access delay over. Idempotent: does nothing once the cabinet has clients.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
@@ -37,4 +38,26 @@ export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {
   const clientsId = await createPortefeuille(ctx, admin, { name: 'CLIENTS', comment: 'Clients suivis par Inès Petit', declarants: declarant ? [declarant.id] : [] });
   await setPortefeuilleDeclarations(ctx, admin, clientsId, ['SOLTEA_EMPLOYEURS']);
   await addClient(ctx, admin, clientsId, DEMO_COMPANIES.gipMds.siren).catch(() => undefined);
+
+  // The cabinet's people are habilitated to « SOLTéA - Employeurs » on their clients' établissements
+  // (the administrator on every portefeuille, Inès Petit on « CLIENTS »), and the portefeuilles were
+  // composed ten days ago: the 24-hour access delay is over, so the demo shows a tiers-déclarant at work.
+  const tenDaysAgo = new Date(ctx.clock.now().getTime() - 10 * 24 * 3_600_000);
+  await ctx.db.execute(sql`
+    update etablissement_declarations set added_at = ${tenDaysAgo}::timestamptz, accessible_at = ${new Date(tenDaysAgo.getTime() + 24 * 3_600_000)}::timestamptz
+    where espace_id = ${espace.id} and siret <> ${espace.siret}`);
+  const grant = async (userId: string, portefeuilleIds: string[]) => {
+    const ids = sql.join(portefeuilleIds.map((id) => sql`${id}::uuid`), sql`, `);
+    await ctx.db.execute(sql`
+      insert into habilitations (user_id, siret, declaration_code, declarer, payer, granted_at, granted_by)
+      select distinct ${userId}::uuid, pe.siret, 'SOLTEA_EMPLOYEURS', true, false, ${tenDaysAgo}::timestamptz, ${admin.id}::uuid
+      from portefeuille_etablissements pe where pe.portefeuille_id in (${ids})
+      on conflict do nothing`);
+    await ctx.db.execute(sql`
+      insert into habilitation_history (at, espace_id, actor_user_id, user_id, siret, declaration_code, declarer, payer)
+      select distinct ${tenDaysAgo}::timestamptz, ${espace.id}::uuid, ${admin.id}::uuid, ${userId}::uuid, pe.siret, 'SOLTEA_EMPLOYEURS', true, false
+      from portefeuille_etablissements pe where pe.portefeuille_id in (${ids})`);
+  };
+  await grant(admin.id, [def!.id, clientsId]);
+  if (declarant) await grant(declarant.id, [clientsId]);
 }

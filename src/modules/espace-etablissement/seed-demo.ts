@@ -83,7 +83,8 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
   const f2 = formations[1]?.id ?? f1;
   /** crédits à répartir (cents), partage de coordonnées, allocations: [target, formation, basis points, statut] */
   const plan: { credits: bigint; partage: boolean; lines: [number, number | null, number, 'validee' | 'enregistree'][] }[] = [
-    { credits: 128_456n, partage: true, lines: [[lycee.id, null, 3000, 'validee'], ...(f1 ? [[lycee.id, f1, 2000, 'validee'] as [number, number, number, 'validee']] : []), ...(other ? [[other.id, null, 5000, 'validee'] as [number, null, number, 'validee']] : [])] },
+    // BOULANGERIE MOUTIN (a demo account): chosen, not yet « enregistrées », so its Synthèse has work left
+    { credits: 128_456n, partage: true, lines: [[lycee.id, null, 3000, 'enregistree'], ...(f1 ? [[lycee.id, f1, 2000, 'enregistree'] as [number, number, number, 'enregistree']] : [])] },
     { credits: 412_389n, partage: true, lines: [[lycee.id, null, 2500, 'enregistree']] },
     { credits: 2_015_733n, partage: false, lines: [[lycee.id, f2, 1500, 'validee'], ...(other ? [[other.id, null, 3333, 'validee'] as [number, null, number, 'validee']] : [])] },
     { credits: 87_311n, partage: true, lines: [[lycee.id, null, 10000, 'validee']] },

@@ -2,9 +2,17 @@
  * « Attribuer » page enhancements (the form works without them):
  * - typing a percentage ticks its target, emptying it unticks it; ticking a box moves to its field;
  * - the live « reste à attribuer » after the percentages typed on the page (`#reste-live`, aria-live),
- *   computed in basis points with the server's own parser, so it says exactly what the server will.
+ *   computed in basis points with the server's own parser, so it says exactly what the server will;
+ * - in the employer space, a refused form's messages (`#erreurs`) take the focus, so that keyboard and
+ *   screen-reader users land on them.
  */
 import { formatPercent, parsePercent } from '../../domain/money.js';
+
+const errors = document.querySelector<HTMLElement>('[data-espace-employeur] #erreurs');
+if (errors) {
+  errors.setAttribute('tabindex', '-1');
+  errors.focus();
+}
 
 const form = document.querySelector<HTMLFormElement>('form[data-attribuer]');
 if (form) {

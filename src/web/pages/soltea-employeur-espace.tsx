@@ -81,7 +81,7 @@ export function EmployerFrame(props: { ctx: PageContext; head: EmployerHeader; t
             </p>
           ) : null}
         </div>
-        <div className="fr-col-12 fr-col-md-9">
+        <div className="fr-col-12 fr-col-md-9" data-espace-employeur="">
           <h1>{props.title}</h1>
           <p className="fr-text--lead fr-mb-1w">{name}</p>
           <p className="fr-text--sm">{`SIRET ${formatSiret(head.siret)} · campagne ${head.annee}${head.client ? ' · vous agissez pour ce client en tant que tiers-déclarant' : ''}`}</p>
@@ -318,7 +318,7 @@ export function SynthesePage(props: SyntheseProps) {
                       ) : (
                         <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
                           <li>
-                            <a className="fr-btn fr-btn--secondary fr-icon-edit-line" title={`Modifier ${name}`} href={`${employerUrl(head.siret)}?modifier=${l.id}#ligne-${l.id}`}>
+                            <a className="fr-btn fr-btn--secondary fr-icon-edit-line" title={`Modifier ${name}`} href={`${employerUrl(head.siret)}?modifier=${l.id}`}>
                               Modifier<span className="fr-sr-only">{` ${name}`}</span>
                             </a>
                           </li>
@@ -455,10 +455,11 @@ export interface AttribuerProps {
 /** The form's name of a target: `e<id>` (établissement, composante) or `f<id>` (formation). */
 export const cibleOf = (t: { formationId?: number | null; etablissementId: number }) => (t.formationId ? `f${t.formationId}` : `e${t.etablissementId}`);
 
-function TargetRow(props: { cible: string; label: ReactNode; hint?: string; value?: string; checked: boolean; error?: string; disabled: boolean }) {
+function TargetRow(props: { cible: string; label: ReactNode; name: string; hint?: string; value?: string; checked: boolean; error?: string; disabled: boolean }) {
   const { cible } = props;
+  const id = `pct_${cible}`;
   return (
-    <div className={`fr-grid-row fr-grid-row--gutters fr-grid-row--middle fr-mb-1w ${props.error ? 'fr-input-group--error' : ''}`} id={`pct_${cible}`}>
+    <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--middle fr-mb-1w">
       <div className="fr-col-12 fr-col-md-8">
         <div className="fr-checkbox-group">
           <input type="checkbox" id={`cible-${cible}`} name="cible" value={cible} defaultChecked={props.checked} disabled={props.disabled} data-cible={cible} />
@@ -470,21 +471,21 @@ function TargetRow(props: { cible: string; label: ReactNode; hint?: string; valu
       </div>
       <div className="fr-col-12 fr-col-md-4">
         <div className={`fr-input-group fr-mb-0 ${props.error ? 'fr-input-group--error' : ''}`}>
-          <label className="fr-label" htmlFor={`input-pct_${cible}`}>
-            Pourcentage (%)
+          <label className="fr-label" htmlFor={id}>
+            Pourcentage (%)<span className="fr-sr-only">{` pour ${props.name}`}</span>
           </label>
           <input
             className={`fr-input ${props.error ? 'fr-input--error' : ''}`}
-            id={`input-pct_${cible}`}
-            name={`pct_${cible}`}
+            id={id}
+            name={id}
             inputMode="decimal"
             defaultValue={props.value ?? ''}
             disabled={props.disabled}
             data-pct={cible}
-            aria-describedby={props.error ? `pct_${cible}-messages` : undefined}
+            aria-describedby={props.error ? `${id}-messages` : undefined}
           />
           {props.error ? (
-            <p className="fr-error-text" id={`pct_${cible}-messages`}>
+            <p className="fr-error-text" id={`${id}-messages`}>
               {props.error}
             </p>
           ) : null}
@@ -505,11 +506,24 @@ export function AttribuerPage(props: AttribuerProps) {
   return (
     <EmployerFrame ctx={props.ctx} head={head} tab="recherche" title={`Attribuer à ${t.etablissement.nom}`} crumbs={[{ href: employerUrl(head.siret, 'recherche'), label: 'Recherche établissement' }]}>
       {props.alert ? (
-        <Alert type="error" title="Vos choix n’ont pas été enregistrés">
+        <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
+          <h2 className="fr-alert__title">Vos choix n’ont pas été enregistrés</h2>
           <p>{props.alert}</p>
-        </Alert>
-      ) : null}
-      <ErrorSummary errors={e} message={Object.keys(e).length ? 'Vos choix n’ont pas été enregistrés' : undefined} />
+          {Object.keys(e).filter((k) => k !== '_form').length ? (
+            <ul>
+              {Object.entries(e)
+                .filter(([k]) => k !== '_form')
+                .map(([k, m]) => (
+                  <li key={k}>
+                    <a href={`#${k}`}>{m}</a>
+                  </li>
+                ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : (
+        <ErrorSummary errors={e} message={Object.keys(e).length ? 'Vos choix n’ont pas été enregistrés' : undefined} />
+      )}
       <p>
         {`${t.etablissement.commune ?? ''}${t.etablissement.national ? ' · organisme de la liste nationale' : ''} · `}
         <a href={`/soltea/etablissements/${t.etablissement.siret}`}>Voir la fiche de l’établissement</a>
@@ -542,6 +556,7 @@ export function AttribuerPage(props: AttribuerProps) {
                   key={c}
                   cible={c}
                   label={p.kind === 'etablissement' ? `${p.nom} (établissement)` : p.nom}
+                  name={p.nom}
                   hint={[p.kind === 'composante' ? 'Composante / établissement secondaire' : null, p.commune, `SIRET ${formatSiret(p.siret)}`].filter(Boolean).join(' · ')}
                   value={props.values[`pct_${c}`] ?? ''}
                   checked={props.checked.has(c)}
@@ -566,6 +581,7 @@ export function AttribuerPage(props: AttribuerProps) {
                     key={c}
                     cible={c}
                     label={f.intitule}
+                    name={f.intitule}
                     hint={[f.type, f.niveau ? `niveau ${f.niveau}` : null, f.composante, f.commune].filter(Boolean).join(' · ')}
                     value={props.values[`pct_${c}`] ?? ''}
                     checked={props.checked.has(c)}
@@ -718,33 +734,27 @@ export function GroupesPage(props: {
       </p>
       {props.groupes.length ? (
         props.groupes.map((g) => (
-          <div key={g.id} className="fr-card fr-card--no-arrow fr-mb-2w">
-            <div className="fr-card__body">
-              <div className="fr-card__content">
-                <h2 className="fr-card__title">{g.nom}</h2>
-                <div className="fr-card__desc">
-                  <p className="fr-mb-1w">
-                    {'SIRET de référence : '}
-                    <a href={employerUrl(g.reference)}>{label(g.reference)}</a>
-                  </p>
-                  <p className="fr-mb-0">{`${g.membres.length > 1 ? 'Autres SIRET' : 'Autre SIRET'} du groupe :`}</p>
-                  <ul>
-                    {g.membres.map((m) => (
-                      <li key={m}>{label(m)}</li>
-                    ))}
-                  </ul>
-                </div>
-              </div>
-              <div className="fr-card__footer">
-                <form method="post" action={`/soltea/employeur/${head.siret}/groupes/${g.id}/supprimer`}>
-                  <CsrfField token={props.ctx.csrfToken} />
-                  <button className="fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left" type="submit">
-                    Dissoudre le groupe<span className="fr-sr-only">{` ${g.nom}`}</span>
-                  </button>
-                </form>
-              </div>
-            </div>
-          </div>
+          <section key={g.id} className="fr-p-3w fr-mb-2w soltea-encadre" aria-labelledby={`groupe-${g.id}`}>
+            <h2 id={`groupe-${g.id}`} className="fr-h4">
+              {g.nom}
+            </h2>
+            <p className="fr-mb-1w">
+              {'SIRET de référence : '}
+              <a href={employerUrl(g.reference)}>{label(g.reference)}</a>
+            </p>
+            <p className="fr-mb-0">{`${g.membres.length > 1 ? 'Autres SIRET' : 'Autre SIRET'} du groupe :`}</p>
+            <ul>
+              {g.membres.map((m) => (
+                <li key={m}>{label(m)}</li>
+              ))}
+            </ul>
+            <form method="post" action={`/soltea/employeur/${head.siret}/groupes/${g.id}/supprimer`}>
+              <CsrfField token={props.ctx.csrfToken} />
+              <button className="fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left" type="submit">
+                Dissoudre le groupe<span className="fr-sr-only">{` ${g.nom}`}</span>
+              </button>
+            </form>
+          </section>
         ))
       ) : (
         <p>Vous n’avez pas encore créé de groupe pour cette campagne.</p>
