@@ -208,8 +208,23 @@ export function parisDayOf(instant: Date): Jour {
   return `${w.y}-${String(w.m).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`;
 }
 
+/**
+ * Days already converted (a campaign has a dozen days and every phase check converts them: Intl is the
+ * costliest part of a Synthèse, bench/allocations.ts). Bounded, so arbitrary input cannot grow it.
+ */
+const startOfDayCache = new Map<Jour, number>();
+
 /** The instant of 00:00:00.000 Paris time on day `j`. */
 export function parisStartOfDay(j: Jour): Date {
+  const known = startOfDayCache.get(j);
+  if (known !== undefined) return new Date(known);
+  const t = computeParisStartOfDay(j);
+  if (startOfDayCache.size >= 4096) startOfDayCache.clear();
+  startOfDayCache.set(j, t.getTime());
+  return t;
+}
+
+function computeParisStartOfDay(j: Jour): Date {
   const [y, m, d] = jourParts(j);
   const wall = Date.UTC(y, m - 1, d);
   // Two passes: the offset at the guess may differ from the offset at the answer around a change of

@@ -151,29 +151,119 @@ function modifiableAt(campaign: Campaign, now: Date, validationTotalePeriode: nu
   return c.ok ? { ok: true, periode: c.periode } : { ok: false, message: c.errors[0]!.message, reference: c.errors[0]!.reference };
 }
 
+interface SyntheseRow {
+  env: { collecteur: string; solde: string; deductions: string; frais: string; report: string; credits: string; partage: boolean; declarant_nom: string | null; depose_le: string | null } | null;
+  st: { version: number; validation_totale_periode: number | null } | null;
+  grp: { id: number; nom: string; reference: string; membres: string[] } | null;
+  camp: { annee: number; etablissements_ouverture: string; employeurs_ouverture: string; periodes: Campaign['periodes']; vagues: Campaign['vagues']; reliquat: string; source: string | null } | null;
+  lines:
+    | {
+        id: number;
+        etablissement_id: number;
+        formation_id: number | null;
+        points_base: number;
+        statut: string;
+        validee_le: string | null;
+        siret: string | null;
+        nom: string | null;
+        commune: string | null;
+        liste: string | null;
+        parent_id: number | null;
+        p_siret: string | null;
+        p_nom: string | null;
+        p_liste: string | null;
+        f_etab: number | null;
+        intitule: string | null;
+      }[]
+    | null;
+}
+
+/**
+ * Everything the Synthèse shows, in ONE statement (measured in bench/allocations.ts: seven round trips
+ * cost more than the work itself): the envelope, the choices' state, the group, the operator's
+ * calendar, and the lines joined to their referential rows (place, parent, formation, diploma).
+ */
+const syntheseQuery = (annee: number, siret: string) => sql`
+  with lines as (
+    select a.id, a.etablissement_id, a.formation_id, a.points_base, a.statut, a.validee_le,
+           e.siret, e.nom, e.commune, e.liste, e.parent_id, p.siret as p_siret, p.nom as p_nom, p.liste as p_liste,
+           f.etablissement_id as f_etab, d.intitule
+    from attributions a
+    left join ref_etablissements e on e.id = a.etablissement_id and e.annee = ${annee}
+    left join ref_etablissements p on p.id = e.parent_id
+    left join ref_formations f on f.id = a.formation_id and f.annee = ${annee}
+    left join ref_diplomes d on d.id = f.diplome_id
+    where a.annee = ${annee} and a.siret_employeur = ${siret})
+  select
+    (select json_build_object('collecteur', collecteur, 'solde', solde_cents::text, 'deductions', deductions_cents::text, 'frais', frais_cents::text,
+            'report', report_cents::text, 'credits', credits_cents::text, 'partage', partage_coordonnees, 'declarant_nom', declarant_nom, 'depose_le', depose_le)
+       from enveloppes where annee = ${annee} and siret = ${siret}) as env,
+    (select json_build_object('version', version, 'validation_totale_periode', validation_totale_periode)
+       from choix_employeurs where annee = ${annee} and siret = ${siret}) as st,
+    (select json_build_object('id', g.id, 'nom', g.nom, 'reference', g.siret_reference,
+            'membres', (select coalesce(json_agg(m2.siret order by m2.siret), '[]') from groupe_membres m2 where m2.groupe_id = g.id and m2.siret <> g.siret_reference))
+       from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = ${annee} and m.siret = ${siret}) as grp,
+    (select row_to_json(c) from campagnes c where c.annee = ${annee}) as camp,
+    (select json_agg(l order by l.id) from lines l) as lines`;
+
+type LineJson = NonNullable<SyntheseRow['lines']>[number];
+
+/** A line's target as describeTargets gives it, or null when it is not in the year's referential. */
+function describedOf(l: LineJson): DescribedTarget | null {
+  if (l.siret === null || l.nom === null) return null;
+  const base = { etablissementId: l.etablissement_id, siret: l.siret, national: l.liste === 'nationale' || l.p_liste === 'nationale', etablissementSiret: l.p_siret ?? l.siret, etablissementNom: l.p_nom ?? l.nom, commune: l.commune };
+  if (l.formation_id) return l.intitule !== null && l.f_etab === l.etablissement_id ? { ...base, formationId: l.formation_id, kind: 'formation', libelle: `${l.nom} — ${l.intitule}` } : null;
+  return { ...base, formationId: null, kind: l.parent_id === null ? 'etablissement' : 'composante', libelle: l.nom };
+}
+
+const asJson = <T,>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
 /** The Synthèse of `siret` for campaign `annee`, as of `now`. */
 export async function loadSynthese(db: Q, now: Date, annee: number, siret: string): Promise<Synthese> {
-  const [campaign, enveloppe, rows, [state], groupe] = await Promise.all([
-    calendarOf(db, annee),
-    envelopeOf(db, annee, siret),
-    linesOf(db, annee, siret),
-    db.select().from(choixEmployeurs).where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, siret))),
-    groupOf(db, annee, siret),
-  ]);
-  const described = await describeTargets(db, annee, rows);
-  const amounts = enveloppe ? expectedAmountsFor(enveloppe.creditsCents, rows.map((r) => ({ bp: r.pointsBase }))) : null;
-  const lines: SyntheseLine[] = rows.map((r, i) => ({
-    id: r.id,
-    etablissementId: r.etablissementId,
-    formationId: r.formationId,
-    pointsBase: r.pointsBase,
-    statut: r.statut === 'validee' ? 'validee' : 'enregistree',
-    valideeLe: r.valideeLe,
-    target: described.get(targetMapKey(r.etablissementId, r.formationId)) ?? null,
+  const r = (await db.execute(syntheseQuery(annee, siret))) as unknown as { rows: Record<string, unknown>[] };
+  const row = r.rows[0]!;
+  const e = asJson<SyntheseRow['env']>(row.env);
+  const st = asJson<SyntheseRow['st']>(row.st);
+  const g = asJson<SyntheseRow['grp']>(row.grp);
+  const camp = asJson<SyntheseRow['camp']>(row.camp);
+  const rows = asJson<SyntheseRow['lines']>(row.lines) ?? [];
+  const campaign: Campaign = camp
+    ? {
+        annee: camp.annee,
+        etablissementsOuverture: camp.etablissements_ouverture,
+        employeursOuverture: camp.employeurs_ouverture,
+        periodes: camp.periodes,
+        vagues: camp.vagues,
+        reliquat: camp.reliquat,
+        ...(camp.source ? { source: camp.source } : {}),
+      }
+    : (campaignPreset(annee) ?? { ...campaignPreset(2025)!, annee });
+  const enveloppe: EnvelopeView | null = e
+    ? {
+        collecteur: e.collecteur,
+        soldeCents: BigInt(e.solde),
+        deductionsCents: BigInt(e.deductions),
+        fraisCents: BigInt(e.frais),
+        reportCents: BigInt(e.report),
+        creditsCents: BigInt(e.credits),
+        partage: e.partage,
+        declarantNom: e.declarant_nom,
+        deposeLe: e.depose_le ? new Date(e.depose_le) : null,
+      }
+    : null;
+  const amounts = enveloppe ? expectedAmountsFor(enveloppe.creditsCents, rows.map((l) => ({ bp: l.points_base }))) : null;
+  const lines: SyntheseLine[] = rows.map((l, i) => ({
+    id: Number(l.id),
+    etablissementId: Number(l.etablissement_id),
+    formationId: l.formation_id === null ? null : Number(l.formation_id),
+    pointsBase: l.points_base,
+    statut: l.statut === 'validee' ? 'validee' : 'enregistree',
+    valideeLe: l.validee_le ? new Date(l.validee_le) : null,
+    target: describedOf({ ...l, etablissement_id: Number(l.etablissement_id), formation_id: l.formation_id === null ? null : Number(l.formation_id), f_etab: l.f_etab === null ? null : Number(l.f_etab), parent_id: l.parent_id === null ? null : Number(l.parent_id) }),
     montantCents: amounts ? amounts.montantsCents[i]! : null,
   }));
-  const totalBp = lines.reduce((s, l) => s + l.pointsBase, 0);
-  const validationTotalePeriode = state?.validationTotalePeriode ?? null;
+  const totalBp = lines.reduce((x, l) => x + l.pointsBase, 0);
+  const validationTotalePeriode = st?.validation_totale_periode ?? null;
   return {
     annee,
     siret,
@@ -183,14 +273,14 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
     enveloppe,
     lines,
     totalBp,
-    nationalBp: lines.reduce((s, l) => s + (l.target?.national ? l.pointsBase : 0), 0),
+    nationalBp: lines.reduce((x, l) => x + (l.target?.national ? l.pointsBase : 0), 0),
     resteBp: FULL_BP - totalBp,
     attribueCents: amounts?.attribueCents ?? 0n,
     nonAttribueCents: amounts?.nonAttribueCents ?? null,
     aValider: lines.filter((l) => l.statut !== 'validee').length,
-    version: state?.version ?? 0,
+    version: st?.version ?? 0,
     validationTotalePeriode,
-    groupe,
+    groupe: g ? { id: Number(g.id), nom: g.nom, reference: g.reference, role: g.reference === siret ? 'reference' : 'membre', membres: g.membres } : null,
   };
 }
 
