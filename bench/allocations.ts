@@ -48,15 +48,8 @@ import { ANNEE, cleanupRun, employerSiret, ensureBenchDatabase, lineCapBp, q } f
 import { loadSyntheseOneStatement, modifierSixRoundTrips, sameSynthese } from './allocations-whatif.js';
 import { machineTimes } from './phase.js';
 import { Profiler, type ProfileSummary } from './profile.js';
-import { summarize, type LatencySummary } from './stats.js';
+import { intEnv, summarize, type LatencySummary } from './stats.js';
 
-function intEnv(name: string, def: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  const v = Number(raw.replace(/[_\s]/g, ''));
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in ${min}..${max}`);
-  return v;
-}
 const EMPLOYEURS = intEnv('BENCH_ALLOC_EMPLOYERS', 750_000, 1_000, 2_000_000);
 const SECONDS = intEnv('BENCH_ALLOC_SECONDS', 20, 1, 300);
 const SINGLE_SECONDS = intEnv('BENCH_ALLOC_SINGLE_SECONDS', Math.max(1, Math.round(SECONDS / 2)), 1, 300);

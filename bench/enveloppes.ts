@@ -32,15 +32,8 @@ import { createRng } from '../src/modules/companies/demo-registry.js';
 import { createEnvelopeAggregator, parseEnvelopeFile } from '../src/modules/enveloppes/format.js';
 import { importEnveloppes, type EnvelopeImportReport } from '../src/modules/enveloppes/import.js';
 import { freshBenchDatabase } from './setup.js';
-import { median } from './stats.js';
+import { intEnv, median } from './stats.js';
 
-function intEnv(name: string, def: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  const v = Number(raw.replace(/[_\s]/g, ''));
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in ${min}..${max}`);
-  return v;
-}
 
 const LINES = intEnv('BENCH_ENVELOPE_LINES', 1_700_000, 1_000, 5_000_000);
 const REPEAT = intEnv('BENCH_REPEAT', 3, 1, 20);

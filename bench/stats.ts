@@ -36,3 +36,12 @@ export function median(values: readonly number[]): number {
 }
 
 export const round = (v: number, digits = 2) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);
+
+/** An integer setting from the environment (`1_700_000` and `1 700 000` accepted), within bounds, or `def`. */
+export function intEnv(name: string, def: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const v = Number(raw.replace(/[_\s]/g, ''));
+  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in ${min}..${max}`);
+  return v;
+}

@@ -659,6 +659,11 @@ function addTotals(t: EnvelopeTotals, r: Row, carried: Cents): void {
 }
 
 function rowFrom(env: Envelope, input: EnvelopeInputRow, meta: Meta, credits: Cents, report: Cents): Row {
+  return envelopeRow(env, credits, report, { periode: meta.periode(input), declarantSiret: input.declarant?.siret ?? null, declarantNom: input.declarant?.nom ?? null, deposeMs: meta.deposeMs(input) });
+}
+
+/** The row of an envelope with its credits, carry-out and provenance (who filed, when, which period). */
+function envelopeRow(env: Envelope, credits: Cents, report: Cents, from: Pick<Row, 'periode' | 'declarantSiret' | 'declarantNom' | 'deposeMs'>): Row {
   return {
     siret: env.siret,
     collecteur: env.collecteur,
@@ -669,10 +674,7 @@ function rowFrom(env: Envelope, input: EnvelopeInputRow, meta: Meta, credits: Ce
     reverseCents: env.reverseCents,
     fraisOperateurCents: env.fraisOperateurCents,
     reportCents: report,
-    periode: meta.periode(input),
-    declarantSiret: input.declarant?.siret ?? null,
-    declarantNom: input.declarant?.nom ?? null,
-    deposeMs: meta.deposeMs(input),
+    ...from,
   };
 }
 
@@ -811,21 +813,7 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
         if (out !== (old?.reportCents ?? 0n)) carried.add(env.siret);
         (envelopes as (Envelope | undefined)[])[i] = undefined;
         const depose = metaDepose[i]!;
-        return {
-          siret: env.siret,
-          collecteur: env.collecteur,
-          soldeCents: env.soldeCents,
-          deductionsCents: env.deductionsCents,
-          fraisCents: env.fraisCents,
-          creditsCents: credits,
-          reverseCents: env.reverseCents,
-          fraisOperateurCents: env.fraisOperateurCents,
-          reportCents: out,
-          periode: metaPeriode[i]!,
-          declarantSiret: metaDeclSiret[i]!,
-          declarantNom: metaDeclNom[i]!,
-          deposeMs: Number.isNaN(depose) ? null : depose,
-        };
+        return envelopeRow(env, credits, out, { periode: metaPeriode[i]!, declarantSiret: metaDeclSiret[i]!, declarantNom: metaDeclNom[i]!, deposeMs: Number.isNaN(depose) ? null : depose });
       },
       { upsert: existing > 0, now: opts.now, onBatch: (k) => progress({ phase: 'ecriture', done: (done += k), total: envelopes.length }) },
     );
