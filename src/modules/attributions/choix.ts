@@ -27,7 +27,7 @@ import { campaignPreset, phaseAt, type Campaign, type CampaignPhase } from '../.
 import { FULL_BP, formatPercent, type Cents } from '../../domain/money.js';
 import { audit } from '../../infra/audit.js';
 import type { Db, Tx } from '../../infra/db/index.js';
-import { attributions, choixEmployeurs, enveloppes, groupeMembres, groupes } from '../../infra/db/schema.js';
+import { attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';
 import { campaignOf } from '../campagnes/repository.js';
 import { describeTargets, targetMapKey, type DescribedTarget } from './targets.js';
 
@@ -135,14 +135,14 @@ async function envelopeOf(db: Q, annee: number, siret: string): Promise<Envelope
 }
 
 export async function groupOf(db: Q, annee: number, siret: string): Promise<GroupInfo | null> {
-  const [m] = await db
-    .select({ id: groupes.id, nom: groupes.nom, reference: groupes.siretReference })
-    .from(groupeMembres)
-    .innerJoin(groupes, eq(groupes.id, groupeMembres.groupeId))
-    .where(and(eq(groupeMembres.annee, annee), eq(groupeMembres.siret, siret)));
+  const r = (await db.execute(sql`
+    select g.id, g.nom, g.siret_reference as reference,
+           (select coalesce(json_agg(m2.siret order by m2.siret), '[]') from groupe_membres m2 where m2.groupe_id = g.id and m2.siret <> g.siret_reference) as membres
+    from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = ${annee} and m.siret = ${siret}`)) as unknown as { rows: { id: number | string; nom: string; reference: string; membres: unknown }[] };
+  const m = r.rows[0];
   if (!m) return null;
-  const membres = await db.select({ siret: groupeMembres.siret }).from(groupeMembres).where(eq(groupeMembres.groupeId, m.id)).orderBy(asc(groupeMembres.siret));
-  return { id: m.id, nom: m.nom, reference: m.reference, role: m.reference === siret ? 'reference' : 'membre', membres: membres.map((x) => x.siret).filter((s) => s !== m.reference) };
+  const membres = typeof m.membres === 'string' ? (JSON.parse(m.membres) as string[]) : (m.membres as string[]);
+  return { id: Number(m.id), nom: m.nom, reference: m.reference, role: m.reference === siret ? 'reference' : 'membre', membres };
 }
 
 /** Pure: the calendar answer shown on the Synthèse. */
@@ -337,14 +337,17 @@ interface DesiredLine {
   statut: 'enregistree' | 'validee';
 }
 
-/** Locks the SIRET's choices for the transaction (creating the row), and returns its state. */
+/**
+ * Locks the SIRET's choices for the transaction and returns their state, in one statement: the row is
+ * created on first use, else « updated » to itself, which takes its lock (a second transaction waits,
+ * then reads what the first committed).
+ */
 async function lockChoix(tx: Tx, annee: number, siret: string, now: Date): Promise<{ version: number; validationTotalePeriode: number | null }> {
-  await tx.insert(choixEmployeurs).values({ annee, siret, version: 0, updatedAt: now }).onConflictDoNothing();
   const [row] = await tx
-    .select({ version: choixEmployeurs.version, validationTotalePeriode: choixEmployeurs.validationTotalePeriode })
-    .from(choixEmployeurs)
-    .where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, siret)))
-    .for('update');
+    .insert(choixEmployeurs)
+    .values({ annee, siret, version: 0, updatedAt: now })
+    .onConflictDoUpdate({ target: [choixEmployeurs.annee, choixEmployeurs.siret], set: { version: sql`${choixEmployeurs.version}` } })
+    .returning({ version: choixEmployeurs.version, validationTotalePeriode: choixEmployeurs.validationTotalePeriode });
   return row!;
 }
 
