@@ -338,17 +338,23 @@ interface DesiredLine {
 }
 
 /**
- * Locks the SIRET's choices for the transaction and returns their state, in one statement: the row is
- * created on first use, else « updated » to itself, which takes its lock (a second transaction waits,
- * then reads what the first committed).
+ * Locks the SIRET's choices for the transaction and returns their state: one `select … for update`
+ * when the row exists (the usual case: no write, one round trip); otherwise the row is created first
+ * (`on conflict do nothing`: two people's first change create it once) and then locked. A second
+ * transaction waits on the lock, then reads what the first committed.
  */
 async function lockChoix(tx: Tx, annee: number, siret: string, now: Date): Promise<{ version: number; validationTotalePeriode: number | null }> {
-  const [row] = await tx
-    .insert(choixEmployeurs)
-    .values({ annee, siret, version: 0, updatedAt: now })
-    .onConflictDoUpdate({ target: [choixEmployeurs.annee, choixEmployeurs.siret], set: { version: sql`${choixEmployeurs.version}` } })
-    .returning({ version: choixEmployeurs.version, validationTotalePeriode: choixEmployeurs.validationTotalePeriode });
-  return row!;
+  const read = () =>
+    tx
+      .select({ version: choixEmployeurs.version, validationTotalePeriode: choixEmployeurs.validationTotalePeriode })
+      .from(choixEmployeurs)
+      .where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, siret)))
+      .for('update');
+  const [row] = await read();
+  if (row) return row;
+  await tx.insert(choixEmployeurs).values({ annee, siret, version: 0, updatedAt: now }).onConflictDoNothing();
+  const [created] = await read();
+  return created!;
 }
 
 /** Pure: the desired set after `change`, or the error. Lines keep their order (ids); new ones come last. */
