@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
 
@@ -61,3 +62,28 @@ export async function migrateDatabase(database: Database): Promise<void> {
 }
 
 export { schema };
+
+/** `text` with `$1…$n` as a drizzle query (the same statement, parameters bound). */
+export function sqlOfText(text: string, values: readonly unknown[]): SQL {
+  const parts = text.split(/\$(\d+)/);
+  return sql.join(
+    parts.map((p, i) => (i % 2 === 0 ? sql.raw(p) : sql`${values[Number(p) - 1]}`)),
+    sql``,
+  );
+}
+
+/**
+ * Runs `text` (parameters `$1…$n`) as a NAMED prepared statement on a node-postgres pool: each
+ * connection plans it once instead of at every call, which matters for the hottest reads (measured in
+ * bench/allocations.ts). On PGlite, or inside a transaction, the same statement runs as usual.
+ * `name` must be unique to `text` across the application.
+ */
+export async function queryPrepared(db: Tx, name: string, text: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
+  const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
+  if (client && typeof client.query === 'function' && typeof client.totalCount === 'number') {
+    const r = await (client as unknown as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> }).query({ name, text, values: [...values] });
+    return r.rows;
+  }
+  const r = (await db.execute(sqlOfText(text, values))) as unknown as { rows: Record<string, unknown>[] };
+  return r.rows;
+}

@@ -26,7 +26,7 @@ import { checkCalendar, checkShares, expectedAmountsFor, targetKey, type Allocat
 import { campaignPreset, phaseAt, type Campaign, type CampaignPhase } from '../../domain/campagne.js';
 import { FULL_BP, formatPercent, type Cents } from '../../domain/money.js';
 import { audit } from '../../infra/audit.js';
-import type { Db, Tx } from '../../infra/db/index.js';
+import { queryPrepared, type Db, type Tx } from '../../infra/db/index.js';
 import { attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';
 import { campaignOf } from '../campagnes/repository.js';
 import { describeTargets, targetMapKey, type DescribedTarget } from './targets.js';
@@ -183,27 +183,27 @@ interface SyntheseRow {
  * cost more than the work itself): the envelope, the choices' state, the group, the operator's
  * calendar, and the lines joined to their referential rows (place, parent, formation, diploma).
  */
-const syntheseQuery = (annee: number, siret: string) => sql`
+const SYNTHESE_SQL = `
   with lines as (
     select a.id, a.etablissement_id, a.formation_id, a.points_base, a.statut, a.validee_le,
            e.siret, e.nom, e.commune, e.liste, e.parent_id, p.siret as p_siret, p.nom as p_nom, p.liste as p_liste,
            f.etablissement_id as f_etab, d.intitule
     from attributions a
-    left join ref_etablissements e on e.id = a.etablissement_id and e.annee = ${annee}
+    left join ref_etablissements e on e.id = a.etablissement_id and e.annee = $1
     left join ref_etablissements p on p.id = e.parent_id
-    left join ref_formations f on f.id = a.formation_id and f.annee = ${annee}
+    left join ref_formations f on f.id = a.formation_id and f.annee = $1
     left join ref_diplomes d on d.id = f.diplome_id
-    where a.annee = ${annee} and a.siret_employeur = ${siret})
+    where a.annee = $1 and a.siret_employeur = $2)
   select
     (select json_build_object('collecteur', collecteur, 'solde', solde_cents::text, 'deductions', deductions_cents::text, 'frais', frais_cents::text,
             'report', report_cents::text, 'credits', credits_cents::text, 'partage', partage_coordonnees, 'declarant_nom', declarant_nom, 'depose_le', depose_le)
-       from enveloppes where annee = ${annee} and siret = ${siret}) as env,
+       from enveloppes where annee = $1 and siret = $2) as env,
     (select json_build_object('version', version, 'validation_totale_periode', validation_totale_periode)
-       from choix_employeurs where annee = ${annee} and siret = ${siret}) as st,
+       from choix_employeurs where annee = $1 and siret = $2) as st,
     (select json_build_object('id', g.id, 'nom', g.nom, 'reference', g.siret_reference,
             'membres', (select coalesce(json_agg(m2.siret order by m2.siret), '[]') from groupe_membres m2 where m2.groupe_id = g.id and m2.siret <> g.siret_reference))
-       from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = ${annee} and m.siret = ${siret}) as grp,
-    (select row_to_json(c) from campagnes c where c.annee = ${annee}) as camp,
+       from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = $1 and m.siret = $2) as grp,
+    (select row_to_json(c) from campagnes c where c.annee = $1) as camp,
     (select json_agg(l order by l.id) from lines l) as lines`;
 
 type LineJson = NonNullable<SyntheseRow['lines']>[number];
@@ -220,8 +220,8 @@ const asJson = <T,>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as
 
 /** The Synthèse of `siret` for campaign `annee`, as of `now`. */
 export async function loadSynthese(db: Q, now: Date, annee: number, siret: string): Promise<Synthese> {
-  const r = (await db.execute(syntheseQuery(annee, siret))) as unknown as { rows: Record<string, unknown>[] };
-  const row = r.rows[0]!;
+  const [row] = await queryPrepared(db, 'soltea_synthese_v1', SYNTHESE_SQL, [annee, siret]);
+  if (!row) throw new Error('synthèse : aucune ligne');
   const e = asJson<SyntheseRow['env']>(row.env);
   const st = asJson<SyntheseRow['st']>(row.st);
   const g = asJson<SyntheseRow['grp']>(row.grp);
