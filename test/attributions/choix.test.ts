@@ -516,3 +516,24 @@ describe('other companies and tiers-déclarants are kept out', () => {
     expect(again.find((s) => s.siret === C.siret)!.indisponible).toContain('plus de six mois');
   });
 });
+
+describe('API description', () => {
+  it('documents every route of the employer space', async () => {
+    const doc = JSON.parse((await ca.get('/api/openapi.json', 'application/json')).body) as { paths: Record<string, Record<string, { summary?: string }>> };
+    const expected: [string, string][] = [
+      ['/soltea/employeur/{siret}', 'get'],
+      ['/soltea/employeur/{siret}/attributions', 'put'],
+      ['/soltea/employeur/{siret}/attributions/{id}', 'post'],
+      ['/soltea/employeur/{siret}/attributions/{id}/supprimer', 'post'],
+      ['/soltea/employeur/{siret}/enregistrer', 'post'],
+      ['/soltea/employeur/{siret}/repliquer', 'post'],
+      ['/soltea/employeur/{siret}/partage', 'post'],
+      ['/soltea/employeur/{siret}/attribuer/{etab}', 'get'],
+      ['/soltea/employeur/{siret}/attribuer/{etab}', 'post'],
+      ['/soltea/employeur/{siret}/groupes', 'post'],
+      ['/soltea/employeur/{siret}/historique', 'get'],
+      ['/soltea/employeur/{siret}/synthese.csv', 'get'],
+    ];
+    for (const [path, method] of expected) expect(doc.paths[path]?.[method]?.summary, `${method} ${path}`).toBeTruthy();
+  });
+});
