@@ -537,3 +537,19 @@ describe('API description', () => {
     for (const [path, method] of expected) expect(doc.paths[path]?.[method]?.summary, `${method} ${path}`).toBeTruthy();
   });
 });
+
+describe('a long list of SIRETs', () => {
+  it('is filtered by SIRET, name or commune, accents and case ignored, and paged by 50', async () => {
+    const { filterEmployerSirets, EMPLOYER_PAGE_SIZE } = await import('../../src/modules/attributions/scope.js');
+    const list = Array.from({ length: 120 }, (_, i) => ({ siret: String(10_000_000_000_000 + i), denomination: i === 7 ? 'Boulangerie Émile' : `CLIENT ${i}`, commune: i === 9 ? 'Orléans' : 'Lyon' }));
+    expect(filterEmployerSirets(list, 'emile').map((s) => s.denomination)).toEqual(['Boulangerie Émile']);
+    expect(filterEmployerSirets(list, 'ORLEANS')).toHaveLength(1);
+    expect(filterEmployerSirets(list, '100 000 000 00119').map((s) => s.siret)).toEqual(['10000000000119']);
+    expect(filterEmployerSirets(list, '')).toHaveLength(120);
+    expect(EMPLOYER_PAGE_SIZE).toBe(50);
+    // over HTTP, the filter and the page are query parameters beside the search's
+    const r = await ca.get(`/soltea/employeur?siretFiltre=${encodeURIComponent(A.siret.slice(0, 9))}`);
+    expect(r.statusCode).toBe(200);
+    expect(text(r.body)).toContain(`correspondant à « ${A.siret.slice(0, 9)} »`);
+  });
+});

@@ -94,3 +94,16 @@ export async function loadEmployer(ctx: AppContext, user: User, siret: string, a
   const s = all.find((x) => x.siret === siret);
   return s && s.indisponible === null ? s : null;
 }
+
+/** SIRETs shown per page of the list of « SOLTéA - Employeurs » (a tiers-déclarant may have hundreds). */
+export const EMPLOYER_PAGE_SIZE = 50;
+
+/** Pure: the SIRETs whose SIRET (spaces ignored) or dénomination / commune (accents and case ignored) contain `filtre`. */
+export function filterEmployerSirets<T extends Pick<EmployerSiret, 'siret' | 'denomination' | 'commune'>>(list: readonly T[], filtre: string): T[] {
+  const f = fold(filtre);
+  if (!f) return [...list];
+  const digits = filtre.replace(/\s/g, '');
+  return list.filter((s) => (/^\d+$/.test(digits) && s.siret.includes(digits)) || fold(s.denomination ?? '').includes(f) || fold(s.commune ?? '').includes(f));
+}
+
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();

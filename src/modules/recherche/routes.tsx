@@ -16,7 +16,7 @@ import { SolteaEmployeurPage } from '../../web/pages/soltea-employeur.js';
 import { RecherchePage, type SearchView } from '../../web/pages/soltea-recherche.js';
 import { MessagePage } from '../../web/pages/public.js';
 import { employerProgress } from '../attributions/progress.js';
-import { employerSirets } from '../attributions/scope.js';
+import { EMPLOYER_PAGE_SIZE, employerSirets, filterEmployerSirets } from '../attributions/scope.js';
 import { currentCampaign } from '../campagnes/repository.js';
 import { publicUrl } from '../accounts/tokens-repository.js';
 import { MAX_FIELD_LENGTH, PAGE_SIZE, parseCriteria, type ParsedCriteria } from './criteria.js';
@@ -176,8 +176,26 @@ export async function rechercheRoutes(app: FastifyInstance): Promise<void> {
         if (status !== 200) return sendJsonErrors(reply, status, 'Un critère de recherche est incorrect.', parsed.errors);
         return reply.send({ campagne: campaign.annee, etablissements: sirets.map((s) => ({ ...s, synthese: s.indisponible ? null : `/soltea/employeur/${s.siret}` })), recherche: parsed.submitted ? searchJson(parsed, outcome) : null });
       }
-      const progress = await employerProgress(ctx.db, campaign.annee, sirets.filter((s) => !s.indisponible).map((s) => s.siret));
-      return sendPage(reply, <SolteaEmployeurPage ctx={pageContext(req)} annee={campaign.annee} sirets={sirets.map((s) => ({ ...s, ...progress.get(s.siret) }))} view={view} />, status);
+      // a tiers-déclarant may act for hundreds of clients: the list is filtered and paged
+      const q = (req.query ?? {}) as Record<string, unknown>;
+      const filtre = String(q.siretFiltre ?? '').trim().slice(0, MAX_FIELD_LENGTH);
+      // those the person can act for first (each group in SIRET order)
+      const list = filterEmployerSirets(sirets, filtre).sort((a, b) => Number(a.indisponible !== null) - Number(b.indisponible !== null));
+      const pages = Math.max(1, Math.ceil(list.length / EMPLOYER_PAGE_SIZE));
+      const pageNo = Math.min(pages, Math.max(1, Number.parseInt(String(q.siretPage ?? '1'), 10) || 1));
+      const shown = list.slice((pageNo - 1) * EMPLOYER_PAGE_SIZE, pageNo * EMPLOYER_PAGE_SIZE);
+      const progress = await employerProgress(ctx.db, campaign.annee, shown.filter((s) => !s.indisponible).map((s) => s.siret));
+      return sendPage(
+        reply,
+        <SolteaEmployeurPage
+          ctx={pageContext(req)}
+          annee={campaign.annee}
+          sirets={shown.map((s) => ({ ...s, ...progress.get(s.siret) }))}
+          liste={{ total: sirets.length, trouves: list.length, filtre, page: pageNo, pages, usable: sirets.filter((s) => !s.indisponible).map((s) => s.siret), clients: sirets.some((s) => s.via === 'client') }}
+          view={view}
+        />,
+        status,
+      );
     },
   );
 }

@@ -6,7 +6,9 @@
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatEuros, formatPercent } from '../../domain/money.js';
 import { Alert, ErrorSummary } from '../components/form.js';
+import { EMPLOYER_PAGE_SIZE } from '../../modules/attributions/scope.js';
 import { Layout, type PageContext } from '../layout.js';
+import { Pagination } from './habilitations.js';
 import { attribuerUrl, employerUrl } from './soltea-employeur-espace.js';
 import { SearchForm, SearchResults, type SearchView } from './soltea-recherche.js';
 
@@ -30,20 +32,50 @@ function Avancement(props: { s: EmployeurSiret }) {
   return <span className={`fr-badge fr-badge--sm ${s.totalBp === 10_000 ? 'fr-badge--success' : 'fr-badge--new'}`}>{`${formatPercent(s.totalBp)} attribués`}</span>;
 }
 
-export function SolteaEmployeurPage(props: { ctx: PageContext; annee: number; sirets: EmployeurSiret[]; view: SearchView }) {
-  const { view } = props;
-  const usable = props.sirets.filter((s) => !s.indisponible);
-  const clients = props.sirets.some((s) => s.via === 'client');
-  const only = usable.length === 1 ? usable[0]! : null;
+export interface EmployeurListe {
+  /** SIRETs open to the person, before the filter */
+  total: number;
+  /** after the filter */
+  trouves: number;
+  filtre: string;
+  page: number;
+  pages: number;
+  /** every SIRET the person may allocate for (not only this page's) */
+  usable: string[];
+  /** some of them are clients (tiers-déclarant): the CSV import is offered */
+  clients: boolean;
+}
+
+export function SolteaEmployeurPage(props: { ctx: PageContext; annee: number; sirets: EmployeurSiret[]; liste: EmployeurListe; view: SearchView }) {
+  const { view, liste } = props;
+  const clients = liste.clients;
+  const only = liste.usable.length === 1 ? liste.usable[0]! : null;
+  const listHref = (page: number) => `/soltea/employeur?${new URLSearchParams({ ...(liste.filtre ? { siretFiltre: liste.filtre } : {}), siretPage: String(page) }).toString()}`;
   return (
     <Layout ctx={props.ctx} title="SOLTéA - Employeurs" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
       <h1>SOLTéA - Employeurs</h1>
       <p className="fr-text--lead">Répartir le solde de la taxe d’apprentissage aux formations et établissements habilités.</p>
+      {liste.total > EMPLOYER_PAGE_SIZE || liste.filtre ? (
+        <form method="get" action="/soltea/employeur" className="fr-mb-2w" role="search" aria-label="Filtrer les établissements pour lesquels vous agissez">
+          <div className="fr-search-bar" role="search">
+            <label className="fr-label" htmlFor="siretFiltre">
+              SIRET, dénomination ou commune
+            </label>
+            <input className="fr-input" id="siretFiltre" name="siretFiltre" type="search" defaultValue={liste.filtre} maxLength={200} placeholder="SIRET, dénomination ou commune" />
+            <button className="fr-btn" type="submit" title="Filtrer">
+              Filtrer
+            </button>
+          </div>
+        </form>
+      ) : null}
+      {liste.trouves === 0 ? <p>{`Aucun établissement ne correspond à « ${liste.filtre} ».`}</p> : null}
       <div className="fr-table">
         <table>
           <caption>
-            {props.sirets.length > 1 ? `Les ${props.sirets.length} établissements pour lesquels vous agissez` : 'L’établissement pour lequel vous agissez'}
+            {liste.total > 1 ? `Les ${liste.total} établissements pour lesquels vous agissez` : 'L’établissement pour lequel vous agissez'}
             {` — campagne ${props.annee}`}
+            {liste.filtre ? ` — ${liste.trouves} correspondant à « ${liste.filtre} »` : ''}
+            {liste.pages > 1 ? ` — page ${liste.page} sur ${liste.pages}` : ''}
           </caption>
           <thead>
             <tr>
@@ -85,6 +117,7 @@ export function SolteaEmployeurPage(props: { ctx: PageContext; annee: number; si
           </tbody>
         </table>
       </div>
+      <Pagination page={liste.page} pages={liste.pages} href={listHref} label="Pages des établissements pour lesquels vous agissez" />
       {clients ? (
         <p>
           <a className="fr-link fr-icon-upload-line fr-link--icon-left" href="/soltea/employeur/import">
@@ -100,7 +133,7 @@ export function SolteaEmployeurPage(props: { ctx: PageContext; annee: number; si
         </Alert>
       ))}
       <SearchForm action="/soltea/employeur" view={view} />
-      <SearchResults action="/soltea/employeur" view={view} {...(only ? { attribuerHref: (etab: string) => attribuerUrl(only.siret, etab) } : {})} />
+      <SearchResults action="/soltea/employeur" view={view} {...(only ? { attribuerHref: (etab: string) => attribuerUrl(only, etab) } : {})} />
     </Layout>
   );
 }
