@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectedAmounts, formatEuros, formatPercent, parsePercent, splitLargestRemainder } from './money.js';
+import { expectedAmounts, formatEuros, formatEurosPlain, formatPercent, parsePercent, splitLargestRemainder } from './money.js';
 
 describe('largest remainder split', () => {
   it('gives the cents left over to the largest remainders, earlier part first on ties', () => {
@@ -47,5 +47,14 @@ describe('French formats and input', () => {
     expect(parsePercent('100,01')).toMatchObject({ ok: false, message: expect.stringContaining('100 %') });
     expect(parsePercent('abc')).toMatchObject({ ok: false });
     expect(parsePercent('0')).toMatchObject({ ok: false });
+  });
+});
+
+describe('formatEurosPlain (CSV cells)', () => {
+  it('writes euros with a decimal comma, no separator, no currency', () => {
+    expect(formatEurosPlain(123456n)).toBe('1234,56');
+    expect(formatEurosPlain(5n)).toBe('0,05');
+    expect(formatEurosPlain(-1005n)).toBe('-10,05');
+    expect(formatEurosPlain(0n)).toBe('0,00');
   });
 });

@@ -61,6 +61,13 @@ export function formatEuros(cents: Cents): string {
   return `${negative ? '-' : ''}${whole},${String(rest).padStart(2, '0')}\u00a0€`;
 }
 
+/** 123456n → « 1234,56 »: for files read by spreadsheets (no thousands separator, no sign of currency). */
+export function formatEurosPlain(cents: Cents): string {
+  const negative = cents < 0n;
+  const abs = negative ? -cents : cents;
+  return `${negative ? '-' : ''}${abs / 100n},${String(abs % 100n).padStart(2, '0')}`;
+}
+
 /** 1250 bp → « 12,5 % », 10000 → « 100 % ». */
 export function formatPercent(bp: number): string {
   const whole = Math.trunc(bp / 100);

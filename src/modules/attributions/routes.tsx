@@ -12,8 +12,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parsePercent } from '../../domain/money.js';
-import { formatPercent } from '../../domain/money.js';
+import { formatEurosPlain, formatPercent, parsePercent } from '../../domain/money.js';
 import { sendJsonErrors, wantsJson, type FieldErrors } from '../../http/forms.js';
 import { pageContext, redirect, sendPage } from '../../http/render.js';
 import { requireUser } from '../../http/security.js';
@@ -57,8 +56,6 @@ function versionOf(body: Record<string, unknown>, json: boolean): number | null 
   return Number.isSafeInteger(n) ? n : 'invalide';
 }
 
-/** « 1234,56 » for a spreadsheet (no thousands separator, comma decimal). */
-const eurosCsv = (c: bigint) => `${c < 0n ? '-' : ''}${(c < 0n ? -c : c) / 100n},${String((c < 0n ? -c : c) % 100n).padStart(2, '0')}`;
 
 export function syntheseJson(s: Synthese) {
   const cents = (c: bigint | null) => (c === null ? null : Number(c));
@@ -111,7 +108,7 @@ export function syntheseCsv(s: Synthese): string {
     l.target?.kind === 'formation' ? l.target.libelle.split(' — ').slice(1).join(' — ') : '',
     l.target?.national ? 'Nationale' : 'Régionale',
     formatPercent(l.pointsBase).replace('\u00a0', ' '),
-    l.montantCents === null ? '' : eurosCsv(l.montantCents),
+    l.montantCents === null ? '' : formatEurosPlain(l.montantCents),
     l.statut === 'validee' ? 'Validée' : 'Enregistrée, non validée',
   ]);
   return formatCsv(header, rows);

@@ -20,6 +20,7 @@
  * COMPTABLE DURAND ET ASSOCIES, who also files for the clients of its portefeuilles); the others file
  * their own. About 1 % of the SIRETs have a corrective deposit in June (a later line for 076).
  */
+import { formatEurosPlain } from '../../domain/money.js';
 import { DEMO_COMPANIES, createRng, generateDemoRegistry, type DemoRegistry } from '../companies/demo-registry.js';
 import type { EntrepriseRow, EtablissementRow } from '../companies/registry-format.js';
 
@@ -69,11 +70,7 @@ const ALSACE_MOSELLE = /^(57|67|68)/;
 const CSV_HEADER = 'siret;collecteur;code;montant;periode;siret_declarant;declarant;date_depot';
 
 /** euros,cents with a decimal comma (what the collectors' spreadsheets write) */
-function euros(cents: bigint): string {
-  const e = cents / 100n;
-  const c = cents % 100n;
-  return `${e},${c.toString().padStart(2, '0')}`;
-}
+const euros = formatEurosPlain;
 
 interface Filer {
   siret: string;

@@ -13,7 +13,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { formatSiret } from '../../domain/identifiers.js';
-import { expectedAmounts, formatPercent, FULL_BP, type Cents } from '../../domain/money.js';
+import { expectedAmounts, formatEurosPlain, formatPercent, FULL_BP, type Cents } from '../../domain/money.js';
 import { attributions, enveloppes, entreprises, etablissements, refDiplomes, refEtablissements, refFormations } from '../../infra/db/schema.js';
 import { formatCsv } from '../access/habilitations-csv.js';
 import type { Establishment } from './access.js';
@@ -172,11 +172,6 @@ export async function loadReceived(ctx: AppContext, etab: Establishment): Promis
 
 export const STATUT_LIBELLES: Record<string, string> = { validee: 'Validée', enregistree: 'Enregistrée, non validée' };
 
-/** « 1234,56 » for a spreadsheet (no thousands separator, comma decimal). */
-function euros(c: Cents): string {
-  return `${c / 100n},${String(c % 100n).padStart(2, '0')}`;
-}
-
 export function receivedCsv(v: ReceivedView): string {
   const header = ['Campagne', 'Employeur', 'SIRET employeur', 'Bénéficiaire', 'Formation', 'Pourcentage', 'Montant attendu (€)', 'Statut'];
   const rows = v.lines.map((l) => [
@@ -186,7 +181,7 @@ export function receivedCsv(v: ReceivedView): string {
     l.beneficiaire,
     l.formation ?? '',
     formatPercent(l.pointsBase).replace('\u00a0', ' '),
-    l.montantCents === null ? '' : euros(l.montantCents),
+    l.montantCents === null ? '' : formatEurosPlain(l.montantCents),
     STATUT_LIBELLES[l.statut] ?? l.statut,
   ]);
   return formatCsv(header, rows);
