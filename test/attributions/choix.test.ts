@@ -365,6 +365,25 @@ describe('the campaign calendar (injected clock)', () => {
     h.clock.set(IN_PERIOD_1);
   });
 
+  it('follows the calendar the operator saved, not only the arrêté’s preset', async () => {
+    const { saveCampaign } = await import('../../src/modules/campagnes/repository.js');
+    const { CAMPAIGN_2025 } = await import('../../src/domain/campagne.js');
+    // period 2 moved forward to 30 June: on 1 July (between the preset's periods) C may change
+    const extended = { ...CAMPAIGN_2025, periodes: [CAMPAIGN_2025.periodes[0]!, { ...CAMPAIGN_2025.periodes[1]!, debut: '2025-06-30' }] };
+    const saved = await saveCampaign(h.ctx, extended, null);
+    expect(saved.ok ? [] : saved.errors).toEqual([]);
+    try {
+      h.clock.set(BETWEEN_PERIODS);
+      const s = await loadSynthese(h.ctx.db, h.clock.now(), ANNEE, C.siret);
+      expect(s.campaign.periodes[1]!.debut).toBe('2025-06-30');
+      expect(s.modifiable).toEqual({ ok: true, periode: 2 });
+      expect((await add(C.siret, 50)).ok).toBe(true);
+    } finally {
+      expect((await saveCampaign(h.ctx, CAMPAIGN_2025, null)).ok).toBe(true);
+      h.clock.set(IN_PERIOD_1);
+    }
+  });
+
   it('the Synthèse page says why it is read-only after closing (and offers no button)', async () => {
     h.clock.set(AFTER_CLOSING);
     const c = await signIn(h, alice);

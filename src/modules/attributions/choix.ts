@@ -23,12 +23,12 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { checkCalendar, checkShares, expectedAmountsFor, targetKey, type AllocationRuleError, type ProposedAllocation } from '../../domain/attribution-rules.js';
-import { campaignPreset, phaseAt, type Campaign, type CampaignPhase } from '../../domain/campagne.js';
+import { phaseAt, type Campaign, type CampaignPhase } from '../../domain/campagne.js';
 import { FULL_BP, formatPercent, type Cents } from '../../domain/money.js';
 import { audit } from '../../infra/audit.js';
 import { queryPrepared, type Db, type Tx } from '../../infra/db/index.js';
 import { attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';
-import { campaignOf } from '../campagnes/repository.js';
+import { campaignFromRow, campaignOf, presetOrDefault } from '../campagnes/repository.js';
 import { describeTargets, targetMapKey, type DescribedTarget } from './targets.js';
 
 type Q = Db | Tx;
@@ -89,7 +89,7 @@ export interface Synthese {
 
 /** The campaign calendar of `annee` (operator's, else the arrêté's preset). */
 export async function calendarOf(db: Q, annee: number): Promise<Campaign> {
-  return (await campaignOf(db, annee)) ?? campaignPreset(annee) ?? { ...campaignPreset(2025)!, annee };
+  return (await campaignOf(db, annee)) ?? presetOrDefault(annee);
 }
 
 interface LineRow {
@@ -155,7 +155,7 @@ interface SyntheseRow {
   env: { collecteur: string; solde: string; deductions: string; frais: string; report: string; credits: string; partage: boolean; declarant_nom: string | null; depose_le: string | null } | null;
   st: { version: number; validation_totale_periode: number | null } | null;
   grp: { id: number; nom: string; reference: string; membres: string[] } | null;
-  camp: { annee: number; etablissements_ouverture: string; employeurs_ouverture: string; periodes: Campaign['periodes']; vagues: Campaign['vagues']; reliquat: string; source: string | null } | null;
+  camp: Parameters<typeof campaignFromRow>[0] | null;
   lines:
     | {
         id: number;
@@ -203,7 +203,9 @@ const SYNTHESE_SQL = `
     (select json_build_object('id', g.id, 'nom', g.nom, 'reference', g.siret_reference,
             'membres', (select coalesce(json_agg(m2.siret order by m2.siret), '[]') from groupe_membres m2 where m2.groupe_id = g.id and m2.siret <> g.siret_reference))
        from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = $1 and m.siret = $2) as grp,
-    (select row_to_json(c) from campagnes c where c.annee = $1) as camp,
+    (select json_build_object('annee', annee, 'etablissementsOuverture', etablissements_ouverture, 'employeursOuverture', employeurs_ouverture,
+            'periodes', periodes, 'vagues', vagues, 'reliquat', reliquat, 'source', source)
+       from campagnes where annee = $1) as camp,
     (select json_agg(l order by l.id) from lines l) as lines`;
 
 type LineJson = NonNullable<SyntheseRow['lines']>[number];
@@ -227,17 +229,7 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
   const g = asJson<SyntheseRow['grp']>(row.grp);
   const camp = asJson<SyntheseRow['camp']>(row.camp);
   const rows = asJson<SyntheseRow['lines']>(row.lines) ?? [];
-  const campaign: Campaign = camp
-    ? {
-        annee: camp.annee,
-        etablissementsOuverture: camp.etablissements_ouverture,
-        employeursOuverture: camp.employeurs_ouverture,
-        periodes: camp.periodes,
-        vagues: camp.vagues,
-        reliquat: camp.reliquat,
-        ...(camp.source ? { source: camp.source } : {}),
-      }
-    : (campaignPreset(annee) ?? { ...campaignPreset(2025)!, annee });
+  const campaign = camp ? campaignFromRow(camp) : presetOrDefault(annee);
   const enveloppe: EnvelopeView | null = e
     ? {
         collecteur: e.collecteur,

@@ -36,17 +36,30 @@ export interface StoredCampaign {
 
 type Row = typeof campagnes.$inferSelect;
 
+/** The calendar of a `campagnes` row (or of the same columns read as JSON by a larger query). */
+export function campaignFromRow(r: Pick<Row, 'annee' | 'etablissementsOuverture' | 'employeursOuverture' | 'periodes' | 'vagues' | 'reliquat' | 'source'>): Campaign {
+  return {
+    annee: r.annee,
+    etablissementsOuverture: r.etablissementsOuverture,
+    employeursOuverture: r.employeursOuverture,
+    periodes: r.periodes.map((p) => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
+    vagues: r.vagues.map((v) => ({ numero: v.numero, date: v.date, periodeNumero: v.periodeNumero })),
+    reliquat: r.reliquat,
+    ...(r.source ? { source: r.source } : {}),
+  };
+}
+
+/**
+ * The calendar of a year the operator has not saved: the arrêté's preset, else the default year's dates
+ * under this year's number (its every day is past, so nothing opens by accident).
+ */
+export function presetOrDefault(annee: number): Campaign {
+  return campaignPreset(annee) ?? { ...campaignPreset(DEFAULT_CAMPAIGN_YEAR)!, annee };
+}
+
 function fromRow(r: Row): StoredCampaign {
   return {
-    campaign: {
-      annee: r.annee,
-      etablissementsOuverture: r.etablissementsOuverture,
-      employeursOuverture: r.employeursOuverture,
-      periodes: r.periodes.map((p) => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
-      vagues: r.vagues.map((v) => ({ numero: v.numero, date: v.date, periodeNumero: v.periodeNumero })),
-      reliquat: r.reliquat,
-      ...(r.source ? { source: r.source } : {}),
-    },
+    campaign: campaignFromRow(r),
     origine: 'operateur',
     updatedAt: r.updatedAt,
     updatedBy: r.updatedBy,
