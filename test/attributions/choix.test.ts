@@ -120,6 +120,10 @@ describe('« Attribuer » then « Enregistrer mes choix »', () => {
       expect(text(r.body)).toMatch(msg);
       expect(r.body).toContain('Vos choix n’ont pas été enregistrés');
     }
+    // nothing ticked at all
+    const empty = await ca.form(url(A.siret, `/attribuer/${LYCEE.siret}`), { version: v });
+    expect(empty.statusCode).toBe(400);
+    expect(text(empty.body)).toContain('Choisissez au moins un établissement');
     expect(await linesOf(h.ctx.db, A.siret)).toHaveLength(0);
   });
 

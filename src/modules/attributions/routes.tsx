@@ -311,18 +311,15 @@ export async function attributionsRoutes(app: FastifyInstance): Promise<void> {
     if (version === 'invalide') return refused(req, reply, r, { ok: false, status: 409, errors: [{ code: 'version_perimee', message: 'Le formulaire est incomplet : rechargez la synthèse et recommencez.' }] });
     const rep = await replicationItems(ctx.db, r.annee, r.siret);
     if (rep.previous === 0) return wantsJson(req) ? reply.send({ ajoutees: 0, ignorees: 0, message: NOTICES['rien-a-repliquer'] }) : redirect(reply, employerUrl(r.siret), 'rien-a-repliquer');
-    const current = await loadSynthese(ctx.db, ctx.clock.now(), r.annee, r.siret);
-    const present = new Set(current.lines.map((l) => `${l.etablissementId}:${l.formationId ?? 0}`));
-    const fresh = rep.items.filter((i) => !present.has(`${i.target.etablissementId}:${i.target.formationId ?? 0}`));
-    if (fresh.length === 0 && rep.skipped === 0) return wantsJson(req) ? reply.send({ ajoutees: 0, ignorees: 0, message: NOTICES['deja-replique'] }) : redirect(reply, employerUrl(r.siret), 'deja-replique');
-    if (fresh.length === 0) {
-      const msg = `Aucun fléchage de la campagne précédente ne peut être répliqué : ${rep.skipped > 1 ? `les ${rep.skipped} établissements ou formations ne sont plus habilités` : 'l’établissement ou la formation n’est plus habilité'}, ou figurent déjà dans votre synthèse.`;
+    if (rep.items.length === 0) {
+      const msg = `Aucun fléchage de la campagne précédente ne peut être répliqué : ${rep.skipped > 1 ? `les ${rep.skipped} établissements ou formations ne sont plus habilités` : 'l’établissement ou la formation n’est plus habilité'} pour la campagne ${r.annee}.`;
       return refused(req, reply, r, { ok: false, status: 400, errors: [{ code: 'rien_a_repliquer', message: msg }] });
     }
-    const res = await changeChoices(ctx, { annee: r.annee, siret: r.siret, actor: r.actor, expectedVersion: version, change: { kind: 'completer', items: fresh }, source: 'repliquer' });
+    // 'completer' leaves the targets already chosen as they are: `added` counts what was brought back
+    const res = await changeChoices(ctx, { annee: r.annee, siret: r.siret, actor: r.actor, expectedVersion: version, change: { kind: 'completer', items: rep.items }, source: 'repliquer' });
     if (!res.ok) return refused(req, reply, r, res);
-    if (wantsJson(req)) return reply.send({ ajoutees: res.added, ignorees: rep.skipped });
-    return redirect(reply, employerUrl(r.siret), `replique-${res.added}-${rep.skipped}`);
+    if (wantsJson(req)) return reply.send({ ajoutees: res.added, ignorees: rep.skipped, ...(res.added || rep.skipped ? {} : { message: NOTICES['deja-replique'] }) });
+    return redirect(reply, employerUrl(r.siret), res.added || rep.skipped ? `replique-${res.added}-${rep.skipped}` : 'deja-replique');
   });
 
   // « Partage de coordonnées »
@@ -404,9 +401,7 @@ export async function attributionsRoutes(app: FastifyInstance): Promise<void> {
       return sendPage(reply, <AttribuerPage ctx={pageContext(req)} head={r.head} s={s} targets={targets} values={values} checked={ticked} {...extra} />, status);
     };
     if (version === 'invalide') return again(409, { alert: 'Le formulaire est incomplet : rechargez la page et recommencez.' });
-    const before = await loadSynthese(ctx.db, ctx.clock.now(), r.annee, r.siret);
-    const hadSome = before.lines.some((l) => all.some((a) => a.target.etablissementId === l.etablissementId && a.target.formationId === l.formationId));
-    if (items.length === 0 && !hadSome && Object.keys(errors).length === 0) errors._form = 'Cochez au moins l’établissement, une composante ou une formation, et indiquez son pourcentage.';
+    // nothing ticked and nothing chosen here before: changeChoices answers « Choisissez au moins … »
     if (Object.keys(errors).length) return again(400, { errors });
     // the targets of this establishment left unticked are removed from the choices
     const retirer = all.filter((a) => !ticked.has(a.cible)).map((a) => a.target);
