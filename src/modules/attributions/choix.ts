@@ -208,10 +208,11 @@ const SYNTHESE_SQL = `
        from campagnes where annee = $1) as camp,
     (select json_agg(l order by l.id) from lines l) as lines`;
 
-type LineJson = NonNullable<SyntheseRow['lines']>[number];
+/** A line of the Synthèse's statement: the allocation with its referential rows. */
+export type LineJson = NonNullable<SyntheseRow['lines']>[number];
 
 /** A line's target as describeTargets gives it, or null when it is not in the year's referential. */
-function describedOf(l: LineJson): DescribedTarget | null {
+export function describedOf(l: LineJson): DescribedTarget | null {
   if (l.siret === null || l.nom === null) return null;
   const base = { etablissementId: l.etablissement_id, siret: l.siret, national: l.liste === 'nationale' || l.p_liste === 'nationale', etablissementSiret: l.p_siret ?? l.siret, etablissementNom: l.p_nom ?? l.nom, commune: l.commune };
   if (l.formation_id) return l.intitule !== null && l.f_etab === l.etablissement_id ? { ...base, formationId: l.formation_id, kind: 'formation', libelle: `${l.nom} — ${l.intitule}` } : null;
