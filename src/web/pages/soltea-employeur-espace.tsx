@@ -14,6 +14,7 @@ import type { FieldErrors } from '../../http/forms.js';
 import type { Synthese, SyntheseLine } from '../../modules/attributions/choix.js';
 import type { EstablishmentTargets } from '../../modules/attributions/targets.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
+import { SideMenu } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 import { SearchForm, SearchResults, type SearchView } from './soltea-recherche.js';
 
@@ -52,27 +53,7 @@ export function EmployerFrame(props: { ctx: PageContext; head: EmployerHeader; t
     >
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-3">
-          <nav className="fr-sidemenu" role="navigation" aria-labelledby="employeur-menu-titre">
-            <div className="fr-sidemenu__inner">
-              <button className="fr-sidemenu__btn" type="button" aria-controls="employeur-menu" aria-expanded="false">
-                Dans cet espace
-              </button>
-              <div className="fr-collapse" id="employeur-menu">
-                <p className="fr-sidemenu__title" id="employeur-menu-titre">
-                  Espace employeur
-                </p>
-                <ul className="fr-sidemenu__list">
-                  {EMPLOYER_TABS.map((t) => (
-                    <li key={t.tab} className={`fr-sidemenu__item ${t.tab === props.tab ? 'fr-sidemenu__item--active' : ''}`}>
-                      <a className="fr-sidemenu__link" href={employerUrl(head.siret, t.tab)} aria-current={t.tab === props.tab ? 'page' : undefined}>
-                        {t.label}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            </div>
-          </nav>
+          <SideMenu id="employeur-menu" title="Espace employeur" items={EMPLOYER_TABS.map((t) => ({ key: t.tab, label: t.label, href: employerUrl(head.siret, t.tab) }))} current={props.tab} />
           {head.several ? (
             <p className="fr-mt-2w">
               <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/soltea/employeur">

@@ -11,6 +11,7 @@ import { ANONYMOUS_EMPLOYER, STATUT_LIBELLES, type ReceivedView } from '../../mo
 import type { BankStatus } from '../../modules/espace-etablissement/bank-rules.js';
 import type { EstablishmentView } from '../../modules/espace-etablissement/etablissement.js';
 import { Alert } from '../components/form.js';
+import { SideMenu } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export const SPACE_TITLE = 'SOLTéA - Etablissements';
@@ -59,27 +60,7 @@ export function SpaceFrame(props: { ctx: PageContext; head: SpaceHeader; tab: Sp
     <Layout ctx={props.ctx} title={`${props.title} - ${head.nom}`} breadcrumb={crumbs} wide>
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-3">
-          <nav className="fr-sidemenu" role="navigation" aria-labelledby="espace-menu-titre">
-            <div className="fr-sidemenu__inner">
-              <button className="fr-sidemenu__btn" type="button" aria-controls="espace-menu" aria-expanded="false">
-                Dans cet espace
-              </button>
-              <div className="fr-collapse" id="espace-menu">
-                <p className="fr-sidemenu__title" id="espace-menu-titre">
-                  Espace établissement
-                </p>
-                <ul className="fr-sidemenu__list">
-                  {SPACE_TABS.map((t) => (
-                    <li key={t.tab} className={`fr-sidemenu__item ${t.tab === props.tab ? 'fr-sidemenu__item--active' : ''}`}>
-                      <a className="fr-sidemenu__link" href={spaceUrl(head.siret, t.tab)} aria-current={t.tab === props.tab ? 'page' : undefined}>
-                        {t.label}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            </div>
-          </nav>
+          <SideMenu id="espace-menu" title="Espace établissement" items={SPACE_TABS.map((t) => ({ key: t.tab, label: t.label, href: spaceUrl(head.siret, t.tab) }))} current={props.tab} />
           {head.several ? (
             <p className="fr-mt-2w">
               <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/soltea/etablissement">
