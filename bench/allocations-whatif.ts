@@ -15,7 +15,10 @@ import { checkCalendar, checkShares, type ProposedAllocation } from '../src/doma
 import { formatPercent } from '../src/domain/money.js';
 import type { Clock } from '../src/infra/clock.js';
 import type { Db } from '../src/infra/db/index.js';
-import { applyChange, describedOf, type Actor, type ChangeResult, type LineJson, type Synthese } from '../src/modules/attributions/choix.js';
+import { applyChange, type Actor, type ChangeResult, type Synthese } from '../src/modules/attributions/choix.js';
+import { describedOf, type TargetRow } from '../src/modules/attributions/targets.js';
+
+type LineJson = TargetRow & { id: number; points_base: number; statut: string; validee_le: Date | null };
 import { campaignFromRow, presetOrDefault } from '../src/modules/campagnes/repository.js';
 
 /** The two Synthèses serialised the same way (bigint and dates as strings): equal or the first difference. */
@@ -68,7 +71,7 @@ export async function modifierSixRoundTrips(ctx: { db: Db; clock: Clock }, input
     const campaign = st!.camp ? campaignFromRow(st!.camp) : presetOrDefault(annee);
     const cal = checkCalendar({ campaign, now, validatedFullInPeriod: st!.validation_totale_periode });
     if (!cal.ok) return { ok: false, status: 400, errors: cal.errors };
-    const described = new Map(lines.map((l) => [`${l.etablissement_id}:${l.formation_id ?? 0}`, describedOf({ ...l, etablissement_id: Number(l.etablissement_id), formation_id: l.formation_id === null ? null : Number(l.formation_id), f_etab: l.f_etab === null ? null : Number(l.f_etab), parent_id: l.parent_id })]));
+    const described = new Map(lines.map((l) => [`${l.etablissement_id}:${l.formation_id ?? 0}`, describedOf(l)]));
     const proposed: ProposedAllocation[] = [];
     for (const l of applied.lines) {
       const d = described.get(`${l.etablissementId}:${l.formationId ?? 0}`);

@@ -29,7 +29,7 @@ import { audit } from '../../infra/audit.js';
 import { queryPrepared, type Db, type Tx } from '../../infra/db/index.js';
 import { attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';
 import { campaignFromRow, campaignOf, presetOrDefault } from '../campagnes/repository.js';
-import { describeTargets, targetMapKey, type DescribedTarget } from './targets.js';
+import { describedOf, describeTargets, TARGET_COLUMNS, TARGET_JOINS, targetMapKey, type DescribedTarget, type TargetRow } from './targets.js';
 
 type Q = Db | Tx;
 
@@ -156,26 +156,7 @@ interface SyntheseRow {
   st: { version: number; validation_totale_periode: number | null } | null;
   grp: { id: number; nom: string; reference: string; membres: string[] } | null;
   camp: Parameters<typeof campaignFromRow>[0] | null;
-  lines:
-    | {
-        id: number;
-        etablissement_id: number;
-        formation_id: number | null;
-        points_base: number;
-        statut: string;
-        validee_le: string | null;
-        siret: string | null;
-        nom: string | null;
-        commune: string | null;
-        liste: string | null;
-        parent_id: number | null;
-        p_siret: string | null;
-        p_nom: string | null;
-        p_liste: string | null;
-        f_etab: number | null;
-        intitule: string | null;
-      }[]
-    | null;
+  lines: (TargetRow & { id: number; points_base: number; statut: string; validee_le: string | null })[] | null;
 }
 
 /**
@@ -185,15 +166,9 @@ interface SyntheseRow {
  */
 const SYNTHESE_SQL = `
   with lines as (
-    select a.id, a.etablissement_id, a.formation_id, a.points_base, a.statut, a.validee_le,
-           e.siret, e.nom, e.commune, e.liste, e.parent_id, p.siret as p_siret, p.nom as p_nom, p.liste as p_liste,
-           f.etablissement_id as f_etab, d.intitule
-    from attributions a
-    left join ref_etablissements e on e.id = a.etablissement_id and e.annee = $1
-    left join ref_etablissements p on p.id = e.parent_id
-    left join ref_formations f on f.id = a.formation_id and f.annee = $1
-    left join ref_diplomes d on d.id = f.diplome_id
-    where a.annee = $1 and a.siret_employeur = $2)
+    select t.id, t.points_base, t.statut, t.validee_le, ${TARGET_COLUMNS}
+    from attributions t ${TARGET_JOINS}
+    where t.annee = $1 and t.siret_employeur = $2)
   select
     (select json_build_object('collecteur', collecteur, 'solde', solde_cents::text, 'deductions', deductions_cents::text, 'frais', frais_cents::text,
             'report', report_cents::text, 'credits', credits_cents::text, 'partage', partage_coordonnees, 'declarant_nom', declarant_nom, 'depose_le', depose_le)
@@ -207,17 +182,6 @@ const SYNTHESE_SQL = `
             'periodes', periodes, 'vagues', vagues, 'reliquat', reliquat, 'source', source)
        from campagnes where annee = $1) as camp,
     (select json_agg(l order by l.id) from lines l) as lines`;
-
-/** A line of the Synthèse's statement: the allocation with its referential rows. */
-export type LineJson = NonNullable<SyntheseRow['lines']>[number];
-
-/** A line's target as describeTargets gives it, or null when it is not in the year's referential. */
-export function describedOf(l: LineJson): DescribedTarget | null {
-  if (l.siret === null || l.nom === null) return null;
-  const base = { etablissementId: l.etablissement_id, siret: l.siret, national: l.liste === 'nationale' || l.p_liste === 'nationale', etablissementSiret: l.p_siret ?? l.siret, etablissementNom: l.p_nom ?? l.nom, commune: l.commune };
-  if (l.formation_id) return l.intitule !== null && l.f_etab === l.etablissement_id ? { ...base, formationId: l.formation_id, kind: 'formation', libelle: `${l.nom} — ${l.intitule}` } : null;
-  return { ...base, formationId: null, kind: l.parent_id === null ? 'etablissement' : 'composante', libelle: l.nom };
-}
 
 const asJson = <T,>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
@@ -252,7 +216,7 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
     pointsBase: l.points_base,
     statut: l.statut === 'validee' ? 'validee' : 'enregistree',
     valideeLe: l.validee_le ? new Date(l.validee_le) : null,
-    target: describedOf({ ...l, etablissement_id: Number(l.etablissement_id), formation_id: l.formation_id === null ? null : Number(l.formation_id), f_etab: l.f_etab === null ? null : Number(l.f_etab), parent_id: l.parent_id === null ? null : Number(l.parent_id) }),
+    target: describedOf(l),
     montantCents: amounts ? amounts.montantsCents[i]! : null,
   }));
   const totalBp = lines.reduce((x, l) => x + l.pointsBase, 0);

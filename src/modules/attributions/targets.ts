@@ -5,7 +5,7 @@
  * year, so « Répliquer les fléchages » maps last year's targets by their natural keys.
  */
 import { sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../infra/db/index.js';
+import { sqlOfText, type Db, type Tx } from '../../infra/db/index.js';
 import type { AllocationTarget } from '../../domain/attribution-rules.js';
 
 type Q = Db | Tx;
@@ -106,49 +106,64 @@ export interface DescribedTarget {
 const keyOf = (etablissementId: number, formationId: number | null | undefined) => `${etablissementId}:${formationId ?? 0}`;
 
 /**
+ * A target with its referential rows, as the queries read it (the Synthèse's statement, describeTargets):
+ * the place (établissement or composante), its parent, and the formation with its diploma. The row
+ * columns are null when the target is not in that year's referential.
+ */
+export interface TargetRow {
+  etablissement_id: number | string;
+  formation_id: number | string | null;
+  siret: string | null;
+  nom: string | null;
+  commune: string | null;
+  liste: string | null;
+  parent_id: number | string | null;
+  p_siret: string | null;
+  p_nom: string | null;
+  p_liste: string | null;
+  f_etab: number | string | null;
+  intitule: string | null;
+}
+
+/** The columns of a TargetRow, read through TARGET_JOINS. */
+export const TARGET_COLUMNS = `t.etablissement_id, t.formation_id, e.siret, e.nom, e.commune, e.liste, e.parent_id,
+  p.siret as p_siret, p.nom as p_nom, p.liste as p_liste, f.etablissement_id as f_etab, d.intitule`;
+
+/** The joins that read a TargetRow for `t(etablissement_id, formation_id)` in campaign `$1` (SQL text, for prepared statements too). */
+export const TARGET_JOINS = `
+  left join ref_etablissements e on e.id = t.etablissement_id and e.annee = $1
+  left join ref_etablissements p on p.id = e.parent_id
+  left join ref_formations f on f.id = t.formation_id and f.annee = $1
+  left join ref_diplomes d on d.id = f.diplome_id`;
+
+/** The described target of a row, or null when it is not in the year's referential (or the formation is not the place's). */
+export function describedOf(r: TargetRow): DescribedTarget | null {
+  if (r.siret === null || r.nom === null) return null;
+  const etablissementId = Number(r.etablissement_id);
+  const base = { etablissementId, siret: r.siret, national: r.liste === 'nationale' || r.p_liste === 'nationale', etablissementSiret: r.p_siret ?? r.siret, etablissementNom: r.p_nom ?? r.nom, commune: r.commune };
+  if (r.formation_id !== null) {
+    const formationId = Number(r.formation_id);
+    return r.intitule !== null && Number(r.f_etab) === etablissementId ? { ...base, formationId, kind: 'formation', libelle: `${r.nom} — ${r.intitule}` } : null;
+  }
+  return { ...base, formationId: null, kind: r.parent_id === null ? 'etablissement' : 'composante', libelle: r.nom };
+}
+
+/**
  * The targets among `list` that exist in `annee`'s referential (a formation must belong to the given
  * établissement or composante), described for messages and screens; the others are absent from the map.
  */
 export async function describeTargets(db: Q, annee: number, list: readonly Pick<AllocationTarget, 'etablissementId' | 'formationId'>[]): Promise<Map<string, DescribedTarget>> {
   const out = new Map<string, DescribedTarget>();
-  const ids = [...new Set(list.map((t) => t.etablissementId).filter((x) => Number.isSafeInteger(x) && x > 0))];
-  if (ids.length === 0) return out;
-  const fids = [...new Set(list.map((t) => t.formationId).filter((x): x is number => Number.isSafeInteger(x) && (x as number) > 0))];
-  const idList = `{${ids.join(',')}}`;
-  const places = await rows<{ id: string | number; siret: string; nom: string; commune: string | null; liste: string; parent_id: string | number | null; p_siret: string | null; p_nom: string | null; p_liste: string | null }>(
-    db,
-    sql`select e.id, e.siret, e.nom, e.commune, e.liste, e.parent_id, p.siret as p_siret, p.nom as p_nom, p.liste as p_liste
-        from ref_etablissements e left join ref_etablissements p on p.id = e.parent_id
-        where e.id = any(${idList}::int8[]) and e.annee = ${annee}`,
-  );
-  const placeOf = new Map(places.map((p) => [Number(p.id), p]));
-  const forms = fids.length
-    ? await rows<{ id: string | number; etablissement_id: string | number; intitule: string }>(
-        db,
-        sql`select f.id, f.etablissement_id, d.intitule from ref_formations f join ref_diplomes d on d.id = f.diplome_id
-            where f.id = any(${`{${fids.join(',')}}`}::int8[]) and f.annee = ${annee}`,
-      )
-    : [];
-  const formOf = new Map(forms.map((f) => [Number(f.id), f]));
-  for (const t of list) {
-    const p = placeOf.get(t.etablissementId);
-    if (!p) continue;
-    const national = p.liste === 'nationale' || p.p_liste === 'nationale';
-    const base = {
-      etablissementId: t.etablissementId,
-      siret: p.siret,
-      national,
-      etablissementSiret: p.p_siret ?? p.siret,
-      etablissementNom: p.p_nom ?? p.nom,
-      commune: p.commune,
-    };
-    if (t.formationId) {
-      const f = formOf.get(t.formationId);
-      if (!f || Number(f.etablissement_id) !== t.etablissementId) continue;
-      out.set(keyOf(t.etablissementId, t.formationId), { ...base, formationId: t.formationId, kind: 'formation', libelle: `${p.nom} — ${f.intitule}` });
-    } else {
-      out.set(keyOf(t.etablissementId, null), { ...base, formationId: null, kind: p.parent_id === null ? 'etablissement' : 'composante', libelle: p.nom });
-    }
+  const valid = list.filter((t) => Number.isSafeInteger(t.etablissementId) && t.etablissementId > 0 && (t.formationId == null || (Number.isSafeInteger(t.formationId) && t.formationId > 0)));
+  if (valid.length === 0) return out;
+  const ids = `{${valid.map((t) => t.etablissementId).join(',')}}`;
+  const fids = `{${valid.map((t) => t.formationId ?? 'NULL').join(',')}}`;
+  const found = (await db.execute(sqlOfText(`select ${TARGET_COLUMNS} from unnest($2::int8[], $3::int8[]) as t(etablissement_id, formation_id) ${TARGET_JOINS}`, [annee, ids, fids]))) as unknown as {
+    rows: TargetRow[];
+  };
+  for (const r of found.rows) {
+    const d = describedOf(r);
+    if (d) out.set(keyOf(d.etablissementId, d.formationId), d);
   }
   return out;
 }
