@@ -63,10 +63,14 @@ async function insertChunked<T>(rows: readonly T[], size: number, insert: (chunk
 function pickClients(reg: ReturnType<typeof generateDemoRegistry>) {
   const active = new Map<string, string[]>();
   for (const e of reg.etablissements) if (e.etatAdministratif === 'A') active.set(e.siren, [...(active.get(e.siren) ?? []), e.siret]);
-  const candidates = reg.entreprises.filter((e) => e.etatAdministratif === 'A' && !e.siren.startsWith('99900') && (active.get(e.siren)?.length ?? 0) > 0).map((e) => ({ siren: e.siren, sirets: active.get(e.siren)!.sort() }));
+  const candidates = reg.entreprises
+    .filter((e) => e.etatAdministratif === 'A' && !e.siren.startsWith('99900') && (active.get(e.siren)?.length ?? 0) > 0)
+    .map((e) => ({ siren: e.siren, sirets: active.get(e.siren)!.sort() }));
   candidates.sort((a, b) => a.siren.localeCompare(b.siren));
   const multi = candidates.filter((c) => c.sirets.length >= 2 && c.sirets.length < 50);
-  const networks = candidates.filter((c) => c.sirets.length >= 50).sort((a, b) => a.sirets.length - b.sirets.length || a.siren.localeCompare(b.siren));
+  const networks = candidates
+    .filter((c) => c.sirets.length >= 50)
+    .sort((a, b) => a.sirets.length - b.sirets.length || a.siren.localeCompare(b.siren));
   const monos = candidates.filter((c) => c.sirets.length === 1);
   const picked = multi.slice(0, CLIENT_TARGET);
   let etabs = picked.reduce((n, c) => n + c.sirets.length, 0);
@@ -91,38 +95,91 @@ export async function setupAccessData(ctx: AppContext, log: (s: string) => void)
   const now = ctx.clock.now();
   const reg = generateDemoRegistry({ count: 5000, seed: 1 });
   await importRegistryRows(ctx.db, reg, { now });
-  log(`  registry: ${reg.entreprises.length} entreprises, ${reg.etablissements.length} établissements (${Math.round(performance.now() - t0)} ms)`);
+  log(
+    `  registry: ${reg.entreprises.length} entreprises, ${reg.etablissements.length} établissements (${Math.round(performance.now() - t0)} ms)`,
+  );
 
   const clients = pickClients(reg);
   const long = new Date(now.getTime() - 400 * 24 * 3_600_000);
   const passwordHash = 'bench-no-login'; // sessions are created directly, nobody logs in
   const out = await ctx.db.transaction(async (tx) => {
-    const [espace] = await tx.insert(espaces).values({ siren: TIERS.siren, siret: TIERS.siret, kind: 'tiers_declarant', organisationType: 'expert_comptable', domains: ['dsn', 'formation'] }).returning({ id: espaces.id });
+    const [espace] = await tx
+      .insert(espaces)
+      .values({
+        siren: TIERS.siren,
+        siret: TIERS.siret,
+        kind: 'tiers_declarant',
+        organisationType: 'expert_comptable',
+        domains: ['dsn', 'formation'],
+      })
+      .returning({ id: espaces.id });
     const espaceId = espace!.id;
     const person = (i: number, role: string) => {
       const nom = i === 0 ? 'ADMINISTRATEUR' : `DECLARANT${String(i).padStart(2, '0')}`;
       const prenom = i === 0 ? 'Alice' : `Prenom${String.fromCharCode(64 + i)}`;
-      return { espaceId, siret: TIERS.siret, nom, prenom, loginKey: loginKey(nom, prenom), email: `${nom.toLowerCase()}.${prenom.toLowerCase()}@cabinet-bench.example`, telephone: '01 23 45 67 89', role, status: 'active', passwordHash, emailValidatedAt: long, createdAt: long, updatedAt: long };
+      return {
+        espaceId,
+        siret: TIERS.siret,
+        nom,
+        prenom,
+        loginKey: loginKey(nom, prenom),
+        email: `${nom.toLowerCase()}.${prenom.toLowerCase()}@cabinet-bench.example`,
+        telephone: '01 23 45 67 89',
+        role,
+        status: 'active',
+        passwordHash,
+        emailValidatedAt: long,
+        createdAt: long,
+        updatedAt: long,
+      };
     };
     const people = await tx
       .insert(users)
       .values([person(0, 'administrateur'), ...Array.from({ length: DECLARANT_COUNT }, (_, i) => person(i + 1, 'declarant'))])
       .returning({ id: users.id, role: users.role, nom: users.nom });
     const adminId = people.find((p) => p.role === 'administrateur')!.id;
-    const declarantIds = people.filter((p) => p.role === 'declarant').sort((a, b) => a.nom.localeCompare(b.nom)).map((p) => p.id);
+    const declarantIds = people
+      .filter((p) => p.role === 'declarant')
+      .sort((a, b) => a.nom.localeCompare(b.nom))
+      .map((p) => p.id);
 
     // the tiers' own company: its établissements with DSN and SOLTéA
-    const ownEd = TIERS.sirets.flatMap((siret) => ['DSN', 'SOLTEA_EMPLOYEURS'].map((declarationCode) => ({ espaceId, siret, declarationCode, addedAt: long, accessibleAt: long, addedBy: adminId })));
+    const ownEd = TIERS.sirets.flatMap((siret) =>
+      ['DSN', 'SOLTEA_EMPLOYEURS'].map((declarationCode) => ({
+        espaceId,
+        siret,
+        declarationCode,
+        addedAt: long,
+        accessibleAt: long,
+        addedBy: adminId,
+      })),
+    );
     await tx.insert(etablissementDeclarations).values(ownEd);
 
     const pfs = await tx
       .insert(portefeuilles)
-      .values(PORTEFEUILLE_SIZES.map((_, k) => ({ espaceId, name: k === 0 ? 'Portefeuille par défaut' : `Portefeuille ${['', 'Nord', 'Sud'][k]}`, comment: '', isDefault: k === 0, createdAt: long })))
+      .values(
+        PORTEFEUILLE_SIZES.map((_, k) => ({
+          espaceId,
+          name: k === 0 ? 'Portefeuille par défaut' : `Portefeuille ${['', 'Nord', 'Sud'][k]}`,
+          comment: '',
+          isDefault: k === 0,
+          createdAt: long,
+        })),
+      )
       .returning({ id: portefeuilles.id, isDefault: portefeuilles.isDefault, name: portefeuilles.name });
     pfs.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
     const portefeuilleIds = pfs.map((p) => p.id);
-    await tx.insert(portefeuilleDeclarations).values(portefeuilleIds.flatMap((portefeuilleId, k) => PORTEFEUILLE_CODES[k]!.map((declarationCode) => ({ portefeuilleId, declarationCode, addedAt: long }))));
-    await tx.insert(portefeuilleDeclarants).values(declarantIds.map((userId, i) => ({ portefeuilleId: portefeuilleIds[portefeuilleOfDeclarant(i)]!, userId })));
+    await tx
+      .insert(portefeuilleDeclarations)
+      .values(
+        portefeuilleIds.flatMap((portefeuilleId, k) =>
+          PORTEFEUILLE_CODES[k]!.map((declarationCode) => ({ portefeuilleId, declarationCode, addedAt: long })),
+        ),
+      );
+    await tx
+      .insert(portefeuilleDeclarants)
+      .values(declarantIds.map((userId, i) => ({ portefeuilleId: portefeuilleIds[portefeuilleOfDeclarant(i)]!, userId })));
 
     // clients spread over the portefeuilles (1,100 / 600 / 300), interleaved so networks land everywhere
     const slot = (i: number) => {
@@ -147,7 +204,17 @@ export async function setupAccessData(ctx: AppContext, log: (s: string) => void)
         for (const declarationCode of PORTEFEUILLE_CODES[k]!) {
           edRows.push({ espaceId, siret, declarationCode, addedAt: long, accessibleAt: long, addedBy: adminId });
           const payable = findDeclaration(declarationCode)!.payable;
-          who.forEach((userId, w) => habRows.push({ userId, siret, declarationCode, declarer: true, payer: payable && w === 0, grantedAt: long, grantedBy: adminId }));
+          who.forEach((userId, w) =>
+            habRows.push({
+              userId,
+              siret,
+              declarationCode,
+              declarer: true,
+              payer: payable && w === 0,
+              grantedAt: long,
+              grantedBy: adminId,
+            }),
+          );
         }
       }
     });
@@ -156,9 +223,30 @@ export async function setupAccessData(ctx: AppContext, log: (s: string) => void)
     await insertChunked(edRows, 1000, (ch) => tx.insert(etablissementDeclarations).values(ch));
     await insertChunked(habRows, 1000, (ch) => tx.insert(habilitations).values(ch));
     await insertChunked(habRows, 1000, (ch) =>
-      tx.insert(habilitationHistory).values(ch.map((h) => ({ at: h.grantedAt, espaceId, actorUserId: adminId, userId: h.userId, siret: h.siret, declarationCode: h.declarationCode, declarer: h.declarer!, payer: h.payer! }))),
+      tx.insert(habilitationHistory).values(
+        ch.map((h) => ({
+          at: h.grantedAt,
+          espaceId,
+          actorUserId: adminId,
+          userId: h.userId,
+          siret: h.siret,
+          declarationCode: h.declarationCode,
+          declarer: h.declarer!,
+          payer: h.payer!,
+        })),
+      ),
     );
-    return { espaceId, adminId, declarantIds, portefeuilleIds, clients: pcRows.length, clientEtablissements: peRows.length, ownEtablissements: TIERS.sirets.length, etablissementDeclarations: edRows.length + ownEd.length, habilitations: habRows.length };
+    return {
+      espaceId,
+      adminId,
+      declarantIds,
+      portefeuilleIds,
+      clients: pcRows.length,
+      clientEtablissements: peRows.length,
+      ownEtablissements: TIERS.sirets.length,
+      etablissementDeclarations: edRows.length + ownEd.length,
+      habilitations: habRows.length,
+    };
   });
   await ctx.db.execute(sql`analyze`);
   const setupMs = performance.now() - t0;
@@ -169,6 +257,9 @@ export async function setupAccessData(ctx: AppContext, log: (s: string) => void)
 export async function openSession(ctx: AppContext, userId: string): Promise<{ cookie: string; csrf: string }> {
   const id = await createSession(ctx.db as Tx, ctx, userId, { ip: '127.0.0.1', userAgent: 'bench/access' });
   const { sha256 } = await import('../src/infra/crypto.js');
-  const rows = await ctx.db.select({ csrf: sessions.csrfToken }).from(sessions).where(sql`${sessions.idHash} = ${sha256(id)}`);
+  const rows = await ctx.db
+    .select({ csrf: sessions.csrfToken })
+    .from(sessions)
+    .where(sql`${sessions.idHash} = ${sha256(id)}`);
   return { cookie: `__Host-sid=${id}`, csrf: rows[0]!.csrf };
 }

@@ -17,12 +17,20 @@ const { summarize, round } = await import('./stats.js');
 
 const url = process.env.BENCH_DATABASE_URL;
 if (url) process.env.TEST_DATABASE_URL = url;
-else delete process.env.TEST_DATABASE_URL, delete process.env.DATABASE_URL;
+else (delete process.env.TEST_DATABASE_URL, delete process.env.DATABASE_URL);
 const log = (s: string) => process.stdout.write(s + '\n');
 const smtp = await startSmtp([]);
 const { database, drop } = await freshDatabase();
 const clock = new ManualClock(new Date('2026-05-04T08:00:00Z'));
-const app = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01' }), { clock, database });
+const app = await createApp(
+  loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01',
+  }),
+  { clock, database },
+);
 const db = app.ctx.db;
 const data = await setupAccessData(app.ctx, () => undefined);
 const [admin] = await db.select().from(users).where(eq(users.id, data.adminId));
@@ -48,7 +56,13 @@ const scope = await loadScope(db, admin!);
 const sirets = scope.sirets.map((s) => s.siret);
 
 // 1. the scope's declarations: IN list of every SIRET vs a subquery on the espace (uses the PK prefix)
-const viaList = () => db.execute(sql`select distinct siret, declaration_code from etablissement_declarations where siret in (${sql.join(sirets.map((s) => sql`${s}`), sql`, `)})`);
+const viaList = () =>
+  db.execute(
+    sql`select distinct siret, declaration_code from etablissement_declarations where siret in (${sql.join(
+      sirets.map((s) => sql`${s}`),
+      sql`, `,
+    )})`,
+  );
 const viaSubquery = () =>
   db.execute(sql`select ed.siret, ed.declaration_code from etablissement_declarations ed where ed.espace_id = ${E} and ed.siret in (
       select x.siret from etablissements x join espaces s on s.siren = x.siren where s.id = ${E}
@@ -59,14 +73,18 @@ await time('proposed: where espace_id = $1 and siret in (subquery of the scope)'
 await time('whole loadScope today', 20, () => loadScope(db, admin!));
 
 // 2. the grid page: every row materialised (codes × SIRETs × persons) vs the page computed by index
-await time('loadGrid page 1 today (materialises all rows)', 20, () => loadGrid(db, scope, { siret: '', declarant: '', service: '', page: 1 }));
+await time('loadGrid page 1 today (materialises all rows)', 20, () =>
+  loadGrid(db, scope, { siret: '', declarant: '', service: '', page: 1 }),
+);
 function pageByIndex(page: number) {
   const pairs: { code: string; siret: string }[] = [];
-  for (const code of scope.codes) for (const s of scope.sirets) if (scope.declared.get(s.siret)?.has(code)) pairs.push({ code, siret: s.siret });
+  for (const code of scope.codes)
+    for (const s of scope.sirets) if (scope.declared.get(s.siret)?.has(code)) pairs.push({ code, siret: s.siret });
   const P = scope.persons.length;
   const total = pairs.length * P;
   const out = [];
-  for (let i = (page - 1) * 50; i < Math.min(total, page * 50); i++) out.push({ ...pairs[Math.floor(i / P)]!, person: scope.persons[i % P]! });
+  for (let i = (page - 1) * 50; i < Math.min(total, page * 50); i++)
+    out.push({ ...pairs[Math.floor(i / P)]!, person: scope.persons[i % P]! });
   return { out, total };
 }
 await time('proposed: pairs (code, SIRET) only, page rows by index (JS only)', 20, async () => pageByIndex(3896));
@@ -75,12 +93,24 @@ await time('proposed: pairs (code, SIRET) only, page rows by index (JS only)', 2
 const someSirets = sirets.slice(0, 6000);
 const persons = scope.persons.map((p) => p.id);
 await time('rightsOf today: user_id in (21 params) and siret in (6,000 params)', 10, () =>
-  db.execute(sql`select * from habilitations where user_id in (${sql.join(persons.map((p) => sql`${p}`), sql`, `)}) and siret in (${sql.join(someSirets.map((s) => sql`${s}`), sql`, `)})`),
+  db.execute(
+    sql`select * from habilitations where user_id in (${sql.join(
+      persons.map((p) => sql`${p}`),
+      sql`, `,
+    )}) and siret in (${sql.join(
+      someSirets.map((s) => sql`${s}`),
+      sql`, `,
+    )})`,
+  ),
 );
-await time('proposed: user_id = any($1::uuid[]) and siret = any($2::text[])', 10, () => db.execute(sql`select * from habilitations where user_id = any(${arr(persons)}::uuid[]) and siret = any(${arr(someSirets)}::text[])`));
+await time('proposed: user_id = any($1::uuid[]) and siret = any($2::text[])', 10, () =>
+  db.execute(sql`select * from habilitations where user_id = any(${arr(persons)}::uuid[]) and siret = any(${arr(someSirets)}::text[])`),
+);
 
 // 4. 2,500 changed rights: one statement per change (×2 with the history) vs 3 set-based statements
-const changes = rows<{ user_id: string; siret: string; declaration_code: string; declarer: boolean; payer: boolean }>(await db.execute(sql`select user_id, siret, declaration_code, declarer, payer from habilitations order by siret, user_id limit 2500`));
+const changes = rows<{ user_id: string; siret: string; declaration_code: string; declarer: boolean; payer: boolean }>(
+  await db.execute(sql`select user_id, siret, declaration_code, declarer, payer from habilitations order by siret, user_id limit 2500`),
+);
 const rollback = async (fn: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) => Promise<void>) => {
   try {
     await db.transaction(async (tx) => {
@@ -97,7 +127,9 @@ await time('today: 2,500 × (upsert habilitations + insert history), one row eac
     for (const c of changes) {
       await tx.execute(sql`insert into habilitations (user_id, siret, declaration_code, declarer, payer, granted_at, granted_by) values (${c.user_id}, ${c.siret}, ${c.declaration_code}, ${!c.declarer}, ${c.payer}, ${now}, ${data.adminId})
         on conflict (user_id, siret, declaration_code) do update set declarer = excluded.declarer, payer = excluded.payer, granted_at = excluded.granted_at, granted_by = excluded.granted_by`);
-      await tx.execute(sql`insert into habilitation_history (at, espace_id, actor_user_id, user_id, siret, declaration_code, declarer, payer) values (${now}, ${E}, ${data.adminId}, ${c.user_id}, ${c.siret}, ${c.declaration_code}, ${!c.declarer}, ${c.payer})`);
+      await tx.execute(
+        sql`insert into habilitation_history (at, espace_id, actor_user_id, user_id, siret, declaration_code, declarer, payer) values (${now}, ${E}, ${data.adminId}, ${c.user_id}, ${c.siret}, ${c.declaration_code}, ${!c.declarer}, ${c.payer})`,
+      );
     }
   }),
 );

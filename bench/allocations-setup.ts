@@ -65,7 +65,7 @@ export function employerSiret(i: number): string {
 
 /** Number of lines of employer i: 4 … 12, 8 on average (deterministic). */
 export function linesOfEmployer(i: number): number {
-  return 4 + (Math.imul(i + 1, 2654435761) >>> 0) % 9;
+  return 4 + ((Math.imul(i + 1, 2654435761) >>> 0) % 9);
 }
 
 /** The highest basis points one line of an employer with `n` lines may hold (total ≤ 90 %). */
@@ -92,7 +92,9 @@ async function admin<T>(baseUrl: string, f: (c: import('pg').Client) => Promise<
 async function cachedInfo(url: string, employeurs: number): Promise<SetupInfo | null> {
   const database = await openDatabase({ url, poolSize: 2 });
   try {
-    const [meta] = await q<{ value: SetupInfo & { version: number } }>(database, `select value from bench_meta where key = 'setup'`).catch(() => []);
+    const [meta] = await q<{ value: SetupInfo & { version: number } }>(database, `select value from bench_meta where key = 'setup'`).catch(
+      () => [],
+    );
     if (!meta || meta.value.version !== DATA_VERSION || meta.value.employeurs !== employeurs) return null;
     // pending migrations (the schema moved on since the build) are applied to the cached data
     await migrateDatabase(database);
@@ -103,7 +105,9 @@ async function cachedInfo(url: string, employeurs: number): Promise<SetupInfo | 
       `select (select count(*) from enveloppes where annee = ${ANNEE}) as env, (select count(*) from attributions where annee = ${ANNEE}) as att`,
     );
     if (Number(c!.env) !== employeurs || Number(c!.att) !== meta.value.attributions) {
-      log(`  cached database has ${c!.env} envelopes and ${c!.att} allocations, expected ${employeurs} and ${meta.value.attributions}: rebuilding`);
+      log(
+        `  cached database has ${c!.env} envelopes and ${c!.att} allocations, expected ${employeurs} and ${meta.value.attributions}: rebuilding`,
+      );
       return null;
     }
     return meta.value;
@@ -124,7 +128,12 @@ export async function cleanupRun(database: Database): Promise<number> {
  * The database `name` on the server of `baseUrl`: reused when it holds the expected data (unless
  * `fresh`), else dropped and built. Returns its URL and what it holds.
  */
-export async function ensureBenchDatabase(baseUrl: string, name: string, employeurs: number, fresh: boolean): Promise<{ url: string; info: SetupInfo; reused: boolean }> {
+export async function ensureBenchDatabase(
+  baseUrl: string,
+  name: string,
+  employeurs: number,
+  fresh: boolean,
+): Promise<{ url: string; info: SetupInfo; reused: boolean }> {
   const url = dbUrl(baseUrl, name);
   const exists = await admin(baseUrl, async (c) => (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1);
   if (exists && !fresh) {
@@ -169,7 +178,10 @@ async function build(database: Database, employeurs: number): Promise<SetupInfo>
     ],
     await loadCommuneIndex(db),
   );
-  step('referential generated and parsed', `${generated.stats.etablissements} establishments, ${generated.stats.composantes} composantes, ${generated.stats.formations} formations, ${generated.stats.nationale} nationale`);
+  step(
+    'referential generated and parsed',
+    `${generated.stats.etablissements} establishments, ${generated.stats.composantes} composantes, ${generated.stats.formations} formations, ${generated.stats.nationale} nationale`,
+  );
   const now = new Date('2025-05-19T06:00:00Z');
   for (const annee of [ANNEE, PREVIOUS]) {
     await db.transaction(async (tx) => {
@@ -289,7 +301,9 @@ async function build(database: Database, employeurs: number): Promise<SetupInfo>
     builtAt: new Date().toISOString(),
     steps,
   };
-  log(`  ${info.attributions} allocations (${c!.nat} to the liste nationale), ${info.etablissements} referential rows and ${info.formations} formations over 2 years`);
+  log(
+    `  ${info.attributions} allocations (${c!.nat} to the liste nationale), ${info.etablissements} referential rows and ${info.formations} formations over 2 years`,
+  );
   await db.execute(sql`insert into bench_meta (key, value) values ('setup', ${JSON.stringify({ ...info, version: DATA_VERSION })}::jsonb)`);
   return info;
 }

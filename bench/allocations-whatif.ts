@@ -33,12 +33,22 @@ export function sameSynthese(a: Synthese, b: Synthese): string | null {
 }
 
 /** changeChoices({ kind: 'modifier', id, bp }, expectedVersion null) in 6 round trips (see the file comment). */
-export async function modifierSixRoundTrips(ctx: { db: Db; clock: Clock }, input: { annee: number; siret: string; actor: Actor; id: number; bp: number }): Promise<ChangeResult> {
+export async function modifierSixRoundTrips(
+  ctx: { db: Db; clock: Clock },
+  input: { annee: number; siret: string; actor: Actor; id: number; bp: number },
+): Promise<ChangeResult> {
   const { annee, siret, actor } = input;
   const now = ctx.clock.now();
-  const rows = async <T>(tx: Parameters<Parameters<Db['transaction']>[0]>[0], q: ReturnType<typeof sql>) => ((await tx.execute(q)) as unknown as { rows: T[] }).rows;
+  const rows = async <T>(tx: Parameters<Parameters<Db['transaction']>[0]>[0], q: ReturnType<typeof sql>) =>
+    ((await tx.execute(q)) as unknown as { rows: T[] }).rows;
   return ctx.db.transaction(async (tx) => {
-    type State = { version: number; validation_totale_periode: number | null; has_env: boolean; grp: { nom: string; reference: string } | null; camp: Parameters<typeof campaignFromRow>[0] | null };
+    type State = {
+      version: number;
+      validation_totale_periode: number | null;
+      has_env: boolean;
+      grp: { nom: string; reference: string } | null;
+      camp: Parameters<typeof campaignFromRow>[0] | null;
+    };
     const stateSql = sql`select c.version, c.validation_totale_periode,
           exists (select 1 from enveloppes where annee = ${annee} and siret = ${siret}) as has_env,
           (select json_build_object('nom', g.nom, 'reference', g.siret_reference) from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = ${annee} and m.siret = ${siret}) as grp,
@@ -47,7 +57,9 @@ export async function modifierSixRoundTrips(ctx: { db: Db; clock: Clock }, input
         from choix_employeurs c where c.annee = ${annee} and c.siret = ${siret} for update of c`;
     let [st] = await rows<State>(tx, stateSql);
     if (!st) {
-      await tx.execute(sql`insert into choix_employeurs (annee, siret, version, updated_at) values (${annee}, ${siret}, 0, ${now}) on conflict do nothing`);
+      await tx.execute(
+        sql`insert into choix_employeurs (annee, siret, version, updated_at) values (${annee}, ${siret}, 0, ${now}) on conflict do nothing`,
+      );
       [st] = await rows<State>(tx, stateSql);
     }
     if (!st!.has_env) return { ok: false, status: 400, errors: [{ code: 'sans_enveloppe', message: 'Aucun solde (what-if)' }] };
@@ -65,7 +77,14 @@ export async function modifierSixRoundTrips(ctx: { db: Db; clock: Clock }, input
           where a.annee = ${annee} and a.siret_employeur = ${siret}
           order by a.id`,
     );
-    const current = lines.map((l) => ({ id: Number(l.id), etablissementId: Number(l.etablissement_id), formationId: l.formation_id === null ? null : Number(l.formation_id), pointsBase: l.points_base, statut: l.statut, valideeLe: l.validee_le as Date | null }));
+    const current = lines.map((l) => ({
+      id: Number(l.id),
+      etablissementId: Number(l.etablissement_id),
+      formationId: l.formation_id === null ? null : Number(l.formation_id),
+      pointsBase: l.points_base,
+      statut: l.statut,
+      valideeLe: l.validee_le as Date | null,
+    }));
     const applied = applyChange(current, { kind: 'modifier', id: input.id, bp: input.bp });
     if (!applied.ok) return { ok: false, status: applied.status, errors: applied.errors };
     const campaign = st!.camp ? campaignFromRow(st!.camp) : presetOrDefault(annee);
@@ -76,20 +95,32 @@ export async function modifierSixRoundTrips(ctx: { db: Db; clock: Clock }, input
     for (const l of applied.lines) {
       const d = described.get(`${l.etablissementId}:${l.formationId ?? 0}`);
       if (!d) return { ok: false, status: 400, errors: [{ code: 'cible_invalide', message: 'cible invalide (what-if)' }] };
-      proposed.push({ target: { etablissementId: l.etablissementId, formationId: l.formationId, kind: d.kind, libelle: d.libelle }, bp: l.bp, national: d.national });
+      proposed.push({
+        target: { etablissementId: l.etablissementId, formationId: l.formationId, kind: d.kind, libelle: d.libelle },
+        bp: l.bp,
+        national: d.national,
+      });
     }
     const shares = checkShares(proposed);
     if (!shares.ok) return { ok: false, status: 400, errors: shares.errors };
     const old = current.find((l) => l.id === input.id)!;
-    if (old.pointsBase === input.bp) return { ok: true, version: st!.version, changed: false, added: 0, updated: 0, removed: 0, validated: 0, membres: 0 };
-    await tx.execute(sql`update attributions set points_base = ${input.bp}, statut = 'enregistree', validee_le = null, valide_periode = null, updated_at = ${now}, updated_by = ${actor.userId} where id = ${input.id}`);
+    if (old.pointsBase === input.bp)
+      return { ok: true, version: st!.version, changed: false, added: 0, updated: 0, removed: 0, validated: 0, membres: 0 };
+    await tx.execute(
+      sql`update attributions set points_base = ${input.bp}, statut = 'enregistree', validee_le = null, valide_periode = null, updated_at = ${now}, updated_by = ${actor.userId} where id = ${input.id}`,
+    );
     const details = {
       annee,
       siret,
       action: 'modifier',
       source: 'bench',
       total: formatPercent(shares.summary.totalBp),
-      lignes: applied.lines.map((l) => ({ etablissementId: l.etablissementId, formationId: l.formationId, pourcentage: formatPercent(l.bp), statut: l.statut })),
+      lignes: applied.lines.map((l) => ({
+        etablissementId: l.etablissementId,
+        formationId: l.formationId,
+        pourcentage: formatPercent(l.bp),
+        statut: l.statut,
+      })),
     };
     const [v] = await rows<{ version: number }>(
       tx,

@@ -75,7 +75,10 @@ const ACTOR = { userId: '00000000-0000-4000-8000-00000000be01', espaceId: '00000
 
 const log = (s = '') => process.stdout.write(`${s}\n`);
 const f2 = (v: number) => (Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : '—');
-const la = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
+const la = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
 
 // ── start ───────────────────────────────────────────────────────────────────────────────────────
 const loadAtStart = la();
@@ -90,13 +93,17 @@ log(
     ? `  reused the cached database (built ${info.builtAt} in ${(info.setupMs / 1000).toFixed(0)} s; checked in ${(setupMs / 1000).toFixed(1)} s; --fresh rebuilds it)`
     : `  built in ${(info.setupMs / 1000).toFixed(1)} s`,
 );
-log(`  ${info.employeurs.toLocaleString('en')} envelopes, ${info.attributions.toLocaleString('en')} allocations, ${info.etablissements.toLocaleString('en')} referential rows, ${info.formations.toLocaleString('en')} formations (2024 + 2025)`);
+log(
+  `  ${info.employeurs.toLocaleString('en')} envelopes, ${info.attributions.toLocaleString('en')} allocations, ${info.etablissements.toLocaleString('en')} referential rows, ${info.formations.toLocaleString('en')} formations (2024 + 2025)`,
+);
 if (SETUP_ONLY) process.exit(0);
 
 // the application's database access, as createApp opens it (no pool size given)
 const app = await openDatabase({ url });
 const appPoolSize = (app.db as unknown as { $client: pg.Pool }).$client.options.max as number;
-log(`application pool: ${appPoolSize} connections (openDatabase default; createApp passes none)${appPoolSize < WORKERS ? ` — fewer than the ${WORKERS} workers: queries queue in the pool` : ''}`);
+log(
+  `application pool: ${appPoolSize} connections (openDatabase default; createApp passes none)${appPoolSize < WORKERS ? ` — fewer than the ${WORKERS} workers: queries queue in the pool` : ''}`,
+);
 const clock = new ManualClock(NOW);
 
 // ── what the operations draw from ─────────────────────────────────────────────────────────────────
@@ -121,7 +128,9 @@ const sample = sampleRows.map((r) => ({ siret: r.siret, cap: lineCapBp(r.n), ids
 const forms = await q<{ id: string; etablissement_id: string }>(app, `select id::text, etablissement_id::text from bench_cibles_form`);
 const formId = Float64Array.from(forms, (f) => Number(f.id));
 const formEtab = Float64Array.from(forms, (f) => Number(f.etablissement_id));
-log(`  drawn from: all ${EMPLOYEURS.toLocaleString('en')} employers (Synthèse, ajouter), ${sample.length.toLocaleString('en')} sampled employers with their line ids (modifier), ${formId.length.toLocaleString('en')} formations (${Math.round(performance.now() - t0)} ms)`);
+log(
+  `  drawn from: all ${EMPLOYEURS.toLocaleString('en')} employers (Synthèse, ajouter), ${sample.length.toLocaleString('en')} sampled employers with their line ids (modifier), ${formId.length.toLocaleString('en')} formations (${Math.round(performance.now() - t0)} ms)`,
+);
 
 // ── the operations ────────────────────────────────────────────────────────────────────────────────
 type Op = (db: Database) => Promise<void>;
@@ -139,7 +148,10 @@ const OPS: Record<string, Op> = {
   },
   'envelope by PK': async (d) => {
     const s = randomSiret();
-    const r = await d.db.select().from(enveloppes).where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, s)));
+    const r = await d.db
+      .select()
+      .from(enveloppes)
+      .where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, s)));
     if (r.length !== 1) throw new Error(`no envelope for ${s}`);
   },
   Synthèse: async (d) => {
@@ -150,19 +162,33 @@ const OPS: Record<string, Op> = {
     const e = sample[randInt(sample.length)]!;
     const id = e.ids[randInt(e.ids.length)]!;
     const bp = 100 + randInt(e.cap - 99);
-    checkChange(await changeChoices({ db: d.db, clock }, { annee: ANNEE, siret: e.siret, actor: ACTOR, expectedVersion: null, change: { kind: 'modifier', id, bp }, source: 'bench' }));
+    checkChange(
+      await changeChoices(
+        { db: d.db, clock },
+        { annee: ANNEE, siret: e.siret, actor: ACTOR, expectedVersion: null, change: { kind: 'modifier', id, bp }, source: 'bench' },
+      ),
+    );
   },
   'modifier 6 trips': async (d) => {
     const e = sample[randInt(sample.length)]!;
     const id = e.ids[randInt(e.ids.length)]!;
-    checkChange(await modifierSixRoundTrips({ db: d.db, clock }, { annee: ANNEE, siret: e.siret, actor: ACTOR, id, bp: 100 + randInt(e.cap - 99) }));
+    checkChange(
+      await modifierSixRoundTrips({ db: d.db, clock }, { annee: ANNEE, siret: e.siret, actor: ACTOR, id, bp: 100 + randInt(e.cap - 99) }),
+    );
   },
   ajouter: async (d) => {
     const k = randInt(formId.length);
     checkChange(
       await changeChoices(
         { db: d.db, clock },
-        { annee: ANNEE, siret: randomSiret(), actor: ACTOR, expectedVersion: null, change: { kind: 'ajouter', items: [{ target: { etablissementId: formEtab[k]!, formationId: formId[k]! }, bp: 100 }] }, source: 'bench' },
+        {
+          annee: ANNEE,
+          siret: randomSiret(),
+          actor: ACTOR,
+          expectedVersion: null,
+          change: { kind: 'ajouter', items: [{ target: { etablissementId: formEtab[k]!, formationId: formId[k]! }, bp: 100 }] },
+          source: 'bench',
+        },
       ),
     );
   },
@@ -257,7 +283,13 @@ async function measure(op: string, d: Database, pool: number, workers: number, s
   );
   if (profile)
     log(
-      `    profile (${profile.totalMs} ms of CPU in this process): ${profile.byCategory.slice(0, 8).map((c) => `${c.name} ${c.pct} %`).join(', ')}\n      top functions: ${profile.byFunction.slice(0, 8).map((c) => `${c.name} ${c.pct} %`).join('; ')}`,
+      `    profile (${profile.totalMs} ms of CPU in this process): ${profile.byCategory
+        .slice(0, 8)
+        .map((c) => `${c.name} ${c.pct} %`)
+        .join(', ')}\n      top functions: ${profile.byFunction
+        .slice(0, 8)
+        .map((c) => `${c.name} ${c.pct} %`)
+        .join('; ')}`,
     );
   return r;
 }
@@ -271,18 +303,25 @@ if (WHATIF) {
     const id = e.ids[randInt(e.ids.length)]!;
     const bp = 100 + randInt(e.cap - 99);
     const before = await loadSynthese(app.db, clock.now(), ANNEE, e.siret);
-    const r1 = await changeChoices({ db: app.db, clock }, { annee: ANNEE, siret: e.siret, actor: ACTOR, expectedVersion: null, change: { kind: 'modifier', id, bp }, source: 'bench' });
+    const r1 = await changeChoices(
+      { db: app.db, clock },
+      { annee: ANNEE, siret: e.siret, actor: ACTOR, expectedVersion: null, change: { kind: 'modifier', id, bp }, source: 'bench' },
+    );
     const a1 = await loadSynthese(app.db, clock.now(), ANNEE, e.siret);
     // back to the state before, then the what-if
-    await app.db.execute(sql`update attributions set points_base = ${before.lines.find((l) => l.id === id)!.pointsBase}, statut = ${before.lines.find((l) => l.id === id)!.statut},
+    await app.db
+      .execute(sql`update attributions set points_base = ${before.lines.find((l) => l.id === id)!.pointsBase}, statut = ${before.lines.find((l) => l.id === id)!.statut},
       validee_le = ${before.lines.find((l) => l.id === id)!.valideeLe}, valide_periode = ${before.lines.find((l) => l.id === id)!.statut === 'validee' ? 1 : null} where id = ${id}`);
     await app.db.execute(sql`update choix_employeurs set version = ${before.version} where annee = ${ANNEE} and siret = ${e.siret}`);
     const r2 = await modifierSixRoundTrips({ db: app.db, clock }, { annee: ANNEE, siret: e.siret, actor: ACTOR, id, bp });
     const a2 = await loadSynthese(app.db, clock.now(), ANNEE, e.siret);
-    const diff = sameSynthese(a1, a2) ?? (JSON.stringify(r1) === JSON.stringify({ ...r2 }) ? null : `${JSON.stringify(r1)} ≠ ${JSON.stringify(r2)}`);
+    const diff =
+      sameSynthese(a1, a2) ?? (JSON.stringify(r1) === JSON.stringify({ ...r2 }) ? null : `${JSON.stringify(r1)} ≠ ${JSON.stringify(r2)}`);
     if (diff) throw new Error(`what-if modifier differs from changeChoices for ${e.siret}: ${diff}`);
   }
-  log(`  what-if « modifier 6 trips » gives the same result and rows as changeChoices on 50 employers (${Math.round(performance.now() - t)} ms)`);
+  log(
+    `  what-if « modifier 6 trips » gives the same result and rows as changeChoices on 50 employers (${Math.round(performance.now() - t)} ms)`,
+  );
 }
 
 // the setup's (or the last run's) dirty pages written out now, not during the measures
@@ -295,7 +334,8 @@ async function closedSet(d: Database, pool: number, ops: string[], tag = '') {
 }
 await closedSet(app, appPoolSize, [...BASE_OPS, ...APP_OPS]);
 log(`paced, ${WORKERS} users × 1 action per ${INTERVAL_MS} ms, pool ${appPoolSize}:`);
-for (const op of [...BASE_OPS, ...APP_OPS.filter((o) => !WHATIF_OPS.includes(o))]) await measure(op, app, appPoolSize, WORKERS, SECONDS, INTERVAL_MS);
+for (const op of [...BASE_OPS, ...APP_OPS.filter((o) => !WHATIF_OPS.includes(o))])
+  await measure(op, app, appPoolSize, WORKERS, SECONDS, INTERVAL_MS);
 log(`single worker, pool ${appPoolSize}:`);
 for (const op of [...BASE_OPS, ...APP_OPS]) await measure(op, app, appPoolSize, 1, SINGLE_SECONDS);
 if (POOL_WIDE > 0 && POOL_WIDE !== appPoolSize) {
@@ -339,7 +379,9 @@ proto.query = function (this: unknown, ...args: unknown[]) {
 };
 const short = (s: string) => s.replace(/\s+/g, ' ').replace(/"/g, '').slice(0, 110);
 if (TRACE_N > 0) {
-  log(`\nstatements of each operation (1 worker, ${TRACE_N} operations, mean ms per operation; statements of loadSynthese's Promise.all overlap):`);
+  log(
+    `\nstatements of each operation (1 worker, ${TRACE_N} operations, mean ms per operation; statements of loadSynthese's Promise.all overlap):`,
+  );
   for (const op of APP_OPS) {
     const m = new Map<string, Stmt>();
     for (let i = 0; i < 20; i++) await OPS[op]!(app);
@@ -350,7 +392,9 @@ if (TRACE_N > 0) {
     const total = (performance.now() - t) / TRACE_N;
     traces.set(op, m);
     log(`  ${op}: ${f2(total)} ms per operation`);
-    const rows = [...m.values()].map((s) => ({ s, per: s.ms.reduce((a, b) => a + b, 0) / TRACE_N, n: s.ms.length / TRACE_N })).sort((a, b) => b.per - a.per);
+    const rows = [...m.values()]
+      .map((s) => ({ s, per: s.ms.reduce((a, b) => a + b, 0) / TRACE_N, n: s.ms.length / TRACE_N }))
+      .sort((a, b) => b.per - a.per);
     for (const r of rows.slice(0, 12)) log(`    ${f2(r.per).padStart(6)} ms  ×${r.n.toFixed(1).padEnd(4)} ${short(r.s.text)}`);
   }
 }
@@ -371,15 +415,22 @@ const scansOf = (n: PlanNode): string[] => [
   ...(n.Plans ?? []).flatMap(scansOf),
 ];
 const explain = process.env.BENCH_ALLOC_EXPLAIN !== '0' && TRACE_N > 0;
-const plans: Record<string, { clientMs: number; planningMs: number; executionMs: number; sharedHit: number; sharedRead: number; scans: string[]; text?: string[] }> = {};
+const plans: Record<
+  string,
+  { clientMs: number; planningMs: number; executionMs: number; sharedHit: number; sharedRead: number; scans: string[]; text?: string[] }
+> = {};
 if (explain) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  log(`\nEXPLAIN (ANALYZE, BUFFERS) of each statement (one traced call's parameters, rolled back): app = mean time the application waited, plan + exec = the server's share`);
+  log(
+    `\nEXPLAIN (ANALYZE, BUFFERS) of each statement (one traced call's parameters, rolled back): app = mean time the application waited, plan + exec = the server's share`,
+  );
   for (const op of APP_OPS) {
     const m = traces.get(op)!;
     log(`  ${op}:`);
-    log(`    ${'app ms'.padStart(7)} ${'plan'.padStart(6)} ${'exec'.padStart(6)} ${'hit'.padStart(5)} ${'read'.padStart(5)}  statement → scans`);
+    log(
+      `    ${'app ms'.padStart(7)} ${'plan'.padStart(6)} ${'exec'.padStart(6)} ${'hit'.padStart(5)} ${'read'.padStart(5)}  statement → scans`,
+    );
     let worst: { key: string; exec: number; s: Stmt } | null = null;
     for (const st of [...m.values()].sort((x, y) => y.ms.reduce((a, b) => a + b, 0) - x.ms.reduce((a, b) => a + b, 0))) {
       const appMs = st.ms.reduce((a, b) => a + b, 0) / TRACE_N;
@@ -392,12 +443,23 @@ if (explain) {
       try {
         const r = await c.query(`explain (analyze, buffers, format json) ${st.text}`, st.values);
         const j = (r.rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }] })['QUERY PLAN'][0];
-        const e = { clientMs: appMs, planningMs: j['Planning Time'], executionMs: j['Execution Time'], sharedHit: j.Plan['Shared Hit Blocks'] ?? 0, sharedRead: j.Plan['Shared Read Blocks'] ?? 0, scans: scansOf(j.Plan) };
+        const e = {
+          clientMs: appMs,
+          planningMs: j['Planning Time'],
+          executionMs: j['Execution Time'],
+          sharedHit: j.Plan['Shared Hit Blocks'] ?? 0,
+          sharedRead: j.Plan['Shared Read Blocks'] ?? 0,
+          scans: scansOf(j.Plan),
+        };
         plans[key] = e;
-        log(`    ${f2(appMs).padStart(7)} ${f2(e.planningMs).padStart(6)} ${f2(e.executionMs).padStart(6)} ${String(e.sharedHit).padStart(5)} ${String(e.sharedRead).padStart(5)}  ${short(st.text).slice(0, 70)} → ${e.scans.join(', ') || j.Plan['Node Type']}`);
+        log(
+          `    ${f2(appMs).padStart(7)} ${f2(e.planningMs).padStart(6)} ${f2(e.executionMs).padStart(6)} ${String(e.sharedHit).padStart(5)} ${String(e.sharedRead).padStart(5)}  ${short(st.text).slice(0, 70)} → ${e.scans.join(', ') || j.Plan['Node Type']}`,
+        );
         if (!worst || e.planningMs + e.executionMs > worst.exec) worst = { key, exec: e.planningMs + e.executionMs, s: st };
       } catch (e) {
-        log(`    ${f2(appMs).padStart(7)} ${'—'.padStart(6)} ${'—'.padStart(6)} ${''.padStart(5)} ${''.padStart(5)}  ${short(st.text).slice(0, 70)} (not re-run: ${(e as Error).message.slice(0, 60)})`);
+        log(
+          `    ${f2(appMs).padStart(7)} ${'—'.padStart(6)} ${'—'.padStart(6)} ${''.padStart(5)} ${''.padStart(5)}  ${short(st.text).slice(0, 70)} (not re-run: ${(e as Error).message.slice(0, 60)})`,
+        );
       } finally {
         await c.query('rollback');
       }
@@ -434,7 +496,8 @@ if (tried) {
 }
 
 // ── summary ─────────────────────────────────────────────────────────────────────────────────────
-const find = (op: string, shape: string, pool: number, workers: number) => measures.find((m) => m.op === op && m.shape === shape && m.pool === pool && m.workers === workers);
+const find = (op: string, shape: string, pool: number, workers: number) =>
+  measures.find((m) => m.op === op && m.shape === shape && m.pool === pool && m.workers === workers);
 log(`\nsummary (p95, ms; ratio = p95 ÷ p95 of the baseline in the same shape; load average at start ${loadAtStart}, now ${la()})`);
 log(`| measure | pool | workers | ops/s | p50 | p95 | p99 | ÷ select 1 | ÷ envelope PK | target ≤ ${TARGET_MS} ms |`);
 log('|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
@@ -475,13 +538,29 @@ const tVacuum = performance.now();
 await q(app, 'vacuum (analyze) attributions, choix_employeurs, enveloppes, audit_events');
 const vacuumS = ((performance.now() - tVacuum) / 1000).toFixed(1);
 const [size] = await q<{ s: string }>(app, `select pg_size_pretty(pg_database_size(current_database())) s`);
-log(`\nremoved the ${removed} allocations and the audit events this run added, VACUUM ANALYZE (${vacuumS} s); ${DB_NAME} is kept as the cache (${size!.s}; drop it with: psql … -c 'drop database ${DB_NAME}')`);
+log(
+  `\nremoved the ${removed} allocations and the audit events this run added, VACUUM ANALYZE (${vacuumS} s); ${DB_NAME} is kept as the cache (${size!.s}; drop it with: psql … -c 'drop database ${DB_NAME}')`,
+);
 await app.close();
 const file = join(RESULTS, `allocations-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(
   file,
   JSON.stringify(
-    { employeurs: EMPLOYEURS, setup: { reused, checkMs: Math.round(setupMs), ...info }, appPoolSize, workers: WORKERS, seconds: SECONDS, loadAtStart, loadBeforeMeasures, measures, summary: rowsOut, failures: Object.fromEntries(failures), plans, tried, dbSize: size!.s },
+    {
+      employeurs: EMPLOYEURS,
+      setup: { reused, checkMs: Math.round(setupMs), ...info },
+      appPoolSize,
+      workers: WORKERS,
+      seconds: SECONDS,
+      loadAtStart,
+      loadBeforeMeasures,
+      measures,
+      summary: rowsOut,
+      failures: Object.fromEntries(failures),
+      plans,
+      tried,
+      dbSize: size!.s,
+    },
     null,
     2,
   ),

@@ -66,10 +66,15 @@ async function level(hash: string, password: string, concurrency: number, count:
 }
 
 /** All levels 1 … pool size, or `only` one level (used to measure the ceiling again after a load). */
-export async function argonBaseline(hash: string, password: string, opts: { perLevel?: number; timeLimitMs?: number; only?: number } = {}): Promise<ArgonBaseline> {
+export async function argonBaseline(
+  hash: string,
+  password: string,
+  opts: { perLevel?: number; timeLimitMs?: number; only?: number } = {},
+): Promise<ArgonBaseline> {
   const pool = threadPoolSize();
   const levels: ArgonLevel[] = [];
-  for (let c = opts.only ?? 1; c <= (opts.only ?? pool); c++) levels.push(await level(hash, password, c, Math.max(opts.perLevel ?? 40, 10 * c), opts.timeLimitMs ?? 15_000));
+  for (let c = opts.only ?? 1; c <= (opts.only ?? pool); c++)
+    levels.push(await level(hash, password, c, Math.max(opts.perLevel ?? 40, 10 * c), opts.timeLimitMs ?? 15_000));
   return {
     threadPoolSize: pool,
     cores: availableParallelism(),

@@ -104,7 +104,13 @@ interface Opts {
   timeLimitMs: number;
 }
 
-async function oneStart(loadgen: LoadGenerator, label: string, env: NodeJS.ProcessEnv, opts: Opts, phases: PhaseResult[]): Promise<DemoServerStart> {
+async function oneStart(
+  loadgen: LoadGenerator,
+  label: string,
+  env: NodeJS.ProcessEnv,
+  opts: Opts,
+  phases: PhaseResult[],
+): Promise<DemoServerStart> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', opts.entry], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -147,15 +153,38 @@ async function oneStart(loadgen: LoadGenerator, label: string, env: NodeJS.Proce
     const idle = procMemory(child.pid!);
     const baseUrl = `http://127.0.0.1:${port}`;
 
-    const people: Triplet[] = DEMO_ACCOUNTS.flatMap((e) => e.people.filter((p) => p.status !== 'candidat').map((p) => ({ siret: e.siret, nom: p.nom, prenom: p.prenom })));
-    phases.push(await runPhase(loadgen, { type: 'login', baseUrl, users: people, password: DEMO_PASSWORD, offset: 0, clients: 20, total: opts.logins, timeLimitMs: opts.timeLimitMs }, { name: `demo server (${label}): login` }));
+    const people: Triplet[] = DEMO_ACCOUNTS.flatMap((e) =>
+      e.people.filter((p) => p.status !== 'candidat').map((p) => ({ siret: e.siret, nom: p.nom, prenom: p.prenom })),
+    );
+    phases.push(
+      await runPhase(
+        loadgen,
+        {
+          type: 'login',
+          baseUrl,
+          users: people,
+          password: DEMO_PASSWORD,
+          offset: 0,
+          clients: 20,
+          total: opts.logins,
+          timeLimitMs: opts.timeLimitMs,
+        },
+        { name: `demo server (${label}): login` },
+      ),
+    );
     const sids = await loadgen.sessions({ type: 'sessions', baseUrl, users: people, password: DEMO_PASSWORD, concurrency: 2 });
     const fifty = Array.from({ length: 50 }, (_, i) => sids[i % sids.length]!);
     for (const [kind, accept, expect] of [
       ['HTML', 'text/html', 'fr-tile'],
       ['JSON', 'application/json', '"declarations"'],
     ] as const) {
-      phases.push(await runPhase(loadgen, { type: 'get', baseUrl, path: '/menu', accept, sids: fifty, total: opts.menuRequests, timeLimitMs: opts.timeLimitMs, expect }, { name: `demo server (${label}): menu ${kind}` }));
+      phases.push(
+        await runPhase(
+          loadgen,
+          { type: 'get', baseUrl, path: '/menu', accept, sids: fifty, total: opts.menuRequests, timeLimitMs: opts.timeLimitMs, expect },
+          { name: `demo server (${label}): menu ${kind}` },
+        ),
+      );
     }
     const afterLoad = procMemory(child.pid!);
     return { label, readyMs, startPeak: { ...startPeak, rssMb: Math.round(startPeak.rssMb) }, idle, afterLoad, timeline };
@@ -187,7 +216,13 @@ export async function measureDemoServer(loadgen: LoadGenerator, opts: Opts & { p
   const phases: PhaseResult[] = [];
   try {
     const starts = [await oneStart(loadgen, 'first start', env, opts, phases), await oneStart(loadgen, 'restart', env, opts, phases)];
-    return { entry: opts.entry, database: pg ? 'postgres' : 'pglite', starts, phases, peakRssMb: Math.max(...starts.map((s) => s.afterLoad.peakRssMb)) };
+    return {
+      entry: opts.entry,
+      database: pg ? 'postgres' : 'pglite',
+      starts,
+      phases,
+      peakRssMb: Math.max(...starts.map((s) => s.afterLoad.peakRssMb)),
+    };
   } finally {
     if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
     if (pg) await pg.drop();

@@ -34,7 +34,6 @@ import { importEnveloppes, type EnvelopeImportReport } from '../src/modules/enve
 import { freshBenchDatabase } from './setup.js';
 import { intEnv, median } from './stats.js';
 
-
 const LINES = intEnv('BENCH_ENVELOPE_LINES', 1_700_000, 1_000, 5_000_000);
 const REPEAT = intEnv('BENCH_REPEAT', 3, 1, 20);
 const WHICH = process.env.BENCH_DB ?? 'both';
@@ -60,7 +59,10 @@ async function writeNationalFile(path: string, lines: number): Promise<{ lines: 
   let written = 0;
   let sirets = 0;
   let bytes = 0;
-  const firms = Array.from({ length: 2000 }, (_, i) => ({ siret: makeValidSiret(makeValidSiren(String(30_000_000 + i * 37)), '0001'), nom: `CABINET D’EXPERTISE COMPTABLE N° ${i + 1}` }));
+  const firms = Array.from({ length: 2000 }, (_, i) => ({
+    siret: makeValidSiret(makeValidSiren(String(30_000_000 + i * 37)), '0001'),
+    nom: `CABINET D’EXPERTISE COMPTABLE N° ${i + 1}`,
+  }));
   const flush = async () => {
     const text = chunk.join('\n') + '\n';
     bytes += Buffer.byteLength(text);
@@ -75,7 +77,8 @@ async function writeNationalFile(path: string, lines: number): Promise<{ lines: 
     sirets++;
     const collecteur = rng.chance(0.05) ? 'MSA' : 'URSSAF';
     const size = rng.next();
-    const payroll = size < 0.6 ? rng.between(8_000, 120_000) : size < 0.95 ? rng.between(120_000, 2_000_000) : rng.between(2_000_000, 60_000_000);
+    const payroll =
+      size < 0.6 ? rng.between(8_000, 120_000) : size < 0.95 ? rng.between(120_000, 2_000_000) : rng.between(2_000_000, 60_000_000);
     const solde = Math.round(payroll * 0.09); // cents: payroll (€) × 0.09 % × 100
     const f = rng.chance(0.35) ? firms[rng.int(firms.length)]! : { siret, nom: `ENTREPRISE ${siren}` };
     const day = payroll > 1_500_000 ? '05/05/2025' : '15/05/2025';
@@ -83,11 +86,15 @@ async function writeNationalFile(path: string, lines: number): Promise<{ lines: 
     chunk.push(`${siret};${collecteur};076;${euros(solde)}${base}`);
     written++;
     if (written < lines && rng.chance(0.09)) {
-      chunk.push(`${siret};${collecteur};${rng.chance(0.7) ? '078' : '077'};${euros(Math.floor(solde * rng.between(5, 40) / 100))}${base}`);
+      chunk.push(
+        `${siret};${collecteur};${rng.chance(0.7) ? '078' : '077'};${euros(Math.floor((solde * rng.between(5, 40)) / 100))}${base}`,
+      );
       written++;
     }
     if (written < lines && rng.chance(0.01)) {
-      chunk.push(`${siret};${collecteur};076;${euros(Math.floor(solde * rng.between(90, 115) / 100))};2024;${f.siret};${f.nom};05/06/2025 10:00`);
+      chunk.push(
+        `${siret};${collecteur};076;${euros(Math.floor((solde * rng.between(90, 115)) / 100))};2024;${f.siret};${f.nom};05/06/2025 10:00`,
+      );
       written++;
     }
     if (chunk.length >= 20_000) await flush();
@@ -117,20 +124,31 @@ async function timedImport(database: Database, file: string): Promise<ImportRun>
     },
   });
   const totalMs = performance.now() - started;
-  if (!report.ok) throw new Error(`import refused: ${report.rejected.slice(0, 3).map((r) => r.message).join(' ')}`);
+  if (!report.ok)
+    throw new Error(
+      `import refused: ${report.rejected
+        .slice(0, 3)
+        .map((r) => r.message)
+        .join(' ')}`,
+    );
   const order = ['lecture', 'calcul', 'ecriture'];
   const phases: Record<string, number> = {};
   order.forEach((ph, i) => {
     const from = firstSeen[ph];
     if (from === undefined) return;
-    const next = order.slice(i + 1).map((x) => firstSeen[x]).find((x) => x !== undefined) ?? totalMs;
+    const next =
+      order
+        .slice(i + 1)
+        .map((x) => firstSeen[x])
+        .find((x) => x !== undefined) ?? totalMs;
     phases[ph] = next - from;
   });
   return { totalMs, phases, heapMb: mb(process.memoryUsage().heapUsed), report };
 }
 
 /** The rows of the year as CSV (exactly what the import wrote), in the table's column order. */
-const COLS = 'annee, siret, collecteur, solde_cents, deductions_cents, frais_cents, credits_cents, partage_coordonnees, reverse_cents, frais_operateur_cents, report_cents, periode, declarant_siret, declarant_nom, depose_le, updated_at';
+const COLS =
+  'annee, siret, collecteur, solde_cents, deductions_cents, frais_cents, credits_cents, partage_coordonnees, reverse_cents, frais_operateur_cents, report_cents, periode, declarant_siret, declarant_nom, depose_le, updated_at';
 
 async function exportRows(database: Database, path: string): Promise<number> {
   const cols = COLS;
@@ -138,7 +156,14 @@ async function exportRows(database: Database, path: string): Promise<number> {
   let n = 0;
   const q = (v: unknown) => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
   for (let offset = 0; ; offset += 200_000) {
-    const res = (await database.db.execute(sql.raw(`select ${cols.split(', ').map((c) => `${c}::text`).join(', ')} from enveloppes where annee = ${ANNEE} order by siret limit 200000 offset ${offset}`))) as unknown as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+    const res = (await database.db.execute(
+      sql.raw(
+        `select ${cols
+          .split(', ')
+          .map((c) => `${c}::text`)
+          .join(', ')} from enveloppes where annee = ${ANNEE} order by siret limit 200000 offset ${offset}`,
+      ),
+    )) as unknown as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
     const rows = Array.isArray(res) ? res : (res.rows ?? []);
     if (rows.length === 0) break;
     const text = rows.map((r) => Object.values(r).map(q).join(',')).join('\n') + '\n';
@@ -155,7 +180,9 @@ async function copyBaseline(database: Database, csvPath: string): Promise<{ ms: 
   let how: string;
   if (database.kind === 'pglite') {
     const client = (database.db as unknown as { $client: { query(q: string, p: unknown[], o: { blob: Blob }): Promise<unknown> } }).$client;
-    await client.query(`copy enveloppes_copie (${COLS}) from '/dev/blob' with (format csv)`, [], { blob: new Blob([readFileSync(csvPath)]) });
+    await client.query(`copy enveloppes_copie (${COLS}) from '/dev/blob' with (format csv)`, [], {
+      blob: new Blob([readFileSync(csvPath)]),
+    });
     how = 'COPY FROM /dev/blob';
   } else {
     try {
@@ -172,7 +199,8 @@ async function copyBaseline(database: Database, csvPath: string): Promise<{ ms: 
     }
   }
   const ms = performance.now() - started;
-  const res = (await database.db.execute(sql.raw('select count(*)::int as n from enveloppes_copie'))) as unknown as { rows?: { n: number }[] } | { n: number }[];
+  const res = (await database.db.execute(sql.raw('select count(*)::int as n from enveloppes_copie'))) as unknown as
+    { rows?: { n: number }[] } | { n: number }[];
   const n = (Array.isArray(res) ? res : (res.rows ?? []))[0]?.n;
   if (!n) throw new Error('baseline copied no row');
   return { ms, how };
@@ -217,10 +245,15 @@ async function runDatabase(kind: 'postgres' | 'pglite', file: string, tmp: strin
       rmSync(csv, { force: true });
       if (i === 0) {
         const started = performance.now();
-        const again = await importEnveloppes(fresh.database.db, ANNEE, [file], { now: new Date('2025-06-20T08:00:00Z'), operatorFeeCents: FEE });
+        const again = await importEnveloppes(fresh.database.db, ANNEE, [file], {
+          now: new Date('2025-06-20T08:00:00Z'),
+          operatorFeeCents: FEE,
+        });
         result.reimportMs = performance.now() - started;
         result.reimportUnchanged = again.envelopes.unchanged;
-        console.log(`  ${fresh.kind} run ${i + 1}: re-import ${s(result.reimportMs)} s, ${again.envelopes.unchanged} unchanged, ${again.envelopes.updated} updated`);
+        console.log(
+          `  ${fresh.kind} run ${i + 1}: re-import ${s(result.reimportMs)} s, ${again.envelopes.unchanged} unchanged, ${again.envelopes.updated} updated`,
+        );
       }
     } finally {
       await fresh.drop();
@@ -234,12 +267,18 @@ async function runDatabase(kind: 'postgres' | 'pglite', file: string, tmp: strin
 const tmp = mkdtempSync(join(tmpdir(), 'bench-enveloppes-'));
 const file = process.env.BENCH_ENVELOPE_FILE || join(tmp, 'enveloppes-nationales-2025.csv');
 try {
-  console.log(`Envelope import benchmark — ${cpus().length} CPU, ${mb(totalmem())} MB RAM, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}, Node ${process.version}`);
+  console.log(
+    `Envelope import benchmark — ${cpus().length} CPU, ${mb(totalmem())} MB RAM, load ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}, Node ${process.version}`,
+  );
   const t = performance.now();
   if (process.env.BENCH_ENVELOPE_FILE) console.log(`File: ${file} (given)`);
   else {
     const gen = await writeNationalFile(file, LINES);
-    console.log(`File: ${gen.lines.toLocaleString('en')} lines, ${gen.sirets.toLocaleString('en')} SIRETs, ${mb(gen.bytes)} MB, generated in ${s(performance.now() - t)} s`);
+    console.log(
+      `File: ${gen.lines.toLocaleString('en')} lines, ${gen.sirets.toLocaleString('en')} SIRETs, ${mb(gen.bytes)} MB, generated in ${s(performance.now() - t)} s`,
+    );
   }
 
   const parses: number[] = [];
@@ -261,7 +300,21 @@ try {
 
   const parseMedian = median(parses);
   console.log(`\nSummary (${LINES.toLocaleString('en')} lines, median of ${REPEAT} run(s), load now ${loadavg()[0]!.toFixed(1)})`);
-  const rows: string[][] = [['database', 'import (s)', 'lines/s', 'lecture', 'calcul', 'écriture', 'baseline COPY (s)', 'import / COPY', 'import / parse', 're-import (s)', 'target < 120 s (PostgreSQL)']];
+  const rows: string[][] = [
+    [
+      'database',
+      'import (s)',
+      'lines/s',
+      'lecture',
+      'calcul',
+      'écriture',
+      'baseline COPY (s)',
+      'import / COPY',
+      'import / parse',
+      're-import (s)',
+      'target < 120 s (PostgreSQL)',
+    ],
+  ];
   for (const r of results) {
     const imp = median(r.imports.map((x) => x.totalMs));
     const base = median(r.baselines.map((x) => x.ms));
@@ -285,7 +338,22 @@ try {
   for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | '));
   console.log(`Parse alone: median ${s(parseMedian)} s. Peak RSS of the process: ${peakRssMb()} MB.`);
   if (process.env.BENCH_KEEP_FILE === '1')
-    writeFileSync(join(tmp, 'results.json'), JSON.stringify({ lines: LINES, repeat: REPEAT, parses, results: results.map((r) => ({ ...r, imports: r.imports.map((x) => ({ totalMs: x.totalMs, phases: x.phases, heapMb: x.heapMb })) })) }, null, 2));
+    writeFileSync(
+      join(tmp, 'results.json'),
+      JSON.stringify(
+        {
+          lines: LINES,
+          repeat: REPEAT,
+          parses,
+          results: results.map((r) => ({
+            ...r,
+            imports: r.imports.map((x) => ({ totalMs: x.totalMs, phases: x.phases, heapMb: x.heapMb })),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
 } finally {
   if (process.env.BENCH_KEEP_FILE === '1') console.log(`Kept: ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });

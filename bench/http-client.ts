@@ -21,7 +21,10 @@ export class VirtualClient {
   }
 
   cookieHeader(only?: readonly string[]): string {
-    return [...this.cookies].filter(([k]) => !only || only.includes(k)).map(([k, v]) => `${k}=${v}`).join('; ');
+    return [...this.cookies]
+      .filter(([k]) => !only || only.includes(k))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
   }
 
   storeCookies(setCookie: string[] | undefined) {
@@ -40,11 +43,25 @@ export class VirtualClient {
     return new Promise((resolve, reject) => {
       const start = performance.now();
       const req = http.request(
-        { host: '127.0.0.1', port: this.base.port, method, path, agent: this.agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+        {
+          host: '127.0.0.1',
+          port: this.base.port,
+          method,
+          path,
+          agent: this.agent,
+          headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - start }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+              ms: performance.now() - start,
+            }),
+          );
           res.on('error', reject);
         },
       );

@@ -7,7 +7,11 @@ export class LoadGenerator {
   private readonly child: ChildProcess;
 
   constructor(cwd: string) {
-    this.child = fork(fileURLToPath(new URL('./loadgen.ts', import.meta.url)), [], { cwd, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(fileURLToPath(new URL('./loadgen.ts', import.meta.url)), [], {
+      cwd,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
   }
 
   private send(job: Job): Promise<Reply> {

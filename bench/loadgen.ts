@@ -124,7 +124,8 @@ async function handle(job: Job): Promise<Reply> {
               const i = next++;
               const r = await postLogin(client, csrf, job.users[i]!, job.password);
               const sid = sidOf(r);
-              if (r.status !== 200 || !sid) throw new Error(`login of ${JSON.stringify(job.users[i])}: ${r.status} ${r.body.slice(0, 200)}`);
+              if (r.status !== 200 || !sid)
+                throw new Error(`login of ${JSON.stringify(job.users[i])}: ${r.status} ${r.body.slice(0, 200)}`);
               sids[i] = sid;
             }
           } finally {
@@ -147,7 +148,12 @@ async function handle(job: Job): Promise<Reply> {
             const headers: Record<string, string> = { accept: job.accept };
             if (sid) headers.cookie = `__Host-sid=${sid}`;
             const r = await clients[c]!.request('GET', job.path, headers);
-            return { ok: r.status === (job.expectStatus ?? 200) && (!job.expect || r.body.includes(job.expect)), status: r.status, ms: r.ms, body: r.body };
+            return {
+              ok: r.status === (job.expectStatus ?? 200) && (!job.expect || r.body.includes(job.expect)),
+              status: r.status,
+              ms: r.ms,
+              body: r.body,
+            };
           },
         });
         return { type: 'result', result };
@@ -161,6 +167,8 @@ async function handle(job: Job): Promise<Reply> {
 process.on('message', (job: Job) => {
   handle(job)
     .then((reply) => process.send!(reply))
-    .catch((e: unknown) => process.send!({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies Reply));
+    .catch((e: unknown) =>
+      process.send!({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies Reply),
+    );
 });
 process.on('disconnect', () => process.exit(0));

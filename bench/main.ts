@@ -85,7 +85,11 @@ function parseSections(argv: string[]): Section[] {
 
 function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -101,10 +105,20 @@ async function loginSection(bench: BenchApp, loadgen: LoadGenerator, phases: Pha
   const pool = argon.threadPoolSize;
   const ceilingNow = async () => (await argonBaseline(bench.passwordHash, bench.password, { only: pool })).ceilingPerSecond;
 
-  const base = { type: 'login' as const, baseUrl: bench.baseUrl, users: bench.users, password: bench.password, timeLimitMs: settings.timeLimitMs };
-  log(`\n▶ login: warm-up, then 1 client, then ${settings.loginClients} clients × ${settings.logins} logins in ${R} runs, each between two ceiling measurements…`);
+  const base = {
+    type: 'login' as const,
+    baseUrl: bench.baseUrl,
+    users: bench.users,
+    password: bench.password,
+    timeLimitMs: settings.timeLimitMs,
+  };
+  log(
+    `\n▶ login: warm-up, then 1 client, then ${settings.loginClients} clients × ${settings.logins} logins in ${R} runs, each between two ceiling measurements…`,
+  );
   await loadgen.run({ ...base, offset: 0, clients: settings.loginClients, total: Math.max(40, settings.loginClients * 2) });
-  const single = await repeatPhase(loadgen, R, (share) => ({ ...base, offset: 100, clients: 1, total: share(30) }), { name: 'login, 1 client' });
+  const single = await repeatPhase(loadgen, R, (share) => ({ ...base, offset: 100, clients: 1, total: share(30) }), {
+    name: 'login, 1 client',
+  });
 
   // login runs interleaved with ceiling measurements: each run's ratio uses the ceiling measured
   // right before and right after it (the higher of the two), so a burst of load elsewhere on the
@@ -113,14 +127,22 @@ async function loginSection(bench: BenchApp, loadgen: LoadGenerator, phases: Pha
   const runs: PhaseResult[] = [];
   const share = Math.max(1, Math.round(settings.logins / R));
   for (let i = 0; i < R; i++) {
-    runs.push(await runPhase(loadgen, { ...base, offset: 200 + i * share, clients: settings.loginClients, total: share }, { name: `login, ${settings.loginClients} clients`, profileDir: i === R - 1 ? profileDir : undefined }));
+    runs.push(
+      await runPhase(
+        loadgen,
+        { ...base, offset: 200 + i * share, clients: settings.loginClients, total: share },
+        { name: `login, ${settings.loginClients} clients`, profileDir: i === R - 1 ? profileDir : undefined },
+      ),
+    );
     ceilings.push(await ceilingNow());
   }
   const loaded = medianPhase(runs);
   const ratios = runs.map((r, i) => r.perSecond / Math.max(ceilings[i]!, ceilings[i + 1]!));
   const ceiling = median(runs.map((_, i) => Math.max(ceilings[i]!, ceilings[i + 1]!)));
   const ratio = median(ratios);
-  log(`  ceilings (verify/s at ${pool} in flight) around the runs: ${ceilings.map(fmt).join(', ')}; login/s: ${runs.map((r) => fmt(r.perSecond)).join(', ')}; ratios: ${ratios.map(fmt).join(', ')}`);
+  log(
+    `  ceilings (verify/s at ${pool} in flight) around the runs: ${ceilings.map(fmt).join(', ')}; login/s: ${runs.map((r) => fmt(r.perSecond)).join(', ')}; ratios: ${ratios.map(fmt).join(', ')}`,
+  );
   phases.push(single, loaded);
   return { argon, ceilings, ceiling, ratios, ratio, single, loaded };
 }
@@ -157,11 +179,16 @@ async function menuSection(bench: BenchApp, loadgen: LoadGenerator, phases: Phas
     await loadgen.run(job(c.sids, Math.min(1000, settings.menuRequests)));
     const R = settings.repeat;
     const single = await repeatPhase(loadgen, R, (share) => job(c.sids.slice(0, 1), share(300)), { name: `${c.label}, 1 client` });
-    const loaded = await repeatPhase(loadgen, R, (share) => job(c.sids, share(settings.menuRequests)), { name: `${c.label}, ${n} clients`, profileDir: c.menu ? profileDir : undefined });
+    const loaded = await repeatPhase(loadgen, R, (share) => job(c.sids, share(settings.menuRequests)), {
+      name: `${c.label}, ${n} clients`,
+      profileDir: c.menu ? profileDir : undefined,
+    });
     phases.push(single, loaded);
     out[c.label] = { single, loaded };
     if (c.menu) {
-      const paced = await repeatPhase(loadgen, R, (share) => job(c.sids, share(n * 21), settings.menuIntervalMs), { name: `${c.label}, ${n} sessions × 1 per ${settings.menuIntervalMs} ms` });
+      const paced = await repeatPhase(loadgen, R, (share) => job(c.sids, share(n * 21), settings.menuIntervalMs), {
+        name: `${c.label}, ${n} sessions × 1 per ${settings.menuIntervalMs} ms`,
+      });
       phases.push(paced);
       out[c.label]!.paced = paced;
     }
@@ -201,8 +228,12 @@ async function main() {
     sections,
     settings,
   };
-  log(`Benchmark ${sections.join(', ')} — ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}, libuv pool ${meta.uvThreadpoolSize}, libraries' NODE_ENV=${meta.librariesNodeEnv} (app config NODE_ENV=test), load average ${meta.loadavgAtStart.join(' ')}`);
-  log(`Machine busy before start (other programs): ${Math.round(background)} % of all cores${background > 15 ? ' — WARNING: figures will be lower and noisier than on a quiet machine' : ''}`);
+  log(
+    `Benchmark ${sections.join(', ')} — ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}, libuv pool ${meta.uvThreadpoolSize}, libraries' NODE_ENV=${meta.librariesNodeEnv} (app config NODE_ENV=test), load average ${meta.loadavgAtStart.join(' ')}`,
+  );
+  log(
+    `Machine busy before start (other programs): ${Math.round(background)} % of all cores${background > 15 ? ' — WARNING: figures will be lower and noisier than on a quiet machine' : ''}`,
+  );
 
   const memory: MemorySnapshot[] = [snapshot('process start')];
   const phases: PhaseResult[] = [];
@@ -222,7 +253,9 @@ async function main() {
       const userCount = Math.max(settings.logins + 200, settings.menuClients);
       const bench = await startBenchApp(db, userCount);
       setupTimings = bench.timings;
-      log(`  createApp ${fmt(bench.timings.createAppMs)} ms, seedDemo ${fmt(bench.timings.seedMs)} ms, ${userCount} bench users ${fmt(bench.timings.usersMs)} ms — listening on ${bench.baseUrl}`);
+      log(
+        `  createApp ${fmt(bench.timings.createAppMs)} ms, seedDemo ${fmt(bench.timings.seedMs)} ms, ${userCount} bench users ${fmt(bench.timings.usersMs)} ms — listening on ${bench.baseUrl}`,
+      );
       memory.push(snapshot('after seed (server in this process)'));
       try {
         if (sections.includes('login')) {
@@ -239,8 +272,17 @@ async function main() {
       }
     }
     if (sections.includes('memory')) {
-      log(`\n▶ memory: starting ${process.env.BENCH_DEMO_ENTRY || 'src/main.ts'} as its own process (demo data set, ${pgBase ? 'PostgreSQL' : 'PGlite in a temporary directory'})…`);
-      demo = await measureDemoServer(loadgen, { root, entry: process.env.BENCH_DEMO_ENTRY || 'src/main.ts', postgresBaseUrl: pgBase, logins: 100, menuRequests: 1000, timeLimitMs: settings.timeLimitMs });
+      log(
+        `\n▶ memory: starting ${process.env.BENCH_DEMO_ENTRY || 'src/main.ts'} as its own process (demo data set, ${pgBase ? 'PostgreSQL' : 'PGlite in a temporary directory'})…`,
+      );
+      demo = await measureDemoServer(loadgen, {
+        root,
+        entry: process.env.BENCH_DEMO_ENTRY || 'src/main.ts',
+        postgresBaseUrl: pgBase,
+        logins: 100,
+        menuRequests: 1000,
+        timeLimitMs: settings.timeLimitMs,
+      });
       phases.push(...demo.phases);
     }
   } finally {
@@ -294,7 +336,10 @@ async function main() {
           measured: `${fmt(p.latency.p95)} ms (${fmt(p.perSecond)} req/s)`,
           goal: `< ${TARGETS.menuP95Ms} ms`,
           met: p.latency.p95 < TARGETS.menuP95Ms,
-          margin: p.latency.p95 < TARGETS.menuP95Ms ? `${fmt(TARGETS.menuP95Ms - p.latency.p95)} ms to spare` : `${fmt(p.latency.p95 / TARGETS.menuP95Ms)}× the goal`,
+          margin:
+            p.latency.p95 < TARGETS.menuP95Ms
+              ? `${fmt(TARGETS.menuP95Ms - p.latency.p95)} ms to spare`
+              : `${fmt(p.latency.p95 / TARGETS.menuP95Ms)}× the goal`,
         });
       }
     }
@@ -306,19 +351,45 @@ async function main() {
         measured: `${fmt(s.afterLoad.peakRssMb)} MB (idle ${fmt(s.idle.rssMb)}, after load ${fmt(s.afterLoad.rssMb)})`,
         goal: `< ${TARGETS.rssMb} MB`,
         met: s.afterLoad.peakRssMb < TARGETS.rssMb,
-        margin: s.afterLoad.peakRssMb < TARGETS.rssMb ? `${fmt(TARGETS.rssMb - s.afterLoad.peakRssMb)} MB to spare` : `${fmt(s.afterLoad.peakRssMb - TARGETS.rssMb)} MB over`,
+        margin:
+          s.afterLoad.peakRssMb < TARGETS.rssMb
+            ? `${fmt(TARGETS.rssMb - s.afterLoad.peakRssMb)} MB to spare`
+            : `${fmt(s.afterLoad.peakRssMb - TARGETS.rssMb)} MB over`,
       });
     }
   }
 
   log('\nMemory of this process (server in-process + argon2 baseline; the load generator is a separate process):');
-  log(table(['when', 'RSS MB', 'heap used MB', 'external MB', 'peak RSS MB'], memory.map((m) => [m.at, m.rssMb, m.heapUsedMb, m.externalMb, m.peakRssMb])));
+  log(
+    table(
+      ['when', 'RSS MB', 'heap used MB', 'external MB', 'peak RSS MB'],
+      memory.map((m) => [m.at, m.rssMb, m.heapUsedMb, m.externalMb, m.peakRssMb]),
+    ),
+  );
   if (demo) {
     log(`\nDemo server process (${demo.entry} as its own process, NODE_ENV=development like \`npm start\`, ${demo.database}):`);
     log(
       table(
-        ['start', 'ready s', 'peak while starting MB', 'printed just before the peak', 'idle RSS MB', 'RSS after load MB', 'peak RSS (VmHWM) MB', 'with child processes MB'],
-        demo.starts.map((s) => [s.label, s.readyMs / 1000, s.startPeak.rssMb, s.startPeak.duringLine.slice(0, 50), s.idle.rssMb, s.afterLoad.rssMb, s.afterLoad.peakRssMb, s.afterLoad.treeRssMb]),
+        [
+          'start',
+          'ready s',
+          'peak while starting MB',
+          'printed just before the peak',
+          'idle RSS MB',
+          'RSS after load MB',
+          'peak RSS (VmHWM) MB',
+          'with child processes MB',
+        ],
+        demo.starts.map((s) => [
+          s.label,
+          s.readyMs / 1000,
+          s.startPeak.rssMb,
+          s.startPeak.duringLine.slice(0, 50),
+          s.idle.rssMb,
+          s.afterLoad.rssMb,
+          s.afterLoad.peakRssMb,
+          s.afterLoad.treeRssMb,
+        ]),
       ),
     );
     const kids = demo.starts.flatMap((s) => s.afterLoad.children);
@@ -327,12 +398,32 @@ async function main() {
 
   if (targets.length) {
     log('\nTargets:');
-    log(table(['target', 'measured', 'goal', 'met', 'margin'], targets.map((t) => [t.target, t.measured, t.goal, t.met ? 'yes' : 'NO', t.margin])));
+    log(
+      table(
+        ['target', 'measured', 'goal', 'met', 'margin'],
+        targets.map((t) => [t.target, t.measured, t.goal, t.met ? 'yes' : 'NO', t.margin]),
+      ),
+    );
   }
 
   const file = join(resultsDir, `${stamp}-${pgBase ? 'postgres' : 'pglite'}.json`);
   const loadavgAtEnd = loadavg().map((v) => Math.round(v * 100) / 100);
-  writeFileSync(file, JSON.stringify({ meta: { ...meta, loadavgAtEnd, database: dbLabel }, setup: setupTimings, argon: login?.argon, phases, memory, demoServer: demo, targets }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        meta: { ...meta, loadavgAtEnd, database: dbLabel },
+        setup: setupTimings,
+        argon: login?.argon,
+        phases,
+        memory,
+        demoServer: demo,
+        targets,
+      },
+      null,
+      2,
+    ),
+  );
   log(`\nLoad average at end ${loadavgAtEnd.join(' ')}. JSON: ${file}`);
 }
 

@@ -63,7 +63,9 @@ export async function runPhase(loadgen: LoadGenerator, job: Exclude<Job, { type:
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   delay.disable();
-  const profile = profiler ? await profiler.stop(join(opts.profileDir!, `${opts.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`)) : undefined;
+  const profile = profiler
+    ? await profiler.stop(join(opts.profileDir!, `${opts.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`))
+    : undefined;
   const n = Math.max(1, r.ok + r.errors);
   return {
     name: opts.name,

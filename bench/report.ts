@@ -6,7 +6,8 @@ import { round } from './stats.js';
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
-  const line = (r: (string | number)[]) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
+  const line = (r: (string | number)[]) =>
+    r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ');
   return [line(cells[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -21,7 +22,15 @@ export function fmt(v: number): string {
 export function argonTable(a: ArgonBaseline): string {
   return table(
     ['argon2id verify (m=19 MiB, t=2, p=1)', 'in flight', 'verifies', 'verify/s', 'p50 ms', 'p95 ms', 'CPU ms/verify'],
-    a.levels.map((l) => [l.concurrency === a.threadPoolSize ? 'ceiling (= thread pool size)' : '', l.concurrency, l.verifies, l.perSecond, l.latency.p50, l.latency.p95, l.cpuMsPerVerify]),
+    a.levels.map((l) => [
+      l.concurrency === a.threadPoolSize ? 'ceiling (= thread pool size)' : '',
+      l.concurrency,
+      l.verifies,
+      l.perSecond,
+      l.latency.p50,
+      l.latency.p95,
+      l.cpuMsPerVerify,
+    ]),
   );
 }
 
@@ -48,6 +57,9 @@ export function phaseTable(phases: PhaseResult[]): string {
 export function profileText(p: PhaseResult): string {
   if (!p.profile) return '';
   const cats = p.profile.byCategory.map((c) => `    ${String(c.pct).padStart(5)} %  ${String(c.ms).padStart(6)} ms  ${c.name}`).join('\n');
-  const funcs = p.profile.byFunction.slice(0, 12).map((c) => `    ${String(c.pct).padStart(5)} %  ${String(c.ms).padStart(6)} ms  ${c.name}`).join('\n');
+  const funcs = p.profile.byFunction
+    .slice(0, 12)
+    .map((c) => `    ${String(c.pct).padStart(5)} %  ${String(c.ms).padStart(6)} ms  ${c.name}`)
+    .join('\n');
   return `  profile of « ${p.name} » (server main thread, self time, ${p.profile.totalMs} ms busy) → ${p.profile.file}\n  by package / file:\n${cats}\n  by function:\n${funcs}`;
 }

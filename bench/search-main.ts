@@ -74,7 +74,7 @@ const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : '—
 function calibrate(): { loadavg: number[]; sortMs: number } {
   const times: number[] = [];
   let seed = 7;
-  const data = Array.from({ length: 300_000 }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+  const data = Array.from({ length: 300_000 }, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
     [...data].sort((a, b) => a - b);
@@ -87,7 +87,9 @@ const calibration: Record<string, { loadavg: number[]; sortMs: number }> = { sta
 // ── the application on a fresh database ─────────────────────────────────────────────────────────
 const bench = await freshBenchDatabase(process.env.BENCH_DATABASE_URL);
 const kind = bench.kind;
-log(`search benchmark on ${bench.label}, NODE_ENV=${process.env.NODE_ENV}, ${ETABLISSEMENTS} establishments, ${FORMATIONS} formations, ${REPEAT} runs`);
+log(
+  `search benchmark on ${bench.label}, NODE_ENV=${process.env.NODE_ENV}, ${ETABLISSEMENTS} establishments, ${FORMATIONS} formations, ${REPEAT} runs`,
+);
 const clock = new ManualClock(new Date('2026-05-04T08:00:00Z'));
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01' });
 const app = await createApp(config, { clock, database: bench.database });
@@ -132,7 +134,9 @@ log(
 if (EXTRA_INDEXES) {
   t = performance.now();
   for (const ddl of PROPOSED_INDEXES) await ctx.db.execute(sql.raw(ddl));
-  log(`  proposed indexes created (${Math.round(performance.now() - t)} ms): ${PROPOSED_INDEXES.map((d) => d.replace(/^create index \S+ on /, '')).join('; ')}`);
+  log(
+    `  proposed indexes created (${Math.round(performance.now() - t)} ms): ${PROPOSED_INDEXES.map((d) => d.replace(/^create index \S+ on /, '')).join('; ')}`,
+  );
 }
 // after a bulk import, autovacuum would soon do the same (statistics, visibility map)
 t = performance.now();
@@ -169,7 +173,11 @@ async function runPass(name: 'server' | 'page' | 'fn'): Promise<Samples> {
       return performance.now() - t0;
     }
     lastElapsed = Number.NaN;
-    const res = await server.inject({ method: 'GET', url: `/soltea/recherche?${q.qs}`, headers: { accept: name === 'page' ? 'text/html' : 'application/json' } });
+    const res = await server.inject({
+      method: 'GET',
+      url: `/soltea/recherche?${q.qs}`,
+      headers: { accept: name === 'page' ? 'text/html' : 'application/json' },
+    });
     if (res.statusCode !== 200) throw new Error(`${q.kind}: ${q.qs.slice(0, 100)} answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
     return lastElapsed;
   };
@@ -179,8 +187,14 @@ async function runPass(name: 'server' | 'page' | 'fn'): Promise<Samples> {
 }
 
 calibration.beforeQueries = calibrate();
-log(`measuring… (machine: ${cpus().length} cores, load average ${calibration.beforeQueries.loadavg.join(' / ')}, calibration sort ${calibration.beforeQueries.sortMs} ms)`);
-const passes: Record<'server' | 'page' | 'fn', Samples> = { server: await runPass('server'), page: await runPass('page'), fn: await runPass('fn') };
+log(
+  `measuring… (machine: ${cpus().length} cores, load average ${calibration.beforeQueries.loadavg.join(' / ')}, calibration sort ${calibration.beforeQueries.sortMs} ms)`,
+);
+const passes: Record<'server' | 'page' | 'fn', Samples> = {
+  server: await runPass('server'),
+  page: await runPass('page'),
+  fn: await runPass('fn'),
+};
 memory.queried = mem();
 calibration.afterQueries = calibrate();
 
@@ -220,31 +234,66 @@ for (let r = 0; r < REPEAT; r++)
 
 // ── tables ──────────────────────────────────────────────────────────────────────────────────────
 const all = (s: Samples) => [...s.values()].flat();
-const rowsOut: { kind: string; description: string; variants: number; server: LatencySummary; page: LatencySummary; fn: LatencySummary; miniSearch: LatencySummary; ratio: number }[] = kinds.map((k: QueryKind) => {
+const rowsOut: {
+  kind: string;
+  description: string;
+  variants: number;
+  server: LatencySummary;
+  page: LatencySummary;
+  fn: LatencySummary;
+  miniSearch: LatencySummary;
+  ratio: number;
+}[] = kinds.map((k: QueryKind) => {
   const server = summarize(passes.server.get(k.kind)!);
   const fn = summarize(passes.fn.get(k.kind)!);
   const ms = summarize(msSamples.get(k.kind)!);
-  return { kind: k.kind, description: k.description, variants: k.variants.length, server, page: summarize(passes.page.get(k.kind)!), fn, miniSearch: ms, ratio: fn.p50 / ms.p50 };
+  return {
+    kind: k.kind,
+    description: k.description,
+    variants: k.variants.length,
+    server,
+    page: summarize(passes.page.get(k.kind)!),
+    fn,
+    miniSearch: ms,
+    ratio: fn.p50 / ms.p50,
+  };
 });
-const overall = { server: summarize(all(passes.server)), page: summarize(all(passes.page)), fn: summarize(all(passes.fn)), miniSearch: summarize(all(msSamples)) };
+const overall = {
+  server: summarize(all(passes.server)),
+  page: summarize(all(passes.page)),
+  fn: summarize(all(passes.fn)),
+  miniSearch: summarize(all(msSamples)),
+};
 const hostileMax = Math.max(...passes.server.get('hostile')!, ...passes.fn.get('hostile')!);
 
 log();
 log(`| kind | n | server p50 | server p95 | page p50 | search fn p50 | fn p95 | MiniSearch p50 | MiniSearch p95 | fn ÷ MiniSearch (p50) |`);
 log(`| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |`);
 for (const r of rowsOut)
-  log(`| ${r.kind} | ${r.variants} | ${f1(r.server.p50)} | ${f1(r.server.p95)} | ${f1(r.page.p50)} | ${f1(r.fn.p50)} | ${f1(r.fn.p95)} | ${f1(r.miniSearch.p50)} | ${f1(r.miniSearch.p95)} | ${f1(r.ratio)} |`);
+  log(
+    `| ${r.kind} | ${r.variants} | ${f1(r.server.p50)} | ${f1(r.server.p95)} | ${f1(r.page.p50)} | ${f1(r.fn.p50)} | ${f1(r.fn.p95)} | ${f1(r.miniSearch.p50)} | ${f1(r.miniSearch.p95)} | ${f1(r.ratio)} |`,
+  );
 log(
   `| **all** | ${queries.length} | **${f1(overall.server.p50)}** | **${f1(overall.server.p95)}** | ${f1(overall.page.p50)} | ${f1(overall.fn.p50)} | ${f1(overall.fn.p95)} | ${f1(overall.miniSearch.p50)} | ${f1(overall.miniSearch.p95)} | ${f1(overall.fn.p50 / overall.miniSearch.p50)} |`,
 );
 log();
-log(`times in ms; ${REPEAT} runs of ${queries.length} queries per column; server = Fastify reply.elapsedTime of GET /soltea/recherche (JSON), page = the same as HTML, fn = searchEtablissements alone`);
+log(
+  `times in ms; ${REPEAT} runs of ${queries.length} queries per column; server = Fastify reply.elapsedTime of GET /soltea/recherche (JSON), page = the same as HTML, fn = searchEtablissements alone`,
+);
 log(`page p95 ${f1(overall.page.p95)} ms; slowest hostile request ${f1(hostileMax)} ms (target < ${TARGET.hostileMax} ms)`);
 log(
   `MiniSearch: rows read ${Math.round(msLoadMs)} ms, index built ${Math.round(msBuildMs)} ms (${msData.rows.length} rows, ${msData.diplomes.length} diplomas, ${msData.communes.length} communes), heap +${mb(after.heapUsed - before.heapUsed)} MB, RSS +${mb(after.rss - before.rss)} MB; same total as the database for ${sameTotal}/${queries.length} queries`,
 );
-log(`memory (this process): ${Object.entries(memory).map(([k, v]) => `${k} RSS ${v.rssMb} MB / heap ${v.heapUsedMb} MB`).join('; ')}`);
-log(`machine: ${Object.entries(calibration).map(([k, v]) => `${k} load ${v.loadavg.join('/')} sort ${v.sortMs} ms`).join('; ')}${EXTRA_INDEXES ? '; with the proposed indexes' : ''}`);
+log(
+  `memory (this process): ${Object.entries(memory)
+    .map(([k, v]) => `${k} RSS ${v.rssMb} MB / heap ${v.heapUsedMb} MB`)
+    .join('; ')}`,
+);
+log(
+  `machine: ${Object.entries(calibration)
+    .map(([k, v]) => `${k} load ${v.loadavg.join('/')} sort ${v.sortMs} ms`)
+    .join('; ')}${EXTRA_INDEXES ? '; with the proposed indexes' : ''}`,
+);
 
 // targets
 const targets = [
@@ -268,8 +317,14 @@ if (otherFile) {
   const lite = kind === 'pglite' ? overall : o.overall;
   const ratio50 = lite.server.p50 / pg.server.p50;
   const ratio95 = lite.server.p95 / pg.server.p95;
-  log(`PGlite ÷ PostgreSQL (with ${otherFile}): server p50 ${f1(ratio50)}×, p95 ${f1(ratio95)}×; search fn p50 ${f1(lite.fn.p50 / pg.fn.p50)}×`);
-  targets.push({ target: `PGlite within ${TARGET.pgliteRatio}× PostgreSQL (server p50)`, value: ratio50, ok: ratio50 <= TARGET.pgliteRatio });
+  log(
+    `PGlite ÷ PostgreSQL (with ${otherFile}): server p50 ${f1(ratio50)}×, p95 ${f1(ratio95)}×; search fn p50 ${f1(lite.fn.p50 / pg.fn.p50)}×`,
+  );
+  targets.push({
+    target: `PGlite within ${TARGET.pgliteRatio}× PostgreSQL (server p50)`,
+    value: ratio50,
+    ok: ratio50 <= TARGET.pgliteRatio,
+  });
 }
 log();
 log('| target | measured | met |');
@@ -292,12 +347,17 @@ if (EXPLAIN) {
     const plan = await ctx.db.transaction(async (tx) => {
       // the settings of the search's own transaction (src/modules/recherche/search.ts tunedTransaction)
       await tx.execute(sql`select set_config('jit', 'off', true)`);
-      if (main.query.includes('<%')) await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', '0.5', true), set_config('enable_seqscan', 'off', true)`);
+      if (main.query.includes('<%'))
+        await tx.execute(
+          sql`select set_config('pg_trgm.word_similarity_threshold', '0.5', true), set_config('enable_seqscan', 'off', true)`,
+        );
       const text = `explain (analyze, buffers) ${main.query}`.replace(/\$(\d+)/g, (_, i: string) => {
         const v = main.params[Number(i) - 1];
         return typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
       });
-      return ((await tx.execute(sql.raw(text))) as unknown as { rows: Record<string, string>[] }).rows.map((r) => Object.values(r)[0]).join('\n');
+      return ((await tx.execute(sql.raw(text))) as unknown as { rows: Record<string, string>[] }).rows
+        .map((r) => Object.values(r)[0])
+        .join('\n');
     });
     log(`\n── ${k} (${f1(s.ms)} ms): ${decodeURIComponent(s.qs).slice(0, 120)}\n${plan}`);
   }
@@ -306,7 +366,35 @@ if (EXPLAIN) {
 const date = new Date().toISOString().replace(/[:.]/g, '-');
 writeFileSync(
   join(resultsDir, `search-${date}-${kind}${EXTRA_INDEXES ? '-index' : ''}.json`),
-  JSON.stringify({ date, kind, extraIndexes: EXTRA_INDEXES, calibration, etablissements: ETABLISSEMENTS, formations: FORMATIONS, repeat: REPEAT, importMs, generateMs, communesMs, report: { ...report, rejected: report.rejected.length, warnings: report.warnings.length }, overall, kinds: rowsOut, hostileMax, miniSearch: { loadMs: msLoadMs, buildMs: msBuildMs, heapMb: mb(after.heapUsed - before.heapUsed), rssMb: mb(after.rss - before.rss), sameTotal }, memory, targets }, null, 2),
+  JSON.stringify(
+    {
+      date,
+      kind,
+      extraIndexes: EXTRA_INDEXES,
+      calibration,
+      etablissements: ETABLISSEMENTS,
+      formations: FORMATIONS,
+      repeat: REPEAT,
+      importMs,
+      generateMs,
+      communesMs,
+      report: { ...report, rejected: report.rejected.length, warnings: report.warnings.length },
+      overall,
+      kinds: rowsOut,
+      hostileMax,
+      miniSearch: {
+        loadMs: msLoadMs,
+        buildMs: msBuildMs,
+        heapMb: mb(after.heapUsed - before.heapUsed),
+        rssMb: mb(after.rss - before.rss),
+        sameTotal,
+      },
+      memory,
+      targets,
+    },
+    null,
+    2,
+  ),
 );
 log(`\nresults: bench/results/search-${date}-${kind}${EXTRA_INDEXES ? '-index' : ''}.json`);
 

@@ -17,7 +17,15 @@ import { sql } from 'drizzle-orm';
 import { distanceKm } from '../src/domain/geo.js';
 import { searchKey } from '../src/domain/text.js';
 import type { Db } from '../src/infra/db/index.js';
-import { formationCode, PAGE_SIZE, parsePlace, parseQueryTerm, placeNameScore, textTerm, type Criteria } from '../src/modules/recherche/criteria.js';
+import {
+  formationCode,
+  PAGE_SIZE,
+  parsePlace,
+  parseQueryTerm,
+  placeNameScore,
+  textTerm,
+  type Criteria,
+} from '../src/modules/recherche/criteria.js';
 import { withArrondissements } from '../src/modules/recherche/search.js';
 
 export interface MsRow {
@@ -64,11 +72,28 @@ export interface MsData {
 /** Reads what the engine indexes: one year's rows with their UAIs and diplomas, the diplomas, the communes. */
 export async function loadMsData(db: Db, annee: number): Promise<MsData> {
   const q = async <T>(s: ReturnType<typeof sql>) => ((await db.execute(s)) as unknown as { rows: T[] }).rows;
-  const etabs = await q<{ id: string | number; parent_id: string | number | null; nom: string; nom_recherche: string; siret: string; code_postal: string | null; code_commune: string | null; departement: string | null; region: string | null; lat: number | null; lng: number | null; categorie: string; liste: string; uais: string | null }>(sql`
+  const etabs = await q<{
+    id: string | number;
+    parent_id: string | number | null;
+    nom: string;
+    nom_recherche: string;
+    siret: string;
+    code_postal: string | null;
+    code_commune: string | null;
+    departement: string | null;
+    region: string | null;
+    lat: number | null;
+    lng: number | null;
+    categorie: string;
+    liste: string;
+    uais: string | null;
+  }>(sql`
     select e.id, e.parent_id, e.nom, e.nom_recherche, e.siret, e.code_postal, e.code_commune, e.departement, e.region, e.lat, e.lng, e.categorie, e.liste,
            (select string_agg(u.uai, ' ') from ref_etablissement_uais u where u.etablissement_id = e.id) as uais
     from ref_etablissements e where e.annee = ${annee}`);
-  const formations = await q<{ etablissement_id: string | number; diplome_id: string | number }>(sql`select etablissement_id, diplome_id from ref_formations where annee = ${annee}`);
+  const formations = await q<{ etablissement_id: string | number; diplome_id: string | number }>(
+    sql`select etablissement_id, diplome_id from ref_formations where annee = ${annee}`,
+  );
   const byEtab = new Map<number, number[]>();
   for (const f of formations) {
     const k = Number(f.etablissement_id);
@@ -93,7 +118,11 @@ export async function loadMsData(db: Db, annee: number): Promise<MsData> {
     liste: e.liste,
     diplomes: Int32Array.from(byEtab.get(Number(e.id)) ?? []),
   }));
-  const diplomes = (await q<{ id: string | number; intitule: string; type: string | null; rncp: string | null; niveau: number | null; cfd: string | null }>(sql`select id, intitule, type, rncp, niveau, cfd from ref_diplomes`)).map((d) => ({
+  const diplomes = (
+    await q<{ id: string | number; intitule: string; type: string | null; rncp: string | null; niveau: number | null; cfd: string | null }>(
+      sql`select id, intitule, type, rncp, niveau, cfd from ref_diplomes`,
+    )
+  ).map((d) => ({
     id: Number(d.id),
     intitule: d.intitule,
     type: d.type ?? '',
@@ -101,7 +130,17 @@ export async function loadMsData(db: Db, annee: number): Promise<MsData> {
     niveau: d.niveau === null ? null : Number(d.niveau),
     cfd: d.cfd,
   }));
-  const communes = (await q<{ code: string; nom: string; nom_recherche: string; departement: string; lat: number | null; lng: number | null; population: number | null }>(sql`select code, nom, nom_recherche, departement, lat, lng, population from communes`)).map((c) => ({
+  const communes = (
+    await q<{
+      code: string;
+      nom: string;
+      nom_recherche: string;
+      departement: string;
+      lat: number | null;
+      lng: number | null;
+      population: number | null;
+    }>(sql`select code, nom, nom_recherche, departement, lat, lng, population from communes`)
+  ).map((c) => ({
     id: c.code,
     nom: c.nom,
     key: c.nom_recherche,
@@ -208,8 +247,16 @@ export function miniSearchQuery(e: MsEngine, c: Criteria): MsOutcome {
     const cfd = formationCode(c.formation);
     const t = cfd ? null : textTerm(c.formation);
     const words = t && t.kind === 'text' ? (t.words.length ? t.words : t.short) : [];
-    let candidates = words.length ? e.diplomes.search(words.join(' '), { combineWith: 'AND', prefix: true, fuzzy: 0.2 }).map((h) => e.diplomeById.get(h.id as number)!) : [...e.diplomeById.values()];
-    candidates = candidates.filter((d) => (!cfd || d.cfd === cfd) && (c.niveau === null || d.niveau === c.niveau) && (!c.rncp || d.rncp === c.rncp) && (!c.type || d.type.toUpperCase() === c.type));
+    let candidates = words.length
+      ? e.diplomes.search(words.join(' '), { combineWith: 'AND', prefix: true, fuzzy: 0.2 }).map((h) => e.diplomeById.get(h.id as number)!)
+      : [...e.diplomeById.values()];
+    candidates = candidates.filter(
+      (d) =>
+        (!cfd || d.cfd === cfd) &&
+        (c.niveau === null || d.niveau === c.niveau) &&
+        (!c.rncp || d.rncp === c.rncp) &&
+        (!c.type || d.type.toUpperCase() === c.type),
+    );
     diplomeSet = new Set(candidates.map((d) => d.id));
     const ds = diplomeSet;
     filters.push((r) => r.diplomes.some((d) => ds.has(d)));
@@ -230,13 +277,21 @@ export function miniSearchQuery(e: MsEngine, c: Criteria): MsOutcome {
   } else if (term.kind === 'text') {
     const words = term.words.length ? term.words : term.short;
     hits = e.etabs
-      .search(words.join(' '), { fields: ['nom'], combineWith: 'AND', prefix: true, fuzzy: (w) => (w.length >= 5 ? 0.2 : false), filter: (r) => pass(e.byId.get(r.id as number)!) })
+      .search(words.join(' '), {
+        fields: ['nom'],
+        combineWith: 'AND',
+        prefix: true,
+        fuzzy: (w) => (w.length >= 5 ? 0.2 : false),
+        filter: (r) => pass(e.byId.get(r.id as number)!),
+      })
       .map((h) => {
         const row = e.byId.get(h.id as number)!;
         return { row, score: h.score, exact: row.nomKey === term.key };
       });
   } else {
-    hits = e.etabs.search(MiniSearch.wildcard, { filter: (r) => pass(e.byId.get(r.id as number)!) }).map((h) => ({ row: e.byId.get(h.id as number)!, score: 0, exact: false }));
+    hits = e.etabs
+      .search(MiniSearch.wildcard, { filter: (r) => pass(e.byId.get(r.id as number)!) })
+      .map((h) => ({ row: e.byId.get(h.id as number)!, score: 0, exact: false }));
   }
 
   // group under the root, order, page

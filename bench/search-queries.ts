@@ -55,7 +55,20 @@ const lowerNoAccent = (s: string) =>
     .toLowerCase();
 
 /** Strings a hostile visitor sends (each in q, lieu, formation and autourDe). */
-export const HOSTILE = ['%', '_%_', "'", '"; --', "' OR 1=1 --", "'; DROP TABLE ref_etablissements; --", 'é'.repeat(5000), 'a b c d e f g h i j k l m n o p'.repeat(20), '😀🎓🏫', '<script>alert(1)</script>', '\\', 'lycee%'];
+export const HOSTILE = [
+  '%',
+  '_%_',
+  "'",
+  '"; --',
+  "' OR 1=1 --",
+  "'; DROP TABLE ref_etablissements; --",
+  'é'.repeat(5000),
+  'a b c d e f g h i j k l m n o p'.repeat(20),
+  '😀🎓🏫',
+  '<script>alert(1)</script>',
+  '\\',
+  'lycee%',
+];
 
 export async function buildQueryMix(db: Db, annee: number, variants = 20, seed = 4242): Promise<QueryKind[]> {
   const rng = createRng(seed);
@@ -73,7 +86,12 @@ export async function buildQueryMix(db: Db, annee: number, variants = 20, seed =
     select nom, departement, code from communes where population >= 30000 order by population desc limit 150`);
   const pick = <T>(a: readonly T[]) => a[rng.int(a.length)]!;
   const many = <T>(n: number, f: () => T) => Array.from({ length: n }, f);
-  const words = (s: string, n: number) => lowerNoAccent(s).split(/[^a-z0-9]+/).filter((w) => w.length >= 4).slice(0, n).join(' ');
+  const words = (s: string, n: number) =>
+    lowerNoAccent(s)
+      .split(/[^a-z0-9]+/)
+      .filter((w) => w.length >= 4)
+      .slice(0, n)
+      .join(' ');
   const withDip = (pred: (d: DiplomeSample) => boolean) => diplomes.filter(pred);
   const rncps = withDip((d) => Boolean(d.rncp));
   const typed = withDip((d) => Boolean(d.type));
@@ -82,29 +100,115 @@ export async function buildQueryMix(db: Db, annee: number, variants = 20, seed =
 
   const kinds: QueryKind[] = [
     { kind: 'nom exact', description: 'the full name as written on the list', variants: many(variants, () => ({ q: pick(etabs).nom })) },
-    { kind: 'nom, faute de frappe', description: 'two words of the name, lower case without accents, one transposition', variants: many(variants, () => ({ q: typo(words(pick(etabs).nom, 3), rng) })) },
-    { kind: 'nom partiel', description: 'two significant words of a name (« jean moulin »)', variants: many(variants, () => ({ q: words(pick(etabs).nom, 2) })) },
-    { kind: 'mot courant', description: 'one very common word (« lycee », « college »…): thousands of hits, page 1', variants: ['lycee', 'ecole', 'institut', 'universite', 'lycée professionnel'].map((x) => ({ q: x })) },
+    {
+      kind: 'nom, faute de frappe',
+      description: 'two words of the name, lower case without accents, one transposition',
+      variants: many(variants, () => ({ q: typo(words(pick(etabs).nom, 3), rng) })),
+    },
+    {
+      kind: 'nom partiel',
+      description: 'two significant words of a name (« jean moulin »)',
+      variants: many(variants, () => ({ q: words(pick(etabs).nom, 2) })),
+    },
+    {
+      kind: 'mot courant',
+      description: 'one very common word (« lycee », « college »…): thousands of hits, page 1',
+      variants: ['lycee', 'ecole', 'institut', 'universite', 'lycée professionnel'].map((x) => ({ q: x })),
+    },
     { kind: 'SIRET', description: 'a SIRET with spaces', variants: many(variants, () => ({ q: formatSiret(pick(etabs).siret) })) },
-    { kind: 'SIREN', description: 'a SIREN: the establishment and its secondary SIRETs', variants: many(variants, () => ({ q: pick(etabs).siret.slice(0, 9) })) },
-    { kind: 'UAI', description: 'a UAI in lower case (an establishment’s or a composante’s)', variants: many(variants, () => ({ q: (rng.chance(0.5) ? pick(etabs) : pick(composantes)).uai!.toLowerCase() })) },
-    { kind: 'code postal', description: 'a code postal', variants: many(variants, () => ({ lieu: pick(etabs.filter((e) => e.code_postal)).code_postal! })) },
+    {
+      kind: 'SIREN',
+      description: 'a SIREN: the establishment and its secondary SIRETs',
+      variants: many(variants, () => ({ q: pick(etabs).siret.slice(0, 9) })),
+    },
+    {
+      kind: 'UAI',
+      description: 'a UAI in lower case (an establishment’s or a composante’s)',
+      variants: many(variants, () => ({ q: (rng.chance(0.5) ? pick(etabs) : pick(composantes)).uai!.toLowerCase() })),
+    },
+    {
+      kind: 'code postal',
+      description: 'a code postal',
+      variants: many(variants, () => ({ lieu: pick(etabs.filter((e) => e.code_postal)).code_postal! })),
+    },
     { kind: 'département (code)', description: 'a département code', variants: many(variants, () => ({ lieu: pick(etabs).departement! })) },
-    { kind: 'département (nom)', description: 'a département name without accents', variants: many(variants, () => ({ lieu: lowerNoAccent(departementNom(pick(etabs).departement) ?? 'Gironde') })) },
-    { kind: 'région', description: 'a région name (hundreds of hits)', variants: many(variants, () => ({ lieu: regionNom(pick(etabs).region) ?? 'Bretagne' })) },
+    {
+      kind: 'département (nom)',
+      description: 'a département name without accents',
+      variants: many(variants, () => ({ lieu: lowerNoAccent(departementNom(pick(etabs).departement) ?? 'Gironde') })),
+    },
+    {
+      kind: 'région',
+      description: 'a région name (hundreds of hits)',
+      variants: many(variants, () => ({ lieu: regionNom(pick(etabs).region) ?? 'Bretagne' })),
+    },
     { kind: 'ville', description: 'a town name', variants: many(variants, () => ({ lieu: pick(villes).nom })) },
-    { kind: 'ville, faute de frappe', description: 'a town name with one transposition', variants: many(variants, () => ({ lieu: typo(lowerNoAccent(pick(villes).nom), rng) })) },
-    { kind: '30 km autour', description: '30 km around a city', variants: many(variants, () => ({ autourDe: pick(villes).nom, rayonKm: '30' })) },
-    { kind: '10 km autour + niveau', description: '10 km around a city, diplomas of one niveau', variants: many(variants, () => ({ autourDe: pick(villes).nom, rayonKm: '10', niveau: String(3 + rng.int(4)) })) },
-    { kind: 'formation', description: 'two words of a real diploma title', variants: many(variants, () => ({ formation: words(pick(diplomes).intitule, 2) })) },
-    { kind: 'formation + niveau', description: 'a diploma title word and its niveau', variants: many(variants, () => { const d = pick(leveled); return { formation: words(d.intitule, 1), niveau: String(d.niveau) }; }) },
+    {
+      kind: 'ville, faute de frappe',
+      description: 'a town name with one transposition',
+      variants: many(variants, () => ({ lieu: typo(lowerNoAccent(pick(villes).nom), rng) })),
+    },
+    {
+      kind: '30 km autour',
+      description: '30 km around a city',
+      variants: many(variants, () => ({ autourDe: pick(villes).nom, rayonKm: '30' })),
+    },
+    {
+      kind: '10 km autour + niveau',
+      description: '10 km around a city, diplomas of one niveau',
+      variants: many(variants, () => ({ autourDe: pick(villes).nom, rayonKm: '10', niveau: String(3 + rng.int(4)) })),
+    },
+    {
+      kind: 'formation',
+      description: 'two words of a real diploma title',
+      variants: many(variants, () => ({ formation: words(pick(diplomes).intitule, 2) })),
+    },
+    {
+      kind: 'formation + niveau',
+      description: 'a diploma title word and its niveau',
+      variants: many(variants, () => {
+        const d = pick(leveled);
+        return { formation: words(d.intitule, 1), niveau: String(d.niveau) };
+      }),
+    },
     { kind: 'RNCP', description: 'an RNCP code', variants: many(variants, () => ({ rncp: pick(rncps).rncp! })) },
-    { kind: 'type + département', description: 'a diploma type (BTS, BAC PRO…) in a département', variants: many(variants, () => ({ type: pick(typed).type!, lieu: pick(etabs).departement! })) },
-    { kind: 'niveau seul', description: 'one niveau, nationwide (thousands of hits)', variants: [3, 4, 5, 6, 7].map((n) => ({ niveau: String(n) })) },
-    { kind: 'combinée', description: 'name word + département + formation word', variants: many(variants, () => { const e = pick(etabs); return { q: words(e.nom, 1), lieu: e.departement!, formation: words(pick(diplomes).intitule, 1) }; }) },
-    { kind: 'catégorie + liste', description: 'category and list filters', variants: [{ liste: 'nationale' }, { categorie: '3' }, { categorie: '7', liste: 'regionale' }, { categorie: '1', lieu: '75' }] },
-    { kind: 'page 5', description: 'page 5 of a broad search', variants: [{ q: 'lycee', page: '5' }, { niveau: '5', page: '5' }, { lieu: 'Occitanie', page: '5' }] },
-    { kind: 'hostile', description: 'hostile strings in each text field (must stay under 200 ms)', variants: HOSTILE.flatMap((s): Record<string, string>[] => [{ q: s }, { lieu: s }, { formation: s }, { autourDe: s }]) },
+    {
+      kind: 'type + département',
+      description: 'a diploma type (BTS, BAC PRO…) in a département',
+      variants: many(variants, () => ({ type: pick(typed).type!, lieu: pick(etabs).departement! })),
+    },
+    {
+      kind: 'niveau seul',
+      description: 'one niveau, nationwide (thousands of hits)',
+      variants: [3, 4, 5, 6, 7].map((n) => ({ niveau: String(n) })),
+    },
+    {
+      kind: 'combinée',
+      description: 'name word + département + formation word',
+      variants: many(variants, () => {
+        const e = pick(etabs);
+        return { q: words(e.nom, 1), lieu: e.departement!, formation: words(pick(diplomes).intitule, 1) };
+      }),
+    },
+    {
+      kind: 'catégorie + liste',
+      description: 'category and list filters',
+      variants: [{ liste: 'nationale' }, { categorie: '3' }, { categorie: '7', liste: 'regionale' }, { categorie: '1', lieu: '75' }],
+    },
+    {
+      kind: 'page 5',
+      description: 'page 5 of a broad search',
+      variants: [
+        { q: 'lycee', page: '5' },
+        { niveau: '5', page: '5' },
+        { lieu: 'Occitanie', page: '5' },
+      ],
+    },
+    {
+      kind: 'hostile',
+      description: 'hostile strings in each text field (must stay under 200 ms)',
+      variants: HOSTILE.flatMap((s): Record<string, string>[] => [{ q: s }, { lieu: s }, { formation: s }, { autourDe: s }]),
+    },
   ];
   return kinds.map((k) => ({ ...k, variants: k.variants.filter((v) => Object.values(v).every((x) => x !== undefined && x !== '')) }));
 }

@@ -122,7 +122,10 @@ async function createBenchUsers(app: RunningApp, n: number): Promise<{ users: Tr
     if (!espace) throw new Error(`demo espace ${e.siren} missing`);
     const model = e.people.find((p) => p.role === 'declarant' && p.status !== 'candidat');
     if (!model) throw new Error(`demo espace ${e.siren} has no déclarant to copy`);
-    const [modelUser] = await db.select({ id: users.id }).from(users).where(and(eq(users.siret, e.siret), eq(users.loginKey, loginKey(model.nom, model.prenom))));
+    const [modelUser] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.siret, e.siret), eq(users.loginKey, loginKey(model.nom, model.prenom))));
     const grants = modelUser ? await db.select().from(habilitations).where(eq(habilitations.userId, modelUser.id)) : [];
     targets.push({ espaceId: espace.id, siret: e.siret, grants });
   }
@@ -151,12 +154,11 @@ async function createBenchUsers(app: RunningApp, n: number): Promise<{ users: Tr
     });
   }
   for (let i = 0; i < rows.length; i += 200) {
-    const inserted = await db.insert(users).values(rows.slice(i, i + 200)).returning({ id: users.id, espaceId: users.espaceId });
-    const grants = inserted.flatMap((u) =>
-      targets
-        .find((t) => t.espaceId === u.espaceId)!
-        .grants.map((g) => ({ ...g, userId: u.id })),
-    );
+    const inserted = await db
+      .insert(users)
+      .values(rows.slice(i, i + 200))
+      .returning({ id: users.id, espaceId: users.espaceId });
+    const grants = inserted.flatMap((u) => targets.find((t) => t.espaceId === u.espaceId)!.grants.map((g) => ({ ...g, userId: u.id })));
     // bounded statements (PostgreSQL accepts at most 65,535 parameters in one)
     for (let j = 0; j < grants.length; j += 2000) await db.insert(habilitations).values(grants.slice(j, j + 2000));
   }

@@ -16,7 +16,21 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, startJourney, type Journey } from './support.js';
 import { field, heading, logIn, tick } from './steps.js';
-import { BM, cents, credits, dbLines, envelopeRow, expectReconciled, LYCEE, norm, percentField, seedEmployerWorld, syntheseFoot, syntheseRows, type EmployerWorld } from './attributions-fixtures.js';
+import {
+  BM,
+  cents,
+  credits,
+  dbLines,
+  envelopeRow,
+  expectReconciled,
+  LYCEE,
+  norm,
+  percentField,
+  seedEmployerWorld,
+  syntheseFoot,
+  syntheseRows,
+  type EmployerWorld,
+} from './attributions-fixtures.js';
 
 const SYNTHESE = `/soltea/employeur/${BM.siret}`;
 const ELEC = 'BTS Électrotechnique';
@@ -35,7 +49,8 @@ beforeAll(async () => {
 afterAll(async () => j?.stop());
 
 const notice = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
-const sideMenu = (label: string) => page.getByRole('navigation', { name: 'Espace employeur' }).getByRole('link', { name: label, exact: true });
+const sideMenu = (label: string) =>
+  page.getByRole('navigation', { name: 'Espace employeur' }).getByRole('link', { name: label, exact: true });
 const box = (name: string) => page.getByRole('checkbox', { name: new RegExp(`^${name.replace(/[().*+?^${}|[\]\\/]/g, '\\$&')}`) });
 
 async function choose(name: string, pct: string) {
@@ -84,8 +99,18 @@ describe('an employer allocates its solde (BOULANGERIE MOUTIN, campaign 2025, pe
     await page.waitForURL(`**${SYNTHESE}/attribuer/${LYCEE.siret}`);
     expect(await heading(page)).toBe(`Attribuer à ${LYCEE.raisonSociale}`);
     // the establishment, its composante, its four formations
-    expect(await page.getByRole('group', { name: /Attribuer à la composante \/ établissement secondaire/ }).getByRole('checkbox').count()).toBe(2);
-    expect(await page.getByRole('group', { name: /Attribuer à l’une \/ des formations de l’établissement/ }).getByRole('checkbox').count()).toBe(4);
+    expect(
+      await page
+        .getByRole('group', { name: /Attribuer à la composante \/ établissement secondaire/ })
+        .getByRole('checkbox')
+        .count(),
+    ).toBe(2);
+    expect(
+      await page
+        .getByRole('group', { name: /Attribuer à l’une \/ des formations de l’établissement/ })
+        .getByRole('checkbox')
+        .count(),
+    ).toBe(4);
     await checkPage(page, 'attribuer-lycee');
   });
 
@@ -104,7 +129,14 @@ describe('an employer allocates its solde (BOULANGERIE MOUTIN, campaign 2025, pe
     const froidField = await percentField(box(FROID));
     const message = norm(await page.locator(`#${await froidField.getAttribute('aria-describedby')}`).textContent());
     expect(message).toMatch(/décimale/);
-    expect(norm(await summary.locator('li').allTextContents().then((t) => t.join(' ')))).toContain(message);
+    expect(
+      norm(
+        await summary
+          .locator('li')
+          .allTextContents()
+          .then((t) => t.join(' ')),
+      ),
+    ).toContain(message);
     // what was typed and ticked is kept
     expect(await froidField.inputValue()).toBe('12,345');
     expect(await box(MAINT).isChecked()).toBe(true);
@@ -115,7 +147,9 @@ describe('an employer allocates its solde (BOULANGERIE MOUTIN, campaign 2025, pe
 
   it('corrects it and « Enregistrer mes choix »: three lines in the Synthèse, in euros, « À enregistrer »', async () => {
     await (await percentField(box(FROID))).fill('12,5');
-    await expect.poll(async () => norm(await page.locator('#reste-live').textContent())).toBe('Total après vos choix : 39,75 % ; reste à attribuer : 60,25 %.');
+    await expect
+      .poll(async () => norm(await page.locator('#reste-live').textContent()))
+      .toBe('Total après vos choix : 39,75 % ; reste à attribuer : 60,25 %.');
     await page.getByRole('button', { name: 'Enregistrer mes choix' }).click();
     await page.waitForURL(`**${SYNTHESE}?notice=choix`);
     await expect.poll(() => notice('Vos choix sont ajoutés à la synthèse').count()).toBe(1);
@@ -146,7 +180,12 @@ describe('an employer allocates its solde (BOULANGERIE MOUTIN, campaign 2025, pe
     expect(await input.inputValue()).toBe('20');
     // the row is brought into view (#ligne-…); the field is in the viewport
     await expect.poll(() => input.isVisible()).toBe(true);
-    expect(await input.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })).toBe(true);
+    expect(
+      await input.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      }),
+    ).toBe(true);
     await checkPage(page, 'synthese-modifier');
     await input.fill('25');
     await page.getByRole('button', { name: 'Valider mon attribution' }).click();
@@ -176,7 +215,9 @@ describe('an employer allocates its solde (BOULANGERIE MOUTIN, campaign 2025, pe
     await page.waitForURL(`**${SYNTHESE}?notice=replique-1-1`);
     await expect
       .poll(async () => norm(await notice(/fléchage/).textContent()))
-      .toBe('1 fléchage de la campagne précédente est ajouté à votre synthèse ; 1 ne peut pas l’être (établissement ou formation qui n’est plus habilité). Vérifiez les pourcentages, puis enregistrez vos attributions.');
+      .toBe(
+        '1 fléchage de la campagne précédente est ajouté à votre synthèse ; 1 ne peut pas l’être (établissement ou formation qui n’est plus habilité). Vérifiez les pourcentages, puis enregistrez vos attributions.',
+      );
     const { rows } = await expectReconciled(page);
     expect(rows.map((r) => [r.formation, r.pourcentage, r.statut])).toEqual([
       ['—', '25 %', 'Validée'],
@@ -193,12 +234,16 @@ describe('an employer allocates its solde (BOULANGERIE MOUTIN, campaign 2025, pe
   });
 
   it('the partage de coordonnées: ticked and saved', async () => {
-    const partage = page.getByRole('checkbox', { name: /^J’accepte que les établissements que j’ai choisis voient le nom et le SIRET de mon entreprise/ });
+    const partage = page.getByRole('checkbox', {
+      name: /^J’accepte que les établissements que j’ai choisis voient le nom et le SIRET de mon entreprise/,
+    });
     expect(await partage.isChecked()).toBe(false);
     await tick(partage);
     await page.getByRole('button', { name: 'Enregistrer ce choix' }).click();
     await page.waitForURL(`**${SYNTHESE}?notice=partage-oui`);
-    await expect.poll(() => notice('Les établissements que vous avez choisis verront le nom et le SIRET de votre entreprise.').count()).toBe(1);
+    await expect
+      .poll(() => notice('Les établissements que vous avez choisis verront le nom et le SIRET de votre entreprise.').count())
+      .toBe(1);
     expect(await partage.isChecked()).toBe(true);
     expect((await envelopeRow(j, BM.siret))?.partageCoordonnees).toBe(true);
     await checkPage(page, 'partage-coordonnees');
@@ -208,9 +253,13 @@ describe('an employer allocates its solde (BOULANGERIE MOUTIN, campaign 2025, pe
     await sideMenu('Historique').click();
     await page.waitForURL(`**${SYNTHESE}/historique`);
     expect(await heading(page)).toBe('Historique');
-    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(expect.arrayContaining(['Campagne 2025', 'Campagne 2024']));
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(
+      expect.arrayContaining(['Campagne 2025', 'Campagne 2024']),
+    );
     const y2025 = page.getByRole('region', { name: 'Campagne 2025' });
-    expect(norm(await y2025.locator('p').first().textContent())).toBe(`Crédits à répartir : 12 345,67 € · attribué : 59,75 % (${euros(await totalOf(y2025))})`);
+    expect(norm(await y2025.locator('p').first().textContent())).toBe(
+      `Crédits à répartir : 12 345,67 € · attribué : 59,75 % (${euros(await totalOf(y2025))})`,
+    );
     expect(await y2025.locator('tbody tr').count()).toBe(4);
     const y2024 = page.getByRole('region', { name: 'Campagne 2024' });
     expect(norm(await y2024.locator('p').first().textContent())).toBe('Crédits à répartir : 9 800,00 € · attribué : 65 % (6 370,00 €)');

@@ -24,7 +24,11 @@ const HOUR = 3_600_000;
 // ── readers ─────────────────────────────────────────────────────────────────────────────────────
 
 /** Text with no-break spaces made plain and runs of white space collapsed. */
-export const norm = (s: string | null | undefined) => (s ?? '').replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim();
+export const norm = (s: string | null | undefined) =>
+  (s ?? '')
+    .replace(/[\u00a0\u202f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** « 12 345,67 € » → 1234567 (cents). */
 export function cents(text: string): number {
@@ -54,8 +58,20 @@ export async function syntheseRows(page: Page): Promise<SyntheseRow[]> {
   if ((await table.count()) === 0) return [];
   return table.locator('tbody tr').evaluateAll((trs) =>
     trs.map((tr) => {
-      const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent?.replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim() ?? '');
-      return { etablissement: tr.querySelector('td a')?.textContent?.trim() ?? '', formation: cells[1] ?? '', pourcentage: cells[2] ?? '', montant: cells[3] ?? '', statut: cells[4] ?? '' };
+      const cells = [...tr.querySelectorAll('td')].map(
+        (td) =>
+          td.textContent
+            ?.replace(/[\u00a0\u202f]/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim() ?? '',
+      );
+      return {
+        etablissement: tr.querySelector('td a')?.textContent?.trim() ?? '',
+        formation: cells[1] ?? '',
+        pourcentage: cells[2] ?? '',
+        montant: cells[3] ?? '',
+        statut: cells[4] ?? '',
+      };
     }),
   );
 }
@@ -63,7 +79,10 @@ export async function syntheseRows(page: Page): Promise<SyntheseRow[]> {
 /** « Total attribué » and « Reste à attribuer » of the Synthèse's foot: [percentage, euros]. */
 export async function syntheseFoot(page: Page): Promise<{ total: [string, string]; reste: [string, string] }> {
   const read = async (label: string): Promise<[string, string]> => {
-    const cells = await page.locator('table#synthese tfoot tr', { has: page.locator('th', { hasText: label }) }).locator('td').allTextContents();
+    const cells = await page
+      .locator('table#synthese tfoot tr', { has: page.locator('th', { hasText: label }) })
+      .locator('td')
+      .allTextContents();
     return [norm(cells[0]), norm(cells[1])];
   };
   return { total: await read('Total attribué'), reste: await read('Reste à attribuer') };
@@ -71,7 +90,12 @@ export async function syntheseFoot(page: Page): Promise<{ total: [string, string
 
 /** « Crédits à répartir » of the envelope table. */
 export async function credits(page: Page): Promise<string> {
-  return norm(await page.locator('tr', { has: page.locator('th', { hasText: 'Crédits à répartir' }) }).locator('td').textContent());
+  return norm(
+    await page
+      .locator('tr', { has: page.locator('th', { hasText: 'Crédits à répartir' }) })
+      .locator('td')
+      .textContent(),
+  );
 }
 
 /**
@@ -86,11 +110,13 @@ export async function expectReconciled(page: Page): Promise<{ rows: SyntheseRow[
   const sum = rows.reduce((s, r) => s + cents(r.montant), 0);
   const problems: string[] = [];
   if (sum !== totalCents) problems.push(`somme des lignes ${sum} ≠ total attribué ${totalCents}`);
-  if (totalCents + cents(foot.reste[1]) !== creditsCents) problems.push(`total ${totalCents} + reste ${cents(foot.reste[1])} ≠ crédits ${creditsCents}`);
+  if (totalCents + cents(foot.reste[1]) !== creditsCents)
+    problems.push(`total ${totalCents} + reste ${cents(foot.reste[1])} ≠ crédits ${creditsCents}`);
   if (rows.reduce((s, r) => s + bp(r.pourcentage), 0) !== bp(foot.total[0])) problems.push(`somme des pourcentages ≠ ${foot.total[0]}`);
   for (const r of rows) {
     const exact = (creditsCents * bp(r.pourcentage)) / 10_000;
-    if (Math.abs(cents(r.montant) - exact) >= 1) problems.push(`${r.etablissement} ${r.formation} : ${r.montant} au lieu de ${exact / 100} €`);
+    if (Math.abs(cents(r.montant) - exact) >= 1)
+      problems.push(`${r.etablissement} ${r.formation} : ${r.montant} au lieu de ${exact / 100} €`);
   }
   if (problems.length) throw new Error(`les montants de la synthèse ne concordent pas :\n  - ${problems.join('\n  - ')}`);
   return { rows, creditsCents, totalCents };
@@ -142,11 +168,35 @@ export async function seedEmployerWorld(j: Journey): Promise<EmployerWorld> {
   const closedSiret = makeValidSiret(makeValidSiren('55544433'), '0001');
   const [closed] = await ctx.db
     .insert(refEtablissements)
-    .values({ annee: ANNEE - 1, cle: closedSiret, siret: closedSiret, nom: 'CENTRE DE FORMATION FERME EN 2025', nomRecherche: searchKey('CENTRE DE FORMATION FERME EN 2025'), categorie: '2°', liste: 'regionale', commune: 'Tours', departement: '37', region: '24', updatedAt: now })
+    .values({
+      annee: ANNEE - 1,
+      cle: closedSiret,
+      siret: closedSiret,
+      nom: 'CENTRE DE FORMATION FERME EN 2025',
+      nomRecherche: searchKey('CENTRE DE FORMATION FERME EN 2025'),
+      categorie: '2°',
+      liste: 'regionale',
+      commune: 'Tours',
+      departement: '37',
+      region: '24',
+      updatedAt: now,
+    })
     .returning({ id: refEtablissements.id });
   const lastYear = new Date('2024-06-20T10:00:00Z');
-  const row = (etablissementId: number, formationId: number | null, pointsBase: number) => ({ annee: ANNEE - 1, siretEmployeur: BM.siret, etablissementId, formationId, pointsBase, statut: 'validee', valideeLe: lastYear, validePeriode: 1, updatedAt: lastYear });
-  await ctx.db.insert(attributions).values([row(w.lastYearLyceeId, null, 4000), row(w.lastYearLyceeId, w.lastYearFormationId, 1500), row(closed!.id, null, 1000)]);
+  const row = (etablissementId: number, formationId: number | null, pointsBase: number) => ({
+    annee: ANNEE - 1,
+    siretEmployeur: BM.siret,
+    etablissementId,
+    formationId,
+    pointsBase,
+    statut: 'validee',
+    valideeLe: lastYear,
+    validePeriode: 1,
+    updatedAt: lastYear,
+  });
+  await ctx.db
+    .insert(attributions)
+    .values([row(w.lastYearLyceeId, null, 4000), row(w.lastYearLyceeId, w.lastYearFormationId, 1500), row(closed!.id, null, 1000)]);
   return { w, claire: co.people[0]!, creditsCents, closedSiret };
 }
 
@@ -175,29 +225,61 @@ export async function seedTiersWorld(j: Journey): Promise<TiersWorld> {
   const [other, client1, client2] = companies as [(typeof companies)[0], (typeof companies)[0], (typeof companies)[0]];
   const w = await seedWorld(ctx.db, now, other.siret);
   // the cabinet itself allocates nothing: no declaration on its own SIRET
-  const co = await createCompany(ctx, { siren: CD.siren, siret: CD.siret, sirets: [], people: [{ nom: 'DURAND', prenom: 'Paul', role: 'administrateur', email: 'paul.durand@cabinet-durand.example' }] });
+  const co = await createCompany(ctx, {
+    siren: CD.siren,
+    siret: CD.siret,
+    sirets: [],
+    people: [{ nom: 'DURAND', prenom: 'Paul', role: 'administrateur', email: 'paul.durand@cabinet-durand.example' }],
+  });
   await makeTiers(ctx.db, co.espaceId);
   const [admin] = await ctx.db.select().from(users).where(eq(users.id, co.people[0]!.id));
   await ensureDefaultPortefeuille(ctx, admin!);
-  const [def] = await ctx.db.select().from(portefeuilles).where(and(eq(portefeuilles.espaceId, co.espaceId), eq(portefeuilles.isDefault, true)));
+  const [def] = await ctx.db
+    .select()
+    .from(portefeuilles)
+    .where(and(eq(portefeuilles.espaceId, co.espaceId), eq(portefeuilles.isDefault, true)));
   await setPortefeuilleDeclarations(ctx, admin!, def!.id, ['SOLTEA_EMPLOYEURS']);
   for (const c of [client1, client2]) await addClient(ctx, admin!, def!.id, c.siren);
-  await ctx.db.insert(habilitations).values([client1, client2].map((c) => ({ userId: admin!.id, siret: c.siret, declarationCode: 'SOLTEA_EMPLOYEURS', declarer: true, payer: false, grantedAt: now })));
+  await ctx.db.insert(habilitations).values(
+    [client1, client2].map((c) => ({
+      userId: admin!.id,
+      siret: c.siret,
+      declarationCode: 'SOLTEA_EMPLOYEURS',
+      declarer: true,
+      payer: false,
+      grantedAt: now,
+    })),
+  );
   const creditsCents = 4_567_89n;
-  await envelope(ctx.db, client1.siret, creditsCents, now, { declarantSiret: CD.siret, declarantNom: CD.raisonSociale, deposeLe: new Date('2025-04-15T10:00:00Z') });
-  await envelope(ctx.db, client2.siret, 2_000_00n, now, { declarantSiret: CD.siret, declarantNom: CD.raisonSociale, deposeLe: new Date('2024-10-01T10:00:00Z') });
+  await envelope(ctx.db, client1.siret, creditsCents, now, {
+    declarantSiret: CD.siret,
+    declarantNom: CD.raisonSociale,
+    deposeLe: new Date('2025-04-15T10:00:00Z'),
+  });
+  await envelope(ctx.db, client2.siret, 2_000_00n, now, {
+    declarantSiret: CD.siret,
+    declarantNom: CD.raisonSociale,
+    deposeLe: new Date('2024-10-01T10:00:00Z'),
+  });
   j.clock.set(IN_PERIOD_1);
   return { w, paul: co.people[0]!, client1, client2, creditsCents };
 }
 
 /** The 2025 allocations of an employer SIRET in the database: [etablissementId, formationId, bp, statut]. */
 export async function dbLines(j: Journey, siret: string, annee = ANNEE) {
-  const rows = await j.app.ctx.db.select().from(attributions).where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, siret))).orderBy(attributions.id);
+  const rows = await j.app.ctx.db
+    .select()
+    .from(attributions)
+    .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, siret)))
+    .orderBy(attributions.id);
   return rows.map((r) => [r.etablissementId, r.formationId, r.pointsBase, r.statut] as const);
 }
 
 /** The envelope row (partage de coordonnées). */
 export async function envelopeRow(j: Journey, siret: string) {
-  const [r] = await j.app.ctx.db.select().from(enveloppes).where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, siret)));
+  const [r] = await j.app.ctx.db
+    .select()
+    .from(enveloppes)
+    .where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, siret)));
   return r ?? null;
 }

@@ -17,7 +17,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSiret } from '../src/domain/identifiers.js';
 import { checkPage, startJourney, type Journey } from './support.js';
 import { field, heading, logIn, tick } from './steps.js';
-import { credits, dbLines, expectReconciled, LYCEE, norm, percentField, seedTiersWorld, syntheseRows, type TiersWorld } from './attributions-fixtures.js';
+import {
+  credits,
+  dbLines,
+  expectReconciled,
+  LYCEE,
+  norm,
+  percentField,
+  seedTiersWorld,
+  syntheseRows,
+  type TiersWorld,
+} from './attributions-fixtures.js';
 
 const HEADER = 'siret_employeur;siret_beneficiaire;formation;pourcentage';
 const CFD_FROID = '32022710';
@@ -42,7 +52,9 @@ const rowOf = (siret: string) => page.locator('tbody tr', { has: page.getByRole(
 const csv = (...lines: string[]) => [HEADER, ...lines].join('\r\n') + '\r\n';
 
 async function upload(name: string, content: string) {
-  await page.getByLabel(/^Fichier CSV des attributions/).setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content, 'utf8') });
+  await page
+    .getByLabel(/^Fichier CSV des attributions/)
+    .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content, 'utf8') });
   expect(await page.getByRole('checkbox', { name: /^Valider les attributions/ }).isChecked()).toBe(true);
   await page.getByRole('button', { name: 'Importer', exact: true }).click();
   await page.waitForLoadState('load');
@@ -63,7 +75,9 @@ describe('a tiers-déclarant allocates for a client (CABINET COMPTABLE DURAND)',
     expect(await r1.getByRole('link', { name: /^Synthèse de / }).count()).toBe(1);
     const r2 = rowOf(world.client2.siret);
     expect(norm(await r2.locator('.fr-badge').textContent())).toBe('Indisponible');
-    expect(norm(await r2.textContent())).toContain('Votre dernier dépôt de DSN pour ce client date de plus de six mois : l’entreprise doit répartir son solde elle-même, ou vous confier à nouveau ses déclarations.');
+    expect(norm(await r2.textContent())).toContain(
+      'Votre dernier dépôt de DSN pour ce client date de plus de six mois : l’entreprise doit répartir son solde elle-même, ou vous confier à nouveau ses déclarations.',
+    );
     expect(await r2.getByRole('link').count()).toBe(0);
     await checkPage(page, 'liste-des-clients');
   });
@@ -77,7 +91,9 @@ describe('a tiers-déclarant allocates for a client (CABINET COMPTABLE DURAND)',
   });
 
   it('opens client 1’s Synthèse: acting as its tiers-déclarant, its crédits', async () => {
-    await rowOf(world.client1.siret).getByRole('link', { name: /^Synthèse de / }).click();
+    await rowOf(world.client1.siret)
+      .getByRole('link', { name: /^Synthèse de / })
+      .click();
     await page.waitForURL(`**${synthese1}`);
     expect(await heading(page)).toBe('Synthèse');
     await expect.poll(() => page.getByText(/vous agissez pour ce client en tant que tiers-déclarant/).isVisible()).toBe(true);
@@ -100,7 +116,9 @@ describe('a tiers-déclarant allocates for a client (CABINET COMPTABLE DURAND)',
     await checkPage(page, 'attribuer-lycee');
     await page.getByRole('button', { name: 'Enregistrer mes choix' }).click();
     await page.waitForURL(`**${synthese1}?notice=choix`);
-    expect((await syntheseRows(page)).map((r) => [r.etablissement, r.pourcentage, r.statut])).toEqual([[LYCEE.raisonSociale, '40 %', 'À enregistrer']]);
+    expect((await syntheseRows(page)).map((r) => [r.etablissement, r.pourcentage, r.statut])).toEqual([
+      [LYCEE.raisonSociale, '40 %', 'À enregistrer'],
+    ]);
     await page.getByRole('button', { name: 'Enregistrer vos attributions' }).click();
     await page.waitForURL(`**${synthese1}?notice=enregistre`);
     await expect.poll(() => notice('Vos attributions sont enregistrées.').count()).toBe(1);
@@ -119,7 +137,10 @@ describe('a tiers-déclarant allocates for a client (CABINET COMPTABLE DURAND)',
     const unavailable = page.getByRole('table', { name: /SIRET de vos portefeuilles : leurs lignes seraient refusées/ });
     expect(norm(await unavailable.locator('tbody').textContent())).toContain(formatSiret(world.client2.siret));
     // the export of the current allocations, in the import's format
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Exportez les attributions actuelles (CSV)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Exportez les attributions actuelles (CSV)' }).click(),
+    ]);
     const exported = await streamText(await download.createReadStream());
     expect(exported).toContain(`${world.client1.siret};${LYCEE.siret};;40`);
     await checkPage(page, 'import');
@@ -129,7 +150,12 @@ describe('a tiers-déclarant allocates for a client (CABINET COMPTABLE DURAND)',
     const before = await dbLines(j, world.client1.siret);
     await upload(
       'attributions-juin.csv',
-      csv(`${world.client1.siret};${LYCEE.siret};;40`, `${world.client1.siret};${LYCEE.siret};${CFD_FROID};20`, `${world.client1.siret};${world.w.otherSiret};;10`, `${world.client2.siret};${LYCEE.siret};;50`),
+      csv(
+        `${world.client1.siret};${LYCEE.siret};;40`,
+        `${world.client1.siret};${LYCEE.siret};${CFD_FROID};20`,
+        `${world.client1.siret};${world.w.otherSiret};;10`,
+        `${world.client2.siret};${LYCEE.siret};;50`,
+      ),
     );
     expect(new URL(page.url()).pathname).toBe('/soltea/employeur/import');
     const alert = page.locator('#erreurs');
@@ -138,17 +164,30 @@ describe('a tiers-déclarant allocates for a client (CABINET COMPTABLE DURAND)',
     const report = alert.getByRole('table', { name: /Compte rendu ligne par ligne \(1 problème\)/ });
     const rows = (await report.locator('tbody tr').allTextContents()).map(norm);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(new RegExp(`^5 ?SIRET employeur ${world.client2.siret} : votre dernier dépôt de DSN pour ce client date de plus de six mois`));
+    expect(rows[0]).toMatch(
+      new RegExp(`^5 ?SIRET employeur ${world.client2.siret} : votre dernier dépôt de DSN pour ce client date de plus de six mois`),
+    );
     expect(await dbLines(j, world.client1.siret)).toEqual(before);
     expect(await dbLines(j, world.client2.siret)).toEqual([]);
     await checkPage(page, 'import-refuse');
   });
 
   it('the corrected file: the summary per client, and client 1’s Synthèse shows the imported lines', async () => {
-    await upload('attributions-juin.csv', csv(`${world.client1.siret};${LYCEE.siret};;40`, `${world.client1.siret};${LYCEE.siret};${CFD_FROID};20`, `${world.client1.siret};${world.w.otherSiret};;10`));
-    await expect.poll(() => page.getByRole('heading', { name: 'Import terminé : 1 SIRET mis à jour, 3 lignes lues.' }).isVisible()).toBe(true);
+    await upload(
+      'attributions-juin.csv',
+      csv(
+        `${world.client1.siret};${LYCEE.siret};;40`,
+        `${world.client1.siret};${LYCEE.siret};${CFD_FROID};20`,
+        `${world.client1.siret};${world.w.otherSiret};;10`,
+      ),
+    );
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Import terminé : 1 SIRET mis à jour, 3 lignes lues.' }).isVisible())
+      .toBe(true);
     const summary = page.getByRole('table', { name: 'Résultat par SIRET employeur' });
-    expect((await summary.locator('tbody tr').allTextContents()).map(norm)).toEqual([expect.stringMatching(new RegExp(`^${formatSiret(world.client1.siret)}.*3\\s?70 %\\s?Mis à jour$`))]);
+    expect((await summary.locator('tbody tr').allTextContents()).map(norm)).toEqual([
+      expect.stringMatching(new RegExp(`^${formatSiret(world.client1.siret)}.*3\\s?70 %\\s?Mis à jour$`)),
+    ]);
     expect(await page.locator('#erreurs').count()).toBe(0);
     await checkPage(page, 'import-termine');
 

@@ -94,7 +94,9 @@ describe('candidat administrateur sur GIP MDS', () => {
 
     await j.waitForMail({ to: julie.email, subject: 'Votre demande d’administration est refusée' });
     await logIn(page, julie, julie.password, 'julie-refusee');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Les informations saisies ne permettent pas de vous identifier');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('Les informations saisies ne permettent pas de vous identifier');
     await checkPage(page, 'julie-connexion-refusee');
   });
 });

@@ -13,7 +13,17 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeValidFrenchIban } from '../src/domain/identifiers.js';
 import { seedDemoEspaceEtablissement } from '../src/modules/espace-etablissement/seed-demo.js';
-import { CODE_SUBJECT, codeIn, createCompany, currentBank, GIP, LYCEE, registryCompanies, seedReferentiel, type TestPerson } from '../test/espace-etablissement/fixtures.js';
+import {
+  CODE_SUBJECT,
+  codeIn,
+  createCompany,
+  currentBank,
+  GIP,
+  LYCEE,
+  registryCompanies,
+  seedReferentiel,
+  type TestPerson,
+} from '../test/espace-etablissement/fixtures.js';
 import { checkPage, startJourney, type Journey } from './support.js';
 import { field, heading, logIn } from './steps.js';
 
@@ -30,9 +40,18 @@ beforeAll(async () => {
   const ctx = j.app.ctx;
   const [other] = await registryCompanies(ctx.db, 1);
   await seedReferentiel(ctx.db, j.clock.now(), other!.siret);
-  const co = await createCompany(ctx, { siren: LYCEE.siren, siret: LYCEE.siret, people: [{ nom: 'GARNIER', prenom: 'Nadia', role: 'administrateur', email: 'nadia.garnier@lycee-raspail.example' }] });
+  const co = await createCompany(ctx, {
+    siren: LYCEE.siren,
+    siret: LYCEE.siret,
+    people: [{ nom: 'GARNIER', prenom: 'Nadia', role: 'administrateur', email: 'nadia.garnier@lycee-raspail.example' }],
+  });
   nadia = co.people[0]!;
-  const gip = await createCompany(ctx, { siren: GIP.siren, siret: GIP.siret, sirets: [...GIP.sirets], people: [{ nom: 'MARTIN', prenom: 'Sophie', role: 'administrateur' }] });
+  const gip = await createCompany(ctx, {
+    siren: GIP.siren,
+    siret: GIP.siret,
+    sirets: [...GIP.sirets],
+    people: [{ nom: 'MARTIN', prenom: 'Sophie', role: 'administrateur' }],
+  });
   sophie = gip.people[0]!;
   await seedDemoEspaceEtablissement(ctx);
   page = await j.newPerson();
@@ -115,7 +134,14 @@ describe('the lycée’s administrator in its establishment space', () => {
     await page.getByRole('button', { name: 'Enregistrer les coordonnées bancaires' }).click();
     await page.waitForURL(`**${BASE}/coordonnees-bancaires?notice=coordonnees-enregistrees`);
     await expect.poll(() => page.locator('dd .fr-badge').first().textContent()).toBe('À vérifier');
-    await expect.poll(() => page.getByText(`se terminant par ${NEW_IBAN.slice(-4)}`).first().isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .getByText(`se terminant par ${NEW_IBAN.slice(-4)}`)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
     expect(await page.content()).not.toContain(NEW_IBAN);
     await checkPage(page, 'coordonnees-a-verifier');
     expect(await currentBank(j.app.ctx.db)).toMatchObject({ iban: NEW_IBAN, bic: 'BNPAFRPP', statut: 'a_verifier' });

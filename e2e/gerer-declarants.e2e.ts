@@ -81,7 +81,10 @@ describe('Gérer les déclarants à la Boulangerie Moutin', () => {
   });
 
   it('the déclarant follows the invitation, chooses a password, logs in and is shown the administrator', async () => {
-    const link = await j.mailLink({ to: lucas.email, subject: 'Vous avez été ajouté comme déclarant sur net-entreprises' }, '/invitation?jeton=');
+    const link = await j.mailLink(
+      { to: lucas.email, subject: 'Vous avez été ajouté comme déclarant sur net-entreprises' },
+      '/invitation?jeton=',
+    );
     await lucasPage.goto(link);
     expect(await heading(lucasPage)).toBe('Choisissez votre mot de passe');
     await checkPage(lucasPage, 'lucas-invitation');

@@ -43,7 +43,15 @@ let j: Journey;
 let dualList = '';
 beforeAll(async () => {
   j = await startJourney('gerer-declarations');
-  const out = await build({ entryPoints: [join(import.meta.dirname, '../src/web/client/dual-list.ts')], bundle: true, write: false, format: 'iife', minify: true, target: ['es2020'], logLevel: 'silent' });
+  const out = await build({
+    entryPoints: [join(import.meta.dirname, '../src/web/client/dual-list.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    minify: true,
+    target: ['es2020'],
+    logLevel: 'silent',
+  });
   dualList = out.outputFiles[0]!.text;
 });
 afterAll(async () => j?.stop());
@@ -59,8 +67,12 @@ async function withScript(page: Page, mode: 'dual-list' | 'none') {
 }
 
 const list = (page: Page, side: 'disponibles' | 'selectionnees') => page.locator(`[data-list="${side}"]`);
-const codesIn = (page: Page, side: 'disponibles' | 'selectionnees') => list(page, side).locator('li[data-code]').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.code ?? ''));
-const box = (page: Page, name: string) => page.getByRole('checkbox', { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} - `) });
+const codesIn = (page: Page, side: 'disponibles' | 'selectionnees') =>
+  list(page, side)
+    .locator('li[data-code]')
+    .evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.code ?? ''));
+const box = (page: Page, name: string) =>
+  page.getByRole('checkbox', { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} - `) });
 
 describe('mono-établissement (BOULANGERIE MOUTIN), with the client script', () => {
   let page: Page;
@@ -88,7 +100,9 @@ describe('mono-établissement (BOULANGERIE MOUTIN), with the client script', () 
     await page.getByRole('button', { name: 'Ajouter', exact: true }).focus();
     await page.keyboard.press('Enter');
     expect(await codesIn(page, 'selectionnees')).toEqual(['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS']);
-    await expect.poll(() => page.locator('[data-dual-status]').textContent()).toContain('1 déclaration déplacée vers la liste des déclarations sélectionnées');
+    await expect
+      .poll(() => page.locator('[data-dual-status]').textContent())
+      .toContain('1 déclaration déplacée vers la liste des déclarations sélectionnées');
 
     const dsn = box(page, 'DSN');
     await dsn.focus();
@@ -121,7 +135,9 @@ describe('mono-établissement (BOULANGERIE MOUTIN), with the client script', () 
     const tiles = await menuTiles(page);
     expect(tiles['SOLTéA - Etablissements']).toBe('Accessible sous 24 heures');
     expect(tiles.DSN).toBe('Accessible sous 24 heures');
-    expect(await page.getByText(/La déclaration SOLTéA - Etablissements sera accessible le \d\d\/\d\d\/\d{4} à \d\d:\d\d/).isVisible()).toBe(true);
+    expect(
+      await page.getByText(/La déclaration SOLTéA - Etablissements sera accessible le \d\d\/\d\d\/\d{4} à \d\d:\d\d/).isVisible(),
+    ).toBe(true);
     await checkPage(page, 'moutin-menu-delai');
 
     j.clock.advance(24 * HOUR);

@@ -55,7 +55,10 @@ describe('gérer les habilitations de GIP MDS', () => {
       createdAt: now,
       updatedAt: now,
     });
-    for (const siret of [S0, S1]) await db.insert(etablissementDeclarations).values({ espaceId: e!.id, siret, declarationCode: 'MCF_ELU', addedAt: now, accessibleAt: now });
+    for (const siret of [S0, S1])
+      await db
+        .insert(etablissementDeclarations)
+        .values({ espaceId: e!.id, siret, declarationCode: 'MCF_ELU', addedAt: now, accessibleAt: now });
   });
 
   it('Gestion → « Gérer les habilitations »: the criteria, « Rechercher », the grid', async () => {
@@ -77,7 +80,9 @@ describe('gérer les habilitations de GIP MDS', () => {
     await admin.getByRole('button', { name: 'Tout (dé)cocher la colonne Déclarer' }).click();
     await admin.waitForLoadState('load');
     const declarer = admin.locator('input[data-colonne="declarer"]');
-    await expect.poll(async () => (await declarer.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).checked))).every(Boolean)).toBe(true);
+    await expect
+      .poll(async () => (await declarer.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).checked))).every(Boolean))
+      .toBe(true);
     await checkPage(admin, 'grille-tout-coche');
     await tick(admin.getByRole('checkbox', { name: `Payer Mon Compte Formation / Elu pour ${helene.nom} ${helene.prenom} sur ${S0}` }));
     await admin.getByRole('button', { name: 'Valider' }).click();
@@ -104,7 +109,10 @@ describe('gérer les habilitations de GIP MDS', () => {
     await admin.waitForURL('**/gestion/habilitations/import');
     await checkPage(admin, 'import');
     const exported = await (await admin.request.get('/gestion/habilitations/export.csv')).text();
-    const lines = exported.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = exported
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines[0]).toBe('siret;nom;prenom;courriel;MCF_ELU;MCF_ELU_payer;SOLTEA_EMPLOYEURS');
     const heleneS1 = lines.find((l) => l.startsWith(`${S1};`) && l.includes(helene.email))!;
     expect(heleneS1).toBe(`${S1};${helene.nom};${helene.prenom};${helene.email};1;0;`);

@@ -27,8 +27,14 @@ afterAll(async () => j?.stop());
 
 describe('inscription d’un tiers-déclarant (CABINET COMPTABLE DURAND)', () => {
   it('registers « Votre entreprise et vos clients », validates the e-mail and logs in', async () => {
-    await registerAdministrator(j, page, marc, 'tiers', { kind: 'Votre entreprise et vos clients', keep: ['SOLTéA - Employeurs', 'Mon Compte Formation / Elu'] });
-    expect(await menuTiles(page)).toEqual({ 'Mon Compte Formation / Elu': 'Accessible sous 24 heures', 'SOLTéA - Employeurs': 'Accessible sous 24 heures' });
+    await registerAdministrator(j, page, marc, 'tiers', {
+      kind: 'Votre entreprise et vos clients',
+      keep: ['SOLTéA - Employeurs', 'Mon Compte Formation / Elu'],
+    });
+    expect(await menuTiles(page)).toEqual({
+      'Mon Compte Formation / Elu': 'Accessible sous 24 heures',
+      'SOLTéA - Employeurs': 'Accessible sous 24 heures',
+    });
     expect(await page.getByText(marc.raisonSociale).first().isVisible()).toBe(true);
   });
 
@@ -46,7 +52,9 @@ describe('inscription d’un tiers-déclarant (CABINET COMPTABLE DURAND)', () =>
   it('a wrong password gets the generic message', async () => {
     const other = await j.newPerson();
     await logIn(other, marc, 'Mauvais-mot-2-passe', 'tiers-erreur');
-    await expect.poll(() => other.getByRole('alert').textContent()).toContain('Les informations saisies ne permettent pas de vous identifier');
+    await expect
+      .poll(() => other.getByRole('alert').textContent())
+      .toContain('Les informations saisies ne permettent pas de vous identifier');
     await checkPage(other, 'tiers-connexion-erreur');
   });
 });

@@ -6,7 +6,19 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, DEMO_COMPANIES, SECRET, startJourney, type Journey } from './support.js';
-import { field, fillPasswordAndQuestion, heading, logIn, logOut, openDemandes, registerAdministrator, registerCandidat, temporaryPasswordIn, tick, type Person } from './steps.js';
+import {
+  field,
+  fillPasswordAndQuestion,
+  heading,
+  logIn,
+  logOut,
+  openDemandes,
+  registerAdministrator,
+  registerCandidat,
+  temporaryPasswordIn,
+  tick,
+  type Person,
+} from './steps.js';
 
 const moutin = DEMO_COMPANIES.boulangerieMoutin;
 const claire: Person = {
@@ -32,7 +44,12 @@ let j: Journey;
 let page: Page;
 
 /** « Mot de passe oublié » from the login page: the triplet and the chosen way, « Étape suivante ». */
-async function forgot(p: Page, who: Person, way: 'Répondre à ma question secrète' | 'Recevoir un lien par courriel' | 'Demander à mon administrateur', prefix: string) {
+async function forgot(
+  p: Page,
+  who: Person,
+  way: 'Répondre à ma question secrète' | 'Recevoir un lien par courriel' | 'Demander à mon administrateur',
+  prefix: string,
+) {
   await p.goto('/connexion');
   await p.getByRole('link', { name: 'Mot de passe oublié' }).click();
   await p.waitForURL('**/mot-de-passe-oublie');
@@ -123,7 +140,9 @@ describe('mot de passe oublié', () => {
 
     // Paul has forgotten his password and asks his administrator.
     await forgot(paulPage, paul, 'Demander à mon administrateur', 'paul');
-    await expect.poll(() => paulPage.getByText('votre demande a été transmise aux administrateurs de votre entreprise').isVisible()).toBe(true);
+    await expect
+      .poll(() => paulPage.getByText('votre demande a été transmise aux administrateurs de votre entreprise').isVisible())
+      .toBe(true);
     await checkPage(paulPage, 'paul-demande-transmise');
 
     // Claire sees the request and resets the password.
@@ -152,12 +171,16 @@ describe('mot de passe oublié', () => {
     await paulPage.getByRole('button', { name: 'Valider' }).click();
     await paulPage.waitForURL('**/menu?notice=identifiants-changes');
     await checkPage(paulPage, 'paul-menu');
-    expect(await paulPage.getByText('Votre nouveau mot de passe et votre nouvelle question secrète sont enregistrés.').isVisible()).toBe(true);
+    expect(await paulPage.getByText('Votre nouveau mot de passe et votre nouvelle question secrète sont enregistrés.').isVisible()).toBe(
+      true,
+    );
 
     // The temporary password no longer works; the new one does.
     await logOut(paulPage);
     await logIn(paulPage, paul, temporary, 'paul-ancien');
-    await expect.poll(() => paulPage.getByRole('alert').textContent()).toContain('Les informations saisies ne permettent pas de vous identifier');
+    await expect
+      .poll(() => paulPage.getByRole('alert').textContent())
+      .toContain('Les informations saisies ne permettent pas de vous identifier');
     await logIn(paulPage, paul, paul.password, 'paul-nouveau');
     await paulPage.waitForURL('**/menu');
     expect(await heading(paulPage)).toBe('Menu personnalisé');

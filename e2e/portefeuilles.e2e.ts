@@ -41,8 +41,16 @@ describe('« Gérer vos portefeuilles » (CABINET COMPTABLE DURAND)', () => {
     // a déclarant of the cabinet, to be moved between the two lists of « Ajout de portefeuille »
     const [admin] = await j.app.ctx.db.select().from(users).where(eq(users.siret, CD.siret));
     await j.app.ctx.db.insert(users).values({
-      espaceId: admin!.espaceId, siret: CD.siret, nom: 'PETIT', prenom: 'Inès', loginKey: loginKey('PETIT', 'Inès'), email: 'ines.petit@cabinet-durand.example',
-      role: 'declarant', status: 'active', passwordHash: await hashSecret('Declarante-2026'), emailValidatedAt: new Date(),
+      espaceId: admin!.espaceId,
+      siret: CD.siret,
+      nom: 'PETIT',
+      prenom: 'Inès',
+      loginKey: loginKey('PETIT', 'Inès'),
+      email: 'ines.petit@cabinet-durand.example',
+      role: 'declarant',
+      status: 'active',
+      passwordHash: await hashSecret('Declarante-2026'),
+      emailValidatedAt: new Date(),
     });
     await seedDemoPortefeuilles(j.app.ctx);
     await page.getByRole('link', { name: 'Gérer vos portefeuilles' }).click();

@@ -55,7 +55,9 @@ describe('a visitor searches habilitated establishments', () => {
     expect(await heading(page)).toBe('SOLTéA, le solde de la taxe d’apprentissage');
     await checkPage(page, 'accueil-soltea');
     expect(await page.getByRole('link', { name: 'Employeur' }).getAttribute('href')).toBe('/connexion?retour=%2Fsoltea%2Femployeur');
-    expect(await page.getByRole('link', { name: 'Établissement bénéficiaire' }).getAttribute('href')).toBe('/connexion?retour=%2Fsoltea%2Fetablissement');
+    expect(await page.getByRole('link', { name: 'Établissement bénéficiaire' }).getAttribute('href')).toBe(
+      '/connexion?retour=%2Fsoltea%2Fetablissement',
+    );
     expect(await page.getByText(/^Campagne 2025 : [\d\s\u202f\u00a0]+ établissements habilités\.$/).count()).toBe(1);
   });
 
@@ -126,10 +128,14 @@ describe('a visitor searches habilitated establishments', () => {
     expect(await count(page)).toBe('Aucun établissement ne correspond à votre recherche.');
     await checkPage(page, 'recherche-aucun-resultat');
     await page.goto('/soltea/recherche?lieu=Zzyzxqwv');
-    expect(await page.getByText('Aucune commune, aucun département ni aucune région ne correspond à « Zzyzxqwv ».').count()).toBeGreaterThan(0);
+    expect(
+      await page.getByText('Aucune commune, aucun département ni aucune région ne correspond à « Zzyzxqwv ».').count(),
+    ).toBeGreaterThan(0);
     await checkPage(page, 'recherche-lieu-inconnu');
     await page.goto('/soltea/recherche?niveau=12&q=raspail');
-    expect(await page.getByRole('alert').first().textContent()).toContain('Le niveau de la formation doit être compris entre 3 (CAP) et 8 (doctorat).');
+    expect(await page.getByRole('alert').first().textContent()).toContain(
+      'Le niveau de la formation doit être compris entre 3 (CAP) et 8 (doctorat).',
+    );
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('erreurs');
     await checkPage(page, 'recherche-critere-incorrect');
   });

@@ -86,7 +86,14 @@ export async function fillCoordonnees(page: Page, p: Person, prefix: string): Pr
 /** Step 2: conditions générales, « J’accepte ». */
 export async function acceptCgu(page: Page, prefix: string): Promise<void> {
   await checkPage(page, `${prefix}-conditions`);
-  await expect.poll(() => page.getByRole('heading', { level: 2, name: /Conditions générales/ }).first().isVisible()).toBe(true);
+  await expect
+    .poll(() =>
+      page
+        .getByRole('heading', { level: 2, name: /Conditions générales/ })
+        .first()
+        .isVisible(),
+    )
+    .toBe(true);
   await page.getByRole('button', { name: 'J’accepte' }).click();
   await page.waitForURL('**/inscription/identification');
 }
@@ -105,7 +112,10 @@ export async function confirmIdentification(page: Page, p: Person, prefix: strin
 export async function passwordRules(page: Page): Promise<Record<string, boolean>> {
   return page.evaluate(() =>
     Object.fromEntries(
-      [...document.querySelectorAll<HTMLElement>('[data-rule]')].map((li) => [li.dataset.rule ?? '', li.classList.contains('rule-ok') && (li.querySelector('.rule-state')?.textContent ?? '').includes(': respecté')]),
+      [...document.querySelectorAll<HTMLElement>('[data-rule]')].map((li) => [
+        li.dataset.rule ?? '',
+        li.classList.contains('rule-ok') && (li.querySelector('.rule-state')?.textContent ?? '').includes(': respecté'),
+      ]),
     ),
   );
 }
@@ -121,7 +131,11 @@ export async function gauge(page: Page): Promise<{ value: number; label: string 
  * Fills « Mot de passe » (watching the rules turn to ✓ and the gauge rise), its confirmation, the
  * secret question and answer. `label` is the password field's label.
  */
-export async function fillPasswordAndQuestion(page: Page, password: string, opts: { label?: string; question?: boolean } = {}): Promise<void> {
+export async function fillPasswordAndQuestion(
+  page: Page,
+  password: string,
+  opts: { label?: string; question?: boolean } = {},
+): Promise<void> {
   const pw = field(page, opts.label ?? 'Mot de passe');
   // Letters only: « 6 lettres » is ✓, « 2 chiffres » is not yet.
   await pw.fill(password.replace(/[^A-Za-z]/g, ''));
@@ -167,7 +181,11 @@ export async function confirmRecap(page: Page, p: Person, prefix: string, next: 
 }
 
 /** Step 6: profile, domain « La formation », the list of declarations opened, « Valider ». */
-export async function fillProfile(page: Page, prefix: string, opts: { kind: 'Votre entreprise' | 'Votre entreprise et vos clients'; keep: string[] }): Promise<void> {
+export async function fillProfile(
+  page: Page,
+  prefix: string,
+  opts: { kind: 'Votre entreprise' | 'Votre entreprise et vos clients'; keep: string[] },
+): Promise<void> {
   await checkPage(page, `${prefix}-profil`);
   await tick(field(page, opts.kind));
   await tick(page.getByRole('radio', { name: 'Une entreprise du secteur privé' }));
@@ -186,7 +204,13 @@ export async function fillProfile(page: Page, prefix: string, opts: { kind: 'Vot
 }
 
 /** Step 7: the validation page with the habilitations table. */
-export async function checkValidationPage(page: Page, p: Person, prefix: string, declarations: string[], opts: { tiers?: boolean } = {}): Promise<void> {
+export async function checkValidationPage(
+  page: Page,
+  p: Person,
+  prefix: string,
+  declarations: string[],
+  opts: { tiers?: boolean } = {},
+): Promise<void> {
   await checkPage(page, `${prefix}-validation`);
   await expect.poll(() => page.getByText('Votre inscription est enregistrée').isVisible()).toBe(true);
   // A tiers-déclarant is told how to add collaborators and clients.
@@ -231,7 +255,10 @@ export async function logOut(page: Page): Promise<void> {
 export async function menuTiles(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() =>
     Object.fromEntries(
-      [...document.querySelectorAll('.fr-tile')].map((t) => [t.querySelector('.fr-tile__title')?.textContent?.trim() ?? '', t.querySelector('.fr-badge')?.textContent?.trim() ?? '']),
+      [...document.querySelectorAll('.fr-tile')].map((t) => [
+        t.querySelector('.fr-tile__title')?.textContent?.trim() ?? '',
+        t.querySelector('.fr-badge')?.textContent?.trim() ?? '',
+      ]),
     ),
   );
 }

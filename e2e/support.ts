@@ -97,7 +97,9 @@ export async function startJourney(name: string, opts: { registryCount?: number 
     await app.close();
     await drop();
     await smtp.close();
-    throw new Error(`Chromium ne démarre pas (${executablePath}) : installez-le (apt-get install chromium) ou indiquez CHROMIUM_PATH.\n${(e as Error).message}`);
+    throw new Error(
+      `Chromium ne démarre pas (${executablePath}) : installez-le (apt-get install chromium) ou indiquez CHROMIUM_PATH.\n${(e as Error).message}`,
+    );
   }
   const contexts: BrowserContext[] = [];
   const dir = join(SCREENSHOT_DIR, name);
@@ -143,7 +145,9 @@ export async function startJourney(name: string, opts: { registryCount?: number 
         }
         if (Date.now() > deadline) {
           const seen = mails.map((m) => `  - à ${m.to} : « ${m.subject} »`).join('\n') || '  (aucun)';
-          throw new Error(`aucun courriel pour ${match.to}${match.subject ? ` (« ${String(match.subject)} »)` : ''} après ${timeoutMs} ms. Reçus :\n${seen}`);
+          throw new Error(
+            `aucun courriel pour ${match.to}${match.subject ? ` (« ${String(match.subject)} »)` : ''} après ${timeoutMs} ms. Reçus :\n${seen}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -170,7 +174,9 @@ export async function startJourney(name: string, opts: { registryCount?: number 
         const firstPage = new Map<string, string>();
         for (const a of axe) for (const r of a.incompleteRules) if (!firstPage.has(r)) firstPage.set(r, a.page);
         const review = [...firstPage].map(([rule, page]) => `${rule}, dès « ${page} »`).join(' ; ') || 'aucune';
-        console.log(`[axe] ${name} : ${axe.length} pages, ${total.v} violations, ${total.p} règles respectées, ${total.i} à vérifier à la main (${review})`);
+        console.log(
+          `[axe] ${name} : ${axe.length} pages, ${total.v} violations, ${total.p} règles respectées, ${total.i} à vérifier à la main (${review})`,
+        );
       }
     },
   };
@@ -199,10 +205,19 @@ export async function checkA11y(page: Page, name: string): Promise<AxeSummary> {
     .setLegacyMode()
     .options({ resultTypes: ['violations'] })
     .analyze();
-  const summary: AxeSummary = { page: name, url: page.url(), violations: results.violations.length, passes: results.passes.length, incomplete: results.incomplete.length, incompleteRules: results.incomplete.map((r) => r.id) };
+  const summary: AxeSummary = {
+    page: name,
+    url: page.url(),
+    violations: results.violations.length,
+    passes: results.passes.length,
+    incomplete: results.incomplete.length,
+    incompleteRules: results.incomplete.map((r) => r.id),
+  };
   journeys.get(page)?.axe.push(summary);
   if (results.violations.length) {
-    throw new Error(`Accessibilité : ${results.violations.length} violation(s) sur « ${name} » (${page.url()}) :\n${describeViolations(results)}`);
+    throw new Error(
+      `Accessibilité : ${results.violations.length} violation(s) sur « ${name} » (${page.url()}) :\n${describeViolations(results)}`,
+    );
   }
   return summary;
 }
@@ -211,7 +226,11 @@ export async function checkA11y(page: Page, name: string): Promise<AxeSummary> {
 export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   const info = journeys.get(page);
   const n = info ? ++info.counter.n : 0;
-  const file = join(SCREENSHOT_DIR, info?.journey ?? '', `${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}.png`);
+  const file = join(
+    SCREENSHOT_DIR,
+    info?.journey ?? '',
+    `${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}.png`,
+  );
   mkdirSync(dirname(file), { recursive: true });
   await page.screenshot({ path: file, fullPage: opts.fullPage ?? true });
   return file;
@@ -238,7 +257,8 @@ export async function checkStructure(page: Page, name: string): Promise<void> {
   if (s.lang !== 'fr') problems.push(`lang="${s.lang}" au lieu de "fr"`);
   if (s.h1.length !== 1) problems.push(`${s.h1.length} titres h1 (${s.h1.map((t) => `« ${t} »`).join(', ')}) au lieu d’un seul`);
   if (!s.title.trim()) problems.push('pas de titre de page');
-  if (s.duplicateIds.length) problems.push(`identifiants en double (un label ne désigne alors que le premier champ) : ${[...new Set(s.duplicateIds)].join(', ')}`);
+  if (s.duplicateIds.length)
+    problems.push(`identifiants en double (un label ne désigne alors que le premier champ) : ${[...new Set(s.duplicateIds)].join(', ')}`);
   if (s.stylesheets === 0) problems.push('aucune feuille de style chargée');
   const errors = journeys.get(page)?.errors.splice(0) ?? [];
   problems.push(...errors);
@@ -260,7 +280,8 @@ export async function checkPage(page: Page, name: string, opts: { fullPage?: boo
   } catch (e) {
     throw new Error(`${(e as Error).message}\n  (capture : ${file})`);
   }
-  if (process.env.E2E_TIMING) console.log(`[temps] ${name} : capture ${Math.round(t1 - t0)} ms, axe ${Math.round(performance.now() - t1)} ms`);
+  if (process.env.E2E_TIMING)
+    console.log(`[temps] ${name} : capture ${Math.round(t1 - t0)} ms, axe ${Math.round(performance.now() - t1)} ms`);
 }
 
 /** Resolves once `locator`'s field group shows the valid state set by the client script. */

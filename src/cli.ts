@@ -62,7 +62,13 @@ export function registerCommands(...groups: Record<string, CliCommand>[]): Map<s
   return commands;
 }
 
-const COMMANDS = registerCommands(registryCommands, referentielCommands, espaceEtablissementCommands, campagnesCommands, enveloppesCommands);
+const COMMANDS = registerCommands(
+  registryCommands,
+  referentielCommands,
+  espaceEtablissementCommands,
+  campagnesCommands,
+  enveloppesCommands,
+);
 
 function help() {
   console.log('Usage : npm run cli -- <commande> [arguments]\n\nCommandes :');

@@ -47,9 +47,13 @@ async function main() {
   if (seed === '1') {
     console.log(`\nComptes de démonstration (mot de passe commun : ${DEMO_PASSWORD}) :`);
     for (const e of DEMO_ACCOUNTS)
-      for (const p of e.people.filter((x) => x.status !== 'candidat')) console.log(`  SIRET ${formatSiret(e.siret)}  ${p.nom} ${p.prenom}  (${p.role}${e.kind === 'tiers_declarant' ? ', tiers-déclarant' : ''})`);
+      for (const p of e.people.filter((x) => x.status !== 'candidat'))
+        console.log(
+          `  SIRET ${formatSiret(e.siret)}  ${p.nom} ${p.prenom}  (${p.role}${e.kind === 'tiers_declarant' ? ', tiers-déclarant' : ''})`,
+        );
   }
-  if (config.demoNow) console.log(`\nHorloge de démonstration : ${config.demoNow.toISOString()} (DEMO_NOW ; ${url}/dev/horloge pour la déplacer)`);
+  if (config.demoNow)
+    console.log(`\nHorloge de démonstration : ${config.demoNow.toISOString()} (DEMO_NOW ; ${url}/dev/horloge pour la déplacer)`);
   if (app.ctx.config.devOutbox) console.log(`\nCourriels (pas de SMTP_URL) : ${url}/dev/boite-mail`);
   console.log(`API : ${url}/api/docs`);
 

@@ -82,7 +82,12 @@ export async function createHarness(opts: { registryCount?: number; env?: Record
   const smtp = await startSmtp(mails);
   const { database, drop } = await freshDatabase();
   const clock = new ManualClock(new Date('2026-05-04T08:00:00Z'));
-  const config = loadConfig({ NODE_ENV: 'test', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SESSION_SECRET: 'test-secret-test-secret-test-secret-0123', ...opts.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+    ...opts.env,
+  });
   const app = await createApp(config, { clock, database });
   await importRegistryRows(database.db, generateDemoRegistry({ count: opts.registryCount ?? 20, seed: 1 }), { now: clock.now() });
   let seen = 0;
@@ -141,7 +146,12 @@ export class Client {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const x of ([] as string[]).concat(v)) body.append(k, x);
     body.append('_csrf', this.csrf);
-    const res = await this.h.server.inject({ method: 'POST', url, payload: body.toString(), headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
+    const res = await this.h.server.inject({
+      method: 'POST',
+      url,
+      payload: body.toString(),
+      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    });
     this.store(res.headers['set-cookie']);
     const m = /name="csrf-token" content="([^"]+)"/.exec(res.body);
     if (m) this.csrf = m[1]!;
@@ -151,7 +161,18 @@ export class Client {
   /** Posts JSON like payroll software would (CSRF token in a header). */
   async json(url: string, payload: unknown, headers: Record<string, string> = {}, method: 'POST' | 'PUT' | 'DELETE' = 'POST') {
     if (!this.csrf) await this.get('/connexion');
-    const res = await this.h.server.inject({ method, url, payload: JSON.stringify(payload), headers: { cookie: this.cookieHeader(), 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': this.csrf, ...headers } });
+    const res = await this.h.server.inject({
+      method,
+      url,
+      payload: JSON.stringify(payload),
+      headers: {
+        cookie: this.cookieHeader(),
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-csrf-token': this.csrf,
+        ...headers,
+      },
+    });
     this.store(res.headers['set-cookie']);
     return res;
   }

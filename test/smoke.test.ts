@@ -12,7 +12,15 @@ describe('inscription of a mono-établissement company, end to end over HTTP', (
   it('registers, validates the e-mail and logs in', async () => {
     const c = new Client(h);
     const siret = DEMO_COMPANIES.boulangerieMoutin.siret;
-    let r = await c.form('/inscription', { siret, nom: 'Moutin', prenom: 'Claire', telephone: '01 23 45 67 89', portable: '', email: 'claire@example.fr', emailConfirm: 'claire@example.fr' });
+    let r = await c.form('/inscription', {
+      siret,
+      nom: 'Moutin',
+      prenom: 'Claire',
+      telephone: '01 23 45 67 89',
+      portable: '',
+      email: 'claire@example.fr',
+      emailConfirm: 'claire@example.fr',
+    });
     expect(r.statusCode, r.body).toBe(303);
     expect(r.headers.location).toBe('/inscription/conditions');
     r = await c.get('/inscription/conditions');
@@ -22,11 +30,21 @@ describe('inscription of a mono-établissement company, end to end over HTTP', (
     r = await c.get('/inscription/identification');
     expect(r.body).toContain('BOULANGERIE MOUTIN');
     r = await c.form('/inscription/identification', {});
-    r = await c.form('/inscription/mot-de-passe', { password: 'Fournil-du-matin-42', passwordConfirm: 'Fournil-du-matin-42', secretQuestion: 'Quel est le nom de mon premier chien ?', secretAnswer: 'Brioche' });
+    r = await c.form('/inscription/mot-de-passe', {
+      password: 'Fournil-du-matin-42',
+      passwordConfirm: 'Fournil-du-matin-42',
+      secretQuestion: 'Quel est le nom de mon premier chien ?',
+      secretAnswer: 'Brioche',
+    });
     expect(r.headers.location, r.body).toBe('/inscription/recapitulatif');
     r = await c.form('/inscription/recapitulatif', {});
     expect(r.headers.location).toBe('/inscription/profil');
-    r = await c.form('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations: ['SOLTEA_EMPLOYEURS'] });
+    r = await c.form('/inscription/profil', {
+      kind: 'entreprise',
+      organisationType: 'entreprise_privee',
+      domains: ['formation'],
+      declarations: ['SOLTEA_EMPLOYEURS'],
+    });
     expect(r.headers.location, r.body).toBe('/inscription/validation');
     r = await c.get('/inscription/validation');
     expect(r.body).toContain('SOLTéA - Employeurs');

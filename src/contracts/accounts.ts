@@ -29,7 +29,10 @@ export const tripletSchema = z.object({
 });
 
 export const loginSchema = tripletSchema.extend({
-  password: z.preprocess((v) => (v === undefined ? '' : v), z.string().min(1, 'Le mot de passe est obligatoire.').max(100, 'Le mot de passe est trop long.')),
+  password: z.preprocess(
+    (v) => (v === undefined ? '' : v),
+    z.string().min(1, 'Le mot de passe est obligatoire.').max(100, 'Le mot de passe est trop long.'),
+  ),
   retour: z.string().max(200).optional(),
 });
 
@@ -52,14 +55,18 @@ export const inscriptionStartSchema = z
 export function passwordSchema(context: { nom?: string; prenom?: string }) {
   return z
     .object({
-      password: z.preprocess((v) => (v === undefined ? '' : v), z.string().max(100, 'Le mot de passe doit comporter 20 caractères au maximum.')),
+      password: z.preprocess(
+        (v) => (v === undefined ? '' : v),
+        z.string().max(100, 'Le mot de passe doit comporter 20 caractères au maximum.'),
+      ),
       passwordConfirm: z.preprocess((v) => (v === undefined ? '' : v), z.string().max(100)),
     })
     .superRefine((v, ctx) => {
       const r = evaluatePassword(v.password, context);
       if (!v.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'Le mot de passe est obligatoire.' });
       else if (!r.valid) ctx.addIssue({ code: 'custom', path: ['password'], message: r.errors.join(' ') });
-      if (v.password && v.passwordConfirm !== v.password) ctx.addIssue({ code: 'custom', path: ['passwordConfirm'], message: 'La confirmation ne correspond pas au mot de passe.' });
+      if (v.password && v.passwordConfirm !== v.password)
+        ctx.addIssue({ code: 'custom', path: ['passwordConfirm'], message: 'La confirmation ne correspond pas au mot de passe.' });
     });
 }
 
@@ -76,25 +83,46 @@ export const secretQuestionSchema = z
   });
 
 export const profileSchema = z.object({
-  kind: z.enum(['entreprise', 'tiers_declarant'], { error: 'Indiquez si vous vous inscrivez pour votre entreprise ou pour votre entreprise et vos clients.' }),
-  organisationType: z.string({ error: 'Indiquez le type de votre organisation.' }).min(1, 'Indiquez le type de votre organisation.').max(64),
+  kind: z.enum(['entreprise', 'tiers_declarant'], {
+    error: 'Indiquez si vous vous inscrivez pour votre entreprise ou pour votre entreprise et vos clients.',
+  }),
+  organisationType: z
+    .string({ error: 'Indiquez le type de votre organisation.' })
+    .min(1, 'Indiquez le type de votre organisation.')
+    .max(64),
   domains: checkboxList.refine((a) => a.length > 0, 'Choisissez au moins un domaine de services.'),
   declarations: checkboxList,
 });
 
-export const cguSchema = z.object({ decision: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(['accepte', 'refuse'], { error: 'Acceptez ou refusez les conditions générales.' })) });
+export const cguSchema = z.object({
+  decision: z.preprocess(
+    (v) => (Array.isArray(v) ? v[0] : v),
+    z.enum(['accepte', 'refuse'], { error: 'Acceptez ou refusez les conditions générales.' }),
+  ),
+});
 
 export const forgotSchema = tripletSchema.extend({
   methode: z.enum(['question', 'courriel', 'administrateur'], { error: 'Choisissez une façon de réinitialiser votre mot de passe.' }),
 });
 
-export const answerSchema = z.object({ answer: z.preprocess((v) => (v === undefined ? '' : v), z.string().min(1, 'La réponse est obligatoire.').max(100, 'La réponse est trop longue.')) });
+export const answerSchema = z.object({
+  answer: z.preprocess(
+    (v) => (v === undefined ? '' : v),
+    z.string().min(1, 'La réponse est obligatoire.').max(100, 'La réponse est trop longue.'),
+  ),
+});
 
 export const tokenSchema = z.object({ jeton: z.string().min(10).max(100) });
 
-export const currentPasswordField = z.preprocess((v) => (v === undefined ? '' : v), z.string().min(1, 'Le mot de passe actuel est obligatoire.').max(100));
+export const currentPasswordField = z.preprocess(
+  (v) => (v === undefined ? '' : v),
+  z.string().min(1, 'Le mot de passe actuel est obligatoire.').max(100),
+);
 
-export const emailChangeSchema = z.object({ current: currentPasswordField, email: email('Le nouveau courriel').refine((s) => s.length > 0, 'Le nouveau courriel est obligatoire.') });
+export const emailChangeSchema = z.object({
+  current: currentPasswordField,
+  email: email('Le nouveau courriel').refine((s) => s.length > 0, 'Le nouveau courriel est obligatoire.'),
+});
 
 export const messageResponse = z.object({ message: z.string() });
 export const errorResponse = z.object({ message: z.string(), errors: z.record(z.string(), z.string()).optional() });

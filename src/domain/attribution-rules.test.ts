@@ -65,7 +65,10 @@ describe('typed percentages', () => {
 
 describe('rules on the shares', () => {
   it('accepts exactly 100 % with exactly 30 % to the national list', () => {
-    expect(checkShares([etab(1, 7_000), etab(2, 2_000, true), etab(3, 1_000, true, 9)])).toEqual({ ok: true, summary: { totalBp: 10_000, nationalBp: 3_000, resteBp: 0 } });
+    expect(checkShares([etab(1, 7_000), etab(2, 2_000, true), etab(3, 1_000, true, 9)])).toEqual({
+      ok: true,
+      summary: { totalBp: 10_000, nationalBp: 3_000, resteBp: 0 },
+    });
     expect(checkShares([])).toEqual({ ok: true, summary: { totalBp: 0, nationalBp: 0, resteBp: 10_000 } });
   });
 
@@ -90,15 +93,29 @@ describe('rules on the shares', () => {
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({
       code: 'plafond_liste_nationale',
-      message: 'Les organismes de la liste nationale recevraient ensemble 30,01\u00a0% de votre solde : la loi limite leur part à 30\u00a0% (article L. 6241-5, 13° du code du travail).',
+      message:
+        'Les organismes de la liste nationale recevraient ensemble 30,01\u00a0% de votre solde : la loi limite leur part à 30\u00a0% (article L. 6241-5, 13° du code du travail).',
     });
     expect(r.errors[0]!.reference).toContain('L. 6241-5, 13°');
   });
 
   it('refuses the same target twice, but an établissement and one of its formations are two targets', () => {
     expect(checkShares([etab(1, 1_000), etab(1, 500, false, 4)]).ok).toBe(true);
-    const r = checkShares([etab(1, 1_000), etab(2, 100), { target: { etablissementId: 1, libelle: 'Lycée Jean Moulin' }, bp: 500, national: false }]);
-    expect(r).toMatchObject({ ok: false, errors: [{ code: 'cible_en_double', index: 2, message: '« Lycée Jean Moulin » figure déjà à la ligne 1 : modifiez son pourcentage plutôt que de l’ajouter deux fois.' }] });
+    const r = checkShares([
+      etab(1, 1_000),
+      etab(2, 100),
+      { target: { etablissementId: 1, libelle: 'Lycée Jean Moulin' }, bp: 500, national: false },
+    ]);
+    expect(r).toMatchObject({
+      ok: false,
+      errors: [
+        {
+          code: 'cible_en_double',
+          index: 2,
+          message: '« Lycée Jean Moulin » figure déjà à la ligne 1 : modifiez son pourcentage plutôt que de l’ajouter deux fois.',
+        },
+      ],
+    });
     expect(targetKey({ etablissementId: 5 })).toBe(targetKey({ etablissementId: 5, formationId: null }));
   });
 
@@ -107,7 +124,12 @@ describe('rules on the shares', () => {
       const r = checkShares([etab(1, bp)]);
       expect(r).toMatchObject({ ok: false, errors: [{ code: 'pourcentage_invalide', index: 0 }] });
     }
-    for (const target of [{ etablissementId: 0 }, { etablissementId: -3 }, { etablissementId: 1.5 }, { etablissementId: 2, formationId: 0 }]) {
+    for (const target of [
+      { etablissementId: 0 },
+      { etablissementId: -3 },
+      { etablissementId: 1.5 },
+      { etablissementId: 2, formationId: 0 },
+    ]) {
       expect(checkShares([{ target, bp: 100, national: false }])).toMatchObject({ ok: false, errors: [{ code: 'cible_invalide' }] });
     }
   });
@@ -115,7 +137,9 @@ describe('rules on the shares', () => {
   it('accepts a set exactly when every share is valid, targets unique, total ≤ 100 % and national ≤ 30 % (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ id: fc.integer({ min: 1, max: 6 }), bp: fc.integer({ min: -10, max: 6_000 }), national: fc.boolean() }), { maxLength: 6 }),
+        fc.array(fc.record({ id: fc.integer({ min: 1, max: 6 }), bp: fc.integer({ min: -10, max: 6_000 }), national: fc.boolean() }), {
+          maxLength: 6,
+        }),
         (rows) => {
           const set = rows.map((r) => etab(r.id, r.bp, r.national));
           const valid = rows.every((r) => r.bp >= 1) && new Set(rows.map((r) => r.id)).size === rows.length;
@@ -130,15 +154,30 @@ describe('rules on the shares', () => {
 });
 
 describe('rules of the calendar', () => {
-  const cal = (now: Date, validatedFullInPeriod: number | null = null, campaign = CAMPAIGN_2025) => checkCalendar({ campaign, now, validatedFullInPeriod });
+  const cal = (now: Date, validatedFullInPeriod: number | null = null, campaign = CAMPAIGN_2025) =>
+    checkCalendar({ campaign, now, validatedFullInPeriod });
 
   it('allows changes only inside an open period', () => {
     expect(cal(IN_P1)).toEqual({ ok: true, periode: 1 });
     expect(cal(IN_P2)).toEqual({ ok: true, periode: 2 });
-    expect(cal(at('2025-05-20T08:00:00Z'))).toMatchObject({ ok: false, errors: [{ code: 'campagne_non_ouverte', message: 'La campagne 2025 n’est pas encore ouverte aux employeurs : vous pourrez répartir votre solde à partir du 26 mai 2025.' }] });
+    expect(cal(at('2025-05-20T08:00:00Z'))).toMatchObject({
+      ok: false,
+      errors: [
+        {
+          code: 'campagne_non_ouverte',
+          message: 'La campagne 2025 n’est pas encore ouverte aux employeurs : vous pourrez répartir votre solde à partir du 26 mai 2025.',
+        },
+      ],
+    });
     expect(cal(at('2025-07-01T08:00:00Z'))).toMatchObject({
       ok: false,
-      errors: [{ code: 'hors_periode', message: 'La période de répartition 1 est close depuis le 27 juin 2025 au soir ; la période 2 ouvre le 14 juillet 2025. Vos choix ne peuvent pas être modifiés entre deux périodes.' }],
+      errors: [
+        {
+          code: 'hors_periode',
+          message:
+            'La période de répartition 1 est close depuis le 27 juin 2025 au soir ; la période 2 ouvre le 14 juillet 2025. Vos choix ne peuvent pas être modifiés entre deux périodes.',
+        },
+      ],
     });
   });
 
@@ -155,7 +194,13 @@ describe('rules of the calendar', () => {
     const r = cal(IN_P2, 1);
     expect(r).toMatchObject({
       ok: false,
-      errors: [{ code: 'verrou_validation_totale', message: 'Vous avez validé la répartition de la totalité de vos fonds pendant la période 1 (close le 27 juin 2025) : ces choix ne peuvent plus être modifiés.' }],
+      errors: [
+        {
+          code: 'verrou_validation_totale',
+          message:
+            'Vous avez validé la répartition de la totalité de vos fonds pendant la période 1 (close le 27 juin 2025) : ces choix ne peuvent plus être modifiés.',
+        },
+      ],
     });
     if (!r.ok) expect(r.errors[0]!.reference).toContain('article 2');
     expect(cal(IN_P2, 2)).toEqual({ ok: true, periode: 2 });
@@ -171,14 +216,28 @@ describe('rules of the calendar', () => {
   it('freezes allocations already paid: not removed, not changed', () => {
     const paid = [{ target: { etablissementId: 1, libelle: 'Lycée Jean Moulin' }, bp: 4_000 }];
     expect(checkPaid([etab(1, 4_000), etab(2, 1_000)], paid)).toEqual([]);
-    expect(checkPaid([etab(2, 1_000)], paid)).toMatchObject([{ code: 'attribution_versee', message: '« Lycée Jean Moulin » a déjà reçu le versement de 40\u00a0% de vos crédits : cette attribution ne peut plus être supprimée.' }]);
-    expect(checkPaid([etab(2, 1_000), etab(1, 5_000)], paid)).toMatchObject([{ code: 'attribution_versee', index: 1, message: expect.stringContaining('ce pourcentage ne peut plus être modifié') }]);
+    expect(checkPaid([etab(2, 1_000)], paid)).toMatchObject([
+      {
+        code: 'attribution_versee',
+        message:
+          '« Lycée Jean Moulin » a déjà reçu le versement de 40\u00a0% de vos crédits : cette attribution ne peut plus être supprimée.',
+      },
+    ]);
+    expect(checkPaid([etab(2, 1_000), etab(1, 5_000)], paid)).toMatchObject([
+      { code: 'attribution_versee', index: 1, message: expect.stringContaining('ce pourcentage ne peut plus être modifié') },
+    ]);
   });
 });
 
 describe('validateAllocationChange', () => {
   it('checks the calendar first: outside a period, no other message', () => {
-    const r = validateAllocationChange({ campaign: CAMPAIGN_2025, now: at('2025-07-01T08:00:00Z'), validatedFullInPeriod: null, allocations: [etab(1, 20_000)], paid: [] });
+    const r = validateAllocationChange({
+      campaign: CAMPAIGN_2025,
+      now: at('2025-07-01T08:00:00Z'),
+      validatedFullInPeriod: null,
+      allocations: [etab(1, 20_000)],
+      paid: [],
+    });
     expect(r).toMatchObject({ ok: false, errors: [{ code: 'hors_periode' }] });
     if (!r.ok) expect(r.errors).toHaveLength(1);
   });
@@ -192,7 +251,15 @@ describe('validateAllocationChange', () => {
       paid: [{ target: { etablissementId: 3 }, bp: 1_000 }],
     });
     expect(r.ok ? [] : r.errors.map((e) => e.code)).toEqual(['total_depasse', 'plafond_liste_nationale', 'attribution_versee']);
-    expect(validateAllocationChange({ campaign: CAMPAIGN_2025, now: IN_P2, validatedFullInPeriod: null, allocations: [etab(3, 1_000), etab(1, 2_500, true)], paid: [{ target: { etablissementId: 3 }, bp: 1_000 }] })).toEqual({
+    expect(
+      validateAllocationChange({
+        campaign: CAMPAIGN_2025,
+        now: IN_P2,
+        validatedFullInPeriod: null,
+        allocations: [etab(3, 1_000), etab(1, 2_500, true)],
+        paid: [{ target: { etablissementId: 3 }, bp: 1_000 }],
+      }),
+    ).toEqual({
       ok: true,
       periode: 2,
       summary: { totalBp: 3_500, nationalBp: 2_500, resteBp: 6_500 },
@@ -209,7 +276,11 @@ describe('validateAllocationChange', () => {
 describe('expected amounts', () => {
   it('shows the euros beside each percentage and what is left for the reliquat', () => {
     // 1,234.57 €: 33.33 % → 411.48 €(411.4822), 33.33 % → 411.48 €, 12.5 % → 154.32 € (154.32125)
-    expect(expectedAmountsFor(123_457n, [{ bp: 3_333 }, { bp: 3_333 }, { bp: 1_250 }])).toEqual({ montantsCents: [41_148n, 41_148n, 15_432n], attribueCents: 97_728n, nonAttribueCents: 25_729n });
+    expect(expectedAmountsFor(123_457n, [{ bp: 3_333 }, { bp: 3_333 }, { bp: 1_250 }])).toEqual({
+      montantsCents: [41_148n, 41_148n, 15_432n],
+      attribueCents: 97_728n,
+      nonAttribueCents: 25_729n,
+    });
   });
 
   it('never exceeds the envelope; Σ = floor(credits × Σbp / 10,000); each part within one cent of its exact share (property)', () => {
@@ -218,7 +289,10 @@ describe('expected amounts', () => {
         fc.bigInt({ min: 0n, max: 10n ** 12n }),
         fc.array(fc.integer({ min: 1, max: 10_000 }), { maxLength: 12 }).filter((bps) => bps.reduce((a, b) => a + b, 0) <= 10_000),
         (credits, bps) => {
-          const r = expectedAmountsFor(credits, bps.map((bp) => ({ bp })));
+          const r = expectedAmountsFor(
+            credits,
+            bps.map((bp) => ({ bp })),
+          );
           const total = bps.reduce((a, b) => a + b, 0);
           expect(r.attribueCents).toBe((credits * BigInt(total)) / 10_000n);
           expect(r.attribueCents).toBeLessThanOrEqual(credits);

@@ -66,23 +66,28 @@ export const ALLOCATION_RULES: Readonly<Record<AllocationErrorCode, string>> = {
   // Allocation « en pourcentage » (CGU SOLTéA portails connectés, art. 1 « Crédits à répartir »). The texts
   // fix no minimum and no precision (research/soltea.md §9): we take 0.01 % (1 bp) to 100 %, two decimals.
   pourcentage_invalide: 'CGU SOLTéA, article 1 (crédits à répartir en pourcentage) ; précision de 0,01 % : choix de la plateforme',
-  cible_invalide: 'Article R. 6241-25 1° du code du travail (établissements habilités et leurs formations mis à disposition par la Caisse des dépôts)',
+  cible_invalide:
+    'Article R. 6241-25 1° du code du travail (établissements habilités et leurs formations mis à disposition par la Caisse des dépôts)',
   // One line per target (the attributions table has a unique index on SIRET × target).
   cible_en_double: 'Choix de la plateforme : une seule ligne par établissement, composante ou formation',
   // An employer shares its own solde: never more than all of it (L. 6241-2 II, crédits à répartir).
   total_depasse: 'Article L. 6241-2 II du code du travail et CGU SOLTéA, article 1 : au plus 100 % des crédits à répartir',
   // Organisations of the national list receive at most 30 % of the amount due by an employer.
-  plafond_liste_nationale: 'Article L. 6241-5, 13° du code du travail : les organismes de la liste nationale reçoivent au plus 30 % du solde dû par l’employeur',
+  plafond_liste_nationale:
+    'Article L. 6241-5, 13° du code du travail : les organismes de la liste nationale reçoivent au plus 30 % du solde dû par l’employeur',
   // Designation only through the platform during the periods fixed by arrêté (D. 6241-27).
   campagne_non_ouverte: 'Article D. 6241-27 du code du travail et arrêté fixant le calendrier de la campagne',
   hors_periode: 'Article D. 6241-27 du code du travail et arrêté fixant le calendrier de la campagne (périodes de répartition)',
-  campagne_close: 'Article D. 6241-27 du code du travail et arrêté fixant le calendrier de la campagne (fin de la dernière période) ; fonds non affectés : article R. 6241-28',
+  campagne_close:
+    'Article D. 6241-27 du code du travail et arrêté fixant le calendrier de la campagne (fin de la dernière période) ; fonds non affectés : article R. 6241-28',
   // « Les employeurs qui ont validé leurs choix … pendant la période mentionnée au 1° … pour la totalité des fonds
   // à leur disposition ne peuvent plus modifier ces choix après la fin de cette période » (arrêté calendrier 2024,
   // art. 2; arrêté du 6 octobre 2023 for each of its periods).
-  verrou_validation_totale: 'Arrêté fixant le calendrier de la campagne (2024 : article 2 de l’arrêté publié sous JORFTEXT000049467907 ; 2023 : arrêté du 6 octobre 2023)',
+  verrou_validation_totale:
+    'Arrêté fixant le calendrier de la campagne (2024 : article 2 de l’arrêté publié sous JORFTEXT000049467907 ; 2023 : arrêté du 6 octobre 2023)',
   // Payments are made from the validated choices at the wave dates; what is paid is not taken back.
-  attribution_versee: 'Article R. 6241-28-2 du code du travail et arrêté fixant le calendrier (versements) ; FAQ SOLTéA « Jusqu’à quand puis-je désigner… » : après clôture et versement, aucune modification',
+  attribution_versee:
+    'Article R. 6241-28-2 du code du travail et arrêté fixant le calendrier (versements) ; FAQ SOLTéA « Jusqu’à quand puis-je désigner… » : après clôture et versement, aucune modification',
 };
 
 const err = (code: AllocationErrorCode, message: string, index?: number): AllocationRuleError =>
@@ -142,25 +147,45 @@ export interface SharesSummary {
  * The rules on one SIRET's whole set of allocations, whatever the date: each share an integer of
  * 1…10,000 bp; each target valid and present once; total ≤ 100 %; liste nationale ≤ 30 %.
  */
-export function checkShares(allocations: readonly ProposedAllocation[]): { ok: true; summary: SharesSummary } | { ok: false; errors: AllocationRuleError[] } {
+export function checkShares(
+  allocations: readonly ProposedAllocation[],
+): { ok: true; summary: SharesSummary } | { ok: false; errors: AllocationRuleError[] } {
   const errors: AllocationRuleError[] = [];
   const seen = new Map<string, number>();
   let totalBp = 0;
   let nationalBp = 0;
   allocations.forEach((a, i) => {
     const name = targetName(a.target, i);
-    if (!Number.isSafeInteger(a.target?.etablissementId) || a.target.etablissementId <= 0 || (a.target.formationId != null && (!Number.isSafeInteger(a.target.formationId) || a.target.formationId <= 0))) {
-      errors.push(err('cible_invalide', `La ligne ${i + 1} ne désigne pas un établissement, une composante ou une formation habilités.`, i));
+    if (
+      !Number.isSafeInteger(a.target?.etablissementId) ||
+      a.target.etablissementId <= 0 ||
+      (a.target.formationId != null && (!Number.isSafeInteger(a.target.formationId) || a.target.formationId <= 0))
+    ) {
+      errors.push(
+        err('cible_invalide', `La ligne ${i + 1} ne désigne pas un établissement, une composante ou une formation habilités.`, i),
+      );
       return;
     }
     if (!Number.isInteger(a.bp) || a.bp < 1 || a.bp > FULL_BP) {
-      errors.push(err('pourcentage_invalide', `${capitalise(name)} : le pourcentage doit être compris entre 0,01 % et 100 %, avec au plus deux décimales.`, i));
+      errors.push(
+        err(
+          'pourcentage_invalide',
+          `${capitalise(name)} : le pourcentage doit être compris entre 0,01 % et 100 %, avec au plus deux décimales.`,
+          i,
+        ),
+      );
       return;
     }
     const key = targetKey(a.target);
     const first = seen.get(key);
     if (first !== undefined) {
-      errors.push(err('cible_en_double', `${capitalise(name)} figure déjà à la ligne ${first + 1} : modifiez son pourcentage plutôt que de l’ajouter deux fois.`, i));
+      errors.push(
+        err(
+          'cible_en_double',
+          `${capitalise(name)} figure déjà à la ligne ${first + 1} : modifiez son pourcentage plutôt que de l’ajouter deux fois.`,
+          i,
+        ),
+      );
       return;
     }
     seen.set(key, i);
@@ -168,7 +193,12 @@ export function checkShares(allocations: readonly ProposedAllocation[]): { ok: t
     if (a.national) nationalBp += a.bp;
   });
   if (totalBp > FULL_BP)
-    errors.push(err('total_depasse', `Le total de vos attributions atteint ${formatPercent(totalBp)} : il ne peut pas dépasser 100 % de vos crédits à répartir.`));
+    errors.push(
+      err(
+        'total_depasse',
+        `Le total de vos attributions atteint ${formatPercent(totalBp)} : il ne peut pas dépasser 100 % de vos crédits à répartir.`,
+      ),
+    );
   if (nationalBp > NATIONAL_LIST_CAP_BP)
     errors.push(
       err(
@@ -203,17 +233,46 @@ export function checkCalendar(ctx: CalendarContext): { ok: true; periode: number
   switch (ph.phase) {
     case 'avant_ouverture':
     case 'etablissements':
-      return { ok: false, errors: [err('campagne_non_ouverte', `La campagne ${c.annee} n’est pas encore ouverte aux employeurs : vous pourrez répartir votre solde à partir du ${formatJour(c.periodes[0]?.debut ?? c.employeursOuverture)}.`)] };
+      return {
+        ok: false,
+        errors: [
+          err(
+            'campagne_non_ouverte',
+            `La campagne ${c.annee} n’est pas encore ouverte aux employeurs : vous pourrez répartir votre solde à partir du ${formatJour(c.periodes[0]?.debut ?? c.employeursOuverture)}.`,
+          ),
+        ],
+      };
     case 'avant_periode':
-      return { ok: false, errors: [err('campagne_non_ouverte', `La période de répartition ${ph.suivante.numero} ouvre le ${formatJour(ph.suivante.debut)} : vos choix ne peuvent pas encore être enregistrés.`)] };
+      return {
+        ok: false,
+        errors: [
+          err(
+            'campagne_non_ouverte',
+            `La période de répartition ${ph.suivante.numero} ouvre le ${formatJour(ph.suivante.debut)} : vos choix ne peuvent pas encore être enregistrés.`,
+          ),
+        ],
+      };
     case 'entre_periodes':
       return {
         ok: false,
-        errors: [err('hors_periode', `La période de répartition ${ph.precedente.numero} est close depuis le ${formatJour(ph.precedente.fin)} au soir ; la période ${ph.suivante.numero} ouvre le ${formatJour(ph.suivante.debut)}. Vos choix ne peuvent pas être modifiés entre deux périodes.`)],
+        errors: [
+          err(
+            'hors_periode',
+            `La période de répartition ${ph.precedente.numero} est close depuis le ${formatJour(ph.precedente.fin)} au soir ; la période ${ph.suivante.numero} ouvre le ${formatJour(ph.suivante.debut)}. Vos choix ne peuvent pas être modifiés entre deux périodes.`,
+          ),
+        ],
       };
     case 'cloturee':
     case 'reliquat':
-      return { ok: false, errors: [err('campagne_close', `La campagne de répartition ${c.annee} est close : vos choix ne peuvent plus être modifiés. Les fonds non attribués sont répartis selon l’article R. 6241-28 du code du travail.`)] };
+      return {
+        ok: false,
+        errors: [
+          err(
+            'campagne_close',
+            `La campagne de répartition ${c.annee} est close : vos choix ne peuvent plus être modifiés. Les fonds non attribués sont répartis selon l’article R. 6241-28 du code du travail.`,
+          ),
+        ],
+      };
     case 'periode': {
       const v = ctx.validatedFullInPeriod;
       if (v !== null && v < ph.periode.numero) {
@@ -240,9 +299,21 @@ export function checkPaid(allocations: readonly ProposedAllocation[], paid: read
   for (const p of paid) {
     const a = proposed.get(targetKey(p.target));
     const name = capitalise(targetName(p.target));
-    if (!a) errors.push(err('attribution_versee', `${name} a déjà reçu le versement de ${formatPercent(p.bp)} de vos crédits : cette attribution ne peut plus être supprimée.`));
+    if (!a)
+      errors.push(
+        err(
+          'attribution_versee',
+          `${name} a déjà reçu le versement de ${formatPercent(p.bp)} de vos crédits : cette attribution ne peut plus être supprimée.`,
+        ),
+      );
     else if (a.bp !== p.bp)
-      errors.push(err('attribution_versee', `${name} a déjà reçu le versement de ${formatPercent(p.bp)} de vos crédits : ce pourcentage ne peut plus être modifié.`, allocations.indexOf(a)));
+      errors.push(
+        err(
+          'attribution_versee',
+          `${name} a déjà reçu le versement de ${formatPercent(p.bp)} de vos crédits : ce pourcentage ne peut plus être modifié.`,
+          allocations.indexOf(a),
+        ),
+      );
   }
   return errors;
 }
@@ -258,7 +329,9 @@ export interface AllocationChange extends CalendarContext {
  * Every rule at once, as the server runs it before saving: the calendar first (when the calendar says
  * no, nothing else matters), then the shares and the paid allocations. Returns all messages.
  */
-export function validateAllocationChange(change: AllocationChange): { ok: true; summary: SharesSummary; periode: number } | { ok: false; errors: AllocationRuleError[] } {
+export function validateAllocationChange(
+  change: AllocationChange,
+): { ok: true; summary: SharesSummary; periode: number } | { ok: false; errors: AllocationRuleError[] } {
   const cal = checkCalendar(change);
   if (!cal.ok) return cal;
   const shares = checkShares(change.allocations);
@@ -281,8 +354,14 @@ export function isDuringPeriod(c: Campaign, numero: number, now: Date): boolean 
  * each part is the floor of its exact share or one cent more; `nonAttribueCents` is what remains for
  * the reliquat (R. 6241-28).
  */
-export function expectedAmountsFor(creditsCents: Cents, allocations: readonly { bp: number }[]): { montantsCents: Cents[]; attribueCents: Cents; nonAttribueCents: Cents } {
-  const montantsCents = expectedAmounts(creditsCents, allocations.map((a) => a.bp));
+export function expectedAmountsFor(
+  creditsCents: Cents,
+  allocations: readonly { bp: number }[],
+): { montantsCents: Cents[]; attribueCents: Cents; nonAttribueCents: Cents } {
+  const montantsCents = expectedAmounts(
+    creditsCents,
+    allocations.map((a) => a.bp),
+  );
   const attribueCents = montantsCents.reduce((s, x) => s + x, 0n);
   return { montantsCents, attribueCents, nonAttribueCents: creditsCents - attribueCents };
 }

@@ -101,7 +101,9 @@ describe('validateCampaign', () => {
   it('refuses overlapping or reversed periods', () => {
     const c = base();
     c.periodes[1]!.debut = '2025-06-20';
-    expect(messages(c).join('\n')).toContain('periodes.1.debut: Période 2 : elle doit commencer après la fin de la période 1 (27 juin 2025)');
+    expect(messages(c).join('\n')).toContain(
+      'periodes.1.debut: Période 2 : elle doit commencer après la fin de la période 1 (27 juin 2025)',
+    );
     const d = base();
     d.periodes[0]!.fin = '2025-05-20';
     expect(messages(d).join('\n')).toContain('le dernier jour (20 mai 2025) précède le premier (26 mai 2025)');
@@ -187,13 +189,19 @@ describe('phaseAt and openPeriodAt (2025)', () => {
     const ph = phaseAt(c, at('2025-07-01T10:00:00Z'));
     expect(ph).toMatchObject({ phase: 'entre_periodes', precedente: { numero: 1 }, suivante: { numero: 2 } });
     expect(describePhase(c, ph)).toBe('La période de répartition 1 est close ; la période 2 ouvre le 14 juillet 2025.');
-    expect(describePhase(c, phaseAt(c, at('2025-09-01T10:00:00Z')))).toBe('La période de répartition 2 est ouverte jusqu’au 24 octobre 2025 inclus.');
+    expect(describePhase(c, phaseAt(c, at('2025-09-01T10:00:00Z')))).toBe(
+      'La période de répartition 2 est ouverte jusqu’au 24 octobre 2025 inclus.',
+    );
     expect(describePhase(c, phaseAt(c, at('2025-11-01T10:00:00Z')))).toContain('close depuis le 25 octobre 2025');
   });
 
   it('knows three periods in 2023', () => {
     expect(openPeriodAt(CAMPAIGN_2023, at('2023-09-15T10:00:00Z'))?.numero).toBe(2);
-    expect(phaseAt(CAMPAIGN_2023, at('2023-10-10T10:00:00Z'))).toMatchObject({ phase: 'entre_periodes', precedente: { numero: 2 }, suivante: { numero: 3 } });
+    expect(phaseAt(CAMPAIGN_2023, at('2023-10-10T10:00:00Z'))).toMatchObject({
+      phase: 'entre_periodes',
+      precedente: { numero: 2 },
+      suivante: { numero: 3 },
+    });
     expect(openPeriodAt(CAMPAIGN_2023, at('2023-11-09T22:59:59.999Z'))?.numero).toBe(3);
     expect(openPeriodAt(CAMPAIGN_2023, at('2023-11-09T23:00:00.000Z'))).toBeNull();
   });

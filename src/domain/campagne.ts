@@ -76,7 +76,8 @@ export const CAMPAIGN_2023: Campaign = {
     { numero: 3, date: '2023-12-02', periodeNumero: 3 },
   ],
   reliquat: '2023-12-15',
-  source: 'Arrêté du 6 octobre 2023 fixant le calendrier de répartition et de versement du solde de la taxe d’apprentissage (JO du 7 octobre 2023)',
+  source:
+    'Arrêté du 6 octobre 2023 fixant le calendrier de répartition et de versement du solde de la taxe d’apprentissage (JO du 7 octobre 2023)',
 };
 
 /**
@@ -97,7 +98,8 @@ export const CAMPAIGN_2024: Campaign = {
     { numero: 2, date: '2024-11-19', periodeNumero: 2 },
   ],
   reliquat: '2024-11-27',
-  source: 'Arrêté fixant le calendrier 2024 (JORFTEXT000049467907), modifié (clôture de la période 1 au 23 août, période 2 prolongée au 25 octobre 2024)',
+  source:
+    'Arrêté fixant le calendrier 2024 (JORFTEXT000049467907), modifié (clôture de la période 1 au 23 août, période 2 prolongée au 25 octobre 2024)',
 };
 
 /** 2025: the calendar published on the platform, arrêté du 8 novembre 2024. The demo default. */
@@ -114,7 +116,8 @@ export const CAMPAIGN_2025: Campaign = {
     { numero: 2, date: '2025-11-07', periodeNumero: 2 },
   ],
   reliquat: '2025-11-27',
-  source: 'Arrêté du 8 novembre 2024 fixant le calendrier de répartition et de versement du solde de la taxe d’apprentissage (campagne 2025)',
+  source:
+    'Arrêté du 8 novembre 2024 fixant le calendrier de répartition et de versement du solde de la taxe d’apprentissage (campagne 2025)',
 };
 
 export const CAMPAIGN_PRESETS: Readonly<Record<number, Campaign>> = { 2023: CAMPAIGN_2023, 2024: CAMPAIGN_2024, 2025: CAMPAIGN_2025 };
@@ -298,7 +301,10 @@ export function validateCampaign(c: Campaign): CampaignError[] {
       return false;
     }
     if (!inYear(j, spill)) {
-      err(field, spill ? `${label} doit tomber en ${c.annee} ou en ${c.annee + 1}.` : `${label} doit tomber en ${c.annee}, l’année de la campagne.`);
+      err(
+        field,
+        spill ? `${label} doit tomber en ${c.annee} ou en ${c.annee + 1}.` : `${label} doit tomber en ${c.annee}, l’année de la campagne.`,
+      );
       return false;
     }
     return true;
@@ -334,7 +340,10 @@ export function validateCampaign(c: Campaign): CampaignError[] {
     }
     const prev = c.periodes[i - 1];
     if (i > 0 && prev && isJour(prev.fin) && p.debut <= prev.fin) {
-      err(`periodes.${i}.debut`, `${label} : elle doit commencer après la fin de la période ${i} (${formatJour(prev.fin)}) ; les périodes ne se chevauchent pas.`);
+      err(
+        `periodes.${i}.debut`,
+        `${label} : elle doit commencer après la fin de la période ${i} (${formatJour(prev.fin)}) ; les périodes ne se chevauchent pas.`,
+      );
       periodsOk = false;
     }
   });
@@ -342,10 +351,16 @@ export function validateCampaign(c: Campaign): CampaignError[] {
   const last = c.periodes[c.periodes.length - 1]!;
   if (periodsOk) {
     if (emplOk && c.employeursOuverture > first.debut)
-      err('employeursOuverture', `Les employeurs doivent pouvoir se connecter au plus tard le premier jour de la période 1 (${formatJour(first.debut)}).`);
+      err(
+        'employeursOuverture',
+        `Les employeurs doivent pouvoir se connecter au plus tard le premier jour de la période 1 (${formatJour(first.debut)}).`,
+      );
     const w = allocationWindow(c);
     if (w.jours < w.minimum)
-      err('periodes', `Les périodes de répartition totalisent ${w.jours} jours : la loi impose au moins deux mois (${w.minimum} jours à partir du ${formatJour(first.debut)}, article D. 6241-27 du code du travail).`);
+      err(
+        'periodes',
+        `Les périodes de répartition totalisent ${w.jours} jours : la loi impose au moins deux mois (${w.minimum} jours à partir du ${formatJour(first.debut)}, article D. 6241-27 du code du travail).`,
+      );
   }
 
   if (!Array.isArray(c.vagues) || c.vagues.length === 0) {
@@ -354,7 +369,8 @@ export function validateCampaign(c: Campaign): CampaignError[] {
     const paid = new Set<number>();
     c.vagues.forEach((v, i) => {
       const label = `Virement ${i + 1}`;
-      if (v.numero !== i + 1) err(`vagues.${i}.numero`, `${label} : les virements sont numérotés 1, 2, 3… dans l’ordre (numéro ${i + 1} attendu).`);
+      if (v.numero !== i + 1)
+        err(`vagues.${i}.numero`, `${label} : les virements sont numérotés 1, 2, 3… dans l’ordre (numéro ${i + 1} attendu).`);
       const p = c.periodes.find((x) => x.numero === v.periodeNumero);
       if (!p) {
         err(`vagues.${i}.periodeNumero`, `${label} : la période ${String(v.periodeNumero)} n’existe pas.`);
@@ -363,16 +379,22 @@ export function validateCampaign(c: Campaign): CampaignError[] {
       paid.add(p.numero);
       if (!dayField(`vagues.${i}.date`, `${label} : la date`, v.date, true)) return;
       if (periodsOk && v.date <= p.fin)
-        err(`vagues.${i}.date`, `${label} : il doit suivre la fin de la période ${p.numero} (${formatJour(p.fin)}), dont il verse les attributions.`);
+        err(
+          `vagues.${i}.date`,
+          `${label} : il doit suivre la fin de la période ${p.numero} (${formatJour(p.fin)}), dont il verse les attributions.`,
+        );
       const prev = c.vagues[i - 1];
       if (prev && isJour(prev.date)) {
-        if (v.date <= prev.date) err(`vagues.${i}.date`, `${label} : il doit avoir lieu après le virement ${i} (${formatJour(prev.date)}).`);
-        if (v.periodeNumero < prev.periodeNumero) err(`vagues.${i}.periodeNumero`, `${label} : les virements suivent l’ordre des périodes.`);
+        if (v.date <= prev.date)
+          err(`vagues.${i}.date`, `${label} : il doit avoir lieu après le virement ${i} (${formatJour(prev.date)}).`);
+        if (v.periodeNumero < prev.periodeNumero)
+          err(`vagues.${i}.periodeNumero`, `${label} : les virements suivent l’ordre des périodes.`);
       }
     });
     if (periodsOk)
       for (const p of c.periodes)
-        if (!paid.has(p.numero)) err('vagues', `La période ${p.numero} n’a aucun virement : ajoutez la vague qui versera ses attributions.`);
+        if (!paid.has(p.numero))
+          err('vagues', `La période ${p.numero} n’a aucun virement : ajoutez la vague qui versera ses attributions.`);
   }
 
   if (dayField('reliquat', 'La répartition des fonds non affectés', c.reliquat, true)) {

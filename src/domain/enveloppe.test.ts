@@ -34,12 +34,24 @@ describe('collector fees', () => {
   it('takes 1 % non-recouvrement on the net due, then 0.5 % Urssaf management on what is left, half-up to the cent', () => {
     // 1,234.56 € due: 1 % = 12.3456 € → 12.35 €; 0.5 % of 1,222.21 € = 6.11105 € → 6.11 €
     const p = collectorPart(decl('73282932000074', 123_456n));
-    expect(p).toMatchObject({ netCents: 123_456n, nonRecouvrementCents: 1_235n, gestionCollecteurCents: 611n, reverseCents: 121_610n, warnings: [] });
+    expect(p).toMatchObject({
+      netCents: 123_456n,
+      nonRecouvrementCents: 1_235n,
+      gestionCollecteurCents: 611n,
+      reverseCents: 121_610n,
+      warnings: [],
+    });
   });
 
   it('does not charge the Urssaf management fee on MSA amounts (assumption documented in enveloppe.ts)', () => {
     const p = collectorPart(decl('73282932000074', 500_000n, 0n, 50_000n, 'MSA'));
-    expect(p).toMatchObject({ deductionsCents: 50_000n, netCents: 450_000n, nonRecouvrementCents: 4_500n, gestionCollecteurCents: 0n, reverseCents: 445_500n });
+    expect(p).toMatchObject({
+      deductionsCents: 50_000n,
+      netCents: 450_000n,
+      nonRecouvrementCents: 4_500n,
+      gestionCollecteurCents: 0n,
+      reverseCents: 445_500n,
+    });
     expect(COLLECTOR_FEES.MSA.gestionBp).toBe(0);
   });
 
@@ -55,7 +67,9 @@ describe('collector fees', () => {
     const r = batch([decl('73282932000074', 10_000n, 8_000n, 4_000n), decl('55208131766522', 1_000_000n)], 5_000n);
     const e = r.envelopes[0]!;
     expect(e).toMatchObject({ netCents: 0n, fraisCents: 0n, creditsCents: 0n, fraisOperateurCents: 0n });
-    expect(e.warnings[0]).toBe('SIRET 73282932000074 : les déductions (077 + 078 = 120,00\u00a0€) dépassent le solde déclaré (076 = 100,00\u00a0€) ; les crédits à répartir sont nuls.');
+    expect(e.warnings[0]).toBe(
+      'SIRET 73282932000074 : les déductions (077 + 078 = 120,00\u00a0€) dépassent le solde déclaré (076 = 100,00\u00a0€) ; les crédits à répartir sont nuls.',
+    );
     expect(r.warnings).toHaveLength(1);
     expect(r.envelopes[1]!.fraisOperateurCents).toBe(5_000n);
   });
@@ -63,7 +77,10 @@ describe('collector fees', () => {
 
 describe('computeEnvelopes', () => {
   it('shares the operator fee pro rata of the amounts reversed, adding up to the fee exactly', () => {
-    const r = batch([decl('73282932000074', 100_00n), decl('55208131766522', 200_00n), decl('35600000000048', 300_00n, 0n, 0n, 'MSA')], 1_000n);
+    const r = batch(
+      [decl('73282932000074', 100_00n), decl('55208131766522', 200_00n), decl('35600000000048', 300_00n, 0n, 0n, 'MSA')],
+      1_000n,
+    );
     expect(r.envelopes.map((e) => e.reverseCents)).toEqual([9_850n, 19_700n + 1n, 29_700n]);
     // 100 € Urssaf: 1 % = 1.00 €, 0.5 % of 99.00 € = 0.495 € → 0.50 € (half-up) → 98.50 € reversed.
     // 1,000 cents over 59,251: 166.24… / 332.50… / 501.25… → 166 + 332 + 501 = 999, one cent to the largest remainder (332.50)
@@ -76,7 +93,12 @@ describe('computeEnvelopes', () => {
 
   it('handles the 2023 operator fee (11,225,424 €) on a national-size total', () => {
     // 466.5 M€ collected, spread over SIRETs of very different sizes
-    const ds = [decl('73282932000074', 40_000_000_000n), decl('55208131766522', 6_650_000_000n), decl('35600000000048', 1n), decl('13002526500013', 99n, 0n, 0n, 'MSA')];
+    const ds = [
+      decl('73282932000074', 40_000_000_000n),
+      decl('55208131766522', 6_650_000_000n),
+      decl('35600000000048', 1n),
+      decl('13002526500013', 99n, 0n, 0n, 'MSA'),
+    ];
     const r = batch(ds, OPERATOR_FEE_2023_CENTS);
     expect(r.totals.fraisOperateurCents).toBe(OPERATOR_FEE_2023_CENTS);
     expect(r.totals.creditsCents + r.totals.fraisCents).toBe(r.totals.netCents);
@@ -85,18 +107,32 @@ describe('computeEnvelopes', () => {
 
   it('refuses a SIRET twice, negative amounts, a negative fee or a fee above what was reversed, in French', () => {
     const dup = computeEnvelopes([decl('73282932000074', 1n), decl('73282932000074', 2n)], 0n);
-    expect(dup).toMatchObject({ ok: false, errors: [{ message: 'SIRET 73282932000074 : présent deux fois ; regroupez ses montants en une seule enveloppe.' }] });
+    expect(dup).toMatchObject({
+      ok: false,
+      errors: [{ message: 'SIRET 73282932000074 : présent deux fois ; regroupez ses montants en une seule enveloppe.' }],
+    });
     const neg = computeEnvelopes([decl('73282932000074', -1n, 0n, -5n)], 0n);
     expect(neg.ok ? [] : neg.errors.map((e) => e.message)).toEqual([
       'SIRET 73282932000074 : le solde (076) ne peut pas être négatif.',
       'SIRET 73282932000074 : la déduction 078 ne peut pas être négatif.',
     ]);
-    expect(computeEnvelopes([], -1n)).toMatchObject({ ok: false, errors: [{ message: 'Les frais de gestion de l’opérateur ne peuvent pas être négatifs.' }] });
+    expect(computeEnvelopes([], -1n)).toMatchObject({
+      ok: false,
+      errors: [{ message: 'Les frais de gestion de l’opérateur ne peuvent pas être négatifs.' }],
+    });
     expect(computeEnvelopes([decl('73282932000074', 10_000n)], 10_000n)).toMatchObject({
       ok: false,
-      errors: [{ message: 'Les frais de gestion de l’opérateur (100,00\u00a0€) dépassent les sommes reversées par les organismes collecteurs (98,50\u00a0€).' }],
+      errors: [
+        {
+          message:
+            'Les frais de gestion de l’opérateur (100,00\u00a0€) dépassent les sommes reversées par les organismes collecteurs (98,50\u00a0€).',
+        },
+      ],
     });
-    expect(computeEnvelopes([{ ...decl('73282932000074', 1n), collecteur: 'CAF' as never }], 0n)).toMatchObject({ ok: false, errors: [{ message: 'SIRET 73282932000074 : l’organisme collecteur doit être URSSAF ou MSA.' }] });
+    expect(computeEnvelopes([{ ...decl('73282932000074', 1n), collecteur: 'CAF' as never }], 0n)).toMatchObject({
+      ok: false,
+      errors: [{ message: 'SIRET 73282932000074 : l’organisme collecteur doit être URSSAF ou MSA.' }],
+    });
   });
 
   const declArb = fc.record({
@@ -135,7 +171,11 @@ describe('computeEnvelopes', () => {
 });
 
 describe('corrections (CGU 6.1.3)', () => {
-  const campaign = () => batch([decl('73282932000074', 1_000_000n), decl('55208131766522', 3_000_000n), decl('35600000000048', 500_000n, 0n, 0n, 'MSA')], 100_000n);
+  const campaign = () =>
+    batch(
+      [decl('73282932000074', 1_000_000n), decl('55208131766522', 3_000_000n), decl('35600000000048', 500_000n, 0n, 0n, 'MSA')],
+      100_000n,
+    );
 
   it('recomputes one envelope without moving the others, at the campaign rate of the operator fee', () => {
     const b = campaign();
@@ -145,7 +185,8 @@ describe('corrections (CGU 6.1.3)', () => {
     expect(up.netCents).toBe(1_200_000n);
     expect(up.creditsCents + up.fraisCents).toBe(up.netCents);
     // the share grows by about fee / base of the difference
-    const expectedShareDelta = ((up.reverseCents - prev.reverseCents) * b.operatorFee.feeCents * 2n + b.operatorFee.baseCents) / (2n * b.operatorFee.baseCents);
+    const expectedShareDelta =
+      ((up.reverseCents - prev.reverseCents) * b.operatorFee.feeCents * 2n + b.operatorFee.baseCents) / (2n * b.operatorFee.baseCents);
     expect(up.fraisOperateurCents - prev.fraisOperateurCents).toBe(expectedShareDelta);
     const fresh = recomputeEnvelope(null, decl('13002526500013', 1_000_000n), b.operatorFee);
     expect(fresh.fraisOperateurCents).toBeGreaterThan(0n);
@@ -165,7 +206,13 @@ describe('corrections (CGU 6.1.3)', () => {
           expect(e.creditsCents + e.fraisCents).toBe(e.netCents);
         }
         // from a state where the share was not clamped, the way back is exact
-        if (e1.fraisOperateurCents > 0n && e2.fraisOperateurCents > 0n && e1.fraisOperateurCents < e1.reverseCents && e2.fraisOperateurCents < e2.reverseCents) expect(back).toEqual(e0);
+        if (
+          e1.fraisOperateurCents > 0n &&
+          e2.fraisOperateurCents > 0n &&
+          e1.fraisOperateurCents < e1.reverseCents &&
+          e2.fraisOperateurCents < e2.reverseCents
+        )
+          expect(back).toEqual(e0);
       }),
       { numRuns: 200 },
     );
@@ -176,20 +223,44 @@ describe('corrections (CGU 6.1.3)', () => {
     const prev = b.envelopes[0]!;
     const corrected = recomputeEnvelope(prev, decl('73282932000074', 1_100_000n), b.operatorFee);
     const paid = recomputeAllocations(prev.creditsCents, [{ bp: 6_000, verseCents: 0n }]).attributions[0]!.attenduCents;
-    const o = correctionOutcome({ moment: 'pendant_campagne', previous: prev, corrected, attributions: [{ bp: 6_000, verseCents: paid }, { bp: 1_000, verseCents: 0n }] });
+    const o = correctionOutcome({
+      moment: 'pendant_campagne',
+      previous: prev,
+      corrected,
+      attributions: [
+        { bp: 6_000, verseCents: paid },
+        { bp: 1_000, verseCents: 0n },
+      ],
+    });
     expect(o.cas).toBe('hausse_pendant');
     expect(o.creditsCampagneCents).toBe(corrected.creditsCents);
     expect(o.reportAnneeSuivanteCents).toBe(0n);
     expect(o.attributions[0]!.resteAVerserCents).toBe(o.attributions[0]!.attenduCents - paid);
     expect(o.attributions[0]!.resteAVerserCents).toBeGreaterThan(0n);
-    expect(o.message).toMatch(/^La déclaration corrective augmente vos crédits à répartir de .+ : les établissements déjà choisis recevront leur part supplémentaire au prochain versement\.$/);
+    expect(o.message).toMatch(
+      /^La déclaration corrective augmente vos crédits à répartir de .+ : les établissements déjà choisis recevront leur part supplémentaire au prochain versement\.$/,
+    );
   });
 
   it('during the campaign, a decrease recomputes the allocations; what was paid beyond is not taken back but reduces next year', () => {
     const prev = { ...campaign().envelopes[0]!, creditsCents: 100_000n };
     const corrected = { ...prev, creditsCents: 80_000n };
-    const o = correctionOutcome({ moment: 'pendant_campagne', previous: prev, corrected, attributions: [{ bp: 5_000, verseCents: 50_000n }, { bp: 2_000, verseCents: 0n }] });
-    expect(o).toMatchObject({ cas: 'baisse_pendant', differenceCents: -20_000n, creditsCampagneCents: 80_000n, reportAnneeSuivanteCents: -10_000n, nonAttribueCents: 24_000n });
+    const o = correctionOutcome({
+      moment: 'pendant_campagne',
+      previous: prev,
+      corrected,
+      attributions: [
+        { bp: 5_000, verseCents: 50_000n },
+        { bp: 2_000, verseCents: 0n },
+      ],
+    });
+    expect(o).toMatchObject({
+      cas: 'baisse_pendant',
+      differenceCents: -20_000n,
+      creditsCampagneCents: 80_000n,
+      reportAnneeSuivanteCents: -10_000n,
+      nonAttribueCents: 24_000n,
+    });
     expect(o.attributions).toEqual([
       { bp: 5_000, attenduCents: 40_000n, verseCents: 50_000n, resteAVerserCents: 0n, tropVerseCents: 10_000n },
       { bp: 2_000, attenduCents: 16_000n, verseCents: 0n, resteAVerserCents: 16_000n, tropVerseCents: 0n },
@@ -208,7 +279,10 @@ describe('corrections (CGU 6.1.3)', () => {
     expect(down).toMatchObject({ cas: 'baisse_apres', creditsCampagneCents: 100_000n, reportAnneeSuivanteCents: -30_000n });
     expect(down.message).toContain('rien n’est repris aux établissements déjà payés');
     expect(correctionOutcome({ moment: 'apres_campagne', previous: prev, corrected: prev }).cas).toBe('sans_changement');
-    expect(correctionOutcome({ moment: 'pendant_campagne', previous: null, corrected: prev })).toMatchObject({ cas: 'hausse_pendant', differenceCents: 100_000n });
+    expect(correctionOutcome({ moment: 'pendant_campagne', previous: null, corrected: prev })).toMatchObject({
+      cas: 'hausse_pendant',
+      differenceCents: 100_000n,
+    });
   });
 
   it('never pays more than the new credits plus what was already paid, and reports every overpaid cent (property)', () => {
@@ -218,10 +292,21 @@ describe('corrections (CGU 6.1.3)', () => {
         fc.bigInt({ min: 0n, max: 10n ** 9n }),
         fc.array(fc.record({ bp: fc.integer({ min: 1, max: 2_000 }), paidPart: fc.integer({ min: 0, max: 100 }) }), { maxLength: 5 }),
         (oldCredits, newCredits, allocs) => {
-          const old = recomputeAllocations(oldCredits, allocs.map((a) => ({ bp: a.bp, verseCents: 0n })));
-          const payments = allocs.map((a, i) => ({ bp: a.bp, verseCents: (old.attributions[i]!.attenduCents * BigInt(a.paidPart)) / 100n }));
+          const old = recomputeAllocations(
+            oldCredits,
+            allocs.map((a) => ({ bp: a.bp, verseCents: 0n })),
+          );
+          const payments = allocs.map((a, i) => ({
+            bp: a.bp,
+            verseCents: (old.attributions[i]!.attenduCents * BigInt(a.paidPart)) / 100n,
+          }));
           const prev = { creditsCents: oldCredits } as Envelope;
-          const o = correctionOutcome({ moment: 'pendant_campagne', previous: prev, corrected: { creditsCents: newCredits } as Envelope, attributions: payments });
+          const o = correctionOutcome({
+            moment: 'pendant_campagne',
+            previous: prev,
+            corrected: { creditsCents: newCredits } as Envelope,
+            attributions: payments,
+          });
           const attendu = sum(o.attributions.map((a) => a.attenduCents));
           expect(attendu + o.nonAttribueCents).toBe(newCredits);
           expect(attendu).toBeLessThanOrEqual(newCredits);

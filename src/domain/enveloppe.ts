@@ -116,9 +116,11 @@ const NO_ERRORS: readonly EnvelopeError[] = Object.freeze([]);
 const isAmount = (v: unknown): boolean => typeof v === 'bigint' && v >= 0n;
 
 function checkDeclared(d: DeclaredAmounts): readonly EnvelopeError[] {
-  if (isCollecteur(d.collecteur) && isAmount(d.soldeCents) && isAmount(d.subventionsCfaCents) && isAmount(d.creanceAlternantsCents)) return NO_ERRORS;
+  if (isCollecteur(d.collecteur) && isAmount(d.soldeCents) && isAmount(d.subventionsCfaCents) && isAmount(d.creanceAlternantsCents))
+    return NO_ERRORS;
   const errors: EnvelopeError[] = [];
-  if (!isCollecteur(d.collecteur)) errors.push({ siret: d.siret, message: `SIRET ${d.siret} : l’organisme collecteur doit être URSSAF ou MSA.` });
+  if (!isCollecteur(d.collecteur))
+    errors.push({ siret: d.siret, message: `SIRET ${d.siret} : l’organisme collecteur doit être URSSAF ou MSA.` });
   for (const [label, v] of [
     ['le solde (076)', d.soldeCents],
     ['la déduction 077', d.subventionsCfaCents],
@@ -254,12 +256,14 @@ export function computeEnvelopes(
   const errors: EnvelopeError[] = [];
   const seen = new Set<string>();
   for (const d of declared) {
-    if (seen.has(d.siret)) errors.push({ siret: d.siret, message: `SIRET ${d.siret} : présent deux fois ; regroupez ses montants en une seule enveloppe.` });
+    if (seen.has(d.siret))
+      errors.push({ siret: d.siret, message: `SIRET ${d.siret} : présent deux fois ; regroupez ses montants en une seule enveloppe.` });
     seen.add(d.siret);
     const bad = checkDeclared(d);
     if (bad.length) errors.push(...bad);
   }
-  if (typeof operatorFeeCents !== 'bigint' || operatorFeeCents < 0n) errors.push({ message: 'Les frais de gestion de l’opérateur ne peuvent pas être négatifs.' });
+  if (typeof operatorFeeCents !== 'bigint' || operatorFeeCents < 0n)
+    errors.push({ message: 'Les frais de gestion de l’opérateur ne peuvent pas être négatifs.' });
   if (errors.length) return { ok: false, errors };
 
   const parts = declared.map((d) => collectorPartUnchecked(d, fees));
@@ -267,7 +271,11 @@ export function computeEnvelopes(
   if (operatorFeeCents > baseCents)
     return {
       ok: false,
-      errors: [{ message: `Les frais de gestion de l’opérateur (${formatEuros(operatorFeeCents)}) dépassent les sommes reversées par les organismes collecteurs (${formatEuros(baseCents)}).` }],
+      errors: [
+        {
+          message: `Les frais de gestion de l’opérateur (${formatEuros(operatorFeeCents)}) dépassent les sommes reversées par les organismes collecteurs (${formatEuros(baseCents)}).`,
+        },
+      ],
     };
   const shares = splitLargestRemainder(
     operatorFeeCents,
@@ -282,7 +290,13 @@ export function computeEnvelopes(
   }
   return {
     ok: true,
-    batch: { envelopes, totals, parCollecteur, operatorFee: { feeCents: operatorFeeCents, baseCents }, warnings: envelopes.flatMap((e) => e.warnings) },
+    batch: {
+      envelopes,
+      totals,
+      parCollecteur,
+      operatorFee: { feeCents: operatorFeeCents, baseCents },
+      warnings: envelopes.flatMap((e) => e.warnings),
+    },
   };
 }
 
@@ -360,8 +374,14 @@ export interface CorrectionOutcome {
  * Splits new credits over the SIRET's allocations and compares with what each already received.
  * Nothing already paid is taken back; what was paid beyond the new share is reported.
  */
-export function recomputeAllocations(creditsCents: Cents, allocations: readonly AllocationPayment[]): { attributions: AllocationAfterCorrection[]; nonAttribueCents: Cents; tropVerseCents: Cents } {
-  const targets = expectedAmounts(creditsCents, allocations.map((a) => a.bp));
+export function recomputeAllocations(
+  creditsCents: Cents,
+  allocations: readonly AllocationPayment[],
+): { attributions: AllocationAfterCorrection[]; nonAttribueCents: Cents; tropVerseCents: Cents } {
+  const targets = expectedAmounts(
+    creditsCents,
+    allocations.map((a) => a.bp),
+  );
   let tropVerseCents = 0n;
   const attributions = allocations.map((a, i) => {
     const attenduCents = targets[i]!;
@@ -401,7 +421,15 @@ export function correctionOutcome(input: {
   if (input.moment === 'apres_campagne') {
     const campagneAttr = recomputeAllocations(ancien, allocations);
     if (diff === 0n)
-      return { cas: 'sans_changement', ...base, creditsCampagneCents: ancien, reportAnneeSuivanteCents: 0n, attributions: campagneAttr.attributions, nonAttribueCents: campagneAttr.nonAttribueCents, message: 'La déclaration corrective ne change pas les crédits à répartir.' };
+      return {
+        cas: 'sans_changement',
+        ...base,
+        creditsCampagneCents: ancien,
+        reportAnneeSuivanteCents: 0n,
+        attributions: campagneAttr.attributions,
+        nonAttribueCents: campagneAttr.nonAttribueCents,
+        message: 'La déclaration corrective ne change pas les crédits à répartir.',
+      };
     return {
       cas: diff > 0n ? 'hausse_apres' : 'baisse_apres',
       ...base,
@@ -419,8 +447,19 @@ export function correctionOutcome(input: {
   const r = recomputeAllocations(nouveau, allocations);
   const report = -r.tropVerseCents;
   if (diff === 0n)
-    return { cas: 'sans_changement', ...base, creditsCampagneCents: nouveau, reportAnneeSuivanteCents: report, attributions: r.attributions, nonAttribueCents: r.nonAttribueCents, message: 'La déclaration corrective ne change pas les crédits à répartir.' };
-  const trop = r.tropVerseCents > 0n ? ` Les établissements ont déjà reçu ${formatEuros(r.tropVerseCents)} de plus que leur nouvelle part : rien ne leur est repris, vos crédits de l’année prochaine seront réduits d’autant.` : '';
+    return {
+      cas: 'sans_changement',
+      ...base,
+      creditsCampagneCents: nouveau,
+      reportAnneeSuivanteCents: report,
+      attributions: r.attributions,
+      nonAttribueCents: r.nonAttribueCents,
+      message: 'La déclaration corrective ne change pas les crédits à répartir.',
+    };
+  const trop =
+    r.tropVerseCents > 0n
+      ? ` Les établissements ont déjà reçu ${formatEuros(r.tropVerseCents)} de plus que leur nouvelle part : rien ne leur est repris, vos crédits de l’année prochaine seront réduits d’autant.`
+      : '';
   return {
     cas: diff > 0n ? 'hausse_pendant' : 'baisse_pendant',
     ...base,
@@ -431,7 +470,8 @@ export function correctionOutcome(input: {
     message:
       (diff > 0n
         ? `La déclaration corrective augmente vos crédits à répartir de ${formatEuros(diff)} : les établissements déjà choisis recevront leur part supplémentaire au prochain versement.`
-        : `La déclaration corrective diminue vos crédits à répartir de ${formatEuros(-diff)} : vos attributions sont recalculées avant le prochain versement.`) + trop,
+        : `La déclaration corrective diminue vos crédits à répartir de ${formatEuros(-diff)} : vos attributions sont recalculées avant le prochain versement.`) +
+      trop,
   };
 }
 

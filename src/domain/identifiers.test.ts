@@ -168,12 +168,9 @@ describe('SIRET', () => {
   it.each(vectors.siret.la_poste_from_python_stdnum)('La Poste (python-stdnum) $value → $valid', ({ value, valid }) => {
     expect(isValidSiret(value)).toBe(valid);
   });
-  it.each(vectors.siret.fake_from_mission_apprentissage_tests)(
-    'mission apprentissage vector $value → $valid',
-    ({ value, valid }) => {
-      expect(isValidSiret(value)).toBe(valid);
-    },
-  );
+  it.each(vectors.siret.fake_from_mission_apprentissage_tests)('mission apprentissage vector $value → $valid', ({ value, valid }) => {
+    expect(isValidSiret(value)).toBe(valid);
+  });
   it('accepts all 200 real La Poste SIRETs from annuaire-entreprises (Luhn OR digit sum mod 5)', () => {
     const real = vectors.siret.la_poste_real_from_annuaire_entreprises;
     expect(real.length).toBe(200);
@@ -382,20 +379,42 @@ describe('IBAN', () => {
   });
   it('ibantools vectors: registry countries', () => {
     for (const v of [
-      'NL50PSTB0000054322', 'BY13NBRB3600900000002Z00AB00', 'CR25010200009074883572', 'ES4901825500610201630983',
-      'IQ98NBIQ850123456789012', 'SV62CENR00000000000000700025', 'UA213996220000026007233566001',
-      'VA59001123000012345678', 'EG380019000500000000263180002', 'BI4210000100010000332045181',
-      'LY83002048000020100120361', 'SD8811123456789012', 'SO061000001123123456789', 'PL10105000997603123456789123',
-      'BE68539007547034', 'BA391990440001200279', 'MK07500120050057453', 'ME25907000000005800138',
-      'PT50002600000524218600185', 'PT50000405010020500101441', 'SI56051008000032875',
-      'DJ2110002010010409943020008', 'SC52BAHL01031234567890123456USD', 'HN54PISA00000000000000123124',
+      'NL50PSTB0000054322',
+      'BY13NBRB3600900000002Z00AB00',
+      'CR25010200009074883572',
+      'ES4901825500610201630983',
+      'IQ98NBIQ850123456789012',
+      'SV62CENR00000000000000700025',
+      'UA213996220000026007233566001',
+      'VA59001123000012345678',
+      'EG380019000500000000263180002',
+      'BI4210000100010000332045181',
+      'LY83002048000020100120361',
+      'SD8811123456789012',
+      'SO061000001123123456789',
+      'PL10105000997603123456789123',
+      'BE68539007547034',
+      'BA391990440001200279',
+      'MK07500120050057453',
+      'ME25907000000005800138',
+      'PT50002600000524218600185',
+      'PT50000405010020500101441',
+      'SI56051008000032875',
+      'DJ2110002010010409943020008',
+      'SC52BAHL01031234567890123456USD',
+      'HN54PISA00000000000000123124',
       'NI79BAMC00000000000003123123',
     ]) {
       expect(isValidIban(v), v).toBe(true);
     }
     for (const v of [
-      'NL91ABNA0517164300', 'ES8350210036679521296135', 'RS36260005601001611379', 'TL380080012345688910157',
-      'GL89647100010002067', 'GB2LABBY09012857201707', 'GB00HLFX11016111455365',
+      'NL91ABNA0517164300',
+      'ES8350210036679521296135',
+      'RS36260005601001611379',
+      'TL380080012345688910157',
+      'GL89647100010002067',
+      'GB2LABBY09012857201707',
+      'GB00HLFX11016111455365',
     ]) {
       expect(isValidIban(v), v).toBe(false);
     }
@@ -430,7 +449,7 @@ describe('IBAN', () => {
     expect(parseIban('1234').ok).toBe(false);
     expect(parseIban('NL56 3003 0A17 1643 00')).toEqual({
       ok: false,
-      message: 'Le format de l\'IBAN ne correspond pas à celui du pays NL.',
+      message: "Le format de l'IBAN ne correspond pas à celui du pays NL.",
     });
     expect(parseIban('fr14 2004 1010 0505 0001 3m02 606')).toEqual({ ok: true, value: 'FR1420041010050500013M02606' });
   });
@@ -524,7 +543,7 @@ describe('BIC', () => {
     expect(isValidBic(value)).toBe(valid);
   });
   it('python-stdnum: MULTIPLE has an unknown country (IP)', () => {
-    expect(parseBic('MULTIPLE')).toEqual({ ok: false, message: 'Le code pays « IP » du BIC n\'est pas reconnu.' });
+    expect(parseBic('MULTIPLE')).toEqual({ ok: false, message: "Le code pays « IP » du BIC n'est pas reconnu." });
   });
   it('ibantools extractBIC vectors', () => {
     expect(parseBic('dnbanokk')).toEqual({ ok: true, value: 'DNBANOKK' });

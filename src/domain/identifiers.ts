@@ -149,8 +149,7 @@ export function makeValidSiret(siren: string, nicPrefix4: string): Siret {
   if (!isValidSiren(siren)) throw new Error('makeValidSiret: valid 9-digit SIREN expected');
   if (!/^\d{4}$/.test(nicPrefix4)) throw new Error('makeValidSiret: 4 NIC digits expected');
   const payload = siren + nicPrefix4;
-  const last =
-    siren === LA_POSTE_SIREN ? String((5 - (digitSum(payload) % 5)) % 5) : luhnCheckDigit(payload);
+  const last = siren === LA_POSTE_SIREN ? String((5 - (digitSum(payload) % 5)) % 5) : luhnCheckDigit(payload);
   return (payload + last) as Siret;
 }
 
@@ -203,9 +202,12 @@ function ribDigits(s: string): string {
   for (const ch of s) {
     const c = ch.charCodeAt(0);
     if (c >= 48 && c <= 57) out += ch;
-    else if (c >= 65 && c <= 73) out += String(c - 64); // A..I → 1..9
-    else if (c >= 74 && c <= 82) out += String(c - 73); // J..R → 1..9
-    else if (c >= 83 && c <= 90) out += String(c - 81); // S..Z → 2..9
+    else if (c >= 65 && c <= 73)
+      out += String(c - 64); // A..I → 1..9
+    else if (c >= 74 && c <= 82)
+      out += String(c - 73); // J..R → 1..9
+    else if (c >= 83 && c <= 90)
+      out += String(c - 81); // S..Z → 2..9
     else throw new Error('ribDigits: invalid character');
   }
   return out;
@@ -258,24 +260,95 @@ export function isValidRib(rib: string): boolean {
 // ---------------------------------------------------------------------------
 
 const IBAN_BBAN_FORMATS: Readonly<Record<string, string>> = {
-  AD: '4!n4!n12!c', AE: '3!n16!n', AL: '8!n16!c', AT: '5!n11!n', AZ: '4!a20!c',
-  BA: '3!n3!n8!n2!n', BE: '3!n7!n2!n', BG: '4!a4!n2!n8!c', BH: '4!a14!c', BI: '5!n5!n11!n2!n',
-  BR: '8!n5!n10!n1!a1!c', BY: '4!c4!n16!c', CH: '5!n12!c', CR: '4!n14!n', CY: '3!n5!n16!c',
-  CZ: '4!n16!n', DE: '8!n10!n', DJ: '5!n5!n11!n2!n', DK: '4!n9!n1!n', DO: '4!c20!n',
-  EE: '2!n14!n', EG: '4!n4!n17!n', ES: '4!n4!n1!n1!n10!n', FI: '3!n11!n', FK: '2!a12!n',
-  FO: '4!n9!n1!n', FR: '5!n5!n11!c2!n', GB: '4!a6!n8!n', GE: '2!a16!n', GI: '4!a15!c',
-  GL: '4!n9!n1!n', GR: '3!n4!n16!c', GT: '4!c20!c', HN: '4!a20!n', HR: '7!n10!n',
-  HU: '3!n4!n1!n15!n1!n', IE: '4!a6!n8!n', IL: '3!n3!n13!n', IQ: '4!a3!n12!n', IS: '4!n2!n6!n10!n',
-  IT: '1!a5!n5!n12!c', JO: '4!a4!n18!c', KW: '4!a22!c', KZ: '3!n13!c', LB: '4!n20!c',
-  LC: '4!a24!c', LI: '5!n12!c', LT: '5!n11!n', LU: '3!n13!c', LV: '4!a13!c',
-  LY: '3!n3!n15!n', MC: '5!n5!n11!c2!n', MD: '2!c18!c', ME: '3!n13!n2!n', MK: '3!n10!c2!n',
-  MN: '4!n12!n', MR: '5!n5!n11!n2!n', MT: '4!a5!n18!c', MU: '4!a2!n2!n12!n3!n3!a', NI: '4!a20!n',
-  NL: '4!a10!n', NO: '4!n6!n1!n', OM: '3!n16!c', PK: '4!a16!c', PL: '8!n16!n',
-  PS: '4!a21!c', PT: '4!n4!n11!n2!n', QA: '4!a21!c', RO: '4!a16!c', RS: '3!n13!n2!n',
-  RU: '9!n5!n15!c', SA: '2!n18!c', SC: '4!a2!n2!n16!n3!a', SD: '2!n12!n', SE: '3!n16!n1!n',
-  SI: '5!n8!n2!n', SK: '4!n6!n10!n', SM: '1!a5!n5!n12!c', SO: '4!n3!n12!n', ST: '4!n4!n11!n2!n',
-  SV: '4!a20!n', TL: '3!n14!n2!n', TN: '2!n3!n13!n2!n', TR: '5!n1!n16!c', UA: '6!n19!c',
-  VA: '3!n15!n', VG: '4!a16!n', XK: '4!n10!n2!n', YE: '4!a4!n18!c',
+  AD: '4!n4!n12!c',
+  AE: '3!n16!n',
+  AL: '8!n16!c',
+  AT: '5!n11!n',
+  AZ: '4!a20!c',
+  BA: '3!n3!n8!n2!n',
+  BE: '3!n7!n2!n',
+  BG: '4!a4!n2!n8!c',
+  BH: '4!a14!c',
+  BI: '5!n5!n11!n2!n',
+  BR: '8!n5!n10!n1!a1!c',
+  BY: '4!c4!n16!c',
+  CH: '5!n12!c',
+  CR: '4!n14!n',
+  CY: '3!n5!n16!c',
+  CZ: '4!n16!n',
+  DE: '8!n10!n',
+  DJ: '5!n5!n11!n2!n',
+  DK: '4!n9!n1!n',
+  DO: '4!c20!n',
+  EE: '2!n14!n',
+  EG: '4!n4!n17!n',
+  ES: '4!n4!n1!n1!n10!n',
+  FI: '3!n11!n',
+  FK: '2!a12!n',
+  FO: '4!n9!n1!n',
+  FR: '5!n5!n11!c2!n',
+  GB: '4!a6!n8!n',
+  GE: '2!a16!n',
+  GI: '4!a15!c',
+  GL: '4!n9!n1!n',
+  GR: '3!n4!n16!c',
+  GT: '4!c20!c',
+  HN: '4!a20!n',
+  HR: '7!n10!n',
+  HU: '3!n4!n1!n15!n1!n',
+  IE: '4!a6!n8!n',
+  IL: '3!n3!n13!n',
+  IQ: '4!a3!n12!n',
+  IS: '4!n2!n6!n10!n',
+  IT: '1!a5!n5!n12!c',
+  JO: '4!a4!n18!c',
+  KW: '4!a22!c',
+  KZ: '3!n13!c',
+  LB: '4!n20!c',
+  LC: '4!a24!c',
+  LI: '5!n12!c',
+  LT: '5!n11!n',
+  LU: '3!n13!c',
+  LV: '4!a13!c',
+  LY: '3!n3!n15!n',
+  MC: '5!n5!n11!c2!n',
+  MD: '2!c18!c',
+  ME: '3!n13!n2!n',
+  MK: '3!n10!c2!n',
+  MN: '4!n12!n',
+  MR: '5!n5!n11!n2!n',
+  MT: '4!a5!n18!c',
+  MU: '4!a2!n2!n12!n3!n3!a',
+  NI: '4!a20!n',
+  NL: '4!a10!n',
+  NO: '4!n6!n1!n',
+  OM: '3!n16!c',
+  PK: '4!a16!c',
+  PL: '8!n16!n',
+  PS: '4!a21!c',
+  PT: '4!n4!n11!n2!n',
+  QA: '4!a21!c',
+  RO: '4!a16!c',
+  RS: '3!n13!n2!n',
+  RU: '9!n5!n15!c',
+  SA: '2!n18!c',
+  SC: '4!a2!n2!n16!n3!a',
+  SD: '2!n12!n',
+  SE: '3!n16!n1!n',
+  SI: '5!n8!n2!n',
+  SK: '4!n6!n10!n',
+  SM: '1!a5!n5!n12!c',
+  SO: '4!n3!n12!n',
+  ST: '4!n4!n11!n2!n',
+  SV: '4!a20!n',
+  TL: '3!n14!n2!n',
+  TN: '2!n3!n13!n2!n',
+  TR: '5!n1!n16!c',
+  UA: '6!n19!c',
+  VA: '3!n15!n',
+  VG: '4!a16!n',
+  XK: '4!n10!n2!n',
+  YE: '4!a4!n18!c',
 };
 
 interface IbanCountrySpec {
@@ -373,7 +446,9 @@ export function makeValidFrenchIban(banque: string, guichet: string, compte: str
 
 /** "FR7630006000011234567890189" → "FR76 3000 6000 0112 3456 7890 189". */
 export function formatIban(iban: string): string {
-  return compactInput(iban).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
+  return compactInput(iban)
+    .toUpperCase()
+    .replace(/(.{4})(?=.)/g, '$1 ');
 }
 
 export interface ParseIbanOptions {
@@ -424,22 +499,67 @@ export function parseIban(input: string, options: ParseIbanOptions = {}): ParseR
 
 export const SEPA_COUNTRIES: ReadonlySet<string> = new Set([
   // EU member states (27)
-  'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE',
-  'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
   // French outermost regions (part of the EU, listed with France by the EPC)
-  'GF', 'GP', 'MQ', 'RE', 'YT', 'MF',
+  'GF',
+  'GP',
+  'MQ',
+  'RE',
+  'YT',
+  'MF',
   // French territories outside the EU but in SEPA (euro, listed with France)
-  'PM', 'BL',
+  'PM',
+  'BL',
   // Åland (listed with Finland)
   'AX',
   // EEA non-EU
-  'IS', 'LI', 'NO',
+  'IS',
+  'LI',
+  'NO',
   // Other SEPA countries
-  'CH', 'GB', 'MC', 'SM', 'VA', 'AD',
+  'CH',
+  'GB',
+  'MC',
+  'SM',
+  'VA',
+  'AD',
   // Gibraltar and the Crown dependencies (listed with the United Kingdom)
-  'GI', 'GG', 'JE', 'IM',
+  'GI',
+  'GG',
+  'JE',
+  'IM',
   // Admitted 2024-2025 (Western Balkans / Moldova)
-  'AL', 'ME', 'MD', 'MK', 'RS',
+  'AL',
+  'ME',
+  'MD',
+  'MK',
+  'RS',
 ]);
 
 /** True when the ISO 3166-1 alpha-2 code belongs to the SEPA scheme's geographical scope. */

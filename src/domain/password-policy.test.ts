@@ -142,12 +142,25 @@ describe('evaluatePassword — common passwords', () => {
   it('every listed password would satisfy the required rules (otherwise listing it is useless)', () => {
     for (const pw of COMMON_PASSWORDS) {
       const r = evaluatePassword(pw);
-      expect(r.checks.filter((c) => c.required).every((c) => c.ok), pw).toBe(true);
+      expect(
+        r.checks.filter((c) => c.required).every((c) => c.ok),
+        pw,
+      ).toBe(true);
       expect(r.errors, pw).toEqual([PASSWORD_MESSAGES.common]);
     }
   });
   it('compares case- and accent-insensitively and ignores surrounding symbols', () => {
-    for (const pw of ['azerty12', 'AZERTY12', 'Azerty12', 'Soleil123', 'MotDePasse12', 'password12', 'Azerty12!', '**soleil123**', 'Sébastien12']) {
+    for (const pw of [
+      'azerty12',
+      'AZERTY12',
+      'Azerty12',
+      'Soleil123',
+      'MotDePasse12',
+      'password12',
+      'Azerty12!',
+      '**soleil123**',
+      'Sébastien12',
+    ]) {
       expect(isCommonPassword(pw), pw).toBe(true);
       expect(ok(pw).errors, pw).toContain('Ce mot de passe est trop courant.');
     }

@@ -11,14 +11,20 @@ export const CATEGORIES_L6241_5 = [
   { code: '3°', libelle: 'Établissements publics d’enseignement supérieur ou leurs groupements' },
   { code: '4°', libelle: 'Établissements gérés par une chambre consulaire, enseignement supérieur consulaire' },
   { code: '5°', libelle: 'Établissements privés d’enseignement supérieur à but non lucratif' },
-  { code: '6°', libelle: 'Établissements préparant aux diplômes des ministères de la santé, des affaires sociales, de la jeunesse et des sports' },
+  {
+    code: '6°',
+    libelle: 'Établissements préparant aux diplômes des ministères de la santé, des affaires sociales, de la jeunesse et des sports',
+  },
   { code: '7°', libelle: 'Écoles de la deuxième chance, EPIDE et établissements de nouvelle chance' },
   { code: '8°', libelle: 'Établissements et services d’éducation adaptée' },
   { code: '9°', libelle: 'Établissements et services d’aide par le travail et de réadaptation' },
   { code: '10°', libelle: 'Établissements expérimentaux pour jeunes handicapés' },
   { code: '11°', libelle: 'Organismes du service public de l’orientation tout au long de la vie' },
   { code: '12°', libelle: 'Écoles de production' },
-  { code: '13°', libelle: 'Organismes nationaux de promotion de la formation technologique et professionnelle initiale et des métiers (liste nationale)' },
+  {
+    code: '13°',
+    libelle: 'Organismes nationaux de promotion de la formation technologique et professionnelle initiale et des métiers (liste nationale)',
+  },
 ] as const;
 
 export type CategorieCode = (typeof CATEGORIES_L6241_5)[number]['code'];

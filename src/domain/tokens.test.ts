@@ -68,8 +68,7 @@ describe('expiresAt / isExpired', () => {
 });
 
 describe('lockout', () => {
-  const fail = (state: LockoutState, ms: number, policy: LockoutPolicy = LOGIN_LOCKOUT_POLICY) =>
-    registerFailure(state, at(ms), policy);
+  const fail = (state: LockoutState, ms: number, policy: LockoutPolicy = LOGIN_LOCKOUT_POLICY) => registerFailure(state, at(ms), policy);
 
   it('policies', () => {
     expect(LOGIN_LOCKOUT_POLICY).toEqual({ maxFailures: 5, lockMinutes: 15 });
@@ -176,7 +175,10 @@ describe('lockout', () => {
             if (s.failures !== count) return false;
           }
           const status = evaluateLockout(s, at(t), policy);
-          return status.locked === t < lockEnd && (status.locked ? status.unlockAt?.getTime() === at(lockEnd).getTime() : status.unlockAt === null);
+          return (
+            status.locked === t < lockEnd &&
+            (status.locked ? status.unlockAt?.getTime() === at(lockEnd).getTime() : status.unlockAt === null)
+          );
         },
       ),
       { numRuns: 500 },

@@ -44,21 +44,33 @@ export const text = (label: string, max: number, opts: { min?: number; optional?
   if (opts.optional) return z.preprocess((v) => (v === undefined || v === null ? '' : v), base);
   return z.preprocess(
     (v) => (v === undefined || v === null ? '' : v),
-    base.refine((s) => s.length >= (opts.min ?? 1), (opts.min ?? 1) > 1 ? `${label} : ${opts.min} caractères au minimum.` : `${label} est obligatoire.`),
+    base.refine(
+      (s) => s.length >= (opts.min ?? 1),
+      (opts.min ?? 1) > 1 ? `${label} : ${opts.min} caractères au minimum.` : `${label} est obligatoire.`,
+    ),
   );
 };
 
 /** A person's name: letters, spaces, apostrophes and hyphens (no markup, no digits). */
 export const personName = (label: string) =>
-  text(label, 50).refine((s) => s === '' || /^[\p{L}][\p{L}\p{M} '’.-]*$/u.test(s), `${label} : seuls les lettres, espaces, apostrophes et tirets sont acceptés.`);
+  text(label, 50).refine(
+    (s) => s === '' || /^[\p{L}][\p{L}\p{M} '’.-]*$/u.test(s),
+    `${label} : seuls les lettres, espaces, apostrophes et tirets sont acceptés.`,
+  );
 
 export const EMAIL_RE = /^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 export const email = (label = 'Le courriel') =>
-  text(label, 254).refine((s) => s === '' || EMAIL_RE.test(s), `${label} n’est pas une adresse électronique valide (exemple : nom@domaine.fr).`);
+  text(label, 254).refine(
+    (s) => s === '' || EMAIL_RE.test(s),
+    `${label} n’est pas une adresse électronique valide (exemple : nom@domaine.fr).`,
+  );
 
 /** French phone numbers: 10 digits starting with 0, or +33 / +262 … international form. */
 export const PHONE_RE = /^(?:0[1-9](?:[ .-]?\d{2}){4}|\+\d{2,3}[ .-]?\d(?:[ .-]?\d{2}){4})$/;
 export const phone = (label: string, optional = false) =>
-  text(label, 20, { optional }).refine((s) => s === '' || PHONE_RE.test(s), `${label} doit comporter 10 chiffres (exemple : 01 23 45 67 89).`);
+  text(label, 20, { optional }).refine(
+    (s) => s === '' || PHONE_RE.test(s),
+    `${label} doit comporter 10 chiffres (exemple : 01 23 45 67 89).`,
+  );
 
 export const checkboxList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(64)).max(100));

@@ -73,7 +73,11 @@ export function requireUser(opts: { allowForcedChange?: boolean; admin?: boolean
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const auth = req.auth;
     if (!auth) {
-      if (req.headers.accept?.includes('text/html')) return reply.code(303).header('location', `/connexion?retour=${encodeURIComponent(req.url)}`).send();
+      if (req.headers.accept?.includes('text/html'))
+        return reply
+          .code(303)
+          .header('location', `/connexion?retour=${encodeURIComponent(req.url)}`)
+          .send();
       return reply.code(401).send({ message: 'Vous devez vous connecter.' });
     }
     if (auth.user.mustChangeCredentials && !opts.allowForcedChange) {
@@ -81,7 +85,12 @@ export function requireUser(opts: { allowForcedChange?: boolean; admin?: boolean
       return reply.code(403).send({ message: 'Vous devez d’abord choisir un nouveau mot de passe et une nouvelle question secrète.' });
     }
     if (opts.admin && auth.user.role !== 'administrateur') {
-      return reply.code(403).type('text/html; charset=utf-8').send('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Accès refusé - net-entreprises</title><link rel="stylesheet" href="/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-py-4w" role="main"><h1>Accès refusé</h1><p>Cette page est réservée aux administrateurs de l’entreprise.</p><p><a class="fr-link" href="/menu">Retour au menu personnalisé</a></p></main></body></html>');
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(
+          '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Accès refusé - net-entreprises</title><link rel="stylesheet" href="/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-py-4w" role="main"><h1>Accès refusé</h1><p>Cette page est réservée aux administrateurs de l’entreprise.</p><p><a class="fr-link" href="/menu">Retour au menu personnalisé</a></p></main></body></html>',
+        );
     }
   };
 }

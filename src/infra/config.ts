@@ -14,12 +14,28 @@ const schema = z
     PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
     DATABASE_URL: z.preprocess(
       emptyToUndefined,
-      z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL doit être une URL postgres://').optional(),
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL doit être une URL postgres://')
+        .optional(),
     ),
     PGLITE_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/pglite')),
-    SMTP_URL: z.preprocess(emptyToUndefined, z.string().regex(/^smtps?:\/\//, 'SMTP_URL doit être une URL smtp:// ou smtps://').optional()),
+    SMTP_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^smtps?:\/\//, 'SMTP_URL doit être une URL smtp:// ou smtps://')
+        .optional(),
+    ),
     MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('net-entreprises <ne-pas-repondre@net-entreprises.localhost>')),
-    ACCESS_DELAY_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(24 * 30).default(24)),
+    ACCESS_DELAY_HOURS: z.preprocess(
+      emptyToUndefined,
+      z.coerce
+        .number()
+        .min(0)
+        .max(24 * 30)
+        .default(24),
+    ),
     SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'SESSION_SECRET doit comporter au moins 32 caractères').optional()),
     DEMO_SEED: z.preprocess(emptyToUndefined, z.enum(['0', '1']).optional()),
     LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn')),
@@ -35,9 +51,20 @@ const schema = z
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
-      if (!c.SESSION_SECRET) ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'SESSION_SECRET est obligatoire en production' });
-      if (!c.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'SMTP_URL est obligatoire en production (la boîte d’envoi de développement est désactivée)' });
-      if (!c.DATABASE_URL) ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'DATABASE_URL est obligatoire en production (PGlite est réservé à la démonstration)' });
+      if (!c.SESSION_SECRET)
+        ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'SESSION_SECRET est obligatoire en production' });
+      if (!c.SMTP_URL)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SMTP_URL'],
+          message: 'SMTP_URL est obligatoire en production (la boîte d’envoi de développement est désactivée)',
+        });
+      if (!c.DATABASE_URL)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['DATABASE_URL'],
+          message: 'DATABASE_URL est obligatoire en production (PGlite est réservé à la démonstration)',
+        });
     }
   });
 
@@ -90,7 +117,8 @@ export function parseInstant(value: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/i.exec(value.trim());
   if (!m) return null;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
-  if (y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59) return null;
+  if (y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59)
+    return null;
   if (m[8] !== undefined && (Number(m[8]) > 14 || Number(m[9]) > 59)) return null;
   const t = Date.parse(value.trim());
   return Number.isNaN(t) ? null : new Date(t);

@@ -47,7 +47,10 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
         for (const row of rows) {
           try {
             await transport.sendMail({ from, to: row.to, subject: row.subject, text: row.text });
-            await tx.update(mailOutbox).set({ sentAt: clock.now(), attempts: row.attempts + 1 }).where(eq(mailOutbox.id, row.id));
+            await tx
+              .update(mailOutbox)
+              .set({ sentAt: clock.now(), attempts: row.attempts + 1 })
+              .where(eq(mailOutbox.id, row.id));
             sent++;
           } catch (e) {
             await tx

@@ -14,7 +14,13 @@ export interface PageContext {
 }
 
 /** The page frame: DSFR header (net-entreprises), skip links, main content, footer. */
-export function Layout(props: { ctx: PageContext; title: string; children: ReactNode; wide?: boolean; breadcrumb?: { href: string; label: string }[] }) {
+export function Layout(props: {
+  ctx: PageContext;
+  title: string;
+  children: ReactNode;
+  wide?: boolean;
+  breadcrumb?: { href: string; label: string }[];
+}) {
   const { ctx } = props;
   return (
     <html lang="fr" data-fr-scheme="light">
@@ -58,7 +64,14 @@ export function Layout(props: { ctx: PageContext; title: string; children: React
                       </p>
                     </div>
                     <div className="fr-header__navbar">
-                      <button className="fr-btn--menu fr-btn" data-fr-opened="false" aria-controls="menu-mobile" id="bouton-menu-mobile" title="Menu" type="button">
+                      <button
+                        className="fr-btn--menu fr-btn"
+                        data-fr-opened="false"
+                        aria-controls="menu-mobile"
+                        id="bouton-menu-mobile"
+                        title="Menu"
+                        type="button"
+                      >
                         Menu
                       </button>
                     </div>

@@ -51,7 +51,13 @@ async function addDeclarant(admin: Admin, p: Person): Promise<string> {
   const [u] = await h.ctx.db
     .select()
     .from(users)
-    .where(and(eq(users.espaceId, admin.espaceId), eq(users.loginKey, loginKey(p.nom, p.prenom)), inArray(users.status, ['email_pending', 'active', 'suspended'])));
+    .where(
+      and(
+        eq(users.espaceId, admin.espaceId),
+        eq(users.loginKey, loginKey(p.nom, p.prenom)),
+        inArray(users.status, ['email_pending', 'active', 'suspended']),
+      ),
+    );
   return u!.id;
 }
 
@@ -67,7 +73,13 @@ async function acceptInvitation(p: Person) {
   const page = await c.get(link);
   expect(page.statusCode, page.body).toBe(200);
   expect(page.body).toContain('Choisissez votre mot de passe');
-  const r = await c.form('/invitation', { jeton: tokenOf(link), password: p.password, passwordConfirm: p.password, secretQuestion: p.question, secretAnswer: p.answer });
+  const r = await c.form('/invitation', {
+    jeton: tokenOf(link),
+    password: p.password,
+    passwordConfirm: p.password,
+    secretQuestion: p.question,
+    secretAnswer: p.answer,
+  });
   expect(r.statusCode, r.body).toBe(303);
   expect(r.headers.location).toBe('/connexion?notice=invitation-acceptee');
   return link;
@@ -85,7 +97,10 @@ async function signedInDeclarant(admin: Admin) {
 
 async function personState(id: string) {
   const u = await userRow(h, id);
-  const live = await h.ctx.db.select().from(sessions).where(and(eq(sessions.userId, id), isNull(sessions.revokedAt)));
+  const live = await h.ctx.db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, id), isNull(sessions.revokedAt)));
   const habs = await h.ctx.db.select().from(habilitations).where(eq(habilitations.userId, id));
   return { user: u, liveSessions: live.length, habilitations: habs.length };
 }
@@ -96,7 +111,15 @@ describe('Nouveau déclarant', () => {
     const id = await addDeclarant(A, p);
     const [espace] = await h.ctx.db.select().from(espaces).where(eq(espaces.id, A.espaceId));
     const u = await userRow(h, id);
-    expect(u).toMatchObject({ role: 'declarant', status: 'email_pending', siret: espace!.siret, passwordHash: null, email: p.email, telephone: p.telephone, emailValidatedAt: null });
+    expect(u).toMatchObject({
+      role: 'declarant',
+      status: 'email_pending',
+      siret: espace!.siret,
+      passwordHash: null,
+      email: p.email,
+      telephone: p.telephone,
+      emailValidatedAt: null,
+    });
 
     const list = await A.client.get('/gestion/declarants?notice=ajoute');
     expect(list.body).toContain(p.email);
@@ -133,7 +156,10 @@ describe('Nouveau déclarant', () => {
 
     const actions = (await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.targetUserId, id))).map((e) => e.action);
     expect(actions).toContain('declarant.added');
-    const accepted = await h.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'invitation.accepted'), eq(auditEvents.actorUserId, id)));
+    const accepted = await h.ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'invitation.accepted'), eq(auditEvents.actorUserId, id)));
     expect(accepted).toHaveLength(1);
     expect(JSON.stringify(await h.ctx.db.select().from(auditEvents))).not.toContain(p.password);
   });
@@ -146,19 +172,33 @@ describe('Nouveau déclarant', () => {
     const second = await A.client.form('/gestion/declarants/nouveau', fields(p));
     expect(second.statusCode).toBe(400);
     expect(pageErrors(second.body)).toContain(TRIPLET_TAKEN);
-    const upper = await A.client.form('/gestion/declarants/nouveau', { ...fields(p), nom: p.nom.toUpperCase(), prenom: p.prenom.toLowerCase() });
+    const upper = await A.client.form('/gestion/declarants/nouveau', {
+      ...fields(p),
+      nom: p.nom.toUpperCase(),
+      prenom: p.prenom.toLowerCase(),
+    });
     expect(upper.statusCode).toBe(400);
     // two at the same time (JSON): exactly one is created
     const q = newPerson(A.person.siret);
-    const both = await Promise.all([A.client.json('/gestion/declarants/nouveau', fields(q)), A.client.json('/gestion/declarants/nouveau', fields(q))]);
+    const both = await Promise.all([
+      A.client.json('/gestion/declarants/nouveau', fields(q)),
+      A.client.json('/gestion/declarants/nouveau', fields(q)),
+    ]);
     expect(both.map((r) => r.statusCode).sort()).toEqual([201, 400]);
     expect((both.find((r) => r.statusCode === 400)!.json() as { errors: Record<string, string> }).errors.nom).toBe(TRIPLET_TAKEN);
     for (const x of [p, q]) {
-      const rows = await h.ctx.db.select().from(users).where(and(eq(users.espaceId, A.espaceId), eq(users.loginKey, loginKey(x.nom, x.prenom))));
+      const rows = await h.ctx.db
+        .select()
+        .from(users)
+        .where(and(eq(users.espaceId, A.espaceId), eq(users.loginKey, loginKey(x.nom, x.prenom))));
       expect(rows).toHaveLength(1);
     }
     // the administrator's own names are taken as well
-    const mine = await A.client.form('/gestion/declarants/nouveau', { ...fields(newPerson(A.person.siret)), nom: A.person.nom, prenom: A.person.prenom });
+    const mine = await A.client.form('/gestion/declarants/nouveau', {
+      ...fields(newPerson(A.person.siret)),
+      nom: A.person.nom,
+      prenom: A.person.prenom,
+    });
     expect(mine.statusCode).toBe(400);
   });
 
@@ -253,7 +293,11 @@ describe('Modifier, Suspendre, Réactiver, Supprimer, Changer le courriel', () =
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain(`value="${d.person.nom}"`);
 
-    const taken = await A.client.form(`/gestion/declarants/${d.id}/modifier`, { nom: other.person.nom.toUpperCase(), prenom: other.person.prenom, telephone: '01 99 99 99 99' });
+    const taken = await A.client.form(`/gestion/declarants/${d.id}/modifier`, {
+      nom: other.person.nom.toUpperCase(),
+      prenom: other.person.prenom,
+      telephone: '01 99 99 99 99',
+    });
     expect(taken.statusCode).toBe(400);
     expect(pageErrors(taken.body)).toContain(TRIPLET_TAKEN);
     for (const [field, over] of [
@@ -262,21 +306,44 @@ describe('Modifier, Suspendre, Réactiver, Supprimer, Changer le courriel', () =
       ['telephone', { telephone: 'abc' }],
       ['telephone', { telephone: '0'.repeat(40) }],
     ] as [string, Record<string, string>][]) {
-      const r = await A.client.form(`/gestion/declarants/${d.id}/modifier`, { nom: 'Nouveau', prenom: 'Nom', telephone: '01 99 99 99 99', ...over });
+      const r = await A.client.form(`/gestion/declarants/${d.id}/modifier`, {
+        nom: 'Nouveau',
+        prenom: 'Nom',
+        telephone: '01 99 99 99 99',
+        ...over,
+      });
       expect(r.statusCode, field).toBe(400);
       expect(r.body).toContain(`id="${field}-messages"`);
     }
     expect((await userRow(h, d.id)).nom).toBe(d.person.nom);
 
-    const r = await A.client.form(`/gestion/declarants/${d.id}/modifier`, { nom: 'Dupré-Lenoir', prenom: 'Éloïse', telephone: '01 99 99 99 99' });
+    const r = await A.client.form(`/gestion/declarants/${d.id}/modifier`, {
+      nom: 'Dupré-Lenoir',
+      prenom: 'Éloïse',
+      telephone: '01 99 99 99 99',
+    });
     expect(r.headers.location).toBe('/gestion/declarants?notice=modifie');
     const u = await userRow(h, d.id);
-    expect(u).toMatchObject({ nom: 'Dupré-Lenoir', prenom: 'Éloïse', telephone: '01 99 99 99 99', loginKey: loginKey('Dupré-Lenoir', 'Éloïse') });
+    expect(u).toMatchObject({
+      nom: 'Dupré-Lenoir',
+      prenom: 'Éloïse',
+      telephone: '01 99 99 99 99',
+      loginKey: loginKey('Dupré-Lenoir', 'Éloïse'),
+    });
     const mail = await lastMail(h, d.person.email, 'Vos informations ont été modifiées');
     expect(mail.text).toContain('Dupré-Lenoir');
     expect((await tryLogin(new Client(h), d.person, d.person.password)).statusCode).toBe(401);
-    expect((await tryLogin(new Client(h), { siret: d.person.siret, nom: 'DUPRE-LENOIR', prenom: 'eloise' }, d.person.password)).statusCode).toBe(303);
-    expect((await h.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'declarant.updated'), eq(auditEvents.targetUserId, d.id)))).length).toBe(1);
+    expect(
+      (await tryLogin(new Client(h), { siret: d.person.siret, nom: 'DUPRE-LENOIR', prenom: 'eloise' }, d.person.password)).statusCode,
+    ).toBe(303);
+    expect(
+      (
+        await h.ctx.db
+          .select()
+          .from(auditEvents)
+          .where(and(eq(auditEvents.action, 'declarant.updated'), eq(auditEvents.targetUserId, d.id)))
+      ).length,
+    ).toBe(1);
   });
 
   it('suspending ends the déclarant’s open session at its next request; reactivation lets them in again', async () => {
@@ -324,7 +391,15 @@ describe('Modifier, Suspendre, Réactiver, Supprimer, Changer le courriel', () =
   it('removal asks for confirmation, then ends sessions, deletes habilitations with history rows and frees the names', async () => {
     const d = await signedInDeclarant(A);
     const now = h.clock.now();
-    await h.ctx.db.insert(habilitations).values({ userId: d.id, siret: A.person.siret, declarationCode: 'SOLTEA_EMPLOYEURS', declarer: true, payer: true, grantedAt: now, grantedBy: A.userId });
+    await h.ctx.db.insert(habilitations).values({
+      userId: d.id,
+      siret: A.person.siret,
+      declarationCode: 'SOLTEA_EMPLOYEURS',
+      declarer: true,
+      payer: true,
+      grantedAt: now,
+      grantedBy: A.userId,
+    });
     const confirm = await A.client.get(`/gestion/declarants/${d.id}/supprimer`);
     expect(confirm.statusCode).toBe(200);
     expect(confirm.body).toContain(`Supprimer ${d.person.prenom} ${d.person.nom} ?`);
@@ -335,7 +410,15 @@ describe('Modifier, Suspendre, Réactiver, Supprimer, Changer le courriel', () =
     expect(s).toMatchObject({ liveSessions: 0, habilitations: 0 });
     expect(s.user.status).toBe('removed');
     const hist = await h.ctx.db.select().from(habilitationHistory).where(eq(habilitationHistory.userId, d.id));
-    expect(hist).toEqual([expect.objectContaining({ espaceId: A.espaceId, actorUserId: A.userId, declarationCode: 'SOLTEA_EMPLOYEURS', declarer: false, payer: false })]);
+    expect(hist).toEqual([
+      expect.objectContaining({
+        espaceId: A.espaceId,
+        actorUserId: A.userId,
+        declarationCode: 'SOLTEA_EMPLOYEURS',
+        declarer: false,
+        payer: false,
+      }),
+    ]);
     expect((await d.client.get('/menu')).statusCode).toBe(303);
     expect((await tryLogin(new Client(h), d.person, d.person.password)).statusCode).toBe(401);
     expect((await A.client.get('/gestion/declarants')).body).not.toContain(d.person.email);
@@ -381,7 +464,14 @@ describe('Modifier, Suspendre, Réactiver, Supprimer, Changer le courriel', () =
     expect((await userRow(h, id)).email).toBe(other);
     expect((await new Client(h).get(oldLink)).statusCode).toBe(410);
     await acceptInvitation({ ...p, email: other });
-    expect((await h.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'declarant.email_change'), eq(auditEvents.targetUserId, id)))).length).toBe(1);
+    expect(
+      (
+        await h.ctx.db
+          .select()
+          .from(auditEvents)
+          .where(and(eq(auditEvents.action, 'declarant.email_change'), eq(auditEvents.targetUserId, id)))
+      ).length,
+    ).toBe(1);
   });
 });
 
@@ -392,8 +482,18 @@ describe('scope', () => {
     const invitedId = await addDeclarant(A, invited);
     const snapshot = async () => ({
       people: await h.ctx.db.select().from(users).where(eq(users.espaceId, A.espaceId)),
-      sessions: (await h.ctx.db.select().from(sessions).where(and(eq(sessions.userId, d.id), isNull(sessions.revokedAt)))).length,
-      tokens: (await h.ctx.db.select().from(tokens).where(inArray(tokens.userId, [d.id, invitedId]))).length,
+      sessions: (
+        await h.ctx.db
+          .select()
+          .from(sessions)
+          .where(and(eq(sessions.userId, d.id), isNull(sessions.revokedAt)))
+      ).length,
+      tokens: (
+        await h.ctx.db
+          .select()
+          .from(tokens)
+          .where(inArray(tokens.userId, [d.id, invitedId]))
+      ).length,
       mails: (await mailsTo(h, d.person.email)).length + (await mailsTo(h, invited.email)).length,
     });
     const before = await snapshot();
@@ -433,7 +533,13 @@ describe('scope', () => {
     const d = await signedInDeclarant(A);
     const victim = await signedInDeclarant(A);
     const before = await personState(victim.id);
-    for (const url of ['/gestion/declarants', '/gestion/declarants/nouveau', `/gestion/declarants/${victim.id}/modifier`, `/gestion/declarants/${victim.id}/supprimer`, `/gestion/declarants/${victim.id}/courriel`]) {
+    for (const url of [
+      '/gestion/declarants',
+      '/gestion/declarants/nouveau',
+      `/gestion/declarants/${victim.id}/modifier`,
+      `/gestion/declarants/${victim.id}/supprimer`,
+      `/gestion/declarants/${victim.id}/courriel`,
+    ]) {
       const r = await d.client.get(url);
       expect(r.statusCode, url).toBe(403);
       expect(r.body).toContain('réservée aux administrateurs');
@@ -462,11 +568,15 @@ describe('scope', () => {
 
   it('a form posted without its CSRF token changes nothing', async () => {
     const d = await signedInDeclarant(A);
-    const r = await rawPost(h, A.client, `/gestion/declarants/${d.id}/suspendre`, '', { 'content-type': 'application/x-www-form-urlencoded' });
+    const r = await rawPost(h, A.client, `/gestion/declarants/${d.id}/suspendre`, '', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(r.statusCode).toBe(403);
     expect((await userRow(h, d.id)).status).toBe('active');
     const p = newPerson(A.person.siret);
-    const n = await rawPost(h, A.client, '/gestion/declarants/nouveau', new URLSearchParams(fields(p)).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    const n = await rawPost(h, A.client, '/gestion/declarants/nouveau', new URLSearchParams(fields(p)).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(n.statusCode).toBe(403);
     expect(await h.ctx.db.select().from(users).where(eq(users.email, p.email))).toHaveLength(0);
   });

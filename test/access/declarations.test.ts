@@ -8,7 +8,14 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibleAt } from '../../src/domain/declarations.js';
 import { hashSecret } from '../../src/infra/crypto.js';
-import { auditEvents, etablissementDeclarations, habilitationHistory, habilitations, notifications, users } from '../../src/infra/db/schema.js';
+import {
+  auditEvents,
+  etablissementDeclarations,
+  habilitationHistory,
+  habilitations,
+  notifications,
+  users,
+} from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { openingText } from '../../src/modules/access/declarations.js';
 import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/modules/companies/demo-registry.js';
@@ -41,7 +48,11 @@ async function declarationsOf(espaceId: string, siret: string) {
 const codesOf = async (espaceId: string, siret: string) => (await declarationsOf(espaceId, siret)).map((r) => r.declarationCode);
 
 async function habilitationsOf(userId: string, siret: string) {
-  return h.ctx.db.select().from(habilitations).where(and(eq(habilitations.userId, userId), eq(habilitations.siret, siret))).orderBy(habilitations.declarationCode);
+  return h.ctx.db
+    .select()
+    .from(habilitations)
+    .where(and(eq(habilitations.userId, userId), eq(habilitations.siret, siret)))
+    .orderBy(habilitations.declarationCode);
 }
 
 /** Rows of every table this feature writes, to prove that a refused request changed nothing. */
@@ -81,19 +92,33 @@ async function insertDeclarant(espaceId: string, siret: string): Promise<{ perso
 }
 
 /** The hidden `declarations` fields of the « sélectionnées » list, and the checkboxes of « disponibles ». */
-const selectedIn = (body: string) => [...body.matchAll(/<input type="hidden" name="declarations" value="([^"]+)"\/>/g)].map((m) => m[1]!).sort();
+const selectedIn = (body: string) =>
+  [...body.matchAll(/<input type="hidden" name="declarations" value="([^"]+)"\/>/g)].map((m) => m[1]!).sort();
 const availableIn = (body: string) => [...body.matchAll(/name="ajouter" value="([^"]+)"/g)].map((m) => m[1]!).sort();
 
 beforeAll(async () => {
   moutin = await signedInAdministrator(h, { siret: bm.siret, profile: { declarations: ['SOLTEA_EMPLOYEURS'] } });
-  gipAdmin = await signedInAdministrator(h, { siret: gip.siret, profile: { organisationType: 'fonction_publique', declarations: ['SOLTEA_EMPLOYEURS'] } });
+  gipAdmin = await signedInAdministrator(h, {
+    siret: gip.siret,
+    profile: { organisationType: 'fonction_publique', declarations: ['SOLTEA_EMPLOYEURS'] },
+  });
 });
 
 describe('mono-établissement', () => {
   it('shows the two lists for the only SIRET, with the arrows, « Annuler » and « Valider »', async () => {
     const r = await moutin.client.get('/gestion/declarations');
     expect(r.statusCode, r.body).toBe(200);
-    for (const s of ['Liste des déclarations disponibles', 'Liste des déclarations sélectionnées', '>Valider<', '>Annuler<', 'value="ajouter"', 'value="retirer"', 'data-dual-list', 'draggable="true"', '999 001 001 00018'])
+    for (const s of [
+      'Liste des déclarations disponibles',
+      'Liste des déclarations sélectionnées',
+      '>Valider<',
+      '>Annuler<',
+      'value="ajouter"',
+      'value="retirer"',
+      'data-dual-list',
+      'draggable="true"',
+      '999 001 001 00018',
+    ])
       expect(r.body, s).toContain(s);
     expect(selectedIn(r.body)).toEqual(['SOLTEA_EMPLOYEURS']);
     expect(availableIn(r.body)).toContain('SOLTEA_ETABLISSEMENTS');
@@ -106,11 +131,19 @@ describe('mono-établissement', () => {
 
   it('without JavaScript the arrows move the checked declarations on the server, nothing is saved before « Valider »', async () => {
     const before = await snapshot();
-    let r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, { declarations: ['SOLTEA_EMPLOYEURS'], ajouter: ['SOLTEA_ETABLISSEMENTS', 'DSN'], action: 'ajouter' });
+    let r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {
+      declarations: ['SOLTEA_EMPLOYEURS'],
+      ajouter: ['SOLTEA_ETABLISSEMENTS', 'DSN'],
+      action: 'ajouter',
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(selectedIn(r.body)).toEqual(['DSN', 'SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS']);
     expect(r.body).toContain('pas encore enregistrés');
-    r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, { declarations: ['DSN', 'SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS'], retirer: ['SOLTEA_EMPLOYEURS'], action: 'retirer' });
+    r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {
+      declarations: ['DSN', 'SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS'],
+      retirer: ['SOLTEA_EMPLOYEURS'],
+      action: 'retirer',
+    });
     expect(selectedIn(r.body)).toEqual(['DSN', 'SOLTEA_ETABLISSEMENTS']);
     r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, { declarations: ['DSN'], action: 'ajouter-tout' });
     expect(availableIn(r.body)).toEqual([]);
@@ -126,7 +159,10 @@ describe('mono-établissement', () => {
 
   it('« Valider » applies the difference: added ones open after the delay, the administrator is habilitated, audit and notification', async () => {
     const now = h.clock.now();
-    const r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, { declarations: ['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS', 'DSN'], action: 'valider' });
+    const r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {
+      declarations: ['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS', 'DSN'],
+      action: 'valider',
+    });
     expect(r.statusCode, r.body).toBe(303);
     expect(r.headers.location).toBe(`/gestion/declarations/${bm.siret}?notice=enregistre`);
     const rows = await declarationsOf(moutin.espaceId, bm.siret);
@@ -142,8 +178,14 @@ describe('mono-établissement', () => {
       ['SOLTEA_EMPLOYEURS', true, false],
       ['SOLTEA_ETABLISSEMENTS', true, false],
     ]);
-    const [ev] = await h.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'declarations.changed'), eq(auditEvents.espaceId, moutin.espaceId)));
-    expect(ev).toMatchObject({ actorUserId: moutin.userId, details: { siret: bm.siret, added: ['DSN', 'SOLTEA_ETABLISSEMENTS'], removed: [] } });
+    const [ev] = await h.ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'declarations.changed'), eq(auditEvents.espaceId, moutin.espaceId)));
+    expect(ev).toMatchObject({
+      actorUserId: moutin.userId,
+      details: { siret: bm.siret, added: ['DSN', 'SOLTEA_ETABLISSEMENTS'], removed: [] },
+    });
     const notes = (await h.ctx.db.select().from(notifications).where(eq(notifications.userId, moutin.userId))).map((n) => n.text);
     const opening = openingText(added.accessibleAt);
     expect(notes).toContain(`La déclaration SOLTéA - Etablissements sera accessible ${opening} pour l’établissement ${bm.siret}.`);
@@ -183,8 +225,12 @@ describe('mono-établissement', () => {
     // two JSON clients at once, adding the same declaration: one adds, the other finds it done
     await moutin.client.get('/menu');
     const [a, b] = await Promise.all([
-      moutin.client.json(`/gestion/declarations/${bm.siret}`, { declarations: ['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS', 'DSN', 'AED'] }),
-      moutin.client.json(`/gestion/declarations/${bm.siret}`, { declarations: ['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS', 'DSN', 'AED'] }),
+      moutin.client.json(`/gestion/declarations/${bm.siret}`, {
+        declarations: ['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS', 'DSN', 'AED'],
+      }),
+      moutin.client.json(`/gestion/declarations/${bm.siret}`, {
+        declarations: ['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS', 'DSN', 'AED'],
+      }),
     ]);
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect([a.json().ajoutees, b.json().ajoutees].sort()).toEqual([[], ['AED']]);
@@ -197,9 +243,19 @@ describe('mono-établissement', () => {
   it('removing a declaration drops the habilitations of the company’s people on it, recorded in the history', async () => {
     const dec = await insertDeclarant(moutin.espaceId, bm.siret);
     const now = h.clock.now();
-    await h.ctx.db.insert(habilitations).values({ userId: dec.id, siret: bm.siret, declarationCode: 'DSN', declarer: true, payer: false, grantedAt: now, grantedBy: moutin.userId });
+    await h.ctx.db.insert(habilitations).values({
+      userId: dec.id,
+      siret: bm.siret,
+      declarationCode: 'DSN',
+      declarer: true,
+      payer: false,
+      grantedAt: now,
+      grantedBy: moutin.userId,
+    });
     await moutin.client.get('/menu');
-    const r = await moutin.client.json(`/gestion/declarations/${bm.siret}`, { declarations: ['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS', 'AED'] });
+    const r = await moutin.client.json(`/gestion/declarations/${bm.siret}`, {
+      declarations: ['SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS', 'AED'],
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ ajoutees: [], retirees: ['DSN'] });
     expect(await codesOf(moutin.espaceId, bm.siret)).toEqual(['AED', 'SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS']);
@@ -208,7 +264,13 @@ describe('mono-établissement', () => {
     const hist = await h.ctx.db
       .select()
       .from(habilitationHistory)
-      .where(and(eq(habilitationHistory.siret, bm.siret), eq(habilitationHistory.declarationCode, 'DSN'), eq(habilitationHistory.declarer, false)));
+      .where(
+        and(
+          eq(habilitationHistory.siret, bm.siret),
+          eq(habilitationHistory.declarationCode, 'DSN'),
+          eq(habilitationHistory.declarer, false),
+        ),
+      );
     expect(hist.map((x) => x.userId).sort()).toEqual([dec.id, moutin.userId].sort());
     expect(hist.every((x) => x.actorUserId === moutin.userId && x.espaceId === moutin.espaceId && !x.payer)).toBe(true);
     const notes = (await h.ctx.db.select().from(notifications).where(eq(notifications.userId, moutin.userId))).map((n) => n.text);
@@ -229,7 +291,10 @@ describe('multi-établissement', () => {
     for (const s of gip.sirets) expect(r.body).toContain(`href="/gestion/declarations/${s}"`);
     expect(r.body).toContain('999 005 705 00028 GIP MDS TEST PROJET');
     expect(r.body).not.toContain('Liste des déclarations disponibles');
-    expect((await gipAdmin.client.get('/gestion/declarations', 'application/json')).json()).toMatchObject({ mono: false, siren: gip.siren });
+    expect((await gipAdmin.client.get('/gestion/declarations', 'application/json')).json()).toMatchObject({
+      mono: false,
+      siren: gip.siren,
+    });
   });
 
   it('« Choix des déclarations » of one établissement changes only that SIRET', async () => {
@@ -301,7 +366,10 @@ describe('bad input', () => {
     const saved = await codesOf(moutin.espaceId, bm.siret);
     const hostile = ['<script>alert(1)</script>', "DSN' OR '1'='1", '', '   ', 'x'.repeat(65), 'dsn', 'DSN\u0000', '../DSN'];
     for (const bad of hostile) {
-      const r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, { declarations: ['SOLTEA_EMPLOYEURS', 'TESE', bad], action: 'valider' });
+      const r = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {
+        declarations: ['SOLTEA_EMPLOYEURS', 'TESE', bad],
+        action: 'valider',
+      });
       expect(r.statusCode, JSON.stringify(bad)).toBe(400);
       const msgs = pageErrors(r.body).join(' ');
       expect(msgs, JSON.stringify(bad)).toMatch(FRENCH);
@@ -310,10 +378,21 @@ describe('bad input', () => {
       expect(j.statusCode, JSON.stringify(bad)).toBe(400);
       expect(j.json().message).toMatch(FRENCH);
       // also through the arrows
-      const a = await moutin.client.form(`/gestion/declarations/${bm.siret}`, { declarations: ['SOLTEA_EMPLOYEURS'], ajouter: [bad], action: 'ajouter' });
+      const a = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {
+        declarations: ['SOLTEA_EMPLOYEURS'],
+        ajouter: [bad],
+        action: 'ajouter',
+      });
       expect(a.statusCode, JSON.stringify(bad)).toBe(400);
     }
-    const shapes: unknown[] = [{}, { declarations: 'DSN' }, { declarations: [1, 2] }, { declarations: [{ code: 'DSN' }] }, { declarations: Array.from({ length: 101 }, () => 'DSN') }, { declarations: ['DSN'], action: 'supprimer' }];
+    const shapes: unknown[] = [
+      {},
+      { declarations: 'DSN' },
+      { declarations: [1, 2] },
+      { declarations: [{ code: 'DSN' }] },
+      { declarations: Array.from({ length: 101 }, () => 'DSN') },
+      { declarations: ['DSN'], action: 'supprimer' },
+    ];
     for (const body of shapes) {
       const j = await moutin.client.json(`/gestion/declarations/${bm.siret}`, body);
       expect(j.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
@@ -323,7 +402,10 @@ describe('bad input', () => {
     const empty = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {});
     expect(empty.statusCode).toBe(400);
     expect(pageErrors(empty.body).join(' ')).toContain('Choisissez une action');
-    const unknownAction = await moutin.client.form(`/gestion/declarations/${bm.siret}`, { declarations: ['DSN'], action: 'tout-supprimer' });
+    const unknownAction = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {
+      declarations: ['DSN'],
+      action: 'tout-supprimer',
+    });
     expect(unknownAction.statusCode).toBe(400);
     expect(await snapshot()).toEqual(before);
     expect(await codesOf(moutin.espaceId, bm.siret)).toEqual(saved);
@@ -335,7 +417,10 @@ describe('bad input', () => {
       method: 'POST',
       url: `/gestion/declarations/${bm.siret}`,
       payload: 'declarations=DSN&action=valider',
-      headers: { cookie: [...moutin.client.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        cookie: [...moutin.client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
     });
     expect(r.statusCode).toBe(403);
     expect(await snapshot()).toEqual(before);
@@ -357,10 +442,17 @@ describe('closed établissements and « Gérer les établissements »', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Établissement fermé');
     const before = await snapshot();
-    const r = await giraudier.client.form(`/gestion/declarations/${tg.closedSiret}`, { declarations: ['SOLTEA_EMPLOYEURS'], action: 'valider' });
+    const r = await giraudier.client.form(`/gestion/declarations/${tg.closedSiret}`, {
+      declarations: ['SOLTEA_EMPLOYEURS'],
+      action: 'valider',
+    });
     expect(r.statusCode).toBe(400);
     expect(pageErrors(r.body).join(' ')).toContain('fermé');
-    const a = await giraudier.client.form(`/gestion/declarations/${tg.closedSiret}`, { declarations: [], ajouter: ['DSN'], action: 'ajouter' });
+    const a = await giraudier.client.form(`/gestion/declarations/${tg.closedSiret}`, {
+      declarations: [],
+      ajouter: ['DSN'],
+      action: 'ajouter',
+    });
     expect(a.statusCode).toBe(400);
     expect(await snapshot()).toEqual(before);
     expect(await codesOf(giraudier.espaceId, tg.closedSiret)).toEqual([]);
@@ -375,13 +467,17 @@ describe('closed établissements and « Gérer les établissements »', () => {
     expect(rows.length).toBe(tg.etablissementCount);
     expect(rows[0]).toBe(tg.siret);
     expect(r.body).toContain('119 établissements actifs, 1 fermé');
-    const j = (await giraudier.client.get('/gestion/etablissements', 'application/json')).json() as { etablissements: { siret: string; ferme: boolean; declarations: number; siege: boolean }[] };
+    const j = (await giraudier.client.get('/gestion/etablissements', 'application/json')).json() as {
+      etablissements: { siret: string; ferme: boolean; declarations: number; siege: boolean }[];
+    };
     expect(j.etablissements.find((e) => e.siret === tg.closedSiret)?.ferme).toBe(true);
     expect(j.etablissements.find((e) => e.siret === tg.siret)).toMatchObject({ siege: true, declarations: 1 });
   });
 
   it('follows the registry: a re-import that closes an établissement shows at once', async () => {
-    let j = (await gipAdmin.client.get('/gestion/etablissements', 'application/json')).json() as { etablissements: { siret: string; ferme: boolean; denomination: string }[] };
+    let j = (await gipAdmin.client.get('/gestion/etablissements', 'application/json')).json() as {
+      etablissements: { siret: string; ferme: boolean; denomination: string }[];
+    };
     expect(j.etablissements.map((e) => e.siret)).toEqual([...gip.sirets]);
     expect(j.etablissements.every((e) => !e.ferme)).toBe(true);
     const registry = generateDemoRegistry({ count: 20, seed: 1 });
@@ -389,7 +485,10 @@ describe('closed établissements and « Gérer les établissements »', () => {
     Object.assign(third, { etatAdministratif: 'F', denomination: 'GIP MDS TEST PROJET ANNEXE' });
     await importRegistryRows(h.ctx.db, registry, { now: h.clock.now() });
     j = (await gipAdmin.client.get('/gestion/etablissements', 'application/json')).json();
-    expect(j.etablissements.find((e) => e.siret === gip.sirets[2])).toMatchObject({ ferme: true, denomination: 'GIP MDS TEST PROJET ANNEXE' });
+    expect(j.etablissements.find((e) => e.siret === gip.sirets[2])).toMatchObject({
+      ferme: true,
+      denomination: 'GIP MDS TEST PROJET ANNEXE',
+    });
     const page = await gipAdmin.client.get('/gestion/etablissements');
     expect(page.body).toContain('GIP MDS TEST PROJET ANNEXE');
     expect(page.body).toContain('2 établissements actifs, 1 fermé');
@@ -400,8 +499,14 @@ describe('closed établissements and « Gérer les établissements »', () => {
 
   it('a tiers-déclarant sees its own company', async () => {
     const cd = DEMO_COMPANIES.cabinetDurand;
-    const tiers = await signedInAdministrator(h, { siret: cd.siret, profile: { kind: 'tiers_declarant', organisationType: 'expert_comptable' } });
-    const j = (await tiers.client.get('/gestion/etablissements', 'application/json')).json() as { siren: string; etablissements: { siret: string }[] };
+    const tiers = await signedInAdministrator(h, {
+      siret: cd.siret,
+      profile: { kind: 'tiers_declarant', organisationType: 'expert_comptable' },
+    });
+    const j = (await tiers.client.get('/gestion/etablissements', 'application/json')).json() as {
+      siren: string;
+      etablissements: { siret: string }[];
+    };
     expect(j.siren).toBe(cd.siren);
     expect(j.etablissements.map((e) => e.siret)).toEqual([...cd.sirets]);
     const page = await tiers.client.get('/gestion/etablissements');

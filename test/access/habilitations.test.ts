@@ -7,12 +7,32 @@
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/infra/crypto.js';
-import { auditEvents, bulkRequests, etablissementDeclarations, habilitationHistory, habilitations, notifications, portefeuilleEtablissements, portefeuilles, users } from '../../src/infra/db/schema.js';
+import {
+  auditEvents,
+  bulkRequests,
+  etablissementDeclarations,
+  habilitationHistory,
+  habilitations,
+  notifications,
+  portefeuilleEtablissements,
+  portefeuilles,
+  users,
+} from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
 import { loadGrid, loadGridPage, loadPageScope, loadScope } from '../../src/modules/access/habilitations.js';
 import { Client, createHarness, type Harness } from '../harness.js';
-import { cookieHeader, FRENCH, lastMail, login, mailsTo, newPerson, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
+import {
+  cookieHeader,
+  FRENCH,
+  lastMail,
+  login,
+  mailsTo,
+  newPerson,
+  signedInAdministrator,
+  stopHarness,
+  type Person,
+} from '../accounts/helpers.js';
 
 const gip = DEMO_COMPANIES.gipMds;
 const [S0, S1, S2] = gip.sirets as unknown as [string, string, string];
@@ -52,10 +72,15 @@ async function addPerson(espaceId: string, siret: string, role: 'declarant' | 'a
 
 beforeAll(async () => {
   h = await createHarness();
-  a = await signedInAdministrator(h, { siret: gip.siret, profile: { domains: ['dsn', 'formation'], declarations: ['DSN', 'SOLTEA_EMPLOYEURS'] } });
+  a = await signedInAdministrator(h, {
+    siret: gip.siret,
+    profile: { domains: ['dsn', 'formation'], declarations: ['DSN', 'SOLTEA_EMPLOYEURS'] },
+  });
   // « Gérer les déclarations » is another feature: DSN is also declared on the second établissement
   const now = h.clock.now();
-  await h.ctx.db.insert(etablissementDeclarations).values({ espaceId: a.espaceId, siret: S1, declarationCode: 'DSN', addedAt: now, accessibleAt: now, addedBy: a.userId });
+  await h.ctx.db
+    .insert(etablissementDeclarations)
+    .values({ espaceId: a.espaceId, siret: S1, declarationCode: 'DSN', addedAt: now, accessibleAt: now, addedBy: a.userId });
   ({ person: d, id: dId } = await addPerson(a.espaceId, gip.siret, 'declarant'));
   dClient = new Client(h);
   await login(dClient, d);
@@ -101,11 +126,26 @@ async function historyCount() {
 
 async function snapshot() {
   const hab = await h.ctx.db.select().from(habilitations).orderBy(habilitations.userId, habilitations.siret, habilitations.declarationCode);
-  return { hab: hab.map((x) => `${x.userId}|${x.siret}|${x.declarationCode}|${x.declarer}|${x.payer}`), history: await historyCount(), bulk: (await h.ctx.db.select().from(bulkRequests)).length };
+  return {
+    hab: hab.map((x) => `${x.userId}|${x.siret}|${x.declarationCode}|${x.declarer}|${x.payer}`),
+    history: await historyCount(),
+    bulk: (await h.ctx.db.select().from(bulkRequests)).length,
+  };
 }
 
 async function postCsv(c: Client, body: string, headers: Record<string, string> = {}) {
-  return h.server.inject({ method: 'POST', url: '/gestion/habilitations/import', payload: body, headers: { cookie: cookieHeader(c), 'content-type': 'text/csv; charset=utf-8', accept: 'application/json', 'x-csrf-token': c.csrf, ...headers } });
+  return h.server.inject({
+    method: 'POST',
+    url: '/gestion/habilitations/import',
+    payload: body,
+    headers: {
+      cookie: cookieHeader(c),
+      'content-type': 'text/csv; charset=utf-8',
+      accept: 'application/json',
+      'x-csrf-token': c.csrf,
+      ...headers,
+    },
+  });
 }
 
 /** The export as lines (BOM and CRLF removed). */
@@ -160,13 +200,24 @@ describe('the criteria and the grid', () => {
     const page = await a.client.get(`/gestion/habilitations?declarant=${dId}&recherche=1`);
     const g = gridOf(page.body);
     const before = await historyCount();
-    const fields = { siret: '', declarant: dId, service: '', page: '1', rows: g.rows, declarer: [key(dId, S0, 'DSN'), key(dId, S0, 'SOLTEA_EMPLOYEURS')], payer: [key(dId, S0, 'DSN')] };
+    const fields = {
+      siret: '',
+      declarant: dId,
+      service: '',
+      page: '1',
+      rows: g.rows,
+      declarer: [key(dId, S0, 'DSN'), key(dId, S0, 'SOLTEA_EMPLOYEURS')],
+      payer: [key(dId, S0, 'DSN')],
+    };
     const r = await a.client.form('/gestion/habilitations', fields);
     expect(r.statusCode, r.body).toBe(303);
     expect(r.headers.location).toBe(`/gestion/habilitations?declarant=${dId}&page=1&notice=enregistre`);
     expect(await rightsOf(dId)).toEqual({ [`${S0}|DSN`]: 'DP', [`${S0}|SOLTEA_EMPLOYEURS`]: 'D-' });
     expect(await historyCount()).toBe(before + 2);
-    const hist = await h.ctx.db.select().from(habilitationHistory).where(and(eq(habilitationHistory.userId, dId), eq(habilitationHistory.declarationCode, 'DSN')));
+    const hist = await h.ctx.db
+      .select()
+      .from(habilitationHistory)
+      .where(and(eq(habilitationHistory.userId, dId), eq(habilitationHistory.declarationCode, 'DSN')));
     expect(hist).toMatchObject([{ actorUserId: a.userId, espaceId: a.espaceId, siret: S0, declarer: true, payer: true }]);
     const ev = await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'habilitations.changed'));
     expect(ev).toHaveLength(1);
@@ -192,7 +243,10 @@ describe('the criteria and the grid', () => {
     const off = await a.client.form('/gestion/habilitations', { ...fields, declarer: [key(dId, S0, 'DSN')], payer: [] });
     expect(off.statusCode).toBe(303);
     expect(await rightsOf(dId)).toEqual({ [`${S0}|DSN`]: 'D-' });
-    const removal = await h.ctx.db.select().from(habilitationHistory).where(and(eq(habilitationHistory.userId, dId), eq(habilitationHistory.declarationCode, 'SOLTEA_EMPLOYEURS')));
+    const removal = await h.ctx.db
+      .select()
+      .from(habilitationHistory)
+      .where(and(eq(habilitationHistory.userId, dId), eq(habilitationHistory.declarationCode, 'SOLTEA_EMPLOYEURS')));
     expect(removal.map((x) => x.declarer)).toEqual([true, false]);
   });
 
@@ -200,11 +254,25 @@ describe('the criteria and the grid', () => {
     const page = await a.client.get(`/gestion/habilitations?declarant=${dId}&recherche=1`);
     const g = gridOf(page.body);
     const before = await snapshot();
-    const r = await a.client.form('/gestion/habilitations', { declarant: dId, page: '1', rows: g.rows, declarer: [...g.declarer], payer: [...g.payer], bascule: 'declarer' });
+    const r = await a.client.form('/gestion/habilitations', {
+      declarant: dId,
+      page: '1',
+      rows: g.rows,
+      declarer: [...g.declarer],
+      payer: [...g.payer],
+      bascule: 'declarer',
+    });
     expect(r.statusCode).toBe(200);
     expect(gridOf(r.body).declarer).toEqual(new Set(g.rows));
     expect(r.body).toContain('Valider');
-    const r2 = await a.client.form('/gestion/habilitations', { declarant: dId, page: '1', rows: g.rows, declarer: g.rows, payer: [], bascule: 'declarer' });
+    const r2 = await a.client.form('/gestion/habilitations', {
+      declarant: dId,
+      page: '1',
+      rows: g.rows,
+      declarer: g.rows,
+      payer: [],
+      bascule: 'declarer',
+    });
     expect(gridOf(r2.body).declarer.size).toBe(0);
     expect(await snapshot()).toEqual(before);
   });
@@ -291,13 +359,29 @@ describe('tenancy', () => {
 
   it('a déclarant cannot administer: 403 everywhere', async () => {
     const before = await snapshot();
-    for (const url of ['/gestion/habilitations', '/gestion/habilitations/historique', '/gestion/habilitations/historique.csv', '/gestion/habilitations/export.csv', '/gestion/habilitations/import']) {
+    for (const url of [
+      '/gestion/habilitations',
+      '/gestion/habilitations/historique',
+      '/gestion/habilitations/historique.csv',
+      '/gestion/habilitations/export.csv',
+      '/gestion/habilitations/import',
+    ]) {
       const r = await dClient.get(url);
       expect(r.statusCode, url).toBe(403);
     }
     await dClient.get('/menu');
-    expect((await dClient.form('/gestion/habilitations', { rows: [key(dId, S0, 'DSN')], declarer: [key(dId, S0, 'DSN')], payer: [key(dId, S0, 'DSN')] })).statusCode).toBe(403);
-    expect((await dClient.form('/gestion/habilitations/import', { csv: `siret;nom;prenom;courriel;DSN\n${S0};a;b;${d.email};1` })).statusCode).toBe(403);
+    expect(
+      (
+        await dClient.form('/gestion/habilitations', {
+          rows: [key(dId, S0, 'DSN')],
+          declarer: [key(dId, S0, 'DSN')],
+          payer: [key(dId, S0, 'DSN')],
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (await dClient.form('/gestion/habilitations/import', { csv: `siret;nom;prenom;courriel;DSN\n${S0};a;b;${d.email};1` })).statusCode,
+    ).toBe(403);
     expect((await postCsv(dClient, `siret;nom;prenom;courriel;DSN\n${S0};a;b;${d.email};1`)).statusCode).toBe(403);
     expect(await snapshot()).toEqual(before);
   });
@@ -344,7 +428,9 @@ describe('bulk: export and import', () => {
     const ev = await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'habilitations.bulk_import'));
     expect(ev).toHaveLength(1);
     expect((await mailsTo(h, d.email)).length).toBe(mailsBefore + 1);
-    expect((await exportLines(a.client)).find((l) => l.startsWith(`${S1};`) && l.includes(d.email))).toBe(`${S1};${d.nom};${d.prenom};${d.email};1;1;`);
+    expect((await exportLines(a.client)).find((l) => l.startsWith(`${S1};`) && l.includes(d.email))).toBe(
+      `${S1};${d.nom};${d.prenom};${d.email};1;1;`,
+    );
   });
 
   it('refuses a second bulk request within 48 hours, with the next allowed time; accepts it after', async () => {
@@ -355,7 +441,9 @@ describe('bulk: export and import', () => {
     await login(a.client, a.person); // the session ended meanwhile
     const r = await postCsv(a.client, file);
     expect(r.statusCode).toBe(429);
-    expect(r.json().message).toMatch(/une seule est possible par période de 48 heures\. Prochaine demande possible le \d\d\/\d\d\/\d{4} à \d\d:\d\d/);
+    expect(r.json().message).toMatch(
+      /une seule est possible par période de 48 heures\. Prochaine demande possible le \d\d\/\d\d\/\d{4} à \d\d:\d\d/,
+    );
     await a.client.get('/gestion/habilitations/import');
     const page = await a.client.form('/gestion/habilitations/import', { csv: file });
     expect(page.statusCode).toBe(429);
@@ -400,7 +488,10 @@ describe('bulk: export and import', () => {
       const j = r.json();
       expect(j.message, name).toMatch(/aucune habilitation n’a été modifiée/);
       expect(j.rapport.map((x: { message: string }) => x.message).join(' | '), name).toMatch(msg);
-      expect(j.rapport.every((x: { ligne: number }) => Number.isInteger(x.ligne)), name).toBe(true);
+      expect(
+        j.rapport.every((x: { ligne: number }) => Number.isInteger(x.ligne)),
+        name,
+      ).toBe(true);
     }
     // the form shows the report as a table, the pasted text kept
     await a.client.get('/gestion/habilitations/import');
@@ -414,7 +505,7 @@ describe('bulk: export and import', () => {
   });
 
   it('refuses a 10 MB body with 413 and a French message', async () => {
-    const big = 'siret;nom;prenom;courriel;DSN\n' + `${S0};a;b;${d.email};1\n`.repeat(10 * 1024 * 1024 / 60);
+    const big = 'siret;nom;prenom;courriel;DSN\n' + `${S0};a;b;${d.email};1\n`.repeat((10 * 1024 * 1024) / 60);
     const r = await postCsv(a.client, big);
     expect(r.statusCode).toBe(413);
     expect(r.json().message).toMatch(/2 Mo/);
@@ -449,9 +540,14 @@ describe('tiers-déclarant', () => {
     const client = DEMO_COMPANIES.boulangerieMoutin;
     const now = h.clock.now();
     // « Gérer les portefeuilles » is another feature: a portefeuille with the client's établissement
-    const [pf] = await h.ctx.db.insert(portefeuilles).values({ espaceId: t.espaceId, name: 'Boulangeries', isDefault: true, createdAt: now }).returning();
+    const [pf] = await h.ctx.db
+      .insert(portefeuilles)
+      .values({ espaceId: t.espaceId, name: 'Boulangeries', isDefault: true, createdAt: now })
+      .returning();
     await h.ctx.db.insert(portefeuilleEtablissements).values({ portefeuilleId: pf!.id, siret: client.siret, siren: client.siren });
-    await h.ctx.db.insert(etablissementDeclarations).values({ espaceId: t.espaceId, siret: client.siret, declarationCode: 'DSN', addedAt: now, accessibleAt: now, addedBy: t.userId });
+    await h.ctx.db
+      .insert(etablissementDeclarations)
+      .values({ espaceId: t.espaceId, siret: client.siret, declarationCode: 'DSN', addedAt: now, accessibleAt: now, addedBy: t.userId });
 
     const criteria = await t.client.get('/gestion/habilitations?recherche=1');
     expect(gridOf(criteria.body).rows).toContain(key(t.userId, client.siret, 'DSN'));
@@ -485,7 +581,17 @@ describe('tiers-déclarant', () => {
     // the client company registered itself and declared SOLTéA Employeurs on its own SIRET
     const c = await signedInAdministrator(h, { siret: client.siret });
     const now = h.clock.now();
-    await h.ctx.db.insert(etablissementDeclarations).values({ espaceId: c.espaceId, siret: client.siret, declarationCode: 'SOLTEA_EMPLOYEURS', addedAt: now, accessibleAt: now, addedBy: c.userId }).onConflictDoNothing();
+    await h.ctx.db
+      .insert(etablissementDeclarations)
+      .values({
+        espaceId: c.espaceId,
+        siret: client.siret,
+        declarationCode: 'SOLTEA_EMPLOYEURS',
+        addedAt: now,
+        accessibleAt: now,
+        addedBy: c.userId,
+      })
+      .onConflictDoNothing();
     await login(t.client, t.person);
     const before = await snapshot();
 
@@ -494,7 +600,9 @@ describe('tiers-déclarant', () => {
     const soltea = gridOf((await t.client.get('/gestion/habilitations?service=SOLTEA_EMPLOYEURS&recherche=1')).body);
     expect(soltea.rows.length).toBeGreaterThan(0);
     expect(soltea.rows.some((k) => k.includes(`|${client.siret}|`))).toBe(false);
-    const json = (await t.client.get('/gestion/habilitations?recherche=1', 'application/json')).json() as { lignes: { siret: string; service: string }[] };
+    const json = (await t.client.get('/gestion/habilitations?recherche=1', 'application/json')).json() as {
+      lignes: { siret: string; service: string }[];
+    };
     expect(json.lignes.filter((l) => l.siret === client.siret).map((l) => l.service)).toEqual(['DSN']);
 
     // cannot be granted: from the grid, nor by import
@@ -515,7 +623,16 @@ describe('tiers-déclarant', () => {
     const now = h.clock.now();
     const [pf] = await h.ctx.db.select().from(portefeuilles).where(eq(portefeuilles.espaceId, t.espaceId));
     await h.ctx.db.insert(portefeuilleEtablissements).values({ portefeuilleId: pf!.id, siret: S2, siren: other.siren });
-    await h.ctx.db.insert(etablissementDeclarations).values(['DSN', 'SOLTEA_EMPLOYEURS'].map((code) => ({ espaceId: t.espaceId, siret: S2, declarationCode: code, addedAt: now, accessibleAt: now, addedBy: t.userId })));
+    await h.ctx.db.insert(etablissementDeclarations).values(
+      ['DSN', 'SOLTEA_EMPLOYEURS'].map((code) => ({
+        espaceId: t.espaceId,
+        siret: S2,
+        declarationCode: code,
+        addedAt: now,
+        accessibleAt: now,
+        addedBy: t.userId,
+      })),
+    );
     for (let i = 0; i < 12; i++) await addPerson(t.espaceId, t.person.siret, 'declarant');
     const [admin] = await h.ctx.db.select().from(users).where(eq(users.id, t.userId));
     const persons = (await h.ctx.db.select().from(users).where(eq(users.espaceId, t.espaceId))).map((u) => u.id);
@@ -536,7 +653,9 @@ describe('tiers-déclarant', () => {
         expect(paged, JSON.stringify({ ...c, page })).toEqual(whole);
       }
     }
-    const first = await h.ctx.db.transaction(async (tx) => loadGridPage(tx, await loadPageScope(tx, admin!), { siret: '', declarant: '', service: 'SOLTEA_EMPLOYEURS', page: 1 }));
+    const first = await h.ctx.db.transaction(async (tx) =>
+      loadGridPage(tx, await loadPageScope(tx, admin!), { siret: '', declarant: '', service: 'SOLTEA_EMPLOYEURS', page: 1 }),
+    );
     expect(first.rows[0]!.siret).toBe(t.person.siret); // the company's own établissement first
   });
 });

@@ -21,7 +21,17 @@ import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { ensureDefaultPortefeuille, recapitulatif, recapitulatifPage, RECAP_PAGE_SIZE } from '../../src/modules/access/portefeuilles.js';
 import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
-import { auditRows, FRENCH, login, newPerson, pageErrors, signedInAdministrator, stopHarness, userRow, type Person } from '../accounts/helpers.js';
+import {
+  auditRows,
+  FRENCH,
+  login,
+  newPerson,
+  pageErrors,
+  signedInAdministrator,
+  stopHarness,
+  userRow,
+  type Person,
+} from '../accounts/helpers.js';
 
 const { boulangerieMoutin: BM, gipMds: GIP, cabinetDurand: CD, menuiserieCessee: MC, transportsGiraudier: TG } = DEMO_COMPANIES;
 const TIERS = { kind: 'tiers_declarant' as const, organisationType: 'expert_comptable' };
@@ -36,7 +46,18 @@ async function signedInDeclarant(espaceId: string, siret: string) {
   const p: Person = newPerson(siret);
   const [u] = await h.ctx.db
     .insert(users)
-    .values({ espaceId, siret, nom: p.nom, prenom: p.prenom, loginKey: loginKey(p.nom, p.prenom), email: p.email, role: 'declarant', status: 'active', passwordHash: await hashSecret(p.password), emailValidatedAt: h.clock.now() })
+    .values({
+      espaceId,
+      siret,
+      nom: p.nom,
+      prenom: p.prenom,
+      loginKey: loginKey(p.nom, p.prenom),
+      email: p.email,
+      role: 'declarant',
+      status: 'active',
+      passwordHash: await hashSecret(p.password),
+      emailValidatedAt: h.clock.now(),
+    })
     .returning({ id: users.id });
   const client = new Client(h);
   await login(client, p);
@@ -44,30 +65,63 @@ async function signedInDeclarant(espaceId: string, siret: string) {
 }
 
 /** The page's French messages, HTML entities decoded. */
-const errorsOf = (body: string) => pageErrors(body).map((m) => m.replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+const errorsOf = (body: string) =>
+  pageErrors(body).map((m) =>
+    m
+      .replace(/&#x27;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
+  );
 
 async function portefeuillesOf(espaceId: string) {
-  return h.ctx.db.select().from(portefeuilles).where(eq(portefeuilles.espaceId, espaceId)).orderBy(portefeuilles.createdAt, portefeuilles.name);
+  return h.ctx.db
+    .select()
+    .from(portefeuilles)
+    .where(eq(portefeuilles.espaceId, espaceId))
+    .orderBy(portefeuilles.createdAt, portefeuilles.name);
 }
 async function byName(espaceId: string, name: string) {
-  const [p] = await h.ctx.db.select().from(portefeuilles).where(and(eq(portefeuilles.espaceId, espaceId), eq(portefeuilles.name, name)));
+  const [p] = await h.ctx.db
+    .select()
+    .from(portefeuilles)
+    .where(and(eq(portefeuilles.espaceId, espaceId), eq(portefeuilles.name, name)));
   return p!;
 }
 async function clientsOf(portefeuilleId: string) {
-  return (await h.ctx.db.select().from(portefeuilleClients).where(eq(portefeuilleClients.portefeuilleId, portefeuilleId))).map((c) => c.siren).sort();
+  return (await h.ctx.db.select().from(portefeuilleClients).where(eq(portefeuilleClients.portefeuilleId, portefeuilleId)))
+    .map((c) => c.siren)
+    .sort();
 }
 async function etabsOf(portefeuilleId: string, siren: string) {
-  return (await h.ctx.db.select().from(portefeuilleEtablissements).where(and(eq(portefeuilleEtablissements.portefeuilleId, portefeuilleId), eq(portefeuilleEtablissements.siren, siren)))).map((e) => e.siret).sort();
+  return (
+    await h.ctx.db
+      .select()
+      .from(portefeuilleEtablissements)
+      .where(and(eq(portefeuilleEtablissements.portefeuilleId, portefeuilleId), eq(portefeuilleEtablissements.siren, siren)))
+  )
+    .map((e) => e.siret)
+    .sort();
 }
 async function declsOf(espaceId: string, siret: string) {
-  return (await h.ctx.db.select().from(etablissementDeclarations).where(and(eq(etablissementDeclarations.espaceId, espaceId), eq(etablissementDeclarations.siret, siret)))).map((d) => d.declarationCode).sort();
+  return (
+    await h.ctx.db
+      .select()
+      .from(etablissementDeclarations)
+      .where(and(eq(etablissementDeclarations.espaceId, espaceId), eq(etablissementDeclarations.siret, siret)))
+  )
+    .map((d) => d.declarationCode)
+    .sort();
 }
 /** A snapshot of every portefeuille row, to prove a refused request changed nothing. */
 async function snapshot() {
   const r = (await h.ctx.db.execute(sql`select
     (select count(*) from portefeuilles)::int as p, (select count(*) from portefeuille_clients)::int as c, (select count(*) from portefeuille_etablissements)::int as e,
     (select count(*) from portefeuille_declarants)::int as d, (select count(*) from portefeuille_declarations)::int as pd, (select count(*) from etablissement_declarations)::int as ed,
-    (select count(*) from habilitations)::int as hab, (select string_agg(name || '|' || comment, ',' order by id) from portefeuilles) as names`)) as unknown as { rows: unknown[] };
+    (select count(*) from habilitations)::int as hab, (select string_agg(name || '|' || comment, ',' order by id) from portefeuilles) as names`)) as unknown as {
+    rows: unknown[];
+  };
   return r.rows[0];
 }
 
@@ -81,7 +135,13 @@ afterAll(async () => stopHarness(h));
 
 describe('access to « Gérer vos portefeuilles »', () => {
   it('a company (non-tiers) administrator gets 403 with a French message, on every page', async () => {
-    for (const url of ['/gestion/portefeuilles', '/gestion/portefeuilles/ajouter', '/gestion/portefeuilles/recapitulatif', '/gestion/portefeuilles/recapitulatif.csv', '/portefeuilles']) {
+    for (const url of [
+      '/gestion/portefeuilles',
+      '/gestion/portefeuilles/ajouter',
+      '/gestion/portefeuilles/recapitulatif',
+      '/gestion/portefeuilles/recapitulatif.csv',
+      '/portefeuilles',
+    ]) {
       const r = await company.client.get(url);
       expect(r.statusCode, url).toBe(403);
       expect(r.body).toContain('réservée aux tiers-déclarants');
@@ -118,7 +178,21 @@ describe('« Vos portefeuilles » and « Ajouter un portefeuille »', () => {
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('<h1>Vos portefeuilles</h1>');
     expect(r.body).toContain('Portefeuille par défaut');
-    for (const label of ['Critères de recherche', 'Valeur', 'Rechercher', 'Nombre d’entreprises', 'Commentaire', 'Gérer les déclarants du portefeuille', 'Gérer les déclarations du portefeuille', 'Composer le portefeuille', 'Consulter le récapitulatif', 'Imprimer le récapitulatif', 'Retour au menu personnalisé', 'Légende', 'Ajouter un portefeuille'])
+    for (const label of [
+      'Critères de recherche',
+      'Valeur',
+      'Rechercher',
+      'Nombre d’entreprises',
+      'Commentaire',
+      'Gérer les déclarants du portefeuille',
+      'Gérer les déclarations du portefeuille',
+      'Composer le portefeuille',
+      'Consulter le récapitulatif',
+      'Imprimer le récapitulatif',
+      'Retour au menu personnalisé',
+      'Légende',
+      'Ajouter un portefeuille',
+    ])
       expect(r.body, label).toContain(label);
     await a.client.get('/gestion/portefeuilles');
     const me = await userRow(h, a.userId);
@@ -159,7 +233,9 @@ describe('« Vos portefeuilles » and « Ajouter un portefeuille »', () => {
     expect(r.headers.location).toBe('/gestion/portefeuilles?notice=cree');
     const p = await byName(a.espaceId, 'CLIENTS');
     expect(p.comment).toBe('Mes clients');
-    expect(await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, p.id))).toEqual([{ portefeuilleId: p.id, userId: ines.userId }]);
+    expect(await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, p.id))).toEqual([
+      { portefeuilleId: p.id, userId: ines.userId },
+    ]);
     const before = await snapshot();
     const dup = await a.client.form('/gestion/portefeuilles', { name: 'clients', comment: '' });
     expect(dup.statusCode).toBe(409);
@@ -231,7 +307,10 @@ describe('« Composer le portefeuille »', () => {
 
   it('sets the portefeuille’s declarations (unknown codes refused)', async () => {
     await a.client.get(`/gestion/portefeuilles/${def.id}/declarations`);
-    let r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, { envoye: '1', declarations: ['SOLTEA_EMPLOYEURS', 'INCONNUE'] });
+    let r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, {
+      envoye: '1',
+      declarations: ['SOLTEA_EMPLOYEURS', 'INCONNUE'],
+    });
     expect(r.statusCode).toBe(400);
     expect(errorsOf(r.body)).toContain('Une des déclarations choisies est inconnue.');
     r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, { envoye: '1', declarations: ['SOLTEA_EMPLOYEURS'] });
@@ -244,11 +323,20 @@ describe('« Composer le portefeuille »', () => {
 
   it('the two lists work without JavaScript: an arrow moves the checked items and nothing is saved before « Valider »', async () => {
     const before = await snapshot();
-    let r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, { envoye: '1', declarations: ['SOLTEA_EMPLOYEURS'], ajouter: ['DSN'], action: 'ajouter' });
+    let r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, {
+      envoye: '1',
+      declarations: ['SOLTEA_EMPLOYEURS'],
+      ajouter: ['DSN'],
+      action: 'ajouter',
+    });
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('<input type="hidden" name="declarations" value="DSN"/>');
     expect(r.body).toContain('Vos changements ne sont pas encore enregistrés');
-    r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, { envoye: '1', declarations: ['SOLTEA_EMPLOYEURS'], action: 'retirer' });
+    r = await a.client.form(`/gestion/portefeuilles/${def.id}/declarations`, {
+      envoye: '1',
+      declarations: ['SOLTEA_EMPLOYEURS'],
+      action: 'retirer',
+    });
     expect(r.statusCode).toBe(400);
     expect(errorsOf(r.body)).toContain('Cochez d’abord une déclaration dans la « Liste des déclarations sélectionnées ».');
     r = await a.client.form('/gestion/portefeuilles', { name: 'Brouillon', comment: 'c', action: 'ajouter-tout' });
@@ -262,13 +350,18 @@ describe('« Composer le portefeuille »', () => {
     const page = await a.client.get(`/gestion/portefeuilles/${def.id}`);
     expect(page.body).toContain('<h1>Composition du portefeuille</h1>');
     expect(page.body).toContain('La liste est vide');
-    let r = await a.client.form(`/gestion/portefeuilles/${def.id}/entreprises`, { siren: GIP.siren.replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3') });
+    let r = await a.client.form(`/gestion/portefeuilles/${def.id}/entreprises`, {
+      siren: GIP.siren.replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3'),
+    });
     expect(r.statusCode, r.body).toBe(303);
     r = await a.client.form(`/gestion/portefeuilles/${def.id}/entreprises`, { siren: BM.siren });
     expect(r.statusCode).toBe(303);
     expect(await clientsOf(def.id)).toEqual([BM.siren, GIP.siren].sort());
     expect(await etabsOf(def.id, GIP.siren)).toEqual([...GIP.sirets].sort());
-    const [ed] = await h.ctx.db.select().from(etablissementDeclarations).where(and(eq(etablissementDeclarations.espaceId, a.espaceId), eq(etablissementDeclarations.siret, GIP.sirets[1])));
+    const [ed] = await h.ctx.db
+      .select()
+      .from(etablissementDeclarations)
+      .where(and(eq(etablissementDeclarations.espaceId, a.espaceId), eq(etablissementDeclarations.siret, GIP.sirets[1])));
     expect(ed!.declarationCode).toBe('SOLTEA_EMPLOYEURS');
     expect(ed!.accessibleAt.getTime() - ed!.addedAt.getTime()).toBe(24 * 3_600_000);
     const list = await a.client.get(`/gestion/portefeuilles/${def.id}`);
@@ -317,7 +410,10 @@ describe('« Composer le portefeuille »', () => {
 
   it('adding a declaration to a portefeuille adds it to every chosen établissement; removing it removes them and their habilitations', async () => {
     await a.client.get(`/gestion/portefeuilles/${clients.id}/declarations`);
-    let r = await a.client.form(`/gestion/portefeuilles/${clients.id}/declarations`, { envoye: '1', declarations: ['DSN', 'SOLTEA_EMPLOYEURS'] });
+    let r = await a.client.form(`/gestion/portefeuilles/${clients.id}/declarations`, {
+      envoye: '1',
+      declarations: ['DSN', 'SOLTEA_EMPLOYEURS'],
+    });
     expect(r.statusCode).toBe(303);
     const etabs = await etabsOf(clients.id, TG.siren);
     const count = await h.ctx.db
@@ -326,12 +422,16 @@ describe('« Composer le portefeuille »', () => {
       .where(and(eq(etablissementDeclarations.espaceId, a.espaceId), sql`${etablissementDeclarations.siret} like ${TG.siren + '%'}`));
     expect(count[0]!.n).toBe(etabs.length * 2);
     const [ines] = await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, clients.id));
-    await h.ctx.db.insert(habilitations).values({ userId: ines!.userId, siret: etabs[0]!, declarationCode: 'DSN', declarer: true, payer: false, grantedAt: h.clock.now() });
+    await h.ctx.db
+      .insert(habilitations)
+      .values({ userId: ines!.userId, siret: etabs[0]!, declarationCode: 'DSN', declarer: true, payer: false, grantedAt: h.clock.now() });
     r = await a.client.form(`/gestion/portefeuilles/${clients.id}/declarations`, { envoye: '1', declarations: ['SOLTEA_EMPLOYEURS'] });
     expect(r.statusCode).toBe(303);
     expect(await declsOf(a.espaceId, etabs[0]!)).toEqual(['SOLTEA_EMPLOYEURS']);
     expect(await h.ctx.db.select().from(habilitations).where(eq(habilitations.siret, etabs[0]!))).toHaveLength(0);
-    const hist = (await h.ctx.db.execute(sql`select declarer from habilitation_history where siret = ${etabs[0]!} and declaration_code = 'DSN'`)) as unknown as { rows: { declarer: boolean }[] };
+    const hist = (await h.ctx.db.execute(
+      sql`select declarer from habilitation_history where siret = ${etabs[0]!} and declaration_code = 'DSN'`,
+    )) as unknown as { rows: { declarer: boolean }[] };
     expect(hist.rows).toEqual([{ declarer: false }]);
     expect((await auditRows(h, 'portefeuille.declarations_changed')).length).toBeGreaterThanOrEqual(3);
   });
@@ -413,7 +513,10 @@ describe('« Composer le portefeuille »', () => {
     const csv = await a.client.get('/gestion/portefeuilles/recapitulatif.csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.headers['content-disposition']).toContain('attachment');
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('portefeuille;siren;raison sociale;type;siret;déclarations');
     expect(lines).toContain(`CLIENTS;${GIP.siren};${GIP.raisonSociale};Multi-établissements;${GIP.sirets[0]};DSN`);
     expect(lines).toContain(`Portefeuille par défaut;${BM.siren};${BM.raisonSociale};Mono-établissement;${BM.siret};DSN,SOLTEA_EMPLOYEURS`);
@@ -424,12 +527,19 @@ describe('« Composer le portefeuille »', () => {
   it('« Retirer » removes the client, its établissements, declarations and habilitations', async () => {
     await a.client.get(`/gestion/portefeuilles/${def.id}`);
     const [ines] = await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, clients.id));
-    await h.ctx.db.insert(habilitations).values({ userId: ines!.userId, siret: BM.siret, declarationCode: 'DSN', declarer: true, payer: false, grantedAt: h.clock.now() });
+    await h.ctx.db
+      .insert(habilitations)
+      .values({ userId: ines!.userId, siret: BM.siret, declarationCode: 'DSN', declarer: true, payer: false, grantedAt: h.clock.now() });
     const r = await a.client.form(`/gestion/portefeuilles/${def.id}/entreprises/${BM.siren}/retirer`, {});
     expect(r.statusCode).toBe(303);
     expect(await clientsOf(def.id)).toEqual([]);
     expect(await declsOf(a.espaceId, BM.siret)).toEqual([]);
-    expect(await h.ctx.db.select().from(habilitations).where(and(eq(habilitations.siret, BM.siret), eq(habilitations.userId, ines!.userId)))).toHaveLength(0);
+    expect(
+      await h.ctx.db
+        .select()
+        .from(habilitations)
+        .where(and(eq(habilitations.siret, BM.siret), eq(habilitations.userId, ines!.userId))),
+    ).toHaveLength(0);
     // the company's own declarations (its espace) are untouched
     expect((await declsOf(company.espaceId, BM.siret)).length).toBeGreaterThan(0);
     const again = await a.client.form(`/gestion/portefeuilles/${def.id}/entreprises/${BM.siren}/retirer`, {});
@@ -479,7 +589,9 @@ describe('« Supprimer ce portefeuille »', () => {
 
     // one with a company neither
     await a.client.get(`/gestion/portefeuilles/${doomed.id}`);
-    expect((await a.client.form(`/gestion/portefeuilles/${doomed.id}/entreprises`, { siren: DEMO_COMPANIES.lyceeRaspail.siren })).statusCode).toBe(303);
+    expect(
+      (await a.client.form(`/gestion/portefeuilles/${doomed.id}/entreprises`, { siren: DEMO_COMPANIES.lyceeRaspail.siren })).statusCode,
+    ).toBe(303);
     before = await snapshot();
     await a.client.get(`/gestion/portefeuilles/${doomed.id}/supprimer`);
     r = await a.client.form(`/gestion/portefeuilles/${doomed.id}/supprimer`, {});
@@ -488,13 +600,17 @@ describe('« Supprimer ce portefeuille »', () => {
     expect(await snapshot()).toEqual(before);
 
     // once emptied, it goes, with its déclarants and declarations; the déclarant is told
-    expect((await a.client.form(`/gestion/portefeuilles/${doomed.id}/entreprises/${DEMO_COMPANIES.lyceeRaspail.siren}/retirer`, {})).statusCode).toBe(303);
+    expect(
+      (await a.client.form(`/gestion/portefeuilles/${doomed.id}/entreprises/${DEMO_COMPANIES.lyceeRaspail.siren}/retirer`, {})).statusCode,
+    ).toBe(303);
     await a.client.get(`/gestion/portefeuilles/${doomed.id}/supprimer`);
     r = await a.client.form(`/gestion/portefeuilles/${doomed.id}/supprimer`, {});
     expect(r.statusCode).toBe(303);
     expect(r.headers.location).toContain('notice=supprime');
     expect((await portefeuillesOf(a.espaceId)).map((p) => p.id)).not.toContain(doomed.id);
-    expect(await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, doomed.id))).toHaveLength(0);
+    expect(await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, doomed.id))).toHaveLength(
+      0,
+    );
     expect((await auditRows(h, 'portefeuille.deleted')).filter((x) => x.espaceId === a.espaceId)).toHaveLength(1);
     const menu = await d.client.get('/menu');
     expect(menu.body).toContain('Le portefeuille « À supprimer » a été supprimé');
@@ -504,7 +620,16 @@ describe('« Supprimer ce portefeuille »', () => {
 describe('tenancy', () => {
   it('another tiers’ administrator can neither read nor change these portefeuilles (404, nothing changed)', async () => {
     const p = await byName(a.espaceId, 'CLIENTS');
-    for (const url of [`/gestion/portefeuilles/${p.id}`, `/gestion/portefeuilles/${p.id}/modifier`, `/gestion/portefeuilles/${p.id}/declarants`, `/gestion/portefeuilles/${p.id}/declarations`, `/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/etablissements`, `/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/declarations`, `/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/transfert`, `/portefeuilles/${p.id}`])
+    for (const url of [
+      `/gestion/portefeuilles/${p.id}`,
+      `/gestion/portefeuilles/${p.id}/modifier`,
+      `/gestion/portefeuilles/${p.id}/declarants`,
+      `/gestion/portefeuilles/${p.id}/declarations`,
+      `/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/etablissements`,
+      `/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/declarations`,
+      `/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/transfert`,
+      `/portefeuilles/${p.id}`,
+    ])
       expect((await b.client.get(url)).statusCode, url).toBe(404);
     const bList = await b.client.get('/gestion/portefeuilles');
     expect(bList.body).not.toContain('CLIENTS');
@@ -543,7 +668,12 @@ describe('tenancy', () => {
 
   it('malformed ids and SIRENs are 404', async () => {
     const p = await byName(a.espaceId, 'CLIENTS');
-    for (const url of ['/gestion/portefeuilles/pas-un-uuid', '/gestion/portefeuilles/00000000-0000-0000-0000-000000000000', `/gestion/portefeuilles/${p.id}/entreprises/12/etablissements`, `/gestion/portefeuilles/${p.id}/entreprises/${BM.siren}/etablissements`])
+    for (const url of [
+      '/gestion/portefeuilles/pas-un-uuid',
+      '/gestion/portefeuilles/00000000-0000-0000-0000-000000000000',
+      `/gestion/portefeuilles/${p.id}/entreprises/12/etablissements`,
+      `/gestion/portefeuilles/${p.id}/entreprises/${BM.siren}/etablissements`,
+    ])
       expect((await a.client.get(url)).statusCode, url).toBe(404);
   });
 });
@@ -554,7 +684,9 @@ describe('déclarants of a tiers-déclarant', () => {
     const p2 = (await portefeuillesOf(a.espaceId)).find((p) => p.isDefault)!;
     const d = await signedInDeclarant(a.espaceId, CD.siret);
     await a.client.get(`/gestion/portefeuilles/${p1.id}/declarants`);
-    const current = (await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, p1.id))).map((x) => x.userId);
+    const current = (await h.ctx.db.select().from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, p1.id))).map(
+      (x) => x.userId,
+    );
     const r = await a.client.form(`/gestion/portefeuilles/${p1.id}/declarants`, { envoye: '1', declarants: [...current, d.userId] });
     expect(r.statusCode).toBe(303);
     const mine = await d.client.get('/portefeuilles', 'application/json');
@@ -570,7 +702,9 @@ describe('déclarants of a tiers-déclarant', () => {
     expect(other.body).not.toContain(BM.raisonSociale);
     expect((await d.client.get(`/gestion/portefeuilles/${p1.id}`)).statusCode).toBe(403);
     // a notification told the déclarant
-    const n = (await h.ctx.db.execute(sql`select text from notifications where user_id = ${d.userId}`)) as unknown as { rows: { text: string }[] };
+    const n = (await h.ctx.db.execute(sql`select text from notifications where user_id = ${d.userId}`)) as unknown as {
+      rows: { text: string }[];
+    };
     expect(n.rows.map((x) => x.text)).toContain('Vous avez été ajouté au portefeuille « CLIENTS ».');
     // removed from the portefeuille: no longer sees it
     await a.client.get(`/gestion/portefeuilles/${p1.id}/declarants`);
@@ -595,18 +729,28 @@ describe('récapitulatif by page (HTML page; CSV and print keep the full list)',
     expect(pageA.rows).toEqual(fullA);
     expect(pageA.pages).toBe(1);
     const pfs = await h.ctx.db.select().from(portefeuilles).where(eq(portefeuilles.espaceId, a.espaceId));
-    for (const pf of pfs) expect((await recapitulatifPage(h.ctx, a.espaceId, { portefeuilleId: pf.id, page: 1 })).rows).toEqual(await recapitulatif(h.ctx, a.espaceId, [pf.id]));
+    for (const pf of pfs)
+      expect((await recapitulatifPage(h.ctx, a.espaceId, { portefeuilleId: pf.id, page: 1 })).rows).toEqual(
+        await recapitulatif(h.ctx, a.espaceId, [pf.id]),
+      );
     // another tiers' portefeuille: nothing
     expect((await recapitulatifPage(h.ctx, b.espaceId, { portefeuilleId: pfs[0]!.id, page: 1 })).rows).toEqual([]);
 
     // a tiers with 60 clients in one portefeuille and an empty one: 61 lines, 2 pages
     const t = await signedInAdministrator(h, { profile: { kind: 'tiers_declarant', organisationType: 'expert_comptable' } });
     const now = h.clock.now();
-    const [big] = await h.ctx.db.insert(portefeuilles).values({ espaceId: t.espaceId, name: 'Gros', isDefault: true, createdAt: now }).returning();
+    const [big] = await h.ctx.db
+      .insert(portefeuilles)
+      .values({ espaceId: t.espaceId, name: 'Gros', isDefault: true, createdAt: now })
+      .returning();
     await h.ctx.db.insert(portefeuilles).values({ espaceId: t.espaceId, name: 'Vide', isDefault: false, createdAt: now });
     const sirens = Array.from({ length: 60 }, (_, i) => `8880${String(i).padStart(5, '0')}`);
-    await h.ctx.db.insert(entreprises).values(sirens.map((siren, i) => ({ siren, raisonSociale: `CLIENT ${String(59 - i).padStart(2, '0')}`, etatAdministratif: 'A' })));
-    await h.ctx.db.insert(portefeuilleClients).values(sirens.map((siren) => ({ portefeuilleId: big!.id, espaceId: t.espaceId, siren, addedAt: now })));
+    await h.ctx.db
+      .insert(entreprises)
+      .values(sirens.map((siren, i) => ({ siren, raisonSociale: `CLIENT ${String(59 - i).padStart(2, '0')}`, etatAdministratif: 'A' })));
+    await h.ctx.db
+      .insert(portefeuilleClients)
+      .values(sirens.map((siren) => ({ portefeuilleId: big!.id, espaceId: t.espaceId, siren, addedAt: now })));
     const full = await recapitulatif(h.ctx, t.espaceId);
     expect(full).toHaveLength(61);
     const p1 = await recapitulatifPage(h.ctx, t.espaceId, { page: 1 });

@@ -165,7 +165,12 @@ describe('bad input on the inscription', () => {
     const draft = await draftRow(h, jeton);
     expect(draft?.step).toBe('password');
     const before = await snapshot();
-    const valid = () => ({ password: 'Pain-de-mie-2026', passwordConfirm: 'Pain-de-mie-2026', secretQuestion: p.question, secretAnswer: p.answer });
+    const valid = () => ({
+      password: 'Pain-de-mie-2026',
+      passwordConfirm: 'Pain-de-mie-2026',
+      secretQuestion: p.question,
+      secretAnswer: p.answer,
+    });
     // a secret question or answer is free text: markup, SQL-looking text or an emoji is a legitimate
     // value (stored as text, shown escaped: see the next test); the rest must be refused
     const freeText = ALL.filter((k) => k !== 'script' && k !== 'sql' && k !== 'emoji');
@@ -192,7 +197,12 @@ describe('bad input on the inscription', () => {
     await c.form('/inscription', startFields(p));
     await c.form('/inscription/conditions', { decision: 'accepte' });
     await c.form('/inscription/identification', {});
-    const r = await c.form('/inscription/mot-de-passe', { password: p.password, passwordConfirm: p.password, secretQuestion: p.question, secretAnswer: p.answer });
+    const r = await c.form('/inscription/mot-de-passe', {
+      password: p.password,
+      passwordConfirm: p.password,
+      secretQuestion: p.question,
+      secretAnswer: p.answer,
+    });
     expect(r.headers.location, r.body).toBe('/inscription/recapitulatif');
     const recap = await c.get('/inscription/recapitulatif');
     expect(recap.statusCode).toBe(200);
@@ -208,7 +218,10 @@ describe('bad input on the inscription', () => {
     for (const [path, body] of [
       ['/inscription/conditions', { decision: 'accepte' }],
       ['/inscription/identification', {}],
-      ['/inscription/mot-de-passe', { password: p.password, passwordConfirm: p.password, secretQuestion: p.question, secretAnswer: p.answer }],
+      [
+        '/inscription/mot-de-passe',
+        { password: p.password, passwordConfirm: p.password, secretQuestion: p.question, secretAnswer: p.answer },
+      ],
       ['/inscription/recapitulatif', {}],
     ] as const)
       expect((await c.json(path, body)).statusCode).toBe(200);
@@ -218,7 +231,12 @@ describe('bad input on the inscription', () => {
     await probe({
       client: c,
       url: '/inscription/profil',
-      valid: () => ({ kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations: ['SOLTEA_EMPLOYEURS'] }),
+      valid: () => ({
+        kind: 'entreprise',
+        organisationType: 'entreprise_privee',
+        domains: ['formation'],
+        declarations: ['SOLTEA_EMPLOYEURS'],
+      }),
       fields: [
         { field: 'kind', format: 'entreprises' },
         { field: 'organisationType', format: 'entreprise privée' },
@@ -299,7 +317,12 @@ describe('bad input on « Vos informations personnelles »', () => {
     const before = await snapshot();
     const unchanged = async () => {
       const now = await userRow(h, userId);
-      expect([now.passwordHash, now.secretQuestion, now.secretAnswerHash, now.email]).toEqual([user.passwordHash, user.secretQuestion, user.secretAnswerHash, user.email]);
+      expect([now.passwordHash, now.secretQuestion, now.secretAnswerHash, now.email]).toEqual([
+        user.passwordHash,
+        user.secretQuestion,
+        user.secretAnswerHash,
+        user.email,
+      ]);
       expect(await snapshot()).toEqual(before);
     };
     const freeText = ALL.filter((k) => k !== 'script' && k !== 'sql' && k !== 'emoji');
@@ -384,8 +407,18 @@ describe('oversized bodies and missing CSRF tokens', () => {
     const { client: c, person: p, userId } = await signedInAdministrator(h);
     const before = await snapshot();
     const tokensBefore = await h.ctx.db.select().from(tokens).where(eq(tokens.userId, userId));
-    forbidden(await rawPost(h, c, '/menu/informations/courriel', formBody({ current: p.password, email: 'pirate@exemple.fr' }), formHeaders));
-    forbidden(await rawPost(h, c, '/menu/informations/mot-de-passe', formBody({ current: p.password, password: 'Pirate-de-mer-99', passwordConfirm: 'Pirate-de-mer-99' }), formHeaders));
+    forbidden(
+      await rawPost(h, c, '/menu/informations/courriel', formBody({ current: p.password, email: 'pirate@exemple.fr' }), formHeaders),
+    );
+    forbidden(
+      await rawPost(
+        h,
+        c,
+        '/menu/informations/mot-de-passe',
+        formBody({ current: p.password, password: 'Pirate-de-mer-99', passwordConfirm: 'Pirate-de-mer-99' }),
+        formHeaders,
+      ),
+    );
     forbidden(await rawPost(h, c, '/deconnexion-partout', '', formHeaders));
     forbidden(await rawPost(h, c, '/deconnexion', formBody({}), formHeaders));
     // an anonymous page's token is not the session's
@@ -393,7 +426,12 @@ describe('oversized bodies and missing CSRF tokens', () => {
     await anon.get('/connexion');
     forbidden(await rawPost(h, c, '/deconnexion-partout', formBody({ _csrf: anon.csrf }), formHeaders));
     // a token sent only in a cookie-less request does nothing either
-    const noCookie = await h.server.inject({ method: 'POST', url: '/deconnexion', payload: formBody({ _csrf: c.csrf }), headers: formHeaders });
+    const noCookie = await h.server.inject({
+      method: 'POST',
+      url: '/deconnexion',
+      payload: formBody({ _csrf: c.csrf }),
+      headers: formHeaders,
+    });
     expect(noCookie.statusCode).toBe(403);
     expect(await snapshot()).toEqual(before);
     expect(await h.ctx.db.select().from(tokens).where(eq(tokens.userId, userId))).toEqual(tokensBefore);

@@ -78,19 +78,35 @@ describe('candidat AD', () => {
     expect(r.statusCode).toBe(200);
     expect((await c.get('/inscription/identification')).statusCode).toBe(200);
     r = await c.json('/inscription/identification', {});
-    r = await c.json('/inscription/mot-de-passe', { password: cand.password, passwordConfirm: cand.password, secretQuestion: cand.question, secretAnswer: cand.answer });
+    r = await c.json('/inscription/mot-de-passe', {
+      password: cand.password,
+      passwordConfirm: cand.password,
+      secretQuestion: cand.question,
+      secretAnswer: cand.answer,
+    });
     expect(r.statusCode, r.body).toBe(200);
     r = await c.json('/inscription/recapitulatif', {});
     expect(r.statusCode).toBe(200);
     expect((r.json() as { etapeSuivante: string }).etapeSuivante).toBe('done'); // no profile: the company's belongs to its administrators
-    r = await c.json('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['dsn'], declarations: ['DSN'] });
+    r = await c.json('/inscription/profil', {
+      kind: 'entreprise',
+      organisationType: 'entreprise_privee',
+      domains: ['dsn'],
+      declarations: ['DSN'],
+    });
     expect(r.statusCode).toBe(409);
 
-    const [u] = await h.ctx.db.select().from(users).where(and(eq(users.siret, cand.siret), eq(users.loginKey, loginKey(cand.nom, cand.prenom))));
+    const [u] = await h.ctx.db
+      .select()
+      .from(users)
+      .where(and(eq(users.siret, cand.siret), eq(users.loginKey, loginKey(cand.nom, cand.prenom))));
     expect(u).toMatchObject({ status: 'candidat', role: 'administrateur', espaceId: a1.espaceId });
     // nothing reaches the administrators before the address is validated
     expect(await pendingDemandeOf(u!.id)).toBeUndefined();
-    const adminMails = async () => [...(await mailsTo(h, a1.person.email)), ...(await mailsTo(h, a2.person.email))].filter((m) => m.subject === NEW_ADMIN_SUBJECT && m.text.includes(cand.email)).length;
+    const adminMails = async () =>
+      [...(await mailsTo(h, a1.person.email)), ...(await mailsTo(h, a2.person.email))].filter(
+        (m) => m.subject === NEW_ADMIN_SUBJECT && m.text.includes(cand.email),
+      ).length;
     expect(await adminMails()).toBe(0);
 
     const v = await validateLastLink(h, c, cand.email);
@@ -116,7 +132,9 @@ describe('candidat AD', () => {
     }
     r = await a2.client.form(`/menu/demandes/${demande.id}/accorder`, {});
     expect(r.headers.location).toBe('/menu/demandes?notice=accordee');
-    expect((await lastMail(h, cand.email, 'Votre demande d’administration est acceptée')).text).toContain(`${a2.person.prenom} ${a2.person.nom}`);
+    expect((await lastMail(h, cand.email, 'Votre demande d’administration est acceptée')).text).toContain(
+      `${a2.person.prenom} ${a2.person.nom}`,
+    );
     // already decided: the other administrator cannot decide again
     await a1.client.get('/menu/demandes');
     r = await a1.client.form(`/menu/demandes/${demande.id}/refuser`, {});
@@ -183,7 +201,11 @@ describe('tenancy', () => {
       expect(r.body).toContain('réservée aux administrateurs');
     }
     await c.get('/menu');
-    for (const url of [`/menu/demandes/${demande.id}/accorder`, `/menu/demandes/${demande.id}/refuser`, `/gestion/declarants/${a1.userId}/reinitialiser`]) {
+    for (const url of [
+      `/menu/demandes/${demande.id}/accorder`,
+      `/menu/demandes/${demande.id}/refuser`,
+      `/gestion/declarants/${a1.userId}/reinitialiser`,
+    ]) {
       const r = await c.form(url, {});
       expect(r.statusCode, url).toBe(403);
     }
@@ -203,8 +225,16 @@ describe('tenancy', () => {
     // B's administrator asks for a reset: a « réinitialisation » demande in company B
     const anon = new Client(h);
     await anon.get('/mot-de-passe-oublie');
-    await anon.form('/mot-de-passe-oublie', { siret: b1.person.siret, nom: b1.person.nom, prenom: b1.person.prenom, methode: 'administrateur' });
-    const [resetDemande] = await h.ctx.db.select().from(demandes).where(and(eq(demandes.userId, b1.userId), eq(demandes.kind, 'reinitialisation')));
+    await anon.form('/mot-de-passe-oublie', {
+      siret: b1.person.siret,
+      nom: b1.person.nom,
+      prenom: b1.person.prenom,
+      methode: 'administrateur',
+    });
+    const [resetDemande] = await h.ctx.db
+      .select()
+      .from(demandes)
+      .where(and(eq(demandes.userId, b1.userId), eq(demandes.kind, 'reinitialisation')));
     expect(resetDemande?.espaceId).toBe(b1.espaceId);
 
     const snapshot = async () => ({
@@ -263,23 +293,41 @@ describe('audit trail', () => {
     await x.client.get('/menu/informations');
     const newPassword = 'Farine-de-seigle-73';
     secrets.add(newPassword);
-    let r = await x.client.form('/menu/informations/mot-de-passe', { current: x.person.password, password: newPassword, passwordConfirm: newPassword });
+    let r = await x.client.form('/menu/informations/mot-de-passe', {
+      current: x.person.password,
+      password: newPassword,
+      passwordConfirm: newPassword,
+    });
     expect(r.statusCode).toBe(303);
     const newAnswer = 'Une tarte aux pommes';
     secrets.add(newAnswer);
     await x.client.get('/menu/informations');
-    r = await x.client.form('/menu/informations/question-secrete', { current: newPassword, secretQuestion: 'Quel est mon dessert préféré ?', secretAnswer: newAnswer });
+    r = await x.client.form('/menu/informations/question-secrete', {
+      current: newPassword,
+      secretQuestion: 'Quel est mon dessert préféré ?',
+      secretAnswer: newAnswer,
+    });
     expect(r.statusCode).toBe(303);
 
     const rows = await h.ctx.db.select().from(auditEvents).orderBy(auditEvents.id);
     const mine = rows.filter((e) => e.actorUserId === x.userId || e.targetUserId === x.userId);
     const actions = new Set(mine.map((e) => e.action));
-    for (const a of ['inscription.completed', 'email.validation_sent', 'email.validated', 'login.success', 'login.failure', 'password.changed', 'secret_question.changed'])
+    for (const a of [
+      'inscription.completed',
+      'email.validation_sent',
+      'email.validated',
+      'login.success',
+      'login.failure',
+      'password.changed',
+      'secret_question.changed',
+    ])
       expect(actions, a).toContain(a);
     const failure = mine.find((e) => e.action === 'login.failure')!;
     expect(failure.details).toMatchObject({ siret: x.person.siret });
     expect(failure.espaceId).toBe(x.espaceId);
-    const unknown = rows.filter((e) => e.action === 'login.failure' && e.actorUserId === null && (e.details as { siret?: string }).siret === x.person.siret);
+    const unknown = rows.filter(
+      (e) => e.action === 'login.failure' && e.actorUserId === null && (e.details as { siret?: string }).siret === x.person.siret,
+    );
     expect(unknown.length).toBeGreaterThanOrEqual(1);
     const success = mine.find((e) => e.action === 'login.success')!;
     expect(success.ip).toBeTruthy();

@@ -7,7 +7,17 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, tokens } from '../../src/infra/db/schema.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
-import { lastMail, mailsTo, pageErrors, signedInAdministrator, stopHarness, tokenOf, tryLogin, userRow, VALIDATION_SUBJECT } from './helpers.js';
+import {
+  lastMail,
+  mailsTo,
+  pageErrors,
+  signedInAdministrator,
+  stopHarness,
+  tokenOf,
+  tryLogin,
+  userRow,
+  VALIDATION_SUBJECT,
+} from './helpers.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -106,7 +106,10 @@ describe('way 1: the secret question', () => {
     const r = await c.form('/mot-de-passe-oublie/question', { answer: p.answer });
     expect(r.statusCode).toBe(303);
     expect(r.headers.location).toBe('/mot-de-passe-oublie');
-    const [row] = await h.ctx.db.select({ n: count() }).from(tokens).where(and(eq(tokens.userId, p.id), eq(tokens.kind, 'password_reset')));
+    const [row] = await h.ctx.db
+      .select({ n: count() })
+      .from(tokens)
+      .where(and(eq(tokens.userId, p.id), eq(tokens.kind, 'password_reset')));
     expect(row!.n).toBe(0);
   });
 
@@ -162,7 +165,10 @@ describe('way 2: a link by e-mail', () => {
     expect(r.statusCode, r.body).toBe(303);
     expect((await s1.get('/menu')).statusCode).toBe(303);
     expect((await s2.get('/menu')).statusCode).toBe(303);
-    const open = await h.ctx.db.select().from(sessions).where(and(eq(sessions.userId, p.id), isNull(sessions.revokedAt)));
+    const open = await h.ctx.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.userId, p.id), isNull(sessions.revokedAt)));
     expect(open).toEqual([]);
     expect((await tryLogin(c, p, p.password)).statusCode).toBe(401);
     expect((await tryLogin(new Client(h), p, 'Pain-aux-noix-81')).statusCode).toBe(303);
@@ -206,7 +212,11 @@ describe('way 2: a link by e-mail', () => {
     expect((await c.get(second)).statusCode).toBe(200);
     h.clock.advance(2 * MINUTE);
     expect((await c.get(second)).statusCode).toBe(410);
-    const r = await c.form('/reinitialisation', { jeton: tokenOf(second), password: 'Pain-aux-noix-83', passwordConfirm: 'Pain-aux-noix-83' });
+    const r = await c.form('/reinitialisation', {
+      jeton: tokenOf(second),
+      password: 'Pain-aux-noix-83',
+      passwordConfirm: 'Pain-aux-noix-83',
+    });
     expect(r.statusCode).toBe(410);
     expect((await tryLogin(c, p, p.password)).statusCode).toBe(303);
   });
@@ -223,7 +233,10 @@ describe('way 3: ask the administrator', () => {
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('votre demande a été transmise aux administrateurs');
     r = await forgot(anon, b, 'administrateur'); // asking twice makes one request
-    const open = await h.ctx.db.select().from(demandes).where(and(eq(demandes.userId, bId), eq(demandes.kind, 'reinitialisation'), isNull(demandes.decidedAt)));
+    const open = await h.ctx.db
+      .select()
+      .from(demandes)
+      .where(and(eq(demandes.userId, bId), eq(demandes.kind, 'reinitialisation'), isNull(demandes.decidedAt)));
     expect(open).toHaveLength(1);
     expect((await lastMail(h, a.email, 'Demande en attente : réinitialisation de mot de passe')).text).toContain(`${b.prenom} ${b.nom}`);
 
@@ -257,7 +270,11 @@ describe('way 3: ask the administrator', () => {
     expect(page.statusCode).toBe(200);
     const before = await userRow(h, bId);
     // another form is refused too
-    r = await bc.form('/menu/informations/mot-de-passe', { current: temp!, password: 'Brioche-tressee-64', passwordConfirm: 'Brioche-tressee-64' });
+    r = await bc.form('/menu/informations/mot-de-passe', {
+      current: temp!,
+      password: 'Brioche-tressee-64',
+      passwordConfirm: 'Brioche-tressee-64',
+    });
     expect(r.statusCode).toBe(303);
     expect(r.headers.location).toBe('/menu/changement-obligatoire');
     await bc.get('/menu/changement-obligatoire');
@@ -268,7 +285,12 @@ describe('way 3: ask the administrator', () => {
     expect(await userRow(h, bId)).toEqual(before);
     expect((await bc.get('/menu')).headers.location).toBe('/menu/changement-obligatoire');
 
-    r = await bc.form('/menu/changement-obligatoire', { password: 'Brioche-tressee-64', passwordConfirm: 'Brioche-tressee-64', secretQuestion: 'Quelle était ma première voiture ?', secretAnswer: 'Une quatre chevaux' });
+    r = await bc.form('/menu/changement-obligatoire', {
+      password: 'Brioche-tressee-64',
+      passwordConfirm: 'Brioche-tressee-64',
+      secretQuestion: 'Quelle était ma première voiture ?',
+      secretAnswer: 'Une quatre chevaux',
+    });
     expect(r.statusCode, r.body).toBe(303);
     expect(r.headers.location).toBe('/menu?notice=identifiants-changes');
     expect((await bc.get('/menu')).statusCode).toBe(200);
@@ -361,7 +383,12 @@ describe('no answer reveals whether an account exists', () => {
     const pending = newPerson(siret);
     const pc = new Client(h);
     await walkToRecap(pc, pending);
-    await pc.form('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations: ['SOLTEA_EMPLOYEURS'] });
+    await pc.form('/inscription/profil', {
+      kind: 'entreprise',
+      organisationType: 'entreprise_privee',
+      domains: ['formation'],
+      declarations: ['SOLTEA_EMPLOYEURS'],
+    });
     const ghost = { siret, nom: 'Fantome', prenom: 'Personne' };
     const c = new Client(h);
     await c.get('/mot-de-passe-oublie');

@@ -134,7 +134,12 @@ export async function walkToRecap(c: Client, p: Person): Promise<string> {
   expect(r.headers.location).toBe('/inscription/identification');
   r = await c.form('/inscription/identification', {});
   expect(r.headers.location).toBe('/inscription/mot-de-passe');
-  r = await c.form('/inscription/mot-de-passe', { password: p.password, passwordConfirm: p.password, secretQuestion: p.question, secretAnswer: p.answer });
+  r = await c.form('/inscription/mot-de-passe', {
+    password: p.password,
+    passwordConfirm: p.password,
+    secretQuestion: p.question,
+    secretAnswer: p.answer,
+  });
   expect(r.headers.location, r.body).toBe('/inscription/recapitulatif');
   r = await c.form('/inscription/recapitulatif', {});
   expect(r.statusCode, r.body).toBe(303);
@@ -185,7 +190,8 @@ export async function tryLogin(c: Client, p: Pick<Person, 'siret' | 'nom' | 'pre
 /** GET, following redirects (at most 4). */
 export async function follow(c: Client, url: string) {
   let r = await c.get(url);
-  for (let i = 0; i < 4 && r.statusCode >= 300 && r.statusCode < 400 && r.headers.location; i++) r = await c.get(String(r.headers.location));
+  for (let i = 0; i < 4 && r.statusCode >= 300 && r.statusCode < 400 && r.headers.location; i++)
+    r = await c.get(String(r.headers.location));
   return r;
 }
 
@@ -221,13 +227,26 @@ export async function counts(h: Harness) {
     sql`select (select count(*) from users)::int as users, (select count(*) from inscription_drafts)::int as drafts, (select count(*) from espaces)::int as espaces,
         (select count(*) from tokens)::int as tokens, (select count(*) from demandes)::int as demandes, (select count(*) from sessions)::int as sessions,
         (select count(*) from mail_outbox)::int as mails`,
-  )) as unknown as { rows: { users: number; drafts: number; espaces: number; tokens: number; demandes: number; sessions: number; mails: number }[] };
+  )) as unknown as {
+    rows: { users: number; drafts: number; espaces: number; tokens: number; demandes: number; sessions: number; mails: number }[];
+  };
   const r = res.rows[0]!;
-  return { users: r.users, drafts: r.drafts, espaces: r.espaces, tokens: r.tokens, demandes: r.demandes, sessions: r.sessions, mails: r.mails };
+  return {
+    users: r.users,
+    drafts: r.drafts,
+    espaces: r.espaces,
+    tokens: r.tokens,
+    demandes: r.demandes,
+    sessions: r.sessions,
+    mails: r.mails,
+  };
 }
 
 export async function draftRow(h: Harness, jeton: string) {
-  const [d] = await h.ctx.db.select().from(inscriptionDrafts).where(eq(inscriptionDrafts.idHash, sha256(jeton)));
+  const [d] = await h.ctx.db
+    .select()
+    .from(inscriptionDrafts)
+    .where(eq(inscriptionDrafts.idHash, sha256(jeton)));
   return d ?? null;
 }
 
@@ -260,7 +279,11 @@ export async function rawPost(h: Harness, c: Client, url: string, payload: strin
 /** The French messages shown by a page: the error summary title, its list, and field messages. */
 export function pageErrors(body: string): string[] {
   const out: string[] = [];
-  for (const re of [/<h2 class="fr-alert__title">([^<]*)<\/h2>/g, /<p class="fr-message fr-message--error">([^<]*)<\/p>/g, /<div class="fr-alert fr-alert--(?:error|warning)[^"]*"[^>]*>(?:<h\d[^>]*>[^<]*<\/h\d>)?<p>([^<]*)<\/p>/g])
+  for (const re of [
+    /<h2 class="fr-alert__title">([^<]*)<\/h2>/g,
+    /<p class="fr-message fr-message--error">([^<]*)<\/p>/g,
+    /<div class="fr-alert fr-alert--(?:error|warning)[^"]*"[^>]*>(?:<h\d[^>]*>[^<]*<\/h\d>)?<p>([^<]*)<\/p>/g,
+  ])
     for (const m of body.matchAll(re)) out.push(m[1]!);
   return out;
 }

@@ -47,8 +47,18 @@ async function jsonStart(c: Client, p: Person): Promise<string> {
   return body.jeton;
 }
 
-const passwordBody = (p: Person) => ({ password: p.password, passwordConfirm: p.password, secretQuestion: p.question, secretAnswer: p.answer });
-const profileBody = { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations: ['SOLTEA_EMPLOYEURS'] };
+const passwordBody = (p: Person) => ({
+  password: p.password,
+  passwordConfirm: p.password,
+  secretQuestion: p.question,
+  secretAnswer: p.answer,
+});
+const profileBody = {
+  kind: 'entreprise',
+  organisationType: 'entreprise_privee',
+  domains: ['formation'],
+  declarations: ['SOLTEA_EMPLOYEURS'],
+};
 
 describe('inscription over the JSON API: the server enforces the order of the steps', () => {
   it('refuses a skipped step (409, nothing changes), then takes the steps in order and refuses every replay', async () => {
@@ -117,7 +127,8 @@ describe('inscription over the JSON API: the server enforces the order of the st
     const H = { 'x-inscription': jeton };
     expect((await c.json('/inscription/conditions', { decision: 'accepte' }, H)).statusCode).toBe(200);
     expect((await c.json('/inscription/identification', {}, H)).statusCode).toBe(200);
-    const twice = async (path: string, body: unknown) => (await Promise.all([c.json(path, body, H), c.json(path, body, H)])).map((r) => r.statusCode).sort();
+    const twice = async (path: string, body: unknown) =>
+      (await Promise.all([c.json(path, body, H), c.json(path, body, H)])).map((r) => r.statusCode).sort();
     expect(await twice('/inscription/mot-de-passe', passwordBody(p))).toEqual([200, 409]);
     expect((await c.json('/inscription/recapitulatif', {}, H)).statusCode).toBe(200);
     expect(await twice('/inscription/profil', profileBody)).toEqual([200, 409]);
@@ -203,10 +214,24 @@ describe('inscription over the JSON API: the server enforces the order of the st
       const r = await c.json(path, body, H);
       expect(r.statusCode, `${path}: ${r.body}`).toBe(200);
     }
-    const r = await c.json('/inscription/profil', { kind: 'tiers_declarant', organisationType: 'expert_comptable', domains: ['dsn', 'formation'], declarations: ['DSN', 'SOLTEA_EMPLOYEURS'] }, H);
+    const r = await c.json(
+      '/inscription/profil',
+      {
+        kind: 'tiers_declarant',
+        organisationType: 'expert_comptable',
+        domains: ['dsn', 'formation'],
+        declarations: ['DSN', 'SOLTEA_EMPLOYEURS'],
+      },
+      H,
+    );
     expect(r.statusCode, r.body).toBe(200);
     const [espace] = await h.ctx.db.select().from(espaces).where(eq(espaces.siren, DEMO_COMPANIES.cabinetDurand.siren));
-    expect(espace).toMatchObject({ kind: 'tiers_declarant', organisationType: 'expert_comptable', siret: DEMO_COMPANIES.cabinetDurand.siret, domains: ['dsn', 'formation'] });
+    expect(espace).toMatchObject({
+      kind: 'tiers_declarant',
+      organisationType: 'expert_comptable',
+      siret: DEMO_COMPANIES.cabinetDurand.siret,
+      domains: ['dsn', 'formation'],
+    });
     const userId = await userIdOf(h, p);
     const rights = await h.ctx.db.select().from(habilitations).where(eq(habilitations.userId, userId));
     expect(rights.map((x) => [x.declarationCode, x.declarer, x.payer]).sort()).toEqual([
@@ -240,18 +265,31 @@ describe('inscription over the JSON API: the server enforces the order of the st
       expect((await c.json(path, body, H)).statusCode).toBe(200);
     const before = await counts(h);
     for (const declarations of [['DSN'], ['SOLTEA_EMPLOYEURS', 'DPAE'], ['INCONNUE']]) {
-      const r = await c.json('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations }, H);
+      const r = await c.json(
+        '/inscription/profil',
+        { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations },
+        H,
+      );
       expect(r.statusCode, r.body).toBe(400);
       const json = r.json() as { errors: Record<string, string> };
       expect(json.errors.declarations).toMatch(FRENCH);
     }
     // in the browser the profile page comes back with the message
-    const page = await c.form('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations: ['DSN'] });
+    const page = await c.form('/inscription/profil', {
+      kind: 'entreprise',
+      organisationType: 'entreprise_privee',
+      domains: ['formation'],
+      declarations: ['DSN'],
+    });
     expect(page.statusCode).toBe(400);
     expect(pageErrors(page.body).join(' ')).toContain('ne correspond à aucun des services');
     expect(await counts(h)).toEqual(before);
     expect((await draftRow(h, jeton))?.step).toBe('profil');
-    const ok = await c.json('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation', 'dsn'], declarations: ['DSN', 'MCF_ELU'] }, H);
+    const ok = await c.json(
+      '/inscription/profil',
+      { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation', 'dsn'], declarations: ['DSN', 'MCF_ELU'] },
+      H,
+    );
     expect(ok.statusCode, ok.body).toBe(200);
   });
 
@@ -334,7 +372,10 @@ describe('inscription over the JSON API: the server enforces the order of the st
     r = await c.form('/validation-courriel/renvoyer', { demande: demande! });
     expect(r.statusCode).toBe(200);
     expect(await mailsTo(h, p.email)).toHaveLength(5);
-    const rows = await h.ctx.db.select().from(users).where(and(eq(users.siret, p.siret)));
+    const rows = await h.ctx.db
+      .select()
+      .from(users)
+      .where(and(eq(users.siret, p.siret)));
     expect(rows).toHaveLength(1);
   });
 });

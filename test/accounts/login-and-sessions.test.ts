@@ -76,7 +76,12 @@ describe('connexion', () => {
       expect(r.statusCode, label).toBe(401);
       expect(pageErrors(r.body), label).toEqual([GENERIC_LOGIN_ERROR]);
       // the whole page is the same once the echoed siret / nom / prénom are blanked
-      pages.push(r.body.replaceAll(`value="${t.siret}"`, 'value="S"').replaceAll(`value="${t.nom}"`, 'value="N"').replaceAll(`value="${t.prenom}"`, 'value="P"'));
+      pages.push(
+        r.body
+          .replaceAll(`value="${t.siret}"`, 'value="S"')
+          .replaceAll(`value="${t.nom}"`, 'value="N"')
+          .replaceAll(`value="${t.prenom}"`, 'value="P"'),
+      );
     }
     expect(new Set(pages).size).toBe(1);
     // and the suspended or locked person, with the right password, got no session
@@ -93,7 +98,9 @@ describe('connexion', () => {
       expect(await throttleRow(h, key)).toMatchObject({ failures: i, lockedUntil: null });
     }
     // names are matched without case or accents: « VAILLANT… » counts on the same account
-    expect((await tryLogin(c, { ...p, nom: p.nom.toUpperCase(), prenom: p.prenom.toLowerCase() }, 'Mauvais-essai-15')).statusCode).toBe(401);
+    expect((await tryLogin(c, { ...p, nom: p.nom.toUpperCase(), prenom: p.prenom.toLowerCase() }, 'Mauvais-essai-15')).statusCode).toBe(
+      401,
+    );
     const row = await throttleRow(h, key);
     expect(row?.failures).toBe(5);
     expect(row?.lockedUntil?.getTime()).toBe(h.clock.now().getTime() + 15 * MINUTE);
@@ -121,7 +128,16 @@ describe('connexion', () => {
       }),
     );
     const since = h.clock.now();
-    const answers = await Promise.all(clients.map((c, i) => c.json('/connexion', { siret: p.siret, nom: i % 2 ? p.nom.toUpperCase() : p.nom, prenom: p.prenom, password: `Mauvais-essai-${20 + i}` })));
+    const answers = await Promise.all(
+      clients.map((c, i) =>
+        c.json('/connexion', {
+          siret: p.siret,
+          nom: i % 2 ? p.nom.toUpperCase() : p.nom,
+          prenom: p.prenom,
+          password: `Mauvais-essai-${20 + i}`,
+        }),
+      ),
+    );
     expect(answers.map((r) => r.statusCode)).toEqual(Array(10).fill(401));
     const row = await throttleRow(h, loginThrottleKey(p));
     const events = await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.actorUserId, p.id));
@@ -143,7 +159,10 @@ describe('sessions', () => {
     await login(c, p);
     const first = c.cookies.get(SID)!;
     expect(first.length).toBeGreaterThanOrEqual(40);
-    const [row] = await h.ctx.db.select().from(sessions).where(eq(sessions.idHash, sha256(first)));
+    const [row] = await h.ctx.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.idHash, sha256(first)));
     expect(row?.userId).toBe(p.id);
     expect(await h.ctx.db.select().from(sessions).where(eq(sessions.idHash, first))).toEqual([]);
     await login(c, p);
@@ -250,7 +269,10 @@ describe('sessions', () => {
     expect(r.headers.location).toBe('/connexion?notice=deconnecte-partout');
     expect(await menuStatus(c2)).toBe(303);
     expect(await menuStatus(c3)).toBe(303);
-    const open = await h.ctx.db.select().from(sessions).where(and(eq(sessions.userId, p.id)));
+    const open = await h.ctx.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.userId, p.id)));
     expect(open.every((s) => s.revokedAt !== null)).toBe(true);
     const actions = (await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.actorUserId, p.id))).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['logout', 'logout.all']));
@@ -263,7 +285,11 @@ describe('sessions', () => {
     await login(c1, p);
     await login(c2, p);
     await c1.get('/menu/informations');
-    const r = await c1.form('/menu/informations/mot-de-passe', { current: p.password, password: 'Levain-du-soir-31', passwordConfirm: 'Levain-du-soir-31' });
+    const r = await c1.form('/menu/informations/mot-de-passe', {
+      current: p.password,
+      password: 'Levain-du-soir-31',
+      passwordConfirm: 'Levain-du-soir-31',
+    });
     expect(r.statusCode, r.body).toBe(303);
     expect(r.headers.location).toBe('/menu/informations?notice=mot-de-passe-change');
     expect(await menuStatus(c1)).toBe(200);
@@ -292,7 +318,12 @@ describe('GET never changes state', () => {
     const pending = newPerson(await freshSiret(h));
     const pc = new Client(h);
     await walkToRecap(pc, pending);
-    await pc.form('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations: ['SOLTEA_EMPLOYEURS'] });
+    await pc.form('/inscription/profil', {
+      kind: 'entreprise',
+      organisationType: 'entreprise_privee',
+      domains: ['formation'],
+      declarations: ['SOLTEA_EMPLOYEURS'],
+    });
     const validation = linkIn((await lastMail(h, pending.email, VALIDATION_SUBJECT)).text, '/validation-courriel?jeton=');
     // a password reset link for the administrator
     const anon = new Client(h);
@@ -338,16 +369,27 @@ describe('GET never changes state', () => {
       const r = await anon.get(url);
       expect(r.statusCode, url).toBeLessThan(500);
     }
-    for (const url of ['/inscription/conditions?decision=accepte', '/inscription/conditions?decision=refuse', '/inscription/identification', '/inscription/renvoyer']) {
+    for (const url of [
+      '/inscription/conditions?decision=accepte',
+      '/inscription/conditions?decision=refuse',
+      '/inscription/identification',
+      '/inscription/renvoyer',
+    ]) {
       const r = await d.get(url);
       expect(r.statusCode, url).toBeLessThan(500);
     }
     expect(await dump()).toEqual(before);
     // and so: still signed in, still pending, the links still live
     expect(await menuStatus(a)).toBe(200);
-    const [u] = await h.ctx.db.select().from(users).where(eq(users.id, await userIdOf(h, pending)));
+    const [u] = await h.ctx.db
+      .select()
+      .from(users)
+      .where(eq(users.id, await userIdOf(h, pending)));
     expect(u?.status).toBe('email_pending');
-    const live = await h.ctx.db.select().from(tokens).where(eq(tokens.tokenHash, sha256(resetToken)));
+    const live = await h.ctx.db
+      .select()
+      .from(tokens)
+      .where(eq(tokens.tokenHash, sha256(resetToken)));
     expect(live[0]?.usedAt).toBeNull();
   });
 });

@@ -46,7 +46,12 @@ let A2: string;
 
 const url = (siret: string, rest = '') => `/soltea/employeur/${siret}${rest}`;
 const versionIn = (body: string) => Number(/name="version" value="(\d+)"/.exec(body)?.[1] ?? NaN);
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;|&#39;/g, '’').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ');
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;|&#39;/g, '’')
+    .replace(/\u00a0/g, ' ')
+    .replace(/\s+/g, ' ');
 
 beforeAll(async () => {
   h = await createHarness();
@@ -55,7 +60,15 @@ beforeAll(async () => {
   [A, B, C] = companies as [typeof A, typeof A, typeof A];
   w = await seedWorld(h.ctx.db, h.clock.now(), companies[3]!.siret);
   A2 = await secondSiret(h.ctx.db, A.siren);
-  const a = await employerCompany(h.ctx, A, [{ nom: 'ARNAUD', role: 'administrateur' }, { nom: 'AUBERT', role: 'declarant' }], [A.siret, A2]);
+  const a = await employerCompany(
+    h.ctx,
+    A,
+    [
+      { nom: 'ARNAUD', role: 'administrateur' },
+      { nom: 'AUBERT', role: 'declarant' },
+    ],
+    [A.siret, A2],
+  );
   [alice, albert] = a.people as [TestPerson, TestPerson];
   const b = await employerCompany(h.ctx, B, [{ nom: 'BLANC', role: 'administrateur' }]);
   bruno = b.people[0]!;
@@ -87,7 +100,13 @@ describe('the list and the Synthèse', () => {
     expect(t).toContain('La période de répartition 1 est ouverte jusqu’au 27 juin 2025 inclus');
     expect(t).toContain('Vous n’avez encore choisi aucun établissement');
     const j = JSON.parse((await ca.get(url(A.siret), 'application/json')).body);
-    expect(j).toMatchObject({ campagne: 2025, version: 0, attributions: [], enveloppe: { creditsCentimes: 1_000_001 }, modifiable: { ok: true, periode: 1 } });
+    expect(j).toMatchObject({
+      campagne: 2025,
+      version: 0,
+      attributions: [],
+      enveloppe: { creditsCentimes: 1_000_001 },
+      modifiable: { ok: true, periode: 1 },
+    });
   });
 });
 
@@ -115,7 +134,11 @@ describe('« Attribuer » then « Enregistrer mes choix »', () => {
       ['', /Indiquez le pourcentage/],
     ];
     for (const [pct, msg] of cases) {
-      const r = await ca.form(url(A.siret, `/attribuer/${LYCEE.siret}`), { version: v, cible: [`e${w.lyceeId}`], [`pct_e${w.lyceeId}`]: pct });
+      const r = await ca.form(url(A.siret, `/attribuer/${LYCEE.siret}`), {
+        version: v,
+        cible: [`e${w.lyceeId}`],
+        [`pct_e${w.lyceeId}`]: pct,
+      });
       expect(r.statusCode, pct).toBe(400);
       expect(text(r.body)).toMatch(msg);
       expect(r.body).toContain('Vos choix n’ont pas été enregistrés');
@@ -160,7 +183,9 @@ describe('« Attribuer » then « Enregistrer mes choix »', () => {
 
   it('the page shows what is already chosen; unticking removes it', async () => {
     const page = await ca.get(url(A.siret, `/attribuer/${LYCEE.siret}`));
-    expect(page.body).toMatch(new RegExp(`name="pct_f${w.formationIds[1]}"[^>]*value="7,25"|value="7,25"[^>]*name="pct_f${w.formationIds[1]}"`));
+    expect(page.body).toMatch(
+      new RegExp(`name="pct_f${w.formationIds[1]}"[^>]*value="7,25"|value="7,25"[^>]*name="pct_f${w.formationIds[1]}"`),
+    );
     const r = await ca.form(url(A.siret, `/attribuer/${LYCEE.siret}`), {
       version: String(versionIn(page.body)),
       cible: [`e${w.lyceeId}`, `f${w.formationIds[0]}`],
@@ -174,7 +199,11 @@ describe('« Attribuer » then « Enregistrer mes choix »', () => {
 
   it('a target of another establishment posted on this page: refused, nothing saved', async () => {
     const page = await ca.get(url(A.siret, `/attribuer/${LYCEE.siret}`));
-    const r = await ca.form(url(A.siret, `/attribuer/${LYCEE.siret}`), { version: String(versionIn(page.body)), cible: [`e${w.otherId}`], [`pct_e${w.otherId}`]: '5' });
+    const r = await ca.form(url(A.siret, `/attribuer/${LYCEE.siret}`), {
+      version: String(versionIn(page.body)),
+      cible: [`e${w.otherId}`],
+      [`pct_e${w.otherId}`]: '5',
+    });
     expect(r.statusCode).toBe(400);
     expect(await linesOf(h.ctx.db, A.siret)).toHaveLength(2);
   });
@@ -195,7 +224,11 @@ describe('rules on the whole set', () => {
   it('over 100 %: refused with the legal reference, nothing saved', async () => {
     const page = await ca.get(url(A.siret, `/attribuer/${w.nationalSiret}`));
     const before = await linesOf(h.ctx.db, A.siret);
-    const r = await ca.form(url(A.siret, `/attribuer/${w.nationalSiret}`), { version: String(versionIn(page.body)), cible: [`e${w.nationalId}`], [`pct_e${w.nationalId}`]: '70' });
+    const r = await ca.form(url(A.siret, `/attribuer/${w.nationalSiret}`), {
+      version: String(versionIn(page.body)),
+      cible: [`e${w.nationalId}`],
+      [`pct_e${w.nationalId}`]: '70',
+    });
     expect(r.statusCode).toBe(400);
     expect(text(r.body)).toContain('ne peut pas dépasser 100 %');
     expect(await linesOf(h.ctx.db, A.siret)).toEqual(before);
@@ -203,27 +236,65 @@ describe('rules on the whole set', () => {
 
   it('liste nationale over 30 %: refused (L. 6241-5 13°), nothing saved', async () => {
     const page = await ca.get(url(A.siret, `/attribuer/${w.nationalSiret}`));
-    const r = await ca.form(url(A.siret, `/attribuer/${w.nationalSiret}`), { version: String(versionIn(page.body)), cible: [`e${w.nationalId}`], [`pct_e${w.nationalId}`]: '30,01' });
+    const r = await ca.form(url(A.siret, `/attribuer/${w.nationalSiret}`), {
+      version: String(versionIn(page.body)),
+      cible: [`e${w.nationalId}`],
+      [`pct_e${w.nationalId}`]: '30,01',
+    });
     expect(r.statusCode).toBe(400);
     expect(text(r.body)).toContain('L. 6241-5, 13°');
     expect((await linesOf(h.ctx.db, A.siret)).some((l) => l.etablissementId === w.nationalId)).toBe(false);
-    const ok = await ca.form(url(A.siret, `/attribuer/${w.nationalSiret}`), { version: String(versionIn(page.body)), cible: [`e${w.nationalId}`], [`pct_e${w.nationalId}`]: '30' });
+    const ok = await ca.form(url(A.siret, `/attribuer/${w.nationalSiret}`), {
+      version: String(versionIn(page.body)),
+      cible: [`e${w.nationalId}`],
+      [`pct_e${w.nationalId}`]: '30',
+    });
     expect(ok.statusCode).toBe(303);
   });
 
   it('API: the whole set replaced and validated; bad lines get 400 with nothing saved', async () => {
     const before = await linesOf(h.ctx.db, B.siret);
     const cb = await signIn(h, bruno);
-    const bad = await cb.json(url(B.siret, '/attributions'), { attributions: [{ etablissementId: w.lyceeId, pourcentage: '50' }, { etablissementId: w.otherId, pourcentage: '60' }] }, {}, 'PUT');
+    const bad = await cb.json(
+      url(B.siret, '/attributions'),
+      {
+        attributions: [
+          { etablissementId: w.lyceeId, pourcentage: '50' },
+          { etablissementId: w.otherId, pourcentage: '60' },
+        ],
+      },
+      {},
+      'PUT',
+    );
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body).message).toContain('100 %');
-    const nonsense = await cb.json(url(B.siret, '/attributions'), { attributions: [{ etablissementId: w.lyceeId, pourcentage: '1e3' }] }, {}, 'PUT');
+    const nonsense = await cb.json(
+      url(B.siret, '/attributions'),
+      { attributions: [{ etablissementId: w.lyceeId, pourcentage: '1e3' }] },
+      {},
+      'PUT',
+    );
     expect(nonsense.statusCode).toBe(400);
-    const unknown = await cb.json(url(B.siret, '/attributions'), { attributions: [{ etablissementId: 999_999_999, pourcentage: '5' }] }, {}, 'PUT');
+    const unknown = await cb.json(
+      url(B.siret, '/attributions'),
+      { attributions: [{ etablissementId: 999_999_999, pourcentage: '5' }] },
+      {},
+      'PUT',
+    );
     expect(unknown.statusCode).toBe(400);
     expect(JSON.parse(unknown.body).message).toContain('habilité');
     expect(await linesOf(h.ctx.db, B.siret)).toEqual(before);
-    const ok = await cb.json(url(B.siret, '/attributions'), { attributions: [{ etablissementId: w.lyceeId, pourcentage: '33,33' }, { etablissementId: w.composanteId, formationId: w.formationIds[3], pourcentage: '66,67' }] }, {}, 'PUT');
+    const ok = await cb.json(
+      url(B.siret, '/attributions'),
+      {
+        attributions: [
+          { etablissementId: w.lyceeId, pourcentage: '33,33' },
+          { etablissementId: w.composanteId, formationId: w.formationIds[3], pourcentage: '66,67' },
+        ],
+      },
+      {},
+      'PUT',
+    );
     expect(ok.statusCode).toBe(200);
     const j = JSON.parse(ok.body);
     expect(j.totalPointsDeBase).toBe(10_000);
@@ -289,7 +360,11 @@ describe('the Synthèse: modify, delete, validate', () => {
     const csv = await ca.get(url(A.siret, '/synthese.csv'));
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     const j = JSON.parse((await ca.get(url(A.siret), 'application/json')).body);
-    const rows = csv.body.replace(/^\ufeff/, '').trim().split('\r\n').slice(1);
+    const rows = csv.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n')
+      .slice(1);
     expect(rows).toHaveLength(j.attributions.length);
     const sum = rows.reduce((s, r) => s + Number(r.split(';')[7]!.replace(',', '')), 0);
     expect(sum).toBe(j.attribueCentimes);
@@ -300,12 +375,30 @@ describe('the Synthèse: modify, delete, validate', () => {
 describe('two people of the same company at once', () => {
   it('concurrent additions never exceed 100 % and never lose an update', async () => {
     const actorA = { userId: alice.id, espaceId: '00000000-0000-0000-0000-000000000000' };
-    await changeChoices(h.ctx, { annee: ANNEE, siret: A2, actor: actorA, expectedVersion: null, change: { kind: 'remplacer', items: [], valider: false } });
+    await changeChoices(h.ctx, {
+      annee: ANNEE,
+      siret: A2,
+      actor: actorA,
+      expectedVersion: null,
+      change: { kind: 'remplacer', items: [], valider: false },
+    });
     // both start from the same version, each adds 60 % to a different target
     const v = (await loadSynthese(h.ctx.db, h.clock.now(), ANNEE, A2)).version;
     const [r1, r2] = await Promise.all([
-      changeChoices(h.ctx, { annee: ANNEE, siret: A2, actor: { ...actorA, userId: alice.id }, expectedVersion: v, change: { kind: 'ajouter', items: [{ target: { etablissementId: w.lyceeId, formationId: null }, bp: 6000 }] } }),
-      changeChoices(h.ctx, { annee: ANNEE, siret: A2, actor: { ...actorA, userId: albert.id }, expectedVersion: v, change: { kind: 'ajouter', items: [{ target: { etablissementId: w.otherId, formationId: null }, bp: 6000 }] } }),
+      changeChoices(h.ctx, {
+        annee: ANNEE,
+        siret: A2,
+        actor: { ...actorA, userId: alice.id },
+        expectedVersion: v,
+        change: { kind: 'ajouter', items: [{ target: { etablissementId: w.lyceeId, formationId: null }, bp: 6000 }] },
+      }),
+      changeChoices(h.ctx, {
+        annee: ANNEE,
+        siret: A2,
+        actor: { ...actorA, userId: albert.id },
+        expectedVersion: v,
+        change: { kind: 'ajouter', items: [{ target: { etablissementId: w.otherId, formationId: null }, bp: 6000 }] },
+      }),
     ]);
     expect([r1.ok, r2.ok].filter(Boolean)).toHaveLength(1);
     const loser = (r1.ok ? r2 : r1) as Extract<typeof r1, { ok: false }>;
@@ -313,7 +406,13 @@ describe('two people of the same company at once', () => {
     // without a version (API clients): the lock still keeps the total under 100 %
     const many = await Promise.all(
       [w.composanteId, w.nationalId, w.otherId, w.lyceeId].map((id) =>
-        changeChoices(h.ctx, { annee: ANNEE, siret: A2, actor: actorA, expectedVersion: null, change: { kind: 'ajouter', items: [{ target: { etablissementId: id, formationId: null }, bp: 3000 }] } }),
+        changeChoices(h.ctx, {
+          annee: ANNEE,
+          siret: A2,
+          actor: actorA,
+          expectedVersion: null,
+          change: { kind: 'ajouter', items: [{ target: { etablissementId: id, formationId: null }, bp: 3000 }] },
+        }),
       ),
     );
     const lines = await linesOf(h.ctx.db, A2);
@@ -329,7 +428,13 @@ describe('two people of the same company at once', () => {
 describe('the campaign calendar (injected clock)', () => {
   const actor = () => ({ userId: bruno.id, espaceId: '00000000-0000-0000-0000-000000000000' });
   const add = (siret: string, bp = 100) =>
-    changeChoices(h.ctx, { annee: ANNEE, siret, actor: actor(), expectedVersion: null, change: { kind: 'ajouter', items: [{ target: { etablissementId: w.otherId, formationId: null }, bp }] } });
+    changeChoices(h.ctx, {
+      annee: ANNEE,
+      siret,
+      actor: actor(),
+      expectedVersion: null,
+      change: { kind: 'ajouter', items: [{ target: { etablissementId: w.otherId, formationId: null }, bp }] },
+    });
 
   it('before the opening, between periods and after closing: refused with the reason', async () => {
     const siret = C.siret;
@@ -364,7 +469,13 @@ describe('the campaign calendar (injected clock)', () => {
     const s = await loadSynthese(h.ctx.db, h.clock.now(), ANNEE, B.siret);
     expect(s.modifiable.ok).toBe(false);
     // A did not validate 100 %: may still change in period 2
-    const a = await changeChoices(h.ctx, { annee: ANNEE, siret: A.siret, actor: actor(), expectedVersion: null, change: { kind: 'ajouter', items: [{ target: { etablissementId: w.composanteId, formationId: null }, bp: 100 }] } });
+    const a = await changeChoices(h.ctx, {
+      annee: ANNEE,
+      siret: A.siret,
+      actor: actor(),
+      expectedVersion: null,
+      change: { kind: 'ajouter', items: [{ target: { etablissementId: w.composanteId, formationId: null }, bp: 100 }] },
+    });
     expect(a.ok).toBe(true);
     h.clock.set(IN_PERIOD_1);
   });
@@ -406,8 +517,24 @@ describe('« Répliquer les fléchages »', () => {
     const target = A2;
     await h.ctx.db.delete(attributions).where(and(eq(attributions.siretEmployeur, target), eq(attributions.annee, ANNEE)));
     await h.ctx.db.insert(attributions).values([
-      { annee: ANNEE - 1, siretEmployeur: target, etablissementId: w.lastYearLyceeId, formationId: null, pointsBase: 4000, statut: 'validee', updatedAt: now },
-      { annee: ANNEE - 1, siretEmployeur: target, etablissementId: w.lastYearLyceeId, formationId: w.lastYearFormationId, pointsBase: 1500, statut: 'validee', updatedAt: now },
+      {
+        annee: ANNEE - 1,
+        siretEmployeur: target,
+        etablissementId: w.lastYearLyceeId,
+        formationId: null,
+        pointsBase: 4000,
+        statut: 'validee',
+        updatedAt: now,
+      },
+      {
+        annee: ANNEE - 1,
+        siretEmployeur: target,
+        etablissementId: w.lastYearLyceeId,
+        formationId: w.lastYearFormationId,
+        pointsBase: 1500,
+        statut: 'validee',
+        updatedAt: now,
+      },
     ]);
     const c = await signIn(h, alice);
     const page = await c.get(url(target));
@@ -439,37 +566,68 @@ describe('« Mes groupes »', () => {
     expect(r.statusCode).toBe(303);
     const ref = await linesOf(h.ctx.db, A.siret);
     const member = await linesOf(h.ctx.db, A2);
-    expect(member.map((l) => [l.etablissementId, l.formationId, l.pointsBase, l.statut])).toEqual(ref.map((l) => [l.etablissementId, l.formationId, l.pointsBase, l.statut]));
+    expect(member.map((l) => [l.etablissementId, l.formationId, l.pointsBase, l.statut])).toEqual(
+      ref.map((l) => [l.etablissementId, l.formationId, l.pointsBase, l.statut]),
+    );
     // a change of the reference reaches the member
     const s = await c.get(url(A.siret));
     const first = ref[0]!;
-    expect((await c.form(url(A.siret, `/attributions/${first.id}`), { version: String(versionIn(s.body)), pourcentage: '21' })).statusCode).toBe(303);
-    expect((await linesOf(h.ctx.db, A2)).find((l) => l.etablissementId === first.etablissementId && l.formationId === first.formationId)!.pointsBase).toBe(2100);
+    expect(
+      (await c.form(url(A.siret, `/attributions/${first.id}`), { version: String(versionIn(s.body)), pourcentage: '21' })).statusCode,
+    ).toBe(303);
+    expect(
+      (await linesOf(h.ctx.db, A2)).find((l) => l.etablissementId === first.etablissementId && l.formationId === first.formationId)!
+        .pointsBase,
+    ).toBe(2100);
     // the member's amounts are computed on its own envelope
     const ms = await loadSynthese(h.ctx.db, h.clock.now(), ANNEE, A2);
     expect(ms.enveloppe!.creditsCents).toBe(3_333_33n);
     expect(ms.attribueCents + ms.nonAttribueCents!).toBe(3_333_33n);
     // the member cannot change alone
-    const mr = await changeChoices(h.ctx, { annee: ANNEE, siret: A2, actor: { userId: alice.id, espaceId: alice.id }, expectedVersion: null, change: { kind: 'valider' } });
+    const mr = await changeChoices(h.ctx, {
+      annee: ANNEE,
+      siret: A2,
+      actor: { userId: alice.id, espaceId: alice.id },
+      expectedVersion: null,
+      change: { kind: 'valider' },
+    });
     expect(mr.ok).toBe(false);
     if (!mr.ok) expect(mr.errors[0]!.code).toBe('groupe_membre');
     // dissolve
     const gp = await c.get(url(A.siret, '/groupes'));
     const id = /groupes\/(\d+)\/supprimer/.exec(gp.body)![1]!;
     expect((await c.form(url(A.siret, `/groupes/${id}/supprimer`), {})).statusCode).toBe(303);
-    expect((await changeChoices(h.ctx, { annee: ANNEE, siret: A2, actor: { userId: alice.id, espaceId: alice.id }, expectedVersion: null, change: { kind: 'valider' } })).ok).toBe(true);
+    expect(
+      (
+        await changeChoices(h.ctx, {
+          annee: ANNEE,
+          siret: A2,
+          actor: { userId: alice.id, espaceId: alice.id },
+          expectedVersion: null,
+          change: { kind: 'valider' },
+        })
+      ).ok,
+    ).toBe(true);
   });
 });
 
 describe('partage de coordonnées and the establishment’s view', () => {
   it('the establishment names the employer only after it agrees', async () => {
-    const lycee = await createCompany(h.ctx, { siren: LYCEE.siren, siret: LYCEE.siret, people: [{ nom: 'GARNIER', role: 'administrateur' }], declarationAddedHoursAgo: 48 });
+    const lycee = await createCompany(h.ctx, {
+      siren: LYCEE.siren,
+      siret: LYCEE.siret,
+      people: [{ nom: 'GARNIER', role: 'administrateur' }],
+      declarationAddedHoursAgo: 48,
+    });
     const cl = await signIn(h, lycee.people[0]!);
     const before = text((await cl.get(`/soltea/etablissement/${LYCEE.siret}/attributions`)).body);
     expect(before).toContain('Employeur (identité non partagée)');
     const r = await ca.form(url(A.siret, '/partage'), { partage: 'oui' });
     expect(r.statusCode).toBe(303);
-    const [e] = await h.ctx.db.select().from(enveloppes).where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, A.siret)));
+    const [e] = await h.ctx.db
+      .select()
+      .from(enveloppes)
+      .where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, A.siret)));
     expect(e!.partageCoordonnees).toBe(true);
     const after = text((await cl.get(`/soltea/etablissement/${LYCEE.siret}/attributions`)).body);
     expect(after).toContain(A.raisonSociale);
@@ -517,13 +675,24 @@ describe('other companies and tiers-déclarants are kept out', () => {
     const tiersSiret = makeValidSiret(tiersSiren, '0001');
     const { entreprises, etablissements } = await import('../../src/infra/db/schema.js');
     await h.ctx.db.insert(entreprises).values({ siren: tiersSiren, raisonSociale: 'CABINET DE TEST', etatAdministratif: 'A' });
-    await h.ctx.db.insert(etablissements).values({ siret: tiersSiret, siren: tiersSiren, denomination: 'CABINET DE TEST', estSiege: true, etatAdministratif: 'A' });
+    await h.ctx.db
+      .insert(etablissements)
+      .values({ siret: tiersSiret, siren: tiersSiren, denomination: 'CABINET DE TEST', estSiege: true, etatAdministratif: 'A' });
     h.clock.set(new Date('2025-05-01T08:00:00Z'));
-    const t = await createCompany(h.ctx, { siren: tiersSiren, siret: tiersSiret, people: [{ nom: 'TIERS', role: 'administrateur' }], sirets: [C.siret, B.siret], code: 'SOLTEA_EMPLOYEURS' });
+    const t = await createCompany(h.ctx, {
+      siren: tiersSiren,
+      siret: tiersSiret,
+      people: [{ nom: 'TIERS', role: 'administrateur' }],
+      sirets: [C.siret, B.siret],
+      code: 'SOLTEA_EMPLOYEURS',
+    });
     await makeTiers(h.ctx.db, t.espaceId);
     h.clock.set(IN_PERIOD_1);
     // C's DSN filed by the tiers in April 2025; B's filed by someone else
-    await h.ctx.db.update(enveloppes).set({ declarantSiret: tiersSiret, deposeLe: new Date('2025-04-15T10:00:00Z') }).where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, C.siret)));
+    await h.ctx.db
+      .update(enveloppes)
+      .set({ declarantSiret: tiersSiret, deposeLe: new Date('2025-04-15T10:00:00Z') })
+      .where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, C.siret)));
     const ct = await signIn(h, t.people[0]!);
     const list = await ct.get('/soltea/employeur', 'application/json');
     const sirets = JSON.parse(list.body).etablissements as { siret: string; indisponible: string | null }[];
@@ -533,16 +702,24 @@ describe('other companies and tiers-déclarants are kept out', () => {
     expect((await ct.get(url(B.siret))).statusCode).toBe(404);
     expect((await ct.json(url(B.siret, '/attributions'), { attributions: [] }, {}, 'PUT')).statusCode).toBe(404);
     // more than six months later: C is out of reach too
-    await h.ctx.db.update(enveloppes).set({ deposeLe: new Date('2024-12-01T10:00:00Z') }).where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, C.siret)));
+    await h.ctx.db
+      .update(enveloppes)
+      .set({ deposeLe: new Date('2024-12-01T10:00:00Z') })
+      .where(and(eq(enveloppes.annee, ANNEE), eq(enveloppes.siret, C.siret)));
     expect((await ct.get(url(C.siret))).statusCode).toBe(404);
-    const again = JSON.parse((await ct.get('/soltea/employeur', 'application/json')).body).etablissements as { siret: string; indisponible: string | null }[];
+    const again = JSON.parse((await ct.get('/soltea/employeur', 'application/json')).body).etablissements as {
+      siret: string;
+      indisponible: string | null;
+    }[];
     expect(again.find((s) => s.siret === C.siret)!.indisponible).toContain('plus de six mois');
   });
 });
 
 describe('API description', () => {
   it('documents every route of the employer space', async () => {
-    const doc = JSON.parse((await ca.get('/api/openapi.json', 'application/json')).body) as { paths: Record<string, Record<string, { summary?: string }>> };
+    const doc = JSON.parse((await ca.get('/api/openapi.json', 'application/json')).body) as {
+      paths: Record<string, Record<string, { summary?: string }>>;
+    };
     const expected: [string, string][] = [
       ['/soltea/employeur/{siret}', 'get'],
       ['/soltea/employeur/{siret}/attributions', 'put'],
@@ -564,7 +741,11 @@ describe('API description', () => {
 describe('a long list of SIRETs', () => {
   it('is filtered by SIRET, name or commune, accents and case ignored, and paged by 50', async () => {
     const { filterEmployerSirets, EMPLOYER_PAGE_SIZE } = await import('../../src/modules/attributions/scope.js');
-    const list = Array.from({ length: 120 }, (_, i) => ({ siret: String(10_000_000_000_000 + i), denomination: i === 7 ? 'Boulangerie Émile' : `CLIENT ${i}`, commune: i === 9 ? 'Orléans' : 'Lyon' }));
+    const list = Array.from({ length: 120 }, (_, i) => ({
+      siret: String(10_000_000_000_000 + i),
+      denomination: i === 7 ? 'Boulangerie Émile' : `CLIENT ${i}`,
+      commune: i === 9 ? 'Orléans' : 'Lyon',
+    }));
     expect(filterEmployerSirets(list, 'emile').map((s) => s.denomination)).toEqual(['Boulangerie Émile']);
     expect(filterEmployerSirets(list, 'ORLEANS')).toHaveLength(1);
     expect(filterEmployerSirets(list, '100 000 000 00119').map((s) => s.siret)).toEqual(['10000000000119']);

@@ -10,7 +10,16 @@ import { parisStartOfDay } from '../../src/domain/campagne.js';
 import { makeValidSiren, makeValidSiret } from '../../src/domain/identifiers.js';
 import { searchKey } from '../../src/domain/text.js';
 import type { Db } from '../../src/infra/db/index.js';
-import { attributions, choixEmployeurs, enveloppes, entreprises, espaces, etablissements, refEtablissements, refFormations } from '../../src/infra/db/schema.js';
+import {
+  attributions,
+  choixEmployeurs,
+  enveloppes,
+  entreprises,
+  espaces,
+  etablissements,
+  refEtablissements,
+  refFormations,
+} from '../../src/infra/db/schema.js';
 import type { Harness } from '../harness.js';
 import { createCompany, registryCompanies, seedReferentiel, type Referentiel, type TestPerson } from '../espace-etablissement/fixtures.js';
 
@@ -36,11 +45,41 @@ export async function seedWorld(db: Db, now: Date, otherSiret: string): Promise<
   const nationalSiret = makeValidSiret(makeValidSiren('77766655'), '0001');
   const [nat] = await db
     .insert(refEtablissements)
-    .values({ annee: ANNEE, cle: nationalSiret, siret: nationalSiret, nom: 'FONDATION NATIONALE DES METIERS', nomRecherche: searchKey('FONDATION NATIONALE DES METIERS'), categorie: '13°', liste: 'nationale', commune: 'Paris', departement: '75', region: '11', updatedAt: now })
+    .values({
+      annee: ANNEE,
+      cle: nationalSiret,
+      siret: nationalSiret,
+      nom: 'FONDATION NATIONALE DES METIERS',
+      nomRecherche: searchKey('FONDATION NATIONALE DES METIERS'),
+      categorie: '13°',
+      liste: 'nationale',
+      commune: 'Paris',
+      departement: '75',
+      region: '11',
+      updatedAt: now,
+    })
     .returning({ id: refEtablissements.id });
-  const [lastYear] = await db.select({ id: refEtablissements.id }).from(refEtablissements).where(and(eq(refEtablissements.annee, ANNEE - 1), eq(refEtablissements.siret, ref.formationIds.length ? (await lyceeSiret(db, ref.lyceeId)) : '')));
+  const [lastYear] = await db
+    .select({ id: refEtablissements.id })
+    .from(refEtablissements)
+    .where(
+      and(
+        eq(refEtablissements.annee, ANNEE - 1),
+        eq(refEtablissements.siret, ref.formationIds.length ? await lyceeSiret(db, ref.lyceeId) : ''),
+      ),
+    );
   const [f0] = await db.select().from(refFormations).where(eq(refFormations.id, ref.formationIds[0]!));
-  const [lf] = await db.insert(refFormations).values({ annee: ANNEE - 1, etablissementId: lastYear!.id, diplomeId: f0!.diplomeId, codeCommune: f0!.codeCommune, commune: f0!.commune, updatedAt: now }).returning({ id: refFormations.id });
+  const [lf] = await db
+    .insert(refFormations)
+    .values({
+      annee: ANNEE - 1,
+      etablissementId: lastYear!.id,
+      diplomeId: f0!.diplomeId,
+      codeCommune: f0!.codeCommune,
+      commune: f0!.commune,
+      updatedAt: now,
+    })
+    .returning({ id: refFormations.id });
   return { ...ref, nationalId: nat!.id, nationalSiret, lastYearFormationId: lf!.id, lastYearLyceeId: lastYear!.id };
 }
 
@@ -49,13 +88,33 @@ async function lyceeSiret(db: Db, id: number): Promise<string> {
   return r!.siret;
 }
 
-export async function envelope(db: Db, siret: string, creditsCents: bigint, now: Date, extra: Partial<typeof enveloppes.$inferInsert> = {}) {
-  await db.insert(enveloppes).values({ annee: ANNEE, siret, collecteur: 'URSSAF', soldeCents: creditsCents, creditsCents, updatedAt: now, ...extra });
+export async function envelope(
+  db: Db,
+  siret: string,
+  creditsCents: bigint,
+  now: Date,
+  extra: Partial<typeof enveloppes.$inferInsert> = {},
+) {
+  await db
+    .insert(enveloppes)
+    .values({ annee: ANNEE, siret, collecteur: 'URSSAF', soldeCents: creditsCents, creditsCents, updatedAt: now, ...extra });
 }
 
 /** A company whose people are habilitated (open) to « SOLTéA - Employeurs » on `sirets`. */
-export async function employerCompany(ctx: AppContext, company: { siren: string; siret: string }, people: { nom: string; role: 'administrateur' | 'declarant' }[], sirets?: string[]) {
-  return createCompany(ctx, { siren: company.siren, siret: company.siret, people, code: 'SOLTEA_EMPLOYEURS', declarationAddedHoursAgo: 48, ...(sirets ? { sirets } : {}) });
+export async function employerCompany(
+  ctx: AppContext,
+  company: { siren: string; siret: string },
+  people: { nom: string; role: 'administrateur' | 'declarant' }[],
+  sirets?: string[],
+) {
+  return createCompany(ctx, {
+    siren: company.siren,
+    siret: company.siret,
+    people,
+    code: 'SOLTEA_EMPLOYEURS',
+    declarationAddedHoursAgo: 48,
+    ...(sirets ? { sirets } : {}),
+  });
 }
 
 /** Makes an espace a tiers-déclarant's. */
@@ -64,18 +123,28 @@ export async function makeTiers(db: Db, espaceId: string) {
 }
 
 export async function linesOf(db: Db, siret: string, annee = ANNEE) {
-  return db.select().from(attributions).where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, siret))).orderBy(asc(attributions.id));
+  return db
+    .select()
+    .from(attributions)
+    .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, siret)))
+    .orderBy(asc(attributions.id));
 }
 
 export async function choixOf(db: Db, siret: string) {
-  const [r] = await db.select().from(choixEmployeurs).where(and(eq(choixEmployeurs.annee, ANNEE), eq(choixEmployeurs.siret, siret)));
+  const [r] = await db
+    .select()
+    .from(choixEmployeurs)
+    .where(and(eq(choixEmployeurs.annee, ANNEE), eq(choixEmployeurs.siret, siret)));
   return r ?? null;
 }
 
 /** A second SIRET for a registry company (an établissement secondaire), inserted in the registry. */
 export async function secondSiret(db: Db, siren: string, nic = '00029'): Promise<string> {
   const siret = makeValidSiret(siren, nic.slice(0, 4));
-  await db.insert(etablissements).values({ siret, siren, denomination: 'ETABLISSEMENT SECONDAIRE', estSiege: false, etatAdministratif: 'A' }).onConflictDoNothing();
+  await db
+    .insert(etablissements)
+    .values({ siret, siren, denomination: 'ETABLISSEMENT SECONDAIRE', estSiege: false, etatAdministratif: 'A' })
+    .onConflictDoNothing();
   return siret;
 }
 

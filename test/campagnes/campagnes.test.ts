@@ -14,7 +14,14 @@ import { auditEvents, campagnes } from '../../src/infra/db/schema.js';
 import { campaignToJson, parseCampaignJson } from '../../src/modules/campagnes/calendar-json.js';
 import { campagnesCommands } from '../../src/modules/campagnes/cli-commands.js';
 import { currentTarget, phaseTargets } from '../../src/modules/campagnes/phases.js';
-import { campaignAt, campaignOf, currentCampaign, listCampaigns, loadCampaign, saveCampaign } from '../../src/modules/campagnes/repository.js';
+import {
+  campaignAt,
+  campaignOf,
+  currentCampaign,
+  listCampaigns,
+  loadCampaign,
+  saveCampaign,
+} from '../../src/modules/campagnes/repository.js';
 import { capture, cliEnvironment, testDatabase, withEnv } from '../enveloppes/helpers.js';
 
 const CAMPAIGN_2026: Campaign = {
@@ -61,7 +68,9 @@ describe('the campaign repository', () => {
     const stored = (await loadCampaign(db, 2026))!;
     expect(stored.origine).toBe('operateur');
     expect(stored.updatedAt).toEqual(clock.now());
-    expect((await audits()).map((a) => a.details)).toEqual([expect.objectContaining({ annee: 2026, avant: null, apres: expect.objectContaining({ reliquat: '2026-11-26' }) })]);
+    expect((await audits()).map((a) => a.details)).toEqual([
+      expect.objectContaining({ annee: 2026, avant: null, apres: expect.objectContaining({ reliquat: '2026-11-26' }) }),
+    ]);
     expect(await saveCampaign(ctx(), structuredClone(CAMPAIGN_2026), null)).toMatchObject({ ok: true, changed: false });
     expect(await audits()).toHaveLength(1);
 
@@ -86,8 +95,14 @@ describe('the campaign repository', () => {
       'Virement 1 : il doit suivre la fin de la période 1 (20 juin 2026), dont il verse les attributions.',
     ]);
     const { ...noYear } = CAMPAIGN_2026;
-    expect(await saveCampaign(ctx(), { ...noYear, annee: 1999 }, null)).toEqual({ ok: false, errors: [{ field: 'annee', message: 'L’année de campagne doit être un nombre entier entre 2023 et 2100.' }] });
-    expect(await saveCampaign(ctx(), { ...CAMPAIGN_2026, source: 'x'.repeat(501) }, null)).toMatchObject({ ok: false, errors: [{ field: 'source' }] });
+    expect(await saveCampaign(ctx(), { ...noYear, annee: 1999 }, null)).toEqual({
+      ok: false,
+      errors: [{ field: 'annee', message: 'L’année de campagne doit être un nombre entier entre 2023 et 2100.' }],
+    });
+    expect(await saveCampaign(ctx(), { ...CAMPAIGN_2026, source: 'x'.repeat(501) }, null)).toMatchObject({
+      ok: false,
+      errors: [{ field: 'source' }],
+    });
     expect(Number((await db.select({ n: count() }).from(campagnes))[0]!.n)).toBe(0);
     expect(await audits()).toEqual([]);
   });
@@ -133,9 +148,24 @@ describe('the calendar the operator writes as JSON', () => {
   });
 
   it('refuses what it cannot read, in French', () => {
-    expect(parseCampaignJson('{ "periodes": [', 2026)).toMatchObject({ ok: false, errors: [expect.stringMatching(/^Le fichier n’est pas du JSON valide/)] });
-    expect(parseCampaignJson('[1, 2]', 2026)).toEqual({ ok: false, errors: ['Le fichier doit contenir un objet JSON { … } décrivant le calendrier.'] });
-    const r = parseCampaignJson(JSON.stringify({ annee: 2025, periode: [], periodes: [{ debut: '2026-05-26', fn: 'x' }], vagues: [{ date: '2026-07-10' }], reliquat: 3 }), 2026);
+    expect(parseCampaignJson('{ "periodes": [', 2026)).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/^Le fichier n’est pas du JSON valide/)],
+    });
+    expect(parseCampaignJson('[1, 2]', 2026)).toEqual({
+      ok: false,
+      errors: ['Le fichier doit contenir un objet JSON { … } décrivant le calendrier.'],
+    });
+    const r = parseCampaignJson(
+      JSON.stringify({
+        annee: 2025,
+        periode: [],
+        periodes: [{ debut: '2026-05-26', fn: 'x' }],
+        vagues: [{ date: '2026-07-10' }],
+        reliquat: 3,
+      }),
+      2026,
+    );
     expect(r).toEqual({
       ok: false,
       errors: [
@@ -164,9 +194,25 @@ describe('the demo clock’s targets', () => {
   });
 
   it('other calendars: employers opening apart, three periods', () => {
-    expect(phaseTargets(CAMPAIGN_2024).map((x) => x.cible)).toEqual(['etablissements', 'periode-1', 'entre-1', 'periode-2', 'cloture', 'reliquat']);
-    expect(phaseTargets(CAMPAIGN_2026).map((x) => x.label)).toEqual(['Ouverture établissements', 'Période 1', 'Entre les périodes', 'Période 2', 'Clôture', 'Reliquat']);
-    expect(phaseTargets({ ...CAMPAIGN_2023, etablissementsOuverture: '2023-05-15', employeursOuverture: '2023-05-22' }).map((x) => x.label)).toEqual([
+    expect(phaseTargets(CAMPAIGN_2024).map((x) => x.cible)).toEqual([
+      'etablissements',
+      'periode-1',
+      'entre-1',
+      'periode-2',
+      'cloture',
+      'reliquat',
+    ]);
+    expect(phaseTargets(CAMPAIGN_2026).map((x) => x.label)).toEqual([
+      'Ouverture établissements',
+      'Période 1',
+      'Entre les périodes',
+      'Période 2',
+      'Clôture',
+      'Reliquat',
+    ]);
+    expect(
+      phaseTargets({ ...CAMPAIGN_2023, etablissementsOuverture: '2023-05-15', employeursOuverture: '2023-05-22' }).map((x) => x.label),
+    ).toEqual([
       'Ouverture établissements',
       'Ouverture employeurs',
       'Période 1',
@@ -189,7 +235,9 @@ describe('campagne and campagne-modifier', () => {
     try {
       await withEnv({ ...env, DEMO_NOW: '2025-08-01T10:00:00+02:00' }, async () => {
         expect((await capture(() => show.run([]))).code).toBe(2);
-        expect((await capture(() => show.run(['2025', '--maintenant', 'demain']))).err).toContain('--maintenant : indiquez un instant ISO 8601');
+        expect((await capture(() => show.run(['2025', '--maintenant', 'demain']))).err).toContain(
+          '--maintenant : indiquez un instant ISO 8601',
+        );
         const missing = await capture(() => show.run(['2026']));
         expect(missing.code).toBe(1);
         expect(missing.err).toContain('Aucun calendrier pour la campagne 2026 : enregistrez-le avec campagne-modifier 2026 <fichier.json>');
@@ -218,21 +266,32 @@ describe('campagne and campagne-modifier', () => {
 
         // the template of 2025, edited into 2026
         const template = await capture(() => show.run(['2025', '--json']));
-        expect(JSON.parse(template.out.join('\n'))).toMatchObject({ annee: 2025, vagues: [{ numero: 1, date: '2025-07-11', periode: 1 }, expect.anything()] });
+        expect(JSON.parse(template.out.join('\n'))).toMatchObject({
+          annee: 2025,
+          vagues: [{ numero: 1, date: '2025-07-11', periode: 1 }, expect.anything()],
+        });
         const file = join(dir, 'campagne-2026.json');
         writeFileSync(file, campaignToJson(CAMPAIGN_2026));
         const saved = await capture(() => edit.run(['2026', file]));
         expect(saved.code).toBe(0);
         expect(saved.out[0]).toBe('Calendrier de la campagne 2026 enregistré.');
-        expect((await capture(() => edit.run(['2026', file]))).out[0]).toBe('Le calendrier de la campagne 2026 est déjà celui-ci : rien n’a changé.');
-        expect((await capture(() => show.run(['2026']))).out[0]).toMatch(/^Campagne 2026 \(calendrier enregistré par l’opérateur le \d+ \S+ \d{4} à \d\d:\d\d\)$/);
+        expect((await capture(() => edit.run(['2026', file]))).out[0]).toBe(
+          'Le calendrier de la campagne 2026 est déjà celui-ci : rien n’a changé.',
+        );
+        expect((await capture(() => show.run(['2026']))).out[0]).toMatch(
+          /^Campagne 2026 \(calendrier enregistré par l’opérateur le \d+ \S+ \d{4} à \d\d:\d\d\)$/,
+        );
 
         writeFileSync(file, campaignToJson({ ...CAMPAIGN_2026, reliquat: '2026-10-01' }));
         const refused = await capture(() => edit.run(['2026', file]));
         expect(refused.code).toBe(1);
-        expect(refused.err).toContain('Refusé (reliquat) : La répartition des fonds non affectés doit suivre la fin de la dernière période (23 octobre 2026).');
+        expect(refused.err).toContain(
+          'Refusé (reliquat) : La répartition des fonds non affectés doit suivre la fin de la dernière période (23 octobre 2026).',
+        );
         expect(refused.err).toContain('Le calendrier n’a pas été modifié.');
-        expect((await capture(() => edit.run(['2025', file]))).err).toContain('Refusé : Le fichier décrit la campagne 2026, pas la campagne 2025 demandée.');
+        expect((await capture(() => edit.run(['2025', file]))).err).toContain(
+          'Refusé : Le fichier décrit la campagne 2026, pas la campagne 2025 demandée.',
+        );
         expect((await capture(() => edit.run(['2026', join(dir, 'absent.json')]))).code).toBe(2);
         expect((await capture(() => edit.run(['2026']))).code).toBe(2);
         const still = await capture(() => show.run(['2026', '--json']));

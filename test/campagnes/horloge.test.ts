@@ -11,7 +11,12 @@ import { currentCampaign } from '../../src/modules/campagnes/repository.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 
 const DEMO_NOW = '2025-05-20T10:00:00+02:00';
-const PROD = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SMTP_URL: 'smtp://mail.example:587', DATABASE_URL: 'postgres://db.example/soltea' };
+const PROD = {
+  NODE_ENV: 'production',
+  SESSION_SECRET: 'x'.repeat(40),
+  SMTP_URL: 'smtp://mail.example:587',
+  DATABASE_URL: 'postgres://db.example/soltea',
+};
 
 const text = (html: string) =>
   html
@@ -27,7 +32,9 @@ describe('DEMO_NOW and the shiftable clock', () => {
     expect(loadConfig({ NODE_ENV: 'development', DEMO_NOW: '' }).demoNow).toBeNull();
     for (const bad of ['2025-05-20', '2025-05-20T10:00:00', '2025-02-30T10:00:00Z', '20/05/2025 10:00', 'demain', '2025-05-20T25:00:00Z'])
       expect(() => loadConfig({ NODE_ENV: 'development', DEMO_NOW: bad })).toThrow(
-        new ConfigError('Configuration invalide :\n  - DEMO_NOW: DEMO_NOW doit être un instant ISO 8601 avec son fuseau, par exemple 2025-05-26T09:00:00+02:00 ou 2025-05-26T07:00:00Z'),
+        new ConfigError(
+          'Configuration invalide :\n  - DEMO_NOW: DEMO_NOW doit être un instant ISO 8601 avec son fuseau, par exemple 2025-05-26T09:00:00+02:00 ou 2025-05-26T07:00:00Z',
+        ),
       );
     expect(parseInstant('2025-10-26T02:30:00+01:00')).toEqual(new Date('2025-10-26T01:30:00Z'));
   });
@@ -83,9 +90,14 @@ describe('/dev/horloge', () => {
     const t = text(page.body);
     expect(t).toContain('Instant de l’application 20 mai 2025 à 10:00');
     expect(t).toContain('Démarrée sur DEMO_NOW = 20 mai 2025 à 10:00.');
-    expect(t).toContain('La plateforme est ouverte aux établissements ; les employeurs pourront répartir leur solde à partir du 26 mai 2025.');
-    expect(t).toMatch(/Ouverture établissements 19 mai 2025 en cours Période 1 26 mai 2025 Entre les périodes 28 juin 2025 Période 2 14 juillet 2025 Clôture 25 octobre 2025 Reliquat 27 novembre 2025/);
-    for (const label of ['Ouverture établissements', 'Période 1', 'Entre les périodes', 'Période 2', 'Clôture', 'Reliquat']) expect(page.body).toMatch(new RegExp(`<button[^>]*name="cible"[^>]*>${label}</button>`));
+    expect(t).toContain(
+      'La plateforme est ouverte aux établissements ; les employeurs pourront répartir leur solde à partir du 26 mai 2025.',
+    );
+    expect(t).toMatch(
+      /Ouverture établissements 19 mai 2025 en cours Période 1 26 mai 2025 Entre les périodes 28 juin 2025 Période 2 14 juillet 2025 Clôture 25 octobre 2025 Reliquat 27 novembre 2025/,
+    );
+    for (const label of ['Ouverture établissements', 'Période 1', 'Entre les périodes', 'Période 2', 'Clôture', 'Reliquat'])
+      expect(page.body).toMatch(new RegExp(`<button[^>]*name="cible"[^>]*>${label}</button>`));
     expect(page.body).toMatch(/<label class="fr-label" for="instant">Date et heure \(heure de Paris\)/);
 
     const moves: [string, string, string][] = [
@@ -125,9 +137,20 @@ describe('/dev/horloge', () => {
 
     const json = await c.json('/dev/horloge', { instant: '2025-06-02T09:00:00+02:00' });
     expect(json.statusCode).toBe(200);
-    expect(JSON.parse(json.body)).toEqual({ maintenant: '2025-06-02T07:00:00.000Z', campagne: 2025, phase: 'La période de répartition 1 est ouverte jusqu’au 27 juin 2025 inclus.', etape: 'periode-1' });
+    expect(JSON.parse(json.body)).toEqual({
+      maintenant: '2025-06-02T07:00:00.000Z',
+      campagne: 2025,
+      phase: 'La période de répartition 1 est ouverte jusqu’au 27 juin 2025 inclus.',
+      etape: 'periode-1',
+    });
     const state = await c.get('/dev/horloge', 'application/json');
-    expect(JSON.parse(state.body)).toMatchObject({ maintenant: '2025-06-02T07:00:00.000Z', deplacable: true, demoNow: '2025-05-20T08:00:00.000Z', campagne: 2025, etapes: expect.arrayContaining([{ cible: 'periode-1', libelle: 'Période 1', instant: '2025-05-25T22:00:00.000Z', enCours: true }]) });
+    expect(JSON.parse(state.body)).toMatchObject({
+      maintenant: '2025-06-02T07:00:00.000Z',
+      deplacable: true,
+      demoNow: '2025-05-20T08:00:00.000Z',
+      campagne: 2025,
+      etapes: expect.arrayContaining([{ cible: 'periode-1', libelle: 'Période 1', instant: '2025-05-25T22:00:00.000Z', enCours: true }]),
+    });
 
     await c.form('/dev/horloge', { cible: 'demo-now' });
     expect(h.ctx.clock.now().toISOString()).toBe('2025-05-20T08:00:00.000Z');
@@ -143,7 +166,9 @@ describe('/dev/horloge', () => {
     const bad = await c.form('/dev/horloge', { instant: '2025-02-30T10:00' });
     expect(bad.statusCode).toBe(400);
     const t = text(bad.body);
-    expect(t).toContain('Date et heure incorrectes : saisissez un jour et une heure qui existent (JJ/MM/AAAA HH:MM), par exemple le 2 juin 2025 à 09:00.');
+    expect(t).toContain(
+      'Date et heure incorrectes : saisissez un jour et une heure qui existent (JJ/MM/AAAA HH:MM), par exemple le 2 juin 2025 à 09:00.',
+    );
     expect(bad.body).toContain('value="2025-02-30T10:00"');
     expect(bad.body).toMatch(/aria-describedby="instant-hint instant-messages"/);
     expect((await c.form('/dev/horloge', { instant: '  ' })).statusCode).toBe(400);
@@ -151,15 +176,25 @@ describe('/dev/horloge', () => {
     expect((await c.form('/dev/horloge', { instant: '1900-01-01T10:00' })).statusCode).toBe(400);
     const unknown = await c.form('/dev/horloge', { cible: 'vacances' });
     expect(unknown.statusCode).toBe(400);
-    expect(text(unknown.body)).toContain('Étape inconnue pour la campagne 2025 : etablissements, periode-1, entre-1, periode-2, cloture, reliquat, demo-now, heure-reelle.');
+    expect(text(unknown.body)).toContain(
+      'Étape inconnue pour la campagne 2025 : etablissements, periode-1, entre-1, periode-2, cloture, reliquat, demo-now, heure-reelle.',
+    );
     expect((await c.form('/dev/horloge', { cible: 'periode-1', instant: '2025-07-14T09:30' })).statusCode).toBe(400);
     const json = await c.json('/dev/horloge', { instant: 'demain' });
     expect(json.statusCode).toBe(400);
-    expect(JSON.parse(json.body)).toEqual({ message: expect.stringMatching(/^Date et heure incorrectes/), errors: { instant: expect.stringMatching(/^Date et heure incorrectes/) } });
+    expect(JSON.parse(json.body)).toEqual({
+      message: expect.stringMatching(/^Date et heure incorrectes/),
+      errors: { instant: expect.stringMatching(/^Date et heure incorrectes/) },
+    });
     expect((await c.form('/dev/horloge', { annee: 'deux mille' })).statusCode).toBe(400);
     expect(h.ctx.clock.now().toISOString()).toBe(before);
 
-    const forged = await h.server.inject({ method: 'POST', url: '/dev/horloge', payload: 'cible=reliquat', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
+    const forged = await h.server.inject({
+      method: 'POST',
+      url: '/dev/horloge',
+      payload: 'cible=reliquat',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    });
     expect(forged.statusCode).toBe(403);
     expect(h.ctx.clock.now().toISOString()).toBe(before);
   });

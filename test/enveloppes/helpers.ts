@@ -27,7 +27,10 @@ export async function rowsOf(db: Db, annee: number): Promise<EnvelopeRow[]> {
 }
 
 export async function rowOf(db: Db, annee: number, siret: string): Promise<EnvelopeRow> {
-  const [r] = await db.select().from(enveloppes).where(sql`${enveloppes.annee} = ${annee} and ${enveloppes.siret} = ${siret}`);
+  const [r] = await db
+    .select()
+    .from(enveloppes)
+    .where(sql`${enveloppes.annee} = ${annee} and ${enveloppes.siret} = ${siret}`);
   if (!r) throw new Error(`no envelope ${annee} ${siret}`);
   return r;
 }
@@ -49,7 +52,8 @@ export async function checkRowEquations(db: Db, annee: number): Promise<string[]
   for (const r of await rowsOf(db, annee)) {
     const net = r.soldeCents > r.deductionsCents ? r.soldeCents - r.deductionsCents : 0n;
     const cin = previous.get(r.siret) ?? 0n;
-    if (net + cin !== r.fraisCents + r.creditsCents + r.reportCents) bad.push(`${r.siret}: ${net} + ${cin} ≠ ${r.fraisCents} + ${r.creditsCents} + ${r.reportCents}`);
+    if (net + cin !== r.fraisCents + r.creditsCents + r.reportCents)
+      bad.push(`${r.siret}: ${net} + ${cin} ≠ ${r.fraisCents} + ${r.creditsCents} + ${r.reportCents}`);
     if (r.creditsCents < 0n) bad.push(`${r.siret}: negative credits`);
   }
   return bad;

@@ -29,7 +29,8 @@ afterEach(async () => drop());
 /** formatEuros writes narrow no-break spaces: compare with plain spaces */
 const norm = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
 
-const auditCount = async () => Number((await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, 'enveloppes.imported')))[0]!.n);
+const auditCount = async () =>
+  Number((await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, 'enveloppes.imported')))[0]!.n);
 
 describe('first import of a campaign', () => {
   it('reads CSV (UTF-8 and Windows-1252) and DSN files, shares the operator’s fee and writes one envelope per SIRET, exact to the cent', async () => {
@@ -55,11 +56,39 @@ describe('first import of a campaign', () => {
     // the rows are exactly the domain's computation (src/domain/enveloppe.ts) on the same files
     const domain = prepareEnvelopeImport({ annee: 2025, files: ALL_2025.map(fixture), operatorFeeCents: FEE });
     const rows = await rowsOf(db, 2025);
-    expect(rows.map((x) => [x.siret, x.collecteur, x.soldeCents, x.deductionsCents, x.fraisCents, x.fraisOperateurCents, x.reverseCents, x.creditsCents, x.reportCents])).toEqual(
-      domain.batch!.envelopes.map((e) => [e.siret, e.collecteur, e.soldeCents, e.deductionsCents, e.fraisCents, e.fraisOperateurCents, e.reverseCents, e.creditsCents, 0n]),
+    expect(
+      rows.map((x) => [
+        x.siret,
+        x.collecteur,
+        x.soldeCents,
+        x.deductionsCents,
+        x.fraisCents,
+        x.fraisOperateurCents,
+        x.reverseCents,
+        x.creditsCents,
+        x.reportCents,
+      ]),
+    ).toEqual(
+      domain.batch!.envelopes.map((e) => [
+        e.siret,
+        e.collecteur,
+        e.soldeCents,
+        e.deductionsCents,
+        e.fraisCents,
+        e.fraisOperateurCents,
+        e.reverseCents,
+        e.creditsCents,
+        0n,
+      ]),
     );
     // one worked envelope: 1 234,56 − 200,00 = 1 034,56; 1 % = 10,35; 0,5 % of 1 024,21 = 5,12; operator's share 0,30
-    expect(await rowOf(db, 2025, '73282932000074')).toMatchObject({ soldeCents: 123_456n, deductionsCents: 20_000n, fraisCents: 1_577n, fraisOperateurCents: 30n, creditsCents: 101_879n });
+    expect(await rowOf(db, 2025, '73282932000074')).toMatchObject({
+      soldeCents: 123_456n,
+      deductionsCents: 20_000n,
+      fraisCents: 1_577n,
+      fraisOperateurCents: 30n,
+      creditsCents: 101_879n,
+    });
 
     // totals reconcile to the cent: Σ solde − Σ déductions + écrêtement = Σ dû = Σ frais + Σ crédits
     const t = r.totals;
@@ -79,13 +108,37 @@ describe('first import of a campaign', () => {
 
   it('keeps who filed the DSN and when, the collector (CGSS is the Urssaf) and the payroll period', async () => {
     await runImport(db, 2025, ALL_2025.map(fixture), BEFORE_OPENING, FEE);
-    expect(await rowOf(db, 2025, '73282932000090')).toMatchObject({ periode: '2024-01-01/2024-06-30', declarantSiret: '44306184100047', declarantNom: 'Cabinet Dupré & Associés', deposeLe: new Date('2025-05-04T22:00:00Z') });
+    expect(await rowOf(db, 2025, '73282932000090')).toMatchObject({
+      periode: '2024-01-01/2024-06-30',
+      declarantSiret: '44306184100047',
+      declarantNom: 'Cabinet Dupré & Associés',
+      deposeLe: new Date('2025-05-04T22:00:00Z'),
+    });
     // « 15/05/2025 10:32 » is Paris time (UTC+2 in May)
-    expect(await rowOf(db, 2025, '41234567000019')).toMatchObject({ periode: '2024', declarantSiret: null, declarantNom: 'Boulangerie Lefèvre', deposeLe: new Date('2025-05-15T08:32:00Z'), deductionsCents: 150_000n });
-    expect(await rowOf(db, 2025, '63456789500012')).toMatchObject({ collecteur: 'URSSAF', declarantNom: null, deposeLe: new Date('2025-05-11T22:00:00Z') });
+    expect(await rowOf(db, 2025, '41234567000019')).toMatchObject({
+      periode: '2024',
+      declarantSiret: null,
+      declarantNom: 'Boulangerie Lefèvre',
+      deposeLe: new Date('2025-05-15T08:32:00Z'),
+      deductionsCents: 150_000n,
+    });
+    expect(await rowOf(db, 2025, '63456789500012')).toMatchObject({
+      collecteur: 'URSSAF',
+      declarantNom: null,
+      deposeLe: new Date('2025-05-11T22:00:00Z'),
+    });
     // Windows-1252 names decoded; the DSN's émetteur is the déclarant; the June « annule et remplace » wins
-    expect(await rowOf(db, 2025, '40123456200015')).toMatchObject({ collecteur: 'MSA', declarantNom: 'Coopérative Céréalière de l’Eure', deductionsCents: 12_050n });
-    expect(await rowOf(db, 2025, '63456789500020')).toMatchObject({ soldeCents: 401_230n, declarantSiret: '33445566400014', declarantNom: "FIDUCIAIRE DE L'OUEST", deposeLe: new Date('2025-06-11T22:00:00Z') });
+    expect(await rowOf(db, 2025, '40123456200015')).toMatchObject({
+      collecteur: 'MSA',
+      declarantNom: 'Coopérative Céréalière de l’Eure',
+      deductionsCents: 12_050n,
+    });
+    expect(await rowOf(db, 2025, '63456789500020')).toMatchObject({
+      soldeCents: 401_230n,
+      declarantSiret: '33445566400014',
+      declarantNom: "FIDUCIAIRE DE L'OUEST",
+      deposeLe: new Date('2025-06-11T22:00:00Z'),
+    });
     expect(await rowOf(db, 2025, '79012345900022')).toMatchObject({ collecteur: 'MSA', soldeCents: 88_000n, deductionsCents: 8_000n });
     expect(await auditCount()).toBe(1);
   });
@@ -101,11 +154,24 @@ describe('first import of a campaign', () => {
 
   it('replaces rows that no import made (another demo seed), keeping the employer’s « partage de coordonnées »', async () => {
     const now = new Date(BEFORE_OPENING);
-    await db.insert(enveloppes).values({ annee: 2025, siret: '73282932000074', collecteur: 'URSSAF', soldeCents: 999_00n, creditsCents: 999_00n, partageCoordonnees: true, updatedAt: now });
+    await db.insert(enveloppes).values({
+      annee: 2025,
+      siret: '73282932000074',
+      collecteur: 'URSSAF',
+      soldeCents: 999_00n,
+      creditsCents: 999_00n,
+      partageCoordonnees: true,
+      updatedAt: now,
+    });
     const r = await runImport(db, 2025, ALL_2025.map(fixture), BEFORE_OPENING, FEE);
     expect(r.ok).toBe(true);
     expect(r.envelopes).toEqual({ inserted: 12, updated: 1, unchanged: 0 });
-    expect(await rowOf(db, 2025, '73282932000074')).toMatchObject({ soldeCents: 123_456n, creditsCents: 101_879n, partageCoordonnees: true, periode: '2024' });
+    expect(await rowOf(db, 2025, '73282932000074')).toMatchObject({
+      soldeCents: 123_456n,
+      creditsCents: 101_879n,
+      partageCoordonnees: true,
+      periode: '2024',
+    });
     expect(r.rapprochement).toBe(true);
   });
 
@@ -137,7 +203,13 @@ describe('idempotency and all or nothing', () => {
   it('one wrong line and nothing is written: the report gives the file, the line and a French reason', async () => {
     const r = await runImport(db, 2025, [...ALL_2025.map(fixture), fixture('rejet-2025.csv')], BEFORE_OPENING, FEE);
     expect(r.ok).toBe(false);
-    expect(r.rejected).toEqual([{ fichier: 'rejet-2025.csv', line: 3, message: 'Le montant « -310,40 » est négatif : seuls des montants positifs ou nuls sont acceptés.' }]);
+    expect(r.rejected).toEqual([
+      {
+        fichier: 'rejet-2025.csv',
+        line: 3,
+        message: 'Le montant « -310,40 » est négatif : seuls des montants positifs ou nuls sont acceptés.',
+      },
+    ]);
     expect(r.envelopes).toEqual({ inserted: 0, updated: 0, unchanged: 0 });
     expect(await rowsOf(db, 2025)).toEqual([]);
     expect(await auditCount()).toBe(0);
@@ -159,9 +231,21 @@ describe('idempotency and all or nothing', () => {
     ]);
     const missing = await runImport(db, 2025, ['/nonexistent/urssaf.csv'], BEFORE_OPENING, 1_00n);
     expect(missing.rejected).toEqual([{ fichier: '/nonexistent/urssaf.csv', line: 0, message: 'Fichier introuvable.' }]);
-    const binary = await runImport(db, 2025, [{ fichier: 'image.png', content: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]) }], BEFORE_OPENING, 1_00n);
+    const binary = await runImport(
+      db,
+      2025,
+      [{ fichier: 'image.png', content: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]) }],
+      BEFORE_OPENING,
+      1_00n,
+    );
     expect(binary.rejected.map((x) => x.message)).toEqual(['Le fichier n’est pas un fichier texte (CSV ou DSN).']);
-    const formula = await runImport(db, 2025, [{ fichier: 'f.csv', content: 'siret;collecteur;code;montant;declarant\n73282932000074;URSSAF;076;1;=HYPERLINK("http://x")\n' }], BEFORE_OPENING, 1n);
+    const formula = await runImport(
+      db,
+      2025,
+      [{ fichier: 'f.csv', content: 'siret;collecteur;code;montant;declarant\n73282932000074;URSSAF;076;1;=HYPERLINK("http://x")\n' }],
+      BEFORE_OPENING,
+      1n,
+    );
     expect(formula.rejected[0]!.message).toMatch(/formules sont refusées/);
     const year = await runImport(db, 1999, ALL_2025.map(fixture), BEFORE_OPENING, FEE);
     expect(year.rejected.map((x) => x.message)).toEqual(['L’année de campagne doit être un nombre entier entre 2023 et 2100.']);
@@ -172,7 +256,10 @@ describe('idempotency and all or nothing', () => {
 });
 
 describe('corrections (CGU art. 6.1.3)', () => {
-  const corrective = (lines: string[]) => ({ fichier: 'corrective.csv', content: ['siret;collecteur;code;montant;periode;siret_declarant;declarant;date_depot', ...lines].join('\n') });
+  const corrective = (lines: string[]) => ({
+    fichier: 'corrective.csv',
+    content: ['siret;collecteur;code;montant;periode;siret_declarant;declarant;date_depot', ...lines].join('\n'),
+  });
 
   it('during the campaign: the credits of the corrected SIRET move, the operator’s share follows the year’s rate, nobody else moves', async () => {
     await runImport(db, 2025, ALL_2025.map(fixture), BEFORE_OPENING, FEE);
@@ -181,7 +268,12 @@ describe('corrections (CGU art. 6.1.3)', () => {
     const r = await runImport(
       db,
       2025,
-      [corrective(['73282932000074;URSSAF;076;2 469,12;2024;44306184100047;Cabinet Dupré & Associés;01/07/2025', '73282932000074;URSSAF;078;200,00;2024;44306184100047;Cabinet Dupré & Associés;01/07/2025'])],
+      [
+        corrective([
+          '73282932000074;URSSAF;076;2 469,12;2024;44306184100047;Cabinet Dupré & Associés;01/07/2025',
+          '73282932000074;URSSAF;078;200,00;2024;44306184100047;Cabinet Dupré & Associés;01/07/2025',
+        ]),
+      ],
       DURING_PERIOD_2,
     );
     expect(r.ok).toBe(true);
@@ -190,14 +282,51 @@ describe('corrections (CGU art. 6.1.3)', () => {
     // domain: recomputeEnvelope with the year's basis
     const basis = { feeCents: FEE, baseCents: before.reduce((s, x) => s + x.reverseCents, 0n) };
     const { recomputeEnvelope, collectorPart } = await import('../../src/domain/enveloppe.js');
-    const prev = { ...collectorPart({ siret: old.siret, collecteur: 'URSSAF', soldeCents: old.soldeCents, subventionsCfaCents: old.deductionsCents, creanceAlternantsCents: 0n }), reverseCents: old.reverseCents, fraisOperateurCents: old.fraisOperateurCents, fraisCents: old.fraisCents, creditsCents: old.creditsCents, warnings: [] };
-    const expected = recomputeEnvelope(prev, { siret: old.siret, collecteur: 'URSSAF', soldeCents: 246_912n, subventionsCfaCents: 0n, creanceAlternantsCents: 20_000n }, basis);
-    expect(now).toMatchObject({ soldeCents: 246_912n, deductionsCents: 20_000n, fraisCents: expected.fraisCents, fraisOperateurCents: expected.fraisOperateurCents, creditsCents: expected.creditsCents, reportCents: 0n, deposeLe: new Date('2025-06-30T22:00:00Z') });
+    const prev = {
+      ...collectorPart({
+        siret: old.siret,
+        collecteur: 'URSSAF',
+        soldeCents: old.soldeCents,
+        subventionsCfaCents: old.deductionsCents,
+        creanceAlternantsCents: 0n,
+      }),
+      reverseCents: old.reverseCents,
+      fraisOperateurCents: old.fraisOperateurCents,
+      fraisCents: old.fraisCents,
+      creditsCents: old.creditsCents,
+      warnings: [],
+    };
+    const expected = recomputeEnvelope(
+      prev,
+      { siret: old.siret, collecteur: 'URSSAF', soldeCents: 246_912n, subventionsCfaCents: 0n, creanceAlternantsCents: 20_000n },
+      basis,
+    );
+    expect(now).toMatchObject({
+      soldeCents: 246_912n,
+      deductionsCents: 20_000n,
+      fraisCents: expected.fraisCents,
+      fraisOperateurCents: expected.fraisOperateurCents,
+      creditsCents: expected.creditsCents,
+      reportCents: 0n,
+      deposeLe: new Date('2025-06-30T22:00:00Z'),
+    });
     expect(now.creditsCents).toBeGreaterThan(old.creditsCents);
     expect(r.corrections).toEqual([
-      expect.objectContaining({ annee: 2025, siret: '73282932000074', moment: 'pendant_campagne', cas: 'hausse_pendant', ancienCreditsCents: old.creditsCents, nouveauCreditsCents: expected.creditsCents, reportCents: 0n, fichier: 'corrective.csv', line: 2 }),
+      expect.objectContaining({
+        annee: 2025,
+        siret: '73282932000074',
+        moment: 'pendant_campagne',
+        cas: 'hausse_pendant',
+        ancienCreditsCents: old.creditsCents,
+        nouveauCreditsCents: expected.creditsCents,
+        reportCents: 0n,
+        fichier: 'corrective.csv',
+        line: 2,
+      }),
     ]);
-    expect(r.corrections[0]!.message).toMatch(/^La déclaration corrective augmente vos crédits à répartir de .* : les établissements déjà choisis recevront leur part supplémentaire au prochain versement\.$/);
+    expect(r.corrections[0]!.message).toMatch(
+      /^La déclaration corrective augmente vos crédits à répartir de .* : les établissements déjà choisis recevront leur part supplémentaire au prochain versement\.$/,
+    );
     // everybody else untouched
     const after = await rowsOf(db, 2025);
     expect(after.filter((x) => x.siret !== '73282932000074')).toEqual(before.filter((x) => x.siret !== '73282932000074'));
@@ -207,13 +336,36 @@ describe('corrections (CGU art. 6.1.3)', () => {
     // a decrease during the campaign: the allocations are recomputed (the outcome reads them)
     const [etab] = await db
       .insert(refEtablissements)
-      .values({ annee: 2025, cle: '19750691800048', siret: '19750691800048', nom: 'LYCEE DES METIERS RASPAIL', nomRecherche: 'lycee des metiers raspail', categorie: '1', liste: 'regionale', updatedAt: new Date() })
+      .values({
+        annee: 2025,
+        cle: '19750691800048',
+        siret: '19750691800048',
+        nom: 'LYCEE DES METIERS RASPAIL',
+        nomRecherche: 'lycee des metiers raspail',
+        categorie: '1',
+        liste: 'regionale',
+        updatedAt: new Date(),
+      })
       .returning({ id: refEtablissements.id });
-    await db.insert(attributions).values({ annee: 2025, siretEmployeur: '73282932000074', etablissementId: etab!.id, pointsBase: 6000, statut: 'validee', updatedAt: new Date() });
-    const down = await runImport(db, 2025, [corrective(['73282932000074;URSSAF;076;1 000,00;2024;44306184100047;Cabinet Dupré & Associés;15/07/2025'])], DURING_PERIOD_2);
+    await db.insert(attributions).values({
+      annee: 2025,
+      siretEmployeur: '73282932000074',
+      etablissementId: etab!.id,
+      pointsBase: 6000,
+      statut: 'validee',
+      updatedAt: new Date(),
+    });
+    const down = await runImport(
+      db,
+      2025,
+      [corrective(['73282932000074;URSSAF;076;1 000,00;2024;44306184100047;Cabinet Dupré & Associés;15/07/2025'])],
+      DURING_PERIOD_2,
+    );
     expect(down.ok).toBe(true);
     expect(down.corrections[0]).toMatchObject({ cas: 'baisse_pendant', reportCents: 0n });
-    expect(down.corrections[0]!.message).toMatch(/diminue vos crédits à répartir de .* : vos attributions sont recalculées avant le prochain versement\.$/);
+    expect(down.corrections[0]!.message).toMatch(
+      /diminue vos crédits à répartir de .* : vos attributions sont recalculées avant le prochain versement\.$/,
+    );
     expect(await rowOf(db, 2025, '73282932000074')).toMatchObject({ soldeCents: 100_000n, deductionsCents: 0n, reportCents: 0n });
     // an « annule et remplace » replaces the whole declaration: without 078 the deduction is zero
     expect(down.warnings).toEqual([]);
@@ -224,7 +376,17 @@ describe('corrections (CGU art. 6.1.3)', () => {
     await runImport(db, 2025, ALL_2025.map(fixture), BEFORE_OPENING, FEE);
     const old = await rowOf(db, 2025, '41234567000019');
     // a decrease filed in November (after the 7 November wave)
-    const r = await runImport(db, 2025, [corrective(['41234567000019;URSSAF;076;16 000,00;2024;;Boulangerie Lefèvre;20/11/2025', '41234567000019;URSSAF;077;1 500,00;2024;;Boulangerie Lefèvre;20/11/2025'])], AFTER_LAST_WAVE);
+    const r = await runImport(
+      db,
+      2025,
+      [
+        corrective([
+          '41234567000019;URSSAF;076;16 000,00;2024;;Boulangerie Lefèvre;20/11/2025',
+          '41234567000019;URSSAF;077;1 500,00;2024;;Boulangerie Lefèvre;20/11/2025',
+        ]),
+      ],
+      AFTER_LAST_WAVE,
+    );
     expect(r.ok).toBe(true);
     const now = await rowOf(db, 2025, '41234567000019');
     expect(now.creditsCents).toBe(old.creditsCents); // never clawed back
@@ -232,8 +394,12 @@ describe('corrections (CGU art. 6.1.3)', () => {
     const own = now.soldeCents - now.deductionsCents - now.fraisCents;
     expect(now.reportCents).toBe(own - old.creditsCents);
     expect(now.reportCents).toBeLessThan(0n);
-    expect(r.corrections).toEqual([expect.objectContaining({ moment: 'apres_campagne', cas: 'baisse_apres', reportCents: now.reportCents })]);
-    expect(r.corrections[0]!.message).toMatch(/rien n’est repris aux établissements déjà payés ; vos crédits de l’année prochaine seront réduits d’autant\.$/);
+    expect(r.corrections).toEqual([
+      expect.objectContaining({ moment: 'apres_campagne', cas: 'baisse_apres', reportCents: now.reportCents }),
+    ]);
+    expect(r.corrections[0]!.message).toMatch(
+      /rien n’est repris aux établissements déjà payés ; vos crédits de l’année prochaine seront réduits d’autant\.$/,
+    );
     expect(r.rapprochement).toBe(true);
     expect(await checkRowEquations(db, 2025)).toEqual([]);
 
@@ -241,7 +407,13 @@ describe('corrections (CGU art. 6.1.3)', () => {
     const y2026 = await runImport(
       db,
       2026,
-      [{ fichier: 'urssaf-2026.csv', content: 'siret;collecteur;code;montant;periode;date_depot\n41234567000019;URSSAF;076;20 000,00;2025;05/05/2026\n73282932000074;URSSAF;076;1 000,00;2025;05/05/2026\n' }],
+      [
+        {
+          fichier: 'urssaf-2026.csv',
+          content:
+            'siret;collecteur;code;montant;periode;date_depot\n41234567000019;URSSAF;076;20 000,00;2025;05/05/2026\n73282932000074;URSSAF;076;1 000,00;2025;05/05/2026\n',
+        },
+      ],
       '2026-05-20T08:00:00Z',
       10_00n,
     );
@@ -259,7 +431,12 @@ describe('corrections (CGU art. 6.1.3)', () => {
     const late = await runImport(
       db,
       2026,
-      [{ fichier: 'regularisation-2026.csv', content: 'siret;collecteur;code;montant;periode;date_depot\n73282932000090;URSSAF;076;710,40;2024;02/06/2026\n' }],
+      [
+        {
+          fichier: 'regularisation-2026.csv',
+          content: 'siret;collecteur;code;montant;periode;date_depot\n73282932000090;URSSAF;076;710,40;2024;02/06/2026\n',
+        },
+      ],
       '2026-06-03T08:00:00Z',
     );
     expect(late.ok).toBe(true);
@@ -267,10 +444,22 @@ describe('corrections (CGU art. 6.1.3)', () => {
     const r2025 = await rowOf(db, 2025, '73282932000090');
     expect(r2025.soldeCents).toBe(71_040n);
     expect(r2025.reportCents).toBeGreaterThan(0n);
-    expect(late.corrections).toEqual([expect.objectContaining({ annee: 2025, siret: '73282932000090', cas: 'hausse_apres', reportCents: r2025.reportCents })]);
+    expect(late.corrections).toEqual([
+      expect.objectContaining({ annee: 2025, siret: '73282932000090', cas: 'hausse_apres', reportCents: r2025.reportCents }),
+    ]);
     // no 2026 envelope for that SIRET yet: the carry waits in report_cents of 2025 for its 2026 import
     expect((await rowsOf(db, 2026)).map((x) => x.siret)).toEqual(['41234567000019', '73282932000074']);
-    const y2026b = await runImport(db, 2026, [{ fichier: 'complement-2026.csv', content: 'siret;collecteur;code;montant;periode;date_depot\n73282932000090;URSSAF;076;300,00;2025;10/06/2026\n' }], '2026-06-11T08:00:00Z');
+    const y2026b = await runImport(
+      db,
+      2026,
+      [
+        {
+          fichier: 'complement-2026.csv',
+          content: 'siret;collecteur;code;montant;periode;date_depot\n73282932000090;URSSAF;076;300,00;2025;10/06/2026\n',
+        },
+      ],
+      '2026-06-11T08:00:00Z',
+    );
     expect(y2026b.ok).toBe(true);
     expect(y2026b.envelopes).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
     const n90 = await rowOf(db, 2026, '73282932000090');
@@ -295,7 +484,18 @@ describe('corrections (CGU art. 6.1.3)', () => {
   });
 
   it('refuses a correction of a campaign whose envelopes were never imported', async () => {
-    const r = await runImport(db, 2026, [{ fichier: 'f.csv', content: 'siret;collecteur;code;montant;periode\n73282932000074;URSSAF;076;10,00;2024\n73282932000090;URSSAF;076;10,00;2025\n' }], '2026-06-01T08:00:00Z', 1n);
+    const r = await runImport(
+      db,
+      2026,
+      [
+        {
+          fichier: 'f.csv',
+          content: 'siret;collecteur;code;montant;periode\n73282932000074;URSSAF;076;10,00;2024\n73282932000090;URSSAF;076;10,00;2025\n',
+        },
+      ],
+      '2026-06-01T08:00:00Z',
+      1n,
+    );
     expect(r.ok).toBe(false);
     expect(r.rejected.map((x) => `${x.fichier}:${x.line} ${x.message}`)).toEqual([
       'f.csv:2 Les montants de la masse salariale 2024 corrigent la campagne 2025, dont aucune enveloppe n’a été importée : importez d’abord ses fichiers (import-envelopes 2025 …).',
@@ -311,7 +511,9 @@ describe('corrections (CGU art. 6.1.3)', () => {
     expect(r.mode).toBe('complement');
     expect(r.envelopes).toEqual({ inserted: 3, updated: 0, unchanged: 0 });
     expect(r.warnings.map((w) => norm(w.message))).toEqual([
-      expect.stringMatching(/^Les frais de l’opérateur de la campagne 2025 ont été répartis lors de son premier import \(30,00 € au total\) : les frais indiqués \(99,00 €\) ne sont pas répartis à nouveau/),
+      expect.stringMatching(
+        /^Les frais de l’opérateur de la campagne 2025 ont été répartis lors de son premier import \(30,00 € au total\) : les frais indiqués \(99,00 €\) ne sont pas répartis à nouveau/,
+      ),
     ]);
     const after = await rowsOf(db, 2025);
     expect(after.filter((x) => x.collecteur === 'URSSAF')).toEqual(urssaf);
@@ -320,7 +522,10 @@ describe('corrections (CGU art. 6.1.3)', () => {
     for (const x of after.filter((y) => y.collecteur === 'MSA')) expect(Math.abs(rate(x) - basis)).toBeLessThan(0.01);
     expect(r.rapprochement).toBe(true);
     // the computation on the first file alone is the domain's
-    const domain = computeEnvelopes(prepareEnvelopeImport({ annee: 2025, files: [fixture('urssaf-2025.csv')], operatorFeeCents: 30_00n }).aggregation.envelopes, 30_00n);
+    const domain = computeEnvelopes(
+      prepareEnvelopeImport({ annee: 2025, files: [fixture('urssaf-2025.csv')], operatorFeeCents: 30_00n }).aggregation.envelopes,
+      30_00n,
+    );
     expect(domain.ok && domain.batch.envelopes.map((e) => e.creditsCents)).toEqual(urssaf.map((x) => x.creditsCents));
   });
 });

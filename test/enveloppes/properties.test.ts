@@ -14,7 +14,14 @@ import { checkRowEquations, rowsOf, runImport, testDatabase } from './helpers.js
 
 const SIRETS = ['41234567', '52345678', '63456789', '38765432'].map((p) => makeValidSiret(makeValidSiren(p), '0001'));
 /** instants across the 2024 and 2025 campaigns (2026 has no calendar) */
-const INSTANTS = ['2024-05-10T08:00:00Z', '2024-07-01T08:00:00Z', '2024-12-01T08:00:00Z', '2025-06-01T08:00:00Z', '2025-12-01T08:00:00Z', '2026-06-01T08:00:00Z'];
+const INSTANTS = [
+  '2024-05-10T08:00:00Z',
+  '2024-07-01T08:00:00Z',
+  '2024-12-01T08:00:00Z',
+  '2025-06-01T08:00:00Z',
+  '2025-12-01T08:00:00Z',
+  '2026-06-01T08:00:00Z',
+];
 
 const euros = (c: number) => `${Math.floor(c / 100)},${String(c % 100).padStart(2, '0')}`;
 
@@ -62,7 +69,10 @@ describe('imports in any order', () => {
               keys.add(k);
               return !(l.late && year - 2 < 2023);
             })
-            .map((l) => `${l.siret};${l.msa ? 'MSA' : 'URSSAF'};076;${euros(l.solde)};${year - (l.late ? 2 : 1)}\n${l.siret};${l.msa ? 'MSA' : 'URSSAF'};078;${euros(l.deduction)};${year - (l.late ? 2 : 1)}`);
+            .map(
+              (l) =>
+                `${l.siret};${l.msa ? 'MSA' : 'URSSAF'};076;${euros(l.solde)};${year - (l.late ? 2 : 1)}\n${l.siret};${l.msa ? 'MSA' : 'URSSAF'};078;${euros(l.deduction)};${year - (l.late ? 2 : 1)}`,
+            );
           if (lines.length === 0) continue;
           const content = `siret;collecteur;code;montant;periode\n${lines.join('\n')}\n`;
           const before = await Promise.all([2023, 2024, 2025, 2026].map((y) => rowsOf(db, y)));

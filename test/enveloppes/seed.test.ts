@@ -13,7 +13,12 @@ import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/modules/companie
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/modules/demo/seed-demo.js';
 import { DEMO_ENVELOPE_YEARS, allocationDemoSirets, generateDemoEnvelopes } from '../../src/modules/enveloppes/demo-generator.js';
 import { parseEnvelopeFile } from '../../src/modules/enveloppes/format.js';
-import { NATIONAL_COLLECTED_2023_CENTS, SEED_ENVELOPES_DIR, scaledOperatorFee, seedDemoEnveloppes } from '../../src/modules/enveloppes/seed-demo.js';
+import {
+  NATIONAL_COLLECTED_2023_CENTS,
+  SEED_ENVELOPES_DIR,
+  scaledOperatorFee,
+  seedDemoEnveloppes,
+} from '../../src/modules/enveloppes/seed-demo.js';
 import { freshDatabase } from '../harness.js';
 import { checkRowEquations, rowOf, rowsOf, testDatabase } from './helpers.js';
 
@@ -38,7 +43,10 @@ describe('the demo envelope files', () => {
       expect(parsed.lines.some((l) => l.code === '078')).toBe(true);
       // the tiers-déclarant of the demo filed the DSN of its portefeuille's clients
       for (const c of [DEMO_COMPANIES.boulangerieMoutin, DEMO_COMPANIES.gipMds])
-        expect(parsed.lines.find((l) => l.siret === c.siret)?.declarant).toEqual({ siret: DEMO_COMPANIES.cabinetDurand.siret, nom: DEMO_COMPANIES.cabinetDurand.raisonSociale });
+        expect(parsed.lines.find((l) => l.siret === c.siret)?.declarant).toEqual({
+          siret: DEMO_COMPANIES.cabinetDurand.siret,
+          nom: DEMO_COMPANIES.cabinetDurand.raisonSociale,
+        });
     });
   }
 
@@ -61,7 +69,15 @@ describe('seedDemoEnveloppes', () => {
 
   it('imports 2024 and 2025 after another seed’s rows, reconciles, and changes nothing the second time', async () => {
     // what the establishment space's demo seed inserts (no période: not an import)
-    await db.insert(enveloppes).values({ annee: 2025, siret: DEMO_COMPANIES.boulangerieMoutin.siret, collecteur: 'URSSAF', soldeCents: 128_456n, creditsCents: 128_456n, partageCoordonnees: true, updatedAt: clock.now() });
+    await db.insert(enveloppes).values({
+      annee: 2025,
+      siret: DEMO_COMPANIES.boulangerieMoutin.siret,
+      collecteur: 'URSSAF',
+      soldeCents: 128_456n,
+      creditsCents: 128_456n,
+      partageCoordonnees: true,
+      updatedAt: clock.now(),
+    });
     const log: string[] = [];
     await seedDemoEnveloppes({ db, clock }, (l) => log.push(l));
     expect(log).toHaveLength(2);
@@ -97,7 +113,10 @@ describe('the whole demo seed (npm start on an empty database)', () => {
   beforeAll(async () => {
     const fresh = await freshDatabase();
     drop = fresh.drop;
-    app = await createApp(loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-0123' }), { clock, database: fresh.database });
+    app = await createApp(loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-0123' }), {
+      clock,
+      database: fresh.database,
+    });
     await seedDemo(app.ctx);
   }, 240_000);
   afterAll(async () => {
@@ -107,7 +126,8 @@ describe('the whole demo seed (npm start on an empty database)', () => {
 
   it('replaces every placeholder envelope of the establishment space, keeping « partage de coordonnées », and each allocation rests on an imported envelope', async () => {
     expect(await rows(sql`select siret from enveloppes where periode is null`)).toEqual([]);
-    const employers = await rows(sql`select a.annee, a.siret_employeur as siret, sum(a.points_base)::int as bp, bool_and(e.periode is not null) as imported,
+    const employers =
+      await rows(sql`select a.annee, a.siret_employeur as siret, sum(a.points_base)::int as bp, bool_and(e.periode is not null) as imported,
         bool_and(e.credits_cents > 0) as credits, bool_and(e.partage_coordonnees) as partage
       from attributions a left join enveloppes e on e.annee = a.annee and e.siret = a.siret_employeur group by 1, 2 order by 2`);
     expect(employers.length).toBeGreaterThanOrEqual(6);
@@ -130,9 +150,12 @@ describe('the whole demo seed (npm start on an empty database)', () => {
     const durand = DEMO_COMPANIES.cabinetDurand;
     const sirets = DEMO_ACCOUNTS.flatMap((a) => a.declarations.filter((d) => d.code === 'SOLTEA_EMPLOYEURS').map((d) => d.siret));
     expect(sirets).toContain(DEMO_COMPANIES.boulangerieMoutin.siret);
-    const clients = (await rows(sql`select pe.siret from portefeuille_etablissements pe join portefeuilles p on p.id = pe.portefeuille_id
-        join espaces s on s.id = p.espace_id where s.siren = ${durand.siren} and pe.siren like '999%' order by 1`)).map((r) => String(r.siret));
-    for (const c of [DEMO_COMPANIES.boulangerieMoutin.siret, ...DEMO_COMPANIES.gipMds.sirets, DEMO_COMPANIES.transportsGiraudier.siret]) expect(clients).toContain(c);
+    const clients = (
+      await rows(sql`select pe.siret from portefeuille_etablissements pe join portefeuilles p on p.id = pe.portefeuille_id
+        join espaces s on s.id = p.espace_id where s.siren = ${durand.siren} and pe.siren like '999%' order by 1`)
+    ).map((r) => String(r.siret));
+    for (const c of [DEMO_COMPANIES.boulangerieMoutin.siret, ...DEMO_COMPANIES.gipMds.sirets, DEMO_COMPANIES.transportsGiraudier.siret])
+      expect(clients).toContain(c);
     for (const y of DEMO_ENVELOPE_YEARS)
       for (const siret of [...sirets, ...clients]) {
         const e = await rowOf(app.ctx.db, y, siret);
@@ -152,7 +175,13 @@ describe('the whole demo seed (npm start on an empty database)', () => {
     const { eq, and } = await import('drizzle-orm');
     const { employerSirets } = await import('../../src/modules/attributions/scope.js');
     const person = async (siren: string, nom: string) =>
-      (await app.ctx.db.select({ u: users }).from(users).innerJoin(espaces, eq(espaces.id, users.espaceId)).where(and(eq(espaces.siren, siren), eq(users.nom, nom))))[0]!.u;
+      (
+        await app.ctx.db
+          .select({ u: users })
+          .from(users)
+          .innerJoin(espaces, eq(espaces.id, users.espaceId))
+          .where(and(eq(espaces.siren, siren), eq(users.nom, nom)))
+      )[0]!.u;
     const durand = await employerSirets(app.ctx, await person(DEMO_COMPANIES.cabinetDurand.siren, 'DURAND'), 2025);
     expect(durand.find((s) => s.siret === DEMO_COMPANIES.boulangerieMoutin.siret)).toMatchObject({ via: 'client', indisponible: null });
     expect(durand.filter((s) => s.via === 'client' && s.indisponible === null).length).toBeGreaterThan(100);

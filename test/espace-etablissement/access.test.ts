@@ -8,7 +8,14 @@
  */
 import { count, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, codesBancaires, coordonneesBancaires, etablissementProfils, mailOutbox, notifications } from '../../src/infra/db/schema.js';
+import {
+  auditEvents,
+  codesBancaires,
+  coordonneesBancaires,
+  etablissementProfils,
+  mailOutbox,
+  notifications,
+} from '../../src/infra/db/schema.js';
 import { createHarness, type Client, type Harness } from '../harness.js';
 import { stopHarness } from '../accounts/helpers.js';
 import { createCompany, GIP, LYCEE, registryCompanies, seedReferentiel, signIn, type Referentiel, type TestPerson } from './fixtures.js';
@@ -24,7 +31,20 @@ let noDeclAdmin: TestPerson;
 let adminC: Client;
 
 const BASE = `/soltea/etablissement/${LYCEE.siret}`;
-const GETS = ['', '/presentation', '/contacts/nouveau', '/contacts/1', '/contacts/1/supprimer', '/sites/nouveau', '/sites/1', '/sites/1/supprimer', '/lien?generer=1', '/coordonnees-bancaires', '/attributions', '/attributions.csv'];
+const GETS = [
+  '',
+  '/presentation',
+  '/contacts/nouveau',
+  '/contacts/1',
+  '/contacts/1/supprimer',
+  '/sites/nouveau',
+  '/sites/1',
+  '/sites/1/supprimer',
+  '/lien?generer=1',
+  '/coordonnees-bancaires',
+  '/attributions',
+  '/attributions.csv',
+];
 const POSTS: [string, Record<string, string>][] = [
   ['/presentation', { presentation: 'Piratée' }],
   ['/contacts', { fonction: 'Intrus', nom: 'Mallory', courriel: 'mallory@exemple.fr', telephone: '' }],
@@ -38,7 +58,15 @@ const POSTS: [string, Record<string, string>][] = [
 ];
 
 async function snapshot() {
-  const one = async (table: typeof auditEvents | typeof codesBancaires | typeof coordonneesBancaires | typeof etablissementProfils | typeof mailOutbox | typeof notifications) => Number((await h.ctx.db.select({ n: count() }).from(table))[0]!.n);
+  const one = async (
+    table:
+      | typeof auditEvents
+      | typeof codesBancaires
+      | typeof coordonneesBancaires
+      | typeof etablissementProfils
+      | typeof mailOutbox
+      | typeof notifications,
+  ) => Number((await h.ctx.db.select({ n: count() }).from(table))[0]!.n);
   const profil = await h.ctx.db.execute(sql`select presentation, contacts, sites from etablissement_profils order by siret`);
   return {
     audit: await one(auditEvents),
@@ -55,23 +83,55 @@ beforeAll(async () => {
   const [late, noDecl] = await registryCompanies(h.ctx.db, 2);
   ref = await seedReferentiel(h.ctx.db, h.clock.now(), late!.siret);
   const trio = (x: { people: TestPerson[] }) => x.people as [TestPerson, TestPerson, TestPerson];
-  [admin, declarant, notHabilitated] = trio(await createCompany(h.ctx, {
-    siren: LYCEE.siren,
-    siret: LYCEE.siret,
-    people: [
-      { nom: 'GARNIER', prenom: 'Nadia', role: 'administrateur' },
-      { nom: 'FONTAINE', prenom: 'Julien', role: 'declarant' },
-      { nom: 'MOREAU', prenom: 'Léa', role: 'declarant', habilitated: false },
-    ],
-  }));
-  [gipAdmin] = trio(await createCompany(h.ctx, { siren: GIP.siren, siret: GIP.siret, sirets: [...GIP.sirets], people: [{ nom: 'MARTIN', prenom: 'Sophie', role: 'administrateur' }] }));
+  [admin, declarant, notHabilitated] = trio(
+    await createCompany(h.ctx, {
+      siren: LYCEE.siren,
+      siret: LYCEE.siret,
+      people: [
+        { nom: 'GARNIER', prenom: 'Nadia', role: 'administrateur' },
+        { nom: 'FONTAINE', prenom: 'Julien', role: 'declarant' },
+        { nom: 'MOREAU', prenom: 'Léa', role: 'declarant', habilitated: false },
+      ],
+    }),
+  );
+  [gipAdmin] = trio(
+    await createCompany(h.ctx, {
+      siren: GIP.siren,
+      siret: GIP.siret,
+      sirets: [...GIP.sirets],
+      people: [{ nom: 'MARTIN', prenom: 'Sophie', role: 'administrateur' }],
+    }),
+  );
   // in the referential, but its declaration was added 2 hours ago (access delay: 24 hours)
-  [lateAdmin] = trio(await createCompany(h.ctx, { siren: late!.siren, siret: late!.siret, declarationAddedHoursAgo: 2, people: [{ nom: 'RETARD', role: 'administrateur' }] }));
+  [lateAdmin] = trio(
+    await createCompany(h.ctx, {
+      siren: late!.siren,
+      siret: late!.siret,
+      declarationAddedHoursAgo: 2,
+      people: [{ nom: 'RETARD', role: 'administrateur' }],
+    }),
+  );
   // only « SOLTéA – Employeurs »
-  [noDeclAdmin] = trio(await createCompany(h.ctx, { siren: noDecl!.siren, siret: noDecl!.siret, code: 'SOLTEA_EMPLOYEURS', people: [{ nom: 'EMPLOYEUR', role: 'administrateur' }] }));
+  [noDeclAdmin] = trio(
+    await createCompany(h.ctx, {
+      siren: noDecl!.siren,
+      siret: noDecl!.siret,
+      code: 'SOLTEA_EMPLOYEURS',
+      people: [{ nom: 'EMPLOYEUR', role: 'administrateur' }],
+    }),
+  );
   // the lycée's fiche has a contact and a site, so that every URL of the list exists
   adminC = await signIn(h, admin);
-  expect((await adminC.form(`${BASE}/contacts`, { fonction: 'Responsable relation entreprise', nom: 'Mme Isabelle Roussel', courriel: 'ri@lycee.example', telephone: '01 45 40 12 34' })).statusCode).toBe(303);
+  expect(
+    (
+      await adminC.form(`${BASE}/contacts`, {
+        fonction: 'Responsable relation entreprise',
+        nom: 'Mme Isabelle Roussel',
+        courriel: 'ri@lycee.example',
+        telephone: '01 45 40 12 34',
+      })
+    ).statusCode,
+  ).toBe(303);
   expect((await adminC.form(`${BASE}/sites`, { libelle: 'Site du lycée', url: 'https://lycee.example' })).statusCode).toBe(303);
 }, 120_000);
 afterAll(async () => stopHarness(h));
@@ -108,7 +168,14 @@ describe('who may enter', () => {
     const r = await h.server.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(r.statusCode).toBe(200);
     const paths = Object.keys(JSON.parse(r.body).paths as Record<string, unknown>);
-    for (const p of ['/soltea/etablissement', '/soltea/etablissement/{siret}', '/soltea/etablissement/{siret}/coordonnees-bancaires', '/soltea/etablissement/{siret}/coordonnees-bancaires/code', '/soltea/etablissement/{siret}/contacts/{n}', '/soltea/etablissement/{siret}/attributions.csv'])
+    for (const p of [
+      '/soltea/etablissement',
+      '/soltea/etablissement/{siret}',
+      '/soltea/etablissement/{siret}/coordonnees-bancaires',
+      '/soltea/etablissement/{siret}/coordonnees-bancaires/code',
+      '/soltea/etablissement/{siret}/contacts/{n}',
+      '/soltea/etablissement/{siret}/attributions.csv',
+    ])
       expect(paths, p).toContain(p);
   });
 
@@ -179,11 +246,15 @@ describe('who may not', () => {
         const r = await adminC.get(`/soltea/etablissement/${encodeURIComponent(siret)}${path}`);
         expect(r.statusCode, `${siret}${path}`).toBe(404);
       }
-      for (const [path, body] of POSTS) expect((await adminC.form(`/soltea/etablissement/${encodeURIComponent(siret)}${path}`, body)).statusCode).toBe(404);
+      for (const [path, body] of POSTS)
+        expect((await adminC.form(`/soltea/etablissement/${encodeURIComponent(siret)}${path}`, body)).statusCode).toBe(404);
     }
     // positions that do not exist
-    for (const path of ['/contacts/2', '/contacts/0', '/contacts/-1', '/contacts/x', '/sites/99', '/contacts/1000']) expect((await adminC.get(`${BASE}${path}`)).statusCode, path).toBe(404);
-    expect((await adminC.form(`${BASE}/contacts/21`, { fonction: 'Intrus', nom: 'Mallory', courriel: 'm@exemple.fr', version: '' })).statusCode).toBe(404);
+    for (const path of ['/contacts/2', '/contacts/0', '/contacts/-1', '/contacts/x', '/sites/99', '/contacts/1000'])
+      expect((await adminC.get(`${BASE}${path}`)).statusCode, path).toBe(404);
+    expect(
+      (await adminC.form(`${BASE}/contacts/21`, { fonction: 'Intrus', nom: 'Mallory', courriel: 'm@exemple.fr', version: '' })).statusCode,
+    ).toBe(404);
     expect(await snapshot()).toEqual(before);
   });
 });

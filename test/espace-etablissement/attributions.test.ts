@@ -7,7 +7,14 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeValidSiren, makeValidSiret } from '../../src/domain/identifiers.js';
-import { attributions, coordonneesBancaires, enveloppes, entreprises, etablissementProfils, etablissements } from '../../src/infra/db/schema.js';
+import {
+  attributions,
+  coordonneesBancaires,
+  enveloppes,
+  entreprises,
+  etablissementProfils,
+  etablissements,
+} from '../../src/infra/db/schema.js';
 import { seedDemoEspaceEtablissement } from '../../src/modules/espace-etablissement/seed-demo.js';
 import { createHarness, type Client, type Harness } from '../harness.js';
 import { stopHarness } from '../accounts/helpers.js';
@@ -26,10 +33,18 @@ beforeAll(async () => {
   const companies = await registryCompanies(h.ctx.db, 4);
   ref = await seedReferentiel(h.ctx.db, h.clock.now(), companies[3]!.siret);
   employers = companies.slice(0, 3);
-  const co = await createCompany(h.ctx, { siren: LYCEE.siren, siret: LYCEE.siret, people: [{ nom: 'GARNIER', prenom: 'Nadia', role: 'administrateur' }] });
+  const co = await createCompany(h.ctx, {
+    siren: LYCEE.siren,
+    siret: LYCEE.siret,
+    people: [{ nom: 'GARNIER', prenom: 'Nadia', role: 'administrateur' }],
+  });
   c = await signIn(h, co.people[0] as TestPerson);
-  await h.ctx.db.insert(entreprises).values({ siren: HOSTILE_SIREN, raisonSociale: '=HYPERLINK("http://x.example";"clic")', etatAdministratif: 'A' });
-  await h.ctx.db.insert(etablissements).values({ siret: HOSTILE_SIRET, siren: HOSTILE_SIREN, denomination: '=HYPERLINK', estSiege: true, etatAdministratif: 'A' });
+  await h.ctx.db
+    .insert(entreprises)
+    .values({ siren: HOSTILE_SIREN, raisonSociale: '=HYPERLINK("http://x.example";"clic")', etatAdministratif: 'A' });
+  await h.ctx.db
+    .insert(etablissements)
+    .values({ siret: HOSTILE_SIRET, siren: HOSTILE_SIREN, denomination: '=HYPERLINK', estSiege: true, etatAdministratif: 'A' });
 }, 120_000);
 afterAll(async () => stopHarness(h));
 
@@ -50,13 +65,52 @@ describe('« Attributions reçues »', () => {
     const now = h.clock.now();
     const [a, b, d] = employers as [(typeof employers)[0], (typeof employers)[0], (typeof employers)[0]];
     await h.ctx.db.insert(enveloppes).values([
-      { annee: ANNEE, siret: a.siret, collecteur: 'URSSAF', soldeCents: 100_00n, creditsCents: 100_00n, partageCoordonnees: true, updatedAt: now },
-      { annee: ANNEE, siret: b.siret, collecteur: 'MSA', soldeCents: 1_000_01n, creditsCents: 1_000_01n, partageCoordonnees: false, updatedAt: now },
-      { annee: ANNEE, siret: HOSTILE_SIRET, collecteur: 'URSSAF', soldeCents: 50_00n, creditsCents: 50_00n, partageCoordonnees: true, updatedAt: now },
+      {
+        annee: ANNEE,
+        siret: a.siret,
+        collecteur: 'URSSAF',
+        soldeCents: 100_00n,
+        creditsCents: 100_00n,
+        partageCoordonnees: true,
+        updatedAt: now,
+      },
+      {
+        annee: ANNEE,
+        siret: b.siret,
+        collecteur: 'MSA',
+        soldeCents: 1_000_01n,
+        creditsCents: 1_000_01n,
+        partageCoordonnees: false,
+        updatedAt: now,
+      },
+      {
+        annee: ANNEE,
+        siret: HOSTILE_SIRET,
+        collecteur: 'URSSAF',
+        soldeCents: 50_00n,
+        creditsCents: 50_00n,
+        partageCoordonnees: true,
+        updatedAt: now,
+      },
       // last year: must not show
-      { annee: ANNEE - 1, siret: a.siret, collecteur: 'URSSAF', soldeCents: 999_00n, creditsCents: 999_00n, partageCoordonnees: true, updatedAt: now },
+      {
+        annee: ANNEE - 1,
+        siret: a.siret,
+        collecteur: 'URSSAF',
+        soldeCents: 999_00n,
+        creditsCents: 999_00n,
+        partageCoordonnees: true,
+        updatedAt: now,
+      },
     ]);
-    const at = (siretEmployeur: string, etablissementId: number, pointsBase: number, formationId: number | null = null, statut = 'validee', annee = ANNEE) => ({ annee, siretEmployeur, etablissementId, formationId, pointsBase, statut, updatedAt: now });
+    const at = (
+      siretEmployeur: string,
+      etablissementId: number,
+      pointsBase: number,
+      formationId: number | null = null,
+      statut = 'validee',
+      annee = ANNEE,
+    ) => ({ annee, siretEmployeur, etablissementId, formationId, pointsBase, statut, updatedAt: now });
     await h.ctx.db.insert(attributions).values([
       at(a.siret, ref.lyceeId, 3333),
       at(a.siret, ref.otherId, 3333),
@@ -78,7 +132,16 @@ describe('« Attributions reçues »', () => {
     expect(r.body).toContain('UNITE DE FORMATION PAR APPRENTISSAGE RASPAIL');
     expect(r.body).toContain('Formation : BTS Électrotechnique');
     expect(r.body).toContain('Montant à venir');
-    const j = JSON.parse((await c.get(`${BASE}/attributions`, 'application/json')).body) as { totalCents: string; employeurs: number; attributions: { employeur: { raisonSociale: string; siret?: string }; pointsBase: number; montantCents: string | null; beneficiaire: string }[] };
+    const j = JSON.parse((await c.get(`${BASE}/attributions`, 'application/json')).body) as {
+      totalCents: string;
+      employeurs: number;
+      attributions: {
+        employeur: { raisonSociale: string; siret?: string };
+        pointsBase: number;
+        montantCents: string | null;
+        beneficiaire: string;
+      }[];
+    };
     // A: 100,00 € over 33.33 / 33.33 / 33.34 % → 33,33 + [33,33 elsewhere] + 33,34; B: 1 000,01 € × 25 % = 250,00 (largest remainder of 250,0025 + 750,0075)
     const amounts = j.attributions.map((x) => [x.employeur.raisonSociale, x.pointsBase, x.montantCents]);
     expect(amounts).toContainEqual([a.raisonSociale, 3333, '3333']);
@@ -97,11 +160,16 @@ describe('« Attributions reçues »', () => {
   it('CSV: BOM, « ; », formulas neutralised, anonymous employers without SIRET', async () => {
     const csv = await c.get(`${BASE}/attributions.csv`);
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="attributions-${LYCEE.siret}-2026.csv"`);
-    const lines = csv.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = csv.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines).toHaveLength(6);
     expect(lines.some((l) => l.startsWith(`2026;"'=HYPERLINK(""http://x.example"";""clic"")";${HOSTILE_SIRET};`))).toBe(true);
     expect(lines.filter((l) => l.startsWith('2026;Employeur (identité non partagée);;'))).toHaveLength(2);
-    expect(lines).toContain(`2026;${employers[0]!.raisonSociale};${employers[0]!.siret};UNITE DE FORMATION PAR APPRENTISSAGE RASPAIL;Certificat de spécialisation Technicien en énergies renouvelables option B énergie thermique;33,34 %;33,34;Validée`);
+    expect(lines).toContain(
+      `2026;${employers[0]!.raisonSociale};${employers[0]!.siret};UNITE DE FORMATION PAR APPRENTISSAGE RASPAIL;Certificat de spécialisation Technicien en énergies renouvelables option B énergie thermique;33,34 %;33,34;Validée`,
+    );
     expect(csv.body).not.toContain(employers[1]!.siret);
   });
 });

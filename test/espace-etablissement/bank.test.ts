@@ -13,7 +13,21 @@ import { parseBankStatusArgs, runBankStatus } from '../../src/modules/espace-eta
 import { setBankDetailsStatus } from '../../src/modules/espace-etablissement/coordonnees-bancaires.js';
 import { createHarness, type Client, type Harness, type ReceivedMail } from '../harness.js';
 import { pageErrors, stopHarness } from '../accounts/helpers.js';
-import { auditCount, bankRows, CODE_SUBJECT, codeIn, codeRows, createCompany, currentBank, LYCEE, notificationsOf, registryCompanies, seedReferentiel, signIn, type TestPerson } from './fixtures.js';
+import {
+  auditCount,
+  bankRows,
+  CODE_SUBJECT,
+  codeIn,
+  codeRows,
+  createCompany,
+  currentBank,
+  LYCEE,
+  notificationsOf,
+  registryCompanies,
+  seedReferentiel,
+  signIn,
+  type TestPerson,
+} from './fixtures.js';
 
 const vectors = JSON.parse(readFileSync(path.resolve(process.cwd(), '../shared/data/validation/validation_vectors.json'), 'utf8')) as {
   iban: { vectors: { value: string; iban_mod97_ok: boolean; rib_key_ok?: boolean }[]; invalid_format_examples?: unknown };
@@ -116,7 +130,12 @@ describe('« Demander un code »', () => {
 describe('bad input changes nothing and costs no attempt', () => {
   const cases = (): [string, Record<string, string>, string, RegExp][] => [
     ['empty form', { iban: '', bic: '', titulaire: '', code: '' }, 'iban', /L'IBAN est obligatoire\./],
-    ['foreign non-SEPA IBAN (Pakistan)', { ...GOOD, iban: 'PK36SCBL0000001123456702', bic: 'SCBLPKKX' }, 'iban', /^Les virements SOLTéA sont des virements SEPA : un compte tenu dans ce pays \(Pakistan, PK\) ne peut pas les recevoir\./],
+    [
+      'foreign non-SEPA IBAN (Pakistan)',
+      { ...GOOD, iban: 'PK36SCBL0000001123456702', bic: 'SCBLPKKX' },
+      'iban',
+      /^Les virements SOLTéA sont des virements SEPA : un compte tenu dans ce pays \(Pakistan, PK\) ne peut pas les recevoir\./,
+    ],
     ['foreign non-SEPA IBAN (Brazil)', { ...GOOD, iban: 'BR1800000000141455123924100C2' }, 'iban', /virements SEPA/],
     ['New Caledonia bank (XPF, outside SEPA)', { ...GOOD, bic: 'BNPANCNXKOU' }, 'bic', /virements SEPA/],
     ['wrong RIB key', { ...GOOD, iban: 'FR7640978265851012212598123' }, 'iban', /n'est pas valide/],
@@ -127,7 +146,12 @@ describe('bad input changes nothing and costs no attempt', () => {
     ['BIC malformed', { ...GOOD, bic: 'TRPU-FR' }, 'bic', /8 ou 11 caractères/],
     ['titulaire too short', { ...GOOD, titulaire: 'L' }, 'titulaire', /2 caractères au minimum/],
     ['titulaire too long', { ...GOOD, titulaire: 'L'.repeat(71) }, 'titulaire', /70 caractères au maximum/],
-    ['titulaire with markup', { ...GOOD, titulaire: '<script>alert(1)</script>' }, 'titulaire', /caractères acceptés par les virements SEPA/],
+    [
+      'titulaire with markup',
+      { ...GOOD, titulaire: '<script>alert(1)</script>' },
+      'titulaire',
+      /caractères acceptés par les virements SEPA/,
+    ],
     ['code malformed', { ...GOOD, code: 'ABC' }, 'code', /8 lettres et chiffres/],
     ['code missing', { ...GOOD, code: '' }, 'code', /Le code reçu par courriel est obligatoire\./],
   ];
@@ -179,7 +203,14 @@ describe('entering the details', () => {
     expect(ok.statusCode, ok.body).toBe(303);
     expect(ok.headers.location).toBe(`${BANK}?notice=coordonnees-enregistrees`);
     const cur = await currentBank(h.ctx.db);
-    expect(cur).toMatchObject({ iban: IBAN, bic: 'TRPUFRP1', titulaire: 'Lycée des métiers Raspail', statut: 'a_verifier', createdBy: declarant.id, remplaceeLe: null });
+    expect(cur).toMatchObject({
+      iban: IBAN,
+      bic: 'TRPUFRP1',
+      titulaire: 'Lycée des métiers Raspail',
+      statut: 'a_verifier',
+      createdBy: declarant.id,
+      remplaceeLe: null,
+    });
     expect((await codeRows(h.ctx.db)).at(-1)!.usedAt).not.toBeNull();
     for (const a of [admin, admin2]) {
       const [m] = await mailsTo(a.email, 'SOLTéA : coordonnées bancaires modifiées');
@@ -213,7 +244,10 @@ describe('entering the details', () => {
     await fresh();
     expect((await adminC.form(`${BANK}/code`, {})).statusCode).toBe(303);
     const code = await lastCode();
-    const [a, b] = await Promise.all([adminC.json(BANK, { ...GOOD, iban: IBAN2, bic: 'BNPAFRPP', code }), adminC.json(BANK, { ...GOOD, iban: IBAN2, bic: 'BNPAFRPP', code })]);
+    const [a, b] = await Promise.all([
+      adminC.json(BANK, { ...GOOD, iban: IBAN2, bic: 'BNPAFRPP', code }),
+      adminC.json(BANK, { ...GOOD, iban: IBAN2, bic: 'BNPAFRPP', code }),
+    ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
     const rows = await bankRows(h.ctx.db);
     expect(rows).toHaveLength(2);
@@ -263,8 +297,15 @@ describe('the operator’s verdict', () => {
   it('setBankDetailsStatus: rejection needs a motif; the badge and the motif are shown; the administrators are mailed', async () => {
     expect(await setBankDetailsStatus(h.ctx, { siret: LYCEE.siret, statut: 'rejetee', motif: '' })).toMatchObject({ ok: false });
     expect(await setBankDetailsStatus(h.ctx, { siret: LYCEE.siret, statut: 'perdue' })).toMatchObject({ ok: false });
-    expect(await setBankDetailsStatus(h.ctx, { siret: '99900570500010', statut: 'verifiee' })).toMatchObject({ ok: false, message: 'Aucune coordonnée bancaire n’est enregistrée pour le SIRET 999 005 705 00010.' });
-    const r = await setBankDetailsStatus(h.ctx, { siret: LYCEE.siret, statut: 'rejetee', motif: 'Le titulaire du compte ne correspond pas à l’établissement.' });
+    expect(await setBankDetailsStatus(h.ctx, { siret: '99900570500010', statut: 'verifiee' })).toMatchObject({
+      ok: false,
+      message: 'Aucune coordonnée bancaire n’est enregistrée pour le SIRET 999 005 705 00010.',
+    });
+    const r = await setBankDetailsStatus(h.ctx, {
+      siret: LYCEE.siret,
+      statut: 'rejetee',
+      motif: 'Le titulaire du compte ne correspond pas à l’établissement.',
+    });
     expect(r).toMatchObject({ ok: true, statut: 'rejetee' });
     await fresh();
     const page = await adminC.get(BANK);
@@ -277,7 +318,10 @@ describe('the operator’s verdict', () => {
 
   it('the CLI command checks its arguments and sets « vérifiée »', async () => {
     expect(parseBankStatusArgs([])).toMatchObject({ ok: false });
-    expect(parseBankStatusArgs(['12345678901234', 'verifiee'])).toMatchObject({ ok: false, message: "Le numéro SIRET n'est pas valide (clé de contrôle incorrecte)." });
+    expect(parseBankStatusArgs(['12345678901234', 'verifiee'])).toMatchObject({
+      ok: false,
+      message: "Le numéro SIRET n'est pas valide (clé de contrôle incorrecte).",
+    });
     expect(parseBankStatusArgs([LYCEE.siret, 'ok'])).toMatchObject({ ok: false });
     expect(parseBankStatusArgs([LYCEE.siret, 'rejetee'])).toMatchObject({ ok: false });
     expect(parseBankStatusArgs([LYCEE.siret, 'Vérifiée'])).toEqual({ ok: true, siret: LYCEE.siret, statut: 'verifiee', motif: '' });

@@ -8,7 +8,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Client, type Harness } from '../harness.js';
 import { pageErrors, stopHarness } from '../accounts/helpers.js';
-import { auditCount, createCompany, LYCEE, notificationsOf, profilRow, registryCompanies, seedReferentiel, signIn, type TestPerson } from './fixtures.js';
+import {
+  auditCount,
+  createCompany,
+  LYCEE,
+  notificationsOf,
+  profilRow,
+  registryCompanies,
+  seedReferentiel,
+  signIn,
+  type TestPerson,
+} from './fixtures.js';
 
 let h: Harness;
 let admin: TestPerson;
@@ -16,7 +26,12 @@ let declarant: TestPerson;
 let adminC: Client;
 let declC: Client;
 const BASE = `/soltea/etablissement/${LYCEE.siret}`;
-const CONTACT = { fonction: 'Responsable relation entreprise', nom: 'Mme Isabelle Roussel', courriel: 'relations.entreprises@lycee.example', telephone: '01 45 40 12 34' };
+const CONTACT = {
+  fonction: 'Responsable relation entreprise',
+  nom: 'Mme Isabelle Roussel',
+  courriel: 'relations.entreprises@lycee.example',
+  telephone: '01 45 40 12 34',
+};
 
 const versionIn = (body: string) => /name="version" value="([^"]*)"/.exec(body)?.[1] ?? '';
 
@@ -47,7 +62,9 @@ describe('presentation', () => {
     expect((await profilRow(h.ctx.db))!.presentation).toBe(text.replace(/\r\n/g, '\n'));
     expect((await profilRow(h.ctx.db))!.updatedBy).toBe(declarant.id);
     expect(await auditCount(h.ctx.db, 'soltea_etablissement.presentation_changed')).toBe(1);
-    expect((await notificationsOf(h.ctx.db, admin.id)).at(-1)).toBe(`SOLTéA – ${LYCEE.raisonSociale} : Julien FONTAINE a modifié la présentation de la fiche publique.`);
+    expect((await notificationsOf(h.ctx.db, admin.id)).at(-1)).toBe(
+      `SOLTéA – ${LYCEE.raisonSociale} : Julien FONTAINE a modifié la présentation de la fiche publique.`,
+    );
     const page = await declC.get(`${BASE}/presentation?notice=presentation`);
     expect(page.body).toContain('La présentation est enregistrée');
     expect(page.body).toContain('Nos BTS forment aux métiers du froid');
@@ -87,9 +104,16 @@ describe('contacts', () => {
     const ok = await adminC.form(`${BASE}/contacts`, CONTACT);
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe(`${BASE}/presentation?notice=contact-ajoute`);
-    const j = await adminC.json(`${BASE}/contacts`, { fonction: 'Adjoint gestionnaire', nom: 'M. Karim Benali', courriel: 'gestion@lycee.example' });
+    const j = await adminC.json(`${BASE}/contacts`, {
+      fonction: 'Adjoint gestionnaire',
+      nom: 'M. Karim Benali',
+      courriel: 'gestion@lycee.example',
+    });
     expect(j.statusCode).toBe(201);
-    expect((await profilRow(h.ctx.db))!.contacts).toEqual([CONTACT, { fonction: 'Adjoint gestionnaire', nom: 'M. Karim Benali', courriel: 'gestion@lycee.example', telephone: '' }]);
+    expect((await profilRow(h.ctx.db))!.contacts).toEqual([
+      CONTACT,
+      { fonction: 'Adjoint gestionnaire', nom: 'M. Karim Benali', courriel: 'gestion@lycee.example', telephone: '' },
+    ]);
     expect(await auditCount(h.ctx.db, 'soltea_etablissement.contact_added')).toBe(2);
   });
 
@@ -100,14 +124,32 @@ describe('contacts', () => {
     const r = await declC.form(`${BASE}/contacts/1`, { ...CONTACT, telephone: '01 45 40 99 99', version: versionIn(form.body) });
     expect(r.statusCode, r.body).toBe(303);
     expect((await profilRow(h.ctx.db))!.contacts[0]!.telephone).toBe('01 45 40 99 99');
-    expect((await notificationsOf(h.ctx.db, admin.id)).at(-1)).toContain('a modifié le contact « Responsable relation entreprise – Mme Isabelle Roussel »');
+    expect((await notificationsOf(h.ctx.db, admin.id)).at(-1)).toContain(
+      'a modifié le contact « Responsable relation entreprise – Mme Isabelle Roussel »',
+    );
   });
 
   it('two people at once: the second form, built from an older fiche, is refused (409) and changes nothing', async () => {
     const a = await adminC.get(`${BASE}/contacts/2`);
     const b = await declC.get(`${BASE}/contacts/2`);
-    expect((await adminC.form(`${BASE}/contacts/2`, { fonction: 'Adjoint gestionnaire', nom: 'M. Karim Benali', courriel: 'k.benali@lycee.example', telephone: '', version: versionIn(a.body) })).statusCode).toBe(303);
-    const stale = await declC.form(`${BASE}/contacts/2`, { fonction: 'Gestionnaire', nom: 'M. Autre', courriel: 'autre@lycee.example', telephone: '', version: versionIn(b.body) });
+    expect(
+      (
+        await adminC.form(`${BASE}/contacts/2`, {
+          fonction: 'Adjoint gestionnaire',
+          nom: 'M. Karim Benali',
+          courriel: 'k.benali@lycee.example',
+          telephone: '',
+          version: versionIn(a.body),
+        })
+      ).statusCode,
+    ).toBe(303);
+    const stale = await declC.form(`${BASE}/contacts/2`, {
+      fonction: 'Gestionnaire',
+      nom: 'M. Autre',
+      courriel: 'autre@lycee.example',
+      telephone: '',
+      version: versionIn(b.body),
+    });
     expect(stale.statusCode).toBe(409);
     expect(pageErrors(stale.body)[0]).toMatch(/La fiche a été modifiée par une autre personne/);
     expect((await profilRow(h.ctx.db))!.contacts[1]!.courriel).toBe('k.benali@lycee.example');
@@ -129,7 +171,8 @@ describe('contacts', () => {
   });
 
   it('at most 20 contacts', async () => {
-    for (let i = 0; i < 19; i++) expect((await adminC.json(`${BASE}/contacts`, { ...CONTACT, nom: `M. Contact ${'abcdefghijklmnopqrs'[i]}` })).statusCode).toBe(201);
+    for (let i = 0; i < 19; i++)
+      expect((await adminC.json(`${BASE}/contacts`, { ...CONTACT, nom: `M. Contact ${'abcdefghijklmnopqrs'[i]}` })).statusCode).toBe(201);
     const r = await adminC.json(`${BASE}/contacts`, { ...CONTACT, nom: 'M. De Trop' });
     expect(r.statusCode).toBe(400);
     expect(JSON.parse(r.body).message).toBe('La fiche compte déjà 20 contacts, le maximum : modifiez ou supprimez-en un.');
@@ -155,9 +198,12 @@ describe('websites', () => {
       expect(JSON.parse(r.body).errors.url, url).toBe(message);
     }
     expect((await profilRow(h.ctx.db))!.sites).toEqual([]);
-    expect((await adminC.form(`${BASE}/sites`, { libelle: 'Site du lycée', url: 'lycee-raspail.example/formations' })).statusCode).toBe(303);
+    expect((await adminC.form(`${BASE}/sites`, { libelle: 'Site du lycée', url: 'lycee-raspail.example/formations' })).statusCode).toBe(
+      303,
+    );
     expect((await profilRow(h.ctx.db))!.sites).toEqual([{ libelle: 'Site du lycée', url: 'https://lycee-raspail.example/formations' }]);
-    for (let i = 0; i < 9; i++) expect((await adminC.json(`${BASE}/sites`, { libelle: `Site ${i}`, url: `http://site${i}.example` })).statusCode).toBe(201);
+    for (let i = 0; i < 9; i++)
+      expect((await adminC.json(`${BASE}/sites`, { libelle: `Site ${i}`, url: `http://site${i}.example` })).statusCode).toBe(201);
     const tooMany = await adminC.json(`${BASE}/sites`, { libelle: 'Site 11', url: 'https://onze.example' });
     expect(tooMany.statusCode).toBe(400);
     expect(JSON.parse(tooMany.body).errors.url).toBe('La fiche compte déjà 10 sites, le maximum : modifiez ou supprimez-en un.');
@@ -165,7 +211,9 @@ describe('websites', () => {
 
   it('modified and removed', async () => {
     const form = await adminC.get(`${BASE}/sites/2`);
-    expect((await adminC.form(`${BASE}/sites/2`, { libelle: 'Nos BTS', url: 'https://bts.example', version: versionIn(form.body) })).statusCode).toBe(303);
+    expect(
+      (await adminC.form(`${BASE}/sites/2`, { libelle: 'Nos BTS', url: 'https://bts.example', version: versionIn(form.body) })).statusCode,
+    ).toBe(303);
     expect((await profilRow(h.ctx.db))!.sites[1]).toEqual({ libelle: 'Nos BTS', url: 'https://bts.example/' });
     for (let i = 10; i > 1; i--) expect((await adminC.form(`${BASE}/sites/${i}/supprimer`, { version: '' })).statusCode).toBe(303);
     expect((await profilRow(h.ctx.db))!.sites).toHaveLength(1);
@@ -179,13 +227,25 @@ describe('« Lien direct »', () => {
     const before = await adminC.get(`${BASE}/lien`);
     expect(before.body).toContain('Générer le lien');
     expect(before.body).not.toContain('id="lien-direct"');
-    const r = await h.server.inject({ method: 'GET', url: `${BASE}/lien?generer=1`, headers: { cookie: [...adminC.cookies].map(([k, v]) => `${k}=${v}`).join('; '), accept: 'text/html', host: 'soltea.example:8443' } });
+    const r = await h.server.inject({
+      method: 'GET',
+      url: `${BASE}/lien?generer=1`,
+      headers: { cookie: [...adminC.cookies].map(([k, v]) => `${k}=${v}`).join('; '), accept: 'text/html', host: 'soltea.example:8443' },
+    });
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain(`value="http://soltea.example:8443/soltea/etablissements/${LYCEE.siret}"`);
     expect(r.body).toContain('197 506 918 00048');
     expect(r.body).toContain('UAI 0750691U');
     expect(r.body).toContain('data-copy="lien-direct"');
-    const evil = await h.server.inject({ method: 'GET', url: `${BASE}/lien?generer=1`, headers: { cookie: [...adminC.cookies].map(([k, v]) => `${k}=${v}`).join('; '), accept: 'application/json', host: 'evil.example/"><script>' } });
+    const evil = await h.server.inject({
+      method: 'GET',
+      url: `${BASE}/lien?generer=1`,
+      headers: {
+        cookie: [...adminC.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        accept: 'application/json',
+        host: 'evil.example/"><script>',
+      },
+    });
     expect(JSON.parse(evil.body).lien).toBe(`http://localhost:3000/soltea/etablissements/${LYCEE.siret}`);
   });
 });
@@ -196,11 +256,17 @@ describe('« Lien direct » with PUBLIC_URL', () => {
     try {
       const [other] = await registryCompanies(h2.ctx.db, 1);
       await seedReferentiel(h2.ctx.db, h2.clock.now(), other!.siret);
-      const co = await createCompany(h2.ctx, { siren: LYCEE.siren, siret: LYCEE.siret, people: [{ nom: 'GARNIER', prenom: 'Nadia', role: 'administrateur' }] });
+      const co = await createCompany(h2.ctx, {
+        siren: LYCEE.siren,
+        siret: LYCEE.siret,
+        people: [{ nom: 'GARNIER', prenom: 'Nadia', role: 'administrateur' }],
+      });
       const c = await signIn(h2, co.people[0]!);
       const r = await c.get(`${BASE}/lien`, 'application/json');
       expect(JSON.parse(r.body)).toMatchObject({ lien: `https://soltea.gouv.example/soltea/etablissements/${LYCEE.siret}` });
-      expect(JSON.parse(r.body).message).toContain('LYCEE DES METIERS RASPAIL (SIRET 197 506 918 00048, UAI 0750691U) est habilité à percevoir le solde de la taxe d’apprentissage pour la campagne 2026');
+      expect(JSON.parse(r.body).message).toContain(
+        'LYCEE DES METIERS RASPAIL (SIRET 197 506 918 00048, UAI 0750691U) est habilité à percevoir le solde de la taxe d’apprentissage pour la campagne 2026',
+      );
     } finally {
       await stopHarness(h2);
     }

@@ -39,9 +39,27 @@ export const PASSWORD = 'Taxe-Apprenti-2026';
 /** The real formations of the lycée (catalogue of the apprenticeship offer 2024: CFD, RNCP, niveau). */
 const LYCEE_FORMATIONS = [
   { intitule: 'BTS Électrotechnique', cfd: '32025520', rncp: 'RNCP35346', niveau: 5, type: 'BTS' },
-  { intitule: 'BTS Fluides, énergies, domotique option B froid et conditionnement d’air', cfd: '32022710', rncp: 'RNCP38361', niveau: 5, type: 'BTS' },
-  { intitule: 'BTS Maintenance des systèmes option B systèmes énergétiques et fluidiques', cfd: '32025015', rncp: 'RNCP36968', niveau: 5, type: 'BTS' },
-  { intitule: 'Certificat de spécialisation Technicien en énergies renouvelables option B énergie thermique', cfd: '46122703', rncp: 'RNCP15009', niveau: 4, type: 'CS' },
+  {
+    intitule: 'BTS Fluides, énergies, domotique option B froid et conditionnement d’air',
+    cfd: '32022710',
+    rncp: 'RNCP38361',
+    niveau: 5,
+    type: 'BTS',
+  },
+  {
+    intitule: 'BTS Maintenance des systèmes option B systèmes énergétiques et fluidiques',
+    cfd: '32025015',
+    rncp: 'RNCP36968',
+    niveau: 5,
+    type: 'BTS',
+  },
+  {
+    intitule: 'Certificat de spécialisation Technicien en énergies renouvelables option B énergie thermique',
+    cfd: '46122703',
+    rncp: 'RNCP15009',
+    niveau: 4,
+    type: 'CS',
+  },
 ];
 
 export interface Referentiel {
@@ -55,7 +73,18 @@ export interface Referentiel {
 
 async function diplome(db: Db, f: (typeof LYCEE_FORMATIONS)[number]): Promise<number> {
   const cle = `${f.cfd}|${f.niveau}`;
-  await db.insert(refDiplomes).values({ cle, intitule: f.intitule, intituleRecherche: searchKey(f.intitule), cfd: f.cfd, rncp: f.rncp, niveau: f.niveau, type: f.type }).onConflictDoNothing();
+  await db
+    .insert(refDiplomes)
+    .values({
+      cle,
+      intitule: f.intitule,
+      intituleRecherche: searchKey(f.intitule),
+      cfd: f.cfd,
+      rncp: f.rncp,
+      niveau: f.niveau,
+      type: f.type,
+    })
+    .onConflictDoNothing();
   const [d] = await db.select({ id: refDiplomes.id }).from(refDiplomes).where(eq(refDiplomes.cle, cle));
   return d!.id;
 }
@@ -82,12 +111,22 @@ export async function seedReferentiel(db: Db, now: Date, otherSiret: string, ann
     updatedAt: now,
   };
   await db.insert(refEtablissements).values({ ...base, annee: annee - 1, cle: LYCEE.siret, nom: 'LYCEE RASPAIL (ANCIEN NOM)' });
-  const [lycee] = await db.insert(refEtablissements).values({ ...base, annee, cle: LYCEE.siret }).returning({ id: refEtablissements.id });
+  const [lycee] = await db
+    .insert(refEtablissements)
+    .values({ ...base, annee, cle: LYCEE.siret })
+    .returning({ id: refEtablissements.id });
   await db.insert(refEtablissementUais).values({ etablissementId: lycee!.id, uai: LYCEE.uai });
   const uaiComposante = makeValidUai('0754999');
   const [composante] = await db
     .insert(refEtablissements)
-    .values({ ...base, annee, cle: `${LYCEE.siret}/${uaiComposante}`, parentId: lycee!.id, nom: 'UNITE DE FORMATION PAR APPRENTISSAGE RASPAIL', nomRecherche: searchKey('UNITE DE FORMATION PAR APPRENTISSAGE RASPAIL') })
+    .values({
+      ...base,
+      annee,
+      cle: `${LYCEE.siret}/${uaiComposante}`,
+      parentId: lycee!.id,
+      nom: 'UNITE DE FORMATION PAR APPRENTISSAGE RASPAIL',
+      nomRecherche: searchKey('UNITE DE FORMATION PAR APPRENTISSAGE RASPAIL'),
+    })
     .returning({ id: refEtablissements.id });
   await db.insert(refEtablissementUais).values({ etablissementId: composante!.id, uai: uaiComposante });
   const formationIds: number[] = [];
@@ -95,13 +134,28 @@ export async function seedReferentiel(db: Db, now: Date, otherSiret: string, ann
     const diplomeId = await diplome(db, f);
     const [row] = await db
       .insert(refFormations)
-      .values({ annee, etablissementId: i === 3 ? composante!.id : lycee!.id, diplomeId, codeCommune: '75114', commune: 'Paris 14e Arrondissement', updatedAt: now })
+      .values({
+        annee,
+        etablissementId: i === 3 ? composante!.id : lycee!.id,
+        diplomeId,
+        codeCommune: '75114',
+        commune: 'Paris 14e Arrondissement',
+        updatedAt: now,
+      })
       .returning({ id: refFormations.id });
     formationIds.push(row!.id);
   }
   const [other] = await db
     .insert(refEtablissements)
-    .values({ ...base, annee, cle: otherSiret, siret: otherSiret, nom: 'LYCEE POLYVALENT DE DEMONSTRATION', nomRecherche: searchKey('LYCEE POLYVALENT DE DEMONSTRATION'), categorie: '2°' })
+    .values({
+      ...base,
+      annee,
+      cle: otherSiret,
+      siret: otherSiret,
+      nom: 'LYCEE POLYVALENT DE DEMONSTRATION',
+      nomRecherche: searchKey('LYCEE POLYVALENT DE DEMONSTRATION'),
+      categorie: '2°',
+    })
     .returning({ id: refEtablissements.id });
   return { lyceeId: lycee!.id, composanteId: composante!.id, formationIds, otherId: other!.id, otherSiret };
 }
@@ -134,11 +188,21 @@ const tag = () => {
  */
 export async function createCompany(
   ctx: AppContext,
-  opts: { siren: string; siret: string; people: { nom: string; prenom?: string; role: 'administrateur' | 'declarant'; habilitated?: boolean; email?: string }[]; sirets?: string[]; declarationAddedHoursAgo?: number; code?: string },
+  opts: {
+    siren: string;
+    siret: string;
+    people: { nom: string; prenom?: string; role: 'administrateur' | 'declarant'; habilitated?: boolean; email?: string }[];
+    sirets?: string[];
+    declarationAddedHoursAgo?: number;
+    code?: string;
+  },
 ): Promise<{ espaceId: string; people: TestPerson[] }> {
   const now = ctx.clock.now();
   const hash = await hashSecret(PASSWORD);
-  const [espace] = await ctx.db.insert(espaces).values({ siren: opts.siren, siret: opts.siret, kind: 'entreprise', organisationType: 'fonction_publique', domains: ['formation'] }).returning();
+  const [espace] = await ctx.db
+    .insert(espaces)
+    .values({ siren: opts.siren, siret: opts.siret, kind: 'entreprise', organisationType: 'fonction_publique', domains: ['formation'] })
+    .returning();
   const people: TestPerson[] = [];
   for (const p of opts.people) {
     const t = tag();
@@ -146,16 +210,39 @@ export async function createCompany(
     const email = p.email ?? `${p.nom.toLowerCase()}.${t}.${process.pid}@exemple.fr`;
     const [u] = await ctx.db
       .insert(users)
-      .values({ espaceId: espace!.id, siret: opts.siret, nom: p.nom, prenom, loginKey: loginKey(p.nom, prenom), email, role: p.role, status: 'active', passwordHash: hash, emailValidatedAt: now, createdAt: now, updatedAt: now })
+      .values({
+        espaceId: espace!.id,
+        siret: opts.siret,
+        nom: p.nom,
+        prenom,
+        loginKey: loginKey(p.nom, prenom),
+        email,
+        role: p.role,
+        status: 'active',
+        passwordHash: hash,
+        emailValidatedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning({ id: users.id });
     people.push({ id: u!.id, siret: opts.siret, nom: p.nom, prenom, email, password: PASSWORD, role: p.role });
   }
   const addedAt = new Date(now.getTime() - (opts.declarationAddedHoursAgo ?? 48) * 3_600_000);
   const code = opts.code ?? 'SOLTEA_ETABLISSEMENTS';
   for (const siret of opts.sirets ?? [opts.siret]) {
-    await ctx.db.insert(etablissementDeclarations).values({ espaceId: espace!.id, siret, declarationCode: code, addedAt, accessibleAt: accessibleAt(addedAt, ctx.config.ACCESS_DELAY_HOURS), addedBy: people[0]?.id ?? null });
+    await ctx.db.insert(etablissementDeclarations).values({
+      espaceId: espace!.id,
+      siret,
+      declarationCode: code,
+      addedAt,
+      accessibleAt: accessibleAt(addedAt, ctx.config.ACCESS_DELAY_HOURS),
+      addedBy: people[0]?.id ?? null,
+    });
     for (const [i, p] of opts.people.entries())
-      if (p.habilitated !== false) await ctx.db.insert(habilitations).values({ userId: people[i]!.id, siret, declarationCode: code, declarer: true, payer: false, grantedAt: addedAt });
+      if (p.habilitated !== false)
+        await ctx.db
+          .insert(habilitations)
+          .values({ userId: people[i]!.id, siret, declarationCode: code, declarer: true, payer: false, grantedAt: addedAt });
   }
   return { espaceId: espace!.id, people };
 }
@@ -178,7 +265,10 @@ export async function bankRows(db: Db, siret = LYCEE.siret) {
 }
 
 export async function currentBank(db: Db, siret = LYCEE.siret) {
-  const [r] = await db.select().from(coordonneesBancaires).where(and(eq(coordonneesBancaires.siret, siret), isNull(coordonneesBancaires.remplaceeLe)));
+  const [r] = await db
+    .select()
+    .from(coordonneesBancaires)
+    .where(and(eq(coordonneesBancaires.siret, siret), isNull(coordonneesBancaires.remplaceeLe)));
   return r ?? null;
 }
 
@@ -197,7 +287,9 @@ export async function auditCount(db: Db, action: string): Promise<number> {
 }
 
 export async function notificationsOf(db: Db, userId: string): Promise<string[]> {
-  return (await db.select({ text: notifications.text }).from(notifications).where(eq(notifications.userId, userId)).orderBy(asc(notifications.id))).map((n) => n.text);
+  return (
+    await db.select({ text: notifications.text }).from(notifications).where(eq(notifications.userId, userId)).orderBy(asc(notifications.id))
+  ).map((n) => n.text);
 }
 
 /** The code in a « code pour saisir les coordonnées bancaires » mail. */

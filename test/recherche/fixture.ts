@@ -6,31 +6,115 @@
 import type { Db } from '../../src/infra/db/index.js';
 import { makeValidSiren, makeValidSiret, makeValidUai } from '../../src/domain/identifiers.js';
 import { searchKey } from '../../src/domain/text.js';
-import { communes, etablissementProfils, refDiplomes, refEtablissements, refEtablissementUais, refFormations } from '../../src/infra/db/schema.js';
+import {
+  communes,
+  etablissementProfils,
+  refDiplomes,
+  refEtablissements,
+  refEtablissementUais,
+  refFormations,
+} from '../../src/infra/db/schema.js';
 
 export const ANNEE = 2026;
 const NOW = new Date('2026-05-04T08:00:00Z');
 
 export const COMMUNES = [
-  { code: '37261', nom: 'Tours', codesPostaux: '37000|37100|37200', departement: '37', region: '24', lat: 47.3952, lng: 0.6947, population: 139259 },
-  { code: '37122', nom: 'Joué-lès-Tours', codesPostaux: '37300', departement: '37', region: '24', lat: 47.3406, lng: 0.6653, population: 38250 },
-  { code: '37214', nom: 'Saint-Cyr-sur-Loire', codesPostaux: '37540', departement: '37', region: '24', lat: 47.4003, lng: 0.6652, population: 16464 },
+  {
+    code: '37261',
+    nom: 'Tours',
+    codesPostaux: '37000|37100|37200',
+    departement: '37',
+    region: '24',
+    lat: 47.3952,
+    lng: 0.6947,
+    population: 139259,
+  },
+  {
+    code: '37122',
+    nom: 'Joué-lès-Tours',
+    codesPostaux: '37300',
+    departement: '37',
+    region: '24',
+    lat: 47.3406,
+    lng: 0.6653,
+    population: 38250,
+  },
+  {
+    code: '37214',
+    nom: 'Saint-Cyr-sur-Loire',
+    codesPostaux: '37540',
+    departement: '37',
+    region: '24',
+    lat: 47.4003,
+    lng: 0.6652,
+    population: 16464,
+  },
   { code: '37003', nom: 'Amboise', codesPostaux: '37400', departement: '37', region: '24', lat: 47.3924, lng: 0.9829, population: 12700 },
   { code: '41018', nom: 'Blois', codesPostaux: '41000', departement: '41', region: '24', lat: 47.5817, lng: 1.3063, population: 46086 },
-  { code: '45234', nom: 'Orléans', codesPostaux: '45000|45100', departement: '45', region: '24', lat: 47.9029, lng: 1.9039, population: 116238 },
-  { code: '75056', nom: 'Paris', codesPostaux: '75001|75014|75015', departement: '75', region: '11', lat: 48.8566, lng: 2.3522, population: 2103778 },
-  { code: '69123', nom: 'Lyon', codesPostaux: '69001|69003', departement: '69', region: '84', lat: 45.7578, lng: 4.832, population: 522250 },
+  {
+    code: '45234',
+    nom: 'Orléans',
+    codesPostaux: '45000|45100',
+    departement: '45',
+    region: '24',
+    lat: 47.9029,
+    lng: 1.9039,
+    population: 116238,
+  },
+  {
+    code: '75056',
+    nom: 'Paris',
+    codesPostaux: '75001|75014|75015',
+    departement: '75',
+    region: '11',
+    lat: 48.8566,
+    lng: 2.3522,
+    population: 2103778,
+  },
+  {
+    code: '69123',
+    nom: 'Lyon',
+    codesPostaux: '69001|69003',
+    departement: '69',
+    region: '84',
+    lat: 45.7578,
+    lng: 4.832,
+    population: 522250,
+  },
   { code: '86194', nom: 'Poitiers', codesPostaux: '86000', departement: '86', region: '75', lat: 46.5802, lng: 0.3404, population: 89472 },
   { code: '38544', nom: 'Vienne', codesPostaux: '38200', departement: '38', region: '84', lat: 45.5235, lng: 4.8744, population: 30092 },
-  { code: '2A004', nom: 'Ajaccio', codesPostaux: '20000|20090', departement: '2A', region: '94', lat: 41.9192, lng: 8.7386, population: 72647 },
+  {
+    code: '2A004',
+    nom: 'Ajaccio',
+    codesPostaux: '20000|20090',
+    departement: '2A',
+    region: '94',
+    lat: 41.9192,
+    lng: 8.7386,
+    population: 72647,
+  },
 ] as const;
 type CommuneCode = (typeof COMMUNES)[number]['code'];
 const communeOf = (code: CommuneCode) => COMMUNES.find((c) => c.code === code)!;
 
 export const DIPLOMES = {
   mco: { cle: 'CFD:32031213', intitule: 'Management commercial opérationnel', cfd: '32031213', rncp: 'RNCP38362', niveau: 5, type: 'BTS' },
-  sio: { cle: 'CFD:32032615', intitule: 'Services informatiques aux organisations', cfd: '32032615', rncp: 'RNCP35340', niveau: 5, type: 'BTS' },
-  vente: { cle: 'CFD:40031213', intitule: 'Métiers du commerce et de la vente', cfd: '40031213', rncp: 'RNCP32208', niveau: 4, type: 'BAC PRO' },
+  sio: {
+    cle: 'CFD:32032615',
+    intitule: 'Services informatiques aux organisations',
+    cfd: '32032615',
+    rncp: 'RNCP35340',
+    niveau: 5,
+    type: 'BTS',
+  },
+  vente: {
+    cle: 'CFD:40031213',
+    intitule: 'Métiers du commerce et de la vente',
+    cfd: '40031213',
+    rncp: 'RNCP32208',
+    niveau: 4,
+    type: 'BAC PRO',
+  },
   cuisine: { cle: 'CFD:50022135', intitule: 'Cuisine', cfd: '50022135', rncp: 'RNCP37859', niveau: 3, type: 'CAP' },
   butInfo: { cle: 'RNCP:35475', intitule: 'Informatique', cfd: null, rncp: 'RNCP35475', niveau: 6, type: 'BUT' },
   masterDroit: { cle: 'RNCP:34000', intitule: 'Droit des affaires', cfd: null, rncp: 'RNCP34000', niveau: 7, type: 'MASTER' },
@@ -66,11 +150,33 @@ export const RASPAIL = { siret: '19750691800048', uai: '0750691U', nom: 'LYCEE D
 export const UNIV_SIREN = makeValidSiren('19370800');
 export const UNIV = { siret: makeValidSiret(UNIV_SIREN, '0001'), nom: 'UNIVERSITE DE TOURS' };
 export const IUT_BLOIS = { siret: makeValidSiret(UNIV_SIREN, '0019'), uai: makeValidUai('0411234'), nom: 'IUT DE BLOIS' };
-export const GRANDMONT = { siret: makeValidSiret(makeValidSiren('19370037'), '0001'), uai: makeValidUai('0370037'), nom: 'LYCEE GRANDMONT' };
+export const GRANDMONT = {
+  siret: makeValidSiret(makeValidSiren('19370037'), '0001'),
+  uai: makeValidUai('0370037'),
+  nom: 'LYCEE GRANDMONT',
+};
 
 export const DEFS: EtabDef[] = [
-  { key: 'raspail', nom: RASPAIL.nom, siret: RASPAIL.siret, commune: '75056', codePostal: '75014', adresse: '5 BIS AVENUE MAURICE D OCAGNE', uais: [RASPAIL.uai], formations: ['vente', 'mco', 'sio'] },
-  { key: 'grandmont', nom: GRANDMONT.nom, siret: GRANDMONT.siret, commune: '37261', codePostal: '37200', adresse: 'AVENUE DE SEVIGNE', uais: [GRANDMONT.uai], formations: ['mco', 'sio', 'vente'] },
+  {
+    key: 'raspail',
+    nom: RASPAIL.nom,
+    siret: RASPAIL.siret,
+    commune: '75056',
+    codePostal: '75014',
+    adresse: '5 BIS AVENUE MAURICE D OCAGNE',
+    uais: [RASPAIL.uai],
+    formations: ['vente', 'mco', 'sio'],
+  },
+  {
+    key: 'grandmont',
+    nom: GRANDMONT.nom,
+    siret: GRANDMONT.siret,
+    commune: '37261',
+    codePostal: '37200',
+    adresse: 'AVENUE DE SEVIGNE',
+    uais: [GRANDMONT.uai],
+    formations: ['mco', 'sio', 'vente'],
+  },
   { key: 'choiseul', nom: 'LYCEE CHOISEUL', commune: '37261', codePostal: '37100', formations: ['vente'] },
   // a name one typo away from Grandmont, nearer the centre of Tours: relevance comes before distance
   { key: 'granmont', nom: 'LYCEE GRANMONT', commune: '37261', codePostal: '37100', centre: true, formations: ['cuisine'] },
@@ -88,8 +194,26 @@ export const DEFS: EtabDef[] = [
     uais: [makeValidUai('0370800')],
     formations: ['masterDroit'],
     composantes: [
-      { key: 'iut-tours', nom: 'IUT DE TOURS', siret: makeValidSiret(UNIV_SIREN, '0027'), commune: '37261', codePostal: '37200', categorie: '3°', uais: [makeValidUai('0371234')], formations: ['butInfo'] },
-      { key: 'iut-blois', nom: IUT_BLOIS.nom, siret: IUT_BLOIS.siret, commune: '41018', codePostal: '41000', categorie: '3°', uais: [IUT_BLOIS.uai], formations: ['butInfo', 'sio'] },
+      {
+        key: 'iut-tours',
+        nom: 'IUT DE TOURS',
+        siret: makeValidSiret(UNIV_SIREN, '0027'),
+        commune: '37261',
+        codePostal: '37200',
+        categorie: '3°',
+        uais: [makeValidUai('0371234')],
+        formations: ['butInfo'],
+      },
+      {
+        key: 'iut-blois',
+        nom: IUT_BLOIS.nom,
+        siret: IUT_BLOIS.siret,
+        commune: '41018',
+        codePostal: '41000',
+        categorie: '3°',
+        uais: [IUT_BLOIS.uai],
+        formations: ['butInfo', 'sio'],
+      },
     ],
   },
   { key: 'e2c', nom: 'ECOLE DE LA DEUXIEME CHANCE DU LOIRET', commune: '45234', categorie: '7°' },
@@ -101,10 +225,23 @@ export const DEFS: EtabDef[] = [
   { key: 'ajaccio', nom: 'LYCEE LAETITIA BONAPARTE', commune: '2A004', formations: ['mco'] },
   { key: 'sans-geo', nom: 'LYCEE SANS COORDONNEES', commune: '37261', noGeo: true, formations: ['vente'] },
   // 25 lycées in Orléans: more than one page
-  ...Array.from({ length: 25 }, (_, i): EtabDef => ({ key: `orl-${i}`, nom: `LYCEE ORLEANAIS NUMERO ${String(i + 1).padStart(2, '0')}`, commune: '45234', formations: i % 2 ? ['vente'] : ['cuisine'] })),
+  ...Array.from({ length: 25 }, (_, i): EtabDef => ({
+    key: `orl-${i}`,
+    nom: `LYCEE ORLEANAIS NUMERO ${String(i + 1).padStart(2, '0')}`,
+    commune: '45234',
+    formations: i % 2 ? ['vente'] : ['cuisine'],
+  })),
   // 2025 only, and Grandmont in 2025 with other formations
   { key: 'ferme', nom: 'LYCEE FERME EN 2026', commune: '37261', annee: 2025, formations: ['cuisine'] },
-  { key: 'grandmont-2025', nom: GRANDMONT.nom, siret: GRANDMONT.siret, commune: '37261', annee: 2025, uais: [GRANDMONT.uai], formations: ['cuisine'] },
+  {
+    key: 'grandmont-2025',
+    nom: GRANDMONT.nom,
+    siret: GRANDMONT.siret,
+    commune: '37261',
+    annee: 2025,
+    uais: [GRANDMONT.uai],
+    formations: ['cuisine'],
+  },
 ];
 
 export interface Inserted {
@@ -160,7 +297,9 @@ export async function insertFixture(db: Db): Promise<Inserted> {
     const uais = d.uais ?? [uaiIn(c.departement)];
     await db.insert(refEtablissementUais).values(uais.map((uai) => ({ etablissementId: id, uai })));
     if (d.formations?.length)
-      await db.insert(refFormations).values(d.formations.map((f) => ({ annee, etablissementId: id, diplomeId: diplomeId.get(DIPLOMES[f].cle)!, updatedAt: NOW })));
+      await db
+        .insert(refFormations)
+        .values(d.formations.map((f) => ({ annee, etablissementId: id, diplomeId: diplomeId.get(DIPLOMES[f].cle)!, updatedAt: NOW })));
     return { id, siret };
   };
 

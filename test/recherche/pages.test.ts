@@ -64,7 +64,9 @@ describe('search page', () => {
   it('results: count in an aria-live region, cards with SIRET, UAI, commune, category, list, formations, « Voir la fiche »', async () => {
     const r = await get(`/soltea/recherche?q=${encodeURIComponent('lycee raspial')}&lieu=`);
     expect(r.statusCode).toBe(200);
-    expect(r.body).toMatch(/<div role="status" aria-live="polite" aria-atomic="true" id="resultats-nombre"><p[^>]*>1 établissement trouvé pour la campagne 2026\.<\/p>/);
+    expect(r.body).toMatch(
+      /<div role="status" aria-live="polite" aria-atomic="true" id="resultats-nombre"><p[^>]*>1 établissement trouvé pour la campagne 2026\.<\/p>/,
+    );
     const t = text(r.body);
     expect(t).toContain('LYCEE DES METIERS RASPAIL');
     expect(t).toContain('SIRET : 197 506 918 00048');
@@ -130,7 +132,9 @@ describe('search page', () => {
   });
 
   it('hostile text is shown escaped, never as markup', async () => {
-    const r = await get(`/soltea/recherche?q=${encodeURIComponent('<script>alert(1)</script>')}&lieu=${encodeURIComponent('"><img src=x onerror=alert(1)>')}`);
+    const r = await get(
+      `/soltea/recherche?q=${encodeURIComponent('<script>alert(1)</script>')}&lieu=${encodeURIComponent('"><img src=x onerror=alert(1)>')}`,
+    );
     expect(r.statusCode).toBe(200);
     expect(r.body).not.toContain('<script>alert(1)</script>');
     expect(r.body).not.toContain('<img src=x');
@@ -186,7 +190,9 @@ describe('fiche établissement', () => {
   it('composantes with their UAI; a composante’s fiche links to its parent', async () => {
     const r = await get(`/soltea/etablissements/${UNIV.siret}`);
     const t = text(r.body);
-    expect(t).toContain(`IUT DE BLOIS ${IUT_BLOIS.siret.replace(/^(\d{3})(\d{3})(\d{3})(\d{5})$/, '$1 $2 $3 $4')} ${IUT_BLOIS.uai} 41000 BLOIS 2`);
+    expect(t).toContain(
+      `IUT DE BLOIS ${IUT_BLOIS.siret.replace(/^(\d{3})(\d{3})(\d{3})(\d{5})$/, '$1 $2 $3 $4')} ${IUT_BLOIS.uai} 41000 BLOIS 2`,
+    );
     expect(t).toContain('Formations (4)');
     expect(t).toContain('IUT DE TOURS'); // the place of the BUT
     const c = await get(`/soltea/etablissements/${IUT_BLOIS.siret}`);
@@ -207,7 +213,15 @@ describe('fiche établissement', () => {
   it('JSON: the same data and the direct link', async () => {
     const r = await get(`/soltea/etablissements/${UNIV.siret}`, 'application/json');
     expect(r.statusCode).toBe(200);
-    const f = JSON.parse(r.body) as { siret: string; annee: number; composantes: { nom: string; uais: string[] }[]; formations: unknown[]; niveaux: { niveau: number }[]; lienDirect: string; profil: { contacts: unknown[] } };
+    const f = JSON.parse(r.body) as {
+      siret: string;
+      annee: number;
+      composantes: { nom: string; uais: string[] }[];
+      formations: unknown[];
+      niveaux: { niveau: number }[];
+      lienDirect: string;
+      profil: { contacts: unknown[] };
+    };
     expect(f.siret).toBe(UNIV.siret);
     expect(f.annee).toBe(2026);
     expect(f.composantes.map((c) => c.nom)).toEqual(['IUT DE BLOIS', 'IUT DE TOURS']);
@@ -276,10 +290,25 @@ describe('SOLTéA - Employeurs entry', () => {
 
 describe('API description', () => {
   it('documents the search, the fiche and the employer entry with their parameters', async () => {
-    const doc = JSON.parse((await get('/api/openapi.json', 'application/json')).body) as { paths: Record<string, { get?: { parameters?: { name: string }[]; summary?: string } }> };
+    const doc = JSON.parse((await get('/api/openapi.json', 'application/json')).body) as {
+      paths: Record<string, { get?: { parameters?: { name: string }[]; summary?: string } }>;
+    };
     const search = doc.paths['/soltea/recherche']!.get!;
     expect(search.summary).toMatch(/Recherche établissement/);
-    expect(search.parameters!.map((p) => p.name).sort()).toEqual(['annee', 'autourDe', 'categorie', 'formation', 'lieu', 'liste', 'niveau', 'page', 'q', 'rayonKm', 'rncp', 'type']);
+    expect(search.parameters!.map((p) => p.name).sort()).toEqual([
+      'annee',
+      'autourDe',
+      'categorie',
+      'formation',
+      'lieu',
+      'liste',
+      'niveau',
+      'page',
+      'q',
+      'rayonKm',
+      'rncp',
+      'type',
+    ]);
     expect(doc.paths['/soltea/etablissements/{siret}']!.get!.summary).toMatch(/Fiche établissement/);
     expect(doc.paths['/soltea/employeur']!.get).toBeDefined();
     expect(doc.paths['/soltea']!.get).toBeDefined();

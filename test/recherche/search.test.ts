@@ -42,7 +42,10 @@ interface Answer {
 }
 
 async function search(params: Record<string, string>): Promise<Answer> {
-  const res = await h.server.inject({ url: `/soltea/recherche?${new URLSearchParams(params).toString()}`, headers: { accept: 'application/json' } });
+  const res = await h.server.inject({
+    url: `/soltea/recherche?${new URLSearchParams(params).toString()}`,
+    headers: { accept: 'application/json' },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return JSON.parse(res.body) as Answer;
 }
@@ -81,10 +84,13 @@ describe('name, SIRET, SIREN, UAI', () => {
   });
 
   it('a UAI is matched exactly, in any case; a composante’s UAI shows its parent with the composante', async () => {
-    for (const q of [RASPAIL.uai, RASPAIL.uai.toLowerCase(), ` ${RASPAIL.uai} `]) expect(sirets(await search({ q })), q).toEqual([RASPAIL.siret]);
+    for (const q of [RASPAIL.uai, RASPAIL.uai.toLowerCase(), ` ${RASPAIL.uai} `])
+      expect(sirets(await search({ q })), q).toEqual([RASPAIL.siret]);
     const a = await search({ q: IUT_BLOIS.uai });
     expect(sirets(a)).toEqual([UNIV.siret]);
-    expect(a.resultats[0]!.composantes).toEqual([expect.objectContaining({ nom: 'IUT DE BLOIS', uais: [IUT_BLOIS.uai], siret: IUT_BLOIS.siret })]);
+    expect(a.resultats[0]!.composantes).toEqual([
+      expect.objectContaining({ nom: 'IUT DE BLOIS', uais: [IUT_BLOIS.uai], siret: IUT_BLOIS.siret }),
+    ]);
   });
 
   it('a composante’s own SIRET shows its parent', async () => {
@@ -108,8 +114,18 @@ describe('place', () => {
   });
 
   it('département by code or by name, accents and hyphens optional', async () => {
-    const expected = ['LYCEE CHOISEUL', 'LYCEE DU MONT SAINT-CYR', 'LYCEE GRANMONT', GRANDMONT.nom, 'LYCEE LEONARD DE VINCI', "LYCEE PROFESSIONNEL D'ARSONVAL", 'LYCEE SANS COORDONNEES', UNIV.nom].sort();
-    for (const lieu of ['37', 'Indre-et-Loire', 'indre et loire', 'INDRE ET LOIRE']) expect(names(await search({ lieu })).sort(), lieu).toEqual(expected);
+    const expected = [
+      'LYCEE CHOISEUL',
+      'LYCEE DU MONT SAINT-CYR',
+      'LYCEE GRANMONT',
+      GRANDMONT.nom,
+      'LYCEE LEONARD DE VINCI',
+      "LYCEE PROFESSIONNEL D'ARSONVAL",
+      'LYCEE SANS COORDONNEES',
+      UNIV.nom,
+    ].sort();
+    for (const lieu of ['37', 'Indre-et-Loire', 'indre et loire', 'INDRE ET LOIRE'])
+      expect(names(await search({ lieu })).sort(), lieu).toEqual(expected);
     expect(names(await search({ lieu: '2a' }))).toEqual(['LYCEE LAETITIA BONAPARTE']);
   });
 
@@ -122,7 +138,9 @@ describe('place', () => {
   });
 
   it('commune by name, with a typo; a commune in another département is not a département', async () => {
-    expect(names(await search({ lieu: 'Tours' })).sort()).toEqual(['LYCEE CHOISEUL', 'LYCEE GRANMONT', GRANDMONT.nom, 'LYCEE SANS COORDONNEES', UNIV.nom].sort());
+    expect(names(await search({ lieu: 'Tours' })).sort()).toEqual(
+      ['LYCEE CHOISEUL', 'LYCEE GRANMONT', GRANDMONT.nom, 'LYCEE SANS COORDONNEES', UNIV.nom].sort(),
+    );
     const typo = await search({ lieu: 'Tuors' });
     expect(typo.criteresRetenus).toContain('Commune : Tours (37)');
     expect(typo.total).toBe(5);
@@ -151,7 +169,14 @@ describe('autour de', () => {
   it('10 km around Tours, nearest first, with the distance; the box does not leak Amboise (22 km)', async () => {
     const a = await search({ autourDe: 'Tours', rayonKm: '10' });
     expect(a.criteresRetenus).toContain('Autour de Tours (37), dans un rayon de 10 km');
-    expect(names(a)).toEqual(['LYCEE GRANMONT', 'LYCEE CHOISEUL', GRANDMONT.nom, UNIV.nom, 'LYCEE DU MONT SAINT-CYR', "LYCEE PROFESSIONNEL D'ARSONVAL"]);
+    expect(names(a)).toEqual([
+      'LYCEE GRANMONT',
+      'LYCEE CHOISEUL',
+      GRANDMONT.nom,
+      UNIV.nom,
+      'LYCEE DU MONT SAINT-CYR',
+      "LYCEE PROFESSIONNEL D'ARSONVAL",
+    ]);
     const d = a.resultats.map((r) => r.distanceKm!);
     expect(d.every((x) => x <= 10)).toBe(true);
     expect([...d].sort((x, y) => x - y)).toEqual(d);
@@ -184,7 +209,13 @@ describe('autour de', () => {
 });
 
 describe('formations', () => {
-  const mco = ['LYCEE DES METIERS RASPAIL', GRANDMONT.nom, 'LYCEE LEONARD DE VINCI', 'LYCEE JEAN MONNET', 'LYCEE LAETITIA BONAPARTE'].sort();
+  const mco = [
+    'LYCEE DES METIERS RASPAIL',
+    GRANDMONT.nom,
+    'LYCEE LEONARD DE VINCI',
+    'LYCEE JEAN MONNET',
+    'LYCEE LAETITIA BONAPARTE',
+  ].sort();
 
   it('title words, with accents, case and a typo; the CFD; the RNCP code; niveau; type', async () => {
     expect(names(await search({ formation: 'management commercial' })).sort()).toEqual(mco);
@@ -227,8 +258,15 @@ describe('category, list, combinations', () => {
   });
 
   it('filters combine (name + département + niveau; radius + formation)', async () => {
-    expect(names(await search({ q: 'lycee', lieu: '37', niveau: '3' })).sort()).toEqual(['LYCEE DU MONT SAINT-CYR', 'LYCEE GRANMONT', "LYCEE PROFESSIONNEL D'ARSONVAL"]);
-    expect(names(await search({ autourDe: 'Tours', rayonKm: '30', formation: 'management commercial' }))).toEqual([GRANDMONT.nom, 'LYCEE LEONARD DE VINCI']);
+    expect(names(await search({ q: 'lycee', lieu: '37', niveau: '3' })).sort()).toEqual([
+      'LYCEE DU MONT SAINT-CYR',
+      'LYCEE GRANMONT',
+      "LYCEE PROFESSIONNEL D'ARSONVAL",
+    ]);
+    expect(names(await search({ autourDe: 'Tours', rayonKm: '30', formation: 'management commercial' }))).toEqual([
+      GRANDMONT.nom,
+      'LYCEE LEONARD DE VINCI',
+    ]);
     expect((await search({ q: 'raspail', lieu: '37' })).total).toBe(0);
   });
 });
@@ -300,7 +338,9 @@ describe('pages and campaign', () => {
   it('no criterion at all lists every establishment of the campaign (composantes under their parent)', async () => {
     const a = await search({});
     const [n] = (
-      (await h.ctx.db.execute(sql`select count(*)::int as n from ref_etablissements where annee = ${ANNEE} and parent_id is null`)) as unknown as {
+      (await h.ctx.db.execute(
+        sql`select count(*)::int as n from ref_etablissements where annee = ${ANNEE} and parent_id is null`,
+      )) as unknown as {
         rows: { n: number }[];
       }
     ).rows;
@@ -343,18 +383,25 @@ describe('bad input', () => {
   ];
 
   it('hostile strings in every text field answer 200 with a list, change nothing, and stay fast', async () => {
-    const before = await h.ctx.db.execute(sql`select (select count(*) from ref_etablissements)::int as e, (select count(*) from ref_formations)::int as f`);
+    const before = await h.ctx.db.execute(
+      sql`select (select count(*) from ref_etablissements)::int as e, (select count(*) from ref_formations)::int as f`,
+    );
     for (const s of HOSTILE)
       for (const field of ['q', 'lieu', 'autourDe', 'formation']) {
         const t = performance.now();
-        const res = await h.server.inject({ url: `/soltea/recherche?${new URLSearchParams({ [field]: s }).toString()}`, headers: { accept: 'application/json' } });
+        const res = await h.server.inject({
+          url: `/soltea/recherche?${new URLSearchParams({ [field]: s }).toString()}`,
+          headers: { accept: 'application/json' },
+        });
         const ms = performance.now() - t;
         expect(res.statusCode, `${field}=${s.slice(0, 40)}: ${res.body.slice(0, 300)}`).toBe(200);
         const a = JSON.parse(res.body) as Answer;
         expect(Array.isArray(a.resultats)).toBe(true);
         expect(ms, `${field}=${s.slice(0, 40)}`).toBeLessThan(2000);
       }
-    const after = await h.ctx.db.execute(sql`select (select count(*) from ref_etablissements)::int as e, (select count(*) from ref_formations)::int as f`);
+    const after = await h.ctx.db.execute(
+      sql`select (select count(*) from ref_etablissements)::int as e, (select count(*) from ref_formations)::int as f`,
+    );
     expect((after as unknown as { rows: unknown[] }).rows).toEqual((before as unknown as { rows: unknown[] }).rows);
   });
 
@@ -388,12 +435,18 @@ describe('bad input', () => {
       [{ type: '<script>' }, 'type', /type de diplôme/i],
     ];
     for (const [params, field, message] of cases) {
-      const res = await h.server.inject({ url: `/soltea/recherche?${new URLSearchParams(params).toString()}`, headers: { accept: 'application/json' } });
+      const res = await h.server.inject({
+        url: `/soltea/recherche?${new URLSearchParams(params).toString()}`,
+        headers: { accept: 'application/json' },
+      });
       expect(res.statusCode, JSON.stringify(params)).toBe(400);
       const body = JSON.parse(res.body) as { message: string; errors: Record<string, string> };
       expect(body.message).toBe('Un critère de recherche est incorrect.');
       expect(body.errors[field], JSON.stringify(params)).toMatch(message);
-      const page = await h.server.inject({ url: `/soltea/recherche?${new URLSearchParams(params).toString()}`, headers: { accept: 'text/html' } });
+      const page = await h.server.inject({
+        url: `/soltea/recherche?${new URLSearchParams(params).toString()}`,
+        headers: { accept: 'text/html' },
+      });
       expect(page.statusCode).toBe(400);
       expect(page.body).toContain('Un critère de recherche est incorrect');
     }

@@ -42,7 +42,10 @@ describe('referential commands', () => {
 
     const siret = makeValidSiret(makeValidSiren('99877777'), '0001');
     const extra = join(tmp, 'extra.csv');
-    writeFileSync(extra, `siret;nom;code_commune;categorie\n${siret};LYCEE EN PLUS;75056;1°\n${siret.slice(0, 10)};LYCEE MAL SAISI;75056;1°\n`);
+    writeFileSync(
+      extra,
+      `siret;nom;code_commune;categorie\n${siret};LYCEE EN PLUS;75056;1°\n${siret.slice(0, 10)};LYCEE MAL SAISI;75056;1°\n`,
+    );
     const files = [join(tmp, 'gen', 'etablissements.csv'), join(tmp, 'gen', 'formations.csv'), extra];
     const first = cli('import-referential', '2025', ...files);
     expect(first.code).toBe(1);

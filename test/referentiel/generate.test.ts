@@ -26,7 +26,9 @@ describe('generated referential', () => {
     const csv = referentielCsv(data);
     expect(md5(again.etablissements)).toBe(md5(csv.etablissements));
     expect(md5(again.formations)).toBe(md5(csv.formations));
-    expect(md5(referentielCsv(generateReferentiel({ etablissements: 200, formations: 5000, seed: 8 })).formations)).not.toBe(md5(csv.formations));
+    expect(md5(referentielCsv(generateReferentiel({ etablissements: 200, formations: 5000, seed: 8 })).formations)).not.toBe(
+      md5(csv.formations),
+    );
   });
 
   it('uses valid identifiers in the reserved 998 range, real diplomas and the national list', () => {
@@ -52,17 +54,30 @@ describe('generated referential', () => {
       { name: 'etablissements.csv', content: csv.etablissements },
       { name: 'formations.csv', content: csv.formations },
     ];
-    const r = await importReferentielContents(ref.database.db, 2040, files, { now: new Date('2026-05-04T08:00:00Z'), communes: ref.communes });
+    const r = await importReferentielContents(ref.database.db, 2040, files, {
+      now: new Date('2026-05-04T08:00:00Z'),
+      communes: ref.communes,
+    });
     expect(r.rejected).toEqual([]);
     expect(r.warnings).toEqual([]);
     expect(r.etablissements.inserted).toBe(200);
     expect(r.composantes.inserted).toBe(data.stats.composantes);
     expect(r.formations.inserted).toBe(data.formations.length);
-    expect(await counts(ref.database, 2040)).toMatchObject({ etablissements: 200, composantes: data.stats.composantes, formations: data.formations.length });
-    const [coords] = await rows(ref.database, sql`select count(*) filter (where lat is null or lng is null) as n from ref_etablissements where annee = 2040`);
+    expect(await counts(ref.database, 2040)).toMatchObject({
+      etablissements: 200,
+      composantes: data.stats.composantes,
+      formations: data.formations.length,
+    });
+    const [coords] = await rows(
+      ref.database,
+      sql`select count(*) filter (where lat is null or lng is null) as n from ref_etablissements where annee = 2040`,
+    );
     expect(Number(coords!.n)).toBe(0);
 
-    const again = await importReferentielContents(ref.database.db, 2040, files, { now: new Date('2026-05-05T08:00:00Z'), communes: ref.communes });
+    const again = await importReferentielContents(ref.database.db, 2040, files, {
+      now: new Date('2026-05-05T08:00:00Z'),
+      communes: ref.communes,
+    });
     expect(again.formations).toEqual({ inserted: 0, updated: 0, unchanged: data.formations.length });
     expect(again.etablissements.unchanged + again.composantes.unchanged).toBe(data.etablissements.length);
   }, 120_000);
@@ -72,7 +87,9 @@ describe('generated referential', () => {
     const small = generateReferentiel({ etablissements: 20, formations: 300, seed: 3 });
     const files = writeReferentielFiles(dir, small);
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['etablissements.csv', 'formations.csv']);
-    expect(readFileSync(files[0]!, 'utf8').split('\n')[0]).toBe('type;siret;siret_parent;uai;nom;adresse;code_postal;code_commune;commune;departement;region;latitude;longitude;categorie;liste');
+    expect(readFileSync(files[0]!, 'utf8').split('\n')[0]).toBe(
+      'type;siret;siret_parent;uai;nom;adresse;code_postal;code_commune;commune;departement;region;latitude;longitude;categorie;liste',
+    );
     const r = await importReferentiel(ref.database.db, 2041, files, { now: new Date('2026-05-04T08:00:00Z'), communes: ref.communes });
     expect(r.rejected).toEqual([]);
     expect(r.formations.inserted).toBe(small.formations.length);

@@ -26,7 +26,8 @@ const uai = (n: number) => makeValidUai(`034${String(9000 + n).padStart(4, '0')}
 const ETAB_HEADER = 'type;siret;siret_parent;uai;nom;adresse;code_postal;code_commune;commune;categorie;liste';
 const FORM_HEADER = 'siret;uai;intitule;cfd;rncp;niveau;type;code_commune;code_postal;commune';
 const file = (name: string, lines: string[]): RefFileContent => ({ name, content: `${lines.join('\n')}\n` });
-const run = (annee: number, files: RefFileContent[]) => importReferentielContents(ref.database.db, annee, files, { now, communes: ref.communes });
+const run = (annee: number, files: RefFileContent[]) =>
+  importReferentielContents(ref.database.db, annee, files, { now, communes: ref.communes });
 
 async function etab(annee: number, cle: string) {
   const [e] = await rows(
@@ -83,10 +84,26 @@ describe('import of a regional list with composantes and formations', () => {
     expect(r.formations).toEqual({ inserted: 6, updated: 0, unchanged: 0 });
 
     const univ = await etab(Y, siret(1));
-    expect(univ).toMatchObject({ nom: 'UNIVERSITE DE BEZIERS', categorie: '3°', liste: 'regionale', code_commune: '34032', departement: '34', region: '76', uais: `${uai(1)}|${uai(2)}`, parent_cle: null });
+    expect(univ).toMatchObject({
+      nom: 'UNIVERSITE DE BEZIERS',
+      categorie: '3°',
+      liste: 'regionale',
+      code_commune: '34032',
+      departement: '34',
+      region: '76',
+      uais: `${uai(1)}|${uai(2)}`,
+      parent_cle: null,
+    });
     expect(Number(univ!.formations)).toBe(2);
     const iut = await etab(Y, `${siret(1, 2)}/${uai(3)}`);
-    expect(iut).toMatchObject({ siret: siret(1, 2), parent_cle: siret(1), categorie: '3°', liste: 'regionale', commune: 'Montpellier', uais: uai(3) });
+    expect(iut).toMatchObject({
+      siret: siret(1, 2),
+      parent_cle: siret(1),
+      categorie: '3°',
+      liste: 'regionale',
+      commune: 'Montpellier',
+      uais: uai(3),
+    });
     expect(Number(iut!.formations)).toBe(2);
     const antenne = await etab(Y, `${siret(1)}/${uai(4)}`);
     expect(antenne).toMatchObject({ siret: siret(1), parent_cle: siret(1), commune: 'Béziers' });
@@ -98,7 +115,10 @@ describe('import of a regional list with composantes and formations', () => {
     const [orphanUai] = await rows(ref.database, sql`select count(*) as n from ref_etablissement_uais where uai = ${uai(5)}`);
     expect(Number(orphanUai!.n)).toBe(0);
     // the formation taught elsewhere keeps its place; the others have none
-    const places = await rows(ref.database, sql`select f.code_commune, f.commune from ref_formations f join ref_etablissements e on e.id = f.etablissement_id where e.annee = ${Y} order by f.code_commune desc`);
+    const places = await rows(
+      ref.database,
+      sql`select f.code_commune, f.commune from ref_formations f join ref_etablissements e on e.id = f.etablissement_id where e.annee = ${Y} order by f.code_commune desc`,
+    );
     expect(places[0]).toEqual({ code_commune: '66136', commune: 'Perpignan' });
     expect(places.slice(1).every((p) => p.code_commune === '' && p.commune === null)).toBe(true);
   });
@@ -122,7 +142,11 @@ describe('import of a regional list with composantes and formations', () => {
     const r = await run(Y, [changed]);
     expect(r.etablissements).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
     expect(r.uais).toEqual({ inserted: 1, removed: 1 });
-    expect(await etab(Y, siret(1))).toMatchObject({ nom: 'UNIVERSITE DE BEZIERS MEDITERRANEE', nom_recherche: 'universite de beziers mediterranee', uais: `${uai(2)}|${uai(6)}` });
+    expect(await etab(Y, siret(1))).toMatchObject({
+      nom: 'UNIVERSITE DE BEZIERS MEDITERRANEE',
+      nom_recherche: 'universite de beziers mediterranee',
+      uais: `${uai(2)}|${uai(6)}`,
+    });
     // composantes and formations stay (an import never deletes)
     expect((await counts(ref.database, Y)).composantes).toBe(3);
     expect((await counts(ref.database, Y + 1)).etablissements).toBe(0);
@@ -134,7 +158,9 @@ describe('import of a regional list with composantes and formations', () => {
   });
 
   it('attaches formations to establishments imported earlier for the same year', async () => {
-    const r = await run(Y, [file('formations-2.csv', [FORM_HEADER, `${siret(2)};;Nouveau titre;;;;;;;`, `;${uai(6)};Autre titre;;;6;;;;`])]);
+    const r = await run(Y, [
+      file('formations-2.csv', [FORM_HEADER, `${siret(2)};;Nouveau titre;;;;;;;`, `;${uai(6)};Autre titre;;;6;;;;`]),
+    ]);
     expect(r.rejected).toEqual([]);
     expect(r.formations.inserted).toBe(2);
   });
@@ -150,11 +176,18 @@ describe('hostile and malformed files', () => {
     ].join('\r\n');
     const r = await run(Y, [{ name: 'excel.csv', content: iconv.encode(text, 'win1252') }]);
     expect(r.rejected).toEqual([]);
-    expect(await etab(Y, siret(20))).toMatchObject({ nom: "ÉCOLE SUPÉRIEURE D'ŒNOLOGIE, BÉZIERS", nom_recherche: 'ecole superieure d oenologie beziers', commune: 'Béziers' });
+    expect(await etab(Y, siret(20))).toMatchObject({
+      nom: "ÉCOLE SUPÉRIEURE D'ŒNOLOGIE, BÉZIERS",
+      nom_recherche: 'ecole superieure d oenologie beziers',
+      commune: 'Béziers',
+    });
   });
 
   it('reads a UTF-8 file with a BOM', async () => {
-    const content = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`siret;nom;code_commune;categorie\n${siret(21)};LYCÉE À BOM;75056;1°\n`)]);
+    const content = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(`siret;nom;code_commune;categorie\n${siret(21)};LYCÉE À BOM;75056;1°\n`),
+    ]);
     const r = await run(Y, [{ name: 'bom.csv', content }]);
     expect(r.rejected).toEqual([]);
     expect(await etab(Y, siret(21))).toMatchObject({ nom: 'LYCÉE À BOM' });
@@ -212,9 +245,13 @@ describe('hostile and malformed files', () => {
 
   it('warns on an identical duplicate and rejects a conflicting one', async () => {
     const line = `etablissement;${siret(28)};;${uai(28)};LYCEE DOUBLE;;75014;;Paris;1°;`;
-    const r = await run(Y, [file('doublons.csv', [ETAB_HEADER, line, line, `etablissement;${siret(28)};;${uai(28)};LYCEE AUTRE NOM;;75014;;Paris;1°;`])]);
+    const r = await run(Y, [
+      file('doublons.csv', [ETAB_HEADER, line, line, `etablissement;${siret(28)};;${uai(28)};LYCEE AUTRE NOM;;75014;;Paris;1°;`]),
+    ]);
     expect(r.warnings.map((x) => `${x.line} ${x.reason}`)).toEqual(['3 Ligne en double (identique à la ligne 2) : ignorée.']);
-    expect(r.rejected.map((x) => `${x.line} ${x.reason}`)).toEqual([`4 SIRET ${siret(28)} déjà décrit ligne 2 avec d’autres données : ligne ignorée.`]);
+    expect(r.rejected.map((x) => `${x.line} ${x.reason}`)).toEqual([
+      `4 SIRET ${siret(28)} déjà décrit ligne 2 avec d’autres données : ligne ignorée.`,
+    ]);
     expect(r.etablissements.inserted).toBe(1);
     expect((await etab(Y, siret(28)))!.nom).toBe('LYCEE DOUBLE');
   });

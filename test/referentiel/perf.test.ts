@@ -20,7 +20,10 @@ describe.runIf(process.env.REFERENTIEL_PERF === '1')('national-scale import', ()
       ];
       for (const pass of ['premier import', 'second import']) {
         const cpu = process.cpuUsage();
-        const r = await importReferentielContents(ref.database.db, 2030, files, { now: new Date('2026-05-04T08:00:00Z'), communes: ref.communes });
+        const r = await importReferentielContents(ref.database.db, 2030, files, {
+          now: new Date('2026-05-04T08:00:00Z'),
+          communes: ref.communes,
+        });
         const used = process.cpuUsage(cpu);
         console.log(
           `${ref.database.kind}, ${pass} : ${(r.durationMs / 1000).toFixed(1)} s (CPU du processus ${((used.user + used.system) / 1e6).toFixed(1)} s) — ` +

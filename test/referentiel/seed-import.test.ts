@@ -27,7 +27,9 @@ describe('demo referential from the real files', () => {
       expect(c.formations).toBeGreaterThanOrEqual(10_000);
     }
     const [y2025] = first.years;
-    expect(y2025!.etablissements.inserted + y2025!.composantes.inserted).toBe((await counts(ref.database, 2025)).etablissements + (await counts(ref.database, 2025)).composantes);
+    expect(y2025!.etablissements.inserted + y2025!.composantes.inserted).toBe(
+      (await counts(ref.database, 2025)).etablissements + (await counts(ref.database, 2025)).composantes,
+    );
     expect(first.communes).toBeGreaterThan(34_000);
   });
 
@@ -72,9 +74,15 @@ describe('demo referential from the real files', () => {
     expect(Number(link!.n)).toBeGreaterThan(1000);
     expect(Number(link!.orphans)).toBe(0);
     expect(Number(link!.different)).toBe(0);
-    const [nat] = await rows(ref.database, sql`select count(*) as n from ref_etablissements where annee = 2025 and parent_id is null and liste = 'nationale'`);
+    const [nat] = await rows(
+      ref.database,
+      sql`select count(*) as n from ref_etablissements where annee = 2025 and parent_id is null and liste = 'nationale'`,
+    );
     expect(Number(nat!.n)).toBe(81);
-    const [bad] = await rows(ref.database, sql`select count(*) as n from ref_etablissements where annee = 2025 and ((categorie = '13°') <> (liste = 'nationale'))`);
+    const [bad] = await rows(
+      ref.database,
+      sql`select count(*) as n from ref_etablissements where annee = 2025 and ((categorie = '13°') <> (liste = 'nationale'))`,
+    );
     expect(Number(bad!.n)).toBe(0);
   });
 
@@ -87,17 +95,24 @@ describe('demo referential from the real files', () => {
       expect(r.reason).toMatch(/\.$/);
     }
     // rows of the CFA list without a SIRET
-    expect(report.rejected.filter((r) => r.file === 'etablissements.csv' && r.reason === 'SIRET manquant.').length).toBeGreaterThanOrEqual(80);
+    expect(report.rejected.filter((r) => r.file === 'etablissements.csv' && r.reason === 'SIRET manquant.').length).toBeGreaterThanOrEqual(
+      80,
+    );
     // the two SIRETs of the CFA list that fail Luhn are imported, with a warning and the flag
     const warned = report.warnings.filter((w) => /clé de contrôle incorrecte/.test(w.reason));
     expect(warned.map((w) => w.reason.slice(6, 20)).sort()).toEqual(['77560813500859', '77568013500708']);
-    const flagged = await rows(ref.database, sql`select siret from ref_etablissements where annee = 2025 and checksum_warning order by siret`);
+    const flagged = await rows(
+      ref.database,
+      sql`select siret from ref_etablissements where annee = 2025 and checksum_warning order by siret`,
+    );
     expect(flagged.map((f) => f.siret)).toEqual(['77560813500859', '77568013500708']);
   });
 
   it('changes nothing when run again', async () => {
     const before = await counts(ref.database, 2025);
-    const [{ max: maxBefore }] = (await rows(ref.database, sql`select max(updated_at)::text as max from ref_etablissements`)) as [{ max: string }];
+    const [{ max: maxBefore }] = (await rows(ref.database, sql`select max(updated_at)::text as max from ref_etablissements`)) as [
+      { max: string },
+    ];
     const again = await seedReferentiel(ref.database.db, { now: new Date('2026-06-01T08:00:00Z') });
     for (const y of again.years) {
       expect(y.etablissements.inserted + y.etablissements.updated).toBe(0);
@@ -110,7 +125,9 @@ describe('demo referential from the real files', () => {
       expect(y.rejected).toEqual(first.years[0]!.rejected.map((r) => ({ ...r, reason: r.reason.replace('2025', String(y.annee)) })));
     }
     expect(await counts(ref.database, 2025)).toEqual(before);
-    const [{ max: maxAfter }] = (await rows(ref.database, sql`select max(updated_at)::text as max from ref_etablissements`)) as [{ max: string }];
+    const [{ max: maxAfter }] = (await rows(ref.database, sql`select max(updated_at)::text as max from ref_etablissements`)) as [
+      { max: string },
+    ];
     expect(maxAfter).toBe(maxBefore);
   }, 120_000);
 });

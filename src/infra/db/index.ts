@@ -81,7 +81,9 @@ export function sqlOfText(text: string, values: readonly unknown[]): SQL {
 export async function queryPrepared(db: Tx, name: string, text: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
   const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
   if (client && typeof client.query === 'function' && typeof client.totalCount === 'number') {
-    const r = await (client as unknown as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> }).query({ name, text, values: [...values] });
+    const r = await (
+      client as unknown as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> }
+    ).query({ name, text, values: [...values] });
     return r.rows;
   }
   const r = (await db.execute(sqlOfText(text, values))) as unknown as { rows: Record<string, unknown>[] };

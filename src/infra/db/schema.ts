@@ -302,7 +302,12 @@ export const portefeuilles = pgTable(
     isDefault: boolean('is_default').notNull().default(false),
     createdAt: ts('created_at').notNull(),
   },
-  (t) => [index('portefeuilles_espace_idx').on(t.espaceId), uniqueIndex('portefeuilles_default_uq').on(t.espaceId).where(sql`is_default`)],
+  (t) => [
+    index('portefeuilles_espace_idx').on(t.espaceId),
+    uniqueIndex('portefeuilles_default_uq')
+      .on(t.espaceId)
+      .where(sql`is_default`),
+  ],
 );
 
 /** Déclarants of the tiers-déclarant who work on a portefeuille. */
@@ -348,7 +353,11 @@ export const portefeuilleClients = pgTable(
       .references(() => entreprises.siren),
     addedAt: ts('added_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.portefeuilleId, t.siren] }), uniqueIndex('portefeuille_clients_tiers_uq').on(t.espaceId, t.siren), index('portefeuille_clients_siren_idx').on(t.siren)],
+  (t) => [
+    primaryKey({ columns: [t.portefeuilleId, t.siren] }),
+    uniqueIndex('portefeuille_clients_tiers_uq').on(t.espaceId, t.siren),
+    index('portefeuille_clients_siren_idx').on(t.siren),
+  ],
 );
 
 /** The établissements of a client company the tiers-déclarant works for (« Choisir les établissements »). */
@@ -363,7 +372,10 @@ export const portefeuilleEtablissements = pgTable(
       .references(() => etablissements.siret),
     siren: text('siren').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.portefeuilleId, t.siret] }), index('portefeuille_etablissements_siren_idx').on(t.portefeuilleId, t.siren)],
+  (t) => [
+    primaryKey({ columns: [t.portefeuilleId, t.siret] }),
+    index('portefeuille_etablissements_siren_idx').on(t.portefeuilleId, t.siren),
+  ],
 );
 
 /** Bulk habilitation requests (CSV import): one per portefeuille (or company) per 48 hours. */
@@ -510,10 +522,7 @@ export const refFormations = pgTable(
 export const etablissementProfils = pgTable('etablissement_profils', {
   siret: text('siret').primaryKey(),
   presentation: text('presentation').notNull().default(''),
-  contacts: jsonb('contacts')
-    .$type<{ fonction: string; nom: string; courriel: string; telephone: string }[]>()
-    .notNull()
-    .default([]),
+  contacts: jsonb('contacts').$type<{ fonction: string; nom: string; courriel: string; telephone: string }[]>().notNull().default([]),
   sites: jsonb('sites').$type<{ libelle: string; url: string }[]>().notNull().default([]),
   updatedAt: ts('updated_at').notNull(),
   updatedBy: uuid('updated_by'),
@@ -541,7 +550,9 @@ export const coordonneesBancaires = pgTable(
   },
   (t) => [
     index('coordonnees_bancaires_siret_idx').on(t.siret, t.createdAt),
-    uniqueIndex('coordonnees_bancaires_courante_uq').on(t.siret).where(sql`${t.remplaceeLe} is null`),
+    uniqueIndex('coordonnees_bancaires_courante_uq')
+      .on(t.siret)
+      .where(sql`${t.remplaceeLe} is null`),
   ],
 );
 
@@ -573,18 +584,28 @@ export const enveloppes = pgTable(
     /** DSN code 076, gross solde */
     soldeCents: bigint('solde_cents', { mode: 'bigint' }).notNull(),
     /** DSN codes 077 + 078 */
-    deductionsCents: bigint('deductions_cents', { mode: 'bigint' }).notNull().default(sql`0`),
-    fraisCents: bigint('frais_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    deductionsCents: bigint('deductions_cents', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
+    fraisCents: bigint('frais_cents', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** crédits à répartir */
     creditsCents: bigint('credits_cents', { mode: 'bigint' }).notNull(),
     /** « partage de coordonnées »: the employer agrees to be named to the establishments it chose */
     partageCoordonnees: boolean('partage_coordonnees').notNull().default(false),
     /** what the collector passed on after its own fees (basis of the operator fee's pro rata share) */
-    reverseCents: bigint('reverse_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    reverseCents: bigint('reverse_cents', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** the operator's share of its yearly fee (part of fraisCents) */
-    fraisOperateurCents: bigint('frais_operateur_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    fraisOperateurCents: bigint('frais_operateur_cents', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** carried over from or to the next campaign (CGU 6.1.3), signed */
-    reportCents: bigint('report_cents', { mode: 'bigint' }).notNull().default(sql`0`),
+    reportCents: bigint('report_cents', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** payroll period of the declared solde, e.g. '2024' */
     periode: text('periode'),
     /** who filed the DSN and when (tiers-déclarants act for clients whose DSN they filed in the last six months) */

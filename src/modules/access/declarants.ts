@@ -13,7 +13,15 @@ import type { AppContext } from '../../app-context.js';
 import { audit } from '../../infra/audit.js';
 import { hashSecret } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
-import { espaces, habilitationHistory, habilitations, portefeuilleDeclarants, portefeuilles, tokens, users } from '../../infra/db/schema.js';
+import {
+  espaces,
+  habilitationHistory,
+  habilitations,
+  portefeuilleDeclarants,
+  portefeuilles,
+  tokens,
+  users,
+} from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { email, personName, phone, text } from '../../http/forms.js';
 import { loginKey } from '../accounts/login-key.js';
@@ -40,24 +48,34 @@ export const newDeclarantSchema = z
   .superRefine(emailsMatch);
 
 /** « Modifier »: Nom*, Prénom*, Téléphone* (the e-mail has its own validated change). */
-export const editDeclarantSchema = z.object({ nom: personName('Le nom'), prenom: personName('Le prénom'), telephone: phone('Le téléphone') });
+export const editDeclarantSchema = z.object({
+  nom: personName('Le nom'),
+  prenom: personName('Le prénom'),
+  telephone: phone('Le téléphone'),
+});
 
 /** « Changer le courriel »: the new address and its confirmation. */
 export const declarantEmailSchema = z.object(emailPair).superRefine(emailsMatch);
 
 // ── results ─────────────────────────────────────────────────────────────────────────────────────
 
-export type ActionResult = { ok: true } | { ok: false; code: 'not_found' } | { ok: false; code: 'refused'; message: string } | { ok: false; code: 'invalid'; field: string; message: string };
+export type ActionResult =
+  | { ok: true }
+  | { ok: false; code: 'not_found' }
+  | { ok: false; code: 'refused'; message: string }
+  | { ok: false; code: 'invalid'; field: string; message: string };
 
 const NOT_FOUND = { ok: false, code: 'not_found' } as const;
 const refused = (message: string) => ({ ok: false, code: 'refused', message }) as const;
 const invalid = (field: string, message: string) => ({ ok: false, code: 'invalid', field, message }) as const;
 
-export const TRIPLET_TAKEN = 'Une personne portant ces nom et prénom est déjà inscrite sur ce SIRET : le couple nom et prénom sert à la connexion et doit être unique.';
+export const TRIPLET_TAKEN =
+  'Une personne portant ces nom et prénom est déjà inscrite sur ce SIRET : le couple nom et prénom sert à la connexion et doit être unique.';
 
 /** A unique index refused the row (two concurrent additions of the same triplet): PostgreSQL 23505. */
 function isUniqueViolation(e: unknown): boolean {
-  for (let x: unknown = e, i = 0; x && i < 4; x = (x as { cause?: unknown }).cause, i++) if ((x as { code?: unknown }).code === '23505') return true;
+  for (let x: unknown = e, i = 0; x && i < 4; x = (x as { cause?: unknown }).cause, i++)
+    if ((x as { code?: unknown }).code === '23505') return true;
   return false;
 }
 
@@ -83,19 +101,34 @@ async function tripletTaken(tx: Tx, siret: string, key: string, exceptId?: strin
   const rows = await tx
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.siret, siret), eq(users.loginKey, key), inArray(users.status, ['email_pending', 'active', 'candidat', 'suspended'])));
+    .where(
+      and(eq(users.siret, siret), eq(users.loginKey, key), inArray(users.status, ['email_pending', 'active', 'candidat', 'suspended'])),
+    );
   return rows.some((r) => r.id !== exceptId);
 }
 
 // ── list ────────────────────────────────────────────────────────────────────────────────────────
 
 export type Etat = 'Actif' | 'Invitation envoyée' | 'Suspendu' | 'Demande en attente';
-const ETATS: Record<string, Etat> = { active: 'Actif', email_pending: 'Invitation envoyée', suspended: 'Suspendu', candidat: 'Demande en attente' };
+const ETATS: Record<string, Etat> = {
+  active: 'Actif',
+  email_pending: 'Invitation envoyée',
+  suspended: 'Suspendu',
+  candidat: 'Demande en attente',
+};
 
 /** The people of the admin's company, scoped to its espace. */
 export async function listDeclarants(ctx: AppContext, admin: User) {
   const rows = await ctx.db
-    .select({ id: users.id, nom: users.nom, prenom: users.prenom, email: users.email, telephone: users.telephone, role: users.role, status: users.status })
+    .select({
+      id: users.id,
+      nom: users.nom,
+      prenom: users.prenom,
+      email: users.email,
+      telephone: users.telephone,
+      role: users.role,
+      status: users.status,
+    })
     .from(users)
     .where(and(eq(users.espaceId, admin.espaceId), inArray(users.status, ['active', 'email_pending', 'candidat', 'suspended'])))
     .orderBy(asc(users.nom), asc(users.prenom));
@@ -130,12 +163,22 @@ function invitationMail(ctx: AppContext, p: { prenom: string; nom: string }, adm
 }
 export const INVITATION_SUBJECT = 'Vous avez été ajouté comme déclarant sur net-entreprises';
 
-async function sendInvitation(tx: Tx, ctx: AppContext, admin: User, p: { id: string; prenom: string; nom: string; email: string; siret: string }) {
+async function sendInvitation(
+  tx: Tx,
+  ctx: AppContext,
+  admin: User,
+  p: { id: string; prenom: string; nom: string; email: string; siret: string },
+) {
   const token = await issueToken(tx, ctx, p.id, 'invitation');
   await queueMail(tx, ctx.clock, { to: p.email, subject: INVITATION_SUBJECT, text: invitationMail(ctx, p, admin, p.siret, token) });
 }
 
-export async function addDeclarant(ctx: AppContext, admin: User, input: z.infer<typeof newDeclarantSchema>, meta: { ip?: string }): Promise<AddResult> {
+export async function addDeclarant(
+  ctx: AppContext,
+  admin: User,
+  input: z.infer<typeof newDeclarantSchema>,
+  meta: { ip?: string },
+): Promise<AddResult> {
   const taken = () => invalid('nom', TRIPLET_TAKEN);
   return run<AddResult>(
     ctx,
@@ -162,7 +205,13 @@ export async function addDeclarant(ctx: AppContext, admin: User, input: z.infer<
         })
         .returning();
       await sendInvitation(tx, ctx, admin, row!);
-      await audit(tx, ctx.clock, { action: 'declarant.added', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: row!.id, ip: meta.ip });
+      await audit(tx, ctx.clock, {
+        action: 'declarant.added',
+        actorUserId: admin.id,
+        espaceId: admin.espaceId,
+        targetUserId: row!.id,
+        ip: meta.ip,
+      });
       return { ok: true, userId: row!.id };
     },
     taken,
@@ -174,9 +223,17 @@ export async function resendInvitation(ctx: AppContext, admin: User, id: string,
   return run(ctx, async (tx) => {
     const p = await personOfEspace(tx, admin.espaceId, id);
     if (!p) return NOT_FOUND;
-    if (p.status !== 'email_pending' || p.passwordHash) return refused('Cette personne a déjà choisi son mot de passe : il n’y a pas d’invitation à renvoyer.');
+    if (p.status !== 'email_pending' || p.passwordHash)
+      return refused('Cette personne a déjà choisi son mot de passe : il n’y a pas d’invitation à renvoyer.');
     await sendInvitation(tx, ctx, admin, p);
-    await audit(tx, ctx.clock, { action: 'declarant.added', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: p.id, ip: meta.ip, details: { resent: true } });
+    await audit(tx, ctx.clock, {
+      action: 'declarant.added',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      targetUserId: p.id,
+      ip: meta.ip,
+      details: { resent: true },
+    });
     return { ok: true };
   });
 }
@@ -185,12 +242,20 @@ export async function resendInvitation(ctx: AppContext, admin: User, id: string,
 export async function invitedPerson(ctx: AppContext, token: string | undefined) {
   const t = await peekToken(ctx.db, ctx, token, 'invitation');
   if (!t) return null;
-  const [u] = await ctx.db.select().from(users).where(and(eq(users.id, t.userId), eq(users.status, 'email_pending')));
+  const [u] = await ctx.db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, t.userId), eq(users.status, 'email_pending')));
   return u ?? null;
 }
 
 /** « Choisissez votre mot de passe »: consumes the invitation; the person becomes active. */
-export async function acceptInvitation(ctx: AppContext, token: string | undefined, input: { password: string; secretQuestion: string; secretAnswer: string }, meta: { ip?: string }): Promise<boolean> {
+export async function acceptInvitation(
+  ctx: AppContext,
+  token: string | undefined,
+  input: { password: string; secretQuestion: string; secretAnswer: string },
+  meta: { ip?: string },
+): Promise<boolean> {
   const [passwordHash, secretAnswerHash] = await Promise.all([hashSecret(input.password), hashSecret(input.secretAnswer)]);
   return ctx.db.transaction(async (tx) => {
     const t = await consumeToken(tx, ctx, token, 'invitation');
@@ -198,7 +263,15 @@ export async function acceptInvitation(ctx: AppContext, token: string | undefine
     const now = ctx.clock.now();
     const [u] = await tx
       .update(users)
-      .set({ passwordHash, secretQuestion: input.secretQuestion, secretAnswerHash, status: 'active', emailValidatedAt: now, mustChangeCredentials: false, updatedAt: now })
+      .set({
+        passwordHash,
+        secretQuestion: input.secretQuestion,
+        secretAnswerHash,
+        status: 'active',
+        emailValidatedAt: now,
+        mustChangeCredentials: false,
+        updatedAt: now,
+      })
       .where(and(eq(users.id, t.userId), eq(users.status, 'email_pending')))
       .returning();
     if (!u) return false;
@@ -216,7 +289,13 @@ export async function acceptInvitation(ctx: AppContext, token: string | undefine
 
 // ── edit ────────────────────────────────────────────────────────────────────────────────────────
 
-export async function updateDeclarant(ctx: AppContext, admin: User, id: string, input: z.infer<typeof editDeclarantSchema>, meta: { ip?: string }): Promise<ActionResult> {
+export async function updateDeclarant(
+  ctx: AppContext,
+  admin: User,
+  id: string,
+  input: z.infer<typeof editDeclarantSchema>,
+  meta: { ip?: string },
+): Promise<ActionResult> {
   const taken = () => invalid('nom', TRIPLET_TAKEN);
   return run<ActionResult>(
     ctx,
@@ -231,12 +310,26 @@ export async function updateDeclarant(ctx: AppContext, admin: User, id: string, 
         .update(users)
         .set({ nom: input.nom, prenom: input.prenom, telephone: input.telephone, loginKey: key, updatedAt: ctx.clock.now() })
         .where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
-      await audit(tx, ctx.clock, { action: 'declarant.updated', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: p.id, ip: meta.ip, details: { fields: changed } });
+      await audit(tx, ctx.clock, {
+        action: 'declarant.updated',
+        actorUserId: admin.id,
+        espaceId: admin.espaceId,
+        targetUserId: p.id,
+        ip: meta.ip,
+        details: { fields: changed },
+      });
       if (p.id !== admin.id) {
-        const login = key !== p.loginKey ? ` Pour vous connecter, saisissez désormais le nom « ${input.nom} » et le prénom « ${input.prenom} ».` : '';
-        await notify(tx, ctx, [p.id], `${admin.prenom} ${admin.nom}, administrateur de votre entreprise, a modifié vos informations (${changed.map((f) => LABELS[f]).join(', ')}).${login}`, {
-          subject: 'Vos informations ont été modifiées',
-        });
+        const login =
+          key !== p.loginKey ? ` Pour vous connecter, saisissez désormais le nom « ${input.nom} » et le prénom « ${input.prenom} ».` : '';
+        await notify(
+          tx,
+          ctx,
+          [p.id],
+          `${admin.prenom} ${admin.nom}, administrateur de votre entreprise, a modifié vos informations (${changed.map((f) => LABELS[f]).join(', ')}).${login}`,
+          {
+            subject: 'Vos informations ont été modifiées',
+          },
+        );
       }
       return { ok: true };
     },
@@ -254,7 +347,9 @@ const LABELS = { nom: 'nom', prenom: 'prénom', telephone: 'téléphone' } as co
  */
 async function guardAdministrators(tx: Tx, admin: User, target: User, verb: string): Promise<void> {
   if (target.id === admin.id) throw new Refusal(refused(`Vous ne pouvez pas ${verb} votre propre compte.`));
-  const rows = await tx.execute(sql`select id from ${users} where espace_id = ${admin.espaceId} and role = 'administrateur' and status = 'active' order by id for update`);
+  const rows = await tx.execute(
+    sql`select id from ${users} where espace_id = ${admin.espaceId} and role = 'administrateur' and status = 'active' order by id for update`,
+  );
   const active = ((rows as unknown as { rows?: { id: string }[] }).rows ?? []).map((r) => r.id);
   if (!active.includes(admin.id)) throw new Refusal(NOT_FOUND);
   if (target.role === 'administrateur' && target.status === 'active' && active.filter((x) => x !== target.id).length === 0)
@@ -268,12 +363,27 @@ export async function suspendDeclarant(ctx: AppContext, admin: User, id: string,
     await guardAdministrators(tx, admin, p, 'suspendre');
     if (p.status === 'suspended') return refused(`${p.prenom} ${p.nom} est déjà suspendu.`);
     // Told before the status changes: notify() mails active people only.
-    await notify(tx, ctx, [p.id], `Votre compte net-entreprises a été suspendu par ${admin.prenom} ${admin.nom}, administrateur de votre entreprise. Adressez-vous à lui pour le faire réactiver.`, {
-      subject: 'Votre compte net-entreprises est suspendu',
-    });
-    await tx.update(users).set({ status: 'suspended', updatedAt: ctx.clock.now() }).where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
+    await notify(
+      tx,
+      ctx,
+      [p.id],
+      `Votre compte net-entreprises a été suspendu par ${admin.prenom} ${admin.nom}, administrateur de votre entreprise. Adressez-vous à lui pour le faire réactiver.`,
+      {
+        subject: 'Votre compte net-entreprises est suspendu',
+      },
+    );
+    await tx
+      .update(users)
+      .set({ status: 'suspended', updatedAt: ctx.clock.now() })
+      .where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
     await revokeAllSessions(tx, ctx, p.id);
-    await audit(tx, ctx.clock, { action: 'declarant.suspended', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: p.id, ip: meta.ip });
+    await audit(tx, ctx.clock, {
+      action: 'declarant.suspended',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      targetUserId: p.id,
+      ip: meta.ip,
+    });
     return { ok: true };
   });
 }
@@ -285,9 +395,24 @@ export async function reactivateDeclarant(ctx: AppContext, admin: User, id: stri
     if (p.status !== 'suspended') return refused(`${p.prenom} ${p.nom} n’est pas suspendu.`);
     // A person suspended before accepting the invitation goes back to « Invitation envoyée ».
     const status = p.passwordHash ? 'active' : 'email_pending';
-    await tx.update(users).set({ status, updatedAt: ctx.clock.now() }).where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
-    await audit(tx, ctx.clock, { action: 'declarant.reactivated', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: p.id, ip: meta.ip });
-    await notify(tx, ctx, [p.id], `Votre compte net-entreprises a été réactivé par ${admin.prenom} ${admin.nom}, administrateur de votre entreprise.`, { subject: 'Votre compte net-entreprises est réactivé' });
+    await tx
+      .update(users)
+      .set({ status, updatedAt: ctx.clock.now() })
+      .where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
+    await audit(tx, ctx.clock, {
+      action: 'declarant.reactivated',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      targetUserId: p.id,
+      ip: meta.ip,
+    });
+    await notify(
+      tx,
+      ctx,
+      [p.id],
+      `Votre compte net-entreprises a été réactivé par ${admin.prenom} ${admin.nom}, administrateur de votre entreprise.`,
+      { subject: 'Votre compte net-entreprises est réactivé' },
+    );
     return { ok: true };
   });
 }
@@ -304,16 +429,42 @@ export async function removeDeclarant(ctx: AppContext, admin: User, id: string, 
         subject: 'Votre compte net-entreprises est supprimé',
         text: `Bonjour ${p.prenom} ${p.nom},\n\n${admin.prenom} ${admin.nom}, administrateur de votre entreprise, a supprimé votre compte net-entreprises : vous ne pouvez plus vous connecter pour cette entreprise.\n\nnet-entreprises`,
       });
-    await tx.update(users).set({ status: 'removed', updatedAt: now }).where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
+    await tx
+      .update(users)
+      .set({ status: 'removed', updatedAt: now })
+      .where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
     await revokeAllSessions(tx, ctx, p.id);
     // Links already mailed (invitation, e-mail change, reset) stop working.
-    await tx.update(tokens).set({ usedAt: now }).where(and(eq(tokens.userId, p.id), isNull(tokens.usedAt)));
+    await tx
+      .update(tokens)
+      .set({ usedAt: now })
+      .where(and(eq(tokens.userId, p.id), isNull(tokens.usedAt)));
     const removed = await tx.delete(habilitations).where(eq(habilitations.userId, p.id)).returning();
     if (removed.length)
-      await tx.insert(habilitationHistory).values(removed.map((r) => ({ at: now, espaceId: admin.espaceId, actorUserId: admin.id, userId: p.id, siret: r.siret, declarationCode: r.declarationCode, declarer: false, payer: false })));
+      await tx.insert(habilitationHistory).values(
+        removed.map((r) => ({
+          at: now,
+          espaceId: admin.espaceId,
+          actorUserId: admin.id,
+          userId: p.id,
+          siret: r.siret,
+          declarationCode: r.declarationCode,
+          declarer: false,
+          payer: false,
+        })),
+      );
     const own = tx.select({ id: portefeuilles.id }).from(portefeuilles).where(eq(portefeuilles.espaceId, admin.espaceId));
-    await tx.delete(portefeuilleDeclarants).where(and(eq(portefeuilleDeclarants.userId, p.id), inArray(portefeuilleDeclarants.portefeuilleId, own)));
-    await audit(tx, ctx.clock, { action: 'declarant.removed', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: p.id, ip: meta.ip, details: { habilitations: removed.length } });
+    await tx
+      .delete(portefeuilleDeclarants)
+      .where(and(eq(portefeuilleDeclarants.userId, p.id), inArray(portefeuilleDeclarants.portefeuilleId, own)));
+    await audit(tx, ctx.clock, {
+      action: 'declarant.removed',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      targetUserId: p.id,
+      ip: meta.ip,
+      details: { habilitations: removed.length },
+    });
     return { ok: true };
   });
 }
@@ -325,13 +476,23 @@ export async function removeDeclarant(ctx: AppContext, admin: User, id: string, 
  * it (the /validation-courriel flow); a person still invited simply gets the invitation at the new
  * address (choosing the password through it validates the address).
  */
-export async function changeDeclarantEmail(ctx: AppContext, admin: User, id: string, input: z.infer<typeof declarantEmailSchema>, meta: { ip?: string }): Promise<ActionResult> {
+export async function changeDeclarantEmail(
+  ctx: AppContext,
+  admin: User,
+  id: string,
+  input: z.infer<typeof declarantEmailSchema>,
+  meta: { ip?: string },
+): Promise<ActionResult> {
   return run(ctx, async (tx) => {
     const p = await personOfEspace(tx, admin.espaceId, id);
     if (!p) return NOT_FOUND;
-    if (input.email.toLowerCase() === p.email.toLowerCase()) return invalid('email', 'C’est déjà l’adresse électronique de cette personne.');
+    if (input.email.toLowerCase() === p.email.toLowerCase())
+      return invalid('email', 'C’est déjà l’adresse électronique de cette personne.');
     if (p.status === 'email_pending' && !p.passwordHash) {
-      await tx.update(users).set({ email: input.email, updatedAt: ctx.clock.now() }).where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
+      await tx
+        .update(users)
+        .set({ email: input.email, updatedAt: ctx.clock.now() })
+        .where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
       await sendInvitation(tx, ctx, admin, { ...p, email: input.email });
     } else {
       const token = await issueToken(tx, ctx, p.id, 'email_change', { email: input.email });
@@ -346,7 +507,14 @@ export async function changeDeclarantEmail(ctx: AppContext, admin: User, id: str
         text: `Bonjour ${p.prenom} ${p.nom},\n\n${admin.prenom} ${admin.nom}, administrateur de votre entreprise, a demandé le changement de l’adresse électronique de votre compte net-entreprises. Il prendra effet quand la nouvelle adresse aura été validée.\n\nnet-entreprises`,
       });
     }
-    await audit(tx, ctx.clock, { action: 'declarant.email_change', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: p.id, ip: meta.ip, details: { invitation: p.status === 'email_pending' } });
+    await audit(tx, ctx.clock, {
+      action: 'declarant.email_change',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      targetUserId: p.id,
+      ip: meta.ip,
+      details: { invitation: p.status === 'email_pending' },
+    });
     return { ok: true };
   });
 }

@@ -11,7 +11,12 @@ import { accessibleAt, DECLARATIONS, findDeclaration, type Declaration } from '.
 import { audit } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { entreprises, espaces, etablissementDeclarations, habilitationHistory, habilitations, users } from '../../infra/db/schema.js';
-import { findEtablissement, listEtablissementsOfSiren, type EtablissementView, type EtablissementWithEntreprise } from '../companies/registry-repository.js';
+import {
+  findEtablissement,
+  listEtablissementsOfSiren,
+  type EtablissementView,
+  type EtablissementWithEntreprise,
+} from '../companies/registry-repository.js';
 import { notify } from '../notifications/notify.js';
 import { administersSiret, type User } from './scope.js';
 
@@ -78,11 +83,17 @@ export async function declarationsOfSiret(ctx: AppContext, admin: User, siret: s
   const etablissement = await findEtablissement(ctx.db, siret);
   if (!etablissement) return null;
   const selected = await ctx.db
-    .select({ code: etablissementDeclarations.declarationCode, addedAt: etablissementDeclarations.addedAt, accessibleAt: etablissementDeclarations.accessibleAt })
+    .select({
+      code: etablissementDeclarations.declarationCode,
+      addedAt: etablissementDeclarations.addedAt,
+      accessibleAt: etablissementDeclarations.accessibleAt,
+    })
     .from(etablissementDeclarations)
     .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), eq(etablissementDeclarations.siret, siret)));
   const [own] = await ctx.db.select({ siren: espaces.siren }).from(espaces).where(eq(espaces.id, admin.espaceId));
-  const mono = own?.siren === etablissement.siren && (await listEtablissementsOfSiren(ctx.db, etablissement.siren, { includeClosed: false })).length === 1;
+  const mono =
+    own?.siren === etablissement.siren &&
+    (await listEtablissementsOfSiren(ctx.db, etablissement.siren, { includeClosed: false })).length === 1;
   return { etablissement, selected: sortByCatalogue(selected), mono };
 }
 
@@ -93,7 +104,12 @@ export function checkCodes(codes: readonly string[]): { ok: true; declarations: 
     const d = findDeclaration(code);
     if (!d) {
       const shown = code.length > 40 ? `${code.slice(0, 40)}…` : code;
-      return { ok: false, message: shown.trim() ? `La déclaration « ${shown} » n’existe pas. Aucune modification n’a été enregistrée.` : 'Une déclaration vide a été envoyée. Aucune modification n’a été enregistrée.' };
+      return {
+        ok: false,
+        message: shown.trim()
+          ? `La déclaration « ${shown} » n’existe pas. Aucune modification n’a été enregistrée.`
+          : 'Une déclaration vide a été envoyée. Aucune modification n’a été enregistrée.',
+      };
     }
     out.push(d);
   }
@@ -121,7 +137,13 @@ export interface ChangeResult {
  * ones, removes the others with their habilitations, in one transaction. Replaying the same list
  * changes nothing (idempotent). Throws DeclarationsError (nothing applied).
  */
-export async function changeDeclarations(ctx: AppContext, admin: User, siret: string, codes: readonly string[], meta: { ip?: string } = {}): Promise<ChangeResult> {
+export async function changeDeclarations(
+  ctx: AppContext,
+  admin: User,
+  siret: string,
+  codes: readonly string[],
+  meta: { ip?: string } = {},
+): Promise<ChangeResult> {
   const checked = checkCodes(codes);
   if (!checked.ok) throw new DeclarationsError('invalid', checked.message);
   if (!SIRET_RE.test(siret)) throw new DeclarationsError('not_found', 'Établissement introuvable.');
@@ -138,25 +160,51 @@ export async function changeDeclarations(ctx: AppContext, admin: User, siret: st
       .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), eq(etablissementDeclarations.siret, siret)));
     const have = new Set(current.map((r) => r.code));
     const added = [...wanted].filter((c) => !have.has(c));
-    const removed = sortByCatalogue([...have].map((code) => ({ code }))).map((r) => r.code).filter((c) => !wanted.has(c));
+    const removed = sortByCatalogue([...have].map((code) => ({ code })))
+      .map((r) => r.code)
+      .filter((c) => !wanted.has(c));
     if (added.length === 0 && removed.length === 0) return { added, removed, accessibleAt: null };
     if (added.length > 0 && etab.etatAdministratif !== 'A')
-      throw new DeclarationsError('closed', 'Cet établissement est fermé dans le répertoire SIRENE : aucune déclaration ne peut lui être ajoutée. Aucune modification n’a été enregistrée.');
+      throw new DeclarationsError(
+        'closed',
+        'Cet établissement est fermé dans le répertoire SIRENE : aucune déclaration ne peut lui être ajoutée. Aucune modification n’a été enregistrée.',
+      );
 
     const now = ctx.clock.now();
     const opensAt = accessibleAt(now, ctx.config.ACCESS_DELAY_HOURS);
     if (added.length > 0) {
       await tx
         .insert(etablissementDeclarations)
-        .values(added.map((code) => ({ espaceId: admin.espaceId, siret, declarationCode: code, addedAt: now, accessibleAt: opensAt, addedBy: admin.id })))
+        .values(
+          added.map((code) => ({
+            espaceId: admin.espaceId,
+            siret,
+            declarationCode: code,
+            addedAt: now,
+            accessibleAt: opensAt,
+            addedBy: admin.id,
+          })),
+        )
         .onConflictDoNothing();
       for (const code of added) {
         const payer = findDeclaration(code)!.payable;
         await tx
           .insert(habilitations)
           .values({ userId: admin.id, siret, declarationCode: code, declarer: true, payer, grantedAt: now, grantedBy: admin.id })
-          .onConflictDoUpdate({ target: [habilitations.userId, habilitations.siret, habilitations.declarationCode], set: { declarer: true, payer, grantedAt: now, grantedBy: admin.id } });
-        await tx.insert(habilitationHistory).values({ at: now, espaceId: admin.espaceId, actorUserId: admin.id, userId: admin.id, siret, declarationCode: code, declarer: true, payer });
+          .onConflictDoUpdate({
+            target: [habilitations.userId, habilitations.siret, habilitations.declarationCode],
+            set: { declarer: true, payer, grantedAt: now, grantedBy: admin.id },
+          });
+        await tx.insert(habilitationHistory).values({
+          at: now,
+          espaceId: admin.espaceId,
+          actorUserId: admin.id,
+          userId: admin.id,
+          siret,
+          declarationCode: code,
+          declarer: true,
+          payer,
+        });
       }
     }
     if (removed.length > 0) {
@@ -171,26 +219,62 @@ export async function changeDeclarations(ctx: AppContext, admin: User, siret: st
         )
         .returning({ userId: habilitations.userId, code: habilitations.declarationCode });
       if (dropped.length > 0)
-        await tx
-          .insert(habilitationHistory)
-          .values(dropped.map((d) => ({ at: now, espaceId: admin.espaceId, actorUserId: admin.id, userId: d.userId, siret, declarationCode: d.code, declarer: false, payer: false })));
+        await tx.insert(habilitationHistory).values(
+          dropped.map((d) => ({
+            at: now,
+            espaceId: admin.espaceId,
+            actorUserId: admin.id,
+            userId: d.userId,
+            siret,
+            declarationCode: d.code,
+            declarer: false,
+            payer: false,
+          })),
+        );
       await tx
         .delete(etablissementDeclarations)
-        .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), eq(etablissementDeclarations.siret, siret), inArray(etablissementDeclarations.declarationCode, removed)));
+        .where(
+          and(
+            eq(etablissementDeclarations.espaceId, admin.espaceId),
+            eq(etablissementDeclarations.siret, siret),
+            inArray(etablissementDeclarations.declarationCode, removed),
+          ),
+        );
     }
 
-    await audit(tx, ctx.clock, { action: 'declarations.changed', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { siret, added, removed, accessibleAt: added.length ? opensAt.toISOString() : null } });
+    await audit(tx, ctx.clock, {
+      action: 'declarations.changed',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip: meta.ip,
+      details: { siret, added, removed, accessibleAt: added.length ? opensAt.toISOString() : null },
+    });
     await notifyAdministrators(tx, ctx, admin.espaceId, siret, added, removed, opensAt);
     return { added, removed, accessibleAt: added.length ? opensAt : null };
   });
 }
 
-async function notifyAdministrators(tx: Tx, ctx: AppContext, espaceId: string, siret: string, added: string[], removed: string[], opensAt: Date) {
+async function notifyAdministrators(
+  tx: Tx,
+  ctx: AppContext,
+  espaceId: string,
+  siret: string,
+  added: string[],
+  removed: string[],
+  opensAt: Date,
+) {
   const admins = await tx
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.espaceId, espaceId), eq(users.role, 'administrateur'), eq(users.status, 'active')));
   const ids = admins.map((a) => a.id);
-  for (const code of added) await notify(tx, ctx, ids, `La déclaration ${findDeclaration(code)!.name} sera accessible ${openingText(opensAt)} pour l’établissement ${siret}.`);
-  for (const code of removed) await notify(tx, ctx, ids, `La déclaration ${findDeclaration(code)?.name ?? code} a été retirée de l’établissement ${siret}.`);
+  for (const code of added)
+    await notify(
+      tx,
+      ctx,
+      ids,
+      `La déclaration ${findDeclaration(code)!.name} sera accessible ${openingText(opensAt)} pour l’établissement ${siret}.`,
+    );
+  for (const code of removed)
+    await notify(tx, ctx, ids, `La déclaration ${findDeclaration(code)?.name ?? code} a été retirée de l’établissement ${siret}.`);
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BOM, checkHeader, codeColumns, csvCell, exportHabilitations, neutralise, parseCsv, readImport, type ImportScope } from './habilitations-csv.js';
+import {
+  BOM,
+  checkHeader,
+  codeColumns,
+  csvCell,
+  exportHabilitations,
+  neutralise,
+  parseCsv,
+  readImport,
+  type ImportScope,
+} from './habilitations-csv.js';
 
 const S1 = '99900100100011';
 const S2 = '99900200200022';
@@ -42,7 +52,13 @@ describe('export', () => {
   });
 
   it('round-trips through the parser', () => {
-    const csv = exportHabilitations({ sirets: [S1], persons: [{ userId: U1, nom: 'A;B', prenom: '=X', email: 'claire@ex.fr' }], declared: scope.declared, rights: new Map(), codes: ['DSN'] });
+    const csv = exportHabilitations({
+      sirets: [S1],
+      persons: [{ userId: U1, nom: 'A;B', prenom: '=X', email: 'claire@ex.fr' }],
+      declared: scope.declared,
+      rights: new Map(),
+      codes: ['DSN'],
+    });
     const p = parseCsv(csv);
     expect(p.ok && p.csv.rows[0]!.cells).toEqual([S1, 'A;B', "'=X", 'claire@ex.fr', '0', '0']);
   });
@@ -50,7 +66,10 @@ describe('export', () => {
 
 describe('import', () => {
   it('accepts a correct file and gives the wanted rights', () => {
-    const r = readImport(`${BOM}${HEADER}\r\n${S1};MOUTIN;Claire;Claire@ex.fr;1;1;0\r\n${S2};BERNARD;Lucas;lucas@ex.fr;0;0;\r\n\r\n`, scope);
+    const r = readImport(
+      `${BOM}${HEADER}\r\n${S1};MOUTIN;Claire;Claire@ex.fr;1;1;0\r\n${S2};BERNARD;Lucas;lucas@ex.fr;0;0;\r\n\r\n`,
+      scope,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.lines).toBe(2);

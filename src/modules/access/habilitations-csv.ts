@@ -145,7 +145,8 @@ export function parseCsv(text: string): { ok: true; csv: ParsedCsv } | { ok: fal
     if (quotedError) errors.push({ line: start, message: 'Guillemets mal fermés dans la ligne.' });
     if (cells.length === 1 && cells[0]!.trim() === '') continue; // blank line
     records.push({ line: start, cells });
-    if (records.length > MAX_IMPORT_LINES + 1) return { ok: false, report: [{ line: start, message: `Le fichier dépasse ${MAX_IMPORT_LINES} lignes : découpez-le.` }] };
+    if (records.length > MAX_IMPORT_LINES + 1)
+      return { ok: false, report: [{ line: start, message: `Le fichier dépasse ${MAX_IMPORT_LINES} lignes : découpez-le.` }] };
   }
   if (errors.length) return { ok: false, report: errors };
   const [head, ...rows] = records;
@@ -186,17 +187,25 @@ interface Column {
 export function checkHeader(header: readonly string[]): { ok: true; columns: Column[] } | { ok: false; message: string } {
   if (header.length === 1) {
     const h = header[0]!;
-    if (/[,\t|]/.test(h)) return { ok: false, message: 'Le séparateur doit être le point-virgule (;) : enregistrez le fichier au format « CSV (point-virgule) ».' };
+    if (/[,\t|]/.test(h))
+      return {
+        ok: false,
+        message: 'Le séparateur doit être le point-virgule (;) : enregistrez le fichier au format « CSV (point-virgule) ».',
+      };
   }
   if (header.length > MAX_COLUMNS) return { ok: false, message: `L’en-tête compte trop de colonnes (${MAX_COLUMNS} au maximum).` };
   const fixed = header.slice(0, FIXED_COLUMNS.length).map((c) => c.toLowerCase());
   if (FIXED_COLUMNS.some((c, k) => fixed[k] !== c))
-    return { ok: false, message: `L’en-tête doit commencer par « ${FIXED_COLUMNS.join(';')} » (séparateur point-virgule), comme le fichier exporté.` };
+    return {
+      ok: false,
+      message: `L’en-tête doit commencer par « ${FIXED_COLUMNS.join(';')} » (séparateur point-virgule), comme le fichier exporté.`,
+    };
   const columns: Column[] = [];
   const seen = new Set<string>();
   for (let k = FIXED_COLUMNS.length; k < header.length; k++) {
     const name = header[k]!;
-    if (FORMULA_START.test(name)) return { ok: false, message: `Colonne ${k + 1} : les formules (cellule commençant par =, +, - ou @) sont refusées.` };
+    if (FORMULA_START.test(name))
+      return { ok: false, message: `Colonne ${k + 1} : les formules (cellule commençant par =, +, - ou @) sont refusées.` };
     const payer = /_payer$/i.test(name);
     const code = payer ? name.slice(0, -'_payer'.length) : name;
     const d = findDeclaration(code);
@@ -222,7 +231,10 @@ export function validateImport(csv: ParsedCsv, scope: ImportScope): ImportValida
     const msgs: string[] = [];
     const cells = row.cells.map((c) => c.trim());
     if (cells.length !== csv.header.length) {
-      report.push({ line: row.line, message: `La ligne compte ${cells.length} colonne(s) au lieu de ${csv.header.length} (séparateur point-virgule attendu).` });
+      report.push({
+        line: row.line,
+        message: `La ligne compte ${cells.length} colonne(s) au lieu de ${csv.header.length} (séparateur point-virgule attendu).`,
+      });
       continue;
     }
     if (cells.some((c) => FORMULA_START.test(c))) {
@@ -266,8 +278,7 @@ export function validateImport(csv: ParsedCsv, scope: ImportScope): ImportValida
       report.push({ line: row.line, message: capitalise(msgs.join(' ; ')) + '.' });
       continue;
     }
-    for (const [code, e] of byCode)
-      rights.push({ line: row.line, userId: userId!, siret, code, declarer: e.declarer, payer: e.payer });
+    for (const [code, e] of byCode) rights.push({ line: row.line, userId: userId!, siret, code, declarer: e.declarer, payer: e.payer });
   }
   if (report.length) return { ok: false, report };
   return { ok: true, rights, lines: csv.rows.length };

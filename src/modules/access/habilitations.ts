@@ -68,7 +68,8 @@ export interface Scope {
 
 /** What an administrator may manage. A déclarant (or an inactive administrator) gets a 403. */
 export async function loadScope(tx: Tx, admin: User): Promise<Scope> {
-  if (admin.role !== 'administrateur' || admin.status !== 'active') throw new HabilitationError(403, 'Cette page est réservée aux administrateurs de l’entreprise.');
+  if (admin.role !== 'administrateur' || admin.status !== 'active')
+    throw new HabilitationError(403, 'Cette page est réservée aux administrateurs de l’entreprise.');
   const own = await tx
     .select({ siret: etablissements.siret, denomination: etablissements.denomination })
     .from(etablissements)
@@ -76,7 +77,11 @@ export async function loadScope(tx: Tx, admin: User): Promise<Scope> {
     .where(eq(espaces.id, admin.espaceId))
     .orderBy(etablissements.siret);
   const clients = await tx
-    .select({ siret: portefeuilleEtablissements.siret, denomination: etablissements.denomination, portefeuilleId: portefeuilleEtablissements.portefeuilleId })
+    .select({
+      siret: portefeuilleEtablissements.siret,
+      denomination: etablissements.denomination,
+      portefeuilleId: portefeuilleEtablissements.portefeuilleId,
+    })
     .from(portefeuilleEtablissements)
     .innerJoin(portefeuilles, eq(portefeuilles.id, portefeuilleEtablissements.portefeuilleId))
     .innerJoin(etablissements, eq(etablissements.siret, portefeuilleEtablissements.siret))
@@ -93,7 +98,12 @@ export async function loadScope(tx: Tx, admin: User): Promise<Scope> {
     const rows = await tx
       .select({ siret: etablissementDeclarations.siret, code: etablissementDeclarations.declarationCode })
       .from(etablissementDeclarations)
-      .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), sql`${etablissementDeclarations.siret} in (${scopeSirets(admin.espaceId)})`));
+      .where(
+        and(
+          eq(etablissementDeclarations.espaceId, admin.espaceId),
+          sql`${etablissementDeclarations.siret} in (${scopeSirets(admin.espaceId)})`,
+        ),
+      );
     for (const r of rows) {
       if (!findDeclaration(r.code)) continue;
       const set = declared.get(r.siret) ?? new Set<string>();
@@ -150,21 +160,37 @@ export function checkCriteria(scope: Scope, c: Criteria): void {
 const SIRET_UNKNOWN = 'Ce SIRET est inconnu ou vous ne l’administrez pas.';
 
 function checkPersonAndService(scope: Pick<Scope, 'persons' | 'codes'>, c: Criteria): void {
-  if (c.declarant && !scope.persons.some((p) => p.id === c.declarant)) throw new HabilitationError(404, 'Ce déclarant est inconnu dans votre espace.');
-  if (c.service && !scope.codes.includes(c.service)) throw new HabilitationError(404, 'Ce service n’est souscrit sur aucun de vos établissements.');
+  if (c.declarant && !scope.persons.some((p) => p.id === c.declarant))
+    throw new HabilitationError(404, 'Ce déclarant est inconnu dans votre espace.');
+  if (c.service && !scope.codes.includes(c.service))
+    throw new HabilitationError(404, 'Ce service n’est souscrit sur aucun de vos établissements.');
 }
 
 type Pair = { code: string; siret: string };
 
 /** The rows of one page: row i is pair ⌊i / P⌋ × person i mod P (P persons), rows `first`…`first + n`. */
-function pageRows(pairs: readonly Pair[], firstPair: number, persons: readonly Person[], first: number, end: number): Omit<GridRow, 'declarer' | 'payer'>[] {
+function pageRows(
+  pairs: readonly Pair[],
+  firstPair: number,
+  persons: readonly Person[],
+  first: number,
+  end: number,
+): Omit<GridRow, 'declarer' | 'payer'>[] {
   const P = persons.length;
   const out: Omit<GridRow, 'declarer' | 'payer'>[] = [];
   for (let i = first; i < end; i++) {
     const { code, siret } = pairs[Math.floor(i / P) - firstPair]!;
     const p = persons[i % P]!;
     const d = findDeclaration(code)!;
-    out.push({ key: rowKey(p.id, siret, code), userId: p.id, siret, code, serviceName: d.name, personLabel: `${p.nom} ${p.prenom}`, payable: d.payable });
+    out.push({
+      key: rowKey(p.id, siret, code),
+      userId: p.id,
+      siret,
+      code,
+      serviceName: d.name,
+      personLabel: `${p.nom} ${p.prenom}`,
+      payable: d.payable,
+    });
   }
   return out;
 }
@@ -208,7 +234,8 @@ export interface PageScope {
 }
 
 export async function loadPageScope(tx: Tx, admin: User): Promise<PageScope> {
-  if (admin.role !== 'administrateur' || admin.status !== 'active') throw new HabilitationError(403, 'Cette page est réservée aux administrateurs de l’entreprise.');
+  if (admin.role !== 'administrateur' || admin.status !== 'active')
+    throw new HabilitationError(403, 'Cette page est réservée aux administrateurs de l’entreprise.');
   const known = DECLARATIONS.map((d) => d.code);
   const used = rowsOf<{ code: string; n: number | string }>(
     await tx.execute(sql`select ed.declaration_code as code, count(*)::int as n from ${etablissementDeclarations} ed
@@ -243,7 +270,11 @@ export async function loadGridPage(tx: Tx, ps: PageScope, c: Criteria): Promise<
   if (!P || !codes.length) return { rows: [], total: 0, page: 1, pages: 1 };
   if (c.siret) {
     // one SIRET (already checked): its services, in catalogue order
-    const rows = rowsOf<{ code: string }>(await tx.execute(sql`select ed.declaration_code as code from ${etablissementDeclarations} ed where ed.espace_id = ${E} and ed.siret = ${c.siret} and ed.declaration_code = any(${pgArray(codes)}::text[])`));
+    const rows = rowsOf<{ code: string }>(
+      await tx.execute(
+        sql`select ed.declaration_code as code from ${etablissementDeclarations} ed where ed.espace_id = ${E} and ed.siret = ${c.siret} and ed.declaration_code = any(${pgArray(codes)}::text[])`,
+      ),
+    );
     const have = new Set(rows.map((r) => r.code));
     pairs = codes.filter((code) => have.has(code)).map((code) => ({ code, siret: c.siret }));
     place(pairs.length);
@@ -297,14 +328,16 @@ async function rightsOf(tx: Tx, triples: readonly { userId: string; siret: strin
 // ── SQL helpers ─────────────────────────────────────────────────────────────────────────────────
 
 /** The company's own établissements (same SIREN as the espace). */
-const ownSirets = (espaceId: string) => sql`select x.siret from ${etablissements} x join ${espaces} s on s.siren = x.siren where s.id = ${espaceId}`;
+const ownSirets = (espaceId: string) =>
+  sql`select x.siret from ${etablissements} x join ${espaces} s on s.siren = x.siren where s.id = ${espaceId}`;
 
 /** Every SIRET the espace administers, as a subquery: its own établissements and its portefeuilles' ones. */
 export const scopeSirets = (espaceId: string) =>
   sql`${ownSirets(espaceId)} union all select pe.siret from ${portefeuilleEtablissements} pe join ${portefeuilles} p on p.id = pe.portefeuille_id where p.espace_id = ${espaceId}`;
 
 /** One array parameter (`{"a","b"}`) for `= any($1::text[])` / `unnest($1::uuid[])`: the same on PGlite and PostgreSQL. */
-export const pgArray = (xs: readonly (string | boolean)[]) => `{${xs.map((x) => (typeof x === 'boolean' ? (x ? 't' : 'f') : `"${x.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
+export const pgArray = (xs: readonly (string | boolean)[]) =>
+  `{${xs.map((x) => (typeof x === 'boolean' ? (x ? 't' : 'f') : `"${x.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
 
 const rowsOf = <T>(r: unknown): T[] => (r as { rows?: T[] }).rows ?? [];
 
@@ -341,7 +374,13 @@ type Change = { userId: string; siret: string; code: string; declarer: boolean; 
  * double submission finds nothing left to change. `known`: the current rights, when the caller has
  * already read them under the lock.
  */
-async function writeRights(tx: Tx, ctx: AppContext, admin: User, wanted: readonly Wanted[], known?: Map<string, { declarer: boolean; payer: boolean }>): Promise<Applied> {
+async function writeRights(
+  tx: Tx,
+  ctx: AppContext,
+  admin: User,
+  wanted: readonly Wanted[],
+  known?: Map<string, { declarer: boolean; payer: boolean }>,
+): Promise<Applied> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`habilitations:${admin.espaceId}`}))`);
   const current = known ? new Map(known) : await rightsOf(tx, wanted);
   const now = ctx.clock.now();
@@ -405,7 +444,13 @@ export async function applyGrid(ctx: AppContext, admin: User, sub: GridSubmissio
     const wanted = checkSubmission(scope, sub);
     const r = await writeRights(tx, ctx, admin, wanted);
     if (r.changes > 0) {
-      await audit(tx, ctx.clock, { action: 'habilitations.changed', actorUserId: admin.id, espaceId: admin.espaceId, ip, details: { changes: r.changes, users: r.changedUsers.length, sirets: [...r.changedSirets] } });
+      await audit(tx, ctx.clock, {
+        action: 'habilitations.changed',
+        actorUserId: admin.id,
+        espaceId: admin.espaceId,
+        ip,
+        details: { changes: r.changes, users: r.changedUsers.length, sirets: [...r.changedSirets] },
+      });
       await tellPeople(tx, ctx, r.changedUsers);
     }
     return { changes: r.changes };
@@ -423,15 +468,20 @@ export function checkSubmission(scope: Scope, sub: GridSubmission): Wanted[] {
   for (const key of sub.rows) {
     const k = parseRowKey(key);
     if (!k || !persons.has(k.userId) || !scope.declared.get(k.siret)?.has(k.code))
-      throw new HabilitationError(400, 'La grille envoyée contient une ligne que vous ne pouvez pas modifier (déclarant, SIRET ou service inconnu). Rien n’a été enregistré.');
+      throw new HabilitationError(
+        400,
+        'La grille envoyée contient une ligne que vous ne pouvez pas modifier (déclarant, SIRET ou service inconnu). Rien n’a été enregistré.',
+      );
     if (rows.has(key)) continue;
     rows.add(key);
     const payable = findDeclaration(k.code)!.payable;
-    if (payer.has(key) && !payable) throw new HabilitationError(400, `Le droit « Payer » n’existe pas pour ${findDeclaration(k.code)!.name}. Rien n’a été enregistré.`);
+    if (payer.has(key) && !payable)
+      throw new HabilitationError(400, `Le droit « Payer » n’existe pas pour ${findDeclaration(k.code)!.name}. Rien n’a été enregistré.`);
     wanted.push({ ...k, declarer: declarer.has(key), payer: payable ? payer.has(key) : false });
   }
   for (const key of [...declarer, ...payer])
-    if (!rows.has(key)) throw new HabilitationError(400, 'Une case cochée ne correspond à aucune ligne de la grille. Rien n’a été enregistré.');
+    if (!rows.has(key))
+      throw new HabilitationError(400, 'Une case cochée ne correspond à aucune ligne de la grille. Rien n’a été enregistré.');
   return wanted;
 }
 
@@ -450,9 +500,17 @@ export interface HistoryEntry {
 
 const actorUsers = alias(users, 'actor_users');
 
-export async function listHistory(tx: Tx, admin: User, opts: { page: number; all?: boolean }): Promise<{ entries: HistoryEntry[]; page: number; pages: number; total: number }> {
-  if (admin.role !== 'administrateur' || admin.status !== 'active') throw new HabilitationError(403, 'Cette page est réservée aux administrateurs de l’entreprise.');
-  const [cnt] = await tx.select({ n: sql<number>`count(*)::int` }).from(habilitationHistory).where(eq(habilitationHistory.espaceId, admin.espaceId));
+export async function listHistory(
+  tx: Tx,
+  admin: User,
+  opts: { page: number; all?: boolean },
+): Promise<{ entries: HistoryEntry[]; page: number; pages: number; total: number }> {
+  if (admin.role !== 'administrateur' || admin.status !== 'active')
+    throw new HabilitationError(403, 'Cette page est réservée aux administrateurs de l’entreprise.');
+  const [cnt] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(habilitationHistory)
+    .where(eq(habilitationHistory.espaceId, admin.espaceId));
   const total = Number(cnt?.n ?? 0);
   const pages = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
   const page = Math.min(Math.max(1, opts.page), pages);
@@ -493,7 +551,16 @@ export async function listHistory(tx: Tx, admin: User, opts: { page: number; all
 }
 
 export const formatParis = (d: Date) =>
-  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d).replace(' ', ' à ');
+  new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  })
+    .format(d)
+    .replace(' ', ' à ');
 
 export function historyCsv(entries: readonly HistoryEntry[]): string {
   return formatCsv(
@@ -507,9 +574,17 @@ export function historyCsv(entries: readonly HistoryEntry[]): string {
 export async function exportCsv(tx: Tx, admin: User): Promise<string> {
   const scope = await loadScope(tx, admin);
   const sirets = scope.sirets.filter((s) => scope.declared.has(s.siret)).map((s) => s.siret);
-  const triples = scope.persons.flatMap((p) => sirets.flatMap((siret) => [...(scope.declared.get(siret) ?? [])].map((code) => ({ userId: p.id, siret, code }))));
+  const triples = scope.persons.flatMap((p) =>
+    sirets.flatMap((siret) => [...(scope.declared.get(siret) ?? [])].map((code) => ({ userId: p.id, siret, code }))),
+  );
   const rights = await rightsOf(tx, triples);
-  return exportHabilitations({ sirets, persons: scope.persons.map((p) => ({ userId: p.id, nom: p.nom, prenom: p.prenom, email: p.email })), declared: scope.declared, rights, codes: scope.codes });
+  return exportHabilitations({
+    sirets,
+    persons: scope.persons.map((p) => ({ userId: p.id, nom: p.nom, prenom: p.prenom, email: p.email })),
+    declared: scope.declared,
+    rights,
+    codes: scope.codes,
+  });
 }
 
 export interface ImportResult {
@@ -531,14 +606,20 @@ export async function importCsv(ctx: AppContext, admin: User, text: string, ip?:
     // belt and braces: the scope query again, in one statement, for every SIRET of the file
     const allowed = await administeredAmong(tx, admin, [...new Set(v.rights.map((r) => r.siret))]);
     const outside = v.rights.find((r) => !allowed.has(r.siret));
-    if (outside) throw new HabilitationError(400, 'Le fichier contient des erreurs : aucune habilitation n’a été modifiée.', [{ line: outside.line, message: `Le SIRET ${outside.siret} n’est pas administré par vous.` }]);
+    if (outside)
+      throw new HabilitationError(400, 'Le fichier contient des erreurs : aucune habilitation n’a été modifiée.', [
+        { line: outside.line, message: `Le SIRET ${outside.siret} n’est pas administré par vous.` },
+      ]);
 
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`habilitations:${admin.espaceId}`}))`);
     const now = ctx.clock.now();
     const current = await rightsOf(tx, v.rights);
     const touched = v.rights.filter((r) => {
       const before = current.get(rowKey(r.userId, r.siret, r.code)) ?? { declarer: false, payer: false };
-      return (r.declarer !== undefined && r.declarer !== before.declarer) || (r.payer !== undefined && (findDeclaration(r.code)?.payable ?? false) && r.payer !== before.payer);
+      return (
+        (r.declarer !== undefined && r.declarer !== before.declarer) ||
+        (r.payer !== undefined && (findDeclaration(r.code)?.payable ?? false) && r.payer !== before.payer)
+      );
     });
     if (touched.length === 0) return { lines: v.lines, changes: 0 };
 
@@ -549,7 +630,13 @@ export async function importCsv(ctx: AppContext, admin: User, text: string, ip?:
       const [last] = await tx
         .select({ at: bulkRequests.at })
         .from(bulkRequests)
-        .where(and(eq(bulkRequests.espaceId, admin.espaceId), p === null ? isNull(bulkRequests.portefeuilleId) : eq(bulkRequests.portefeuilleId, p), gt(bulkRequests.at, since)))
+        .where(
+          and(
+            eq(bulkRequests.espaceId, admin.espaceId),
+            p === null ? isNull(bulkRequests.portefeuilleId) : eq(bulkRequests.portefeuilleId, p),
+            gt(bulkRequests.at, since),
+          ),
+        )
         .orderBy(desc(bulkRequests.at))
         .limit(1);
       if (last) {
@@ -566,7 +653,13 @@ export async function importCsv(ctx: AppContext, admin: User, text: string, ip?:
       const changes = touched.filter((t) => (portefeuilleOf.get(t.siret) ?? null) === p).length;
       await tx.insert(bulkRequests).values({ espaceId: admin.espaceId, portefeuilleId: p, actorUserId: admin.id, at: now, lines, changes });
     }
-    await audit(tx, ctx.clock, { action: 'habilitations.bulk_import', actorUserId: admin.id, espaceId: admin.espaceId, ip, details: { lines: v.lines, changes: r.changes, users: r.changedUsers.length } });
+    await audit(tx, ctx.clock, {
+      action: 'habilitations.bulk_import',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip,
+      details: { lines: v.lines, changes: r.changes, users: r.changedUsers.length },
+    });
     await tellPeople(tx, ctx, r.changedUsers);
     return { lines: v.lines, changes: r.changes };
   });

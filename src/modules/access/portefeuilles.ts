@@ -55,16 +55,27 @@ export const isUuid = (s: string) => UUID.test(s);
 function rowsOf<T>(r: unknown): T[] {
   return ((r as { rows?: T[] }).rows ?? []) as T[];
 }
-const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+const list = (values: readonly string[]) =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
 /** A set of SIRETs usable both as `in (…)` and as a `from (…)` row source. */
-const valuesOf = (values: readonly string[]) => sql`values ${sql.join(values.map((v) => sql`(${v}::text)`), sql`, `)}`;
+const valuesOf = (values: readonly string[]) =>
+  sql`values ${sql.join(
+    values.map((v) => sql`(${v}::text)`),
+    sql`, `,
+  )}`;
 
 // ── reading ─────────────────────────────────────────────────────────────────────────────────────
 
 /** The portefeuille `id` of the espace, or null (any other espace's id, or a malformed one, is « not found »). */
 export async function findPortefeuille(tx: Tx, espaceId: string, id: string, opts: { lock?: boolean } = {}): Promise<Portefeuille | null> {
   if (!isUuid(id)) return null;
-  const q = tx.select().from(portefeuilles).where(and(eq(portefeuilles.id, id), eq(portefeuilles.espaceId, espaceId)));
+  const q = tx
+    .select()
+    .from(portefeuilles)
+    .where(and(eq(portefeuilles.id, id), eq(portefeuilles.espaceId, espaceId)));
   const [p] = opts.lock ? await q.for('update') : await q;
   return p ?? null;
 }
@@ -83,7 +94,14 @@ export async function ensureDefaultPortefeuille(ctx: AppContext, admin: User, me
       on conflict (espace_id) where is_default do nothing
       returning id`);
     const id = rowsOf<{ id: string }>(r)[0]?.id;
-    if (id) await audit(tx, ctx.clock, { action: 'portefeuille.created', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: id, name: DEFAULT_PORTEFEUILLE_NAME, isDefault: true } });
+    if (id)
+      await audit(tx, ctx.clock, {
+        action: 'portefeuille.created',
+        actorUserId: admin.id,
+        espaceId: admin.espaceId,
+        ip: meta.ip,
+        details: { portefeuilleId: id, name: DEFAULT_PORTEFEUILLE_NAME, isDefault: true },
+      });
   });
 }
 
@@ -105,12 +123,17 @@ export interface PortefeuilleRow {
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** « Vos portefeuilles »: one query (counts by sub-select, total by window), paged. */
-export async function listPortefeuilles(ctx: AppContext, espaceId: string, opts: { critere?: SearchCriterion; valeur?: string; page?: number } = {}) {
+export async function listPortefeuilles(
+  ctx: AppContext,
+  espaceId: string,
+  opts: { critere?: SearchCriterion; valeur?: string; page?: number } = {},
+) {
   const page = Math.max(1, Math.floor(opts.page ?? 1));
   const v = (opts.valeur ?? '').trim();
   let filter: SQL = sql`true`;
   if (v && opts.critere === 'nom') filter = sql`p.name ilike ${`%${escapeLike(v)}%`}`;
-  if (v && opts.critere === 'siren') filter = sql`exists (select 1 from portefeuille_clients c where c.portefeuille_id = p.id and c.siren = ${v.replace(/\s/g, '')})`;
+  if (v && opts.critere === 'siren')
+    filter = sql`exists (select 1 from portefeuille_clients c where c.portefeuille_id = p.id and c.siren = ${v.replace(/\s/g, '')})`;
   if (v && opts.critere === 'declarant')
     filter = sql`exists (select 1 from portefeuille_declarants d join users u on u.id = d.user_id
       where d.portefeuille_id = p.id and u.espace_id = ${espaceId} and (u.nom || ' ' || u.prenom || ' ' || u.prenom || ' ' || u.nom) ilike ${`%${escapeLike(v)}%`})`;
@@ -129,7 +152,11 @@ export async function listPortefeuilles(ctx: AppContext, espaceId: string, opts:
 
 /** All portefeuilles of the espace (id, name): the « Transférer » target list. */
 export async function portefeuilleNames(ctx: AppContext, espaceId: string) {
-  return ctx.db.select({ id: portefeuilles.id, name: portefeuilles.name }).from(portefeuilles).where(eq(portefeuilles.espaceId, espaceId)).orderBy(sql`${portefeuilles.isDefault} desc`, sql`lower(${portefeuilles.name})`);
+  return ctx.db
+    .select({ id: portefeuilles.id, name: portefeuilles.name })
+    .from(portefeuilles)
+    .where(eq(portefeuilles.espaceId, espaceId))
+    .orderBy(sql`${portefeuilles.isDefault} desc`, sql`lower(${portefeuilles.name})`);
 }
 
 /** The espace's active déclarants (candidates for « Déclarants »), and those of the portefeuille. */
@@ -144,7 +171,10 @@ export async function declarantsOf(ctx: AppContext, espaceId: string, portefeuil
 }
 
 export async function declarationsOfPortefeuille(tx: Tx, portefeuilleId: string): Promise<string[]> {
-  const rows = await tx.select({ code: portefeuilleDeclarations.declarationCode }).from(portefeuilleDeclarations).where(eq(portefeuilleDeclarations.portefeuilleId, portefeuilleId));
+  const rows = await tx
+    .select({ code: portefeuilleDeclarations.declarationCode })
+    .from(portefeuilleDeclarations)
+    .where(eq(portefeuilleDeclarations.portefeuilleId, portefeuilleId));
   const order = new Map(DECLARATIONS.map((d, i) => [d.code, i]));
   return rows.map((r) => r.code).sort((a, b) => (order.get(a) ?? 999) - (order.get(b) ?? 999));
 }
@@ -205,7 +235,15 @@ export async function etablissementsOfClient(ctx: AppContext, portefeuilleId: st
     left join portefeuille_etablissements pe on pe.portefeuille_id = ${portefeuilleId} and pe.siret = x.siret
     where x.siren = ${siren} and x.etat_administratif = 'A'
     order by x.est_siege desc, x.siret`);
-  return rowsOf<{ siret: string; denomination: string; adresse: string; codePostal: string | null; libelleCommune: string | null; estSiege: boolean; chosen: boolean }>(r);
+  return rowsOf<{
+    siret: string;
+    denomination: string;
+    adresse: string;
+    codePostal: string | null;
+    libelleCommune: string | null;
+    estSiege: boolean;
+    chosen: boolean;
+  }>(r);
 }
 
 /** Declarations present on the client's chosen établissements (for the tiers' espace), by code: how many établissements. */
@@ -267,7 +305,11 @@ export interface RecapPage {
  * line), of one portefeuille or of all; the same rows and order as `recapitulatif`, which the CSV and
  * print versions keep using for the full list.
  */
-export async function recapitulatifPage(ctx: AppContext, espaceId: string, opts: { portefeuilleId?: string; page: number }): Promise<RecapPage> {
+export async function recapitulatifPage(
+  ctx: AppContext,
+  espaceId: string,
+  opts: { portefeuilleId?: string; page: number },
+): Promise<RecapPage> {
   const units = sql`
     select p.id as pid, p.name, p.is_default, c.siren, e.raison_sociale
     from portefeuilles p
@@ -304,7 +346,14 @@ export function recapCsv(rows: readonly RecapRow[]): string {
   const lines = ['portefeuille;siren;raison sociale;type;siret;déclarations'];
   for (const r of rows)
     lines.push(
-      [r.portefeuille, r.siren ?? '', r.raisonSociale ?? '', r.siren ? typeLabel(r.activeCount ?? 0) : '', r.siret ?? '', (r.declarations ?? '').split(',').filter(Boolean).join(',')]
+      [
+        r.portefeuille,
+        r.siren ?? '',
+        r.raisonSociale ?? '',
+        r.siren ? typeLabel(r.activeCount ?? 0) : '',
+        r.siret ?? '',
+        (r.declarations ?? '').split(',').filter(Boolean).join(','),
+      ]
         .map(csvCell)
         .join(';'),
     );
@@ -315,7 +364,10 @@ export function recapCsv(rows: readonly RecapRow[]): string {
 
 /** The portefeuilles a user works on (administrator: all of its espace; déclarant: its own), with their client counts. */
 export async function portefeuillesOfViewer(ctx: AppContext, user: User) {
-  const mine = user.role === 'administrateur' ? sql`true` : sql`exists (select 1 from portefeuille_declarants d where d.portefeuille_id = p.id and d.user_id = ${user.id})`;
+  const mine =
+    user.role === 'administrateur'
+      ? sql`true`
+      : sql`exists (select 1 from portefeuille_declarants d where d.portefeuille_id = p.id and d.user_id = ${user.id})`;
   const r = await ctx.db.execute(sql`
     select p.id, p.name, p.comment, p.is_default as "isDefault",
       (select count(*) from portefeuille_clients c where c.portefeuille_id = p.id)::int as "clientCount"
@@ -351,7 +403,13 @@ async function checkNameFree(tx: Tx, espaceId: string, name: string, exceptId?: 
   const [dup] = await tx
     .select({ id: portefeuilles.id })
     .from(portefeuilles)
-    .where(and(eq(portefeuilles.espaceId, espaceId), sql`lower(${portefeuilles.name}) = lower(${name})`, exceptId ? sql`${portefeuilles.id} <> ${exceptId}` : undefined));
+    .where(
+      and(
+        eq(portefeuilles.espaceId, espaceId),
+        sql`lower(${portefeuilles.name}) = lower(${name})`,
+        exceptId ? sql`${portefeuilles.id} <> ${exceptId}` : undefined,
+      ),
+    );
   if (dup) throw new PortefeuilleError('conflict', 'Un portefeuille porte déjà ce nom : choisissez-en un autre.', 'name');
 }
 
@@ -368,27 +426,56 @@ async function checkDeclarants(tx: Tx, espaceId: string, ids: readonly string[])
   return unique;
 }
 
-export async function createPortefeuille(ctx: AppContext, admin: User, input: PortefeuilleInput & { declarants: string[] }, meta: Meta = {}): Promise<string> {
+export async function createPortefeuille(
+  ctx: AppContext,
+  admin: User,
+  input: PortefeuilleInput & { declarants: string[] },
+  meta: Meta = {},
+): Promise<string> {
   return ctx.db.transaction(async (tx) => {
     await lockEspace(tx, admin.espaceId);
     await checkNameFree(tx, admin.espaceId, input.name);
     const declarants = await checkDeclarants(tx, admin.espaceId, input.declarants);
-    const [p] = await tx.insert(portefeuilles).values({ espaceId: admin.espaceId, name: input.name, comment: input.comment, isDefault: false, createdAt: ctx.clock.now() }).returning({ id: portefeuilles.id });
+    const [p] = await tx
+      .insert(portefeuilles)
+      .values({ espaceId: admin.espaceId, name: input.name, comment: input.comment, isDefault: false, createdAt: ctx.clock.now() })
+      .returning({ id: portefeuilles.id });
     if (declarants.length) await tx.insert(portefeuilleDeclarants).values(declarants.map((userId) => ({ portefeuilleId: p!.id, userId })));
-    await audit(tx, ctx.clock, { action: 'portefeuille.created', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p!.id, name: input.name, declarants } });
+    await audit(tx, ctx.clock, {
+      action: 'portefeuille.created',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip: meta.ip,
+      details: { portefeuilleId: p!.id, name: input.name, declarants },
+    });
     if (declarants.length) await notify(tx, ctx, declarants, `Vous avez été ajouté au portefeuille « ${input.name} ».`);
     return p!.id;
   });
 }
 
-export async function updatePortefeuille(ctx: AppContext, admin: User, id: string, input: PortefeuilleInput, meta: Meta = {}): Promise<void> {
+export async function updatePortefeuille(
+  ctx: AppContext,
+  admin: User,
+  id: string,
+  input: PortefeuilleInput,
+  meta: Meta = {},
+): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     await lockEspace(tx, admin.espaceId);
     const p = await findPortefeuille(tx, admin.espaceId, id, { lock: true });
     if (!p) throw notFound();
     await checkNameFree(tx, admin.espaceId, input.name, p.id);
-    await tx.update(portefeuilles).set({ name: input.name, comment: input.comment }).where(and(eq(portefeuilles.id, p.id), eq(portefeuilles.espaceId, admin.espaceId)));
-    await audit(tx, ctx.clock, { action: 'portefeuille.updated', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, before: { name: p.name, comment: p.comment }, after: input } });
+    await tx
+      .update(portefeuilles)
+      .set({ name: input.name, comment: input.comment })
+      .where(and(eq(portefeuilles.id, p.id), eq(portefeuilles.espaceId, admin.espaceId)));
+    await audit(tx, ctx.clock, {
+      action: 'portefeuille.updated',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip: meta.ip,
+      details: { portefeuilleId: p.id, before: { name: p.name, comment: p.comment }, after: input },
+    });
   });
 }
 
@@ -402,34 +489,74 @@ export async function deletePortefeuille(ctx: AppContext, admin: User, id: strin
     await lockEspace(tx, admin.espaceId);
     const p = await findPortefeuille(tx, admin.espaceId, id, { lock: true });
     if (!p) throw notFound();
-    if (p.isDefault) throw new PortefeuilleError('invalid', 'Le portefeuille par défaut ne peut pas être supprimé : choisissez d’abord un autre portefeuille par défaut.');
-    const [{ n } = { n: 0 }] = await tx.select({ n: sql<number>`count(*)::int` }).from(portefeuilleClients).where(eq(portefeuilleClients.portefeuilleId, p.id));
+    if (p.isDefault)
+      throw new PortefeuilleError(
+        'invalid',
+        'Le portefeuille par défaut ne peut pas être supprimé : choisissez d’abord un autre portefeuille par défaut.',
+      );
+    const [{ n } = { n: 0 }] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(portefeuilleClients)
+      .where(eq(portefeuilleClients.portefeuilleId, p.id));
     if (n > 0)
       throw new PortefeuilleError(
         'conflict',
         `Ce portefeuille contient ${n} entreprise${n > 1 ? 's' : ''} : transférez-${n > 1 ? 'les' : 'la'} vers un autre portefeuille ou retirez-${n > 1 ? 'les' : 'la'} avant de le supprimer.`,
       );
-    const declarants = (await tx.delete(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, p.id)).returning({ id: portefeuilleDeclarants.userId })).map((r) => r.id);
+    const declarants = (
+      await tx
+        .delete(portefeuilleDeclarants)
+        .where(eq(portefeuilleDeclarants.portefeuilleId, p.id))
+        .returning({ id: portefeuilleDeclarants.userId })
+    ).map((r) => r.id);
     await tx.delete(portefeuilleDeclarations).where(eq(portefeuilleDeclarations.portefeuilleId, p.id));
     await tx.delete(portefeuilles).where(and(eq(portefeuilles.id, p.id), eq(portefeuilles.espaceId, admin.espaceId)));
-    await audit(tx, ctx.clock, { action: 'portefeuille.deleted', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, name: p.name, declarants } });
+    await audit(tx, ctx.clock, {
+      action: 'portefeuille.deleted',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip: meta.ip,
+      details: { portefeuilleId: p.id, name: p.name, declarants },
+    });
     if (declarants.length) await notify(tx, ctx, declarants, `Le portefeuille « ${p.name} » a été supprimé : vous n’y travaillez plus.`);
     return { name: p.name };
   });
 }
 
-export async function setPortefeuilleDeclarants(ctx: AppContext, admin: User, id: string, userIds: string[], meta: Meta = {}): Promise<{ added: string[]; removed: string[] }> {
+export async function setPortefeuilleDeclarants(
+  ctx: AppContext,
+  admin: User,
+  id: string,
+  userIds: string[],
+  meta: Meta = {},
+): Promise<{ added: string[]; removed: string[] }> {
   return ctx.db.transaction(async (tx) => {
     const p = await findPortefeuille(tx, admin.espaceId, id, { lock: true });
     if (!p) throw notFound();
     const wanted = new Set(await checkDeclarants(tx, admin.espaceId, userIds));
-    const current = new Set((await tx.select({ id: portefeuilleDeclarants.userId }).from(portefeuilleDeclarants).where(eq(portefeuilleDeclarants.portefeuilleId, p.id))).map((r) => r.id));
+    const current = new Set(
+      (
+        await tx
+          .select({ id: portefeuilleDeclarants.userId })
+          .from(portefeuilleDeclarants)
+          .where(eq(portefeuilleDeclarants.portefeuilleId, p.id))
+      ).map((r) => r.id),
+    );
     const added = [...wanted].filter((x) => !current.has(x));
     const removed = [...current].filter((x) => !wanted.has(x));
     if (added.length) await tx.insert(portefeuilleDeclarants).values(added.map((userId) => ({ portefeuilleId: p.id, userId })));
-    if (removed.length) await tx.delete(portefeuilleDeclarants).where(and(eq(portefeuilleDeclarants.portefeuilleId, p.id), inArray(portefeuilleDeclarants.userId, removed)));
+    if (removed.length)
+      await tx
+        .delete(portefeuilleDeclarants)
+        .where(and(eq(portefeuilleDeclarants.portefeuilleId, p.id), inArray(portefeuilleDeclarants.userId, removed)));
     if (added.length || removed.length) {
-      await audit(tx, ctx.clock, { action: 'portefeuille.declarants_changed', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, added, removed } });
+      await audit(tx, ctx.clock, {
+        action: 'portefeuille.declarants_changed',
+        actorUserId: admin.id,
+        espaceId: admin.espaceId,
+        ip: meta.ip,
+        details: { portefeuilleId: p.id, added, removed },
+      });
       await notify(tx, ctx, added, `Vous avez été ajouté au portefeuille « ${p.name} ».`);
     }
     return { added, removed };
@@ -462,17 +589,23 @@ async function grantDeclarations(tx: Tx, ctx: AppContext, admin: User, sirets: S
   await tx.execute(sql`
     insert into etablissement_declarations (espace_id, siret, declaration_code, added_at, accessible_at, added_by)
     select ${admin.espaceId}::uuid, s.siret, d.code, ${now}::timestamptz, ${open}::timestamptz, ${admin.id}::uuid
-    from (${sirets}) s(siret) cross join (values ${sql.join(codes.map((c) => sql`(${c}::text)`), sql`, `)}) d(code)
+    from (${sirets}) s(siret) cross join (values ${sql.join(
+      codes.map((c) => sql`(${c}::text)`),
+      sql`, `,
+    )}) d(code)
     on conflict do nothing`);
 }
 
-const siretsOfPortefeuille = (portefeuilleId: string) => sql`select pe.siret from portefeuille_etablissements pe where pe.portefeuille_id = ${portefeuilleId}`;
-const siretsOfClient = (portefeuilleId: string, siren: string) => sql`select pe.siret from portefeuille_etablissements pe where pe.portefeuille_id = ${portefeuilleId} and pe.siren = ${siren}`;
+const siretsOfPortefeuille = (portefeuilleId: string) =>
+  sql`select pe.siret from portefeuille_etablissements pe where pe.portefeuille_id = ${portefeuilleId}`;
+const siretsOfClient = (portefeuilleId: string, siren: string) =>
+  sql`select pe.siret from portefeuille_etablissements pe where pe.portefeuille_id = ${portefeuilleId} and pe.siren = ${siren}`;
 
 /** « Gérer les déclarations du portefeuille »: added ones go to every chosen client établissement, removed ones leave them. */
 export async function setPortefeuilleDeclarations(ctx: AppContext, admin: User, id: string, codes: string[], meta: Meta = {}) {
   const wanted = new Set(codes);
-  for (const c of wanted) if (!findDeclaration(c)) throw new PortefeuilleError('invalid', 'Une des déclarations choisies est inconnue.', 'declarations');
+  for (const c of wanted)
+    if (!findDeclaration(c)) throw new PortefeuilleError('invalid', 'Une des déclarations choisies est inconnue.', 'declarations');
   return ctx.db.transaction(async (tx) => {
     const p = await findPortefeuille(tx, admin.espaceId, id, { lock: true });
     if (!p) throw notFound();
@@ -480,14 +613,25 @@ export async function setPortefeuilleDeclarations(ctx: AppContext, admin: User, 
     const added = [...wanted].filter((x) => !current.has(x));
     const removed = [...current].filter((x) => !wanted.has(x));
     if (added.length) {
-      await tx.insert(portefeuilleDeclarations).values(added.map((declarationCode) => ({ portefeuilleId: p.id, declarationCode, addedAt: ctx.clock.now() })));
+      await tx
+        .insert(portefeuilleDeclarations)
+        .values(added.map((declarationCode) => ({ portefeuilleId: p.id, declarationCode, addedAt: ctx.clock.now() })));
       await grantDeclarations(tx, ctx, admin, siretsOfPortefeuille(p.id), added);
     }
     if (removed.length) {
-      await tx.delete(portefeuilleDeclarations).where(and(eq(portefeuilleDeclarations.portefeuilleId, p.id), inArray(portefeuilleDeclarations.declarationCode, removed)));
+      await tx
+        .delete(portefeuilleDeclarations)
+        .where(and(eq(portefeuilleDeclarations.portefeuilleId, p.id), inArray(portefeuilleDeclarations.declarationCode, removed)));
       await withdrawDeclarations(tx, ctx, admin, siretsOfPortefeuille(p.id), removed);
     }
-    if (added.length || removed.length) await audit(tx, ctx.clock, { action: 'portefeuille.declarations_changed', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, added, removed } });
+    if (added.length || removed.length)
+      await audit(tx, ctx.clock, {
+        action: 'portefeuille.declarations_changed',
+        actorUserId: admin.id,
+        espaceId: admin.espaceId,
+        ip: meta.ip,
+        details: { portefeuilleId: p.id, added, removed },
+      });
     return { added, removed };
   });
 }
@@ -497,7 +641,13 @@ export async function setPortefeuilleDeclarations(ctx: AppContext, admin: User, 
  * portefeuille's declarations. One portefeuille per client and tiers (unique index, so a double
  * submission adds it once).
  */
-export async function addClient(ctx: AppContext, admin: User, id: string, sirenInput: string, meta: Meta = {}): Promise<{ siren: string; etablissements: number }> {
+export async function addClient(
+  ctx: AppContext,
+  admin: User,
+  id: string,
+  sirenInput: string,
+  meta: Meta = {},
+): Promise<{ siren: string; etablissements: number }> {
   const parsed = parseSiren(sirenInput);
   if (!parsed.ok) throw new PortefeuilleError('invalid', parsed.message, 'siren');
   const siren: string = parsed.value;
@@ -506,9 +656,11 @@ export async function addClient(ctx: AppContext, admin: User, id: string, sirenI
     if (!p) throw notFound();
     const [company] = await tx.select().from(entreprises).where(eq(entreprises.siren, siren));
     if (!company) throw new PortefeuilleError('invalid', 'Ce SIREN est inconnu du répertoire.', 'siren');
-    if (company.etatAdministratif !== 'A') throw new PortefeuilleError('invalid', 'Cette entreprise est cessée : elle ne peut pas être ajoutée à un portefeuille.', 'siren');
+    if (company.etatAdministratif !== 'A')
+      throw new PortefeuilleError('invalid', 'Cette entreprise est cessée : elle ne peut pas être ajoutée à un portefeuille.', 'siren');
     const [own] = await tx.select({ siren: espaces.siren }).from(espaces).where(eq(espaces.id, admin.espaceId));
-    if (own?.siren === siren) throw new PortefeuilleError('invalid', 'Votre propre entreprise ne peut pas être cliente d’un de vos portefeuilles.', 'siren');
+    if (own?.siren === siren)
+      throw new PortefeuilleError('invalid', 'Votre propre entreprise ne peut pas être cliente d’un de vos portefeuilles.', 'siren');
     const inserted = await tx
       .insert(portefeuilleClients)
       .values({ portefeuilleId: p.id, espaceId: admin.espaceId, siren, addedAt: ctx.clock.now() })
@@ -521,7 +673,11 @@ export async function addClient(ctx: AppContext, admin: User, id: string, sirenI
         .innerJoin(portefeuilles, eq(portefeuilles.id, portefeuilleClients.portefeuilleId))
         .where(and(eq(portefeuilleClients.espaceId, admin.espaceId), eq(portefeuilleClients.siren, siren)));
       if (where?.id === p.id) throw new PortefeuilleError('conflict', 'Cette entreprise est déjà dans ce portefeuille.', 'siren');
-      throw new PortefeuilleError('conflict', `Cette entreprise est déjà cliente dans votre portefeuille « ${where?.name ?? ''} » : utilisez « Transférer » depuis ce portefeuille.`, 'siren');
+      throw new PortefeuilleError(
+        'conflict',
+        `Cette entreprise est déjà cliente dans votre portefeuille « ${where?.name ?? ''} » : utilisez « Transférer » depuis ce portefeuille.`,
+        'siren',
+      );
     }
     const r = await tx.execute(sql`
       insert into portefeuille_etablissements (portefeuille_id, siret, siren)
@@ -529,7 +685,13 @@ export async function addClient(ctx: AppContext, admin: User, id: string, sirenI
       on conflict do nothing returning siret`);
     const count = rowsOf<{ siret: string }>(r).length;
     await grantDeclarations(tx, ctx, admin, siretsOfClient(p.id, siren), await declarationsOfPortefeuille(tx, p.id));
-    await audit(tx, ctx.clock, { action: 'portefeuille.client_added', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, siren, etablissements: count } });
+    await audit(tx, ctx.clock, {
+      action: 'portefeuille.client_added',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip: meta.ip,
+      details: { portefeuilleId: p.id, siren, etablissements: count },
+    });
     return { siren, etablissements: count };
   });
 }
@@ -547,30 +709,54 @@ export async function chooseEtablissements(ctx: AppContext, admin: User, id: str
   return ctx.db.transaction(async (tx) => {
     const { p } = await lockedClient(tx, admin, id, siren);
     const wanted = new Set(sirets);
-    if (wanted.size === 0) throw new PortefeuilleError('invalid', 'Choisissez au moins un établissement, ou retirez l’entreprise du portefeuille.', 'sirets');
-    if (![...wanted].every((s) => /^\d{14}$/.test(s))) throw new PortefeuilleError('invalid', 'Un des établissements choisis n’appartient pas à cette entreprise ou est fermé.', 'sirets');
+    if (wanted.size === 0)
+      throw new PortefeuilleError('invalid', 'Choisissez au moins un établissement, ou retirez l’entreprise du portefeuille.', 'sirets');
+    if (![...wanted].every((s) => /^\d{14}$/.test(s)))
+      throw new PortefeuilleError('invalid', 'Un des établissements choisis n’appartient pas à cette entreprise ou est fermé.', 'sirets');
     const active = await tx
       .select({ siret: etablissements.siret })
       .from(etablissements)
       .where(and(eq(etablissements.siren, siren), eq(etablissements.etatAdministratif, 'A'), inArray(etablissements.siret, [...wanted])));
-    if (active.length !== wanted.size) throw new PortefeuilleError('invalid', 'Un des établissements choisis n’appartient pas à cette entreprise ou est fermé.', 'sirets');
+    if (active.length !== wanted.size)
+      throw new PortefeuilleError('invalid', 'Un des établissements choisis n’appartient pas à cette entreprise ou est fermé.', 'sirets');
     const current = new Set(
-      (await tx.select({ siret: portefeuilleEtablissements.siret }).from(portefeuilleEtablissements).where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), eq(portefeuilleEtablissements.siren, siren)))).map((r) => r.siret),
+      (
+        await tx
+          .select({ siret: portefeuilleEtablissements.siret })
+          .from(portefeuilleEtablissements)
+          .where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), eq(portefeuilleEtablissements.siren, siren)))
+      ).map((r) => r.siret),
     );
     const added = [...wanted].filter((x) => !current.has(x));
     const removed = [...current].filter((x) => !wanted.has(x));
     if (removed.length) {
       await withdrawDeclarations(tx, ctx, admin, valuesOf(removed), null);
-      await tx.delete(portefeuilleEtablissements).where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), inArray(portefeuilleEtablissements.siret, removed)));
+      await tx
+        .delete(portefeuilleEtablissements)
+        .where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), inArray(portefeuilleEtablissements.siret, removed)));
     }
     if (added.length) {
       // The client's declarations: those on its remaining établissements, or the portefeuille's when none remain.
       const kept = wanted.size - added.length;
-      const codes = kept > 0 ? [...(await declarationsOfClient(tx, admin.espaceId, p.id, siren)).keys()] : await declarationsOfPortefeuille(tx, p.id);
+      const codes =
+        kept > 0 ? [...(await declarationsOfClient(tx, admin.espaceId, p.id, siren)).keys()] : await declarationsOfPortefeuille(tx, p.id);
       await tx.insert(portefeuilleEtablissements).values(added.map((siret) => ({ portefeuilleId: p.id, siret, siren })));
-      await grantDeclarations(tx, ctx, admin, valuesOf(added), codes.filter((c) => findDeclaration(c)));
+      await grantDeclarations(
+        tx,
+        ctx,
+        admin,
+        valuesOf(added),
+        codes.filter((c) => findDeclaration(c)),
+      );
     }
-    if (added.length || removed.length) await audit(tx, ctx.clock, { action: 'portefeuille.etablissements_changed', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, siren, added, removed } });
+    if (added.length || removed.length)
+      await audit(tx, ctx.clock, {
+        action: 'portefeuille.etablissements_changed',
+        actorUserId: admin.id,
+        espaceId: admin.espaceId,
+        ip: meta.ip,
+        details: { portefeuilleId: p.id, siren, added, removed },
+      });
     return { added, removed };
   });
 }
@@ -581,16 +767,25 @@ export async function setClientDeclarations(ctx: AppContext, admin: User, id: st
     const { p } = await lockedClient(tx, admin, id, siren);
     const allowed = new Set(await declarationsOfPortefeuille(tx, p.id));
     const wanted = [...new Set(codes)];
-    if (!wanted.every((c) => allowed.has(c))) throw new PortefeuilleError('invalid', 'Seules les déclarations du portefeuille peuvent être choisies.', 'declarations');
+    if (!wanted.every((c) => allowed.has(c)))
+      throw new PortefeuilleError('invalid', 'Seules les déclarations du portefeuille peuvent être choisies.', 'declarations');
     const notWanted = [...allowed].filter((c) => !wanted.includes(c));
     // Declarations outside the portefeuille's list (left over from an earlier list) also go.
     const present = await tx.execute(sql`select distinct ed.declaration_code as code from etablissement_declarations ed
       where ed.espace_id = ${admin.espaceId} and ed.siret in (${siretsOfClient(p.id, siren)})`);
-    const stale = rowsOf<{ code: string }>(present).map((r) => r.code).filter((c) => !allowed.has(c));
+    const stale = rowsOf<{ code: string }>(present)
+      .map((r) => r.code)
+      .filter((c) => !allowed.has(c));
     const removing = [...notWanted, ...stale];
     await withdrawDeclarations(tx, ctx, admin, siretsOfClient(p.id, siren), removing);
     await grantDeclarations(tx, ctx, admin, siretsOfClient(p.id, siren), wanted);
-    await audit(tx, ctx.clock, { action: 'portefeuille.declarations_changed', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, siren, declarations: wanted, removed: removing } });
+    await audit(tx, ctx.clock, {
+      action: 'portefeuille.declarations_changed',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip: meta.ip,
+      details: { portefeuilleId: p.id, siren, declarations: wanted, removed: removing },
+    });
     return { declarations: wanted };
   });
 }
@@ -601,10 +796,29 @@ export async function transferClient(ctx: AppContext, admin: User, id: string, s
     const { p } = await lockedClient(tx, admin, id, siren);
     const target = await findPortefeuille(tx, admin.espaceId, targetId, { lock: true });
     if (!target) throw new PortefeuilleError('invalid', 'Choisissez un portefeuille de destination parmi les vôtres.', 'cible');
-    if (target.id === p.id) throw new PortefeuilleError('invalid', 'L’entreprise est déjà dans ce portefeuille : choisissez-en un autre.', 'cible');
-    await tx.update(portefeuilleClients).set({ portefeuilleId: target.id }).where(and(eq(portefeuilleClients.portefeuilleId, p.id), eq(portefeuilleClients.espaceId, admin.espaceId), eq(portefeuilleClients.siren, siren)));
-    await tx.update(portefeuilleEtablissements).set({ portefeuilleId: target.id }).where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), eq(portefeuilleEtablissements.siren, siren)));
-    await audit(tx, ctx.clock, { action: 'portefeuille.client_transferred', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { from: p.id, to: target.id, siren } });
+    if (target.id === p.id)
+      throw new PortefeuilleError('invalid', 'L’entreprise est déjà dans ce portefeuille : choisissez-en un autre.', 'cible');
+    await tx
+      .update(portefeuilleClients)
+      .set({ portefeuilleId: target.id })
+      .where(
+        and(
+          eq(portefeuilleClients.portefeuilleId, p.id),
+          eq(portefeuilleClients.espaceId, admin.espaceId),
+          eq(portefeuilleClients.siren, siren),
+        ),
+      );
+    await tx
+      .update(portefeuilleEtablissements)
+      .set({ portefeuilleId: target.id })
+      .where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), eq(portefeuilleEtablissements.siren, siren)));
+    await audit(tx, ctx.clock, {
+      action: 'portefeuille.client_transferred',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip: meta.ip,
+      details: { from: p.id, to: target.id, siren },
+    });
     return { target };
   });
 }
@@ -614,9 +828,24 @@ export async function removeClient(ctx: AppContext, admin: User, id: string, sir
   await ctx.db.transaction(async (tx) => {
     const { p } = await lockedClient(tx, admin, id, siren);
     await withdrawDeclarations(tx, ctx, admin, siretsOfClient(p.id, siren), null);
-    await tx.delete(portefeuilleEtablissements).where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), eq(portefeuilleEtablissements.siren, siren)));
-    await tx.delete(portefeuilleClients).where(and(eq(portefeuilleClients.portefeuilleId, p.id), eq(portefeuilleClients.espaceId, admin.espaceId), eq(portefeuilleClients.siren, siren)));
-    await audit(tx, ctx.clock, { action: 'portefeuille.client_removed', actorUserId: admin.id, espaceId: admin.espaceId, ip: meta.ip, details: { portefeuilleId: p.id, siren } });
+    await tx
+      .delete(portefeuilleEtablissements)
+      .where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), eq(portefeuilleEtablissements.siren, siren)));
+    await tx
+      .delete(portefeuilleClients)
+      .where(
+        and(
+          eq(portefeuilleClients.portefeuilleId, p.id),
+          eq(portefeuilleClients.espaceId, admin.espaceId),
+          eq(portefeuilleClients.siren, siren),
+        ),
+      );
+    await audit(tx, ctx.clock, {
+      action: 'portefeuille.client_removed',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      ip: meta.ip,
+      details: { portefeuilleId: p.id, siren },
+    });
   });
 }
-

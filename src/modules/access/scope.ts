@@ -9,7 +9,14 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../infra/db/index.js';
-import { espaces, etablissements, portefeuilleDeclarants, portefeuilleEtablissements, portefeuilles, users } from '../../infra/db/schema.js';
+import {
+  espaces,
+  etablissements,
+  portefeuilleDeclarants,
+  portefeuilleEtablissements,
+  portefeuilles,
+  users,
+} from '../../infra/db/schema.js';
 
 export type User = typeof users.$inferSelect;
 export type Espace = typeof espaces.$inferSelect;

@@ -18,7 +18,11 @@ export async function notifyAdministrators(tx: Tx, ctx: AppContext, espaceId: st
   const admins = await listAdministrators(tx, espaceId);
   const now = ctx.clock.now();
   for (const a of admins) {
-    await queueMail(tx, ctx.clock, { to: a.email, subject, text: `Bonjour ${a.prenom} ${a.nom},\n\n${body}\n\n${publicUrl(ctx, '/menu/demandes')}\n\nnet-entreprises` });
+    await queueMail(tx, ctx.clock, {
+      to: a.email,
+      subject,
+      text: `Bonjour ${a.prenom} ${a.nom},\n\n${body}\n\n${publicUrl(ctx, '/menu/demandes')}\n\nnet-entreprises`,
+    });
     await tx.insert(notifications).values({ userId: a.id, at: now, text: body });
   }
 }
@@ -37,7 +41,15 @@ export async function notifyCandidat(tx: Tx, ctx: AppContext, candidat: User): P
 
 export async function listPendingDemandes(ctx: AppContext, espaceId: string) {
   return ctx.db
-    .select({ id: demandes.id, kind: demandes.kind, createdAt: demandes.createdAt, nom: users.nom, prenom: users.prenom, email: users.email, siret: users.siret })
+    .select({
+      id: demandes.id,
+      kind: demandes.kind,
+      createdAt: demandes.createdAt,
+      nom: users.nom,
+      prenom: users.prenom,
+      email: users.email,
+      siret: users.siret,
+    })
     .from(demandes)
     .innerJoin(users, eq(users.id, demandes.userId))
     .where(and(eq(demandes.espaceId, espaceId), isNull(demandes.decidedAt)))
@@ -47,14 +59,27 @@ export async function listPendingDemandes(ctx: AppContext, espaceId: string) {
 export type DecideResult = 'granted' | 'refused' | 'not_found';
 
 /** Grant or refuse a candidat AD. Scoped to the deciding administrator's espace. */
-export async function decideCandidat(ctx: AppContext, admin: User, demandeId: string, grant: boolean, meta: { ip?: string }): Promise<DecideResult> {
+export async function decideCandidat(
+  ctx: AppContext,
+  admin: User,
+  demandeId: string,
+  grant: boolean,
+  meta: { ip?: string },
+): Promise<DecideResult> {
   if (!/^[0-9a-f-]{36}$/.test(demandeId)) return 'not_found';
   return ctx.db.transaction(async (tx) => {
     const now = ctx.clock.now();
     const [d] = await tx
       .update(demandes)
       .set({ decidedAt: now, decidedBy: admin.id, decision: grant ? 'accordee' : 'refusee' })
-      .where(and(eq(demandes.id, demandeId), eq(demandes.espaceId, admin.espaceId), eq(demandes.kind, 'candidat_ad'), isNull(demandes.decidedAt)))
+      .where(
+        and(
+          eq(demandes.id, demandeId),
+          eq(demandes.espaceId, admin.espaceId),
+          eq(demandes.kind, 'candidat_ad'),
+          isNull(demandes.decidedAt),
+        ),
+      )
       .returning();
     if (!d) return 'not_found';
     const [candidat] = await tx
@@ -63,7 +88,13 @@ export async function decideCandidat(ctx: AppContext, admin: User, demandeId: st
       .where(and(eq(users.id, d.userId), eq(users.espaceId, admin.espaceId), eq(users.status, 'candidat')))
       .returning();
     if (!candidat) return 'not_found';
-    await audit(tx, ctx.clock, { action: grant ? 'candidat.granted' : 'candidat.refused', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: candidat.id, ip: meta.ip });
+    await audit(tx, ctx.clock, {
+      action: grant ? 'candidat.granted' : 'candidat.refused',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      targetUserId: candidat.id,
+      ip: meta.ip,
+    });
     await queueMail(tx, ctx.clock, {
       to: candidat.email,
       subject: grant ? 'Votre demande d’administration est acceptée' : 'Votre demande d’administration est refusée',

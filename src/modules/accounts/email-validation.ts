@@ -13,7 +13,11 @@ import { consumeRate } from '../../infra/throttle.js';
 import { notifyCandidat } from './candidat.js';
 import { consumeToken, issueToken, publicUrl } from './tokens-repository.js';
 
-export async function sendEmailValidation(tx: Tx, ctx: AppContext, user: { id: string; email: string; prenom: string; nom: string }): Promise<void> {
+export async function sendEmailValidation(
+  tx: Tx,
+  ctx: AppContext,
+  user: { id: string; email: string; prenom: string; nom: string },
+): Promise<void> {
   const token = await issueToken(tx, ctx, user.id, 'email_validation');
   await queueMail(tx, ctx.clock, {
     to: user.email,

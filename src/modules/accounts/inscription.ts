@@ -64,21 +64,44 @@ export class InscriptionError extends Error {
 
 export async function loadDraft(ctx: AppContext, draftId: string | undefined): Promise<Draft | null> {
   if (!draftId || draftId.length > 100) return null;
-  const [row] = await ctx.db.select().from(inscriptionDrafts).where(eq(inscriptionDrafts.idHash, sha256(draftId)));
+  const [row] = await ctx.db
+    .select()
+    .from(inscriptionDrafts)
+    .where(eq(inscriptionDrafts.idHash, sha256(draftId)));
   if (!row || row.expiresAt <= ctx.clock.now()) return null;
   return { idHash: row.idHash, step: row.step as Step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
 }
 
 /** Runs one step: only if the draft exists, is alive and is exactly at `expected`. */
-async function advance<T>(ctx: AppContext, draftId: string | undefined, expected: Step, run: (tx: Tx, draft: Draft) => Promise<{ next: Step; data: DraftData; result: T }>): Promise<T> {
-  if (!draftId || draftId.length > 100) throw new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.');
+async function advance<T>(
+  ctx: AppContext,
+  draftId: string | undefined,
+  expected: Step,
+  run: (tx: Tx, draft: Draft) => Promise<{ next: Step; data: DraftData; result: T }>,
+): Promise<T> {
+  if (!draftId || draftId.length > 100)
+    throw new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.');
   return ctx.db.transaction(async (tx) => {
-    const [row] = await tx.select().from(inscriptionDrafts).where(eq(inscriptionDrafts.idHash, sha256(draftId))).for('update');
-    if (!row || row.expiresAt <= ctx.clock.now()) throw new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.');
-    if (row.step !== expected) throw new InscriptionError('wrong_step', 'Cette étape n’est pas disponible : poursuivez l’inscription à l’étape en cours.', undefined, row.step as Step);
+    const [row] = await tx
+      .select()
+      .from(inscriptionDrafts)
+      .where(eq(inscriptionDrafts.idHash, sha256(draftId)))
+      .for('update');
+    if (!row || row.expiresAt <= ctx.clock.now())
+      throw new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.');
+    if (row.step !== expected)
+      throw new InscriptionError(
+        'wrong_step',
+        'Cette étape n’est pas disponible : poursuivez l’inscription à l’étape en cours.',
+        undefined,
+        row.step as Step,
+      );
     const draft: Draft = { idHash: row.idHash, step: row.step as Step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
     const { next, data, result } = await run(tx, draft);
-    await tx.update(inscriptionDrafts).set({ step: next, data: data as unknown as Record<string, unknown> }).where(eq(inscriptionDrafts.idHash, row.idHash));
+    await tx
+      .update(inscriptionDrafts)
+      .set({ step: next, data: data as unknown as Record<string, unknown> })
+      .where(eq(inscriptionDrafts.idHash, row.idHash));
     return result;
   });
 }
@@ -93,13 +116,25 @@ export interface StartInput {
 }
 
 /** Step 1: « Je m'inscris ». The SIRET must exist, active, in the registry. */
-export async function startInscription(ctx: AppContext, input: StartInput, meta: { ip?: string }): Promise<{ draftId: string; candidat: boolean }> {
+export async function startInscription(
+  ctx: AppContext,
+  input: StartInput,
+  meta: { ip?: string },
+): Promise<{ draftId: string; candidat: boolean }> {
   const etab = await findEtablissement(ctx.db, input.siret);
   if (!etab) throw new InscriptionError('invalid', 'Ce numéro SIRET est inconnu du répertoire des entreprises (SIRENE).', 'siret');
   if (etab.etatAdministratif !== 'A' || etab.entreprise.etatAdministratif !== 'A')
-    throw new InscriptionError('invalid', 'Cet établissement est fermé dans le répertoire SIRENE : l’inscription n’est pas possible.', 'siret');
+    throw new InscriptionError(
+      'invalid',
+      'Cet établissement est fermé dans le répertoire SIRENE : l’inscription n’est pas possible.',
+      'siret',
+    );
   if (await findUserByTriplet(ctx.db, input.siret, input.nom, input.prenom))
-    throw new InscriptionError('invalid', 'Une personne portant ces nom et prénom est déjà inscrite pour ce SIRET. Utilisez « Mot de passe oublié ».', 'nom');
+    throw new InscriptionError(
+      'invalid',
+      'Une personne portant ces nom et prénom est déjà inscrite pour ce SIRET. Utilisez « Mot de passe oublié ».',
+      'nom',
+    );
 
   const siren = sirenOfSiret(input.siret);
   const [existing] = await ctx.db.select({ id: espaces.id }).from(espaces).where(eq(espaces.siren, siren));
@@ -114,7 +149,11 @@ export async function startInscription(ctx: AppContext, input: StartInput, meta:
       createdAt: now,
       expiresAt: new Date(now.getTime() + TOKEN_LIFETIMES.inscriptionDraft),
     });
-    await audit(tx, ctx.clock, { action: 'inscription.started', ip: meta.ip, details: { siret: input.siret, candidat: Boolean(existing) } });
+    await audit(tx, ctx.clock, {
+      action: 'inscription.started',
+      ip: meta.ip,
+      details: { siret: input.siret, candidat: Boolean(existing) },
+    });
   });
   return { draftId, candidat: Boolean(existing) };
 }
@@ -138,7 +177,11 @@ export async function confirmIdentification(ctx: AppContext, draftId: string | u
 }
 
 /** Step 4: password + secret question; validated by the caller with the password policy. */
-export async function choosePassword(ctx: AppContext, draftId: string | undefined, input: { password: string; secretQuestion: string; secretAnswer: string }): Promise<void> {
+export async function choosePassword(
+  ctx: AppContext,
+  draftId: string | undefined,
+  input: { password: string; secretQuestion: string; secretAnswer: string },
+): Promise<void> {
   // Hash outside the transaction (argon2 is slow on purpose; don't hold a row lock meanwhile).
   const draft = await loadDraft(ctx, draftId);
   if (!draft) throw new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.');
@@ -161,7 +204,13 @@ export async function confirmRecap(ctx: AppContext, draftId: string | undefined,
     const [espace] = await tx.select().from(espaces).where(eq(espaces.siren, d.data.siren));
     if (!espace) throw new InscriptionError('invalid', 'L’espace de l’entreprise est introuvable. Recommencez l’inscription.');
     const userId = await createUser(tx, ctx, espace.id, d.data, 'administrateur', 'candidat');
-    await audit(tx, ctx.clock, { action: 'inscription.candidat', actorUserId: userId, espaceId: espace.id, ip: meta.ip, details: { siret: d.data.siret } });
+    await audit(tx, ctx.clock, {
+      action: 'inscription.candidat',
+      actorUserId: userId,
+      espaceId: espace.id,
+      ip: meta.ip,
+      details: { siret: d.data.siret },
+    });
     await sendEmailValidation(tx, ctx, { id: userId, email: d.data.email, prenom: d.data.prenom, nom: d.data.nom });
     return { next: 'done', data: { ...d.data, userId, passwordHash: undefined, secretAnswerHash: undefined }, result: 'done' as const };
   });
@@ -185,25 +234,61 @@ export async function saveProfile(ctx: AppContext, draftId: string | undefined, 
   const offered = new Set(declarationsOfDomains(input.domains).map((d) => d.code));
   const chosen = [...new Set(input.declarations)];
   const outside = chosen.find((c) => !offered.has(c));
-  if (outside !== undefined) throw new InscriptionError('invalid', 'Une déclaration choisie ne correspond à aucun des services sélectionnés.', 'declarations'); // '' is falsy
+  if (outside !== undefined)
+    throw new InscriptionError('invalid', 'Une déclaration choisie ne correspond à aucun des services sélectionnés.', 'declarations'); // '' is falsy
 
   await advance(ctx, draftId, 'profil', async (tx, d) => {
     const now = ctx.clock.now();
     const [espace] = await tx
       .insert(espaces)
-      .values({ siren: d.data.siren, siret: d.data.siret, kind: input.kind, organisationType: input.organisationType, domains: input.domains })
+      .values({
+        siren: d.data.siren,
+        siret: d.data.siret,
+        kind: input.kind,
+        organisationType: input.organisationType,
+        domains: input.domains,
+      })
       .onConflictDoNothing()
       .returning();
-    if (!espace) throw new InscriptionError('invalid', 'Cette entreprise vient d’être inscrite par une autre personne : recommencez pour demander à en devenir administrateur.');
+    if (!espace)
+      throw new InscriptionError(
+        'invalid',
+        'Cette entreprise vient d’être inscrite par une autre personne : recommencez pour demander à en devenir administrateur.',
+      );
     const userId = await createUser(tx, ctx, espace.id, d.data, 'administrateur', 'email_pending');
     const opensAt = accessibleAt(now, ctx.config.ACCESS_DELAY_HOURS);
     for (const code of chosen) {
       const decl = findDeclaration(code)!;
-      await tx.insert(etablissementDeclarations).values({ espaceId: espace.id, siret: d.data.siret, declarationCode: code, addedAt: now, accessibleAt: opensAt, addedBy: userId });
-      await tx.insert(habilitations).values({ userId, siret: d.data.siret, declarationCode: code, declarer: true, payer: decl.payable, grantedAt: now, grantedBy: userId });
-      await tx.insert(habilitationHistory).values({ at: now, espaceId: espace.id, actorUserId: userId, userId, siret: d.data.siret, declarationCode: code, declarer: true, payer: decl.payable });
+      await tx
+        .insert(etablissementDeclarations)
+        .values({ espaceId: espace.id, siret: d.data.siret, declarationCode: code, addedAt: now, accessibleAt: opensAt, addedBy: userId });
+      await tx.insert(habilitations).values({
+        userId,
+        siret: d.data.siret,
+        declarationCode: code,
+        declarer: true,
+        payer: decl.payable,
+        grantedAt: now,
+        grantedBy: userId,
+      });
+      await tx.insert(habilitationHistory).values({
+        at: now,
+        espaceId: espace.id,
+        actorUserId: userId,
+        userId,
+        siret: d.data.siret,
+        declarationCode: code,
+        declarer: true,
+        payer: decl.payable,
+      });
     }
-    await audit(tx, ctx.clock, { action: 'inscription.completed', actorUserId: userId, espaceId: espace.id, ip: meta.ip, details: { siret: d.data.siret, kind: input.kind, declarations: chosen } });
+    await audit(tx, ctx.clock, {
+      action: 'inscription.completed',
+      actorUserId: userId,
+      espaceId: espace.id,
+      ip: meta.ip,
+      details: { siret: d.data.siret, kind: input.kind, declarations: chosen },
+    });
     await sendEmailValidation(tx, ctx, { id: userId, email: d.data.email, prenom: d.data.prenom, nom: d.data.nom });
     return {
       next: 'done',
@@ -213,7 +298,14 @@ export async function saveProfile(ctx: AppContext, draftId: string | undefined, 
   });
 }
 
-async function createUser(tx: Tx, ctx: AppContext, espaceId: string, d: DraftData, role: 'administrateur' | 'declarant', status: 'email_pending' | 'candidat'): Promise<string> {
+async function createUser(
+  tx: Tx,
+  ctx: AppContext,
+  espaceId: string,
+  d: DraftData,
+  role: 'administrateur' | 'declarant',
+  status: 'email_pending' | 'candidat',
+): Promise<string> {
   const [user] = await tx
     .insert(users)
     .values({
@@ -239,12 +331,18 @@ async function createUser(tx: Tx, ctx: AppContext, espaceId: string, d: DraftDat
 
 /** Abandoned inscriptions expire: the cleaner removes them (run periodically, any instance). */
 export async function purgeExpiredDrafts(ctx: AppContext): Promise<number> {
-  const rows = await ctx.db.delete(inscriptionDrafts).where(lt(inscriptionDrafts.expiresAt, ctx.clock.now())).returning({ id: inscriptionDrafts.idHash });
+  const rows = await ctx.db
+    .delete(inscriptionDrafts)
+    .where(lt(inscriptionDrafts.expiresAt, ctx.clock.now()))
+    .returning({ id: inscriptionDrafts.idHash });
   return rows.length;
 }
 
 export async function draftUserEmail(ctx: AppContext, draft: Draft) {
   if (!draft.data.userId) return null;
-  const [u] = await ctx.db.select({ id: users.id, email: users.email, status: users.status, emailValidatedAt: users.emailValidatedAt }).from(users).where(and(eq(users.id, draft.data.userId)));
+  const [u] = await ctx.db
+    .select({ id: users.id, email: users.email, status: users.status, emailValidatedAt: users.emailValidatedAt })
+    .from(users)
+    .where(and(eq(users.id, draft.data.userId)));
   return u ?? null;
 }

@@ -58,7 +58,13 @@ export async function login(
       .from(tokens)
       .where(and(eq(tokens.userId, user.id), eq(tokens.kind, 'admin_reset'), isNull(tokens.usedAt), gt(tokens.expiresAt, now)));
     if (!live) {
-      await audit(ctx.db, ctx.clock, { action: 'login.failure', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { reason: 'temporary_expired' } });
+      await audit(ctx.db, ctx.clock, {
+        action: 'login.failure',
+        actorUserId: user.id,
+        espaceId: user.espaceId,
+        ip: meta.ip,
+        details: { reason: 'temporary_expired' },
+      });
       return { ok: false, reason: 'invalid' };
     }
   }

@@ -43,7 +43,14 @@ export async function menuTiles(ctx: AppContext, user: User): Promise<Tile[]> {
     .map((r) => {
       const d = findDeclaration(r.code);
       const hoursLeft = hoursUntilAccessible(r.opensAt, now);
-      return { code: r.code, name: d?.name ?? r.code, description: d?.description ?? '', open: hoursLeft === 0, hoursLeft, sirets: r.sirets };
+      return {
+        code: r.code,
+        name: d?.name ?? r.code,
+        description: d?.description ?? '',
+        open: hoursLeft === 0,
+        hoursLeft,
+        sirets: r.sirets,
+      };
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
 }
@@ -81,9 +88,20 @@ export async function administratorsOf(ctx: AppContext, espaceId: string) {
 export async function openSiretsFor(ctx: AppContext, user: User, code: string) {
   const now = ctx.clock.now();
   return ctx.db
-    .select({ siret: habilitations.siret, declarer: habilitations.declarer, payer: habilitations.payer, accessibleAt: etablissementDeclarations.accessibleAt })
+    .select({
+      siret: habilitations.siret,
+      declarer: habilitations.declarer,
+      payer: habilitations.payer,
+      accessibleAt: etablissementDeclarations.accessibleAt,
+    })
     .from(habilitations)
     .innerJoin(etablissementDeclarations, declaredInEspace(user))
-    .where(and(eq(habilitations.userId, user.id), eq(habilitations.declarationCode, code), or(eq(habilitations.declarer, true), eq(habilitations.payer, true))))
+    .where(
+      and(
+        eq(habilitations.userId, user.id),
+        eq(habilitations.declarationCode, code),
+        or(eq(habilitations.declarer, true), eq(habilitations.payer, true)),
+      ),
+    )
     .then((rows) => rows.filter((r) => r.accessibleAt <= now).sort((a, b) => a.siret.localeCompare(b.siret)));
 }

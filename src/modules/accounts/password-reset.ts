@@ -65,7 +65,13 @@ export async function answerSecretQuestion(ctx: AppContext, t: Triplet, answer: 
     }
     await clearFailures(tx, key);
     const resetToken = await issueToken(tx, ctx, user.id, 'password_reset', { via: 'secret_question' });
-    await audit(tx, ctx.clock, { action: 'password.reset_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { via: 'secret_question' } });
+    await audit(tx, ctx.clock, {
+      action: 'password.reset_requested',
+      actorUserId: user.id,
+      espaceId: user.espaceId,
+      ip: meta.ip,
+      details: { via: 'secret_question' },
+    });
     return { ok: true, resetToken };
   });
 }
@@ -75,7 +81,11 @@ export async function requestResetLink(ctx: AppContext, t: Triplet, meta: { ip?:
   const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
   await ctx.db.transaction(async (tx) => {
     if (!user || user.status !== 'active') {
-      await audit(tx, ctx.clock, { action: 'password.reset_requested', ip: meta.ip, details: { siret: t.siret, known: false, via: 'email' } });
+      await audit(tx, ctx.clock, {
+        action: 'password.reset_requested',
+        ip: meta.ip,
+        details: { siret: t.siret, known: false, via: 'email' },
+      });
       return;
     }
     if (!(await consumeRate(tx, `reset-mail:${user.id}`, ctx.clock.now(), 3, 3600))) return;
@@ -85,7 +95,13 @@ export async function requestResetLink(ctx: AppContext, t: Triplet, meta: { ip?:
       subject: 'Réinitialisation de votre mot de passe',
       text: `Bonjour ${user.prenom} ${user.nom},\n\nVous avez demandé à réinitialiser votre mot de passe net-entreprises. Ouvrez ce lien dans l’heure (il ne sert qu’une fois) :\n\n${publicUrl(ctx, `/reinitialisation?jeton=${token}`)}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.\n\nnet-entreprises`,
     });
-    await audit(tx, ctx.clock, { action: 'password.reset_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { via: 'email' } });
+    await audit(tx, ctx.clock, {
+      action: 'password.reset_requested',
+      actorUserId: user.id,
+      espaceId: user.espaceId,
+      ip: meta.ip,
+      details: { via: 'email' },
+    });
   });
 }
 
@@ -94,7 +110,11 @@ export async function askAdministratorReset(ctx: AppContext, t: Triplet, meta: {
   const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
   await ctx.db.transaction(async (tx) => {
     if (!user || user.status !== 'active') {
-      await audit(tx, ctx.clock, { action: 'password.reset_requested', ip: meta.ip, details: { siret: t.siret, known: false, via: 'administrateur' } });
+      await audit(tx, ctx.clock, {
+        action: 'password.reset_requested',
+        ip: meta.ip,
+        details: { siret: t.siret, known: false, via: 'administrateur' },
+      });
       return;
     }
     const [open] = await tx
@@ -110,7 +130,13 @@ export async function askAdministratorReset(ctx: AppContext, t: Triplet, meta: {
       'Demande en attente : réinitialisation de mot de passe',
       `${user.prenom} ${user.nom} demande la réinitialisation de son mot de passe. Traitez cette demande dans « Demande en attente ».`,
     );
-    await audit(tx, ctx.clock, { action: 'password.reset_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { via: 'administrateur' } });
+    await audit(tx, ctx.clock, {
+      action: 'password.reset_requested',
+      actorUserId: user.id,
+      espaceId: user.espaceId,
+      ip: meta.ip,
+      details: { via: 'administrateur' },
+    });
   });
 }
 
@@ -129,7 +155,12 @@ export type AdminResetResult = 'done' | 'not_found';
  * Way 3, done by an administrator of the same company (scoped): a temporary password by mail, valid
  * 12 hours; at the next login the user must choose a new password and secret question first.
  */
-export async function adminResetPassword(ctx: AppContext, admin: User, targetUserId: string, meta: { ip?: string }): Promise<AdminResetResult> {
+export async function adminResetPassword(
+  ctx: AppContext,
+  admin: User,
+  targetUserId: string,
+  meta: { ip?: string },
+): Promise<AdminResetResult> {
   if (!/^[0-9a-f-]{36}$/.test(targetUserId) || targetUserId === admin.id) return 'not_found';
   const temp = temporaryPassword();
   const tempHash = await hashSecret(temp);
@@ -153,18 +184,33 @@ export async function adminResetPassword(ctx: AppContext, admin: User, targetUse
       subject: 'Votre mot de passe a été réinitialisé par votre administrateur',
       text: `Bonjour ${target.prenom} ${target.nom},\n\n${admin.prenom} ${admin.nom}, administrateur de votre entreprise, a réinitialisé votre mot de passe net-entreprises.\n\nMot de passe temporaire (valable 12 heures) : ${temp}\n\nConnectez-vous avec votre SIRET, vos nom et prénom et ce mot de passe : vous devrez aussitôt choisir un nouveau mot de passe et une nouvelle question secrète.\n\n${publicUrl(ctx, '/connexion')}\n\nnet-entreprises`,
     });
-    await audit(tx, ctx.clock, { action: 'password.admin_reset', actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: target.id, ip: meta.ip });
+    await audit(tx, ctx.clock, {
+      action: 'password.admin_reset',
+      actorUserId: admin.id,
+      espaceId: admin.espaceId,
+      targetUserId: target.id,
+      ip: meta.ip,
+    });
     return 'done';
   });
 }
 
 /** Ends a reset (ways 1 and 2): new password, every session closed, lockout cleared. */
-export async function resetPassword(ctx: AppContext, token: string | undefined, newPassword: string, meta: { ip?: string }): Promise<boolean> {
+export async function resetPassword(
+  ctx: AppContext,
+  token: string | undefined,
+  newPassword: string,
+  meta: { ip?: string },
+): Promise<boolean> {
   const hash = await hashSecret(newPassword);
   return ctx.db.transaction(async (tx) => {
     const t = await consumeToken(tx, ctx, token, 'password_reset');
     if (!t) return false;
-    const [user] = await tx.update(users).set({ passwordHash: hash, mustChangeCredentials: false, updatedAt: ctx.clock.now() }).where(and(eq(users.id, t.userId), eq(users.status, 'active'))).returning();
+    const [user] = await tx
+      .update(users)
+      .set({ passwordHash: hash, mustChangeCredentials: false, updatedAt: ctx.clock.now() })
+      .where(and(eq(users.id, t.userId), eq(users.status, 'active')))
+      .returning();
     if (!user) return false;
     await revokeAllSessions(tx, ctx, user.id);
     await clearFailures(tx, `login:${user.siret}|${user.loginKey}`);
@@ -179,15 +225,33 @@ export async function resetPassword(ctx: AppContext, token: string | undefined, 
 }
 
 /** After an administrator reset: new password and new secret question before anything else. */
-export async function completeForcedChange(ctx: AppContext, user: User, input: { password: string; secretQuestion: string; secretAnswer: string }, currentSessionHash: string, meta: { ip?: string }): Promise<void> {
+export async function completeForcedChange(
+  ctx: AppContext,
+  user: User,
+  input: { password: string; secretQuestion: string; secretAnswer: string },
+  currentSessionHash: string,
+  meta: { ip?: string },
+): Promise<void> {
   const passwordHash = await hashSecret(input.password);
   const secretAnswerHash = await hashSecret(input.secretAnswer);
   await ctx.db.transaction(async (tx) => {
     const now = ctx.clock.now();
-    await tx.update(users).set({ passwordHash, secretQuestion: input.secretQuestion, secretAnswerHash, mustChangeCredentials: false, updatedAt: now }).where(eq(users.id, user.id));
-    await tx.update(tokens).set({ usedAt: now }).where(and(eq(tokens.userId, user.id), eq(tokens.kind, 'admin_reset'), isNull(tokens.usedAt)));
+    await tx
+      .update(users)
+      .set({ passwordHash, secretQuestion: input.secretQuestion, secretAnswerHash, mustChangeCredentials: false, updatedAt: now })
+      .where(eq(users.id, user.id));
+    await tx
+      .update(tokens)
+      .set({ usedAt: now })
+      .where(and(eq(tokens.userId, user.id), eq(tokens.kind, 'admin_reset'), isNull(tokens.usedAt)));
     await revokeAllSessions(tx, ctx, user.id, currentSessionHash);
-    await audit(tx, ctx.clock, { action: 'password.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip, details: { forced: true } });
+    await audit(tx, ctx.clock, {
+      action: 'password.changed',
+      actorUserId: user.id,
+      espaceId: user.espaceId,
+      ip: meta.ip,
+      details: { forced: true },
+    });
     await audit(tx, ctx.clock, { action: 'secret_question.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
   });
 }

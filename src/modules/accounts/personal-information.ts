@@ -24,7 +24,13 @@ async function checkCurrent(ctx: AppContext, user: User, current: string): Promi
   return null;
 }
 
-export async function changePassword(ctx: AppContext, user: User, sessionHash: string, input: { current: string; password: string }, meta: { ip?: string }): Promise<ChangeResult> {
+export async function changePassword(
+  ctx: AppContext,
+  user: User,
+  sessionHash: string,
+  input: { current: string; password: string },
+  meta: { ip?: string },
+): Promise<ChangeResult> {
   const bad = await checkCurrent(ctx, user, input.current);
   if (bad) return bad;
   const hash = await hashSecret(input.password);
@@ -37,21 +43,35 @@ export async function changePassword(ctx: AppContext, user: User, sessionHash: s
   return { ok: true };
 }
 
-export async function changeSecretQuestion(ctx: AppContext, user: User, input: { current: string; secretQuestion: string; secretAnswer: string }, meta: { ip?: string }): Promise<ChangeResult> {
+export async function changeSecretQuestion(
+  ctx: AppContext,
+  user: User,
+  input: { current: string; secretQuestion: string; secretAnswer: string },
+  meta: { ip?: string },
+): Promise<ChangeResult> {
   const bad = await checkCurrent(ctx, user, input.current);
   if (bad) return bad;
   const answerHash = await hashSecret(input.secretAnswer);
   await ctx.db.transaction(async (tx) => {
-    await tx.update(users).set({ secretQuestion: input.secretQuestion, secretAnswerHash: answerHash, updatedAt: ctx.clock.now() }).where(eq(users.id, user.id));
+    await tx
+      .update(users)
+      .set({ secretQuestion: input.secretQuestion, secretAnswerHash: answerHash, updatedAt: ctx.clock.now() })
+      .where(eq(users.id, user.id));
     await audit(tx, ctx.clock, { action: 'secret_question.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
   });
   return { ok: true };
 }
 
-export async function requestEmailChange(ctx: AppContext, user: User, input: { current: string; email: string }, meta: { ip?: string }): Promise<ChangeResult> {
+export async function requestEmailChange(
+  ctx: AppContext,
+  user: User,
+  input: { current: string; email: string },
+  meta: { ip?: string },
+): Promise<ChangeResult> {
   const bad = await checkCurrent(ctx, user, input.current);
   if (bad) return bad;
-  if (input.email.toLowerCase() === user.email.toLowerCase()) return { ok: false, field: 'email', message: 'C’est déjà votre adresse électronique.' };
+  if (input.email.toLowerCase() === user.email.toLowerCase())
+    return { ok: false, field: 'email', message: 'C’est déjà votre adresse électronique.' };
   await ctx.db.transaction(async (tx) => {
     const token = await issueToken(tx, ctx, user.id, 'email_change', { email: input.email });
     await queueMail(tx, ctx.clock, {
@@ -78,7 +98,9 @@ export async function logoutEverywhere(ctx: AppContext, user: User, meta: { ip?:
 
 export async function findActiveUserOfEspace(ctx: AppContext, espaceId: string, userId: string) {
   if (!/^[0-9a-f-]{36}$/.test(userId)) return null;
-  const [u] = await ctx.db.select().from(users).where(and(eq(users.id, userId), eq(users.espaceId, espaceId)));
+  const [u] = await ctx.db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.espaceId, espaceId)));
   return u ?? null;
 }
-

@@ -64,7 +64,10 @@ export async function touchSession(ctx: AppContext, state: AuthState): Promise<v
 }
 
 export async function revokeSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
-  await tx.update(sessions).set({ revokedAt: ctx.clock.now() }).where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
+  await tx
+    .update(sessions)
+    .set({ revokedAt: ctx.clock.now() })
+    .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
 }
 
 /** Ends every session of a user (suspension, password reset, « se déconnecter partout »). */
@@ -77,7 +80,10 @@ export async function revokeAllSessions(tx: Tx, ctx: AppContext, userId: string,
 
 export async function listActiveSessions(ctx: AppContext, userId: string) {
   const now = ctx.clock.now();
-  const rows = await ctx.db.select().from(sessions).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+  const rows = await ctx.db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
   return rows
     .filter((s) => s.absoluteExpiresAt > now && s.lastSeenAt.getTime() + SESSION_IDLE_MS > now.getTime())
     .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());

@@ -16,13 +16,22 @@ const LIFETIME: Record<TokenKind, keyof typeof TOKEN_LIFETIMES> = {
 };
 
 /** Issues a single-use token (stored hashed); earlier live tokens of the same kind are retired. */
-export async function issueToken(tx: Tx, ctx: AppContext, userId: string, kind: TokenKind, payload: Record<string, unknown> = {}, value = newToken()): Promise<string> {
+export async function issueToken(
+  tx: Tx,
+  ctx: AppContext,
+  userId: string,
+  kind: TokenKind,
+  payload: Record<string, unknown> = {},
+  value = newToken(),
+): Promise<string> {
   const now = ctx.clock.now();
   await tx
     .update(tokens)
     .set({ usedAt: now })
     .where(and(eq(tokens.userId, userId), eq(tokens.kind, kind), isNull(tokens.usedAt)));
-  await tx.insert(tokens).values({ kind, tokenHash: sha256(value), userId, payload, createdAt: now, expiresAt: expiresAt(now, LIFETIME[kind]) });
+  await tx
+    .insert(tokens)
+    .values({ kind, tokenHash: sha256(value), userId, payload, createdAt: now, expiresAt: expiresAt(now, LIFETIME[kind]) });
   return value;
 }
 

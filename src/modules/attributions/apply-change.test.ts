@@ -8,12 +8,23 @@ import { describe, expect, it } from 'vitest';
 import { applyChange, type ChoiceChange } from './choix.js';
 
 type Line = Parameters<typeof applyChange>[0][number];
-const target = fc.record({ etablissementId: fc.integer({ min: 1, max: 4 }), formationId: fc.option(fc.integer({ min: 10, max: 12 }), { nil: null }) });
+const target = fc.record({
+  etablissementId: fc.integer({ min: 1, max: 4 }),
+  formationId: fc.option(fc.integer({ min: 10, max: 12 }), { nil: null }),
+});
 const share = fc.record({ target, bp: fc.integer({ min: 1, max: 10_000 }) });
 const change: fc.Arbitrary<ChoiceChange | { kind: 'modifier' | 'supprimer'; pick: number; bp: number }> = fc.oneof(
-  fc.record({ kind: fc.constant('ajouter' as const), items: fc.array(share, { maxLength: 3 }), retirer: fc.array(target, { maxLength: 2 }) }),
+  fc.record({
+    kind: fc.constant('ajouter' as const),
+    items: fc.array(share, { maxLength: 3 }),
+    retirer: fc.array(target, { maxLength: 2 }),
+  }),
   fc.record({ kind: fc.constant('completer' as const), items: fc.array(share, { minLength: 1, maxLength: 3 }) }),
-  fc.record({ kind: fc.constant('remplacer' as const), items: fc.uniqueArray(share, { maxLength: 4, selector: (s) => `${s.target.etablissementId}:${s.target.formationId}` }), valider: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('remplacer' as const),
+    items: fc.uniqueArray(share, { maxLength: 4, selector: (s) => `${s.target.etablissementId}:${s.target.formationId}` }),
+    valider: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('valider' as const) }),
   fc.record({ kind: fc.constantFrom('modifier' as const, 'supprimer' as const), pick: fc.nat(5), bp: fc.integer({ min: 1, max: 10_000 }) }),
 );
@@ -47,9 +58,11 @@ describe('applyChange over any sequence of changes', () => {
           for (const l of r.lines) {
             const old = before.get(key(l));
             // a line whose share changed is no longer validated, unless the change validates
-            if (old && old.pointsBase !== l.bp && !(c.kind === 'valider' || (c.kind === 'remplacer' && c.valider))) expect(l.statut).toBe('enregistree');
+            if (old && old.pointsBase !== l.bp && !(c.kind === 'valider' || (c.kind === 'remplacer' && c.valider)))
+              expect(l.statut).toBe('enregistree');
             // a line left as it was keeps its status
-            if (old && old.pointsBase === l.bp && c.kind !== 'valider' && !(c.kind === 'remplacer' && c.valider)) expect(l.statut).toBe(old.statut === 'validee' ? 'validee' : 'enregistree');
+            if (old && old.pointsBase === l.bp && c.kind !== 'valider' && !(c.kind === 'remplacer' && c.valider))
+              expect(l.statut).toBe(old.statut === 'validee' ? 'validee' : 'enregistree');
           }
           // existing lines keep their relative order (their ids); new ones come after
           const kept = r.lines.filter((l) => before.has(key(l))).map((l) => before.get(key(l))!.id);
@@ -57,7 +70,14 @@ describe('applyChange over any sequence of changes', () => {
           // the database would now hold: same ids for kept lines, new ids for the others
           lines = r.lines.map((l) => {
             const old = before.get(key(l));
-            return { id: old?.id ?? nextId++, etablissementId: l.etablissementId, formationId: l.formationId, pointsBase: l.bp, statut: l.statut, valideeLe: null };
+            return {
+              id: old?.id ?? nextId++,
+              etablissementId: l.etablissementId,
+              formationId: l.formationId,
+              pointsBase: l.bp,
+              statut: l.statut,
+              valideeLe: null,
+            };
           });
           lines.sort((a, b) => a.id - b.id);
         }

@@ -22,14 +22,29 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { checkCalendar, checkShares, expectedAmountsFor, targetKey, type AllocationRuleError, type ProposedAllocation } from '../../domain/attribution-rules.js';
+import {
+  checkCalendar,
+  checkShares,
+  expectedAmountsFor,
+  targetKey,
+  type AllocationRuleError,
+  type ProposedAllocation,
+} from '../../domain/attribution-rules.js';
 import { phaseAt, type Campaign, type CampaignPhase } from '../../domain/campagne.js';
 import { FULL_BP, formatPercent, type Cents } from '../../domain/money.js';
 import { audit } from '../../infra/audit.js';
 import { queryPrepared, type Db, type Tx } from '../../infra/db/index.js';
 import { attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';
 import { campaignFromRow, campaignOf, presetOrDefault } from '../campagnes/repository.js';
-import { describedOf, describeTargets, TARGET_COLUMNS, TARGET_JOINS, targetMapKey, type DescribedTarget, type TargetRow } from './targets.js';
+import {
+  describedOf,
+  describeTargets,
+  TARGET_COLUMNS,
+  TARGET_JOINS,
+  targetMapKey,
+  type DescribedTarget,
+  type TargetRow,
+} from './targets.js';
 
 type Q = Db | Tx;
 
@@ -138,7 +153,9 @@ export async function groupOf(db: Q, annee: number, siret: string): Promise<Grou
   const r = (await db.execute(sql`
     select g.id, g.nom, g.siret_reference as reference,
            (select coalesce(json_agg(m2.siret order by m2.siret), '[]') from groupe_membres m2 where m2.groupe_id = g.id and m2.siret <> g.siret_reference) as membres
-    from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = ${annee} and m.siret = ${siret}`)) as unknown as { rows: { id: number | string; nom: string; reference: string; membres: unknown }[] };
+    from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = ${annee} and m.siret = ${siret}`)) as unknown as {
+    rows: { id: number | string; nom: string; reference: string; membres: unknown }[];
+  };
   const m = r.rows[0];
   if (!m) return null;
   const membres = typeof m.membres === 'string' ? (JSON.parse(m.membres) as string[]) : (m.membres as string[]);
@@ -152,7 +169,17 @@ function modifiableAt(campaign: Campaign, now: Date, validationTotalePeriode: nu
 }
 
 interface SyntheseRow {
-  env: { collecteur: string; solde: string; deductions: string; frais: string; report: string; credits: string; partage: boolean; declarant_nom: string | null; depose_le: string | null } | null;
+  env: {
+    collecteur: string;
+    solde: string;
+    deductions: string;
+    frais: string;
+    report: string;
+    credits: string;
+    partage: boolean;
+    declarant_nom: string | null;
+    depose_le: string | null;
+  } | null;
   st: { version: number; validation_totale_periode: number | null } | null;
   grp: { id: number; nom: string; reference: string; membres: string[] } | null;
   camp: Parameters<typeof campaignFromRow>[0] | null;
@@ -183,7 +210,7 @@ const SYNTHESE_SQL = `
        from campagnes where annee = $1) as camp,
     (select json_agg(l order by l.id) from lines l) as lines`;
 
-const asJson = <T,>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const asJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 /** The Synthèse of `siret` for campaign `annee`, as of `now`. */
 export async function loadSynthese(db: Q, now: Date, annee: number, siret: string): Promise<Synthese> {
@@ -208,7 +235,12 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
         deposeLe: e.depose_le ? new Date(e.depose_le) : null,
       }
     : null;
-  const amounts = enveloppe ? expectedAmountsFor(enveloppe.creditsCents, rows.map((l) => ({ bp: l.points_base }))) : null;
+  const amounts = enveloppe
+    ? expectedAmountsFor(
+        enveloppe.creditsCents,
+        rows.map((l) => ({ bp: l.points_base })),
+      )
+    : null;
   const lines: SyntheseLine[] = rows.map((l, i) => ({
     id: Number(l.id),
     etablissementId: Number(l.etablissement_id),
@@ -237,7 +269,9 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
     aValider: lines.filter((l) => l.statut !== 'validee').length,
     version: st?.version ?? 0,
     validationTotalePeriode,
-    groupe: g ? { id: Number(g.id), nom: g.nom, reference: g.reference, role: g.reference === siret ? 'reference' : 'membre', membres: g.membres } : null,
+    groupe: g
+      ? { id: Number(g.id), nom: g.nom, reference: g.reference, role: g.reference === siret ? 'reference' : 'membre', membres: g.membres }
+      : null,
   };
 }
 
@@ -282,7 +316,11 @@ export type ChangeResult =
   | { ok: true; version: number; changed: boolean; added: number; updated: number; removed: number; validated: number; membres: number }
   | { ok: false; status: 400 | 403 | 404 | 409; errors: ChangeError[] };
 
-const fail = (status: 400 | 403 | 404 | 409, code: string, message: string, reference?: string): ChangeResult => ({ ok: false, status, errors: [{ code, message, ...(reference ? { reference } : {}) }] });
+const fail = (status: 400 | 403 | 404 | 409, code: string, message: string, reference?: string): ChangeResult => ({
+  ok: false,
+  status,
+  errors: [{ code, message, ...(reference ? { reference } : {}) }],
+});
 
 export const STALE_MESSAGE =
   'Vos attributions ont été modifiées entre-temps (par une autre personne de votre entreprise, ou dans un autre onglet) : votre saisie n’a pas été enregistrée. La page affiche maintenant vos attributions à jour ; recommencez votre modification.';
@@ -300,7 +338,12 @@ interface DesiredLine {
  * (`on conflict do nothing`: two people's first change create it once) and then locked. A second
  * transaction waits on the lock, then reads what the first committed.
  */
-async function lockChoix(tx: Tx, annee: number, siret: string, now: Date): Promise<{ version: number; validationTotalePeriode: number | null }> {
+async function lockChoix(
+  tx: Tx,
+  annee: number,
+  siret: string,
+  now: Date,
+): Promise<{ version: number; validationTotalePeriode: number | null }> {
   const read = () =>
     tx
       .select({ version: choixEmployeurs.version, validationTotalePeriode: choixEmployeurs.validationTotalePeriode })
@@ -315,15 +358,36 @@ async function lockChoix(tx: Tx, annee: number, siret: string, now: Date): Promi
 }
 
 /** Pure: the desired set after `change`, or the error. Lines keep their order (ids); new ones come last. */
-export function applyChange(current: readonly LineRow[], change: ChoiceChange): { ok: true; lines: DesiredLine[] } | { ok: false; status: 400 | 404; errors: ChangeError[] } {
-  const asDesired = (l: LineRow): DesiredLine => ({ etablissementId: l.etablissementId, formationId: l.formationId, bp: l.pointsBase, statut: l.statut === 'validee' ? 'validee' : 'enregistree' });
+export function applyChange(
+  current: readonly LineRow[],
+  change: ChoiceChange,
+): { ok: true; lines: DesiredLine[] } | { ok: false; status: 400 | 404; errors: ChangeError[] } {
+  const asDesired = (l: LineRow): DesiredLine => ({
+    etablissementId: l.etablissementId,
+    formationId: l.formationId,
+    bp: l.pointsBase,
+    statut: l.statut === 'validee' ? 'validee' : 'enregistree',
+  });
   const lines = current.map(asDesired);
   const byKey = new Map(lines.map((l, i) => [targetMapKey(l.etablissementId, l.formationId), i]));
   switch (change.kind) {
     case 'ajouter':
     case 'completer': {
-      const retirer = change.kind === 'ajouter' ? new Set((change.retirer ?? []).map((t) => targetMapKey(t.etablissementId, t.formationId))) : new Set<string>();
-      if (change.items.length === 0 && ![...byKey.keys()].some((k) => retirer.has(k))) return { ok: false, status: 400, errors: [{ code: 'aucun_choix', message: 'Choisissez au moins un établissement, une composante ou une formation, avec son pourcentage.' }] };
+      const retirer =
+        change.kind === 'ajouter'
+          ? new Set((change.retirer ?? []).map((t) => targetMapKey(t.etablissementId, t.formationId)))
+          : new Set<string>();
+      if (change.items.length === 0 && ![...byKey.keys()].some((k) => retirer.has(k)))
+        return {
+          ok: false,
+          status: 400,
+          errors: [
+            {
+              code: 'aucun_choix',
+              message: 'Choisissez au moins un établissement, une composante ou une formation, avec son pourcentage.',
+            },
+          ],
+        };
       for (const it of change.items) {
         const k = targetMapKey(it.target.etablissementId, it.target.formationId);
         const i = byKey.get(k);
@@ -336,13 +400,23 @@ export function applyChange(current: readonly LineRow[], change: ChoiceChange): 
     }
     case 'modifier': {
       const i = current.findIndex((l) => l.id === change.id);
-      if (i < 0) return { ok: false, status: 404, errors: [{ code: 'ligne_introuvable', message: 'Cette attribution n’existe plus : elle a peut-être été supprimée entre-temps.' }] };
+      if (i < 0)
+        return {
+          ok: false,
+          status: 404,
+          errors: [{ code: 'ligne_introuvable', message: 'Cette attribution n’existe plus : elle a peut-être été supprimée entre-temps.' }],
+        };
       if (lines[i]!.bp !== change.bp) lines[i] = { ...lines[i]!, bp: change.bp, statut: 'enregistree' };
       return { ok: true, lines };
     }
     case 'supprimer': {
       const i = current.findIndex((l) => l.id === change.id);
-      if (i < 0) return { ok: false, status: 404, errors: [{ code: 'ligne_introuvable', message: 'Cette attribution n’existe plus : elle a peut-être été supprimée entre-temps.' }] };
+      if (i < 0)
+        return {
+          ok: false,
+          status: 404,
+          errors: [{ code: 'ligne_introuvable', message: 'Cette attribution n’existe plus : elle a peut-être été supprimée entre-temps.' }],
+        };
       lines.splice(i, 1);
       return { ok: true, lines };
     }
@@ -361,17 +435,36 @@ export function applyChange(current: readonly LineRow[], change: ChoiceChange): 
       }
       // the current lines first (ids kept), then the new ones, in the order given
       const rank = (l: DesiredLine) => byKey.get(targetMapKey(l.etablissementId, l.formationId)) ?? Number.MAX_SAFE_INTEGER;
-      return { ok: true, lines: out.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i).map((x) => x.l) };
+      return {
+        ok: true,
+        lines: out
+          .map((l, i) => ({ l, i }))
+          .sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i)
+          .map((x) => x.l),
+      };
     }
     case 'valider': {
-      if (lines.length === 0) return { ok: false, status: 400, errors: [{ code: 'aucun_choix', message: 'Vous n’avez encore choisi aucun établissement : il n’y a rien à enregistrer.' }] };
+      if (lines.length === 0)
+        return {
+          ok: false,
+          status: 400,
+          errors: [{ code: 'aucun_choix', message: 'Vous n’avez encore choisi aucun établissement : il n’y a rien à enregistrer.' }],
+        };
       return { ok: true, lines: lines.map((l) => ({ ...l, statut: 'validee' })) };
     }
   }
 }
 
 /** Checks `lines` for one SIRET: targets of the year, calendar and shares. */
-async function checkLines(tx: Tx, annee: number, campaign: Campaign, now: Date, validationTotalePeriode: number | null, lines: readonly DesiredLine[], itemIndex: (l: DesiredLine) => number | undefined) {
+async function checkLines(
+  tx: Tx,
+  annee: number,
+  campaign: Campaign,
+  now: Date,
+  validationTotalePeriode: number | null,
+  lines: readonly DesiredLine[],
+  itemIndex: (l: DesiredLine) => number | undefined,
+) {
   const cal = checkCalendar({ campaign, now, validatedFullInPeriod: validationTotalePeriode });
   if (!cal.ok) return { ok: false as const, errors: cal.errors.map(toChangeError) };
   const described = await describeTargets(tx, annee, lines);
@@ -389,7 +482,11 @@ async function checkLines(tx: Tx, annee: number, campaign: Campaign, now: Date, 
       });
       continue;
     }
-    proposed.push({ target: { etablissementId: l.etablissementId, formationId: l.formationId, kind: d.kind, libelle: d.libelle }, bp: l.bp, national: d.national });
+    proposed.push({
+      target: { etablissementId: l.etablissementId, formationId: l.formationId, kind: d.kind, libelle: d.libelle },
+      bp: l.bp,
+      national: d.national,
+    });
   }
   if (errors.length) return { ok: false as const, errors };
   const shares = checkShares(proposed);
@@ -397,10 +494,24 @@ async function checkLines(tx: Tx, annee: number, campaign: Campaign, now: Date, 
   return { ok: true as const, periode: cal.periode, summary: shares.summary };
 }
 
-const toChangeError = (e: AllocationRuleError): ChangeError => ({ code: e.code, message: e.message, reference: e.reference, ...(e.index !== undefined ? { index: e.index } : {}) });
+const toChangeError = (e: AllocationRuleError): ChangeError => ({
+  code: e.code,
+  message: e.message,
+  reference: e.reference,
+  ...(e.index !== undefined ? { index: e.index } : {}),
+});
 
 /** Writes `lines` as the SIRET's set (delete / update / insert by target), returns the counts. */
-async function writeLines(tx: Tx, annee: number, siret: string, current: readonly LineRow[], lines: readonly DesiredLine[], now: Date, userId: string, periode: number) {
+async function writeLines(
+  tx: Tx,
+  annee: number,
+  siret: string,
+  current: readonly LineRow[],
+  lines: readonly DesiredLine[],
+  now: Date,
+  userId: string,
+  periode: number,
+) {
   const want = new Map(lines.map((l) => [targetMapKey(l.etablissementId, l.formationId), l]));
   const have = new Map(current.map((l) => [targetMapKey(l.etablissementId, l.formationId), l]));
   const gone = current.filter((l) => !want.has(targetMapKey(l.etablissementId, l.formationId))).map((l) => l.id);
@@ -413,13 +524,29 @@ async function writeLines(tx: Tx, annee: number, siret: string, current: readonl
     const old = have.get(k);
     const becomesValid = l.statut === 'validee' && (!old || old.statut !== 'validee' || old.pointsBase !== l.bp);
     if (becomesValid) validated++;
-    const validation = l.statut === 'validee' ? (becomesValid ? { valideeLe: now, validePeriode: periode } : {}) : { valideeLe: null, validePeriode: null };
+    const validation =
+      l.statut === 'validee' ? (becomesValid ? { valideeLe: now, validePeriode: periode } : {}) : { valideeLe: null, validePeriode: null };
     if (!old) {
       added++;
-      inserts.push({ annee, siretEmployeur: siret, etablissementId: l.etablissementId, formationId: l.formationId, pointsBase: l.bp, statut: l.statut, valideeLe: null, validePeriode: null, ...validation, updatedAt: now, updatedBy: userId });
+      inserts.push({
+        annee,
+        siretEmployeur: siret,
+        etablissementId: l.etablissementId,
+        formationId: l.formationId,
+        pointsBase: l.bp,
+        statut: l.statut,
+        valideeLe: null,
+        validePeriode: null,
+        ...validation,
+        updatedAt: now,
+        updatedBy: userId,
+      });
     } else if (old.pointsBase !== l.bp || old.statut !== l.statut) {
       updated++;
-      await tx.update(attributions).set({ pointsBase: l.bp, statut: l.statut, ...validation, updatedAt: now, updatedBy: userId }).where(eq(attributions.id, old.id));
+      await tx
+        .update(attributions)
+        .set({ pointsBase: l.bp, statut: l.statut, ...validation, updatedAt: now, updatedBy: userId })
+        .where(eq(attributions.id, old.id));
     }
   }
   if (inserts.length) await tx.insert(attributions).values(inserts);
@@ -441,7 +568,11 @@ export async function changeChoices(
     const now = ctx.clock.now();
     const env = await envelopeOf(tx, annee, siret);
     if (!env)
-      return fail(400, 'sans_enveloppe', `Aucun solde de taxe d’apprentissage n’a été transmis par l’Urssaf ou la MSA pour ce SIRET pour la campagne ${annee} : il n’y a rien à répartir.`);
+      return fail(
+        400,
+        'sans_enveloppe',
+        `Aucun solde de taxe d’apprentissage n’a été transmis par l’Urssaf ou la MSA pour ce SIRET pour la campagne ${annee} : il n’y a rien à répartir.`,
+      );
     const groupe = await groupOf(tx, annee, siret);
     if (groupe?.role === 'membre')
       return fail(
@@ -456,7 +587,9 @@ export async function changeChoices(
     if (!applied.ok) return { ok: false, status: applied.status, errors: applied.errors };
     const items = 'items' in change ? change.items : [];
     const itemIndex = (l: DesiredLine) => {
-      const i = items.findIndex((it) => it.target.etablissementId === l.etablissementId && (it.target.formationId ?? null) === l.formationId);
+      const i = items.findIndex(
+        (it) => it.target.etablissementId === l.etablissementId && (it.target.formationId ?? null) === l.formationId,
+      );
       return i < 0 ? undefined : i;
     };
     const campaign = await calendarOf(tx, annee);
@@ -468,28 +601,51 @@ export async function changeChoices(
     const memberStates: { siret: string; current: LineRow[]; validationTotalePeriode: number | null }[] = [];
     for (const m of membres) {
       const mEnv = await envelopeOf(tx, annee, m);
-      if (!mEnv) return fail(400, 'groupe_sans_enveloppe', `Le SIRET ${m} du groupe « ${groupe!.nom} » n’a pas de solde à répartir pour la campagne ${annee} : retirez-le du groupe.`);
+      if (!mEnv)
+        return fail(
+          400,
+          'groupe_sans_enveloppe',
+          `Le SIRET ${m} du groupe « ${groupe!.nom} » n’a pas de solde à répartir pour la campagne ${annee} : retirez-le du groupe.`,
+        );
       const ms = await lockChoix(tx, annee, m, now);
       const cal = checkCalendar({ campaign, now, validatedFullInPeriod: ms.validationTotalePeriode });
-      if (!cal.ok) return { ok: false, status: 400, errors: cal.errors.map((e) => ({ ...toChangeError(e), message: `SIRET ${m} du groupe : ${e.message}` })) };
+      if (!cal.ok)
+        return {
+          ok: false,
+          status: 400,
+          errors: cal.errors.map((e) => ({ ...toChangeError(e), message: `SIRET ${m} du groupe : ${e.message}` })),
+        };
       memberStates.push({ siret: m, current: await linesOf(tx, annee, m), validationTotalePeriode: ms.validationTotalePeriode });
     }
 
     const counts = await writeLines(tx, annee, siret, current, applied.lines, now, input.actor.userId, checked.periode);
     const changed = counts.added + counts.updated + counts.removed > 0;
-    const fullyValidated = applied.lines.length > 0 && applied.lines.every((l) => l.statut === 'validee') && checked.summary.totalBp === FULL_BP;
+    const fullyValidated =
+      applied.lines.length > 0 && applied.lines.every((l) => l.statut === 'validee') && checked.summary.totalBp === FULL_BP;
     const nextValidation = (prev: number | null) => (fullyValidated ? (prev ?? checked.periode) : null);
     const version = changed ? state.version + 1 : state.version;
     await tx
       .update(choixEmployeurs)
-      .set({ version, validationTotalePeriode: nextValidation(state.validationTotalePeriode), ...(counts.validated ? { valideLe: now } : {}), updatedAt: now, updatedBy: input.actor.userId })
+      .set({
+        version,
+        validationTotalePeriode: nextValidation(state.validationTotalePeriode),
+        ...(counts.validated ? { valideLe: now } : {}),
+        updatedAt: now,
+        updatedBy: input.actor.userId,
+      })
       .where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, siret)));
     for (const m of memberStates) {
       const c = await writeLines(tx, annee, m.siret, m.current, applied.lines, now, input.actor.userId, checked.periode);
       if (c.added + c.updated + c.removed)
         await tx
           .update(choixEmployeurs)
-          .set({ version: sql`${choixEmployeurs.version} + 1`, validationTotalePeriode: nextValidation(m.validationTotalePeriode), ...(c.validated ? { valideLe: now } : {}), updatedAt: now, updatedBy: input.actor.userId })
+          .set({
+            version: sql`${choixEmployeurs.version} + 1`,
+            validationTotalePeriode: nextValidation(m.validationTotalePeriode),
+            ...(c.validated ? { valideLe: now } : {}),
+            updatedAt: now,
+            updatedBy: input.actor.userId,
+          })
           .where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, m.siret)));
     }
     if (changed)
@@ -504,7 +660,12 @@ export async function changeChoices(
           action: change.kind,
           source: input.source ?? 'ecran',
           total: formatPercent(checked.summary.totalBp),
-          lignes: applied.lines.map((l) => ({ etablissementId: l.etablissementId, formationId: l.formationId, pourcentage: formatPercent(l.bp), statut: l.statut })),
+          lignes: applied.lines.map((l) => ({
+            etablissementId: l.etablissementId,
+            formationId: l.formationId,
+            pourcentage: formatPercent(l.bp),
+            statut: l.statut,
+          })),
           ...(membres.length ? { groupe: groupe!.nom, membres } : {}),
         },
       });
@@ -514,7 +675,13 @@ export async function changeChoices(
 }
 
 /** « Partage de coordonnées »: the employer agrees (or no longer agrees) to be named to the establishments it chose. */
-export async function setPartage(ctx: Pick<AppContext, 'db' | 'clock'>, annee: number, siret: string, partage: boolean, actor: Actor): Promise<boolean> {
+export async function setPartage(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  annee: number,
+  siret: string,
+  partage: boolean,
+  actor: Actor,
+): Promise<boolean> {
   return ctx.db.transaction(async (tx: Tx) => {
     const r = await tx
       .update(enveloppes)
@@ -522,7 +689,13 @@ export async function setPartage(ctx: Pick<AppContext, 'db' | 'clock'>, annee: n
       .where(and(eq(enveloppes.annee, annee), eq(enveloppes.siret, siret)))
       .returning({ siret: enveloppes.siret });
     if (r.length === 0) return false;
-    await audit(tx, ctx.clock, { action: 'attributions.partage_changed', actorUserId: actor.userId, espaceId: actor.espaceId, ip: actor.ip ?? null, details: { annee, siret, partage } });
+    await audit(tx, ctx.clock, {
+      action: 'attributions.partage_changed',
+      actorUserId: actor.userId,
+      espaceId: actor.espaceId,
+      ip: actor.ip ?? null,
+      details: { annee, siret, partage },
+    });
     return true;
   });
 }

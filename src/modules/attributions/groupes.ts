@@ -27,10 +27,28 @@ export const GROUP_NAME_MAX = 80;
 
 /** The groups of the campaign whose reference SIRET is of company `siren`. */
 export async function groupsOf(db: Db | Tx, annee: number, siren: string): Promise<Groupe[]> {
-  const gs = await db.select().from(groupes).where(and(eq(groupes.annee, annee), eq(groupes.siren, siren))).orderBy(asc(groupes.nom), asc(groupes.id));
+  const gs = await db
+    .select()
+    .from(groupes)
+    .where(and(eq(groupes.annee, annee), eq(groupes.siren, siren)))
+    .orderBy(asc(groupes.nom), asc(groupes.id));
   if (gs.length === 0) return [];
-  const ms = await db.select().from(groupeMembres).where(inArray(groupeMembres.groupeId, gs.map((g) => g.id))).orderBy(asc(groupeMembres.siret));
-  return gs.map((g) => ({ id: g.id, nom: g.nom, reference: g.siretReference, membres: ms.filter((m) => m.groupeId === g.id && m.siret !== g.siretReference).map((m) => m.siret) }));
+  const ms = await db
+    .select()
+    .from(groupeMembres)
+    .where(
+      inArray(
+        groupeMembres.groupeId,
+        gs.map((g) => g.id),
+      ),
+    )
+    .orderBy(asc(groupeMembres.siret));
+  return gs.map((g) => ({
+    id: g.id,
+    nom: g.nom,
+    reference: g.siretReference,
+    membres: ms.filter((m) => m.groupeId === g.id && m.siret !== g.siretReference).map((m) => m.siret),
+  }));
 }
 
 class Rollback extends Error {
@@ -56,26 +74,61 @@ export async function createGroup(
   const nom = input.nom.trim().replace(/\s+/g, ' ');
   if (!nom) errors.nom = 'Donnez un nom au groupe.';
   else if (nom.length > GROUP_NAME_MAX) errors.nom = `Le nom du groupe ne doit pas dépasser ${GROUP_NAME_MAX} caractères.`;
-  if (!allowed.has(input.reference)) errors.reference = 'Choisissez le SIRET de référence parmi les établissements pour lesquels vous agissez.';
+  if (!allowed.has(input.reference))
+    errors.reference = 'Choisissez le SIRET de référence parmi les établissements pour lesquels vous agissez.';
   const membres = [...new Set(input.membres)].filter((m) => m !== input.reference);
   if (membres.length === 0) errors.membres = 'Choisissez au moins un autre SIRET de votre entreprise pour former le groupe.';
-  else if (membres.some((m) => !allowed.has(m))) errors.membres = 'Un SIRET choisi ne fait pas partie des établissements pour lesquels vous agissez.';
+  else if (membres.some((m) => !allowed.has(m)))
+    errors.membres = 'Un SIRET choisi ne fait pas partie des établissements pour lesquels vous agissez.';
   else if (allowed.has(input.reference) && membres.some((m) => m.slice(0, 9) !== input.reference.slice(0, 9)))
     errors.membres = 'Un groupe réunit des SIRET d’une même entreprise (même SIREN) que le SIRET de référence.';
   if (Object.keys(errors).length) return { ok: false, errors };
   const all = [input.reference, ...membres];
   try {
     const id = await ctx.db.transaction(async (tx: Tx) => {
-      const taken = await tx.select({ siret: groupeMembres.siret }).from(groupeMembres).where(and(eq(groupeMembres.annee, annee), inArray(groupeMembres.siret, all)));
-      if (taken.length) throw new Rollback([{ code: 'deja_groupe', message: `Le SIRET ${taken.map((t) => t.siret).join(', ')} fait déjà partie d’un groupe pour cette campagne.` }]);
-      const envs = await tx.select({ siret: enveloppes.siret }).from(enveloppes).where(and(eq(enveloppes.annee, annee), inArray(enveloppes.siret, all)));
+      const taken = await tx
+        .select({ siret: groupeMembres.siret })
+        .from(groupeMembres)
+        .where(and(eq(groupeMembres.annee, annee), inArray(groupeMembres.siret, all)));
+      if (taken.length)
+        throw new Rollback([
+          {
+            code: 'deja_groupe',
+            message: `Le SIRET ${taken.map((t) => t.siret).join(', ')} fait déjà partie d’un groupe pour cette campagne.`,
+          },
+        ]);
+      const envs = await tx
+        .select({ siret: enveloppes.siret })
+        .from(enveloppes)
+        .where(and(eq(enveloppes.annee, annee), inArray(enveloppes.siret, all)));
       const without = all.filter((s) => !envs.some((e) => e.siret === s));
-      if (without.length) throw new Rollback([{ code: 'sans_enveloppe', message: `Aucun solde n’est à répartir pour le SIRET ${without.join(', ')} pour la campagne ${annee} : il ne peut pas faire partie d’un groupe.` }]);
-      const [g] = await tx.insert(groupes).values({ annee, siren: input.reference.slice(0, 9), nom, siretReference: input.reference, createdAt: ctx.clock.now(), createdBy: actor.userId }).returning({ id: groupes.id });
+      if (without.length)
+        throw new Rollback([
+          {
+            code: 'sans_enveloppe',
+            message: `Aucun solde n’est à répartir pour le SIRET ${without.join(', ')} pour la campagne ${annee} : il ne peut pas faire partie d’un groupe.`,
+          },
+        ]);
+      const [g] = await tx
+        .insert(groupes)
+        .values({
+          annee,
+          siren: input.reference.slice(0, 9),
+          nom,
+          siretReference: input.reference,
+          createdAt: ctx.clock.now(),
+          createdBy: actor.userId,
+        })
+        .returning({ id: groupes.id });
       await tx.insert(groupeMembres).values(all.map((siret) => ({ groupeId: g!.id, annee, siret })));
       // the members take the reference's current choices
       const current = await tx
-        .select({ etablissementId: attributions.etablissementId, formationId: attributions.formationId, bp: attributions.pointsBase, statut: attributions.statut })
+        .select({
+          etablissementId: attributions.etablissementId,
+          formationId: attributions.formationId,
+          bp: attributions.pointsBase,
+          statut: attributions.statut,
+        })
         .from(attributions)
         .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, input.reference)))
         .orderBy(asc(attributions.id));
@@ -86,13 +139,23 @@ export async function createGroup(
           siret: input.reference,
           actor,
           expectedVersion: null,
-          change: { kind: 'remplacer', items: current.map((c) => ({ target: { etablissementId: c.etablissementId, formationId: c.formationId }, bp: c.bp })), valider: current.length > 0 && current.every((c) => c.statut === 'validee') },
+          change: {
+            kind: 'remplacer',
+            items: current.map((c) => ({ target: { etablissementId: c.etablissementId, formationId: c.formationId }, bp: c.bp })),
+            valider: current.length > 0 && current.every((c) => c.statut === 'validee'),
+          },
           source: 'groupe',
         },
         tx,
       );
       if (!r.ok) throw new Rollback(r.errors);
-      await audit(tx, ctx.clock, { action: 'groupe.created', actorUserId: actor.userId, espaceId: actor.espaceId, ip: actor.ip ?? null, details: { annee, nom, reference: input.reference, membres } });
+      await audit(tx, ctx.clock, {
+        action: 'groupe.created',
+        actorUserId: actor.userId,
+        espaceId: actor.espaceId,
+        ip: actor.ip ?? null,
+        details: { annee, nom, reference: input.reference, membres },
+      });
       return g!.id;
     });
     return { ok: true, id };
@@ -103,13 +166,28 @@ export async function createGroup(
 }
 
 /** Deletes a group whose reference the person may act for; the members keep their current choices. */
-export async function deleteGroup(ctx: Pick<AppContext, 'db' | 'clock'>, actor: Actor, annee: number, id: number, allowed: ReadonlySet<string>): Promise<boolean> {
+export async function deleteGroup(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  actor: Actor,
+  annee: number,
+  id: number,
+  allowed: ReadonlySet<string>,
+): Promise<boolean> {
   return ctx.db.transaction(async (tx: Tx) => {
-    const [g] = await tx.select().from(groupes).where(and(eq(groupes.id, id), eq(groupes.annee, annee)));
+    const [g] = await tx
+      .select()
+      .from(groupes)
+      .where(and(eq(groupes.id, id), eq(groupes.annee, annee)));
     if (!g || !allowed.has(g.siretReference)) return false;
     await tx.delete(groupeMembres).where(eq(groupeMembres.groupeId, id));
     await tx.delete(groupes).where(eq(groupes.id, id));
-    await audit(tx, ctx.clock, { action: 'groupe.deleted', actorUserId: actor.userId, espaceId: actor.espaceId, ip: actor.ip ?? null, details: { annee, nom: g.nom, reference: g.siretReference } });
+    await audit(tx, ctx.clock, {
+      action: 'groupe.deleted',
+      actorUserId: actor.userId,
+      espaceId: actor.espaceId,
+      ip: actor.ip ?? null,
+      details: { annee, nom: g.nom, reference: g.siretReference },
+    });
     return true;
   });
 }

@@ -23,7 +23,11 @@ export async function historyYears(db: Q, siret: string, upTo: number): Promise<
  * Last campaign's allocations of `siret` as items for `annee` (same percentages), and how many could
  * not be carried over because the establishment or formation is no longer habilitated.
  */
-export async function replicationItems(db: Q, annee: number, siret: string): Promise<{ previous: number; items: TargetShare[]; skipped: number }> {
+export async function replicationItems(
+  db: Q,
+  annee: number,
+  siret: string,
+): Promise<{ previous: number; items: TargetShare[]; skipped: number }> {
   const prev = await db
     .select({ etablissementId: attributions.etablissementId, formationId: attributions.formationId, bp: attributions.pointsBase })
     .from(attributions)

@@ -76,30 +76,91 @@ const clip = (s: string, n = 40) => (s.length > n ? `${s.slice(0, n)}…` : s);
  */
 export function readAttributionsCsv(input: string | Uint8Array): ReadResult {
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
-  if (size > MAX_IMPORT_BYTES) return { ok: false, report: [{ line: 1, message: `Le fichier dépasse ${MAX_IMPORT_BYTES / 1024 / 1024} Mo : découpez-le en plusieurs fichiers (par exemple un par portefeuille).` }] };
+  if (size > MAX_IMPORT_BYTES)
+    return {
+      ok: false,
+      report: [
+        {
+          line: 1,
+          message: `Le fichier dépasse ${MAX_IMPORT_BYTES / 1024 / 1024} Mo : découpez-le en plusieurs fichiers (par exemple un par portefeuille).`,
+        },
+      ],
+    };
   const { text, encoding } = typeof input === 'string' ? { text: input, encoding: 'texte' } : decodeCsv(input);
-  if (text.replace(/^\uFEFF/, '').trim() === '') return { ok: false, report: [{ line: 1, message: 'Le fichier est vide : il doit contenir la ligne d’en-tête puis une ligne par attribution.' }] };
+  if (text.replace(/^\uFEFF/, '').trim() === '')
+    return {
+      ok: false,
+      report: [{ line: 1, message: 'Le fichier est vide : il doit contenir la ligne d’en-tête puis une ligne par attribution.' }],
+    };
   const parsed = parseCsv(text);
   if (!parsed.ok) {
-    const report = parsed.report.map((r) => (/dépasse \d+ lignes/.test(r.message) ? { line: r.line, message: `Le fichier dépasse ${MAX_IMPORT_LINES} lignes : découpez-le en plusieurs fichiers.` } : r));
+    const report = parsed.report.map((r) =>
+      /dépasse \d+ lignes/.test(r.message)
+        ? { line: r.line, message: `Le fichier dépasse ${MAX_IMPORT_LINES} lignes : découpez-le en plusieurs fichiers.` }
+        : r,
+    );
     return { ok: false, report };
   }
   const { header, rows } = parsed.csv;
-  const names = header.map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase());
+  const names = header.map((h) =>
+    h
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase(),
+  );
   if (names.length === 1 && /[,\t|]/.test(names[0]!))
-    return { ok: false, report: [{ line: 1, message: 'Le séparateur doit être le point-virgule (;) : enregistrez le fichier au format « CSV (séparateur : point-virgule) ».' }] };
+    return {
+      ok: false,
+      report: [
+        {
+          line: 1,
+          message: 'Le séparateur doit être le point-virgule (;) : enregistrez le fichier au format « CSV (séparateur : point-virgule) ».',
+        },
+      ],
+    };
   if (!names.includes('siret_employeur') && names.some((n) => /^\d{9,14}$/.test(n.replace(/\s/g, ''))))
-    return { ok: false, report: [{ line: 1, message: `La première ligne doit être la ligne d’en-tête « ${REQUIRED_COLUMNS.join(';')} » : ajoutez-la au début du fichier.` }] };
+    return {
+      ok: false,
+      report: [
+        {
+          line: 1,
+          message: `La première ligne doit être la ligne d’en-tête « ${REQUIRED_COLUMNS.join(';')} » : ajoutez-la au début du fichier.`,
+        },
+      ],
+    };
   const index = new Map<string, number>();
   for (const [k, n] of names.entries()) {
-    if (!KNOWN_COLUMNS.has(n)) return { ok: false, report: [{ line: 1, message: `Colonne ${k + 1} : « ${clip(header[k]!)} » n’est pas une colonne connue. Colonnes attendues : ${REQUIRED_COLUMNS.join(';')} (et, facultatives : ${[...SELECTOR_COLUMNS, ...INFORMATIVE_COLUMNS].join(', ')}).` }] };
+    if (!KNOWN_COLUMNS.has(n))
+      return {
+        ok: false,
+        report: [
+          {
+            line: 1,
+            message: `Colonne ${k + 1} : « ${clip(header[k]!)} » n’est pas une colonne connue. Colonnes attendues : ${REQUIRED_COLUMNS.join(';')} (et, facultatives : ${[...SELECTOR_COLUMNS, ...INFORMATIVE_COLUMNS].join(', ')}).`,
+          },
+        ],
+      };
     if (index.has(n)) return { ok: false, report: [{ line: 1, message: `La colonne « ${n} » apparaît deux fois dans l’en-tête.` }] };
     index.set(n, k);
   }
   const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
-  if (missing.length) return { ok: false, report: [{ line: 1, message: `L’en-tête doit contenir les colonnes « ${REQUIRED_COLUMNS.join(';')} » (séparateur point-virgule) ; il manque : ${missing.join(', ')}.` }] };
-  if (rows.length === 0) return { ok: false, report: [{ line: 2, message: 'Le fichier ne contient aucune ligne d’attribution après l’en-tête.' }] };
-  if (rows.length > MAX_IMPORT_LINES) return { ok: false, report: [{ line: 1, message: `Le fichier dépasse ${MAX_IMPORT_LINES} lignes : découpez-le en plusieurs fichiers.` }] };
+  if (missing.length)
+    return {
+      ok: false,
+      report: [
+        {
+          line: 1,
+          message: `L’en-tête doit contenir les colonnes « ${REQUIRED_COLUMNS.join(';')} » (séparateur point-virgule) ; il manque : ${missing.join(', ')}.`,
+        },
+      ],
+    };
+  if (rows.length === 0)
+    return { ok: false, report: [{ line: 2, message: 'Le fichier ne contient aucune ligne d’attribution après l’en-tête.' }] };
+  if (rows.length > MAX_IMPORT_LINES)
+    return {
+      ok: false,
+      report: [{ line: 1, message: `Le fichier dépasse ${MAX_IMPORT_LINES} lignes : découpez-le en plusieurs fichiers.` }],
+    };
   const report: ReportLine[] = [];
   const lines: CsvLine[] = [];
   const cell = (cells: string[], name: string) => {
@@ -108,7 +169,10 @@ export function readAttributionsCsv(input: string | Uint8Array): ReadResult {
   };
   for (const r of rows) {
     if (r.cells.length !== header.length) {
-      report.push({ line: r.line, message: `La ligne compte ${r.cells.length} colonne(s) au lieu de ${header.length} (séparateur point-virgule attendu).` });
+      report.push({
+        line: r.line,
+        message: `La ligne compte ${r.cells.length} colonne(s) au lieu de ${header.length} (séparateur point-virgule attendu).`,
+      });
       continue;
     }
     lines.push({
@@ -127,7 +191,8 @@ export function readAttributionsCsv(input: string | Uint8Array): ReadResult {
 
 // ── pure: resolving the lines ────────────────────────────────────────────────────────────────────
 
-export type FormationRef = { kind: 'aucune' } | { kind: 'cfd'; code: string } | { kind: 'rncp'; code: string } | { kind: 'intitule'; key: string };
+export type FormationRef =
+  { kind: 'aucune' } | { kind: 'cfd'; code: string } | { kind: 'rncp'; code: string } | { kind: 'intitule'; key: string };
 
 /** The « formation » cell: empty, a CFD (8 characters), an RNCP code (« RNCP12345 »), else a title. */
 export function parseFormationRef(cell: string): FormationRef {
@@ -188,11 +253,14 @@ export interface ResolvedFile {
 export function employerRefusal(value: string, employers: ReadonlyMap<string, EmployerSiret>): string | null {
   const v = value.replace(/[\s.]/g, '');
   if (v === '') return 'le SIRET employeur est obligatoire';
-  if (!/^\d{14}$/.test(v)) return `le SIRET employeur « ${clip(value, 20)} » doit comporter 14 chiffres (un tableur supprime parfois les zéros du début : mettez la colonne au format texte)`;
+  if (!/^\d{14}$/.test(v))
+    return `le SIRET employeur « ${clip(value, 20)} » doit comporter 14 chiffres (un tableur supprime parfois les zéros du début : mettez la colonne au format texte)`;
   if (!isValidSiret(v)) return `le SIRET employeur ${v} n’est pas valide (clé de contrôle incorrecte)`;
   const e = employers.get(v);
-  if (!e) return `le SIRET employeur ${v} ne fait pas partie des établissements pour lesquels vous pouvez répartir le solde (habilitation « SOLTéA - Employeurs » de votre espace)`;
-  if (e.indisponible) return `SIRET employeur ${v} : ${e.indisponible.charAt(0).toLowerCase()}${e.indisponible.slice(1).replace(/\.$/, '')}`;
+  if (!e)
+    return `le SIRET employeur ${v} ne fait pas partie des établissements pour lesquels vous pouvez répartir le solde (habilitation « SOLTéA - Employeurs » de votre espace)`;
+  if (e.indisponible)
+    return `SIRET employeur ${v} : ${e.indisponible.charAt(0).toLowerCase()}${e.indisponible.slice(1).replace(/\.$/, '')}`;
   return null;
 }
 
@@ -200,7 +268,10 @@ export function employerRefusal(value: string, employers: ReadonlyMap<string, Em
  * Every line → its target and share, or the report of every wrong line (several messages of one line
  * joined). Pure: `ctx` holds what the database knows.
  */
-export function resolveLines(lines: readonly CsvLine[], ctx: ResolveContext): { ok: true; file: ResolvedFile } | { ok: false; report: ReportLine[] } {
+export function resolveLines(
+  lines: readonly CsvLine[],
+  ctx: ResolveContext,
+): { ok: true; file: ResolvedFile } | { ok: false; report: ReportLine[] } {
   const report: ReportLine[] = [];
   const bySiret = new Map<string, ResolvedLine[]>();
   const firstLine = new Map<string, number>();
@@ -222,11 +293,19 @@ export function resolveLines(lines: readonly CsvLine[], ctx: ResolveContext): { 
     }
     const target = resolveTarget(l, ctx, msgs);
     const p = parsePercent(l.pourcentage);
-    if (!p.ok) msgs.push(l.pourcentage === '' ? 'le pourcentage est obligatoire' : `pourcentage « ${clip(l.pourcentage, 20)} » : ${p.message.charAt(0).toLowerCase()}${p.message.slice(1).replace(/\.$/, '')}`);
+    if (!p.ok)
+      msgs.push(
+        l.pourcentage === ''
+          ? 'le pourcentage est obligatoire'
+          : `pourcentage « ${clip(l.pourcentage, 20)} » : ${p.message.charAt(0).toLowerCase()}${p.message.slice(1).replace(/\.$/, '')}`,
+      );
     if (target && !refusal) {
       const key = `${employer}|${targetMapKey(target.etablissementId, target.formationId)}`;
       const first = seen.get(key);
-      if (first !== undefined) msgs.push(`ligne en double : le même bénéficiaire figure déjà à la ligne ${first} pour ce SIRET employeur (une seule ligne par établissement, composante ou formation)`);
+      if (first !== undefined)
+        msgs.push(
+          `ligne en double : le même bénéficiaire figure déjà à la ligne ${first} pour ce SIRET employeur (une seule ligne par établissement, composante ou formation)`,
+        );
       else seen.set(key, l.line);
     }
     if (msgs.length) {
@@ -255,7 +334,11 @@ function resolveTarget(l: CsvLine, ctx: ResolveContext, msgs: string[]): { etabl
   let places = ctx.places.get(siret) ?? [];
   if (places.length === 0) {
     // the referential keeps a few SIRETs that fail their check digit: looked up first
-    msgs.push(isValidSiret(siret) ? `le bénéficiaire ${siret} n’est pas habilité à recevoir le solde de la taxe d’apprentissage pour la campagne ${ctx.annee}` : `le SIRET du bénéficiaire ${siret} n’est pas valide (clé de contrôle incorrecte)`);
+    msgs.push(
+      isValidSiret(siret)
+        ? `le bénéficiaire ${siret} n’est pas habilité à recevoir le solde de la taxe d’apprentissage pour la campagne ${ctx.annee}`
+        : `le SIRET du bénéficiaire ${siret} n’est pas valide (clé de contrôle incorrecte)`,
+    );
     return null;
   }
   const uai = l.uai.trim().toUpperCase();
@@ -284,15 +367,20 @@ function resolveTarget(l: CsvLine, ctx: ResolveContext, msgs: string[]): { etabl
   const matches: RefFormation[] = [];
   for (const p of places)
     for (const f of ctx.formations.get(p.id) ?? []) {
-      const same = ref.kind === 'cfd' ? f.cfd === ref.code : ref.kind === 'rncp' ? f.rncp === ref.code : ref.key !== '' && f.intituleKey === ref.key;
+      const same =
+        ref.kind === 'cfd' ? f.cfd === ref.code : ref.kind === 'rncp' ? f.rncp === ref.code : ref.key !== '' && f.intituleKey === ref.key;
       if (same && (lieu === '' || f.codeCommune === lieu)) matches.push(f);
     }
   if (matches.length === 0) {
-    msgs.push(`aucune formation « ${clip(l.formation)} »${lieu ? ` enseignée à ${clip(lieu, 5)}` : ''} n’est proposée par le bénéficiaire ${siret} pour la campagne ${ctx.annee} (code CFD, code RNCP ou intitulé exact attendu)`);
+    msgs.push(
+      `aucune formation « ${clip(l.formation)} »${lieu ? ` enseignée à ${clip(lieu, 5)}` : ''} n’est proposée par le bénéficiaire ${siret} pour la campagne ${ctx.annee} (code CFD, code RNCP ou intitulé exact attendu)`,
+    );
     return null;
   }
   if (matches.length > 1) {
-    msgs.push(`la formation « ${clip(l.formation)} » est proposée ${matches.length} fois par le bénéficiaire ${siret} : précisez la composante (colonne « uai ») ou le lieu (code commune INSEE, colonne « lieu »)`);
+    msgs.push(
+      `la formation « ${clip(l.formation)} » est proposée ${matches.length} fois par le bénéficiaire ${siret} : précisez la composante (colonne « uai ») ou le lieu (code commune INSEE, colonne « lieu »)`,
+    );
     return null;
   }
   return { etablissementId: matches[0]!.etablissementId, formationId: matches[0]!.id };
@@ -311,12 +399,22 @@ function textArray(values: Iterable<string>): string {
 }
 
 /** The referential rows of `sirets` for `annee` and the formations matching the codes of `lines`. */
-export async function loadReferentialFor(db: Q, annee: number, lines: readonly CsvLine[]): Promise<Pick<ResolveContext, 'places' | 'formations'>> {
+export async function loadReferentialFor(
+  db: Q,
+  annee: number,
+  lines: readonly CsvLine[],
+): Promise<Pick<ResolveContext, 'places' | 'formations'>> {
   const sirets = new Set(lines.map((l) => l.siretBeneficiaire.replace(/[\s.]/g, '')).filter((s) => /^\d{14}$/.test(s)));
   const places = new Map<string, RefPlace[]>();
   const formations = new Map<number, RefFormation[]>();
   if (sirets.size === 0) return { places, formations };
-  const found = await rows<{ id: string | number; siret: string; parent_id: string | number | null; nom: string; uais: string[] | string | null }>(
+  const found = await rows<{
+    id: string | number;
+    siret: string;
+    parent_id: string | number | null;
+    nom: string;
+    uais: string[] | string | null;
+  }>(
     db,
     sql`select e.id, e.siret, e.parent_id, e.nom,
           coalesce((select array_agg(u.uai order by u.uai) from ref_etablissement_uais u where u.etablissement_id = e.id), '{}') as uais
@@ -324,7 +422,13 @@ export async function loadReferentialFor(db: Q, annee: number, lines: readonly C
   );
   const ids: number[] = [];
   for (const r of found) {
-    const p: RefPlace = { id: Number(r.id), siret: r.siret, parentId: r.parent_id === null ? null : Number(r.parent_id), nom: r.nom, uais: pgArray(r.uais) };
+    const p: RefPlace = {
+      id: Number(r.id),
+      siret: r.siret,
+      parentId: r.parent_id === null ? null : Number(r.parent_id),
+      nom: r.nom,
+      uais: pgArray(r.uais),
+    };
     ids.push(p.id);
     places.set(p.siret, [...(places.get(p.siret) ?? []), p]);
   }
@@ -332,7 +436,14 @@ export async function loadReferentialFor(db: Q, annee: number, lines: readonly C
   const codes = new Set(refs.flatMap((r) => (r.kind === 'cfd' || r.kind === 'rncp' ? [r.code] : [])));
   const keys = new Set(refs.flatMap((r) => (r.kind === 'intitule' && r.key !== '' ? [r.key] : [])));
   if (ids.length && (codes.size || keys.size)) {
-    const forms = await rows<{ id: string | number; etablissement_id: string | number; code_commune: string; cfd: string | null; rncp: string | null; intitule_recherche: string }>(
+    const forms = await rows<{
+      id: string | number;
+      etablissement_id: string | number;
+      code_commune: string;
+      cfd: string | null;
+      rncp: string | null;
+      intitule_recherche: string;
+    }>(
       db,
       sql`select f.id, f.etablissement_id, f.code_commune, d.cfd, d.rncp, d.intitule_recherche
           from ref_formations f join ref_diplomes d on d.id = f.diplome_id
@@ -341,7 +452,14 @@ export async function loadReferentialFor(db: Q, annee: number, lines: readonly C
           order by f.id`,
     );
     for (const f of forms) {
-      const v: RefFormation = { id: Number(f.id), etablissementId: Number(f.etablissement_id), codeCommune: f.code_commune, cfd: f.cfd, rncp: f.rncp, intituleKey: f.intitule_recherche };
+      const v: RefFormation = {
+        id: Number(f.id),
+        etablissementId: Number(f.etablissement_id),
+        codeCommune: f.code_commune,
+        cfd: f.cfd,
+        rncp: f.rncp,
+        intituleKey: f.intitule_recherche,
+      };
       formations.set(v.etablissementId, [...(formations.get(v.etablissementId) ?? []), v]);
     }
   }
@@ -377,7 +495,8 @@ export type ImportOutcome =
 
 export const NO_EMPLOYER_MESSAGE =
   'Ce service ne vous est pas ouvert : vous n’êtes habilité à « SOLTéA - Employeurs » pour aucun établissement, ou le délai d’accès de 24 heures n’est pas écoulé.';
-export const REJECTED_MESSAGE = 'Le fichier contient des erreurs : aucune attribution n’a été enregistrée. Corrigez les lignes ci-dessous puis importez à nouveau le fichier complet.';
+export const REJECTED_MESSAGE =
+  'Le fichier contient des erreurs : aucune attribution n’a été enregistrée. Corrigez les lignes ci-dessous puis importez à nouveau le fichier complet.';
 
 class Rejected extends Error {
   constructor(readonly report: ReportLine[]) {
@@ -416,7 +535,9 @@ async function currentLines(tx: Tx, annee: number, siret: string) {
 /** True when the file's lines for a SIRET are exactly what it has (and, when validating, all validated). */
 function sameAsCurrent(current: Awaited<ReturnType<typeof currentLines>>, wanted: readonly ResolvedLine[], valider: boolean): boolean {
   if (current.length !== wanted.length) return false;
-  const have = new Map(current.map((c) => [targetMapKey(Number(c.etablissement_id), c.formation_id === null ? null : Number(c.formation_id)), c]));
+  const have = new Map(
+    current.map((c) => [targetMapKey(Number(c.etablissement_id), c.formation_id === null ? null : Number(c.formation_id)), c]),
+  );
   return wanted.every((w) => {
     const c = have.get(targetMapKey(w.target.etablissementId, w.target.formationId));
     return c !== undefined && Number(c.points_base) === w.bp && (!valider || c.statut === 'validee');
@@ -427,7 +548,11 @@ function sameAsCurrent(current: Awaited<ReturnType<typeof currentLines>>, wanted
  * Imports `input` (the file's bytes or text) for `user`: all or nothing. `valider`: the lines are
  * validated in the same step (« Valider les attributions », default on the form).
  */
-export async function importAttributions(ctx: AppContext, user: User, input: { content: string | Uint8Array; valider: boolean; ip?: string | null }): Promise<ImportOutcome> {
+export async function importAttributions(
+  ctx: AppContext,
+  user: User,
+  input: { content: string | Uint8Array; valider: boolean; ip?: string | null },
+): Promise<ImportOutcome> {
   const campaign = await currentCampaign(ctx);
   const annee = campaign.annee;
   const mine = await employerSirets(ctx, user, annee);
@@ -436,7 +561,8 @@ export async function importAttributions(ctx: AppContext, user: User, input: { c
   if (!read.ok) return { ok: false, status: 400, message: REJECTED_MESSAGE, report: read.report };
 
   const calendar = checkCalendar({ campaign: await calendarOf(ctx.db, annee), now: ctx.clock.now(), validatedFullInPeriod: null });
-  if (!calendar.ok) return { ok: false, status: 400, message: `${calendar.errors[0]!.message} Aucune attribution n’a été enregistrée.`, report: [] };
+  if (!calendar.ok)
+    return { ok: false, status: 400, message: `${calendar.errors[0]!.message} Aucune attribution n’a été enregistrée.`, report: [] };
 
   const employers = new Map(mine.map((m) => [m.siret, m]));
   const lookups = await loadReferentialFor(ctx.db, annee, read.lines);
@@ -452,18 +578,41 @@ export async function importAttributions(ctx: AppContext, user: User, input: { c
       const out: ClientSummary[] = [];
       for (const siret of sirets) {
         const lines = file.bySiret.get(siret)!;
-        const base = { siret, denomination: employers.get(siret)?.denomination ?? null, lignes: lines.length, totalBp: lines.reduce((s, l) => s + l.bp, 0) };
+        const base = {
+          siret,
+          denomination: employers.get(siret)?.denomination ?? null,
+          lignes: lines.length,
+          totalBp: lines.reduce((s, l) => s + l.bp, 0),
+        };
         if (sameAsCurrent(await currentLines(tx, annee, siret), lines, input.valider)) {
           out.push({ ...base, statut: 'inchange', ajoutees: 0, modifiees: 0, supprimees: 0, membres: 0 });
           continue;
         }
         const items: TargetShare[] = lines.map((l) => ({ target: l.target, bp: l.bp }));
-        const r = await changeChoices(ctx, { annee, siret, actor, expectedVersion: null, change: { kind: 'remplacer', items, valider: input.valider }, source: 'import_csv' }, tx);
+        const r = await changeChoices(
+          ctx,
+          {
+            annee,
+            siret,
+            actor,
+            expectedVersion: null,
+            change: { kind: 'remplacer', items, valider: input.valider },
+            source: 'import_csv',
+          },
+          tx,
+        );
         if (!r.ok) {
           report.push(...mapErrors(siret, lines, file.firstLine.get(siret)!, r.errors));
           continue;
         }
-        out.push({ ...base, statut: r.changed || r.validated ? 'modifie' : 'inchange', ajoutees: r.added, modifiees: r.updated, supprimees: r.removed, membres: r.membres });
+        out.push({
+          ...base,
+          statut: r.changed || r.validated ? 'modifie' : 'inchange',
+          ajoutees: r.added,
+          modifiees: r.updated,
+          supprimees: r.removed,
+          membres: r.membres,
+        });
       }
       if (report.length) throw new Rejected(report.sort((a, b) => a.line - b.line));
       const modifies = out.filter((c) => c.statut === 'modifie').length;
@@ -472,7 +621,16 @@ export async function importAttributions(ctx: AppContext, user: User, input: { c
         actorUserId: user.id,
         espaceId: user.espaceId,
         ip: input.ip ?? null,
-        details: { annee, source: 'import_csv', lignes: file.lines, clients: out.length, modifies, inchanges: out.length - modifies, valider: input.valider, encodage: read.encoding },
+        details: {
+          annee,
+          source: 'import_csv',
+          lignes: file.lines,
+          clients: out.length,
+          modifies,
+          inchanges: out.length - modifies,
+          valider: input.valider,
+          encodage: read.encoding,
+        },
       });
       return out;
     });
@@ -559,7 +717,8 @@ export async function exportAttributions(ctx: AppContext, user: User): Promise<{
     bySiret.set(l.siret_employeur, [...(bySiret.get(l.siret_employeur) ?? []), row]);
   }
   const out: string[][] = [];
-  for (const siret of data.withEnvelope) out.push(...(bySiret.get(siret) ?? [[siret, '', '', '', '', '', nameOf.get(siret) ?? '', '', '', '']]));
+  for (const siret of data.withEnvelope)
+    out.push(...(bySiret.get(siret) ?? [[siret, '', '', '', '', '', nameOf.get(siret) ?? '', '', '', '']]));
   return { annee, csv: formatCsv(EXPORT_COLUMNS, out), sirets: data.withEnvelope.length };
 }
 

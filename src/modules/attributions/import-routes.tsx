@@ -20,7 +20,14 @@ import { formatPercent } from '../../domain/money.js';
 import { MessagePage } from '../../web/pages/public.js';
 import { SolteaEmployeurImportPage, type SolteaEmployeurImportProps } from '../../web/pages/soltea-employeur-import.js';
 import { currentCampaign } from '../campagnes/repository.js';
-import { exportAttributions, importAttributions, MAX_IMPORT_BYTES, modelCsv, NO_EMPLOYER_MESSAGE, type ImportOutcome } from './import-csv.js';
+import {
+  exportAttributions,
+  importAttributions,
+  MAX_IMPORT_BYTES,
+  modelCsv,
+  NO_EMPLOYER_MESSAGE,
+  type ImportOutcome,
+} from './import-csv.js';
 import { employerSirets } from './scope.js';
 
 /** The file (5 MB) plus the form's other fields and the multipart framing. */
@@ -90,7 +97,11 @@ function validerOf(body: Record<string, unknown>, query: Record<string, unknown>
 }
 
 function csvReply(reply: FastifyReply, filename: string, body: string) {
-  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).header('cache-control', 'no-store').send(body);
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('cache-control', 'no-store')
+    .send(body);
 }
 
 /** Routes of « Importer des attributions » (registered by src/http/server.ts). */
@@ -146,22 +157,40 @@ export async function attributionsImportRoutes(app: FastifyInstance): Promise<vo
       ctx: pageContext(req),
       annee,
       disponibles: mine.filter((m) => m.indisponible === null).length,
-      indisponibles: mine.filter((m) => m.indisponible !== null).map((m) => ({ siret: m.siret, denomination: m.denomination, raison: m.indisponible! })),
+      indisponibles: mine
+        .filter((m) => m.indisponible !== null)
+        .map((m) => ({ siret: m.siret, denomination: m.denomination, raison: m.indisponible! })),
     };
   };
 
-  app.get('/soltea/employeur/import', { ...signedIn, schema: { summary: 'Importer des attributions (CSV) : la page, et pour un logiciel les SIRET concernés', tags: ['SOLTéA - Employeurs'] } }, async (req, reply) => {
-    const base = await pageBase(req);
-    if (!base) return forbidden(req, reply);
-    if (wantsJson(req))
-      return reply.send({
-        campagne: base.annee,
-        format: { separateur: ';', colonnes: ['siret_employeur', 'siret_beneficiaire', 'formation', 'pourcentage'], facultatives: ['uai', 'lieu'], maxLignes: 20_000, maxOctets: MAX_IMPORT_BYTES },
-        disponibles: base.disponibles,
-        indisponibles: base.indisponibles,
-      });
-    return sendPage(reply, <SolteaEmployeurImportPage {...base} valider />);
-  });
+  app.get(
+    '/soltea/employeur/import',
+    {
+      ...signedIn,
+      schema: {
+        summary: 'Importer des attributions (CSV) : la page, et pour un logiciel les SIRET concernés',
+        tags: ['SOLTéA - Employeurs'],
+      },
+    },
+    async (req, reply) => {
+      const base = await pageBase(req);
+      if (!base) return forbidden(req, reply);
+      if (wantsJson(req))
+        return reply.send({
+          campagne: base.annee,
+          format: {
+            separateur: ';',
+            colonnes: ['siret_employeur', 'siret_beneficiaire', 'formation', 'pourcentage'],
+            facultatives: ['uai', 'lieu'],
+            maxLignes: 20_000,
+            maxOctets: MAX_IMPORT_BYTES,
+          },
+          disponibles: base.disponibles,
+          indisponibles: base.indisponibles,
+        });
+      return sendPage(reply, <SolteaEmployeurImportPage {...base} valider />);
+    },
+  );
 
   app.post(
     '/soltea/employeur/import',
@@ -170,7 +199,8 @@ export async function attributionsImportRoutes(app: FastifyInstance): Promise<vo
       bodyLimit: IMPORT_BODY_LIMIT,
       attachValidation: true,
       schema: {
-        summary: 'Importer des attributions : fichier CSV (text/csv ; ?valider=0 pour seulement enregistrer), formulaire multipart (champ fichier) ou JSON { csv, valider }. Tout ou rien, compte rendu ligne par ligne.',
+        summary:
+          'Importer des attributions : fichier CSV (text/csv ; ?valider=0 pour seulement enregistrer), formulaire multipart (champ fichier) ou JSON { csv, valider }. Tout ou rien, compte rendu ligne par ligne.',
         tags: ['SOLTéA - Employeurs'],
       },
     },
@@ -193,12 +223,43 @@ export async function attributionsImportRoutes(app: FastifyInstance): Promise<vo
           fichier = (file as UploadedFile).filename || undefined;
         } else if (fields.csv !== undefined || asJson) {
           const p = jsonBodySchema.safeParse(fields);
-          if (!p.success) return answerFailure(req, reply, asJson, { ok: false, status: 400, message: p.error.issues[0]?.message ?? 'Le contenu du fichier CSV est obligatoire.', report: [] }, valider);
+          if (!p.success)
+            return answerFailure(
+              req,
+              reply,
+              asJson,
+              { ok: false, status: 400, message: p.error.issues[0]?.message ?? 'Le contenu du fichier CSV est obligatoire.', report: [] },
+              valider,
+            );
           content = p.data.csv;
         } else {
-          return answerFailure(req, reply, asJson, { ok: false, status: 400, message: 'Choisissez le fichier CSV de vos attributions, puis cliquez sur « Importer ».', report: [] }, valider);
+          return answerFailure(
+            req,
+            reply,
+            asJson,
+            {
+              ok: false,
+              status: 400,
+              message: 'Choisissez le fichier CSV de vos attributions, puis cliquez sur « Importer ».',
+              report: [],
+            },
+            valider,
+          );
         }
-        if (content.length === 0) return answerFailure(req, reply, asJson, { ok: false, status: 400, message: 'Choisissez le fichier CSV de vos attributions, puis cliquez sur « Importer ».', report: [] }, valider, fichier);
+        if (content.length === 0)
+          return answerFailure(
+            req,
+            reply,
+            asJson,
+            {
+              ok: false,
+              status: 400,
+              message: 'Choisissez le fichier CSV de vos attributions, puis cliquez sur « Importer ».',
+              report: [],
+            },
+            valider,
+            fichier,
+          );
       }
       const outcome = await importAttributions(ctx, req.auth!.user, { content, valider, ip: req.ip });
       if (!outcome.ok) {
@@ -231,26 +292,67 @@ export async function attributionsImportRoutes(app: FastifyInstance): Promise<vo
         });
       const base = await pageBase(req);
       if (!base) return forbidden(req, reply);
-      return sendPage(reply, <SolteaEmployeurImportPage {...base} valider={valider} result={{ lignes: outcome.lignes, modifies: outcome.modifies, clients: outcome.clients, valider }} />);
+      return sendPage(
+        reply,
+        <SolteaEmployeurImportPage
+          {...base}
+          valider={valider}
+          result={{ lignes: outcome.lignes, modifies: outcome.modifies, clients: outcome.clients, valider }}
+        />,
+      );
     },
   );
 
-  const answerFailure = async (req: FastifyRequest, reply: FastifyReply, asJson: boolean, outcome: Extract<ImportOutcome, { ok: false }>, valider: boolean, fichier?: string) => {
-    if (asJson) return reply.code(outcome.status).send({ message: outcome.message, errors: {}, rapport: outcome.report.map((r) => ({ ligne: r.line, message: r.message })) });
+  const answerFailure = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    asJson: boolean,
+    outcome: Extract<ImportOutcome, { ok: false }>,
+    valider: boolean,
+    fichier?: string,
+  ) => {
+    if (asJson)
+      return reply
+        .code(outcome.status)
+        .send({ message: outcome.message, errors: {}, rapport: outcome.report.map((r) => ({ ligne: r.line, message: r.message })) });
     const base = await pageBase(req);
     if (!base) return forbidden(req, reply);
-    return sendPage(reply, <SolteaEmployeurImportPage {...base} valider={valider} error={outcome.message} report={outcome.report} {...(fichier ? { fichier } : {})} />, outcome.status);
+    return sendPage(
+      reply,
+      <SolteaEmployeurImportPage
+        {...base}
+        valider={valider}
+        error={outcome.message}
+        report={outcome.report}
+        {...(fichier ? { fichier } : {})}
+      />,
+      outcome.status,
+    );
   };
 
-  app.get('/soltea/employeur/import/modele.csv', { ...signedIn, schema: { summary: 'Modèle de fichier d’import des attributions (CSV, séparateur ;)', tags: ['SOLTéA - Employeurs'] } }, async (req, reply) => {
-    const annee = (await currentCampaign(ctx)).annee;
-    if ((await employerSirets(ctx, req.auth!.user, annee)).length === 0) return forbidden(req, reply);
-    return csvReply(reply, 'modele-attributions.csv', modelCsv());
-  });
+  app.get(
+    '/soltea/employeur/import/modele.csv',
+    { ...signedIn, schema: { summary: 'Modèle de fichier d’import des attributions (CSV, séparateur ;)', tags: ['SOLTéA - Employeurs'] } },
+    async (req, reply) => {
+      const annee = (await currentCampaign(ctx)).annee;
+      if ((await employerSirets(ctx, req.auth!.user, annee)).length === 0) return forbidden(req, reply);
+      return csvReply(reply, 'modele-attributions.csv', modelCsv());
+    },
+  );
 
-  app.get('/soltea/employeur/export.csv', { ...signedIn, schema: { summary: 'Exporter les attributions de chaque SIRET pour lequel l’utilisateur peut répartir (format de l’import)', tags: ['SOLTéA - Employeurs'] } }, async (req, reply) => {
-    const r = await exportAttributions(ctx, req.auth!.user);
-    if (!r) return forbidden(req, reply);
-    return csvReply(reply, `attributions-${r.annee}.csv`, r.csv);
-  });
+  app.get(
+    '/soltea/employeur/export.csv',
+    {
+      ...signedIn,
+      schema: {
+        summary: 'Exporter les attributions de chaque SIRET pour lequel l’utilisateur peut répartir (format de l’import)',
+        tags: ['SOLTéA - Employeurs'],
+      },
+    },
+    async (req, reply) => {
+      const r = await exportAttributions(ctx, req.auth!.user);
+      if (!r) return forbidden(req, reply);
+      return csvReply(reply, `attributions-${r.annee}.csv`, r.csv);
+    },
+  );
 }

@@ -22,7 +22,14 @@ export async function employerProgress(db: Db | Tx, annee: number, sirets: reado
     from unnest(${arr}::text[]) as s(siret)
     left join enveloppes e on e.annee = ${annee} and e.siret = s.siret
     left join attributions a on a.annee = ${annee} and a.siret_employeur = s.siret
-    group by s.siret, e.credits_cents`)) as unknown as { rows: { siret: string; credits: string | null; total: number; a_valider: number }[] };
-  for (const x of r.rows) out.set(x.siret, { creditsCents: x.credits === null ? null : BigInt(x.credits), totalBp: Number(x.total), aValider: Number(x.a_valider) });
+    group by s.siret, e.credits_cents`)) as unknown as {
+    rows: { siret: string; credits: string | null; total: number; a_valider: number }[];
+  };
+  for (const x of r.rows)
+    out.set(x.siret, {
+      creditsCents: x.credits === null ? null : BigInt(x.credits),
+      totalBp: Number(x.total),
+      aValider: Number(x.a_valider),
+    });
   return out;
 }

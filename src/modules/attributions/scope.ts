@@ -47,7 +47,11 @@ export function monthsBefore(now: Date, months: number): Date {
  * Pure: may a tiers-déclarant (SIREN `tiersSiren`) act for a client whose envelope says who filed the
  * DSN (`declarantSiret`) and when (`deposeLe`)? Null when it may, otherwise the French reason.
  */
-export function tiersRefusal(tiersSiren: string, envelope: { declarantSiret: string | null; deposeLe: Date | null } | null, now: Date): string | null {
+export function tiersRefusal(
+  tiersSiren: string,
+  envelope: { declarantSiret: string | null; deposeLe: Date | null } | null,
+  now: Date,
+): string | null {
   if (!envelope) return 'Aucune DSN de ce client n’a été transmise pour la campagne : aucun solde n’est à répartir.';
   if (!envelope.declarantSiret || envelope.declarantSiret.slice(0, 9) !== tiersSiren)
     return 'Vous n’avez pas déposé la DSN de ce client : seul le déclarant qui l’a déposée au cours des six derniers mois, ou l’entreprise elle-même, peut répartir son solde.';
@@ -99,11 +103,17 @@ export async function loadEmployer(ctx: AppContext, user: User, siret: string, a
 export const EMPLOYER_PAGE_SIZE = 50;
 
 /** Pure: the SIRETs whose SIRET (spaces ignored) or dénomination / commune (accents and case ignored) contain `filtre`. */
-export function filterEmployerSirets<T extends Pick<EmployerSiret, 'siret' | 'denomination' | 'commune'>>(list: readonly T[], filtre: string): T[] {
+export function filterEmployerSirets<T extends Pick<EmployerSiret, 'siret' | 'denomination' | 'commune'>>(
+  list: readonly T[],
+  filtre: string,
+): T[] {
   const f = fold(filtre);
   if (!f) return [...list];
   const digits = filtre.replace(/\s/g, '');
-  return list.filter((s) => (/^\d+$/.test(digits) && s.siret.includes(digits)) || fold(s.denomination ?? '').includes(f) || fold(s.commune ?? '').includes(f));
+  return list.filter(
+    (s) =>
+      (/^\d+$/.test(digits) && s.siret.includes(digits)) || fold(s.denomination ?? '').includes(f) || fold(s.commune ?? '').includes(f),
+  );
 }
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();

@@ -14,9 +14,16 @@ import { changeChoices } from './choix.js';
 
 const LAST_YEAR = 2024;
 
-export async function seedDemoAttributions(ctx: Pick<AppContext, 'db' | 'clock'>, log: (line: string) => void = () => undefined): Promise<void> {
+export async function seedDemoAttributions(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  log: (line: string) => void = () => undefined,
+): Promise<void> {
   const siret = DEMO_COMPANIES.boulangerieMoutin.siret;
-  const [done] = await ctx.db.select({ id: attributions.id }).from(attributions).where(and(eq(attributions.annee, LAST_YEAR), eq(attributions.siretEmployeur, siret))).limit(1);
+  const [done] = await ctx.db
+    .select({ id: attributions.id })
+    .from(attributions)
+    .where(and(eq(attributions.annee, LAST_YEAR), eq(attributions.siretEmployeur, siret)))
+    .limit(1);
   if (done) return;
   const [who] = await ctx.db
     .select({ id: users.id, espaceId: users.espaceId })
@@ -27,9 +34,20 @@ export async function seedDemoAttributions(ctx: Pick<AppContext, 'db' | 'clock'>
   const [lycee] = await ctx.db
     .select({ id: refEtablissements.id })
     .from(refEtablissements)
-    .where(and(eq(refEtablissements.annee, LAST_YEAR), eq(refEtablissements.siret, DEMO_COMPANIES.lyceeRaspail.siret), isNull(refEtablissements.parentId)));
+    .where(
+      and(
+        eq(refEtablissements.annee, LAST_YEAR),
+        eq(refEtablissements.siret, DEMO_COMPANIES.lyceeRaspail.siret),
+        isNull(refEtablissements.parentId),
+      ),
+    );
   if (!who || !lycee) return;
-  const [formation] = await ctx.db.select({ id: refFormations.id }).from(refFormations).where(eq(refFormations.etablissementId, lycee.id)).orderBy(asc(refFormations.id)).limit(1);
+  const [formation] = await ctx.db
+    .select({ id: refFormations.id })
+    .from(refFormations)
+    .where(eq(refFormations.etablissementId, lycee.id))
+    .orderBy(asc(refFormations.id))
+    .limit(1);
   // another establishment of Paris, habilitated both years (so it can be replicated)
   const [other] = await ctx.db
     .select({ id: refEtablissements.id })
@@ -52,7 +70,17 @@ export async function seedDemoAttributions(ctx: Pick<AppContext, 'db' | 'clock'>
   ];
   // 12 June 2024, in the 2024 campaign's first period
   const clock = new ManualClock(new Date(parisStartOfDay('2024-06-12').getTime() + 10 * 3_600_000));
-  const r = await changeChoices({ db: ctx.db, clock }, { annee: LAST_YEAR, siret, actor: { userId: who.id, espaceId: who.espaceId }, expectedVersion: null, change: { kind: 'remplacer', items, valider: true }, source: 'demo' });
+  const r = await changeChoices(
+    { db: ctx.db, clock },
+    {
+      annee: LAST_YEAR,
+      siret,
+      actor: { userId: who.id, espaceId: who.espaceId },
+      expectedVersion: null,
+      change: { kind: 'remplacer', items, valider: true },
+      source: 'demo',
+    },
+  );
   if (!r.ok) throw new Error(`Attributions de démonstration ${LAST_YEAR} : ${r.errors.map((e) => e.message).join(' ')}`);
   log(`  attributions ${LAST_YEAR} de BOULANGERIE MOUTIN : ${r.added} ligne(s) validée(s), à répliquer sur ${LAST_YEAR + 1}`);
 }

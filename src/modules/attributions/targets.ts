@@ -59,7 +59,15 @@ export async function establishmentTargets(db: Q, annee: number, siret: string):
       db,
       sql`select id, siret, nom, commune, liste from ref_etablissements where parent_id = ${id} and annee = ${annee} order by nom_recherche, id`,
     ),
-    rows<{ id: string | number; etablissement_id: string | number; intitule: string; niveau: string | number | null; type: string | null; commune: string | null; composante: string | null }>(
+    rows<{
+      id: string | number;
+      etablissement_id: string | number;
+      intitule: string;
+      niveau: string | number | null;
+      type: string | null;
+      commune: string | null;
+      composante: string | null;
+    }>(
       db,
       sql`select f.id, f.etablissement_id, d.intitule, d.niveau, d.type, f.commune, case when e.id = ${id} then null else e.nom end as composante
           from ref_formations f join ref_diplomes d on d.id = f.diplome_id join ref_etablissements e on e.id = f.etablissement_id
@@ -73,7 +81,14 @@ export async function establishmentTargets(db: Q, annee: number, siret: string):
     etablissement,
     places: [
       etablissement,
-      ...comps.map((c) => ({ id: Number(c.id), kind: 'composante' as const, siret: c.siret, nom: c.nom, commune: c.commune, national: national || c.liste === 'nationale' })),
+      ...comps.map((c) => ({
+        id: Number(c.id),
+        kind: 'composante' as const,
+        siret: c.siret,
+        nom: c.nom,
+        commune: c.commune,
+        national: national || c.liste === 'nationale',
+      })),
     ],
     formations: forms.map((f) => ({
       id: Number(f.id),
@@ -140,10 +155,19 @@ export const TARGET_JOINS = `
 export function describedOf(r: TargetRow): DescribedTarget | null {
   if (r.siret === null || r.nom === null) return null;
   const etablissementId = Number(r.etablissement_id);
-  const base = { etablissementId, siret: r.siret, national: r.liste === 'nationale' || r.p_liste === 'nationale', etablissementSiret: r.p_siret ?? r.siret, etablissementNom: r.p_nom ?? r.nom, commune: r.commune };
+  const base = {
+    etablissementId,
+    siret: r.siret,
+    national: r.liste === 'nationale' || r.p_liste === 'nationale',
+    etablissementSiret: r.p_siret ?? r.siret,
+    etablissementNom: r.p_nom ?? r.nom,
+    commune: r.commune,
+  };
   if (r.formation_id !== null) {
     const formationId = Number(r.formation_id);
-    return r.intitule !== null && Number(r.f_etab) === etablissementId ? { ...base, formationId, kind: 'formation', libelle: `${r.nom} — ${r.intitule}` } : null;
+    return r.intitule !== null && Number(r.f_etab) === etablissementId
+      ? { ...base, formationId, kind: 'formation', libelle: `${r.nom} — ${r.intitule}` }
+      : null;
   }
   return { ...base, formationId: null, kind: r.parent_id === null ? 'etablissement' : 'composante', libelle: r.nom };
 }
@@ -152,13 +176,28 @@ export function describedOf(r: TargetRow): DescribedTarget | null {
  * The targets among `list` that exist in `annee`'s referential (a formation must belong to the given
  * établissement or composante), described for messages and screens; the others are absent from the map.
  */
-export async function describeTargets(db: Q, annee: number, list: readonly Pick<AllocationTarget, 'etablissementId' | 'formationId'>[]): Promise<Map<string, DescribedTarget>> {
+export async function describeTargets(
+  db: Q,
+  annee: number,
+  list: readonly Pick<AllocationTarget, 'etablissementId' | 'formationId'>[],
+): Promise<Map<string, DescribedTarget>> {
   const out = new Map<string, DescribedTarget>();
-  const valid = list.filter((t) => Number.isSafeInteger(t.etablissementId) && t.etablissementId > 0 && (t.formationId == null || (Number.isSafeInteger(t.formationId) && t.formationId > 0)));
+  const valid = list.filter(
+    (t) =>
+      Number.isSafeInteger(t.etablissementId) &&
+      t.etablissementId > 0 &&
+      (t.formationId == null || (Number.isSafeInteger(t.formationId) && t.formationId > 0)),
+  );
   if (valid.length === 0) return out;
   const ids = `{${valid.map((t) => t.etablissementId).join(',')}}`;
   const fids = `{${valid.map((t) => t.formationId ?? 'NULL').join(',')}}`;
-  const found = (await db.execute(sqlOfText(`select ${TARGET_COLUMNS} from unnest($2::int8[], $3::int8[]) as t(etablissement_id, formation_id) ${TARGET_JOINS}`, [annee, ids, fids]))) as unknown as {
+  const found = (await db.execute(
+    sqlOfText(`select ${TARGET_COLUMNS} from unnest($2::int8[], $3::int8[]) as t(etablissement_id, formation_id) ${TARGET_JOINS}`, [
+      annee,
+      ids,
+      fids,
+    ]),
+  )) as unknown as {
     rows: TargetRow[];
   };
   for (const r of found.rows) {
@@ -174,7 +213,12 @@ export { keyOf as targetMapKey };
  * « Répliquer les fléchages »: last year's targets mapped onto `annee`'s referential by natural keys
  * (the row's `cle`; a formation by its diploma and place). Targets no longer habilitated are absent.
  */
-export async function mapTargetsToYear(db: Q, fromAnnee: number, annee: number, list: readonly { etablissementId: number; formationId: number | null }[]): Promise<Map<string, { etablissementId: number; formationId: number | null }>> {
+export async function mapTargetsToYear(
+  db: Q,
+  fromAnnee: number,
+  annee: number,
+  list: readonly { etablissementId: number; formationId: number | null }[],
+): Promise<Map<string, { etablissementId: number; formationId: number | null }>> {
   const out = new Map<string, { etablissementId: number; formationId: number | null }>();
   const ids = [...new Set(list.map((t) => t.etablissementId))];
   if (ids.length === 0) return out;

@@ -57,10 +57,12 @@ export function parseCampaignJson(text: string, annee: number): CampaignJsonResu
   }
   const errors: string[] = [];
   if (!isObject(data)) return { ok: false, errors: ['Le fichier doit contenir un objet JSON { … } décrivant le calendrier.'] };
-  for (const k of Object.keys(data)) if (!TOP_KEYS.has(k)) errors.push(`Clé inconnue « ${k} » (clés possibles : ${[...TOP_KEYS].join(', ')}).`);
+  for (const k of Object.keys(data))
+    if (!TOP_KEYS.has(k)) errors.push(`Clé inconnue « ${k} » (clés possibles : ${[...TOP_KEYS].join(', ')}).`);
   if (data.annee !== undefined && data.annee !== annee && data.annee !== String(annee))
     errors.push(`Le fichier décrit la campagne ${String(data.annee)}, pas la campagne ${annee} demandée.`);
-  if (data.source !== undefined && typeof data.source !== 'string') errors.push('« source » doit être un texte (l’arrêté qui fixe le calendrier).');
+  if (data.source !== undefined && typeof data.source !== 'string')
+    errors.push('« source » doit être un texte (l’arrêté qui fixe le calendrier).');
 
   const periodes: Periode[] = [];
   if (!Array.isArray(data.periodes)) errors.push('« periodes » doit être une liste de périodes { "debut": …, "fin": … }.');
@@ -70,7 +72,8 @@ export function parseCampaignJson(text: string, annee: number): CampaignJsonResu
         errors.push(`Période ${i + 1} : un objet { "debut": …, "fin": … } est attendu.`);
         return;
       }
-      for (const k of Object.keys(p)) if (!PERIOD_KEYS.has(k)) errors.push(`Période ${i + 1} : clé inconnue « ${k} » (debut, fin, numero).`);
+      for (const k of Object.keys(p))
+        if (!PERIOD_KEYS.has(k)) errors.push(`Période ${i + 1} : clé inconnue « ${k} » (debut, fin, numero).`);
       if (p.numero !== undefined && !Number.isInteger(p.numero)) errors.push(`Période ${i + 1} : « numero » doit être un nombre entier.`);
       periodes.push({ numero: p.numero === undefined ? i + 1 : Number(p.numero), debut: normaliseDay(p.debut), fin: normaliseDay(p.fin) });
     });
@@ -83,7 +86,8 @@ export function parseCampaignJson(text: string, annee: number): CampaignJsonResu
         errors.push(`Virement ${i + 1} : un objet { "date": …, "periode": … } est attendu.`);
         return;
       }
-      for (const k of Object.keys(v)) if (!WAVE_KEYS.has(k)) errors.push(`Virement ${i + 1} : clé inconnue « ${k} » (date, periode, numero).`);
+      for (const k of Object.keys(v))
+        if (!WAVE_KEYS.has(k)) errors.push(`Virement ${i + 1} : clé inconnue « ${k} » (date, periode, numero).`);
       const per = v.periode ?? v.periodeNumero;
       if (!Number.isInteger(per)) errors.push(`Virement ${i + 1} : indiquez le numéro de la période qu’il verse (« periode »: 1, 2…).`);
       if (v.numero !== undefined && !Number.isInteger(v.numero)) errors.push(`Virement ${i + 1} : « numero » doit être un nombre entier.`);
@@ -137,7 +141,8 @@ export function formatCampaign(c: Campaign, now: Date, origine: string): string[
   lines.push(`  Ouverture aux établissements : ${formatJour(c.etablissementsOuverture)}`);
   lines.push(`  Ouverture aux employeurs : ${formatJour(c.employeursOuverture)}`);
   for (const p of c.periodes) lines.push(`  Période de répartition ${p.numero} : du ${formatJour(p.debut)} au ${formatJour(p.fin)} inclus`);
-  for (const v of c.vagues) lines.push(`  Virement ${v.numero} (attributions de la période ${v.periodeNumero}) : à partir du ${formatJour(v.date)}`);
+  for (const v of c.vagues)
+    lines.push(`  Virement ${v.numero} (attributions de la période ${v.periodeNumero}) : à partir du ${formatJour(v.date)}`);
   lines.push(`  Répartition des fonds non affectés : à partir du ${formatJour(c.reliquat)}`);
   const w = allocationWindow(c);
   lines.push(`Fenêtre de répartition : ${w.jours} jours (au moins ${w.minimum} jours, deux mois, article D. 6241-27 du code du travail).`);

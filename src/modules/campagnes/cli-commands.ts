@@ -54,7 +54,9 @@ const showCommand: CliCommand = {
       await migrateDatabase(database);
       const stored = await loadCampaign(database.db, annee);
       if (!stored) {
-        console.error(`Aucun calendrier pour la campagne ${annee} : enregistrez-le avec campagne-modifier ${annee} <fichier.json> (modèle : campagne 2025 --json).`);
+        console.error(
+          `Aucun calendrier pour la campagne ${annee} : enregistrez-le avec campagne-modifier ${annee} <fichier.json> (modèle : campagne 2025 --json).`,
+        );
         return 1;
       }
       if (json) {
@@ -63,7 +65,9 @@ const showCommand: CliCommand = {
       }
       const now = at ?? config.demoNow ?? systemClock.now();
       const origine =
-        stored.origine === 'arrete' ? 'calendrier de l’arrêté, non modifié' : `calendrier enregistré par l’opérateur le ${formatParisInstant(stored.updatedAt!)}`;
+        stored.origine === 'arrete'
+          ? 'calendrier de l’arrêté, non modifié'
+          : `calendrier enregistré par l’opérateur le ${formatParisInstant(stored.updatedAt!)}`;
       for (const l of formatCampaign(stored.campaign, now, origine)) console.log(l);
       return 0;
     } finally {
@@ -105,8 +109,13 @@ const editCommand: CliCommand = {
         console.error('Le calendrier n’a pas été modifié.');
         return 1;
       }
-      console.log(r.changed ? `Calendrier de la campagne ${annee} enregistré.` : `Le calendrier de la campagne ${annee} est déjà celui-ci : rien n’a changé.`);
-      for (const l of formatCampaign(r.campaign, config.demoNow ?? systemClock.now(), r.changed ? 'enregistré à l’instant' : 'inchangé')) console.log(l);
+      console.log(
+        r.changed
+          ? `Calendrier de la campagne ${annee} enregistré.`
+          : `Le calendrier de la campagne ${annee} est déjà celui-ci : rien n’a changé.`,
+      );
+      for (const l of formatCampaign(r.campaign, config.demoNow ?? systemClock.now(), r.changed ? 'enregistré à l’instant' : 'inchangé'))
+        console.log(l);
       return 0;
     } finally {
       await database.close();

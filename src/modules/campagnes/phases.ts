@@ -25,7 +25,8 @@ export function phaseTargets(c: Campaign): PhaseTarget[] {
   c.periodes.forEach((p, i) => {
     at(`periode-${p.numero}`, `Période ${p.numero}`, p.debut);
     const next = c.periodes[i + 1];
-    if (next && addDays(p.fin, 1) < next.debut) at(`entre-${p.numero}`, gaps > 1 ? `Entre les périodes ${p.numero} et ${next.numero}` : 'Entre les périodes', addDays(p.fin, 1));
+    if (next && addDays(p.fin, 1) < next.debut)
+      at(`entre-${p.numero}`, gaps > 1 ? `Entre les périodes ${p.numero} et ${next.numero}` : 'Entre les périodes', addDays(p.fin, 1));
   });
   const last = c.periodes[c.periodes.length - 1];
   if (last) at('cloture', 'Clôture', addDays(last.fin, 1));
@@ -39,4 +40,3 @@ export function currentTarget(targets: readonly PhaseTarget[], now: Date): Phase
   for (const t of targets) if (t.instant.getTime() <= now.getTime()) cur = t;
   return cur;
 }
-

@@ -37,7 +37,9 @@ export interface StoredCampaign {
 type Row = typeof campagnes.$inferSelect;
 
 /** The calendar of a `campagnes` row (or of the same columns read as JSON by a larger query). */
-export function campaignFromRow(r: Pick<Row, 'annee' | 'etablissementsOuverture' | 'employeursOuverture' | 'periodes' | 'vagues' | 'reliquat' | 'source'>): Campaign {
+export function campaignFromRow(
+  r: Pick<Row, 'annee' | 'etablissementsOuverture' | 'employeursOuverture' | 'periodes' | 'vagues' | 'reliquat' | 'source'>,
+): Campaign {
   return {
     annee: r.annee,
     etablissementsOuverture: r.etablissementsOuverture,
@@ -84,7 +86,8 @@ export async function campaignOf(db: Tx, annee: number): Promise<Campaign | null
 export async function listCampaigns(db: Tx): Promise<StoredCampaign[]> {
   const rows = await db.select().from(campagnes).orderBy(asc(campagnes.annee));
   const byYear = new Map<number, StoredCampaign>();
-  for (const annee of Object.keys(CAMPAIGN_PRESETS).map(Number)) byYear.set(annee, { campaign: campaignPreset(annee)!, origine: 'arrete', updatedAt: null, updatedBy: null });
+  for (const annee of Object.keys(CAMPAIGN_PRESETS).map(Number))
+    byYear.set(annee, { campaign: campaignPreset(annee)!, origine: 'arrete', updatedAt: null, updatedBy: null });
   for (const r of rows) byYear.set(r.annee, fromRow(r));
   return [...byYear.values()].sort((a, b) => a.campaign.annee - b.campaign.annee);
 }
@@ -107,7 +110,8 @@ export async function currentCampaign(ctx: Pick<AppContext, 'db' | 'clock'>): Pr
   return campaignAt(all, ctx.clock.now()) ?? campaignPreset(DEFAULT_CAMPAIGN_YEAR)!;
 }
 
-export type SaveCampaignResult = { ok: true; campaign: Campaign; created: boolean; changed: boolean } | { ok: false; errors: CampaignError[] };
+export type SaveCampaignResult =
+  { ok: true; campaign: Campaign; created: boolean; changed: boolean } | { ok: false; errors: CampaignError[] };
 
 /** Audit actions of this module (text column; see the final report about the AuditAction union). */
 const CAMPAGNE_UPDATED = 'campagne.updated' as AuditAction;
@@ -146,7 +150,8 @@ export async function saveCampaign(
   return ctx.db.transaction(async (tx) => {
     const before = await loadCampaign(tx, c.annee);
     const [row] = await tx.select({ annee: campagnes.annee }).from(campagnes).where(eq(campagnes.annee, c.annee)).for('update');
-    if (before && row && sameCampaign(before.campaign, c)) return { ok: true as const, campaign: before.campaign, created: false, changed: false };
+    if (before && row && sameCampaign(before.campaign, c))
+      return { ok: true as const, campaign: before.campaign, created: false, changed: false };
     const now = ctx.clock.now();
     const values = {
       etablissementsOuverture: c.etablissementsOuverture,

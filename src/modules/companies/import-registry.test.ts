@@ -169,7 +169,11 @@ describe('importRegistryRows', () => {
     }
     const started = performance.now();
     const calls: number[] = [];
-    const report = await importRegistryRows(database.db, { entreprises: ents, etablissements: etabs }, { now: T0, onProgress: (d) => calls.push(d) });
+    const report = await importRegistryRows(
+      database.db,
+      { entreprises: ents, etablissements: etabs },
+      { now: T0, onProgress: (d) => calls.push(d) },
+    );
     const ms = performance.now() - started;
     console.log(`importRegistryRows: ${ents.length + etabs.length} rows in ${Math.round(ms)} ms on PGlite`);
     expect(report.entreprises.inserted).toBe(4000);
@@ -272,4 +276,3 @@ describe('registry repository', () => {
     expect(await listEtablissementsOfSiren(database.db, '999999999', { includeClosed: true })).toEqual([]);
   });
 });
-

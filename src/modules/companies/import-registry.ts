@@ -14,12 +14,7 @@ import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../infra/db/index.js';
 import { entreprises, etablissements } from '../../infra/db/schema.js';
-import {
-  parseRegistryJson,
-  type EntrepriseRow,
-  type EtablissementRow,
-  type RegistryIssue,
-} from './registry-format.js';
+import { parseRegistryJson, type EntrepriseRow, type EtablissementRow, type RegistryIssue } from './registry-format.js';
 
 /** Rows per INSERT statement (11 columns × 500 = 5,500 parameters, far below PostgreSQL's 65,535). */
 export const UPSERT_BATCH_SIZE = 500;

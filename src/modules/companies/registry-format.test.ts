@@ -95,13 +95,24 @@ describe('parseRegistryDocument on the real recherche-entreprises snapshots', ()
     expect(p.entreprises).toEqual([
       { siren: '300025764', raisonSociale: '[NON-DIFFUSIBLE]', sigle: null, categorieJuridique: '1000', etatAdministratif: 'A' },
     ]);
-    expect(p.etablissements[0]).toMatchObject({ siret: '30002576400048', adresse: '', codePostal: null, codeCommune: '35238', libelleCommune: 'RENNES' });
+    expect(p.etablissements[0]).toMatchObject({
+      siret: '30002576400048',
+      adresse: '',
+      codePostal: null,
+      codeCommune: '35238',
+      libelleCommune: 'RENNES',
+    });
     expect(reasons(p.warnings)).toMatch(/non diffusible/);
   });
 
   it('maps a ceased company and its closed siège', () => {
     const p = parseFile('search-839517323.json');
-    expect(p.entreprises[0]).toMatchObject({ siren: '839517323', raisonSociale: 'RED NEEDLES', etatAdministratif: 'C', categorieJuridique: '5499' });
+    expect(p.entreprises[0]).toMatchObject({
+      siren: '839517323',
+      raisonSociale: 'RED NEEDLES',
+      etatAdministratif: 'C',
+      categorieJuridique: '5499',
+    });
     expect(p.etablissements[0]).toMatchObject({ siret: '83951732300011', etatAdministratif: 'F', estSiege: true });
   });
 
@@ -225,7 +236,9 @@ describe('parseRegistryDocument rules', () => {
   });
 
   it('rejects a company without state or with an unknown state', () => {
-    expect(parseRegistryDocument(result({ etat_administratif: null })).rejected[0]!.reason).toMatch(/État administratif de l’entreprise absent/);
+    expect(parseRegistryDocument(result({ etat_administratif: null })).rejected[0]!.reason).toMatch(
+      /État administratif de l’entreprise absent/,
+    );
     expect(parseRegistryDocument(result({ etat_administratif: 'X' })).rejected[0]!.reason).toMatch(/« X » inconnu/);
   });
 

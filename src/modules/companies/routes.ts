@@ -14,7 +14,14 @@ export async function registryRoutes(app: FastifyInstance) {
         tags: ['Répertoire'],
         params,
         response: {
-          200: z.object({ siret: z.string(), siren: z.string(), raisonSociale: z.string(), denomination: z.string(), actif: z.boolean(), siege: z.boolean() }),
+          200: z.object({
+            siret: z.string(),
+            siren: z.string(),
+            raisonSociale: z.string(),
+            denomination: z.string(),
+            actif: z.boolean(),
+            siege: z.boolean(),
+          }),
           400: z.object({ message: z.string() }),
           404: z.object({ message: z.string() }),
         },

@@ -121,7 +121,10 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
     const [exists] = await ctx.db.select({ id: espaces.id }).from(espaces).where(eq(espaces.siren, e.siren));
     if (exists) continue;
     await ctx.db.transaction(async (tx) => {
-      const [espace] = await tx.insert(espaces).values({ siren: e.siren, siret: e.siret, kind: e.kind, organisationType: e.organisationType, domains: ['dsn', 'formation'] }).returning();
+      const [espace] = await tx
+        .insert(espaces)
+        .values({ siren: e.siren, siret: e.siret, kind: e.kind, organisationType: e.organisationType, domains: ['dsn', 'formation'] })
+        .returning();
       const ids: string[] = [];
       for (const p of e.people) {
         const [u] = await tx
@@ -145,17 +148,42 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
           })
           .returning({ id: users.id });
         ids.push(u!.id);
-        if (p.status === 'candidat') await tx.insert(demandes).values({ espaceId: espace!.id, kind: 'candidat_ad', userId: u!.id, createdAt: now });
+        if (p.status === 'candidat')
+          await tx.insert(demandes).values({ espaceId: espace!.id, kind: 'candidat_ad', userId: u!.id, createdAt: now });
       }
       const adminId = ids[0]!;
       for (const d of e.declarations) {
         const addedAt = new Date(now.getTime() - d.hoursAgo * 3_600_000);
-        await tx.insert(etablissementDeclarations).values({ espaceId: espace!.id, siret: d.siret, declarationCode: d.code, addedAt, accessibleAt: accessibleAt(addedAt, ctx.config.ACCESS_DELAY_HOURS), addedBy: adminId });
+        await tx.insert(etablissementDeclarations).values({
+          espaceId: espace!.id,
+          siret: d.siret,
+          declarationCode: d.code,
+          addedAt,
+          accessibleAt: accessibleAt(addedAt, ctx.config.ACCESS_DELAY_HOURS),
+          addedBy: adminId,
+        });
         const payable = findDeclaration(d.code)?.payable ?? false;
         for (const [i, p] of e.people.entries()) {
           if (p.status === 'candidat') continue;
-          await tx.insert(habilitations).values({ userId: ids[i]!, siret: d.siret, declarationCode: d.code, declarer: true, payer: payable && p.role === 'administrateur', grantedAt: addedAt, grantedBy: adminId });
-          await tx.insert(habilitationHistory).values({ at: addedAt, espaceId: espace!.id, actorUserId: adminId, userId: ids[i]!, siret: d.siret, declarationCode: d.code, declarer: true, payer: payable && p.role === 'administrateur' });
+          await tx.insert(habilitations).values({
+            userId: ids[i]!,
+            siret: d.siret,
+            declarationCode: d.code,
+            declarer: true,
+            payer: payable && p.role === 'administrateur',
+            grantedAt: addedAt,
+            grantedBy: adminId,
+          });
+          await tx.insert(habilitationHistory).values({
+            at: addedAt,
+            espaceId: espace!.id,
+            actorUserId: adminId,
+            userId: ids[i]!,
+            siret: d.siret,
+            declarationCode: d.code,
+            declarer: true,
+            payer: payable && p.role === 'administrateur',
+          });
         }
       }
     });

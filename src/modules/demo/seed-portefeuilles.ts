@@ -15,27 +15,51 @@ import { DEMO_COMPANIES } from '../companies/demo-registry.js';
 export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {
   const [espace] = await ctx.db.select().from(espaces).where(eq(espaces.siren, DEMO_COMPANIES.cabinetDurand.siren));
   if (!espace || espace.kind !== 'tiers_declarant') return;
-  const [already] = await ctx.db.select({ siren: portefeuilleClients.siren }).from(portefeuilleClients).where(eq(portefeuilleClients.espaceId, espace.id)).limit(1);
+  const [already] = await ctx.db
+    .select({ siren: portefeuilleClients.siren })
+    .from(portefeuilleClients)
+    .where(eq(portefeuilleClients.espaceId, espace.id))
+    .limit(1);
   if (already) return;
-  const people = await ctx.db.select().from(users).where(and(eq(users.espaceId, espace.id), eq(users.status, 'active')));
+  const people = await ctx.db
+    .select()
+    .from(users)
+    .where(and(eq(users.espaceId, espace.id), eq(users.status, 'active')));
   const admin = people.find((u) => u.role === 'administrateur');
   const declarant = people.find((u) => u.role === 'declarant');
   if (!admin) return;
 
   await ensureDefaultPortefeuille(ctx, admin);
-  const [def] = await ctx.db.select().from(portefeuilles).where(and(eq(portefeuilles.espaceId, espace.id), eq(portefeuilles.isDefault, true)));
+  const [def] = await ctx.db
+    .select()
+    .from(portefeuilles)
+    .where(and(eq(portefeuilles.espaceId, espace.id), eq(portefeuilles.isDefault, true)));
   await setPortefeuilleDeclarations(ctx, admin, def!.id, ['DSN', 'SOLTEA_EMPLOYEURS']);
   const generated = await ctx.db
     .select({ siren: entreprises.siren })
     .from(entreprises)
-    .where(and(eq(entreprises.etatAdministratif, 'A'), sql`${entreprises.siren} not like '99900%'`, sql`${entreprises.siren} not in (select siren from espaces)`))
+    .where(
+      and(
+        eq(entreprises.etatAdministratif, 'A'),
+        sql`${entreprises.siren} not like '99900%'`,
+        sql`${entreprises.siren} not in (select siren from espaces)`,
+      ),
+    )
     .orderBy(entreprises.siren)
     .limit(3);
-  for (const siren of [DEMO_COMPANIES.boulangerieMoutin.siren, DEMO_COMPANIES.transportsGiraudier.siren, ...generated.map((g) => g.siren)]) {
+  for (const siren of [
+    DEMO_COMPANIES.boulangerieMoutin.siren,
+    DEMO_COMPANIES.transportsGiraudier.siren,
+    ...generated.map((g) => g.siren),
+  ]) {
     await addClient(ctx, admin, def!.id, siren).catch(() => undefined);
   }
 
-  const clientsId = await createPortefeuille(ctx, admin, { name: 'CLIENTS', comment: 'Clients suivis par Inès Petit', declarants: declarant ? [declarant.id] : [] });
+  const clientsId = await createPortefeuille(ctx, admin, {
+    name: 'CLIENTS',
+    comment: 'Clients suivis par Inès Petit',
+    declarants: declarant ? [declarant.id] : [],
+  });
   await setPortefeuilleDeclarations(ctx, admin, clientsId, ['SOLTEA_EMPLOYEURS']);
   await addClient(ctx, admin, clientsId, DEMO_COMPANIES.gipMds.siren).catch(() => undefined);
 
@@ -47,7 +71,10 @@ export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {
     update etablissement_declarations set added_at = ${tenDaysAgo}::timestamptz, accessible_at = ${new Date(tenDaysAgo.getTime() + 24 * 3_600_000)}::timestamptz
     where espace_id = ${espace.id} and siret <> ${espace.siret}`);
   const grant = async (userId: string, portefeuilleIds: string[]) => {
-    const ids = sql.join(portefeuilleIds.map((id) => sql`${id}::uuid`), sql`, `);
+    const ids = sql.join(
+      portefeuilleIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
     await ctx.db.execute(sql`
       insert into habilitations (user_id, siret, declaration_code, declarer, payer, granted_at, granted_by)
       select distinct ${userId}::uuid, pe.siret, 'SOLTEA_EMPLOYEURS', true, false, ${tenDaysAgo}::timestamptz, ${admin.id}::uuid

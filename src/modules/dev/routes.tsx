@@ -27,7 +27,8 @@ export function parisLocalInstant(value: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
   if (!m) return null;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
-  if (y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59) return null;
+  if (y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59)
+    return null;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   let t = wall - parisOffsetMs(wall);
   t = wall - parisOffsetMs(t);
@@ -44,7 +45,12 @@ function describeShift(ms: number): string {
   if (abs < 60_000) return 'À l’heure réelle.';
   const days = Math.floor(abs / 86_400_000);
   const hours = Math.floor((abs % 86_400_000) / 3_600_000);
-  const amount = days > 0 ? `${days} jour${days > 1 ? 's' : ''}${hours ? ` et ${hours} h` : ''}` : hours > 0 ? `${hours} h` : `${Math.floor(abs / 60_000)} min`;
+  const amount =
+    days > 0
+      ? `${days} jour${days > 1 ? 's' : ''}${hours ? ` et ${hours} h` : ''}`
+      : hours > 0
+        ? `${hours} h`
+        : `${Math.floor(abs / 60_000)} min`;
   return ms > 0 ? `En avance de ${amount} sur l’heure réelle.` : `En retard de ${amount} sur l’heure réelle.`;
 }
 
@@ -53,7 +59,10 @@ const SPECIAL = ['demo-now', 'heure-reelle'] as const;
 const horlogeBody = z.object({
   cible: z.string({ error: 'Choisissez une étape.' }).max(40, 'Étape inconnue.').optional(),
   instant: z.string({ error: 'Saisissez une date et une heure.' }).max(60, 'Date et heure trop longues.').optional(),
-  annee: z.preprocess((v) => (v === undefined || v === '' ? undefined : v), z.coerce.number({ error: 'Année de campagne incorrecte.' }).int().min(2023).max(2100).optional()),
+  annee: z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : v),
+    z.coerce.number({ error: 'Année de campagne incorrecte.' }).int().min(2023).max(2100).optional(),
+  ),
 });
 
 const yearOf = (q: unknown): number => {
@@ -107,7 +116,12 @@ export async function devRoutes(app: FastifyInstance) {
     return { now, stored, campaign, targets, current, clock, phase: describePhase(campaign, phaseAt(campaign, now)) };
   }
 
-  async function sendHorloge(req: FastifyRequest, reply: FastifyReply, annee: number, extra: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+  async function sendHorloge(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    annee: number,
+    extra: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {},
+  ) {
     const s = await horlogeState(annee);
     const annees = (await listCampaigns(app.ctx.db)).map((c) => c.campaign.annee);
     const noticeCode = (req.query as Record<string, unknown> | undefined)?.notice;
@@ -124,7 +138,12 @@ export async function devRoutes(app: FastifyInstance) {
         annee={s.campaign.annee}
         origine={s.stored.origine === 'arrete' ? 'de l’arrêté' : 'enregistré par l’opérateur'}
         phase={s.phase}
-        targets={s.targets.map((t) => ({ cible: t.cible, label: t.label, jour: formatJour(t.jour), current: s.current?.cible === t.cible }))}
+        targets={s.targets.map((t) => ({
+          cible: t.cible,
+          label: t.label,
+          jour: formatJour(t.jour),
+          current: s.current?.cible === t.cible,
+        }))}
         annees={annees}
         {...(noticeCode === 'deplacee' && !extra.errors ? { notice: `L’horloge a été déplacée au ${formatParisInstant(s.now)}.` } : {})}
         {...(extra.errors ? { errors: extra.errors } : {})}
@@ -144,7 +163,12 @@ export async function devRoutes(app: FastifyInstance) {
         demoNow: s.clock?.initial.toISOString() ?? null,
         campagne: s.campaign.annee,
         phase: s.phase,
-        etapes: s.targets.map((t) => ({ cible: t.cible, libelle: t.label, instant: t.instant.toISOString(), enCours: s.current?.cible === t.cible })),
+        etapes: s.targets.map((t) => ({
+          cible: t.cible,
+          libelle: t.label,
+          instant: t.instant.toISOString(),
+          enCours: s.current?.cible === t.cible,
+        })),
       });
     }
     return sendHorloge(req, reply, annee);
@@ -155,7 +179,9 @@ export async function devRoutes(app: FastifyInstance) {
     const parsed = parseBody(horlogeBody, req.body);
     const annee = parsed.ok && parsed.data.annee ? parsed.data.annee : yearOf(req.query);
     const fail = (errors: FieldErrors, values: Record<string, unknown>, status = 400) =>
-      json ? sendJsonErrors(reply, status, Object.values(errors)[0] ?? 'Requête incorrecte.', errors) : sendHorloge(req, reply, annee, { status, errors, values });
+      json
+        ? sendJsonErrors(reply, status, Object.values(errors)[0] ?? 'Requête incorrecte.', errors)
+        : sendHorloge(req, reply, annee, { status, errors, values });
     if (!parsed.ok) return fail(parsed.errors, parsed.values);
     const clock = app.ctx.clock instanceof ShiftableClock ? app.ctx.clock : null;
     if (!clock)
@@ -167,14 +193,26 @@ export async function devRoutes(app: FastifyInstance) {
     else if (cible) {
       const s = await horlogeState(annee);
       const target = s.targets.find((t) => t.cible === cible);
-      if (!target) return fail({ cible: `Étape inconnue pour la campagne ${s.campaign.annee} : ${[...s.targets.map((t) => t.cible), ...SPECIAL].join(', ')}.` }, {});
+      if (!target)
+        return fail(
+          { cible: `Étape inconnue pour la campagne ${s.campaign.annee} : ${[...s.targets.map((t) => t.cible), ...SPECIAL].join(', ')}.` },
+          {},
+        );
       clock.set(target.instant);
     } else {
       const raw = (instant ?? '').trim();
       if (raw === '') return fail({ instant: 'Saisissez une date et une heure, par exemple le 2 juin 2025 à 09:00.' }, { instant: raw });
       const at = parisLocalInstant(raw) ?? parseInstant(raw);
-      if (!at) return fail({ instant: 'Date et heure incorrectes : saisissez un jour et une heure qui existent (JJ/MM/AAAA HH:MM), par exemple le 2 juin 2025 à 09:00.' }, { instant: raw });
-      if (at.getUTCFullYear() < 2020 || at.getUTCFullYear() > 2100) return fail({ instant: 'Choisissez un instant entre 2020 et 2100.' }, { instant: raw });
+      if (!at)
+        return fail(
+          {
+            instant:
+              'Date et heure incorrectes : saisissez un jour et une heure qui existent (JJ/MM/AAAA HH:MM), par exemple le 2 juin 2025 à 09:00.',
+          },
+          { instant: raw },
+        );
+      if (at.getUTCFullYear() < 2020 || at.getUTCFullYear() > 2100)
+        return fail({ instant: 'Choisissez un instant entre 2020 et 2100.' }, { instant: raw });
       clock.set(at);
     }
     if (json) {

@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { DEMO_ENVELOPE_YEARS, generateDemoEnvelopes } from './demo-generator.js';
 import { parseEuroAmount } from './format.js';
 import { SEED_ENVELOPES_DIR } from './seed-demo.js';
-import { importEnveloppes, MAX_ANNEE, MIN_ANNEE, type EnvelopeCounts, type EnvelopeImportProgress, type EnvelopeImportReport, type EnvelopeTotals } from './import.js';
+import {
+  importEnveloppes,
+  MAX_ANNEE,
+  MIN_ANNEE,
+  type EnvelopeCounts,
+  type EnvelopeImportProgress,
+  type EnvelopeImportReport,
+  type EnvelopeTotals,
+} from './import.js';
 
 /** Lines of rejections and warnings printed at most (the report counts them all). */
 export const MAX_PRINTED = 1000;
@@ -50,22 +58,33 @@ function totalsLines(t: EnvelopeTotals, indent = '  '): string[] {
 /** The French report printed by `import-envelopes`. */
 export function formatEnvelopeReport(r: EnvelopeImportReport): string[] {
   const lines: string[] = [];
-  lines.push(`Enveloppes de la campagne ${r.annee} : ${r.files.length} fichier(s), ${n(r.lines)} montant(s) lu(s), ${n(r.sirets)} SIRET, en ${(r.durationMs / 1000).toFixed(1).replace('.', ',')} s.`);
-  for (const f of r.files) lines.push(`  ${f.fichier} : ${f.format === 'inconnu' ? 'illisible' : f.format.toUpperCase()} (${f.encoding}), ${n(f.lines)} montant(s)`);
+  lines.push(
+    `Enveloppes de la campagne ${r.annee} : ${r.files.length} fichier(s), ${n(r.lines)} montant(s) lu(s), ${n(r.sirets)} SIRET, en ${(r.durationMs / 1000).toFixed(1).replace('.', ',')} s.`,
+  );
+  for (const f of r.files)
+    lines.push(
+      `  ${f.fichier} : ${f.format === 'inconnu' ? 'illisible' : f.format.toUpperCase()} (${f.encoding}), ${n(f.lines)} montant(s)`,
+    );
   if (r.ok) {
     if (r.mode === 'repartition' && r.operatorFee)
-      lines.push(`Premier import de la campagne : ${euros(r.operatorFee.feeCents)} de frais de l’opérateur répartis au prorata des ${euros(r.operatorFee.baseCents)} reversés par les organismes collecteurs.`);
+      lines.push(
+        `Premier import de la campagne : ${euros(r.operatorFee.feeCents)} de frais de l’opérateur répartis au prorata des ${euros(r.operatorFee.baseCents)} reversés par les organismes collecteurs.`,
+      );
     else if (r.mode === 'complement' && r.operatorFee)
-      lines.push(`Import complémentaire : les nouvelles enveloppes et les corrections supportent le taux de la répartition des frais de l’opérateur (${euros(r.operatorFee.feeCents)} sur ${euros(r.operatorFee.baseCents)} reversés).`);
+      lines.push(
+        `Import complémentaire : les nouvelles enveloppes et les corrections supportent le taux de la répartition des frais de l’opérateur (${euros(r.operatorFee.feeCents)} sur ${euros(r.operatorFee.baseCents)} reversés).`,
+      );
     lines.push(`Enveloppes ${r.annee} : ${counts(r.envelopes)}.`);
     const other = r.autresAnnees;
-    if (other.inserted + other.updated + other.unchanged > 0) lines.push(`Enveloppes d’autres campagnes (corrections et reports) : ${counts(other)}.`);
+    if (other.inserted + other.updated + other.unchanged > 0)
+      lines.push(`Enveloppes d’autres campagnes (corrections et reports) : ${counts(other)}.`);
     lines.push(`Montants des ${n(r.totals.envelopes)} SIRET des fichiers (campagne ${r.annee}) :`);
     lines.push(...totalsLines(r.totals));
     if (r.totalsAnnee) {
       const t = r.totalsAnnee;
       const a = totalsLines(t);
-      if (a.join('\n') === totalsLines(r.totals).join('\n') && t.envelopes === r.totals.envelopes) lines.push(`Campagne ${r.annee} entière, relue en base : les mêmes ${n(t.envelopes)} enveloppes.`);
+      if (a.join('\n') === totalsLines(r.totals).join('\n') && t.envelopes === r.totals.envelopes)
+        lines.push(`Campagne ${r.annee} entière, relue en base : les mêmes ${n(t.envelopes)} enveloppes.`);
       else {
         lines.push(`Campagne ${r.annee} entière, relue en base (${n(t.envelopes)} enveloppes) :`);
         lines.push(...a);
@@ -77,7 +96,9 @@ export function formatEnvelopeReport(r: EnvelopeImportReport): string[] {
     if (r.corrections.length) {
       lines.push(`Corrections : ${n(r.corrections.length)}`);
       for (const c of r.corrections.slice(0, MAX_PRINTED))
-        lines.push(`  SIRET ${c.siret} (campagne ${c.annee}, ${c.moment === 'pendant_campagne' ? 'pendant la campagne' : 'après la campagne'}) : ${c.message}`);
+        lines.push(
+          `  SIRET ${c.siret} (campagne ${c.annee}, ${c.moment === 'pendant_campagne' ? 'pendant la campagne' : 'après la campagne'}) : ${c.message}`,
+        );
       if (r.corrections.length > MAX_PRINTED) lines.push(`  … et ${n(r.corrections.length - MAX_PRINTED)} autre(s).`);
     }
   }
@@ -102,7 +123,8 @@ export function parseImportArgs(args: readonly string[]): { annee: number; files
     const a = args[i]!;
     if (a === '--frais-operateur' || a.startsWith('--frais-operateur=')) {
       const raw = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (raw === undefined || raw === '') return 'Indiquez le montant après --frais-operateur (en euros, par exemple --frais-operateur 11225424).';
+      if (raw === undefined || raw === '')
+        return 'Indiquez le montant après --frais-operateur (en euros, par exemple --frais-operateur 11225424).';
       const p = parseEuroAmount(raw);
       if (!p.ok) return `--frais-operateur : ${p.message}`;
       fee = p.value;

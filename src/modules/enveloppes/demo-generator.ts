@@ -48,7 +48,12 @@ function hash(s: string): number {
  * The fixed demo companies that show the employer space all get an envelope — the GIP too, although a
  * real groupement d'intérêt public is not liable: the demo needs a multi-établissement employer.
  */
-const FIXED_EMPLOYERS = new Set<string>([DEMO_COMPANIES.boulangerieMoutin.siren, DEMO_COMPANIES.gipMds.siren, DEMO_COMPANIES.cabinetDurand.siren, DEMO_COMPANIES.transportsGiraudier.siren]);
+const FIXED_EMPLOYERS = new Set<string>([
+  DEMO_COMPANIES.boulangerieMoutin.siren,
+  DEMO_COMPANIES.gipMds.siren,
+  DEMO_COMPANIES.cabinetDurand.siren,
+  DEMO_COMPANIES.transportsGiraudier.siren,
+]);
 /**
  * The generated employers of the establishment space's demo allocations: src/modules/espace-etablissement/
  * seed-demo.ts gives allocations to the lycée Raspail from the fixed companies, then from the first three
@@ -123,7 +128,11 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
     if (s && ent.siren !== DEMO_COMPANIES.cabinetDurand.siren) firms.push({ siret: s.siret, nom: ent.raisonSociale });
   }
   const durand: Filer = { siret: DEMO_COMPANIES.cabinetDurand.siret, nom: DEMO_COMPANIES.cabinetDurand.raisonSociale };
-  const durandClients = new Set<string>([DEMO_COMPANIES.boulangerieMoutin.siren, DEMO_COMPANIES.transportsGiraudier.siren, DEMO_COMPANIES.gipMds.siren]);
+  const durandClients = new Set<string>([
+    DEMO_COMPANIES.boulangerieMoutin.siren,
+    DEMO_COMPANIES.transportsGiraudier.siren,
+    DEMO_COMPANIES.gipMds.siren,
+  ]);
   const allocating = allocationDemoSirets(registry);
   const allocatingSirens = new Set([...allocating].map((x) => x.slice(0, 9)));
 
@@ -150,7 +159,11 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
     if (etabs.length === 0) continue;
     const firmRng = createRng(hash(ent.siren) ^ 0x9e3779b9);
     const categorie = ent.categorieJuridique ?? '';
-    const liable = FIXED_EMPLOYERS.has(ent.siren) || allocatingSirens.has(ent.siren) || LIABLE.has(categorie) || (categorie === '1000' && firmRng.chance(0.35));
+    const liable =
+      FIXED_EMPLOYERS.has(ent.siren) ||
+      allocatingSirens.has(ent.siren) ||
+      LIABLE.has(categorie) ||
+      (categorie === '1000' && firmRng.chance(0.35));
     if (!liable) continue;
     const network = etabs.length >= 40;
     const sizes = etabs.map((e) => headcount(e, ent, network));
@@ -182,11 +195,12 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
       // (the allocation employers draw their own times: the other lines stay as they were before them)
       const times = allocating.has(e.siret) ? createRng(hash(`${e.siret}|depot|${annee}`)) : rng;
       const depot = deposit(day, times);
-      const row = (code: string, cents: bigint, date = depot) => lines.push(`${e.siret};${collecteur};${code};${euros(cents)};${exercice};${filer.siret};${filer.nom};${date}`);
+      const row = (code: string, cents: bigint, date = depot) =>
+        lines.push(`${e.siret};${collecteur};${code};${euros(cents)};${exercice};${filer.siret};${filer.nom};${date}`);
       row('076', solde);
       let deductions = 0n;
       if (people >= 3 && r.chance(0.03)) {
-        const d = (solde * BigInt(r.between(10, 60))) / 100n / 100n * 100n;
+        const d = ((solde * BigInt(r.between(10, 60))) / 100n / 100n) * 100n;
         if (d > 0n) {
           row('077', d);
           deductions += d;

@@ -103,15 +103,28 @@ describe('amounts, dates, codes', () => {
     expect(parsePeriode('du 01/01/2024 au 30/06/2024')).toEqual({ ok: true, value: { debut: '2024-01-01', fin: '2024-06-30' } });
     expect(parsePeriode('2024-01-01/2024-12-31')).toEqual({ ok: true, value: { debut: '2024-01-01', fin: '2024-12-31' } });
     expect(parsePeriode('01012024-31122024')).toEqual({ ok: true, value: { debut: '2024-01-01', fin: '2024-12-31' } });
-    expect(parsePeriode('01/07/2024 - 30/06/2025')).toMatchObject({ ok: false, message: expect.stringContaining('une seule année civile') });
-    expect(parsePeriode('31/12/2024 - 01/01/2024')).toMatchObject({ ok: false, message: expect.stringContaining('se termine avant de commencer') });
+    expect(parsePeriode('01/07/2024 - 30/06/2025')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('une seule année civile'),
+    });
+    expect(parsePeriode('31/12/2024 - 01/01/2024')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('se termine avant de commencer'),
+    });
     expect(parsePeriode('l’an dernier')).toMatchObject({ ok: false });
     expect(parseCollecteur(' Urssaf ')).toEqual({ ok: true, value: 'URSSAF' });
     expect(parseCollecteur('M.S.A.')).toEqual({ ok: true, value: 'MSA' });
     expect(parseCollecteur('CGSS')).toEqual({ ok: true, value: 'URSSAF' });
-    expect(parseCollecteur('OPCO')).toMatchObject({ ok: false, message: 'L’organisme collecteur doit être URSSAF ou MSA (valeur reçue : « OPCO »).' });
+    expect(parseCollecteur('OPCO')).toMatchObject({
+      ok: false,
+      message: 'L’organisme collecteur doit être URSSAF ou MSA (valeur reçue : « OPCO »).',
+    });
     expect(parseCode('76')).toEqual({ ok: true, value: '076' });
-    expect(parseCode('079')).toMatchObject({ ok: false, message: 'Le code 079 (contribution supplémentaire à l’apprentissage (CSA)) n’entre pas dans l’enveloppe : seuls 076, 077 et 078 sont acceptés.' });
+    expect(parseCode('079')).toMatchObject({
+      ok: false,
+      message:
+        'Le code 079 (contribution supplémentaire à l’apprentissage (CSA)) n’entre pas dans l’enveloppe : seuls 076, 077 et 078 sont acceptés.',
+    });
     expect(parseCode('999')).toMatchObject({ ok: false, message: expect.stringContaining('Code inconnu') });
   });
 });
@@ -147,7 +160,12 @@ describe('CSV, one line per amount', () => {
       deposeLe: '2025-05-05',
       depot: `urssaf-2025.csv|2025-05-05|${CABINET}`,
     });
-    expect(r.lines[3]).toMatchObject({ siret: B, collecteur: 'MSA', deposeLe: '2025-05-15T09:12', declarant: { siret: null, nom: 'Exploitation agricole Martin' } });
+    expect(r.lines[3]).toMatchObject({
+      siret: B,
+      collecteur: 'MSA',
+      deposeLe: '2025-05-15T09:12',
+      declarant: { siret: null, nom: 'Exploitation agricole Martin' },
+    });
     expect(r.lines[5]).toMatchObject({ line: 8, cents: 133_456n, deposeLe: '2025-06-05' });
   });
 
@@ -155,13 +173,17 @@ describe('CSV, one line per amount', () => {
     const r = parseEnvelopeFile(csv, { annee: 2025, fichier: 'urssaf-2025.csv' });
     const agg = aggregateEnvelopeLines(r.lines);
     expect(agg.errors).toEqual([]);
-    expect(agg.envelopes.map((e) => [e.siret, e.collecteur, e.soldeCents, e.subventionsCfaCents, e.creanceAlternantsCents, e.deposeLe])).toEqual([
+    expect(
+      agg.envelopes.map((e) => [e.siret, e.collecteur, e.soldeCents, e.subventionsCfaCents, e.creanceAlternantsCents, e.deposeLe]),
+    ).toEqual([
       [B, 'MSA', 9_876_543n, 150_000n, 0n, '2025-05-15T09:12'],
       [A1, 'URSSAF', 133_456n, 0n, 20_000n, '2025-06-05'],
       [A2, 'URSSAF', 31_040n, 0n, 0n, '2025-05-05'],
     ]);
     expect(agg.envelopes[2]!.periode).toEqual({ debut: '2024-01-01', fin: '2024-06-30' });
-    expect(agg.remplacements).toEqual([{ siret: A1, exercice: 2024, code: '076', remplace: '2025-05-05', par: '2025-06-05', fichier: 'urssaf-2025.csv', line: 8 }]);
+    expect(agg.remplacements).toEqual([
+      { siret: A1, exercice: 2024, code: '076', remplace: '2025-05-05', par: '2025-06-05', fichier: 'urssaf-2025.csv', line: 8 },
+    ]);
     // ready for the envelope computation
     const env = computeEnvelopes(agg.envelopes, 10_000n);
     expect(env.ok).toBe(true);
@@ -230,35 +252,53 @@ describe('CSV, one line per amount', () => {
 
   it('explains the comma separator when a decimal comma is not quoted', () => {
     const r = parseEnvelopeFile(`siret,collecteur,code,montant\n${A1},URSSAF,076,100,50`, { annee: 2025 });
-    expect(msgs(r)).toEqual(['2: La ligne compte 5 colonnes au lieu de 4. Avec la virgule comme séparateur, un montant à virgule décimale doit être entre guillemets ("1234,56").']);
+    expect(msgs(r)).toEqual([
+      '2: La ligne compte 5 colonnes au lieu de 4. Avec la virgule comme séparateur, un montant à virgule décimale doit être entre guillemets ("1234,56").',
+    ]);
   });
 
   it('refuses wrong headers', () => {
     expect(msgs(parseEnvelopeFile('siret\tcollecteur\tcode\tmontant\n', { annee: 2025 }))).toEqual([
       '1: L’en-tête doit séparer ses colonnes par des points-virgules (;) ou des virgules (,), par exemple « siret;collecteur;code;montant ».',
     ]);
-    expect(msgs(parseEnvelopeFile('siret;montant\n', { annee: 2025 }))).toEqual(['1: Colonne(s) obligatoire(s) absente(s) : collecteur, code.']);
+    expect(msgs(parseEnvelopeFile('siret;montant\n', { annee: 2025 }))).toEqual([
+      '1: Colonne(s) obligatoire(s) absente(s) : collecteur, code.',
+    ]);
     expect(msgs(parseEnvelopeFile('siret;collecteur;code;montant;solde_076\n', { annee: 2025 }))[0]).toContain('Choisissez un seul format');
-    expect(msgs(parseEnvelopeFile('siret;siret;collecteur;code;montant\n', { annee: 2025 }))).toEqual(['1: La colonne « siret » apparaît deux fois.']);
+    expect(msgs(parseEnvelopeFile('siret;siret;collecteur;code;montant\n', { annee: 2025 }))).toEqual([
+      '1: La colonne « siret » apparaît deux fois.',
+    ]);
   });
 
   it('survives hostile input: formulas, control characters, endless lines, open quotes, binary files', () => {
-    const formula = parseEnvelopeFile(`siret;collecteur;code;montant;declarant\n${A1};URSSAF;076;1;=HYPERLINK("http://x")\n${A1};URSSAF;076;1;@SUM(A1)`, { annee: 2025 });
+    const formula = parseEnvelopeFile(
+      `siret;collecteur;code;montant;declarant\n${A1};URSSAF;076;1;=HYPERLINK("http://x")\n${A1};URSSAF;076;1;@SUM(A1)`,
+      { annee: 2025 },
+    );
     expect(msgs(formula)).toEqual([
       '2: Le nom du déclarant « =HYPERLINK("http://x") » commence par =, +, - ou @ : les formules sont refusées.',
       '3: Le nom du déclarant « @SUM(A1) » commence par =, +, - ou @ : les formules sont refusées.',
     ]);
-    const script = parseEnvelopeFile(`siret;collecteur;code;montant;declarant\n${A1};URSSAF;076;1;"<script>alert(1)</script>\u0007 Cabinet"`, { annee: 2025 });
+    const script = parseEnvelopeFile(
+      `siret;collecteur;code;montant;declarant\n${A1};URSSAF;076;1;"<script>alert(1)</script>\u0007 Cabinet"`,
+      { annee: 2025 },
+    );
     expect(script.lines[0]!.declarant?.nom).toBe('<script>alert(1)</script> Cabinet'); // kept as text: pages escape it
-    const long = parseEnvelopeFile(`siret;collecteur;code;montant\n${A1};URSSAF;076;${'9'.repeat(20_000)}\n${A2};URSSAF;076;1`, { annee: 2025 });
+    const long = parseEnvelopeFile(`siret;collecteur;code;montant\n${A1};URSSAF;076;${'9'.repeat(20_000)}\n${A2};URSSAF;076;1`, {
+      annee: 2025,
+    });
     expect(msgs(long)).toEqual(['2: La ligne dépasse 10000 caractères : elle est ignorée.']);
     expect(long.lines.map((l) => l.siret)).toEqual([A2]);
-    const quote = parseEnvelopeFile(`siret;collecteur;code;montant;declarant\n${A1};URSSAF;076;1;"Cabinet\n${A2};URSSAF;076;1;x`, { annee: 2025 });
+    const quote = parseEnvelopeFile(`siret;collecteur;code;montant;declarant\n${A1};URSSAF;076;1;"Cabinet\n${A2};URSSAF;076;1;x`, {
+      annee: 2025,
+    });
     expect(msgs(quote)).toEqual(['2: Guillemets non fermés à partir de cette ligne : la fin du fichier ne peut pas être lue.']);
     const png = parseEnvelopeFile(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]), { annee: 2025 });
     expect(msgs(png)).toEqual(['0: Le fichier n’est pas un fichier texte (CSV ou DSN).']);
     expect(msgs(parseEnvelopeFile('\r\n \n', { annee: 2025 }))).toEqual(['0: Le fichier est vide.']);
-    expect(msgs(parseEnvelopeFile('x', { annee: 1999 }))).toEqual(['0: L’année de campagne doit être un nombre entier entre 2023 et 2100.']);
+    expect(msgs(parseEnvelopeFile('x', { annee: 1999 }))).toEqual([
+      '0: L’année de campagne doit être un nombre entier entre 2023 et 2100.',
+    ]);
   });
 
   it('never throws, whatever the bytes (property)', () => {
@@ -305,7 +345,14 @@ function dsnEnvoi(opts: { essai?: string; pointDepot?: string; declarations: str
   return [...head, ...body, `S90.G00.90.001,'${total}'`, `S90.G00.90.002,'${opts.declarations.length}'`].join('\n') + '\n';
 }
 
-function declaration(o: { siret: string; type?: string; nature?: string; dateFichier: string; blocks: string[][]; champ?: string }): string[] {
+function declaration(o: {
+  siret: string;
+  type?: string;
+  nature?: string;
+  dateFichier: string;
+  blocks: string[][];
+  champ?: string;
+}): string[] {
   return [
     `S20.G00.05.001,'${o.nature ?? '01'}'`,
     `S20.G00.05.002,'${o.type ?? '01'}'`,
@@ -338,7 +385,11 @@ const block = (valeur: string, code: string, ref = URSSAF_IDF, debut = '01012024
 describe('DSN lines (S21.G00.82)', () => {
   const april = dsnEnvoi({
     declarations: [
-      declaration({ siret: A1, dateFichier: '05052025', blocks: [block('1234.56', '076'), block('200.00', '078'), block('150.00', '079'), block('0.00', '074')] }),
+      declaration({
+        siret: A1,
+        dateFichier: '05052025',
+        blocks: [block('1234.56', '076'), block('200.00', '078'), block('150.00', '079'), block('0.00', '074')],
+      }),
       declaration({ siret: A2, dateFichier: '05052025', blocks: [block('310.40', '076'), block('10.00', '077'), block('5.00', '077')] }),
     ],
   });
@@ -371,7 +422,14 @@ describe('DSN lines (S21.G00.82)', () => {
   it('reads a cp1252 DSN of the MSA (code caisse in 82.005) and lets a later « annule et remplace » correct it', () => {
     const may = dsnEnvoi({
       pointDepot: '02',
-      declarations: [declaration({ siret: C, dateFichier: '12052025', champ: '02', blocks: [block('4500.00', '076', '24'), block('120.50', '078', '24')] })],
+      declarations: [
+        declaration({
+          siret: C,
+          dateFichier: '12052025',
+          champ: '02',
+          blocks: [block('4500.00', '076', '24'), block('120.50', '078', '24')],
+        }),
+      ],
     });
     const june = dsnEnvoi({
       pointDepot: '02',
@@ -385,14 +443,21 @@ describe('DSN lines (S21.G00.82)', () => {
     expect(r1.lines.every((l) => l.collecteur === 'MSA')).toBe(true);
     // files given out of order: the deposit dates decide
     const agg = aggregateEnvelopeLines([...r2.lines, ...r1.lines]);
-    expect(agg.envelopes).toMatchObject([{ siret: C, collecteur: 'MSA', soldeCents: 480_000n, creanceAlternantsCents: 12_050n, deposeLe: '2025-06-04' }]);
+    expect(agg.envelopes).toMatchObject([
+      { siret: C, collecteur: 'MSA', soldeCents: 480_000n, creanceAlternantsCents: 12_050n, deposeLe: '2025-06-04' },
+    ]);
     expect(agg.remplacements).toMatchObject([{ siret: C, code: '076', remplace: '2025-05-12', par: '2025-06-04' }]);
   });
 
   it('supposes the Urssaf, with a warning, when 82.005 is empty on net-entreprises', () => {
-    const r = parseEnvelopeFile(dsnEnvoi({ declarations: [declaration({ siret: A1, dateFichier: '05052025', blocks: [block('10.00', '076', '')] })] }), { annee: 2025 });
+    const r = parseEnvelopeFile(
+      dsnEnvoi({ declarations: [declaration({ siret: A1, dateFichier: '05052025', blocks: [block('10.00', '076', '')] })] }),
+      { annee: 2025 },
+    );
     expect(r.lines[0]!.collecteur).toBe('URSSAF');
-    expect(warns(r)).toEqual(['33: Référence de l’organisme (S21.G00.82.005) absente : organisme collecteur supposé URSSAF (point de dépôt net-entreprises).']);
+    expect(warns(r)).toEqual([
+      '33: Référence de l’organisme (S21.G00.82.005) absente : organisme collecteur supposé URSSAF (point de dépôt net-entreprises).',
+    ]);
   });
 
   it('rejects broken rubrics and amounts, test envois, « annule » declarations and other natures', () => {
@@ -401,13 +466,19 @@ describe('DSN lines (S21.G00.82)', () => {
         declaration({
           siret: A1,
           dateFichier: '05052025',
-          blocks: [block('1234,56', '076'), block('12.345', '077'), block('-5.00', '078'), block('10.00', '076', URSSAF_IDF, '01012025', '31122025'), [`S21.G00.82.001,'1.00'`, `S21.G00.82.002,'076'`]],
+          blocks: [
+            block('1234,56', '076'),
+            block('12.345', '077'),
+            block('-5.00', '078'),
+            block('10.00', '076', URSSAF_IDF, '01012025', '31122025'),
+            [`S21.G00.82.001,'1.00'`, `S21.G00.82.002,'076'`],
+          ],
         }),
       ],
     }).replace(`S10.G00.02.001,'02'`, `S10.G00.02.001 '02'`);
     const r = parseEnvelopeFile(bad, { annee: 2025 });
     expect(msgs(r)).toEqual([
-      '14: Ligne DSN mal formée : attendu « S21.G00.82.001,\'valeur\' » (code de rubrique, virgule, valeur entre apostrophes), reçu « S10.G00.02.001 \'02\' ».',
+      "14: Ligne DSN mal formée : attendu « S21.G00.82.001,'valeur' » (code de rubrique, virgule, valeur entre apostrophes), reçu « S10.G00.02.001 '02' ».",
       '33: Le montant « 1234,56 » : en DSN le séparateur décimal est le point (par exemple 1234.56).',
       '38: Le montant « 12.345 » a plus de deux décimales : une valeur DSN s’écrit avec exactement deux décimales (1234.56).',
       '43: Le montant « -5.00 » est négatif : seuls des montants positifs ou nuls sont acceptés.',
@@ -417,15 +488,29 @@ describe('DSN lines (S21.G00.82)', () => {
     const essai = parseEnvelopeFile(april.replace(`S10.G00.00.005,'02'`, `S10.G00.00.005,'01'`), { annee: 2025 });
     expect(msgs(essai)).toEqual(['4: Envoi d’essai (S10.G00.00.005 = 01) : ses montants ne sont pas importés. Déposez l’envoi réel (02).']);
     expect(essai.lines).toEqual([]);
-    const annule = parseEnvelopeFile(dsnEnvoi({ declarations: [declaration({ siret: A1, type: '04', dateFichier: '05052025', blocks: [block('1.00', '076'), block('1.00', '078')] })] }), { annee: 2025 });
-    expect(msgs(annule)).toEqual(['17: Déclaration « annule » (S20.G00.05.002 = 04) : non prise en charge ; déposez une déclaration « annule et remplace » (03) avec les montants corrigés, à zéro si besoin.']);
-    const signalement = parseEnvelopeFile(dsnEnvoi({ declarations: [declaration({ siret: A1, nature: '07', dateFichier: '05052025', blocks: [block('1.00', '076')] })] }), { annee: 2025 });
+    const annule = parseEnvelopeFile(
+      dsnEnvoi({
+        declarations: [
+          declaration({ siret: A1, type: '04', dateFichier: '05052025', blocks: [block('1.00', '076'), block('1.00', '078')] }),
+        ],
+      }),
+      { annee: 2025 },
+    );
+    expect(msgs(annule)).toEqual([
+      '17: Déclaration « annule » (S20.G00.05.002 = 04) : non prise en charge ; déposez une déclaration « annule et remplace » (03) avec les montants corrigés, à zéro si besoin.',
+    ]);
+    const signalement = parseEnvelopeFile(
+      dsnEnvoi({ declarations: [declaration({ siret: A1, nature: '07', dateFichier: '05052025', blocks: [block('1.00', '076')] })] }),
+      { annee: 2025 },
+    );
     expect(msgs(signalement)[0]).toContain('se déclare dans une DSN mensuelle (S20.G00.05.001 = 01), pas dans la nature « 07 »');
   });
 
   it('rejects an établissement without its entreprise and warns when the rubric count says the file is truncated', () => {
     const orphan = [`S10.G00.00.005,'02'`, `S20.G00.05.001,'01'`, `S21.G00.11.001,'00074'`, ...block('1.00', '076')].join('\n');
-    expect(msgs(parseEnvelopeFile(orphan, { annee: 2025 }))).toEqual(['3: Établissement (S21.G00.11) sans entreprise (S21.G00.06) avant lui : son SIRET ne peut pas être formé.']);
+    expect(msgs(parseEnvelopeFile(orphan, { annee: 2025 }))).toEqual([
+      '3: Établissement (S21.G00.11) sans entreprise (S21.G00.06) avant lui : son SIRET ne peut pas être formé.',
+    ]);
     const lines = april.trimEnd().split('\n');
     const missingOne = [...lines.slice(0, 40), ...lines.slice(41)].join('\n');
     expect(warns(parseEnvelopeFile(missingOne, { annee: 2025 }))).toEqual([
@@ -433,7 +518,9 @@ describe('DSN lines (S21.G00.82)', () => {
     ]);
     const cut = parseEnvelopeFile(lines.slice(0, 45).join('\n'), { annee: 2025 });
     expect(warns(cut)).toEqual(['45: L’envoi n’a pas de bloc de fin (S90.G00.90) : le fichier est peut-être tronqué.']);
-    const badSiren = dsnEnvoi({ declarations: [declaration({ siret: '7328293X000074', dateFichier: '05052025', blocks: [block('1.00', '076')] })] });
+    const badSiren = dsnEnvoi({
+      declarations: [declaration({ siret: '7328293X000074', dateFichier: '05052025', blocks: [block('1.00', '076')] })],
+    });
     expect(msgs(parseEnvelopeFile(badSiren, { annee: 2025 }))[0]).toContain('SIRET incomplet');
   });
 });
@@ -451,10 +538,20 @@ describe('aggregation', () => {
   it('adds up the lines of one deposit and keeps only the latest deposit per code (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ depot: fc.integer({ min: 0, max: 3 }), code: fc.constantFrom('076', '077', '078'), cents: fc.bigInt({ min: 0n, max: 10n ** 9n }) }), { minLength: 1, maxLength: 20 }),
+        fc.array(
+          fc.record({
+            depot: fc.integer({ min: 0, max: 3 }),
+            code: fc.constantFrom('076', '077', '078'),
+            cents: fc.bigInt({ min: 0n, max: 10n ** 9n }),
+          }),
+          { minLength: 1, maxLength: 20 },
+        ),
         (rows) => {
           const day = (d: number) => `2025-0${5 + d}-05`;
-          const text = ['siret;collecteur;code;montant;date_depot', ...rows.map((r) => `${A1};URSSAF;${r.code};${r.cents / 100n},${String(r.cents % 100n).padStart(2, '0')};${day(r.depot)}`)].join('\n');
+          const text = [
+            'siret;collecteur;code;montant;date_depot',
+            ...rows.map((r) => `${A1};URSSAF;${r.code};${r.cents / 100n},${String(r.cents % 100n).padStart(2, '0')};${day(r.depot)}`),
+          ].join('\n');
           const parsed = parseEnvelopeFile(text, { annee: 2025 });
           expect(parsed.ok).toBe(true);
           const agg = aggregateEnvelopeLines(parsed.lines);
@@ -465,7 +562,11 @@ describe('aggregation', () => {
             return of.filter((r) => r.depot === last).reduce((s, r) => s + r.cents, 0n);
           };
           expect(agg.envelopes).toHaveLength(1);
-          expect(agg.envelopes[0]).toMatchObject({ soldeCents: expected('076'), subventionsCfaCents: expected('077'), creanceAlternantsCents: expected('078') });
+          expect(agg.envelopes[0]).toMatchObject({
+            soldeCents: expected('076'),
+            subventionsCfaCents: expected('077'),
+            creanceAlternantsCents: expected('078'),
+          });
         },
       ),
       { numRuns: 200 },
@@ -475,17 +576,30 @@ describe('aggregation', () => {
   it('decodes text given as a string, UTF-8 or UTF-16 bytes', () => {
     expect(decodeText('\uFEFFabc')).toEqual({ text: 'abc', encoding: 'texte' });
     expect(decodeText(Buffer.from('Dupré', 'utf8'))).toEqual({ text: 'Dupré', encoding: 'utf-8' });
-    expect(decodeText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Dupré', 'utf16le')]))).toEqual({ text: 'Dupré', encoding: 'utf-16le' });
+    expect(decodeText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Dupré', 'utf16le')]))).toEqual({
+      text: 'Dupré',
+      encoding: 'utf-16le',
+    });
     expect(decodeText(Buffer.from([0x44, 0x75, 0x70, 0x72, 0xe9, 0x80]))).toEqual({ text: 'Dupré€', encoding: 'windows-1252' });
   });
 });
 
 describe('prepareEnvelopeImport (what import-envelopes will call)', () => {
   const urssaf = `siret;collecteur;solde_076;deduction_077;deduction_078;periode;date_depot\n${A1};URSSAF;1234,56;;200;2024;05/05/2025\n${A2};URSSAF;310,40;;;2024;05/05/2025\n${B};URSSAF;80;50;40;2024;05/05/2025\n`;
-  const msa = dsnEnvoi({ pointDepot: '02', declarations: [declaration({ siret: C, dateFichier: '12052025', champ: '02', blocks: [block('4500.00', '076', '24')] })] });
+  const msa = dsnEnvoi({
+    pointDepot: '02',
+    declarations: [declaration({ siret: C, dateFichier: '12052025', champ: '02', blocks: [block('4500.00', '076', '24')] })],
+  });
 
   it('parses every file, aggregates and computes the envelopes, exact to the cent', () => {
-    const r = prepareEnvelopeImport({ annee: 2025, files: [{ fichier: 'urssaf.csv', content: urssaf }, { fichier: 'msa.dsn', content: iconv.encode(msa, 'windows-1252') }], operatorFeeCents: 5_000n });
+    const r = prepareEnvelopeImport({
+      annee: 2025,
+      files: [
+        { fichier: 'urssaf.csv', content: urssaf },
+        { fichier: 'msa.dsn', content: iconv.encode(msa, 'windows-1252') },
+      ],
+      operatorFeeCents: 5_000n,
+    });
     expect(r.ok).toBe(true);
     expect(r.files).toEqual([
       { fichier: 'urssaf.csv', format: 'csv', encoding: 'texte', lines: 6 },
@@ -496,14 +610,30 @@ describe('prepareEnvelopeImport (what import-envelopes will call)', () => {
     expect(b.totals.fraisOperateurCents).toBe(5_000n);
     expect(b.totals.creditsCents + b.totals.fraisCents).toBe(b.totals.netCents);
     expect(b.envelopes[1]).toMatchObject({ siret: B, netCents: 0n, creditsCents: 0n });
-    expect(r.warnings.map((w) => w.message)).toEqual([`SIRET ${B} : les déductions (077 + 078 = 90,00\u00a0€) dépassent le solde déclaré (076 = 80,00\u00a0€) ; les crédits à répartir sont nuls.`]);
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      `SIRET ${B} : les déductions (077 + 078 = 90,00\u00a0€) dépassent le solde déclaré (076 = 80,00\u00a0€) ; les crédits à répartir sont nuls.`,
+    ]);
   });
 
   it('is all or nothing: one rejected line and no envelope is computed', () => {
-    const r = prepareEnvelopeImport({ annee: 2025, files: [{ fichier: 'urssaf.csv', content: urssaf + `${A1};URSSAF;12,345;;;2024;05/05/2025\n` }], operatorFeeCents: 0n });
+    const r = prepareEnvelopeImport({
+      annee: 2025,
+      files: [{ fichier: 'urssaf.csv', content: urssaf + `${A1};URSSAF;12,345;;;2024;05/05/2025\n` }],
+      operatorFeeCents: 0n,
+    });
     expect(r).toMatchObject({ ok: false, batch: null });
-    expect(r.rejections).toEqual([{ fichier: 'urssaf.csv', line: 5, message: '076 : Le montant « 12,345 » a plus de deux décimales : indiquez des euros et des centimes (par exemple 1234,56).' }]);
-    expect(prepareEnvelopeImport({ annee: 2025, files: [{ fichier: 'urssaf.csv', content: urssaf }], operatorFeeCents: 10n ** 9n })).toMatchObject({ ok: false, errors: [{ message: expect.stringContaining('dépassent les sommes reversées') }] });
-    expect(prepareEnvelopeImport({ annee: 2025, files: [], operatorFeeCents: 0n }).rejections[0]!.message).toBe('Indiquez au moins un fichier de montants.');
+    expect(r.rejections).toEqual([
+      {
+        fichier: 'urssaf.csv',
+        line: 5,
+        message: '076 : Le montant « 12,345 » a plus de deux décimales : indiquez des euros et des centimes (par exemple 1234,56).',
+      },
+    ]);
+    expect(
+      prepareEnvelopeImport({ annee: 2025, files: [{ fichier: 'urssaf.csv', content: urssaf }], operatorFeeCents: 10n ** 9n }),
+    ).toMatchObject({ ok: false, errors: [{ message: expect.stringContaining('dépassent les sommes reversées') }] });
+    expect(prepareEnvelopeImport({ annee: 2025, files: [], operatorFeeCents: 0n }).rejections[0]!.message).toBe(
+      'Indiquez au moins un fichier de montants.',
+    );
   });
 });

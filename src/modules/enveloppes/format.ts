@@ -126,7 +126,8 @@ export function decodeText(input: string | Uint8Array): { text: string; encoding
   const bytes = input;
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
     return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8' };
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { text: iconv.decode(Buffer.from(bytes.subarray(2)), 'utf16le'), encoding: 'utf-16le' };
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { text: iconv.decode(Buffer.from(bytes.subarray(2)), 'utf16le'), encoding: 'utf-16le' };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
   } catch {
@@ -160,11 +161,17 @@ export function parseEuroAmount(raw: string): Parsed<Cents> {
     // at most 12 digits of euros, so the number of cents (< 10^14 < 2^53) is exact as a double
     const frac = plain[2];
     const cents = BigInt(Number(plain[1]!) * 100 + (frac === undefined ? 0 : frac.length === 1 ? Number(frac) * 10 : Number(frac)));
-    return cents > MAX_AMOUNT_CENTS ? { ok: false, message: `Le montant ${quoteValue(raw)} dépasse 1 milliard d’euros.` } : { ok: true, value: cents };
+    return cents > MAX_AMOUNT_CENTS
+      ? { ok: false, message: `Le montant ${quoteValue(raw)} dépasse 1 milliard d’euros.` }
+      : { ok: true, value: cents };
   }
-  const s0 = raw.trim().replace(/\s*(?:€|eur|euros?)$/i, '').trim();
+  const s0 = raw
+    .trim()
+    .replace(/\s*(?:€|eur|euros?)$/i, '')
+    .trim();
   if (s0 === '') return { ok: false, message: 'Le montant est vide.' };
-  if (/^[-\u2212]/.test(s0)) return { ok: false, message: `Le montant ${quoteValue(raw)} est négatif : seuls des montants positifs ou nuls sont acceptés.` };
+  if (/^[-\u2212]/.test(s0))
+    return { ok: false, message: `Le montant ${quoteValue(raw)} est négatif : seuls des montants positifs ou nuls sont acceptés.` };
   let intPart: string;
   let frac = '';
   let m: RegExpExecArray | null;
@@ -177,7 +184,11 @@ export function parseEuroAmount(raw: string): Parsed<Cents> {
   } else {
     return { ok: false, message: `Le montant ${quoteValue(raw)} n’est pas un nombre d’euros (par exemple 1234,56).` };
   }
-  if (frac.length > 2) return { ok: false, message: `Le montant ${quoteValue(raw)} a plus de deux décimales : indiquez des euros et des centimes (par exemple 1234,56).` };
+  if (frac.length > 2)
+    return {
+      ok: false,
+      message: `Le montant ${quoteValue(raw)} a plus de deux décimales : indiquez des euros et des centimes (par exemple 1234,56).`,
+    };
   if (intPart.length > 12) return { ok: false, message: `Le montant ${quoteValue(raw)} dépasse 1 milliard d’euros.` };
   const cents = BigInt(intPart) * 100n + BigInt(frac.padEnd(2, '0'));
   if (cents > MAX_AMOUNT_CENTS) return { ok: false, message: `Le montant ${quoteValue(raw)} dépasse 1 milliard d’euros.` };
@@ -187,11 +198,21 @@ export function parseEuroAmount(raw: string): Parsed<Cents> {
 /** A DSN amount (type Montant_ZNS_4_18_3_N_Z, regexp `-?[0-9]*\.[0-9]{2}`): point, exactly two decimals. */
 export function parseDsnAmount(raw: string): Parsed<Cents> {
   const s = raw.trim();
-  if (/^-/.test(s)) return { ok: false, message: `Le montant ${quoteValue(raw)} est négatif : seuls des montants positifs ou nuls sont acceptés.` };
-  if (/^\d*,\d+$/.test(s)) return { ok: false, message: `Le montant ${quoteValue(raw)} : en DSN le séparateur décimal est le point (par exemple 1234.56).` };
-  if (/^\d*\.\d{3,}$/.test(s)) return { ok: false, message: `Le montant ${quoteValue(raw)} a plus de deux décimales : une valeur DSN s’écrit avec exactement deux décimales (1234.56).` };
+  if (/^-/.test(s))
+    return { ok: false, message: `Le montant ${quoteValue(raw)} est négatif : seuls des montants positifs ou nuls sont acceptés.` };
+  if (/^\d*,\d+$/.test(s))
+    return { ok: false, message: `Le montant ${quoteValue(raw)} : en DSN le séparateur décimal est le point (par exemple 1234.56).` };
+  if (/^\d*\.\d{3,}$/.test(s))
+    return {
+      ok: false,
+      message: `Le montant ${quoteValue(raw)} a plus de deux décimales : une valeur DSN s’écrit avec exactement deux décimales (1234.56).`,
+    };
   const m = /^(\d*)\.(\d{2})$/.exec(s);
-  if (!m) return { ok: false, message: `Le montant ${quoteValue(raw)} n’est pas une valeur DSN (chiffres, un point et deux décimales, par exemple 1234.56).` };
+  if (!m)
+    return {
+      ok: false,
+      message: `Le montant ${quoteValue(raw)} n’est pas une valeur DSN (chiffres, un point et deux décimales, par exemple 1234.56).`,
+    };
   const intPart = m[1] === '' ? '0' : m[1]!;
   if (intPart.replace(/^0+/, '').length > 12) return { ok: false, message: `Le montant ${quoteValue(raw)} dépasse 1 milliard d’euros.` };
   const cents = BigInt(intPart) * 100n + BigInt(m[2]!);
@@ -256,7 +277,8 @@ export function parsePeriode(raw: string): Parsed<Periode> {
 
 function periodeOf(debut: Jour, fin: Jour, raw: string): Parsed<Periode> {
   if (fin < debut) return { ok: false, message: `La période ${quoteValue(raw)} se termine avant de commencer.` };
-  if (debut.slice(0, 4) !== fin.slice(0, 4)) return { ok: false, message: `La période ${quoteValue(raw)} doit tenir dans une seule année civile (celle de la masse salariale).` };
+  if (debut.slice(0, 4) !== fin.slice(0, 4))
+    return { ok: false, message: `La période ${quoteValue(raw)} doit tenir dans une seule année civile (celle de la masse salariale).` };
   return { ok: true, value: { debut, fin } };
 }
 
@@ -270,35 +292,52 @@ export function parseCollecteur(raw: string): Parsed<Collecteur> {
 }
 
 /** « 76 », « 076 » → « 076 »; only 076, 077 and 078 make the envelope. */
-const CODE_OK: Readonly<Record<string, Parsed<EnvelopeCode>>> = { '076': { ok: true, value: '076' }, '077': { ok: true, value: '077' }, '078': { ok: true, value: '078' } };
+const CODE_OK: Readonly<Record<string, Parsed<EnvelopeCode>>> = {
+  '076': { ok: true, value: '076' },
+  '077': { ok: true, value: '077' },
+  '078': { ok: true, value: '078' },
+};
 
 export function parseCode(raw: string): Parsed<EnvelopeCode> {
   const fast = CODE_OK[raw];
   if (fast) return fast;
   const s = raw.trim();
-  if (!/^\d{1,3}$/.test(s)) return { ok: false, message: `Le code ${quoteValue(raw)} n’est pas un code de cotisation DSN (076, 077 ou 078).` };
+  if (!/^\d{1,3}$/.test(s))
+    return { ok: false, message: `Le code ${quoteValue(raw)} n’est pas un code de cotisation DSN (076, 077 ou 078).` };
   const c = s.padStart(3, '0');
   if ((ENVELOPE_CODES as readonly string[]).includes(c)) return { ok: true, value: c as EnvelopeCode };
   const lib = CODE_LIBELLES[c];
   return {
     ok: false,
-    message: lib ? `Le code ${c} (${lib}) n’entre pas dans l’enveloppe : seuls 076, 077 et 078 sont acceptés.` : `Code inconnu ${quoteValue(raw)} : seuls 076 (solde), 077 et 078 (déductions) sont acceptés.`,
+    message: lib
+      ? `Le code ${c} (${lib}) n’entre pas dans l’enveloppe : seuls 076, 077 et 078 sont acceptés.`
+      : `Code inconnu ${quoteValue(raw)} : seuls 076 (solde), 077 et 078 (déductions) sont acceptés.`,
   };
 }
 
 /** SIRET of a line: 14 digits required; a failing check digit is a warning only. */
-export function parseLineSiret(raw: string, label = 'Le numéro SIRET'): { ok: true; value: string; warning: string | null } | { ok: false; message: string } {
+export function parseLineSiret(
+  raw: string,
+  label = 'Le numéro SIRET',
+): { ok: true; value: string; warning: string | null } | { ok: false; message: string } {
   const v = compactInput(raw);
   if (v === '') return { ok: false, message: `${label} est vide.` };
   if (!/^[0-9]{14}$/.test(v)) return { ok: false, message: `${label} ${quoteValue(raw)} doit comporter 14 chiffres.` };
-  return { ok: true, value: v, warning: isValidSiret(v) ? null : `${label} ${v} ne passe pas la clé de contrôle : ligne importée avec un avertissement.` };
+  return {
+    ok: true,
+    value: v,
+    warning: isValidSiret(v) ? null : `${label} ${v} ne passe pas la clé de contrôle : ligne importée avec un avertissement.`,
+  };
 }
 
 const FORMULA = /^[=+@\-\t\r]/;
 
 /** A person's or company's name: trimmed, spaces collapsed, ≤ 80 characters, no control characters nor formula. */
 export function parseNom(raw: string, label: string): Parsed<string | null> {
-  const s = raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const s = raw
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (s === '') return { ok: true, value: null };
   if (FORMULA.test(s)) return { ok: false, message: `${label} ${quoteValue(raw)} commence par =, +, - ou @ : les formules sont refusées.` };
   if (s.length > 80) return { ok: false, message: `${label} dépasse 80 caractères.` };
@@ -489,7 +528,10 @@ function parseCsvFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
   const reject = (line: number, message: string) => out.rejections.push({ fichier: opts.fichier, line, message });
   const warn = (line: number, message: string) => out.warnings.push({ fichier: opts.fichier, line, message });
   if (semi === 0 && comma === 0) {
-    reject(1, 'L’en-tête doit séparer ses colonnes par des points-virgules (;) ou des virgules (,), par exemple « siret;collecteur;code;montant ».');
+    reject(
+      1,
+      'L’en-tête doit séparer ses colonnes par des points-virgules (;) ou des virgules (,), par exemple « siret;collecteur;code;montant ».',
+    );
     return;
   }
   const sep = semi > 0 ? ';' : ',';
@@ -518,13 +560,19 @@ function parseCsvFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
   const missing: string[] = [];
   if (!cols.has('siret')) missing.push('siret');
   if (!cols.has('collecteur')) missing.push('collecteur');
-  if (long && wide) reject(head.line, 'Choisissez un seul format : soit les colonnes « code » et « montant », soit les colonnes « solde_076 », « deduction_077 », « deduction_078 ».');
+  if (long && wide)
+    reject(
+      head.line,
+      'Choisissez un seul format : soit les colonnes « code » et « montant », soit les colonnes « solde_076 », « deduction_077 », « deduction_078 ».',
+    );
   else if (long) {
     if (!cols.has('code')) missing.push('code');
     if (!cols.has('montant')) missing.push('montant');
   } else if (!wide) missing.push('code et montant (ou solde_076, deduction_077, deduction_078)');
-  if (cols.has('periode') && (cols.has('periode_debut') || cols.has('periode_fin'))) reject(head.line, 'Indiquez la période soit dans « periode », soit dans « periode_debut » et « periode_fin ».');
-  if (cols.has('periode_debut') !== cols.has('periode_fin')) reject(head.line, 'Les colonnes « periode_debut » et « periode_fin » vont ensemble.');
+  if (cols.has('periode') && (cols.has('periode_debut') || cols.has('periode_fin')))
+    reject(head.line, 'Indiquez la période soit dans « periode », soit dans « periode_debut » et « periode_fin ».');
+  if (cols.has('periode_debut') !== cols.has('periode_fin'))
+    reject(head.line, 'Les colonnes « periode_debut » et « periode_fin » vont ensemble.');
   if (missing.length) reject(head.line, `Colonne(s) obligatoire(s) absente(s) : ${missing.join(', ')}.`);
   if (out.rejections.some((r) => r.line === head.line)) return;
 
@@ -647,7 +695,8 @@ function parseCsvFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
         if (!amount.ok) bad(`${code} : ${amount.message}`);
         else amounts.push({ code, cents: amount.value });
       }
-      if (out.rejections.length === before && amounts.length === 0) bad('La ligne ne porte aucun montant (solde_076, deduction_077 ou deduction_078).');
+      if (out.rejections.length === before && amounts.length === 0)
+        bad('La ligne ne porte aucun montant (solde_076, deduction_077 ou deduction_078).');
     }
 
     if (out.rejections.length !== before || !siret.ok || !coll.ok || !periode) continue;
@@ -726,7 +775,14 @@ function parseDsnFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
   const reject = (line: number, message: string) => out.rejections.push({ fichier: opts.fichier, line, message });
   const warn = (line: number, message: string) => out.warnings.push({ fichier: opts.fichier, line, message });
 
-  const envoi: { essai: string | null; essaiLine: number; pointDepot: string | null; siren: string | null; nic: string | null; nom: string | null } = {
+  const envoi: {
+    essai: string | null;
+    essaiLine: number;
+    pointDepot: string | null;
+    siren: string | null;
+    nic: string | null;
+    nom: string | null;
+  } = {
     essai: null,
     essaiLine: 0,
     pointDepot: null,
@@ -747,7 +803,8 @@ function parseDsnFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
 
   const flushCot = () => {
     if (cot && decl && etab) pending.push({ cot, siret: etab.siret, decl });
-    else if (cot && ENVELOPE_CODES.includes((cot.code ?? '') as EnvelopeCode)) reject(cot.line, 'Bloc S21.G00.82 en dehors d’un établissement (S21.G00.11) d’une déclaration (S20.G00.05) : montant ignoré.');
+    else if (cot && ENVELOPE_CODES.includes((cot.code ?? '') as EnvelopeCode))
+      reject(cot.line, 'Bloc S21.G00.82 en dehors d’un établissement (S21.G00.11) d’une déclaration (S20.G00.05) : montant ignoré.');
     cot = null;
   };
 
@@ -761,7 +818,10 @@ function parseDsnFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
     }
     const m = RUBRIC.exec(raw);
     if (!m) {
-      reject(n, `Ligne DSN mal formée : attendu « S21.G00.82.001,'valeur' » (code de rubrique, virgule, valeur entre apostrophes), reçu ${quoteValue(raw)}.`);
+      reject(
+        n,
+        `Ligne DSN mal formée : attendu « S21.G00.82.001,'valeur' » (code de rubrique, virgule, valeur entre apostrophes), reçu ${quoteValue(raw)}.`,
+      );
       return;
     }
     rubrics++;
@@ -811,7 +871,10 @@ function parseDsnFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
             reject(n, 'Établissement (S21.G00.11) sans entreprise (S21.G00.06) avant lui : son SIRET ne peut pas être formé.');
             etab = { siret: null, line: n };
           } else if (!/^\d{9}$/.test(siren.value) || !/^\d{5}$/.test(nic)) {
-            reject(n, `SIRET incomplet : SIREN ${quoteValue(siren.value)} (S21.G00.06.001, 9 chiffres) et NIC ${quoteValue(nic)} (S21.G00.11.001, 5 chiffres).`);
+            reject(
+              n,
+              `SIRET incomplet : SIREN ${quoteValue(siren.value)} (S21.G00.06.001, 9 chiffres) et NIC ${quoteValue(nic)} (S21.G00.11.001, 5 chiffres).`,
+            );
             etab = { siret: null, line: n };
           } else etab = { siret: siren.value + nic, line: n };
         }
@@ -844,7 +907,10 @@ function parseDsnFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
   }
   const ann = announced as { count: number; line: number } | null;
   if (ann && ann.count !== rubrics)
-    warn(ann.line, `Le nombre total de rubriques annoncé (S90.G00.90.001 = ${ann.count}) ne correspond pas au fichier (${rubrics}) : le fichier est peut-être tronqué.`);
+    warn(
+      ann.line,
+      `Le nombre total de rubriques annoncé (S90.G00.90.001 = ${ann.count}) ne correspond pas au fichier (${rubrics}) : le fichier est peut-être tronqué.`,
+    );
   else if (!ann && envoi.essai !== null)
     warn(physical.length, 'L’envoi n’a pas de bloc de fin (S90.G00.90) : le fichier est peut-être tronqué.');
 
@@ -861,12 +927,18 @@ function parseDsnFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
     const bad = (message: string) => reject(c.line, message);
     if (siret === null) continue; // already rejected at its S21.G00.11
     if (d.type === '04') {
-      if (!d.refused) reject(d.line, 'Déclaration « annule » (S20.G00.05.002 = 04) : non prise en charge ; déposez une déclaration « annule et remplace » (03) avec les montants corrigés, à zéro si besoin.');
+      if (!d.refused)
+        reject(
+          d.line,
+          'Déclaration « annule » (S20.G00.05.002 = 04) : non prise en charge ; déposez une déclaration « annule et remplace » (03) avec les montants corrigés, à zéro si besoin.',
+        );
       d.refused = true;
       continue;
     }
     if (d.nature !== null && d.nature !== '01') {
-      bad(`Le solde de la taxe d’apprentissage se déclare dans une DSN mensuelle (S20.G00.05.001 = 01), pas dans la nature ${quoteValue(d.nature)}.`);
+      bad(
+        `Le solde de la taxe d’apprentissage se déclare dans une DSN mensuelle (S20.G00.05.001 = 01), pas dans la nature ${quoteValue(d.nature)}.`,
+      );
       continue;
     }
     const before = out.rejections.length;
@@ -897,9 +969,13 @@ function parseDsnFile(text: string, opts: Opts, out: ParsedEnvelopeFile): void {
     else if (d.champ === '02' || envoi.pointDepot === '02') collecteur = 'MSA';
     else {
       collecteur = 'URSSAF';
-      warn(c.line, 'Référence de l’organisme (S21.G00.82.005) absente : organisme collecteur supposé URSSAF (point de dépôt net-entreprises).');
+      warn(
+        c.line,
+        'Référence de l’organisme (S21.G00.82.005) absente : organisme collecteur supposé URSSAF (point de dépôt net-entreprises).',
+      );
     }
-    if (!isValidSiret(siret)) warn(c.line, `Le numéro SIRET ${siret} ne passe pas la clé de contrôle : ligne importée avec un avertissement.`);
+    if (!isValidSiret(siret))
+      warn(c.line, `Le numéro SIRET ${siret} ne passe pas la clé de contrôle : ligne importée avec un avertissement.`);
     let deposeLe: string | null = null;
     if (d.dateFichier) {
       const dep = parseDay(d.dateFichier);
@@ -1093,7 +1169,11 @@ const sourcesOf = (k: CodeState) => [{ fichier: k.fichier, line: k.line }, ...(k
  * `result()`. Only the running sums per SIRET and code are kept, never the lines themselves, so a
  * national file (about two million lines) holds one small object per SIRET.
  */
-export function createEnvelopeAggregator(): { add(lines: readonly EnvelopeLine[]): void; addLine(line: EnvelopeLine): void; result(): Aggregation } {
+export function createEnvelopeAggregator(): {
+  add(lines: readonly EnvelopeLine[]): void;
+  addLine(line: EnvelopeLine): void;
+  result(): Aggregation;
+} {
   const order = new Map<string, number>();
   let lastDepot = '';
   let lastOrder = -1;
@@ -1158,10 +1238,26 @@ export function createEnvelopeAggregator(): { add(lines: readonly EnvelopeLine[]
       if (!k.more) k.more = [{ fichier: l.fichier, line: l.line }];
       else if (k.more.length < MAX_MORE_SOURCES) k.more.push({ fichier: l.fichier, line: l.line });
     } else if (later(l.deposeLe, o, k)) {
-      remplacements.push({ siret: l.siret, exercice, code: l.code, remplace: k.deposeLe, par: l.deposeLe, fichier: l.fichier, line: l.line });
+      remplacements.push({
+        siret: l.siret,
+        exercice,
+        code: l.code,
+        remplace: k.deposeLe,
+        par: l.deposeLe,
+        fichier: l.fichier,
+        line: l.line,
+      });
       g[slot] = fresh(l, o);
     } else {
-      remplacements.push({ siret: l.siret, exercice, code: l.code, remplace: l.deposeLe, par: k.deposeLe, fichier: l.fichier, line: l.line });
+      remplacements.push({
+        siret: l.siret,
+        exercice,
+        code: l.code,
+        remplace: l.deposeLe,
+        par: k.deposeLe,
+        fichier: l.fichier,
+        line: l.line,
+      });
     }
   };
 
@@ -1266,7 +1362,11 @@ export interface EnvelopeImport {
  * one input per SIRET and computes the campaign's envelopes with the operator's fee. Pure: the caller
  * reads the files and writes the result (nothing is written when `ok` is false).
  */
-export function prepareEnvelopeImport(input: { annee: number; files: readonly { fichier: string; content: string | Uint8Array }[]; operatorFeeCents: Cents }): EnvelopeImport {
+export function prepareEnvelopeImport(input: {
+  annee: number;
+  files: readonly { fichier: string; content: string | Uint8Array }[];
+  operatorFeeCents: Cents;
+}): EnvelopeImport {
   const rejections: ReportEntry[] = [];
   const warnings: ReportEntry[] = [];
   const files: EnvelopeImport['files'] = [];
@@ -1280,8 +1380,17 @@ export function prepareEnvelopeImport(input: { annee: number; files: readonly { 
   }
   const aggregation = aggregator.result();
   if (input.files.length === 0) rejections.push({ fichier: '', line: 0, message: 'Indiquez au moins un fichier de montants.' });
-  if (rejections.length || aggregation.errors.length) return { ok: false, files, rejections, warnings, aggregation, batch: null, errors: [] };
+  if (rejections.length || aggregation.errors.length)
+    return { ok: false, files, rejections, warnings, aggregation, batch: null, errors: [] };
   const computed = computeEnvelopes(aggregation.envelopes, input.operatorFeeCents);
   if (!computed.ok) return { ok: false, files, rejections, warnings, aggregation, batch: null, errors: computed.errors };
-  return { ok: true, files, rejections, warnings: [...warnings, ...computed.batch.warnings.map((message) => ({ fichier: '', line: 0, message }))], aggregation, batch: computed.batch, errors: [] };
+  return {
+    ok: true,
+    files,
+    rejections,
+    warnings: [...warnings, ...computed.batch.warnings.map((message) => ({ fichier: '', line: 0, message }))],
+    aggregation,
+    batch: computed.batch,
+    errors: [],
+  };
 }

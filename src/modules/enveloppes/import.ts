@@ -45,7 +45,14 @@ import { formatEuros, type Cents } from '../../domain/money.js';
 import { audit, type AuditAction } from '../../infra/audit.js';
 import type { Db, Tx } from '../../infra/db/index.js';
 import { campaignOf } from '../campagnes/repository.js';
-import { createEnvelopeAggregator, parseEnvelopeFile, type EnvelopeInputRow, type ParsedEnvelopeFile, type Periode, type ReportEntry } from './format.js';
+import {
+  createEnvelopeAggregator,
+  parseEnvelopeFile,
+  type EnvelopeInputRow,
+  type ParsedEnvelopeFile,
+  type Periode,
+  type ReportEntry,
+} from './format.js';
 
 export const MIN_ANNEE = 2023;
 export const MAX_ANNEE = 2100;
@@ -152,7 +159,19 @@ class Rejection extends Error {
 }
 
 function emptyTotals(): EnvelopeTotals {
-  return { envelopes: 0, soldeCents: 0n, deductionsCents: 0n, ecretementCents: 0n, netCents: 0n, fraisCollecteurCents: 0n, fraisOperateurCents: 0n, fraisCents: 0n, creditsCents: 0n, reportRecuCents: 0n, reportCents: 0n };
+  return {
+    envelopes: 0,
+    soldeCents: 0n,
+    deductionsCents: 0n,
+    ecretementCents: 0n,
+    netCents: 0n,
+    fraisCollecteurCents: 0n,
+    fraisOperateurCents: 0n,
+    fraisCents: 0n,
+    creditsCents: 0n,
+    reportRecuCents: 0n,
+    reportCents: 0n,
+  };
 }
 
 /** Paris local `AAAA-MM-JJ[THH:MM[:SS]]` → instant (milliseconds), exact across changes of time. */
@@ -190,7 +209,8 @@ interface Row {
   deposeMs: number | null;
 }
 
-const netOf = (r: Pick<Row, 'soldeCents' | 'deductionsCents'>): Cents => (r.soldeCents > r.deductionsCents ? r.soldeCents - r.deductionsCents : 0n);
+const netOf = (r: Pick<Row, 'soldeCents' | 'deductionsCents'>): Cents =>
+  r.soldeCents > r.deductionsCents ? r.soldeCents - r.deductionsCents : 0n;
 /** credits before any carry-over: net − fees */
 const ownOf = (r: Row): Cents => netOf(r) - r.fraisCents;
 /** what the row received from the previous year (from its equation: net + in = fees + credits + out) */
@@ -229,7 +249,10 @@ async function rowsOf(tx: Tx, annee: number, sirets: readonly string[]): Promise
   const out = new Map<string, Row>();
   for (let i = 0; i < sirets.length; i += BATCH) {
     const batch = sirets.slice(i, i + BATCH);
-    for (const r of await exec(tx, sql`select ${ROW_COLUMNS} from enveloppes where annee = ${annee} and siret = any(${sql.param(batch)}::text[])`)) {
+    for (const r of await exec(
+      tx,
+      sql`select ${ROW_COLUMNS} from enveloppes where annee = ${annee} and siret = any(${sql.param(batch)}::text[])`,
+    )) {
       const row = rowOf(r);
       out.set(row.siret, row);
     }
@@ -239,8 +262,21 @@ async function rowsOf(tx: Tx, annee: number, sirets: readonly string[]): Promise
 
 /** The envelope a stored row stands for (collector fees split again from its amounts). */
 function envelopeOfRow(r: Row): Envelope {
-  const part = collectorPart({ siret: r.siret, collecteur: r.collecteur, soldeCents: r.soldeCents, subventionsCfaCents: r.deductionsCents, creanceAlternantsCents: 0n });
-  return { ...part, reverseCents: r.reverseCents, fraisOperateurCents: r.fraisOperateurCents, fraisCents: r.fraisCents, creditsCents: r.creditsCents, warnings: [] };
+  const part = collectorPart({
+    siret: r.siret,
+    collecteur: r.collecteur,
+    soldeCents: r.soldeCents,
+    subventionsCfaCents: r.deductionsCents,
+    creanceAlternantsCents: 0n,
+  });
+  return {
+    ...part,
+    reverseCents: r.reverseCents,
+    fraisOperateurCents: r.fraisOperateurCents,
+    fraisCents: r.fraisCents,
+    creditsCents: r.creditsCents,
+    warnings: [],
+  };
 }
 
 /** A bare array element that PostgreSQL reads as itself: starts with a digit (never `NULL`), no space, comma, brace, quote nor backslash. */
@@ -266,7 +302,11 @@ function pgArray(values: readonly (string | null)[], quoted: boolean | 'auto'): 
       if (v !== last) {
         last = v;
         lastQuoted =
-          quoted === 'auto' && PLAIN_TOKEN.test(v) ? v : v.includes('"') || v.includes('\\') ? `"${v.replace(/["\\]/g, '\\$&')}"` : `"${v}"`;
+          quoted === 'auto' && PLAIN_TOKEN.test(v)
+            ? v
+            : v.includes('"') || v.includes('\\')
+              ? `"${v.replace(/["\\]/g, '\\$&')}"`
+              : `"${v}"`;
       }
       parts[i] = lastQuoted;
     }
@@ -278,7 +318,13 @@ function pgArray(values: readonly (string | null)[], quoted: boolean | 'auto'): 
  * Inserts or replaces rows `rowAt(0) … rowAt(count − 1)` (each called once, in order, so a caller can
  * build rows on the fly), BATCH a statement, the next batch built while the previous one runs.
  */
-async function writeRows(tx: Tx, annee: number, count: number, rowAt: (i: number) => Row, opts: { upsert: boolean; now: Date; onBatch?: (n: number) => void }): Promise<void> {
+async function writeRows(
+  tx: Tx,
+  annee: number,
+  count: number,
+  rowAt: (i: number) => Row,
+  opts: { upsert: boolean; now: Date; onBatch?: (n: number) => void },
+): Promise<void> {
   const updatedAt = opts.now.toISOString();
   let pending: Promise<unknown> | null = null;
   let pendingCount = 0;
@@ -385,7 +431,12 @@ interface YearResult {
  * Imports files of amounts for campaign `annee` (paths, or names with their content). Returns the
  * report; when `ok` is false nothing was written.
  */
-export async function importEnveloppes(db: Db, annee: number, files: readonly EnvelopeFileSource[], opts: ImportEnveloppesOptions): Promise<EnvelopeImportReport> {
+export async function importEnveloppes(
+  db: Db,
+  annee: number,
+  files: readonly EnvelopeFileSource[],
+  opts: ImportEnveloppesOptions,
+): Promise<EnvelopeImportReport> {
   const started = performance.now();
   const progress = opts.onProgress ?? (() => undefined);
   const report: EnvelopeImportReport = {
@@ -412,7 +463,11 @@ export async function importEnveloppes(db: Db, annee: number, files: readonly En
     return report;
   };
   if (!Number.isInteger(annee) || annee < MIN_ANNEE || annee > MAX_ANNEE) {
-    report.rejected.push({ fichier: '', line: 0, message: `L’année de campagne doit être un nombre entier entre ${MIN_ANNEE} et ${MAX_ANNEE}.` });
+    report.rejected.push({
+      fichier: '',
+      line: 0,
+      message: `L’année de campagne doit être un nombre entier entre ${MIN_ANNEE} et ${MAX_ANNEE}.`,
+    });
     return finish();
   }
   if (files.length === 0) {
@@ -500,7 +555,12 @@ export async function importEnveloppes(db: Db, annee: number, files: readonly En
   return finish();
 }
 
-async function readFiles(annee: number, files: readonly EnvelopeFileSource[], report: EnvelopeImportReport, progress: (p: EnvelopeImportProgress) => void) {
+async function readFiles(
+  annee: number,
+  files: readonly EnvelopeFileSource[],
+  report: EnvelopeImportReport,
+  progress: (p: EnvelopeImportProgress) => void,
+) {
   const aggregator = createEnvelopeAggregator();
   for (const [i, f] of files.entries()) {
     const fichier = typeof f === 'string' ? f : f.fichier;
@@ -509,7 +569,16 @@ async function readFiles(annee: number, files: readonly EnvelopeFileSource[], re
       content = typeof f === 'string' ? await readFile(f) : f.content;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      report.rejected.push({ fichier, line: 0, message: code === 'ENOENT' ? 'Fichier introuvable.' : code === 'EISDIR' ? 'C’est un dossier, pas un fichier.' : `Fichier illisible (${code ?? 'erreur de lecture'}).` });
+      report.rejected.push({
+        fichier,
+        line: 0,
+        message:
+          code === 'ENOENT'
+            ? 'Fichier introuvable.'
+            : code === 'EISDIR'
+              ? 'C’est un dossier, pas un fichier.'
+              : `Fichier illisible (${code ?? 'erreur de lecture'}).`,
+      });
       report.files.push({ fichier, format: 'inconnu', encoding: 'texte', lines: 0 });
       continue;
     }
@@ -640,7 +709,11 @@ function addSums(t: EnvelopeTotals, u: EnvelopeTotals): void {
 /** report_cents of year − 1, per SIRET (what each envelope of `annee` carries in). */
 async function carriedIn(tx: Tx, annee: number): Promise<Map<string, Cents>> {
   const out = new Map<string, Cents>();
-  for (const r of await exec(tx, sql`select siret, report_cents::text as report from enveloppes where annee = ${annee - 1} and report_cents <> 0`)) out.set(String(r.siret), big(r.report));
+  for (const r of await exec(
+    tx,
+    sql`select siret, report_cents::text as report from enveloppes where annee = ${annee - 1} and report_cents <> 0`,
+  ))
+    out.set(String(r.siret), big(r.report));
   return out;
 }
 
@@ -659,11 +732,21 @@ function addTotals(t: EnvelopeTotals, r: Row, carried: Cents): void {
 }
 
 function rowFrom(env: Envelope, input: EnvelopeInputRow, meta: Meta, credits: Cents, report: Cents): Row {
-  return envelopeRow(env, credits, report, { periode: meta.periode(input), declarantSiret: input.declarant?.siret ?? null, declarantNom: input.declarant?.nom ?? null, deposeMs: meta.deposeMs(input) });
+  return envelopeRow(env, credits, report, {
+    periode: meta.periode(input),
+    declarantSiret: input.declarant?.siret ?? null,
+    declarantNom: input.declarant?.nom ?? null,
+    deposeMs: meta.deposeMs(input),
+  });
 }
 
 /** The row of an envelope with its credits, carry-out and provenance (who filed, when, which period). */
-function envelopeRow(env: Envelope, credits: Cents, report: Cents, from: Pick<Row, 'periode' | 'declarantSiret' | 'declarantNom' | 'deposeMs'>): Row {
+function envelopeRow(
+  env: Envelope,
+  credits: Cents,
+  report: Cents,
+  from: Pick<Row, 'periode' | 'declarantSiret' | 'declarantNom' | 'deposeMs'>,
+): Row {
   return {
     siret: env.siret,
     collecteur: env.collecteur,
@@ -706,7 +789,13 @@ interface Change {
 }
 
 /** Imports the declarations of campaign `y` (`list` is consumed: emptied on a first import to free memory). */
-async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFromPrevious: Set<string>, c: YearContext): Promise<YearResult> {
+async function importYear(
+  tx: Tx,
+  y: number,
+  list: EnvelopeInputRow[],
+  carriedFromPrevious: Set<string>,
+  c: YearContext,
+): Promise<YearResult> {
   const { opts, report, progress, meta } = c;
   const counts: EnvelopeCounts = { inserted: 0, updated: 0, unchanged: 0 };
   const carried = new Set<string>();
@@ -737,13 +826,21 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
     let fee = opts.operatorFeeCents;
     if (fee === undefined) {
       fee = OPERATOR_FEE_2023_CENTS;
-      report.warnings.push({ fichier: '', line: 0, message: `Frais de gestion de l’opérateur non indiqués (--frais-operateur) : le montant de l’arrêté du 15 juin 2023 (${formatEuros(fee)}) est réparti.` });
+      report.warnings.push({
+        fichier: '',
+        line: 0,
+        message: `Frais de gestion de l’opérateur non indiqués (--frais-operateur) : le montant de l’arrêté du 15 juin 2023 (${formatEuros(fee)}) est réparti.`,
+      });
     }
     progress({ phase: 'calcul', done: 0, total: list.length });
     const computed = computeEnvelopes(list, fee);
     if (!computed.ok)
       throw new Rejection(
-        computed.errors.map((e) => ({ fichier: '', line: 0, message: e.message + (e.siret ? '' : ' Indiquez les frais de l’opérateur de l’année avec --frais-operateur <euros>.') })),
+        computed.errors.map((e) => ({
+          fichier: '',
+          line: 0,
+          message: e.message + (e.siret ? '' : ' Indiquez les frais de l’opérateur de l’année avec --frais-operateur <euros>.'),
+        })),
       );
     computed.batch.envelopes.forEach((env, i) => {
       for (const w of env.warnings) warnAt(list[i]!, w);
@@ -813,7 +910,12 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
         if (out !== (old?.reportCents ?? 0n)) carried.add(env.siret);
         (envelopes as (Envelope | undefined)[])[i] = undefined;
         const depose = metaDepose[i]!;
-        return envelopeRow(env, credits, out, { periode: metaPeriode[i]!, declarantSiret: metaDeclSiret[i]!, declarantNom: metaDeclNom[i]!, deposeMs: Number.isNaN(depose) ? null : depose });
+        return envelopeRow(env, credits, out, {
+          periode: metaPeriode[i]!,
+          declarantSiret: metaDeclSiret[i]!,
+          declarantNom: metaDeclNom[i]!,
+          deposeMs: Number.isNaN(depose) ? null : depose,
+        });
       },
       { upsert: existing > 0, now: opts.now, onBatch: (k) => progress({ phase: 'ecriture', done: (done += k), total: envelopes.length }) },
     );
@@ -822,7 +924,10 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
   }
 
   // ── later imports: unchanged, new, corrected; then the carry-overs from the year before ──
-  const [basisRow] = await exec(tx, sql`select coalesce(sum(frais_operateur_cents), 0)::text as fee, coalesce(sum(reverse_cents), 0)::text as base from enveloppes where annee = ${y} and periode is not null`);
+  const [basisRow] = await exec(
+    tx,
+    sql`select coalesce(sum(frais_operateur_cents), 0)::text as fee, coalesce(sum(reverse_cents), 0)::text as base from enveloppes where annee = ${y} and periode is not null`,
+  );
   const basis: OperatorFeeBasis = { feeCents: big(basisRow?.fee), baseCents: big(basisRow?.base) };
   if (isCampaignYear) {
     report.mode = 'complement';
@@ -865,14 +970,24 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
           if (isCampaignYear) addTotals(report.totals, row, cin);
         } else {
           // its campaign is over: correctionOutcome carries everything to the next campaign
-          changes.push({ input, prev: old, row: rowFrom(env, input, meta, 0n, 0n), before: null, corrected: { ...env, creditsCents: withCarry(env.creditsCents, cin).credits } });
+          changes.push({
+            input,
+            prev: old,
+            row: rowFrom(env, input, meta, 0n, 0n),
+            before: null,
+            corrected: { ...env, creditsCents: withCarry(env.creditsCents, cin).credits },
+          });
         }
         continue;
       }
 
-      const sameAmounts = old.collecteur === input.collecteur && old.soldeCents === input.soldeCents && old.deductionsCents === input.subventionsCfaCents + input.creanceAlternantsCents;
+      const sameAmounts =
+        old.collecteur === input.collecteur &&
+        old.soldeCents === input.soldeCents &&
+        old.deductionsCents === input.subventionsCfaCents + input.creanceAlternantsCents;
       const sameCarry = carriedInOf(old) === cin;
-      const sameMeta = old.periode === periode && old.declarantSiret === declSiret && old.declarantNom === declNom && old.deposeMs === deposeMs;
+      const sameMeta =
+        old.periode === periode && old.declarantSiret === declSiret && old.declarantNom === declNom && old.deposeMs === deposeMs;
       if (sameAmounts && sameCarry) {
         if (sameMeta) counts.unchanged++;
         else {
@@ -891,13 +1006,19 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
         recomputed = recomputeEnvelope(before, input, basis);
         for (const w of recomputed.warnings) warnAt(input, w);
         if (!input.codes.includes('076') && old.soldeCents > 0n)
-          warnAt(input, `SIRET ${input.siret} : la déclaration corrective ne porte pas de solde (076) ; le solde de la campagne ${y} passe de ${formatEuros(old.soldeCents)} à 0,00 €.`);
-        if (old.collecteur !== input.collecteur) warnAt(input, `SIRET ${input.siret} : l’organisme collecteur passe de ${old.collecteur} à ${input.collecteur} (campagne ${y}).`);
+          warnAt(
+            input,
+            `SIRET ${input.siret} : la déclaration corrective ne porte pas de solde (076) ; le solde de la campagne ${y} passe de ${formatEuros(old.soldeCents)} à 0,00 €.`,
+          );
+        if (old.collecteur !== input.collecteur)
+          warnAt(input, `SIRET ${input.siret} : l’organisme collecteur passe de ${old.collecteur} à ${input.collecteur} (campagne ${y}).`);
       }
       changes.push({
         input,
         prev: old,
-        row: sameAmounts ? { ...old, periode, declarantSiret: declSiret, declarantNom: declNom, deposeMs } : rowFrom(recomputed, input, meta, 0n, 0n),
+        row: sameAmounts
+          ? { ...old, periode, declarantSiret: declSiret, declarantNom: declNom, deposeMs }
+          : rowFrom(recomputed, input, meta, 0n, 0n),
         before,
         corrected: { ...recomputed, creditsCents: withCarry(recomputed.creditsCents, cin).credits },
       });
@@ -913,7 +1034,13 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
       if (carriedInOf(old) === cin) continue;
       counts.updated++;
       const before = envelopeOfRow(old);
-      changes.push({ input: null, prev: old, row: { ...old }, before, corrected: { ...before, creditsCents: withCarry(ownOf(old), cin).credits } });
+      changes.push({
+        input: null,
+        prev: old,
+        row: { ...old },
+        before,
+        corrected: { ...before, creditsCents: withCarry(ownOf(old), cin).credits },
+      });
     }
   }
 
@@ -921,7 +1048,10 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
   if (changes.length) {
     const bps = new Map<string, number[]>();
     if (moment === 'pendant_campagne')
-      for (const r of await exec(tx, sql`select siret_employeur as siret, points_base as bp from attributions where annee = ${y} and siret_employeur = any(${sql.param(changes.map((x) => x.row.siret))}::text[]) order by id`)) {
+      for (const r of await exec(
+        tx,
+        sql`select siret_employeur as siret, points_base as bp from attributions where annee = ${y} and siret_employeur = any(${sql.param(changes.map((x) => x.row.siret))}::text[]) order by id`,
+      )) {
         const l = bps.get(String(r.siret)) ?? [];
         l.push(Number(r.bp));
         bps.set(String(r.siret), l);
@@ -929,7 +1059,12 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
     for (const x of changes) {
       const siret = x.row.siret;
       const cin = carryIn.get(siret) ?? 0n;
-      const outcome = correctionOutcome({ moment, previous: x.before, corrected: x.corrected, attributions: (bps.get(siret) ?? []).map((bp) => ({ bp, verseCents: 0n })) });
+      const outcome = correctionOutcome({
+        moment,
+        previous: x.before,
+        corrected: x.corrected,
+        attributions: (bps.get(siret) ?? []).map((bp) => ({ bp, verseCents: 0n })),
+      });
       const credits = outcome.creditsCampagneCents;
       // the row's equation gives the carry-out: net + in = fees + credits + out
       const row: Row = { ...x.row, creditsCents: credits, reportCents: ownOf(x.row) + cin - credits };
@@ -954,7 +1089,11 @@ async function importYear(tx: Tx, y: number, list: EnvelopeInputRow[], carriedFr
   progress({ phase: 'calcul', done: list.length, total: list.length });
   let done = 0;
   progress({ phase: 'ecriture', done, total: writes.length });
-  await writeRows(tx, y, writes.length, (i) => writes[i]!, { upsert: true, now: opts.now, onBatch: (n) => progress({ phase: 'ecriture', done: (done += n), total: writes.length }) });
+  await writeRows(tx, y, writes.length, (i) => writes[i]!, {
+    upsert: true,
+    now: opts.now,
+    onBatch: (n) => progress({ phase: 'ecriture', done: (done += n), total: writes.length }),
+  });
   return { counts, carried };
 }
 

@@ -27,14 +27,24 @@ export function scaledOperatorFee(netCents: Cents): Cents {
   return (OPERATOR_FEE_2023_CENTS * netCents * 2n + NATIONAL_COLLECTED_2023_CENTS) / (2n * NATIONAL_COLLECTED_2023_CENTS);
 }
 
-export async function seedDemoEnveloppes(ctx: Pick<AppContext, 'db' | 'clock'>, log: (line: string) => void = () => undefined, dir: string = SEED_ENVELOPES_DIR): Promise<void> {
+export async function seedDemoEnveloppes(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  log: (line: string) => void = () => undefined,
+  dir: string = SEED_ENVELOPES_DIR,
+): Promise<void> {
   for (const annee of DEMO_ENVELOPE_YEARS) {
     const fichier = join(dir, `enveloppes-${annee}.csv`);
     const content = await readFile(fichier);
     const dry = prepareEnvelopeImport({ annee, files: [{ fichier, content }], operatorFeeCents: 0n });
     const fee = scaledOperatorFee(dry.batch?.totals.netCents ?? 0n);
     const r = await importEnveloppes(ctx.db, annee, [{ fichier, content }], { now: ctx.clock.now(), operatorFeeCents: fee });
-    if (!r.ok) throw new Error(`Enveloppes de démonstration ${annee} : ${r.rejected.slice(0, 3).map((x) => `${x.fichier}:${x.line} ${x.message}`).join(' ; ')}`);
+    if (!r.ok)
+      throw new Error(
+        `Enveloppes de démonstration ${annee} : ${r.rejected
+          .slice(0, 3)
+          .map((x) => `${x.fichier}:${x.line} ${x.message}`)
+          .join(' ; ')}`,
+      );
     const e = r.envelopes;
     log(
       `  enveloppes ${annee} : ${e.inserted + e.updated + e.unchanged} SIRET (${e.inserted} ajoutées, ${e.updated} mises à jour), ` +

@@ -119,6 +119,9 @@ export async function establishmentAdministrators(tx: Db | Tx, siret: string, fa
 
 /** The espace of the SIRET's company, if it has one (for the audit trail of operator actions). */
 export async function owningEspaceId(tx: Db | Tx, siret: string): Promise<string | null> {
-  const [e] = await tx.select({ id: espaces.id }).from(espaces).where(eq(espaces.siren, siret.slice(0, 9)));
+  const [e] = await tx
+    .select({ id: espaces.id })
+    .from(espaces)
+    .where(eq(espaces.siren, siret.slice(0, 9)));
   return e?.id ?? null;
 }

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { receivedLines, type AllocationRow, type EmployerInfo } from './attributions.js';
 
-const row = (id: number, siretEmployeur: string, etablissementId: number, pointsBase: number, formationId: number | null = null): AllocationRow => ({ id, siretEmployeur, etablissementId, formationId, pointsBase, statut: 'validee' });
+const row = (
+  id: number,
+  siretEmployeur: string,
+  etablissementId: number,
+  pointsBase: number,
+  formationId: number | null = null,
+): AllocationRow => ({ id, siretEmployeur, etablissementId, formationId, pointsBase, statut: 'validee' });
 
 describe('receivedLines', () => {
   it('splits each employer’s credits over all its allocations (largest remainder) and keeps ours', () => {
@@ -21,11 +27,20 @@ describe('receivedLines', () => {
     expect(r.employeurs).toBe(2);
     expect(r.anonymes).toBe(1);
     // the anonymous employer's SIRET is nowhere in its line
-    expect(JSON.stringify(r.lines.find((l) => l.id === 4), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).not.toContain('"B"');
+    expect(
+      JSON.stringify(
+        r.lines.find((l) => l.id === 4),
+        (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+      ),
+    ).not.toContain('"B"');
   });
 
   it('no envelope yet, or shares above 100 %: no amount', () => {
-    const r = receivedLines([row(1, 'A', 10, 5000), row(2, 'C', 10, 6000), row(3, 'C', 12, 6000)], new Map([['C', { creditsCents: 1000n, partage: true, raisonSociale: 'C' }]]), new Set([10]));
+    const r = receivedLines(
+      [row(1, 'A', 10, 5000), row(2, 'C', 10, 6000), row(3, 'C', 12, 6000)],
+      new Map([['C', { creditsCents: 1000n, partage: true, raisonSociale: 'C' }]]),
+      new Set([10]),
+    );
     expect(r.lines.map((l) => l.montantCents)).toEqual([null, null]);
   });
 

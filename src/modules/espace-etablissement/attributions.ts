@@ -14,7 +14,15 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { expectedAmounts, formatEurosPlain, formatPercent, FULL_BP, type Cents } from '../../domain/money.js';
-import { attributions, enveloppes, entreprises, etablissements, refDiplomes, refEtablissements, refFormations } from '../../infra/db/schema.js';
+import {
+  attributions,
+  enveloppes,
+  entreprises,
+  etablissements,
+  refDiplomes,
+  refEtablissements,
+  refFormations,
+} from '../../infra/db/schema.js';
 import { formatCsv } from '../access/habilitations-csv.js';
 import type { Establishment } from './access.js';
 import { placeIds } from './etablissement.js';
@@ -73,7 +81,13 @@ export function receivedLines(
       if (!info?.partage) anonymes++;
     }
     const total = list.reduce((s, a) => s + a.pointsBase, 0);
-    const amounts = info?.creditsCents != null && total <= FULL_BP ? expectedAmounts(info.creditsCents, list.map((a) => a.pointsBase)) : null;
+    const amounts =
+      info?.creditsCents != null && total <= FULL_BP
+        ? expectedAmounts(
+            info.creditsCents,
+            list.map((a) => a.pointsBase),
+          )
+        : null;
     list.forEach((a, i) => {
       if (!ours.has(a.etablissementId)) return;
       out.push({
@@ -142,7 +156,10 @@ export async function loadReceived(ctx: AppContext, etab: Establishment): Promis
     }
   }
   const { lines, employeurs, anonymes } = receivedLines(all, employers, ours);
-  const places = await ctx.db.select({ id: refEtablissements.id, nom: refEtablissements.nom }).from(refEtablissements).where(inArray(refEtablissements.id, ids));
+  const places = await ctx.db
+    .select({ id: refEtablissements.id, nom: refEtablissements.nom })
+    .from(refEtablissements)
+    .where(inArray(refEtablissements.id, ids));
   const placeName = new Map(places.map((p) => [p.id, p.nom]));
   const formationIds = [...new Set(lines.map((l) => l.formationId).filter((x): x is number => x !== null))];
   const formations = formationIds.length
@@ -154,7 +171,11 @@ export async function loadReceived(ctx: AppContext, etab: Establishment): Promis
     : [];
   const formationName = new Map(formations.map((f) => [f.id, f.intitule]));
   const named = lines
-    .map((l) => ({ ...l, beneficiaire: placeName.get(l.etablissementId) ?? '', formation: l.formationId ? (formationName.get(l.formationId) ?? null) : null }))
+    .map((l) => ({
+      ...l,
+      beneficiaire: placeName.get(l.etablissementId) ?? '',
+      formation: l.formationId ? (formationName.get(l.formationId) ?? null) : null,
+    }))
     .sort((a, b) => {
       const an = a.employeur?.raisonSociale ?? '\uffff';
       const bn = b.employeur?.raisonSociale ?? '\uffff';

@@ -36,7 +36,50 @@ describe('IBAN of a SEPA account', () => {
     for (const iban of vectors.iban.valid_from_python_stdnum_test_iban) {
       const r = parseSepaIban(iban);
       const cc = iban.slice(0, 2);
-      const sepa = ['AD', 'AL', 'AT', 'BE', 'BG', 'CH', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GB', 'GI', 'GR', 'HR', 'HU', 'IE', 'IS', 'IT', 'LI', 'LT', 'LU', 'LV', 'MC', 'MD', 'ME', 'MK', 'MT', 'NL', 'NO', 'PL', 'PT', 'RO', 'RS', 'SE', 'SI', 'SK', 'SM', 'VA'].includes(cc);
+      const sepa = [
+        'AD',
+        'AL',
+        'AT',
+        'BE',
+        'BG',
+        'CH',
+        'CY',
+        'CZ',
+        'DE',
+        'DK',
+        'EE',
+        'ES',
+        'FI',
+        'FR',
+        'GB',
+        'GI',
+        'GR',
+        'HR',
+        'HU',
+        'IE',
+        'IS',
+        'IT',
+        'LI',
+        'LT',
+        'LU',
+        'LV',
+        'MC',
+        'MD',
+        'ME',
+        'MK',
+        'MT',
+        'NL',
+        'NO',
+        'PL',
+        'PT',
+        'RO',
+        'RS',
+        'SE',
+        'SI',
+        'SK',
+        'SM',
+        'VA',
+      ].includes(cc);
       if (sepa) expect(r.ok, iban).toBe(true);
       else {
         expect(r.ok, iban).toBe(false);
@@ -51,7 +94,10 @@ describe('IBAN of a SEPA account', () => {
     const r1 = parseSepaIban(badKey);
     expect(r1.ok).toBe(false);
     expect(!r1.ok && r1.message).toMatch(/clé/);
-    expect(parseSepaIban('FR76 3000 6000 0112 3456 7890 18')).toMatchObject({ ok: false, message: 'Un IBAN FR doit comporter 27 caractères.' });
+    expect(parseSepaIban('FR76 3000 6000 0112 3456 7890 18')).toMatchObject({
+      ok: false,
+      message: 'Un IBAN FR doit comporter 27 caractères.',
+    });
     expect(parseSepaIban('GP7630006000011234567890189')).toMatchObject({ ok: false });
     expect((parseSepaIban('GP7630006000011234567890189') as { message: string }).message).toMatch(/commence par FR/);
     expect((parseSepaIban('NC1234') as { message: string }).message).toMatch(/SEPA/);
@@ -64,7 +110,9 @@ describe('IBAN of a SEPA account', () => {
     for (const iban of ['PK36SCBL0000001123456702', 'BR1800000000141455123924100C2']) {
       const r = parseSepaIban(iban);
       expect(r.ok).toBe(false);
-      expect(!r.ok && r.message).toMatch(/^Les virements SOLTéA sont des virements SEPA : un compte tenu dans ce pays \((Pakistan, PK|Brésil, BR)\)/);
+      expect(!r.ok && r.message).toMatch(
+        /^Les virements SOLTéA sont des virements SEPA : un compte tenu dans ce pays \((Pakistan, PK|Brésil, BR)\)/,
+      );
     }
   });
 });
@@ -101,7 +149,7 @@ describe('BIC consistent with the IBAN', () => {
 describe('titulaire', () => {
   it('accepts French names with accents, refuses other characters and bad lengths', () => {
     expect(parseTitulaire('  Lycée des métiers   Raspail ')).toEqual({ ok: true, value: 'Lycée des métiers Raspail' });
-    expect(parseTitulaire("Agent comptable de l’EPLE (Raspail)").ok).toBe(true);
+    expect(parseTitulaire('Agent comptable de l’EPLE (Raspail)').ok).toBe(true);
     expect(parseTitulaire('Cœur & Co')).toMatchObject({ ok: false });
     expect(parseTitulaire('<script>')).toMatchObject({ ok: false });
     expect(parseTitulaire('A')).toMatchObject({ ok: false });

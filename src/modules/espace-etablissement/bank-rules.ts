@@ -92,7 +92,10 @@ export function parseSepaIban(input: string): { ok: true; value: Iban } | { ok: 
   const cc = v.slice(0, 2);
   if (/^[A-Z]{2}/.test(v)) {
     if (FRENCH_SEPA_TERRITORIES.has(cc))
-      return { ok: false, message: `Les comptes tenus outre-mer (${cc}) ont un IBAN français, qui commence par FR : recopiez l’IBAN tel qu’il figure sur le RIB.` };
+      return {
+        ok: false,
+        message: `Les comptes tenus outre-mer (${cc}) ont un IBAN français, qui commence par FR : recopiez l’IBAN tel qu’il figure sur le RIB.`,
+      };
     if (XPF_TERRITORIES.has(cc)) return { ok: false, message: sepaMessage(cc) };
   }
   const r = parseIban(input);
@@ -140,11 +143,13 @@ export function parseTitulaire(input: string): { ok: true; value: string } | { o
   const v = input.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (v === '') return { ok: false, message: 'Le titulaire du compte est obligatoire.' };
   if (v.length < TITULAIRE_MIN) return { ok: false, message: `Le titulaire du compte : ${TITULAIRE_MIN} caractères au minimum.` };
-  if (v.length > TITULAIRE_MAX) return { ok: false, message: `Le titulaire du compte : ${TITULAIRE_MAX} caractères au maximum (limite des virements SEPA).` };
+  if (v.length > TITULAIRE_MAX)
+    return { ok: false, message: `Le titulaire du compte : ${TITULAIRE_MAX} caractères au maximum (limite des virements SEPA).` };
   if (!SEPA_CHARSET.test(transliterateSepa(v)))
     return {
       ok: false,
-      message: 'Le titulaire du compte ne peut contenir que des lettres, des chiffres, des espaces et les signes / - ? : ( ) . , \' + (caractères acceptés par les virements SEPA ; écrivez « et » au lieu de « & »).',
+      message:
+        "Le titulaire du compte ne peut contenir que des lettres, des chiffres, des espaces et les signes / - ? : ( ) . , ' + (caractères acceptés par les virements SEPA ; écrivez « et » au lieu de « & »).",
     };
   return { ok: true, value: v };
 }
@@ -176,7 +181,8 @@ export function checkBankDetails(input: BankDetailsInput): BankDetailsCheck {
   if (!titulaire.ok) errors.titulaire = titulaire.message;
   const code = normaliseBankCode(input.code);
   if (compactInput(input.code) === '') errors.code = 'Le code reçu par courriel est obligatoire.';
-  else if (!code) errors.code = `Le code comporte ${BANK_CODE_LENGTH} lettres et chiffres, tel qu’il figure dans le courriel (par exemple ABCD-EFGH).`;
+  else if (!code)
+    errors.code = `Le code comporte ${BANK_CODE_LENGTH} lettres et chiffres, tel qu’il figure dans le courriel (par exemple ABCD-EFGH).`;
   if (!iban.ok || !bic.ok || !titulaire.ok || !code) return { ok: false, errors };
   return { ok: true, value: { iban: iban.value, bic: bic.value, titulaire: titulaire.value, code } };
 }

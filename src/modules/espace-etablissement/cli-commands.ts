@@ -9,15 +9,19 @@ import { createMailDeliverer } from '../../infra/mail.js';
 import { setBankDetailsStatus } from './coordonnees-bancaires.js';
 
 /** Parses the arguments of `bank-details-status`; pure, so the command's checks are tested without a database. */
-export function parseBankStatusArgs(args: string[]): { ok: true; siret: string; statut: 'verifiee' | 'rejetee'; motif: string } | { ok: false; message: string } {
+export function parseBankStatusArgs(
+  args: string[],
+): { ok: true; siret: string; statut: 'verifiee' | 'rejetee'; motif: string } | { ok: false; message: string } {
   const [siretArg, statutArg, ...motifWords] = args;
   if (!siretArg || !statutArg) return { ok: false, message: 'Usage : bank-details-status <siret> <verifiee|rejetee> [motif…]' };
   const siret = parseSiret(siretArg);
   if (!siret.ok) return { ok: false, message: siret.message };
   const statut = statutArg.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
-  if (statut !== 'verifiee' && statut !== 'rejetee') return { ok: false, message: `Statut inconnu « ${statutArg} » : indiquez verifiee ou rejetee.` };
+  if (statut !== 'verifiee' && statut !== 'rejetee')
+    return { ok: false, message: `Statut inconnu « ${statutArg} » : indiquez verifiee ou rejetee.` };
   const motif = motifWords.join(' ').trim();
-  if (statut === 'rejetee' && motif.length < 3) return { ok: false, message: 'Indiquez le motif du rejet après le statut : il est communiqué à l’établissement.' };
+  if (statut === 'rejetee' && motif.length < 3)
+    return { ok: false, message: 'Indiquez le motif du rejet après le statut : il est communiqué à l’établissement.' };
   return { ok: true, siret: siret.value, statut, motif };
 }
 
@@ -33,7 +37,9 @@ export async function runBankStatus(ctx: AppContext, args: string[], out: (line:
     out(r.message);
     return 1;
   }
-  out(`Coordonnées bancaires du SIRET ${formatSiret(p.siret)} : ${p.statut === 'verifiee' ? 'vérifiées' : `rejetées (motif : ${p.motif})`}. Les administrateurs de l’établissement sont prévenus.`);
+  out(
+    `Coordonnées bancaires du SIRET ${formatSiret(p.siret)} : ${p.statut === 'verifiee' ? 'vérifiées' : `rejetées (motif : ${p.motif})`}. Les administrateurs de l’établissement sont prévenus.`,
+  );
   return 0;
 }
 

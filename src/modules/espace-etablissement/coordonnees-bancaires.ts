@@ -42,7 +42,14 @@ import {
 
 type User = typeof users.$inferSelect;
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const dateTime = new Intl.DateTimeFormat('fr-FR', {
+  timeZone: 'Europe/Paris',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const dateOnly = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' });
 export const formatDateTime = (d: Date) => dateTime.format(d).replace(' ', ' à ');
 export const formatDate = (d: Date) => dateOnly.format(d);
@@ -95,7 +102,10 @@ export async function loadBankView(ctx: AppContext, siret: string): Promise<Bank
     .limit(20);
   const history = rows.map(({ row, by }) => versionView(row, by));
   const [code] = await ctx.db
-    .select({ c: codesBancaires, by: sql<string | null>`(select u.prenom || ' ' || u.nom from users u where u.id = ${codesBancaires.requestedBy})` })
+    .select({
+      c: codesBancaires,
+      by: sql<string | null>`(select u.prenom || ' ' || u.nom from users u where u.id = ${codesBancaires.requestedBy})`,
+    })
     .from(codesBancaires)
     .where(eq(codesBancaires.siret, siret))
     .orderBy(desc(codesBancaires.createdAt))
@@ -105,7 +115,13 @@ export async function loadBankView(ctx: AppContext, siret: string): Promise<Bank
   if (code) {
     const c = code.c;
     const state = c.usedAt ? 'utilise' : c.attempts >= BANK_CODE_MAX_ATTEMPTS ? 'bloque' : c.expiresAt <= now ? 'expire' : 'actif';
-    codeView = { createdAt: c.createdAt, expiresAt: c.expiresAt, requestedBy: code.by, state, attemptsLeft: Math.max(0, BANK_CODE_MAX_ATTEMPTS - c.attempts) };
+    codeView = {
+      createdAt: c.createdAt,
+      expiresAt: c.expiresAt,
+      requestedBy: code.by,
+      state,
+      attemptsLeft: Math.max(0, BANK_CODE_MAX_ATTEMPTS - c.attempts),
+    };
     const next = new Date(c.createdAt.getTime() + BANK_CODE_RATE_WINDOW_SECONDS * 1000);
     if (next > now) nextRequestAt = next;
   }
@@ -146,11 +162,23 @@ export async function requestBankCode(ctx: AppContext, user: User, etab: Establi
   return ctx.db.transaction(async (tx: Tx) => {
     const admins = await establishmentAdministrators(tx, etab.siret, user.espaceId);
     if (admins.length === 0)
-      return { ok: false, code: 'no_recipient', message: 'Aucun administrateur actif de l’établissement ne peut recevoir le code : un administrateur doit d’abord valider son adresse électronique.' };
+      return {
+        ok: false,
+        code: 'no_recipient',
+        message:
+          'Aucun administrateur actif de l’établissement ne peut recevoir le code : un administrateur doit d’abord valider son adresse électronique.',
+      };
     const allowed = await consumeRate(tx, `bank-code:${etab.siret}`, now, 1, BANK_CODE_RATE_WINDOW_SECONDS);
     if (!allowed) {
-      const [last] = await tx.select({ createdAt: codesBancaires.createdAt }).from(codesBancaires).where(eq(codesBancaires.siret, etab.siret)).orderBy(desc(codesBancaires.createdAt)).limit(1);
-      const next = last ? new Date(last.createdAt.getTime() + BANK_CODE_RATE_WINDOW_SECONDS * 1000) : new Date(now.getTime() + BANK_CODE_RATE_WINDOW_SECONDS * 1000);
+      const [last] = await tx
+        .select({ createdAt: codesBancaires.createdAt })
+        .from(codesBancaires)
+        .where(eq(codesBancaires.siret, etab.siret))
+        .orderBy(desc(codesBancaires.createdAt))
+        .limit(1);
+      const next = last
+        ? new Date(last.createdAt.getTime() + BANK_CODE_RATE_WINDOW_SECONDS * 1000)
+        : new Date(now.getTime() + BANK_CODE_RATE_WINDOW_SECONDS * 1000);
       return {
         ok: false,
         code: 'rate_limited',
@@ -182,7 +210,13 @@ export async function requestBankCode(ctx: AppContext, user: User, etab: Establi
       admins.map((a) => a.id),
       `SOLTéA – ${etab.ref.nom} : ${who} a demandé un code pour les coordonnées bancaires ; il a été envoyé par courriel aux administrateurs (valable jusqu’au ${formatDate(expiresAt)}).`,
     );
-    await audit(tx, ctx.clock, { action: 'bank_code.requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip ?? null, details: { siret: etab.siret, recipients: admins.length, expiresAt: expiresAt.toISOString() } });
+    await audit(tx, ctx.clock, {
+      action: 'bank_code.requested',
+      actorUserId: user.id,
+      espaceId: user.espaceId,
+      ip: meta.ip ?? null,
+      details: { siret: etab.siret, recipients: admins.length, expiresAt: expiresAt.toISOString() },
+    });
     return { ok: true, expiresAt, recipients: admins.map((a) => ({ nom: a.nom, prenom: a.prenom })) };
   });
 }
@@ -191,13 +225,26 @@ export async function requestBankCode(ctx: AppContext, user: User, etab: Establi
 
 export type SubmitResult = { ok: true; id: number } | { ok: false; field: 'code'; message: string; status: 400 | 409 };
 
-export async function submitBankDetails(ctx: AppContext, user: User, etab: Establishment, d: BankDetails, meta: { ip?: string }): Promise<SubmitResult> {
+export async function submitBankDetails(
+  ctx: AppContext,
+  user: User,
+  etab: Establishment,
+  d: BankDetails,
+  meta: { ip?: string },
+): Promise<SubmitResult> {
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx: Tx) => {
     const [c] = await tx
       .select()
       .from(codesBancaires)
-      .where(and(eq(codesBancaires.siret, etab.siret), isNull(codesBancaires.usedAt), gt(codesBancaires.expiresAt, now), lt(codesBancaires.attempts, BANK_CODE_MAX_ATTEMPTS)))
+      .where(
+        and(
+          eq(codesBancaires.siret, etab.siret),
+          isNull(codesBancaires.usedAt),
+          gt(codesBancaires.expiresAt, now),
+          lt(codesBancaires.attempts, BANK_CODE_MAX_ATTEMPTS),
+        ),
+      )
       .orderBy(desc(codesBancaires.createdAt))
       .limit(1)
       .for('update');
@@ -209,7 +256,13 @@ export async function submitBankDetails(ctx: AppContext, user: User, etab: Estab
       await tx.update(codesBancaires).set({ attempts }).where(eq(codesBancaires.id, c.id));
       const left = BANK_CODE_MAX_ATTEMPTS - attempts;
       const burnt = left <= 0;
-      await audit(tx, ctx.clock, { action: burnt ? 'bank_code.burnt' : 'bank_code.failed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip ?? null, details: { siret: etab.siret, attempts } });
+      await audit(tx, ctx.clock, {
+        action: burnt ? 'bank_code.burnt' : 'bank_code.failed',
+        actorUserId: user.id,
+        espaceId: user.espaceId,
+        ip: meta.ip ?? null,
+        details: { siret: etab.siret, attempts },
+      });
       await notify(
         tx,
         ctx,
@@ -236,14 +289,29 @@ export async function submitBankDetails(ctx: AppContext, user: User, etab: Estab
       .returning({ id: coordonneesBancaires.id });
     const [row] = await tx
       .insert(coordonneesBancaires)
-      .values({ siret: etab.siret, iban: d.iban, bic: d.bic, titulaire: d.titulaire, statut: 'a_verifier', createdAt: now, createdBy: user.id })
+      .values({
+        siret: etab.siret,
+        iban: d.iban,
+        bic: d.bic,
+        titulaire: d.titulaire,
+        statut: 'a_verifier',
+        createdAt: now,
+        createdBy: user.id,
+      })
       .returning({ id: coordonneesBancaires.id });
     await audit(tx, ctx.clock, {
       action: 'bank_details.changed',
       actorUserId: user.id,
       espaceId: user.espaceId,
       ip: meta.ip ?? null,
-      details: { siret: etab.siret, id: row!.id, previousId: previous?.id ?? null, iban: maskIban(d.iban), bic: d.bic, titulaire: d.titulaire },
+      details: {
+        siret: etab.siret,
+        id: row!.id,
+        previousId: previous?.id ?? null,
+        iban: maskIban(d.iban),
+        bic: d.bic,
+        titulaire: d.titulaire,
+      },
     });
     await notify(
       tx,
@@ -258,10 +326,16 @@ export async function submitBankDetails(ctx: AppContext, user: User, etab: Estab
 
 /** Why no code can be used now, from the latest code of the establishment. */
 async function whyNoCode(tx: Tx, siret: string, now: Date): Promise<string> {
-  const [last] = await tx.select().from(codesBancaires).where(eq(codesBancaires.siret, siret)).orderBy(desc(codesBancaires.createdAt)).limit(1);
+  const [last] = await tx
+    .select()
+    .from(codesBancaires)
+    .where(eq(codesBancaires.siret, siret))
+    .orderBy(desc(codesBancaires.createdAt))
+    .limit(1);
   if (!last) return 'Demandez d’abord un code : il sera envoyé par courriel aux administrateurs de l’établissement.';
   if (last.usedAt) return 'Ce code a déjà servi : chaque code ne permet qu’une saisie. Demandez un nouveau code.';
-  if (last.attempts >= BANK_CODE_MAX_ATTEMPTS) return `Le code est bloqué après ${BANK_CODE_MAX_ATTEMPTS} saisies erronées : demandez un nouveau code.`;
+  if (last.attempts >= BANK_CODE_MAX_ATTEMPTS)
+    return `Le code est bloqué après ${BANK_CODE_MAX_ATTEMPTS} saisies erronées : demandez un nouveau code.`;
   if (last.expiresAt <= now) return `Le code a expiré (il est valable ${BANK_CODE_VALIDITY_DAYS} jours) : demandez un nouveau code.`;
   return 'Aucun code valide : demandez un nouveau code.';
 }
@@ -281,7 +355,8 @@ export async function setBankDetailsStatus(
   const statut = input.statut;
   if (statut !== 'verifiee' && statut !== 'rejetee') return { ok: false, message: 'Le statut doit être « verifiee » ou « rejetee ».' };
   const motif = (input.motif ?? '').replace(/\s+/g, ' ').trim();
-  if (statut === 'rejetee' && motif.length < 3) return { ok: false, message: 'Indiquez le motif du rejet : il est communiqué à l’établissement.' };
+  if (statut === 'rejetee' && motif.length < 3)
+    return { ok: false, message: 'Indiquez le motif du rejet : il est communiqué à l’établissement.' };
   if (motif.length > 500) return { ok: false, message: 'Le motif : 500 caractères au maximum.' };
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx: Tx) => {
@@ -300,7 +375,14 @@ export async function setBankDetailsStatus(
       action: 'bank_details.status_set',
       actorUserId: input.operatorUserId ?? null,
       espaceId,
-      details: { siret: input.siret, id: cur.id, statut, previous: cur.statut, motif: statut === 'rejetee' ? motif : null, iban: maskIban(cur.iban) },
+      details: {
+        siret: input.siret,
+        id: cur.id,
+        statut,
+        previous: cur.statut,
+        motif: statut === 'rejetee' ? motif : null,
+        iban: maskIban(cur.iban),
+      },
     });
     if (espaceId) {
       const admins = await establishmentAdministrators(tx, input.siret, espaceId);

@@ -107,7 +107,14 @@ export async function establishmentView(ctx: AppContext, etab: Establishment): P
     categorieLibelle: libelleCategorie(r.categorie),
     listeLibelle: LISTES.find((l) => l.code === r.liste)?.libelle ?? r.liste,
     uais: uaisOf(r.id),
-    composantes: children.map((c) => ({ id: c.id, nom: c.nom, adresse: c.adresse, codePostal: c.codePostal, commune: c.commune, uais: uaisOf(c.id) })),
+    composantes: children.map((c) => ({
+      id: c.id,
+      nom: c.nom,
+      adresse: c.adresse,
+      codePostal: c.codePostal,
+      commune: c.commune,
+      uais: uaisOf(c.id),
+    })),
     formations,
     formationsParLieu,
   };

@@ -70,8 +70,10 @@ export function parseWebsite(input: string): { ok: true; value: string } | { ok:
   } catch {
     return { ok: false, message: 'L’adresse du site n’est pas valide (exemple : https://www.mon-etablissement.fr).' };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, message: 'L’adresse du site doit commencer par https:// ou http://.' };
-  if (url.username || url.password) return { ok: false, message: 'L’adresse du site ne doit pas contenir d’identifiant ni de mot de passe.' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, message: 'L’adresse du site doit commencer par https:// ou http://.' };
+  if (url.username || url.password)
+    return { ok: false, message: 'L’adresse du site ne doit pas contenir d’identifiant ni de mot de passe.' };
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(url.hostname.replace(/^xn--/, '')) || /\.$/.test(url.hostname))
     return { ok: false, message: 'L’adresse du site n’est pas valide (exemple : https://www.mon-etablissement.fr).' };
   return { ok: true, value: url.toString() };
@@ -84,7 +86,10 @@ const required = (label: string, max: number) => text(label, max).refine((s) => 
 
 export const contactSchema = z.object({
   fonction: required('La fonction', 80),
-  nom: required('Le nom du contact', 80).refine((s) => s === '' || NAME_RE.test(s), 'Le nom du contact : seuls les lettres, espaces, points, apostrophes et tirets sont acceptés.'),
+  nom: required('Le nom du contact', 80).refine(
+    (s) => s === '' || NAME_RE.test(s),
+    'Le nom du contact : seuls les lettres, espaces, points, apostrophes et tirets sont acceptés.',
+  ),
   courriel: email('Le courriel du contact'),
   telephone: phone('Le téléphone du contact', true),
 });
@@ -121,7 +126,10 @@ export const presentationSchema = z.object({
 // ── reading ───────────────────────────────────────────────────────────────────────────────────────
 
 function versionOf(p: Pick<Profil, 'presentation' | 'contacts' | 'sites'>): string {
-  return createHash('sha256').update(JSON.stringify([p.presentation, p.contacts, p.sites])).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(JSON.stringify([p.presentation, p.contacts, p.sites]))
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 function toProfil(row: typeof etablissementProfils.$inferSelect | undefined): Profil {
@@ -136,17 +144,33 @@ export async function loadProfil(ctx: AppContext, siret: string): Promise<Profil
 
 // ── changing ──────────────────────────────────────────────────────────────────────────────────────
 
-export type ProfilResult = { ok: true } | { ok: false; code: 'not_found'; message: string } | { ok: false; code: 'conflict'; message: string } | { ok: false; code: 'invalid'; field: string; message: string };
+export type ProfilResult =
+  | { ok: true }
+  | { ok: false; code: 'not_found'; message: string }
+  | { ok: false; code: 'conflict'; message: string }
+  | { ok: false; code: 'invalid'; field: string; message: string };
 
-type Mutation = (p: Profil) => { next: Pick<Profil, 'presentation' | 'contacts' | 'sites'>; action: AuditAction; details: Record<string, unknown>; text: string } | Exclude<ProfilResult, { ok: true }>;
+type Mutation = (
+  p: Profil,
+) =>
+  | { next: Pick<Profil, 'presentation' | 'contacts' | 'sites'>; action: AuditAction; details: Record<string, unknown>; text: string }
+  | Exclude<ProfilResult, { ok: true }>;
 
 const STALE = 'La fiche a été modifiée par une autre personne pendant que vous la consultiez : rechargez la page et recommencez.';
 const LINE_GONE = 'Cette ligne n’existe plus sur la fiche : rechargez la page.';
 
-async function change(ctx: AppContext, user: User, etab: Establishment, meta: { ip?: string }, mutation: Mutation, opts: { create: boolean }): Promise<ProfilResult> {
+async function change(
+  ctx: AppContext,
+  user: User,
+  etab: Establishment,
+  meta: { ip?: string },
+  mutation: Mutation,
+  opts: { create: boolean },
+): Promise<ProfilResult> {
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx: Tx) => {
-    if (opts.create) await tx.insert(etablissementProfils).values({ siret: etab.siret, updatedAt: now, updatedBy: user.id }).onConflictDoNothing();
+    if (opts.create)
+      await tx.insert(etablissementProfils).values({ siret: etab.siret, updatedAt: now, updatedBy: user.id }).onConflictDoNothing();
     const [row] = await tx.select().from(etablissementProfils).where(eq(etablissementProfils.siret, etab.siret)).for('update');
     if (!row) return { ok: false, code: 'not_found', message: LINE_GONE };
     const m = mutation(toProfil(row));
@@ -155,7 +179,13 @@ async function change(ctx: AppContext, user: User, etab: Establishment, meta: { 
       .update(etablissementProfils)
       .set({ presentation: m.next.presentation, contacts: m.next.contacts, sites: m.next.sites, updatedAt: now, updatedBy: user.id })
       .where(eq(etablissementProfils.siret, etab.siret));
-    await audit(tx, ctx.clock, { action: m.action, actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip ?? null, details: { siret: etab.siret, ...m.details } });
+    await audit(tx, ctx.clock, {
+      action: m.action,
+      actorUserId: user.id,
+      espaceId: user.espaceId,
+      ip: meta.ip ?? null,
+      details: { siret: etab.siret, ...m.details },
+    });
     const admins = await establishmentAdministrators(tx, etab.siret, user.espaceId);
     await notify(
       tx,
@@ -169,7 +199,13 @@ async function change(ctx: AppContext, user: User, etab: Establishment, meta: { 
 
 const checkVersion = (p: Profil, v: string) => v === '' || v === p.version;
 
-export function updatePresentation(ctx: AppContext, user: User, etab: Establishment, input: { presentation: string }, meta: { ip?: string }) {
+export function updatePresentation(
+  ctx: AppContext,
+  user: User,
+  etab: Establishment,
+  input: { presentation: string },
+  meta: { ip?: string },
+) {
   return change(
     ctx,
     user,
@@ -193,13 +229,30 @@ export function addContact(ctx: AppContext, user: User, etab: Establishment, c: 
     meta,
     (p) =>
       p.contacts.length >= CONTACTS_MAX
-        ? { ok: false, code: 'invalid', field: 'fonction', message: `La fiche compte déjà ${CONTACTS_MAX} contacts, le maximum : modifiez ou supprimez-en un.` }
-        : { next: { ...p, contacts: [...p.contacts, c] }, action: 'soltea_etablissement.contact_added', details: { fonction: c.fonction, nom: c.nom }, text: `a ajouté le contact « ${c.fonction} – ${c.nom} ».` },
+        ? {
+            ok: false,
+            code: 'invalid',
+            field: 'fonction',
+            message: `La fiche compte déjà ${CONTACTS_MAX} contacts, le maximum : modifiez ou supprimez-en un.`,
+          }
+        : {
+            next: { ...p, contacts: [...p.contacts, c] },
+            action: 'soltea_etablissement.contact_added',
+            details: { fonction: c.fonction, nom: c.nom },
+            text: `a ajouté le contact « ${c.fonction} – ${c.nom} ».`,
+          },
     { create: true },
   );
 }
 
-export function updateContact(ctx: AppContext, user: User, etab: Establishment, index: number, c: Contact & { version: string }, meta: { ip?: string }) {
+export function updateContact(
+  ctx: AppContext,
+  user: User,
+  etab: Establishment,
+  index: number,
+  c: Contact & { version: string },
+  meta: { ip?: string },
+) {
   return change(
     ctx,
     user,
@@ -211,7 +264,12 @@ export function updateContact(ctx: AppContext, user: User, etab: Establishment, 
       if (!old) return { ok: false, code: 'not_found', message: LINE_GONE };
       const { version: _v, ...contact } = c;
       const contacts = p.contacts.map((x, i) => (i === index ? contact : x));
-      return { next: { ...p, contacts }, action: 'soltea_etablissement.contact_updated', details: { position: index + 1, fonction: contact.fonction, nom: contact.nom }, text: `a modifié le contact « ${contact.fonction} – ${contact.nom} ».` };
+      return {
+        next: { ...p, contacts },
+        action: 'soltea_etablissement.contact_updated',
+        details: { position: index + 1, fonction: contact.fonction, nom: contact.nom },
+        text: `a modifié le contact « ${contact.fonction} – ${contact.nom} ».`,
+      };
     },
     { create: false },
   );
@@ -227,7 +285,12 @@ export function removeContact(ctx: AppContext, user: User, etab: Establishment, 
       if (!checkVersion(p, v)) return { ok: false, code: 'conflict', message: STALE };
       const old = p.contacts[index];
       if (!old) return { ok: false, code: 'not_found', message: LINE_GONE };
-      if (p.contacts.length <= 1) return { ok: false, code: 'conflict', message: 'La fiche doit garder au moins un contact : ajoutez-en un autre avant de supprimer celui-ci, ou modifiez-le.' };
+      if (p.contacts.length <= 1)
+        return {
+          ok: false,
+          code: 'conflict',
+          message: 'La fiche doit garder au moins un contact : ajoutez-en un autre avant de supprimer celui-ci, ou modifiez-le.',
+        };
       return {
         next: { ...p, contacts: p.contacts.filter((_, i) => i !== index) },
         action: 'soltea_etablissement.contact_removed',
@@ -247,13 +310,30 @@ export function addSite(ctx: AppContext, user: User, etab: Establishment, s: Sit
     meta,
     (p) =>
       p.sites.length >= SITES_MAX
-        ? { ok: false, code: 'invalid', field: 'url', message: `La fiche compte déjà ${SITES_MAX} sites, le maximum : modifiez ou supprimez-en un.` }
-        : { next: { ...p, sites: [...p.sites, s] }, action: 'soltea_etablissement.site_added', details: { libelle: s.libelle, url: s.url }, text: `a ajouté le site « ${s.libelle} » (${s.url}).` },
+        ? {
+            ok: false,
+            code: 'invalid',
+            field: 'url',
+            message: `La fiche compte déjà ${SITES_MAX} sites, le maximum : modifiez ou supprimez-en un.`,
+          }
+        : {
+            next: { ...p, sites: [...p.sites, s] },
+            action: 'soltea_etablissement.site_added',
+            details: { libelle: s.libelle, url: s.url },
+            text: `a ajouté le site « ${s.libelle} » (${s.url}).`,
+          },
     { create: true },
   );
 }
 
-export function updateSite(ctx: AppContext, user: User, etab: Establishment, index: number, s: Site & { version: string }, meta: { ip?: string }) {
+export function updateSite(
+  ctx: AppContext,
+  user: User,
+  etab: Establishment,
+  index: number,
+  s: Site & { version: string },
+  meta: { ip?: string },
+) {
   return change(
     ctx,
     user,
@@ -284,7 +364,12 @@ export function removeSite(ctx: AppContext, user: User, etab: Establishment, ind
       if (!checkVersion(p, v)) return { ok: false, code: 'conflict', message: STALE };
       const old = p.sites[index];
       if (!old) return { ok: false, code: 'not_found', message: LINE_GONE };
-      return { next: { ...p, sites: p.sites.filter((_, i) => i !== index) }, action: 'soltea_etablissement.site_removed', details: { position: index + 1, libelle: old.libelle, url: old.url }, text: `a supprimé le site « ${old.libelle} ».` };
+      return {
+        next: { ...p, sites: p.sites.filter((_, i) => i !== index) },
+        action: 'soltea_etablissement.site_removed',
+        details: { position: index + 1, libelle: old.libelle, url: old.url },
+        text: `a supprimé le site « ${old.libelle} ».`,
+      };
     },
     { create: false },
   );

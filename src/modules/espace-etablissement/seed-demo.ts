@@ -8,7 +8,15 @@
 import { and, asc, eq, inArray, isNull, like, notInArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { makeValidFrenchIban } from '../../domain/identifiers.js';
-import { attributions, coordonneesBancaires, enveloppes, etablissementProfils, etablissements, refEtablissements, refFormations } from '../../infra/db/schema.js';
+import {
+  attributions,
+  coordonneesBancaires,
+  enveloppes,
+  etablissementProfils,
+  etablissements,
+  refEtablissements,
+  refFormations,
+} from '../../infra/db/schema.js';
 import { DEMO_COMPANIES } from '../companies/demo-registry.js';
 import { currentCampaignYear } from './access.js';
 
@@ -19,7 +27,12 @@ export const DEMO_PROFIL = {
     'Le lycée des métiers Raspail, à Paris 14e, forme aux métiers de l’énergie, du génie climatique, de l’électrotechnique et de la maintenance des systèmes, du baccalauréat au BTS, par la voie scolaire et par l’apprentissage.\n\n' +
     'Le solde de la taxe d’apprentissage finance l’équipement de nos plateaux techniques (pompes à chaleur, systèmes frigorifiques, armoires électriques communicantes) et les projets menés avec les entreprises partenaires. Merci de votre soutien.',
   contacts: [
-    { fonction: 'Responsable relation entreprise', nom: 'Mme Isabelle Roussel', courriel: 'relations.entreprises@lycee-raspail.example', telephone: '01 45 40 12 34' },
+    {
+      fonction: 'Responsable relation entreprise',
+      nom: 'Mme Isabelle Roussel',
+      courriel: 'relations.entreprises@lycee-raspail.example',
+      telephone: '01 45 40 12 34',
+    },
     { fonction: 'Adjoint gestionnaire', nom: 'M. Karim Benali', courriel: 'gestion@lycee-raspail.example', telephone: '01 45 40 12 35' },
   ],
   sites: [
@@ -36,13 +49,31 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
   const now = ctx.clock.now();
   await ctx.db
     .insert(etablissementProfils)
-    .values({ siret: LYCEE.siret, presentation: DEMO_PROFIL.presentation, contacts: DEMO_PROFIL.contacts, sites: DEMO_PROFIL.sites, updatedAt: now })
+    .values({
+      siret: LYCEE.siret,
+      presentation: DEMO_PROFIL.presentation,
+      contacts: DEMO_PROFIL.contacts,
+      sites: DEMO_PROFIL.sites,
+      updatedAt: now,
+    })
     .onConflictDoNothing();
-  const [bank] = await ctx.db.select({ id: coordonneesBancaires.id }).from(coordonneesBancaires).where(eq(coordonneesBancaires.siret, LYCEE.siret)).limit(1);
+  const [bank] = await ctx.db
+    .select({ id: coordonneesBancaires.id })
+    .from(coordonneesBancaires)
+    .where(eq(coordonneesBancaires.siret, LYCEE.siret))
+    .limit(1);
   if (!bank)
     await ctx.db
       .insert(coordonneesBancaires)
-      .values({ siret: LYCEE.siret, iban: DEMO_IBAN, bic: DEMO_BIC, titulaire: 'LYCEE DES METIERS RASPAIL', statut: 'verifiee', createdAt: now, verifieeLe: now })
+      .values({
+        siret: LYCEE.siret,
+        iban: DEMO_IBAN,
+        bic: DEMO_BIC,
+        titulaire: 'LYCEE DES METIERS RASPAIL',
+        statut: 'verifiee',
+        createdAt: now,
+        verifieeLe: now,
+      })
       .onConflictDoNothing();
 
   const annee = await currentCampaignYear(ctx.db);
@@ -54,7 +85,9 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
         .limit(1)
     : [];
   if (!annee || !lycee) {
-    log('  espace établissement : fiche et coordonnées bancaires du lycée Raspail (pas d’attribution : le lycée n’est pas dans le référentiel)');
+    log(
+      '  espace établissement : fiche et coordonnées bancaires du lycée Raspail (pas d’attribution : le lycée n’est pas dans le référentiel)',
+    );
     return;
   }
   const formations = await ctx.db
@@ -73,20 +106,43 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
   const generated = await ctx.db
     .select({ siret: etablissements.siret })
     .from(etablissements)
-    .where(and(like(etablissements.siren, '999%'), eq(etablissements.estSiege, true), eq(etablissements.etatAdministratif, 'A'), notInArray(etablissements.siret, fixed), sql`${etablissements.siren} not like '99900%'`))
+    .where(
+      and(
+        like(etablissements.siren, '999%'),
+        eq(etablissements.estSiege, true),
+        eq(etablissements.etatAdministratif, 'A'),
+        notInArray(etablissements.siret, fixed),
+        sql`${etablissements.siren} not like '99900%'`,
+      ),
+    )
     .orderBy(asc(etablissements.siret))
     .limit(3);
   const employers = [...fixed, ...generated.map((g) => g.siret)];
-  const known = new Set((await ctx.db.select({ siret: etablissements.siret }).from(etablissements).where(inArray(etablissements.siret, employers))).map((r) => r.siret));
+  const known = new Set(
+    (await ctx.db.select({ siret: etablissements.siret }).from(etablissements).where(inArray(etablissements.siret, employers))).map(
+      (r) => r.siret,
+    ),
+  );
 
   const f1 = formations[0]?.id ?? null;
   const f2 = formations[1]?.id ?? f1;
   /** crédits à répartir (cents), partage de coordonnées, allocations: [target, formation, basis points, statut] */
   const plan: { credits: bigint; partage: boolean; lines: [number, number | null, number, 'validee' | 'enregistree'][] }[] = [
     // BOULANGERIE MOUTIN (a demo account): chosen, not yet « enregistrées », so its Synthèse has work left
-    { credits: 128_456n, partage: true, lines: [[lycee.id, null, 3000, 'enregistree'], ...(f1 ? [[lycee.id, f1, 2000, 'enregistree'] as [number, number, number, 'enregistree']] : [])] },
+    {
+      credits: 128_456n,
+      partage: true,
+      lines: [
+        [lycee.id, null, 3000, 'enregistree'],
+        ...(f1 ? [[lycee.id, f1, 2000, 'enregistree'] as [number, number, number, 'enregistree']] : []),
+      ],
+    },
     { credits: 412_389n, partage: true, lines: [[lycee.id, null, 2500, 'enregistree']] },
-    { credits: 2_015_733n, partage: false, lines: [[lycee.id, f2, 1500, 'validee'], ...(other ? [[other.id, null, 3333, 'validee'] as [number, null, number, 'validee']] : [])] },
+    {
+      credits: 2_015_733n,
+      partage: false,
+      lines: [[lycee.id, f2, 1500, 'validee'], ...(other ? [[other.id, null, 3333, 'validee'] as [number, null, number, 'validee']] : [])],
+    },
     { credits: 87_311n, partage: true, lines: [[lycee.id, null, 10000, 'validee']] },
     { credits: 1_543_002n, partage: false, lines: [[lycee.id, f1, 3333, 'enregistree']] },
     { credits: 23_477n, partage: true, lines: [[lycee.id, f2, 1250, 'validee']] },
@@ -98,7 +154,15 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
     await ctx.db.transaction(async (tx) => {
       await tx
         .insert(enveloppes)
-        .values({ annee, siret, collecteur: 'URSSAF', soldeCents: p.credits, creditsCents: p.credits, partageCoordonnees: p.partage, updatedAt: now })
+        .values({
+          annee,
+          siret,
+          collecteur: 'URSSAF',
+          soldeCents: p.credits,
+          creditsCents: p.credits,
+          partageCoordonnees: p.partage,
+          updatedAt: now,
+        })
         .onConflictDoNothing();
       for (const [etablissementId, formationId, pointsBase, statut] of p.lines) {
         const r = await tx
@@ -110,5 +174,7 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
       }
     });
   }
-  log(`  espace établissement : fiche, coordonnées bancaires vérifiées et ${added} attribution(s) de démonstration pour le lycée Raspail (campagne ${annee})`);
+  log(
+    `  espace établissement : fiche, coordonnées bancaires vérifiées et ${added} attribution(s) de démonstration pour le lycée Raspail (campagne ${annee})`,
+  );
 }

@@ -14,7 +14,14 @@ export async function notify(tx: Tx, ctx: AppContext, userIds: readonly string[]
   const now = ctx.clock.now();
   await tx.insert(notifications).values(ids.map((userId) => ({ userId, at: now, text })));
   if (!mail) return;
-  const people = await tx.select({ email: users.email, nom: users.nom, prenom: users.prenom, status: users.status }).from(users).where(inArray(users.id, ids));
+  const people = await tx
+    .select({ email: users.email, nom: users.nom, prenom: users.prenom, status: users.status })
+    .from(users)
+    .where(inArray(users.id, ids));
   for (const p of people.filter((x) => x.status === 'active'))
-    await queueMail(tx, ctx.clock, { to: p.email, subject: mail.subject, text: `Bonjour ${p.prenom} ${p.nom},\n\n${text}\n\nnet-entreprises` });
+    await queueMail(tx, ctx.clock, {
+      to: p.email,
+      subject: mail.subject,
+      text: `Bonjour ${p.prenom} ${p.nom},\n\n${text}\n\nnet-entreprises`,
+    });
 }

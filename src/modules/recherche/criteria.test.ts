@@ -22,7 +22,12 @@ describe('parseQueryTerm: what the first field means', () => {
   });
 
   it('anything else is words: long ones filter, short ones only rank', () => {
-    expect(parseQueryTerm('Lycée des Métiers Raspail')).toEqual({ kind: 'text', key: 'lycee des metiers raspail', words: ['lycee', 'des', 'metiers', 'raspail'], short: [] });
+    expect(parseQueryTerm('Lycée des Métiers Raspail')).toEqual({
+      kind: 'text',
+      key: 'lycee des metiers raspail',
+      words: ['lycee', 'des', 'metiers', 'raspail'],
+      short: [],
+    });
     expect(parseQueryTerm("L'École de la 2e chance")).toMatchObject({ words: ['ecole', 'chance'], short: ['l', 'de', 'la', '2e'] });
     expect(parseQueryTerm('12345')).toMatchObject({ kind: 'text', words: ['12345'] });
   });
@@ -81,7 +86,19 @@ describe('fuzzy names', () => {
 
   it('Paris, Lyon and Marseille include their arrondissements', () => {
     expect(withArrondissements(['75056'])).toHaveLength(21);
-    expect(withArrondissements(['69123', '37261'])).toEqual(['69123', '69381', '69382', '69383', '69384', '69385', '69386', '69387', '69388', '69389', '37261']);
+    expect(withArrondissements(['69123', '37261'])).toEqual([
+      '69123',
+      '69381',
+      '69382',
+      '69383',
+      '69384',
+      '69385',
+      '69386',
+      '69387',
+      '69388',
+      '69389',
+      '37261',
+    ]);
   });
 
   it('closest département or région', () => {
@@ -92,10 +109,36 @@ describe('fuzzy names', () => {
 
 describe('parseCriteria', () => {
   it('reads every field, first value of repeated keys', () => {
-    const p = parseCriteria({ q: ['Raspail', 'x'], lieu: 'Paris', autourDe: 'Tours', rayonKm: '30', formation: 'bts', niveau: '5', rncp: '38362', type: 'bts', categorie: '1', liste: 'nationale', page: '2', annee: '2025' });
+    const p = parseCriteria({
+      q: ['Raspail', 'x'],
+      lieu: 'Paris',
+      autourDe: 'Tours',
+      rayonKm: '30',
+      formation: 'bts',
+      niveau: '5',
+      rncp: '38362',
+      type: 'bts',
+      categorie: '1',
+      liste: 'nationale',
+      page: '2',
+      annee: '2025',
+    });
     expect(p.errors).toEqual({});
     expect(p.submitted).toBe(true);
-    expect(p.criteria).toEqual({ q: 'Raspail', lieu: 'Paris', autourDe: 'Tours', rayonKm: 30, formation: 'bts', niveau: 5, rncp: 'RNCP38362', type: 'BTS', categorie: '1°', liste: 'nationale', page: 2, annee: 2025 });
+    expect(p.criteria).toEqual({
+      q: 'Raspail',
+      lieu: 'Paris',
+      autourDe: 'Tours',
+      rayonKm: 30,
+      formation: 'bts',
+      niveau: 5,
+      rncp: 'RNCP38362',
+      type: 'BTS',
+      categorie: '1°',
+      liste: 'nationale',
+      page: 2,
+      annee: 2025,
+    });
   });
 
   it('nothing sent: not submitted, defaults', () => {
@@ -113,7 +156,16 @@ describe('parseCriteria', () => {
   });
 
   it('a wrong choice gets a French message for its field', () => {
-    const p = parseCriteria({ niveau: '9', rncp: 'x', categorie: '14', liste: 'autre', rayonKm: '0', page: '-1', annee: '99', type: '<b>' });
+    const p = parseCriteria({
+      niveau: '9',
+      rncp: 'x',
+      categorie: '14',
+      liste: 'autre',
+      rayonKm: '0',
+      page: '-1',
+      annee: '99',
+      type: '<b>',
+    });
     expect(Object.keys(p.errors).sort()).toEqual(['annee', 'categorie', 'liste', 'niveau', 'page', 'rayonKm', 'rncp', 'type']);
     for (const m of Object.values(p.errors)) expect(m).toMatch(/[éèà]|doit|est/);
   });
@@ -128,7 +180,19 @@ describe('parseCriteria', () => {
 
 describe('buildSearchSql: user input is only ever a bound parameter', () => {
   const dialect = new PgDialect();
-  const plan = (over: Partial<SearchPlan>): SearchPlan => ({ annee: 2026, term: { kind: 'none' }, place: null, around: null, centre: null, diplome: null, categorie: null, liste: null, limit: 20, offset: 0, ...over });
+  const plan = (over: Partial<SearchPlan>): SearchPlan => ({
+    annee: 2026,
+    term: { kind: 'none' },
+    place: null,
+    around: null,
+    centre: null,
+    diplome: null,
+    categorie: null,
+    liste: null,
+    limit: 20,
+    offset: 0,
+    ...over,
+  });
 
   it('escapeLike', () => {
     expect(escapeLike('50%_a\\b')).toBe('50\\%\\_a\\\\b');
@@ -137,29 +201,44 @@ describe('buildSearchSql: user input is only ever a bound parameter', () => {
   it('for any typed text, the SQL text never contains it', () => {
     // every user string carries a character no SQL template has: it may only show up among the parameters
     fc.assert(
-      fc.property(fc.string({ maxLength: 60 }).map((x) => `ÿ${x}`), fc.boolean(), (s, fuzzy) => {
-        const main = dialect.sqlToQuery(
-          buildSearchSql(
-            plan({
-              term: { kind: 'text', key: s, words: [{ word: s, fuzzy }, { word: s, fuzzy: !fuzzy }], shortOnly: false, fuzzyMode: fuzzy ? 'filter' : 'candidates' },
-              place: { kind: 'communes', codes: [s] },
-              diplome: { criteria: { words: [{ word: s, fuzzy: false }], cfd: null, niveau: 4, rncp: s, type: s } },
-              categorie: s,
-              liste: s,
-            }),
-          ),
-        );
-        expect(main.sql.includes('ÿ')).toBe(false);
-        expect(main.params).toContain(s);
-        expect(main.params).toContain(`%${escapeLike(s)}%`);
-        const dipl = dialect.sqlToQuery(diplomeSql({ words: [{ word: s, fuzzy }], cfd: null, niveau: 5, rncp: s, type: s }));
-        expect(dipl.sql.includes('ÿ')).toBe(false);
-        expect(dipl.params).toContain(s);
-      }),
+      fc.property(
+        fc.string({ maxLength: 60 }).map((x) => `ÿ${x}`),
+        fc.boolean(),
+        (s, fuzzy) => {
+          const main = dialect.sqlToQuery(
+            buildSearchSql(
+              plan({
+                term: {
+                  kind: 'text',
+                  key: s,
+                  words: [
+                    { word: s, fuzzy },
+                    { word: s, fuzzy: !fuzzy },
+                  ],
+                  shortOnly: false,
+                  fuzzyMode: fuzzy ? 'filter' : 'candidates',
+                },
+                place: { kind: 'communes', codes: [s] },
+                diplome: { criteria: { words: [{ word: s, fuzzy: false }], cfd: null, niveau: 4, rncp: s, type: s } },
+                categorie: s,
+                liste: s,
+              }),
+            ),
+          );
+          expect(main.sql.includes('ÿ')).toBe(false);
+          expect(main.params).toContain(s);
+          expect(main.params).toContain(`%${escapeLike(s)}%`);
+          const dipl = dialect.sqlToQuery(diplomeSql({ words: [{ word: s, fuzzy }], cfd: null, niveau: 5, rncp: s, type: s }));
+          expect(dipl.sql.includes('ÿ')).toBe(false);
+          expect(dipl.params).toContain(s);
+        },
+      ),
       { numRuns: 200 },
     );
     for (const term of [{ kind: 'siret', siret: 'ÿ' } as const, { kind: 'uai', uai: 'ÿ' } as const, { kind: 'siren', siren: 'ÿ' } as const])
-      expect(dialect.sqlToQuery(buildSearchSql(plan({ term, place: { kind: 'codePostal', codePostal: 'ÿ' } }))).sql.includes('ÿ')).toBe(false);
+      expect(dialect.sqlToQuery(buildSearchSql(plan({ term, place: { kind: 'codePostal', codePostal: 'ÿ' } }))).sql.includes('ÿ')).toBe(
+        false,
+      );
   });
 
   it('a word found as typed filters with LIKE; a word found nowhere by similarity, on few rows or through the index', () => {
@@ -167,14 +246,20 @@ describe('buildSearchSql: user input is only ever a bound parameter', () => {
       { word: 'lycee', fuzzy: false },
       { word: 'raspial', fuzzy: true },
     ];
-    const indexed = dialect.sqlToQuery(buildSearchSql(plan({ term: { kind: 'text', key: 'lycee raspial', words, shortOnly: false, fuzzyMode: 'candidates' } })));
+    const indexed = dialect.sqlToQuery(
+      buildSearchSql(plan({ term: { kind: 'text', key: 'lycee raspial', words, shortOnly: false, fuzzyMode: 'candidates' } })),
+    );
     expect(indexed.sql).toMatch(/e\.nom_recherche like \$\d+/);
-    expect(indexed.sql).toMatch(/^with fz0 as materialized \(select x\.id from ref_etablissements x where \$\d+ <% x\.nom_recherche limit \$\d+\)/);
+    expect(indexed.sql).toMatch(
+      /^with fz0 as materialized \(select x\.id from ref_etablissements x where \$\d+ <% x\.nom_recherche limit \$\d+\)/,
+    );
     expect((indexed.sql.match(/<%/g) ?? []).length).toBe(1);
     expect(indexed.params).toContain('%lycee%');
     expect(indexed.params).toContain('raspial');
     expect(indexed.params).not.toContain('%raspial%');
-    const filtered = dialect.sqlToQuery(buildSearchSql(plan({ term: { kind: 'text', key: 'lycee raspial', words, shortOnly: false, fuzzyMode: 'filter' } })));
+    const filtered = dialect.sqlToQuery(
+      buildSearchSql(plan({ term: { kind: 'text', key: 'lycee raspial', words, shortOnly: false, fuzzyMode: 'filter' } })),
+    );
     expect(filtered.sql).not.toContain('<%');
     expect(filtered.sql).toMatch(/word_similarity\(\$\d+, e\.nom_recherche\) >= \$\d+::float8\)?\s*\)/);
   });

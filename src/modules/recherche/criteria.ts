@@ -101,12 +101,27 @@ function cleanText(raw: unknown, field: CriteriaField, notices: string[]): strin
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .trim();
   if (s.length <= MAX_FIELD_LENGTH) return s;
-  notices.push(`Le champ « ${FIELD_LABELS[field]} » est limité à ${MAX_FIELD_LENGTH} caractères : la recherche porte sur les ${MAX_FIELD_LENGTH} premiers.`);
+  notices.push(
+    `Le champ « ${FIELD_LABELS[field]} » est limité à ${MAX_FIELD_LENGTH} caractères : la recherche porte sur les ${MAX_FIELD_LENGTH} premiers.`,
+  );
   // never cut a surrogate pair in two
   return Array.from(s).slice(0, MAX_FIELD_LENGTH).join('').trim();
 }
 
-const KEYS: readonly CriteriaField[] = ['q', 'lieu', 'autourDe', 'rayonKm', 'formation', 'niveau', 'rncp', 'type', 'categorie', 'liste', 'page', 'annee'];
+const KEYS: readonly CriteriaField[] = [
+  'q',
+  'lieu',
+  'autourDe',
+  'rayonKm',
+  'formation',
+  'niveau',
+  'rncp',
+  'type',
+  'categorie',
+  'liste',
+  'page',
+  'annee',
+];
 
 /** Query string (or JSON object) → criteria, errors and notices. Unknown keys are ignored. */
 export function parseCriteria(raw: Record<string, unknown> | null | undefined): ParsedCriteria {
@@ -144,7 +159,8 @@ export function parseCriteria(raw: Record<string, unknown> | null | undefined): 
 
   const type = first(input.type).trim();
   if (type) {
-    if (type.length > 40 || !/^[\p{L}\p{N} .'’()/-]+$/u.test(type)) errors.type = 'Le type de diplôme est incorrect : choisissez-le dans la liste.';
+    if (type.length > 40 || !/^[\p{L}\p{N} .'’()/-]+$/u.test(type))
+      errors.type = 'Le type de diplôme est incorrect : choisissez-le dans la liste.';
     else c.type = type.toUpperCase();
   }
 
@@ -317,7 +333,9 @@ export function trigramSimilarity(a: string, b: string): number {
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   if (Math.abs(a.length - b.length) > 3) return Math.max(a.length, b.length);
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

@@ -100,7 +100,12 @@ const num = (v: number | string | null) => (v === null ? null : Number(v));
  */
 export async function loadFiche(db: Tx, siret: string, annee: number | null): Promise<Fiche | null> {
   if (!/^\d{14}$/.test(siret)) return null;
-  const years = (await rows<{ annee: number | string }>(db, sql`select distinct annee from ref_etablissements where siret = ${siret} order by annee desc`)).map((r) => Number(r.annee));
+  const years = (
+    await rows<{ annee: number | string }>(
+      db,
+      sql`select distinct annee from ref_etablissements where siret = ${siret} order by annee desc`,
+    )
+  ).map((r) => Number(r.annee));
   const year = annee ?? years[0];
   if (year === undefined || !years.includes(year)) return null;
 
@@ -116,7 +121,9 @@ export async function loadFiche(db: Tx, siret: string, annee: number | null): Pr
   const id = Number(e.id);
 
   const [parentRows, composanteRows, formationRows, profilRows] = await Promise.all([
-    e.parent_id === null ? Promise.resolve([]) : rows<{ siret: string; nom: string }>(db, sql`select siret, nom from ref_etablissements where id = ${Number(e.parent_id)}`),
+    e.parent_id === null
+      ? Promise.resolve([])
+      : rows<{ siret: string; nom: string }>(db, sql`select siret, nom from ref_etablissements where id = ${Number(e.parent_id)}`),
     rows<EtabRow & { formations: number | string }>(
       db,
       sql`select e.id, e.siret, e.nom, e.adresse, e.code_postal, e.commune,
@@ -124,14 +131,25 @@ export async function loadFiche(db: Tx, siret: string, annee: number | null): Pr
                  (select count(*) from ref_formations f where f.etablissement_id = e.id and f.annee = ${year}) as formations
           from ref_etablissements e where e.parent_id = ${id} and e.annee = ${year} order by e.nom_recherche, e.id`,
     ),
-    rows<{ intitule: string; niveau: number | string | null; type: string | null; cfd: string | null; rncp: string | null; commune: string | null; composante: string | null }>(
+    rows<{
+      intitule: string;
+      niveau: number | string | null;
+      type: string | null;
+      cfd: string | null;
+      rncp: string | null;
+      commune: string | null;
+      composante: string | null;
+    }>(
       db,
       sql`select d.intitule, d.niveau, d.type, d.cfd, d.rncp, f.commune, case when e.id = ${id} then null else e.nom end as composante
           from ref_formations f join ref_diplomes d on d.id = f.diplome_id join ref_etablissements e on e.id = f.etablissement_id
           where f.annee = ${year} and (e.id = ${id} or e.parent_id = ${id})
           order by d.niveau nulls last, d.intitule_recherche, e.nom_recherche, f.id`,
     ),
-    rows<{ presentation: string; contacts: unknown; sites: unknown }>(db, sql`select presentation, contacts, sites from etablissement_profils where siret = ${siret}`),
+    rows<{ presentation: string; contacts: unknown; sites: unknown }>(
+      db,
+      sql`select presentation, contacts, sites from etablissement_profils where siret = ${siret}`,
+    ),
   ]);
 
   const formations: FicheFormation[] = formationRows.map((f) => ({
@@ -147,7 +165,11 @@ export async function loadFiche(db: Tx, siret: string, annee: number | null): Pr
   for (const f of formations) {
     let g = niveaux[niveaux.length - 1];
     if (!g || g.niveau !== f.niveau) {
-      g = { niveau: f.niveau, libelle: f.niveau === null ? 'Niveau non renseigné' : (NIVEAUX.find((n) => n.niveau === f.niveau)?.libelle ?? `Niveau ${f.niveau}`), formations: [] };
+      g = {
+        niveau: f.niveau,
+        libelle: f.niveau === null ? 'Niveau non renseigné' : (NIVEAUX.find((n) => n.niveau === f.niveau)?.libelle ?? `Niveau ${f.niveau}`),
+        formations: [],
+      };
       niveaux.push(g);
     }
     g.formations.push(f);
@@ -186,7 +208,12 @@ export async function loadFiche(db: Tx, siret: string, annee: number | null): Pr
     niveaux,
     profil: {
       presentation: p?.presentation ?? '',
-      contacts: asArray(p?.contacts).map((c) => ({ fonction: str(c.fonction), nom: str(c.nom), courriel: str(c.courriel), telephone: str(c.telephone) })),
+      contacts: asArray(p?.contacts).map((c) => ({
+        fonction: str(c.fonction),
+        nom: str(c.nom),
+        courriel: str(c.courriel),
+        telephone: str(c.telephone),
+      })),
       sites: asArray(p?.sites)
         .map((s) => ({ libelle: str(s.libelle), url: str(s.url) }))
         .filter((s) => /^https?:\/\//i.test(s.url)),

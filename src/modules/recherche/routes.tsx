@@ -27,9 +27,17 @@ const tags = ['SOLTéA - Recherche'];
 
 /** The query string of the search, documented for the API (the handler checks it itself). */
 export const searchQuerySchema = z.object({
-  q: z.string().max(MAX_FIELD_LENGTH).optional().describe('Nom de l’établissement, SIRET (14 chiffres), SIREN (9 chiffres) ou code UAI (7 chiffres et une lettre)'),
+  q: z
+    .string()
+    .max(MAX_FIELD_LENGTH)
+    .optional()
+    .describe('Nom de l’établissement, SIRET (14 chiffres), SIREN (9 chiffres) ou code UAI (7 chiffres et une lettre)'),
   lieu: z.string().max(MAX_FIELD_LENGTH).optional().describe('Ville, code postal (5 chiffres), code ou nom de département, nom de région'),
-  autourDe: z.string().max(MAX_FIELD_LENGTH).optional().describe('Commune autour de laquelle chercher (nom, « Tours (37) » ou code postal)'),
+  autourDe: z
+    .string()
+    .max(MAX_FIELD_LENGTH)
+    .optional()
+    .describe('Commune autour de laquelle chercher (nom, « Tours (37) » ou code postal)'),
   rayonKm: z.string().optional().describe('Rayon autour de la commune, en km (1 à 200, 10 par défaut)'),
   formation: z.string().max(MAX_FIELD_LENGTH).optional().describe('Mots de l’intitulé de la formation, ou son code diplôme (CFD)'),
   niveau: z.string().optional().describe('Niveau du cadre national des certifications, 3 à 8'),
@@ -65,13 +73,18 @@ function ficheJson(f: Fiche, directLink: string) {
 }
 
 const valuesOf = (q: Record<string, unknown>): Record<string, string> =>
-  Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).slice(0, MAX_FIELD_LENGTH)]));
+  Object.fromEntries(
+    Object.entries(q).map(([k, v]) => [k, String(Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).slice(0, MAX_FIELD_LENGTH)]),
+  );
 
 export async function rechercheRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx;
 
   /** Parses, searches (unless a criterion is wrong), and returns what both pages show. */
-  const runSearch = async (req: FastifyRequest, forceSearch: boolean): Promise<{ parsed: ParsedCriteria; outcome: SearchOutcome | null; view: SearchView; status: number }> => {
+  const runSearch = async (
+    req: FastifyRequest,
+    forceSearch: boolean,
+  ): Promise<{ parsed: ParsedCriteria; outcome: SearchOutcome | null; view: SearchView; status: number }> => {
     const query = (req.query ?? {}) as Record<string, unknown>;
     const parsed = parseCriteria(query);
     const wrong = Object.keys(parsed.errors).length > 0;
@@ -93,16 +106,29 @@ export async function rechercheRoutes(app: FastifyInstance): Promise<void> {
     return { parsed, outcome, view, status: wrong ? 400 : 200 };
   };
 
-  app.get('/soltea', { schema: { summary: 'Accueil SOLTéA : présentation, accès employeur et établissement, recherche', tags } }, async (req, reply) => {
-    const annee = await currentAnnee(ctx.db);
-    let count = 0;
-    if (annee !== null) {
-      const r = (await ctx.db.execute(sql`select count(*) as n from ref_etablissements where annee = ${annee} and parent_id is null`)) as unknown as { rows: { n: number | string }[] };
-      count = Number(r.rows[0]?.n ?? 0);
-    }
-    if (wantsJson(req)) return reply.send({ annee, etablissementsHabilites: count, recherche: '/soltea/recherche', employeur: '/soltea/employeur', etablissement: '/soltea/etablissement' });
-    return sendPage(reply, <SolteaAccueilPage ctx={pageContext(req)} annee={annee} etablissements={count} />);
-  });
+  app.get(
+    '/soltea',
+    { schema: { summary: 'Accueil SOLTéA : présentation, accès employeur et établissement, recherche', tags } },
+    async (req, reply) => {
+      const annee = await currentAnnee(ctx.db);
+      let count = 0;
+      if (annee !== null) {
+        const r = (await ctx.db.execute(
+          sql`select count(*) as n from ref_etablissements where annee = ${annee} and parent_id is null`,
+        )) as unknown as { rows: { n: number | string }[] };
+        count = Number(r.rows[0]?.n ?? 0);
+      }
+      if (wantsJson(req))
+        return reply.send({
+          annee,
+          etablissementsHabilites: count,
+          recherche: '/soltea/recherche',
+          employeur: '/soltea/employeur',
+          etablissement: '/soltea/etablissement',
+        });
+      return sendPage(reply, <SolteaAccueilPage ctx={pageContext(req)} annee={annee} etablissements={count} />);
+    },
+  );
 
   app.get(
     '/soltea/recherche',
@@ -143,29 +169,55 @@ export async function rechercheRoutes(app: FastifyInstance): Promise<void> {
         const message = 'La campagne doit être une année sur quatre chiffres (exemple : 2025).';
         return wantsJson(req)
           ? sendJsonErrors(reply, 400, message, { annee: message })
-          : sendPage(reply, <MessagePage ctx={pageContext(req)} title="Campagne incorrecte" type="error">{message}</MessagePage>, 400);
+          : sendPage(
+              reply,
+              <MessagePage ctx={pageContext(req)} title="Campagne incorrecte" type="error">
+                {message}
+              </MessagePage>,
+              400,
+            );
       }
       const fiche = await loadFiche(ctx.db, siret, annee);
       if (!fiche) {
-        const message = /^\d{14}$/.test(siret) ? `Aucun établissement habilité ne porte le SIRET ${siret}${annee !== null ? ` pour la campagne ${annee}` : ''}.` : 'Un SIRET comporte 14 chiffres.';
-        return wantsJson(req) ? sendJsonErrors(reply, 404, message) : sendPage(reply, <FicheIntrouvablePage ctx={pageContext(req)} siret={siret.slice(0, 40)} annee={annee} />, 404);
+        const message = /^\d{14}$/.test(siret)
+          ? `Aucun établissement habilité ne porte le SIRET ${siret}${annee !== null ? ` pour la campagne ${annee}` : ''}.`
+          : 'Un SIRET comporte 14 chiffres.';
+        return wantsJson(req)
+          ? sendJsonErrors(reply, 404, message)
+          : sendPage(reply, <FicheIntrouvablePage ctx={pageContext(req)} siret={siret.slice(0, 40)} annee={annee} />, 404);
       }
       const directLink = publicUrl(ctx, fichePath(fiche.siret));
       if (wantsJson(req)) return reply.send(ficheJson(fiche, directLink));
-      return sendPage(reply, <FichePage ctx={pageContext(req)} fiche={fiche} directLink={directLink} currentAnnee={await currentAnnee(ctx.db)} />);
+      return sendPage(
+        reply,
+        <FichePage ctx={pageContext(req)} fiche={fiche} directLink={directLink} currentAnnee={await currentAnnee(ctx.db)} />,
+      );
     },
   );
 
   const notOpen = (req: FastifyRequest, reply: FastifyReply) => {
-    const msg = 'Ce service ne vous est pas ouvert : vous n’êtes pas habilité à « SOLTéA - Employeurs », ou le délai d’accès de 24 heures n’est pas écoulé.';
-    return wantsJson(req) ? sendJsonErrors(reply, 403, msg) : sendPage(reply, <MessagePage ctx={pageContext(req)} title="Service non accessible" type="warning">{msg}</MessagePage>, 403);
+    const msg =
+      'Ce service ne vous est pas ouvert : vous n’êtes pas habilité à « SOLTéA - Employeurs », ou le délai d’accès de 24 heures n’est pas écoulé.';
+    return wantsJson(req)
+      ? sendJsonErrors(reply, 403, msg)
+      : sendPage(
+          reply,
+          <MessagePage ctx={pageContext(req)} title="Service non accessible" type="warning">
+            {msg}
+          </MessagePage>,
+          403,
+        );
   };
 
   app.get(
     '/soltea/employeur',
     {
       preValidation: requireUser(),
-      schema: { summary: 'SOLTéA - Employeurs : établissements pour lesquels l’utilisateur agit, et recherche d’établissements habilités', tags: ['SOLTéA - Employeurs'], querystring: searchQuerySchema },
+      schema: {
+        summary: 'SOLTéA - Employeurs : établissements pour lesquels l’utilisateur agit, et recherche d’établissements habilités',
+        tags: ['SOLTéA - Employeurs'],
+        querystring: searchQuerySchema,
+      },
     },
     async (req, reply) => {
       const campaign = await currentCampaign(ctx);
@@ -174,24 +226,42 @@ export async function rechercheRoutes(app: FastifyInstance): Promise<void> {
       const { parsed, outcome, view, status } = await runSearch(req, false);
       if (wantsJson(req)) {
         if (status !== 200) return sendJsonErrors(reply, status, 'Un critère de recherche est incorrect.', parsed.errors);
-        return reply.send({ campagne: campaign.annee, etablissements: sirets.map((s) => ({ ...s, synthese: s.indisponible ? null : `/soltea/employeur/${s.siret}` })), recherche: parsed.submitted ? searchJson(parsed, outcome) : null });
+        return reply.send({
+          campagne: campaign.annee,
+          etablissements: sirets.map((s) => ({ ...s, synthese: s.indisponible ? null : `/soltea/employeur/${s.siret}` })),
+          recherche: parsed.submitted ? searchJson(parsed, outcome) : null,
+        });
       }
       // a tiers-déclarant may act for hundreds of clients: the list is filtered and paged
       const q = (req.query ?? {}) as Record<string, unknown>;
-      const filtre = String(q.siretFiltre ?? '').trim().slice(0, MAX_FIELD_LENGTH);
+      const filtre = String(q.siretFiltre ?? '')
+        .trim()
+        .slice(0, MAX_FIELD_LENGTH);
       // those the person can act for first (each group in SIRET order)
       const list = filterEmployerSirets(sirets, filtre).sort((a, b) => Number(a.indisponible !== null) - Number(b.indisponible !== null));
       const pages = Math.max(1, Math.ceil(list.length / EMPLOYER_PAGE_SIZE));
       const pageNo = Math.min(pages, Math.max(1, Number.parseInt(String(q.siretPage ?? '1'), 10) || 1));
       const shown = list.slice((pageNo - 1) * EMPLOYER_PAGE_SIZE, pageNo * EMPLOYER_PAGE_SIZE);
-      const progress = await employerProgress(ctx.db, campaign.annee, shown.filter((s) => !s.indisponible).map((s) => s.siret));
+      const progress = await employerProgress(
+        ctx.db,
+        campaign.annee,
+        shown.filter((s) => !s.indisponible).map((s) => s.siret),
+      );
       return sendPage(
         reply,
         <SolteaEmployeurPage
           ctx={pageContext(req)}
           annee={campaign.annee}
           sirets={shown.map((s) => ({ ...s, ...progress.get(s.siret) }))}
-          liste={{ total: sirets.length, trouves: list.length, filtre, page: pageNo, pages, usable: sirets.filter((s) => !s.indisponible).map((s) => s.siret), clients: sirets.some((s) => s.via === 'client') }}
+          liste={{
+            total: sirets.length,
+            trouves: list.length,
+            filtre,
+            page: pageNo,
+            pages,
+            usable: sirets.filter((s) => !s.indisponible).map((s) => s.siret),
+            clients: sirets.some((s) => s.via === 'client'),
+          }}
           view={view}
         />,
         status,
@@ -199,4 +269,3 @@ export async function rechercheRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 }
-

@@ -75,7 +75,9 @@ export interface Word {
  * (the similarity function on the rows the other words selected — few of them), or `candidates` (the
  * trigram index's candidates, computed once, at most FUZZY_CANDIDATES — when no other word narrows).
  */
-export type PlanTerm = Exclude<QueryTerm, { kind: 'text' }> | { kind: 'text'; key: string; words: Word[]; shortOnly: boolean; fuzzyMode: 'filter' | 'candidates' };
+export type PlanTerm =
+  | Exclude<QueryTerm, { kind: 'text' }>
+  | { kind: 'text'; key: string; words: Word[]; shortOnly: boolean; fuzzyMode: 'filter' | 'candidates' };
 
 export interface SearchPlan {
   annee: number;
@@ -102,7 +104,11 @@ export function escapeLike(s: string): string {
 }
 
 const and = (parts: SQL[]) => (parts.length ? sql.join(parts, sql` and `) : sql`true`);
-const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+const list = (values: readonly string[]) =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
 /** A bigint[] as one parameter (a literal '{1,2,3}'), however many ids. */
 const idArray = (ids: readonly number[]) => sql`${`{${ids.map((i) => Math.trunc(i)).join(',')}}`}::bigint[]`;
 
@@ -203,7 +209,9 @@ export function whereSql(plan: SearchPlan, candidates: boolean, withFormations =
   if (plan.place) where.push(placeSql(plan.place));
   if (plan.around) {
     const b = boundingBox(plan.around, plan.around.rayonKm);
-    where.push(sql`e.lat between ${b.minLat}::float8 and ${b.maxLat}::float8 and e.lng between ${b.minLng}::float8 and ${b.maxLng}::float8`);
+    where.push(
+      sql`e.lat between ${b.minLat}::float8 and ${b.maxLat}::float8 and e.lng between ${b.minLng}::float8 and ${b.maxLng}::float8`,
+    );
     where.push(sql`${distanceSql(plan.around)} <= ${plan.around.rayonKm}::float8`);
   }
   if (plan.categorie) where.push(sql`e.categorie = ${plan.categorie}`);
@@ -231,7 +239,9 @@ function formationsOf(plan: SearchPlan, id: SQL): SQL {
  * the planner may start from the formations of the diplomas (a semi-join), better nationwide.
  */
 function formationFilter(plan: SearchPlan): SQL {
-  return narrowed(plan) ? sql`(select 1 from ${formationsOf(plan, sql`e.id`)} limit 1) is not null` : sql`exists (select 1 from ${formationsOf(plan, sql`e.id`)})`;
+  return narrowed(plan)
+    ? sql`(select 1 from ${formationsOf(plan, sql`e.id`)} limit 1) is not null`
+    : sql`exists (select 1 from ${formationsOf(plan, sql`e.id`)})`;
 }
 
 /** The fuzzy words of the plan matched through the index (its statement then runs in a fuzzy `tunedTransaction`). */
@@ -247,12 +257,16 @@ export function indexedFuzzyWords(plan: SearchPlan): Word[] {
  */
 export function buildSearchSql(plan: SearchPlan): SQL {
   const term = termSql(plan.term, true);
-  const dist = plan.centre ? sql`case when e.lat is null or e.lng is null then null else ${distanceSql(plan.centre)} end` : sql`null::float8`;
+  const dist = plan.centre
+    ? sql`case when e.lat is null or e.lng is null then null else ${distanceSql(plan.centre)} end`
+    : sql`null::float8`;
   // each fuzzy word's index candidates, computed once (a CTE, not a subquery run again for every row)
   const fz = indexedFuzzyWords(plan).map(
-    (w, i) => sql`${sql.raw(`fz${i}`)} as materialized (select x.id from ref_etablissements x where ${w.word} <% x.nom_recherche limit ${FUZZY_CANDIDATES}), `,
+    (w, i) =>
+      sql`${sql.raw(`fz${i}`)} as materialized (select x.id from ref_etablissements x where ${w.word} <% x.nom_recherche limit ${FUZZY_CANDIDATES}), `,
   );
-  const uais = (row: string) => sql`(select string_agg(u.uai, ' ' order by u.uai) from ref_etablissement_uais u where u.etablissement_id = ${sql.raw(row)}.id)`;
+  const uais = (row: string) =>
+    sql`(select string_agg(u.uai, ' ' order by u.uai) from ref_etablissement_uais u where u.etablissement_id = ${sql.raw(row)}.id)`;
   const own = (row: string) => sql`(select count(*) from ${formationsOf(plan, sql.raw(`${row}.id`))})`;
   const details = sql`r.siret, r.nom, r.adresse, r.code_postal, r.commune, r.departement, r.region, r.categorie, r.liste, ${uais('r')} as uais, ${own('r')} as own,
       (select coalesce(sum((select count(*) from ${formationsOf(plan, sql`c.id`)})), 0) from ref_etablissements c where c.parent_id = r.id) as children`;
@@ -299,7 +313,8 @@ export function buildSearchSql(plan: SearchPlan): SQL {
 const narrowed = (plan: SearchPlan) => plan.term.kind !== 'none' || plan.place !== null || plan.around !== null;
 
 /** Whether rows are grouped under their root: when a composante may match without its establishment. */
-export const grouped = (plan: SearchPlan) => plan.term.kind !== 'none' || plan.place !== null || plan.around !== null || plan.diplome !== null;
+export const grouped = (plan: SearchPlan) =>
+  plan.term.kind !== 'none' || plan.place !== null || plan.around !== null || plan.diplome !== null;
 
 /**
  * Runs `fn` in a transaction tuned for the search (settings reset at its end):
@@ -372,13 +387,22 @@ const communeColumns = sql`code, nom, departement, lat, lng, population`;
  * again by `placeNameScore` (a transposition in a short name: « tuors » → Tours), kept from
  * PLACE_SIMILARITY_THRESHOLD.
  */
-export async function findCommunes(db: Db, key: string, departement: string | null): Promise<{ exact: boolean; communes: (Commune & { similarity: number })[] }> {
+export async function findCommunes(
+  db: Db,
+  key: string,
+  departement: string | null,
+): Promise<{ exact: boolean; communes: (Commune & { similarity: number })[] }> {
   const dep = departement ? sql` and departement = ${departement}` : sql``;
-  const exact = await rows<Commune>(db, sql`select ${communeColumns} from communes where nom_recherche = ${key}${dep} order by population desc nulls last, code limit 50`);
+  const exact = await rows<Commune>(
+    db,
+    sql`select ${communeColumns} from communes where nom_recherche = ${key}${dep} order by population desc nulls last, code limit 50`,
+  );
   if (exact.length) return { exact: true, communes: exact.map((c) => ({ ...normCommune(c), similarity: 1 })) };
   const candidates = await db.transaction(async (tx) => {
     // short names need a low threshold (« tuors »: 0.2 with « tours »); longer ones keep more trigrams
-    await tx.execute(sql`select set_config('pg_trgm.similarity_threshold', ${key.length <= 8 ? '0.15' : '0.3'}, true), set_config('enable_seqscan', 'off', true)`);
+    await tx.execute(
+      sql`select set_config('pg_trgm.similarity_threshold', ${key.length <= 8 ? '0.15' : '0.3'}, true), set_config('enable_seqscan', 'off', true)`,
+    );
     return rows<Commune & { nom_recherche: string }>(
       tx,
       sql`select ${communeColumns}, nom_recherche from communes
@@ -474,13 +498,23 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
   const term = parseQueryTerm(c.q);
   const cfd = formationCode(c.formation);
   const formationTerm = cfd ? null : textTerm(c.formation);
-  const formationWords = formationTerm && formationTerm.kind === 'text' ? (formationTerm.words.length ? formationTerm.words : formationTerm.short) : [];
+  const formationWords =
+    formationTerm && formationTerm.kind === 'text' ? (formationTerm.words.length ? formationTerm.words : formationTerm.short) : [];
   const nameWords = term.kind === 'text' ? (term.words.length ? term.words : term.short) : [];
 
   // one round trip for the campaign year and, with words, which words occur somewhere as typed
   const probe = nameWords.length || formationWords.length ? await probeWords(db, c.annee === null, nameWords, formationWords) : null;
   const annee = c.annee ?? (probe ? probe.annee : await currentAnnee(db));
-  const outcome: SearchOutcome = { annee, total: 0, page: c.page, pages: 0, pageSize: PAGE_SIZE, results: [], understood: [], fieldMessages: {} };
+  const outcome: SearchOutcome = {
+    annee,
+    total: 0,
+    page: c.page,
+    pages: 0,
+    pageSize: PAGE_SIZE,
+    results: [],
+    understood: [],
+    fieldMessages: {},
+  };
   if (annee === null) return outcome; // an empty referential
 
   let planTerm: PlanTerm;
@@ -524,7 +558,9 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
       const bestCommune = found.communes[0]?.similarity ?? 0;
       if (!found.exact && territoire && territoire.similarity >= PLACE_SIMILARITY_THRESHOLD && territoire.similarity >= bestCommune) {
         place = { kind: territoire.kind, code: territoire.code };
-        outcome.understood.push(territoire.kind === 'departement' ? `Département : ${territoire.nom} (${territoire.code})` : `Région : ${territoire.nom}`);
+        outcome.understood.push(
+          territoire.kind === 'departement' ? `Département : ${territoire.nom} (${territoire.code})` : `Région : ${territoire.nom}`,
+        );
       } else if (found.communes.length) {
         // exact: every commune of that name; close: the closest one only
         const chosen = found.exact ? found.communes : found.communes.slice(0, 1);
@@ -543,7 +579,8 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
   if (c.autourDe) {
     const commune = await resolveCentre(db, c.autourDe);
     if (!commune) outcome.fieldMessages.autourDe = `Aucune commune ne correspond à « ${c.autourDe} ».`;
-    else if (commune.lat === null || commune.lng === null) outcome.fieldMessages.autourDe = `La position de ${communeLabel(commune)} n’est pas connue : la recherche autour d’elle est impossible.`;
+    else if (commune.lat === null || commune.lng === null)
+      outcome.fieldMessages.autourDe = `La position de ${communeLabel(commune)} n’est pas connue : la recherche autour d’elle est impossible.`;
     else {
       around = { lat: commune.lat, lng: commune.lng, rayonKm: c.rayonKm };
       centre = { lat: commune.lat, lng: commune.lng };
@@ -552,12 +589,18 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
   }
 
   let diplome: SearchPlan['diplome'] = null;
-  if (c.formation && !cfd && formationWords.length === 0) outcome.fieldMessages.formation = `« ${c.formation} » ne contient ni lettre ni chiffre : ce critère est ignoré.`;
+  if (c.formation && !cfd && formationWords.length === 0)
+    outcome.fieldMessages.formation = `« ${c.formation} » ne contient ni lettre ni chiffre : ce critère est ignoré.`;
   if (formationWords.length || cfd || c.niveau !== null || c.rncp || c.type) {
     const words = formationWords.map((w, i) => ({ word: w, fuzzy: !probe!.formation[i] && fuzzyWorthy(w) }));
     const criteria: DiplomeCriteria = { words, cfd, niveau: c.niveau, rncp: c.rncp, type: c.type || null };
     diplome = words.some((w) => w.fuzzy) ? { ids: await findDiplomes(db, criteria) } : { criteria };
-    const parts = [cfd ? `code diplôme ${cfd}` : formationWords.length ? `« ${c.formation} »` : null, c.niveau !== null ? `niveau ${c.niveau}` : null, c.rncp, c.type || null].filter(Boolean);
+    const parts = [
+      cfd ? `code diplôme ${cfd}` : formationWords.length ? `« ${c.formation} »` : null,
+      c.niveau !== null ? `niveau ${c.niveau}` : null,
+      c.rncp,
+      c.type || null,
+    ].filter(Boolean);
     outcome.understood.push(`Formation : ${parts.join(', ')}`);
   }
   if (c.categorie) outcome.understood.push(`Catégorie ${c.categorie} : ${libelleCategorie(c.categorie)}`);
@@ -587,9 +630,16 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
  * The latest campaign year (when asked) and, for each word of the name and of the formation title,
  * whether it occurs somewhere as typed — one statement of EXISTS probes (each stops at its first hit).
  */
-async function probeWords(db: Db, wantAnnee: boolean, nameWords: string[], formationWords: string[]): Promise<{ annee: number | null; name: boolean[]; formation: boolean[] }> {
+async function probeWords(
+  db: Db,
+  wantAnnee: boolean,
+  nameWords: string[],
+  formationWords: string[],
+): Promise<{ annee: number | null; name: boolean[]; formation: boolean[] }> {
   const cols: SQL[] = [wantAnnee ? sql`(select max(annee) from ref_etablissements) as annee` : sql`null::int as annee`];
-  nameWords.forEach((w, i) => cols.push(sql`exists (select 1 from ref_etablissements e where e.nom_recherche like ${`%${escapeLike(w)}%`}) as ${sql.raw(`n${i}`)}`));
+  nameWords.forEach((w, i) =>
+    cols.push(sql`exists (select 1 from ref_etablissements e where e.nom_recherche like ${`%${escapeLike(w)}%`}) as ${sql.raw(`n${i}`)}`),
+  );
   formationWords.forEach((w, i) =>
     cols.push(
       sql`exists (select 1 from ref_diplomes d where d.intitule_recherche like ${`%${escapeLike(w)}%`} or (' ' || lower(coalesce(d.type, '')) || ' ') like ${`% ${escapeLike(w)} %`}) as ${sql.raw(`f${i}`)}`,
@@ -622,7 +672,8 @@ export interface DiplomeCriteria {
 }
 
 /** Whether fuzzy title words go through the trigram index: when nothing else narrows the diplomas. */
-const diplomeFuzzyIndexed = (d: DiplomeCriteria) => d.words.some((w) => w.fuzzy) && !d.words.some((w) => !w.fuzzy) && d.niveau === null && !d.rncp && !d.type && !d.cfd;
+const diplomeFuzzyIndexed = (d: DiplomeCriteria) =>
+  d.words.some((w) => w.fuzzy) && !d.words.some((w) => !w.fuzzy) && d.niveau === null && !d.rncp && !d.type && !d.cfd;
 
 /** Conditions on `d` (ref_diplomes) for the formation criteria. */
 export function diplomeSql(d: DiplomeCriteria): SQL {
@@ -638,7 +689,9 @@ export function diplomeSql(d: DiplomeCriteria): SQL {
       parts.push(
         sql`(${
           // a 1–2 letter word (only when there is no longer one): the start of a word, not any substring
-          w.word.length < 3 ? sql`(' ' || d.intitule_recherche) like ${`% ${escapeLike(w.word)}%`}` : wordFilter(sql`d.intitule_recherche`, w, false)
+          w.word.length < 3
+            ? sql`(' ' || d.intitule_recherche) like ${`% ${escapeLike(w.word)}%`}`
+            : wordFilter(sql`d.intitule_recherche`, w, false)
         } or (' ' || lower(coalesce(d.type, '')) || ' ') like ${`% ${escapeLike(w.word)} %`})`,
       );
     for (const w of d.words.filter((x) => x.fuzzy)) parts.push(wordFilter(sql`d.intitule_recherche`, w, indexed));
@@ -649,7 +702,9 @@ export function diplomeSql(d: DiplomeCriteria): SQL {
 /** Ids of the diplomas meeting the formation criteria (the table is small: a few thousand rows). */
 async function findDiplomes(db: Db, d: DiplomeCriteria): Promise<number[]> {
   const q = sql`select d.id from ref_diplomes d where ${diplomeSql(d)}`;
-  const found = diplomeFuzzyIndexed(d) ? await tunedTransaction(db, true, (tx) => rows<{ id: number | string }>(tx, q)) : await rows<{ id: number | string }>(db, q);
+  const found = diplomeFuzzyIndexed(d)
+    ? await tunedTransaction(db, true, (tx) => rows<{ id: number | string }>(tx, q))
+    : await rows<{ id: number | string }>(db, q);
   return found.map((r) => Number(r.id));
 }
 
@@ -702,7 +757,8 @@ async function runPlan(db: Db, plan: SearchPlan, outcome: SearchOutcome): Promis
   const indexed = indexedFuzzyWords(plan).length > 0;
   // formation criteria: per-row subqueries (JIT-prone estimates); fuzzy words: index settings
   const tuned = indexed || plan.diplome !== null;
-  const run = (statement: SQL) => (tuned ? tunedTransaction(db, indexed, (tx) => rows<DetailRow>(tx, statement)) : rows<DetailRow>(db, statement));
+  const run = (statement: SQL) =>
+    tuned ? tunedTransaction(db, indexed, (tx) => rows<DetailRow>(tx, statement)) : rows<DetailRow>(db, statement);
   const page = await run(buildSearchSql(plan));
   if (page.length === 0) {
     if (plan.offset > 0) {
@@ -721,7 +777,9 @@ async function runPlan(db: Db, plan: SearchPlan, outcome: SearchOutcome): Promis
   outcome.results = page.map((e) => {
     const composantes = jsonArray<ComposanteJson>(e.composantes);
     const rootMatched = e.root_matched === true || e.root_matched === 't';
-    const formations = restricted ? (rootMatched ? Number(e.own) : 0) + composantes.reduce((n, c) => n + Number(c.own), 0) : Number(e.own) + Number(e.children);
+    const formations = restricted
+      ? (rootMatched ? Number(e.own) : 0) + composantes.reduce((n, c) => n + Number(c.own), 0)
+      : Number(e.own) + Number(e.children);
     return {
       siret: e.siret,
       nom: e.nom,
@@ -739,7 +797,13 @@ async function runPlan(db: Db, plan: SearchPlan, outcome: SearchOutcome): Promis
       listeLibelle: listeLibelle(e.liste),
       formations,
       distanceKm: e.dist === null ? null : Math.round(Number(e.dist) * 10) / 10,
-      composantes: composantes.map((c) => ({ siret: c.siret, nom: c.nom, uais: uaisOf(c.uais), commune: c.commune, codePostal: c.codePostal })),
+      composantes: composantes.map((c) => ({
+        siret: c.siret,
+        nom: c.nom,
+        uais: uaisOf(c.uais),
+        commune: c.commune,
+        codePostal: c.codePostal,
+      })),
       exact: Number(e.exact) === 1,
     };
   });
@@ -756,6 +820,9 @@ const uaisOf = (s: string | null) => (s ? s.split(' ') : []);
 
 /** Diploma types present in the referential (the « Type de diplôme » list). */
 export async function diplomeTypes(db: Tx): Promise<string[]> {
-  const r = await rows<{ type: string }>(db, sql`select distinct upper(type) as type from ref_diplomes where type is not null and type <> '' order by 1`);
+  const r = await rows<{ type: string }>(
+    db,
+    sql`select distinct upper(type) as type from ref_diplomes where type is not null and type <> '' order by 1`,
+  );
   return r.map((x) => x.type);
 }

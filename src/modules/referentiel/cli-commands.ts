@@ -42,7 +42,9 @@ const importCommand: CliCommand = {
     const [year, ...files] = args;
     const annee = Number(year);
     if (!year || !/^\d{4}$/.test(year) || annee < MIN_ANNEE || annee > MAX_ANNEE) {
-      console.error(`Indiquez l’année de campagne (${MIN_ANNEE} à ${MAX_ANNEE}) puis les fichiers : import-referential <année> <fichiers…>`);
+      console.error(
+        `Indiquez l’année de campagne (${MIN_ANNEE} à ${MAX_ANNEE}) puis les fichiers : import-referential <année> <fichiers…>`,
+      );
       return 2;
     }
     if (files.length === 0) {

@@ -90,7 +90,9 @@ export function resolveCommune(
   const code = input.codeCommune?.trim().toUpperCase() ?? '';
   if (code) {
     const c = index.byCode.get(code) ?? index.byCode.get(cityOfArrondissement(code) ?? '');
-    return c ? { ok: true, commune: c } : { ok: false, message: `commune inconnue : code INSEE « ${code} » absent du code officiel géographique` };
+    return c
+      ? { ok: true, commune: c }
+      : { ok: false, message: `commune inconnue : code INSEE « ${code} » absent du code officiel géographique` };
   }
   const cp = input.codePostal?.trim() ?? '';
   const nom = input.nom?.trim() ?? '';
@@ -115,14 +117,22 @@ export function resolveCommune(
       // the postal code has one commune; the name is a hamlet or an old commune name
       return { ok: true, commune: candidates[0]! };
     }
-    if (candidates.length > 1 && !key) return { ok: false, message: `commune ambiguë : le code postal ${cp} couvre ${candidates.length} communes, indiquez le nom ou le code INSEE` };
+    if (candidates.length > 1 && !key)
+      return {
+        ok: false,
+        message: `commune ambiguë : le code postal ${cp} couvre ${candidates.length} communes, indiquez le nom ou le code INSEE`,
+      };
     return { ok: false, message: nom ? `commune inconnue : « ${nom} » (${cp})` : `commune inconnue : code postal ${cp}` };
   }
   if (key) {
     const dep = input.departement?.trim() ?? '';
     const list = dep ? (index.byDepName.get(`${dep}|${key}`) ?? []) : (index.byName.get(key) ?? []);
     if (list.length === 1) return { ok: true, commune: list[0]! };
-    if (list.length > 1) return { ok: false, message: `commune ambiguë : « ${nom} » existe dans ${list.length} communes, indiquez le code postal ou le code INSEE` };
+    if (list.length > 1)
+      return {
+        ok: false,
+        message: `commune ambiguë : « ${nom} » existe dans ${list.length} communes, indiquez le code postal ou le code INSEE`,
+      };
     return { ok: false, message: `commune inconnue : « ${nom} »` };
   }
   return { ok: false, message: 'commune manquante : indiquez le code INSEE, ou le code postal et le nom de la commune' };

@@ -17,7 +17,15 @@ import {
   parseReferentielFile,
   type ParsedFile,
 } from './format.js';
-import { departementName, departementOfCodePostal, DEPARTEMENTS, regionByName, regionName, regionOfDepartement, REGIONS } from './territoires.js';
+import {
+  departementName,
+  departementOfCodePostal,
+  DEPARTEMENTS,
+  regionByName,
+  regionName,
+  regionOfDepartement,
+  REGIONS,
+} from './territoires.js';
 
 const c = (code: string, nom: string, cps: string[], departement: string, region: string, lat = 45, lng = 3): Commune => ({
   code,
@@ -163,9 +171,35 @@ describe('establishments file', () => {
     expect(p.kind).toBe('etablissements');
     expect(p.etablissements).toHaveLength(3);
     const [raspail, univ, iut] = p.etablissements;
-    expect(raspail).toMatchObject({ type: 'etablissement', siret: RASPAIL, uais: [{ uai: '0750691U', checksumWarning: false }], codeCommune: '75056', commune: 'Paris', codePostal: '75014', departement: '75', region: '11', lat: 48.8566, categorie: '1°', liste: 'regionale', checksumWarning: false });
-    expect(univ).toMatchObject({ type: 'etablissement', categorie: '3°', liste: 'regionale', uais: [{ uai: UAI_A }, { uai: UAI_B }], codePostal: '34500' });
-    expect(iut).toMatchObject({ type: 'composante', siret: SIRET_A, siretParent: SIRET_A, categorie: null, liste: null, codeCommune: '34032' });
+    expect(raspail).toMatchObject({
+      type: 'etablissement',
+      siret: RASPAIL,
+      uais: [{ uai: '0750691U', checksumWarning: false }],
+      codeCommune: '75056',
+      commune: 'Paris',
+      codePostal: '75014',
+      departement: '75',
+      region: '11',
+      lat: 48.8566,
+      categorie: '1°',
+      liste: 'regionale',
+      checksumWarning: false,
+    });
+    expect(univ).toMatchObject({
+      type: 'etablissement',
+      categorie: '3°',
+      liste: 'regionale',
+      uais: [{ uai: UAI_A }, { uai: UAI_B }],
+      codePostal: '34500',
+    });
+    expect(iut).toMatchObject({
+      type: 'composante',
+      siret: SIRET_A,
+      siretParent: SIRET_A,
+      categorie: null,
+      liste: null,
+      codeCommune: '34032',
+    });
   });
 
   it('rejects each defective row with its line number and a French reason', () => {
@@ -253,7 +287,9 @@ describe('establishments file', () => {
     expect(reasons(parse('foo;bar\n1;2'))).toEqual([
       '1: Type de fichier non reconnu : l’en-tête doit contenir « nom » et « categorie » (établissements) ou « intitule » (formations).',
     ]);
-    expect(reasons(parse('siret|nom|categorie|commune\n1|2|3|4'))[0]).toMatch(/Une seule colonne lue : le séparateur doit être « ; » ou « , »/);
+    expect(reasons(parse('siret|nom|categorie|commune\n1|2|3|4'))[0]).toMatch(
+      /Une seule colonne lue : le séparateur doit être « ; » ou « , »/,
+    );
     expect(reasons(parse('nom;commune\nX;Paris'))).toEqual(['1: Colonnes obligatoires absentes : siret, categorie.']);
     expect(reasons(parse(''))).toEqual(['0: Fichier vide : aucune ligne d’en-tête.']);
     const p = parse(`${ETAB_HEADER}\netablissement;${RASPAIL};;;"LYCEE;;75014;;Paris;1°;\n`);
@@ -275,9 +311,42 @@ describe('formations file', () => {
     expect(reasons(p)).toEqual([]);
     expect(p.kind).toBe('formations');
     expect(p.formations).toEqual([
-      { file: 'f.csv', line: 2, siret: RASPAIL, uai: '0750691U', intitule: 'BTS - Production - Electrotechnique', cfd: '32025520', rncp: 'RNCP35346', niveau: 5, type: 'BTS', lieu: null },
-      { file: 'f.csv', line: 3, siret: null, uai: '0750691U', intitule: 'BAC PRO Cuisine', cfd: '40022106', rncp: 'RNCP37910', niveau: 4, type: 'BAC PRO', lieu: { codeCommune: '34032', commune: 'Béziers' } },
-      { file: 'f.csv', line: 4, siret: RASPAIL, uai: null, intitule: 'Bachelor', cfd: null, rncp: null, niveau: null, type: null, lieu: null },
+      {
+        file: 'f.csv',
+        line: 2,
+        siret: RASPAIL,
+        uai: '0750691U',
+        intitule: 'BTS - Production - Electrotechnique',
+        cfd: '32025520',
+        rncp: 'RNCP35346',
+        niveau: 5,
+        type: 'BTS',
+        lieu: null,
+      },
+      {
+        file: 'f.csv',
+        line: 3,
+        siret: null,
+        uai: '0750691U',
+        intitule: 'BAC PRO Cuisine',
+        cfd: '40022106',
+        rncp: 'RNCP37910',
+        niveau: 4,
+        type: 'BAC PRO',
+        lieu: { codeCommune: '34032', commune: 'Béziers' },
+      },
+      {
+        file: 'f.csv',
+        line: 4,
+        siret: RASPAIL,
+        uai: null,
+        intitule: 'Bachelor',
+        cfd: null,
+        rncp: null,
+        niveau: null,
+        type: null,
+        lieu: null,
+      },
     ]);
   });
 

@@ -109,7 +109,18 @@ export const ETABLISSEMENT_COLUMNS = [
   'liste',
 ] as const;
 
-export const FORMATION_COLUMNS = ['siret', 'uai', 'intitule', 'cfd', 'rncp', 'niveau', 'type', 'code_commune', 'code_postal', 'commune'] as const;
+export const FORMATION_COLUMNS = [
+  'siret',
+  'uai',
+  'intitule',
+  'cfd',
+  'rncp',
+  'niveau',
+  'type',
+  'code_commune',
+  'code_postal',
+  'commune',
+] as const;
 
 type Column = (typeof ETABLISSEMENT_COLUMNS)[number] | (typeof FORMATION_COLUMNS)[number];
 
@@ -302,7 +313,12 @@ const NEEDS_CLEANING = /[\u0000-\u001f\u007f\u00a0]| {2}/;
 function clean(value: string): string {
   const v = value.trim();
   // eslint-disable-next-line no-control-regex
-  return NEEDS_CLEANING.test(v) ? v.replace(/[\u0000-\u001f\u007f\u00a0]+/g, ' ').replace(/ {2,}/g, ' ').trim() : v;
+  return NEEDS_CLEANING.test(v)
+    ? v
+        .replace(/[\u0000-\u001f\u007f\u00a0]+/g, ' ')
+        .replace(/ {2,}/g, ' ')
+        .trim()
+    : v;
 }
 
 /** A pure function of one string, remembered (a file repeats the same SIRET, UAI, CFD… many times). */
@@ -346,9 +362,14 @@ export function checkSiret(raw: string, label = 'SIRET'): Check<{ siret: string;
 /** 7 digits + a letter (lower case accepted); a failing check letter is a warning, not an error. */
 export function checkUai(raw: string): Check<UaiValue> {
   const v = compactInput(raw).toUpperCase();
-  if (!UAI_FORMAT.test(v)) return { ok: false, reason: `UAI invalide « ${shorten(raw)} » : 7 chiffres suivis d’une lettre attendus (ex. : 0750691U)` };
+  if (!UAI_FORMAT.test(v))
+    return { ok: false, reason: `UAI invalide « ${shorten(raw)} » : 7 chiffres suivis d’une lettre attendus (ex. : 0750691U)` };
   if (isValidUai(v)) return { ok: true, value: { uai: v, checksumWarning: false } };
-  return { ok: true, value: { uai: v, checksumWarning: true }, warning: `UAI ${v} : lettre de contrôle incorrecte (importée avec un avertissement, à vérifier)` };
+  return {
+    ok: true,
+    value: { uai: v, checksumWarning: true },
+    warning: `UAI ${v} : lettre de contrôle incorrecte (importée avec un avertissement, à vérifier)`,
+  };
 }
 
 /** « régionale », « Liste nationale », « R », « N » → the list code; null when not recognised. */
@@ -365,7 +386,8 @@ function parseRowType(raw: string): 'etablissement' | 'composante' | null {
   if (raw === 'etablissement' || raw === 'composante') return raw;
   const k = searchKey(raw);
   if (['etablissement', 'etablissement principal', 'principal', 'e', 'etab'].includes(k)) return 'etablissement';
-  if (['composante', 'etablissement secondaire', 'secondaire', 'c', 'site', 'composante etablissement secondaire'].includes(k)) return 'composante';
+  if (['composante', 'etablissement secondaire', 'secondaire', 'c', 'site', 'composante etablissement secondaire'].includes(k))
+    return 'composante';
   return null;
 }
 
@@ -400,9 +422,20 @@ export interface ParseOptions {
  * cannot be recognised is reported as one rejection at line 0 or 1.
  */
 export function parseReferentielFile(bytes: Uint8Array | string, file: string, opts: ParseOptions): ParsedFile {
-  const { text, encoding } = typeof bytes === 'string' ? { text: bytes.replace(/^\uFEFF/, ''), encoding: 'utf-8' as const } : decodeCsv(bytes);
+  const { text, encoding } =
+    typeof bytes === 'string' ? { text: bytes.replace(/^\uFEFF/, ''), encoding: 'utf-8' as const } : decodeCsv(bytes);
   const delimiter = detectDelimiter(text);
-  const out: ParsedFile = { file, kind: null, encoding, delimiter, rows: 0, etablissements: [], formations: [], rejected: [], warnings: [] };
+  const out: ParsedFile = {
+    file,
+    kind: null,
+    encoding,
+    delimiter,
+    rows: 0,
+    etablissements: [],
+    formations: [],
+    rejected: [],
+    warnings: [],
+  };
   const records = csvRecords(text, delimiter);
   let header: CsvRecord | undefined;
   // not a for…of: breaking out of it would close the generator before the data rows
@@ -418,7 +451,11 @@ export function parseReferentielFile(bytes: Uint8Array | string, file: string, o
   }
   const columns = header.cells.map((h) => ALIASES[headerKey(h)] ?? null);
   const present = new Set(columns.filter((c): c is Column => c !== null));
-  const kind: RefFileKind | null = present.has('intitule') ? 'formations' : present.has('nom') || present.has('categorie') ? 'etablissements' : null;
+  const kind: RefFileKind | null = present.has('intitule')
+    ? 'formations'
+    : present.has('nom') || present.has('categorie')
+      ? 'etablissements'
+      : null;
   if (!kind) {
     const seen = header.cells.length <= 1 ? ` Une seule colonne lue : le séparateur doit être « ; » ou « , ».` : '';
     out.rejected.push({
@@ -432,7 +469,8 @@ export function parseReferentielFile(bytes: Uint8Array | string, file: string, o
   const required: Column[] = kind === 'etablissements' ? ['siret', 'nom', 'categorie'] : ['intitule'];
   const missing = required.filter((c) => !present.has(c));
   if (kind === 'formations' && !present.has('siret') && !present.has('uai')) missing.push('siret');
-  if (kind === 'etablissements' && !present.has('code_commune') && !present.has('commune') && !present.has('code_postal')) missing.push('code_commune');
+  if (kind === 'etablissements' && !present.has('code_commune') && !present.has('commune') && !present.has('code_postal'))
+    missing.push('code_commune');
   if (missing.length > 0) {
     out.rejected.push({
       file,
@@ -446,7 +484,12 @@ export function parseReferentielFile(bytes: Uint8Array | string, file: string, o
   columns.forEach((c, i) => {
     const raw = header.cells[i]!.trim();
     if (c === null || !allowed.has(c)) {
-      if (raw !== '') out.warnings.push({ file, line: header.line, reason: `Colonne « ${shorten(raw)} » ignorée (inconnue pour un fichier de ${kind}).` });
+      if (raw !== '')
+        out.warnings.push({
+          file,
+          line: header.line,
+          reason: `Colonne « ${shorten(raw)} » ignorée (inconnue pour un fichier de ${kind}).`,
+        });
     } else if (index.has(c)) {
       out.warnings.push({ file, line: header.line, reason: `Colonne « ${shorten(raw)} » en double : seule la première est lue.` });
     } else index.set(c, i);
@@ -477,11 +520,15 @@ export function parseReferentielFile(bytes: Uint8Array | string, file: string, o
       break;
     }
     if (rec.cells.length < width) {
-      reject(`${rec.cells.length} colonne${rec.cells.length > 1 ? 's' : ''} au lieu de ${width} (séparateur « ${delimiter === '\t' ? 'tabulation' : delimiter} »).`);
+      reject(
+        `${rec.cells.length} colonne${rec.cells.length > 1 ? 's' : ''} au lieu de ${width} (séparateur « ${delimiter === '\t' ? 'tabulation' : delimiter} »).`,
+      );
       continue;
     }
     if (rec.cells.length > width && rec.cells.slice(width).some((c) => c.trim() !== '')) {
-      reject(`${rec.cells.length} colonnes au lieu de ${width} : une valeur contient-elle le séparateur « ${delimiter} » sans guillemets ?`);
+      reject(
+        `${rec.cells.length} colonnes au lieu de ${width} : une valeur contient-elle le séparateur « ${delimiter} » sans guillemets ?`,
+      );
       continue;
     }
     const values: Partial<Record<Column, string>> = {};
@@ -497,7 +544,8 @@ export function parseReferentielFile(bytes: Uint8Array | string, file: string, o
       continue;
     }
     const get = (c: Column) => values[c] ?? '';
-    const result = kind === 'etablissements' ? validateEtablissement(get, file, rec.line, opts) : validateFormation(get, file, rec.line, checks);
+    const result =
+      kind === 'etablissements' ? validateEtablissement(get, file, rec.line, opts) : validateFormation(get, file, rec.line, checks);
     if (!result.ok) {
       reject(result.reason);
       continue;
@@ -547,11 +595,17 @@ function validateEtablissement(get: (c: Column) => string, file: string, line: n
   }
   if (type === 'etablissement' && siretParentRaw && siretParent === null) {
     const p = checkSiret(siretParentRaw, 'SIRET parent');
-    if (!p.ok || p.value.siret !== siret) return { ok: false, reason: 'Un établissement principal n’a pas de « siret_parent » : indiquez « composante » dans la colonne « type ».' };
+    if (!p.ok || p.value.siret !== siret)
+      return {
+        ok: false,
+        reason: 'Un établissement principal n’a pas de « siret_parent » : indiquez « composante » dans la colonne « type ».',
+      };
   }
 
   const uais: UaiValue[] = [];
-  for (const part of get('uai').split(/[|/\s]+/).filter(Boolean)) {
+  for (const part of get('uai')
+    .split(/[|/\s]+/)
+    .filter(Boolean)) {
     const u = checkUai(part);
     if (!u.ok) return { ok: false, reason: `${u.reason}.` };
     if (u.warning) warnings.push(`${u.warning}.`);
@@ -563,8 +617,13 @@ function validateEtablissement(get: (c: Column) => string, file: string, line: n
   const rawCategorie = get('categorie');
   if (rawCategorie) {
     categorie = parseCategorie(rawCategorie);
-    if (!categorie) return { ok: false, reason: `Catégorie inconnue « ${shorten(rawCategorie)} » : 1° à 13° de l’article L. 6241-5 du code du travail attendu.` };
-  } else if (type === 'etablissement') return { ok: false, reason: 'Catégorie manquante (1° à 13° de l’article L. 6241-5 du code du travail).' };
+    if (!categorie)
+      return {
+        ok: false,
+        reason: `Catégorie inconnue « ${shorten(rawCategorie)} » : 1° à 13° de l’article L. 6241-5 du code du travail attendu.`,
+      };
+  } else if (type === 'etablissement')
+    return { ok: false, reason: 'Catégorie manquante (1° à 13° de l’article L. 6241-5 du code du travail).' };
 
   let liste: ListeCode | null = null;
   const rawListe = get('liste');
@@ -587,7 +646,8 @@ function validateEtablissement(get: (c: Column) => string, file: string, line: n
   } else if (liste) return { ok: false, reason: 'Liste indiquée sans catégorie : indiquez aussi la catégorie.' };
 
   const codePostalRaw = get('code_postal').replace(/\s/g, '');
-  if (codePostalRaw && !/^\d{5}$/.test(codePostalRaw)) return { ok: false, reason: `Code postal invalide « ${shorten(codePostalRaw)} » : 5 chiffres attendus.` };
+  if (codePostalRaw && !/^\d{5}$/.test(codePostalRaw))
+    return { ok: false, reason: `Code postal invalide « ${shorten(codePostalRaw)} » : 5 chiffres attendus.` };
   const depRaw = get('departement');
   const res = resolveCommune(opts.communes, {
     codeCommune: get('code_commune'),
@@ -602,14 +662,16 @@ function validateEtablissement(get: (c: Column) => string, file: string, line: n
   if (depRaw) {
     const d = normaliseDepartement(depRaw);
     if (!d) warnings.push(`Département « ${shorten(depRaw)} » inconnu : celui de la commune (${c.departement}) est retenu.`);
-    else if (d !== c.departement) warnings.push(`Département ${d} différent de celui de la commune ${c.nom} (${c.departement}) : celui de la commune est retenu.`);
+    else if (d !== c.departement)
+      warnings.push(`Département ${d} différent de celui de la commune ${c.nom} (${c.departement}) : celui de la commune est retenu.`);
     departement = c.departement;
   }
   const regRaw = get('region');
   if (regRaw) {
     const r = regionByName(regRaw);
     if (!r) warnings.push(`Région « ${shorten(regRaw)} » inconnue : celle de la commune est retenue.`);
-    else if (r.code !== c.region) warnings.push(`Région « ${shorten(regRaw)} » différente de celle de la commune ${c.nom} : celle de la commune est retenue.`);
+    else if (r.code !== c.region)
+      warnings.push(`Région « ${shorten(regRaw)} » différente de celle de la commune ${c.nom} : celle de la commune est retenue.`);
   }
 
   const latRaw = get('latitude');
@@ -620,7 +682,10 @@ function validateEtablissement(get: (c: Column) => string, file: string, line: n
     const la = parseDecimal(latRaw);
     const lo = parseDecimal(lngRaw);
     if (la === null || lo === null || la < -90 || la > 90 || lo < -180 || lo > 180) {
-      return { ok: false, reason: `Coordonnées invalides « ${shorten(latRaw)} ; ${shorten(lngRaw)} » : latitude et longitude en degrés décimaux attendues (ex. : 48.8412 ; 2.3003).` };
+      return {
+        ok: false,
+        reason: `Coordonnées invalides « ${shorten(latRaw)} ; ${shorten(lngRaw)} » : latitude et longitude en degrés décimaux attendues (ex. : 48.8412 ; 2.3003).`,
+      };
     }
     lat = la;
     lng = lo;
@@ -658,7 +723,8 @@ function validateFormation(get: (c: Column) => string, file: string, line: numbe
   if (!intitule) return { ok: false, reason: 'Intitulé de la formation manquant.' };
   const siretRaw = get('siret');
   const uaiRaw = get('uai');
-  if (!siretRaw && !uaiRaw) return { ok: false, reason: 'Établissement manquant : indiquez le SIRET (et l’UAI d’une composante) ou l’UAI.' };
+  if (!siretRaw && !uaiRaw)
+    return { ok: false, reason: 'Établissement manquant : indiquez le SIRET (et l’UAI d’une composante) ou l’UAI.' };
   let siret: string | null = null;
   if (siretRaw) {
     const s = checks.siret(siretRaw);
@@ -675,19 +741,28 @@ function validateFormation(get: (c: Column) => string, file: string, line: numbe
   const cfdRaw = get('cfd');
   if (cfdRaw) {
     cfd = checks.cfd(cfdRaw);
-    if (!cfd) return { ok: false, reason: `Code diplôme (CFD) invalide « ${shorten(cfdRaw)} » : 8 chiffres ou lettres attendus (ex. : 32031212).` };
+    if (!cfd)
+      return { ok: false, reason: `Code diplôme (CFD) invalide « ${shorten(cfdRaw)} » : 8 chiffres ou lettres attendus (ex. : 32031212).` };
   }
   let rncp: string | null = null;
   const rncpRaw = get('rncp');
   if (rncpRaw) {
     rncp = checks.rncp(rncpRaw);
-    if (!rncp) return { ok: false, reason: `Code RNCP invalide « ${shorten(rncpRaw)} » : « RNCP » suivi de 1 à 6 chiffres attendu (ex. : RNCP38368).` };
+    if (!rncp)
+      return {
+        ok: false,
+        reason: `Code RNCP invalide « ${shorten(rncpRaw)} » : « RNCP » suivi de 1 à 6 chiffres attendu (ex. : RNCP38368).`,
+      };
   }
   let niveau: number | null = null;
   const niveauRaw = get('niveau');
   if (niveauRaw) {
     niveau = checks.niveau(niveauRaw);
-    if (niveau === null) return { ok: false, reason: `Niveau invalide « ${shorten(niveauRaw)} » : un niveau de 3 à 8 du cadre national des certifications attendu.` };
+    if (niveau === null)
+      return {
+        ok: false,
+        reason: `Niveau invalide « ${shorten(niveauRaw)} » : un niveau de 3 à 8 du cadre national des certifications attendu.`,
+      };
   }
   const typeRaw = get('type');
   const type = typeRaw ? typeRaw.toUpperCase() : null;
@@ -697,7 +772,8 @@ function validateFormation(get: (c: Column) => string, file: string, line: numbe
   const codePostal = get('code_postal').replace(/\s/g, '');
   const commune = get('commune');
   if (codeCommune || codePostal || commune) {
-    if (codePostal && !/^\d{5}$/.test(codePostal)) return { ok: false, reason: `Code postal du lieu de formation invalide « ${shorten(codePostal)} » : 5 chiffres attendus.` };
+    if (codePostal && !/^\d{5}$/.test(codePostal))
+      return { ok: false, reason: `Code postal du lieu de formation invalide « ${shorten(codePostal)} » : 5 chiffres attendus.` };
     const res = checks.lieu(`${codeCommune}\u0001${codePostal}\u0001${commune}`);
     if (!res.ok) return { ok: false, reason: `Lieu de formation : ${res.message}.` };
     lieu = { codeCommune: res.commune.code, commune: res.commune.nom };

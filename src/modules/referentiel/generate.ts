@@ -75,21 +75,112 @@ export function readDiplomesCsv(path: string = SEED_DIPLOMES_CSV): DiplomeRef[] 
 // ── word lists ──────────────────────────────────────────────────────────────────────────────────
 
 const PEOPLE = [
-  'JEAN MOULIN', 'VICTOR HUGO', 'JULES FERRY', 'MARIE CURIE', 'LOUIS PASTEUR', 'JEAN JAURES', 'ALBERT CAMUS', 'SIMONE VEIL',
-  'GEORGE SAND', 'EMILE ZOLA', 'JULES VERNE', 'PAUL ELUARD', 'ARAGO', 'GUSTAVE EIFFEL', 'LEONARD DE VINCI', 'ANTOINE DE SAINT-EXUPERY',
-  'CHARLES DE GAULLE', 'JEAN MERMOZ', 'RENE CASSIN', 'PIERRE MENDES FRANCE', 'LOUISE MICHEL', 'OLYMPE DE GOUGES', 'JOLIOT-CURIE',
-  'AUGUSTE RENOIR', 'CLAUDE MONET', 'PAUL CEZANNE', 'HECTOR BERLIOZ', 'MAURICE RAVEL', 'BLAISE PASCAL', 'RENE DESCARTES', 'DIDEROT',
-  'VOLTAIRE', 'MONTESQUIEU', 'JEAN ROSTAND', 'MARCEL PAGNOL', 'JEAN GIONO', 'COLETTE', 'LAMARTINE', 'CONDORCET', 'GAY-LUSSAC',
-  'AMPERE', 'FRANCOIS ARAGO', 'NIEPCE', 'LOUIS ARMAND', 'ANDRE MALRAUX', 'JACQUES PREVERT', 'ROBERT SCHUMAN', 'JEAN MONNET',
-  'GASTON BACHELARD', 'HENRI MATISSE', 'CAMILLE CLAUDEL', 'GERMAINE TILLION', 'LUCIE AUBRAC', 'JOSEPHINE BAKER', 'AIME CESAIRE',
-  'TOUSSAINT LOUVERTURE', 'FREDERIC MISTRAL', 'JEAN-BAPTISTE COROT', 'NICOLAS APPERT', 'EUGENE FREYSSINET', 'HELENE BOUCHER',
+  'JEAN MOULIN',
+  'VICTOR HUGO',
+  'JULES FERRY',
+  'MARIE CURIE',
+  'LOUIS PASTEUR',
+  'JEAN JAURES',
+  'ALBERT CAMUS',
+  'SIMONE VEIL',
+  'GEORGE SAND',
+  'EMILE ZOLA',
+  'JULES VERNE',
+  'PAUL ELUARD',
+  'ARAGO',
+  'GUSTAVE EIFFEL',
+  'LEONARD DE VINCI',
+  'ANTOINE DE SAINT-EXUPERY',
+  'CHARLES DE GAULLE',
+  'JEAN MERMOZ',
+  'RENE CASSIN',
+  'PIERRE MENDES FRANCE',
+  'LOUISE MICHEL',
+  'OLYMPE DE GOUGES',
+  'JOLIOT-CURIE',
+  'AUGUSTE RENOIR',
+  'CLAUDE MONET',
+  'PAUL CEZANNE',
+  'HECTOR BERLIOZ',
+  'MAURICE RAVEL',
+  'BLAISE PASCAL',
+  'RENE DESCARTES',
+  'DIDEROT',
+  'VOLTAIRE',
+  'MONTESQUIEU',
+  'JEAN ROSTAND',
+  'MARCEL PAGNOL',
+  'JEAN GIONO',
+  'COLETTE',
+  'LAMARTINE',
+  'CONDORCET',
+  'GAY-LUSSAC',
+  'AMPERE',
+  'FRANCOIS ARAGO',
+  'NIEPCE',
+  'LOUIS ARMAND',
+  'ANDRE MALRAUX',
+  'JACQUES PREVERT',
+  'ROBERT SCHUMAN',
+  'JEAN MONNET',
+  'GASTON BACHELARD',
+  'HENRI MATISSE',
+  'CAMILLE CLAUDEL',
+  'GERMAINE TILLION',
+  'LUCIE AUBRAC',
+  'JOSEPHINE BAKER',
+  'AIME CESAIRE',
+  'TOUSSAINT LOUVERTURE',
+  'FREDERIC MISTRAL',
+  'JEAN-BAPTISTE COROT',
+  'NICOLAS APPERT',
+  'EUGENE FREYSSINET',
+  'HELENE BOUCHER',
 ] as const;
-const SAINTS = ['SAINT-JOSEPH', 'NOTRE-DAME', 'SAINTE-MARIE', 'SAINT-LOUIS', 'SAINT-MICHEL', 'JEANNE D\'ARC', 'LA SALLE', 'SAINT-VINCENT', 'SAINTE-ANNE', 'SAINT-FRANCOIS', 'IMMACULEE CONCEPTION', 'SAINT-JEAN-BAPTISTE'] as const;
-const FIELDS = ['SCIENCES ET TECHNIQUES', 'COMMERCE ET GESTION', 'ARTS ET METIERS', 'INGENIEURS', 'AGRONOMIE', 'ARCHITECTURE', 'CHIMIE', 'INFORMATIQUE', 'DESIGN', 'TRAVAUX PUBLICS'] as const;
+const SAINTS = [
+  'SAINT-JOSEPH',
+  'NOTRE-DAME',
+  'SAINTE-MARIE',
+  'SAINT-LOUIS',
+  'SAINT-MICHEL',
+  "JEANNE D'ARC",
+  'LA SALLE',
+  'SAINT-VINCENT',
+  'SAINTE-ANNE',
+  'SAINT-FRANCOIS',
+  'IMMACULEE CONCEPTION',
+  'SAINT-JEAN-BAPTISTE',
+] as const;
+const FIELDS = [
+  'SCIENCES ET TECHNIQUES',
+  'COMMERCE ET GESTION',
+  'ARTS ET METIERS',
+  'INGENIEURS',
+  'AGRONOMIE',
+  'ARCHITECTURE',
+  'CHIMIE',
+  'INFORMATIQUE',
+  'DESIGN',
+  'TRAVAUX PUBLICS',
+] as const;
 const NATIONAL_THEMES = [
-  'DES METIERS DU BATIMENT', 'DE L\'INDUSTRIE', 'DES TRANSPORTS ET DE LA LOGISTIQUE', 'DE L\'ARTISANAT', 'DE L\'AGRICULTURE', 'DU COMMERCE',
-  'DE L\'HOTELLERIE ET DE LA RESTAURATION', 'DE LA SANTE ET DU SOCIAL', 'DU NUMERIQUE', 'DE LA MECANIQUE', 'DES METIERS D\'ART',
-  'DE L\'AUTOMOBILE', 'DE LA PROPRETE', 'DU SPORT ET DE L\'ANIMATION', 'DE L\'ENERGIE', 'DES TRAVAUX PUBLICS', 'DE LA BANQUE ET DE L\'ASSURANCE',
+  'DES METIERS DU BATIMENT',
+  "DE L'INDUSTRIE",
+  'DES TRANSPORTS ET DE LA LOGISTIQUE',
+  "DE L'ARTISANAT",
+  "DE L'AGRICULTURE",
+  'DU COMMERCE',
+  "DE L'HOTELLERIE ET DE LA RESTAURATION",
+  'DE LA SANTE ET DU SOCIAL',
+  'DU NUMERIQUE',
+  'DE LA MECANIQUE',
+  "DES METIERS D'ART",
+  "DE L'AUTOMOBILE",
+  'DE LA PROPRETE',
+  "DU SPORT ET DE L'ANIMATION",
+  "DE L'ENERGIE",
+  'DES TRAVAUX PUBLICS',
+  "DE LA BANQUE ET DE L'ASSURANCE",
 ] as const;
 const NATIONAL_FORMS = [
   (t: string) => `ASSOCIATION NATIONALE POUR LA FORMATION ${t}`,
@@ -101,12 +192,34 @@ const NATIONAL_FORMS = [
 ] as const;
 const VOIES = ['RUE', 'AVENUE', 'BOULEVARD', 'PLACE', 'ALLEE', 'CHEMIN', 'ROUTE', 'QUAI'] as const;
 const VOIE_NAMES = [
-  'DE LA REPUBLIQUE', 'VICTOR HUGO', 'JEAN JAURES', 'DU GENERAL DE GAULLE', 'PASTEUR', 'DE LA GARE', 'DES ECOLES', 'DU LYCEE',
-  'JULES FERRY', 'DE LA LIBERATION', 'DU 8 MAI 1945', 'DU 11 NOVEMBRE', 'DE LA MAIRIE', 'DES TILLEULS', 'DU MOULIN', 'GAMBETTA',
-  'CARNOT', 'EMILE ZOLA', 'ANATOLE FRANCE', 'DU STADE', 'DES PRES', 'DE LA FONTAINE', 'DU CHATEAU', 'DE L\'UNIVERSITE', 'DES SCIENCES',
+  'DE LA REPUBLIQUE',
+  'VICTOR HUGO',
+  'JEAN JAURES',
+  'DU GENERAL DE GAULLE',
+  'PASTEUR',
+  'DE LA GARE',
+  'DES ECOLES',
+  'DU LYCEE',
+  'JULES FERRY',
+  'DE LA LIBERATION',
+  'DU 8 MAI 1945',
+  'DU 11 NOVEMBRE',
+  'DE LA MAIRIE',
+  'DES TILLEULS',
+  'DU MOULIN',
+  'GAMBETTA',
+  'CARNOT',
+  'EMILE ZOLA',
+  'ANATOLE FRANCE',
+  'DU STADE',
+  'DES PRES',
+  'DE LA FONTAINE',
+  'DU CHATEAU',
+  "DE L'UNIVERSITE",
+  'DES SCIENCES',
 ] as const;
 const COMPOSANTE_KINDS = {
-  '3°': ['IUT', 'UFR DE SCIENCES', 'UFR DE LETTRES', 'UFR DE DROIT ET ECONOMIE', 'ECOLE D\'INGENIEURS', 'INSPE', 'ANTENNE'],
+  '3°': ['IUT', 'UFR DE SCIENCES', 'UFR DE LETTRES', 'UFR DE DROIT ET ECONOMIE', "ECOLE D'INGENIEURS", 'INSPE', 'ANTENNE'],
   '4°': ['CAMPUS', 'CENTRE DE FORMATION', 'ECOLE DE COMMERCE', 'ANTENNE'],
   '5°': ['CAMPUS', 'ANTENNE', 'SITE'],
   '6°': ['ANTENNE', 'SITE'],
@@ -116,21 +229,56 @@ const COMPOSANTE_KINDS = {
 
 /** Share of each category among generated establishments (13° apart: the national list size). */
 const CATEGORY_WEIGHTS = [
-  ['1°', 38], ['2°', 22], ['3°', 3], ['4°', 4], ['5°', 8], ['6°', 9], ['7°', 2], ['8°', 5], ['9°', 4], ['10°', 1], ['11°', 3], ['12°', 1],
+  ['1°', 38],
+  ['2°', 22],
+  ['3°', 3],
+  ['4°', 4],
+  ['5°', 8],
+  ['6°', 9],
+  ['7°', 2],
+  ['8°', 5],
+  ['9°', 4],
+  ['10°', 1],
+  ['11°', 3],
+  ['12°', 1],
 ] as const;
 /** Relative number of formations per establishment of a category. */
 const FORMATION_WEIGHT: Record<string, number> = {
-  '1°': 14, '2°': 11, '3°': 80, '4°': 30, '5°': 30, '6°': 8, '7°': 3, '8°': 3, '9°': 3, '10°': 2, '11°': 2, '12°': 4, '13°': 40,
+  '1°': 14,
+  '2°': 11,
+  '3°': 80,
+  '4°': 30,
+  '5°': 30,
+  '6°': 8,
+  '7°': 3,
+  '8°': 3,
+  '9°': 3,
+  '10°': 2,
+  '11°': 2,
+  '12°': 4,
+  '13°': 40,
 };
 /** Diploma pools of each category (by type, see seed/referentiel/diplomes.csv). */
 const POOLS: Record<string, readonly string[]> = {
-  '1°': ['pro', 'bts'], '2°': ['pro', 'bts'], '3°': ['univ'], '4°': ['bts', 'titre'], '5°': ['sup', 'bts'], '6°': ['sante', 'titre'],
-  '7°': ['titre', 'pro'], '8°': ['pro'], '9°': ['titre', 'pro'], '10°': ['pro'], '11°': ['titre'], '12°': ['pro'], '13°': ['titre', 'bts', 'pro'],
+  '1°': ['pro', 'bts'],
+  '2°': ['pro', 'bts'],
+  '3°': ['univ'],
+  '4°': ['bts', 'titre'],
+  '5°': ['sup', 'bts'],
+  '6°': ['sante', 'titre'],
+  '7°': ['titre', 'pro'],
+  '8°': ['pro'],
+  '9°': ['titre', 'pro'],
+  '10°': ['pro'],
+  '11°': ['titre'],
+  '12°': ['pro'],
+  '13°': ['titre', 'bts', 'pro'],
 };
 
 function poolsOf(diplomes: readonly DiplomeRef[]): Record<string, DiplomeRef[]> {
   const has = (d: DiplomeRef, types: string[]) => d.niveau !== null && types.includes(d.type);
-  const sante = /\b(SANTE|SOIN|SOINS|SOCIAL|SOCIALE|EDUCATEUR|EDUCATIF|AIDE|ACCOMPAGNANT|AMBULANCIER|PHARMACIE|SPORT|ANIMATION|AUXILIAIRE)\b/i;
+  const sante =
+    /\b(SANTE|SOIN|SOINS|SOCIAL|SOCIALE|EDUCATEUR|EDUCATIF|AIDE|ACCOMPAGNANT|AMBULANCIER|PHARMACIE|SPORT|ANIMATION|AUXILIAIRE)\b/i;
   return {
     pro: diplomes.filter((d) => has(d, ['BAC PRO', 'CAP', 'BP', 'MC', 'CS'])),
     bts: diplomes.filter((d) => has(d, ['BTS', 'BTSA'])),
@@ -193,14 +341,18 @@ export function generateReferentiel(opts: GenerateOptions = {}): GeneratedRefere
   }
   const uaiSeq = new Map<string, number>();
   const nextUai = (c: Commune): string => {
-    const dep3 = c.departement === '2A' ? '620' : c.departement === '2B' ? '720' : c.departement.length === 3 ? c.departement : `0${c.departement}`;
+    const dep3 =
+      c.departement === '2A' ? '620' : c.departement === '2B' ? '720' : c.departement.length === 3 ? c.departement : `0${c.departement}`;
     const n = uaiSeq.get(dep3) ?? 0;
     uaiSeq.set(dep3, n + 1);
     // 4-digit sequence from 8000 on (wrapping): far from most real numbers of small départements
     return makeValidUai(`${dep3}${String((8000 + n) % 10000).padStart(4, '0')}`);
   };
 
-  const nationalCount = Math.min(NATIONAL_LIST_SIZE, count >= 50 ? Math.max(1, Math.round((count * NATIONAL_LIST_SIZE) / GENERATE_DEFAULTS.etablissements)) : 0);
+  const nationalCount = Math.min(
+    NATIONAL_LIST_SIZE,
+    count >= 50 ? Math.max(1, Math.round((count * NATIONAL_LIST_SIZE) / GENERATE_DEFAULTS.etablissements)) : 0,
+  );
   const nationalAt = new Set<number>();
   while (nationalAt.size < nationalCount) nationalAt.add(rng.int(count));
 
@@ -225,10 +377,25 @@ export function generateReferentiel(opts: GenerateOptions = {}): GeneratedRefere
 
     // composantes / établissements secondaires
     const nComp =
-      categorie === '3°' ? rng.between(2, 9) : categorie === '13°' ? rng.between(1, 12) : categorie === '4°' || categorie === '5°' ? (rng.chance(0.5) ? rng.between(1, 4) : 0) : rng.chance(0.08) ? rng.between(1, 2) : 0;
+      categorie === '3°'
+        ? rng.between(2, 9)
+        : categorie === '13°'
+          ? rng.between(1, 12)
+          : categorie === '4°' || categorie === '5°'
+            ? rng.chance(0.5)
+              ? rng.between(1, 4)
+              : 0
+            : rng.chance(0.08)
+              ? rng.between(1, 2)
+              : 0;
     const kinds = (COMPOSANTE_KINDS as Record<string, readonly string[]>)[categorie] ?? COMPOSANTE_KINDS.default;
     for (let k = 0; k < nComp; k++) {
-      const place = categorie === '13°' ? pickBigCommune(rng, communes, pickCommune) : rng.chance(0.6) ? rng.pick(byDep.get(commune.departement)!) : commune;
+      const place =
+        categorie === '13°'
+          ? pickBigCommune(rng, communes, pickCommune)
+          : rng.chance(0.6)
+            ? rng.pick(byDep.get(commune.departement)!)
+            : commune;
       const ownSiret = rng.chance(0.7);
       const compSiret = ownSiret ? makeValidSiret(siren, String(k + 2).padStart(4, '0')) : siret;
       const compUai = nextUai(place);
@@ -236,7 +403,14 @@ export function generateReferentiel(opts: GenerateOptions = {}): GeneratedRefere
       const crow = etabRow(rng, 'composante', ownSiret ? compSiret : '', siret, [compUai], compNom, place, '');
       rows.push(crow);
       composantes++;
-      entities.push({ row: crow, categorie, siret: compSiret, uai: compUai, commune: place, weight: FORMATION_WEIGHT[categorie]! * (0.3 + rng.next() * 0.7) });
+      entities.push({
+        row: crow,
+        categorie,
+        siret: compSiret,
+        uai: compUai,
+        commune: place,
+        weight: FORMATION_WEIGHT[categorie]! * (0.3 + rng.next() * 0.7),
+      });
     }
   }
 
@@ -250,7 +424,9 @@ export function generateReferentiel(opts: GenerateOptions = {}): GeneratedRefere
 
   const formations: FormationCsvRow[] = [];
   // one pool per category, each diploma once (a diploma may belong to two pools)
-  const poolOf = new Map(Object.entries(POOLS).map(([cat, names]) => [cat, [...new Map(names.flatMap((p) => pools[p]!).map((d) => [d.cfd, d])).values()]]));
+  const poolOf = new Map(
+    Object.entries(POOLS).map(([cat, names]) => [cat, [...new Map(names.flatMap((p) => pools[p]!).map((d) => [d.cfd, d])).values()]]),
+  );
   entities.forEach((e, i) => {
     const n = counts[i]!;
     if (n === 0) return;
@@ -365,15 +541,24 @@ function nameFor(rng: ReturnType<typeof createRng>, categorie: string, c: Commun
     case '1°':
       return `${rng.pick(['LYCEE PROFESSIONNEL', 'LYCEE GENERAL ET TECHNOLOGIQUE', 'LYCEE POLYVALENT', 'LYCEE DES METIERS', 'LYCEE TECHNOLOGIQUE', 'LYCEE AGRICOLE'] as const)} ${person}`;
     case '2°':
-      return rng.chance(0.2) ? `MAISON FAMILIALE RURALE ${de(town)}` : `${rng.pick(['LYCEE PRIVE', 'INSTITUTION', 'LYCEE PROFESSIONNEL PRIVE', 'ENSEMBLE SCOLAIRE'] as const)} ${rng.pick(SAINTS)}`;
+      return rng.chance(0.2)
+        ? `MAISON FAMILIALE RURALE ${de(town)}`
+        : `${rng.pick(['LYCEE PRIVE', 'INSTITUTION', 'LYCEE PROFESSIONNEL PRIVE', 'ENSEMBLE SCOLAIRE'] as const)} ${rng.pick(SAINTS)}`;
     case '3°':
-      return rng.chance(0.5) ? `UNIVERSITE ${de(town)}` : `${rng.pick(['ECOLE NATIONALE SUPERIEURE', 'INSTITUT NATIONAL', 'ECOLE SUPERIEURE'] as const)} ${rng.pick(FIELDS)} ${de(town)}`;
+      return rng.chance(0.5)
+        ? `UNIVERSITE ${de(town)}`
+        : `${rng.pick(['ECOLE NATIONALE SUPERIEURE', 'INSTITUT NATIONAL', 'ECOLE SUPERIEURE'] as const)} ${rng.pick(FIELDS)} ${de(town)}`;
     case '4°':
       return rng.chance(0.5) ? `CCI ${town} - CENTRE DE FORMATION` : `CAMPUS DES METIERS ET DE L'ARTISANAT ${de(town)}`;
     case '5°':
       return `${rng.pick(['ECOLE SUPERIEURE', 'INSTITUT SUPERIEUR', 'ECOLE PRIVEE'] as const)} ${rng.pick(FIELDS)} ${de(town)}`;
     case '6°':
-      return rng.pick([`INSTITUT DE FORMATION EN SOINS INFIRMIERS ${de(town)}`, `INSTITUT REGIONAL DU TRAVAIL SOCIAL ${de(town)}`, `INSTITUT DE FORMATION AIDES-SOIGNANTS ${de(town)}`, `CENTRE DE FORMATION AUX METIERS DU SPORT ${de(town)}`]);
+      return rng.pick([
+        `INSTITUT DE FORMATION EN SOINS INFIRMIERS ${de(town)}`,
+        `INSTITUT REGIONAL DU TRAVAIL SOCIAL ${de(town)}`,
+        `INSTITUT DE FORMATION AIDES-SOIGNANTS ${de(town)}`,
+        `CENTRE DE FORMATION AUX METIERS DU SPORT ${de(town)}`,
+      ]);
     case '7°':
       return rng.chance(0.7) ? `ECOLE DE LA DEUXIEME CHANCE ${de(town)}` : `CENTRE EPIDE ${de(town)}`;
     case '8°':
@@ -411,4 +596,3 @@ export function writeReferentielFiles(dir: string, data: GeneratedReferentiel): 
   writeFileSync(files[1]!, csv.formations, 'utf8');
   return files;
 }
-

@@ -76,7 +76,12 @@ export const MIN_ANNEE = 2020;
 export const MAX_ANNEE = 2100;
 
 /** Reads the files (an unreadable file is one rejection) and imports them. */
-export async function importReferentiel(db: Tx, annee: number, files: string[], opts: ImportReferentielOptions): Promise<ReferentielImportReport> {
+export async function importReferentiel(
+  db: Tx,
+  annee: number,
+  files: string[],
+  opts: ImportReferentielOptions,
+): Promise<ReferentielImportReport> {
   const contents: RefFileContent[] = [];
   const unreadable: RefIssue[] = [];
   for (const path of files) {
@@ -84,7 +89,8 @@ export async function importReferentiel(db: Tx, annee: number, files: string[], 
       contents.push({ name: basename(path), content: await readFile(path) });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'fichier introuvable' : code === 'EISDIR' ? 'c’est un dossier' : e instanceof Error ? e.message : String(e);
+      const why =
+        code === 'ENOENT' ? 'fichier introuvable' : code === 'EISDIR' ? 'c’est un dossier' : e instanceof Error ? e.message : String(e);
       unreadable.push({ file: basename(path), line: 0, reason: `Fichier illisible : ${why}.` });
     }
   }
@@ -179,8 +185,20 @@ export interface ParsedReferentiel {
 }
 
 /** Decodes and validates files (pure but for the commune index): every row valid or rejected. */
-export function parseReferentielContents(files: RefFileContent[], communes: CommuneIndex, onProgress?: (p: ImportProgress) => void): ParsedReferentiel {
-  const out: ParsedReferentiel = { files: files.length, names: files.map((f) => f.name), rows: 0, etablissements: [], formations: [], rejected: [], warnings: [] };
+export function parseReferentielContents(
+  files: RefFileContent[],
+  communes: CommuneIndex,
+  onProgress?: (p: ImportProgress) => void,
+): ParsedReferentiel {
+  const out: ParsedReferentiel = {
+    files: files.length,
+    names: files.map((f) => f.name),
+    rows: 0,
+    etablissements: [],
+    formations: [],
+    rejected: [],
+    warnings: [],
+  };
   files.forEach((f, i) => {
     onProgress?.({ phase: 'lecture', done: i, total: files.length });
     const parsed = parseReferentielFile(f.content, f.name, { communes });
@@ -216,7 +234,8 @@ export async function importReferentielContents(
 }
 
 function checkAnnee(annee: number): void {
-  if (!Number.isInteger(annee) || annee < MIN_ANNEE || annee > MAX_ANNEE) throw new Error(`Année de campagne invalide : ${annee} (${MIN_ANNEE} à ${MAX_ANNEE}).`);
+  if (!Number.isInteger(annee) || annee < MIN_ANNEE || annee > MAX_ANNEE)
+    throw new Error(`Année de campagne invalide : ${annee} (${MIN_ANNEE} à ${MAX_ANNEE}).`);
 }
 
 /**
@@ -258,7 +277,8 @@ export async function applyReferentiel(
     const desired = new Map<string, DesiredEtab>();
     const reject = (r: { file: string; line: number }, reason: string) => report.rejected.push({ file: r.file, line: r.line, reason });
     const warn = (r: { file: string; line: number }, reason: string) => report.warnings.push({ file: r.file, line: r.line, reason });
-    const where = (r: { file: string; line: number }, from: { file: string; line: number }) => (r.file === from.file ? `ligne ${from.line}` : `ligne ${from.line} de ${from.file}`);
+    const where = (r: { file: string; line: number }, from: { file: string; line: number }) =>
+      r.file === from.file ? `ligne ${from.line}` : `ligne ${from.line} de ${from.file}`;
     const noUaiRank = new Map<string, number>();
 
     const addDesired = (input: EtablissementInput, cle: string, parentCle: string | null, categorie: string, liste: string) => {
@@ -280,8 +300,13 @@ export async function applyReferentiel(
       const uais = uaiTokens(input.uais);
       const prev = desired.get(cle);
       if (prev) {
-        if (sameEtab(prev.data, data) && sameList(prev.uais, uais) && prev.parentCle === parentCle) warn(input, `Ligne en double (identique à la ${where(input, prev.input)}) : ignorée.`);
-        else reject(input, `${input.type === 'composante' ? `Composante ${cle}` : `SIRET ${cle}`} déjà décrit ${where(input, prev.input)} avec d’autres données : ligne ignorée.`);
+        if (sameEtab(prev.data, data) && sameList(prev.uais, uais) && prev.parentCle === parentCle)
+          warn(input, `Ligne en double (identique à la ${where(input, prev.input)}) : ignorée.`);
+        else
+          reject(
+            input,
+            `${input.type === 'composante' ? `Composante ${cle}` : `SIRET ${cle}`} déjà décrit ${where(input, prev.input)} avec d’autres données : ligne ignorée.`,
+          );
         return;
       }
       desired.set(cle, { cle, input, data, parentCle, uais });
@@ -302,7 +327,10 @@ export async function applyReferentiel(
       const parentExisting = existingByCle.get(parentCle);
       const parent = parentWanted?.data ?? (parentExisting && parentExisting.parentId === null ? parentExisting : undefined);
       if (!parent || (parentWanted && parentWanted.parentCle !== null)) {
-        reject(r, `Composante sans établissement principal : le SIRET parent ${parentCle} n’est ni dans les fichiers ni dans le référentiel ${annee}.`);
+        reject(
+          r,
+          `Composante sans établissement principal : le SIRET parent ${parentCle} n’est ni dans les fichiers ni dans le référentiel ${annee}.`,
+        );
         continue;
       }
       addDesired(r, cle, parentCle, r.categorie ?? parent.categorie, r.liste ?? parent.liste);
@@ -311,10 +339,22 @@ export async function applyReferentiel(
     // 3. the year's entities after the import: formations are resolved against them
     const entities = new Map<string, Entity>();
     for (const e of existing) {
-      entities.set(e.cle, { cle: e.cle, siret: e.siret, composante: e.parentId !== null, uais: new Set(e.uais.map((u) => u.slice(0, 8))), codeCommune: e.codeCommune });
+      entities.set(e.cle, {
+        cle: e.cle,
+        siret: e.siret,
+        composante: e.parentId !== null,
+        uais: new Set(e.uais.map((u) => u.slice(0, 8))),
+        codeCommune: e.codeCommune,
+      });
     }
     for (const d of desired.values()) {
-      entities.set(d.cle, { cle: d.cle, siret: d.data.siret, composante: d.parentCle !== null, uais: new Set(d.input.uais.map((u) => u.uai)), codeCommune: d.data.codeCommune });
+      entities.set(d.cle, {
+        cle: d.cle,
+        siret: d.data.siret,
+        composante: d.parentCle !== null,
+        uais: new Set(d.input.uais.map((u) => u.uai)),
+        codeCommune: d.data.codeCommune,
+      });
     }
     const bySiret = new Map<string, Entity[]>();
     const byUai = new Map<string, Entity[]>();
@@ -356,7 +396,13 @@ export async function applyReferentiel(
         d.niveau ??= f.niveau;
         d.type ??= f.type;
       }
-      wantedFormations.push({ input: f, etabCle: target.entity.cle, diplome: cle, codeCommune: lieu?.codeCommune ?? '', commune: lieu?.commune ?? null });
+      wantedFormations.push({
+        input: f,
+        etabCle: target.entity.cle,
+        diplome: cle,
+        codeCommune: lieu?.codeCommune ?? '',
+        commune: lieu?.commune ?? null,
+      });
     }
 
     // 5. write establishments, then composantes (their parent_id), then UAIs
@@ -394,7 +440,9 @@ export async function applyReferentiel(
           uaiChanges.push({
             id: old.id,
             cle: d.cle,
-            add: d.input.uais.filter((u) => !oldSet.has(`${u.uai}:${u.checksumWarning ? 1 : 0}`)).map((u) => ({ uai: u.uai, cw: u.checksumWarning })),
+            add: d.input.uais
+              .filter((u) => !oldSet.has(`${u.uai}:${u.checksumWarning ? 1 : 0}`))
+              .map((u) => ({ uai: u.uai, cw: u.checksumWarning })),
             remove: old.uais.filter((t) => !newSet.has(t) && !d.input.uais.some((u) => u.uai === t.slice(0, 8))).map((t) => t.slice(0, 8)),
           });
         }
@@ -443,7 +491,9 @@ export async function applyReferentiel(
       );
       report.uais.removed += batch.length;
     }
-    const uaiAdd = uaiChanges.flatMap((c) => c.add.map((a) => ({ etablissement_id: c.id ?? idByCle.get(c.cle)!, uai: a.uai, checksum_warning: a.cw })));
+    const uaiAdd = uaiChanges.flatMap((c) =>
+      c.add.map((a) => ({ etablissement_id: c.id ?? idByCle.get(c.cle)!, uai: a.uai, checksum_warning: a.cw })),
+    );
     for (const batch of chunks(uaiAdd, 5000)) {
       await exec(
         tx,
@@ -465,7 +515,12 @@ export async function applyReferentiel(
     let formationsDone = 0;
     progress({ phase: 'formations', done: 0, total: totalFormations });
     // compact records (annee and updated_at are the same for all): less JSON to build and parse
-    const formationRecords = wantedFormations.map((w) => ({ e: idByCle.get(w.etabCle)!, d: diplomeIds.get(w.diplome)!, c: w.codeCommune, m: w.commune }));
+    const formationRecords = wantedFormations.map((w) => ({
+      e: idByCle.get(w.etabCle)!,
+      d: diplomeIds.get(w.diplome)!,
+      c: w.codeCommune,
+      m: w.commune,
+    }));
     for (const batch of chunks(formationRecords, 20_000)) {
       const res = await exec(
         tx,
@@ -537,10 +592,16 @@ type Resolved = { ok: true; entity: Entity } | { ok: false; reason: string };
 function resolveEtablissement(f: FormationInput, bySiret: Map<string, Entity[]>, byUai: Map<string, Entity[]>, annee: number): Resolved {
   if (f.siret) {
     const list = bySiret.get(f.siret) ?? [];
-    if (list.length === 0) return { ok: false, reason: `Établissement inconnu : SIRET ${f.siret} absent du référentiel ${annee} (ni dans les fichiers ni déjà importé).` };
+    if (list.length === 0)
+      return {
+        ok: false,
+        reason: `Établissement inconnu : SIRET ${f.siret} absent du référentiel ${annee} (ni dans les fichiers ni déjà importé).`,
+      };
     if (f.uai) {
       const exact = list.find((e) => e.cle === `${f.siret}/${f.uai}`) ?? list.find((e) => e.uais.has(f.uai!));
-      return exact ? { ok: true, entity: exact } : { ok: false, reason: `Aucun établissement ni composante de SIRET ${f.siret} ne porte l’UAI ${f.uai} en ${annee}.` };
+      return exact
+        ? { ok: true, entity: exact }
+        : { ok: false, reason: `Aucun établissement ni composante de SIRET ${f.siret} ne porte l’UAI ${f.uai} en ${annee}.` };
     }
     const principal = list.find((e) => !e.composante);
     if (principal) return { ok: true, entity: principal };
@@ -600,7 +661,14 @@ async function upsertDiplomes(tx: Tx, wanted: Map<string, DiplomeData>, counts: 
           join json_to_recordset(${JSON.stringify(batch.map((cle) => ({ cle })))}::json) as v(cle text) on v.cle = d.cle`,
     );
     for (const r of rows) {
-      existing.set(String(r.cle), { id: Number(r.id), intitule: String(r.intitule), cfd: str(r.cfd), rncp: str(r.rncp), niveau: r.niveau === null ? null : Number(r.niveau), type: str(r.type) });
+      existing.set(String(r.cle), {
+        id: Number(r.id),
+        intitule: String(r.intitule),
+        cfd: str(r.cfd),
+        rncp: str(r.rncp),
+        niveau: r.niveau === null ? null : Number(r.niveau),
+        type: str(r.type),
+      });
     }
   }
   const inserts: Record<string, unknown>[] = [];
@@ -608,13 +676,34 @@ async function upsertDiplomes(tx: Tx, wanted: Map<string, DiplomeData>, counts: 
   for (const [cle, d] of wanted) {
     const old = existing.get(cle);
     if (!old) {
-      inserts.push({ cle, intitule: d.intitule, intitule_recherche: searchKey(d.intitule), cfd: d.cfd, rncp: d.rncp, niveau: d.niveau, type: d.type });
+      inserts.push({
+        cle,
+        intitule: d.intitule,
+        intitule_recherche: searchKey(d.intitule),
+        cfd: d.cfd,
+        rncp: d.rncp,
+        niveau: d.niveau,
+        type: d.type,
+      });
       continue;
     }
     ids.set(cle, old.id);
     // a file never erases what another one said: missing values keep the known ones
-    const merged: DiplomeData = { intitule: d.intitule, cfd: d.cfd ?? old.cfd, rncp: d.rncp ?? old.rncp, niveau: d.niveau ?? old.niveau, type: d.type ?? old.type };
-    if (merged.intitule === old.intitule && merged.cfd === old.cfd && merged.rncp === old.rncp && merged.niveau === old.niveau && merged.type === old.type) counts.unchanged++;
+    const merged: DiplomeData = {
+      intitule: d.intitule,
+      cfd: d.cfd ?? old.cfd,
+      rncp: d.rncp ?? old.rncp,
+      niveau: d.niveau ?? old.niveau,
+      type: d.type ?? old.type,
+    };
+    if (
+      merged.intitule === old.intitule &&
+      merged.cfd === old.cfd &&
+      merged.rncp === old.rncp &&
+      merged.niveau === old.niveau &&
+      merged.type === old.type
+    )
+      counts.unchanged++;
     else updates.push({ id: old.id, ...merged, intitule_recherche: searchKey(merged.intitule) });
   }
   for (const batch of chunks(inserts, 5000)) {

@@ -39,7 +39,10 @@ export interface SeedReferentielReport {
 }
 
 /** ensureCommunes + the seed files imported for each year of {@link DEMO_REFERENTIEL_ANNEES}. */
-export async function seedReferentiel(db: Tx, opts: Pick<ImportReferentielOptions, 'now' | 'onProgress'> & { annees?: readonly number[] }): Promise<SeedReferentielReport> {
+export async function seedReferentiel(
+  db: Tx,
+  opts: Pick<ImportReferentielOptions, 'now' | 'onProgress'> & { annees?: readonly number[] },
+): Promise<SeedReferentielReport> {
   const started = performance.now();
   const communes = await ensureCommunes(db);
   // the table was filled from this very file: index it without reading the table back

@@ -21,7 +21,7 @@ export const REGIONS_DATA: readonly { code: string; nom: string }[] = [
   { code: '75', nom: 'Nouvelle-Aquitaine' },
   { code: '76', nom: 'Occitanie' },
   { code: '84', nom: 'Auvergne-Rhône-Alpes' },
-  { code: '93', nom: 'Provence-Alpes-Côte d\'Azur' },
+  { code: '93', nom: "Provence-Alpes-Côte d'Azur" },
   { code: '94', nom: 'Corse' },
 ];
 
@@ -45,8 +45,8 @@ export const DEPARTEMENTS_DATA: readonly { code: string; nom: string; region: st
   { code: '17', nom: 'Charente-Maritime', region: '75' },
   { code: '18', nom: 'Cher', region: '24' },
   { code: '19', nom: 'Corrèze', region: '75' },
-  { code: '21', nom: 'Côte-d\'Or', region: '27' },
-  { code: '22', nom: 'Côtes-d\'Armor', region: '53' },
+  { code: '21', nom: "Côte-d'Or", region: '27' },
+  { code: '22', nom: "Côtes-d'Armor", region: '53' },
   { code: '23', nom: 'Creuse', region: '75' },
   { code: '24', nom: 'Dordogne', region: '75' },
   { code: '25', nom: 'Doubs', region: '27' },
@@ -121,7 +121,7 @@ export const DEPARTEMENTS_DATA: readonly { code: string; nom: string; region: st
   { code: '92', nom: 'Hauts-de-Seine', region: '11' },
   { code: '93', nom: 'Seine-Saint-Denis', region: '11' },
   { code: '94', nom: 'Val-de-Marne', region: '11' },
-  { code: '95', nom: 'Val-d\'Oise', region: '11' },
+  { code: '95', nom: "Val-d'Oise", region: '11' },
   { code: '971', nom: 'Guadeloupe', region: '01' },
   { code: '972', nom: 'Martinique', region: '02' },
   { code: '973', nom: 'Guyane', region: '03' },

@@ -22,7 +22,9 @@ export interface Departement {
 export const REGIONS: readonly Region[] = [...REGIONS_DATA].sort((a, b) => a.nom.localeCompare(b.nom, 'fr'));
 
 /** The 101 départements, sorted by code (01, 02, …, 2A, 2B, …, 95, 971 … 976), for select boxes. */
-export const DEPARTEMENTS: readonly Departement[] = [...DEPARTEMENTS_DATA].sort((a, b) => departementOrder(a.code) - departementOrder(b.code));
+export const DEPARTEMENTS: readonly Departement[] = [...DEPARTEMENTS_DATA].sort(
+  (a, b) => departementOrder(a.code) - departementOrder(b.code),
+);
 
 const regionsByCode = new Map(REGIONS_DATA.map((r) => [r.code, r]));
 const departementsByCode = new Map(DEPARTEMENTS_DATA.map((d) => [d.code, d]));

@@ -17,10 +17,26 @@ function valueOf(id: string): string {
 
 const checks: Record<string, Check> = {
   required: (v) => (v.trim() ? null : 'Ce champ est obligatoire.'),
-  name: (v) => (!v.trim() ? 'Ce champ est obligatoire.' : !NAME_RE.test(v.trim()) ? 'Seuls les lettres, espaces, apostrophes et tirets sont acceptés.' : null),
-  email: (v) => (!v.trim() ? 'Le courriel est obligatoire.' : !EMAIL_RE.test(v.trim()) ? 'Adresse électronique non valide (exemple : nom@domaine.fr).' : null),
-  phone: (v) => (!v.trim() ? 'Le téléphone est obligatoire.' : !PHONE_RE.test(v.trim()) ? 'Le numéro doit comporter 10 chiffres (exemple : 01 23 45 67 89).' : null),
-  'phone-optional': (v) => (v.trim() && !PHONE_RE.test(v.trim()) ? 'Le numéro doit comporter 10 chiffres (exemple : 06 12 34 56 78).' : null),
+  name: (v) =>
+    !v.trim()
+      ? 'Ce champ est obligatoire.'
+      : !NAME_RE.test(v.trim())
+        ? 'Seuls les lettres, espaces, apostrophes et tirets sont acceptés.'
+        : null,
+  email: (v) =>
+    !v.trim()
+      ? 'Le courriel est obligatoire.'
+      : !EMAIL_RE.test(v.trim())
+        ? 'Adresse électronique non valide (exemple : nom@domaine.fr).'
+        : null,
+  phone: (v) =>
+    !v.trim()
+      ? 'Le téléphone est obligatoire.'
+      : !PHONE_RE.test(v.trim())
+        ? 'Le numéro doit comporter 10 chiffres (exemple : 01 23 45 67 89).'
+        : null,
+  'phone-optional': (v) =>
+    v.trim() && !PHONE_RE.test(v.trim()) ? 'Le numéro doit comporter 10 chiffres (exemple : 06 12 34 56 78).' : null,
   siret: async (v) => {
     const r = parseSiret(v);
     if (!r.ok) return r.message;
@@ -100,7 +116,10 @@ document.querySelectorAll<HTMLInputElement>('input[data-validate]').forEach((inp
   const schedule = () => {
     const t = timers.get(input);
     if (t) window.clearTimeout(t);
-    timers.set(input, window.setTimeout(() => void run(input), 250));
+    timers.set(
+      input,
+      window.setTimeout(() => void run(input), 250),
+    );
   };
   input.addEventListener('input', () => {
     if (input.dataset.validate === 'password') checks.password!(input.value, input);
@@ -131,7 +150,9 @@ function syncDeclarations() {
 }
 if (domainBoxes.length) {
   domainBoxes.forEach((b) => b.addEventListener('change', syncDeclarations));
-  document.querySelectorAll<HTMLInputElement>('[data-domain] input[type=checkbox]').forEach((b) => b.addEventListener('change', () => (b.dataset.userTouched = '1')));
+  document
+    .querySelectorAll<HTMLInputElement>('[data-domain] input[type=checkbox]')
+    .forEach((b) => b.addEventListener('change', () => (b.dataset.userTouched = '1')));
 }
 import './dual-list.js';
 import './habilitations.js';

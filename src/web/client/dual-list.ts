@@ -66,7 +66,9 @@ function setup(form: HTMLElement) {
     return moving;
   };
   const itemsOf = (list: HTMLUListElement, onlyChecked: boolean) =>
-    [...list.querySelectorAll<HTMLLIElement>('li[data-code]')].filter((li) => !onlyChecked || li.querySelector<HTMLInputElement>('input[type="checkbox"]')?.checked);
+    [...list.querySelectorAll<HTMLLIElement>('li[data-code]')].filter(
+      (li) => !onlyChecked || li.querySelector<HTMLInputElement>('input[type="checkbox"]')?.checked,
+    );
 
   for (const button of form.querySelectorAll<HTMLButtonElement>('button[data-move]')) {
     button.addEventListener('click', (e) => {

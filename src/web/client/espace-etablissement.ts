@@ -29,7 +29,10 @@ document.querySelectorAll<HTMLButtonElement>('button[data-copy]').forEach((butto
     void copyText(source).then((ok) => {
       const status = document.getElementById('copie-statut');
       const what = source.tagName === 'TEXTAREA' ? 'Le message' : 'Le lien';
-      if (status) status.textContent = ok ? `${what} est copié : collez-le dans votre courriel.` : `${what} n’a pas pu être copié : sélectionnez-le et copiez-le vous-même.`;
+      if (status)
+        status.textContent = ok
+          ? `${what} est copié : collez-le dans votre courriel.`
+          : `${what} n’a pas pu être copié : sélectionnez-le et copiez-le vous-même.`;
     });
   });
 });

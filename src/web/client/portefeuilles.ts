@@ -4,7 +4,8 @@
  * JavaScript the page still says to use the browser's « Imprimer » command.
  */
 function bindPrintButtons(): void {
-  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-action="imprimer"]')) b.addEventListener('click', () => window.print());
+  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-action="imprimer"]'))
+    b.addEventListener('click', () => window.print());
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', bindPrintButtons);

@@ -21,13 +21,27 @@ export interface DualListNoun {
   feminine: boolean;
 }
 
-const listStyle = { listStyle: 'none', margin: 0, padding: '.5rem', width: '100%', minHeight: '12rem', border: '1px solid var(--border-default-grey)', background: 'var(--background-default-grey)' } as const;
+const listStyle = {
+  listStyle: 'none',
+  margin: 0,
+  padding: '.5rem',
+  width: '100%',
+  minHeight: '12rem',
+  border: '1px solid var(--border-default-grey)',
+  background: 'var(--background-default-grey)',
+} as const;
 
 export const DUAL_LIST_MOVES = ['ajouter', 'ajouter-tout', 'retirer', 'retirer-tout'] as const;
 export type DualListMove = (typeof DUAL_LIST_MOVES)[number];
 
 /** The no-JavaScript round trip: the working selection after an arrow. Pure. */
-export function applyDualListMove(current: readonly string[], all: readonly string[], action: DualListMove, ajouter: readonly string[], retirer: readonly string[]): string[] {
+export function applyDualListMove(
+  current: readonly string[],
+  all: readonly string[],
+  action: DualListMove,
+  ajouter: readonly string[],
+  retirer: readonly string[],
+): string[] {
   const set = new Set(current);
   if (action === 'ajouter') for (const v of ajouter) set.add(v);
   if (action === 'ajouter-tout') for (const v of all) set.add(v);
@@ -37,9 +51,17 @@ export function applyDualListMove(current: readonly string[], all: readonly stri
 }
 
 /** French message when an arrow was used with nothing checked, else null. */
-export function emptyMoveMessage(action: DualListMove, ajouter: readonly string[], retirer: readonly string[], noun: DualListNoun, legends: { available: string; selected: string }): string | null {
-  if (action === 'ajouter' && ajouter.length === 0) return `Cochez d’abord ${noun.feminine ? 'une' : 'un'} ${noun.one} dans la « ${legends.available} ».`;
-  if (action === 'retirer' && retirer.length === 0) return `Cochez d’abord ${noun.feminine ? 'une' : 'un'} ${noun.one} dans la « ${legends.selected} ».`;
+export function emptyMoveMessage(
+  action: DualListMove,
+  ajouter: readonly string[],
+  retirer: readonly string[],
+  noun: DualListNoun,
+  legends: { available: string; selected: string },
+): string | null {
+  if (action === 'ajouter' && ajouter.length === 0)
+    return `Cochez d’abord ${noun.feminine ? 'une' : 'un'} ${noun.one} dans la « ${legends.available} ».`;
+  if (action === 'retirer' && retirer.length === 0)
+    return `Cochez d’abord ${noun.feminine ? 'une' : 'un'} ${noun.one} dans la « ${legends.selected} ».`;
   return null;
 }
 
@@ -63,10 +85,34 @@ export function DualList(props: {
   const { noun } = props;
   const sel = (plural: boolean) => `sélectionné${noun.feminine ? 'e' : ''}${plural ? 's' : ''}`;
   const moves = [
-    { value: 'ajouter', label: 'Ajouter', title: `Ajouter les ${noun.many} coché${noun.feminine ? 'e' : ''}s à la ${props.legends.selected.toLowerCase()}`, icon: 'fr-icon-arrow-right-s-line', add: true },
-    { value: 'ajouter-tout', label: 'Tout ajouter', title: `Ajouter tou${noun.feminine ? 'te' : ''}s les ${noun.many} disponibles`, icon: 'fr-icon-arrow-right-line', add: true },
-    { value: 'retirer', label: 'Retirer', title: `Retirer les ${noun.many} coché${noun.feminine ? 'e' : ''}s de la ${props.legends.selected.toLowerCase()}`, icon: 'fr-icon-arrow-left-s-line', add: false },
-    { value: 'retirer-tout', label: 'Tout retirer', title: `Retirer tou${noun.feminine ? 'te' : ''}s les ${noun.many} ${sel(true)}`, icon: 'fr-icon-arrow-left-line', add: false },
+    {
+      value: 'ajouter',
+      label: 'Ajouter',
+      title: `Ajouter les ${noun.many} coché${noun.feminine ? 'e' : ''}s à la ${props.legends.selected.toLowerCase()}`,
+      icon: 'fr-icon-arrow-right-s-line',
+      add: true,
+    },
+    {
+      value: 'ajouter-tout',
+      label: 'Tout ajouter',
+      title: `Ajouter tou${noun.feminine ? 'te' : ''}s les ${noun.many} disponibles`,
+      icon: 'fr-icon-arrow-right-line',
+      add: true,
+    },
+    {
+      value: 'retirer',
+      label: 'Retirer',
+      title: `Retirer les ${noun.many} coché${noun.feminine ? 'e' : ''}s de la ${props.legends.selected.toLowerCase()}`,
+      icon: 'fr-icon-arrow-left-s-line',
+      add: false,
+    },
+    {
+      value: 'retirer-tout',
+      label: 'Tout retirer',
+      title: `Retirer tou${noun.feminine ? 'te' : ''}s les ${noun.many} ${sel(true)}`,
+      icon: 'fr-icon-arrow-left-line',
+      add: false,
+    },
   ] as const;
   const available = props.items.filter((i) => !props.selected.has(i.value));
   const chosen = props.items.filter((i) => props.selected.has(i.value));
@@ -74,7 +120,12 @@ export function DualList(props: {
     const id = `${props.field}-${p.item.value}`;
     const disabled = !p.selected && props.addDisabled;
     return (
-      <li className="fr-fieldset__element dual-list__item" draggable={disabled ? undefined : true} data-code={p.item.value} data-order={p.item.order}>
+      <li
+        className="fr-fieldset__element dual-list__item"
+        draggable={disabled ? undefined : true}
+        data-code={p.item.value}
+        data-order={p.item.order}
+      >
         <div className="fr-checkbox-group">
           <input type="checkbox" id={id} name={p.selected ? 'retirer' : 'ajouter'} value={p.item.value} disabled={disabled} />
           <label className="fr-label" htmlFor={id}>
@@ -107,7 +158,11 @@ export function DualList(props: {
           </fieldset>
         </div>
         <div className="fr-col-12 fr-col-md-2">
-          <div role="group" aria-label={`Déplacer les ${noun.many}`} style={{ display: 'flex', flexDirection: 'column', gap: '.75rem', paddingTop: '2.5rem' }}>
+          <div
+            role="group"
+            aria-label={`Déplacer les ${noun.many}`}
+            style={{ display: 'flex', flexDirection: 'column', gap: '.75rem', paddingTop: '2.5rem' }}
+          >
             {moves.map((m) => (
               <button
                 key={m.value}

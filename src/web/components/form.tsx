@@ -83,7 +83,15 @@ export function Input(props: {
   );
 }
 
-export function Select(props: { name: string; label: string; options: readonly { value: string; label: string }[]; value?: unknown; error?: string; required?: boolean; placeholder?: string }) {
+export function Select(props: {
+  name: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  value?: unknown;
+  error?: string;
+  required?: boolean;
+  placeholder?: string;
+}) {
   return (
     <div className={`fr-select-group ${props.error ? 'fr-select-group--error' : ''}`}>
       <label className="fr-label" htmlFor={props.name}>
@@ -117,9 +125,20 @@ export function Select(props: { name: string; label: string; options: readonly {
   );
 }
 
-export function RadioGroup(props: { name: string; legend: string; options: readonly { value: string; label: string; hint?: string }[]; value?: unknown; error?: string; required?: boolean }) {
+export function RadioGroup(props: {
+  name: string;
+  legend: string;
+  options: readonly { value: string; label: string; hint?: string }[];
+  value?: unknown;
+  error?: string;
+  required?: boolean;
+}) {
   return (
-    <fieldset className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`} id={props.name} aria-labelledby={`${props.name}-legend ${props.name}-messages`}>
+    <fieldset
+      className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`}
+      id={props.name}
+      aria-labelledby={`${props.name}-legend ${props.name}-messages`}
+    >
       <legend className="fr-fieldset__legend" id={`${props.name}-legend`}>
         {props.legend}
         {props.required ? <span aria-hidden="true"> *</span> : null}
@@ -127,7 +146,14 @@ export function RadioGroup(props: { name: string; legend: string; options: reado
       {props.options.map((o) => (
         <div className="fr-fieldset__element" key={o.value}>
           <div className="fr-radio-group">
-            <input type="radio" id={`${props.name}-${o.value}`} name={props.name} value={o.value} defaultChecked={props.value === o.value} required={props.required} />
+            <input
+              type="radio"
+              id={`${props.name}-${o.value}`}
+              name={props.name}
+              value={o.value}
+              defaultChecked={props.value === o.value}
+              required={props.required}
+            />
             <label className="fr-label" htmlFor={`${props.name}-${o.value}`}>
               {o.label}
               {o.hint ? <span className="fr-hint-text">{o.hint}</span> : null}
@@ -155,7 +181,11 @@ export function CheckboxGroup(props: {
 }) {
   const checked = new Set([...(props.values ?? []), ...props.options.filter((o) => o.checked).map((o) => o.value)]);
   return (
-    <fieldset className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`} id={props.name} aria-labelledby={`${props.name}-legend ${props.name}-messages`}>
+    <fieldset
+      className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`}
+      id={props.name}
+      aria-labelledby={`${props.name}-legend ${props.name}-messages`}
+    >
       <legend className="fr-fieldset__legend" id={`${props.name}-legend`}>
         {props.legend}
         {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
@@ -164,7 +194,13 @@ export function CheckboxGroup(props: {
       {props.options.map((o) => (
         <div className="fr-fieldset__element" key={o.value}>
           <div className="fr-checkbox-group">
-            <input type="checkbox" id={`${props.name}-${o.value}`} name={props.name} value={o.value} defaultChecked={checked.has(o.value)} />
+            <input
+              type="checkbox"
+              id={`${props.name}-${o.value}`}
+              name={props.name}
+              value={o.value}
+              defaultChecked={checked.has(o.value)}
+            />
             <label className="fr-label" htmlFor={`${props.name}-${o.value}`}>
               {o.label}
               {o.hint ? <span className="fr-hint-text">{o.hint}</span> : null}

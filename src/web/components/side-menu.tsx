@@ -1,5 +1,10 @@
 /** DSFR side menu of a space (« Espace employeur », « Espace établissement »): its pages, the current one marked. */
-export function SideMenu(props: { id: string; title: string; items: readonly { key: string; label: string; href: string }[]; current: string }) {
+export function SideMenu(props: {
+  id: string;
+  title: string;
+  items: readonly { key: string; label: string; href: string }[];
+  current: string;
+}) {
   return (
     <nav className="fr-sidemenu" role="navigation" aria-labelledby={`${props.id}-titre`}>
       <div className="fr-sidemenu__inner">

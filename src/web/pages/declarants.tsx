@@ -27,7 +27,11 @@ function PostButton(props: { ctx: PageContext; action: string; label: string; ar
   return (
     <form method="post" action={props.action} className="fr-mb-1v">
       <CsrfField token={props.ctx.csrfToken} />
-      <button className={`fr-btn fr-btn--sm ${props.secondary === false ? '' : 'fr-btn--secondary'}`} type="submit" aria-label={props.ariaLabel}>
+      <button
+        className={`fr-btn fr-btn--sm ${props.secondary === false ? '' : 'fr-btn--secondary'}`}
+        type="submit"
+        aria-label={props.ariaLabel}
+      >
         {props.label}
       </button>
     </form>
@@ -49,8 +53,8 @@ export function DeclarantsPage(props: { ctx: PageContext; rows: DeclarantRow[]; 
       <h1>Gérer les déclarants</h1>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       <p>
-        Ajoutez les collaborateurs qui déclarent pour votre entreprise : chacun reçoit un courriel pour choisir son mot de passe et sa question secrète. Donnez-leur ensuite des droits avec
-        « Gérer les habilitations ».
+        Ajoutez les collaborateurs qui déclarent pour votre entreprise : chacun reçoit un courriel pour choisir son mot de passe et sa
+        question secrète. Donnez-leur ensuite des droits avec « Gérer les habilitations ».
       </p>
       <p>
         <a className="fr-btn fr-icon-add-line fr-btn--icon-left" href="/gestion/declarants/nouveau">
@@ -90,15 +94,45 @@ export function DeclarantsPage(props: { ctx: PageContext; rows: DeclarantRow[]; 
                     {managed ? (
                       <>
                         <LinkButton href={`/gestion/declarants/${r.id}/modifier`} label="Modifier" ariaLabel={`Modifier ${who}`} />
-                        <LinkButton href={`/gestion/declarants/${r.id}/courriel`} label="Changer le courriel" ariaLabel={`Changer le courriel de ${who}`} />
-                        {!r.self && r.status === 'suspended' ? <PostButton ctx={props.ctx} action={`/gestion/declarants/${r.id}/reactiver`} label="Réactiver" ariaLabel={`Réactiver ${who}`} /> : null}
-                        {!r.self && r.status !== 'suspended' ? <PostButton ctx={props.ctx} action={`/gestion/declarants/${r.id}/suspendre`} label="Suspendre" ariaLabel={`Suspendre ${who}`} /> : null}
-                        {!r.self ? <LinkButton href={`/gestion/declarants/${r.id}/supprimer`} label="Supprimer" ariaLabel={`Supprimer ${who}`} /> : null}
+                        <LinkButton
+                          href={`/gestion/declarants/${r.id}/courriel`}
+                          label="Changer le courriel"
+                          ariaLabel={`Changer le courriel de ${who}`}
+                        />
+                        {!r.self && r.status === 'suspended' ? (
+                          <PostButton
+                            ctx={props.ctx}
+                            action={`/gestion/declarants/${r.id}/reactiver`}
+                            label="Réactiver"
+                            ariaLabel={`Réactiver ${who}`}
+                          />
+                        ) : null}
+                        {!r.self && r.status !== 'suspended' ? (
+                          <PostButton
+                            ctx={props.ctx}
+                            action={`/gestion/declarants/${r.id}/suspendre`}
+                            label="Suspendre"
+                            ariaLabel={`Suspendre ${who}`}
+                          />
+                        ) : null}
+                        {!r.self ? (
+                          <LinkButton href={`/gestion/declarants/${r.id}/supprimer`} label="Supprimer" ariaLabel={`Supprimer ${who}`} />
+                        ) : null}
                         {!r.self && r.status === 'email_pending' ? (
-                          <PostButton ctx={props.ctx} action={`/gestion/declarants/${r.id}/invitation`} label="Renvoyer l’invitation" ariaLabel={`Renvoyer l’invitation de ${who}`} />
+                          <PostButton
+                            ctx={props.ctx}
+                            action={`/gestion/declarants/${r.id}/invitation`}
+                            label="Renvoyer l’invitation"
+                            ariaLabel={`Renvoyer l’invitation de ${who}`}
+                          />
                         ) : null}
                         {!r.self && r.status === 'active' ? (
-                          <PostButton ctx={props.ctx} action={`/gestion/declarants/${r.id}/reinitialiser`} label="Réinitialiser le mot de passe" ariaLabel={`Réinitialiser le mot de passe de ${who}`} />
+                          <PostButton
+                            ctx={props.ctx}
+                            action={`/gestion/declarants/${r.id}/reinitialiser`}
+                            label="Réinitialiser le mot de passe"
+                            ariaLabel={`Réinitialiser le mot de passe de ${who}`}
+                          />
                         ) : null}
                       </>
                     ) : (
@@ -135,7 +169,13 @@ function Buttons(props: { label: string }) {
 }
 
 /** « Ajout d'un déclarant » (new) or « Modifier un déclarant » (edit: no e-mail here). */
-export function DeclarantFormPage(props: { ctx: PageContext; mode: 'new' | 'edit'; id?: string; values?: Record<string, unknown>; errors?: FieldErrors }) {
+export function DeclarantFormPage(props: {
+  ctx: PageContext;
+  mode: 'new' | 'edit';
+  id?: string;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+}) {
   const e = props.errors ?? {};
   const v = props.values ?? {};
   const title = props.mode === 'new' ? 'Ajout d’un déclarant' : 'Modifier un déclarant';
@@ -145,21 +185,60 @@ export function DeclarantFormPage(props: { ctx: PageContext; mode: 'new' | 'edit
       <ErrorSummary errors={props.errors} />
       <p>Les champs suivis d’un astérisque (*) sont obligatoires.</p>
       {props.mode === 'new' ? (
-        <p>Le déclarant recevra un courriel pour choisir son mot de passe et sa question secrète. Il se connectera avec le SIRET de votre entreprise, son nom et son prénom.</p>
+        <p>
+          Le déclarant recevra un courriel pour choisir son mot de passe et sa question secrète. Il se connectera avec le SIRET de votre
+          entreprise, son nom et son prénom.
+        </p>
       ) : (
         <p>Le nom et le prénom servent à la connexion : s’ils changent, la personne en est prévenue.</p>
       )}
-      <form method="post" action={props.mode === 'new' ? '/gestion/declarants/nouveau' : `/gestion/declarants/${props.id}/modifier`} noValidate>
+      <form
+        method="post"
+        action={props.mode === 'new' ? '/gestion/declarants/nouveau' : `/gestion/declarants/${props.id}/modifier`}
+        noValidate
+      >
         <CsrfField token={props.ctx.csrfToken} />
         <Input name="nom" label="Nom" required autoComplete="off" maxLength={50} validate="name" value={v.nom} error={e.nom} />
         <Input name="prenom" label="Prénom" required autoComplete="off" maxLength={50} validate="name" value={v.prenom} error={e.prenom} />
         {props.mode === 'new' ? (
           <>
-            <Input name="email" type="email" label="Courriel" required autoComplete="off" maxLength={254} validate="email" value={v.email} error={e.email} hint="L’invitation y sera envoyée." />
-            <Input name="emailConfirm" type="email" label="Confirmation courriel" required autoComplete="off" maxLength={254} validate="confirm:email" value={v.emailConfirm} error={e.emailConfirm} />
+            <Input
+              name="email"
+              type="email"
+              label="Courriel"
+              required
+              autoComplete="off"
+              maxLength={254}
+              validate="email"
+              value={v.email}
+              error={e.email}
+              hint="L’invitation y sera envoyée."
+            />
+            <Input
+              name="emailConfirm"
+              type="email"
+              label="Confirmation courriel"
+              required
+              autoComplete="off"
+              maxLength={254}
+              validate="confirm:email"
+              value={v.emailConfirm}
+              error={e.emailConfirm}
+            />
           </>
         ) : null}
-        <Input name="telephone" type="tel" label="Téléphone" required autoComplete="off" maxLength={20} validate="phone" value={v.telephone} error={e.telephone} hint="Exemple : 01 23 45 67 89" />
+        <Input
+          name="telephone"
+          type="tel"
+          label="Téléphone"
+          required
+          autoComplete="off"
+          maxLength={20}
+          validate="phone"
+          value={v.telephone}
+          error={e.telephone}
+          hint="Exemple : 01 23 45 67 89"
+        />
         <Buttons label={props.mode === 'new' ? 'Valider' : 'Enregistrer'} />
       </form>
     </Layout>
@@ -167,7 +246,12 @@ export function DeclarantFormPage(props: { ctx: PageContext; mode: 'new' | 'edit
 }
 
 /** « Changer le courriel » of a person: validated by a link sent to the new address. */
-export function DeclarantEmailPage(props: { ctx: PageContext; person: { id: string; nom: string; prenom: string; email: string; invited: boolean }; values?: Record<string, unknown>; errors?: FieldErrors }) {
+export function DeclarantEmailPage(props: {
+  ctx: PageContext;
+  person: { id: string; nom: string; prenom: string; email: string; invited: boolean };
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+}) {
   const e = props.errors ?? {};
   const v = props.values ?? {};
   const p = props.person;
@@ -185,8 +269,28 @@ export function DeclarantEmailPage(props: { ctx: PageContext; person: { id: stri
       </p>
       <form method="post" action={`/gestion/declarants/${p.id}/courriel`} noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Input name="email" type="email" label="Nouveau courriel" required autoComplete="off" maxLength={254} validate="email" value={v.email} error={e.email} />
-        <Input name="emailConfirm" type="email" label="Confirmation courriel" required autoComplete="off" maxLength={254} validate="confirm:email" value={v.emailConfirm} error={e.emailConfirm} />
+        <Input
+          name="email"
+          type="email"
+          label="Nouveau courriel"
+          required
+          autoComplete="off"
+          maxLength={254}
+          validate="email"
+          value={v.email}
+          error={e.email}
+        />
+        <Input
+          name="emailConfirm"
+          type="email"
+          label="Confirmation courriel"
+          required
+          autoComplete="off"
+          maxLength={254}
+          validate="confirm:email"
+          value={v.emailConfirm}
+          error={e.emailConfirm}
+        />
         <Buttons label="Valider" />
       </form>
     </Layout>
@@ -201,7 +305,8 @@ export function RemoveDeclarantPage(props: { ctx: PageContext; person: { id: str
       <h1>Supprimer un déclarant</h1>
       <Alert type="warning" title={`Supprimer ${p.prenom} ${p.nom} ?`}>
         <p>
-          {p.prenom} {p.nom} ({p.email}) ne pourra plus se connecter pour votre entreprise ; ses sessions ouvertes sont fermées et ses habilitations sont retirées. Cette action est définitive.
+          {p.prenom} {p.nom} ({p.email}) ne pourra plus se connecter pour votre entreprise ; ses sessions ouvertes sont fermées et ses
+          habilitations sont retirées. Cette action est définitive.
         </p>
       </Alert>
       <form method="post" action={`/gestion/declarants/${p.id}/supprimer`}>

@@ -19,12 +19,19 @@ export interface EtablissementRowView {
   declarations: number;
 }
 
-export const adresseOf = (e: Pick<EtablissementRowView, 'adresse' | 'codePostal' | 'libelleCommune'>) => e.adresse || `${e.codePostal ?? ''} ${e.libelleCommune ?? ''}`.trim();
+export const adresseOf = (e: Pick<EtablissementRowView, 'adresse' | 'codePostal' | 'libelleCommune'>) =>
+  e.adresse || `${e.codePostal ?? ''} ${e.libelleCommune ?? ''}`.trim();
 
 const fmt = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
 
 /** « Gestion des déclarations » (multi-établissement): the company, then its établissements, each with « Choix des déclarations ». */
-export function GestionDeclarationsPage(props: { ctx: PageContext; siren: string; raisonSociale: string; rows: EtablissementRowView[]; notice?: string }) {
+export function GestionDeclarationsPage(props: {
+  ctx: PageContext;
+  siren: string;
+  raisonSociale: string;
+  rows: EtablissementRowView[];
+  notice?: string;
+}) {
   return (
     <Layout ctx={props.ctx} title="Gestion des déclarations" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
       <h1>Gestion des déclarations</h1>
@@ -63,7 +70,11 @@ export function GestionDeclarationsPage(props: { ctx: PageContext; siren: string
                 <td>{adresseOf(r)}</td>
                 <td>{r.declarations}</td>
                 <td>
-                  <a className="fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-menu-2-fill" href={`/gestion/declarations/${r.siret}`} aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}>
+                  <a
+                    className="fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-menu-2-fill"
+                    href={`/gestion/declarations/${r.siret}`}
+                    aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}
+                  >
                     Choix des déclarations
                   </a>
                 </td>
@@ -78,7 +89,10 @@ export function GestionDeclarationsPage(props: { ctx: PageContext; siren: string
 }
 
 export const DECLARATION_NOUN = { one: 'déclaration', many: 'déclarations', feminine: true } as const;
-export const DECLARATION_LEGENDS = { available: 'Liste des déclarations disponibles', selected: 'Liste des déclarations sélectionnées' } as const;
+export const DECLARATION_LEGENDS = {
+  available: 'Liste des déclarations disponibles',
+  selected: 'Liste des déclarations sélectionnées',
+} as const;
 
 /** « Gérer les déclarations »: the two lists of one établissement, arrows between them, « Annuler » / « Valider ». */
 export function DeclarationsListsPage(props: {
@@ -102,7 +116,12 @@ export function DeclarationsListsPage(props: {
   const chosen = DECLARATIONS.filter((d) => sel.has(d.code));
   const waiting = chosen.filter((d) => props.opening[d.code] && props.opening[d.code]! > props.now);
   const back = props.mono ? '/menu' : '/gestion/declarations';
-  const breadcrumb = props.mono ? [{ href: '/menu', label: 'Menu personnalisé' }] : [{ href: '/menu', label: 'Menu personnalisé' }, { href: '/gestion/declarations', label: 'Gestion des déclarations' }];
+  const breadcrumb = props.mono
+    ? [{ href: '/menu', label: 'Menu personnalisé' }]
+    : [
+        { href: '/menu', label: 'Menu personnalisé' },
+        { href: '/gestion/declarations', label: 'Gestion des déclarations' },
+      ];
   return (
     <Layout ctx={props.ctx} title="Gérer les déclarations" breadcrumb={breadcrumb} wide>
       <h1>Gérer les déclarations</h1>
@@ -115,7 +134,8 @@ export function DeclarationsListsPage(props: {
       </p>
       {props.closed ? (
         <Alert type="warning" title="Établissement fermé">
-          Cet établissement est fermé dans le répertoire SIRENE : vous ne pouvez plus lui ajouter de déclaration. Vous pouvez retirer les déclarations sélectionnées.
+          Cet établissement est fermé dans le répertoire SIRENE : vous ne pouvez plus lui ajouter de déclaration. Vous pouvez retirer les
+          déclarations sélectionnées.
         </Alert>
       ) : null}
       {waiting.length ? (
@@ -129,8 +149,9 @@ export function DeclarationsListsPage(props: {
       ) : null}
       <h2>Déclarations de l’entreprise</h2>
       <p id="declarations-aide">
-        Sélectionnez les déclarations pouvant être transmises par les déclarants en les basculant dans « Liste des déclarations sélectionnées » à l’aide des flèches de navigation ou en effectuant un glissé. Au clavier : cochez
-        une déclaration avec la barre d’espace puis activez une flèche, ou appuyez sur Entrée sur la déclaration.
+        Sélectionnez les déclarations pouvant être transmises par les déclarants en les basculant dans « Liste des déclarations
+        sélectionnées » à l’aide des flèches de navigation ou en effectuant un glissé. Au clavier : cochez une déclaration avec la barre
+        d’espace puis activez une flèche, ou appuyez sur Entrée sur la déclaration.
       </p>
       <form method="post" action={`/gestion/declarations/${props.siret}`} data-dual-list="">
         <CsrfField token={props.ctx.csrfToken} />
@@ -144,7 +165,12 @@ export function DeclarationsListsPage(props: {
           addDisabled={props.closed}
           pending={props.pending}
         />
-        {props.pending ? <Alert type="info">Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les abandonner.</Alert> : null}
+        {props.pending ? (
+          <Alert type="info">
+            Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les
+            abandonner.
+          </Alert>
+        ) : null}
         <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--right">
           <li>
             <a className="fr-btn fr-btn--secondary" href={back}>

@@ -46,8 +46,8 @@ export function DevHorlogePage(props: DevHorlogeProps) {
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       <ErrorSummary errors={props.errors} />
       <p>
-        Cette page n’existe qu’en développement. Elle déplace l’heure de l’application pour montrer chaque étape d’une campagne SOLTéA ; les dates sont à
-        l’heure de Paris.
+        Cette page n’existe qu’en développement. Elle déplace l’heure de l’application pour montrer chaque étape d’une campagne SOLTéA ; les
+        dates sont à l’heure de Paris.
       </p>
       <div className="fr-callout fr-mb-4w">
         <h2 className="fr-callout__title">Instant de l’application</h2>
@@ -60,7 +60,8 @@ export function DevHorlogePage(props: DevHorlogeProps) {
       {!props.deplacable ? (
         <Alert type="warning" title="L’horloge suit l’heure réelle">
           <p>
-            Pour la déplacer, démarrez l’application avec la variable DEMO_NOW, par exemple <code>DEMO_NOW=2025-05-26T09:00:00+02:00 npm start</code>.
+            Pour la déplacer, démarrez l’application avec la variable DEMO_NOW, par exemple{' '}
+            <code>DEMO_NOW=2025-05-26T09:00:00+02:00 npm start</code>.
           </p>
         </Alert>
       ) : null}
@@ -120,7 +121,13 @@ export function DevHorlogePage(props: DevHorlogeProps) {
               <ul className="fr-btns-group fr-btns-group--inline-md">
                 {props.targets.map((t) => (
                   <li key={t.cible}>
-                    <button className={`fr-btn ${t.current ? '' : 'fr-btn--secondary'}`} type="submit" name="cible" value={t.cible} aria-describedby={`cible-${t.cible}`}>
+                    <button
+                      className={`fr-btn ${t.current ? '' : 'fr-btn--secondary'}`}
+                      type="submit"
+                      name="cible"
+                      value={t.cible}
+                      aria-describedby={`cible-${t.cible}`}
+                    >
                       {t.label}
                     </button>
                     <span className="fr-sr-only" id={`cible-${t.cible}`}>

@@ -14,7 +14,8 @@ export function EtablissementsPage(props: { ctx: PageContext; siren: string; rai
       </p>
       <p>
         {`${active} établissement${active > 1 ? 's' : ''} actif${active > 1 ? 's' : ''}`}
-        {closed ? `, ${closed} fermé${closed > 1 ? 's' : ''}` : ''}. Ces informations proviennent du répertoire SIRENE et sont tenues à jour à chaque import du répertoire.
+        {closed ? `, ${closed} fermé${closed > 1 ? 's' : ''}` : ''}. Ces informations proviennent du répertoire SIRENE et sont tenues à jour
+        à chaque import du répertoire.
       </p>
       <div className="fr-table fr-table--bordered">
         <table>
@@ -38,10 +39,20 @@ export function EtablissementsPage(props: { ctx: PageContext; siren: string; rai
                 </th>
                 <td>{r.denomination}</td>
                 <td>{adresseOf(r)}</td>
-                <td>{r.etatAdministratif === 'F' ? <span className="fr-badge fr-badge--sm fr-badge--warning">Fermé</span> : <span className="fr-badge fr-badge--sm fr-badge--success">Actif</span>}</td>
+                <td>
+                  {r.etatAdministratif === 'F' ? (
+                    <span className="fr-badge fr-badge--sm fr-badge--warning">Fermé</span>
+                  ) : (
+                    <span className="fr-badge fr-badge--sm fr-badge--success">Actif</span>
+                  )}
+                </td>
                 <td>{r.declarations}</td>
                 <td>
-                  <a className="fr-link" href={`/gestion/declarations/${r.siret}`} aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}>
+                  <a
+                    className="fr-link"
+                    href={`/gestion/declarations/${r.siret}`}
+                    aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}
+                  >
                     Choix des déclarations
                   </a>
                 </td>

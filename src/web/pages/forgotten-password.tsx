@@ -25,8 +25,16 @@ export function ForgotPage(props: { ctx: PageContext; values?: Record<string, un
           error={e.methode}
           options={[
             { value: 'question', label: 'Répondre à ma question secrète' },
-            { value: 'courriel', label: 'Recevoir un lien par courriel', hint: 'Le lien est envoyé à l’adresse enregistrée ; il est valable une heure.' },
-            { value: 'administrateur', label: 'Demander à mon administrateur', hint: 'Il recevra votre demande et vous enverra un mot de passe temporaire.' },
+            {
+              value: 'courriel',
+              label: 'Recevoir un lien par courriel',
+              hint: 'Le lien est envoyé à l’adresse enregistrée ; il est valable une heure.',
+            },
+            {
+              value: 'administrateur',
+              label: 'Demander à mon administrateur',
+              hint: 'Il recevra votre demande et vous enverra un mot de passe temporaire.',
+            },
           ]}
         />
         <button className="fr-btn" type="submit">
@@ -43,7 +51,8 @@ export function SecretQuestionPage(props: { ctx: PageContext; question: string; 
       <h1>{TITLE}</h1>
       {props.locked ? (
         <Alert type="error" title="Trop de réponses incorrectes">
-          Après 5 réponses incorrectes, la question secrète est bloquée pendant 60 minutes. Vous pouvez aussi demander un lien par courriel ou vous adresser à votre administrateur.
+          Après 5 réponses incorrectes, la question secrète est bloquée pendant 60 minutes. Vous pouvez aussi demander un lien par courriel
+          ou vous adresser à votre administrateur.
         </Alert>
       ) : null}
       <ErrorSummary errors={props.errors} />
@@ -52,7 +61,16 @@ export function SecretQuestionPage(props: { ctx: PageContext; question: string; 
         <p>
           <strong>Votre question secrète :</strong> {props.question}
         </p>
-        <Input name="answer" type="password" label="Votre réponse" required maxLength={50} autoComplete="off" error={props.errors?.answer} hint="La casse (majuscules et minuscules) est respectée." />
+        <Input
+          name="answer"
+          type="password"
+          label="Votre réponse"
+          required
+          maxLength={50}
+          autoComplete="off"
+          error={props.errors?.answer}
+          hint="La casse (majuscules et minuscules) est respectée."
+        />
         <button className="fr-btn" type="submit">
           Valider
         </button>

@@ -61,7 +61,9 @@ function CriteriaSelect(props: { name: string; label: string; options: { value: 
 
 export function Pagination(props: { page: number; pages: number; href: (page: number) => string; label: string }) {
   if (props.pages <= 1) return null;
-  const around = [...new Set([1, props.page - 1, props.page, props.page + 1, props.pages])].filter((p) => p >= 1 && p <= props.pages).sort((a, b) => a - b);
+  const around = [...new Set([1, props.page - 1, props.page, props.page + 1, props.pages])]
+    .filter((p) => p >= 1 && p <= props.pages)
+    .sort((a, b) => a - b);
   return (
     <nav role="navigation" className="fr-pagination fr-my-3w" aria-label={props.label}>
       <ul className="fr-pagination__list">
@@ -78,7 +80,12 @@ export function Pagination(props: { page: number; pages: number; href: (page: nu
         </li>
         {around.map((p) => (
           <li key={p}>
-            <a className="fr-pagination__link" href={props.href(p)} aria-current={p === props.page ? 'page' : undefined} title={`Page ${p}`}>
+            <a
+              className="fr-pagination__link"
+              href={props.href(p)}
+              aria-current={p === props.page ? 'page' : undefined}
+              title={`Page ${p}`}
+            >
               {p}
             </a>
           </li>
@@ -125,9 +132,20 @@ export function HabilitationsPage(props: {
             <div className="fr-input-group">
               <label className="fr-label" htmlFor="critere-siret">
                 Siret
-                <span className="fr-hint-text">Facultatif : 14 chiffres. Laissez vide pour tous les établissements que vous administrez.</span>
+                <span className="fr-hint-text">
+                  Facultatif : 14 chiffres. Laissez vide pour tous les établissements que vous administrez.
+                </span>
               </label>
-              <input className="fr-input" id="critere-siret" name="siret" type="text" inputMode="numeric" autoComplete="off" maxLength={20} defaultValue={criteria.siret} />
+              <input
+                className="fr-input"
+                id="critere-siret"
+                name="siret"
+                type="text"
+                inputMode="numeric"
+                autoComplete="off"
+                maxLength={20}
+                defaultValue={criteria.siret}
+              />
             </div>
           </div>
           <div className="fr-fieldset__element">
@@ -139,10 +157,20 @@ export function HabilitationsPage(props: {
             </div>
           </div>
           <div className="fr-fieldset__element">
-            <CriteriaSelect name="declarant" label="Déclarants" options={[{ value: '', label: 'Tous les déclarants' }, ...options.declarants]} value={criteria.declarant} />
+            <CriteriaSelect
+              name="declarant"
+              label="Déclarants"
+              options={[{ value: '', label: 'Tous les déclarants' }, ...options.declarants]}
+              value={criteria.declarant}
+            />
           </div>
           <div className="fr-fieldset__element">
-            <CriteriaSelect name="service" label="Service" options={[{ value: '', label: 'Tous les services' }, ...options.services]} value={criteria.service} />
+            <CriteriaSelect
+              name="service"
+              label="Service"
+              options={[{ value: '', label: 'Tous les services' }, ...options.services]}
+              value={criteria.service}
+            />
           </div>
         </fieldset>
         <input type="hidden" name="recherche" value="1" />
@@ -162,7 +190,10 @@ export function HabilitationsPage(props: {
 
       {props.searched && grid ? (
         grid.rows.length === 0 ? (
-          <Alert type="info">Aucune habilitation ne correspond à ces critères : vérifiez que le service est souscrit sur l’établissement (« Gérer les déclarations »).</Alert>
+          <Alert type="info">
+            Aucune habilitation ne correspond à ces critères : vérifiez que le service est souscrit sur l’établissement (« Gérer les
+            déclarations »).
+          </Alert>
         ) : (
           <form method="post" action="/gestion/habilitations" id="grille-habilitations">
             <CsrfField token={ctx.csrfToken} />
@@ -188,7 +219,14 @@ export function HabilitationsPage(props: {
                     <th scope="col">
                       Déclarer
                       <br />
-                      <button className="fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w" type="submit" name="bascule" value="declarer" data-bascule="declarer" aria-label="Tout (dé)cocher la colonne Déclarer">
+                      <button
+                        className="fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w"
+                        type="submit"
+                        name="bascule"
+                        value="declarer"
+                        data-bascule="declarer"
+                        aria-label="Tout (dé)cocher la colonne Déclarer"
+                      >
                         Tout (dé)cocher
                       </button>
                     </th>
@@ -197,7 +235,14 @@ export function HabilitationsPage(props: {
                       {anyPayable ? (
                         <>
                           <br />
-                          <button className="fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w" type="submit" name="bascule" value="payer" data-bascule="payer" aria-label="Tout (dé)cocher la colonne Payer">
+                          <button
+                            className="fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w"
+                            type="submit"
+                            name="bascule"
+                            value="payer"
+                            data-bascule="payer"
+                            aria-label="Tout (dé)cocher la colonne Payer"
+                          >
                             Tout (dé)cocher
                           </button>
                         </>
@@ -213,7 +258,14 @@ export function HabilitationsPage(props: {
                       <td>{r.personLabel}</td>
                       <td>
                         <div className="fr-checkbox-group fr-checkbox-group--sm">
-                          <input type="checkbox" id={`declarer-${i}`} name="declarer" value={r.key} defaultChecked={r.declarer} data-colonne="declarer" />
+                          <input
+                            type="checkbox"
+                            id={`declarer-${i}`}
+                            name="declarer"
+                            value={r.key}
+                            defaultChecked={r.declarer}
+                            data-colonne="declarer"
+                          />
                           <label className="fr-label" htmlFor={`declarer-${i}`} style={BOX_LABEL}>
                             <span className="fr-sr-only">{`Déclarer ${r.serviceName} pour ${r.personLabel} sur ${r.siret}`}</span>
                           </label>
@@ -222,7 +274,14 @@ export function HabilitationsPage(props: {
                       <td>
                         {r.payable ? (
                           <div className="fr-checkbox-group fr-checkbox-group--sm">
-                            <input type="checkbox" id={`payer-${i}`} name="payer" value={r.key} defaultChecked={r.payer} data-colonne="payer" />
+                            <input
+                              type="checkbox"
+                              id={`payer-${i}`}
+                              name="payer"
+                              value={r.key}
+                              defaultChecked={r.payer}
+                              data-colonne="payer"
+                            />
                             <label className="fr-label" htmlFor={`payer-${i}`} style={BOX_LABEL}>
                               <span className="fr-sr-only">{`Payer ${r.serviceName} pour ${r.personLabel} sur ${r.siret}`}</span>
                             </label>
@@ -248,11 +307,17 @@ export function HabilitationsPage(props: {
                 </button>
               </li>
             </ul>
-            {grid.pages > 1 ? <p className="fr-hint-text">Validez chaque page avant de passer à la suivante : seules les lignes de la page affichée sont enregistrées.</p> : null}
+            {grid.pages > 1 ? (
+              <p className="fr-hint-text">
+                Validez chaque page avant de passer à la suivante : seules les lignes de la page affichée sont enregistrées.
+              </p>
+            ) : null}
           </form>
         )
       ) : null}
-      {props.searched && grid ? <Pagination page={grid.page} pages={grid.pages} href={(p) => query(criteria, p)} label="Pages de la grille des habilitations" /> : null}
+      {props.searched && grid ? (
+        <Pagination page={grid.page} pages={grid.pages} href={(p) => query(criteria, p)} label="Pages de la grille des habilitations" />
+      ) : null}
 
       <h2 className="fr-mt-6w">Modification en masse et historique</h2>
       <ul>
@@ -294,7 +359,10 @@ export function HabilitationsHistoryPage(props: { ctx: PageContext; rows: Histor
   return (
     <Layout ctx={props.ctx} title="Historique des habilitations" breadcrumb={HABILITATIONS_CRUMB} wide>
       <h1>Historique des habilitations</h1>
-      <p>Chaque attribution et chaque retrait d’un droit, du plus récent au plus ancien : les colonnes « Déclarer » et « Payer » donnent les droits après la modification.</p>
+      <p>
+        Chaque attribution et chaque retrait d’un droit, du plus récent au plus ancien : les colonnes « Déclarer » et « Payer » donnent les
+        droits après la modification.
+      </p>
       <p>
         <a className="fr-link fr-icon-download-line fr-link--icon-left" href="/gestion/habilitations/historique.csv" download>
           Exporter l’historique (CSV)
@@ -336,7 +404,12 @@ export function HabilitationsHistoryPage(props: { ctx: PageContext; rows: Histor
           </table>
         </div>
       )}
-      <Pagination page={props.page} pages={props.pages} href={(p) => `/gestion/habilitations/historique?page=${p}`} label="Pages de l’historique" />
+      <Pagination
+        page={props.page}
+        pages={props.pages}
+        href={(p) => `/gestion/habilitations/historique?page=${p}`}
+        label="Pages de l’historique"
+      />
       <p>
         <a className="fr-link" href="/gestion/habilitations">
           Retour à la gestion des habilitations
@@ -394,15 +467,17 @@ export function HabilitationsImportPage(props: {
         <li>Choisissez le fichier ou collez son contenu ci-dessous, puis cliquez sur « Importer ».</li>
       </ol>
       <Alert type="warning">
-        Tout le fichier est vérifié avant d’être appliqué : si une seule ligne est incorrecte, aucune habilitation n’est modifiée. Une seule demande de modification en masse
-        est possible par période de 48 heures (pour votre entreprise, et pour chaque portefeuille).
+        Tout le fichier est vérifié avant d’être appliqué : si une seule ligne est incorrecte, aucune habilitation n’est modifiée. Une seule
+        demande de modification en masse est possible par période de 48 heures (pour votre entreprise, et pour chaque portefeuille).
       </Alert>
       <form method="post" action="/gestion/habilitations/import" id="import-habilitations">
         <CsrfField token={props.ctx.csrfToken} />
         <div className="fr-upload-group fr-mb-3w" hidden data-import-fichier>
           <label className="fr-label" htmlFor="fichier-habilitations">
             Fichier CSV
-            <span className="fr-hint-text">Format CSV, séparateur point-virgule, 2 Mo au maximum. Son contenu est recopié dans la zone ci-dessous.</span>
+            <span className="fr-hint-text">
+              Format CSV, séparateur point-virgule, 2 Mo au maximum. Son contenu est recopié dans la zone ci-dessous.
+            </span>
           </label>
           <input className="fr-upload" type="file" id="fichier-habilitations" accept=".csv,text/csv" />
         </div>

@@ -45,7 +45,12 @@ function Submit(props: { label: string; secondary?: { label: string; name?: stri
   );
 }
 
-export function InscriptionStartPage(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors; message?: string }) {
+export function InscriptionStartPage(props: {
+  ctx: PageContext;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+  message?: string;
+}) {
   const e = props.errors ?? {};
   const v = props.values ?? {};
   return (
@@ -53,13 +58,74 @@ export function InscriptionStartPage(props: { ctx: PageContext; values?: Record<
       <p>Vous n’êtes pas inscrit sur net-entreprises. Les champs suivis d’un astérisque (*) sont obligatoires.</p>
       <form method="post" action="/inscription" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Input name="siret" label="Siret" required inputMode="numeric" maxLength={20} validate="siret" value={v.siret} error={e.siret} hint="Les 14 chiffres du numéro SIRET de votre établissement (exemple : 130 025 265 00013)." />
+        <Input
+          name="siret"
+          label="Siret"
+          required
+          inputMode="numeric"
+          maxLength={20}
+          validate="siret"
+          value={v.siret}
+          error={e.siret}
+          hint="Les 14 chiffres du numéro SIRET de votre établissement (exemple : 130 025 265 00013)."
+        />
         <Input name="nom" label="Nom" required autoComplete="family-name" maxLength={50} validate="name" value={v.nom} error={e.nom} />
-        <Input name="prenom" label="Prénom" required autoComplete="given-name" maxLength={50} validate="name" value={v.prenom} error={e.prenom} />
-        <Input name="telephone" type="tel" label="Téléphone" required autoComplete="tel" maxLength={20} validate="phone" value={v.telephone} error={e.telephone} hint="Exemple : 01 23 45 67 89" />
-        <Input name="portable" type="tel" label="Téléphone portable" autoComplete="tel" maxLength={20} validate="phone-optional" value={v.portable} error={e.portable} hint="Facultatif. Exemple : 06 12 34 56 78" />
-        <Input name="email" type="email" label="Courriel" required autoComplete="email" maxLength={254} validate="email" value={v.email} error={e.email} hint="Un courriel de validation y sera envoyé." />
-        <Input name="emailConfirm" type="email" label="Confirmation courriel" required autoComplete="email" maxLength={254} validate="confirm:email" value={v.emailConfirm} error={e.emailConfirm} />
+        <Input
+          name="prenom"
+          label="Prénom"
+          required
+          autoComplete="given-name"
+          maxLength={50}
+          validate="name"
+          value={v.prenom}
+          error={e.prenom}
+        />
+        <Input
+          name="telephone"
+          type="tel"
+          label="Téléphone"
+          required
+          autoComplete="tel"
+          maxLength={20}
+          validate="phone"
+          value={v.telephone}
+          error={e.telephone}
+          hint="Exemple : 01 23 45 67 89"
+        />
+        <Input
+          name="portable"
+          type="tel"
+          label="Téléphone portable"
+          autoComplete="tel"
+          maxLength={20}
+          validate="phone-optional"
+          value={v.portable}
+          error={e.portable}
+          hint="Facultatif. Exemple : 06 12 34 56 78"
+        />
+        <Input
+          name="email"
+          type="email"
+          label="Courriel"
+          required
+          autoComplete="email"
+          maxLength={254}
+          validate="email"
+          value={v.email}
+          error={e.email}
+          hint="Un courriel de validation y sera envoyé."
+        />
+        <Input
+          name="emailConfirm"
+          type="email"
+          label="Confirmation courriel"
+          required
+          autoComplete="email"
+          maxLength={254}
+          validate="confirm:email"
+          value={v.emailConfirm}
+          error={e.emailConfirm}
+        />
         <Submit label="Je m’inscris" />
       </form>
     </Frame>
@@ -70,7 +136,13 @@ export function CguPage(props: { ctx: PageContext; errors?: FieldErrors }) {
   return (
     <Frame ctx={props.ctx} step={2} errors={props.errors}>
       <h2 className="fr-h4">{CGU_TITLE}</h2>
-      <div className="fr-mb-3w" tabIndex={0} style={{ maxHeight: '24rem', overflow: 'auto', border: '1px solid var(--border-default-grey)', padding: '1rem' }} role="region" aria-label="Texte des conditions générales">
+      <div
+        className="fr-mb-3w"
+        tabIndex={0}
+        style={{ maxHeight: '24rem', overflow: 'auto', border: '1px solid var(--border-default-grey)', padding: '1rem' }}
+        role="region"
+        aria-label="Texte des conditions générales"
+      >
         {CGU_SECTIONS.map((s) => (
           <section key={s.title}>
             <h3 className="fr-h6">{s.title}</h3>
@@ -128,10 +200,14 @@ export function IdentificationPage(props: { ctx: PageContext; etab: Identificati
           </>
         ) : null}
       </dl>
-      <Alert type="info">Ces informations proviennent du répertoire SIRENE et ne peuvent pas être modifiées ici. Pour les corriger, adressez-vous à votre centre de formalités des entreprises (CFE).</Alert>
+      <Alert type="info">
+        Ces informations proviennent du répertoire SIRENE et ne peuvent pas être modifiées ici. Pour les corriger, adressez-vous à votre
+        centre de formalités des entreprises (CFE).
+      </Alert>
       {props.candidat ? (
         <Alert type="warning" title="Votre entreprise est déjà inscrite">
-          Votre entreprise a déjà un administrateur sur net-entreprises. En poursuivant, vous demandez à devenir administrateur : vos administrateurs recevront un courriel et l’un d’eux accordera ou refusera votre demande.
+          Votre entreprise a déjà un administrateur sur net-entreprises. En poursuivant, vous demandez à devenir administrateur : vos
+          administrateurs recevront un courriel et l’un d’eux accordera ou refusera votre demande.
         </Alert>
       ) : null}
       <form method="post" action="/inscription/identification">
@@ -208,7 +284,11 @@ export function RecapPage(props: { ctx: PageContext; draft: DraftData }) {
   );
 }
 
-export function ProfilePage(props: { ctx: PageContext; values?: { kind?: string; organisationType?: string; domains?: string[]; declarations?: string[] }; errors?: FieldErrors }) {
+export function ProfilePage(props: {
+  ctx: PageContext;
+  values?: { kind?: string; organisationType?: string; domains?: string[]; declarations?: string[] };
+  errors?: FieldErrors;
+}) {
   const v = props.values ?? {};
   const domains = new Set(v.domains ?? ['formation']);
   const chosen = new Set(v.declarations ?? DECLARATIONS.filter((d) => domains.has(d.domain)).map((d) => d.code));
@@ -225,11 +305,28 @@ export function ProfilePage(props: { ctx: PageContext; values?: { kind?: string;
           error={e.kind}
           options={[
             { value: 'entreprise', label: 'Votre entreprise' },
-            { value: 'tiers_declarant', label: 'Votre entreprise et vos clients', hint: 'Expert-comptable, prestataire de paie, siège social… (tiers-déclarant)' },
+            {
+              value: 'tiers_declarant',
+              label: 'Votre entreprise et vos clients',
+              hint: 'Expert-comptable, prestataire de paie, siège social… (tiers-déclarant)',
+            },
           ]}
         />
-        <RadioGroup name="organisationType" legend="Vous êtes…" required value={v.organisationType} error={e.organisationType} options={ORGANISATION_TYPES.map((o) => ({ value: o.code, label: o.label }))} />
-        <CheckboxGroup name="domains" legend="Vous souhaitez utiliser les services liés à…" values={[...domains]} error={e.domains} options={DOMAINS.map((d) => ({ value: d.code, label: d.label }))} />
+        <RadioGroup
+          name="organisationType"
+          legend="Vous êtes…"
+          required
+          value={v.organisationType}
+          error={e.organisationType}
+          options={ORGANISATION_TYPES.map((o) => ({ value: o.code, label: o.label }))}
+        />
+        <CheckboxGroup
+          name="domains"
+          legend="Vous souhaitez utiliser les services liés à…"
+          values={[...domains]}
+          error={e.domains}
+          options={DOMAINS.map((d) => ({ value: d.code, label: d.label }))}
+        />
         <details className="fr-mb-3w" open={Boolean(e.declarations)}>
           <summary className="fr-btn fr-btn--secondary">Modifier la liste des déclarations</summary>
           <fieldset className="fr-fieldset fr-mt-2w" id="declarations" aria-labelledby="declarations-legend declarations-messages">
@@ -239,7 +336,13 @@ export function ProfilePage(props: { ctx: PageContext; values?: { kind?: string;
             {DECLARATIONS.map((d) => (
               <div className="fr-fieldset__element" key={d.code} data-domain={d.domain} hidden={!domains.has(d.domain)}>
                 <div className="fr-checkbox-group">
-                  <input type="checkbox" id={`declarations-${d.code}`} name="declarations" value={d.code} defaultChecked={chosen.has(d.code) && domains.has(d.domain)} />
+                  <input
+                    type="checkbox"
+                    id={`declarations-${d.code}`}
+                    name="declarations"
+                    value={d.code}
+                    defaultChecked={chosen.has(d.code) && domains.has(d.domain)}
+                  />
                   <label className="fr-label" htmlFor={`declarations-${d.code}`}>
                     {d.name}
                     <span className="fr-hint-text">{d.description}</span>
@@ -267,7 +370,14 @@ export interface HabilitationRow {
   payable: boolean;
 }
 
-export function ValidationPage(props: { ctx: PageContext; draft: DraftData; email: string; validated: boolean; rows: HabilitationRow[]; notice?: string }) {
+export function ValidationPage(props: {
+  ctx: PageContext;
+  draft: DraftData;
+  email: string;
+  validated: boolean;
+  rows: HabilitationRow[];
+  notice?: string;
+}) {
   const d = props.draft;
   return (
     <Frame ctx={props.ctx} step={7}>
@@ -275,13 +385,15 @@ export function ValidationPage(props: { ctx: PageContext; draft: DraftData; emai
       {d.candidat ? (
         <Alert type="success" title="Votre demande est enregistrée">
           <p>
-            Validez d’abord votre adresse électronique avec le lien envoyé à <strong>{props.email}</strong>. Les administrateurs de votre entreprise seront ensuite prévenus et l’un d’eux accordera ou refusera votre demande.
+            Validez d’abord votre adresse électronique avec le lien envoyé à <strong>{props.email}</strong>. Les administrateurs de votre
+            entreprise seront ensuite prévenus et l’un d’eux accordera ou refusera votre demande.
           </p>
         </Alert>
       ) : (
         <Alert type="success" title="Votre inscription est enregistrée">
           <p>
-            Un courriel « Validation de votre adresse électronique » a été envoyé à <strong>{props.email}</strong>. Ouvrez le lien qu’il contient pour activer votre compte : aucun service n’est accessible avant.
+            Un courriel « Validation de votre adresse électronique » a été envoyé à <strong>{props.email}</strong>. Ouvrez le lien qu’il
+            contient pour activer votre compte : aucun service n’est accessible avant.
           </p>
         </Alert>
       )}
@@ -314,7 +426,10 @@ export function ValidationPage(props: { ctx: PageContext; draft: DraftData; emai
       ) : null}
       {d.kind === 'tiers_declarant' ? (
         <Alert type="info" title="Vos collaborateurs">
-          <p>Après la validation de votre adresse, ajoutez vos collaborateurs avec « Nouveau déclarant » dans « Gérer les déclarants » de votre menu personnalisé, puis composez vos portefeuilles de clients.</p>
+          <p>
+            Après la validation de votre adresse, ajoutez vos collaborateurs avec « Nouveau déclarant » dans « Gérer les déclarants » de
+            votre menu personnalisé, puis composez vos portefeuilles de clients.
+          </p>
         </Alert>
       ) : null}
       <p>Les déclarations ajoutées sont accessibles 24 heures après leur ajout.</p>

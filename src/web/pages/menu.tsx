@@ -126,19 +126,19 @@ export function MenuPage(props: {
             </nav>
           ) : (
             <>
-            {props.isTiers ? (
-              <p>
-                <a className="fr-link" href="/portefeuilles">
-                  Vos portefeuilles de clients
-                </a>
-              </p>
-            ) : null}
-            <Alert type="info" title="Votre administrateur">
-              <p>
-                Vous êtes déclarant. Pour obtenir d’autres droits, adressez-vous à votre administrateur :{' '}
-                <strong>{props.administrators.map((a) => `${a.prenom} ${a.nom}`).join(', ') || 'aucun administrateur actif'}</strong>.
-              </p>
-            </Alert>
+              {props.isTiers ? (
+                <p>
+                  <a className="fr-link" href="/portefeuilles">
+                    Vos portefeuilles de clients
+                  </a>
+                </p>
+              ) : null}
+              <Alert type="info" title="Votre administrateur">
+                <p>
+                  Vous êtes déclarant. Pour obtenir d’autres droits, adressez-vous à votre administrateur :{' '}
+                  <strong>{props.administrators.map((a) => `${a.prenom} ${a.nom}`).join(', ') || 'aucun administrateur actif'}</strong>.
+                </p>
+              </Alert>
             </>
           )}
           <h2 className="fr-h5 fr-mt-4w">Vos informations personnelles</h2>
@@ -170,7 +170,16 @@ export function MenuPage(props: {
 
 export function InformationsPage(props: {
   ctx: PageContext;
-  user: { nom: string; prenom: string; email: string; telephone: string; portable: string | null; siret: string; role: string; secretQuestion: string | null };
+  user: {
+    nom: string;
+    prenom: string;
+    email: string;
+    telephone: string;
+    portable: string | null;
+    siret: string;
+    role: string;
+    secretQuestion: string | null;
+  };
   administrators: { nom: string; prenom: string; email: string }[];
   errors?: FieldErrors;
   form?: 'password' | 'question' | 'email';
@@ -181,7 +190,10 @@ export function InformationsPage(props: {
   const only = (f: string) => (props.form === f ? e : {});
   // Each form asks for the current password: one id per form, so that each label names its own field.
   const currentId = { password: 'current', question: 'current-question', email: 'current-email' } as const;
-  const summaryErrors = props.form && e.current ? { ...Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'current')), [currentId[props.form]]: e.current } : props.errors;
+  const summaryErrors =
+    props.form && e.current
+      ? { ...Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'current')), [currentId[props.form]]: e.current }
+      : props.errors;
   return (
     <Layout ctx={props.ctx} title="Vos informations personnelles" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
       <h1>Vos informations personnelles</h1>
@@ -207,7 +219,15 @@ export function InformationsPage(props: {
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" id="nom" value={u.nom} />
         <input type="hidden" id="prenom" value={u.prenom} />
-        <Input name="current" type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('password').current} />
+        <Input
+          name="current"
+          type="password"
+          label="Mot de passe actuel"
+          required
+          autoComplete="current-password"
+          maxLength={20}
+          error={only('password').current}
+        />
         <PasswordFields errors={only('password')} label="Nouveau mot de passe" />
         <button className="fr-btn" type="submit">
           Changer le mot de passe
@@ -218,7 +238,16 @@ export function InformationsPage(props: {
       <p>Question actuelle : {u.secretQuestion ?? 'aucune'}</p>
       <form method="post" action="/menu/informations/question-secrete" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Input name="current" id={currentId.question} type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('question').current} />
+        <Input
+          name="current"
+          id={currentId.question}
+          type="password"
+          label="Mot de passe actuel"
+          required
+          autoComplete="current-password"
+          maxLength={20}
+          error={only('question').current}
+        />
         <SecretQuestionFields errors={only('question')} />
         <button className="fr-btn" type="submit">
           Changer la question secrète
@@ -228,8 +257,26 @@ export function InformationsPage(props: {
       <h2 className="fr-h4 fr-mt-5w">Changer d’adresse électronique</h2>
       <form method="post" action="/menu/informations/courriel" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Input name="current" id={currentId.email} type="password" label="Mot de passe actuel" required autoComplete="current-password" maxLength={20} error={only('email').current} />
-        <Input name="email" type="email" label="Nouveau courriel" required validate="email" maxLength={254} error={only('email').email} hint="Un lien de validation sera envoyé à cette adresse ; l’ancienne reste utilisée jusque-là." />
+        <Input
+          name="current"
+          id={currentId.email}
+          type="password"
+          label="Mot de passe actuel"
+          required
+          autoComplete="current-password"
+          maxLength={20}
+          error={only('email').current}
+        />
+        <Input
+          name="email"
+          type="email"
+          label="Nouveau courriel"
+          required
+          validate="email"
+          maxLength={254}
+          error={only('email').email}
+          hint="Un lien de validation sera envoyé à cette adresse ; l’ancienne reste utilisée jusque-là."
+        />
         <button className="fr-btn" type="submit">
           Changer d’adresse
         </button>
@@ -238,7 +285,10 @@ export function InformationsPage(props: {
   );
 }
 
-export function SessionsPage(props: { ctx: PageContext; sessions: { current: boolean; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null }[] }) {
+export function SessionsPage(props: {
+  ctx: PageContext;
+  sessions: { current: boolean; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null }[];
+}) {
   return (
     <Layout ctx={props.ctx} title="Vos sessions" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
       <h1>Vos sessions</h1>
@@ -278,7 +328,11 @@ export function SessionsPage(props: { ctx: PageContext; sessions: { current: boo
   );
 }
 
-export function DemandesPage(props: { ctx: PageContext; demandes: { id: string; kind: string; createdAt: Date; nom: string; prenom: string; email: string; siret: string }[]; notice?: string }) {
+export function DemandesPage(props: {
+  ctx: PageContext;
+  demandes: { id: string; kind: string; createdAt: Date; nom: string; prenom: string; email: string; siret: string }[];
+  notice?: string;
+}) {
   return (
     <Layout ctx={props.ctx} title="Demande en attente" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
       <h1>Demande en attente</h1>
@@ -286,7 +340,11 @@ export function DemandesPage(props: { ctx: PageContext; demandes: { id: string; 
       {props.demandes.length === 0 ? <p>Aucune demande en attente.</p> : null}
       {props.demandes.map((d) => (
         <div className="fr-card fr-p-3w fr-mb-2w" key={d.id}>
-          <h2 className="fr-h5">{d.kind === 'candidat_ad' ? `${d.prenom} ${d.nom} demande à devenir administrateur` : `${d.prenom} ${d.nom} demande la réinitialisation de son mot de passe`}</h2>
+          <h2 className="fr-h5">
+            {d.kind === 'candidat_ad'
+              ? `${d.prenom} ${d.nom} demande à devenir administrateur`
+              : `${d.prenom} ${d.nom} demande la réinitialisation de son mot de passe`}
+          </h2>
           <p>
             Courriel : {d.email} · Siret : {d.siret} · Demande du {formatDateTime(d.createdAt)}
           </p>
@@ -323,11 +381,20 @@ export function DemandesPage(props: { ctx: PageContext; demandes: { id: string; 
   );
 }
 
-export function ForcedChangePage(props: { ctx: PageContext; errors?: FieldErrors; values?: Record<string, unknown>; nom: string; prenom: string }) {
+export function ForcedChangePage(props: {
+  ctx: PageContext;
+  errors?: FieldErrors;
+  values?: Record<string, unknown>;
+  nom: string;
+  prenom: string;
+}) {
   return (
     <Layout ctx={props.ctx} title="Nouveau mot de passe obligatoire">
       <h1>Choisissez un nouveau mot de passe et une nouvelle question secrète</h1>
-      <Alert type="warning">Votre administrateur a réinitialisé votre mot de passe. Avant toute autre action, choisissez un nouveau mot de passe et une nouvelle question secrète.</Alert>
+      <Alert type="warning">
+        Votre administrateur a réinitialisé votre mot de passe. Avant toute autre action, choisissez un nouveau mot de passe et une nouvelle
+        question secrète.
+      </Alert>
       <ErrorSummary errors={props.errors} />
       <form method="post" action="/menu/changement-obligatoire" noValidate>
         <CsrfField token={props.ctx.csrfToken} />

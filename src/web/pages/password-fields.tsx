@@ -38,7 +38,16 @@ export function PasswordFields(props: { errors?: FieldErrors; label?: string }) 
           </div>
         }
       />
-      <Input name="passwordConfirm" type="password" label="Confirmation du mot de passe" required autoComplete="new-password" validate="confirm:password" maxLength={20} error={e.passwordConfirm} />
+      <Input
+        name="passwordConfirm"
+        type="password"
+        label="Confirmation du mot de passe"
+        required
+        autoComplete="new-password"
+        validate="confirm:password"
+        maxLength={20}
+        error={e.passwordConfirm}
+      />
     </>
   );
 }

@@ -77,13 +77,20 @@ function Legend(props: { kinds: IconKey[] }) {
 
 function Pagination(props: { page: number; pages: number; href: (page: number) => string; label: string }) {
   if (props.pages <= 1) return null;
-  const pages = Array.from({ length: props.pages }, (_, i) => i + 1).filter((p) => p === 1 || p === props.pages || Math.abs(p - props.page) <= 2);
+  const pages = Array.from({ length: props.pages }, (_, i) => i + 1).filter(
+    (p) => p === 1 || p === props.pages || Math.abs(p - props.page) <= 2,
+  );
   return (
     <nav role="navigation" className="fr-pagination fr-mt-2w no-print" aria-label={props.label}>
       <ul className="fr-pagination__list">
         {pages.map((p) => (
           <li key={p}>
-            <a className="fr-pagination__link" href={props.href(p)} aria-current={p === props.page ? 'page' : undefined} title={`Page ${p}`}>
+            <a
+              className="fr-pagination__link"
+              href={props.href(p)}
+              aria-current={p === props.page ? 'page' : undefined}
+              title={`Page ${p}`}
+            >
               {p}
             </a>
           </li>
@@ -117,7 +124,6 @@ function Textarea(props: { name: string; label: string; value?: unknown; error?:
   );
 }
 
-
 export const DECLARANT_NOUN = { one: 'déclarant', many: 'déclarants', feminine: false } as const;
 export const DECLARANT_LEGENDS = { available: 'Déclarants disponibles', selected: 'Déclarants sélectionnés' } as const;
 const DECLARANTS_HELP =
@@ -129,9 +135,14 @@ const dualAttributes = (field: string, noun: { one: string; many: string; femini
   'data-dual-many': noun.many,
   'data-dual-feminine': noun.feminine ? '1' : '0',
 });
-const declarantItems = (declarants: readonly { id: string; nom: string; prenom: string }[]) => declarants.map((d, i) => ({ value: d.id, label: `${d.nom} ${d.prenom}`, order: i }));
+const declarantItems = (declarants: readonly { id: string; nom: string; prenom: string }[]) =>
+  declarants.map((d, i) => ({ value: d.id, label: `${d.nom} ${d.prenom}`, order: i }));
 function PendingAlert(props: { pending?: boolean }) {
-  return props.pending ? <Alert type="info">Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les abandonner.</Alert> : null;
+  return props.pending ? (
+    <Alert type="info">
+      Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les abandonner.
+    </Alert>
+  ) : null;
 }
 
 function FormButtons(props: { cancel: string }) {
@@ -165,7 +176,8 @@ export function PortefeuillesPage(props: {
   notice?: string;
   error?: string;
 }) {
-  const q = (page: number) => `/gestion/portefeuilles?${new URLSearchParams({ ...(props.valeur ? { critere: props.critere, valeur: props.valeur } : {}), page: String(page) }).toString()}`;
+  const q = (page: number) =>
+    `/gestion/portefeuilles?${new URLSearchParams({ ...(props.valeur ? { critere: props.critere, valeur: props.valeur } : {}), page: String(page) }).toString()}`;
   return (
     <Layout ctx={props.ctx} title="Vos portefeuilles" breadcrumb={[MENU]} wide>
       <h1>Vos portefeuilles</h1>
@@ -248,12 +260,19 @@ export function PortefeuillesPage(props: {
           </a>
         </li>
         <li>
-          <a className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left" href="/gestion/portefeuilles/recapitulatif?impression=1">
+          <a
+            className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
+            href="/gestion/portefeuilles/recapitulatif?impression=1"
+          >
             Imprimer le récapitulatif
           </a>
         </li>
         <li>
-          <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href="/gestion/portefeuilles/recapitulatif.csv" download>
+          <a
+            className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
+            href="/gestion/portefeuilles/recapitulatif.csv"
+            download
+          >
             Exporter le récapitulatif (CSV)
           </a>
         </li>
@@ -284,11 +303,31 @@ export function PortefeuilleFormPage(props: {
     <Layout ctx={props.ctx} title={title} breadcrumb={[MENU, LIST]}>
       <h1>{title}</h1>
       <ErrorSummary errors={props.errors} />
-      <form method="post" action={props.mode === 'create' ? '/gestion/portefeuilles' : base(props.id!)} noValidate {...(props.mode === 'create' ? dualAttributes('declarants', DECLARANT_NOUN) : {})}>
+      <form
+        method="post"
+        action={props.mode === 'create' ? '/gestion/portefeuilles' : base(props.id!)}
+        noValidate
+        {...(props.mode === 'create' ? dualAttributes('declarants', DECLARANT_NOUN) : {})}
+      >
         <CsrfField token={props.ctx.csrfToken} />
         <h2 className="fr-h5">Portefeuille</h2>
-        <Input name="name" label="Nom du portefeuille" required value={props.values?.name} error={props.errors?.name} maxLength={100} hint="100 caractères au maximum, différent de vos autres portefeuilles." />
-        <Textarea name="comment" label="Commentaire" value={props.values?.comment} error={props.errors?.comment} maxLength={500} hint="Facultatif, 500 caractères au maximum." />
+        <Input
+          name="name"
+          label="Nom du portefeuille"
+          required
+          value={props.values?.name}
+          error={props.errors?.name}
+          maxLength={100}
+          hint="100 caractères au maximum, différent de vos autres portefeuilles."
+        />
+        <Textarea
+          name="comment"
+          label="Commentaire"
+          value={props.values?.comment}
+          error={props.errors?.comment}
+          maxLength={500}
+          hint="Facultatif, 500 caractères au maximum."
+        />
         {props.mode === 'create' ? (
           <>
             <h2 className="fr-h5">Déclarants</h2>
@@ -321,12 +360,20 @@ export function PortefeuilleFormPage(props: {
 }
 
 /** « Supprimer le portefeuille »: a confirmation page (works without JavaScript). */
-export function PortefeuilleDeletePage(props: { ctx: PageContext; portefeuille: { id: string; name: string; isDefault: boolean }; error?: string }) {
+export function PortefeuilleDeletePage(props: {
+  ctx: PageContext;
+  portefeuille: { id: string; name: string; isDefault: boolean };
+  error?: string;
+}) {
   const p = props.portefeuille;
   return (
     <Layout ctx={props.ctx} title="Supprimer le portefeuille" breadcrumb={[MENU, LIST]}>
       <h1>Supprimer le portefeuille</h1>
-      {props.error ? <Alert type="error" title="Suppression impossible">{props.error}</Alert> : null}
+      {props.error ? (
+        <Alert type="error" title="Suppression impossible">
+          {props.error}
+        </Alert>
+      ) : null}
       <p>
         Nom du portefeuille : <strong>{p.name}</strong>
       </p>
@@ -390,7 +437,13 @@ export function PortefeuilleDeclarantsPage(props: {
   );
 }
 
-export function PortefeuilleDeclarationsPage(props: { ctx: PageContext; portefeuille: { id: string; name: string }; selected: readonly string[]; pending?: boolean; errors?: FieldErrors }) {
+export function PortefeuilleDeclarationsPage(props: {
+  ctx: PageContext;
+  portefeuille: { id: string; name: string };
+  selected: readonly string[];
+  pending?: boolean;
+  errors?: FieldErrors;
+}) {
   return (
     <Layout ctx={props.ctx} title="Gérer les déclarations du portefeuille" breadcrumb={[MENU, LIST]} wide>
       <h1>Gérer les déclarations du portefeuille</h1>
@@ -399,9 +452,10 @@ export function PortefeuilleDeclarationsPage(props: { ctx: PageContext; portefeu
       </p>
       <ErrorSummary errors={props.errors} />
       <p id="declarations-aide">
-        Sélectionnez les déclarations pouvant être transmises par les déclarants pour le portefeuille en les basculant dans « Liste des déclarations sélectionnées » à l’aide des flèches ou en effectuant un glissé. Une
-        déclaration ajoutée l’est pour chaque établissement choisi des entreprises du portefeuille ; elle est accessible 24 heures après son ajout. Une déclaration retirée l’est aussi des établissements, avec les
-        habilitations correspondantes.
+        Sélectionnez les déclarations pouvant être transmises par les déclarants pour le portefeuille en les basculant dans « Liste des
+        déclarations sélectionnées » à l’aide des flèches ou en effectuant un glissé. Une déclaration ajoutée l’est pour chaque
+        établissement choisi des entreprises du portefeuille ; elle est accessible 24 heures après son ajout. Une déclaration retirée l’est
+        aussi des établissements, avec les habilitations correspondantes.
       </p>
       <form method="post" action={`${base(props.portefeuille.id)}/declarations`} {...dualAttributes('declarations', DECLARATION_NOUN)}>
         <CsrfField token={props.ctx.csrfToken} />
@@ -451,8 +505,19 @@ export function CompositionPage(props: {
         <p>Pour ajouter une entreprise dans votre portefeuille saisissez le SIREN et cliquez sur « Valider ».</p>
         <form method="post" action={`${base(p.id)}/entreprises`} noValidate>
           <CsrfField token={props.ctx.csrfToken} />
-          <Input name="siren" label="Siren" required value={props.siren} error={props.errors?.siren} inputMode="numeric" maxLength={20} hint="9 chiffres, par exemple 999 001 001." />
-          <p className="fr-text--sm">NB : le SIREN permet automatiquement d’inscrire l’ensemble des établissements secondaires actifs y étant rattachés.</p>
+          <Input
+            name="siren"
+            label="Siren"
+            required
+            value={props.siren}
+            error={props.errors?.siren}
+            inputMode="numeric"
+            maxLength={20}
+            hint="9 chiffres, par exemple 999 001 001."
+          />
+          <p className="fr-text--sm">
+            NB : le SIREN permet automatiquement d’inscrire l’ensemble des établissements secondaires actifs y étant rattachés.
+          </p>
           <button className="fr-btn fr-icon-check-line fr-btn--icon-left" type="submit">
             Valider
           </button>
@@ -488,11 +553,17 @@ export function CompositionPage(props: {
                   <td>
                     <IconLink kind="etablissements" href={`${cb}/etablissements`} about={about} />
                     <IconLink kind="declarationsEntreprise" href={`${cb}/declarations`} about={about} />
-                    {c.firstSiret ? <IconLink kind="habilitations" href={`/gestion/habilitations?siret=${c.firstSiret}`} about={about} /> : null}
+                    {c.firstSiret ? (
+                      <IconLink kind="habilitations" href={`/gestion/habilitations?siret=${c.firstSiret}`} about={about} />
+                    ) : null}
                     <IconLink kind="transferer" href={`${cb}/transfert`} about={about} />
                     <form method="post" action={`${cb}/retirer`} className="inline-form">
                       <CsrfField token={props.ctx.csrfToken} />
-                      <button className={`fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${ICONS.retirer.icon}`} type="submit" title={`${ICONS.retirer.label} ${about}`}>
+                      <button
+                        className={`fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${ICONS.retirer.icon}`}
+                        type="submit"
+                        title={`${ICONS.retirer.label} ${about}`}
+                      >
                         {`${ICONS.retirer.label} ${about}`}
                       </button>
                     </form>
@@ -503,7 +574,12 @@ export function CompositionPage(props: {
           </tbody>
         </table>
       </div>
-      <Pagination page={props.page} pages={props.pages} href={(n) => `${base(p.id)}?page=${n}`} label="Pages des entreprises du portefeuille" />
+      <Pagination
+        page={props.page}
+        pages={props.pages}
+        href={(n) => `${base(p.id)}?page=${n}`}
+        label="Pages des entreprises du portefeuille"
+      />
       <Legend kinds={['etablissements', 'declarationsEntreprise', 'habilitations', 'transferer', 'retirer']} />
       <p className="fr-mt-3w">
         <a className="fr-btn fr-btn--secondary" href="/gestion/portefeuilles">
@@ -528,12 +604,25 @@ export function ClientEtablissementsPage(props: {
   ctx: PageContext;
   portefeuille: { id: string; name: string };
   client: { siren: string; raisonSociale: string };
-  etablissements: { siret: string; denomination: string; adresse: string; codePostal: string | null; libelleCommune: string | null; estSiege: boolean; chosen: boolean }[];
+  etablissements: {
+    siret: string;
+    denomination: string;
+    adresse: string;
+    codePostal: string | null;
+    libelleCommune: string | null;
+    estSiege: boolean;
+    chosen: boolean;
+  }[];
   errors?: FieldErrors;
 }) {
   const back = base(props.portefeuille.id);
   return (
-    <Layout ctx={props.ctx} title="Choisir les établissements de l’entreprise" breadcrumb={[MENU, LIST, { href: back, label: 'Composition du portefeuille' }]} wide>
+    <Layout
+      ctx={props.ctx}
+      title="Choisir les établissements de l’entreprise"
+      breadcrumb={[MENU, LIST, { href: back, label: 'Composition du portefeuille' }]}
+      wide
+    >
       <h1>Choisir les établissements de l’entreprise</h1>
       <ClientHeader {...props} />
       <ErrorSummary errors={props.errors} />
@@ -584,14 +673,19 @@ export function ClientDeclarationsPage(props: {
 }) {
   const back = base(props.portefeuille.id);
   return (
-    <Layout ctx={props.ctx} title="Gérer les déclarations de l’entreprise" breadcrumb={[MENU, LIST, { href: back, label: 'Composition du portefeuille' }]}>
+    <Layout
+      ctx={props.ctx}
+      title="Gérer les déclarations de l’entreprise"
+      breadcrumb={[MENU, LIST, { href: back, label: 'Composition du portefeuille' }]}
+    >
       <h1>Gérer les déclarations de l’entreprise</h1>
       <ClientHeader {...props} />
       <ErrorSummary errors={props.errors} />
       {props.available.length === 0 ? (
         <Alert type="info">
           <p>
-            Ce portefeuille n’a aucune déclaration. Choisissez-les d’abord avec <a href={`${back}/declarations`}>« Gérer les déclarations du portefeuille »</a>.
+            Ce portefeuille n’a aucune déclaration. Choisissez-les d’abord avec{' '}
+            <a href={`${back}/declarations`}>« Gérer les déclarations du portefeuille »</a>.
           </p>
         </Alert>
       ) : (
@@ -607,7 +701,12 @@ export function ClientDeclarationsPage(props: {
             options={props.available.map((code) => {
               const d = findDeclaration(code);
               const n = props.present.get(code) ?? 0;
-              return { value: code, label: d ? `${d.name} - ${d.description}` : code, hint: n > 0 && n < props.chosenCount ? `Présente sur ${n} établissement(s) sur ${props.chosenCount}` : undefined, checked: n > 0 };
+              return {
+                value: code,
+                label: d ? `${d.name} - ${d.description}` : code,
+                hint: n > 0 && n < props.chosenCount ? `Présente sur ${n} établissement(s) sur ${props.chosenCount}` : undefined,
+                checked: n > 0,
+              };
             })}
           />
           <FormButtons cancel={back} />
@@ -617,7 +716,13 @@ export function ClientDeclarationsPage(props: {
   );
 }
 
-export function TransferPage(props: { ctx: PageContext; portefeuille: { id: string; name: string }; client: { siren: string; raisonSociale: string }; targets: { id: string; name: string }[]; errors?: FieldErrors }) {
+export function TransferPage(props: {
+  ctx: PageContext;
+  portefeuille: { id: string; name: string };
+  client: { siren: string; raisonSociale: string };
+  targets: { id: string; name: string }[];
+  errors?: FieldErrors;
+}) {
   const back = base(props.portefeuille.id);
   const targets = props.targets.filter((t) => t.id !== props.portefeuille.id);
   return (
@@ -628,7 +733,8 @@ export function TransferPage(props: { ctx: PageContext; portefeuille: { id: stri
       {targets.length === 0 ? (
         <Alert type="info">
           <p>
-            Vous n’avez pas d’autre portefeuille. <a href="/gestion/portefeuilles/ajouter">Ajoutez un portefeuille</a> pour y transférer cette entreprise.
+            Vous n’avez pas d’autre portefeuille. <a href="/gestion/portefeuilles/ajouter">Ajoutez un portefeuille</a> pour y transférer
+            cette entreprise.
           </p>
         </Alert>
       ) : (
@@ -672,7 +778,15 @@ export interface RecapRowView {
 }
 
 /** `page`/`pages`: the screen version is paged (50 clients a page); print and CSV keep everything. */
-export function RecapPage(props: { ctx: PageContext; rows: RecapRowView[]; print: boolean; title?: string; back?: string; page?: number; pages?: number }) {
+export function RecapPage(props: {
+  ctx: PageContext;
+  rows: RecapRowView[];
+  print: boolean;
+  title?: string;
+  back?: string;
+  page?: number;
+  pages?: number;
+}) {
   const names = (codes: string | null) =>
     (codes ?? '')
       .split(',')
@@ -726,25 +840,40 @@ export function RecapPage(props: { ctx: PageContext; rows: RecapRowView[]; print
         </table>
       </div>
       {props.page && props.pages && props.pages > 1 ? (
-        <Pagination page={props.page} pages={props.pages} href={(n) => `/gestion/portefeuilles/recapitulatif?page=${n}`} label="Pages du récapitulatif" />
+        <Pagination
+          page={props.page}
+          pages={props.pages}
+          href={(n) => `/gestion/portefeuilles/recapitulatif?page=${n}`}
+          label="Pages du récapitulatif"
+        />
       ) : null}
       <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
         {props.print ? null : (
           <li>
-            <a className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left" href={`${props.back ?? '/gestion/portefeuilles/recapitulatif'}?impression=1`}>
+            <a
+              className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
+              href={`${props.back ?? '/gestion/portefeuilles/recapitulatif'}?impression=1`}
+            >
               Imprimer le récapitulatif
             </a>
           </li>
         )}
         {props.back ? null : (
           <li>
-            <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href="/gestion/portefeuilles/recapitulatif.csv" download>
+            <a
+              className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
+              href="/gestion/portefeuilles/recapitulatif.csv"
+              download
+            >
               Exporter le récapitulatif (CSV)
             </a>
           </li>
         )}
         <li>
-          <a className="fr-btn fr-btn--tertiary" href={props.ctx.viewer?.role === 'administrateur' ? '/gestion/portefeuilles' : '/portefeuilles'}>
+          <a
+            className="fr-btn fr-btn--tertiary"
+            href={props.ctx.viewer?.role === 'administrateur' ? '/gestion/portefeuilles' : '/portefeuilles'}
+          >
             Retour
           </a>
         </li>
@@ -793,9 +922,21 @@ export function ViewerPortefeuillesPage(props: { ctx: PageContext; rows: Portefe
   );
 }
 
-export function ViewerPortefeuillePage(props: { ctx: PageContext; portefeuille: { id: string; name: string }; clients: ClientSummary[]; total: number; page: number; pages: number }): ReactNode {
+export function ViewerPortefeuillePage(props: {
+  ctx: PageContext;
+  portefeuille: { id: string; name: string };
+  clients: ClientSummary[];
+  total: number;
+  page: number;
+  pages: number;
+}): ReactNode {
   return (
-    <Layout ctx={props.ctx} title={`Portefeuille ${props.portefeuille.name}`} breadcrumb={[MENU, { href: '/portefeuilles', label: 'Vos portefeuilles' }]} wide>
+    <Layout
+      ctx={props.ctx}
+      title={`Portefeuille ${props.portefeuille.name}`}
+      breadcrumb={[MENU, { href: '/portefeuilles', label: 'Vos portefeuilles' }]}
+      wide
+    >
       <h1>{`Portefeuille ${props.portefeuille.name}`}</h1>
       <div className="fr-table fr-table--bordered">
         <table>
@@ -825,7 +966,12 @@ export function ViewerPortefeuillePage(props: { ctx: PageContext; portefeuille: 
           </tbody>
         </table>
       </div>
-      <Pagination page={props.page} pages={props.pages} href={(n) => `/portefeuilles/${props.portefeuille.id}?page=${n}`} label="Pages des entreprises du portefeuille" />
+      <Pagination
+        page={props.page}
+        pages={props.pages}
+        href={(n) => `/portefeuilles/${props.portefeuille.id}?page=${n}`}
+        label="Pages des entreprises du portefeuille"
+      />
       <p>
         <a className="fr-link" href="/portefeuilles">
           Retour à vos portefeuilles

@@ -8,10 +8,28 @@ export function LoginForm(props: { ctx: PageContext; values?: Record<string, unk
     <form method="post" action="/connexion" noValidate>
       <CsrfField token={props.ctx.csrfToken} />
       {props.retour ? <input type="hidden" name="retour" value={props.retour} /> : null}
-      <Input name="siret" label="Siret" required inputMode="numeric" autoComplete="username" maxLength={20} value={props.values?.siret} error={e.siret} hint="14 chiffres" />
+      <Input
+        name="siret"
+        label="Siret"
+        required
+        inputMode="numeric"
+        autoComplete="username"
+        maxLength={20}
+        value={props.values?.siret}
+        error={e.siret}
+        hint="14 chiffres"
+      />
       <Input name="nom" label="Nom" required autoComplete="family-name" maxLength={50} value={props.values?.nom} error={e.nom} />
       <Input name="prenom" label="Prénom" required autoComplete="given-name" maxLength={50} value={props.values?.prenom} error={e.prenom} />
-      <Input name="password" type="password" label="Mot de passe" required autoComplete="current-password" maxLength={20} error={e.password} />
+      <Input
+        name="password"
+        type="password"
+        label="Mot de passe"
+        required
+        autoComplete="current-password"
+        maxLength={20}
+        error={e.password}
+      />
       <ul className="fr-btns-group fr-btns-group--inline-md">
         <li>
           <button className="fr-btn" type="submit">
@@ -34,7 +52,8 @@ export function HomePage(props: { ctx: PageContext; notice?: string }) {
       <h1>net-entreprises et SOLTéA</h1>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       <p className="fr-text--lead">
-        Toutes les entreprises et leurs mandataires déclarent ici leurs cotisations sociales et, avec SOLTéA, répartissent le solde de la taxe d’apprentissage entre les établissements habilités.
+        Toutes les entreprises et leurs mandataires déclarent ici leurs cotisations sociales et, avec SOLTéA, répartissent le solde de la
+        taxe d’apprentissage entre les établissements habilités.
       </p>
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-6">
@@ -47,7 +66,10 @@ export function HomePage(props: { ctx: PageContext; notice?: string }) {
         <div className="fr-col-12 fr-col-md-6">
           <div className="fr-card fr-p-3w">
             <h2>S’inscrire sur net-entreprises</h2>
-            <p>L’inscription et l’utilisation de net-entreprises sont entièrement gratuites. Munissez-vous du numéro SIRET de votre établissement.</p>
+            <p>
+              L’inscription et l’utilisation de net-entreprises sont entièrement gratuites. Munissez-vous du numéro SIRET de votre
+              établissement.
+            </p>
             <p>
               <a className="fr-btn fr-btn--secondary" href="/inscription">
                 Je crée mon compte net-entreprises
@@ -55,8 +77,9 @@ export function HomePage(props: { ctx: PageContext; notice?: string }) {
             </p>
             <h3 className="fr-h6">Qu’est-ce que SOLTéA ?</h3>
             <p>
-              SOLTéA est le service en ligne dédié aux employeurs redevables du solde de la taxe d’apprentissage et aux établissements habilités à le percevoir. Après
-              l’inscription, l’administrateur ajoute la déclaration « SOLTéA - Employeurs » ou « SOLTéA - Etablissements » ; le service est accessible 24 heures plus tard.
+              SOLTéA est le service en ligne dédié aux employeurs redevables du solde de la taxe d’apprentissage et aux établissements
+              habilités à le percevoir. Après l’inscription, l’administrateur ajoute la déclaration « SOLTéA - Employeurs » ou « SOLTéA -
+              Etablissements » ; le service est accessible 24 heures plus tard.
             </p>
           </div>
         </div>
@@ -65,7 +88,15 @@ export function HomePage(props: { ctx: PageContext; notice?: string }) {
   );
 }
 
-export function LoginPage(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors; message?: string; notice?: string; retour?: string; resendFor?: string }) {
+export function LoginPage(props: {
+  ctx: PageContext;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+  message?: string;
+  notice?: string;
+  retour?: string;
+  resendFor?: string;
+}) {
   return (
     <Layout ctx={props.ctx} title="Connexion">
       <h1>Se connecter à net-entreprises</h1>
@@ -91,7 +122,13 @@ export function LoginPage(props: { ctx: PageContext; values?: Record<string, unk
   );
 }
 
-export function MessagePage(props: { ctx: PageContext; title: string; type?: 'success' | 'info' | 'warning' | 'error'; children: React.ReactNode; status?: number }) {
+export function MessagePage(props: {
+  ctx: PageContext;
+  title: string;
+  type?: 'success' | 'info' | 'warning' | 'error';
+  children: React.ReactNode;
+  status?: number;
+}) {
   return (
     <Layout ctx={props.ctx} title={props.title}>
       <h1>{props.title}</h1>

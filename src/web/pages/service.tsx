@@ -4,13 +4,19 @@ import { Alert } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 
 /** Entry of a declaration opened from its tile: the établissements the user may act for. */
-export function ServicePage(props: { ctx: PageContext; declaration: Declaration; sirets: { siret: string; declarer: boolean; payer: boolean }[] }) {
+export function ServicePage(props: {
+  ctx: PageContext;
+  declaration: Declaration;
+  sirets: { siret: string; declarer: boolean; payer: boolean }[];
+}) {
   const d = props.declaration;
   return (
     <Layout ctx={props.ctx} title={d.name} breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
       <h1>{d.name}</h1>
       <p className="fr-text--lead">{d.description}</p>
-      <Alert type="info">Ce service est ouvert pour les établissements ci-dessous. Ses écrans de déclaration sont déployés progressivement.</Alert>
+      <Alert type="info">
+        Ce service est ouvert pour les établissements ci-dessous. Ses écrans de déclaration sont déployés progressivement.
+      </Alert>
       <div className="fr-table">
         <table>
           <caption>Établissements pour lesquels vous êtes habilité</caption>

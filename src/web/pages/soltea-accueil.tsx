@@ -12,8 +12,9 @@ export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | nul
     <Layout ctx={props.ctx} title="SOLTéA" breadcrumb={[{ href: '/', label: 'Accueil' }]} wide>
       <h1>SOLTéA, le solde de la taxe d’apprentissage</h1>
       <p className="fr-text--lead">
-        Chaque employeur redevable choisit, sur SOLTéA, les établissements habilités et les formations qui recevront le solde de sa taxe d’apprentissage (0,09 % de sa
-        masse salariale). Les établissements y complètent leur fiche et suivent les fonds qui leur sont attribués.
+        Chaque employeur redevable choisit, sur SOLTéA, les établissements habilités et les formations qui recevront le solde de sa taxe
+        d’apprentissage (0,09 % de sa masse salariale). Les établissements y complètent leur fiche et suivent les fonds qui leur sont
+        attribués.
       </p>
       {props.annee !== null ? (
         <p>{`Campagne ${props.annee} : ${props.etablissements.toLocaleString('fr-FR')} établissements habilités.`}</p>
@@ -35,7 +36,9 @@ export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | nul
                 <h3 className="fr-tile__title">
                   <a href={entry('/soltea/employeur')}>Employeur</a>
                 </h3>
-                <p className="fr-tile__desc">Consultez votre solde et répartissez-le entre les établissements et les formations de votre choix.</p>
+                <p className="fr-tile__desc">
+                  Consultez votre solde et répartissez-le entre les établissements et les formations de votre choix.
+                </p>
                 <p className="fr-tile__detail">{signedIn ? 'Espace SOLTéA - Employeurs' : 'Connexion net-entreprises'}</p>
               </div>
             </div>
@@ -48,7 +51,9 @@ export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | nul
                 <h3 className="fr-tile__title">
                   <a href={entry('/soltea/etablissement')}>Établissement bénéficiaire</a>
                 </h3>
-                <p className="fr-tile__desc">Vérifiez et complétez votre fiche, vos coordonnées bancaires, et suivez les fonds attribués.</p>
+                <p className="fr-tile__desc">
+                  Vérifiez et complétez votre fiche, vos coordonnées bancaires, et suivez les fonds attribués.
+                </p>
                 <p className="fr-tile__detail">{signedIn ? 'Espace SOLTéA - Etablissements' : 'Connexion net-entreprises'}</p>
               </div>
             </div>

@@ -28,7 +28,8 @@ export const EMPLOYER_TABS: readonly { tab: EmployerTab; label: string; path: st
   { tab: 'historique', label: 'Historique', path: '/historique' },
 ];
 
-export const employerUrl = (siret: string, tab: EmployerTab = 'synthese') => `/soltea/employeur/${siret}${EMPLOYER_TABS.find((t) => t.tab === tab)?.path ?? ''}`;
+export const employerUrl = (siret: string, tab: EmployerTab = 'synthese') =>
+  `/soltea/employeur/${siret}${EMPLOYER_TABS.find((t) => t.tab === tab)?.path ?? ''}`;
 export const attribuerUrl = (siret: string, etab: string) => `/soltea/employeur/${siret}/attribuer/${etab}`;
 
 export interface EmployerHeader {
@@ -41,19 +42,36 @@ export interface EmployerHeader {
   client: boolean;
 }
 
-export function EmployerFrame(props: { ctx: PageContext; head: EmployerHeader; tab: EmployerTab; title: string; notice?: string; children: ReactNode; crumbs?: { href: string; label: string }[] }) {
+export function EmployerFrame(props: {
+  ctx: PageContext;
+  head: EmployerHeader;
+  tab: EmployerTab;
+  title: string;
+  notice?: string;
+  children: ReactNode;
+  crumbs?: { href: string; label: string }[];
+}) {
   const { head } = props;
   const name = head.denomination ?? formatSiret(head.siret);
   return (
     <Layout
       ctx={props.ctx}
       title={`${props.title} - ${name}`}
-      breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }, { href: '/soltea/employeur', label: EMPLOYER_TITLE }, ...(props.crumbs ?? [])]}
+      breadcrumb={[
+        { href: '/menu', label: 'Menu personnalisé' },
+        { href: '/soltea/employeur', label: EMPLOYER_TITLE },
+        ...(props.crumbs ?? []),
+      ]}
       wide
     >
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-3">
-          <SideMenu id="employeur-menu" title="Espace employeur" items={EMPLOYER_TABS.map((t) => ({ key: t.tab, label: t.label, href: employerUrl(head.siret, t.tab) }))} current={props.tab} />
+          <SideMenu
+            id="employeur-menu"
+            title="Espace employeur"
+            items={EMPLOYER_TABS.map((t) => ({ key: t.tab, label: t.label, href: employerUrl(head.siret, t.tab) }))}
+            current={props.tab}
+          />
           {head.several ? (
             <p className="fr-mt-2w">
               <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/soltea/employeur">
@@ -120,8 +138,14 @@ function EnveloppeSummary(props: { s: Synthese }) {
           </tr>
           {e.reportCents ? (
             <tr>
-              <th scope="row">{e.reportCents > 0n ? 'Report sur la campagne suivante (correction de DSN)' : 'Report de la campagne précédente (correction de DSN)'}</th>
-              <td className="fr-cell--right">{e.reportCents > 0n ? `− ${formatEuros(e.reportCents)}` : `+ ${formatEuros(-e.reportCents)}`}</td>
+              <th scope="row">
+                {e.reportCents > 0n
+                  ? 'Report sur la campagne suivante (correction de DSN)'
+                  : 'Report de la campagne précédente (correction de DSN)'}
+              </th>
+              <td className="fr-cell--right">
+                {e.reportCents > 0n ? `− ${formatEuros(e.reportCents)}` : `+ ${formatEuros(-e.reportCents)}`}
+              </td>
             </tr>
           ) : null}
           <tr>
@@ -299,7 +323,11 @@ export function SynthesePage(props: SyntheseProps) {
                       ) : (
                         <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
                           <li>
-                            <a className="fr-btn fr-btn--secondary fr-icon-edit-line" title={`Modifier ${name}`} href={`${employerUrl(head.siret)}?modifier=${l.id}`}>
+                            <a
+                              className="fr-btn fr-btn--secondary fr-icon-edit-line"
+                              title={`Modifier ${name}`}
+                              href={`${employerUrl(head.siret)}?modifier=${l.id}`}
+                            >
                               Modifier<span className="fr-sr-only">{` ${name}`}</span>
                             </a>
                           </li>
@@ -404,7 +432,8 @@ function PartageForm(props: { ctx: PageContext; siret: string; partage: boolean 
             <label className="fr-label" htmlFor="partage">
               J’accepte que les établissements que j’ai choisis voient le nom et le SIRET de mon entreprise
               <span className="fr-hint-text" id="partage-hint">
-                Sans votre accord, ils voient le pourcentage et le montant attribués, mais pas qui les leur attribue. Vous pouvez changer d’avis à tout moment.
+                Sans votre accord, ils voient le pourcentage et le montant attribués, mais pas qui les leur attribue. Vous pouvez changer
+                d’avis à tout moment.
               </span>
             </label>
           </div>
@@ -434,16 +463,34 @@ export interface AttribuerProps {
 }
 
 /** The form's name of a target: `e<id>` (établissement, composante) or `f<id>` (formation). */
-export const cibleOf = (t: { formationId?: number | null; etablissementId: number }) => (t.formationId ? `f${t.formationId}` : `e${t.etablissementId}`);
+export const cibleOf = (t: { formationId?: number | null; etablissementId: number }) =>
+  t.formationId ? `f${t.formationId}` : `e${t.etablissementId}`;
 
-function TargetRow(props: { cible: string; label: ReactNode; name: string; hint?: string; value?: string; checked: boolean; error?: string; disabled: boolean }) {
+function TargetRow(props: {
+  cible: string;
+  label: ReactNode;
+  name: string;
+  hint?: string;
+  value?: string;
+  checked: boolean;
+  error?: string;
+  disabled: boolean;
+}) {
   const { cible } = props;
   const id = `pct_${cible}`;
   return (
     <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--middle fr-mb-1w">
       <div className="fr-col-12 fr-col-md-8">
         <div className="fr-checkbox-group">
-          <input type="checkbox" id={`cible-${cible}`} name="cible" value={cible} defaultChecked={props.checked} disabled={props.disabled} data-cible={cible} />
+          <input
+            type="checkbox"
+            id={`cible-${cible}`}
+            name="cible"
+            value={cible}
+            defaultChecked={props.checked}
+            disabled={props.disabled}
+            data-cible={cible}
+          />
           <label className="fr-label" htmlFor={`cible-${cible}`}>
             {props.label}
             {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
@@ -485,7 +532,13 @@ export function AttribuerPage(props: AttribuerProps) {
   const here = new Set([...t.places.map((p) => `${p.id}:0`), ...t.formations.map((f) => `${f.etablissementId}:${f.id}`)]);
   const autresBp = s.lines.filter((l) => !here.has(`${l.etablissementId}:${l.formationId ?? 0}`)).reduce((x, l) => x + l.pointsBase, 0);
   return (
-    <EmployerFrame ctx={props.ctx} head={head} tab="recherche" title={`Attribuer à ${t.etablissement.nom}`} crumbs={[{ href: employerUrl(head.siret, 'recherche'), label: 'Recherche établissement' }]}>
+    <EmployerFrame
+      ctx={props.ctx}
+      head={head}
+      tab="recherche"
+      title={`Attribuer à ${t.etablissement.nom}`}
+      crumbs={[{ href: employerUrl(head.siret, 'recherche'), label: 'Recherche établissement' }]}
+    >
       {props.alert ? (
         <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
           <h2 className="fr-alert__title">Vos choix n’ont pas été enregistrés</h2>
@@ -538,7 +591,13 @@ export function AttribuerPage(props: AttribuerProps) {
                   cible={c}
                   label={p.kind === 'etablissement' ? `${p.nom} (établissement)` : p.nom}
                   name={p.nom}
-                  hint={[p.kind === 'composante' ? 'Composante / établissement secondaire' : null, p.commune, `SIRET ${formatSiret(p.siret)}`].filter(Boolean).join(' · ')}
+                  hint={[
+                    p.kind === 'composante' ? 'Composante / établissement secondaire' : null,
+                    p.commune,
+                    `SIRET ${formatSiret(p.siret)}`,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
                   value={props.values[`pct_${c}`] ?? ''}
                   checked={props.checked.has(c)}
                   disabled={!can}
@@ -655,7 +714,9 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
                       <td className="fr-cell--right">{euros(l.montantCents)}</td>
                       <td>
                         {STATUTS[l.statut]}
-                        {l.valideeLe ? <span className="fr-hint-text">{`le ${l.valideeLe.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}`}</span> : null}
+                        {l.valideeLe ? (
+                          <span className="fr-hint-text">{`le ${l.valideeLe.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}`}</span>
+                        ) : null}
                       </td>
                     </tr>
                   ))}
@@ -669,7 +730,11 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
             {`Versements : ${s.campaign.vagues.map((v) => `vague ${v.numero} à partir du ${formatJour(v.date)} (attributions validées en période ${v.periodeNumero})`).join(' ; ')}. Fonds non attribués répartis à partir du ${formatJour(s.campaign.reliquat)}.`}
           </p>
           <p>
-            <a className="fr-link fr-icon-download-line fr-link--icon-right" href={`/soltea/employeur/${props.head.siret}/synthese.csv?annee=${s.annee}`} download>
+            <a
+              className="fr-link fr-icon-download-line fr-link--icon-right"
+              href={`/soltea/employeur/${props.head.siret}/synthese.csv?annee=${s.annee}`}
+              download
+            >
               {`Télécharger la campagne ${s.annee} (CSV)`}
             </a>
           </p>
@@ -678,8 +743,6 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
     </EmployerFrame>
   );
 }
-
-
 
 // ── « Mes groupes » ────────────────────────────────────────────────────────────────────────────
 
@@ -711,7 +774,8 @@ export function GroupesPage(props: {
   return (
     <EmployerFrame ctx={props.ctx} head={head} tab="groupes" title="Mes groupes" {...(props.notice ? { notice: props.notice } : {})}>
       <p>
-        Une entreprise qui a plusieurs SIRET peut les réunir en groupe : les choix du <strong>SIRET de référence</strong> s’appliquent automatiquement à tous les SIRET du groupe, chacun sur ses propres crédits à répartir.
+        Une entreprise qui a plusieurs SIRET peut les réunir en groupe : les choix du <strong>SIRET de référence</strong> s’appliquent
+        automatiquement à tous les SIRET du groupe, chacun sur ses propres crédits à répartir.
       </p>
       {props.groupes.length ? (
         props.groupes.map((g) => (
@@ -742,7 +806,10 @@ export function GroupesPage(props: {
       )}
       <h2>Créer un groupe</h2>
       {free.length < 2 ? (
-        <p>Il faut au moins deux SIRET de la même entreprise, hors groupe, pour lesquels vous êtes habilité à « SOLTéA - Employeurs ». Votre administrateur gère vos habilitations.</p>
+        <p>
+          Il faut au moins deux SIRET de la même entreprise, hors groupe, pour lesquels vous êtes habilité à « SOLTéA - Employeurs ». Votre
+          administrateur gère vos habilitations.
+        </p>
       ) : (
         <form method="post" action={`/soltea/employeur/${head.siret}/groupes`}>
           <CsrfField token={props.ctx.csrfToken} />
@@ -751,7 +818,14 @@ export function GroupesPage(props: {
             <label className="fr-label" htmlFor="nom">
               Nom du groupe
             </label>
-            <input className={`fr-input ${e.nom ? 'fr-input--error' : ''}`} id="nom" name="nom" maxLength={GROUP_NAME_MAX_UI} defaultValue={v.nom ?? ''} aria-describedby={e.nom ? 'nom-messages' : undefined} />
+            <input
+              className={`fr-input ${e.nom ? 'fr-input--error' : ''}`}
+              id="nom"
+              name="nom"
+              maxLength={GROUP_NAME_MAX_UI}
+              defaultValue={v.nom ?? ''}
+              aria-describedby={e.nom ? 'nom-messages' : undefined}
+            />
             {e.nom ? (
               <p className="fr-error-text" id="nom-messages">
                 {e.nom}
@@ -766,7 +840,13 @@ export function GroupesPage(props: {
             {free.map((c) => (
               <div key={c.siret} className="fr-fieldset__element">
                 <div className="fr-radio-group">
-                  <input type="radio" id={`reference-${c.siret}`} name="reference" value={c.siret} defaultChecked={(v.reference ?? head.siret) === c.siret} />
+                  <input
+                    type="radio"
+                    id={`reference-${c.siret}`}
+                    name="reference"
+                    value={c.siret}
+                    defaultChecked={(v.reference ?? head.siret) === c.siret}
+                  />
                   <label className="fr-label" htmlFor={`reference-${c.siret}`}>
                     {label(c.siret)}
                   </label>
@@ -782,7 +862,13 @@ export function GroupesPage(props: {
             {free.map((c) => (
               <div key={c.siret} className="fr-fieldset__element">
                 <div className="fr-checkbox-group">
-                  <input type="checkbox" id={`membre-${c.siret}`} name="membres" value={c.siret} defaultChecked={(v.membres ?? []).includes(c.siret)} />
+                  <input
+                    type="checkbox"
+                    id={`membre-${c.siret}`}
+                    name="membres"
+                    value={c.siret}
+                    defaultChecked={(v.membres ?? []).includes(c.siret)}
+                  />
                   <label className="fr-label" htmlFor={`membre-${c.siret}`}>
                     {label(c.siret)}
                   </label>

@@ -130,7 +130,8 @@ export function SolteaEmployeurImportPage(props: SolteaEmployeurImportProps) {
     >
       <h1>Importer des attributions (fichier CSV)</h1>
       <p className="fr-text--lead">
-        Répartissez en une fois le solde de la taxe d’apprentissage de plusieurs SIRET employeurs (les vôtres, ou ceux de vos clients) pour la campagne {props.annee}.
+        Répartissez en une fois le solde de la taxe d’apprentissage de plusieurs SIRET employeurs (les vôtres, ou ceux de vos clients) pour
+        la campagne {props.annee}.
       </p>
       {props.error ? (
         <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
@@ -179,7 +180,10 @@ export function SolteaEmployeurImportPage(props: SolteaEmployeurImportProps) {
             </tr>
             <tr>
               <td>formation</td>
-              <td>Vide pour l’établissement ou la composante lui-même ; sinon le code CFD (8 caractères) ou le code RNCP d’une de ses formations</td>
+              <td>
+                Vide pour l’établissement ou la composante lui-même ; sinon le code CFD (8 caractères) ou le code RNCP d’une de ses
+                formations
+              </td>
               <td>32025520 ou RNCP35346</td>
             </tr>
             <tr>
@@ -190,8 +194,8 @@ export function SolteaEmployeurImportPage(props: SolteaEmployeurImportProps) {
             <tr>
               <td>uai, lieu (facultatives)</td>
               <td>
-                L’UAI d’une composante qui partage le SIRET de son établissement ; le code commune INSEE d’une formation enseignée à plusieurs endroits. Les autres colonnes du fichier exporté (noms,
-                intitulés, statut) sont ignorées.
+                L’UAI d’une composante qui partage le SIRET de son établissement ; le code commune INSEE d’une formation enseignée à
+                plusieurs endroits. Les autres colonnes du fichier exporté (noms, intitulés, statut) sont ignorées.
               </td>
               <td>0754999X ; 75114</td>
             </tr>
@@ -200,9 +204,15 @@ export function SolteaEmployeurImportPage(props: SolteaEmployeurImportProps) {
       </div>
       <Alert type="warning" title="Tout ou rien">
         <ul>
-          <li>Pour chaque SIRET employeur présent dans le fichier, ses attributions sont remplacées par les lignes du fichier ; les SIRET absents du fichier ne changent pas.</li>
+          <li>
+            Pour chaque SIRET employeur présent dans le fichier, ses attributions sont remplacées par les lignes du fichier ; les SIRET
+            absents du fichier ne changent pas.
+          </li>
           <li>Une ligne qui ne contient que le SIRET employeur (autres colonnes vides) retire toutes les attributions de ce SIRET.</li>
-          <li>Tout le fichier est vérifié avant d’être appliqué : si une seule ligne est incorrecte, ou si un SIRET dépasse 100 % ou le plafond de 30 % de la liste nationale, aucune attribution n’est enregistrée et le compte rendu indique chaque ligne à corriger.</li>
+          <li>
+            Tout le fichier est vérifié avant d’être appliqué : si une seule ligne est incorrecte, ou si un SIRET dépasse 100 % ou le
+            plafond de 30 % de la liste nationale, aucune attribution n’est enregistrée et le compte rendu indique chaque ligne à corriger.
+          </li>
           <li>20 000 lignes et 5 Mo au plus ; encodage UTF-8 ou Windows-1252 (CSV d’Excel).</li>
         </ul>
       </Alert>
@@ -227,7 +237,8 @@ export function SolteaEmployeurImportPage(props: SolteaEmployeurImportProps) {
               <label className="fr-label" htmlFor="valider">
                 Valider les attributions
                 <span className="fr-hint-text" id="valider-hint">
-                  Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les valider plus tard depuis la synthèse.
+                  Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les
+                  valider plus tard depuis la synthèse.
                 </span>
               </label>
             </div>

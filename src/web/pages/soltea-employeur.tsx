@@ -26,10 +26,16 @@ export interface EmployeurSiret {
 function Avancement(props: { s: EmployeurSiret }) {
   const s = props.s;
   if (s.indisponible) return <span className="fr-badge fr-badge--sm fr-badge--no-icon">Indisponible</span>;
-  if (s.creditsCents === null || s.creditsCents === undefined) return <span className="fr-badge fr-badge--sm fr-badge--no-icon">Aucun solde transmis</span>;
+  if (s.creditsCents === null || s.creditsCents === undefined)
+    return <span className="fr-badge fr-badge--sm fr-badge--no-icon">Aucun solde transmis</span>;
   if (!s.totalBp) return <span className="fr-badge fr-badge--sm fr-badge--info">À répartir</span>;
-  if (s.aValider) return <span className="fr-badge fr-badge--sm fr-badge--warning">{`${formatPercent(s.totalBp)} attribués, à enregistrer`}</span>;
-  return <span className={`fr-badge fr-badge--sm ${s.totalBp === 10_000 ? 'fr-badge--success' : 'fr-badge--new'}`}>{`${formatPercent(s.totalBp)} attribués`}</span>;
+  if (s.aValider)
+    return <span className="fr-badge fr-badge--sm fr-badge--warning">{`${formatPercent(s.totalBp)} attribués, à enregistrer`}</span>;
+  return (
+    <span
+      className={`fr-badge fr-badge--sm ${s.totalBp === 10_000 ? 'fr-badge--success' : 'fr-badge--new'}`}
+    >{`${formatPercent(s.totalBp)} attribués`}</span>
+  );
 }
 
 export interface EmployeurListe {
@@ -46,22 +52,43 @@ export interface EmployeurListe {
   clients: boolean;
 }
 
-export function SolteaEmployeurPage(props: { ctx: PageContext; annee: number; sirets: EmployeurSiret[]; liste: EmployeurListe; view: SearchView }) {
+export function SolteaEmployeurPage(props: {
+  ctx: PageContext;
+  annee: number;
+  sirets: EmployeurSiret[];
+  liste: EmployeurListe;
+  view: SearchView;
+}) {
   const { view, liste } = props;
   const clients = liste.clients;
   const only = liste.usable.length === 1 ? liste.usable[0]! : null;
-  const listHref = (page: number) => `/soltea/employeur?${new URLSearchParams({ ...(liste.filtre ? { siretFiltre: liste.filtre } : {}), siretPage: String(page) }).toString()}`;
+  const listHref = (page: number) =>
+    `/soltea/employeur?${new URLSearchParams({ ...(liste.filtre ? { siretFiltre: liste.filtre } : {}), siretPage: String(page) }).toString()}`;
   return (
     <Layout ctx={props.ctx} title="SOLTéA - Employeurs" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
       <h1>SOLTéA - Employeurs</h1>
       <p className="fr-text--lead">Répartir le solde de la taxe d’apprentissage aux formations et établissements habilités.</p>
       {liste.total > EMPLOYER_PAGE_SIZE || liste.filtre ? (
-        <form method="get" action="/soltea/employeur" className="fr-mb-2w" role="search" aria-label="Filtrer les établissements pour lesquels vous agissez">
+        <form
+          method="get"
+          action="/soltea/employeur"
+          className="fr-mb-2w"
+          role="search"
+          aria-label="Filtrer les établissements pour lesquels vous agissez"
+        >
           <div className="fr-search-bar" role="search">
             <label className="fr-label" htmlFor="siretFiltre">
               SIRET, dénomination ou commune
             </label>
-            <input className="fr-input" id="siretFiltre" name="siretFiltre" type="search" defaultValue={liste.filtre} maxLength={200} placeholder="SIRET, dénomination ou commune" />
+            <input
+              className="fr-input"
+              id="siretFiltre"
+              name="siretFiltre"
+              type="search"
+              defaultValue={liste.filtre}
+              maxLength={200}
+              placeholder="SIRET, dénomination ou commune"
+            />
             <button className="fr-btn" type="submit" title="Filtrer">
               Filtrer
             </button>
@@ -98,7 +125,9 @@ export function SolteaEmployeurPage(props: { ctx: PageContext; annee: number; si
                   {s.via === 'client' ? <span className="fr-hint-text">Client de vos portefeuilles</span> : null}
                 </td>
                 <td>{s.commune ?? '—'}</td>
-                <td className="fr-cell--right">{s.creditsCents === null || s.creditsCents === undefined ? '—' : formatEuros(s.creditsCents)}</td>
+                <td className="fr-cell--right">
+                  {s.creditsCents === null || s.creditsCents === undefined ? '—' : formatEuros(s.creditsCents)}
+                </td>
                 <td>
                   <Avancement s={s} />
                   {s.indisponible ? <span className="fr-hint-text">{s.indisponible}</span> : null}
@@ -133,7 +162,11 @@ export function SolteaEmployeurPage(props: { ctx: PageContext; annee: number; si
         </Alert>
       ))}
       <SearchForm action="/soltea/employeur" view={view} />
-      <SearchResults action="/soltea/employeur" view={view} {...(only ? { attribuerHref: (etab: string) => attribuerUrl(only, etab) } : {})} />
+      <SearchResults
+        action="/soltea/employeur"
+        view={view}
+        {...(only ? { attribuerHref: (etab: string) => attribuerUrl(only, etab) } : {})}
+      />
     </Layout>
   );
 }

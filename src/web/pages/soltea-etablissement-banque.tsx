@@ -19,15 +19,21 @@ function CodeState(props: { code: BankView['code'] }) {
       return (
         <p>
           {`Un code a été demandé le ${formatDateTime(c.createdAt)}${who} et envoyé par courriel aux administrateurs de l’établissement. Il est valable jusqu’au ${formatDate(c.expiresAt)}`}
-          {c.attemptsLeft < BANK_CODE_MAX_ATTEMPTS ? ` ; il reste ${c.attemptsLeft} essai${c.attemptsLeft > 1 ? 's' : ''} avant qu’il ne soit bloqué.` : '.'}
+          {c.attemptsLeft < BANK_CODE_MAX_ATTEMPTS
+            ? ` ; il reste ${c.attemptsLeft} essai${c.attemptsLeft > 1 ? 's' : ''} avant qu’il ne soit bloqué.`
+            : '.'}
         </p>
       );
     case 'utilise':
-      return <p>{`Le dernier code (demandé le ${formatDateTime(c.createdAt)}${who}) a servi : demandez un nouveau code pour modifier les coordonnées.`}</p>;
+      return (
+        <p>{`Le dernier code (demandé le ${formatDateTime(c.createdAt)}${who}) a servi : demandez un nouveau code pour modifier les coordonnées.`}</p>
+      );
     case 'expire':
       return <p>{`Le dernier code (demandé le ${formatDateTime(c.createdAt)}${who}) a expiré : demandez un nouveau code.`}</p>;
     case 'bloque':
-      return <p>{`Le dernier code (demandé le ${formatDateTime(c.createdAt)}${who}) est bloqué après ${BANK_CODE_MAX_ATTEMPTS} saisies erronées : demandez un nouveau code.`}</p>;
+      return (
+        <p>{`Le dernier code (demandé le ${formatDateTime(c.createdAt)}${who}) est bloqué après ${BANK_CODE_MAX_ATTEMPTS} saisies erronées : demandez un nouveau code.`}</p>
+      );
   }
 }
 
@@ -50,8 +56,9 @@ export function BanquePage(props: {
   return (
     <SpaceFrame ctx={props.ctx} head={h} tab="banque" title="Coordonnées bancaires" notice={props.notice}>
       <p>
-        Le solde de la taxe d’apprentissage est versé par virement SEPA sur le compte de l’établissement, après vérification de ses coordonnées par l’opérateur (Caisse des Dépôts). Elles doivent être
-        complètes avant la fin de chaque période de la campagne : sans elles, l’établissement ne peut pas être payé.
+        Le solde de la taxe d’apprentissage est versé par virement SEPA sur le compte de l’établissement, après vérification de ses
+        coordonnées par l’opérateur (Caisse des Dépôts). Elles doivent être complètes avant la fin de chaque période de la campagne : sans
+        elles, l’établissement ne peut pas être payé.
       </p>
 
       <h2>Coordonnées enregistrées</h2>
@@ -61,8 +68,12 @@ export function BanquePage(props: {
             <dt>Statut</dt>
             <dd>
               <BankBadge statut={cur.statut} />
-              {cur.statut === 'rejetee' && cur.motifRejet ? <p className="fr-mt-1w fr-mb-0">{`Motif du rejet : ${cur.motifRejet}`}</p> : null}
-              {cur.statut === 'a_verifier' ? <p className="fr-mt-1w fr-mb-0 fr-text--sm">L’opérateur vérifie les coordonnées avant le premier virement.</p> : null}
+              {cur.statut === 'rejetee' && cur.motifRejet ? (
+                <p className="fr-mt-1w fr-mb-0">{`Motif du rejet : ${cur.motifRejet}`}</p>
+              ) : null}
+              {cur.statut === 'a_verifier' ? (
+                <p className="fr-mt-1w fr-mb-0 fr-text--sm">L’opérateur vérifie les coordonnées avant le premier virement.</p>
+              ) : null}
             </dd>
             <dt>IBAN</dt>
             <dd>
@@ -77,11 +88,16 @@ export function BanquePage(props: {
             <dt>Saisies le</dt>
             <dd>{`${formatDateTime(cur.createdAt)}${cur.createdBy ? ` par ${cur.createdBy}` : ''}`}</dd>
           </dl>
-          {cur.statut === 'rejetee' ? <Alert type="error" title="Coordonnées rejetées">Saisissez de nouvelles coordonnées bancaires avec un nouveau code.</Alert> : null}
+          {cur.statut === 'rejetee' ? (
+            <Alert type="error" title="Coordonnées rejetées">
+              Saisissez de nouvelles coordonnées bancaires avec un nouveau code.
+            </Alert>
+          ) : null}
         </>
       ) : (
         <Alert type="warning" title="Aucune coordonnée bancaire">
-          L’établissement n’a pas encore de coordonnées bancaires : demandez un code, puis saisissez l’IBAN, le BIC et le titulaire du compte.
+          L’établissement n’a pas encore de coordonnées bancaires : demandez un code, puis saisissez l’IBAN, le BIC et le titulaire du
+          compte.
         </Alert>
       )}
 
@@ -102,10 +118,42 @@ export function BanquePage(props: {
       <ErrorSummary errors={props.errors} />
       <form method="post" action={base} noValidate autoComplete="off">
         <CsrfField token={props.ctx.csrfToken} />
-        <Input name="iban" label="IBAN" required value={values.iban} error={e.iban} maxLength={50} hint="Tel qu’il figure sur le RIB de l’établissement, par exemple FR76 3000 6000 0112 3456 7890 189. Compte dans la zone SEPA." />
-        <Input name="bic" label="BIC" required value={values.bic} error={e.bic} maxLength={15} hint="8 ou 11 caractères, par exemple BNPAFRPP ou TRPUFRP1." />
-        <Input name="titulaire" label="Titulaire du compte" required value={values.titulaire} error={e.titulaire} maxLength={100} hint="Le nom du titulaire tel qu’il figure sur le RIB (70 caractères au maximum)." />
-        <Input name="code" label="Code reçu par courriel" required value={values.code} error={e.code} maxLength={20} hint="8 lettres et chiffres, par exemple ABCD-EFGH." />
+        <Input
+          name="iban"
+          label="IBAN"
+          required
+          value={values.iban}
+          error={e.iban}
+          maxLength={50}
+          hint="Tel qu’il figure sur le RIB de l’établissement, par exemple FR76 3000 6000 0112 3456 7890 189. Compte dans la zone SEPA."
+        />
+        <Input
+          name="bic"
+          label="BIC"
+          required
+          value={values.bic}
+          error={e.bic}
+          maxLength={15}
+          hint="8 ou 11 caractères, par exemple BNPAFRPP ou TRPUFRP1."
+        />
+        <Input
+          name="titulaire"
+          label="Titulaire du compte"
+          required
+          value={values.titulaire}
+          error={e.titulaire}
+          maxLength={100}
+          hint="Le nom du titulaire tel qu’il figure sur le RIB (70 caractères au maximum)."
+        />
+        <Input
+          name="code"
+          label="Code reçu par courriel"
+          required
+          value={values.code}
+          error={e.code}
+          maxLength={20}
+          hint="8 lettres et chiffres, par exemple ABCD-EFGH."
+        />
         <button type="submit" className="fr-btn">
           Enregistrer les coordonnées bancaires
         </button>

@@ -10,7 +10,14 @@ import { SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.j
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-export function PresentationPage(props: { ctx: PageContext; head: SpaceHeader; profil: Profil; notice?: string; values?: Record<string, unknown>; errors?: FieldErrors }) {
+export function PresentationPage(props: {
+  ctx: PageContext;
+  head: SpaceHeader;
+  profil: Profil;
+  notice?: string;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+}) {
   const p = props.profil;
   const h = props.head;
   const base = spaceUrl(h.siret, 'presentation');
@@ -33,7 +40,10 @@ export function PresentationPage(props: { ctx: PageContext; head: SpaceHeader; p
         <div className={`fr-input-group ${err ? 'fr-input-group--error' : ''}`}>
           <label className="fr-label" htmlFor="presentation">
             Présentation de l’établissement
-            <span className="fr-hint-text" id="presentation-hint">{`Vos formations, vos projets, ce que la taxe d’apprentissage finance chez vous. ${PRESENTATION_MAX} caractères au maximum ; une ligne vide sépare deux paragraphes.`}</span>
+            <span
+              className="fr-hint-text"
+              id="presentation-hint"
+            >{`Vos formations, vos projets, ce que la taxe d’apprentissage finance chez vous. ${PRESENTATION_MAX} caractères au maximum ; une ligne vide sépare deux paragraphes.`}</span>
           </label>
           <textarea
             className={`fr-input ${err ? 'fr-input--error' : ''}`}
@@ -84,13 +94,21 @@ export function PresentationPage(props: { ctx: PageContext; head: SpaceHeader; p
                   <td>
                     <ul className="fr-btns-group fr-btns-group--sm fr-btns-group--inline">
                       <li>
-                        <a className="fr-btn fr-btn--sm fr-btn--secondary" href={`${spaceUrl(h.siret)}/contacts/${i + 1}`} aria-label={`Modifier le contact ${c.fonction} - ${c.nom}`}>
+                        <a
+                          className="fr-btn fr-btn--sm fr-btn--secondary"
+                          href={`${spaceUrl(h.siret)}/contacts/${i + 1}`}
+                          aria-label={`Modifier le contact ${c.fonction} - ${c.nom}`}
+                        >
                           Modifier
                         </a>
                       </li>
                       {p.contacts.length > 1 ? (
                         <li>
-                          <a className="fr-btn fr-btn--sm fr-btn--tertiary" href={`${spaceUrl(h.siret)}/contacts/${i + 1}/supprimer`} aria-label={`Supprimer le contact ${c.fonction} - ${c.nom}`}>
+                          <a
+                            className="fr-btn fr-btn--sm fr-btn--tertiary"
+                            href={`${spaceUrl(h.siret)}/contacts/${i + 1}/supprimer`}
+                            aria-label={`Supprimer le contact ${c.fonction} - ${c.nom}`}
+                          >
                             Supprimer
                           </a>
                         </li>
@@ -135,12 +153,20 @@ export function PresentationPage(props: { ctx: PageContext; head: SpaceHeader; p
                   <td>
                     <ul className="fr-btns-group fr-btns-group--sm fr-btns-group--inline">
                       <li>
-                        <a className="fr-btn fr-btn--sm fr-btn--secondary" href={`${spaceUrl(h.siret)}/sites/${i + 1}`} aria-label={`Modifier le site ${s.libelle}`}>
+                        <a
+                          className="fr-btn fr-btn--sm fr-btn--secondary"
+                          href={`${spaceUrl(h.siret)}/sites/${i + 1}`}
+                          aria-label={`Modifier le site ${s.libelle}`}
+                        >
                           Modifier
                         </a>
                       </li>
                       <li>
-                        <a className="fr-btn fr-btn--sm fr-btn--tertiary" href={`${spaceUrl(h.siret)}/sites/${i + 1}/supprimer`} aria-label={`Supprimer le site ${s.libelle}`}>
+                        <a
+                          className="fr-btn fr-btn--sm fr-btn--tertiary"
+                          href={`${spaceUrl(h.siret)}/sites/${i + 1}/supprimer`}
+                          aria-label={`Supprimer le site ${s.libelle}`}
+                        >
                           Supprimer
                         </a>
                       </li>
@@ -167,22 +193,75 @@ export function PresentationPage(props: { ctx: PageContext; head: SpaceHeader; p
 
 const crumb = (h: SpaceHeader) => [{ href: spaceUrl(h.siret, 'presentation'), label: 'Présentation et contacts' }];
 
-export function ContactFormPage(props: { ctx: PageContext; head: SpaceHeader; index: number | null; version: string; values?: Record<string, unknown>; errors?: FieldErrors; message?: string }) {
+export function ContactFormPage(props: {
+  ctx: PageContext;
+  head: SpaceHeader;
+  index: number | null;
+  version: string;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+  message?: string;
+}) {
   const h = props.head;
   const v = props.values ?? {};
   const e = props.errors ?? {};
   const editing = props.index !== null;
   const action = editing ? `${spaceUrl(h.siret)}/contacts/${props.index! + 1}` : `${spaceUrl(h.siret)}/contacts`;
   return (
-    <SpaceFrame ctx={props.ctx} head={h} tab="presentation" title={editing ? 'Modifier un contact' : 'Ajouter un contact'} breadcrumbExtra={crumb(h)}>
+    <SpaceFrame
+      ctx={props.ctx}
+      head={h}
+      tab="presentation"
+      title={editing ? 'Modifier un contact' : 'Ajouter un contact'}
+      breadcrumbExtra={crumb(h)}
+    >
       <ErrorSummary errors={props.errors} message={props.message} />
       <form method="post" action={action} noValidate>
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" name="version" value={props.version} />
-        <Input name="fonction" label="Fonction" required value={v.fonction} error={e.fonction} maxLength={80} hint={`Par exemple : ${FONCTIONS_SUGGEREES.slice(0, 3).join(', ')}.`} />
-        <Input name="nom" label="Nom" required value={v.nom} error={e.nom} maxLength={80} autoComplete="off" hint="Par exemple : Mme Claire Martin." />
-        <Input name="courriel" label="Courriel" required type="email" value={v.courriel} error={e.courriel} maxLength={254} autoComplete="off" validate="email" hint="Affiché sur la fiche publique." />
-        <Input name="telephone" label="Téléphone" type="tel" value={v.telephone} error={e.telephone} maxLength={20} inputMode="tel" autoComplete="off" validate="phone-optional" hint="Facultatif. Exemple : 01 23 45 67 89." />
+        <Input
+          name="fonction"
+          label="Fonction"
+          required
+          value={v.fonction}
+          error={e.fonction}
+          maxLength={80}
+          hint={`Par exemple : ${FONCTIONS_SUGGEREES.slice(0, 3).join(', ')}.`}
+        />
+        <Input
+          name="nom"
+          label="Nom"
+          required
+          value={v.nom}
+          error={e.nom}
+          maxLength={80}
+          autoComplete="off"
+          hint="Par exemple : Mme Claire Martin."
+        />
+        <Input
+          name="courriel"
+          label="Courriel"
+          required
+          type="email"
+          value={v.courriel}
+          error={e.courriel}
+          maxLength={254}
+          autoComplete="off"
+          validate="email"
+          hint="Affiché sur la fiche publique."
+        />
+        <Input
+          name="telephone"
+          label="Téléphone"
+          type="tel"
+          value={v.telephone}
+          error={e.telephone}
+          maxLength={20}
+          inputMode="tel"
+          autoComplete="off"
+          validate="phone-optional"
+          hint="Facultatif. Exemple : 01 23 45 67 89."
+        />
         <ul className="fr-btns-group fr-btns-group--inline-md">
           <li>
             <button type="submit" className="fr-btn">
@@ -200,20 +279,51 @@ export function ContactFormPage(props: { ctx: PageContext; head: SpaceHeader; in
   );
 }
 
-export function SiteFormPage(props: { ctx: PageContext; head: SpaceHeader; index: number | null; version: string; values?: Record<string, unknown>; errors?: FieldErrors; message?: string }) {
+export function SiteFormPage(props: {
+  ctx: PageContext;
+  head: SpaceHeader;
+  index: number | null;
+  version: string;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+  message?: string;
+}) {
   const h = props.head;
   const v = props.values ?? {};
   const e = props.errors ?? {};
   const editing = props.index !== null;
   const action = editing ? `${spaceUrl(h.siret)}/sites/${props.index! + 1}` : `${spaceUrl(h.siret)}/sites`;
   return (
-    <SpaceFrame ctx={props.ctx} head={h} tab="presentation" title={editing ? 'Modifier un site internet' : 'Ajouter un site internet'} breadcrumbExtra={crumb(h)}>
+    <SpaceFrame
+      ctx={props.ctx}
+      head={h}
+      tab="presentation"
+      title={editing ? 'Modifier un site internet' : 'Ajouter un site internet'}
+      breadcrumbExtra={crumb(h)}
+    >
       <ErrorSummary errors={props.errors} message={props.message} />
       <form method="post" action={action} noValidate>
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" name="version" value={props.version} />
-        <Input name="libelle" label="Libellé" required value={v.libelle} error={e.libelle} maxLength={80} hint="Par exemple : Site du lycée, Nos formations en BTS." />
-        <Input name="url" label="Adresse du site" required type="url" value={v.url} error={e.url} maxLength={500} hint="Commence par https:// ou http:// ; exemple : https://www.mon-etablissement.fr" />
+        <Input
+          name="libelle"
+          label="Libellé"
+          required
+          value={v.libelle}
+          error={e.libelle}
+          maxLength={80}
+          hint="Par exemple : Site du lycée, Nos formations en BTS."
+        />
+        <Input
+          name="url"
+          label="Adresse du site"
+          required
+          type="url"
+          value={v.url}
+          error={e.url}
+          maxLength={500}
+          hint="Commence par https:// ou http:// ; exemple : https://www.mon-etablissement.fr"
+        />
         <ul className="fr-btns-group fr-btns-group--inline-md">
           <li>
             <button type="submit" className="fr-btn">
@@ -231,11 +341,25 @@ export function SiteFormPage(props: { ctx: PageContext; head: SpaceHeader; index
   );
 }
 
-export function RemovePage(props: { ctx: PageContext; head: SpaceHeader; kind: 'contact' | 'site'; index: number; label: string; version: string; message?: string }) {
+export function RemovePage(props: {
+  ctx: PageContext;
+  head: SpaceHeader;
+  kind: 'contact' | 'site';
+  index: number;
+  label: string;
+  version: string;
+  message?: string;
+}) {
   const h = props.head;
   const what = props.kind === 'contact' ? 'le contact' : 'le site';
   return (
-    <SpaceFrame ctx={props.ctx} head={h} tab="presentation" title={props.kind === 'contact' ? 'Supprimer un contact' : 'Supprimer un site internet'} breadcrumbExtra={crumb(h)}>
+    <SpaceFrame
+      ctx={props.ctx}
+      head={h}
+      tab="presentation"
+      title={props.kind === 'contact' ? 'Supprimer un contact' : 'Supprimer un site internet'}
+      breadcrumbExtra={crumb(h)}
+    >
       <ErrorSummary message={props.message} />
       <p>{`Voulez-vous supprimer ${what} « ${props.label} » de la fiche publique de l’établissement ?`}</p>
       <form method="post" action={`${spaceUrl(h.siret)}/${props.kind}s/${props.index + 1}/supprimer`}>

@@ -27,7 +27,8 @@ export const SPACE_TABS: readonly { tab: SpaceTab; label: string; path: string }
   { tab: 'attributions', label: 'Attributions reçues', path: '/attributions' },
 ];
 
-export const spaceUrl = (siret: string, tab: SpaceTab = 'etablissement') => `/soltea/etablissement/${siret}${SPACE_TABS.find((t) => t.tab === tab)?.path ?? ''}`;
+export const spaceUrl = (siret: string, tab: SpaceTab = 'etablissement') =>
+  `/soltea/etablissement/${siret}${SPACE_TABS.find((t) => t.tab === tab)?.path ?? ''}`;
 
 export interface SpaceHeader {
   siret: string;
@@ -53,14 +54,27 @@ export function BankBadge(props: { statut: BankStatus | null; small?: boolean })
 }
 
 /** The frame of every page of the space: side menu, title, establishment, notice. */
-export function SpaceFrame(props: { ctx: PageContext; head: SpaceHeader; tab: SpaceTab; title: string; notice?: string; children: ReactNode; breadcrumbExtra?: { href: string; label: string }[] }) {
+export function SpaceFrame(props: {
+  ctx: PageContext;
+  head: SpaceHeader;
+  tab: SpaceTab;
+  title: string;
+  notice?: string;
+  children: ReactNode;
+  breadcrumbExtra?: { href: string; label: string }[];
+}) {
   const { head } = props;
   const crumbs = [...SPACE_BREADCRUMB, { href: '/soltea/etablissement', label: SPACE_TITLE }, ...(props.breadcrumbExtra ?? [])];
   return (
     <Layout ctx={props.ctx} title={`${props.title} - ${head.nom}`} breadcrumb={crumbs} wide>
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-3">
-          <SideMenu id="espace-menu" title="Espace établissement" items={SPACE_TABS.map((t) => ({ key: t.tab, label: t.label, href: spaceUrl(head.siret, t.tab) }))} current={props.tab} />
+          <SideMenu
+            id="espace-menu"
+            title="Espace établissement"
+            items={SPACE_TABS.map((t) => ({ key: t.tab, label: t.label, href: spaceUrl(head.siret, t.tab) }))}
+            current={props.tab}
+          />
           {head.several ? (
             <p className="fr-mt-2w">
               <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/soltea/etablissement">
@@ -91,11 +105,14 @@ export function NotHabilitatedExplanation(props: { annee: number | null; plural?
         {props.annee
           ? `${props.plural ? 'Ils ne figurent' : 'Il ne figure'} pas sur les listes des établissements habilités à percevoir le solde de la taxe d’apprentissage pour la campagne ${props.annee}.`
           : 'Les listes des établissements habilités de la campagne ne sont pas encore publiées sur SOLTéA.'}{' '}
-        Seuls les établissements de ces listes (listes régionales arrêtées par le préfet de région, liste nationale fixée par arrêté) ont un espace établissement et peuvent recevoir des fonds.
+        Seuls les établissements de ces listes (listes régionales arrêtées par le préfet de région, liste nationale fixée par arrêté) ont un
+        espace établissement et peuvent recevoir des fonds.
       </p>
       <p>
-        Pour être habilité, l’établissement dépose une demande d’habilitation (première demande ou renouvellement) sur SOLTéA pendant la campagne d’habilitation, avec ses pièces justificatives ; les services de l’État et de la Région l’instruisent. Seule la
-        publication de l’établissement sur une liste vaut habilitation. Si vous pensez que l’établissement devrait y figurer, contactez le service instructeur de votre région.
+        Pour être habilité, l’établissement dépose une demande d’habilitation (première demande ou renouvellement) sur SOLTéA pendant la
+        campagne d’habilitation, avec ses pièces justificatives ; les services de l’État et de la Région l’instruisent. Seule la publication
+        de l’établissement sur une liste vaut habilitation. Si vous pensez que l’établissement devrait y figurer, contactez le service
+        instructeur de votre région.
       </p>
     </>
   );
@@ -107,7 +124,10 @@ export function ChooserPage(props: { ctx: PageContext; annee: number | null; cho
   return (
     <Layout ctx={props.ctx} title={SPACE_TITLE} breadcrumb={SPACE_BREADCRUMB}>
       <h1>{SPACE_TITLE}</h1>
-      <p className="fr-text--lead">Vérifiez et complétez la fiche de votre établissement, ses contacts et ses coordonnées bancaires, et suivez les fonds que les employeurs lui attribuent.</p>
+      <p className="fr-text--lead">
+        Vérifiez et complétez la fiche de votre établissement, ses contacts et ses coordonnées bancaires, et suivez les fonds que les
+        employeurs lui attribuent.
+      </p>
       {ok.length ? (
         <div className="fr-table fr-table--bordered">
           <table>
@@ -139,7 +159,9 @@ export function ChooserPage(props: { ctx: PageContext; annee: number | null; cho
       ) : null}
       {ko.length ? (
         <div className="fr-alert fr-alert--warning fr-mb-3w" role="status">
-          <h2 className="fr-alert__title">{ko.length > 1 ? 'Ces établissements ne sont pas habilités' : 'Cet établissement n’est pas habilité'}</h2>
+          <h2 className="fr-alert__title">
+            {ko.length > 1 ? 'Ces établissements ne sont pas habilités' : 'Cet établissement n’est pas habilité'}
+          </h2>
           <ul>
             {ko.map((c) => (
               <li key={c.siret}>{`${c.nom} - SIRET ${formatSiret(c.siret)}`}</li>
@@ -159,7 +181,11 @@ export function ChooserPage(props: { ctx: PageContext; annee: number | null; cho
 
 export function NotHabilitatedPage(props: { ctx: PageContext; nom: string; siret: string; annee: number | null }) {
   return (
-    <Layout ctx={props.ctx} title="Établissement non habilité" breadcrumb={[...SPACE_BREADCRUMB, { href: '/soltea/etablissement', label: SPACE_TITLE }]}>
+    <Layout
+      ctx={props.ctx}
+      title="Établissement non habilité"
+      breadcrumb={[...SPACE_BREADCRUMB, { href: '/soltea/etablissement', label: SPACE_TITLE }]}
+    >
       <h1>Établissement non habilité</h1>
       <div className="fr-alert fr-alert--warning fr-mb-3w" role="status">
         <h2 className="fr-alert__title">{`${props.nom} - SIRET ${formatSiret(props.siret)}`}</h2>
@@ -202,7 +228,8 @@ export function MonEtablissementPage(props: {
       <ul>
         <li>
           {s.presentation ? 'Présentation rédigée' : 'Présentation à rédiger'} ;{' '}
-          {s.contacts ? `${s.contacts} contact${s.contacts > 1 ? 's' : ''}` : 'aucun contact (au moins un est attendu)'} ; {s.sites ? `${s.sites} site${s.sites > 1 ? 's' : ''} internet` : 'aucun site internet'} :{' '}
+          {s.contacts ? `${s.contacts} contact${s.contacts > 1 ? 's' : ''}` : 'aucun contact (au moins un est attendu)'} ;{' '}
+          {s.sites ? `${s.sites} site${s.sites > 1 ? 's' : ''} internet` : 'aucun site internet'} :{' '}
           <a className="fr-link" href={spaceUrl(v.siret, 'presentation')}>
             Présentation et contacts
           </a>
@@ -217,14 +244,17 @@ export function MonEtablissementPage(props: {
 
       <h2>Données du référentiel</h2>
       <p>
-        Ces informations proviennent des listes d’établissements habilités de la campagne {v.annee}. Elles ne se modifient pas ici : si l’une d’elles est inexacte, signalez-le au service qui a
-        arrêté la liste (préfecture de région pour les listes régionales) ; elle sera corrigée à la prochaine publication.
+        Ces informations proviennent des listes d’établissements habilités de la campagne {v.annee}. Elles ne se modifient pas ici : si
+        l’une d’elles est inexacte, signalez-le au service qui a arrêté la liste (préfecture de région pour les listes régionales) ; elle
+        sera corrigée à la prochaine publication.
       </p>
       <dl className="recap">
         <Row term="Nom">{v.nom}</Row>
         <Row term="SIRET">{formatSiret(v.siret)}</Row>
         <Row term={v.uais.length > 1 ? 'Codes UAI' : 'Code UAI'}>{v.uais.length ? v.uais.join(', ') : 'Aucun'}</Row>
-        <Row term="Adresse">{[v.adresse, [v.codePostal, v.commune].filter(Boolean).join(' ')].filter(Boolean).join(', ') || 'Non renseignée'}</Row>
+        <Row term="Adresse">
+          {[v.adresse, [v.codePostal, v.commune].filter(Boolean).join(' ')].filter(Boolean).join(', ') || 'Non renseignée'}
+        </Row>
         <Row term="Département">{v.departementLibelle ?? 'Non renseigné'}</Row>
         <Row term="Région">{v.regionLibelle ?? 'Non renseignée'}</Row>
         <Row term="Catégorie (article L. 6241-5 du code du travail)">{`${v.categorie} ${v.categorieLibelle}`}</Row>
@@ -291,7 +321,9 @@ export function MonEtablissementPage(props: {
       ) : (
         <p>Aucune formation n’est rattachée à l’établissement dans le référentiel.</p>
       )}
-      {v.formations.length > shown.length ? <p>{`Les ${shown.length} premières formations sont affichées sur ${v.formations.length}.`}</p> : null}
+      {v.formations.length > shown.length ? (
+        <p>{`Les ${shown.length} premières formations sont affichées sur ${v.formations.length}.`}</p>
+      ) : null}
     </SpaceFrame>
   );
 }
@@ -303,8 +335,9 @@ export function LienPage(props: { ctx: PageContext; head: SpaceHeader; link: str
   return (
     <SpaceFrame ctx={props.ctx} head={h} tab="lien" title="Lien direct">
       <p>
-        Le lien direct mène à la fiche publique de l’établissement sur SOLTéA. Envoyez-le aux entreprises partenaires : elles y trouvent vos formations et vos contacts, et peuvent vous attribuer une
-        part du solde de leur taxe d’apprentissage. Ce lien ne change pas d’une campagne à l’autre.
+        Le lien direct mène à la fiche publique de l’établissement sur SOLTéA. Envoyez-le aux entreprises partenaires : elles y trouvent vos
+        formations et vos contacts, et peuvent vous attribuer une part du solde de leur taxe d’apprentissage. Ce lien ne change pas d’une
+        campagne à l’autre.
       </p>
       {props.link ? null : (
         <form method="get" action={spaceUrl(h.siret, 'lien')}>
@@ -343,7 +376,12 @@ export function LienPage(props: { ctx: PageContext; head: SpaceHeader; link: str
           </div>
           <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
             <li>
-              <button type="button" className="fr-btn fr-btn--secondary fr-icon-clipboard-line fr-btn--icon-left" data-copy="message-lien" hidden>
+              <button
+                type="button"
+                className="fr-btn fr-btn--secondary fr-icon-clipboard-line fr-btn--icon-left"
+                data-copy="message-lien"
+                hidden
+              >
                 Copier le message
               </button>
             </li>
@@ -375,9 +413,10 @@ export function AttributionsPage(props: { ctx: PageContext; head: SpaceHeader; v
   return (
     <SpaceFrame ctx={props.ctx} head={h} tab="attributions" title="Attributions reçues">
       <p>
-        Les attributions des employeurs à votre établissement, à ses composantes et à ses formations pour la campagne {v.annee}, au fil de leurs choix. Le montant attendu est la part des crédits de
-        l’employeur, calculée au centime ; il peut encore évoluer tant que l’employeur n’a pas validé son attribution et jusqu’au versement. L’employeur n’est nommé que s’il a accepté le partage de
-        ses coordonnées.
+        Les attributions des employeurs à votre établissement, à ses composantes et à ses formations pour la campagne {v.annee}, au fil de
+        leurs choix. Le montant attendu est la part des crédits de l’employeur, calculée au centime ; il peut encore évoluer tant que
+        l’employeur n’a pas validé son attribution et jusqu’au versement. L’employeur n’est nommé que s’il a accepté le partage de ses
+        coordonnées.
       </p>
       {v.lines.length === 0 ? (
         <Alert type="info" title="Aucune attribution pour l’instant">
@@ -457,7 +496,9 @@ export function AttributionsPage(props: { ctx: PageContext; head: SpaceHeader; v
               </tfoot>
             </table>
           </div>
-          {v.sansMontant ? <p className="fr-text--sm">{`${v.sansMontant} attribution(s) sans montant : les crédits de l’employeur ne sont pas encore connus.`}</p> : null}
+          {v.sansMontant ? (
+            <p className="fr-text--sm">{`${v.sansMontant} attribution(s) sans montant : les crédits de l’employeur ne sont pas encore connus.`}</p>
+          ) : null}
           <p>
             <a className="fr-link fr-icon-download-line fr-link--icon-right" href={`${spaceUrl(h.siret, 'attributions')}.csv`} download>
               Télécharger les attributions (CSV)
@@ -466,8 +507,8 @@ export function AttributionsPage(props: { ctx: PageContext; head: SpaceHeader; v
         </>
       )}
       <p className="fr-text--sm">
-        Les virements sont faits par la Caisse des Dépôts aux dates de la campagne, sur les coordonnées bancaires vérifiées de l’établissement, avec le libellé « TAXE- APPRENTISSAGE -{' '}
-        {h.siret}- {v.annee} - n° de virement ».
+        Les virements sont faits par la Caisse des Dépôts aux dates de la campagne, sur les coordonnées bancaires vérifiées de
+        l’établissement, avec le libellé « TAXE- APPRENTISSAGE - {h.siret}- {v.annee} - n° de virement ».
       </p>
     </SpaceFrame>
   );

@@ -6,7 +6,14 @@
 import type { FieldErrors } from '../../http/forms.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { CATEGORIES_L6241_5, LISTES, NIVEAUX } from '../../domain/referentiel.js';
-import { criteriaQuery, FIELD_LABELS, hasRefinements, MAX_FIELD_LENGTH, RAYONS_KM, type Criteria } from '../../modules/recherche/criteria.js';
+import {
+  criteriaQuery,
+  FIELD_LABELS,
+  hasRefinements,
+  MAX_FIELD_LENGTH,
+  RAYONS_KM,
+  type Criteria,
+} from '../../modules/recherche/criteria.js';
 import type { ResultItem, SearchOutcome } from '../../modules/recherche/search.js';
 import { Alert, ErrorSummary, Input, Select } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -39,10 +46,24 @@ export function MainFields(props: { values: Record<string, string>; errors?: Fie
   return (
     <div className="fr-grid-row fr-grid-row--gutters">
       <div className="fr-col-12 fr-col-md-6">
-        <Input name="q" label={FIELD_LABELS.q} hint="Exemples : Lycée Raspail, 197 506 918 00048, 0750691U" value={props.values.q} error={e.q} maxLength={MAX_FIELD_LENGTH} />
+        <Input
+          name="q"
+          label={FIELD_LABELS.q}
+          hint="Exemples : Lycée Raspail, 197 506 918 00048, 0750691U"
+          value={props.values.q}
+          error={e.q}
+          maxLength={MAX_FIELD_LENGTH}
+        />
       </div>
       <div className="fr-col-12 fr-col-md-6">
-        <Input name="lieu" label={FIELD_LABELS.lieu} hint="Exemples : Tours, 37000, 37 ou Indre-et-Loire, Centre-Val de Loire" value={props.values.lieu} error={e.lieu} maxLength={MAX_FIELD_LENGTH} />
+        <Input
+          name="lieu"
+          label={FIELD_LABELS.lieu}
+          hint="Exemples : Tours, 37000, 37 ou Indre-et-Loire, Centre-Val de Loire"
+          value={props.values.lieu}
+          error={e.lieu}
+          maxLength={MAX_FIELD_LENGTH}
+        />
       </div>
     </div>
   );
@@ -52,55 +73,107 @@ export function SearchForm(props: { action: string; view: SearchView }) {
   const { view } = props;
   const v = view.values;
   const e = view.errors ?? {};
-  const refine = hasRefinements(view.criteria) || ['formation', 'niveau', 'rncp', 'type', 'categorie', 'liste', 'autourDe', 'rayonKm'].some((k) => e[k]);
+  const refine =
+    hasRefinements(view.criteria) || ['formation', 'niveau', 'rncp', 'type', 'categorie', 'liste', 'autourDe', 'rayonKm'].some((k) => e[k]);
   return (
-    <form method="get" action={props.action} className="fr-mb-4w" role="search" aria-label="Recherche d’établissements habilités" data-recherche="">
+    <form
+      method="get"
+      action={props.action}
+      className="fr-mb-4w"
+      role="search"
+      aria-label="Recherche d’établissements habilités"
+      data-recherche=""
+    >
       <MainFields values={v} errors={e} />
       <details className="fr-mb-3w" open={refine}>
         <summary className="fr-text--bold fr-py-1w">Affiner la recherche</summary>
         {/* The content of <details> sits in the element's internal slot, which has content-box: DSFR's
             « box-sizing: inherit » would make every field 2 rem wider than its column. */}
         <div style={{ boxSizing: 'border-box' }}>
-        <fieldset className="fr-fieldset fr-mt-2w" id="affiner" aria-labelledby="affiner-legend">
-          <legend className="fr-fieldset__legend" id="affiner-legend">
-            Critères complémentaires
-            <span className="fr-hint-text">Ils se combinent avec les deux champs ci-dessus.</span>
-          </legend>
-          <div className="fr-fieldset__element">
-            <div className="fr-grid-row fr-grid-row--gutters">
-              <div className="fr-col-12 fr-col-md-8">
-                <Input name="autourDe" label={FIELD_LABELS.autourDe} hint="Exemple : Tours ; les résultats indiquent la distance" value={v.autourDe} error={e.autourDe} maxLength={MAX_FIELD_LENGTH} />
-              </div>
-              <div className="fr-col-12 fr-col-md-4">
-                <Select name="rayonKm" label={FIELD_LABELS.rayonKm} value={String(view.criteria.rayonKm)} error={e.rayonKm} options={RAYONS_KM.map((r) => ({ value: String(r), label: `${r} km` }))} />
-              </div>
-              <div className="fr-col-12">
-                <Input name="formation" label={FIELD_LABELS.formation} hint="Mots du titre du diplôme, ou son code (CFD). Exemple : management commercial" value={v.formation} error={e.formation} maxLength={MAX_FIELD_LENGTH} />
-              </div>
-              <div className="fr-col-12 fr-col-md-4">
-                <Select name="niveau" label={FIELD_LABELS.niveau} value={str(v.niveau)} error={e.niveau} options={[{ value: '', label: 'Tous les niveaux' }, ...NIVEAUX.map((n) => ({ value: String(n.niveau), label: n.libelle }))]} />
-              </div>
-              <div className="fr-col-12 fr-col-md-4">
-                <Select name="type" label={FIELD_LABELS.type} value={str(v.type).toUpperCase()} error={e.type} options={[{ value: '', label: 'Tous les types' }, ...view.types.map((t) => ({ value: t, label: t }))]} />
-              </div>
-              <div className="fr-col-12 fr-col-md-4">
-                <Input name="rncp" label={FIELD_LABELS.rncp} hint="Exemple : RNCP38362" value={v.rncp} error={e.rncp} maxLength={20} />
-              </div>
-              <div className="fr-col-12 fr-col-md-8">
-                <Select
-                  name="categorie"
-                  label={FIELD_LABELS.categorie}
-                  value={str(v.categorie)}
-                  error={e.categorie}
-                  options={[{ value: '', label: 'Toutes les catégories' }, ...CATEGORIES_L6241_5.map((c) => ({ value: c.code, label: `${c.code} ${c.libelle}` }))]}
-                />
-              </div>
-              <div className="fr-col-12 fr-col-md-4">
-                <Select name="liste" label={FIELD_LABELS.liste} value={str(v.liste)} error={e.liste} options={[{ value: '', label: 'Toutes les listes' }, ...LISTES.map((l) => ({ value: l.code, label: l.libelle }))]} />
+          <fieldset className="fr-fieldset fr-mt-2w" id="affiner" aria-labelledby="affiner-legend">
+            <legend className="fr-fieldset__legend" id="affiner-legend">
+              Critères complémentaires
+              <span className="fr-hint-text">Ils se combinent avec les deux champs ci-dessus.</span>
+            </legend>
+            <div className="fr-fieldset__element">
+              <div className="fr-grid-row fr-grid-row--gutters">
+                <div className="fr-col-12 fr-col-md-8">
+                  <Input
+                    name="autourDe"
+                    label={FIELD_LABELS.autourDe}
+                    hint="Exemple : Tours ; les résultats indiquent la distance"
+                    value={v.autourDe}
+                    error={e.autourDe}
+                    maxLength={MAX_FIELD_LENGTH}
+                  />
+                </div>
+                <div className="fr-col-12 fr-col-md-4">
+                  <Select
+                    name="rayonKm"
+                    label={FIELD_LABELS.rayonKm}
+                    value={String(view.criteria.rayonKm)}
+                    error={e.rayonKm}
+                    options={RAYONS_KM.map((r) => ({ value: String(r), label: `${r} km` }))}
+                  />
+                </div>
+                <div className="fr-col-12">
+                  <Input
+                    name="formation"
+                    label={FIELD_LABELS.formation}
+                    hint="Mots du titre du diplôme, ou son code (CFD). Exemple : management commercial"
+                    value={v.formation}
+                    error={e.formation}
+                    maxLength={MAX_FIELD_LENGTH}
+                  />
+                </div>
+                <div className="fr-col-12 fr-col-md-4">
+                  <Select
+                    name="niveau"
+                    label={FIELD_LABELS.niveau}
+                    value={str(v.niveau)}
+                    error={e.niveau}
+                    options={[
+                      { value: '', label: 'Tous les niveaux' },
+                      ...NIVEAUX.map((n) => ({ value: String(n.niveau), label: n.libelle })),
+                    ]}
+                  />
+                </div>
+                <div className="fr-col-12 fr-col-md-4">
+                  <Select
+                    name="type"
+                    label={FIELD_LABELS.type}
+                    value={str(v.type).toUpperCase()}
+                    error={e.type}
+                    options={[{ value: '', label: 'Tous les types' }, ...view.types.map((t) => ({ value: t, label: t }))]}
+                  />
+                </div>
+                <div className="fr-col-12 fr-col-md-4">
+                  <Input name="rncp" label={FIELD_LABELS.rncp} hint="Exemple : RNCP38362" value={v.rncp} error={e.rncp} maxLength={20} />
+                </div>
+                <div className="fr-col-12 fr-col-md-8">
+                  <Select
+                    name="categorie"
+                    label={FIELD_LABELS.categorie}
+                    value={str(v.categorie)}
+                    error={e.categorie}
+                    options={[
+                      { value: '', label: 'Toutes les catégories' },
+                      ...CATEGORIES_L6241_5.map((c) => ({ value: c.code, label: `${c.code} ${c.libelle}` })),
+                    ]}
+                  />
+                </div>
+                <div className="fr-col-12 fr-col-md-4">
+                  <Select
+                    name="liste"
+                    label={FIELD_LABELS.liste}
+                    value={str(v.liste)}
+                    error={e.liste}
+                    options={[{ value: '', label: 'Toutes les listes' }, ...LISTES.map((l) => ({ value: l.code, label: l.libelle }))]}
+                  />
+                </div>
               </div>
             </div>
-          </div>
-        </fieldset>
+          </fieldset>
         </div>
       </details>
       {view.criteria.annee !== null ? <input type="hidden" name="annee" value={String(view.criteria.annee)} /> : null}
@@ -141,7 +214,9 @@ function ResultCard(props: { r: ResultItem; formationCriteria: boolean; hrefSuff
                 {r.uais.length ? <span>{` — ${r.uais.length > 1 ? 'UAI' : 'UAI'} : ${r.uais.join(', ')}`}</span> : null}
               </p>
               <p className="fr-mb-1w">
-                {props.formationCriteria ? plural(r.formations, 'formation correspondante', 'formations correspondantes') : plural(r.formations, 'formation', 'formations')}
+                {props.formationCriteria
+                  ? plural(r.formations, 'formation correspondante', 'formations correspondantes')
+                  : plural(r.formations, 'formation', 'formations')}
                 {r.distanceKm !== null ? ` — à ${r.distanceKm.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} km` : ''}
               </p>
               {r.composantes.length ? (
@@ -240,11 +315,22 @@ export function SearchResults(props: { action: string; view: SearchView; attribu
       {o.results.length ? (
         <ul className="fr-raw-list" aria-label="Établissements trouvés">
           {o.results.map((r) => (
-            <ResultCard key={r.siret} r={r} formationCriteria={formationCriteria} hrefSuffix={suffix} {...(props.attribuerHref ? { attribuerHref: props.attribuerHref } : {})} />
+            <ResultCard
+              key={r.siret}
+              r={r}
+              formationCriteria={formationCriteria}
+              hrefSuffix={suffix}
+              {...(props.attribuerHref ? { attribuerHref: props.attribuerHref } : {})}
+            />
           ))}
         </ul>
       ) : null}
-      <Pagination page={o.page} pages={o.pages} href={(p) => `${props.action}?${criteriaQuery(c, { page: p })}`} label="Pages de résultats" />
+      <Pagination
+        page={o.page}
+        pages={o.pages}
+        href={(p) => `${props.action}?${criteriaQuery(c, { page: p })}`}
+        label="Pages de résultats"
+      />
     </section>
   );
 }
@@ -254,7 +340,9 @@ export function RecherchePage(props: { ctx: PageContext; view: SearchView }) {
   return (
     <Layout ctx={props.ctx} title="Recherche établissement" breadcrumb={SOLTEA_BREADCRUMB} wide>
       <h1>Recherche établissement</h1>
-      <p className="fr-text--lead">Trouvez les établissements habilités à percevoir le solde de la taxe d’apprentissage, et leurs formations.</p>
+      <p className="fr-text--lead">
+        Trouvez les établissements habilités à percevoir le solde de la taxe d’apprentissage, et leurs formations.
+      </p>
       {view.invalid ? <ErrorSummary errors={view.errors} message="Un critère de recherche est incorrect" /> : null}
       {(view.notices ?? []).map((n) => (
         <Alert key={n} type="info">
