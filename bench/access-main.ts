@@ -13,7 +13,7 @@ import { createApp } from '../src/app.js';
 import { ManualClock } from '../src/infra/clock.js';
 import { loadConfig } from '../src/infra/config.js';
 import { etablissementDeclarations, users } from '../src/infra/db/schema.js';
-import { loadGrid, loadScope } from '../src/modules/access/habilitations.js';
+import { loadGrid, loadScope } from '../src/modules/gestion/habilitations.js';
 import { freshDatabase, startSmtp, type ReceivedMail } from '../test/harness.js';
 import { openSession, setupAccessData } from './access-setup.js';
 import { round, summarize, type LatencySummary } from './stats.js';

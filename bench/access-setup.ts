@@ -24,8 +24,8 @@ import {
 } from '../src/infra/db/schema.js';
 import { loginKey } from '../src/modules/accounts/login-key.js';
 import { createSession } from '../src/modules/accounts/sessions.js';
-import { DEMO_COMPANIES, generateDemoRegistry } from '../src/modules/companies/demo-registry.js';
-import { importRegistryRows } from '../src/modules/companies/import-registry.js';
+import { DEMO_COMPANIES, generateDemoRegistry } from '../src/demo/registry.js';
+import { importRegistryRows } from '../src/modules/entreprises/import-registry.js';
 
 export const CLIENT_TARGET = 2000;
 export const ETAB_TARGET = 6000;

@@ -27,7 +27,7 @@ import { sql } from 'drizzle-orm';
 import { makeValidSiren, makeValidSiret } from '../src/domain/identifiers.js';
 import { migrateDatabase, openDatabase, type Database } from '../src/infra/db/index.js';
 import { ensureCommunes, loadCommuneIndex } from '../src/modules/referentiel/communes.js';
-import { generateReferentiel, referentielCsv } from '../src/modules/referentiel/generate.js';
+import { generateReferentiel, referentielCsv } from '../src/demo/referentiel-generator.js';
 import { applyReferentiel, parseReferentielContents } from '../src/modules/referentiel/import.js';
 
 export const ANNEE = 2025;

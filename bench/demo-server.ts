@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../src/modules/demo/seed-demo.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../src/demo/seed.js';
 import type { LoadGenerator } from './loadgen-process.js';
 import { runPhase, type PhaseResult } from './phase.js';
 import type { Triplet } from './protocol.js';

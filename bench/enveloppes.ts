@@ -28,7 +28,7 @@ import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { makeValidSiren, makeValidSiret } from '../src/domain/identifiers.js';
 import { migrateDatabase, type Database } from '../src/infra/db/index.js';
-import { createRng } from '../src/modules/companies/demo-registry.js';
+import { createRng } from '../src/demo/registry.js';
 import { createEnvelopeAggregator, parseEnvelopeFile } from '../src/modules/enveloppes/format.js';
 import { importEnveloppes, type EnvelopeImportReport } from '../src/modules/enveloppes/import.js';
 import { freshBenchDatabase } from './setup.js';

@@ -33,7 +33,7 @@ import { loadConfig } from '../src/infra/config.js';
 import { parseCriteria } from '../src/modules/recherche/criteria.js';
 import { searchEtablissements } from '../src/modules/recherche/search.js';
 import { ensureCommunes, loadCommuneIndex } from '../src/modules/referentiel/communes.js';
-import { generateReferentiel, referentielCsv } from '../src/modules/referentiel/generate.js';
+import { generateReferentiel, referentielCsv } from '../src/demo/referentiel-generator.js';
 import { importReferentielContents } from '../src/modules/referentiel/import.js';
 import { buildQueryMix, type QueryKind } from './search-queries.js';
 import { buildMiniSearch, loadMsData, miniSearchQuery } from './search-minisearch.js';

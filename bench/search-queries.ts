@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../src/infra/db/index.js';
-import { createRng } from '../src/modules/companies/demo-registry.js';
+import { createRng } from '../src/demo/registry.js';
 import { departementNom, regionNom } from '../src/modules/recherche/criteria.js';
 
 export interface QueryKind {

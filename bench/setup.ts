@@ -10,7 +10,7 @@ import { hashSecret } from '../src/infra/crypto.js';
 import { openDatabase, type Database } from '../src/infra/db/index.js';
 import { habilitations, users } from '../src/infra/db/schema.js';
 import { loginKey } from '../src/modules/accounts/login-key.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../src/modules/demo/seed-demo.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from '../src/demo/seed.js';
 import { espaces } from '../src/infra/db/schema.js';
 import type { Triplet } from './protocol.js';
 

@@ -11,7 +11,7 @@ import type { Locator, Page } from 'playwright-core';
 import { makeValidSiren, makeValidSiret } from '../src/domain/identifiers.js';
 import { searchKey } from '../src/domain/text.js';
 import { attributions, enveloppes, habilitations, portefeuilles, refEtablissements, users } from '../src/infra/db/schema.js';
-import { addClient, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../src/modules/access/portefeuilles.js';
+import { addClient, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../src/modules/gestion/portefeuilles.js';
 import { ANNEE, envelope, IN_PERIOD_1, makeTiers, seedWorld, type World } from '../test/attributions/fixtures.js';
 import { createCompany, LYCEE, registryCompanies, type TestPerson } from '../test/espace-etablissement/fixtures.js';
 import { DEMO_COMPANIES, type Journey } from './support.js';

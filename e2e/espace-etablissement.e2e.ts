@@ -12,7 +12,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeValidFrenchIban } from '../src/domain/identifiers.js';
-import { seedDemoEspaceEtablissement } from '../src/modules/espace-etablissement/seed-demo.js';
+import { seedDemoEspaceEtablissement } from '../src/demo/espace-etablissement.js';
 import {
   CODE_SUBJECT,
   codeIn,

@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { hashSecret } from '../src/infra/crypto.js';
 import { users } from '../src/infra/db/schema.js';
 import { loginKey } from '../src/modules/accounts/login-key.js';
-import { seedDemoPortefeuilles } from '../src/modules/demo/seed-portefeuilles.js';
+import { seedDemoPortefeuilles } from '../src/demo/portefeuilles.js';
 import { checkPage, DEMO_COMPANIES, startJourney, type Journey } from './support.js';
 import { field, heading, registerAdministrator, tick, type Person } from './steps.js';
 

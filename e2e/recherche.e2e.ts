@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoReferentiel } from '../src/modules/referentiel/seed-referentiel.js';
+import { seedDemoReferentiel } from '../src/demo/referentiel.js';
 import { checkPage, DEMO_COMPANIES, startJourney, type Journey } from './support.js';
 import { field, heading, logIn, registerAdministrator, type Person } from './steps.js';
 

@@ -15,11 +15,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createApp, type RunningApp } from '../src/app.js';
 import { ManualClock } from '../src/infra/clock.js';
 import { loadConfig } from '../src/infra/config.js';
-import { generateDemoRegistry } from '../src/modules/companies/demo-registry.js';
-import { importRegistryRows } from '../src/modules/companies/import-registry.js';
+import { generateDemoRegistry } from '../src/demo/registry.js';
+import { importRegistryRows } from '../src/modules/entreprises/import-registry.js';
 import { freshDatabase, startSmtp, type ReceivedMail } from '../test/harness.js';
 
-export { DEMO_COMPANIES } from '../src/modules/companies/demo-registry.js';
+export { DEMO_COMPANIES } from '../src/demo/registry.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const SCREENSHOT_DIR = join(HERE, 'screenshots');

@@ -5,8 +5,9 @@
 import type { CliCommand } from './cli-command.js';
 import { loadConfig } from './infra/config.js';
 import { migrateDatabase, openDatabase } from './infra/db/index.js';
+import { devCommands } from './dev/cli-commands.js';
 import { campagnesCommands } from './modules/campagnes/cli-commands.js';
-import { importRegistry } from './modules/companies/import-registry.js';
+import { importRegistry } from './modules/entreprises/import-registry.js';
 import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
 import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
@@ -68,6 +69,7 @@ const COMMANDS = registerCommands(
   espaceEtablissementCommands,
   campagnesCommands,
   enveloppesCommands,
+  devCommands,
 );
 
 function help() {

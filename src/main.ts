@@ -3,7 +3,7 @@ import { count } from 'drizzle-orm';
 import { espaces } from './infra/db/schema.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './infra/config.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './modules/demo/seed-demo.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
 import { formatSiret } from './domain/identifiers.js';
 import { ensureCommunes } from './modules/referentiel/communes.js';
 

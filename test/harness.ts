@@ -11,8 +11,8 @@ import { createApp, type RunningApp } from '../src/app.js';
 import { ManualClock } from '../src/infra/clock.js';
 import { loadConfig } from '../src/infra/config.js';
 import { openDatabase, type Database } from '../src/infra/db/index.js';
-import { importRegistryRows } from '../src/modules/companies/import-registry.js';
-import { generateDemoRegistry } from '../src/modules/companies/demo-registry.js';
+import { importRegistryRows } from '../src/modules/entreprises/import-registry.js';
+import { generateDemoRegistry } from '../src/demo/registry.js';
 
 export interface ReceivedMail {
   to: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_COMPANIES } from '../src/modules/companies/demo-registry.js';
+import { DEMO_COMPANIES } from '../src/demo/registry.js';
 import { Client, createHarness, linkIn, type Harness } from './harness.js';
 
 let h: Harness;

@@ -34,7 +34,7 @@ import {
   ribOfIban,
   sirenOfSiret,
   type Siret,
-} from './identifiers';
+} from './identifiers.js';
 
 // ---------------------------------------------------------------------------
 // Shared vectors (read at test time only; the runtime module never reads shared/)

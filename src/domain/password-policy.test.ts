@@ -11,7 +11,7 @@ import {
   evaluateSecretQuestion,
   isCommonPassword,
   normalizePassword,
-} from './password-policy';
+} from './password-policy.js';
 
 const ok = (pw: string, ctx?: { nom?: string; prenom?: string }) => evaluatePassword(pw, ctx);
 const checkOf = (pw: string, id: string) => ok(pw).checks.find((c) => c.id === id)?.ok;

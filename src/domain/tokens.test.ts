@@ -13,7 +13,7 @@ import {
   type LockoutPolicy,
   type LockoutState,
   type TokenKind,
-} from './tokens';
+} from './tokens.js';
 
 const T0 = new Date('2026-05-04T08:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/infra/crypto.js';
 import { auditEvents, demandes, users } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
+import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import {
   lastMail,

@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeValidSiren, makeValidSiret } from '../../src/domain/identifiers.js';
 import { auditEvents, espaces, habilitations, users } from '../../src/infra/db/schema.js';
-import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
+import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
   counts,

@@ -21,7 +21,7 @@ import {
   refEtablissements,
   users,
 } from '../../src/infra/db/schema.js';
-import { addClient, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../../src/modules/access/portefeuilles.js';
+import { addClient, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../../src/modules/gestion/portefeuilles.js';
 import {
   describeLines,
   importAttributions,
@@ -30,7 +30,7 @@ import {
   readAttributionsCsv,
 } from '../../src/modules/attributions/import-csv.js';
 import { parseMultipart } from '../../src/modules/attributions/import-routes.js';
-import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
+import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import { login, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
 import { registryCompanies, seedReferentiel, LYCEE, type Referentiel } from '../espace-etablissement/fixtures.js';

@@ -9,16 +9,16 @@ import { ManualClock } from '../../src/infra/clock.js';
 import { loadConfig } from '../../src/infra/config.js';
 import type { Db } from '../../src/infra/db/index.js';
 import { enveloppes } from '../../src/infra/db/schema.js';
-import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/modules/companies/demo-registry.js';
-import { DEMO_ACCOUNTS, seedDemo } from '../../src/modules/demo/seed-demo.js';
-import { DEMO_ENVELOPE_YEARS, allocationDemoSirets, generateDemoEnvelopes } from '../../src/modules/enveloppes/demo-generator.js';
+import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/demo/registry.js';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/seed.js';
+import { DEMO_ENVELOPE_YEARS, allocationDemoSirets, generateDemoEnvelopes } from '../../src/demo/enveloppes-generator.js';
 import { parseEnvelopeFile } from '../../src/modules/enveloppes/format.js';
 import {
   NATIONAL_COLLECTED_2023_CENTS,
   SEED_ENVELOPES_DIR,
   scaledOperatorFee,
   seedDemoEnveloppes,
-} from '../../src/modules/enveloppes/seed-demo.js';
+} from '../../src/demo/enveloppes.js';
 import { freshDatabase } from '../harness.js';
 import { checkRowEquations, rowOf, rowsOf, testDatabase } from './helpers.js';
 

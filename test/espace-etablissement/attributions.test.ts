@@ -15,7 +15,7 @@ import {
   etablissementProfils,
   etablissements,
 } from '../../src/infra/db/schema.js';
-import { seedDemoEspaceEtablissement } from '../../src/modules/espace-etablissement/seed-demo.js';
+import { seedDemoEspaceEtablissement } from '../../src/demo/espace-etablissement.js';
 import { createHarness, type Client, type Harness } from '../harness.js';
 import { stopHarness } from '../accounts/helpers.js';
 import { ANNEE, createCompany, LYCEE, registryCompanies, seedReferentiel, signIn, type Referentiel, type TestPerson } from './fixtures.js';

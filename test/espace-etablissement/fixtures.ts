@@ -28,7 +28,7 @@ import {
   users,
 } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
+import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, type Harness } from '../harness.js';
 
 export const LYCEE = DEMO_COMPANIES.lyceeRaspail;

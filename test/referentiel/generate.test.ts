@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidSiret, isValidUai } from '../../src/domain/identifiers.js';
-import { generateReferentiel, referentielCsv, writeReferentielFiles } from '../../src/modules/referentiel/generate.js';
+import { generateReferentiel, referentielCsv, writeReferentielFiles } from '../../src/demo/referentiel-generator.js';
 import { importReferentiel, importReferentielContents } from '../../src/modules/referentiel/import.js';
 import { counts, refDatabase, rows, type RefDb } from './helpers.js';
 

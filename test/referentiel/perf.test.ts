@@ -4,7 +4,7 @@
  * test/referentiel/perf.test.ts (add TEST_DATABASE_URL for PostgreSQL). Prints wall and CPU time.
  */
 import { describe, expect, it } from 'vitest';
-import { generateReferentiel, referentielCsv } from '../../src/modules/referentiel/generate.js';
+import { generateReferentiel, referentielCsv } from '../../src/demo/referentiel-generator.js';
 import { importReferentielContents } from '../../src/modules/referentiel/import.js';
 import { counts, refDatabase } from './helpers.js';
 

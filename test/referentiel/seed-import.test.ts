@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedReferentiel, type SeedReferentielReport } from '../../src/modules/referentiel/seed-referentiel.js';
+import { seedReferentiel, type SeedReferentielReport } from '../../src/demo/referentiel.js';
 import { counts, refDatabase, rows, type RefDb } from './helpers.js';
 
 let ref: RefDb;

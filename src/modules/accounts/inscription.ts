@@ -13,7 +13,7 @@ import { audit } from '../../infra/audit.js';
 import { hashSecret, newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
 import { espaces, etablissementDeclarations, habilitationHistory, habilitations, inscriptionDrafts, users } from '../../infra/db/schema.js';
-import { findEtablissement } from '../companies/registry-repository.js';
+import { findEtablissement } from '../entreprises/registry-repository.js';
 import { loginKey } from './login-key.js';
 import { sendEmailValidation } from './email-validation.js';
 import { findUserByTriplet } from './users-repository.js';

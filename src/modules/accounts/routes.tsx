@@ -37,7 +37,7 @@ import { DemandesPage, ForcedChangePage, InformationsPage, MenuPage, SessionsPag
 import { EmailValidationPage, ForgotPage, NewPasswordPage, SecretQuestionPage } from '../../web/pages/forgotten-password.js';
 import { HomePage, LoginPage, MessagePage } from '../../web/pages/public.js';
 import { cguAsText } from '../../web/pages/cgu-text.js';
-import { findEtablissement, listEtablissementsOfSiren } from '../companies/registry-repository.js';
+import { findEtablissement, listEtablissementsOfSiren } from '../entreprises/registry-repository.js';
 import { decideCandidat, listPendingDemandes } from './candidat.js';
 import { resendEmailValidation, validateEmail } from './email-validation.js';
 import {
@@ -55,7 +55,7 @@ import {
 import { GENERIC_LOGIN_ERROR, login } from './login.js';
 import { administratorsOf, menuTiles, openSiretsFor, recentNotifications } from './menu.js';
 import { ServicePage } from '../../web/pages/service.js';
-import { espaceOf } from '../access/scope.js';
+import { espaceOf } from '../gestion/scope.js';
 import {
   adminResetPassword,
   answerSecretQuestion,

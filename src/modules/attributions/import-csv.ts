@@ -28,7 +28,7 @@ import { searchKey } from '../../domain/text.js';
 import { audit } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import type { users } from '../../infra/db/schema.js';
-import { formatCsv, parseCsv, type ReportLine } from '../access/habilitations-csv.js';
+import { formatCsv, parseCsv, type ReportLine } from '../gestion/habilitations-csv.js';
 import { currentCampaign } from '../campagnes/repository.js';
 import { decodeCsv } from '../referentiel/format.js';
 import { calendarOf, changeChoices, type ChangeError, type TargetShare } from './choix.js';

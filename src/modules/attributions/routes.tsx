@@ -28,7 +28,7 @@ import {
   type EmployerHeader,
   type SyntheseProps,
 } from '../../web/pages/soltea-employeur-espace.js';
-import { formatCsv } from '../access/habilitations-csv.js';
+import { formatCsv } from '../gestion/habilitations-csv.js';
 import { currentCampaign } from '../campagnes/repository.js';
 import { parseCriteria } from '../recherche/criteria.js';
 import { diplomeTypes, searchEtablissements } from '../recherche/search.js';

@@ -7,11 +7,7 @@ import type { CliCommand } from '../../cli-command.js';
 import { formatEuros, type Cents } from '../../domain/money.js';
 import { loadConfig } from '../../infra/config.js';
 import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEMO_ENVELOPE_YEARS, generateDemoEnvelopes } from './demo-generator.js';
 import { parseEuroAmount } from './format.js';
-import { SEED_ENVELOPES_DIR } from './seed-demo.js';
 import {
   importEnveloppes,
   MAX_ANNEE,
@@ -180,30 +176,6 @@ const importCommand: CliCommand = {
   },
 };
 
-const generateCommand: CliCommand = {
-  usage: 'generate-demo-envelopes [dossier]',
-  help: `Écrit les fichiers d’enveloppes de démonstration (${DEMO_ENVELOPE_YEARS.join(', ')}) pour les entreprises du répertoire de démonstration, dans le dossier (par défaut seed/enveloppes/). Déterministe.`,
-  run: async (args) => {
-    if (args.length > 1 || args.some((a) => a.startsWith('--'))) {
-      console.error(`Usage : ${generateCommand.usage}`);
-      return 2;
-    }
-    const dir = args[0] ?? SEED_ENVELOPES_DIR;
-    mkdirSync(dir, { recursive: true });
-    for (const annee of DEMO_ENVELOPE_YEARS) {
-      const f = generateDemoEnvelopes(annee);
-      const path = join(dir, f.name);
-      writeFileSync(path, f.content);
-      console.log(
-        `${path} : ${n(f.stats.lignes)} lignes, ${n(f.stats.sirets)} SIRET (${n(f.stats.msa)} MSA), solde ${euros(f.stats.soldeCents)} ` +
-          `(de ${euros(f.stats.minSoldeCents)} à ${euros(f.stats.maxSoldeCents)} par SIRET)`,
-      );
-    }
-    return 0;
-  },
-};
-
 export const enveloppesCommands: Record<string, CliCommand> = {
   'import-envelopes': importCommand,
-  'generate-demo-envelopes': generateCommand,
 };

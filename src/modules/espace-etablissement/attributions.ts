@@ -23,7 +23,7 @@ import {
   refEtablissements,
   refFormations,
 } from '../../infra/db/schema.js';
-import { formatCsv } from '../access/habilitations-csv.js';
+import { formatCsv } from '../gestion/habilitations-csv.js';
 import type { Establishment } from './access.js';
 import { placeIds } from './etablissement.js';
 

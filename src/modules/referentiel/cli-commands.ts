@@ -1,13 +1,10 @@
 /**
  * Operators' commands of the referential (registered by src/cli.ts):
- * - `import-referential <année> <fichiers…>`: imports CSV files (docs/referentiel-format.md);
- * - `generate-referential [dossier] [--etablissements N] [--formations N] [--seed N]`: writes
- *   national-scale fictitious files for benchmarks.
+ * - `import-referential <année> <fichiers…>`: imports CSV files (docs/referentiel-format.md).
  */
 import type { CliCommand } from '../../cli-command.js';
 import { loadConfig } from '../../infra/config.js';
 import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
-import { DEFAULT_GENERATE_DIR, GENERATE_DEFAULTS, generateReferentiel, writeReferentielFiles } from './generate.js';
 import { importReferentiel, MAX_ANNEE, MIN_ANNEE, type ImportProgress, type ReferentielImportReport } from './import.js';
 
 const PHASES: Record<ImportProgress['phase'], string> = {
@@ -76,71 +73,6 @@ const importCommand: CliCommand = {
   },
 };
 
-function parseFlags(args: string[]): { positional: string[]; flags: Map<string, string> } | string {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.startsWith('--')) {
-      const [k, inline] = a.slice(2).split('=', 2);
-      const v = inline ?? args[++i];
-      if (v === undefined) return `Valeur manquante pour --${k}.`;
-      flags.set(k!, v);
-    } else positional.push(a);
-  }
-  return { positional, flags };
-}
-
-const generateCommand: CliCommand = {
-  usage: `generate-referential [dossier] [--etablissements ${GENERATE_DEFAULTS.etablissements}] [--formations ${GENERATE_DEFAULTS.formations}] [--seed N]`,
-  help:
-    `Écrit un référentiel fictif à l’échelle nationale (établissements, composantes, formations ; SIREN 998…) dans ` +
-    `le dossier (par défaut ${DEFAULT_GENERATE_DIR}/), à charger ensuite avec import-referential. Déterministe.`,
-  run: async (args) => {
-    const parsed = parseFlags(args);
-    if (typeof parsed === 'string') {
-      console.error(parsed);
-      return 2;
-    }
-    const known = new Set(['etablissements', 'formations', 'seed']);
-    for (const k of parsed.flags.keys()) {
-      if (!known.has(k)) {
-        console.error(`Option inconnue : --${k} (options : --etablissements, --formations, --seed).`);
-        return 2;
-      }
-    }
-    const num = (k: string, d: number) => {
-      const v = parsed.flags.get(k);
-      return v === undefined ? d : /^\d+$/.test(v.replace(/[_\s]/g, '')) ? Number(v.replace(/[_\s]/g, '')) : NaN;
-    };
-    const etablissements = num('etablissements', GENERATE_DEFAULTS.etablissements);
-    const formations = num('formations', GENERATE_DEFAULTS.formations);
-    const seed = num('seed', GENERATE_DEFAULTS.seed);
-    if ([etablissements, formations, seed].some((n) => !Number.isFinite(n)) || parsed.positional.length > 1) {
-      console.error(`Usage : ${generateCommand.usage}`);
-      return 2;
-    }
-    const dir = parsed.positional[0] ?? DEFAULT_GENERATE_DIR;
-    const started = performance.now();
-    let data;
-    try {
-      data = generateReferentiel({ etablissements, formations, seed });
-    } catch (e) {
-      console.error(e instanceof Error ? e.message : String(e));
-      return 2;
-    }
-    const files = writeReferentielFiles(dir, data);
-    console.log(
-      `${data.stats.etablissements} établissements (${data.stats.nationale} sur la liste nationale), ${data.stats.composantes} composantes, ` +
-        `${data.stats.formations} formations écrits en ${((performance.now() - started) / 1000).toFixed(1)} s :`,
-    );
-    for (const f of files) console.log(`  ${f}`);
-    console.log(`Chargement : npm run cli -- import-referential <année> ${files.join(' ')}`);
-    return 0;
-  },
-};
-
 export const referentielCommands: Record<string, CliCommand> = {
   'import-referential': importCommand,
-  'generate-referential': generateCommand,
 };

@@ -16,7 +16,7 @@ import Papa from 'papaparse';
 import { searchKey } from '../../domain/text.js';
 import type { Tx } from '../../infra/db/index.js';
 import { communes } from '../../infra/db/schema.js';
-import { SEED_DIR } from '../companies/demo-registry.js';
+import { SEED_DIR } from '../../infra/files.js';
 import { buildCommuneIndex, type Commune, type CommuneIndex } from './commune-index.js';
 
 export * from './commune-index.js';

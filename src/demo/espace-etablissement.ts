@@ -6,8 +6,8 @@
  * « Attributions reçues » shows named and anonymous employers. Idempotent: nothing is overwritten.
  */
 import { and, asc, eq, inArray, isNull, like, notInArray, sql } from 'drizzle-orm';
-import type { AppContext } from '../../app-context.js';
-import { makeValidFrenchIban } from '../../domain/identifiers.js';
+import type { AppContext } from '../app-context.js';
+import { makeValidFrenchIban } from '../domain/identifiers.js';
 import {
   attributions,
   coordonneesBancaires,
@@ -16,9 +16,9 @@ import {
   etablissements,
   refEtablissements,
   refFormations,
-} from '../../infra/db/schema.js';
-import { DEMO_COMPANIES } from '../companies/demo-registry.js';
-import { currentCampaignYear } from './access.js';
+} from '../infra/db/schema.js';
+import { DEMO_COMPANIES } from './registry.js';
+import { currentCampaignYear } from '../modules/espace-etablissement/access.js';
 
 const LYCEE = DEMO_COMPANIES.lyceeRaspail;
 

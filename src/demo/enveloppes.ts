@@ -10,13 +10,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppContext } from '../../app-context.js';
-import { OPERATOR_FEE_2023_CENTS } from '../../domain/enveloppe.js';
-import { formatEuros, type Cents } from '../../domain/money.js';
-import { SEED_DIR } from '../companies/demo-registry.js';
-import { DEMO_ENVELOPE_YEARS } from './demo-generator.js';
-import { prepareEnvelopeImport } from './format.js';
-import { importEnveloppes } from './import.js';
+import type { AppContext } from '../app-context.js';
+import { OPERATOR_FEE_2023_CENTS } from '../domain/enveloppe.js';
+import { formatEuros, type Cents } from '../domain/money.js';
+import { SEED_DIR } from '../infra/files.js';
+import { DEMO_ENVELOPE_YEARS } from './enveloppes-generator.js';
+import { prepareEnvelopeImport } from '../modules/enveloppes/format.js';
+import { importEnveloppes } from '../modules/enveloppes/import.js';
 
 export const SEED_ENVELOPES_DIR = join(SEED_DIR, 'enveloppes');
 /** collected nationally for the 2023 campaign (DOMAIN.md « Scale »): 466.5 M€ */

@@ -19,8 +19,8 @@ import {
   users,
 } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { DEMO_COMPANIES } from '../../src/modules/companies/demo-registry.js';
-import { loadGrid, loadGridPage, loadPageScope, loadScope } from '../../src/modules/access/habilitations.js';
+import { DEMO_COMPANIES } from '../../src/demo/registry.js';
+import { loadGrid, loadGridPage, loadPageScope, loadScope } from '../../src/modules/gestion/habilitations.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import {
   cookieHeader,

@@ -1,8 +1,8 @@
 import { count } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { isValidSiren, isValidSiret } from '../../domain/identifiers.js';
-import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
-import { entreprises, etablissements } from '../../infra/db/schema.js';
+import { isValidSiren, isValidSiret } from '../domain/identifiers.js';
+import { migrateDatabase, openDatabase } from '../infra/db/index.js';
+import { entreprises, etablissements } from '../infra/db/schema.js';
 import {
   createRng,
   DEMO_COMPANIES,
@@ -10,8 +10,8 @@ import {
   generateDemoRegistry,
   libelleCommuneSirene,
   loadSeedCommunes,
-} from './demo-registry.js';
-import { findEtablissement, listEtablissementsOfSiren } from './registry-repository.js';
+} from './registry.js';
+import { findEtablissement, listEtablissementsOfSiren } from '../modules/entreprises/registry-repository.js';
 import { seedRegistry, seedRegistryFiles } from './seed-registry.js';
 
 const demo = generateDemoRegistry({ count: DEMO_DEFAULT_COUNT, seed: 20260504 });

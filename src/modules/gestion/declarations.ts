@@ -16,7 +16,7 @@ import {
   listEtablissementsOfSiren,
   type EtablissementView,
   type EtablissementWithEntreprise,
-} from '../companies/registry-repository.js';
+} from '../entreprises/registry-repository.js';
 import { notify } from '../notifications/notify.js';
 import { administersSiret, type User } from './scope.js';
 

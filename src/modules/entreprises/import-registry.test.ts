@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { migrateDatabase, openDatabase, type Database } from '../../infra/db/index.js';
 import { entreprises, etablissements } from '../../infra/db/schema.js';
 import { makeValidSiren, makeValidSiret } from '../../domain/identifiers.js';
-import { SEED_DIR } from './demo-registry.js';
+import { SEED_DIR } from '../../infra/files.js';
 import { importRegistry, importRegistryRows } from './import-registry.js';
 import type { EntrepriseRow, EtablissementRow } from './registry-format.js';
 import { findEtablissement, listEtablissementsOfSiren } from './registry-repository.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SEED_DIR } from './demo-registry.js';
+import { SEED_DIR } from '../../infra/files.js';
 import { parseRegistryDocument, parseRegistryJson, type ParsedRegistry } from './registry-format.js';
 
 /** The shared real-data folder when present, otherwise the identical copies in seed/registry. */

@@ -7,10 +7,10 @@
  * access delay over. Idempotent: does nothing once the cabinet has clients.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { AppContext } from '../../app-context.js';
-import { entreprises, espaces, portefeuilleClients, portefeuilles, users } from '../../infra/db/schema.js';
-import { addClient, createPortefeuille, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../access/portefeuilles.js';
-import { DEMO_COMPANIES } from '../companies/demo-registry.js';
+import type { AppContext } from '../app-context.js';
+import { entreprises, espaces, portefeuilleClients, portefeuilles, users } from '../infra/db/schema.js';
+import { addClient, createPortefeuille, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../modules/gestion/portefeuilles.js';
+import { DEMO_COMPANIES } from './registry.js';
 
 export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {
   const [espace] = await ctx.db.select().from(espaces).where(eq(espaces.siren, DEMO_COMPANIES.cabinetDurand.siren));

@@ -9,18 +9,18 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DEFAULT_CAMPAIGN_YEAR, describePhase, formatJour, parisOffsetMs, phaseAt } from '../../domain/campagne.js';
-import { parseBody, sendJsonErrors, wantsJson, type FieldErrors } from '../../http/forms.js';
-import { pageContext, redirect, sendPage } from '../../http/render.js';
-import { ShiftableClock } from '../../infra/clock.js';
-import { parseInstant } from '../../infra/config.js';
-import { listOutbox } from '../../infra/mail.js';
-import { Layout } from '../../web/layout.js';
-import { formatDateTime } from '../../web/pages/menu.js';
-import { DevHorlogePage } from '../../web/pages/dev-horloge.js';
-import { formatParisInstant } from '../campagnes/calendar-json.js';
-import { phaseTargets, currentTarget } from '../campagnes/phases.js';
-import { listCampaigns, loadCampaign } from '../campagnes/repository.js';
+import { DEFAULT_CAMPAIGN_YEAR, describePhase, formatJour, parisOffsetMs, phaseAt } from '../domain/campagne.js';
+import { parseBody, sendJsonErrors, wantsJson, type FieldErrors } from '../http/forms.js';
+import { pageContext, redirect, sendPage } from '../http/render.js';
+import { ShiftableClock } from '../infra/clock.js';
+import { parseInstant } from '../infra/config.js';
+import { listOutbox } from '../infra/mail.js';
+import { Layout } from '../web/layout.js';
+import { formatDateTime } from '../web/pages/menu.js';
+import { DevHorlogePage } from '../web/pages/dev-horloge.js';
+import { formatParisInstant } from '../modules/campagnes/calendar-json.js';
+import { phaseTargets, currentTarget } from '../modules/campagnes/phases.js';
+import { listCampaigns, loadCampaign } from '../modules/campagnes/repository.js';
 
 /** `AAAA-MM-JJTHH:MM[:SS]` read as Paris wall-clock time (what a datetime-local field sends). */
 export function parisLocalInstant(value: string): Date | null {

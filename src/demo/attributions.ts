@@ -5,12 +5,12 @@
  * `changeChoices` at an instant of the 2024 campaign's first period. Idempotent.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { AppContext } from '../../app-context.js';
-import { parisStartOfDay } from '../../domain/campagne.js';
-import { ManualClock } from '../../infra/clock.js';
-import { attributions, espaces, refEtablissements, refFormations, users } from '../../infra/db/schema.js';
-import { DEMO_COMPANIES } from '../companies/demo-registry.js';
-import { changeChoices } from './choix.js';
+import type { AppContext } from '../app-context.js';
+import { parisStartOfDay } from '../domain/campagne.js';
+import { ManualClock } from '../infra/clock.js';
+import { attributions, espaces, refEtablissements, refFormations, users } from '../infra/db/schema.js';
+import { DEMO_COMPANIES } from './registry.js';
+import { changeChoices } from '../modules/attributions/choix.js';
 
 const LAST_YEAR = 2024;
 

@@ -17,9 +17,9 @@ import {
   users,
 } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { openingText } from '../../src/modules/access/declarations.js';
-import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/modules/companies/demo-registry.js';
-import { importRegistryRows } from '../../src/modules/companies/import-registry.js';
+import { openingText } from '../../src/modules/gestion/declarations.js';
+import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/demo/registry.js';
+import { importRegistryRows } from '../../src/modules/entreprises/import-registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import { FRENCH, login, newPerson, pageErrors, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
 

@@ -13,11 +13,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
-import { makeValidSiren, makeValidSiret, makeValidUai } from '../../domain/identifiers.js';
-import { createRng, SEED_DIR } from '../companies/demo-registry.js';
-import type { Commune } from './commune-index.js';
-import { readCommunesCsv } from './communes.js';
-import { csvLine, ETABLISSEMENT_COLUMNS, FORMATION_COLUMNS } from './format.js';
+import { makeValidSiren, makeValidSiret, makeValidUai } from '../domain/identifiers.js';
+import { SEED_DIR } from '../infra/files.js';
+import { createRng } from './registry.js';
+import type { Commune } from '../modules/referentiel/commune-index.js';
+import { readCommunesCsv } from '../modules/referentiel/communes.js';
+import { csvLine, ETABLISSEMENT_COLUMNS, FORMATION_COLUMNS } from '../modules/referentiel/format.js';
 
 export const GENERATE_DEFAULTS = { etablissements: 12_000, formations: 300_000, seed: 20260601 } as const;
 export const DEFAULT_GENERATE_DIR = 'tmp/referentiel-national';

@@ -1,6 +1,6 @@
 /**
  * The demo's envelope files (`seed/enveloppes/enveloppes-<année>.csv`): what Urssaf and MSA would send
- * for the companies of the demo registry (src/modules/companies/demo-registry.ts: the fixed
+ * for the companies of the demo registry (src/demo/registry.ts: the fixed
  * DEMO_COMPANIES and the generated 999… companies). Deterministic: same registry, same year → the
  * same bytes (seeded PRNG, no clock). Written by `npm run cli -- generate-demo-envelopes`.
  *
@@ -20,9 +20,9 @@
  * COMPTABLE DURAND ET ASSOCIES, who also files for the clients of its portefeuilles); the others file
  * their own. About 1 % of the SIRETs have a corrective deposit in June (a later line for 076).
  */
-import { formatEurosPlain } from '../../domain/money.js';
-import { DEMO_COMPANIES, createRng, generateDemoRegistry, type DemoRegistry } from '../companies/demo-registry.js';
-import type { EntrepriseRow, EtablissementRow } from '../companies/registry-format.js';
+import { formatEurosPlain } from '../domain/money.js';
+import { DEMO_COMPANIES, createRng, generateDemoRegistry, type DemoRegistry } from './registry.js';
+import type { EntrepriseRow, EtablissementRow } from '../modules/entreprises/registry-format.js';
 
 export const DEMO_ENVELOPE_YEARS = [2024, 2025] as const;
 

@@ -6,15 +6,16 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Tx } from '../../infra/db/index.js';
-import { DEMO_DEFAULT_COUNT, DEMO_DEFAULT_SEED, generateDemoRegistry, SEED_DIR } from './demo-registry.js';
+import type { Tx } from '../infra/db/index.js';
+import { SEED_DIR } from '../infra/files.js';
+import { DEMO_DEFAULT_COUNT, DEMO_DEFAULT_SEED, generateDemoRegistry } from './registry.js';
 import {
   importRegistry,
   importRegistryRows,
   type RegistryImportReport,
   type RowsImportReport,
   type UpsertCounts,
-} from './import-registry.js';
+} from '../modules/entreprises/import-registry.js';
 
 export interface SeedRegistryOptions {
   now: Date;

@@ -7,12 +7,12 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { AppContext } from '../../app-context.js';
-import type { Tx } from '../../infra/db/index.js';
-import { SEED_DIR } from '../companies/demo-registry.js';
-import { buildCommuneIndex } from './commune-index.js';
-import { ensureCommunes, readCommunesCsv } from './communes.js';
-import { applyReferentiel, parseReferentielContents, type ImportReferentielOptions, type ReferentielImportReport } from './import.js';
+import type { AppContext } from '../app-context.js';
+import type { Tx } from '../infra/db/index.js';
+import { SEED_DIR } from '../infra/files.js';
+import { buildCommuneIndex } from '../modules/referentiel/commune-index.js';
+import { ensureCommunes, readCommunesCsv } from '../modules/referentiel/communes.js';
+import { applyReferentiel, parseReferentielContents, type ImportReferentielOptions, type ReferentielImportReport } from '../modules/referentiel/import.js';
 
 /** The referential year of the demo campaign. */
 export const DEMO_REFERENTIEL_ANNEE = 2025;

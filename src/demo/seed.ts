@@ -3,18 +3,18 @@
  * generated companies) and a few accounts that show every state of the portal. Idempotent.
  */
 import { eq } from 'drizzle-orm';
-import type { AppContext } from '../../app-context.js';
-import { accessibleAt, findDeclaration } from '../../domain/declarations.js';
-import { hashSecret } from '../../infra/crypto.js';
-import { demandes, espaces, etablissementDeclarations, habilitationHistory, habilitations, users } from '../../infra/db/schema.js';
-import { loginKey } from '../accounts/login-key.js';
-import { DEMO_COMPANIES } from '../companies/demo-registry.js';
-import { seedRegistry } from '../companies/seed-registry.js';
-import { seedDemoAttributions } from '../attributions/seed-demo.js';
-import { seedDemoEnveloppes } from '../enveloppes/seed-demo.js';
-import { seedDemoEspaceEtablissement } from '../espace-etablissement/seed-demo.js';
-import { seedDemoReferentiel } from '../referentiel/seed-referentiel.js';
-import { seedDemoPortefeuilles } from './seed-portefeuilles.js';
+import type { AppContext } from '../app-context.js';
+import { accessibleAt, findDeclaration } from '../domain/declarations.js';
+import { hashSecret } from '../infra/crypto.js';
+import { demandes, espaces, etablissementDeclarations, habilitationHistory, habilitations, users } from '../infra/db/schema.js';
+import { loginKey } from '../modules/accounts/login-key.js';
+import { DEMO_COMPANIES } from './registry.js';
+import { seedRegistry } from './seed-registry.js';
+import { seedDemoAttributions } from './attributions.js';
+import { seedDemoEnveloppes } from './enveloppes.js';
+import { seedDemoEspaceEtablissement } from './espace-etablissement.js';
+import { seedDemoReferentiel } from './referentiel.js';
+import { seedDemoPortefeuilles } from './portefeuilles.js';
 
 /** The demo password of every demo account (satisfies the guide's rules; printed at start). */
 export const DEMO_PASSWORD = 'Demo-Soltea-2026';

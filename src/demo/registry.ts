@@ -11,14 +11,12 @@
  * - Same `seed` and `count` → exactly the same rows (seeded PRNG, no Math.random, no clock).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import Papa from 'papaparse';
-import { makeValidSiren, makeValidSiret } from '../../domain/identifiers.js';
-import type { EntrepriseRow, EtablissementRow } from './registry-format.js';
+import { makeValidSiren, makeValidSiret } from '../domain/identifiers.js';
+import { SEED_DIR } from '../infra/files.js';
+import type { EntrepriseRow, EtablissementRow } from '../modules/entreprises/registry-format.js';
 
-/** `seed/` at the project root. */
-export const SEED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../seed');
 export const SEED_COMMUNES_CSV = resolve(SEED_DIR, 'communes.csv');
 
 /** Default size of the demo: 6,000 companies, about 11,500 establishments. */
