@@ -1,8 +1,9 @@
 /**
- * Composition root: configuration → database (migrated) → mail → HTTP server. Used by `npm start`,
- * the tests and the benchmarks, so they all run the same application.
+ * Composition root: configuration → database (migrated) → mail → HTTP server with every module's
+ * routes. Used by `npm start`, the tests and the benchmarks, so they all run the same application.
+ * It is the one place that knows every module (and, in development, the developer tools).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppContext } from './app-context.js';
 import type { Config } from './infra/config.js';
 import { ShiftableClock, systemClock, type Clock } from './infra/clock.js';
@@ -10,6 +11,18 @@ import { migrateDatabase, openDatabase, type Database } from './infra/db/index.j
 import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
+import { loadSession, touchSession } from './modules/accounts/sessions.js';
+import { accountsRoutes } from './modules/accounts/routes.js';
+import { attributionsImportRoutes } from './modules/attributions/import-routes.js';
+import { attributionsRoutes } from './modules/attributions/routes.js';
+import { registryRoutes } from './modules/entreprises/routes.js';
+import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes.js';
+import { declarantsRoutes } from './modules/gestion/declarants-routes.js';
+import { declarationsRoutes } from './modules/gestion/declarations-routes.js';
+import { habilitationsRoutes } from './modules/gestion/habilitations-routes.js';
+import { portefeuillesRoutes } from './modules/gestion/portefeuilles-routes.js';
+import { rechercheRoutes } from './modules/recherche/routes.js';
+import { devRoutes } from './dev/routes.js';
 
 export interface RunningApp {
   ctx: AppContext;
@@ -17,6 +30,20 @@ export interface RunningApp {
   database: Database;
   close(): Promise<void>;
 }
+
+/** Every module's routes, in the order they are registered. */
+const MODULE_ROUTES: FastifyPluginAsync[] = [
+  accountsRoutes,
+  registryRoutes,
+  declarationsRoutes,
+  declarantsRoutes,
+  habilitationsRoutes,
+  portefeuillesRoutes,
+  rechercheRoutes,
+  espaceEtablissementRoutes,
+  attributionsImportRoutes,
+  attributionsRoutes,
+];
 
 /**
  * The application's clock: the given one (tests) or the system's; with DEMO_NOW (development and
@@ -34,7 +61,10 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   await migrateDatabase(database);
   const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM);
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
-  const server = await buildServer(ctx);
+  const server = await buildServer(ctx, {
+    sessions: { load: loadSession, touch: touchSession },
+    routes: config.devOutbox ? [...MODULE_ROUTES, devRoutes] : MODULE_ROUTES,
+  });
   let cleaner: NodeJS.Timeout | null = null;
   if (config.NODE_ENV !== 'test') {
     mail.start();

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseSiret } from '../domain/identifiers.js';
 import { evaluatePassword, evaluateSecretAnswer, evaluateSecretQuestion } from '../domain/password-policy.js';
-import { checkboxList, email, personName, phone, text } from '../http/forms.js';
+import { checkboxList, email, personName, phone, text } from '../shared/fields.js';
 
 export const siretField = z.preprocess(
   (v) => (v === undefined || v === null ? '' : v),

@@ -12,7 +12,12 @@ import type { Tx } from '../infra/db/index.js';
 import { SEED_DIR } from '../infra/files.js';
 import { buildCommuneIndex } from '../modules/referentiel/commune-index.js';
 import { ensureCommunes, readCommunesCsv } from '../modules/referentiel/communes.js';
-import { applyReferentiel, parseReferentielContents, type ImportReferentielOptions, type ReferentielImportReport } from '../modules/referentiel/import.js';
+import {
+  applyReferentiel,
+  parseReferentielContents,
+  type ImportReferentielOptions,
+  type ReferentielImportReport,
+} from '../modules/referentiel/import.js';
 
 /** The referential year of the demo campaign. */
 export const DEMO_REFERENTIEL_ANNEE = 2025;

@@ -3,14 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isValidSiren, isValidSiret } from '../domain/identifiers.js';
 import { migrateDatabase, openDatabase } from '../infra/db/index.js';
 import { entreprises, etablissements } from '../infra/db/schema.js';
-import {
-  createRng,
-  DEMO_COMPANIES,
-  DEMO_DEFAULT_COUNT,
-  generateDemoRegistry,
-  libelleCommuneSirene,
-  loadSeedCommunes,
-} from './registry.js';
+import { createRng, DEMO_COMPANIES, DEMO_DEFAULT_COUNT, generateDemoRegistry, libelleCommuneSirene, loadSeedCommunes } from './registry.js';
 import { findEtablissement, listEtablissementsOfSiren } from '../modules/entreprises/registry-repository.js';
 import { seedRegistry, seedRegistryFiles } from './seed-registry.js';
 

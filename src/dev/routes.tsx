@@ -10,8 +10,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_CAMPAIGN_YEAR, describePhase, formatJour, parisOffsetMs, phaseAt } from '../domain/campagne.js';
-import { parseBody, sendJsonErrors, wantsJson, type FieldErrors } from '../http/forms.js';
-import { pageContext, redirect, sendPage } from '../http/render.js';
+import { parseBody, type FieldErrors } from '../shared/fields.js';
+import { sendJsonErrors, wantsJson } from '../http/legacy.js';
+import { pageContext, redirect, sendPage } from '../http/respond.js';
 import { ShiftableClock } from '../infra/clock.js';
 import { parseInstant } from '../infra/config.js';
 import { listOutbox } from '../infra/mail.js';

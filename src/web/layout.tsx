@@ -1,11 +1,6 @@
 import type { ReactNode } from 'react';
 
-export interface Viewer {
-  nom: string;
-  prenom: string;
-  role: 'administrateur' | 'declarant';
-  raisonSociale: string;
-}
+import type { Viewer } from '../modules/accounts/sessions.js';
 
 export interface PageContext {
   csrfToken: string;

@@ -67,10 +67,12 @@ describe('connexion', () => {
       ['suspended', { siret: suspended.siret, nom: suspended.nom, prenom: suspended.prenom, password: suspended.password }],
     ];
     const pages: string[] = [];
+    const jsonBodies: string[] = [];
     for (const [label, t] of cases) {
       const j = await c.json('/connexion', t);
       expect(j.statusCode, label).toBe(401);
-      expect(j.body, label).toBe(JSON.stringify({ message: GENERIC_LOGIN_ERROR, errors: {} }));
+      expect(JSON.parse(j.body), label).toMatchObject({ message: GENERIC_LOGIN_ERROR, errors: {}, status: 401 });
+      jsonBodies.push(j.body);
       expect(j.headers['set-cookie'] ?? '', label).not.toContain(SID);
       const r = await tryLogin(c, t, t.password);
       expect(r.statusCode, label).toBe(401);
@@ -84,6 +86,7 @@ describe('connexion', () => {
       );
     }
     expect(new Set(pages).size).toBe(1);
+    expect(new Set(jsonBodies).size).toBe(1);
     // and the suspended or locked person, with the right password, got no session
     const live = await h.ctx.db.select().from(sessions).where(eq(sessions.userId, suspended.id));
     expect(live).toEqual([]);

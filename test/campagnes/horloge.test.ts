@@ -182,7 +182,7 @@ describe('/dev/horloge', () => {
     expect((await c.form('/dev/horloge', { cible: 'periode-1', instant: '2025-07-14T09:30' })).statusCode).toBe(400);
     const json = await c.json('/dev/horloge', { instant: 'demain' });
     expect(json.statusCode).toBe(400);
-    expect(JSON.parse(json.body)).toEqual({
+    expect(JSON.parse(json.body)).toMatchObject({
       message: expect.stringMatching(/^Date et heure incorrectes/),
       errors: { instant: expect.stringMatching(/^Date et heure incorrectes/) },
     });

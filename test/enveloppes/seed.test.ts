@@ -13,12 +13,7 @@ import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/demo/registry.js
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/seed.js';
 import { DEMO_ENVELOPE_YEARS, allocationDemoSirets, generateDemoEnvelopes } from '../../src/demo/enveloppes-generator.js';
 import { parseEnvelopeFile } from '../../src/modules/enveloppes/format.js';
-import {
-  NATIONAL_COLLECTED_2023_CENTS,
-  SEED_ENVELOPES_DIR,
-  scaledOperatorFee,
-  seedDemoEnveloppes,
-} from '../../src/demo/enveloppes.js';
+import { NATIONAL_COLLECTED_2023_CENTS, SEED_ENVELOPES_DIR, scaledOperatorFee, seedDemoEnveloppes } from '../../src/demo/enveloppes.js';
 import { freshDatabase } from '../harness.js';
 import { checkRowEquations, rowOf, rowsOf, testDatabase } from './helpers.js';
 

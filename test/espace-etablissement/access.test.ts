@@ -213,7 +213,7 @@ describe('who may not', () => {
         expect(r.statusCode, `${who} POST ${path}`).toBe(404);
         const j = await c.json(`${BASE}${path}`, body);
         expect(j.statusCode, `${who} POST ${path} (JSON)`).toBe(404);
-        expect(JSON.parse(j.body)).toEqual({ message: 'Établissement introuvable.', errors: {} });
+        expect(JSON.parse(j.body)).toMatchObject({ message: 'Établissement introuvable.', errors: {}, status: 404 });
       }
       expect(await snapshot(), who).toEqual(before);
     }

@@ -21,8 +21,9 @@ import {
 } from '../../contracts/accounts.js';
 import { findDeclaration } from '../../domain/declarations.js';
 import { hmac, safeEqual, sha256 } from '../../infra/crypto.js';
-import { parseBody, sendJsonErrors, wantsJson, type FieldErrors } from '../../http/forms.js';
-import { pageContext, redirect, sendPage } from '../../http/render.js';
+import { parseBody, type FieldErrors } from '../../shared/fields.js';
+import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
+import { pageContext, redirect, sendPage } from '../../http/respond.js';
 import { cookieOptions, requireUser, SESSION_COOKIE } from '../../http/security.js';
 import {
   CguPage,

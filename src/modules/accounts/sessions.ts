@@ -3,7 +3,6 @@ import type { AppContext } from '../../app-context.js';
 import { newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
 import { entreprises, espaces, sessions, users } from '../../infra/db/schema.js';
-import type { Viewer } from '../../web/layout.js';
 
 /** DOMAIN.md « Sessions »: idle 30 min, absolute 12 h. */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -13,6 +12,14 @@ const TOUCH_EVERY_MS = 60_000;
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
+
+/** Who is signed in, as the pages' header shows it. */
+export interface Viewer {
+  nom: string;
+  prenom: string;
+  role: 'administrateur' | 'declarant';
+  raisonSociale: string;
+}
 
 export interface AuthState {
   session: SessionRow;

@@ -13,8 +13,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { sendJsonErrors, wantsJson } from '../../http/forms.js';
-import { pageContext, sendPage } from '../../http/render.js';
+import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
+import { pageContext, sendPage } from '../../http/respond.js';
 import { requireUser } from '../../http/security.js';
 import { formatPercent } from '../../domain/money.js';
 import { MessagePage } from '../../web/pages/public.js';

@@ -13,8 +13,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { formatEurosPlain, formatPercent, parsePercent } from '../../domain/money.js';
-import { sendJsonErrors, wantsJson, type FieldErrors } from '../../http/forms.js';
-import { pageContext, redirect, sendPage } from '../../http/render.js';
+import { type FieldErrors } from '../../shared/fields.js';
+import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
+import { pageContext, redirect, sendPage } from '../../http/respond.js';
 import { requireUser } from '../../http/security.js';
 import { MessagePage } from '../../web/pages/public.js';
 import {

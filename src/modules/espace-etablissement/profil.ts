@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { email, phone, text } from '../../http/forms.js';
+import { email, phone, text } from '../../shared/fields.js';
 import { audit, type AuditAction } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { etablissementProfils, users } from '../../infra/db/schema.js';

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorResponse, messageResponse, passwordSchema, secretQuestionSchema } from '../../contracts/accounts.js';
-import { parseBody, sendJsonErrors, wantsJson, type FieldErrors } from '../../http/forms.js';
-import { pageContext, redirect, sendPage } from '../../http/render.js';
+import { parseBody, type FieldErrors } from '../../shared/fields.js';
+import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
+import { pageContext, redirect, sendPage } from '../../http/respond.js';
 import { requireUser } from '../../http/security.js';
 import { DeclarantEmailPage, DeclarantFormPage, DeclarantsPage, RemoveDeclarantPage } from '../../web/pages/declarants.js';
 import { InvitationPage } from '../../web/pages/invitation.js';

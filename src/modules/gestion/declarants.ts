@@ -23,7 +23,7 @@ import {
   users,
 } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
-import { email, personName, phone, text } from '../../http/forms.js';
+import { email, personName, phone, text } from '../../shared/fields.js';
 import { loginKey } from '../accounts/login-key.js';
 import { revokeAllSessions } from '../accounts/sessions.js';
 import { consumeToken, issueToken, peekToken, publicUrl } from '../accounts/tokens-repository.js';

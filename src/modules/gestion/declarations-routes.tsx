@@ -7,8 +7,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DECLARATIONS } from '../../domain/declarations.js';
-import { sendJsonErrors, wantsJson } from '../../http/forms.js';
-import { pageContext, redirect, sendPage } from '../../http/render.js';
+import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
+import { pageContext, redirect, sendPage } from '../../http/respond.js';
 import { requireUser } from '../../http/security.js';
 import { DeclarationsListsPage, GestionDeclarationsPage } from '../../web/pages/declarations.js';
 import { EtablissementsPage } from '../../web/pages/etablissements.js';

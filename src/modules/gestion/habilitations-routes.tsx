@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { findDeclaration } from '../../domain/declarations.js';
 import { parseSiret } from '../../domain/identifiers.js';
-import { sendJsonErrors, wantsJson } from '../../http/forms.js';
-import { pageContext, redirect, sendPage } from '../../http/render.js';
+import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
+import { pageContext, redirect, sendPage } from '../../http/respond.js';
 import { requireUser } from '../../http/security.js';
 import {
   HabilitationsHistoryPage,

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DECLARATIONS } from '../../domain/declarations.js';
-import { parseBody, sendJsonErrors, text, wantsJson, type FieldErrors } from '../../http/forms.js';
-import { pageContext, redirect, sendPage } from '../../http/render.js';
+import { parseBody, text, type FieldErrors } from '../../shared/fields.js';
+import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
+import { pageContext, redirect, sendPage } from '../../http/respond.js';
 import { requireUser } from '../../http/security.js';
 import {
   ClientDeclarationsPage,

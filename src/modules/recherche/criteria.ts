@@ -12,7 +12,7 @@
  *   5 digits → a code postal; 2 or 3 characters that are a département code (75, 2A, 974) → that
  *   département; otherwise the name of a département, a région or a commune (typo tolerant).
  */
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import { compactInput } from '../../domain/identifiers.js';
 import { parseCategorie, parseRncp, parseCfd, type CategorieCode, type ListeCode } from '../../domain/referentiel.js';
 import { searchKey, searchWords } from '../../domain/text.js';

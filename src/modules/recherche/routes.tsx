@@ -7,8 +7,8 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { sendJsonErrors, wantsJson } from '../../http/forms.js';
-import { pageContext, sendPage } from '../../http/render.js';
+import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
+import { pageContext, sendPage } from '../../http/respond.js';
 import { requireUser } from '../../http/security.js';
 import { FicheIntrouvablePage, FichePage } from '../../web/pages/soltea-fiche.js';
 import { SolteaAccueilPage } from '../../web/pages/soltea-accueil.js';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 
 /** DSFR form building blocks. Every field has a label, its hint, and its error bound by aria-describedby. */
 

@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 

@@ -1,6 +1,6 @@
 import { DECLARATIONS, DOMAINS, ORGANISATION_TYPES } from '../../domain/declarations.js';
 import { formatSiret } from '../../domain/identifiers.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import { INSCRIPTION_STEPS, type DraftData } from '../../modules/accounts/inscription.js';
 import { Alert, CheckboxGroup, CsrfField, ErrorSummary, Input, RadioGroup, Stepper } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';

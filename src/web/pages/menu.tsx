@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import type { Tile } from '../../modules/accounts/menu.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';

@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import { PASSWORD_RULES, SECRET_ANSWER_MIN, SECRET_QUESTION_MIN } from '../../domain/password-policy.js';
 import { Input } from '../components/form.js';
 

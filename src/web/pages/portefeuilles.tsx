@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import { DECLARATIONS, findDeclaration } from '../../domain/declarations.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import { DualList } from '../components/dual-list.js';
 import { Alert, BackToMenu, CheckboxGroup, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { DECLARATION_LEGENDS, DECLARATION_NOUN } from './declarations.js';

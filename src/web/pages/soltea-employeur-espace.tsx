@@ -10,7 +10,7 @@ import { NATIONAL_LIST_CAP_BP } from '../../domain/referentiel.js';
 import { describePhase, formatJour } from '../../domain/campagne.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatEuros, formatPercent } from '../../domain/money.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import type { Synthese, SyntheseLine } from '../../modules/attributions/choix.js';
 import type { EstablishmentTargets } from '../../modules/attributions/targets.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';

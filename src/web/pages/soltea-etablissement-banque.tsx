@@ -3,7 +3,7 @@
  * last four characters) with the operator's status, « Demander un code », the entry form (IBAN, BIC,
  * titulaire, code), and the history of versions.
  */
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import { BANK_CODE_MAX_ATTEMPTS, BANK_CODE_VALIDITY_DAYS } from '../../modules/espace-etablissement/bank-rules.js';
 import { formatDate, formatDateTime, type BankView } from '../../modules/espace-etablissement/coordonnees-bancaires.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';

@@ -2,7 +2,7 @@
  * « Présentation et contacts » of the establishment space: the presentation, the contacts and the
  * websites shown on the public fiche, each contact / site added, modified or removed on its own page.
  */
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import { CONTACTS_MAX, FONCTIONS_SUGGEREES, PRESENTATION_MAX, SITES_MAX, type Profil } from '../../modules/espace-etablissement/profil.js';
 import { CsrfField, ErrorSummary, Input } from '../components/form.js';
 import type { PageContext } from '../layout.js';

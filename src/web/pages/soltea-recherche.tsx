@@ -3,7 +3,7 @@
  * « Lancer une recherche », an « Affiner » fieldset), the results list with « Voir la fiche » and the
  * DSFR pagination. Works without JavaScript; also embedded in the employer's entry page.
  */
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../shared/fields.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { CATEGORIES_L6241_5, LISTES, NIVEAUX } from '../../domain/referentiel.js';
 import {

@@ -1,21 +1,36 @@
 /**
  * Sessions and CSRF.
  * - Session: random 256-bit id in the `__Host-sid` cookie (HttpOnly, Secure, SameSite=Lax, Path=/),
- *   stored hashed in `sessions` with idle (30 min) and absolute (12 h) time-outs; revocable.
+ *   stored hashed with idle (30 min) and absolute (12 h) time-outs; revocable. The accounts module
+ *   loads it (`SessionStore`, given by the composition root): this layer only carries it.
  * - CSRF: synchroniser token. Anonymous visitors get a random `__Host-csrf` cookie and forms carry
  *   HMAC(secret, cookie); signed-in users carry their session's token. Checked on every state change
- *   (preHandler, so form bodies are parsed first).
+ *   (preHandler, so form bodies are parsed first); a JSON client gets a problem document.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context.js';
 import { hmac, newToken, safeEqual } from '../infra/crypto.js';
-import { loadSession, touchSession, type AuthState } from '../modules/accounts/sessions.js';
+import type { AuthState } from '../modules/accounts/sessions.js';
+import { problem } from '../shared/problem.js';
+import { pageContext, respond } from './respond.js';
+import { MessagePage } from '../web/pages/public.js';
 
 export const SESSION_COOKIE = '__Host-sid';
 export const CSRF_COOKIE = '__Host-csrf';
 
-const STATIC_PREFIXES = ['/dsfr/', '/assets/', '/api/health', '/favicon.ico', '/api/docs/static/'];
+const STATIC_PREFIXES = ['/dsfr/', '/assets/', '/api/health', '/api/ready', '/favicon.ico', '/api/docs/static/', '/metrics'];
 
 export const cookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'lax' as const };
+
+/** Clears a `__Host-` cookie: browsers only drop it when the clearing carries the same attributes. */
+export function clearCookie(reply: FastifyReply, name: string): void {
+  reply.clearCookie(name, cookieOptions);
+}
+
+export interface SessionStore {
+  load(ctx: AppContext, cookieValue: string): Promise<AuthState | null>;
+  touch(ctx: AppContext, state: AuthState): Promise<void>;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,22 +39,22 @@ declare module 'fastify' {
   }
 }
 
-export function registerSecurity(app: FastifyInstance) {
+export function registerSecurity(app: FastifyInstance, sessions: SessionStore) {
   app.decorateRequest('auth', null);
   app.decorateRequest('csrfToken', '');
 
   app.addHook('onRequest', async (req, reply) => {
-    // Static files and the health probe need neither a session nor a CSRF token.
+    // Static files and the probes need neither a session nor a CSRF token.
     if (STATIC_PREFIXES.some((p) => req.url.startsWith(p))) return;
     const ctx = app.ctx;
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) {
-      const state = await loadSession(ctx, sid);
+      const state = await sessions.load(ctx, sid);
       if (state) {
         req.auth = state;
-        await touchSession(ctx, state);
+        await sessions.touch(ctx, state);
       } else {
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        clearCookie(reply, SESSION_COOKIE);
       }
     }
     if (req.auth) {
@@ -59,13 +74,20 @@ export function registerSecurity(app: FastifyInstance) {
     const body = req.body as Record<string, unknown> | undefined;
     const sent = (req.headers['x-csrf-token'] as string | undefined) ?? (typeof body?._csrf === 'string' ? body._csrf : '');
     if (!sent || !safeEqual(sent, req.csrfToken)) {
-      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage());
+      return respond(req, reply, {
+        problem: problem(
+          'forbidden',
+          'jeton_csrf_invalide',
+          'Votre formulaire a expiré : pour votre sécurité, il n’a pas été pris en compte. Revenez à la page précédente, rechargez-la et recommencez.',
+        ),
+        page: () => (
+          <MessagePage ctx={pageContext(req)} title="Votre formulaire a expiré" type="error">
+            Pour votre sécurité, le formulaire n’a pas été pris en compte. Revenez à la page précédente, rechargez-la et recommencez.
+          </MessagePage>
+        ),
+      });
     }
   });
-}
-
-function forbiddenPage() {
-  return `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Session expirée - net-entreprises</title><link rel="stylesheet" href="/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-py-4w" role="main"><h1>Votre formulaire a expiré</h1><p>Pour votre sécurité, le formulaire n’a pas été pris en compte. Revenez à la page précédente, rechargez-la et recommencez.</p><p><a class="fr-link" href="/">Retour à l’accueil</a></p></main></body></html>`;
 }
 
 /** Route guard: signed in, e-mail validated, and (unless allowed) no pending forced change. */
@@ -78,19 +100,23 @@ export function requireUser(opts: { allowForcedChange?: boolean; admin?: boolean
           .code(303)
           .header('location', `/connexion?retour=${encodeURIComponent(req.url)}`)
           .send();
-      return reply.code(401).send({ message: 'Vous devez vous connecter.' });
+      return respond(req, reply, { problem: problem('unauthenticated', 'non_connecte', 'Vous devez vous connecter.') });
     }
     if (auth.user.mustChangeCredentials && !opts.allowForcedChange) {
       if (req.headers.accept?.includes('text/html')) return reply.code(303).header('location', '/menu/changement-obligatoire').send();
-      return reply.code(403).send({ message: 'Vous devez d’abord choisir un nouveau mot de passe et une nouvelle question secrète.' });
+      return respond(req, reply, {
+        problem: problem(
+          'forbidden',
+          'changement_obligatoire',
+          'Vous devez d’abord choisir un nouveau mot de passe et une nouvelle question secrète.',
+        ),
+      });
     }
     if (opts.admin && auth.user.role !== 'administrateur') {
-      return reply
-        .code(403)
-        .type('text/html; charset=utf-8')
-        .send(
-          '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Accès refusé - net-entreprises</title><link rel="stylesheet" href="/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-py-4w" role="main"><h1>Accès refusé</h1><p>Cette page est réservée aux administrateurs de l’entreprise.</p><p><a class="fr-link" href="/menu">Retour au menu personnalisé</a></p></main></body></html>',
-        );
+      return respond(req, reply, {
+        problem: problem('forbidden', 'reserve_administrateurs', 'Cette page est réservée aux administrateurs de l’entreprise.'),
+        title: 'Accès refusé',
+      });
     }
   };
 }

@@ -1,9 +1,11 @@
 /**
- * Form and JSON bodies go through the same zod schema. Errors come back as one French message per
- * field, shown next to the field (HTML) or in the `errors` object (JSON).
+ * Zod building blocks of every contract (forms and JSON bodies go through the same schema), with French
+ * messages that name the field, and `parseBody`, which turns a refusal into one message per field,
+ * shown next to the field (HTML) or in the problem's `errors` (JSON). Each module writes its own
+ * contracts (contracts.ts) from these.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { parseSiret, parseSiren } from '../domain/identifiers.js';
 
 z.config(z.locales.fr());
 
@@ -21,17 +23,6 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): Parsed
     if (!errors[key]) errors[key] = issue.message;
   }
   return { ok: false, errors, values };
-}
-
-/** A JSON client (payroll software) asked; browsers send forms and get pages. */
-export function wantsJson(req: FastifyRequest): boolean {
-  const ct = req.headers['content-type'] ?? '';
-  const accept = req.headers.accept ?? '';
-  return ct.includes('application/json') || (accept.includes('application/json') && !accept.includes('text/html'));
-}
-
-export function sendJsonErrors(reply: FastifyReply, status: number, message: string, errors: FieldErrors = {}) {
-  return reply.code(status).send({ message, errors });
 }
 
 /** Trimmed, bounded text. `max` protects the database and the pages from 10 MB fields. */
@@ -74,3 +65,35 @@ export const phone = (label: string, optional = false) =>
   );
 
 export const checkboxList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(64)).max(100));
+
+/** A SIRET typed by a person (spaces allowed), checked (Luhn, La Poste) and normalised to 14 digits. */
+export const siretField = z.preprocess(
+  (v) => (v === undefined || v === null ? '' : v),
+  z
+    .string()
+    .max(30, 'Le numéro SIRET doit comporter 14 chiffres.')
+    .transform((s, ctx) => {
+      const r = parseSiret(s);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.message });
+        return z.NEVER;
+      }
+      return r.value;
+    }),
+);
+
+/** A SIREN typed by a person, checked and normalised to 9 digits. */
+export const sirenField = z.preprocess(
+  (v) => (v === undefined || v === null ? '' : v),
+  z
+    .string()
+    .max(30, 'Le numéro SIREN doit comporter 9 chiffres.')
+    .transform((s, ctx) => {
+      const r = parseSiren(s);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.message });
+        return z.NEVER;
+      }
+      return r.value;
+    }),
+);

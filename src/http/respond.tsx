@@ -1,0 +1,100 @@
+/**
+ * One way to answer. Every route serves two audiences from the same handler: a browser posting a form
+ * (it gets a page, or a 303 after a change) and a program sending JSON (it gets JSON, and problems as
+ * RFC 9457 documents). A handler says what it has to say once, with `respond`:
+ *
+ *   respond(req, reply, { json: { message }, redirect: '/gestion/declarants', notice: 'ajoute' })
+ *   respond(req, reply, { json: () => view, page: () => <Page … /> })
+ *   respond(req, reply, { problem, page: () => <Form errors={problem.errors} … /> })
+ *
+ * The status of a problem comes from its kind (problems.ts); without a page of its own, a problem is
+ * shown on the generic message page.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ReactElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { Problem } from '../shared/problem.js';
+import { withQuery } from '../shared/urls.js';
+import type { PageContext } from '../web/layout.js';
+import { MessagePage } from '../web/pages/public.js';
+import { PROBLEM_CONTENT_TYPE, problemDocument, STATUS_OF, TITLE_OF } from './problems.js';
+
+type Lazy<T> = T | (() => T | Promise<T>);
+type PageOf = () => ReactElement | Promise<ReactElement>;
+
+export type Answer =
+  /** a page for browsers, JSON for programs */
+  | { json: Lazy<unknown>; page: PageOf; status?: number }
+  /** after a change: 303 to `redirect` (with a notice code shown there) for browsers, JSON for programs */
+  | { json: Lazy<unknown>; redirect: string; notice?: string; status?: number }
+  /** a refusal: the problem's status; its page, or the generic message page */
+  | { problem: Problem; page?: PageOf; title?: string };
+
+/** A JSON client (payroll software) asked; browsers send forms and get pages. */
+export function wantsJson(req: FastifyRequest): boolean {
+  const ct = req.headers['content-type'] ?? '';
+  const accept = req.headers.accept ?? '';
+  return (
+    ct.includes('application/json') ||
+    ((accept.includes('application/json') || accept.includes('application/problem+json')) && !accept.includes('text/html'))
+  );
+}
+
+const resolve = async <T,>(v: Lazy<T>): Promise<T> => (typeof v === 'function' ? await (v as () => T | Promise<T>)() : v);
+
+export async function respond(req: FastifyRequest, reply: FastifyReply, answer: Answer): Promise<FastifyReply> {
+  const json = wantsJson(req);
+  if ('problem' in answer) {
+    const status = STATUS_OF[answer.problem.kind];
+    if (json) return sendProblem(reply, answer.problem);
+    if (answer.page) return sendPage(reply, await answer.page(), status);
+    return sendPage(
+      reply,
+      <MessagePage
+        ctx={pageContext(req)}
+        title={answer.title ?? TITLE_OF[answer.problem.kind]}
+        type={status >= 500 ? 'error' : status === 409 || status === 429 ? 'warning' : 'error'}
+      >
+        {answer.problem.message}
+      </MessagePage>,
+      status,
+    );
+  }
+  if (json) return reply.code(answer.status ?? 200).send(await resolve(answer.json));
+  if ('redirect' in answer) return redirect(reply, answer.redirect, answer.notice);
+  return sendPage(reply, await answer.page(), answer.status ?? 200);
+}
+
+export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  const doc = problemDocument(p);
+  return reply.code(doc.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(doc));
+}
+
+export function sendPage(reply: FastifyReply, page: ReactElement, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send('<!DOCTYPE html>' + renderToStaticMarkup(page));
+}
+
+/** A file to download (CSV exports): never cached, named. */
+export function sendFile(reply: FastifyReply, file: { name: string; type: string; body: string | Buffer }): FastifyReply {
+  return reply
+    .header('content-type', file.type)
+    .header('content-disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`)
+    .header('cache-control', 'no-store')
+    .send(file.body);
+}
+
+export function pageContext(req: FastifyRequest): PageContext {
+  return { csrfToken: req.csrfToken, viewer: req.auth?.viewer ?? null, devOutbox: req.server.ctx.config.devOutbox };
+}
+
+/** Redirect after a successful POST (PRG), with an optional notice code shown on the next page. */
+export function redirect(reply: FastifyReply, to: string, notice?: string): FastifyReply {
+  return reply
+    .code(303)
+    .header('location', notice ? withQuery(to, { notice }) : to)
+    .send();
+}

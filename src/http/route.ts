@@ -1,0 +1,82 @@
+/**
+ * Each route is declared once, with what it takes, what it answers and who may call it:
+ *
+ *   app.post('/gestion/declarants/nouveau', route({ operationId: 'ajouterDeclarant', summary: '…', tags,
+ *     access: 'admin', body: newDeclarantSchema, responses: { 201: created } }), handler)
+ *
+ * `route` gives Fastify the guard of the access level and the OpenAPI description: the operation's id,
+ * its security (session cookie, and the CSRF token on changes), its inputs from the module's zod
+ * contracts, its success answers and the problems it may answer (400/401/403/404/409/413/429/503, as
+ * RFC 9457 documents). Handlers validate with the same contracts themselves (`parseBody`), so that a
+ * browser's wrong form comes back as the page with its French messages rather than a bare 400.
+ */
+import type { preValidationHookHandler } from 'fastify';
+import { z } from 'zod';
+import { problemSchema } from './problems.js';
+import { requireUser } from './security.js';
+
+/**
+ * Who may call: anyone; a signed-in person with a validated account; one who must first change the
+ * credentials an administrator reset (only the pages of that change); an administrator of the company.
+ */
+export type Access = 'public' | 'user' | 'user-forced-change' | 'admin';
+
+export interface RouteDoc {
+  /** stable, unique, camelCase: what API clients call the operation */
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  access: Access;
+  body?: z.ZodType;
+  querystring?: z.ZodType;
+  params?: z.ZodType;
+  /** success answers by status (200 by default, described loosely) */
+  responses?: Record<number, z.ZodType>;
+  /** a page for browsers only (a form to fill, a confirmation): not an operation of the API */
+  hide?: boolean;
+  /** the method, when it is not known from the body (for the CSRF security and the 409 answer) */
+  changes?: boolean;
+}
+
+const GUARDS: Record<Exclude<Access, 'public'>, preValidationHookHandler> = {
+  user: requireUser(),
+  'user-forced-change': requireUser({ allowForcedChange: true }),
+  admin: requireUser({ admin: true }),
+};
+
+const anyJson = z.any();
+
+/** The problems an operation may answer, from what it takes and who may call it. */
+function problemResponses(doc: RouteDoc, changes: boolean): Record<number, z.ZodType> {
+  const statuses = new Set<number>([429, 503]);
+  if (doc.body || doc.querystring || doc.params || changes) statuses.add(400);
+  if (doc.access !== 'public') [401, 403, 404].forEach((s) => statuses.add(s));
+  if (doc.params) statuses.add(404);
+  if (changes) [403, 409].forEach((s) => statuses.add(s));
+  if (doc.body) statuses.add(413);
+  return Object.fromEntries([...statuses].sort().map((s) => [s, problemSchema]));
+}
+
+export function route(doc: RouteDoc) {
+  const changes = doc.changes ?? doc.body !== undefined;
+  const security = doc.access === 'public' ? (changes ? [{ csrf: [] }] : []) : changes ? [{ session: [], csrf: [] }] : [{ session: [] }];
+  const schema = doc.hide
+    ? { hide: true }
+    : {
+        operationId: doc.operationId,
+        summary: doc.summary,
+        ...(doc.description ? { description: doc.description } : {}),
+        tags: doc.tags,
+        security,
+        ...(doc.body ? { body: doc.body } : {}),
+        ...(doc.querystring ? { querystring: doc.querystring } : {}),
+        ...(doc.params ? { params: doc.params } : {}),
+        response: { ...(doc.responses ?? { 200: anyJson }), ...problemResponses(doc, changes) },
+      };
+  return {
+    schema,
+    attachValidation: true,
+    ...(doc.access === 'public' ? {} : { preValidation: GUARDS[doc.access] }),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The HTTP server: Fastify with the security headers, cookies, forms, the OpenAPI document generated
+ * from the routes' contracts, the DSFR assets, sessions and CSRF, and one answer for errors and unknown
+ * addresses (a page for browsers, a problem document for programs). The routes themselves come from
+ * the modules, handed over by the composition root (src/app.ts): this layer knows no module.
+ */
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.js';
+import { problem, type ProblemKind } from '../shared/problem.js';
+import { buildClientAssets } from '../web/client/build.js';
+import { MessagePage } from '../web/pages/public.js';
+import { pageContext, respond } from './respond.js';
+import { registerSecurity, type SessionStore } from './security.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+const root = join(import.meta.dirname, '..', '..');
+
+export interface ServerParts {
+  sessions: SessionStore;
+  /** the modules' route plugins, in order */
+  routes: FastifyPluginAsync[];
+}
+
+const ERROR_MESSAGES: Partial<Record<ProblemKind, string>> = {
+  too_large: 'Les données envoyées sont trop volumineuses.',
+  unsupported_media_type: 'Format de données non pris en charge.',
+  invalid: 'La requête est incorrecte.',
+  internal: 'Une erreur technique est survenue. Réessayez dans quelques instants.',
+};
+
+export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      ctx.config.NODE_ENV === 'test'
+        ? false
+        : { level: ctx.config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]'] },
+    trustProxy: ctx.config.isProduction,
+    bodyLimit: 1024 * 1024,
+  });
+  app.decorate('ctx', ctx);
+  // Schemas document the API (OpenAPI); handlers validate with the same zod contracts themselves, so
+  // a browser form gets its page back with French messages instead of a bare 400. Answers are plain
+  // JSON: the response schemas describe them, they do not filter them.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: ctx.config.isProduction,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'net-entreprises et SOLTéA',
+        description:
+          'API des écrans du portail : chaque route accepte un formulaire ou du JSON. Les refus sont des documents application/problem+json (RFC 9457) avec un code stable et un message en français.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: '__Host-sid',
+            description: 'Cookie de session reçu à la connexion (POST /connexion)',
+          },
+          csrf: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-csrf-token',
+            description: 'Jeton anti-CSRF de la session, exigé sur chaque modification',
+          },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  await app.register(fastifyStatic, {
+    root: join(root, 'node_modules/@codegouvfr/react-dsfr/dsfr'),
+    prefix: '/dsfr/',
+    maxAge: '1d',
+    decorateReply: false,
+  });
+  const assets = await buildClientAssets();
+  app.get('/assets/app.js', { schema: { hide: true } }, (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(assets.js),
+  );
+  app.get('/assets/app.css', { schema: { hide: true } }, (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(assets.css),
+  );
+  app.get('/favicon.ico', { schema: { hide: true } }, (_req, reply) => reply.code(204).send());
+  app.get('/api/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: ctx.dbKind }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerSecurity(app, parts.sessions);
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error(err);
+    const kind: ProblemKind =
+      status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : status < 500 ? 'invalid' : 'internal';
+    const message = ERROR_MESSAGES[kind] ?? ERROR_MESSAGES.invalid!;
+    const code =
+      status === 413
+        ? 'trop_volumineux'
+        : status === 415
+          ? 'format_non_pris_en_charge'
+          : status < 500
+            ? 'requete_incorrecte'
+            : 'erreur_technique';
+    return respond(req, reply, {
+      problem: problem(kind, code, message),
+      page: () => (
+        <MessagePage ctx={pageContext(req)} title={status >= 500 ? 'Erreur technique' : 'Requête incorrecte'} type="error">
+          {message}
+        </MessagePage>
+      ),
+    });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    respond(req, reply, {
+      problem: problem('not_found', 'ressource_introuvable', 'Ressource introuvable.'),
+      page: () => (
+        <MessagePage ctx={pageContext(req)} title="Page introuvable" type="error">
+          La page que vous cherchez n’existe pas ou a été déplacée.
+        </MessagePage>
+      ),
+    }),
+  );
+
+  for (const routes of parts.routes) await app.register(routes);
+  return app;
+}
