@@ -12,7 +12,7 @@ import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
-import { accountsRoutes } from './modules/accounts/routes.js';
+import { accountsRoutes } from './modules/accounts/routes/index.js';
 import { attributionsImportRoutes } from './modules/attributions/import-routes.js';
 import { attributionsRoutes } from './modules/attributions/routes.js';
 import { registryRoutes } from './modules/entreprises/routes.js';

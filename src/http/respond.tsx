@@ -23,12 +23,14 @@ type Lazy<T> = T | (() => T | Promise<T>);
 type PageOf = () => ReactElement | Promise<ReactElement>;
 
 export type Answer =
-  /** a page for browsers, JSON for programs */
-  | { json: Lazy<unknown>; page: PageOf; status?: number }
+  /** a page for browsers, JSON for programs (a page alone: a screen that only browsers use) */
+  | { json?: Lazy<unknown>; page: PageOf; status?: number }
   /** after a change: 303 to `redirect` (with a notice code shown there) for browsers, JSON for programs */
   | { json: Lazy<unknown>; redirect: string; notice?: string; status?: number }
   /** a refusal: the problem's status; its page, or the generic message page */
-  | { problem: Problem; page?: PageOf; title?: string };
+  | { problem: Problem; page?: PageOf; title?: string }
+  /** a refusal that sends a browser elsewhere (a step that is not the current one, an expired link) */
+  | { problem: Problem; redirect: string };
 
 /** A JSON client (payroll software) asked; browsers send forms and get pages. */
 export function wantsJson(req: FastifyRequest): boolean {
@@ -47,6 +49,7 @@ export async function respond(req: FastifyRequest, reply: FastifyReply, answer: 
   if ('problem' in answer) {
     const status = STATUS_OF[answer.problem.kind];
     if (json) return sendProblem(reply, answer.problem);
+    if ('redirect' in answer) return redirect(reply, answer.redirect);
     if (answer.page) return sendPage(reply, await answer.page(), status);
     return sendPage(
       reply,
@@ -60,7 +63,7 @@ export async function respond(req: FastifyRequest, reply: FastifyReply, answer: 
       status,
     );
   }
-  if (json) return reply.code(answer.status ?? 200).send(await resolve(answer.json));
+  if (json && answer.json !== undefined) return reply.code(answer.status ?? 200).send(await resolve(answer.json));
   if ('redirect' in answer) return redirect(reply, answer.redirect, answer.notice);
   return sendPage(reply, await answer.page(), answer.status ?? 200);
 }

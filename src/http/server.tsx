@@ -14,7 +14,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import { problem, type ProblemKind } from '../shared/problem.js';
+import { problem, ProblemError, type ProblemKind } from '../shared/problem.js';
 import { buildClientAssets } from '../web/client/build.js';
 import { MessagePage } from '../web/pages/public.js';
 import { pageContext, respond } from './respond.js';
@@ -124,6 +124,7 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
   registerSecurity(app, parts.sessions);
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    if (err instanceof ProblemError) return respond(req, reply, { problem: err.problem });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error(err);
     const kind: ProblemKind =
@@ -156,6 +157,11 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
       ),
     }),
   );
+
+  // Mails are written in the transaction of the change that causes them; deliver them once it is answered.
+  app.addHook('onResponse', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') void ctx.mail.flush().catch(() => undefined);
+  });
 
   for (const routes of parts.routes) await app.register(routes);
   return app;

@@ -97,3 +97,6 @@ export const sirenField = z.preprocess(
       return r.value;
     }),
 );
+
+/** The answer of most changes: what happened, in French (and whatever else the route adds). */
+export const messageResponse = z.object({ message: z.string() }).loose();

@@ -68,3 +68,13 @@ export function invalidField(field: string, message: string, code = 'champ_inval
 
 export const notFound = (message: string, code = 'introuvable'): Failure => failure('not_found', code, message);
 export const conflict = (message: string, code = 'conflit'): Failure => failure('conflict', code, message);
+
+/**
+ * A problem thrown from inside a transaction (which rolls it back). Routes may catch it to show a page
+ * of their own; otherwise the server answers it like any problem.
+ */
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+  }
+}

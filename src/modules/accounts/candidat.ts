@@ -10,7 +10,7 @@ import type { Tx } from '../../infra/db/index.js';
 import { demandes, notifications, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { listAdministrators } from './users-repository.js';
-import { publicUrl } from './tokens-repository.js';
+import { publicUrl } from '../../shared/urls.js';
 
 type User = typeof users.$inferSelect;
 
@@ -104,4 +104,19 @@ export async function decideCandidat(
     });
     return grant ? 'granted' : 'refused';
   });
+}
+
+/**
+ * « Réinitialiser » on a pending request of « Envoyez une demande de génération de mot de passe à votre
+ * administrateur »: the person of the request, if it is pending and of the administrator's espace.
+ */
+export async function pendingResetRequester(ctx: AppContext, espaceId: string, demandeId: string): Promise<string | null> {
+  if (!/^[0-9a-f-]{36}$/.test(demandeId)) return null;
+  const [d] = await ctx.db
+    .select({ userId: demandes.userId })
+    .from(demandes)
+    .where(
+      and(eq(demandes.id, demandeId), eq(demandes.espaceId, espaceId), eq(demandes.kind, 'reinitialisation'), isNull(demandes.decidedAt)),
+    );
+  return d?.userId ?? null;
 }

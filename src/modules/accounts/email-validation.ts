@@ -11,7 +11,8 @@ import { users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { consumeRate } from '../../infra/throttle.js';
 import { notifyCandidat } from './candidat.js';
-import { consumeToken, issueToken, publicUrl } from './tokens-repository.js';
+import { consumeToken, issueToken } from './tokens-repository.js';
+import { publicUrl } from '../../shared/urls.js';
 
 export async function sendEmailValidation(
   tx: Tx,

@@ -5,6 +5,7 @@
  * Drafts expire (TOKEN_LIFETIMES.inscriptionDraft); secrets in a draft are already hashed.
  */
 import { and, eq, lt } from 'drizzle-orm';
+import { problem, ProblemError } from '../../shared/problem.js';
 import type { AppContext } from '../../app-context.js';
 import { accessibleAt, declarationsOfDomains, DOMAINS, findDeclaration, ORGANISATION_TYPES } from '../../domain/declarations.js';
 import { sirenOfSiret, type Siret } from '../../domain/identifiers.js';
@@ -17,16 +18,6 @@ import { findEtablissement } from '../entreprises/registry-repository.js';
 import { loginKey } from './login-key.js';
 import { sendEmailValidation } from './email-validation.js';
 import { findUserByTriplet } from './users-repository.js';
-
-export const INSCRIPTION_STEPS = [
-  'Vos coordonnées',
-  'Conditions générales d’utilisation',
-  'Identification de votre établissement',
-  'Mot de passe et question secrète',
-  'Vos données d’authentification',
-  'Votre profil',
-  'Validation de l’inscription',
-] as const;
 
 export type Step = 'cgu' | 'identification' | 'password' | 'recap' | 'profil' | 'done';
 
@@ -51,14 +42,22 @@ export interface DraftData {
 
 export type Draft = { idHash: string; step: Step; data: DraftData; expiresAt: Date };
 
-export class InscriptionError extends Error {
+/** A refusal of the inscription's step machine: an expired draft (410), a wrong step (409, with the current one), a field (400). */
+export class InscriptionError extends ProblemError {
   constructor(
-    readonly code: 'expired' | 'wrong_step' | 'invalid',
+    readonly reason: 'expired' | 'wrong_step' | 'invalid',
     message: string,
     readonly field?: string,
     readonly currentStep?: Step,
   ) {
-    super(message);
+    super(
+      problem(
+        reason === 'expired' ? 'gone' : reason === 'wrong_step' ? 'conflict' : 'invalid',
+        reason === 'expired' ? 'inscription_expiree' : reason === 'wrong_step' ? 'etape_incorrecte' : 'inscription_refusee',
+        message,
+        { errors: field ? { [field]: message } : {}, ...(currentStep ? { extra: { etapeEnCours: currentStep } } : {}) },
+      ),
+    );
   }
 }
 

@@ -15,7 +15,8 @@ import { clearFailures, consumeRate, isLocked, registerFailure } from '../../inf
 import { notifyAdministrators } from './candidat.js';
 import { loginKey } from './login-key.js';
 import { revokeAllSessions } from './sessions.js';
-import { consumeToken, issueToken, publicUrl } from './tokens-repository.js';
+import { consumeToken, issueToken } from './tokens-repository.js';
+import { publicUrl } from '../../shared/urls.js';
 import { findUserByTriplet } from './users-repository.js';
 
 type User = typeof users.$inferSelect;

@@ -9,18 +9,20 @@ import { hashSecret, verifySecret } from '../../infra/crypto.js';
 import { users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { consumeRate } from '../../infra/throttle.js';
-import { revokeAllSessions } from './sessions.js';
-import { issueToken, publicUrl } from './tokens-repository.js';
+import { revokeAllSessions, revokeSession } from './sessions.js';
+import { issueToken } from './tokens-repository.js';
+import { publicUrl } from '../../shared/urls.js';
+import { invalidField, type Outcome } from '../../shared/problem.js';
 
 type User = typeof users.$inferSelect;
-export type ChangeResult = { ok: true } | { ok: false; field: string; message: string };
+export type ChangeResult = Outcome;
 
 const WRONG_CURRENT = 'Le mot de passe actuel est incorrect.';
 
 async function checkCurrent(ctx: AppContext, user: User, current: string): Promise<ChangeResult | null> {
   const allowed = await ctx.db.transaction((tx) => consumeRate(tx, `current-pw:${user.id}`, ctx.clock.now(), 10, 900));
-  if (!allowed) return { ok: false, field: 'current', message: 'Trop de tentatives : réessayez dans 15 minutes.' };
-  if (!(await verifySecret(user.passwordHash, current))) return { ok: false, field: 'current', message: WRONG_CURRENT };
+  if (!allowed) return invalidField('current', 'Trop de tentatives : réessayez dans 15 minutes.', 'trop_de_tentatives');
+  if (!(await verifySecret(user.passwordHash, current))) return invalidField('current', WRONG_CURRENT, 'mot_de_passe_actuel_incorrect');
   return null;
 }
 
@@ -71,7 +73,7 @@ export async function requestEmailChange(
   const bad = await checkCurrent(ctx, user, input.current);
   if (bad) return bad;
   if (input.email.toLowerCase() === user.email.toLowerCase())
-    return { ok: false, field: 'email', message: 'C’est déjà votre adresse électronique.' };
+    return invalidField('email', 'C’est déjà votre adresse électronique.', 'meme_courriel');
   await ctx.db.transaction(async (tx) => {
     const token = await issueToken(tx, ctx, user.id, 'email_change', { email: input.email });
     await queueMail(tx, ctx.clock, {
@@ -87,6 +89,13 @@ export async function requestEmailChange(
     await audit(tx, ctx.clock, { action: 'email.change_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
   });
   return { ok: true };
+}
+
+export async function logout(ctx: AppContext, user: User, sessionIdHash: string, meta: { ip?: string }): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await revokeSession(tx, ctx, sessionIdHash);
+    await audit(tx, ctx.clock, { action: 'logout', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+  });
 }
 
 export async function logoutEverywhere(ctx: AppContext, user: User, meta: { ip?: string }): Promise<void> {

@@ -56,8 +56,3 @@ export async function consumeToken(tx: Tx, ctx: AppContext, value: string | unde
     .returning();
   return row ?? null;
 }
-
-export function publicUrl(ctx: AppContext, path: string): string {
-  const base = ctx.config.PUBLIC_URL ?? `http://localhost:${ctx.config.PORT}`;
-  return base.replace(/\/$/, '') + path;
-}

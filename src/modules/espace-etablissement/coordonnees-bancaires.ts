@@ -23,7 +23,7 @@ import type { Tx } from '../../infra/db/index.js';
 import { codesBancaires, coordonneesBancaires, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { consumeRate } from '../../infra/throttle.js';
-import { publicUrl } from '../accounts/tokens-repository.js';
+import { publicUrl } from '../../shared/urls.js';
 import { notify } from '../notifications/notify.js';
 import { establishmentAdministrators, owningEspaceId, type Establishment } from './access.js';
 import {

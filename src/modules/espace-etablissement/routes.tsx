@@ -9,7 +9,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { errorResponse, messageResponse } from '../../contracts/accounts.js';
+import { errorResponse } from '../../http/legacy.js';
+import { messageResponse } from '../../shared/fields.js';
 import { formatPercent } from '../../domain/money.js';
 import { parseBody, type FieldErrors } from '../../shared/fields.js';
 import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
@@ -28,7 +29,7 @@ import {
 } from '../../web/pages/soltea-etablissement.js';
 import { BanquePage } from '../../web/pages/soltea-etablissement-banque.js';
 import { ContactFormPage, PresentationPage, RemovePage, SiteFormPage } from '../../web/pages/soltea-etablissement-fiche.js';
-import { publicUrl } from '../accounts/tokens-repository.js';
+import { publicUrl } from '../../shared/urls.js';
 import { loadEstablishment, userEstablishments, type Establishment } from './access.js';
 import { ANONYMOUS_EMPLOYER, loadReceived, receivedCsv } from './attributions.js';
 import { checkBankDetails } from './bank-rules.js';

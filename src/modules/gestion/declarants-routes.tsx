@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { errorResponse, messageResponse, passwordSchema, secretQuestionSchema } from '../../contracts/accounts.js';
+import { errorResponse } from '../../http/legacy.js';
+import { messageResponse } from '../../shared/fields.js';
+import { passwordSchema, secretQuestionSchema } from '../accounts/contracts.js';
 import { parseBody, type FieldErrors } from '../../shared/fields.js';
 import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
 import { pageContext, redirect, sendPage } from '../../http/respond.js';

@@ -18,7 +18,7 @@ import { MessagePage } from '../../web/pages/public.js';
 import { employerProgress } from '../attributions/progress.js';
 import { EMPLOYER_PAGE_SIZE, employerSirets, filterEmployerSirets } from '../attributions/scope.js';
 import { currentCampaign } from '../campagnes/repository.js';
-import { publicUrl } from '../accounts/tokens-repository.js';
+import { publicUrl } from '../../shared/urls.js';
 import { MAX_FIELD_LENGTH, PAGE_SIZE, parseCriteria, type ParsedCriteria } from './criteria.js';
 import { fichePath, loadFiche, type Fiche } from './fiche.js';
 import { currentAnnee, diplomeTypes, searchEtablissements, type SearchOutcome } from './search.js';

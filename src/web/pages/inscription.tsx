@@ -1,7 +1,19 @@
 import { DECLARATIONS, DOMAINS, ORGANISATION_TYPES } from '../../domain/declarations.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import type { FieldErrors } from '../../shared/fields.js';
-import { INSCRIPTION_STEPS, type DraftData } from '../../modules/accounts/inscription.js';
+import type { DraftData } from '../../modules/accounts/inscription.js';
+
+/** The stepper's labels, in the guide's words. */
+const INSCRIPTION_STEPS = [
+  'Vos coordonnées',
+  'Conditions générales d’utilisation',
+  'Identification de votre établissement',
+  'Mot de passe et question secrète',
+  'Vos données d’authentification',
+  'Votre profil',
+  'Validation de l’inscription',
+] as const;
+
 import { Alert, CheckboxGroup, CsrfField, ErrorSummary, Input, RadioGroup, Stepper } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 import { CGU_SECTIONS, CGU_TITLE } from './cgu-text.js';

@@ -1,26 +1,10 @@
 /**
- * Contracts of the account portal: one zod schema per form / API body, shared by the routes, the
+ * Contracts of the account portal (module accounts): one zod schema per form / API body, shared by the routes, the
  * pages and the OpenAPI document. Messages are French and name the field.
  */
 import { z } from 'zod';
-import { parseSiret } from '../domain/identifiers.js';
-import { evaluatePassword, evaluateSecretAnswer, evaluateSecretQuestion } from '../domain/password-policy.js';
-import { checkboxList, email, personName, phone, text } from '../shared/fields.js';
-
-export const siretField = z.preprocess(
-  (v) => (v === undefined || v === null ? '' : v),
-  z
-    .string()
-    .max(30, 'Le numéro SIRET doit comporter 14 chiffres.')
-    .transform((s, ctx) => {
-      const r = parseSiret(s);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.message });
-        return z.NEVER;
-      }
-      return r.value;
-    }),
-);
+import { evaluatePassword, evaluateSecretAnswer, evaluateSecretQuestion } from '../../domain/password-policy.js';
+import { checkboxList, email, personName, phone, siretField, text } from '../../shared/fields.js';
 
 export const tripletSchema = z.object({
   siret: siretField,
@@ -124,5 +108,5 @@ export const emailChangeSchema = z.object({
   email: email('Le nouveau courriel').refine((s) => s.length > 0, 'Le nouveau courriel est obligatoire.'),
 });
 
-export const messageResponse = z.object({ message: z.string() });
-export const errorResponse = z.object({ message: z.string(), errors: z.record(z.string(), z.string()).optional() });
+/** The answer of each inscription step: what happened, and the next step. */
+export const stepResponse = z.object({ message: z.string(), etapeSuivante: z.string().optional() }).loose();

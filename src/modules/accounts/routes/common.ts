@@ -1,0 +1,37 @@
+/** What the account portal's route files share: notices shown after a redirect, request metadata, cookie names. */
+import type { FastifyRequest } from 'fastify';
+
+export const DRAFT_COOKIE = '__Host-inscription';
+export const RESET_COOKIE = '__Host-reset';
+export const RESET_TOKEN_COOKIE = '__Host-reset-jeton';
+
+export const tags = {
+  compte: ['Compte'],
+  inscription: ['Inscription'],
+  oubli: ['Mot de passe oublié'],
+  menu: ['Menu'],
+  infos: ['Informations personnelles'],
+  espace: ['Espace entreprise'],
+};
+
+export const NOTICES: Record<string, string> = {
+  deconnecte: 'Vous êtes déconnecté.',
+  'deconnecte-partout': 'Toutes vos sessions ont été fermées.',
+  'mot-de-passe-change': 'Votre mot de passe a été modifié. Vos autres sessions ont été fermées.',
+  'question-changee': 'Votre question secrète a été modifiée.',
+  'courriel-envoye': 'Un lien de validation a été envoyé à la nouvelle adresse. Elle remplacera l’ancienne une fois validée.',
+  'mot-de-passe-reinitialise': 'Votre mot de passe a été réinitialisé. Connectez-vous avec le nouveau.',
+  'courriel-valide': 'Votre adresse électronique est validée. Vous pouvez vous connecter.',
+  'invitation-acceptee': 'Votre mot de passe et votre question secrète sont enregistrés. Vous pouvez vous connecter.',
+  'courriel-renvoye': 'Le courriel de validation a été renvoyé.',
+  accordee: 'La demande a été accordée ; la personne a été prévenue par courriel.',
+  refusee: 'La demande a été refusée ; la personne a été prévenue par courriel.',
+  reinitialise: 'Le mot de passe a été réinitialisé ; un mot de passe temporaire a été envoyé par courriel.',
+  'identifiants-changes': 'Votre nouveau mot de passe et votre nouvelle question secrète sont enregistrés.',
+};
+
+/** The notice named by `?notice=` after a redirect, if it is one of ours. */
+export const notice = (req: FastifyRequest): string | undefined => NOTICES[String((req.query as Record<string, unknown>).notice ?? '')];
+
+/** What the audit records of the request. */
+export const meta = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] });
