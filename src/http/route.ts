@@ -72,7 +72,10 @@ export function route(doc: RouteDoc) {
         ...(doc.body ? { body: doc.body } : {}),
         ...(doc.querystring ? { querystring: doc.querystring } : {}),
         ...(doc.params ? { params: doc.params } : {}),
-        response: { ...(doc.responses ?? { 200: anyJson }), ...problemResponses(doc, changes) },
+        response: {
+          ...(doc.responses && Object.keys(doc.responses).length ? doc.responses : { 200: anyJson }),
+          ...problemResponses(doc, changes),
+        },
       };
   return {
     schema,

@@ -56,7 +56,20 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
   // JSON: the response schemas describe them, they do not filter them.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await registerPlugins(app, ctx);
+  await registerAssets(app);
+  registerSecurity(app, parts.sessions);
+  registerErrorAnswers(app);
+  // Mails are written in the transaction of the change that causes them; deliver them once it is answered.
+  app.addHook('onResponse', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') void ctx.mail.flush().catch(() => undefined);
+  });
+  for (const routes of parts.routes) await app.register(routes);
+  return app;
+}
 
+/** Security headers (a strict CSP: no inline script), cookies, forms, and the OpenAPI document with its viewer. */
+async function registerPlugins(app: FastifyInstance, ctx: AppContext) {
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
@@ -74,36 +87,39 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'net-entreprises et SOLTéA',
-        description:
-          'API des écrans du portail : chaque route accepte un formulaire ou du JSON. Les refus sont des documents application/problem+json (RFC 9457) avec un code stable et un message en français.',
-        version: '0.1.0',
+  await app.register(fastifySwagger, { openapi: OPENAPI, transform: jsonSchemaTransform });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+const OPENAPI = {
+  openapi: '3.0.3',
+  info: {
+    title: 'net-entreprises et SOLTéA',
+    description:
+      'API des écrans du portail : chaque route accepte un formulaire ou du JSON. Les refus sont des documents application/problem+json (RFC 9457) avec un code stable et un message en français.',
+    version: '0.1.0',
+  },
+  components: {
+    securitySchemes: {
+      session: {
+        type: 'apiKey' as const,
+        in: 'cookie',
+        name: '__Host-sid',
+        description: 'Cookie de session reçu à la connexion (POST /connexion)',
       },
-      components: {
-        securitySchemes: {
-          session: {
-            type: 'apiKey',
-            in: 'cookie',
-            name: '__Host-sid',
-            description: 'Cookie de session reçu à la connexion (POST /connexion)',
-          },
-          csrf: {
-            type: 'apiKey',
-            in: 'header',
-            name: 'x-csrf-token',
-            description: 'Jeton anti-CSRF de la session, exigé sur chaque modification',
-          },
-        },
+      csrf: {
+        type: 'apiKey' as const,
+        in: 'header',
+        name: 'x-csrf-token',
+        description: 'Jeton anti-CSRF de la session, exigé sur chaque modification',
       },
     },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  },
+};
 
+/** The DSFR files, the client script and style (bundled at start), the favicon and the health probe. */
+async function registerAssets(app: FastifyInstance) {
   await app.register(fastifyStatic, {
     root: join(root, 'node_modules/@codegouvfr/react-dsfr/dsfr'),
     prefix: '/dsfr/',
@@ -118,11 +134,11 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(assets.css),
   );
   app.get('/favicon.ico', { schema: { hide: true } }, (_req, reply) => reply.code(204).send());
-  app.get('/api/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: ctx.dbKind }));
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: app.ctx.dbKind }));
+}
 
-  registerSecurity(app, parts.sessions);
-
+/** Errors and unknown addresses: a page for browsers, a problem document for programs; a problem thrown is answered as such. */
+function registerErrorAnswers(app: FastifyInstance) {
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     if (err instanceof ProblemError) return respond(req, reply, { problem: err.problem });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -157,12 +173,4 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
       ),
     }),
   );
-
-  // Mails are written in the transaction of the change that causes them; deliver them once it is answered.
-  app.addHook('onResponse', async (req) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') void ctx.mail.flush().catch(() => undefined);
-  });
-
-  for (const routes of parts.routes) await app.register(routes);
-  return app;
 }

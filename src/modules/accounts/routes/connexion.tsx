@@ -1,17 +1,46 @@
 /** Home page, « Je me connecte », logout (PRODUCT §3.2), and the conditions générales as a file. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hmac } from '../../../infra/crypto.js';
 import { pageContext, redirect, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions, SESSION_COOKIE } from '../../../http/security.js';
+import { messageResponse, parseBody } from '../../../shared/fields.js';
 import { invalidForm, problem, type Problem } from '../../../shared/problem.js';
-import { parseBody, messageResponse } from '../../../shared/fields.js';
 import { cguAsText } from '../../../web/pages/cgu-text.js';
 import { HomePage, LoginPage } from '../../../web/pages/public.js';
 import { loginSchema } from '../contracts.js';
 import { GENERIC_LOGIN_ERROR, login, type LoginResult } from '../login.js';
 import { logout, logoutEverywhere } from '../personal-information.js';
 import { meta, notice, tags } from './common.js';
+
+export async function connexionRoutes(app: FastifyInstance) {
+  const doc = { tags: tags.compte, responses: { 200: messageResponse } };
+  app.get('/', { schema: { hide: true } }, showHome);
+  app.get('/connexion', { schema: { hide: true } }, showLogin);
+  app.post(
+    '/connexion',
+    route({
+      ...doc,
+      operationId: 'seConnecter',
+      summary: 'Connexion (SIRET, nom, prénom, mot de passe)',
+      access: 'public',
+      body: loginSchema,
+    }),
+    signIn,
+  );
+  app.post(
+    '/deconnexion',
+    route({ ...doc, operationId: 'seDeconnecter', summary: 'Se déconnecter', access: 'public', changes: true }),
+    signOut,
+  );
+  app.post(
+    '/deconnexion-partout',
+    route({ ...doc, operationId: 'seDeconnecterPartout', summary: 'Se déconnecter partout', access: 'user-forced-change', changes: true }),
+    signOutEverywhere,
+  );
+  app.get('/conditions-generales/telecharger', { schema: { hide: true } }, (_req, reply) => sendCgu(reply, true));
+  app.get('/conditions-generales', { schema: { hide: true } }, (_req, reply) => sendCgu(reply, false));
+}
 
 /** Where to go back after login: only a local path. */
 function safeReturn(r: string | undefined): string {
@@ -32,108 +61,63 @@ const REFUSALS: Record<Exclude<LoginResult, { ok: true }>['reason'], Problem> = 
   ),
 };
 
-export async function connexionRoutes(app: FastifyInstance) {
-  const ctx = app.ctx;
+async function showHome(req: FastifyRequest, reply: FastifyReply) {
+  if (req.auth) return redirect(reply, '/menu');
+  return respond(req, reply, { page: () => <HomePage ctx={pageContext(req)} notice={notice(req)} /> });
+}
 
-  app.get(
-    '/',
-    route({ operationId: 'accueil', summary: 'Accueil', tags: tags.compte, access: 'public', hide: true }),
-    async (req, reply) => {
-      if (req.auth) return redirect(reply, '/menu');
-      return respond(req, reply, { page: () => <HomePage ctx={pageContext(req)} notice={notice(req)} /> });
-    },
-  );
+async function showLogin(req: FastifyRequest, reply: FastifyReply) {
+  if (req.auth) return redirect(reply, '/menu');
+  const q = req.query as Record<string, string | undefined>;
+  return respond(req, reply, { page: () => <LoginPage ctx={pageContext(req)} notice={notice(req)} retour={q.retour} /> });
+}
 
-  app.get(
-    '/connexion',
-    route({ operationId: 'pageConnexion', summary: 'Connexion', tags: tags.compte, access: 'public', hide: true }),
-    async (req, reply) => {
-      if (req.auth) return redirect(reply, '/menu');
-      const q = req.query as Record<string, string | undefined>;
-      return respond(req, reply, { page: () => <LoginPage ctx={pageContext(req)} notice={notice(req)} retour={q.retour} /> });
-    },
-  );
+async function signIn(req: FastifyRequest, reply: FastifyReply) {
+  const ctx = req.server.ctx;
+  const parsed = parseBody(loginSchema, req.body);
+  if (!parsed.ok)
+    return respond(req, reply, {
+      problem: invalidForm(parsed.errors),
+      page: () => <LoginPage ctx={pageContext(req)} values={parsed.values} errors={parsed.errors} />,
+    });
+  const r = await login(ctx, parsed.data, meta(req));
+  if (!r.ok) {
+    const values = { siret: parsed.data.siret, nom: parsed.data.nom, prenom: parsed.data.prenom };
+    const p = REFUSALS[r.reason];
+    // a person whose address is not validated yet may ask for the mail again from the login page
+    const resendFor = r.reason === 'email_pending' ? `${r.userId}.${hmac(ctx.config.sessionSecret, `resend:${r.userId}`)}` : undefined;
+    return respond(req, reply, {
+      problem: p,
+      page: () => <LoginPage ctx={pageContext(req)} values={values} message={p.message} {...(resendFor ? { resendFor } : {})} />,
+    });
+  }
+  reply.setCookie(SESSION_COOKIE, r.sessionId, cookieOptions);
+  return respond(req, reply, {
+    json: { message: 'Connecté.', mustChangeCredentials: r.mustChangeCredentials },
+    redirect: r.mustChangeCredentials ? '/menu/changement-obligatoire' : safeReturn(parsed.data.retour),
+  });
+}
 
-  app.post(
-    '/connexion',
-    route({
-      operationId: 'seConnecter',
-      summary: 'Connexion (SIRET, nom, prénom, mot de passe)',
-      tags: tags.compte,
-      access: 'public',
-      body: loginSchema,
-      responses: { 200: messageResponse },
-    }),
-    async (req, reply) => {
-      const parsed = parseBody(loginSchema, req.body);
-      if (!parsed.ok)
-        return respond(req, reply, {
-          problem: invalidForm(parsed.errors),
-          page: () => <LoginPage ctx={pageContext(req)} values={parsed.values} errors={parsed.errors} />,
-        });
-      const r = await login(ctx, parsed.data, meta(req));
-      if (!r.ok) {
-        const values = { siret: parsed.data.siret, nom: parsed.data.nom, prenom: parsed.data.prenom };
-        const p = REFUSALS[r.reason];
-        // a person whose address is not validated yet may ask for the mail again from the login page
-        const resendFor = r.reason === 'email_pending' ? `${r.userId}.${hmac(ctx.config.sessionSecret, `resend:${r.userId}`)}` : undefined;
-        return respond(req, reply, {
-          problem: p,
-          page: () => <LoginPage ctx={pageContext(req)} values={values} message={p.message} {...(resendFor ? { resendFor } : {})} />,
-        });
-      }
-      reply.setCookie(SESSION_COOKIE, r.sessionId, cookieOptions);
-      return respond(req, reply, {
-        json: { message: 'Connecté.', mustChangeCredentials: r.mustChangeCredentials },
-        redirect: r.mustChangeCredentials ? '/menu/changement-obligatoire' : safeReturn(parsed.data.retour),
-      });
-    },
-  );
+async function signOut(req: FastifyRequest, reply: FastifyReply) {
+  if (req.auth) await logout(req.server.ctx, req.auth.user, req.auth.session.idHash, meta(req));
+  clearCookie(reply, SESSION_COOKIE);
+  return respond(req, reply, { json: { message: 'Déconnecté.' }, redirect: '/connexion', notice: 'deconnecte' });
+}
 
-  app.post(
-    '/deconnexion',
-    route({
-      operationId: 'seDeconnecter',
-      summary: 'Se déconnecter',
-      tags: tags.compte,
-      access: 'public',
-      changes: true,
-      responses: { 200: messageResponse },
-    }),
-    async (req, reply) => {
-      if (req.auth) await logout(ctx, req.auth.user, req.auth.session.idHash, meta(req));
-      clearCookie(reply, SESSION_COOKIE);
-      return respond(req, reply, { json: { message: 'Déconnecté.' }, redirect: '/connexion', notice: 'deconnecte' });
-    },
-  );
+async function signOutEverywhere(req: FastifyRequest, reply: FastifyReply) {
+  await logoutEverywhere(req.server.ctx, req.auth!.user, meta(req));
+  clearCookie(reply, SESSION_COOKIE);
+  return respond(req, reply, {
+    json: { message: 'Toutes vos sessions sont fermées.' },
+    redirect: '/connexion',
+    notice: 'deconnecte-partout',
+  });
+}
 
-  app.post(
-    '/deconnexion-partout',
-    route({
-      operationId: 'seDeconnecterPartout',
-      summary: 'Se déconnecter partout',
-      tags: tags.compte,
-      access: 'user-forced-change',
-      changes: true,
-      responses: { 200: messageResponse },
-    }),
-    async (req, reply) => {
-      await logoutEverywhere(ctx, req.auth!.user, meta(req));
-      clearCookie(reply, SESSION_COOKIE);
-      return respond(req, reply, {
-        json: { message: 'Toutes vos sessions sont fermées.' },
-        redirect: '/connexion',
-        notice: 'deconnecte-partout',
-      });
-    },
-  );
-
-  // The conditions générales, read or downloaded as text (step 2 of the inscription links to them).
-  const cgu = (download: boolean) => (_req: unknown, reply: FastifyReply) =>
-    reply
-      .header('content-type', 'text/plain; charset=utf-8')
-      .header('content-disposition', download ? 'attachment; filename="conditions-generales-net-entreprises.txt"' : 'inline')
-      .send(cguAsText());
-  app.get('/conditions-generales/telecharger', { schema: { hide: true } }, cgu(true));
-  app.get('/conditions-generales', { schema: { hide: true } }, cgu(false));
+/** The conditions générales, read or downloaded as text (step 2 of the inscription links to them). */
+function sendCgu(reply: FastifyReply, download: boolean) {
+  return reply
+    .header('content-type', 'text/plain; charset=utf-8')
+    .header('content-disposition', download ? 'attachment; filename="conditions-generales-net-entreprises.txt"' : 'inline')
+    .send(cguAsText());
 }

@@ -1,5 +1,5 @@
 /** « Demande en attente » (PRODUCT §3.1, §3.6): candidats AD to grant or refuse, passwords to reset, for administrators. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
@@ -15,20 +15,11 @@ const decisionParams = z.object({ id: z.string().max(64), decision: z.enum(['acc
 const GONE = problem('not_found', 'demande_introuvable', 'Demande introuvable ou déjà traitée.');
 
 export async function demandesRoutes(app: FastifyInstance) {
-  const ctx = app.ctx;
-
   app.get(
     '/menu/demandes',
     route({ operationId: 'demandesEnAttente', summary: 'Demande en attente (administrateurs)', tags: tags.espace, access: 'admin' }),
-    async (req, reply) => {
-      const list = await listPendingDemandes(ctx, req.auth!.user.espaceId);
-      return respond(req, reply, {
-        json: { demandes: list },
-        page: () => <DemandesPage ctx={pageContext(req)} demandes={list} notice={notice(req)} />,
-      });
-    },
+    showDemandes,
   );
-
   app.post(
     '/menu/demandes/:id/:decision',
     route({
@@ -40,30 +31,39 @@ export async function demandesRoutes(app: FastifyInstance) {
       changes: true,
       responses: { 200: messageResponse },
     }),
-    async (req, reply) => {
-      const notFound = () =>
-        respond(req, reply, {
-          problem: GONE,
-          page: () => (
-            <MessagePage ctx={pageContext(req)} title="Demande introuvable" type="error">
-              Cette demande est introuvable ou a déjà été traitée.
-            </MessagePage>
-          ),
-        });
-      const p = decisionParams.safeParse(req.params);
-      if (!p.success) return notFound();
-      const admin = req.auth!.user;
-      let result: 'reinitialise' | 'accordee' | 'refusee';
-      if (p.data.decision === 'reinitialiser') {
-        const userId = await pendingResetRequester(ctx, admin.espaceId, p.data.id);
-        if (!userId || (await adminResetPassword(ctx, admin, userId, meta(req))) === 'not_found') return notFound();
-        result = 'reinitialise';
-      } else {
-        const r = await decideCandidat(ctx, admin, p.data.id, p.data.decision === 'accorder', meta(req));
-        if (r === 'not_found') return notFound();
-        result = r === 'granted' ? 'accordee' : 'refusee';
-      }
-      return respond(req, reply, { json: { message: NOTICES[result] }, redirect: '/menu/demandes', notice: result });
-    },
+    decide,
   );
+}
+
+async function showDemandes(req: FastifyRequest, reply: FastifyReply) {
+  const list = await listPendingDemandes(req.server.ctx, req.auth!.user.espaceId);
+  return respond(req, reply, {
+    json: { demandes: list },
+    page: () => <DemandesPage ctx={pageContext(req)} demandes={list} notice={notice(req)} />,
+  });
+}
+
+/** Grants or refuses a candidat AD, or resets the password a person asked for; another espace's request is « introuvable ». */
+async function decide(req: FastifyRequest, reply: FastifyReply) {
+  const ctx = req.server.ctx;
+  const p = decisionParams.safeParse(req.params);
+  const admin = req.auth!.user;
+  let result: 'reinitialise' | 'accordee' | 'refusee' | null = null;
+  if (p.success && p.data.decision === 'reinitialiser') {
+    const userId = await pendingResetRequester(ctx, admin.espaceId, p.data.id);
+    if (userId && (await adminResetPassword(ctx, admin, userId, meta(req))) === 'done') result = 'reinitialise';
+  } else if (p.success) {
+    const r = await decideCandidat(ctx, admin, p.data.id, p.data.decision === 'accorder', meta(req));
+    if (r !== 'not_found') result = r === 'granted' ? 'accordee' : 'refusee';
+  }
+  if (!result)
+    return respond(req, reply, {
+      problem: GONE,
+      page: () => (
+        <MessagePage ctx={pageContext(req)} title="Demande introuvable" type="error">
+          Cette demande est introuvable ou a déjà été traitée.
+        </MessagePage>
+      ),
+    });
+  return respond(req, reply, { json: { message: NOTICES[result] }, redirect: '/menu/demandes', notice: result });
 }

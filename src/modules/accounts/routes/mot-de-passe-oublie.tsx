@@ -2,7 +2,7 @@
  * « Mot de passe oublié » (PRODUCT §3.6), three ways: the secret question, a link by e-mail, a request
  * to the administrator. No answer tells whether an account exists (password-reset.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hmac, safeEqual } from '../../../infra/crypto.js';
 import { pageContext, redirect, respond } from '../../../http/respond.js';
@@ -25,7 +25,50 @@ import { peekToken } from '../tokens-repository.js';
 import { findUserById } from '../users-repository.js';
 import { meta, RESET_COOKIE, RESET_TOKEN_COOKIE, tags } from './common.js';
 
-/** The « question secrète » step remembers the triplet for 30 minutes in a signed cookie. */
+const SAME = 'Si ces informations correspondent à un compte, la suite de la procédure vous a été envoyée par courriel.';
+const TO_ADMIN =
+  'Si ces informations correspondent à un compte, votre demande a été transmise aux administrateurs de votre entreprise. Vous recevrez un mot de passe temporaire par courriel.';
+const RESET_GONE = 'Ce lien de réinitialisation n’est plus valable : il a déjà servi ou a expiré. Faites une nouvelle demande.';
+const newPasswordBody = passwordSchema({}).and(z.object({ jeton: z.string().max(100).optional() }));
+
+export async function motDePasseOublieRoutes(app: FastifyInstance) {
+  const doc = { tags: tags.oubli, access: 'public' as const, responses: { 200: messageResponse } };
+  app.get('/mot-de-passe-oublie', { schema: { hide: true } }, (req, reply) =>
+    respond(req, reply, { page: () => <ForgotPage ctx={pageContext(req)} /> }),
+  );
+  app.post(
+    '/mot-de-passe-oublie',
+    route({ ...doc, operationId: 'motDePasseOublie', summary: 'Mot de passe oublié : triplet et méthode', body: forgotSchema }),
+    chooseWay,
+  );
+  app.post(
+    '/mot-de-passe-oublie/question',
+    route({
+      ...doc,
+      operationId: 'repondreQuestionSecrete',
+      summary: 'Mot de passe oublié : réponse à la question secrète',
+      body: answerSchema,
+    }),
+    answer,
+  );
+  app.get('/mot-de-passe-oublie/nouveau', { schema: { hide: true } }, (req, reply) =>
+    req.cookies[RESET_TOKEN_COOKIE]
+      ? respond(req, reply, { page: () => <NewPasswordPage ctx={pageContext(req)} action="/mot-de-passe-oublie/nouveau" /> })
+      : redirect(reply, '/mot-de-passe-oublie'),
+  );
+  app.get('/reinitialisation', { schema: { hide: true } }, linkPage);
+  const summary = 'Mot de passe oublié : nouveau mot de passe';
+  app.post(
+    '/mot-de-passe-oublie/nouveau',
+    route({ ...doc, operationId: 'nouveauMotDePasseApresQuestion', summary, body: newPasswordBody }),
+    (req, reply) => newPassword(req, reply, 'question'),
+  );
+  app.post('/reinitialisation', route({ ...doc, operationId: 'nouveauMotDePasseParLien', summary, body: newPasswordBody }), (req, reply) =>
+    newPassword(req, reply, 'lien'),
+  );
+}
+
+// ── the triplet of the « question secrète » way, kept 30 minutes in a signed cookie ────────────────
 const RESET_COOKIE_MS = 30 * 60_000;
 
 function signTriplet(secret: string, t: Triplet, now: Date): string {
@@ -46,178 +89,122 @@ function readTriplet(secret: string, v: string | undefined, now: Date): Triplet 
   }
 }
 
-const SAME = 'Si ces informations correspondent à un compte, la suite de la procédure vous a été envoyée par courriel.';
-const TO_ADMIN =
-  'Si ces informations correspondent à un compte, votre demande a été transmise aux administrateurs de votre entreprise. Vous recevrez un mot de passe temporaire par courriel.';
-const RESET_GONE = 'Ce lien de réinitialisation n’est plus valable : il a déjà servi ou a expiré. Faites une nouvelle demande.';
-const newPasswordBody = passwordSchema({}).and(z.object({ jeton: z.string().max(100).optional() }));
-
-export async function motDePasseOublieRoutes(app: FastifyInstance) {
-  const ctx = app.ctx;
-
-  app.get('/mot-de-passe-oublie', { schema: { hide: true } }, async (req, reply) =>
-    respond(req, reply, { page: () => <ForgotPage ctx={pageContext(req)} /> }),
-  );
-  app.post(
-    '/mot-de-passe-oublie',
-    route({
-      operationId: 'motDePasseOublie',
-      summary: 'Mot de passe oublié : triplet et méthode',
-      tags: tags.oubli,
-      access: 'public',
-      body: forgotSchema,
-      responses: { 200: messageResponse },
-    }),
-    async (req, reply) => {
-      const parsed = parseBody(forgotSchema, req.body);
-      if (!parsed.ok)
-        return respond(req, reply, {
-          problem: invalidForm(parsed.errors),
-          page: () => <ForgotPage ctx={pageContext(req)} values={parsed.values} errors={parsed.errors} />,
-        });
-      const t: Triplet = { siret: parsed.data.siret, nom: parsed.data.nom, prenom: parsed.data.prenom };
-      const message = (title: string, text: string) => () => (
-        <MessagePage ctx={pageContext(req)} title={title} type="info">
+async function chooseWay(req: FastifyRequest, reply: FastifyReply) {
+  const ctx = req.server.ctx;
+  const parsed = parseBody(forgotSchema, req.body);
+  if (!parsed.ok)
+    return respond(req, reply, {
+      problem: invalidForm(parsed.errors),
+      page: () => <ForgotPage ctx={pageContext(req)} values={parsed.values} errors={parsed.errors} />,
+    });
+  const t: Triplet = { siret: parsed.data.siret, nom: parsed.data.nom, prenom: parsed.data.prenom };
+  const told = (json: string, text: string) =>
+    respond(req, reply, {
+      json: { message: json },
+      page: () => (
+        <MessagePage ctx={pageContext(req)} title="Mot de passe oublié" type="info">
           {text}
         </MessagePage>
-      );
-      switch (parsed.data.methode) {
-        case 'question': {
-          const question = await secretQuestionFor(ctx, t);
-          reply.setCookie(RESET_COOKIE, signTriplet(ctx.config.sessionSecret, t, ctx.clock.now()), { ...cookieOptions, maxAge: 1800 });
-          return respond(req, reply, {
-            json: { message: 'Répondez à la question secrète.', question },
-            page: () => <SecretQuestionPage ctx={pageContext(req)} question={question} />,
-          });
-        }
-        case 'courriel':
-          await requestResetLink(ctx, t, meta(req));
-          return respond(req, reply, {
-            json: { message: SAME },
-            page: message('Mot de passe oublié', `${SAME} Le lien est valable une heure.`),
-          });
-        case 'administrateur':
-          await askAdministratorReset(ctx, t, meta(req));
-          return respond(req, reply, { json: { message: TO_ADMIN }, page: message('Mot de passe oublié', TO_ADMIN) });
-      }
-    },
-  );
-
-  app.post(
-    '/mot-de-passe-oublie/question',
-    route({
-      operationId: 'repondreQuestionSecrete',
-      summary: 'Mot de passe oublié : réponse à la question secrète',
-      tags: tags.oubli,
-      access: 'public',
-      body: answerSchema,
-      responses: { 200: messageResponse },
-    }),
-    async (req, reply) => {
-      const t = readTriplet(ctx.config.sessionSecret, req.cookies[RESET_COOKIE], ctx.clock.now());
-      if (!t)
-        return respond(req, reply, {
-          problem: problem('gone', 'demande_expiree', 'La demande a expiré : recommencez.'),
-          redirect: '/mot-de-passe-oublie',
-        });
+      ),
+    });
+  switch (parsed.data.methode) {
+    case 'question': {
       const question = await secretQuestionFor(ctx, t);
-      const parsed = parseBody(answerSchema, req.body);
-      if (!parsed.ok)
-        return respond(req, reply, {
-          problem: invalidForm(parsed.errors, 'La réponse est obligatoire.'),
-          page: () => <SecretQuestionPage ctx={pageContext(req)} question={question} errors={parsed.errors} />,
-        });
-      const r = await answerSecretQuestion(ctx, t, parsed.data.answer, meta(req));
-      if (!r.ok) {
-        const p = r.locked
-          ? problem(
-              'too_many_requests',
-              'question_bloquee',
-              'Trop de réponses incorrectes : la question secrète est bloquée pendant 60 minutes.',
-            )
-          : problem('invalid', 'reponse_incorrecte', 'La réponse ne permet pas de vous identifier.');
-        return respond(req, reply, {
-          problem: p,
-          page: () => (
-            <SecretQuestionPage
-              ctx={pageContext(req)}
-              question={question}
-              locked={r.locked}
-              errors={r.locked ? undefined : { answer: p.message }}
-            />
-          ),
-        });
-      }
-      clearCookie(reply, RESET_COOKIE);
-      reply.setCookie(RESET_TOKEN_COOKIE, r.resetToken, { ...cookieOptions, maxAge: 3600 });
+      reply.setCookie(RESET_COOKIE, signTriplet(ctx.config.sessionSecret, t, ctx.clock.now()), { ...cookieOptions, maxAge: 1800 });
       return respond(req, reply, {
-        json: { message: 'Réponse correcte : choisissez un nouveau mot de passe.', jeton: r.resetToken },
-        redirect: '/mot-de-passe-oublie/nouveau',
+        json: { message: 'Répondez à la question secrète.', question },
+        page: () => <SecretQuestionPage ctx={pageContext(req)} question={question} />,
       });
-    },
-  );
-
-  app.get('/mot-de-passe-oublie/nouveau', { schema: { hide: true } }, async (req, reply) =>
-    req.cookies[RESET_TOKEN_COOKIE]
-      ? respond(req, reply, { page: () => <NewPasswordPage ctx={pageContext(req)} action="/mot-de-passe-oublie/nouveau" /> })
-      : redirect(reply, '/mot-de-passe-oublie'),
-  );
-  app.get('/reinitialisation', { schema: { hide: true } }, async (req, reply) => {
-    const token = String((req.query as Record<string, unknown>).jeton ?? '');
-    if (!(await peekToken(ctx.db, ctx, token, 'password_reset')))
-      return respond(req, reply, {
-        problem: problem('gone', 'lien_expire', RESET_GONE),
-        page: () => (
-          <MessagePage ctx={pageContext(req)} title="Lien non valide" type="error">
-            Ce lien de réinitialisation n’est plus valable : il a déjà servi ou a expiré (une heure). Faites une nouvelle demande.
-          </MessagePage>
-        ),
-      });
-    return respond(req, reply, { page: () => <NewPasswordPage ctx={pageContext(req)} action="/reinitialisation" token={token} /> });
-  });
-
-  for (const [path, operationId] of [
-    ['/mot-de-passe-oublie/nouveau', 'nouveauMotDePasseApresQuestion'],
-    ['/reinitialisation', 'nouveauMotDePasseParLien'],
-  ] as const) {
-    app.post(
-      path,
-      route({
-        operationId,
-        summary: 'Mot de passe oublié : nouveau mot de passe',
-        tags: tags.oubli,
-        access: 'public',
-        body: newPasswordBody,
-        responses: { 200: messageResponse },
-      }),
-      async (req, reply) => {
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        const token =
-          path === '/reinitialisation' || typeof body.jeton === 'string' ? String(body.jeton ?? '') : req.cookies[RESET_TOKEN_COOKIE];
-        const live = await peekToken(ctx.db, ctx, token, 'password_reset');
-        const person = live ? await findUserById(ctx.db, live.userId) : null;
-        const parsed = parseBody(passwordSchema(person ? { nom: person.nom, prenom: person.prenom } : {}), req.body);
-        if (!parsed.ok)
-          return respond(req, reply, {
-            problem: invalidForm(parsed.errors),
-            page: () => (
-              <NewPasswordPage
-                ctx={pageContext(req)}
-                action={path}
-                token={path === '/reinitialisation' ? token : undefined}
-                errors={parsed.errors}
-              />
-            ),
-          });
-        const ok = await resetPassword(ctx, token, parsed.data.password, meta(req));
-        if (!ok) return respond(req, reply, { problem: problem('gone', 'lien_expire', RESET_GONE), title: 'Lien non valide' });
-        clearCookie(reply, RESET_TOKEN_COOKIE);
-        return respond(req, reply, {
-          json: { message: 'Mot de passe réinitialisé.' },
-          redirect: '/connexion',
-          notice: 'mot-de-passe-reinitialise',
-        });
-      },
-    );
+    }
+    case 'courriel':
+      await requestResetLink(ctx, t, meta(req));
+      return told(SAME, `${SAME} Le lien est valable une heure.`);
+    case 'administrateur':
+      await askAdministratorReset(ctx, t, meta(req));
+      return told(TO_ADMIN, TO_ADMIN);
   }
+}
+
+async function answer(req: FastifyRequest, reply: FastifyReply) {
+  const ctx = req.server.ctx;
+  const t = readTriplet(ctx.config.sessionSecret, req.cookies[RESET_COOKIE], ctx.clock.now());
+  if (!t)
+    return respond(req, reply, {
+      problem: problem('gone', 'demande_expiree', 'La demande a expiré : recommencez.'),
+      redirect: '/mot-de-passe-oublie',
+    });
+  const question = await secretQuestionFor(ctx, t);
+  const parsed = parseBody(answerSchema, req.body);
+  if (!parsed.ok)
+    return respond(req, reply, {
+      problem: invalidForm(parsed.errors, 'La réponse est obligatoire.'),
+      page: () => <SecretQuestionPage ctx={pageContext(req)} question={question} errors={parsed.errors} />,
+    });
+  const r = await answerSecretQuestion(ctx, t, parsed.data.answer, meta(req));
+  if (!r.ok) {
+    const p = r.locked
+      ? problem(
+          'too_many_requests',
+          'question_bloquee',
+          'Trop de réponses incorrectes : la question secrète est bloquée pendant 60 minutes.',
+        )
+      : problem('invalid', 'reponse_incorrecte', 'La réponse ne permet pas de vous identifier.');
+    return respond(req, reply, {
+      problem: p,
+      page: () => (
+        <SecretQuestionPage
+          ctx={pageContext(req)}
+          question={question}
+          locked={r.locked}
+          errors={r.locked ? undefined : { answer: p.message }}
+        />
+      ),
+    });
+  }
+  clearCookie(reply, RESET_COOKIE);
+  reply.setCookie(RESET_TOKEN_COOKIE, r.resetToken, { ...cookieOptions, maxAge: 3600 });
+  return respond(req, reply, {
+    json: { message: 'Réponse correcte : choisissez un nouveau mot de passe.', jeton: r.resetToken },
+    redirect: '/mot-de-passe-oublie/nouveau',
+  });
+}
+
+async function linkPage(req: FastifyRequest, reply: FastifyReply) {
+  const token = String((req.query as Record<string, unknown>).jeton ?? '');
+  if (!(await peekToken(req.server.ctx.db, req.server.ctx, token, 'password_reset')))
+    return respond(req, reply, {
+      problem: problem('gone', 'lien_expire', RESET_GONE),
+      page: () => (
+        <MessagePage ctx={pageContext(req)} title="Lien non valide" type="error">
+          Ce lien de réinitialisation n’est plus valable : il a déjà servi ou a expiré (une heure). Faites une nouvelle demande.
+        </MessagePage>
+      ),
+    });
+  return respond(req, reply, { page: () => <NewPasswordPage ctx={pageContext(req)} action="/reinitialisation" token={token} /> });
+}
+
+/** The new password, after the secret question (token in a cookie, or in the body for programs) or from the link. */
+async function newPassword(req: FastifyRequest, reply: FastifyReply, way: 'question' | 'lien') {
+  const ctx = req.server.ctx;
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const token = way === 'lien' || typeof body.jeton === 'string' ? String(body.jeton ?? '') : req.cookies[RESET_TOKEN_COOKIE];
+  const action = way === 'lien' ? '/reinitialisation' : '/mot-de-passe-oublie/nouveau';
+  const live = await peekToken(ctx.db, ctx, token, 'password_reset');
+  const person = live ? await findUserById(ctx.db, live.userId) : null;
+  const parsed = parseBody(passwordSchema(person ? { nom: person.nom, prenom: person.prenom } : {}), req.body);
+  if (!parsed.ok)
+    return respond(req, reply, {
+      problem: invalidForm(parsed.errors),
+      page: () => (
+        <NewPasswordPage ctx={pageContext(req)} action={action} token={way === 'lien' ? token : undefined} errors={parsed.errors} />
+      ),
+    });
+  if (!(await resetPassword(ctx, token, parsed.data.password, meta(req))))
+    return respond(req, reply, { problem: problem('gone', 'lien_expire', RESET_GONE), title: 'Lien non valide' });
+  clearCookie(reply, RESET_TOKEN_COOKIE);
+  return respond(req, reply, {
+    json: { message: 'Mot de passe réinitialisé.' },
+    redirect: '/connexion',
+    notice: 'mot-de-passe-reinitialise',
+  });
 }

@@ -1,5 +1,5 @@
 /** The link of « Validation de votre adresse électronique » (inscription, change of address) and asking for it again. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hmac, safeEqual } from '../../../infra/crypto.js';
 import { pageContext, respond } from '../../../http/respond.js';
@@ -18,90 +18,92 @@ const jetonSchema = z.object({ jeton: z.string().max(100) });
 const demandeSchema = z.object({ demande: z.string().max(200) });
 
 export async function validationCourrielRoutes(app: FastifyInstance) {
-  const ctx = app.ctx;
-
-  app.get('/validation-courriel', { schema: { hide: true } }, async (req, reply) => {
-    const token = String((req.query as Record<string, unknown>).jeton ?? '');
-    const live = (await peekToken(ctx.db, ctx, token, 'email_validation')) ?? (await peekToken(ctx.db, ctx, token, 'email_change'));
-    if (!live)
-      return respond(req, reply, {
-        problem: LINK_GONE,
-        page: () => (
-          <MessagePage ctx={pageContext(req)} title="Lien non valide" type="error">
-            Ce lien de validation n’est plus valable : il a déjà servi ou a expiré. Connectez-vous pour en demander un nouveau.
-          </MessagePage>
-        ),
-      });
-    return respond(req, reply, { page: () => <EmailValidationPage ctx={pageContext(req)} token={token} /> });
-  });
-
+  const doc = { tags: tags.compte, access: 'public' as const, responses: { 200: messageResponse } };
+  app.get('/validation-courriel', { schema: { hide: true } }, linkPage);
   app.post(
     '/validation-courriel',
     route({
+      ...doc,
       operationId: 'validerCourriel',
       summary: 'Valider une adresse électronique (jeton reçu par courriel)',
-      tags: tags.compte,
-      access: 'public',
       body: jetonSchema,
-      responses: { 200: messageResponse },
     }),
-    async (req, reply) => {
-      const token = String((req.body as Record<string, unknown> | undefined)?.jeton ?? '');
-      const r = await validateEmail(ctx, token, meta(req));
-      if (!r.ok) return respond(req, reply, { problem: LINK_GONE, title: 'Lien non valide' });
-      clearCookie(reply, DRAFT_COOKIE);
-      const msg =
-        r.kind === 'candidat'
-          ? 'Votre adresse électronique est validée. Les administrateurs de votre entreprise ont été prévenus de votre demande ; vous recevrez un courriel dès qu’elle sera traitée.'
-          : r.kind === 'email_changed'
-            ? 'Votre nouvelle adresse électronique est validée.'
-            : 'Votre adresse électronique est validée. Vous pouvez vous connecter.';
-      if (r.kind === 'active') return respond(req, reply, { json: { message: msg }, redirect: '/connexion', notice: 'courriel-valide' });
-      return respond(req, reply, {
-        json: { message: msg },
-        page: () => (
-          <MessagePage ctx={pageContext(req)} title="Adresse électronique validée" type="success">
-            {msg}
-          </MessagePage>
-        ),
-      });
-    },
+    validate,
   );
-
   app.post(
     '/validation-courriel/renvoyer',
     route({
+      ...doc,
       operationId: 'renvoyerCourrielValidation',
       summary: 'Renvoyer le courriel de validation (après une connexion refusée)',
-      tags: tags.compte,
-      access: 'public',
       body: demandeSchema,
-      responses: { 200: messageResponse },
     }),
-    async (req, reply) => {
-      const demande = String((req.body as Record<string, unknown> | undefined)?.demande ?? '');
-      const [userId, sig] = demande.split('.');
-      if (!userId || !sig || !safeEqual(sig, hmac(ctx.config.sessionSecret, `resend:${userId}`)))
-        return respond(req, reply, { problem: problem('invalid', 'demande_invalide', 'Demande non valide.'), redirect: '/connexion' });
-      const r = await resendEmailValidation(ctx, userId);
-      if (r === 'too_many')
-        return respond(req, reply, {
-          problem: problem(
-            'too_many_requests',
-            'trop_de_courriels',
-            'Trois courriels ont déjà été envoyés dans l’heure : réessayez plus tard.',
-          ),
-          title: 'Courriel de validation',
-        });
-      const msg = 'Si votre adresse n’est pas encore validée, un nouveau courriel vient de vous être envoyé.';
-      return respond(req, reply, {
-        json: { message: msg },
-        page: () => (
-          <MessagePage ctx={pageContext(req)} title="Courriel de validation" type="info">
-            {msg}
-          </MessagePage>
-        ),
-      });
-    },
+    resend,
   );
+}
+
+async function linkPage(req: FastifyRequest, reply: FastifyReply) {
+  const ctx = req.server.ctx;
+  const token = String((req.query as Record<string, unknown>).jeton ?? '');
+  const live = (await peekToken(ctx.db, ctx, token, 'email_validation')) ?? (await peekToken(ctx.db, ctx, token, 'email_change'));
+  if (!live)
+    return respond(req, reply, {
+      problem: LINK_GONE,
+      page: () => (
+        <MessagePage ctx={pageContext(req)} title="Lien non valide" type="error">
+          Ce lien de validation n’est plus valable : il a déjà servi ou a expiré. Connectez-vous pour en demander un nouveau.
+        </MessagePage>
+      ),
+    });
+  return respond(req, reply, { page: () => <EmailValidationPage ctx={pageContext(req)} token={token} /> });
+}
+
+const VALIDATED = {
+  candidat:
+    'Votre adresse électronique est validée. Les administrateurs de votre entreprise ont été prévenus de votre demande ; vous recevrez un courriel dès qu’elle sera traitée.',
+  email_changed: 'Votre nouvelle adresse électronique est validée.',
+  active: 'Votre adresse électronique est validée. Vous pouvez vous connecter.',
+};
+
+async function validate(req: FastifyRequest, reply: FastifyReply) {
+  const token = String((req.body as Record<string, unknown> | undefined)?.jeton ?? '');
+  const r = await validateEmail(req.server.ctx, token, meta(req));
+  if (!r.ok) return respond(req, reply, { problem: LINK_GONE, title: 'Lien non valide' });
+  clearCookie(reply, DRAFT_COOKIE);
+  const message = VALIDATED[r.kind];
+  if (r.kind === 'active') return respond(req, reply, { json: { message }, redirect: '/connexion', notice: 'courriel-valide' });
+  return respond(req, reply, {
+    json: { message },
+    page: () => (
+      <MessagePage ctx={pageContext(req)} title="Adresse électronique validée" type="success">
+        {message}
+      </MessagePage>
+    ),
+  });
+}
+
+async function resend(req: FastifyRequest, reply: FastifyReply) {
+  const ctx = req.server.ctx;
+  const demande = String((req.body as Record<string, unknown> | undefined)?.demande ?? '');
+  const [userId, sig] = demande.split('.');
+  if (!userId || !sig || !safeEqual(sig, hmac(ctx.config.sessionSecret, `resend:${userId}`)))
+    return respond(req, reply, { problem: problem('invalid', 'demande_invalide', 'Demande non valide.'), redirect: '/connexion' });
+  if ((await resendEmailValidation(ctx, userId)) === 'too_many')
+    return respond(req, reply, {
+      problem: problem(
+        'too_many_requests',
+        'trop_de_courriels',
+        'Trois courriels ont déjà été envoyés dans l’heure : réessayez plus tard.',
+      ),
+      title: 'Courriel de validation',
+    });
+  const message = 'Si votre adresse n’est pas encore validée, un nouveau courriel vient de vous être envoyé.';
+  return respond(req, reply, {
+    json: { message },
+    page: () => (
+      <MessagePage ctx={pageContext(req)} title="Courriel de validation" type="info">
+        {message}
+      </MessagePage>
+    ),
+  });
 }
