@@ -12,7 +12,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { checkCalendar, checkShares, type ProposedAllocation } from '../src/domain/attribution-rules.js';
-import { formatPercent } from '../src/domain/money.js';
+import { formatPercent } from '../src/shared/format.js';
 import type { Clock } from '../src/infra/clock.js';
 import type { Db } from '../src/infra/db/index.js';
 import { applyChange, type Actor, type ChangeResult, type Synthese } from '../src/modules/attributions/choix.js';

@@ -20,7 +20,7 @@
  * COMPTABLE DURAND ET ASSOCIES, who also files for the clients of its portefeuilles); the others file
  * their own. About 1 % of the SIRETs have a corrective deposit in June (a later line for 076).
  */
-import { formatEurosPlain } from '../domain/money.js';
+import { formatEurosPlain } from '../shared/format.js';
 import { DEMO_COMPANIES, createRng, generateDemoRegistry, type DemoRegistry } from './registry.js';
 import type { EntrepriseRow, EtablissementRow } from '../modules/entreprises/registry-format.js';
 

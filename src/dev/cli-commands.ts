@@ -11,7 +11,8 @@ import type { CliCommand } from '../cli-command.js';
 import { DEMO_ENVELOPE_YEARS, generateDemoEnvelopes } from '../demo/enveloppes-generator.js';
 import { SEED_ENVELOPES_DIR } from '../demo/enveloppes.js';
 import { DEFAULT_GENERATE_DIR, GENERATE_DEFAULTS, generateReferentiel, writeReferentielFiles } from '../demo/referentiel-generator.js';
-import { formatEuros, type Cents } from '../domain/money.js';
+import { type Cents } from '../domain/money.js';
+import { formatEuros } from '../shared/format.js';
 
 const n = (x: number) => x.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
 const euros = (c: Cents) => formatEuros(c).replace(/\u202f|\u00a0/g, ' ');

@@ -9,7 +9,8 @@
  * composante / établissement secondaire (itself a row of the referential, attached to its parent), or
  * one formation of an établissement (CGU SOLTéA art. 1: « à répartir en pourcentage »).
  */
-import { FULL_BP, expectedAmounts, formatPercent, parsePercent, type Cents } from './money.js';
+import { FULL_BP, expectedAmounts, parsePercent, type Cents } from './money.js';
+import { formatPercent, capitalise } from '../shared/format.js';
 import { NATIONAL_LIST_CAP_BP } from './referentiel.js';
 import { formatJour, isInPeriod, phaseAt, type Campaign } from './campagne.js';
 
@@ -128,10 +129,6 @@ export function parseAllocations(
     else allocations.push({ target: t.target, bp: p.bp, national: t.national });
   });
   return errors.length ? { ok: false, errors } : { ok: true, allocations };
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 // ── the rules on a set of shares ───────────────────────────────────────────────────────────────────

@@ -32,7 +32,8 @@
  * Corrections (CGU art. 6.1.3, FAQ « Mes déclarations complémentaires auprès de l'Urssaf et de la MSA
  * sont-elles prises en compte ? », R. 6241-28-2): see `recomputeEnvelope` and `correctionOutcome`.
  */
-import { FULL_BP, expectedAmounts, formatEuros, splitLargestRemainder, type Cents } from './money.js';
+import { FULL_BP, expectedAmounts, splitLargestRemainder, type Cents } from './money.js';
+import { formatEuros } from '../shared/format.js';
 
 export const COLLECTEURS = ['URSSAF', 'MSA'] as const;
 export type Collecteur = (typeof COLLECTEURS)[number];

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectedAmounts, formatEuros, formatEurosPlain, formatPercent, parsePercent, splitLargestRemainder } from './money.js';
+import { expectedAmounts, parsePercent, splitLargestRemainder } from './money.js';
+import { formatEuros, formatEurosPlain, formatPercent } from '../shared/format.js';
 
 describe('largest remainder split', () => {
   it('gives the cents left over to the largest remainders, earlier part first on ties', () => {

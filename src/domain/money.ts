@@ -49,32 +49,6 @@ export function expectedAmounts(creditsCents: Cents, bps: readonly number[]): Ce
   return splitLargestRemainder(creditsCents, bps, FULL_BP);
 }
 
-const euroFormatter = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
-
-/** 123456n → « 1 234,56 € » (narrow no-break spaces as French typography wants). */
-export function formatEuros(cents: Cents): string {
-  const negative = cents < 0n;
-  const abs = negative ? -cents : cents;
-  const euros = abs / 100n;
-  const rest = Number(abs % 100n);
-  const whole = euroFormatter.format(Number(euros));
-  return `${negative ? '-' : ''}${whole},${String(rest).padStart(2, '0')}\u00a0€`;
-}
-
-/** 123456n → « 1234,56 »: for files read by spreadsheets (no thousands separator, no sign of currency). */
-export function formatEurosPlain(cents: Cents): string {
-  const negative = cents < 0n;
-  const abs = negative ? -cents : cents;
-  return `${negative ? '-' : ''}${abs / 100n},${String(abs % 100n).padStart(2, '0')}`;
-}
-
-/** 1250 bp → « 12,5 % », 10000 → « 100 % ». */
-export function formatPercent(bp: number): string {
-  const whole = Math.trunc(bp / 100);
-  const frac = Math.abs(bp % 100);
-  return frac === 0 ? `${whole}\u00a0%` : `${whole},${String(frac).padStart(2, '0').replace(/0$/, '')}\u00a0%`;
-}
-
 /**
  * Parses a percentage typed by a person (« 12 », « 12,5 », « 12.25 », « 12,50 % ») into basis
  * points. At most two decimals; 0 < value ≤ 100. Returns a French message otherwise.

@@ -89,3 +89,8 @@ export async function queryPrepared(db: Tx, name: string, text: string, values: 
   const r = (await db.execute(sqlOfText(text, values))) as unknown as { rows: Record<string, unknown>[] };
   return r.rows;
 }
+
+/** The rows of a raw statement (node-postgres and PGlite both answer `{ rows }`): the one place that knows it. */
+export async function selectRows<T>(db: Tx, query: SQL): Promise<T[]> {
+  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+}

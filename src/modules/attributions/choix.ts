@@ -31,7 +31,8 @@ import {
   type ProposedAllocation,
 } from '../../domain/attribution-rules.js';
 import { phaseAt, type Campaign, type CampaignPhase } from '../../domain/campagne.js';
-import { FULL_BP, formatPercent, type Cents } from '../../domain/money.js';
+import { FULL_BP, type Cents } from '../../domain/money.js';
+import { formatPercent } from '../../shared/format.js';
 import { audit } from '../../infra/audit.js';
 import { queryPrepared, type Db, type Tx } from '../../infra/db/index.js';
 import { attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';

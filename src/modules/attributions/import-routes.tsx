@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
 import { pageContext, sendPage } from '../../http/respond.js';
 import { requireUser } from '../../http/security.js';
-import { formatPercent } from '../../domain/money.js';
+import { formatPercent } from '../../shared/format.js';
 import { MessagePage } from '../../web/pages/public.js';
 import { SolteaEmployeurImportPage, type SolteaEmployeurImportProps } from '../../web/pages/soltea-employeur-import.js';
 import { currentCampaign } from '../campagnes/repository.js';

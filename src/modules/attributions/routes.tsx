@@ -12,7 +12,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { formatEurosPlain, formatPercent, parsePercent } from '../../domain/money.js';
+import { parsePercent } from '../../domain/money.js';
+import { formatEurosPlain, formatPercent } from '../../shared/format.js';
 import { type FieldErrors } from '../../shared/fields.js';
 import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
 import { pageContext, redirect, sendPage } from '../../http/respond.js';

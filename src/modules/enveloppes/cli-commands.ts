@@ -4,7 +4,8 @@
  *   send per SIRET (docs/enveloppes-format.md), all or nothing, re-runnable.
  */
 import type { CliCommand } from '../../cli-command.js';
-import { formatEuros, type Cents } from '../../domain/money.js';
+import { type Cents } from '../../domain/money.js';
+import { formatEuros } from '../../shared/format.js';
 import { loadConfig } from '../../infra/config.js';
 import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
 import { parseEuroAmount } from './format.js';

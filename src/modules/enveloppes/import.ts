@@ -41,7 +41,8 @@ import {
   type OperatorFeeBasis,
 } from '../../domain/enveloppe.js';
 import { correctionMomentAt, parisOffsetMs } from '../../domain/campagne.js';
-import { formatEuros, type Cents } from '../../domain/money.js';
+import { type Cents } from '../../domain/money.js';
+import { formatEuros } from '../../shared/format.js';
 import { audit, type AuditAction } from '../../infra/audit.js';
 import type { Db, Tx } from '../../infra/db/index.js';
 import { campaignOf } from '../campagnes/repository.js';

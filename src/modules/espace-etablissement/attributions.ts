@@ -13,7 +13,8 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { formatSiret } from '../../domain/identifiers.js';
-import { expectedAmounts, formatEurosPlain, formatPercent, FULL_BP, type Cents } from '../../domain/money.js';
+import { expectedAmounts, FULL_BP, type Cents } from '../../domain/money.js';
+import { formatEurosPlain, formatPercent } from '../../shared/format.js';
 import {
   attributions,
   enveloppes,

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorResponse } from '../../http/legacy.js';
 import { messageResponse } from '../../shared/fields.js';
-import { formatPercent } from '../../domain/money.js';
+import { formatPercent } from '../../shared/format.js';
 import { parseBody, type FieldErrors } from '../../shared/fields.js';
 import { sendJsonErrors, wantsJson } from '../../http/legacy.js';
 import { pageContext, redirect, sendPage } from '../../http/respond.js';

@@ -6,7 +6,8 @@
  * - in the employer space, a refused form's messages (`#erreurs`) take the focus, so that keyboard and
  *   screen-reader users land on them.
  */
-import { formatPercent, parsePercent } from '../../domain/money.js';
+import { parsePercent } from '../../domain/money.js';
+import { formatPercent } from '../../shared/format.js';
 
 const errors = document.querySelector<HTMLElement>('[data-espace-employeur] #erreurs');
 if (errors) {

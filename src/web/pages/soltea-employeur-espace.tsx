@@ -9,7 +9,7 @@ import type { ReactNode } from 'react';
 import { NATIONAL_LIST_CAP_BP } from '../../domain/referentiel.js';
 import { describePhase, formatJour } from '../../domain/campagne.js';
 import { formatSiret } from '../../domain/identifiers.js';
-import { formatEuros, formatPercent } from '../../domain/money.js';
+import { formatEuros, formatPercent } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import type { Synthese, SyntheseLine } from '../../modules/attributions/choix.js';
 import type { EstablishmentTargets } from '../../modules/attributions/targets.js';

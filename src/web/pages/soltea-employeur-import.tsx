@@ -4,7 +4,7 @@
  * JavaScript); the result is the line-by-line report of a refused file, or the summary per SIRET.
  */
 import { formatSiret } from '../../domain/identifiers.js';
-import { formatPercent } from '../../domain/money.js';
+import { formatPercent } from '../../shared/format.js';
 import { Alert, CsrfField } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 

@@ -4,7 +4,7 @@
  * Synthèse, and the search of habilitated establishments (with « Attribuer » when there is one SIRET).
  */
 import { formatSiret } from '../../domain/identifiers.js';
-import { formatEuros, formatPercent } from '../../domain/money.js';
+import { formatEuros, formatPercent } from '../../shared/format.js';
 import { Alert, ErrorSummary } from '../components/form.js';
 import { EMPLOYER_PAGE_SIZE } from '../../modules/attributions/scope.js';
 import { Layout, type PageContext } from '../layout.js';

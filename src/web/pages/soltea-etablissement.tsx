@@ -5,7 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import { formatSiret } from '../../domain/identifiers.js';
-import { formatEuros, formatPercent } from '../../domain/money.js';
+import { formatEuros, formatPercent } from '../../shared/format.js';
 import type { EstablishmentChoice } from '../../modules/espace-etablissement/access.js';
 import { ANONYMOUS_EMPLOYER, STATUT_LIBELLES, type ReceivedView } from '../../modules/espace-etablissement/attributions.js';
 import type { BankStatus } from '../../modules/espace-etablissement/bank-rules.js';
