@@ -10,7 +10,7 @@
  * RFC 9457 documents). Handlers validate with the same contracts themselves (`parseBody`), so that a
  * browser's wrong form comes back as the page with its French messages rather than a bare 400.
  */
-import type { preValidationHookHandler } from 'fastify';
+import type { preValidationAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { problemSchema } from './problems.js';
 import { requireUser } from './security.js';
@@ -39,7 +39,7 @@ export interface RouteDoc {
   changes?: boolean;
 }
 
-const GUARDS: Record<Exclude<Access, 'public'>, preValidationHookHandler> = {
+const GUARDS: Record<Exclude<Access, 'public'>, preValidationAsyncHookHandler> = {
   user: requireUser(),
   'user-forced-change': requireUser({ allowForcedChange: true }),
   admin: requireUser({ admin: true }),

@@ -54,7 +54,7 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
   // Schemas document the API (OpenAPI); handlers validate with the same zod contracts themselves, so
   // a browser form gets its page back with French messages instead of a bare 400. Answers are plain
   // JSON: the response schemas describe them, they do not filter them.
-  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await registerPlugins(app, ctx);
   await registerAssets(app);

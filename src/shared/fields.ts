@@ -64,7 +64,20 @@ export const phone = (label: string, optional = false) =>
     `${label} doit comporter 10 chiffres (exemple : 01 23 45 67 89).`,
   );
 
-export const checkboxList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(64)).max(100));
+export const checkboxList = z.preprocess(
+  (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
+  z.array(z.string().max(64)).max(100),
+);
+
+/**
+ * The text of one field of a parsed query string or form body: the value when it is text, the first
+ * value when the field is repeated, '' otherwise (absent, an object from a JSON body…).
+ */
+export function textField(source: unknown, name: string): string {
+  const v = source && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined;
+  if (typeof v === 'string') return v;
+  return Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '';
+}
 
 /** A SIRET typed by a person (spaces allowed), checked (Luhn, La Poste) and normalised to 14 digits. */
 export const siretField = z.preprocess(

@@ -52,12 +52,10 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
 export async function migrateDatabase(database: Database): Promise<void> {
   if (database.kind === 'postgres') {
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await migrate(database.db as any, { migrationsFolder });
+    await migrate(database.db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
   } else {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await migrate(database.db as any, { migrationsFolder });
+    await migrate(database.db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
   }
 }
 
@@ -86,11 +84,11 @@ export async function queryPrepared(db: Tx, name: string, text: string, values: 
     ).query({ name, text, values: [...values] });
     return r.rows;
   }
-  const r = (await db.execute(sqlOfText(text, values))) as unknown as { rows: Record<string, unknown>[] };
-  return r.rows;
+  return selectRows<Record<string, unknown>>(db, sqlOfText(text, values));
 }
 
 /** The rows of a raw statement (node-postgres and PGlite both answer `{ rows }`): the one place that knows it. */
 export async function selectRows<T>(db: Tx, query: SQL): Promise<T[]> {
-  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+  const result: unknown = await db.execute(query);
+  return (result as { rows: T[] }).rows;
 }

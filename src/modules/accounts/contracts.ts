@@ -80,7 +80,7 @@ export const profileSchema = z.object({
 
 export const cguSchema = z.object({
   decision: z.preprocess(
-    (v) => (Array.isArray(v) ? v[0] : v),
+    (v: unknown) => (Array.isArray(v) ? (v as unknown[])[0] : v),
     z.enum(['accepte', 'refuse'], { error: 'Acceptez ou refusez les conditions générales.' }),
   ),
 });

@@ -95,7 +95,7 @@ async function advance<T>(
         undefined,
         row.step as Step,
       );
-    const draft: Draft = { idHash: row.idHash, step: row.step as Step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
+    const draft: Draft = { idHash: row.idHash, step: row.step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
     const { next, data, result } = await run(tx, draft);
     await tx
       .update(inscriptionDrafts)

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { expiresAt, TOKEN_LIFETIMES } from '../../domain/tokens.js';
+import { expiresAt, type TOKEN_LIFETIMES } from '../../domain/tokens.js';
 import { newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
 import { tokens } from '../../infra/db/schema.js';

@@ -122,7 +122,7 @@ document.querySelectorAll<HTMLInputElement>('input[data-validate]').forEach((inp
     );
   };
   input.addEventListener('input', () => {
-    if (input.dataset.validate === 'password') checks.password!(input.value, input);
+    if (input.dataset.validate === 'password') void checks.password!(input.value, input);
     if (input.value || input.dataset.touched) schedule();
   });
   input.addEventListener('blur', () => {

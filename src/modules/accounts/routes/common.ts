@@ -1,5 +1,6 @@
 /** What the account portal's route files share: notices shown after a redirect, request metadata, cookie names. */
 import type { FastifyRequest } from 'fastify';
+import { textField } from '../../../shared/fields.js';
 
 export const DRAFT_COOKIE = '__Host-inscription';
 export const RESET_COOKIE = '__Host-reset';
@@ -31,7 +32,7 @@ export const NOTICES: Record<string, string> = {
 };
 
 /** The notice named by `?notice=` after a redirect, if it is one of ours. */
-export const notice = (req: FastifyRequest): string | undefined => NOTICES[String((req.query as Record<string, unknown>).notice ?? '')];
+export const notice = (req: FastifyRequest): string | undefined => NOTICES[textField(req.query, 'notice')];
 
 /** What the audit records of the request. */
 export const meta = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] });

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findDeclaration } from '../../../domain/declarations.js';
 import { pageContext, respond } from '../../../http/respond.js';
-import { parseBody, type FieldErrors } from '../../../shared/fields.js';
+import { parseBody, textField, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm, problem } from '../../../shared/problem.js';
 import { PasswordPage, ProfilePage, RecapPage, ValidationPage } from '../../../web/pages/inscription.js';
 import { passwordSchema, profileSchema, secretQuestionSchema } from '../contracts.js';
@@ -73,8 +73,8 @@ const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : typeof x === 's
 async function chooseProfile(req: FastifyRequest, reply: FastifyReply) {
   const v = (req.body ?? {}) as Record<string, unknown>;
   const values = {
-    kind: String(v.kind ?? ''),
-    organisationType: String(v.organisationType ?? ''),
+    kind: textField(v, 'kind'),
+    organisationType: textField(v, 'organisationType'),
     domains: list(v.domains),
     declarations: list(v.declarations),
   };

@@ -8,7 +8,7 @@ import { hmac, safeEqual } from '../../../infra/crypto.js';
 import { pageContext, redirect, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions } from '../../../http/security.js';
-import { messageResponse, parseBody } from '../../../shared/fields.js';
+import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
 import { invalidForm, problem } from '../../../shared/problem.js';
 import { ForgotPage, NewPasswordPage, SecretQuestionPage } from '../../../web/pages/forgotten-password.js';
 import { MessagePage } from '../../../web/pages/public.js';
@@ -170,7 +170,7 @@ async function answer(req: FastifyRequest, reply: FastifyReply) {
 }
 
 async function linkPage(req: FastifyRequest, reply: FastifyReply) {
-  const token = String((req.query as Record<string, unknown>).jeton ?? '');
+  const token = textField(req.query, 'jeton');
   if (!(await peekToken(req.server.ctx.db, req.server.ctx, token, 'password_reset')))
     return respond(req, reply, {
       problem: problem('gone', 'lien_expire', RESET_GONE),
@@ -187,7 +187,7 @@ async function linkPage(req: FastifyRequest, reply: FastifyReply) {
 async function newPassword(req: FastifyRequest, reply: FastifyReply, way: 'question' | 'lien') {
   const ctx = req.server.ctx;
   const body = (req.body ?? {}) as Record<string, unknown>;
-  const token = way === 'lien' || typeof body.jeton === 'string' ? String(body.jeton ?? '') : req.cookies[RESET_TOKEN_COOKIE];
+  const token = way === 'lien' || typeof body.jeton === 'string' ? textField(body, 'jeton') : req.cookies[RESET_TOKEN_COOKIE];
   const action = way === 'lien' ? '/reinitialisation' : '/mot-de-passe-oublie/nouveau';
   const live = await peekToken(ctx.db, ctx, token, 'password_reset');
   const person = live ? await findUserById(ctx.db, live.userId) : null;

@@ -5,7 +5,7 @@ import { hmac, safeEqual } from '../../../infra/crypto.js';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { clearCookie } from '../../../http/security.js';
-import { messageResponse } from '../../../shared/fields.js';
+import { messageResponse, textField } from '../../../shared/fields.js';
 import { problem } from '../../../shared/problem.js';
 import { EmailValidationPage } from '../../../web/pages/forgotten-password.js';
 import { MessagePage } from '../../../web/pages/public.js';
@@ -44,7 +44,7 @@ export async function validationCourrielRoutes(app: FastifyInstance) {
 
 async function linkPage(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const token = String((req.query as Record<string, unknown>).jeton ?? '');
+  const token = textField(req.query, 'jeton');
   const live = (await peekToken(ctx.db, ctx, token, 'email_validation')) ?? (await peekToken(ctx.db, ctx, token, 'email_change'));
   if (!live)
     return respond(req, reply, {
@@ -66,7 +66,7 @@ const VALIDATED = {
 };
 
 async function validate(req: FastifyRequest, reply: FastifyReply) {
-  const token = String((req.body as Record<string, unknown> | undefined)?.jeton ?? '');
+  const token = textField(req.body, 'jeton');
   const r = await validateEmail(req.server.ctx, token, meta(req));
   if (!r.ok) return respond(req, reply, { problem: LINK_GONE, title: 'Lien non valide' });
   clearCookie(reply, DRAFT_COOKIE);
@@ -84,7 +84,7 @@ async function validate(req: FastifyRequest, reply: FastifyReply) {
 
 async function resend(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const demande = String((req.body as Record<string, unknown> | undefined)?.demande ?? '');
+  const demande = textField(req.body, 'demande');
   const [userId, sig] = demande.split('.');
   if (!userId || !sig || !safeEqual(sig, hmac(ctx.config.sessionSecret, `resend:${userId}`)))
     return respond(req, reply, { problem: problem('invalid', 'demande_invalide', 'Demande non valide.'), redirect: '/connexion' });
