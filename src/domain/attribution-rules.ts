@@ -1,6 +1,6 @@
 /**
- * The rules an employer's allocations (attributions) obey on the server (PRODUCT.md §4.4,
- * DOMAIN.md « Money » and « Campaign calendar »). Pure: the caller passes the campaign, the instant
+ * The rules an employer's allocations (attributions) obey on the server (the employer space,
+ * docs/regles.md#limites-attribution and #calendrier). Pure: the caller passes the campaign, the instant
  * (`ctx.clock.now()`), and what the database knows (the period in which the SIRET validated 100 %, the
  * allocations already paid). Every rule carries its legal reference, in a comment and in the error.
  *
@@ -65,7 +65,7 @@ export interface AllocationRuleError {
  */
 export const ALLOCATION_RULES: Readonly<Record<AllocationErrorCode, string>> = {
   // Allocation « en pourcentage » (CGU SOLTéA portails connectés, art. 1 « Crédits à répartir »). The texts
-  // fix no minimum and no precision (research/soltea.md §9): we take 0.01 % (1 bp) to 100 %, two decimals.
+  // fix no minimum and no precision (docs/regles.md#limites-attribution): we take 0.01 % (1 bp) to 100 %, two decimals.
   pourcentage_invalide: 'CGU SOLTéA, article 1 (crédits à répartir en pourcentage) ; précision de 0,01 % : choix de la plateforme',
   cible_invalide:
     'Article R. 6241-25 1° du code du travail (établissements habilités et leurs formations mis à disposition par la Caisse des dépôts)',

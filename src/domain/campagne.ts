@@ -1,5 +1,5 @@
 /**
- * The campaign calendar of SOLTéA (DOMAIN.md « Campaign calendar »): when establishments and employers
+ * The campaign calendar of SOLTéA (docs/regles.md#calendrier): when establishments and employers
  * may connect, the allocation periods, the payment waves and the date the unallocated funds
  * (reliquat) are shared. Pure: no clock (the caller passes `now`), no I/O, no dependency.
  *
@@ -53,7 +53,7 @@ export interface Campaign {
   source?: string;
 }
 
-// ── presets (DOMAIN.md table, research/soltea.md §2) ───────────────────────────────────────────────
+// ── presets (docs/regles.md#calendrier) ───────────────────────────────────────────────
 
 /**
  * 2023, first campaign, final calendar of the arrêté du 6 octobre 2023 (JO 7 Oct 2023): three periods,

@@ -1,6 +1,6 @@
 /**
- * From what an employer SIRET declared in its DSN to its **crédits à répartir** (DOMAIN.md « Money »,
- * research/soltea.md §3), and what a DSN correction does to them (CGU SOLTéA art. 6.1.3). Pure: amounts
+ * From what an employer SIRET declared in its DSN to its **crédits à répartir** (docs/regles.md#solde-et-enveloppe)
+ *, and what a DSN correction does to them (CGU SOLTéA art. 6.1.3). Pure: amounts
  * are bigint cents, rates integer basis points, no clock, no I/O.
  *
  * 1. Net due — R. 6241-20 and L. 6241-4 code du travail: the solde declared (DSN S21.G00.82 code 076,
@@ -14,11 +14,11 @@
  *      (Urssaf Caisse nationale, L. 225-1-1 5° CSS, R. 225-1 CSS): « appliqués aux sommes reversées après
  *      application de l'abattement pour risque de non-recouvrement ».
  *    **Assumption for the MSA** (source: SOLTéA FAQ « Quels sont les frais prélevés par SOLTéA et les
- *    organismes collecteurs ? », CGU art. 1 « Crédits à répartir », DOMAIN.md): the CGU deduct « les frais
+ *    organismes collecteurs ? », CGU art. 1 « Crédits à répartir », docs/regles.md#solde-et-enveloppe): the CGU deduct « les frais
  *    de gestion et frais de non-recouvrement des organismes collecteurs (Urssaf ou MSA) », but the only
  *    management-fee arrêté found (23 May 2022) is taken under L. 225-1-1 CSS, which governs the Urssaf
  *    Caisse nationale only; no rate was found for the MSA (L. 723-11 code rural). We therefore apply the
- *    1 % non-recouvrement to both collectors and the 0.5 % management fee to the Urssaf only, as DOMAIN.md
+ *    1 % non-recouvrement to both collectors and the 0.5 % management fee to the Urssaf only, as docs/regles.md#solde-et-enveloppe
  *    states. The rates are a table (`COLLECTOR_FEES`) that the caller may replace if an MSA rate appears.
  * 3. Operator's fee — II of L. 6131-4 code du travail, a yearly amount fixed by arrêté (2023 forecast:
  *    11,225,424 €, arrêté du 15 juin 2023; regularised on actual costs the next year, arrêté du 10 juin

@@ -1,6 +1,6 @@
 /**
  * Money and shares. Amounts are integers of cents (bigint), shares integers of basis points
- * (1 % = 100 bp, 100 % = 10,000 bp): no floating point ever touches an amount (DOMAIN.md « Money »).
+ * (1 % = 100 bp, 100 % = 10,000 bp): no floating point ever touches an amount (docs/regles.md#argent).
  *
  * Rounding rule, used for every split of an amount into parts: **largest remainder** (Hamilton).
  * Each part first gets the floor of its exact share; the cents left over go one by one to the parts

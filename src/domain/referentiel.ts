@@ -2,7 +2,7 @@
  * The catalogue behind the referential of habilitated establishments (SOLTéA §4.1).
  *
  * Categories of article L. 6241-5 of the code du travail. 1° to 8° are the verified text; 9° to 12°
- * are reconstructed from R. 6241-21/22 and secondary sources (research/soltea.md §5.2, to check on
+ * are reconstructed from R. 6241-21/22 and secondary sources (docs/regles.md#referentiel; to check on
  * Légifrance); 13° is the liste nationale (organismes nationaux, arrêté for three years).
  */
 export const CATEGORIES_L6241_5 = [
@@ -51,7 +51,7 @@ export const LISTES = [
 export type ListeCode = (typeof LISTES)[number]['code'];
 
 /** The national-list cap: organisations of the liste nationale together get at most 30 % of an
- * employer's solde (L. 6241-5 13°, DOMAIN.md). In basis points. */
+ * employer's solde (L. 6241-5 13°, docs/regles.md#limites-attribution). In basis points. */
 export const NATIONAL_LIST_CAP_BP = 3_000;
 
 /** Niveaux of the cadre national des certifications professionnelles (décret 2019-14), 3 to 8. */

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 
-/** 256-bit random token, URL-safe (tokens ≥ 128 bits from a CSPRNG: DOMAIN.md, OWASP ASVS). */
+/** 256-bit random token, URL-safe (tokens ≥ 128 bits from a CSPRNG: docs/regles.md#comptes, OWASP ASVS). */
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }

@@ -1,5 +1,5 @@
 /**
- * Candidat AD (PRODUCT.md §3.1) and tenancy (DOMAIN.md: every query scoped to the caller's company,
+ * Candidat AD and tenancy (every query scoped to the caller's company,
  * tested across tenants), and the audit trail: every authentication attempt and change is recorded,
  * never a credential.
  */

@@ -1,5 +1,5 @@
 /**
- * Change of e-mail address (PRODUCT.md §3.3 « Vos informations personnelles »): the current password
+ * Change of e-mail address (« Vos informations personnelles »): the current password
  * is required, a validation link goes to the new address, and the old address stays until the link
  * is used.
  */

@@ -1,5 +1,5 @@
 /**
- * « Mot de passe oublié », the three ways of PRODUCT.md §3.6: the secret question (5 wrong answers →
+ * « Mot de passe oublié », the three ways of the guide: the secret question (5 wrong answers →
  * 60 minutes), a single-use link valid one hour, and the administrator's reset with a temporary
  * password valid 12 hours that must be replaced (with a new secret question) before anything else.
  * No answer reveals whether an account exists.

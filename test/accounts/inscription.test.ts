@@ -1,5 +1,5 @@
 /**
- * Inscription (PRODUCT.md §3.1): the server keeps the step of each inscription, so the JSON API can
+ * Inscription: the server keeps the step of each inscription, so the JSON API can
  * neither skip nor replay a step; drafts expire; refusing the CGU ends it; the SIRET must exist and be
  * active; the validation mail can be re-sent, at most 3 times an hour.
  */

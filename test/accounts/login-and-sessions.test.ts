@@ -1,5 +1,5 @@
 /**
- * Connexion and sessions (PRODUCT.md §3.2, DOMAIN.md « Accounts and security »): one generic message,
+ * Connexion and sessions (docs/regles.md#comptes): one generic message,
  * lockout counted atomically, a new session id at each login, idle and absolute time-outs, logout
  * here and everywhere, the session cookie's attributes, a password change ends the other sessions,
  * and no GET changes anything.

@@ -288,7 +288,7 @@ export const demandes = pgTable(
   (t) => [index('demandes_espace_idx').on(t.espaceId, t.decidedAt)],
 );
 
-// ── access: portefeuilles of tiers-déclarants (PRODUCT.md §3.5) ─────────────────────────────────
+// ── access: portefeuilles of tiers-déclarants (« Gérer vos portefeuilles ») ─────────────────────────────────
 export const portefeuilles = pgTable(
   'portefeuilles',
   {

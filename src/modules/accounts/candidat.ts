@@ -1,5 +1,5 @@
 /**
- * Candidat AD (PRODUCT.md §3.1): a second person registering on a company that has an administrator
+ * Candidat AD (the guide's inscription): a second person registering on a company that has an administrator
  * waits for one of its administrators; all are mailed; one grants or refuses under « Demande en attente ».
  * Also holds the « demander à l'administrateur » password resets (§3.6), which wait in the same list.
  */

@@ -1,5 +1,5 @@
 /**
- * Inscription (PRODUCT.md §3.1, guide « n'êtes pas inscrit sur net-entreprises »).
+ * Inscription (the guide « n'êtes pas inscrit sur net-entreprises »).
  * The server keeps the step of each inscription in `inscription_drafts`: a step can only be taken
  * when the draft is at that step, so no step can be skipped or replayed by calling the API directly.
  * Drafts expire (TOKEN_LIFETIMES.inscriptionDraft); secrets in a draft are already hashed.

@@ -1,5 +1,5 @@
 /**
- * « Menu personnalisé » (PRODUCT.md §3.3): one tile per declaration the user may use, open or
+ * « Menu personnalisé »: one tile per declaration the user may use, open or
  * « Accessible sous N heure(s) » while the access delay runs; notifications; the administrator's name.
  * One query for the tiles, scoped to the user's own habilitations and espace.
  */

@@ -1,5 +1,5 @@
 /**
- * « Mot de passe oublié », the three ways of PRODUCT.md §3.6. No answer reveals whether an account
+ * « Mot de passe oublié », the three ways of the guide. No answer reveals whether an account
  * exists: an unknown triplet gets a plausible secret question (always wrong), the same « si un compte
  * correspond… » message, and the same timing (a hash is always verified).
  */

@@ -4,7 +4,7 @@ import { newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
 import { entreprises, espaces, sessions, users } from '../../infra/db/schema.js';
 
-/** DOMAIN.md « Sessions »: idle 30 min, absolute 12 h. */
+/** Sessions end after 30 minutes idle, 12 hours in all (docs/regles.md#comptes). */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
 /** lastSeenAt is written at most once a minute per session (keeps reads cheap under load). */

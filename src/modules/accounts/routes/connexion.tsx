@@ -1,4 +1,4 @@
-/** Home page, « Je me connecte », logout (PRODUCT §3.2), and the conditions générales as a file. */
+/** Home page, « Je me connecte », logout, and the conditions générales as a file. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hmac } from '../../../infra/crypto.js';
 import { pageContext, redirect, respond } from '../../../http/respond.js';

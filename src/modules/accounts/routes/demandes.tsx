@@ -1,4 +1,4 @@
-/** « Demande en attente » (PRODUCT §3.1, §3.6): candidats AD to grant or refuse, passwords to reset, for administrators. */
+/** « Demande en attente »: candidats AD to grant or refuse, passwords to reset, for administrators. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';

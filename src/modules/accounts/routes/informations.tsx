@@ -1,5 +1,5 @@
 /**
- * « Vos informations personnelles » (PRODUCT §3.3): password, secret question and e-mail changes, the list
+ * « Vos informations personnelles »: password, secret question and e-mail changes, the list
  * of one's sessions, and the change of credentials forced after an administrator's reset.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * The inscription, steps 4 to 7 (PRODUCT §3.1): password and secret question, « Vos données
+ * The inscription, steps 4 to 7: password and secret question, « Vos données
  * d'authentification », the profile and its declarations, « Validation de l'inscription » and the mail
  * asked for again.
  */

@@ -1,4 +1,4 @@
-/** The inscription, steps 1 to 3 (PRODUCT §3.1): « Je m'inscris », the conditions générales, the identification. */
+/** The inscription, steps 1 to 3: « Je m'inscris », the conditions générales, the identification. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';

@@ -1,4 +1,4 @@
-/** The menu personnalisé (PRODUCT §3.3): « Votre tableau de bord » with the declaration tiles, and the entry of each service. */
+/** The menu personnalisé: « Votre tableau de bord » with the declaration tiles, and the entry of each service. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { findDeclaration } from '../../../domain/declarations.js';
@@ -7,7 +7,7 @@ import { route } from '../../../http/route.js';
 import { problem } from '../../../shared/problem.js';
 import { MenuPage } from '../../../web/pages/menu.js';
 import { ServicePage } from '../../../web/pages/service.js';
-import { espaceOf } from '../../gestion/scope.js';
+import { espaceOf } from '../espaces.js';
 import { listPendingDemandes } from '../candidat.js';
 import { administratorsOf, menuTiles, openSiretsFor, recentNotifications } from '../menu.js';
 import { notice, tags } from './common.js';

@@ -1,5 +1,5 @@
 /**
- * « Mot de passe oublié » (PRODUCT §3.6), three ways: the secret question, a link by e-mail, a request
+ * « Mot de passe oublié », three ways: the secret question, a link by e-mail, a request
  * to the administrator. No answer tells whether an account exists (password-reset.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
