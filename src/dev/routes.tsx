@@ -17,7 +17,7 @@ import { ShiftableClock } from '../infra/clock.js';
 import { parseInstant } from '../infra/config.js';
 import { listOutbox } from '../infra/mail.js';
 import { Layout } from '../web/layout.js';
-import { formatDateTime } from '../web/pages/menu.js';
+import { formatDateTimeShort as formatDateTime } from '../shared/format.js';
 import { DevHorlogePage } from '../web/pages/dev-horloge.js';
 import { formatParisInstant } from '../modules/campagnes/calendar-json.js';
 import { phaseTargets, currentTarget } from '../modules/campagnes/phases.js';

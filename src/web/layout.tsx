@@ -45,124 +45,14 @@ export function Layout(props: {
             </ul>
           </nav>
         </div>
-        <header role="banner" className="fr-header">
-          <div className="fr-header__body">
-            <div className="fr-container">
-              <div className="fr-header__body-row">
-                <div className="fr-header__brand fr-enlarge-link">
-                  <div className="fr-header__brand-top">
-                    <div className="fr-header__logo">
-                      <p className="fr-logo">
-                        République
-                        <br />
-                        Française
-                      </p>
-                    </div>
-                    <div className="fr-header__navbar">
-                      <button
-                        className="fr-btn--menu fr-btn"
-                        data-fr-opened="false"
-                        aria-controls="menu-mobile"
-                        id="bouton-menu-mobile"
-                        title="Menu"
-                        type="button"
-                      >
-                        Menu
-                      </button>
-                    </div>
-                  </div>
-                  <div className="fr-header__service">
-                    <a href={ctx.viewer ? '/menu' : '/'} title="Accueil - net-entreprises">
-                      <p className="fr-header__service-title">net-entreprises</p>
-                    </a>
-                    <p className="fr-header__service-tagline">Portail officiel des déclarations sociales en ligne</p>
-                  </div>
-                </div>
-                <div className="fr-header__tools">
-                  <div className="fr-header__tools-links">
-                    <ToolLinks ctx={ctx} />
-                  </div>
-                </div>
-              </div>
-            </div>
-          </div>
-          {/* Small screens: the same links in the DSFR menu modal (the tools links are hidden there). */}
-          <div className="fr-header__menu fr-modal" id="menu-mobile" aria-labelledby="bouton-menu-mobile">
-            <div className="fr-container">
-              <button className="fr-btn--close fr-btn" aria-controls="menu-mobile" title="Fermer" type="button">
-                Fermer
-              </button>
-              <div className="fr-header__menu-links">
-                <ToolLinks ctx={ctx} />
-              </div>
-            </div>
-          </div>
-        </header>
+        <Header ctx={ctx} />
         <main id="contenu" role="main" tabIndex={-1}>
           <div className={`fr-container fr-py-4w ${props.wide ? '' : 'narrow'}`}>
-            {props.breadcrumb && props.breadcrumb.length > 0 ? (
-              <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
-                <ol className="fr-breadcrumb__list">
-                  {props.breadcrumb.map((b) => (
-                    <li key={b.href}>
-                      <a className="fr-breadcrumb__link" href={b.href}>
-                        {b.label}
-                      </a>
-                    </li>
-                  ))}
-                  <li>
-                    <a className="fr-breadcrumb__link" aria-current="page">
-                      {props.title}
-                    </a>
-                  </li>
-                </ol>
-              </nav>
-            ) : null}
+            <Breadcrumb items={props.breadcrumb} title={props.title} />
             {props.children}
           </div>
         </main>
-        <footer className="fr-footer" role="contentinfo" id="pied-de-page">
-          <div className="fr-container">
-            <div className="fr-footer__body">
-              <div className="fr-footer__brand fr-enlarge-link">
-                <a href="/" title="Retour à l’accueil - net-entreprises">
-                  <p className="fr-logo">
-                    République
-                    <br />
-                    Française
-                  </p>
-                </a>
-              </div>
-              <div className="fr-footer__content">
-                <p className="fr-footer__content-desc">
-                  net-entreprises et SOLTéA : inscription, gestion des habilitations et répartition du solde de la taxe d’apprentissage.
-                </p>
-                <ul className="fr-footer__content-list">
-                  <li className="fr-footer__content-item">
-                    <a className="fr-footer__content-link" href="/conditions-generales">
-                      Conditions générales d’utilisation
-                    </a>
-                  </li>
-                  <li className="fr-footer__content-item">
-                    <a className="fr-footer__content-link" href="/api/docs">
-                      API (OpenAPI)
-                    </a>
-                  </li>
-                  {ctx.devOutbox ? (
-                    <li className="fr-footer__content-item">
-                      <a className="fr-footer__content-link" href="/dev/boite-mail">
-                        Boîte mail de développement
-                      </a>
-                    </li>
-                  ) : null}
-                </ul>
-              </div>
-            </div>
-            <div className="fr-footer__bottom">
-              <p className="fr-footer__bottom-copy">Accessibilité : conforme au DSFR. Service de démonstration.</p>
-            </div>
-          </div>
-        </footer>
+        <Footer ctx={ctx} />
         <script type="module" src="/dsfr/dsfr.module.min.js"></script>
         <script type="module" src="/assets/app.js"></script>
       </body>
@@ -206,5 +96,135 @@ function ToolLinks(props: { ctx: PageContext }) {
         </>
       )}
     </ul>
+  );
+}
+
+/** The DSFR header: the Marianne, the service name, the quick links (a menu on small screens). */
+function Header(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <header role="banner" className="fr-header">
+      <div className="fr-header__body">
+        <div className="fr-container">
+          <div className="fr-header__body-row">
+            <div className="fr-header__brand fr-enlarge-link">
+              <div className="fr-header__brand-top">
+                <div className="fr-header__logo">
+                  <p className="fr-logo">
+                    République
+                    <br />
+                    Française
+                  </p>
+                </div>
+                <div className="fr-header__navbar">
+                  <button
+                    className="fr-btn--menu fr-btn"
+                    data-fr-opened="false"
+                    aria-controls="menu-mobile"
+                    id="bouton-menu-mobile"
+                    title="Menu"
+                    type="button"
+                  >
+                    Menu
+                  </button>
+                </div>
+              </div>
+              <div className="fr-header__service">
+                <a href={ctx.viewer ? '/menu' : '/'} title="Accueil - net-entreprises">
+                  <p className="fr-header__service-title">net-entreprises</p>
+                </a>
+                <p className="fr-header__service-tagline">Portail officiel des déclarations sociales en ligne</p>
+              </div>
+            </div>
+            <div className="fr-header__tools">
+              <div className="fr-header__tools-links">
+                <ToolLinks ctx={ctx} />
+              </div>
+            </div>
+          </div>
+        </div>
+      </div>
+      {/* Small screens: the same links in the DSFR menu modal (the tools links are hidden there). */}
+      <div className="fr-header__menu fr-modal" id="menu-mobile" aria-labelledby="bouton-menu-mobile">
+        <div className="fr-container">
+          <button className="fr-btn--close fr-btn" aria-controls="menu-mobile" title="Fermer" type="button">
+            Fermer
+          </button>
+          <div className="fr-header__menu-links">
+            <ToolLinks ctx={ctx} />
+          </div>
+        </div>
+      </div>
+    </header>
+  );
+}
+
+function Breadcrumb(props: { items: { href: string; label: string }[] | undefined; title: string }) {
+  if (!props.items || props.items.length === 0) return null;
+  return (
+    <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
+      <ol className="fr-breadcrumb__list">
+        {props.items.map((b) => (
+          <li key={b.href}>
+            <a className="fr-breadcrumb__link" href={b.href}>
+              {b.label}
+            </a>
+          </li>
+        ))}
+        <li>
+          <a className="fr-breadcrumb__link" aria-current="page">
+            {props.title}
+          </a>
+        </li>
+      </ol>
+    </nav>
+  );
+}
+
+function Footer(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <footer className="fr-footer" role="contentinfo" id="pied-de-page">
+      <div className="fr-container">
+        <div className="fr-footer__body">
+          <div className="fr-footer__brand fr-enlarge-link">
+            <a href="/" title="Retour à l’accueil - net-entreprises">
+              <p className="fr-logo">
+                République
+                <br />
+                Française
+              </p>
+            </a>
+          </div>
+          <div className="fr-footer__content">
+            <p className="fr-footer__content-desc">
+              net-entreprises et SOLTéA : inscription, gestion des habilitations et répartition du solde de la taxe d’apprentissage.
+            </p>
+            <ul className="fr-footer__content-list">
+              <li className="fr-footer__content-item">
+                <a className="fr-footer__content-link" href="/conditions-generales">
+                  Conditions générales d’utilisation
+                </a>
+              </li>
+              <li className="fr-footer__content-item">
+                <a className="fr-footer__content-link" href="/api/docs">
+                  API (OpenAPI)
+                </a>
+              </li>
+              {ctx.devOutbox ? (
+                <li className="fr-footer__content-item">
+                  <a className="fr-footer__content-link" href="/dev/boite-mail">
+                    Boîte mail de développement
+                  </a>
+                </li>
+              ) : null}
+            </ul>
+          </div>
+        </div>
+        <div className="fr-footer__bottom">
+          <p className="fr-footer__bottom-copy">Accessibilité : conforme au DSFR. Service de démonstration.</p>
+        </div>
+      </div>
+    </footer>
   );
 }

@@ -92,55 +92,64 @@ export function InscriptionStartPage(props: {
           value={v.prenom}
           error={e.prenom}
         />
-        <Input
-          name="telephone"
-          type="tel"
-          label="Téléphone"
-          required
-          autoComplete="tel"
-          maxLength={20}
-          validate="phone"
-          value={v.telephone}
-          error={e.telephone}
-          hint="Exemple : 01 23 45 67 89"
-        />
-        <Input
-          name="portable"
-          type="tel"
-          label="Téléphone portable"
-          autoComplete="tel"
-          maxLength={20}
-          validate="phone-optional"
-          value={v.portable}
-          error={e.portable}
-          hint="Facultatif. Exemple : 06 12 34 56 78"
-        />
-        <Input
-          name="email"
-          type="email"
-          label="Courriel"
-          required
-          autoComplete="email"
-          maxLength={254}
-          validate="email"
-          value={v.email}
-          error={e.email}
-          hint="Un courriel de validation y sera envoyé."
-        />
-        <Input
-          name="emailConfirm"
-          type="email"
-          label="Confirmation courriel"
-          required
-          autoComplete="email"
-          maxLength={254}
-          validate="confirm:email"
-          value={v.emailConfirm}
-          error={e.emailConfirm}
-        />
+        <ContactFields values={v} errors={e} />
         <Submit label="Je m’inscris" />
       </form>
     </Frame>
+  );
+}
+
+/** The telephones and e-mail of step 1. */
+function ContactFields({ values: v, errors: e }: { values: Record<string, unknown>; errors: FieldErrors }) {
+  return (
+    <>
+      <Input
+        name="telephone"
+        type="tel"
+        label="Téléphone"
+        required
+        autoComplete="tel"
+        maxLength={20}
+        validate="phone"
+        value={v.telephone}
+        error={e.telephone}
+        hint="Exemple : 01 23 45 67 89"
+      />
+      <Input
+        name="portable"
+        type="tel"
+        label="Téléphone portable"
+        autoComplete="tel"
+        maxLength={20}
+        validate="phone-optional"
+        value={v.portable}
+        error={e.portable}
+        hint="Facultatif. Exemple : 06 12 34 56 78"
+      />
+      <Input
+        name="email"
+        type="email"
+        label="Courriel"
+        required
+        autoComplete="email"
+        maxLength={254}
+        validate="email"
+        value={v.email}
+        error={e.email}
+        hint="Un courriel de validation y sera envoyé."
+      />
+      <Input
+        name="emailConfirm"
+        type="email"
+        label="Confirmation courriel"
+        required
+        autoComplete="email"
+        maxLength={254}
+        validate="confirm:email"
+        value={v.emailConfirm}
+        error={e.emailConfirm}
+      />
+    </>
   );
 }
 

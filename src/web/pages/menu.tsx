@@ -1,13 +1,11 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import type { Tile } from '../../modules/accounts/menu.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { formatDateTimeShort } from '../../shared/format.js';
 import { Layout, type PageContext } from '../layout.js';
 import { PasswordFields, SecretQuestionFields } from './password-fields.js';
 
-const fmt = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
-export const formatDateTime = (d: Date) => fmt.format(d);
-
-export function MenuPage(props: {
+type MenuProps = {
   ctx: PageContext;
   tiles: Tile[];
   notifications: { id: number; at: Date; text: string }[];
@@ -17,7 +15,9 @@ export function MenuPage(props: {
   pending: number;
   administrators: { nom: string; prenom: string }[];
   notice?: string;
-}) {
+};
+
+export function MenuPage(props: MenuProps) {
   return (
     <Layout ctx={props.ctx} title="Menu personnalisé" wide>
       <h1>Menu personnalisé</h1>
@@ -27,120 +27,12 @@ export function MenuPage(props: {
         <div className="fr-col-12 fr-col-md-8">
           <h2>Votre tableau de bord</h2>
           <h3 className="fr-h5">Vos notifications</h3>
-          {props.notifications.length ? (
-            <ul>
-              {props.notifications.map((n) => (
-                <li key={n.id}>
-                  <span className="fr-text--sm">{formatDateTime(n.at)}</span> - {n.text}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p>Aucune notification.</p>
-          )}
+          <Notifications list={props.notifications} />
           <h3 className="fr-h5">Vos déclarations</h3>
-          {props.tiles.length ? (
-            <ul className="tiles" style={{ listStyle: 'none', paddingLeft: 0 }}>
-              {props.tiles.map((t) => (
-                <li key={t.code}>
-                  <div className={`fr-tile ${t.open ? 'fr-enlarge-link' : ''}`}>
-                    <div className="fr-tile__body">
-                      <div className="fr-tile__content">
-                        <h4 className="fr-tile__title">{t.open ? <a href={`/services/${t.code.toLowerCase()}`}>{t.name}</a> : t.name}</h4>
-                        <p className="fr-tile__desc">{t.description}</p>
-                        <p className="fr-tile__detail">
-                          {t.open ? (
-                            <span className="fr-badge fr-badge--success fr-badge--sm">Accessible</span>
-                          ) : (
-                            <span className="fr-badge fr-badge--info fr-badge--sm">{`Accessible sous ${t.hoursLeft} heure${t.hoursLeft > 1 ? 's' : ''}`}</span>
-                          )}
-                        </p>
-                      </div>
-                    </div>
-                  </div>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p>
-              Aucune déclaration ne vous est ouverte.{' '}
-              {props.isAdmin ? 'Ajoutez-en avec « Gérer les déclarations ».' : 'Demandez à votre administrateur de vous habiliter.'}
-            </p>
-          )}
+          <DeclarationTiles tiles={props.tiles} isAdmin={props.isAdmin} />
         </div>
         <div className="fr-col-12 fr-col-md-4">
-          {props.isAdmin ? (
-            <nav className="fr-sidemenu" aria-labelledby="espace-entreprise-titre">
-              <div className="fr-sidemenu__inner">
-                {/* Small screens: the DSFR side menu folds behind this button (hidden from md up). */}
-                <button className="fr-sidemenu__btn" type="button" aria-expanded="false" aria-controls="espace-entreprise-liens">
-                  Votre espace entreprise
-                </button>
-                <div className="fr-collapse" id="espace-entreprise-liens">
-                  <h2 className="fr-sidemenu__title" id="espace-entreprise-titre">
-                    Votre espace entreprise
-                  </h2>
-                  <ul className="fr-sidemenu__list">
-                    <li className="fr-sidemenu__item">
-                      <span className="fr-sidemenu__link" aria-disabled="true">
-                        Gestion
-                      </span>
-                      <ul className="fr-sidemenu__list">
-                        <li className="fr-sidemenu__item">
-                          <a className="fr-sidemenu__link" href="/gestion/declarations">
-                            Gérer les déclarations
-                          </a>
-                        </li>
-                        <li className="fr-sidemenu__item">
-                          <a className="fr-sidemenu__link" href="/gestion/etablissements">
-                            Gérer les établissements
-                          </a>
-                        </li>
-                        <li className="fr-sidemenu__item">
-                          <a className="fr-sidemenu__link" href="/gestion/declarants">
-                            Gérer les déclarants
-                          </a>
-                        </li>
-                        <li className="fr-sidemenu__item">
-                          <a className="fr-sidemenu__link" href="/gestion/habilitations">
-                            Gérer les habilitations
-                          </a>
-                        </li>
-                        {props.isTiers ? (
-                          <li className="fr-sidemenu__item">
-                            <a className="fr-sidemenu__link" href="/gestion/portefeuilles">
-                              Gérer vos portefeuilles
-                            </a>
-                          </li>
-                        ) : null}
-                      </ul>
-                    </li>
-                    <li className="fr-sidemenu__item">
-                      <a className="fr-sidemenu__link" href="/menu/demandes">
-                        {`Demande en attente${props.pending ? ` (${props.pending})` : ''}`}
-                      </a>
-                    </li>
-                  </ul>
-                </div>
-              </div>
-            </nav>
-          ) : (
-            <>
-              {props.isTiers ? (
-                <p>
-                  <a className="fr-link" href="/portefeuilles">
-                    Vos portefeuilles de clients
-                  </a>
-                </p>
-              ) : null}
-              <Alert type="info" title="Votre administrateur">
-                <p>
-                  Vous êtes déclarant. Pour obtenir d’autres droits, adressez-vous à votre administrateur :{' '}
-                  <strong>{props.administrators.map((a) => `${a.prenom} ${a.nom}`).join(', ') || 'aucun administrateur actif'}</strong>.
-                </p>
-              </Alert>
-            </>
-          )}
+          {props.isAdmin ? <EspaceEntrepriseMenu isTiers={props.isTiers} pending={props.pending} /> : <DeclarantAside {...props} />}
           <h2 className="fr-h5 fr-mt-4w">Vos informations personnelles</h2>
           <ul>
             <li>
@@ -168,6 +60,124 @@ export function MenuPage(props: {
   );
 }
 
+function Notifications(props: { list: MenuProps['notifications'] }) {
+  if (!props.list.length) return <p>Aucune notification.</p>;
+  return (
+    <ul>
+      {props.list.map((n) => (
+        <li key={n.id}>
+          <span className="fr-text--sm">{formatDateTimeShort(n.at)}</span> - {n.text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function DeclarationTiles(props: { tiles: Tile[]; isAdmin: boolean }) {
+  if (!props.tiles.length)
+    return (
+      <p>
+        Aucune déclaration ne vous est ouverte.{' '}
+        {props.isAdmin ? 'Ajoutez-en avec « Gérer les déclarations ».' : 'Demandez à votre administrateur de vous habiliter.'}
+      </p>
+    );
+  return (
+    <ul className="tiles" style={{ listStyle: 'none', paddingLeft: 0 }}>
+      {props.tiles.map((t) => (
+        <li key={t.code}>
+          <div className={`fr-tile ${t.open ? 'fr-enlarge-link' : ''}`}>
+            <div className="fr-tile__body">
+              <div className="fr-tile__content">
+                <h4 className="fr-tile__title">{t.open ? <a href={`/services/${t.code.toLowerCase()}`}>{t.name}</a> : t.name}</h4>
+                <p className="fr-tile__desc">{t.description}</p>
+                <p className="fr-tile__detail">
+                  {t.open ? (
+                    <span className="fr-badge fr-badge--success fr-badge--sm">Accessible</span>
+                  ) : (
+                    <span className="fr-badge fr-badge--info fr-badge--sm">{`Accessible sous ${t.hoursLeft} heure${t.hoursLeft > 1 ? 's' : ''}`}</span>
+                  )}
+                </p>
+              </div>
+            </div>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const GESTION_LINKS = [
+  { href: '/gestion/declarations', label: 'Gérer les déclarations' },
+  { href: '/gestion/etablissements', label: 'Gérer les établissements' },
+  { href: '/gestion/declarants', label: 'Gérer les déclarants' },
+  { href: '/gestion/habilitations', label: 'Gérer les habilitations' },
+];
+
+/** « Votre espace entreprise », for administrators. */
+function EspaceEntrepriseMenu(props: { isTiers: boolean; pending: number }) {
+  const links = props.isTiers ? [...GESTION_LINKS, { href: '/gestion/portefeuilles', label: 'Gérer vos portefeuilles' }] : GESTION_LINKS;
+  return (
+    <nav className="fr-sidemenu" aria-labelledby="espace-entreprise-titre">
+      <div className="fr-sidemenu__inner">
+        {/* Small screens: the DSFR side menu folds behind this button (hidden from md up). */}
+        <button className="fr-sidemenu__btn" type="button" aria-expanded="false" aria-controls="espace-entreprise-liens">
+          Votre espace entreprise
+        </button>
+        <div className="fr-collapse" id="espace-entreprise-liens">
+          <h2 className="fr-sidemenu__title" id="espace-entreprise-titre">
+            Votre espace entreprise
+          </h2>
+          <ul className="fr-sidemenu__list">
+            <li className="fr-sidemenu__item">
+              <span className="fr-sidemenu__link" aria-disabled="true">
+                Gestion
+              </span>
+              <ul className="fr-sidemenu__list">
+                {links.map((l) => (
+                  <li className="fr-sidemenu__item" key={l.href}>
+                    <a className="fr-sidemenu__link" href={l.href}>
+                      {l.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </li>
+            <li className="fr-sidemenu__item">
+              <a className="fr-sidemenu__link" href="/menu/demandes">
+                {`Demande en attente${props.pending ? ` (${props.pending})` : ''}`}
+              </a>
+            </li>
+          </ul>
+        </div>
+      </div>
+    </nav>
+  );
+}
+
+/** A déclarant is told who administers the company. */
+function DeclarantAside(props: Pick<MenuProps, 'isTiers' | 'administrators'>) {
+  return (
+    <>
+      {props.isTiers ? (
+        <p>
+          <a className="fr-link" href="/portefeuilles">
+            Vos portefeuilles de clients
+          </a>
+        </p>
+      ) : null}
+      <Alert type="info" title="Votre administrateur">
+        <p>
+          Vous êtes déclarant. Pour obtenir d’autres droits, adressez-vous à votre administrateur :{' '}
+          <strong>{props.administrators.map((a) => `${a.prenom} ${a.nom}`).join(', ') || 'aucun administrateur actif'}</strong>.
+        </p>
+      </Alert>
+    </>
+  );
+}
+
+// Each form asks for the current password: one id per form, so that each label names its own field.
+const CURRENT_ID = { password: 'current', question: 'current-question', email: 'current-email' } as const;
+
 export function InformationsPage(props: {
   ctx: PageContext;
   user: {
@@ -188,11 +198,9 @@ export function InformationsPage(props: {
   const u = props.user;
   const e = props.errors ?? {};
   const only = (f: string) => (props.form === f ? e : {});
-  // Each form asks for the current password: one id per form, so that each label names its own field.
-  const currentId = { password: 'current', question: 'current-question', email: 'current-email' } as const;
   const summaryErrors =
     props.form && e.current
-      ? { ...Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'current')), [currentId[props.form]]: e.current }
+      ? { ...Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'current')), [CURRENT_ID[props.form]]: e.current }
       : props.errors;
   return (
     <Layout ctx={props.ctx} title="Vos informations personnelles" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
@@ -214,11 +222,21 @@ export function InformationsPage(props: {
         <dd>{props.administrators.map((a) => `${a.prenom} ${a.nom} (${a.email})`).join(', ') || 'Aucun administrateur actif'}</dd>
       </dl>
 
+      <PasswordChangeForm csrf={props.ctx.csrfToken} nom={u.nom} prenom={u.prenom} errors={only('password')} />
+      <QuestionChangeForm csrf={props.ctx.csrfToken} question={u.secretQuestion} errors={only('question')} />
+      <EmailChangeForm csrf={props.ctx.csrfToken} errors={only('email')} />
+    </Layout>
+  );
+}
+
+function PasswordChangeForm(props: { csrf: string; nom: string; prenom: string; errors: FieldErrors }) {
+  return (
+    <>
       <h2 className="fr-h4">Changer de mot de passe</h2>
       <form method="post" action="/menu/informations/mot-de-passe" noValidate>
-        <CsrfField token={props.ctx.csrfToken} />
-        <input type="hidden" id="nom" value={u.nom} />
-        <input type="hidden" id="prenom" value={u.prenom} />
+        <CsrfField token={props.csrf} />
+        <input type="hidden" id="nom" value={props.nom} />
+        <input type="hidden" id="prenom" value={props.prenom} />
         <Input
           name="current"
           type="password"
@@ -226,46 +244,58 @@ export function InformationsPage(props: {
           required
           autoComplete="current-password"
           maxLength={20}
-          error={only('password').current}
+          error={props.errors.current}
         />
-        <PasswordFields errors={only('password')} label="Nouveau mot de passe" />
+        <PasswordFields errors={props.errors} label="Nouveau mot de passe" />
         <button className="fr-btn" type="submit">
           Changer le mot de passe
         </button>
       </form>
+    </>
+  );
+}
 
+function QuestionChangeForm(props: { csrf: string; question: string | null; errors: FieldErrors }) {
+  return (
+    <>
       <h2 className="fr-h4 fr-mt-5w">Changer de question secrète</h2>
-      <p>Question actuelle : {u.secretQuestion ?? 'aucune'}</p>
+      <p>Question actuelle : {props.question ?? 'aucune'}</p>
       <form method="post" action="/menu/informations/question-secrete" noValidate>
-        <CsrfField token={props.ctx.csrfToken} />
+        <CsrfField token={props.csrf} />
         <Input
           name="current"
-          id={currentId.question}
+          id={CURRENT_ID.question}
           type="password"
           label="Mot de passe actuel"
           required
           autoComplete="current-password"
           maxLength={20}
-          error={only('question').current}
+          error={props.errors.current}
         />
-        <SecretQuestionFields errors={only('question')} />
+        <SecretQuestionFields errors={props.errors} />
         <button className="fr-btn" type="submit">
           Changer la question secrète
         </button>
       </form>
+    </>
+  );
+}
 
+function EmailChangeForm(props: { csrf: string; errors: FieldErrors }) {
+  return (
+    <>
       <h2 className="fr-h4 fr-mt-5w">Changer d’adresse électronique</h2>
       <form method="post" action="/menu/informations/courriel" noValidate>
-        <CsrfField token={props.ctx.csrfToken} />
+        <CsrfField token={props.csrf} />
         <Input
           name="current"
-          id={currentId.email}
+          id={CURRENT_ID.email}
           type="password"
           label="Mot de passe actuel"
           required
           autoComplete="current-password"
           maxLength={20}
-          error={only('email').current}
+          error={props.errors.current}
         />
         <Input
           name="email"
@@ -274,14 +304,14 @@ export function InformationsPage(props: {
           required
           validate="email"
           maxLength={254}
-          error={only('email').email}
+          error={props.errors.email}
           hint="Un lien de validation sera envoyé à cette adresse ; l’ancienne reste utilisée jusque-là."
         />
         <button className="fr-btn" type="submit">
           Changer d’adresse
         </button>
       </form>
-    </Layout>
+    </>
   );
 }
 
@@ -307,10 +337,10 @@ export function SessionsPage(props: {
             {props.sessions.map((s, i) => (
               <tr key={i}>
                 <td>
-                  {formatDateTime(s.createdAt)}
+                  {formatDateTimeShort(s.createdAt)}
                   {s.current ? ' (cette session)' : ''}
                 </td>
-                <td>{formatDateTime(s.lastSeenAt)}</td>
+                <td>{formatDateTimeShort(s.lastSeenAt)}</td>
                 <td>{s.ip ?? ''}</td>
                 <td>{(s.userAgent ?? '').slice(0, 60)}</td>
               </tr>
@@ -346,7 +376,7 @@ export function DemandesPage(props: {
               : `${d.prenom} ${d.nom} demande la réinitialisation de son mot de passe`}
           </h2>
           <p>
-            Courriel : {d.email} · Siret : {d.siret} · Demande du {formatDateTime(d.createdAt)}
+            Courriel : {d.email} · Siret : {d.siret} · Demande du {formatDateTimeShort(d.createdAt)}
           </p>
           {d.kind === 'candidat_ad' ? (
             <ul className="fr-btns-group fr-btns-group--inline-md">
