@@ -57,7 +57,8 @@ export function selectClock(config: Config, given?: Clock): Clock {
 export async function createApp(config: Config, opts: { clock?: Clock; database?: Database } = {}): Promise<RunningApp> {
   for (const w of config.warnings) process.stderr.write(`Attention : ${w}\n`);
   const clock = selectClock(config, opts.clock);
-  const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR }));
+  const database =
+    opts.database ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, poolSize: config.DATABASE_POOL_MAX }));
   await migrateDatabase(database);
   const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM);
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };

@@ -1,7 +1,7 @@
 /** `npm start`: the portal on PostgreSQL (DATABASE_URL) or embedded PGlite, with the demo data set. */
 import { count } from 'drizzle-orm';
 import { espaces } from './infra/db/schema.js';
-import { createApp } from './app.js';
+import { createApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig } from './infra/config.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
 import { formatSiret } from './domain/identifiers.js';
@@ -57,9 +57,38 @@ async function main() {
   if (app.ctx.config.devOutbox) console.log(`\nCourriels (pas de SMTP_URL) : ${url}/dev/boite-mail`);
   console.log(`API : ${url}/api/docs`);
 
-  const stop = async () => {
-    await app.close();
-    process.exit(0);
+  stopOnSignals(app);
+}
+
+/** How long in-flight requests may take to finish after SIGTERM before the process gives up on them. */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+/**
+ * Graceful stop on SIGTERM / SIGINT: the server stops accepting connections (new requests on kept-alive
+ * ones get 503), requests in flight finish, the timers stop, the mail batch being sent completes, the database
+ * pool closes; then the process exits 0. Past the timeout it exits 1. A second signal exits at once.
+ */
+function stopOnSignals(app: RunningApp) {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`${signal} reçu : arrêt du portail (requêtes en cours terminées, au plus ${SHUTDOWN_TIMEOUT_MS / 1000} s)…`);
+    const timer = setTimeout(() => {
+      console.error('Arrêt forcé : des requêtes ne se sont pas terminées à temps.');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    app.close().then(
+      () => {
+        console.log('Portail arrêté proprement.');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        console.error('Arrêt en erreur :', e);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

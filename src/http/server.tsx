@@ -14,6 +14,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
+import { databaseAnswers, isDatabaseUnavailable } from '../infra/db/index.js';
 import { problem, ProblemError, type ProblemKind } from '../shared/problem.js';
 import { buildClientAssets } from '../web/client/build.js';
 import { MessagePage } from '../web/pages/public.js';
@@ -34,6 +35,13 @@ export interface ServerParts {
   routes: FastifyPluginAsync[];
 }
 
+const UNAVAILABLE = 'Le service est momentanément indisponible (base de données injoignable). Réessayez dans quelques instants.';
+
+/** Tokens travel in some links (`?jeton=`): never in the logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:jeton|token|code)=)[^&#]*/gi, '$1[masqué]');
+}
+
 const ERROR_MESSAGES: Partial<Record<ProblemKind, string>> = {
   too_large: 'Les données envoyées sont trop volumineuses.',
   unsupported_media_type: 'Format de données non pris en charge.',
@@ -46,7 +54,13 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
     logger:
       ctx.config.NODE_ENV === 'test'
         ? false
-        : { level: ctx.config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]'] },
+        : {
+            level: ctx.config.LOG_LEVEL,
+            redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.headers["x-inscription"]', 'req.headers.authorization'],
+            serializers: {
+              req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+            },
+          },
     trustProxy: ctx.config.isProduction,
     bodyLimit: 1024 * 1024,
   });
@@ -134,13 +148,27 @@ async function registerAssets(app: FastifyInstance) {
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(assets.css),
   );
   app.get('/favicon.ico', { schema: { hide: true } }, (_req, reply) => reply.code(204).send());
+  // Liveness: the process answers. Readiness: it can serve, its database answers (load balancers use this).
   app.get('/api/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: app.ctx.dbKind }));
+  app.get('/api/ready', { schema: { hide: true } }, async (req, reply) =>
+    (await databaseAnswers(app.ctx.db))
+      ? reply.send({ status: 'ok', database: app.ctx.dbKind })
+      : respond(req, reply, { problem: problem('unavailable', 'base_indisponible', UNAVAILABLE) }),
+  );
 }
 
 /** Errors and unknown addresses: a page for browsers, a problem document for programs; a problem thrown is answered as such. */
 function registerErrorAnswers(app: FastifyInstance) {
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     if (err instanceof ProblemError) return respond(req, reply, { problem: err.problem });
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err }, 'base de données indisponible');
+      reply.header('retry-after', '5');
+      return respond(req, reply, {
+        problem: problem('unavailable', 'base_indisponible', UNAVAILABLE),
+        title: 'Service momentanément indisponible',
+      });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error(err);
     const kind: ProblemKind =

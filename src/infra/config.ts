@@ -19,6 +19,10 @@ const schema = z
         .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL doit être une URL postgres://')
         .optional(),
     ),
+    DATABASE_POOL_MAX: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ error: 'DATABASE_POOL_MAX doit être un nombre entier' }).int().min(1).max(200).default(10),
+    ),
     PGLITE_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/pglite')),
     SMTP_URL: z.preprocess(
       emptyToUndefined,

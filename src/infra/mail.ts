@@ -1,10 +1,19 @@
 /**
  * Mail: every message is written to `mail_outbox` in the same transaction as the change that causes
- * it, then a deliverer sends pending rows over SMTP (SMTP_URL). Without SMTP, in development, the
- * outbox stays readable in the browser at /dev/boite-mail. Several instances can deliver at once:
- * rows are claimed with FOR UPDATE SKIP LOCKED.
+ * it, then a deliverer sends due rows over SMTP (SMTP_URL). Without SMTP, in development, the outbox
+ * stays readable in the browser (/dev/boite-mail, with DEV_TOOLS=1).
+ *
+ * Reliability (ADR 0002):
+ * - several instances deliver at once without sending a row twice: rows are claimed with
+ *   `FOR UPDATE SKIP LOCKED` and stay locked while they are sent;
+ * - a failure (SMTP down, a refusal) is retried with exponential back-off (30 s, 1 min, 2 min… capped at
+ *   1 hour), up to MAX_ATTEMPTS, then the row is marked as given up with its last error;
+ * - a message may carry a `dedupeKey`: one message per event and person, even when the event is
+ *   processed twice (after a crash, by two instances);
+ * - a crash between the SMTP acceptance and the commit sends that one message again at the next try:
+ *   SMTP cannot do better than « at least once » (the window is one message).
  */
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Db, Tx } from './db/index.js';
 import { mailOutbox } from './db/schema.js';
@@ -14,60 +23,107 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** one message per event and person: a second message with the same key is not queued */
+  dedupeKey?: string;
+}
+
+/** Tries before giving up: with the back-off below, about ten hours of an SMTP server down. */
+export const MAX_ATTEMPTS = 15;
+const FIRST_RETRY_MS = 30_000;
+const MAX_RETRY_MS = 3_600_000;
+
+/** The wait before try `attempts + 1`, after `attempts` failures. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
 }
 
 export async function queueMail(tx: Tx, clock: Clock, mail: Mail): Promise<void> {
-  await tx.insert(mailOutbox).values({ ...mail, createdAt: clock.now() });
+  const now = clock.now();
+  await tx
+    .insert(mailOutbox)
+    .values({ to: mail.to, subject: mail.subject, text: mail.text, dedupeKey: mail.dedupeKey ?? null, createdAt: now, nextAttemptAt: now })
+    .onConflictDoNothing({ target: mailOutbox.dedupeKey });
 }
 
 export interface MailDeliverer {
-  /** Sends every pending mail now (used after a request commits, and by tests). */
+  /** Sends every due mail now (after a request commits, on the timer, and in tests). */
   flush(): Promise<number>;
   start(intervalMs?: number): void;
   stop(): Promise<void>;
 }
 
+const BATCH = 20;
+
+/** The SMTP URL with connection, greeting and socket time-outs unless it sets them itself. */
+function withTimeouts(smtpUrl: string): string {
+  const u = new URL(smtpUrl);
+  const timeouts: [string, string][] = [
+    ['connectionTimeout', '10000'],
+    ['greetingTimeout', '10000'],
+    ['socketTimeout', '30000'],
+  ];
+  for (const [k, v] of timeouts) if (!u.searchParams.has(k)) u.searchParams.set(k, v);
+  return u.toString();
+}
+
 export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | undefined, from: string): MailDeliverer {
-  const transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
+  // Short timeouts: a batch's rows stay locked while they are sent, and a hung server must not hold them.
+  const transport = smtpUrl ? nodemailer.createTransport(withTimeouts(smtpUrl)) : null;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
 
-  async function deliverBatch(): Promise<number> {
+  /** Claims a batch of due rows, sends them, records each outcome; returns how many rows it claimed and sent. */
+  async function deliverBatch(t: NonNullable<typeof transport>): Promise<{ claimed: number; sent: number }> {
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const rows = await tx
+        .select()
+        .from(mailOutbox)
+        .where(and(isNull(mailOutbox.sentAt), isNull(mailOutbox.gaveUpAt), lte(mailOutbox.nextAttemptAt, now)))
+        .orderBy(mailOutbox.nextAttemptAt, mailOutbox.id)
+        .limit(BATCH)
+        .for('update', { skipLocked: true });
+      let sent = 0;
+      for (const row of rows) {
+        try {
+          await t.sendMail({ from, to: row.to, subject: row.subject, text: row.text });
+          await tx
+            .update(mailOutbox)
+            .set({ sentAt: clock.now(), attempts: row.attempts + 1 })
+            .where(eq(mailOutbox.id, row.id));
+          sent++;
+        } catch (e) {
+          const attempts = row.attempts + 1;
+          const failedAt = clock.now();
+          await tx
+            .update(mailOutbox)
+            .set({
+              attempts,
+              lastError: e instanceof Error ? e.message.slice(0, 500) : 'erreur',
+              nextAttemptAt: new Date(failedAt.getTime() + retryDelayMs(attempts)),
+              gaveUpAt: attempts >= MAX_ATTEMPTS ? failedAt : null,
+            })
+            .where(eq(mailOutbox.id, row.id));
+        }
+      }
+      return { claimed: rows.length, sent };
+    });
+  }
+
+  async function deliverDue(): Promise<number> {
     if (!transport) return 0;
     let sent = 0;
     for (;;) {
-      const batch = await db.transaction(async (tx) => {
-        const rows = await tx
-          .select()
-          .from(mailOutbox)
-          .where(and(isNull(mailOutbox.sentAt), sql`${mailOutbox.attempts} < 5`))
-          .orderBy(mailOutbox.id)
-          .limit(20)
-          .for('update', { skipLocked: true });
-        for (const row of rows) {
-          try {
-            await transport.sendMail({ from, to: row.to, subject: row.subject, text: row.text });
-            await tx
-              .update(mailOutbox)
-              .set({ sentAt: clock.now(), attempts: row.attempts + 1 })
-              .where(eq(mailOutbox.id, row.id));
-            sent++;
-          } catch (e) {
-            await tx
-              .update(mailOutbox)
-              .set({ attempts: row.attempts + 1, lastError: e instanceof Error ? e.message.slice(0, 500) : 'erreur' })
-              .where(eq(mailOutbox.id, row.id));
-          }
-        }
-        return rows.length;
-      });
-      if (batch < 20) return sent;
+      const batch = await deliverBatch(transport);
+      sent += batch.sent;
+      // stop when nothing was due, or when a whole batch failed (the server is down: wait for the back-off)
+      if (batch.claimed < BATCH || batch.sent === 0) return sent;
     }
   }
 
   function flush(): Promise<number> {
     if (running) return running.then(() => flush());
-    running = deliverBatch().finally(() => {
+    running = deliverDue().finally(() => {
       running = null;
     });
     return running;
@@ -91,4 +147,15 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
 
 export async function listOutbox(db: Db, limit = 50) {
   return db.select().from(mailOutbox).orderBy(desc(mailOutbox.id)).limit(limit);
+}
+
+/** The outbox's backlog: mails waiting (due or in back-off) and mails given up. */
+export async function outboxBacklog(db: Db): Promise<{ waiting: number; gaveUp: number }> {
+  const [r] = await db
+    .select({
+      waiting: sql<number>`count(*) filter (where ${mailOutbox.sentAt} is null and ${mailOutbox.gaveUpAt} is null)`.mapWith(Number),
+      gaveUp: sql<number>`count(*) filter (where ${mailOutbox.gaveUpAt} is not null)`.mapWith(Number),
+    })
+    .from(mailOutbox);
+  return r ?? { waiting: 0, gaveUp: 0 };
 }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Pool as PgPool } from 'pg';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -27,7 +28,8 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
   if (opts.url) {
     const pg = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
-    const pool = new pg.default.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // A request waits at most 5 s for a connection: when PostgreSQL is down it gets a clear 503 quickly.
+    const pool = new pg.default.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
     // An idle connection that dies (server restart, dropped test database) must not crash the
     // process: the pool replaces it, and the next query reports any real problem.
     pool.on('error', (e) => process.stderr.write(`PostgreSQL : connexion perdue (${e.message})\n`));
@@ -49,13 +51,44 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
   return { db, kind: 'pglite', close: () => client.close() };
 }
 
+/** The advisory lock key of migrations: one instance migrates, the others wait, then find nothing to do. */
+const MIGRATION_LOCK = 7_461_102_025;
+
+/**
+ * Applies the pending migrations. On PostgreSQL, under a session advisory lock held on a connection of
+ * its own: several instances started together on an empty database migrate one after the other (the
+ * others then find every migration applied) instead of racing on `CREATE TYPE` and failing.
+ */
 export async function migrateDatabase(database: Database): Promise<void> {
   if (database.kind === 'postgres') {
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-    await migrate(database.db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
+    const pool = (database.db as unknown as { $client: PgPool }).$client;
+    const lock = await pool.connect();
+    try {
+      await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await migrate(database.db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
+    } finally {
+      await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      lock.release();
+    }
   } else {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(database.db as unknown as Parameters<typeof migrate>[0], { migrationsFolder });
+  }
+}
+
+/** True when the database answers a trivial query within `timeoutMs` (the readiness probe). */
+export async function databaseAnswers(db: Db, timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([db.execute(sql`select 1`).then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -91,4 +124,22 @@ export async function queryPrepared(db: Tx, name: string, text: string, values: 
 export async function selectRows<T>(db: Tx, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   return (result as { rows: T[] }).rows;
+}
+
+/** PostgreSQL error classes and network errors that mean « the database cannot answer now », not a bug. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** True when `e` says the database is down or restarting (the request can be retried later: 503). */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x && typeof x === 'object' && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    const { code, message } = x as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_CODES.has(code))) return true;
+    if (
+      typeof message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)
+    )
+      return true;
+  }
+  return false;
 }

@@ -247,8 +247,18 @@ export const mailOutbox = pgTable(
     sentAt: ts('sent_at'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** the next try: now at first, later after each failure (exponential back-off) */
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    /** set when the deliverer gave up (too many failures); the operator sees these */
+    gaveUpAt: ts('gave_up_at'),
+    /** one message per event and person: a second insert with the same key is ignored */
+    dedupeKey: text('dedupe_key').unique(),
   },
-  (t) => [index('mail_outbox_pending_idx').on(t.sentAt, t.id)],
+  (t) => [
+    index('mail_outbox_due_idx')
+      .on(t.nextAttemptAt, t.id)
+      .where(sql`sent_at is null and gave_up_at is null`),
+  ],
 );
 
 export const auditEvents = pgTable(
