@@ -114,7 +114,11 @@ export async function createHarness(opts: { registryCount?: number; env?: Record
 export class Client {
   cookies = new Map<string, string>();
   csrf = '';
-  constructor(private readonly h: Harness) {}
+  /** `ip`: the client's address as the server sees it (rate limits and lockouts count by address) */
+  constructor(
+    private readonly h: Harness,
+    readonly ip = '127.0.0.1',
+  ) {}
 
   private cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -133,7 +137,12 @@ export class Client {
   }
 
   async get(url: string, accept = 'text/html') {
-    const res = await this.h.server.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), accept } });
+    const res = await this.h.server.inject({
+      method: 'GET',
+      url,
+      remoteAddress: this.ip,
+      headers: { cookie: this.cookieHeader(), accept },
+    });
     this.store(res.headers['set-cookie']);
     const m = /name="csrf-token" content="([^"]+)"/.exec(res.body);
     if (m) this.csrf = m[1]!;
@@ -149,6 +158,7 @@ export class Client {
     const res = await this.h.server.inject({
       method: 'POST',
       url,
+      remoteAddress: this.ip,
       payload: body.toString(),
       headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
     });
@@ -164,6 +174,7 @@ export class Client {
     const res = await this.h.server.inject({
       method,
       url,
+      remoteAddress: this.ip,
       payload: JSON.stringify(payload),
       headers: {
         cookie: this.cookieHeader(),

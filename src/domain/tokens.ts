@@ -73,6 +73,27 @@ export interface LockoutStatus {
 /** Login: 5 consecutive failures → 15 minutes (OWASP ASVS 4.0.3 V2.2.1). */
 export const LOGIN_LOCKOUT_POLICY: Readonly<LockoutPolicy> = { maxFailures: 5, lockMinutes: 15 };
 
+/**
+ * How many attempts a counter allows (counted in the database, src/infra/throttle.ts): `fixed`, at most
+ * `max` per window starting at the first; `progressive`, after `max` each further attempt waits a
+ * doubling delay (1 s, 2 s, 4 s…) capped at `maxDelaySeconds` — a slowdown, never a lock.
+ */
+export type AttemptPolicy =
+  | { kind: 'fixed'; max: number; windowSeconds: number }
+  | { kind: 'progressive'; max: number; windowSeconds: number; maxDelaySeconds: number };
+
+/**
+ * Login, three counters at once (docs/regles.md#comptes; OWASP ASVS v5 6.3.1, 6.3.2):
+ * - one account from one address: 5 attempts per 15 minutes — the lockout the guide describes, which
+ *   an attacker elsewhere cannot use to keep the real person out;
+ * - one address over all accounts: 30 per 15 minutes (password spraying);
+ * - one account from all addresses: after 10 per 15 minutes, progressive delays up to one minute (an
+ *   attack from many addresses is slowed down, the real person waits a minute at most).
+ */
+export const LOGIN_PER_ACCOUNT_AND_ADDRESS: Readonly<AttemptPolicy> = { kind: 'fixed', max: 5, windowSeconds: 15 * 60 };
+export const LOGIN_PER_ADDRESS: Readonly<AttemptPolicy> = { kind: 'fixed', max: 30, windowSeconds: 15 * 60 };
+export const LOGIN_PER_ACCOUNT: Readonly<AttemptPolicy> = { kind: 'progressive', max: 10, windowSeconds: 15 * 60, maxDelaySeconds: 60 };
+
 /** Secret answer: 5 wrong answers → 60 minutes (net-entreprises guide). */
 export const SECRET_ANSWER_LOCKOUT_POLICY: Readonly<LockoutPolicy> = { maxFailures: 5, lockMinutes: 60 };
 

@@ -47,6 +47,7 @@ const resolve = async <T,>(v: Lazy<T>): Promise<T> => (typeof v === 'function' ?
 export async function respond(req: FastifyRequest, reply: FastifyReply, answer: Answer): Promise<FastifyReply> {
   const json = wantsJson(req);
   if ('problem' in answer) {
+    if (answer.problem.retryAfterSeconds) reply.header('retry-after', String(answer.problem.retryAfterSeconds));
     const status = STATUS_OF[answer.problem.kind];
     if (json) return sendProblem(reply, answer.problem);
     if ('redirect' in answer) return redirect(reply, answer.redirect);
@@ -70,6 +71,7 @@ export async function respond(req: FastifyRequest, reply: FastifyReply, answer: 
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   const doc = problemDocument(p);
+  if (p.retryAfterSeconds) reply.header('retry-after', String(p.retryAfterSeconds));
   return reply.code(doc.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(doc));
 }
 

@@ -39,6 +39,8 @@ export interface Problem {
   errors?: Record<string, string>;
   /** other members of the JSON answer (RFC 9457 extension members), e.g. the current step */
   extra?: Record<string, unknown>;
+  /** when to try again (a rate limit): sent as the `Retry-After` header */
+  retryAfterSeconds?: number;
 }
 
 export type Failure = { ok: false; problem: Problem };
@@ -46,7 +48,12 @@ export type Failure = { ok: false; problem: Problem };
 /** What a use case returns: its success (with what it has to say) or a problem. */
 export type Outcome<T extends object = object> = ({ ok: true } & T) | Failure;
 
-export function problem(kind: ProblemKind, code: string, message: string, more: Pick<Problem, 'errors' | 'extra'> = {}): Problem {
+export function problem(
+  kind: ProblemKind,
+  code: string,
+  message: string,
+  more: Pick<Problem, 'errors' | 'extra' | 'retryAfterSeconds'> = {},
+): Problem {
   return { kind, code, message, ...more };
 }
 
@@ -64,6 +71,13 @@ export function invalidForm(errors: Record<string, string>, message: string = FO
 /** One field refused by a rule of the use case. */
 export function invalidField(field: string, message: string, code = 'champ_invalide'): Failure {
   return failure('invalid', code, message, { errors: { [field]: message } });
+}
+
+/** Too many attempts: wait until `retryAt` (the message says how long, the header too). */
+export function tooManyRequests(code: string, message: (wait: string) => string, now: Date, retryAt: Date): Problem {
+  const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
+  const wait = seconds < 90 ? `${seconds} seconde${seconds > 1 ? 's' : ''}` : `${Math.ceil(seconds / 60)} minutes`;
+  return problem('too_many_requests', code, message(wait), { retryAfterSeconds: seconds });
 }
 
 export const notFound = (message: string, code = 'introuvable'): Failure => failure('not_found', code, message);

@@ -255,7 +255,9 @@ export async function throttleRow(h: Harness, key: string) {
   return t ?? null;
 }
 
-export const loginThrottleKey = (p: Pick<Person, 'siret' | 'nom' | 'prenom'>) => `login:${p.siret}|${loginKey(p.nom, p.prenom)}`;
+/** The login counter of one account from one address (src/modules/accounts/login.ts). */
+export const loginThrottleKey = (p: Pick<Person, 'siret' | 'nom' | 'prenom'>, ip = '127.0.0.1') =>
+  `login:compte-adresse:${p.siret}|${loginKey(p.nom, p.prenom)}|${ip}`;
 
 export async function auditRows(h: Harness, action?: string) {
   return h.ctx.db

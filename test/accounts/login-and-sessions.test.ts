@@ -56,7 +56,7 @@ describe('connexion', () => {
     const suspended = await registered();
     const c = new Client(h);
     for (let i = 0; i < 5; i++) expect((await tryLogin(c, locked, 'Mauvais-essai-99')).statusCode).toBe(401);
-    expect((await throttleRow(h, loginThrottleKey(locked)))?.lockedUntil).not.toBeNull();
+    expect((await throttleRow(h, loginThrottleKey(locked)))?.failures).toBe(5);
     // suspension has no HTTP route yet (« Gérer les déclarants »): the status is set directly
     await h.ctx.db.update(users).set({ status: 'suspended' }).where(eq(users.id, suspended.id));
 
@@ -92,13 +92,13 @@ describe('connexion', () => {
     expect(live).toEqual([]);
   });
 
-  it('locks the account for 15 minutes after 5 failures, even with the right password', async () => {
+  it('blocks an account from one address for 15 minutes after 5 failures, even with the right password', async () => {
     const p = await registered();
     const key = loginThrottleKey(p);
     const c = new Client(h);
     for (let i = 1; i <= 4; i++) {
       expect((await tryLogin(c, p, `Mauvais-essai-${10 + i}`)).statusCode).toBe(401);
-      expect(await throttleRow(h, key)).toMatchObject({ failures: i, lockedUntil: null });
+      expect(await throttleRow(h, key)).toMatchObject({ failures: i });
     }
     // names are matched without case or accents: « VAILLANT… » counts on the same account
     expect((await tryLogin(c, { ...p, nom: p.nom.toUpperCase(), prenom: p.prenom.toLowerCase() }, 'Mauvais-essai-15')).statusCode).toBe(
@@ -106,52 +106,100 @@ describe('connexion', () => {
     );
     const row = await throttleRow(h, key);
     expect(row?.failures).toBe(5);
-    expect(row?.lockedUntil?.getTime()).toBe(h.clock.now().getTime() + 15 * MINUTE);
-    expect((await tryLogin(c, p, p.password)).statusCode).toBe(401);
+    const blockedUntil = row!.windowStartedAt.getTime() + 15 * MINUTE;
+    expect(blockedUntil).toBe(h.clock.now().getTime() + 15 * MINUTE);
+    const locked = await tryLogin(c, p, p.password);
+    expect(locked.statusCode).toBe(401);
+    expect(pageErrors(locked.body)).toEqual([GENERIC_LOGIN_ERROR]); // the same answer as a wrong password
     h.clock.advance(15 * MINUTE - 1000);
     expect((await tryLogin(c, p, p.password)).statusCode).toBe(401);
-    expect((await throttleRow(h, key))?.lockedUntil).toEqual(row?.lockedUntil); // trying while locked does not extend it
+    expect((await throttleRow(h, key))?.windowStartedAt).toEqual(row?.windowStartedAt); // trying while blocked does not extend it
     h.clock.advance(1000);
     const ok = await tryLogin(c, p, p.password);
     expect(ok.statusCode, ok.body).toBe(303);
-    expect(await throttleRow(h, key)).toBeNull(); // a success clears the counter
+    expect((await throttleRow(h, key))?.failures).toBe(0); // a success starts the count afresh
     const actions = (await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.actorUserId, p.id))).map((e) => e.action);
     expect(actions.filter((a) => a === 'login.failure')).toHaveLength(5);
     expect(actions.filter((a) => a === 'login.locked')).toHaveLength(2);
     expect(actions).toContain('login.success');
   });
 
-  it('counts concurrent failures atomically: 10 wrong logins at once all count and lock', async () => {
+  it('counts attempts atomically before checking the password: 19 wrong and 1 right at once verify at most 5, and the block holds', async () => {
     const p = await registered();
     const clients = await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        const c = new Client(h);
+      Array.from({ length: 20 }, async () => {
+        const c = new Client(h, '198.51.100.77');
         await c.get('/connexion');
         return c;
       }),
     );
     const since = h.clock.now();
+    const right = 13;
     const answers = await Promise.all(
       clients.map((c, i) =>
         c.json('/connexion', {
           siret: p.siret,
           nom: i % 2 ? p.nom.toUpperCase() : p.nom,
           prenom: p.prenom,
-          password: `Mauvais-essai-${20 + i}`,
+          password: i === right ? p.password : `Mauvais-essai-${20 + i}`,
         }),
       ),
     );
-    expect(answers.map((r) => r.statusCode)).toEqual(Array(10).fill(401));
-    const row = await throttleRow(h, loginThrottleKey(p));
+    // refused: the generic 401, or 429 once the account is also slowed down; the right one passes only among the first five
+    const statuses = answers.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s !== 401 && s !== 429 && !(s === 200 && statuses.indexOf(200) === right))).toEqual([]);
     const events = await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.actorUserId, p.id));
-    const failures = events.filter((e) => e.action === 'login.failure' && e.at >= since).length;
-    const whileLocked = events.filter((e) => e.action === 'login.locked' && e.at >= since).length;
-    expect(failures + whileLocked).toBe(10);
-    expect(failures).toBeGreaterThanOrEqual(5);
-    // no failure lost: the counter holds every failure that was counted
-    expect(row?.failures).toBe(failures);
-    expect(row?.lockedUntil?.getTime()).toBe(since.getTime() + 15 * MINUTE);
-    expect((await tryLogin(clients[0]!, p, p.password)).statusCode).toBe(401);
+    const verified = events.filter((e) => (e.action === 'login.failure' || e.action === 'login.success') && e.at >= since).length;
+    const refused = events.filter((e) => e.action === 'login.locked' && e.at >= since).length;
+    expect(verified).toBeLessThanOrEqual(5); // never more guesses than the limit, however many arrive at once
+    expect(verified + refused).toBe(20);
+    // whether or not the right password came among the first five, the block is in force afterwards
+    expect([401, 429]).toContain((await tryLogin(clients[0]!, p, p.password)).statusCode);
+    const row = await throttleRow(h, loginThrottleKey(p, '198.51.100.77'));
+    expect(row?.failures).toBe(5);
+  });
+
+  it('an attacker elsewhere cannot keep the real person out: the block is per address, other addresses are only slowed down', async () => {
+    const p = await registered();
+    const attacker = new Client(h, '203.0.113.7');
+    for (let i = 0; i < 8; i++) await tryLogin(attacker, p, `Mauvais-essai-${30 + i}`);
+    expect((await tryLogin(attacker, p, p.password)).statusCode).toBe(401); // blocked from the attacker's address
+    const person = new Client(h, '198.51.100.20');
+    const ok = await tryLogin(person, p, p.password);
+    expect(ok.statusCode, ok.body).toBe(303);
+  });
+
+  it('an attack from many addresses is slowed down (429 with Retry-After, at most a minute), not turned into a lock', async () => {
+    const p = await registered();
+    for (let i = 0; i < 10; i++)
+      expect((await tryLogin(new Client(h, `192.0.2.${i + 1}`), p, `Mauvais-essai-${40 + i}`)).statusCode).toBe(401);
+    const c = new Client(h, '192.0.2.200');
+    await c.get('/connexion');
+    const slowed = await c.json('/connexion', { siret: p.siret, nom: p.nom, prenom: p.prenom, password: 'Mauvais-essai-99' });
+    expect(slowed.statusCode).toBe(429);
+    expect(Number(slowed.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(slowed.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(slowed.json()).toMatchObject({ code: 'trop_de_tentatives', status: 429 });
+    expect(slowed.json<{ message: string }>().message).toMatch(/^Trop de tentatives de connexion : réessayez dans \d+ secondes?\.$/);
+    h.clock.advance(61_000);
+    expect((await tryLogin(new Client(h, '198.51.100.21'), p, p.password)).statusCode).toBe(303);
+  });
+
+  it('password spraying from one address: after 30 attempts on any accounts, 429 with Retry-After', async () => {
+    const c = new Client(h, '203.0.113.99');
+    await c.get('/connexion');
+    for (let i = 0; i < 30; i++) {
+      const r = await c.json('/connexion', {
+        siret: '99900100100018',
+        nom: `Inconnu`,
+        prenom: `Personne${'abcdefghijklmnopqrstuvwxyzab'[i]}`,
+        password: 'Essai-12',
+      });
+      expect(r.statusCode).toBe(401);
+    }
+    const r = await c.json('/connexion', { siret: '99900100100018', nom: 'Autre', prenom: 'Personne', password: 'Essai-12' });
+    expect(r.statusCode).toBe(429);
+    expect(Number(r.headers['retry-after'])).toBeGreaterThan(60);
   });
 });
 

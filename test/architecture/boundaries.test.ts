@@ -29,7 +29,11 @@ describe('module boundaries', () => {
   }, 120_000);
 
   it('no loop between modules (src/modules/<m> taken as one node)', () => {
-    const json = execFileSync(bin, ['src', '--config', config, '--output-type', 'json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const json = execFileSync(bin, ['src', '--config', config, '--output-type', 'json'], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const { modules } = JSON.parse(json) as { modules: { source: string; dependencies: { resolved: string }[] }[] };
     const moduleOf = (path: string) => /^src\/modules\/([^/]+)\//.exec(path)?.[1];
     const edges = new Map<string, Set<string>>();

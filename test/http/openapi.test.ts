@@ -72,7 +72,12 @@ describe('the OpenAPI document', () => {
   });
 
   it('a refusal is a problem document with its stable code (CSRF, unknown address, bad form)', async () => {
-    const csrf = await h.server.inject({ method: 'POST', url: '/connexion', headers: { 'content-type': 'application/json', accept: 'application/json' }, payload: '{}' });
+    const csrf = await h.server.inject({
+      method: 'POST',
+      url: '/connexion',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      payload: '{}',
+    });
     expect(csrf.statusCode).toBe(403);
     expect(csrf.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(csrf.json()).toMatchObject({ type: 'about:blank', status: 403, code: 'jeton_csrf_invalide', title: 'Accès refusé' });

@@ -5,7 +5,7 @@ import { pageContext, redirect, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions, SESSION_COOKIE } from '../../../http/security.js';
 import { messageResponse, parseBody } from '../../../shared/fields.js';
-import { invalidForm, problem, type Problem } from '../../../shared/problem.js';
+import { invalidForm, problem, tooManyRequests, type Problem } from '../../../shared/problem.js';
 import { cguAsText } from '../../../web/pages/cgu-text.js';
 import { HomePage, LoginPage } from '../../../web/pages/public.js';
 import { loginSchema } from '../contracts.js';
@@ -47,19 +47,27 @@ function safeReturn(r: string | undefined): string {
   return r && /^\/[a-z0-9/_-]*$/i.test(r) && !r.startsWith('//') ? r : '/menu';
 }
 
-const REFUSALS: Record<Exclude<LoginResult, { ok: true }>['reason'], Problem> = {
-  invalid: problem('unauthenticated', 'identifiants_invalides', GENERIC_LOGIN_ERROR),
-  email_pending: problem(
-    'forbidden',
-    'courriel_non_valide',
-    'Votre adresse électronique n’est pas encore validée : ouvrez le lien reçu par courriel, ou demandez un nouveau courriel.',
-  ),
-  candidat: problem(
-    'forbidden',
-    'demande_en_attente',
-    'Votre demande d’accès est en attente de l’accord d’un administrateur de votre entreprise.',
-  ),
-};
+/** The answer to each refused login (a lock of the account answers like a wrong password). */
+function refusal(r: Exclude<LoginResult, { ok: true }>, now: Date): Problem {
+  switch (r.reason) {
+    case 'invalid':
+      return problem('unauthenticated', 'identifiants_invalides', GENERIC_LOGIN_ERROR);
+    case 'throttled':
+      return tooManyRequests('trop_de_tentatives', (wait) => `Trop de tentatives de connexion : réessayez dans ${wait}.`, now, r.retryAt);
+    case 'email_pending':
+      return problem(
+        'forbidden',
+        'courriel_non_valide',
+        'Votre adresse électronique n’est pas encore validée : ouvrez le lien reçu par courriel, ou demandez un nouveau courriel.',
+      );
+    case 'candidat':
+      return problem(
+        'forbidden',
+        'demande_en_attente',
+        'Votre demande d’accès est en attente de l’accord d’un administrateur de votre entreprise.',
+      );
+  }
+}
 
 async function showHome(req: FastifyRequest, reply: FastifyReply) {
   if (req.auth) return redirect(reply, '/menu');
@@ -83,7 +91,7 @@ async function signIn(req: FastifyRequest, reply: FastifyReply) {
   const r = await login(ctx, parsed.data, meta(req));
   if (!r.ok) {
     const values = { siret: parsed.data.siret, nom: parsed.data.nom, prenom: parsed.data.prenom };
-    const p = REFUSALS[r.reason];
+    const p = refusal(r, ctx.clock.now());
     // a person whose address is not validated yet may ask for the mail again from the login page
     const resendFor = r.reason === 'email_pending' ? `${r.userId}.${hmac(ctx.config.sessionSecret, `resend:${r.userId}`)}` : undefined;
     return respond(req, reply, {
