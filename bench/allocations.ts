@@ -43,7 +43,8 @@ import pg from 'pg';
 import { ManualClock } from '../src/infra/clock.js';
 import { openDatabase, type Database } from '../src/infra/db/index.js';
 import { enveloppes } from '../src/infra/db/schema.js';
-import { changeChoices, loadSynthese, type ChangeResult } from '../src/modules/attributions/choix.js';
+import { changeChoices, type ChangeResult } from '../src/modules/attributions/choix.js';
+import { loadSynthese } from '../src/modules/attributions/synthese.js';
 import { ANNEE, cleanupRun, employerSiret, ensureBenchDatabase, lineCapBp, q } from './allocations-setup.js';
 import { modifierSixRoundTrips, sameSynthese } from './allocations-whatif.js';
 import { machineTimes } from './phase.js';
@@ -139,7 +140,7 @@ const checkChange = (r: ChangeResult) => {
   if (!r.ok) {
     const k = r.errors.map((e) => e.code).join(',');
     failures.set(k, (failures.get(k) ?? 0) + 1);
-    if ((failures.get(k) ?? 0) === 1) log(`    ! change refused (${r.status}): ${r.errors[0]?.message}`);
+    if ((failures.get(k) ?? 0) === 1) log(`    ! change refused (${r.problem.kind}): ${r.errors[0]?.message}`);
   }
 };
 const OPS: Record<string, Op> = {

@@ -1,7 +1,7 @@
 /**
  * The baseline of `bench/search.ts`: the same search on an in-process JavaScript engine (MiniSearch
  * 7), built in the benchmark's process from the same rows the database holds. Same criteria parser
- * (src/modules/recherche/criteria.ts), same semantics as the SQL:
+ * (src/domain/recherche.ts), same semantics as the SQL:
  * - name words: MiniSearch on the establishments' and composantes' names, every word required
  *   (combineWith AND), prefix and fuzzy (edit distance 20 % of the word) matching;
  * - SIRET / SIREN / UAI: MiniSearch on an identifiers field (exact, or prefix for a SIREN);
@@ -17,16 +17,9 @@ import { sql } from 'drizzle-orm';
 import { distanceKm } from '../src/domain/geo.js';
 import { searchKey } from '../src/domain/text.js';
 import type { Db } from '../src/infra/db/index.js';
-import {
-  formationCode,
-  PAGE_SIZE,
-  parsePlace,
-  parseQueryTerm,
-  placeNameScore,
-  textTerm,
-  type Criteria,
-} from '../src/modules/recherche/criteria.js';
-import { withArrondissements } from '../src/modules/recherche/search.js';
+import { formationCode, PAGE_SIZE, parseQueryTerm, placeNameScore, textTerm, type Criteria } from '../src/domain/recherche.js';
+import { withArrondissements } from '../src/modules/recherche/communes.js';
+import { parsePlace } from '../src/modules/recherche/criteria.js';
 
 export interface MsRow {
   id: number;

@@ -1,5 +1,5 @@
 /**
- * For which employer SIRETs a person may allocate (PRODUCT.md §4.4, research/soltea.md §1.3).
+ * For which employer SIRETs a person may allocate (« SOLTéA - Employeurs »; docs/regles.md#tiers-declarants).
  *
  * - « SOLTéA - Employeurs » must be open to the person on the SIRET (habilitated, declared in its
  *   espace, the 24-hour access delay over: `openSiretsFor`).

@@ -9,14 +9,15 @@ import type { ReactNode } from 'react';
 import { NATIONAL_LIST_CAP_BP } from '../../domain/referentiel.js';
 import { describePhase, formatJour } from '../../domain/campagne.js';
 import { formatSiret } from '../../domain/identifiers.js';
-import { formatEuros, formatPercent } from '../../shared/format.js';
+import { formatDate, formatEuros, formatPercent } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
-import type { Synthese, SyntheseLine } from '../../modules/attributions/choix.js';
+import type { Synthese, SyntheseLine } from '../../modules/attributions/synthese.js';
 import type { EstablishmentTargets } from '../../modules/attributions/targets.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { SideMenu } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
-import { SearchForm, SearchResults, type SearchView } from './soltea-recherche.js';
+import type { SearchView } from '../../modules/recherche/search-view.js';
+import { SearchForm, SearchResults } from './soltea-recherche.js';
 
 export const EMPLOYER_TITLE = 'SOLTéA - Employeurs';
 
@@ -460,11 +461,10 @@ export interface AttribuerProps {
   checked: Set<string>;
   errors?: FieldErrors;
   alert?: string;
+  /** the form's name of a target (the route's contract) */
+  cibleOf: (t: { formationId?: number | null; etablissementId: number }) => string;
 }
 
-/** The form's name of a target: `e<id>` (établissement, composante) or `f<id>` (formation). */
-export const cibleOf = (t: { formationId?: number | null; etablissementId: number }) =>
-  t.formationId ? `f${t.formationId}` : `e${t.etablissementId}`;
 
 function TargetRow(props: {
   cible: string;
@@ -524,7 +524,7 @@ function TargetRow(props: {
 }
 
 export function AttribuerPage(props: AttribuerProps) {
-  const { s, head, targets: t } = props;
+  const { s, head, targets: t, cibleOf } = props;
   const e = props.errors ?? {};
   const can = s.modifiable.ok && s.groupe?.role !== 'membre' && s.enveloppe !== null;
   const hasComposantes = t.places.length > 1;
@@ -715,7 +715,7 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
                       <td>
                         {STATUTS[l.statut]}
                         {l.valideeLe ? (
-                          <span className="fr-hint-text">{`le ${l.valideeLe.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}`}</span>
+                          <span className="fr-hint-text">{`le ${formatDate(l.valideeLe)}`}</span>
                         ) : null}
                       </td>
                     </tr>
