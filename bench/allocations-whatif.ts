@@ -85,7 +85,7 @@ export async function modifierSixRoundTrips(
       formationId: l.formation_id === null ? null : Number(l.formation_id),
       pointsBase: l.points_base,
       statut: l.statut,
-      valideeLe: l.validee_le as Date | null,
+      valideeLe: l.validee_le,
     }));
     const applied = applyChange(current, { kind: 'modifier', id: input.id, bp: input.bp });
     if (!applied.ok) return applied;

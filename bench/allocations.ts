@@ -101,7 +101,7 @@ if (SETUP_ONLY) process.exit(0);
 
 // the application's database access, as createApp opens it (no pool size given)
 const app = await openDatabase({ url });
-const appPoolSize = (app.db as unknown as { $client: pg.Pool }).$client.options.max as number;
+const appPoolSize = (app.db as unknown as { $client: pg.Pool }).$client.options.max;
 log(
   `application pool: ${appPoolSize} connections (openDatabase default; createApp passes none)${appPoolSize < WORKERS ? ` — fewer than the ${WORKERS} workers: queries queue in the pool` : ''}`,
 );

@@ -312,7 +312,7 @@ export function miniSearchQuery(e: MsEngine, c: Criteria): MsOutcome {
     let formations = 0;
     for (const id of g.ids) {
       const r = e.byId.get(id)!;
-      formations += diplomeSet ? r.diplomes.filter((d) => diplomeSet!.has(d)).length : r.diplomes.length;
+      formations += diplomeSet ? r.diplomes.filter((d) => diplomeSet.has(d)).length : r.diplomes.length;
     }
     return { root: g.root, nom: e.byId.get(g.root)!.nom, score: g.score, dist: g.dist, formations };
   });

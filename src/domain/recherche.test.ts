@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { criteriaQuery, editDistance, MAX_FIELD_LENGTH, parseCriteria, parseQueryTerm, placeNameScore, trigramSimilarity } from './recherche.js';
+import {
+  criteriaQuery,
+  editDistance,
+  MAX_FIELD_LENGTH,
+  parseCriteria,
+  parseQueryTerm,
+  placeNameScore,
+  trigramSimilarity,
+} from './recherche.js';
 
 describe('parseQueryTerm: what the first field means', () => {
   it('14 digits → SIRET, 9 → SIREN, 7 + letter → UAI (upper case); spaces and dots allowed', () => {

@@ -89,7 +89,7 @@ export interface ParsedCriteria {
 
 /** The first value of a query-string key (repeated keys come as arrays), as a string. */
 function first(v: unknown): string {
-  const x = Array.isArray(v) ? v[0] : v;
+  const x: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
   return typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '';
 }
 

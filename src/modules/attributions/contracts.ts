@@ -79,7 +79,9 @@ export const partageBody = z.object({
 /** « Enregistrer mes choix » on « Attribuer »: the ticked targets (`cible`) and one `pct_<cible>` field per target. */
 export const attribuerBody = versionBody
   .extend({
-    cible: z.preprocess(stringList, z.array(z.string())).describe('Les cibles cochées (e<id> : établissement ou composante, f<id> : formation)'),
+    cible: z
+      .preprocess(stringList, z.array(z.string()))
+      .describe('Les cibles cochées (e<id> : établissement ou composante, f<id> : formation)'),
   })
   .catchall(z.unknown().describe('pct_<cible> : le pourcentage de la cible'));
 
@@ -101,7 +103,11 @@ export interface AttribuerChoices {
 }
 
 /** The « Attribuer » form against the establishment's targets: the ticked ones with their percentage. */
-export function attribuerChoices(targets: EstablishmentTargets, body: Record<string, unknown>, ticked: ReadonlySet<string>): AttribuerChoices {
+export function attribuerChoices(
+  targets: EstablishmentTargets,
+  body: Record<string, unknown>,
+  ticked: ReadonlySet<string>,
+): AttribuerChoices {
   const out: AttribuerChoices = { values: {}, errors: {}, items: [], itemCible: [], retirer: [] };
   const all = [
     ...targets.places.map((p) => ({ cible: cibleOf({ etablissementId: p.id }), target: { etablissementId: p.id, formationId: null } })),
@@ -157,7 +163,9 @@ export const REMPLACER_SHAPE =
   'Le corps de la requête est incorrect : { version?, valider?, attributions: [{ etablissementId, formationId?, pourcentage }] }.';
 
 /** The API's lines → shares, or one message per wrong percentage (`attributions.<i>.pourcentage`). */
-export function sharesOf(lines: z.infer<typeof remplacerBody>['attributions']): { ok: true; items: TargetShare[] } | { ok: false; errors: FieldErrors } {
+export function sharesOf(
+  lines: z.infer<typeof remplacerBody>['attributions'],
+): { ok: true; items: TargetShare[] } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const items: TargetShare[] = [];
   lines.forEach((a, i) => {

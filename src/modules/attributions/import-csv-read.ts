@@ -73,7 +73,12 @@ export function readAttributionsCsv(input: string | Uint8Array): ReadResult {
 
 /** The header: `;`-separated, known columns, each once, the four required ones present. */
 function readHeader(header: readonly string[]): { ok: true; index: Map<string, number> } | { ok: false; report: ReportLine[] } {
-  const names = header.map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase());
+  const names = header.map((h) =>
+    h
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase(),
+  );
   if (names.length === 1 && /[,\t|]/.test(names[0]!))
     return {
       ok: false,
@@ -87,7 +92,12 @@ function readHeader(header: readonly string[]): { ok: true; index: Map<string, n
   if (!names.includes('siret_employeur') && names.some((n) => /^\d{9,14}$/.test(n.replace(/\s/g, ''))))
     return {
       ok: false,
-      report: [{ line: 1, message: `La première ligne doit être la ligne d’en-tête « ${REQUIRED_COLUMNS.join(';')} » : ajoutez-la au début du fichier.` }],
+      report: [
+        {
+          line: 1,
+          message: `La première ligne doit être la ligne d’en-tête « ${REQUIRED_COLUMNS.join(';')} » : ajoutez-la au début du fichier.`,
+        },
+      ],
     };
   const index = new Map<string, number>();
   for (const [k, n] of names.entries()) {

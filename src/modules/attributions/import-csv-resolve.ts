@@ -293,4 +293,3 @@ function pgArray(v: string[] | string | null): string[] {
   const inner = v.replace(/^\{|\}$/g, '');
   return inner === '' ? [] : inner.split(',').map((s) => s.replace(/^"|"$/g, ''));
 }
-

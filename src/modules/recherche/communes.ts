@@ -87,7 +87,6 @@ function normCommune(c: Commune): Commune {
 
 export const communeLabel = (c: Commune) => `${c.nom} (${c.departement})`;
 
-
 /** « Tours », « tours 37 », « Tours (37) », « 37000 », or a typo: one commune, the most populous. */
 export async function resolveCentre(db: Db, input: string): Promise<Commune | null> {
   const p = parsePlace(input);
@@ -97,4 +96,3 @@ export async function resolveCentre(db: Db, input: string): Promise<Commune | nu
   const found = await findCommunes(db, key, p.kind === 'nom' ? p.departement : null);
   return found.communes[0] ?? null;
 }
-

@@ -25,7 +25,6 @@ describe('parsePlace: what the second field means', () => {
 });
 
 describe('fuzzy names', () => {
-
   it('only a real-looking word is matched fuzzily', () => {
     expect(fuzzyWorthy('raspial')).toBe(true);
     expect(fuzzyWorthy('ab')).toBe(false);
@@ -55,7 +54,6 @@ describe('fuzzy names', () => {
     expect(closestTerritoire('bretagen')).toMatchObject({ kind: 'region', code: '53' });
   });
 });
-
 
 describe('buildSearchSql: user input is only ever a bound parameter', () => {
   const dialect = new PgDialect();

@@ -60,7 +60,6 @@ export function parsePlace(input: string): PlaceTerm {
 
 // ── fuzzy match on the (small) lists of départements and régions ─────────────────────────────
 
-
 /** The département or région whose name is closest to `key` (typos), with its score. */
 export function closestTerritoire(key: string): { kind: 'departement' | 'region'; code: string; nom: string; similarity: number } | null {
   let best: { kind: 'departement' | 'region'; code: string; nom: string; similarity: number } | null = null;

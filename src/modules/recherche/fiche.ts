@@ -10,7 +10,6 @@ import { selectRows, type Tx } from '../../infra/db/index.js';
 import { libelleCategorie, LISTES, NIVEAUX } from '../../domain/referentiel.js';
 import { departementNom, regionNom } from './criteria.js';
 
-
 /** The stable address of a fiche (relative; the page shows it absolute with PUBLIC_URL). */
 export const fichePath = (siret: string) => `/soltea/etablissements/${siret}`;
 

@@ -312,4 +312,3 @@ export function diplomeSql(d: DiplomeCriteria): SQL {
   }
   return allOf(parts);
 }
-

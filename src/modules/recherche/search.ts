@@ -73,7 +73,6 @@ async function tunedTransaction<T>(db: Db, fuzzy: boolean, fn: (tx: Tx) => Promi
 
 // ── look-ups ────────────────────────────────────────────────────────────────────────────────────
 
-
 // ── look-ups ────────────────────────────────────────────────────────────────────────────────────
 
 /** The campaign year searched by default: the latest year of the referential (null when empty). */
@@ -194,7 +193,7 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
 
   // A criterion that could not be understood finds nothing (rather than everything); so does a
   // formation criterion no diploma meets.
-  const blocking = ['lieu', 'autourDe'].some((k) => outcome.fieldMessages[k] && !outcome.fieldMessages[k]!.includes('ignoré'));
+  const blocking = ['lieu', 'autourDe'].some((k) => outcome.fieldMessages[k] && !outcome.fieldMessages[k].includes('ignoré'));
   if (blocking || (diplome && 'ids' in diplome && diplome.ids.length === 0)) return outcome;
 
   const plan: SearchPlan = {

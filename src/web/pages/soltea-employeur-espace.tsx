@@ -465,7 +465,6 @@ export interface AttribuerProps {
   cibleOf: (t: { formationId?: number | null; etablissementId: number }) => string;
 }
 
-
 function TargetRow(props: {
   cible: string;
   label: ReactNode;
@@ -714,9 +713,7 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
                       <td className="fr-cell--right">{euros(l.montantCents)}</td>
                       <td>
                         {STATUTS[l.statut]}
-                        {l.valideeLe ? (
-                          <span className="fr-hint-text">{`le ${formatDate(l.valideeLe)}`}</span>
-                        ) : null}
+                        {l.valideeLe ? <span className="fr-hint-text">{`le ${formatDate(l.valideeLe)}`}</span> : null}
                       </td>
                     </tr>
                   ))}

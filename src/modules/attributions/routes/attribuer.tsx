@@ -172,7 +172,10 @@ async function attribuer(req: FastifyRequest, reply: FastifyReply) {
   if (!res.ok) {
     const placed = placeErrors(res.errors, choices.itemCible);
     const message = placed.general.length ? placed.general.join(' ') : 'Vos choix n’ont pas été enregistrés.';
-    return again({ ...res.problem, message, errors: placed.fields }, { errors: placed.fields, ...(placed.general.length ? { alert: message } : {}) });
+    return again(
+      { ...res.problem, message, errors: placed.fields },
+      { errors: placed.fields, ...(placed.general.length ? { alert: message } : {}) },
+    );
   }
   return respond(req, reply, {
     json: async () => syntheseJson(await loadSynthese(ctx.db, ctx.clock.now(), r.annee, r.siret)),
@@ -191,4 +194,3 @@ function placeErrors(errors: readonly { message: string; index?: number }[], ite
   }
   return { fields, general };
 }
-

@@ -148,7 +148,13 @@ async function modifier(req: FastifyRequest, reply: FastifyReply) {
   }
   const res = await changeChoices(ctx, { ...who(r), expectedVersion: version, change: { kind: 'modifier', id, bp: p.data } });
   if (!res.ok)
-    return refusedChange(req, reply, r, res.problem, res.problem.kind === 'invalid' ? { modifier: { id, value: typed, error: res.errors[0]!.message } } : {});
+    return refusedChange(
+      req,
+      reply,
+      r,
+      res.problem,
+      res.problem.kind === 'invalid' ? { modifier: { id, value: typed, error: res.errors[0]!.message } } : {},
+    );
   return changed(req, reply, r, 'modifie');
 }
 
@@ -186,7 +192,9 @@ async function remplacer(req: FastifyRequest, reply: FastifyReply) {
   const shares = sharesOf(parsed.data.attributions);
   if (!shares.ok)
     return respond(req, reply, {
-      problem: problem('invalid', 'pourcentage_invalide', 'Un pourcentage est incorrect : rien n’a été enregistré.', { errors: shares.errors }),
+      problem: problem('invalid', 'pourcentage_invalide', 'Un pourcentage est incorrect : rien n’a été enregistré.', {
+        errors: shares.errors,
+      }),
     });
   const res = await changeChoices(ctx, {
     ...who(r),
@@ -232,4 +240,3 @@ async function repliquer(req: FastifyRequest, reply: FastifyReply) {
     notice: something ? `replique-${res.added}-${rep.skipped}` : 'deja-replique',
   });
 }
-

@@ -52,7 +52,11 @@ export async function importRoutes(app: FastifyInstance) {
   const doc = { tags, access: 'user' as const };
   app.get(
     '/soltea/employeur/import',
-    route({ ...doc, operationId: 'pageImportAttributions', summary: 'Importer des attributions (CSV) : la page, et pour un logiciel les SIRET concernés' }),
+    route({
+      ...doc,
+      operationId: 'pageImportAttributions',
+      summary: 'Importer des attributions (CSV) : la page, et pour un logiciel les SIRET concernés',
+    }),
     showImport,
   );
   app.post(
@@ -74,7 +78,11 @@ export async function importRoutes(app: FastifyInstance) {
   app.get(
     '/soltea/employeur/import/modele.csv',
     {
-      ...route({ ...doc, operationId: 'modeleImportAttributions', summary: 'Modèle de fichier d’import des attributions (CSV, séparateur ;)' }),
+      ...route({
+        ...doc,
+        operationId: 'modeleImportAttributions',
+        summary: 'Modèle de fichier d’import des attributions (CSV, séparateur ;)',
+      }),
       onRequest: programsGetJson,
     },
     downloadModel,
@@ -184,7 +192,10 @@ function uploadOf(req: FastifyRequest): Upload {
   if (fields.csv === undefined && multipart) return { ok: false, failure: rejected(CHOOSE_FILE, [], 'fichier_absent') };
   const p = importJsonBody.safeParse(fields);
   if (!p.success)
-    return { ok: false, failure: rejected(p.error.issues[0]?.message ?? 'Le contenu du fichier CSV est obligatoire.', [], 'fichier_absent') };
+    return {
+      ok: false,
+      failure: rejected(p.error.issues[0]?.message ?? 'Le contenu du fichier CSV est obligatoire.', [], 'fichier_absent'),
+    };
   if (p.data.csv.length === 0) return { ok: false, failure: rejected(CHOOSE_FILE, [], 'fichier_absent') };
   return { ok: true, content: p.data.csv };
 }
@@ -243,7 +254,9 @@ async function refusedFile(req: FastifyRequest, reply: FastifyReply, f: ImportFa
     page: async () => {
       const base = await pageBase(req);
       if (!base) return notOpenPage(req);
-      return <SolteaEmployeurImportPage {...base} valider={valider} error={p.message} report={f.report} {...(fichier ? { fichier } : {})} />;
+      return (
+        <SolteaEmployeurImportPage {...base} valider={valider} error={p.message} report={f.report} {...(fichier ? { fichier } : {})} />
+      );
     },
   });
 }

@@ -17,7 +17,7 @@ export function parseMultipart(body: Buffer, contentType: string): Record<string
   const boundary = m?.[1] ?? m?.[2];
   if (!boundary) return null;
   const delimiter = Buffer.from(`--${boundary}`);
-  const out: Record<string, string | UploadedFile> = Object.create(null);
+  const out = Object.create(null) as Record<string, string | UploadedFile>;
   let pos = body.indexOf(delimiter);
   if (pos < 0) return null;
   for (let parts = 0; ; parts++) {

@@ -113,7 +113,8 @@ async function changePartage(req: FastifyRequest, reply: FastifyReply) {
       req,
       reply,
       r,
-      refusalOf('invalid', 'sans_enveloppe', 'Aucun solde n’est à répartir pour ce SIRET : il n’y a pas de coordonnées à partager.').problem,
+      refusalOf('invalid', 'sans_enveloppe', 'Aucun solde n’est à répartir pour ce SIRET : il n’y a pas de coordonnées à partager.')
+        .problem,
     );
   return respond(req, reply, {
     json: { partageCoordonnees: partage },

@@ -61,8 +61,6 @@ async function showFiche(req: FastifyRequest, reply: FastifyReply) {
   const lienDirect = publicUrl(ctx, fichePath(fiche.siret));
   return respond(req, reply, {
     json: { ...fiche, lienDirect },
-    page: async () => (
-      <FichePage ctx={pageContext(req)} fiche={fiche} directLink={lienDirect} currentAnnee={await currentAnnee(ctx.db)} />
-    ),
+    page: async () => <FichePage ctx={pageContext(req)} fiche={fiche} directLink={lienDirect} currentAnnee={await currentAnnee(ctx.db)} />,
   });
 }

@@ -19,7 +19,10 @@ const accueilResponse = z
   .object({ annee: z.number().nullable(), etablissementsHabilites: z.number(), recherche: z.string() })
   .loose()
   .describe('La campagne en cours et le nombre d’établissements habilités');
-const searchResponse = z.object({ total: z.number(), resultats: z.array(z.any()) }).loose().describe('Une page de résultats');
+const searchResponse = z
+  .object({ total: z.number(), resultats: z.array(z.any()) })
+  .loose()
+  .describe('Une page de résultats');
 
 export async function rechercheEtablissementRoutes(app: FastifyInstance) {
   app.get(
