@@ -8,7 +8,7 @@ import { formatEuros, formatPercent } from '../../shared/format.js';
 import { Alert, ErrorSummary } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
-import { attribuerUrl, employerUrl } from './soltea-employeur-espace.js';
+import { attribuerUrl, employerUrl } from './soltea-employeur-frame.js';
 import type { SearchView } from '../../modules/recherche/search-view.js';
 import { SearchForm, SearchResults } from './soltea-recherche.js';
 

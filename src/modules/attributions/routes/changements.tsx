@@ -9,7 +9,8 @@ import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { messageResponse, parseBody } from '../../../shared/fields.js';
 import { invalidField, problem } from '../../../shared/problem.js';
-import { employerUrl, SynthesePage } from '../../../web/pages/soltea-employeur-espace.js';
+import { employerUrl } from '../../../web/pages/soltea-employeur-frame.js';
+import { SynthesePage } from '../../../web/pages/soltea-employeur-synthese.js';
 import { refusalOf, type ChoiceChange } from '../apply-change.js';
 import { changeChoices } from '../choix.js';
 import {
