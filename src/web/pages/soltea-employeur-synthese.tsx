@@ -118,39 +118,241 @@ export interface SyntheseProps {
   alert?: { type: 'error' | 'warning'; title: string; messages: string[] };
 }
 
+/** The refusal of the last change, above everything (stale form, rule broken). */
+function ChangeAlert(props: { alert: NonNullable<SyntheseProps['alert']> }) {
+  return (
+    <div className={`fr-alert fr-alert--${props.alert.type} fr-mb-3w`} role="alert" id="erreurs">
+      <h2 className="fr-alert__title">{props.alert.title}</h2>
+      {props.alert.messages.length === 1 ? (
+        <p>{props.alert.messages[0]}</p>
+      ) : (
+        <ul>
+          {props.alert.messages.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The SIRET's group: reference (its choices apply to the members) or member (they are the reference's). */
+function GroupeAlert(props: { groupe: NonNullable<Synthese['groupe']> }) {
+  const g = props.groupe;
+  return (
+    <Alert type="info" title={`Groupe « ${g.nom} »`}>
+      {g.role === 'reference' ? (
+        <p>{`Ce SIRET est le SIRET de référence du groupe : ses choix s’appliquent aussi à ${g.membres.length > 1 ? `ses ${g.membres.length} autres SIRET` : 'son autre SIRET'} (${g.membres.map(formatSiret).join(', ')}), chacun sur ses propres crédits.`}</p>
+      ) : (
+        <p>
+          {`Ce SIRET fait partie du groupe : ses attributions sont celles du SIRET de référence ${formatSiret(g.reference)}. `}
+          <a href={employerUrl(g.reference)}>Ouvrir la synthèse du SIRET de référence</a>
+        </p>
+      )}
+    </Alert>
+  );
+}
+
+/** « Modifier »: the line's percentage as a field, with what remains to allocate. */
+function ModifierForm(props: {
+  ctx: PageContext;
+  head: EmployerHeader;
+  s: Synthese;
+  l: SyntheseLine;
+  name: string;
+  editing: NonNullable<SyntheseProps['modifier']>;
+}) {
+  const { ctx, head, s, l, name, editing } = props;
+  return (
+    <form method="post" action={`/soltea/employeur/${head.siret}/attributions/${l.id}`} id={`modifier-${l.id}`}>
+      <CsrfField token={ctx.csrfToken} />
+      <input type="hidden" name="version" value={s.version} />
+      <div className={`fr-input-group ${editing.error ? 'fr-input-group--error' : ''}`}>
+        <label className="fr-label" htmlFor="pourcentage">
+          {`Pourcentage attribué à ${name}`}
+          <span className="fr-hint-text">{`En %, deux décimales au plus ; reste à attribuer : ${formatPercent(s.resteBp + l.pointsBase)}`}</span>
+        </label>
+        <input
+          className={`fr-input ${editing.error ? 'fr-input--error' : ''}`}
+          id="pourcentage"
+          name="pourcentage"
+          inputMode="decimal"
+          defaultValue={editing.value}
+          aria-describedby={editing.error ? 'pourcentage-messages' : undefined}
+          autoFocus
+        />
+        {editing.error ? (
+          <p className="fr-error-text" id="pourcentage-messages">
+            {editing.error}
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+/** One line of the Synthèse: its name, formation, percentage (its field when « Modifier »), amount, status and actions. */
+function SyntheseRow(props: {
+  ctx: PageContext;
+  head: EmployerHeader;
+  s: Synthese;
+  l: SyntheseLine;
+  can: boolean;
+  editing: SyntheseProps['modifier'];
+}) {
+  const { ctx, head, s, l, can, editing } = props;
+  const name = l.target?.libelle ?? 'cette attribution';
+  const isEditing = editing?.id === l.id;
+  return (
+    <tr key={l.id} id={`ligne-${l.id}`}>
+      <td>
+        <LineName l={l} />
+      </td>
+      <td>{formationOf(l)}</td>
+      <td className="fr-cell--right">
+        {isEditing ? <ModifierForm ctx={ctx} head={head} s={s} l={l} name={name} editing={editing} /> : formatPercent(l.pointsBase)}
+      </td>
+      <td className="fr-cell--right">{euros(l.montantCents)}</td>
+      <td>{STATUTS[l.statut]}</td>
+      <td>
+        {!can ? (
+          '—'
+        ) : isEditing ? (
+          <ul className="fr-btns-group fr-btns-group--sm">
+            <li>
+              <button className="fr-btn" type="submit" form={`modifier-${l.id}`}>
+                Valider mon attribution
+              </button>
+            </li>
+            <li>
+              <a className="fr-btn fr-btn--tertiary" href={`${employerUrl(head.siret)}#ligne-${l.id}`}>
+                Annuler
+              </a>
+            </li>
+          </ul>
+        ) : (
+          <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
+            <li>
+              <a
+                className="fr-btn fr-btn--secondary fr-icon-edit-line"
+                title={`Modifier ${name}`}
+                href={`${employerUrl(head.siret)}?modifier=${l.id}`}
+              >
+                Modifier<span className="fr-sr-only">{` ${name}`}</span>
+              </a>
+            </li>
+            <li>
+              <form method="post" action={`/soltea/employeur/${head.siret}/attributions/${l.id}/supprimer`}>
+                <CsrfField token={ctx.csrfToken} />
+                <input type="hidden" name="version" value={s.version} />
+                <button className="fr-btn fr-btn--tertiary fr-icon-delete-line" type="submit" title={`Supprimer ${name}`}>
+                  Supprimer<span className="fr-sr-only">{` ${name}`}</span>
+                </button>
+              </form>
+            </li>
+          </ul>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The table of the allocations, with the total and what remains to allocate. */
+function SyntheseTable(props: { ctx: PageContext; head: EmployerHeader; s: Synthese; can: boolean; editing: SyntheseProps['modifier'] }) {
+  const { s } = props;
+  return (
+    <div className="fr-table fr-table--bordered">
+      <table id="synthese">
+        <caption>{`Synthèse de vos attributions, campagne ${s.annee}`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Établissement</th>
+            <th scope="col">Formation</th>
+            <th scope="col" className="fr-cell--right">
+              Pourcentage
+            </th>
+            <th scope="col" className="fr-cell--right">
+              Montant attendu
+            </th>
+            <th scope="col">Statut</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {s.lines.map((l) => (
+            <SyntheseRow key={l.id} ctx={props.ctx} head={props.head} s={s} l={l} can={props.can} editing={props.editing} />
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={2}>
+              Total attribué
+            </th>
+            <td className="fr-cell--right">
+              <strong>{formatPercent(s.totalBp)}</strong>
+            </td>
+            <td className="fr-cell--right">
+              <strong>{euros(s.enveloppe ? s.attribueCents : null)}</strong>
+            </td>
+            <td colSpan={2}></td>
+          </tr>
+          <tr>
+            <th scope="row" colSpan={2}>
+              Reste à attribuer
+            </th>
+            <td className="fr-cell--right">{formatPercent(s.resteBp)}</td>
+            <td className="fr-cell--right">{euros(s.nonAttribueCents)}</td>
+            <td colSpan={2}></td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
+
+/** « Enregistrer vos attributions », « Rechercher un établissement », « Répliquer les fléchages ». */
+function SyntheseButtons(props: { ctx: PageContext; head: EmployerHeader; s: Synthese }) {
+  const { s, head } = props;
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-2w">
+      {s.lines.length ? (
+        <li>
+          <form method="post" action={`/soltea/employeur/${head.siret}/enregistrer`}>
+            <CsrfField token={props.ctx.csrfToken} />
+            <input type="hidden" name="version" value={s.version} />
+            <button className="fr-btn fr-icon-save-line fr-btn--icon-left" type="submit" disabled={s.aValider === 0}>
+              Enregistrer vos attributions
+            </button>
+          </form>
+        </li>
+      ) : null}
+      <li>
+        <a className="fr-btn fr-btn--secondary fr-icon-search-line fr-btn--icon-left" href={employerUrl(head.siret, 'recherche')}>
+          Rechercher un établissement
+        </a>
+      </li>
+      <li>
+        <form method="post" action={`/soltea/employeur/${head.siret}/repliquer`}>
+          <CsrfField token={props.ctx.csrfToken} />
+          <input type="hidden" name="version" value={s.version} />
+          <button className="fr-btn fr-btn--secondary fr-icon-refresh-line fr-btn--icon-left" type="submit">
+            Répliquer les fléchages
+          </button>
+        </form>
+      </li>
+    </ul>
+  );
+}
+
 export function SynthesePage(props: SyntheseProps) {
   const { s, head } = props;
   const can = s.modifiable.ok && s.groupe?.role !== 'membre' && s.enveloppe !== null;
   const editing = props.modifier;
   return (
     <EmployerFrame ctx={props.ctx} head={head} tab="synthese" title="Synthèse" {...(props.notice ? { notice: props.notice } : {})}>
-      {props.alert ? (
-        <div className={`fr-alert fr-alert--${props.alert.type} fr-mb-3w`} role="alert" id="erreurs">
-          <h2 className="fr-alert__title">{props.alert.title}</h2>
-          {props.alert.messages.length === 1 ? (
-            <p>{props.alert.messages[0]}</p>
-          ) : (
-            <ul>
-              {props.alert.messages.map((m) => (
-                <li key={m}>{m}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      ) : null}
+      {props.alert ? <ChangeAlert alert={props.alert} /> : null}
       <Calendrier s={s} />
-      {s.groupe ? (
-        <Alert type="info" title={`Groupe « ${s.groupe.nom} »`}>
-          {s.groupe.role === 'reference' ? (
-            <p>{`Ce SIRET est le SIRET de référence du groupe : ses choix s’appliquent aussi à ${s.groupe.membres.length > 1 ? `ses ${s.groupe.membres.length} autres SIRET` : 'son autre SIRET'} (${s.groupe.membres.map(formatSiret).join(', ')}), chacun sur ses propres crédits.`}</p>
-          ) : (
-            <p>
-              {`Ce SIRET fait partie du groupe : ses attributions sont celles du SIRET de référence ${formatSiret(s.groupe.reference)}. `}
-              <a href={employerUrl(s.groupe.reference)}>Ouvrir la synthèse du SIRET de référence</a>
-            </p>
-          )}
-        </Alert>
-      ) : null}
+      {s.groupe ? <GroupeAlert groupe={s.groupe} /> : null}
       <EnveloppeSummary s={s} />
       {s.aValider > 0 && can ? (
         <Alert type="warning" title="Attributions non enregistrées">
@@ -167,167 +369,14 @@ export function SynthesePage(props: SyntheseProps) {
           {' ou, si vous aviez réparti votre solde l’an dernier, répliquez vos fléchages.'}
         </p>
       ) : (
-        <div className="fr-table fr-table--bordered">
-          <table id="synthese">
-            <caption>{`Synthèse de vos attributions, campagne ${s.annee}`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Établissement</th>
-                <th scope="col">Formation</th>
-                <th scope="col" className="fr-cell--right">
-                  Pourcentage
-                </th>
-                <th scope="col" className="fr-cell--right">
-                  Montant attendu
-                </th>
-                <th scope="col">Statut</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.lines.map((l) => {
-                const name = l.target?.libelle ?? 'cette attribution';
-                const isEditing = editing?.id === l.id;
-                return (
-                  <tr key={l.id} id={`ligne-${l.id}`}>
-                    <td>
-                      <LineName l={l} />
-                    </td>
-                    <td>{formationOf(l)}</td>
-                    <td className="fr-cell--right">
-                      {isEditing ? (
-                        <form method="post" action={`/soltea/employeur/${head.siret}/attributions/${l.id}`} id={`modifier-${l.id}`}>
-                          <CsrfField token={props.ctx.csrfToken} />
-                          <input type="hidden" name="version" value={s.version} />
-                          <div className={`fr-input-group ${editing.error ? 'fr-input-group--error' : ''}`}>
-                            <label className="fr-label" htmlFor="pourcentage">
-                              {`Pourcentage attribué à ${name}`}
-                              <span className="fr-hint-text">{`En %, deux décimales au plus ; reste à attribuer : ${formatPercent(s.resteBp + l.pointsBase)}`}</span>
-                            </label>
-                            <input
-                              className={`fr-input ${editing.error ? 'fr-input--error' : ''}`}
-                              id="pourcentage"
-                              name="pourcentage"
-                              inputMode="decimal"
-                              defaultValue={editing.value}
-                              aria-describedby={editing.error ? 'pourcentage-messages' : undefined}
-                              autoFocus
-                            />
-                            {editing.error ? (
-                              <p className="fr-error-text" id="pourcentage-messages">
-                                {editing.error}
-                              </p>
-                            ) : null}
-                          </div>
-                        </form>
-                      ) : (
-                        formatPercent(l.pointsBase)
-                      )}
-                    </td>
-                    <td className="fr-cell--right">{euros(l.montantCents)}</td>
-                    <td>{STATUTS[l.statut]}</td>
-                    <td>
-                      {!can ? (
-                        '—'
-                      ) : isEditing ? (
-                        <ul className="fr-btns-group fr-btns-group--sm">
-                          <li>
-                            <button className="fr-btn" type="submit" form={`modifier-${l.id}`}>
-                              Valider mon attribution
-                            </button>
-                          </li>
-                          <li>
-                            <a className="fr-btn fr-btn--tertiary" href={`${employerUrl(head.siret)}#ligne-${l.id}`}>
-                              Annuler
-                            </a>
-                          </li>
-                        </ul>
-                      ) : (
-                        <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
-                          <li>
-                            <a
-                              className="fr-btn fr-btn--secondary fr-icon-edit-line"
-                              title={`Modifier ${name}`}
-                              href={`${employerUrl(head.siret)}?modifier=${l.id}`}
-                            >
-                              Modifier<span className="fr-sr-only">{` ${name}`}</span>
-                            </a>
-                          </li>
-                          <li>
-                            <form method="post" action={`/soltea/employeur/${head.siret}/attributions/${l.id}/supprimer`}>
-                              <CsrfField token={props.ctx.csrfToken} />
-                              <input type="hidden" name="version" value={s.version} />
-                              <button className="fr-btn fr-btn--tertiary fr-icon-delete-line" type="submit" title={`Supprimer ${name}`}>
-                                Supprimer<span className="fr-sr-only">{` ${name}`}</span>
-                              </button>
-                            </form>
-                          </li>
-                        </ul>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={2}>
-                  Total attribué
-                </th>
-                <td className="fr-cell--right">
-                  <strong>{formatPercent(s.totalBp)}</strong>
-                </td>
-                <td className="fr-cell--right">
-                  <strong>{euros(s.enveloppe ? s.attribueCents : null)}</strong>
-                </td>
-                <td colSpan={2}></td>
-              </tr>
-              <tr>
-                <th scope="row" colSpan={2}>
-                  Reste à attribuer
-                </th>
-                <td className="fr-cell--right">{formatPercent(s.resteBp)}</td>
-                <td className="fr-cell--right">{euros(s.nonAttribueCents)}</td>
-                <td colSpan={2}></td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>
+        <SyntheseTable ctx={props.ctx} head={head} s={s} can={can} editing={editing} />
       )}
       {s.lines.length ? (
         <p className="fr-text--sm">
           {`Liste nationale : ${formatPercent(s.nationalBp)} attribués (${formatPercent(NATIONAL_LIST_CAP_BP)} au plus, article L. 6241-5, 13° du code du travail). Les montants attendus sont calculés au centime, par la méthode du plus fort reste : leur total ne dépasse jamais vos crédits. Ce qui n’est pas attribué à la clôture est réparti selon l’article R. 6241-28 du code du travail.`}
         </p>
       ) : null}
-      {can ? (
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-2w">
-          {s.lines.length ? (
-            <li>
-              <form method="post" action={`/soltea/employeur/${head.siret}/enregistrer`}>
-                <CsrfField token={props.ctx.csrfToken} />
-                <input type="hidden" name="version" value={s.version} />
-                <button className="fr-btn fr-icon-save-line fr-btn--icon-left" type="submit" disabled={s.aValider === 0}>
-                  Enregistrer vos attributions
-                </button>
-              </form>
-            </li>
-          ) : null}
-          <li>
-            <a className="fr-btn fr-btn--secondary fr-icon-search-line fr-btn--icon-left" href={employerUrl(head.siret, 'recherche')}>
-              Rechercher un établissement
-            </a>
-          </li>
-          <li>
-            <form method="post" action={`/soltea/employeur/${head.siret}/repliquer`}>
-              <CsrfField token={props.ctx.csrfToken} />
-              <input type="hidden" name="version" value={s.version} />
-              <button className="fr-btn fr-btn--secondary fr-icon-refresh-line fr-btn--icon-left" type="submit">
-                Répliquer les fléchages
-              </button>
-            </form>
-          </li>
-        </ul>
-      ) : null}
+      {can ? <SyntheseButtons ctx={props.ctx} head={head} s={s} /> : null}
       {s.lines.length ? (
         <p>
           <a className="fr-link fr-icon-download-line fr-link--icon-right" href={`/soltea/employeur/${head.siret}/synthese.csv`} download>
