@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/allocations.ts`: employers' allocations at national scale (issue 5). Not a timed test.
+ * `npx tsx bench/allocations.ts`: employers' allocations at national scale. Not a timed test.
  *
  *   npx tsx bench/allocations.ts            # builds (or reuses) the database bench_allocations, then measures
  *   npx tsx bench/allocations.ts --fresh    # rebuilds it first

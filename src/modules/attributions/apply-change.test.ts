@@ -43,7 +43,7 @@ describe('applyChange over any sequence of changes', () => {
                 ? raw.kind === 'modifier'
                   ? { kind: 'modifier', id: lines[raw.pick % Math.max(lines.length, 1)]?.id ?? 999, bp: raw.bp }
                   : { kind: 'supprimer', id: lines[raw.pick % Math.max(lines.length, 1)]?.id ?? 999 }
-                : (raw)
+                : raw
               : (raw as ChoiceChange);
           const r = applyChange(lines, c);
           if (!r.ok) {
