@@ -15,7 +15,9 @@ import { checkCalendar, checkShares, type ProposedAllocation } from '../src/doma
 import { formatPercent } from '../src/shared/format.js';
 import type { Clock } from '../src/infra/clock.js';
 import type { Db } from '../src/infra/db/index.js';
-import { applyChange, type Actor, type ChangeResult, type Synthese } from '../src/modules/attributions/choix.js';
+import { applyChange, refusal, refusalOf } from '../src/modules/attributions/apply-change.js';
+import type { Actor, ChangeResult } from '../src/modules/attributions/choix.js';
+import type { Synthese } from '../src/modules/attributions/synthese.js';
 import { describedOf, type TargetRow } from '../src/modules/attributions/targets.js';
 
 type LineJson = TargetRow & { id: number; points_base: number; statut: string; validee_le: Date | null };
@@ -62,8 +64,8 @@ export async function modifierSixRoundTrips(
       );
       [st] = await rows<State>(tx, stateSql);
     }
-    if (!st!.has_env) return { ok: false, status: 400, errors: [{ code: 'sans_enveloppe', message: 'Aucun solde (what-if)' }] };
-    if (st!.grp) return { ok: false, status: 409, errors: [{ code: 'groupe', message: 'groupe : non mesuré (what-if)' }] };
+    if (!st!.has_env) return refusalOf('invalid', 'sans_enveloppe', 'Aucun solde (what-if)');
+    if (st!.grp) return refusalOf('conflict', 'groupe', 'groupe : non mesuré (what-if)');
     const lines = await rows<LineJson>(
       tx,
       sql`select a.id, a.etablissement_id, a.formation_id, a.points_base, a.statut, a.validee_le,
@@ -83,18 +85,18 @@ export async function modifierSixRoundTrips(
       formationId: l.formation_id === null ? null : Number(l.formation_id),
       pointsBase: l.points_base,
       statut: l.statut,
-      valideeLe: l.validee_le as Date | null,
+      valideeLe: l.validee_le,
     }));
     const applied = applyChange(current, { kind: 'modifier', id: input.id, bp: input.bp });
-    if (!applied.ok) return { ok: false, status: applied.status, errors: applied.errors };
+    if (!applied.ok) return applied;
     const campaign = st!.camp ? campaignFromRow(st!.camp) : presetOrDefault(annee);
     const cal = checkCalendar({ campaign, now, validatedFullInPeriod: st!.validation_totale_periode });
-    if (!cal.ok) return { ok: false, status: 400, errors: cal.errors };
+    if (!cal.ok) return refusal('invalid', cal.errors);
     const described = new Map(lines.map((l) => [`${l.etablissement_id}:${l.formation_id ?? 0}`, describedOf(l)]));
     const proposed: ProposedAllocation[] = [];
     for (const l of applied.lines) {
       const d = described.get(`${l.etablissementId}:${l.formationId ?? 0}`);
-      if (!d) return { ok: false, status: 400, errors: [{ code: 'cible_invalide', message: 'cible invalide (what-if)' }] };
+      if (!d) return refusalOf('invalid', 'cible_invalide', 'cible invalide (what-if)');
       proposed.push({
         target: { etablissementId: l.etablissementId, formationId: l.formationId, kind: d.kind, libelle: d.libelle },
         bp: l.bp,
@@ -102,7 +104,7 @@ export async function modifierSixRoundTrips(
       });
     }
     const shares = checkShares(proposed);
-    if (!shares.ok) return { ok: false, status: 400, errors: shares.errors };
+    if (!shares.ok) return refusal('invalid', shares.errors);
     const old = current.find((l) => l.id === input.id)!;
     if (old.pointsBase === input.bp)
       return { ok: true, version: st!.version, changed: false, added: 0, updated: 0, removed: 0, validated: 0, membres: 0 };

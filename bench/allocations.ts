@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/allocations.ts`: employers' allocations at national scale (issue 5). Not a timed test.
+ * `npx tsx bench/allocations.ts`: employers' allocations at national scale. Not a timed test.
  *
  *   npx tsx bench/allocations.ts            # builds (or reuses) the database bench_allocations, then measures
  *   npx tsx bench/allocations.ts --fresh    # rebuilds it first
@@ -43,7 +43,8 @@ import pg from 'pg';
 import { ManualClock } from '../src/infra/clock.js';
 import { openDatabase, type Database } from '../src/infra/db/index.js';
 import { enveloppes } from '../src/infra/db/schema.js';
-import { changeChoices, loadSynthese, type ChangeResult } from '../src/modules/attributions/choix.js';
+import { changeChoices, type ChangeResult } from '../src/modules/attributions/choix.js';
+import { loadSynthese } from '../src/modules/attributions/synthese.js';
 import { ANNEE, cleanupRun, employerSiret, ensureBenchDatabase, lineCapBp, q } from './allocations-setup.js';
 import { modifierSixRoundTrips, sameSynthese } from './allocations-whatif.js';
 import { machineTimes } from './phase.js';
@@ -100,7 +101,7 @@ if (SETUP_ONLY) process.exit(0);
 
 // the application's database access, as createApp opens it (no pool size given)
 const app = await openDatabase({ url });
-const appPoolSize = (app.db as unknown as { $client: pg.Pool }).$client.options.max as number;
+const appPoolSize = (app.db as unknown as { $client: pg.Pool }).$client.options.max;
 log(
   `application pool: ${appPoolSize} connections (openDatabase default; createApp passes none)${appPoolSize < WORKERS ? ` — fewer than the ${WORKERS} workers: queries queue in the pool` : ''}`,
 );
@@ -139,7 +140,7 @@ const checkChange = (r: ChangeResult) => {
   if (!r.ok) {
     const k = r.errors.map((e) => e.code).join(',');
     failures.set(k, (failures.get(k) ?? 0) + 1);
-    if ((failures.get(k) ?? 0) === 1) log(`    ! change refused (${r.status}): ${r.errors[0]?.message}`);
+    if ((failures.get(k) ?? 0) === 1) log(`    ! change refused (${r.problem.kind}): ${r.errors[0]?.message}`);
   }
 };
 const OPS: Record<string, Op> = {

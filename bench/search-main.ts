@@ -30,7 +30,7 @@ import { sql } from 'drizzle-orm';
 import { createApp } from '../src/app.js';
 import { ManualClock } from '../src/infra/clock.js';
 import { loadConfig } from '../src/infra/config.js';
-import { parseCriteria } from '../src/modules/recherche/criteria.js';
+import { parseCriteria } from '../src/domain/recherche.js';
 import { searchEtablissements } from '../src/modules/recherche/search.js';
 import { ensureCommunes, loadCommuneIndex } from '../src/modules/referentiel/communes.js';
 import { generateReferentiel, referentielCsv } from '../src/demo/referentiel-generator.js';

@@ -1,7 +1,7 @@
 /**
  * The baseline of `bench/search.ts`: the same search on an in-process JavaScript engine (MiniSearch
  * 7), built in the benchmark's process from the same rows the database holds. Same criteria parser
- * (src/modules/recherche/criteria.ts), same semantics as the SQL:
+ * (src/domain/recherche.ts), same semantics as the SQL:
  * - name words: MiniSearch on the establishments' and composantes' names, every word required
  *   (combineWith AND), prefix and fuzzy (edit distance 20 % of the word) matching;
  * - SIRET / SIREN / UAI: MiniSearch on an identifiers field (exact, or prefix for a SIREN);
@@ -17,16 +17,9 @@ import { sql } from 'drizzle-orm';
 import { distanceKm } from '../src/domain/geo.js';
 import { searchKey } from '../src/domain/text.js';
 import type { Db } from '../src/infra/db/index.js';
-import {
-  formationCode,
-  PAGE_SIZE,
-  parsePlace,
-  parseQueryTerm,
-  placeNameScore,
-  textTerm,
-  type Criteria,
-} from '../src/modules/recherche/criteria.js';
-import { withArrondissements } from '../src/modules/recherche/search.js';
+import { formationCode, PAGE_SIZE, parseQueryTerm, placeNameScore, textTerm, type Criteria } from '../src/domain/recherche.js';
+import { withArrondissements } from '../src/modules/recherche/communes.js';
+import { parsePlace } from '../src/modules/recherche/criteria.js';
 
 export interface MsRow {
   id: number;
@@ -319,7 +312,7 @@ export function miniSearchQuery(e: MsEngine, c: Criteria): MsOutcome {
     let formations = 0;
     for (const id of g.ids) {
       const r = e.byId.get(id)!;
-      formations += diplomeSet ? r.diplomes.filter((d) => diplomeSet!.has(d)).length : r.diplomes.length;
+      formations += diplomeSet ? r.diplomes.filter((d) => diplomeSet.has(d)).length : r.diplomes.length;
     }
     return { root: g.root, nom: e.byId.get(g.root)!.nom, score: g.score, dist: g.dist, formations };
   });

@@ -1,5 +1,5 @@
 /**
- * An employer allocates the solde of its taxe d’apprentissage (issue 5, PRODUCT.md §4.4), as Claire
+ * An employer allocates the solde of its taxe d’apprentissage (« SOLTéA - Employeurs »), as Claire
  * MOUTIN of BOULANGERIE MOUTIN walks it on 10 June 2025 (period 1 of the 2025 campaign): she logs in,
  * opens the tile « SOLTéA - Employeurs », the list of her SIRET, its empty « Synthèse »; « Recherche
  * établissement » « Raspail », « Attribuer » on the lycée; ticks the establishment and two formations

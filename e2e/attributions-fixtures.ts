@@ -1,5 +1,5 @@
 /**
- * Set-up and small readers of the two SOLTéA employer journeys (issue 5): the 2025 referential of
+ * Set-up and small readers of the two SOLTéA employer journeys: the 2025 referential of
  * test/attributions/fixtures.ts (the lycée Raspail, its composante and four formations, another
  * establishment, a national-list organisation, last year's rows), written directly in the database
  * with the clock in period 1 of the 2025 campaign; an employer with its envelopes and last year's

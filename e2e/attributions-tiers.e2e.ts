@@ -1,5 +1,5 @@
 /**
- * A tiers-déclarant allocates for its clients (issue 5, PRODUCT.md §4.4), as Paul DURAND of CABINET
+ * A tiers-déclarant allocates for its clients (« SOLTéA - Employeurs »), as Paul DURAND of CABINET
  * COMPTABLE DURAND walks it on 10 June 2025 (period 1 of the 2025 campaign): the list of « SOLTéA -
  * Employeurs » shows his two clients, the second « Indisponible » with the reason (its DSN was last
  * filed by the cabinet more than six months ago) and out of reach by URL; he opens client 1's

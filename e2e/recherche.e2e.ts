@@ -1,5 +1,5 @@
 /**
- * « Recherche établissement » as a visitor walks it (PRODUCT.md §4.2), on the demo referential (the
+ * « Recherche établissement » as a visitor walks it, on the demo referential (the
  * real establishments and formations of seed/referentiel/, campaigns 2025 and 2024): from the SOLTéA
  * home, a search by name with a typo, by UAI, around a town (10 km around Tours), by diploma level in a
  * département, the pages of a broad search, nothing found, then « Voir la fiche »: the fiche with its

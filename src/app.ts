@@ -13,15 +13,14 @@ import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { accountsRoutes } from './modules/accounts/routes/index.js';
-import { attributionsImportRoutes } from './modules/attributions/import-routes.js';
-import { attributionsRoutes } from './modules/attributions/routes.js';
+import { attributionsImportRoutes, attributionsRoutes } from './modules/attributions/routes/index.js';
 import { registryRoutes } from './modules/entreprises/routes.js';
 import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes.js';
 import { declarantsRoutes } from './modules/gestion/declarants-routes.js';
 import { declarationsRoutes } from './modules/gestion/declarations-routes.js';
 import { habilitationsRoutes } from './modules/gestion/habilitations-routes.js';
 import { portefeuillesRoutes } from './modules/gestion/portefeuilles-routes.js';
-import { rechercheRoutes } from './modules/recherche/routes.js';
+import { rechercheRoutes } from './modules/recherche/routes/index.js';
 import { devRoutes } from './dev/routes.js';
 
 export interface RunningApp {

@@ -10,7 +10,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeValidSiren, makeValidSiret } from '../../src/domain/identifiers.js';
 import { attributions, auditEvents, enveloppes } from '../../src/infra/db/schema.js';
-import { changeChoices, loadSynthese } from '../../src/modules/attributions/choix.js';
+import { changeChoices } from '../../src/modules/attributions/choix.js';
+import { loadSynthese } from '../../src/modules/attributions/synthese.js';
 import { createHarness, type Client, type Harness } from '../harness.js';
 import { stopHarness } from '../accounts/helpers.js';
 import { createCompany, LYCEE, signIn } from '../espace-etablissement/fixtures.js';
@@ -402,7 +403,7 @@ describe('two people of the same company at once', () => {
     ]);
     expect([r1.ok, r2.ok].filter(Boolean)).toHaveLength(1);
     const loser = (r1.ok ? r2 : r1) as Extract<typeof r1, { ok: false }>;
-    expect(loser.status).toBe(409);
+    expect(loser.problem.kind).toBe('conflict'); // 409
     // without a version (API clients): the lock still keeps the total under 100 %
     const many = await Promise.all(
       [w.composanteId, w.nationalId, w.otherId, w.lyceeId].map((id) =>

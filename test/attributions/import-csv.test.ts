@@ -1,5 +1,5 @@
 /**
- * « Importer des attributions » (issue 5 §5): a tiers-déclarant allocates for many clients at once from
+ * « Importer des attributions »: a tiers-déclarant allocates for many clients at once from
  * a CSV file, all or nothing, with a line-by-line report; the export in the same format round-trips.
  * Over HTTP (multipart upload without JavaScript, text/csv and JSON for software), on the campaign 2025
  * (clock inside period 1), with a real tiers-déclarant espace, its portefeuille and habilitations.
@@ -22,14 +22,11 @@ import {
   users,
 } from '../../src/infra/db/schema.js';
 import { addClient, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../../src/modules/gestion/portefeuilles.js';
-import {
-  describeLines,
-  importAttributions,
-  parseFormationRef,
-  percentCell,
-  readAttributionsCsv,
-} from '../../src/modules/attributions/import-csv.js';
-import { parseMultipart } from '../../src/modules/attributions/import-routes.js';
+import { describeLines, importAttributions } from '../../src/modules/attributions/import-csv.js';
+import { readAttributionsCsv } from '../../src/modules/attributions/import-csv-read.js';
+import { parseFormationRef } from '../../src/modules/attributions/import-csv-resolve.js';
+import { parseMultipart } from '../../src/modules/attributions/routes/multipart.js';
+import { formatPercentNumber as percentCell } from '../../src/shared/format.js';
 import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import { login, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
@@ -596,7 +593,7 @@ describe('calendar', () => {
     const before = await snapshot();
     h.clock.set(new Date('2025-07-01T08:00:00Z'));
     let r = await importAttributions(h.ctx, user, { content: csv(`${C6};${LYCEE.siret};;10`), valider: true });
-    expect(r).toMatchObject({ ok: false, status: 400, message: expect.stringContaining('entre deux périodes') });
+    expect(r).toMatchObject({ ok: false, problem: { kind: 'invalid', message: expect.stringContaining('entre deux périodes') } });
     h.clock.set(new Date('2025-07-15T08:00:00Z'));
     // C1 validated 100 % in period 1 (the round-trip brought it to 90 % since, the lock is set by hand here)
     await h.ctx.db
@@ -610,7 +607,7 @@ describe('calendar', () => {
     });
     expect(r).toMatchObject({
       ok: false,
-      status: 400,
+      problem: { kind: 'invalid' },
       report: [
         {
           line: 3,

@@ -402,7 +402,7 @@ describe('bad input', () => {
     const after = await h.ctx.db.execute(
       sql`select (select count(*) from ref_etablissements)::int as e, (select count(*) from ref_formations)::int as f`,
     );
-    expect((after as unknown as { rows: unknown[] }).rows).toEqual((before as unknown as { rows: unknown[] }).rows);
+    expect((after as { rows: unknown[] }).rows).toEqual((before as { rows: unknown[] }).rows);
   });
 
   it('LIKE metacharacters are taken literally', async () => {

@@ -1,11 +1,11 @@
 /**
- * `applyChange` (choix.ts), the pure step of every change of an employer's choices, over any sequence
+ * `applyChange` (apply-change.ts), the pure step of every change of an employer's choices, over any sequence
  * of changes: one line per target, ids kept in order, only what changed loses its validation,
  * « Enregistrer vos attributions » validates everything, and nothing else moves.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyChange, type ChoiceChange } from './choix.js';
+import { applyChange, type ChoiceChange } from './apply-change.js';
 
 type Line = Parameters<typeof applyChange>[0][number];
 const target = fc.record({
@@ -43,7 +43,7 @@ describe('applyChange over any sequence of changes', () => {
                 ? raw.kind === 'modifier'
                   ? { kind: 'modifier', id: lines[raw.pick % Math.max(lines.length, 1)]?.id ?? 999, bp: raw.bp }
                   : { kind: 'supprimer', id: lines[raw.pick % Math.max(lines.length, 1)]?.id ?? 999 }
-                : (raw as ChoiceChange)
+                : raw
               : (raw as ChoiceChange);
           const r = applyChange(lines, c);
           if (!r.ok) {

@@ -1,5 +1,5 @@
 /**
- * « Mes groupes » (research/soltea.md §1.2, 2024): a company with several SIRETs groups some of them
+ * « Mes groupes »: a company with several SIRETs groups some of them
  * for a campaign under a « SIRET de référence »; the reference's choices are copied to every member,
  * each on its own crédits à répartir (choix.ts does the copy in the same transaction as every change).
  *
@@ -14,7 +14,8 @@ import type { AppContext } from '../../app-context.js';
 import { audit } from '../../infra/audit.js';
 import type { Db, Tx } from '../../infra/db/index.js';
 import { attributions, enveloppes, groupeMembres, groupes } from '../../infra/db/schema.js';
-import { changeChoices, type Actor, type ChangeError } from './choix.js';
+import { failure, ProblemError, type Failure } from '../../shared/problem.js';
+import { changeChoices, type Actor } from './choix.js';
 
 export interface Groupe {
   id: number;
@@ -51,25 +52,15 @@ export async function groupsOf(db: Db | Tx, annee: number, siren: string): Promi
   }));
 }
 
-class Rollback extends Error {
-  constructor(readonly errors: ChangeError[]) {
-    super('rollback');
-  }
-}
+export type GroupResult = { ok: true; id: number } | Failure;
 
-export type GroupResult = { ok: true; id: number } | { ok: false; errors: Record<string, string> };
+/** What a refused group says to programs; the form shows the message of each field. */
+export const GROUP_NOT_CREATED = 'Le groupe n’a pas été créé.';
 
-/**
- * Creates a group: `allowed` are the SIRETs the person may act for (scope.ts). All or nothing: the
- * group, its members and the copy of the reference's choices.
- */
-export async function createGroup(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
-  actor: Actor,
-  annee: number,
-  input: { nom: string; reference: string; membres: string[] },
-  allowed: ReadonlySet<string>,
-): Promise<GroupResult> {
+const notCreated = (code: string, errors: Record<string, string>): Failure => failure('invalid', code, GROUP_NOT_CREATED, { errors });
+
+/** Pure: the form's own rules (name, reference, members of the same company among `allowed`). */
+function groupFormErrors(input: { nom: string; reference: string; membres: string[] }, allowed: ReadonlySet<string>) {
   const errors: Record<string, string> = {};
   const nom = input.nom.trim().replace(/\s+/g, ' ');
   if (!nom) errors.nom = 'Donnez un nom au groupe.';
@@ -82,33 +73,26 @@ export async function createGroup(
     errors.membres = 'Un SIRET choisi ne fait pas partie des établissements pour lesquels vous agissez.';
   else if (allowed.has(input.reference) && membres.some((m) => m.slice(0, 9) !== input.reference.slice(0, 9)))
     errors.membres = 'Un groupe réunit des SIRET d’une même entreprise (même SIREN) que le SIRET de référence.';
-  if (Object.keys(errors).length) return { ok: false, errors };
+  return { nom, membres, errors };
+}
+
+/**
+ * Creates a group: `allowed` are the SIRETs the person may act for (scope.ts). All or nothing: the
+ * group, its members and the copy of the reference's choices.
+ */
+export async function createGroup(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  actor: Actor,
+  annee: number,
+  input: { nom: string; reference: string; membres: string[] },
+  allowed: ReadonlySet<string>,
+): Promise<GroupResult> {
+  const { nom, membres, errors } = groupFormErrors(input, allowed);
+  if (Object.keys(errors).length) return notCreated('formulaire_invalide', errors);
   const all = [input.reference, ...membres];
   try {
     const id = await ctx.db.transaction(async (tx: Tx) => {
-      const taken = await tx
-        .select({ siret: groupeMembres.siret })
-        .from(groupeMembres)
-        .where(and(eq(groupeMembres.annee, annee), inArray(groupeMembres.siret, all)));
-      if (taken.length)
-        throw new Rollback([
-          {
-            code: 'deja_groupe',
-            message: `Le SIRET ${taken.map((t) => t.siret).join(', ')} fait déjà partie d’un groupe pour cette campagne.`,
-          },
-        ]);
-      const envs = await tx
-        .select({ siret: enveloppes.siret })
-        .from(enveloppes)
-        .where(and(eq(enveloppes.annee, annee), inArray(enveloppes.siret, all)));
-      const without = all.filter((s) => !envs.some((e) => e.siret === s));
-      if (without.length)
-        throw new Rollback([
-          {
-            code: 'sans_enveloppe',
-            message: `Aucun solde n’est à répartir pour le SIRET ${without.join(', ')} pour la campagne ${annee} : il ne peut pas faire partie d’un groupe.`,
-          },
-        ]);
+      await checkAvailable(tx, annee, all);
       const [g] = await tx
         .insert(groupes)
         .values({
@@ -121,34 +105,7 @@ export async function createGroup(
         })
         .returning({ id: groupes.id });
       await tx.insert(groupeMembres).values(all.map((siret) => ({ groupeId: g!.id, annee, siret })));
-      // the members take the reference's current choices
-      const current = await tx
-        .select({
-          etablissementId: attributions.etablissementId,
-          formationId: attributions.formationId,
-          bp: attributions.pointsBase,
-          statut: attributions.statut,
-        })
-        .from(attributions)
-        .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, input.reference)))
-        .orderBy(asc(attributions.id));
-      const r = await changeChoices(
-        ctx,
-        {
-          annee,
-          siret: input.reference,
-          actor,
-          expectedVersion: null,
-          change: {
-            kind: 'remplacer',
-            items: current.map((c) => ({ target: { etablissementId: c.etablissementId, formationId: c.formationId }, bp: c.bp })),
-            valider: current.length > 0 && current.every((c) => c.statut === 'validee'),
-          },
-          source: 'groupe',
-        },
-        tx,
-      );
-      if (!r.ok) throw new Rollback(r.errors);
+      await copyReferenceChoices(ctx, tx, actor, annee, input.reference);
       await audit(tx, ctx.clock, {
         action: 'groupe.created',
         actorUserId: actor.userId,
@@ -160,10 +117,64 @@ export async function createGroup(
     });
     return { ok: true, id };
   } catch (e) {
-    if (e instanceof Rollback) return { ok: false, errors: { _form: e.errors.map((x) => x.message).join(' ') } };
+    if (e instanceof ProblemError) return { ok: false, problem: e.problem };
     throw e;
   }
 }
+
+/** Every SIRET of the group is in no other group of the campaign and has an envelope; else the group is rolled back. */
+async function checkAvailable(tx: Tx, annee: number, all: string[]) {
+  const taken = await tx
+    .select({ siret: groupeMembres.siret })
+    .from(groupeMembres)
+    .where(and(eq(groupeMembres.annee, annee), inArray(groupeMembres.siret, all)));
+  if (taken.length)
+    throw rollback('deja_groupe', `Le SIRET ${taken.map((t) => t.siret).join(', ')} fait déjà partie d’un groupe pour cette campagne.`);
+  const envs = await tx
+    .select({ siret: enveloppes.siret })
+    .from(enveloppes)
+    .where(and(eq(enveloppes.annee, annee), inArray(enveloppes.siret, all)));
+  const without = all.filter((s) => !envs.some((e) => e.siret === s));
+  if (without.length)
+    throw rollback(
+      'sans_enveloppe',
+      `Aucun solde n’est à répartir pour le SIRET ${without.join(', ')} pour la campagne ${annee} : il ne peut pas faire partie d’un groupe.`,
+    );
+}
+
+/** The members take the reference's current choices (through the write path, which copies them to the group). */
+async function copyReferenceChoices(ctx: Pick<AppContext, 'db' | 'clock'>, tx: Tx, actor: Actor, annee: number, reference: string) {
+  const current = await tx
+    .select({
+      etablissementId: attributions.etablissementId,
+      formationId: attributions.formationId,
+      bp: attributions.pointsBase,
+      statut: attributions.statut,
+    })
+    .from(attributions)
+    .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, reference)))
+    .orderBy(asc(attributions.id));
+  const r = await changeChoices(
+    ctx,
+    {
+      annee,
+      siret: reference,
+      actor,
+      expectedVersion: null,
+      change: {
+        kind: 'remplacer',
+        items: current.map((c) => ({ target: { etablissementId: c.etablissementId, formationId: c.formationId }, bp: c.bp })),
+        valider: current.length > 0 && current.every((c) => c.statut === 'validee'),
+      },
+      source: 'groupe',
+    },
+    tx,
+  );
+  if (!r.ok) throw rollback(r.problem.code, r.errors.map((x) => x.message).join(' '));
+}
+
+/** A refusal that rolls the group back; the form shows it above the fields. */
+const rollback = (code: string, message: string) => new ProblemError(notCreated(code, { _form: message }).problem);
 
 /** Deletes a group whose reference the person may act for; the members keep their current choices. */
 export async function deleteGroup(

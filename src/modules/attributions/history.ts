@@ -3,20 +3,23 @@
  * campaign's choices mapped onto this campaign's referential (« Répliquer les fléchages »).
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../infra/db/index.js';
+import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { attributions } from '../../infra/db/schema.js';
-import type { TargetShare } from './choix.js';
+import type { TargetShare } from './apply-change.js';
 import { mapTargetsToYear, targetMapKey } from './targets.js';
 
 type Q = Db | Tx;
 
 /** The campaigns (≤ `upTo`, newest first) in which `siret` had an envelope or allocations. */
 export async function historyYears(db: Q, siret: string, upTo: number): Promise<number[]> {
-  const r = (await db.execute(sql`
+  const r = await selectRows<{ annee: number | string }>(
+    db,
+    sql`
     select annee from enveloppes where siret = ${siret} and annee <= ${upTo}
     union select annee from attributions where siret_employeur = ${siret} and annee <= ${upTo}
-    order by annee desc`)) as unknown as { rows: { annee: number | string }[] };
-  return r.rows.map((x) => Number(x.annee));
+    order by annee desc`,
+  );
+  return r.map((x) => Number(x.annee));
 }
 
 /**

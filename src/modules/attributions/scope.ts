@@ -1,5 +1,5 @@
 /**
- * For which employer SIRETs a person may allocate (PRODUCT.md §4.4, research/soltea.md §1.3).
+ * For which employer SIRETs a person may allocate (« SOLTéA - Employeurs »; docs/regles.md#tiers-declarants).
  *
  * - « SOLTéA - Employeurs » must be open to the person on the SIRET (habilitated, declared in its
  *   espace, the 24-hour access delay over: `openSiretsFor`).
@@ -13,7 +13,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { espaces, enveloppes, etablissements, users } from '../../infra/db/schema.js';
+import { espaces, enveloppes, etablissements, type users } from '../../infra/db/schema.js';
 import { openSiretsFor } from '../accounts/menu.js';
 
 type User = typeof users.$inferSelect;
@@ -86,7 +86,7 @@ export async function employerSirets(ctx: AppContext, user: User, annee: number)
       denomination: nameOf.get(siret)?.denomination ?? null,
       commune: nameOf.get(siret)?.commune ?? null,
       via: client ? 'client' : 'propre',
-      indisponible: client ? tiersRefusal(espace!.siren, envOf.get(siret) ?? null, now) : null,
+      indisponible: client ? tiersRefusal(espace.siren, envOf.get(siret) ?? null, now) : null,
     };
   });
 }

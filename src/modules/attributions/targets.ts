@@ -1,17 +1,14 @@
 /**
- * What an employer can allocate to (PRODUCT.md §4.4): an établissement of the campaign's referential,
+ * What an employer can allocate to (« Attribuer »): an établissement of the campaign's referential,
  * one of its composantes / établissements secondaires (rows of the referential attached to it), or
  * one of their formations. Targets are referential rows of ONE campaign year: ids differ from year to
  * year, so « Répliquer les fléchages » maps last year's targets by their natural keys.
  */
 import { sql } from 'drizzle-orm';
-import { sqlOfText, type Db, type Tx } from '../../infra/db/index.js';
+import { selectRows, sqlOfText, type Db, type Tx } from '../../infra/db/index.js';
 import type { AllocationTarget } from '../../domain/attribution-rules.js';
 
 type Q = Db | Tx;
-async function rows<T>(db: Q, q: ReturnType<typeof sql>): Promise<T[]> {
-  return ((await db.execute(q)) as unknown as { rows: T[] }).rows;
-}
 const n = (v: number | string | null) => (v === null ? null : Number(v));
 
 export interface TargetPlace {
@@ -46,7 +43,7 @@ export interface EstablishmentTargets {
 /** The targets offered on an establishment's « Attribuer » page, or null when not habilitated that year. */
 export async function establishmentTargets(db: Q, annee: number, siret: string): Promise<EstablishmentTargets | null> {
   if (!/^\d{14}$/.test(siret)) return null;
-  const [e] = await rows<{ id: string | number; siret: string; nom: string; commune: string | null; liste: string }>(
+  const [e] = await selectRows<{ id: string | number; siret: string; nom: string; commune: string | null; liste: string }>(
     db,
     sql`select id, siret, nom, commune, liste from ref_etablissements where annee = ${annee} and siret = ${siret}
         order by (parent_id is null) desc, id limit 1`,
@@ -55,11 +52,11 @@ export async function establishmentTargets(db: Q, annee: number, siret: string):
   const id = Number(e.id);
   const national = e.liste === 'nationale';
   const [comps, forms] = await Promise.all([
-    rows<{ id: string | number; siret: string; nom: string; commune: string | null; liste: string }>(
+    selectRows<{ id: string | number; siret: string; nom: string; commune: string | null; liste: string }>(
       db,
       sql`select id, siret, nom, commune, liste from ref_etablissements where parent_id = ${id} and annee = ${annee} order by nom_recherche, id`,
     ),
-    rows<{
+    selectRows<{
       id: string | number;
       etablissement_id: string | number;
       intitule: string;
@@ -191,16 +188,15 @@ export async function describeTargets(
   if (valid.length === 0) return out;
   const ids = `{${valid.map((t) => t.etablissementId).join(',')}}`;
   const fids = `{${valid.map((t) => t.formationId ?? 'NULL').join(',')}}`;
-  const found = (await db.execute(
+  const found = await selectRows<TargetRow>(
+    db,
     sqlOfText(`select ${TARGET_COLUMNS} from unnest($2::int8[], $3::int8[]) as t(etablissement_id, formation_id) ${TARGET_JOINS}`, [
       annee,
       ids,
       fids,
     ]),
-  )) as unknown as {
-    rows: TargetRow[];
-  };
-  for (const r of found.rows) {
+  );
+  for (const r of found) {
     const d = describedOf(r);
     if (d) out.set(keyOf(d.etablissementId, d.formationId), d);
   }
@@ -222,7 +218,7 @@ export async function mapTargetsToYear(
   const out = new Map<string, { etablissementId: number; formationId: number | null }>();
   const ids = [...new Set(list.map((t) => t.etablissementId))];
   if (ids.length === 0) return out;
-  const places = await rows<{ old_id: string | number; new_id: string | number }>(
+  const places = await selectRows<{ old_id: string | number; new_id: string | number }>(
     db,
     sql`select o.id as old_id, n.id as new_id from ref_etablissements o join ref_etablissements n on n.annee = ${annee} and n.cle = o.cle
         where o.annee = ${fromAnnee} and o.id = any(${`{${ids.join(',')}}`}::int8[])`,
@@ -230,7 +226,7 @@ export async function mapTargetsToYear(
   const placeMap = new Map(places.map((p) => [Number(p.old_id), Number(p.new_id)]));
   const fids = list.map((t) => t.formationId).filter((x): x is number => x !== null);
   const forms = fids.length
-    ? await rows<{ old_id: string | number; new_id: string | number; new_etab: string | number }>(
+    ? await selectRows<{ old_id: string | number; new_id: string | number; new_etab: string | number }>(
         db,
         sql`select o.id as old_id, nf.id as new_id, nf.etablissement_id as new_etab
             from ref_formations o

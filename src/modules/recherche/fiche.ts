@@ -1,19 +1,14 @@
 /**
- * The fiche établissement (PRODUCT.md §4.2): what the referential says about one habilitated
+ * The fiche établissement (« Recherche établissement », « Voir la fiche »): what the referential says about one habilitated
  * establishment for one campaign year (identity, address, UAI, category, list, composantes,
  * formations) and what the establishment wrote itself (`etablissement_profils`: presentation,
  * contacts, websites). Its address `/soltea/etablissements/<SIRET>` is the stable direct link an
  * establishment sends to companies.
  */
 import { sql } from 'drizzle-orm';
-import type { Tx } from '../../infra/db/index.js';
+import { selectRows, type Tx } from '../../infra/db/index.js';
 import { libelleCategorie, LISTES, NIVEAUX } from '../../domain/referentiel.js';
 import { departementNom, regionNom } from './criteria.js';
-
-type Rows<T> = { rows: T[] };
-async function rows<T>(db: Tx, q: ReturnType<typeof sql>): Promise<T[]> {
-  return ((await db.execute(q)) as unknown as Rows<T>).rows;
-}
 
 /** The stable address of a fiche (relative; the page shows it absolute with PUBLIC_URL). */
 export const fichePath = (siret: string) => `/soltea/etablissements/${siret}`;
@@ -101,7 +96,7 @@ const num = (v: number | string | null) => (v === null ? null : Number(v));
 export async function loadFiche(db: Tx, siret: string, annee: number | null): Promise<Fiche | null> {
   if (!/^\d{14}$/.test(siret)) return null;
   const years = (
-    await rows<{ annee: number | string }>(
+    await selectRows<{ annee: number | string }>(
       db,
       sql`select distinct annee from ref_etablissements where siret = ${siret} order by annee desc`,
     )
@@ -110,7 +105,7 @@ export async function loadFiche(db: Tx, siret: string, annee: number | null): Pr
   if (year === undefined || !years.includes(year)) return null;
 
   // the establishment itself first, a composante carrying the same SIRET after
-  const [e] = await rows<EtabRow>(
+  const [e] = await selectRows<EtabRow>(
     db,
     sql`select e.id, e.annee, e.parent_id, e.siret, e.nom, e.adresse, e.code_postal, e.commune, e.departement, e.region, e.lat, e.lng, e.categorie, e.liste,
                (select string_agg(u.uai, ' ' order by u.uai) from ref_etablissement_uais u where u.etablissement_id = e.id) as uais
@@ -118,63 +113,12 @@ export async function loadFiche(db: Tx, siret: string, annee: number | null): Pr
         order by (e.parent_id is null) desc, e.id limit 1`,
   );
   if (!e) return null;
-  const id = Number(e.id);
-
-  const [parentRows, composanteRows, formationRows, profilRows] = await Promise.all([
-    e.parent_id === null
-      ? Promise.resolve([])
-      : rows<{ siret: string; nom: string }>(db, sql`select siret, nom from ref_etablissements where id = ${Number(e.parent_id)}`),
-    rows<EtabRow & { formations: number | string }>(
-      db,
-      sql`select e.id, e.siret, e.nom, e.adresse, e.code_postal, e.commune,
-                 (select string_agg(u.uai, ' ' order by u.uai) from ref_etablissement_uais u where u.etablissement_id = e.id) as uais,
-                 (select count(*) from ref_formations f where f.etablissement_id = e.id and f.annee = ${year}) as formations
-          from ref_etablissements e where e.parent_id = ${id} and e.annee = ${year} order by e.nom_recherche, e.id`,
-    ),
-    rows<{
-      intitule: string;
-      niveau: number | string | null;
-      type: string | null;
-      cfd: string | null;
-      rncp: string | null;
-      commune: string | null;
-      composante: string | null;
-    }>(
-      db,
-      sql`select d.intitule, d.niveau, d.type, d.cfd, d.rncp, f.commune, case when e.id = ${id} then null else e.nom end as composante
-          from ref_formations f join ref_diplomes d on d.id = f.diplome_id join ref_etablissements e on e.id = f.etablissement_id
-          where f.annee = ${year} and (e.id = ${id} or e.parent_id = ${id})
-          order by d.niveau nulls last, d.intitule_recherche, e.nom_recherche, f.id`,
-    ),
-    rows<{ presentation: string; contacts: unknown; sites: unknown }>(
-      db,
-      sql`select presentation, contacts, sites from etablissement_profils where siret = ${siret}`,
-    ),
+  const [parent, composantes, formations, profil] = await Promise.all([
+    parentOf(db, e),
+    composantesOf(db, Number(e.id), year),
+    formationsOf(db, e, year),
+    profilOf(db, siret),
   ]);
-
-  const formations: FicheFormation[] = formationRows.map((f) => ({
-    intitule: f.intitule,
-    niveau: num(f.niveau),
-    type: f.type,
-    cfd: f.cfd,
-    rncp: f.rncp,
-    commune: f.commune && f.commune !== e.commune ? f.commune : null,
-    composante: f.composante,
-  }));
-  const niveaux: Fiche['niveaux'] = [];
-  for (const f of formations) {
-    let g = niveaux[niveaux.length - 1];
-    if (!g || g.niveau !== f.niveau) {
-      g = {
-        niveau: f.niveau,
-        libelle: f.niveau === null ? 'Niveau non renseigné' : (NIVEAUX.find((n) => n.niveau === f.niveau)?.libelle ?? `Niveau ${f.niveau}`),
-        formations: [],
-      };
-      niveaux.push(g);
-    }
-    g.formations.push(f);
-  }
-  const p = profilRows[0];
   return {
     annee: year,
     annees: years,
@@ -194,30 +138,107 @@ export async function loadFiche(db: Tx, siret: string, annee: number | null): Pr
     categorieLibelle: libelleCategorie(e.categorie),
     liste: e.liste,
     listeLibelle: LISTES.find((l) => l.code === e.liste)?.libelle ?? e.liste,
-    parent: parentRows[0] ? { siret: parentRows[0].siret, nom: parentRows[0].nom } : null,
-    composantes: composanteRows.map((c) => ({
-      siret: c.siret,
-      nom: c.nom,
-      uais: uaisOf(c.uais),
-      adresse: c.adresse,
-      codePostal: c.code_postal,
-      commune: c.commune,
-      formations: Number(c.formations),
-    })),
+    parent,
+    composantes,
     formations,
-    niveaux,
-    profil: {
-      presentation: p?.presentation ?? '',
-      contacts: asArray(p?.contacts).map((c) => ({
-        fonction: str(c.fonction),
-        nom: str(c.nom),
-        courriel: str(c.courriel),
-        telephone: str(c.telephone),
-      })),
-      sites: asArray(p?.sites)
-        .map((s) => ({ libelle: str(s.libelle), url: str(s.url) }))
-        .filter((s) => /^https?:\/\//i.test(s.url)),
-    },
+    niveaux: byNiveau(formations),
+    profil,
+  };
+}
+
+/** The establishment a composante belongs to. */
+async function parentOf(db: Tx, e: EtabRow): Promise<Fiche['parent']> {
+  if (e.parent_id === null) return null;
+  const [p] = await selectRows<{ siret: string; nom: string }>(
+    db,
+    sql`select siret, nom from ref_etablissements where id = ${Number(e.parent_id)}`,
+  );
+  return p ? { siret: p.siret, nom: p.nom } : null;
+}
+
+async function composantesOf(db: Tx, id: number, year: number): Promise<FicheComposante[]> {
+  const found = await selectRows<EtabRow & { formations: number | string }>(
+    db,
+    sql`select e.id, e.siret, e.nom, e.adresse, e.code_postal, e.commune,
+               (select string_agg(u.uai, ' ' order by u.uai) from ref_etablissement_uais u where u.etablissement_id = e.id) as uais,
+               (select count(*) from ref_formations f where f.etablissement_id = e.id and f.annee = ${year}) as formations
+        from ref_etablissements e where e.parent_id = ${id} and e.annee = ${year} order by e.nom_recherche, e.id`,
+  );
+  return found.map((c) => ({
+    siret: c.siret,
+    nom: c.nom,
+    uais: uaisOf(c.uais),
+    adresse: c.adresse,
+    codePostal: c.code_postal,
+    commune: c.commune,
+    formations: Number(c.formations),
+  }));
+}
+
+/** The formations of the establishment and of its composantes, by niveau then title. */
+async function formationsOf(db: Tx, e: EtabRow, year: number): Promise<FicheFormation[]> {
+  const id = Number(e.id);
+  const found = await selectRows<{
+    intitule: string;
+    niveau: number | string | null;
+    type: string | null;
+    cfd: string | null;
+    rncp: string | null;
+    commune: string | null;
+    composante: string | null;
+  }>(
+    db,
+    sql`select d.intitule, d.niveau, d.type, d.cfd, d.rncp, f.commune, case when e.id = ${id} then null else e.nom end as composante
+        from ref_formations f join ref_diplomes d on d.id = f.diplome_id join ref_etablissements e on e.id = f.etablissement_id
+        where f.annee = ${year} and (e.id = ${id} or e.parent_id = ${id})
+        order by d.niveau nulls last, d.intitule_recherche, e.nom_recherche, f.id`,
+  );
+  return found.map((f) => ({
+    intitule: f.intitule,
+    niveau: num(f.niveau),
+    type: f.type,
+    cfd: f.cfd,
+    rncp: f.rncp,
+    commune: f.commune && f.commune !== e.commune ? f.commune : null,
+    composante: f.composante,
+  }));
+}
+
+/** Formations (already ordered by niveau) grouped by niveau. */
+function byNiveau(formations: readonly FicheFormation[]): Fiche['niveaux'] {
+  const niveaux: Fiche['niveaux'] = [];
+  for (const f of formations) {
+    let g = niveaux[niveaux.length - 1];
+    if (!g || g.niveau !== f.niveau) {
+      g = {
+        niveau: f.niveau,
+        libelle: f.niveau === null ? 'Niveau non renseigné' : (NIVEAUX.find((n) => n.niveau === f.niveau)?.libelle ?? `Niveau ${f.niveau}`),
+        formations: [],
+      };
+      niveaux.push(g);
+    }
+    g.formations.push(f);
+  }
+  return niveaux;
+}
+
+/** What the establishment wrote itself: presentation, contacts, websites (only http(s) links). */
+async function profilOf(db: Tx, siret: string): Promise<Fiche['profil']> {
+  const [p] = await selectRows<{ presentation: string; contacts: unknown; sites: unknown }>(
+    db,
+    sql`select presentation, contacts, sites from etablissement_profils where siret = ${siret}`,
+  );
+  return {
+    presentation: p?.presentation ?? '',
+    contacts: asArray(p?.contacts).map((c) => ({
+      fonction: str(c.fonction),
+      nom: str(c.nom),
+      courriel: str(c.courriel),
+      telephone: str(c.telephone),
+    })),
+    sites: asArray(p?.sites)
+      .map((s) => ({ libelle: str(s.libelle), url: str(s.url) }))
+      .filter((s) => /^https?:\/\//i.test(s.url)),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * SOLTéA home (PRODUCT.md §4): what the platform is, the two entries (employeur, établissement
+ * SOLTéA home: what the platform is, the two entries (employeur, établissement
  * bénéficiaire) through the net-entreprises account, and the public search.
  */
 import { Layout, type PageContext } from '../layout.js';

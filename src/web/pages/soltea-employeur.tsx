@@ -6,11 +6,11 @@
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatEuros, formatPercent } from '../../shared/format.js';
 import { Alert, ErrorSummary } from '../components/form.js';
-import { EMPLOYER_PAGE_SIZE } from '../../modules/attributions/scope.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
-import { attribuerUrl, employerUrl } from './soltea-employeur-espace.js';
-import { SearchForm, SearchResults, type SearchView } from './soltea-recherche.js';
+import { attribuerUrl, employerUrl } from './soltea-employeur-frame.js';
+import type { SearchView } from '../../modules/recherche/search-view.js';
+import { SearchForm, SearchResults } from './soltea-recherche.js';
 
 export interface EmployeurSiret {
   siret: string;
@@ -46,6 +46,8 @@ export interface EmployeurListe {
   filtre: string;
   page: number;
   pages: number;
+  /** SIRETs per page */
+  pageSize: number;
   /** every SIRET the person may allocate for (not only this page's) */
   usable: string[];
   /** some of them are clients (tiers-déclarant): the CSV import is offered */
@@ -68,7 +70,7 @@ export function SolteaEmployeurPage(props: {
     <Layout ctx={props.ctx} title="SOLTéA - Employeurs" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
       <h1>SOLTéA - Employeurs</h1>
       <p className="fr-text--lead">Répartir le solde de la taxe d’apprentissage aux formations et établissements habilités.</p>
-      {liste.total > EMPLOYER_PAGE_SIZE || liste.filtre ? (
+      {liste.total > liste.pageSize || liste.filtre ? (
         <form
           method="get"
           action="/soltea/employeur"

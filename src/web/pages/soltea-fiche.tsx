@@ -1,5 +1,5 @@
 /**
- * The fiche établissement (PRODUCT.md §4.2): identity, address, UAI, category and list, composantes,
+ * The fiche établissement (« Voir la fiche »): identity, address, UAI, category and list, composantes,
  * formations by niveau, the establishment's own presentation, contacts and websites, and the direct
  * link (this page's stable address) to send to companies.
  */

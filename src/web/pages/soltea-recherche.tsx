@@ -1,20 +1,15 @@
 /**
- * « Recherche établissement » (PRODUCT.md §4.2): the GET form (the real platform's two fields and
+ * « Recherche établissement »: the GET form (the real platform's two fields and
  * « Lancer une recherche », an « Affiner » fieldset), the results list with « Voir la fiche » and the
  * DSFR pagination. Works without JavaScript; also embedded in the employer's entry page.
  */
 import type { FieldErrors } from '../../shared/fields.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { CATEGORIES_L6241_5, LISTES, NIVEAUX } from '../../domain/referentiel.js';
-import {
-  criteriaQuery,
-  FIELD_LABELS,
-  hasRefinements,
-  MAX_FIELD_LENGTH,
-  RAYONS_KM,
-  type Criteria,
-} from '../../modules/recherche/criteria.js';
-import type { ResultItem, SearchOutcome } from '../../modules/recherche/search.js';
+import { criteriaQuery, FIELD_LABELS, hasRefinements, MAX_FIELD_LENGTH, RAYONS_KM } from '../../domain/recherche.js';
+import type { ResultItem } from '../../modules/recherche/search.js';
+import type { SearchView } from '../../modules/recherche/search-view.js';
+import { plural } from '../../shared/format.js';
 import { Alert, ErrorSummary, Input, Select } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
@@ -23,20 +18,6 @@ export const SOLTEA_BREADCRUMB = [
   { href: '/', label: 'Accueil' },
   { href: '/soltea', label: 'SOLTéA' },
 ];
-
-export interface SearchView {
-  criteria: Criteria;
-  /** values as typed (shown back in the fields) */
-  values: Record<string, string>;
-  /** per-field messages: wrong criteria (400) and criteria that found nothing (an unknown commune) */
-  errors?: FieldErrors;
-  /** true when a criterion is wrong (the search was not run: 400) */
-  invalid?: boolean;
-  notices?: string[];
-  outcome?: SearchOutcome;
-  /** diploma types present in the referential */
-  types: readonly string[];
-}
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -116,61 +97,8 @@ export function SearchForm(props: { action: string; view: SearchView }) {
                     options={RAYONS_KM.map((r) => ({ value: String(r), label: `${r} km` }))}
                   />
                 </div>
-                <div className="fr-col-12">
-                  <Input
-                    name="formation"
-                    label={FIELD_LABELS.formation}
-                    hint="Mots du titre du diplôme, ou son code (CFD). Exemple : management commercial"
-                    value={v.formation}
-                    error={e.formation}
-                    maxLength={MAX_FIELD_LENGTH}
-                  />
-                </div>
-                <div className="fr-col-12 fr-col-md-4">
-                  <Select
-                    name="niveau"
-                    label={FIELD_LABELS.niveau}
-                    value={str(v.niveau)}
-                    error={e.niveau}
-                    options={[
-                      { value: '', label: 'Tous les niveaux' },
-                      ...NIVEAUX.map((n) => ({ value: String(n.niveau), label: n.libelle })),
-                    ]}
-                  />
-                </div>
-                <div className="fr-col-12 fr-col-md-4">
-                  <Select
-                    name="type"
-                    label={FIELD_LABELS.type}
-                    value={str(v.type).toUpperCase()}
-                    error={e.type}
-                    options={[{ value: '', label: 'Tous les types' }, ...view.types.map((t) => ({ value: t, label: t }))]}
-                  />
-                </div>
-                <div className="fr-col-12 fr-col-md-4">
-                  <Input name="rncp" label={FIELD_LABELS.rncp} hint="Exemple : RNCP38362" value={v.rncp} error={e.rncp} maxLength={20} />
-                </div>
-                <div className="fr-col-12 fr-col-md-8">
-                  <Select
-                    name="categorie"
-                    label={FIELD_LABELS.categorie}
-                    value={str(v.categorie)}
-                    error={e.categorie}
-                    options={[
-                      { value: '', label: 'Toutes les catégories' },
-                      ...CATEGORIES_L6241_5.map((c) => ({ value: c.code, label: `${c.code} ${c.libelle}` })),
-                    ]}
-                  />
-                </div>
-                <div className="fr-col-12 fr-col-md-4">
-                  <Select
-                    name="liste"
-                    label={FIELD_LABELS.liste}
-                    value={str(v.liste)}
-                    error={e.liste}
-                    options={[{ value: '', label: 'Toutes les listes' }, ...LISTES.map((l) => ({ value: l.code, label: l.libelle }))]}
-                  />
-                </div>
+                <FormationFields view={view} />
+                <EtablissementFields values={v} errors={e} />
               </div>
             </div>
           </fieldset>
@@ -193,7 +121,77 @@ export function SearchForm(props: { action: string; view: SearchView }) {
   );
 }
 
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString('fr-FR')} ${n > 1 ? many : one}`;
+/** « Affiner »: the formation criteria. */
+function FormationFields(props: { view: SearchView }) {
+  const v = props.view.values;
+  const e = props.view.errors ?? {};
+  return (
+    <>
+      <div className="fr-col-12">
+        <Input
+          name="formation"
+          label={FIELD_LABELS.formation}
+          hint="Mots du titre du diplôme, ou son code (CFD). Exemple : management commercial"
+          value={v.formation}
+          error={e.formation}
+          maxLength={MAX_FIELD_LENGTH}
+        />
+      </div>
+      <div className="fr-col-12 fr-col-md-4">
+        <Select
+          name="niveau"
+          label={FIELD_LABELS.niveau}
+          value={str(v.niveau)}
+          error={e.niveau}
+          options={[{ value: '', label: 'Tous les niveaux' }, ...NIVEAUX.map((n) => ({ value: String(n.niveau), label: n.libelle }))]}
+        />
+      </div>
+      <div className="fr-col-12 fr-col-md-4">
+        <Select
+          name="type"
+          label={FIELD_LABELS.type}
+          value={str(v.type).toUpperCase()}
+          error={e.type}
+          options={[{ value: '', label: 'Tous les types' }, ...props.view.types.map((t) => ({ value: t, label: t }))]}
+        />
+      </div>
+      <div className="fr-col-12 fr-col-md-4">
+        <Input name="rncp" label={FIELD_LABELS.rncp} hint="Exemple : RNCP38362" value={v.rncp} error={e.rncp} maxLength={20} />
+      </div>
+    </>
+  );
+}
+
+/** « Affiner »: the establishment's category and list. */
+function EtablissementFields(props: { values: Record<string, string>; errors: FieldErrors }) {
+  const v = props.values;
+  const e = props.errors;
+  return (
+    <>
+      <div className="fr-col-12 fr-col-md-8">
+        <Select
+          name="categorie"
+          label={FIELD_LABELS.categorie}
+          value={str(v.categorie)}
+          error={e.categorie}
+          options={[
+            { value: '', label: 'Toutes les catégories' },
+            ...CATEGORIES_L6241_5.map((c) => ({ value: c.code, label: `${c.code} ${c.libelle}` })),
+          ]}
+        />
+      </div>
+      <div className="fr-col-12 fr-col-md-4">
+        <Select
+          name="liste"
+          label={FIELD_LABELS.liste}
+          value={str(v.liste)}
+          error={e.liste}
+          options={[{ value: '', label: 'Toutes les listes' }, ...LISTES.map((l) => ({ value: l.code, label: l.libelle }))]}
+        />
+      </div>
+    </>
+  );
+}
 
 function ResultCard(props: { r: ResultItem; formationCriteria: boolean; hrefSuffix: string; attribuerHref?: (siret: string) => string }) {
   const r = props.r;

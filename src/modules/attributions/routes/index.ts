@@ -1,0 +1,21 @@
+/** « SOLTéA - Employeurs »: the entry, one SIRET's space (Synthèse, « Attribuer », groups, history), and the CSV import. */
+import type { FastifyInstance } from 'fastify';
+import { attribuerRoutes } from './attribuer.js';
+import { changementsRoutes } from './changements.js';
+import { entreeRoutes } from './entree.js';
+import { groupesRoutes } from './groupes.js';
+import { importRoutes } from './import.js';
+import { syntheseRoutes } from './synthese.js';
+
+export async function attributionsRoutes(app: FastifyInstance) {
+  await app.register(entreeRoutes);
+  await app.register(syntheseRoutes);
+  await app.register(changementsRoutes);
+  await app.register(attribuerRoutes);
+  await app.register(groupesRoutes);
+}
+
+/** The CSV import has its own body parsers and size limit: a plugin of its own. */
+export async function attributionsImportRoutes(app: FastifyInstance) {
+  await app.register(importRoutes);
+}

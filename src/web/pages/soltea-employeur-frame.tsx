@@ -1,0 +1,105 @@
+/**
+ * The frame of the employer's space for one SIRET (« SOLTéA - Employeurs »): the side menu
+ * (« Recherche établissement », « Synthèse », « Mes groupes », « Historique »), the SIRET and the
+ * campaign; and the search in that frame.
+ */
+import type { ReactNode } from 'react';
+import { formatSiret } from '../../domain/identifiers.js';
+import type { SearchView } from '../../modules/recherche/search-view.js';
+import { Alert, ErrorSummary } from '../components/form.js';
+import { SideMenu } from '../components/side-menu.js';
+import { Layout, type PageContext } from '../layout.js';
+import { SearchForm, SearchResults } from './soltea-recherche.js';
+
+export const EMPLOYER_TITLE = 'SOLTéA - Employeurs';
+
+export type EmployerTab = 'recherche' | 'synthese' | 'groupes' | 'historique';
+export const EMPLOYER_TABS: readonly { tab: EmployerTab; label: string; path: string }[] = [
+  { tab: 'recherche', label: 'Recherche établissement', path: '/recherche' },
+  { tab: 'synthese', label: 'Synthèse', path: '' },
+  { tab: 'groupes', label: 'Mes groupes', path: '/groupes' },
+  { tab: 'historique', label: 'Historique', path: '/historique' },
+];
+
+export const employerUrl = (siret: string, tab: EmployerTab = 'synthese') =>
+  `/soltea/employeur/${siret}${EMPLOYER_TABS.find((t) => t.tab === tab)?.path ?? ''}`;
+export const attribuerUrl = (siret: string, etab: string) => `/soltea/employeur/${siret}/attribuer/${etab}`;
+
+export interface EmployerHeader {
+  siret: string;
+  denomination: string | null;
+  annee: number;
+  /** the person acts for several SIRETs: « Changer de SIRET » */
+  several: boolean;
+  /** acting for a client (tiers-déclarant) */
+  client: boolean;
+}
+
+export function EmployerFrame(props: {
+  ctx: PageContext;
+  head: EmployerHeader;
+  tab: EmployerTab;
+  title: string;
+  notice?: string;
+  children: ReactNode;
+  crumbs?: { href: string; label: string }[];
+}) {
+  const { head } = props;
+  const name = head.denomination ?? formatSiret(head.siret);
+  return (
+    <Layout
+      ctx={props.ctx}
+      title={`${props.title} - ${name}`}
+      breadcrumb={[
+        { href: '/menu', label: 'Menu personnalisé' },
+        { href: '/soltea/employeur', label: EMPLOYER_TITLE },
+        ...(props.crumbs ?? []),
+      ]}
+      wide
+    >
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-3">
+          <SideMenu
+            id="employeur-menu"
+            title="Espace employeur"
+            items={EMPLOYER_TABS.map((t) => ({ key: t.tab, label: t.label, href: employerUrl(head.siret, t.tab) }))}
+            current={props.tab}
+          />
+          {head.several ? (
+            <p className="fr-mt-2w">
+              <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/soltea/employeur">
+                Changer de SIRET
+              </a>
+            </p>
+          ) : null}
+        </div>
+        <div className="fr-col-12 fr-col-md-9" data-espace-employeur="">
+          <h1>{props.title}</h1>
+          <p className="fr-text--lead fr-mb-1w">{name}</p>
+          <p className="fr-text--sm">{`SIRET ${formatSiret(head.siret)} · campagne ${head.annee}${head.client ? ' · vous agissez pour ce client en tant que tiers-déclarant' : ''}`}</p>
+          {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
+          {props.children}
+        </div>
+      </div>
+    </Layout>
+  );
+}
+
+// ── « Recherche établissement » in the employer's space ─────────────────────────────────────────
+
+export function EmployerSearchPage(props: { ctx: PageContext; head: EmployerHeader; view: SearchView }) {
+  const { view, head } = props;
+  const action = employerUrl(head.siret, 'recherche');
+  return (
+    <EmployerFrame ctx={props.ctx} head={head} tab="recherche" title="Recherche établissement">
+      {view.invalid ? <ErrorSummary errors={view.errors} message="Un critère de recherche est incorrect" /> : null}
+      {(view.notices ?? []).map((n) => (
+        <Alert key={n} type="info">
+          {n}
+        </Alert>
+      ))}
+      <SearchForm action={action} view={view} />
+      <SearchResults action={action} view={view} attribuerHref={(etab) => attribuerUrl(head.siret, etab)} />
+    </EmployerFrame>
+  );
+}
