@@ -16,7 +16,7 @@ import { accountsRoutes } from './modules/accounts/routes/index.js';
 import { attributionsImportRoutes } from './modules/attributions/import-routes.js';
 import { attributionsRoutes } from './modules/attributions/routes.js';
 import { registryRoutes } from './modules/entreprises/routes.js';
-import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes.js';
+import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes/index.js';
 import { declarantsRoutes } from './modules/gestion/declarants-routes.js';
 import { declarationsRoutes } from './modules/gestion/declarations-routes.js';
 import { habilitationsRoutes } from './modules/gestion/habilitations-routes.js';
