@@ -15,14 +15,14 @@ import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { accountsRoutes } from './modules/accounts/routes/index.js';
 import { attributionsImportRoutes } from './modules/attributions/import-routes.js';
 import { attributionsRoutes } from './modules/attributions/routes.js';
-import { registryRoutes } from './modules/entreprises/routes.js';
+import { registryRoutes } from './modules/entreprises/routes/index.js';
 import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes/index.js';
 import { declarantsRoutes } from './modules/gestion/declarants-routes.js';
 import { declarationsRoutes } from './modules/gestion/declarations-routes.js';
 import { habilitationsRoutes } from './modules/gestion/habilitations-routes.js';
 import { portefeuillesRoutes } from './modules/gestion/portefeuilles-routes.js';
 import { rechercheRoutes } from './modules/recherche/routes.js';
-import { devRoutes } from './dev/routes.js';
+import { devRoutes } from './dev/routes/index.js';
 
 export interface RunningApp {
   ctx: AppContext;
