@@ -92,6 +92,13 @@ export async function loadProfil(ctx: AppContext, siret: string): Promise<Profil
 
 export type ProfilResult = Outcome;
 
+/** Who changes the fiche of which establishment (the audit records the request's address). */
+export interface Editor {
+  user: User;
+  etab: Establishment;
+  meta: { ip?: string };
+}
+
 /** A change of the fiche: the new fiche and what the audit and the administrators are told, or a refusal. */
 type Mutation = (
   p: Profil,
@@ -105,14 +112,9 @@ const STALE = conflict(
 );
 const LINE_GONE = notFound('Cette ligne n’existe plus sur la fiche : rechargez la page.', 'ligne_introuvable');
 
-async function change(
-  ctx: AppContext,
-  user: User,
-  etab: Establishment,
-  meta: { ip?: string },
-  mutation: Mutation,
-  opts: { create: boolean },
-): Promise<ProfilResult> {
+/** Applies `mutation` to the fiche as it is now (row locked), audits it and tells the administrators. */
+async function change(ctx: AppContext, ed: Editor, mutation: Mutation, opts: { create: boolean }): Promise<ProfilResult> {
+  const { user, etab } = ed;
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx: Tx) => {
     if (opts.create)
@@ -129,7 +131,7 @@ async function change(
       action: m.action,
       actorUserId: user.id,
       espaceId: user.espaceId,
-      ip: meta.ip ?? null,
+      ip: ed.meta.ip ?? null,
       details: { siret: etab.siret, ...m.details },
     });
     const admins = await establishmentAdministrators(tx, etab.siret, user.espaceId);
@@ -143,20 +145,17 @@ async function change(
   });
 }
 
-const checkVersion = (p: Profil, v: string) => v === '' || v === p.version;
+/** Line `index` of the fiche the form was built from (an empty version: no check), or why it cannot be changed. */
+function lineOf<L>(p: Profil, lines: readonly L[], index: number, version: string): { ok: true; line: L } | Failure {
+  if (version !== '' && version !== p.version) return STALE;
+  const line = lines[index];
+  return line === undefined ? LINE_GONE : { ok: true, line };
+}
 
-export function updatePresentation(
-  ctx: AppContext,
-  user: User,
-  etab: Establishment,
-  input: { presentation: string },
-  meta: { ip?: string },
-) {
+export function updatePresentation(ctx: AppContext, ed: Editor, input: { presentation: string }) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => ({
       next: { ...p, presentation: input.presentation },
       action: 'soltea_etablissement.presentation_changed',
@@ -167,12 +166,12 @@ export function updatePresentation(
   );
 }
 
-export function addContact(ctx: AppContext, user: User, etab: Establishment, c: Contact, meta: { ip?: string }) {
+// contacts: at least one once entered, at most CONTACTS_MAX
+
+export function addContact(ctx: AppContext, ed: Editor, c: Contact) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) =>
       p.contacts.length >= CONTACTS_MAX
         ? invalidField(
@@ -190,27 +189,16 @@ export function addContact(ctx: AppContext, user: User, etab: Establishment, c: 
   );
 }
 
-export function updateContact(
-  ctx: AppContext,
-  user: User,
-  etab: Establishment,
-  index: number,
-  c: Contact & { version: string },
-  meta: { ip?: string },
-) {
+export function updateContact(ctx: AppContext, ed: Editor, index: number, input: Contact & { version: string }) {
+  const { version, ...contact } = input;
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => {
-      if (!checkVersion(p, c.version)) return STALE;
-      const old = p.contacts[index];
-      if (!old) return LINE_GONE;
-      const { version: _v, ...contact } = c;
-      const contacts = p.contacts.map((x, i) => (i === index ? contact : x));
+      const at = lineOf(p, p.contacts, index, version);
+      if (!at.ok) return at;
       return {
-        next: { ...p, contacts },
+        next: { ...p, contacts: p.contacts.map((x, i) => (i === index ? contact : x)) },
         action: 'soltea_etablissement.contact_updated',
         details: { position: index + 1, fonction: contact.fonction, nom: contact.nom },
         text: `a modifié le contact « ${contact.fonction} – ${contact.nom} ».`,
@@ -220,16 +208,13 @@ export function updateContact(
   );
 }
 
-export function removeContact(ctx: AppContext, user: User, etab: Establishment, index: number, v: string, meta: { ip?: string }) {
+export function removeContact(ctx: AppContext, ed: Editor, index: number, version: string) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => {
-      if (!checkVersion(p, v)) return STALE;
-      const old = p.contacts[index];
-      if (!old) return LINE_GONE;
+      const at = lineOf(p, p.contacts, index, version);
+      if (!at.ok) return at;
       if (p.contacts.length <= 1)
         return conflict(
           'La fiche doit garder au moins un contact : ajoutez-en un autre avant de supprimer celui-ci, ou modifiez-le.',
@@ -238,20 +223,20 @@ export function removeContact(ctx: AppContext, user: User, etab: Establishment, 
       return {
         next: { ...p, contacts: p.contacts.filter((_, i) => i !== index) },
         action: 'soltea_etablissement.contact_removed',
-        details: { position: index + 1, fonction: old.fonction, nom: old.nom },
-        text: `a supprimé le contact « ${old.fonction} – ${old.nom} ».`,
+        details: { position: index + 1, fonction: at.line.fonction, nom: at.line.nom },
+        text: `a supprimé le contact « ${at.line.fonction} – ${at.line.nom} ».`,
       };
     },
     { create: false },
   );
 }
 
-export function addSite(ctx: AppContext, user: User, etab: Establishment, s: Site, meta: { ip?: string }) {
+// websites: at most SITES_MAX
+
+export function addSite(ctx: AppContext, ed: Editor, s: Site) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) =>
       p.sites.length >= SITES_MAX
         ? invalidField('url', `La fiche compte déjà ${SITES_MAX} sites, le maximum : modifiez ou supprimez-en un.`, 'sites_complets')
@@ -265,23 +250,14 @@ export function addSite(ctx: AppContext, user: User, etab: Establishment, s: Sit
   );
 }
 
-export function updateSite(
-  ctx: AppContext,
-  user: User,
-  etab: Establishment,
-  index: number,
-  s: Site & { version: string },
-  meta: { ip?: string },
-) {
+export function updateSite(ctx: AppContext, ed: Editor, index: number, input: Site & { version: string }) {
+  const site = { libelle: input.libelle, url: input.url };
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => {
-      if (!checkVersion(p, s.version)) return STALE;
-      if (!p.sites[index]) return LINE_GONE;
-      const site = { libelle: s.libelle, url: s.url };
+      const at = lineOf(p, p.sites, index, input.version);
+      if (!at.ok) return at;
       return {
         next: { ...p, sites: p.sites.map((x, i) => (i === index ? site : x)) },
         action: 'soltea_etablissement.site_updated',
@@ -293,21 +269,18 @@ export function updateSite(
   );
 }
 
-export function removeSite(ctx: AppContext, user: User, etab: Establishment, index: number, v: string, meta: { ip?: string }) {
+export function removeSite(ctx: AppContext, ed: Editor, index: number, version: string) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => {
-      if (!checkVersion(p, v)) return STALE;
-      const old = p.sites[index];
-      if (!old) return LINE_GONE;
+      const at = lineOf(p, p.sites, index, version);
+      if (!at.ok) return at;
       return {
         next: { ...p, sites: p.sites.filter((_, i) => i !== index) },
         action: 'soltea_etablissement.site_removed',
-        details: { position: index + 1, libelle: old.libelle, url: old.url },
-        text: `a supprimé le site « ${old.libelle} ».`,
+        details: { position: index + 1, libelle: at.line.libelle, url: at.line.url },
+        text: `a supprimé le site « ${at.line.libelle} ».`,
       };
     },
     { create: false },

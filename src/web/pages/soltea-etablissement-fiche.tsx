@@ -267,9 +267,17 @@ interface LineFormProps {
   message?: string;
 }
 
-export function ContactFormPage(props: LineFormProps & { fonctions: readonly string[] }) {
+/** The add / modify page of one line: the words of the page depend on the kind of line and on `index`. */
+function EditLinePage(
+  props: LineFormProps & {
+    path: 'contacts' | 'sites';
+    words: { add: [title: string, submit: string]; edit: [title: string, submit: string] };
+    fields: ReactNode;
+  },
+) {
   const editing = props.index !== null;
-  const base = `${spaceUrl(props.head.siret)}/contacts`;
+  const [title, submit] = editing ? props.words.edit : props.words.add;
+  const base = `${spaceUrl(props.head.siret)}/${props.path}`;
   return (
     <LineFormPage
       ctx={props.ctx}
@@ -277,9 +285,20 @@ export function ContactFormPage(props: LineFormProps & { fonctions: readonly str
       version={props.version}
       errors={props.errors}
       message={props.message}
-      title={editing ? 'Modifier un contact' : 'Ajouter un contact'}
+      title={title}
       action={editing ? `${base}/${props.index! + 1}` : base}
-      submit={editing ? 'Enregistrer le contact' : 'Ajouter le contact'}
+      submit={submit}
+      fields={props.fields}
+    />
+  );
+}
+
+export function ContactFormPage(props: LineFormProps & { fonctions: readonly string[] }) {
+  return (
+    <EditLinePage
+      {...props}
+      path="contacts"
+      words={{ add: ['Ajouter un contact', 'Ajouter le contact'], edit: ['Modifier un contact', 'Enregistrer le contact'] }}
       fields={<ContactFields values={props.values ?? {}} errors={props.errors ?? {}} fonctions={props.fonctions} />}
     />
   );
@@ -338,18 +357,11 @@ function ContactFields(props: { values: Record<string, unknown>; errors: FieldEr
 }
 
 export function SiteFormPage(props: LineFormProps) {
-  const editing = props.index !== null;
-  const base = `${spaceUrl(props.head.siret)}/sites`;
   return (
-    <LineFormPage
-      ctx={props.ctx}
-      head={props.head}
-      version={props.version}
-      errors={props.errors}
-      message={props.message}
-      title={editing ? 'Modifier un site internet' : 'Ajouter un site internet'}
-      action={editing ? `${base}/${props.index! + 1}` : base}
-      submit={editing ? 'Enregistrer le site' : 'Ajouter le site'}
+    <EditLinePage
+      {...props}
+      path="sites"
+      words={{ add: ['Ajouter un site internet', 'Ajouter le site'], edit: ['Modifier un site internet', 'Enregistrer le site'] }}
       fields={<SiteFields values={props.values ?? {}} errors={props.errors ?? {}} />}
     />
   );

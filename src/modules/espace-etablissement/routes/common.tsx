@@ -10,6 +10,7 @@ import type { Problem } from '../../../shared/problem.js';
 import { MessagePage } from '../../../web/pages/public.js';
 import { NotHabilitatedPage, type SpaceHeader } from '../../../web/pages/soltea-etablissement.js';
 import { loadEstablishment, NOT_FOUND, type Establishment, type LoadResult } from '../access.js';
+import type { Editor } from '../profil.js';
 
 export const tags = ['SOLTéA - Établissement'];
 
@@ -35,6 +36,9 @@ export const notice = (req: FastifyRequest): string | undefined => {
 
 /** What the audit records of the request. */
 export const meta = (req: FastifyRequest) => ({ ip: req.ip });
+
+/** The signed-in person changing the fiche of the space's establishment. */
+export const editor = (req: FastifyRequest, s: Space): Editor => ({ user: req.auth!.user, etab: s.etab, meta: meta(req) });
 
 const param = (req: FastifyRequest, name: string): string => {
   const v = (req.params as Record<string, unknown>)[name];

@@ -13,7 +13,7 @@ import { spaceUrl } from '../../../web/pages/soltea-etablissement.js';
 import { PresentationPage } from '../../../web/pages/soltea-etablissement-fiche.js';
 import { presentationSchema, profilResponse, siretParams } from '../contracts.js';
 import { FICHE_LIMITS, loadProfil, updatePresentation, type Profil } from '../profil.js';
-import { formRefusal, meta, notice, NOTICES, tags, withSpace, type Space } from './common.js';
+import { editor, formRefusal, notice, NOTICES, tags, withSpace, type Space } from './common.js';
 
 export async function ficheRoutes(app: FastifyInstance) {
   app.get(
@@ -62,7 +62,7 @@ async function showPresentation(req: FastifyRequest, reply: FastifyReply, s: Spa
 async function savePresentation(req: FastifyRequest, reply: FastifyReply, s: Space) {
   const parsed = parseBody(presentationSchema, req.body);
   const r = parsed.ok
-    ? await updatePresentation(req.server.ctx, req.auth!.user, s.etab, parsed.data, meta(req))
+    ? await updatePresentation(req.server.ctx, editor(req, s), parsed.data)
     : { ok: false as const, problem: invalidForm(parsed.errors) };
   return answerChange(req, reply, s, r, 'presentation', async (problem) => {
     const p = await loadProfil(req.server.ctx, s.etab.siret);

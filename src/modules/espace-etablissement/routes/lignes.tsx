@@ -9,12 +9,10 @@ import type { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import type { users } from '../../../infra/db/schema.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm, type Failure, type Problem } from '../../../shared/problem.js';
 import { spaceUrl } from '../../../web/pages/soltea-etablissement.js';
 import { ContactFormPage, RemovePage, SiteFormPage } from '../../../web/pages/soltea-etablissement-fiche.js';
-import type { Establishment } from '../access.js';
 import { contactChangeSchema, contactSchema, itemParams, removeSchema, siretParams, siteChangeSchema, siteSchema } from '../contracts.js';
 import {
   addContact,
@@ -28,15 +26,14 @@ import {
   updateContact,
   updateSite,
   type Contact,
+  type Editor,
   type Profil,
   type ProfilResult,
   type Site,
 } from '../profil.js';
-import { formRefusal, lineNotFound, meta, position, tags, withSpace, type Space } from './common.js';
+import { editor, formRefusal, lineNotFound, position, tags, withSpace, type Space } from './common.js';
 import { answerChange, changed } from './fiche.js';
 
-type User = typeof users.$inferSelect;
-type Meta = { ip?: string };
 type Doc = [operationId: string, summary: string];
 
 interface FormProps {
@@ -55,9 +52,9 @@ interface LineKind<L> {
   max: number;
   addSchema: z.ZodType<L>;
   updateSchema: z.ZodType<L & { version: string }>;
-  add: (ctx: AppContext, u: User, e: Establishment, line: L, m: Meta) => Promise<ProfilResult>;
-  update: (ctx: AppContext, u: User, e: Establishment, i: number, line: L & { version: string }, m: Meta) => Promise<ProfilResult>;
-  remove: (ctx: AppContext, u: User, e: Establishment, i: number, version: string, m: Meta) => Promise<ProfilResult>;
+  add: (ctx: AppContext, ed: Editor, line: L) => Promise<ProfilResult>;
+  update: (ctx: AppContext, ed: Editor, i: number, line: L & { version: string }) => Promise<ProfilResult>;
+  remove: (ctx: AppContext, ed: Editor, i: number, version: string) => Promise<ProfilResult>;
   /** notice codes (routes/common.tsx) */
   notices: { added: string; changed: string; removed: string };
   /** the operations, and the pages only browsers use */
@@ -140,7 +137,7 @@ async function showNewLine<L>(k: LineKind<L>, req: FastifyRequest, reply: Fastif
 
 async function addLine<L>(k: LineKind<L>, req: FastifyRequest, reply: FastifyReply, s: Space) {
   const parsed = parseBody(k.addSchema, req.body);
-  const r = parsed.ok ? await k.add(req.server.ctx, req.auth!.user, s.etab, parsed.data, meta(req)) : refused(parsed.errors);
+  const r = parsed.ok ? await k.add(req.server.ctx, editor(req, s), parsed.data) : refused(parsed.errors);
   const form = (p: Problem) => k.form(req, s, { index: null, version: '', values: bodyValues(req), ...formRefusal(p) });
   return answerChange(req, reply, s, r, k.notices.added, form, 201);
 }
@@ -158,7 +155,7 @@ async function updateLine<L>(k: LineKind<L>, req: FastifyRequest, reply: Fastify
   const i = position(req, k.max);
   if (i === null) return lineNotFound(req, reply);
   const parsed = parseBody(k.updateSchema, req.body);
-  const r = parsed.ok ? await k.update(req.server.ctx, req.auth!.user, s.etab, i, parsed.data, meta(req)) : refused(parsed.errors);
+  const r = parsed.ok ? await k.update(req.server.ctx, editor(req, s), i, parsed.data) : refused(parsed.errors);
   const values = bodyValues(req);
   const version = typeof values.version === 'string' ? values.version : '';
   const form = (p: Problem) => k.form(req, s, { index: i, version, values, ...formRefusal(p) });
@@ -178,7 +175,7 @@ async function removeLine<L>(k: LineKind<L>, req: FastifyRequest, reply: Fastify
   const i = position(req, k.max);
   if (i === null) return lineNotFound(req, reply);
   const parsed = parseBody(removeSchema, req.body);
-  const r = parsed.ok ? await k.remove(req.server.ctx, req.auth!.user, s.etab, i, parsed.data.version, meta(req)) : refused(parsed.errors);
+  const r = parsed.ok ? await k.remove(req.server.ctx, editor(req, s), i, parsed.data.version) : refused(parsed.errors);
   if (r.ok) return changed(req, reply, s, k.notices.removed);
   const p = await loadProfil(req.server.ctx, s.etab.siret);
   const line = k.lines(p)[i];
