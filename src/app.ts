@@ -14,14 +14,14 @@ import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { accountsRoutes } from './modules/accounts/routes/index.js';
 import { attributionsImportRoutes, attributionsRoutes } from './modules/attributions/routes/index.js';
-import { registryRoutes } from './modules/entreprises/routes.js';
-import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes.js';
+import { registryRoutes } from './modules/entreprises/routes/index.js';
+import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes/index.js';
 import { declarantsRoutes } from './modules/gestion/declarants-routes.js';
 import { declarationsRoutes } from './modules/gestion/declarations-routes.js';
 import { habilitationsRoutes } from './modules/gestion/habilitations-routes.js';
 import { portefeuillesRoutes } from './modules/gestion/portefeuilles-routes.js';
 import { rechercheRoutes } from './modules/recherche/routes/index.js';
-import { devRoutes } from './dev/routes.js';
+import { devRoutes } from './dev/routes/index.js';
 
 export interface RunningApp {
   ctx: AppContext;

@@ -1,6 +1,6 @@
 /**
- * Who may enter an establishment's space (PRODUCT.md §4.3, ENGINEERING « a test proves another
- * company cannot read or change it »): the lycée's administrator and its habilitated déclarant may;
+ * Who may enter an establishment's space (« SOLTéA - Etablissements »; tenancy: a test proves
+ * another company cannot read or change it, docs/regles.md#habilitations): the lycée's administrator and its habilitated déclarant may;
  * a déclarant of the lycée without the habilitation, a company without the declaration, a company
  * whose declaration is younger than 24 hours, another company (GIP MDS) on the lycée's SIRET or with
  * a tampered URL cannot read nor change anything (404), and nothing changes in the database.
@@ -12,7 +12,7 @@ import {
   auditEvents,
   codesBancaires,
   coordonneesBancaires,
-  etablissementProfils,
+  type etablissementProfils,
   mailOutbox,
   notifications,
 } from '../../src/infra/db/schema.js';
@@ -72,7 +72,7 @@ async function snapshot() {
     audit: await one(auditEvents),
     codes: await one(codesBancaires),
     bank: await one(coordonneesBancaires),
-    profils: JSON.stringify((profil as unknown as { rows: unknown[] }).rows),
+    profils: JSON.stringify((profil as { rows: unknown[] }).rows),
     mails: await one(mailOutbox),
     notifications: await one(notifications),
   };

@@ -16,7 +16,8 @@
  * Days are `AAAA-MM-JJ` or `JJ/MM/AAAA` (Paris calendar days); `numero` of periods and waves may be
  * left out (1, 2, 3… in order); a wave names its period with `periode` (or `periodeNumero`). `annee` may
  * be left out; when present it must be the year of the command. Unknown keys are refused (a typo must
- * not be silently ignored). The calendar's rules are `validateCampaign`'s (src/domain/campagne.ts).
+ * not be silently ignored). The calendar's rules are `validateCampaign`'s (src/domain/campagne.ts,
+ * docs/regles.md#calendrier).
  */
 import {
   allocationWindow,
@@ -28,6 +29,7 @@ import {
   type Periode,
   type Vague,
 } from '../../domain/campagne.js';
+import { formatLongDateTime } from '../../shared/format.js';
 
 export type CampaignJsonResult = { ok: true; campaign: Campaign } | { ok: false; errors: string[] };
 
@@ -37,6 +39,7 @@ const WAVE_KEYS = new Set(['numero', 'date', 'periode', 'periodeNumero']);
 
 /** « 26/05/2025 » → « 2025-05-26 »; other strings are returned as they are (validateCampaign judges them). */
 export function normaliseDay(v: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, quoted as String() writes it in validateCampaign's message
   if (typeof v !== 'string') return v === undefined || v === null ? '' : String(v);
   const s = v.trim();
   const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(s);
@@ -60,6 +63,7 @@ export function parseCampaignJson(text: string, annee: number): CampaignJsonResu
   for (const k of Object.keys(data))
     if (!TOP_KEYS.has(k)) errors.push(`Clé inconnue « ${k} » (clés possibles : ${[...TOP_KEYS].join(', ')}).`);
   if (data.annee !== undefined && data.annee !== annee && data.annee !== String(annee))
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, quoted as the operator wrote it
     errors.push(`Le fichier décrit la campagne ${String(data.annee)}, pas la campagne ${annee} demandée.`);
   if (data.source !== undefined && typeof data.source !== 'string')
     errors.push('« source » doit être un texte (l’arrêté qui fixe le calendrier).');
@@ -124,16 +128,6 @@ export function campaignToJson(c: Campaign): string {
   );
 }
 
-const parisInstant = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' });
-
-/** « 26 mai 2025 à 09:00 » (Paris time). */
-export function formatParisInstant(d: Date): string {
-  return parisInstant
-    .format(d)
-    .replace(/\u202f|\u00a0/g, ' ')
-    .replace(/^1 /, '1er ');
-}
-
 /** The calendar and where it stands at `now`, in French (`campagne <année>`). */
 export function formatCampaign(c: Campaign, now: Date, origine: string): string[] {
   const lines = [`Campagne ${c.annee} (${origine})`];
@@ -146,7 +140,7 @@ export function formatCampaign(c: Campaign, now: Date, origine: string): string[
   lines.push(`  Répartition des fonds non affectés : à partir du ${formatJour(c.reliquat)}`);
   const w = allocationWindow(c);
   lines.push(`Fenêtre de répartition : ${w.jours} jours (au moins ${w.minimum} jours, deux mois, article D. 6241-27 du code du travail).`);
-  lines.push(`Le ${formatParisInstant(now)} (heure de Paris) : ${describePhase(c, phaseAt(c, now))}`);
+  lines.push(`Le ${formatLongDateTime(now)} (heure de Paris) : ${describePhase(c, phaseAt(c, now))}`);
   lines.push(
     correctionMomentAt(c, now) === 'pendant_campagne'
       ? 'Une déclaration corrective reçue maintenant ajusterait les crédits de la campagne (CGU art. 6.1.3).'

@@ -9,7 +9,8 @@ import type { CliCommand } from '../../cli-command.js';
 import { loadConfig, parseInstant } from '../../infra/config.js';
 import { systemClock } from '../../infra/clock.js';
 import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
-import { campaignToJson, formatCampaign, formatParisInstant, parseCampaignJson } from './calendar-json.js';
+import { formatLongDateTime } from '../../shared/format.js';
+import { campaignToJson, formatCampaign, parseCampaignJson } from './calendar-json.js';
 import { loadCampaign, saveCampaign } from './repository.js';
 
 const MIN = 2023;
@@ -67,7 +68,7 @@ const showCommand: CliCommand = {
       const origine =
         stored.origine === 'arrete'
           ? 'calendrier de l’arrêté, non modifié'
-          : `calendrier enregistré par l’opérateur le ${formatParisInstant(stored.updatedAt!)}`;
+          : `calendrier enregistré par l’opérateur le ${formatLongDateTime(stored.updatedAt!)}`;
       for (const l of formatCampaign(stored.campaign, now, origine)) console.log(l);
       return 0;
     } finally {

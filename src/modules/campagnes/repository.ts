@@ -1,5 +1,5 @@
 /**
- * Campaign calendars (SOLTéA §4.5, DOMAIN.md « Campaign calendar »): each year's calendar is the one
+ * Campaign calendars (docs/regles.md#calendrier): each year's calendar is the one
  * the operator saved (`campagnes` table), else the preset of the arrêté (src/domain/campagne.ts).
  *
  * - `campaignOf(db, annee)`: the calendar of a year, or null when neither saved nor preset;
@@ -113,7 +113,7 @@ export async function currentCampaign(ctx: Pick<AppContext, 'db' | 'clock'>): Pr
 export type SaveCampaignResult =
   { ok: true; campaign: Campaign; created: boolean; changed: boolean } | { ok: false; errors: CampaignError[] };
 
-/** Audit actions of this module (text column; see the final report about the AuditAction union). */
+/** The audit action of a saved calendar: not yet in infra/audit.ts's AuditAction union, hence the cast. */
 const CAMPAGNE_UPDATED = 'campagne.updated' as AuditAction;
 
 function sameCampaign(a: Campaign, b: Campaign): boolean {

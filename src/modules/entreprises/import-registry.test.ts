@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, sql } from 'drizzle-orm';
@@ -11,8 +11,8 @@ import { importRegistry, importRegistryRows } from './import-registry.js';
 import type { EntrepriseRow, EtablissementRow } from './registry-format.js';
 import { findEtablissement, listEtablissementsOfSiren } from './registry-repository.js';
 
-const SHARED_DIR = '/work/shared/data/sirene/recherche_entreprises';
-const REAL_DIR = existsSync(SHARED_DIR) ? SHARED_DIR : join(SEED_DIR, 'registry');
+/** Real recherche-entreprises snapshots, kept in the repository (seed/SOURCES.md). */
+const REAL_DIR = join(SEED_DIR, 'registry');
 const realFiles = readdirSync(REAL_DIR)
   .filter((f) => f.startsWith('search-') && f.endsWith('.json'))
   .sort()

@@ -1,12 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEED_DIR } from '../../infra/files.js';
 import { parseRegistryDocument, parseRegistryJson, type ParsedRegistry } from './registry-format.js';
 
 /** The shared real-data folder when present, otherwise the identical copies in seed/registry. */
-const SHARED_DIR = '/work/shared/data/sirene/recherche_entreprises';
-const REAL_DIR = existsSync(SHARED_DIR) ? SHARED_DIR : join(SEED_DIR, 'registry');
+/** Real recherche-entreprises snapshots, kept in the repository (seed/SOURCES.md). */
+const REAL_DIR = join(SEED_DIR, 'registry');
 const realFiles = readdirSync(REAL_DIR)
   .filter((f) => f.startsWith('search-') && f.endsWith('.json'))
   .sort();

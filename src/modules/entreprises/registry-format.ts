@@ -179,7 +179,7 @@ export function parseRegistryDocument(doc: unknown, source?: string): ParsedRegi
     const resultRef = refOf(source, `résultat n° ${index + 1}`);
     const parsed = resultSchema.safeParse(raw);
     if (!parsed.success) {
-      const siren = raw && typeof raw === 'object' && 'siren' in raw ? String((raw as { siren: unknown }).siren) : null;
+      const siren = raw && typeof raw === 'object' && 'siren' in raw ? String(raw.siren) : null;
       out.rejected.push({
         ref: siren ? refOf(source, `SIREN ${siren}`) : resultRef,
         reason: `Entreprise ignorée, structure inattendue : ${describeIssues(parsed.error)}.`,
@@ -202,6 +202,20 @@ function parseResult(
   entreprisesBySiren: Map<string, EntrepriseRow>,
   etablissementsBySiret: Map<string, EtablissementRow>,
 ): void {
+  const company = parseEntreprise(r, source, resultRef, out);
+  if (!company) return;
+  entreprisesBySiren.set(company.entreprise.siren, company.entreprise);
+  addEtablissements(r, company, source, out, etablissementsBySiret);
+}
+
+/** The company of one result, with its reference in reports and whether its SIREN's key is right; null when rejected. */
+interface ParsedCompany {
+  entreprise: EntrepriseRow;
+  sirenRef: string;
+  sirenChecksumOk: boolean;
+}
+
+function parseEntreprise(r: RawResult, source: string | undefined, resultRef: string, out: ParsedRegistry): ParsedCompany | null {
   const siren = r.siren === null || r.siren === undefined ? '' : String(r.siren).trim();
   if (!NINE_DIGITS.test(siren)) {
     out.rejected.push({
@@ -210,7 +224,7 @@ function parseResult(
         ? `SIREN « ${siren} » invalide : il doit comporter exactement 9 chiffres. Entreprise et établissements ignorés.`
         : 'SIREN absent. Entreprise et établissements ignorés.',
     });
-    return;
+    return null;
   }
   const sirenRef = refOf(source, `SIREN ${siren}`);
 
@@ -222,7 +236,7 @@ function parseResult(
         'Fiche entreprise vide (ni raison sociale ni nom) : SIREN fictif ou non renseigné dans le registre. ' +
         'Entreprise et établissements ignorés.',
     });
-    return;
+    return null;
   }
   const etat = clean(r.etat_administratif);
   if (etat !== 'A' && etat !== 'C') {
@@ -232,7 +246,7 @@ function parseResult(
         ? `État administratif « ${etat} » inconnu (A = active ou C = cessée attendu). Entreprise et établissements ignorés.`
         : 'État administratif de l’entreprise absent. Entreprise et établissements ignorés.',
     });
-    return;
+    return null;
   }
 
   const sirenChecksumOk = isValidSiren(siren);
@@ -257,16 +271,24 @@ function parseResult(
     categorieJuridique: nature && CATEGORIE_JURIDIQUE.test(nature) ? nature : null,
     etatAdministratif: etat,
   };
-  entreprisesBySiren.set(siren, entreprise);
+  return { entreprise, sirenRef, sirenChecksumOk };
+}
 
+/** The siège and the matching establishments of one result, each kept once. */
+function addEtablissements(
+  r: RawResult,
+  company: ParsedCompany,
+  source: string | undefined,
+  out: ParsedRegistry,
+  etablissementsBySiret: Map<string, EtablissementRow>,
+): void {
   const siegeSiret = r.siege ? clean(r.siege.siret) : null;
   const candidates: { raw: RawEtablissement; fromSiege: boolean }[] = [];
   if (r.siege && r.siege.siret !== null && r.siege.siret !== undefined) candidates.push({ raw: r.siege, fromSiege: true });
   for (const m of r.matching_etablissements ?? []) candidates.push({ raw: m, fromSiege: false });
 
-  let kept = 0;
   for (const { raw, fromSiege } of candidates) {
-    const row = parseEtablissement(raw, fromSiege, siegeSiret, entreprise, sirenChecksumOk, source, sirenRef, out);
+    const row = parseEtablissement(raw, fromSiege, siegeSiret, company.entreprise, company.sirenChecksumOk, source, company.sirenRef, out);
     if (!row) continue;
     const previous = etablissementsBySiret.get(row.siret);
     if (previous) {
@@ -276,10 +298,9 @@ function parseResult(
       continue;
     }
     etablissementsBySiret.set(row.siret, row);
-    kept++;
   }
-  if (kept === 0 && candidates.length === 0) {
-    out.warnings.push({ ref: sirenRef, reason: 'Aucun établissement dans le document : seule l’entreprise est importée.' });
+  if (candidates.length === 0) {
+    out.warnings.push({ ref: company.sirenRef, reason: 'Aucun établissement dans le document : seule l’entreprise est importée.' });
   }
 }
 

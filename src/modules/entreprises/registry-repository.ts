@@ -85,3 +85,26 @@ export async function listEtablissementsOfSiren(
     .orderBy(desc(etablissements.estSiege), asc(etablissements.siret));
   return rows.map((r) => ({ ...r, etatAdministratif: r.etatAdministratif as 'A' | 'F' }));
 }
+
+/** The public look-up of a SIRET: its names, whether it is active (establishment and company), whether it is the siège. */
+export interface RegistryEntry {
+  siret: string;
+  siren: string;
+  raisonSociale: string;
+  denomination: string;
+  actif: boolean;
+  siege: boolean;
+}
+
+export async function lookupEtablissement(db: Tx, siret: string): Promise<RegistryEntry | null> {
+  const e = await findEtablissement(db, siret);
+  if (!e) return null;
+  return {
+    siret: e.siret,
+    siren: e.siren,
+    raisonSociale: e.entreprise.raisonSociale,
+    denomination: e.denomination,
+    actif: e.etatAdministratif === 'A' && e.entreprise.etatAdministratif === 'A',
+    siege: e.estSiege,
+  };
+}

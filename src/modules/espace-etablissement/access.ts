@@ -11,6 +11,7 @@ import { and, asc, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import type { Db, Tx } from '../../infra/db/index.js';
 import { espaces, etablissements, refEtablissements, users } from '../../infra/db/schema.js';
+import { failure, type Failure, type Outcome } from '../../shared/problem.js';
 import { openSiretsFor } from '../accounts/menu.js';
 
 export const DECLARATION = 'SOLTEA_ETABLISSEMENTS';
@@ -32,11 +33,20 @@ export interface EstablishmentChoice {
   habilite: boolean;
 }
 
-/** The SIRETs open to the user for the declaration, split into habilitated ones and the others. */
-export async function userEstablishments(ctx: AppContext, user: User): Promise<{ annee: number | null; choices: EstablishmentChoice[] }> {
+const NOT_OPEN =
+  'Ce service ne vous est pas ouvert : vous n’êtes habilité à « SOLTéA - Etablissements » pour aucun établissement, ou le délai d’accès de 24 heures n’est pas écoulé. Votre administrateur gère vos habilitations.';
+
+/**
+ * The SIRETs open to the user for the declaration, habilitated ones and the others; refused when none
+ * is open (no habilitation, or the access delay still running: docs/regles.md#habilitations).
+ */
+export async function userEstablishments(
+  ctx: AppContext,
+  user: User,
+): Promise<Outcome<{ annee: number | null; choices: EstablishmentChoice[] }>> {
   const open = await openSiretsFor(ctx, user, DECLARATION);
+  if (open.length === 0) return failure('forbidden', 'service_non_ouvert', NOT_OPEN);
   const annee = await currentCampaignYear(ctx.db);
-  if (open.length === 0) return { annee, choices: [] };
   const sirets = open.map((o) => o.siret);
   const refs = annee
     ? await ctx.db
@@ -51,6 +61,7 @@ export async function userEstablishments(ctx: AppContext, user: User): Promise<{
   const bySiret = new Map(refs.map((r) => [r.siret, r]));
   const reg = new Map(registry.map((r) => [r.siret, r]));
   return {
+    ok: true,
     annee,
     choices: sirets.map((siret) => {
       const r = bySiret.get(siret);
@@ -66,17 +77,29 @@ export interface Establishment {
   ref: RefEtablissement;
 }
 
-export type LoadResult =
-  | { kind: 'ok'; etab: Establishment; /** the user may open several establishments' spaces */ several: boolean }
-  /** open to the user, but not habilitated for the current campaign */
-  | { kind: 'not_habilitated'; siret: string; nom: string; annee: number | null }
-  | { kind: 'not_found' };
+export interface Space {
+  etab: Establishment;
+  /** the user may open several establishments' spaces */
+  several: boolean;
+}
 
-/** The establishment behind `siret` for this user, or why not. */
+/** Open to the user, but not habilitated for the current campaign: what the refusal page names. */
+export interface NotHabilitated {
+  siret: string;
+  nom: string;
+  annee: number | null;
+}
+
+export type LoadResult = ({ ok: true } & Space) | (Failure & { nonHabilite?: NotHabilitated });
+
+/** Not one of the user's establishments (or no such establishment: the answer is the same). */
+export const NOT_FOUND = failure('not_found', 'etablissement_introuvable', 'Établissement introuvable.');
+
+/** The establishment behind `siret` for this user, or why not (another's SIRET is « introuvable »). */
 export async function loadEstablishment(ctx: AppContext, user: User, siret: string): Promise<LoadResult> {
-  if (!/^\d{14}$/.test(siret)) return { kind: 'not_found' };
+  if (!/^\d{14}$/.test(siret)) return NOT_FOUND;
   const open = await openSiretsFor(ctx, user, DECLARATION);
-  if (!open.some((o) => o.siret === siret)) return { kind: 'not_found' };
+  if (!open.some((o) => o.siret === siret)) return NOT_FOUND;
   const annee = await currentCampaignYear(ctx.db);
   const [ref] = annee
     ? await ctx.db
@@ -88,10 +111,17 @@ export async function loadEstablishment(ctx: AppContext, user: User, siret: stri
     : [];
   if (!ref || !annee) {
     const [g] = await ctx.db.select({ nom: etablissements.denomination }).from(etablissements).where(eq(etablissements.siret, siret));
-    return { kind: 'not_habilitated', siret, nom: g?.nom ?? siret, annee };
+    return { ...notHabilitated(annee), nonHabilite: { siret, nom: g?.nom ?? siret, annee } };
   }
-  return { kind: 'ok', etab: { siret, annee, ref }, several: open.length > 1 };
+  return { ok: true, etab: { siret, annee, ref }, several: open.length > 1 };
 }
+
+const notHabilitated = (annee: number | null): Failure =>
+  failure(
+    'forbidden',
+    'etablissement_non_habilite',
+    `Cet établissement ne figure pas sur les listes des établissements habilités${annee ? ` de la campagne ${annee}` : ''} : il n’a pas d’espace établissement.`,
+  );
 
 export interface Administrator {
   id: string;

@@ -1,7 +1,7 @@
 /**
  * « Attributions reçues »: what employers have allocated, for the current campaign, to the
- * establishment, its composantes and their formations (SOLTéA §4.3; R. 6241-25 3°: the establishment
- * is told the origin of its funds).
+ * establishment, its composantes and their formations (article R. 6241-25 3° du code du travail: the
+ * establishment is told the origin of its funds, docs/regles.md#origine-des-fonds).
  *
  * - The employer is named (raison sociale, SIRET) only when its envelope says « partage de
  *   coordonnées »; otherwise « Employeur (identité non partagée) ».
@@ -14,6 +14,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { expectedAmounts, FULL_BP, type Cents } from '../../domain/money.js';
+import { writeCsv } from '../../shared/csv.js';
 import { formatEurosPlain, formatPercent } from '../../shared/format.js';
 import {
   attributions,
@@ -24,7 +25,6 @@ import {
   refEtablissements,
   refFormations,
 } from '../../infra/db/schema.js';
-import { formatCsv } from '../gestion/habilitations-csv.js';
 import type { Establishment } from './access.js';
 import { placeIds } from './etablissement.js';
 
@@ -105,9 +105,17 @@ export function receivedLines(
   return { lines: out, employeurs, anonymes };
 }
 
+export interface ReceivedLineView extends ReceivedLine {
+  /** the employer's name, or « Employeur (identité non partagée) » */
+  employeurNom: string;
+  beneficiaire: string;
+  formation: string | null;
+  statutLibelle: string;
+}
+
 export interface ReceivedView {
   annee: number;
-  lines: (ReceivedLine & { beneficiaire: string; formation: string | null })[];
+  lines: ReceivedLineView[];
   totalCents: Cents;
   employeurs: number;
   /** employers whose identity is not shared */
@@ -116,72 +124,14 @@ export interface ReceivedView {
   sansMontant: number;
 }
 
+export const STATUT_LIBELLES: Record<string, string> = { validee: 'Validée', enregistree: 'Enregistrée, non validée' };
+
 export async function loadReceived(ctx: AppContext, etab: Establishment): Promise<ReceivedView> {
   const ids = await placeIds(ctx, etab);
-  const ours = new Set(ids);
-  const employerSirets = ctx.db
-    .selectDistinct({ s: attributions.siretEmployeur })
-    .from(attributions)
-    .where(and(eq(attributions.annee, etab.annee), inArray(attributions.etablissementId, ids)));
-  const all = await ctx.db
-    .select({
-      id: attributions.id,
-      siretEmployeur: attributions.siretEmployeur,
-      etablissementId: attributions.etablissementId,
-      formationId: attributions.formationId,
-      pointsBase: attributions.pointsBase,
-      statut: attributions.statut,
-    })
-    .from(attributions)
-    .where(and(eq(attributions.annee, etab.annee), inArray(attributions.siretEmployeur, employerSirets)))
-    .orderBy(asc(attributions.id));
-  const sirets = [...new Set(all.map((a) => a.siretEmployeur))];
-  const employers = new Map<string, EmployerInfo>();
-  if (sirets.length) {
-    const env = await ctx.db
-      .select({ siret: enveloppes.siret, credits: enveloppes.creditsCents, partage: enveloppes.partageCoordonnees })
-      .from(enveloppes)
-      .where(and(eq(enveloppes.annee, etab.annee), inArray(enveloppes.siret, sirets)));
-    const partageurs = env.filter((e) => e.partage).map((e) => e.siret);
-    const names = partageurs.length
-      ? await ctx.db
-          .select({ siret: etablissements.siret, denomination: etablissements.denomination, raisonSociale: entreprises.raisonSociale })
-          .from(etablissements)
-          .innerJoin(entreprises, eq(entreprises.siren, etablissements.siren))
-          .where(inArray(etablissements.siret, partageurs))
-      : [];
-    const nameOf = new Map(names.map((n) => [n.siret, n.raisonSociale || n.denomination]));
-    for (const s of sirets) {
-      const e = env.find((x) => x.siret === s);
-      employers.set(s, { creditsCents: e?.credits ?? null, partage: e?.partage ?? false, raisonSociale: nameOf.get(s) ?? null });
-    }
-  }
-  const { lines, employeurs, anonymes } = receivedLines(all, employers, ours);
-  const places = await ctx.db
-    .select({ id: refEtablissements.id, nom: refEtablissements.nom })
-    .from(refEtablissements)
-    .where(inArray(refEtablissements.id, ids));
-  const placeName = new Map(places.map((p) => [p.id, p.nom]));
-  const formationIds = [...new Set(lines.map((l) => l.formationId).filter((x): x is number => x !== null))];
-  const formations = formationIds.length
-    ? await ctx.db
-        .select({ id: refFormations.id, intitule: refDiplomes.intitule, commune: refFormations.commune })
-        .from(refFormations)
-        .innerJoin(refDiplomes, eq(refDiplomes.id, refFormations.diplomeId))
-        .where(inArray(refFormations.id, formationIds))
-    : [];
-  const formationName = new Map(formations.map((f) => [f.id, f.intitule]));
-  const named = lines
-    .map((l) => ({
-      ...l,
-      beneficiaire: placeName.get(l.etablissementId) ?? '',
-      formation: l.formationId ? (formationName.get(l.formationId) ?? null) : null,
-    }))
-    .sort((a, b) => {
-      const an = a.employeur?.raisonSociale ?? '\uffff';
-      const bn = b.employeur?.raisonSociale ?? '\uffff';
-      return an === bn ? a.id - b.id : an.localeCompare(bn, 'fr');
-    });
+  const all = await employersAllocations(ctx, etab.annee, ids);
+  const employers = await employerInfos(ctx, etab.annee, [...new Set(all.map((a) => a.siretEmployeur))]);
+  const { lines, employeurs, anonymes } = receivedLines(all, employers, new Set(ids));
+  const named = await nameLines(ctx, ids, lines);
   return {
     annee: etab.annee,
     lines: named,
@@ -192,19 +142,92 @@ export async function loadReceived(ctx: AppContext, etab: Establishment): Promis
   };
 }
 
-export const STATUT_LIBELLES: Record<string, string> = { validee: 'Validée', enregistree: 'Enregistrée, non validée' };
+/** Every allocation of the campaign of the employers who chose one of `ids` (any establishment). */
+function employersAllocations(ctx: AppContext, annee: number, ids: number[]): Promise<AllocationRow[]> {
+  const employerSirets = ctx.db
+    .selectDistinct({ s: attributions.siretEmployeur })
+    .from(attributions)
+    .where(and(eq(attributions.annee, annee), inArray(attributions.etablissementId, ids)));
+  return ctx.db
+    .select({
+      id: attributions.id,
+      siretEmployeur: attributions.siretEmployeur,
+      etablissementId: attributions.etablissementId,
+      formationId: attributions.formationId,
+      pointsBase: attributions.pointsBase,
+      statut: attributions.statut,
+    })
+    .from(attributions)
+    .where(and(eq(attributions.annee, annee), inArray(attributions.siretEmployeur, employerSirets)))
+    .orderBy(asc(attributions.id));
+}
+
+/** Each employer's crédits and whether it shares its identity (then its name). */
+async function employerInfos(ctx: AppContext, annee: number, sirets: string[]): Promise<Map<string, EmployerInfo>> {
+  const employers = new Map<string, EmployerInfo>();
+  if (!sirets.length) return employers;
+  const env = await ctx.db
+    .select({ siret: enveloppes.siret, credits: enveloppes.creditsCents, partage: enveloppes.partageCoordonnees })
+    .from(enveloppes)
+    .where(and(eq(enveloppes.annee, annee), inArray(enveloppes.siret, sirets)));
+  const partageurs = env.filter((e) => e.partage).map((e) => e.siret);
+  const names = partageurs.length
+    ? await ctx.db
+        .select({ siret: etablissements.siret, denomination: etablissements.denomination, raisonSociale: entreprises.raisonSociale })
+        .from(etablissements)
+        .innerJoin(entreprises, eq(entreprises.siren, etablissements.siren))
+        .where(inArray(etablissements.siret, partageurs))
+    : [];
+  const nameOf = new Map(names.map((n) => [n.siret, n.raisonSociale || n.denomination]));
+  for (const s of sirets) {
+    const e = env.find((x) => x.siret === s);
+    employers.set(s, { creditsCents: e?.credits ?? null, partage: e?.partage ?? false, raisonSociale: nameOf.get(s) ?? null });
+  }
+  return employers;
+}
+
+/** The lines with their beneficiary, formation and labels, named employers first (by name), then the others. */
+async function nameLines(ctx: AppContext, ids: number[], lines: ReceivedLine[]): Promise<ReceivedLineView[]> {
+  const places = await ctx.db
+    .select({ id: refEtablissements.id, nom: refEtablissements.nom })
+    .from(refEtablissements)
+    .where(inArray(refEtablissements.id, ids));
+  const placeName = new Map(places.map((p) => [p.id, p.nom]));
+  const formationIds = [...new Set(lines.map((l) => l.formationId).filter((x): x is number => x !== null))];
+  const formations = formationIds.length
+    ? await ctx.db
+        .select({ id: refFormations.id, intitule: refDiplomes.intitule })
+        .from(refFormations)
+        .innerJoin(refDiplomes, eq(refDiplomes.id, refFormations.diplomeId))
+        .where(inArray(refFormations.id, formationIds))
+    : [];
+  const formationName = new Map(formations.map((f) => [f.id, f.intitule]));
+  return lines
+    .map((l) => ({
+      ...l,
+      employeurNom: l.employeur?.raisonSociale ?? ANONYMOUS_EMPLOYER,
+      beneficiaire: placeName.get(l.etablissementId) ?? '',
+      formation: l.formationId ? (formationName.get(l.formationId) ?? null) : null,
+      statutLibelle: STATUT_LIBELLES[l.statut] ?? l.statut,
+    }))
+    .sort((a, b) => {
+      const an = a.employeur?.raisonSociale ?? '\uffff';
+      const bn = b.employeur?.raisonSociale ?? '\uffff';
+      return an === bn ? a.id - b.id : an.localeCompare(bn, 'fr');
+    });
+}
 
 export function receivedCsv(v: ReceivedView): string {
   const header = ['Campagne', 'Employeur', 'SIRET employeur', 'Bénéficiaire', 'Formation', 'Pourcentage', 'Montant attendu (€)', 'Statut'];
   const rows = v.lines.map((l) => [
     String(v.annee),
-    l.employeur?.raisonSociale ?? ANONYMOUS_EMPLOYER,
+    l.employeurNom,
     l.employeur?.siret ?? '',
     l.beneficiaire,
     l.formation ?? '',
     formatPercent(l.pointsBase).replace('\u00a0', ' '),
     l.montantCents === null ? '' : formatEurosPlain(l.montantCents),
-    STATUT_LIBELLES[l.statut] ?? l.statut,
+    l.statutLibelle,
   ]);
-  return formatCsv(header, rows);
+  return writeCsv(header, rows);
 }

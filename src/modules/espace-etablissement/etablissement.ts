@@ -5,10 +5,13 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
+import type { BankStatus } from '../../domain/coordonnees-bancaires.js';
 import { libelleCategorie, LISTES } from '../../domain/referentiel.js';
 import { refDiplomes, refEtablissements, refEtablissementUais, refFormations } from '../../infra/db/schema.js';
 import { departementNom, regionNom } from '../recherche/criteria.js';
 import type { Establishment } from './access.js';
+import { loadBankView } from './coordonnees-bancaires.js';
+import { loadProfil } from './profil.js';
 
 export interface PlaceView {
   id: number;
@@ -117,5 +120,31 @@ export async function establishmentView(ctx: AppContext, etab: Establishment): P
     })),
     formations,
     formationsParLieu,
+  };
+}
+
+/** Where the fiche stands, shown on « Mon établissement ». */
+export interface FicheSummary {
+  contacts: number;
+  sites: number;
+  presentation: boolean;
+  bank: BankStatus | null;
+}
+
+/** « Mon établissement »: the referential's data and where the establishment's fiche stands. */
+export async function establishmentHome(ctx: AppContext, etab: Establishment): Promise<{ view: EstablishmentView; summary: FicheSummary }> {
+  const [view, profil, bank] = await Promise.all([
+    establishmentView(ctx, etab),
+    loadProfil(ctx, etab.siret),
+    loadBankView(ctx, etab.siret),
+  ]);
+  return {
+    view,
+    summary: {
+      contacts: profil.contacts.length,
+      sites: profil.sites.length,
+      presentation: profil.presentation !== '',
+      bank: bank.current?.statut ?? null,
+    },
   };
 }

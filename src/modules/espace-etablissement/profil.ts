@@ -1,5 +1,5 @@
 /**
- * « Présentation et contacts »: what the establishment writes on its public fiche (SOLTéA §4.3), kept
+ * « Présentation et contacts »: what the establishment writes on its public fiche, kept
  * per SIRET across campaigns in `etablissement_profils`: a presentation (≤ 2,000 characters), its
  * contacts (fonction, nom, courriel, téléphone; at least one once entered, at most 20) and its
  * websites (libellé + http/https URL, at most 10).
@@ -11,12 +11,11 @@
  */
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { email, phone, text } from '../../shared/fields.js';
 import { audit, type AuditAction } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
-import { etablissementProfils, users } from '../../infra/db/schema.js';
+import { etablissementProfils, type users } from '../../infra/db/schema.js';
+import { conflict, invalidField, notFound, type Failure, type Outcome } from '../../shared/problem.js';
 import { notify } from '../notifications/notify.js';
 import { establishmentAdministrators, type Establishment } from './access.js';
 
@@ -44,7 +43,16 @@ export interface Profil {
   version: string;
 }
 
-/** Functions the real platform's establishments name (research/soltea.md §1.4), offered as suggestions. */
+/** The limits of the fiche, shown on its pages (a page takes them from its view, not from this module). */
+export interface FicheLimits {
+  presentation: number;
+  contacts: number;
+  sites: number;
+  /** suggested functions of a contact */
+  fonctions: readonly string[];
+}
+
+/** Functions the real platform's establishments name, offered as suggestions. */
 export const FONCTIONS_SUGGEREES = [
   'Responsable relation entreprise',
   'Adjoint gestionnaire',
@@ -54,74 +62,12 @@ export const FONCTIONS_SUGGEREES = [
   'Chargé de la taxe d’apprentissage',
 ] as const;
 
-// ── contracts ─────────────────────────────────────────────────────────────────────────────────────
-
-const NAME_RE = /^[\p{L}][\p{L}\p{M} '’.-]*$/u;
-
-/** A website address: http or https, a host with a dot (or localhost), no credentials, ≤ 500 characters. */
-export function parseWebsite(input: string): { ok: true; value: string } | { ok: false; message: string } {
-  const v = input.trim();
-  if (v === '') return { ok: false, message: 'L’adresse du site est obligatoire.' };
-  if (v.length > 500) return { ok: false, message: 'L’adresse du site : 500 caractères au maximum.' };
-  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(v) ? v : `https://${v}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    return { ok: false, message: 'L’adresse du site n’est pas valide (exemple : https://www.mon-etablissement.fr).' };
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return { ok: false, message: 'L’adresse du site doit commencer par https:// ou http://.' };
-  if (url.username || url.password)
-    return { ok: false, message: 'L’adresse du site ne doit pas contenir d’identifiant ni de mot de passe.' };
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(url.hostname.replace(/^xn--/, '')) || /\.$/.test(url.hostname))
-    return { ok: false, message: 'L’adresse du site n’est pas valide (exemple : https://www.mon-etablissement.fr).' };
-  return { ok: true, value: url.toString() };
-}
-
-const version = z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().max(64));
-
-/** Required, 2 to `max` characters: « est obligatoire » when empty, « 2 caractères au minimum » when too short. */
-const required = (label: string, max: number) => text(label, max).refine((s) => s.length !== 1, `${label} : 2 caractères au minimum.`);
-
-export const contactSchema = z.object({
-  fonction: required('La fonction', 80),
-  nom: required('Le nom du contact', 80).refine(
-    (s) => s === '' || NAME_RE.test(s),
-    'Le nom du contact : seuls les lettres, espaces, points, apostrophes et tirets sont acceptés.',
-  ),
-  courriel: email('Le courriel du contact'),
-  telephone: phone('Le téléphone du contact', true),
-});
-export const contactChangeSchema = contactSchema.extend({ version });
-export const removeSchema = z.object({ version });
-
-export const siteSchema = z.object({
-  libelle: required('Le libellé du site', 80),
-  url: z.preprocess(
-    (v) => (v === undefined || v === null ? '' : v),
-    z.string({ error: 'L’adresse du site : valeur incorrecte.' }).transform((s, ctx) => {
-      const r = parseWebsite(s);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.message });
-        return z.NEVER;
-      }
-      return r.value;
-    }),
-  ),
-});
-export const siteChangeSchema = siteSchema.extend({ version });
-
-export const presentationSchema = z.object({
-  presentation: z.preprocess(
-    (v) => (v === undefined || v === null ? '' : v),
-    z
-      .string({ error: 'La présentation : valeur incorrecte.' })
-      .transform((s) => s.normalize('NFC').replace(/\r\n?/g, '\n').trim())
-      .refine((s) => s.length <= PRESENTATION_MAX, `La présentation : ${PRESENTATION_MAX} caractères au maximum.`)
-      .refine((s) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(s), 'La présentation contient des caractères non autorisés.'),
-  ),
-});
+export const FICHE_LIMITS: FicheLimits = {
+  presentation: PRESENTATION_MAX,
+  contacts: CONTACTS_MAX,
+  sites: SITES_MAX,
+  fonctions: FONCTIONS_SUGGEREES,
+};
 
 // ── reading ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -144,37 +90,39 @@ export async function loadProfil(ctx: AppContext, siret: string): Promise<Profil
 
 // ── changing ──────────────────────────────────────────────────────────────────────────────────────
 
-export type ProfilResult =
-  | { ok: true }
-  | { ok: false; code: 'not_found'; message: string }
-  | { ok: false; code: 'conflict'; message: string }
-  | { ok: false; code: 'invalid'; field: string; message: string };
+export type ProfilResult = Outcome;
 
+/** Who changes the fiche of which establishment (the audit records the request's address). */
+export interface Editor {
+  user: User;
+  etab: Establishment;
+  meta: { ip?: string };
+}
+
+/** A change of the fiche: the new fiche and what the audit and the administrators are told, or a refusal. */
 type Mutation = (
   p: Profil,
 ) =>
   | { next: Pick<Profil, 'presentation' | 'contacts' | 'sites'>; action: AuditAction; details: Record<string, unknown>; text: string }
-  | Exclude<ProfilResult, { ok: true }>;
+  | Failure;
 
-const STALE = 'La fiche a été modifiée par une autre personne pendant que vous la consultiez : rechargez la page et recommencez.';
-const LINE_GONE = 'Cette ligne n’existe plus sur la fiche : rechargez la page.';
+const STALE = conflict(
+  'La fiche a été modifiée par une autre personne pendant que vous la consultiez : rechargez la page et recommencez.',
+  'version_perimee',
+);
+const LINE_GONE = notFound('Cette ligne n’existe plus sur la fiche : rechargez la page.', 'ligne_introuvable');
 
-async function change(
-  ctx: AppContext,
-  user: User,
-  etab: Establishment,
-  meta: { ip?: string },
-  mutation: Mutation,
-  opts: { create: boolean },
-): Promise<ProfilResult> {
+/** Applies `mutation` to the fiche as it is now (row locked), audits it and tells the administrators. */
+async function change(ctx: AppContext, ed: Editor, mutation: Mutation, opts: { create: boolean }): Promise<ProfilResult> {
+  const { user, etab } = ed;
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx: Tx) => {
     if (opts.create)
       await tx.insert(etablissementProfils).values({ siret: etab.siret, updatedAt: now, updatedBy: user.id }).onConflictDoNothing();
     const [row] = await tx.select().from(etablissementProfils).where(eq(etablissementProfils.siret, etab.siret)).for('update');
-    if (!row) return { ok: false, code: 'not_found', message: LINE_GONE };
+    if (!row) return LINE_GONE;
     const m = mutation(toProfil(row));
-    if ('ok' in m) return m;
+    if ('problem' in m) return m;
     await tx
       .update(etablissementProfils)
       .set({ presentation: m.next.presentation, contacts: m.next.contacts, sites: m.next.sites, updatedAt: now, updatedBy: user.id })
@@ -183,7 +131,7 @@ async function change(
       action: m.action,
       actorUserId: user.id,
       espaceId: user.espaceId,
-      ip: meta.ip ?? null,
+      ip: ed.meta.ip ?? null,
       details: { siret: etab.siret, ...m.details },
     });
     const admins = await establishmentAdministrators(tx, etab.siret, user.espaceId);
@@ -193,24 +141,21 @@ async function change(
       admins.map((a) => a.id),
       `SOLTéA – ${etab.ref.nom} : ${user.prenom} ${user.nom} ${m.text}`,
     );
-    return { ok: true };
+    return { ok: true as const };
   });
 }
 
-const checkVersion = (p: Profil, v: string) => v === '' || v === p.version;
+/** Line `index` of the fiche the form was built from (an empty version: no check), or why it cannot be changed. */
+function lineOf<L>(p: Profil, lines: readonly L[], index: number, version: string): { ok: true; line: L } | Failure {
+  if (version !== '' && version !== p.version) return STALE;
+  const line = lines[index];
+  return line === undefined ? LINE_GONE : { ok: true, line };
+}
 
-export function updatePresentation(
-  ctx: AppContext,
-  user: User,
-  etab: Establishment,
-  input: { presentation: string },
-  meta: { ip?: string },
-) {
+export function updatePresentation(ctx: AppContext, ed: Editor, input: { presentation: string }) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => ({
       next: { ...p, presentation: input.presentation },
       action: 'soltea_etablissement.presentation_changed',
@@ -221,20 +166,19 @@ export function updatePresentation(
   );
 }
 
-export function addContact(ctx: AppContext, user: User, etab: Establishment, c: Contact, meta: { ip?: string }) {
+// contacts: at least one once entered, at most CONTACTS_MAX
+
+export function addContact(ctx: AppContext, ed: Editor, c: Contact) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) =>
       p.contacts.length >= CONTACTS_MAX
-        ? {
-            ok: false,
-            code: 'invalid',
-            field: 'fonction',
-            message: `La fiche compte déjà ${CONTACTS_MAX} contacts, le maximum : modifiez ou supprimez-en un.`,
-          }
+        ? invalidField(
+            'fonction',
+            `La fiche compte déjà ${CONTACTS_MAX} contacts, le maximum : modifiez ou supprimez-en un.`,
+            'contacts_complets',
+          )
         : {
             next: { ...p, contacts: [...p.contacts, c] },
             action: 'soltea_etablissement.contact_added',
@@ -245,27 +189,16 @@ export function addContact(ctx: AppContext, user: User, etab: Establishment, c: 
   );
 }
 
-export function updateContact(
-  ctx: AppContext,
-  user: User,
-  etab: Establishment,
-  index: number,
-  c: Contact & { version: string },
-  meta: { ip?: string },
-) {
+export function updateContact(ctx: AppContext, ed: Editor, index: number, input: Contact & { version: string }) {
+  const { version, ...contact } = input;
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => {
-      if (!checkVersion(p, c.version)) return { ok: false, code: 'conflict', message: STALE };
-      const old = p.contacts[index];
-      if (!old) return { ok: false, code: 'not_found', message: LINE_GONE };
-      const { version: _v, ...contact } = c;
-      const contacts = p.contacts.map((x, i) => (i === index ? contact : x));
+      const at = lineOf(p, p.contacts, index, version);
+      if (!at.ok) return at;
       return {
-        next: { ...p, contacts },
+        next: { ...p, contacts: p.contacts.map((x, i) => (i === index ? contact : x)) },
         action: 'soltea_etablissement.contact_updated',
         details: { position: index + 1, fonction: contact.fonction, nom: contact.nom },
         text: `a modifié le contact « ${contact.fonction} – ${contact.nom} ».`,
@@ -275,47 +208,38 @@ export function updateContact(
   );
 }
 
-export function removeContact(ctx: AppContext, user: User, etab: Establishment, index: number, v: string, meta: { ip?: string }) {
+export function removeContact(ctx: AppContext, ed: Editor, index: number, version: string) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => {
-      if (!checkVersion(p, v)) return { ok: false, code: 'conflict', message: STALE };
-      const old = p.contacts[index];
-      if (!old) return { ok: false, code: 'not_found', message: LINE_GONE };
+      const at = lineOf(p, p.contacts, index, version);
+      if (!at.ok) return at;
       if (p.contacts.length <= 1)
-        return {
-          ok: false,
-          code: 'conflict',
-          message: 'La fiche doit garder au moins un contact : ajoutez-en un autre avant de supprimer celui-ci, ou modifiez-le.',
-        };
+        return conflict(
+          'La fiche doit garder au moins un contact : ajoutez-en un autre avant de supprimer celui-ci, ou modifiez-le.',
+          'dernier_contact',
+        );
       return {
         next: { ...p, contacts: p.contacts.filter((_, i) => i !== index) },
         action: 'soltea_etablissement.contact_removed',
-        details: { position: index + 1, fonction: old.fonction, nom: old.nom },
-        text: `a supprimé le contact « ${old.fonction} – ${old.nom} ».`,
+        details: { position: index + 1, fonction: at.line.fonction, nom: at.line.nom },
+        text: `a supprimé le contact « ${at.line.fonction} – ${at.line.nom} ».`,
       };
     },
     { create: false },
   );
 }
 
-export function addSite(ctx: AppContext, user: User, etab: Establishment, s: Site, meta: { ip?: string }) {
+// websites: at most SITES_MAX
+
+export function addSite(ctx: AppContext, ed: Editor, s: Site) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) =>
       p.sites.length >= SITES_MAX
-        ? {
-            ok: false,
-            code: 'invalid',
-            field: 'url',
-            message: `La fiche compte déjà ${SITES_MAX} sites, le maximum : modifiez ou supprimez-en un.`,
-          }
+        ? invalidField('url', `La fiche compte déjà ${SITES_MAX} sites, le maximum : modifiez ou supprimez-en un.`, 'sites_complets')
         : {
             next: { ...p, sites: [...p.sites, s] },
             action: 'soltea_etablissement.site_added',
@@ -326,23 +250,14 @@ export function addSite(ctx: AppContext, user: User, etab: Establishment, s: Sit
   );
 }
 
-export function updateSite(
-  ctx: AppContext,
-  user: User,
-  etab: Establishment,
-  index: number,
-  s: Site & { version: string },
-  meta: { ip?: string },
-) {
+export function updateSite(ctx: AppContext, ed: Editor, index: number, input: Site & { version: string }) {
+  const site = { libelle: input.libelle, url: input.url };
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => {
-      if (!checkVersion(p, s.version)) return { ok: false, code: 'conflict', message: STALE };
-      if (!p.sites[index]) return { ok: false, code: 'not_found', message: LINE_GONE };
-      const site = { libelle: s.libelle, url: s.url };
+      const at = lineOf(p, p.sites, index, input.version);
+      if (!at.ok) return at;
       return {
         next: { ...p, sites: p.sites.map((x, i) => (i === index ? site : x)) },
         action: 'soltea_etablissement.site_updated',
@@ -354,21 +269,18 @@ export function updateSite(
   );
 }
 
-export function removeSite(ctx: AppContext, user: User, etab: Establishment, index: number, v: string, meta: { ip?: string }) {
+export function removeSite(ctx: AppContext, ed: Editor, index: number, version: string) {
   return change(
     ctx,
-    user,
-    etab,
-    meta,
+    ed,
     (p) => {
-      if (!checkVersion(p, v)) return { ok: false, code: 'conflict', message: STALE };
-      const old = p.sites[index];
-      if (!old) return { ok: false, code: 'not_found', message: LINE_GONE };
+      const at = lineOf(p, p.sites, index, version);
+      if (!at.ok) return at;
       return {
         next: { ...p, sites: p.sites.filter((_, i) => i !== index) },
         action: 'soltea_etablissement.site_removed',
-        details: { position: index + 1, libelle: old.libelle, url: old.url },
-        text: `a supprimé le site « ${old.libelle} ».`,
+        details: { position: index + 1, libelle: at.line.libelle, url: at.line.url },
+        text: `a supprimé le site « ${at.line.libelle} ».`,
       };
     },
     { create: false },

@@ -1,5 +1,5 @@
 /**
- * Notifications a user must know about (PRODUCT.md §5): a line in the tableau de bord, and a mail
+ * Notifications a user must know about (the tableau de bord of the menu personnalisé): a line there, and a mail
  * when asked. Written in the caller's transaction, so a rolled-back change notifies nobody.
  */
 import { inArray } from 'drizzle-orm';

@@ -1,3 +1,4 @@
+/** Development only: the demo clock page (src/dev/routes/horloge.tsx) and its parts. */
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -37,11 +38,147 @@ export interface DevHorlogeProps {
   values?: Record<string, unknown>;
 }
 
+/** The application's instant, where it started, how far from real time. */
+function Instant(props: DevHorlogeProps) {
+  return (
+    <div className="fr-callout fr-mb-4w">
+      <h2 className="fr-callout__title">Instant de l’application</h2>
+      <p className="fr-callout__text">
+        <time dateTime={props.maintenantIso}>{props.maintenant}</time>
+      </p>
+      {props.initial ? <p className="fr-text--sm">Démarrée sur DEMO_NOW = {props.initial}.</p> : null}
+      {props.ecart ? <p className="fr-text--sm">{props.ecart}</p> : null}
+    </div>
+  );
+}
+
+function YearChoice(props: { annee: number; annees: number[] }) {
+  return (
+    <form method="get" action="/dev/horloge" className="fr-mb-3w">
+      <div className="fr-select-group">
+        <label className="fr-label" htmlFor="annee">
+          Campagne affichée
+        </label>
+        <select className="fr-select" id="annee" name="annee" defaultValue={String(props.annee)}>
+          {props.annees.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button className="fr-btn fr-btn--secondary fr-btn--sm" type="submit">
+        Afficher
+      </button>
+    </form>
+  );
+}
+
+function Phases(props: { annee: number; targets: DevHorlogeTarget[] }) {
+  return (
+    <div className="fr-table fr-table--bordered">
+      <table>
+        <caption>Étapes de la campagne {props.annee}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Étape</th>
+            <th scope="col">À partir du (00 h 00, heure de Paris)</th>
+            <th scope="col">État</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.targets.map((t) => (
+            <tr key={t.cible}>
+              <th scope="row">{t.label}</th>
+              <td>{t.jour}</td>
+              <td>{t.current ? <span className="fr-badge fr-badge--info fr-badge--no-icon">en cours</span> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PhaseButtons(props: DevHorlogeProps) {
+  return (
+    <form method="post" action="/dev/horloge" className="fr-mb-4w">
+      <CsrfField token={props.ctx.csrfToken} />
+      <input type="hidden" name="annee" value={props.annee} />
+      <fieldset className="fr-fieldset">
+        <legend className="fr-fieldset__legend">Aller au début d’une étape de la campagne {props.annee}</legend>
+        <ul className="fr-btns-group fr-btns-group--inline-md">
+          {props.targets.map((t) => (
+            <li key={t.cible}>
+              <button
+                className={`fr-btn ${t.current ? '' : 'fr-btn--secondary'}`}
+                type="submit"
+                name="cible"
+                value={t.cible}
+                aria-describedby={`cible-${t.cible}`}
+              >
+                {t.label}
+              </button>
+              <span className="fr-sr-only" id={`cible-${t.cible}`}>
+                le {t.jour} à 00 h 00
+              </span>
+            </li>
+          ))}
+        </ul>
+      </fieldset>
+    </form>
+  );
+}
+
+function InstantForm(props: DevHorlogeProps) {
+  return (
+    <form method="post" action="/dev/horloge" className="fr-mb-4w" noValidate>
+      <CsrfField token={props.ctx.csrfToken} />
+      <input type="hidden" name="annee" value={props.annee} />
+      <fieldset className="fr-fieldset">
+        <legend className="fr-fieldset__legend">Aller à un instant choisi</legend>
+        <Input
+          name="instant"
+          label="Date et heure (heure de Paris)"
+          type="datetime-local"
+          hint="Format attendu : JJ/MM/AAAA HH:MM, par exemple le 2 juin 2025 à 09:00."
+          value={props.values?.instant ?? props.maintenantLocal}
+          error={props.errors?.instant}
+          required
+        />
+        <button className="fr-btn" type="submit">
+          Déplacer l’horloge
+        </button>
+      </fieldset>
+    </form>
+  );
+}
+
+function BackButtons(props: DevHorlogeProps) {
+  return (
+    <form method="post" action="/dev/horloge">
+      <CsrfField token={props.ctx.csrfToken} />
+      <input type="hidden" name="annee" value={props.annee} />
+      <ul className="fr-btns-group fr-btns-group--inline-md">
+        <li>
+          <button className="fr-btn fr-btn--tertiary" type="submit" name="cible" value="demo-now">
+            Revenir à DEMO_NOW
+          </button>
+        </li>
+        <li>
+          <button className="fr-btn fr-btn--tertiary" type="submit" name="cible" value="heure-reelle">
+            Revenir à l’heure réelle
+          </button>
+        </li>
+      </ul>
+    </form>
+  );
+}
+
 /** Development only: the demo clock, the phases of a campaign and buttons to move to each one. */
 export function DevHorlogePage(props: DevHorlogeProps) {
-  const { ctx } = props;
   return (
-    <Layout ctx={ctx} title="Horloge de démonstration">
+    <Layout ctx={props.ctx} title="Horloge de démonstration">
       <h1>Horloge de démonstration</h1>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       <ErrorSummary errors={props.errors} />
@@ -49,14 +186,7 @@ export function DevHorlogePage(props: DevHorlogeProps) {
         Cette page n’existe qu’en développement. Elle déplace l’heure de l’application pour montrer chaque étape d’une campagne SOLTéA ; les
         dates sont à l’heure de Paris.
       </p>
-      <div className="fr-callout fr-mb-4w">
-        <h2 className="fr-callout__title">Instant de l’application</h2>
-        <p className="fr-callout__text">
-          <time dateTime={props.maintenantIso}>{props.maintenant}</time>
-        </p>
-        {props.initial ? <p className="fr-text--sm">Démarrée sur DEMO_NOW = {props.initial}.</p> : null}
-        {props.ecart ? <p className="fr-text--sm">{props.ecart}</p> : null}
-      </div>
+      <Instant {...props} />
       {!props.deplacable ? (
         <Alert type="warning" title="L’horloge suit l’heure réelle">
           <p>
@@ -65,116 +195,17 @@ export function DevHorlogePage(props: DevHorlogeProps) {
           </p>
         </Alert>
       ) : null}
-
       <h2>Campagne {props.annee}</h2>
       <p>
         Calendrier {props.origine}. {props.phase}
       </p>
-      {props.annees.length > 1 ? (
-        <form method="get" action="/dev/horloge" className="fr-mb-3w">
-          <div className="fr-select-group">
-            <label className="fr-label" htmlFor="annee">
-              Campagne affichée
-            </label>
-            <select className="fr-select" id="annee" name="annee" defaultValue={String(props.annee)}>
-              {props.annees.map((a) => (
-                <option key={a} value={a}>
-                  {a}
-                </option>
-              ))}
-            </select>
-          </div>
-          <button className="fr-btn fr-btn--secondary fr-btn--sm" type="submit">
-            Afficher
-          </button>
-        </form>
-      ) : null}
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>Étapes de la campagne {props.annee}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Étape</th>
-              <th scope="col">À partir du (00 h 00, heure de Paris)</th>
-              <th scope="col">État</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.targets.map((t) => (
-              <tr key={t.cible}>
-                <th scope="row">{t.label}</th>
-                <td>{t.jour}</td>
-                <td>{t.current ? <span className="fr-badge fr-badge--info fr-badge--no-icon">en cours</span> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-
+      {props.annees.length > 1 ? <YearChoice annee={props.annee} annees={props.annees} /> : null}
+      <Phases annee={props.annee} targets={props.targets} />
       {props.deplacable ? (
         <>
-          <form method="post" action="/dev/horloge" className="fr-mb-4w">
-            <CsrfField token={ctx.csrfToken} />
-            <input type="hidden" name="annee" value={props.annee} />
-            <fieldset className="fr-fieldset">
-              <legend className="fr-fieldset__legend">Aller au début d’une étape de la campagne {props.annee}</legend>
-              <ul className="fr-btns-group fr-btns-group--inline-md">
-                {props.targets.map((t) => (
-                  <li key={t.cible}>
-                    <button
-                      className={`fr-btn ${t.current ? '' : 'fr-btn--secondary'}`}
-                      type="submit"
-                      name="cible"
-                      value={t.cible}
-                      aria-describedby={`cible-${t.cible}`}
-                    >
-                      {t.label}
-                    </button>
-                    <span className="fr-sr-only" id={`cible-${t.cible}`}>
-                      le {t.jour} à 00 h 00
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            </fieldset>
-          </form>
-
-          <form method="post" action="/dev/horloge" className="fr-mb-4w" noValidate>
-            <CsrfField token={ctx.csrfToken} />
-            <input type="hidden" name="annee" value={props.annee} />
-            <fieldset className="fr-fieldset">
-              <legend className="fr-fieldset__legend">Aller à un instant choisi</legend>
-              <Input
-                name="instant"
-                label="Date et heure (heure de Paris)"
-                type="datetime-local"
-                hint="Format attendu : JJ/MM/AAAA HH:MM, par exemple le 2 juin 2025 à 09:00."
-                value={props.values?.instant ?? props.maintenantLocal}
-                error={props.errors?.instant}
-                required
-              />
-              <button className="fr-btn" type="submit">
-                Déplacer l’horloge
-              </button>
-            </fieldset>
-          </form>
-
-          <form method="post" action="/dev/horloge">
-            <CsrfField token={ctx.csrfToken} />
-            <input type="hidden" name="annee" value={props.annee} />
-            <ul className="fr-btns-group fr-btns-group--inline-md">
-              <li>
-                <button className="fr-btn fr-btn--tertiary" type="submit" name="cible" value="demo-now">
-                  Revenir à DEMO_NOW
-                </button>
-              </li>
-              <li>
-                <button className="fr-btn fr-btn--tertiary" type="submit" name="cible" value="heure-reelle">
-                  Revenir à l’heure réelle
-                </button>
-              </li>
-            </ul>
-          </form>
+          <PhaseButtons {...props} />
+          <InstantForm {...props} />
+          <BackButtons {...props} />
         </>
       ) : null}
     </Layout>

@@ -3,17 +3,21 @@
  * last four characters) with the operator's status, « Demander un code », the entry form (IBAN, BIC,
  * titulaire, code), and the history of versions.
  */
+import { BANK_CODE_MAX_ATTEMPTS, BANK_CODE_VALIDITY_DAYS } from '../../domain/coordonnees-bancaires.js';
+import type { BankView } from '../../modules/espace-etablissement/coordonnees-bancaires.js';
 import type { FieldErrors } from '../../shared/fields.js';
-import { BANK_CODE_MAX_ATTEMPTS, BANK_CODE_VALIDITY_DAYS } from '../../modules/espace-etablissement/bank-rules.js';
-import { formatDate, formatDateTime, type BankView } from '../../modules/espace-etablissement/coordonnees-bancaires.js';
+import { formatDate, formatDateTime } from '../../shared/format.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { BankBadge, SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
 
+/** « par Prénom Nom », or nothing when the person is unknown. */
+const by = (who: string | null) => (who ? ` par ${who}` : '');
+
 function CodeState(props: { code: BankView['code'] }) {
   const c = props.code;
   if (!c) return <p>Aucun code n’a encore été demandé pour cet établissement.</p>;
-  const who = c.requestedBy ? ` par ${c.requestedBy}` : '';
+  const who = by(c.requestedBy);
   switch (c.state) {
     case 'actif':
       return (
@@ -37,87 +41,74 @@ function CodeState(props: { code: BankView['code'] }) {
   }
 }
 
-export function BanquePage(props: {
-  ctx: PageContext;
-  head: SpaceHeader;
-  view: BankView;
-  notice?: string;
-  values?: Record<string, unknown>;
-  errors?: FieldErrors;
-  /** a refusal of « Demander un code » */
-  codeMessage?: string;
-}) {
-  const h = props.head;
-  const v = props.view;
-  const cur = v.current;
-  const e = props.errors ?? {};
-  const values = props.values ?? {};
-  const base = spaceUrl(h.siret, 'banque');
+function CurrentDetails(props: { current: BankView['current'] }) {
+  const cur = props.current;
+  if (!cur)
+    return (
+      <Alert type="warning" title="Aucune coordonnée bancaire">
+        L’établissement n’a pas encore de coordonnées bancaires : demandez un code, puis saisissez l’IBAN, le BIC et le titulaire du compte.
+      </Alert>
+    );
   return (
-    <SpaceFrame ctx={props.ctx} head={h} tab="banque" title="Coordonnées bancaires" notice={props.notice}>
-      <p>
-        Le solde de la taxe d’apprentissage est versé par virement SEPA sur le compte de l’établissement, après vérification de ses
-        coordonnées par l’opérateur (Caisse des Dépôts). Elles doivent être complètes avant la fin de chaque période de la campagne : sans
-        elles, l’établissement ne peut pas être payé.
-      </p>
-
-      <h2>Coordonnées enregistrées</h2>
-      {cur ? (
-        <>
-          <dl className="recap">
-            <dt>Statut</dt>
-            <dd>
-              <BankBadge statut={cur.statut} />
-              {cur.statut === 'rejetee' && cur.motifRejet ? (
-                <p className="fr-mt-1w fr-mb-0">{`Motif du rejet : ${cur.motifRejet}`}</p>
-              ) : null}
-              {cur.statut === 'a_verifier' ? (
-                <p className="fr-mt-1w fr-mb-0 fr-text--sm">L’opérateur vérifie les coordonnées avant le premier virement.</p>
-              ) : null}
-            </dd>
-            <dt>IBAN</dt>
-            <dd>
-              <span aria-hidden="true">{cur.ibanMasque}</span>
-              <span className="fr-sr-only">{`IBAN ${cur.pays} masqué, se terminant par ${cur.ibanFin.split('').join(' ')}`}</span>
-              <span className="fr-text--sm">{` (se terminant par ${cur.ibanFin})`}</span>
-            </dd>
-            <dt>BIC</dt>
-            <dd>{cur.bic}</dd>
-            <dt>Titulaire du compte</dt>
-            <dd>{cur.titulaire}</dd>
-            <dt>Saisies le</dt>
-            <dd>{`${formatDateTime(cur.createdAt)}${cur.createdBy ? ` par ${cur.createdBy}` : ''}`}</dd>
-          </dl>
-          {cur.statut === 'rejetee' ? (
-            <Alert type="error" title="Coordonnées rejetées">
-              Saisissez de nouvelles coordonnées bancaires avec un nouveau code.
-            </Alert>
+    <>
+      <dl className="recap">
+        <dt>Statut</dt>
+        <dd>
+          <BankBadge statut={cur.statut} />
+          {cur.statut === 'rejetee' && cur.motifRejet ? <p className="fr-mt-1w fr-mb-0">{`Motif du rejet : ${cur.motifRejet}`}</p> : null}
+          {cur.statut === 'a_verifier' ? (
+            <p className="fr-mt-1w fr-mb-0 fr-text--sm">L’opérateur vérifie les coordonnées avant le premier virement.</p>
           ) : null}
-        </>
-      ) : (
-        <Alert type="warning" title="Aucune coordonnée bancaire">
-          L’établissement n’a pas encore de coordonnées bancaires : demandez un code, puis saisissez l’IBAN, le BIC et le titulaire du
-          compte.
+        </dd>
+        <dt>IBAN</dt>
+        <dd>
+          <span aria-hidden="true">{cur.ibanMasque}</span>
+          <span className="fr-sr-only">{`IBAN ${cur.pays} masqué, se terminant par ${cur.ibanFin.split('').join(' ')}`}</span>
+          <span className="fr-text--sm">{` (se terminant par ${cur.ibanFin})`}</span>
+        </dd>
+        <dt>BIC</dt>
+        <dd>{cur.bic}</dd>
+        <dt>Titulaire du compte</dt>
+        <dd>{cur.titulaire}</dd>
+        <dt>Saisies le</dt>
+        <dd>{`${formatDateTime(cur.createdAt)}${by(cur.createdBy)}`}</dd>
+      </dl>
+      {cur.statut === 'rejetee' ? (
+        <Alert type="error" title="Coordonnées rejetées">
+          Saisissez de nouvelles coordonnées bancaires avec un nouveau code.
         </Alert>
-      )}
+      ) : null}
+    </>
+  );
+}
 
+function CodeRequest(props: { csrfToken: string; action: string; code: BankView['code']; message?: string }) {
+  return (
+    <>
       <h2>1. Demander un code</h2>
       <p>
         {`Pour protéger l’établissement, la saisie ou la modification des coordonnées bancaires demande un code, envoyé par courriel aux administrateurs de l’établissement sur net-entreprises. Il est valable ${BANK_CODE_VALIDITY_DAYS} jours, ne sert qu’une fois et remplace tout code envoyé auparavant.`}
       </p>
-      <CodeState code={v.code} />
-      {props.codeMessage ? <Alert type="warning">{props.codeMessage}</Alert> : null}
-      <form method="post" action={`${base}/code`}>
-        <CsrfField token={props.ctx.csrfToken} />
+      <CodeState code={props.code} />
+      {props.message ? <Alert type="warning">{props.message}</Alert> : null}
+      <form method="post" action={props.action}>
+        <CsrfField token={props.csrfToken} />
         <button type="submit" className="fr-btn fr-btn--secondary fr-icon-mail-line fr-btn--icon-left">
           Demander un code
         </button>
       </form>
+    </>
+  );
+}
 
-      <h2 className="fr-mt-5w">{cur ? '2. Modifier les coordonnées bancaires' : '2. Saisir les coordonnées bancaires'}</h2>
+function BankForm(props: { csrfToken: string; action: string; values: Record<string, unknown>; errors?: FieldErrors }) {
+  const e = props.errors ?? {};
+  const values = props.values;
+  return (
+    <>
       <ErrorSummary errors={props.errors} />
-      <form method="post" action={base} noValidate autoComplete="off">
-        <CsrfField token={props.ctx.csrfToken} />
+      <form method="post" action={props.action} noValidate autoComplete="off">
+        <CsrfField token={props.csrfToken} />
         <Input
           name="iban"
           label="IBAN"
@@ -158,41 +149,72 @@ export function BanquePage(props: {
           Enregistrer les coordonnées bancaires
         </button>
       </form>
+    </>
+  );
+}
 
-      {v.history.length > 1 ? (
-        <>
-          <h2 className="fr-mt-5w">Historique</h2>
-          <div className="fr-table">
-            <table>
-              <caption className="fr-sr-only">Versions successives des coordonnées bancaires</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Saisies le</th>
-                  <th scope="col">IBAN</th>
-                  <th scope="col">BIC</th>
-                  <th scope="col">Titulaire</th>
-                  <th scope="col">Statut</th>
-                  <th scope="col">Remplacées le</th>
-                </tr>
-              </thead>
-              <tbody>
-                {v.history.map((r) => (
-                  <tr key={r.id}>
-                    <td>{`${formatDateTime(r.createdAt)}${r.createdBy ? ` par ${r.createdBy}` : ''}`}</td>
-                    <td>{`se terminant par ${r.ibanFin}`}</td>
-                    <td>{r.bic}</td>
-                    <td>{r.titulaire}</td>
-                    <td>
-                      <BankBadge statut={r.statut} small />
-                    </td>
-                    <td>{r.remplaceeLe ? formatDateTime(r.remplaceeLe) : 'Coordonnées actuelles'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      ) : null}
+function History(props: { history: BankView['history'] }) {
+  return (
+    <>
+      <h2 className="fr-mt-5w">Historique</h2>
+      <div className="fr-table">
+        <table>
+          <caption className="fr-sr-only">Versions successives des coordonnées bancaires</caption>
+          <thead>
+            <tr>
+              <th scope="col">Saisies le</th>
+              <th scope="col">IBAN</th>
+              <th scope="col">BIC</th>
+              <th scope="col">Titulaire</th>
+              <th scope="col">Statut</th>
+              <th scope="col">Remplacées le</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.history.map((r) => (
+              <tr key={r.id}>
+                <td>{`${formatDateTime(r.createdAt)}${by(r.createdBy)}`}</td>
+                <td>{`se terminant par ${r.ibanFin}`}</td>
+                <td>{r.bic}</td>
+                <td>{r.titulaire}</td>
+                <td>
+                  <BankBadge statut={r.statut} small />
+                </td>
+                <td>{r.remplaceeLe ? formatDateTime(r.remplaceeLe) : 'Coordonnées actuelles'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export function BanquePage(props: {
+  ctx: PageContext;
+  head: SpaceHeader;
+  view: BankView;
+  notice?: string;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+  /** a refusal of « Demander un code » */
+  codeMessage?: string;
+}) {
+  const v = props.view;
+  const base = spaceUrl(props.head.siret, 'banque');
+  return (
+    <SpaceFrame ctx={props.ctx} head={props.head} tab="banque" title="Coordonnées bancaires" notice={props.notice}>
+      <p>
+        Le solde de la taxe d’apprentissage est versé par virement SEPA sur le compte de l’établissement, après vérification de ses
+        coordonnées par l’opérateur (Caisse des Dépôts). Elles doivent être complètes avant la fin de chaque période de la campagne : sans
+        elles, l’établissement ne peut pas être payé.
+      </p>
+      <h2>Coordonnées enregistrées</h2>
+      <CurrentDetails current={v.current} />
+      <CodeRequest csrfToken={props.ctx.csrfToken} action={`${base}/code`} code={v.code} message={props.codeMessage} />
+      <h2 className="fr-mt-5w">{v.current ? '2. Modifier les coordonnées bancaires' : '2. Saisir les coordonnées bancaires'}</h2>
+      <BankForm csrfToken={props.ctx.csrfToken} action={base} values={props.values ?? {}} errors={props.errors} />
+      {v.history.length > 1 ? <History history={v.history} /> : null}
     </SpaceFrame>
   );
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSepaCountry, makeValidFrenchIban } from '../../domain/identifiers.js';
+import { isSepaCountry, makeValidFrenchIban } from './identifiers.js';
 import {
   BANK_CODE_ALPHABET,
   BANK_CODE_BITS,
@@ -15,7 +15,7 @@ import {
   parseSepaIban,
   parseTitulaire,
   transliterateSepa,
-} from './bank-rules.js';
+} from './coordonnees-bancaires.js';
 
 const vectors = JSON.parse(readFileSync(path.resolve(process.cwd(), '../shared/data/validation/validation_vectors.json'), 'utf8')) as {
   iban: { vectors: { value: string; iban_mod97_ok: boolean; rib_key_ok?: boolean }[]; valid_from_python_stdnum_test_iban: string[] };

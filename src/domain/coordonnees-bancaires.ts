@@ -1,19 +1,21 @@
 /**
- * Pure rules of the establishment's bank details (SOLTéA §4.3): what an IBAN / BIC / titulaire must be
- * for a SEPA credit transfer, the code that protects their entry, and how an IBAN is shown.
+ * Pure rules of an establishment's bank details (docs/regles.md#coordonnees-bancaires): what an IBAN /
+ * BIC / titulaire must be for a SEPA credit transfer, the code that protects their entry, and how an
+ * IBAN is shown. Used by the establishment space (module espace-etablissement) and its pages.
  *
- * - IBAN: ISO 13616 (mod 97) and, for FR/MC, the French RIB key (`parseIban`, src/domain/identifiers.ts);
- *   the account must be in the SEPA zone (EPC409-09, our own list: GP, RE… are SEPA, ibantools says
- *   otherwise) because SOLTéA pays by SEPA credit transfer (DOMAIN.md « Payments »).
+ * - IBAN: ISO 13616 (mod 97) and, for FR/MC, the French RIB key (`parseIban`, identifiers.ts); the
+ *   account must be in the SEPA zone (EPC409-09, our own list: GP, RE… are SEPA, ibantools says
+ *   otherwise) because SOLTéA pays by SEPA credit transfer (docs/regles.md#versements).
  * - BIC: ISO 9362 (`parseBic`); its country must be the IBAN's, or a territory that uses that IBAN
  *   country code (a Guadeloupe bank: BIC «….GP..», IBAN «FR…»; Jersey: BIC «JE», IBAN «GB»).
  * - Titulaire: 2 to 70 characters (pain.001 `Nm` of the creditor is Max70Text), written with the
  *   SEPA « Latin character set » (EPC217-08: a-z A-Z 0-9 / - ? : ( ) . , ' + space) once accents are
  *   transliterated, as the payment file will carry it.
- * - Code: 8 characters drawn by the CSPRNG from 32 unambiguous symbols (no 0/O, 1/I): 40 bits.
+ * - Code: 8 characters drawn by the CSPRNG from 32 unambiguous symbols (no 0/O, 1/I): 40 bits. The
+ *   random source is a parameter (the CSPRNG by default), so the rule is tested with given bytes.
  */
 import { randomBytes } from 'node:crypto';
-import { compactInput, isSepaCountry, parseBic, parseIban, type Bic, type Iban } from '../../domain/identifiers.js';
+import { compactInput, isSepaCountry, parseBic, parseIban, type Bic, type Iban } from './identifiers.js';
 
 export const BANK_CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 export const BANK_CODE_LENGTH = 8;
