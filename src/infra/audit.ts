@@ -66,7 +66,9 @@ export type AuditAction =
   | 'attributions.partage_changed'
   | 'attributions.imported'
   | 'groupe.created'
-  | 'groupe.deleted';
+  | 'groupe.deleted'
+  // campaign calendars (src/modules/campagnes)
+  | 'campagne.updated';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -19,7 +19,7 @@ import {
   type Campaign,
   type CampaignError,
 } from '../../domain/campagne.js';
-import { audit, type AuditAction } from '../../infra/audit.js';
+import { audit } from '../../infra/audit.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Tx } from '../../infra/db/index.js';
 import { campagnes } from '../../infra/db/schema.js';
@@ -113,9 +113,6 @@ export async function currentCampaign(ctx: Pick<AppContext, 'db' | 'clock'>): Pr
 export type SaveCampaignResult =
   { ok: true; campaign: Campaign; created: boolean; changed: boolean } | { ok: false; errors: CampaignError[] };
 
-/** The audit action of a saved calendar: not yet in infra/audit.ts's AuditAction union, hence the cast. */
-const CAMPAGNE_UPDATED = 'campagne.updated' as AuditAction;
-
 function sameCampaign(a: Campaign, b: Campaign): boolean {
   return JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
 }
@@ -168,7 +165,7 @@ export async function saveCampaign(
       .values({ annee: c.annee, ...values })
       .onConflictDoUpdate({ target: campagnes.annee, set: values });
     await audit(tx, ctx.clock, {
-      action: CAMPAGNE_UPDATED,
+      action: 'campagne.updated',
       actorUserId: operatorUserId,
       details: { annee: c.annee, avant: before ? { origine: before.origine, ...normalise(before.campaign) } : null, apres: c },
     });
