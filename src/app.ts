@@ -63,7 +63,7 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
   const server = await buildServer(ctx, {
     sessions: { load: loadSession, touch: touchSession },
-    routes: config.devOutbox ? [...MODULE_ROUTES, devRoutes] : MODULE_ROUTES,
+    routes: config.devTools ? [...MODULE_ROUTES, devRoutes] : MODULE_ROUTES,
   });
   let cleaner: NodeJS.Timeout | null = null;
   if (config.NODE_ENV !== 'test') {

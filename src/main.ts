@@ -2,7 +2,7 @@
 import { count } from 'drizzle-orm';
 import { espaces } from './infra/db/schema.js';
 import { createApp, type RunningApp } from './app.js';
-import { ConfigError, loadConfig } from './infra/config.js';
+import { ConfigError, loadConfig, type Config } from './infra/config.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
 import { formatSiret } from './domain/identifiers.js';
 import { ensureCommunes } from './modules/referentiel/communes.js';
@@ -15,11 +15,27 @@ import { ensureCommunes } from './modules/referentiel/communes.js';
 export const DEMO_DEFAULT_NOW = '2025-06-16T09:00:00+02:00';
 
 async function main() {
-  let config;
+  const config = configOrExit();
+  const started = Date.now();
+  console.log(`Démarrage (${config.NODE_ENV}) sur ${config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.PGLITE_DIR})`}…`);
+  const app = await createApp(config);
+  // the communes (with their centre) are reference data, needed even without the demo data set
+  // (« autour de » searches): loaded once, then a single count query at each start
+  await ensureCommunes(app.ctx.db);
+  if (config.demoSeed) await seedIfEmpty(app);
+  const address = await app.server.listen({ port: config.PORT, host: config.HOST });
+  const url = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
+  console.log(`\nPortail prêt en ${((Date.now() - started) / 1000).toFixed(1)} s : ${url}`);
+  printDemoGuide(config, url);
+  stopOnSignals(app);
+}
+
+/** The configuration, or its French errors and exit code 1. The demo's clock starts at DEMO_DEFAULT_NOW unless DEMO_NOW says otherwise. */
+function configOrExit(): Config {
   try {
-    const env = { ...process.env };
-    if (!env.DEMO_NOW && env.NODE_ENV !== 'production' && env.DEMO_SEED !== '0') env.DEMO_NOW = DEMO_DEFAULT_NOW;
-    config = loadConfig(env);
+    const config = loadConfig(process.env);
+    if (config.demoSeed && !config.isProduction && !process.env.DEMO_NOW) config.demoNow = new Date(DEMO_DEFAULT_NOW);
+    return config;
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -27,24 +43,18 @@ async function main() {
     }
     throw e;
   }
-  const started = Date.now();
-  console.log(`Démarrage (${config.NODE_ENV}) sur ${config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.PGLITE_DIR})`}…`);
-  const app = await createApp(config);
-  // the communes (with their centre) are reference data, needed even without the demo data set
-  // (« autour de » searches): loaded once, then a single count query at each start
-  await ensureCommunes(app.ctx.db);
-  const seed = config.DEMO_SEED ?? (config.isProduction ? '0' : '1');
-  if (seed === '1') {
-    const [{ n } = { n: 0 }] = await app.ctx.db.select({ n: count() }).from(espaces);
-    if (Number(n) === 0) {
-      console.log('Base vide : chargement du jeu de démonstration…');
-      await seedDemo(app.ctx, (l) => console.log(l));
-    }
-  }
-  const address = await app.server.listen({ port: config.PORT, host: config.HOST });
-  const url = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
-  console.log(`\nPortail prêt en ${((Date.now() - started) / 1000).toFixed(1)} s : ${url}`);
-  if (seed === '1') {
+}
+
+async function seedIfEmpty(app: RunningApp) {
+  const [{ n } = { n: 0 }] = await app.ctx.db.select({ n: count() }).from(espaces);
+  if (Number(n) > 0) return;
+  console.log('Base vide : chargement du jeu de démonstration…');
+  await seedDemo(app.ctx, (l) => console.log(l));
+}
+
+/** What a person trying the demo needs: the accounts, the clock, where the mails are. */
+function printDemoGuide(config: Config, url: string) {
+  if (config.demoSeed) {
     console.log(`\nComptes de démonstration (mot de passe commun : ${DEMO_PASSWORD}) :`);
     for (const e of DEMO_ACCOUNTS)
       for (const p of e.people.filter((x) => x.status !== 'candidat'))
@@ -53,11 +63,13 @@ async function main() {
         );
   }
   if (config.demoNow)
-    console.log(`\nHorloge de démonstration : ${config.demoNow.toISOString()} (DEMO_NOW ; ${url}/dev/horloge pour la déplacer)`);
-  if (app.ctx.config.devOutbox) console.log(`\nCourriels (pas de SMTP_URL) : ${url}/dev/boite-mail`);
+    console.log(
+      `\nHorloge de démonstration : ${config.demoNow.toISOString()} (DEMO_NOW${config.devTools ? ` ; ${url}/dev/horloge pour la déplacer` : ''})`,
+    );
+  if (config.devTools) console.log(`\nCourriels${config.devOutbox ? ' (pas de SMTP_URL)' : ''} : ${url}/dev/boite-mail`);
+  else if (config.devOutbox)
+    console.log('\nCourriels : gardés dans la boîte d’envoi ; relancez avec DEV_TOOLS=1 npm start pour les lire (et déplacer l’horloge).');
   console.log(`API : ${url}/api/docs`);
-
-  stopOnSignals(app);
 }
 
 /** How long in-flight requests may take to finish after SIGTERM before the process gives up on them. */

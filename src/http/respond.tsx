@@ -93,7 +93,7 @@ export function sendFile(reply: FastifyReply, file: { name: string; type: string
 }
 
 export function pageContext(req: FastifyRequest): PageContext {
-  return { csrfToken: req.csrfToken, viewer: req.auth?.viewer ?? null, devOutbox: req.server.ctx.config.devOutbox };
+  return { csrfToken: req.csrfToken, viewer: req.auth?.viewer ?? null, devTools: req.server.ctx.config.devTools };
 }
 
 /** Redirect after a successful POST (PRG), with an optional notice code shown on the next page. */

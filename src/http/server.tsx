@@ -61,7 +61,9 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
               req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
             },
           },
-    trustProxy: ctx.config.isProduction,
+    // Client addresses (audit, rate limits) come from X-Forwarded-For only through the proxies named
+    // by TRUST_PROXY; nobody else can forge them.
+    ...(ctx.config.trustProxy === false ? {} : { trustProxy: ctx.config.trustProxy }),
     bodyLimit: 1024 * 1024,
   });
   app.decorate('ctx', ctx);

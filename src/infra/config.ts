@@ -8,7 +8,7 @@ const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).optional()),
     PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
     HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
     PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
@@ -42,6 +42,17 @@ const schema = z
     ),
     SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'SESSION_SECRET doit comporter au moins 32 caractères').optional()),
     DEMO_SEED: z.preprocess(emptyToUndefined, z.enum(['0', '1']).optional()),
+    DEV_TOOLS: z.preprocess(emptyToUndefined, z.enum(['0', '1'], { error: 'DEV_TOOLS vaut 0 ou 1' }).default('0')),
+    TRUST_PROXY: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(
+          /^(\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+          'TRUST_PROXY : le nombre de mandataires (proxies) devant le portail (par exemple 1), ou leurs adresses séparées par des virgules (10.0.0.1, 10.0.0.0/8)',
+        )
+        .optional(),
+    ),
     LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn')),
     DEMO_NOW: z.preprocess(
       emptyToUndefined,
@@ -54,7 +65,26 @@ const schema = z
     ),
   })
   .superRefine((c, ctx) => {
-    if (c.NODE_ENV === 'production') {
+    const env = nodeEnvOf(c);
+    if (c.DEV_TOOLS === '1' && env === 'production')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEV_TOOLS'],
+        message: 'DEV_TOOLS=1 est interdit en production : ces outils montrent les courriels et déplacent l’horloge',
+      });
+    else if (c.DEV_TOOLS === '1' && !isLoopback(c.HOST))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEV_TOOLS'],
+        message: `DEV_TOOLS=1 n’est permis que sur la boucle locale (HOST=127.0.0.1, ::1 ou localhost), pas sur ${c.HOST}`,
+      });
+    if (env === 'production') {
+      if (!c.PUBLIC_URL?.startsWith('https://'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PUBLIC_URL'],
+          message: 'PUBLIC_URL est obligatoire en production et commence par https:// (les liens des courriels)',
+        });
       if (!c.SESSION_SECRET)
         ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'SESSION_SECRET est obligatoire en production' });
       if (!c.SMTP_URL)
@@ -72,7 +102,35 @@ const schema = z
     }
   });
 
-export type Config = z.infer<typeof schema> & {
+/**
+ * NODE_ENV when it is not given: `production` as soon as a real database is configured (a deployment
+ * that forgot it gets the safe settings), `development` for the embedded PGlite demo.
+ */
+function nodeEnvOf(c: { NODE_ENV?: 'development' | 'production' | 'test' | undefined; DATABASE_URL?: string | undefined }) {
+  return c.NODE_ENV ?? (c.DATABASE_URL ? 'production' : 'development');
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+export const isLoopback = (host: string): boolean => LOOPBACK.has(host.trim().toLowerCase());
+
+/** Which proxies' X-Forwarded-For is believed: none by default, the nearest N hops, or these addresses. */
+export type TrustProxy = false | string | ((address: string, hop: number) => boolean);
+
+/** Fastify's `trustProxy` from TRUST_PROXY: nothing by default (client addresses cannot be forged), a number of hops, or addresses. */
+function trustProxyOf(v: string | undefined): TrustProxy {
+  if (!v) return false;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return (_address, hop) => hop < hops;
+  }
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .join(',');
+}
+
+export type Config = Omit<z.infer<typeof schema>, 'NODE_ENV'> & {
+  NODE_ENV: 'development' | 'production' | 'test';
   /** SESSION_SECRET, or in development/test a random per-process secret (never a fixed default). */
   sessionSecret: string;
   /**
@@ -82,8 +140,14 @@ export type Config = z.infer<typeof schema> & {
   demoNow: Date | null;
   /** what the application should say at start (e.g. DEMO_NOW ignored in production) */
   warnings: string[];
-  /** True when mails are kept in the database outbox and readable in the browser. */
+  /** True when no SMTP server is configured: mails stay in the database outbox. */
   devOutbox: boolean;
+  /** The development tools (outbox page, demo clock): only with DEV_TOOLS=1, outside production, on a loopback HOST. */
+  devTools: boolean;
+  /** Load the demo data set into an empty database: DEMO_SEED, else only for the embedded PGlite demo. */
+  demoSeed: boolean;
+  /** Fastify's trustProxy, from TRUST_PROXY */
+  trustProxy: TrustProxy;
   isProduction: boolean;
 };
 
@@ -96,20 +160,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  const sessionSecret = c.SESSION_SECRET ?? randomSecret();
+  const nodeEnv = nodeEnvOf(c);
+  const isProduction = nodeEnv === 'production';
   const warnings: string[] = [];
   let demoNow: Date | null = c.DEMO_NOW ? parseInstant(c.DEMO_NOW) : null;
-  if (demoNow && c.NODE_ENV === 'production') {
+  if (demoNow && isProduction) {
     warnings.push('DEMO_NOW est ignoré en production : l’application suit l’horloge réelle.');
     demoNow = null;
   }
   return {
     ...c,
-    sessionSecret,
+    NODE_ENV: nodeEnv,
+    sessionSecret: c.SESSION_SECRET ?? randomSecret(),
     demoNow,
     warnings,
-    devOutbox: !c.SMTP_URL && c.NODE_ENV !== 'production',
-    isProduction: c.NODE_ENV === 'production',
+    devOutbox: !c.SMTP_URL && !isProduction,
+    devTools: c.DEV_TOOLS === '1' && !isProduction && isLoopback(c.HOST),
+    demoSeed: c.DEMO_SEED ? c.DEMO_SEED === '1' : !isProduction && !c.DATABASE_URL,
+    trustProxy: trustProxyOf(c.TRUST_PROXY),
+    isProduction,
   };
 }
 

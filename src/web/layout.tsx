@@ -5,7 +5,8 @@ import type { Viewer } from '../modules/accounts/sessions.js';
 export interface PageContext {
   csrfToken: string;
   viewer: Viewer | null;
-  devOutbox: boolean;
+  /** the development tools are on (DEV_TOOLS=1): the footer links to the outbox */
+  devTools: boolean;
 }
 
 /** The page frame: DSFR header (net-entreprises), skip links, main content, footer. */
@@ -211,7 +212,7 @@ function Footer(props: { ctx: PageContext }) {
                   API (OpenAPI)
                 </a>
               </li>
-              {ctx.devOutbox ? (
+              {ctx.devTools ? (
                 <li className="fr-footer__content-item">
                   <a className="fr-footer__content-link" href="/dev/boite-mail">
                     Boîte mail de développement
