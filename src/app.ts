@@ -17,10 +17,7 @@ import { attributionsImportRoutes } from './modules/attributions/import-routes.j
 import { attributionsRoutes } from './modules/attributions/routes.js';
 import { registryRoutes } from './modules/entreprises/routes.js';
 import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes.js';
-import { declarantsRoutes } from './modules/gestion/declarants-routes.js';
-import { declarationsRoutes } from './modules/gestion/declarations-routes.js';
-import { habilitationsRoutes } from './modules/gestion/habilitations-routes.js';
-import { portefeuillesRoutes } from './modules/gestion/portefeuilles-routes.js';
+import { declarantsRoutes, declarationsRoutes, habilitationsRoutes, portefeuillesRoutes } from './modules/gestion/routes/index.js';
 import { rechercheRoutes } from './modules/recherche/routes.js';
 import { devRoutes } from './dev/routes.js';
 

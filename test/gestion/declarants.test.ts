@@ -8,7 +8,8 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, espaces, habilitationHistory, habilitations, sessions, tokens, users } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { INVITATION_SUBJECT, TRIPLET_TAKEN } from '../../src/modules/gestion/declarants.js';
+import { TRIPLET_TAKEN } from '../../src/modules/gestion/declarants.js';
+import { INVITATION_SUBJECT } from '../../src/modules/gestion/invitation.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
   FRENCH,
