@@ -18,7 +18,8 @@ import {
   users,
 } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { ensureDefaultPortefeuille, recapitulatif, recapitulatifPage, RECAP_PAGE_SIZE } from '../../src/modules/gestion/portefeuilles.js';
+import { recapitulatif, recapitulatifPage, RECAP_PAGE_SIZE } from '../../src/modules/gestion/portefeuilles-recapitulatif.js';
+import { ensureDefaultPortefeuille } from '../../src/modules/gestion/portefeuilles.js';
 import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import {

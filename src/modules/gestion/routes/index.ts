@@ -6,9 +6,14 @@ import { habilitationsGridRoutes } from './habilitations.js';
 import { habilitationsHistoryRoutes } from './habilitations-historique.js';
 import { habilitationsImportRoutes } from './habilitations-import.js';
 import { invitationRoutes } from './invitation.js';
+import { portefeuilleCompositionRoutes } from './portefeuille-composition.js';
+import { portefeuilleClientRoutes } from './portefeuille-entreprise.js';
+import { portefeuilleListsRoutes } from './portefeuille-listes.js';
+import { portefeuillesListRoutes } from './portefeuilles.js';
+import { recapitulatifRoutes } from './portefeuilles-recapitulatif.js';
+import { viewerRoutes } from './vos-portefeuilles.js';
 
 export { declarationsRoutes } from './declarations.js';
-export { portefeuillesRoutes } from '../portefeuilles-routes.js';
 
 /** « Gérer les déclarants » and the invitation link. */
 export async function declarantsRoutes(app: FastifyInstance) {
@@ -22,4 +27,14 @@ export async function habilitationsRoutes(app: FastifyInstance) {
   await app.register(habilitationsGridRoutes);
   await app.register(habilitationsHistoryRoutes);
   await app.register(habilitationsImportRoutes);
+}
+
+/** « Gérer vos portefeuilles » (administrators of a tiers-déclarant) and the portefeuilles its déclarants work on. */
+export async function portefeuillesRoutes(app: FastifyInstance) {
+  await app.register(portefeuillesListRoutes);
+  await app.register(recapitulatifRoutes);
+  await app.register(portefeuilleListsRoutes);
+  await app.register(portefeuilleCompositionRoutes);
+  await app.register(portefeuilleClientRoutes);
+  await app.register(viewerRoutes);
 }
