@@ -11,6 +11,68 @@ import { base, FormButtons, ICONS, IconLink, Legend, LIST, MENU, Pagination, typ
 
 // ── « Composition du portefeuille » ─────────────────────────────────────────────────────────────
 
+/** « Ajouter une entreprise »: its SIREN brings all its active établissements. */
+function AddCompanyForm(props: { ctx: PageContext; portefeuilleId: string; siren?: unknown; errors?: FieldErrors }) {
+  return (
+    <section className="fr-mb-4w no-print" aria-labelledby="ajouter-entreprise">
+      <h2 className="fr-h5" id="ajouter-entreprise">
+        Ajouter une entreprise
+      </h2>
+      <p>Pour ajouter une entreprise dans votre portefeuille saisissez le SIREN et cliquez sur « Valider ».</p>
+      <form method="post" action={`${base(props.portefeuilleId)}/entreprises`} noValidate>
+        <CsrfField token={props.ctx.csrfToken} />
+        <Input
+          name="siren"
+          label="Siren"
+          required
+          value={props.siren}
+          error={props.errors?.siren}
+          inputMode="numeric"
+          maxLength={20}
+          hint="9 chiffres, par exemple 999 001 001."
+        />
+        <p className="fr-text--sm">
+          NB : le SIREN permet automatiquement d’inscrire l’ensemble des établissements secondaires actifs y étant rattachés.
+        </p>
+        <button className="fr-btn fr-icon-check-line fr-btn--icon-left" type="submit">
+          Valider
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** One client company: its SIREN, name, type, chosen établissements and the icon buttons for it. */
+function ClientLine(props: { ctx: PageContext; portefeuilleId: string; client: ClientSummary }) {
+  const c = props.client;
+  const about = `${c.raisonSociale} (${formatSiren(c.siren)})`;
+  const cb = `${base(props.portefeuilleId)}/entreprises/${c.siren}`;
+  return (
+    <tr>
+      <th scope="row">{formatSiren(c.siren)}</th>
+      <td>{c.raisonSociale}</td>
+      <td>{c.type}</td>
+      <td>{`${c.chosenCount} sur ${c.activeCount}`}</td>
+      <td>
+        <IconLink kind="etablissements" href={`${cb}/etablissements`} about={about} />
+        <IconLink kind="declarationsEntreprise" href={`${cb}/declarations`} about={about} />
+        {c.firstSiret ? <IconLink kind="habilitations" href={`/gestion/habilitations?siret=${c.firstSiret}`} about={about} /> : null}
+        <IconLink kind="transferer" href={`${cb}/transfert`} about={about} />
+        <form method="post" action={`${cb}/retirer`} className="inline-form">
+          <CsrfField token={props.ctx.csrfToken} />
+          <button
+            className={`fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${ICONS.retirer.icon}`}
+            type="submit"
+            title={`${ICONS.retirer.label} ${about}`}
+          >
+            {`${ICONS.retirer.label} ${about}`}
+          </button>
+        </form>
+      </td>
+    </tr>
+  );
+}
+
 export function CompositionPage(props: {
   ctx: PageContext;
   portefeuille: { id: string; name: string };
@@ -31,31 +93,7 @@ export function CompositionPage(props: {
       </p>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       <ErrorSummary errors={props.errors} />
-      <section className="fr-mb-4w no-print" aria-labelledby="ajouter-entreprise">
-        <h2 className="fr-h5" id="ajouter-entreprise">
-          Ajouter une entreprise
-        </h2>
-        <p>Pour ajouter une entreprise dans votre portefeuille saisissez le SIREN et cliquez sur « Valider ».</p>
-        <form method="post" action={`${base(p.id)}/entreprises`} noValidate>
-          <CsrfField token={props.ctx.csrfToken} />
-          <Input
-            name="siren"
-            label="Siren"
-            required
-            value={props.siren}
-            error={props.errors?.siren}
-            inputMode="numeric"
-            maxLength={20}
-            hint="9 chiffres, par exemple 999 001 001."
-          />
-          <p className="fr-text--sm">
-            NB : le SIREN permet automatiquement d’inscrire l’ensemble des établissements secondaires actifs y étant rattachés.
-          </p>
-          <button className="fr-btn fr-icon-check-line fr-btn--icon-left" type="submit">
-            Valider
-          </button>
-        </form>
-      </section>
+      <AddCompanyForm ctx={props.ctx} portefeuilleId={p.id} siren={props.siren} errors={props.errors} />
       <div className="fr-table fr-table--bordered">
         <table>
           <caption>{`Entreprises du portefeuille (${props.total})`}</caption>
@@ -74,36 +112,9 @@ export function CompositionPage(props: {
                 <td colSpan={5}>La liste est vide</td>
               </tr>
             ) : null}
-            {props.clients.map((c) => {
-              const about = `${c.raisonSociale} (${formatSiren(c.siren)})`;
-              const cb = `${base(p.id)}/entreprises/${c.siren}`;
-              return (
-                <tr key={c.siren}>
-                  <th scope="row">{formatSiren(c.siren)}</th>
-                  <td>{c.raisonSociale}</td>
-                  <td>{c.type}</td>
-                  <td>{`${c.chosenCount} sur ${c.activeCount}`}</td>
-                  <td>
-                    <IconLink kind="etablissements" href={`${cb}/etablissements`} about={about} />
-                    <IconLink kind="declarationsEntreprise" href={`${cb}/declarations`} about={about} />
-                    {c.firstSiret ? (
-                      <IconLink kind="habilitations" href={`/gestion/habilitations?siret=${c.firstSiret}`} about={about} />
-                    ) : null}
-                    <IconLink kind="transferer" href={`${cb}/transfert`} about={about} />
-                    <form method="post" action={`${cb}/retirer`} className="inline-form">
-                      <CsrfField token={props.ctx.csrfToken} />
-                      <button
-                        className={`fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${ICONS.retirer.icon}`}
-                        type="submit"
-                        title={`${ICONS.retirer.label} ${about}`}
-                      >
-                        {`${ICONS.retirer.label} ${about}`}
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              );
-            })}
+            {props.clients.map((c) => (
+              <ClientLine key={c.siren} ctx={props.ctx} portefeuilleId={p.id} client={c} />
+            ))}
           </tbody>
         </table>
       </div>

@@ -1,6 +1,4 @@
 /** What the pages of « Gérer vos portefeuilles » share: breadcrumbs, the icon buttons and their legend, pages, form parts. */
-import { Alert } from '../components/form.js';
-
 export const MENU = { href: '/menu', label: 'Menu personnalisé' };
 export const LIST = { href: '/gestion/portefeuilles', label: 'Vos portefeuilles' };
 export const base = (id: string) => `/gestion/portefeuilles/${id}`;
@@ -125,14 +123,6 @@ export const dualAttributes = (field: string, noun: { one: string; many: string;
 });
 export const declarantItems = (declarants: readonly { id: string; nom: string; prenom: string }[]) =>
   declarants.map((d, i) => ({ value: d.id, label: `${d.nom} ${d.prenom}`, order: i }));
-export function PendingAlert(props: { pending?: boolean }) {
-  return props.pending ? (
-    <Alert type="info">
-      Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les abandonner.
-    </Alert>
-  ) : null;
-}
-
 export function FormButtons(props: { cancel: string }) {
   return (
     <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w">

@@ -19,6 +19,88 @@ export interface RecapRowView {
   declarations: string | null;
 }
 
+/** « DSN, SOLTéA - Employeurs »: the names of the codes of a line. */
+const names = (codes: string | null) =>
+  (codes ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((c) => findDeclaration(c)?.name ?? c)
+    .join(', ');
+
+function RecapTable(props: { rows: RecapRowView[] }) {
+  return (
+    <div className="fr-table fr-table--bordered fr-table--no-caption-print">
+      <table>
+        <caption>{`Portefeuilles, entreprises et établissements choisis (${props.rows.filter((r) => r.siret).length} établissements)`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Portefeuille</th>
+            <th scope="col">SIREN</th>
+            <th scope="col">Raison sociale</th>
+            <th scope="col">Type</th>
+            <th scope="col">SIRET</th>
+            <th scope="col">Déclarations</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.length === 0 ? (
+            <tr>
+              <td colSpan={6}>La liste est vide</td>
+            </tr>
+          ) : null}
+          {props.rows.map((r, i) => (
+            <tr key={`${i}-${r.siret ?? r.siren ?? r.portefeuille}`}>
+              <th scope="row">{r.portefeuille}</th>
+              <td>{r.siren ? formatSiren(r.siren) : '—'}</td>
+              <td>{r.raisonSociale ?? ''}</td>
+              <td>{r.type ?? ''}</td>
+              <td>{r.siret ?? ''}</td>
+              <td>{names(r.declarations)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** « Imprimer », « Exporter » (not on the printable version) and « Retour ». */
+function RecapActions(props: { ctx: PageContext; print: boolean; back?: string }) {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
+      {props.print ? null : (
+        <li>
+          <a
+            className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
+            href={`${props.back ?? '/gestion/portefeuilles/recapitulatif'}?impression=1`}
+          >
+            Imprimer le récapitulatif
+          </a>
+        </li>
+      )}
+      {props.back ? null : (
+        <li>
+          <a
+            className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
+            href="/gestion/portefeuilles/recapitulatif.csv"
+            download
+          >
+            Exporter le récapitulatif (CSV)
+          </a>
+        </li>
+      )}
+      <li>
+        <a
+          className="fr-btn fr-btn--tertiary"
+          href={props.ctx.viewer?.role === 'administrateur' ? '/gestion/portefeuilles' : '/portefeuilles'}
+        >
+          Retour
+        </a>
+      </li>
+    </ul>
+  );
+}
+
 /** `page`/`pages`: the screen version is paged (50 clients a page); print and CSV keep everything. */
 export function RecapPage(props: {
   ctx: PageContext;
@@ -29,12 +111,6 @@ export function RecapPage(props: {
   page?: number;
   pages?: number;
 }) {
-  const names = (codes: string | null) =>
-    (codes ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((c) => findDeclaration(c)?.name ?? c)
-      .join(', ');
   const title = props.title ?? 'Récapitulatif de vos portefeuilles';
   return (
     <Layout ctx={props.ctx} title={title} breadcrumb={[MENU, LIST]} wide>
@@ -49,38 +125,7 @@ export function RecapPage(props: {
           </button>
         </div>
       ) : null}
-      <div className="fr-table fr-table--bordered fr-table--no-caption-print">
-        <table>
-          <caption>{`Portefeuilles, entreprises et établissements choisis (${props.rows.filter((r) => r.siret).length} établissements)`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Portefeuille</th>
-              <th scope="col">SIREN</th>
-              <th scope="col">Raison sociale</th>
-              <th scope="col">Type</th>
-              <th scope="col">SIRET</th>
-              <th scope="col">Déclarations</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.length === 0 ? (
-              <tr>
-                <td colSpan={6}>La liste est vide</td>
-              </tr>
-            ) : null}
-            {props.rows.map((r, i) => (
-              <tr key={`${i}-${r.siret ?? r.siren ?? r.portefeuille}`}>
-                <th scope="row">{r.portefeuille}</th>
-                <td>{r.siren ? formatSiren(r.siren) : '—'}</td>
-                <td>{r.raisonSociale ?? ''}</td>
-                <td>{r.type ?? ''}</td>
-                <td>{r.siret ?? ''}</td>
-                <td>{names(r.declarations)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RecapTable rows={props.rows} />
       {props.page && props.pages && props.pages > 1 ? (
         <Pagination
           page={props.page}
@@ -89,37 +134,7 @@ export function RecapPage(props: {
           label="Pages du récapitulatif"
         />
       ) : null}
-      <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
-        {props.print ? null : (
-          <li>
-            <a
-              className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
-              href={`${props.back ?? '/gestion/portefeuilles/recapitulatif'}?impression=1`}
-            >
-              Imprimer le récapitulatif
-            </a>
-          </li>
-        )}
-        {props.back ? null : (
-          <li>
-            <a
-              className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
-              href="/gestion/portefeuilles/recapitulatif.csv"
-              download
-            >
-              Exporter le récapitulatif (CSV)
-            </a>
-          </li>
-        )}
-        <li>
-          <a
-            className="fr-btn fr-btn--tertiary"
-            href={props.ctx.viewer?.role === 'administrateur' ? '/gestion/portefeuilles' : '/portefeuilles'}
-          >
-            Retour
-          </a>
-        </li>
-      </ul>
+      <RecapActions ctx={props.ctx} print={props.print} back={props.back} />
     </Layout>
   );
 }

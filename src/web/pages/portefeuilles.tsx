@@ -3,12 +3,11 @@
  * portefeuille » and its modification, its deletion, the déclarants and declarations of a portefeuille.
  * Icon buttons carry their full name as text (read by screen readers) and a title; the legend explains them.
  */
-import { DECLARATIONS } from '../../domain/declarations.js';
 import type { FieldErrors } from '../../shared/fields.js';
-import { DualList } from '../components/dual-list.js';
+import { DualList, PendingAlert } from '../components/dual-list.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
-import { DECLARATION_LEGENDS, DECLARATION_NOUN } from './declarations.js';
+import { DECLARATION_LEGENDS, DECLARATION_NOUN, declarationItems } from './declarations.js';
 import {
   base,
   DECLARANT_LEGENDS,
@@ -22,12 +21,78 @@ import {
   Legend,
   MENU,
   Pagination,
-  PendingAlert,
   Textarea,
   type PortefeuilleSummary,
 } from './portefeuilles-parts.js';
 
 // ── « Vos portefeuilles » ───────────────────────────────────────────────────────────────────────
+
+/** « Critères de recherche »: by the portefeuille's name, a client's SIREN or a déclarant. */
+function SearchForm(props: { critere: string; valeur: string; criteria: readonly { value: string; label: string }[] }) {
+  return (
+    <form method="get" action="/gestion/portefeuilles" className="fr-mb-3w" role="search" aria-label="Rechercher un portefeuille">
+      <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+        <div className="fr-col-12 fr-col-md-4">
+          <div className="fr-select-group">
+            <label className="fr-label" htmlFor="critere">
+              Critères de recherche
+            </label>
+            <select className="fr-select" id="critere" name="critere" defaultValue={props.critere}>
+              {props.criteria.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <div className="fr-col-12 fr-col-md-5">
+          <Input name="valeur" label="Valeur" value={props.valeur} maxLength={100} />
+        </div>
+        <div className="fr-col-12 fr-col-md-3 fr-mb-3w">
+          <button className="fr-btn fr-icon-search-line fr-btn--icon-left" type="submit">
+            Rechercher
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+/** « Consulter », « Imprimer », « Exporter » the récapitulatif, and back to the menu. */
+function RecapitulatifLinks() {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
+      <li>
+        <a className="fr-btn fr-btn--secondary fr-icon-eye-line fr-btn--icon-left" href="/gestion/portefeuilles/recapitulatif">
+          Consulter le récapitulatif
+        </a>
+      </li>
+      <li>
+        <a
+          className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
+          href="/gestion/portefeuilles/recapitulatif?impression=1"
+        >
+          Imprimer le récapitulatif
+        </a>
+      </li>
+      <li>
+        <a
+          className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
+          href="/gestion/portefeuilles/recapitulatif.csv"
+          download
+        >
+          Exporter le récapitulatif (CSV)
+        </a>
+      </li>
+      <li>
+        <a className="fr-btn fr-btn--tertiary" href="/menu">
+          Retour au menu personnalisé
+        </a>
+      </li>
+    </ul>
+  );
+}
 
 export function PortefeuillesPage(props: {
   ctx: PageContext;
@@ -48,32 +113,7 @@ export function PortefeuillesPage(props: {
       <h1>Vos portefeuilles</h1>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       {props.error ? <Alert type="error">{props.error}</Alert> : null}
-      <form method="get" action="/gestion/portefeuilles" className="fr-mb-3w" role="search" aria-label="Rechercher un portefeuille">
-        <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div className="fr-col-12 fr-col-md-4">
-            <div className="fr-select-group">
-              <label className="fr-label" htmlFor="critere">
-                Critères de recherche
-              </label>
-              <select className="fr-select" id="critere" name="critere" defaultValue={props.critere}>
-                {props.criteria.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-          </div>
-          <div className="fr-col-12 fr-col-md-5">
-            <Input name="valeur" label="Valeur" value={props.valeur} maxLength={100} />
-          </div>
-          <div className="fr-col-12 fr-col-md-3 fr-mb-3w">
-            <button className="fr-btn fr-icon-search-line fr-btn--icon-left" type="submit">
-              Rechercher
-            </button>
-          </div>
-        </div>
-      </form>
+      <SearchForm critere={props.critere} valeur={props.valeur} criteria={props.criteria} />
       <p className="no-print">
         <a className="fr-btn fr-icon-add-line fr-btn--icon-left" href="/gestion/portefeuilles/ajouter">
           Ajouter un portefeuille
@@ -118,35 +158,7 @@ export function PortefeuillesPage(props: {
       </div>
       <Pagination page={props.page} pages={props.pages} href={q} label="Pages des portefeuilles" />
       <Legend kinds={['declarants', 'declarations', 'composer', 'modifier', 'etablissements', 'declarationsEntreprise', 'habilitations']} />
-      <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
-        <li>
-          <a className="fr-btn fr-btn--secondary fr-icon-eye-line fr-btn--icon-left" href="/gestion/portefeuilles/recapitulatif">
-            Consulter le récapitulatif
-          </a>
-        </li>
-        <li>
-          <a
-            className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
-            href="/gestion/portefeuilles/recapitulatif?impression=1"
-          >
-            Imprimer le récapitulatif
-          </a>
-        </li>
-        <li>
-          <a
-            className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
-            href="/gestion/portefeuilles/recapitulatif.csv"
-            download
-          >
-            Exporter le récapitulatif (CSV)
-          </a>
-        </li>
-        <li>
-          <a className="fr-btn fr-btn--tertiary" href="/menu">
-            Retour au menu personnalisé
-          </a>
-        </li>
-      </ul>
+      <RecapitulatifLinks />
     </Layout>
   );
 }
@@ -328,7 +340,7 @@ export function PortefeuilleDeclarationsPage(props: {
           field="declarations"
           noun={DECLARATION_NOUN}
           legends={DECLARATION_LEGENDS}
-          items={DECLARATIONS.map((d, i) => ({ value: d.code, label: `${d.name} - ${d.description}`, order: i }))}
+          items={declarationItems()}
           selected={new Set(props.selected)}
           helpId="declarations-aide"
           pending={props.pending}

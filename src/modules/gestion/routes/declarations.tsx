@@ -1,5 +1,6 @@
 /**
- * « Gérer les déclarations » and « Gérer les établissements ». Without JavaScript the arrows between
+ * « Gérer les déclarations »: the two lists of an établissement, or first the list of the company's
+ * établissements. Without JavaScript the arrows between
  * the two lists are submit buttons: the server moves the checked declarations and shows the lists
  * again, nothing is saved before « Valider ».
  */
@@ -11,7 +12,6 @@ import { route } from '../../../http/route.js';
 import { messageResponse } from '../../../shared/fields.js';
 import { failure, type Failure, type Outcome, type Problem } from '../../../shared/problem.js';
 import { DeclarationsListsPage, GestionDeclarationsPage } from '../../../web/pages/declarations.js';
-import { EtablissementsPage } from '../../../web/pages/etablissements.js';
 import { MessagePage } from '../../../web/pages/public.js';
 import { declarationsBodySchema, siretParams } from '../contracts.js';
 import {
@@ -24,7 +24,6 @@ import {
   type EtablissementDeclarations,
 } from '../declarations.js';
 import { applyDualListMove, moveOf, movedNothing, type DualListMove } from '../dual-list-moves.js';
-import { etablissementsOfCompany } from '../etablissements.js';
 import { noticeOf, param, sentForm, tags } from './common.js';
 
 const NOTICES = {
@@ -32,7 +31,7 @@ const NOTICES = {
   'aucun-changement': 'Aucun changement : la liste des déclarations sélectionnées était déjà celle-ci.',
 };
 
-export async function declarationsRoutes(app: FastifyInstance) {
+export async function declarationsListsRoutes(app: FastifyInstance) {
   const doc = { tags: tags.espace, access: 'admin' as const };
   app.get(
     '/gestion/declarations',
@@ -59,15 +58,6 @@ export async function declarationsRoutes(app: FastifyInstance) {
       responses: { 200: messageResponse },
     }),
     saveLists,
-  );
-  app.get(
-    '/gestion/etablissements',
-    route({
-      ...doc,
-      operationId: 'gererEtablissements',
-      summary: 'Gérer les établissements : les établissements de l’entreprise (répertoire SIRENE)',
-    }),
-    showEtablissements,
   );
 }
 
@@ -231,31 +221,5 @@ function moved(
   return respond(req, reply, {
     problem: refusal('aucune_declaration_cochee', message).problem,
     page: listsPage(req, d, { selected, pending: true, errors: { _form: message } }),
-  });
-}
-
-async function showEtablissements(req: FastifyRequest, reply: FastifyReply) {
-  const company = await etablissementsOfCompany(req.server.ctx, req.auth!.user);
-  return respond(req, reply, {
-    json: () => ({
-      siren: company.siren,
-      raisonSociale: company.raisonSociale,
-      etablissements: company.etablissements.map((e) => ({
-        siret: e.siret,
-        denomination: e.denomination,
-        siege: e.estSiege,
-        adresse: e.adresse,
-        ferme: e.etatAdministratif !== 'A',
-        declarations: e.declarations,
-      })),
-    }),
-    page: () => (
-      <EtablissementsPage
-        ctx={pageContext(req)}
-        siren={company.siren}
-        raisonSociale={company.raisonSociale}
-        rows={company.etablissements}
-      />
-    ),
   });
 }

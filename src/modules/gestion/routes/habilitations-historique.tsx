@@ -4,7 +4,7 @@ import { findDeclaration } from '../../../domain/declarations.js';
 import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { formatDateTime } from '../../../shared/format.js';
-import { HabilitationsHistoryPage } from '../../../web/pages/habilitations.js';
+import { HabilitationsHistoryPage } from '../../../web/pages/habilitations-historique.js';
 import { historyQuery } from '../contracts.js';
 import { historyCsv, listHistory } from '../habilitations-history.js';
 import { queryText, tags } from './common.js';

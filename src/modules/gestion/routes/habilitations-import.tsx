@@ -7,7 +7,7 @@ import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { messageResponse } from '../../../shared/fields.js';
 import { failure, problem, type Problem } from '../../../shared/problem.js';
-import { HabilitationsImportPage } from '../../../web/pages/habilitations.js';
+import { HabilitationsImportPage } from '../../../web/pages/habilitations-import.js';
 import { IMPORT_BODY_LIMIT, importFormSchema } from '../contracts.js';
 import { exportCsv, importCsv } from '../habilitations-bulk.js';
 import { reportOf } from '../habilitations-problems.js';

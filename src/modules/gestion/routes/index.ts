@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { declarantActionsRoutes } from './declarant-actions.js';
 import { declarantFormsRoutes } from './declarants.js';
+import { declarationsListsRoutes } from './declarations.js';
+import { etablissementsRoutes } from './etablissements.js';
 import { habilitationsGridRoutes } from './habilitations.js';
 import { habilitationsHistoryRoutes } from './habilitations-historique.js';
 import { habilitationsImportRoutes } from './habilitations-import.js';
@@ -13,7 +15,11 @@ import { portefeuillesListRoutes } from './portefeuilles.js';
 import { recapitulatifRoutes } from './portefeuilles-recapitulatif.js';
 import { viewerRoutes } from './vos-portefeuilles.js';
 
-export { declarationsRoutes } from './declarations.js';
+/** « Gérer les déclarations » and « Gérer les établissements ». */
+export async function declarationsRoutes(app: FastifyInstance) {
+  await app.register(declarationsListsRoutes);
+  await app.register(etablissementsRoutes);
+}
 
 /** « Gérer les déclarants » and the invitation link. */
 export async function declarantsRoutes(app: FastifyInstance) {
