@@ -8,12 +8,13 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { audit, type AuditAction } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
-import { habilitationHistory, habilitations, portefeuilleDeclarants, portefeuilles, tokens, users } from '../../infra/db/schema.js';
+import { habilitations, portefeuilleDeclarants, portefeuilles, tokens, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { ProblemError, problem, type Outcome } from '../../shared/problem.js';
 import { revokeAllSessions } from '../accounts/sessions.js';
 import { notify } from '../notifications/notify.js';
 import { personNotFound, personOrThrow } from './declarants.js';
+import { withdrawRights } from './habilitation-rights.js';
 import { inTransaction } from './outcome.js';
 import type { User } from './scope.js';
 
@@ -103,7 +104,7 @@ export async function removeDeclarant(ctx: AppContext, admin: User, id: string, 
       .update(tokens)
       .set({ usedAt: now })
       .where(and(eq(tokens.userId, p.id), isNull(tokens.usedAt)));
-    const removed = await withdrawHabilitations(tx, admin, p, now);
+    const removed = await withdrawRights(tx, admin, now, eq(habilitations.userId, p.id));
     const own = tx.select({ id: portefeuilles.id }).from(portefeuilles).where(eq(portefeuilles.espaceId, admin.espaceId));
     await tx
       .delete(portefeuilleDeclarants)
@@ -111,23 +112,4 @@ export async function removeDeclarant(ctx: AppContext, admin: User, id: string, 
     await auditAction(tx, ctx, admin, p, 'declarant.removed', meta, { habilitations: removed });
     return { ok: true };
   });
-}
-
-/** Deletes every habilitation of the person, each recorded as withdrawn in the history; how many. */
-async function withdrawHabilitations(tx: Tx, admin: User, p: User, now: Date): Promise<number> {
-  const removed = await tx.delete(habilitations).where(eq(habilitations.userId, p.id)).returning();
-  if (removed.length)
-    await tx.insert(habilitationHistory).values(
-      removed.map((r) => ({
-        at: now,
-        espaceId: admin.espaceId,
-        actorUserId: admin.id,
-        userId: p.id,
-        siret: r.siret,
-        declarationCode: r.declarationCode,
-        declarer: false,
-        payer: false,
-      })),
-    );
-  return removed.length;
 }

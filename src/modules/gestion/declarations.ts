@@ -20,6 +20,7 @@ import {
 import { notify } from '../notifications/notify.js';
 import { formatDateTime } from '../../shared/format.js';
 import { failure, problem, ProblemError, type Outcome } from '../../shared/problem.js';
+import { withdrawRights } from './habilitation-rights.js';
 import { inTransaction } from './outcome.js';
 import { administersSiret, type User } from './scope.js';
 
@@ -221,29 +222,16 @@ async function addDeclarations(tx: Tx, admin: User, siret: string, added: readon
 
 /** The removed declarations go, with the habilitations of the espace's people on them (recorded as withdrawn). */
 async function removeDeclarations(tx: Tx, admin: User, siret: string, removed: string[], now: Date) {
-  const dropped = await tx
-    .delete(habilitations)
-    .where(
-      and(
-        eq(habilitations.siret, siret),
-        inArray(habilitations.declarationCode, removed),
-        inArray(habilitations.userId, tx.select({ id: users.id }).from(users).where(eq(users.espaceId, admin.espaceId))),
-      ),
-    )
-    .returning({ userId: habilitations.userId, code: habilitations.declarationCode });
-  if (dropped.length > 0)
-    await tx.insert(habilitationHistory).values(
-      dropped.map((d) => ({
-        at: now,
-        espaceId: admin.espaceId,
-        actorUserId: admin.id,
-        userId: d.userId,
-        siret,
-        declarationCode: d.code,
-        declarer: false,
-        payer: false,
-      })),
-    );
+  await withdrawRights(
+    tx,
+    admin,
+    now,
+    and(
+      eq(habilitations.siret, siret),
+      inArray(habilitations.declarationCode, removed),
+      inArray(habilitations.userId, tx.select({ id: users.id }).from(users).where(eq(users.espaceId, admin.espaceId))),
+    ),
+  );
   await tx
     .delete(etablissementDeclarations)
     .where(

@@ -4,7 +4,7 @@
  * with one `habilitation_history` row per change, and the persons whose rights changed are told.
  * Callers check the scope first (habilitations.ts).
  */
-import { and, sql } from 'drizzle-orm';
+import { and, sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { findDeclaration } from '../../domain/declarations.js';
 import type { Tx } from '../../infra/db/index.js';
@@ -123,6 +123,31 @@ async function writeChanges(tx: Tx, now: Date, admin: User, history: readonly Ch
         where h.user_id = t.u and h.siret = t.s and h.declaration_code = t.c`);
   await tx.execute(sql`insert into ${habilitationHistory} (at, espace_id, actor_user_id, user_id, siret, declaration_code, declarer, payer)
       select ${now}, ${admin.espaceId}::uuid, ${admin.id}::uuid, t.u, t.s, t.c, t.d, t.p from ${unnest(history)} with ordinality as t(u, s, c, d, p, n) order by t.n`);
+}
+
+/**
+ * Deletes the rights matching `where` (the caller puts its scope in it), each recorded as withdrawn in
+ * the history by `admin`; how many.
+ */
+export async function withdrawRights(tx: Tx, admin: User, now: Date, where: SQL | undefined): Promise<number> {
+  const removed = await tx
+    .delete(habilitations)
+    .where(where)
+    .returning({ userId: habilitations.userId, siret: habilitations.siret, code: habilitations.declarationCode });
+  if (removed.length)
+    await tx.insert(habilitationHistory).values(
+      removed.map((r) => ({
+        at: now,
+        espaceId: admin.espaceId,
+        actorUserId: admin.id,
+        userId: r.userId,
+        siret: r.siret,
+        declarationCode: r.code,
+        declarer: false,
+        payer: false,
+      })),
+    );
+  return removed.length;
 }
 
 /** A notification (and a mail) to each person whose rights changed. */

@@ -10,7 +10,8 @@ import type { AppContext } from '../../app-context.js';
 import { accessibleAt, findDeclaration } from '../../domain/declarations.js';
 import { audit } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
-import { portefeuilleDeclarations } from '../../infra/db/schema.js';
+import { habilitations, portefeuilleDeclarations, users } from '../../infra/db/schema.js';
+import { withdrawRights } from './habilitation-rights.js';
 import { declarationsOfPortefeuille, lockedPortefeuille, refusal, type Meta } from './portefeuilles-repository.js';
 import type { User } from './scope.js';
 import { sqlList, sqlValues } from './sql.js';
@@ -20,17 +21,21 @@ import { sqlList, sqlValues } from './sql.js';
  * its people held on them (recorded in habilitation_history as withdrawn).
  */
 export async function withdrawDeclarations(tx: Tx, ctx: AppContext, admin: User, sirets: SQL, codes: readonly string[] | null) {
-  const codeFilter = codes ? (codes.length ? sql`and declaration_code in (${sqlList(codes)})` : null) : sql``;
-  if (codeFilter === null) return;
-  await tx.execute(sql`
-    insert into habilitation_history (at, espace_id, actor_user_id, user_id, siret, declaration_code, declarer, payer)
-    select ${ctx.clock.now()}::timestamptz, ${admin.espaceId}::uuid, ${admin.id}::uuid, h.user_id, h.siret, h.declaration_code, false, false
-    from habilitations h join users u on u.id = h.user_id and u.espace_id = ${admin.espaceId}
-    where h.siret in (${sirets}) ${codes ? sql`and h.declaration_code in (${sqlList(codes)})` : sql``}`);
-  await tx.execute(sql`
-    delete from habilitations h using users u
-    where u.id = h.user_id and u.espace_id = ${admin.espaceId} and h.siret in (${sirets}) ${codes ? sql`and h.declaration_code in (${sqlList(codes)})` : sql``}`);
-  await tx.execute(sql`delete from etablissement_declarations where espace_id = ${admin.espaceId} and siret in (${sirets}) ${codeFilter}`);
+  if (codes && codes.length === 0) return;
+  const peopleOfEspace = tx.select({ id: users.id }).from(users).where(eq(users.espaceId, admin.espaceId));
+  await withdrawRights(
+    tx,
+    admin,
+    ctx.clock.now(),
+    and(
+      inArray(habilitations.userId, peopleOfEspace),
+      sql`${habilitations.siret} in (${sirets})`,
+      codes ? inArray(habilitations.declarationCode, [...codes]) : undefined,
+    ),
+  );
+  await tx.execute(
+    sql`delete from etablissement_declarations where espace_id = ${admin.espaceId} and siret in (${sirets}) ${codes ? sql`and declaration_code in (${sqlList(codes)})` : sql``}`,
+  );
 }
 
 /** Adds declarations `codes` to établissements `sirets` for the tiers' espace (open after the access delay). */
