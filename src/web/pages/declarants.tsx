@@ -161,6 +161,38 @@ function Buttons(props: { label: string }) {
   );
 }
 
+/** The address and its confirmation (checked in the page as they are typed). */
+function EmailFields(props: { label: string; hint?: string; values: Record<string, unknown>; errors: FieldErrors }) {
+  const { values: v, errors: e } = props;
+  return (
+    <>
+      <Input
+        name="email"
+        type="email"
+        label={props.label}
+        required
+        autoComplete="off"
+        maxLength={254}
+        validate="email"
+        value={v.email}
+        error={e.email}
+        hint={props.hint}
+      />
+      <Input
+        name="emailConfirm"
+        type="email"
+        label="Confirmation courriel"
+        required
+        autoComplete="off"
+        maxLength={254}
+        validate="confirm:email"
+        value={v.emailConfirm}
+        error={e.emailConfirm}
+      />
+    </>
+  );
+}
+
 /** « Ajout d'un déclarant » (new) or « Modifier un déclarant » (edit: no e-mail here). */
 export function DeclarantFormPage(props: {
   ctx: PageContext;
@@ -193,33 +225,7 @@ export function DeclarantFormPage(props: {
         <CsrfField token={props.ctx.csrfToken} />
         <Input name="nom" label="Nom" required autoComplete="off" maxLength={50} validate="name" value={v.nom} error={e.nom} />
         <Input name="prenom" label="Prénom" required autoComplete="off" maxLength={50} validate="name" value={v.prenom} error={e.prenom} />
-        {props.mode === 'new' ? (
-          <>
-            <Input
-              name="email"
-              type="email"
-              label="Courriel"
-              required
-              autoComplete="off"
-              maxLength={254}
-              validate="email"
-              value={v.email}
-              error={e.email}
-              hint="L’invitation y sera envoyée."
-            />
-            <Input
-              name="emailConfirm"
-              type="email"
-              label="Confirmation courriel"
-              required
-              autoComplete="off"
-              maxLength={254}
-              validate="confirm:email"
-              value={v.emailConfirm}
-              error={e.emailConfirm}
-            />
-          </>
-        ) : null}
+        {props.mode === 'new' ? <EmailFields label="Courriel" hint="L’invitation y sera envoyée." values={v} errors={e} /> : null}
         <Input
           name="telephone"
           type="tel"
@@ -262,28 +268,7 @@ export function DeclarantEmailPage(props: {
       </p>
       <form method="post" action={`/gestion/declarants/${p.id}/courriel`} noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Input
-          name="email"
-          type="email"
-          label="Nouveau courriel"
-          required
-          autoComplete="off"
-          maxLength={254}
-          validate="email"
-          value={v.email}
-          error={e.email}
-        />
-        <Input
-          name="emailConfirm"
-          type="email"
-          label="Confirmation courriel"
-          required
-          autoComplete="off"
-          maxLength={254}
-          validate="confirm:email"
-          value={v.emailConfirm}
-          error={e.emailConfirm}
-        />
+        <EmailFields label="Nouveau courriel" values={v} errors={e} />
         <Buttons label="Valider" />
       </form>
     </Layout>
