@@ -1,5 +1,5 @@
 /**
- * « Gérer les déclarants » (PRODUCT.md §3.4): add (invitation mail → password and secret question →
+ * « Gérer les déclarants »: add (invitation mail → password and secret question →
  * login), edit (login key recomputed, uniqueness kept), suspend (sessions out at once), reactivate,
  * remove (habilitations deleted with history rows), change e-mail (validated by a link); every route
  * scoped to the administrator's company, closed to déclarants, and bad input refused in French.

@@ -1,5 +1,5 @@
 /**
- * « Gérer les déclarations » and « Gérer les établissements » (PRODUCT.md §3.4): mono and multi
+ * « Gérer les déclarations » and « Gérer les établissements »: mono and multi
  * établissement flows, the access delay and the menu tiles, removal dropping habilitations, tenancy
  * (another company's SIRET → 404), déclarants (403), hostile input, double submission, closed
  * établissements and the live registry.

@@ -1,5 +1,5 @@
 /**
- * « Gérer les habilitations » (PRODUCT.md §3.4) over HTTP: the criteria and the grid, one page
+ * « Gérer les habilitations » over HTTP: the criteria and the grid, one page
  * applied in one transaction with its history, audit and notifications; the history; the CSV export
  * → import round trip, every bad file refused with a line-by-line report and nothing applied; one
  * bulk request per 48 hours; tenancy (another company's administrator, a déclarant).

@@ -1,5 +1,5 @@
 /**
- * « Gérer vos portefeuilles » (PRODUCT.md §3.5) over HTTP: the list and its default portefeuille,
+ * « Gérer vos portefeuilles » over HTTP: the list and its default portefeuille,
  * « Ajouter un portefeuille », déclarants and declarations of a portefeuille, « Composer le
  * portefeuille » (add by SIREN, établissements, declarations, transfer, removal), the récapitulatif
  * and its CSV, what a déclarant of a tiers sees; tenancy, roles and bad input.
