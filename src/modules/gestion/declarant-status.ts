@@ -14,7 +14,7 @@ import { ProblemError, problem, type Outcome } from '../../shared/problem.js';
 import { revokeAllSessions } from '../accounts/sessions.js';
 import { notify } from '../notifications/notify.js';
 import { personNotFound, personOrThrow } from './declarants.js';
-import { withdrawRights } from './habilitation-rights.js';
+import { withdrawRights } from './habilitations-rights.js';
 import { inTransaction } from './outcome.js';
 import type { User } from './scope.js';
 

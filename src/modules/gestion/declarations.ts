@@ -20,7 +20,7 @@ import {
 import { notify } from '../notifications/notify.js';
 import { formatDateTime } from '../../shared/format.js';
 import { failure, problem, ProblemError, type Outcome } from '../../shared/problem.js';
-import { withdrawRights } from './habilitation-rights.js';
+import { withdrawRights } from './habilitations-rights.js';
 import { inTransaction } from './outcome.js';
 import { administersSiret, type User } from './scope.js';
 

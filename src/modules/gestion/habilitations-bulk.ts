@@ -12,7 +12,7 @@ import type { Tx } from '../../infra/db/index.js';
 import { bulkRequests } from '../../infra/db/schema.js';
 import { formatDateTime } from '../../shared/format.js';
 import type { Outcome } from '../../shared/problem.js';
-import { lockHabilitations, rightsOf, rowKey, tellPeople, writeRights, type Rights } from './habilitation-rights.js';
+import { lockHabilitations, rightsOf, rowKey, tellPeople, writeRights, type Rights } from './habilitations-rights.js';
 import { loadScope, type Scope } from './habilitations.js';
 import { exportHabilitations, readImport, type DesiredRight } from './habilitations-csv.js';
 import { refusal } from './habilitations-problems.js';

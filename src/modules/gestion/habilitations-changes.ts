@@ -8,7 +8,7 @@ import type { AppContext } from '../../app-context.js';
 import { findDeclaration } from '../../domain/declarations.js';
 import { audit } from '../../infra/audit.js';
 import type { Outcome } from '../../shared/problem.js';
-import { parseRowKey, tellPeople, writeRights, type Wanted } from './habilitation-rights.js';
+import { parseRowKey, tellPeople, writeRights, type Wanted } from './habilitations-rights.js';
 import { loadScope, type Scope } from './habilitations.js';
 import { refusal } from './habilitations-problems.js';
 import { inTransaction } from './outcome.js';

@@ -17,7 +17,7 @@ import {
   portefeuilles,
   users,
 } from '../../infra/db/schema.js';
-import { rightsOf, rowKey } from './habilitation-rights.js';
+import { rightsOf, rowKey } from './habilitations-rights.js';
 import { adminOnly, refusal, siretUnknown } from './habilitations-problems.js';
 import { administersSiret, ownSirets, scopeSirets, type User } from './scope.js';
 import { pgArray } from './sql.js';

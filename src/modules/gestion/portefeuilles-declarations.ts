@@ -11,7 +11,7 @@ import { accessibleAt, findDeclaration } from '../../domain/declarations.js';
 import { audit } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { habilitations, portefeuilleDeclarations, users } from '../../infra/db/schema.js';
-import { withdrawRights } from './habilitation-rights.js';
+import { withdrawRights } from './habilitations-rights.js';
 import { declarationsOfPortefeuille, lockedPortefeuille, refusal, type Meta } from './portefeuilles-repository.js';
 import type { User } from './scope.js';
 import { sqlList, sqlValues } from './sql.js';
