@@ -110,7 +110,7 @@ describe('mono-établissement (BOULANGERIE MOUTIN), with the client script', () 
     expect(await codesIn(page, 'selectionnees')).toEqual(['DSN', 'SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS']);
     // the focus stays on the moved declaration, now in the other list
     expect(await page.evaluate(() => document.activeElement?.closest('[data-list]')?.getAttribute('data-list'))).toBe('selectionnees');
-    expect(await page.url()).toMatch(/\/gestion\/declarations$/); // moved in the page, no round trip
+    expect(page.url()).toMatch(/\/gestion\/declarations$/); // moved in the page, no round trip
   });
 
   it('moves a declaration by dragging it, and back with « Retirer »', async () => {

@@ -16,10 +16,7 @@ import { accountsRoutes } from './modules/accounts/routes/index.js';
 import { attributionsImportRoutes, attributionsRoutes } from './modules/attributions/routes/index.js';
 import { registryRoutes } from './modules/entreprises/routes/index.js';
 import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes/index.js';
-import { declarantsRoutes } from './modules/gestion/declarants-routes.js';
-import { declarationsRoutes } from './modules/gestion/declarations-routes.js';
-import { habilitationsRoutes } from './modules/gestion/habilitations-routes.js';
-import { portefeuillesRoutes } from './modules/gestion/portefeuilles-routes.js';
+import { declarantsRoutes, declarationsRoutes, habilitationsRoutes, portefeuillesRoutes } from './modules/gestion/routes/index.js';
 import { rechercheRoutes } from './modules/recherche/routes/index.js';
 import { devRoutes } from './dev/routes/index.js';
 

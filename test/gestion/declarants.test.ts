@@ -1,5 +1,5 @@
 /**
- * « Gérer les déclarants » (PRODUCT.md §3.4): add (invitation mail → password and secret question →
+ * « Gérer les déclarants »: add (invitation mail → password and secret question →
  * login), edit (login key recomputed, uniqueness kept), suspend (sessions out at once), reactivate,
  * remove (habilitations deleted with history rows), change e-mail (validated by a link); every route
  * scoped to the administrator's company, closed to déclarants, and bad input refused in French.
@@ -8,7 +8,8 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, espaces, habilitationHistory, habilitations, sessions, tokens, users } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { INVITATION_SUBJECT, TRIPLET_TAKEN } from '../../src/modules/gestion/declarants.js';
+import { TRIPLET_TAKEN } from '../../src/modules/gestion/declarants.js';
+import { INVITATION_SUBJECT } from '../../src/modules/gestion/invitation.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
   FRENCH,
@@ -152,7 +153,7 @@ describe('Nouveau déclarant', () => {
     expect(menu.body).not.toContain('/gestion/declarants');
     expect(menu.body).not.toContain('>Gestion<');
     const json = await c.get('/menu', 'application/json');
-    expect((json.json() as { administrateurs: { nom: string }[] }).administrateurs.map((a) => a.nom)).toContain(A.person.nom);
+    expect(json.json<{ administrateurs: { nom: string }[] }>().administrateurs.map((a) => a.nom)).toContain(A.person.nom);
 
     const actions = (await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.targetUserId, id))).map((e) => e.action);
     expect(actions).toContain('declarant.added');
@@ -185,7 +186,7 @@ describe('Nouveau déclarant', () => {
       A.client.json('/gestion/declarants/nouveau', fields(q)),
     ]);
     expect(both.map((r) => r.statusCode).sort()).toEqual([201, 400]);
-    expect((both.find((r) => r.statusCode === 400)!.json() as { errors: Record<string, string> }).errors.nom).toBe(TRIPLET_TAKEN);
+    expect(both.find((r) => r.statusCode === 400)!.json<{ errors: Record<string, string> }>().errors.nom).toBe(TRIPLET_TAKEN);
     for (const x of [p, q]) {
       const rows = await h.ctx.db
         .select()
@@ -234,7 +235,7 @@ describe('Nouveau déclarant', () => {
       expect(r.body).not.toContain('<script>alert');
       const j = await A.client.json('/gestion/declarants/nouveau', { ...base, ...over });
       expect(j.statusCode).toBe(400);
-      expect((j.json() as { errors: Record<string, string> }).errors[field], field).toMatch(FRENCH);
+      expect(j.json<{ errors: Record<string, string> }>().errors[field], field).toMatch(FRENCH);
     }
     // a body that is not an object at all
     const weird = await A.client.json('/gestion/declarants/nouveau', ['x']);
@@ -522,7 +523,7 @@ describe('scope', () => {
       }
     }
     const list = await B.client.get('/gestion/declarants', 'application/json');
-    const emails = (list.json() as { declarants: { email: string }[] }).declarants.map((x) => x.email);
+    const emails = list.json<{ declarants: { email: string }[] }>().declarants.map((x) => x.email);
     expect(emails).not.toContain(d.person.email);
     expect(emails).not.toContain(invited.email);
     expect(await snapshot()).toEqual(before);

@@ -1,5 +1,5 @@
 /**
- * « Gérer les déclarations » and « Gérer les établissements » (PRODUCT.md §3.4): mono and multi
+ * « Gérer les déclarations » and « Gérer les établissements »: mono and multi
  * établissement flows, the access delay and the menu tiles, removal dropping habilitations, tenancy
  * (another company's SIRET → 404), déclarants (403), hostile input, double submission, closed
  * établissements and the live registry.
@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibleAt } from '../../src/domain/declarations.js';
 import { hashSecret } from '../../src/infra/crypto.js';
+import { selectRows } from '../../src/infra/db/index.js';
 import {
   auditEvents,
   etablissementDeclarations,
@@ -57,12 +58,13 @@ async function habilitationsOf(userId: string, siret: string) {
 
 /** Rows of every table this feature writes, to prove that a refused request changed nothing. */
 async function snapshot() {
-  const r = (await h.ctx.db.execute(
+  const rows = await selectRows<Record<string, number>>(
+    h.ctx.db,
     sql`select (select count(*) from etablissement_declarations)::int as decl, (select count(*) from habilitations)::int as hab,
         (select count(*) from habilitation_history)::int as hist, (select count(*) from notifications)::int as notif,
         (select count(*) from audit_events where action = 'declarations.changed')::int as audit`,
-  )) as unknown as { rows: Record<string, number>[] };
-  return r.rows[0]!;
+  );
+  return rows[0]!;
 }
 
 /** A déclarant inserted directly in the espace (adding one over HTTP is another screen). */
@@ -233,7 +235,7 @@ describe('mono-établissement', () => {
       }),
     ]);
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
-    expect([a.json().ajoutees, b.json().ajoutees].sort()).toEqual([[], ['AED']]);
+    expect([a.json<{ ajoutees: string[] }>().ajoutees, b.json<{ ajoutees: string[] }>().ajoutees].sort()).toEqual([[], ['AED']]);
     expect(await codesOf(moutin.espaceId, bm.siret)).toEqual(['AED', 'DSN', 'SOLTEA_EMPLOYEURS', 'SOLTEA_ETABLISSEMENTS']);
     const after = await snapshot();
     expect(after.decl).toBe(before.decl! + 1);
@@ -327,7 +329,7 @@ describe('tenancy and roles', () => {
       expect(p.statusCode, siret).toBe(404);
       const j = await moutin.client.json(`/gestion/declarations/${siret}`, { declarations: [] });
       expect(j.statusCode, siret).toBe(404);
-      expect(j.json().message).toMatch(FRENCH);
+      expect(j.json<{ message: string }>().message).toMatch(FRENCH);
     }
     expect(await snapshot()).toEqual(before);
     expect(await codesOf(gipAdmin.espaceId, gip.sirets[1])).toEqual(gipBefore);
@@ -376,7 +378,7 @@ describe('bad input', () => {
       expect(r.body).not.toContain('<script>alert(1)</script>');
       const j = await moutin.client.json(`/gestion/declarations/${bm.siret}`, { declarations: ['TESE', bad] });
       expect(j.statusCode, JSON.stringify(bad)).toBe(400);
-      expect(j.json().message).toMatch(FRENCH);
+      expect(j.json<{ message: string }>().message).toMatch(FRENCH);
       // also through the arrows
       const a = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {
         declarations: ['SOLTEA_EMPLOYEURS'],
@@ -396,7 +398,7 @@ describe('bad input', () => {
     for (const body of shapes) {
       const j = await moutin.client.json(`/gestion/declarations/${bm.siret}`, body);
       expect(j.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
-      expect(j.json().message).toMatch(FRENCH);
+      expect(j.json<{ message: string }>().message).toMatch(FRENCH);
     }
     // a form without any action (not sent by the page): refused rather than read as « remove all »
     const empty = await moutin.client.form(`/gestion/declarations/${bm.siret}`, {});
@@ -467,24 +469,24 @@ describe('closed établissements and « Gérer les établissements »', () => {
     expect(rows.length).toBe(tg.etablissementCount);
     expect(rows[0]).toBe(tg.siret);
     expect(r.body).toContain('119 établissements actifs, 1 fermé');
-    const j = (await giraudier.client.get('/gestion/etablissements', 'application/json')).json() as {
+    const j = (await giraudier.client.get('/gestion/etablissements', 'application/json')).json<{
       etablissements: { siret: string; ferme: boolean; declarations: number; siege: boolean }[];
-    };
+    }>();
     expect(j.etablissements.find((e) => e.siret === tg.closedSiret)?.ferme).toBe(true);
     expect(j.etablissements.find((e) => e.siret === tg.siret)).toMatchObject({ siege: true, declarations: 1 });
   });
 
   it('follows the registry: a re-import that closes an établissement shows at once', async () => {
-    let j = (await gipAdmin.client.get('/gestion/etablissements', 'application/json')).json() as {
+    let j = (await gipAdmin.client.get('/gestion/etablissements', 'application/json')).json<{
       etablissements: { siret: string; ferme: boolean; denomination: string }[];
-    };
+    }>();
     expect(j.etablissements.map((e) => e.siret)).toEqual([...gip.sirets]);
     expect(j.etablissements.every((e) => !e.ferme)).toBe(true);
     const registry = generateDemoRegistry({ count: 20, seed: 1 });
     const third = registry.etablissements.find((e) => e.siret === gip.sirets[2])!;
     Object.assign(third, { etatAdministratif: 'F', denomination: 'GIP MDS TEST PROJET ANNEXE' });
     await importRegistryRows(h.ctx.db, registry, { now: h.clock.now() });
-    j = (await gipAdmin.client.get('/gestion/etablissements', 'application/json')).json();
+    j = (await gipAdmin.client.get('/gestion/etablissements', 'application/json')).json<typeof j>();
     expect(j.etablissements.find((e) => e.siret === gip.sirets[2])).toMatchObject({
       ferme: true,
       denomination: 'GIP MDS TEST PROJET ANNEXE',
@@ -503,10 +505,10 @@ describe('closed établissements and « Gérer les établissements »', () => {
       siret: cd.siret,
       profile: { kind: 'tiers_declarant', organisationType: 'expert_comptable' },
     });
-    const j = (await tiers.client.get('/gestion/etablissements', 'application/json')).json() as {
+    const j = (await tiers.client.get('/gestion/etablissements', 'application/json')).json<{
       siren: string;
       etablissements: { siret: string }[];
-    };
+    }>();
     expect(j.siren).toBe(cd.siren);
     expect(j.etablissements.map((e) => e.siret)).toEqual([...cd.sirets]);
     const page = await tiers.client.get('/gestion/etablissements');

@@ -1,5 +1,5 @@
 /**
- * « Gérer les habilitations » (PRODUCT.md §3.4) over HTTP: the criteria and the grid, one page
+ * « Gérer les habilitations » over HTTP: the criteria and the grid, one page
  * applied in one transaction with its history, audit and notifications; the history; the CSV export
  * → import round trip, every bad file refused with a line-by-line report and nothing applied; one
  * bulk request per 48 hours; tenancy (another company's administrator, a déclarant).
@@ -132,6 +132,9 @@ async function snapshot() {
     bulk: (await h.ctx.db.select().from(bulkRequests)).length,
   };
 }
+
+/** What the JSON answers of the import say (a refusal, or the counts). */
+type Refusal = { message: string; modifications: number; rapport: { ligne: number; message: string }[] };
 
 async function postCsv(c: Client, body: string, headers: Record<string, string> = {}) {
   return h.server.inject({
@@ -353,7 +356,7 @@ describe('tenancy', () => {
     await b.client.get('/gestion/habilitations/import');
     const imp = await postCsv(b.client, `siret;nom;prenom;courriel;DSN;DSN_payer\n${S0};x;y;${d.email};0;0\n`);
     expect(imp.statusCode).toBe(400);
-    expect(imp.json().rapport[0].message).toMatch(/n’est pas administré par vous.*aucun déclarant actif/i);
+    expect(imp.json<Refusal>().rapport[0]!.message).toMatch(/n’est pas administré par vous.*aucun déclarant actif/i);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -441,7 +444,7 @@ describe('bulk: export and import', () => {
     await login(a.client, a.person); // the session ended meanwhile
     const r = await postCsv(a.client, file);
     expect(r.statusCode).toBe(429);
-    expect(r.json().message).toMatch(
+    expect(r.json<Refusal>().message).toMatch(
       /une seule est possible par période de 48 heures\. Prochaine demande possible le \d\d\/\d\d\/\d{4} à \d\d:\d\d/,
     );
     await a.client.get('/gestion/habilitations/import');
@@ -460,7 +463,7 @@ describe('bulk: export and import', () => {
     h.clock.advance(60_000);
     const same = await postCsv(a.client, file);
     expect(same.statusCode).toBe(200);
-    expect(same.json().modifications).toBe(0);
+    expect(same.json<Refusal>().modifications).toBe(0);
   });
 
   it('refuses every malformed or hostile file with a line-by-line French report, and applies nothing', async () => {
@@ -485,7 +488,7 @@ describe('bulk: export and import', () => {
     for (const [name, body, msg] of cases) {
       const r = await postCsv(a.client, body);
       expect(r.statusCode, name).toBe(400);
-      const j = r.json();
+      const j = r.json<Refusal>();
       expect(j.message, name).toMatch(/aucune habilitation n’a été modifiée/);
       expect(j.rapport.map((x: { message: string }) => x.message).join(' | '), name).toMatch(msg);
       expect(
@@ -508,7 +511,7 @@ describe('bulk: export and import', () => {
     const big = 'siret;nom;prenom;courriel;DSN\n' + `${S0};a;b;${d.email};1\n`.repeat((10 * 1024 * 1024) / 60);
     const r = await postCsv(a.client, big);
     expect(r.statusCode).toBe(413);
-    expect(r.json().message).toMatch(/2 Mo/);
+    expect(r.json<Refusal>().message).toMatch(/2 Mo/);
     await a.client.get('/gestion/habilitations/import');
     const form = await h.server.inject({
       method: 'POST',
@@ -569,11 +572,11 @@ describe('tiers-déclarant', () => {
     // the company's own établissements are another scope: allowed the same day
     const r2 = await postCsv(t.client, [lines[0], own.replace(/;1$/, ';0')].join('\n'));
     expect(r2.statusCode, r2.body).toBe(200);
-    expect(r2.json().modifications).toBe(1);
+    expect(r2.json<Refusal>().modifications).toBe(1);
     // the portefeuille again: refused
     const r3 = await postCsv(t.client, [lines[0], `${client.siret};a;b;${t.person.email};0;0;`].join('\n'));
     expect(r3.statusCode).toBe(429);
-    expect(r3.json().message).toContain('ce portefeuille');
+    expect(r3.json<Refusal>().message).toContain('ce portefeuille');
   });
 
   it('ignores what another espace declares on a client’s SIRET: not in the grid, not grantable, not exported', async () => {
@@ -600,9 +603,9 @@ describe('tiers-déclarant', () => {
     const soltea = gridOf((await t.client.get('/gestion/habilitations?service=SOLTEA_EMPLOYEURS&recherche=1')).body);
     expect(soltea.rows.length).toBeGreaterThan(0);
     expect(soltea.rows.some((k) => k.includes(`|${client.siret}|`))).toBe(false);
-    const json = (await t.client.get('/gestion/habilitations?recherche=1', 'application/json')).json() as {
+    const json = (await t.client.get('/gestion/habilitations?recherche=1', 'application/json')).json<{
       lignes: { siret: string; service: string }[];
-    };
+    }>();
     expect(json.lignes.filter((l) => l.siret === client.siret).map((l) => l.service)).toEqual(['DSN']);
 
     // cannot be granted: from the grid, nor by import

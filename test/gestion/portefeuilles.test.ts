@@ -1,5 +1,5 @@
 /**
- * « Gérer vos portefeuilles » (PRODUCT.md §3.5) over HTTP: the list and its default portefeuille,
+ * « Gérer vos portefeuilles » over HTTP: the list and its default portefeuille,
  * « Ajouter un portefeuille », déclarants and declarations of a portefeuille, « Composer le
  * portefeuille » (add by SIREN, établissements, declarations, transfer, removal), the récapitulatif
  * and its CSV, what a déclarant of a tiers sees; tenancy, roles and bad input.
@@ -7,6 +7,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/infra/crypto.js';
+import { selectRows } from '../../src/infra/db/index.js';
 import {
   entreprises,
   etablissementDeclarations,
@@ -18,7 +19,8 @@ import {
   users,
 } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
-import { ensureDefaultPortefeuille, recapitulatif, recapitulatifPage, RECAP_PAGE_SIZE } from '../../src/modules/gestion/portefeuilles.js';
+import { recapitulatif, recapitulatifPage, RECAP_PAGE_SIZE } from '../../src/modules/gestion/portefeuilles-recapitulatif.js';
+import { ensureDefaultPortefeuille } from '../../src/modules/gestion/portefeuilles.js';
 import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import {
@@ -116,13 +118,14 @@ async function declsOf(espaceId: string, siret: string) {
 }
 /** A snapshot of every portefeuille row, to prove a refused request changed nothing. */
 async function snapshot() {
-  const r = (await h.ctx.db.execute(sql`select
+  const rows = await selectRows<unknown>(
+    h.ctx.db,
+    sql`select
     (select count(*) from portefeuilles)::int as p, (select count(*) from portefeuille_clients)::int as c, (select count(*) from portefeuille_etablissements)::int as e,
     (select count(*) from portefeuille_declarants)::int as d, (select count(*) from portefeuille_declarations)::int as pd, (select count(*) from etablissement_declarations)::int as ed,
-    (select count(*) from habilitations)::int as hab, (select string_agg(name || '|' || comment, ',' order by id) from portefeuilles) as names`)) as unknown as {
-    rows: unknown[];
-  };
-  return r.rows[0];
+    (select count(*) from habilitations)::int as hab, (select string_agg(name || '|' || comment, ',' order by id) from portefeuilles) as names`,
+  );
+  return rows[0];
 }
 
 beforeAll(async () => {
@@ -219,7 +222,7 @@ describe('« Vos portefeuilles » and « Ajouter un portefeuille »', () => {
     }
     const j = await a.client.json('/gestion/portefeuilles', { name: 42 });
     expect(j.statusCode).toBe(400);
-    expect(j.json().message).toMatch(FRENCH);
+    expect(j.json<{ message: string }>().message).toMatch(FRENCH);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -293,7 +296,7 @@ describe('« Vos portefeuilles » and « Ajouter un portefeuille »', () => {
     expect(r.statusCode).toBe(400);
     const j = await a.client.get('/gestion/portefeuilles?critere=inconnu&valeur=', 'application/json');
     expect(j.statusCode).toBe(200);
-    expect(j.json().portefeuilles.length).toBe(3);
+    expect(j.json<{ portefeuilles: unknown[] }>().portefeuilles.length).toBe(3);
   });
 });
 
@@ -429,10 +432,11 @@ describe('« Composer le portefeuille »', () => {
     expect(r.statusCode).toBe(303);
     expect(await declsOf(a.espaceId, etabs[0]!)).toEqual(['SOLTEA_EMPLOYEURS']);
     expect(await h.ctx.db.select().from(habilitations).where(eq(habilitations.siret, etabs[0]!))).toHaveLength(0);
-    const hist = (await h.ctx.db.execute(
+    const hist = await selectRows<{ declarer: boolean }>(
+      h.ctx.db,
       sql`select declarer from habilitation_history where siret = ${etabs[0]!} and declaration_code = 'DSN'`,
-    )) as unknown as { rows: { declarer: boolean }[] };
-    expect(hist.rows).toEqual([{ declarer: false }]);
+    );
+    expect(hist).toEqual([{ declarer: false }]);
     expect((await auditRows(h, 'portefeuille.declarations_changed')).length).toBeGreaterThanOrEqual(3);
   });
 
@@ -452,7 +456,7 @@ describe('« Composer le portefeuille »', () => {
     expect(r.statusCode).toBe(303);
     expect(await declsOf(a.espaceId, all[50]!)).toEqual(['SOLTEA_EMPLOYEURS']);
     const before = await snapshot();
-    for (const sirets of [[], [TG.closedSiret], [...keep, GIP.sirets[0]!], ['pas-un-siret']]) {
+    for (const sirets of [[], [TG.closedSiret], [...keep, GIP.sirets[0]], ['pas-un-siret']]) {
       r = await a.client.form(url, { sirets });
       expect(r.statusCode, JSON.stringify(sirets)).toBe(400);
       expect(errorsOf(r.body).join(' ')).toMatch(FRENCH);
@@ -548,7 +552,7 @@ describe('« Composer le portefeuille »', () => {
 
   it('JSON clients get the same routes', async () => {
     const list = await a.client.get(`/gestion/portefeuilles/${clients.id}`, 'application/json');
-    expect(list.json().entreprises.map((c: { siren: string; type: string }) => [c.siren, c.type])).toEqual([
+    expect(list.json<{ entreprises: { siren: string; type: string }[] }>().entreprises.map((c) => [c.siren, c.type])).toEqual([
       [GIP.siren, 'Multi-établissements'],
       [TG.siren, 'Multi-établissements'],
     ]);
@@ -557,7 +561,7 @@ describe('« Composer le portefeuille »', () => {
     expect(add.json()).toMatchObject({ siren: BM.siren, etablissements: 1 });
     const bad = await a.client.json(`/gestion/portefeuilles/${def.id}/entreprises`, { siren: 'abc' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors.siren).toBe('Le numéro SIREN doit comporter 9 chiffres.');
+    expect(bad.json<{ errors: Record<string, string> }>().errors.siren).toBe('Le numéro SIREN doit comporter 9 chiffres.');
   });
 });
 
@@ -642,7 +646,7 @@ describe('tenancy', () => {
       [`/gestion/portefeuilles/${p.id}/declarants`, { envoye: '1' }],
       [`/gestion/portefeuilles/${p.id}/declarations`, { envoye: '1', declarations: ['DSN'] }],
       [`/gestion/portefeuilles/${p.id}/entreprises`, { siren: BM.siren }],
-      [`/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/etablissements`, { sirets: [GIP.sirets[0]!] }],
+      [`/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/etablissements`, { sirets: [GIP.sirets[0]] }],
       [`/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/declarations`, { envoye: '1' }],
       [`/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/transfert`, { cible: bDefault!.id }],
       [`/gestion/portefeuilles/${p.id}/entreprises/${GIP.siren}/retirer`, {}],
@@ -690,7 +694,7 @@ describe('déclarants of a tiers-déclarant', () => {
     const r = await a.client.form(`/gestion/portefeuilles/${p1.id}/declarants`, { envoye: '1', declarants: [...current, d.userId] });
     expect(r.statusCode).toBe(303);
     const mine = await d.client.get('/portefeuilles', 'application/json');
-    expect(mine.json().portefeuilles.map((x: { name: string }) => x.name)).toEqual(['CLIENTS']);
+    expect(mine.json<{ portefeuilles: { name: string }[] }>().portefeuilles.map((x) => x.name)).toEqual(['CLIENTS']);
     const page = await d.client.get('/portefeuilles');
     expect(page.body).toContain('CLIENTS');
     expect(page.body).not.toContain('Portefeuille par défaut');
@@ -702,22 +706,20 @@ describe('déclarants of a tiers-déclarant', () => {
     expect(other.body).not.toContain(BM.raisonSociale);
     expect((await d.client.get(`/gestion/portefeuilles/${p1.id}`)).statusCode).toBe(403);
     // a notification told the déclarant
-    const n = (await h.ctx.db.execute(sql`select text from notifications where user_id = ${d.userId}`)) as unknown as {
-      rows: { text: string }[];
-    };
-    expect(n.rows.map((x) => x.text)).toContain('Vous avez été ajouté au portefeuille « CLIENTS ».');
+    const n = await selectRows<{ text: string }>(h.ctx.db, sql`select text from notifications where user_id = ${d.userId}`);
+    expect(n.map((x) => x.text)).toContain('Vous avez été ajouté au portefeuille « CLIENTS ».');
     // removed from the portefeuille: no longer sees it
     await a.client.get(`/gestion/portefeuilles/${p1.id}/declarants`);
     await a.client.form(`/gestion/portefeuilles/${p1.id}/declarants`, { envoye: '1', declarants: current });
     expect((await d.client.get(`/portefeuilles/${p1.id}`)).statusCode).toBe(404);
-    expect((await d.client.get('/portefeuilles', 'application/json')).json().portefeuilles).toEqual([]);
+    expect((await d.client.get('/portefeuilles', 'application/json')).json<{ portefeuilles: unknown[] }>().portefeuilles).toEqual([]);
   });
 
   it('a déclarant of another tiers sees nothing of these', async () => {
     const p1 = await byName(a.espaceId, 'CLIENTS');
     const other = await signedInDeclarant(b.espaceId, (await userRow(h, b.userId)).siret);
     expect((await other.client.get(`/portefeuilles/${p1.id}`)).statusCode).toBe(404);
-    expect((await other.client.get('/portefeuilles', 'application/json')).json().portefeuilles).toEqual([]);
+    expect((await other.client.get('/portefeuilles', 'application/json')).json<{ portefeuilles: unknown[] }>().portefeuilles).toEqual([]);
   });
 });
 

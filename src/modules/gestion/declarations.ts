@@ -1,5 +1,5 @@
 /**
- * « Gérer les déclarations » (PRODUCT.md §3.4; guide « Mono établissement », « Multi établissements »):
+ * « Gérer les déclarations » (guide « Mono établissement », « Multi établissements »; docs/regles.md#calendrier):
  * the declarations an administrator chooses for each établissement it administers. Adding one opens
  * it after the access delay (ACCESS_DELAY_HOURS) and habilitates the administrator who added it;
  * removing one drops the habilitations of the espace's people on it for that SIRET.
@@ -18,16 +18,11 @@ import {
   type EtablissementWithEntreprise,
 } from '../entreprises/registry-repository.js';
 import { notify } from '../notifications/notify.js';
+import { formatDateTime } from '../../shared/format.js';
+import { failure, problem, ProblemError, type Outcome } from '../../shared/problem.js';
+import { withdrawRights } from './habilitations-rights.js';
+import { inTransaction } from './outcome.js';
 import { administersSiret, type User } from './scope.js';
-
-export class DeclarationsError extends Error {
-  constructor(
-    readonly code: 'not_found' | 'invalid' | 'closed',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface SelectedDeclaration {
   code: string;
@@ -98,18 +93,15 @@ export async function declarationsOfSiret(ctx: AppContext, admin: User, siret: s
 }
 
 /** Checks a list of codes against the catalogue: the known declarations (deduplicated), or the French message. */
-export function checkCodes(codes: readonly string[]): { ok: true; declarations: Declaration[] } | { ok: false; message: string } {
+export function checkCodes(codes: readonly string[]): Outcome<{ declarations: Declaration[] }> {
   const out: Declaration[] = [];
   for (const code of new Set(codes)) {
     const d = findDeclaration(code);
     if (!d) {
       const shown = code.length > 40 ? `${code.slice(0, 40)}…` : code;
-      return {
-        ok: false,
-        message: shown.trim()
-          ? `La déclaration « ${shown} » n’existe pas. Aucune modification n’a été enregistrée.`
-          : 'Une déclaration vide a été envoyée. Aucune modification n’a été enregistrée.',
-      };
+      return shown.trim()
+        ? failure('invalid', 'declaration_inconnue', `La déclaration « ${shown} » n’existe pas. Aucune modification n’a été enregistrée.`)
+        : failure('invalid', 'declaration_vide', 'Une déclaration vide a été envoyée. Aucune modification n’a été enregistrée.');
     }
     out.push(d);
   }
@@ -121,10 +113,8 @@ export function sortByCatalogue<T extends { code: string }>(list: readonly T[]):
   return [...list].sort((a, b) => (catalogueOrder.get(a.code) ?? 999) - (catalogueOrder.get(b.code) ?? 999));
 }
 
-const dateFmt = new Intl.DateTimeFormat('fr-FR', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Europe/Paris' });
-const timeFmt = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
 /** « le 05/05/2026 à 10:00 » (Paris time) */
-export const openingText = (d: Date) => `le ${dateFmt.format(d)} à ${timeFmt.format(d)}`;
+export const openingText = (d: Date) => `le ${formatDateTime(d)}`;
 
 export interface ChangeResult {
   added: string[];
@@ -132,10 +122,17 @@ export interface ChangeResult {
   accessibleAt: Date | null;
 }
 
+export const ETABLISSEMENT_NOT_FOUND = problem('not_found', 'etablissement_introuvable', 'Établissement introuvable.');
+const CLOSED = problem(
+  'invalid',
+  'etablissement_ferme',
+  'Cet établissement est fermé dans le répertoire SIRENE : aucune déclaration ne peut lui être ajoutée. Aucune modification n’a été enregistrée.',
+);
+
 /**
  * Sets the declarations of `siret` to exactly `codes` (the full selected list): adds the missing
  * ones, removes the others with their habilitations, in one transaction. Replaying the same list
- * changes nothing (idempotent). Throws DeclarationsError (nothing applied).
+ * changes nothing (idempotent). A refusal applies nothing.
  */
 export async function changeDeclarations(
   ctx: AppContext,
@@ -143,105 +140,23 @@ export async function changeDeclarations(
   siret: string,
   codes: readonly string[],
   meta: { ip?: string } = {},
-): Promise<ChangeResult> {
+): Promise<Outcome<ChangeResult>> {
   const checked = checkCodes(codes);
-  if (!checked.ok) throw new DeclarationsError('invalid', checked.message);
-  if (!SIRET_RE.test(siret)) throw new DeclarationsError('not_found', 'Établissement introuvable.');
+  if (!checked.ok) return checked;
+  if (!SIRET_RE.test(siret)) return { ok: false, problem: ETABLISSEMENT_NOT_FOUND };
   const wanted = new Set(checked.declarations.map((d) => d.code));
-  return ctx.db.transaction(async (tx) => {
-    if (!(await administersSiret(tx, admin, siret))) throw new DeclarationsError('not_found', 'Établissement introuvable.');
-    const etab = await findEtablissement(tx, siret);
-    if (!etab) throw new DeclarationsError('not_found', 'Établissement introuvable.');
+  return inTransaction(ctx, async (tx) => {
+    const etab = (await administersSiret(tx, admin, siret)) ? await findEtablissement(tx, siret) : null;
+    if (!etab) throw new ProblemError(ETABLISSEMENT_NOT_FOUND);
     // One change of an espace's declarations at a time: a double submission waits, then finds nothing to do.
     await tx.select({ id: espaces.id }).from(espaces).where(eq(espaces.id, admin.espaceId)).for('update');
-    const current = await tx
-      .select({ code: etablissementDeclarations.declarationCode })
-      .from(etablissementDeclarations)
-      .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), eq(etablissementDeclarations.siret, siret)));
-    const have = new Set(current.map((r) => r.code));
-    const added = [...wanted].filter((c) => !have.has(c));
-    const removed = sortByCatalogue([...have].map((code) => ({ code })))
-      .map((r) => r.code)
-      .filter((c) => !wanted.has(c));
-    if (added.length === 0 && removed.length === 0) return { added, removed, accessibleAt: null };
-    if (added.length > 0 && etab.etatAdministratif !== 'A')
-      throw new DeclarationsError(
-        'closed',
-        'Cet établissement est fermé dans le répertoire SIRENE : aucune déclaration ne peut lui être ajoutée. Aucune modification n’a été enregistrée.',
-      );
-
+    const { added, removed } = await difference(tx, admin, siret, wanted);
+    if (added.length === 0 && removed.length === 0) return { ok: true, added, removed, accessibleAt: null };
+    if (added.length > 0 && etab.etatAdministratif !== 'A') throw new ProblemError(CLOSED);
     const now = ctx.clock.now();
     const opensAt = accessibleAt(now, ctx.config.ACCESS_DELAY_HOURS);
-    if (added.length > 0) {
-      await tx
-        .insert(etablissementDeclarations)
-        .values(
-          added.map((code) => ({
-            espaceId: admin.espaceId,
-            siret,
-            declarationCode: code,
-            addedAt: now,
-            accessibleAt: opensAt,
-            addedBy: admin.id,
-          })),
-        )
-        .onConflictDoNothing();
-      for (const code of added) {
-        const payer = findDeclaration(code)!.payable;
-        await tx
-          .insert(habilitations)
-          .values({ userId: admin.id, siret, declarationCode: code, declarer: true, payer, grantedAt: now, grantedBy: admin.id })
-          .onConflictDoUpdate({
-            target: [habilitations.userId, habilitations.siret, habilitations.declarationCode],
-            set: { declarer: true, payer, grantedAt: now, grantedBy: admin.id },
-          });
-        await tx.insert(habilitationHistory).values({
-          at: now,
-          espaceId: admin.espaceId,
-          actorUserId: admin.id,
-          userId: admin.id,
-          siret,
-          declarationCode: code,
-          declarer: true,
-          payer,
-        });
-      }
-    }
-    if (removed.length > 0) {
-      const dropped = await tx
-        .delete(habilitations)
-        .where(
-          and(
-            eq(habilitations.siret, siret),
-            inArray(habilitations.declarationCode, removed),
-            inArray(habilitations.userId, tx.select({ id: users.id }).from(users).where(eq(users.espaceId, admin.espaceId))),
-          ),
-        )
-        .returning({ userId: habilitations.userId, code: habilitations.declarationCode });
-      if (dropped.length > 0)
-        await tx.insert(habilitationHistory).values(
-          dropped.map((d) => ({
-            at: now,
-            espaceId: admin.espaceId,
-            actorUserId: admin.id,
-            userId: d.userId,
-            siret,
-            declarationCode: d.code,
-            declarer: false,
-            payer: false,
-          })),
-        );
-      await tx
-        .delete(etablissementDeclarations)
-        .where(
-          and(
-            eq(etablissementDeclarations.espaceId, admin.espaceId),
-            eq(etablissementDeclarations.siret, siret),
-            inArray(etablissementDeclarations.declarationCode, removed),
-          ),
-        );
-    }
-
+    if (added.length > 0) await addDeclarations(tx, admin, siret, added, now, opensAt);
+    if (removed.length > 0) await removeDeclarations(tx, admin, siret, removed, now);
     await audit(tx, ctx.clock, {
       action: 'declarations.changed',
       actorUserId: admin.id,
@@ -250,8 +165,82 @@ export async function changeDeclarations(
       details: { siret, added, removed, accessibleAt: added.length ? opensAt.toISOString() : null },
     });
     await notifyAdministrators(tx, ctx, admin.espaceId, siret, added, removed, opensAt);
-    return { added, removed, accessibleAt: added.length ? opensAt : null };
+    return { ok: true, added, removed, accessibleAt: added.length ? opensAt : null };
   });
+}
+
+/** The codes to add (wanted, not there) and to remove (there, not wanted, in catalogue order). */
+async function difference(tx: Tx, admin: User, siret: string, wanted: ReadonlySet<string>) {
+  const current = await tx
+    .select({ code: etablissementDeclarations.declarationCode })
+    .from(etablissementDeclarations)
+    .where(and(eq(etablissementDeclarations.espaceId, admin.espaceId), eq(etablissementDeclarations.siret, siret)));
+  const have = new Set(current.map((r) => r.code));
+  const added = [...wanted].filter((c) => !have.has(c));
+  const removed = sortByCatalogue([...have].map((code) => ({ code })))
+    .map((r) => r.code)
+    .filter((c) => !wanted.has(c));
+  return { added, removed };
+}
+
+/** The added declarations open at `opensAt`; the administrator who added them is habilitated on them. */
+async function addDeclarations(tx: Tx, admin: User, siret: string, added: readonly string[], now: Date, opensAt: Date) {
+  await tx
+    .insert(etablissementDeclarations)
+    .values(
+      added.map((code) => ({
+        espaceId: admin.espaceId,
+        siret,
+        declarationCode: code,
+        addedAt: now,
+        accessibleAt: opensAt,
+        addedBy: admin.id,
+      })),
+    )
+    .onConflictDoNothing();
+  for (const code of added) {
+    const payer = findDeclaration(code)!.payable;
+    await tx
+      .insert(habilitations)
+      .values({ userId: admin.id, siret, declarationCode: code, declarer: true, payer, grantedAt: now, grantedBy: admin.id })
+      .onConflictDoUpdate({
+        target: [habilitations.userId, habilitations.siret, habilitations.declarationCode],
+        set: { declarer: true, payer, grantedAt: now, grantedBy: admin.id },
+      });
+    await tx.insert(habilitationHistory).values({
+      at: now,
+      espaceId: admin.espaceId,
+      actorUserId: admin.id,
+      userId: admin.id,
+      siret,
+      declarationCode: code,
+      declarer: true,
+      payer,
+    });
+  }
+}
+
+/** The removed declarations go, with the habilitations of the espace's people on them (recorded as withdrawn). */
+async function removeDeclarations(tx: Tx, admin: User, siret: string, removed: string[], now: Date) {
+  await withdrawRights(
+    tx,
+    admin,
+    now,
+    and(
+      eq(habilitations.siret, siret),
+      inArray(habilitations.declarationCode, removed),
+      inArray(habilitations.userId, tx.select({ id: users.id }).from(users).where(eq(users.espaceId, admin.espaceId))),
+    ),
+  );
+  await tx
+    .delete(etablissementDeclarations)
+    .where(
+      and(
+        eq(etablissementDeclarations.espaceId, admin.espaceId),
+        eq(etablissementDeclarations.siret, siret),
+        inArray(etablissementDeclarations.declarationCode, removed),
+      ),
+    );
 }
 
 async function notifyAdministrators(

@@ -1,5 +1,5 @@
 /**
- * « Gérer les établissements » (PRODUCT.md §3.4): the établissements of the user's own company, read
+ * « Gérer les établissements »: the établissements of the user's own company, read
  * live from the registry (a re-import shows at once), active and closed, siège first, with the number
  * of declarations chosen for each in the user's espace. A tiers-déclarant sees its own company here;
  * its clients are in its portefeuilles.

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BOM,
-  checkHeader,
-  codeColumns,
-  csvCell,
-  exportHabilitations,
-  neutralise,
-  parseCsv,
-  readImport,
-  type ImportScope,
-} from './habilitations-csv.js';
+import { BOM, csvCell, neutraliseFormula as neutralise } from '../../shared/csv.js';
+import { checkHeader, codeColumns, exportHabilitations, readImport, readRecords, type ImportScope } from './habilitations-csv.js';
 
 const S1 = '99900100100011';
 const S2 = '99900200200022';
@@ -45,7 +36,7 @@ describe('export', () => {
   });
 
   it('neutralises formulas and quotes separators', () => {
-    for (const v of ['=1+1', '+33', '-2', '@SUM(A1)']) expect(neutralise(v)).toBe(`'${v}`);
+    for (const v of ['=1+1', '+33', '-2+1', '@SUM(A1)']) expect(neutralise(v)).toBe(`'${v}`);
     expect(neutralise('Dupont')).toBe('Dupont');
     expect(csvCell('a;b')).toBe('"a;b"');
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
@@ -59,7 +50,7 @@ describe('export', () => {
       rights: new Map(),
       codes: ['DSN'],
     });
-    const p = parseCsv(csv);
+    const p = readRecords(csv);
     expect(p.ok && p.csv.rows[0]!.cells).toEqual([S1, 'A;B', "'=X", 'claire@ex.fr', '0', '0']);
   });
 });

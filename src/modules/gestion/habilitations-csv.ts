@@ -1,39 +1,25 @@
 /**
- * Bulk habilitations as CSV (PRODUCT.md §3.4): the export format and the strict parser/validator of
- * an import. Pure (no I/O, no clock): the route gives it what the administrator may touch.
+ * Bulk habilitations as CSV (« Gérer les habilitations », docs/regles.md#habilitations): the export
+ * format and the strict validator of an import. Pure (no I/O, no clock): the use case gives it what the
+ * administrator may touch. Reading and writing go through shared/csv.ts.
  *
  * Format: `;`-separated, UTF-8 (a BOM is written and tolerated), header
  * `siret;nom;prenom;courriel;<CODE>;<CODE>_payer;…` (a `_payer` column only for payable
  * declarations), one line per déclarant × SIRET, `1`/`0` per right, empty when the declaration is not
- * subscribed for that SIRET. Cells starting with = + - @ are neutralised on export (an apostrophe in
- * front: CSV injection) and refused on import.
+ * subscribed for that SIRET. Cells a spreadsheet would run as formulas are neutralised on export and
+ * refused on import.
  */
 import { findDeclaration } from '../../domain/declarations.js';
+import { isFormula, readCsv, writeCsv } from '../../shared/csv.js';
+import { capitalise } from '../../shared/format.js';
 
-export const CSV_SEPARATOR = ';';
-export const BOM = '\uFEFF';
 export const FIXED_COLUMNS = ['siret', 'nom', 'prenom', 'courriel'] as const;
 /** bounds of an import (the route also limits the body to 2 MB) */
 export const MAX_IMPORT_LINES = 20_000;
 export const MAX_COLUMNS = 200;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** Neutralises a value that a spreadsheet would run as a formula (OWASP « CSV injection »). */
-export function neutralise(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-/** One cell: neutralised, quoted when it holds the separator, a quote or a line break. */
-export function csvCell(value: string): string {
-  const v = neutralise(value);
-  return /[;"\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/** A whole file: BOM, header, rows, CRLF line ends (what spreadsheets expect). */
-export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return BOM + [header, ...rows].map((r) => r.map(csvCell).join(CSV_SEPARATOR)).join('\r\n') + '\r\n';
-}
+/** @deprecated use writeCsv (shared/csv.ts) */
+export const formatCsv = writeCsv;
 
 // ── export of the current habilitations ─────────────────────────────────────────────────────────
 
@@ -75,7 +61,7 @@ export function exportHabilitations(input: ExportInput): string {
       }
       rows.push(row);
     }
-  return formatCsv(header, rows);
+  return writeCsv(header, rows);
 }
 
 // ── parsing ─────────────────────────────────────────────────────────────────────────────────────
@@ -91,68 +77,23 @@ export interface ParsedCsv {
   rows: { line: number; cells: string[] }[];
 }
 
-/** Splits the text into records (RFC 4180 quotes, `;` only). Returns the errors of the structure. */
-export function parseCsv(text: string): { ok: true; csv: ParsedCsv } | { ok: false; report: ReportLine[] } {
-  let t = text.startsWith(BOM) ? text.slice(1) : text;
-  t = t.replace(/\r\n?/g, '\n');
-  if (t.trim() === '') return { ok: false, report: [{ line: 1, message: 'Le fichier est vide : collez le contenu du fichier exporté.' }] };
-  if (t.includes('\u0000')) return { ok: false, report: [{ line: 1, message: 'Le fichier n’est pas un fichier texte CSV.' }] };
+const EMPTY = 'Le fichier est vide : collez le contenu du fichier exporté.';
 
-  const records: { line: number; cells: string[] }[] = [];
-  const errors: ReportLine[] = [];
-  let line = 1;
-  let i = 0;
-  while (i < t.length) {
-    const start = line;
-    const cells: string[] = [];
-    let cell = '';
-    let quotedError = false;
-    for (;;) {
-      if (t[i] === '"' && cell === '') {
-        // quoted cell
-        i++;
-        let closed = false;
-        while (i < t.length) {
-          if (t[i] === '"') {
-            if (t[i + 1] === '"') {
-              cell += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            closed = true;
-            break;
-          }
-          if (t[i] === '\n') line++;
-          cell += t[i];
-          i++;
-        }
-        if (!closed || (i < t.length && t[i] !== ';' && t[i] !== '\n')) quotedError = true;
-        // skip anything up to the next separator (only reached on error)
-        while (i < t.length && t[i] !== ';' && t[i] !== '\n') i++;
-      } else {
-        while (i < t.length && t[i] !== ';' && t[i] !== '\n') cell += t[i++];
-      }
-      cells.push(cell);
-      cell = '';
-      if (i >= t.length || t[i] === '\n') {
-        i++;
-        line++;
-        break;
-      }
-      i++; // ';'
-    }
-    if (quotedError) errors.push({ line: start, message: 'Guillemets mal fermés dans la ligne.' });
-    if (cells.length === 1 && cells[0]!.trim() === '') continue; // blank line
-    records.push({ line: start, cells });
-    if (records.length > MAX_IMPORT_LINES + 1)
-      return { ok: false, report: [{ line: start, message: `Le fichier dépasse ${MAX_IMPORT_LINES} lignes : découpez-le.` }] };
-  }
-  if (errors.length) return { ok: false, report: errors };
+/** The records of the text (`;` only), the header trimmed; or the report of what could not be read. */
+export function readRecords(text: string): { ok: true; csv: ParsedCsv } | { ok: false; report: ReportLine[] } {
+  if (text.replace(/^\uFEFF/, '').trim() === '') return { ok: false, report: [{ line: 1, message: EMPTY }] };
+  if (text.includes('\u0000')) return { ok: false, report: [{ line: 1, message: 'Le fichier n’est pas un fichier texte CSV.' }] };
+  const { records, issues } = readCsv(text, { delimiters: [';'] });
+  if (issues.length) return { ok: false, report: issues };
+  const over = records[MAX_IMPORT_LINES + 1];
+  if (over) return { ok: false, report: [{ line: over.line, message: `Le fichier dépasse ${MAX_IMPORT_LINES} lignes : découpez-le.` }] };
   const [head, ...rows] = records;
-  if (!head) return { ok: false, report: [{ line: 1, message: 'Le fichier est vide : collez le contenu du fichier exporté.' }] };
+  if (!head) return { ok: false, report: [{ line: 1, message: EMPTY }] };
   return { ok: true, csv: { header: head.cells.map((c) => c.trim()), rows } };
 }
+
+/** @deprecated read with readCsv (shared/csv.ts) */
+export const parseCsv = readRecords;
 
 // ── validation against what the administrator may touch ─────────────────────────────────────────
 
@@ -204,7 +145,7 @@ export function checkHeader(header: readonly string[]): { ok: true; columns: Col
   const seen = new Set<string>();
   for (let k = FIXED_COLUMNS.length; k < header.length; k++) {
     const name = header[k]!;
-    if (FORMULA_START.test(name))
+    if (isFormula(name))
       return { ok: false, message: `Colonne ${k + 1} : les formules (cellule commençant par =, +, - ou @) sont refusées.` };
     const payer = /_payer$/i.test(name);
     const code = payer ? name.slice(0, -'_payer'.length) : name;
@@ -219,6 +160,8 @@ export function checkHeader(header: readonly string[]): { ok: true; columns: Col
   return { ok: true, columns };
 }
 
+type Line = ParsedCsv['rows'][number];
+
 /** Validates every line; the report names each wrong line (several messages per line are joined). */
 export function validateImport(csv: ParsedCsv, scope: ImportScope): ImportValidation {
   const head = checkHeader(csv.header);
@@ -228,69 +171,80 @@ export function validateImport(csv: ParsedCsv, scope: ImportScope): ImportValida
   const rights: DesiredRight[] = [];
   const firstSeen = new Map<string, number>();
   for (const row of csv.rows) {
-    const msgs: string[] = [];
-    const cells = row.cells.map((c) => c.trim());
-    if (cells.length !== csv.header.length) {
-      report.push({
-        line: row.line,
-        message: `La ligne compte ${cells.length} colonne(s) au lieu de ${csv.header.length} (séparateur point-virgule attendu).`,
-      });
-      continue;
-    }
-    if (cells.some((c) => FORMULA_START.test(c))) {
-      report.push({ line: row.line, message: 'Les formules (cellule commençant par =, +, - ou @) sont refusées.' });
-      continue;
-    }
-    const [siret, , , courriel] = cells as [string, string, string, string];
-    let userId: string | undefined;
-    if (!/^\d{14}$/.test(siret)) msgs.push('le SIRET doit comporter 14 chiffres');
-    else if (!scope.sirets.has(siret)) msgs.push(`le SIRET ${siret} est inconnu ou n’est pas administré par vous`);
-    if (courriel === '') msgs.push('le courriel du déclarant est obligatoire');
-    else {
-      userId = scope.persons.get(courriel.toLowerCase());
-      if (!userId) msgs.push(`aucun déclarant actif de votre espace n’a le courriel « ${courriel.slice(0, 80)} »`);
-    }
-    const key = `${siret}|${courriel.toLowerCase()}`;
-    const dup = firstSeen.get(key);
-    if (dup !== undefined) msgs.push(`ligne en double avec la ligne ${dup}`);
-    else firstSeen.set(key, row.line);
-
-    const declared = scope.declared.get(siret) ?? new Set<string>();
-    const byCode = new Map<string, { declarer?: boolean; payer?: boolean }>();
-    for (const col of head.columns) {
-      const v = cells[col.index]!;
-      const label = col.payer ? `${col.code} (Payer)` : col.code;
-      if (!declared.has(col.code)) {
-        if (v === '1') msgs.push(`la déclaration ${col.code} n’est pas souscrite pour ce SIRET : ${label} doit rester vide ou à 0`);
-        else if (v !== '' && v !== '0') msgs.push(`${label} : valeur « ${v.slice(0, 20)} » incorrecte (1, 0 ou vide attendu)`);
-        continue;
-      }
-      if (v !== '0' && v !== '1') {
-        msgs.push(`${label} : valeur « ${v.slice(0, 20)} » incorrecte (1 ou 0 attendu)`);
-        continue;
-      }
-      const e = byCode.get(col.code) ?? {};
-      if (col.payer) e.payer = v === '1';
-      else e.declarer = v === '1';
-      byCode.set(col.code, e);
-    }
-    if (msgs.length) {
-      report.push({ line: row.line, message: capitalise(msgs.join(' ; ')) + '.' });
-      continue;
-    }
-    for (const [code, e] of byCode) rights.push({ line: row.line, userId: userId!, siret, code, declarer: e.declarer, payer: e.payer });
+    const r = validateLine(row, csv.header.length, head.columns, scope, firstSeen);
+    if (r.ok) rights.push(...r.rights);
+    else report.push({ line: row.line, message: r.message });
   }
   if (report.length) return { ok: false, report };
   return { ok: true, rights, lines: csv.rows.length };
 }
 
-/** Parse + validate in one call. */
-export function readImport(text: string, scope: ImportScope): ImportValidation {
-  const p = parseCsv(text);
-  if (!p.ok) return p;
-  return validateImport(p.csv, scope);
+/** One line: its shape, its SIRET and person (once per file), then its rights. */
+function validateLine(
+  row: Line,
+  width: number,
+  columns: readonly Column[],
+  scope: ImportScope,
+  firstSeen: Map<string, number>,
+): { ok: true; rights: DesiredRight[] } | { ok: false; message: string } {
+  const cells = row.cells.map((c) => c.trim());
+  if (cells.length !== width)
+    return { ok: false, message: `La ligne compte ${cells.length} colonne(s) au lieu de ${width} (séparateur point-virgule attendu).` };
+  if (cells.some(isFormula)) return { ok: false, message: 'Les formules (cellule commençant par =, +, - ou @) sont refusées.' };
+  const [siret, , , courriel] = cells as [string, string, string, string];
+  const msgs: string[] = [];
+  const userId = checkWho(siret, courriel, scope, msgs);
+  const key = `${siret}|${courriel.toLowerCase()}`;
+  const dup = firstSeen.get(key);
+  if (dup !== undefined) msgs.push(`ligne en double avec la ligne ${dup}`);
+  else firstSeen.set(key, row.line);
+  const byCode = readRights(cells, columns, scope.declared.get(siret) ?? new Set<string>(), msgs);
+  if (msgs.length) return { ok: false, message: capitalise(msgs.join(' ; ')) + '.' };
+  return {
+    ok: true,
+    rights: [...byCode].map(([code, e]) => ({ line: row.line, userId: userId!, siret, code, declarer: e.declarer, payer: e.payer })),
+  };
 }
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+/** The SIRET must be administered and the courriel an active person's of the espace; adds the messages, gives the person. */
+function checkWho(siret: string, courriel: string, scope: ImportScope, msgs: string[]): string | undefined {
+  if (!/^\d{14}$/.test(siret)) msgs.push('le SIRET doit comporter 14 chiffres');
+  else if (!scope.sirets.has(siret)) msgs.push(`le SIRET ${siret} est inconnu ou n’est pas administré par vous`);
+  if (courriel === '') {
+    msgs.push('le courriel du déclarant est obligatoire');
+    return undefined;
+  }
+  const userId = scope.persons.get(courriel.toLowerCase());
+  if (!userId) msgs.push(`aucun déclarant actif de votre espace n’a le courriel « ${courriel.slice(0, 80)} »`);
+  return userId;
+}
+
+/** The rights of the line's cells, by code: 1 or 0 where the declaration is subscribed, empty or 0 elsewhere. */
+function readRights(cells: readonly string[], columns: readonly Column[], declared: ReadonlySet<string>, msgs: string[]) {
+  const byCode = new Map<string, { declarer?: boolean; payer?: boolean }>();
+  for (const col of columns) {
+    const v = cells[col.index]!;
+    const label = col.payer ? `${col.code} (Payer)` : col.code;
+    if (!declared.has(col.code)) {
+      if (v === '1') msgs.push(`la déclaration ${col.code} n’est pas souscrite pour ce SIRET : ${label} doit rester vide ou à 0`);
+      else if (v !== '' && v !== '0') msgs.push(`${label} : valeur « ${v.slice(0, 20)} » incorrecte (1, 0 ou vide attendu)`);
+      continue;
+    }
+    if (v !== '0' && v !== '1') {
+      msgs.push(`${label} : valeur « ${v.slice(0, 20)} » incorrecte (1 ou 0 attendu)`);
+      continue;
+    }
+    const e = byCode.get(col.code) ?? {};
+    if (col.payer) e.payer = v === '1';
+    else e.declarer = v === '1';
+    byCode.set(col.code, e);
+  }
+  return byCode;
+}
+
+/** Read + validate in one call. */
+export function readImport(text: string, scope: ImportScope): ImportValidation {
+  const p = readRecords(text);
+  if (!p.ok) return p;
+  return validateImport(p.csv, scope);
 }

@@ -1,6 +1,7 @@
 /**
- * Who may administer what (PRODUCT.md §3.4–3.5), answered by the database in one query each, so
- * every use case can put the scope inside its own query or check it first:
+ * Who may administer what (docs/regles.md#habilitations, docs/regles.md#tiers-declarants), answered by
+ * the database in one query each, so every use case can put the scope inside its own query or check it
+ * first:
  * - an administrator administers the établissements of its own company (same SIREN as its espace);
  * - the administrator of a tiers-déclarant also administers the établissements chosen for the client
  *   companies of its portefeuilles;
@@ -8,7 +9,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import type { Tx } from '../../infra/db/index.js';
+import { selectRows, type Tx } from '../../infra/db/index.js';
 import {
   espaces,
   etablissements,
@@ -17,6 +18,7 @@ import {
   portefeuilles,
   users,
 } from '../../infra/db/schema.js';
+import { pgArray } from './sql.js';
 
 export type User = typeof users.$inferSelect;
 export type Espace = typeof espaces.$inferSelect;
@@ -30,27 +32,33 @@ export async function espaceOf(tx: Tx, user: User): Promise<Espace> {
 /** True when `admin` may administer `siret` (own company, or a client établissement of its portefeuilles). */
 export async function administersSiret(tx: Tx, admin: User, siret: string): Promise<boolean> {
   if (admin.role !== 'administrateur' || admin.status !== 'active') return false;
-  const rows = await tx.execute(sql`
+  const rows = await selectRows(
+    tx,
+    sql`
     select 1 from ${etablissements} e join ${espaces} s on s.siren = e.siren
       where s.id = ${admin.espaceId} and e.siret = ${siret}
     union all
     select 1 from ${portefeuilleEtablissements} pe join ${portefeuilles} p on p.id = pe.portefeuille_id
       where p.espace_id = ${admin.espaceId} and pe.siret = ${siret}
-    limit 1`);
-  return rowsOf(rows).length > 0;
+    limit 1`,
+  );
+  return rows.length > 0;
 }
 
 /** The SIRETs among `sirets` that `admin` may administer (for bulk checks, one query, one array parameter). */
 export async function administeredAmong(tx: Tx, admin: User, sirets: readonly string[]): Promise<Set<string>> {
   if (admin.role !== 'administrateur' || admin.status !== 'active' || sirets.length === 0) return new Set();
-  const list = `{${[...new Set(sirets)].map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-  const rows = await tx.execute(sql`
+  const list = pgArray([...new Set(sirets)]);
+  const rows = await selectRows<{ siret: string }>(
+    tx,
+    sql`
     select e.siret from ${etablissements} e join ${espaces} s on s.siren = e.siren
       where s.id = ${admin.espaceId} and e.siret = any(${list}::text[])
     union
     select pe.siret from ${portefeuilleEtablissements} pe join ${portefeuilles} p on p.id = pe.portefeuille_id
-      where p.espace_id = ${admin.espaceId} and pe.siret = any(${list}::text[])`);
-  return new Set((rowsOf(rows) as { siret: string }[]).map((r) => r.siret));
+      where p.espace_id = ${admin.espaceId} and pe.siret = any(${list}::text[])`,
+  );
+  return new Set(rows.map((r) => r.siret));
 }
 
 /** A person of the same espace (any live status), or null: the scope of every « Gérer les déclarants » action. */
@@ -77,7 +85,10 @@ export async function portefeuillesOfUser(ctx: AppContext, user: User): Promise<
   return rows.map((r) => r.id);
 }
 
-function rowsOf(r: unknown): unknown[] {
-  // node-postgres returns { rows }, PGlite returns { rows } too; keep one place that knows it.
-  return (r as { rows?: unknown[] }).rows ?? [];
-}
+/** The company's own établissements (same SIREN as the espace), as a subquery. */
+export const ownSirets = (espaceId: string) =>
+  sql`select x.siret from ${etablissements} x join ${espaces} s on s.siren = x.siren where s.id = ${espaceId}`;
+
+/** Every SIRET the espace administers, as a subquery: its own établissements and its portefeuilles' ones. */
+export const scopeSirets = (espaceId: string) =>
+  sql`${ownSirets(espaceId)} union all select pe.siret from ${portefeuilleEtablissements} pe join ${portefeuilles} p on p.id = pe.portefeuille_id where p.espace_id = ${espaceId}`;

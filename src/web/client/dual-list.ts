@@ -14,7 +14,7 @@ function listOf(form: HTMLElement, side: Side): HTMLUListElement | null {
 }
 
 function sideOf(li: HTMLElement): Side {
-  return (li.closest('[data-list]') as HTMLElement | null)?.dataset.list === 'selectionnees' ? 'selectionnees' : 'disponibles';
+  return li.closest<HTMLElement>('[data-list]')?.dataset.list === 'selectionnees' ? 'selectionnees' : 'disponibles';
 }
 
 /** Puts `li` into `to`, in catalogue order, and fixes its field names (`field`: the selected list's name). */
@@ -94,7 +94,13 @@ function setup(form: HTMLElement) {
     if (moved.includes(li)) box.focus();
   });
 
-  // Drag and drop (mouse): an item dropped on the other list moves there.
+  setUpDragAndDrop(form, { disponibles: dispo, selectionnees: sel }, move);
+}
+
+type Move = (items: HTMLLIElement[], to: Side) => HTMLLIElement[];
+
+/** Drag and drop (mouse): an item dropped on the other list moves there. */
+function setUpDragAndDrop(form: HTMLElement, lists: Record<Side, HTMLUListElement>, move: Move) {
   let dragged: HTMLLIElement | null = null;
   form.addEventListener('dragstart', (e) => {
     const li = (e.target as HTMLElement).closest?.<HTMLLIElement>('li[data-code]');
@@ -106,10 +112,8 @@ function setup(form: HTMLElement) {
   form.addEventListener('dragend', () => {
     dragged = null;
   });
-  for (const [list, side] of [
-    [dispo, 'disponibles'],
-    [sel, 'selectionnees'],
-  ] as const) {
+  for (const side of ['disponibles', 'selectionnees'] as const) {
+    const list = lists[side];
     list.addEventListener('dragover', (e) => {
       if (dragged && sideOf(dragged) !== side) e.preventDefault();
     });

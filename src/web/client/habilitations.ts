@@ -41,7 +41,7 @@ function setUpFileImport(): void {
     input.setCustomValidity('');
     const reader = new FileReader();
     reader.onload = () => {
-      area.value = String(reader.result ?? '');
+      area.value = typeof reader.result === 'string' ? reader.result : '';
     };
     reader.readAsText(file, 'utf-8');
   });

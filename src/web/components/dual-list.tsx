@@ -3,8 +3,10 @@
  * « Gérer les déclarations », « Ajout de portefeuille » and « Gérer les déclarants / déclarations du
  * portefeuille ». Works without JavaScript (the arrows are submit buttons named `action`; checked
  * items are posted as `ajouter` / `retirer`; the selected list as hidden `<field>` inputs) and is
- * enhanced by src/web/client/dual-list.ts (moves in the page, drag and drop, Enter on an item).
+ * enhanced by src/web/client/dual-list.ts (moves in the page, drag and drop, Enter on an item). The
+ * server's side of the round trip is src/modules/gestion/dual-list-moves.ts.
  */
+import { Alert } from './form.js';
 
 export interface DualListItem {
   value: string;
@@ -31,64 +33,25 @@ const listStyle = {
   background: 'var(--background-default-grey)',
 } as const;
 
-export const DUAL_LIST_MOVES = ['ajouter', 'ajouter-tout', 'retirer', 'retirer-tout'] as const;
-export type DualListMove = (typeof DUAL_LIST_MOVES)[number];
-
-/** The no-JavaScript round trip: the working selection after an arrow. Pure. */
-export function applyDualListMove(
-  current: readonly string[],
-  all: readonly string[],
-  action: DualListMove,
-  ajouter: readonly string[],
-  retirer: readonly string[],
-): string[] {
-  const set = new Set(current);
-  if (action === 'ajouter') for (const v of ajouter) set.add(v);
-  if (action === 'ajouter-tout') for (const v of all) set.add(v);
-  if (action === 'retirer') for (const v of retirer) set.delete(v);
-  if (action === 'retirer-tout') set.clear();
-  return all.filter((v) => set.has(v));
+/** The lists were changed but not yet saved (the no-JavaScript round trip). */
+export function PendingAlert(props: { pending?: boolean }) {
+  return props.pending ? (
+    <Alert type="info">
+      Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les abandonner.
+    </Alert>
+  ) : null;
 }
 
-/** French message when an arrow was used with nothing checked, else null. */
-export function emptyMoveMessage(
-  action: DualListMove,
-  ajouter: readonly string[],
-  retirer: readonly string[],
-  noun: DualListNoun,
-  legends: { available: string; selected: string },
-): string | null {
-  if (action === 'ajouter' && ajouter.length === 0)
-    return `Cochez d’abord ${noun.feminine ? 'une' : 'un'} ${noun.one} dans la « ${legends.available} ».`;
-  if (action === 'retirer' && retirer.length === 0)
-    return `Cochez d’abord ${noun.feminine ? 'une' : 'un'} ${noun.one} dans la « ${legends.selected} ».`;
-  return null;
-}
+type Legends = { available: string; selected: string };
 
-export function DualList(props: {
-  /** name of the hidden inputs carrying the selected list, e.g. 'declarations', 'declarants' */
-  field: string;
-  noun: DualListNoun;
-  legends: { available: string; selected: string };
-  items: readonly DualListItem[];
-  selected: ReadonlySet<string>;
-  /** id of the help paragraph describing how to move items */
-  helpId: string;
-  /** no item may be added (e.g. a closed établissement) */
-  addDisabled?: boolean;
-  /** the lists were changed but not yet validated (no-JavaScript round trip) */
-  pending?: boolean;
-  empty?: string;
-  /** a message about the selected list (unknown item…), linked from the ErrorSummary by `#<field>` */
-  error?: string;
-}) {
-  const { noun } = props;
-  const sel = (plural: boolean) => `sélectionné${noun.feminine ? 'e' : ''}${plural ? 's' : ''}`;
-  const moves = [
+/** The four arrows: submit buttons named `action` without JavaScript, moves in the page with it. */
+function moveButtons(noun: DualListNoun, legends: Legends) {
+  const e = noun.feminine ? 'e' : '';
+  return [
     {
       value: 'ajouter',
       label: 'Ajouter',
-      title: `Ajouter les ${noun.many} coché${noun.feminine ? 'e' : ''}s à la ${props.legends.selected.toLowerCase()}`,
+      title: `Ajouter les ${noun.many} coché${e}s à la ${legends.selected.toLowerCase()}`,
       icon: 'fr-icon-arrow-right-s-line',
       add: true,
     },
@@ -102,40 +65,113 @@ export function DualList(props: {
     {
       value: 'retirer',
       label: 'Retirer',
-      title: `Retirer les ${noun.many} coché${noun.feminine ? 'e' : ''}s de la ${props.legends.selected.toLowerCase()}`,
+      title: `Retirer les ${noun.many} coché${e}s de la ${legends.selected.toLowerCase()}`,
       icon: 'fr-icon-arrow-left-s-line',
       add: false,
     },
     {
       value: 'retirer-tout',
       label: 'Tout retirer',
-      title: `Retirer tou${noun.feminine ? 'te' : ''}s les ${noun.many} ${sel(true)}`,
+      title: `Retirer tou${noun.feminine ? 'te' : ''}s les ${noun.many} sélectionné${e}s`,
       icon: 'fr-icon-arrow-left-line',
       add: false,
     },
   ] as const;
+}
+
+function Moves(props: { noun: DualListNoun; legends: Legends; addDisabled?: boolean }) {
+  return (
+    <div
+      role="group"
+      aria-label={`Déplacer les ${props.noun.many}`}
+      style={{ display: 'flex', flexDirection: 'column', gap: '.75rem', paddingTop: '2.5rem' }}
+    >
+      {moveButtons(props.noun, props.legends).map((m) => (
+        <button
+          key={m.value}
+          type="submit"
+          name="action"
+          value={m.value}
+          data-move={m.value}
+          className={`fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-${m.add ? 'right' : 'left'} ${m.icon}`}
+          style={{ width: '100%', justifyContent: 'center' }}
+          title={m.title}
+          disabled={m.add && props.addDisabled}
+        >
+          {m.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** One item: a box (checked items move with an arrow) and, in the selected list, the hidden input posted with « Valider ». */
+function Entry(props: { field: string; item: DualListItem; selected: boolean; addDisabled?: boolean }) {
+  const id = `${props.field}-${props.item.value}`;
+  const disabled = !props.selected && props.addDisabled;
+  return (
+    <li
+      className="fr-fieldset__element dual-list__item"
+      draggable={disabled ? undefined : true}
+      data-code={props.item.value}
+      data-order={props.item.order}
+    >
+      <div className="fr-checkbox-group">
+        <input type="checkbox" id={id} name={props.selected ? 'retirer' : 'ajouter'} value={props.item.value} disabled={disabled} />
+        <label className="fr-label" htmlFor={id}>
+          {props.item.label}
+        </label>
+      </div>
+      {props.selected ? <input type="hidden" name={props.field} value={props.item.value} /> : null}
+    </li>
+  );
+}
+
+/** One of the two lists, with its legend. */
+function Side(props: {
+  field: string;
+  side: 'disponibles' | 'selectionnes';
+  legend: string;
+  helpId: string;
+  items: readonly DualListItem[];
+  addDisabled?: boolean;
+}) {
+  const titleId = `${props.field}-${props.side}-titre`;
+  return (
+    <div className="fr-col-12 fr-col-md-5">
+      <fieldset className="fr-fieldset" aria-labelledby={titleId} aria-describedby={props.helpId}>
+        <legend className="fr-fieldset__legend" id={titleId}>
+          {props.legend}
+        </legend>
+        <ul className="dual-list__list" data-list={props.side === 'selectionnes' ? 'selectionnees' : 'disponibles'} style={listStyle}>
+          {props.items.map((i) => (
+            <Entry key={i.value} field={props.field} item={i} selected={props.side === 'selectionnes'} addDisabled={props.addDisabled} />
+          ))}
+        </ul>
+      </fieldset>
+    </div>
+  );
+}
+
+export function DualList(props: {
+  /** name of the hidden inputs carrying the selected list, e.g. 'declarations', 'declarants' */
+  field: string;
+  noun: DualListNoun;
+  legends: Legends;
+  items: readonly DualListItem[];
+  selected: ReadonlySet<string>;
+  /** id of the help paragraph describing how to move items */
+  helpId: string;
+  /** no item may be added (e.g. a closed établissement) */
+  addDisabled?: boolean;
+  /** the lists were changed but not yet validated (no-JavaScript round trip) */
+  pending?: boolean;
+  empty?: string;
+  /** a message about the selected list (unknown item…), linked from the ErrorSummary by `#<field>` */
+  error?: string;
+}) {
   const available = props.items.filter((i) => !props.selected.has(i.value));
   const chosen = props.items.filter((i) => props.selected.has(i.value));
-  const Item = (p: { item: DualListItem; selected: boolean }) => {
-    const id = `${props.field}-${p.item.value}`;
-    const disabled = !p.selected && props.addDisabled;
-    return (
-      <li
-        className="fr-fieldset__element dual-list__item"
-        draggable={disabled ? undefined : true}
-        data-code={p.item.value}
-        data-order={p.item.order}
-      >
-        <div className="fr-checkbox-group">
-          <input type="checkbox" id={id} name={p.selected ? 'retirer' : 'ajouter'} value={p.item.value} disabled={disabled} />
-          <label className="fr-label" htmlFor={id}>
-            {p.item.label}
-          </label>
-        </div>
-        {p.selected ? <input type="hidden" name={props.field} value={p.item.value} /> : null}
-      </li>
-    );
-  };
   return (
     <>
       <input type="hidden" name="envoye" value="1" />
@@ -145,53 +181,18 @@ export function DualList(props: {
         </div>
       ) : null}
       <div className="fr-grid-row fr-grid-row--gutters" id={props.field} tabIndex={-1}>
-        <div className="fr-col-12 fr-col-md-5">
-          <fieldset className="fr-fieldset" aria-labelledby={`${props.field}-disponibles-titre`} aria-describedby={props.helpId}>
-            <legend className="fr-fieldset__legend" id={`${props.field}-disponibles-titre`}>
-              {props.legends.available}
-            </legend>
-            <ul className="dual-list__list" data-list="disponibles" style={listStyle}>
-              {available.map((i) => (
-                <Item key={i.value} item={i} selected={false} />
-              ))}
-            </ul>
-          </fieldset>
-        </div>
+        <Side
+          field={props.field}
+          side="disponibles"
+          legend={props.legends.available}
+          helpId={props.helpId}
+          items={available}
+          addDisabled={props.addDisabled}
+        />
         <div className="fr-col-12 fr-col-md-2">
-          <div
-            role="group"
-            aria-label={`Déplacer les ${noun.many}`}
-            style={{ display: 'flex', flexDirection: 'column', gap: '.75rem', paddingTop: '2.5rem' }}
-          >
-            {moves.map((m) => (
-              <button
-                key={m.value}
-                type="submit"
-                name="action"
-                value={m.value}
-                data-move={m.value}
-                className={`fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-${m.add ? 'right' : 'left'} ${m.icon}`}
-                style={{ width: '100%', justifyContent: 'center' }}
-                title={m.title}
-                disabled={m.add && props.addDisabled}
-              >
-                {m.label}
-              </button>
-            ))}
-          </div>
+          <Moves noun={props.noun} legends={props.legends} addDisabled={props.addDisabled} />
         </div>
-        <div className="fr-col-12 fr-col-md-5">
-          <fieldset className="fr-fieldset" aria-labelledby={`${props.field}-selectionnes-titre`} aria-describedby={props.helpId}>
-            <legend className="fr-fieldset__legend" id={`${props.field}-selectionnes-titre`}>
-              {props.legends.selected}
-            </legend>
-            <ul className="dual-list__list" data-list="selectionnees" style={listStyle}>
-              {chosen.map((i) => (
-                <Item key={i.value} item={i} selected />
-              ))}
-            </ul>
-          </fieldset>
-        </div>
+        <Side field={props.field} side="selectionnes" legend={props.legends.selected} helpId={props.helpId} items={chosen} />
       </div>
       {props.items.length === 0 && props.empty ? <p className="fr-text--sm">{props.empty}</p> : null}
       <p className="fr-sr-only" aria-live="polite" data-dual-status="">

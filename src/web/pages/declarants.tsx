@@ -10,15 +10,10 @@ export interface DeclarantRow {
   telephone?: string;
   role: string;
   status: string;
+  /** « Actif », « Invitation envoyée », « Suspendu », « Demande en attente » */
+  etat: string;
   self: boolean;
 }
-
-const STATUS: Record<string, string> = {
-  active: 'Actif',
-  email_pending: 'Invitation envoyée',
-  candidat: 'Demande en attente',
-  suspended: 'Suspendu',
-};
 
 const LIST = { href: '/gestion/declarants', label: 'Gérer les déclarants' };
 const MENU = { href: '/menu', label: 'Menu personnalisé' };
@@ -43,6 +38,69 @@ function LinkButton(props: { href: string; label: string; ariaLabel: string }) {
     <a className="fr-btn fr-btn--sm fr-btn--tertiary fr-mb-1v" href={props.href} aria-label={props.ariaLabel}>
       {props.label}
     </a>
+  );
+}
+
+/** One person of the company: their information, their state and the buttons for them. */
+function DeclarantLine(props: { ctx: PageContext; row: DeclarantRow }) {
+  const r = props.row;
+  return (
+    <tr>
+      <th scope="row">{r.nom}</th>
+      <td>{r.prenom}</td>
+      <td>{r.email}</td>
+      <td>{r.telephone ?? ''}</td>
+      <td>{r.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}</td>
+      <td>
+        {r.etat}
+        {r.self ? <span className="fr-hint-text">(vous)</span> : null}
+      </td>
+      <td>
+        {r.status !== 'candidat' ? (
+          <DeclarantButtons ctx={props.ctx} row={r} />
+        ) : (
+          <a className="fr-link fr-text--sm" href="/menu/demandes">
+            Voir la demande
+          </a>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** What the administrator can do for a person (not all of it for themselves). */
+function DeclarantButtons(props: { ctx: PageContext; row: DeclarantRow }) {
+  const r = props.row;
+  const who = `${r.prenom} ${r.nom}`;
+  const url = (action: string) => `/gestion/declarants/${r.id}/${action}`;
+  return (
+    <>
+      <LinkButton href={url('modifier')} label="Modifier" ariaLabel={`Modifier ${who}`} />
+      <LinkButton href={url('courriel')} label="Changer le courriel" ariaLabel={`Changer le courriel de ${who}`} />
+      {!r.self && r.status === 'suspended' ? (
+        <PostButton ctx={props.ctx} action={url('reactiver')} label="Réactiver" ariaLabel={`Réactiver ${who}`} />
+      ) : null}
+      {!r.self && r.status !== 'suspended' ? (
+        <PostButton ctx={props.ctx} action={url('suspendre')} label="Suspendre" ariaLabel={`Suspendre ${who}`} />
+      ) : null}
+      {!r.self ? <LinkButton href={url('supprimer')} label="Supprimer" ariaLabel={`Supprimer ${who}`} /> : null}
+      {!r.self && r.status === 'email_pending' ? (
+        <PostButton
+          ctx={props.ctx}
+          action={url('invitation')}
+          label="Renvoyer l’invitation"
+          ariaLabel={`Renvoyer l’invitation de ${who}`}
+        />
+      ) : null}
+      {!r.self && r.status === 'active' ? (
+        <PostButton
+          ctx={props.ctx}
+          action={url('reinitialiser')}
+          label="Réinitialiser le mot de passe"
+          ariaLabel={`Réinitialiser le mot de passe de ${who}`}
+        />
+      ) : null}
+    </>
   );
 }
 
@@ -76,74 +134,9 @@ export function DeclarantsPage(props: { ctx: PageContext; rows: DeclarantRow[]; 
             </tr>
           </thead>
           <tbody>
-            {props.rows.map((r) => {
-              const who = `${r.prenom} ${r.nom}`;
-              const managed = r.status !== 'candidat';
-              return (
-                <tr key={r.id}>
-                  <th scope="row">{r.nom}</th>
-                  <td>{r.prenom}</td>
-                  <td>{r.email}</td>
-                  <td>{r.telephone ?? ''}</td>
-                  <td>{r.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}</td>
-                  <td>
-                    {STATUS[r.status] ?? r.status}
-                    {r.self ? <span className="fr-hint-text">(vous)</span> : null}
-                  </td>
-                  <td>
-                    {managed ? (
-                      <>
-                        <LinkButton href={`/gestion/declarants/${r.id}/modifier`} label="Modifier" ariaLabel={`Modifier ${who}`} />
-                        <LinkButton
-                          href={`/gestion/declarants/${r.id}/courriel`}
-                          label="Changer le courriel"
-                          ariaLabel={`Changer le courriel de ${who}`}
-                        />
-                        {!r.self && r.status === 'suspended' ? (
-                          <PostButton
-                            ctx={props.ctx}
-                            action={`/gestion/declarants/${r.id}/reactiver`}
-                            label="Réactiver"
-                            ariaLabel={`Réactiver ${who}`}
-                          />
-                        ) : null}
-                        {!r.self && r.status !== 'suspended' ? (
-                          <PostButton
-                            ctx={props.ctx}
-                            action={`/gestion/declarants/${r.id}/suspendre`}
-                            label="Suspendre"
-                            ariaLabel={`Suspendre ${who}`}
-                          />
-                        ) : null}
-                        {!r.self ? (
-                          <LinkButton href={`/gestion/declarants/${r.id}/supprimer`} label="Supprimer" ariaLabel={`Supprimer ${who}`} />
-                        ) : null}
-                        {!r.self && r.status === 'email_pending' ? (
-                          <PostButton
-                            ctx={props.ctx}
-                            action={`/gestion/declarants/${r.id}/invitation`}
-                            label="Renvoyer l’invitation"
-                            ariaLabel={`Renvoyer l’invitation de ${who}`}
-                          />
-                        ) : null}
-                        {!r.self && r.status === 'active' ? (
-                          <PostButton
-                            ctx={props.ctx}
-                            action={`/gestion/declarants/${r.id}/reinitialiser`}
-                            label="Réinitialiser le mot de passe"
-                            ariaLabel={`Réinitialiser le mot de passe de ${who}`}
-                          />
-                        ) : null}
-                      </>
-                    ) : (
-                      <a className="fr-link fr-text--sm" href="/menu/demandes">
-                        Voir la demande
-                      </a>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
+            {props.rows.map((r) => (
+              <DeclarantLine key={r.id} ctx={props.ctx} row={r} />
+            ))}
           </tbody>
         </table>
       </div>
@@ -165,6 +158,38 @@ function Buttons(props: { label: string }) {
         </a>
       </li>
     </ul>
+  );
+}
+
+/** The address and its confirmation (checked in the page as they are typed). */
+function EmailFields(props: { label: string; hint?: string; values: Record<string, unknown>; errors: FieldErrors }) {
+  const { values: v, errors: e } = props;
+  return (
+    <>
+      <Input
+        name="email"
+        type="email"
+        label={props.label}
+        required
+        autoComplete="off"
+        maxLength={254}
+        validate="email"
+        value={v.email}
+        error={e.email}
+        hint={props.hint}
+      />
+      <Input
+        name="emailConfirm"
+        type="email"
+        label="Confirmation courriel"
+        required
+        autoComplete="off"
+        maxLength={254}
+        validate="confirm:email"
+        value={v.emailConfirm}
+        error={e.emailConfirm}
+      />
+    </>
   );
 }
 
@@ -200,33 +225,7 @@ export function DeclarantFormPage(props: {
         <CsrfField token={props.ctx.csrfToken} />
         <Input name="nom" label="Nom" required autoComplete="off" maxLength={50} validate="name" value={v.nom} error={e.nom} />
         <Input name="prenom" label="Prénom" required autoComplete="off" maxLength={50} validate="name" value={v.prenom} error={e.prenom} />
-        {props.mode === 'new' ? (
-          <>
-            <Input
-              name="email"
-              type="email"
-              label="Courriel"
-              required
-              autoComplete="off"
-              maxLength={254}
-              validate="email"
-              value={v.email}
-              error={e.email}
-              hint="L’invitation y sera envoyée."
-            />
-            <Input
-              name="emailConfirm"
-              type="email"
-              label="Confirmation courriel"
-              required
-              autoComplete="off"
-              maxLength={254}
-              validate="confirm:email"
-              value={v.emailConfirm}
-              error={e.emailConfirm}
-            />
-          </>
-        ) : null}
+        {props.mode === 'new' ? <EmailFields label="Courriel" hint="L’invitation y sera envoyée." values={v} errors={e} /> : null}
         <Input
           name="telephone"
           type="tel"
@@ -269,28 +268,7 @@ export function DeclarantEmailPage(props: {
       </p>
       <form method="post" action={`/gestion/declarants/${p.id}/courriel`} noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Input
-          name="email"
-          type="email"
-          label="Nouveau courriel"
-          required
-          autoComplete="off"
-          maxLength={254}
-          validate="email"
-          value={v.email}
-          error={e.email}
-        />
-        <Input
-          name="emailConfirm"
-          type="email"
-          label="Confirmation courriel"
-          required
-          autoComplete="off"
-          maxLength={254}
-          validate="confirm:email"
-          value={v.emailConfirm}
-          error={e.emailConfirm}
-        />
+        <EmailFields label="Nouveau courriel" values={v} errors={e} />
         <Buttons label="Valider" />
       </form>
     </Layout>

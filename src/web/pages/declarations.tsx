@@ -1,12 +1,9 @@
-import { DECLARATIONS, type Declaration } from '../../domain/declarations.js';
-import { DualList } from '../components/dual-list.js';
+import { DECLARATIONS } from '../../domain/declarations.js';
+import { formatSiren, formatSiret } from '../../domain/identifiers.js';
+import { formatDateTimeShort } from '../../shared/format.js';
+import { DualList, PendingAlert } from '../components/dual-list.js';
 import { Alert, BackToMenu, CsrfField, ErrorSummary } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
-
-/** « 999 005 705 » */
-export const formatSiren = (s: string) => s.replace(/^(\d{3})(\d{3})(\d{3})$/, '$1 $2 $3');
-/** « 999 005 705 00010 » */
-export const formatSiret = (s: string) => s.replace(/^(\d{3})(\d{3})(\d{3})(\d{5})$/, '$1 $2 $3 $4');
 
 export interface EtablissementRowView {
   siret: string;
@@ -21,8 +18,6 @@ export interface EtablissementRowView {
 
 export const adresseOf = (e: Pick<EtablissementRowView, 'adresse' | 'codePostal' | 'libelleCommune'>) =>
   e.adresse || `${e.codePostal ?? ''} ${e.libelleCommune ?? ''}`.trim();
-
-const fmt = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
 
 /** « Gestion des déclarations » (multi-établissement): the company, then its établissements, each with « Choix des déclarations ». */
 export function GestionDeclarationsPage(props: {
@@ -94,6 +89,64 @@ export const DECLARATION_LEGENDS = {
   selected: 'Liste des déclarations sélectionnées',
 } as const;
 
+/** The items of the two lists: every declaration of the catalogue, in its order. */
+export const declarationItems = () => DECLARATIONS.map((d, i) => ({ value: d.code, label: `${d.name} - ${d.description}`, order: i }));
+
+/** « Délai d’accès »: when each selected declaration not open yet will be. */
+function OpeningDelays(props: { selected: readonly string[]; opening: Record<string, Date>; now: Date }) {
+  const sel = new Set(props.selected);
+  const waiting = DECLARATIONS.filter((d) => sel.has(d.code) && props.opening[d.code] && props.opening[d.code]! > props.now);
+  if (!waiting.length) return null;
+  return (
+    <Alert type="info" title="Délai d’accès">
+      <ul>
+        {waiting.map((d) => (
+          <li key={d.code}>{`${d.name} : accessible à partir du ${formatDateTimeShort(props.opening[d.code]!)}.`}</li>
+        ))}
+      </ul>
+    </Alert>
+  );
+}
+
+/** The two lists, the arrows between them, « Annuler » and « Valider ». */
+function ListsForm(props: {
+  ctx: PageContext;
+  siret: string;
+  selected: readonly string[];
+  closed: boolean;
+  pending?: boolean;
+  back: string;
+}) {
+  return (
+    <form method="post" action={`/gestion/declarations/${props.siret}`} data-dual-list="">
+      <CsrfField token={props.ctx.csrfToken} />
+      <DualList
+        field="declarations"
+        noun={DECLARATION_NOUN}
+        legends={DECLARATION_LEGENDS}
+        items={declarationItems()}
+        selected={new Set(props.selected)}
+        helpId="declarations-aide"
+        addDisabled={props.closed}
+        pending={props.pending}
+      />
+      <PendingAlert pending={props.pending} />
+      <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--right">
+        <li>
+          <a className="fr-btn fr-btn--secondary" href={props.back}>
+            Annuler
+          </a>
+        </li>
+        <li>
+          <button type="submit" name="action" value="valider" className="fr-btn">
+            Valider
+          </button>
+        </li>
+      </ul>
+    </form>
+  );
+}
+
 /** « Gérer les déclarations »: the two lists of one établissement, arrows between them, « Annuler » / « Valider ». */
 export function DeclarationsListsPage(props: {
   ctx: PageContext;
@@ -112,9 +165,6 @@ export function DeclarationsListsPage(props: {
   /** the lists were changed but not yet validated (no-JavaScript round trip) */
   pending?: boolean;
 }) {
-  const sel = new Set(props.selected);
-  const chosen = DECLARATIONS.filter((d) => sel.has(d.code));
-  const waiting = chosen.filter((d) => props.opening[d.code] && props.opening[d.code]! > props.now);
   const back = props.mono ? '/menu' : '/gestion/declarations';
   const breadcrumb = props.mono
     ? [{ href: '/menu', label: 'Menu personnalisé' }]
@@ -138,52 +188,14 @@ export function DeclarationsListsPage(props: {
           déclarations sélectionnées.
         </Alert>
       ) : null}
-      {waiting.length ? (
-        <Alert type="info" title="Délai d’accès">
-          <ul>
-            {waiting.map((d) => (
-              <li key={d.code}>{`${d.name} : accessible à partir du ${fmt.format(props.opening[d.code]!)}.`}</li>
-            ))}
-          </ul>
-        </Alert>
-      ) : null}
+      <OpeningDelays selected={props.selected} opening={props.opening} now={props.now} />
       <h2>Déclarations de l’entreprise</h2>
       <p id="declarations-aide">
         Sélectionnez les déclarations pouvant être transmises par les déclarants en les basculant dans « Liste des déclarations
         sélectionnées » à l’aide des flèches de navigation ou en effectuant un glissé. Au clavier : cochez une déclaration avec la barre
         d’espace puis activez une flèche, ou appuyez sur Entrée sur la déclaration.
       </p>
-      <form method="post" action={`/gestion/declarations/${props.siret}`} data-dual-list="">
-        <CsrfField token={props.ctx.csrfToken} />
-        <DualList
-          field="declarations"
-          noun={DECLARATION_NOUN}
-          legends={DECLARATION_LEGENDS}
-          items={DECLARATIONS.map((d, i) => ({ value: d.code, label: `${d.name} - ${d.description}`, order: i }))}
-          selected={sel}
-          helpId="declarations-aide"
-          addDisabled={props.closed}
-          pending={props.pending}
-        />
-        {props.pending ? (
-          <Alert type="info">
-            Vos changements ne sont pas encore enregistrés : cliquez sur « Valider » pour les enregistrer, ou « Annuler » pour les
-            abandonner.
-          </Alert>
-        ) : null}
-        <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--right">
-          <li>
-            <a className="fr-btn fr-btn--secondary" href={back}>
-              Annuler
-            </a>
-          </li>
-          <li>
-            <button type="submit" name="action" value="valider" className="fr-btn">
-              Valider
-            </button>
-          </li>
-        </ul>
-      </form>
+      <ListsForm ctx={props.ctx} siret={props.siret} selected={props.selected} closed={props.closed} pending={props.pending} back={back} />
     </Layout>
   );
 }

@@ -1,6 +1,7 @@
 import { BackToMenu } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
-import { adresseOf, formatSiren, formatSiret, type EtablissementRowView } from './declarations.js';
+import { formatSiren, formatSiret } from '../../domain/identifiers.js';
+import { adresseOf, type EtablissementRowView } from './declarations.js';
 
 /** « Gérer les établissements »: the company's établissements from the registry, active and closed. */
 export function EtablissementsPage(props: { ctx: PageContext; siren: string; raisonSociale: string; rows: EtablissementRowView[] }) {

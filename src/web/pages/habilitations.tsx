@@ -1,7 +1,8 @@
 /**
  * « Gérer les habilitations » (guide: « A l'aide des listes déroulantes, sélectionnez les critères
  * puis cliquez sur « Rechercher » », « Cochez ou décochez les cases […] puis cliquez sur « Valider » »),
- * its history, and the bulk import by CSV.
+ * the grid one page at a time. Its history and the bulk import have their own pages
+ * (habilitations-historique.tsx, habilitations-import.tsx).
  */
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -9,7 +10,7 @@ import { Layout, type PageContext } from '../layout.js';
 /** a label with only screen-reader text: keep the DSFR box it draws clickable */
 const BOX_LABEL = { display: 'inline-block', minWidth: '1.5rem', minHeight: '1.5rem' } as const;
 const BREADCRUMB = [{ href: '/menu', label: 'Menu personnalisé' }];
-const HABILITATIONS_CRUMB = [...BREADCRUMB, { href: '/gestion/habilitations', label: 'Gérer les habilitations' }];
+export const HABILITATIONS_CRUMB = [...BREADCRUMB, { href: '/gestion/habilitations', label: 'Gérer les habilitations' }];
 
 export interface CriteriaOptions {
   administrateur: string;
@@ -106,18 +107,19 @@ export function Pagination(props: { page: number; pages: number; href: (page: nu
   );
 }
 
+type GridView = { rows: GridRowView[]; page: number; pages: number; total: number };
+
 export function HabilitationsPage(props: {
   ctx: PageContext;
   options: CriteriaOptions;
   criteria: CriteriaValues;
   searched: boolean;
-  grid?: { rows: GridRowView[]; page: number; pages: number; total: number };
+  grid?: GridView;
   notice?: string;
   info?: string;
   error?: string;
 }) {
-  const { ctx, options, criteria, grid } = props;
-  const anyPayable = grid?.rows.some((r) => r.payable) ?? false;
+  const { ctx, criteria, grid } = props;
   return (
     <Layout ctx={ctx} title="Gérer les habilitations" breadcrumb={BREADCRUMB} wide>
       <h1>Gérer les habilitations</h1>
@@ -125,69 +127,7 @@ export function HabilitationsPage(props: {
       {props.info ? <Alert type="info">{props.info}</Alert> : null}
       <ErrorSummary message={props.error} />
       <p>À l’aide des listes déroulantes, sélectionnez les critères puis cliquez sur « Rechercher ».</p>
-      <form method="get" action="/gestion/habilitations" className="fr-mb-4w">
-        <fieldset className="fr-fieldset">
-          <legend className="fr-fieldset__legend">Critères de recherche</legend>
-          <div className="fr-fieldset__element">
-            <div className="fr-input-group">
-              <label className="fr-label" htmlFor="critere-siret">
-                Siret
-                <span className="fr-hint-text">
-                  Facultatif : 14 chiffres. Laissez vide pour tous les établissements que vous administrez.
-                </span>
-              </label>
-              <input
-                className="fr-input"
-                id="critere-siret"
-                name="siret"
-                type="text"
-                inputMode="numeric"
-                autoComplete="off"
-                maxLength={20}
-                defaultValue={criteria.siret}
-              />
-            </div>
-          </div>
-          <div className="fr-fieldset__element">
-            <div className="fr-input-group">
-              <label className="fr-label" htmlFor="critere-administrateur">
-                Administrateur
-              </label>
-              <input className="fr-input" id="critere-administrateur" type="text" value={options.administrateur} readOnly />
-            </div>
-          </div>
-          <div className="fr-fieldset__element">
-            <CriteriaSelect
-              name="declarant"
-              label="Déclarants"
-              options={[{ value: '', label: 'Tous les déclarants' }, ...options.declarants]}
-              value={criteria.declarant}
-            />
-          </div>
-          <div className="fr-fieldset__element">
-            <CriteriaSelect
-              name="service"
-              label="Service"
-              options={[{ value: '', label: 'Tous les services' }, ...options.services]}
-              value={criteria.service}
-            />
-          </div>
-        </fieldset>
-        <input type="hidden" name="recherche" value="1" />
-        <ul className="fr-btns-group fr-btns-group--inline">
-          <li>
-            <a className="fr-btn fr-btn--secondary" href="/menu">
-              Retour
-            </a>
-          </li>
-          <li>
-            <button className="fr-btn" type="submit">
-              Rechercher
-            </button>
-          </li>
-        </ul>
-      </form>
-
+      <CriteriaForm options={props.options} criteria={criteria} />
       {props.searched && grid ? (
         grid.rows.length === 0 ? (
           <Alert type="info">
@@ -195,130 +135,211 @@ export function HabilitationsPage(props: {
             déclarations »).
           </Alert>
         ) : (
-          <form method="post" action="/gestion/habilitations" id="grille-habilitations">
-            <CsrfField token={ctx.csrfToken} />
-            <input type="hidden" name="siret" value={criteria.siret} />
-            <input type="hidden" name="declarant" value={criteria.declarant} />
-            <input type="hidden" name="service" value={criteria.service} />
-            <input type="hidden" name="page" value={String(grid.page)} />
-            {grid.rows.map((r) => (
-              <input key={r.key} type="hidden" name="rows" value={r.key} />
-            ))}
-            <p>Cochez ou décochez les cases pour ajouter ou supprimer des habilitations, puis cliquez sur « Valider ».</p>
-            <div className="fr-table fr-table--bordered">
-              <table>
-                <caption>
-                  Habilitations : {grid.total} ligne{grid.total > 1 ? 's' : ''}
-                  {grid.pages > 1 ? `, page ${grid.page} sur ${grid.pages}` : ''}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Service</th>
-                    <th scope="col">Siret</th>
-                    <th scope="col">Déclarants</th>
-                    <th scope="col">
-                      Déclarer
-                      <br />
-                      <button
-                        className="fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w"
-                        type="submit"
-                        name="bascule"
-                        value="declarer"
-                        data-bascule="declarer"
-                        aria-label="Tout (dé)cocher la colonne Déclarer"
-                      >
-                        Tout (dé)cocher
-                      </button>
-                    </th>
-                    <th scope="col">
-                      Payer
-                      {anyPayable ? (
-                        <>
-                          <br />
-                          <button
-                            className="fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w"
-                            type="submit"
-                            name="bascule"
-                            value="payer"
-                            data-bascule="payer"
-                            aria-label="Tout (dé)cocher la colonne Payer"
-                          >
-                            Tout (dé)cocher
-                          </button>
-                        </>
-                      ) : null}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {grid.rows.map((r, i) => (
-                    <tr key={r.key}>
-                      <th scope="row">{r.serviceName}</th>
-                      <td>{r.siret}</td>
-                      <td>{r.personLabel}</td>
-                      <td>
-                        <div className="fr-checkbox-group fr-checkbox-group--sm">
-                          <input
-                            type="checkbox"
-                            id={`declarer-${i}`}
-                            name="declarer"
-                            value={r.key}
-                            defaultChecked={r.declarer}
-                            data-colonne="declarer"
-                          />
-                          <label className="fr-label" htmlFor={`declarer-${i}`} style={BOX_LABEL}>
-                            <span className="fr-sr-only">{`Déclarer ${r.serviceName} pour ${r.personLabel} sur ${r.siret}`}</span>
-                          </label>
-                        </div>
-                      </td>
-                      <td>
-                        {r.payable ? (
-                          <div className="fr-checkbox-group fr-checkbox-group--sm">
-                            <input
-                              type="checkbox"
-                              id={`payer-${i}`}
-                              name="payer"
-                              value={r.key}
-                              defaultChecked={r.payer}
-                              data-colonne="payer"
-                            />
-                            <label className="fr-label" htmlFor={`payer-${i}`} style={BOX_LABEL}>
-                              <span className="fr-sr-only">{`Payer ${r.serviceName} pour ${r.personLabel} sur ${r.siret}`}</span>
-                            </label>
-                          </div>
-                        ) : (
-                          <span className="fr-hint-text">Sans objet</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <ul className="fr-btns-group fr-btns-group--inline">
-              <li>
-                <a className="fr-btn fr-btn--secondary" href={query(criteria, grid.page)}>
-                  Annuler
-                </a>
-              </li>
-              <li>
-                <button className="fr-btn" type="submit">
-                  Valider
-                </button>
-              </li>
-            </ul>
-            {grid.pages > 1 ? (
-              <p className="fr-hint-text">
-                Validez chaque page avant de passer à la suivante : seules les lignes de la page affichée sont enregistrées.
-              </p>
-            ) : null}
-          </form>
+          <GridForm ctx={ctx} criteria={criteria} grid={grid} />
         )
       ) : null}
       {props.searched && grid ? (
         <Pagination page={grid.page} pages={grid.pages} href={(p) => query(criteria, p)} label="Pages de la grille des habilitations" />
       ) : null}
+      <BulkLinks />
+    </Layout>
+  );
+}
 
+/** « Critères de recherche »: SIRET, the administrator, the déclarant and the service, then « Rechercher ». */
+function CriteriaForm(props: { options: CriteriaOptions; criteria: CriteriaValues }) {
+  const { options, criteria } = props;
+  return (
+    <form method="get" action="/gestion/habilitations" className="fr-mb-4w">
+      <fieldset className="fr-fieldset">
+        <legend className="fr-fieldset__legend">Critères de recherche</legend>
+        <div className="fr-fieldset__element">
+          <div className="fr-input-group">
+            <label className="fr-label" htmlFor="critere-siret">
+              Siret
+              <span className="fr-hint-text">
+                Facultatif : 14 chiffres. Laissez vide pour tous les établissements que vous administrez.
+              </span>
+            </label>
+            <input
+              className="fr-input"
+              id="critere-siret"
+              name="siret"
+              type="text"
+              inputMode="numeric"
+              autoComplete="off"
+              maxLength={20}
+              defaultValue={criteria.siret}
+            />
+          </div>
+        </div>
+        <div className="fr-fieldset__element">
+          <div className="fr-input-group">
+            <label className="fr-label" htmlFor="critere-administrateur">
+              Administrateur
+            </label>
+            <input className="fr-input" id="critere-administrateur" type="text" value={options.administrateur} readOnly />
+          </div>
+        </div>
+        <div className="fr-fieldset__element">
+          <CriteriaSelect
+            name="declarant"
+            label="Déclarants"
+            options={[{ value: '', label: 'Tous les déclarants' }, ...options.declarants]}
+            value={criteria.declarant}
+          />
+        </div>
+        <div className="fr-fieldset__element">
+          <CriteriaSelect
+            name="service"
+            label="Service"
+            options={[{ value: '', label: 'Tous les services' }, ...options.services]}
+            value={criteria.service}
+          />
+        </div>
+      </fieldset>
+      <input type="hidden" name="recherche" value="1" />
+      <ul className="fr-btns-group fr-btns-group--inline">
+        <li>
+          <a className="fr-btn fr-btn--secondary" href="/menu">
+            Retour
+          </a>
+        </li>
+        <li>
+          <button className="fr-btn" type="submit">
+            Rechercher
+          </button>
+        </li>
+      </ul>
+    </form>
+  );
+}
+
+/** « Tout (dé)cocher » a column: a submit button without JavaScript, a toggle in the page with it. */
+function ToggleColumn(props: { column: 'declarer' | 'payer'; label: string }) {
+  return (
+    <button
+      className="fr-btn fr-btn--sm fr-btn--tertiary fr-mt-1w"
+      type="submit"
+      name="bascule"
+      value={props.column}
+      data-bascule={props.column}
+      aria-label={`Tout (dé)cocher la colonne ${props.label}`}
+    >
+      Tout (dé)cocher
+    </button>
+  );
+}
+
+/** The grid of one page: the rows shown (hidden), a box per right, « Annuler » and « Valider ». */
+function GridForm(props: { ctx: PageContext; criteria: CriteriaValues; grid: GridView }) {
+  const { criteria, grid } = props;
+  const anyPayable = grid.rows.some((r) => r.payable);
+  return (
+    <form method="post" action="/gestion/habilitations" id="grille-habilitations">
+      <CsrfField token={props.ctx.csrfToken} />
+      <input type="hidden" name="siret" value={criteria.siret} />
+      <input type="hidden" name="declarant" value={criteria.declarant} />
+      <input type="hidden" name="service" value={criteria.service} />
+      <input type="hidden" name="page" value={String(grid.page)} />
+      {grid.rows.map((r) => (
+        <input key={r.key} type="hidden" name="rows" value={r.key} />
+      ))}
+      <p>Cochez ou décochez les cases pour ajouter ou supprimer des habilitations, puis cliquez sur « Valider ».</p>
+      <div className="fr-table fr-table--bordered">
+        <table>
+          <caption>
+            Habilitations : {grid.total} ligne{grid.total > 1 ? 's' : ''}
+            {grid.pages > 1 ? `, page ${grid.page} sur ${grid.pages}` : ''}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Service</th>
+              <th scope="col">Siret</th>
+              <th scope="col">Déclarants</th>
+              <th scope="col">
+                Déclarer
+                <br />
+                <ToggleColumn column="declarer" label="Déclarer" />
+              </th>
+              <th scope="col">
+                Payer
+                {anyPayable ? (
+                  <>
+                    <br />
+                    <ToggleColumn column="payer" label="Payer" />
+                  </>
+                ) : null}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {grid.rows.map((r, i) => (
+              <GridLine key={r.key} row={r} index={i} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ul className="fr-btns-group fr-btns-group--inline">
+        <li>
+          <a className="fr-btn fr-btn--secondary" href={query(criteria, grid.page)}>
+            Annuler
+          </a>
+        </li>
+        <li>
+          <button className="fr-btn" type="submit">
+            Valider
+          </button>
+        </li>
+      </ul>
+      {grid.pages > 1 ? (
+        <p className="fr-hint-text">
+          Validez chaque page avant de passer à la suivante : seules les lignes de la page affichée sont enregistrées.
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+/** One box of the grid, labelled for screen readers. */
+function RightBox(props: { column: 'declarer' | 'payer'; row: GridRowView; index: number; checked: boolean }) {
+  const { row, column } = props;
+  const id = `${column}-${props.index}`;
+  return (
+    <div className="fr-checkbox-group fr-checkbox-group--sm">
+      <input type="checkbox" id={id} name={column} value={row.key} defaultChecked={props.checked} data-colonne={column} />
+      <label className="fr-label" htmlFor={id} style={BOX_LABEL}>
+        <span className="fr-sr-only">{`${column === 'declarer' ? 'Déclarer' : 'Payer'} ${row.serviceName} pour ${row.personLabel} sur ${row.siret}`}</span>
+      </label>
+    </div>
+  );
+}
+
+function GridLine(props: { row: GridRowView; index: number }) {
+  const r = props.row;
+  return (
+    <tr>
+      <th scope="row">{r.serviceName}</th>
+      <td>{r.siret}</td>
+      <td>{r.personLabel}</td>
+      <td>
+        <RightBox column="declarer" row={r} index={props.index} checked={r.declarer} />
+      </td>
+      <td>
+        {r.payable ? (
+          <RightBox column="payer" row={r} index={props.index} checked={r.payer} />
+        ) : (
+          <span className="fr-hint-text">Sans objet</span>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** « Modification en masse et historique »: export, import, history. */
+function BulkLinks() {
+  return (
+    <>
       <h2 className="fr-mt-6w">Modification en masse et historique</h2>
       <ul>
         <li>
@@ -337,170 +358,6 @@ export function HabilitationsPage(props: {
           </a>
         </li>
       </ul>
-    </Layout>
-  );
-}
-
-export interface HistoryRowView {
-  id: number;
-  at: string;
-  actor: string;
-  person: string;
-  siret: string;
-  service: string;
-  declarer: boolean;
-  payer: boolean;
-  payable: boolean;
-}
-
-const right = (on: boolean) => (on ? 'Oui' : 'Non');
-
-export function HabilitationsHistoryPage(props: { ctx: PageContext; rows: HistoryRowView[]; page: number; pages: number; total: number }) {
-  return (
-    <Layout ctx={props.ctx} title="Historique des habilitations" breadcrumb={HABILITATIONS_CRUMB} wide>
-      <h1>Historique des habilitations</h1>
-      <p>
-        Chaque attribution et chaque retrait d’un droit, du plus récent au plus ancien : les colonnes « Déclarer » et « Payer » donnent les
-        droits après la modification.
-      </p>
-      <p>
-        <a className="fr-link fr-icon-download-line fr-link--icon-left" href="/gestion/habilitations/historique.csv" download>
-          Exporter l’historique (CSV)
-        </a>
-      </p>
-      {props.rows.length === 0 ? (
-        <Alert type="info">Aucune modification d’habilitation n’a encore été enregistrée.</Alert>
-      ) : (
-        <div className="fr-table fr-table--bordered">
-          <table>
-            <caption>
-              Historique : {props.total} modification{props.total > 1 ? 's' : ''}
-              {props.pages > 1 ? `, page ${props.page} sur ${props.pages}` : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Par</th>
-                <th scope="col">Déclarant</th>
-                <th scope="col">Siret</th>
-                <th scope="col">Service</th>
-                <th scope="col">Déclarer</th>
-                <th scope="col">Payer</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.at}</td>
-                  <td>{r.actor}</td>
-                  <td>{r.person}</td>
-                  <td>{r.siret}</td>
-                  <td>{r.service}</td>
-                  <td>{right(r.declarer)}</td>
-                  <td>{r.payable ? right(r.payer) : 'Sans objet'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pagination
-        page={props.page}
-        pages={props.pages}
-        href={(p) => `/gestion/habilitations/historique?page=${p}`}
-        label="Pages de l’historique"
-      />
-      <p>
-        <a className="fr-link" href="/gestion/habilitations">
-          Retour à la gestion des habilitations
-        </a>
-      </p>
-    </Layout>
-  );
-}
-
-export function HabilitationsImportPage(props: {
-  ctx: PageContext;
-  csv?: string;
-  error?: string;
-  report?: { line: number; message: string }[];
-  notice?: string;
-}) {
-  return (
-    <Layout ctx={props.ctx} title="Importer des habilitations" breadcrumb={HABILITATIONS_CRUMB}>
-      <h1>Importer des habilitations</h1>
-      {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
-      {props.error ? (
-        <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
-          <h2 className="fr-alert__title">{props.error}</h2>
-          {props.report?.length ? (
-            <div className="fr-table fr-mt-2w">
-              <table>
-                <caption>Compte rendu ligne par ligne</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Ligne</th>
-                    <th scope="col">Message</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {props.report.map((r, i) => (
-                    <tr key={i}>
-                      <td>{r.line}</td>
-                      <td>{r.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : null}
-        </div>
-      ) : null}
-      <ol>
-        <li>
-          <a className="fr-link" href="/gestion/habilitations/export.csv" download>
-            Exportez les habilitations actuelles (CSV)
-          </a>{' '}
-          : une ligne par déclarant et par SIRET, 1 (accordé) ou 0 (retiré) pour chaque déclaration.
-        </li>
-        <li>Modifiez les 1 et les 0 dans votre tableur, enregistrez au format CSV (séparateur point-virgule).</li>
-        <li>Choisissez le fichier ou collez son contenu ci-dessous, puis cliquez sur « Importer ».</li>
-      </ol>
-      <Alert type="warning">
-        Tout le fichier est vérifié avant d’être appliqué : si une seule ligne est incorrecte, aucune habilitation n’est modifiée. Une seule
-        demande de modification en masse est possible par période de 48 heures (pour votre entreprise, et pour chaque portefeuille).
-      </Alert>
-      <form method="post" action="/gestion/habilitations/import" id="import-habilitations">
-        <CsrfField token={props.ctx.csrfToken} />
-        <div className="fr-upload-group fr-mb-3w" hidden data-import-fichier>
-          <label className="fr-label" htmlFor="fichier-habilitations">
-            Fichier CSV
-            <span className="fr-hint-text">
-              Format CSV, séparateur point-virgule, 2 Mo au maximum. Son contenu est recopié dans la zone ci-dessous.
-            </span>
-          </label>
-          <input className="fr-upload" type="file" id="fichier-habilitations" accept=".csv,text/csv" />
-        </div>
-        <div className="fr-input-group">
-          <label className="fr-label" htmlFor="csv">
-            Contenu du fichier CSV
-            <span className="fr-hint-text">Collez ici le contenu du fichier, en-tête compris.</span>
-          </label>
-          <textarea className="fr-input" id="csv" name="csv" rows={12} defaultValue={props.csv ?? ''} spellCheck={false} />
-        </div>
-        <ul className="fr-btns-group fr-btns-group--inline">
-          <li>
-            <a className="fr-btn fr-btn--secondary" href="/gestion/habilitations">
-              Retour
-            </a>
-          </li>
-          <li>
-            <button className="fr-btn" type="submit">
-              Importer
-            </button>
-          </li>
-        </ul>
-      </form>
-    </Layout>
+    </>
   );
 }

@@ -1,0 +1,96 @@
+/**
+ * The invitation of a new déclarant (« Gérer les déclarants »): a mail with a link valid 48 hours, used
+ * once, where the person chooses a password and a secret question and becomes active.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { audit } from '../../infra/audit.js';
+import { hashSecret } from '../../infra/crypto.js';
+import type { Tx } from '../../infra/db/index.js';
+import { users } from '../../infra/db/schema.js';
+import { queueMail } from '../../infra/mail.js';
+import { publicUrl } from '../../shared/urls.js';
+import { consumeToken, issueToken, peekToken } from '../accounts/tokens-repository.js';
+import { listAdministrators } from '../accounts/users-repository.js';
+import { notify } from '../notifications/notify.js';
+import type { User } from './scope.js';
+
+export const INVITATION_SUBJECT = 'Vous avez été ajouté comme déclarant sur net-entreprises';
+
+function invitationMail(ctx: AppContext, p: { prenom: string; nom: string }, admin: User, siret: string, token: string) {
+  return [
+    `Bonjour ${p.prenom} ${p.nom},`,
+    '',
+    `Vous avez été ajouté comme déclarant sur net-entreprises par ${admin.prenom} ${admin.nom}, administrateur de votre entreprise.`,
+    '',
+    'Pour accéder à vos services, choisissez votre mot de passe et votre question secrète en ouvrant ce lien (valable 48 heures, utilisable une seule fois) :',
+    '',
+    publicUrl(ctx, `/invitation?jeton=${token}`),
+    '',
+    `Vous vous connecterez ensuite avec le SIRET ${siret}, votre nom, votre prénom et ce mot de passe.`,
+    '',
+    'Si vous ne connaissez pas cette entreprise, ignorez ce message.',
+    '',
+    'net-entreprises',
+  ].join('\n');
+}
+
+/** A new invitation link for `p`, mailed in the caller's transaction. */
+export async function sendInvitation(
+  tx: Tx,
+  ctx: AppContext,
+  admin: User,
+  p: { id: string; prenom: string; nom: string; email: string; siret: string },
+) {
+  const token = await issueToken(tx, ctx, p.id, 'invitation');
+  await queueMail(tx, ctx.clock, { to: p.email, subject: INVITATION_SUBJECT, text: invitationMail(ctx, p, admin, p.siret, token) });
+}
+
+/** The invited person behind a live invitation link (to show the page and apply the password rules). */
+export async function invitedPerson(ctx: AppContext, token: string | undefined) {
+  const t = await peekToken(ctx.db, ctx, token, 'invitation');
+  if (!t) return null;
+  const [u] = await ctx.db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, t.userId), eq(users.status, 'email_pending')));
+  return u ?? null;
+}
+
+/** « Choisissez votre mot de passe »: consumes the invitation; the person becomes active. False when the link is no longer valid. */
+export async function acceptInvitation(
+  ctx: AppContext,
+  token: string | undefined,
+  input: { password: string; secretQuestion: string; secretAnswer: string },
+  meta: { ip?: string },
+): Promise<boolean> {
+  const [passwordHash, secretAnswerHash] = await Promise.all([hashSecret(input.password), hashSecret(input.secretAnswer)]);
+  return ctx.db.transaction(async (tx) => {
+    const t = await consumeToken(tx, ctx, token, 'invitation');
+    if (!t) return false;
+    const now = ctx.clock.now();
+    const [u] = await tx
+      .update(users)
+      .set({
+        passwordHash,
+        secretQuestion: input.secretQuestion,
+        secretAnswerHash,
+        status: 'active',
+        emailValidatedAt: now,
+        mustChangeCredentials: false,
+        updatedAt: now,
+      })
+      .where(and(eq(users.id, t.userId), eq(users.status, 'email_pending')))
+      .returning();
+    if (!u) return false;
+    await audit(tx, ctx.clock, { action: 'invitation.accepted', actorUserId: u.id, espaceId: u.espaceId, ip: meta.ip });
+    const admins = await listAdministrators(tx, u.espaceId);
+    await notify(
+      tx,
+      ctx,
+      admins.map((a) => a.id),
+      `${u.prenom} ${u.nom} a accepté son invitation : son compte de déclarant est actif.`,
+    );
+    return true;
+  });
+}

@@ -1,0 +1,46 @@
+/** « Gérer les établissements »: the company's établissements from the registry, active and closed, with their declarations count. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pageContext, respond } from '../../../http/respond.js';
+import { route } from '../../../http/route.js';
+import { EtablissementsPage } from '../../../web/pages/etablissements.js';
+import { etablissementsOfCompany } from '../etablissements.js';
+import { tags } from './common.js';
+
+export async function etablissementsRoutes(app: FastifyInstance) {
+  app.get(
+    '/gestion/etablissements',
+    route({
+      tags: tags.espace,
+      access: 'admin',
+      operationId: 'gererEtablissements',
+      summary: 'Gérer les établissements : les établissements de l’entreprise (répertoire SIRENE)',
+    }),
+    showEtablissements,
+  );
+}
+
+async function showEtablissements(req: FastifyRequest, reply: FastifyReply) {
+  const company = await etablissementsOfCompany(req.server.ctx, req.auth!.user);
+  return respond(req, reply, {
+    json: () => ({
+      siren: company.siren,
+      raisonSociale: company.raisonSociale,
+      etablissements: company.etablissements.map((e) => ({
+        siret: e.siret,
+        denomination: e.denomination,
+        siege: e.estSiege,
+        adresse: e.adresse,
+        ferme: e.etatAdministratif !== 'A',
+        declarations: e.declarations,
+      })),
+    }),
+    page: () => (
+      <EtablissementsPage
+        ctx={pageContext(req)}
+        siren={company.siren}
+        raisonSociale={company.raisonSociale}
+        rows={company.etablissements}
+      />
+    ),
+  });
+}

@@ -1,0 +1,82 @@
+/** « Historique des habilitations »: who changed which right, and when, newest first. */
+import { Alert } from '../components/form.js';
+import { Layout, type PageContext } from '../layout.js';
+import { HABILITATIONS_CRUMB, Pagination } from './habilitations.js';
+
+export interface HistoryRowView {
+  id: number;
+  at: string;
+  actor: string;
+  person: string;
+  siret: string;
+  service: string;
+  declarer: boolean;
+  payer: boolean;
+  payable: boolean;
+}
+
+const right = (on: boolean) => (on ? 'Oui' : 'Non');
+
+export function HabilitationsHistoryPage(props: { ctx: PageContext; rows: HistoryRowView[]; page: number; pages: number; total: number }) {
+  return (
+    <Layout ctx={props.ctx} title="Historique des habilitations" breadcrumb={HABILITATIONS_CRUMB} wide>
+      <h1>Historique des habilitations</h1>
+      <p>
+        Chaque attribution et chaque retrait d’un droit, du plus récent au plus ancien : les colonnes « Déclarer » et « Payer » donnent les
+        droits après la modification.
+      </p>
+      <p>
+        <a className="fr-link fr-icon-download-line fr-link--icon-left" href="/gestion/habilitations/historique.csv" download>
+          Exporter l’historique (CSV)
+        </a>
+      </p>
+      {props.rows.length === 0 ? (
+        <Alert type="info">Aucune modification d’habilitation n’a encore été enregistrée.</Alert>
+      ) : (
+        <div className="fr-table fr-table--bordered">
+          <table>
+            <caption>
+              Historique : {props.total} modification{props.total > 1 ? 's' : ''}
+              {props.pages > 1 ? `, page ${props.page} sur ${props.pages}` : ''}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Par</th>
+                <th scope="col">Déclarant</th>
+                <th scope="col">Siret</th>
+                <th scope="col">Service</th>
+                <th scope="col">Déclarer</th>
+                <th scope="col">Payer</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.at}</td>
+                  <td>{r.actor}</td>
+                  <td>{r.person}</td>
+                  <td>{r.siret}</td>
+                  <td>{r.service}</td>
+                  <td>{right(r.declarer)}</td>
+                  <td>{r.payable ? right(r.payer) : 'Sans objet'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination
+        page={props.page}
+        pages={props.pages}
+        href={(p) => `/gestion/habilitations/historique?page=${p}`}
+        label="Pages de l’historique"
+      />
+      <p>
+        <a className="fr-link" href="/gestion/habilitations">
+          Retour à la gestion des habilitations
+        </a>
+      </p>
+    </Layout>
+  );
+}

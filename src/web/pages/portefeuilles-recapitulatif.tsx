@@ -1,0 +1,239 @@
+/** « Récapitulatif » of the portefeuilles (paged on screen, whole to print), and the portefeuilles a déclarant works on. */
+import type { ReactNode } from 'react';
+import { findDeclaration } from '../../domain/declarations.js';
+import { formatSiren } from '../../domain/identifiers.js';
+import { Alert, BackToMenu } from '../components/form.js';
+import { Layout, type PageContext } from '../layout.js';
+import { LIST, MENU, Pagination, type ClientSummary, type PortefeuilleSummary } from './portefeuilles-parts.js';
+
+// ── récapitulatif ───────────────────────────────────────────────────────────────────────────────
+
+export interface RecapRowView {
+  portefeuille: string;
+  siren: string | null;
+  raisonSociale: string | null;
+  activeCount: number | null;
+  /** the client's type (« Mono-établissement »…), null on the line of an empty portefeuille */
+  type: string | null;
+  siret: string | null;
+  declarations: string | null;
+}
+
+/** « DSN, SOLTéA - Employeurs »: the names of the codes of a line. */
+const names = (codes: string | null) =>
+  (codes ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((c) => findDeclaration(c)?.name ?? c)
+    .join(', ');
+
+function RecapTable(props: { rows: RecapRowView[] }) {
+  return (
+    <div className="fr-table fr-table--bordered fr-table--no-caption-print">
+      <table>
+        <caption>{`Portefeuilles, entreprises et établissements choisis (${props.rows.filter((r) => r.siret).length} établissements)`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Portefeuille</th>
+            <th scope="col">SIREN</th>
+            <th scope="col">Raison sociale</th>
+            <th scope="col">Type</th>
+            <th scope="col">SIRET</th>
+            <th scope="col">Déclarations</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.length === 0 ? (
+            <tr>
+              <td colSpan={6}>La liste est vide</td>
+            </tr>
+          ) : null}
+          {props.rows.map((r, i) => (
+            <tr key={`${i}-${r.siret ?? r.siren ?? r.portefeuille}`}>
+              <th scope="row">{r.portefeuille}</th>
+              <td>{r.siren ? formatSiren(r.siren) : '—'}</td>
+              <td>{r.raisonSociale ?? ''}</td>
+              <td>{r.type ?? ''}</td>
+              <td>{r.siret ?? ''}</td>
+              <td>{names(r.declarations)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** « Imprimer », « Exporter » (not on the printable version) and « Retour ». */
+function RecapActions(props: { ctx: PageContext; print: boolean; back?: string }) {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
+      {props.print ? null : (
+        <li>
+          <a
+            className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
+            href={`${props.back ?? '/gestion/portefeuilles/recapitulatif'}?impression=1`}
+          >
+            Imprimer le récapitulatif
+          </a>
+        </li>
+      )}
+      {props.back ? null : (
+        <li>
+          <a
+            className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
+            href="/gestion/portefeuilles/recapitulatif.csv"
+            download
+          >
+            Exporter le récapitulatif (CSV)
+          </a>
+        </li>
+      )}
+      <li>
+        <a
+          className="fr-btn fr-btn--tertiary"
+          href={props.ctx.viewer?.role === 'administrateur' ? '/gestion/portefeuilles' : '/portefeuilles'}
+        >
+          Retour
+        </a>
+      </li>
+    </ul>
+  );
+}
+
+/** `page`/`pages`: the screen version is paged (50 clients a page); print and CSV keep everything. */
+export function RecapPage(props: {
+  ctx: PageContext;
+  rows: RecapRowView[];
+  print: boolean;
+  title?: string;
+  back?: string;
+  page?: number;
+  pages?: number;
+}) {
+  const title = props.title ?? 'Récapitulatif de vos portefeuilles';
+  return (
+    <Layout ctx={props.ctx} title={title} breadcrumb={[MENU, LIST]} wide>
+      <h1>{title}</h1>
+      {props.print ? (
+        <div className="no-print fr-mb-3w">
+          <Alert type="info">
+            <p>Version imprimable : utilisez le bouton ci-dessous ou la commande « Imprimer » de votre navigateur (Ctrl + P).</p>
+          </Alert>
+          <button className="fr-btn fr-icon-printer-line fr-btn--icon-left" type="button" data-action="imprimer">
+            Imprimer
+          </button>
+        </div>
+      ) : null}
+      <RecapTable rows={props.rows} />
+      {props.page && props.pages && props.pages > 1 ? (
+        <Pagination
+          page={props.page}
+          pages={props.pages}
+          href={(n) => `/gestion/portefeuilles/recapitulatif?page=${n}`}
+          label="Pages du récapitulatif"
+        />
+      ) : null}
+      <RecapActions ctx={props.ctx} print={props.print} back={props.back} />
+    </Layout>
+  );
+}
+
+// ── déclarants of a tiers: their portefeuilles (read only) ──────────────────────────────────────
+
+export function ViewerPortefeuillesPage(props: { ctx: PageContext; rows: PortefeuilleSummary[] }) {
+  return (
+    <Layout ctx={props.ctx} title="Vos portefeuilles" breadcrumb={[MENU]} wide>
+      <h1>Vos portefeuilles</h1>
+      <p>Les portefeuilles sur lesquels vous travaillez et leurs entreprises clientes.</p>
+      <div className="fr-table fr-table--bordered">
+        <table>
+          <caption>{`Vos portefeuilles (${props.rows.length})`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Portefeuille</th>
+              <th scope="col">Nombre d’entreprises</th>
+              <th scope="col">Commentaire</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.length === 0 ? (
+              <tr>
+                <td colSpan={3}>Vous ne travaillez sur aucun portefeuille : demandez à votre administrateur de vous en confier un.</td>
+              </tr>
+            ) : null}
+            {props.rows.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">
+                  <a href={`/portefeuilles/${r.id}`}>{r.name}</a>
+                </th>
+                <td>{r.clientCount}</td>
+                <td>{r.comment}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <BackToMenu />
+    </Layout>
+  );
+}
+
+export function ViewerPortefeuillePage(props: {
+  ctx: PageContext;
+  portefeuille: { id: string; name: string };
+  clients: ClientSummary[];
+  total: number;
+  page: number;
+  pages: number;
+}): ReactNode {
+  return (
+    <Layout
+      ctx={props.ctx}
+      title={`Portefeuille ${props.portefeuille.name}`}
+      breadcrumb={[MENU, { href: '/portefeuilles', label: 'Vos portefeuilles' }]}
+      wide
+    >
+      <h1>{`Portefeuille ${props.portefeuille.name}`}</h1>
+      <div className="fr-table fr-table--bordered">
+        <table>
+          <caption>{`Entreprises du portefeuille (${props.total})`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Entreprise</th>
+              <th scope="col">Raison sociale</th>
+              <th scope="col">Type</th>
+              <th scope="col">Établissements choisis</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.clients.length === 0 ? (
+              <tr>
+                <td colSpan={4}>La liste est vide</td>
+              </tr>
+            ) : null}
+            {props.clients.map((c) => (
+              <tr key={c.siren}>
+                <th scope="row">{formatSiren(c.siren)}</th>
+                <td>{c.raisonSociale}</td>
+                <td>{c.type}</td>
+                <td>{c.chosenCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pagination
+        page={props.page}
+        pages={props.pages}
+        href={(n) => `/portefeuilles/${props.portefeuille.id}?page=${n}`}
+        label="Pages des entreprises du portefeuille"
+      />
+      <p>
+        <a className="fr-link" href="/portefeuilles">
+          Retour à vos portefeuilles
+        </a>
+      </p>
+    </Layout>
+  );
+}
