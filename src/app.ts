@@ -13,10 +13,10 @@ import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { accountsRoutes } from './modules/accounts/routes/index.js';
-import { attributionsImportRoutes, attributionsRoutes } from './modules/attributions/routes/index.js';
+import { attributionsRoutes } from './modules/attributions/routes/index.js';
 import { registryRoutes } from './modules/entreprises/routes/index.js';
 import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes/index.js';
-import { declarantsRoutes, declarationsRoutes, habilitationsRoutes, portefeuillesRoutes } from './modules/gestion/routes/index.js';
+import { gestionRoutes } from './modules/gestion/routes/index.js';
 import { rechercheRoutes } from './modules/recherche/routes/index.js';
 import { devRoutes } from './dev/routes/index.js';
 
@@ -31,13 +31,9 @@ export interface RunningApp {
 const MODULE_ROUTES: FastifyPluginAsync[] = [
   accountsRoutes,
   registryRoutes,
-  declarationsRoutes,
-  declarantsRoutes,
-  habilitationsRoutes,
-  portefeuillesRoutes,
+  gestionRoutes,
   rechercheRoutes,
   espaceEtablissementRoutes,
-  attributionsImportRoutes,
   attributionsRoutes,
 ];
 

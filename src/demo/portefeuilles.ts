@@ -9,7 +9,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../app-context.js';
 import { entreprises, espaces, portefeuilleClients, portefeuilles, users } from '../infra/db/schema.js';
-import { addClient, createPortefeuille, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../modules/gestion/portefeuilles.js';
+import { createPortefeuille, ensureDefaultPortefeuille } from '../modules/gestion/portefeuilles.js';
+import { addClient } from '../modules/gestion/portefeuilles-clients.js';
+import { setPortefeuilleDeclarations } from '../modules/gestion/portefeuilles-declarations.js';
 import { DEMO_COMPANIES } from './registry.js';
 
 export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {

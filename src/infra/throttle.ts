@@ -22,7 +22,6 @@ export interface ThrottlePolicy {
   lockMinutes: number;
 }
 
-
 export interface AttemptRequest {
   key: string;
   policy: AttemptPolicy;

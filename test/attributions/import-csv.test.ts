@@ -21,7 +21,9 @@ import {
   refEtablissements,
   users,
 } from '../../src/infra/db/schema.js';
-import { addClient, ensureDefaultPortefeuille, setPortefeuilleDeclarations } from '../../src/modules/gestion/portefeuilles.js';
+import { ensureDefaultPortefeuille } from '../../src/modules/gestion/portefeuilles.js';
+import { addClient } from '../../src/modules/gestion/portefeuilles-clients.js';
+import { setPortefeuilleDeclarations } from '../../src/modules/gestion/portefeuilles-declarations.js';
 import { describeLines, importAttributions } from '../../src/modules/attributions/import-csv.js';
 import { readAttributionsCsv } from '../../src/modules/attributions/import-csv-read.js';
 import { parseFormationRef } from '../../src/modules/attributions/import-csv-resolve.js';

@@ -11,7 +11,7 @@ import { writeCsv } from '../../shared/csv.js';
 import { formatPercentNumber } from '../../shared/format.js';
 import { currentCampaign } from '../campagnes/repository.js';
 import { EXPORT_COLUMNS, REQUIRED_COLUMNS } from './import-csv-read.js';
-import { textArray } from './import-csv-resolve.js';
+import { arrayParam } from '../../infra/db/sql.js';
 import { employerSirets } from './scope.js';
 
 type User = typeof users.$inferSelect;
@@ -26,7 +26,7 @@ export async function exportAttributions(ctx: AppContext, user: User): Promise<{
   const mine = await employerSirets(ctx, user, annee);
   if (mine.length === 0) return null;
   const usable = mine.filter((m) => m.indisponible === null);
-  const list = textArray(usable.map((m) => m.siret));
+  const list = arrayParam(usable.map((m) => m.siret));
   const data = await ctx.db.transaction(async (tx) => {
     const withEnvelope = await selectRows<{ siret: string }>(
       tx,

@@ -10,6 +10,7 @@ import { isValidSiret } from '../../domain/identifiers.js';
 import { parsePercent } from '../../domain/money.js';
 import { parseCfd, parseRncp } from '../../domain/referentiel.js';
 import { searchKey } from '../../domain/text.js';
+import { arrayParam, readTextArray } from '../../infra/db/sql.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { capitalise } from '../../shared/format.js';
 import { clip, type CsvLine, type ReportLine } from './import-csv-read.js';
@@ -213,11 +214,6 @@ function resolveTarget(l: CsvLine, ctx: ResolveContext, msgs: string[]): { etabl
 
 // ── look-ups (set-based) ─────────────────────────────────────────────────────────────────────────
 
-/** A PostgreSQL array literal of texts (one parameter, whatever the number of values). */
-export function textArray(values: Iterable<string>): string {
-  return `{${[...values].map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-}
-
 /** The referential rows of `sirets` for `annee` and the formations matching the codes of `lines`. */
 export async function loadReferentialFor(
   db: Tx,
@@ -238,7 +234,7 @@ export async function loadReferentialFor(
     db,
     sql`select e.id, e.siret, e.parent_id, e.nom,
           coalesce((select array_agg(u.uai order by u.uai) from ref_etablissement_uais u where u.etablissement_id = e.id), '{}') as uais
-        from ref_etablissements e where e.annee = ${annee} and e.siret = any(${textArray(sirets)}::text[]) order by e.id`,
+        from ref_etablissements e where e.annee = ${annee} and e.siret = any(${arrayParam(sirets)}::text[]) order by e.id`,
   );
   const ids: number[] = [];
   for (const r of found) {
@@ -247,7 +243,7 @@ export async function loadReferentialFor(
       siret: r.siret,
       parentId: r.parent_id === null ? null : Number(r.parent_id),
       nom: r.nom,
-      uais: pgArray(r.uais),
+      uais: readTextArray(r.uais),
     };
     ids.push(p.id);
     places.set(p.siret, [...(places.get(p.siret) ?? []), p]);
@@ -268,7 +264,7 @@ export async function loadReferentialFor(
       sql`select f.id, f.etablissement_id, f.code_commune, d.cfd, d.rncp, d.intitule_recherche
           from ref_formations f join ref_diplomes d on d.id = f.diplome_id
           where f.annee = ${annee} and f.etablissement_id = any(${`{${ids.join(',')}}`}::int8[])
-            and (d.cfd = any(${textArray(codes)}::text[]) or d.rncp = any(${textArray(codes)}::text[]) or d.intitule_recherche = any(${textArray(keys)}::text[]))
+            and (d.cfd = any(${arrayParam(codes)}::text[]) or d.rncp = any(${arrayParam(codes)}::text[]) or d.intitule_recherche = any(${arrayParam(keys)}::text[]))
           order by f.id`,
     );
     for (const f of forms) {
@@ -284,12 +280,4 @@ export async function loadReferentialFor(
     }
   }
   return { places, formations };
-}
-
-/** node-postgres gives arrays, PGlite may give the text form `{a,b}`. */
-function pgArray(v: string[] | string | null): string[] {
-  if (v === null) return [];
-  if (Array.isArray(v)) return v;
-  const inner = v.replace(/^\{|\}$/g, '');
-  return inner === '' ? [] : inner.split(',').map((s) => s.replace(/^"|"$/g, ''));
 }

@@ -18,9 +18,6 @@ export const FIXED_COLUMNS = ['siret', 'nom', 'prenom', 'courriel'] as const;
 export const MAX_IMPORT_LINES = 20_000;
 export const MAX_COLUMNS = 200;
 
-/** @deprecated use writeCsv (shared/csv.ts) */
-export const formatCsv = writeCsv;
-
 // ── export of the current habilitations ─────────────────────────────────────────────────────────
 
 export interface ExportPerson {
@@ -91,9 +88,6 @@ export function readRecords(text: string): { ok: true; csv: ParsedCsv } | { ok: 
   if (!head) return { ok: false, report: [{ line: 1, message: EMPTY }] };
   return { ok: true, csv: { header: head.cells.map((c) => c.trim()), rows } };
 }
-
-/** @deprecated read with readCsv (shared/csv.ts) */
-export const parseCsv = readRecords;
 
 // ── validation against what the administrator may touch ─────────────────────────────────────────
 

@@ -11,7 +11,7 @@ import type { Tx } from '../../infra/db/index.js';
 import { habilitationHistory, habilitations } from '../../infra/db/schema.js';
 import { notify } from '../notifications/notify.js';
 import type { User } from './scope.js';
-import { pgArray } from './sql.js';
+import { arrayParam } from '../../infra/db/sql.js';
 
 export const CHANGED_SUBJECT = 'Vos habilitations ont changé';
 
@@ -36,8 +36,8 @@ export async function rightsOf(tx: Tx, triples: readonly { userId: string; siret
     .from(habilitations)
     .where(
       and(
-        sql`${habilitations.userId} = any(${pgArray([...new Set(triples.map((t) => t.userId))])}::uuid[])`,
-        sql`${habilitations.siret} = any(${pgArray([...new Set(triples.map((t) => t.siret))])}::text[])`,
+        sql`${habilitations.userId} = any(${arrayParam([...new Set(triples.map((t) => t.userId))])}::uuid[])`,
+        sql`${habilitations.siret} = any(${arrayParam([...new Set(triples.map((t) => t.siret))])}::text[])`,
       ),
     );
   for (const r of rows) out.set(rowKey(r.userId, r.siret, r.declarationCode), { declarer: r.declarer, payer: r.payer });
@@ -109,7 +109,7 @@ function changesOf(wanted: readonly Wanted[], current: Map<string, Rights>) {
 }
 
 const unnest = (rows: readonly Change[]) =>
-  sql`unnest(${pgArray(rows.map((r) => r.userId))}::uuid[], ${pgArray(rows.map((r) => r.siret))}::text[], ${pgArray(rows.map((r) => r.code))}::text[], ${pgArray(rows.map((r) => r.declarer))}::bool[], ${pgArray(rows.map((r) => r.payer))}::bool[])`;
+  sql`unnest(${arrayParam(rows.map((r) => r.userId))}::uuid[], ${arrayParam(rows.map((r) => r.siret))}::text[], ${arrayParam(rows.map((r) => r.code))}::text[], ${arrayParam(rows.map((r) => r.declarer))}::bool[], ${arrayParam(rows.map((r) => r.payer))}::bool[])`;
 
 async function writeChanges(tx: Tx, now: Date, admin: User, history: readonly Change[], last: readonly Change[]) {
   const granted = last.filter((r) => r.declarer || r.payer);

@@ -20,7 +20,7 @@ import {
 import { rightsOf, rowKey } from './habilitations-rights.js';
 import { adminOnly, refusal, siretUnknown } from './habilitations-problems.js';
 import { administersSiret, ownSirets, scopeSirets, type User } from './scope.js';
-import { pgArray } from './sql.js';
+import { arrayParam } from '../../infra/db/sql.js';
 
 export const PAGE_SIZE = 50;
 
@@ -242,7 +242,7 @@ export async function loadPageScope(tx: Tx, admin: User): Promise<PageScope> {
   const used = await selectRows<{ code: string; n: number | string }>(
     tx,
     sql`select ed.declaration_code as code, count(*)::int as n from ${etablissementDeclarations} ed
-      where ed.espace_id = ${admin.espaceId} and ed.declaration_code = any(${pgArray(known)}::text[]) and ed.siret in (${scopeSirets(admin.espaceId)})
+      where ed.espace_id = ${admin.espaceId} and ed.declaration_code = any(${arrayParam(known)}::text[]) and ed.siret in (${scopeSirets(admin.espaceId)})
       group by ed.declaration_code`,
   );
   const pairsPerCode = new Map(used.map((r) => [r.code, Number(r.n)]));
@@ -276,7 +276,7 @@ export async function loadGridPage(tx: Tx, ps: PageScope, c: Criteria): Promise<
 async function pairsOfSiret(tx: Tx, espaceId: string, siret: string, codes: readonly string[]): Promise<Pair[]> {
   const rows = await selectRows<{ code: string }>(
     tx,
-    sql`select ed.declaration_code as code from ${etablissementDeclarations} ed where ed.espace_id = ${espaceId} and ed.siret = ${siret} and ed.declaration_code = any(${pgArray(codes)}::text[])`,
+    sql`select ed.declaration_code as code from ${etablissementDeclarations} ed where ed.espace_id = ${espaceId} and ed.siret = ${siret} and ed.declaration_code = any(${arrayParam(codes)}::text[])`,
   );
   const have = new Set(rows.map((r) => r.code));
   return codes.filter((code) => have.has(code)).map((code) => ({ code, siret }));

@@ -31,7 +31,7 @@ import {
   type Portefeuille,
 } from './portefeuilles-repository.js';
 import type { User } from './scope.js';
-import { sqlValues } from './sql.js';
+import { sqlValues } from '../../infra/db/sql.js';
 
 export const CLIENTS_PAGE_SIZE = 50;
 

@@ -14,7 +14,7 @@ import { habilitations, portefeuilleDeclarations, users } from '../../infra/db/s
 import { withdrawRights } from './habilitations-rights.js';
 import { declarationsOfPortefeuille, lockedPortefeuille, refusal, type Meta } from './portefeuilles-repository.js';
 import type { User } from './scope.js';
-import { sqlList, sqlValues } from './sql.js';
+import { sqlList, sqlValues } from '../../infra/db/sql.js';
 
 /**
  * Removes declarations `codes` from établissements `sirets` of the tiers' espace, with the habilitations

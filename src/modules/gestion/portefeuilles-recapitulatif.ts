@@ -7,7 +7,7 @@ import type { AppContext } from '../../app-context.js';
 import { selectRows } from '../../infra/db/index.js';
 import { writeCsv } from '../../shared/csv.js';
 import { typeLabel } from './portefeuilles-repository.js';
-import { sqlList } from './sql.js';
+import { sqlList } from '../../infra/db/sql.js';
 
 export interface RecapRow {
   portefeuille: string;

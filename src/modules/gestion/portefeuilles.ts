@@ -26,9 +26,6 @@ import { findPortefeuille, isUuid, lockedPortefeuille, refusal, type Meta, type 
 import type { User } from './scope.js';
 
 // Callers outside the module (the demo data set, other modules' tests, the benchmarks) find these here.
-export { addClient } from './portefeuilles-clients.js';
-export { setPortefeuilleDeclarations } from './portefeuilles-declarations.js';
-export { recapitulatif } from './portefeuilles-recapitulatif.js';
 
 export const DEFAULT_PORTEFEUILLE_NAME = 'Portefeuille par défaut';
 export const PAGE_SIZE = 20;

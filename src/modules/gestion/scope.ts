@@ -18,7 +18,7 @@ import {
   portefeuilles,
   users,
 } from '../../infra/db/schema.js';
-import { pgArray } from './sql.js';
+import { arrayParam } from '../../infra/db/sql.js';
 
 export type User = typeof users.$inferSelect;
 export type Espace = typeof espaces.$inferSelect;
@@ -48,7 +48,7 @@ export async function administersSiret(tx: Tx, admin: User, siret: string): Prom
 /** The SIRETs among `sirets` that `admin` may administer (for bulk checks, one query, one array parameter). */
 export async function administeredAmong(tx: Tx, admin: User, sirets: readonly string[]): Promise<Set<string>> {
   if (admin.role !== 'administrateur' || admin.status !== 'active' || sirets.length === 0) return new Set();
-  const list = pgArray([...new Set(sirets)]);
+  const list = arrayParam([...new Set(sirets)]);
   const rows = await selectRows<{ siret: string }>(
     tx,
     sql`

@@ -8,14 +8,11 @@ import { importRoutes } from './import.js';
 import { syntheseRoutes } from './synthese.js';
 
 export async function attributionsRoutes(app: FastifyInstance) {
+  // The CSV import has its own body parsers and size limit: registered first, in a plugin of its own.
+  await app.register(importRoutes);
   await app.register(entreeRoutes);
   await app.register(syntheseRoutes);
   await app.register(changementsRoutes);
   await app.register(attribuerRoutes);
   await app.register(groupesRoutes);
-}
-
-/** The CSV import has its own body parsers and size limit: a plugin of its own. */
-export async function attributionsImportRoutes(app: FastifyInstance) {
-  await app.register(importRoutes);
 }

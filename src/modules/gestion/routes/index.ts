@@ -44,3 +44,11 @@ export async function portefeuillesRoutes(app: FastifyInstance) {
   await app.register(portefeuilleClientRoutes);
   await app.register(viewerRoutes);
 }
+
+/** Every route of the module, in the order the screens come in the guide's « Gestion » menu. */
+export async function gestionRoutes(app: FastifyInstance) {
+  await app.register(declarationsRoutes);
+  await app.register(declarantsRoutes);
+  await app.register(habilitationsRoutes);
+  await app.register(portefeuillesRoutes);
+}
