@@ -10,7 +10,10 @@
  * RFC 9457 documents). Handlers validate with the same contracts themselves (`parseBody`), so that a
  * browser's wrong form comes back as the page with its French messages rather than a bare 400.
  */
-import type { preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import { takeAttempts } from '../infra/throttle.js';
+import { tooManyRequests } from '../shared/problem.js';
+import { respond } from './respond.js';
 import { z } from 'zod';
 import { problemSchema } from './problems.js';
 import { requireUser } from './security.js';
@@ -37,6 +40,19 @@ export interface RouteDoc {
   hide?: boolean;
   /** the method, when it is not known from the body (for the CSRF security and the 409 answer) */
   changes?: boolean;
+  /** limits counted in the database before the handler runs (429 with Retry-After beyond them) */
+  rateLimits?: readonly RateLimit[];
+}
+
+/**
+ * At most `limit` requests per window, per client address (`by: 'address'`), or per target the request
+ * names (a SIRET, a triplet: `by` returns the key, or null to not count this request).
+ */
+export interface RateLimit {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  by: 'address' | ((req: FastifyRequest) => string | null);
 }
 
 const GUARDS: Record<Exclude<Access, 'public'>, preValidationAsyncHookHandler> = {
@@ -77,9 +93,29 @@ export function route(doc: RouteDoc) {
           ...problemResponses(doc, changes),
         },
       };
-  return {
-    schema,
-    attachValidation: true,
-    ...(doc.access === 'public' ? {} : { preValidation: GUARDS[doc.access] }),
+  const hooks = [
+    ...(doc.rateLimits?.length ? [rateLimited(doc.rateLimits)] : []),
+    ...(doc.access === 'public' ? [] : [GUARDS[doc.access]]),
+  ];
+  return { schema, attachValidation: true, ...(hooks.length ? { preValidation: hooks } : {}) };
+}
+
+/** The hook that counts a request on each of its limits (one statement) and answers 429 beyond one. */
+function rateLimited(limits: readonly RateLimit[]): preValidationAsyncHookHandler {
+  return async (req, reply) => {
+    const requests = limits.flatMap((l) => {
+      const target = l.by === 'address' ? req.ip : l.by(req);
+      return target === null
+        ? []
+        : [{ key: `limite:${l.name}:${target}`, policy: { kind: 'fixed' as const, max: l.limit, windowSeconds: l.windowSeconds } }];
+    });
+    const now = req.server.ctx.clock.now();
+    const outcome = await takeAttempts(req.server.ctx.db, now, requests);
+    if (outcome.allowed) return;
+    const retryAt = new Date(Math.max(...outcome.refused.map((r) => r.retryAt.getTime())));
+    return respond(req, reply, {
+      problem: tooManyRequests('trop_de_requetes', (wait) => `Trop de demandes en peu de temps : réessayez dans ${wait}.`, now, retryAt),
+      title: 'Trop de demandes',
+    });
   };
 }

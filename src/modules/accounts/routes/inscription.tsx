@@ -1,6 +1,7 @@
 /** The inscription, steps 1 to 3: « Je m'inscris », the conditions générales, the identification. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond } from '../../../http/respond.js';
+import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions } from '../../../http/security.js';
 import { parseBody, type FieldErrors } from '../../../shared/fields.js';
@@ -25,6 +26,7 @@ export async function inscriptionRoutes(app: FastifyInstance) {
       tags: tags.inscription,
       access: 'public',
       body: inscriptionStartSchema,
+      rateLimits: RATE_LIMITS.inscription,
       responses: { 201: stepResponse },
     }),
     start,

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hmac, safeEqual } from '../../../infra/crypto.js';
 import { pageContext, redirect, respond } from '../../../http/respond.js';
+import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions } from '../../../http/security.js';
 import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
@@ -38,13 +39,20 @@ export async function motDePasseOublieRoutes(app: FastifyInstance) {
   );
   app.post(
     '/mot-de-passe-oublie',
-    route({ ...doc, operationId: 'motDePasseOublie', summary: 'Mot de passe oublié : triplet et méthode', body: forgotSchema }),
+    route({
+      ...doc,
+      operationId: 'motDePasseOublie',
+      summary: 'Mot de passe oublié : triplet et méthode',
+      body: forgotSchema,
+      rateLimits: RATE_LIMITS.motDePasseOublie,
+    }),
     chooseWay,
   );
   app.post(
     '/mot-de-passe-oublie/question',
     route({
       ...doc,
+      rateLimits: RATE_LIMITS.questionSecrete,
       operationId: 'repondreQuestionSecrete',
       summary: 'Mot de passe oublié : réponse à la question secrète',
       body: answerSchema,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hmac, safeEqual } from '../../../infra/crypto.js';
 import { pageContext, respond } from '../../../http/respond.js';
+import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie } from '../../../http/security.js';
 import { messageResponse, textField } from '../../../shared/fields.js';
@@ -34,6 +35,7 @@ export async function validationCourrielRoutes(app: FastifyInstance) {
     '/validation-courriel/renvoyer',
     route({
       ...doc,
+      rateLimits: RATE_LIMITS.courriel,
       operationId: 'renvoyerCourrielValidation',
       summary: 'Renvoyer le courriel de validation (après une connexion refusée)',
       body: demandeSchema,

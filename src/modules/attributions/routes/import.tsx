@@ -13,6 +13,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond, sendFile } from '../../../http/respond.js';
+import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { formatPercent } from '../../../shared/format.js';
 import { problem, type Problem } from '../../../shared/problem.js';
@@ -69,6 +70,7 @@ export async function importRoutes(app: FastifyInstance) {
           'Importer des attributions : fichier CSV (text/csv ; ?valider=0 pour seulement enregistrer), formulaire multipart (champ fichier) ou JSON { csv, valider }. Tout ou rien, compte rendu ligne par ligne.',
         body: importJsonBody,
         responses: { 200: importResponse },
+        rateLimits: RATE_LIMITS.imports,
       }),
       bodyLimit: IMPORT_BODY_LIMIT,
       preHandler: programsGetJson,

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../../../http/respond.js';
+import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { parseBody } from '../../../shared/fields.js';
 import { problem } from '../../../shared/problem.js';
@@ -22,6 +23,7 @@ export async function registreRoutes(app: FastifyInstance) {
       access: 'public',
       params: registreParams,
       responses: { 200: registreResponse },
+      rateLimits: RATE_LIMITS.registre,
     }),
     lookUp,
   );

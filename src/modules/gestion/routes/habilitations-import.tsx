@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, sendFile } from '../../../http/respond.js';
+import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { messageResponse } from '../../../shared/fields.js';
 import { failure, problem, type Problem } from '../../../shared/problem.js';
@@ -47,6 +48,7 @@ export async function habilitationsImportRoutes(app: FastifyInstance) {
         summary: 'Importer des habilitations (CSV en text/csv, ou champ csv du formulaire)',
         body: importFormSchema,
         responses: { 200: messageResponse },
+        rateLimits: RATE_LIMITS.imports,
       }),
       bodyLimit: IMPORT_BODY_LIMIT,
     },

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
+import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { SolteaAccueilPage } from '../../../web/pages/soltea-accueil.js';
 import { RecherchePage } from '../../../web/pages/soltea-recherche.js';
@@ -47,6 +48,7 @@ export async function rechercheEtablissementRoutes(app: FastifyInstance) {
       access: 'public',
       querystring: searchQuerySchema,
       responses: { 200: searchResponse },
+      rateLimits: RATE_LIMITS.recherche,
     }),
     search,
   );
