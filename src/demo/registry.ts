@@ -9,6 +9,9 @@
  * - Most companies have 1–3 establishments, a few « réseaux » 50–300; about 3 % of the
  *   establishments are closed and about 1 % of the companies have ceased.
  * - Same `seed` and `count` → exactly the same rows (seeded PRNG, no Math.random, no clock).
+ *
+ * The fixed companies are in demo-companies.ts, names and addresses in registry-naming.ts (word lists
+ * in registry-words.ts); this file generates the others.
  */
 import { makeValidSiren, makeValidSiret } from '../domain/identifiers.js';
 import type { EntrepriseRow, EtablissementRow } from '../modules/entreprises/registry-format.js';
