@@ -27,7 +27,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { makeValidSiren, makeValidSiret } from '../src/domain/identifiers.js';
-import { migrateDatabase, type Database } from '../src/infra/db/index.js';
+import { migrateDatabase, selectRows, type Database } from '../src/infra/db/index.js';
 import { createRng } from '../src/demo/registry.js';
 import { createEnvelopeAggregator, parseEnvelopeFile } from '../src/modules/enveloppes/format.js';
 import { importEnveloppes, type EnvelopeImportReport } from '../src/modules/enveloppes/import.js';
@@ -154,17 +154,17 @@ async function exportRows(database: Database, path: string): Promise<number> {
   const cols = COLS;
   const out = createWriteStream(path);
   let n = 0;
-  const q = (v: unknown) => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
+  const q = (v: string | null) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`);
   for (let offset = 0; ; offset += 200_000) {
-    const res = (await database.db.execute(
+    const rows = await selectRows<Record<string, string | null>>(
+      database.db,
       sql.raw(
         `select ${cols
           .split(', ')
           .map((c) => `${c}::text`)
           .join(', ')} from enveloppes where annee = ${ANNEE} order by siret limit 200000 offset ${offset}`,
       ),
-    )) as unknown as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
-    const rows = Array.isArray(res) ? res : (res.rows ?? []);
+    );
     if (rows.length === 0) break;
     const text = rows.map((r) => Object.values(r).map(q).join(',')).join('\n') + '\n';
     if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
@@ -199,9 +199,8 @@ async function copyBaseline(database: Database, csvPath: string): Promise<{ ms: 
     }
   }
   const ms = performance.now() - started;
-  const res = (await database.db.execute(sql.raw('select count(*)::int as n from enveloppes_copie'))) as unknown as
-    { rows?: { n: number }[] } | { n: number }[];
-  const n = (Array.isArray(res) ? res : (res.rows ?? []))[0]?.n;
+  const [row] = await selectRows<{ n: number }>(database.db, sql.raw('select count(*)::int as n from enveloppes_copie'));
+  const n = row?.n;
   if (!n) throw new Error('baseline copied no row');
   return { ms, how };
 }

@@ -4,7 +4,7 @@
  * DEMO_COMPANIES and the generated 999… companies). Deterministic: same registry, same year → the
  * same bytes (seeded PRNG, no clock). Written by `npm run cli -- generate-demo-envelopes`.
  *
- * Who is liable (simplified from L. 6241-1 code du travail and the DSN rules, research/soltea.md §3):
+ * Who is liable (simplified from L. 6241-1 code du travail and the DSN rules, docs/regles.md#solde-et-enveloppe):
  * - companies of commercial, industrial or craft categories (SAS, SARL, SA, SELAS, GIE…) and the
  *   entrepreneurs individuels who employ staff (about a third); not associations, communes, SCI;
  * - active établissements only; none in Alsace-Moselle (57, 67, 68: no solde there);
@@ -21,7 +21,7 @@
  * their own. About 1 % of the SIRETs have a corrective deposit in June (a later line for 076).
  */
 import { formatEurosPlain } from '../shared/format.js';
-import { DEMO_COMPANIES, createRng, generateDemoRegistry, type DemoRegistry } from './registry.js';
+import { DEMO_COMPANIES, createRng, generateDemoRegistry, type DemoRegistry, type Rng } from './registry.js';
 import type { EntrepriseRow, EtablissementRow } from '../modules/entreprises/registry-format.js';
 
 export const DEMO_ENVELOPE_YEARS = [2024, 2025] as const;
@@ -55,8 +55,8 @@ const FIXED_EMPLOYERS = new Set<string>([
   DEMO_COMPANIES.transportsGiraudier.siren,
 ]);
 /**
- * The generated employers of the establishment space's demo allocations: src/modules/espace-etablissement/
- * seed-demo.ts gives allocations to the lycée Raspail from the fixed companies, then from the first three
+ * The generated employers of the establishment space's demo allocations: src/demo/espace-etablissement.ts
+ * gives allocations to the lycée Raspail from the fixed companies, then from the first three
  * active sièges of generated companies (SIREN 999…, not 99900…) by SIRET. That seed runs first and enters
  * placeholder envelopes; these SIRETs are declared here whatever their legal category (and never exempt),
  * so that the import replaces every placeholder and each demo allocation rests on an imported envelope.
@@ -102,15 +102,39 @@ function headcount(e: EtablissementRow, ent: EntrepriseRow, network: boolean): n
   if (x < 0.99) return r.between(50, 249);
   return r.between(250, 999);
 }
-
 /**
  * The file of campaign `annee` (payroll of `annee − 1`) for a demo registry. `registry` defaults to
  * the demo's (6,000 generated companies, seed 20260504).
  */
 export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = generateDemoRegistry()): DemoEnvelopeFile {
-  const rng = createRng(0x5017ea + annee);
-  const exercice = annee - 1;
-  const byFirm = new Map<string, EntrepriseRow>(registry.entreprises.map((e) => [e.siren, e]));
+  const g = generation(annee, registry);
+  const companies = [...registry.entreprises].sort((a, b) => (a.siren < b.siren ? -1 : a.siren > b.siren ? 1 : 0));
+  for (const ent of companies) declareCompany(g, ent);
+  const s = g.stats;
+  return {
+    annee,
+    name: `enveloppes-${annee}.csv`,
+    content: [CSV_HEADER, ...g.lines].join('\n') + '\n',
+    stats: { sirets: s.sirets, lignes: g.lines.length, msa: s.msa, soldeCents: s.total, minSoldeCents: s.min ?? 0n, maxSoldeCents: s.max },
+  };
+}
+
+/** What the lines of one year are drawn from, and what they add up to. */
+interface Generation {
+  annee: number;
+  rng: Rng;
+  bySiren: Map<string, EtablissementRow[]>;
+  siegeOf: (siren: string) => EtablissementRow | null;
+  /** accounting firms of the registry (their siège files the DSN of some clients) */
+  firms: Filer[];
+  allocating: Set<string>;
+  allocatingSirens: Set<string>;
+  days: { first: string; second: string; correction: string };
+  lines: string[];
+  stats: { sirets: number; msa: number; total: bigint; min: bigint | null; max: bigint };
+}
+
+function generation(annee: number, registry: DemoRegistry): Generation {
   const bySiren = new Map<string, EtablissementRow[]>();
   for (const e of registry.etablissements) {
     const list = bySiren.get(e.siren);
@@ -118,8 +142,23 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
     else bySiren.set(e.siren, [e]);
   }
   const siegeOf = (siren: string) => bySiren.get(siren)?.find((x) => x.estSiege && x.etatAdministratif === 'A') ?? null;
+  const allocating = allocationDemoSirets(registry);
+  return {
+    annee,
+    rng: createRng(0x5017ea + annee),
+    bySiren,
+    siegeOf,
+    firms: accountingFirms(registry, siegeOf),
+    allocating,
+    allocatingSirens: new Set([...allocating].map((x) => x.slice(0, 9))),
+    days: { first: annee === 2024 ? '06/05/2024' : `05/05/${annee}`, second: `15/05/${annee}`, correction: `05/06/${annee}` },
+    lines: [],
+    stats: { sirets: 0, msa: 0, total: 0n, min: null, max: 0n },
+  };
+}
 
-  // accounting firms of the registry (their siège files the DSN of some clients)
+/** The registry's accounting firms (CABINET …, not dentists nor vets), the demo's tiers-déclarant apart. */
+function accountingFirms(registry: DemoRegistry, siegeOf: (siren: string) => EtablissementRow | null): Filer[] {
   const firms: Filer[] = [];
   for (const ent of registry.entreprises) {
     if (!ent.siren.startsWith('999')) continue;
@@ -127,107 +166,95 @@ export function generateDemoEnvelopes(annee: number, registry: DemoRegistry = ge
     const s = siegeOf(ent.siren);
     if (s && ent.siren !== DEMO_COMPANIES.cabinetDurand.siren) firms.push({ siret: s.siret, nom: ent.raisonSociale });
   }
-  const durand: Filer = { siret: DEMO_COMPANIES.cabinetDurand.siret, nom: DEMO_COMPANIES.cabinetDurand.raisonSociale };
-  const durandClients = new Set<string>([
-    DEMO_COMPANIES.boulangerieMoutin.siren,
-    DEMO_COMPANIES.transportsGiraudier.siren,
-    DEMO_COMPANIES.gipMds.siren,
-  ]);
-  const allocating = allocationDemoSirets(registry);
-  const allocatingSirens = new Set([...allocating].map((x) => x.slice(0, 9)));
+  return firms;
+}
 
-  const lines: string[] = [];
-  let sirets = 0;
-  let msa = 0;
-  let total = 0n;
-  let min: bigint | null = null;
-  let max = 0n;
-  const deposit = (day: string, g = rng) => {
-    const h = g.between(8, 19);
-    const m = g.int(60);
-    return `${day} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
-  };
-  const firstDay = annee === 2024 ? '06/05/2024' : `05/05/${annee}`;
-  const secondDay = `15/05/${annee}`;
-  const correctionDay = `05/06/${annee}`;
+const DURAND: Filer = { siret: DEMO_COMPANIES.cabinetDurand.siret, nom: DEMO_COMPANIES.cabinetDurand.raisonSociale };
+const DURAND_CLIENTS = new Set<string>([
+  DEMO_COMPANIES.boulangerieMoutin.siren,
+  DEMO_COMPANIES.transportsGiraudier.siren,
+  DEMO_COMPANIES.gipMds.siren,
+  DEMO_COMPANIES.cabinetDurand.siren,
+]);
 
-  const companies = [...registry.entreprises].sort((a, b) => (a.siren < b.siren ? -1 : a.siren > b.siren ? 1 : 0));
-  for (const ent of companies) {
-    if (!ent.siren.startsWith('999')) continue; // real SIRENE companies of the demo are not in these files
-    if (ent.etatAdministratif !== 'A' || ent.siren === DEMO_COMPANIES.lyceeRaspail.siren) continue;
-    const etabs = (bySiren.get(ent.siren) ?? []).filter((e) => e.etatAdministratif === 'A');
-    if (etabs.length === 0) continue;
-    const firmRng = createRng(hash(ent.siren) ^ 0x9e3779b9);
-    const categorie = ent.categorieJuridique ?? '';
-    const liable =
-      FIXED_EMPLOYERS.has(ent.siren) ||
-      allocatingSirens.has(ent.siren) ||
-      LIABLE.has(categorie) ||
-      (categorie === '1000' && firmRng.chance(0.35));
-    if (!liable) continue;
-    const network = etabs.length >= 40;
-    const sizes = etabs.map((e) => headcount(e, ent, network));
-    const companySize = sizes.reduce((a, b) => a + b, 0);
-    // who files: the tiers-déclarant for its clients, else an accounting firm, else the company
-    const siege = siegeOf(ent.siren) ?? etabs[0]!;
-    let filer: Filer;
-    const who = firmRng.next();
-    if (durandClients.has(ent.siren)) filer = durand;
-    else if (ent.siren === DEMO_COMPANIES.cabinetDurand.siren) filer = durand;
-    else if (who < 0.1) filer = durand;
-    else if (who < 0.35 && firms.length) filer = firms[firmRng.int(firms.length)]!;
-    else filer = { siret: siege.siret, nom: ent.raisonSociale };
-    const agricultural = AGRICULTURAL.test(ent.raisonSociale) || firmRng.chance(0.01);
-    const collecteur = agricultural ? 'MSA' : 'URSSAF';
+/** The lines of one company, when it is liable: who files, which collector, then each active établissement. */
+function declareCompany(g: Generation, ent: EntrepriseRow): void {
+  if (!ent.siren.startsWith('999')) return; // real SIRENE companies of the demo are not in these files
+  if (ent.etatAdministratif !== 'A' || ent.siren === DEMO_COMPANIES.lyceeRaspail.siren) return;
+  const etabs = (g.bySiren.get(ent.siren) ?? []).filter((e) => e.etatAdministratif === 'A');
+  if (etabs.length === 0) return;
+  const firmRng = createRng(hash(ent.siren) ^ 0x9e3779b9);
+  const categorie = ent.categorieJuridique ?? '';
+  const liable =
+    FIXED_EMPLOYERS.has(ent.siren) ||
+    g.allocatingSirens.has(ent.siren) ||
+    LIABLE.has(categorie) ||
+    (categorie === '1000' && firmRng.chance(0.35));
+  if (!liable) return;
+  const network = etabs.length >= 40;
+  const sizes = etabs.map((e) => headcount(e, ent, network));
+  const companySize = sizes.reduce((a, b) => a + b, 0);
+  // who files: the tiers-déclarant for its clients, else an accounting firm, else the company
+  const siege = g.siegeOf(ent.siren) ?? etabs[0]!;
+  const who = firmRng.next();
+  const filer: Filer =
+    DURAND_CLIENTS.has(ent.siren) || who < 0.1
+      ? DURAND
+      : who < 0.35 && g.firms.length
+        ? g.firms[firmRng.int(g.firms.length)]!
+        : { siret: siege.siret, nom: ent.raisonSociale };
+  const agricultural = AGRICULTURAL.test(ent.raisonSociale) || firmRng.chance(0.01);
+  const company: Company = { filer, collecteur: agricultural ? 'MSA' : 'URSSAF', day: companySize >= 50 ? g.days.first : g.days.second };
+  etabs.forEach((e, i) => declareEtablissement(g, e, sizes[i]!, company));
+}
 
-    etabs.forEach((e, i) => {
-      if (e.codePostal && ALSACE_MOSELLE.test(e.codePostal)) return;
-      const r = createRng(hash(`${e.siret}|${annee}`));
-      const people = sizes[i]!;
-      // annual gross per head: part-time for the very small ones
-      const perHead = people <= 2 ? r.between(6_000, 30_000) : r.between(18_000, 52_000);
-      const payrollCents = BigInt(people * perHead) * 100n;
-      // small employers of apprentices with a payroll ≤ 6 SMIC are exempt (code 074): no solde
-      if (payrollCents <= 13_000_000n && !allocating.has(e.siret) && r.chance(0.08)) return;
-      const solde = (payrollCents * 9n + 5_000n) / 10_000n; // 0.09 %, half-up to the cent
-      if (solde === 0n) return;
-      const day = companySize >= 50 ? firstDay : secondDay;
-      // (the allocation employers draw their own times: the other lines stay as they were before them)
-      const times = allocating.has(e.siret) ? createRng(hash(`${e.siret}|depot|${annee}`)) : rng;
-      const depot = deposit(day, times);
-      const row = (code: string, cents: bigint, date = depot) =>
-        lines.push(`${e.siret};${collecteur};${code};${euros(cents)};${exercice};${filer.siret};${filer.nom};${date}`);
-      row('076', solde);
-      let deductions = 0n;
-      if (people >= 3 && r.chance(0.03)) {
-        const d = ((solde * BigInt(r.between(10, 60))) / 100n / 100n) * 100n;
-        if (d > 0n) {
-          row('077', d);
-          deductions += d;
-        }
-      }
-      if (people >= 250 && r.chance(0.25)) {
-        const d = (solde * BigInt(r.between(5, 50))) / 100n;
-        row('078', d);
-        deductions += d;
-      }
-      let kept = solde;
-      if (r.chance(0.01)) {
-        // a corrective deposit in June: the later 076 replaces the first
-        kept = (solde * BigInt(r.between(88, 115))) / 100n;
-        row('076', kept, deposit(correctionDay, times));
-      }
-      sirets++;
-      if (collecteur === 'MSA') msa++;
-      total += kept;
-      if (min === null || kept < min) min = kept;
-      if (kept > max) max = kept;
-    });
+interface Company {
+  filer: Filer;
+  collecteur: 'URSSAF' | 'MSA';
+  /** the deposit day of its DSN */
+  day: string;
+}
+
+/** The lines of one établissement: its solde (076), sometimes 077 or 078, rarely a corrective deposit in June. */
+function declareEtablissement(g: Generation, e: EtablissementRow, people: number, company: Company): void {
+  if (e.codePostal && ALSACE_MOSELLE.test(e.codePostal)) return;
+  const r = createRng(hash(`${e.siret}|${g.annee}`));
+  // annual gross per head: part-time for the very small ones
+  const perHead = people <= 2 ? r.between(6_000, 30_000) : r.between(18_000, 52_000);
+  const payrollCents = BigInt(people * perHead) * 100n;
+  // small employers of apprentices with a payroll ≤ 6 SMIC are exempt (code 074): no solde
+  if (payrollCents <= 13_000_000n && !g.allocating.has(e.siret) && r.chance(0.08)) return;
+  const solde = (payrollCents * 9n + 5_000n) / 10_000n; // 0.09 %, half-up to the cent
+  if (solde === 0n) return;
+  // (the allocation employers draw their own times: the other lines stay as they were before them)
+  const times = g.allocating.has(e.siret) ? createRng(hash(`${e.siret}|depot|${g.annee}`)) : g.rng;
+  const depot = deposit(company.day, times);
+  const { filer, collecteur } = company;
+  const row = (code: string, cents: bigint, date = depot) =>
+    g.lines.push(`${e.siret};${collecteur};${code};${euros(cents)};${g.annee - 1};${filer.siret};${filer.nom};${date}`);
+  row('076', solde);
+  if (people >= 3 && r.chance(0.03)) {
+    const d = ((solde * BigInt(r.between(10, 60))) / 100n / 100n) * 100n;
+    if (d > 0n) row('077', d);
   }
-  return {
-    annee,
-    name: `enveloppes-${annee}.csv`,
-    content: [CSV_HEADER, ...lines].join('\n') + '\n',
-    stats: { sirets, lignes: lines.length, msa, soldeCents: total, minSoldeCents: min ?? 0n, maxSoldeCents: max },
-  };
+  if (people >= 250 && r.chance(0.25)) row('078', (solde * BigInt(r.between(5, 50))) / 100n);
+  let kept = solde;
+  if (r.chance(0.01)) {
+    // a corrective deposit in June: the later 076 replaces the first
+    kept = (solde * BigInt(r.between(88, 115))) / 100n;
+    row('076', kept, deposit(g.days.correction, times));
+  }
+  const s = g.stats;
+  s.sirets++;
+  if (collecteur === 'MSA') s.msa++;
+  s.total += kept;
+  if (s.min === null || kept < s.min) s.min = kept;
+  if (kept > s.max) s.max = kept;
+}
+
+/** A deposit instant on `day`, between 8:00 and 19:59. */
+function deposit(day: string, g: Rng): string {
+  const h = g.between(8, 19);
+  const m = g.int(60);
+  return `${day} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }

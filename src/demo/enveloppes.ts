@@ -1,8 +1,8 @@
 /**
  * The demo's envelopes: `seed/enveloppes/enveloppes-2024.csv` and `enveloppes-2025.csv` (written by
- * `npm run cli -- generate-demo-envelopes`, see demo-generator.ts) imported like an operator would, with
+ * `npm run cli -- generate-demo-envelopes`, see enveloppes-generator.ts) imported like an operator would, with
  * the operator's fee **scaled to the demo**: the 2023 arrêté's fee (11,225,424 €) in the proportion of
- * the demo's net due to the 466.5 M€ collected nationally in 2023 (DOMAIN.md « Scale »), i.e. about
+ * the demo's net due to the 466.5 M€ collected nationally in 2023 (docs/regles.md#solde-et-enveloppe), i.e. about
  * 2.4 % of what is due, shared pro rata like the real one.
  *
  * Idempotent (the import is: the same files again change nothing) and tolerant of envelope rows another
@@ -20,7 +20,7 @@ import { prepareEnvelopeImport } from '../modules/enveloppes/format.js';
 import { importEnveloppes } from '../modules/enveloppes/import.js';
 
 export const SEED_ENVELOPES_DIR = join(SEED_DIR, 'enveloppes');
-/** collected nationally for the 2023 campaign (DOMAIN.md « Scale »): 466.5 M€ */
+/** collected nationally for the 2023 campaign (docs/regles.md#solde-et-enveloppe): 466.5 M€ */
 export const NATIONAL_COLLECTED_2023_CENTS: Cents = 46_650_000_000n;
 
 /** The 2023 fee in the proportion of `netCents` to the national amount collected, rounded half-up. */

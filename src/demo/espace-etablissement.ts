@@ -47,6 +47,24 @@ export const DEMO_BIC = 'TRPUFRP1';
 
 export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: string) => void = () => undefined): Promise<void> {
   const now = ctx.clock.now();
+  await seedProfile(ctx, now);
+  await seedBankDetails(ctx, now);
+  const annee = await currentCampaignYear(ctx.db);
+  const lycee = annee ? await referentielLycee(ctx, annee) : null;
+  if (!annee || !lycee) {
+    log(
+      '  espace établissement : fiche et coordonnées bancaires du lycée Raspail (pas d’attribution : le lycée n’est pas dans le référentiel)',
+    );
+    return;
+  }
+  const plan = allocationPlan(lycee, await allocationTargets(ctx, annee, lycee));
+  const added = await seedAllocations(ctx, annee, await demoEmployers(ctx), plan, now);
+  log(
+    `  espace établissement : fiche, coordonnées bancaires vérifiées et ${added} attribution(s) de démonstration pour le lycée Raspail (campagne ${annee})`,
+  );
+}
+
+async function seedProfile(ctx: AppContext, now: Date): Promise<void> {
   await ctx.db
     .insert(etablissementProfils)
     .values({
@@ -57,43 +75,49 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
       updatedAt: now,
     })
     .onConflictDoNothing();
+}
+
+async function seedBankDetails(ctx: AppContext, now: Date): Promise<void> {
   const [bank] = await ctx.db
     .select({ id: coordonneesBancaires.id })
     .from(coordonneesBancaires)
     .where(eq(coordonneesBancaires.siret, LYCEE.siret))
     .limit(1);
-  if (!bank)
-    await ctx.db
-      .insert(coordonneesBancaires)
-      .values({
-        siret: LYCEE.siret,
-        iban: DEMO_IBAN,
-        bic: DEMO_BIC,
-        titulaire: 'LYCEE DES METIERS RASPAIL',
-        statut: 'verifiee',
-        createdAt: now,
-        verifieeLe: now,
-      })
-      .onConflictDoNothing();
+  if (bank) return;
+  await ctx.db
+    .insert(coordonneesBancaires)
+    .values({
+      siret: LYCEE.siret,
+      iban: DEMO_IBAN,
+      bic: DEMO_BIC,
+      titulaire: 'LYCEE DES METIERS RASPAIL',
+      statut: 'verifiee',
+      createdAt: now,
+      verifieeLe: now,
+    })
+    .onConflictDoNothing();
+}
 
-  const annee = await currentCampaignYear(ctx.db);
-  const [lycee] = annee
-    ? await ctx.db
-        .select({ id: refEtablissements.id })
-        .from(refEtablissements)
-        .where(and(eq(refEtablissements.annee, annee), eq(refEtablissements.siret, LYCEE.siret), isNull(refEtablissements.parentId)))
-        .limit(1)
-    : [];
-  if (!annee || !lycee) {
-    log(
-      '  espace établissement : fiche et coordonnées bancaires du lycée Raspail (pas d’attribution : le lycée n’est pas dans le référentiel)',
-    );
-    return;
-  }
+/** The lycée's id in the referential of the campaign, or null when it is not there. */
+async function referentielLycee(ctx: AppContext, annee: number): Promise<number | null> {
+  const [lycee] = await ctx.db
+    .select({ id: refEtablissements.id })
+    .from(refEtablissements)
+    .where(and(eq(refEtablissements.annee, annee), eq(refEtablissements.siret, LYCEE.siret), isNull(refEtablissements.parentId)))
+    .limit(1);
+  return lycee?.id ?? null;
+}
+
+/** Two of the lycée's formations, and another establishment of the referential. */
+async function allocationTargets(
+  ctx: AppContext,
+  annee: number,
+  lyceeId: number,
+): Promise<{ f1: number | null; f2: number | null; other: number | null }> {
   const formations = await ctx.db
     .select({ id: refFormations.id })
     .from(refFormations)
-    .where(and(eq(refFormations.etablissementId, lycee.id), eq(refFormations.annee, annee)))
+    .where(and(eq(refFormations.etablissementId, lyceeId), eq(refFormations.annee, annee)))
     .orderBy(asc(refFormations.id))
     .limit(2);
   const [other] = await ctx.db
@@ -102,6 +126,12 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
     .where(and(eq(refEtablissements.annee, annee), isNull(refEtablissements.parentId), sql`${refEtablissements.siret} <> ${LYCEE.siret}`))
     .orderBy(asc(refEtablissements.id))
     .limit(1);
+  const f1 = formations[0]?.id ?? null;
+  return { f1, f2: formations[1]?.id ?? f1, other: other?.id ?? null };
+}
+
+/** The fixed employer companies, then the first three active sièges of generated companies, those in the registry. */
+async function demoEmployers(ctx: AppContext): Promise<string[]> {
   const fixed = [DEMO_COMPANIES.boulangerieMoutin.siret, DEMO_COMPANIES.cabinetDurand.siret, DEMO_COMPANIES.gipMds.siret];
   const generated = await ctx.db
     .select({ siret: etablissements.siret })
@@ -123,34 +153,48 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
       (r) => r.siret,
     ),
   );
+  // an employer keeps its rank in the plan even when it is missing from the registry
+  return employers.map((siret) => (known.has(siret) ? siret : ''));
+}
 
-  const f1 = formations[0]?.id ?? null;
-  const f2 = formations[1]?.id ?? f1;
-  /** crédits à répartir (cents), partage de coordonnées, allocations: [target, formation, basis points, statut] */
-  const plan: { credits: bigint; partage: boolean; lines: [number, number | null, number, 'validee' | 'enregistree'][] }[] = [
+type PlanLine = [number, number | null, number, 'validee' | 'enregistree'];
+
+/** Crédits à répartir (cents), partage de coordonnées, allocations: [target, formation, basis points, statut], per employer. */
+function allocationPlan(
+  lycee: number,
+  { f1, f2, other }: { f1: number | null; f2: number | null; other: number | null },
+): { credits: bigint; partage: boolean; lines: PlanLine[] }[] {
+  return [
     // BOULANGERIE MOUTIN (a demo account): chosen, not yet « enregistrées », so its Synthèse has work left
     {
       credits: 128_456n,
       partage: true,
-      lines: [
-        [lycee.id, null, 3000, 'enregistree'],
-        ...(f1 ? [[lycee.id, f1, 2000, 'enregistree'] as [number, number, number, 'enregistree']] : []),
-      ],
+      lines: [[lycee, null, 3000, 'enregistree'], ...(f1 ? [[lycee, f1, 2000, 'enregistree'] as PlanLine] : [])],
     },
-    { credits: 412_389n, partage: true, lines: [[lycee.id, null, 2500, 'enregistree']] },
+    { credits: 412_389n, partage: true, lines: [[lycee, null, 2500, 'enregistree']] },
     {
       credits: 2_015_733n,
       partage: false,
-      lines: [[lycee.id, f2, 1500, 'validee'], ...(other ? [[other.id, null, 3333, 'validee'] as [number, null, number, 'validee']] : [])],
+      lines: [[lycee, f2, 1500, 'validee'], ...(other ? [[other, null, 3333, 'validee'] as PlanLine] : [])],
     },
-    { credits: 87_311n, partage: true, lines: [[lycee.id, null, 10000, 'validee']] },
-    { credits: 1_543_002n, partage: false, lines: [[lycee.id, f1, 3333, 'enregistree']] },
-    { credits: 23_477n, partage: true, lines: [[lycee.id, f2, 1250, 'validee']] },
+    { credits: 87_311n, partage: true, lines: [[lycee, null, 10000, 'validee']] },
+    { credits: 1_543_002n, partage: false, lines: [[lycee, f1, 3333, 'enregistree']] },
+    { credits: 23_477n, partage: true, lines: [[lycee, f2, 1250, 'validee']] },
   ];
+}
+
+/** Each employer's placeholder envelope and its allocations (nothing overwritten); returns how many allocations were added. */
+async function seedAllocations(
+  ctx: AppContext,
+  annee: number,
+  employers: string[],
+  plan: ReturnType<typeof allocationPlan>,
+  now: Date,
+): Promise<number> {
   let added = 0;
   for (const [i, siret] of employers.entries()) {
     const p = plan[i];
-    if (!p || !known.has(siret)) continue;
+    if (!p || !siret) continue;
     await ctx.db.transaction(async (tx) => {
       await tx
         .insert(enveloppes)
@@ -174,7 +218,5 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
       }
     });
   }
-  log(
-    `  espace établissement : fiche, coordonnées bancaires vérifiées et ${added} attribution(s) de démonstration pour le lycée Raspail (campagne ${annee})`,
-  );
+  return added;
 }

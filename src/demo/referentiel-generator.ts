@@ -10,15 +10,17 @@
  *   a generated SIRET never looks like a real organisation's. SIRETs and UAIs pass their checks.
  * - Same options → byte-identical files (seeded PRNG, no clock, no Math.random).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Papa from 'papaparse';
 import { makeValidSiren, makeValidSiret, makeValidUai } from '../domain/identifiers.js';
 import { SEED_DIR } from '../infra/files.js';
-import { createRng } from './registry.js';
+import { csvLine } from '../shared/csv.js';
 import type { Commune } from '../modules/referentiel/commune-index.js';
 import { readCommunesCsv } from '../modules/referentiel/communes.js';
-import { csvLine, ETABLISSEMENT_COLUMNS, FORMATION_COLUMNS } from '../modules/referentiel/format.js';
+import { ETABLISSEMENT_COLUMNS, FORMATION_COLUMNS } from '../modules/referentiel/format.js';
+import { readSeedCsv } from '../modules/referentiel/seed-csv.js';
+import { COMPOSANTE_KINDS, de, nameFor, upper, VOIE_NAMES, VOIES } from './referentiel-names.js';
+import { createRng, type Rng } from './rng.js';
 
 export const GENERATE_DEFAULTS = { etablissements: 12_000, formations: 300_000, seed: 20260601 } as const;
 export const DEFAULT_GENERATE_DIR = 'tmp/referentiel-national';
@@ -57,12 +59,11 @@ export interface GenerateOptions {
 
 const diplomesCache = new Map<string, DiplomeRef[]>();
 
-/** Reads `seed/referentiel/diplomes.csv` (the real diploma nomenclature, built from the shared data). */
+/** Reads `seed/referentiel/diplomes.csv` (the real diploma nomenclature, see seed/SOURCES.md). */
 export function readDiplomesCsv(path: string = SEED_DIPLOMES_CSV): DiplomeRef[] {
   const cached = diplomesCache.get(path);
   if (cached) return cached;
-  const parsed = Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true, delimiter: ';' });
-  const rows = parsed.data.map((r) => ({
+  const rows = readSeedCsv(path, ';').map((r) => ({
     cfd: r.cfd ?? '',
     rncp: r.rncp ?? '',
     intitule: r.intitule ?? '',
@@ -72,161 +73,6 @@ export function readDiplomesCsv(path: string = SEED_DIPLOMES_CSV): DiplomeRef[] 
   diplomesCache.set(path, rows);
   return rows;
 }
-
-// ── word lists ──────────────────────────────────────────────────────────────────────────────────
-
-const PEOPLE = [
-  'JEAN MOULIN',
-  'VICTOR HUGO',
-  'JULES FERRY',
-  'MARIE CURIE',
-  'LOUIS PASTEUR',
-  'JEAN JAURES',
-  'ALBERT CAMUS',
-  'SIMONE VEIL',
-  'GEORGE SAND',
-  'EMILE ZOLA',
-  'JULES VERNE',
-  'PAUL ELUARD',
-  'ARAGO',
-  'GUSTAVE EIFFEL',
-  'LEONARD DE VINCI',
-  'ANTOINE DE SAINT-EXUPERY',
-  'CHARLES DE GAULLE',
-  'JEAN MERMOZ',
-  'RENE CASSIN',
-  'PIERRE MENDES FRANCE',
-  'LOUISE MICHEL',
-  'OLYMPE DE GOUGES',
-  'JOLIOT-CURIE',
-  'AUGUSTE RENOIR',
-  'CLAUDE MONET',
-  'PAUL CEZANNE',
-  'HECTOR BERLIOZ',
-  'MAURICE RAVEL',
-  'BLAISE PASCAL',
-  'RENE DESCARTES',
-  'DIDEROT',
-  'VOLTAIRE',
-  'MONTESQUIEU',
-  'JEAN ROSTAND',
-  'MARCEL PAGNOL',
-  'JEAN GIONO',
-  'COLETTE',
-  'LAMARTINE',
-  'CONDORCET',
-  'GAY-LUSSAC',
-  'AMPERE',
-  'FRANCOIS ARAGO',
-  'NIEPCE',
-  'LOUIS ARMAND',
-  'ANDRE MALRAUX',
-  'JACQUES PREVERT',
-  'ROBERT SCHUMAN',
-  'JEAN MONNET',
-  'GASTON BACHELARD',
-  'HENRI MATISSE',
-  'CAMILLE CLAUDEL',
-  'GERMAINE TILLION',
-  'LUCIE AUBRAC',
-  'JOSEPHINE BAKER',
-  'AIME CESAIRE',
-  'TOUSSAINT LOUVERTURE',
-  'FREDERIC MISTRAL',
-  'JEAN-BAPTISTE COROT',
-  'NICOLAS APPERT',
-  'EUGENE FREYSSINET',
-  'HELENE BOUCHER',
-] as const;
-const SAINTS = [
-  'SAINT-JOSEPH',
-  'NOTRE-DAME',
-  'SAINTE-MARIE',
-  'SAINT-LOUIS',
-  'SAINT-MICHEL',
-  "JEANNE D'ARC",
-  'LA SALLE',
-  'SAINT-VINCENT',
-  'SAINTE-ANNE',
-  'SAINT-FRANCOIS',
-  'IMMACULEE CONCEPTION',
-  'SAINT-JEAN-BAPTISTE',
-] as const;
-const FIELDS = [
-  'SCIENCES ET TECHNIQUES',
-  'COMMERCE ET GESTION',
-  'ARTS ET METIERS',
-  'INGENIEURS',
-  'AGRONOMIE',
-  'ARCHITECTURE',
-  'CHIMIE',
-  'INFORMATIQUE',
-  'DESIGN',
-  'TRAVAUX PUBLICS',
-] as const;
-const NATIONAL_THEMES = [
-  'DES METIERS DU BATIMENT',
-  "DE L'INDUSTRIE",
-  'DES TRANSPORTS ET DE LA LOGISTIQUE',
-  "DE L'ARTISANAT",
-  "DE L'AGRICULTURE",
-  'DU COMMERCE',
-  "DE L'HOTELLERIE ET DE LA RESTAURATION",
-  'DE LA SANTE ET DU SOCIAL',
-  'DU NUMERIQUE',
-  'DE LA MECANIQUE',
-  "DES METIERS D'ART",
-  "DE L'AUTOMOBILE",
-  'DE LA PROPRETE',
-  "DU SPORT ET DE L'ANIMATION",
-  "DE L'ENERGIE",
-  'DES TRAVAUX PUBLICS',
-  "DE LA BANQUE ET DE L'ASSURANCE",
-] as const;
-const NATIONAL_FORMS = [
-  (t: string) => `ASSOCIATION NATIONALE POUR LA FORMATION ${t}`,
-  (t: string) => `FEDERATION NATIONALE ${t}`,
-  (t: string) => `COMITE NATIONAL DE PROMOTION ${t}`,
-  (t: string) => `FONDATION POUR LES METIERS ${t.replace(/^DES METIERS /, '').replace(/^(DE L'|DE LA |DU |DES )/, 'DE ')}`,
-  (t: string) => `UNION NATIONALE ${t}`,
-  (t: string) => `OBSERVATOIRE NATIONAL DES METIERS ${t.replace(/^(DE L'|DE LA |DU |DES )/, '')}`,
-] as const;
-const VOIES = ['RUE', 'AVENUE', 'BOULEVARD', 'PLACE', 'ALLEE', 'CHEMIN', 'ROUTE', 'QUAI'] as const;
-const VOIE_NAMES = [
-  'DE LA REPUBLIQUE',
-  'VICTOR HUGO',
-  'JEAN JAURES',
-  'DU GENERAL DE GAULLE',
-  'PASTEUR',
-  'DE LA GARE',
-  'DES ECOLES',
-  'DU LYCEE',
-  'JULES FERRY',
-  'DE LA LIBERATION',
-  'DU 8 MAI 1945',
-  'DU 11 NOVEMBRE',
-  'DE LA MAIRIE',
-  'DES TILLEULS',
-  'DU MOULIN',
-  'GAMBETTA',
-  'CARNOT',
-  'EMILE ZOLA',
-  'ANATOLE FRANCE',
-  'DU STADE',
-  'DES PRES',
-  'DE LA FONTAINE',
-  'DU CHATEAU',
-  "DE L'UNIVERSITE",
-  'DES SCIENCES',
-] as const;
-const COMPOSANTE_KINDS = {
-  '3°': ['IUT', 'UFR DE SCIENCES', 'UFR DE LETTRES', 'UFR DE DROIT ET ECONOMIE', "ECOLE D'INGENIEURS", 'INSPE', 'ANTENNE'],
-  '4°': ['CAMPUS', 'CENTRE DE FORMATION', 'ECOLE DE COMMERCE', 'ANTENNE'],
-  '5°': ['CAMPUS', 'ANTENNE', 'SITE'],
-  '6°': ['ANTENNE', 'SITE'],
-  '13°': ['DELEGATION REGIONALE', 'CENTRE', 'ANTENNE'],
-  default: ['SITE', 'ANNEXE', 'ANTENNE'],
-} as const;
 
 /** Share of each category among generated establishments (13° apart: the national list size). */
 const CATEGORY_WEIGHTS = [
@@ -290,8 +136,6 @@ function poolsOf(diplomes: readonly DiplomeRef[]): Record<string, DiplomeRef[]> 
   };
 }
 
-// ── generator ───────────────────────────────────────────────────────────────────────────────────
-
 interface Entity {
   row: EtablissementCsvRow;
   categorie: string;
@@ -302,7 +146,51 @@ interface Entity {
   weight: number;
 }
 
+/** What every step of a generation draws from: the PRNG (its draws in a fixed order), the communes, the UAIs. */
+interface Generation {
+  rng: Rng;
+  communes: Commune[];
+  pickCommune: () => Commune;
+  byDep: Map<string, Commune[]>;
+  nextUai: (c: Commune) => string;
+  usedNames: Set<string>;
+  rows: EtablissementCsvRow[];
+  entities: Entity[];
+}
+
 export function generateReferentiel(opts: GenerateOptions = {}): GeneratedReferentiel {
+  const { count, formationsTotal } = checkedSizes(opts);
+  const rng = createRng(opts.seed ?? GENERATE_DEFAULTS.seed);
+  const communes = (opts.communes ?? readCommunesCsv()).filter((c) => c.lat !== null && c.lng !== null);
+  const pools = poolsOf(opts.diplomes ?? readDiplomesCsv());
+  for (const [k, p] of Object.entries(pools)) if (p.length === 0) throw new Error(`generateReferentiel: no diploma of pool ${k}`);
+  const g: Generation = {
+    rng,
+    communes,
+    pickCommune: communePicker(rng, communes),
+    byDep: byDepartement(communes),
+    nextUai: uaiAllocator(),
+    usedNames: new Set(),
+    rows: [],
+    entities: [],
+  };
+  const nationalCount = Math.min(
+    NATIONAL_LIST_SIZE,
+    count >= 50 ? Math.max(1, Math.round((count * NATIONAL_LIST_SIZE) / GENERATE_DEFAULTS.etablissements)) : 0,
+  );
+  const nationalAt = new Set<number>();
+  while (nationalAt.size < nationalCount) nationalAt.add(rng.int(count));
+  let composantes = 0;
+  for (let i = 0; i < count; i++) composantes += addEtablissement(g, i, nationalAt.has(i));
+  const formations = withoutDuplicates(generateFormations(g, formationCounts(g.entities, formationsTotal), pools));
+  return {
+    etablissements: g.rows,
+    formations,
+    stats: { etablissements: count, composantes, formations: formations.length, nationale: nationalCount },
+  };
+}
+
+function checkedSizes(opts: GenerateOptions): { count: number; formationsTotal: number } {
   const count = opts.etablissements ?? GENERATE_DEFAULTS.etablissements;
   const formationsTotal = opts.formations ?? GENERATE_DEFAULTS.formations;
   if (!Number.isInteger(count) || count < 1 || count > GENERATE_MAX_ETABLISSEMENTS) {
@@ -311,19 +199,18 @@ export function generateReferentiel(opts: GenerateOptions = {}): GeneratedRefere
   if (!Number.isInteger(formationsTotal) || formationsTotal < 0 || formationsTotal > 5_000_000) {
     throw new Error(`Nombre de formations invalide : ${formationsTotal} (0 à 5 000 000).`);
   }
-  const rng = createRng(opts.seed ?? GENERATE_DEFAULTS.seed);
-  const communes = (opts.communes ?? readCommunesCsv()).filter((c) => c.lat !== null && c.lng !== null);
-  const pools = poolsOf(opts.diplomes ?? readDiplomesCsv());
-  for (const [k, p] of Object.entries(pools)) if (p.length === 0) throw new Error(`generateReferentiel: no diploma of pool ${k}`);
+  return { count, formationsTotal };
+}
 
-  // communes weighted by population^0.8: towns get more schools, villages a few
+/** Communes weighted by population^0.8: towns get more schools, villages a few. */
+function communePicker(rng: Rng, communes: readonly Commune[]): () => Commune {
   const cumulative: number[] = [];
   let acc = 0;
   for (const c of communes) {
     acc += Math.pow(Math.max(c.population ?? 0, 50), 0.8);
     cumulative.push(acc);
   }
-  const pickCommune = (): Commune => {
+  return () => {
     const x = rng.next() * acc;
     let lo = 0;
     let hi = cumulative.length - 1;
@@ -334,106 +221,114 @@ export function generateReferentiel(opts: GenerateOptions = {}): GeneratedRefere
     }
     return communes[lo]!;
   };
+}
+
+function byDepartement(communes: readonly Commune[]): Map<string, Commune[]> {
   const byDep = new Map<string, Commune[]>();
   for (const c of communes) {
     const list = byDep.get(c.departement);
     if (list) list.push(c);
     else byDep.set(c.departement, [c]);
   }
+  return byDep;
+}
+
+/** UAIs in sequence per département: a 4-digit sequence from 8000 on (wrapping), far from most real numbers of small départements. */
+function uaiAllocator(): (c: Commune) => string {
   const uaiSeq = new Map<string, number>();
-  const nextUai = (c: Commune): string => {
+  return (c) => {
     const dep3 =
       c.departement === '2A' ? '620' : c.departement === '2B' ? '720' : c.departement.length === 3 ? c.departement : `0${c.departement}`;
     const n = uaiSeq.get(dep3) ?? 0;
     uaiSeq.set(dep3, n + 1);
-    // 4-digit sequence from 8000 on (wrapping): far from most real numbers of small départements
     return makeValidUai(`${dep3}${String((8000 + n) % 10000).padStart(4, '0')}`);
   };
+}
 
-  const nationalCount = Math.min(
-    NATIONAL_LIST_SIZE,
-    count >= 50 ? Math.max(1, Math.round((count * NATIONAL_LIST_SIZE) / GENERATE_DEFAULTS.etablissements)) : 0,
-  );
-  const nationalAt = new Set<number>();
-  while (nationalAt.size < nationalCount) nationalAt.add(rng.int(count));
+/** The i-th organisation and its composantes; returns how many composantes it has. */
+function addEtablissement(g: Generation, i: number, national: boolean): number {
+  const { rng, communes } = g;
+  // 7919 is prime to 100,000: a bijection spreading SIRENs over 998 00000 … 998 99999
+  const siren = makeValidSiren(`998${String((i * 7919) % GENERATE_MAX_ETABLISSEMENTS).padStart(5, '0')}`);
+  const categorie = national ? '13°' : rng.weighted(CATEGORY_WEIGHTS);
+  const commune = categorie === '3°' || categorie === '13°' ? pickBigCommune(rng, communes, g.pickCommune) : g.pickCommune();
+  let nom = nameFor(rng, categorie, commune);
+  for (let k = 2; g.usedNames.has(nom); k++) nom = `${nameFor(rng, categorie, commune)}${k > 4 ? ` ${k}` : ''}`;
+  g.usedNames.add(nom);
+  const siret = makeValidSiret(siren, '0001');
+  const uais = [g.nextUai(commune)];
+  if (rng.chance(categorie === '1°' || categorie === '2°' ? 0.15 : 0.04)) uais.push(g.nextUai(commune));
+  const row = etabRow(rng, 'etablissement', siret, '', uais, nom, commune, categorie);
+  g.rows.push(row);
+  g.entities.push({ row, categorie, siret, uai: uais[0]!, commune, weight: FORMATION_WEIGHT[categorie]! * (0.5 + rng.next()) });
+  const nComp = composanteCount(rng, categorie);
+  for (let k = 0; k < nComp; k++) addComposante(g, { siren, siret, nom, categorie, commune }, k);
+  return nComp;
+}
 
-  const entities: Entity[] = [];
-  const rows: EtablissementCsvRow[] = [];
-  const usedNames = new Set<string>();
-  let composantes = 0;
-  for (let i = 0; i < count; i++) {
-    // 7919 is prime to 100,000: a bijection spreading SIRENs over 998 00000 … 998 99999
-    const siren = makeValidSiren(`998${String((i * 7919) % GENERATE_MAX_ETABLISSEMENTS).padStart(5, '0')}`);
-    const categorie = nationalAt.has(i) ? '13°' : rng.weighted(CATEGORY_WEIGHTS);
-    const commune = categorie === '3°' || categorie === '13°' ? pickBigCommune(rng, communes, pickCommune) : pickCommune();
-    let nom = nameFor(rng, categorie, commune);
-    for (let k = 2; usedNames.has(nom); k++) nom = `${nameFor(rng, categorie, commune)}${k > 4 ? ` ${k}` : ''}`;
-    usedNames.add(nom);
-    const siret = makeValidSiret(siren, '0001');
-    const uais = [nextUai(commune)];
-    if (rng.chance(categorie === '1°' || categorie === '2°' ? 0.15 : 0.04)) uais.push(nextUai(commune));
-    const row = etabRow(rng, 'etablissement', siret, '', uais, nom, commune, categorie);
-    rows.push(row);
-    entities.push({ row, categorie, siret, uai: uais[0]!, commune, weight: FORMATION_WEIGHT[categorie]! * (0.5 + rng.next()) });
+/** How many composantes / établissements secondaires an organisation of the category has. */
+function composanteCount(rng: Rng, categorie: string): number {
+  if (categorie === '3°') return rng.between(2, 9);
+  if (categorie === '13°') return rng.between(1, 12);
+  if (categorie === '4°' || categorie === '5°') return rng.chance(0.5) ? rng.between(1, 4) : 0;
+  return rng.chance(0.08) ? rng.between(1, 2) : 0;
+}
 
-    // composantes / établissements secondaires
-    const nComp =
-      categorie === '3°'
-        ? rng.between(2, 9)
-        : categorie === '13°'
-          ? rng.between(1, 12)
-          : categorie === '4°' || categorie === '5°'
-            ? rng.chance(0.5)
-              ? rng.between(1, 4)
-              : 0
-            : rng.chance(0.08)
-              ? rng.between(1, 2)
-              : 0;
-    const kinds = (COMPOSANTE_KINDS as Record<string, readonly string[]>)[categorie] ?? COMPOSANTE_KINDS.default;
-    for (let k = 0; k < nComp; k++) {
-      const place =
-        categorie === '13°'
-          ? pickBigCommune(rng, communes, pickCommune)
-          : rng.chance(0.6)
-            ? rng.pick(byDep.get(commune.departement)!)
-            : commune;
-      const ownSiret = rng.chance(0.7);
-      const compSiret = ownSiret ? makeValidSiret(siren, String(k + 2).padStart(4, '0')) : siret;
-      const compUai = nextUai(place);
-      const compNom = `${nom} - ${rng.pick(kinds)} ${de(upper(place.nom))}`;
-      const crow = etabRow(rng, 'composante', ownSiret ? compSiret : '', siret, [compUai], compNom, place, '');
-      rows.push(crow);
-      composantes++;
-      entities.push({
-        row: crow,
-        categorie,
-        siret: compSiret,
-        uai: compUai,
-        commune: place,
-        weight: FORMATION_WEIGHT[categorie]! * (0.3 + rng.next() * 0.7),
-      });
-    }
-  }
+/** The k-th composante of an organisation: its own SIRET most of the time, a place in its département. */
+function addComposante(
+  g: Generation,
+  parent: { siren: string; siret: string; nom: string; categorie: string; commune: Commune },
+  k: number,
+): void {
+  const { rng, communes } = g;
+  const { categorie, commune } = parent;
+  const kinds = (COMPOSANTE_KINDS as Record<string, readonly string[]>)[categorie] ?? COMPOSANTE_KINDS.default;
+  const place =
+    categorie === '13°'
+      ? pickBigCommune(rng, communes, g.pickCommune)
+      : rng.chance(0.6)
+        ? rng.pick(g.byDep.get(commune.departement)!)
+        : commune;
+  const ownSiret = rng.chance(0.7);
+  const compSiret = ownSiret ? makeValidSiret(parent.siren, String(k + 2).padStart(4, '0')) : parent.siret;
+  const compUai = g.nextUai(place);
+  const compNom = `${parent.nom} - ${rng.pick(kinds)} ${de(upper(place.nom))}`;
+  const row = etabRow(rng, 'composante', ownSiret ? compSiret : '', parent.siret, [compUai], compNom, place, '');
+  g.rows.push(row);
+  g.entities.push({
+    row,
+    categorie,
+    siret: compSiret,
+    uai: compUai,
+    commune: place,
+    weight: FORMATION_WEIGHT[categorie]! * (0.3 + rng.next() * 0.7),
+  });
+}
 
-  // formations: the total split in proportion to the weights (largest remainder), then distinct diplomas
+/** The total of formations split in proportion to the weights (largest remainder). */
+function formationCounts(entities: readonly Entity[], formationsTotal: number): number[] {
   const totalWeight = entities.reduce((s, e) => s + e.weight, 0);
   const quotas = entities.map((e) => (formationsTotal * e.weight) / totalWeight);
   const counts = quotas.map(Math.floor);
   let missing = formationsTotal - counts.reduce((s, n) => s + n, 0);
   const order = quotas.map((q, i) => [q - Math.floor(q), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let k = 0; missing > 0; k = (k + 1) % order.length, missing--) counts[order[k]![1]]!++;
+  return counts;
+}
 
+/** Each entity's formations: distinct diplomas of its category's pool, then the same diplomas at other places. */
+function generateFormations(g: Generation, counts: readonly number[], pools: Record<string, DiplomeRef[]>): FormationCsvRow[] {
   const formations: FormationCsvRow[] = [];
   // one pool per category, each diploma once (a diploma may belong to two pools)
   const poolOf = new Map(
     Object.entries(POOLS).map(([cat, names]) => [cat, [...new Map(names.flatMap((p) => pools[p]!).map((d) => [d.cfd, d])).values()]]),
   );
-  entities.forEach((e, i) => {
+  g.entities.forEach((e, i) => {
     const n = counts[i]!;
     if (n === 0) return;
     const pool = poolOf.get(e.categorie)!;
-    const picked = sample(rng, pool.length, Math.min(n, pool.length));
-    const others = n > picked.length ? byDep.get(e.commune.departement)!.filter((x) => x.code !== e.commune.code) : [];
+    const picked = sample(g.rng, pool.length, Math.min(n, pool.length));
+    const others = n > picked.length ? g.byDep.get(e.commune.departement)!.filter((x) => x.code !== e.commune.code) : [];
     for (let k = 0; k < n; k++) {
       const d = pool[picked[k % picked.length]!]!;
       // beyond the pool size, the same diploma is taught at other places of the département (round r
@@ -454,23 +349,22 @@ export function generateReferentiel(opts: GenerateOptions = {}): GeneratedRefere
       });
     }
   });
-  // a place drawn twice for the same diploma would be a duplicate formation: keep the first
+  return formations;
+}
+
+/** A place drawn twice for the same diploma would be a duplicate formation: the first is kept. */
+function withoutDuplicates(formations: FormationCsvRow[]): FormationCsvRow[] {
   const seen = new Set<string>();
-  const unique = formations.filter((f) => {
+  return formations.filter((f) => {
     const k = `${f.siret}|${f.uai}|${f.cfd || f.rncp || f.intitule}|${f.code_commune}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
-  return {
-    etablissements: rows,
-    formations: unique,
-    stats: { etablissements: count, composantes, formations: unique.length, nationale: nationalCount },
-  };
 }
 
 /** k distinct indexes of [0, n) in O(k) (Floyd's algorithm). */
-function sample(rng: ReturnType<typeof createRng>, n: number, k: number): number[] {
+function sample(rng: Rng, n: number, k: number): number[] {
   const s = new Set<number>();
   for (let j = n - k; j < n; j++) {
     const t = rng.int(j + 1);
@@ -479,7 +373,7 @@ function sample(rng: ReturnType<typeof createRng>, n: number, k: number): number
   return [...s];
 }
 
-function pickBigCommune(rng: ReturnType<typeof createRng>, communes: readonly Commune[], fallback: () => Commune): Commune {
+function pickBigCommune(rng: Rng, communes: readonly Commune[], fallback: () => Commune): Commune {
   for (let i = 0; i < 20; i++) {
     const c = fallback();
     if ((c.population ?? 0) >= 20_000) return c;
@@ -488,7 +382,7 @@ function pickBigCommune(rng: ReturnType<typeof createRng>, communes: readonly Co
 }
 
 function etabRow(
-  rng: ReturnType<typeof createRng>,
+  rng: Rng,
   type: 'etablissement' | 'composante',
   siret: string,
   siretParent: string,
@@ -518,65 +412,6 @@ function etabRow(
     categorie,
     liste: categorie === '' ? '' : categorie === '13°' ? 'nationale' : 'regionale',
   };
-}
-
-function upper(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/’/g, "'")
-    .toUpperCase();
-}
-
-function de(name: string): string {
-  if (name.startsWith('LE ')) return `DU ${name.slice(3)}`;
-  if (name.startsWith('LES ')) return `DES ${name.slice(4)}`;
-  if (/^[AEIOUYH]/.test(name)) return `D'${name}`;
-  return `DE ${name}`;
-}
-
-function nameFor(rng: ReturnType<typeof createRng>, categorie: string, c: Commune): string {
-  const town = upper(c.nom);
-  const person = rng.pick(PEOPLE);
-  switch (categorie) {
-    case '1°':
-      return `${rng.pick(['LYCEE PROFESSIONNEL', 'LYCEE GENERAL ET TECHNOLOGIQUE', 'LYCEE POLYVALENT', 'LYCEE DES METIERS', 'LYCEE TECHNOLOGIQUE', 'LYCEE AGRICOLE'] as const)} ${person}`;
-    case '2°':
-      return rng.chance(0.2)
-        ? `MAISON FAMILIALE RURALE ${de(town)}`
-        : `${rng.pick(['LYCEE PRIVE', 'INSTITUTION', 'LYCEE PROFESSIONNEL PRIVE', 'ENSEMBLE SCOLAIRE'] as const)} ${rng.pick(SAINTS)}`;
-    case '3°':
-      return rng.chance(0.5)
-        ? `UNIVERSITE ${de(town)}`
-        : `${rng.pick(['ECOLE NATIONALE SUPERIEURE', 'INSTITUT NATIONAL', 'ECOLE SUPERIEURE'] as const)} ${rng.pick(FIELDS)} ${de(town)}`;
-    case '4°':
-      return rng.chance(0.5) ? `CCI ${town} - CENTRE DE FORMATION` : `CAMPUS DES METIERS ET DE L'ARTISANAT ${de(town)}`;
-    case '5°':
-      return `${rng.pick(['ECOLE SUPERIEURE', 'INSTITUT SUPERIEUR', 'ECOLE PRIVEE'] as const)} ${rng.pick(FIELDS)} ${de(town)}`;
-    case '6°':
-      return rng.pick([
-        `INSTITUT DE FORMATION EN SOINS INFIRMIERS ${de(town)}`,
-        `INSTITUT REGIONAL DU TRAVAIL SOCIAL ${de(town)}`,
-        `INSTITUT DE FORMATION AIDES-SOIGNANTS ${de(town)}`,
-        `CENTRE DE FORMATION AUX METIERS DU SPORT ${de(town)}`,
-      ]);
-    case '7°':
-      return rng.chance(0.7) ? `ECOLE DE LA DEUXIEME CHANCE ${de(town)}` : `CENTRE EPIDE ${de(town)}`;
-    case '8°':
-      return `INSTITUT MEDICO-EDUCATIF ${person}`;
-    case '9°':
-      return `ESAT ${person}`;
-    case '10°':
-      return `ETABLISSEMENT EXPERIMENTAL POUR JEUNES HANDICAPES ${de(town)}`;
-    case '11°':
-      return rng.chance(0.6) ? `MISSION LOCALE ${de(town)}` : `CENTRE D'INFORMATION ET D'ORIENTATION ${de(town)}`;
-    case '12°':
-      return `ECOLE DE PRODUCTION ${person}`;
-    case '13°':
-      return rng.pick(NATIONAL_FORMS)(rng.pick(NATIONAL_THEMES));
-    default:
-      return `ETABLISSEMENT ${person}`;
-  }
 }
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────────

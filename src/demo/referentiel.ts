@@ -1,5 +1,5 @@
 /**
- * Demo referential (SOLTéA §4.1) built from the real files committed in `seed/referentiel/`
+ * Demo referential (docs/regles.md#referentiel) built from the real files committed in `seed/referentiel/`
  * (scripts/build-referentiel-seed.py; origins and heuristics in seed/SOURCES.md): imported for the
  * demo campaign year and the year before (so that a previous campaign exists), with the same files.
  * Idempotent: a second run finds every row unchanged and writes nothing.

@@ -83,7 +83,7 @@ describe('generateDemoRegistry', () => {
     expect(names.some((n) => n.startsWith('BOULANGERIE '))).toBe(true);
     expect(names.some((n) => n.startsWith('COMMUNE D'))).toBe(true);
     expect(names.filter((n) => n === 'BOULANGERIE MOUTIN')).toHaveLength(1);
-    for (const n of names) expect(n).toMatch(/^[A-Z0-9 '\-]+$/);
+    for (const n of names) expect(n).toMatch(/^[A-Z0-9 '-]+$/);
   });
 
   it('contains the fixed demo companies', () => {

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import type { AppContext } from '../app-context.js';
 import { accessibleAt, findDeclaration } from '../domain/declarations.js';
 import { hashSecret } from '../infra/crypto.js';
+import type { Tx } from '../infra/db/index.js';
 import { demandes, espaces, etablissementDeclarations, habilitationHistory, habilitations, users } from '../infra/db/schema.js';
 import { loginKey } from '../modules/accounts/login-key.js';
 import { DEMO_COMPANIES } from './registry.js';
@@ -100,6 +101,21 @@ export const DEMO_ACCOUNTS: DemoEspace[] = [
 ];
 
 export async function seedDemo(ctx: AppContext, log: (line: string) => void = () => undefined): Promise<void> {
+  await seedCompanyRegistry(ctx, log);
+  const secrets = { passwordHash: await hashSecret(DEMO_PASSWORD), answerHash: await hashSecret(DEMO_ANSWER) };
+  const now = ctx.clock.now();
+  for (const e of DEMO_ACCOUNTS) await seedAccount(ctx, e, secrets, now);
+  await seedDemoPortefeuilles(ctx);
+  await seedDemoReferentiel(ctx, log);
+  await seedDemoEspaceEtablissement(ctx, log);
+  // the collectors' envelope files of 2024 and 2025, imported like the operator would: they replace the
+  // establishment space's placeholder envelopes (keeping « partage de coordonnées ») and name the
+  // tiers-déclarant who filed its clients' DSN
+  await seedDemoEnveloppes(ctx, log);
+  await seedDemoAttributions(ctx, log);
+}
+
+async function seedCompanyRegistry(ctx: AppContext, log: (line: string) => void): Promise<void> {
   let last = 0;
   const report = await seedRegistry(ctx.db, {
     now: ctx.clock.now(),
@@ -113,87 +129,85 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
   });
   const total = (c: { inserted: number; updated: number; unchanged: number }) => c.inserted + c.updated + c.unchanged;
   log(`  ${total(report.entreprises)} entreprises, ${total(report.etablissements)} établissements (${Math.round(report.durationMs)} ms)`);
+}
 
-  const passwordHash = await hashSecret(DEMO_PASSWORD);
-  const answerHash = await hashSecret(DEMO_ANSWER);
-  const now = ctx.clock.now();
-  for (const e of DEMO_ACCOUNTS) {
-    const [exists] = await ctx.db.select({ id: espaces.id }).from(espaces).where(eq(espaces.siren, e.siren));
-    if (exists) continue;
-    await ctx.db.transaction(async (tx) => {
-      const [espace] = await tx
-        .insert(espaces)
-        .values({ siren: e.siren, siret: e.siret, kind: e.kind, organisationType: e.organisationType, domains: ['dsn', 'formation'] })
-        .returning();
-      const ids: string[] = [];
-      for (const p of e.people) {
-        const [u] = await tx
-          .insert(users)
-          .values({
-            espaceId: espace!.id,
-            siret: e.siret,
-            nom: p.nom,
-            prenom: p.prenom,
-            loginKey: loginKey(p.nom, p.prenom),
-            email: p.email,
-            telephone: '01 23 45 67 89',
-            role: p.role,
-            status: p.status ?? 'active',
-            passwordHash,
-            secretQuestion: DEMO_QUESTION,
-            secretAnswerHash: answerHash,
-            emailValidatedAt: now,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning({ id: users.id });
-        ids.push(u!.id);
-        if (p.status === 'candidat')
-          await tx.insert(demandes).values({ espaceId: espace!.id, kind: 'candidat_ad', userId: u!.id, createdAt: now });
-      }
-      const adminId = ids[0]!;
-      for (const d of e.declarations) {
-        const addedAt = new Date(now.getTime() - d.hoursAgo * 3_600_000);
-        await tx.insert(etablissementDeclarations).values({
-          espaceId: espace!.id,
-          siret: d.siret,
-          declarationCode: d.code,
-          addedAt,
-          accessibleAt: accessibleAt(addedAt, ctx.config.ACCESS_DELAY_HOURS),
-          addedBy: adminId,
-        });
-        const payable = findDeclaration(d.code)?.payable ?? false;
-        for (const [i, p] of e.people.entries()) {
-          if (p.status === 'candidat') continue;
-          await tx.insert(habilitations).values({
-            userId: ids[i]!,
-            siret: d.siret,
-            declarationCode: d.code,
-            declarer: true,
-            payer: payable && p.role === 'administrateur',
-            grantedAt: addedAt,
-            grantedBy: adminId,
-          });
-          await tx.insert(habilitationHistory).values({
-            at: addedAt,
-            espaceId: espace!.id,
-            actorUserId: adminId,
-            userId: ids[i]!,
-            siret: d.siret,
-            declarationCode: d.code,
-            declarer: true,
-            payer: payable && p.role === 'administrateur',
-          });
-        }
-      }
-    });
+/** One demo company's space, people, declarations and habilitations (nothing when its space exists). */
+async function seedAccount(
+  ctx: AppContext,
+  e: DemoEspace,
+  secrets: { passwordHash: string; answerHash: string },
+  now: Date,
+): Promise<void> {
+  const [exists] = await ctx.db.select({ id: espaces.id }).from(espaces).where(eq(espaces.siren, e.siren));
+  if (exists) return;
+  await ctx.db.transaction(async (tx) => {
+    const [espace] = await tx
+      .insert(espaces)
+      .values({ siren: e.siren, siret: e.siret, kind: e.kind, organisationType: e.organisationType, domains: ['dsn', 'formation'] })
+      .returning();
+    const ids = await seedPeople(tx, espace!.id, e, secrets, now);
+    for (const d of e.declarations) await seedDeclaration(tx, ctx, { espaceId: espace!.id, ids, e, d, now });
+  });
+}
+
+/** The company's people (a candidat AD gets his « Demande en attente »); returns their ids in order. */
+async function seedPeople(
+  tx: Tx,
+  espaceId: string,
+  e: DemoEspace,
+  secrets: { passwordHash: string; answerHash: string },
+  now: Date,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const p of e.people) {
+    const [u] = await tx
+      .insert(users)
+      .values({
+        espaceId,
+        siret: e.siret,
+        nom: p.nom,
+        prenom: p.prenom,
+        loginKey: loginKey(p.nom, p.prenom),
+        email: p.email,
+        telephone: '01 23 45 67 89',
+        role: p.role,
+        status: p.status ?? 'active',
+        passwordHash: secrets.passwordHash,
+        secretQuestion: DEMO_QUESTION,
+        secretAnswerHash: secrets.answerHash,
+        emailValidatedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: users.id });
+    ids.push(u!.id);
+    if (p.status === 'candidat') await tx.insert(demandes).values({ espaceId, kind: 'candidat_ad', userId: u!.id, createdAt: now });
   }
-  await seedDemoPortefeuilles(ctx);
-  await seedDemoReferentiel(ctx, log);
-  await seedDemoEspaceEtablissement(ctx, log);
-  // the collectors' envelope files of 2024 and 2025, imported like the operator would: they replace the
-  // establishment space's placeholder envelopes (keeping « partage de coordonnées ») and name the
-  // tiers-déclarant who filed its clients' DSN
-  await seedDemoEnveloppes(ctx, log);
-  await seedDemoAttributions(ctx, log);
+  return ids;
+}
+
+/** One declaration of a SIRET, added by the administrator, and every active person's habilitation to it. */
+async function seedDeclaration(
+  tx: Tx,
+  ctx: AppContext,
+  s: { espaceId: string; ids: string[]; e: DemoEspace; d: DemoEspace['declarations'][number]; now: Date },
+): Promise<void> {
+  const { espaceId, ids, e, d } = s;
+  const adminId = ids[0]!;
+  const addedAt = new Date(s.now.getTime() - d.hoursAgo * 3_600_000);
+  await tx.insert(etablissementDeclarations).values({
+    espaceId,
+    siret: d.siret,
+    declarationCode: d.code,
+    addedAt,
+    accessibleAt: accessibleAt(addedAt, ctx.config.ACCESS_DELAY_HOURS),
+    addedBy: adminId,
+  });
+  const payable = findDeclaration(d.code)?.payable ?? false;
+  for (const [i, p] of e.people.entries()) {
+    if (p.status === 'candidat') continue;
+    const rights = { siret: d.siret, declarationCode: d.code, declarer: true, payer: payable && p.role === 'administrateur' };
+    await tx.insert(habilitations).values({ userId: ids[i]!, ...rights, grantedAt: addedAt, grantedBy: adminId });
+    await tx.insert(habilitationHistory).values({ at: addedAt, espaceId, actorUserId: adminId, userId: ids[i]!, ...rights });
+  }
 }

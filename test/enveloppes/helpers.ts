@@ -63,7 +63,7 @@ export async function checkRowEquations(db: Db, annee: number): Promise<string[]
  * Environment for a command-line run (`CliCommand.run` opens its own database from the environment):
  * a new PostgreSQL database when TEST_DATABASE_URL is set, else a PGlite folder in a temporary dir.
  */
-export async function cliEnvironment(): Promise<{ env: Record<string, string | undefined>; cleanup(): Promise<void> }> {
+export async function cliEnvironment(): Promise<{ env: Record<string, string | undefined>; cleanup: () => Promise<void> }> {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const base = process.env.TEST_DATABASE_URL;
@@ -82,7 +82,7 @@ export async function cliEnvironment(): Promise<{ env: Record<string, string | u
   url.pathname = `/${name}`;
   return {
     env: { DATABASE_URL: url.toString() },
-    async cleanup() {
+    cleanup: async () => {
       const c = new pg.Client({ connectionString: base });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);

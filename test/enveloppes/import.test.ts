@@ -22,7 +22,7 @@ let drop: () => Promise<void>;
 beforeEach(async () => {
   const fresh = await testDatabase();
   db = fresh.database.db;
-  drop = fresh.drop;
+  drop = () => fresh.drop();
 });
 afterEach(async () => drop());
 
@@ -264,7 +264,7 @@ describe('corrections (CGU art. 6.1.3)', () => {
   it('during the campaign: the credits of the corrected SIRET move, the operator’s share follows the year’s rate, nobody else moves', async () => {
     await runImport(db, 2025, ALL_2025.map(fixture), BEFORE_OPENING, FEE);
     const before = await rowsOf(db, 2025);
-    const old = (await rowOf(db, 2025, '73282932000074'))!;
+    const old = await rowOf(db, 2025, '73282932000074');
     const r = await runImport(
       db,
       2025,

@@ -47,7 +47,7 @@ describe('imports in any order', () => {
   beforeAll(async () => {
     const fresh = await testDatabase();
     db = fresh.database.db;
-    drop = fresh.drop;
+    drop = () => fresh.drop();
   });
   afterAll(async () => drop());
 

@@ -7,7 +7,7 @@ import { createApp } from '../../src/app.js';
 import { isValidSiret } from '../../src/domain/identifiers.js';
 import { ManualClock } from '../../src/infra/clock.js';
 import { loadConfig } from '../../src/infra/config.js';
-import type { Db } from '../../src/infra/db/index.js';
+import { selectRows, type Db } from '../../src/infra/db/index.js';
 import { enveloppes } from '../../src/infra/db/schema.js';
 import { DEMO_COMPANIES, generateDemoRegistry } from '../../src/demo/registry.js';
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/seed.js';
@@ -58,7 +58,7 @@ describe('seedDemoEnveloppes', () => {
   beforeAll(async () => {
     const fresh = await testDatabase();
     db = fresh.database.db;
-    drop = fresh.drop;
+    drop = () => fresh.drop();
   });
   afterAll(async () => drop());
 
@@ -101,13 +101,10 @@ describe('the whole demo seed (npm start on an empty database)', () => {
   const clock = new ManualClock(now);
   let app: Awaited<ReturnType<typeof createApp>>;
   let drop: () => Promise<void>;
-  const rows = async (q: ReturnType<typeof sql>) => {
-    const r = (await app.ctx.db.execute(q)) as unknown as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
-    return Array.isArray(r) ? r : (r.rows ?? []);
-  };
+  const rows = (q: ReturnType<typeof sql>) => selectRows<Record<string, unknown>>(app.ctx.db, q);
   beforeAll(async () => {
     const fresh = await freshDatabase();
-    drop = fresh.drop;
+    drop = () => fresh.drop();
     app = await createApp(loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-0123' }), {
       clock,
       database: fresh.database,

@@ -1,6 +1,6 @@
 /** A migrated fresh database with the communes, for the referential tests (PGlite or TEST_DATABASE_URL). */
 import { sql } from 'drizzle-orm';
-import { migrateDatabase, type Database } from '../../src/infra/db/index.js';
+import { migrateDatabase, selectRows, type Database } from '../../src/infra/db/index.js';
 import { ensureCommunes, loadCommuneIndex, type CommuneIndex } from '../../src/modules/referentiel/communes.js';
 import { freshDatabase } from '../harness.js';
 
@@ -11,16 +11,15 @@ export interface RefDb {
 }
 
 export async function refDatabase(): Promise<RefDb> {
-  const { database, drop } = await freshDatabase();
+  const fresh = await freshDatabase();
+  const database = fresh.database;
   await migrateDatabase(database);
   await ensureCommunes(database.db);
-  return { database, communes: await loadCommuneIndex(database.db), drop };
+  return { database, communes: await loadCommuneIndex(database.db), drop: () => fresh.drop() };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function rows<T = Record<string, any>>(db: Database, query: ReturnType<typeof sql>): Promise<T[]> {
-  const res = (await db.db.execute(query)) as unknown as { rows: T[] };
-  return res.rows;
+export async function rows<T = Record<string, unknown>>(db: Database, query: ReturnType<typeof sql>): Promise<T[]> {
+  return selectRows<T>(db.db, query);
 }
 
 export async function counts(db: Database, annee: number) {

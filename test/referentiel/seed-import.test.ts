@@ -101,7 +101,7 @@ describe('demo referential from the real files', () => {
     // the two SIRETs of the CFA list that fail Luhn are imported, with a warning and the flag
     const warned = report.warnings.filter((w) => /clé de contrôle incorrecte/.test(w.reason));
     expect(warned.map((w) => w.reason.slice(6, 20)).sort()).toEqual(['77560813500859', '77568013500708']);
-    const flagged = await rows(
+    const flagged = await rows<{ siret: string }>(
       ref.database,
       sql`select siret from ref_etablissements where annee = 2025 and checksum_warning order by siret`,
     );

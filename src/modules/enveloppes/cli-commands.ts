@@ -5,7 +5,7 @@
  */
 import type { CliCommand } from '../../cli-command.js';
 import { type Cents } from '../../domain/money.js';
-import { formatEuros } from '../../shared/format.js';
+import { formatEurosText, formatIntegerPlain } from '../../shared/format.js';
 import { loadConfig } from '../../infra/config.js';
 import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
 import { parseEuroAmount } from './format.js';
@@ -28,12 +28,10 @@ const PHASES: Record<EnvelopeImportProgress['phase'], string> = {
   ecriture: 'Écriture en base',
 };
 
-const n = (x: number) => x.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
-const euros = (c: Cents) => formatEuros(c).replace(/\u202f|\u00a0/g, ' ');
 const where = (e: { fichier: string; line: number }) => (e.fichier ? `${e.fichier}${e.line ? ` ligne ${e.line}` : ''}` : '');
 
 function counts(c: EnvelopeCounts): string {
-  return `${n(c.inserted)} ajoutée(s), ${n(c.updated)} mise(s) à jour, ${n(c.unchanged)} inchangée(s)`;
+  return `${formatIntegerPlain(c.inserted)} ajoutée(s), ${formatIntegerPlain(c.updated)} mise(s) à jour, ${formatIntegerPlain(c.unchanged)} inchangée(s)`;
 }
 
 function totalsLines(t: EnvelopeTotals, indent = '  '): string[] {
@@ -49,65 +47,66 @@ function totalsLines(t: EnvelopeTotals, indent = '  '): string[] {
   if (t.reportRecuCents !== 0n) rows.push(['report reçu de la campagne précédente', t.reportRecuCents]);
   if (t.reportCents !== 0n) rows.push(['report vers la campagne suivante', t.reportCents]);
   const width = Math.max(...rows.map(([l]) => l.length));
-  return rows.map(([label, v]) => `${indent}${label.padEnd(width)}  ${euros(v).padStart(24)}`);
+  return rows.map(([label, v]) => `${indent}${label.padEnd(width)}  ${formatEurosText(v).padStart(24)}`);
 }
 
 /** The French report printed by `import-envelopes`. */
 export function formatEnvelopeReport(r: EnvelopeImportReport): string[] {
   const lines: string[] = [];
   lines.push(
-    `Enveloppes de la campagne ${r.annee} : ${r.files.length} fichier(s), ${n(r.lines)} montant(s) lu(s), ${n(r.sirets)} SIRET, en ${(r.durationMs / 1000).toFixed(1).replace('.', ',')} s.`,
+    `Enveloppes de la campagne ${r.annee} : ${r.files.length} fichier(s), ${formatIntegerPlain(r.lines)} montant(s) lu(s), ${formatIntegerPlain(r.sirets)} SIRET, en ${(r.durationMs / 1000).toFixed(1).replace('.', ',')} s.`,
   );
   for (const f of r.files)
     lines.push(
-      `  ${f.fichier} : ${f.format === 'inconnu' ? 'illisible' : f.format.toUpperCase()} (${f.encoding}), ${n(f.lines)} montant(s)`,
+      `  ${f.fichier} : ${f.format === 'inconnu' ? 'illisible' : f.format.toUpperCase()} (${f.encoding}), ${formatIntegerPlain(f.lines)} montant(s)`,
     );
   if (r.ok) {
     if (r.mode === 'repartition' && r.operatorFee)
       lines.push(
-        `Premier import de la campagne : ${euros(r.operatorFee.feeCents)} de frais de l’opérateur répartis au prorata des ${euros(r.operatorFee.baseCents)} reversés par les organismes collecteurs.`,
+        `Premier import de la campagne : ${formatEurosText(r.operatorFee.feeCents)} de frais de l’opérateur répartis au prorata des ${formatEurosText(r.operatorFee.baseCents)} reversés par les organismes collecteurs.`,
       );
     else if (r.mode === 'complement' && r.operatorFee)
       lines.push(
-        `Import complémentaire : les nouvelles enveloppes et les corrections supportent le taux de la répartition des frais de l’opérateur (${euros(r.operatorFee.feeCents)} sur ${euros(r.operatorFee.baseCents)} reversés).`,
+        `Import complémentaire : les nouvelles enveloppes et les corrections supportent le taux de la répartition des frais de l’opérateur (${formatEurosText(r.operatorFee.feeCents)} sur ${formatEurosText(r.operatorFee.baseCents)} reversés).`,
       );
     lines.push(`Enveloppes ${r.annee} : ${counts(r.envelopes)}.`);
     const other = r.autresAnnees;
     if (other.inserted + other.updated + other.unchanged > 0)
       lines.push(`Enveloppes d’autres campagnes (corrections et reports) : ${counts(other)}.`);
-    lines.push(`Montants des ${n(r.totals.envelopes)} SIRET des fichiers (campagne ${r.annee}) :`);
+    lines.push(`Montants des ${formatIntegerPlain(r.totals.envelopes)} SIRET des fichiers (campagne ${r.annee}) :`);
     lines.push(...totalsLines(r.totals));
     if (r.totalsAnnee) {
       const t = r.totalsAnnee;
       const a = totalsLines(t);
       if (a.join('\n') === totalsLines(r.totals).join('\n') && t.envelopes === r.totals.envelopes)
-        lines.push(`Campagne ${r.annee} entière, relue en base : les mêmes ${n(t.envelopes)} enveloppes.`);
+        lines.push(`Campagne ${r.annee} entière, relue en base : les mêmes ${formatIntegerPlain(t.envelopes)} enveloppes.`);
       else {
-        lines.push(`Campagne ${r.annee} entière, relue en base (${n(t.envelopes)} enveloppes) :`);
+        lines.push(`Campagne ${r.annee} entière, relue en base (${formatIntegerPlain(t.envelopes)} enveloppes) :`);
         lines.push(...a);
       }
       lines.push(
-        `Rapprochement : dû + report reçu = frais + crédits + report (${euros(t.netCents + t.reportRecuCents)} = ${euros(t.fraisCents + t.creditsCents + t.reportCents)}) : ${r.rapprochement ? 'exact au centime' : 'ÉCART, à signaler'}.`,
+        `Rapprochement : dû + report reçu = frais + crédits + report (${formatEurosText(t.netCents + t.reportRecuCents)} = ${formatEurosText(t.fraisCents + t.creditsCents + t.reportCents)}) : ${r.rapprochement ? 'exact au centime' : 'ÉCART, à signaler'}.`,
       );
     }
     if (r.corrections.length) {
-      lines.push(`Corrections : ${n(r.corrections.length)}`);
+      lines.push(`Corrections : ${formatIntegerPlain(r.corrections.length)}`);
       for (const c of r.corrections.slice(0, MAX_PRINTED))
         lines.push(
           `  SIRET ${c.siret} (campagne ${c.annee}, ${c.moment === 'pendant_campagne' ? 'pendant la campagne' : 'après la campagne'}) : ${c.message}`,
         );
-      if (r.corrections.length > MAX_PRINTED) lines.push(`  … et ${n(r.corrections.length - MAX_PRINTED)} autre(s).`);
+      if (r.corrections.length > MAX_PRINTED) lines.push(`  … et ${formatIntegerPlain(r.corrections.length - MAX_PRINTED)} autre(s).`);
     }
   }
-  if (r.remplacements) lines.push(`Dépôts remplacés par une déclaration plus récente dans les fichiers : ${n(r.remplacements)}.`);
+  if (r.remplacements)
+    lines.push(`Dépôts remplacés par une déclaration plus récente dans les fichiers : ${formatIntegerPlain(r.remplacements)}.`);
   for (const w of r.warnings.slice(0, MAX_PRINTED)) lines.push(`Avertissement${where(w) ? ` ${where(w)}` : ''} : ${w.message}`);
-  if (r.warnings.length > MAX_PRINTED) lines.push(`… et ${n(r.warnings.length - MAX_PRINTED)} autre(s) avertissement(s).`);
+  if (r.warnings.length > MAX_PRINTED) lines.push(`… et ${formatIntegerPlain(r.warnings.length - MAX_PRINTED)} autre(s) avertissement(s).`);
   for (const x of r.rejected.slice(0, MAX_PRINTED)) lines.push(`Rejet${where(x) ? ` ${where(x)}` : ''} : ${x.message}`);
-  if (r.rejected.length > MAX_PRINTED) lines.push(`… et ${n(r.rejected.length - MAX_PRINTED)} autre(s) rejet(s).`);
+  if (r.rejected.length > MAX_PRINTED) lines.push(`… et ${formatIntegerPlain(r.rejected.length - MAX_PRINTED)} autre(s) rejet(s).`);
   lines.push(
     r.ok
-      ? `${n(r.rejected.length)} rejet, ${n(r.warnings.length)} avertissement(s).`
-      : `${n(r.rejected.length)} rejet(s), ${n(r.warnings.length)} avertissement(s) : rien n’a été importé. Corrigez les fichiers puis relancez la commande.`,
+      ? `${formatIntegerPlain(r.rejected.length)} rejet, ${formatIntegerPlain(r.warnings.length)} avertissement(s).`
+      : `${formatIntegerPlain(r.rejected.length)} rejet(s), ${formatIntegerPlain(r.warnings.length)} avertissement(s) : rien n’a été importé. Corrigez les fichiers puis relancez la commande.`,
   );
   return lines;
 }
@@ -160,7 +159,7 @@ const importCommand: CliCommand = {
         now: config.demoNow ?? new Date(),
         onProgress: (p) => {
           const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
-          const line = `${PHASES[p.phase]} : ${n(p.done)}/${n(p.total)} (${pct} %)`;
+          const line = `${PHASES[p.phase]} : ${formatIntegerPlain(p.done)}/${formatIntegerPlain(p.total)} (${pct} %)`;
           if (line !== shown && (pct % 5 === 0 || p.done === p.total)) {
             process.stderr.write(`${phase && phase !== p.phase ? '\n' : '\r'}  ${line}`);
             shown = line;

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { computeEnvelopes } from '../../domain/enveloppe.js';
 import {
   aggregateEnvelopeLines,
-  decodeText,
   parseCode,
   parseCollecteur,
   parseDay,
@@ -16,6 +15,7 @@ import {
   prepareEnvelopeImport,
   type ParsedEnvelopeFile,
 } from './format.js';
+import { decodeText } from '../../shared/text-decoding.js';
 
 // valid SIRETs (Luhn): two établissements of one company, another company, a tiers-déclarant, an Urssaf
 const A1 = '73282932000074';
@@ -26,6 +26,8 @@ const CABINET = '44306184100047';
 const URSSAF_IDF = '78861779300013';
 const BAD_KEY = '73282932000075';
 
+/** `expect.stringContaining`, typed as the string it stands for */
+const containing = (part: string) => expect.stringContaining(part) as string;
 const msgs = (r: ParsedEnvelopeFile) => r.rejections.map((x) => `${x.line}: ${x.message}`);
 const warns = (r: ParsedEnvelopeFile) => r.warnings.map((x) => `${x.line}: ${x.message}`);
 
@@ -86,10 +88,10 @@ describe('amounts, dates, codes', () => {
     expect(parseDsnAmount('1234.56')).toEqual({ ok: true, value: 123_456n });
     expect(parseDsnAmount('.50')).toEqual({ ok: true, value: 50n });
     expect(parseDsnAmount('000012.00')).toEqual({ ok: true, value: 1_200n });
-    expect(parseDsnAmount('1234,56')).toMatchObject({ ok: false, message: expect.stringContaining('le séparateur décimal est le point') });
-    expect(parseDsnAmount('1234.567')).toMatchObject({ ok: false, message: expect.stringContaining('plus de deux décimales') });
-    expect(parseDsnAmount('-5.00')).toMatchObject({ ok: false, message: expect.stringContaining('négatif') });
-    expect(parseDsnAmount('1234')).toMatchObject({ ok: false, message: expect.stringContaining('n’est pas une valeur DSN') });
+    expect(parseDsnAmount('1234,56')).toMatchObject({ ok: false, message: containing('le séparateur décimal est le point') });
+    expect(parseDsnAmount('1234.567')).toMatchObject({ ok: false, message: containing('plus de deux décimales') });
+    expect(parseDsnAmount('-5.00')).toMatchObject({ ok: false, message: containing('négatif') });
+    expect(parseDsnAmount('1234')).toMatchObject({ ok: false, message: containing('n’est pas une valeur DSN') });
   });
 
   it('reads days, deposit dates, periods, collectors and codes', () => {
@@ -105,11 +107,11 @@ describe('amounts, dates, codes', () => {
     expect(parsePeriode('01012024-31122024')).toEqual({ ok: true, value: { debut: '2024-01-01', fin: '2024-12-31' } });
     expect(parsePeriode('01/07/2024 - 30/06/2025')).toMatchObject({
       ok: false,
-      message: expect.stringContaining('une seule année civile'),
+      message: containing('une seule année civile'),
     });
     expect(parsePeriode('31/12/2024 - 01/01/2024')).toMatchObject({
       ok: false,
-      message: expect.stringContaining('se termine avant de commencer'),
+      message: containing('se termine avant de commencer'),
     });
     expect(parsePeriode('l’an dernier')).toMatchObject({ ok: false });
     expect(parseCollecteur(' Urssaf ')).toEqual({ ok: true, value: 'URSSAF' });
@@ -125,7 +127,7 @@ describe('amounts, dates, codes', () => {
       message:
         'Le code 079 (contribution supplémentaire à l’apprentissage (CSA)) n’entre pas dans l’enveloppe : seuls 076, 077 et 078 sont acceptés.',
     });
-    expect(parseCode('999')).toMatchObject({ ok: false, message: expect.stringContaining('Code inconnu') });
+    expect(parseCode('999')).toMatchObject({ ok: false, message: containing('Code inconnu') });
   });
 });
 
@@ -631,7 +633,7 @@ describe('prepareEnvelopeImport (what import-envelopes will call)', () => {
     ]);
     expect(
       prepareEnvelopeImport({ annee: 2025, files: [{ fichier: 'urssaf.csv', content: urssaf }], operatorFeeCents: 10n ** 9n }),
-    ).toMatchObject({ ok: false, errors: [{ message: expect.stringContaining('dépassent les sommes reversées') }] });
+    ).toMatchObject({ ok: false, errors: [{ message: containing('dépassent les sommes reversées') }] });
     expect(prepareEnvelopeImport({ annee: 2025, files: [], operatorFeeCents: 0n }).rejections[0]!.message).toBe(
       'Indiquez au moins un fichier de montants.',
     );

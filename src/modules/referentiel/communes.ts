@@ -12,12 +12,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { count, sql } from 'drizzle-orm';
-import Papa from 'papaparse';
 import { searchKey } from '../../domain/text.js';
 import type { Tx } from '../../infra/db/index.js';
 import { communes } from '../../infra/db/schema.js';
 import { SEED_DIR } from '../../infra/files.js';
 import { buildCommuneIndex, type Commune, type CommuneIndex } from './commune-index.js';
+import { readSeedCsv } from './seed-csv.js';
 
 export * from './commune-index.js';
 
@@ -29,10 +29,8 @@ const fileCache = new Map<string, Commune[]>();
 export function readCommunesCsv(path: string = SEED_COMMUNES_GEO_CSV): Commune[] {
   const cached = fileCache.get(path);
   if (cached) return cached;
-  const parsed = Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true });
-  if (parsed.errors.length > 0) throw new Error(`${path}: ${parsed.errors[0]!.message} (ligne ${parsed.errors[0]!.row})`);
   const num = (s: string | undefined) => (s === undefined || s === '' ? null : Number(s));
-  const rows = parsed.data.map((r) => ({
+  const rows = readSeedCsv(path, ',').map((r) => ({
     code: r.code!,
     nom: r.nom!,
     codesPostaux: r.codes_postaux ? r.codes_postaux.split('|') : [],

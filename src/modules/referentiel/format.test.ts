@@ -5,18 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { isValidSiret, isValidUai, makeValidSiren, makeValidSiret, makeValidUai } from '../../domain/identifiers.js';
 import { buildCommuneIndex, nameKey, resolveCommune, type Commune } from './commune-index.js';
 import { readCommunesCsv } from './communes.js';
-import {
-  checkSiret,
-  checkUai,
-  csvRecords,
-  decodeCsv,
-  detectDelimiter,
-  diplomeCle,
-  headerKey,
-  parseListe,
-  parseReferentielFile,
-  type ParsedFile,
-} from './format.js';
+import { checkSiret, checkUai, diplomeCle, headerKey, parseListe, parseReferentielFile, type ParsedFile } from './format.js';
+import { CSV_MESSAGES, detectDelimiter, readCsv } from '../../shared/csv.js';
+import { decodeText } from '../../shared/text-decoding.js';
 import {
   departementName,
   departementOfCodePostal,
@@ -71,11 +62,11 @@ const reasons = (p: ParsedFile) => p.rejected.map((r) => `${r.line}: ${r.reason}
 describe('decoding and tokenising', () => {
   it('reads UTF-8 with or without BOM, and Windows-1252', () => {
     const utf8 = Buffer.from('nom;commune\nÉcole;Béziers\n', 'utf8');
-    expect(decodeCsv(utf8)).toEqual({ text: 'nom;commune\nÉcole;Béziers\n', encoding: 'utf-8' });
-    expect(decodeCsv(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8])).text).toBe('nom;commune\nÉcole;Béziers\n');
+    expect(decodeText(utf8)).toEqual({ text: 'nom;commune\nÉcole;Béziers\n', encoding: 'utf-8' });
+    expect(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8])).text).toBe('nom;commune\nÉcole;Béziers\n');
     const cp1252 = iconv.encode('nom;commune\nÉcole d’Œuvre;Béziers\n', 'win1252');
     expect(cp1252.includes(0xe9)).toBe(true);
-    expect(decodeCsv(cp1252)).toEqual({ text: 'nom;commune\nÉcole d’Œuvre;Béziers\n', encoding: 'windows-1252' });
+    expect(decodeText(cp1252)).toEqual({ text: 'nom;commune\nÉcole d’Œuvre;Béziers\n', encoding: 'windows-1252' });
   });
 
   it('detects the separator of the header line, ignoring quoted ones', () => {
@@ -87,14 +78,14 @@ describe('decoding and tokenising', () => {
   });
 
   it('splits RFC 4180 records and keeps their first line number', () => {
-    const recs = [...csvRecords('a;b\r\n"x;1";"say ""hi"""\n"multi\nline";z\nlast;row', ';')];
+    const recs = readCsv('a;b\r\n"x;1";"say ""hi"""\n"multi\nline";z\nlast;row', { delimiters: [';'] }).records;
     expect(recs).toEqual([
       { line: 1, cells: ['a', 'b'] },
       { line: 2, cells: ['x;1', 'say "hi"'] },
       { line: 3, cells: ['multi\nline', 'z'] },
       { line: 5, cells: ['last', 'row'] },
     ]);
-    expect([...csvRecords('a;"open\nnever closed', ';')][0]).toMatchObject({ unterminated: true });
+    expect(readCsv('a;"open\nnever closed', { delimiters: [';'] }).issues).toEqual([{ line: 1, message: CSV_MESSAGES.unterminated }]);
   });
 
   it('normalises header names', () => {
