@@ -40,6 +40,8 @@ export interface RouteDoc {
   hide?: boolean;
   /** the method, when it is not known from the body (for the CSRF security and the 409 answer) */
   changes?: boolean;
+  /** problems the handler answers besides those `route` infers (e.g. 401 for wrong credentials) */
+  problems?: readonly number[];
   /** limits counted in the database before the handler runs (429 with Retry-After beyond them) */
   rateLimits?: readonly RateLimit[];
 }
@@ -71,6 +73,7 @@ function problemResponses(doc: RouteDoc, changes: boolean): Record<number, z.Zod
   if (doc.params) statuses.add(404);
   if (changes) [403, 409].forEach((s) => statuses.add(s));
   if (doc.body) statuses.add(413);
+  for (const s of doc.problems ?? []) statuses.add(s);
   return Object.fromEntries([...statuses].sort().map((s) => [s, problemSchema]));
 }
 

@@ -16,6 +16,7 @@ const PROD = {
   SESSION_SECRET: 'x'.repeat(40),
   SMTP_URL: 'smtp://mail.example:587',
   DATABASE_URL: 'postgres://db.example/soltea',
+  PUBLIC_URL: 'https://soltea.example',
 };
 
 const text = (html: string) =>
@@ -76,8 +77,9 @@ describe('/dev/horloge', () => {
     h = null;
   });
 
+  /** the development tools are asked for explicitly (DEV_TOOLS=1), on the loopback HOST of the tests */
   const start = async (env: Record<string, string>) => {
-    h = await createHarness({ registryCount: 2, env });
+    h = await createHarness({ registryCount: 2, env: { DEV_TOOLS: '1', ...env } });
     return { h, c: new Client(h) };
   };
 
@@ -211,8 +213,9 @@ describe('/dev/horloge', () => {
     expect(h.ctx.clock).toBe(h.clock);
   });
 
-  it('does not exist outside development (SMTP configured, as in production)', async () => {
-    const { c } = await start({ DEMO_NOW });
+  it('does not exist without DEV_TOOLS=1, even with a demo clock and no SMTP', async () => {
+    const { c } = await start({ DEV_TOOLS: '0', SMTP_URL: '', DEMO_NOW });
     expect((await c.get('/dev/horloge')).statusCode).toBe(404);
+    expect((await c.get('/dev/boite-mail')).statusCode).toBe(404);
   });
 });

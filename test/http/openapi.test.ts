@@ -60,7 +60,10 @@ describe('the OpenAPI document', () => {
     for (const { method, path, op } of operations()) {
       const statuses = Object.keys(op.responses);
       if (!statuses.includes('429') || !statuses.includes('503')) wrong.push(`${method} ${path}: no 429/503`);
-      if (op.security?.length && !(statuses.includes('401') && statuses.includes('403'))) wrong.push(`${method} ${path}: no 401/403`);
+      const schemes = (op.security ?? []).flatMap((r) => Object.keys(r));
+      if (schemes.includes('session') && !(statuses.includes('401') && statuses.includes('403')))
+        wrong.push(`${method} ${path}: no 401/403`);
+      if (schemes.includes('csrf') && !statuses.includes('403')) wrong.push(`${method} ${path}: no 403 (CSRF)`);
       if (op.requestBody && !statuses.includes('400')) wrong.push(`${method} ${path}: no 400`);
       if (op.requestBody && !statuses.includes('413')) wrong.push(`${method} ${path}: no 413`);
       if (method !== 'get' && !statuses.includes('409')) wrong.push(`${method} ${path}: no 409`);

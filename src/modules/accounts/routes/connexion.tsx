@@ -25,6 +25,7 @@ export async function connexionRoutes(app: FastifyInstance) {
       summary: 'Connexion (SIRET, nom, prénom, mot de passe)',
       access: 'public',
       body: loginSchema,
+      problems: [401, 403],
     }),
     signIn,
   );
