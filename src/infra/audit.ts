@@ -65,6 +65,8 @@ export type AuditAction =
   | 'attributions.changed'
   | 'attributions.partage_changed'
   | 'attributions.imported'
+  // envelope files (src/modules/enveloppes)
+  | 'enveloppes.imported'
   | 'groupe.created'
   | 'groupe.deleted'
   // campaign calendars (src/modules/campagnes)

@@ -109,7 +109,9 @@ export function readCsv(input: string, opts: CsvReadOptions = {}): CsvRead {
       }
       const blank = cells.length === 1 && cells[0]!.trim() === '';
       if (!blank) {
-        if (opts.maxRecordChars !== undefined && end - start > opts.maxRecordChars)
+        // the record's own characters, its line break aside
+        const length = end - start - (text[end - 1] === '\n' ? 1 : 0);
+        if (opts.maxRecordChars !== undefined && length > opts.maxRecordChars)
           issues.push({ line, message: CSV_MESSAGES.tooLong(opts.maxRecordChars) });
         else emit({ line, cells });
       }

@@ -59,8 +59,7 @@ export function parseCsvFile(text: string, file: FileReading): void {
   const state: { header: CsvRecord | null; lines: CsvLineReader | null } = { header: null, lines: null };
   const read = readCsv(text, {
     delimiters: [delimiter],
-    // the shared reader counts a record's line break in its length: a line of exactly MAX_LINE_CHARS is accepted
-    maxRecordChars: MAX_LINE_CHARS + 1,
+    maxRecordChars: MAX_LINE_CHARS,
     onRecord: (r) => {
       if (state.header) return state.lines?.read(r);
       state.header = r;
@@ -76,7 +75,7 @@ export function parseCsvFile(text: string, file: FileReading): void {
 
 function rejection(issue: CsvIssue, fichier: string) {
   const message =
-    issue.message === CSV_MESSAGES.tooLong(MAX_LINE_CHARS + 1)
+    issue.message === CSV_MESSAGES.tooLong(MAX_LINE_CHARS)
       ? `La ligne dépasse ${MAX_LINE_CHARS} caractères : elle est ignorée.`
       : issue.message;
   return { fichier, line: issue.line, message };

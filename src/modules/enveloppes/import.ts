@@ -22,7 +22,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
-import { audit, type AuditAction } from '../../infra/audit.js';
+import { audit } from '../../infra/audit.js';
 import type { Db, Tx } from '../../infra/db/index.js';
 import { createEnvelopeAggregator, type Aggregation, type EnvelopeInputRow } from './aggregation.js';
 import { lastEnvelopeYear } from './envelope-rows.js';
@@ -53,9 +53,6 @@ export type {
 
 export const MIN_ANNEE = 2023;
 export const MAX_ANNEE = 2100;
-
-/** Audit action (text column, not yet one of the AuditAction union's members). */
-const AUDIT_IMPORTED = 'enveloppes.imported' as AuditAction;
 
 /**
  * Imports files of amounts for campaign `annee` (paths, or names with their content). Returns the
@@ -164,7 +161,7 @@ async function auditImport(tx: Tx, { annee, opts, report }: YearContext): Promis
     tx,
     { now: () => opts.now },
     {
-      action: AUDIT_IMPORTED,
+      action: 'enveloppes.imported',
       actorUserId: opts.actorUserId ?? null,
       details: {
         annee,

@@ -29,9 +29,6 @@ export { ETABLISSEMENT_COLUMNS, FORMATION_COLUMNS, headerKey } from './columns.j
 export type { EtablissementInput, FormationInput, RefFileKind, RefIssue, UaiValue } from './inputs.js';
 export { checkSiret, checkUai, diplomeCle, parseListe } from './values.js';
 
-/** @deprecated use decodeText (shared/text-decoding.ts) */
-export const decodeCsv = decodeText;
-
 export interface ParsedFile {
   file: string;
   kind: RefFileKind | null;
