@@ -20,7 +20,10 @@ import { round, summarize, type LatencySummary } from './stats.js';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (url) process.env.TEST_DATABASE_URL = url;
-else (delete process.env.TEST_DATABASE_URL, delete process.env.DATABASE_URL);
+else {
+  delete process.env.TEST_DATABASE_URL;
+  delete process.env.DATABASE_URL;
+}
 const REQUESTS = Number(process.env.BENCH_ACCESS_REQUESTS ?? 200);
 const MAX_MS = Number(process.env.BENCH_ACCESS_MAX_SECONDS ?? 60) * 1000;
 const WARMUP = 10;
@@ -308,7 +311,10 @@ async function profile(name: string, method: 'GET' | 'POST', path: string, opts:
     const g = groups.get(key) ?? { n: 0, ms: 0, slowest: 0, sample: s };
     g.n++;
     g.ms += gap;
-    if (gap > g.slowest) ((g.slowest = gap), (g.sample = s));
+    if (gap > g.slowest) {
+      g.slowest = gap;
+      g.sample = s;
+    }
     groups.set(key, g);
   });
   const top = [...groups].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6);

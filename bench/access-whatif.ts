@@ -17,7 +17,10 @@ const { summarize, round } = await import('./stats.js');
 
 const url = process.env.BENCH_DATABASE_URL;
 if (url) process.env.TEST_DATABASE_URL = url;
-else (delete process.env.TEST_DATABASE_URL, delete process.env.DATABASE_URL);
+else {
+  delete process.env.TEST_DATABASE_URL;
+  delete process.env.DATABASE_URL;
+}
 const log = (s: string) => process.stdout.write(s + '\n');
 const smtp = await startSmtp([]);
 const { database, drop } = await freshDatabase();

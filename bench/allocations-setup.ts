@@ -23,6 +23,7 @@
  * definitions (pg_indexes), so whatever the migrations define is what is measured. The meta row is
  * written last: an interrupted build is detected and started again.
  */
+import type { Client as PgClient } from 'pg';
 import { sql } from 'drizzle-orm';
 import { makeValidSiren, makeValidSiret } from '../src/domain/identifiers.js';
 import { migrateDatabase, openDatabase, type Database } from '../src/infra/db/index.js';
@@ -77,7 +78,7 @@ function dbUrl(base: string, name: string): string {
   return u.toString();
 }
 
-async function admin<T>(baseUrl: string, f: (c: import('pg').Client) => Promise<T>): Promise<T> {
+async function admin<T>(baseUrl: string, f: (c: PgClient) => Promise<T>): Promise<T> {
   const pg = (await import('pg')).default;
   const c = new pg.Client({ connectionString: baseUrl });
   await c.connect();

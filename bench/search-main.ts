@@ -38,7 +38,7 @@ import { importReferentielContents } from '../src/modules/referentiel/import.js'
 import { buildQueryMix, type QueryKind } from './search-queries.js';
 import { buildMiniSearch, loadMsData, miniSearchQuery } from './search-minisearch.js';
 import { freshBenchDatabase } from './setup.js';
-import { round, summarize, type LatencySummary } from './stats.js';
+import { summarize, type LatencySummary } from './stats.js';
 
 const ETABLISSEMENTS = Number(process.env.BENCH_SEARCH_ETABLISSEMENTS ?? 12_000);
 const FORMATIONS = Number(process.env.BENCH_SEARCH_FORMATIONS ?? 300_000);

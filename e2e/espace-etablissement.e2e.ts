@@ -11,7 +11,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeValidFrenchIban } from '../src/domain/identifiers.js';
+import { makeValidFrenchIban } from '../src/domain/iban.js';
 import { seedDemoEspaceEtablissement } from '../src/demo/espace-etablissement.js';
 import {
   CODE_SUBJECT,

@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../app-context.js';
-import { parisStartOfDay } from '../domain/campagne.js';
+import { parisStartOfDay } from '../domain/jours.js';
 import { ManualClock } from '../infra/clock.js';
 import { attributions, espaces, refEtablissements, refFormations, users } from '../infra/db/schema.js';
 import { DEMO_COMPANIES } from './registry.js';

@@ -7,7 +7,7 @@
  */
 import { and, asc, eq, inArray, isNull, like, notInArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../app-context.js';
-import { makeValidFrenchIban } from '../domain/identifiers.js';
+import { makeValidFrenchIban } from '../domain/iban.js';
 import {
   attributions,
   coordonneesBancaires,

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
-import { DEFAULT_CAMPAIGN_YEAR, describePhase, formatJour, parisOffsetMs, phaseAt } from '../domain/campagne.js';
+import { DEFAULT_CAMPAIGN_YEAR, describePhase, phaseAt } from '../domain/campagne.js';
+import { formatJour, parisOffsetMs } from '../domain/jours.js';
 import { ShiftableClock } from '../infra/clock.js';
 import { parseInstant } from '../infra/config.js';
 import { currentTarget, phaseTargets } from '../modules/campagnes/phases.js';

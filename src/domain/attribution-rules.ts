@@ -12,7 +12,8 @@
 import { FULL_BP, expectedAmounts, parsePercent, type Cents } from './money.js';
 import { formatPercent, capitalise } from '../shared/format.js';
 import { NATIONAL_LIST_CAP_BP } from './referentiel.js';
-import { formatJour, isInPeriod, phaseAt, type Campaign } from './campagne.js';
+import { isInPeriod, phaseAt, type Campaign } from './campagne.js';
+import { formatJour } from './jours.js';
 
 export interface AllocationTarget {
   /** the referential row (établissement or composante) */

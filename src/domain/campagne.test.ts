@@ -5,25 +5,17 @@ import {
   CAMPAIGN_2024,
   CAMPAIGN_2025,
   DEFAULT_CAMPAIGN_YEAR,
-  addDays,
-  addMonths,
-  allocationWindow,
   campaignPreset,
   correctionMomentAt,
   describePhase,
-  formatJour,
   isInPeriod,
-  isJour,
   openPeriodAt,
-  parisDayOf,
-  parisEndOfDay,
-  parisOffsetMs,
-  parisStartOfDay,
   phaseAt,
-  validateCampaign,
   wavesStartedAt,
   type Campaign,
 } from './campagne.js';
+import { allocationWindow, validateCampaign } from './campagne-validation.js';
+import { addDays, addMonths, formatJour, isJour, parisDayOf, parisEndOfDay, parisOffsetMs, parisStartOfDay } from './jours.js';
 
 const at = (iso: string) => new Date(iso);
 const messages = (c: Campaign) => validateCampaign(c).map((e) => `${e.field}: ${e.message}`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSepaCountry, makeValidFrenchIban } from './identifiers.js';
+import { isSepaCountry, makeValidFrenchIban } from './iban.js';
 import {
   BANK_CODE_ALPHABET,
   BANK_CODE_BITS,

@@ -15,7 +15,8 @@
  *   random source is a parameter (the CSPRNG by default), so the rule is tested with given bytes.
  */
 import { randomBytes } from 'node:crypto';
-import { compactInput, isSepaCountry, parseBic, parseIban, type Bic, type Iban } from './identifiers.js';
+import { compactInput } from './identifiers.js';
+import { isSepaCountry, parseBic, parseIban, type Bic, type Iban } from './iban.js';
 
 export const BANK_CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 export const BANK_CODE_LENGTH = 8;

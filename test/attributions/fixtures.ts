@@ -6,7 +6,7 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../../src/app-context.js';
-import { parisStartOfDay } from '../../src/domain/campagne.js';
+import { parisStartOfDay } from '../../src/domain/jours.js';
 import { makeValidSiren, makeValidSiret } from '../../src/domain/identifiers.js';
 import { searchKey } from '../../src/domain/text.js';
 import type { Db } from '../../src/infra/db/index.js';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeValidFrenchIban } from '../../src/domain/identifiers.js';
+import { makeValidFrenchIban } from '../../src/domain/iban.js';
 import { parseBankStatusArgs, runBankStatus } from '../../src/modules/espace-etablissement/cli-commands.js';
 import { setBankDetailsStatus } from '../../src/modules/espace-etablissement/coordonnees-bancaires.js';
 import { createHarness, type Client, type Harness, type ReceivedMail } from '../harness.js';

@@ -7,13 +7,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopHarness } from '../accounts/helpers.js';
 import { createHarness, type Harness } from '../harness.js';
-import { ANNEE, GRANDMONT, insertFixture, IUT_BLOIS, RASPAIL, UNIV, UNIV_SIREN, type Inserted } from './fixture.js';
+import { ANNEE, GRANDMONT, insertFixture, IUT_BLOIS, RASPAIL, UNIV, UNIV_SIREN } from './fixture.js';
 
 let h: Harness;
-let fx: Inserted;
 beforeAll(async () => {
   h = await createHarness();
-  fx = await insertFixture(h.ctx.db);
+  await insertFixture(h.ctx.db);
 });
 afterAll(async () => stopHarness(h));
 
@@ -51,7 +50,6 @@ async function search(params: Record<string, string>): Promise<Answer> {
 }
 const names = (a: Answer) => a.resultats.map((r) => r.nom);
 const sirets = (a: Answer) => a.resultats.map((r) => r.siret);
-const siretOf = (key: string) => fx.sirets.get(key)!;
 
 describe('name, SIRET, SIREN, UAI', () => {
   it('finds a name despite a typo, accents and case (« lycee raspial » → RASPAIL)', async () => {

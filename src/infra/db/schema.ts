@@ -1,3 +1,4 @@
+// long: the database schema, one table after another: drizzle-kit reads it whole to generate the migrations
 /**
  * Database schema (drizzle). One file so migrations stay easy to read; tables are grouped by the
  * module that owns them. Money is bigint cents, percentages integer basis points (later modules).

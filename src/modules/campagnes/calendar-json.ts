@@ -19,16 +19,9 @@
  * not be silently ignored). The calendar's rules are `validateCampaign`'s (src/domain/campagne.ts,
  * docs/regles.md#calendrier).
  */
-import {
-  allocationWindow,
-  correctionMomentAt,
-  describePhase,
-  formatJour,
-  phaseAt,
-  type Campaign,
-  type Periode,
-  type Vague,
-} from '../../domain/campagne.js';
+import { correctionMomentAt, describePhase, phaseAt, type Campaign, type Periode, type Vague } from '../../domain/campagne.js';
+import { allocationWindow } from '../../domain/campagne-validation.js';
+import { formatJour } from '../../domain/jours.js';
 import { formatLongDateTime } from '../../shared/format.js';
 
 export type CampaignJsonResult = { ok: true; campaign: Campaign } | { ok: false; errors: string[] };

@@ -4,7 +4,8 @@
  * between periods (when there is a gap), closing (the day after the last period) and the reliquat.
  * Used by the demo clock (/dev/horloge) to move to the start of any phase. Pure.
  */
-import { addDays, parisStartOfDay, type Campaign, type Jour } from '../../domain/campagne.js';
+import { type Campaign } from '../../domain/campagne.js';
+import { addDays, parisStartOfDay, type Jour } from '../../domain/jours.js';
 
 export interface PhaseTarget {
   /** stable key posted by the form: 'etablissements', 'employeurs', 'periode-1', 'entre-1', 'cloture', 'reliquat' */

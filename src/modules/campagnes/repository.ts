@@ -10,15 +10,9 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import {
-  CAMPAIGN_PRESETS,
-  DEFAULT_CAMPAIGN_YEAR,
-  campaignPreset,
-  parisStartOfDay,
-  validateCampaign,
-  type Campaign,
-  type CampaignError,
-} from '../../domain/campagne.js';
+import { CAMPAIGN_PRESETS, DEFAULT_CAMPAIGN_YEAR, campaignPreset, type Campaign } from '../../domain/campagne.js';
+import { validateCampaign, type CampaignError } from '../../domain/campagne-validation.js';
+import { parisStartOfDay } from '../../domain/jours.js';
 import { audit } from '../../infra/audit.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Tx } from '../../infra/db/index.js';

@@ -8,7 +8,7 @@
  * Incremental and lean: only the running sums per SIRET and code are kept, never the lines themselves,
  * so a national file (about two million lines) holds one small object per SIRET.
  */
-import type { Jour } from '../../domain/campagne.js';
+import type { Jour } from '../../domain/jours.js';
 import type { Collecteur, DeclaredAmounts } from '../../domain/enveloppe.js';
 import type { Cents } from '../../domain/money.js';
 import type { Declarant, EnvelopeCode, EnvelopeLine, Periode, ReportEntry } from './lines.js';

@@ -4,7 +4,7 @@
  * (csv-file.ts), the DSN reader (dsn-file.ts) and the aggregation (aggregation.ts).
  */
 import type { Collecteur } from '../../domain/enveloppe.js';
-import type { Jour } from '../../domain/campagne.js';
+import type { Jour } from '../../domain/jours.js';
 import type { Cents } from '../../domain/money.js';
 import type { TextEncoding } from '../../shared/text-decoding.js';
 

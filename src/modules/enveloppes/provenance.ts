@@ -2,7 +2,7 @@
  * The stored form of where a declaration comes from: its payroll period (`periode`) and its deposit
  * instant (`depose_le`). Cached per import: a national file repeats a few periods and deposit dates.
  */
-import { parisOffsetMs } from '../../domain/campagne.js';
+import { parisOffsetMs } from '../../domain/jours.js';
 import type { EnvelopeInputRow } from './aggregation.js';
 import type { Periode } from './lines.js';
 

@@ -6,7 +6,7 @@
  */
 import { compactInput, isValidSiret } from '../../domain/identifiers.js';
 import { searchKey } from '../../domain/text.js';
-import { isJour, type Jour } from '../../domain/campagne.js';
+import { isJour, type Jour } from '../../domain/jours.js';
 import type { Collecteur } from '../../domain/enveloppe.js';
 import type { Cents } from '../../domain/money.js';
 import { CODE_LIBELLES, ENVELOPE_CODES, type EnvelopeCode, type Periode } from './lines.js';

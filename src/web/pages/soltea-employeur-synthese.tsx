@@ -5,7 +5,8 @@
  */
 import type { ReactNode } from 'react';
 import { NATIONAL_LIST_CAP_BP } from '../../domain/referentiel.js';
-import { describePhase, formatJour } from '../../domain/campagne.js';
+import { describePhase } from '../../domain/campagne.js';
+import { formatJour } from '../../domain/jours.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatDate, formatEuros, formatPercent } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
