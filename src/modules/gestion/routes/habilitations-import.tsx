@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
+import { decodeText } from '../../../shared/text-decoding.js';
 import { messageResponse } from '../../../shared/fields.js';
 import { failure, problem, type Problem } from '../../../shared/problem.js';
 import { HabilitationsImportPage } from '../../../web/pages/habilitations-import.js';
@@ -22,8 +23,11 @@ const TOO_LARGE = problem(
 );
 
 export async function habilitationsImportRoutes(app: FastifyInstance) {
-  // API clients may send the CSV itself (text/csv); browsers post the textarea (form).
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // API clients may send the CSV itself (text/csv: its bytes, UTF-8 or Windows-1252, decoded like every
+  // import's); browsers post the textarea (form).
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer' }, (_req, body: Buffer, done) =>
+    done(null, decodeText(body).text),
+  );
   // A body over the limit is refused before it is read: a French message, in the page or in JSON.
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     if (err.statusCode !== 413) throw err;
