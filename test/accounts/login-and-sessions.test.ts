@@ -444,3 +444,45 @@ describe('GET never changes state', () => {
     expect(live[0]?.usedAt).toBeNull();
   });
 });
+
+describe('« Vos informations personnelles »: the open sessions, each closable', () => {
+  it('lists the sessions (the current one marked) and closes another one at once; the current one is closed by « Se déconnecter »', async () => {
+    const p = await registered();
+    const laptop = new Client(h, '198.51.100.31');
+    const phone = new Client(h, '198.51.100.32');
+    await login(laptop, p);
+    await login(phone, p);
+    const page = await laptop.get('/menu/informations');
+    expect(page.body).toContain('Vos sessions ouvertes');
+    expect(page.body).toContain('(cette session)');
+    expect(page.body).toContain('198.51.100.32');
+    const listed = await laptop.get('/menu/sessions', 'application/json');
+    const sessionsOf = listed.json<{ sessions: { ref: string; current: boolean; ip: string }[] }>().sessions;
+    expect(sessionsOf).toHaveLength(2);
+    const other = sessionsOf.find((s) => !s.current)!;
+    const mine = sessionsOf.find((s) => s.current)!;
+    expect(other.ip).toBe('198.51.100.32');
+
+    expect((await laptop.form(`/menu/sessions/${mine.ref}/fermer`, {})).statusCode).toBe(409);
+    const closed = await laptop.form(`/menu/sessions/${other.ref}/fermer`, {});
+    expect(closed.statusCode).toBe(303);
+    expect(String(closed.headers.location)).toBe('/menu/informations?notice=session-fermee');
+    expect(await menuStatus(phone)).toBe(303); // the phone is signed out
+    expect(await menuStatus(laptop)).toBe(200);
+    const events = await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.actorUserId, p.id));
+    expect(events.filter((e) => e.action === 'session.revoked')).toHaveLength(1);
+    expect((await laptop.form(`/menu/sessions/${other.ref}/fermer`, {})).statusCode).toBe(404);
+  });
+
+  it('another person cannot close someone else’s session (404, nothing changes)', async () => {
+    const a = await registered();
+    const b = await registered();
+    const ca = new Client(h, '198.51.100.41');
+    const cb = new Client(h, '198.51.100.42');
+    await login(ca, a);
+    await login(cb, b);
+    const ref = (await ca.get('/menu/sessions', 'application/json')).json<{ sessions: { ref: string }[] }>().sessions[0]!.ref;
+    expect((await cb.form(`/menu/sessions/${ref}/fermer`, {})).statusCode).toBe(404);
+    expect(await menuStatus(ca)).toBe(200);
+  });
+});

@@ -1,5 +1,6 @@
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
+import { audit } from '../../infra/audit.js';
 import { newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
 import { entreprises, espaces, sessions, users } from '../../infra/db/schema.js';
@@ -94,4 +95,47 @@ export async function listActiveSessions(ctx: AppContext, userId: string) {
   return rows
     .filter((s) => s.absoluteExpiresAt > now && s.lastSeenAt.getTime() + SESSION_IDLE_MS > now.getTime())
     .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+}
+
+/** What « Vos informations personnelles » shows of a session: a public reference, never its id. */
+export interface SessionView {
+  /** the first 16 characters of the session's hash (base64url): enough to name one of the person's sessions, useless to open it */
+  ref: string;
+  current: boolean;
+  createdAt: Date;
+  lastSeenAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export async function sessionViews(ctx: AppContext, userId: string, currentIdHash: string): Promise<SessionView[]> {
+  return (await listActiveSessions(ctx, userId)).map((s) => ({
+    ref: s.idHash.slice(0, 16),
+    current: s.idHash === currentIdHash,
+    createdAt: s.createdAt,
+    lastSeenAt: s.lastSeenAt,
+    ip: s.ip,
+    userAgent: s.userAgent,
+  }));
+}
+
+/** Ends one of the person's own sessions, named by its reference; false when there is no such active session. */
+export async function revokeOwnSession(ctx: AppContext, user: UserRow, ref: string, meta: { ip?: string }): Promise<boolean> {
+  if (!/^[A-Za-z0-9_-]{16}$/.test(ref)) return false;
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(sessions)
+      .set({ revokedAt: ctx.clock.now() })
+      .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), sql`left(${sessions.idHash}, 16) = ${ref}`))
+      .returning({ idHash: sessions.idHash });
+    if (!row) return false;
+    await audit(tx, ctx.clock, {
+      action: 'session.revoked',
+      actorUserId: user.id,
+      espaceId: user.espaceId,
+      ip: meta.ip,
+      details: { session: ref },
+    });
+    return true;
+  });
 }

@@ -1,5 +1,6 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import type { Tile } from '../../modules/accounts/menu.js';
+import type { SessionView } from '../../modules/accounts/sessions.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { formatDateTimeShort } from '../../shared/format.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -191,6 +192,7 @@ export function InformationsPage(props: {
     secretQuestion: string | null;
   };
   administrators: { nom: string; prenom: string; email: string }[];
+  sessions: SessionView[];
   errors?: FieldErrors;
   form?: 'password' | 'question' | 'email';
   notice?: string;
@@ -225,6 +227,8 @@ export function InformationsPage(props: {
       <PasswordChangeForm csrf={props.ctx.csrfToken} nom={u.nom} prenom={u.prenom} errors={only('password')} />
       <QuestionChangeForm csrf={props.ctx.csrfToken} question={u.secretQuestion} errors={only('question')} />
       <EmailChangeForm csrf={props.ctx.csrfToken} errors={only('email')} />
+      <h2 className="fr-h4 fr-mt-5w">Vos sessions ouvertes</h2>
+      <SessionsTable csrf={props.ctx.csrfToken} sessions={props.sessions} />
     </Layout>
   );
 }
@@ -315,13 +319,23 @@ function EmailChangeForm(props: { csrf: string; errors: FieldErrors }) {
   );
 }
 
-export function SessionsPage(props: {
-  ctx: PageContext;
-  sessions: { current: boolean; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null }[];
-}) {
+export function SessionsPage(props: { ctx: PageContext; sessions: SessionView[]; notice?: string }) {
   return (
     <Layout ctx={props.ctx} title="Vos sessions" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
       <h1>Vos sessions</h1>
+      {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
+      <SessionsTable csrf={props.ctx.csrfToken} sessions={props.sessions} />
+    </Layout>
+  );
+}
+
+/**
+ * The person's open sessions (« Vos informations personnelles » and « Vos sessions »): each but the
+ * current one can be closed; « Se déconnecter partout » closes them all.
+ */
+export function SessionsTable(props: { csrf: string; sessions: SessionView[] }) {
+  return (
+    <>
       <div className="fr-table">
         <table>
           <caption>Sessions ouvertes sur votre compte</caption>
@@ -331,11 +345,12 @@ export function SessionsPage(props: {
               <th scope="col">Dernière activité</th>
               <th scope="col">Adresse IP</th>
               <th scope="col">Navigateur</th>
+              <th scope="col">Action</th>
             </tr>
           </thead>
           <tbody>
-            {props.sessions.map((s, i) => (
-              <tr key={i}>
+            {props.sessions.map((s) => (
+              <tr key={s.ref}>
                 <td>
                   {formatDateTimeShort(s.createdAt)}
                   {s.current ? ' (cette session)' : ''}
@@ -343,18 +358,34 @@ export function SessionsPage(props: {
                 <td>{formatDateTimeShort(s.lastSeenAt)}</td>
                 <td>{s.ip ?? ''}</td>
                 <td>{(s.userAgent ?? '').slice(0, 60)}</td>
+                <td>
+                  {s.current ? (
+                    'Session en cours'
+                  ) : (
+                    <form method="post" action={`/menu/sessions/${s.ref}/fermer`}>
+                      <CsrfField token={props.csrf} />
+                      <button
+                        className="fr-btn fr-btn--sm fr-btn--tertiary"
+                        type="submit"
+                        title={`Fermer la session ouverte le ${formatDateTimeShort(s.createdAt)}`}
+                      >
+                        Fermer cette session
+                      </button>
+                    </form>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
       <form method="post" action="/deconnexion-partout">
-        <CsrfField token={props.ctx.csrfToken} />
+        <CsrfField token={props.csrf} />
         <button className="fr-btn fr-btn--secondary" type="submit">
           Se déconnecter partout
         </button>
       </form>
-    </Layout>
+    </>
   );
 }
 

@@ -29,6 +29,7 @@ export const NOTICES: Record<string, string> = {
   refusee: 'La demande a été refusée ; la personne a été prévenue par courriel.',
   reinitialise: 'Le mot de passe a été réinitialisé ; un mot de passe temporaire a été envoyé par courriel.',
   'identifiants-changes': 'Votre nouveau mot de passe et votre nouvelle question secrète sont enregistrés.',
+  'session-fermee': 'La session est fermée : l’appareil qui l’utilisait devra se reconnecter.',
 };
 
 /** The notice named by `?notice=` after a redirect, if it is one of ours. */

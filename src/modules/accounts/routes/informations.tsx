@@ -6,19 +6,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, redirect, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
-import { invalidForm, type Problem } from '../../../shared/problem.js';
+import { messageResponse, parseBody, textField, type FieldErrors } from '../../../shared/fields.js';
+import { invalidForm, problem, type Problem } from '../../../shared/problem.js';
 import { ForcedChangePage, InformationsPage, SessionsPage } from '../../../web/pages/menu.js';
 import { currentPasswordField, emailChangeSchema, passwordSchema, secretQuestionSchema } from '../contracts.js';
 import { administratorsOf } from '../menu.js';
 import { completeForcedChange } from '../password-reset.js';
 import { changePassword, changeSecretQuestion, requestEmailChange } from '../personal-information.js';
-import { listActiveSessions } from '../sessions.js';
+import { revokeOwnSession, sessionViews } from '../sessions.js';
 import { meta, notice, NOTICES, tags } from './common.js';
 
 const passwordChange = passwordSchema({}).and(z.object({ current: currentPasswordField }));
 const questionChange = secretQuestionSchema.and(z.object({ current: currentPasswordField }));
 const forcedChange = passwordSchema({}).and(secretQuestionSchema);
+const sessionParams = z.object({
+  ref: z.string().max(16).describe('Référence de la session (16 caractères), donnée par GET /menu/sessions'),
+});
 type Form = 'password' | 'question' | 'email';
 
 export async function informationsRoutes(app: FastifyInstance) {
@@ -47,6 +50,17 @@ export async function informationsRoutes(app: FastifyInstance) {
     changeEmail,
   );
   app.get('/menu/sessions', route({ ...doc, operationId: 'vosSessions', summary: 'Vos sessions ouvertes', responses: {} }), showSessions);
+  app.post(
+    '/menu/sessions/:ref/fermer',
+    route({
+      ...doc,
+      operationId: 'fermerSession',
+      summary: 'Fermer une de ses sessions (sur un autre appareil)',
+      params: sessionParams,
+      changes: true,
+    }),
+    closeSession,
+  );
   app.get(
     '/menu/changement-obligatoire',
     route({ ...doc, operationId: 'pageChangementObligatoire', summary: '', access: 'user-forced-change', hide: true }),
@@ -66,9 +80,14 @@ export async function informationsRoutes(app: FastifyInstance) {
 }
 
 async function infoPage(req: FastifyRequest, extra: { errors?: FieldErrors; form?: Form } = {}) {
-  const u = req.auth!.user;
-  const admins = await administratorsOf(req.server.ctx, u.espaceId);
-  return <InformationsPage ctx={pageContext(req)} user={u} administrators={admins} notice={notice(req)} {...extra} />;
+  const { user, session } = req.auth!;
+  const [admins, sessions] = await Promise.all([
+    administratorsOf(req.server.ctx, user.espaceId),
+    sessionViews(req.server.ctx, user.id, session.idHash),
+  ]);
+  return (
+    <InformationsPage ctx={pageContext(req)} user={user} administrators={admins} sessions={sessions} notice={notice(req)} {...extra} />
+  );
 }
 
 /** A refused change: the page again with the form's messages. */
@@ -110,14 +129,24 @@ async function changeEmail(req: FastifyRequest, reply: FastifyReply) {
 
 async function showSessions(req: FastifyRequest, reply: FastifyReply) {
   const { user, session } = req.auth!;
-  const list = (await listActiveSessions(req.server.ctx, user.id)).map((s) => ({
-    current: s.idHash === session.idHash,
-    createdAt: s.createdAt,
-    lastSeenAt: s.lastSeenAt,
-    ip: s.ip,
-    userAgent: s.userAgent,
-  }));
-  return respond(req, reply, { json: { sessions: list }, page: () => <SessionsPage ctx={pageContext(req)} sessions={list} /> });
+  const sessions = await sessionViews(req.server.ctx, user.id, session.idHash);
+  return respond(req, reply, {
+    json: { sessions },
+    page: () => <SessionsPage ctx={pageContext(req)} sessions={sessions} notice={notice(req)} />,
+  });
+}
+
+/** « Fermer cette session »: another of the person's sessions ends at once (a lost phone, a shared computer). */
+async function closeSession(req: FastifyRequest, reply: FastifyReply) {
+  const ref = textField(req.params, 'ref');
+  const { user, session } = req.auth!;
+  if (session.idHash.startsWith(ref))
+    return respond(req, reply, {
+      problem: problem('conflict', 'session_en_cours', 'Pour fermer la session en cours, utilisez « Se déconnecter ».'),
+    });
+  if (!(await revokeOwnSession(req.server.ctx, user, ref, meta(req))))
+    return respond(req, reply, { problem: problem('not_found', 'session_introuvable', 'Cette session est introuvable ou déjà fermée.') });
+  return respond(req, reply, { json: { message: NOTICES['session-fermee'] }, redirect: '/menu/informations', notice: 'session-fermee' });
 }
 
 async function forcedChangePage(req: FastifyRequest, reply: FastifyReply) {
