@@ -82,41 +82,53 @@ function TargetRow(props: {
   );
 }
 
-export function AttribuerPage(props: AttribuerProps) {
-  const { s, head, targets: t, cibleOf } = props;
-  const e = props.errors ?? {};
-  const can = s.modifiable.ok && s.groupe?.role !== 'membre' && s.enveloppe !== null;
-  const hasComposantes = t.places.length > 1;
-  // what the other establishments already receive (the live total adds this page's percentages)
-  const here = new Set([...t.places.map((p) => `${p.id}:0`), ...t.formations.map((f) => `${f.etablissementId}:${f.id}`)]);
-  const autresBp = s.lines.filter((l) => !here.has(`${l.etablissementId}:${l.formationId ?? 0}`)).reduce((x, l) => x + l.pointsBase, 0);
+/** What every target row of the form shares: the typed values, the ticked boxes, the errors, whether the form is open. */
+interface RowState {
+  values: Record<string, string>;
+  checked: Set<string>;
+  errors: FieldErrors;
+  /** the choices may be changed now */
+  can: boolean;
+}
+
+/** The value, box, state and error of the row of `cible`. */
+function rowStateOf(st: RowState, cible: string) {
+  return {
+    value: st.values[`pct_${cible}`] ?? '',
+    checked: st.checked.has(cible),
+    disabled: !st.can,
+    error: st.errors[`pct_${cible}`],
+  };
+}
+
+/** The refusal above the form: the general message with the links to the fields, or the summary of the fields. */
+function AttribuerErrors(props: { alert?: string; errors: FieldErrors }) {
+  const e = props.errors;
+  if (!props.alert) return <ErrorSummary errors={e} message={Object.keys(e).length ? 'Vos choix n’ont pas été enregistrés' : undefined} />;
   return (
-    <EmployerFrame
-      ctx={props.ctx}
-      head={head}
-      tab="recherche"
-      title={`Attribuer à ${t.etablissement.nom}`}
-      crumbs={[{ href: employerUrl(head.siret, 'recherche'), label: 'Recherche établissement' }]}
-    >
-      {props.alert ? (
-        <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
-          <h2 className="fr-alert__title">Vos choix n’ont pas été enregistrés</h2>
-          <p>{props.alert}</p>
-          {Object.keys(e).filter((k) => k !== '_form').length ? (
-            <ul>
-              {Object.entries(e)
-                .filter(([k]) => k !== '_form')
-                .map(([k, m]) => (
-                  <li key={k}>
-                    <a href={`#${k}`}>{m}</a>
-                  </li>
-                ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : (
-        <ErrorSummary errors={e} message={Object.keys(e).length ? 'Vos choix n’ont pas été enregistrés' : undefined} />
-      )}
+    <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
+      <h2 className="fr-alert__title">Vos choix n’ont pas été enregistrés</h2>
+      <p>{props.alert}</p>
+      {Object.keys(e).filter((k) => k !== '_form').length ? (
+        <ul>
+          {Object.entries(e)
+            .filter(([k]) => k !== '_form')
+            .map(([k, m]) => (
+              <li key={k}>
+                <a href={`#${k}`}>{m}</a>
+              </li>
+            ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** The establishment, the calendar, the credits left to allocate and the cap of the liste nationale. */
+function AttribuerIntro(props: { s: Synthese; t: EstablishmentTargets }) {
+  const { s, t } = props;
+  return (
+    <>
       <p>
         {`${t.etablissement.commune ?? ''}${t.etablissement.national ? ' · organisme de la liste nationale' : ''} · `}
         <a href={`/soltea/etablissements/${t.etablissement.siret}`}>Voir la fiche de l’établissement</a>
@@ -133,82 +145,121 @@ export function AttribuerPage(props: AttribuerProps) {
       {t.etablissement.national ? (
         <p className="fr-text--sm">{`Les organismes de la liste nationale reçoivent ensemble au plus ${formatPercent(NATIONAL_LIST_CAP_BP)} de votre solde (article L. 6241-5, 13° du code du travail) ; vous leur attribuez déjà ${formatPercent(s.nationalBp)}.`}</p>
       ) : null}
-      <form method="post" action={attribuerUrl(head.siret, t.etablissement.siret)} data-attribuer="" data-autres-bp={autresBp}>
+    </>
+  );
+}
+
+/** The establishment itself and its composantes / établissements secondaires. */
+function PlacesFieldset(props: { t: EstablishmentTargets; st: RowState; cibleOf: AttribuerProps['cibleOf'] }) {
+  const { t } = props;
+  return (
+    <fieldset className="fr-fieldset" aria-labelledby="places-legend">
+      <legend className="fr-fieldset__legend" id="places-legend">
+        {t.places.length > 1 ? 'Attribuer à la composante / établissement secondaire' : 'Attribuer à l’établissement'}
+        <span className="fr-hint-text">Cochez et indiquez le pourcentage de vos crédits à répartir (deux décimales au plus).</span>
+      </legend>
+      <div className="fr-fieldset__element">
+        {t.places.map((p) => {
+          const c = props.cibleOf({ etablissementId: p.id });
+          return (
+            <TargetRow
+              key={c}
+              cible={c}
+              label={p.kind === 'etablissement' ? `${p.nom} (établissement)` : p.nom}
+              name={p.nom}
+              hint={[p.kind === 'composante' ? 'Composante / établissement secondaire' : null, p.commune, `SIRET ${formatSiret(p.siret)}`]
+                .filter(Boolean)
+                .join(' · ')}
+              {...rowStateOf(props.st, c)}
+            />
+          );
+        })}
+      </div>
+    </fieldset>
+  );
+}
+
+/** The formations of the establishment and of its composantes, or why there is none. */
+function FormationsFieldset(props: { t: EstablishmentTargets; st: RowState; cibleOf: AttribuerProps['cibleOf'] }) {
+  const { formations } = props.t;
+  if (!formations.length)
+    return <p>Aucune formation n’est rattachée à cet établissement dans le référentiel : attribuez à l’établissement lui-même.</p>;
+  return (
+    <fieldset className="fr-fieldset" aria-labelledby="formations-legend">
+      <legend className="fr-fieldset__legend" id="formations-legend">
+        Attribuer à l’une / des formations de l’établissement
+        <span className="fr-hint-text">{`${formations.length} formation${formations.length > 1 ? 's' : ''} habilitée${formations.length > 1 ? 's' : ''}`}</span>
+      </legend>
+      <div className="fr-fieldset__element">
+        {formations.map((f) => {
+          const c = props.cibleOf({ etablissementId: f.etablissementId, formationId: f.id });
+          return (
+            <TargetRow
+              key={c}
+              cible={c}
+              label={f.intitule}
+              name={f.intitule}
+              hint={[f.type, f.niveau ? `niveau ${f.niveau}` : null, f.composante, f.commune].filter(Boolean).join(' · ')}
+              {...rowStateOf(props.st, c)}
+            />
+          );
+        })}
+      </div>
+    </fieldset>
+  );
+}
+
+/** « Enregistrer mes choix » and « Voir la synthèse », when the choices may be changed. */
+function AttribuerButtons(props: { siret: string }) {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md">
+      <li>
+        <button className="fr-btn" type="submit">
+          Enregistrer mes choix
+        </button>
+      </li>
+      <li>
+        <a className="fr-btn fr-btn--secondary" href={employerUrl(props.siret)}>
+          Voir la synthèse
+        </a>
+      </li>
+    </ul>
+  );
+}
+
+/** What the other establishments already receive (the live total adds this page's percentages). */
+function otherEstablishmentsBp(s: Synthese, t: EstablishmentTargets): number {
+  const here = new Set([...t.places.map((p) => `${p.id}:0`), ...t.formations.map((f) => `${f.etablissementId}:${f.id}`)]);
+  return s.lines.filter((l) => !here.has(`${l.etablissementId}:${l.formationId ?? 0}`)).reduce((x, l) => x + l.pointsBase, 0);
+}
+
+export function AttribuerPage(props: AttribuerProps) {
+  const { s, head, targets: t, cibleOf } = props;
+  const e = props.errors ?? {};
+  const can = s.modifiable.ok && s.groupe?.role !== 'membre' && s.enveloppe !== null;
+  const st: RowState = { values: props.values, checked: props.checked, errors: e, can };
+  return (
+    <EmployerFrame
+      ctx={props.ctx}
+      head={head}
+      tab="recherche"
+      title={`Attribuer à ${t.etablissement.nom}`}
+      crumbs={[{ href: employerUrl(head.siret, 'recherche'), label: 'Recherche établissement' }]}
+    >
+      <AttribuerErrors errors={e} alert={props.alert} />
+      <AttribuerIntro s={s} t={t} />
+      <form
+        method="post"
+        action={attribuerUrl(head.siret, t.etablissement.siret)}
+        data-attribuer=""
+        data-autres-bp={otherEstablishmentsBp(s, t)}
+      >
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" name="version" value={s.version} />
-        <fieldset className="fr-fieldset" aria-labelledby="places-legend">
-          <legend className="fr-fieldset__legend" id="places-legend">
-            {hasComposantes ? 'Attribuer à la composante / établissement secondaire' : 'Attribuer à l’établissement'}
-            <span className="fr-hint-text">Cochez et indiquez le pourcentage de vos crédits à répartir (deux décimales au plus).</span>
-          </legend>
-          <div className="fr-fieldset__element">
-            {t.places.map((p) => {
-              const c = cibleOf({ etablissementId: p.id });
-              return (
-                <TargetRow
-                  key={c}
-                  cible={c}
-                  label={p.kind === 'etablissement' ? `${p.nom} (établissement)` : p.nom}
-                  name={p.nom}
-                  hint={[
-                    p.kind === 'composante' ? 'Composante / établissement secondaire' : null,
-                    p.commune,
-                    `SIRET ${formatSiret(p.siret)}`,
-                  ]
-                    .filter(Boolean)
-                    .join(' · ')}
-                  value={props.values[`pct_${c}`] ?? ''}
-                  checked={props.checked.has(c)}
-                  disabled={!can}
-                  {...(e[`pct_${c}`] ? { error: e[`pct_${c}`] } : {})}
-                />
-              );
-            })}
-          </div>
-        </fieldset>
-        {t.formations.length ? (
-          <fieldset className="fr-fieldset" aria-labelledby="formations-legend">
-            <legend className="fr-fieldset__legend" id="formations-legend">
-              Attribuer à l’une / des formations de l’établissement
-              <span className="fr-hint-text">{`${t.formations.length} formation${t.formations.length > 1 ? 's' : ''} habilitée${t.formations.length > 1 ? 's' : ''}`}</span>
-            </legend>
-            <div className="fr-fieldset__element">
-              {t.formations.map((f) => {
-                const c = cibleOf({ etablissementId: f.etablissementId, formationId: f.id });
-                return (
-                  <TargetRow
-                    key={c}
-                    cible={c}
-                    label={f.intitule}
-                    name={f.intitule}
-                    hint={[f.type, f.niveau ? `niveau ${f.niveau}` : null, f.composante, f.commune].filter(Boolean).join(' · ')}
-                    value={props.values[`pct_${c}`] ?? ''}
-                    checked={props.checked.has(c)}
-                    disabled={!can}
-                    {...(e[`pct_${c}`] ? { error: e[`pct_${c}`] } : {})}
-                  />
-                );
-              })}
-            </div>
-          </fieldset>
-        ) : (
-          <p>Aucune formation n’est rattachée à cet établissement dans le référentiel : attribuez à l’établissement lui-même.</p>
-        )}
+        <PlacesFieldset t={t} st={st} cibleOf={cibleOf} />
+        <FormationsFieldset t={t} st={st} cibleOf={cibleOf} />
         <p id="reste-live" className="fr-text--bold" role="status" aria-live="polite"></p>
-        {can ? (
-          <ul className="fr-btns-group fr-btns-group--inline-md">
-            <li>
-              <button className="fr-btn" type="submit">
-                Enregistrer mes choix
-              </button>
-            </li>
-            <li>
-              <a className="fr-btn fr-btn--secondary" href={employerUrl(head.siret)}>
-                Voir la synthèse
-              </a>
-            </li>
-          </ul>
-        ) : null}
+        {can ? <AttribuerButtons siret={head.siret} /> : null}
       </form>
     </EmployerFrame>
   );

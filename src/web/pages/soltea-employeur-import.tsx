@@ -117,6 +117,195 @@ function Summary(props: { result: NonNullable<SolteaEmployeurImportProps['result
   );
 }
 
+/** A refused file: the headline, the file's name and the line-by-line report. */
+function RefusedFile(props: { error: string; fichier?: string; report?: { line: number; message: string }[] }) {
+  return (
+    <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
+      <h2 className="fr-alert__title">{props.error}</h2>
+      {props.fichier ? <p>Fichier : {props.fichier}</p> : null}
+      {props.report?.length ? <Report report={props.report} /> : null}
+    </div>
+  );
+}
+
+/** « Préparer le fichier »: export the current allocations or start from the model, edit, upload. */
+function Preparation(props: { disponibles: number }) {
+  return (
+    <>
+      <h2>Préparer le fichier</h2>
+      <ol>
+        <li>
+          <a className="fr-link" href="/soltea/employeur/export.csv" download>
+            Exportez les attributions actuelles (CSV)
+          </a>{' '}
+          : une ligne par attribution de chaque SIRET pour lequel vous pouvez répartir ({props.disponibles}), ou partez du{' '}
+          <a className="fr-link" href="/soltea/employeur/import/modele.csv" download>
+            modèle de fichier (CSV)
+          </a>
+          .
+        </li>
+        <li>Complétez ou modifiez les lignes dans votre tableur, puis enregistrez au format CSV (séparateur point-virgule).</li>
+        <li>Choisissez le fichier ci-dessous, puis cliquez sur « Importer ».</li>
+      </ol>
+    </>
+  );
+}
+
+/** The file's columns, what each holds, and an example. */
+function FileFormat() {
+  return (
+    <div className="fr-table">
+      <table>
+        <caption>Format du fichier : une ligne d’en-tête, puis une ligne par attribution</caption>
+        <thead>
+          <tr>
+            <th scope="col">Colonne</th>
+            <th scope="col">Contenu</th>
+            <th scope="col">Exemple</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>siret_employeur</td>
+            <td>SIRET (14 chiffres) de l’établissement employeur qui répartit son solde</td>
+            <td>14 chiffres, sans espace</td>
+          </tr>
+          <tr>
+            <td>siret_beneficiaire</td>
+            <td>SIRET de l’établissement ou de la composante habilité pour la campagne</td>
+            <td>14 chiffres, sans espace</td>
+          </tr>
+          <tr>
+            <td>formation</td>
+            <td>
+              Vide pour l’établissement ou la composante lui-même ; sinon le code CFD (8 caractères) ou le code RNCP d’une de ses formations
+            </td>
+            <td>32025520 ou RNCP35346</td>
+          </tr>
+          <tr>
+            <td>pourcentage</td>
+            <td>Part des crédits à répartir, de 0,01 à 100, deux décimales au plus</td>
+            <td>12,5</td>
+          </tr>
+          <tr>
+            <td>uai, lieu (facultatives)</td>
+            <td>
+              L’UAI d’une composante qui partage le SIRET de son établissement ; le code commune INSEE d’une formation enseignée à plusieurs
+              endroits. Les autres colonnes du fichier exporté (noms, intitulés, statut) sont ignorées.
+            </td>
+            <td>0754999X ; 75114</td>
+          </tr>
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** « Tout ou rien »: how a file replaces the allocations, and its limits. */
+function AllOrNothing() {
+  return (
+    <Alert type="warning" title="Tout ou rien">
+      <ul>
+        <li>
+          Pour chaque SIRET employeur présent dans le fichier, ses attributions sont remplacées par les lignes du fichier ; les SIRET
+          absents du fichier ne changent pas.
+        </li>
+        <li>Une ligne qui ne contient que le SIRET employeur (autres colonnes vides) retire toutes les attributions de ce SIRET.</li>
+        <li>
+          Tout le fichier est vérifié avant d’être appliqué : si une seule ligne est incorrecte, ou si un SIRET dépasse 100 % ou le plafond
+          de 30 % de la liste nationale, aucune attribution n’est enregistrée et le compte rendu indique chaque ligne à corriger.
+        </li>
+        <li>20 000 lignes et 5 Mo au plus ; encodage UTF-8 ou Windows-1252 (CSV d’Excel).</li>
+      </ul>
+    </Alert>
+  );
+}
+
+/** « Valider les attributions » (ticked unless the person unticked it last time). */
+function ValidationFieldset(props: { valider: boolean }) {
+  return (
+    <fieldset className="fr-fieldset" aria-labelledby="validation-legend">
+      <legend className="fr-fieldset__legend" id="validation-legend">
+        Validation
+      </legend>
+      <div className="fr-fieldset__element">
+        <div className="fr-checkbox-group">
+          <input type="checkbox" id="valider" name="valider" value="1" defaultChecked={props.valider} aria-describedby="valider-hint" />
+          <label className="fr-label" htmlFor="valider">
+            Valider les attributions
+            <span className="fr-hint-text" id="valider-hint">
+              Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les
+              valider plus tard depuis la synthèse.
+            </span>
+          </label>
+        </div>
+      </div>
+    </fieldset>
+  );
+}
+
+/** The upload form: the file, « Valider les attributions », « Retour » and « Importer ». */
+function ImportForm(props: { csrfToken: string; valider: boolean }) {
+  return (
+    <form method="post" action="/soltea/employeur/import" encType="multipart/form-data" id="import-attributions">
+      <CsrfField token={props.csrfToken} />
+      <input type="hidden" name="envoye" value="1" />
+      <div className="fr-upload-group fr-mb-3w">
+        <label className="fr-label" htmlFor="fichier">
+          Fichier CSV des attributions
+          <span className="fr-hint-text">Taille maximale : 5 Mo. Format : CSV, séparateur point-virgule, avec sa ligne d’en-tête.</span>
+        </label>
+        <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,text/csv" required aria-required="true" />
+      </div>
+      <ValidationFieldset valider={props.valider} />
+      <ul className="fr-btns-group fr-btns-group--inline">
+        <li>
+          <a className="fr-btn fr-btn--secondary" href="/soltea/employeur">
+            Retour
+          </a>
+        </li>
+        <li>
+          <button className="fr-btn" type="submit">
+            Importer
+          </button>
+        </li>
+      </ul>
+    </form>
+  );
+}
+
+const MAX_UNAVAILABLE_ROWS = 500;
+
+/** The SIRETs of the person's portefeuilles whose lines would be refused, and why. */
+function Unavailable(props: { indisponibles: UnavailableSiret[] }) {
+  return (
+    <>
+      <h2>SIRET pour lesquels vous ne pouvez pas répartir</h2>
+      <div className="fr-table">
+        <table>
+          <caption>{props.indisponibles.length} SIRET de vos portefeuilles : leurs lignes seraient refusées</caption>
+          <thead>
+            <tr>
+              <th scope="col">SIRET</th>
+              <th scope="col">Dénomination</th>
+              <th scope="col">Raison</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.indisponibles.slice(0, MAX_UNAVAILABLE_ROWS).map((s) => (
+              <tr key={s.siret}>
+                <td>{formatSiret(s.siret)}</td>
+                <td>{s.denomination ?? '—'}</td>
+                <td>{s.raison}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
 export function SolteaEmployeurImportPage(props: SolteaEmployeurImportProps) {
   return (
     <Layout
@@ -133,157 +322,16 @@ export function SolteaEmployeurImportPage(props: SolteaEmployeurImportProps) {
         Répartissez en une fois le solde de la taxe d’apprentissage de plusieurs SIRET employeurs (les vôtres, ou ceux de vos clients) pour
         la campagne {props.annee}.
       </p>
-      {props.error ? (
-        <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
-          <h2 className="fr-alert__title">{props.error}</h2>
-          {props.fichier ? <p>Fichier : {props.fichier}</p> : null}
-          {props.report?.length ? <Report report={props.report} /> : null}
-        </div>
-      ) : null}
+      {props.error ? <RefusedFile error={props.error} fichier={props.fichier} report={props.report} /> : null}
       {props.result ? <Summary result={props.result} /> : null}
 
-      <h2>Préparer le fichier</h2>
-      <ol>
-        <li>
-          <a className="fr-link" href="/soltea/employeur/export.csv" download>
-            Exportez les attributions actuelles (CSV)
-          </a>{' '}
-          : une ligne par attribution de chaque SIRET pour lequel vous pouvez répartir ({props.disponibles}), ou partez du{' '}
-          <a className="fr-link" href="/soltea/employeur/import/modele.csv" download>
-            modèle de fichier (CSV)
-          </a>
-          .
-        </li>
-        <li>Complétez ou modifiez les lignes dans votre tableur, puis enregistrez au format CSV (séparateur point-virgule).</li>
-        <li>Choisissez le fichier ci-dessous, puis cliquez sur « Importer ».</li>
-      </ol>
-      <div className="fr-table">
-        <table>
-          <caption>Format du fichier : une ligne d’en-tête, puis une ligne par attribution</caption>
-          <thead>
-            <tr>
-              <th scope="col">Colonne</th>
-              <th scope="col">Contenu</th>
-              <th scope="col">Exemple</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <td>siret_employeur</td>
-              <td>SIRET (14 chiffres) de l’établissement employeur qui répartit son solde</td>
-              <td>14 chiffres, sans espace</td>
-            </tr>
-            <tr>
-              <td>siret_beneficiaire</td>
-              <td>SIRET de l’établissement ou de la composante habilité pour la campagne</td>
-              <td>14 chiffres, sans espace</td>
-            </tr>
-            <tr>
-              <td>formation</td>
-              <td>
-                Vide pour l’établissement ou la composante lui-même ; sinon le code CFD (8 caractères) ou le code RNCP d’une de ses
-                formations
-              </td>
-              <td>32025520 ou RNCP35346</td>
-            </tr>
-            <tr>
-              <td>pourcentage</td>
-              <td>Part des crédits à répartir, de 0,01 à 100, deux décimales au plus</td>
-              <td>12,5</td>
-            </tr>
-            <tr>
-              <td>uai, lieu (facultatives)</td>
-              <td>
-                L’UAI d’une composante qui partage le SIRET de son établissement ; le code commune INSEE d’une formation enseignée à
-                plusieurs endroits. Les autres colonnes du fichier exporté (noms, intitulés, statut) sont ignorées.
-              </td>
-              <td>0754999X ; 75114</td>
-            </tr>
-          </tbody>
-        </table>
-      </div>
-      <Alert type="warning" title="Tout ou rien">
-        <ul>
-          <li>
-            Pour chaque SIRET employeur présent dans le fichier, ses attributions sont remplacées par les lignes du fichier ; les SIRET
-            absents du fichier ne changent pas.
-          </li>
-          <li>Une ligne qui ne contient que le SIRET employeur (autres colonnes vides) retire toutes les attributions de ce SIRET.</li>
-          <li>
-            Tout le fichier est vérifié avant d’être appliqué : si une seule ligne est incorrecte, ou si un SIRET dépasse 100 % ou le
-            plafond de 30 % de la liste nationale, aucune attribution n’est enregistrée et le compte rendu indique chaque ligne à corriger.
-          </li>
-          <li>20 000 lignes et 5 Mo au plus ; encodage UTF-8 ou Windows-1252 (CSV d’Excel).</li>
-        </ul>
-      </Alert>
+      <Preparation disponibles={props.disponibles} />
+      <FileFormat />
+      <AllOrNothing />
 
-      <form method="post" action="/soltea/employeur/import" encType="multipart/form-data" id="import-attributions">
-        <CsrfField token={props.ctx.csrfToken} />
-        <input type="hidden" name="envoye" value="1" />
-        <div className="fr-upload-group fr-mb-3w">
-          <label className="fr-label" htmlFor="fichier">
-            Fichier CSV des attributions
-            <span className="fr-hint-text">Taille maximale : 5 Mo. Format : CSV, séparateur point-virgule, avec sa ligne d’en-tête.</span>
-          </label>
-          <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,text/csv" required aria-required="true" />
-        </div>
-        <fieldset className="fr-fieldset" aria-labelledby="validation-legend">
-          <legend className="fr-fieldset__legend" id="validation-legend">
-            Validation
-          </legend>
-          <div className="fr-fieldset__element">
-            <div className="fr-checkbox-group">
-              <input type="checkbox" id="valider" name="valider" value="1" defaultChecked={props.valider} aria-describedby="valider-hint" />
-              <label className="fr-label" htmlFor="valider">
-                Valider les attributions
-                <span className="fr-hint-text" id="valider-hint">
-                  Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les
-                  valider plus tard depuis la synthèse.
-                </span>
-              </label>
-            </div>
-          </div>
-        </fieldset>
-        <ul className="fr-btns-group fr-btns-group--inline">
-          <li>
-            <a className="fr-btn fr-btn--secondary" href="/soltea/employeur">
-              Retour
-            </a>
-          </li>
-          <li>
-            <button className="fr-btn" type="submit">
-              Importer
-            </button>
-          </li>
-        </ul>
-      </form>
+      <ImportForm csrfToken={props.ctx.csrfToken} valider={props.valider} />
 
-      {props.indisponibles.length ? (
-        <>
-          <h2>SIRET pour lesquels vous ne pouvez pas répartir</h2>
-          <div className="fr-table">
-            <table>
-              <caption>{props.indisponibles.length} SIRET de vos portefeuilles : leurs lignes seraient refusées</caption>
-              <thead>
-                <tr>
-                  <th scope="col">SIRET</th>
-                  <th scope="col">Dénomination</th>
-                  <th scope="col">Raison</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.indisponibles.slice(0, 500).map((s) => (
-                  <tr key={s.siret}>
-                    <td>{formatSiret(s.siret)}</td>
-                    <td>{s.denomination ?? '—'}</td>
-                    <td>{s.raison}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      ) : null}
+      {props.indisponibles.length ? <Unavailable indisponibles={props.indisponibles} /> : null}
     </Layout>
   );
 }

@@ -54,108 +54,105 @@ export interface EmployeurListe {
   clients: boolean;
 }
 
-export function SolteaEmployeurPage(props: {
-  ctx: PageContext;
-  annee: number;
-  sirets: EmployeurSiret[];
-  liste: EmployeurListe;
-  view: SearchView;
-}) {
-  const { view, liste } = props;
-  const clients = liste.clients;
-  const only = liste.usable.length === 1 ? liste.usable[0]! : null;
-  const listHref = (page: number) =>
-    `/soltea/employeur?${new URLSearchParams({ ...(liste.filtre ? { siretFiltre: liste.filtre } : {}), siretPage: String(page) }).toString()}`;
+/** The filter of the SIRETs the person acts for (offered when they are more than one page, or filtered). */
+function SiretFilter(props: { filtre: string }) {
   return (
-    <Layout ctx={props.ctx} title="SOLTéA - Employeurs" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
-      <h1>SOLTéA - Employeurs</h1>
-      <p className="fr-text--lead">Répartir le solde de la taxe d’apprentissage aux formations et établissements habilités.</p>
-      {liste.total > liste.pageSize || liste.filtre ? (
-        <form
-          method="get"
-          action="/soltea/employeur"
-          className="fr-mb-2w"
-          role="search"
-          aria-label="Filtrer les établissements pour lesquels vous agissez"
-        >
-          <div className="fr-search-bar" role="search">
-            <label className="fr-label" htmlFor="siretFiltre">
-              SIRET, dénomination ou commune
-            </label>
-            <input
-              className="fr-input"
-              id="siretFiltre"
-              name="siretFiltre"
-              type="search"
-              defaultValue={liste.filtre}
-              maxLength={200}
-              placeholder="SIRET, dénomination ou commune"
-            />
-            <button className="fr-btn" type="submit" title="Filtrer">
-              Filtrer
-            </button>
-          </div>
-        </form>
-      ) : null}
-      {liste.trouves === 0 ? <p>{`Aucun établissement ne correspond à « ${liste.filtre} ».`}</p> : null}
-      <div className="fr-table">
-        <table>
-          <caption>
-            {liste.total > 1 ? `Les ${liste.total} établissements pour lesquels vous agissez` : 'L’établissement pour lequel vous agissez'}
-            {` — campagne ${props.annee}`}
-            {liste.filtre ? ` — ${liste.trouves} correspondant à « ${liste.filtre} »` : ''}
-            {liste.pages > 1 ? ` — page ${liste.page} sur ${liste.pages}` : ''}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">SIRET</th>
-              <th scope="col">Dénomination</th>
-              <th scope="col">Commune</th>
-              <th scope="col" className="fr-cell--right">
-                Crédits à répartir
-              </th>
-              <th scope="col">Avancement</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.sirets.map((s) => (
-              <tr key={s.siret}>
-                <td>{formatSiret(s.siret)}</td>
-                <td>
-                  {s.denomination ?? '—'}
-                  {s.via === 'client' ? <span className="fr-hint-text">Client de vos portefeuilles</span> : null}
-                </td>
-                <td>{s.commune ?? '—'}</td>
-                <td className="fr-cell--right">
-                  {s.creditsCents === null || s.creditsCents === undefined ? '—' : formatEuros(s.creditsCents)}
-                </td>
-                <td>
-                  <Avancement s={s} />
-                  {s.indisponible ? <span className="fr-hint-text">{s.indisponible}</span> : null}
-                </td>
-                <td>
-                  {s.indisponible ? (
-                    '—'
-                  ) : (
-                    <a className="fr-link" href={employerUrl(s.siret)}>
-                      Synthèse<span className="fr-sr-only">{` de ${s.denomination ?? formatSiret(s.siret)}`}</span>
-                    </a>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <form
+      method="get"
+      action="/soltea/employeur"
+      className="fr-mb-2w"
+      role="search"
+      aria-label="Filtrer les établissements pour lesquels vous agissez"
+    >
+      <div className="fr-search-bar" role="search">
+        <label className="fr-label" htmlFor="siretFiltre">
+          SIRET, dénomination ou commune
+        </label>
+        <input
+          className="fr-input"
+          id="siretFiltre"
+          name="siretFiltre"
+          type="search"
+          defaultValue={props.filtre}
+          maxLength={200}
+          placeholder="SIRET, dénomination ou commune"
+        />
+        <button className="fr-btn" type="submit" title="Filtrer">
+          Filtrer
+        </button>
       </div>
-      <Pagination page={liste.page} pages={liste.pages} href={listHref} label="Pages des établissements pour lesquels vous agissez" />
-      {clients ? (
-        <p>
-          <a className="fr-link fr-icon-upload-line fr-link--icon-left" href="/soltea/employeur/import">
-            Répartir pour plusieurs clients à partir d’un fichier CSV
+    </form>
+  );
+}
+
+/** One SIRET: its name, town, credits, where it stands, and the link to its Synthèse when available. */
+function SiretRow(props: { s: EmployeurSiret }) {
+  const { s } = props;
+  return (
+    <tr>
+      <td>{formatSiret(s.siret)}</td>
+      <td>
+        {s.denomination ?? '—'}
+        {s.via === 'client' ? <span className="fr-hint-text">Client de vos portefeuilles</span> : null}
+      </td>
+      <td>{s.commune ?? '—'}</td>
+      <td className="fr-cell--right">{s.creditsCents === null || s.creditsCents === undefined ? '—' : formatEuros(s.creditsCents)}</td>
+      <td>
+        <Avancement s={s} />
+        {s.indisponible ? <span className="fr-hint-text">{s.indisponible}</span> : null}
+      </td>
+      <td>
+        {s.indisponible ? (
+          '—'
+        ) : (
+          <a className="fr-link" href={employerUrl(s.siret)}>
+            Synthèse<span className="fr-sr-only">{` de ${s.denomination ?? formatSiret(s.siret)}`}</span>
           </a>
-        </p>
-      ) : null}
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The table of this page's SIRETs, its caption telling the campaign, the filter and the page. */
+function SiretTable(props: { annee: number; sirets: EmployeurSiret[]; liste: EmployeurListe }) {
+  const { liste } = props;
+  return (
+    <div className="fr-table">
+      <table>
+        <caption>
+          {liste.total > 1 ? `Les ${liste.total} établissements pour lesquels vous agissez` : 'L’établissement pour lequel vous agissez'}
+          {` — campagne ${props.annee}`}
+          {liste.filtre ? ` — ${liste.trouves} correspondant à « ${liste.filtre} »` : ''}
+          {liste.pages > 1 ? ` — page ${liste.page} sur ${liste.pages}` : ''}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">SIRET</th>
+            <th scope="col">Dénomination</th>
+            <th scope="col">Commune</th>
+            <th scope="col" className="fr-cell--right">
+              Crédits à répartir
+            </th>
+            <th scope="col">Avancement</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.sirets.map((s) => (
+            <SiretRow key={s.siret} s={s} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** « Rechercher un établissement habilité », with « Attribuer » on each result when the person acts for one SIRET only. */
+function EstablishmentSearch(props: { view: SearchView; only: string | null }) {
+  const { view, only } = props;
+  return (
+    <>
       <h2>Rechercher un établissement habilité</h2>
       {view.invalid ? <ErrorSummary errors={view.errors} message="Un critère de recherche est incorrect" /> : null}
       {(view.notices ?? []).map((n) => (
@@ -169,6 +166,36 @@ export function SolteaEmployeurPage(props: {
         view={view}
         {...(only ? { attribuerHref: (etab: string) => attribuerUrl(only, etab) } : {})}
       />
+    </>
+  );
+}
+
+export function SolteaEmployeurPage(props: {
+  ctx: PageContext;
+  annee: number;
+  sirets: EmployeurSiret[];
+  liste: EmployeurListe;
+  view: SearchView;
+}) {
+  const { liste } = props;
+  const listHref = (page: number) =>
+    `/soltea/employeur?${new URLSearchParams({ ...(liste.filtre ? { siretFiltre: liste.filtre } : {}), siretPage: String(page) }).toString()}`;
+  return (
+    <Layout ctx={props.ctx} title="SOLTéA - Employeurs" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]} wide>
+      <h1>SOLTéA - Employeurs</h1>
+      <p className="fr-text--lead">Répartir le solde de la taxe d’apprentissage aux formations et établissements habilités.</p>
+      {liste.total > liste.pageSize || liste.filtre ? <SiretFilter filtre={liste.filtre} /> : null}
+      {liste.trouves === 0 ? <p>{`Aucun établissement ne correspond à « ${liste.filtre} ».`}</p> : null}
+      <SiretTable annee={props.annee} sirets={props.sirets} liste={liste} />
+      <Pagination page={liste.page} pages={liste.pages} href={listHref} label="Pages des établissements pour lesquels vous agissez" />
+      {liste.clients ? (
+        <p>
+          <a className="fr-link fr-icon-upload-line fr-link--icon-left" href="/soltea/employeur/import">
+            Répartir pour plusieurs clients à partir d’un fichier CSV
+          </a>
+        </p>
+      ) : null}
+      <EstablishmentSearch view={props.view} only={liste.usable.length === 1 ? liste.usable[0]! : null} />
     </Layout>
   );
 }

@@ -20,113 +20,138 @@ function Row(props: { term: string; children: React.ReactNode }) {
   );
 }
 
-export function FichePage(props: { ctx: PageContext; fiche: Fiche; directLink: string; currentAnnee: number | null }) {
-  const f = props.fiche;
-  const notCurrent = props.currentAnnee !== null && f.annee !== props.currentAnnee;
+/** The campaign, the category and the list of habilitation, as tags under the name. */
+function FicheTags(props: { f: Fiche }) {
+  const { f } = props;
   return (
-    <Layout ctx={props.ctx} title={`${f.nom} - fiche établissement`} breadcrumb={BREADCRUMB} wide>
-      <h1>{f.nom}</h1>
-      <ul className="fr-tags-group fr-mb-2w">
-        <li>
-          <p className="fr-tag">{`Campagne ${f.annee}`}</p>
-        </li>
-        <li>
-          <p className="fr-tag">{`Catégorie ${f.categorie}`}</p>
-        </li>
-        <li>
-          <p className="fr-tag">{f.listeLibelle}</p>
-        </li>
-      </ul>
-      {notCurrent ? (
-        <Alert type="warning" title={`Fiche de la campagne ${f.annee}`}>
-          {f.annees.includes(props.currentAnnee!) ? (
-            <p>
-              Vous consultez une campagne passée.{' '}
-              <a className="fr-link" href={`/soltea/etablissements/${f.siret}`}>
-                Voir la fiche de la campagne {props.currentAnnee}
-              </a>
-            </p>
-          ) : (
-            <p>{`Cet établissement ne figure pas sur les listes d’établissements habilités de la campagne ${props.currentAnnee}.`}</p>
-          )}
-        </Alert>
-      ) : null}
-      {f.parent ? (
+    <ul className="fr-tags-group fr-mb-2w">
+      <li>
+        <p className="fr-tag">{`Campagne ${f.annee}`}</p>
+      </li>
+      <li>
+        <p className="fr-tag">{`Catégorie ${f.categorie}`}</p>
+      </li>
+      <li>
+        <p className="fr-tag">{f.listeLibelle}</p>
+      </li>
+    </ul>
+  );
+}
+
+/** The fiche of another campaign than the current one: a link to the current one, or why there is none. */
+function OtherCampaignWarning(props: { f: Fiche; currentAnnee: number }) {
+  const { f, currentAnnee } = props;
+  return (
+    <Alert type="warning" title={`Fiche de la campagne ${f.annee}`}>
+      {f.annees.includes(currentAnnee) ? (
         <p>
-          Composante ou établissement secondaire de{' '}
-          <a className="fr-link" href={`/soltea/etablissements/${f.parent.siret}?annee=${f.annee}`}>
-            {f.parent.nom}
+          Vous consultez une campagne passée.{' '}
+          <a className="fr-link" href={`/soltea/etablissements/${f.siret}`}>
+            Voir la fiche de la campagne {currentAnnee}
           </a>
-          .
         </p>
-      ) : null}
+      ) : (
+        <p>{`Cet établissement ne figure pas sur les listes d’établissements habilités de la campagne ${currentAnnee}.`}</p>
+      )}
+    </Alert>
+  );
+}
 
-      <div className="fr-grid-row fr-grid-row--gutters">
-        <div className="fr-col-12 fr-col-md-7">
-          <h2>Identité</h2>
-          <dl className="recap">
-            <Row term="SIRET">{formatSiret(f.siret)}</Row>
-            <Row term={f.uais.length > 1 ? 'Codes UAI' : 'Code UAI'}>{f.uais.length ? f.uais.join(', ') : 'Non renseigné'}</Row>
-            <Row term="Adresse">
-              {f.adresse || 'Non renseignée'}
-              {f.codePostal || f.commune ? (
-                <>
-                  <br />
-                  {[f.codePostal, f.commune].filter(Boolean).join(' ')}
-                </>
-              ) : null}
-            </Row>
-            <Row term="Département">{f.departement ? `${f.departementNom ?? ''} (${f.departement})`.trim() : 'Non renseigné'}</Row>
-            <Row term="Région">{f.regionNom ?? f.region ?? 'Non renseignée'}</Row>
-            <Row term="Catégorie (article L. 6241-5 du code du travail)">{`${f.categorie} ${f.categorieLibelle}`}</Row>
-            <Row term="Liste d’habilitation">{f.listeLibelle}</Row>
-          </dl>
-        </div>
-        <div className="fr-col-12 fr-col-md-5">
-          <h2>Lien direct</h2>
-          <p>Communiquez ce lien aux entreprises : il mène toujours à cette fiche.</p>
-          <div className="fr-input-group">
-            <label className="fr-label" htmlFor="lien-direct">
-              Lien direct vers la fiche
-            </label>
-            <input className="fr-input" id="lien-direct" type="text" readOnly value={props.directLink} />
-          </div>
-          {/* shown by the client script (src/web/client/espace-etablissement.ts handles every [data-copy]) */}
-          <button type="button" className="fr-btn fr-btn--secondary fr-btn--sm fr-mt-1w" data-copy="lien-direct" hidden>
-            Copier le lien
-          </button>
-          <p id="copie-statut" className="fr-text--sm" aria-live="polite"></p>
-          <p>
-            <a className="fr-link" href={`/soltea/etablissements/${f.siret}`}>
-              Ouvrir le lien direct
-            </a>
-          </p>
-          {f.annees.length > 1 ? (
-            <nav aria-label="Autres campagnes">
-              <p className="fr-mb-1w">Autres campagnes :</p>
-              <ul>
-                {f.annees
-                  .filter((a) => a !== f.annee)
-                  .map((a) => (
-                    <li key={a}>
-                      <a className="fr-link" href={`/soltea/etablissements/${f.siret}?annee=${a}`}>{`Campagne ${a}`}</a>
-                    </li>
-                  ))}
-              </ul>
-            </nav>
+/** « Identité »: SIRET, UAI, address, département, région, category and list. */
+function Identite(props: { f: Fiche }) {
+  const { f } = props;
+  return (
+    <>
+      <h2>Identité</h2>
+      <dl className="recap">
+        <Row term="SIRET">{formatSiret(f.siret)}</Row>
+        <Row term={f.uais.length > 1 ? 'Codes UAI' : 'Code UAI'}>{f.uais.length ? f.uais.join(', ') : 'Non renseigné'}</Row>
+        <Row term="Adresse">
+          {f.adresse || 'Non renseignée'}
+          {f.codePostal || f.commune ? (
+            <>
+              <br />
+              {[f.codePostal, f.commune].filter(Boolean).join(' ')}
+            </>
           ) : null}
-        </div>
-      </div>
+        </Row>
+        <Row term="Département">{f.departement ? `${f.departementNom ?? ''} (${f.departement})`.trim() : 'Non renseigné'}</Row>
+        <Row term="Région">{f.regionNom ?? f.region ?? 'Non renseignée'}</Row>
+        <Row term="Catégorie (article L. 6241-5 du code du travail)">{`${f.categorie} ${f.categorieLibelle}`}</Row>
+        <Row term="Liste d’habilitation">{f.listeLibelle}</Row>
+      </dl>
+    </>
+  );
+}
 
+/** The links to the fiche of the other campaigns in which this SIRET is habilitated. */
+function OtherCampaigns(props: { f: Fiche }) {
+  const { f } = props;
+  return (
+    <nav aria-label="Autres campagnes">
+      <p className="fr-mb-1w">Autres campagnes :</p>
+      <ul>
+        {f.annees
+          .filter((a) => a !== f.annee)
+          .map((a) => (
+            <li key={a}>
+              <a className="fr-link" href={`/soltea/etablissements/${f.siret}?annee=${a}`}>{`Campagne ${a}`}</a>
+            </li>
+          ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** « Lien direct »: this page's stable address, to copy and send to companies, and the other campaigns. */
+function LienDirect(props: { f: Fiche; directLink: string }) {
+  const { f } = props;
+  return (
+    <>
+      <h2>Lien direct</h2>
+      <p>Communiquez ce lien aux entreprises : il mène toujours à cette fiche.</p>
+      <div className="fr-input-group">
+        <label className="fr-label" htmlFor="lien-direct">
+          Lien direct vers la fiche
+        </label>
+        <input className="fr-input" id="lien-direct" type="text" readOnly value={props.directLink} />
+      </div>
+      {/* shown by the client script (src/web/client/espace-etablissement.ts handles every [data-copy]) */}
+      <button type="button" className="fr-btn fr-btn--secondary fr-btn--sm fr-mt-1w" data-copy="lien-direct" hidden>
+        Copier le lien
+      </button>
+      <p id="copie-statut" className="fr-text--sm" aria-live="polite"></p>
+      <p>
+        <a className="fr-link" href={`/soltea/etablissements/${f.siret}`}>
+          Ouvrir le lien direct
+        </a>
+      </p>
+      {f.annees.length > 1 ? <OtherCampaigns f={f} /> : null}
+    </>
+  );
+}
+
+/** « Présentation », as the establishment wrote it (a paragraph per blank line). */
+function Presentation(props: { presentation: string }) {
+  return (
+    <>
       <h2>Présentation</h2>
-      {f.profil.presentation ? (
-        f.profil.presentation.split(/\n{2,}/).map((p, i) => <p key={i}>{p}</p>)
+      {props.presentation ? (
+        props.presentation.split(/\n{2,}/).map((p, i) => <p key={i}>{p}</p>)
       ) : (
         <p>L’établissement n’a pas encore rédigé de présentation.</p>
       )}
+    </>
+  );
+}
 
+/** « Contacts » of the establishment. */
+function Contacts(props: { contacts: Fiche['profil']['contacts'] }) {
+  const { contacts } = props;
+  return (
+    <>
       <h2>Contacts</h2>
-      {f.profil.contacts.length ? (
+      {contacts.length ? (
         <div className="fr-table">
           <table>
             <caption className="fr-sr-only">Contacts de l’établissement</caption>
@@ -139,7 +164,7 @@ export function FichePage(props: { ctx: PageContext; fiche: Fiche; directLink: s
               </tr>
             </thead>
             <tbody>
-              {f.profil.contacts.map((c, i) => (
+              {contacts.map((c, i) => (
                 <tr key={i}>
                   <td>{c.fonction}</td>
                   <td>{c.nom}</td>
@@ -153,11 +178,19 @@ export function FichePage(props: { ctx: PageContext; fiche: Fiche; directLink: s
       ) : (
         <p>Aucun contact n’est encore renseigné par l’établissement.</p>
       )}
+    </>
+  );
+}
 
+/** « Sites internet » of the establishment. */
+function Sites(props: { sites: Fiche['profil']['sites'] }) {
+  const { sites } = props;
+  return (
+    <>
       <h2>Sites internet</h2>
-      {f.profil.sites.length ? (
+      {sites.length ? (
         <ul>
-          {f.profil.sites.map((s) => (
+          {sites.map((s) => (
             <li key={s.url}>
               <a className="fr-link" href={s.url} rel="noopener noreferrer external">
                 {s.libelle || s.url}
@@ -168,7 +201,15 @@ export function FichePage(props: { ctx: PageContext; fiche: Fiche; directLink: s
       ) : (
         <p>Aucun site internet n’est encore renseigné par l’établissement.</p>
       )}
+    </>
+  );
+}
 
+/** « Composantes et établissements secondaires », with their SIRET, UAI, town and number of formations. */
+function Composantes(props: { f: Fiche }) {
+  const { f } = props;
+  return (
+    <>
       <h2>Composantes et établissements secondaires</h2>
       {f.composantes.length ? (
         <div className="fr-table">
@@ -199,36 +240,88 @@ export function FichePage(props: { ctx: PageContext; fiche: Fiche; directLink: s
       ) : (
         <p>Cet établissement n’a pas de composante déclarée.</p>
       )}
+    </>
+  );
+}
 
+/** The table of the formations of one niveau. */
+function NiveauFormations(props: { g: Fiche['niveaux'][number] }) {
+  const { g } = props;
+  return (
+    <div className="fr-table">
+      <table>
+        <caption>{`${g.libelle} — ${g.formations.length} formation${g.formations.length > 1 ? 's' : ''}`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Intitulé</th>
+            <th scope="col">Type</th>
+            <th scope="col">Code diplôme (CFD)</th>
+            <th scope="col">Code RNCP</th>
+            <th scope="col">Lieu</th>
+          </tr>
+        </thead>
+        <tbody>
+          {g.formations.map((x, i) => (
+            <tr key={i}>
+              <td>{x.intitule}</td>
+              <td>{x.type ?? '—'}</td>
+              <td>{x.cfd ?? '—'}</td>
+              <td>{x.rncp ?? '—'}</td>
+              <td>{[x.composante, x.commune].filter(Boolean).join(', ') || 'Établissement'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** « Formations », a table per niveau. */
+function Formations(props: { f: Fiche }) {
+  const { f } = props;
+  return (
+    <>
       <h2>{`Formations (${f.formations.length})`}</h2>
       {f.niveaux.length === 0 ? <p>Aucune formation n’est déclarée pour cette campagne.</p> : null}
       {f.niveaux.map((g) => (
-        <div key={String(g.niveau)} className="fr-table">
-          <table>
-            <caption>{`${g.libelle} — ${g.formations.length} formation${g.formations.length > 1 ? 's' : ''}`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Intitulé</th>
-                <th scope="col">Type</th>
-                <th scope="col">Code diplôme (CFD)</th>
-                <th scope="col">Code RNCP</th>
-                <th scope="col">Lieu</th>
-              </tr>
-            </thead>
-            <tbody>
-              {g.formations.map((x, i) => (
-                <tr key={i}>
-                  <td>{x.intitule}</td>
-                  <td>{x.type ?? '—'}</td>
-                  <td>{x.cfd ?? '—'}</td>
-                  <td>{x.rncp ?? '—'}</td>
-                  <td>{[x.composante, x.commune].filter(Boolean).join(', ') || 'Établissement'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <NiveauFormations key={String(g.niveau)} g={g} />
       ))}
+    </>
+  );
+}
+
+export function FichePage(props: { ctx: PageContext; fiche: Fiche; directLink: string; currentAnnee: number | null }) {
+  const f = props.fiche;
+  const { currentAnnee } = props;
+  return (
+    <Layout ctx={props.ctx} title={`${f.nom} - fiche établissement`} breadcrumb={BREADCRUMB} wide>
+      <h1>{f.nom}</h1>
+      <FicheTags f={f} />
+      {currentAnnee !== null && f.annee !== currentAnnee ? <OtherCampaignWarning f={f} currentAnnee={currentAnnee} /> : null}
+      {f.parent ? (
+        <p>
+          Composante ou établissement secondaire de{' '}
+          <a className="fr-link" href={`/soltea/etablissements/${f.parent.siret}?annee=${f.annee}`}>
+            {f.parent.nom}
+          </a>
+          .
+        </p>
+      ) : null}
+
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-7">
+          <Identite f={f} />
+        </div>
+        <div className="fr-col-12 fr-col-md-5">
+          <LienDirect f={f} directLink={props.directLink} />
+        </div>
+      </div>
+
+      <Presentation presentation={f.profil.presentation} />
+      <Contacts contacts={f.profil.contacts} />
+      <Sites sites={f.profil.sites} />
+      <Composantes f={f} />
+      <Formations f={f} />
       <p className="fr-mt-4w">
         <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/soltea/recherche">
           Nouvelle recherche
