@@ -2,7 +2,7 @@
  * The checks of a campaign calendar as the operator enters it (docs/regles.md#calendrier). Pure: every
  * problem found comes back as a French message on its field; nothing is thrown.
  */
-import type { Campaign, Periode } from './campagne.js';
+import { MIN_RELIQUAT_PART_BP, type Campaign, type Periode } from './campagne.js';
 import { addMonths, daysBetween, formatJour, isJour, type Jour } from './jours.js';
 
 export interface CampaignError {
@@ -77,7 +77,32 @@ export function validateCampaign(c: Campaign): CampaignError[] {
   if (periodsOk) checkWindow(k, employersOk);
   checkWaves(k, periodsOk);
   checkReliquat(k, periodsOk);
+  checkUnpaidShares(k);
   return k.errors;
+}
+
+/** The re-designation deadline after the last wave and before the reliquat; each part of the reliquat at least 20 %. */
+function checkUnpaidShares(k: Checker) {
+  const { c } = k;
+  if (c.redesignationFin !== undefined && k.day('redesignationFin', 'La fin des re-désignations', c.redesignationFin, true)) {
+    const lastWave = Array.isArray(c.vagues) ? c.vagues[c.vagues.length - 1] : undefined;
+    if (lastWave && isJour(lastWave.date) && c.redesignationFin < lastWave.date)
+      k.err(
+        'redesignationFin',
+        `La fin des re-désignations ne peut précéder le dernier virement (${formatJour(lastWave.date)}) : les employeurs doivent savoir quelles parts n’ont pu être versées.`,
+      );
+    if (isJour(c.reliquat) && c.redesignationFin >= c.reliquat)
+      k.err(
+        'redesignationFin',
+        `La fin des re-désignations doit précéder la répartition des fonds non affectés (${formatJour(c.reliquat)}).`,
+      );
+  }
+  const bp = c.reliquatRegionaleBp;
+  if (bp !== undefined && (!Number.isInteger(bp) || bp < MIN_RELIQUAT_PART_BP || bp > 10_000 - MIN_RELIQUAT_PART_BP))
+    k.err(
+      'reliquatRegionaleBp',
+      'La part régionale des fonds non affectés est comprise entre 20 % et 80 % : chaque part vaut au moins 20 % (article R. 6241-28 du code du travail).',
+    );
 }
 
 /** Establishments open no later than employers. Returns whether the employers' opening is a valid day. */

@@ -11,6 +11,8 @@ import {
   isInPeriod,
   openPeriodAt,
   phaseAt,
+  redesignationDeadline,
+  reliquatRegionaleBp,
   wavesStartedAt,
   type Campaign,
 } from './campagne.js';
@@ -219,5 +221,26 @@ describe('phaseAt and openPeriodAt (2025)', () => {
     expect(correctionMomentAt(c, at('2025-06-10T10:00:00Z'))).toBe('pendant_campagne');
     expect(correctionMomentAt(c, at('2025-11-06T22:59:59.999Z'))).toBe('pendant_campagne');
     expect(correctionMomentAt(c, at('2025-11-06T23:00:00.000Z'))).toBe('apres_campagne');
+  });
+});
+
+describe('unpaid shares and the reliquat (D. 6241-27-1, R. 6241-28)', () => {
+  const base = () => campaignPreset(2025)!;
+  it('defaults: re-designation until the day before the reliquat, a regional part of 40 %', () => {
+    expect(redesignationDeadline(base())).toBe('2025-11-26');
+    expect(reliquatRegionaleBp(base())).toBe(4000);
+  });
+  it('the re-designation deadline comes after the last wave and before the reliquat', () => {
+    expect(validateCampaign({ ...base(), redesignationFin: '2025-11-21' })).toEqual([]);
+    expect(validateCampaign({ ...base(), redesignationFin: '2025-11-01' }).map((e) => e.field)).toEqual(['redesignationFin']);
+    expect(validateCampaign({ ...base(), redesignationFin: '2025-11-27' })[0]!.message).toMatch(
+      /doit précéder la répartition des fonds non affectés/,
+    );
+    expect(validateCampaign({ ...base(), redesignationFin: '31/02/2025' })[0]!.field).toBe('redesignationFin');
+  });
+  it('each part of the reliquat is at least 20 %', () => {
+    for (const ok of [2000, 4000, 8000]) expect(validateCampaign({ ...base(), reliquatRegionaleBp: ok }), String(ok)).toEqual([]);
+    for (const bad of [1999, 8001, 4000.5, -1])
+      expect(validateCampaign({ ...base(), reliquatRegionaleBp: bad })[0]!.message, String(bad)).toMatch(/entre 20 % et 80 %/);
   });
 });

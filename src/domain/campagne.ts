@@ -45,8 +45,30 @@ export interface Campaign {
   vagues: Vague[];
   /** the unallocated funds are shared by the legal algorithm (R. 6241-28) from this day */
   reliquat: Jour;
+  /**
+   * the last day on which an employer may designate another establishment for a share that could not be
+   * paid (D. 6241-27-1); by default the day before the reliquat
+   */
+  redesignationFin?: Jour;
+  /** the regional part of the reliquat in basis points (R. 6241-28: each part at least 20 %); by default 40 % */
+  reliquatRegionaleBp?: number;
   /** the arrêté (or public source) that fixed this calendar */
   source?: string;
+}
+
+/** The regional part of the reliquat fixed by the arrêtés du 12 novembre 2024 and du 26 novembre 2025: 40 %. */
+export const DEFAULT_RELIQUAT_REGIONALE_BP = 4000;
+/** Each part of the reliquat is at least 20 % (R. 6241-28). */
+export const MIN_RELIQUAT_PART_BP = 2000;
+
+/** The last day of re-designation of the campaign (D. 6241-27-1). */
+export function redesignationDeadline(c: Campaign): Jour {
+  return c.redesignationFin ?? addDays(c.reliquat, -1);
+}
+
+/** The regional part of the campaign's reliquat, in basis points. */
+export function reliquatRegionaleBp(c: Campaign): number {
+  return c.reliquatRegionaleBp ?? DEFAULT_RELIQUAT_REGIONALE_BP;
 }
 
 // ── presets (docs/regles.md#calendrier) ───────────────────────────────────────────────

@@ -639,6 +639,10 @@ export const campagnes = pgTable('campagnes', {
   periodes: jsonb('periodes').$type<{ numero: number; debut: string; fin: string }[]>().notNull(),
   vagues: jsonb('vagues').$type<{ numero: number; date: string; periodeNumero: number }[]>().notNull(),
   reliquat: text('reliquat').notNull(),
+  /** last day on which an employer may designate another establishment for a share that could not be paid (D. 6241-27-1) */
+  redesignationFin: text('redesignation_fin'),
+  /** the regional part of the reliquat, in basis points (R. 6241-28: each part at least 20 %; 40 % by the arrêtés of 2024 and 2025) */
+  reliquatRegionaleBp: integer('reliquat_regionale_bp').notNull().default(4000),
   source: text('source'),
   updatedAt: ts('updated_at').notNull(),
   updatedBy: uuid('updated_by'),

@@ -10,6 +10,8 @@
  *   "periodes": [{ "debut": "2025-05-26", "fin": "2025-06-27" }, { "debut": "2025-07-14", "fin": "2025-10-24" }],
  *   "vagues": [{ "date": "2025-07-11", "periode": 1 }, { "date": "2025-11-07", "periode": 2 }],
  *   "reliquat": "2025-11-27",
+ *   "redesignationFin": "2025-11-21",
+ *   "reliquatPartRegionale": 40,
  *   "source": "Arrêté du 8 novembre 2024"
  * }
  * ```
@@ -19,14 +21,33 @@
  * not be silently ignored). The calendar's rules are `validateCampaign`'s (src/domain/campagne.ts,
  * docs/regles.md#calendrier).
  */
-import { correctionMomentAt, describePhase, phaseAt, type Campaign, type Periode, type Vague } from '../../domain/campagne.js';
+import {
+  correctionMomentAt,
+  describePhase,
+  phaseAt,
+  redesignationDeadline,
+  reliquatRegionaleBp,
+  type Campaign,
+  type Periode,
+  type Vague,
+} from '../../domain/campagne.js';
 import { allocationWindow } from '../../domain/campagne-validation.js';
 import { formatJour } from '../../domain/jours.js';
 import { formatLongDateTime } from '../../shared/format.js';
 
 export type CampaignJsonResult = { ok: true; campaign: Campaign } | { ok: false; errors: string[] };
 
-const TOP_KEYS = new Set(['annee', 'etablissementsOuverture', 'employeursOuverture', 'periodes', 'vagues', 'reliquat', 'source']);
+const TOP_KEYS = new Set([
+  'annee',
+  'etablissementsOuverture',
+  'employeursOuverture',
+  'periodes',
+  'vagues',
+  'reliquat',
+  'redesignationFin',
+  'reliquatPartRegionale',
+  'source',
+]);
 const PERIOD_KEYS = new Set(['numero', 'debut', 'fin']);
 const WAVE_KEYS = new Set(['numero', 'date', 'periode', 'periodeNumero']);
 
@@ -37,6 +58,11 @@ export function normaliseDay(v: unknown): string {
   const s = v.trim();
   const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(s);
   return m ? `${m[3]}-${m[2]}-${m[1]}` : s;
+}
+
+/** 40 → 4000 basis points (two decimals at most; validateCampaign judges the range). */
+function percentToBp(v: unknown): number {
+  return typeof v === 'number' ? Math.round(v * 100) : NaN;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -91,6 +117,8 @@ export function parseCampaignJson(text: string, annee: number): CampaignJsonResu
       vagues.push({ numero: v.numero === undefined ? i + 1 : Number(v.numero), date: normaliseDay(v.date), periodeNumero: Number(per) });
     });
 
+  if (data.reliquatPartRegionale !== undefined && typeof data.reliquatPartRegionale !== 'number')
+    errors.push('« reliquatPartRegionale » est un pourcentage, par exemple 40.');
   if (errors.length) return { ok: false, errors };
   const campaign: Campaign = {
     annee,
@@ -99,6 +127,8 @@ export function parseCampaignJson(text: string, annee: number): CampaignJsonResu
     periodes,
     vagues,
     reliquat: normaliseDay(data.reliquat),
+    ...(data.redesignationFin !== undefined ? { redesignationFin: normaliseDay(data.redesignationFin) } : {}),
+    ...(data.reliquatPartRegionale !== undefined ? { reliquatRegionaleBp: percentToBp(data.reliquatPartRegionale) } : {}),
     ...(typeof data.source === 'string' && data.source.trim() ? { source: data.source.trim() } : {}),
   };
   return { ok: true, campaign };
@@ -114,6 +144,8 @@ export function campaignToJson(c: Campaign): string {
       periodes: c.periodes.map((p) => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
       vagues: c.vagues.map((v) => ({ numero: v.numero, date: v.date, periode: v.periodeNumero })),
       reliquat: c.reliquat,
+      ...(c.redesignationFin ? { redesignationFin: c.redesignationFin } : {}),
+      ...(c.reliquatRegionaleBp !== undefined ? { reliquatPartRegionale: c.reliquatRegionaleBp / 100 } : {}),
       ...(c.source ? { source: c.source } : {}),
     },
     null,
@@ -130,7 +162,10 @@ export function formatCampaign(c: Campaign, now: Date, origine: string): string[
   for (const p of c.periodes) lines.push(`  Période de répartition ${p.numero} : du ${formatJour(p.debut)} au ${formatJour(p.fin)} inclus`);
   for (const v of c.vagues)
     lines.push(`  Virement ${v.numero} (attributions de la période ${v.periodeNumero}) : à partir du ${formatJour(v.date)}`);
-  lines.push(`  Répartition des fonds non affectés : à partir du ${formatJour(c.reliquat)}`);
+  lines.push(`  Re-désignation des parts non versables : jusqu’au ${formatJour(redesignationDeadline(c))} inclus`);
+  lines.push(
+    `  Répartition des fonds non affectés : à partir du ${formatJour(c.reliquat)} (part régionale ${reliquatRegionaleBp(c) / 100} %, part nationale ${100 - reliquatRegionaleBp(c) / 100} %)`,
+  );
   const w = allocationWindow(c);
   lines.push(`Fenêtre de répartition : ${w.jours} jours (au moins ${w.minimum} jours, deux mois, article D. 6241-27 du code du travail).`);
   lines.push(`Le ${formatLongDateTime(now)} (heure de Paris) : ${describePhase(c, phaseAt(c, now))}`);

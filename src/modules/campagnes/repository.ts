@@ -10,7 +10,13 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { CAMPAIGN_PRESETS, DEFAULT_CAMPAIGN_YEAR, campaignPreset, type Campaign } from '../../domain/campagne.js';
+import {
+  CAMPAIGN_PRESETS,
+  DEFAULT_CAMPAIGN_YEAR,
+  DEFAULT_RELIQUAT_REGIONALE_BP,
+  campaignPreset,
+  type Campaign,
+} from '../../domain/campagne.js';
 import { validateCampaign, type CampaignError } from '../../domain/campagne-validation.js';
 import { parisStartOfDay } from '../../domain/jours.js';
 import { audit } from '../../infra/audit.js';
@@ -32,7 +38,8 @@ type Row = typeof campagnes.$inferSelect;
 
 /** The calendar of a `campagnes` row (or of the same columns read as JSON by a larger query). */
 export function campaignFromRow(
-  r: Pick<Row, 'annee' | 'etablissementsOuverture' | 'employeursOuverture' | 'periodes' | 'vagues' | 'reliquat' | 'source'>,
+  r: Pick<Row, 'annee' | 'etablissementsOuverture' | 'employeursOuverture' | 'periodes' | 'vagues' | 'reliquat' | 'source'> &
+    Partial<Pick<Row, 'redesignationFin' | 'reliquatRegionaleBp'>>,
 ): Campaign {
   return {
     annee: r.annee,
@@ -41,6 +48,10 @@ export function campaignFromRow(
     periodes: r.periodes.map((p) => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
     vagues: r.vagues.map((v) => ({ numero: v.numero, date: v.date, periodeNumero: v.periodeNumero })),
     reliquat: r.reliquat,
+    ...(r.redesignationFin ? { redesignationFin: r.redesignationFin } : {}),
+    ...(r.reliquatRegionaleBp !== undefined && r.reliquatRegionaleBp !== DEFAULT_RELIQUAT_REGIONALE_BP
+      ? { reliquatRegionaleBp: r.reliquatRegionaleBp }
+      : {}),
     ...(r.source ? { source: r.source } : {}),
   };
 }
@@ -119,6 +130,10 @@ function normalise(c: Campaign): Campaign {
     periodes: c.periodes.map((p) => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
     vagues: c.vagues.map((v) => ({ numero: v.numero, date: v.date, periodeNumero: v.periodeNumero })),
     reliquat: c.reliquat,
+    ...(c.redesignationFin ? { redesignationFin: c.redesignationFin } : {}),
+    ...(c.reliquatRegionaleBp !== undefined && c.reliquatRegionaleBp !== DEFAULT_RELIQUAT_REGIONALE_BP
+      ? { reliquatRegionaleBp: c.reliquatRegionaleBp }
+      : {}),
     source: c.source ?? '',
   };
 }
@@ -150,6 +165,8 @@ export async function saveCampaign(
       periodes: c.periodes,
       vagues: c.vagues,
       reliquat: c.reliquat,
+      redesignationFin: c.redesignationFin ?? null,
+      reliquatRegionaleBp: c.reliquatRegionaleBp ?? DEFAULT_RELIQUAT_REGIONALE_BP,
       source: c.source || null,
       updatedAt: now,
       updatedBy: operatorUserId,
