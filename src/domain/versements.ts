@@ -1,0 +1,189 @@
+/**
+ * What a payment wave pays, and how the reliquat is shared (docs/regles.md#versements, #reliquat,
+ * #fonds-non-versables). Pure: amounts in bigint cents, every split by largest remainder (money.ts), so
+ * that what is paid equals, to the cent, what the Synthèse and the establishment already show.
+ */
+import { expectedAmounts, splitLargestRemainder, type Cents } from './money.js';
+
+// ── one employer SIRET at one wave ─────────────────────────────────────────────────────────────────
+
+export interface LineState {
+  /** allocation line id: the lines are taken in id order, as the Synthèse takes them */
+  id: number;
+  bp: number;
+  validee: boolean;
+  /** the allocation period in which the line was validated */
+  validePeriode: number | null;
+  /** what earlier waves paid on this line (transfers issued and not returned) */
+  paidCents: Cents;
+  /** the beneficiary can be paid now (verified bank details, open): otherwise the share is « non versable » */
+  payable: boolean;
+}
+
+export interface LineDue {
+  id: number;
+  cents: Cents;
+}
+
+export interface WaveDue {
+  /** lines paid at this wave, with the amount */
+  due: LineDue[];
+  /** lines that should be paid but whose beneficiary cannot be (D. 6241-27-1) */
+  unpayable: LineDue[];
+  /** what the lines should bring in all (the Synthèse's expected amounts) */
+  expectedCents: Cents[];
+}
+
+/**
+ * The lines of one employer SIRET a wave pays: validated in a period the wave pays (or earlier), the
+ * expected amount of each line (largest remainder of the crédits over all the SIRET's lines, in id order:
+ * the Synthèse's figure) minus what earlier waves paid on it. Nothing is paid from a SIRET whose funds
+ * the collector has not transferred (R. 6241-28-2): `funded` false gives no due line. A line whose
+ * expected amount went below what was paid (a decreasing DSN correction after a payment) gets nothing:
+ * money paid is never claimed back from an establishment (CGU art. 6.1.3).
+ */
+export function linesDueAtWave(input: {
+  creditsCents: Cents;
+  funded: boolean;
+  periodeNumero: number;
+  lines: readonly LineState[];
+}): WaveDue {
+  const lines = [...input.lines].sort((a, b) => a.id - b.id);
+  const expectedCents = expectedAmounts(
+    input.creditsCents,
+    lines.map((l) => l.bp),
+  );
+  const due: LineDue[] = [];
+  const unpayable: LineDue[] = [];
+  if (!input.funded) return { due, unpayable, expectedCents };
+  lines.forEach((l, i) => {
+    if (!l.validee || l.validePeriode === null || l.validePeriode > input.periodeNumero) return;
+    const cents = expectedCents[i]! - l.paidCents;
+    if (cents <= 0n) return;
+    (l.payable ? due : unpayable).push({ id: l.id, cents });
+  });
+  return { due, unpayable, expectedCents };
+}
+
+/** The label of a transfer: `TAXE- APPRENTISSAGE - <SIRET> - <année> - <n° virement>` (docs/regles.md#versements). */
+export function virementLabel(siret: string, annee: number, numero: number): string {
+  return `TAXE- APPRENTISSAGE - ${siret} - ${annee} - ${numero}`;
+}
+
+/**
+ * Who receives a line: a composante that has its own SIRET and verified bank details, else its parent
+ * establishment (an establishment receives for itself).
+ */
+export function beneficiaryOf(target: { siret: string; parentSiret: string | null; ownDetailsVerified: boolean }): string {
+  if (target.parentSiret === null || target.parentSiret === target.siret) return target.siret;
+  return target.ownDetailsVerified ? target.siret : target.parentSiret;
+}
+
+// ── the reliquat (R. 6241-28) ─────────────────────────────────────────────────────────────────────
+
+export interface ReliquatInput {
+  /** what the employers of each region generated (region code → cents); '' for employers of no known region */
+  poolByRegion: ReadonlyMap<string, Cents>;
+  /** the regional part in basis points (4000 = 40 %) */
+  regionaleBp: number;
+  /** the habilitated establishments (top level) of the campaign and their region */
+  etablissements: readonly { siret: string; region: string | null }[];
+  /** the formations of the campaign: the establishment that receives for them, its region, the diploma's RNCP code */
+  formations: readonly { siret: string; region: string | null; rncp: string | null }[];
+  /** the RNCP codes of the métiers en tension of each region */
+  metiersEnTension: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export interface ReliquatShare {
+  siret: string;
+  regionaleCents: Cents;
+  nationaleCents: Cents;
+  /** formations leading to a métier en tension of its region */
+  formations: number;
+}
+
+export interface ReliquatResult {
+  poolCents: Cents;
+  regionaleCents: Cents;
+  nationaleCents: Cents;
+  shares: ReliquatShare[];
+  /** what no establishment could receive (a region without establishment, no formation en tension): stays in the fund (R. 6241-28-1) */
+  undistributedCents: Cents;
+}
+
+const bySiret = (a: { siret: string }, b: { siret: string }) => (a.siret < b.siret ? -1 : a.siret > b.siret ? 1 : 0);
+
+/**
+ * Shares the reliquat: the regional part (`regionaleBp` of the pool) region by region — each region's part
+ * is what its employers generated, split in equal amounts among its habilitated establishments; the
+ * national part in equal amounts per formation leading to one of the métiers en tension of its region;
+ * an establishment receives the sum of its shares. Every split is a largest remainder in SIRET order, so
+ * the shares and the undistributed rest add up to the pool exactly.
+ */
+export function shareReliquat(input: ReliquatInput): ReliquatResult {
+  const regions = [...input.poolByRegion.keys()].sort();
+  const poolCents = regions.reduce((s, r) => s + input.poolByRegion.get(r)!, 0n);
+  const [regionaleCents, nationaleCents] = splitLargestRemainder(poolCents, [input.regionaleBp, 10_000 - input.regionaleBp]) as [
+    Cents,
+    Cents,
+  ];
+  const shares = new Map<string, ReliquatShare>();
+  const shareOf = (siret: string) =>
+    shares.get(siret) ?? shares.set(siret, { siret, regionaleCents: 0n, nationaleCents: 0n, formations: 0 }).get(siret)!;
+  let undistributedCents = 0n;
+
+  const regionalParts = splitLargestRemainder(
+    regionaleCents,
+    regions.map((r) => input.poolByRegion.get(r)!),
+  );
+  regions.forEach((region, i) => {
+    const part = regionalParts[i]!;
+    const here = region ? input.etablissements.filter((e) => e.region === region).sort(bySiret) : [];
+    if (here.length === 0) {
+      undistributedCents += part;
+      return;
+    }
+    splitLargestRemainder(
+      part,
+      here.map(() => 1),
+    ).forEach((c, j) => (shareOf(here[j]!.siret).regionaleCents += c));
+  });
+
+  const eligible = input.formations
+    .filter((f) => f.region !== null && f.rncp !== null && (input.metiersEnTension.get(f.region)?.has(f.rncp) ?? false))
+    .sort(bySiret);
+  if (eligible.length === 0) undistributedCents += nationaleCents;
+  else
+    splitLargestRemainder(
+      nationaleCents,
+      eligible.map(() => 1),
+    ).forEach((c, j) => {
+      const s = shareOf(eligible[j]!.siret);
+      s.nationaleCents += c;
+      s.formations += 1;
+    });
+
+  return { poolCents, regionaleCents, nationaleCents, shares: [...shares.values()].sort(bySiret), undistributedCents };
+}
+
+// ── reconciliation ─────────────────────────────────────────────────────────────────────────────────
+
+export interface ReconciliationTotals {
+  /** what the collectors transferred (encaissements) */
+  collectedCents: Cents;
+  /** the operator's fees on the envelopes that were funded */
+  feesCents: Cents;
+  /** transfers of allocations issued and not returned */
+  paidCents: Cents;
+  /** transfers of the reliquat issued and not returned */
+  reliquatPaidCents: Cents;
+  /** what stays in the fund for next year, by its parts (each part named, e.g. « parts non versables ») */
+  carriedOver: readonly { label: string; cents: Cents }[];
+}
+
+/** collected = fees + paid + reliquat paid + carried over, to the cent; the difference when not. */
+export function reconcile(t: ReconciliationTotals): { carriedOverCents: Cents; differenceCents: Cents; balanced: boolean } {
+  const carriedOverCents = t.carriedOver.reduce((s, p) => s + p.cents, 0n);
+  const differenceCents = t.collectedCents - (t.feesCents + t.paidCents + t.reliquatPaidCents + carriedOverCents);
+  return { carriedOverCents, differenceCents, balanced: differenceCents === 0n };
+}
