@@ -70,11 +70,23 @@ export type AuditAction =
   | 'groupe.created'
   | 'groupe.deleted'
   // campaign calendars (src/modules/campagnes)
-  | 'campagne.updated';
+  | 'campagne.updated'
+  // payments (src/modules/versements)
+  | 'encaissements.imported'
+  | 'vague.preparee'
+  | 'vague.approuvee'
+  | 'vague.emise'
+  | 'vague.annulee'
+  | 'retours_sepa.importes'
+  | 'non_versable.redesigne'
+  | 'reliquat.calcule'
+  | 'metiers_en_tension.importes';
 
 export interface AuditEntry {
   action: AuditAction;
   actorUserId?: string | null;
+  /** the operator's agent who acted (payments, verdicts, imports from the back-office) */
+  actorAgentId?: string | null;
   espaceId?: string | null;
   targetUserId?: string | null;
   ip?: string | null;
@@ -86,6 +98,7 @@ export async function audit(tx: Tx, clock: Clock, e: AuditEntry): Promise<void> 
     at: clock.now(),
     action: e.action,
     actorUserId: e.actorUserId ?? null,
+    actorAgentId: e.actorAgentId ?? null,
     espaceId: e.espaceId ?? null,
     targetUserId: e.targetUserId ?? null,
     ip: e.ip ?? null,

@@ -269,6 +269,8 @@ export const auditEvents = pgTable(
     at: ts('at').notNull(),
     action: text('action').notNull(),
     actorUserId: uuid('actor_user_id'),
+    /** an agent of the operator (src/modules/operateur), when the operator acted */
+    actorAgentId: uuid('actor_agent_id'),
     espaceId: uuid('espace_id'),
     targetUserId: uuid('target_user_id'),
     ip: text('ip'),
