@@ -3,16 +3,29 @@
  * « SOLTéA - Etablissements », checks « Mon établissement », fixes a contact's telephone (a wrong
  * number first), generates the direct link and copies it, asks for a code, reads it in the mail,
  * enters new bank details (a foreign non-SEPA IBAN first: the French message), sees « À vérifier »,
- * and looks at the allocations received. Every page: screenshot, axe, one h1.
+ * and looks at the allocations received. Then a tiers-déclarant, CABINET COMPTABLE DURAND, which added
+ * the lycée to its portefeuille: its space stays closed until Nadia accepts the cabinet's mandate under
+ * « Demande en attente » (docs/regles.md#tiers-declarants); Paul DURAND then enters « Mon
+ * établissement »; Nadia revokes the mandate and the space closes again. Every page: screenshot, axe,
+ * one h1.
  *
  * Set-up, directly in the database (other journeys walk the inscription): the lycée's rows of the
  * referential, its espace with Nadia GARNIER (administrateur), the declaration open since two days,
- * and the demo seed of the establishment space (fiche, verified bank details, allocations).
+ * and the demo seed of the establishment space (fiche, verified bank details, allocations); the cabinet
+ * as a tiers-déclarant whose default portefeuille holds « SOLTéA - Etablissements » and the lycée
+ * (added through the use case, which asks the lycée's mandate), Paul habilitated, the access delay over.
  */
+import { and, eq, sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../src/app-context.js';
 import { makeValidFrenchIban } from '../src/domain/iban.js';
 import { seedDemoEspaceEtablissement } from '../src/demo/espace-etablissement.js';
+import { habilitations, portefeuilles, users } from '../src/infra/db/schema.js';
+import { REQUEST_SUBJECT } from '../src/modules/accounts/mandats.js';
+import { addClient } from '../src/modules/gestion/portefeuilles-clients.js';
+import { setPortefeuilleDeclarations } from '../src/modules/gestion/portefeuilles-declarations.js';
+import { ensureDefaultPortefeuille } from '../src/modules/gestion/portefeuilles.js';
 import {
   CODE_SUBJECT,
   codeIn,
@@ -24,8 +37,8 @@ import {
   seedReferentiel,
   type TestPerson,
 } from '../test/espace-etablissement/fixtures.js';
-import { checkPage, startJourney, type Journey } from './support.js';
-import { field, heading, logIn } from './steps.js';
+import { checkPage, DEMO_COMPANIES, startJourney, type Journey } from './support.js';
+import { field, heading, logIn, openDemandes } from './steps.js';
 
 const BASE = `/soltea/etablissement/${LYCEE.siret}`;
 const NEW_IBAN = makeValidFrenchIban('30004', '00819', '00012345678');
@@ -34,6 +47,38 @@ let j: Journey;
 let page: Page;
 let nadia: TestPerson;
 let sophie: TestPerson;
+let paul: TestPerson;
+
+/**
+ * CABINET COMPTABLE DURAND, a tiers-déclarant: its default portefeuille with « SOLTéA - Etablissements »
+ * and the lycée as client (which asks the lycée's mandate), Paul habilitated, the access delay over.
+ */
+async function seedCabinet(ctx: AppContext): Promise<TestPerson> {
+  const CD = DEMO_COMPANIES.cabinetDurand;
+  const co = await createCompany(ctx, {
+    siren: CD.siren,
+    siret: CD.siret,
+    kind: 'tiers_declarant',
+    code: 'DSN',
+    people: [{ nom: 'DURAND', prenom: 'Paul', role: 'administrateur', email: 'paul.durand@cabinet-durand.example' }],
+  });
+  const [admin] = await ctx.db.select().from(users).where(eq(users.id, co.people[0]!.id));
+  await ensureDefaultPortefeuille(ctx, admin!);
+  const [def] = await ctx.db
+    .select()
+    .from(portefeuilles)
+    .where(and(eq(portefeuilles.espaceId, co.espaceId), eq(portefeuilles.isDefault, true)));
+  await setPortefeuilleDeclarations(ctx, admin!, def!.id, ['SOLTEA_ETABLISSEMENTS']);
+  await addClient(ctx, admin!, def!.id, LYCEE.siren);
+  const twoDaysAgo = new Date(ctx.clock.now().getTime() - 48 * 3_600_000);
+  await ctx.db.execute(
+    sql`update etablissement_declarations set added_at = ${twoDaysAgo}::timestamptz, accessible_at = ${twoDaysAgo}::timestamptz where espace_id = ${co.espaceId}::uuid`,
+  );
+  await ctx.db
+    .insert(habilitations)
+    .values({ userId: admin!.id, siret: LYCEE.siret, declarationCode: 'SOLTEA_ETABLISSEMENTS', declarer: true, grantedAt: twoDaysAgo });
+  return co.people[0]!;
+}
 
 beforeAll(async () => {
   j = await startJourney('espace-etablissement');
@@ -54,6 +99,7 @@ beforeAll(async () => {
   });
   sophie = gip.people[0]!;
   await seedDemoEspaceEtablissement(ctx);
+  paul = await seedCabinet(ctx);
   page = await j.newPerson();
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: j.baseUrl });
 });
@@ -165,5 +211,61 @@ describe('the lycée’s administrator in its establishment space', () => {
     await expect.poll(() => other.getByRole('heading', { name: 'Ces établissements ne sont pas habilités' }).isVisible()).toBe(true);
     await expect.poll(() => other.getByText(/demande d’habilitation/).isVisible()).toBe(true);
     await checkPage(other, 'gip-non-habilite');
+  });
+});
+
+describe('a tiers-déclarant in the lycée’s space: only with the lycée’s mandate', () => {
+  let cabinet: Page;
+
+  it('the cabinet added the lycée to its portefeuille: the space stays closed, and says why', async () => {
+    const mail = await j.waitForMail({ to: nadia.email, subject: REQUEST_SUBJECT });
+    expect(mail.text).toContain('a ajouté votre entreprise à son portefeuille');
+    cabinet = await j.newPerson();
+    await logIn(cabinet, paul, paul.password, 'cabinet');
+    await cabinet.waitForURL('**/menu');
+    await cabinet.getByRole('link', { name: 'SOLTéA - Etablissements', exact: true }).click();
+    await cabinet.waitForURL('**/soltea/etablissement');
+    await expect.poll(() => cabinet.getByText(/aucun de vos clients n’a accepté votre mandat/).isVisible()).toBe(true);
+    await checkPage(cabinet, 'cabinet-sans-mandat');
+    const res = await cabinet.goto(BASE);
+    expect(res?.status()).toBe(404);
+    await checkPage(cabinet, 'cabinet-sans-mandat-introuvable');
+  });
+
+  it('the lycée’s administrator accepts the mandate under « Demande en attente »', async () => {
+    await page.goto('/menu');
+    await openDemandes(page, 'mandat', 1);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('heading', { name: /Un tiers déclarant, CABINET COMPTABLE DURAND.*, a ajouté votre entreprise à son portefeuille/ })
+          .isVisible(),
+      )
+      .toBe(true);
+    await page.getByRole('button', { name: /^Accepter le mandat de CABINET COMPTABLE DURAND/ }).click();
+    await page.waitForURL('**/menu/demandes?notice=mandat-accepte');
+    await expect.poll(() => page.getByText(/^Le mandat est accepté/).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: /^Révoquer le mandat de CABINET COMPTABLE DURAND/ }).isVisible()).toBe(true);
+    await checkPage(page, 'mandat-accepte');
+    const told = await j.waitForMail({ to: paul.email, subject: /^Mandat accepté par / });
+    expect(told.text).toContain('a accepté');
+  });
+
+  it('the cabinet now enters « Mon établissement » of the lycée', async () => {
+    await cabinet.goto('/menu');
+    await cabinet.getByRole('link', { name: 'SOLTéA - Etablissements', exact: true }).click();
+    await cabinet.waitForURL(`**${BASE}`);
+    expect(await heading(cabinet)).toBe('Mon établissement');
+    await checkPage(cabinet, 'cabinet-mon-etablissement');
+  });
+
+  it('the lycée’s administrator revokes the mandate: the space closes again for the cabinet', async () => {
+    await page.getByRole('button', { name: /^Révoquer le mandat de CABINET COMPTABLE DURAND/ }).click();
+    await page.waitForURL('**/menu/demandes?notice=mandat-revoque');
+    await expect.poll(() => page.getByText(/^Le mandat est révoqué/).isVisible()).toBe(true);
+    await checkPage(page, 'mandat-revoque');
+    await j.waitForMail({ to: paul.email, subject: /^Mandat révoqué par / });
+    const res = await cabinet.goto(BASE);
+    expect(res?.status()).toBe(404);
   });
 });

@@ -2,7 +2,10 @@
  * « Gérer vos portefeuilles »: CABINET COMPTABLE DURAND registers as a tiers-déclarant, gets the demo
  * portefeuilles (seedDemoPortefeuilles), then, from the menu: « Vos portefeuilles », « Ajouter un
  * portefeuille », « Composer le portefeuille » (add by SIREN, refusals), « Choisir les établissements »,
- * « Gérer les déclarations de l’entreprise », « Transférer », and the récapitulatif.
+ * « Gérer les déclarations de l’entreprise », « Transférer », and the récapitulatif. Each client was
+ * asked for the cabinet's mandate (docs/regles.md#tiers-declarants): the composition shows it
+ * « en attente »; BOULANGERIE MOUTIN's administrator accepts it under « Demande en attente », and the
+ * composition then shows it accepted.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +14,10 @@ import { hashSecret } from '../src/infra/crypto.js';
 import { users } from '../src/infra/db/schema.js';
 import { loginKey } from '../src/modules/accounts/login-key.js';
 import { seedDemoPortefeuilles } from '../src/demo/portefeuilles.js';
+import { REQUEST_SUBJECT } from '../src/modules/accounts/mandats.js';
+import { createCompany } from '../test/espace-etablissement/fixtures.js';
 import { checkPage, DEMO_COMPANIES, startJourney, type Journey } from './support.js';
-import { field, heading, registerAdministrator, tick, type Person } from './steps.js';
+import { field, heading, logIn, openDemandes, registerAdministrator, tick, type Person } from './steps.js';
 
 const { boulangerieMoutin: BM, gipMds: GIP, cabinetDurand: CD } = DEMO_COMPANIES;
 const paul: Person = {
@@ -127,6 +132,8 @@ describe('« Gérer vos portefeuilles » (CABINET COMPTABLE DURAND)', () => {
     await checkPage(page, 'pf-transfere');
     expect(await page.getByText('Nom du portefeuille : ARTISANS').isVisible()).toBe(true);
     expect(await row('999 001 001').count()).toBe(1);
+    // the boulangerie has no espace yet: no one has decided the cabinet's mandate
+    expect((await row('999 001 001').locator('.fr-badge').textContent())?.trim()).toBe('Mandat en attente');
   });
 
   it('chooses the établissements and the declarations of GIP MDS in « CLIENTS »', async () => {
@@ -165,5 +172,31 @@ describe('« Gérer vos portefeuilles » (CABINET COMPTABLE DURAND)', () => {
     expect(await page.locator('header.fr-header').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Imprimer' }).isVisible()).toBe(false);
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('BOULANGERIE MOUTIN’s administrator accepts the cabinet’s mandate; the composition shows it accepted', async () => {
+    // the boulangerie registers later (set up in the database: other journeys walk the inscription)
+    const bm = await createCompany(j.app.ctx, {
+      siren: BM.siren,
+      siret: BM.siret,
+      code: 'DSN',
+      people: [{ nom: 'MOUTIN', prenom: 'Claire', role: 'administrateur', email: 'claire.moutin@boulangerie-moutin.example' }],
+    });
+    const claire = bm.people[0]!;
+    const other = await j.newPerson();
+    await logIn(other, claire, claire.password, 'bm');
+    await other.waitForURL('**/menu');
+    await openDemandes(other, 'bm', 1);
+    await other.getByRole('button', { name: new RegExp(`^Accepter le mandat de ${CD.raisonSociale}`) }).click();
+    await other.waitForURL('**/menu/demandes?notice=mandat-accepte');
+    await checkPage(other, 'bm-mandat-accepte');
+    await j.waitForMail({ to: paul.email, subject: new RegExp(`^Mandat accepté par ${BM.raisonSociale}`) });
+    expect(j.mails.some((m) => m.to === claire.email && m.subject === REQUEST_SUBJECT)).toBe(false); // asked before she had an espace
+
+    await page.goto('/gestion/portefeuilles');
+    await page.getByRole('link', { name: 'Composer le portefeuille « ARTISANS »' }).click();
+    await page.waitForLoadState('load');
+    expect((await row('999 001 001').locator('.fr-badge').textContent())?.trim()).toBe('Mandat accepté');
+    await checkPage(page, 'pf-composition-mandat-accepte');
   });
 });

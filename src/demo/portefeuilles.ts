@@ -4,15 +4,36 @@
  * and a few generated companies, and « CLIENTS » (worked on by PETIT Inès) with GIP MDS. Goes through
  * the use cases, so the rows, the declarations and the audit trail are those of a real session.
  * Its people are habilitated to « SOLTéA - Employeurs » on the clients' établissements, with the
- * access delay over. Idempotent: does nothing once the cabinet has clients.
+ * access delay over. Adding a client asks it for the cabinet's mandate (docs/regles.md#tiers-declarants):
+ * the clients that have an espace (BOULANGERIE MOUTIN, GIP MDS) accept it through their administrator,
+ * as they would under « Demande en attente »; the generated companies have no one to decide, so theirs
+ * stay pending. Idempotent: does nothing once the cabinet has clients.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../app-context.js';
-import { entreprises, espaces, portefeuilleClients, portefeuilles, users } from '../infra/db/schema.js';
+import { entreprises, espaces, mandats, portefeuilleClients, portefeuilles, users } from '../infra/db/schema.js';
+import { decideMandat } from '../modules/accounts/mandats.js';
 import { createPortefeuille, ensureDefaultPortefeuille } from '../modules/gestion/portefeuilles.js';
 import { addClient } from '../modules/gestion/portefeuilles-clients.js';
 import { setPortefeuilleDeclarations } from '../modules/gestion/portefeuilles-declarations.js';
 import { DEMO_COMPANIES } from './registry.js';
+
+/** Each client company with an administrator accepts the cabinet's pending mandate, through the use case. */
+async function acceptMandates(ctx: AppContext, tiersEspaceId: string): Promise<void> {
+  const pending = await ctx.db
+    .select({ id: mandats.id, siren: mandats.siren })
+    .from(mandats)
+    .where(and(eq(mandats.tiersEspaceId, tiersEspaceId), eq(mandats.statut, 'en_attente')));
+  for (const m of pending) {
+    const [companyAdmin] = await ctx.db
+      .select()
+      .from(users)
+      .innerJoin(espaces, eq(espaces.id, users.espaceId))
+      .where(and(eq(espaces.siren, m.siren), eq(users.role, 'administrateur'), eq(users.status, 'active')))
+      .limit(1);
+    if (companyAdmin) await decideMandat(ctx, companyAdmin.users, m.id, 'accepter');
+  }
+}
 
 export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {
   const [espace] = await ctx.db.select().from(espaces).where(eq(espaces.siren, DEMO_COMPANIES.cabinetDurand.siren));
@@ -64,6 +85,7 @@ export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {
   });
   await setPortefeuilleDeclarations(ctx, admin, clientsId, ['SOLTEA_EMPLOYEURS']);
   await addClient(ctx, admin, clientsId, DEMO_COMPANIES.gipMds.siren).catch(() => undefined);
+  await acceptMandates(ctx, espace.id);
 
   // The cabinet's people are habilitated to « SOLTéA - Employeurs » on their clients' établissements
   // (the administrator on every portefeuille, Inès Petit on « CLIENTS »), and the portefeuilles were

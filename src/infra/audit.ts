@@ -48,6 +48,12 @@ export type AuditAction =
   | 'portefeuille.client_removed'
   | 'portefeuille.client_transferred'
   | 'portefeuille.etablissements_changed'
+  // mandates of tiers-déclarants (src/modules/accounts/mandats.ts)
+  | 'mandat.requested'
+  | 'mandat.accepted'
+  | 'mandat.refused'
+  | 'mandat.revoked'
+  | 'mandat.withdrawn'
   // SOLTéA establishment space (src/modules/espace-etablissement)
   | 'soltea_etablissement.presentation_changed'
   | 'soltea_etablissement.contact_added'
@@ -57,6 +63,7 @@ export type AuditAction =
   | 'soltea_etablissement.site_updated'
   | 'soltea_etablissement.site_removed'
   | 'bank_code.requested'
+  | 'bank_code.letters_printed'
   | 'bank_code.failed'
   | 'bank_code.burnt'
   | 'bank_details.changed'

@@ -254,7 +254,7 @@ describe('campagne and campagne-modifier', () => {
           '  Virement 1 (attributions de la période 1) : à partir du 11 juillet 2025',
           '  Virement 2 (attributions de la période 2) : à partir du 7 novembre 2025',
           '  Re-désignation des parts non versables : jusqu’au 26 novembre 2025 inclus',
-      '  Répartition des fonds non affectés : à partir du 27 novembre 2025 (part régionale 40 %, part nationale 60 %)',
+          '  Répartition des fonds non affectés : à partir du 27 novembre 2025 (part régionale 40 %, part nationale 60 %)',
           'Fenêtre de répartition : 136 jours (au moins 61 jours, deux mois, article D. 6241-27 du code du travail).',
           'Le 1er août 2025 à 10:00 (heure de Paris) : La période de répartition 2 est ouverte jusqu’au 24 octobre 2025 inclus.',
           'Une déclaration corrective reçue maintenant ajusterait les crédits de la campagne (CGU art. 6.1.3).',

@@ -1,14 +1,17 @@
 /**
  * « Coordonnées bancaires » over HTTP: the code (mailed to the administrators only, hashed, valid
- * 30 days, one request per 10 minutes, replaced by the next one, burnt after 5 wrong entries, used
- * once), the IBAN / BIC / titulaire checks with the real vectors (a bad field changes nothing and costs
+ * 30 days, one request per 10 minutes, never cancelled by a new request while it is pending, burnt
+ * after 5 wrong entries, used once), the IBAN / BIC / titulaire checks with the real vectors (a bad field changes nothing and costs
  * no attempt), double submission, the history of versions, the operator's verdict (function and CLI),
  * audit and notifications, and the IBAN never shown nor mailed in clear.
  */
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeValidFrenchIban } from '../../src/domain/iban.js';
+import { auditEvents, coordonneesBancairesStatuts } from '../../src/infra/db/schema.js';
 import { parseBankStatusArgs, runBankStatus } from '../../src/modules/espace-etablissement/cli-commands.js';
 import { setBankDetailsStatus } from '../../src/modules/espace-etablissement/coordonnees-bancaires.js';
 import { createHarness, type Client, type Harness, type ReceivedMail } from '../harness.js';
@@ -102,7 +105,7 @@ describe('« Demander un code »', () => {
     expect(after.body).toMatch(/Un code a été demandé le .* par Julien FONTAINE/);
   });
 
-  it('a second request within 10 minutes is refused (429), nothing sent; after 10 minutes a new code replaces the first', async () => {
+  it('a second request within 10 minutes is refused (429); after 10 minutes too while the first code is pending (409): it stays valid', async () => {
     const first = await lastCode();
     h.clock.advance(9 * 60_000);
     const mailsBefore = (await mailsTo(admin.email, CODE_SUBJECT)).length;
@@ -114,13 +117,19 @@ describe('« Demander un code »', () => {
     expect((await mailsTo(admin.email, CODE_SUBJECT)).length).toBe(mailsBefore);
     expect(await codeRows(h.ctx.db)).toHaveLength(1);
     h.clock.advance(61_000);
-    const ok = await adminC.json(`${BANK}/code`, {});
-    expect(ok.statusCode, ok.body).toBe(200);
-    expect(JSON.parse(ok.body).destinataires.sort()).toEqual(['Isabelle ROUSSEL', 'Nadia GARNIER']);
-    const second = await lastCode();
-    expect(second).not.toBe(first);
-    // the first code no longer works
-    const r2 = await adminC.form(BANK, { ...GOOD, code: first });
+    const again = await adminC.json(`${BANK}/code`, {});
+    expect(again.statusCode).toBe(409);
+    expect(JSON.parse(again.body)).toMatchObject({ code: 'code_en_attente' });
+    expect(JSON.parse(again.body).message).toContain('Un code a déjà été envoyé pour cet établissement');
+    const page = await adminC.form(`${BANK}/code`, {});
+    expect(page.statusCode).toBe(409);
+    expect(pageErrors(page.body).join(' ') + page.body).toContain('Un code a déjà été envoyé pour cet établissement');
+    expect((await mailsTo(admin.email, CODE_SUBJECT)).length).toBe(mailsBefore);
+    expect(await codeRows(h.ctx.db)).toHaveLength(1);
+    expect(await lastCode()).toBe(first);
+    // a wrong code costs an attempt of the pending one; nothing is saved
+    const wrong = first === 'ABCD-EFGH' ? 'ABCD-EFGJ' : 'ABCD-EFGH';
+    const r2 = await adminC.form(BANK, { ...GOOD, code: wrong });
     expect(r2.statusCode).toBe(400);
     expect(pageErrors(r2.body)).toContain('Le code est incorrect. Il vous reste 4 essais avant qu’il ne soit bloqué.');
     expect(await bankRows(h.ctx.db)).toHaveLength(0);
@@ -242,7 +251,9 @@ describe('entering the details', () => {
   it('a double submission with one code saves one version only', async () => {
     h.clock.advance(11 * 60_000);
     await fresh();
-    expect((await adminC.form(`${BANK}/code`, {})).statusCode).toBe(303);
+    const asked = await adminC.json(`${BANK}/code`, {});
+    expect(asked.statusCode, asked.body).toBe(200);
+    expect(JSON.parse(asked.body).destinataires.sort()).toEqual(['Isabelle ROUSSEL', 'Nadia GARNIER']);
     const code = await lastCode();
     const [a, b] = await Promise.all([
       adminC.json(BANK, { ...GOOD, iban: IBAN2, bic: 'BNPAFRPP', code }),
@@ -334,5 +345,38 @@ describe('the operator’s verdict', () => {
     expect((await adminC.get(BANK)).body).toContain('<span class="fr-badge fr-badge--success">Vérifiée</span>');
     expect(await mailsTo(admin2.email, 'SOLTéA : coordonnées bancaires vérifiées')).toHaveLength(1);
     expect(await runBankStatus(h.ctx, [LYCEE.siret, 'rejetee'], () => undefined)).toBe(2);
+  });
+
+  it('records who gave the verdict (--agent, else the operating-system user) in the audit row and the status history', async () => {
+    expect(parseBankStatusArgs([LYCEE.siret, 'verifiee', '--agent'])).toMatchObject({ ok: false });
+    expect(parseBankStatusArgs([LYCEE.siret, 'rejetee', '--agent', 'Marie Dubois', 'Titulaire', 'illisible'])).toEqual({
+      ok: true,
+      siret: LYCEE.siret,
+      statut: 'rejetee',
+      motif: 'Titulaire illisible',
+      agent: 'Marie Dubois',
+    });
+    const out: string[] = [];
+    expect(
+      await runBankStatus(h.ctx, [LYCEE.siret, 'rejetee', '--agent', 'Marie Dubois', 'Titulaire', 'illisible'], (l) => out.push(l)),
+    ).toBe(0);
+    expect(out.join(' ')).toContain('Marie Dubois');
+    expect(await runBankStatus(h.ctx, [LYCEE.siret, 'verifiee'], () => undefined)).toBe(0);
+    const audits = await h.ctx.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'bank_details.status_set'))
+      .orderBy(asc(auditEvents.id));
+    expect(audits.slice(-2).map((a) => (a.details as { agent?: string }).agent)).toEqual(['Marie Dubois', userInfo().username]);
+    const history = await h.ctx.db
+      .select()
+      .from(coordonneesBancairesStatuts)
+      .where(eq(coordonneesBancairesStatuts.siret, LYCEE.siret))
+      .orderBy(asc(coordonneesBancairesStatuts.id));
+    expect(history.slice(-2).map((x) => [x.statut, x.motif, x.agent])).toEqual([
+      ['rejetee', 'Titulaire illisible', 'Marie Dubois'],
+      ['verifiee', null, userInfo().username],
+    ]);
+    expect(history.at(-1)!.coordonneesId).toBe((await currentBank(h.ctx.db))!.id);
   });
 });

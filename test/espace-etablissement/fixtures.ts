@@ -21,6 +21,8 @@ import {
   etablissements,
   habilitations,
   notifications,
+  portefeuilleEtablissements,
+  portefeuilles,
   refDiplomes,
   refEtablissements,
   refEtablissementUais,
@@ -195,13 +197,20 @@ export async function createCompany(
     sirets?: string[];
     declarationAddedHoursAgo?: number;
     code?: string;
+    kind?: 'entreprise' | 'tiers_declarant';
   },
 ): Promise<{ espaceId: string; people: TestPerson[] }> {
   const now = ctx.clock.now();
   const hash = await hashSecret(PASSWORD);
   const [espace] = await ctx.db
     .insert(espaces)
-    .values({ siren: opts.siren, siret: opts.siret, kind: 'entreprise', organisationType: 'fonction_publique', domains: ['formation'] })
+    .values({
+      siren: opts.siren,
+      siret: opts.siret,
+      kind: opts.kind ?? 'entreprise',
+      organisationType: opts.kind === 'tiers_declarant' ? 'expert_comptable' : 'fonction_publique',
+      domains: ['formation'],
+    })
     .returning();
   const people: TestPerson[] = [];
   for (const p of opts.people) {
@@ -245,6 +254,60 @@ export async function createCompany(
           .values({ userId: people[i]!.id, siret, declarationCode: code, declarer: true, payer: false, grantedAt: addedAt });
   }
   return { espaceId: espace!.id, people };
+}
+
+/**
+ * A tiers-déclarant (its administrator first) whose administrator, over HTTP, puts « SOLTéA -
+ * Etablissements » on its default portefeuille and adds the `clients` (SIREN) to it, which asks each
+ * client for a mandate; its people are then habilitated on the clients' SIRETs. The 24-hour access
+ * delay of the declaration still runs: advance the clock before entering.
+ */
+export async function tiersWithClients(
+  h: Harness,
+  opts: {
+    siren: string;
+    siret: string;
+    people: { nom: string; prenom?: string; role: 'administrateur' | 'declarant' }[];
+    clients: string[];
+  },
+): Promise<{ espaceId: string; people: TestPerson[]; portefeuilleId: string }> {
+  const co = await createCompany(h.ctx, {
+    siren: opts.siren,
+    siret: opts.siret,
+    people: opts.people,
+    code: 'DSN',
+    kind: 'tiers_declarant',
+  });
+  const c = await signIn(h, co.people[0]!);
+  if ((await c.get('/gestion/portefeuilles')).statusCode !== 200) throw new Error('portefeuilles');
+  const [p] = await h.ctx.db
+    .select({ id: portefeuilles.id })
+    .from(portefeuilles)
+    .where(and(eq(portefeuilles.espaceId, co.espaceId), eq(portefeuilles.isDefault, true)));
+  const base = `/gestion/portefeuilles/${p!.id}`;
+  await c.get(`${base}/declarations`);
+  const d = await c.form(`${base}/declarations`, { envoye: '1', declarations: ['SOLTEA_ETABLISSEMENTS'] });
+  if (d.statusCode !== 303) throw new Error(`déclarations du portefeuille : ${d.statusCode}\n${d.body.slice(0, 500)}`);
+  for (const siren of opts.clients) {
+    await c.get(base);
+    const r = await c.form(`${base}/entreprises`, { siren });
+    if (r.statusCode !== 303) throw new Error(`ajout du client ${siren} : ${r.statusCode}\n${r.body.slice(0, 500)}`);
+  }
+  const sirets = await h.ctx.db
+    .select({ siret: portefeuilleEtablissements.siret })
+    .from(portefeuilleEtablissements)
+    .where(eq(portefeuilleEtablissements.portefeuilleId, p!.id));
+  for (const person of co.people)
+    for (const { siret } of sirets)
+      await h.ctx.db.insert(habilitations).values({
+        userId: person.id,
+        siret,
+        declarationCode: 'SOLTEA_ETABLISSEMENTS',
+        declarer: true,
+        payer: false,
+        grantedAt: h.clock.now(),
+      });
+  return { ...co, portefeuilleId: p!.id };
 }
 
 /** A company of the test registry (not a fixed demo one) that has no espace yet, with its siège SIRET. */

@@ -476,6 +476,47 @@ describe('Modifier, Suspendre, Réactiver, Supprimer, Changer le courriel', () =
   });
 });
 
+describe('another administrator’s e-mail', () => {
+  it('cannot be changed by a co-administrator (403, French message, nothing changed); a déclarant’s and one’s own can', async () => {
+    const co = await signedInDeclarant(A);
+    await h.ctx.db.update(users).set({ role: 'administrateur' }).where(eq(users.id, co.id));
+    const before = await userRow(h, co.id);
+    const message = 'Vous ne pouvez pas changer l’adresse électronique d’un autre administrateur';
+    const list = await A.client.get('/gestion/declarants');
+    expect(list.body).not.toContain(`/gestion/declarants/${co.id}/courriel`);
+    expect(list.body).toContain(`/gestion/declarants/${A.userId}/courriel`);
+    const page = await A.client.get(`/gestion/declarants/${co.id}/courriel`);
+    expect(page.statusCode).toBe(403);
+    expect(page.body).toContain(message);
+    const pirate = `pirate.${co.id.slice(0, 8)}@exemple.fr`;
+    const r = await A.client.form(`/gestion/declarants/${co.id}/courriel`, { email: pirate, emailConfirm: pirate });
+    expect(r.statusCode).toBe(403);
+    expect(r.body).toContain(message);
+    const j = await A.client.json(`/gestion/declarants/${co.id}/courriel`, { email: pirate, emailConfirm: pirate });
+    expect(j.statusCode).toBe(403);
+    expect(j.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(JSON.parse(j.body)).toMatchObject({ status: 403, code: 'administrateur_protege' });
+    expect(JSON.parse(j.body).message).toContain(message);
+    expect(await userRow(h, co.id)).toEqual(before);
+    expect(await mailsTo(h, pirate)).toHaveLength(0);
+    expect(
+      await h.ctx.db
+        .select()
+        .from(tokens)
+        .where(and(eq(tokens.userId, co.id), eq(tokens.kind, 'email_change'))),
+    ).toEqual([]);
+    expect(
+      await h.ctx.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, 'declarant.email_change'), eq(auditEvents.targetUserId, co.id))),
+    ).toEqual([]);
+    // one’s own address, through the same screen, is still possible
+    const own = `moi.${A.userId.slice(0, 8)}@exemple.fr`;
+    expect((await A.client.form(`/gestion/declarants/${A.userId}/courriel`, { email: own, emailConfirm: own })).statusCode).toBe(303);
+  });
+});
+
 describe('scope', () => {
   it('another company’s administrator can neither see nor change a person: 404 on every route, nothing changes', async () => {
     const d = await signedInDeclarant(A);

@@ -85,7 +85,11 @@ export const vaguesVersement = pgTable(
     fichierNom: text('fichier_nom'),
     fichierSha256: text('fichier_sha256'),
   },
-  (t) => [uniqueIndex('vagues_versement_active_uq').on(t.annee, t.numero).where(sql`${t.statut} <> 'annulee'`)],
+  (t) => [
+    uniqueIndex('vagues_versement_active_uq')
+      .on(t.annee, t.numero)
+      .where(sql`${t.statut} <> 'annulee'`),
+  ],
 );
 
 /**
@@ -119,7 +123,10 @@ export const virements = pgTable(
     motifLibelle: text('motif_libelle'),
     rejeteLe: ts('rejete_le'),
   },
-  (t) => [uniqueIndex('virements_vague_beneficiaire_uq').on(t.vagueId, t.beneficiaireSiret), uniqueIndex('virements_numero_uq').on(t.annee, t.numero)],
+  (t) => [
+    uniqueIndex('virements_vague_beneficiaire_uq').on(t.vagueId, t.beneficiaireSiret),
+    uniqueIndex('virements_numero_uq').on(t.annee, t.numero),
+  ],
 );
 
 /** What a transfer pays of one allocation line: one row per line and wave (never paid twice). */
@@ -170,7 +177,10 @@ export const nonVersables = pgTable(
     decidePar: uuid('decide_par'),
     employeurPrevenu: boolean('employeur_prevenu').notNull().default(false),
   },
-  (t) => [uniqueIndex('non_versables_ligne_vague_uq').on(t.attributionId, t.vagueId), index('non_versables_employeur_idx').on(t.annee, t.siretEmployeur)],
+  (t) => [
+    uniqueIndex('non_versables_ligne_vague_uq').on(t.attributionId, t.vagueId),
+    index('non_versables_employeur_idx').on(t.annee, t.siretEmployeur),
+  ],
 );
 
 // ── reliquat (R. 6241-28) ───────────────────────────────────────────────────────────────────────

@@ -373,6 +373,42 @@ export const portefeuilleClients = pgTable(
   ],
 );
 
+/**
+ * A tiers-déclarant's mandate on a client company (docs/regles.md#tiers-declarants): asked when the tiers
+ * adds the company to one of its portefeuilles, accepted or refused by the company's administrators
+ * (« Demande en attente »), revocable by them later, ended by the tiers when it removes the company.
+ * Only an accepted mandate opens the client's establishment space to the tiers. Keyed by SIREN: a
+ * company without an espace yet finds the pending request when it registers.
+ */
+export const mandats = pgTable(
+  'mandats',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** the tiers-déclarant's espace */
+    tiersEspaceId: uuid('tiers_espace_id')
+      .notNull()
+      .references(() => espaces.id),
+    /** the client company */
+    siren: text('siren')
+      .notNull()
+      .references(() => entreprises.siren),
+    /** 'en_attente' | 'accepte' | 'refuse' | 'revoque' (by the company) | 'retire' (by the tiers) */
+    statut: text('statut').notNull(),
+    requestedAt: ts('requested_at').notNull(),
+    requestedBy: uuid('requested_by'),
+    decidedAt: ts('decided_at'),
+    decidedBy: uuid('decided_by'),
+    endedAt: ts('ended_at'),
+    endedBy: uuid('ended_by'),
+  },
+  (t) => [
+    uniqueIndex('mandats_en_cours_uq')
+      .on(t.tiersEspaceId, t.siren)
+      .where(sql`statut in ('en_attente', 'accepte')`),
+    index('mandats_siren_idx').on(t.siren, t.statut),
+  ],
+);
+
 /** The établissements of a client company the tiers-déclarant works for (« Choisir les établissements »). */
 export const portefeuilleEtablissements = pgTable(
   'portefeuille_etablissements',
@@ -583,6 +619,61 @@ export const codesBancaires = pgTable(
     usedAt: ts('used_at'),
   },
   (t) => [index('codes_bancaires_siret_idx').on(t.siret, t.createdAt)],
+);
+
+/**
+ * The operator's verdicts on bank details (« vérifiée », « rejetée »), one row each: who gave it (the
+ * agent's name, from the command line) and when. The version row keeps the latest verdict.
+ */
+export const coordonneesBancairesStatuts = pgTable(
+  'coordonnees_bancaires_statuts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    coordonneesId: bigint('coordonnees_id', { mode: 'number' })
+      .notNull()
+      .references(() => coordonneesBancaires.id),
+    siret: text('siret').notNull(),
+    statut: text('statut').notNull(),
+    motif: text('motif'),
+    /** the operator's agent (prénom nom, or the operating-system user name) */
+    agent: text('agent').notNull(),
+    operatorUserId: uuid('operator_user_id'),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('coordonnees_bancaires_statuts_idx').on(t.coordonneesId, t.at)],
+);
+
+/**
+ * Bank codes the operator sends by post, to the establishment's registry address, when its company has
+ * no administrator to mail them to (docs/regles.md#coordonnees-bancaires). The code is kept in clear
+ * only until the letter is printed (`npm run cli -- courriers-codes`), then erased.
+ */
+export const courriersCodes = pgTable(
+  'courriers_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    codeId: uuid('code_id')
+      .notNull()
+      .references(() => codesBancaires.id),
+    siret: text('siret').notNull(),
+    nom: text('nom').notNull(),
+    adresse: text('adresse').notNull(),
+    codePostal: text('code_postal'),
+    commune: text('commune'),
+    /** the code in clear until the letter is printed, then null */
+    code: text('code'),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    requestedBy: uuid('requested_by'),
+    sentAt: ts('sent_at'),
+    sentBy: text('sent_by'),
+  },
+  (t) => [
+    index('courriers_codes_a_envoyer_idx')
+      .on(t.createdAt)
+      .where(sql`sent_at is null`),
+    index('courriers_codes_siret_idx').on(t.siret, t.createdAt),
+  ],
 );
 
 // ── employers (SOLTéA §4.4): envelopes and allocations, per campaign year ──────────────────────

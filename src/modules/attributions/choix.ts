@@ -41,6 +41,7 @@ import {
   type DesiredLine,
   type LineRow,
 } from './apply-change.js';
+import { outOfScope } from './scope.js';
 import { calendarOf, type EnvelopeView, type GroupInfo } from './synthese.js';
 import { describeTargets, targetMapKey } from './targets.js';
 
@@ -277,7 +278,7 @@ async function applyAndWrite(ctx: Pick<AppContext, 'db' | 'clock'>, input: Chang
   if (!checked.ok) return refusal('invalid', checked.errors);
   // the members of a group take the same set: each must be allowed to change now
   const membres = groupe?.role === 'reference' ? groupe : null;
-  const members = await lockMembers(tx, annee, membres, campaign, now);
+  const members = await lockMembers(tx, { annee, actor: input.actor, now }, membres, campaign);
   if (!members.ok) return members;
   const written = { now, version: state.version, validationTotalePeriode: state.validationTotalePeriode, current, checked };
   return writeChange(ctx, tx, input, applied.lines, written, membres, members.states);
@@ -298,15 +299,28 @@ interface MemberState {
   validationTotalePeriode: number | null;
 }
 
-/** The members of the group whose reference changes: each has an envelope and may change now; locked, read. */
+/**
+ * The members of the group whose reference changes: the actor may still act for each (scope.ts: a
+ * member whose habilitation was removed, or a client whose DSN rule no longer holds, refuses the change
+ * for the whole group, naming the SIRET), each has an envelope and may change now; locked, read.
+ */
 async function lockMembers(
   tx: Tx,
-  annee: number,
+  at: { annee: number; actor: Actor; now: Date },
   groupe: GroupInfo | null,
   campaign: Campaign,
-  now: Date,
 ): Promise<{ ok: true; states: MemberState[] } | ChangeFailure> {
+  const { annee, now } = at;
   const states: MemberState[] = [];
+  const outside = groupe?.membres.length ? await outOfScope(tx, at.actor, annee, groupe.membres, now) : new Map<string, string>();
+  if (outside.size > 0)
+    return refusal(
+      'invalid',
+      [...outside].map(([siret, why]) => ({
+        code: 'groupe_hors_perimetre',
+        message: `SIRET ${siret} du groupe « ${groupe!.nom} » : vous ne pouvez plus agir pour ce SIRET (${why}). Rien n’a été enregistré, ni pour le SIRET de référence ni pour les autres SIRET du groupe ; un administrateur de l’entreprise peut retirer ce SIRET du groupe dans « Mes groupes ».`,
+      })),
+    );
   for (const m of groupe?.membres ?? []) {
     const mEnv = await envelopeOf(tx, annee, m);
     if (!mEnv)

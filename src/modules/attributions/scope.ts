@@ -11,9 +11,10 @@
  * Every route of the employer space starts from `loadEmployer`, so a SIRET typed in a URL, a form or a
  * CSV line that is not one of the person's answers « introuvable », whatever exists.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, lte, or } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { espaces, enveloppes, etablissements, type users } from '../../infra/db/schema.js';
+import type { Db, Tx } from '../../infra/db/index.js';
+import { espaces, enveloppes, etablissementDeclarations, etablissements, habilitations, users } from '../../infra/db/schema.js';
 import { openSiretsFor } from '../accounts/menu.js';
 
 type User = typeof users.$inferSelect;
@@ -97,6 +98,64 @@ export async function loadEmployer(ctx: AppContext, user: User, siret: string, a
   const all = await employerSirets(ctx, user, annee);
   const s = all.find((x) => x.siret === siret);
   return s && s.indisponible === null ? s : null;
+}
+
+const NOT_OPEN_ON_MEMBER =
+  'vous n’y êtes plus habilité à « SOLTéA - Employeurs », ou la déclaration n’y est plus ouverte à votre entreprise';
+
+/**
+ * Among `sirets` (the members of a group whose reference changes), those the actor may not act for now,
+ * each with the French reason: the same rules as `employerSirets` — « SOLTéA - Employeurs » open to the
+ * actor on the SIRET (an active person, habilitated, the declaration in their espace, the access delay
+ * over: the query of `openSiretsFor`), and, for a client SIRET of a tiers-déclarant, the DSN filed by
+ * the tiers in the last six months. Read in the caller's transaction (choix.ts).
+ */
+export async function outOfScope(
+  db: Db | Tx,
+  actor: { userId: string; espaceId: string },
+  annee: number,
+  sirets: readonly string[],
+  now: Date,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (sirets.length === 0) return out;
+  const list = [...new Set(sirets)];
+  const open = await db
+    .select({ siret: habilitations.siret })
+    .from(habilitations)
+    .innerJoin(users, and(eq(users.id, habilitations.userId), eq(users.espaceId, actor.espaceId), eq(users.status, 'active')))
+    .innerJoin(
+      etablissementDeclarations,
+      and(
+        eq(etablissementDeclarations.espaceId, actor.espaceId),
+        eq(etablissementDeclarations.siret, habilitations.siret),
+        eq(etablissementDeclarations.declarationCode, habilitations.declarationCode),
+      ),
+    )
+    .where(
+      and(
+        eq(habilitations.userId, actor.userId),
+        eq(habilitations.declarationCode, EMPLOYER_DECLARATION),
+        or(eq(habilitations.declarer, true), eq(habilitations.payer, true)),
+        lte(etablissementDeclarations.accessibleAt, now),
+        inArray(habilitations.siret, list),
+      ),
+    );
+  const openSet = new Set(open.map((o) => o.siret));
+  for (const s of list) if (!openSet.has(s)) out.set(s, NOT_OPEN_ON_MEMBER);
+  const [espace] = await db.select({ siren: espaces.siren, kind: espaces.kind }).from(espaces).where(eq(espaces.id, actor.espaceId));
+  const clients = list.filter((s) => openSet.has(s) && espace?.kind === 'tiers_declarant' && s.slice(0, 9) !== espace.siren);
+  if (clients.length === 0 || !espace) return out;
+  const envs = await db
+    .select({ siret: enveloppes.siret, declarantSiret: enveloppes.declarantSiret, deposeLe: enveloppes.deposeLe })
+    .from(enveloppes)
+    .where(and(eq(enveloppes.annee, annee), inArray(enveloppes.siret, clients)));
+  const envOf = new Map(envs.map((e) => [e.siret, e]));
+  for (const s of clients) {
+    const why = tiersRefusal(espace.siren, envOf.get(s) ?? null, now);
+    if (why) out.set(s, why.charAt(0).toLowerCase() + why.slice(1).replace(/\.$/, ''));
+  }
+  return out;
 }
 
 /** SIRETs shown per page of the list of « SOLTéA - Employeurs » (a tiers-déclarant may have hundreds). */

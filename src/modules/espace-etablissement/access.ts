@@ -2,16 +2,20 @@
  * Who may enter an establishment's space, and which establishment it is.
  *
  * A user enters the space of a SIRET when « SOLTéA – Etablissements » is open for them on that SIRET
- * (habilitated, declared in their espace, access delay over: `openSiretsFor`) AND the SIRET is a
- * habilitated establishment of the current campaign (the latest `annee` of the referential). Every
- * use case of this module starts from `loadEstablishment`, so a SIRET typed in a URL or a form that
- * is not one of the user's answers « introuvable » (404), whatever exists in the database.
+ * (habilitated, declared in their espace, access delay over: `openSiretsFor`), AND the SIRET belongs to
+ * their own company (same SIREN as their espace) or to a client company that accepted the mandate of
+ * their tiers-déclarant and has not revoked it (docs/regles.md#tiers-declarants, accounts/mandats.ts),
+ * AND the SIRET is a habilitated establishment of the current campaign (the latest `annee` of the
+ * referential). Every use case of this module starts from `loadEstablishment`, so a SIRET typed in a
+ * URL or a form that is not one of the user's answers « introuvable » (404), whatever exists in the
+ * database.
  */
 import { and, asc, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import type { Db, Tx } from '../../infra/db/index.js';
 import { espaces, etablissements, refEtablissements, users } from '../../infra/db/schema.js';
 import { failure, type Failure, type Outcome } from '../../shared/problem.js';
+import { acceptedMandatSirens } from '../accounts/mandats.js';
 import { openSiretsFor } from '../accounts/menu.js';
 
 export const DECLARATION = 'SOLTEA_ETABLISSEMENTS';
@@ -34,7 +38,21 @@ export interface EstablishmentChoice {
 }
 
 const NOT_OPEN =
-  'Ce service ne vous est pas ouvert : vous n’êtes habilité à « SOLTéA - Etablissements » pour aucun établissement, ou le délai d’accès de 24 heures n’est pas écoulé. Votre administrateur gère vos habilitations.';
+  'Ce service ne vous est pas ouvert : vous n’êtes habilité à « SOLTéA - Etablissements » pour aucun établissement, ou le délai d’accès de 24 heures n’est pas écoulé, ou (tiers déclarant) aucun de vos clients n’a accepté votre mandat. Votre administrateur gère vos habilitations ; les mandats se suivent dans la composition de vos portefeuilles.';
+
+/**
+ * The SIRETs open to the user for the establishment space: `openSiretsFor`, kept to the user's own
+ * company and to the clients whose mandate of the user's tiers-déclarant is accepted and not revoked.
+ */
+export async function establishmentSirets(ctx: AppContext, user: User): Promise<{ siret: string }[]> {
+  const open = await openSiretsFor(ctx, user, DECLARATION);
+  if (open.length === 0) return [];
+  const [espace] = await ctx.db.select({ siren: espaces.siren, kind: espaces.kind }).from(espaces).where(eq(espaces.id, user.espaceId));
+  if (!espace) return [];
+  const clients = open.map((o) => o.siret.slice(0, 9)).filter((siren) => siren !== espace.siren);
+  const mandated = espace.kind === 'tiers_declarant' ? await acceptedMandatSirens(ctx.db, user.espaceId, clients) : new Set<string>();
+  return open.filter((o) => o.siret.slice(0, 9) === espace.siren || mandated.has(o.siret.slice(0, 9)));
+}
 
 /**
  * The SIRETs open to the user for the declaration, habilitated ones and the others; refused when none
@@ -44,7 +62,7 @@ export async function userEstablishments(
   ctx: AppContext,
   user: User,
 ): Promise<Outcome<{ annee: number | null; choices: EstablishmentChoice[] }>> {
-  const open = await openSiretsFor(ctx, user, DECLARATION);
+  const open = await establishmentSirets(ctx, user);
   if (open.length === 0) return failure('forbidden', 'service_non_ouvert', NOT_OPEN);
   const annee = await currentCampaignYear(ctx.db);
   const sirets = open.map((o) => o.siret);
@@ -98,7 +116,7 @@ export const NOT_FOUND = failure('not_found', 'etablissement_introuvable', 'Éta
 /** The establishment behind `siret` for this user, or why not (another's SIRET is « introuvable »). */
 export async function loadEstablishment(ctx: AppContext, user: User, siret: string): Promise<LoadResult> {
   if (!/^\d{14}$/.test(siret)) return NOT_FOUND;
-  const open = await openSiretsFor(ctx, user, DECLARATION);
+  const open = await establishmentSirets(ctx, user);
   if (!open.some((o) => o.siret === siret)) return NOT_FOUND;
   const annee = await currentCampaignYear(ctx.db);
   const [ref] = annee
@@ -132,19 +150,24 @@ export interface Administrator {
 
 /**
  * The administrators told about the establishment's changes and sent its bank code: those of the
- * espace of the SIRET's own company (SIREN); when that company has none (a tiers-déclarant acting for
- * a client without its own espace), those of the acting user's espace.
+ * espace of the SIRET's own company (SIREN), and only those, never the acting user's (a tiers-déclarant
+ * must not receive its client's code: docs/regles.md#coordonnees-bancaires). None when that company
+ * has no espace or no active administrator with a validated address: the code then goes by post.
  */
-export async function establishmentAdministrators(tx: Db | Tx, siret: string, fallbackEspaceId: string): Promise<Administrator[]> {
-  const admins = (espaceCondition: ReturnType<typeof eq>) =>
-    tx
-      .select({ id: users.id, nom: users.nom, prenom: users.prenom, email: users.email })
-      .from(users)
-      .innerJoin(espaces, eq(espaces.id, users.espaceId))
-      .where(and(espaceCondition, eq(users.role, 'administrateur'), eq(users.status, 'active'), sql`${users.emailValidatedAt} is not null`))
-      .orderBy(asc(users.nom), asc(users.prenom), desc(users.createdAt));
-  const own = await admins(eq(espaces.siren, siret.slice(0, 9)));
-  return own.length > 0 ? own : admins(eq(espaces.id, fallbackEspaceId));
+export async function establishmentAdministrators(tx: Db | Tx, siret: string): Promise<Administrator[]> {
+  return tx
+    .select({ id: users.id, nom: users.nom, prenom: users.prenom, email: users.email })
+    .from(users)
+    .innerJoin(espaces, eq(espaces.id, users.espaceId))
+    .where(
+      and(
+        eq(espaces.siren, siret.slice(0, 9)),
+        eq(users.role, 'administrateur'),
+        eq(users.status, 'active'),
+        sql`${users.emailValidatedAt} is not null`,
+      ),
+    )
+    .orderBy(asc(users.nom), asc(users.prenom), desc(users.createdAt));
 }
 
 /** The espace of the SIRET's company, if it has one (for the audit trail of operator actions). */

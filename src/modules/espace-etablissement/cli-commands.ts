@@ -1,4 +1,5 @@
 /** Operators' commands of the establishment space, registered by src/cli.ts. */
+import { userInfo } from 'node:os';
 import type { AppContext } from '../../app-context.js';
 import type { CliCommand } from '../../cli-command.js';
 import { formatSiret, parseSiret } from '../../domain/identifiers.js';
@@ -7,13 +8,51 @@ import { loadConfig } from '../../infra/config.js';
 import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
 import { createMailDeliverer } from '../../infra/mail.js';
 import { setBankDetailsStatus } from './coordonnees-bancaires.js';
+import { letterText, takePendingLetters } from './courriers-codes.js';
+
+const AGENT_MAX = 120;
+
+/**
+ * Takes `--agent "<prénom nom>"` (or `--agent=<prénom nom>`) out of the arguments, wherever it is: who
+ * of the operator runs the command, recorded in the audit trail.
+ */
+export function takeAgent(args: string[]): { ok: true; agent?: string; rest: string[] } | { ok: false; message: string } {
+  const rest: string[] = [];
+  let agent: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a !== '--agent' && !a.startsWith('--agent=')) {
+      rest.push(a);
+      continue;
+    }
+    const value = (a === '--agent' ? (args[++i] ?? '') : a.slice('--agent='.length)).replace(/\s+/g, ' ').trim();
+    if (!value || value.startsWith('--')) return { ok: false, message: 'Indiquez le prénom et le nom de l’agent après --agent.' };
+    if (value.length > AGENT_MAX) return { ok: false, message: `Le nom de l’agent : ${AGENT_MAX} caractères au maximum.` };
+    agent = value;
+  }
+  return agent ? { ok: true, agent, rest } : { ok: true, rest };
+}
+
+/** The agent named on the command line, else the operating-system user running it. */
+export function agentOrSystemUser(agent: string | undefined): string {
+  if (agent) return agent;
+  try {
+    return userInfo().username || 'inconnu';
+  } catch {
+    return process.env.USER ?? 'inconnu';
+  }
+}
+
+type BankStatusArgs =
+  { ok: true; siret: string; statut: 'verifiee' | 'rejetee'; motif: string; agent?: string } | { ok: false; message: string };
 
 /** Parses the arguments of `bank-details-status`; pure, so the command's checks are tested without a database. */
-export function parseBankStatusArgs(
-  args: string[],
-): { ok: true; siret: string; statut: 'verifiee' | 'rejetee'; motif: string } | { ok: false; message: string } {
-  const [siretArg, statutArg, ...motifWords] = args;
-  if (!siretArg || !statutArg) return { ok: false, message: 'Usage : bank-details-status <siret> <verifiee|rejetee> [motif…]' };
+export function parseBankStatusArgs(args: string[]): BankStatusArgs {
+  const taken = takeAgent(args);
+  if (!taken.ok) return taken;
+  const [siretArg, statutArg, ...motifWords] = taken.rest;
+  if (!siretArg || !statutArg)
+    return { ok: false, message: 'Usage : bank-details-status <siret> <verifiee|rejetee> [motif…] [--agent "<prénom nom>"]' };
   const siret = parseSiret(siretArg);
   if (!siret.ok) return { ok: false, message: siret.message };
   const statut = statutArg.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
@@ -22,7 +61,7 @@ export function parseBankStatusArgs(
   const motif = motifWords.join(' ').trim();
   if (statut === 'rejetee' && motif.length < 3)
     return { ok: false, message: 'Indiquez le motif du rejet après le statut : il est communiqué à l’établissement.' };
-  return { ok: true, siret: siret.value, statut, motif };
+  return { ok: true, siret: siret.value, statut, motif, ...(taken.agent ? { agent: taken.agent } : {}) };
 }
 
 /** Runs `bank-details-status` against an application context (the CLI builds one from the environment). */
@@ -32,40 +71,85 @@ export async function runBankStatus(ctx: AppContext, args: string[], out: (line:
     out(p.message);
     return 2;
   }
-  const r = await setBankDetailsStatus(ctx, { siret: p.siret, statut: p.statut, motif: p.motif, operatorUserId: null });
+  const agent = agentOrSystemUser(p.agent);
+  const r = await setBankDetailsStatus(ctx, { siret: p.siret, statut: p.statut, motif: p.motif, operatorUserId: null, agent });
   if (!r.ok) {
     out(r.message);
     return 1;
   }
   out(
-    `Coordonnées bancaires du SIRET ${formatSiret(p.siret)} : ${p.statut === 'verifiee' ? 'vérifiées' : `rejetées (motif : ${p.motif})`}. Les administrateurs de l’établissement sont prévenus.`,
+    `Coordonnées bancaires du SIRET ${formatSiret(p.siret)} : ${p.statut === 'verifiee' ? 'vérifiées' : `rejetées (motif : ${p.motif})`}, par ${agent}. Les administrateurs de l’établissement sont prévenus.`,
   );
   return 0;
 }
 
+/**
+ * Runs `courriers-codes`: prints the pending bank-code letters as text, marks them sent by the agent and
+ * erases their code from the database (docs/regles.md#coordonnees-bancaires).
+ */
+export async function runCourriersCodes(ctx: AppContext, args: string[], out: (line: string) => void = console.log): Promise<number> {
+  const taken = takeAgent(args);
+  if (!taken.ok || taken.rest.length > 0) {
+    out(taken.ok ? 'Usage : courriers-codes [--agent "<prénom nom>"]' : taken.message);
+    return 2;
+  }
+  const agent = agentOrSystemUser(taken.agent);
+  const letters = await takePendingLetters(ctx, agent);
+  if (letters.length === 0) {
+    out('Aucun courrier de code à envoyer.');
+    return 0;
+  }
+  const now = ctx.clock.now();
+  letters.forEach((l, i) => {
+    out(`──────── Courrier ${i + 1} sur ${letters.length} ────────`);
+    out(letterText(l, now));
+    out('');
+  });
+  out(
+    `${letters.length} courrier${letters.length > 1 ? 's imprimés, marqués envoyés' : ' imprimé, marqué envoyé'} par ${agent} ; les codes sont effacés de la base.`,
+  );
+  return 0;
+}
+
+/** Runs `run` on an application context built from the environment (database migrated, mail delivered at the end). */
+async function withContext(run: (ctx: AppContext) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+  const mail = createMailDeliverer(database.db, systemClock, config.SMTP_URL, config.MAIL_FROM);
+  try {
+    await migrateDatabase(database);
+    const code = await run({ db: database.db, dbKind: database.kind, config, clock: systemClock, mail });
+    await mail.flush();
+    return code;
+  } finally {
+    await mail.stop();
+    await database.close();
+  }
+}
+
 export const espaceEtablissementCommands: Record<string, CliCommand> = {
   'bank-details-status': {
-    usage: 'bank-details-status <siret> <verifiee|rejetee> [motif…]',
-    help: 'Donne le statut de vérification des coordonnées bancaires actuelles d’un établissement (vérifiées, ou rejetées avec un motif) ; l’établissement est prévenu par courriel.',
+    usage: 'bank-details-status <siret> <verifiee|rejetee> [motif…] [--agent "<prénom nom>"]',
+    help: 'Donne le statut de vérification des coordonnées bancaires actuelles d’un établissement (vérifiées, ou rejetées avec un motif) ; l’établissement est prévenu par courriel. L’agent (par défaut l’utilisateur du système) est enregistré.',
     run: async (args) => {
       const parsed = parseBankStatusArgs(args);
       if (!parsed.ok) {
         console.error(parsed.message);
         return 2;
       }
-      const config = loadConfig();
-      const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-      const mail = createMailDeliverer(database.db, systemClock, config.SMTP_URL, config.MAIL_FROM);
-      try {
-        await migrateDatabase(database);
-        const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock: systemClock, mail };
-        const code = await runBankStatus(ctx, args);
-        await mail.flush();
-        return code;
-      } finally {
-        await mail.stop();
-        await database.close();
+      return withContext((ctx) => runBankStatus(ctx, args));
+    },
+  },
+  'courriers-codes': {
+    usage: 'courriers-codes [--agent "<prénom nom>"]',
+    help: 'Imprime les courriers de code des coordonnées bancaires à envoyer par la poste (établissements dont l’entreprise n’a pas d’administrateur), les marque envoyés et efface les codes de la base.',
+    run: async (args) => {
+      const taken = takeAgent(args);
+      if (!taken.ok) {
+        console.error(taken.message);
+        return 2;
       }
+      return withContext((ctx) => runCourriersCodes(ctx, args));
     },
   },
 };

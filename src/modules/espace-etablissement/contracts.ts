@@ -127,5 +127,7 @@ export const profilResponse = z
   .loose();
 export const linkResponse = z.object({ lien: z.string(), message: z.string().nullable() }).loose();
 export const bankResponse = z.object({ actuelles: z.any(), historique: z.array(z.any()), code: z.any() }).loose();
-export const codeResponse = z.object({ message: z.string(), valableJusquau: z.string(), destinataires: z.array(z.string()) }).loose();
+export const codeResponse = z
+  .object({ message: z.string(), envoi: z.enum(['courriel', 'courrier']), valableJusquau: z.string(), destinataires: z.array(z.string()) })
+  .loose();
 export const receivedResponse = z.object({ campagne: z.number(), totalCents: z.string(), attributions: z.array(z.any()) }).loose();

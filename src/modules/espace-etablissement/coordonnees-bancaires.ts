@@ -29,7 +29,7 @@ import { formatSiret } from '../../domain/identifiers.js';
 import { audit } from '../../infra/audit.js';
 import { verifySecret } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
-import { codesBancaires, coordonneesBancaires, type users } from '../../infra/db/schema.js';
+import { codesBancaires, coordonneesBancaires, coordonneesBancairesStatuts, type users } from '../../infra/db/schema.js';
 import { formatDateTime } from '../../shared/format.js';
 import { failure, FORM_ERRORS, type Failure, type Outcome, type ProblemKind } from '../../shared/problem.js';
 import { publicUrl } from '../../shared/urls.js';
@@ -63,6 +63,8 @@ export interface CodeStateView {
   requestedBy: string | null;
   state: 'actif' | 'utilise' | 'expire' | 'bloque';
   attemptsLeft: number;
+  /** by mail to the company's administrators, or by post to the establishment */
+  channel: 'courriel' | 'courrier';
 }
 
 export interface BankView {
@@ -88,6 +90,7 @@ export async function loadBankView(ctx: AppContext, siret: string): Promise<Bank
     .select({
       c: codesBancaires,
       by: sql<string | null>`(select u.prenom || ' ' || u.nom from users u where u.id = ${codesBancaires.requestedBy})`,
+      byPost: sql<boolean>`exists (select 1 from courriers_codes l where l.code_id = ${codesBancaires.id})`,
     })
     .from(codesBancaires)
     .where(eq(codesBancaires.siret, siret))
@@ -104,6 +107,7 @@ export async function loadBankView(ctx: AppContext, siret: string): Promise<Bank
       requestedBy: code.by,
       state,
       attemptsLeft: Math.max(0, BANK_CODE_MAX_ATTEMPTS - c.attempts),
+      channel: code.byPost ? 'courrier' : 'courriel',
     };
     const next = new Date(c.createdAt.getTime() + BANK_CODE_RATE_WINDOW_SECONDS * 1000);
     if (next > now) nextRequestAt = next;
@@ -163,7 +167,7 @@ export async function submitBankDetails(
       const why = await whyNoCode(tx, etab.siret, now);
       return codeRefused('conflict', why.code, why.message);
     }
-    const entry: Entry = { ctx, tx, user, etab, admins: await establishmentAdministrators(tx, etab.siret, user.espaceId), meta, now };
+    const entry: Entry = { ctx, tx, user, etab, admins: await establishmentAdministrators(tx, etab.siret), meta, now };
     if (!(await verifySecret(code.codeHash, d.code))) return wrongCode(entry, code);
     await tx.update(codesBancaires).set({ usedAt: now }).where(eq(codesBancaires.id, code.id));
     return { ok: true as const, id: await replaceBankDetails(entry, d) };
@@ -249,11 +253,12 @@ export type StatusResult = { ok: true; id: number; statut: BankStatus } | { ok: 
 
 /**
  * Sets the operator's verdict on the current bank details of `siret` (« vérifiée », or « rejetée »
- * with a motif). Used by the CLI until the operator's back-office exists.
+ * with a motif). Used by the CLI until the operator's back-office exists: `agent` names who of the
+ * operator gave it, recorded in the audit row and in the status history.
  */
 export async function setBankDetailsStatus(
   ctx: AppContext,
-  input: { siret: string; statut: string; motif?: string | null; operatorUserId?: string | null },
+  input: { siret: string; statut: string; motif?: string | null; operatorUserId?: string | null; agent?: string | null },
 ): Promise<StatusResult> {
   const statut = input.statut;
   if (statut !== 'verifiee' && statut !== 'rejetee') return { ok: false, message: 'Le statut doit être « verifiee » ou « rejetee ».' };
@@ -273,6 +278,16 @@ export async function setBankDetailsStatus(
       .update(coordonneesBancaires)
       .set({ statut, motifRejet: statut === 'rejetee' ? motif : null, verifieeLe: now, verifieePar: input.operatorUserId ?? null })
       .where(eq(coordonneesBancaires.id, cur.id));
+    const agent = input.agent?.replace(/\s+/g, ' ').trim() || 'non renseigné';
+    await tx.insert(coordonneesBancairesStatuts).values({
+      coordonneesId: cur.id,
+      siret: input.siret,
+      statut,
+      motif: statut === 'rejetee' ? motif : null,
+      agent,
+      operatorUserId: input.operatorUserId ?? null,
+      at: now,
+    });
     const espaceId = await owningEspaceId(tx, input.siret);
     await audit(tx, ctx.clock, {
       action: 'bank_details.status_set',
@@ -285,10 +300,11 @@ export async function setBankDetailsStatus(
         previous: cur.statut,
         motif: statut === 'rejetee' ? motif : null,
         iban: maskIban(cur.iban),
+        agent,
       },
     });
     if (espaceId) {
-      const admins = await establishmentAdministrators(tx, input.siret, espaceId);
+      const admins = await establishmentAdministrators(tx, input.siret);
       const text =
         statut === 'verifiee'
           ? `SOLTéA – SIRET ${formatSiret(input.siret)} : l’opérateur a vérifié les coordonnées bancaires (IBAN se terminant par ${ibanLast4(cur.iban)}). Les virements du solde de la taxe d’apprentissage seront faits sur ce compte.`

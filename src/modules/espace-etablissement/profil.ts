@@ -134,7 +134,7 @@ async function change(ctx: AppContext, ed: Editor, mutation: Mutation, opts: { c
       ip: ed.meta.ip ?? null,
       details: { siret: etab.siret, ...m.details },
     });
-    const admins = await establishmentAdministrators(tx, etab.siret, user.espaceId);
+    const admins = await establishmentAdministrators(tx, etab.siret);
     await notify(
       tx,
       ctx,

@@ -199,13 +199,31 @@ async function tellUpdated(
 // ── e-mail ──────────────────────────────────────────────────────────────────────────────────────
 
 /**
+ * Another administrator's address is theirs to change (« Informations personnelles »): an administrator
+ * who could set it would receive that person's reset links and temporary passwords, and take over the
+ * account. An administrator changes the address of déclarants only, and their own.
+ */
+export const ADMINISTRATOR_EMAIL_REFUSED = problem(
+  'forbidden',
+  'administrateur_protege',
+  'Vous ne pouvez pas changer l’adresse électronique d’un autre administrateur : lui seul peut la modifier, depuis ses informations personnelles.',
+);
+
+/** Null when `admin` may change the address of `p`, else the refusal. */
+export const emailChangeRefusal = (admin: User, p: Pick<User, 'id' | 'role'>) =>
+  p.role === 'administrateur' && p.id !== admin.id ? ADMINISTRATOR_EMAIL_REFUSED : null;
+
+/**
  * A new address for a person. It replaces the old one only once validated through the link sent to
  * it (the /validation-courriel flow); a person still invited simply gets the invitation at the new
- * address (choosing the password through it validates the address).
+ * address (choosing the password through it validates the address). Another administrator's address
+ * is refused (403), nothing changed.
  */
 export async function changeDeclarantEmail(ctx: AppContext, admin: User, id: string, input: DeclarantEmail, meta: Meta): Promise<Outcome> {
   return inTransaction(ctx, async (tx) => {
     const p = await personOrThrow(tx, admin, id);
+    const refused = emailChangeRefusal(admin, p);
+    if (refused) return { ok: false, problem: refused };
     if (input.email.toLowerCase() === p.email.toLowerCase())
       return invalidField('email', 'C’est déjà l’adresse électronique de cette personne.', 'meme_courriel');
     if (p.status === 'email_pending' && !p.passwordHash) {

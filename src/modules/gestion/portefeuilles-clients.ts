@@ -4,6 +4,10 @@
  * établissements and the portefeuille's declarations), « Choisir les établissements », « Gérer les
  * déclarations de l’entreprise », « Transférer » and « Retirer ». Every change reads the portefeuille
  * with the caller's espace first, locked, and is audited in the same transaction.
+ *
+ * Adding a company asks it for a mandate (accounts/mandats.ts): its administrators are told and decide;
+ * until they accept, the client's establishment space stays closed to the tiers. Removing the company
+ * ends its mandate. A transfer between the tiers' own portefeuilles keeps it.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
@@ -19,6 +23,7 @@ import {
   portefeuilleEtablissements,
   portefeuilles,
 } from '../../infra/db/schema.js';
+import { requestMandat, withdrawMandat, type MandatStatut } from '../accounts/mandats.js';
 import { grantDeclarations, siretsOfClient, withdrawDeclarations } from './portefeuilles-declarations.js';
 import {
   declarationsOfPortefeuille,
@@ -56,6 +61,8 @@ export interface ClientRow {
   firstSiret: string | null;
   /** « Mono-établissement » or « Multi-établissements » */
   type: string;
+  /** the client's mandate: 'en_attente', 'accepte', or the last one ended ('refuse', 'revoque'); null before any */
+  mandat: MandatStatut | null;
 }
 
 /** « Entreprises du portefeuille »: one query, paged. */
@@ -75,7 +82,9 @@ export async function listClients(ctx: AppContext, portefeuilleId: string, page 
     select page.siren, page.raison_sociale as "raisonSociale", page.total,
       (select count(*) from etablissements x where x.siren = page.siren and x.etat_administratif = 'A')::int as "activeCount",
       (select count(*) from portefeuille_etablissements pe where pe.portefeuille_id = page.portefeuille_id and pe.siren = page.siren)::int as "chosenCount",
-      (select min(pe.siret) from portefeuille_etablissements pe where pe.portefeuille_id = page.portefeuille_id and pe.siren = page.siren) as "firstSiret"
+      (select min(pe.siret) from portefeuille_etablissements pe where pe.portefeuille_id = page.portefeuille_id and pe.siren = page.siren) as "firstSiret",
+      (select m.statut from mandats m join portefeuilles p on p.espace_id = m.tiers_espace_id
+        where p.id = page.portefeuille_id and m.siren = page.siren order by m.requested_at desc limit 1) as mandat
     from page
     order by page.raison_sociale, page.siren`,
   );
@@ -129,7 +138,7 @@ export async function addClient(
   id: string,
   sirenInput: string,
   meta: Meta = {},
-): Promise<{ siren: string; etablissements: number }> {
+): Promise<{ siren: string; etablissements: number; mandat: MandatStatut }> {
   const parsed = parseSiren(sirenInput);
   if (!parsed.ok) throw refusal('invalid', 'siren_incorrect', parsed.message, 'siren');
   const siren: string = parsed.value;
@@ -153,7 +162,8 @@ export async function addClient(
       ip: meta.ip,
       details: { portefeuilleId: p.id, siren, etablissements: count },
     });
-    return { siren, etablissements: count };
+    const mandat = await requestMandat(tx, ctx, admin, siren, meta);
+    return { siren, etablissements: count, mandat: mandat.statut };
   });
 }
 
@@ -360,5 +370,6 @@ export async function removeClient(ctx: AppContext, admin: User, id: string, sir
       ip: meta.ip,
       details: { portefeuilleId: p.id, siren },
     });
+    await withdrawMandat(tx, ctx, admin, siren, meta);
   });
 }

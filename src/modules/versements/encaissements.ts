@@ -40,7 +40,10 @@ const COLUMNS = ['siret', 'collecteur', 'montant', 'date_versement'] as const;
 const ALIASES: Record<string, (typeof COLUMNS)[number]> = { date: 'date_versement', recu_le: 'date_versement', organisme: 'collecteur' };
 
 /** Reads one file (bytes: UTF-8 or Windows-1252, `;` or `,`): the transfers, and the refused lines. */
-export function readEncaissements(bytes: Uint8Array | string, fichier: string): { lines: Encaissement[]; rejected: EncaissementsReport['rejected'] } {
+export function readEncaissements(
+  bytes: Uint8Array | string,
+  fichier: string,
+): { lines: Encaissement[]; rejected: EncaissementsReport['rejected'] } {
   const lines: Encaissement[] = [];
   const rejected: EncaissementsReport['rejected'] = [];
   const reject = (line: number, message: string) => rejected.push({ fichier, line, message });
@@ -51,7 +54,12 @@ export function readEncaissements(bytes: Uint8Array | string, fichier: string): 
     reject(1, 'Le fichier est vide : il doit commencer par l’en-tête « siret;collecteur;montant;date_versement ».');
     return { lines, rejected };
   }
-  const names = head.cells.map((c) => c.trim().toLowerCase().replace(/^\uFEFF/, ''));
+  const names = head.cells.map((c) =>
+    c
+      .trim()
+      .toLowerCase()
+      .replace(/^\uFEFF/, ''),
+  );
   const index = Object.fromEntries(COLUMNS.map((c) => [c, names.findIndex((n) => n === c || ALIASES[n] === c)]));
   const missing = COLUMNS.filter((c) => index[c]! < 0);
   if (missing.length) {
@@ -71,7 +79,8 @@ function readLine(cell: (c: (typeof COLUMNS)[number]) => string, fichier: string
   const siret = compactInput(cell('siret'));
   if (!isValidSiret(siret)) return { message: `Le SIRET ${quoteValue(cell('siret'))} n’est pas valide (14 chiffres, clé de contrôle).` };
   const collecteur = cell('collecteur').toUpperCase();
-  if (collecteur !== 'URSSAF' && collecteur !== 'MSA') return { message: `Le collecteur ${quoteValue(cell('collecteur'))} n’est ni URSSAF ni MSA.` };
+  if (collecteur !== 'URSSAF' && collecteur !== 'MSA')
+    return { message: `Le collecteur ${quoteValue(cell('collecteur'))} n’est ni URSSAF ni MSA.` };
   const montant = parseEuroAmount(cell('montant'));
   if (!montant.ok) return { message: montant.message };
   if (montant.value === 0n) return { message: 'Le montant versé est nul : une ligne par versement reçu.' };
@@ -88,7 +97,11 @@ function duplicates(lines: readonly Encaissement[]): EncaissementsReport['reject
     const k = referenceOf(l);
     const first = seen.get(k);
     if (first)
-      out.push({ fichier: l.fichier, line: l.line, message: `Versement déjà présent (${first.fichier} ligne ${first.line}) : même SIRET, même collecteur, même jour.` });
+      out.push({
+        fichier: l.fichier,
+        line: l.line,
+        message: `Versement déjà présent (${first.fichier} ligne ${first.line}) : même SIRET, même collecteur, même jour.`,
+      });
     else seen.set(k, l);
   }
   return out;
@@ -120,9 +133,12 @@ export async function importEncaissements(db: Db, annee: number, files: readonly
   if (report.rejected.length) return report;
   await db.transaction(async (tx) => {
     const before = new Map(
-      (await selectRows<{ reference: string; montant_cents: string }>(tx, sql`select reference, montant_cents::text from ${encaissements} where annee = ${annee}`)).map(
-        (r) => [r.reference, BigInt(r.montant_cents)],
-      ),
+      (
+        await selectRows<{ reference: string; montant_cents: string }>(
+          tx,
+          sql`select reference, montant_cents::text from ${encaissements} where annee = ${annee}`,
+        )
+      ).map((r) => [r.reference, BigInt(r.montant_cents)]),
     );
     for (const l of all) {
       const reference = referenceOf(l);
@@ -136,16 +152,36 @@ export async function importEncaissements(db: Db, annee: number, files: readonly
       else report.updated++;
       await tx
         .insert(encaissements)
-        .values({ annee, siret: l.siret, collecteur: l.collecteur, montantCents: l.montantCents, recuLe: l.recuLe, fichier: l.fichier, reference, importeLe: now })
+        .values({
+          annee,
+          siret: l.siret,
+          collecteur: l.collecteur,
+          montantCents: l.montantCents,
+          recuLe: l.recuLe,
+          fichier: l.fichier,
+          reference,
+          importeLe: now,
+        })
         .onConflictDoUpdate({
           target: [encaissements.annee, encaissements.reference],
           set: { montantCents: l.montantCents, fichier: l.fichier, importeLe: now },
         });
     }
-    await audit(tx, { now: () => now }, {
-      action: 'encaissements.imported',
-      details: { annee, fichiers: files.map((f) => basename(f)), lignes: all.length, inserted: report.inserted, updated: report.updated, totalCents: String(report.totalCents) },
-    });
+    await audit(
+      tx,
+      { now: () => now },
+      {
+        action: 'encaissements.imported',
+        details: {
+          annee,
+          fichiers: files.map((f) => basename(f)),
+          lignes: all.length,
+          inserted: report.inserted,
+          updated: report.updated,
+          totalCents: String(report.totalCents),
+        },
+      },
+    );
   });
   return report;
 }

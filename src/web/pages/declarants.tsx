@@ -76,7 +76,9 @@ function DeclarantButtons(props: { ctx: PageContext; row: DeclarantRow }) {
   return (
     <>
       <LinkButton href={url('modifier')} label="Modifier" ariaLabel={`Modifier ${who}`} />
-      <LinkButton href={url('courriel')} label="Changer le courriel" ariaLabel={`Changer le courriel de ${who}`} />
+      {r.self || r.role !== 'administrateur' ? (
+        <LinkButton href={url('courriel')} label="Changer le courriel" ariaLabel={`Changer le courriel de ${who}`} />
+      ) : null}
       {!r.self && r.status === 'suspended' ? (
         <PostButton ctx={props.ctx} action={url('reactiver')} label="Réactiver" ariaLabel={`Réactiver ${who}`} />
       ) : null}

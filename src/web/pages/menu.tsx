@@ -1,4 +1,6 @@
 import type { FieldErrors } from '../../shared/fields.js';
+import type { MandatView } from '../../modules/accounts/mandats.js';
+import { MandatCard } from './mandats.js';
 import type { Tile } from '../../modules/accounts/menu.js';
 import type { SessionView } from '../../modules/accounts/sessions.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
@@ -392,13 +394,19 @@ export function SessionsTable(props: { csrf: string; sessions: SessionView[] }) 
 export function DemandesPage(props: {
   ctx: PageContext;
   demandes: { id: string; kind: string; createdAt: Date; nom: string; prenom: string; email: string; siret: string }[];
+  mandats: MandatView[];
   notice?: string;
 }) {
+  const pendingMandats = props.mandats.filter((m) => m.statut === 'en_attente');
+  const acceptedMandats = props.mandats.filter((m) => m.statut === 'accepte');
   return (
     <Layout ctx={props.ctx} title="Demande en attente" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
       <h1>Demande en attente</h1>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
-      {props.demandes.length === 0 ? <p>Aucune demande en attente.</p> : null}
+      {props.demandes.length === 0 && pendingMandats.length === 0 ? <p>Aucune demande en attente.</p> : null}
+      {pendingMandats.map((m) => (
+        <MandatCard key={m.id} csrfToken={props.ctx.csrfToken} m={m} level={2} />
+      ))}
       {props.demandes.map((d) => (
         <div className="fr-card fr-p-3w fr-mb-2w" key={d.id}>
           <h2 className="fr-h5">
@@ -438,6 +446,14 @@ export function DemandesPage(props: {
           )}
         </div>
       ))}
+      {acceptedMandats.length > 0 ? (
+        <section className="fr-mt-4w" aria-labelledby="mandats-acceptes">
+          <h2 id="mandats-acceptes">Mandats accordés à des tiers déclarants</h2>
+          {acceptedMandats.map((m) => (
+            <MandatCard key={m.id} csrfToken={props.ctx.csrfToken} m={m} level={3} />
+          ))}
+        </section>
+      ) : null}
     </Layout>
   );
 }

@@ -42,7 +42,20 @@ function AddCompanyForm(props: { ctx: PageContext; portefeuilleId: string; siren
   );
 }
 
-/** One client company: its SIREN, name, type, chosen établissements and the icon buttons for it. */
+/** The client's mandate, as its administrators decided it (only an accepted one opens its establishment space). */
+const MANDAT_BADGES: Record<string, { label: string; kind: string }> = {
+  en_attente: { label: 'Mandat en attente', kind: 'warning' },
+  accepte: { label: 'Mandat accepté', kind: 'success' },
+  refuse: { label: 'Mandat refusé', kind: 'error' },
+  revoque: { label: 'Mandat révoqué', kind: 'error' },
+};
+
+function MandatBadge(props: { statut: string | null }) {
+  const b = props.statut ? MANDAT_BADGES[props.statut] : undefined;
+  return b ? <span className={`fr-badge fr-badge--sm fr-badge--no-icon fr-badge--${b.kind}`}>{b.label}</span> : <>—</>;
+}
+
+/** One client company: its SIREN, name, type, chosen établissements, mandate and the icon buttons for it. */
 function ClientLine(props: { ctx: PageContext; portefeuilleId: string; client: ClientSummary }) {
   const c = props.client;
   const about = `${c.raisonSociale} (${formatSiren(c.siren)})`;
@@ -53,6 +66,9 @@ function ClientLine(props: { ctx: PageContext; portefeuilleId: string; client: C
       <td>{c.raisonSociale}</td>
       <td>{c.type}</td>
       <td>{`${c.chosenCount} sur ${c.activeCount}`}</td>
+      <td>
+        <MandatBadge statut={c.mandat} />
+      </td>
       <td>
         <IconLink kind="etablissements" href={`${cb}/etablissements`} about={about} />
         <IconLink kind="declarationsEntreprise" href={`${cb}/declarations`} about={about} />
@@ -94,6 +110,10 @@ export function CompositionPage(props: {
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       <ErrorSummary errors={props.errors} />
       <AddCompanyForm ctx={props.ctx} portefeuilleId={p.id} siren={props.siren} errors={props.errors} />
+      <p className="fr-text--sm">
+        Chaque entreprise ajoutée est prévenue et doit accepter votre mandat dans son espace (« Demande en attente ») : tant qu’elle ne l’a
+        pas accepté, l’espace « SOLTéA - Etablissements » de ses établissements vous reste fermé.
+      </p>
       <div className="fr-table fr-table--bordered">
         <table>
           <caption>{`Entreprises du portefeuille (${props.total})`}</caption>
@@ -103,13 +123,14 @@ export function CompositionPage(props: {
               <th scope="col">Raison sociale</th>
               <th scope="col">Type</th>
               <th scope="col">Établissements choisis</th>
+              <th scope="col">Mandat</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
             {props.clients.length === 0 ? (
               <tr>
-                <td colSpan={5}>La liste est vide</td>
+                <td colSpan={6}>La liste est vide</td>
               </tr>
             ) : null}
             {props.clients.map((c) => (

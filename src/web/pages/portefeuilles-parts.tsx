@@ -19,6 +19,8 @@ export interface ClientSummary {
   type: string;
   chosenCount: number;
   firstSiret: string | null;
+  /** the client's mandate (docs/regles.md#tiers-declarants): 'en_attente', 'accepte', 'refuse', 'revoque', or null */
+  mandat: string | null;
 }
 
 export const ICONS = {

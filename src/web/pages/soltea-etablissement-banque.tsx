@@ -22,7 +22,7 @@ function CodeState(props: { code: BankView['code'] }) {
     case 'actif':
       return (
         <p>
-          {`Un code a été demandé le ${formatDateTime(c.createdAt)}${who} et envoyé par courriel aux administrateurs de l’établissement. Il est valable jusqu’au ${formatDate(c.expiresAt)}`}
+          {`Un code a été demandé le ${formatDateTime(c.createdAt)}${who} et envoyé ${c.channel === 'courrier' ? 'par courrier à l’adresse de l’établissement' : 'par courriel aux administrateurs de l’établissement'}. Il est valable jusqu’au ${formatDate(c.expiresAt)}`}
           {c.attemptsLeft < BANK_CODE_MAX_ATTEMPTS
             ? ` ; il reste ${c.attemptsLeft} essai${c.attemptsLeft > 1 ? 's' : ''} avant qu’il ne soit bloqué.`
             : '.'}
@@ -87,7 +87,7 @@ function CodeRequest(props: { csrfToken: string; action: string; code: BankView[
     <>
       <h2>1. Demander un code</h2>
       <p>
-        {`Pour protéger l’établissement, la saisie ou la modification des coordonnées bancaires demande un code, envoyé par courriel aux administrateurs de l’établissement sur net-entreprises. Il est valable ${BANK_CODE_VALIDITY_DAYS} jours, ne sert qu’une fois et remplace tout code envoyé auparavant.`}
+        {`Pour protéger l’établissement, la saisie ou la modification des coordonnées bancaires demande un code, envoyé par courriel aux administrateurs de son entreprise sur net-entreprises, ou par courrier à l’adresse de l’établissement si elle n’en a pas. Il est valable ${BANK_CODE_VALIDITY_DAYS} jours et ne sert qu’une fois ; tant qu’il est valable, aucun autre code ne peut être demandé.`}
       </p>
       <CodeState code={props.code} />
       {props.message ? <Alert type="warning">{props.message}</Alert> : null}

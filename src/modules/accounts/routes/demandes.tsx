@@ -1,4 +1,8 @@
-/** « Demande en attente »: candidats AD to grant or refuse, passwords to reset, for administrators. */
+/**
+ * « Demande en attente »: candidats AD to grant or refuse, passwords to reset, and the mandates asked by
+ * tiers-déclarants (docs/regles.md#tiers-declarants) to accept, refuse or, once accepted, revoke; for
+ * administrators. Another company's request answers « introuvable ».
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
@@ -8,11 +12,34 @@ import { problem } from '../../../shared/problem.js';
 import { DemandesPage } from '../../../web/pages/menu.js';
 import { MessagePage } from '../../../web/pages/public.js';
 import { decideCandidat, listPendingDemandes, pendingResetRequester } from '../candidat.js';
+import { decideMandat, listMandats, MANDAT_NOT_FOUND, type MandatStatut } from '../mandats.js';
 import { adminResetPassword } from '../password-reset.js';
 import { meta, notice, NOTICES, tags } from './common.js';
 
 const decisionParams = z.object({ id: z.string().max(64), decision: z.enum(['accorder', 'refuser', 'reinitialiser']) });
 const GONE = problem('not_found', 'demande_introuvable', 'Demande introuvable ou déjà traitée.');
+const mandatParams = z.object({ id: z.string().max(64), decision: z.enum(['accepter', 'refuser', 'revoquer']) });
+
+const MANDAT_NOTICES: Record<string, string> = {
+  'mandat-accepte':
+    'Le mandat est accepté : le tiers déclarant peut agir pour vos établissements dans « SOLTéA - Etablissements ». Ses administrateurs sont prévenus par courriel ; vous pouvez révoquer ce mandat à tout moment.',
+  'mandat-refuse': 'Le mandat est refusé ; les administrateurs du tiers déclarant sont prévenus par courriel.',
+  'mandat-revoque':
+    'Le mandat est révoqué : le tiers déclarant ne peut plus ouvrir l’espace « SOLTéA - Etablissements » de vos établissements. Ses administrateurs sont prévenus par courriel.',
+};
+const NOTICE_OF: Record<MandatStatut, string> = {
+  accepte: 'mandat-accepte',
+  refuse: 'mandat-refuse',
+  revoque: 'mandat-revoque',
+  en_attente: '',
+  retire: '',
+};
+
+/** The notice of the page: the account notices, or one of the mandate decisions. */
+const demandesNotice = (req: FastifyRequest) => {
+  const code = (req.query as Record<string, unknown>).notice;
+  return notice(req) ?? (typeof code === 'string' && Object.hasOwn(MANDAT_NOTICES, code) ? MANDAT_NOTICES[code] : undefined);
+};
 
 export async function demandesRoutes(app: FastifyInstance) {
   app.get(
@@ -33,14 +60,47 @@ export async function demandesRoutes(app: FastifyInstance) {
     }),
     decide,
   );
+  app.post(
+    '/menu/demandes/mandats/:id/:decision',
+    route({
+      operationId: 'deciderMandat',
+      summary: 'Accepter ou refuser le mandat demandé par un tiers déclarant, ou révoquer un mandat accepté',
+      tags: tags.espace,
+      access: 'admin',
+      params: mandatParams,
+      changes: true,
+      responses: { 200: messageResponse },
+    }),
+    decideOnMandat,
+  );
 }
 
 async function showDemandes(req: FastifyRequest, reply: FastifyReply) {
   const list = await listPendingDemandes(req.server.ctx, req.auth!.user.espaceId);
+  const mandats = await listMandats(req.server.ctx, req.auth!.user.espaceId);
   return respond(req, reply, {
-    json: { demandes: list },
-    page: () => <DemandesPage ctx={pageContext(req)} demandes={list} notice={notice(req)} />,
+    json: { demandes: list, mandats },
+    page: () => <DemandesPage ctx={pageContext(req)} demandes={list} mandats={mandats} notice={demandesNotice(req)} />,
   });
+}
+
+/** Accepts, refuses or revokes a mandate of the administrator's company; another company's is « introuvable ». */
+async function decideOnMandat(req: FastifyRequest, reply: FastifyReply) {
+  const p = mandatParams.safeParse(req.params);
+  const r = p.success
+    ? await decideMandat(req.server.ctx, req.auth!.user, p.data.id, p.data.decision, meta(req))
+    : { ok: false as const, problem: problem('not_found', 'mandat_introuvable', MANDAT_NOT_FOUND) };
+  if (!r.ok)
+    return respond(req, reply, {
+      problem: r.problem,
+      page: () => (
+        <MessagePage ctx={pageContext(req)} title="Mandat introuvable" type="error">
+          {r.problem.message}
+        </MessagePage>
+      ),
+    });
+  const n = NOTICE_OF[r.statut];
+  return respond(req, reply, { json: { message: MANDAT_NOTICES[n]! }, redirect: '/menu/demandes', notice: n });
 }
 
 /** Grants or refuses a candidat AD, or resets the password a person asked for; another espace's request is « introuvable ». */

@@ -9,6 +9,8 @@ import { MenuPage } from '../../../web/pages/menu.js';
 import { ServicePage } from '../../../web/pages/service.js';
 import { espaceOf } from '../espaces.js';
 import { listPendingDemandes } from '../candidat.js';
+import { listMandats } from '../mandats.js';
+import type { AppContext } from '../../../app-context.js';
 import { administratorsOf, menuTiles, openSiretsFor, recentNotifications } from '../menu.js';
 import { notice, tags } from './common.js';
 
@@ -39,6 +41,12 @@ export async function menuRoutes(app: FastifyInstance) {
   );
 }
 
+/** What waits for the administrators: candidats, resets, and the mandates asked by tiers-déclarants. */
+async function pendingCount(ctx: AppContext, espaceId: string): Promise<number> {
+  const [demandes, mandats] = await Promise.all([listPendingDemandes(ctx, espaceId), listMandats(ctx, espaceId)]);
+  return demandes.length + mandats.filter((m) => m.statut === 'en_attente').length;
+}
+
 async function showMenu(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
   const user = req.auth!.user;
@@ -46,7 +54,7 @@ async function showMenu(req: FastifyRequest, reply: FastifyReply) {
     menuTiles(ctx, user),
     recentNotifications(ctx, user.id),
     administratorsOf(ctx, user.espaceId),
-    user.role === 'administrateur' ? listPendingDemandes(ctx, user.espaceId) : Promise.resolve([]),
+    user.role === 'administrateur' ? pendingCount(ctx, user.espaceId) : Promise.resolve(0),
     espaceOf(ctx.db, user),
   ]);
   return respond(req, reply, {
@@ -54,7 +62,7 @@ async function showMenu(req: FastifyRequest, reply: FastifyReply) {
       declarations: tiles,
       notifications: notifs,
       administrateurs: admins.map((a) => ({ nom: a.nom, prenom: a.prenom })),
-      demandesEnAttente: pending.length,
+      demandesEnAttente: pending,
     },
     page: () => (
       <MenuPage
@@ -63,7 +71,7 @@ async function showMenu(req: FastifyRequest, reply: FastifyReply) {
         notifications={notifs}
         isAdmin={user.role === 'administrateur'}
         isTiers={espace.kind === 'tiers_declarant'}
-        pending={pending.length}
+        pending={pending}
         administrators={admins}
         notice={notice(req)}
       />

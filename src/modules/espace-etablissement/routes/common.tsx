@@ -24,6 +24,8 @@ export const NOTICES: Record<string, string> = {
   'site-supprime': 'Le site internet est supprimé de la fiche publique.',
   'code-envoye':
     'Un code a été envoyé par courriel aux administrateurs de l’établissement. Saisissez-le ci-dessous avec les coordonnées bancaires.',
+  'code-courrier':
+    'Le code sera envoyé par courrier à l’adresse de l’établissement (son adresse au répertoire SIRENE) : son entreprise n’a pas d’administrateur sur net-entreprises à qui l’envoyer par courriel. Saisissez-le ci-dessous avec les coordonnées bancaires dès sa réception.',
   'coordonnees-enregistrees':
     'Les coordonnées bancaires sont enregistrées. Elles sont à vérifier par l’opérateur ; les administrateurs de l’établissement en sont informés par courriel.',
 };

@@ -1,6 +1,6 @@
 /**
  * « Coordonnées bancaires »: the current details and their history, « Demander un code », and the entry
- * of new details with the code received by mail.
+ * of new details with the code received by mail (or by post).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond } from '../../../http/respond.js';
@@ -32,7 +32,8 @@ export async function coordonneesBancairesRoutes(app: FastifyInstance) {
     `${base}/code`,
     route({
       operationId: 'demanderCodeBancaire',
-      summary: 'Demander un code : envoyé par courriel aux administrateurs de l’établissement (valable 30 jours, un par 10 minutes)',
+      summary:
+        'Demander un code : envoyé par courriel aux administrateurs de l’entreprise de l’établissement, ou par courrier à son adresse s’il n’en a pas (valable 30 jours, un par 10 minutes, refusé tant qu’un code est en cours)',
       tags,
       access: 'user',
       params: siretParams,
@@ -104,14 +105,16 @@ async function showBank(req: FastifyRequest, reply: FastifyReply, s: Space) {
 async function requestCode(req: FastifyRequest, reply: FastifyReply, s: Space) {
   const r = await requestBankCode(req.server.ctx, req.auth!.user, s.etab, meta(req));
   if (!r.ok) return respond(req, reply, { problem: r.problem, page: () => bankPage(req, s, { codeMessage: r.problem.message }) });
+  const sent = r.channel === 'courrier' ? 'code-courrier' : 'code-envoye';
   return respond(req, reply, {
     json: {
-      message: NOTICES['code-envoye']!,
+      message: NOTICES[sent]!,
+      envoi: r.channel,
       valableJusquau: r.expiresAt.toISOString(),
       destinataires: r.recipients.map((a) => `${a.prenom} ${a.nom}`),
     },
     redirect: spaceUrl(s.etab.siret, 'banque'),
-    notice: 'code-envoye',
+    notice: sent,
   });
 }
 

@@ -7,7 +7,7 @@ import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fi
 import { invalidForm, type Problem } from '../../../shared/problem.js';
 import { DeclarantEmailPage, DeclarantFormPage, DeclarantsPage } from '../../../web/pages/declarants.js';
 import { declarantEmailSchema, editDeclarantSchema, idParams, newDeclarantSchema } from '../contracts.js';
-import { addDeclarant, changeDeclarantEmail, findDeclarant, listDeclarants, updateDeclarant } from '../declarants.js';
+import { addDeclarant, changeDeclarantEmail, emailChangeRefusal, findDeclarant, listDeclarants, updateDeclarant } from '../declarants.js';
 import { answerAction, DECLARANT_NOTICES, personNotFound } from './declarant-answers.js';
 import { meta, noticeOf, param, tags } from './common.js';
 
@@ -112,6 +112,8 @@ async function edit(req: FastifyRequest, reply: FastifyReply) {
 async function emailPage(req: FastifyRequest, reply: FastifyReply, refusal?: Problem) {
   const p = await findDeclarant(req.server.ctx, req.auth!.user, param(req, 'id'));
   if (!p) return personNotFound(req, reply);
+  const refused = emailChangeRefusal(req.auth!.user, p);
+  if (refused) return respond(req, reply, { problem: refused, title: 'Changement de courriel impossible' });
   const page = () => (
     <DeclarantEmailPage
       ctx={pageContext(req)}

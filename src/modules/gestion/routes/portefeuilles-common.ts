@@ -18,7 +18,8 @@ export const PORTEFEUILLE_NOTICES = {
   modifie: 'Le portefeuille a été modifié.',
   declarants: 'Les déclarants du portefeuille ont été enregistrés.',
   declarations: 'Les déclarations du portefeuille ont été enregistrées. Une déclaration ajoutée est accessible 24 heures après son ajout.',
-  'entreprise-ajoutee': 'L’entreprise et ses établissements actifs ont été ajoutés au portefeuille.',
+  'entreprise-ajoutee':
+    'L’entreprise et ses établissements actifs ont été ajoutés au portefeuille. Ses administrateurs sont prévenus : l’espace « SOLTéA - Etablissements » de ses établissements ne vous sera ouvert qu’une fois votre mandat accepté.',
   etablissements: 'Les établissements de l’entreprise ont été enregistrés.',
   'declarations-entreprise': 'Les déclarations de l’entreprise ont été enregistrées.',
   transferee: 'L’entreprise a été transférée.',
