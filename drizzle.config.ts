@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./src/infra/db/schema.ts', './src/infra/db/schema-versements.ts'],
+  schema: './src/infra/db/schema*.ts',
   out: './src/infra/db/migrations',
 });
