@@ -24,7 +24,7 @@ import { createRng } from '../src/demo/rng.js';
 import { makeValidFrenchIban } from '../src/domain/iban.js';
 import { makeValidSiren, makeValidSiret } from '../src/domain/identifiers.js';
 import { writePain001To, type EnTetePain001, type VirementSepa } from '../src/modules/versements/sepa-pain001.js';
-import { libelleVirement } from '../src/modules/versements/sepa-texte.js';
+import { virementLabel } from '../src/domain/versements.js';
 import { validatePain001 } from '../src/modules/versements/sepa-validation.js';
 import { intEnv, median } from './stats.js';
 
@@ -60,7 +60,7 @@ function* transfers(n: number): Generator<VirementSepa> {
       nom: `${rng.pick(NOMS)} de ${rng.pick(VILLES)} n° ${i}`,
       iban: makeValidFrenchIban(String(10_000 + rng.int(90_000)), String(rng.int(100_000)).padStart(5, '0'), String(i).padStart(11, '0')),
       bic: rng.chance(0.9) ? 'BNPAFRPPXXX' : null,
-      libelle: libelleVirement(siret, 2026, id),
+      libelle: virementLabel(siret, 2026, id),
     };
   }
 }

@@ -66,7 +66,7 @@ export function linesDueAtWave(input: {
 }
 
 /** The label of a transfer: `TAXE- APPRENTISSAGE - <SIRET> - <année> - <n° virement>` (docs/regles.md#versements). */
-export function virementLabel(siret: string, annee: number, numero: number): string {
+export function virementLabel(siret: string, annee: number, numero: number | string): string {
   return `TAXE- APPRENTISSAGE - ${siret} - ${annee} - ${numero}`;
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isValidBic, isValidIban } from '../domain/iban.js';
+import { compactInput } from '../domain/identifiers.js';
 
 /**
  * Configuration, read once from the environment and validated at start (fail fast).
@@ -42,6 +44,9 @@ const schema = z
     ),
     SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'SESSION_SECRET doit comporter au moins 32 caractères').optional()),
     DEMO_SEED: z.preprocess(emptyToUndefined, z.enum(['0', '1']).optional()),
+    SEPA_DEBTOR_IBAN: z.preprocess(emptyToUndefined, z.string().max(40).optional()),
+    SEPA_DEBTOR_BIC: z.preprocess(emptyToUndefined, z.string().max(11).optional()),
+    SEPA_DEBTOR_NAME: z.preprocess(emptyToUndefined, z.string().max(70).optional()),
     DEV_TOOLS: z.preprocess(emptyToUndefined, z.enum(['0', '1'], { error: 'DEV_TOOLS vaut 0 ou 1' }).default('0')),
     TRUST_PROXY: z.preprocess(
       emptyToUndefined,
@@ -78,6 +83,7 @@ const schema = z
         path: ['DEV_TOOLS'],
         message: `DEV_TOOLS=1 n’est permis que sur la boucle locale (HOST=127.0.0.1, ::1 ou localhost), pas sur ${c.HOST}`,
       });
+    checkDebtor(c, env, ctx);
     if (env === 'production') {
       if (!c.PUBLIC_URL?.startsWith('https://'))
         ctx.addIssue({
@@ -113,6 +119,33 @@ function nodeEnvOf(c: { NODE_ENV?: 'development' | 'production' | 'test' | undef
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
 export const isLoopback = (host: string): boolean => LOOPBACK.has(host.trim().toLowerCase());
 
+/** The ordering account of the SEPA files in development and tests (a test IBAN of the Banque de France's format). */
+export const DEMO_SEPA_DEBTOR = {
+  iban: 'FR7630001007941234567890185',
+  bic: 'BDFEFRPPXXX',
+  name: 'CAISSE DES DEPOTS - SOLTEA (DEMONSTRATION)',
+};
+
+/** The operator's ordering account: each variable valid when given, all three required in production. */
+function checkDebtor(
+  c: { SEPA_DEBTOR_IBAN?: string | undefined; SEPA_DEBTOR_BIC?: string | undefined; SEPA_DEBTOR_NAME?: string | undefined },
+  env: string,
+  ctx: z.RefinementCtx,
+) {
+  if (c.SEPA_DEBTOR_IBAN !== undefined && !isValidIban(compactInput(c.SEPA_DEBTOR_IBAN).toUpperCase()))
+    ctx.addIssue({ code: 'custom', path: ['SEPA_DEBTOR_IBAN'], message: 'SEPA_DEBTOR_IBAN n’est pas un IBAN valide' });
+  if (c.SEPA_DEBTOR_BIC !== undefined && !isValidBic(compactInput(c.SEPA_DEBTOR_BIC).toUpperCase()))
+    ctx.addIssue({ code: 'custom', path: ['SEPA_DEBTOR_BIC'], message: 'SEPA_DEBTOR_BIC n’est pas un BIC valide (8 ou 11 caractères)' });
+  if (env === 'production')
+    for (const k of ['SEPA_DEBTOR_IBAN', 'SEPA_DEBTOR_BIC', 'SEPA_DEBTOR_NAME'] as const)
+      if (!c[k])
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: `${k} est obligatoire en production (le compte donneur d’ordre des virements SEPA)`,
+        });
+}
+
 /** Which proxies' X-Forwarded-For is believed: none by default, the nearest N hops, or these addresses. */
 export type TrustProxy = false | string | ((address: string, hop: number) => boolean);
 
@@ -146,6 +179,8 @@ export type Config = Omit<z.infer<typeof schema>, 'NODE_ENV'> & {
   devTools: boolean;
   /** Load the demo data set into an empty database: DEMO_SEED, else only for the embedded PGlite demo. */
   demoSeed: boolean;
+  /** the ordering account of the SEPA files (SEPA_DEBTOR_*; demonstration values outside production) */
+  sepaDebtor: { iban: string; bic: string; name: string };
   /** Fastify's trustProxy, from TRUST_PROXY */
   trustProxy: TrustProxy;
   isProduction: boolean;
@@ -178,6 +213,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devTools: c.DEV_TOOLS === '1' && !isProduction && isLoopback(c.HOST),
     demoSeed: c.DEMO_SEED ? c.DEMO_SEED === '1' : !isProduction && !c.DATABASE_URL,
     trustProxy: trustProxyOf(c.TRUST_PROXY),
+    sepaDebtor: {
+      iban: c.SEPA_DEBTOR_IBAN ? compactInput(c.SEPA_DEBTOR_IBAN).toUpperCase() : DEMO_SEPA_DEBTOR.iban,
+      bic: c.SEPA_DEBTOR_BIC ? compactInput(c.SEPA_DEBTOR_BIC).toUpperCase() : DEMO_SEPA_DEBTOR.bic,
+      name: c.SEPA_DEBTOR_NAME ?? DEMO_SEPA_DEBTOR.name,
+    },
     isProduction,
   };
 }

@@ -12,6 +12,9 @@ const PROD = {
   SMTP_URL: 'smtp://mail.example:587',
   DATABASE_URL: 'postgres://db.example/soltea',
   PUBLIC_URL: 'https://soltea.example',
+  SEPA_DEBTOR_IBAN: 'FR7630001007941234567890185',
+  SEPA_DEBTOR_BIC: 'BDFEFRPPXXX',
+  SEPA_DEBTOR_NAME: 'CAISSE DES DEPOTS',
 };
 
 const refusal = (env: Record<string, string>) => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
+import { virementLabel } from '../../src/domain/versements.js';
 import { describe, expect, it } from 'vitest';
 import {
   escapeXml,
   isSepaIdentifier,
   isSepaText,
-  libelleVirement,
   SEPA_NAME_MAX,
   SEPA_REMITTANCE_MAX,
   toSepaText,
@@ -73,7 +73,7 @@ describe('identifiers and labels', () => {
   });
 
   it('writes the label of docs/regles.md#versements, within the 140 characters of Ustrd', () => {
-    const label = libelleVirement('73282932000074', 2026, 'V2026-1-000001');
+    const label = virementLabel('73282932000074', 2026, 'V2026-1-000001');
     expect(label).toBe('TAXE- APPRENTISSAGE - 73282932000074 - 2026 - V2026-1-000001');
     expect(toSepaText(label, SEPA_REMITTANCE_MAX)).toBe(label);
   });

@@ -64,7 +64,7 @@ export interface VirementSepa {
   iban: string;
   /** the creditor's bank; `null` writes no `CdtrAgt` (IBAN only, allowed in SEPA) */
   bic: string | null;
-  /** `RmtInf/Ustrd` (transliterated, cut to 140), see `libelleVirement` */
+  /** `RmtInf/Ustrd` (transliterated, cut to 140), see `virementLabel` (domain/versements.ts) */
   libelle: string;
 }
 

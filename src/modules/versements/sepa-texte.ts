@@ -113,11 +113,3 @@ export function isSepaIdentifier(id: string): boolean {
 export function escapeXml(text: string): string {
   return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
-
-/**
- * The label of a transfer (docs/regles.md#versements): `TAXE- APPRENTISSAGE - <SIRET> - <année de
- * campagne> - <n° virement>`, written exactly as the rule spells it.
- */
-export function libelleVirement(siret: string, annee: number, numeroVirement: string): string {
-  return `TAXE- APPRENTISSAGE - ${siret} - ${annee} - ${numeroVirement}`;
-}
