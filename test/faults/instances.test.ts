@@ -52,12 +52,13 @@ function startInstance(port: number): Child {
   });
 }
 
-async function ready(port: number): Promise<{ status: number; body: Record<string, unknown>; type: string }> {
+async function ready(port: number) {
   const res = await fetch(`http://127.0.0.1:${port}/api/ready`, {
     headers: { accept: 'application/json' },
     signal: AbortSignal.timeout(10_000),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get('content-type') ?? '' };
+  const body = (await res.json()) as Record<string, unknown>;
+  return { status: res.status, body, type: res.headers.get('content-type') ?? '', retryAfter: res.headers.get('retry-after') };
 }
 
 describe.skipIf(!enabled)('several instances on one PostgreSQL database', () => {
@@ -85,6 +86,7 @@ describe.skipIf(!enabled)('several instances on one PostgreSQL database', () => 
         expect(r.status).toBe(503);
         expect(r.type).toContain('application/problem+json');
         expect(r.body).toMatchObject({ status: 503, code: 'base_indisponible' });
+        expect(r.retryAfter).toBe('5');
         expect(performance.now() - started).toBeLessThan(5_000);
       }
       for (const c of instances) expect(c.output()).not.toMatch(/Arrêt|Error|exit/);
