@@ -179,7 +179,10 @@ describe.skipIf(!PG)('two instances delivering the same outbox (PostgreSQL)', ()
       await queue.close();
 
       const child = spawnTs('test/faults/children/deliver.ts', [], { DATABASE_URL: url, SMTP_URL: slow.url() });
-      while (slow.received.length < 3) await sleep(5);
+      for (let waited = 0; slow.received.length < 3; waited += 5) {
+        if (waited > 30_000) throw new Error(`the deliverer sent ${slow.received.length} mails in 30 s:\n${child.output()}`);
+        await sleep(5);
+      }
       child.kill('SIGKILL');
       await child.exited;
       const accepted = slow.received.length;
