@@ -36,7 +36,7 @@ beforeAll(async () => {
       }
     : { NODE_ENV: 'development', PGLITE_DIR: join(dir, 'pglite') };
   if (PG) await adminQuery(PG, `create database ${name}`);
-  app = spawnTs('src/main.ts', [], { ...database, DEMO_SEED: '0', PORT: String(port) });
+  app = spawnTs('src/main.ts', [], { ...database, DEMO_SEED: '0', PORT: String(port) }, 120_000);
   await app.waitFor(/Portail prêt en/, 90_000);
 }, 120_000);
 

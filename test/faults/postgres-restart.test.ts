@@ -189,7 +189,7 @@ describe.skipIf(!enabled)('PostgreSQL restarted under traffic', () => {
       expect(during.length, 'requests met the outage').toBeGreaterThan(0);
       // and once recovered, everything answers
       expect(o.filter((x) => x.at >= steadyFrom && x.status !== 200)).toEqual([]);
-      expect(app.output()).not.toMatch(/unhandled|Arrêt/i);
+      expect(app.alive()).toBe(true);
     } catch (e) {
       console.log(`application's output:\n${app.output().slice(-4000)}\nserver log:\n${cluster.log().slice(-2000)}`);
       throw e;

@@ -52,6 +52,8 @@ export interface Child {
   waitFor(re: RegExp, timeoutMs: number): Promise<number>;
   /** milliseconds since the child was started */
   elapsed(): number;
+  /** true until the process has exited */
+  alive(): boolean;
   readonly exited: Promise<Exit>;
   kill(signal: NodeJS.Signals): void;
 }
@@ -110,6 +112,7 @@ export function spawnTs(entry: string, args: readonly string[], env: Record<stri
     pid: proc.pid ?? -1,
     output: () => text,
     elapsed,
+    alive: () => proc.exitCode === null && proc.signalCode === null,
     exited,
     kill: (signal) => void proc.kill(signal),
     waitFor: (re, timeoutMs) =>
