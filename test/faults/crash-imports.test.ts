@@ -73,7 +73,7 @@ describe(`SIGKILL during an import (${PG ? 'PostgreSQL' : 'PGlite'})`, () => {
       record: `select action, details from audit_events where action = 'enveloppes.imported' and details->>'annee' = '2025'`,
     };
     const s = await crashRuns(store, scenario, { runs: RUNS, seed: SEED });
-    expect(s.kills).toBe(RUNS);
+    expect(s.kills).toBeGreaterThanOrEqual(RUNS);
     expect(s.inside, 'some kills must land inside the transaction').toBeGreaterThan(0);
   });
 
@@ -97,7 +97,7 @@ describe(`SIGKILL during an import (${PG ? 'PostgreSQL' : 'PGlite'})`, () => {
       ],
     };
     const s = await crashRuns(store, scenario, { runs: RUNS, seed: SEED });
-    expect(s.kills).toBe(RUNS);
+    expect(s.kills).toBeGreaterThanOrEqual(RUNS);
     expect(s.inside, 'some kills must land inside the transaction').toBeGreaterThan(0);
   });
 });
