@@ -73,6 +73,7 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
   const transport = smtpUrl ? nodemailer.createTransport(withTimeouts(smtpUrl)) : null;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
+  let stopped = false;
 
   /**
    * Claims one due row, sends it and records the outcome, in one short transaction: a crash between the
@@ -122,8 +123,9 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
   async function deliverDue(): Promise<number> {
     if (!transport) return 0;
     let sent = 0;
-    // stop when nothing is due, or after BATCH failures in a row (the server is down: wait for the back-off)
-    for (let failures = 0; failures < BATCH;) {
+    // stop when nothing is due, after BATCH failures in a row (the server is down: wait for the back-off),
+    // or when the instance stops (the message in flight completes, the others wait for another instance)
+    for (let failures = 0; failures < BATCH && !stopped;) {
       const outcome = await deliverOne(transport);
       if (outcome === null) break;
       if (outcome === 'sent') {
@@ -150,6 +152,7 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
       timer.unref();
     },
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
       if (running) await running.catch(() => undefined);

@@ -127,6 +127,36 @@ describe('SMTP down for a while', () => {
   });
 });
 
+describe('an instance stopping while it sends', () => {
+  it('finishes the message in flight and leaves the others in the outbox for the next instance', { timeout: 30_000 }, async () => {
+    const slow = testSmtp({ delayMs: 200 });
+    await slow.start();
+    try {
+      const emails = Array.from({ length: 10 }, (_, i) => `arret-${i}@exemple.fr`);
+      for (const to of emails) await queueMail(h.ctx.db, h.clock, { to, subject: 'Votre demande', text: 'Bonjour.' });
+      const deliverer = createMailDeliverer(h.ctx.db, h.clock, slow.url(), FROM);
+      const flushing = deliverer.flush();
+      while (slow.received.length < 2) await sleep(5);
+      const stopping = performance.now();
+      await deliverer.stop();
+      const stopMs = performance.now() - stopping;
+      await flushing;
+      const rows = await outboxOf(emails);
+      const sent = rows.filter((r) => r.sentAt !== null).length;
+      console.log(`stopped in ${Math.round(stopMs)} ms with ${sent} of ${emails.length} mails sent`);
+      expect(sent).toBeLessThanOrEqual(3);
+      expect(slow.received).toHaveLength(sent);
+      expect(rows.filter((r) => r.sentAt === null).every((r) => r.attempts === 0)).toBe(true);
+      expect(stopMs).toBeLessThan(2_000);
+    } finally {
+      await slow.stop();
+    }
+    // the next instance sends the rest
+    await h.ctx.mail.flush();
+    expect(await outboxBacklog(h.ctx.db)).toMatchObject({ waiting: 0 });
+  });
+});
+
 /** A new PostgreSQL database for the instances below, dropped at the end. */
 async function newDatabase(): Promise<{ url: string; drop(): Promise<undefined> }> {
   const name = `f_mail_${randomBytes(4).toString('hex')}`;
