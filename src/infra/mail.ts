@@ -54,7 +54,7 @@ export interface MailDeliverer {
 }
 
 /** Failures in a row after which a flush stops (the server is down: the rows wait for their back-off). */
-const BATCH = 20;
+const FAILURES_BEFORE_PAUSE = 20;
 
 /** The SMTP URL with connection, greeting and socket time-outs unless it sets them itself. */
 function withTimeouts(smtpUrl: string): string {
@@ -123,9 +123,9 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
   async function deliverDue(): Promise<number> {
     if (!transport) return 0;
     let sent = 0;
-    // stop when nothing is due, after BATCH failures in a row (the server is down: wait for the back-off),
+    // stop when nothing is due, after FAILURES_BEFORE_PAUSE failures in a row (the server is down: wait for the back-off),
     // or when the instance stops (the message in flight completes, the others wait for another instance)
-    for (let failures = 0; failures < BATCH && !stopped;) {
+    for (let failures = 0; failures < FAILURES_BEFORE_PAUSE && !stopped;) {
       const outcome = await deliverOne(transport);
       if (outcome === null) break;
       if (outcome === 'sent') {
