@@ -123,8 +123,8 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
   async function deliverDue(): Promise<number> {
     if (!transport) return 0;
     let sent = 0;
-    // stop when nothing is due, after FAILURES_BEFORE_PAUSE failures in a row (the server is down: wait for the back-off),
-    // or when the instance stops (the message in flight completes, the others wait for another instance)
+    // stop when nothing is due, after FAILURES_BEFORE_PAUSE failures in a row (the server is down: wait for
+    // the back-off), or when the instance stops (the message in flight completes, the others wait for another)
     for (let failures = 0; failures < FAILURES_BEFORE_PAUSE && !stopped;) {
       const outcome = await deliverOne(transport);
       if (outcome === null) break;
