@@ -77,8 +77,9 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 /**
  * Graceful stop on SIGTERM / SIGINT: the server stops accepting connections (new requests on kept-alive
- * ones get 503), requests in flight finish, the timers stop, the mail batch being sent completes, the database
- * pool closes; then the process exits 0. Past the timeout it exits 1. A second signal exits at once.
+ * ones get 503), requests in flight finish and their connections close, the timers stop, the mail being
+ * sent completes (the others wait in the outbox), the database pool closes; then the process exits 0.
+ * Past the timeout it exits 1. A second signal exits at once. Proved by test/faults/graceful-stop.test.ts.
  */
 function stopOnSignals(app: RunningApp) {
   let stopping = false;

@@ -80,8 +80,25 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
   app.addHook('onResponse', async (req) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') void ctx.mail.flush().catch(() => undefined);
   });
+  closeConnectionsWhenStopping(app);
   for (const routes of parts.routes) await app.register(routes);
   return app;
+}
+
+/**
+ * While the server stops (SIGTERM), the requests in flight still get their answers, with `Connection:
+ * close`: the connection of a client that keeps connections alive (a load balancer) would otherwise
+ * stay open after the answer, and the stop would wait for it until the forced exit.
+ */
+function closeConnectionsWhenStopping(app: FastifyInstance) {
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (stopping) reply.header('connection', 'close');
+    return payload;
+  });
 }
 
 /** Security headers (a strict CSP: no inline script), cookies, forms, and the OpenAPI document with its viewer. */
@@ -155,7 +172,7 @@ async function registerAssets(app: FastifyInstance) {
   app.get('/api/ready', { schema: { hide: true } }, async (req, reply) =>
     (await databaseAnswers(app.ctx.db))
       ? reply.send({ status: 'ok', database: app.ctx.dbKind })
-      : respond(req, reply, { problem: problem('unavailable', 'base_indisponible', UNAVAILABLE) }),
+      : respond(req, reply, { problem: problem('unavailable', 'base_indisponible', UNAVAILABLE, { retryAfterSeconds: 5 }) }),
   );
 }
 

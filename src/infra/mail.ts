@@ -4,10 +4,11 @@
  * stays readable in the browser (/dev/boite-mail, with DEV_TOOLS=1).
  *
  * Reliability (ADR 0002):
- * - several instances deliver at once without sending a row twice: rows are claimed with
- *   `FOR UPDATE SKIP LOCKED` and stay locked while they are sent;
+ * - several instances deliver at once without sending a row twice: each row is claimed with
+ *   `FOR UPDATE SKIP LOCKED` and stays locked while it is sent, in a transaction of its own;
  * - a failure (SMTP down, a refusal) is retried with exponential back-off (30 s, 1 min, 2 min… capped at
- *   1 hour), up to MAX_ATTEMPTS, then the row is marked as given up with its last error;
+ *   1 hour), up to MAX_ATTEMPTS, then the row is marked as given up with its last error, and the
+ *   deliverer says so on the error output;
  * - a message may carry a `dedupeKey`: one message per event and person, even when the event is
  *   processed twice (after a crash, by two instances);
  * - a crash between the SMTP acceptance and the commit sends that one message again at the next try:
@@ -52,7 +53,8 @@ export interface MailDeliverer {
   stop(): Promise<void>;
 }
 
-const BATCH = 20;
+/** Failures in a row after which a flush stops (the server is down: the rows wait for their back-off). */
+const FAILURES_BEFORE_PAUSE = 20;
 
 /** The SMTP URL with connection, greeting and socket time-outs unless it sets them itself. */
 function withTimeouts(smtpUrl: string): string {
@@ -71,54 +73,67 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
   const transport = smtpUrl ? nodemailer.createTransport(withTimeouts(smtpUrl)) : null;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
+  let stopped = false;
 
-  /** Claims a batch of due rows, sends them, records each outcome; returns how many rows it claimed and sent. */
-  async function deliverBatch(t: NonNullable<typeof transport>): Promise<{ claimed: number; sent: number }> {
+  /**
+   * Claims one due row, sends it and records the outcome, in one short transaction: a crash between the
+   * SMTP acceptance and the commit leaves only that message to be sent again. Null when nothing is due.
+   */
+  async function deliverOne(t: NonNullable<typeof transport>): Promise<'sent' | 'failed' | null> {
     return db.transaction(async (tx) => {
-      const now = clock.now();
-      const rows = await tx
+      const [row] = await tx
         .select()
         .from(mailOutbox)
-        .where(and(isNull(mailOutbox.sentAt), isNull(mailOutbox.gaveUpAt), lte(mailOutbox.nextAttemptAt, now)))
+        .where(and(isNull(mailOutbox.sentAt), isNull(mailOutbox.gaveUpAt), lte(mailOutbox.nextAttemptAt, clock.now())))
         .orderBy(mailOutbox.nextAttemptAt, mailOutbox.id)
-        .limit(BATCH)
+        .limit(1)
         .for('update', { skipLocked: true });
-      let sent = 0;
-      for (const row of rows) {
-        try {
-          await t.sendMail({ from, to: row.to, subject: row.subject, text: row.text });
-          await tx
-            .update(mailOutbox)
-            .set({ sentAt: clock.now(), attempts: row.attempts + 1 })
-            .where(eq(mailOutbox.id, row.id));
-          sent++;
-        } catch (e) {
-          const attempts = row.attempts + 1;
-          const failedAt = clock.now();
-          await tx
-            .update(mailOutbox)
-            .set({
-              attempts,
-              lastError: e instanceof Error ? e.message.slice(0, 500) : 'erreur',
-              nextAttemptAt: new Date(failedAt.getTime() + retryDelayMs(attempts)),
-              gaveUpAt: attempts >= MAX_ATTEMPTS ? failedAt : null,
-            })
-            .where(eq(mailOutbox.id, row.id));
-        }
+      if (!row) return null;
+      try {
+        await t.sendMail({ from, to: row.to, subject: row.subject, text: row.text });
+      } catch (e) {
+        await recordFailure(tx, row, e instanceof Error ? e.message.slice(0, 500) : 'erreur');
+        return 'failed';
       }
-      return { claimed: rows.length, sent };
+      await tx
+        .update(mailOutbox)
+        .set({ sentAt: clock.now(), attempts: row.attempts + 1 })
+        .where(eq(mailOutbox.id, row.id));
+      return 'sent';
     });
+  }
+
+  /** The next try after the back-off, or the row given up after MAX_ATTEMPTS (said on the error output, for the operator). */
+  async function recordFailure(tx: Tx, row: typeof mailOutbox.$inferSelect, error: string): Promise<void> {
+    const attempts = row.attempts + 1;
+    const failedAt = clock.now();
+    const givenUp = attempts >= MAX_ATTEMPTS;
+    await tx
+      .update(mailOutbox)
+      .set({
+        attempts,
+        lastError: error,
+        nextAttemptAt: new Date(failedAt.getTime() + retryDelayMs(attempts)),
+        gaveUpAt: givenUp ? failedAt : null,
+      })
+      .where(eq(mailOutbox.id, row.id));
+    if (givenUp) process.stderr.write(`Courriel n° ${row.id} abandonné après ${attempts} essais (« ${row.subject} ») : ${error}\n`);
   }
 
   async function deliverDue(): Promise<number> {
     if (!transport) return 0;
     let sent = 0;
-    for (;;) {
-      const batch = await deliverBatch(transport);
-      sent += batch.sent;
-      // stop when nothing was due, or when a whole batch failed (the server is down: wait for the back-off)
-      if (batch.claimed < BATCH || batch.sent === 0) return sent;
+    // stop when nothing is due, after FAILURES_BEFORE_PAUSE failures in a row (the server is down: wait for
+    // the back-off), or when the instance stops (the message in flight completes, the others wait for another)
+    for (let failures = 0; failures < FAILURES_BEFORE_PAUSE && !stopped;) {
+      const outcome = await deliverOne(transport);
+      if (outcome === null) break;
+      if (outcome === 'sent') {
+        sent++;
+        failures = 0;
+      } else failures++;
     }
+    return sent;
   }
 
   function flush(): Promise<number> {
@@ -137,6 +152,7 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
       timer.unref();
     },
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
       if (running) await running.catch(() => undefined);

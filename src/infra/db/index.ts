@@ -33,6 +33,10 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
     // An idle connection that dies (server restart, dropped test database) must not crash the
     // process: the pool replaces it, and the next query reports any real problem.
     pool.on('error', (e) => process.stderr.write(`PostgreSQL : connexion perdue (${e.message})\n`));
+    // The pool listens only to its idle connections: one lent to a transaction that dies between two
+    // statements (a restart, a session ended by the server) would emit an 'error' nobody hears, which
+    // ends the process. Heard here, its next statement fails instead (503) and the pool drops it.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     // bigint (int8) columns come back as strings by default; money columns are parsed where read.
     const db = drizzle(pool, { schema }) as unknown as Db;
     return { db, kind: 'postgres', close: () => pool.end() };
