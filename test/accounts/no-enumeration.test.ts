@@ -252,6 +252,56 @@ describe('the inscription answers alike for a new company, a candidat AD and a t
   });
 });
 
+describe('inscriptions that end at the same moment', () => {
+  /** Steps 1 to 5 over the JSON API: the draft waits at the profile step. */
+  async function toProfile(p: Person): Promise<Client> {
+    const c = new Client(h);
+    for (const [path, body] of [
+      ['/inscription', startFields(p)],
+      ['/inscription/conditions', { decision: 'accepte' }],
+      ['/inscription/identification', {}],
+      ['/inscription/mot-de-passe', passwordBody(p)],
+      ['/inscription/recapitulatif', {}],
+    ] as const) {
+      const r = await c.json(path, body);
+      expect(r.statusCode, `${path}: ${r.body}`).toBeLessThan(300);
+    }
+    return c;
+  }
+  const atOnce = async (clients: Client[]) =>
+    (await Promise.all(clients.map((c) => c.json('/inscription/profil', profileBody)))).map((r) => [r.statusCode, r.body]);
+
+  it('two first inscriptions of one company: one espace, one first administrator, one candidat AD, the same answers', async () => {
+    const siret = await freshSiret(h);
+    const [a, b] = [newPerson(siret), newPerson(siret)];
+    const answers = await atOnce([await toProfile(a), await toProfile(b)]);
+    expect(answers[0]![0]).toBe(200);
+    expect(answers[1]).toEqual(answers[0]);
+    expect(
+      await h.ctx.db
+        .select()
+        .from(espaces)
+        .where(eq(espaces.siren, siret.slice(0, 9))),
+    ).toHaveLength(1);
+    const people = await h.ctx.db.select().from(users).where(eq(users.siret, siret));
+    expect(people.map((u) => u.status).sort()).toEqual(['candidat', 'email_pending']);
+  });
+
+  it('the same triplet twice: one account; the other registrant creates nothing and its address gets nothing', async () => {
+    const siret = await freshSiret(h);
+    const a = newPerson(siret);
+    const b = newPerson(siret, { nom: a.nom, prenom: a.prenom });
+    const answers = await atOnce([await toProfile(a), await toProfile(b)]);
+    expect(answers[0]![0]).toBe(200);
+    expect(answers[1]).toEqual(answers[0]);
+    const people = await h.ctx.db.select().from(users).where(eq(users.siret, siret));
+    expect(people).toHaveLength(1);
+    const [owner, other] = people[0]!.email === a.email ? [a, b] : [b, a];
+    expect(await mailsTo(h, other.email)).toEqual([]);
+    expect((await mailsTo(h, owner.email)).map((m) => m.subject).sort()).toEqual([TAKEN_SUBJECT, VALIDATION_SUBJECT]);
+  });
+});
+
 describe('the answers that take a triplet are the same for a registered and an unregistered person', () => {
   let known: Person;
   beforeAll(async () => {
