@@ -17,6 +17,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatSiret } from '../../src/domain/identifiers.js';
 import { verifySecret } from '../../src/infra/crypto.js';
+import { EVEN_ANSWER_MS } from '../../src/modules/accounts/even-time.js';
 import { demandes, espaces, users } from '../../src/infra/db/schema.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
@@ -252,22 +253,66 @@ describe('the inscription answers alike for a new company, a candidat AD and a t
   });
 });
 
-describe('inscriptions that end at the same moment', () => {
-  /** Steps 1 to 5 over the JSON API: the draft waits at the profile step. */
-  async function toProfile(p: Person): Promise<Client> {
-    const c = new Client(h);
-    for (const [path, body] of [
-      ['/inscription', startFields(p)],
-      ['/inscription/conditions', { decision: 'accepte' }],
-      ['/inscription/identification', {}],
-      ['/inscription/mot-de-passe', passwordBody(p)],
-      ['/inscription/recapitulatif', {}],
-    ] as const) {
-      const r = await c.json(path, body);
-      expect(r.statusCode, `${path}: ${r.body}`).toBeLessThan(300);
-    }
-    return c;
+/** Steps 1 to 5 over the JSON API: the draft waits at the profile step. */
+async function toProfile(p: Person, ip = '127.0.0.1'): Promise<Client> {
+  const c = new Client(h, ip);
+  for (const [path, body] of [
+    ['/inscription', startFields(p)],
+    ['/inscription/conditions', { decision: 'accepte' }],
+    ['/inscription/identification', {}],
+    ['/inscription/mot-de-passe', passwordBody(p)],
+    ['/inscription/recapitulatif', {}],
+  ] as const) {
+    const r = await c.json(path, body);
+    expect(r.statusCode, `${path}: ${r.body}`).toBeLessThan(300);
   }
+  return c;
+}
+
+/**
+ * The profile step and « renvoyer le courriel » do more work for an account than for a taken triplet
+ * (a few statements): both answers take at least EVEN_ANSWER_MS (even-time.ts), so the three outcomes
+ * take the same time. Each walk comes from its own address (the inscription's limits per address).
+ */
+describe('the time of the inscription’s answers', () => {
+  it('the profile step and « renvoyer le courriel » take at least the even time, and the same time, for the three outcomes', async () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const times: Record<string, { profil: number[]; renvoyer: number[] }> = {};
+    for (let i = 0; i < 3; i++) {
+      const siret = await freshSiret(h);
+      const first = newPerson(siret);
+      const outcomes: [string, Person][] = [
+        ['new company', first],
+        ['candidat AD', newPerson(siret)],
+        ['triplet taken', newPerson(siret, { nom: first.nom, prenom: first.prenom })],
+      ];
+      for (const [k, [outcome, p]] of outcomes.entries()) {
+        const c = await toProfile(p, `10.20.${i}.${k + 1}`);
+        const t = (times[outcome] ??= { profil: [], renvoyer: [] });
+        for (const [step, path] of [
+          ['profil', '/inscription/profil'],
+          ['renvoyer', '/inscription/renvoyer'],
+        ] as const) {
+          await h.ctx.mail.flush(); // mails go out after the answer
+          const t0 = performance.now();
+          const r = await c.json(path, step === 'profil' ? profileBody : {});
+          t[step].push(performance.now() - t0);
+          expect(r.statusCode, `${outcome} ${path}: ${r.body}`).toBe(200);
+        }
+      }
+    }
+    for (const [outcome, t] of Object.entries(times))
+      for (const d of [...t.profil, ...t.renvoyer]) expect(d, outcome).toBeGreaterThanOrEqual(EVEN_ANSWER_MS - 2); // timers round to the ms
+    for (const step of ['profil', 'renvoyer'] as const) {
+      const medians = Object.values(times).map((t) => median(t[step]));
+      expect(Math.max(...medians) - Math.min(...medians), `${step}: ${JSON.stringify(medians)} ms`).toBeLessThan(
+        10 + Math.max(...medians) / 2,
+      );
+    }
+  });
+});
+
+describe('inscriptions that end at the same moment', () => {
   const atOnce = async (clients: Client[]) =>
     (await Promise.all(clients.map((c) => c.json('/inscription/profil', profileBody)))).map((r) => [r.statusCode, r.body]);
 

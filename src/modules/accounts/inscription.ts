@@ -22,6 +22,7 @@ import { consumeRate } from '../../infra/throttle.js';
 import { espaces, etablissementDeclarations, habilitationHistory, habilitations, inscriptionDrafts, users } from '../../infra/db/schema.js';
 import { findEtablissement } from '../entreprises/registry-repository.js';
 import { loginKey } from './login-key.js';
+import { takingEvenTime } from './even-time.js';
 import { mailTripletTaken } from './inscription-mails.js';
 import { resendEmailValidation, sendEmailValidation } from './email-validation.js';
 import { findUserByTriplet } from './users-repository.js';
@@ -198,9 +199,6 @@ export interface ProfileInput {
   declarations: string[];
 }
 
-/** Thrown inside the profile step's transaction when another inscription took the triplet meanwhile. */
-class TripletTakenMeanwhile extends Error {}
-
 /**
  * Step 6: profile and declarations, then the account, decided here and only here (never in an answer):
  * - the triplet is already taken (a live person with these names on this SIRET): no account; that
@@ -208,16 +206,11 @@ class TripletTakenMeanwhile extends Error {}
  * - the company has no espace: the espace, its first administrator and their rights, the validation mail;
  * - the company has an espace: a candidat AD (the profile and declarations chosen are what they ask
  *   for; the administrators decide under « Demande en attente »), the validation mail.
+ * The three run the same first statements, and the answer takes at least EVEN_ANSWER_MS (even-time.ts).
  */
 export async function saveProfile(ctx: AppContext, draftId: string | undefined, input: ProfileInput, meta: { ip?: string }): Promise<void> {
   const chosen = checkProfile(input);
-  try {
-    await advance(ctx, draftId, 'profil', (tx, d) => createAccount(tx, ctx, d, input, chosen, meta));
-  } catch (e) {
-    if (!(e instanceof TripletTakenMeanwhile)) throw e;
-    // rolled back: the triplet was taken by a concurrent inscription; this time it is seen as taken
-    await advance(ctx, draftId, 'profil', (tx, d) => createAccount(tx, ctx, d, input, chosen, meta));
-  }
+  await takingEvenTime(() => advance(ctx, draftId, 'profil', (tx, d) => createAccount(tx, ctx, d, input, chosen, meta)));
 }
 
 /** Only the proposed choices: free text here would be stored in the espace (and a NUL would make the insert fail). */
@@ -240,18 +233,6 @@ async function createAccount(tx: Tx, ctx: AppContext, d: Draft, input: ProfileIn
     data: { ...d.data, userId, kind: input.kind, declarations: chosen, passwordHash: undefined, secretAnswerHash: undefined },
     result: undefined,
   });
-  const owner = await findUserByTriplet(tx, d.data.siret, d.data.nom, d.data.prenom);
-  if (owner) {
-    await mailTripletTaken(tx, ctx, owner, d.data);
-    await audit(tx, ctx.clock, {
-      action: 'inscription.triplet_taken',
-      espaceId: owner.espaceId,
-      targetUserId: owner.id,
-      ip: meta.ip,
-      details: { siret: d.data.siret },
-    });
-    return done();
-  }
   const [created] = await tx
     .insert(espaces)
     .values({
@@ -265,8 +246,14 @@ async function createAccount(tx: Tx, ctx: AppContext, d: Draft, input: ProfileIn
     .returning();
   const [espace] = created ? [created] : await tx.select().from(espaces).where(eq(espaces.siren, d.data.siren));
   if (!espace) throw new InscriptionError('invalid', 'L’espace de l’entreprise est introuvable. Recommencez l’inscription.');
+  // The unique index on the triplet decides, for everyone in the same statement, and against an
+  // inscription committed meanwhile (the insert waits for it, then does nothing).
   const userId = await createUser(tx, ctx, espace.id, d.data, created ? 'email_pending' : 'candidat');
-  if (!userId) throw new TripletTakenMeanwhile();
+  if (!userId) {
+    // a live person holds the triplet, so their company has its espace: nothing was created
+    await tellTripletOwner(tx, ctx, d.data, meta);
+    return done();
+  }
   if (created) await grantDeclarations(tx, ctx, espace.id, d.data.siret, userId, chosen);
   await audit(tx, ctx.clock, {
     action: created ? 'inscription.completed' : 'inscription.candidat',
@@ -280,6 +267,20 @@ async function createAccount(tx: Tx, ctx: AppContext, d: Draft, input: ProfileIn
   });
   await sendEmailValidation(tx, ctx, { id: userId, email: d.data.email, prenom: d.data.prenom, nom: d.data.nom });
   return done(userId);
+}
+
+/** The triplet is taken: its owner is told at their registered address; the address typed gets nothing. */
+async function tellTripletOwner(tx: Tx, ctx: AppContext, data: DraftData, meta: { ip?: string }) {
+  const owner = await findUserByTriplet(tx, data.siret, data.nom, data.prenom);
+  if (!owner) throw new InscriptionError('invalid', 'L’inscription n’a pas pu aboutir. Recommencez l’inscription.');
+  await mailTripletTaken(tx, ctx, owner, data);
+  await audit(tx, ctx.clock, {
+    action: 'inscription.triplet_taken',
+    espaceId: owner.espaceId,
+    targetUserId: owner.id,
+    ip: meta.ip,
+    details: { siret: data.siret },
+  });
 }
 
 /** The first administrator's declarations, opened after the access delay, and their rights on them. */
@@ -313,7 +314,7 @@ async function grantDeclarations(tx: Tx, ctx: AppContext, espaceId: string, sire
   }
 }
 
-/** An administrator of `espaceId`; null when a concurrent inscription took the triplet (unique index). */
+/** An administrator of `espaceId`; null when a live person already holds the triplet (unique index users_login_uq). */
 async function createUser(
   tx: Tx,
   ctx: AppContext,
@@ -367,9 +368,13 @@ export async function draftUserEmail(ctx: AppContext, draft: Draft) {
  * « Renvoyer le courriel de validation » at the end of the inscription: the same answer whatever the
  * profile step decided. With an account, its validation mail again (3 an hour, counted with the login
  * page's button); without one (the triplet was taken), nothing is sent, and the same 3 an hour count.
+ * The answer takes at least EVEN_ANSWER_MS (even-time.ts).
  */
 export async function resendInscriptionMail(ctx: AppContext, draft: Draft): Promise<'sent' | 'too_many'> {
-  if (draft.data.userId) return (await resendEmailValidation(ctx, draft.data.userId)) === 'too_many' ? 'too_many' : 'sent';
-  const allowed = await ctx.db.transaction((tx) => consumeRate(tx, `resend:inscription:${draft.idHash}`, ctx.clock.now(), 3, 3600));
-  return allowed ? 'sent' : 'too_many';
+  return takingEvenTime(async () => {
+    const userId = draft.data.userId;
+    if (userId) return (await resendEmailValidation(ctx, userId)) === 'too_many' ? 'too_many' : 'sent';
+    const allowed = await ctx.db.transaction((tx) => consumeRate(tx, `resend:inscription:${draft.idHash}`, ctx.clock.now(), 3, 3600));
+    return allowed ? 'sent' : 'too_many';
+  });
 }
