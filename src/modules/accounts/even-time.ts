@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Above the slowest of these answers on a loaded server (about 25 ms measured on 2 cores). */
+/** Well above these answers' usual time (medians of 16–25 ms measured on 2 cores); a busier server shows only what exceeds it. */
 export const EVEN_ANSWER_MS = 80;
 
 /** Runs `work`, then waits until `EVEN_ANSWER_MS` have passed since it started (a refusal included). */
