@@ -92,7 +92,7 @@ describe('inscription d’une entreprise (BOULANGERIE MOUTIN)', () => {
     await acceptCgu(page, p);
     await confirmIdentification(page, claire, p);
     await choosePassword(page, claire, p);
-    await confirmRecap(page, claire, p, 'profil');
+    await confirmRecap(page, claire, p);
     await fillProfile(page, p, { kind: 'Votre entreprise', keep: ['SOLTéA - Employeurs'] });
     await checkValidationPage(page, claire, p, ['SOLTéA - Employeurs']);
 

@@ -89,7 +89,14 @@ describe('mot de passe oublié', () => {
 
   it('1. by the secret question', async () => {
     await forgot(page, claire, 'Répondre à ma question secrète', 'question');
-    await expect.poll(() => page.getByText(SECRET.question).isVisible()).toBe(true);
+    // The question itself is not shown before the person is identified; the rule is, before the first try.
+    await expect
+      .poll(() => page.getByText('Répondez à la question secrète renseignée lors de votre inscription, puis validez.').isVisible())
+      .toBe(true);
+    expect(await page.getByText('Au-delà de 5 réponses erronées, un délai d’attente de 60 minutes vous sera demandé.').isVisible()).toBe(
+      true,
+    );
+    expect(await page.getByText(SECRET.question).count()).toBe(0);
     await checkPage(page, 'question-secrete');
     // A wrong answer first (the answer is case-sensitive).
     await field(page, 'Votre réponse').fill(SECRET.answer.toUpperCase());

@@ -98,12 +98,14 @@ export async function acceptCgu(page: Page, prefix: string): Promise<void> {
   await page.waitForURL('**/inscription/identification');
 }
 
-/** Step 3: the establishment identified from the registry, « Étape suivante ». */
-export async function confirmIdentification(page: Page, p: Person, prefix: string, opts: { candidat?: boolean } = {}): Promise<void> {
+/**
+ * Step 3: the establishment identified from the registry, « Étape suivante ». The same page whether the
+ * company is already registered or not (no account enumeration).
+ */
+export async function confirmIdentification(page: Page, p: Person, prefix: string): Promise<void> {
   await checkPage(page, `${prefix}-identification`);
   expect(await definition(page, 'Raison sociale')).toBe(p.raisonSociale);
-  const warning = page.getByRole('heading', { name: 'Votre entreprise est déjà inscrite' });
-  expect(await warning.isVisible()).toBe(Boolean(opts.candidat));
+  expect(await page.getByText('déjà inscrite').count()).toBe(0);
   await page.getByRole('button', { name: 'Étape suivante' }).click();
   await page.waitForURL('**/inscription/mot-de-passe');
 }
@@ -169,15 +171,15 @@ export async function choosePassword(page: Page, p: Person, prefix: string): Pro
   await page.waitForURL('**/inscription/recapitulatif');
 }
 
-/** Step 5: the recap, « S’inscrire aux services net-entreprises ». */
-export async function confirmRecap(page: Page, p: Person, prefix: string, next: 'profil' | 'validation'): Promise<void> {
+/** Step 5: the recap, « S’inscrire aux services net-entreprises »; everyone goes on to the profile. */
+export async function confirmRecap(page: Page, p: Person, prefix: string): Promise<void> {
   await checkPage(page, `${prefix}-recapitulatif`);
   expect(await definition(page, 'Raison sociale')).toBe(p.raisonSociale);
   expect(await definition(page, 'Courriel')).toBe(p.email);
   expect(await definition(page, 'Question secrète')).toBe(SECRET.question);
   expect(await page.content()).not.toContain(p.password);
   await page.getByRole('button', { name: 'S’inscrire aux services net-entreprises' }).click();
-  await page.waitForURL(`**/inscription/${next}`);
+  await page.waitForURL('**/inscription/profil');
 }
 
 /** Step 6: profile, domain « La formation », the list of declarations opened, « Valider ». */
@@ -203,7 +205,7 @@ export async function fillProfile(
   await page.waitForURL('**/inscription/validation');
 }
 
-/** Step 7: the validation page with the habilitations table. */
+/** Step 7: the validation page with the habilitations asked for, the same for everyone. */
 export async function checkValidationPage(
   page: Page,
   p: Person,
@@ -212,11 +214,11 @@ export async function checkValidationPage(
   opts: { tiers?: boolean } = {},
 ): Promise<void> {
   await checkPage(page, `${prefix}-validation`);
-  await expect.poll(() => page.getByText('Votre inscription est enregistrée').isVisible()).toBe(true);
+  await expect.poll(() => page.getByText('Votre demande d’inscription est enregistrée').isVisible()).toBe(true);
   // A tiers-déclarant is told how to add collaborators and clients.
   expect(await page.getByRole('heading', { name: 'Vos collaborateurs' }).isVisible()).toBe(Boolean(opts.tiers));
   expect(await page.getByText(p.email).first().isVisible()).toBe(true);
-  const table = page.getByRole('table', { name: 'Vos habilitations' });
+  const table = page.getByRole('table', { name: 'Les habilitations demandées' });
   const rows = await table.locator('tbody tr').allTextContents();
   expect(rows.length).toBe(declarations.length);
   for (const d of declarations) expect(rows.some((r) => r.includes(d) && r.includes(`${p.prenom} ${p.nom}`))).toBe(true);
@@ -281,12 +283,12 @@ export async function registerAdministrator(
   await acceptCgu(page, prefix);
   await confirmIdentification(page, p, prefix);
   await choosePassword(page, p, prefix);
-  await confirmRecap(page, p, prefix, 'profil');
+  await confirmRecap(page, p, prefix);
   await fillProfile(page, prefix, { kind: opts.kind ?? 'Votre entreprise', keep });
   await checkValidationPage(page, p, prefix, keep, { tiers: opts.kind === 'Votre entreprise et vos clients' });
   await validateEmail(j, page, p, prefix);
   await page.waitForURL('**/connexion?notice=courriel-valide');
-  await expect.poll(() => page.getByText('Votre adresse électronique est validée. Vous pouvez vous connecter.').isVisible()).toBe(true);
+  await expect.poll(() => page.getByText('Votre adresse électronique est validée.').isVisible()).toBe(true);
   await logIn(page, p, p.password, prefix);
   await page.waitForURL('**/menu');
   await checkPage(page, `${prefix}-menu`);
@@ -294,21 +296,25 @@ export async function registerAdministrator(
 }
 
 /**
- * A second (or third) person of a company that already has an administrator: the same inscription,
- * with the « déjà inscrite » warning, no profile step, and the mail validation.
+ * A second (or third) person of a company that already has an administrator: the same inscription and
+ * the same pages as a first administrator's (the profile chosen is what they ask for), the mail
+ * validation, then a mail saying that the request went to the administrators.
  */
 export async function registerCandidat(j: Journey, page: Page, p: Person, prefix: string): Promise<void> {
+  const keep = ['SOLTéA - Employeurs'];
   await openInscription(page, prefix);
   await fillCoordonnees(page, p, prefix);
   await acceptCgu(page, prefix);
-  await confirmIdentification(page, p, prefix, { candidat: true });
+  await confirmIdentification(page, p, prefix);
   await choosePassword(page, p, prefix);
-  await confirmRecap(page, p, prefix, 'validation');
-  await checkPage(page, `${prefix}-validation`);
-  await expect.poll(() => page.getByText('Votre demande est enregistrée').isVisible()).toBe(true);
+  await confirmRecap(page, p, prefix);
+  await fillProfile(page, prefix, { kind: 'Votre entreprise', keep });
+  await checkValidationPage(page, p, prefix, keep);
   await validateEmail(j, page, p, prefix);
-  expect(await heading(page)).toBe('Adresse électronique validée');
+  await page.waitForURL('**/connexion?notice=courriel-valide');
   await checkPage(page, `${prefix}-courriel-valide`);
+  const mail = await j.waitForMail({ to: p.email, subject: 'Votre demande est transmise aux administrateurs de votre entreprise' });
+  expect(mail.text).toContain('Demande en attente');
 }
 
 /** « Demande en attente » from the menu personnalisé (administrators). */

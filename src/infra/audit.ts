@@ -17,6 +17,7 @@ export type AuditAction =
   | 'inscription.cgu_refused'
   | 'inscription.completed'
   | 'inscription.candidat'
+  | 'inscription.triplet_taken'
   | 'email.validation_sent'
   | 'email.validated'
   | 'email.change_requested'

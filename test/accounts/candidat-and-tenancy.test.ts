@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/infra/crypto.js';
-import { auditEvents, demandes, users } from '../../src/infra/db/schema.js';
+import { auditEvents, demandes, habilitations, users } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
@@ -73,10 +73,13 @@ describe('candidat AD', () => {
     const c = new Client(h);
     const start = await c.json('/inscription', startFields(cand));
     expect(start.statusCode).toBe(201);
-    expect((start.json() as { candidat: boolean }).candidat).toBe(true);
+    // nothing tells that the company already has an espace: the same steps and answers as anyone's
+    expect(start.json()).not.toHaveProperty('candidat');
     let r = await c.json('/inscription/conditions', { decision: 'accepte' });
     expect(r.statusCode).toBe(200);
-    expect((await c.get('/inscription/identification')).statusCode).toBe(200);
+    const identification = await c.get('/inscription/identification');
+    expect(identification.statusCode).toBe(200);
+    expect(identification.body).not.toContain('déjà inscrite');
     r = await c.json('/inscription/identification', {});
     r = await c.json('/inscription/mot-de-passe', {
       password: cand.password,
@@ -87,20 +90,29 @@ describe('candidat AD', () => {
     expect(r.statusCode, r.body).toBe(200);
     r = await c.json('/inscription/recapitulatif', {});
     expect(r.statusCode).toBe(200);
-    expect((r.json() as { etapeSuivante: string }).etapeSuivante).toBe('done'); // no profile: the company's belongs to its administrators
+    expect((r.json() as { etapeSuivante: string }).etapeSuivante).toBe('profil');
+    // the profile and declarations chosen are what the candidat asks for; the administrators decide
     r = await c.json('/inscription/profil', {
       kind: 'entreprise',
       organisationType: 'entreprise_privee',
       domains: ['dsn'],
       declarations: ['DSN'],
     });
-    expect(r.statusCode).toBe(409);
+    expect(r.statusCode, r.body).toBe(200);
+    expect((r.json() as { etapeSuivante: string }).etapeSuivante).toBe('done');
 
     const [u] = await h.ctx.db
       .select()
       .from(users)
       .where(and(eq(users.siret, cand.siret), eq(users.loginKey, loginKey(cand.nom, cand.prenom))));
     expect(u).toMatchObject({ status: 'candidat', role: 'administrateur', espaceId: a1.espaceId });
+    // what was asked is recorded; no right is given before an administrator decides
+    expect(await h.ctx.db.select().from(habilitations).where(eq(habilitations.userId, u!.id))).toEqual([]);
+    const [asked] = await h.ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'inscription.candidat'), eq(auditEvents.actorUserId, u!.id)));
+    expect(asked?.details).toMatchObject({ siret: cand.siret, declarations: ['DSN'], domains: ['dsn'] });
     // nothing reaches the administrators before the address is validated
     expect(await pendingDemandeOf(u!.id)).toBeUndefined();
     const adminMails = async () =>
@@ -110,8 +122,12 @@ describe('candidat AD', () => {
     expect(await adminMails()).toBe(0);
 
     const v = await validateLastLink(h, c, cand.email);
-    expect(v.response.statusCode).toBe(200);
-    expect(v.response.body).toContain('Les administrateurs de votre entreprise ont été prévenus');
+    // the same answer as a first administrator's; the candidat is told by mail
+    expect(v.response.statusCode).toBe(303);
+    expect(v.response.headers.location).toBe('/connexion?notice=courriel-valide');
+    expect((await lastMail(h, cand.email, 'Votre demande est transmise aux administrateurs de votre entreprise')).text).toContain(
+      'Demande en attente',
+    );
     for (const admin of [a1.person, a2.person]) {
       const m = await lastMail(h, admin.email, NEW_ADMIN_SUBJECT);
       expect(m.text).toContain(`${cand.prenom} ${cand.nom} (${cand.email})`);

@@ -146,11 +146,8 @@ export async function walkToRecap(c: Client, p: Person): Promise<string> {
   return String(r.headers.location);
 }
 
-/** A first administrator: inscription, profile, e-mail validated. Returns the (not signed-in) client. */
-export async function registerAdministrator(h: Harness, p: Person, profile: ProfileChoice = {}) {
-  const c = new Client(h);
-  const next = await walkToRecap(c, p);
-  expect(next, 'this SIREN already has an espace').toBe('/inscription/profil');
+/** The profile step (6), the same for everyone: its answer sends to « Validation de l'inscription ». */
+async function chooseProfile(c: Client, profile: ProfileChoice = {}) {
   const r = await c.form('/inscription/profil', {
     kind: profile.kind ?? 'entreprise',
     organisationType: profile.organisationType ?? 'entreprise_privee',
@@ -158,8 +155,18 @@ export async function registerAdministrator(h: Harness, p: Person, profile: Prof
     declarations: profile.declarations ?? ['SOLTEA_EMPLOYEURS'],
   });
   expect(r.headers.location, r.body).toBe('/inscription/validation');
+}
+
+/** A first administrator: inscription, profile, e-mail validated. Returns the (not signed-in) client. */
+export async function registerAdministrator(h: Harness, p: Person, profile: ProfileChoice = {}) {
+  const c = new Client(h);
+  expect(await walkToRecap(c, p)).toBe('/inscription/profil');
+  await chooseProfile(c, profile);
   await validateLastLink(h, c, p.email);
-  return { client: c, userId: await userIdOf(h, p) };
+  const userId = await userIdOf(h, p);
+  // the pages are the same for everyone: whether this SIREN already had an espace shows in the account only
+  expect((await userRow(h, userId)).status, 'this SIREN already has an espace').toBe('active');
+  return { client: c, userId };
 }
 
 /** A first administrator of a fresh company (or of `siret`), validated and signed in. */
@@ -171,14 +178,19 @@ export async function signedInAdministrator(h: Harness, opts: { siret?: string; 
   return { client, person: p, userId, espaceId: u!.espaceId };
 }
 
-/** A second person on a company that already has an administrator: a candidat AD, e-mail validated. */
-export async function registerCandidat(h: Harness, p: Person) {
+/**
+ * A second person on a company that already has an administrator: the same steps as anyone (the profile
+ * chosen is what they ask for), e-mail validated: a candidat AD, whose request went to the administrators.
+ */
+export async function registerCandidat(h: Harness, p: Person, profile: ProfileChoice = {}) {
   const c = new Client(h);
-  const next = await walkToRecap(c, p);
-  expect(next).toBe('/inscription/validation');
+  expect(await walkToRecap(c, p)).toBe('/inscription/profil');
+  await chooseProfile(c, profile);
   const v = await validateLastLink(h, c, p.email);
-  expect(v.response.statusCode).toBe(200);
-  return { client: c, userId: await userIdOf(h, p) };
+  expect(v.response.headers.location).toBe('/connexion?notice=courriel-valide');
+  const userId = await userIdOf(h, p);
+  expect((await userRow(h, userId)).status, 'this SIREN has no espace yet').toBe('candidat');
+  return { client: c, userId };
 }
 
 /** Posts the login form (after GET /connexion for a fresh CSRF token). Returns the answer. */

@@ -1,7 +1,9 @@
 /**
  * « Validation de votre adresse électronique »: a single-use link; nothing is reachable before the
  * address is validated; the mail can be re-sent (rate-limited). The link opens a page whose button
- * POSTs the token: mail scanners that prefetch links do not validate anything.
+ * POSTs the token: mail scanners that prefetch links do not validate anything. A first administrator
+ * and a candidat AD get the same answer; the candidat is told by mail that the request went to the
+ * administrators (docs/regles.md#comptes).
  */
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
@@ -11,6 +13,7 @@ import { users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { consumeRate } from '../../infra/throttle.js';
 import { notifyCandidat } from './candidat.js';
+import { mailCandidatTransmitted } from './inscription-mails.js';
 import { consumeToken, issueToken } from './tokens-repository.js';
 import { publicUrl } from '../../shared/urls.js';
 
@@ -52,6 +55,8 @@ export async function validateEmail(ctx: AppContext, token: string | undefined, 
       } else {
         await tx.update(users).set({ emailValidatedAt: now, updatedAt: now }).where(eq(users.id, user.id));
         await notifyCandidat(tx, ctx, user);
+        // the page answers as for a new company (no enumeration): the candidat learns it by mail
+        await mailCandidatTransmitted(tx, ctx, user);
       }
       await audit(tx, ctx.clock, { action: 'email.validated', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
       return { ok: true, kind: user.status === 'candidat' ? 'candidat' : 'active' };

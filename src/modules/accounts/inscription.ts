@@ -3,6 +3,11 @@
  * The server keeps the step of each inscription in `inscription_drafts`: a step can only be taken
  * when the draft is at that step, so no step can be skipped or replayed by calling the API directly.
  * Drafts expire (TOKEN_LIFETIMES.inscriptionDraft); secrets in a draft are already hashed.
+ *
+ * No account enumeration (docs/regles.md#comptes): every registrant takes the same steps and gets the
+ * same answers. Whether the company already has an espace, and whether the triplet is already taken,
+ * is decided only when the account would be created, at the end of the profile step (`saveProfile`),
+ * and shows in no HTTP answer: what differs goes by mail (inscription-mails.ts).
  */
 import { and, eq, lt } from 'drizzle-orm';
 import { problem, ProblemError } from '../../shared/problem.js';
@@ -13,10 +18,13 @@ import { TOKEN_LIFETIMES } from '../../domain/tokens.js';
 import { audit } from '../../infra/audit.js';
 import { hashSecret, newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
+import { consumeRate } from '../../infra/throttle.js';
 import { espaces, etablissementDeclarations, habilitationHistory, habilitations, inscriptionDrafts, users } from '../../infra/db/schema.js';
 import { findEtablissement } from '../entreprises/registry-repository.js';
 import { loginKey } from './login-key.js';
-import { sendEmailValidation } from './email-validation.js';
+import { takingEvenTime } from './even-time.js';
+import { mailTripletTaken } from './inscription-mails.js';
+import { resendEmailValidation, sendEmailValidation } from './email-validation.js';
 import { findUserByTriplet } from './users-repository.js';
 
 export type Step = 'cgu' | 'identification' | 'password' | 'recap' | 'profil' | 'done';
@@ -29,12 +37,11 @@ export interface DraftData {
   telephone: string;
   portable: string;
   email: string;
-  /** a company space already exists for this SIREN: this person asks to become administrator */
-  candidat: boolean;
   raisonSociale?: string;
   passwordHash?: string;
   secretQuestion?: string;
   secretAnswerHash?: string;
+  /** the account created at the profile step (none when the triplet was already taken) */
   userId?: string;
   kind?: 'entreprise' | 'tiers_declarant';
   declarations?: string[];
@@ -114,12 +121,11 @@ export interface StartInput {
   email: string;
 }
 
-/** Step 1: « Je m'inscris ». The SIRET must exist, active, in the registry. */
-export async function startInscription(
-  ctx: AppContext,
-  input: StartInput,
-  meta: { ip?: string },
-): Promise<{ draftId: string; candidat: boolean }> {
+/**
+ * Step 1: « Je m'inscris ». The SIRET must exist, active, in the registry (public data). Neither the
+ * triplet nor the company's espace is looked at here: the answer is the same for everyone.
+ */
+export async function startInscription(ctx: AppContext, input: StartInput, meta: { ip?: string }): Promise<{ draftId: string }> {
   const etab = await findEtablissement(ctx.db, input.siret);
   if (!etab) throw new InscriptionError('invalid', 'Ce numéro SIRET est inconnu du répertoire des entreprises (SIRENE).', 'siret');
   if (etab.etatAdministratif !== 'A' || etab.entreprise.etatAdministratif !== 'A')
@@ -128,18 +134,9 @@ export async function startInscription(
       'Cet établissement est fermé dans le répertoire SIRENE : l’inscription n’est pas possible.',
       'siret',
     );
-  if (await findUserByTriplet(ctx.db, input.siret, input.nom, input.prenom))
-    throw new InscriptionError(
-      'invalid',
-      'Une personne portant ces nom et prénom est déjà inscrite pour ce SIRET. Utilisez « Mot de passe oublié ».',
-      'nom',
-    );
-
-  const siren = sirenOfSiret(input.siret);
-  const [existing] = await ctx.db.select({ id: espaces.id }).from(espaces).where(eq(espaces.siren, siren));
   const draftId = newToken();
   const now = ctx.clock.now();
-  const data: DraftData = { ...input, siren, candidat: Boolean(existing), raisonSociale: etab.entreprise.raisonSociale };
+  const data: DraftData = { ...input, siren: sirenOfSiret(input.siret), raisonSociale: etab.entreprise.raisonSociale };
   await ctx.db.transaction(async (tx) => {
     await tx.insert(inscriptionDrafts).values({
       idHash: sha256(draftId),
@@ -148,13 +145,9 @@ export async function startInscription(
       createdAt: now,
       expiresAt: new Date(now.getTime() + TOKEN_LIFETIMES.inscriptionDraft),
     });
-    await audit(tx, ctx.clock, {
-      action: 'inscription.started',
-      ip: meta.ip,
-      details: { siret: input.siret, candidat: Boolean(existing) },
-    });
+    await audit(tx, ctx.clock, { action: 'inscription.started', ip: meta.ip, details: { siret: input.siret } });
   });
-  return { draftId, candidat: Boolean(existing) };
+  return { draftId };
 }
 
 /** Step 2: « J'accepte » moves on; « Je refuse » ends the inscription. */
@@ -193,26 +186,9 @@ export async function choosePassword(
   }));
 }
 
-/**
- * Step 5: « S'inscrire aux services net-entreprises ». A candidat AD is created now (the company's
- * profile belongs to its administrators); a first administrator goes on to the profile.
- */
-export async function confirmRecap(ctx: AppContext, draftId: string | undefined, meta: { ip?: string }): Promise<'profil' | 'done'> {
-  return advance(ctx, draftId, 'recap', async (tx, d) => {
-    if (!d.data.candidat) return { next: 'profil', data: d.data, result: 'profil' as const };
-    const [espace] = await tx.select().from(espaces).where(eq(espaces.siren, d.data.siren));
-    if (!espace) throw new InscriptionError('invalid', 'L’espace de l’entreprise est introuvable. Recommencez l’inscription.');
-    const userId = await createUser(tx, ctx, espace.id, d.data, 'administrateur', 'candidat');
-    await audit(tx, ctx.clock, {
-      action: 'inscription.candidat',
-      actorUserId: userId,
-      espaceId: espace.id,
-      ip: meta.ip,
-      details: { siret: d.data.siret },
-    });
-    await sendEmailValidation(tx, ctx, { id: userId, email: d.data.email, prenom: d.data.prenom, nom: d.data.nom });
-    return { next: 'done', data: { ...d.data, userId, passwordHash: undefined, secretAnswerHash: undefined }, result: 'done' as const };
-  });
+/** Step 5: « S'inscrire aux services net-entreprises »: everyone goes on to the profile. */
+export async function confirmRecap(ctx: AppContext, draftId: string | undefined): Promise<'profil'> {
+  return advance(ctx, draftId, 'recap', async (_tx, d) => ({ next: 'profil', data: d.data, result: 'profil' as const }));
 }
 
 export interface ProfileInput {
@@ -223,9 +199,22 @@ export interface ProfileInput {
   declarations: string[];
 }
 
-/** Step 6: profile and declarations → the company space, its first administrator and their rights. */
+/**
+ * Step 6: profile and declarations, then the account, decided here and only here (never in an answer):
+ * - the triplet is already taken (a live person with these names on this SIRET): no account; that
+ *   person is told at their registered address, nothing is sent to the address typed;
+ * - the company has no espace: the espace, its first administrator and their rights, the validation mail;
+ * - the company has an espace: a candidat AD (the profile and declarations chosen are what they ask
+ *   for; the administrators decide under « Demande en attente »), the validation mail.
+ * The three run the same first statements, and the answer takes at least EVEN_ANSWER_MS (even-time.ts).
+ */
 export async function saveProfile(ctx: AppContext, draftId: string | undefined, input: ProfileInput, meta: { ip?: string }): Promise<void> {
-  // Only the proposed choices: free text here would be stored in the espace (and a NUL would make the insert fail).
+  const chosen = checkProfile(input);
+  await takingEvenTime(() => advance(ctx, draftId, 'profil', (tx, d) => createAccount(tx, ctx, d, input, chosen, meta)));
+}
+
+/** Only the proposed choices: free text here would be stored in the espace (and a NUL would make the insert fail). */
+function checkProfile(input: ProfileInput): string[] {
   if (!ORGANISATION_TYPES.some((o) => o.code === input.organisationType))
     throw new InscriptionError('invalid', 'Indiquez le type de votre organisation parmi ceux proposés.', 'organisationType');
   if (input.domains.some((d) => !DOMAINS.some((x) => x.code === d)))
@@ -235,76 +224,104 @@ export async function saveProfile(ctx: AppContext, draftId: string | undefined, 
   const outside = chosen.find((c) => !offered.has(c));
   if (outside !== undefined)
     throw new InscriptionError('invalid', 'Une déclaration choisie ne correspond à aucun des services sélectionnés.', 'declarations'); // '' is falsy
+  return chosen;
+}
 
-  await advance(ctx, draftId, 'profil', async (tx, d) => {
-    const now = ctx.clock.now();
-    const [espace] = await tx
-      .insert(espaces)
-      .values({
-        siren: d.data.siren,
-        siret: d.data.siret,
-        kind: input.kind,
-        organisationType: input.organisationType,
-        domains: input.domains,
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (!espace)
-      throw new InscriptionError(
-        'invalid',
-        'Cette entreprise vient d’être inscrite par une autre personne : recommencez pour demander à en devenir administrateur.',
-      );
-    const userId = await createUser(tx, ctx, espace.id, d.data, 'administrateur', 'email_pending');
-    const opensAt = accessibleAt(now, ctx.config.ACCESS_DELAY_HOURS);
-    for (const code of chosen) {
-      const decl = findDeclaration(code)!;
-      await tx
-        .insert(etablissementDeclarations)
-        .values({ espaceId: espace.id, siret: d.data.siret, declarationCode: code, addedAt: now, accessibleAt: opensAt, addedBy: userId });
-      await tx.insert(habilitations).values({
-        userId,
-        siret: d.data.siret,
-        declarationCode: code,
-        declarer: true,
-        payer: decl.payable,
-        grantedAt: now,
-        grantedBy: userId,
-      });
-      await tx.insert(habilitationHistory).values({
-        at: now,
-        espaceId: espace.id,
-        actorUserId: userId,
-        userId,
-        siret: d.data.siret,
-        declarationCode: code,
-        declarer: true,
-        payer: decl.payable,
-      });
-    }
-    await audit(tx, ctx.clock, {
-      action: 'inscription.completed',
-      actorUserId: userId,
-      espaceId: espace.id,
-      ip: meta.ip,
-      details: { siret: d.data.siret, kind: input.kind, declarations: chosen },
-    });
-    await sendEmailValidation(tx, ctx, { id: userId, email: d.data.email, prenom: d.data.prenom, nom: d.data.nom });
-    return {
-      next: 'done',
-      data: { ...d.data, userId, kind: input.kind, declarations: chosen, passwordHash: undefined, secretAnswerHash: undefined },
-      result: undefined,
-    };
+async function createAccount(tx: Tx, ctx: AppContext, d: Draft, input: ProfileInput, chosen: string[], meta: { ip?: string }) {
+  const done = (userId?: string) => ({
+    next: 'done' as const,
+    data: { ...d.data, userId, kind: input.kind, declarations: chosen, passwordHash: undefined, secretAnswerHash: undefined },
+    result: undefined,
+  });
+  const [created] = await tx
+    .insert(espaces)
+    .values({
+      siren: d.data.siren,
+      siret: d.data.siret,
+      kind: input.kind,
+      organisationType: input.organisationType,
+      domains: input.domains,
+    })
+    .onConflictDoNothing()
+    .returning();
+  const [espace] = created ? [created] : await tx.select().from(espaces).where(eq(espaces.siren, d.data.siren));
+  if (!espace) throw new InscriptionError('invalid', 'L’espace de l’entreprise est introuvable. Recommencez l’inscription.');
+  // The unique index on the triplet decides, for everyone in the same statement, and against an
+  // inscription committed meanwhile (the insert waits for it, then does nothing).
+  const userId = await createUser(tx, ctx, espace.id, d.data, created ? 'email_pending' : 'candidat');
+  if (!userId) {
+    // a live person holds the triplet, so their company has its espace: nothing was created
+    await tellTripletOwner(tx, ctx, d.data, meta);
+    return done();
+  }
+  if (created) await grantDeclarations(tx, ctx, espace.id, d.data.siret, userId, chosen);
+  await audit(tx, ctx.clock, {
+    action: created ? 'inscription.completed' : 'inscription.candidat',
+    actorUserId: userId,
+    espaceId: espace.id,
+    ip: meta.ip,
+    details: created
+      ? { siret: d.data.siret, kind: input.kind, declarations: chosen }
+      : // what the candidat asks for: the administrators decide
+        { siret: d.data.siret, kind: input.kind, organisationType: input.organisationType, domains: input.domains, declarations: chosen },
+  });
+  await sendEmailValidation(tx, ctx, { id: userId, email: d.data.email, prenom: d.data.prenom, nom: d.data.nom });
+  return done(userId);
+}
+
+/** The triplet is taken: its owner is told at their registered address; the address typed gets nothing. */
+async function tellTripletOwner(tx: Tx, ctx: AppContext, data: DraftData, meta: { ip?: string }) {
+  const owner = await findUserByTriplet(tx, data.siret, data.nom, data.prenom);
+  if (!owner) throw new InscriptionError('invalid', 'L’inscription n’a pas pu aboutir. Recommencez l’inscription.');
+  await mailTripletTaken(tx, ctx, owner, data);
+  await audit(tx, ctx.clock, {
+    action: 'inscription.triplet_taken',
+    espaceId: owner.espaceId,
+    targetUserId: owner.id,
+    ip: meta.ip,
+    details: { siret: data.siret },
   });
 }
 
+/** The first administrator's declarations, opened after the access delay, and their rights on them. */
+async function grantDeclarations(tx: Tx, ctx: AppContext, espaceId: string, siret: string, userId: string, chosen: string[]) {
+  const now = ctx.clock.now();
+  const opensAt = accessibleAt(now, ctx.config.ACCESS_DELAY_HOURS);
+  for (const code of chosen) {
+    const decl = findDeclaration(code)!;
+    await tx
+      .insert(etablissementDeclarations)
+      .values({ espaceId, siret, declarationCode: code, addedAt: now, accessibleAt: opensAt, addedBy: userId });
+    await tx.insert(habilitations).values({
+      userId,
+      siret,
+      declarationCode: code,
+      declarer: true,
+      payer: decl.payable,
+      grantedAt: now,
+      grantedBy: userId,
+    });
+    await tx.insert(habilitationHistory).values({
+      at: now,
+      espaceId,
+      actorUserId: userId,
+      userId,
+      siret,
+      declarationCode: code,
+      declarer: true,
+      payer: decl.payable,
+    });
+  }
+}
+
+/** An administrator of `espaceId`; null when a live person already holds the triplet (unique index users_login_uq). */
 async function createUser(
   tx: Tx,
   ctx: AppContext,
   espaceId: string,
   d: DraftData,
-  role: 'administrateur' | 'declarant',
   status: 'email_pending' | 'candidat',
-): Promise<string> {
+): Promise<string | null> {
   const [user] = await tx
     .insert(users)
     .values({
@@ -316,7 +333,7 @@ async function createUser(
       email: d.email,
       telephone: d.telephone,
       portable: d.portable || null,
-      role,
+      role: 'administrateur',
       status,
       passwordHash: d.passwordHash ?? null,
       secretQuestion: d.secretQuestion ?? null,
@@ -324,8 +341,9 @@ async function createUser(
       createdAt: ctx.clock.now(),
       updatedAt: ctx.clock.now(),
     })
+    .onConflictDoNothing()
     .returning({ id: users.id });
-  return user!.id;
+  return user?.id ?? null;
 }
 
 /** Abandoned inscriptions expire: the cleaner removes them (run periodically, any instance). */
@@ -344,4 +362,19 @@ export async function draftUserEmail(ctx: AppContext, draft: Draft) {
     .from(users)
     .where(and(eq(users.id, draft.data.userId)));
   return u ?? null;
+}
+
+/**
+ * « Renvoyer le courriel de validation » at the end of the inscription: the same answer whatever the
+ * profile step decided. With an account, its validation mail again (3 an hour, counted with the login
+ * page's button); without one (the triplet was taken), nothing is sent, and the same 3 an hour count.
+ * The answer takes at least EVEN_ANSWER_MS (even-time.ts).
+ */
+export async function resendInscriptionMail(ctx: AppContext, draft: Draft): Promise<'sent' | 'too_many'> {
+  return takingEvenTime(async () => {
+    const userId = draft.data.userId;
+    if (userId) return (await resendEmailValidation(ctx, userId)) === 'too_many' ? 'too_many' : 'sent';
+    const allowed = await ctx.db.transaction((tx) => consumeRate(tx, `resend:inscription:${draft.idHash}`, ctx.clock.now(), 3, 3600));
+    return allowed ? 'sent' : 'too_many';
+  });
 }

@@ -1,14 +1,16 @@
 /**
  * « Mot de passe oublié », the three ways of the guide. No answer reveals whether an account
- * exists: an unknown triplet gets a plausible secret question (always wrong), the same « si un compte
- * correspond… » message, and the same timing (a hash is always verified).
+ * exists (docs/regles.md#comptes): the secret question is never shown before the person is identified
+ * (the page asks for the answer to the question chosen at the inscription), a wrong answer, an unknown
+ * triplet and a locked question get the same refusal after the same argon2 verification; the two other
+ * ways answer « si ces informations correspondent à un compte… » whatever the triplet.
  */
 import { randomInt } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { SECRET_ANSWER_LOCKOUT_POLICY } from '../../domain/tokens.js';
 import { audit } from '../../infra/audit.js';
-import { hashSecret, hmac, verifySecret } from '../../infra/crypto.js';
+import { hashSecret, verifySecret } from '../../infra/crypto.js';
 import { demandes, tokens, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { clearFailures, consumeRate, isLocked, registerFailure } from '../../infra/throttle.js';
@@ -26,28 +28,15 @@ export interface Triplet {
   prenom: string;
 }
 
-const DECOY_QUESTIONS = [
-  'Quel est le nom de votre premier animal de compagnie ?',
-  'Dans quelle ville êtes-vous né(e) ?',
-  'Quel est le prénom de votre grand-mère maternelle ?',
-  'Quel était le nom de votre école primaire ?',
-  'Quelle est la marque de votre première voiture ?',
-  'Quel est votre plat préféré depuis l’enfance ?',
-];
-
 const lockKey = (t: Triplet) => `secret:${t.siret}|${loginKey(t.nom, t.prenom)}`;
 
-/** Way 1, first screen: the question for this triplet (a decoy when there is no such account). */
-export async function secretQuestionFor(ctx: AppContext, t: Triplet): Promise<string> {
-  const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
-  if (user?.status === 'active' && user.secretQuestion) return user.secretQuestion;
-  const h = hmac(ctx.config.sessionSecret, `decoy:${t.siret}|${loginKey(t.nom, t.prenom)}`);
-  return DECOY_QUESTIONS[h.charCodeAt(0) % DECOY_QUESTIONS.length]!;
-}
+export type AnswerResult = { ok: true; resetToken: string } | { ok: false };
 
-export type AnswerResult = { ok: true; resetToken: string } | { ok: false; locked: boolean };
-
-/** Way 1, second screen: 5 wrong answers → 60 minutes (guide). The answer is case-sensitive. */
+/**
+ * Way 1: the answer to the secret question (case-sensitive). 5 wrong answers → 60 minutes (the guide),
+ * counted per triplet typed, registered or not. Every refusal — unknown triplet, wrong answer, locked
+ * question — is the same and costs the same: one argon2 verification, a dummy one without an account.
+ */
 export async function answerSecretQuestion(ctx: AppContext, t: Triplet, answer: string, meta: { ip?: string }): Promise<AnswerResult> {
   const now = ctx.clock.now();
   const key = lockKey(t);
@@ -57,12 +46,12 @@ export async function answerSecretQuestion(ctx: AppContext, t: Triplet, answer: 
   return ctx.db.transaction(async (tx) => {
     if (locked) {
       await audit(tx, ctx.clock, { action: 'secret_answer.locked', targetUserId: user?.id, ip: meta.ip, details: { siret: t.siret } });
-      return { ok: false, locked: true };
+      return { ok: false };
     }
     if (!good || !user) {
-      const nowLocked = await registerFailure(tx, key, now, SECRET_ANSWER_LOCKOUT_POLICY);
+      await registerFailure(tx, key, now, SECRET_ANSWER_LOCKOUT_POLICY);
       await audit(tx, ctx.clock, { action: 'secret_answer.failure', targetUserId: user?.id, ip: meta.ip, details: { siret: t.siret } });
-      return { ok: false, locked: Boolean(nowLocked) };
+      return { ok: false };
     }
     await clearFailures(tx, key);
     const resetToken = await issueToken(tx, ctx, user.id, 'password_reset', { via: 'secret_question' });

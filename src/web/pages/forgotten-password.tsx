@@ -45,22 +45,33 @@ export function ForgotPage(props: { ctx: PageContext; values?: Record<string, un
   );
 }
 
-export function SecretQuestionPage(props: { ctx: PageContext; question: string; errors?: FieldErrors; locked?: boolean }) {
+/** What the secret question's page asks, and the rule, stated before the first try (the guide's words). */
+export const QUESTION_PROMPT = 'Répondez à la question secrète renseignée lors de votre inscription, puis validez.';
+export const QUESTION_RULE = 'Au-delà de 5 réponses erronées, un délai d’attente de 60 minutes vous sera demandé.';
+
+/**
+ * The secret question's page. The stored question is not shown: it would tell a real account from an
+ * unknown one before the person is identified (docs/regles.md#comptes). The same page follows every
+ * refusal (`refused`): a wrong answer, an unknown triplet and a locked question look alike.
+ */
+export function SecretQuestionPage(props: { ctx: PageContext; errors?: FieldErrors; refused?: boolean }) {
   return (
     <Layout ctx={props.ctx} title={`${TITLE} - question secrète`}>
       <h1>{TITLE}</h1>
-      {props.locked ? (
-        <Alert type="error" title="Trop de réponses incorrectes">
-          Après 5 réponses incorrectes, la question secrète est bloquée pendant 60 minutes. Vous pouvez aussi demander un lien par courriel
-          ou vous adresser à votre administrateur.
-        </Alert>
-      ) : null}
       <ErrorSummary errors={props.errors} />
+      <p>{QUESTION_PROMPT}</p>
+      <Alert type="info">{QUESTION_RULE}</Alert>
+      {props.refused ? (
+        <p>
+          Vous ne retrouvez pas votre réponse, ou vous avez atteint les 5 réponses erronées ?{' '}
+          <a className="fr-link" href="/mot-de-passe-oublie">
+            Choisissez une autre façon de réinitialiser votre mot de passe
+          </a>{' '}
+          : un lien par courriel ou une demande à votre administrateur.
+        </p>
+      ) : null}
       <form method="post" action="/mot-de-passe-oublie/question" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <p>
-          <strong>Votre question secrète :</strong> {props.question}
-        </p>
         <Input
           name="answer"
           type="password"
@@ -69,7 +80,7 @@ export function SecretQuestionPage(props: { ctx: PageContext; question: string; 
           maxLength={50}
           autoComplete="off"
           error={props.errors?.answer}
-          hint="La casse (majuscules et minuscules) est respectée."
+          hint="La réponse à la question secrète que vous avez choisie. La casse (majuscules et minuscules) est respectée."
         />
         <button className="fr-btn" type="submit">
           Valider

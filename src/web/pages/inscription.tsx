@@ -196,7 +196,7 @@ export interface IdentificationView {
   siege?: { adresse: string; codePostal: string | null; libelleCommune: string | null } | null;
 }
 
-export function IdentificationPage(props: { ctx: PageContext; etab: IdentificationView; candidat: boolean }) {
+export function IdentificationPage(props: { ctx: PageContext; etab: IdentificationView }) {
   const e = props.etab;
   return (
     <Frame ctx={props.ctx} step={3}>
@@ -225,12 +225,6 @@ export function IdentificationPage(props: { ctx: PageContext; etab: Identificati
         Ces informations proviennent du répertoire SIRENE et ne peuvent pas être modifiées ici. Pour les corriger, adressez-vous à votre
         centre de formalités des entreprises (CFE).
       </Alert>
-      {props.candidat ? (
-        <Alert type="warning" title="Votre entreprise est déjà inscrite">
-          Votre entreprise a déjà un administrateur sur net-entreprises. En poursuivant, vous demandez à devenir administrateur : vos
-          administrateurs recevront un courriel et l’un d’eux accordera ou refusera votre demande.
-        </Alert>
-      ) : null}
       <form method="post" action="/inscription/identification">
         <CsrfField token={props.ctx.csrfToken} />
         <Submit label="Étape suivante" />
@@ -403,25 +397,25 @@ export function ValidationPage(props: {
   return (
     <Frame ctx={props.ctx} step={7}>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
-      {d.candidat ? (
-        <Alert type="success" title="Votre demande est enregistrée">
-          <p>
-            Validez d’abord votre adresse électronique avec le lien envoyé à <strong>{props.email}</strong>. Les administrateurs de votre
-            entreprise seront ensuite prévenus et l’un d’eux accordera ou refusera votre demande.
-          </p>
-        </Alert>
-      ) : (
-        <Alert type="success" title="Votre inscription est enregistrée">
-          <p>
-            Un courriel « Validation de votre adresse électronique » a été envoyé à <strong>{props.email}</strong>. Ouvrez le lien qu’il
-            contient pour activer votre compte : aucun service n’est accessible avant.
-          </p>
-        </Alert>
-      )}
+      {/* The same page for a new company, a candidat AD and a triplet already taken: what differs goes by mail (docs/regles.md#comptes). */}
+      <Alert type="success" title="Votre demande d’inscription est enregistrée">
+        <p>
+          Un courriel « Validation de votre adresse électronique » a été envoyé à <strong>{props.email}</strong>. Ouvrez le lien qu’il
+          contient pour activer votre compte : aucun service n’est accessible avant.
+        </p>
+        <p>
+          Si votre entreprise a déjà un administrateur sur net-entreprises, votre demande lui sera transmise une fois votre adresse validée
+          : l’un de ses administrateurs l’accordera ou la refusera.
+        </p>
+        <p>
+          Si une personne portant vos nom et prénom est déjà inscrite pour ce SIRET, aucun compte n’est créé et ce courriel n’est pas envoyé
+          : la personne inscrite est prévenue à son adresse habituelle. Si c’est vous, utilisez « Mot de passe oublié ».
+        </p>
+      </Alert>
       {props.rows.length > 0 ? (
         <div className="fr-table fr-table--bordered">
           <table>
-            <caption>Vos habilitations</caption>
+            <caption>Les habilitations demandées</caption>
             <thead>
               <tr>
                 <th scope="col">Déclarant</th>

@@ -22,7 +22,9 @@ export const NOTICES: Record<string, string> = {
   'question-changee': 'Votre question secrète a été modifiée.',
   'courriel-envoye': 'Un lien de validation a été envoyé à la nouvelle adresse. Elle remplacera l’ancienne une fois validée.',
   'mot-de-passe-reinitialise': 'Votre mot de passe a été réinitialisé. Connectez-vous avec le nouveau.',
-  'courriel-valide': 'Votre adresse électronique est validée. Vous pouvez vous connecter.',
+  // the same for a first administrator and a candidat AD (docs/regles.md#comptes)
+  'courriel-valide':
+    'Votre adresse électronique est validée. Si votre entreprise avait déjà un administrateur, votre demande lui a été transmise et un courriel vous le confirme ; sinon, vous pouvez vous connecter.',
   'invitation-acceptee': 'Votre mot de passe et votre question secrète sont enregistrés. Vous pouvez vous connecter.',
   'courriel-renvoye': 'Le courriel de validation a été renvoyé.',
   accordee: 'La demande a été accordée ; la personne a été prévenue par courriel.',

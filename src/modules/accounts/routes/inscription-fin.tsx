@@ -10,8 +10,16 @@ import { parseBody, textField, type FieldErrors } from '../../../shared/fields.j
 import { invalidForm, problem } from '../../../shared/problem.js';
 import { PasswordPage, ProfilePage, RecapPage, ValidationPage } from '../../../web/pages/inscription.js';
 import { passwordSchema, profileSchema, secretQuestionSchema } from '../contracts.js';
-import { resendEmailValidation } from '../email-validation.js';
-import { choosePassword, confirmRecap, draftUserEmail, InscriptionError, loadDraft, saveProfile, type Draft } from '../inscription.js';
+import {
+  choosePassword,
+  confirmRecap,
+  draftUserEmail,
+  InscriptionError,
+  loadDraft,
+  resendInscriptionMail,
+  saveProfile,
+  type Draft,
+} from '../inscription.js';
 import { meta, notice } from './common.js';
 import { draftIdOf, EXPIRED, refuse, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
 
@@ -63,7 +71,7 @@ async function choose(req: FastifyRequest, reply: FastifyReply) {
 
 async function confirm(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
-    const next = await confirmRecap(req.server.ctx, draftIdOf(req), meta(req));
+    const next = await confirmRecap(req.server.ctx, draftIdOf(req));
     return respond(req, reply, { json: { message: 'Récapitulatif confirmé.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
   });
 }
@@ -123,8 +131,9 @@ async function validationPage(req: FastifyRequest, draft: Draft) {
 async function resend(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
   const draft = await loadDraft(ctx, draftIdOf(req));
-  if (!draft?.data.userId) return refuse(req, reply, new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas.'));
-  if ((await resendEmailValidation(ctx, draft.data.userId)) === 'too_many')
+  if (draft?.step !== 'done') return refuse(req, reply, new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas.'));
+  // the same answer, and the same limit, whether a mail goes out or not (the triplet was taken)
+  if ((await resendInscriptionMail(ctx, draft)) === 'too_many')
     return respond(req, reply, {
       problem: problem(
         'too_many_requests',

@@ -46,11 +46,12 @@ async function start(req: FastifyRequest, reply: FastifyReply) {
     req,
     reply,
     async () => {
-      const { draftId, candidat } = await startInscription(req.server.ctx, parsed.data, meta(req));
+      // the same answer whether the company or the person is already registered (docs/regles.md#comptes)
+      const { draftId } = await startInscription(req.server.ctx, parsed.data, meta(req));
       reply.setCookie(DRAFT_COOKIE, draftId, cookieOptions);
       return respond(req, reply, {
         status: 201,
-        json: { message: 'Inscription commencée.', etapeSuivante: 'cgu', candidat, jeton: draftId },
+        json: { message: 'Inscription commencée.', etapeSuivante: 'cgu', jeton: draftId },
         redirect: STEP_PATHS.cgu,
       });
     },
@@ -94,7 +95,6 @@ async function identificationPage(req: FastifyRequest, draft: Draft) {
   return (
     <IdentificationPage
       ctx={pageContext(req)}
-      candidat={draft.data.candidat}
       etab={{
         ...etab,
         raisonSociale: etab.entreprise.raisonSociale,

@@ -11,17 +11,10 @@ import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions } from '../../../http/security.js';
 import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
 import { invalidForm, problem } from '../../../shared/problem.js';
-import { ForgotPage, NewPasswordPage, SecretQuestionPage } from '../../../web/pages/forgotten-password.js';
+import { ForgotPage, NewPasswordPage, QUESTION_PROMPT, QUESTION_RULE, SecretQuestionPage } from '../../../web/pages/forgotten-password.js';
 import { MessagePage } from '../../../web/pages/public.js';
 import { answerSchema, forgotSchema, passwordSchema } from '../contracts.js';
-import {
-  answerSecretQuestion,
-  askAdministratorReset,
-  requestResetLink,
-  resetPassword,
-  secretQuestionFor,
-  type Triplet,
-} from '../password-reset.js';
+import { answerSecretQuestion, askAdministratorReset, requestResetLink, resetPassword, type Triplet } from '../password-reset.js';
 import { peekToken } from '../tokens-repository.js';
 import { findUserById } from '../users-repository.js';
 import { meta, RESET_COOKIE, RESET_TOKEN_COOKIE, tags } from './common.js';
@@ -29,6 +22,9 @@ import { meta, RESET_COOKIE, RESET_TOKEN_COOKIE, tags } from './common.js';
 const SAME = 'Si ces informations correspondent à un compte, la suite de la procédure vous a été envoyée par courriel.';
 const TO_ADMIN =
   'Si ces informations correspondent à un compte, votre demande a été transmise aux administrateurs de votre entreprise. Vous recevrez un mot de passe temporaire par courriel.';
+/** The way of the secret question: no question shown before the person is identified (docs/regles.md#comptes). */
+const ANSWER_PROMPT = `${QUESTION_PROMPT} ${QUESTION_RULE}`;
+const WRONG_ANSWER = 'La réponse ne permet pas de vous identifier.';
 const RESET_GONE = 'Ce lien de réinitialisation n’est plus valable : il a déjà servi ou a expiré. Faites une nouvelle demande.';
 const newPasswordBody = passwordSchema({}).and(z.object({ jeton: z.string().max(100).optional() }));
 
@@ -116,14 +112,10 @@ async function chooseWay(req: FastifyRequest, reply: FastifyReply) {
       ),
     });
   switch (parsed.data.methode) {
-    case 'question': {
-      const question = await secretQuestionFor(ctx, t);
+    case 'question':
+      // nothing is looked up here: the same answer for every triplet
       reply.setCookie(RESET_COOKIE, signTriplet(ctx.config.sessionSecret, t, ctx.clock.now()), { ...cookieOptions, maxAge: 1800 });
-      return respond(req, reply, {
-        json: { message: 'Répondez à la question secrète.', question },
-        page: () => <SecretQuestionPage ctx={pageContext(req)} question={question} />,
-      });
-    }
+      return respond(req, reply, { json: { message: ANSWER_PROMPT }, page: () => <SecretQuestionPage ctx={pageContext(req)} /> });
     case 'courriel':
       await requestResetLink(ctx, t, meta(req));
       return told(SAME, `${SAME} Le lien est valable une heure.`);
@@ -141,32 +133,19 @@ async function answer(req: FastifyRequest, reply: FastifyReply) {
       problem: problem('gone', 'demande_expiree', 'La demande a expiré : recommencez.'),
       redirect: '/mot-de-passe-oublie',
     });
-  const question = await secretQuestionFor(ctx, t);
   const parsed = parseBody(answerSchema, req.body);
   if (!parsed.ok)
     return respond(req, reply, {
       problem: invalidForm(parsed.errors, 'La réponse est obligatoire.'),
-      page: () => <SecretQuestionPage ctx={pageContext(req)} question={question} errors={parsed.errors} />,
+      page: () => <SecretQuestionPage ctx={pageContext(req)} errors={parsed.errors} />,
     });
   const r = await answerSecretQuestion(ctx, t, parsed.data.answer, meta(req));
   if (!r.ok) {
-    const p = r.locked
-      ? problem(
-          'too_many_requests',
-          'question_bloquee',
-          'Trop de réponses incorrectes : la question secrète est bloquée pendant 60 minutes.',
-        )
-      : problem('invalid', 'reponse_incorrecte', 'La réponse ne permet pas de vous identifier.');
+    // an unknown triplet, a wrong answer and a locked question: one refusal (the rule is on the page)
+    const p = problem('invalid', 'reponse_incorrecte', WRONG_ANSWER, { errors: { answer: WRONG_ANSWER } });
     return respond(req, reply, {
       problem: p,
-      page: () => (
-        <SecretQuestionPage
-          ctx={pageContext(req)}
-          question={question}
-          locked={r.locked}
-          errors={r.locked ? undefined : { answer: p.message }}
-        />
-      ),
+      page: () => <SecretQuestionPage ctx={pageContext(req)} errors={{ answer: WRONG_ANSWER }} refused />,
     });
   }
   clearCookie(reply, RESET_COOKIE);

@@ -12,7 +12,7 @@ import { EmailValidationPage } from '../../../web/pages/forgotten-password.js';
 import { MessagePage } from '../../../web/pages/public.js';
 import { resendEmailValidation, validateEmail } from '../email-validation.js';
 import { peekToken } from '../tokens-repository.js';
-import { DRAFT_COOKIE, meta, tags } from './common.js';
+import { DRAFT_COOKIE, meta, NOTICES, tags } from './common.js';
 
 const LINK_GONE = problem('gone', 'lien_expire', 'Ce lien de validation n’est plus valable : il a déjà servi ou a expiré.');
 const jetonSchema = z.object({ jeton: z.string().max(100) });
@@ -60,20 +60,18 @@ async function linkPage(req: FastifyRequest, reply: FastifyReply) {
   return respond(req, reply, { page: () => <EmailValidationPage ctx={pageContext(req)} token={token} /> });
 }
 
-const VALIDATED = {
-  candidat:
-    'Votre adresse électronique est validée. Les administrateurs de votre entreprise ont été prévenus de votre demande ; vous recevrez un courriel dès qu’elle sera traitée.',
-  email_changed: 'Votre nouvelle adresse électronique est validée.',
-  active: 'Votre adresse électronique est validée. Vous pouvez vous connecter.',
-};
-
+/**
+ * A first administrator and a candidat AD get the same answer (docs/regles.md#comptes): the candidat
+ * learns by mail that the request went to the administrators (email-validation.ts).
+ */
 async function validate(req: FastifyRequest, reply: FastifyReply) {
   const token = textField(req.body, 'jeton');
   const r = await validateEmail(req.server.ctx, token, meta(req));
   if (!r.ok) return respond(req, reply, { problem: LINK_GONE, title: 'Lien non valide' });
   clearCookie(reply, DRAFT_COOKIE);
-  const message = VALIDATED[r.kind];
-  if (r.kind === 'active') return respond(req, reply, { json: { message }, redirect: '/connexion', notice: 'courriel-valide' });
+  if (r.kind !== 'email_changed')
+    return respond(req, reply, { json: { message: NOTICES['courriel-valide'] }, redirect: '/connexion', notice: 'courriel-valide' });
+  const message = 'Votre nouvelle adresse électronique est validée.';
   return respond(req, reply, {
     json: { message },
     page: () => (
