@@ -16,6 +16,7 @@
  */
 import { and, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Db, Tx } from './db/index.js';
 import { mailOutbox } from './db/schema.js';
 import type { Clock } from './clock.js';
@@ -68,6 +69,51 @@ function withTimeouts(smtpUrl: string): string {
   return u.toString();
 }
 
+/**
+ * Claims one due row, sends it and records the outcome, in one short transaction: a crash between the
+ * SMTP acceptance and the commit leaves only that message to be sent again. Null when nothing is due.
+ */
+async function deliverOne(db: Db, clock: Clock, from: string, t: Transporter): Promise<'sent' | 'failed' | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(mailOutbox)
+      .where(and(isNull(mailOutbox.sentAt), isNull(mailOutbox.gaveUpAt), lte(mailOutbox.nextAttemptAt, clock.now())))
+      .orderBy(mailOutbox.nextAttemptAt, mailOutbox.id)
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!row) return null;
+    try {
+      await t.sendMail({ from, to: row.to, subject: row.subject, text: row.text });
+    } catch (e) {
+      await recordFailure(tx, clock, row, e instanceof Error ? e.message.slice(0, 500) : 'erreur');
+      return 'failed';
+    }
+    await tx
+      .update(mailOutbox)
+      .set({ sentAt: clock.now(), attempts: row.attempts + 1 })
+      .where(eq(mailOutbox.id, row.id));
+    return 'sent';
+  });
+}
+
+/** The next try after the back-off, or the row given up after MAX_ATTEMPTS (said on the error output, for the operator). */
+async function recordFailure(tx: Tx, clock: Clock, row: typeof mailOutbox.$inferSelect, error: string): Promise<void> {
+  const attempts = row.attempts + 1;
+  const failedAt = clock.now();
+  const givenUp = attempts >= MAX_ATTEMPTS;
+  await tx
+    .update(mailOutbox)
+    .set({
+      attempts,
+      lastError: error,
+      nextAttemptAt: new Date(failedAt.getTime() + retryDelayMs(attempts)),
+      gaveUpAt: givenUp ? failedAt : null,
+    })
+    .where(eq(mailOutbox.id, row.id));
+  if (givenUp) process.stderr.write(`Courriel n° ${row.id} abandonné après ${attempts} essais (« ${row.subject} ») : ${error}\n`);
+}
+
 export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | undefined, from: string): MailDeliverer {
   // Short timeouts: a batch's rows stay locked while they are sent, and a hung server must not hold them.
   const transport = smtpUrl ? nodemailer.createTransport(withTimeouts(smtpUrl)) : null;
@@ -75,58 +121,13 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
   let running: Promise<number> | null = null;
   let stopped = false;
 
-  /**
-   * Claims one due row, sends it and records the outcome, in one short transaction: a crash between the
-   * SMTP acceptance and the commit leaves only that message to be sent again. Null when nothing is due.
-   */
-  async function deliverOne(t: NonNullable<typeof transport>): Promise<'sent' | 'failed' | null> {
-    return db.transaction(async (tx) => {
-      const [row] = await tx
-        .select()
-        .from(mailOutbox)
-        .where(and(isNull(mailOutbox.sentAt), isNull(mailOutbox.gaveUpAt), lte(mailOutbox.nextAttemptAt, clock.now())))
-        .orderBy(mailOutbox.nextAttemptAt, mailOutbox.id)
-        .limit(1)
-        .for('update', { skipLocked: true });
-      if (!row) return null;
-      try {
-        await t.sendMail({ from, to: row.to, subject: row.subject, text: row.text });
-      } catch (e) {
-        await recordFailure(tx, row, e instanceof Error ? e.message.slice(0, 500) : 'erreur');
-        return 'failed';
-      }
-      await tx
-        .update(mailOutbox)
-        .set({ sentAt: clock.now(), attempts: row.attempts + 1 })
-        .where(eq(mailOutbox.id, row.id));
-      return 'sent';
-    });
-  }
-
-  /** The next try after the back-off, or the row given up after MAX_ATTEMPTS (said on the error output, for the operator). */
-  async function recordFailure(tx: Tx, row: typeof mailOutbox.$inferSelect, error: string): Promise<void> {
-    const attempts = row.attempts + 1;
-    const failedAt = clock.now();
-    const givenUp = attempts >= MAX_ATTEMPTS;
-    await tx
-      .update(mailOutbox)
-      .set({
-        attempts,
-        lastError: error,
-        nextAttemptAt: new Date(failedAt.getTime() + retryDelayMs(attempts)),
-        gaveUpAt: givenUp ? failedAt : null,
-      })
-      .where(eq(mailOutbox.id, row.id));
-    if (givenUp) process.stderr.write(`Courriel n° ${row.id} abandonné après ${attempts} essais (« ${row.subject} ») : ${error}\n`);
-  }
-
   async function deliverDue(): Promise<number> {
     if (!transport) return 0;
     let sent = 0;
     // stop when nothing is due, after FAILURES_BEFORE_PAUSE failures in a row (the server is down: wait for
     // the back-off), or when the instance stops (the message in flight completes, the others wait for another)
     for (let failures = 0; failures < FAILURES_BEFORE_PAUSE && !stopped;) {
-      const outcome = await deliverOne(transport);
+      const outcome = await deliverOne(db, clock, from, transport);
       if (outcome === null) break;
       if (outcome === 'sent') {
         sent++;
