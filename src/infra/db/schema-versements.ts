@@ -152,7 +152,8 @@ export const lignesVersees = pgTable(
 /**
  * A share that could not be paid (D. 6241-27-1): no verified bank details, a closed establishment, a
  * transfer the bank returned. The employer may designate another establishment until the deadline;
- * otherwise it joins the reliquat. `statut`: 'en_attente' | 'redesignee' | 'reliquat'.
+ * otherwise it joins the reliquat. `statut`: 'en_attente' | 'redesignee' | 'reliquat', or, once a later
+ * issued wave names the same line, 'versee' (it paid it) | 'remplacee' (unpayable again: the later row counts).
  */
 export const nonVersables = pgTable(
   'non_versables',

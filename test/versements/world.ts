@@ -1,0 +1,160 @@
+/**
+ * A payments world written straight into the database: establishments of the referential (some
+ * composantes of others, some closed, with or without verified bank details), employer envelopes (with
+ * or without the collector's funds received), allocation lines, and two operator agents. The same
+ * description drives the property tests, the state-machine tests and the crash test.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { makeValidFrenchIban } from '../../src/domain/iban.js';
+import { makeValidSiren, makeValidSiret } from '../../src/domain/identifiers.js';
+import { selectRows, type Db } from '../../src/infra/db/index.js';
+import type { AgentRef } from '../../src/modules/versements/preparation.js';
+
+export const ANNEE = 2025;
+/** 11 July 2025, 10:00 Paris: the day of wave 1 of 2025 (period 1) */
+export const WAVE_1_DAY = new Date('2025-07-11T08:00:00Z');
+/** 7 November 2025, 10:00 Paris: the day of wave 2 (period 2) */
+export const WAVE_2_DAY = new Date('2025-11-07T08:00:00Z');
+
+export type BankState = 'verifiee' | 'en_attente' | null;
+
+export interface EtablissementSpec {
+  /** index of the parent establishment (a lower index), for a composante */
+  parent?: number;
+  bank: BankState;
+  ferme?: boolean;
+  region: string;
+}
+
+export interface EmployeurSpec {
+  creditsCents: bigint;
+  /** the collector's funds: all received, part of them (not enough to pay), or none */
+  funds: 'recus' | 'partiels' | 'aucun';
+}
+
+export interface LigneSpec {
+  employeur: number;
+  etablissement: number;
+  bp: number;
+  /** validated in this period, or only saved (null) */
+  periode: 1 | 2 | null;
+}
+
+export interface WorldSpec {
+  etablissements: EtablissementSpec[];
+  employeurs: EmployeurSpec[];
+  lignes: LigneSpec[];
+}
+
+export interface World {
+  etablissementSirets: string[];
+  etablissementIds: number[];
+  employeurSirets: string[];
+  /** allocation line ids, in the order of spec.lignes */
+  ligneIds: number[];
+  gestionnaire: AgentRef;
+  valideur: AgentRef;
+  /** a second gestionnaire and valideur (four-eyes tests) */
+  gestionnaire2: AgentRef;
+  valideur2: AgentRef;
+}
+
+/** `(a, b, c), (d, e, f)` as bound parameters. */
+const rows = (values: readonly (readonly unknown[])[]): SQL =>
+  sql.join(
+    values.map(
+      (r) =>
+        sql`(${sql.join(
+          r.map((v) => sql`${v}`),
+          sql`, `,
+        )})`,
+    ),
+    sql`, `,
+  );
+
+export const etablissementSiret = (i: number) => makeValidSiret(makeValidSiren(String(300_000_00 + i).padStart(8, '0')), '0001');
+export const employeurSiret = (i: number) => makeValidSiret(makeValidSiren(String(500_000_00 + i).padStart(8, '0')), '0002');
+
+async function insertAgents(db: Db, now: Date) {
+  const agents = await selectRows<{ id: string; role: 'gestionnaire' | 'valideur' }>(
+    db,
+    sql`
+    insert into agents (courriel, nom, prenom, role, statut, created_at)
+    values ('g1@cdc.test', 'GESTION', 'Gaëlle', 'gestionnaire', 'actif', ${now}),
+           ('v1@cdc.test', 'VALIDE', 'Victor', 'valideur', 'actif', ${now}),
+           ('g2@cdc.test', 'GESTION', 'Gilles', 'gestionnaire', 'actif', ${now}),
+           ('v2@cdc.test', 'VALIDE', 'Vanessa', 'valideur', 'actif', ${now})
+    returning id::text, role`,
+  );
+  const [g1, v1, g2, v2] = agents.map((r) => ({ id: r.id, role: r.role }));
+  return { gestionnaire: g1!, valideur: v1!, gestionnaire2: g2!, valideur2: v2! };
+}
+
+/** Writes the world for campaign ANNEE; the lines are inserted in spec order (their ids increase). */
+export async function seedWorld(db: Db, spec: WorldSpec, now = WAVE_1_DAY): Promise<World> {
+  const etablissementSirets = spec.etablissements.map((_, i) => etablissementSiret(i));
+  const employeurSirets = spec.employeurs.map((_, i) => employeurSiret(i));
+  const etablissementIds: number[] = [];
+  for (const [i, e] of spec.etablissements.entries()) {
+    const parentId = e.parent === undefined ? null : etablissementIds[e.parent]!;
+    const nom = `ETABLISSEMENT ${i}`;
+    const [r] = await selectRows<{ id: number }>(
+      db,
+      sql`
+      insert into ref_etablissements (annee, cle, siret, parent_id, nom, nom_recherche, categorie, liste, region, updated_at)
+      values (${ANNEE}, ${etablissementSirets[i]}, ${etablissementSirets[i]}, ${parentId}, ${nom}, ${nom.toLowerCase()}, '1°', 'prefectorale', ${e.region}, ${now})
+      returning id`,
+    );
+    etablissementIds.push(Number(r!.id));
+    if (e.bank)
+      await db.execute(sql`
+        insert into coordonnees_bancaires (siret, iban, bic, titulaire, statut, created_at, verifiee_le)
+        values (${etablissementSirets[i]}, ${makeValidFrenchIban('30004', '00001', String(i).padStart(11, '0'))}, 'BNPAFRPPXXX', ${nom},
+                ${e.bank}, ${now}, ${e.bank === 'verifiee' ? now : null})`);
+    if (e.ferme) {
+      const siren = etablissementSirets[i]!.slice(0, 9);
+      await db.execute(sql`insert into entreprises (siren, raison_sociale, etat_administratif) values (${siren}, ${nom}, 'C')`);
+      await db.execute(
+        sql`insert into etablissements (siret, siren, denomination, etat_administratif) values (${etablissementSirets[i]}, ${siren}, ${nom}, 'F')`,
+      );
+    }
+  }
+  if (spec.employeurs.length) {
+    await db.execute(sql`
+      insert into enveloppes (annee, siret, collecteur, solde_cents, credits_cents, reverse_cents, updated_at)
+      values ${rows(spec.employeurs.map((e, i) => [ANNEE, employeurSirets[i], 'URSSAF', e.creditsCents, e.creditsCents, e.creditsCents + 100n, now]))}`);
+    const received = spec.employeurs.flatMap((e, i) =>
+      e.funds === 'aucun'
+        ? []
+        : [
+            [
+              ANNEE,
+              employeurSirets[i],
+              'URSSAF',
+              e.funds === 'recus' ? e.creditsCents + 100n : e.creditsCents / 2n,
+              '2025-06-30',
+              'test.csv',
+              `${employeurSirets[i]}:URSSAF:2025-06-30`,
+              now,
+            ],
+          ],
+    );
+    if (received.length)
+      await db.execute(sql`
+        insert into encaissements (annee, siret, collecteur, montant_cents, recu_le, fichier, reference, importe_le)
+        values ${rows(received)}`);
+  }
+  const ligneIds: number[] = [];
+  for (const l of spec.lignes) {
+    const [r] = await selectRows<{ id: number }>(
+      db,
+      sql`
+      insert into attributions (annee, siret_employeur, etablissement_id, points_base, statut, validee_le, valide_periode, updated_at)
+      values (${ANNEE}, ${employeurSirets[l.employeur]}, ${etablissementIds[l.etablissement]}, ${l.bp},
+              ${l.periode === null ? 'enregistree' : 'validee'}, ${l.periode === null ? null : now}, ${l.periode}, ${now})
+      returning id`,
+    );
+    ligneIds.push(Number(r!.id));
+  }
+  return { etablissementSirets, etablissementIds, employeurSirets, ligneIds, ...(await insertAgents(db, now)) };
+}
