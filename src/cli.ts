@@ -11,6 +11,7 @@ import { importRegistry } from './modules/entreprises/import-registry.js';
 import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
 import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
+import { versementsCommands } from './modules/versements/cli-commands.js';
 
 const registryCommands: Record<string, CliCommand> = {
   'import-registry': {
@@ -69,6 +70,7 @@ const COMMANDS = registerCommands(
   espaceEtablissementCommands,
   campagnesCommands,
   enveloppesCommands,
+  versementsCommands,
   devCommands,
 );
 

@@ -34,6 +34,8 @@ export interface EncaissementsReport {
   unchanged: number;
   totalCents: Cents;
   rejected: { fichier: string; line: number; message: string }[];
+  /** SIRETs of the campaign's funds received without an envelope (the reconciliation lists them as differences) */
+  withoutEnvelope: string[];
 }
 
 const COLUMNS = ['siret', 'collecteur', 'montant', 'date_versement'] as const;
@@ -107,6 +109,8 @@ function duplicates(lines: readonly Encaissement[]): EncaissementsReport['reject
   return out;
 }
 
+const WRITE_BATCH = 1000;
+
 const referenceOf = (l: Pick<Encaissement, 'siret' | 'collecteur' | 'recuLe'>) => `${l.siret}:${l.collecteur}:${l.recuLe}`;
 
 /**
@@ -114,7 +118,16 @@ const referenceOf = (l: Pick<Encaissement, 'siret' | 'collecteur' | 'recuLe'>) =
  * written. Then one transaction upserts the transfers (keyed by SIRET, collector and day) and audits.
  */
 export async function importEncaissements(db: Db, annee: number, files: readonly string[], now: Date): Promise<EncaissementsReport> {
-  const report: EncaissementsReport = { annee, lines: 0, inserted: 0, updated: 0, unchanged: 0, totalCents: 0n, rejected: [] };
+  const report: EncaissementsReport = {
+    annee,
+    lines: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    totalCents: 0n,
+    rejected: [],
+    withoutEnvelope: [],
+  };
   const all: Encaissement[] = [];
   for (const path of files) {
     let bytes: Buffer;
@@ -140,33 +153,36 @@ export async function importEncaissements(db: Db, annee: number, files: readonly
         )
       ).map((r) => [r.reference, BigInt(r.montant_cents)]),
     );
+    const changed: (typeof encaissements.$inferInsert)[] = [];
     for (const l of all) {
       const reference = referenceOf(l);
       const was = before.get(reference);
       report.totalCents += l.montantCents;
-      if (was === l.montantCents) {
-        report.unchanged++;
-        continue;
+      if (was === l.montantCents) report.unchanged++;
+      else {
+        if (was === undefined) report.inserted++;
+        else report.updated++;
+        const { siret, collecteur, montantCents, recuLe, fichier } = l;
+        changed.push({ annee, siret, collecteur, montantCents, recuLe, fichier, reference, importeLe: now });
       }
-      if (was === undefined) report.inserted++;
-      else report.updated++;
+    }
+    // national files hold hundreds of thousands of lines: written by batches of WRITE_BATCH rows
+    for (let i = 0; i < changed.length; i += WRITE_BATCH)
       await tx
         .insert(encaissements)
-        .values({
-          annee,
-          siret: l.siret,
-          collecteur: l.collecteur,
-          montantCents: l.montantCents,
-          recuLe: l.recuLe,
-          fichier: l.fichier,
-          reference,
-          importeLe: now,
-        })
+        .values(changed.slice(i, i + WRITE_BATCH))
         .onConflictDoUpdate({
           target: [encaissements.annee, encaissements.reference],
-          set: { montantCents: l.montantCents, fichier: l.fichier, importeLe: now },
+          set: { montantCents: sql`excluded.montant_cents`, fichier: sql`excluded.fichier`, importeLe: sql`excluded.importe_le` },
         });
-    }
+    report.withoutEnvelope = (
+      await selectRows<{ siret: string }>(
+        tx,
+        sql`select distinct c.siret from ${encaissements} c
+             where c.annee = ${annee} and not exists (select 1 from enveloppes e where e.annee = c.annee and e.siret = c.siret)
+             order by c.siret`,
+      )
+    ).map((r) => r.siret);
     await audit(
       tx,
       { now: () => now },

@@ -1,0 +1,70 @@
+/**
+ * Operators' commands of the payments (registered by src/cli.ts):
+ * - `import-encaissements <année> <fichiers…>`: the funds Urssaf and MSA transferred per SIRET
+ *   (docs/encaissements-format.md), all or nothing, re-runnable.
+ */
+import type { CliCommand } from '../../cli-command.js';
+import { loadConfig } from '../../infra/config.js';
+import { migrateDatabase, openDatabase, type Db } from '../../infra/db/index.js';
+import { formatEurosText, formatIntegerPlain } from '../../shared/format.js';
+import { importEncaissements, type EncaissementsReport } from './encaissements.js';
+
+/** Lines of rejections printed at most (the report counts them all). */
+const MAX_PRINTED = 1000;
+
+/** Opens the configured database (migrated), runs `work`, closes it. */
+export async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+  try {
+    await migrateDatabase(database);
+    return await work(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+/** A campaign year argument, or null (the caller prints the message). */
+export function campaignYear(arg: string | undefined): number | null {
+  const annee = Number(arg);
+  return arg && /^\d{4}$/.test(arg) && annee >= 2023 && annee <= 2100 ? annee : null;
+}
+
+/** The French report printed by `import-encaissements`. */
+export function formatEncaissementsReport(r: EncaissementsReport): string[] {
+  const lines: string[] = [];
+  if (r.rejected.length) {
+    for (const x of r.rejected.slice(0, MAX_PRINTED)) lines.push(`Rejet ${x.fichier}${x.line ? ` ligne ${x.line}` : ''} : ${x.message}`);
+    if (r.rejected.length > MAX_PRINTED) lines.push(`… et ${formatIntegerPlain(r.rejected.length - MAX_PRINTED)} autre(s) rejet(s).`);
+    lines.push(
+      `${formatIntegerPlain(r.rejected.length)} ligne(s) refusée(s) : rien n’a été enregistré. Corrigez les fichiers et relancez.`,
+    );
+    return lines;
+  }
+  lines.push(
+    `Encaissements de la campagne ${r.annee} : ${formatIntegerPlain(r.lines)} versement(s) lu(s), ${formatEurosText(r.totalCents)} au total.`,
+    `  ${formatIntegerPlain(r.inserted)} ajouté(s), ${formatIntegerPlain(r.updated)} corrigé(s), ${formatIntegerPlain(r.unchanged)} inchangé(s).`,
+  );
+  if (r.withoutEnvelope.length)
+    lines.push(
+      `Attention : ${formatIntegerPlain(r.withoutEnvelope.length)} SIRET ont des fonds reçus sans enveloppe ${r.annee} (${r.withoutEnvelope.slice(0, 10).join(', ')}${r.withoutEnvelope.length > 10 ? '…' : ''}) : ils figurent comme écarts dans le rapprochement.`,
+    );
+  return lines;
+}
+
+export const versementsCommands: Record<string, CliCommand> = {
+  'import-encaissements': {
+    usage: 'import-encaissements <année> <fichiers…>',
+    help: 'Enregistre les fonds reçus d’Urssaf et de la MSA par SIRET (docs/encaissements-format.md). Tout ou rien, ré-exécutable.',
+    run: async ([anneeArg, ...files]) => {
+      const annee = campaignYear(anneeArg);
+      if (annee === null || files.length === 0) {
+        console.error('Usage : import-encaissements <année> <fichiers…> (par exemple : import-encaissements 2025 urssaf.csv msa.csv)');
+        return 2;
+      }
+      const report = await withDatabase((db) => importEncaissements(db, annee, files, new Date()));
+      for (const l of formatEncaissementsReport(report)) console.log(l);
+      return report.rejected.length ? 1 : 0;
+    },
+  },
+};
