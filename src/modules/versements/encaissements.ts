@@ -113,6 +113,24 @@ const WRITE_BATCH = 1000;
 
 const referenceOf = (l: Pick<Encaissement, 'siret' | 'collecteur' | 'recuLe'>) => `${l.siret}:${l.collecteur}:${l.recuLe}`;
 
+/** Reads and checks every file; refusals go into the report. */
+function readAll(files: readonly string[], report: EncaissementsReport): Encaissement[] {
+  const all: Encaissement[] = [];
+  for (const path of files) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      report.rejected.push({ fichier: basename(path), line: 0, message: 'Fichier illisible ou introuvable.' });
+      continue;
+    }
+    const r = readEncaissements(bytes, basename(path));
+    all.push(...r.lines);
+    report.rejected.push(...r.rejected);
+  }
+  return all;
+}
+
 /**
  * Imports the files for campaign `annee`: every line checked first; one refused line and nothing is
  * written. Then one transaction upserts the transfers (keyed by SIRET, collector and day) and audits.
@@ -128,19 +146,7 @@ export async function importEncaissements(db: Db, annee: number, files: readonly
     rejected: [],
     withoutEnvelope: [],
   };
-  const all: Encaissement[] = [];
-  for (const path of files) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch {
-      report.rejected.push({ fichier: basename(path), line: 0, message: 'Fichier illisible ou introuvable.' });
-      continue;
-    }
-    const r = readEncaissements(bytes, basename(path));
-    all.push(...r.lines);
-    report.rejected.push(...r.rejected);
-  }
+  const all = readAll(files, report);
   report.rejected.push(...duplicates(all));
   report.lines = all.length;
   if (report.rejected.length) return report;
