@@ -20,14 +20,13 @@ import { buildClientAssets } from '../web/client/build.js';
 import { MessagePage } from '../web/pages/public.js';
 import { pageContext, respond } from './respond.js';
 import { registerSecurity, type SessionStore } from './security.js';
+import { APP_ROOT } from '../infra/files.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
   }
 }
-
-const root = join(import.meta.dirname, '..', '..');
 
 export interface ServerParts {
   sessions: SessionStore;
@@ -154,7 +153,7 @@ const OPENAPI = {
 /** The DSFR files, the client script and style (bundled at start), the favicon and the health probe. */
 async function registerAssets(app: FastifyInstance) {
   await app.register(fastifyStatic, {
-    root: join(root, 'node_modules/@codegouvfr/react-dsfr/dsfr'),
+    root: join(APP_ROOT, 'node_modules/@codegouvfr/react-dsfr/dsfr'),
     prefix: '/dsfr/',
     maxAge: '1d',
     decorateReply: false,
