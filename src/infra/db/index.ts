@@ -19,6 +19,8 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** the connection pool's figures (PostgreSQL; PGlite has one connection and no pool) */
+  poolStats: (() => { total: number; idle: number; waiting: number }) | null;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,12 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
     pool.on('connect', (client) => client.on('error', () => undefined));
     // bigint (int8) columns come back as strings by default; money columns are parsed where read.
     const db = drizzle(pool, { schema }) as unknown as Db;
-    return { db, kind: 'postgres', close: () => pool.end() };
+    return {
+      db,
+      kind: 'postgres',
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => pool.end(),
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -52,7 +59,7 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
   const client = dir && dir !== 'memory://' ? new PGlite(dir, options) : new PGlite(options);
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
-  return { db, kind: 'pglite', close: () => client.close() };
+  return { db, kind: 'pglite', poolStats: null, close: () => client.close() };
 }
 
 /** The advisory lock key of migrations: one instance migrates, the others wait, then find nothing to do. */
