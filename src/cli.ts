@@ -2,7 +2,10 @@
  * Operators' command line: `npm run cli -- <command> [arguments]`. Each module exports its commands as
  * {@link CliCommand} objects; this file only registers them and dispatches.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CliCommand } from './cli-command.js';
+import { APP_ROOT } from './infra/files.js';
 import { loadConfig } from './infra/config.js';
 import { migrateDatabase, openDatabase } from './infra/db/index.js';
 import { devCommands } from './dev/cli-commands.js';
@@ -74,9 +77,19 @@ const COMMANDS = registerCommands(
   devCommands,
 );
 
+/** Exit codes, the same for every command (said by --help). */
+const EXIT_CODES =
+  'Codes de sortie : 0 fait ; 1 refusé ou en échec (le rapport dit pourquoi, rien n’est écrit à moitié) ; 2 commande ou arguments incorrects.';
+
 function help() {
-  console.log('Usage : npm run cli -- <commande> [arguments]\n\nCommandes :');
+  console.log('Usage : npm run -s cli -- <commande> [arguments]   (ou node dist/cli.js dans la version construite)\n\nCommandes :');
   for (const c of COMMANDS.values()) console.log(`  ${c.usage}\n      ${c.help}`);
+  console.log(`\n« <commande> --help » décrit une commande sans ouvrir la base. --version donne la version.\n${EXIT_CODES}`);
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version}`;
 }
 
 async function main(argv: string[]) {
@@ -85,11 +98,20 @@ async function main(argv: string[]) {
     help();
     return 0;
   }
+  if (name === '--version' || name === '-V') {
+    console.log(version());
+    return 0;
+  }
   const cmd = COMMANDS.get(name);
   if (!cmd) {
     console.error(`Commande inconnue : ${name}\n`);
     help();
     return 2;
+  }
+  // answered here, before the command runs: --help never touches the database nor takes « --help » for a file
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`Usage : npm run -s cli -- ${cmd.usage}\n\n${cmd.help}\n\n${EXIT_CODES}`);
+    return 0;
   }
   return cmd.run(args);
 }
