@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { CliCommand } from './cli-command.js';
 import { APP_ROOT } from './infra/files.js';
 import { loadConfig } from './infra/config.js';
-import { migrateDatabase, openDatabase } from './infra/db/index.js';
+import { migrateDatabase, openDatabase, selectRows } from './infra/db/index.js';
 import { devCommands } from './dev/cli-commands.js';
 import { campagnesCommands } from './modules/campagnes/cli-commands.js';
 import { importRegistry } from './modules/entreprises/import-registry.js';
@@ -55,6 +56,36 @@ const registryCommands: Record<string, CliCommand> = {
   },
 };
 
+const databaseCommands: Record<string, CliCommand> = {
+  migrate: {
+    usage: 'migrate',
+    help: 'Applique les migrations du schéma qui manquent (étape d’une mise en production, avant de démarrer la nouvelle version ; les instances le font aussi au démarrage, sous un verrou) et dit combien.',
+    run: async (args) => {
+      if (args.length > 0) {
+        console.error('migrate ne prend pas d’argument.');
+        return 2;
+      }
+      const config = loadConfig();
+      const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+      try {
+        const applied = async () =>
+          (
+            await selectRows<{ n: number }>(database.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`).catch(() => [
+              { n: 0 },
+            ])
+          )[0]?.n ?? 0;
+        const before = await applied();
+        await migrateDatabase(database);
+        const after = await applied();
+        console.log(`${after - before} migration(s) appliquée(s) ; le schéma en compte ${after}, il est à jour.`);
+        return 0;
+      } finally {
+        await database.close();
+      }
+    },
+  },
+};
+
 /** Every command, by name; a module's command may not take another's name. */
 export function registerCommands(...groups: Record<string, CliCommand>[]): Map<string, CliCommand> {
   const commands = new Map<string, CliCommand>();
@@ -68,6 +99,7 @@ export function registerCommands(...groups: Record<string, CliCommand>[]): Map<s
 }
 
 const COMMANDS = registerCommands(
+  databaseCommands,
   registryCommands,
   referentielCommands,
   espaceEtablissementCommands,
