@@ -138,6 +138,40 @@ function regionsOf(sources: readonly ReliquatSource[]): Map<string | null, Reliq
   return out;
 }
 
+type Shares = Map<string, ReliquatShare>;
+
+/** The regional part region by region, then in equal amounts among each region's establishments (step 2). */
+function shareRegions(
+  regionaleCents: Cents,
+  sources: readonly ReliquatSource[],
+  etablissements: readonly ReliquatEtablissement[],
+  shares: Shares,
+  report: (motif: MotifReport, cents: Cents) => void,
+): ReliquatRegion[] {
+  const parts = splitLargestRemainder(
+    regionaleCents,
+    sources.map((s) => s.nonAttribueCents + s.nonVersableCents),
+  );
+  return sources.map((s, i) => {
+    const partCents = parts[i]!;
+    const here = s.region === null ? [] : etablissements.filter((e) => e.region === s.region);
+    if (s.region === null) report('region_inconnue', partCents);
+    else if (here.length === 0) report('region_sans_etablissement', partCents);
+    else
+      equalSharesByCount(
+        partCents,
+        here.map(() => 1),
+      ).forEach((c, j) => (shares.get(here[j]!.siret)!.regionaleCents = c));
+    return {
+      region: s.region,
+      nonAttribueCents: s.nonAttribueCents,
+      nonVersableCents: s.nonVersableCents,
+      partCents,
+      etablissements: here.length,
+    };
+  });
+}
+
 /** Shares the reliquat (see the file's comment for the rule and its order). */
 export function shareReliquat(input: ReliquatInput): ReliquatSplit {
   const bp = input.regionaleBp;
@@ -158,30 +192,11 @@ export function shareReliquat(input: ReliquatInput): ReliquatSplit {
     ]),
   );
   const reported = new Map<MotifReport, Cents>();
-  const report = (motif: MotifReport, cents: Cents) => cents > 0n && reported.set(motif, (reported.get(motif) ?? 0n) + cents);
+  const report = (motif: MotifReport, cents: Cents) => {
+    if (cents > 0n) reported.set(motif, (reported.get(motif) ?? 0n) + cents);
+  };
 
-  const parts = splitLargestRemainder(
-    regionaleCents,
-    sources.map((s) => s.nonAttribueCents + s.nonVersableCents),
-  );
-  const regions: ReliquatRegion[] = sources.map((s, i) => {
-    const partCents = parts[i]!;
-    const here = s.region === null ? [] : etablissements.filter((e) => e.region === s.region);
-    if (s.region === null) report('region_inconnue', partCents);
-    else if (here.length === 0) report('region_sans_etablissement', partCents);
-    else
-      equalSharesByCount(
-        partCents,
-        here.map(() => 1),
-      ).forEach((c, j) => (shares.get(here[j]!.siret)!.regionaleCents = c));
-    return {
-      region: s.region,
-      nonAttribueCents: s.nonAttribueCents,
-      nonVersableCents: s.nonVersableCents,
-      partCents,
-      etablissements: here.length,
-    };
-  });
+  const regions = shareRegions(regionaleCents, sources, etablissements, shares, report);
 
   const formations = etablissements.reduce((n, e) => n + e.formations, 0);
   if (formations === 0) report('aucune_formation_en_tension', nationaleCents);
