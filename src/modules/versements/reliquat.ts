@@ -71,7 +71,7 @@ async function outcomeOf<T extends object>(work: () => Promise<T>): Promise<Outc
 }
 
 /** « Simuler le reliquat »: nothing is written. */
-export async function simulateReliquat(ctx: AppContext, annee: number): Promise<Outcome<{ reliquat: ReliquatView }>> {
+export async function simulateReliquat(ctx: Pick<AppContext, 'db'>, annee: number): Promise<Outcome<{ reliquat: ReliquatView }>> {
   return outcomeOf(async () => ({ reliquat: await computeView(ctx.db, annee, await campaign(ctx.db, annee)) }));
 }
 
