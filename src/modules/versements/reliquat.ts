@@ -71,7 +71,8 @@ async function outcomeOf<T extends object>(work: () => Promise<T>): Promise<Outc
 }
 
 /** « Simuler le reliquat »: nothing is written. */
-export async function simulateReliquat(ctx: Pick<AppContext, 'db'>, annee: number): Promise<Outcome<{ reliquat: ReliquatView }>> {
+/** `ctx.db` may be a transaction (the benchmark measures inside one it rolls back). */
+export async function simulateReliquat(ctx: { db: Db | Tx }, annee: number): Promise<Outcome<{ reliquat: ReliquatView }>> {
   return outcomeOf(async () => ({ reliquat: await computeView(ctx.db, annee, await campaign(ctx.db, annee)) }));
 }
 
