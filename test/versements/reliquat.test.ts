@@ -14,6 +14,7 @@ import { selectRows } from '../../src/infra/db/index.js';
 import { importMetiersEnTension } from '../../src/modules/versements/metiers-en-tension.js';
 import { prepareWave } from '../../src/modules/versements/preparation.js';
 import { computeReliquat, simulateReliquat } from '../../src/modules/versements/reliquat.js';
+import { formatReliquat, reliquatCsv } from '../../src/modules/versements/reliquat-cli.js';
 import { approveWave, cancelWave, issueWave } from '../../src/modules/versements/vagues.js';
 import { paymentsContext, waveFile, type PaymentsContext } from './context.js';
 import { expectValidPain001, values } from './helpers.js';
@@ -120,6 +121,27 @@ describe('the reliquat, step by step', () => {
     ]);
     expect([r.verseCents, r.reporteCents, r.verseCents + r.reporteCents]).toEqual([68_927n, 53_297n, 122_224n]);
     expect([await count('reliquat_parts'), await count('reliquats')]).toEqual([0, 0]);
+    // what `reliquat-simulation` prints, and its CSV
+    const printed = formatReliquat(r, WAVE_1_DAY);
+    expect(printed.slice(1, 3)).toEqual([
+      'Fonds à répartir : 1 222,24 € (crédits non attribués 1 122,24 €, parts non versables non re-désignées 100,00 €)',
+      'Part régionale (40 %) : 488,90 € ; part nationale (60 %) : 733,34 € pour 4 formation(s) menant à un métier en tension',
+    ]);
+    expect(printed).toContain('  84 Auvergne-Rhône-Alpes : 400,00 € → 160,00 €, 2 établissement(s)');
+    expect(printed).toContain('  Région inconnue : 500,00 € → 200,00 €, 0 établissement(s)');
+    expect(printed.slice(-6)).toEqual([
+      'Établissements payés : 3, 689,27 €',
+      'Reste au fonds pour l’année suivante (R. 6241-28-1) : 532,97 €',
+      '  employeurs dont la région est inconnue : 200,00 €',
+      '  région sans établissement habilité : 40,01 €',
+      '  établissement sans coordonnées bancaires : 263,33 €',
+      '  établissement fermé : 29,63 €',
+    ]);
+    expect(reliquatCsv(r).split('\r\n').slice(0, 3)).toEqual([
+      '\uFEFFsiret;nom;region;part_regionale;part_nationale;formations_en_tension;total;versable;motif',
+      `${e[0]};ETABLISSEMENT 0;84;80,00;366,68;2;446,68;oui;`,
+      `${e[2]};ETABLISSEMENT 2;84;80,00;183,33;1;263,33;non;établissement sans coordonnées bancaires`,
+    ]);
   });
 
   it('is computed only once every wave of the calendar is issued, and by a gestionnaire', async () => {
