@@ -16,6 +16,7 @@ import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
 import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
 import { versementsCommands } from './modules/versements/cli-commands.js';
+import { reliquatCommands } from './modules/versements/reliquat-cli.js';
 
 const registryCommands: Record<string, CliCommand> = {
   'import-registry': {
@@ -106,6 +107,7 @@ const COMMANDS = registerCommands(
   campagnesCommands,
   enveloppesCommands,
   versementsCommands,
+  reliquatCommands,
   devCommands,
 );
 

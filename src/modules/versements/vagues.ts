@@ -220,7 +220,9 @@ async function settleEarlierUnpayable(tx: Tx, w: WaveRow, at: Date) {
                                  union select attribution_id from non_versables where vague_id = ${w.id})`);
 }
 
-export const waveFileName = (w: Pick<WaveRow, 'annee' | 'numero' | 'msgId'>) => `soltea-${w.annee}-vague-${w.numero}-${w.msgId}.xml`;
+/** The file's name; the reliquat's wave (numero 0, reliquat.ts) is named so. */
+export const waveFileName = (w: Pick<WaveRow, 'annee' | 'numero' | 'msgId'>) =>
+  `soltea-${w.annee}-${w.numero === 0 ? 'reliquat' : `vague-${w.numero}`}-${w.msgId}.xml`;
 
 /**
  * « Émettre le fichier »: the approved wave's SEPA file is written (valid by construction, its control
