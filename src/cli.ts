@@ -12,6 +12,7 @@ import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
 import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
 import { versementsCommands } from './modules/versements/cli-commands.js';
+import { rapprochementCommands } from './modules/versements/rapprochement-cli.js';
 
 const registryCommands: Record<string, CliCommand> = {
   'import-registry': {
@@ -71,6 +72,7 @@ const COMMANDS = registerCommands(
   campagnesCommands,
   enveloppesCommands,
   versementsCommands,
+  rapprochementCommands,
   devCommands,
 );
 
