@@ -118,7 +118,7 @@ interface SyntheseRow {
  * calendar, and the lines joined to their referential rows (place, parent, formation, diploma) with
  * what issued waves paid on each (`lignes_versees` by its primary key, transfers not returned).
  */
-const SYNTHESE_SQL = `
+export const SYNTHESE_SQL = `
   with lines as (
     select t.id, t.points_base, t.statut, t.validee_le, ${TARGET_COLUMNS},
       (select json_agg(json_build_object('d', v.date_execution, 'e', v.emise_le, 'c', lv.montant_cents::text) order by v.emise_le)
