@@ -13,7 +13,7 @@ import { SYNTHESE_SQL } from '../src/modules/attributions/synthese.js';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench_allocations';
 const SAMPLE = Number(process.env.BENCH_SAMPLE ?? 2000);
-const BEFORE_SQL = SYNTHESE_SQL.replace(/,\s*\(select json_agg\(json_build_object\('d'[\s\S]*?\) as verse/, '');
+const BEFORE_SQL = SYNTHESE_SQL.replace(/,\s*case when t\.statut = 'validee'[\s\S]*? end as verse/, '');
 if (BEFORE_SQL === SYNTHESE_SQL) throw new Error('the statement without « Versé le » could not be derived');
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;

@@ -116,14 +116,17 @@ interface SyntheseRow {
  * Everything the Synthèse shows, in ONE statement (measured in bench/allocations.ts: seven round trips
  * cost more than the work itself): the envelope, the choices' state, the group, the operator's
  * calendar, and the lines joined to their referential rows (place, parent, formation, diploma) with
- * what issued waves paid on each (`lignes_versees` by its primary key, transfers not returned).
+ * what issued waves paid on each (`lignes_versees` by its primary key, transfers not returned; read only
+ * for validated lines — only those are paid — and once the campaign has an issued wave, a condition
+ * the planner evaluates once per statement: bench/synthese-versements.ts).
  */
 export const SYNTHESE_SQL = `
   with lines as (
     select t.id, t.points_base, t.statut, t.validee_le, ${TARGET_COLUMNS},
+      case when t.statut = 'validee' and exists (select 1 from vagues_versement w where w.annee = $1 and w.statut = 'emise') then
       (select json_agg(json_build_object('d', v.date_execution, 'e', v.emise_le, 'c', lv.montant_cents::text) order by v.emise_le)
          from lignes_versees lv join vagues_versement v on v.id = lv.vague_id join virements vi on vi.id = lv.virement_id
-        where lv.attribution_id = t.id and v.statut = 'emise' and vi.statut <> 'rejete') as verse
+        where lv.attribution_id = t.id and v.statut = 'emise' and vi.statut <> 'rejete') end as verse
     from attributions t ${TARGET_JOINS}
     where t.annee = $1 and t.siret_employeur = $2)
   select
