@@ -17,6 +17,7 @@ import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
 import { versementsCommands } from './modules/versements/cli-commands.js';
 import { reliquatCommands } from './modules/versements/reliquat-cli.js';
+import { rapprochementCommands } from './modules/versements/rapprochement-cli.js';
 
 const registryCommands: Record<string, CliCommand> = {
   'import-registry': {
@@ -108,6 +109,7 @@ const COMMANDS = registerCommands(
   enveloppesCommands,
   versementsCommands,
   reliquatCommands,
+  rapprochementCommands,
   devCommands,
 );
 

@@ -31,6 +31,7 @@ export interface EtablissementSpec {
 }
 
 export interface EmployeurSpec {
+  /** the crédits à répartir; the collector owes the fund 1 € more, the operator's fee (reverse = crédits + fee) */
   creditsCents: bigint;
   /** the collector's funds: all received, part of them (not enough to pay), or none */
   funds: 'recus' | 'partiels' | 'aucun';
@@ -150,8 +151,8 @@ export async function seedWorld(db: Db, spec: WorldSpec, now = WAVE_1_DAY): Prom
     }
   if (spec.employeurs.length) {
     await db.execute(sql`
-      insert into enveloppes (annee, siret, collecteur, solde_cents, credits_cents, reverse_cents, updated_at)
-      values ${rows(spec.employeurs.map((e, i) => [ANNEE, employeurSirets[i], 'URSSAF', e.creditsCents, e.creditsCents, e.creditsCents + 100n, now]))}`);
+      insert into enveloppes (annee, siret, collecteur, solde_cents, credits_cents, reverse_cents, frais_cents, frais_operateur_cents, updated_at)
+      values ${rows(spec.employeurs.map((e, i) => [ANNEE, employeurSirets[i], 'URSSAF', e.creditsCents + 100n, e.creditsCents, e.creditsCents + 100n, 100n, 100n, now]))}`);
     const received = spec.employeurs.flatMap((e, i) =>
       e.funds === 'aucun'
         ? []
