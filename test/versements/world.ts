@@ -158,3 +158,32 @@ export async function seedWorld(db: Db, spec: WorldSpec, now = WAVE_1_DAY): Prom
   }
   return { etablissementSirets, etablissementIds, employeurSirets, ligneIds, ...(await insertAgents(db, now)) };
 }
+
+/**
+ * An active administrator (validated address) of the company of `siret`, habilitated to `declaration` on
+ * it: who is told of unpayable shares (employer) or reminded of bank details (establishment).
+ */
+export async function addAdministrator(db: Db, siret: string, email: string, declaration = 'SOLTEA_EMPLOYEURS'): Promise<string> {
+  const siren = siret.slice(0, 9);
+  await db.execute(
+    sql`insert into entreprises (siren, raison_sociale, etat_administratif) values (${siren}, ${`SOCIETE ${siren}`}, 'A') on conflict do nothing`,
+  );
+  await db.execute(
+    sql`insert into etablissements (siret, siren, denomination, etat_administratif) values (${siret}, ${siren}, ${`SOCIETE ${siren}`}, 'A') on conflict do nothing`,
+  );
+  const [espace] = await selectRows<{ id: string }>(
+    db,
+    sql`insert into espaces (siren, siret, kind, organisation_type) values (${siren}, ${siret}, 'entreprise', 'entreprise')
+        on conflict (siren) do update set siret = espaces.siret returning id::text`,
+  );
+  const [user] = await selectRows<{ id: string }>(
+    db,
+    sql`insert into users (espace_id, siret, nom, prenom, login_key, email, role, status, email_validated_at)
+        values (${espace!.id}::uuid, ${siret}, 'ADMIN', ${email}, ${`ADMIN|${email}`}, ${email}, 'administrateur', 'active', now())
+        returning id::text`,
+  );
+  await db.execute(
+    sql`insert into habilitations (user_id, siret, declaration_code, declarer, payer, granted_at) values (${user!.id}::uuid, ${siret}, ${declaration}, true, true, now())`,
+  );
+  return user!.id;
+}

@@ -184,6 +184,23 @@ export const nonVersables = pgTable(
   ],
 );
 
+/**
+ * A reminder sent to an establishment without verified bank details before a period closes (D. 6241-27-1,
+ * docs/regles.md#fonds-non-versables): the key makes it once per establishment and period, whichever
+ * instance or command sends it.
+ */
+export const rappelsCoordonnees = pgTable(
+  'rappels_coordonnees',
+  {
+    annee: integer('annee').notNull(),
+    periode: integer('periode').notNull(),
+    siret: text('siret').notNull(),
+    envoyeLe: ts('envoye_le').notNull(),
+    destinataires: integer('destinataires').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.annee, t.periode, t.siret] })],
+);
+
 // ── reliquat (R. 6241-28) ───────────────────────────────────────────────────────────────────────
 /** The 10 métiers en tension of each region (arrêté's annex): a formation leads to one by its RNCP code. */
 export const metiersEnTension = pgTable(
