@@ -39,7 +39,11 @@ export function syntheseJson(s: Synthese) {
       montantAttenduCentimes: cents(l.montantCents),
       statut: l.statut,
       valideeLe: l.valideeLe?.toISOString() ?? null,
+      nonVersable: l.nonVersable
+        ? { id: l.nonVersable.id, montantCentimes: cents(l.nonVersable.montantCents), motif: l.nonVersable.motif }
+        : null,
     })),
+    redesignation: s.redesignation,
     totalPointsDeBase: s.totalBp,
     listeNationalePointsDeBase: s.nationalBp,
     restePointsDeBase: s.resteBp,

@@ -8,6 +8,13 @@ import { phaseAt, type Campaign, type CampaignPhase } from '../../domain/campagn
 import { FULL_BP, type Cents } from '../../domain/money.js';
 import { queryPrepared, type Db, type Tx } from '../../infra/db/index.js';
 import { campaignFromRow, campaignOf, presetOrDefault } from '../campagnes/repository.js';
+import {
+  NON_VERSABLES_COLUMN,
+  nonVersablesByLine,
+  redesignationOf,
+  type NonVersableRow,
+  type NonVersableShare,
+} from './synthese-non-versables.js';
 import { describedOf, TARGET_COLUMNS, TARGET_JOINS, type DescribedTarget, type TargetRow } from './targets.js';
 
 type Q = Db | Tx;
@@ -35,6 +42,8 @@ export interface SyntheseLine {
   target: DescribedTarget | null;
   /** expected euros (largest remainder over all lines in id order, as the establishments see them) */
   montantCents: Cents | null;
+  /** the share a wave could not pay (D. 6241-27-1), waiting for « Redésigner », or null */
+  nonVersable: NonVersableShare | null;
 }
 
 export interface GroupInfo {
@@ -64,6 +73,8 @@ export interface Synthese {
   version: number;
   validationTotalePeriode: number | null;
   groupe: GroupInfo | null;
+  /** the last day an unpayable share may be given to another establishment, and whether it is still possible now */
+  redesignation: { fin: string; ouverte: boolean };
 }
 
 /** The campaign calendar of `annee` (operator's, else the arrêté's preset). */
@@ -93,6 +104,7 @@ interface SyntheseRow {
   grp: { id: number; nom: string; reference: string; membres: string[] } | null;
   camp: Parameters<typeof campaignFromRow>[0] | null;
   lines: (TargetRow & { id: number; points_base: number; statut: string; validee_le: string | null })[] | null;
+  nv: NonVersableRow[] | null;
 }
 
 /**
@@ -115,21 +127,23 @@ const SYNTHESE_SQL = `
             'membres', (select coalesce(json_agg(m2.siret order by m2.siret), '[]') from groupe_membres m2 where m2.groupe_id = g.id and m2.siret <> g.siret_reference))
        from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = $1 and m.siret = $2) as grp,
     (select json_build_object('annee', annee, 'etablissementsOuverture', etablissements_ouverture, 'employeursOuverture', employeurs_ouverture,
-            'periodes', periodes, 'vagues', vagues, 'reliquat', reliquat, 'source', source)
+            'periodes', periodes, 'vagues', vagues, 'reliquat', reliquat, 'redesignationFin', redesignation_fin, 'source', source)
        from campagnes where annee = $1) as camp,
-    (select json_agg(l order by l.id) from lines l) as lines`;
+    (select json_agg(l order by l.id) from lines l) as lines,
+    ${NON_VERSABLES_COLUMN} as nv`;
 
 const asJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 /** The Synthèse of `siret` for campaign `annee`, as of `now`. */
 export async function loadSynthese(db: Q, now: Date, annee: number, siret: string): Promise<Synthese> {
-  const [row] = await queryPrepared(db, 'soltea_synthese_v1', SYNTHESE_SQL, [annee, siret]);
+  const [row] = await queryPrepared(db, 'soltea_synthese_v2', SYNTHESE_SQL, [annee, siret]);
   if (!row) throw new Error('synthèse : aucune ligne');
   const e = asJson<SyntheseRow['env']>(row.env);
   const st = asJson<SyntheseRow['st']>(row.st);
   const g = asJson<SyntheseRow['grp']>(row.grp);
   const camp = asJson<SyntheseRow['camp']>(row.camp);
   const rows = asJson<SyntheseRow['lines']>(row.lines) ?? [];
+  const unpaid = nonVersablesByLine(asJson<SyntheseRow['nv']>(row.nv));
   const campaign = camp ? campaignFromRow(camp) : presetOrDefault(annee);
   const enveloppe: EnvelopeView | null = e
     ? {
@@ -159,6 +173,7 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
     valideeLe: l.validee_le ? new Date(l.validee_le) : null,
     target: describedOf(l),
     montantCents: amounts ? amounts.montantsCents[i]! : null,
+    nonVersable: unpaid.get(Number(l.id)) ?? null,
   }));
   const totalBp = lines.reduce((x, l) => x + l.pointsBase, 0);
   const validationTotalePeriode = st?.validation_totale_periode ?? null;
@@ -181,5 +196,6 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
     groupe: g
       ? { id: Number(g.id), nom: g.nom, reference: g.reference, role: g.reference === siret ? 'reference' : 'membre', membres: g.membres }
       : null,
+    redesignation: redesignationOf(campaign, now),
   };
 }

@@ -14,6 +14,7 @@ import type { Synthese, SyntheseLine } from '../../modules/attributions/synthese
 import { Alert, CsrfField } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
+import { NonVersableMention, NonVersablesAlert } from './soltea-employeur-non-versables.js';
 
 const euros = (c: bigint | null) => (c === null ? '—' : formatEuros(c));
 
@@ -214,7 +215,10 @@ function SyntheseRow(props: {
         {isEditing ? <ModifierForm ctx={ctx} head={head} s={s} l={l} name={name} editing={editing} /> : formatPercent(l.pointsBase)}
       </td>
       <td className="fr-cell--right">{euros(l.montantCents)}</td>
-      <td>{STATUTS[l.statut]}</td>
+      <td>
+        {STATUTS[l.statut]}
+        <NonVersableMention head={head} s={s} l={l} />
+      </td>
       <td>
         {!can ? (
           '—'
@@ -354,6 +358,7 @@ export function SynthesePage(props: SyntheseProps) {
       {props.alert ? <ChangeAlert alert={props.alert} /> : null}
       <Calendrier s={s} />
       {s.groupe ? <GroupeAlert groupe={s.groupe} /> : null}
+      <NonVersablesAlert s={s} />
       <EnveloppeSummary s={s} />
       {s.aValider > 0 && can ? (
         <Alert type="warning" title="Attributions non enregistrées">
