@@ -16,27 +16,7 @@ import { approveWave, issueWave } from '../../src/modules/versements/vagues.js';
 import { makeValidFrenchIban } from '../../src/domain/iban.js';
 import { paidByLine, paymentsContext, type PaymentsContext } from './context.js';
 import { fixture } from './helpers.js';
-import { addAdministrator, ANNEE, seedWorld, WAVE_1_DAY, WAVE_2_DAY, type World, type WorldSpec } from './world.js';
-
-export const RETOURS_SPEC: WorldSpec = {
-  etablissements: [
-    { bank: 'verifiee', region: '84' }, // 0 paid, its transfer accepted
-    { bank: 'verifiee', region: '84' }, // 1 its transfer rejected AC04 (pain.002)
-    { bank: 'verifiee', region: '11' }, // 2 its transfer returned MD07 (camt.054)
-    { bank: null, region: '84' }, // 3 no bank details
-  ],
-  employeurs: [
-    { creditsCents: 100_000n, funds: 'recus' },
-    { creditsCents: 50_000n, funds: 'recus' },
-  ],
-  lignes: [
-    { employeur: 0, etablissement: 0, bp: 5000, periode: 1 }, // 0: 50 000
-    { employeur: 0, etablissement: 1, bp: 3000, periode: 1 }, // 1: 30 000
-    { employeur: 0, etablissement: 3, bp: 2000, periode: 1 }, // 2: 20 000, unpayable (no details)
-    { employeur: 1, etablissement: 1, bp: 5000, periode: 1 }, // 3: 25 000
-    { employeur: 1, etablissement: 2, bp: 5000, periode: 1 }, // 4: 25 000
-  ],
-};
+import { addAdministrator, ANNEE, RETOURS_SPEC, seedWorld, WAVE_1_DAY, WAVE_2_DAY, type World } from './world.js';
 
 let p: PaymentsContext;
 let w: World;

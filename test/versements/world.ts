@@ -187,3 +187,25 @@ export async function addAdministrator(db: Db, siret: string, email: string, dec
   );
   return user!.id;
 }
+
+/** The world of the bank returns and re-designation tests (retours.test.ts, redesignation.test.ts). */
+export const RETOURS_SPEC: WorldSpec = {
+  etablissements: [
+    { bank: 'verifiee', region: '84' }, // 0 paid, its transfer accepted
+    { bank: 'verifiee', region: '84' }, // 1 its transfer rejected AC04 (pain.002)
+    { bank: 'verifiee', region: '11' }, // 2 its transfer returned MD07 (camt.054)
+    { bank: null, region: '84' }, // 3 no bank details
+    { bank: 'verifiee', region: '84' }, // 4 no line: where a share is re-designated
+  ],
+  employeurs: [
+    { creditsCents: 100_000n, funds: 'recus' },
+    { creditsCents: 50_000n, funds: 'recus' },
+  ],
+  lignes: [
+    { employeur: 0, etablissement: 0, bp: 5000, periode: 1 }, // 0: 50 000
+    { employeur: 0, etablissement: 1, bp: 3000, periode: 1 }, // 1: 30 000
+    { employeur: 0, etablissement: 3, bp: 2000, periode: 1 }, // 2: 20 000, unpayable (no details)
+    { employeur: 1, etablissement: 1, bp: 5000, periode: 1 }, // 3: 25 000
+    { employeur: 1, etablissement: 2, bp: 5000, periode: 1 }, // 4: 25 000
+  ],
+};
