@@ -198,3 +198,18 @@ describe('the next wave', () => {
     ]);
   });
 });
+
+describe('a file rejected whole', () => {
+  it('rejects every transfer of the wave it names, with the file’s reason', async () => {
+    const r = await importRetours(p.ctx, [file('retours-pain002-fichier-rejete.xml')]);
+    expect(r).toEqual({
+      ok: true,
+      report: { fichiers: 1, rejetes: 1, confirmes: 0, inchanges: 0, nonVersables: 2, employeursPrevenus: 2 },
+    });
+    const [v] = await selectRows(p.ctx.db, sql`select statut, motif_code, motif_libelle from virements where numero = 4`);
+    expect(v).toEqual({ statut: 'rejete', motif_code: 'FF01', motif_libelle: 'Format de fichier ou d’opération invalide' });
+    const paid = await paidByLine(p.ctx);
+    expect(paid.has(w.ligneIds[1]!)).toBe(false);
+    expect(paid.has(w.ligneIds[3]!)).toBe(false);
+  });
+});

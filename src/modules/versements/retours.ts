@@ -46,9 +46,17 @@ interface Named extends RetourVirement {
   fichier: string;
 }
 
+/** A pain.002 rejecting a whole file without listing its transfers: every transfer of the wave it names is rejected. */
+interface WholeRejection {
+  fichier: string;
+  messageId: string;
+  motif: { code: string; libelle: string } | null;
+}
+
 /** Reads every file; a rejection wins over an acceptance of the same transfer (a transfer debited then returned). */
-function readAll(files: readonly FichierRetour[]): { lines: Map<string, Named>; errors: string[] } {
+function readAll(files: readonly FichierRetour[]): { lines: Map<string, Named>; whole: WholeRejection[]; errors: string[] } {
   const lines = new Map<string, Named>();
+  const whole: WholeRejection[] = [];
   const errors: string[] = [];
   for (const f of files) {
     const r = parseRetourBancaire(f.contenu);
@@ -56,14 +64,38 @@ function readAll(files: readonly FichierRetour[]): { lines: Map<string, Named>; 
       errors.push(`${f.nom} : ${r.problem.message}`);
       continue;
     }
-    if (r.retour.virements.length === 0 && r.retour.statutGroupe === 'RJCT')
-      errors.push(`${f.nom} : la banque rejette le fichier entier sans détailler les virements ; aucun virement n’est identifiable.`);
+    if (r.retour.virements.length === 0 && r.retour.statutGroupe === 'RJCT') {
+      if (r.retour.messageOrigineId) whole.push({ fichier: f.nom, messageId: r.retour.messageOrigineId, motif: r.retour.motifGroupe });
+      else errors.push(`${f.nom} : la banque rejette un fichier entier sans dire lequel ; aucun virement n’est identifiable.`);
+    }
     for (const v of r.retour.virements) {
       const seen = lines.get(v.endToEndId);
       if (!seen || (seen.statut === 'accepte' && v.statut === 'rejete')) lines.set(v.endToEndId, { ...v, fichier: f.nom });
     }
   }
-  return { lines, errors };
+  return { lines, whole, errors };
+}
+
+/** Adds, for each file rejected whole, a rejected line per transfer of the wave whose message id it names. */
+async function expandWholeRejections(tx: Tx, whole: readonly WholeRejection[], lines: Map<string, Named>): Promise<string[]> {
+  const errors: string[] = [];
+  for (const x of whole) {
+    const ids = await selectRows<{ id: string }>(
+      tx,
+      sql`select v.end_to_end_id as id from virements v join vagues_versement w on w.id = v.vague_id where w.msg_id = ${x.messageId} order by v.numero`,
+    );
+    if (ids.length === 0) errors.push(`${x.fichier} : le fichier de virements ${x.messageId} rejeté par la banque est inconnu.`);
+    for (const { id } of ids)
+      lines.set(id, {
+        endToEndId: id,
+        statut: 'rejete',
+        motifCode: x.motif?.code ?? null,
+        motifLibelle: x.motif?.libelle ?? null,
+        montantCentimes: null,
+        fichier: x.fichier,
+      });
+  }
+  return errors;
 }
 
 interface TransferRow {
@@ -136,10 +168,12 @@ export async function importRetours(
   files: readonly FichierRetour[],
   agent: AgentRef | null = null,
 ): Promise<Outcome<{ report: RetoursReport }>> {
-  const { lines, errors } = readAll(files);
+  const { lines, whole, errors } = readAll(files);
   if (errors.length) return { ok: false, problem: refused(errors).problem };
   try {
     const report = await ctx.db.transaction(async (tx) => {
+      const unknownFiles = await expandWholeRejections(tx, whole, lines);
+      if (unknownFiles.length) throw refused(unknownFiles);
       const ids = [...lines.keys()];
       const first = ids.length ? await transfersNamed(tx, ids, false) : [];
       for (const annee of [...new Set(first.map((t) => t.annee))].sort()) await lockCampaignPayments(tx, annee);
