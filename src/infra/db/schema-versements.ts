@@ -94,7 +94,7 @@ export const vaguesVersement = pgTable(
 
 /**
  * One SEPA transfer of a wave to one beneficiary, with the verified bank details it was approved with.
- * `statut`: 'prevu' | 'emis' | 'rejete'.
+ * `statut`: 'prevu' | 'emis' | 'confirme' (the bank accepted it) | 'rejete' (the bank rejected or returned it: retours.ts).
  */
 export const virements = pgTable(
   'virements',
