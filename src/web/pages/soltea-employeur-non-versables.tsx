@@ -104,7 +104,7 @@ export function RedesignerPage(props: { ctx: PageContext; head: EmployerHeader; 
       </p>
       {v.ouverte ? (
         <>
-          <form method="get" action={redesignerUrl(head.siret, v.id)} role="search">
+          <form method="get" action={redesignerUrl(head.siret, v.id)} role="search" className="fr-mb-4w">
             <Input
               name="q"
               label="Rechercher un établissement habilité"
