@@ -11,6 +11,7 @@ import { migrateDatabase, openDatabase, type Database } from './infra/db/index.j
 import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
+import { remindersTick } from './modules/versements/rappels.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { accountsRoutes } from './modules/accounts/routes/index.js';
 import { attributionsRoutes } from './modules/attributions/routes/index.js';
@@ -60,10 +61,14 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
     poolStats: database.poolStats,
   });
   let cleaner: NodeJS.Timeout | null = null;
+  let reminders: NodeJS.Timeout | null = null;
   if (config.NODE_ENV !== 'test') {
     mail.start();
     cleaner = setInterval(() => void purgeExpiredDrafts(ctx).catch(() => undefined), 10 * 60_000);
     cleaner.unref();
+    // bank-details reminders before a period closes (rappels.ts): once per establishment and period, whatever the instances
+    reminders = setInterval(() => void remindersTick(ctx).catch(() => undefined), 60 * 60_000);
+    reminders.unref();
   }
   return {
     ctx,
@@ -71,6 +76,7 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
     database,
     async close() {
       if (cleaner) clearInterval(cleaner);
+      if (reminders) clearInterval(reminders);
       await server.close();
       await mail.stop();
       if (!opts.database) await database.close();

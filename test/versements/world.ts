@@ -188,3 +188,54 @@ export async function seedWorld(db: Db, spec: WorldSpec, now = WAVE_1_DAY): Prom
   }
   return { etablissementSirets, etablissementIds, employeurSirets, ligneIds, ...(await insertAgents(db, now)) };
 }
+
+/**
+ * An active administrator (validated address) of the company of `siret`, habilitated to `declaration` on
+ * it: who is told of unpayable shares (employer) or reminded of bank details (establishment).
+ */
+export async function addAdministrator(db: Db, siret: string, email: string, declaration = 'SOLTEA_EMPLOYEURS'): Promise<string> {
+  const siren = siret.slice(0, 9);
+  await db.execute(
+    sql`insert into entreprises (siren, raison_sociale, etat_administratif) values (${siren}, ${`SOCIETE ${siren}`}, 'A') on conflict do nothing`,
+  );
+  await db.execute(
+    sql`insert into etablissements (siret, siren, denomination, etat_administratif) values (${siret}, ${siren}, ${`SOCIETE ${siren}`}, 'A') on conflict do nothing`,
+  );
+  const [espace] = await selectRows<{ id: string }>(
+    db,
+    sql`insert into espaces (siren, siret, kind, organisation_type) values (${siren}, ${siret}, 'entreprise', 'entreprise')
+        on conflict (siren) do update set siret = espaces.siret returning id::text`,
+  );
+  const [user] = await selectRows<{ id: string }>(
+    db,
+    sql`insert into users (espace_id, siret, nom, prenom, login_key, email, role, status, email_validated_at)
+        values (${espace!.id}::uuid, ${siret}, 'ADMIN', ${email}, ${`ADMIN|${email}`}, ${email}, 'administrateur', 'active', now())
+        returning id::text`,
+  );
+  await db.execute(
+    sql`insert into habilitations (user_id, siret, declaration_code, declarer, payer, granted_at) values (${user!.id}::uuid, ${siret}, ${declaration}, true, true, now())`,
+  );
+  return user!.id;
+}
+
+/** The world of the bank returns and re-designation tests (retours.test.ts, redesignation.test.ts). */
+export const RETOURS_SPEC: WorldSpec = {
+  etablissements: [
+    { bank: 'verifiee', region: '84' }, // 0 paid, its transfer accepted
+    { bank: 'verifiee', region: '84' }, // 1 its transfer rejected AC04 (pain.002)
+    { bank: 'verifiee', region: '11' }, // 2 its transfer returned MD07 (camt.054)
+    { bank: null, region: '84' }, // 3 no bank details
+    { bank: 'verifiee', region: '84' }, // 4 no line: where a share is re-designated
+  ],
+  employeurs: [
+    { creditsCents: 100_000n, funds: 'recus' },
+    { creditsCents: 50_000n, funds: 'recus' },
+  ],
+  lignes: [
+    { employeur: 0, etablissement: 0, bp: 5000, periode: 1 }, // 0: 50 000
+    { employeur: 0, etablissement: 1, bp: 3000, periode: 1 }, // 1: 30 000
+    { employeur: 0, etablissement: 3, bp: 2000, periode: 1 }, // 2: 20 000, unpayable (no details)
+    { employeur: 1, etablissement: 1, bp: 5000, periode: 1 }, // 3: 25 000
+    { employeur: 1, etablissement: 2, bp: 5000, periode: 1 }, // 4: 25 000
+  ],
+};

@@ -107,7 +107,7 @@ export const vaguesVersement = pgTable(
 
 /**
  * One SEPA transfer of a wave to one beneficiary, with the verified bank details it was approved with.
- * `statut`: 'prevu' | 'emis' | 'rejete'.
+ * `statut`: 'prevu' | 'emis' | 'confirme' (the bank accepted it) | 'rejete' (the bank rejected or returned it: retours.ts).
  */
 export const virements = pgTable(
   'virements',
@@ -195,6 +195,23 @@ export const nonVersables = pgTable(
     uniqueIndex('non_versables_ligne_vague_uq').on(t.attributionId, t.vagueId),
     index('non_versables_employeur_idx').on(t.annee, t.siretEmployeur),
   ],
+);
+
+/**
+ * A reminder sent to an establishment without verified bank details before a period closes (D. 6241-27-1,
+ * docs/regles.md#fonds-non-versables): the key makes it once per establishment and period, whichever
+ * instance or command sends it.
+ */
+export const rappelsCoordonnees = pgTable(
+  'rappels_coordonnees',
+  {
+    annee: integer('annee').notNull(),
+    periode: integer('periode').notNull(),
+    siret: text('siret').notNull(),
+    envoyeLe: ts('envoye_le').notNull(),
+    destinataires: integer('destinataires').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.annee, t.periode, t.siret] })],
 );
 
 // ── reliquat (R. 6241-28) ───────────────────────────────────────────────────────────────────────

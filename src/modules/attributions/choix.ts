@@ -12,7 +12,8 @@
  * 3. builds the whole new set of allocations (apply-change.ts), checks every rule
  *    (domain/attribution-rules.ts: calendar, lock after 100 % validated in period 1, percentages,
  *    100 % total, 30 % liste nationale, targets of the campaign's referential; docs/regles.md#limites-attribution
- *    and docs/regles.md#calendrier) and writes only when all pass: nothing is ever saved half-way;
+ *    and docs/regles.md#calendrier; a line already paid is neither changed nor removed, lignes-versees.ts)
+ *    and writes only when all pass: nothing is ever saved half-way;
  * 4. copies the result to the members when the SIRET is the reference of a group (« Mes groupes »),
  *    each member checked with its own calendar state first;
  * 5. bumps the version and writes the audit trail.
@@ -41,6 +42,7 @@ import {
   type DesiredLine,
   type LineRow,
 } from './apply-change.js';
+import { paidLinesRefusal } from './lignes-versees.js';
 import { outOfScope } from './scope.js';
 import { calendarOf, type EnvelopeView, type GroupInfo } from './synthese.js';
 import { describeTargets, targetMapKey } from './targets.js';
@@ -112,7 +114,7 @@ async function groupOf(db: Q, annee: number, siret: string): Promise<GroupInfo |
  * (`on conflict do nothing`: two people's first change create it once) and then locked. A second
  * transaction waits on the lock, then reads what the first committed.
  */
-async function lockChoix(
+export async function lockChoix(
   tx: Tx,
   annee: number,
   siret: string,
@@ -273,6 +275,8 @@ async function applyAndWrite(ctx: Pick<AppContext, 'db' | 'clock'>, input: Chang
   const current = await linesOf(tx, annee, siret);
   const applied = applyChange(current, change);
   if (!applied.ok) return applied;
+  const paid = await paidLinesRefusal(tx, current, applied.lines);
+  if (paid) return paid;
   const campaign = await calendarOf(tx, annee);
   const checked = await checkLines(tx, annee, campaign, now, state.validationTotalePeriode, applied.lines, itemIndexOf(change));
   if (!checked.ok) return refusal('invalid', checked.errors);
@@ -280,6 +284,10 @@ async function applyAndWrite(ctx: Pick<AppContext, 'db' | 'clock'>, input: Chang
   const membres = groupe?.role === 'reference' ? groupe : null;
   const members = await lockMembers(tx, { annee, actor: input.actor, now }, membres, campaign);
   if (!members.ok) return members;
+  for (const m of members.states) {
+    const held = await paidLinesRefusal(tx, m.current, applied.lines);
+    if (held) return held;
+  }
   const written = { now, version: state.version, validationTotalePeriode: state.validationTotalePeriode, current, checked };
   return writeChange(ctx, tx, input, applied.lines, written, membres, members.states);
 }

@@ -65,6 +65,17 @@ export const cibleOf = (t: { formationId?: number | null; etablissementId: numbe
 /** The changes of the Synthèse that carry only the version (« Supprimer », « Enregistrer vos attributions », « Répliquer »). */
 export const versionBody = z.object({ version: versionField.describe('Version de la synthèse lue (refus 409 si elle a changé)') });
 
+/** « Redésigner »: the unpayable share of the SIRET (`non_versables` id) and the establishment chosen. */
+export const redesignerParams = siretParams.extend({ id: z.string().max(20).describe('La part non versable') });
+export const redesignerBody = z.object({
+  version: versionField.describe('Version de la synthèse lue (refus 409 si elle a changé)'),
+  siret: z
+    .string({ error: 'Choisissez un établissement dans la liste.' })
+    .trim()
+    .regex(/^\d{14}$/, 'Choisissez un établissement dans la liste.')
+    .describe('SIRET de l’établissement habilité qui reçoit la part'),
+});
+
 /** « Modifier » → « Valider mon attribution ». */
 export const modifierBody = versionBody.extend({ pourcentage: percentField.describe('« 12,5 » ou « 12.5 »') });
 

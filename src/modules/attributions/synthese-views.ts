@@ -40,7 +40,11 @@ export function syntheseJson(s: Synthese) {
       statut: l.statut,
       valideeLe: l.valideeLe?.toISOString() ?? null,
       versements: l.versements.map((v) => ({ date: v.jour, montantCentimes: Number(v.cents) })),
+      nonVersable: l.nonVersable
+        ? { id: l.nonVersable.id, montantCentimes: cents(l.nonVersable.montantCents), motif: l.nonVersable.motif }
+        : null,
     })),
+    redesignation: s.redesignation,
     totalPointsDeBase: s.totalBp,
     listeNationalePointsDeBase: s.nationalBp,
     restePointsDeBase: s.resteBp,

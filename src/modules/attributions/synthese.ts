@@ -10,6 +10,13 @@ import type { Jour } from '../../domain/jours.js';
 import { FULL_BP, type Cents } from '../../domain/money.js';
 import { queryPrepared, type Db, type Tx } from '../../infra/db/index.js';
 import { campaignFromRow, campaignOf, presetOrDefault } from '../campagnes/repository.js';
+import {
+  NON_VERSABLES_COLUMN,
+  nonVersablesByLine,
+  redesignationOf,
+  type NonVersableRow,
+  type NonVersableShare,
+} from './synthese-non-versables.js';
 import { describedOf, TARGET_COLUMNS, TARGET_JOINS, type DescribedTarget, type TargetRow } from './targets.js';
 
 type Q = Db | Tx;
@@ -37,6 +44,8 @@ export interface SyntheseLine {
   target: DescribedTarget | null;
   /** expected euros (largest remainder over all lines in id order, as the establishments see them) */
   montantCents: Cents | null;
+  /** the share a wave could not pay (D. 6241-27-1), waiting for « Redésigner », or null */
+  nonVersable: NonVersableShare | null;
   /** what issued, unreturned transfers paid on the line, by payment day (« Versé le … », docs/regles.md#suivi-des-versements) */
   versements: LinePayment[];
 }
@@ -73,6 +82,8 @@ export interface Synthese {
   version: number;
   validationTotalePeriode: number | null;
   groupe: GroupInfo | null;
+  /** the last day an unpayable share may be given to another establishment, and whether it is still possible now */
+  redesignation: { fin: string; ouverte: boolean };
 }
 
 /** The campaign calendar of `annee` (operator's, else the arrêté's preset). */
@@ -110,6 +121,7 @@ interface SyntheseRow {
         verse: { d: string; e: string; c: string }[] | null;
       })[]
     | null;
+  nv: NonVersableRow[] | null;
 }
 
 /**
@@ -139,21 +151,23 @@ export const SYNTHESE_SQL = `
             'membres', (select coalesce(json_agg(m2.siret order by m2.siret), '[]') from groupe_membres m2 where m2.groupe_id = g.id and m2.siret <> g.siret_reference))
        from groupe_membres m join groupes g on g.id = m.groupe_id where m.annee = $1 and m.siret = $2) as grp,
     (select json_build_object('annee', annee, 'etablissementsOuverture', etablissements_ouverture, 'employeursOuverture', employeurs_ouverture,
-            'periodes', periodes, 'vagues', vagues, 'reliquat', reliquat, 'source', source)
+            'periodes', periodes, 'vagues', vagues, 'reliquat', reliquat, 'redesignationFin', redesignation_fin, 'source', source)
        from campagnes where annee = $1) as camp,
-    (select json_agg(l order by l.id) from lines l) as lines`;
+    (select json_agg(l order by l.id) from lines l) as lines,
+    ${NON_VERSABLES_COLUMN} as nv`;
 
 const asJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 /** The Synthèse of `siret` for campaign `annee`, as of `now`. */
 export async function loadSynthese(db: Q, now: Date, annee: number, siret: string): Promise<Synthese> {
-  const [row] = await queryPrepared(db, 'soltea_synthese_v1', SYNTHESE_SQL, [annee, siret]);
+  const [row] = await queryPrepared(db, 'soltea_synthese_v2', SYNTHESE_SQL, [annee, siret]);
   if (!row) throw new Error('synthèse : aucune ligne');
   const e = asJson<SyntheseRow['env']>(row.env);
   const st = asJson<SyntheseRow['st']>(row.st);
   const g = asJson<SyntheseRow['grp']>(row.grp);
   const camp = asJson<SyntheseRow['camp']>(row.camp);
   const rows = asJson<SyntheseRow['lines']>(row.lines) ?? [];
+  const unpaid = nonVersablesByLine(asJson<SyntheseRow['nv']>(row.nv));
   const campaign = camp ? campaignFromRow(camp) : presetOrDefault(annee);
   const enveloppe: EnvelopeView | null = e
     ? {
@@ -184,6 +198,7 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
     target: describedOf(l),
     montantCents: amounts ? amounts.montantsCents[i]! : null,
     versements: (l.verse ?? []).map((v) => ({ jour: jourDeVersement(v.d, new Date(v.e)), cents: BigInt(v.c) })),
+    nonVersable: unpaid.get(Number(l.id)) ?? null,
   }));
   const totalBp = lines.reduce((x, l) => x + l.pointsBase, 0);
   const validationTotalePeriode = st?.validation_totale_periode ?? null;
@@ -206,5 +221,6 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
     groupe: g
       ? { id: Number(g.id), nom: g.nom, reference: g.reference, role: g.reference === siret ? 'reference' : 'membre', membres: g.membres }
       : null,
+    redesignation: redesignationOf(campaign, now),
   };
 }

@@ -1,12 +1,14 @@
 /**
  * Operators' commands of the payments (registered by src/cli.ts):
  * - `import-encaissements <année> <fichiers…>`: the funds Urssaf and MSA transferred per SIRET
- *   (docs/encaissements-format.md), all or nothing, re-runnable.
+ *   (docs/encaissements-format.md), all or nothing, re-runnable;
+ * - `import-retours-sepa`, `rappels-coordonnees`: cli-retours.ts.
  */
 import type { CliCommand } from '../../cli-command.js';
 import { loadConfig } from '../../infra/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../../infra/db/index.js';
 import { formatEurosText, formatIntegerPlain } from '../../shared/format.js';
+import { retoursCommands } from './cli-retours.js';
 import { importEncaissements, type EncaissementsReport } from './encaissements.js';
 
 /** Lines of rejections printed at most (the report counts them all). */
@@ -67,4 +69,5 @@ export const versementsCommands: Record<string, CliCommand> = {
       return report.rejected.length ? 1 : 0;
     },
   },
+  ...retoursCommands,
 };

@@ -5,7 +5,8 @@
  * the Synthèse — minus what issued, unreturned transfers already paid on it; kept when the line is
  * validated in a period the wave pays, and its employer's funds are received (R. 6241-28-2); with its
  * beneficiary (a composante with its own SIRET and verified bank details, else the parent) and whether it
- * can be paid (verified bank details, establishment open). The statement fills a temporary table that
+ * can be paid (verified bank details the bank has not rejected a transfer to, establishment open: a
+ * rejected transfer's details stay unpayable until the establishment changes them). The statement fills a temporary table that
  * the preparation turns into transfers; `linesDueAtWave` (domain/versements.ts) is the same rule in
  * TypeScript, and a property test holds the two equal.
  */
@@ -65,6 +66,9 @@ export function lignesDuesStatement(annee: number, periode: number): SQL {
         left join ref_etablissements p on p.id = r.parent_id
         left join coordonnees_bancaires cr on cr.siret = r.siret and cr.remplacee_le is null and cr.statut = 'verifiee'
     ),
+    rejetees as (
+      select distinct coordonnees_id from virements where annee = ${annee} and statut = 'rejete'
+    ),
     beneficiaires as (
       select c.id, c.siret_employeur, c.cents,
              case when c.parent_siret is null or c.parent_siret = c.cible_siret or c.cible_coordonnees is not null then c.cible_siret else c.parent_siret end as siret,
@@ -78,9 +82,11 @@ export function lignesDuesStatement(annee: number, periode: number): SQL {
              when coalesce(et.etat_administratif, 'A') = 'F' then 'etablissement_ferme'
              when cb.id is null then 'sans_coordonnees'
              when cb.statut <> 'verifiee' then 'coordonnees_non_verifiees'
+             when rj.coordonnees_id is not null then 'rejet_bancaire'
              else null
            end as motif
       from beneficiaires b
       left join coordonnees_bancaires cb on cb.siret = b.siret and cb.remplacee_le is null
-      left join etablissements et on et.siret = b.siret`;
+      left join etablissements et on et.siret = b.siret
+      left join rejetees rj on rj.coordonnees_id = cb.id`;
 }

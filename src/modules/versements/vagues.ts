@@ -15,6 +15,7 @@ import { audit } from '../../infra/audit.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { failure, ProblemError, problem, type Outcome } from '../../shared/problem.js';
 import { notifyPayments } from './avis-versements.js';
+import { tellEmployersOfUnpayable } from './avis-non-versables.js';
 import { lockCampaignPayments, type AgentRef } from './preparation.js';
 import { writePain001To, type VirementSepa } from './sepa-pain001.js';
 
@@ -228,7 +229,8 @@ export const waveFileName = (w: Pick<WaveRow, 'annee' | 'numero' | 'msgId'>) =>
 /**
  * « Émettre le fichier »: the approved wave's SEPA file is written (valid by construction, its control
  * sums checked as it streams), its SHA-256 recorded with the issue's instant, the transfers marked issued,
- * each beneficiary told by mail (avis-versements.ts).
+ * each beneficiary told by mail (avis-versements.ts), and each employer with a share that could not be
+ * paid told once (avis-non-versables.ts).
  * Issuing an issued wave again changes nothing and answers the same file.
  */
 export async function issueWave(ctx: AppContext, agent: AgentRef, vagueId: number): Promise<Outcome<{ wave: WaveRow }>> {
@@ -254,10 +256,11 @@ export async function issueWave(ctx: AppContext, agent: AgentRef, vagueId: numbe
     await tx.execute(sql`update virements set statut = 'emis' where vague_id = ${vagueId} and statut = 'prevu'`);
     await settleEarlierUnpayable(tx, w, issuedAt);
     await notifyPayments(tx, ctx, w, issuedAt);
+    const employeursPrevenus = await tellEmployersOfUnpayable(tx, ctx, w.annee);
     await audit(tx, ctx.clock, {
       action: 'vague.emise',
       actorAgentId: agent.id,
-      details: { annee: w.annee, numero: w.numero, vagueId, fichier: name, sha256: sha },
+      details: { annee: w.annee, numero: w.numero, vagueId, fichier: name, sha256: sha, employeursPrevenus },
     });
     return { wave: { ...w, statut: 'emise' as const, emiseLe: issuedAt, fichierNom: name, fichierSha256: sha } };
   });

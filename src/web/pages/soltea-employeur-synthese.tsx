@@ -15,6 +15,7 @@ import { Alert, CsrfField } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
 import { VerseLe } from './soltea-employeur-verse.js';
+import { NonVersableMention, NonVersablesAlert } from './soltea-employeur-non-versables.js';
 
 const euros = (c: bigint | null) => (c === null ? '—' : formatEuros(c));
 
@@ -218,6 +219,7 @@ function SyntheseRow(props: {
       <td>
         {STATUTS[l.statut]}
         <VerseLe l={l} />
+        <NonVersableMention head={head} s={s} l={l} />
       </td>
       <td>
         {!can ? (
@@ -358,6 +360,7 @@ export function SynthesePage(props: SyntheseProps) {
       {props.alert ? <ChangeAlert alert={props.alert} /> : null}
       <Calendrier s={s} />
       {s.groupe ? <GroupeAlert groupe={s.groupe} /> : null}
+      <NonVersablesAlert s={s} />
       <EnveloppeSummary s={s} />
       {s.aValider > 0 && can ? (
         <Alert type="warning" title="Attributions non enregistrées">

@@ -32,6 +32,7 @@ export const NOTICES: Record<string, string> = {
   'deja-replique': 'Tous vos fléchages de la campagne précédente figurent déjà dans votre synthèse.',
   'groupe-cree': 'Le groupe est créé : les choix du SIRET de référence s’appliquent désormais à tous ses SIRET.',
   'groupe-dissous': 'Le groupe est dissous : chaque SIRET garde ses attributions actuelles et peut les modifier seul.',
+  redesigne: 'La part non versable est attribuée à l’établissement choisi : elle lui sera versée à la prochaine vague de versement.',
 };
 
 const query = (req: FastifyRequest) => (req.query ?? {}) as Record<string, unknown>;

@@ -5,6 +5,7 @@ import { changementsRoutes } from './changements.js';
 import { entreeRoutes } from './entree.js';
 import { groupesRoutes } from './groupes.js';
 import { importRoutes } from './import.js';
+import { redesignationRoutes } from './redesignation.js';
 import { syntheseRoutes } from './synthese.js';
 
 export async function attributionsRoutes(app: FastifyInstance) {
@@ -15,4 +16,5 @@ export async function attributionsRoutes(app: FastifyInstance) {
   await app.register(changementsRoutes);
   await app.register(attribuerRoutes);
   await app.register(groupesRoutes);
+  await app.register(redesignationRoutes);
 }
