@@ -9,6 +9,7 @@ import type { CliCommand } from './cli-command.js';
 import { APP_ROOT } from './infra/files.js';
 import { loadConfig } from './infra/config.js';
 import { migrateDatabase, openDatabase, selectRows } from './infra/db/index.js';
+import { noFiles, withDatabase } from './infra/command-line.js';
 import { devCommands } from './dev/cli-commands.js';
 import { campagnesCommands } from './modules/campagnes/cli-commands.js';
 import { importRegistry } from './modules/entreprises/import-registry.js';
@@ -24,16 +25,10 @@ const registryCommands: Record<string, CliCommand> = {
     usage: 'import-registry <fichiers…>',
     help: 'Importe des entreprises et établissements au format de l’API recherche-entreprises (JSON). Ré-exécutable sans doublon.',
     run: async (files) => {
-      if (files.length === 0) {
-        console.error('Indiquez au moins un fichier à importer.');
-        return 2;
-      }
-      const config = loadConfig();
-      const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-      try {
-        await migrateDatabase(database);
+      if (noFiles(files)) return 2;
+      return withDatabase(async (db) => {
         let shown = -1;
-        const report = await importRegistry(database.db, files, {
+        const report = await importRegistry(db, files, {
           now: new Date(),
           onProgress: (done, total) => {
             const pct = total ? Math.floor((done / total) * 100) : 100;
@@ -51,9 +46,7 @@ const registryCommands: Record<string, CliCommand> = {
         for (const r of report.rejected) console.log(`Rejet ${r.ref} : ${r.reason}`);
         console.log(`${report.rejected.length} rejet(s), ${report.warnings.length} avertissement(s).`);
         return report.rejected.length > 0 ? 1 : 0;
-      } finally {
-        await database.close();
-      }
+      });
     },
   },
 };

@@ -18,7 +18,7 @@ import { csvLine } from '../shared/csv.js';
 import type { Commune } from '../modules/referentiel/commune-index.js';
 import { readCommunesCsv } from '../modules/referentiel/communes.js';
 import { ETABLISSEMENT_COLUMNS, FORMATION_COLUMNS } from '../modules/referentiel/format.js';
-import { readSeedCsv } from '../modules/referentiel/seed-csv.js';
+import { cachedPerPath, readSeedCsv } from '../modules/referentiel/seed-csv.js';
 import { COMPOSANTE_KINDS, de, nameFor, upper, VOIE_NAMES, VOIES } from './referentiel-names.js';
 import { createRng, type Rng } from './rng.js';
 
@@ -57,12 +57,8 @@ export interface GenerateOptions {
   diplomes?: readonly DiplomeRef[];
 }
 
-const diplomesCache = new Map<string, DiplomeRef[]>();
-
 /** Reads `seed/referentiel/diplomes.csv` (the real diploma nomenclature, see seed/SOURCES.md). */
-export function readDiplomesCsv(path: string = SEED_DIPLOMES_CSV): DiplomeRef[] {
-  const cached = diplomesCache.get(path);
-  if (cached) return cached;
+const readDiplomesCsvOnce = cachedPerPath((path): DiplomeRef[] => {
   const rows = readSeedCsv(path, ';').map((r) => ({
     cfd: r.cfd ?? '',
     rncp: r.rncp ?? '',
@@ -70,8 +66,11 @@ export function readDiplomesCsv(path: string = SEED_DIPLOMES_CSV): DiplomeRef[] 
     niveau: r.niveau ? Number(r.niveau) : null,
     type: r.type ?? '',
   }));
-  diplomesCache.set(path, rows);
   return rows;
+});
+
+export function readDiplomesCsv(path: string = SEED_DIPLOMES_CSV): DiplomeRef[] {
+  return readDiplomesCsvOnce(path);
 }
 
 /** Share of each category among generated establishments (13° apart: the national list size). */

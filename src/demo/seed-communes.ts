@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { SEED_DIR } from '../infra/files.js';
-import { readSeedCsv } from '../modules/referentiel/seed-csv.js';
+import { cachedPerPath, readSeedCsv } from '../modules/referentiel/seed-csv.js';
 
 export const SEED_COMMUNES_CSV = resolve(SEED_DIR, 'communes.csv');
 
@@ -16,12 +16,8 @@ export interface CommuneRef {
   inseeDep: string;
 }
 
-const communesCache = new Map<string, CommuneRef[]>();
-
 /** Reads `seed/communes.csv` (insee_com, commune, code_postal, insee_dep). Cached per path. */
-export function loadSeedCommunes(path: string = SEED_COMMUNES_CSV): CommuneRef[] {
-  const cached = communesCache.get(path);
-  if (cached) return cached;
+const loadSeedCommunesOnce = cachedPerPath((path): CommuneRef[] => {
   const rows = readSeedCsv(path, ',').map((r) => ({
     inseeCom: r.insee_com ?? '',
     commune: r.commune ?? '',
@@ -29,8 +25,11 @@ export function loadSeedCommunes(path: string = SEED_COMMUNES_CSV): CommuneRef[]
     inseeDep: r.insee_dep ?? '',
   }));
   if (rows.length === 0) throw new Error(`${path}: no commune`);
-  communesCache.set(path, rows);
   return rows;
+});
+
+export function loadSeedCommunes(path: string = SEED_COMMUNES_CSV): CommuneRef[] {
+  return loadSeedCommunesOnce(path);
 }
 
 /** Commune name as SIRENE writes it: upper case, no accents; arrondissements under the city name. */

@@ -70,9 +70,8 @@ export interface DeclaredAmounts {
   creanceAlternantsCents: Cents;
 }
 
-export interface Envelope {
-  siret: string;
-  collecteur: Collecteur;
+/** The amounts of an envelope, which the totals add up. */
+export interface EnvelopeAmounts {
   soldeCents: Cents;
   /** 077 + 078 */
   deductionsCents: Cents;
@@ -88,6 +87,23 @@ export interface Envelope {
   fraisCents: Cents;
   /** crédits à répartir = net − fees, ≥ 0 */
   creditsCents: Cents;
+}
+
+const AMOUNTS: readonly (keyof EnvelopeAmounts)[] = [
+  'soldeCents',
+  'deductionsCents',
+  'netCents',
+  'nonRecouvrementCents',
+  'gestionCollecteurCents',
+  'reverseCents',
+  'fraisOperateurCents',
+  'fraisCents',
+  'creditsCents',
+];
+
+export interface Envelope extends EnvelopeAmounts {
+  siret: string;
+  collecteur: Collecteur;
   warnings: string[];
 }
 
@@ -194,16 +210,7 @@ export interface OperatorFeeBasis {
   baseCents: Cents;
 }
 
-export interface Totals {
-  soldeCents: Cents;
-  deductionsCents: Cents;
-  netCents: Cents;
-  nonRecouvrementCents: Cents;
-  gestionCollecteurCents: Cents;
-  reverseCents: Cents;
-  fraisOperateurCents: Cents;
-  fraisCents: Cents;
-  creditsCents: Cents;
+export interface Totals extends EnvelopeAmounts {
   envelopes: number;
 }
 
@@ -217,30 +224,14 @@ export interface EnvelopeBatch {
 }
 
 function emptyTotals(): Totals {
-  return {
-    soldeCents: 0n,
-    deductionsCents: 0n,
-    netCents: 0n,
-    nonRecouvrementCents: 0n,
-    gestionCollecteurCents: 0n,
-    reverseCents: 0n,
-    fraisOperateurCents: 0n,
-    fraisCents: 0n,
-    creditsCents: 0n,
-    envelopes: 0,
-  };
+  const t = {} as Totals;
+  for (const k of AMOUNTS) t[k] = 0n;
+  t.envelopes = 0;
+  return t;
 }
 
 function addTo(t: Totals, e: Envelope): void {
-  t.soldeCents += e.soldeCents;
-  t.deductionsCents += e.deductionsCents;
-  t.netCents += e.netCents;
-  t.nonRecouvrementCents += e.nonRecouvrementCents;
-  t.gestionCollecteurCents += e.gestionCollecteurCents;
-  t.reverseCents += e.reverseCents;
-  t.fraisOperateurCents += e.fraisOperateurCents;
-  t.fraisCents += e.fraisCents;
-  t.creditsCents += e.creditsCents;
+  for (const k of AMOUNTS) t[k] += e[k];
   t.envelopes += 1;
 }
 
@@ -417,63 +408,56 @@ export function correctionOutcome(input: {
   const nouveau = input.corrected.creditsCents;
   const diff = nouveau - ancien;
   const allocations = input.attributions ?? [];
-  const base = { ancienCreditsCents: ancien, nouveauCreditsCents: nouveau, differenceCents: diff };
+  const outcome = (
+    cas: CorrectionOutcome['cas'],
+    creditsCampagneCents: Cents,
+    reportAnneeSuivanteCents: Cents,
+    r: { attributions: AllocationAfterCorrection[]; nonAttribueCents: Cents },
+    message: string,
+  ): CorrectionOutcome => ({
+    cas,
+    ancienCreditsCents: ancien,
+    nouveauCreditsCents: nouveau,
+    differenceCents: diff,
+    creditsCampagneCents,
+    reportAnneeSuivanteCents,
+    attributions: r.attributions,
+    nonAttribueCents: r.nonAttribueCents,
+    message,
+  });
+  const unchanged = 'La déclaration corrective ne change pas les crédits à répartir.';
 
   if (input.moment === 'apres_campagne') {
     const campagneAttr = recomputeAllocations(ancien, allocations);
-    if (diff === 0n)
-      return {
-        cas: 'sans_changement',
-        ...base,
-        creditsCampagneCents: ancien,
-        reportAnneeSuivanteCents: 0n,
-        attributions: campagneAttr.attributions,
-        nonAttribueCents: campagneAttr.nonAttribueCents,
-        message: 'La déclaration corrective ne change pas les crédits à répartir.',
-      };
-    return {
-      cas: diff > 0n ? 'hausse_apres' : 'baisse_apres',
-      ...base,
-      creditsCampagneCents: ancien,
-      reportAnneeSuivanteCents: diff,
-      attributions: campagneAttr.attributions,
-      nonAttribueCents: campagneAttr.nonAttribueCents,
-      message:
-        diff > 0n
-          ? `La déclaration corrective augmente vos crédits de ${formatEuros(diff)} après la campagne : ce montant s’ajoutera à vos crédits à répartir de l’année prochaine.`
-          : `La déclaration corrective diminue vos crédits de ${formatEuros(-diff)} après la campagne : rien n’est repris aux établissements déjà payés ; vos crédits de l’année prochaine seront réduits d’autant.`,
-    };
+    if (diff === 0n) return outcome('sans_changement', ancien, 0n, campagneAttr, unchanged);
+    return outcome(
+      diff > 0n ? 'hausse_apres' : 'baisse_apres',
+      ancien,
+      diff,
+      campagneAttr,
+      diff > 0n
+        ? `La déclaration corrective augmente vos crédits de ${formatEuros(diff)} après la campagne : ce montant s’ajoutera à vos crédits à répartir de l’année prochaine.`
+        : `La déclaration corrective diminue vos crédits de ${formatEuros(-diff)} après la campagne : rien n’est repris aux établissements déjà payés ; vos crédits de l’année prochaine seront réduits d’autant.`,
+    );
   }
 
   const r = recomputeAllocations(nouveau, allocations);
   const report = -r.tropVerseCents;
-  if (diff === 0n)
-    return {
-      cas: 'sans_changement',
-      ...base,
-      creditsCampagneCents: nouveau,
-      reportAnneeSuivanteCents: report,
-      attributions: r.attributions,
-      nonAttribueCents: r.nonAttribueCents,
-      message: 'La déclaration corrective ne change pas les crédits à répartir.',
-    };
+  if (diff === 0n) return outcome('sans_changement', nouveau, report, r, unchanged);
   const trop =
     r.tropVerseCents > 0n
       ? ` Les établissements ont déjà reçu ${formatEuros(r.tropVerseCents)} de plus que leur nouvelle part : rien ne leur est repris, vos crédits de l’année prochaine seront réduits d’autant.`
       : '';
-  return {
-    cas: diff > 0n ? 'hausse_pendant' : 'baisse_pendant',
-    ...base,
-    creditsCampagneCents: nouveau,
-    reportAnneeSuivanteCents: report,
-    attributions: r.attributions,
-    nonAttribueCents: r.nonAttribueCents,
-    message:
-      (diff > 0n
-        ? `La déclaration corrective augmente vos crédits à répartir de ${formatEuros(diff)} : les établissements déjà choisis recevront leur part supplémentaire au prochain versement.`
-        : `La déclaration corrective diminue vos crédits à répartir de ${formatEuros(-diff)} : vos attributions sont recalculées avant le prochain versement.`) +
+  return outcome(
+    diff > 0n ? 'hausse_pendant' : 'baisse_pendant',
+    nouveau,
+    report,
+    r,
+    (diff > 0n
+      ? `La déclaration corrective augmente vos crédits à répartir de ${formatEuros(diff)} : les établissements déjà choisis recevront leur part supplémentaire au prochain versement.`
+      : `La déclaration corrective diminue vos crédits à répartir de ${formatEuros(-diff)} : vos attributions sont recalculées avant le prochain versement.`) +
       trop,
-  };
+  );
 }
 
 /**

@@ -21,14 +21,17 @@ import { PROBLEM_CONTENT_TYPE, problemDocument, STATUS_OF, TITLE_OF } from './pr
 
 type Lazy<T> = T | (() => T | Promise<T>);
 type PageOf = () => ReactElement | Promise<ReactElement>;
+type Tone = 'success' | 'info' | 'warning' | 'error';
 
 export type Answer =
   /** a page for browsers, JSON for programs (a page alone: a screen that only browsers use) */
   | { json?: Lazy<unknown>; page: PageOf; status?: number }
   /** after a change: 303 to `redirect` (with a notice code shown there) for browsers, JSON for programs */
   | { json: Lazy<unknown>; redirect: string; notice?: string; status?: number }
-  /** a refusal: the problem's status; its page, or the generic message page */
-  | { problem: Problem; page?: PageOf; title?: string }
+  /** a refusal: the problem's status; its page, or the message page (its title and tone: by default the status's) */
+  | { problem: Problem; page?: PageOf; title?: string; tone?: Tone }
+  /** a sentence: `{ message }` for programs, the message page of that title and tone for browsers */
+  | { message: string; title: string; tone: Tone; status?: number }
   /** a refusal that sends a browser elsewhere (a step that is not the current one, an expired link) */
   | { problem: Problem; redirect: string };
 
@@ -52,21 +55,24 @@ export async function respond(req: FastifyRequest, reply: FastifyReply, answer: 
     if (json) return sendProblem(reply, answer.problem);
     if ('redirect' in answer) return redirect(reply, answer.redirect);
     if (answer.page) return sendPage(reply, await answer.page(), status);
-    return sendPage(
-      reply,
-      <MessagePage
-        ctx={pageContext(req)}
-        title={answer.title ?? TITLE_OF[answer.problem.kind]}
-        type={status >= 500 ? 'error' : status === 409 || status === 429 ? 'warning' : 'error'}
-      >
-        {answer.problem.message}
-      </MessagePage>,
-      status,
-    );
+    const tone = answer.tone ?? (status >= 500 ? 'error' : status === 409 || status === 429 ? 'warning' : 'error');
+    return sendPage(reply, messagePage(req, answer.title ?? TITLE_OF[answer.problem.kind], tone, answer.problem.message), status);
+  }
+  if ('message' in answer) {
+    if (json) return reply.code(answer.status ?? 200).send({ message: answer.message });
+    return sendPage(reply, messagePage(req, answer.title, answer.tone, answer.message), answer.status ?? 200);
   }
   if (json && answer.json !== undefined) return reply.code(answer.status ?? 200).send(await resolve(answer.json));
   if ('redirect' in answer) return redirect(reply, answer.redirect, answer.notice);
   return sendPage(reply, await answer.page(), answer.status ?? 200);
+}
+
+function messagePage(req: FastifyRequest, title: string, tone: Tone, text: string): ReactElement {
+  return (
+    <MessagePage ctx={pageContext(req)} title={title} type={tone}>
+      {text}
+    </MessagePage>
+  );
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {

@@ -115,3 +115,15 @@ export async function audit(tx: Tx, clock: Clock, e: AuditEntry): Promise<void> 
     details: e.details ?? {},
   });
 }
+
+/** An action of a signed-in person in their company's space: the actor, the space and the address filled in. */
+export function auditBy(
+  tx: Tx,
+  clock: Clock,
+  actor: { id: string; espaceId: string },
+  ip: string | null | undefined,
+  action: AuditAction,
+  more: Pick<AuditEntry, 'targetUserId' | 'details'> = {},
+): Promise<void> {
+  return audit(tx, clock, { action, actorUserId: actor.id, espaceId: actor.espaceId, ip, ...more });
+}

@@ -79,37 +79,29 @@ export function textField(source: unknown, name: string): string {
   return Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '';
 }
 
+/** An identifier typed by a person: at most 30 characters, then checked and normalised by `parse`. */
+function identifierField<T extends string>(parse: (s: string) => { ok: true; value: T } | { ok: false; message: string }, tooLong: string) {
+  return z.preprocess(
+    (v) => (v === undefined || v === null ? '' : v),
+    z
+      .string()
+      .max(30, tooLong)
+      .transform((s, ctx) => {
+        const r = parse(s);
+        if (!r.ok) {
+          ctx.addIssue({ code: 'custom', message: r.message });
+          return z.NEVER;
+        }
+        return r.value;
+      }),
+  );
+}
+
 /** A SIRET typed by a person (spaces allowed), checked (Luhn, La Poste) and normalised to 14 digits. */
-export const siretField = z.preprocess(
-  (v) => (v === undefined || v === null ? '' : v),
-  z
-    .string()
-    .max(30, 'Le numéro SIRET doit comporter 14 chiffres.')
-    .transform((s, ctx) => {
-      const r = parseSiret(s);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.message });
-        return z.NEVER;
-      }
-      return r.value;
-    }),
-);
+export const siretField = identifierField(parseSiret, 'Le numéro SIRET doit comporter 14 chiffres.');
 
 /** A SIREN typed by a person, checked and normalised to 9 digits. */
-export const sirenField = z.preprocess(
-  (v) => (v === undefined || v === null ? '' : v),
-  z
-    .string()
-    .max(30, 'Le numéro SIREN doit comporter 9 chiffres.')
-    .transform((s, ctx) => {
-      const r = parseSiren(s);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.message });
-        return z.NEVER;
-      }
-      return r.value;
-    }),
-);
+export const sirenField = identifierField(parseSiren, 'Le numéro SIREN doit comporter 9 chiffres.');
 
 /** The answer of most changes: what happened, in French (and whatever else the route adds). */
 export const messageResponse = z.object({ message: z.string() }).loose();

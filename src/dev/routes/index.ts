@@ -4,11 +4,8 @@
  * validation and reset links, and the demo clock (`/dev/horloge`), which moves the application's instant
  * to any phase of a campaign.
  */
-import type { FastifyInstance } from 'fastify';
+import { routeFamily } from '../../http/plugins.js';
 import { boiteMailRoutes } from './boite-mail.js';
 import { horlogeRoutes } from './horloge.js';
 
-export async function devRoutes(app: FastifyInstance) {
-  await app.register(boiteMailRoutes);
-  await app.register(horlogeRoutes);
-}
+export const devRoutes = routeFamily(boiteMailRoutes, horlogeRoutes);

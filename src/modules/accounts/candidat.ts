@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { demandes, notifications, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
@@ -14,7 +14,7 @@ import { publicUrl } from '../../shared/urls.js';
 
 type User = typeof users.$inferSelect;
 
-export async function notifyAdministrators(tx: Tx, ctx: AppContext, espaceId: string, subject: string, body: string): Promise<void> {
+async function notifyAdministrators(tx: Tx, ctx: AppContext, espaceId: string, subject: string, body: string): Promise<void> {
   const admins = await listAdministrators(tx, espaceId);
   const now = ctx.clock.now();
   for (const a of admins) {
@@ -27,13 +27,29 @@ export async function notifyAdministrators(tx: Tx, ctx: AppContext, espaceId: st
   }
 }
 
+/**
+ * A request of `user` that waits in the administrators' « Demande en attente » (a candidat AD, a password
+ * reset): recorded, and every administrator of the company is mailed and notified.
+ */
+export async function openDemande(
+  tx: Tx,
+  ctx: AppContext,
+  user: User,
+  kind: 'candidat_ad' | 'reinitialisation',
+  subject: string,
+  body: string,
+): Promise<void> {
+  await tx.insert(demandes).values({ espaceId: user.espaceId, kind, userId: user.id, createdAt: ctx.clock.now() });
+  await notifyAdministrators(tx, ctx, user.espaceId, subject, body);
+}
+
 /** Called once the candidat has validated their e-mail address. */
 export async function notifyCandidat(tx: Tx, ctx: AppContext, candidat: User): Promise<void> {
-  await tx.insert(demandes).values({ espaceId: candidat.espaceId, kind: 'candidat_ad', userId: candidat.id, createdAt: ctx.clock.now() });
-  await notifyAdministrators(
+  await openDemande(
     tx,
     ctx,
-    candidat.espaceId,
+    candidat,
+    'candidat_ad',
     'Demande en attente : nouvel administrateur',
     `${candidat.prenom} ${candidat.nom} (${candidat.email}) demande à devenir administrateur de votre entreprise sur net-entreprises. Accordez ou refusez cette demande dans « Demande en attente ».`,
   );
@@ -88,13 +104,7 @@ export async function decideCandidat(
       .where(and(eq(users.id, d.userId), eq(users.espaceId, admin.espaceId), eq(users.status, 'candidat')))
       .returning();
     if (!candidat) return 'not_found';
-    await audit(tx, ctx.clock, {
-      action: grant ? 'candidat.granted' : 'candidat.refused',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      targetUserId: candidat.id,
-      ip: meta.ip,
-    });
+    await auditBy(tx, ctx.clock, admin, meta.ip, grant ? 'candidat.granted' : 'candidat.refused', { targetUserId: candidat.id });
     await queueMail(tx, ctx.clock, {
       to: candidat.email,
       subject: grant ? 'Votre demande d’administration est acceptée' : 'Votre demande d’administration est refusée',

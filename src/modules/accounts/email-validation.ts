@@ -7,7 +7,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { audit } from '../../infra/audit.js';
+import { audit, auditBy } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
@@ -58,7 +58,7 @@ export async function validateEmail(ctx: AppContext, token: string | undefined, 
         // the page answers as for a new company (no enumeration): the candidat learns it by mail
         await mailCandidatTransmitted(tx, ctx, user);
       }
-      await audit(tx, ctx.clock, { action: 'email.validated', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+      await auditBy(tx, ctx.clock, user, meta.ip, 'email.validated');
       return { ok: true, kind: user.status === 'candidat' ? 'candidat' : 'active' };
     }
     const change = await consumeToken(tx, ctx, token, 'email_change');

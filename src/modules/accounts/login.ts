@@ -11,7 +11,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { LOGIN_PER_ACCOUNT, LOGIN_PER_ACCOUNT_AND_ADDRESS, LOGIN_PER_ADDRESS } from '../../domain/tokens.js';
-import { audit } from '../../infra/audit.js';
+import { audit, auditBy } from '../../infra/audit.js';
 import { verifySecret } from '../../infra/crypto.js';
 import { tokens } from '../../infra/db/schema.js';
 import { forgiveAttempt, settleSuccess, takeAttempts, type AttemptRequest } from '../../infra/throttle.js';
@@ -81,13 +81,7 @@ export async function login(ctx: AppContext, input: Input, meta: Meta): Promise<
   if (user.status === 'email_pending') return { ok: false, reason: 'email_pending', userId: user.id };
   if (user.status === 'candidat') return { ok: false, reason: 'candidat' };
   if (user.mustChangeCredentials && !(await temporaryPasswordLive(ctx, user.id, now))) {
-    await audit(ctx.db, ctx.clock, {
-      action: 'login.failure',
-      actorUserId: user.id,
-      espaceId: user.espaceId,
-      ip: meta.ip,
-      details: { reason: 'temporary_expired' },
-    });
+    await auditBy(ctx.db, ctx.clock, user, meta.ip, 'login.failure', { details: { reason: 'temporary_expired' } });
     return { ok: false, reason: 'invalid' };
   }
   const sessionId = await ctx.db.transaction(async (tx) => {
@@ -95,7 +89,7 @@ export async function login(ctx: AppContext, input: Input, meta: Meta): Promise<
     await settleSuccess(tx, counters.everywhere.key, LOGIN_PER_ACCOUNT.max);
     await forgiveAttempt(tx, counters.address.key);
     const id = await createSession(tx, ctx, user.id, meta);
-    await audit(tx, ctx.clock, { action: 'login.success', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'login.success');
     return id;
   });
   return { ok: true, sessionId, userId: user.id, mustChangeCredentials: user.mustChangeCredentials };

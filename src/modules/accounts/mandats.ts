@@ -15,7 +15,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { formatSiren } from '../../domain/identifiers.js';
-import { audit, type AuditAction } from '../../infra/audit.js';
+import { auditBy, type AuditAction } from '../../infra/audit.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { espaces, mandats, notifications, type users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
@@ -98,13 +98,7 @@ export async function requestMandat(
     .insert(mandats)
     .values({ tiersEspaceId: tiers.espaceId, siren, statut: 'en_attente', requestedAt: now, requestedBy: tiers.id })
     .returning({ id: mandats.id });
-  await audit(tx, ctx.clock, {
-    action: 'mandat.requested',
-    actorUserId: tiers.id,
-    espaceId: tiers.espaceId,
-    ip: meta.ip,
-    details: { mandatId: m!.id, siren },
-  });
+  await auditBy(tx, ctx.clock, tiers, meta.ip, 'mandat.requested', { details: { mandatId: m!.id, siren } });
   const t = await tiersOf(tx, tiers.espaceId);
   const company = await companyOf(tx, siren);
   await tellAdministrators(tx, ctx, company.espaceId, {
@@ -127,13 +121,7 @@ export async function withdrawMandat(tx: Tx, ctx: AppContext, tiers: User, siren
     .where(and(eq(mandats.tiersEspaceId, tiers.espaceId), eq(mandats.siren, siren), inArray(mandats.statut, EN_COURS)))
     .returning({ id: mandats.id });
   if (ended.length === 0) return;
-  await audit(tx, ctx.clock, {
-    action: 'mandat.withdrawn',
-    actorUserId: tiers.id,
-    espaceId: tiers.espaceId,
-    ip: meta.ip,
-    details: { mandatId: ended[0]!.id, siren },
-  });
+  await auditBy(tx, ctx.clock, tiers, meta.ip, 'mandat.withdrawn', { details: { mandatId: ended[0]!.id, siren } });
   const t = await tiersOf(tx, tiers.espaceId);
   await tellAdministrators(tx, ctx, (await companyOf(tx, siren)).espaceId, {
     subject: 'Fin du mandat d’un tiers déclarant',
@@ -222,13 +210,7 @@ export async function decideMandat(
       .where(and(eq(mandats.id, id), inArray(mandats.siren, ownSiren), eq(mandats.statut, d.from)))
       .returning();
     if (!m) return failure('not_found', 'mandat_introuvable', MANDAT_NOT_FOUND);
-    await audit(tx, ctx.clock, {
-      action: d.action,
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
-      details: { mandatId: m.id, siren: m.siren, tiersEspaceId: m.tiersEspaceId },
-    });
+    await auditBy(tx, ctx.clock, admin, meta.ip, d.action, { details: { mandatId: m.id, siren: m.siren, tiersEspaceId: m.tiersEspaceId } });
     const company = await companyOf(tx, m.siren);
     const consequence =
       d.to === 'accepte'

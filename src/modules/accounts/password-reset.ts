@@ -9,12 +9,13 @@ import { randomInt } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { SECRET_ANSWER_LOCKOUT_POLICY } from '../../domain/tokens.js';
-import { audit } from '../../infra/audit.js';
+import { audit, auditBy } from '../../infra/audit.js';
 import { hashSecret, verifySecret } from '../../infra/crypto.js';
+import type { Tx } from '../../infra/db/index.js';
 import { demandes, tokens, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { clearFailures, consumeRate, isLocked, registerFailure } from '../../infra/throttle.js';
-import { notifyAdministrators } from './candidat.js';
+import { openDemande } from './candidat.js';
 import { loginKey } from './login-key.js';
 import { revokeAllSessions } from './sessions.js';
 import { consumeToken, issueToken } from './tokens-repository.js';
@@ -55,78 +56,68 @@ export async function answerSecretQuestion(ctx: AppContext, t: Triplet, answer: 
     }
     await clearFailures(tx, key);
     const resetToken = await issueToken(tx, ctx, user.id, 'password_reset', { via: 'secret_question' });
-    await audit(tx, ctx.clock, {
-      action: 'password.reset_requested',
-      actorUserId: user.id,
-      espaceId: user.espaceId,
-      ip: meta.ip,
-      details: { via: 'secret_question' },
-    });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'password.reset_requested', { details: { via: 'secret_question' } });
     return { ok: true, resetToken };
   });
 }
 
-/** Way 2: a single-use link valid one hour, sent to the registered address. */
-export async function requestResetLink(ctx: AppContext, t: Triplet, meta: { ip?: string }): Promise<void> {
+/**
+ * Ways 2 and 3 share their start: an unknown or inactive triplet is only audited (the answer is the same
+ * for everyone); for an active account `carryOut` runs in the transaction and says whether it did
+ * something, which is then audited.
+ */
+async function resetRequest(
+  ctx: AppContext,
+  t: Triplet,
+  meta: { ip?: string },
+  via: 'email' | 'administrateur',
+  carryOut: (tx: Tx, user: User) => Promise<boolean>,
+): Promise<void> {
   const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
   await ctx.db.transaction(async (tx) => {
     if (!user || user.status !== 'active') {
       await audit(tx, ctx.clock, {
         action: 'password.reset_requested',
         ip: meta.ip,
-        details: { siret: t.siret, known: false, via: 'email' },
+        details: { siret: t.siret, known: false, via },
       });
       return;
     }
-    if (!(await consumeRate(tx, `reset-mail:${user.id}`, ctx.clock.now(), 3, 3600))) return;
+    if (await carryOut(tx, user)) await auditBy(tx, ctx.clock, user, meta.ip, 'password.reset_requested', { details: { via } });
+  });
+}
+
+/** Way 2: a single-use link valid one hour, sent to the registered address. */
+export function requestResetLink(ctx: AppContext, t: Triplet, meta: { ip?: string }): Promise<void> {
+  return resetRequest(ctx, t, meta, 'email', async (tx, user) => {
+    if (!(await consumeRate(tx, `reset-mail:${user.id}`, ctx.clock.now(), 3, 3600))) return false;
     const token = await issueToken(tx, ctx, user.id, 'password_reset', { via: 'email' });
     await queueMail(tx, ctx.clock, {
       to: user.email,
       subject: 'Réinitialisation de votre mot de passe',
       text: `Bonjour ${user.prenom} ${user.nom},\n\nVous avez demandé à réinitialiser votre mot de passe net-entreprises. Ouvrez ce lien dans l’heure (il ne sert qu’une fois) :\n\n${publicUrl(ctx, `/reinitialisation?jeton=${token}`)}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.\n\nnet-entreprises`,
     });
-    await audit(tx, ctx.clock, {
-      action: 'password.reset_requested',
-      actorUserId: user.id,
-      espaceId: user.espaceId,
-      ip: meta.ip,
-      details: { via: 'email' },
-    });
+    return true;
   });
 }
 
 /** Way 3, asked by the user: the request waits in the administrators' « Demande en attente ». */
-export async function askAdministratorReset(ctx: AppContext, t: Triplet, meta: { ip?: string }): Promise<void> {
-  const user = await findUserByTriplet(ctx.db, t.siret, t.nom, t.prenom);
-  await ctx.db.transaction(async (tx) => {
-    if (!user || user.status !== 'active') {
-      await audit(tx, ctx.clock, {
-        action: 'password.reset_requested',
-        ip: meta.ip,
-        details: { siret: t.siret, known: false, via: 'administrateur' },
-      });
-      return;
-    }
+export function askAdministratorReset(ctx: AppContext, t: Triplet, meta: { ip?: string }): Promise<void> {
+  return resetRequest(ctx, t, meta, 'administrateur', async (tx, user) => {
     const [open] = await tx
       .select({ id: demandes.id })
       .from(demandes)
       .where(and(eq(demandes.userId, user.id), eq(demandes.kind, 'reinitialisation'), isNull(demandes.decidedAt)));
-    if (open) return;
-    await tx.insert(demandes).values({ espaceId: user.espaceId, kind: 'reinitialisation', userId: user.id, createdAt: ctx.clock.now() });
-    await notifyAdministrators(
+    if (open) return false;
+    await openDemande(
       tx,
       ctx,
-      user.espaceId,
+      user,
+      'reinitialisation',
       'Demande en attente : réinitialisation de mot de passe',
       `${user.prenom} ${user.nom} demande la réinitialisation de son mot de passe. Traitez cette demande dans « Demande en attente ».`,
     );
-    await audit(tx, ctx.clock, {
-      action: 'password.reset_requested',
-      actorUserId: user.id,
-      espaceId: user.espaceId,
-      ip: meta.ip,
-      details: { via: 'administrateur' },
-    });
+    return true;
   });
 }
 
@@ -174,13 +165,7 @@ export async function adminResetPassword(
       subject: 'Votre mot de passe a été réinitialisé par votre administrateur',
       text: `Bonjour ${target.prenom} ${target.nom},\n\n${admin.prenom} ${admin.nom}, administrateur de votre entreprise, a réinitialisé votre mot de passe net-entreprises.\n\nMot de passe temporaire (valable 12 heures) : ${temp}\n\nConnectez-vous avec votre SIRET, vos nom et prénom et ce mot de passe : vous devrez aussitôt choisir un nouveau mot de passe et une nouvelle question secrète.\n\n${publicUrl(ctx, '/connexion')}\n\nnet-entreprises`,
     });
-    await audit(tx, ctx.clock, {
-      action: 'password.admin_reset',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      targetUserId: target.id,
-      ip: meta.ip,
-    });
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'password.admin_reset', { targetUserId: target.id });
     return 'done';
   });
 }
@@ -209,7 +194,7 @@ export async function resetPassword(
       subject: 'Votre mot de passe a été modifié',
       text: `Bonjour ${user.prenom} ${user.nom},\n\nLe mot de passe de votre compte net-entreprises vient d’être modifié. Si vous n’êtes pas à l’origine de ce changement, contactez sans attendre l’administrateur de votre entreprise.\n\nnet-entreprises`,
     });
-    await audit(tx, ctx.clock, { action: 'password.reset', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'password.reset');
     return true;
   });
 }
@@ -235,13 +220,7 @@ export async function completeForcedChange(
       .set({ usedAt: now })
       .where(and(eq(tokens.userId, user.id), eq(tokens.kind, 'admin_reset'), isNull(tokens.usedAt)));
     await revokeAllSessions(tx, ctx, user.id, currentSessionHash);
-    await audit(tx, ctx.clock, {
-      action: 'password.changed',
-      actorUserId: user.id,
-      espaceId: user.espaceId,
-      ip: meta.ip,
-      details: { forced: true },
-    });
-    await audit(tx, ctx.clock, { action: 'secret_question.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'password.changed', { details: { forced: true } });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'secret_question.changed');
   });
 }

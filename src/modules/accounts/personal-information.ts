@@ -4,7 +4,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import { hashSecret, verifySecret } from '../../infra/crypto.js';
 import { users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
@@ -40,7 +40,7 @@ export async function changePassword(
     await tx.update(users).set({ passwordHash: hash, updatedAt: ctx.clock.now() }).where(eq(users.id, user.id));
     // Other sessions end: whoever knew the old password is out.
     await revokeAllSessions(tx, ctx, user.id, sessionHash);
-    await audit(tx, ctx.clock, { action: 'password.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'password.changed');
   });
   return { ok: true };
 }
@@ -59,7 +59,7 @@ export async function changeSecretQuestion(
       .update(users)
       .set({ secretQuestion: input.secretQuestion, secretAnswerHash: answerHash, updatedAt: ctx.clock.now() })
       .where(eq(users.id, user.id));
-    await audit(tx, ctx.clock, { action: 'secret_question.changed', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'secret_question.changed');
   });
   return { ok: true };
 }
@@ -86,7 +86,7 @@ export async function requestEmailChange(
       subject: 'Changement d’adresse électronique demandé',
       text: `Bonjour ${user.prenom} ${user.nom},\n\nUn changement de l’adresse électronique de votre compte net-entreprises a été demandé. Il prendra effet quand la nouvelle adresse aura été validée. Si vous n’en êtes pas l’auteur, changez votre mot de passe.\n\nnet-entreprises`,
     });
-    await audit(tx, ctx.clock, { action: 'email.change_requested', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'email.change_requested');
   });
   return { ok: true };
 }
@@ -94,14 +94,14 @@ export async function requestEmailChange(
 export async function logout(ctx: AppContext, user: User, sessionIdHash: string, meta: { ip?: string }): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     await revokeSession(tx, ctx, sessionIdHash);
-    await audit(tx, ctx.clock, { action: 'logout', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'logout');
   });
 }
 
 export async function logoutEverywhere(ctx: AppContext, user: User, meta: { ip?: string }): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     await revokeAllSessions(tx, ctx, user.id);
-    await audit(tx, ctx.clock, { action: 'logout.all', actorUserId: user.id, espaceId: user.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'logout.all');
   });
 }
 

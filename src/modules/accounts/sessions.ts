@@ -1,6 +1,6 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import { newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
 import { entreprises, espaces, sessions, users } from '../../infra/db/schema.js';
@@ -129,13 +129,7 @@ export async function revokeOwnSession(ctx: AppContext, user: UserRow, ref: stri
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), sql`left(${sessions.idHash}, 16) = ${ref}`))
       .returning({ idHash: sessions.idHash });
     if (!row) return false;
-    await audit(tx, ctx.clock, {
-      action: 'session.revoked',
-      actorUserId: user.id,
-      espaceId: user.espaceId,
-      ip: meta.ip,
-      details: { session: ref },
-    });
+    await auditBy(tx, ctx.clock, user, meta.ip, 'session.revoked', { details: { session: ref } });
     return true;
   });
 }

@@ -7,9 +7,9 @@
 import { sql } from 'drizzle-orm';
 import { selectRows, sqlOfText, type Db, type Tx } from '../../infra/db/index.js';
 import type { AllocationTarget } from '../../domain/attribution-rules.js';
+import { formationsTaught } from '../referentiel/read.js';
 
 type Q = Db | Tx;
-const n = (v: number | string | null) => (v === null ? null : Number(v));
 
 export interface TargetPlace {
   id: number;
@@ -56,21 +56,7 @@ export async function establishmentTargets(db: Q, annee: number, siret: string):
       db,
       sql`select id, siret, nom, commune, liste from ref_etablissements where parent_id = ${id} and annee = ${annee} order by nom_recherche, id`,
     ),
-    selectRows<{
-      id: string | number;
-      etablissement_id: string | number;
-      intitule: string;
-      niveau: string | number | null;
-      type: string | null;
-      commune: string | null;
-      composante: string | null;
-    }>(
-      db,
-      sql`select f.id, f.etablissement_id, d.intitule, d.niveau, d.type, f.commune, case when e.id = ${id} then null else e.nom end as composante
-          from ref_formations f join ref_diplomes d on d.id = f.diplome_id join ref_etablissements e on e.id = f.etablissement_id
-          where f.annee = ${annee} and (e.id = ${id} or e.parent_id = ${id})
-          order by d.niveau nulls last, d.intitule_recherche, e.nom_recherche, f.id`,
-    ),
+    formationsTaught(db, annee, { id, commune: e.commune }),
   ]);
   const etablissement: TargetPlace = { id, kind: 'etablissement', siret: e.siret, nom: e.nom, commune: e.commune, national };
   return {
@@ -88,12 +74,12 @@ export async function establishmentTargets(db: Q, annee: number, siret: string):
       })),
     ],
     formations: forms.map((f) => ({
-      id: Number(f.id),
-      etablissementId: Number(f.etablissement_id),
+      id: f.id,
+      etablissementId: f.etablissementId,
       intitule: f.intitule,
-      niveau: n(f.niveau),
+      niveau: f.niveau,
       type: f.type,
-      commune: f.commune && f.commune !== e.commune ? f.commune : null,
+      commune: f.commune,
       composante: f.composante,
     })),
   };

@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CliCommand } from '../../cli-command.js';
-import { loadConfig, parseInstant } from '../../infra/config.js';
+import { parseInstant } from '../../infra/config.js';
 import { systemClock } from '../../infra/clock.js';
-import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
+import { withDatabase } from '../../infra/command-line.js';
 import { formatLongDateTime } from '../../shared/format.js';
 import { campaignToJson, formatCampaign, parseCampaignJson } from './calendar-json.js';
 import { loadCampaign, saveCampaign } from './repository.js';
@@ -49,11 +49,8 @@ const showCommand: CliCommand = {
       console.error(`Usage : ${showCommand.usage} (année de ${MIN} à ${MAX})`);
       return 2;
     }
-    const config = loadConfig();
-    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-    try {
-      await migrateDatabase(database);
-      const stored = await loadCampaign(database.db, annee);
+    return withDatabase(async (db, config) => {
+      const stored = await loadCampaign(db, annee);
       if (!stored) {
         console.error(
           `Aucun calendrier pour la campagne ${annee} : enregistrez-le avec campagne-modifier ${annee} <fichier.json> (modèle : campagne 2025 --json).`,
@@ -71,9 +68,7 @@ const showCommand: CliCommand = {
           : `calendrier enregistré par l’opérateur le ${formatLongDateTime(stored.updatedAt!)}`;
       for (const l of formatCampaign(stored.campaign, now, origine)) console.log(l);
       return 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 };
 
@@ -100,11 +95,8 @@ const editCommand: CliCommand = {
       console.error('Le calendrier n’a pas été modifié.');
       return 1;
     }
-    const config = loadConfig();
-    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-    try {
-      await migrateDatabase(database);
-      const r = await saveCampaign({ db: database.db, clock: systemClock }, parsed.campaign, null);
+    return withDatabase(async (db, config) => {
+      const r = await saveCampaign({ db, clock: systemClock }, parsed.campaign, null);
       if (!r.ok) {
         for (const e of r.errors) console.error(`Refusé (${e.field}) : ${e.message}`);
         console.error('Le calendrier n’a pas été modifié.');
@@ -118,9 +110,7 @@ const editCommand: CliCommand = {
       for (const l of formatCampaign(r.campaign, config.demoNow ?? systemClock.now(), r.changed ? 'enregistré à l’instant' : 'inchangé'))
         console.log(l);
       return 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 };
 

@@ -123,19 +123,7 @@ function sameCampaign(a: Campaign, b: Campaign): boolean {
 }
 
 function normalise(c: Campaign): Campaign {
-  return {
-    annee: c.annee,
-    etablissementsOuverture: c.etablissementsOuverture,
-    employeursOuverture: c.employeursOuverture,
-    periodes: c.periodes.map((p) => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
-    vagues: c.vagues.map((v) => ({ numero: v.numero, date: v.date, periodeNumero: v.periodeNumero })),
-    reliquat: c.reliquat,
-    ...(c.redesignationFin ? { redesignationFin: c.redesignationFin } : {}),
-    ...(c.reliquatRegionaleBp !== undefined && c.reliquatRegionaleBp !== DEFAULT_RELIQUAT_REGIONALE_BP
-      ? { reliquatRegionaleBp: c.reliquatRegionaleBp }
-      : {}),
-    source: c.source ?? '',
-  };
+  return { ...campaignFromRow({ ...c, source: c.source ?? null }), source: c.source ?? '' };
 }
 
 /**

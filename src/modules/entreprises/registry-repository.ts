@@ -2,19 +2,9 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Tx } from '../../infra/db/index.js';
 import { entreprises, etablissements } from '../../infra/db/schema.js';
+import type { EtablissementRow } from './registry-format.js';
 
-export interface EtablissementView {
-  siret: string;
-  siren: string;
-  denomination: string;
-  estSiege: boolean;
-  adresse: string;
-  codePostal: string | null;
-  codeCommune: string | null;
-  libelleCommune: string | null;
-  /** 'A' active, 'F' closed */
-  etatAdministratif: 'A' | 'F';
-  checksumWarning: boolean;
+export interface EtablissementView extends EtablissementRow {
   updatedAt: Date;
 }
 

@@ -6,8 +6,7 @@
 import type { CliCommand } from '../../cli-command.js';
 import { type Cents } from '../../domain/money.js';
 import { formatEurosText, formatIntegerPlain } from '../../shared/format.js';
-import { loadConfig } from '../../infra/config.js';
-import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
+import { withDatabase } from '../../infra/command-line.js';
 import { parseEuroAmount } from './format.js';
 import {
   importEnveloppes,
@@ -147,13 +146,10 @@ const importCommand: CliCommand = {
       console.error(parsed);
       return 2;
     }
-    const config = loadConfig();
-    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-    try {
-      await migrateDatabase(database);
+    return withDatabase(async (db, config) => {
       let shown = '';
       let phase = '';
-      const report = await importEnveloppes(database.db, parsed.annee, parsed.files, {
+      const report = await importEnveloppes(db, parsed.annee, parsed.files, {
         ...(parsed.operatorFeeCents === undefined ? {} : { operatorFeeCents: parsed.operatorFeeCents }),
         // the corrections follow the campaign's phase at this instant: DEMO_NOW in a demo, else now
         now: config.demoNow ?? new Date(),
@@ -170,9 +166,7 @@ const importCommand: CliCommand = {
       process.stderr.write('\n');
       for (const l of formatEnvelopeReport(report)) console.log(l);
       return report.ok ? 0 : 1;
-    } finally {
-      await database.close();
-    }
+    });
   },
 };
 

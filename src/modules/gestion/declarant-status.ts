@@ -6,7 +6,7 @@
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { audit, type AuditAction } from '../../infra/audit.js';
+import { auditBy, type AuditAction } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { habilitations, portefeuilleDeclarants, portefeuilles, tokens, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
@@ -46,7 +46,7 @@ const setStatus = (tx: Tx, ctx: AppContext, admin: User, p: User, status: User['
     .where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
 
 const auditAction = (tx: Tx, ctx: AppContext, admin: User, p: User, action: AuditAction, meta: Meta, details?: Record<string, unknown>) =>
-  audit(tx, ctx.clock, { action, actorUserId: admin.id, espaceId: admin.espaceId, targetUserId: p.id, ip: meta.ip, details });
+  auditBy(tx, ctx.clock, admin, meta.ip, action, { targetUserId: p.id, details });
 
 export async function suspendDeclarant(ctx: AppContext, admin: User, id: string, meta: Meta): Promise<Outcome> {
   return inTransaction(ctx, async (tx) => {

@@ -9,7 +9,7 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { espaces, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
@@ -112,13 +112,7 @@ export async function addDeclarant(ctx: AppContext, admin: User, input: NewDecla
         })
         .returning();
       await sendInvitation(tx, ctx, admin, row!);
-      await audit(tx, ctx.clock, {
-        action: 'declarant.added',
-        actorUserId: admin.id,
-        espaceId: admin.espaceId,
-        targetUserId: row!.id,
-        ip: meta.ip,
-      });
+      await auditBy(tx, ctx.clock, admin, meta.ip, 'declarant.added', { targetUserId: row!.id });
       return { ok: true, userId: row!.id };
     },
     tripletTakenProblem,
@@ -132,14 +126,7 @@ export async function resendInvitation(ctx: AppContext, admin: User, id: string,
     if (p.status !== 'email_pending' || p.passwordHash)
       return conflict('Cette personne a déjà choisi son mot de passe : il n’y a pas d’invitation à renvoyer.', 'invitation_deja_acceptee');
     await sendInvitation(tx, ctx, admin, p);
-    await audit(tx, ctx.clock, {
-      action: 'declarant.added',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      targetUserId: p.id,
-      ip: meta.ip,
-      details: { resent: true },
-    });
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'declarant.added', { targetUserId: p.id, details: { resent: true } });
     return { ok: true };
   });
 }
@@ -161,14 +148,7 @@ export async function updateDeclarant(ctx: AppContext, admin: User, id: string, 
         .update(users)
         .set({ nom: input.nom, prenom: input.prenom, telephone: input.telephone, loginKey: key, updatedAt: ctx.clock.now() })
         .where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
-      await audit(tx, ctx.clock, {
-        action: 'declarant.updated',
-        actorUserId: admin.id,
-        espaceId: admin.espaceId,
-        targetUserId: p.id,
-        ip: meta.ip,
-        details: { fields: changed },
-      });
+      await auditBy(tx, ctx.clock, admin, meta.ip, 'declarant.updated', { targetUserId: p.id, details: { fields: changed } });
       if (p.id !== admin.id) await tellUpdated(tx, ctx, admin, p, input, changed, key !== p.loginKey);
       return { ok: true };
     },
@@ -233,12 +213,8 @@ export async function changeDeclarantEmail(ctx: AppContext, admin: User, id: str
         .where(and(eq(users.id, p.id), eq(users.espaceId, admin.espaceId)));
       await sendInvitation(tx, ctx, admin, { ...p, email: input.email });
     } else await sendEmailValidation(tx, ctx, admin, p, input.email);
-    await audit(tx, ctx.clock, {
-      action: 'declarant.email_change',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'declarant.email_change', {
       targetUserId: p.id,
-      ip: meta.ip,
       details: { invitation: p.status === 'email_pending' },
     });
     return { ok: true };

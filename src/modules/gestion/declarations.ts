@@ -8,7 +8,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { accessibleAt, DECLARATIONS, findDeclaration, type Declaration } from '../../domain/declarations.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { entreprises, espaces, etablissementDeclarations, habilitationHistory, habilitations, users } from '../../infra/db/schema.js';
 import {
@@ -157,11 +157,7 @@ export async function changeDeclarations(
     const opensAt = accessibleAt(now, ctx.config.ACCESS_DELAY_HOURS);
     if (added.length > 0) await addDeclarations(tx, admin, siret, added, now, opensAt);
     if (removed.length > 0) await removeDeclarations(tx, admin, siret, removed, now);
-    await audit(tx, ctx.clock, {
-      action: 'declarations.changed',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'declarations.changed', {
       details: { siret, added, removed, accessibleAt: added.length ? opensAt.toISOString() : null },
     });
     await notifyAdministrators(tx, ctx, admin.espaceId, siret, added, removed, opensAt);

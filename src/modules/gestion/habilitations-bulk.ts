@@ -7,7 +7,7 @@
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { findDeclaration } from '../../domain/declarations.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { bulkRequests } from '../../infra/db/schema.js';
 import { formatDateTime } from '../../shared/format.js';
@@ -72,11 +72,7 @@ export async function importCsv(ctx: AppContext, admin: User, text: string, ip?:
         p,
         touched.filter((t) => scopeOf(t) === p),
       );
-    await audit(tx, ctx.clock, {
-      action: 'habilitations.bulk_import',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip,
+    await auditBy(tx, ctx.clock, admin, ip, 'habilitations.bulk_import', {
       details: { lines: v.lines, changes: r.changes, users: r.changedUsers.length },
     });
     await tellPeople(tx, ctx, r.changedUsers);

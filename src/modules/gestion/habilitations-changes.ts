@@ -6,7 +6,7 @@
  */
 import type { AppContext } from '../../app-context.js';
 import { findDeclaration } from '../../domain/declarations.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import type { Outcome } from '../../shared/problem.js';
 import { parseRowKey, tellPeople, writeRights, type Wanted } from './habilitations-rights.js';
 import { loadScope, type Scope } from './habilitations.js';
@@ -27,11 +27,7 @@ export async function applyGrid(ctx: AppContext, admin: User, sub: GridSubmissio
     const wanted = checkSubmission(scope, sub);
     const r = await writeRights(tx, ctx, admin, wanted);
     if (r.changes > 0) {
-      await audit(tx, ctx.clock, {
-        action: 'habilitations.changed',
-        actorUserId: admin.id,
-        espaceId: admin.espaceId,
-        ip,
+      await auditBy(tx, ctx.clock, admin, ip, 'habilitations.changed', {
         details: { changes: r.changes, users: r.changedUsers.length, sirets: [...r.changedSirets] },
       });
       await tellPeople(tx, ctx, r.changedUsers);

@@ -4,7 +4,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import { hashSecret } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
 import { users } from '../../infra/db/schema.js';
@@ -83,7 +83,7 @@ export async function acceptInvitation(
       .where(and(eq(users.id, t.userId), eq(users.status, 'email_pending')))
       .returning();
     if (!u) return false;
-    await audit(tx, ctx.clock, { action: 'invitation.accepted', actorUserId: u.id, espaceId: u.espaceId, ip: meta.ip });
+    await auditBy(tx, ctx.clock, u, meta.ip, 'invitation.accepted');
     const admins = await listAdministrators(tx, u.espaceId);
     await notify(
       tx,

@@ -13,7 +13,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { findDeclaration } from '../../domain/declarations.js';
 import { parseSiren } from '../../domain/identifiers.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import {
   entreprises,
@@ -155,11 +155,7 @@ export async function addClient(
     );
     const count = added.length;
     await grantDeclarations(tx, ctx, admin, siretsOfClient(p.id, siren), await declarationsOfPortefeuille(tx, p.id));
-    await audit(tx, ctx.clock, {
-      action: 'portefeuille.client_added',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.client_added', {
       details: { portefeuilleId: p.id, siren, etablissements: count },
     });
     const mandat = await requestMandat(tx, ctx, admin, siren, meta);
@@ -250,11 +246,7 @@ export async function chooseEtablissements(ctx: AppContext, admin: User, id: str
       );
     }
     if (added.length || removed.length)
-      await audit(tx, ctx.clock, {
-        action: 'portefeuille.etablissements_changed',
-        actorUserId: admin.id,
-        espaceId: admin.espaceId,
-        ip: meta.ip,
+      await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.etablissements_changed', {
         details: { portefeuilleId: p.id, siren, added, removed },
       });
     return { added, removed };
@@ -302,11 +294,7 @@ export async function setClientDeclarations(ctx: AppContext, admin: User, id: st
     const removing = [...notWanted, ...stale];
     await withdrawDeclarations(tx, ctx, admin, siretsOfClient(p.id, siren), removing);
     await grantDeclarations(tx, ctx, admin, siretsOfClient(p.id, siren), wanted);
-    await audit(tx, ctx.clock, {
-      action: 'portefeuille.declarations_changed',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.declarations_changed', {
       details: { portefeuilleId: p.id, siren, declarations: wanted, removed: removing },
     });
     return { declarations: wanted };
@@ -335,13 +323,7 @@ export async function transferClient(ctx: AppContext, admin: User, id: string, s
       .update(portefeuilleEtablissements)
       .set({ portefeuilleId: target.id })
       .where(and(eq(portefeuilleEtablissements.portefeuilleId, p.id), eq(portefeuilleEtablissements.siren, siren)));
-    await audit(tx, ctx.clock, {
-      action: 'portefeuille.client_transferred',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
-      details: { from: p.id, to: target.id, siren },
-    });
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.client_transferred', { details: { from: p.id, to: target.id, siren } });
     return { target };
   });
 }
@@ -363,13 +345,7 @@ export async function removeClient(ctx: AppContext, admin: User, id: string, sir
           eq(portefeuilleClients.siren, siren),
         ),
       );
-    await audit(tx, ctx.clock, {
-      action: 'portefeuille.client_removed',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
-      details: { portefeuilleId: p.id, siren },
-    });
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.client_removed', { details: { portefeuilleId: p.id, siren } });
     await withdrawMandat(tx, ctx, admin, siren, meta);
   });
 }

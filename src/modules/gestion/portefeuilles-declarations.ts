@@ -8,7 +8,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { accessibleAt, findDeclaration } from '../../domain/declarations.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { habilitations, portefeuilleDeclarations, users } from '../../infra/db/schema.js';
 import { withdrawRights } from './habilitations-rights.js';
@@ -79,11 +79,7 @@ export async function setPortefeuilleDeclarations(ctx: AppContext, admin: User, 
       await withdrawDeclarations(tx, ctx, admin, siretsOfPortefeuille(p.id), removed);
     }
     if (added.length || removed.length)
-      await audit(tx, ctx.clock, {
-        action: 'portefeuille.declarations_changed',
-        actorUserId: admin.id,
-        espaceId: admin.espaceId,
-        ip: meta.ip,
+      await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.declarations_changed', {
         details: { portefeuilleId: p.id, added, removed },
       });
     return { added, removed };

@@ -11,7 +11,7 @@
  */
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { audit } from '../../infra/audit.js';
+import { auditBy } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import {
   espaces,
@@ -48,11 +48,7 @@ export async function ensureDefaultPortefeuille(ctx: AppContext, admin: User, me
     );
     const id = row?.id;
     if (id)
-      await audit(tx, ctx.clock, {
-        action: 'portefeuille.created',
-        actorUserId: admin.id,
-        espaceId: admin.espaceId,
-        ip: meta.ip,
+      await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.created', {
         details: { portefeuilleId: id, name: DEFAULT_PORTEFEUILLE_NAME, isDefault: true },
       });
   });
@@ -209,11 +205,7 @@ export async function createPortefeuille(
       .values({ espaceId: admin.espaceId, name: input.name, comment: input.comment, isDefault: false, createdAt: ctx.clock.now() })
       .returning({ id: portefeuilles.id });
     if (declarants.length) await tx.insert(portefeuilleDeclarants).values(declarants.map((userId) => ({ portefeuilleId: p!.id, userId })));
-    await audit(tx, ctx.clock, {
-      action: 'portefeuille.created',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.created', {
       details: { portefeuilleId: p!.id, name: input.name, declarants },
     });
     if (declarants.length) await notify(tx, ctx, declarants, `Vous avez été ajouté au portefeuille « ${input.name} ».`);
@@ -236,11 +228,7 @@ export async function updatePortefeuille(
       .update(portefeuilles)
       .set({ name: input.name, comment: input.comment })
       .where(and(eq(portefeuilles.id, p.id), eq(portefeuilles.espaceId, admin.espaceId)));
-    await audit(tx, ctx.clock, {
-      action: 'portefeuille.updated',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.updated', {
       details: { portefeuilleId: p.id, before: { name: p.name, comment: p.comment }, after: input },
     });
   });
@@ -279,13 +267,7 @@ export async function deletePortefeuille(ctx: AppContext, admin: User, id: strin
     ).map((r) => r.id);
     await tx.delete(portefeuilleDeclarations).where(eq(portefeuilleDeclarations.portefeuilleId, p.id));
     await tx.delete(portefeuilles).where(and(eq(portefeuilles.id, p.id), eq(portefeuilles.espaceId, admin.espaceId)));
-    await audit(tx, ctx.clock, {
-      action: 'portefeuille.deleted',
-      actorUserId: admin.id,
-      espaceId: admin.espaceId,
-      ip: meta.ip,
-      details: { portefeuilleId: p.id, name: p.name, declarants },
-    });
+    await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.deleted', { details: { portefeuilleId: p.id, name: p.name, declarants } });
     if (declarants.length) await notify(tx, ctx, declarants, `Le portefeuille « ${p.name} » a été supprimé : vous n’y travaillez plus.`);
     return { name: p.name };
   });
@@ -317,11 +299,7 @@ export async function setPortefeuilleDeclarants(
         .delete(portefeuilleDeclarants)
         .where(and(eq(portefeuilleDeclarants.portefeuilleId, p.id), inArray(portefeuilleDeclarants.userId, removed)));
     if (added.length || removed.length) {
-      await audit(tx, ctx.clock, {
-        action: 'portefeuille.declarants_changed',
-        actorUserId: admin.id,
-        espaceId: admin.espaceId,
-        ip: meta.ip,
+      await auditBy(tx, ctx.clock, admin, meta.ip, 'portefeuille.declarants_changed', {
         details: { portefeuilleId: p.id, added, removed },
       });
       await notify(tx, ctx, added, `Vous avez été ajouté au portefeuille « ${p.name} ».`);

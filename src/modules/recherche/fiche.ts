@@ -7,54 +7,26 @@
  */
 import { sql } from 'drizzle-orm';
 import { selectRows, type Tx } from '../../infra/db/index.js';
-import { libelleCategorie, LISTES, NIVEAUX } from '../../domain/referentiel.js';
-import { departementNom, regionNom } from './criteria.js';
+import { NIVEAUX } from '../../domain/referentiel.js';
+import { formationsTaught, type FormationTaught, type RefEtablissementRow } from '../referentiel/read.js';
+import { classementOf, lieuOf, uaisOf, type EtablissementAdresse, type EtablissementClasse } from './etablissement-view.js';
 
 /** The stable address of a fiche (relative; the page shows it absolute with PUBLIC_URL). */
 export const fichePath = (siret: string) => `/soltea/etablissements/${siret}`;
 
-export interface FicheComposante {
-  siret: string;
-  nom: string;
-  uais: string[];
-  adresse: string;
-  codePostal: string | null;
-  commune: string | null;
+export interface FicheComposante extends EtablissementAdresse {
   formations: number;
 }
 
-export interface FicheFormation {
-  intitule: string;
-  niveau: number | null;
-  type: string | null;
-  cfd: string | null;
-  rncp: string | null;
-  /** where it is taught when not at the establishment's address */
-  commune: string | null;
-  /** the composante that teaches it, when not the establishment itself */
-  composante: string | null;
-}
+/** A formation on the fiche (the composante that teaches it named, when not the establishment itself). */
+export type FicheFormation = Omit<FormationTaught, 'id' | 'etablissementId'>;
 
-export interface Fiche {
+export interface Fiche extends EtablissementClasse {
   annee: number;
   /** the campaign years in which this SIRET is habilitated, newest first */
   annees: number[];
-  siret: string;
-  nom: string;
-  uais: string[];
-  adresse: string;
-  codePostal: string | null;
-  commune: string | null;
-  departement: string | null;
-  departementNom: string | null;
-  region: string | null;
-  regionNom: string | null;
   lat: number | null;
   lng: number | null;
-  categorie: string;
-  categorieLibelle: string;
-  liste: string;
-  listeLibelle: string;
   /** set when this SIRET is a composante / établissement secondaire of another establishment */
   parent: { siret: string; nom: string } | null;
   composantes: FicheComposante[];
@@ -68,25 +40,11 @@ export interface Fiche {
   };
 }
 
-interface EtabRow {
-  id: number | string;
+interface EtabRow extends RefEtablissementRow {
   annee: number | string;
-  parent_id: number | string | null;
-  siret: string;
-  nom: string;
-  adresse: string;
-  code_postal: string | null;
-  commune: string | null;
-  departement: string | null;
-  region: string | null;
-  lat: number | string | null;
-  lng: number | string | null;
-  categorie: string;
-  liste: string;
   uais: string | null;
 }
 
-const uaisOf = (s: string | null) => (s ? s.split(' ') : []);
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
 /**
@@ -122,22 +80,10 @@ export async function loadFiche(db: Tx, siret: string, annee: number | null): Pr
   return {
     annee: year,
     annees: years,
-    siret: e.siret,
-    nom: e.nom,
-    uais: uaisOf(e.uais),
-    adresse: e.adresse,
-    codePostal: e.code_postal,
-    commune: e.commune,
-    departement: e.departement,
-    departementNom: departementNom(e.departement),
-    region: e.region,
-    regionNom: regionNom(e.region),
+    ...lieuOf(e),
     lat: num(e.lat),
     lng: num(e.lng),
-    categorie: e.categorie,
-    categorieLibelle: libelleCategorie(e.categorie),
-    liste: e.liste,
-    listeLibelle: LISTES.find((l) => l.code === e.liste)?.libelle ?? e.liste,
+    ...classementOf(e),
     parent,
     composantes,
     formations,
@@ -177,29 +123,14 @@ async function composantesOf(db: Tx, id: number, year: number): Promise<FicheCom
 
 /** The formations of the establishment and of its composantes, by niveau then title. */
 async function formationsOf(db: Tx, e: EtabRow, year: number): Promise<FicheFormation[]> {
-  const id = Number(e.id);
-  const found = await selectRows<{
-    intitule: string;
-    niveau: number | string | null;
-    type: string | null;
-    cfd: string | null;
-    rncp: string | null;
-    commune: string | null;
-    composante: string | null;
-  }>(
-    db,
-    sql`select d.intitule, d.niveau, d.type, d.cfd, d.rncp, f.commune, case when e.id = ${id} then null else e.nom end as composante
-        from ref_formations f join ref_diplomes d on d.id = f.diplome_id join ref_etablissements e on e.id = f.etablissement_id
-        where f.annee = ${year} and (e.id = ${id} or e.parent_id = ${id})
-        order by d.niveau nulls last, d.intitule_recherche, e.nom_recherche, f.id`,
-  );
+  const found = await formationsTaught(db, year, { id: Number(e.id), commune: e.commune });
   return found.map((f) => ({
     intitule: f.intitule,
-    niveau: num(f.niveau),
+    niveau: f.niveau,
     type: f.type,
     cfd: f.cfd,
     rncp: f.rncp,
-    commune: f.commune && f.commune !== e.commune ? f.commune : null,
+    commune: f.commune,
     composante: f.composante,
   }));
 }

@@ -30,9 +30,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { formationCode, PAGE_SIZE, parseQueryTerm, textTerm, type Criteria, type QueryTerm } from '../../domain/recherche.js';
-import { libelleCategorie, LISTES } from '../../domain/referentiel.js';
+import { libelleCategorie } from '../../domain/referentiel.js';
 import { communeLabel, findCommunes, resolveCentre, withArrondissements } from './communes.js';
-import { closestTerritoire, departementNom, parsePlace, regionNom } from './criteria.js';
+import type { RefEtablissementColumns } from '../referentiel/read.js';
+import { closestTerritoire, parsePlace } from './criteria.js';
+import { classementOf, lieuOf, listeLibelle, uaisOf, type EtablissementClasse } from './etablissement-view.js';
 import {
   allOf,
   buildSearchSql,
@@ -115,21 +117,7 @@ export interface ResultComposante {
   codePostal: string | null;
 }
 
-export interface ResultItem {
-  siret: string;
-  nom: string;
-  uais: string[];
-  adresse: string;
-  codePostal: string | null;
-  commune: string | null;
-  departement: string | null;
-  departementNom: string | null;
-  region: string | null;
-  regionNom: string | null;
-  categorie: string;
-  categorieLibelle: string;
-  liste: string;
-  listeLibelle: string;
+export interface ResultItem extends EtablissementClasse {
   /** formations matching the formation criteria (all of them without): of the establishment and its
    * composantes, or, with a place criterion, of those of them in that place */
   formations: number;
@@ -154,8 +142,6 @@ export interface SearchOutcome {
   /** per field: why it found nothing (an unknown commune…) — the search then answers no result */
   fieldMessages: Record<string, string>;
 }
-
-const listeLibelle = (code: string) => LISTES.find((l) => l.code === code)?.libelle ?? code;
 
 /**
  * Resolves the criteria (campaign year, places, words, diplomas) and runs the search. Never throws on
@@ -378,22 +364,13 @@ async function findDiplomes(db: Db, d: DiplomeCriteria): Promise<number[]> {
 }
 
 /** A row of the search statement: a root of the page with its details. */
-interface DetailRow {
+interface DetailRow extends RefEtablissementColumns {
   root: number | string;
   exact: number | string;
   score: number | string;
   dist: number | string | null;
   root_matched: boolean | string;
   total: number | string;
-  siret: string;
-  nom: string;
-  adresse: string;
-  code_postal: string | null;
-  commune: string | null;
-  departement: string | null;
-  region: string | null;
-  categorie: string;
-  liste: string;
   uais: string | null;
   /** formations of the row (meeting the formation criteria) */
   own: number | string;
@@ -440,20 +417,8 @@ async function runPlan(db: Db, plan: SearchPlan, outcome: SearchOutcome): Promis
       ? (rootMatched ? Number(e.own) : 0) + composantes.reduce((n, c) => n + Number(c.own), 0)
       : Number(e.own) + Number(e.children);
     return {
-      siret: e.siret,
-      nom: e.nom,
-      uais: uaisOf(e.uais),
-      adresse: e.adresse,
-      codePostal: e.code_postal,
-      commune: e.commune,
-      departement: e.departement,
-      departementNom: departementNom(e.departement),
-      region: e.region,
-      regionNom: regionNom(e.region),
-      categorie: e.categorie,
-      categorieLibelle: libelleCategorie(e.categorie),
-      liste: e.liste,
-      listeLibelle: listeLibelle(e.liste),
+      ...lieuOf(e),
+      ...classementOf(e),
       formations,
       distanceKm: e.dist === null ? null : Math.round(Number(e.dist) * 10) / 10,
       composantes: composantes.map((c) => ({
@@ -474,8 +439,6 @@ function jsonArray<T>(v: unknown): T[] {
   const x = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
   return Array.isArray(x) ? (x as T[]) : [];
 }
-
-const uaisOf = (s: string | null) => (s ? s.split(' ') : []);
 
 /** Diploma types present in the referential (the « Type de diplôme » list). */
 export async function diplomeTypes(db: Tx): Promise<string[]> {

@@ -3,8 +3,7 @@
  * - `import-referential <année> <fichiers…>`: imports CSV files (docs/referentiel-format.md).
  */
 import type { CliCommand } from '../../cli-command.js';
-import { loadConfig } from '../../infra/config.js';
-import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
+import { noFiles, withDatabase } from '../../infra/command-line.js';
 import { importReferentiel, MAX_ANNEE, MIN_ANNEE, type ImportProgress, type ReferentielImportReport } from './import.js';
 
 const PHASES: Record<ImportProgress['phase'], string> = {
@@ -44,16 +43,10 @@ const importCommand: CliCommand = {
       );
       return 2;
     }
-    if (files.length === 0) {
-      console.error('Indiquez au moins un fichier à importer.');
-      return 2;
-    }
-    const config = loadConfig();
-    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-    try {
-      await migrateDatabase(database);
+    if (noFiles(files)) return 2;
+    return withDatabase(async (db) => {
       let shown = '';
-      const report = await importReferentiel(database.db, annee, files, {
+      const report = await importReferentiel(db, annee, files, {
         now: new Date(),
         onProgress: (p) => {
           const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
@@ -67,9 +60,7 @@ const importCommand: CliCommand = {
       process.stderr.write('\n');
       for (const l of formatImportReport(report)) console.log(l);
       return report.rejected.length > 0 ? 1 : 0;
-    } finally {
-      await database.close();
-    }
+    });
   },
 };
 

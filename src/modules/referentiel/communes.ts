@@ -17,18 +17,14 @@ import type { Tx } from '../../infra/db/index.js';
 import { communes } from '../../infra/db/schema.js';
 import { SEED_DIR } from '../../infra/files.js';
 import { buildCommuneIndex, type Commune, type CommuneIndex } from './commune-index.js';
-import { readSeedCsv } from './seed-csv.js';
+import { cachedPerPath, readSeedCsv } from './seed-csv.js';
 
 export * from './commune-index.js';
 
 export const SEED_COMMUNES_GEO_CSV = resolve(SEED_DIR, 'geo/communes.csv');
 
-const fileCache = new Map<string, Commune[]>();
-
 /** Reads `seed/geo/communes.csv` (cached per path). */
-export function readCommunesCsv(path: string = SEED_COMMUNES_GEO_CSV): Commune[] {
-  const cached = fileCache.get(path);
-  if (cached) return cached;
+const readCommunesCsvOnce = cachedPerPath((path): Commune[] => {
   const num = (s: string | undefined) => (s === undefined || s === '' ? null : Number(s));
   const rows = readSeedCsv(path, ',').map((r) => ({
     code: r.code!,
@@ -41,8 +37,11 @@ export function readCommunesCsv(path: string = SEED_COMMUNES_GEO_CSV): Commune[]
     population: num(r.population),
   }));
   if (rows.length === 0) throw new Error(`${path}: aucune commune`);
-  fileCache.set(path, rows);
   return rows;
+});
+
+export function readCommunesCsv(path: string = SEED_COMMUNES_GEO_CSV): Commune[] {
+  return readCommunesCsvOnce(path);
 }
 
 /** Rows per statement when loading the table. */

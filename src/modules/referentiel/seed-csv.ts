@@ -14,3 +14,16 @@ export function readSeedCsv(path: string, delimiter: ',' | ';'): Record<string, 
   if (!header) return [];
   return rows.map((r) => Object.fromEntries(header.cells.map((name, i) => [name, r.cells[i] ?? ''])));
 }
+
+/** `read` run once per path: the seed files do not change while the process runs. */
+export function cachedPerPath<T>(read: (path: string) => T): (path: string) => T {
+  const cache = new Map<string, T>();
+  return (path) => {
+    let value = cache.get(path);
+    if (value === undefined) {
+      value = read(path);
+      cache.set(path, value);
+    }
+    return value;
+  };
+}

@@ -7,27 +7,15 @@
 import { sql } from 'drizzle-orm';
 import { searchKey } from '../../domain/text.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
+import type { RefEtablissementRow } from './read.js';
 import type { ImportProgress, ReferentielImportReport } from './import-report.js';
 import { push, sameEtab, sameList, type DesiredEtab, type ExistingEtab, type Plan } from './plan.js';
 
 type Id = number | string;
 
-interface EtabRow {
-  id: Id;
+interface EtabRow extends RefEtablissementRow {
   cle: string;
-  siret: string;
-  parent_id: Id | null;
-  nom: string;
-  adresse: string;
-  code_postal: string | null;
   code_commune: string | null;
-  commune: string | null;
-  departement: string | null;
-  region: string | null;
-  lat: number | string | null;
-  lng: number | string | null;
-  categorie: string;
-  liste: string;
   checksum_warning: boolean | string;
 }
 

@@ -90,15 +90,7 @@ async function decideOnMandat(req: FastifyRequest, reply: FastifyReply) {
   const r = p.success
     ? await decideMandat(req.server.ctx, req.auth!.user, p.data.id, p.data.decision, meta(req))
     : { ok: false as const, problem: problem('not_found', 'mandat_introuvable', MANDAT_NOT_FOUND) };
-  if (!r.ok)
-    return respond(req, reply, {
-      problem: r.problem,
-      page: () => (
-        <MessagePage ctx={pageContext(req)} title="Mandat introuvable" type="error">
-          {r.problem.message}
-        </MessagePage>
-      ),
-    });
+  if (!r.ok) return respond(req, reply, { problem: r.problem, title: 'Mandat introuvable', tone: 'error' });
   const n = NOTICE_OF[r.statut];
   return respond(req, reply, { json: { message: MANDAT_NOTICES[n]! }, redirect: '/menu/demandes', notice: n });
 }

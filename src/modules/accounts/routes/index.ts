@@ -1,5 +1,5 @@
 /** The account portal's routes, one file per screen family. */
-import type { FastifyInstance } from 'fastify';
+import { routeFamily } from '../../../http/plugins.js';
 import { connexionRoutes } from './connexion.js';
 import { demandesRoutes } from './demandes.js';
 import { informationsRoutes } from './informations.js';
@@ -9,13 +9,13 @@ import { menuRoutes } from './menu.js';
 import { motDePasseOublieRoutes } from './mot-de-passe-oublie.js';
 import { validationCourrielRoutes } from './validation-courriel.js';
 
-export async function accountsRoutes(app: FastifyInstance) {
-  await app.register(connexionRoutes);
-  await app.register(inscriptionRoutes);
-  await app.register(inscriptionFinRoutes);
-  await app.register(validationCourrielRoutes);
-  await app.register(motDePasseOublieRoutes);
-  await app.register(menuRoutes);
-  await app.register(informationsRoutes);
-  await app.register(demandesRoutes);
-}
+export const accountsRoutes = routeFamily(
+  connexionRoutes,
+  inscriptionRoutes,
+  inscriptionFinRoutes,
+  validationCourrielRoutes,
+  motDePasseOublieRoutes,
+  menuRoutes,
+  informationsRoutes,
+  demandesRoutes,
+);

@@ -72,14 +72,7 @@ async function validate(req: FastifyRequest, reply: FastifyReply) {
   if (r.kind !== 'email_changed')
     return respond(req, reply, { json: { message: NOTICES['courriel-valide'] }, redirect: '/connexion', notice: 'courriel-valide' });
   const message = 'Votre nouvelle adresse électronique est validée.';
-  return respond(req, reply, {
-    json: { message },
-    page: () => (
-      <MessagePage ctx={pageContext(req)} title="Adresse électronique validée" type="success">
-        {message}
-      </MessagePage>
-    ),
-  });
+  return respond(req, reply, { message, title: 'Adresse électronique validée', tone: 'success' });
 }
 
 async function resend(req: FastifyRequest, reply: FastifyReply) {
@@ -98,12 +91,5 @@ async function resend(req: FastifyRequest, reply: FastifyReply) {
       title: 'Courriel de validation',
     });
   const message = 'Si votre adresse n’est pas encore validée, un nouveau courriel vient de vous être envoyé.';
-  return respond(req, reply, {
-    json: { message },
-    page: () => (
-      <MessagePage ctx={pageContext(req)} title="Courriel de validation" type="info">
-        {message}
-      </MessagePage>
-    ),
-  });
+  return respond(req, reply, { message, title: 'Courriel de validation', tone: 'info' });
 }

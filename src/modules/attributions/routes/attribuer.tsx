@@ -10,7 +10,6 @@ import { route } from '../../../http/route.js';
 import type { FieldErrors } from '../../../shared/fields.js';
 import { formatPercentNumber } from '../../../shared/format.js';
 import { problem } from '../../../shared/problem.js';
-import { MessagePage } from '../../../web/pages/public.js';
 import { AttribuerPage } from '../../../web/pages/soltea-employeur-attribuer.js';
 import { EmployerSearchPage, employerUrl } from '../../../web/pages/soltea-employeur-frame.js';
 import { diplomeTypes, searchEtablissements } from '../../recherche/search.js';
@@ -91,14 +90,7 @@ const notHabilitated = (annee: number) =>
 
 function answerNotHabilitated(req: FastifyRequest, reply: FastifyReply, annee: number) {
   const p = notHabilitated(annee);
-  return respond(req, reply, {
-    problem: p,
-    page: () => (
-      <MessagePage ctx={pageContext(req)} title="Établissement non habilité" type="error">
-        {p.message}
-      </MessagePage>
-    ),
-  });
+  return respond(req, reply, { problem: p, title: 'Établissement non habilité', tone: 'error' });
 }
 
 /** The percentages already chosen for the targets of this establishment (the form shows them). */

@@ -8,7 +8,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond } from '../../../http/respond.js';
 import { problem, type Problem } from '../../../shared/problem.js';
-import { MessagePage } from '../../../web/pages/public.js';
 import type { EmployerHeader } from '../../../web/pages/soltea-employeur-frame.js';
 import { SynthesePage, type SyntheseProps } from '../../../web/pages/soltea-employeur-synthese.js';
 import { currentCampaign } from '../../campagnes/repository.js';
@@ -87,14 +86,7 @@ const SIRET_NOT_FOUND = problem(
 );
 
 export function siretNotFound(req: FastifyRequest, reply: FastifyReply) {
-  return respond(req, reply, {
-    problem: SIRET_NOT_FOUND,
-    page: () => (
-      <MessagePage ctx={pageContext(req)} title="SIRET introuvable" type="error">
-        {SIRET_NOT_FOUND.message}
-      </MessagePage>
-    ),
-  });
+  return respond(req, reply, { problem: SIRET_NOT_FOUND, title: 'SIRET introuvable', tone: 'error' });
 }
 
 /** A change sent without the version of its form (or with a broken one): refused as a stale form. */

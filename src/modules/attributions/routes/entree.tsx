@@ -9,7 +9,6 @@ import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { MAX_FIELD_LENGTH } from '../../../domain/recherche.js';
 import { problem } from '../../../shared/problem.js';
-import { MessagePage } from '../../../web/pages/public.js';
 import { SolteaEmployeurPage } from '../../../web/pages/soltea-employeur.js';
 import { currentCampaign } from '../../campagnes/repository.js';
 import { searchQuerySchema } from '../../recherche/contracts.js';
@@ -50,15 +49,7 @@ async function showEntree(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
   const campaign = await currentCampaign(ctx);
   const sirets = await employerSirets(ctx, req.auth!.user, campaign.annee);
-  if (sirets.length === 0)
-    return respond(req, reply, {
-      problem: NOT_OPEN,
-      page: () => (
-        <MessagePage ctx={pageContext(req)} title="Service non accessible" type="warning">
-          {NOT_OPEN.message}
-        </MessagePage>
-      ),
-    });
+  if (sirets.length === 0) return respond(req, reply, { problem: NOT_OPEN, title: 'Service non accessible', tone: 'warning' });
   const q = (req.query ?? {}) as Record<string, unknown>;
   const run = await runSearch(ctx.db, q);
   const page = async () => {

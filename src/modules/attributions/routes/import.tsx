@@ -119,26 +119,12 @@ async function unreadableFile(err: Error & { statusCode?: number }, req: Fastify
         'Le fichier n’a pas pu être lu : choisissez à nouveau le fichier CSV puis cliquez sur « Importer ». Aucune attribution n’a été enregistrée.',
       );
   if (!req.headers.accept?.includes('text/html')) req.headers.accept = 'application/json';
-  return respond(req, reply, {
-    problem: p,
-    page: () => (
-      <MessagePage ctx={pageContext(req)} title={big ? 'Fichier trop volumineux' : 'Fichier illisible'} type="error">
-        {p.message}
-      </MessagePage>
-    ),
-  });
+  return respond(req, reply, { problem: p, title: big ? 'Fichier trop volumineux' : 'Fichier illisible', tone: 'error' });
 }
 
 function notOpenAnswer(req: FastifyRequest, reply: FastifyReply) {
   const p = notOpen().problem;
-  return respond(req, reply, {
-    problem: p,
-    page: () => (
-      <MessagePage ctx={pageContext(req)} title="Service non accessible" type="warning">
-        {p.message}
-      </MessagePage>
-    ),
-  });
+  return respond(req, reply, { problem: p, title: 'Service non accessible', tone: 'warning' });
 }
 
 /** The page's frame: the campaign and the person's SIRETs (null: none, 403). */

@@ -1,5 +1,5 @@
 /** « SOLTéA - Employeurs »: the entry, one SIRET's space (Synthèse, « Attribuer », groups, history), and the CSV import. */
-import type { FastifyInstance } from 'fastify';
+import { routeFamily } from '../../../http/plugins.js';
 import { attribuerRoutes } from './attribuer.js';
 import { changementsRoutes } from './changements.js';
 import { entreeRoutes } from './entree.js';
@@ -8,13 +8,13 @@ import { importRoutes } from './import.js';
 import { redesignationRoutes } from './redesignation.js';
 import { syntheseRoutes } from './synthese.js';
 
-export async function attributionsRoutes(app: FastifyInstance) {
-  // The CSV import has its own body parsers and size limit: registered first, in a plugin of its own.
-  await app.register(importRoutes);
-  await app.register(entreeRoutes);
-  await app.register(syntheseRoutes);
-  await app.register(changementsRoutes);
-  await app.register(attribuerRoutes);
-  await app.register(groupesRoutes);
-  await app.register(redesignationRoutes);
-}
+// The CSV import has its own body parsers and size limit: registered first, in a plugin of its own.
+export const attributionsRoutes = routeFamily(
+  importRoutes,
+  entreeRoutes,
+  syntheseRoutes,
+  changementsRoutes,
+  attribuerRoutes,
+  groupesRoutes,
+  redesignationRoutes,
+);

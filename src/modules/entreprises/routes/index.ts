@@ -1,7 +1,5 @@
 /** The routes of the company registry: its public look-up. */
-import type { FastifyInstance } from 'fastify';
+import { routeFamily } from '../../../http/plugins.js';
 import { registreRoutes } from './registre.js';
 
-export async function registryRoutes(app: FastifyInstance) {
-  await app.register(registreRoutes);
-}
+export const registryRoutes = routeFamily(registreRoutes);

@@ -1,17 +1,9 @@
 /** How « Gérer les habilitations » shows a refusal to a browser: « Introuvable », « Accès refusé » or « Demande refusée ». */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond } from '../../../http/respond.js';
+import { respond } from '../../../http/respond.js';
 import type { Problem } from '../../../shared/problem.js';
-import { MessagePage } from '../../../web/pages/public.js';
 
 export function refused(req: FastifyRequest, reply: FastifyReply, p: Problem) {
   const title = p.kind === 'not_found' ? 'Introuvable' : p.kind === 'forbidden' ? 'Accès refusé' : 'Demande refusée';
-  return respond(req, reply, {
-    problem: p,
-    page: () => (
-      <MessagePage ctx={pageContext(req)} title={title} type="error">
-        {p.message}
-      </MessagePage>
-    ),
-  });
+  return respond(req, reply, { problem: p, title: title, tone: 'error' });
 }

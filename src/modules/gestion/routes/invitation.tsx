@@ -6,7 +6,6 @@ import { route } from '../../../http/route.js';
 import { messageResponse, parseBody } from '../../../shared/fields.js';
 import { invalidForm, problem } from '../../../shared/problem.js';
 import { InvitationPage } from '../../../web/pages/invitation.js';
-import { MessagePage } from '../../../web/pages/public.js';
 import { invitationSchema } from '../contracts.js';
 import { acceptInvitation, invitedPerson } from '../invitation.js';
 import { meta, queryText, tags } from './common.js';
@@ -46,14 +45,7 @@ export async function invitationRoutes(app: FastifyInstance) {
 
 /** The link is used or expired: 410. */
 const gone = (req: FastifyRequest, reply: FastifyReply) =>
-  respond(req, reply, {
-    problem: INVITATION_GONE,
-    page: () => (
-      <MessagePage ctx={pageContext(req)} title="Lien non valide" type="error">
-        {INVITATION_GONE.message}
-      </MessagePage>
-    ),
-  });
+  respond(req, reply, { problem: INVITATION_GONE, title: 'Lien non valide', tone: 'error' });
 
 async function showInvitation(req: FastifyRequest, reply: FastifyReply) {
   const token = queryText(req, 'jeton');

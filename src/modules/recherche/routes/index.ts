@@ -1,9 +1,6 @@
 /** SOLTéA's public routes: the home, « Recherche établissement » and the fiche établissement. */
-import type { FastifyInstance } from 'fastify';
+import { routeFamily } from '../../../http/plugins.js';
 import { ficheRoutes } from './fiche.js';
 import { rechercheEtablissementRoutes } from './recherche.js';
 
-export async function rechercheRoutes(app: FastifyInstance) {
-  await app.register(rechercheEtablissementRoutes);
-  await app.register(ficheRoutes);
-}
+export const rechercheRoutes = routeFamily(rechercheEtablissementRoutes, ficheRoutes);
