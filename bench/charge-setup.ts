@@ -151,16 +151,17 @@ export async function finalStates(url: string, sirets: readonly string[]): Promi
   try {
     const versions = await selectRows<{ siret: string; version: number }>(
       database.db,
-      sql`select siret, version from choix_employeurs where annee = ${CHARGE_ANNEE} and siret = any(${sirets as string[]})`,
+      sql`select siret, version from choix_employeurs where annee = ${CHARGE_ANNEE}`,
     );
     const lines = await selectRows<{ siret: string; line: string }>(
       database.db,
       sql`select siret_employeur as siret, etablissement_id || ':' || coalesce(formation_id::text, '') || ':' || points_base || ':' || statut as line
-          from attributions where annee = ${CHARGE_ANNEE} and siret_employeur = any(${sirets as string[]})`,
+          from attributions where annee = ${CHARGE_ANNEE}`,
     );
     const out = new Map<string, FinalState>(sirets.map((s) => [s, { version: 0, lines: [] }]));
-    for (const v of versions) out.get(v.siret)!.version = Number(v.version);
-    for (const l of lines) out.get(l.siret)!.lines.push(l.line);
+    // the demo data set's own employers are not the rush's: only the rush's SIRETs are kept
+    for (const v of versions) if (out.has(v.siret)) out.get(v.siret)!.version = Number(v.version);
+    for (const l of lines) out.get(l.siret)?.lines.push(l.line);
     for (const s of out.values()) s.lines.sort();
     return out;
   } finally {

@@ -292,6 +292,8 @@ async function main() {
   } finally {
     loadgen.close();
   }
+  // the rush printed and wrote its own results
+  if (sections.every((s) => s === 'charge')) return;
 
   // ── results ────────────────────────────────────────────────────────────────────────────────
   log(`\n═══ Results on ${dbLabel} ═══\n`);
