@@ -65,11 +65,20 @@ function actionFigures(records: readonly ChargeRecord[], seconds: number): Actio
     .filter((a) => a.answered + a.failures > 0);
 }
 
+/** The kill: when, which instance, and when HAProxy took it out of the pool (its health checks failed). */
+export interface Kill {
+  at: number;
+  server: string;
+  /** when HAProxy logged the instance DOWN (the end of the kill window) */
+  downAt: number;
+}
+
 /**
- * A failure is « in flight at the kill » when the request was sent before the instance was killed and
- * its answer came after, and it was on that instance (HAProxy names it) or got no answer at all.
+ * A failure is « in flight on the killed instance » when it was on that instance (HAProxy names it)
+ * or got no answer at all, and the request was under way during the kill window: sent before HAProxy
+ * took the instance out, answered (or cut) after the kill.
  */
-export function phaseFigures(name: string, r: ChargeResult, kill?: { at: number; server: string }): PhaseFigures {
+export function phaseFigures(name: string, r: ChargeResult, kill?: Kill): PhaseFigures {
   const seconds = (r.endedAt - r.startedAt) / 1000;
   const statuses: Record<string, number> = {};
   const inFlightAtKill: Failure[] = [];
@@ -86,7 +95,7 @@ export function phaseFigures(name: string, r: ChargeResult, kill?: { at: number;
       fromKillStartMs: kill ? rec[1] - kill.at : null,
       fromKillEndMs: kill ? rec[2] - kill.at : null,
     };
-    const inFlight = kill && rec[1] <= kill.at && rec[2] >= kill.at && (rec[4] === kill.server || rec[3] === 0);
+    const inFlight = kill && rec[1] <= kill.downAt && rec[2] >= kill.at && (rec[4] === kill.server || rec[3] === 0);
     (inFlight ? inFlightAtKill : failures).push(f);
   }
   const sum = (f: (e: ChargeEmployerResult) => number) => r.employers.reduce((a, e) => a + f(e), 0);

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { checkUpdates, phaseFigures, slice, type PhaseFigures, type UpdateCheck } from './charge-analysis.js';
+import { checkUpdates, phaseFigures, slice, type Kill, type PhaseFigures, type UpdateCheck } from './charge-analysis.js';
 import { freePort, instanceEnv, startHaproxy, startInstance, stop, type Server } from './charge-cluster.js';
 import { finalStates, prepareChargeDatabase, type ChargeDatabase } from './charge-setup.js';
 import type { LoadGenerator } from './loadgen-process.js';
@@ -75,7 +75,7 @@ export async function runCharge(loadgen: LoadGenerator, root: string, resultsDir
   const s = chargeSettings();
   const base = process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE;
   log(
-    `\n▶ charge: ${s.users} employers, ${s.baselineSeconds} s on one instance, then ${s.seconds} s on two behind HAProxy (one killed at ${s.killAtPct} %)…`,
+    `\n▶ charge: ${s.users} employers, ${s.baselineSeconds} s on one instance, then ${s.seconds} s on two behind HAProxy (one killed at ${s.killAtPct} %); instances: src/main.ts with NODE_ENV=development (the demo clock), libraries in their ${process.env.NODE_ENV} build…`,
   );
   const db = await prepareChargeDatabase(base, s.users);
   log(`  ${db.label}: demo data set ${fmt(db.timings.seedMs / 1000)} s, ${s.users} employers ${fmt(db.timings.employersMs)} ms`);
@@ -145,7 +145,8 @@ function report(
   kill: { at: number; detectedAt: number | null },
   updates: UpdateCheck,
 ): ChargeReport {
-  const k = { at: kill.at, server: 'b' };
+  // without a DOWN line from HAProxy, the window is taken as 5 s (two failed checks take about 2)
+  const k: Kill = { at: kill.at, server: 'b', downAt: kill.detectedAt ?? kill.at + 5000 };
   return {
     settings: s,
     database: db.label,
@@ -211,9 +212,8 @@ export function printCharge(r: ChargeReport, resultsDir: string, stamp: string):
   log(
     `\nKill: instance ${r.kill.server} at ${r.kill.at} (${r.kill.afterSeconds} s into the phase), marked DOWN by HAProxy after ${r.kill.detectedAfterMs ?? '?'} ms`,
   );
-  log(
-    `  requests in flight on it (failed, allowed): ${c.inFlightAtKill.length} ${JSON.stringify(c.inFlightAtKill.map((f) => `${f.action} ${f.status}`))}`,
-  );
+  const inFlight = c.inFlightAtKill.map((f) => `${f.action} ${f.status || 'no answer'} (sent ${f.fromKillStartMs} ms from the kill)`);
+  log(`  requests in flight on it between the kill and HAProxy's DOWN (failed, allowed): ${inFlight.length} ${JSON.stringify(inFlight)}`);
   const failures = [...r.baseline.failures, ...c.failures];
   log(`  other 5xx or unanswered requests (expected 0): ${failures.length}`);
   for (const f of failures.slice(0, 10)) log(`    ${JSON.stringify(f)}`);
