@@ -156,3 +156,42 @@ export function checkUpdates(phases: ChargeResult[], finals: Map<string, FinalSt
   }
   return out;
 }
+
+export interface SessionsAcrossKill {
+  /** sessions opened before the kill and used by a signed-in request after it */
+  spanning: number;
+  /** of which opened by the killed instance (its login answer came from it) */
+  openedOnKilled: number;
+  /** of those, how many kept working on the surviving instance (every signed-in request after the kill answered 200) */
+  kept: number;
+}
+
+const SIGNED_IN = new Set(['synthèse', 'recherche', 'cibles', 'attribuer', 'supprimer', 'valider']);
+
+/**
+ * For each employer, the session open at the kill (its last login before it) and the signed-in
+ * requests it made after the kill with that session (until its next login): was it still recognised?
+ * A request that failed for the kill itself is left out; a session lost shows as a 401 or a 303.
+ */
+export function sessionsAcrossKill(r: ChargeResult, kill: Kill): SessionsAcrossKill {
+  const out: SessionsAcrossKill = { spanning: 0, openedOnKilled: 0, kept: 0 };
+  const byEmployer = new Map<number, ChargeRecord[]>();
+  for (const rec of r.records) {
+    const list = byEmployer.get(rec[6]) ?? [];
+    list.push(rec);
+    byEmployer.set(rec[6], list);
+  }
+  for (const recs of byEmployer.values()) {
+    recs.sort((a, b) => a[1] - b[1]);
+    const login = recs.filter((x) => x[0] === 'connexion' && x[2] < kill.at && x[3] === 200).pop();
+    if (!login) continue;
+    const nextLogin = recs.find((x) => x[0] === 'connexion' && x[1] > login[1]);
+    const after = recs.filter((x) => SIGNED_IN.has(x[0]) && x[1] > kill.downAt && (!nextLogin || x[1] < nextLogin[1]));
+    if (after.length === 0) continue;
+    out.spanning++;
+    if (login[4] !== kill.server) continue;
+    out.openedOnKilled++;
+    if (after.every((x) => x[3] !== 401 && x[3] !== 303)) out.kept++;
+  }
+  return out;
+}

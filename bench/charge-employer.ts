@@ -64,6 +64,7 @@ class SessionLost extends Error {}
 class PhaseOver extends Error {}
 
 interface Employer {
+  index: number;
   u: Triplet;
   client: VirtualClient;
   csrf: string;
@@ -96,10 +97,10 @@ async function call(run: Run, e: Employer, action: Action, method: string, path:
     const r = await e.client.request(method, path, { ...headers, cookie: e.client.cookieHeader() }, body);
     e.client.storeCookies(r.headers['set-cookie']);
     const server = r.headers['x-charge-server'];
-    run.records.push([action, start, Date.now(), r.status, typeof server === 'string' ? server : '', '']);
+    run.records.push([action, start, Date.now(), r.status, typeof server === 'string' ? server : '', '', e.index]);
     return r;
   } catch (err) {
-    run.records.push([action, start, Date.now(), 0, '', err instanceof Error ? err.message : String(err)]);
+    run.records.push([action, start, Date.now(), 0, '', err instanceof Error ? err.message : String(err), e.index]);
     return null;
   }
 }
@@ -218,6 +219,7 @@ export async function runChargeJob(job: ChargeJob): Promise<ChargeResult> {
   const run: Run = { job, deadline: startedAt + job.seconds * 1000, records: [] };
   const cpu0 = process.cpuUsage();
   const employers: Employer[] = job.employers.map((u, i) => ({
+    index: i,
     u,
     client: new VirtualClient(new URL(job.baseUrl), employerAddress(i)),
     csrf: '',

@@ -12,7 +12,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { checkUpdates, phaseFigures, slice, type Kill, type PhaseFigures, type UpdateCheck } from './charge-analysis.js';
+import {
+  checkUpdates,
+  phaseFigures,
+  sessionsAcrossKill,
+  slice,
+  type Kill,
+  type PhaseFigures,
+  type SessionsAcrossKill,
+  type UpdateCheck,
+} from './charge-analysis.js';
 import { freePort, instanceEnv, startHaproxy, startInstance, stop, type Server } from './charge-cluster.js';
 import { finalStates, prepareChargeDatabase, type ChargeDatabase } from './charge-setup.js';
 import type { LoadGenerator } from './loadgen-process.js';
@@ -65,7 +74,7 @@ export interface ChargeReport {
   setup: ChargeDatabase['timings'];
   baseline: PhaseFigures & { machine: Machine };
   cluster: PhaseFigures & { machine: Machine; beforeKill: PhaseFigures; afterKill: PhaseFigures };
-  kill: { at: string; server: string; afterSeconds: number; detectedAfterMs: number | null };
+  kill: { at: string; server: string; afterSeconds: number; detectedAfterMs: number | null; sessions: SessionsAcrossKill };
   updates: UpdateCheck;
 }
 
@@ -163,6 +172,7 @@ function report(
       server: 'b',
       afterSeconds: Math.round((kill.at - cluster.value.startedAt) / 100) / 10,
       detectedAfterMs: kill.detectedAt === null ? null : kill.detectedAt - kill.at,
+      sessions: sessionsAcrossKill(cluster.value, k),
     },
     updates,
   };
@@ -214,6 +224,10 @@ export function printCharge(r: ChargeReport, resultsDir: string, stamp: string):
   );
   const inFlight = c.inFlightAtKill.map((f) => `${f.action} ${f.status || 'no answer'} (sent ${f.fromKillStartMs} ms from the kill)`);
   log(`  requests in flight on it between the kill and HAProxy's DOWN (failed, allowed): ${inFlight.length} ${JSON.stringify(inFlight)}`);
+  const ss = r.kill.sessions;
+  log(
+    `  sessions open at the kill and used after it: ${ss.spanning}; opened by the killed instance ${ss.openedOnKilled}, still signed in on the surviving one ${ss.kept}`,
+  );
   const failures = [...r.baseline.failures, ...c.failures];
   log(`  other 5xx or unanswered requests (expected 0): ${failures.length}`);
   for (const f of failures.slice(0, 10)) log(`    ${JSON.stringify(f)}`);

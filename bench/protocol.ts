@@ -61,9 +61,9 @@ export interface ChargeJob {
 
 /**
  * One request of the rush: [action, start (epoch ms), end (epoch ms), status (0: no answer), instance
- * that answered (x-charge-server, set by HAProxy; '' when direct), error text or ''].
+ * that answered (x-charge-server, set by HAProxy; '' when direct), error text or '', employer's index].
  */
-export type ChargeRecord = [action: string, start: number, end: number, status: number, server: string, error: string];
+export type ChargeRecord = [action: string, start: number, end: number, status: number, server: string, error: string, employer: number];
 
 /** The allocations as an acknowledged write gave them back: version and `etablissementId:formationId:pointsBase:statut`, sorted. */
 export interface AckedState {
