@@ -10,7 +10,7 @@
  * written to bench/results/<date>-charge.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   checkUpdates,
@@ -69,6 +69,7 @@ async function measured<T>(f: () => Promise<T>): Promise<{ value: T; machine: Ma
 }
 
 export interface ChargeReport {
+  machine: { cpus: number; node: string; loadavgBefore: number[]; startedAt: string };
   settings: Settings;
   database: string;
   setup: ChargeDatabase['timings'];
@@ -157,6 +158,12 @@ function report(
   // without a DOWN line from HAProxy, the window is taken as 5 s (two failed checks take about 2)
   const k: Kill = { at: kill.at, server: 'b', downAt: kill.detectedAt ?? kill.at + 5000 };
   return {
+    machine: {
+      cpus: cpus().length,
+      node: process.version,
+      loadavgBefore: baseline.machine.loadavgStart,
+      startedAt: new Date(baseline.value.startedAt).toISOString(),
+    },
     settings: s,
     database: db.label,
     setup: db.timings,
