@@ -38,7 +38,7 @@ export function chargeSettings() {
     seconds,
     users: intEnv('CHARGE_USERS', 200, 1, 2000),
     baselineSeconds: intEnv('CHARGE_BASELINE_SECONDS', Math.min(180, seconds), 10, 3600),
-    thinkMs: intEnv('CHARGE_THINK_MS', 3000, 0, 60_000),
+    thinkMs: intEnv('CHARGE_THINK_MS', 10_000, 0, 60_000),
     roundsPerVisit: intEnv('CHARGE_ROUNDS', 3, 1, 100),
     rampSeconds: intEnv('CHARGE_RAMP_SECONDS', Math.min(30, Math.round(seconds / 4)), 0, 600),
     poolMax: intEnv('CHARGE_POOL_MAX', 10, 1, 100),
