@@ -40,7 +40,7 @@ export function chargeSettings() {
     baselineSeconds: intEnv('CHARGE_BASELINE_SECONDS', Math.min(180, seconds), 10, 3600),
     thinkMs: intEnv('CHARGE_THINK_MS', 10_000, 0, 60_000),
     roundsPerVisit: intEnv('CHARGE_ROUNDS', 3, 1, 100),
-    rampSeconds: intEnv('CHARGE_RAMP_SECONDS', Math.min(30, Math.round(seconds / 4)), 0, 600),
+    rampSeconds: intEnv('CHARGE_RAMP_SECONDS', Math.min(60, Math.round(seconds / 4)), 0, 600),
     poolMax: intEnv('CHARGE_POOL_MAX', 10, 1, 100),
     /** the kill, in % of the phase behind HAProxy */
     killAtPct: intEnv('CHARGE_KILL_AT_PCT', 50, 1, 99),
