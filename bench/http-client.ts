@@ -16,8 +16,17 @@ export class VirtualClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly base: URL) {
+  /**
+   * `localAddress`: the loopback address the client connects from (127.x.y.z; Linux routes all of
+   * 127.0.0.0/8 to the loopback interface), so that many virtual users are many client addresses.
+   */
+  constructor(
+    private readonly base: URL,
+    private readonly localAddress?: string,
+  ) {
     if (base.hostname !== '127.0.0.1') throw new Error(`bench traffic must stay on 127.0.0.1, not ${base.hostname}`);
+    if (localAddress !== undefined && !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(localAddress))
+      throw new Error(`bench clients connect from a loopback address, not ${localAddress}`);
   }
 
   cookieHeader(only?: readonly string[]): string {
@@ -49,6 +58,7 @@ export class VirtualClient {
           method,
           path,
           agent: this.agent,
+          ...(this.localAddress ? { localAddress: this.localAddress } : {}),
           headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         },
         (res) => {

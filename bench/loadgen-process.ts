@@ -1,7 +1,7 @@
 /** The load generator child process (bench/loadgen.ts), one job at a time. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Job, LoadResult, Reply } from './protocol.js';
+import type { ChargeJob, ChargeResult, Job, LoadResult, Reply } from './protocol.js';
 
 export class LoadGenerator {
   private readonly child: ChildProcess;
@@ -30,7 +30,7 @@ export class LoadGenerator {
     });
   }
 
-  async run(job: Exclude<Job, { type: 'sessions' }>): Promise<LoadResult> {
+  async run(job: Exclude<Job, { type: 'sessions' | 'charge' }>): Promise<LoadResult> {
     const r = await this.send(job);
     if (r.type === 'error') throw new Error(`load generator: ${r.message}`);
     if (r.type !== 'result') throw new Error(`load generator: unexpected ${r.type}`);
@@ -42,6 +42,13 @@ export class LoadGenerator {
     if (r.type === 'error') throw new Error(`load generator: ${r.message}`);
     if (r.type !== 'sessions') throw new Error(`load generator: unexpected ${r.type}`);
     return r.sids;
+  }
+
+  async charge(job: ChargeJob): Promise<ChargeResult> {
+    const r = await this.send(job);
+    if (r.type === 'error') throw new Error(`load generator: ${r.message}`);
+    if (r.type !== 'charge') throw new Error(`load generator: unexpected ${r.type}`);
+    return r.result;
   }
 
   close() {

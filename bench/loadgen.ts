@@ -4,6 +4,7 @@
  * the whole answer, and send the next, until `total` requests are done or the time limit is hit.
  */
 import { VirtualClient, type Response } from './http-client.js';
+import { runChargeJob } from './charge-employer.js';
 import type { Job, LoadResult, Reply, Triplet } from './protocol.js';
 
 const CSRF_META = /name="csrf-token" content="([^"]+)"/;
@@ -135,6 +136,8 @@ async function handle(job: Job): Promise<Reply> {
       );
       return { type: 'sessions', sids };
     }
+    case 'charge':
+      return { type: 'charge', result: await runChargeJob(job) };
     case 'get': {
       const clients = job.sids.map(() => new VirtualClient(new URL(job.baseUrl)));
       try {

@@ -17,6 +17,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { argonBaseline } from './argon.js';
+import { printCharge, runCharge } from './charge.js';
 import { measureDemoServer, type DemoServerMemory } from './demo-server.js';
 import { LoadGenerator } from './loadgen-process.js';
 import { backgroundLoad, medianPhase, repeatPhase, runPhase, type PhaseResult } from './phase.js';
@@ -24,8 +25,10 @@ import { median } from './stats.js';
 import { argonTable, fmt, phaseTable, profileText, table } from './report.js';
 import { freshBenchDatabase, startBenchApp, type BenchApp } from './setup.js';
 
-const SECTIONS = ['login', 'menu', 'memory'] as const;
+const SECTIONS = ['login', 'menu', 'memory', 'charge'] as const;
 type Section = (typeof SECTIONS)[number];
+/** what `npm run bench` runs without a section named (the rush needs PostgreSQL and HAProxy, and takes 15 minutes) */
+const DEFAULT_SECTIONS: readonly Section[] = ['login', 'menu', 'memory'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
@@ -74,7 +77,7 @@ interface Target {
 
 function parseSections(argv: string[]): Section[] {
   const names = argv.filter((a) => a !== '--');
-  if (names.length === 0 || names.includes('all')) return [...SECTIONS];
+  if (names.length === 0 || names.includes('all')) return [...DEFAULT_SECTIONS];
   const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
   if (bad.length) {
     console.error(`Unknown section ${bad.join(', ')}. Usage: npm run bench [-- ${SECTIONS.join('|')} …]`);
@@ -285,9 +288,12 @@ async function main() {
       });
       phases.push(...demo.phases);
     }
+    if (sections.includes('charge')) printCharge(await runCharge(loadgen, root, resultsDir, stamp), resultsDir, stamp);
   } finally {
     loadgen.close();
   }
+  // the rush printed and wrote its own results
+  if (sections.every((s) => s === 'charge')) return;
 
   // ── results ────────────────────────────────────────────────────────────────────────────────
   log(`\n═══ Results on ${dbLabel} ═══\n`);

@@ -50,7 +50,11 @@ export interface PhaseOptions {
   profileDir?: string;
 }
 
-export async function runPhase(loadgen: LoadGenerator, job: Exclude<Job, { type: 'sessions' }>, opts: PhaseOptions): Promise<PhaseResult> {
+export async function runPhase(
+  loadgen: LoadGenerator,
+  job: Exclude<Job, { type: 'sessions' | 'charge' }>,
+  opts: PhaseOptions,
+): Promise<PhaseResult> {
   const profiler = opts.profileDir ? new Profiler() : null;
   if (profiler) await profiler.start();
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -138,7 +142,7 @@ export function medianPhase(runs: PhaseResult[]): RepeatedPhase {
 export async function repeatPhase(
   loadgen: LoadGenerator,
   times: number,
-  job: (share: (total: number) => number) => Exclude<Job, { type: 'sessions' }>,
+  job: (share: (total: number) => number) => Exclude<Job, { type: 'sessions' | 'charge' }>,
   opts: PhaseOptions,
 ): Promise<RepeatedPhase> {
   const runs: PhaseResult[] = [];
