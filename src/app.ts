@@ -12,6 +12,8 @@ import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
+import { loadAgentSession, touchAgentSession } from './modules/operateur/sessions.js';
+import { operateurRoutes } from './modules/operateur/routes/index.js';
 import { accountsRoutes } from './modules/accounts/routes/index.js';
 import { attributionsRoutes } from './modules/attributions/routes/index.js';
 import { registryRoutes } from './modules/entreprises/routes/index.js';
@@ -35,6 +37,7 @@ const MODULE_ROUTES: FastifyPluginAsync[] = [
   rechercheRoutes,
   espaceEtablissementRoutes,
   attributionsRoutes,
+  operateurRoutes,
 ];
 
 /**
@@ -56,6 +59,7 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
   const server = await buildServer(ctx, {
     sessions: { load: loadSession, touch: touchSession },
+    agentSessions: { load: loadAgentSession, touch: touchAgentSession },
     routes: config.devTools ? [...MODULE_ROUTES, devRoutes] : MODULE_ROUTES,
   });
   let cleaner: NodeJS.Timeout | null = null;

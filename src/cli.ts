@@ -10,6 +10,7 @@ import { campagnesCommands } from './modules/campagnes/cli-commands.js';
 import { importRegistry } from './modules/entreprises/import-registry.js';
 import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
 import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
+import { operateurCommands } from './modules/operateur/cli-commands.js';
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
 import { versementsCommands } from './modules/versements/cli-commands.js';
 
@@ -71,6 +72,7 @@ const COMMANDS = registerCommands(
   campagnesCommands,
   enveloppesCommands,
   versementsCommands,
+  operateurCommands,
   devCommands,
 );
 

@@ -20,6 +20,7 @@ import { buildClientAssets } from '../web/client/build.js';
 import { MessagePage } from '../web/pages/public.js';
 import { pageContext, respond } from './respond.js';
 import { registerSecurity, type SessionStore } from './security.js';
+import type { AgentAuthState } from '../modules/operateur/sessions.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,6 +32,8 @@ const root = join(import.meta.dirname, '..', '..');
 
 export interface ServerParts {
   sessions: SessionStore;
+  /** the operator's agents' sessions (cookie `__Host-op`) */
+  agentSessions: SessionStore<AgentAuthState>;
   /** the modules' route plugins, in order */
   routes: FastifyPluginAsync[];
 }
@@ -74,7 +77,7 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await registerPlugins(app, ctx);
   await registerAssets(app);
-  registerSecurity(app, parts.sessions);
+  registerSecurity(app, parts.sessions, parts.agentSessions);
   registerErrorAnswers(app);
   // Mails are written in the transaction of the change that causes them; deliver them once it is answered.
   app.addHook('onResponse', async (req) => {
@@ -140,6 +143,13 @@ const OPENAPI = {
         in: 'cookie',
         name: '__Host-sid',
         description: 'Cookie de session reçu à la connexion (POST /connexion)',
+      },
+      agentSession: {
+        type: 'apiKey' as const,
+        in: 'cookie',
+        name: '__Host-op',
+        description:
+          'Cookie de session d’un agent de l’opérateur, reçu après le mot de passe et le code de double authentification (POST /operateur/connexion puis /operateur/connexion/code)',
       },
       csrf: {
         type: 'apiKey' as const,
