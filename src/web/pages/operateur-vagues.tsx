@@ -192,7 +192,7 @@ function WaveActions(props: { ctx: PageContext; wave: WaveState }) {
       ) : null}
       {wave.statut === 'emise' && wave.fichierSha256 ? (
         <li>
-          <a className="fr-btn fr-icon-download-line fr-btn--icon-left" href={`${base}/fichier`} download>
+          <a className="fr-btn" href={`${base}/fichier`}>
             Télécharger le fichier
           </a>
         </li>
