@@ -67,7 +67,8 @@ export function Layout(props: {
 /** The header's quick links (« Votre compte », « Je crée mon compte », or the viewer and « Se déconnecter »). */
 function ToolLinks(props: { ctx: PageContext }) {
   const { ctx } = props;
-  if (ctx.agent) return <AgentLinks ctx={ctx} agent={ctx.agent} />;
+  // the operator's space: the agent once signed in, never the companies' links
+  if (ctx.agent !== undefined) return ctx.agent ? <AgentLinks ctx={ctx} agent={ctx.agent} /> : null;
   return (
     <ul className="fr-btns-group">
       {ctx.viewer ? (
