@@ -13,6 +13,8 @@ import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { remindersTick } from './modules/versements/rappels.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
+import { loadAgentSession, touchAgentSession } from './modules/operateur/sessions.js';
+import { operateurRoutes } from './modules/operateur/routes/index.js';
 import { accountsRoutes } from './modules/accounts/routes/index.js';
 import { attributionsRoutes } from './modules/attributions/routes/index.js';
 import { registryRoutes } from './modules/entreprises/routes/index.js';
@@ -36,6 +38,7 @@ const MODULE_ROUTES: FastifyPluginAsync[] = [
   rechercheRoutes,
   espaceEtablissementRoutes,
   attributionsRoutes,
+  operateurRoutes,
 ];
 
 /**
@@ -57,6 +60,7 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
   const server = await buildServer(ctx, {
     sessions: { load: loadSession, touch: touchSession },
+    agentSessions: { load: loadAgentSession, touch: touchAgentSession },
     routes: config.devTools ? [...MODULE_ROUTES, devRoutes] : MODULE_ROUTES,
     poolStats: database.poolStats,
   });

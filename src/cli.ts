@@ -15,6 +15,7 @@ import { campagnesCommands } from './modules/campagnes/cli-commands.js';
 import { importRegistry } from './modules/entreprises/import-registry.js';
 import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
 import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
+import { operateurCommands } from './modules/operateur/cli-commands.js';
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
 import { versementsCommands } from './modules/versements/cli-commands.js';
 import { reliquatCommands } from './modules/versements/reliquat-cli.js';
@@ -103,6 +104,7 @@ const COMMANDS = registerCommands(
   versementsCommands,
   reliquatCommands,
   rapprochementCommands,
+  operateurCommands,
   devCommands,
 );
 

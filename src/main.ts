@@ -5,6 +5,7 @@ import { espaces } from './infra/db/schema.js';
 import { createApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './infra/config.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
+import { DEMO_AGENTS } from './demo/operateur.js';
 import { formatSiret } from './domain/identifiers.js';
 import { ensureCommunes } from './modules/referentiel/communes.js';
 
@@ -63,6 +64,11 @@ function printDemoGuide(config: Config, url: string, say: Say) {
         say.info(
           `  SIRET ${formatSiret(e.siret)}  ${p.nom} ${p.prenom}  (${p.role}${e.kind === 'tiers_declarant' ? ', tiers-déclarant' : ''})`,
         );
+  }
+  if (config.demoSeed && !config.isProduction) {
+    console.log(`\nAgents de l’opérateur (${url}/operateur/connexion, même mot de passe, puis le code de double authentification) :`);
+    for (const a of DEMO_AGENTS) console.log(`  ${a.courriel}  ${a.prenom} ${a.nom}  (${a.role})`);
+    console.log('  Code actuel : npm run cli -- operateur-code <courriel> (démonstration seulement)');
   }
   if (config.demoNow)
     say.info(

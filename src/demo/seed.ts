@@ -12,6 +12,7 @@ import { loginKey } from '../modules/accounts/login-key.js';
 import { DEMO_COMPANIES } from './registry.js';
 import { seedRegistry } from './seed-registry.js';
 import { seedDemoAttributions } from './attributions.js';
+import { seedDemoAgents } from './operateur.js';
 import { seedDemoEnveloppes } from './enveloppes.js';
 import { seedDemoEspaceEtablissement } from './espace-etablissement.js';
 import { seedDemoMetiersEnTension } from './metiers-en-tension.js';
@@ -115,6 +116,8 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
   // tiers-déclarant who filed its clients' DSN
   await seedDemoEnveloppes(ctx, log);
   await seedDemoAttributions(ctx, log);
+  // agents whose second factor anyone can compute: never in production, even with DEMO_SEED=1
+  if (!ctx.config.isProduction) await seedDemoAgents(ctx, DEMO_PASSWORD);
 }
 
 async function seedCompanyRegistry(ctx: AppContext, log: (line: string) => void): Promise<void> {

@@ -100,3 +100,11 @@ export function reconcile(t: ReconciliationTotals): { carriedOverCents: Cents; d
   const differenceCents = t.collectedCents - (t.feesCents + t.paidCents + t.reliquatPaidCents + carriedOverCents);
   return { carriedOverCents, differenceCents, balanced: differenceCents === 0n };
 }
+
+/** Why a share cannot be paid (D. 6241-27-1), as the operator's screens and the employers' say it. */
+export const MOTIFS_NON_VERSABLE: Readonly<Record<string, string>> = {
+  sans_coordonnees: 'Aucune coordonnée bancaire',
+  coordonnees_non_verifiees: 'Coordonnées bancaires non vérifiées',
+  etablissement_ferme: 'Établissement fermé',
+  rejet_bancaire: 'Virement rejeté par la banque',
+};

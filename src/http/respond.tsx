@@ -99,7 +99,10 @@ export function sendFile(reply: FastifyReply, file: { name: string; type: string
 }
 
 export function pageContext(req: FastifyRequest): PageContext {
-  return { csrfToken: req.csrfToken, viewer: req.auth?.viewer ?? null, devTools: req.server.ctx.config.devTools };
+  const ctx: PageContext = { csrfToken: req.csrfToken, viewer: req.auth?.viewer ?? null, devTools: req.server.ctx.config.devTools };
+  // under /operateur, the operator's header (with the agent once both factors are passed)
+  if (req.url.startsWith('/operateur')) ctx.agent = req.agent?.stage === 'complete' ? req.agent.viewer : null;
+  return ctx;
 }
 
 /** Redirect after a successful POST (PRG), with an optional notice code shown on the next page. */

@@ -16,13 +16,14 @@ import { tooManyRequests } from '../shared/problem.js';
 import { respond } from './respond.js';
 import { z } from 'zod';
 import { problemSchema } from './problems.js';
-import { requireUser } from './security.js';
+import { requireAgent, requireUser } from './security.js';
 
 /**
  * Who may call: anyone; a signed-in person with a validated account; one who must first change the
- * credentials an administrator reset (only the pages of that change); an administrator of the company.
+ * credentials an administrator reset (only the pages of that change); an administrator of the company;
+ * an agent of the operator (its own session, `/operateur` only), of one `role` when given.
  */
-export type Access = 'public' | 'user' | 'user-forced-change' | 'admin';
+export type Access = 'public' | 'user' | 'user-forced-change' | 'admin' | 'agent';
 
 export interface RouteDoc {
   /** stable, unique, camelCase: what API clients call the operation */
@@ -31,6 +32,8 @@ export interface RouteDoc {
   description?: string;
   tags: string[];
   access: Access;
+  /** with `access: 'agent'`: the role the operation is reserved to */
+  role?: 'gestionnaire' | 'valideur';
   body?: z.ZodType;
   querystring?: z.ZodType;
   params?: z.ZodType;
@@ -57,7 +60,7 @@ export interface RateLimit {
   by: 'address' | ((req: FastifyRequest) => string | null);
 }
 
-const GUARDS: Record<Exclude<Access, 'public'>, preValidationAsyncHookHandler> = {
+const GUARDS: Record<Exclude<Access, 'public' | 'agent'>, preValidationAsyncHookHandler> = {
   user: requireUser(),
   'user-forced-change': requireUser({ allowForcedChange: true }),
   admin: requireUser({ admin: true }),
@@ -79,7 +82,9 @@ function problemResponses(doc: RouteDoc, changes: boolean): Record<number, z.Zod
 
 export function route(doc: RouteDoc) {
   const changes = doc.changes ?? doc.body !== undefined;
-  const security = doc.access === 'public' ? (changes ? [{ csrf: [] }] : []) : changes ? [{ session: [], csrf: [] }] : [{ session: [] }];
+  const session = doc.access === 'agent' ? 'agentSession' : 'session';
+  const security =
+    doc.access === 'public' ? (changes ? [{ csrf: [] }] : []) : changes ? [{ [session]: [], csrf: [] }] : [{ [session]: [] }];
   const schema = doc.hide
     ? { hide: true }
     : {
@@ -98,7 +103,7 @@ export function route(doc: RouteDoc) {
       };
   const hooks = [
     ...(doc.rateLimits?.length ? [rateLimited(doc.rateLimits)] : []),
-    ...(doc.access === 'public' ? [] : [GUARDS[doc.access]]),
+    ...(doc.access === 'public' ? [] : [doc.access === 'agent' ? requireAgent(doc.role) : GUARDS[doc.access]]),
   ];
   return { schema, attachValidation: true, ...(hooks.length ? { preValidation: hooks } : {}) };
 }

@@ -23,6 +23,7 @@ import { registerSecurity, type SessionStore } from './security.js';
 import { APP_ROOT } from '../infra/files.js';
 import type { PoolStats } from '../infra/metrics.js';
 import { loggerOptions, registerObservability, requestIdOf } from './observability.js';
+import type { AgentAuthState } from '../modules/operateur/sessions.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,6 +33,8 @@ declare module 'fastify' {
 
 export interface ServerParts {
   sessions: SessionStore;
+  /** the operator's agents' sessions (cookie `__Host-op`) */
+  agentSessions: SessionStore<AgentAuthState>;
   /** the modules' route plugins, in order */
   routes: FastifyPluginAsync[];
   /** the database pool's figures for /metrics (null on PGlite) */
@@ -66,7 +69,7 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
   await registerPlugins(app, ctx);
   await registerAssets(app);
   registerObservability(app, ctx.db, { poolStats: parts.poolStats, metricsToken: ctx.config.METRICS_TOKEN });
-  registerSecurity(app, parts.sessions);
+  registerSecurity(app, parts.sessions, parts.agentSessions);
   registerErrorAnswers(app);
   // Mails are written in the transaction of the change that causes them; deliver them once it is answered.
   app.addHook('onResponse', async (req) => {
@@ -132,6 +135,13 @@ const OPENAPI = {
         in: 'cookie',
         name: '__Host-sid',
         description: 'Cookie de session reçu à la connexion (POST /connexion)',
+      },
+      agentSession: {
+        type: 'apiKey' as const,
+        in: 'cookie',
+        name: '__Host-op',
+        description:
+          'Cookie de session d’un agent de l’opérateur, reçu après le mot de passe et le code de double authentification (POST /operateur/connexion puis /operateur/connexion/code)',
       },
       csrf: {
         type: 'apiKey' as const,

@@ -89,7 +89,19 @@ export type AuditAction =
   | 'retours_sepa.importes'
   | 'non_versable.redesigne'
   | 'reliquat.calcule'
-  | 'metiers_en_tension.importes';
+  | 'metiers_en_tension.importes'
+  // the operator's agents (src/modules/operateur)
+  | 'operateur.agent_cree'
+  | 'operateur.lien_envoye'
+  | 'operateur.mot_de_passe_choisi'
+  | 'operateur.mot_de_passe_verifie'
+  | 'operateur.connexion'
+  | 'operateur.connexion_echec'
+  | 'operateur.connexion_bloquee'
+  | 'operateur.code_refuse'
+  | 'operateur.code_bloque'
+  | 'operateur.totp_enrole'
+  | 'operateur.deconnexion';
 
 export interface AuditEntry {
   action: AuditAction;

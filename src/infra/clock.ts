@@ -51,8 +51,20 @@ export class ShiftableClock implements Clock {
   real(): void {
     this.offsetMs = 0;
   }
+  /** the base clock's time (real time for the system clock), whatever the shift */
+  baseNow(): Date {
+    return this.base.now();
+  }
   /** how far ahead (positive) or behind (negative) of the base clock, in milliseconds */
   get shiftMs(): number {
     return this.offsetMs;
   }
+}
+
+/**
+ * The time people's devices read — what a TOTP application computes its codes from: the clock's own
+ * time, except for the demo clock, whose shift (DEMO_NOW, /dev/horloge) moves the campaign, not phones.
+ */
+export function deviceTime(clock: Clock): Date {
+  return clock instanceof ShiftableClock ? clock.baseNow() : clock.now();
 }

@@ -43,6 +43,7 @@ const schema = z
         .default(24),
     ),
     SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'SESSION_SECRET doit comporter au moins 32 caractères').optional()),
+    SECRETS_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'SECRETS_KEY doit comporter au moins 32 caractères').optional()),
     DEMO_SEED: z.preprocess(emptyToUndefined, z.enum(['0', '1']).optional()),
     SEPA_DEBTOR_IBAN: z.preprocess(emptyToUndefined, z.string().max(40).optional()),
     SEPA_DEBTOR_BIC: z.preprocess(emptyToUndefined, z.string().max(11).optional()),
@@ -94,6 +95,12 @@ const schema = z
         });
       if (!c.SESSION_SECRET)
         ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'SESSION_SECRET est obligatoire en production' });
+      if (!c.SECRETS_KEY)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SECRETS_KEY'],
+          message: 'SECRETS_KEY est obligatoire en production (chiffrement des secrets de double authentification des agents)',
+        });
       if (!c.SMTP_URL)
         ctx.addIssue({
           code: 'custom',
@@ -119,6 +126,12 @@ function nodeEnvOf(c: { NODE_ENV?: 'development' | 'production' | 'test' | undef
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
 export const isLoopback = (host: string): boolean => LOOPBACK.has(host.trim().toLowerCase());
+
+/**
+ * The key that encrypts stored secrets (the agents' TOTP seeds) outside production: fixed, so that the
+ * demo's enrolled agents keep their codes across restarts; production must set SECRETS_KEY.
+ */
+export const DEMO_SECRETS_KEY = 'demonstration-seulement-cle-des-secrets-soltea';
 
 /** The ordering account of the SEPA files in development and tests (a test IBAN of the Banque de France's format). */
 export const DEMO_SEPA_DEBTOR = {
@@ -181,6 +194,8 @@ export type Config = Omit<z.infer<typeof schema>, 'NODE_ENV' | 'LOG_LEVEL'> & {
   devTools: boolean;
   /** Load the demo data set into an empty database: DEMO_SEED, else only for the embedded PGlite demo. */
   demoSeed: boolean;
+  /** the key of stored secrets (SECRETS_KEY; a fixed demonstration value outside production) */
+  secretsKey: string;
   /** the ordering account of the SEPA files (SEPA_DEBTOR_*; demonstration values outside production) */
   sepaDebtor: { iban: string; bic: string; name: string };
   /** Fastify's trustProxy, from TRUST_PROXY */
@@ -217,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devTools: c.DEV_TOOLS === '1' && !isProduction && isLoopback(c.HOST),
     demoSeed: c.DEMO_SEED ? c.DEMO_SEED === '1' : !isProduction && !c.DATABASE_URL,
     trustProxy: trustProxyOf(c.TRUST_PROXY),
+    secretsKey: c.SECRETS_KEY ?? DEMO_SECRETS_KEY,
     sepaDebtor: {
       iban: c.SEPA_DEBTOR_IBAN ? compactInput(c.SEPA_DEBTOR_IBAN).toUpperCase() : DEMO_SEPA_DEBTOR.iban,
       bic: c.SEPA_DEBTOR_BIC ? compactInput(c.SEPA_DEBTOR_BIC).toUpperCase() : DEMO_SEPA_DEBTOR.bic,

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 
 /** 256-bit random token, URL-safe (tokens ≥ 128 bits from a CSPRNG: docs/regles.md#comptes, OWASP ASVS). */
@@ -41,3 +41,29 @@ export async function verifySecret(hash: string | null | undefined, secret: stri
   }
 }
 let DUMMY_HASH: string | undefined;
+
+/**
+ * Secrets the server must read back (the agents' TOTP seeds): AES-256-GCM with a random 96-bit nonce,
+ * the key derived from configuration (`SECRETS_KEY`). Stored as `v1.<nonce>.<ciphertext>.<tag>`
+ * (base64url); a wrong key or an altered value fails to decrypt (null), never reads as another secret.
+ */
+export function encryptSecret(key: string, plaintext: string): string {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', secretKey(key), nonce);
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', nonce, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+}
+
+export function decryptSecret(key: string, stored: string): string | null {
+  const [version, nonce, body, tag] = stored.split('.');
+  if (version !== 'v1' || nonce === undefined || body === undefined || tag === undefined) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', secretKey(key), Buffer.from(nonce, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+const secretKey = (key: string) => createHash('sha256').update(`soltea:secrets:${key}`).digest();

@@ -1,10 +1,13 @@
 import type { ReactNode } from 'react';
 
 import type { Viewer } from '../modules/accounts/sessions.js';
+import type { AgentViewer } from '../modules/operateur/sessions.js';
 
 export interface PageContext {
   csrfToken: string;
   viewer: Viewer | null;
+  /** the operator's agent signed in (pages under /operateur) */
+  agent?: AgentViewer | null;
   /** the development tools are on (DEV_TOOLS=1): the footer links to the outbox */
   devTools: boolean;
 }
@@ -64,6 +67,8 @@ export function Layout(props: {
 /** The header's quick links (« Votre compte », « Je crée mon compte », or the viewer and « Se déconnecter »). */
 function ToolLinks(props: { ctx: PageContext }) {
   const { ctx } = props;
+  // the operator's space: the agent once signed in, never the companies' links
+  if (ctx.agent !== undefined) return ctx.agent ? <AgentLinks ctx={ctx} agent={ctx.agent} /> : null;
   return (
     <ul className="fr-btns-group">
       {ctx.viewer ? (
@@ -100,6 +105,28 @@ function ToolLinks(props: { ctx: PageContext }) {
   );
 }
 
+/** The operator's space: the agent, its role, « Se déconnecter ». */
+function AgentLinks(props: { ctx: PageContext; agent: AgentViewer }) {
+  const { ctx, agent } = props;
+  return (
+    <ul className="fr-btns-group">
+      <li>
+        <a className="fr-btn fr-icon-account-circle-line" href="/operateur">
+          {`${agent.prenom} ${agent.nom} - ${agent.role === 'valideur' ? 'Valideur' : 'Gestionnaire'}`}
+        </a>
+      </li>
+      <li>
+        <form method="post" action="/operateur/deconnexion" className="inline-form">
+          <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+          <button type="submit" className="fr-btn fr-icon-logout-box-r-line">
+            Se déconnecter
+          </button>
+        </form>
+      </li>
+    </ul>
+  );
+}
+
 /** The DSFR header: the Marianne, the service name, the quick links (a menu on small screens). */
 function Header(props: { ctx: PageContext }) {
   const { ctx } = props;
@@ -131,10 +158,21 @@ function Header(props: { ctx: PageContext }) {
                 </div>
               </div>
               <div className="fr-header__service">
-                <a href={ctx.viewer ? '/menu' : '/'} title="Accueil - net-entreprises">
-                  <p className="fr-header__service-title">net-entreprises</p>
-                </a>
-                <p className="fr-header__service-tagline">Portail officiel des déclarations sociales en ligne</p>
+                {ctx.agent !== undefined ? (
+                  <>
+                    <a href="/operateur" title="Accueil - Espace opérateur SOLTéA">
+                      <p className="fr-header__service-title">SOLTéA - Espace opérateur</p>
+                    </a>
+                    <p className="fr-header__service-tagline">Caisse des Dépôts, opérateur du solde de la taxe d’apprentissage</p>
+                  </>
+                ) : (
+                  <>
+                    <a href={ctx.viewer ? '/menu' : '/'} title="Accueil - net-entreprises">
+                      <p className="fr-header__service-title">net-entreprises</p>
+                    </a>
+                    <p className="fr-header__service-tagline">Portail officiel des déclarations sociales en ligne</p>
+                  </>
+                )}
               </div>
             </div>
             <div className="fr-header__tools">

@@ -32,6 +32,7 @@ beforeAll(async () => {
         DATABASE_URL: databaseUrl(PG, name),
         PUBLIC_URL: 'https://portail.example.fr',
         SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
+        SECRETS_KEY: 'une-autre-phrase-secrete-de-test-assez-longue',
         SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
       }
     : { NODE_ENV: 'development', PGLITE_DIR: join(dir, 'pglite') };

@@ -50,6 +50,7 @@ function startInstance(port: number): Child {
       PORT: String(port),
       PUBLIC_URL: 'https://portail.example.fr',
       SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
+      SECRETS_KEY: 'une-autre-phrase-secrete-de-test-assez-longue',
       // nothing listens there: no mail is sent by these tests
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     },

@@ -53,6 +53,7 @@ beforeAll(async () => {
       PORT: String(port),
       PUBLIC_URL: 'https://portail.example.fr',
       SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
+      SECRETS_KEY: 'une-autre-phrase-secrete-de-test-assez-longue',
       SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
       // each request says it comes from another client, so that the search's rate limit (per address) stays out of the way
       TRUST_PROXY: '1',

@@ -42,9 +42,14 @@ describe('the OpenAPI document', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
   });
 
-  it('every operation says its security: the session cookie, and the CSRF token on changes', () => {
+  it('every operation says its security: the session cookie (a user’s, or an agent’s under /operateur), and the CSRF token on changes', () => {
     const schemes = Object.keys(doc.components?.securitySchemes ?? {});
-    expect(schemes.sort()).toEqual(['csrf', 'session']);
+    expect(schemes.sort()).toEqual(['agentSession', 'csrf', 'session']);
+    const agentOnly = operations()
+      .filter(({ op }) => (op.security ?? []).some((r) => 'agentSession' in r))
+      .map((o) => o.path);
+    expect(agentOnly.length).toBeGreaterThan(0);
+    expect(agentOnly.filter((p) => !p.startsWith('/operateur/') && p !== '/operateur')).toEqual([]);
     const wrong = operations()
       .filter(({ method, op }) => {
         if (!Array.isArray(op.security)) return true;
@@ -61,7 +66,7 @@ describe('the OpenAPI document', () => {
       const statuses = Object.keys(op.responses);
       if (!statuses.includes('429') || !statuses.includes('503')) wrong.push(`${method} ${path}: no 429/503`);
       const schemes = (op.security ?? []).flatMap((r) => Object.keys(r));
-      if (schemes.includes('session') && !(statuses.includes('401') && statuses.includes('403')))
+      if ((schemes.includes('session') || schemes.includes('agentSession')) && !(statuses.includes('401') && statuses.includes('403')))
         wrong.push(`${method} ${path}: no 401/403`);
       if (schemes.includes('csrf') && !statuses.includes('403')) wrong.push(`${method} ${path}: no 403 (CSRF)`);
       if (op.requestBody && !statuses.includes('400')) wrong.push(`${method} ${path}: no 400`);

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../../src/infra/config.js';
 const PROD = {
   NODE_ENV: 'production',
   SESSION_SECRET: 'x'.repeat(40),
+  SECRETS_KEY: 'y'.repeat(40),
   SMTP_URL: 'smtp://mail.example:587',
   DATABASE_URL: 'postgres://db.example/soltea',
   PUBLIC_URL: 'https://soltea.example',
@@ -47,6 +48,13 @@ describe('configuration', () => {
     expect(refusal({ ...PROD, PUBLIC_URL: '' })).toMatch(/PUBLIC_URL est obligatoire en production et commence par https:\/\//);
     expect(refusal({ ...PROD, PUBLIC_URL: 'http://soltea.example' })).toMatch(/https:\/\//);
     expect(loadConfig(PROD).isProduction).toBe(true);
+  });
+
+  it('production asks for SECRETS_KEY (the agents’ second-factor secrets); elsewhere a fixed demonstration key', () => {
+    expect(refusal({ ...PROD, SECRETS_KEY: '' })).toMatch(/SECRETS_KEY est obligatoire en production/);
+    expect(refusal({ ...PROD, SECRETS_KEY: 'court' })).toMatch(/SECRETS_KEY doit comporter au moins 32 caractères/);
+    expect(loadConfig(PROD).secretsKey).toBe('y'.repeat(40));
+    expect(loadConfig({}).secretsKey).toBe(loadConfig({ NODE_ENV: 'test' }).secretsKey);
   });
 
   it('the demo data set loads only into the embedded demo, unless DEMO_SEED says otherwise', () => {

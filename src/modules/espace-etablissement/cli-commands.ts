@@ -7,6 +7,8 @@ import { systemClock } from '../../infra/clock.js';
 import { loadConfig } from '../../infra/config.js';
 import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
 import { createMailDeliverer } from '../../infra/mail.js';
+import { and, eq } from 'drizzle-orm';
+import { agents } from '../../infra/db/schema-versements.js';
 import { setBankDetailsStatus } from './coordonnees-bancaires.js';
 import { letterText, takePendingLetters } from './courriers-codes.js';
 
@@ -52,7 +54,7 @@ export function parseBankStatusArgs(args: string[]): BankStatusArgs {
   if (!taken.ok) return taken;
   const [siretArg, statutArg, ...motifWords] = taken.rest;
   if (!siretArg || !statutArg)
-    return { ok: false, message: 'Usage : bank-details-status <siret> <verifiee|rejetee> [motif…] [--agent "<prénom nom>"]' };
+    return { ok: false, message: 'Usage : bank-details-status <siret> <verifiee|rejetee> [motif…] [--agent <courriel>]' };
   const siret = parseSiret(siretArg);
   if (!siret.ok) return { ok: false, message: siret.message };
   const statut = statutArg.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
@@ -71,8 +73,20 @@ export async function runBankStatus(ctx: AppContext, args: string[], out: (line:
     out(p.message);
     return 2;
   }
-  const agent = agentOrSystemUser(p.agent);
-  const r = await setBankDetailsStatus(ctx, { siret: p.siret, statut: p.statut, motif: p.motif, operatorUserId: null, agent });
+  const who = await agentIdentity(ctx, p.agent);
+  if (!who.ok) {
+    out(who.message);
+    return 1;
+  }
+  const agent = who.name;
+  const r = await setBankDetailsStatus(ctx, {
+    siret: p.siret,
+    statut: p.statut,
+    motif: p.motif,
+    operatorUserId: null,
+    agentId: who.id,
+    agent,
+  });
   if (!r.ok) {
     out(r.message);
     return 1;
@@ -81,6 +95,24 @@ export async function runBankStatus(ctx: AppContext, args: string[], out: (line:
     `Coordonnées bancaires du SIRET ${formatSiret(p.siret)} : ${p.statut === 'verifiee' ? 'vérifiées' : `rejetées (motif : ${p.motif})`}, par ${agent}. Les administrateurs de l’établissement sont prévenus.`,
   );
   return 0;
+}
+
+/**
+ * Who gives a verdict from the command line: `--agent <courriel>` names an active agent of the operator
+ * (src/modules/operateur), recorded by its id in the audit row and by its name in the status history; a
+ * name without « @ » (older scripts) or no `--agent` at all is recorded as a name only.
+ */
+async function agentIdentity(
+  ctx: AppContext,
+  given: string | undefined,
+): Promise<{ ok: true; id: string | null; name: string } | { ok: false; message: string }> {
+  if (!given?.includes('@')) return { ok: true, id: null, name: agentOrSystemUser(given) };
+  const [a] = await ctx.db
+    .select({ id: agents.id, nom: agents.nom, prenom: agents.prenom })
+    .from(agents)
+    .where(and(eq(agents.courriel, given.trim().toLowerCase()), eq(agents.statut, 'actif')));
+  if (!a) return { ok: false, message: `Aucun agent actif de l’opérateur n’a le courriel ${given}.` };
+  return { ok: true, id: a.id, name: `${a.prenom} ${a.nom}` };
 }
 
 /**
@@ -129,8 +161,8 @@ async function withContext(run: (ctx: AppContext) => Promise<number>): Promise<n
 
 export const espaceEtablissementCommands: Record<string, CliCommand> = {
   'bank-details-status': {
-    usage: 'bank-details-status <siret> <verifiee|rejetee> [motif…] [--agent "<prénom nom>"]',
-    help: 'Donne le statut de vérification des coordonnées bancaires actuelles d’un établissement (vérifiées, ou rejetées avec un motif) ; l’établissement est prévenu par courriel. L’agent (par défaut l’utilisateur du système) est enregistré.',
+    usage: 'bank-details-status <siret> <verifiee|rejetee> [motif…] [--agent <courriel>]',
+    help: 'Donne le statut de vérification des coordonnées bancaires actuelles d’un établissement (vérifiées, ou rejetées avec un motif) ; l’établissement est prévenu par courriel. L’agent de l’opérateur (son courriel ; par défaut l’utilisateur du système) est enregistré dans l’historique et le journal d’audit. L’écran /operateur/coordonnees-bancaires fait de même.',
     run: async (args) => {
       const parsed = parseBankStatusArgs(args);
       if (!parsed.ok) {

@@ -253,12 +253,22 @@ export type StatusResult = { ok: true; id: number; statut: BankStatus } | { ok: 
 
 /**
  * Sets the operator's verdict on the current bank details of `siret` (« vérifiée », or « rejetée »
- * with a motif). Used by the CLI until the operator's back-office exists: `agent` names who of the
- * operator gave it, recorded in the audit row and in the status history.
+ * with a motif), from the operator's space or the command line: `agentId` is the agent (the audit row's
+ * actor), `agent` the name recorded in the status history. With `id`, the verdict applies only if
+ * those details are still the current ones (the page showed them; the establishment may have changed
+ * them since).
  */
 export async function setBankDetailsStatus(
   ctx: AppContext,
-  input: { siret: string; statut: string; motif?: string | null; operatorUserId?: string | null; agent?: string | null },
+  input: {
+    siret: string;
+    statut: string;
+    motif?: string | null;
+    operatorUserId?: string | null;
+    agentId?: string | null;
+    agent?: string | null;
+    id?: number;
+  },
 ): Promise<StatusResult> {
   const statut = input.statut;
   if (statut !== 'verifiee' && statut !== 'rejetee') return { ok: false, message: 'Le statut doit être « verifiee » ou « rejetee ».' };
@@ -274,6 +284,11 @@ export async function setBankDetailsStatus(
       .where(and(eq(coordonneesBancaires.siret, input.siret), isNull(coordonneesBancaires.remplaceeLe)))
       .for('update');
     if (!cur) return { ok: false, message: `Aucune coordonnée bancaire n’est enregistrée pour le SIRET ${formatSiret(input.siret)}.` };
+    if (input.id !== undefined && cur.id !== input.id)
+      return {
+        ok: false,
+        message: `Les coordonnées bancaires du SIRET ${formatSiret(input.siret)} ont été remplacées depuis l’affichage de la page : vérifiez les nouvelles.`,
+      };
     await tx
       .update(coordonneesBancaires)
       .set({ statut, motifRejet: statut === 'rejetee' ? motif : null, verifieeLe: now, verifieePar: input.operatorUserId ?? null })
@@ -292,6 +307,7 @@ export async function setBankDetailsStatus(
     await audit(tx, ctx.clock, {
       action: 'bank_details.status_set',
       actorUserId: input.operatorUserId ?? null,
+      actorAgentId: input.agentId ?? null,
       espaceId,
       details: {
         siret: input.siret,

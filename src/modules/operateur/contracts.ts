@@ -1,0 +1,44 @@
+/**
+ * Contracts of the operator's space (module operateur): one zod schema per form / API body, shared by
+ * the routes and the OpenAPI document. Messages are French and name the field.
+ */
+import { z } from 'zod';
+import { email, siretField, text } from '../../shared/fields.js';
+
+export const agentLoginSchema = z.object({
+  courriel: email('Le courriel').refine((s) => s !== '', 'Le courriel est obligatoire.'),
+  password: z.preprocess(
+    (v) => (v === undefined ? '' : v),
+    z.string().min(1, 'Le mot de passe est obligatoire.').max(100, 'Le mot de passe est trop long.'),
+  ),
+  retour: z.string().max(200).optional(),
+});
+
+export const agentCodeSchema = z.object({
+  code: z.preprocess(
+    (v) => (typeof v === 'string' ? v.replace(/\s+/g, '') : v),
+    z.string({ error: 'Le code est obligatoire.' }).regex(/^\d{6}$/, 'Le code : les 6 chiffres affichés par votre application.'),
+  ),
+});
+
+export const agentPasswordSchema = z
+  .object({
+    jeton: z.string().min(1).max(100),
+    password: z.preprocess((v) => (v === undefined ? '' : v), z.string().min(1, 'Le mot de passe est obligatoire.').max(100)),
+    passwordConfirm: z.preprocess((v) => (v === undefined ? '' : v), z.string().max(100)),
+  })
+  .superRefine((v, ctx) => {
+    if (v.password && v.passwordConfirm !== v.password)
+      ctx.addIssue({ code: 'custom', path: ['passwordConfirm'], message: 'La confirmation ne correspond pas au mot de passe.' });
+  });
+
+export const bankVerdictSchema = z
+  .object({
+    siret: siretField,
+    statut: z.enum(['verifiee', 'rejetee'], { error: 'Le verdict : « Vérifiée » ou « Rejetée ».' }),
+    motif: text('Le motif', 500, { optional: true }),
+  })
+  .superRefine((v, ctx) => {
+    if (v.statut === 'rejetee' && v.motif.length < 3)
+      ctx.addIssue({ code: 'custom', path: ['motif'], message: 'Indiquez le motif du rejet : il est communiqué à l’établissement.' });
+  });

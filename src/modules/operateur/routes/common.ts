@@ -1,0 +1,31 @@
+/** What the operator space's route files share: tags, notices, request metadata. */
+import type { FastifyRequest } from 'fastify';
+import { textField } from '../../../shared/fields.js';
+
+export const tags = { connexion: ['Opérateur - connexion'], espace: ['Opérateur'], vagues: ['Opérateur - vagues de versement'] };
+
+export const NOTICES: Record<string, string> = {
+  deconnecte: 'Vous êtes déconnecté de l’espace opérateur.',
+  'mot-de-passe-choisi': 'Votre mot de passe est enregistré. Connectez-vous : la double authentification vous sera demandée.',
+  'verdict-verifiee': 'Les coordonnées bancaires sont vérifiées ; l’établissement est prévenu.',
+  'verdict-rejetee': 'Les coordonnées bancaires sont rejetées ; l’établissement est prévenu avec le motif.',
+  preparee: 'La vague est préparée : un valideur doit maintenant l’approuver.',
+  approuvee: 'La vague est approuvée : elle peut être émise.',
+  emise: 'La vague est émise : téléchargez le fichier de virements et transmettez-le à la banque.',
+  annulee: 'La vague est annulée.',
+};
+
+export const notice = (req: FastifyRequest): string | undefined => NOTICES[textField(req.query, 'notice')];
+
+export const meta = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] });
+
+/** Where to go back after login: only a page of the operator's space. */
+export function safeReturn(r: string | undefined): string {
+  return r && /^\/operateur(\/[a-z0-9/_-]*)?$/i.test(r) && !r.startsWith('//') ? r : '/operateur';
+}
+
+/** The page number of `?page=` (1 when absent or wrong). */
+export function pageOf(req: FastifyRequest): number {
+  const n = Number(textField(req.query, 'page'));
+  return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
+}

@@ -1,0 +1,89 @@
+/**
+ * The agents' sessions (cookie `__Host-op`), apart from the users': the same rules (docs/regles.md#comptes
+ * and #operateur) — a random 256-bit id stored hashed, 30 minutes idle, 12 hours in all, its own CSRF
+ * token, revocable — plus the login's stage: after the password alone a session only opens the second
+ * factor's pages, for 10 minutes; passing the second factor replaces it by a new one (a new id).
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import { newToken, sha256 } from '../../infra/crypto.js';
+import type { Tx } from '../../infra/db/index.js';
+import { agentSessions } from '../../infra/db/schema-operateur.js';
+import { agents } from '../../infra/db/schema-versements.js';
+import type { AgentRole, AgentRow } from './agents.js';
+
+export const AGENT_SESSION_IDLE_MS = 30 * 60_000;
+export const AGENT_SESSION_ABSOLUTE_MS = 12 * 3_600_000;
+/** the time between the password and the second factor */
+export const AGENT_PENDING_MS = 10 * 60_000;
+const TOUCH_EVERY_MS = 60_000;
+
+export type AgentSessionRow = typeof agentSessions.$inferSelect;
+export type AgentStage = 'mot_de_passe' | 'complete';
+
+/** Who is signed in, as the operator's pages show it. */
+export interface AgentViewer {
+  nom: string;
+  prenom: string;
+  role: AgentRole;
+}
+
+export interface AgentAuthState {
+  session: AgentSessionRow;
+  agent: AgentRow;
+  /** 'mot_de_passe': only the second factor's pages; 'complete': the operator's space */
+  stage: AgentStage;
+  viewer: AgentViewer;
+}
+
+export async function createAgentSession(
+  tx: Tx,
+  ctx: AppContext,
+  agentId: string,
+  stage: AgentStage,
+  meta: { ip?: string; userAgent?: string },
+): Promise<string> {
+  const id = newToken();
+  const now = ctx.clock.now();
+  await tx.insert(agentSessions).values({
+    idHash: sha256(id),
+    agentId,
+    etape: stage,
+    csrfToken: newToken(),
+    createdAt: now,
+    lastSeenAt: now,
+    absoluteExpiresAt: new Date(now.getTime() + (stage === 'complete' ? AGENT_SESSION_ABSOLUTE_MS : AGENT_PENDING_MS)),
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+  });
+  return id;
+}
+
+export async function loadAgentSession(ctx: AppContext, cookieValue: string): Promise<AgentAuthState | null> {
+  if (cookieValue.length > 100) return null;
+  const now = ctx.clock.now();
+  const [row] = await ctx.db
+    .select({ session: agentSessions, agent: agents })
+    .from(agentSessions)
+    .innerJoin(agents, eq(agents.id, agentSessions.agentId))
+    .where(and(eq(agentSessions.idHash, sha256(cookieValue)), isNull(agentSessions.revokedAt)));
+  if (!row) return null;
+  const { session, agent } = row;
+  if (session.absoluteExpiresAt <= now || session.lastSeenAt.getTime() + AGENT_SESSION_IDLE_MS <= now.getTime()) return null;
+  if (agent.statut !== 'actif') return null;
+  const stage: AgentStage = session.etape === 'complete' && agent.totpConfirmedAt ? 'complete' : 'mot_de_passe';
+  return { session, agent, stage, viewer: { nom: agent.nom, prenom: agent.prenom, role: agent.role as AgentRole } };
+}
+
+export async function touchAgentSession(ctx: AppContext, state: AgentAuthState): Promise<void> {
+  const now = ctx.clock.now();
+  if (now.getTime() - state.session.lastSeenAt.getTime() < TOUCH_EVERY_MS) return;
+  await ctx.db.update(agentSessions).set({ lastSeenAt: now }).where(eq(agentSessions.idHash, state.session.idHash));
+}
+
+export async function revokeAgentSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
+  await tx
+    .update(agentSessions)
+    .set({ revokedAt: ctx.clock.now() })
+    .where(and(eq(agentSessions.idHash, idHash), isNull(agentSessions.revokedAt)));
+}
