@@ -55,7 +55,7 @@ async function prepare(database: Database) {
     clock,
     mail: createMailDeliverer(database.db, clock, undefined, ''),
   };
-  const w = await seedWorld(ctx.db, generatedWorldSpec(2025, 240, 500));
+  const w = await seedWorld(ctx.db, generatedWorldSpec(2025, 80, 160));
   const r = await prepareWave(ctx, w.gestionnaire, ANNEE, 1);
   if (!r.ok) throw new Error(r.problem.message);
   const approved = await approveWave(ctx, w.valideur, r.vagueId);
@@ -115,18 +115,17 @@ async function reference() {
   try {
     const states = [await copy.digest(STATE)];
     const times = {} as Record<Step, number>;
+    const file = join(dir, 'reference.xml');
     for (const step of STEPS) {
-      const child = spawnChild(copy, [step]);
+      // the last step as the resumed run takes it: it issues the wave, then writes its file
+      const child = spawnChild(copy, step === 'issue' ? ['reprendre', file] : [step]);
       times[step] = await stepTimes(child, step);
       const exit = await child.exited;
       if (exit.code !== 0) throw new Error(`${step}: exit ${exit.code}\n${child.output().slice(-3000)}`);
+      if (step === 'issue') expect(child.output()).toContain(`FICHIER ${createHash('sha256').update(readFileSync(file)).digest('hex')}`);
       states.push(await copy.digest(STATE));
     }
-    const file = join(dir, 'reference.xml');
-    const out = (await toEnd(copy, ['reprendre', file])).output();
     const xml = readFileSync(file);
-    expect(out).toContain(`FICHIER ${createHash('sha256').update(xml).digest('hex')}`);
-    expect(await copy.digest(STATE), 'writing the file of an issued wave changes nothing').toEqual(states[3]);
     return { states, times, xml };
   } finally {
     await copy.drop();
