@@ -23,7 +23,8 @@ export async function ensurePaymentsData(database: Database, log: (s: string) =>
        select e.annee, e.siret, e.collecteur, e.reverse_cents, '2025-06-30', 'bench-paiements', 'bench:' || e.siret, timestamptz '2025-07-01 10:00:00+02'
          from enveloppes e
         where e.annee = ${ANNEE} and e.reverse_cents > 0
-          and not exists (select 1 from encaissements x where x.annee = e.annee and x.siret = e.siret)
+       -- the reference's unique index, not an anti-join: the rows being inserted would be scanned again for each one
+       on conflict (annee, reference) do nothing
        returning 1)
      select count(*) as n from ins`,
   );
