@@ -62,15 +62,20 @@ export async function ensurePaymentsData(database: Database, log: (s: string) =>
   return { g: agents.find((a) => a.role === 'gestionnaire')!, v: agents.find((a) => a.role === 'valideur')! };
 }
 
-/** Deletes the waves of 2025 and everything they wrote (a run's own rows, or an interrupted run's). */
+/**
+ * Deletes the waves the bench's agents prepared, and everything they wrote (a run's own rows, or an
+ * interrupted run's); another program's waves on the same database are left alone.
+ */
 export async function removeWaves(database: Database): Promise<void> {
-  const [n] = await q<{ n: string }>(database, `select count(*) as n from vagues_versement where annee = ${ANNEE}`);
+  const mine = `select w.id from vagues_versement w join agents a on a.id = w.preparee_par where a.courriel like 'bench-%@cdc.test'`;
+  const [n] = await q<{ n: string }>(database, `select count(*) as n from (${mine}) m`);
   if (n!.n === '0') return;
   await q(
     database,
-    `delete from non_versables where annee = ${ANNEE}; delete from lignes_versees where annee = ${ANNEE};
-     delete from virements where annee = ${ANNEE}; delete from vagues_versement where annee = ${ANNEE};
-     delete from audit_events where action like 'vague.%'`,
+    `delete from non_versables where vague_id in (${mine}); delete from lignes_versees where vague_id in (${mine});
+     delete from virements where vague_id in (${mine});
+     delete from audit_events where action like 'vague.%' and actor_agent_id in (select id from agents where courriel like 'bench-%@cdc.test');
+     delete from vagues_versement where id in (${mine})`,
   );
   await q(database, 'vacuum analyze vagues_versement, virements, lignes_versees, non_versables');
 }
