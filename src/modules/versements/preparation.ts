@@ -152,7 +152,9 @@ async function insertWave(tx: Tx, ctx: AppContext, agent: AgentRef, annee: numbe
  * One transfer per payable beneficiary, in SIRET order: its n° virement continues the numbers of the
  * campaign's issued waves (unique in the campaign, the label's number), its EndToEndId is the wave's
  * message id and that number (what the bank's returns quote). Both depend only on the campaign's issued
- * waves, the wave and its attempt: the same after a crash and a new preparation. Then the lines each pays.
+ * waves, the wave and its attempt: the same after a crash and a new preparation. Then the lines each pays,
+ * in line order: the primary key and the foreign key to the allocations then read their indexes in order
+ * (a national wave writes about 2,000,000 rows: bench/README.md, « Payments »).
  */
 async function insertTransfers(tx: Tx, annee: number, vagueId: number) {
   await tx.execute(sql`
@@ -174,7 +176,8 @@ async function insertTransfers(tx: Tx, annee: number, vagueId: number) {
     insert into lignes_versees (attribution_id, vague_id, virement_id, annee, siret_employeur, montant_cents)
     select d.attribution_id, ${vagueId}, v.id, ${annee}, d.siret_employeur, d.cents
       from lignes_dues d join virements v on v.vague_id = ${vagueId} and v.beneficiaire_siret = d.beneficiaire_siret
-     where d.motif is null`);
+     where d.motif is null
+     order by d.attribution_id`);
 }
 
 /**
