@@ -435,7 +435,8 @@ async function main() {
         paiements,
         targets,
       },
-      null,
+      // the payments' cents are bigint
+      (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value),
       2,
     ),
   );

@@ -57,6 +57,7 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   const server = await buildServer(ctx, {
     sessions: { load: loadSession, touch: touchSession },
     routes: config.devTools ? [...MODULE_ROUTES, devRoutes] : MODULE_ROUTES,
+    poolStats: database.poolStats,
   });
   let cleaner: NodeJS.Timeout | null = null;
   if (config.NODE_ENV !== 'test') {

@@ -2,9 +2,13 @@
  * Operators' command line: `npm run cli -- <command> [arguments]`. Each module exports its commands as
  * {@link CliCommand} objects; this file only registers them and dispatches.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { CliCommand } from './cli-command.js';
+import { APP_ROOT } from './infra/files.js';
 import { loadConfig } from './infra/config.js';
-import { migrateDatabase, openDatabase } from './infra/db/index.js';
+import { migrateDatabase, openDatabase, selectRows } from './infra/db/index.js';
 import { devCommands } from './dev/cli-commands.js';
 import { campagnesCommands } from './modules/campagnes/cli-commands.js';
 import { importRegistry } from './modules/entreprises/import-registry.js';
@@ -12,6 +16,8 @@ import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
 import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
 import { versementsCommands } from './modules/versements/cli-commands.js';
+import { reliquatCommands } from './modules/versements/reliquat-cli.js';
+import { rapprochementCommands } from './modules/versements/rapprochement-cli.js';
 
 const registryCommands: Record<string, CliCommand> = {
   'import-registry': {
@@ -52,6 +58,36 @@ const registryCommands: Record<string, CliCommand> = {
   },
 };
 
+const databaseCommands: Record<string, CliCommand> = {
+  migrate: {
+    usage: 'migrate',
+    help: 'Applique les migrations du schéma qui manquent (étape d’une mise en production, avant de démarrer la nouvelle version ; les instances le font aussi au démarrage, sous un verrou) et dit combien.',
+    run: async (args) => {
+      if (args.length > 0) {
+        console.error('migrate ne prend pas d’argument.');
+        return 2;
+      }
+      const config = loadConfig();
+      const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+      try {
+        const applied = async () =>
+          (
+            await selectRows<{ n: number }>(database.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`).catch(() => [
+              { n: 0 },
+            ])
+          )[0]?.n ?? 0;
+        const before = await applied();
+        await migrateDatabase(database);
+        const after = await applied();
+        console.log(`${after - before} migration(s) appliquée(s) ; le schéma en compte ${after}, il est à jour.`);
+        return 0;
+      } finally {
+        await database.close();
+      }
+    },
+  },
+};
+
 /** Every command, by name; a module's command may not take another's name. */
 export function registerCommands(...groups: Record<string, CliCommand>[]): Map<string, CliCommand> {
   const commands = new Map<string, CliCommand>();
@@ -65,18 +101,31 @@ export function registerCommands(...groups: Record<string, CliCommand>[]): Map<s
 }
 
 const COMMANDS = registerCommands(
+  databaseCommands,
   registryCommands,
   referentielCommands,
   espaceEtablissementCommands,
   campagnesCommands,
   enveloppesCommands,
   versementsCommands,
+  reliquatCommands,
+  rapprochementCommands,
   devCommands,
 );
 
+/** Exit codes, the same for every command (said by --help). */
+const EXIT_CODES =
+  'Codes de sortie : 0 fait ; 1 refusé ou en échec (le rapport dit pourquoi, rien n’est écrit à moitié) ; 2 commande ou arguments incorrects.';
+
 function help() {
-  console.log('Usage : npm run cli -- <commande> [arguments]\n\nCommandes :');
+  console.log('Usage : npm run -s cli -- <commande> [arguments]   (ou node dist/cli.js dans la version construite)\n\nCommandes :');
   for (const c of COMMANDS.values()) console.log(`  ${c.usage}\n      ${c.help}`);
+  console.log(`\n« <commande> --help » décrit une commande sans ouvrir la base. --version donne la version.\n${EXIT_CODES}`);
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version}`;
 }
 
 async function main(argv: string[]) {
@@ -85,11 +134,20 @@ async function main(argv: string[]) {
     help();
     return 0;
   }
+  if (name === '--version' || name === '-V') {
+    console.log(version());
+    return 0;
+  }
   const cmd = COMMANDS.get(name);
   if (!cmd) {
     console.error(`Commande inconnue : ${name}\n`);
     help();
     return 2;
+  }
+  // answered here, before the command runs: --help never touches the database nor takes « --help » for a file
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`Usage : npm run -s cli -- ${cmd.usage}\n\n${cmd.help}\n\n${EXIT_CODES}`);
+    return 0;
   }
   return cmd.run(args);
 }

@@ -1,5 +1,6 @@
 /** `npm start`: the portal on PostgreSQL (DATABASE_URL) or embedded PGlite, with the demo data set. */
 import { count } from 'drizzle-orm';
+import { pino } from 'pino';
 import { espaces } from './infra/db/schema.js';
 import { createApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './infra/config.js';
@@ -16,18 +17,19 @@ export const DEMO_DEFAULT_NOW = '2025-06-16T09:00:00+02:00';
 
 async function main() {
   const config = configOrExit();
+  const say = sayer(config);
   const started = Date.now();
-  console.log(`Démarrage (${config.NODE_ENV}) sur ${config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.PGLITE_DIR})`}…`);
+  say.info(`Démarrage (${config.NODE_ENV}) sur ${config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.PGLITE_DIR})`}…`);
   const app = await createApp(config);
   // the communes (with their centre) are reference data, needed even without the demo data set
   // (« autour de » searches): loaded once, then a single count query at each start
   await ensureCommunes(app.ctx.db);
-  if (config.demoSeed) await seedIfEmpty(app);
+  if (config.demoSeed) await seedIfEmpty(app, say);
   const address = await app.server.listen({ port: config.PORT, host: config.HOST });
   const url = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
-  console.log(`\nPortail prêt en ${((Date.now() - started) / 1000).toFixed(1)} s : ${url}`);
-  printDemoGuide(config, url);
-  stopOnSignals(app);
+  say.info(`\nPortail prêt en ${((Date.now() - started) / 1000).toFixed(1)} s : ${url}`);
+  printDemoGuide(config, url, say);
+  stopOnSignals(app, say);
 }
 
 /** The configuration, or its French errors and exit code 1. The demo's clock starts at DEMO_DEFAULT_NOW unless DEMO_NOW says otherwise. */
@@ -45,31 +47,47 @@ function configOrExit(): Config {
   }
 }
 
-async function seedIfEmpty(app: RunningApp) {
+async function seedIfEmpty(app: RunningApp, say: Say) {
   const [{ n } = { n: 0 }] = await app.ctx.db.select({ n: count() }).from(espaces);
   if (Number(n) > 0) return;
-  console.log('Base vide : chargement du jeu de démonstration…');
-  await seedDemo(app.ctx, (l) => console.log(l));
+  say.info('Base vide : chargement du jeu de démonstration…');
+  await seedDemo(app.ctx, (l) => say.info(l));
 }
 
 /** What a person trying the demo needs: the accounts, the clock, where the mails are. */
-function printDemoGuide(config: Config, url: string) {
+function printDemoGuide(config: Config, url: string, say: Say) {
   if (config.demoSeed) {
-    console.log(`\nComptes de démonstration (mot de passe commun : ${DEMO_PASSWORD}) :`);
+    say.info(`\nComptes de démonstration (mot de passe commun : ${DEMO_PASSWORD}) :`);
     for (const e of DEMO_ACCOUNTS)
       for (const p of e.people.filter((x) => x.status !== 'candidat'))
-        console.log(
+        say.info(
           `  SIRET ${formatSiret(e.siret)}  ${p.nom} ${p.prenom}  (${p.role}${e.kind === 'tiers_declarant' ? ', tiers-déclarant' : ''})`,
         );
   }
   if (config.demoNow)
-    console.log(
+    say.info(
       `\nHorloge de démonstration : ${config.demoNow.toISOString()} (DEMO_NOW${config.devTools ? ` ; ${url}/dev/horloge pour la déplacer` : ''})`,
     );
-  if (config.devTools) console.log(`\nCourriels${config.devOutbox ? ' (pas de SMTP_URL)' : ''} : ${url}/dev/boite-mail`);
+  if (config.devTools) say.info(`\nCourriels${config.devOutbox ? ' (pas de SMTP_URL)' : ''} : ${url}/dev/boite-mail`);
   else if (config.devOutbox)
-    console.log('\nCourriels : gardés dans la boîte d’envoi ; relancez avec DEV_TOOLS=1 npm start pour les lire (et déplacer l’horloge).');
-  console.log(`API : ${url}/api/docs`);
+    say.info('\nCourriels : gardés dans la boîte d’envoi ; relancez avec DEV_TOOLS=1 npm start pour les lire (et déplacer l’horloge).');
+  say.info(`API : ${url}/api/docs`);
+}
+
+interface Say {
+  info(line: string): void;
+  error(line: string, e?: unknown): void;
+}
+
+/**
+ * Where the process's own lines go: the terminal as text in development; in production the same JSON
+ * stream as the access logs (pino on stdout), so that a log collector reads one format.
+ */
+function sayer(config: Config): Say {
+  if (!config.isProduction)
+    return { info: (l) => console.log(l), error: (l, e) => (e === undefined ? console.error(l) : console.error(l, e)) };
+  const log = pino({ level: 'info' });
+  return { info: (l) => log.info(l.trim()), error: (l, e) => log.error({ err: e }, l) };
 }
 
 /** How long in-flight requests may take to finish after SIGTERM before the process gives up on them. */
@@ -81,24 +99,24 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
  * sent completes (the others wait in the outbox), the database pool closes; then the process exits 0.
  * Past the timeout it exits 1. A second signal exits at once. Proved by test/faults/graceful-stop.test.ts.
  */
-function stopOnSignals(app: RunningApp) {
+function stopOnSignals(app: RunningApp, say: Say) {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
-    console.log(`${signal} reçu : arrêt du portail (requêtes en cours terminées, au plus ${SHUTDOWN_TIMEOUT_MS / 1000} s)…`);
+    say.info(`${signal} reçu : arrêt du portail (requêtes en cours terminées, au plus ${SHUTDOWN_TIMEOUT_MS / 1000} s)…`);
     const timer = setTimeout(() => {
-      console.error('Arrêt forcé : des requêtes ne se sont pas terminées à temps.');
+      say.error('Arrêt forcé : des requêtes ne se sont pas terminées à temps.');
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
     app.close().then(
       () => {
-        console.log('Portail arrêté proprement.');
+        say.info('Portail arrêté proprement.');
         process.exit(0);
       },
       (e: unknown) => {
-        console.error('Arrêt en erreur :', e);
+        say.error('Arrêt en erreur', e);
         process.exit(1);
       },
     );

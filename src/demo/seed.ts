@@ -14,6 +14,7 @@ import { seedRegistry } from './seed-registry.js';
 import { seedDemoAttributions } from './attributions.js';
 import { seedDemoEnveloppes } from './enveloppes.js';
 import { seedDemoEspaceEtablissement } from './espace-etablissement.js';
+import { seedDemoMetiersEnTension } from './metiers-en-tension.js';
 import { seedDemoReferentiel } from './referentiel.js';
 import { seedDemoPortefeuilles } from './portefeuilles.js';
 
@@ -107,6 +108,7 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
   for (const e of DEMO_ACCOUNTS) await seedAccount(ctx, e, secrets, now);
   await seedDemoPortefeuilles(ctx);
   await seedDemoReferentiel(ctx, log);
+  await seedDemoMetiersEnTension(ctx, log);
   await seedDemoEspaceEtablissement(ctx, log);
   // the collectors' envelope files of 2024 and 2025, imported like the operator would: they replace the
   // establishment space's placeholder envelopes (keeping « partage de coordonnées ») and name the

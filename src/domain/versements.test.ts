@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectedAmounts } from './money.js';
-import { beneficiaryOf, linesDueAtWave, reconcile, shareReliquat, virementLabel, type LineState } from './versements.js';
+import { beneficiaryOf, linesDueAtWave, reconcile, virementLabel, type LineState } from './versements.js';
 
 const line = (id: number, bp: number, more: Partial<LineState> = {}): LineState => ({
   id,
@@ -92,74 +92,6 @@ describe('labels and beneficiaries', () => {
     expect(beneficiaryOf({ siret: 'C', parentSiret: 'E', ownDetailsVerified: true })).toBe('C');
     expect(beneficiaryOf({ siret: 'C', parentSiret: 'E', ownDetailsVerified: false })).toBe('E');
     expect(beneficiaryOf({ siret: 'E', parentSiret: 'E', ownDetailsVerified: true })).toBe('E');
-  });
-});
-
-describe('shareReliquat (R. 6241-28)', () => {
-  it('40 % region by region in equal amounts, 60 % in equal amounts per formation leading to a métier en tension of its region', () => {
-    const r = shareReliquat({
-      poolByRegion: new Map([
-        ['84', 600_00n],
-        ['11', 400_00n],
-      ]),
-      regionaleBp: 4000,
-      etablissements: [
-        { siret: 'A84', region: '84' },
-        { siret: 'B84', region: '84' },
-        { siret: 'C11', region: '11' },
-      ],
-      formations: [
-        { siret: 'A84', region: '84', rncp: 'RNCP1' },
-        { siret: 'A84', region: '84', rncp: 'RNCP2' },
-        { siret: 'C11', region: '11', rncp: 'RNCP1' },
-        { siret: 'B84', region: '84', rncp: 'RNCP9' },
-      ],
-      metiersEnTension: new Map([
-        ['84', new Set(['RNCP1', 'RNCP2'])],
-        ['11', new Set(['RNCP1'])],
-      ]),
-    });
-    expect(r.regionaleCents).toBe(400_00n);
-    expect(r.nationaleCents).toBe(600_00n);
-    expect(r.shares).toEqual([
-      { siret: 'A84', regionaleCents: 120_00n, nationaleCents: 400_00n, formations: 2 },
-      { siret: 'B84', regionaleCents: 120_00n, nationaleCents: 0n, formations: 0 },
-      { siret: 'C11', regionaleCents: 160_00n, nationaleCents: 200_00n, formations: 1 },
-    ]);
-    expect(r.undistributedCents).toBe(0n);
-  });
-
-  it('property: the shares and what stays in the fund add up to the pool, to the cent; equal shares differ by one cent at most', () => {
-    const region = fc.constantFrom('11', '24', '84', '93', '');
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(region, fc.bigInt({ min: 0n, max: 5_000_000_00n })), { maxLength: 5 }),
-        fc.integer({ min: 2000, max: 8000 }),
-        fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), region), { maxLength: 12 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), fc.constantFrom('R1', 'R2', 'R3')), { maxLength: 20 }),
-        (pools, bp, etabs, forms) => {
-          const poolByRegion = new Map<string, bigint>();
-          for (const [r, c] of pools) poolByRegion.set(r, (poolByRegion.get(r) ?? 0n) + c);
-          const etablissements = [...new Map(etabs.map(([s, r]) => [s, { siret: s, region: r || null }])).values()];
-          const formations = etablissements.length
-            ? forms.map(([i, rncp]) => ({ ...etablissements[i % etablissements.length]!, rncp }))
-            : [];
-          const r = shareReliquat({
-            poolByRegion,
-            regionaleBp: bp,
-            etablissements,
-            formations,
-            metiersEnTension: new Map([
-              ['84', new Set(['R1'])],
-              ['11', new Set(['R1', 'R2'])],
-            ]),
-          });
-          const total = r.shares.reduce((s, x) => s + x.regionaleCents + x.nationaleCents, 0n) + r.undistributedCents;
-          expect(total).toBe(r.poolCents);
-          expect(r.regionaleCents + r.nationaleCents).toBe(r.poolCents);
-        },
-      ),
-    );
   });
 });
 

@@ -1,9 +1,9 @@
 /**
- * What a payment wave pays, and how the reliquat is shared (docs/regles.md#versements, #reliquat,
- * #fonds-non-versables). Pure: amounts in bigint cents, every split by largest remainder (money.ts), so
+ * What a payment wave pays (docs/regles.md#versements, #fonds-non-versables); the reliquat's split is
+ * reliquat.ts. Pure: amounts in bigint cents, every split by largest remainder (money.ts), so
  * that what is paid equals, to the cent, what the Synthèse and the establishment already show.
  */
-import { expectedAmounts, splitLargestRemainder, type Cents } from './money.js';
+import { expectedAmounts, type Cents } from './money.js';
 
 // ── one employer SIRET at one wave ─────────────────────────────────────────────────────────────────
 
@@ -77,93 +77,6 @@ export function virementLabel(siret: string, annee: number, numero: number | str
 export function beneficiaryOf(target: { siret: string; parentSiret: string | null; ownDetailsVerified: boolean }): string {
   if (target.parentSiret === null || target.parentSiret === target.siret) return target.siret;
   return target.ownDetailsVerified ? target.siret : target.parentSiret;
-}
-
-// ── the reliquat (R. 6241-28) ─────────────────────────────────────────────────────────────────────
-
-export interface ReliquatInput {
-  /** what the employers of each region generated (region code → cents); '' for employers of no known region */
-  poolByRegion: ReadonlyMap<string, Cents>;
-  /** the regional part in basis points (4000 = 40 %) */
-  regionaleBp: number;
-  /** the habilitated establishments (top level) of the campaign and their region */
-  etablissements: readonly { siret: string; region: string | null }[];
-  /** the formations of the campaign: the establishment that receives for them, its region, the diploma's RNCP code */
-  formations: readonly { siret: string; region: string | null; rncp: string | null }[];
-  /** the RNCP codes of the métiers en tension of each region */
-  metiersEnTension: ReadonlyMap<string, ReadonlySet<string>>;
-}
-
-export interface ReliquatShare {
-  siret: string;
-  regionaleCents: Cents;
-  nationaleCents: Cents;
-  /** formations leading to a métier en tension of its region */
-  formations: number;
-}
-
-export interface ReliquatResult {
-  poolCents: Cents;
-  regionaleCents: Cents;
-  nationaleCents: Cents;
-  shares: ReliquatShare[];
-  /** what no establishment could receive (a region without establishment, no formation en tension): stays in the fund (R. 6241-28-1) */
-  undistributedCents: Cents;
-}
-
-const bySiret = (a: { siret: string }, b: { siret: string }) => (a.siret < b.siret ? -1 : a.siret > b.siret ? 1 : 0);
-
-/**
- * Shares the reliquat: the regional part (`regionaleBp` of the pool) region by region — each region's part
- * is what its employers generated, split in equal amounts among its habilitated establishments; the
- * national part in equal amounts per formation leading to one of the métiers en tension of its region;
- * an establishment receives the sum of its shares. Every split is a largest remainder in SIRET order, so
- * the shares and the undistributed rest add up to the pool exactly.
- */
-export function shareReliquat(input: ReliquatInput): ReliquatResult {
-  const regions = [...input.poolByRegion.keys()].sort();
-  const poolCents = regions.reduce((s, r) => s + input.poolByRegion.get(r)!, 0n);
-  const [regionaleCents, nationaleCents] = splitLargestRemainder(poolCents, [input.regionaleBp, 10_000 - input.regionaleBp]) as [
-    Cents,
-    Cents,
-  ];
-  const shares = new Map<string, ReliquatShare>();
-  const shareOf = (siret: string) =>
-    shares.get(siret) ?? shares.set(siret, { siret, regionaleCents: 0n, nationaleCents: 0n, formations: 0 }).get(siret)!;
-  let undistributedCents = 0n;
-
-  const regionalParts = splitLargestRemainder(
-    regionaleCents,
-    regions.map((r) => input.poolByRegion.get(r)!),
-  );
-  regions.forEach((region, i) => {
-    const part = regionalParts[i]!;
-    const here = region ? input.etablissements.filter((e) => e.region === region).sort(bySiret) : [];
-    if (here.length === 0) {
-      undistributedCents += part;
-      return;
-    }
-    splitLargestRemainder(
-      part,
-      here.map(() => 1),
-    ).forEach((c, j) => (shareOf(here[j]!.siret).regionaleCents += c));
-  });
-
-  const eligible = input.formations
-    .filter((f) => f.region !== null && f.rncp !== null && (input.metiersEnTension.get(f.region)?.has(f.rncp) ?? false))
-    .sort(bySiret);
-  if (eligible.length === 0) undistributedCents += nationaleCents;
-  else
-    splitLargestRemainder(
-      nationaleCents,
-      eligible.map(() => 1),
-    ).forEach((c, j) => {
-      const s = shareOf(eligible[j]!.siret);
-      s.nationaleCents += c;
-      s.formations += 1;
-    });
-
-  return { poolCents, regionaleCents, nationaleCents, shares: [...shares.values()].sort(bySiret), undistributedCents };
 }
 
 // ── reconciliation ─────────────────────────────────────────────────────────────────────────────────

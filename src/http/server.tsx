@@ -20,6 +20,9 @@ import { buildClientAssets } from '../web/client/build.js';
 import { MessagePage } from '../web/pages/public.js';
 import { pageContext, respond } from './respond.js';
 import { registerSecurity, type SessionStore } from './security.js';
+import { APP_ROOT } from '../infra/files.js';
+import type { PoolStats } from '../infra/metrics.js';
+import { loggerOptions, registerObservability, requestIdOf } from './observability.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,20 +30,15 @@ declare module 'fastify' {
   }
 }
 
-const root = join(import.meta.dirname, '..', '..');
-
 export interface ServerParts {
   sessions: SessionStore;
   /** the modules' route plugins, in order */
   routes: FastifyPluginAsync[];
+  /** the database pool's figures for /metrics (null on PGlite) */
+  poolStats: (() => PoolStats) | null;
 }
 
 const UNAVAILABLE = 'Le service est momentanément indisponible (base de données injoignable). Réessayez dans quelques instants.';
-
-/** Tokens travel in some links (`?jeton=`): never in the logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:jeton|token|code)=)[^&#]*/gi, '$1[masqué]');
-}
 
 const ERROR_MESSAGES: Partial<Record<ProblemKind, string>> = {
   too_large: 'Les données envoyées sont trop volumineuses.',
@@ -51,16 +49,9 @@ const ERROR_MESSAGES: Partial<Record<ProblemKind, string>> = {
 
 export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<FastifyInstance> {
   const app = Fastify({
-    logger:
-      ctx.config.NODE_ENV === 'test'
-        ? false
-        : {
-            level: ctx.config.LOG_LEVEL,
-            redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.headers["x-inscription"]', 'req.headers.authorization'],
-            serializers: {
-              req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
-            },
-          },
+    logger: ctx.config.NODE_ENV === 'test' ? false : loggerOptions(ctx.config.LOG_LEVEL),
+    // the load balancer's X-Request-Id when it sends one: one id from the proxy's log to ours
+    genReqId: requestIdOf,
     // Client addresses (audit, rate limits) come from X-Forwarded-For only through the proxies named
     // by TRUST_PROXY; nobody else can forge them.
     ...(ctx.config.trustProxy === false ? {} : { trustProxy: ctx.config.trustProxy }),
@@ -74,6 +65,7 @@ export async function buildServer(ctx: AppContext, parts: ServerParts): Promise<
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await registerPlugins(app, ctx);
   await registerAssets(app);
+  registerObservability(app, ctx.db, { poolStats: parts.poolStats, metricsToken: ctx.config.METRICS_TOKEN });
   registerSecurity(app, parts.sessions);
   registerErrorAnswers(app);
   // Mails are written in the transaction of the change that causes them; deliver them once it is answered.
@@ -154,7 +146,7 @@ const OPENAPI = {
 /** The DSFR files, the client script and style (bundled at start), the favicon and the health probe. */
 async function registerAssets(app: FastifyInstance) {
   await app.register(fastifyStatic, {
-    root: join(root, 'node_modules/@codegouvfr/react-dsfr/dsfr'),
+    root: join(APP_ROOT, 'node_modules/@codegouvfr/react-dsfr/dsfr'),
     prefix: '/dsfr/',
     maxAge: '1d',
     decorateReply: false,

@@ -5,6 +5,7 @@
 import type { Tx } from './db/index.js';
 import { auditEvents } from './db/schema.js';
 import type { Clock } from './clock.js';
+import { auditedActions } from './metrics.js';
 
 export type AuditAction =
   | 'login.success'
@@ -102,6 +103,7 @@ export interface AuditEntry {
 }
 
 export async function audit(tx: Tx, clock: Clock, e: AuditEntry): Promise<void> {
+  auditedActions.inc({ action: e.action });
   await tx.insert(auditEvents).values({
     at: clock.now(),
     action: e.action,

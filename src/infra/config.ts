@@ -58,7 +58,8 @@ const schema = z
         )
         .optional(),
     ),
-    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn')),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+    METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(32, 'METRICS_TOKEN : au moins 32 caractères').optional()),
     DEMO_NOW: z.preprocess(
       emptyToUndefined,
       z
@@ -162,8 +163,9 @@ function trustProxyOf(v: string | undefined): TrustProxy {
     .join(',');
 }
 
-export type Config = Omit<z.infer<typeof schema>, 'NODE_ENV'> & {
+export type Config = Omit<z.infer<typeof schema>, 'NODE_ENV' | 'LOG_LEVEL'> & {
   NODE_ENV: 'development' | 'production' | 'test';
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** SESSION_SECRET, or in development/test a random per-process secret (never a fixed default). */
   sessionSecret: string;
   /**
@@ -206,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...c,
     NODE_ENV: nodeEnv,
+    // access logs (one line per request) in production; only warnings and errors in development
+    LOG_LEVEL: c.LOG_LEVEL ?? (isProduction ? 'info' : 'warn'),
     sessionSecret: c.SESSION_SECRET ?? randomSecret(),
     demoNow,
     warnings,

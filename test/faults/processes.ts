@@ -68,6 +68,11 @@ export function killAllChildren(): void {
 
 /** Starts `node --import tsx <entry> <args…>` in the repository with `env` (undefined: removed). */
 export function spawnTs(entry: string, args: readonly string[], env: Record<string, string | undefined>, maxMs = 60_000): Child {
+  return spawnNode(['--import', 'tsx', entry, ...args], env, maxMs);
+}
+
+/** Starts `node <args…>` in the repository with `env` (undefined: removed). */
+export function spawnNode(nodeArgs: readonly string[], env: Record<string, string | undefined>, maxMs = 60_000): Child {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const k of OWN_VARIABLES) delete childEnv[k];
   for (const [k, v] of Object.entries(env)) {
@@ -75,7 +80,7 @@ export function spawnTs(entry: string, args: readonly string[], env: Record<stri
     else childEnv[k] = v;
   }
   const started = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const proc = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,6 +16,8 @@ export const ANNEE = 2025;
 export const WAVE_1_DAY = new Date('2025-07-11T08:00:00Z');
 /** 7 November 2025, 10:00 Paris: the day of wave 2 (period 2) */
 export const WAVE_2_DAY = new Date('2025-11-07T08:00:00Z');
+/** 27 November 2025, 10:00 Paris: the reliquat's day of 2025 */
+export const RELIQUAT_DAY = new Date('2025-11-27T09:00:00Z');
 
 export type BankState = 'verifiee' | 'en_attente' | null;
 
@@ -25,12 +27,17 @@ export interface EtablissementSpec {
   bank: BankState;
   ferme?: boolean;
   region: string;
+  /** RNCP codes of its formations (one formation per code) */
+  formations?: string[];
 }
 
 export interface EmployeurSpec {
+  /** the crédits à répartir; the collector owes the fund 1 € more, the operator's fee (reverse = crédits + fee) */
   creditsCents: bigint;
   /** the collector's funds: all received, part of them (not enough to pay), or none */
   funds: 'recus' | 'partiels' | 'aucun';
+  /** INSEE code of the commune of the employer's SIRET in the registry (its region); none: not in the registry */
+  commune?: string;
 }
 
 export interface LigneSpec {
@@ -91,6 +98,19 @@ async function insertAgents(db: Db, now: Date) {
   return { gestionnaire: g1!, valideur: v1!, gestionnaire2: g2!, valideur2: v2! };
 }
 
+/** One formation per RNCP code of each establishment, its diploma shared by code. */
+async function insertFormations(db: Db, spec: WorldSpec, etablissementIds: number[], now: Date) {
+  for (const [i, e] of spec.etablissements.entries())
+    for (const rncp of e.formations ?? []) {
+      await db.execute(sql`
+        insert into ref_diplomes (cle, intitule, intitule_recherche, rncp) values (${`rncp:${rncp}`}, ${`TITRE ${rncp}`}, ${`titre ${rncp.toLowerCase()}`}, ${rncp})
+        on conflict (cle) do nothing`);
+      await db.execute(sql`
+        insert into ref_formations (annee, etablissement_id, diplome_id, updated_at)
+        select ${ANNEE}, ${etablissementIds[i]}, id, ${now} from ref_diplomes where cle = ${`rncp:${rncp}`}`);
+    }
+}
+
 /** Writes the world for campaign ANNEE; the lines are inserted in spec order (their ids increase). */
 export async function seedWorld(db: Db, spec: WorldSpec, now = WAVE_1_DAY): Promise<World> {
   const etablissementSirets = spec.etablissements.map((_, i) => etablissementSiret(i));
@@ -120,10 +140,20 @@ export async function seedWorld(db: Db, spec: WorldSpec, now = WAVE_1_DAY): Prom
       );
     }
   }
+  await insertFormations(db, spec, etablissementIds, now);
+  for (const [i, e] of spec.employeurs.entries())
+    if (e.commune) {
+      const siren = employeurSirets[i]!.slice(0, 9);
+      await db.execute(
+        sql`insert into entreprises (siren, raison_sociale, etat_administratif) values (${siren}, ${`EMPLOYEUR ${i}`}, 'A')`,
+      );
+      await db.execute(sql`insert into etablissements (siret, siren, denomination, code_commune, etat_administratif)
+                           values (${employeurSirets[i]}, ${siren}, ${`EMPLOYEUR ${i}`}, ${e.commune}, 'A')`);
+    }
   if (spec.employeurs.length) {
     await db.execute(sql`
-      insert into enveloppes (annee, siret, collecteur, solde_cents, credits_cents, reverse_cents, updated_at)
-      values ${rows(spec.employeurs.map((e, i) => [ANNEE, employeurSirets[i], 'URSSAF', e.creditsCents, e.creditsCents, e.creditsCents + 100n, now]))}`);
+      insert into enveloppes (annee, siret, collecteur, solde_cents, credits_cents, reverse_cents, frais_cents, frais_operateur_cents, updated_at)
+      values ${rows(spec.employeurs.map((e, i) => [ANNEE, employeurSirets[i], 'URSSAF', e.creditsCents + 100n, e.creditsCents, e.creditsCents + 100n, 100n, 100n, now]))}`);
     const received = spec.employeurs.flatMap((e, i) =>
       e.funds === 'aucun'
         ? []

@@ -9,6 +9,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Pool as PgPool } from 'pg';
 import * as schema from './schema.js';
+import { lockPgliteFolder } from './pglite-lock.js';
 
 export type Schema = typeof schema;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,8 +20,12 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** the connection pool's figures (PostgreSQL; PGlite has one connection and no pool) */
+  poolStats: (() => { total: number; idle: number; waiting: number }) | null;
   close(): Promise<void>;
 }
+
+export { PgliteFolderBusy } from './pglite-lock.js';
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -39,7 +44,12 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
     pool.on('connect', (client) => client.on('error', () => undefined));
     // bigint (int8) columns come back as strings by default; money columns are parsed where read.
     const db = drizzle(pool, { schema }) as unknown as Db;
-    return { db, kind: 'postgres', close: () => pool.end() };
+    return {
+      db,
+      kind: 'postgres',
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => pool.end(),
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -49,10 +59,20 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
   // PostgreSQL server it ships with the standard contrib package and the migration creates it).
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const options = { extensions: { pg_trgm } };
-  const client = dir && dir !== 'memory://' ? new PGlite(dir, options) : new PGlite(options);
-  await client.waitReady;
-  const db = drizzle(client, { schema }) as unknown as Db;
-  return { db, kind: 'pglite', close: () => client.close() };
+  const release = dir && dir !== 'memory://' ? lockPgliteFolder(dir) : () => undefined;
+  try {
+    const client = dir && dir !== 'memory://' ? new PGlite(dir, options) : new PGlite(options);
+    await client.waitReady;
+    const db = drizzle(client, { schema }) as unknown as Db;
+    const close = async () => {
+      await client.close();
+      release();
+    };
+    return { db, kind: 'pglite', poolStats: null, close };
+  } catch (e) {
+    release();
+    throw e;
+  }
 }
 
 /** The advisory lock key of migrations: one instance migrates, the others wait, then find nothing to do. */

@@ -5,7 +5,20 @@
  * the reliquat. Money is bigint cents. Read with schema.ts (drizzle-kit reads both files).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { attributions, coordonneesBancaires } from './schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -198,7 +211,10 @@ export const metiersEnTension = pgTable(
   (t) => [primaryKey({ columns: [t.annee, t.region, t.rncp, t.metier] })],
 );
 
-/** An establishment's share of the reliquat: its regional part and its national part (formations). */
+/**
+ * An establishment's share of the reliquat: its regional part and its national part (formations). `motif`
+ * null: paid by the reliquat's wave; otherwise why it cannot be paid (it stays in the fund, R. 6241-28-1).
+ */
 export const reliquatParts = pgTable(
   'reliquat_parts',
   {
@@ -208,7 +224,33 @@ export const reliquatParts = pgTable(
     regionaleCents: cents('regionale_cents').notNull(),
     nationaleCents: cents('nationale_cents').notNull(),
     formations: integer('formations').notNull(),
+    /** null | 'sans_coordonnees' | 'coordonnees_non_verifiees' | 'etablissement_ferme' */
+    motif: text('motif'),
     calculeLe: ts('calcule_le').notNull(),
   },
   (t) => [primaryKey({ columns: [t.annee, t.siret] })],
 );
+
+/**
+ * The reliquat of a campaign as computed at its date (src/modules/versements/reliquat.ts): the pool and its
+ * parts, what the wave pays and what stays in the fund for next year (`reporte_cents`, by reason and by
+ * region in `details`). One row per campaign; replaced only when its wave was cancelled.
+ */
+export const reliquats = pgTable('reliquats', {
+  annee: integer('annee').primaryKey(),
+  calculeLe: ts('calcule_le').notNull(),
+  calculePar: uuid('calcule_par').references(() => agents.id),
+  vagueId: bigint('vague_id', { mode: 'number' })
+    .notNull()
+    .references(() => vaguesVersement.id),
+  regionaleBp: integer('regionale_bp').notNull(),
+  poolCents: cents('pool_cents').notNull(),
+  nonAttribueCents: cents('non_attribue_cents').notNull(),
+  nonVersableCents: cents('non_versable_cents').notNull(),
+  regionaleCents: cents('regionale_cents').notNull(),
+  nationaleCents: cents('nationale_cents').notNull(),
+  verseCents: cents('verse_cents').notNull(),
+  reporteCents: cents('reporte_cents').notNull(),
+  /** { regions: [...], reports: [...] } with amounts as strings of cents */
+  details: jsonb('details').notNull(),
+});

@@ -39,6 +39,7 @@ export function syntheseJson(s: Synthese) {
       montantAttenduCentimes: cents(l.montantCents),
       statut: l.statut,
       valideeLe: l.valideeLe?.toISOString() ?? null,
+      versements: l.versements.map((v) => ({ date: v.jour, montantCentimes: Number(v.cents) })),
     })),
     totalPointsDeBase: s.totalBp,
     listeNationalePointsDeBase: s.nationalBp,

@@ -5,6 +5,8 @@
  */
 import { checkCalendar, expectedAmountsFor } from '../../domain/attribution-rules.js';
 import { phaseAt, type Campaign, type CampaignPhase } from '../../domain/campagne.js';
+import { jourDeVersement } from '../../domain/jour-versement.js';
+import type { Jour } from '../../domain/jours.js';
 import { FULL_BP, type Cents } from '../../domain/money.js';
 import { queryPrepared, type Db, type Tx } from '../../infra/db/index.js';
 import { campaignFromRow, campaignOf, presetOrDefault } from '../campagnes/repository.js';
@@ -35,6 +37,13 @@ export interface SyntheseLine {
   target: DescribedTarget | null;
   /** expected euros (largest remainder over all lines in id order, as the establishments see them) */
   montantCents: Cents | null;
+  /** what issued, unreturned transfers paid on the line, by payment day (« Versé le … », docs/regles.md#suivi-des-versements) */
+  versements: LinePayment[];
+}
+
+export interface LinePayment {
+  jour: Jour;
+  cents: Cents;
 }
 
 export interface GroupInfo {
@@ -92,17 +101,32 @@ interface SyntheseRow {
   st: { version: number; validation_totale_periode: number | null } | null;
   grp: { id: number; nom: string; reference: string; membres: string[] } | null;
   camp: Parameters<typeof campaignFromRow>[0] | null;
-  lines: (TargetRow & { id: number; points_base: number; statut: string; validee_le: string | null })[] | null;
+  lines:
+    | (TargetRow & {
+        id: number;
+        points_base: number;
+        statut: string;
+        validee_le: string | null;
+        verse: { d: string; e: string; c: string }[] | null;
+      })[]
+    | null;
 }
 
 /**
  * Everything the Synthèse shows, in ONE statement (measured in bench/allocations.ts: seven round trips
  * cost more than the work itself): the envelope, the choices' state, the group, the operator's
- * calendar, and the lines joined to their referential rows (place, parent, formation, diploma).
+ * calendar, and the lines joined to their referential rows (place, parent, formation, diploma) with
+ * what issued waves paid on each (`lignes_versees` by its primary key, transfers not returned; read only
+ * for validated lines — only those are paid — and once the campaign has an issued wave, a condition
+ * the planner evaluates once per statement: bench/synthese-versements.ts).
  */
-const SYNTHESE_SQL = `
+export const SYNTHESE_SQL = `
   with lines as (
-    select t.id, t.points_base, t.statut, t.validee_le, ${TARGET_COLUMNS}
+    select t.id, t.points_base, t.statut, t.validee_le, ${TARGET_COLUMNS},
+      case when t.statut = 'validee' and exists (select 1 from vagues_versement w where w.annee = $1 and w.statut = 'emise') then
+      (select json_agg(json_build_object('d', v.date_execution, 'e', v.emise_le, 'c', lv.montant_cents::text) order by v.emise_le)
+         from lignes_versees lv join vagues_versement v on v.id = lv.vague_id join virements vi on vi.id = lv.virement_id
+        where lv.attribution_id = t.id and v.statut = 'emise' and vi.statut <> 'rejete') end as verse
     from attributions t ${TARGET_JOINS}
     where t.annee = $1 and t.siret_employeur = $2)
   select
@@ -159,6 +183,7 @@ export async function loadSynthese(db: Q, now: Date, annee: number, siret: strin
     valideeLe: l.validee_le ? new Date(l.validee_le) : null,
     target: describedOf(l),
     montantCents: amounts ? amounts.montantsCents[i]! : null,
+    versements: (l.verse ?? []).map((v) => ({ jour: jourDeVersement(v.d, new Date(v.e)), cents: BigInt(v.c) })),
   }));
   const totalBp = lines.reduce((x, l) => x + l.pointsBase, 0);
   const validationTotalePeriode = st?.validation_totale_periode ?? null;

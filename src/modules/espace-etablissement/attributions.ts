@@ -163,7 +163,7 @@ function employersAllocations(ctx: AppContext, annee: number, ids: number[]): Pr
 }
 
 /** Each employer's crédits and whether it shares its identity (then its name). */
-async function employerInfos(ctx: AppContext, annee: number, sirets: string[]): Promise<Map<string, EmployerInfo>> {
+export async function employerInfos(ctx: AppContext, annee: number, sirets: string[]): Promise<Map<string, EmployerInfo>> {
   const employers = new Map<string, EmployerInfo>();
   if (!sirets.length) return employers;
   const env = await ctx.db

@@ -131,3 +131,8 @@ export const codeResponse = z
   .object({ message: z.string(), envoi: z.enum(['courriel', 'courrier']), valableJusquau: z.string(), destinataires: z.array(z.string()) })
   .loose();
 export const receivedResponse = z.object({ campagne: z.number(), totalCents: z.string(), attributions: z.array(z.any()) }).loose();
+
+/** « Versements »: amounts in cents as strings (bigint). */
+export const paymentsResponse = z
+  .object({ campagne: z.number(), totalCents: z.string(), virements: z.array(z.any()), partsReliquat: z.array(z.any()) })
+  .loose();

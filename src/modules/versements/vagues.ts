@@ -14,6 +14,7 @@ import { formatJour, parisStartOfDay } from '../../domain/jours.js';
 import { audit } from '../../infra/audit.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { failure, ProblemError, problem, type Outcome } from '../../shared/problem.js';
+import { notifyPayments } from './avis-versements.js';
 import { lockCampaignPayments, type AgentRef } from './preparation.js';
 import { writePain001To, type VirementSepa } from './sepa-pain001.js';
 
@@ -231,11 +232,14 @@ async function settleEarlierUnpayable(tx: Tx, w: WaveRow, at: Date) {
                                  union select attribution_id from non_versables where vague_id = ${w.id})`);
 }
 
-export const waveFileName = (w: Pick<WaveRow, 'annee' | 'numero' | 'msgId'>) => `soltea-${w.annee}-vague-${w.numero}-${w.msgId}.xml`;
+/** The file's name; the reliquat's wave (numero 0, reliquat.ts) is named so. */
+export const waveFileName = (w: Pick<WaveRow, 'annee' | 'numero' | 'msgId'>) =>
+  `soltea-${w.annee}-${w.numero === 0 ? 'reliquat' : `vague-${w.numero}`}-${w.msgId}.xml`;
 
 /**
  * « Émettre le fichier »: the approved wave's SEPA file is written (valid by construction, its control
- * sums checked as it streams), its SHA-256 recorded with the issue's instant, the transfers marked issued.
+ * sums checked as it streams), its SHA-256 recorded with the issue's instant, the transfers marked issued,
+ * each beneficiary told by mail (avis-versements.ts).
  * Issuing an issued wave again changes nothing and answers the same file.
  */
 export async function issueWave(ctx: AppContext, agent: AgentRef, vagueId: number): Promise<Outcome<{ wave: WaveRow }>> {
@@ -260,6 +264,7 @@ export async function issueWave(ctx: AppContext, agent: AgentRef, vagueId: numbe
                           fichier_nom = ${name}, fichier_sha256 = ${sha} where id = ${vagueId}`);
     await tx.execute(sql`update virements set statut = 'emis' where vague_id = ${vagueId} and statut = 'prevu'`);
     await settleEarlierUnpayable(tx, w, issuedAt);
+    await notifyPayments(tx, ctx, w, issuedAt);
     await audit(tx, ctx.clock, {
       action: 'vague.emise',
       actorAgentId: agent.id,

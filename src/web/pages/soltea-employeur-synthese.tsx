@@ -14,6 +14,7 @@ import type { Synthese, SyntheseLine } from '../../modules/attributions/synthese
 import { Alert, CsrfField } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
+import { VerseLe } from './soltea-employeur-verse.js';
 
 const euros = (c: bigint | null) => (c === null ? '—' : formatEuros(c));
 
@@ -214,7 +215,10 @@ function SyntheseRow(props: {
         {isEditing ? <ModifierForm ctx={ctx} head={head} s={s} l={l} name={name} editing={editing} /> : formatPercent(l.pointsBase)}
       </td>
       <td className="fr-cell--right">{euros(l.montantCents)}</td>
-      <td>{STATUTS[l.statut]}</td>
+      <td>
+        {STATUTS[l.statut]}
+        <VerseLe l={l} />
+      </td>
       <td>
         {!can ? (
           '—'
@@ -461,6 +465,7 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
                       <td>
                         {STATUTS[l.statut]}
                         {l.valideeLe ? <span className="fr-hint-text">{`le ${formatDate(l.valideeLe)}`}</span> : null}
+                        <VerseLe l={l} />
                       </td>
                     </tr>
                   ))}

@@ -5,6 +5,7 @@ import { attributionsRoutes } from './attributions.js';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires.js';
 import { ficheRoutes } from './fiche.js';
 import { lignesRoutes } from './lignes.js';
+import { versementsRoutes } from './versements.js';
 
 export async function espaceEtablissementRoutes(app: FastifyInstance) {
   await app.register(accueilRoutes);
@@ -12,4 +13,5 @@ export async function espaceEtablissementRoutes(app: FastifyInstance) {
   await app.register(lignesRoutes);
   await app.register(coordonneesBancairesRoutes);
   await app.register(attributionsRoutes);
+  await app.register(versementsRoutes);
 }

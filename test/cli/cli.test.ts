@@ -1,0 +1,73 @@
+/**
+ * The operators' command line as scripts use it: `--help` on every command answers without opening
+ * the database (the PGlite folder is never created), `--version`, the documented exit codes (0 done,
+ * 2 wrong command), and a PGlite folder held by a running process (the portal) is refused with exit
+ * code 1 instead of being opened beside it; a lock left by a dead process is taken over.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lockPgliteFolder, PgliteFolderBusy } from '../../src/infra/db/pglite-lock.js';
+import { killAllChildren, spawnTs } from '../faults/processes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+afterAll(() => {
+  killAllChildren();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  const p = spawnTs('src/cli.ts', args, { DATABASE_URL: undefined, PGLITE_DIR: join(dir, 'jamais-creee'), ...env }, 60_000);
+  const exit = await p.exited;
+  return { code: exit.code, out: p.output() };
+}
+
+describe('the command line', () => {
+  it('lists the commands, gives its version, and says 2 for an unknown command', async () => {
+    const [list, version, unknown] = await Promise.all([cli(['--help']), cli(['--version']), cli(['pas-une-commande'])]);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain('Codes de sortie');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(version).toMatchObject({ code: 0 });
+    expect(version.out).toContain(pkg.version);
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toContain('Commande inconnue : pas-une-commande');
+  });
+
+  it('answers --help for every command without touching the database', async () => {
+    const list = await cli(['--help']);
+    const names = [...list.out.matchAll(/^ {2}([a-z][a-z0-9-]+)/gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(8);
+    expect(names).toEqual(expect.arrayContaining(['import-registry', 'campagne', 'import-envelopes', 'import-encaissements']));
+    // a few at a time: each is a process
+    for (let i = 0; i < names.length; i += 4) {
+      const answers = await Promise.all(names.slice(i, i + 4).map(async (n) => ({ n, ...(await cli([n, '--help'])) })));
+      for (const a of answers) {
+        expect(a.code, a.n).toBe(0);
+        expect(a.out, a.n).toContain(`Usage : npm run -s cli -- ${a.n}`);
+      }
+    }
+    expect(existsSync(join(dir, 'jamais-creee'))).toBe(false);
+  }, 240_000);
+});
+
+describe('a PGlite folder is used by one process at a time', () => {
+  it('refuses a folder held by a live process, takes over one left by a dead process, and frees it', async () => {
+    const folder = join(dir, 'verrou');
+    mkdirSync(folder);
+    const holder = spawn('sleep', ['60']);
+    writeFileSync(join(folder, 'soltea.pid'), String(holder.pid));
+    expect(() => lockPgliteFolder(folder)).toThrow(PgliteFolderBusy);
+    const refused = await cli(['campagne', '2025'], { PGLITE_DIR: folder });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('est ouverte par un autre processus');
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
+    const release = lockPgliteFolder(folder); // the dead holder's lock is taken over
+    expect(readFileSync(join(folder, 'soltea.pid'), 'utf8')).toBe(String(process.pid));
+    release();
+    expect(existsSync(join(folder, 'soltea.pid'))).toBe(false);
+  }, 60_000);
+});
