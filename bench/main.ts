@@ -7,6 +7,8 @@
  *   menu    GET /api/health (framework baseline), GET / signed in (session lookup) and GET /menu
  *           (JSON, HTML) at 1 client, 50 clients back to back, and 50 sessions paced
  *   memory  resident memory of `src/main.ts` (the demo server) started as its own process, idle and under load
+ *   paiements  payment waves on the national data set of bench/allocations.ts, PostgreSQL (bench/paiements.ts);
+ *           only when named (`npm run bench -- paiements`, or `all`)
  *
  * PGlite in memory by default; PostgreSQL when BENCH_DATABASE_URL is set (a fresh database is created
  * on that server and dropped at the end). Results: console tables + bench/results/<date>-<db>.json.
@@ -23,11 +25,12 @@ import { LoadGenerator } from './loadgen-process.js';
 import { backgroundLoad, medianPhase, repeatPhase, runPhase, type PhaseResult } from './phase.js';
 import { median } from './stats.js';
 import { argonTable, fmt, phaseTable, profileText, table } from './report.js';
+import { paiementsSection, paiementsTable, type PaiementsResult } from './paiements.js';
 import { freshBenchDatabase, startBenchApp, type BenchApp } from './setup.js';
 
-const SECTIONS = ['login', 'menu', 'memory', 'charge'] as const;
+const SECTIONS = ['login', 'menu', 'memory', 'charge', 'paiements'] as const;
 type Section = (typeof SECTIONS)[number];
-/** what `npm run bench` runs without a section named (the rush needs PostgreSQL and HAProxy, and takes 15 minutes) */
+/** what `npm run bench` runs without a section named (the rush needs PostgreSQL and HAProxy and takes 15 minutes; `paiements` needs PostgreSQL and the national data set) */
 const DEFAULT_SECTIONS: readonly Section[] = ['login', 'menu', 'memory'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,7 +80,8 @@ interface Target {
 
 function parseSections(argv: string[]): Section[] {
   const names = argv.filter((a) => a !== '--');
-  if (names.length === 0 || names.includes('all')) return [...DEFAULT_SECTIONS];
+  if (names.length === 0) return [...DEFAULT_SECTIONS];
+  if (names.includes('all')) return [...SECTIONS];
   const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
   if (bad.length) {
     console.error(`Unknown section ${bad.join(', ')}. Usage: npm run bench [-- ${SECTIONS.join('|')} …]`);
@@ -246,6 +250,7 @@ async function main() {
   let login: Awaited<ReturnType<typeof loginSection>> | undefined;
   let menu: Awaited<ReturnType<typeof menuSection>> | undefined;
   let demo: DemoServerMemory | undefined;
+  let paiements: PaiementsResult | undefined;
   let setupTimings: BenchApp['timings'] | undefined;
 
   try {
@@ -289,6 +294,7 @@ async function main() {
       phases.push(...demo.phases);
     }
     if (sections.includes('charge')) printCharge(await runCharge(loadgen, root, resultsDir, stamp), resultsDir, stamp);
+    if (sections.includes('paiements')) paiements = await paiementsSection({ repeat: settings.repeat, log });
   } finally {
     loadgen.close();
   }
@@ -402,6 +408,12 @@ async function main() {
     if (kids.length) log(`  child processes after load: ${[...new Set(kids)].join(', ')}`);
   }
 
+  if (paiements) {
+    log(`\nPayments (${paiements.employeurs.toLocaleString('en')} envelopes, database ${paiements.database}, PostgreSQL):`);
+    log(paiementsTable(paiements));
+    targets.push(...paiements.targets);
+  }
+
   if (targets.length) {
     log('\nTargets:');
     log(
@@ -412,7 +424,7 @@ async function main() {
     );
   }
 
-  const file = join(resultsDir, `${stamp}-${pgBase ? 'postgres' : 'pglite'}.json`);
+  const file = join(resultsDir, `${stamp}-${pgBase || sections.every((x) => x === 'paiements') ? 'postgres' : 'pglite'}.json`);
   const loadavgAtEnd = loadavg().map((v) => Math.round(v * 100) / 100);
   writeFileSync(
     file,
@@ -424,9 +436,11 @@ async function main() {
         phases,
         memory,
         demoServer: demo,
+        paiements,
         targets,
       },
-      null,
+      // the payments' cents are bigint
+      (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value),
       2,
     ),
   );

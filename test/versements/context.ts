@@ -37,7 +37,7 @@ export async function paymentsContext(now: Date): Promise<PaymentsContext> {
 /** The file of an issued wave as « Télécharger » gives it, and its SHA-256. */
 export async function waveFile(ctx: AppContext, w: WaveRow): Promise<{ xml: string; sha256: string }> {
   const c = collector();
-  await writeWaveFile(ctx, ctx.db, w, w.emiseLe!, c.out);
+  await writeWaveFile(ctx, ctx.db, w, c.out);
   const bytes = c.bytes();
   return { xml: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { motifLibelle } from '../../src/modules/versements/sepa-motifs.js';
 import { parseRetourBancaire, parseSepaAmount, type RetourBancaire } from '../../src/modules/versements/sepa-retours.js';
-import { enTete, fixture, pain001, virement } from './helpers.js';
+import { enTete, expectValidPain001, fixture, pain001, virement } from './helpers.js';
 
 function parsed(xml: string | Uint8Array): RetourBancaire {
   const r = parseRetourBancaire(xml);
@@ -146,7 +146,9 @@ describe('files that are not a return', () => {
 
   it('refuses our own pain.001, saying what it is', async () => {
     const vs = [virement(1)];
-    const pb = refused(await pain001(enTete(vs), vs));
+    const xml = await pain001(enTete(vs), vs);
+    await expectValidPain001(xml);
+    const pb = refused(xml);
     expect(pb.code).toBe('retour_bancaire_inconnu');
     expect(pb.message).toBe(
       'Ce fichier n’est ni un rapport de statut (pain.002) ni un avis de débit ou de crédit (camt.054) : c’est un ordre de virement (pain.001) : c’est le fichier envoyé à la banque, pas sa réponse.',

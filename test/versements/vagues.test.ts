@@ -58,11 +58,13 @@ beforeAll(async () => {
 afterAll(() => p?.drop());
 
 const transfers = (vagueId: number) =>
-  selectRows<{ siret: string; cents: string; numero: number; libelle: string; iban: string; statut: string }>(
+  selectRows<{ siret: string; cents: string; numero: number; libelle: string; iban: string; statut: string; e2e: string }>(
     p.ctx.db,
-    sql`select beneficiaire_siret as siret, montant_cents::text as cents, numero, libelle, iban, statut
+    sql`select beneficiaire_siret as siret, montant_cents::text as cents, numero, libelle, iban, statut, end_to_end_id as e2e
           from virements where vague_id = ${vagueId} order by numero`,
   );
+const msgIds = () =>
+  selectRows<{ msg_id: string; statut: string }>(p.ctx.db, sql`select msg_id, statut from vagues_versement where numero = 1 order by id`);
 const unpayable = (vagueId: number) =>
   selectRows<{ ligne: string; cents: string; motif: string; statut: string }>(
     p.ctx.db,
@@ -120,10 +122,18 @@ describe('a wave, step by step', () => {
   });
 
   it('preparing again replaces the prepared wave; a gestionnaire cannot approve; the preparer never approves', async () => {
+    const first = await transfers(vague1);
     const again = await prepared(1);
     expect(again.vagueId).not.toBe(vague1);
     vague1 = again.vagueId;
-    expect((await transfers(vague1)).map((t) => t.numero)).toEqual([1, 2, 3]);
+    // the same message id, transfer numbers and EndToEndIds: none of them comes from a sequence
+    expect(await transfers(vague1)).toEqual(first);
+    expect(first.map((t) => [t.numero, t.e2e])).toEqual([
+      [1, 'SOLTEA-2025-V1-1-0000001'],
+      [2, 'SOLTEA-2025-V1-1-0000002'],
+      [3, 'SOLTEA-2025-V1-1-0000003'],
+    ]);
+    expect((await msgIds()).map((m) => [m.msg_id, m.statut])).toEqual([['SOLTEA-2025-V1-1', 'preparee']]);
     const byGestionnaire = await approveWave(p.ctx, w.gestionnaire2, vague1);
     expect(byGestionnaire.ok || byGestionnaire.problem.message).toBe('L’approbation d’une vague est réservée aux valideurs.');
     // an agent's identity, not only its role: the preparer's id presented as a valideur is refused
@@ -142,8 +152,19 @@ describe('a wave, step by step', () => {
     expect(blocked.ok || blocked.problem.message).toBe(
       `Les coordonnées bancaires de 1 établissement(s) ont changé depuis la préparation (${siret}) : préparez la vague à nouveau.`,
     );
+    // cancelled, then prepared again: a new attempt, so a new message id and new EndToEndIds (the numbers stay)
+    expect((await cancelWave(p.ctx, w.gestionnaire, vague1)).ok).toBe(true);
     vague1 = (await prepared(1)).vagueId;
     expect((await transfers(vague1)).find((t) => t.siret === siret)!.iban).toBe('FR7630004000031234567890143');
+    expect((await transfers(vague1)).map((t) => [t.numero, t.e2e])).toEqual([
+      [1, 'SOLTEA-2025-V1-2-0000001'],
+      [2, 'SOLTEA-2025-V1-2-0000002'],
+      [3, 'SOLTEA-2025-V1-2-0000003'],
+    ]);
+    expect((await msgIds()).map((m) => [m.msg_id, m.statut])).toEqual([
+      ['SOLTEA-2025-V1-1', 'annulee'],
+      ['SOLTEA-2025-V1-2', 'preparee'],
+    ]);
   });
 
   it('a valideur approves once; the file is issued once, valid against both XSDs, its SHA-256 recorded and the same file written again', async () => {
@@ -156,9 +177,12 @@ describe('a wave, step by step', () => {
     await p.ctx.db.execute(sql`update coordonnees_bancaires set remplacee_le = now() where siret = ${siret} and remplacee_le is null`);
     const issued = await issueWave(p.ctx, w.valideur, vague1);
     if (!issued.ok) throw new Error(issued.problem.message);
-    expect(issued.wave).toMatchObject({ statut: 'emise', fichierNom: `soltea-2025-vague-1-SOLTEA-2025-V1-${vague1}.xml` });
+    expect(issued.wave).toMatchObject({ statut: 'emise', fichierNom: 'soltea-2025-vague-1-SOLTEA-2025-V1-2.xml' });
     const file = await waveFile(p.ctx, issued.wave);
     await expectValidPain001(file.xml);
+    // the message's id and creation instant are the wave's (its attempt, the start of its day in Paris), not the clock's
+    expect(values(file.xml, 'MsgId')).toEqual(['SOLTEA-2025-V1-2']);
+    expect(values(file.xml, 'CreDtTm')).toEqual(['2025-07-10T22:00:00Z']);
     expect(file.sha256).toBe(issued.wave.fichierSha256);
     expect(values(file.xml, 'CtrlSum')).toEqual(['822.20', '822.20']);
     expect(file.xml).toContain('FR7630004000031234567890143');
@@ -195,7 +219,11 @@ describe('a wave, step by step', () => {
     expect((await unpayable(r.vagueId)).map((u) => u.cents)).toEqual(['12000', '6000', '6000']);
     expect((await approveWave(p.ctx, w.valideur2, r.vagueId)).ok).toBe(true);
     const issued = await issueWave(p.ctx, w.valideur2, r.vagueId);
-    expect(issued.ok).toBe(true);
+    if (!issued.ok) throw new Error(issued.problem.message);
+    const file = await waveFile(p.ctx, issued.wave);
+    await expectValidPain001(file.xml);
+    expect(file.sha256).toBe(issued.wave.fichierSha256);
+    expect(values(file.xml, 'EndToEndId')).toEqual(['SOLTEA-2025-V2-1-0000004', 'SOLTEA-2025-V2-1-0000005', 'SOLTEA-2025-V2-1-0000006']);
     // the wave-1 shares are replaced by wave 2's (the employer sees one share per line)
     expect((await unpayable(vague1)).map((u) => u.statut)).toEqual(['remplacee', 'remplacee', 'remplacee']);
     const paid = await paidByLine(p.ctx);

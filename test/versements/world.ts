@@ -7,6 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { makeValidFrenchIban } from '../../src/domain/iban.js';
 import { makeValidSiren, makeValidSiret } from '../../src/domain/identifiers.js';
+import { createRng } from '../../src/demo/rng.js';
 import { selectRows, type Db } from '../../src/infra/db/index.js';
 import type { AgentRef } from '../../src/modules/versements/preparation.js';
 
@@ -239,3 +240,60 @@ export const RETOURS_SPEC: WorldSpec = {
     { employeur: 1, etablissement: 2, bp: 5000, periode: 1 }, // 4: 25 000
   ],
 };
+
+/**
+ * A larger world drawn from `seed` (crash test, benchmarks of the tests' scale): `etablissements`
+ * establishments (one in ten a composante of the one before, about 80 % with verified bank details,
+ * 10 % pending, 10 % none, 3 % closed), `employeurs` envelopes (85 % funds received, 10 % partial, 5 %
+ * none) of 3 to 6 lines each to distinct establishments, at most 100 % per employer, validated in period
+ * 1 (60 %), period 2 (30 %) or only saved.
+ */
+export function generatedWorldSpec(seed: number, etablissements: number, employeurs: number): WorldSpec {
+  const rng = createRng(seed);
+  const etabs: EtablissementSpec[] = Array.from({ length: etablissements }, (_, i) => ({
+    bank: rng.weighted<'verifiee' | 'en_attente' | 'aucune'>([
+      ['verifiee', 80],
+      ['en_attente', 10],
+      ['aucune', 10],
+    ]),
+    ferme: rng.chance(0.03),
+    region: rng.pick(['84', '11', '93', '76']),
+    i,
+  })).map(({ bank, ferme, region, i }) => ({
+    bank: bank === 'aucune' ? null : bank,
+    region,
+    ...(ferme ? { ferme } : {}),
+    ...(i % 10 === 9 ? { parent: i - 1 } : {}),
+  }));
+  const emps: EmployeurSpec[] = Array.from({ length: employeurs }, () => ({
+    creditsCents: BigInt(rng.between(1_000, 5_000_000)),
+    funds: rng.weighted<EmployeurSpec['funds']>([
+      ['recus', 85],
+      ['partiels', 10],
+      ['aucun', 5],
+    ]),
+  }));
+  const lignes: LigneSpec[] = [];
+  emps.forEach((_, employeur) => {
+    const n = rng.between(3, 6);
+    const first = rng.int(etablissements);
+    let left = 10_000;
+    for (let k = 0; k < n && k < etablissements; k++) {
+      const bp = rng.between(1, Math.min(left, 3_000));
+      left -= bp;
+      const periode = rng.weighted<'1' | '2' | 'aucune'>([
+        ['1', 60],
+        ['2', 30],
+        ['aucune', 10],
+      ]);
+      lignes.push({
+        employeur,
+        etablissement: (first + k * 7) % etablissements,
+        bp,
+        periode: periode === 'aucune' ? null : (Number(periode) as 1 | 2),
+      });
+      if (left === 0) break;
+    }
+  });
+  return { etablissements: etabs, employeurs: emps, lignes };
+}

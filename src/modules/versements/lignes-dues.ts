@@ -22,6 +22,11 @@ export function lignesDuesStatement(annee: number, periode: number): SQL {
         from attributions a
         join enveloppes e on e.annee = a.annee and e.siret = a.siret_employeur
        where a.annee = ${annee}
+         -- only the employers with a line this wave may pay: the others' lines owe nothing now, and each
+         -- employer's expected amounts are computed over all its lines, so leaving whole employers out
+         -- changes no figure (at national scale, most employers validated nothing yet)
+         and a.siret_employeur in (select v.siret_employeur from attributions v
+                                    where v.annee = ${annee} and v.statut = 'validee' and v.valide_periode <= ${periode})
     ),
     exact as (
       select l.*, (l.credits * l.bp) / 10000 as plancher, (l.credits * l.bp) % 10000 as reste,

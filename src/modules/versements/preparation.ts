@@ -69,11 +69,12 @@ export async function prepareWave(ctx: AppContext, agent: AgentRef, annee: numbe
       await insertTransfers(tx, annee, vagueId);
       const nonVersables = await insertUnpayable(tx, ctx, annee, vagueId);
       const totals = await waveTotals(tx, vagueId);
+      const msgId = await waveMsgIdOf(tx, vagueId);
       await tx.execute(sql`update vagues_versement set nb_virements = ${totals.nb}, total_cents = ${totals.total} where id = ${vagueId}`);
       await audit(tx, ctx.clock, {
         action: 'vague.preparee',
         actorAgentId: agent.id,
-        details: { annee, numero, vagueId, virements: totals.nb, totalCents: String(totals.total), nonVersables },
+        details: { annee, numero, vagueId, msgId, virements: totals.nb, totalCents: String(totals.total), nonVersables },
       });
       return { vagueId, nbVirements: totals.nb, totalCents: totals.total, nonVersables };
     });
@@ -115,7 +116,20 @@ async function clearEarlierPreparation(tx: Tx, annee: number, numero: number) {
   }
 }
 
+/**
+ * The wave's SEPA message id (docs/sepa.md#identifiants): `SOLTEA-<année>-V<n° de vague>-<essai>`, where
+ * the attempt is 1 + the cancelled preparations of the same wave. A function of the campaign, the wave
+ * and the attempt, never of a sequence: a preparation killed and redone, or prepared again before
+ * approval, gives the same id, the same transfers' ids and so the same file (ADR 0007); a wave cancelled
+ * and prepared again gets a new id, so the bank never sees two messages with one id.
+ */
+export const waveMsgId = (annee: number, numero: number, attempt: number) => `SOLTEA-${annee}-V${numero}-${attempt}`;
+
 async function insertWave(tx: Tx, ctx: AppContext, agent: AgentRef, annee: number, numero: number, date: string): Promise<number> {
+  const [cancelled] = await selectRows<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from vagues_versement where annee = ${annee} and numero = ${numero} and statut = 'annulee'`,
+  );
   const [row] = await tx
     .insert(vaguesVersement)
     .values({
@@ -128,26 +142,33 @@ async function insertWave(tx: Tx, ctx: AppContext, agent: AgentRef, annee: numbe
       prepareePar: agent.id,
       nbVirements: 0,
       totalCents: 0n,
-      msgId: `SOLTEA-${annee}-V${numero}`,
+      msgId: waveMsgId(annee, numero, (cancelled?.n ?? 0) + 1),
     })
     .returning({ id: vaguesVersement.id });
-  await tx.execute(sql`update vagues_versement set msg_id = ${`SOLTEA-${annee}-V${numero}-`} || id where id = ${row!.id}`);
   return row!.id;
 }
 
-/** One transfer per payable beneficiary (n° virement continuing the campaign's), then the lines each pays. */
+/**
+ * One transfer per payable beneficiary, in SIRET order: its n° virement continues the numbers of the
+ * campaign's issued waves (unique in the campaign, the label's number), its EndToEndId is the wave's
+ * message id and that number (what the bank's returns quote). Both depend only on the campaign's issued
+ * waves, the wave and its attempt: the same after a crash and a new preparation. Then the lines each pays,
+ * in line order: the primary key and the foreign key to the allocations then read their indexes in order
+ * (a national wave writes about 2,000,000 rows: bench/README.md, « Payments »).
+ */
 async function insertTransfers(tx: Tx, annee: number, vagueId: number) {
   await tx.execute(sql`
     insert into virements (vague_id, annee, beneficiaire_siret, beneficiaire_nom, montant_cents, numero, libelle, end_to_end_id,
                            coordonnees_id, iban, bic, titulaire, statut)
     select ${vagueId}, ${annee}, g.siret, g.nom, g.cents, g.numero,
            'TAXE- APPRENTISSAGE - ' || g.siret || ' - ' || ${annee} || ' - ' || g.numero,
-           'TA' || ${annee} || '-' || lpad(g.numero::text, 7, '0'),
+           (select msg_id from vagues_versement where id = ${vagueId}) || '-' || lpad(g.numero::text, 7, '0'),
            g.coordonnees_id, g.iban, g.bic, g.titulaire, 'prevu'
       from (
         select beneficiaire_siret as siret, min(beneficiaire_nom) as nom, sum(cents) as cents,
                min(coordonnees_id) as coordonnees_id, min(iban) as iban, min(bic) as bic, min(titulaire) as titulaire,
-               (select coalesce(max(numero), 0) from virements where annee = ${annee}) + row_number() over (order by beneficiaire_siret) as numero
+               (select coalesce(max(vi.numero), 0) from virements vi join vagues_versement w on w.id = vi.vague_id
+                 where vi.annee = ${annee} and w.statut = 'emise') + row_number() over (order by beneficiaire_siret) as numero
           from lignes_dues where motif is null
          group by beneficiaire_siret
       ) g`);
@@ -155,7 +176,8 @@ async function insertTransfers(tx: Tx, annee: number, vagueId: number) {
     insert into lignes_versees (attribution_id, vague_id, virement_id, annee, siret_employeur, montant_cents)
     select d.attribution_id, ${vagueId}, v.id, ${annee}, d.siret_employeur, d.cents
       from lignes_dues d join virements v on v.vague_id = ${vagueId} and v.beneficiaire_siret = d.beneficiaire_siret
-     where d.motif is null`);
+     where d.motif is null
+     order by d.attribution_id`);
 }
 
 /**
@@ -174,6 +196,11 @@ async function insertUnpayable(tx: Tx, ctx: AppContext, annee: number, vagueId: 
         select count(*)::int as n from ins`,
   );
   return rows[0]?.n ?? 0;
+}
+
+async function waveMsgIdOf(tx: Tx, vagueId: number): Promise<string> {
+  const [r] = await selectRows<{ msg_id: string }>(tx, sql`select msg_id from vagues_versement where id = ${vagueId}`);
+  return r!.msg_id;
 }
 
 async function waveTotals(tx: Tx, vagueId: number): Promise<{ nb: number; total: bigint }> {

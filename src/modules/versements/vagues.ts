@@ -120,7 +120,7 @@ export async function approveWave(ctx: AppContext, agent: AgentRef, vagueId: num
     await audit(tx, ctx.clock, {
       action: 'vague.approuvee',
       actorAgentId: agent.id,
-      details: { annee: w.annee, numero: w.numero, vagueId, virements: w.nbVirements, totalCents: String(w.totalCents) },
+      details: { annee: w.annee, numero: w.numero, vagueId, msgId: w.msgId, virements: w.nbVirements, totalCents: String(w.totalCents) },
     });
     return { wave: { ...w, statut: 'approuvee' as const, approuveePar: agent.id } };
   });
@@ -140,7 +140,11 @@ export async function cancelWave(ctx: AppContext, agent: AgentRef, vagueId: numb
     await tx.execute(
       sql`update vagues_versement set statut = 'annulee', annulee_le = ${ctx.clock.now().toISOString()}::timestamptz where id = ${vagueId}`,
     );
-    await audit(tx, ctx.clock, { action: 'vague.annulee', actorAgentId: agent.id, details: { annee: w.annee, numero: w.numero, vagueId } });
+    await audit(tx, ctx.clock, {
+      action: 'vague.annulee',
+      actorAgentId: agent.id,
+      details: { annee: w.annee, numero: w.numero, vagueId, msgId: w.msgId },
+    });
     return { wave: { ...w, statut: 'annulee' as const } };
   });
 }
@@ -176,15 +180,22 @@ async function* transfersOf(db: Db | Tx, vagueId: number): AsyncGenerator<Vireme
   }
 }
 
-/** Writes the wave's SEPA file into `out`, identical each time (creation date: the issue's); `db` may be the issue's transaction. */
-export async function writeWaveFile(ctx: AppContext, db: Db | Tx, w: WaveRow, createdAt: Date, out: Writable) {
+/**
+ * The file's `CreDtTm`: the start, in Paris, of the wave's day — the earliest instant it may be prepared.
+ * A function of the wave alone, never of the clock at issue: a resumed or repeated issue, and every
+ * « Télécharger », write the same bytes (ADR 0007, docs/sepa.md#stabilite).
+ */
+export const waveFileCreatedAt = (w: Pick<WaveRow, 'dateExecution'>): Date => parisStartOfDay(w.dateExecution);
+
+/** Writes the wave's SEPA file into `out`, identical each time; `db` may be the issue's transaction. */
+export async function writeWaveFile(ctx: AppContext, db: Db | Tx, w: WaveRow, out: Writable) {
   const d = ctx.config.sepaDebtor;
   return writePain001To(
     out,
     {
       messageId: w.msgId,
       lotId: `${w.msgId}-1`,
-      creeLe: createdAt,
+      creeLe: waveFileCreatedAt(w),
       dateExecution: w.dateExecution,
       donneurOrdre: { nom: d.name, iban: d.iban, bic: d.bic },
       nombreVirements: w.nbVirements,
@@ -247,7 +258,7 @@ export async function issueWave(ctx: AppContext, agent: AgentRef, vagueId: numbe
     let name: string | null = null;
     if (w.nbVirements > 0) {
       const sink = hashSink();
-      await writeWaveFile(ctx, tx, w, issuedAt, sink.out);
+      await writeWaveFile(ctx, tx, w, sink.out);
       sha = sink.sha();
       name = waveFileName(w);
     }
@@ -260,7 +271,7 @@ export async function issueWave(ctx: AppContext, agent: AgentRef, vagueId: numbe
     await audit(tx, ctx.clock, {
       action: 'vague.emise',
       actorAgentId: agent.id,
-      details: { annee: w.annee, numero: w.numero, vagueId, fichier: name, sha256: sha, employeursPrevenus },
+      details: { annee: w.annee, numero: w.numero, vagueId, msgId: w.msgId, fichier: name, sha256: sha, employeursPrevenus },
     });
     return { wave: { ...w, statut: 'emise' as const, emiseLe: issuedAt, fichierNom: name, fichierSha256: sha } };
   });

@@ -242,7 +242,7 @@ async function download(req: FastifyRequest, reply: FastifyReply) {
       problem: notFound('Cette vague n’a pas de fichier : il est écrit quand elle est émise.', 'fichier_absent').problem,
     });
   const out = new PassThrough();
-  void writeWaveFile(ctx, ctx.db, w, w.emiseLe, out).catch((e: unknown) => out.destroy(e as Error));
+  void writeWaveFile(ctx, ctx.db, w, out).catch((e: unknown) => out.destroy(e as Error));
   return reply
     .header('content-type', 'application/xml; charset=utf-8')
     .header('content-disposition', `attachment; filename="${waveFileName(w)}"`)
