@@ -66,9 +66,9 @@ function printDemoGuide(config: Config, url: string, say: Say) {
         );
   }
   if (config.demoSeed && !config.isProduction) {
-    console.log(`\nAgents de l’opérateur (${url}/operateur/connexion, même mot de passe, puis le code de double authentification) :`);
-    for (const a of DEMO_AGENTS) console.log(`  ${a.courriel}  ${a.prenom} ${a.nom}  (${a.role})`);
-    console.log('  Code actuel : npm run cli -- operateur-code <courriel> (démonstration seulement)');
+    say.info(`\nAgents de l’opérateur (${url}/operateur/connexion, même mot de passe, puis le code de double authentification) :`);
+    for (const a of DEMO_AGENTS) say.info(`  ${a.courriel}  ${a.prenom} ${a.nom}  (${a.role})`);
+    say.info('  Code actuel : npm run cli -- operateur-code <courriel> (démonstration seulement)');
   }
   if (config.demoNow)
     say.info(

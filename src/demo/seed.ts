@@ -18,6 +18,7 @@ import { seedDemoEspaceEtablissement } from './espace-etablissement.js';
 import { seedDemoMetiersEnTension } from './metiers-en-tension.js';
 import { seedDemoReferentiel } from './referentiel.js';
 import { seedDemoPortefeuilles } from './portefeuilles.js';
+import { seedDemoVersements } from './versements.js';
 
 /** The demo password of every demo account (satisfies the guide's rules; printed at start). */
 export const DEMO_PASSWORD = 'Demo-Soltea-2026';
@@ -118,6 +119,8 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
   await seedDemoAttributions(ctx, log);
   // agents whose second factor anyone can compute: never in production, even with DEMO_SEED=1
   if (!ctx.config.isProduction) await seedDemoAgents(ctx, DEMO_PASSWORD);
+  // the last campaign paid by those agents (nothing without them)
+  await seedDemoVersements(ctx, log);
 }
 
 async function seedCompanyRegistry(ctx: AppContext, log: (line: string) => void): Promise<void> {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, databaseUrl } from './stores.js';
-import { freePort, killAllChildren, sleep, spawnTs, type Child } from './processes.js';
+import { freePort, killAllChildren, sleep, spawnTs, type Child, PRODUCTION_SETTINGS } from './processes.js';
 
 const PG = process.env.TEST_DATABASE_URL;
 const name = `f_stop_${randomBytes(4).toString('hex')}`;
@@ -28,11 +28,8 @@ beforeAll(async () => {
   port = await freePort();
   const database: Record<string, string | undefined> = PG
     ? {
-        NODE_ENV: 'production',
+        ...PRODUCTION_SETTINGS,
         DATABASE_URL: databaseUrl(PG, name),
-        PUBLIC_URL: 'https://portail.example.fr',
-        SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
-        SECRETS_KEY: 'une-autre-phrase-secrete-de-test-assez-longue',
         SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
       }
     : { NODE_ENV: 'development', PGLITE_DIR: join(dir, 'pglite') };

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, postgresBinaries, type Cluster } from './pg-cluster.js';
-import { freePort, killAllChildren, ROOT, sleep, spawnTs, type Child } from './processes.js';
+import { freePort, killAllChildren, ROOT, sleep, spawnTs, type Child, PRODUCTION_SETTINGS } from './processes.js';
 
 const bin = postgresBinaries();
 const enabled = Boolean(process.env.TEST_DATABASE_URL && bin);
@@ -44,13 +44,10 @@ function startInstance(port: number): Child {
     'src/main.ts',
     [],
     {
-      NODE_ENV: 'production',
+      ...PRODUCTION_SETTINGS,
       DATABASE_URL: cluster.url('portail'),
       DEMO_SEED: '0',
       PORT: String(port),
-      PUBLIC_URL: 'https://portail.example.fr',
-      SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
-      SECRETS_KEY: 'une-autre-phrase-secrete-de-test-assez-longue',
       // nothing listens there: no mail is sent by these tests
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     },

@@ -15,7 +15,7 @@ import { sql } from 'drizzle-orm';
 import { isDatabaseUnavailable, migrateDatabase, openDatabase, selectRows } from '../../src/infra/db/index.js';
 import { startCluster, postgresBinaries, type Cluster } from './pg-cluster.js';
 import { seedPerson, signIn } from './person.js';
-import { freePort, killAllChildren, sleep, spawnTs, type Child } from './processes.js';
+import { freePort, killAllChildren, sleep, spawnTs, type Child, PRODUCTION_SETTINGS } from './processes.js';
 
 const bin = postgresBinaries();
 const enabled = Boolean(process.env.TEST_DATABASE_URL && bin);
@@ -47,13 +47,10 @@ beforeAll(async () => {
     'src/main.ts',
     [],
     {
-      NODE_ENV: 'production',
+      ...PRODUCTION_SETTINGS,
       DATABASE_URL: cluster.url('portail'),
       DEMO_SEED: '0',
       PORT: String(port),
-      PUBLIC_URL: 'https://portail.example.fr',
-      SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
-      SECRETS_KEY: 'une-autre-phrase-secrete-de-test-assez-longue',
       SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
       // each request says it comes from another client, so that the search's rate limit (per address) stays out of the way
       TRUST_PROXY: '1',

@@ -59,6 +59,20 @@ export interface Child {
   kill(signal: NodeJS.Signals): void;
 }
 
+/**
+ * What production requires besides the database and SMTP (src/infra/config.ts, docs/deploiement.md),
+ * with test values: spread into the settings of an instance started with NODE_ENV=production.
+ */
+export const PRODUCTION_SETTINGS = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://portail.example.fr',
+  SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
+  SECRETS_KEY: 'une-autre-phrase-secrete-de-test-assez-longue',
+  SEPA_DEBTOR_IBAN: 'FR7630001007941234567890185',
+  SEPA_DEBTOR_BIC: 'BDFEFRPPXXX',
+  SEPA_DEBTOR_NAME: 'Caisse des depots',
+} as const;
+
 const children = new Set<ChildProcess>();
 
 /** SIGKILLs every child still running (afterAll of each fault test file). */

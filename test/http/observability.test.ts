@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createHarness, type Harness } from '../harness.js';
 import { adminQuery, databaseUrl } from '../faults/stores.js';
-import { freePort, killAllChildren, spawnTs } from '../faults/processes.js';
+import { freePort, killAllChildren, spawnTs, PRODUCTION_SETTINGS } from '../faults/processes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -71,14 +71,9 @@ describe.runIf(PG)('production logs (a real instance on PostgreSQL)', () => {
       'src/main.ts',
       [],
       {
-        NODE_ENV: 'production',
+        ...PRODUCTION_SETTINGS,
         DATABASE_URL: databaseUrl(PG!, name),
-        PUBLIC_URL: 'https://portail.example.fr',
-        SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
         SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
-        SEPA_DEBTOR_IBAN: 'FR7630001007941234567890185',
-        SEPA_DEBTOR_BIC: 'BDFEFRPPXXX',
-        SEPA_DEBTOR_NAME: 'Caisse des depots',
         DEMO_SEED: '0',
         LOG_LEVEL: undefined,
         PORT: String(port),

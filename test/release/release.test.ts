@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, databaseUrl } from '../faults/stores.js';
-import { freePort, killAllChildren, ROOT, spawnNode, spawnTs, type Child } from '../faults/processes.js';
+import { freePort, killAllChildren, ROOT, spawnNode, spawnTs, type Child, PRODUCTION_SETTINGS } from '../faults/processes.js';
 
 const PG = process.env.TEST_DATABASE_URL;
 const name = `rel_${randomBytes(4).toString('hex')}`;
@@ -26,14 +26,9 @@ beforeAll(async () => {
   port = await freePort();
   const database: Record<string, string | undefined> = PG
     ? {
-        NODE_ENV: 'production',
+        ...PRODUCTION_SETTINGS,
         DATABASE_URL: databaseUrl(PG, name),
-        PUBLIC_URL: 'https://portail.example.fr',
-        SESSION_SECRET: 'une-phrase-secrete-de-test-assez-longue-0123',
         SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
-        SEPA_DEBTOR_IBAN: 'FR7630001007941234567890185',
-        SEPA_DEBTOR_BIC: 'BDFEFRPPXXX',
-        SEPA_DEBTOR_NAME: 'Caisse des depots',
       }
     : { NODE_ENV: 'development', PGLITE_DIR: join(dir, 'pglite') };
   if (PG) await adminQuery(PG, `create database ${name}`);
