@@ -3,6 +3,7 @@ import { formatSiren, formatSiret } from '../../domain/identifiers.js';
 import { formatDateTimeShort } from '../../shared/format.js';
 import { DualList, PendingAlert } from '../components/dual-list.js';
 import { Alert, BackToMenu, CsrfField, ErrorSummary } from '../components/form.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export interface EtablissementRowView {
@@ -43,41 +44,32 @@ export function GestionDeclarationsPage(props: {
       <Alert type="info">
         Important : vous devez effectuer cette procédure pour l’ensemble des établissements pour lesquels vous souhaitez accéder à SOLTéA.
       </Alert>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>Les établissements de l’entreprise</caption>
-          <thead>
-            <tr>
-              <th scope="col">Etablissements</th>
-              <th scope="col">Adresse</th>
-              <th scope="col">Déclarations</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((r) => (
-              <tr key={r.siret}>
-                <th scope="row">
-                  {`${formatSiret(r.siret)} ${r.denomination}`}
-                  {r.estSiege ? <span className="fr-badge fr-badge--sm fr-badge--info fr-ml-1w">Siège</span> : null}
-                  {r.etatAdministratif === 'F' ? <span className="fr-badge fr-badge--sm fr-badge--warning fr-ml-1w">Fermé</span> : null}
-                </th>
-                <td>{adresseOf(r)}</td>
-                <td>{r.declarations}</td>
-                <td>
-                  <a
-                    className="fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-menu-2-fill"
-                    href={`/gestion/declarations/${r.siret}`}
-                    aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}
-                  >
-                    Choix des déclarations
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        bordered
+        caption="Les établissements de l’entreprise"
+        columns={['Etablissements', 'Adresse', 'Déclarations', 'Actions']}
+        rows={props.rows}
+        row={(r) => (
+          <tr key={r.siret}>
+            <th scope="row">
+              {`${formatSiret(r.siret)} ${r.denomination}`}
+              {r.estSiege ? <span className="fr-badge fr-badge--sm fr-badge--info fr-ml-1w">Siège</span> : null}
+              {r.etatAdministratif === 'F' ? <span className="fr-badge fr-badge--sm fr-badge--warning fr-ml-1w">Fermé</span> : null}
+            </th>
+            <td>{adresseOf(r)}</td>
+            <td>{r.declarations}</td>
+            <td>
+              <a
+                className="fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-menu-2-fill"
+                href={`/gestion/declarations/${r.siret}`}
+                aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}
+              >
+                Choix des déclarations
+              </a>
+            </td>
+          </tr>
+        )}
+      />
       <BackToMenu />
     </Layout>
   );

@@ -5,6 +5,8 @@
  * (habilitations-historique.tsx, habilitations-import.tsx).
  */
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
+import { Table } from '../components/table.js';
+import { BackAndSubmit } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 
 /** a label with only screen-reader text: keep the DSFR box it draws clickable */
@@ -199,18 +201,7 @@ function CriteriaForm(props: { options: CriteriaOptions; criteria: CriteriaValue
         </div>
       </fieldset>
       <input type="hidden" name="recherche" value="1" />
-      <ul className="fr-btns-group fr-btns-group--inline">
-        <li>
-          <a className="fr-btn fr-btn--secondary" href="/menu">
-            Retour
-          </a>
-        </li>
-        <li>
-          <button className="fr-btn" type="submit">
-            Rechercher
-          </button>
-        </li>
-      </ul>
+      <BackAndSubmit back="/menu" backLabel="Retour" submit="Rechercher" />
     </form>
   );
 }
@@ -246,52 +237,37 @@ function GridForm(props: { ctx: PageContext; criteria: CriteriaValues; grid: Gri
         <input key={r.key} type="hidden" name="rows" value={r.key} />
       ))}
       <p>Cochez ou décochez les cases pour ajouter ou supprimer des habilitations, puis cliquez sur « Valider ».</p>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>
+      <Table
+        bordered
+        caption={
+          <>
             Habilitations : {grid.total} ligne{grid.total > 1 ? 's' : ''}
             {grid.pages > 1 ? `, page ${grid.page} sur ${grid.pages}` : ''}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Service</th>
-              <th scope="col">Siret</th>
-              <th scope="col">Déclarants</th>
-              <th scope="col">
-                Déclarer
+          </>
+        }
+        columns={[
+          'Service',
+          'Siret',
+          'Déclarants',
+          <>
+            Déclarer
+            <br />
+            <ToggleColumn column="declarer" label="Déclarer" />
+          </>,
+          <>
+            Payer
+            {anyPayable ? (
+              <>
                 <br />
-                <ToggleColumn column="declarer" label="Déclarer" />
-              </th>
-              <th scope="col">
-                Payer
-                {anyPayable ? (
-                  <>
-                    <br />
-                    <ToggleColumn column="payer" label="Payer" />
-                  </>
-                ) : null}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {grid.rows.map((r, i) => (
-              <GridLine key={r.key} row={r} index={i} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <ul className="fr-btns-group fr-btns-group--inline">
-        <li>
-          <a className="fr-btn fr-btn--secondary" href={query(criteria, grid.page)}>
-            Annuler
-          </a>
-        </li>
-        <li>
-          <button className="fr-btn" type="submit">
-            Valider
-          </button>
-        </li>
-      </ul>
+                <ToggleColumn column="payer" label="Payer" />
+              </>
+            ) : null}
+          </>,
+        ]}
+        rows={grid.rows}
+        row={(r, i) => <GridLine key={r.key} row={r} index={i} />}
+      />
+      <BackAndSubmit back={query(criteria, grid.page)} backLabel="Annuler" submit="Valider" />
       {grid.pages > 1 ? (
         <p className="fr-hint-text">
           Validez chaque page avant de passer à la suivante : seules les lignes de la page affichée sont enregistrées.

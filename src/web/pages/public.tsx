@@ -1,5 +1,6 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { ButtonsGroup } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export function LoginForm(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors; retour?: string }) {
@@ -30,13 +31,7 @@ export function LoginForm(props: { ctx: PageContext; values?: Record<string, unk
         maxLength={20}
         error={e.password}
       />
-      <ul className="fr-btns-group fr-btns-group--inline-md">
-        <li>
-          <button className="fr-btn" type="submit">
-            Je me connecte
-          </button>
-        </li>
-      </ul>
+      <ButtonsGroup className="fr-btns-group--inline-md" buttons={[{ label: 'Je me connecte', submit: true }]} />
       <p>
         <a className="fr-link fr-icon-arrow-right-line fr-link--icon-right" href="/mot-de-passe-oublie">
           Mot de passe oublié

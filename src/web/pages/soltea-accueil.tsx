@@ -3,7 +3,7 @@
  * bénéficiaire) through the net-entreprises account, and the public search.
  */
 import { Layout, type PageContext } from '../layout.js';
-import { MainFields } from './soltea-recherche.js';
+import { MainFields, SearchButtons } from './soltea-recherche.js';
 
 export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | null; etablissements: number }) {
   const signedIn = props.ctx.viewer !== null;
@@ -65,18 +65,13 @@ export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | nul
       <p>Sans compte : trouvez un établissement habilité par son nom, son SIRET ou son code UAI, ou par sa ville.</p>
       <form method="get" action="/soltea/recherche" role="search" aria-labelledby="recherche-titre">
         <MainFields values={{}} />
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
-          <li>
-            <button className="fr-btn fr-icon-search-line" type="submit">
-              Lancer une recherche
-            </button>
-          </li>
-          <li>
-            <a className="fr-btn fr-btn--secondary fr-icon-equalizer-line" href="/soltea/recherche">
-              Recherche détaillée (formation, niveau, distance…)
-            </a>
-          </li>
-        </ul>
+        <SearchButtons
+          other={{
+            label: 'Recherche détaillée (formation, niveau, distance…)',
+            href: '/soltea/recherche',
+            className: 'fr-btn fr-btn--secondary fr-icon-equalizer-line',
+          }}
+        />
       </form>
     </Layout>
   );
