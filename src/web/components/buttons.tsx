@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { CsrfField } from './form.js';
 
 /** A DSFR button: a link styled as a button, or the submit button of the form it stands in. */
 export type ButtonSpec =
@@ -55,5 +56,25 @@ export function SubmitButtons(props: { label: string; secondary?: ButtonSpec }) 
         props.secondary ? { className: 'fr-btn fr-btn--secondary', ...props.secondary } : null,
       ]}
     />
+  );
+}
+
+/** A form of one button posting to `action` with the CSRF token: an action on one line of a list. */
+export function PostButton(props: {
+  csrfToken: string;
+  action: string;
+  label: ReactNode;
+  className: string;
+  ariaLabel?: string;
+  title?: string;
+  formClassName?: string;
+}) {
+  return (
+    <form method="post" action={props.action} className={props.formClassName}>
+      <CsrfField token={props.csrfToken} />
+      <button className={props.className} type="submit" aria-label={props.ariaLabel} title={props.title}>
+        {props.label}
+      </button>
+    </form>
   );
 }

@@ -12,29 +12,28 @@ interface PersonFieldsProps {
   own: boolean;
 }
 
+const NAMES = [
+  { name: 'nom', label: 'Nom', autoComplete: 'family-name' },
+  { name: 'prenom', label: 'Prénom', autoComplete: 'given-name' },
+] as const;
+
+/** « Nom » and « Prénom »: with the SIRET, they are what the person signs in with. */
 export function NameFields({ values: v, errors: e, own }: PersonFieldsProps) {
   return (
     <>
-      <Input
-        name="nom"
-        label="Nom"
-        required
-        autoComplete={own ? 'family-name' : 'off'}
-        maxLength={50}
-        validate="name"
-        value={v.nom}
-        error={e.nom}
-      />
-      <Input
-        name="prenom"
-        label="Prénom"
-        required
-        autoComplete={own ? 'given-name' : 'off'}
-        maxLength={50}
-        validate="name"
-        value={v.prenom}
-        error={e.prenom}
-      />
+      {NAMES.map((f) => (
+        <Input
+          key={f.name}
+          name={f.name}
+          label={f.label}
+          required
+          autoComplete={own ? f.autoComplete : 'off'}
+          maxLength={50}
+          validate="name"
+          value={v[f.name]}
+          error={e[f.name]}
+        />
+      ))}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { Table } from '../components/table.js';
-import { SubmitButtons } from '../components/buttons.js';
+import { PostButton, SubmitButtons } from '../components/buttons.js';
 import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
 import { Layout, type PageContext } from '../layout.js';
 
@@ -21,18 +21,16 @@ export interface DeclarantRow {
 const LIST = { href: '/gestion/declarants', label: 'Gérer les déclarants' };
 const MENU = { href: '/menu', label: 'Menu personnalisé' };
 
-function PostButton(props: { ctx: PageContext; action: string; label: string; ariaLabel: string; secondary?: boolean }) {
+function LinePostButton(props: { ctx: PageContext; action: string; label: string; ariaLabel: string }) {
   return (
-    <form method="post" action={props.action} className="fr-mb-1v">
-      <CsrfField token={props.ctx.csrfToken} />
-      <button
-        className={`fr-btn fr-btn--sm ${props.secondary === false ? '' : 'fr-btn--secondary'}`}
-        type="submit"
-        aria-label={props.ariaLabel}
-      >
-        {props.label}
-      </button>
-    </form>
+    <PostButton
+      csrfToken={props.ctx.csrfToken}
+      action={props.action}
+      label={props.label}
+      ariaLabel={props.ariaLabel}
+      className="fr-btn fr-btn--sm fr-btn--secondary"
+      formClassName="fr-mb-1v"
+    />
   );
 }
 
@@ -83,14 +81,14 @@ function DeclarantButtons(props: { ctx: PageContext; row: DeclarantRow }) {
         <LinkButton href={url('courriel')} label="Changer le courriel" ariaLabel={`Changer le courriel de ${who}`} />
       ) : null}
       {!r.self && r.status === 'suspended' ? (
-        <PostButton ctx={props.ctx} action={url('reactiver')} label="Réactiver" ariaLabel={`Réactiver ${who}`} />
+        <LinePostButton ctx={props.ctx} action={url('reactiver')} label="Réactiver" ariaLabel={`Réactiver ${who}`} />
       ) : null}
       {!r.self && r.status !== 'suspended' ? (
-        <PostButton ctx={props.ctx} action={url('suspendre')} label="Suspendre" ariaLabel={`Suspendre ${who}`} />
+        <LinePostButton ctx={props.ctx} action={url('suspendre')} label="Suspendre" ariaLabel={`Suspendre ${who}`} />
       ) : null}
       {!r.self ? <LinkButton href={url('supprimer')} label="Supprimer" ariaLabel={`Supprimer ${who}`} /> : null}
       {!r.self && r.status === 'email_pending' ? (
-        <PostButton
+        <LinePostButton
           ctx={props.ctx}
           action={url('invitation')}
           label="Renvoyer l’invitation"
@@ -98,7 +96,7 @@ function DeclarantButtons(props: { ctx: PageContext; row: DeclarantRow }) {
         />
       ) : null}
       {!r.self && r.status === 'active' ? (
-        <PostButton
+        <LinePostButton
           ctx={props.ctx}
           action={url('reinitialiser')}
           label="Réinitialiser le mot de passe"

@@ -2,7 +2,7 @@ import { BackToMenu } from '../components/form.js';
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { formatSiren, formatSiret } from '../../domain/identifiers.js';
-import { adresseOf, type EtablissementRowView } from './declarations.js';
+import { adresseOf, ChoixDeclarationsLink, SIEGE_BADGE, type EtablissementRowView } from './declarations.js';
 
 /** « Gérer les établissements »: the company's établissements from the registry, active and closed. */
 export function EtablissementsPage(props: { ctx: PageContext; siren: string; raisonSociale: string; rows: EtablissementRowView[] }) {
@@ -28,7 +28,7 @@ export function EtablissementsPage(props: { ctx: PageContext; siren: string; rai
           <tr key={r.siret}>
             <th scope="row">
               {formatSiret(r.siret)}
-              {r.estSiege ? <span className="fr-badge fr-badge--sm fr-badge--info fr-ml-1w">Siège</span> : null}
+              {r.estSiege ? SIEGE_BADGE : null}
             </th>
             <td>{r.denomination}</td>
             <td>{adresseOf(r)}</td>
@@ -41,13 +41,7 @@ export function EtablissementsPage(props: { ctx: PageContext; siren: string; rai
             </td>
             <td>{r.declarations}</td>
             <td>
-              <a
-                className="fr-link"
-                href={`/gestion/declarations/${r.siret}`}
-                aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}
-              >
-                Choix des déclarations
-              </a>
+              <ChoixDeclarationsLink siret={r.siret} className="fr-link" />
             </td>
           </tr>
         )}

@@ -6,6 +6,7 @@ import type { SessionView } from '../../modules/accounts/sessions.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { formatDateTimeShort } from '../../shared/format.js';
 import { Table } from '../components/table.js';
+import { PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { CurrentPasswordField, PasswordFields, SecretQuestionFields } from './password-fields.js';
 
@@ -330,27 +331,24 @@ export function SessionsTable(props: { csrf: string; sessions: SessionView[] }) 
               {s.current ? (
                 'Session en cours'
               ) : (
-                <form method="post" action={`/menu/sessions/${s.ref}/fermer`}>
-                  <CsrfField token={props.csrf} />
-                  <button
-                    className="fr-btn fr-btn--sm fr-btn--tertiary"
-                    type="submit"
-                    title={`Fermer la session ouverte le ${formatDateTimeShort(s.createdAt)}`}
-                  >
-                    Fermer cette session
-                  </button>
-                </form>
+                <PostButton
+                  csrfToken={props.csrf}
+                  action={`/menu/sessions/${s.ref}/fermer`}
+                  className="fr-btn fr-btn--sm fr-btn--tertiary"
+                  title={`Fermer la session ouverte le ${formatDateTimeShort(s.createdAt)}`}
+                  label="Fermer cette session"
+                />
               )}
             </td>
           </tr>
         )}
       />
-      <form method="post" action="/deconnexion-partout">
-        <CsrfField token={props.csrf} />
-        <button className="fr-btn fr-btn--secondary" type="submit">
-          Se déconnecter partout
-        </button>
-      </form>
+      <PostButton
+        csrfToken={props.csrf}
+        action="/deconnexion-partout"
+        className="fr-btn fr-btn--secondary"
+        label="Se déconnecter partout"
+      />
     </>
   );
 }
@@ -384,29 +382,32 @@ export function DemandesPage(props: {
           {d.kind === 'candidat_ad' ? (
             <ul className="fr-btns-group fr-btns-group--inline-md">
               <li>
-                <form method="post" action={`/menu/demandes/${d.id}/accorder`}>
-                  <CsrfField token={props.ctx.csrfToken} />
-                  <button className="fr-btn" type="submit" aria-label={`Accorder la demande de ${d.prenom} ${d.nom}`}>
-                    Accorder
-                  </button>
-                </form>
+                <PostButton
+                  csrfToken={props.ctx.csrfToken}
+                  action={`/menu/demandes/${d.id}/accorder`}
+                  className="fr-btn"
+                  ariaLabel={`Accorder la demande de ${d.prenom} ${d.nom}`}
+                  label="Accorder"
+                />
               </li>
               <li>
-                <form method="post" action={`/menu/demandes/${d.id}/refuser`}>
-                  <CsrfField token={props.ctx.csrfToken} />
-                  <button className="fr-btn fr-btn--secondary" type="submit" aria-label={`Refuser la demande de ${d.prenom} ${d.nom}`}>
-                    Refuser
-                  </button>
-                </form>
+                <PostButton
+                  csrfToken={props.ctx.csrfToken}
+                  action={`/menu/demandes/${d.id}/refuser`}
+                  className="fr-btn fr-btn--secondary"
+                  ariaLabel={`Refuser la demande de ${d.prenom} ${d.nom}`}
+                  label="Refuser"
+                />
               </li>
             </ul>
           ) : (
-            <form method="post" action={`/menu/demandes/${d.id}/reinitialiser`}>
-              <CsrfField token={props.ctx.csrfToken} />
-              <button className="fr-btn" type="submit" aria-label={`Réinitialiser le mot de passe de ${d.prenom} ${d.nom}`}>
-                Réinitialiser le mot de passe
-              </button>
-            </form>
+            <PostButton
+              csrfToken={props.ctx.csrfToken}
+              action={`/menu/demandes/${d.id}/reinitialiser`}
+              className="fr-btn"
+              ariaLabel={`Réinitialiser le mot de passe de ${d.prenom} ${d.nom}`}
+              label="Réinitialiser le mot de passe"
+            />
           )}
         </div>
       ))}

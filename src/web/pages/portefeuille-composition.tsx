@@ -5,8 +5,10 @@
 import { findDeclaration } from '../../domain/declarations.js';
 import { formatSiren } from '../../domain/identifiers.js';
 import type { FieldErrors } from '../../shared/fields.js';
+import type { ClientEtablissement } from '../../modules/gestion/portefeuilles-clients.js';
 import { Alert, CheckboxGroup, CsrfField, ErrorSummary, FieldMessages, Input } from '../components/form.js';
 import { Table } from '../components/table.js';
+import { PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { base, FormButtons, ICONS, IconLink, Legend, LIST, MENU, Pagination, type ClientSummary } from './portefeuilles-parts.js';
 
@@ -75,16 +77,14 @@ function ClientLine(props: { ctx: PageContext; portefeuilleId: string; client: C
         <IconLink kind="declarationsEntreprise" href={`${cb}/declarations`} about={about} />
         {c.firstSiret ? <IconLink kind="habilitations" href={`/gestion/habilitations?siret=${c.firstSiret}`} about={about} /> : null}
         <IconLink kind="transferer" href={`${cb}/transfert`} about={about} />
-        <form method="post" action={`${cb}/retirer`} className="inline-form">
-          <CsrfField token={props.ctx.csrfToken} />
-          <button
-            className={`fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${ICONS.retirer.icon}`}
-            type="submit"
-            title={`${ICONS.retirer.label} ${about}`}
-          >
-            {`${ICONS.retirer.label} ${about}`}
-          </button>
-        </form>
+        <PostButton
+          csrfToken={props.ctx.csrfToken}
+          action={`${cb}/retirer`}
+          formClassName="inline-form"
+          className={`fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${ICONS.retirer.icon}`}
+          title={`${ICONS.retirer.label} ${about}`}
+          label={`${ICONS.retirer.label} ${about}`}
+        />
       </td>
     </tr>
   );
@@ -153,15 +153,7 @@ export function ClientEtablissementsPage(props: {
   ctx: PageContext;
   portefeuille: { id: string; name: string };
   client: { siren: string; raisonSociale: string };
-  etablissements: {
-    siret: string;
-    denomination: string;
-    adresse: string;
-    codePostal: string | null;
-    libelleCommune: string | null;
-    estSiege: boolean;
-    chosen: boolean;
-  }[];
+  etablissements: ClientEtablissement[];
   errors?: FieldErrors;
 }) {
   const back = base(props.portefeuille.id);

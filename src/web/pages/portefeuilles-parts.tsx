@@ -1,6 +1,7 @@
 /** What the pages of « Gérer vos portefeuilles » share: breadcrumbs, the icon buttons and their legend, pages, form parts. */
 import { ButtonsGroup, type ButtonSpec } from '../components/buttons.js';
 import { FieldMessages } from '../components/form.js';
+import { Pagination as PagesNav } from '../components/pagination.js';
 
 export const MENU = { href: '/menu', label: 'Menu personnalisé' };
 export const LIST = { href: '/gestion/portefeuilles', label: 'Vos portefeuilles' };
@@ -66,29 +67,9 @@ export function Legend(props: { kinds: IconKey[] }) {
   );
 }
 
+/** The pagination of « Gérer vos portefeuilles »: two pages on each side, not printed. */
 export function Pagination(props: { page: number; pages: number; href: (page: number) => string; label: string }) {
-  if (props.pages <= 1) return null;
-  const pages = Array.from({ length: props.pages }, (_, i) => i + 1).filter(
-    (p) => p === 1 || p === props.pages || Math.abs(p - props.page) <= 2,
-  );
-  return (
-    <nav role="navigation" className="fr-pagination fr-mt-2w no-print" aria-label={props.label}>
-      <ul className="fr-pagination__list">
-        {pages.map((p) => (
-          <li key={p}>
-            <a
-              className="fr-pagination__link"
-              href={props.href(p)}
-              aria-current={p === props.page ? 'page' : undefined}
-              title={`Page ${p}`}
-            >
-              {p}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <PagesNav {...props} around={2} className="fr-mt-2w no-print" />;
 }
 
 export function Textarea(props: { name: string; label: string; value?: unknown; error?: string; maxLength: number; hint?: string }) {

@@ -1,6 +1,7 @@
 /** « Récapitulatif » of the portefeuilles (paged on screen, whole to print), and the portefeuilles a déclarant works on. */
 import type { ReactNode } from 'react';
 import { findDeclaration } from '../../domain/declarations.js';
+import type { RecapRow } from '../../modules/gestion/portefeuilles-recapitulatif.js';
 import { formatSiren } from '../../domain/identifiers.js';
 import { Alert, BackToMenu } from '../components/form.js';
 import { Table } from '../components/table.js';
@@ -18,17 +19,6 @@ import {
 
 // ── récapitulatif ───────────────────────────────────────────────────────────────────────────────
 
-export interface RecapRowView {
-  portefeuille: string;
-  siren: string | null;
-  raisonSociale: string | null;
-  activeCount: number | null;
-  /** the client's type (« Mono-établissement »…), null on the line of an empty portefeuille */
-  type: string | null;
-  siret: string | null;
-  declarations: string | null;
-}
-
 /** « DSN, SOLTéA - Employeurs »: the names of the codes of a line. */
 const names = (codes: string | null) =>
   (codes ?? '')
@@ -37,7 +27,7 @@ const names = (codes: string | null) =>
     .map((c) => findDeclaration(c)?.name ?? c)
     .join(', ');
 
-function RecapTable(props: { rows: RecapRowView[] }) {
+function RecapTable(props: { rows: RecapRow[] }) {
   return (
     <Table
       bordered
@@ -80,7 +70,7 @@ function RecapActions(props: { ctx: PageContext; print: boolean; back?: string }
 /** `page`/`pages`: the screen version is paged (50 clients a page); print and CSV keep everything. */
 export function RecapPage(props: {
   ctx: PageContext;
-  rows: RecapRowView[];
+  rows: RecapRow[];
   print: boolean;
   title?: string;
   back?: string;

@@ -8,7 +8,7 @@ import { DualList, PendingAlert } from '../components/dual-list.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
-import { DECLARATION_LEGENDS, DECLARATION_NOUN, declarationItems } from './declarations.js';
+import { DECLARATION_NOUN, DeclarationsDualList } from './declarations.js';
 import {
   base,
   DECLARANT_LEGENDS,
@@ -308,17 +308,7 @@ export function PortefeuilleDeclarationsPage(props: {
       </p>
       <form method="post" action={`${base(props.portefeuille.id)}/declarations`} {...dualAttributes('declarations', DECLARATION_NOUN)}>
         <CsrfField token={props.ctx.csrfToken} />
-        <DualList
-          field="declarations"
-          noun={DECLARATION_NOUN}
-          legends={DECLARATION_LEGENDS}
-          items={declarationItems()}
-          selected={new Set(props.selected)}
-          helpId="declarations-aide"
-          pending={props.pending}
-          error={props.errors?.declarations}
-        />
-        <PendingAlert pending={props.pending} />
+        <DeclarationsDualList selected={props.selected} pending={props.pending} error={props.errors?.declarations} />
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
     </Layout>

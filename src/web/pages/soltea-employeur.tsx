@@ -11,6 +11,7 @@ import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
 import { attribuerUrl, employerUrl } from './soltea-employeur-frame.js';
 import type { SearchView } from '../../modules/recherche/search-view.js';
+import type { EmployerList } from '../../modules/attributions/liste.js';
 import { SearchForm, SearchResults } from './soltea-recherche.js';
 
 export interface EmployeurSiret {
@@ -39,21 +40,7 @@ function Avancement(props: { s: EmployeurSiret }) {
   );
 }
 
-export interface EmployeurListe {
-  /** SIRETs open to the person, before the filter */
-  total: number;
-  /** after the filter */
-  trouves: number;
-  filtre: string;
-  page: number;
-  pages: number;
-  /** SIRETs per page */
-  pageSize: number;
-  /** every SIRET the person may allocate for (not only this page's) */
-  usable: string[];
-  /** some of them are clients (tiers-déclarant): the CSV import is offered */
-  clients: boolean;
-}
+export type EmployeurListe = EmployerList['liste'];
 
 /** The filter of the SIRETs the person acts for (offered when they are more than one page, or filtered). */
 function SiretFilter(props: { filtre: string }) {
