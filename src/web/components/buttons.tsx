@@ -68,10 +68,15 @@ export function PostButton(props: {
   ariaLabel?: string;
   title?: string;
   formClassName?: string;
+  /** hidden fields posted with the button */
+  fields?: Readonly<Record<string, string>>;
 }) {
   return (
     <form method="post" action={props.action} className={props.formClassName}>
       <CsrfField token={props.csrfToken} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
       <button className={props.className} type="submit" aria-label={props.ariaLabel} title={props.title}>
         {props.label}
       </button>

@@ -16,7 +16,7 @@ const INSCRIPTION_STEPS = [
 
 import { Alert, CheckboxGroup, CsrfField, ErrorSummary, FieldMessages, Input, RadioGroup, Stepper } from '../components/form.js';
 import { payerCell, Table, yesNo } from '../components/table.js';
-import { SubmitButtons } from '../components/buttons.js';
+import { PostButton, SubmitButtons } from '../components/buttons.js';
 import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
 import { Layout, type PageContext } from '../layout.js';
 import { CGU_SECTIONS, CGU_TITLE } from './cgu-text.js';
@@ -373,12 +373,12 @@ export function ValidationPage(props: {
       ) : null}
       <p>Les déclarations ajoutées sont accessibles 24 heures après leur ajout.</p>
       {!props.validated ? (
-        <form method="post" action="/inscription/renvoyer">
-          <CsrfField token={props.ctx.csrfToken} />
-          <button className="fr-btn fr-btn--secondary" type="submit">
-            Renvoyer le courriel de validation
-          </button>
-        </form>
+        <PostButton
+          csrfToken={props.ctx.csrfToken}
+          action="/inscription/renvoyer"
+          className="fr-btn fr-btn--secondary"
+          label="Renvoyer le courriel de validation"
+        />
       ) : null}
     </Frame>
   );

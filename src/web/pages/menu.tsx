@@ -353,6 +353,12 @@ export function SessionsTable(props: { csrf: string; sessions: SessionView[] }) 
   );
 }
 
+/** What an administrator answers to a request to become administrator. */
+const DECISIONS = [
+  { action: 'accorder', label: 'Accorder', className: 'fr-btn' },
+  { action: 'refuser', label: 'Refuser', className: 'fr-btn fr-btn--secondary' },
+] as const;
+
 export function DemandesPage(props: {
   ctx: PageContext;
   demandes: { id: string; kind: string; createdAt: Date; nom: string; prenom: string; email: string; siret: string }[];
@@ -381,24 +387,17 @@ export function DemandesPage(props: {
           </p>
           {d.kind === 'candidat_ad' ? (
             <ul className="fr-btns-group fr-btns-group--inline-md">
-              <li>
-                <PostButton
-                  csrfToken={props.ctx.csrfToken}
-                  action={`/menu/demandes/${d.id}/accorder`}
-                  className="fr-btn"
-                  ariaLabel={`Accorder la demande de ${d.prenom} ${d.nom}`}
-                  label="Accorder"
-                />
-              </li>
-              <li>
-                <PostButton
-                  csrfToken={props.ctx.csrfToken}
-                  action={`/menu/demandes/${d.id}/refuser`}
-                  className="fr-btn fr-btn--secondary"
-                  ariaLabel={`Refuser la demande de ${d.prenom} ${d.nom}`}
-                  label="Refuser"
-                />
-              </li>
+              {DECISIONS.map((x) => (
+                <li key={x.action}>
+                  <PostButton
+                    csrfToken={props.ctx.csrfToken}
+                    action={`/menu/demandes/${d.id}/${x.action}`}
+                    className={x.className}
+                    ariaLabel={`${x.label} la demande de ${d.prenom} ${d.nom}`}
+                    label={x.label}
+                  />
+                </li>
+              ))}
             </ul>
           ) : (
             <PostButton

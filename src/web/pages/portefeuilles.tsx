@@ -137,6 +137,31 @@ export function PortefeuillesPage(props: {
 
 // ── « Ajout de portefeuille » / modification ────────────────────────────────────────────────────
 
+/** The déclarants of a portefeuille: the two lists (« disponibles », « sélectionnés »), helped by `#declarants-aide`. */
+function DeclarantsDualList(props: {
+  declarants: readonly { id: string; nom: string; prenom: string }[];
+  selected: ReadonlySet<string>;
+  pending?: boolean;
+  error?: string;
+}) {
+  return (
+    <>
+      <DualList
+        field="declarants"
+        noun={DECLARANT_NOUN}
+        legends={DECLARANT_LEGENDS}
+        items={declarantItems(props.declarants)}
+        selected={props.selected}
+        helpId="declarants-aide"
+        pending={props.pending}
+        error={props.error}
+        empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
+      />
+      <PendingAlert pending={props.pending} />
+    </>
+  );
+}
+
 export function PortefeuilleFormPage(props: {
   ctx: PageContext;
   mode: 'create' | 'edit';
@@ -181,18 +206,12 @@ export function PortefeuilleFormPage(props: {
           <>
             <h2 className="fr-h5">Déclarants</h2>
             <p id="declarants-aide">{DECLARANTS_HELP}</p>
-            <DualList
-              field="declarants"
-              noun={DECLARANT_NOUN}
-              legends={DECLARANT_LEGENDS}
-              items={declarantItems(props.declarants ?? [])}
+            <DeclarantsDualList
+              declarants={props.declarants ?? []}
               selected={chosen}
-              helpId="declarants-aide"
               pending={props.pending}
               error={props.errors?.declarants}
-              empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
             />
-            <PendingAlert pending={props.pending} />
           </>
         ) : null}
         <FormButtons cancel="/gestion/portefeuilles" />
@@ -268,18 +287,7 @@ export function PortefeuilleDeclarantsPage(props: {
       <p id="declarants-aide">{DECLARANTS_HELP} Les déclarants sélectionnés voient ce portefeuille et ses entreprises.</p>
       <form method="post" action={`${base(props.portefeuille.id)}/declarants`} {...dualAttributes('declarants', DECLARANT_NOUN)}>
         <CsrfField token={props.ctx.csrfToken} />
-        <DualList
-          field="declarants"
-          noun={DECLARANT_NOUN}
-          legends={DECLARANT_LEGENDS}
-          items={declarantItems(props.declarants)}
-          selected={selected}
-          helpId="declarants-aide"
-          pending={props.pending}
-          error={props.errors?.declarants}
-          empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
-        />
-        <PendingAlert pending={props.pending} />
+        <DeclarantsDualList declarants={props.declarants} selected={selected} pending={props.pending} error={props.errors?.declarants} />
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
     </Layout>
