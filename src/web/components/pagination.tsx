@@ -40,13 +40,13 @@ export function Pagination(props: {
   );
 }
 
-/** « Page précédente » or « Page suivante »: a link, or a disabled one at either end. */
+/** « Page précédente » or « Page suivante »: a link, or a disabled one at either end (a page past the last keeps « précédente »). */
 function Step(props: { pages: number; href: (page: number) => string; to: number; kind: 'prev' | 'next' }) {
   const className = `fr-pagination__link fr-pagination__link--${props.kind} fr-pagination__link--lg-label`;
   const label = props.kind === 'prev' ? 'Page précédente' : 'Page suivante';
   return (
     <li>
-      {props.to >= 1 && props.to <= props.pages ? (
+      {(props.kind === 'prev' ? props.to >= 1 : props.to <= props.pages) ? (
         <a className={className} href={props.href(props.to)}>
           {label}
         </a>
