@@ -75,9 +75,7 @@ export function Input(props: {
         maxLength={props.maxLength}
         readOnly={props.readOnly}
       />
-      <div className="fr-messages-group" id={msgId} aria-live="polite">
-        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
-      </div>
+      <FieldMessages id={msgId} error={props.error} />
       {props.extra}
     </div>
   );
@@ -118,53 +116,91 @@ export function Select(props: {
           </option>
         ))}
       </select>
-      <div className="fr-messages-group" id={`${props.name}-messages`} aria-live="polite">
-        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
-      </div>
+      <FieldMessages id={`${props.name}-messages`} error={props.error} />
     </div>
   );
 }
 
-export function RadioGroup(props: {
+/** The messages of a field (its error), announced as they change; aria-describedby points to `id`. */
+export function FieldMessages(props: { id: string; error?: string }) {
+  return (
+    <div className="fr-messages-group" id={props.id} aria-live="polite">
+      {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
+    </div>
+  );
+}
+
+type ChoiceOption = { value: string; label: string; hint?: string };
+
+/** A fieldset of radios or checkboxes named `name`: its legend, one box per option, its messages. */
+function ChoiceFieldset(props: {
+  type: 'radio' | 'checkbox';
   name: string;
-  legend: string;
-  options: readonly { value: string; label: string; hint?: string }[];
-  value?: unknown;
+  legend: ReactNode;
+  options: readonly ChoiceOption[];
+  checked: (value: string) => boolean;
   error?: string;
   required?: boolean;
+  /** before the boxes (the text shown when there is nothing to choose) */
+  before?: ReactNode;
 }) {
+  const { name } = props;
   return (
     <fieldset
       className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`}
-      id={props.name}
-      aria-labelledby={`${props.name}-legend ${props.name}-messages`}
+      id={name}
+      aria-labelledby={`${name}-legend ${name}-messages`}
     >
-      <legend className="fr-fieldset__legend" id={`${props.name}-legend`}>
+      <legend className="fr-fieldset__legend" id={`${name}-legend`}>
         {props.legend}
-        {props.required ? <span aria-hidden="true"> *</span> : null}
       </legend>
+      {props.before}
       {props.options.map((o) => (
         <div className="fr-fieldset__element" key={o.value}>
-          <div className="fr-radio-group">
+          <div className={`fr-${props.type}-group`}>
             <input
-              type="radio"
-              id={`${props.name}-${o.value}`}
-              name={props.name}
+              type={props.type}
+              id={`${name}-${o.value}`}
+              name={name}
               value={o.value}
-              defaultChecked={props.value === o.value}
+              defaultChecked={props.checked(o.value)}
               required={props.required}
             />
-            <label className="fr-label" htmlFor={`${props.name}-${o.value}`}>
+            <label className="fr-label" htmlFor={`${name}-${o.value}`}>
               {o.label}
               {o.hint ? <span className="fr-hint-text">{o.hint}</span> : null}
             </label>
           </div>
         </div>
       ))}
-      <div className="fr-messages-group" id={`${props.name}-messages`} aria-live="polite">
-        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
-      </div>
+      <FieldMessages id={`${name}-messages`} error={props.error} />
     </fieldset>
+  );
+}
+
+export function RadioGroup(props: {
+  name: string;
+  legend: string;
+  options: readonly ChoiceOption[];
+  value?: unknown;
+  error?: string;
+  required?: boolean;
+}) {
+  return (
+    <ChoiceFieldset
+      type="radio"
+      name={props.name}
+      legend={
+        <>
+          {props.legend}
+          {props.required ? <span aria-hidden="true"> *</span> : null}
+        </>
+      }
+      options={props.options}
+      checked={(v) => props.value === v}
+      error={props.error}
+      required={props.required}
+    />
   );
 }
 
@@ -173,7 +209,7 @@ export function CheckboxGroup(props: {
   name: string;
   legend: string;
   hint?: string;
-  options: readonly { value: string; label: string; hint?: string; checked?: boolean }[];
+  options: readonly (ChoiceOption & { checked?: boolean })[];
   values?: readonly string[];
   error?: string;
   /** shown instead of the boxes when there is nothing to choose */
@@ -181,37 +217,20 @@ export function CheckboxGroup(props: {
 }) {
   const checked = new Set([...(props.values ?? []), ...props.options.filter((o) => o.checked).map((o) => o.value)]);
   return (
-    <fieldset
-      className={`fr-fieldset ${props.error ? 'fr-fieldset--error' : ''}`}
-      id={props.name}
-      aria-labelledby={`${props.name}-legend ${props.name}-messages`}
-    >
-      <legend className="fr-fieldset__legend" id={`${props.name}-legend`}>
-        {props.legend}
-        {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
-      </legend>
-      {props.options.length === 0 && props.empty ? <p className="fr-fieldset__element">{props.empty}</p> : null}
-      {props.options.map((o) => (
-        <div className="fr-fieldset__element" key={o.value}>
-          <div className="fr-checkbox-group">
-            <input
-              type="checkbox"
-              id={`${props.name}-${o.value}`}
-              name={props.name}
-              value={o.value}
-              defaultChecked={checked.has(o.value)}
-            />
-            <label className="fr-label" htmlFor={`${props.name}-${o.value}`}>
-              {o.label}
-              {o.hint ? <span className="fr-hint-text">{o.hint}</span> : null}
-            </label>
-          </div>
-        </div>
-      ))}
-      <div className="fr-messages-group" id={`${props.name}-messages`} aria-live="polite">
-        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
-      </div>
-    </fieldset>
+    <ChoiceFieldset
+      type="checkbox"
+      name={props.name}
+      legend={
+        <>
+          {props.legend}
+          {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
+        </>
+      }
+      before={props.options.length === 0 && props.empty ? <p className="fr-fieldset__element">{props.empty}</p> : null}
+      options={props.options}
+      checked={(v) => checked.has(v)}
+      error={props.error}
+    />
   );
 }
 

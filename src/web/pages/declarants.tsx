@@ -1,5 +1,8 @@
 import type { FieldErrors } from '../../shared/fields.js';
-import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
+import { Table } from '../components/table.js';
+import { PostButton, SubmitButtons } from '../components/buttons.js';
+import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export interface DeclarantRow {
@@ -18,18 +21,16 @@ export interface DeclarantRow {
 const LIST = { href: '/gestion/declarants', label: 'Gérer les déclarants' };
 const MENU = { href: '/menu', label: 'Menu personnalisé' };
 
-function PostButton(props: { ctx: PageContext; action: string; label: string; ariaLabel: string; secondary?: boolean }) {
+function LinePostButton(props: { ctx: PageContext; action: string; label: string; ariaLabel: string }) {
   return (
-    <form method="post" action={props.action} className="fr-mb-1v">
-      <CsrfField token={props.ctx.csrfToken} />
-      <button
-        className={`fr-btn fr-btn--sm ${props.secondary === false ? '' : 'fr-btn--secondary'}`}
-        type="submit"
-        aria-label={props.ariaLabel}
-      >
-        {props.label}
-      </button>
-    </form>
+    <PostButton
+      csrfToken={props.ctx.csrfToken}
+      action={props.action}
+      label={props.label}
+      ariaLabel={props.ariaLabel}
+      className="fr-btn fr-btn--sm fr-btn--secondary"
+      formClassName="fr-mb-1v"
+    />
   );
 }
 
@@ -80,14 +81,14 @@ function DeclarantButtons(props: { ctx: PageContext; row: DeclarantRow }) {
         <LinkButton href={url('courriel')} label="Changer le courriel" ariaLabel={`Changer le courriel de ${who}`} />
       ) : null}
       {!r.self && r.status === 'suspended' ? (
-        <PostButton ctx={props.ctx} action={url('reactiver')} label="Réactiver" ariaLabel={`Réactiver ${who}`} />
+        <LinePostButton ctx={props.ctx} action={url('reactiver')} label="Réactiver" ariaLabel={`Réactiver ${who}`} />
       ) : null}
       {!r.self && r.status !== 'suspended' ? (
-        <PostButton ctx={props.ctx} action={url('suspendre')} label="Suspendre" ariaLabel={`Suspendre ${who}`} />
+        <LinePostButton ctx={props.ctx} action={url('suspendre')} label="Suspendre" ariaLabel={`Suspendre ${who}`} />
       ) : null}
       {!r.self ? <LinkButton href={url('supprimer')} label="Supprimer" ariaLabel={`Supprimer ${who}`} /> : null}
       {!r.self && r.status === 'email_pending' ? (
-        <PostButton
+        <LinePostButton
           ctx={props.ctx}
           action={url('invitation')}
           label="Renvoyer l’invitation"
@@ -95,7 +96,7 @@ function DeclarantButtons(props: { ctx: PageContext; row: DeclarantRow }) {
         />
       ) : null}
       {!r.self && r.status === 'active' ? (
-        <PostButton
+        <LinePostButton
           ctx={props.ctx}
           action={url('reinitialiser')}
           label="Réinitialiser le mot de passe"
@@ -121,78 +122,19 @@ export function DeclarantsPage(props: { ctx: PageContext; rows: DeclarantRow[]; 
           Nouveau déclarant
         </a>
       </p>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>Les personnes de votre entreprise</caption>
-          <thead>
-            <tr>
-              <th scope="col">Nom</th>
-              <th scope="col">Prénom</th>
-              <th scope="col">Courriel</th>
-              <th scope="col">Téléphone</th>
-              <th scope="col">Rôle</th>
-              <th scope="col">État</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((r) => (
-              <DeclarantLine key={r.id} ctx={props.ctx} row={r} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        bordered
+        caption="Les personnes de votre entreprise"
+        columns={['Nom', 'Prénom', 'Courriel', 'Téléphone', 'Rôle', 'État', 'Actions']}
+        rows={props.rows}
+        row={(r) => <DeclarantLine key={r.id} ctx={props.ctx} row={r} />}
+      />
     </Layout>
   );
 }
 
 function Buttons(props: { label: string }) {
-  return (
-    <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
-      <li>
-        <button className="fr-btn" type="submit">
-          {props.label}
-        </button>
-      </li>
-      <li>
-        <a className="fr-btn fr-btn--secondary" href="/gestion/declarants">
-          Annuler
-        </a>
-      </li>
-    </ul>
-  );
-}
-
-/** The address and its confirmation (checked in the page as they are typed). */
-function EmailFields(props: { label: string; hint?: string; values: Record<string, unknown>; errors: FieldErrors }) {
-  const { values: v, errors: e } = props;
-  return (
-    <>
-      <Input
-        name="email"
-        type="email"
-        label={props.label}
-        required
-        autoComplete="off"
-        maxLength={254}
-        validate="email"
-        value={v.email}
-        error={e.email}
-        hint={props.hint}
-      />
-      <Input
-        name="emailConfirm"
-        type="email"
-        label="Confirmation courriel"
-        required
-        autoComplete="off"
-        maxLength={254}
-        validate="confirm:email"
-        value={v.emailConfirm}
-        error={e.emailConfirm}
-      />
-    </>
-  );
+  return <SubmitButtons label={props.label} secondary={{ label: 'Annuler', href: '/gestion/declarants' }} />;
 }
 
 /** « Ajout d'un déclarant » (new) or « Modifier un déclarant » (edit: no e-mail here). */
@@ -225,21 +167,11 @@ export function DeclarantFormPage(props: {
         noValidate
       >
         <CsrfField token={props.ctx.csrfToken} />
-        <Input name="nom" label="Nom" required autoComplete="off" maxLength={50} validate="name" value={v.nom} error={e.nom} />
-        <Input name="prenom" label="Prénom" required autoComplete="off" maxLength={50} validate="name" value={v.prenom} error={e.prenom} />
-        {props.mode === 'new' ? <EmailFields label="Courriel" hint="L’invitation y sera envoyée." values={v} errors={e} /> : null}
-        <Input
-          name="telephone"
-          type="tel"
-          label="Téléphone"
-          required
-          autoComplete="off"
-          maxLength={20}
-          validate="phone"
-          value={v.telephone}
-          error={e.telephone}
-          hint="Exemple : 01 23 45 67 89"
-        />
+        <NameFields values={v} errors={e} own={false} />
+        {props.mode === 'new' ? (
+          <EmailFields label="Courriel" hint="L’invitation y sera envoyée." values={v} errors={e} own={false} />
+        ) : null}
+        <TelephoneField values={v} errors={e} own={false} />
         <Buttons label={props.mode === 'new' ? 'Valider' : 'Enregistrer'} />
       </form>
     </Layout>
@@ -270,7 +202,7 @@ export function DeclarantEmailPage(props: {
       </p>
       <form method="post" action={`/gestion/declarants/${p.id}/courriel`} noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <EmailFields label="Nouveau courriel" values={v} errors={e} />
+        <EmailFields label="Nouveau courriel" values={v} errors={e} own={false} />
         <Buttons label="Valider" />
       </form>
     </Layout>

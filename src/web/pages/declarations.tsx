@@ -3,6 +3,7 @@ import { formatSiren, formatSiret } from '../../domain/identifiers.js';
 import { formatDateTimeShort } from '../../shared/format.js';
 import { DualList, PendingAlert } from '../components/dual-list.js';
 import { Alert, BackToMenu, CsrfField, ErrorSummary } from '../components/form.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export interface EtablissementRowView {
@@ -18,6 +19,21 @@ export interface EtablissementRowView {
 
 export const adresseOf = (e: Pick<EtablissementRowView, 'adresse' | 'codePostal' | 'libelleCommune'>) =>
   e.adresse || `${e.codePostal ?? ''} ${e.libelleCommune ?? ''}`.trim();
+
+export const SIEGE_BADGE = <span className="fr-badge fr-badge--sm fr-badge--info fr-ml-1w">Siège</span>;
+
+/** « Choix des déclarations » of one établissement, named for screen readers by its SIRET. */
+export function ChoixDeclarationsLink(props: { siret: string; className: string }) {
+  return (
+    <a
+      className={props.className}
+      href={`/gestion/declarations/${props.siret}`}
+      aria-label={`Choix des déclarations de l’établissement ${formatSiret(props.siret)}`}
+    >
+      Choix des déclarations
+    </a>
+  );
+}
 
 /** « Gestion des déclarations » (multi-établissement): the company, then its établissements, each with « Choix des déclarations ». */
 export function GestionDeclarationsPage(props: {
@@ -43,41 +59,29 @@ export function GestionDeclarationsPage(props: {
       <Alert type="info">
         Important : vous devez effectuer cette procédure pour l’ensemble des établissements pour lesquels vous souhaitez accéder à SOLTéA.
       </Alert>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>Les établissements de l’entreprise</caption>
-          <thead>
-            <tr>
-              <th scope="col">Etablissements</th>
-              <th scope="col">Adresse</th>
-              <th scope="col">Déclarations</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((r) => (
-              <tr key={r.siret}>
-                <th scope="row">
-                  {`${formatSiret(r.siret)} ${r.denomination}`}
-                  {r.estSiege ? <span className="fr-badge fr-badge--sm fr-badge--info fr-ml-1w">Siège</span> : null}
-                  {r.etatAdministratif === 'F' ? <span className="fr-badge fr-badge--sm fr-badge--warning fr-ml-1w">Fermé</span> : null}
-                </th>
-                <td>{adresseOf(r)}</td>
-                <td>{r.declarations}</td>
-                <td>
-                  <a
-                    className="fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-menu-2-fill"
-                    href={`/gestion/declarations/${r.siret}`}
-                    aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}
-                  >
-                    Choix des déclarations
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        bordered
+        caption="Les établissements de l’entreprise"
+        columns={['Etablissements', 'Adresse', 'Déclarations', 'Actions']}
+        rows={props.rows}
+        row={(r) => (
+          <tr key={r.siret}>
+            <th scope="row">
+              {`${formatSiret(r.siret)} ${r.denomination}`}
+              {r.estSiege ? SIEGE_BADGE : null}
+              {r.etatAdministratif === 'F' ? <span className="fr-badge fr-badge--sm fr-badge--warning fr-ml-1w">Fermé</span> : null}
+            </th>
+            <td>{adresseOf(r)}</td>
+            <td>{r.declarations}</td>
+            <td>
+              <ChoixDeclarationsLink
+                siret={r.siret}
+                className="fr-btn fr-btn--sm fr-btn--secondary fr-btn--icon-left fr-icon-menu-2-fill"
+              />
+            </td>
+          </tr>
+        )}
+      />
       <BackToMenu />
     </Layout>
   );
@@ -91,6 +95,26 @@ export const DECLARATION_LEGENDS = {
 
 /** The items of the two lists: every declaration of the catalogue, in its order. */
 export const declarationItems = () => DECLARATIONS.map((d, i) => ({ value: d.code, label: `${d.name} - ${d.description}`, order: i }));
+
+/** The two lists of declarations (« disponibles », « sélectionnées »), helped by `#declarations-aide`. */
+export function DeclarationsDualList(props: { selected: readonly string[]; addDisabled?: boolean; pending?: boolean; error?: string }) {
+  return (
+    <>
+      <DualList
+        field="declarations"
+        noun={DECLARATION_NOUN}
+        legends={DECLARATION_LEGENDS}
+        items={declarationItems()}
+        selected={new Set(props.selected)}
+        helpId="declarations-aide"
+        addDisabled={props.addDisabled}
+        pending={props.pending}
+        error={props.error}
+      />
+      <PendingAlert pending={props.pending} />
+    </>
+  );
+}
 
 /** « Délai d’accès »: when each selected declaration not open yet will be. */
 function OpeningDelays(props: { selected: readonly string[]; opening: Record<string, Date>; now: Date }) {
@@ -120,17 +144,7 @@ function ListsForm(props: {
   return (
     <form method="post" action={`/gestion/declarations/${props.siret}`} data-dual-list="">
       <CsrfField token={props.ctx.csrfToken} />
-      <DualList
-        field="declarations"
-        noun={DECLARATION_NOUN}
-        legends={DECLARATION_LEGENDS}
-        items={declarationItems()}
-        selected={new Set(props.selected)}
-        helpId="declarations-aide"
-        addDisabled={props.closed}
-        pending={props.pending}
-      />
-      <PendingAlert pending={props.pending} />
+      <DeclarationsDualList selected={props.selected} addDisabled={props.closed} pending={props.pending} />
       <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--right">
         <li>
           <a className="fr-btn fr-btn--secondary" href={props.back}>

@@ -1,6 +1,8 @@
 /** Development only: the demo clock page (src/dev/routes/horloge.tsx) and its parts. */
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { ButtonsGroup } from '../components/buttons.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export interface DevHorlogeTarget {
@@ -76,27 +78,19 @@ function YearChoice(props: { annee: number; annees: number[] }) {
 
 function Phases(props: { annee: number; targets: DevHorlogeTarget[] }) {
   return (
-    <div className="fr-table fr-table--bordered">
-      <table>
-        <caption>Étapes de la campagne {props.annee}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Étape</th>
-            <th scope="col">À partir du (00 h 00, heure de Paris)</th>
-            <th scope="col">État</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.targets.map((t) => (
-            <tr key={t.cible}>
-              <th scope="row">{t.label}</th>
-              <td>{t.jour}</td>
-              <td>{t.current ? <span className="fr-badge fr-badge--info fr-badge--no-icon">en cours</span> : null}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      bordered
+      caption={<>Étapes de la campagne {props.annee}</>}
+      columns={['Étape', 'À partir du (00 h 00, heure de Paris)', 'État']}
+      rows={props.targets}
+      row={(t) => (
+        <tr key={t.cible}>
+          <th scope="row">{t.label}</th>
+          <td>{t.jour}</td>
+          <td>{t.current ? <span className="fr-badge fr-badge--info fr-badge--no-icon">en cours</span> : null}</td>
+        </tr>
+      )}
+    />
   );
 }
 
@@ -159,18 +153,13 @@ function BackButtons(props: DevHorlogeProps) {
     <form method="post" action="/dev/horloge">
       <CsrfField token={props.ctx.csrfToken} />
       <input type="hidden" name="annee" value={props.annee} />
-      <ul className="fr-btns-group fr-btns-group--inline-md">
-        <li>
-          <button className="fr-btn fr-btn--tertiary" type="submit" name="cible" value="demo-now">
-            Revenir à DEMO_NOW
-          </button>
-        </li>
-        <li>
-          <button className="fr-btn fr-btn--tertiary" type="submit" name="cible" value="heure-reelle">
-            Revenir à l’heure réelle
-          </button>
-        </li>
-      </ul>
+      <ButtonsGroup
+        className="fr-btns-group--inline-md"
+        buttons={[
+          { label: 'Revenir à DEMO_NOW', submit: true, className: 'fr-btn fr-btn--tertiary', name: 'cible', value: 'demo-now' },
+          { label: 'Revenir à l’heure réelle', submit: true, className: 'fr-btn fr-btn--tertiary', name: 'cible', value: 'heure-reelle' },
+        ]}
+      />
     </form>
   );
 }

@@ -1,7 +1,8 @@
 import { BackToMenu } from '../components/form.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { formatSiren, formatSiret } from '../../domain/identifiers.js';
-import { adresseOf, type EtablissementRowView } from './declarations.js';
+import { adresseOf, ChoixDeclarationsLink, SIEGE_BADGE, type EtablissementRowView } from './declarations.js';
 
 /** « Gérer les établissements »: the company's établissements from the registry, active and closed. */
 export function EtablissementsPage(props: { ctx: PageContext; siren: string; raisonSociale: string; rows: EtablissementRowView[] }) {
@@ -18,50 +19,33 @@ export function EtablissementsPage(props: { ctx: PageContext; siren: string; rai
         {closed ? `, ${closed} fermé${closed > 1 ? 's' : ''}` : ''}. Ces informations proviennent du répertoire SIRENE et sont tenues à jour
         à chaque import du répertoire.
       </p>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>Les établissements de l’entreprise</caption>
-          <thead>
-            <tr>
-              <th scope="col">Siret</th>
-              <th scope="col">Nom</th>
-              <th scope="col">Adresse</th>
-              <th scope="col">État</th>
-              <th scope="col">Déclarations</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((r) => (
-              <tr key={r.siret}>
-                <th scope="row">
-                  {formatSiret(r.siret)}
-                  {r.estSiege ? <span className="fr-badge fr-badge--sm fr-badge--info fr-ml-1w">Siège</span> : null}
-                </th>
-                <td>{r.denomination}</td>
-                <td>{adresseOf(r)}</td>
-                <td>
-                  {r.etatAdministratif === 'F' ? (
-                    <span className="fr-badge fr-badge--sm fr-badge--warning">Fermé</span>
-                  ) : (
-                    <span className="fr-badge fr-badge--sm fr-badge--success">Actif</span>
-                  )}
-                </td>
-                <td>{r.declarations}</td>
-                <td>
-                  <a
-                    className="fr-link"
-                    href={`/gestion/declarations/${r.siret}`}
-                    aria-label={`Choix des déclarations de l’établissement ${formatSiret(r.siret)}`}
-                  >
-                    Choix des déclarations
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        bordered
+        caption="Les établissements de l’entreprise"
+        columns={['Siret', 'Nom', 'Adresse', 'État', 'Déclarations', 'Actions']}
+        rows={props.rows}
+        row={(r) => (
+          <tr key={r.siret}>
+            <th scope="row">
+              {formatSiret(r.siret)}
+              {r.estSiege ? SIEGE_BADGE : null}
+            </th>
+            <td>{r.denomination}</td>
+            <td>{adresseOf(r)}</td>
+            <td>
+              {r.etatAdministratif === 'F' ? (
+                <span className="fr-badge fr-badge--sm fr-badge--warning">Fermé</span>
+              ) : (
+                <span className="fr-badge fr-badge--sm fr-badge--success">Actif</span>
+              )}
+            </td>
+            <td>{r.declarations}</td>
+            <td>
+              <ChoixDeclarationsLink siret={r.siret} className="fr-link" />
+            </td>
+          </tr>
+        )}
+      />
       <BackToMenu />
     </Layout>
   );

@@ -1,5 +1,6 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input, RadioGroup } from '../components/form.js';
+import { PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { PasswordFields } from './password-fields.js';
 
@@ -112,13 +113,13 @@ export function EmailValidationPage(props: { ctx: PageContext; token: string }) 
     <Layout ctx={props.ctx} title="Validation de votre adresse électronique">
       <h1>Validation de votre adresse électronique</h1>
       <p>Confirmez que cette adresse électronique est bien la vôtre.</p>
-      <form method="post" action="/validation-courriel">
-        <CsrfField token={props.ctx.csrfToken} />
-        <input type="hidden" name="jeton" value={props.token} />
-        <button className="fr-btn" type="submit">
-          Valider mon adresse électronique
-        </button>
-      </form>
+      <PostButton
+        csrfToken={props.ctx.csrfToken}
+        action="/validation-courriel"
+        fields={{ jeton: props.token }}
+        className="fr-btn"
+        label="Valider mon adresse électronique"
+      />
     </Layout>
   );
 }

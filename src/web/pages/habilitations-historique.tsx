@@ -1,5 +1,6 @@
 /** « Historique des habilitations »: who changed which right, and when, newest first. */
 import { Alert } from '../components/form.js';
+import { payerCell, Table, yesNo } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { HABILITATIONS_CRUMB, Pagination } from './habilitations.js';
 
@@ -14,8 +15,6 @@ export interface HistoryRowView {
   payer: boolean;
   payable: boolean;
 }
-
-const right = (on: boolean) => (on ? 'Oui' : 'Non');
 
 export function HabilitationsHistoryPage(props: { ctx: PageContext; rows: HistoryRowView[]; page: number; pages: number; total: number }) {
   return (
@@ -33,38 +32,28 @@ export function HabilitationsHistoryPage(props: { ctx: PageContext; rows: Histor
       {props.rows.length === 0 ? (
         <Alert type="info">Aucune modification d’habilitation n’a encore été enregistrée.</Alert>
       ) : (
-        <div className="fr-table fr-table--bordered">
-          <table>
-            <caption>
+        <Table
+          bordered
+          caption={
+            <>
               Historique : {props.total} modification{props.total > 1 ? 's' : ''}
               {props.pages > 1 ? `, page ${props.page} sur ${props.pages}` : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Par</th>
-                <th scope="col">Déclarant</th>
-                <th scope="col">Siret</th>
-                <th scope="col">Service</th>
-                <th scope="col">Déclarer</th>
-                <th scope="col">Payer</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.at}</td>
-                  <td>{r.actor}</td>
-                  <td>{r.person}</td>
-                  <td>{r.siret}</td>
-                  <td>{r.service}</td>
-                  <td>{right(r.declarer)}</td>
-                  <td>{r.payable ? right(r.payer) : 'Sans objet'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            </>
+          }
+          columns={['Date', 'Par', 'Déclarant', 'Siret', 'Service', 'Déclarer', 'Payer']}
+          rows={props.rows}
+          row={(r) => (
+            <tr key={r.id}>
+              <td>{r.at}</td>
+              <td>{r.actor}</td>
+              <td>{r.person}</td>
+              <td>{r.siret}</td>
+              <td>{r.service}</td>
+              <td>{yesNo(r.declarer)}</td>
+              <td>{payerCell(r.payable, r.payer)}</td>
+            </tr>
+          )}
+        />
       )}
       <Pagination
         page={props.page}

@@ -1,37 +1,16 @@
 /** « Importer des habilitations »: the file (pasted or read), and the line-by-line report of a refused one. */
 import { Alert, CsrfField } from '../components/form.js';
+import { LineReport, RefusedFile, type ReportLine } from '../components/table.js';
+import { BackAndSubmit } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { HABILITATIONS_CRUMB } from './habilitations.js';
-
-type ReportLine = { line: number; message: string };
 
 /** The refusal of a file: why, and the line-by-line report. */
 function ImportRefused(props: { error: string; report?: ReportLine[] }) {
   return (
-    <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
-      <h2 className="fr-alert__title">{props.error}</h2>
-      {props.report?.length ? (
-        <div className="fr-table fr-mt-2w">
-          <table>
-            <caption>Compte rendu ligne par ligne</caption>
-            <thead>
-              <tr>
-                <th scope="col">Ligne</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.report.map((r, i) => (
-                <tr key={i}>
-                  <td>{r.line}</td>
-                  <td>{r.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-    </div>
+    <RefusedFile error={props.error}>
+      {props.report?.length ? <LineReport caption="Compte rendu ligne par ligne" report={props.report} /> : null}
+    </RefusedFile>
   );
 }
 
@@ -73,18 +52,7 @@ export function HabilitationsImportPage(props: { ctx: PageContext; csv?: string;
           </label>
           <textarea className="fr-input" id="csv" name="csv" rows={12} defaultValue={props.csv ?? ''} spellCheck={false} />
         </div>
-        <ul className="fr-btns-group fr-btns-group--inline">
-          <li>
-            <a className="fr-btn fr-btn--secondary" href="/gestion/habilitations">
-              Retour
-            </a>
-          </li>
-          <li>
-            <button className="fr-btn" type="submit">
-              Importer
-            </button>
-          </li>
-        </ul>
+        <BackAndSubmit back="/gestion/habilitations" backLabel="Retour" submit="Importer" />
       </form>
     </Layout>
   );

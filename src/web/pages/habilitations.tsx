@@ -5,6 +5,9 @@
  * (habilitations-historique.tsx, habilitations-import.tsx).
  */
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
+import { Table } from '../components/table.js';
+import { BackAndSubmit } from '../components/buttons.js';
+import { Pagination as PagesNav } from '../components/pagination.js';
 import { Layout, type PageContext } from '../layout.js';
 
 /** a label with only screen-reader text: keep the DSFR box it draws clickable */
@@ -60,51 +63,9 @@ function CriteriaSelect(props: { name: string; label: string; options: { value: 
   );
 }
 
+/** The pagination of the habilitations pages and of the SOLTéA lists: one page on each side, « précédente » and « suivante ». */
 export function Pagination(props: { page: number; pages: number; href: (page: number) => string; label: string }) {
-  if (props.pages <= 1) return null;
-  const around = [...new Set([1, props.page - 1, props.page, props.page + 1, props.pages])]
-    .filter((p) => p >= 1 && p <= props.pages)
-    .sort((a, b) => a - b);
-  return (
-    <nav role="navigation" className="fr-pagination fr-my-3w" aria-label={props.label}>
-      <ul className="fr-pagination__list">
-        <li>
-          {props.page > 1 ? (
-            <a className="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" href={props.href(props.page - 1)}>
-              Page précédente
-            </a>
-          ) : (
-            <a className="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" aria-disabled="true" role="link">
-              Page précédente
-            </a>
-          )}
-        </li>
-        {around.map((p) => (
-          <li key={p}>
-            <a
-              className="fr-pagination__link"
-              href={props.href(p)}
-              aria-current={p === props.page ? 'page' : undefined}
-              title={`Page ${p}`}
-            >
-              {p}
-            </a>
-          </li>
-        ))}
-        <li>
-          {props.page < props.pages ? (
-            <a className="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" href={props.href(props.page + 1)}>
-              Page suivante
-            </a>
-          ) : (
-            <a className="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" aria-disabled="true" role="link">
-              Page suivante
-            </a>
-          )}
-        </li>
-      </ul>
-    </nav>
-  );
+  return <PagesNav {...props} around={1} prevNext className="fr-my-3w" />;
 }
 
 type GridView = { rows: GridRowView[]; page: number; pages: number; total: number };
@@ -149,6 +110,10 @@ export function HabilitationsPage(props: {
 /** « Critères de recherche »: SIRET, the administrator, the déclarant and the service, then « Rechercher ». */
 function CriteriaForm(props: { options: CriteriaOptions; criteria: CriteriaValues }) {
   const { options, criteria } = props;
+  const selects = [
+    { name: 'declarant', label: 'Déclarants', all: 'Tous les déclarants', options: 'declarants' },
+    { name: 'service', label: 'Service', all: 'Tous les services', options: 'services' },
+  ] as const;
   return (
     <form method="get" action="/gestion/habilitations" className="fr-mb-4w">
       <fieldset className="fr-fieldset">
@@ -181,36 +146,19 @@ function CriteriaForm(props: { options: CriteriaOptions; criteria: CriteriaValue
             <input className="fr-input" id="critere-administrateur" type="text" value={options.administrateur} readOnly />
           </div>
         </div>
-        <div className="fr-fieldset__element">
-          <CriteriaSelect
-            name="declarant"
-            label="Déclarants"
-            options={[{ value: '', label: 'Tous les déclarants' }, ...options.declarants]}
-            value={criteria.declarant}
-          />
-        </div>
-        <div className="fr-fieldset__element">
-          <CriteriaSelect
-            name="service"
-            label="Service"
-            options={[{ value: '', label: 'Tous les services' }, ...options.services]}
-            value={criteria.service}
-          />
-        </div>
+        {selects.map((s) => (
+          <div className="fr-fieldset__element" key={s.name}>
+            <CriteriaSelect
+              name={s.name}
+              label={s.label}
+              options={[{ value: '', label: s.all }, ...options[s.options]]}
+              value={criteria[s.name]}
+            />
+          </div>
+        ))}
       </fieldset>
       <input type="hidden" name="recherche" value="1" />
-      <ul className="fr-btns-group fr-btns-group--inline">
-        <li>
-          <a className="fr-btn fr-btn--secondary" href="/menu">
-            Retour
-          </a>
-        </li>
-        <li>
-          <button className="fr-btn" type="submit">
-            Rechercher
-          </button>
-        </li>
-      </ul>
+      <BackAndSubmit back="/menu" backLabel="Retour" submit="Rechercher" />
     </form>
   );
 }
@@ -246,52 +194,37 @@ function GridForm(props: { ctx: PageContext; criteria: CriteriaValues; grid: Gri
         <input key={r.key} type="hidden" name="rows" value={r.key} />
       ))}
       <p>Cochez ou décochez les cases pour ajouter ou supprimer des habilitations, puis cliquez sur « Valider ».</p>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>
+      <Table
+        bordered
+        caption={
+          <>
             Habilitations : {grid.total} ligne{grid.total > 1 ? 's' : ''}
             {grid.pages > 1 ? `, page ${grid.page} sur ${grid.pages}` : ''}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Service</th>
-              <th scope="col">Siret</th>
-              <th scope="col">Déclarants</th>
-              <th scope="col">
-                Déclarer
+          </>
+        }
+        columns={[
+          'Service',
+          'Siret',
+          'Déclarants',
+          <>
+            Déclarer
+            <br />
+            <ToggleColumn column="declarer" label="Déclarer" />
+          </>,
+          <>
+            Payer
+            {anyPayable ? (
+              <>
                 <br />
-                <ToggleColumn column="declarer" label="Déclarer" />
-              </th>
-              <th scope="col">
-                Payer
-                {anyPayable ? (
-                  <>
-                    <br />
-                    <ToggleColumn column="payer" label="Payer" />
-                  </>
-                ) : null}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {grid.rows.map((r, i) => (
-              <GridLine key={r.key} row={r} index={i} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <ul className="fr-btns-group fr-btns-group--inline">
-        <li>
-          <a className="fr-btn fr-btn--secondary" href={query(criteria, grid.page)}>
-            Annuler
-          </a>
-        </li>
-        <li>
-          <button className="fr-btn" type="submit">
-            Valider
-          </button>
-        </li>
-      </ul>
+                <ToggleColumn column="payer" label="Payer" />
+              </>
+            ) : null}
+          </>,
+        ]}
+        rows={grid.rows}
+        row={(r, i) => <GridLine key={r.key} row={r} index={i} />}
+      />
+      <BackAndSubmit back={query(criteria, grid.page)} backLabel="Annuler" submit="Valider" />
       {grid.pages > 1 ? (
         <p className="fr-hint-text">
           Validez chaque page avant de passer à la suivante : seules les lignes de la page affichée sont enregistrées.

@@ -14,7 +14,10 @@ const INSCRIPTION_STEPS = [
   'Validation de l’inscription',
 ] as const;
 
-import { Alert, CheckboxGroup, CsrfField, ErrorSummary, Input, RadioGroup, Stepper } from '../components/form.js';
+import { Alert, CheckboxGroup, CsrfField, ErrorSummary, FieldMessages, Input, RadioGroup, Stepper } from '../components/form.js';
+import { payerCell, Table, yesNo } from '../components/table.js';
+import { PostButton, SubmitButtons } from '../components/buttons.js';
+import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
 import { Layout, type PageContext } from '../layout.js';
 import { CGU_SECTIONS, CGU_TITLE } from './cgu-text.js';
 import { PasswordFields, SecretQuestionFields } from './password-fields.js';
@@ -29,31 +32,6 @@ function Frame(props: { ctx: PageContext; step: number; children: React.ReactNod
       <ErrorSummary errors={props.errors} message={props.message} />
       {props.children}
     </Layout>
-  );
-}
-
-function Submit(props: { label: string; secondary?: { label: string; name?: string; value?: string; href?: string } }) {
-  return (
-    <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
-      <li>
-        <button className="fr-btn" type="submit">
-          {props.label}
-        </button>
-      </li>
-      {props.secondary ? (
-        <li>
-          {props.secondary.href ? (
-            <a className="fr-btn fr-btn--secondary" href={props.secondary.href}>
-              {props.secondary.label}
-            </a>
-          ) : (
-            <button className="fr-btn fr-btn--secondary" type="submit" name={props.secondary.name} value={props.secondary.value}>
-              {props.secondary.label}
-            </button>
-          )}
-        </li>
-      ) : null}
-    </ul>
   );
 }
 
@@ -81,19 +59,9 @@ export function InscriptionStartPage(props: {
           error={e.siret}
           hint="Les 14 chiffres du numéro SIRET de votre établissement (exemple : 130 025 265 00013)."
         />
-        <Input name="nom" label="Nom" required autoComplete="family-name" maxLength={50} validate="name" value={v.nom} error={e.nom} />
-        <Input
-          name="prenom"
-          label="Prénom"
-          required
-          autoComplete="given-name"
-          maxLength={50}
-          validate="name"
-          value={v.prenom}
-          error={e.prenom}
-        />
+        <NameFields values={v} errors={e} own />
         <ContactFields values={v} errors={e} />
-        <Submit label="Je m’inscris" />
+        <SubmitButtons label="Je m’inscris" />
       </form>
     </Frame>
   );
@@ -103,18 +71,7 @@ export function InscriptionStartPage(props: {
 function ContactFields({ values: v, errors: e }: { values: Record<string, unknown>; errors: FieldErrors }) {
   return (
     <>
-      <Input
-        name="telephone"
-        type="tel"
-        label="Téléphone"
-        required
-        autoComplete="tel"
-        maxLength={20}
-        validate="phone"
-        value={v.telephone}
-        error={e.telephone}
-        hint="Exemple : 01 23 45 67 89"
-      />
+      <TelephoneField values={v} errors={e} own />
       <Input
         name="portable"
         type="tel"
@@ -126,29 +83,7 @@ function ContactFields({ values: v, errors: e }: { values: Record<string, unknow
         error={e.portable}
         hint="Facultatif. Exemple : 06 12 34 56 78"
       />
-      <Input
-        name="email"
-        type="email"
-        label="Courriel"
-        required
-        autoComplete="email"
-        maxLength={254}
-        validate="email"
-        value={v.email}
-        error={e.email}
-        hint="Un courriel de validation y sera envoyé."
-      />
-      <Input
-        name="emailConfirm"
-        type="email"
-        label="Confirmation courriel"
-        required
-        autoComplete="email"
-        maxLength={254}
-        validate="confirm:email"
-        value={v.emailConfirm}
-        error={e.emailConfirm}
-      />
+      <EmailFields label="Courriel" hint="Un courriel de validation y sera envoyé." values={v} errors={e} own />
     </>
   );
 }
@@ -178,7 +113,7 @@ export function CguPage(props: { ctx: PageContext; errors?: FieldErrors }) {
       </p>
       <form method="post" action="/inscription/conditions">
         <CsrfField token={props.ctx.csrfToken} />
-        <Submit label="J’accepte" secondary={{ label: 'Je refuse', name: 'decision', value: 'refuse' }} />
+        <SubmitButtons label="J’accepte" secondary={{ label: 'Je refuse', submit: true, name: 'decision', value: 'refuse' }} />
         <input type="hidden" name="decision" value="accepte" />
       </form>
     </Frame>
@@ -227,7 +162,7 @@ export function IdentificationPage(props: { ctx: PageContext; etab: Identificati
       </Alert>
       <form method="post" action="/inscription/identification">
         <CsrfField token={props.ctx.csrfToken} />
-        <Submit label="Étape suivante" />
+        <SubmitButtons label="Étape suivante" />
       </form>
     </Frame>
   );
@@ -252,7 +187,7 @@ export function PasswordPage(props: { ctx: PageContext; draft: DraftData; values
             <SecretQuestionFields errors={props.errors} values={props.values} />
           </div>
         </fieldset>
-        <Submit label="Étape suivante" />
+        <SubmitButtons label="Étape suivante" />
       </form>
     </Frame>
   );
@@ -293,7 +228,7 @@ export function RecapPage(props: { ctx: PageContext; draft: DraftData }) {
       </p>
       <form method="post" action="/inscription/recapitulatif" className="no-print">
         <CsrfField token={props.ctx.csrfToken} />
-        <Submit label="S’inscrire aux services net-entreprises" />
+        <SubmitButtons label="S’inscrire aux services net-entreprises" />
       </form>
     </Frame>
   );
@@ -365,12 +300,10 @@ export function ProfilePage(props: {
                 </div>
               </div>
             ))}
-            <div className="fr-messages-group" id="declarations-messages" aria-live="polite">
-              {e.declarations ? <p className="fr-message fr-message--error">{e.declarations}</p> : null}
-            </div>
+            <FieldMessages id="declarations-messages" error={e.declarations} />
           </fieldset>
         </details>
-        <Submit label="Valider" />
+        <SubmitButtons label="Valider" />
       </form>
     </Frame>
   );
@@ -413,31 +346,22 @@ export function ValidationPage(props: {
         </p>
       </Alert>
       {props.rows.length > 0 ? (
-        <div className="fr-table fr-table--bordered">
-          <table>
-            <caption>Les habilitations demandées</caption>
-            <thead>
-              <tr>
-                <th scope="col">Déclarant</th>
-                <th scope="col">Déclaration</th>
-                <th scope="col">Déclarer</th>
-                <th scope="col">Payer</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((r) => (
-                <tr key={r.name}>
-                  <td>{r.declarant}</td>
-                  <td>
-                    {r.name} - {r.description}
-                  </td>
-                  <td>{r.declarer ? 'Oui' : 'Non'}</td>
-                  <td>{r.payable ? (r.payer ? 'Oui' : 'Non') : 'Sans objet'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          bordered
+          caption="Les habilitations demandées"
+          columns={['Déclarant', 'Déclaration', 'Déclarer', 'Payer']}
+          rows={props.rows}
+          row={(r) => (
+            <tr key={r.name}>
+              <td>{r.declarant}</td>
+              <td>
+                {r.name} - {r.description}
+              </td>
+              <td>{yesNo(r.declarer)}</td>
+              <td>{payerCell(r.payable, r.payer)}</td>
+            </tr>
+          )}
+        />
       ) : null}
       {d.kind === 'tiers_declarant' ? (
         <Alert type="info" title="Vos collaborateurs">
@@ -449,12 +373,12 @@ export function ValidationPage(props: {
       ) : null}
       <p>Les déclarations ajoutées sont accessibles 24 heures après leur ajout.</p>
       {!props.validated ? (
-        <form method="post" action="/inscription/renvoyer">
-          <CsrfField token={props.ctx.csrfToken} />
-          <button className="fr-btn fr-btn--secondary" type="submit">
-            Renvoyer le courriel de validation
-          </button>
-        </form>
+        <PostButton
+          csrfToken={props.ctx.csrfToken}
+          action="/inscription/renvoyer"
+          className="fr-btn fr-btn--secondary"
+          label="Renvoyer le courriel de validation"
+        />
       ) : null}
     </Frame>
   );

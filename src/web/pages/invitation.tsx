@@ -1,5 +1,6 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { CsrfField, ErrorSummary } from '../components/form.js';
+import { SubmitButtons } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { PasswordFields, SecretQuestionFields } from './password-fields.js';
 
@@ -26,13 +27,7 @@ export function InvitationPage(props: {
         <input type="hidden" name="jeton" value={props.token} />
         <PasswordFields errors={props.errors} />
         <SecretQuestionFields errors={props.errors} values={props.values} />
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
-          <li>
-            <button className="fr-btn" type="submit">
-              Valider
-            </button>
-          </li>
-        </ul>
+        <SubmitButtons label="Valider" />
       </form>
     </Layout>
   );

@@ -5,7 +5,7 @@
 import { formatSiren } from '../../domain/identifiers.js';
 import type { MandatView } from '../../modules/accounts/mandats.js';
 import { formatDateTimeShort } from '../../shared/format.js';
-import { CsrfField } from '../components/form.js';
+import { PostButton } from '../components/buttons.js';
 
 /** One decision button on a mandate (a form of its own, so it works without JavaScript). */
 function MandatButton(props: {
@@ -16,16 +16,13 @@ function MandatButton(props: {
   secondary?: boolean;
 }) {
   return (
-    <form method="post" action={`/menu/demandes/mandats/${props.m.id}/${props.decision}`}>
-      <CsrfField token={props.csrfToken} />
-      <button
-        className={props.secondary ? 'fr-btn fr-btn--secondary' : 'fr-btn'}
-        type="submit"
-        aria-label={`${props.label} le mandat de ${props.m.tiersNom}`}
-      >
-        {props.label}
-      </button>
-    </form>
+    <PostButton
+      csrfToken={props.csrfToken}
+      action={`/menu/demandes/mandats/${props.m.id}/${props.decision}`}
+      className={props.secondary ? 'fr-btn fr-btn--secondary' : 'fr-btn'}
+      ariaLabel={`${props.label} le mandat de ${props.m.tiersNom}`}
+      label={props.label}
+    />
   );
 }
 

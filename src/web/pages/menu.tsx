@@ -5,8 +5,10 @@ import type { Tile } from '../../modules/accounts/menu.js';
 import type { SessionView } from '../../modules/accounts/sessions.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { formatDateTimeShort } from '../../shared/format.js';
+import { Table } from '../components/table.js';
+import { PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
-import { PasswordFields, SecretQuestionFields } from './password-fields.js';
+import { CurrentPasswordField, PasswordFields, SecretQuestionFields } from './password-fields.js';
 
 type MenuProps = {
   ctx: PageContext;
@@ -243,15 +245,7 @@ function PasswordChangeForm(props: { csrf: string; nom: string; prenom: string; 
         <CsrfField token={props.csrf} />
         <input type="hidden" id="nom" value={props.nom} />
         <input type="hidden" id="prenom" value={props.prenom} />
-        <Input
-          name="current"
-          type="password"
-          label="Mot de passe actuel"
-          required
-          autoComplete="current-password"
-          maxLength={20}
-          error={props.errors.current}
-        />
+        <CurrentPasswordField error={props.errors.current} />
         <PasswordFields errors={props.errors} label="Nouveau mot de passe" />
         <button className="fr-btn" type="submit">
           Changer le mot de passe
@@ -268,16 +262,7 @@ function QuestionChangeForm(props: { csrf: string; question: string | null; erro
       <p>Question actuelle : {props.question ?? 'aucune'}</p>
       <form method="post" action="/menu/informations/question-secrete" noValidate>
         <CsrfField token={props.csrf} />
-        <Input
-          name="current"
-          id={CURRENT_ID.question}
-          type="password"
-          label="Mot de passe actuel"
-          required
-          autoComplete="current-password"
-          maxLength={20}
-          error={props.errors.current}
-        />
+        <CurrentPasswordField id={CURRENT_ID.question} error={props.errors.current} />
         <SecretQuestionFields errors={props.errors} />
         <button className="fr-btn" type="submit">
           Changer la question secrète
@@ -293,16 +278,7 @@ function EmailChangeForm(props: { csrf: string; errors: FieldErrors }) {
       <h2 className="fr-h4 fr-mt-5w">Changer d’adresse électronique</h2>
       <form method="post" action="/menu/informations/courriel" noValidate>
         <CsrfField token={props.csrf} />
-        <Input
-          name="current"
-          id={CURRENT_ID.email}
-          type="password"
-          label="Mot de passe actuel"
-          required
-          autoComplete="current-password"
-          maxLength={20}
-          error={props.errors.current}
-        />
+        <CurrentPasswordField id={CURRENT_ID.email} error={props.errors.current} />
         <Input
           name="email"
           type="email"
@@ -338,58 +314,50 @@ export function SessionsPage(props: { ctx: PageContext; sessions: SessionView[];
 export function SessionsTable(props: { csrf: string; sessions: SessionView[] }) {
   return (
     <>
-      <div className="fr-table">
-        <table>
-          <caption>Sessions ouvertes sur votre compte</caption>
-          <thead>
-            <tr>
-              <th scope="col">Ouverte le</th>
-              <th scope="col">Dernière activité</th>
-              <th scope="col">Adresse IP</th>
-              <th scope="col">Navigateur</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.sessions.map((s) => (
-              <tr key={s.ref}>
-                <td>
-                  {formatDateTimeShort(s.createdAt)}
-                  {s.current ? ' (cette session)' : ''}
-                </td>
-                <td>{formatDateTimeShort(s.lastSeenAt)}</td>
-                <td>{s.ip ?? ''}</td>
-                <td>{(s.userAgent ?? '').slice(0, 60)}</td>
-                <td>
-                  {s.current ? (
-                    'Session en cours'
-                  ) : (
-                    <form method="post" action={`/menu/sessions/${s.ref}/fermer`}>
-                      <CsrfField token={props.csrf} />
-                      <button
-                        className="fr-btn fr-btn--sm fr-btn--tertiary"
-                        type="submit"
-                        title={`Fermer la session ouverte le ${formatDateTimeShort(s.createdAt)}`}
-                      >
-                        Fermer cette session
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <form method="post" action="/deconnexion-partout">
-        <CsrfField token={props.csrf} />
-        <button className="fr-btn fr-btn--secondary" type="submit">
-          Se déconnecter partout
-        </button>
-      </form>
+      <Table
+        caption="Sessions ouvertes sur votre compte"
+        columns={['Ouverte le', 'Dernière activité', 'Adresse IP', 'Navigateur', 'Action']}
+        rows={props.sessions}
+        row={(s) => (
+          <tr key={s.ref}>
+            <td>
+              {formatDateTimeShort(s.createdAt)}
+              {s.current ? ' (cette session)' : ''}
+            </td>
+            <td>{formatDateTimeShort(s.lastSeenAt)}</td>
+            <td>{s.ip ?? ''}</td>
+            <td>{(s.userAgent ?? '').slice(0, 60)}</td>
+            <td>
+              {s.current ? (
+                'Session en cours'
+              ) : (
+                <PostButton
+                  csrfToken={props.csrf}
+                  action={`/menu/sessions/${s.ref}/fermer`}
+                  className="fr-btn fr-btn--sm fr-btn--tertiary"
+                  title={`Fermer la session ouverte le ${formatDateTimeShort(s.createdAt)}`}
+                  label="Fermer cette session"
+                />
+              )}
+            </td>
+          </tr>
+        )}
+      />
+      <PostButton
+        csrfToken={props.csrf}
+        action="/deconnexion-partout"
+        className="fr-btn fr-btn--secondary"
+        label="Se déconnecter partout"
+      />
     </>
   );
 }
+
+/** What an administrator answers to a request to become administrator. */
+const DECISIONS = [
+  { action: 'accorder', label: 'Accorder', className: 'fr-btn' },
+  { action: 'refuser', label: 'Refuser', className: 'fr-btn fr-btn--secondary' },
+] as const;
 
 export function DemandesPage(props: {
   ctx: PageContext;
@@ -419,30 +387,26 @@ export function DemandesPage(props: {
           </p>
           {d.kind === 'candidat_ad' ? (
             <ul className="fr-btns-group fr-btns-group--inline-md">
-              <li>
-                <form method="post" action={`/menu/demandes/${d.id}/accorder`}>
-                  <CsrfField token={props.ctx.csrfToken} />
-                  <button className="fr-btn" type="submit" aria-label={`Accorder la demande de ${d.prenom} ${d.nom}`}>
-                    Accorder
-                  </button>
-                </form>
-              </li>
-              <li>
-                <form method="post" action={`/menu/demandes/${d.id}/refuser`}>
-                  <CsrfField token={props.ctx.csrfToken} />
-                  <button className="fr-btn fr-btn--secondary" type="submit" aria-label={`Refuser la demande de ${d.prenom} ${d.nom}`}>
-                    Refuser
-                  </button>
-                </form>
-              </li>
+              {DECISIONS.map((x) => (
+                <li key={x.action}>
+                  <PostButton
+                    csrfToken={props.ctx.csrfToken}
+                    action={`/menu/demandes/${d.id}/${x.action}`}
+                    className={x.className}
+                    ariaLabel={`${x.label} la demande de ${d.prenom} ${d.nom}`}
+                    label={x.label}
+                  />
+                </li>
+              ))}
             </ul>
           ) : (
-            <form method="post" action={`/menu/demandes/${d.id}/reinitialiser`}>
-              <CsrfField token={props.ctx.csrfToken} />
-              <button className="fr-btn" type="submit" aria-label={`Réinitialiser le mot de passe de ${d.prenom} ${d.nom}`}>
-                Réinitialiser le mot de passe
-              </button>
-            </form>
+            <PostButton
+              csrfToken={props.ctx.csrfToken}
+              action={`/menu/demandes/${d.id}/reinitialiser`}
+              className="fr-btn"
+              ariaLabel={`Réinitialiser le mot de passe de ${d.prenom} ${d.nom}`}
+              label="Réinitialiser le mot de passe"
+            />
           )}
         </div>
       ))}

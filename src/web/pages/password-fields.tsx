@@ -80,3 +80,19 @@ export function SecretQuestionFields(props: { errors?: FieldErrors; values?: Rec
     </>
   );
 }
+
+/** « Mot de passe actuel », asked again before each change; `id` differs for each form of one page. */
+export function CurrentPasswordField(props: { id?: string; error?: string }) {
+  return (
+    <Input
+      name="current"
+      id={props.id}
+      type="password"
+      label="Mot de passe actuel"
+      required
+      autoComplete="current-password"
+      maxLength={20}
+      error={props.error}
+    />
+  );
+}

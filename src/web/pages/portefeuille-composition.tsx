@@ -5,7 +5,10 @@
 import { findDeclaration } from '../../domain/declarations.js';
 import { formatSiren } from '../../domain/identifiers.js';
 import type { FieldErrors } from '../../shared/fields.js';
-import { Alert, CheckboxGroup, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import type { ClientEtablissement } from '../../modules/gestion/portefeuilles-clients.js';
+import { Alert, CheckboxGroup, CsrfField, ErrorSummary, FieldMessages, Input } from '../components/form.js';
+import { Table } from '../components/table.js';
+import { PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { base, FormButtons, ICONS, IconLink, Legend, LIST, MENU, Pagination, type ClientSummary } from './portefeuilles-parts.js';
 
@@ -74,16 +77,14 @@ function ClientLine(props: { ctx: PageContext; portefeuilleId: string; client: C
         <IconLink kind="declarationsEntreprise" href={`${cb}/declarations`} about={about} />
         {c.firstSiret ? <IconLink kind="habilitations" href={`/gestion/habilitations?siret=${c.firstSiret}`} about={about} /> : null}
         <IconLink kind="transferer" href={`${cb}/transfert`} about={about} />
-        <form method="post" action={`${cb}/retirer`} className="inline-form">
-          <CsrfField token={props.ctx.csrfToken} />
-          <button
-            className={`fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${ICONS.retirer.icon}`}
-            type="submit"
-            title={`${ICONS.retirer.label} ${about}`}
-          >
-            {`${ICONS.retirer.label} ${about}`}
-          </button>
-        </form>
+        <PostButton
+          csrfToken={props.ctx.csrfToken}
+          action={`${cb}/retirer`}
+          formClassName="inline-form"
+          className={`fr-btn fr-btn--sm fr-btn--tertiary-no-outline ${ICONS.retirer.icon}`}
+          title={`${ICONS.retirer.label} ${about}`}
+          label={`${ICONS.retirer.label} ${about}`}
+        />
       </td>
     </tr>
   );
@@ -114,31 +115,14 @@ export function CompositionPage(props: {
         Chaque entreprise ajoutée est prévenue et doit accepter votre mandat dans son espace (« Demande en attente ») : tant qu’elle ne l’a
         pas accepté, l’espace « SOLTéA - Etablissements » de ses établissements vous reste fermé.
       </p>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>{`Entreprises du portefeuille (${props.total})`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Entreprise</th>
-              <th scope="col">Raison sociale</th>
-              <th scope="col">Type</th>
-              <th scope="col">Établissements choisis</th>
-              <th scope="col">Mandat</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.clients.length === 0 ? (
-              <tr>
-                <td colSpan={6}>La liste est vide</td>
-              </tr>
-            ) : null}
-            {props.clients.map((c) => (
-              <ClientLine key={c.siren} ctx={props.ctx} portefeuilleId={p.id} client={c} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        bordered
+        caption={`Entreprises du portefeuille (${props.total})`}
+        columns={['Entreprise', 'Raison sociale', 'Type', 'Établissements choisis', 'Mandat', 'Actions']}
+        rows={props.clients}
+        empty="La liste est vide"
+        row={(c) => <ClientLine key={c.siren} ctx={props.ctx} portefeuilleId={p.id} client={c} />}
+      />
       <Pagination
         page={props.page}
         pages={props.pages}
@@ -169,15 +153,7 @@ export function ClientEtablissementsPage(props: {
   ctx: PageContext;
   portefeuille: { id: string; name: string };
   client: { siren: string; raisonSociale: string };
-  etablissements: {
-    siret: string;
-    denomination: string;
-    adresse: string;
-    codePostal: string | null;
-    libelleCommune: string | null;
-    estSiege: boolean;
-    chosen: boolean;
-  }[];
+  etablissements: ClientEtablissement[];
   errors?: FieldErrors;
 }) {
   const back = base(props.portefeuille.id);
@@ -193,34 +169,27 @@ export function ClientEtablissementsPage(props: {
       <ErrorSummary errors={props.errors} />
       <form method="post" action={`${back}/entreprises/${props.client.siren}/etablissements`}>
         <CsrfField token={props.ctx.csrfToken} />
-        <div className="fr-table fr-table--bordered" id="sirets">
-          <table>
-            <caption>{`Établissements actifs de l’entreprise (${props.etablissements.length}) : cochez ceux pour lesquels vous déclarez`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Établissement (SIRET)</th>
-                <th scope="col">Dénomination</th>
-                <th scope="col">Adresse</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.etablissements.map((e) => (
-                <tr key={e.siret}>
-                  <th scope="row">
-                    <div className="fr-checkbox-group fr-checkbox-group--sm">
-                      <input type="checkbox" id={`siret-${e.siret}`} name="sirets" value={e.siret} defaultChecked={e.chosen} />
-                      <label className="fr-label" htmlFor={`siret-${e.siret}`}>
-                        {`${e.siret}${e.estSiege ? ' (siège)' : ''}`}
-                      </label>
-                    </div>
-                  </th>
-                  <td>{e.denomination}</td>
-                  <td>{[e.adresse, e.codePostal, e.libelleCommune].filter(Boolean).join(' ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          bordered
+          id="sirets"
+          caption={`Établissements actifs de l’entreprise (${props.etablissements.length}) : cochez ceux pour lesquels vous déclarez`}
+          columns={['Établissement (SIRET)', 'Dénomination', 'Adresse']}
+          rows={props.etablissements}
+          row={(e) => (
+            <tr key={e.siret}>
+              <th scope="row">
+                <div className="fr-checkbox-group fr-checkbox-group--sm">
+                  <input type="checkbox" id={`siret-${e.siret}`} name="sirets" value={e.siret} defaultChecked={e.chosen} />
+                  <label className="fr-label" htmlFor={`siret-${e.siret}`}>
+                    {`${e.siret}${e.estSiege ? ' (siège)' : ''}`}
+                  </label>
+                </div>
+              </th>
+              <td>{e.denomination}</td>
+              <td>{[e.adresse, e.codePostal, e.libelleCommune].filter(Boolean).join(' ')}</td>
+            </tr>
+          )}
+        />
         <FormButtons cancel={back} />
       </form>
     </Layout>
@@ -319,9 +288,7 @@ export function TransferPage(props: {
                 </option>
               ))}
             </select>
-            <div className="fr-messages-group" id="cible-messages" aria-live="polite">
-              {props.errors?.cible ? <p className="fr-message fr-message--error">{props.errors.cible}</p> : null}
-            </div>
+            <FieldMessages id="cible-messages" error={props.errors?.cible} />
           </div>
           <p className="fr-text--sm">L’entreprise part avec ses établissements choisis, leurs déclarations et leurs habilitations.</p>
           <FormButtons cancel={back} />

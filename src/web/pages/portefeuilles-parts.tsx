@@ -1,4 +1,8 @@
 /** What the pages of « Gérer vos portefeuilles » share: breadcrumbs, the icon buttons and their legend, pages, form parts. */
+import { ButtonsGroup, type ButtonSpec } from '../components/buttons.js';
+import { FieldMessages } from '../components/form.js';
+import { Pagination as PagesNav } from '../components/pagination.js';
+
 export const MENU = { href: '/menu', label: 'Menu personnalisé' };
 export const LIST = { href: '/gestion/portefeuilles', label: 'Vos portefeuilles' };
 export const base = (id: string) => `/gestion/portefeuilles/${id}`;
@@ -63,29 +67,9 @@ export function Legend(props: { kinds: IconKey[] }) {
   );
 }
 
+/** The pagination of « Gérer vos portefeuilles »: two pages on each side, not printed. */
 export function Pagination(props: { page: number; pages: number; href: (page: number) => string; label: string }) {
-  if (props.pages <= 1) return null;
-  const pages = Array.from({ length: props.pages }, (_, i) => i + 1).filter(
-    (p) => p === 1 || p === props.pages || Math.abs(p - props.page) <= 2,
-  );
-  return (
-    <nav role="navigation" className="fr-pagination fr-mt-2w no-print" aria-label={props.label}>
-      <ul className="fr-pagination__list">
-        {pages.map((p) => (
-          <li key={p}>
-            <a
-              className="fr-pagination__link"
-              href={props.href(p)}
-              aria-current={p === props.page ? 'page' : undefined}
-              title={`Page ${p}`}
-            >
-              {p}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <PagesNav {...props} around={2} className="fr-mt-2w no-print" />;
 }
 
 export function Textarea(props: { name: string; label: string; value?: unknown; error?: string; maxLength: number; hint?: string }) {
@@ -105,9 +89,7 @@ export function Textarea(props: { name: string; label: string; value?: unknown; 
         aria-describedby={`${props.name}-messages`}
         aria-invalid={props.error ? true : undefined}
       />
-      <div className="fr-messages-group" id={`${props.name}-messages`} aria-live="polite">
-        {props.error ? <p className="fr-message fr-message--error">{props.error}</p> : null}
-      </div>
+      <FieldMessages id={`${props.name}-messages`} error={props.error} />
     </div>
   );
 }
@@ -127,17 +109,28 @@ export const declarantItems = (declarants: readonly { id: string; nom: string; p
   declarants.map((d, i) => ({ value: d.id, label: `${d.nom} ${d.prenom}`, order: i }));
 export function FormButtons(props: { cancel: string }) {
   return (
-    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w">
-      <li>
-        <a className="fr-btn fr-btn--secondary fr-icon-close-line fr-btn--icon-left" href={props.cancel}>
-          Annuler
-        </a>
-      </li>
-      <li>
-        <button className="fr-btn fr-icon-check-line fr-btn--icon-left" type="submit">
-          Valider
-        </button>
-      </li>
-    </ul>
+    <ButtonsGroup
+      className="fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w"
+      buttons={[
+        { label: 'Annuler', href: props.cancel, className: 'fr-btn fr-btn--secondary fr-icon-close-line fr-btn--icon-left' },
+        { label: 'Valider', submit: true, className: 'fr-btn fr-icon-check-line fr-btn--icon-left' },
+      ]}
+    />
   );
 }
+
+/** The buttons under the lists of portefeuilles (not printed): « Imprimer », « Exporter » the récapitulatif… */
+export function RecapButtons(props: { buttons: readonly (ButtonSpec | null)[] }) {
+  return <ButtonsGroup className="fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print" buttons={props.buttons} />;
+}
+export const printRecap = (page: string): ButtonSpec => ({
+  label: 'Imprimer le récapitulatif',
+  href: `${page}?impression=1`,
+  className: 'fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left',
+});
+export const EXPORT_RECAP: ButtonSpec = {
+  label: 'Exporter le récapitulatif (CSV)',
+  href: '/gestion/portefeuilles/recapitulatif.csv',
+  className: 'fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left',
+  download: true,
+};

@@ -1,23 +1,23 @@
 /** « Récapitulatif » of the portefeuilles (paged on screen, whole to print), and the portefeuilles a déclarant works on. */
 import type { ReactNode } from 'react';
 import { findDeclaration } from '../../domain/declarations.js';
+import type { RecapRow } from '../../modules/gestion/portefeuilles-recapitulatif.js';
 import { formatSiren } from '../../domain/identifiers.js';
 import { Alert, BackToMenu } from '../components/form.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
-import { LIST, MENU, Pagination, type ClientSummary, type PortefeuilleSummary } from './portefeuilles-parts.js';
+import {
+  EXPORT_RECAP,
+  LIST,
+  MENU,
+  Pagination,
+  printRecap,
+  RecapButtons,
+  type ClientSummary,
+  type PortefeuilleSummary,
+} from './portefeuilles-parts.js';
 
 // ── récapitulatif ───────────────────────────────────────────────────────────────────────────────
-
-export interface RecapRowView {
-  portefeuille: string;
-  siren: string | null;
-  raisonSociale: string | null;
-  activeCount: number | null;
-  /** the client's type (« Mono-établissement »…), null on the line of an empty portefeuille */
-  type: string | null;
-  siret: string | null;
-  declarations: string | null;
-}
 
 /** « DSN, SOLTéA - Employeurs »: the names of the codes of a line. */
 const names = (codes: string | null) =>
@@ -27,84 +27,50 @@ const names = (codes: string | null) =>
     .map((c) => findDeclaration(c)?.name ?? c)
     .join(', ');
 
-function RecapTable(props: { rows: RecapRowView[] }) {
+function RecapTable(props: { rows: RecapRow[] }) {
   return (
-    <div className="fr-table fr-table--bordered fr-table--no-caption-print">
-      <table>
-        <caption>{`Portefeuilles, entreprises et établissements choisis (${props.rows.filter((r) => r.siret).length} établissements)`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Portefeuille</th>
-            <th scope="col">SIREN</th>
-            <th scope="col">Raison sociale</th>
-            <th scope="col">Type</th>
-            <th scope="col">SIRET</th>
-            <th scope="col">Déclarations</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.length === 0 ? (
-            <tr>
-              <td colSpan={6}>La liste est vide</td>
-            </tr>
-          ) : null}
-          {props.rows.map((r, i) => (
-            <tr key={`${i}-${r.siret ?? r.siren ?? r.portefeuille}`}>
-              <th scope="row">{r.portefeuille}</th>
-              <td>{r.siren ? formatSiren(r.siren) : '—'}</td>
-              <td>{r.raisonSociale ?? ''}</td>
-              <td>{r.type ?? ''}</td>
-              <td>{r.siret ?? ''}</td>
-              <td>{names(r.declarations)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      bordered
+      className="fr-table--no-caption-print"
+      caption={`Portefeuilles, entreprises et établissements choisis (${props.rows.filter((r) => r.siret).length} établissements)`}
+      columns={['Portefeuille', 'SIREN', 'Raison sociale', 'Type', 'SIRET', 'Déclarations']}
+      rows={props.rows}
+      empty="La liste est vide"
+      row={(r, i) => (
+        <tr key={`${i}-${r.siret ?? r.siren ?? r.portefeuille}`}>
+          <th scope="row">{r.portefeuille}</th>
+          <td>{r.siren ? formatSiren(r.siren) : '—'}</td>
+          <td>{r.raisonSociale ?? ''}</td>
+          <td>{r.type ?? ''}</td>
+          <td>{r.siret ?? ''}</td>
+          <td>{names(r.declarations)}</td>
+        </tr>
+      )}
+    />
   );
 }
 
 /** « Imprimer », « Exporter » (not on the printable version) and « Retour ». */
 function RecapActions(props: { ctx: PageContext; print: boolean; back?: string }) {
   return (
-    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
-      {props.print ? null : (
-        <li>
-          <a
-            className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
-            href={`${props.back ?? '/gestion/portefeuilles/recapitulatif'}?impression=1`}
-          >
-            Imprimer le récapitulatif
-          </a>
-        </li>
-      )}
-      {props.back ? null : (
-        <li>
-          <a
-            className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
-            href="/gestion/portefeuilles/recapitulatif.csv"
-            download
-          >
-            Exporter le récapitulatif (CSV)
-          </a>
-        </li>
-      )}
-      <li>
-        <a
-          className="fr-btn fr-btn--tertiary"
-          href={props.ctx.viewer?.role === 'administrateur' ? '/gestion/portefeuilles' : '/portefeuilles'}
-        >
-          Retour
-        </a>
-      </li>
-    </ul>
+    <RecapButtons
+      buttons={[
+        props.print ? null : printRecap(props.back ?? '/gestion/portefeuilles/recapitulatif'),
+        props.back ? null : EXPORT_RECAP,
+        {
+          label: 'Retour',
+          href: props.ctx.viewer?.role === 'administrateur' ? '/gestion/portefeuilles' : '/portefeuilles',
+          className: 'fr-btn fr-btn--tertiary',
+        },
+      ]}
+    />
   );
 }
 
 /** `page`/`pages`: the screen version is paged (50 clients a page); print and CSV keep everything. */
 export function RecapPage(props: {
   ctx: PageContext;
-  rows: RecapRowView[];
+  rows: RecapRow[];
   print: boolean;
   title?: string;
   back?: string;
@@ -146,34 +112,22 @@ export function ViewerPortefeuillesPage(props: { ctx: PageContext; rows: Portefe
     <Layout ctx={props.ctx} title="Vos portefeuilles" breadcrumb={[MENU]} wide>
       <h1>Vos portefeuilles</h1>
       <p>Les portefeuilles sur lesquels vous travaillez et leurs entreprises clientes.</p>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>{`Vos portefeuilles (${props.rows.length})`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Portefeuille</th>
-              <th scope="col">Nombre d’entreprises</th>
-              <th scope="col">Commentaire</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.length === 0 ? (
-              <tr>
-                <td colSpan={3}>Vous ne travaillez sur aucun portefeuille : demandez à votre administrateur de vous en confier un.</td>
-              </tr>
-            ) : null}
-            {props.rows.map((r) => (
-              <tr key={r.id}>
-                <th scope="row">
-                  <a href={`/portefeuilles/${r.id}`}>{r.name}</a>
-                </th>
-                <td>{r.clientCount}</td>
-                <td>{r.comment}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        bordered
+        caption={`Vos portefeuilles (${props.rows.length})`}
+        columns={['Portefeuille', 'Nombre d’entreprises', 'Commentaire']}
+        rows={props.rows}
+        empty="Vous ne travaillez sur aucun portefeuille : demandez à votre administrateur de vous en confier un."
+        row={(r) => (
+          <tr key={r.id}>
+            <th scope="row">
+              <a href={`/portefeuilles/${r.id}`}>{r.name}</a>
+            </th>
+            <td>{r.clientCount}</td>
+            <td>{r.comment}</td>
+          </tr>
+        )}
+      />
       <BackToMenu />
     </Layout>
   );
@@ -195,34 +149,21 @@ export function ViewerPortefeuillePage(props: {
       wide
     >
       <h1>{`Portefeuille ${props.portefeuille.name}`}</h1>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>{`Entreprises du portefeuille (${props.total})`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Entreprise</th>
-              <th scope="col">Raison sociale</th>
-              <th scope="col">Type</th>
-              <th scope="col">Établissements choisis</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.clients.length === 0 ? (
-              <tr>
-                <td colSpan={4}>La liste est vide</td>
-              </tr>
-            ) : null}
-            {props.clients.map((c) => (
-              <tr key={c.siren}>
-                <th scope="row">{formatSiren(c.siren)}</th>
-                <td>{c.raisonSociale}</td>
-                <td>{c.type}</td>
-                <td>{c.chosenCount}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        bordered
+        caption={`Entreprises du portefeuille (${props.total})`}
+        columns={['Entreprise', 'Raison sociale', 'Type', 'Établissements choisis']}
+        rows={props.clients}
+        empty="La liste est vide"
+        row={(c) => (
+          <tr key={c.siren}>
+            <th scope="row">{formatSiren(c.siren)}</th>
+            <td>{c.raisonSociale}</td>
+            <td>{c.type}</td>
+            <td>{c.chosenCount}</td>
+          </tr>
+        )}
+      />
       <Pagination
         page={props.page}
         pages={props.pages}

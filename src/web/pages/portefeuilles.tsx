@@ -6,8 +6,9 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { DualList, PendingAlert } from '../components/dual-list.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
-import { DECLARATION_LEGENDS, DECLARATION_NOUN, declarationItems } from './declarations.js';
+import { DECLARATION_NOUN, DeclarationsDualList } from './declarations.js';
 import {
   base,
   DECLARANT_LEGENDS,
@@ -21,6 +22,9 @@ import {
   Legend,
   MENU,
   Pagination,
+  printRecap,
+  RecapButtons,
+  EXPORT_RECAP,
   Textarea,
   type PortefeuilleSummary,
 } from './portefeuilles-parts.js';
@@ -62,35 +66,18 @@ function SearchForm(props: { critere: string; valeur: string; criteria: readonly
 /** « Consulter », « Imprimer », « Exporter » the récapitulatif, and back to the menu. */
 function RecapitulatifLinks() {
   return (
-    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
-      <li>
-        <a className="fr-btn fr-btn--secondary fr-icon-eye-line fr-btn--icon-left" href="/gestion/portefeuilles/recapitulatif">
-          Consulter le récapitulatif
-        </a>
-      </li>
-      <li>
-        <a
-          className="fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left"
-          href="/gestion/portefeuilles/recapitulatif?impression=1"
-        >
-          Imprimer le récapitulatif
-        </a>
-      </li>
-      <li>
-        <a
-          className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
-          href="/gestion/portefeuilles/recapitulatif.csv"
-          download
-        >
-          Exporter le récapitulatif (CSV)
-        </a>
-      </li>
-      <li>
-        <a className="fr-btn fr-btn--tertiary" href="/menu">
-          Retour au menu personnalisé
-        </a>
-      </li>
-    </ul>
+    <RecapButtons
+      buttons={[
+        {
+          label: 'Consulter le récapitulatif',
+          href: '/gestion/portefeuilles/recapitulatif',
+          className: 'fr-btn fr-btn--secondary fr-icon-eye-line fr-btn--icon-left',
+        },
+        printRecap('/gestion/portefeuilles/recapitulatif'),
+        EXPORT_RECAP,
+        { label: 'Retour au menu personnalisé', href: '/menu', className: 'fr-btn fr-btn--tertiary' },
+      ]}
+    />
   );
 }
 
@@ -119,43 +106,28 @@ export function PortefeuillesPage(props: {
           Ajouter un portefeuille
         </a>
       </p>
-      <div className="fr-table fr-table--bordered">
-        <table>
-          <caption>{`Vos portefeuilles (${props.total})`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Portefeuille</th>
-              <th scope="col">Nombre d’entreprises</th>
-              <th scope="col">Commentaire</th>
-              <th scope="col" className="no-print">
-                Actions
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.length === 0 ? (
-              <tr>
-                <td colSpan={4}>{props.valeur ? 'Aucun portefeuille ne correspond à votre recherche.' : 'La liste est vide'}</td>
-              </tr>
-            ) : null}
-            {props.rows.map((r) => (
-              <tr key={r.id}>
-                <th scope="row">
-                  <a href={base(r.id)}>{r.name}</a>
-                </th>
-                <td>{r.clientCount}</td>
-                <td>{r.comment}</td>
-                <td className="no-print">
-                  <IconLink kind="declarants" href={`${base(r.id)}/declarants`} about={`« ${r.name} »`} />
-                  <IconLink kind="declarations" href={`${base(r.id)}/declarations`} about={`« ${r.name} »`} />
-                  <IconLink kind="composer" href={base(r.id)} about={`« ${r.name} »`} />
-                  <IconLink kind="modifier" href={`${base(r.id)}/modifier`} about={`« ${r.name} »`} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        bordered
+        caption={`Vos portefeuilles (${props.total})`}
+        columns={['Portefeuille', 'Nombre d’entreprises', 'Commentaire', { label: 'Actions', className: 'no-print' }]}
+        rows={props.rows}
+        empty={props.valeur ? 'Aucun portefeuille ne correspond à votre recherche.' : 'La liste est vide'}
+        row={(r) => (
+          <tr key={r.id}>
+            <th scope="row">
+              <a href={base(r.id)}>{r.name}</a>
+            </th>
+            <td>{r.clientCount}</td>
+            <td>{r.comment}</td>
+            <td className="no-print">
+              <IconLink kind="declarants" href={`${base(r.id)}/declarants`} about={`« ${r.name} »`} />
+              <IconLink kind="declarations" href={`${base(r.id)}/declarations`} about={`« ${r.name} »`} />
+              <IconLink kind="composer" href={base(r.id)} about={`« ${r.name} »`} />
+              <IconLink kind="modifier" href={`${base(r.id)}/modifier`} about={`« ${r.name} »`} />
+            </td>
+          </tr>
+        )}
+      />
       <Pagination page={props.page} pages={props.pages} href={q} label="Pages des portefeuilles" />
       <Legend kinds={['declarants', 'declarations', 'composer', 'modifier', 'etablissements', 'declarationsEntreprise', 'habilitations']} />
       <RecapitulatifLinks />
@@ -164,6 +136,31 @@ export function PortefeuillesPage(props: {
 }
 
 // ── « Ajout de portefeuille » / modification ────────────────────────────────────────────────────
+
+/** The déclarants of a portefeuille: the two lists (« disponibles », « sélectionnés »), helped by `#declarants-aide`. */
+function DeclarantsDualList(props: {
+  declarants: readonly { id: string; nom: string; prenom: string }[];
+  selected: ReadonlySet<string>;
+  pending?: boolean;
+  error?: string;
+}) {
+  return (
+    <>
+      <DualList
+        field="declarants"
+        noun={DECLARANT_NOUN}
+        legends={DECLARANT_LEGENDS}
+        items={declarantItems(props.declarants)}
+        selected={props.selected}
+        helpId="declarants-aide"
+        pending={props.pending}
+        error={props.error}
+        empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
+      />
+      <PendingAlert pending={props.pending} />
+    </>
+  );
+}
 
 export function PortefeuilleFormPage(props: {
   ctx: PageContext;
@@ -209,18 +206,12 @@ export function PortefeuilleFormPage(props: {
           <>
             <h2 className="fr-h5">Déclarants</h2>
             <p id="declarants-aide">{DECLARANTS_HELP}</p>
-            <DualList
-              field="declarants"
-              noun={DECLARANT_NOUN}
-              legends={DECLARANT_LEGENDS}
-              items={declarantItems(props.declarants ?? [])}
+            <DeclarantsDualList
+              declarants={props.declarants ?? []}
               selected={chosen}
-              helpId="declarants-aide"
               pending={props.pending}
               error={props.errors?.declarants}
-              empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
             />
-            <PendingAlert pending={props.pending} />
           </>
         ) : null}
         <FormButtons cancel="/gestion/portefeuilles" />
@@ -296,18 +287,7 @@ export function PortefeuilleDeclarantsPage(props: {
       <p id="declarants-aide">{DECLARANTS_HELP} Les déclarants sélectionnés voient ce portefeuille et ses entreprises.</p>
       <form method="post" action={`${base(props.portefeuille.id)}/declarants`} {...dualAttributes('declarants', DECLARANT_NOUN)}>
         <CsrfField token={props.ctx.csrfToken} />
-        <DualList
-          field="declarants"
-          noun={DECLARANT_NOUN}
-          legends={DECLARANT_LEGENDS}
-          items={declarantItems(props.declarants)}
-          selected={selected}
-          helpId="declarants-aide"
-          pending={props.pending}
-          error={props.errors?.declarants}
-          empty="Votre espace n’a pas encore de déclarant actif : ajoutez-en avec « Gérer les déclarants »."
-        />
-        <PendingAlert pending={props.pending} />
+        <DeclarantsDualList declarants={props.declarants} selected={selected} pending={props.pending} error={props.errors?.declarants} />
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
     </Layout>
@@ -336,17 +316,7 @@ export function PortefeuilleDeclarationsPage(props: {
       </p>
       <form method="post" action={`${base(props.portefeuille.id)}/declarations`} {...dualAttributes('declarations', DECLARATION_NOUN)}>
         <CsrfField token={props.ctx.csrfToken} />
-        <DualList
-          field="declarations"
-          noun={DECLARATION_NOUN}
-          legends={DECLARATION_LEGENDS}
-          items={declarationItems()}
-          selected={new Set(props.selected)}
-          helpId="declarations-aide"
-          pending={props.pending}
-          error={props.errors?.declarations}
-        />
-        <PendingAlert pending={props.pending} />
+        <DeclarationsDualList selected={props.selected} pending={props.pending} error={props.errors?.declarations} />
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
     </Layout>

@@ -1,5 +1,6 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { ButtonsGroup, PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export function LoginForm(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors; retour?: string }) {
@@ -30,13 +31,7 @@ export function LoginForm(props: { ctx: PageContext; values?: Record<string, unk
         maxLength={20}
         error={e.password}
       />
-      <ul className="fr-btns-group fr-btns-group--inline-md">
-        <li>
-          <button className="fr-btn" type="submit">
-            Je me connecte
-          </button>
-        </li>
-      </ul>
+      <ButtonsGroup className="fr-btns-group--inline-md" buttons={[{ label: 'Je me connecte', submit: true }]} />
       <p>
         <a className="fr-link fr-icon-arrow-right-line fr-link--icon-right" href="/mot-de-passe-oublie">
           Mot de passe oublié
@@ -103,13 +98,14 @@ export function LoginPage(props: {
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       <ErrorSummary errors={props.errors} message={props.message} />
       {props.resendFor ? (
-        <form method="post" action="/validation-courriel/renvoyer" className="fr-mb-3w">
-          <CsrfField token={props.ctx.csrfToken} />
-          <input type="hidden" name="demande" value={props.resendFor} />
-          <button className="fr-btn fr-btn--secondary" type="submit">
-            Renvoyer le courriel de validation
-          </button>
-        </form>
+        <PostButton
+          csrfToken={props.ctx.csrfToken}
+          action="/validation-courriel/renvoyer"
+          formClassName="fr-mb-3w"
+          fields={{ demande: props.resendFor }}
+          className="fr-btn fr-btn--secondary"
+          label="Renvoyer le courriel de validation"
+        />
       ) : null}
       <LoginForm ctx={props.ctx} values={props.values} errors={props.errors} retour={props.retour} />
       <p>

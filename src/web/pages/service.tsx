@@ -1,6 +1,7 @@
 import type { Declaration } from '../../domain/declarations.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { Alert } from '../components/form.js';
+import { payerCell, Table, yesNo } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 
 /** Entry of a declaration opened from its tile: the établissements the user may act for. */
@@ -17,27 +18,18 @@ export function ServicePage(props: {
       <Alert type="info">
         Ce service est ouvert pour les établissements ci-dessous. Ses écrans de déclaration sont déployés progressivement.
       </Alert>
-      <div className="fr-table">
-        <table>
-          <caption>Établissements pour lesquels vous êtes habilité</caption>
-          <thead>
-            <tr>
-              <th scope="col">Siret</th>
-              <th scope="col">Déclarer</th>
-              <th scope="col">Payer</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.sirets.map((s) => (
-              <tr key={s.siret}>
-                <td>{formatSiret(s.siret)}</td>
-                <td>{s.declarer ? 'Oui' : 'Non'}</td>
-                <td>{d.payable ? (s.payer ? 'Oui' : 'Non') : 'Sans objet'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        caption="Établissements pour lesquels vous êtes habilité"
+        columns={['Siret', 'Déclarer', 'Payer']}
+        rows={props.sirets}
+        row={(s) => (
+          <tr key={s.siret}>
+            <td>{formatSiret(s.siret)}</td>
+            <td>{yesNo(s.declarer)}</td>
+            <td>{payerCell(d.payable, s.payer)}</td>
+          </tr>
+        )}
+      />
     </Layout>
   );
 }

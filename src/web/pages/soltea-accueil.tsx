@@ -3,7 +3,26 @@
  * bénéficiaire) through the net-entreprises account, and the public search.
  */
 import { Layout, type PageContext } from '../layout.js';
-import { MainFields } from './soltea-recherche.js';
+import { MainFields, SearchButtons } from './soltea-recherche.js';
+
+/** The tile of one space (half the width from md up), the whole tile a link. */
+function EntryTile(props: { href: string; title: string; desc: string; detail: string }) {
+  return (
+    <div className="fr-col-12 fr-col-md-6">
+      <div className="fr-tile fr-enlarge-link">
+        <div className="fr-tile__body">
+          <div className="fr-tile__content">
+            <h3 className="fr-tile__title">
+              <a href={props.href}>{props.title}</a>
+            </h3>
+            <p className="fr-tile__desc">{props.desc}</p>
+            <p className="fr-tile__detail">{props.detail}</p>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
 
 export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | null; etablissements: number }) {
   const signedIn = props.ctx.viewer !== null;
@@ -29,54 +48,31 @@ export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | nul
           : 'Connectez-vous avec votre compte net-entreprises. L’administrateur de votre entreprise ajoute la déclaration « SOLTéA - Employeurs » ou « SOLTéA - Etablissements » et vous y habilite ; l’accès ouvre 24 heures plus tard.'}
       </p>
       <div className="fr-grid-row fr-grid-row--gutters fr-mb-4w">
-        <div className="fr-col-12 fr-col-md-6">
-          <div className="fr-tile fr-enlarge-link">
-            <div className="fr-tile__body">
-              <div className="fr-tile__content">
-                <h3 className="fr-tile__title">
-                  <a href={entry('/soltea/employeur')}>Employeur</a>
-                </h3>
-                <p className="fr-tile__desc">
-                  Consultez votre solde et répartissez-le entre les établissements et les formations de votre choix.
-                </p>
-                <p className="fr-tile__detail">{signedIn ? 'Espace SOLTéA - Employeurs' : 'Connexion net-entreprises'}</p>
-              </div>
-            </div>
-          </div>
-        </div>
-        <div className="fr-col-12 fr-col-md-6">
-          <div className="fr-tile fr-enlarge-link">
-            <div className="fr-tile__body">
-              <div className="fr-tile__content">
-                <h3 className="fr-tile__title">
-                  <a href={entry('/soltea/etablissement')}>Établissement bénéficiaire</a>
-                </h3>
-                <p className="fr-tile__desc">
-                  Vérifiez et complétez votre fiche, vos coordonnées bancaires, et suivez les fonds attribués.
-                </p>
-                <p className="fr-tile__detail">{signedIn ? 'Espace SOLTéA - Etablissements' : 'Connexion net-entreprises'}</p>
-              </div>
-            </div>
-          </div>
-        </div>
+        <EntryTile
+          href={entry('/soltea/employeur')}
+          title="Employeur"
+          desc="Consultez votre solde et répartissez-le entre les établissements et les formations de votre choix."
+          detail={signedIn ? 'Espace SOLTéA - Employeurs' : 'Connexion net-entreprises'}
+        />
+        <EntryTile
+          href={entry('/soltea/etablissement')}
+          title="Établissement bénéficiaire"
+          desc="Vérifiez et complétez votre fiche, vos coordonnées bancaires, et suivez les fonds attribués."
+          detail={signedIn ? 'Espace SOLTéA - Etablissements' : 'Connexion net-entreprises'}
+        />
       </div>
 
       <h2 id="recherche-titre">Recherche établissement</h2>
       <p>Sans compte : trouvez un établissement habilité par son nom, son SIRET ou son code UAI, ou par sa ville.</p>
       <form method="get" action="/soltea/recherche" role="search" aria-labelledby="recherche-titre">
         <MainFields values={{}} />
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
-          <li>
-            <button className="fr-btn fr-icon-search-line" type="submit">
-              Lancer une recherche
-            </button>
-          </li>
-          <li>
-            <a className="fr-btn fr-btn--secondary fr-icon-equalizer-line" href="/soltea/recherche">
-              Recherche détaillée (formation, niveau, distance…)
-            </a>
-          </li>
-        </ul>
+        <SearchButtons
+          other={{
+            label: 'Recherche détaillée (formation, niveau, distance…)',
+            href: '/soltea/recherche',
+            className: 'fr-btn fr-btn--secondary fr-icon-equalizer-line',
+          }}
+        />
       </form>
     </Layout>
   );

@@ -7,6 +7,7 @@ import type { FieldErrors } from '../../shared/fields.js';
 import type { Synthese } from '../../modules/attributions/synthese.js';
 import type { EstablishmentTargets } from '../../modules/attributions/targets.js';
 import { CsrfField, ErrorSummary } from '../components/form.js';
+import { ButtonsGroup } from '../components/buttons.js';
 import type { PageContext } from '../layout.js';
 import { attribuerUrl, EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
 import { Calendrier, EnveloppeSummary } from './soltea-employeur-synthese.js';
@@ -212,18 +213,13 @@ function FormationsFieldset(props: { t: EstablishmentTargets; st: RowState; cibl
 /** « Enregistrer mes choix » and « Voir la synthèse », when the choices may be changed. */
 function AttribuerButtons(props: { siret: string }) {
   return (
-    <ul className="fr-btns-group fr-btns-group--inline-md">
-      <li>
-        <button className="fr-btn" type="submit">
-          Enregistrer mes choix
-        </button>
-      </li>
-      <li>
-        <a className="fr-btn fr-btn--secondary" href={employerUrl(props.siret)}>
-          Voir la synthèse
-        </a>
-      </li>
-    </ul>
+    <ButtonsGroup
+      className="fr-btns-group--inline-md"
+      buttons={[
+        { label: 'Enregistrer mes choix', submit: true },
+        { label: 'Voir la synthèse', href: employerUrl(props.siret), className: 'fr-btn fr-btn--secondary' },
+      ]}
+    />
   );
 }
 

@@ -6,6 +6,8 @@
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatPercent } from '../../shared/format.js';
 import { Alert, CsrfField } from '../components/form.js';
+import { LineReport, RefusedFile, Table, type ReportLine } from '../components/table.js';
+import { BackAndSubmit } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export interface ImportClientRow {
@@ -33,7 +35,7 @@ export interface SolteaEmployeurImportProps {
   valider: boolean;
   /** refused file: the headline and the report */
   error?: string;
-  report?: { line: number; message: string }[];
+  report?: ReportLine[];
   /** accepted file */
   result?: { lignes: number; modifies: number; clients: ImportClientRow[]; valider: boolean };
   /** the last file's name, shown again after a refusal */
@@ -42,31 +44,18 @@ export interface SolteaEmployeurImportProps {
 
 const MAX_REPORT_ROWS = 1000;
 
-function Report(props: { report: { line: number; message: string }[] }) {
+function Report(props: { report: ReportLine[] }) {
   const shown = props.report.slice(0, MAX_REPORT_ROWS);
   return (
-    <div className="fr-table fr-mt-2w">
-      <table>
-        <caption>
+    <LineReport
+      caption={
+        <>
           Compte rendu ligne par ligne ({props.report.length} problème{props.report.length > 1 ? 's' : ''}
           {props.report.length > shown.length ? `, les ${shown.length} premiers affichés` : ''})
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Ligne</th>
-            <th scope="col">Message</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((r, i) => (
-            <tr key={i}>
-              <td>{r.line}</td>
-              <td>{r.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+      report={shown}
+    />
   );
 }
 
@@ -85,46 +74,34 @@ function Summary(props: { result: NonNullable<SolteaEmployeurImportProps['result
             : 'Les attributions importées sont enregistrées sans être validées : validez-les depuis la synthèse de chaque SIRET, ou importez à nouveau le fichier en cochant « Valider les attributions ».'}
         </p>
       </Alert>
-      <div className="fr-table">
-        <table>
-          <caption>Résultat par SIRET employeur</caption>
-          <thead>
-            <tr>
-              <th scope="col">SIRET</th>
-              <th scope="col">Dénomination</th>
-              <th scope="col">Lignes</th>
-              <th scope="col">Total attribué</th>
-              <th scope="col">Résultat</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.clients.map((c) => (
-              <tr key={c.siret}>
-                <td>{formatSiret(c.siret)}</td>
-                <td>{c.denomination ?? '—'}</td>
-                <td>{c.lignes}</td>
-                <td>{formatPercent(c.totalBp)}</td>
-                <td>
-                  {c.statut === 'modifie' ? 'Mis à jour' : 'Inchangé'}
-                  {c.membres ? ` (et ${c.membres} SIRET de son groupe)` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        caption="Résultat par SIRET employeur"
+        columns={['SIRET', 'Dénomination', 'Lignes', 'Total attribué', 'Résultat']}
+        rows={result.clients}
+        row={(c) => (
+          <tr key={c.siret}>
+            <td>{formatSiret(c.siret)}</td>
+            <td>{c.denomination ?? '—'}</td>
+            <td>{c.lignes}</td>
+            <td>{formatPercent(c.totalBp)}</td>
+            <td>
+              {c.statut === 'modifie' ? 'Mis à jour' : 'Inchangé'}
+              {c.membres ? ` (et ${c.membres} SIRET de son groupe)` : ''}
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }
 
 /** A refused file: the headline, the file's name and the line-by-line report. */
-function RefusedFile(props: { error: string; fichier?: string; report?: { line: number; message: string }[] }) {
+function Refused(props: { error: string; fichier?: string; report?: ReportLine[] }) {
   return (
-    <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
-      <h2 className="fr-alert__title">{props.error}</h2>
+    <RefusedFile error={props.error}>
       {props.fichier ? <p>Fichier : {props.fichier}</p> : null}
       {props.report?.length ? <Report report={props.report} /> : null}
-    </div>
+    </RefusedFile>
   );
 }
 
@@ -151,53 +128,38 @@ function Preparation(props: { disponibles: number }) {
   );
 }
 
+/** The file's columns: the column, what it holds, an example. */
+const FILE_COLUMNS: readonly (readonly [string, string, string])[] = [
+  ['siret_employeur', 'SIRET (14 chiffres) de l’établissement employeur qui répartit son solde', '14 chiffres, sans espace'],
+  ['siret_beneficiaire', 'SIRET de l’établissement ou de la composante habilité pour la campagne', '14 chiffres, sans espace'],
+  [
+    'formation',
+    'Vide pour l’établissement ou la composante lui-même ; sinon le code CFD (8 caractères) ou le code RNCP d’une de ses formations',
+    '32025520 ou RNCP35346',
+  ],
+  ['pourcentage', 'Part des crédits à répartir, de 0,01 à 100, deux décimales au plus', '12,5'],
+  [
+    'uai, lieu (facultatives)',
+    'L’UAI d’une composante qui partage le SIRET de son établissement ; le code commune INSEE d’une formation enseignée à plusieurs endroits. Les autres colonnes du fichier exporté (noms, intitulés, statut) sont ignorées.',
+    '0754999X ; 75114',
+  ],
+];
+
 /** The file's columns, what each holds, and an example. */
 function FileFormat() {
   return (
-    <div className="fr-table">
-      <table>
-        <caption>Format du fichier : une ligne d’en-tête, puis une ligne par attribution</caption>
-        <thead>
-          <tr>
-            <th scope="col">Colonne</th>
-            <th scope="col">Contenu</th>
-            <th scope="col">Exemple</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <td>siret_employeur</td>
-            <td>SIRET (14 chiffres) de l’établissement employeur qui répartit son solde</td>
-            <td>14 chiffres, sans espace</td>
-          </tr>
-          <tr>
-            <td>siret_beneficiaire</td>
-            <td>SIRET de l’établissement ou de la composante habilité pour la campagne</td>
-            <td>14 chiffres, sans espace</td>
-          </tr>
-          <tr>
-            <td>formation</td>
-            <td>
-              Vide pour l’établissement ou la composante lui-même ; sinon le code CFD (8 caractères) ou le code RNCP d’une de ses formations
-            </td>
-            <td>32025520 ou RNCP35346</td>
-          </tr>
-          <tr>
-            <td>pourcentage</td>
-            <td>Part des crédits à répartir, de 0,01 à 100, deux décimales au plus</td>
-            <td>12,5</td>
-          </tr>
-          <tr>
-            <td>uai, lieu (facultatives)</td>
-            <td>
-              L’UAI d’une composante qui partage le SIRET de son établissement ; le code commune INSEE d’une formation enseignée à plusieurs
-              endroits. Les autres colonnes du fichier exporté (noms, intitulés, statut) sont ignorées.
-            </td>
-            <td>0754999X ; 75114</td>
-          </tr>
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption="Format du fichier : une ligne d’en-tête, puis une ligne par attribution"
+      columns={['Colonne', 'Contenu', 'Exemple']}
+      rows={FILE_COLUMNS}
+      row={([column, content, example]) => (
+        <tr key={column}>
+          <td>{column}</td>
+          <td>{content}</td>
+          <td>{example}</td>
+        </tr>
+      )}
+    />
   );
 }
 
@@ -258,18 +220,7 @@ function ImportForm(props: { csrfToken: string; valider: boolean }) {
         <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,text/csv" required aria-required="true" />
       </div>
       <ValidationFieldset valider={props.valider} />
-      <ul className="fr-btns-group fr-btns-group--inline">
-        <li>
-          <a className="fr-btn fr-btn--secondary" href="/soltea/employeur">
-            Retour
-          </a>
-        </li>
-        <li>
-          <button className="fr-btn" type="submit">
-            Importer
-          </button>
-        </li>
-      </ul>
+      <BackAndSubmit back="/soltea/employeur" backLabel="Retour" submit="Importer" />
     </form>
   );
 }
@@ -281,27 +232,18 @@ function Unavailable(props: { indisponibles: UnavailableSiret[] }) {
   return (
     <>
       <h2>SIRET pour lesquels vous ne pouvez pas répartir</h2>
-      <div className="fr-table">
-        <table>
-          <caption>{props.indisponibles.length} SIRET de vos portefeuilles : leurs lignes seraient refusées</caption>
-          <thead>
-            <tr>
-              <th scope="col">SIRET</th>
-              <th scope="col">Dénomination</th>
-              <th scope="col">Raison</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.indisponibles.slice(0, MAX_UNAVAILABLE_ROWS).map((s) => (
-              <tr key={s.siret}>
-                <td>{formatSiret(s.siret)}</td>
-                <td>{s.denomination ?? '—'}</td>
-                <td>{s.raison}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        caption={<>{props.indisponibles.length} SIRET de vos portefeuilles : leurs lignes seraient refusées</>}
+        columns={['SIRET', 'Dénomination', 'Raison']}
+        rows={props.indisponibles.slice(0, MAX_UNAVAILABLE_ROWS)}
+        row={(s) => (
+          <tr key={s.siret}>
+            <td>{formatSiret(s.siret)}</td>
+            <td>{s.denomination ?? '—'}</td>
+            <td>{s.raison}</td>
+          </tr>
+        )}
+      />
     </>
   );
 }
@@ -322,7 +264,7 @@ export function SolteaEmployeurImportPage(props: SolteaEmployeurImportProps) {
         Répartissez en une fois le solde de la taxe d’apprentissage de plusieurs SIRET employeurs (les vôtres, ou ceux de vos clients) pour
         la campagne {props.annee}.
       </p>
-      {props.error ? <RefusedFile error={props.error} fichier={props.fichier} report={props.report} /> : null}
+      {props.error ? <Refused error={props.error} fichier={props.fichier} report={props.report} /> : null}
       {props.result ? <Summary result={props.result} /> : null}
 
       <Preparation disponibles={props.disponibles} />

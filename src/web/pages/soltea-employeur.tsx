@@ -6,10 +6,12 @@
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatEuros, formatPercent } from '../../shared/format.js';
 import { Alert, ErrorSummary } from '../components/form.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
 import { attribuerUrl, employerUrl } from './soltea-employeur-frame.js';
 import type { SearchView } from '../../modules/recherche/search-view.js';
+import type { EmployerList } from '../../modules/attributions/liste.js';
 import { SearchForm, SearchResults } from './soltea-recherche.js';
 
 export interface EmployeurSiret {
@@ -38,21 +40,7 @@ function Avancement(props: { s: EmployeurSiret }) {
   );
 }
 
-export interface EmployeurListe {
-  /** SIRETs open to the person, before the filter */
-  total: number;
-  /** after the filter */
-  trouves: number;
-  filtre: string;
-  page: number;
-  pages: number;
-  /** SIRETs per page */
-  pageSize: number;
-  /** every SIRET the person may allocate for (not only this page's) */
-  usable: string[];
-  /** some of them are clients (tiers-déclarant): the CSV import is offered */
-  clients: boolean;
-}
+export type EmployeurListe = EmployerList['liste'];
 
 /** The filter of the SIRETs the person acts for (offered when they are more than one page, or filtered). */
 function SiretFilter(props: { filtre: string }) {
@@ -118,33 +106,19 @@ function SiretRow(props: { s: EmployeurSiret }) {
 function SiretTable(props: { annee: number; sirets: EmployeurSiret[]; liste: EmployeurListe }) {
   const { liste } = props;
   return (
-    <div className="fr-table">
-      <table>
-        <caption>
+    <Table
+      caption={
+        <>
           {liste.total > 1 ? `Les ${liste.total} établissements pour lesquels vous agissez` : 'L’établissement pour lequel vous agissez'}
           {` — campagne ${props.annee}`}
           {liste.filtre ? ` — ${liste.trouves} correspondant à « ${liste.filtre} »` : ''}
           {liste.pages > 1 ? ` — page ${liste.page} sur ${liste.pages}` : ''}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">SIRET</th>
-            <th scope="col">Dénomination</th>
-            <th scope="col">Commune</th>
-            <th scope="col" className="fr-cell--right">
-              Crédits à répartir
-            </th>
-            <th scope="col">Avancement</th>
-            <th scope="col">Action</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.sirets.map((s) => (
-            <SiretRow key={s.siret} s={s} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+      columns={['SIRET', 'Dénomination', 'Commune', { label: 'Crédits à répartir', className: 'fr-cell--right' }, 'Avancement', 'Action']}
+      rows={props.sirets}
+      row={(s) => <SiretRow key={s.siret} s={s} />}
+    />
   );
 }
 

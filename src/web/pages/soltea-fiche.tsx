@@ -6,6 +6,7 @@
 import { formatSiret } from '../../domain/identifiers.js';
 import type { Fiche } from '../../modules/recherche/fiche.js';
 import { Alert } from '../components/form.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { SOLTEA_BREADCRUMB } from './soltea-recherche.js';
 
@@ -152,29 +153,20 @@ function Contacts(props: { contacts: Fiche['profil']['contacts'] }) {
     <>
       <h2>Contacts</h2>
       {contacts.length ? (
-        <div className="fr-table">
-          <table>
-            <caption className="fr-sr-only">Contacts de l’établissement</caption>
-            <thead>
-              <tr>
-                <th scope="col">Fonction</th>
-                <th scope="col">Nom</th>
-                <th scope="col">Courriel</th>
-                <th scope="col">Téléphone</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contacts.map((c, i) => (
-                <tr key={i}>
-                  <td>{c.fonction}</td>
-                  <td>{c.nom}</td>
-                  <td>{c.courriel ? <a href={`mailto:${c.courriel}`}>{c.courriel}</a> : null}</td>
-                  <td>{c.telephone}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption="Contacts de l’établissement"
+          captionClassName="fr-sr-only"
+          columns={['Fonction', 'Nom', 'Courriel', 'Téléphone']}
+          rows={contacts}
+          row={(c, i) => (
+            <tr key={i}>
+              <td>{c.fonction}</td>
+              <td>{c.nom}</td>
+              <td>{c.courriel ? <a href={`mailto:${c.courriel}`}>{c.courriel}</a> : null}</td>
+              <td>{c.telephone}</td>
+            </tr>
+          )}
+        />
       ) : (
         <p>Aucun contact n’est encore renseigné par l’établissement.</p>
       )}
@@ -212,31 +204,21 @@ function Composantes(props: { f: Fiche }) {
     <>
       <h2>Composantes et établissements secondaires</h2>
       {f.composantes.length ? (
-        <div className="fr-table">
-          <table>
-            <caption className="fr-sr-only">{`Composantes de ${f.nom}`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Nom</th>
-                <th scope="col">SIRET</th>
-                <th scope="col">Code UAI</th>
-                <th scope="col">Commune</th>
-                <th scope="col">Formations</th>
-              </tr>
-            </thead>
-            <tbody>
-              {f.composantes.map((c, i) => (
-                <tr key={i}>
-                  <td>{c.nom}</td>
-                  <td>{formatSiret(c.siret)}</td>
-                  <td>{c.uais.join(', ') || '—'}</td>
-                  <td>{[c.codePostal, c.commune].filter(Boolean).join(' ') || '—'}</td>
-                  <td>{c.formations}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption={`Composantes de ${f.nom}`}
+          captionClassName="fr-sr-only"
+          columns={['Nom', 'SIRET', 'Code UAI', 'Commune', 'Formations']}
+          rows={f.composantes}
+          row={(c, i) => (
+            <tr key={i}>
+              <td>{c.nom}</td>
+              <td>{formatSiret(c.siret)}</td>
+              <td>{c.uais.join(', ') || '—'}</td>
+              <td>{[c.codePostal, c.commune].filter(Boolean).join(' ') || '—'}</td>
+              <td>{c.formations}</td>
+            </tr>
+          )}
+        />
       ) : (
         <p>Cet établissement n’a pas de composante déclarée.</p>
       )}
@@ -248,31 +230,20 @@ function Composantes(props: { f: Fiche }) {
 function NiveauFormations(props: { g: Fiche['niveaux'][number] }) {
   const { g } = props;
   return (
-    <div className="fr-table">
-      <table>
-        <caption>{`${g.libelle} — ${g.formations.length} formation${g.formations.length > 1 ? 's' : ''}`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Intitulé</th>
-            <th scope="col">Type</th>
-            <th scope="col">Code diplôme (CFD)</th>
-            <th scope="col">Code RNCP</th>
-            <th scope="col">Lieu</th>
-          </tr>
-        </thead>
-        <tbody>
-          {g.formations.map((x, i) => (
-            <tr key={i}>
-              <td>{x.intitule}</td>
-              <td>{x.type ?? '—'}</td>
-              <td>{x.cfd ?? '—'}</td>
-              <td>{x.rncp ?? '—'}</td>
-              <td>{[x.composante, x.commune].filter(Boolean).join(', ') || 'Établissement'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption={`${g.libelle} — ${g.formations.length} formation${g.formations.length > 1 ? 's' : ''}`}
+      columns={['Intitulé', 'Type', 'Code diplôme (CFD)', 'Code RNCP', 'Lieu']}
+      rows={g.formations}
+      row={(x, i) => (
+        <tr key={i}>
+          <td>{x.intitule}</td>
+          <td>{x.type ?? '—'}</td>
+          <td>{x.cfd ?? '—'}</td>
+          <td>{x.rncp ?? '—'}</td>
+          <td>{[x.composante, x.commune].filter(Boolean).join(', ') || 'Établissement'}</td>
+        </tr>
+      )}
+    />
   );
 }
 

@@ -11,6 +11,7 @@ import type { ResultItem } from '../../modules/recherche/search.js';
 import type { SearchView } from '../../modules/recherche/search-view.js';
 import { plural } from '../../shared/format.js';
 import { Alert, ErrorSummary, Input, Select } from '../components/form.js';
+import { ButtonsGroup } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
 
@@ -105,19 +106,20 @@ export function SearchForm(props: { action: string; view: SearchView }) {
         </div>
       </details>
       {view.criteria.annee !== null ? <input type="hidden" name="annee" value={String(view.criteria.annee)} /> : null}
-      <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
-        <li>
-          <button className="fr-btn fr-icon-search-line" type="submit">
-            Lancer une recherche
-          </button>
-        </li>
-        <li>
-          <a className="fr-btn fr-btn--tertiary fr-icon-close-line" href={props.action}>
-            Effacer les critères
-          </a>
-        </li>
-      </ul>
+      <SearchButtons
+        other={{ label: 'Effacer les critères', href: props.action, className: 'fr-btn fr-btn--tertiary fr-icon-close-line' }}
+      />
     </form>
+  );
+}
+
+/** « Lancer une recherche », and the other way out of the form (a link). */
+export function SearchButtons(props: { other: { label: string; href: string; className: string } }) {
+  return (
+    <ButtonsGroup
+      className="fr-btns-group--inline-md fr-btns-group--icon-left"
+      buttons={[{ label: 'Lancer une recherche', submit: true, className: 'fr-btn fr-icon-search-line' }, props.other]}
+    />
   );
 }
 
