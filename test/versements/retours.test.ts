@@ -82,7 +82,7 @@ describe('import-retours-sepa', () => {
     expect(r.ok).toBe(false);
     if (!r.ok)
       expect(r.problem.message).toBe(
-        'retours-pain002-inconnu.xml : le virement TA2025-0000099 est inconnu (aucun virement émis ne porte cette référence).\n1 erreur(s) : rien n’a été enregistré.',
+        'retours-pain002-inconnu.xml : le virement SOLTEA-2025-V1-1-0000099 est inconnu (aucun virement émis ne porte cette référence).\n1 erreur(s) : rien n’a été enregistré.',
       );
     expect(await snapshot()).toEqual(before);
   });
@@ -91,7 +91,7 @@ describe('import-retours-sepa', () => {
     const before = await snapshot();
     const r = await importRetours(p.ctx, [file('retours-pain002-montant.xml')]);
     expect(r.ok || r.problem.message).toBe(
-      'retours-pain002-montant.xml : le montant du virement TA2025-0000001 (499,99 €) diffère du montant émis (500,00 €).\n1 erreur(s) : rien n’a été enregistré.',
+      'retours-pain002-montant.xml : le montant du virement SOLTEA-2025-V1-1-0000001 (499,99 €) diffère du montant émis (500,00 €).\n1 erreur(s) : rien n’a été enregistré.',
     );
     expect(await snapshot()).toEqual(before);
   });
