@@ -68,7 +68,12 @@ function printDemoGuide(config: Config, url: string, say: Say) {
   if (config.demoSeed && !config.isProduction) {
     say.info(`\nAgents de l’opérateur (${url}/operateur/connexion, même mot de passe, puis le code de double authentification) :`);
     for (const a of DEMO_AGENTS) say.info(`  ${a.courriel}  ${a.prenom} ${a.nom}  (${a.role})`);
-    say.info('  Code actuel : npm run cli -- operateur-code <courriel> (démonstration seulement)');
+    say.info(
+      config.devTools
+        ? `  Code actuel : ${url}/dev/codes-operateur (ou une application d’authentification avec le secret ci-dessous)`
+        : '  Code actuel : relancez avec DEV_TOOLS=1 pour le lire sur /dev/codes-operateur, ou ajoutez le secret ci-dessous à une application d’authentification',
+    );
+    for (const a of DEMO_AGENTS) say.info(`    ${a.courriel} : ${a.totpSecret}`);
   }
   if (config.demoNow)
     say.info(

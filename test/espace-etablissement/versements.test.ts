@@ -150,6 +150,17 @@ describe('« Versements » of the establishment', () => {
     ]);
   });
 
+  it('offers the two campaigns before the current one: an earlier one without payment says so, an unknown one shows the current', async () => {
+    const earlier = await lycee.get(url(s0, '?annee=2024'));
+    expect(earlier.statusCode).toBe(200);
+    expect(earlier.body).toContain('Aucun virement n’a encore été émis pour la campagne 2024.');
+    expect(earlier.body).toContain(`href="${url(s0)}?annee=2025"`);
+    const csv = await lycee.get(url(s0, '.csv?annee=2024'));
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="versements-${s0}-2024.csv"`);
+    const unknown = await lycee.get(url(s0, '?annee=1999'));
+    expect(unknown.body).toContain('TAXE- APPRENTISSAGE - ' + s0 + ' - 2025 - 1');
+  });
+
   it('another company’s SIRET answers 404, page and CSV, whatever it was paid', async () => {
     for (const path of [url(s0), url(s0, '.csv')]) {
       const r = await other.get(path);

@@ -12,6 +12,8 @@ import { PRESENTATION_MAX } from './profil.js';
 
 /** The SIRET of the URL: checked by the use case (`loadEstablishment`), which answers 404 whatever it is. */
 export const siretParams = z.object({ siret: z.string().max(20) });
+/** « Versements »: the campaign shown (the current one and the two before; any other value shows the current one). */
+export const campaignQuery = z.object({ annee: z.string().max(4).optional() });
 /** A contact or a site by its position in the list, from 1. */
 export const itemParams = z.object({ siret: z.string().max(20), n: z.string().max(4) });
 

@@ -127,7 +127,7 @@ function PendingReliquat(props: { view: PaymentsView }) {
   );
 }
 
-export function VersementsPage(props: { ctx: PageContext; head: SpaceHeader; view: PaymentsView }) {
+export function VersementsPage(props: { ctx: PageContext; head: SpaceHeader; view: PaymentsView; campagnes: number[] }) {
   const v = props.view;
   const h = props.head;
   return (
@@ -136,6 +136,20 @@ export function VersementsPage(props: { ctx: PageContext; head: SpaceHeader; vie
         Les virements de la Caisse des Dépôts à votre établissement et à ses composantes pour la campagne {v.annee}, avec l’origine des
         fonds : chaque employeur dont les attributions sont payées (nommé s’il a accepté le partage de ses coordonnées), et votre part du
         reliquat. Les administrateurs de l’établissement sont prévenus par courriel à chaque versement.
+      </p>
+      <p>
+        {'Campagne : '}
+        {props.campagnes.map((a) =>
+          a === v.annee ? (
+            <strong key={a} aria-current="page" className="fr-mr-2w">
+              {a}
+            </strong>
+          ) : (
+            <a key={a} className="fr-link fr-mr-2w" href={`${spaceUrl(h.siret, 'versements')}?annee=${a}`}>
+              {a}
+            </a>
+          ),
+        )}
       </p>
       <PendingReliquat view={v} />
       {v.virements.length === 0 ? (
@@ -147,7 +161,11 @@ export function VersementsPage(props: { ctx: PageContext; head: SpaceHeader; vie
           <Totals view={v} />
           <Payments view={v} />
           <p>
-            <a className="fr-link fr-icon-download-line fr-link--icon-right" href={`${spaceUrl(h.siret, 'versements')}.csv`} download>
+            <a
+              className="fr-link fr-icon-download-line fr-link--icon-right"
+              href={`${spaceUrl(h.siret, 'versements')}.csv?annee=${v.annee}`}
+              download
+            >
               Télécharger les versements (CSV)
             </a>
           </p>

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { VersementsPage } from '../../../web/pages/soltea-etablissement-versements.js';
-import { paymentsResponse, siretParams } from '../contracts.js';
+import { campaignQuery, paymentsResponse, siretParams } from '../contracts.js';
 import { loadPayments, paymentsCsv, type PaymentsView } from '../versements.js';
 import { tags, withSpace, type Space } from './common.js';
 
@@ -17,6 +17,7 @@ export async function versementsRoutes(app: FastifyInstance) {
       tags,
       access: 'user',
       params: siretParams,
+      querystring: campaignQuery,
       responses: { 200: paymentsResponse },
     }),
     withSpace(showPayments),
@@ -29,6 +30,7 @@ export async function versementsRoutes(app: FastifyInstance) {
       tags,
       access: 'user',
       params: siretParams,
+      querystring: campaignQuery,
     }),
     withSpace(exportPayments),
   );
@@ -65,16 +67,25 @@ const paymentsJson = (v: PaymentsView) => ({
   partsReliquat: v.partsReliquat.map(share),
 });
 
+/** The campaigns whose payments the page offers: the current one and the two before (payments go on after a campaign). */
+const campaignsOf = (current: number) => [current - 2, current - 1, current];
+
+/** `?annee=`: one of the campaigns offered, else the current one (the space's). */
+function campaignAsked(req: FastifyRequest, s: Space): number {
+  const asked = Number((req.query as Record<string, unknown> | undefined)?.annee);
+  return campaignsOf(s.etab.annee).includes(asked) ? asked : s.etab.annee;
+}
+
 async function showPayments(req: FastifyRequest, reply: FastifyReply, s: Space) {
-  const view = await loadPayments(req.server.ctx, s.etab);
+  const view = await loadPayments(req.server.ctx, { ...s.etab, annee: campaignAsked(req, s) });
   return respond(req, reply, {
     json: () => paymentsJson(view),
-    page: () => <VersementsPage ctx={pageContext(req)} head={s.head} view={view} />,
+    page: () => <VersementsPage ctx={pageContext(req)} head={s.head} view={view} campagnes={campaignsOf(s.etab.annee)} />,
   });
 }
 
 async function exportPayments(req: FastifyRequest, reply: FastifyReply, s: Space) {
-  const view = await loadPayments(req.server.ctx, s.etab);
+  const view = await loadPayments(req.server.ctx, { ...s.etab, annee: campaignAsked(req, s) });
   return sendFile(reply, {
     name: `versements-${s.etab.siret}-${view.annee}.csv`,
     type: 'text/csv; charset=utf-8',
