@@ -171,7 +171,10 @@ export function RapprochementPage(props: { ctx: PageContext; view: Rapprochement
     ['Versé aux établissements', v.verseCents],
     ['Reliquat versé', v.reliquatVerseCents],
     ['Reste au fonds (reporté)', v.resteCents],
-    ...v.reste.map((p): [string, bigint] => [`dont ${p.libelle}`, p.cents]),
+    ...v.reste.map((p): [string, bigint] => [
+      p.part === 'reliquat_verse' ? p.libelle : `dont ${p.libelle.charAt(0).toLowerCase()}${p.libelle.slice(1)}`,
+      p.cents,
+    ]),
     ['Écart : collecté − (frais + versé + reliquat versé + reste au fonds)', v.ecartCents],
   ];
   return (
