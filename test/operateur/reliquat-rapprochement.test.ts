@@ -207,3 +207,45 @@ describe('access', () => {
     }
   });
 });
+
+describe('the shares by page of 50', () => {
+  /** 60 establishments of 84, one Lyon employer leaving 300,00 € unallocated; no formation en tension. */
+  const MANY: WorldSpec = {
+    etablissements: Array.from({ length: 60 }, () => ({ bank: 'verifiee' as const, region: '84' })),
+    employeurs: [{ creditsCents: 60_000n, funds: 'recus', commune: '69123' }],
+    lignes: [{ employeur: 0, etablissement: 0, bp: 5000, periode: 1 }],
+  };
+  let h2: Harness;
+  let many: World;
+  let c: Client;
+  beforeAll(async () => {
+    h2 = await createHarness();
+    h2.clock.set(WAVE_1_DAY);
+    many = await seedWorld(h2.ctx.db, MANY);
+    const dir = mkdtempSync(join(tmpdir(), 'metiers-'));
+    writeFileSync(join(dir, 'metiers.csv'), 'region;metier;rncp\n84;Aide-soignant;RNCP35830\n');
+    await importMetiersEnTension(h2.ctx.db, ANNEE, join(dir, 'metiers.csv'), { now: WAVE_1_DAY });
+    c = await signInAgent(h2, await newAgent(h2, 'valideur'));
+  }, 120_000);
+  afterAll(async () => {
+    await h2?.stop();
+  });
+
+  it('50 on the first page, 10 on the second, all 60 in the CSV: 40 % of 300,00 € = 2,00 € each', async () => {
+    const rowsOf = (html: string) => (html.match(/<td>ETABLISSEMENT \d+<\/td>/g) ?? []).length;
+    const first = await c.get(`/operateur/reliquat?annee=${ANNEE}`);
+    expect(rowsOf(first.body)).toBe(50);
+    expect(first.body).toContain('1 sur 2');
+    expect(first.body).toContain(`href="/operateur/reliquat?annee=${ANNEE}&amp;page=2"`);
+    const second = await c.get(`/operateur/reliquat?annee=${ANNEE}&page=2`);
+    expect(rowsOf(second.body)).toBe(10);
+    expect(second.body).toContain('2 sur 2');
+    expect(second.body).toContain(`<td>ETABLISSEMENT 59</td>`);
+    // the national part (60 %) stays in the fund: no formation en tension
+    expect(text(second.body)).toContain('aucune formation menant à un métier en tension 180,00 €');
+    const csv = readCsv((await c.get(`/operateur/reliquat/parts.csv?annee=${ANNEE}`)).body).records.map((r) => r.cells);
+    expect(csv.length).toBe(61);
+    expect(new Set(csv.slice(1).map((r) => r[6]))).toEqual(new Set(['2,00']));
+    expect(csv[60]![0]).toBe(many.etablissementSirets[59]);
+  });
+});
