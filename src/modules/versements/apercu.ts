@@ -41,7 +41,7 @@ function stateOf(r: Record<string, unknown>): WaveState {
   };
 }
 
-/** The calendar's waves of campaign `annee`, each with its prepared wave if any. */
+/** The calendar's waves of campaign `annee`, each with its prepared wave if any, then the reliquat's wave if computed. */
 export async function campaignWaves(ctx: AppContext, annee: number): Promise<CalendarWave[]> {
   const campaign = (await campaignOf(ctx.db, annee)) ?? presetOrDefault(annee);
   const rows = await selectRows<Record<string, unknown>>(
@@ -50,7 +50,10 @@ export async function campaignWaves(ctx: AppContext, annee: number): Promise<Cal
           from vagues_versement w where w.annee = ${annee} and w.statut <> 'annulee' order by w.numero`,
   );
   const byNumero = new Map(rows.map((r) => [Number(r.numero), stateOf(r)]));
-  return campaign.vagues.map((v) => ({ numero: v.numero, date: v.date, wave: byNumero.get(v.numero) ?? null }));
+  const calendar = campaign.vagues.map((v) => ({ numero: v.numero, date: v.date, wave: byNumero.get(v.numero) ?? null }));
+  // the reliquat's wave (numero 0, reliquat.ts) once computed, at the campaign's reliquat date
+  const reliquat = byNumero.get(0);
+  return reliquat ? [...calendar, { numero: 0, date: campaign.reliquat, wave: reliquat }] : calendar;
 }
 
 /** One wave with its agents' names, or null. */

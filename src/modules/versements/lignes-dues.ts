@@ -1,3 +1,4 @@
+// long: one set-based SQL statement (what a wave owes per line), read whole rather than cut into fragments
 /**
  * What a wave owes, computed by the database in one statement at national scale (ADR 0007): for every
  * allocation line of the campaign, its expected amount — the largest remainder of the employer SIRET's

@@ -15,6 +15,9 @@ import { OperatorFrame, Pager } from './operateur.js';
 
 const CRUMBS = [{ href: '/operateur/vagues', label: 'Vagues de versement' }];
 
+/** « Vague n° 1 », or « Vague du reliquat » for the reliquat's wave (numero 0). */
+const waveName = (numero: number) => (numero === 0 ? 'Vague du reliquat' : `Vague n° ${numero}`);
+
 const STATUTS: Record<WaveState['statut'], { label: string; badge: string }> = {
   preparee: { label: 'Préparée', badge: 'fr-badge--info' },
   approuvee: { label: 'Approuvée', badge: 'fr-badge--new' },
@@ -73,7 +76,7 @@ export function WavesListPage(props: {
           <tbody>
             {props.vagues.map((v) => (
               <tr key={v.numero}>
-                <td>{`Vague n° ${v.numero}`}</td>
+                <td>{waveName(v.numero)}</td>
                 <td>{formatJour(v.date)}</td>
                 <td>
                   <StateBadge wave={v.wave} />
@@ -85,11 +88,11 @@ export function WavesListPage(props: {
                     {v.wave ? (
                       <li>
                         <a className="fr-btn fr-btn--tertiary" href={`/operateur/vagues/${v.wave.id}`}>
-                          {`Voir la vague n° ${v.numero}`}
+                          {`Voir la ${waveName(v.numero).replace(/^Vague/, 'vague')}`}
                         </a>
                       </li>
                     ) : null}
-                    {gestionnaire && (!v.wave || v.wave.statut === 'preparee') ? (
+                    {gestionnaire && v.numero > 0 && (!v.wave || v.wave.statut === 'preparee') ? (
                       <li>
                         <ActionButton
                           ctx={props.ctx}
@@ -241,7 +244,7 @@ export function WavePreviewPage(props: {
     <OperatorFrame
       ctx={props.ctx}
       tab="vagues"
-      title={`Vague n° ${wave.numero} de ${wave.annee}`}
+      title={`${waveName(wave.numero)} de ${wave.annee}`}
       notice={props.notice}
       breadcrumb={CRUMBS}
     >

@@ -1,7 +1,7 @@
 /**
  * The operator's space (Caisse des Dépôts): the frame of its pages (side menu), the home page and
  * « Coordonnées bancaires » (the bank details to verify, with the verdict). The payment waves' pages are
- * in operateur-vagues.tsx.
+ * in operateur-vagues.tsx, the reliquat's and the reconciliation's in operateur-reliquat.tsx.
  */
 import type { ReactNode } from 'react';
 import { formatSiret } from '../../domain/identifiers.js';
@@ -12,12 +12,14 @@ import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { SideMenu } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 
-export type OperatorTab = 'accueil' | 'vagues' | 'banque';
+export type OperatorTab = 'accueil' | 'vagues' | 'reliquat' | 'rapprochement' | 'banque';
 
 /** The side menu; campaigns, imports and statistics will take their place here. */
 export const OPERATOR_TABS: readonly { key: OperatorTab; label: string; href: string }[] = [
   { key: 'accueil', label: 'Accueil', href: '/operateur' },
   { key: 'vagues', label: 'Vagues de versement', href: '/operateur/vagues' },
+  { key: 'reliquat', label: 'Reliquat', href: '/operateur/reliquat' },
+  { key: 'rapprochement', label: 'Rapprochement', href: '/operateur/rapprochement' },
   { key: 'banque', label: 'Coordonnées bancaires', href: '/operateur/coordonnees-bancaires' },
 ];
 

@@ -1,8 +1,15 @@
 /** What the operator space's route files share: tags, notices, request metadata. */
 import type { FastifyRequest } from 'fastify';
 import { textField } from '../../../shared/fields.js';
+import type { AgentRef } from '../../versements/preparation.js';
 
-export const tags = { connexion: ['Opérateur - connexion'], espace: ['Opérateur'], vagues: ['Opérateur - vagues de versement'] };
+export const tags = {
+  connexion: ['Opérateur - connexion'],
+  espace: ['Opérateur'],
+  vagues: ['Opérateur - vagues de versement'],
+  reliquat: ['Opérateur - reliquat'],
+  rapprochement: ['Opérateur - rapprochement'],
+};
 
 export const NOTICES: Record<string, string> = {
   deconnecte: 'Vous êtes déconnecté de l’espace opérateur.',
@@ -13,9 +20,13 @@ export const NOTICES: Record<string, string> = {
   approuvee: 'La vague est approuvée : elle peut être émise.',
   emise: 'La vague est émise : téléchargez le fichier de virements et transmettez-le à la banque.',
   annulee: 'La vague est annulée.',
+  'reliquat-calcule': 'Le reliquat est calculé et sa vague préparée : un valideur doit maintenant l’approuver.',
 };
 
 export const notice = (req: FastifyRequest): string | undefined => NOTICES[textField(req.query, 'notice')];
+
+/** The signed-in agent, as the payment use cases take it. */
+export const agentOf = (req: FastifyRequest): AgentRef => ({ id: req.agent!.agent.id, role: req.agent!.viewer.role });
 
 export const meta = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] });
 

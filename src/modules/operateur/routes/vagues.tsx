@@ -16,9 +16,9 @@ import { WavePreviewPage, WavesListPage } from '../../../web/pages/operateur-vag
 import { currentCampaign } from '../../campagnes/repository.js';
 import { campaignWaves, TRANSFERS_PAGE_SIZE, wavePreview, waveState, waveTransfers, waveTransfersCsv } from '../../versements/apercu.js';
 import { campaignYear } from '../../versements/cli-commands.js';
-import { prepareWave, type AgentRef } from '../../versements/preparation.js';
+import { prepareWave } from '../../versements/preparation.js';
 import { approveWave, cancelWave, issueWave, waveFileName, writeWaveFile } from '../../versements/vagues.js';
-import { notice, pageOf, tags } from './common.js';
+import { agentOf, notice, pageOf, tags } from './common.js';
 
 const prepareSchema = z.object({
   annee: z.coerce.number({ error: 'L’année de la campagne est incorrecte.' }).int().min(2023).max(2100),
@@ -123,7 +123,6 @@ async function changeRoutes(app: FastifyInstance) {
   );
 }
 
-const agentOf = (req: FastifyRequest): AgentRef => ({ id: req.agent!.agent.id, role: req.agent!.viewer.role });
 const idOf = (req: FastifyRequest) => Number((req.params as { id: string }).id);
 
 async function yearOf(req: FastifyRequest): Promise<number> {
