@@ -14,6 +14,7 @@ const DEMO_NOW = '2025-05-20T10:00:00+02:00';
 const PROD = {
   NODE_ENV: 'production',
   SESSION_SECRET: 'x'.repeat(40),
+  SECRETS_KEY: 'y'.repeat(40),
   SMTP_URL: 'smtp://mail.example:587',
   DATABASE_URL: 'postgres://db.example/soltea',
   PUBLIC_URL: 'https://soltea.example',
