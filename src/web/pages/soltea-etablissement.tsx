@@ -199,3 +199,15 @@ export function NotHabilitatedPage(props: { ctx: PageContext; nom: string; siret
     </Layout>
   );
 }
+
+/** A key figure of the establishment's lists (a third of the row): the value, and what it counts. */
+export function Figure(props: { value: string; label: string }) {
+  return (
+    <div className="fr-col-12 fr-col-md-4">
+      <div className="fr-callout fr-py-2w" style={{ height: '100%' }}>
+        <p className="fr-callout__title">{props.value}</p>
+        <p className="fr-callout__text fr-text--sm">{props.label}</p>
+      </div>
+    </div>
+  );
+}
