@@ -2,8 +2,11 @@
  * What the operators' commands (`npm run cli`) share: the configured database, opened and migrated for
  * one command and closed after it, whatever happens.
  */
+import type { AppContext } from '../app-context.js';
+import { systemClock } from './clock.js';
 import { loadConfig, type Config } from './config.js';
 import { migrateDatabase, openDatabase, type Db } from './db/index.js';
+import { createMailDeliverer } from './mail.js';
 
 /** Opens the database of the environment's configuration (migrated), runs `work`, closes it. */
 export async function withDatabase<T>(work: (db: Db, config: Config) => Promise<T>): Promise<T> {
@@ -13,6 +16,22 @@ export async function withDatabase<T>(work: (db: Db, config: Config) => Promise<
     await migrateDatabase(database);
     return await work(database.db, config);
   } finally {
+    await database.close();
+  }
+}
+
+/** Runs `run` on an application context built from the environment (database migrated, mails delivered at the end). */
+export async function withContext(run: (ctx: AppContext) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+  const mail = createMailDeliverer(database.db, systemClock, config.SMTP_URL, config.MAIL_FROM);
+  try {
+    await migrateDatabase(database);
+    const code = await run({ db: database.db, dbKind: database.kind, config, clock: systemClock, mail });
+    await mail.flush();
+    return code;
+  } finally {
+    await mail.stop();
     await database.close();
   }
 }

@@ -29,7 +29,7 @@ import { checkCalendar, checkShares, type AllocationRuleError, type ProposedAllo
 import type { Campaign } from '../../domain/campagne.js';
 import { FULL_BP } from '../../domain/money.js';
 import { formatPercent } from '../../shared/format.js';
-import { audit } from '../../infra/audit.js';
+import { audit, type AuditAction } from '../../infra/audit.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';
 import {
@@ -62,16 +62,20 @@ export type ChangeResult =
 export const STALE_MESSAGE =
   'Vos attributions ont été modifiées entre-temps (par une autre personne de votre entreprise, ou dans un autre onglet) : votre saisie n’a pas été enregistrée. La page affiche maintenant vos attributions à jour ; recommencez votre modification.';
 
-async function linesOf(db: Q, annee: number, siret: string): Promise<LineRow[]> {
+/** The columns of an allocation line (the employers' screens, the groups, the establishments' lists). */
+export const lineColumns = {
+  id: attributions.id,
+  etablissementId: attributions.etablissementId,
+  formationId: attributions.formationId,
+  pointsBase: attributions.pointsBase,
+  statut: attributions.statut,
+  valideeLe: attributions.valideeLe,
+};
+
+/** An employer SIRET's allocation lines of the campaign, in id order. */
+export async function linesOf(db: Q, annee: number, siret: string): Promise<LineRow[]> {
   return db
-    .select({
-      id: attributions.id,
-      etablissementId: attributions.etablissementId,
-      formationId: attributions.formationId,
-      pointsBase: attributions.pointsBase,
-      statut: attributions.statut,
-      valideeLe: attributions.valideeLe,
-    })
+    .select(lineColumns)
     .from(attributions)
     .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, siret)))
     .orderBy(asc(attributions.id));
@@ -409,25 +413,34 @@ async function auditChange(
   totalBp: number,
   groupe: GroupInfo | null,
 ) {
-  await audit(tx, ctx.clock, {
-    action: 'attributions.changed',
+  await auditEmployer(tx, ctx.clock, input, 'attributions.changed', {
+    action: input.change.kind,
+    source: input.source ?? 'ecran',
+    total: formatPercent(totalBp),
+    lignes: lines.map((l) => ({
+      etablissementId: l.etablissementId,
+      formationId: l.formationId,
+      pourcentage: formatPercent(l.bp),
+      statut: l.statut,
+    })),
+    ...(groupe?.membres.length ? { groupe: groupe.nom, membres: groupe.membres } : {}),
+  });
+}
+
+/** Audits an employer's change of its allocations: the person who acted, and the campaign and SIRET first in the details. */
+export function auditEmployer(
+  tx: Tx,
+  clock: AppContext['clock'],
+  input: { actor: Actor; annee: number; siret: string },
+  action: AuditAction,
+  details: Record<string, unknown>,
+): Promise<void> {
+  return audit(tx, clock, {
+    action,
     actorUserId: input.actor.userId,
     espaceId: input.actor.espaceId,
     ip: input.actor.ip ?? null,
-    details: {
-      annee: input.annee,
-      siret: input.siret,
-      action: input.change.kind,
-      source: input.source ?? 'ecran',
-      total: formatPercent(totalBp),
-      lignes: lines.map((l) => ({
-        etablissementId: l.etablissementId,
-        formationId: l.formationId,
-        pourcentage: formatPercent(l.bp),
-        statut: l.statut,
-      })),
-      ...(groupe?.membres.length ? { groupe: groupe.nom, membres: groupe.membres } : {}),
-    },
+    details: { annee: input.annee, siret: input.siret, ...details },
   });
 }
 

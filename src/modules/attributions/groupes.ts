@@ -13,9 +13,9 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { audit } from '../../infra/audit.js';
 import type { Db, Tx } from '../../infra/db/index.js';
-import { attributions, enveloppes, groupeMembres, groupes } from '../../infra/db/schema.js';
+import { enveloppes, groupeMembres, groupes } from '../../infra/db/schema.js';
 import { failure, ProblemError, type Failure } from '../../shared/problem.js';
-import { changeChoices, type Actor } from './choix.js';
+import { changeChoices, linesOf, type Actor } from './choix.js';
 
 export interface Groupe {
   id: number;
@@ -144,16 +144,7 @@ async function checkAvailable(tx: Tx, annee: number, all: string[]) {
 
 /** The members take the reference's current choices (through the write path, which copies them to the group). */
 async function copyReferenceChoices(ctx: Pick<AppContext, 'db' | 'clock'>, tx: Tx, actor: Actor, annee: number, reference: string) {
-  const current = await tx
-    .select({
-      etablissementId: attributions.etablissementId,
-      formationId: attributions.formationId,
-      bp: attributions.pointsBase,
-      statut: attributions.statut,
-    })
-    .from(attributions)
-    .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, reference)))
-    .orderBy(asc(attributions.id));
+  const current = await linesOf(tx, annee, reference);
   const r = await changeChoices(
     ctx,
     {
@@ -163,7 +154,7 @@ async function copyReferenceChoices(ctx: Pick<AppContext, 'db' | 'clock'>, tx: T
       expectedVersion: null,
       change: {
         kind: 'remplacer',
-        items: current.map((c) => ({ target: { etablissementId: c.etablissementId, formationId: c.formationId }, bp: c.bp })),
+        items: current.map((c) => ({ target: { etablissementId: c.etablissementId, formationId: c.formationId }, bp: c.pointsBase })),
         valider: current.length > 0 && current.every((c) => c.statut === 'validee'),
       },
       source: 'groupe',

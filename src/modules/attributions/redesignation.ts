@@ -19,11 +19,10 @@ import { checkShares } from '../../domain/attribution-rules.js';
 import { redesignationDeadline } from '../../domain/campagne.js';
 import { formatJour } from '../../domain/jours.js';
 import { redesignationOpen } from '../../domain/non-versables.js';
-import { audit } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { ProblemError, problem, type Outcome } from '../../shared/problem.js';
 import { lockCampaignPayments } from '../versements/preparation.js';
-import { lockChoix, STALE_MESSAGE, type Actor } from './choix.js';
+import { auditEmployer, lockChoix, STALE_MESSAGE, type Actor } from './choix.js';
 import { calendarOf } from './synthese.js';
 import { describeTargets, targetMapKey } from './targets.js';
 
@@ -151,19 +150,11 @@ export async function redesignateShare(ctx: AppContext, input: RedesignationInpu
       const version = state.version + 1;
       await tx.execute(sql`update choix_employeurs set version = ${version}, updated_at = ${now.toISOString()}::timestamptz, updated_by = ${input.actor.userId}::uuid
                             where annee = ${input.annee} and siret = ${input.siret}`);
-      await audit(tx, ctx.clock, {
-        action: 'non_versable.redesigne',
-        actorUserId: input.actor.userId,
-        espaceId: input.actor.espaceId,
-        ip: input.actor.ip ?? null,
-        details: {
-          annee: input.annee,
-          siret: input.siret,
-          ligneId,
-          montantCents: share.montant_cents,
-          ancien: share.ancien_nom,
-          nouveau: { siret: target.siret, libelle: target.libelle },
-        },
+      await auditEmployer(tx, ctx.clock, input, 'non_versable.redesigne', {
+        ligneId,
+        montantCents: share.montant_cents,
+        ancien: share.ancien_nom,
+        nouveau: { siret: target.siret, libelle: target.libelle },
       });
       return { ligneId, version };
     });

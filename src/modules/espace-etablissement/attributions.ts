@@ -25,6 +25,7 @@ import {
   refEtablissements,
   refFormations,
 } from '../../infra/db/schema.js';
+import { lineColumns } from '../attributions/choix.js';
 import type { Establishment } from './access.js';
 import { placeIds } from './etablissement.js';
 
@@ -149,14 +150,7 @@ function employersAllocations(ctx: AppContext, annee: number, ids: number[]): Pr
     .from(attributions)
     .where(and(eq(attributions.annee, annee), inArray(attributions.etablissementId, ids)));
   return ctx.db
-    .select({
-      id: attributions.id,
-      siretEmployeur: attributions.siretEmployeur,
-      etablissementId: attributions.etablissementId,
-      formationId: attributions.formationId,
-      pointsBase: attributions.pointsBase,
-      statut: attributions.statut,
-    })
+    .select({ ...lineColumns, siretEmployeur: attributions.siretEmployeur })
     .from(attributions)
     .where(and(eq(attributions.annee, annee), inArray(attributions.siretEmployeur, employerSirets)))
     .orderBy(asc(attributions.id));

@@ -3,10 +3,7 @@ import { userInfo } from 'node:os';
 import type { AppContext } from '../../app-context.js';
 import type { CliCommand } from '../../cli-command.js';
 import { formatSiret, parseSiret } from '../../domain/identifiers.js';
-import { systemClock } from '../../infra/clock.js';
-import { loadConfig } from '../../infra/config.js';
-import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
-import { createMailDeliverer } from '../../infra/mail.js';
+import { withContext } from '../../infra/command-line.js';
 import { and, eq } from 'drizzle-orm';
 import { agents } from '../../infra/db/schema-versements.js';
 import { setBankDetailsStatus } from './coordonnees-bancaires.js';
@@ -141,22 +138,6 @@ export async function runCourriersCodes(ctx: AppContext, args: string[], out: (l
     `${letters.length} courrier${letters.length > 1 ? 's imprimés, marqués envoyés' : ' imprimé, marqué envoyé'} par ${agent} ; les codes sont effacés de la base.`,
   );
   return 0;
-}
-
-/** Runs `run` on an application context built from the environment (database migrated, mail delivered at the end). */
-async function withContext(run: (ctx: AppContext) => Promise<number>): Promise<number> {
-  const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-  const mail = createMailDeliverer(database.db, systemClock, config.SMTP_URL, config.MAIL_FROM);
-  try {
-    await migrateDatabase(database);
-    const code = await run({ db: database.db, dbKind: database.kind, config, clock: systemClock, mail });
-    await mail.flush();
-    return code;
-  } finally {
-    await mail.stop();
-    await database.close();
-  }
 }
 
 export const espaceEtablissementCommands: Record<string, CliCommand> = {

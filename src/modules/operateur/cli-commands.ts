@@ -8,10 +8,7 @@
  */
 import type { AppContext } from '../../app-context.js';
 import type { CliCommand } from '../../cli-command.js';
-import { systemClock } from '../../infra/clock.js';
-import { loadConfig } from '../../infra/config.js';
-import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
-import { createMailDeliverer } from '../../infra/mail.js';
+import { withContext } from '../../infra/command-line.js';
 import { createAgent, findAgentByEmail, ROLE_LABELS, sendNewLink, type AgentRole } from './agents.js';
 import { agentSecret } from './connexion.js';
 import { stepOf, TOTP_PERIOD_SECONDS, totpCode } from './totp.js';
@@ -89,22 +86,6 @@ export async function runCurrentCode(ctx: AppContext, args: string[], out: Out =
   const used = agent.totpLastStep !== null && agent.totpLastStep >= stepOf(now);
   out(`${totpCode(secret, now)}  (valable encore ${left} s${used ? ' ; déjà utilisé : attendez le suivant' : ''})`);
   return 0;
-}
-
-/** Runs `run` on an application context built from the environment (database migrated, mail delivered at the end). */
-async function withContext(run: (ctx: AppContext) => Promise<number>): Promise<number> {
-  const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-  const mail = createMailDeliverer(database.db, systemClock, config.SMTP_URL, config.MAIL_FROM);
-  try {
-    await migrateDatabase(database);
-    const code = await run({ db: database.db, dbKind: database.kind, config, clock: systemClock, mail });
-    await mail.flush();
-    return code;
-  } finally {
-    await mail.stop();
-    await database.close();
-  }
 }
 
 export const operateurCommands: Record<string, CliCommand> = {

@@ -5,26 +5,13 @@
  * - `import-retours-sepa`, `rappels-coordonnees`: cli-retours.ts.
  */
 import type { CliCommand } from '../../cli-command.js';
-import { loadConfig } from '../../infra/config.js';
-import { migrateDatabase, openDatabase, type Db } from '../../infra/db/index.js';
+import { withDatabase } from '../../infra/command-line.js';
 import { formatEurosText, formatIntegerPlain } from '../../shared/format.js';
 import { retoursCommands } from './cli-retours.js';
 import { importEncaissements, type EncaissementsReport } from './encaissements.js';
 
 /** Lines of rejections printed at most (the report counts them all). */
 const MAX_PRINTED = 1000;
-
-/** Opens the configured database (migrated), runs `work`, closes it. */
-export async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-  try {
-    await migrateDatabase(database);
-    return await work(database.db);
-  } finally {
-    await database.close();
-  }
-}
 
 /** A campaign year argument, or null (the caller prints the message). */
 export function campaignYear(arg: string | undefined): number | null {

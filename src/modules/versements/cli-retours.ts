@@ -10,29 +10,10 @@ import { basename } from 'node:path';
 import type { AppContext } from '../../app-context.js';
 import type { CliCommand } from '../../cli-command.js';
 import { formatJour } from '../../domain/jours.js';
-import { systemClock } from '../../infra/clock.js';
-import { loadConfig } from '../../infra/config.js';
-import { migrateDatabase, openDatabase } from '../../infra/db/index.js';
-import { createMailDeliverer } from '../../infra/mail.js';
+import { withContext } from '../../infra/command-line.js';
 import { formatIntegerPlain } from '../../shared/format.js';
 import { sendBankDetailsReminders } from './rappels.js';
 import { importRetours, type FichierRetour } from './retours.js';
-
-/** Runs `run` on an application context built from the environment (database migrated, mails delivered at the end). */
-async function withContext(run: (ctx: AppContext) => Promise<number>): Promise<number> {
-  const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-  const mail = createMailDeliverer(database.db, systemClock, config.SMTP_URL, config.MAIL_FROM);
-  try {
-    await migrateDatabase(database);
-    const code = await run({ db: database.db, dbKind: database.kind, config, clock: systemClock, mail });
-    await mail.flush();
-    return code;
-  } finally {
-    await mail.stop();
-    await database.close();
-  }
-}
 
 /** `import-retours-sepa` against a context: reads the files, imports them, prints the French report. */
 export async function runImportRetours(ctx: AppContext, paths: string[], out: (line: string) => void = console.log): Promise<number> {

@@ -13,6 +13,35 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 
+/**
+ * `exact`: each line of `lignes` (id, siret_employeur, bp, credits) with its floor, its employer's target
+ * and sum of floors, and its rank by remainder (the largest-remainder rule, docs/regles.md); the remainder
+ * units go to the first `cible - somme_planchers` ranks. Shared by the payments, the reconciliation
+ * (rapprochement.ts) and the remainder (reliquat-donnees.ts), so that they all owe the same cents.
+ */
+export const exactCte = sql`
+    exact as (
+      select l.*, (l.credits * l.bp) / 10000 as plancher,
+             (l.credits * sum(l.bp) over w) / 10000 as cible,
+             sum((l.credits * l.bp) / 10000) over w as somme_planchers,
+             row_number() over (partition by l.siret_employeur order by (l.credits * l.bp) % 10000 desc, l.id) as rang
+        from lignes l
+      window w as (partition by l.siret_employeur)
+    )`;
+
+/** `verse`: the cents paid per allocation of the campaign (lines of issued waves whose transfer was not rejected). */
+export function verseCte(annee: number): SQL {
+  return sql`
+    verse as (
+      select lv.attribution_id, sum(lv.montant_cents) as cents
+        from lignes_versees lv
+        join vagues_versement v on v.id = lv.vague_id
+        join virements vi on vi.id = lv.virement_id
+       where lv.annee = ${annee} and v.statut = 'emise' and vi.statut <> 'rejete'
+       group by lv.attribution_id
+    )`;
+}
+
 /** Creates the temporary table `lignes_dues` (dropped at the end of the transaction) for campaign `annee` and wave period `periode`. */
 export function lignesDuesStatement(annee: number, periode: number): SQL {
   return sql`
@@ -29,27 +58,13 @@ export function lignesDuesStatement(annee: number, periode: number): SQL {
          and a.siret_employeur in (select v.siret_employeur from attributions v
                                     where v.annee = ${annee} and v.statut = 'validee' and v.valide_periode <= ${periode})
     ),
-    exact as (
-      select l.*, (l.credits * l.bp) / 10000 as plancher, (l.credits * l.bp) % 10000 as reste,
-             (l.credits * sum(l.bp) over w) / 10000 as cible,
-             sum((l.credits * l.bp) / 10000) over w as somme_planchers,
-             row_number() over (partition by l.siret_employeur order by (l.credits * l.bp) % 10000 desc, l.id) as rang
-        from lignes l
-      window w as (partition by l.siret_employeur)
-    ),
+    ${exactCte},
     attendu as (
       select x.id, x.siret_employeur, x.statut, x.valide_periode, x.etablissement_id,
              x.plancher + case when x.rang <= x.cible - x.somme_planchers then 1 else 0 end as attendu_cents
         from exact x
     ),
-    verse as (
-      select lv.attribution_id, sum(lv.montant_cents) as cents
-        from lignes_versees lv
-        join vagues_versement v on v.id = lv.vague_id
-        join virements vi on vi.id = lv.virement_id
-       where lv.annee = ${annee} and v.statut = 'emise' and vi.statut <> 'rejete'
-       group by lv.attribution_id
-    ),
+    ${verseCte(annee)},
     finance as (
       select e.siret
         from enveloppes e

@@ -8,7 +8,8 @@ import type { CliCommand } from '../../cli-command.js';
 import { systemClock } from '../../infra/clock.js';
 import { loadConfig } from '../../infra/config.js';
 import { createMailDeliverer } from '../../infra/mail.js';
-import { campaignYear, withDatabase } from './cli-commands.js';
+import { withDatabase } from '../../infra/command-line.js';
+import { campaignYear } from './cli-commands.js';
 import { rapprochementCsv, rapprochementText, reconcile } from './rapprochement.js';
 
 /** Runs the command on `ctx`; `out` receives what is printed (tests read it). */

@@ -15,6 +15,7 @@ import { reconcileCampaign, type EcartCode, type EmployerLedger, type PartReste,
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { writeCsv } from '../../shared/csv.js';
 import { formatEurosPlain, formatEurosText } from '../../shared/format.js';
+import { exactCte, verseCte } from './lignes-dues.js';
 
 export const PART_LIBELLES: Record<PartReste, string> = {
   non_attribue: 'Crédits non attribués par les employeurs (réserve du reliquat)',
@@ -89,22 +90,8 @@ function ledgerStatement(annee: number) {
         join enveloppes e on e.annee = a.annee and e.siret = a.siret_employeur
        where a.annee = ${annee}
     ),
-    exact as (
-      select l.*, (l.credits * l.bp) / 10000 as plancher,
-             (l.credits * sum(l.bp) over w) / 10000 as cible,
-             sum((l.credits * l.bp) / 10000) over w as somme_planchers,
-             row_number() over (partition by l.siret_employeur order by (l.credits * l.bp) % 10000 desc, l.id) as rang
-        from lignes l
-      window w as (partition by l.siret_employeur)
-    ),
-    verse as (
-      select lv.attribution_id, sum(lv.montant_cents) as cents
-        from lignes_versees lv
-        join vagues_versement v on v.id = lv.vague_id
-        join virements vi on vi.id = lv.virement_id
-       where lv.annee = ${annee} and v.statut = 'emise' and vi.statut <> 'rejete'
-       group by lv.attribution_id
-    ),
+    ${exactCte},
+    ${verseCte(annee)},
     nv as (
       select n.attribution_id,
              coalesce(sum(n.montant_cents) filter (where n.statut = 'en_attente'), 0) as attente,

@@ -11,7 +11,8 @@ import { MOTIFS_REPORT } from '../../domain/reliquat.js';
 import { writeCsv } from '../../shared/csv.js';
 import { formatEurosPlain, formatEurosText, formatIntegerPlain, formatPercentNumber } from '../../shared/format.js';
 import { regionName } from '../referentiel/territoires.js';
-import { campaignYear, withDatabase } from './cli-commands.js';
+import { withDatabase } from '../../infra/command-line.js';
+import { campaignYear } from './cli-commands.js';
 import { importMetiersEnTension, type MetiersReport } from './metiers-en-tension.js';
 import { simulateReliquat, type ReliquatView } from './reliquat.js';
 

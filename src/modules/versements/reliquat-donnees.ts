@@ -16,6 +16,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { MotifNonVersable, ReliquatEtablissement, ReliquatSource } from '../../domain/reliquat.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { DEPARTEMENTS } from '../referentiel/territoires.js';
+import { exactCte } from './lignes-dues.js';
 
 /** `(dep, region)` of every département: constants of the code officiel géographique. */
 const DEP_REGION = sql.raw(
@@ -50,14 +51,7 @@ function alloueStatement(annee: number): SQL {
         join enveloppes e on e.annee = a.annee and e.siret = a.siret_employeur
        where a.annee = ${annee}
     ),
-    exact as (
-      select l.*, (l.credits * l.bp) / 10000 as plancher,
-             (l.credits * sum(l.bp) over w) / 10000 as cible,
-             sum((l.credits * l.bp) / 10000) over w as somme_planchers,
-             row_number() over (partition by l.siret_employeur order by (l.credits * l.bp) % 10000 desc, l.id) as rang
-        from lignes l
-      window w as (partition by l.siret_employeur)
-    ),
+    ${exactCte},
     mixtes as (
       select siret_employeur as siret,
              sum(plancher + case when rang <= cible - somme_planchers then 1 else 0 end) filter (where statut = 'validee') as cents

@@ -27,6 +27,20 @@ export function ErrorSummary(props: { errors?: FieldErrors; message?: string }) 
   );
 }
 
+/** What an input of `Inputs` says of itself (its value and error come from the form's). */
+export type InputSpec = Omit<Parameters<typeof Input>[0], 'value' | 'error'>;
+
+/** Inputs of one form, in order, each with the value and the error of its name. */
+export function Inputs(props: { fields: readonly InputSpec[]; values: Record<string, unknown>; errors: FieldErrors }) {
+  return (
+    <>
+      {props.fields.map((f) => (
+        <Input key={f.name} {...f} value={props.values[f.name]} error={props.errors[f.name]} />
+      ))}
+    </>
+  );
+}
+
 export function Input(props: {
   name: string;
   /** defaults to `name`; give another when the same name appears in several forms of one page */

@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import { formatSiret } from '../../domain/identifiers.js';
 import type { SearchView } from '../../modules/recherche/search-view.js';
 import { Alert, ErrorSummary } from '../components/form.js';
-import { SideMenu } from '../components/side-menu.js';
+import { SpaceColumns } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 import { SearchForm, SearchResults } from './soltea-recherche.js';
 
@@ -57,30 +57,22 @@ export function EmployerFrame(props: {
       ]}
       wide
     >
-      <div className="fr-grid-row fr-grid-row--gutters">
-        <div className="fr-col-12 fr-col-md-3">
-          <SideMenu
-            id="employeur-menu"
-            title="Espace employeur"
-            items={EMPLOYER_TABS.map((t) => ({ key: t.tab, label: t.label, href: employerUrl(head.siret, t.tab) }))}
-            current={props.tab}
-          />
-          {head.several ? (
-            <p className="fr-mt-2w">
-              <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/soltea/employeur">
-                Changer de SIRET
-              </a>
-            </p>
-          ) : null}
-        </div>
-        <div className="fr-col-12 fr-col-md-9" data-espace-employeur="">
-          <h1>{props.title}</h1>
-          <p className="fr-text--lead fr-mb-1w">{name}</p>
-          <p className="fr-text--sm">{`SIRET ${formatSiret(head.siret)} · campagne ${head.annee}${head.client ? ' · vous agissez pour ce client en tant que tiers-déclarant' : ''}`}</p>
-          {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
-          {props.children}
-        </div>
-      </div>
+      <SpaceColumns
+        menu={{
+          id: 'employeur-menu',
+          title: 'Espace employeur',
+          items: EMPLOYER_TABS.map((t) => ({ key: t.tab, label: t.label, href: employerUrl(head.siret, t.tab) })),
+          current: props.tab,
+        }}
+        back={head.several ? { href: '/soltea/employeur', label: 'Changer de SIRET' } : null}
+        main={{ 'data-espace-employeur': '' }}
+        title={props.title}
+        name={name}
+        identity={`SIRET ${formatSiret(head.siret)} · campagne ${head.annee}${head.client ? ' · vous agissez pour ce client en tant que tiers-déclarant' : ''}`}
+        notice={props.notice}
+      >
+        {props.children}
+      </SpaceColumns>
     </Layout>
   );
 }

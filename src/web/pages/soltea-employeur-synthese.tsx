@@ -271,20 +271,7 @@ function SyntheseTable(props: { ctx: PageContext; head: EmployerHeader; s: Synth
     <div className="fr-table fr-table--bordered">
       <table id="synthese">
         <caption>{`Synthèse de vos attributions, campagne ${s.annee}`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Établissement</th>
-            <th scope="col">Formation</th>
-            <th scope="col" className="fr-cell--right">
-              Pourcentage
-            </th>
-            <th scope="col" className="fr-cell--right">
-              Montant attendu
-            </th>
-            <th scope="col">Statut</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
+        <LinesHead actions />
         <tbody>
           {s.lines.map((l) => (
             <SyntheseRow key={l.id} ctx={props.ctx} head={props.head} s={s} l={l} can={props.can} editing={props.editing} />
@@ -443,19 +430,7 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
             <div className="fr-table">
               <table>
                 <caption>{`Attributions de la campagne ${s.annee}`}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Établissement</th>
-                    <th scope="col">Formation</th>
-                    <th scope="col" className="fr-cell--right">
-                      Pourcentage
-                    </th>
-                    <th scope="col" className="fr-cell--right">
-                      Montant attendu
-                    </th>
-                    <th scope="col">Statut</th>
-                  </tr>
-                </thead>
+                <LinesHead />
                 <tbody>
                   {s.lines.map((l) => (
                     <tr key={l.id}>
@@ -493,5 +468,25 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
         </section>
       ))}
     </EmployerFrame>
+  );
+}
+
+/** The header of an employer's allocation lines (the Synthèse adds the actions column). */
+function LinesHead(props: { actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">Établissement</th>
+        <th scope="col">Formation</th>
+        <th scope="col" className="fr-cell--right">
+          Pourcentage
+        </th>
+        <th scope="col" className="fr-cell--right">
+          Montant attendu
+        </th>
+        <th scope="col">Statut</th>
+        {props.actions ? <th scope="col">Actions</th> : null}
+      </tr>
+    </thead>
   );
 }

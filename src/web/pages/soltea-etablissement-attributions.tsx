@@ -8,18 +8,7 @@ import type { ReceivedView } from '../../modules/espace-etablissement/attributio
 import { formatEuros, formatPercent } from '../../shared/format.js';
 import { Alert } from '../components/form.js';
 import type { PageContext } from '../layout.js';
-import { SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
-
-function Figure(props: { value: string; label: string }) {
-  return (
-    <div className="fr-col-12 fr-col-md-4">
-      <div className="fr-callout fr-py-2w" style={{ height: '100%' }}>
-        <p className="fr-callout__title">{props.value}</p>
-        <p className="fr-callout__text fr-text--sm">{props.label}</p>
-      </div>
-    </div>
-  );
-}
+import { Figure, SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
 
 function Totals(props: { view: ReceivedView }) {
   const v = props.view;

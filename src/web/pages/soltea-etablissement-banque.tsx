@@ -7,7 +7,7 @@ import { BANK_CODE_MAX_ATTEMPTS, BANK_CODE_VALIDITY_DAYS } from '../../domain/co
 import type { BankView } from '../../modules/espace-etablissement/coordonnees-bancaires.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import { formatDate, formatDateTime } from '../../shared/format.js';
-import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { Alert, CsrfField, ErrorSummary, Inputs, type InputSpec } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { BankBadge, SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
 
@@ -101,6 +101,26 @@ function CodeRequest(props: { csrfToken: string; action: string; code: BankView[
   );
 }
 
+/** The bank details' form fields, in order. */
+const BANK_FIELDS: readonly InputSpec[] = [
+  {
+    name: 'iban',
+    label: 'IBAN',
+    required: true,
+    maxLength: 50,
+    hint: 'Tel qu’il figure sur le RIB de l’établissement, par exemple FR76 3000 6000 0112 3456 7890 189. Compte dans la zone SEPA.',
+  },
+  { name: 'bic', label: 'BIC', required: true, maxLength: 15, hint: '8 ou 11 caractères, par exemple BNPAFRPP ou TRPUFRP1.' },
+  {
+    name: 'titulaire',
+    label: 'Titulaire du compte',
+    required: true,
+    maxLength: 100,
+    hint: 'Le nom du titulaire tel qu’il figure sur le RIB (70 caractères au maximum).',
+  },
+  { name: 'code', label: 'Code reçu par courriel', required: true, maxLength: 20, hint: '8 lettres et chiffres, par exemple ABCD-EFGH.' },
+];
+
 function BankForm(props: { csrfToken: string; action: string; values: Record<string, unknown>; errors?: FieldErrors }) {
   const e = props.errors ?? {};
   const values = props.values;
@@ -109,42 +129,7 @@ function BankForm(props: { csrfToken: string; action: string; values: Record<str
       <ErrorSummary errors={props.errors} />
       <form method="post" action={props.action} noValidate autoComplete="off">
         <CsrfField token={props.csrfToken} />
-        <Input
-          name="iban"
-          label="IBAN"
-          required
-          value={values.iban}
-          error={e.iban}
-          maxLength={50}
-          hint="Tel qu’il figure sur le RIB de l’établissement, par exemple FR76 3000 6000 0112 3456 7890 189. Compte dans la zone SEPA."
-        />
-        <Input
-          name="bic"
-          label="BIC"
-          required
-          value={values.bic}
-          error={e.bic}
-          maxLength={15}
-          hint="8 ou 11 caractères, par exemple BNPAFRPP ou TRPUFRP1."
-        />
-        <Input
-          name="titulaire"
-          label="Titulaire du compte"
-          required
-          value={values.titulaire}
-          error={e.titulaire}
-          maxLength={100}
-          hint="Le nom du titulaire tel qu’il figure sur le RIB (70 caractères au maximum)."
-        />
-        <Input
-          name="code"
-          label="Code reçu par courriel"
-          required
-          value={values.code}
-          error={e.code}
-          maxLength={20}
-          hint="8 lettres et chiffres, par exemple ABCD-EFGH."
-        />
+        <Inputs fields={BANK_FIELDS} values={values} errors={e} />
         <button type="submit" className="fr-btn">
           Enregistrer les coordonnées bancaires
         </button>

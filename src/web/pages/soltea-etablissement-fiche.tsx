@@ -6,7 +6,7 @@
 import type { ReactNode } from 'react';
 import type { FicheLimits, Profil } from '../../modules/espace-etablissement/profil.js';
 import type { FieldErrors } from '../../shared/fields.js';
-import { CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { CsrfField, ErrorSummary, Inputs, type InputSpec } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
 
@@ -304,56 +304,34 @@ export function ContactFormPage(props: LineFormProps & { fonctions: readonly str
   );
 }
 
+/** A contact's form fields, in order (the examples of functions are the first of the list). */
+const contactFields = (fonctions: readonly string[]): readonly InputSpec[] => [
+  { name: 'fonction', label: 'Fonction', required: true, maxLength: 80, hint: `Par exemple : ${fonctions.slice(0, 3).join(', ')}.` },
+  { name: 'nom', label: 'Nom', required: true, maxLength: 80, autoComplete: 'off', hint: 'Par exemple : Mme Claire Martin.' },
+  {
+    name: 'courriel',
+    label: 'Courriel',
+    required: true,
+    type: 'email',
+    maxLength: 254,
+    autoComplete: 'off',
+    validate: 'email',
+    hint: 'Affiché sur la fiche publique.',
+  },
+  {
+    name: 'telephone',
+    label: 'Téléphone',
+    type: 'tel',
+    maxLength: 20,
+    inputMode: 'tel',
+    autoComplete: 'off',
+    validate: 'phone-optional',
+    hint: 'Facultatif. Exemple : 01 23 45 67 89.',
+  },
+];
+
 function ContactFields(props: { values: Record<string, unknown>; errors: FieldErrors; fonctions: readonly string[] }) {
-  const v = props.values;
-  const e = props.errors;
-  return (
-    <>
-      <Input
-        name="fonction"
-        label="Fonction"
-        required
-        value={v.fonction}
-        error={e.fonction}
-        maxLength={80}
-        hint={`Par exemple : ${props.fonctions.slice(0, 3).join(', ')}.`}
-      />
-      <Input
-        name="nom"
-        label="Nom"
-        required
-        value={v.nom}
-        error={e.nom}
-        maxLength={80}
-        autoComplete="off"
-        hint="Par exemple : Mme Claire Martin."
-      />
-      <Input
-        name="courriel"
-        label="Courriel"
-        required
-        type="email"
-        value={v.courriel}
-        error={e.courriel}
-        maxLength={254}
-        autoComplete="off"
-        validate="email"
-        hint="Affiché sur la fiche publique."
-      />
-      <Input
-        name="telephone"
-        label="Téléphone"
-        type="tel"
-        value={v.telephone}
-        error={e.telephone}
-        maxLength={20}
-        inputMode="tel"
-        autoComplete="off"
-        validate="phone-optional"
-        hint="Facultatif. Exemple : 01 23 45 67 89."
-      />
-    </>
-  );
+  return <Inputs fields={contactFields(props.fonctions)} values={props.values} errors={props.errors} />;
 }
 
 export function SiteFormPage(props: LineFormProps) {
@@ -367,32 +345,21 @@ export function SiteFormPage(props: LineFormProps) {
   );
 }
 
+/** A website's form fields, in order. */
+const SITE_FIELDS: readonly InputSpec[] = [
+  { name: 'libelle', label: 'Libellé', required: true, maxLength: 80, hint: 'Par exemple : Site du lycée, Nos formations en BTS.' },
+  {
+    name: 'url',
+    label: 'Adresse du site',
+    required: true,
+    type: 'url',
+    maxLength: 500,
+    hint: 'Commence par https:// ou http:// ; exemple : https://www.mon-etablissement.fr',
+  },
+];
+
 function SiteFields(props: { values: Record<string, unknown>; errors: FieldErrors }) {
-  const v = props.values;
-  const e = props.errors;
-  return (
-    <>
-      <Input
-        name="libelle"
-        label="Libellé"
-        required
-        value={v.libelle}
-        error={e.libelle}
-        maxLength={80}
-        hint="Par exemple : Site du lycée, Nos formations en BTS."
-      />
-      <Input
-        name="url"
-        label="Adresse du site"
-        required
-        type="url"
-        value={v.url}
-        error={e.url}
-        maxLength={500}
-        hint="Commence par https:// ou http:// ; exemple : https://www.mon-etablissement.fr"
-      />
-    </>
-  );
+  return <Inputs fields={SITE_FIELDS} values={props.values} errors={props.errors} />;
 }
 
 export function RemovePage(props: {

@@ -9,8 +9,7 @@ import type { ReactNode } from 'react';
 import type { BankStatus } from '../../domain/coordonnees-bancaires.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import type { EstablishmentChoice } from '../../modules/espace-etablissement/access.js';
-import { Alert } from '../components/form.js';
-import { SideMenu } from '../components/side-menu.js';
+import { SpaceColumns } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export const SPACE_TITLE = 'SOLTéA - Etablissements';
@@ -67,30 +66,21 @@ export function SpaceFrame(props: {
   const crumbs = [...SPACE_BREADCRUMB, { href: '/soltea/etablissement', label: SPACE_TITLE }, ...(props.breadcrumbExtra ?? [])];
   return (
     <Layout ctx={props.ctx} title={`${props.title} - ${head.nom}`} breadcrumb={crumbs} wide>
-      <div className="fr-grid-row fr-grid-row--gutters">
-        <div className="fr-col-12 fr-col-md-3">
-          <SideMenu
-            id="espace-menu"
-            title="Espace établissement"
-            items={SPACE_TABS.map((t) => ({ key: t.tab, label: t.label, href: spaceUrl(head.siret, t.tab) }))}
-            current={props.tab}
-          />
-          {head.several ? (
-            <p className="fr-mt-2w">
-              <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/soltea/etablissement">
-                Changer d’établissement
-              </a>
-            </p>
-          ) : null}
-        </div>
-        <div className="fr-col-12 fr-col-md-9">
-          <h1>{props.title}</h1>
-          <p className="fr-text--lead fr-mb-1w">{head.nom}</p>
-          <p className="fr-text--sm">{`SIRET ${formatSiret(head.siret)} · campagne ${head.annee}`}</p>
-          {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
-          {props.children}
-        </div>
-      </div>
+      <SpaceColumns
+        menu={{
+          id: 'espace-menu',
+          title: 'Espace établissement',
+          items: SPACE_TABS.map((t) => ({ key: t.tab, label: t.label, href: spaceUrl(head.siret, t.tab) })),
+          current: props.tab,
+        }}
+        back={head.several ? { href: '/soltea/etablissement', label: 'Changer d’établissement' } : null}
+        title={props.title}
+        name={head.nom}
+        identity={`SIRET ${formatSiret(head.siret)} · campagne ${head.annee}`}
+        notice={props.notice}
+      >
+        {props.children}
+      </SpaceColumns>
     </Layout>
   );
 }
@@ -197,5 +187,17 @@ export function NotHabilitatedPage(props: { ctx: PageContext; nom: string; siret
         </a>
       </p>
     </Layout>
+  );
+}
+
+/** A key figure of the establishment's lists (a third of the row): the value, and what it counts. */
+export function Figure(props: { value: string; label: string }) {
+  return (
+    <div className="fr-col-12 fr-col-md-4">
+      <div className="fr-callout fr-py-2w" style={{ height: '100%' }}>
+        <p className="fr-callout__title">{props.value}</p>
+        <p className="fr-callout__text fr-text--sm">{props.label}</p>
+      </div>
+    </div>
   );
 }
