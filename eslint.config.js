@@ -13,6 +13,7 @@ export default tseslint.config(
       'coverage/',
       'e2e/screenshots/',
       'bench/results/',
+      'tmp/',
       'src/infra/db/migrations/',
       'test/fixtures/boundaries/',
     ],

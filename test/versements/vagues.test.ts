@@ -12,41 +12,11 @@ import { prepareWave } from '../../src/modules/versements/preparation.js';
 import { approveWave, cancelWave, issueWave, type WaveRow } from '../../src/modules/versements/vagues.js';
 import { paidByLine, paymentsContext, waveFile, type PaymentsContext } from './context.js';
 import { expectValidPain001, values } from './helpers.js';
+import { SUIVI_SPEC } from './suivi-world.js';
 import { ANNEE, seedWorld, WAVE_1_DAY, WAVE_2_DAY, type World, type WorldSpec } from './world.js';
 
-const SPEC: WorldSpec = {
-  etablissements: [
-    { bank: 'verifiee', region: '84' }, // 0 lycée
-    { bank: null, region: '84', parent: 0 }, // 1 composante without its own details: paid to 0
-    { bank: 'verifiee', region: '84', parent: 0 }, // 2 composante with verified details: paid itself
-    { bank: 'en_attente', region: '84' }, // 3 details not verified
-    { bank: null, region: '84' }, // 4 no details
-    { bank: 'verifiee', region: '84', ferme: true }, // 5 closed
-    { bank: 'verifiee', region: '11' }, // 6
-    { bank: 'verifiee', region: '11' }, // 7
-  ],
-  employeurs: [
-    { creditsCents: 100_000n, funds: 'recus' },
-    { creditsCents: 33_333n, funds: 'recus' },
-    { creditsCents: 50_000n, funds: 'aucun' },
-    { creditsCents: 80_000n, funds: 'partiels' },
-  ],
-  lignes: [
-    { employeur: 0, etablissement: 0, bp: 3000, periode: 1 },
-    { employeur: 0, etablissement: 1, bp: 2000, periode: 1 },
-    { employeur: 0, etablissement: 2, bp: 1000, periode: 1 },
-    { employeur: 0, etablissement: 3, bp: 1000, periode: 1 },
-    { employeur: 0, etablissement: 4, bp: 500, periode: 1 },
-    { employeur: 0, etablissement: 5, bp: 500, periode: 1 },
-    { employeur: 0, etablissement: 6, bp: 1000, periode: 2 },
-    { employeur: 0, etablissement: 7, bp: 500, periode: null },
-    { employeur: 1, etablissement: 0, bp: 3333, periode: 1 },
-    { employeur: 1, etablissement: 6, bp: 3333, periode: 1 },
-    { employeur: 1, etablissement: 2, bp: 3334, periode: 2 },
-    { employeur: 2, etablissement: 0, bp: 10_000, periode: 1 },
-    { employeur: 3, etablissement: 6, bp: 10_000, periode: 1 },
-  ],
-};
+/** The hand-computed world of these tests, shared with the follow-up's (suivi-world.ts says its figures). */
+const SPEC: WorldSpec = SUIVI_SPEC;
 
 let p: PaymentsContext;
 let w: World;
