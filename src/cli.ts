@@ -9,7 +9,7 @@ import type { CliCommand } from './cli-command.js';
 import { APP_ROOT } from './infra/files.js';
 import { loadConfig } from './infra/config.js';
 import { migrateDatabase, openDatabase, selectRows } from './infra/db/index.js';
-import { noFiles, withDatabase } from './infra/command-line.js';
+import { noFiles, progressPrinter, withDatabase } from './infra/command-line.js';
 import { devCommands } from './dev/cli-commands.js';
 import { campagnesCommands } from './modules/campagnes/cli-commands.js';
 import { importRegistry } from './modules/entreprises/import-registry.js';
@@ -28,18 +28,12 @@ const registryCommands: Record<string, CliCommand> = {
     run: async (files) => {
       if (noFiles(files)) return 2;
       return withDatabase(async (db) => {
-        let shown = -1;
+        const progress = progressPrinter();
         const report = await importRegistry(db, files, {
           now: new Date(),
-          onProgress: (done, total) => {
-            const pct = total ? Math.floor((done / total) * 100) : 100;
-            if (pct !== shown && (pct % 10 === 0 || done === total)) {
-              shown = pct;
-              process.stderr.write(`\r  ${done}/${total} lignes (${pct} %)`);
-            }
-          },
+          onProgress: (done, total) => progress.show('Lignes', done, total),
         });
-        process.stderr.write('\n');
+        progress.end();
         console.log(`Fichiers lus : ${report.files}`);
         console.log(`Entreprises : ${report.entreprises.inserted} ajoutées, ${report.entreprises.updated} mises à jour`);
         console.log(`Établissements : ${report.etablissements.inserted} ajoutés, ${report.etablissements.updated} mis à jour`);

@@ -42,3 +42,33 @@ export function noFiles(files: readonly string[]): boolean {
   console.error('Indiquez au moins un fichier à importer.');
   return true;
 }
+
+type ProgressStream = Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean };
+
+/**
+ * A long command's progress on stderr (the report stays alone on stdout, for scripts): redrawn in place
+ * on a terminal, every 5 %; on a pipe or a log file, one plain line per phase and per tenth, so that a
+ * log reads as lines. `end()` closes the line a terminal was redrawing.
+ */
+export function progressPrinter(stream: ProgressStream = process.stderr, format: (n: number) => string = String) {
+  const tty = stream.isTTY === true;
+  let phase: string | null = null;
+  let step = -1;
+  let open = false;
+  return {
+    show(label: string, done: number, total: number): void {
+      const pct = total ? Math.floor((done / total) * 100) : 100;
+      const s = Math.floor(pct / (tty ? 5 : 10));
+      if (label === phase && s === step) return;
+      const line = `${label} : ${format(done)}/${format(total)} (${pct} %)`;
+      stream.write(tty ? `${open && label !== phase ? '\n' : '\r'}  ${line}` : `  ${line}\n`);
+      open = tty;
+      phase = label;
+      step = s;
+    },
+    end(): void {
+      if (open) stream.write('\n');
+      open = false;
+    },
+  };
+}

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { progressPrinter } from '../../src/infra/command-line.js';
 import { lockPgliteFolder, PgliteFolderBusy } from '../../src/infra/db/pglite-lock.js';
 import { killAllChildren, spawnTs } from '../faults/processes.js';
 
@@ -70,4 +71,30 @@ describe('a PGlite folder is used by one process at a time', () => {
     release();
     expect(existsSync(join(folder, 'soltea.pid'))).toBe(false);
   }, 60_000);
+});
+
+describe('progress of a long command', () => {
+  const run = (isTTY: boolean) => {
+    const out: string[] = [];
+    const p = progressPrinter({ isTTY, write: (s: string) => out.push(s) > 0 });
+    for (let done = 0; done <= 40; done++) p.show('Lecture', done, 40);
+    for (let done = 0; done <= 3; done++) p.show('Écriture', done, 3);
+    p.end();
+    return out.join('');
+  };
+
+  it('on a pipe or a log: plain lines, one per phase and tenth, 100 % included', () => {
+    const lines = run(false).split('\n').filter(Boolean);
+    expect(lines.filter((l) => l.includes('Lecture'))).toHaveLength(11);
+    expect(lines).toContain('  Lecture : 40/40 (100 %)');
+    expect(lines.at(-1)).toBe('  Écriture : 3/3 (100 %)');
+    expect(run(false)).not.toContain('\r');
+  });
+
+  it('on a terminal: the line redrawn in place, a new line for each phase and at the end', () => {
+    const text = run(true);
+    expect(text).toContain('\r  Lecture : 2/40 (5 %)');
+    expect(text).toContain('\n  Écriture : 0/3 (0 %)');
+    expect(text.endsWith('Écriture : 3/3 (100 %)\n')).toBe(true);
+  });
 });

@@ -6,7 +6,7 @@
 import type { CliCommand } from '../../cli-command.js';
 import { type Cents } from '../../domain/money.js';
 import { formatEurosText, formatIntegerPlain } from '../../shared/format.js';
-import { withDatabase } from '../../infra/command-line.js';
+import { progressPrinter, withDatabase } from '../../infra/command-line.js';
 import { parseEuroAmount } from './format.js';
 import {
   importEnveloppes,
@@ -147,23 +147,14 @@ const importCommand: CliCommand = {
       return 2;
     }
     return withDatabase(async (db, config) => {
-      let shown = '';
-      let phase = '';
+      const progress = progressPrinter(process.stderr, formatIntegerPlain);
       const report = await importEnveloppes(db, parsed.annee, parsed.files, {
         ...(parsed.operatorFeeCents === undefined ? {} : { operatorFeeCents: parsed.operatorFeeCents }),
         // the corrections follow the campaign's phase at this instant: DEMO_NOW in a demo, else now
         now: config.demoNow ?? new Date(),
-        onProgress: (p) => {
-          const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
-          const line = `${PHASES[p.phase]} : ${formatIntegerPlain(p.done)}/${formatIntegerPlain(p.total)} (${pct} %)`;
-          if (line !== shown && (pct % 5 === 0 || p.done === p.total)) {
-            process.stderr.write(`${phase && phase !== p.phase ? '\n' : '\r'}  ${line}`);
-            shown = line;
-            phase = p.phase;
-          }
-        },
+        onProgress: (p) => progress.show(PHASES[p.phase], p.done, p.total),
       });
-      process.stderr.write('\n');
+      progress.end();
       for (const l of formatEnvelopeReport(report)) console.log(l);
       return report.ok ? 0 : 1;
     });

@@ -3,7 +3,7 @@
  * - `import-referential <année> <fichiers…>`: imports CSV files (docs/referentiel-format.md).
  */
 import type { CliCommand } from '../../cli-command.js';
-import { noFiles, withDatabase } from '../../infra/command-line.js';
+import { noFiles, progressPrinter, withDatabase } from '../../infra/command-line.js';
 import { importReferentiel, MAX_ANNEE, MIN_ANNEE, type ImportProgress, type ReferentielImportReport } from './import.js';
 
 const PHASES: Record<ImportProgress['phase'], string> = {
@@ -45,19 +45,12 @@ const importCommand: CliCommand = {
     }
     if (noFiles(files)) return 2;
     return withDatabase(async (db) => {
-      let shown = '';
+      const progress = progressPrinter();
       const report = await importReferentiel(db, annee, files, {
         now: new Date(),
-        onProgress: (p) => {
-          const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
-          const line = `${PHASES[p.phase]} : ${p.done}/${p.total} (${pct} %)`;
-          if (line !== shown && (pct % 5 === 0 || p.done === p.total)) {
-            process.stderr.write(`${shown && !shown.startsWith(PHASES[p.phase]) ? '\n' : '\r'}  ${line}`);
-            shown = line;
-          }
-        },
+        onProgress: (p) => progress.show(PHASES[p.phase], p.done, p.total),
       });
-      process.stderr.write('\n');
+      progress.end();
       for (const l of formatImportReport(report)) console.log(l);
       return report.rejected.length > 0 ? 1 : 0;
     });
