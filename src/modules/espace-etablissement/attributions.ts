@@ -25,7 +25,6 @@ import {
   refEtablissements,
   refFormations,
 } from '../../infra/db/schema.js';
-import { lineColumns } from '../attributions/choix.js';
 import type { Establishment } from './access.js';
 import { placeIds } from './etablissement.js';
 
@@ -149,11 +148,23 @@ function employersAllocations(ctx: AppContext, annee: number, ids: number[]): Pr
     .selectDistinct({ s: attributions.siretEmployeur })
     .from(attributions)
     .where(and(eq(attributions.annee, annee), inArray(attributions.etablissementId, ids)));
-  return ctx.db
-    .select({ ...lineColumns, siretEmployeur: attributions.siretEmployeur })
-    .from(attributions)
-    .where(and(eq(attributions.annee, annee), inArray(attributions.siretEmployeur, employerSirets)))
-    .orderBy(asc(attributions.id));
+  return (
+    ctx.db
+      // the columns of attributions/choix.ts's lineColumns, written here: this module must not import the
+      // employers' one (attributions → versements → espace-etablissement would loop)
+      .select({
+        id: attributions.id,
+        etablissementId: attributions.etablissementId,
+        formationId: attributions.formationId,
+        pointsBase: attributions.pointsBase,
+        statut: attributions.statut,
+        valideeLe: attributions.valideeLe,
+        siretEmployeur: attributions.siretEmployeur,
+      })
+      .from(attributions)
+      .where(and(eq(attributions.annee, annee), inArray(attributions.siretEmployeur, employerSirets)))
+      .orderBy(asc(attributions.id))
+  );
 }
 
 /** Each employer's crédits and whether it shares its identity (then its name). */
