@@ -4,10 +4,9 @@
  * password. The agents themselves are in schema-versements.ts. Read with schema.ts (drizzle-kit reads
  * every schema*.ts).
  */
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { ts } from './columns.js';
 import { agents } from './schema-versements.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
  * An agent's session (cookie `__Host-op`), stored hashed like the users' sessions. `etape` says how far

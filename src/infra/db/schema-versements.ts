@@ -5,24 +5,9 @@
  * the reliquat. Money is bigint cents. Read with schema.ts (drizzle-kit reads both files).
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  bigserial,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { cents, ts } from './columns.js';
 import { attributions, coordonneesBancaires } from './schema.js';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const cents = (name: string) => bigint(name, { mode: 'bigint' });
 
 // ── the operator (Caisse des Dépôts) ────────────────────────────────────────────────────────────
 /** A person of the operator, apart from the companies' espaces: `gestionnaire` prepares, `valideur` approves. */

@@ -16,12 +16,10 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { ts } from './columns.js';
 
 // ── companies: the company registry (what SIRENE provides) ─────────────────────────────────────
 export const entreprises = pgTable('entreprises', {
