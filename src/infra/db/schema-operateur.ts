@@ -5,7 +5,7 @@
  * every schema*.ts).
  */
 import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { ts } from './columns.js';
+import { sessionColumns, singleUseTokenColumns, ts } from './columns.js';
 import { agents } from './schema-versements.js';
 
 /**
@@ -21,13 +21,7 @@ export const agentSessions = pgTable(
       .notNull()
       .references(() => agents.id),
     etape: text('etape').notNull(),
-    csrfToken: text('csrf_token').notNull(),
-    createdAt: ts('created_at').notNull(),
-    lastSeenAt: ts('last_seen_at').notNull(),
-    absoluteExpiresAt: ts('absolute_expires_at').notNull(),
-    revokedAt: ts('revoked_at'),
-    ip: text('ip'),
-    userAgent: text('user_agent'),
+    ...sessionColumns(),
   },
   (t) => [index('agent_sessions_agent_idx').on(t.agentId)],
 );
@@ -42,10 +36,7 @@ export const agentJetons = pgTable(
       .references(() => agents.id),
     /** 'mot_de_passe' */
     kind: text('kind').notNull(),
-    tokenHash: text('token_hash').notNull(),
-    createdAt: ts('created_at').notNull(),
-    expiresAt: ts('expires_at').notNull(),
-    usedAt: ts('used_at'),
+    ...singleUseTokenColumns(),
   },
   (t) => [uniqueIndex('agent_jetons_hash_uq').on(t.tokenHash), index('agent_jetons_agent_idx').on(t.agentId)],
 );

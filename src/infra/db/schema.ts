@@ -19,7 +19,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ts } from './columns.js';
+import { sessionColumns, singleUseTokenColumns, ts } from './columns.js';
 
 // ── companies: the company registry (what SIRENE provides) ─────────────────────────────────────
 export const entreprises = pgTable('entreprises', {
@@ -121,13 +121,7 @@ export const sessions = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
-    csrfToken: text('csrf_token').notNull(),
-    createdAt: ts('created_at').notNull(),
-    lastSeenAt: ts('last_seen_at').notNull(),
-    absoluteExpiresAt: ts('absolute_expires_at').notNull(),
-    revokedAt: ts('revoked_at'),
-    ip: text('ip'),
-    userAgent: text('user_agent'),
+    ...sessionColumns(),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
@@ -138,14 +132,11 @@ export const tokens = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     kind: text('kind').notNull(),
-    tokenHash: text('token_hash').notNull(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
-    createdAt: ts('created_at').notNull(),
-    expiresAt: ts('expires_at').notNull(),
-    usedAt: ts('used_at'),
+    ...singleUseTokenColumns(),
   },
   (t) => [uniqueIndex('tokens_hash_uq').on(t.tokenHash), index('tokens_user_idx').on(t.userId)],
 );
