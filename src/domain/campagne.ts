@@ -74,69 +74,76 @@ export function reliquatRegionaleBp(c: Campaign): number {
 // ── presets (docs/regles.md#calendrier) ───────────────────────────────────────────────
 
 /**
+ * A calendar as the arrêté writes it: the periods as [first day, last day], the waves' dates in order,
+ * wave n paying the allocations of period n.
+ */
+function arrete(
+  annee: number,
+  ouvertures: { etablissements: Jour; employeurs: Jour },
+  periodes: readonly (readonly [Jour, Jour])[],
+  vagues: readonly Jour[],
+  reliquat: Jour,
+  source: string,
+): Campaign {
+  return {
+    annee,
+    etablissementsOuverture: ouvertures.etablissements,
+    employeursOuverture: ouvertures.employeurs,
+    periodes: periodes.map(([debut, fin], i) => ({ numero: i + 1, debut, fin })),
+    vagues: vagues.map((date, i) => ({ numero: i + 1, date, periodeNumero: i + 1 })),
+    reliquat,
+    source,
+  };
+}
+
+/**
  * 2023, first campaign, final calendar of the arrêté du 6 octobre 2023 (JO 7 Oct 2023): three periods,
  * transfers from 28 Aug, 15 Oct and 2 Dec, unallocated funds from 15 Dec 2023. No earlier opening
  * for establishments was found for 2023 (it was introduced in 2024 at the users' request), so both
  * open with the employer space on 25 May 2023.
  */
-export const CAMPAIGN_2023: Campaign = {
-  annee: 2023,
-  etablissementsOuverture: '2023-05-25',
-  employeursOuverture: '2023-05-25',
-  periodes: [
-    { numero: 1, debut: '2023-05-25', fin: '2023-07-06' },
-    { numero: 2, debut: '2023-08-28', fin: '2023-10-05' },
-    { numero: 3, debut: '2023-10-16', fin: '2023-11-09' },
+export const CAMPAIGN_2023: Campaign = arrete(
+  2023,
+  { etablissements: '2023-05-25', employeurs: '2023-05-25' },
+  [
+    ['2023-05-25', '2023-07-06'],
+    ['2023-08-28', '2023-10-05'],
+    ['2023-10-16', '2023-11-09'],
   ],
-  vagues: [
-    { numero: 1, date: '2023-08-28', periodeNumero: 1 },
-    { numero: 2, date: '2023-10-15', periodeNumero: 2 },
-    { numero: 3, date: '2023-12-02', periodeNumero: 3 },
-  ],
-  reliquat: '2023-12-15',
-  source:
-    'Arrêté du 6 octobre 2023 fixant le calendrier de répartition et de versement du solde de la taxe d’apprentissage (JO du 7 octobre 2023)',
-};
+  ['2023-08-28', '2023-10-15', '2023-12-02'],
+  '2023-12-15',
+  'Arrêté du 6 octobre 2023 fixant le calendrier de répartition et de versement du solde de la taxe d’apprentissage (JO du 7 octobre 2023)',
+);
 
 /**
  * 2024 as modified: arrêté of the 2024 calendar (Légifrance JORFTEXT000049467907) then its changes —
  * period 1 closed on 23 Aug, first transfers from 6 Sep, period 2 from 7 Sep extended to 25 Oct,
  * second transfer from 19 Nov, unallocated funds from 27 Nov 2024.
  */
-export const CAMPAIGN_2024: Campaign = {
-  annee: 2024,
-  etablissementsOuverture: '2024-05-06',
-  employeursOuverture: '2024-05-27',
-  periodes: [
-    { numero: 1, debut: '2024-05-27', fin: '2024-08-23' },
-    { numero: 2, debut: '2024-09-07', fin: '2024-10-25' },
+export const CAMPAIGN_2024: Campaign = arrete(
+  2024,
+  { etablissements: '2024-05-06', employeurs: '2024-05-27' },
+  [
+    ['2024-05-27', '2024-08-23'],
+    ['2024-09-07', '2024-10-25'],
   ],
-  vagues: [
-    { numero: 1, date: '2024-09-06', periodeNumero: 1 },
-    { numero: 2, date: '2024-11-19', periodeNumero: 2 },
-  ],
-  reliquat: '2024-11-27',
-  source:
-    'Arrêté fixant le calendrier 2024 (JORFTEXT000049467907), modifié (clôture de la période 1 au 23 août, période 2 prolongée au 25 octobre 2024)',
-};
+  ['2024-09-06', '2024-11-19'],
+  '2024-11-27',
+  'Arrêté fixant le calendrier 2024 (JORFTEXT000049467907), modifié (clôture de la période 1 au 23 août, période 2 prolongée au 25 octobre 2024)',
+);
 
 /** 2025: the calendar published on the platform, arrêté du 8 novembre 2024. The demo default. */
-export const CAMPAIGN_2025: Campaign = {
-  annee: 2025,
-  etablissementsOuverture: '2025-05-19',
-  employeursOuverture: '2025-05-26',
-  periodes: [
-    { numero: 1, debut: '2025-05-26', fin: '2025-06-27' },
-    { numero: 2, debut: '2025-07-14', fin: '2025-10-24' },
+export const CAMPAIGN_2025: Campaign = arrete(
+  2025,
+  { etablissements: '2025-05-19', employeurs: '2025-05-26' },
+  [
+    ['2025-05-26', '2025-06-27'],
+    ['2025-07-14', '2025-10-24'],
   ],
-  vagues: [
-    { numero: 1, date: '2025-07-11', periodeNumero: 1 },
-    { numero: 2, date: '2025-11-07', periodeNumero: 2 },
-  ],
-  reliquat: '2025-11-27',
-  source:
-    'Arrêté du 8 novembre 2024 fixant le calendrier de répartition et de versement du solde de la taxe d’apprentissage (campagne 2025)',
-};
+  ['2025-07-11', '2025-11-07'],
+  '2025-11-27',
+  'Arrêté du 8 novembre 2024 fixant le calendrier de répartition et de versement du solde de la taxe d’apprentissage (campagne 2025)',
+);
 
 export const CAMPAIGN_PRESETS: Readonly<Record<number, Campaign>> = { 2023: CAMPAIGN_2023, 2024: CAMPAIGN_2024, 2025: CAMPAIGN_2025 };
 export const DEFAULT_CAMPAIGN_YEAR = 2025;

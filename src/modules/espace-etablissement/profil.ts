@@ -166,123 +166,123 @@ export function updatePresentation(ctx: AppContext, ed: Editor, input: { present
   );
 }
 
-// contacts: at least one once entered, at most CONTACTS_MAX
-
-export function addContact(ctx: AppContext, ed: Editor, c: Contact) {
-  return change(
-    ctx,
-    ed,
-    (p) =>
-      p.contacts.length >= CONTACTS_MAX
-        ? invalidField(
-            'fonction',
-            `La fiche compte déjà ${CONTACTS_MAX} contacts, le maximum : modifiez ou supprimez-en un.`,
-            'contacts_complets',
-          )
-        : {
-            next: { ...p, contacts: [...p.contacts, c] },
-            action: 'soltea_etablissement.contact_added',
-            details: { fonction: c.fonction, nom: c.nom },
-            text: `a ajouté le contact « ${c.fonction} – ${c.nom} ».`,
-          },
-    { create: true },
-  );
+/**
+ * A list of lines of the fiche (contacts, websites): added up to `max`, modified or removed by position,
+ * each change audited and told with the line's name. `keepOne`: the list keeps at least one line once
+ * entered.
+ */
+interface LineList<L> {
+  field: 'contacts' | 'sites';
+  max: number;
+  /** why another line cannot be added */
+  full: Failure;
+  keepOne?: Failure;
+  actions: { added: AuditAction; updated: AuditAction; removed: AuditAction };
+  /** what the audit keeps of a line */
+  details: (line: L) => Record<string, unknown>;
+  /** how the tableau de bord names it: « le contact « … » » */
+  named: (line: L) => string;
 }
 
-export function updateContact(ctx: AppContext, ed: Editor, index: number, input: Contact & { version: string }) {
-  const { version, ...contact } = input;
-  return change(
-    ctx,
-    ed,
-    (p) => {
-      const at = lineOf(p, p.contacts, index, version);
-      if (!at.ok) return at;
-      return {
-        next: { ...p, contacts: p.contacts.map((x, i) => (i === index ? contact : x)) },
-        action: 'soltea_etablissement.contact_updated',
-        details: { position: index + 1, fonction: contact.fonction, nom: contact.nom },
-        text: `a modifié le contact « ${contact.fonction} – ${contact.nom} ».`,
-      };
+function lineChanges<L>(list: LineList<L>) {
+  const linesOf = (p: Profil) => p[list.field] as unknown as readonly L[];
+  const withLines = (p: Profil, lines: readonly L[]): Profil => ({ ...p, [list.field]: lines });
+  return {
+    add: (ctx: AppContext, ed: Editor, line: L) =>
+      change(
+        ctx,
+        ed,
+        (p) =>
+          linesOf(p).length >= list.max
+            ? list.full
+            : {
+                next: withLines(p, [...linesOf(p), line]),
+                action: list.actions.added,
+                details: list.details(line),
+                text: `a ajouté ${list.named(line)}.`,
+              },
+        { create: true },
+      ),
+    update: (ctx: AppContext, ed: Editor, index: number, input: L & { version: string }) => {
+      const { version, ...rest } = input;
+      const line = rest as unknown as L;
+      return change(
+        ctx,
+        ed,
+        (p) => {
+          const at = lineOf(p, linesOf(p), index, version);
+          if (!at.ok) return at;
+          return {
+            next: withLines(
+              p,
+              linesOf(p).map((x, i) => (i === index ? line : x)),
+            ),
+            action: list.actions.updated,
+            details: { position: index + 1, ...list.details(line) },
+            text: `a modifié ${list.named(line)}.`,
+          };
+        },
+        { create: false },
+      );
     },
-    { create: false },
-  );
+    remove: (ctx: AppContext, ed: Editor, index: number, version: string) =>
+      change(
+        ctx,
+        ed,
+        (p) => {
+          const at = lineOf(p, linesOf(p), index, version);
+          if (!at.ok) return at;
+          if (list.keepOne && linesOf(p).length <= 1) return list.keepOne;
+          return {
+            next: withLines(
+              p,
+              linesOf(p).filter((_, i) => i !== index),
+            ),
+            action: list.actions.removed,
+            details: { position: index + 1, ...list.details(at.line) },
+            text: `a supprimé ${list.named(at.line)}.`,
+          };
+        },
+        { create: false },
+      ),
+  };
 }
 
-export function removeContact(ctx: AppContext, ed: Editor, index: number, version: string) {
-  return change(
-    ctx,
-    ed,
-    (p) => {
-      const at = lineOf(p, p.contacts, index, version);
-      if (!at.ok) return at;
-      if (p.contacts.length <= 1)
-        return conflict(
-          'La fiche doit garder au moins un contact : ajoutez-en un autre avant de supprimer celui-ci, ou modifiez-le.',
-          'dernier_contact',
-        );
-      return {
-        next: { ...p, contacts: p.contacts.filter((_, i) => i !== index) },
-        action: 'soltea_etablissement.contact_removed',
-        details: { position: index + 1, fonction: at.line.fonction, nom: at.line.nom },
-        text: `a supprimé le contact « ${at.line.fonction} – ${at.line.nom} ».`,
-      };
-    },
-    { create: false },
-  );
-}
+/** Contacts: at least one once entered, at most CONTACTS_MAX. */
+const contacts = lineChanges<Contact>({
+  field: 'contacts',
+  max: CONTACTS_MAX,
+  full: invalidField(
+    'fonction',
+    `La fiche compte déjà ${CONTACTS_MAX} contacts, le maximum : modifiez ou supprimez-en un.`,
+    'contacts_complets',
+  ),
+  keepOne: conflict(
+    'La fiche doit garder au moins un contact : ajoutez-en un autre avant de supprimer celui-ci, ou modifiez-le.',
+    'dernier_contact',
+  ),
+  actions: {
+    added: 'soltea_etablissement.contact_added',
+    updated: 'soltea_etablissement.contact_updated',
+    removed: 'soltea_etablissement.contact_removed',
+  },
+  details: (c) => ({ fonction: c.fonction, nom: c.nom }),
+  named: (c) => `le contact « ${c.fonction} – ${c.nom} »`,
+});
 
-// websites: at most SITES_MAX
+/** Websites: at most SITES_MAX. */
+const sites = lineChanges<Site>({
+  field: 'sites',
+  max: SITES_MAX,
+  full: invalidField('url', `La fiche compte déjà ${SITES_MAX} sites, le maximum : modifiez ou supprimez-en un.`, 'sites_complets'),
+  actions: {
+    added: 'soltea_etablissement.site_added',
+    updated: 'soltea_etablissement.site_updated',
+    removed: 'soltea_etablissement.site_removed',
+  },
+  details: (s) => ({ libelle: s.libelle, url: s.url }),
+  named: (s) => `le site « ${s.libelle} » (${s.url})`,
+});
 
-export function addSite(ctx: AppContext, ed: Editor, s: Site) {
-  return change(
-    ctx,
-    ed,
-    (p) =>
-      p.sites.length >= SITES_MAX
-        ? invalidField('url', `La fiche compte déjà ${SITES_MAX} sites, le maximum : modifiez ou supprimez-en un.`, 'sites_complets')
-        : {
-            next: { ...p, sites: [...p.sites, s] },
-            action: 'soltea_etablissement.site_added',
-            details: { libelle: s.libelle, url: s.url },
-            text: `a ajouté le site « ${s.libelle} » (${s.url}).`,
-          },
-    { create: true },
-  );
-}
-
-export function updateSite(ctx: AppContext, ed: Editor, index: number, input: Site & { version: string }) {
-  const site = { libelle: input.libelle, url: input.url };
-  return change(
-    ctx,
-    ed,
-    (p) => {
-      const at = lineOf(p, p.sites, index, input.version);
-      if (!at.ok) return at;
-      return {
-        next: { ...p, sites: p.sites.map((x, i) => (i === index ? site : x)) },
-        action: 'soltea_etablissement.site_updated',
-        details: { position: index + 1, libelle: site.libelle, url: site.url },
-        text: `a modifié le site « ${site.libelle} » (${site.url}).`,
-      };
-    },
-    { create: false },
-  );
-}
-
-export function removeSite(ctx: AppContext, ed: Editor, index: number, version: string) {
-  return change(
-    ctx,
-    ed,
-    (p) => {
-      const at = lineOf(p, p.sites, index, version);
-      if (!at.ok) return at;
-      return {
-        next: { ...p, sites: p.sites.filter((_, i) => i !== index) },
-        action: 'soltea_etablissement.site_removed',
-        details: { position: index + 1, libelle: at.line.libelle, url: at.line.url },
-        text: `a supprimé le site « ${at.line.libelle} ».`,
-      };
-    },
-    { create: false },
-  );
-}
+export const { add: addContact, update: updateContact, remove: removeContact } = contacts;
+export const { add: addSite, update: updateSite, remove: removeSite } = sites;
