@@ -65,6 +65,14 @@ export function linesDueAtWave(input: {
   return { due, unpayable, expectedCents };
 }
 
+/** The wave that shares the reliquat is stored as numero 0, after the calendar's waves (1, 2 …). */
+export const RELIQUAT_WAVE_NUMERO = 0;
+
+/** How screens and messages name a wave: « vague n° 2 », « vague du reliquat ». */
+export function waveName(numero: number): string {
+  return numero === RELIQUAT_WAVE_NUMERO ? 'vague du reliquat' : `vague n° ${numero}`;
+}
+
 /** The label of a transfer: `TAXE- APPRENTISSAGE - <SIRET> - <année> - <n° virement>` (docs/regles.md#versements). */
 export function virementLabel(siret: string, annee: number, numero: number | string): string {
   return `TAXE- APPRENTISSAGE - ${siret} - ${annee} - ${numero}`;

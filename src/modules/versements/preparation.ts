@@ -12,6 +12,7 @@ import { audit } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { vaguesVersement } from '../../infra/db/schema-versements.js';
 import { failure, ProblemError, problem, type Outcome } from '../../shared/problem.js';
+import { waveName } from '../../domain/versements.js';
 import { campaignOf, presetOrDefault } from '../campagnes/repository.js';
 import { formatJour, parisStartOfDay } from '../../domain/jours.js';
 import { lignesDuesStatement } from './lignes-dues.js';
@@ -106,7 +107,7 @@ async function clearEarlierPreparation(tx: Tx, annee: number, numero: number) {
     throw refuse(
       'conflict',
       'autre_vague_en_cours',
-      `La vague n° ${other.numero} est en cours (${other.statut}) : émettez-la ou annulez-la d’abord.`,
+      `La ${waveName(other.numero)} est en cours (${other.statut}) : émettez-la ou annulez-la d’abord.`,
     );
   if (same) {
     await tx.execute(sql`delete from non_versables where vague_id = ${same.id}::bigint`);

@@ -21,6 +21,7 @@ import { audit } from '../../infra/audit.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { reliquats, vaguesVersement } from '../../infra/db/schema-versements.js';
 import { failure, ProblemError, problem, type Outcome } from '../../shared/problem.js';
+import { RELIQUAT_WAVE_NUMERO, waveName } from '../../domain/versements.js';
 import { campaignOf, presetOrDefault } from '../campagnes/repository.js';
 import { lockCampaignPayments, type AgentRef } from './preparation.js';
 import { metiersCount, reliquatEtablissements, reliquatSources } from './reliquat-donnees.js';
@@ -82,7 +83,7 @@ async function checkWaves(tx: Tx, c: Campaign): Promise<number | null> {
     tx,
     sql`select id::text, numero, statut from vagues_versement where annee = ${c.annee} and statut <> 'annulee' for update`,
   );
-  const reliquat = waves.find((w) => w.numero === 0);
+  const reliquat = waves.find((w) => w.numero === RELIQUAT_WAVE_NUMERO);
   if (reliquat)
     throw refuse(
       'conflict',
@@ -94,7 +95,7 @@ async function checkWaves(tx: Tx, c: Campaign): Promise<number | null> {
     throw refuse(
       'conflict',
       'autre_vague_en_cours',
-      `La vague n° ${inProgress.numero} est en cours (${inProgress.statut}) : émettez-la ou annulez-la d’abord.`,
+      `La ${waveName(inProgress.numero)} est en cours (${inProgress.statut}) : émettez-la ou annulez-la d’abord.`,
     );
   const missing = c.vagues.filter((v) => !waves.some((w) => w.numero === v.numero && w.statut === 'emise')).map((v) => v.numero);
   if (missing.length)
@@ -163,7 +164,7 @@ async function insertReliquatWave(tx: Tx, ctx: AppContext, agent: AgentRef, c: C
     .insert(vaguesVersement)
     .values({
       annee: c.annee,
-      numero: 0,
+      numero: RELIQUAT_WAVE_NUMERO,
       nature: 'reliquat',
       dateExecution: c.reliquat,
       statut: 'preparee',

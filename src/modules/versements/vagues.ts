@@ -14,6 +14,7 @@ import { formatJour, parisStartOfDay } from '../../domain/jours.js';
 import { audit } from '../../infra/audit.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { failure, ProblemError, problem, type Outcome } from '../../shared/problem.js';
+import { waveName } from '../../domain/versements.js';
 import { notifyPayments } from './avis-versements.js';
 import { tellEmployersOfUnpayable } from './avis-non-versables.js';
 import { lockCampaignPayments, type AgentRef } from './preparation.js';
@@ -93,8 +94,12 @@ export async function approveWave(ctx: AppContext, agent: AgentRef, vagueId: num
     await lockCampaignPayments(tx, first.annee);
     const w = await lockedWave(tx, vagueId);
     if (w.statut === 'approuvee' || w.statut === 'emise')
-      throw refuse('conflict', 'vague_deja_approuvee', `La vague n° ${w.numero} est déjà ${w.statut === 'emise' ? 'émise' : 'approuvée'}.`);
-    if (w.statut !== 'preparee') throw refuse('conflict', 'vague_annulee', `La vague n° ${w.numero} est annulée : préparez-la à nouveau.`);
+      throw refuse(
+        'conflict',
+        'vague_deja_approuvee',
+        `La ${waveName(w.numero)} est déjà ${w.statut === 'emise' ? 'émise' : 'approuvée'}.`,
+      );
+    if (w.statut !== 'preparee') throw refuse('conflict', 'vague_annulee', `La ${waveName(w.numero)} est annulée : préparez-la à nouveau.`);
     if (w.prepareePar === agent.id)
       throw refuse(
         'forbidden',
@@ -105,7 +110,7 @@ export async function approveWave(ctx: AppContext, agent: AgentRef, vagueId: num
       throw refuse(
         'conflict',
         'vague_avant_sa_date',
-        `La vague n° ${w.numero} ne peut être approuvée qu’à partir du ${formatJour(w.dateExecution)}.`,
+        `La ${waveName(w.numero)} ne peut être approuvée qu’à partir du ${formatJour(w.dateExecution)}.`,
       );
     const changed = await changedDetails(tx, vagueId);
     if (changed.length)
@@ -132,7 +137,7 @@ export async function cancelWave(ctx: AppContext, agent: AgentRef, vagueId: numb
     const w = await lockedWave(tx, vagueId);
     await lockCampaignPayments(tx, w.annee);
     if (w.statut === 'emise')
-      throw refuse('conflict', 'vague_emise', `La vague n° ${w.numero} est émise : elle ne peut plus être annulée.`);
+      throw refuse('conflict', 'vague_emise', `La ${waveName(w.numero)} est émise : elle ne peut plus être annulée.`);
     if (w.statut === 'annulee') return { wave: w };
     await tx.execute(sql`delete from non_versables where vague_id = ${vagueId}`);
     await tx.execute(sql`delete from lignes_versees where vague_id = ${vagueId}`);
@@ -251,7 +256,7 @@ export async function issueWave(ctx: AppContext, agent: AgentRef, vagueId: numbe
     const w = await lockedWave(tx, vagueId);
     if (w.statut === 'emise') return { wave: w };
     if (w.statut !== 'approuvee')
-      throw refuse('conflict', 'vague_non_approuvee', `La vague n° ${w.numero} doit être approuvée par un valideur avant d’être émise.`);
+      throw refuse('conflict', 'vague_non_approuvee', `La ${waveName(w.numero)} doit être approuvée par un valideur avant d’être émise.`);
     const issuedAt = new Date(Math.floor(ctx.clock.now().getTime() / 1000) * 1000);
     // a wave without transfer (everything due is unpayable) is closed without a file: a pain.001 holds at least one
     let sha: string | null = null;

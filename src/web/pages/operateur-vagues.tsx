@@ -5,9 +5,9 @@
  */
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatJour } from '../../domain/jours.js';
-import { MOTIFS_NON_VERSABLE } from '../../domain/versements.js';
+import { MOTIFS_NON_VERSABLE, waveName } from '../../domain/versements.js';
 import type { CalendarWave, Subtotal, TransferLine, WavePreview, WaveState } from '../../modules/versements/apercu.js';
-import { formatDateTime, formatEuros, formatInteger, plural } from '../../shared/format.js';
+import { capitalise, formatDateTime, formatEuros, formatInteger, plural } from '../../shared/format.js';
 import type { Problem } from '../../shared/problem.js';
 import { Alert, CsrfField } from '../components/form.js';
 import type { PageContext } from '../layout.js';
@@ -16,7 +16,6 @@ import { OperatorFrame, Pager } from './operateur.js';
 const CRUMBS = [{ href: '/operateur/vagues', label: 'Vagues de versement' }];
 
 /** « Vague n° 1 », or « Vague du reliquat » for the reliquat's wave (numero 0). */
-const waveName = (numero: number) => (numero === 0 ? 'Vague du reliquat' : `Vague n° ${numero}`);
 
 const STATUTS: Record<WaveState['statut'], { label: string; badge: string }> = {
   preparee: { label: 'Préparée', badge: 'fr-badge--info' },
@@ -76,7 +75,7 @@ export function WavesListPage(props: {
           <tbody>
             {props.vagues.map((v) => (
               <tr key={v.numero}>
-                <td>{waveName(v.numero)}</td>
+                <td>{capitalise(waveName(v.numero))}</td>
                 <td>{formatJour(v.date)}</td>
                 <td>
                   <StateBadge wave={v.wave} />
@@ -88,7 +87,7 @@ export function WavesListPage(props: {
                     {v.wave ? (
                       <li>
                         <a className="fr-btn fr-btn--tertiary" href={`/operateur/vagues/${v.wave.id}`}>
-                          {`Voir la ${waveName(v.numero).replace(/^Vague/, 'vague')}`}
+                          {`Voir la ${waveName(v.numero)}`}
                         </a>
                       </li>
                     ) : null}
@@ -244,7 +243,7 @@ export function WavePreviewPage(props: {
     <OperatorFrame
       ctx={props.ctx}
       tab="vagues"
-      title={`${waveName(wave.numero)} de ${wave.annee}`}
+      title={`${capitalise(waveName(wave.numero))} de ${wave.annee}`}
       notice={props.notice}
       breadcrumb={CRUMBS}
     >
