@@ -12,6 +12,7 @@ import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { remindersTick } from './modules/versements/rappels.js';
+import { startScheduler } from './modules/messages/scheduler.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { loadAgentSession, touchAgentSession } from './modules/operateur/sessions.js';
 import { operateurRoutes } from './modules/operateur/routes/index.js';
@@ -56,7 +57,10 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   const database =
     opts.database ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, poolSize: config.DATABASE_POOL_MAX }));
   await migrateDatabase(database);
-  const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM);
+  const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM, {
+    ratePerSecond: config.MAIL_RATE_PER_SECOND,
+    maxAttempts: config.MAIL_MAX_ATTEMPTS,
+  });
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
   const server = await buildServer(ctx, {
     sessions: { load: loadSession, touch: touchSession },
@@ -66,8 +70,11 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   });
   let cleaner: NodeJS.Timeout | null = null;
   let reminders: NodeJS.Timeout | null = null;
+  let scheduler: { stop(): Promise<void> } | null = null;
   if (config.NODE_ENV !== 'test') {
-    mail.start();
+    mail.start(config.MAIL_INTERVAL_MS);
+    // the campaign's messages (messages/scheduler.ts): due calendar events turned into queued messages, once whatever the instances
+    scheduler = startScheduler(ctx, config.MESSAGES_INTERVAL_S * 1000);
     cleaner = setInterval(() => void purgeExpiredDrafts(ctx).catch(() => undefined), 10 * 60_000);
     cleaner.unref();
     // bank-details reminders before a period closes (rappels.ts): once per establishment and period, whatever the instances
@@ -81,6 +88,7 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
     async close() {
       if (cleaner) clearInterval(cleaner);
       if (reminders) clearInterval(reminders);
+      await scheduler?.stop();
       await server.close();
       await mail.stop();
       if (!opts.database) await database.close();
