@@ -51,6 +51,11 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
 }
 
+/** Attachments as the outbox stores them (base64 in jsonb). */
+export function storedAttachments(list: readonly MailAttachment[] | undefined) {
+  return list?.map((a) => ({ filename: a.filename, contentType: a.contentType, base64: Buffer.from(a.content).toString('base64') }));
+}
+
 export async function queueMail(tx: Tx, clock: Clock, mail: Mail): Promise<void> {
   const now = clock.now();
   await tx
@@ -62,11 +67,7 @@ export async function queueMail(tx: Tx, clock: Clock, mail: Mail): Promise<void>
       dedupeKey: mail.dedupeKey ?? null,
       createdAt: now,
       nextAttemptAt: now,
-      attachments: mail.attachments?.map((a) => ({
-        filename: a.filename,
-        contentType: a.contentType,
-        base64: Buffer.from(a.content).toString('base64'),
-      })),
+      attachments: storedAttachments(mail.attachments),
     })
     .onConflictDoNothing({ target: mailOutbox.dedupeKey });
 }
