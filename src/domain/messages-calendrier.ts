@@ -43,7 +43,8 @@ function openings(c: Campaign, t: number): EvenementCampagne[] {
     ['etablissements', c.etablissementsOuverture],
     ['employeurs', c.employeursOuverture],
   ] as const)
-    if (within(t, heureEnvoi(jour), end)) out.push({ kind: 'ouverture', cle: `ouverture-${pub}:${c.annee}`, annee: c.annee, public: pub, jour });
+    if (within(t, heureEnvoi(jour), end))
+      out.push({ kind: 'ouverture', cle: `ouverture-${pub}:${c.annee}`, annee: c.annee, public: pub, jour });
   return out;
 }
 
@@ -58,7 +59,14 @@ function periodEnds(c: Campaign, t: number): EvenementCampagne[] {
       // a period shorter than the reminder: nothing before it starts
       if (from.getTime() < parisStartOfDay(p.debut).getTime() || !within(t, from, until)) return;
       for (const pub of ['employeurs', 'etablissements'] as const)
-        out.push({ kind: 'fin-periode', cle: `fin-periode:${c.annee}:${p.numero}:j${jours}:${pub}`, annee: c.annee, public: pub, periode: p, jours });
+        out.push({
+          kind: 'fin-periode',
+          cle: `fin-periode:${c.annee}:${p.numero}:j${jours}:${pub}`,
+          annee: c.annee,
+          public: pub,
+          periode: p,
+          jours,
+        });
     });
   }
   return out;

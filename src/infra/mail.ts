@@ -202,7 +202,13 @@ export interface DelivererOptions {
   maxAttempts?: number;
 }
 
-export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | undefined, from: string, opts: DelivererOptions = {}): MailDeliverer {
+export function createMailDeliverer(
+  db: Db,
+  clock: Clock,
+  smtpUrl: string | undefined,
+  from: string,
+  opts: DelivererOptions = {},
+): MailDeliverer {
   // Short timeouts: a batch's rows stay locked while they are sent, and a hung server must not hold them.
   const transport = smtpUrl ? nodemailer.createTransport(withTimeouts(smtpUrl)) : null;
   const rate = opts.ratePerSecond ?? 0;

@@ -11,7 +11,10 @@ export function parsePdf(bytes: Uint8Array) {
   expect(file.slice(startxref, startxref + 5)).toBe('xref\n');
   const [, first, count] = /^xref\n(\d+) (\d+)\n/.exec(file.slice(startxref))!.map(Number) as [number, number, number];
   expect(first).toBe(0);
-  const entries = file.slice(startxref).split('\n').slice(2, 2 + count);
+  const entries = file
+    .slice(startxref)
+    .split('\n')
+    .slice(2, 2 + count);
   expect(entries[0]).toBe('0000000000 65535 f ');
   const objects = new Map<number, string>();
   for (let id = 1; id < count; id++) {
@@ -46,4 +49,3 @@ function decodeString(s: string): string {
   }
   return iconv.decode(Buffer.from(bytes), 'windows-1252');
 }
-

@@ -9,7 +9,12 @@ describe('the PDF writer', () => {
       lines: [
         { text: 'Récapitulatif de vos attributions « 2025 »', size: 16, bold: true },
         { text: 'Établissement (lycée) : 12,5 % — 1 250,00 € l’an' },
-        { cells: [{ text: 'Total', x: 0 }, { text: '100 %', x: 300, alignRight: { width: 95 } }] },
+        {
+          cells: [
+            { text: 'Total', x: 0 },
+            { text: '100 %', x: 300, alignRight: { width: 95 } },
+          ],
+        },
       ],
     });
     const { texts, pages, objects } = parsePdf(pdf);
@@ -25,9 +30,9 @@ describe('the PDF writer', () => {
     // ASCII only, whatever the accents
     expect([...pdf].every((b) => b < 128)).toBe(true);
     // the same document, the same bytes
-    expect(Buffer.from(renderPdf({ title: 'x', lines: [{ text: 'é' }] })).equals(Buffer.from(renderPdf({ title: 'x', lines: [{ text: 'é' }] })))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from(renderPdf({ title: 'x', lines: [{ text: 'é' }] })).equals(Buffer.from(renderPdf({ title: 'x', lines: [{ text: 'é' }] }))),
+    ).toBe(true);
   });
 
   it('wraps long texts within the width and breaks pages when full', () => {
@@ -36,7 +41,9 @@ describe('the PDF writer', () => {
     expect(lines.length).toBeGreaterThan(10);
     for (const l of lines) expect(textWidth(l, 10)).toBeLessThanOrEqual(PDF_TEXT_WIDTH);
     expect(lines.join(' ')).toBe(long.trim());
-    const { pages, texts } = parsePdf(renderPdf({ title: 't', lines: Array.from({ length: 120 }, (_, i) => ({ text: `Ligne ${i + 1}` })) }));
+    const { pages, texts } = parsePdf(
+      renderPdf({ title: 't', lines: Array.from({ length: 120 }, (_, i) => ({ text: `Ligne ${i + 1}` })) }),
+    );
     expect(pages).toBeGreaterThan(1);
     expect(texts.flat().filter((t) => t.startsWith('Ligne'))).toHaveLength(120);
     expect(texts.at(-1)!.at(-1)).toBe(`Page ${pages} / ${pages}`);

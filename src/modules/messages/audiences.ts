@@ -93,7 +93,12 @@ function etablissementsDe(tx: Tx, etabs: SQL, after: string, sansResume: boolean
      group by u.id, u.email, u.prenom, u.nom
      order by u.id::text
      limit ${PAGE}`,
-  ).then((rows) => rows.map((r) => ({ ...r, etablissements: typeof r.etablissements === 'string' ? JSON.parse(r.etablissements) : r.etablissements })));
+  ).then((rows) =>
+    rows.map((r) => ({
+      ...r,
+      etablissements: typeof r.etablissements === 'string' ? (JSON.parse(r.etablissements) as EtablissementRecu[]) : r.etablissements,
+    })),
+  );
 }
 
 const habilites = (annee: number) => sql`

@@ -29,7 +29,14 @@ import {
   type Destinataire,
 } from './audiences.js';
 import { queueMessages } from '../notifications/messages.js';
-import { finPeriodeEmployeur, finPeriodeEtablissement, ouvertureEmployeur, ouvertureEtablissement, resumeEtablissement, type Texte } from './textes.js';
+import {
+  finPeriodeEmployeur,
+  finPeriodeEtablissement,
+  ouvertureEmployeur,
+  ouvertureEtablissement,
+  resumeEtablissement,
+  type Texte,
+} from './textes.js';
 
 export interface TickReport {
   /** the events processed by this tick, with the mails each queued */
@@ -41,7 +48,13 @@ export interface TickReport {
 type Page<D extends Destinataire> = (tx: Tx, after: string) => Promise<D[]>;
 
 /** Every page of an audience, each person's text queued; the number of mails queued. */
-async function queueAll<D extends Destinataire>(tx: Tx, ctx: AppContext, cle: string, page: Page<D>, text: (d: D) => Texte): Promise<number> {
+async function queueAll<D extends Destinataire>(
+  tx: Tx,
+  ctx: AppContext,
+  cle: string,
+  page: Page<D>,
+  text: (d: D) => Texte,
+): Promise<number> {
   let after = '';
   let queued = 0;
   for (;;) {
@@ -62,16 +75,46 @@ function queueEvent(tx: Tx, ctx: AppContext, c: Campaign, ev: EvenementCampagne)
   switch (ev.kind) {
     case 'ouverture':
       return ev.public === 'employeurs'
-        ? queueAll(tx, ctx, ev.cle, (t, after) => employeurs(t, a, after, { nonValides: false }), (d) => ouvertureEmployeur(ctx, c, d))
-        : queueAll(tx, ctx, ev.cle, (t, after) => etablissementsHabilites(t, a, after), (d) => ouvertureEtablissement(ctx, c, d));
+        ? queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => employeurs(t, a, after, { nonValides: false }),
+            (d) => ouvertureEmployeur(ctx, c, d),
+          )
+        : queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => etablissementsHabilites(t, a, after),
+            (d) => ouvertureEtablissement(ctx, c, d),
+          );
     case 'fin-periode':
       return ev.public === 'employeurs'
-        ? queueAll(tx, ctx, ev.cle, (t, after) => employeurs(t, a, after, { nonValides: true }), (d) => finPeriodeEmployeur(ctx, c, ev, d))
-        : queueAll(tx, ctx, ev.cle, (t, after) => etablissementsSansCoordonnees(t, a, after), (d) => finPeriodeEtablissement(ctx, c, ev, d));
+        ? queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => employeurs(t, a, after, { nonValides: true }),
+            (d) => finPeriodeEmployeur(ctx, c, ev, d),
+          )
+        : queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => etablissementsSansCoordonnees(t, a, after),
+            (d) => finPeriodeEtablissement(ctx, c, ev, d),
+          );
     case 'resume': {
       const from = parisStartOfDay(ev.jour);
       const to = parisStartOfDay(addDays(ev.jour, 1));
-      return queueAll(tx, ctx, ev.cle, (t, after) => etablissementsAvecAttributions(t, a, from, to, after), (d) => resumeEtablissement(ctx, ev, d));
+      return queueAll(
+        tx,
+        ctx,
+        ev.cle,
+        (t, after) => etablissementsAvecAttributions(t, a, from, to, after),
+        (d) => resumeEtablissement(ctx, ev, d),
+      );
     }
   }
 }
@@ -86,7 +129,10 @@ export async function processEvent(ctx: AppContext, c: Campaign, ev: EvenementCa
       .returning({ cle: messageEvenements.cle });
     if (taken.length === 0) return null;
     const messages = await queueEvent(tx, ctx, c, ev);
-    await tx.update(messageEvenements).set({ messages }).where(sql`${messageEvenements.cle} = ${ev.cle}`);
+    await tx
+      .update(messageEvenements)
+      .set({ messages })
+      .where(sql`${messageEvenements.cle} = ${ev.cle}`);
     return messages;
   });
 }

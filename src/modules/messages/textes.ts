@@ -22,8 +22,7 @@ type Ctx = Pick<AppContext, 'config'>;
 const siretsText = (sirets: readonly string[]) =>
   sirets.length === 1 ? `du SIRET ${formatSiret(sirets[0]!)}` : `de vos ${sirets.length} SIRET (${sirets.map(formatSiret).join(', ')})`;
 
-const etabsText = (etabs: readonly EtablissementRecu[]) =>
-  etabs.map((e) => `${e.nom} (SIRET ${formatSiret(e.siret)})`).join(', ');
+const etabsText = (etabs: readonly EtablissementRecu[]) => etabs.map((e) => `${e.nom} (SIRET ${formatSiret(e.siret)})`).join(', ');
 
 const dans = (jours: number) => (jours === 1 ? 'demain' : `dans ${jours} jours`);
 
@@ -87,7 +86,8 @@ export function finPeriodeEtablissement(ctx: Ctx, c: Campaign, ev: FinPeriode, d
 export function resumeEtablissement(ctx: Ctx, ev: Extract<EvenementCampagne, { kind: 'resume' }>, d: Etablissement): Texte {
   const parts = d.etablissements.map((e) => {
     const n = e.employeurs ?? 0;
-    const who = n === 1 ? '1 employeur a enregistré ou modifié une attribution' : `${n} employeurs ont enregistré ou modifié une attribution`;
+    const who =
+      n === 1 ? '1 employeur a enregistré ou modifié une attribution' : `${n} employeurs ont enregistré ou modifié une attribution`;
     return `${e.nom} (SIRET ${formatSiret(e.siret)}) : ${who} en votre faveur, pour un montant attendu de ${formatEurosText(BigInt(e.cents ?? '0'))}`;
   });
   const line = `SOLTéA – Attributions reçues le ${formatJour(ev.jour)}. ${parts.join(' ; ')}.`;
@@ -97,6 +97,6 @@ export function resumeEtablissement(ctx: Ctx, ev: Extract<EvenementCampagne, { k
     subject: `SOLTéA : attributions reçues le ${formatJour(ev.jour)}`,
     body:
       `${line}\n\nLe détail, par employeur, dans votre espace établissement :\n${links.join('\n')}\n\n` +
-      `Ce récapitulatif quotidien est facultatif : vous pouvez ne plus le recevoir dans « Mes courriels » : ${publicUrl(ctx, '/soltea/etablissement/courriels')}`,
+      `Ce récapitulatif quotidien est facultatif : vous pouvez ne plus le recevoir dans « Mes courriels » de votre espace établissement : ${publicUrl(ctx, `/soltea/etablissement/${d.etablissements[0]!.siret}/courriels`)}`,
   };
 }
