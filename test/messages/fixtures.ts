@@ -21,7 +21,8 @@ export interface MessagesWorld {
   leon: TestPerson;
 }
 
-export async function seedMessagesWorld(h: Harness): Promise<MessagesWorld> {
+/** The world, on the harness or a browser journey's application. */
+export async function seedMessagesWorld(h: Pick<Harness, 'ctx' | 'clock'>): Promise<MessagesWorld> {
   h.clock.set(new Date('2025-05-01T08:00:00Z'));
   const companies = await registryCompanies(h.ctx.db, 5);
   const [A, B] = companies as [(typeof companies)[0], (typeof companies)[0]];

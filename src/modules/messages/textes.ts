@@ -24,6 +24,10 @@ const siretsText = (sirets: readonly string[]) =>
 
 const etabsText = (etabs: readonly EtablissementRecu[]) => etabs.map((e) => `${e.nom} (SIRET ${formatSiret(e.siret)})`).join(', ');
 
+/** The employer's space: the Synthèse of its SIRET when it has one, else the choice of SIRET. */
+const employerLink = (ctx: Ctx, sirets: readonly string[]) =>
+  publicUrl(ctx, sirets.length === 1 ? `/soltea/employeur/${sirets[0]}` : '/soltea/employeur');
+
 const dans = (jours: number) => (jours === 1 ? 'demain' : `dans ${jours} jours`);
 
 /** The opening, to an employer. */
@@ -35,7 +39,7 @@ export function ouvertureEmployeur(ctx: Ctx, c: Campaign, d: Employeur): Texte {
   return {
     line,
     subject: `SOLTéA : ouverture de la campagne ${c.annee} aux employeurs`,
-    body: `${line}\n\nVotre espace employeur, « SOLTéA - Employeurs » : ${publicUrl(ctx, '/soltea/employeur')}`,
+    body: `${line}\n\nVotre espace employeur, « SOLTéA - Employeurs » : ${employerLink(ctx, d.sirets)}`,
   };
 }
 
@@ -63,7 +67,7 @@ export function finPeriodeEmployeur(ctx: Ctx, c: Campaign, ev: FinPeriode, d: Em
   return {
     line,
     subject: `SOLTéA : la période de répartition ${p.numero} se termine le ${formatJour(p.fin)}`,
-    body: `${line}\n\nVotre espace employeur, « SOLTéA - Employeurs » : ${publicUrl(ctx, '/soltea/employeur')}`,
+    body: `${line}\n\nVotre espace employeur, « SOLTéA - Employeurs » : ${employerLink(ctx, d.sirets)}`,
   };
 }
 
