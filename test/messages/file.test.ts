@@ -12,6 +12,8 @@ import { loadConfig } from '../../src/infra/config.js';
 import { tick } from '../../src/modules/messages/scheduler.js';
 import { createHarness, type Harness } from '../harness.js';
 import { stopHarness } from '../accounts/helpers.js';
+import { newAgent, signInAgent } from '../operateur/helpers.js';
+import { Client } from '../harness.js';
 import { outboxRows, seedMessagesWorld, type MessagesWorld } from './fixtures.js';
 
 const FROM = 'net-entreprises <ne-pas-repondre@net-entreprises.localhost>';
@@ -108,6 +110,23 @@ describe('an SMTP server that fails', () => {
       'MAIL_RATE_PER_SECOND doit être un nombre entier',
     );
     expect(() => loadConfig({ NODE_ENV: 'test', MAIL_MAX_ATTEMPTS: '0' })).toThrow('MAIL_MAX_ATTEMPTS vaut au moins 1');
+  });
+});
+
+describe('the operator sees the queue', () => {
+  it('« Messages »: the backlog, the mails given up with their error, the events processed; agents only', async () => {
+    const agent = await signInAgent(h, await newAgent(h, 'valideur'));
+    const page = await agent.get('/operateur/messages');
+    expect(page.statusCode).toBe(200);
+    const text = page.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('1 courriel abandonné après trop d’échecs');
+    expect(text).toMatch(/abandon@exemple\.fr Essai 4 .*ECONNREFUSED/);
+    expect(text).toMatch(/ouverture-etablissements:2025 \d{2}\/\d{2}\/2025 à 08:00 2/);
+    const json = await agent.get('/operateur/messages', 'application/json');
+    expect(json.json()).toMatchObject({ gaveUp: 1, abandonnes: [{ to: 'abandon@exemple.fr', attempts: 4 }] });
+    // a company's user is not an agent
+    const anonymous = await new Client(h).get('/operateur/messages', 'application/json');
+    expect(anonymous.statusCode).toBe(401);
   });
 });
 
