@@ -28,6 +28,12 @@ export interface RunningApp {
   ctx: AppContext;
   server: FastifyInstance;
   database: Database;
+  /**
+   * Starts the scheduler of the campaign's messages (every MESSAGES_INTERVAL_S; never under NODE_ENV=test):
+   * `npm start` calls it once the database is ready (after the demo data set is loaded, whose openings
+   * it would otherwise find empty).
+   */
+  startScheduler(): void;
   close(): Promise<void>;
 }
 
@@ -73,8 +79,6 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   let scheduler: { stop(): Promise<void> } | null = null;
   if (config.NODE_ENV !== 'test') {
     mail.start(config.MAIL_INTERVAL_MS);
-    // the campaign's messages (messages/scheduler.ts): due calendar events turned into queued messages, once whatever the instances
-    scheduler = startScheduler(ctx, config.MESSAGES_INTERVAL_S * 1000);
     cleaner = setInterval(() => void purgeExpiredDrafts(ctx).catch(() => undefined), 10 * 60_000);
     cleaner.unref();
     // bank-details reminders before a period closes (rappels.ts): once per establishment and period, whatever the instances
@@ -85,6 +89,10 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
     ctx,
     server,
     database,
+    startScheduler() {
+      // the campaign's messages (messages/scheduler.ts): due calendar events turned into queued messages, once whatever the instances
+      if (config.NODE_ENV !== 'test' && !scheduler) scheduler = startScheduler(ctx, config.MESSAGES_INTERVAL_S * 1000);
+    },
     async close() {
       if (cleaner) clearInterval(cleaner);
       if (reminders) clearInterval(reminders);
