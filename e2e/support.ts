@@ -81,6 +81,8 @@ export async function startJourney(name: string, opts: { registryCount?: number 
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     SESSION_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
     PORT: '0',
+    // the manual clock stands still: no sending budget per second of it
+    MAIL_RATE_PER_SECOND: '0',
   });
   const app = await createApp(config, { clock, database });
   await importRegistryRows(database.db, generateDemoRegistry({ count: opts.registryCount ?? 20, seed: 1 }), { now: clock.now() });

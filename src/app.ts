@@ -12,6 +12,7 @@ import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { remindersTick } from './modules/versements/rappels.js';
+import { startScheduler } from './modules/messages/scheduler.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { loadAgentSession, touchAgentSession } from './modules/operateur/sessions.js';
 import { operateurRoutes } from './modules/operateur/routes/index.js';
@@ -27,6 +28,12 @@ export interface RunningApp {
   ctx: AppContext;
   server: FastifyInstance;
   database: Database;
+  /**
+   * Starts the scheduler of the campaign's messages (every MESSAGES_INTERVAL_S; never under NODE_ENV=test):
+   * `npm start` calls it once the database is ready (after the demo data set is loaded, whose openings
+   * it would otherwise find empty).
+   */
+  startScheduler(): void;
   close(): Promise<void>;
 }
 
@@ -56,7 +63,10 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   const database =
     opts.database ?? (await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, poolSize: config.DATABASE_POOL_MAX }));
   await migrateDatabase(database);
-  const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM);
+  const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM, {
+    ratePerSecond: config.MAIL_RATE_PER_SECOND,
+    maxAttempts: config.MAIL_MAX_ATTEMPTS,
+  });
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
   const server = await buildServer(ctx, {
     sessions: { load: loadSession, touch: touchSession },
@@ -66,8 +76,9 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   });
   let cleaner: NodeJS.Timeout | null = null;
   let reminders: NodeJS.Timeout | null = null;
+  let scheduler: { stop(): Promise<void> } | null = null;
   if (config.NODE_ENV !== 'test') {
-    mail.start();
+    mail.start(config.MAIL_INTERVAL_MS);
     cleaner = setInterval(() => void purgeExpiredDrafts(ctx).catch(() => undefined), 10 * 60_000);
     cleaner.unref();
     // bank-details reminders before a period closes (rappels.ts): once per establishment and period, whatever the instances
@@ -78,9 +89,14 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
     ctx,
     server,
     database,
+    startScheduler() {
+      // the campaign's messages (messages/scheduler.ts): due calendar events turned into queued messages, once whatever the instances
+      if (config.NODE_ENV !== 'test' && !scheduler) scheduler = startScheduler(ctx, config.MESSAGES_INTERVAL_S * 1000);
+    },
     async close() {
       if (cleaner) clearInterval(cleaner);
       if (reminders) clearInterval(reminders);
+      await scheduler?.stop();
       await server.close();
       await mail.stop();
       if (!opts.database) await database.close();

@@ -26,6 +26,7 @@ async function main() {
   // (« autour de » searches): loaded once, then a single count query at each start
   await ensureCommunes(app.ctx.db);
   if (config.demoSeed) await seedIfEmpty(app, say);
+  app.startScheduler();
   const address = await app.server.listen({ port: config.PORT, host: config.HOST });
   const url = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
   say.info(`\nPortail prêt en ${((Date.now() - started) / 1000).toFixed(1)} s : ${url}`);

@@ -18,6 +18,7 @@ export interface ReceivedMail {
   to: string;
   subject: string;
   text: string;
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export interface Harness extends RunningApp {
@@ -37,7 +38,8 @@ export async function startSmtp(mails: ReceivedMail[]): Promise<{ port: number; 
       simpleParser(stream)
         .then((m) => {
           const to = session.envelope.rcptTo.map((r) => r.address).join(',');
-          mails.push({ to, subject: m.subject ?? '', text: m.text ?? '' });
+          const attachments = m.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content }));
+          mails.push({ to, subject: m.subject ?? '', text: m.text ?? '', ...(attachments.length ? { attachments } : {}) });
           cb();
         })
         .catch(cb);
@@ -86,6 +88,8 @@ export async function createHarness(opts: { registryCount?: number; env?: Record
     NODE_ENV: 'test',
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+    // the manual clock stands still: no sending budget unless a test sets one (test/messages)
+    MAIL_RATE_PER_SECOND: '0',
     ...opts.env,
   });
   const app = await createApp(config, { clock, database });

@@ -8,6 +8,18 @@ import { compactInput } from '../domain/identifiers.js';
  */
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** A whole number between `min` and `max`, `fallback` when unset (the mail queue's settings). */
+const intVar = (name: string, min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: `${name} doit être un nombre entier` })
+      .int(`${name} doit être un nombre entier`)
+      .min(min, `${name} vaut au moins ${min}`)
+      .max(max, `${name} vaut au plus ${max}`)
+      .default(fallback),
+  );
+
 const schema = z
   .object({
     NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).optional()),
@@ -34,6 +46,10 @@ const schema = z
         .optional(),
     ),
     MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('net-entreprises <ne-pas-repondre@net-entreprises.localhost>')),
+    MAIL_RATE_PER_SECOND: intVar('MAIL_RATE_PER_SECOND', 0, 10_000, 10),
+    MAIL_MAX_ATTEMPTS: intVar('MAIL_MAX_ATTEMPTS', 1, 100, 15),
+    MAIL_INTERVAL_MS: intVar('MAIL_INTERVAL_MS', 0, 3_600_000, 2000),
+    MESSAGES_INTERVAL_S: intVar('MESSAGES_INTERVAL_S', 0, 86_400, 300),
     ACCESS_DELAY_HOURS: z.preprocess(
       emptyToUndefined,
       z.coerce

@@ -11,14 +11,19 @@
  *   deliverer says so on the error output;
  * - a message may carry a `dedupeKey`: one message per event and person, even when the event is
  *   processed twice (after a crash, by two instances);
+ * - sending is throttled (MAIL_RATE_PER_SECOND): every instance takes a slot of the second from
+ *   `mail_debit` before it claims a row, so all instances together send at most that many mails per
+ *   second of the clock; a flush stops when the second's budget is spent, the timer resumes it;
+ * - attachments (the récapitulatif's PDF) are stored with the row, base64;
  * - a crash between the SMTP acceptance and the commit sends that one message again at the next try:
  *   SMTP cannot do better than « at least once » (the window is one message).
  */
-import { and, desc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, lte, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { Db, Tx } from './db/index.js';
 import { mailOutbox } from './db/schema.js';
+import { mailDebit } from './db/schema-messages.js';
 import type { Clock } from './clock.js';
 
 export interface Mail {
@@ -27,9 +32,16 @@ export interface Mail {
   text: string;
   /** one message per event and person: a second message with the same key is not queued */
   dedupeKey?: string;
+  attachments?: MailAttachment[];
 }
 
-/** Tries before giving up: with the back-off below, about ten hours of an SMTP server down. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+/** Tries before giving up (MAIL_MAX_ATTEMPTS): with the back-off below, about ten hours of an SMTP server down. */
 export const MAX_ATTEMPTS = 15;
 const FIRST_RETRY_MS = 30_000;
 const MAX_RETRY_MS = 3_600_000;
@@ -39,11 +51,24 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
 }
 
+/** Attachments as the outbox stores them (base64 in jsonb). */
+export function storedAttachments(list: readonly MailAttachment[] | undefined) {
+  return list?.map((a) => ({ filename: a.filename, contentType: a.contentType, base64: Buffer.from(a.content).toString('base64') }));
+}
+
 export async function queueMail(tx: Tx, clock: Clock, mail: Mail): Promise<void> {
   const now = clock.now();
   await tx
     .insert(mailOutbox)
-    .values({ to: mail.to, subject: mail.subject, text: mail.text, dedupeKey: mail.dedupeKey ?? null, createdAt: now, nextAttemptAt: now })
+    .values({
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      dedupeKey: mail.dedupeKey ?? null,
+      createdAt: now,
+      nextAttemptAt: now,
+      attachments: storedAttachments(mail.attachments),
+    })
     .onConflictDoNothing({ target: mailOutbox.dedupeKey });
 }
 
@@ -69,39 +94,95 @@ function withTimeouts(smtpUrl: string): string {
   return u.toString();
 }
 
+/** The next due row, locked for this transaction (`FOR UPDATE SKIP LOCKED`: another instance takes another row), or null. */
+export async function claimDue(tx: Tx, clock: Clock): Promise<OutboxRow | null> {
+  const [row] = await tx
+    .select()
+    .from(mailOutbox)
+    .where(and(isNull(mailOutbox.sentAt), isNull(mailOutbox.gaveUpAt), lte(mailOutbox.nextAttemptAt, clock.now())))
+    .orderBy(mailOutbox.nextAttemptAt, mailOutbox.id)
+    .limit(1)
+    .for('update', { skipLocked: true });
+  return row ?? null;
+}
+
+type OutboxRow = typeof mailOutbox.$inferSelect;
+
+interface Sending {
+  db: Db;
+  clock: Clock;
+  from: string;
+  transport: Transporter;
+  maxAttempts: number;
+}
+
 /**
  * Claims one due row, sends it and records the outcome, in one short transaction: a crash between the
- * SMTP acceptance and the commit leaves only that message to be sent again. Null when nothing is due.
+ * SMTP acceptance and the commit leaves only that message to be sent again; a crash between the claim
+ * and the send leaves the row as it was. Null when nothing is due.
  */
-async function deliverOne(db: Db, clock: Clock, from: string, t: Transporter): Promise<'sent' | 'failed' | null> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(mailOutbox)
-      .where(and(isNull(mailOutbox.sentAt), isNull(mailOutbox.gaveUpAt), lte(mailOutbox.nextAttemptAt, clock.now())))
-      .orderBy(mailOutbox.nextAttemptAt, mailOutbox.id)
-      .limit(1)
-      .for('update', { skipLocked: true });
+async function deliverOne(s: Sending): Promise<'sent' | 'failed' | null> {
+  return s.db.transaction(async (tx) => {
+    const row = await claimDue(tx, s.clock);
     if (!row) return null;
     try {
-      await t.sendMail({ from, to: row.to, subject: row.subject, text: row.text });
+      await s.transport.sendMail({
+        from: s.from,
+        to: row.to,
+        subject: row.subject,
+        text: row.text,
+        ...(row.attachments?.length
+          ? {
+              attachments: row.attachments.map((a) => ({
+                filename: a.filename,
+                contentType: a.contentType,
+                content: Buffer.from(a.base64, 'base64'),
+              })),
+            }
+          : {}),
+      });
     } catch (e) {
-      await recordFailure(tx, clock, row, e instanceof Error ? e.message.slice(0, 500) : 'erreur');
+      await recordFailure(tx, s, row, e instanceof Error ? e.message.slice(0, 500) : 'erreur');
       return 'failed';
     }
     await tx
       .update(mailOutbox)
-      .set({ sentAt: clock.now(), attempts: row.attempts + 1 })
+      .set({ sentAt: s.clock.now(), attempts: row.attempts + 1 })
       .where(eq(mailOutbox.id, row.id));
     return 'sent';
   });
 }
 
+const secondOf = (clock: Clock) => new Date(Math.floor(clock.now().getTime() / 1000) * 1000);
+
+/**
+ * Takes one slot of the current second's sending budget, shared by every instance (its own statement,
+ * so no lock is held while mailing); false when the second's `rate` mails are already started.
+ */
+export async function takeSendingSlot(db: Db, clock: Clock, rate: number): Promise<boolean> {
+  const rows = await db
+    .insert(mailDebit)
+    .values({ seconde: secondOf(clock), envois: 1 })
+    .onConflictDoUpdate({ target: mailDebit.seconde, set: { envois: sql`${mailDebit.envois} + 1` }, setWhere: lt(mailDebit.envois, rate) })
+    .returning({ envois: mailDebit.envois });
+  return rows.length > 0;
+}
+
+/** Gives back a slot taken for nothing (no row was due), and forgets the seconds past. */
+async function returnSendingSlot(db: Db, clock: Clock): Promise<void> {
+  const second = secondOf(clock);
+  await db
+    .update(mailDebit)
+    .set({ envois: sql`${mailDebit.envois} - 1` })
+    .where(and(eq(mailDebit.seconde, second), gt(mailDebit.envois, 0)));
+  await db.delete(mailDebit).where(lt(mailDebit.seconde, new Date(second.getTime() - 60_000)));
+}
+
 /** The next try after the back-off, or the row given up after MAX_ATTEMPTS (said on the error output, for the operator). */
-async function recordFailure(tx: Tx, clock: Clock, row: typeof mailOutbox.$inferSelect, error: string): Promise<void> {
+async function recordFailure(tx: Tx, s: Pick<Sending, 'clock' | 'maxAttempts'>, row: OutboxRow, error: string): Promise<void> {
   const attempts = row.attempts + 1;
-  const failedAt = clock.now();
-  const givenUp = attempts >= MAX_ATTEMPTS;
+  const failedAt = s.clock.now();
+  const givenUp = attempts >= s.maxAttempts;
   await tx
     .update(mailOutbox)
     .set({
@@ -114,21 +195,47 @@ async function recordFailure(tx: Tx, clock: Clock, row: typeof mailOutbox.$infer
   if (givenUp) process.stderr.write(`Courriel n° ${row.id} abandonné après ${attempts} essais (« ${row.subject} ») : ${error}\n`);
 }
 
-export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | undefined, from: string): MailDeliverer {
+export interface DelivererOptions {
+  /** mails per second, all instances together (MAIL_RATE_PER_SECOND); 0: no limit */
+  ratePerSecond?: number;
+  /** tries before a mail is given up (MAIL_MAX_ATTEMPTS) */
+  maxAttempts?: number;
+}
+
+export function createMailDeliverer(
+  db: Db,
+  clock: Clock,
+  smtpUrl: string | undefined,
+  from: string,
+  opts: DelivererOptions = {},
+): MailDeliverer {
   // Short timeouts: a batch's rows stay locked while they are sent, and a hung server must not hold them.
   const transport = smtpUrl ? nodemailer.createTransport(withTimeouts(smtpUrl)) : null;
+  const rate = opts.ratePerSecond ?? 0;
+  const sending = transport ? { db, clock, from, transport, maxAttempts: opts.maxAttempts ?? MAX_ATTEMPTS } : null;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let stopped = false;
+  /** the last flush stopped because the second's budget was spent: the timer comes back at the next second */
+  let budgetSpent = false;
 
   async function deliverDue(): Promise<number> {
-    if (!transport) return 0;
+    budgetSpent = false;
+    if (!sending) return 0;
     let sent = 0;
     // stop when nothing is due, after FAILURES_BEFORE_PAUSE failures in a row (the server is down: wait for
-    // the back-off), or when the instance stops (the message in flight completes, the others wait for another)
+    // the back-off), when the second's budget is spent, or when the instance stops (the message in flight
+    // completes, the others wait for another)
     for (let failures = 0; failures < FAILURES_BEFORE_PAUSE && !stopped;) {
-      const outcome = await deliverOne(db, clock, from, transport);
-      if (outcome === null) break;
+      if (rate > 0 && !(await takeSendingSlot(db, clock, rate))) {
+        budgetSpent = true;
+        break;
+      }
+      const outcome = await deliverOne(sending);
+      if (outcome === null) {
+        if (rate > 0) await returnSendingSlot(db, clock);
+        break;
+      }
       if (outcome === 'sent') {
         sent++;
         failures = 0;
@@ -145,16 +252,27 @@ export function createMailDeliverer(db: Db, clock: Clock, smtpUrl: string | unde
     return running;
   }
 
+  function schedule(intervalMs: number) {
+    const wait = budgetSpent ? 1000 - (clock.now().getTime() % 1000) : intervalMs;
+    timer = setTimeout(() => {
+      void flush()
+        .catch(() => undefined)
+        .finally(() => {
+          if (!stopped) schedule(intervalMs);
+        });
+    }, wait);
+    timer.unref();
+  }
+
   return {
     flush,
     start(intervalMs = 2000) {
-      if (!transport || timer) return;
-      timer = setInterval(() => void flush().catch(() => undefined), intervalMs);
-      timer.unref();
+      if (!transport || timer || intervalMs <= 0) return;
+      schedule(intervalMs);
     },
     async stop() {
       stopped = true;
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       timer = null;
       if (running) await running.catch(() => undefined);
       transport?.close();

@@ -221,6 +221,8 @@ export const notifications = pgTable(
     at: ts('at').notNull(),
     text: text('text').notNull(),
     readAt: ts('read_at'),
+    /** one line per event and person (the campaign's messages, src/modules/messages): a second insert with the same key is ignored */
+    cle: text('cle').unique(),
   },
   (t) => [index('notifications_user_idx').on(t.userId, t.at)],
 );
@@ -243,6 +245,8 @@ export const mailOutbox = pgTable(
     gaveUpAt: ts('gave_up_at'),
     /** one message per event and person: a second insert with the same key is ignored */
     dedupeKey: text('dedupe_key').unique(),
+    /** files sent with the mail (the récapitulatif's PDF), base64 */
+    attachments: jsonb('attachments').$type<{ filename: string; contentType: string; base64: string }[]>(),
   },
   (t) => [
     index('mail_outbox_due_idx')

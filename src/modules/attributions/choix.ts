@@ -43,6 +43,7 @@ import {
   type LineRow,
 } from './apply-change.js';
 import { paidLinesRefusal } from './lignes-versees.js';
+import { queueRecapitulatif } from './recapitulatif.js';
 import { outOfScope } from './scope.js';
 import { calendarOf, type EnvelopeView, type GroupInfo } from './synthese.js';
 import { describeTargets, targetMapKey } from './targets.js';
@@ -402,6 +403,8 @@ async function writeChange(
         .where(and(eq(choixEmployeurs.annee, annee), eq(choixEmployeurs.siret, m.siret)));
   }
   if (changed) await auditChange(ctx, tx, input, lines, checked.summary.totalBp, groupe);
+  // « Valider mon attribution »: the récapitulatif to the person who validated (recapitulatif.ts)
+  if (counts.validated) await queueRecapitulatif(ctx, tx, { annee, siret, userId, version });
   return { ok: true, version, changed, ...counts, membres: members.length };
 }
 

@@ -8,7 +8,7 @@
  * timer and the operator's `rappels-coordonnees`) running at the same moment send each reminder once —
  * the second waits on the first's keys, then finds them taken.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import type { Periode } from '../../domain/campagne.js';
 import { formatJour } from '../../domain/jours.js';
@@ -28,11 +28,14 @@ export interface RappelsReport {
   dejaRappeles: number;
 }
 
-/** Inserts the reminders due (taken keys skipped) and returns the establishments to mail now, and how many were already reminded. */
-async function claimReminders(tx: Tx, annee: number, periode: number, now: Date) {
-  return selectRows<{ siret: string; nom: string; rejet: boolean; nouveau: boolean }>(
-    tx,
-    sql`
+/**
+ * The establishments of campaign `annee` that receive allocations but cannot be paid as things stand
+ * (`siret`, and `rejet` when the bank rejected a transfer on their verified details): no verified bank
+ * details — a composante without its own is counted in its parent —, the closed ones left out. Also
+ * read by the period-end messages (messages/audiences.ts).
+ */
+export function sansCoordonneesSql(annee: number): SQL {
+  return sql`
     with cibles as (
       select distinct case when r.parent_id is null or p.siret = r.siret or cr.id is not null then r.siret else p.siret end as siret
         from attributions a
@@ -40,14 +43,20 @@ async function claimReminders(tx: Tx, annee: number, periode: number, now: Date)
         left join ref_etablissements p on p.id = r.parent_id
         left join coordonnees_bancaires cr on cr.siret = r.siret and cr.remplacee_le is null and cr.statut = 'verifiee'
        where a.annee = ${annee}
-    ),
-    dus as (
-      select c.siret, cb.id is not null as rejet
-        from cibles c
-        left join coordonnees_bancaires cb on cb.siret = c.siret and cb.remplacee_le is null and cb.statut = 'verifiee'
-       where (cb.id is null or exists (select 1 from virements v where v.coordonnees_id = cb.id and v.statut = 'rejete'))
-         and not exists (select 1 from etablissements e where e.siret = c.siret and e.etat_administratif = 'F')
-    ),
+    )
+    select c.siret, cb.id is not null as rejet
+      from cibles c
+      left join coordonnees_bancaires cb on cb.siret = c.siret and cb.remplacee_le is null and cb.statut = 'verifiee'
+     where (cb.id is null or exists (select 1 from virements v where v.coordonnees_id = cb.id and v.statut = 'rejete'))
+       and not exists (select 1 from etablissements e where e.siret = c.siret and e.etat_administratif = 'F')`;
+}
+
+/** Inserts the reminders due (taken keys skipped) and returns the establishments to mail now, and how many were already reminded. */
+async function claimReminders(tx: Tx, annee: number, periode: number, now: Date) {
+  return selectRows<{ siret: string; nom: string; rejet: boolean; nouveau: boolean }>(
+    tx,
+    sql`
+    with dus as (${sansCoordonneesSql(annee)}),
     ins as (
       insert into rappels_coordonnees (annee, periode, siret, envoye_le, destinataires)
       select ${annee}, ${periode}, siret, ${now.toISOString()}::timestamptz, 0 from dus

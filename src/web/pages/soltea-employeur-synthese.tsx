@@ -377,6 +377,10 @@ export function SynthesePage(props: SyntheseProps) {
           <a className="fr-link fr-icon-download-line fr-link--icon-right" href={`/soltea/employeur/${head.siret}/synthese.csv`} download>
             Télécharger la synthèse (CSV)
           </a>
+          <br />
+          <a className="fr-link fr-icon-printer-line fr-link--icon-right" href={`/soltea/employeur/${head.siret}/recapitulatif`}>
+            Récapitulatif imprimable
+          </a>
         </p>
       ) : null}
       {s.enveloppe ? <PartageForm ctx={props.ctx} siret={head.siret} partage={s.enveloppe.partage} /> : null}
@@ -426,33 +430,7 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
           <p>
             {`Crédits à répartir : ${s.enveloppe ? formatEuros(s.enveloppe.creditsCents) : 'aucun solde transmis'} · attribué : ${formatPercent(s.totalBp)}${s.enveloppe ? ` (${formatEuros(s.attribueCents)})` : ''}${s.validationTotalePeriode ? ` · totalité validée en période ${s.validationTotalePeriode}` : ''}`}
           </p>
-          {s.lines.length ? (
-            <div className="fr-table">
-              <table>
-                <caption>{`Attributions de la campagne ${s.annee}`}</caption>
-                <LinesHead />
-                <tbody>
-                  {s.lines.map((l) => (
-                    <tr key={l.id}>
-                      <td>
-                        <LineName l={l} />
-                      </td>
-                      <td>{formationOf(l)}</td>
-                      <td className="fr-cell--right">{formatPercent(l.pointsBase)}</td>
-                      <td className="fr-cell--right">{euros(l.montantCents)}</td>
-                      <td>
-                        {STATUTS[l.statut]}
-                        {l.valideeLe ? <span className="fr-hint-text">{`le ${formatDate(l.valideeLe)}`}</span> : null}
-                        <VerseLe l={l} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : (
-            <p>Aucune attribution pour cette campagne.</p>
-          )}
+          {s.lines.length ? <CampagneTable s={s} /> : <p>Aucune attribution pour cette campagne.</p>}
           <p className="fr-text--sm">
             {`Versements : ${s.campaign.vagues.map((v) => `vague ${v.numero} à partir du ${formatJour(v.date)} (attributions validées en période ${v.periodeNumero})`).join(' ; ')}. Fonds non attribués répartis à partir du ${formatJour(s.campaign.reliquat)}.`}
           </p>
@@ -472,6 +450,36 @@ export function HistoriquePage(props: { ctx: PageContext; head: EmployerHeader; 
 }
 
 /** The header of an employer's allocation lines (the Synthèse adds the actions column). */
+/** The allocations of one campaign, read only (the « Historique » and the printable récapitulatif). */
+export function CampagneTable(props: { s: Synthese }) {
+  const s = props.s;
+  return (
+    <div className="fr-table">
+      <table>
+        <caption>{`Attributions de la campagne ${s.annee}`}</caption>
+        <LinesHead />
+        <tbody>
+          {s.lines.map((l) => (
+            <tr key={l.id}>
+              <td>
+                <LineName l={l} />
+              </td>
+              <td>{formationOf(l)}</td>
+              <td className="fr-cell--right">{formatPercent(l.pointsBase)}</td>
+              <td className="fr-cell--right">{euros(l.montantCents)}</td>
+              <td>
+                {STATUTS[l.statut]}
+                {l.valideeLe ? <span className="fr-hint-text">{`le ${formatDate(l.valideeLe)}`}</span> : null}
+                <VerseLe l={l} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function LinesHead(props: { actions?: boolean }) {
   return (
     <thead>

@@ -3,7 +3,8 @@
  * establishment, notice), the choice of establishment and the page of an establishment that is not
  * habilitated. One page per entry of the side menu: « Mon établissement » and « Lien direct »
  * (soltea-etablissement-accueil.tsx), « Présentation et contacts » (-fiche.tsx), « Coordonnées
- * bancaires » (-banque.tsx), « Attributions reçues » (-attributions.tsx), « Versements » (-versements.tsx).
+ * bancaires » (-banque.tsx), « Attributions reçues » (-attributions.tsx), « Versements » (-versements.tsx), « Mes courriels »
+ * (-courriels.tsx).
  */
 import type { ReactNode } from 'react';
 import type { BankStatus } from '../../domain/coordonnees-bancaires.js';
@@ -15,7 +16,7 @@ import { Layout, type PageContext } from '../layout.js';
 export const SPACE_TITLE = 'SOLTéA - Etablissements';
 export const SPACE_BREADCRUMB = [{ href: '/menu', label: 'Menu personnalisé' }];
 
-export type SpaceTab = 'etablissement' | 'presentation' | 'lien' | 'banque' | 'attributions' | 'versements';
+export type SpaceTab = 'etablissement' | 'presentation' | 'lien' | 'banque' | 'attributions' | 'versements' | 'courriels';
 
 export const SPACE_TABS: readonly { tab: SpaceTab; label: string; path: string }[] = [
   { tab: 'etablissement', label: 'Mon établissement', path: '' },
@@ -24,6 +25,7 @@ export const SPACE_TABS: readonly { tab: SpaceTab; label: string; path: string }
   { tab: 'banque', label: 'Coordonnées bancaires', path: '/coordonnees-bancaires' },
   { tab: 'attributions', label: 'Attributions reçues', path: '/attributions' },
   { tab: 'versements', label: 'Versements', path: '/versements' },
+  { tab: 'courriels', label: 'Mes courriels', path: '/courriels' },
 ];
 
 export const spaceUrl = (siret: string, tab: SpaceTab = 'etablissement') =>

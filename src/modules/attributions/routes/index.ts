@@ -5,6 +5,7 @@ import { changementsRoutes } from './changements.js';
 import { entreeRoutes } from './entree.js';
 import { groupesRoutes } from './groupes.js';
 import { importRoutes } from './import.js';
+import { recapitulatifRoutes } from './recapitulatif.js';
 import { redesignationRoutes } from './redesignation.js';
 import { syntheseRoutes } from './synthese.js';
 
@@ -17,4 +18,5 @@ export const attributionsRoutes = routeFamily(
   attribuerRoutes,
   groupesRoutes,
   redesignationRoutes,
+  recapitulatifRoutes,
 );

@@ -28,6 +28,8 @@ export const NOTICES: Record<string, string> = {
     'Le code sera envoyé par courrier à l’adresse de l’établissement (son adresse au répertoire SIRENE) : son entreprise n’a pas d’administrateur sur net-entreprises à qui l’envoyer par courriel. Saisissez-le ci-dessous avec les coordonnées bancaires dès sa réception.',
   'coordonnees-enregistrees':
     'Les coordonnées bancaires sont enregistrées. Elles sont à vérifier par l’opérateur ; les administrateurs de l’établissement en sont informés par courriel.',
+  'resume-oui': 'Vous recevrez chaque matin le récapitulatif des attributions reçues la veille.',
+  'resume-non': 'Vous ne recevrez plus le récapitulatif quotidien des attributions reçues.',
 };
 
 /** The notice named by `?notice=` after a redirect, if it is one of ours. */

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { accueilRoutes } from './accueil.js';
 import { attributionsRoutes } from './attributions.js';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires.js';
+import { courrielsRoutes } from './courriels.js';
 import { ficheRoutes } from './fiche.js';
 import { lignesRoutes } from './lignes.js';
 import { versementsRoutes } from './versements.js';
@@ -14,4 +15,5 @@ export async function espaceEtablissementRoutes(app: FastifyInstance) {
   await app.register(coordonneesBancairesRoutes);
   await app.register(attributionsRoutes);
   await app.register(versementsRoutes);
+  await app.register(courrielsRoutes);
 }

@@ -1,0 +1,177 @@
+/**
+ * The scheduler of the campaign's messages (docs/messages.md). `tick(ctx, now)` finds the calendar
+ * events due at `now` (domain/messages-calendrier.ts) and, for each not processed yet, in ONE
+ * transaction: takes the event's key in `message_evenements`, then queues one tableau de bord line and
+ * one mail per person (keys `<event>:<user>` unique in `notifications` and `mail_outbox`). Hence:
+ *
+ * - idempotent: a second tick finds the key taken and does nothing; a crash half-way rolls the whole
+ *   event back, and the next tick does it again from the start;
+ * - several instances: the second instance's insert of the key waits for the first's transaction, then
+ *   finds the key taken;
+ * - the clock is injected (`now`); the running server calls `tick` every MESSAGES_INTERVAL_S seconds,
+ *   the tests drive it themselves. The mails go out through the outbox (infra/mail.ts): throttled,
+ *   retried with back-off, given up after MAIL_MAX_ATTEMPTS tries and then visible.
+ */
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import type { Campaign } from '../../domain/campagne.js';
+import { addDays } from '../../domain/jours.js';
+import { evenementsDus, type EvenementCampagne } from '../../domain/messages-calendrier.js';
+import { parisStartOfDay } from '../../domain/jours.js';
+import type { Tx } from '../../infra/db/index.js';
+import { messageEvenements } from '../../infra/db/schema-messages.js';
+import { currentCampaign } from '../campagnes/repository.js';
+import {
+  employeurs,
+  etablissementsAvecAttributions,
+  etablissementsHabilites,
+  etablissementsSansCoordonnees,
+  type Destinataire,
+} from './audiences.js';
+import { queueMessages } from '../notifications/messages.js';
+import {
+  finPeriodeEmployeur,
+  finPeriodeEtablissement,
+  ouvertureEmployeur,
+  ouvertureEtablissement,
+  resumeEtablissement,
+  type Texte,
+} from './textes.js';
+
+export interface TickReport {
+  /** the events processed by this tick, with the mails each queued */
+  traites: { cle: string; messages: number }[];
+  /** the events due but already processed (by an earlier tick or another instance) */
+  dejaTraites: string[];
+}
+
+type Page<D extends Destinataire> = (tx: Tx, after: string) => Promise<D[]>;
+
+/** Every page of an audience, each person's text queued; the number of mails queued. */
+async function queueAll<D extends Destinataire>(
+  tx: Tx,
+  ctx: AppContext,
+  cle: string,
+  page: Page<D>,
+  text: (d: D) => Texte,
+): Promise<number> {
+  let after = '';
+  let queued = 0;
+  for (;;) {
+    const rows = await page(tx, after);
+    if (rows.length === 0) return queued;
+    queued += await queueMessages(
+      tx,
+      ctx.clock.now(),
+      rows.map((d) => ({ cle: `${cle}:${d.user_id}`, person: d, ...text(d) })),
+    );
+    after = rows[rows.length - 1]!.user_id;
+  }
+}
+
+/** The messages of one event. */
+function queueEvent(tx: Tx, ctx: AppContext, c: Campaign, ev: EvenementCampagne): Promise<number> {
+  const a = ev.annee;
+  switch (ev.kind) {
+    case 'ouverture':
+      return ev.public === 'employeurs'
+        ? queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => employeurs(t, a, after, { nonValides: false }),
+            (d) => ouvertureEmployeur(ctx, c, d),
+          )
+        : queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => etablissementsHabilites(t, a, after),
+            (d) => ouvertureEtablissement(ctx, c, d),
+          );
+    case 'fin-periode':
+      return ev.public === 'employeurs'
+        ? queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => employeurs(t, a, after, { nonValides: true }),
+            (d) => finPeriodeEmployeur(ctx, c, ev, d),
+          )
+        : queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => etablissementsSansCoordonnees(t, a, after),
+            (d) => finPeriodeEtablissement(ctx, c, ev, d),
+          );
+    case 'resume': {
+      const from = parisStartOfDay(ev.jour);
+      const to = parisStartOfDay(addDays(ev.jour, 1));
+      return queueAll(
+        tx,
+        ctx,
+        ev.cle,
+        (t, after) => etablissementsAvecAttributions(t, a, from, to, after),
+        (d) => resumeEtablissement(ctx, ev, d),
+      );
+    }
+  }
+}
+
+/** Processes one event if its key is free: null when it was already processed. */
+export async function processEvent(ctx: AppContext, c: Campaign, ev: EvenementCampagne, now: Date): Promise<number | null> {
+  return ctx.db.transaction(async (tx) => {
+    const taken = await tx
+      .insert(messageEvenements)
+      .values({ cle: ev.cle, annee: ev.annee, traiteLe: now, messages: 0 })
+      .onConflictDoNothing()
+      .returning({ cle: messageEvenements.cle });
+    if (taken.length === 0) return null;
+    const messages = await queueEvent(tx, ctx, c, ev);
+    await tx
+      .update(messageEvenements)
+      .set({ messages })
+      .where(sql`${messageEvenements.cle} = ${ev.cle}`);
+    return messages;
+  });
+}
+
+/** The scheduler's step: every event of the current campaign due at `now` turned into queued messages, once. */
+export async function tick(ctx: AppContext, now: Date = ctx.clock.now()): Promise<TickReport> {
+  const c = await currentCampaign(ctx);
+  const report: TickReport = { traites: [], dejaTraites: [] };
+  for (const ev of evenementsDus(c, now)) {
+    const n = await processEvent(ctx, c, ev, now);
+    if (n === null) report.dejaTraites.push(ev.cle);
+    else report.traites.push({ cle: ev.cle, messages: n });
+  }
+  return report;
+}
+
+/**
+ * Runs `tick` every `intervalMs` (0: never) and sends what it queued; an error is said on the error
+ * output and the next run tries again.
+ */
+export function startScheduler(ctx: AppContext, intervalMs: number): { stop(): Promise<void> } {
+  if (intervalMs <= 0) return { stop: async () => undefined };
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = tick(ctx)
+      .then((r) => (r.traites.length ? ctx.mail.flush().then(() => undefined) : undefined))
+      .catch((e: unknown) => {
+        process.stderr.write(`Messages de la campagne : ${e instanceof Error ? e.message : String(e)}\n`);
+      })
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      if (running) await running;
+    },
+  };
+}
