@@ -60,8 +60,22 @@ export function statistiquesCsv(v: StatistiquesView, t: Tableau): string {
       );
     case 'jours':
       return writeCsv(
-        ['Campagne', 'Jour', 'Validé ce jour (€)', 'Validé depuis l’ouverture (€)', 'Enregistré ce jour (€)', 'Enregistré depuis l’ouverture (€)'],
-        v.jours.map((j) => [v.annee, j.jour, eur(j.valideCents), eur(j.valideCumulCents), eur(j.enregistreCents), eur(j.enregistreCumulCents)]),
+        [
+          'Campagne',
+          'Jour',
+          'Validé ce jour (€)',
+          'Validé depuis l’ouverture (€)',
+          'Enregistré ce jour (€)',
+          'Enregistré depuis l’ouverture (€)',
+        ],
+        v.jours.map((j) => [
+          v.annee,
+          j.jour,
+          eur(j.valideCents),
+          eur(j.valideCumulCents),
+          eur(j.enregistreCents),
+          eur(j.enregistreCumulCents),
+        ]),
       );
     case 'reliquat':
       return writeCsv(

@@ -1,20 +1,21 @@
-// long: one set-based SQL statement (every allocation line's figures, grouped every way at once), read whole
 /**
- * What the campaign's statistics are computed from (docs/regles.md#statistiques), read by plain aggregates:
+ * What the campaign's statistics are computed from (docs/regles.md#statistiques). Plain aggregates over every
+ * allocation line take minutes at national scale, so the lines' figures are kept in summaries
+ * (schema-statistiques.ts) refreshed incrementally, employer by employer, from a queue the writes fill:
  * - the employers' side: Σ of the envelopes (crédits à répartir, the operator's fee) and of the funds the
  *   collectors transferred (`encaissements`);
- * - the establishments' side, one statement over every allocation line of the campaign: its expected
+ * - the establishments' side, per allocation line of a queued employer: its expected
  *   amount (the largest remainder of its employer SIRET's crédits over all its lines, the Synthèse's and the
  *   waves' cents: `exactCte` of versements/lignes-dues.ts), validated or not, what issued and unreturned
- *   transfers paid on it, its shares that could not be paid (D. 6241-27-1), grouped at once by region,
- *   département, category (L. 6241-5), list and niveau of the establishment or formation it goes to, and by
- *   the Paris day it was validated and the day it was last saved;
+ *   transfers paid on it, its shares that could not be paid (D. 6241-27-1), summed per establishment
+ *   and niveau (then grouped at read time by region, département, category L. 6241-5 and list) and per
+ *   Paris day it was validated and last saved;
  * - the reliquat as computed (R. 6241-28): its parts and each region's shares.
  */
 import { sql } from 'drizzle-orm';
 import type { Cents } from '../../domain/money.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
-import { exactCte, verseCte } from '../versements/lignes-dues.js';
+import { exactCte } from '../versements/lignes-dues.js';
 
 /** The ways the allocation lines are broken down, and the two day series. */
 export type Groupement = 'region' | 'departement' | 'categorie' | 'liste' | 'niveau' | 'jour_validation' | 'jour_enregistrement' | 'total';
@@ -43,63 +44,154 @@ interface AgregatRow {
 
 const parisDay = (column: string) => sql.raw(`to_char(${column} at time zone 'Europe/Paris', 'YYYY-MM-DD')`);
 
-/** Every allocation line of campaign `annee` with an envelope, grouped by each breakdown (grouping sets). */
-function agregatsStatement(annee: number) {
+/**
+ * The queued employers' allocation lines, each with its figures, inserted into `statistiques_lignes`; what
+ * they add is appended to `stat_delta`. The expected amounts are computed over each employer's whole set of
+ * lines (the largest remainder needs them all), so only whole employers are recomputed.
+ */
+function newLinesStatement(annee: number) {
   return sql`
     with lignes as (
       select a.id, a.siret_employeur, a.points_base::bigint as bp, e.credits_cents::bigint as credits,
              a.statut, a.etablissement_id, a.formation_id, a.validee_le, a.updated_at
         from attributions a
         join enveloppes e on e.annee = a.annee and e.siret = a.siret_employeur
-       where a.annee = ${annee}
+       where a.annee = ${annee} and a.siret_employeur in (select siret from stat_sirets)
     ),
     ${exactCte},
-    ${verseCte(annee)},
+    verse as (
+      select lv.attribution_id, sum(lv.montant_cents) as cents
+        from lignes_versees lv
+        join vagues_versement v on v.id = lv.vague_id
+        join virements vi on vi.id = lv.virement_id
+       where lv.attribution_id in (select id from lignes) and v.statut = 'emise' and vi.statut <> 'rejete'
+       group by lv.attribution_id
+    ),
     nv as (
       select n.attribution_id, sum(n.montant_cents) as cents
         from non_versables n join vagues_versement v on v.id = n.vague_id
-       where n.annee = ${annee} and v.statut = 'emise' and n.statut in ('en_attente', 'reliquat')
+       where n.annee = ${annee} and n.siret_employeur in (select siret from stat_sirets)
+         and v.statut = 'emise' and n.statut in ('en_attente', 'reliquat')
        group by n.attribution_id
     ),
-    par_ligne as (
-      select x.plancher + case when x.rang <= x.cible - x.somme_planchers then 1 else 0 end as attendu,
-             x.statut, coalesce(v.cents, 0) as verse, coalesce(n.cents, 0) as nv,
-             coalesce(r.region, p.region, '') as region, coalesce(r.departement, p.departement, '') as departement,
-             r.categorie, r.liste,
-             case when x.formation_id is null then 'etablissement' else coalesce(d.niveau::text, '') end as niveau,
-             case when x.statut = 'validee' then ${parisDay('x.validee_le')} end as jour_validation,
-             ${parisDay('x.updated_at')} as jour_enregistrement
+    nouvelles as (
+      insert into statistiques_lignes (attribution_id, annee, siret, etablissement_id, niveau, jour_validation, jour_enregistrement,
+                                       alloue_cents, valide_cents, verse_cents, non_versable_cents)
+      select x.id, ${annee}, x.siret_employeur, x.etablissement_id,
+             case when x.formation_id is null then 'etablissement' else coalesce(d.niveau::text, '') end,
+             case when x.statut = 'validee' then ${parisDay('x.validee_le')} end,
+             ${parisDay('x.updated_at')},
+             x.plancher + case when x.rang <= x.cible - x.somme_planchers then 1 else 0 end,
+             case when x.statut = 'validee' then x.plancher + case when x.rang <= x.cible - x.somme_planchers then 1 else 0 end else 0 end,
+             coalesce(v.cents, 0), coalesce(n.cents, 0)
         from exact x
-        join ref_etablissements r on r.id = x.etablissement_id
-        left join ref_etablissements p on p.id = r.parent_id
         left join ref_formations f on f.id = x.formation_id
         left join ref_diplomes d on d.id = f.diplome_id
         left join verse v on v.attribution_id = x.id
         left join nv n on n.attribution_id = x.id
+      returning *
+    )
+    insert into stat_delta
+    select etablissement_id, niveau, jour_validation, jour_enregistrement, 1, alloue_cents, valide_cents, verse_cents, non_versable_cents
+      from nouvelles`;
+}
+
+/** Employers recomputed per transaction: a writer queuing one of them waits at most for one batch. */
+export const REFRESH_BATCH = 2_000;
+
+/** One batch: up to REFRESH_BATCH queued employers taken off the queue, their lines replaced, the totals moved by the difference. */
+async function refreshBatch(tx: Tx, annee: number): Promise<number> {
+  await tx.execute(sql`create temporary table stat_sirets (siret text primary key) on commit drop`);
+  await tx.execute(sql`
+    with d as (
+      delete from statistiques_a_recalculer q
+       where q.annee = ${annee}
+         and q.siret in (select siret from statistiques_a_recalculer where annee = ${annee} order by siret limit ${REFRESH_BATCH})
+      returning q.siret)
+    insert into stat_sirets select siret from d`);
+  const [n] = await selectRows<{ n: number }>(tx, sql`select count(*)::int as n from stat_sirets`);
+  if (!n?.n) return 0;
+  await tx.execute(sql`
+    create temporary table stat_delta (etablissement_id bigint, niveau text, jour_validation text, jour_enregistrement text,
+                                       lignes int, alloue bigint, valide bigint, verse bigint, nv bigint) on commit drop`);
+  await tx.execute(sql`
+    with anciennes as (delete from statistiques_lignes l using stat_sirets s where l.annee = ${annee} and l.siret = s.siret returning l.*)
+    insert into stat_delta
+    select etablissement_id, niveau, jour_validation, jour_enregistrement, -1, -alloue_cents, -valide_cents, -verse_cents, -non_versable_cents
+      from anciennes`);
+  await tx.execute(newLinesStatement(annee));
+  await tx.execute(sql`
+    insert into statistiques_cellules (annee, etablissement_id, niveau, lignes, alloue_cents, valide_cents, verse_cents, non_versable_cents)
+    select ${annee}, etablissement_id, niveau, sum(lignes), sum(alloue), sum(valide), sum(verse), sum(nv) from stat_delta group by etablissement_id, niveau
+    on conflict (annee, etablissement_id, niveau) do update
+       set lignes = statistiques_cellules.lignes + excluded.lignes, alloue_cents = statistiques_cellules.alloue_cents + excluded.alloue_cents,
+           valide_cents = statistiques_cellules.valide_cents + excluded.valide_cents, verse_cents = statistiques_cellules.verse_cents + excluded.verse_cents,
+           non_versable_cents = statistiques_cellules.non_versable_cents + excluded.non_versable_cents`);
+  await tx.execute(sql`delete from statistiques_cellules where annee = ${annee} and lignes = 0`);
+  await tx.execute(sql`
+    insert into statistiques_jours (annee, jour, enregistre_cents, valide_cents)
+    select ${annee}, jour, sum(e), sum(v)
+      from (select jour_enregistrement as jour, alloue as e, 0::bigint as v from stat_delta
+            union all select jour_validation, 0::bigint, valide from stat_delta where jour_validation is not null) x
+     group by jour
+    on conflict (annee, jour) do update
+       set enregistre_cents = statistiques_jours.enregistre_cents + excluded.enregistre_cents,
+           valide_cents = statistiques_jours.valide_cents + excluded.valide_cents`);
+  await tx.execute(sql`delete from statistiques_jours where annee = ${annee} and enregistre_cents = 0 and valide_cents = 0`);
+  return n.n;
+}
+
+/**
+ * Brings the summaries of campaign `annee` up to date, batch by batch until the queue is empty: each queued
+ * employer's old lines are taken out of the totals, its lines recomputed and added. One refresh of a
+ * campaign at a time (an advisory lock); a write committed meanwhile queues its employer again. Returns
+ * how many employers were recomputed.
+ */
+export async function refreshSummaries(db: Db, annee: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('statistiques'), ${annee})`);
+      return refreshBatch(tx, annee);
+    });
+    total += n;
+    if (n < REFRESH_BATCH) return total;
+  }
+}
+
+/** The allocation lines' groups of campaign `annee`, read from the summaries (no line: only an empty total). */
+export async function agregatsLignes(db: Db | Tx, annee: number): Promise<Agregat[]> {
+  const rows = await selectRows<AgregatRow>(
+    db,
+    sql`
+    with cellules as (
+      select c.*, coalesce(r.region, p.region, '') as region, coalesce(r.departement, p.departement, '') as departement, r.categorie, r.liste
+        from statistiques_cellules c
+        join ref_etablissements r on r.id = c.etablissement_id
+        left join ref_etablissements p on p.id = r.parent_id
+       where c.annee = ${annee}
     )
     select case when grouping(region) = 0 then 'region' when grouping(departement) = 0 then 'departement'
                 when grouping(categorie) = 0 then 'categorie' when grouping(liste) = 0 then 'liste'
-                when grouping(niveau) = 0 then 'niveau' when grouping(jour_validation) = 0 then 'jour_validation'
-                when grouping(jour_enregistrement) = 0 then 'jour_enregistrement' else 'total' end as groupement,
-           coalesce(region, departement, categorie, liste, niveau, jour_validation, jour_enregistrement) as cle,
-           count(*)::int as lignes, sum(attendu)::text as alloue,
-           coalesce(sum(attendu) filter (where statut = 'validee'), 0)::text as valide,
-           sum(verse)::text as verse, sum(nv)::text as nv
-      from par_ligne
-     group by grouping sets ((region), (departement), (categorie), (liste), (niveau), (jour_validation), (jour_enregistrement), ())`;
-}
-
-/** The allocation lines' groups of campaign `annee` (no line: only an empty total). */
-export async function agregatsLignes(db: Db | Tx, annee: number): Promise<Agregat[]> {
-  const rows = await selectRows<AgregatRow>(db, agregatsStatement(annee));
+                when grouping(niveau) = 0 then 'niveau' else 'total' end as groupement,
+           coalesce(region, departement, categorie, liste, niveau) as cle,
+           coalesce(sum(lignes), 0)::int as lignes, coalesce(sum(alloue_cents), 0)::text as alloue, coalesce(sum(valide_cents), 0)::text as valide,
+           coalesce(sum(verse_cents), 0)::text as verse, coalesce(sum(non_versable_cents), 0)::text as nv
+      from cellules
+     group by grouping sets ((region), (departement), (categorie), (liste), (niveau), ())
+    union all
+    select 'jour_validation', jour, 0, '0', valide_cents::text, '0', '0' from statistiques_jours where annee = ${annee} and valide_cents <> 0
+    union all
+    select 'jour_enregistrement', jour, 0, enregistre_cents::text, '0', '0', '0' from statistiques_jours where annee = ${annee} and enregistre_cents <> 0`,
+  );
   return rows.map((r) => ({
     groupement: r.groupement,
     cle: r.cle ?? '',
     lignes: Number(r.lignes),
-    alloueCents: BigInt(r.alloue ?? '0'),
+    alloueCents: BigInt(r.alloue),
     valideCents: BigInt(r.valide),
-    verseCents: BigInt(r.verse ?? '0'),
-    nonVersableCents: BigInt(r.nv ?? '0'),
+    verseCents: BigInt(r.verse),
+    nonVersableCents: BigInt(r.nv),
   }));
 }
 

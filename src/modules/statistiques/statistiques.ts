@@ -12,7 +12,15 @@ import type { Cents } from '../../domain/money.js';
 import { libelleCategorie, LISTES, NIVEAUX } from '../../domain/referentiel.js';
 import { campaignOf, listCampaigns, presetOrDefault } from '../campagnes/repository.js';
 import { departementName, regionName } from '../referentiel/territoires.js';
-import { agregatsLignes, reliquatCalcule, totauxEmployeurs, type Agregat, type Groupement, type ReliquatCalcule } from './donnees.js';
+import {
+  agregatsLignes,
+  refreshSummaries,
+  reliquatCalcule,
+  totauxEmployeurs,
+  type Agregat,
+  type Groupement,
+  type ReliquatCalcule,
+} from './donnees.js';
 
 /** The five breakdowns of the allocation lines, in the page's order. */
 export const VENTILATIONS = ['region', 'departement', 'categorie', 'liste', 'niveau'] as const;
@@ -127,8 +135,9 @@ function daySeries(agregats: Agregat[], debut: Jour, fin: Jour): JourStatistique
   });
 }
 
-/** The statistics of campaign `annee`, as of now. */
+/** The statistics of campaign `annee`, as of now: the summaries brought up to date, then read in one snapshot. */
 export async function campaignStatistics(ctx: AppContext, annee: number): Promise<StatistiquesView> {
+  await refreshSummaries(ctx.db, annee);
   const { agregats, employeurs, reliquat } = await ctx.db.transaction(
     async (tx) => ({
       agregats: await agregatsLignes(tx, annee),

@@ -69,7 +69,14 @@ export function CarteRegions(props: { id: string; titre: string; description: st
         return (
           <g key={code}>
             <rect x={x} y={y} width={size} height={size} rx="4" fill={CLASSES[k]} stroke={COULEURS.principale} strokeWidth="1" />
-            <text x={x + size / 2} y={y + 38} fontSize="16" fontWeight="700" textAnchor="middle" fill={k < 2 ? COULEURS.principale : '#ffffff'}>
+            <text
+              x={x + size / 2}
+              y={y + 38}
+              fontSize="16"
+              fontWeight="700"
+              textAnchor="middle"
+              fill={k < 2 ? COULEURS.principale : '#ffffff'}
+            >
               {t.court}
             </text>
             <text x={x + size / 2} y={y + 60} fontSize="11" textAnchor="middle" fill={k < 2 ? COULEURS.principale : '#ffffff'}>

@@ -101,7 +101,9 @@ export function Barres(props: {
               {cut(b.label)}
             </text>
             <rect x={labelWidth} y={y + 3} width={Math.max(w, b.valeur > 0 ? 1 : 0)} height={rowHeight - 6} fill={COULEURS.secondaire} />
-            {b.partie ? <rect x={labelWidth} y={y + 3} width={(b.partie / max) * barMax} height={rowHeight - 6} fill={COULEURS.principale} /> : null}
+            {b.partie ? (
+              <rect x={labelWidth} y={y + 3} width={(b.partie / max) * barMax} height={rowHeight - 6} fill={COULEURS.principale} />
+            ) : null}
             <text x={labelWidth + w + 4} y={y + 14} fontSize="11" fill={COULEURS.texte}>
               {format(b.valeur)}
             </text>

@@ -70,7 +70,11 @@ function Jours(props: { annee: number; jours: readonly JourStatistique[] }) {
           description="Deux courbes des montants cumulés depuis l’ouverture aux employeurs : attribué selon le jour du dernier enregistrement de chaque ligne, et validé selon le jour de sa validation. Les montants sont dans le tableau qui suit."
           jours={props.jours.map((j) => j.jour)}
           series={[
-            { label: 'Enregistré (cumul)', color: COULEURS.secondaire, valeurs: props.jours.map((j) => eurosDessin(j.enregistreCumulCents)) },
+            {
+              label: 'Enregistré (cumul)',
+              color: COULEURS.secondaire,
+              valeurs: props.jours.map((j) => eurosDessin(j.enregistreCumulCents)),
+            },
             { label: 'Validé (cumul)', color: COULEURS.principale, valeurs: props.jours.map((j) => eurosDessin(j.valideCumulCents)) },
           ]}
         />
@@ -110,7 +114,12 @@ export function StatistiquesPage(props: {
         <p className="fr-text--sm">
           Campagne :{' '}
           {props.annees.map((a) => (
-            <a key={a} className="fr-link fr-mr-2w" href={`/operateur/statistiques?annee=${a}`} aria-current={a === v.annee ? 'page' : undefined}>
+            <a
+              key={a}
+              className="fr-link fr-mr-2w"
+              href={`/operateur/statistiques?annee=${a}`}
+              aria-current={a === v.annee ? 'page' : undefined}
+            >
               {String(a)}
             </a>
           ))}

@@ -23,7 +23,15 @@ export function ChiffresPage(props: {
   const v = props.view;
   const title = v ? `Chiffres de la campagne ${v.annee}` : 'Chiffres des campagnes';
   return (
-    <Layout ctx={props.ctx} title={title} breadcrumb={[{ href: '/', label: 'Accueil' }, { href: '/soltea', label: 'SOLTéA' }]} wide>
+    <Layout
+      ctx={props.ctx}
+      title={title}
+      breadcrumb={[
+        { href: '/', label: 'Accueil' },
+        { href: '/soltea', label: 'SOLTéA' },
+      ]}
+      wide
+    >
       <h1>{title}</h1>
       <p>
         La répartition du solde de la taxe d’apprentissage des campagnes terminées : ce que les employeurs ont attribué aux établissements
@@ -34,7 +42,12 @@ export function ChiffresPage(props: {
           <p className="fr-text--sm">
             Campagne :{' '}
             {props.annees.map((a) => (
-              <a key={a} className="fr-link fr-mr-2w" href={`/soltea/chiffres?annee=${a}`} aria-current={a === v?.annee ? 'page' : undefined}>
+              <a
+                key={a}
+                className="fr-link fr-mr-2w"
+                href={`/soltea/chiffres?annee=${a}`}
+                aria-current={a === v?.annee ? 'page' : undefined}
+              >
                 {String(a)}
               </a>
             ))}

@@ -78,7 +78,9 @@ export function CarteBloc(props: { id: string; lignes: readonly LigneVentilee[];
             id={`${props.id}-carte`}
             titre={titre}
             description="Carte en tuiles : un carré par région, placé comme sur la carte de France, plus foncé quand le montant est plus grand ; les outre-mer en bas. Les montants sont dans le tableau à côté."
-            regions={props.lignes.filter((l) => l.cle).map((l) => ({ code: l.cle, nom: l.libelle, valeur: eurosDessin(l.alloueCents), texte: formatEuros(l.alloueCents) }))}
+            regions={props.lignes
+              .filter((l) => l.cle)
+              .map((l) => ({ code: l.cle, nom: l.libelle, valeur: eurosDessin(l.alloueCents), texte: formatEuros(l.alloueCents) }))}
           />
         </div>
         <div className="fr-col-12 fr-col-lg-6">

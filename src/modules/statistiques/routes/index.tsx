@@ -97,7 +97,11 @@ async function statisticsFile(req: FastifyRequest, reply: FastifyReply) {
   const table = tableOf(req);
   if (!table) return respond(req, reply, { problem: unknownTable() });
   const view = await campaignStatistics(req.server.ctx, await yearOf(req));
-  return sendFile(reply, { name: `soltea-statistiques-${view.annee}-${table}.csv`, type: 'text/csv; charset=utf-8', body: statistiquesCsv(view, table) });
+  return sendFile(reply, {
+    name: `soltea-statistiques-${view.annee}-${table}.csv`,
+    type: 'text/csv; charset=utf-8',
+    body: statistiquesCsv(view, table),
+  });
 }
 
 const notPublished = () =>
@@ -124,5 +128,9 @@ async function publicFile(req: FastifyRequest, reply: FastifyReply) {
   const annee = campaignYear(textField(req.params, 'annee'));
   if (annee === null || !(await pastCampaigns(req.server.ctx)).includes(annee)) return respond(req, reply, { problem: notPublished() });
   const view = await campaignStatistics(req.server.ctx, annee);
-  return sendFile(reply, { name: `soltea-chiffres-${annee}-${table}.csv`, type: 'text/csv; charset=utf-8', body: statistiquesCsv(view, table) });
+  return sendFile(reply, {
+    name: `soltea-chiffres-${annee}-${table}.csv`,
+    type: 'text/csv; charset=utf-8',
+    body: statistiquesCsv(view, table),
+  });
 }
