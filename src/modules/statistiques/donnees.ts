@@ -42,6 +42,13 @@ interface AgregatRow {
   nv: string;
 }
 
+/**
+ * The batch's employers as an array: `siret = any(…)` makes each summary and each table of lines read
+ * through its (annee, siret) index, whatever the planner knows of a temporary table or of a summary that
+ * grew since it was last analysed.
+ */
+const QUEUED = sql`array(select siret from stat_sirets)`;
+
 const parisDay = (column: string) => sql.raw(`to_char(${column} at time zone 'Europe/Paris', 'YYYY-MM-DD')`);
 
 /**
@@ -56,7 +63,7 @@ function newLinesStatement(annee: number) {
              a.statut, a.etablissement_id, a.formation_id, a.validee_le, a.updated_at
         from attributions a
         join enveloppes e on e.annee = a.annee and e.siret = a.siret_employeur
-       where a.annee = ${annee} and a.siret_employeur in (select siret from stat_sirets)
+       where a.annee = ${annee} and a.siret_employeur = any(${QUEUED})
     ),
     ${exactCte},
     verse as (
@@ -70,7 +77,7 @@ function newLinesStatement(annee: number) {
     nv as (
       select n.attribution_id, sum(n.montant_cents) as cents
         from non_versables n join vagues_versement v on v.id = n.vague_id
-       where n.annee = ${annee} and n.siret_employeur in (select siret from stat_sirets)
+       where n.annee = ${annee} and n.siret_employeur = any(${QUEUED})
          and v.statut = 'emise' and n.statut in ('en_attente', 'reliquat')
        group by n.attribution_id
     ),
@@ -115,7 +122,7 @@ async function refreshBatch(tx: Tx, annee: number): Promise<number> {
     create temporary table stat_delta (etablissement_id bigint, niveau text, jour_validation text, jour_enregistrement text,
                                        lignes int, alloue bigint, valide bigint, verse bigint, nv bigint) on commit drop`);
   await tx.execute(sql`
-    with anciennes as (delete from statistiques_lignes l using stat_sirets s where l.annee = ${annee} and l.siret = s.siret returning l.*)
+    with anciennes as (delete from statistiques_lignes l where l.annee = ${annee} and l.siret = any(${QUEUED}) returning l.*)
     insert into stat_delta
     select etablissement_id, niveau, jour_validation, jour_enregistrement, -1, -alloue_cents, -valide_cents, -verse_cents, -non_versable_cents
       from anciennes`);
