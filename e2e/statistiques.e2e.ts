@@ -10,32 +10,17 @@
  * test/versements/world.ts (one Lyon employer, a Lyon establishment with a formation of niveau 5 and a
  * Paris organisation of the liste nationale without bank details), wave 1 issued on its day.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENTS, seedDemoAgents, type DemoAgent } from '../src/demo/operateur.js';
 import { readCsv } from '../src/shared/csv.js';
-import { importMetiersEnTension } from '../src/modules/versements/metiers-en-tension.js';
-import { computeReliquat } from '../src/modules/versements/reliquat.js';
 import { issuedWave } from '../test/versements/suivi-world.js';
-import { ANNEE, RELIQUAT_DAY, seedWorld, WAVE_1_DAY, WAVE_2_DAY, type World, type WorldSpec } from '../test/versements/world.js';
+import { closeCampaign, seedStatsWorld } from '../test/statistiques/monde.js';
+import { ANNEE, WAVE_1_DAY, type World } from '../test/versements/world.js';
 import { checkPage, startJourney, type Journey } from './support.js';
 import { heading, logInAgent } from './steps.js';
 
 const PASSWORD = 'Caisse-Depots-2026!';
-const SPEC: WorldSpec = {
-  etablissements: [
-    { bank: 'verifiee', region: '84', formations: ['RNCP35830'] },
-    { bank: null, region: '11' },
-  ],
-  employeurs: [{ creditsCents: 100_000n, funds: 'recus', commune: '69123' }],
-  lignes: [
-    { employeur: 0, etablissement: 0, bp: 5000, periode: 1 },
-    { employeur: 0, etablissement: 1, bp: 2000, periode: 1 },
-  ],
-};
 
 let j: Journey;
 let w: World;
@@ -45,19 +30,7 @@ beforeAll(async () => {
   j = await startJourney('statistiques');
   j.clock.set(WAVE_1_DAY);
   await seedDemoAgents(j.app.ctx, PASSWORD);
-  const db = j.app.ctx.db;
-  w = await seedWorld(db, SPEC);
-  const [e0, e1] = w.etablissementIds;
-  await db.execute(
-    sql`update ref_etablissements set departement = '69', categorie = '1°', liste = 'regionale', nom = 'LYCEE DU PARC' where id = ${e0}`,
-  );
-  await db.execute(
-    sql`update ref_etablissements set departement = '75', categorie = '13°', liste = 'nationale', nom = 'ORGANISME NATIONAL' where id = ${e1}`,
-  );
-  await db.execute(sql`update ref_diplomes set niveau = 5 where rncp = 'RNCP35830'`);
-  await db.execute(
-    sql`update attributions set formation_id = (select id from ref_formations where etablissement_id = ${e0}) where etablissement_id = ${e0}`,
-  );
+  w = await seedStatsWorld(j.app.ctx.db);
   await issuedWave(j.app.ctx, w, 1);
 });
 
@@ -97,13 +70,7 @@ describe('the campaign’s figures', () => {
   });
 
   it('once the campaign is over, a visitor reads « Chiffres des campagnes » without an account', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'metiers-'));
-    writeFileSync(join(dir, 'metiers.csv'), 'region;metier;rncp\n84;Aide-soignant;RNCP35830\n');
-    await importMetiersEnTension(j.app.ctx.db, ANNEE, join(dir, 'metiers.csv'), { now: WAVE_1_DAY });
-    j.clock.set(WAVE_2_DAY);
-    await issuedWave(j.app.ctx, w, 2).catch(() => undefined);
-    j.clock.set(RELIQUAT_DAY);
-    expect((await computeReliquat(j.app.ctx, w.gestionnaire, ANNEE)).ok).toBe(true);
+    await closeCampaign(j.app.ctx, j.clock, w);
     const page = await j.newPerson();
     await page.goto('/soltea/chiffres');
     expect(await heading(page)).toBe(`Chiffres de la campagne ${ANNEE}`);

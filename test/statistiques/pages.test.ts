@@ -7,31 +7,15 @@
  * figures on the page, in the JSON and in every CSV; the public page only for a campaign that is over,
  * without login, with the map of regions and the reliquat's split once computed.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../../src/shared/csv.js';
-import { importMetiersEnTension } from '../../src/modules/versements/metiers-en-tension.js';
-import { computeReliquat } from '../../src/modules/versements/reliquat.js';
 import { createCompany, LYCEE, signIn } from '../espace-etablissement/fixtures.js';
 import { Client, createHarness, type Harness } from '../harness.js';
 import { newAgent, signInAgent } from '../operateur/helpers.js';
 import { issuedWave } from '../versements/suivi-world.js';
-import { ANNEE, RELIQUAT_DAY, seedWorld, WAVE_1_DAY, WAVE_2_DAY, type World, type WorldSpec } from '../versements/world.js';
-
-const SPEC: WorldSpec = {
-  etablissements: [
-    { bank: 'verifiee', region: '84', formations: ['RNCP35830'] },
-    { bank: null, region: '11' },
-  ],
-  employeurs: [{ creditsCents: 100_000n, funds: 'recus', commune: '69123' }],
-  lignes: [
-    { employeur: 0, etablissement: 0, bp: 5000, periode: 1 },
-    { employeur: 0, etablissement: 1, bp: 2000, periode: 1 },
-  ],
-};
+import { ANNEE, WAVE_1_DAY, type World } from '../versements/world.js';
+import { closeCampaign, seedStatsWorld } from './monde.js';
 
 let h: Harness;
 let w: World;
@@ -47,13 +31,7 @@ const cells = (body: string) => readCsv(body).records.map((r) => r.cells);
 beforeAll(async () => {
   h = await createHarness();
   h.clock.set(WAVE_1_DAY);
-  w = await seedWorld(h.ctx.db, SPEC);
-  const [e0, e1] = w.etablissementIds;
-  await h.ctx.db.execute(sql`update ref_etablissements set departement = '69', categorie = '1°', liste = 'regionale' where id = ${e0}`);
-  await h.ctx.db.execute(sql`update ref_etablissements set departement = '75', categorie = '13°', liste = 'nationale' where id = ${e1}`);
-  await h.ctx.db.execute(sql`update ref_diplomes set niveau = 5 where rncp = 'RNCP35830'`);
-  await h.ctx.db.execute(sql`update attributions set formation_id = (select id from ref_formations where etablissement_id = ${e0})
-                             where etablissement_id = ${e0}`);
+  w = await seedStatsWorld(h.ctx.db);
   await issuedWave(h.ctx, w, 1);
   gc = await signInAgent(h, await newAgent(h, 'gestionnaire'));
 }, 120_000);
@@ -204,14 +182,7 @@ describe('« Chiffres des campagnes » (public)', () => {
   });
 
   it('once the campaign is over, shows without login its totals, the map of regions, the categories and the reliquat’s split', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'metiers-'));
-    writeFileSync(join(dir, 'metiers.csv'), 'region;metier;rncp\n84;Aide-soignant;RNCP35830\n');
-    await importMetiersEnTension(h.ctx.db, ANNEE, join(dir, 'metiers.csv'), { now: WAVE_1_DAY });
-    h.clock.set(WAVE_2_DAY);
-    await issuedWave(h.ctx, w, 2).catch(() => undefined);
-    h.clock.set(RELIQUAT_DAY);
-    const r = await computeReliquat(h.ctx, w.gestionnaire, ANNEE);
-    expect(r.ok).toBe(true);
+    await closeCampaign(h.ctx, h.clock, w);
     const anonymous = new Client(h);
     const page = await anonymous.get('/soltea/chiffres');
     expect(page.statusCode).toBe(200);

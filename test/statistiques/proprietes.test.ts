@@ -5,7 +5,7 @@
  * `campaignStatistics` equals the sums recomputed here from the raw rows (the expected amounts by
  * domain/money.ts `expectedAmounts`, the days by domain/jours.ts `parisDayOf`), and every breakdown adds up
  * to the totals to the cent. Then the campaign changes (percentages, a line deleted, an envelope corrected,
- * a line validated, wave 2 issued, a transfer returned) and the incrementally refreshed summaries still
+ * a line validated, wave 2 issued, a transfer returned, funds received) and the incrementally refreshed summaries still
  * equal the recomputation.
  */
 import fc from 'fast-check';
@@ -67,6 +67,7 @@ const worldArb = fc
         fc.record({ kind: fc.constant('credits' as const), employeur: fc.nat(), percent: fc.constantFrom(0, 50, 150) }),
         fc.record({ kind: fc.constant('valider' as const), ligne: fc.nat() }),
         fc.record({ kind: fc.constant('rejet' as const) }),
+        fc.record({ kind: fc.constant('recu' as const), employeur: fc.nat(), cents: fc.bigInt({ min: 1n, max: 1_000_000n }) }),
       ),
       { maxLength: 5 },
     ),
@@ -103,7 +104,7 @@ afterAll(() => p?.drop());
 async function reset() {
   await p.ctx.db.execute(sql`truncate lignes_versees, non_versables, virements, vagues_versement, attributions, encaissements, enveloppes,
     coordonnees_bancaires, ref_formations, ref_diplomes, ref_etablissements, etablissements, entreprises, audit_events, mail_outbox, agents,
-    statistiques_a_recalculer, statistiques_lignes, statistiques_cellules, statistiques_jours restart identity cascade`);
+    statistiques_a_recalculer, statistiques_lignes, statistiques_cellules, statistiques_jours, statistiques_employeurs, statistiques_totaux restart identity cascade`);
 }
 
 const OPENING = Date.parse('2025-05-25T22:00:00Z');
@@ -263,7 +264,12 @@ async function mutate(d: ReturnType<Drawn['generate']>['value'] extends infer T 
     } else if (m.kind === 'valider' && ids.length)
       await db.execute(sql`update attributions set statut = 'validee', valide_periode = 2, validee_le = ${WAVE_2_DAY}
                            where id = ${ids[m.ligne % ids.length]} and statut = 'enregistree'`);
-    else if (m.kind === 'rejet') await db.execute(sql`update virements set statut = 'rejete' where id = (select min(id) from virements)`);
+    else if (m.kind === 'recu') {
+      const siret = w.employeurSirets[m.employeur % w.employeurSirets.length]!;
+      await db.execute(sql`insert into encaissements (annee, siret, collecteur, montant_cents, recu_le, fichier, reference, importe_le)
+                           values (${ANNEE}, ${siret}, 'MSA', ${m.cents}, '2025-09-30', 'test.csv', ${`complement:${siret}:${m.cents}`}, ${WAVE_2_DAY})
+                           on conflict do nothing`);
+    } else if (m.kind === 'rejet') await db.execute(sql`update virements set statut = 'rejete' where id = (select min(id) from virements)`);
   }
 }
 

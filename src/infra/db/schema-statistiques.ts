@@ -70,3 +70,27 @@ export const statistiquesJours = pgTable(
   },
   (t) => [primaryKey({ columns: [t.annee, t.jour] })],
 );
+
+/** Each employer SIRET's envelope and funds received as last summarised (replaced with its lines). */
+export const statistiquesEmployeurs = pgTable(
+  'statistiques_employeurs',
+  {
+    annee: integer('annee').notNull(),
+    siret: text('siret').notNull(),
+    /** 1 when the SIRET has an envelope for the campaign, 0 when it only has funds received */
+    enveloppes: integer('enveloppes').notNull(),
+    creditsCents: cents('credits_cents').notNull(),
+    fraisCents: cents('frais_cents').notNull(),
+    recuCents: cents('recu_cents').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.annee, t.siret] })],
+);
+
+/** The employers' totals of a campaign: Σ of `statistiques_employeurs`, moved by the same differences. */
+export const statistiquesTotaux = pgTable('statistiques_totaux', {
+  annee: integer('annee').primaryKey(),
+  employeurs: integer('employeurs').notNull(),
+  creditsCents: cents('credits_cents').notNull(),
+  fraisCents: cents('frais_cents').notNull(),
+  recuCents: cents('recu_cents').notNull(),
+});

@@ -3,7 +3,7 @@
  * allocation line take minutes at national scale, so the lines' figures are kept in summaries
  * (schema-statistiques.ts) refreshed incrementally, employer by employer, from a queue the writes fill:
  * - the employers' side: Σ of the envelopes (crédits à répartir, the operator's fee) and of the funds the
- *   collectors transferred (`encaissements`);
+ *   collectors transferred (`encaissements`), kept per employer and in total;
  * - the establishments' side, per allocation line of a queued employer: its expected
  *   amount (the largest remainder of its employer SIRET's crédits over all its lines, the Synthèse's and the
  *   waves' cents: `exactCte` of versements/lignes-dues.ts), validated or not, what issued and unreturned
@@ -127,6 +127,7 @@ async function refreshBatch(tx: Tx, annee: number): Promise<number> {
     select etablissement_id, niveau, jour_validation, jour_enregistrement, -1, -alloue_cents, -valide_cents, -verse_cents, -non_versable_cents
       from anciennes`);
   await tx.execute(newLinesStatement(annee));
+  await refreshEmployers(tx, annee);
   await tx.execute(sql`
     insert into statistiques_cellules (annee, etablissement_id, niveau, lignes, alloue_cents, valide_cents, verse_cents, non_versable_cents)
     select ${annee}, etablissement_id, niveau, sum(lignes), sum(alloue), sum(valide), sum(verse), sum(nv) from stat_delta group by etablissement_id, niveau
@@ -148,6 +149,32 @@ async function refreshBatch(tx: Tx, annee: number): Promise<number> {
   return n.n;
 }
 
+/** The batch's employers' envelopes and funds received replaced, the campaign's totals moved by the difference. */
+async function refreshEmployers(tx: Tx, annee: number): Promise<void> {
+  await tx.execute(sql`
+    with anciens as (
+      delete from statistiques_employeurs where annee = ${annee} and siret = any(${QUEUED})
+      returning -enveloppes as n, -credits_cents as credits, -frais_cents as frais, -recu_cents as recu
+    ),
+    recus as (select siret, sum(montant_cents) as cents from encaissements where annee = ${annee} and siret = any(${QUEUED}) group by siret),
+    nouveaux as (
+      insert into statistiques_employeurs (annee, siret, enveloppes, credits_cents, frais_cents, recu_cents)
+      select ${annee}, coalesce(e.siret, r.siret), case when e.siret is null then 0 else 1 end,
+             coalesce(e.credits_cents, 0), coalesce(e.frais_operateur_cents, 0), coalesce(r.cents, 0)
+        from (select siret, credits_cents, frais_operateur_cents from enveloppes where annee = ${annee} and siret = any(${QUEUED})) e
+        full join recus r on r.siret = e.siret
+      returning enveloppes as n, credits_cents as credits, frais_cents as frais, recu_cents as recu
+    )
+    insert into statistiques_totaux (annee, employeurs, credits_cents, frais_cents, recu_cents)
+    select ${annee}, coalesce(sum(n), 0), coalesce(sum(credits), 0), coalesce(sum(frais), 0), coalesce(sum(recu), 0)
+      from (select * from anciens union all select * from nouveaux) d
+    on conflict (annee) do update
+       set employeurs = statistiques_totaux.employeurs + excluded.employeurs,
+           credits_cents = statistiques_totaux.credits_cents + excluded.credits_cents,
+           frais_cents = statistiques_totaux.frais_cents + excluded.frais_cents,
+           recu_cents = statistiques_totaux.recu_cents + excluded.recu_cents`);
+}
+
 /**
  * Brings the summaries of campaign `annee` up to date, batch by batch until the queue is empty: each queued
  * employer's old lines are taken out of the totals, its lines recomputed and added. One refresh of a
@@ -155,6 +182,11 @@ async function refreshBatch(tx: Tx, annee: number): Promise<number> {
  * how many employers were recomputed.
  */
 export async function refreshSummaries(db: Db, annee: number): Promise<number> {
+  const [queued] = await selectRows<{ any: boolean }>(
+    db,
+    sql`select exists (select 1 from statistiques_a_recalculer where annee = ${annee}) as any`,
+  );
+  if (!queued?.any) return 0;
   let total = 0;
   for (;;) {
     const n = await db.transaction(async (tx) => {
@@ -171,21 +203,29 @@ export async function agregatsLignes(db: Db | Tx, annee: number): Promise<Agrega
   const rows = await selectRows<AgregatRow>(
     db,
     sql`
-    with cellules as (
+    with par_etablissement as (
+      select etablissement_id, sum(lignes) as lignes, sum(alloue_cents) as alloue, sum(valide_cents) as valide,
+             sum(verse_cents) as verse, sum(non_versable_cents) as nv
+        from statistiques_cellules where annee = ${annee} group by etablissement_id
+    ),
+    etablissements as (
       select c.*, coalesce(r.region, p.region, '') as region, coalesce(r.departement, p.departement, '') as departement, r.categorie, r.liste
-        from statistiques_cellules c
+        from par_etablissement c
         join ref_etablissements r on r.id = c.etablissement_id
         left join ref_etablissements p on p.id = r.parent_id
-       where c.annee = ${annee}
     )
     select case when grouping(region) = 0 then 'region' when grouping(departement) = 0 then 'departement'
-                when grouping(categorie) = 0 then 'categorie' when grouping(liste) = 0 then 'liste'
-                when grouping(niveau) = 0 then 'niveau' else 'total' end as groupement,
-           coalesce(region, departement, categorie, liste, niveau) as cle,
-           coalesce(sum(lignes), 0)::int as lignes, coalesce(sum(alloue_cents), 0)::text as alloue, coalesce(sum(valide_cents), 0)::text as valide,
-           coalesce(sum(verse_cents), 0)::text as verse, coalesce(sum(non_versable_cents), 0)::text as nv
-      from cellules
-     group by grouping sets ((region), (departement), (categorie), (liste), (niveau), ())
+                when grouping(categorie) = 0 then 'categorie' else 'liste' end as groupement,
+           coalesce(region, departement, categorie, liste) as cle,
+           sum(lignes)::int as lignes, sum(alloue)::text as alloue, sum(valide)::text as valide, sum(verse)::text as verse, sum(nv)::text as nv
+      from etablissements
+     group by grouping sets ((region), (departement), (categorie), (liste))
+    union all
+    select case when grouping(niveau) = 0 then 'niveau' else 'total' end, niveau,
+           coalesce(sum(lignes), 0)::int, coalesce(sum(alloue_cents), 0)::text, coalesce(sum(valide_cents), 0)::text,
+           coalesce(sum(verse_cents), 0)::text, coalesce(sum(non_versable_cents), 0)::text
+      from statistiques_cellules where annee = ${annee}
+     group by grouping sets ((niveau), ())
     union all
     select 'jour_validation', jour, 0, '0', valide_cents::text, '0', '0' from statistiques_jours where annee = ${annee} and valide_cents <> 0
     union all
@@ -213,10 +253,8 @@ export interface TotauxEmployeurs {
 export async function totauxEmployeurs(db: Db | Tx, annee: number): Promise<TotauxEmployeurs> {
   const [r] = await selectRows<{ employeurs: number; collecte: string; frais: string; credits: string }>(
     db,
-    sql`select count(*)::int as employeurs,
-               (select coalesce(sum(montant_cents), 0) from encaissements where annee = ${annee})::text as collecte,
-               coalesce(sum(frais_operateur_cents), 0)::text as frais, coalesce(sum(credits_cents), 0)::text as credits
-          from enveloppes where annee = ${annee}`,
+    sql`select employeurs, recu_cents::text as collecte, frais_cents::text as frais, credits_cents::text as credits
+          from statistiques_totaux where annee = ${annee}`,
   );
   return {
     employeurs: Number(r?.employeurs ?? 0),

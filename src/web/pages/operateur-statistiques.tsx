@@ -11,7 +11,7 @@ import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
 import { OperatorFrame } from './operateur.js';
 import { CsvLink } from './operateur-reliquat.js';
-import { ReliquatBloc, VentilationBloc } from './statistiques-blocs.js';
+import { CampagnesNav, ReliquatBloc, VentilationBloc } from './statistiques-blocs.js';
 
 export interface FigureLigne {
   libelle: string;
@@ -110,21 +110,7 @@ export function StatistiquesPage(props: {
   const v = props.view;
   return (
     <OperatorFrame ctx={props.ctx} tab="statistiques" title={`Statistiques de la campagne ${v.annee}`}>
-      <nav aria-label="Campagnes" className="fr-mb-3w">
-        <p className="fr-text--sm">
-          Campagne :{' '}
-          {props.annees.map((a) => (
-            <a
-              key={a}
-              className="fr-link fr-mr-2w"
-              href={`/operateur/statistiques?annee=${a}`}
-              aria-current={a === v.annee ? 'page' : undefined}
-            >
-              {String(a)}
-            </a>
-          ))}
-        </p>
-      </nav>
+      <CampagnesNav label="Campagnes" annees={props.annees} courante={v.annee} href={(a) => `/operateur/statistiques?annee=${a}`} />
       <Figures view={v} figures={props.figures} />
       <Jours annee={v.annee} jours={v.jours} />
       {props.ventilations.map((t) => (

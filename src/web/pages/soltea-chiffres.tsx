@@ -7,7 +7,7 @@ import type { LigneVentilee, StatistiquesView } from '../../modules/statistiques
 import { formatEuros } from '../../shared/format.js';
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
-import { CarteBloc, ReliquatBloc, VentilationBloc } from './statistiques-blocs.js';
+import { CampagnesNav, CarteBloc, ReliquatBloc, VentilationBloc } from './statistiques-blocs.js';
 
 const csvOf = (annee: number, tableau: string) => `/soltea/chiffres/${annee}/${tableau}.csv`;
 
@@ -38,21 +38,7 @@ export function ChiffresPage(props: {
         habilités, ce qui leur a été versé, et la répartition du reliquat (article R. 6241-28 du code du travail).
       </p>
       {props.annees.length ? (
-        <nav aria-label="Campagnes terminées" className="fr-mb-3w">
-          <p className="fr-text--sm">
-            Campagne :{' '}
-            {props.annees.map((a) => (
-              <a
-                key={a}
-                className="fr-link fr-mr-2w"
-                href={`/soltea/chiffres?annee=${a}`}
-                aria-current={a === v?.annee ? 'page' : undefined}
-              >
-                {String(a)}
-              </a>
-            ))}
-          </p>
-        </nav>
+        <CampagnesNav label="Campagnes terminées" annees={props.annees} courante={v?.annee} href={(a) => `/soltea/chiffres?annee=${a}`} />
       ) : (
         <p>Aucune campagne n’est encore terminée.</p>
       )}

@@ -10,6 +10,27 @@ import { Barres, eurosDessin } from '../components/graphique.js';
 import { Table } from '../components/table.js';
 import { CsvLink } from './operateur-reliquat.js';
 
+/** The links to the other campaigns, the shown one marked as the current page. */
+export function CampagnesNav(props: {
+  label: string;
+  annees: readonly number[];
+  courante: number | undefined;
+  href: (annee: number) => string;
+}) {
+  return (
+    <nav aria-label={props.label} className="fr-mb-3w">
+      <p className="fr-text--sm">
+        Campagne :{' '}
+        {props.annees.map((a) => (
+          <a key={a} className="fr-link fr-mr-2w" href={props.href(a)} aria-current={a === props.courante ? 'page' : undefined}>
+            {String(a)}
+          </a>
+        ))}
+      </p>
+    </nav>
+  );
+}
+
 /** A breakdown of the allocation lines: its chart (the `top` largest rows, all when absent), its table and its CSV. */
 export function VentilationBloc(props: {
   id: string;
