@@ -104,7 +104,7 @@ afterAll(() => p?.drop());
 async function reset() {
   await p.ctx.db.execute(sql`truncate lignes_versees, non_versables, virements, vagues_versement, attributions, encaissements, enveloppes,
     coordonnees_bancaires, ref_formations, ref_diplomes, ref_etablissements, etablissements, entreprises, audit_events, mail_outbox, agents,
-    statistiques_a_recalculer, statistiques_lignes, statistiques_cellules, statistiques_jours, statistiques_employeurs, statistiques_totaux restart identity cascade`);
+    statistiques_a_recalculer, statistiques_lignes, statistiques_etablissements, statistiques_niveaux, statistiques_jours, statistiques_employeurs, statistiques_totaux restart identity cascade`);
 }
 
 const OPENING = Date.parse('2025-05-25T22:00:00Z');

@@ -43,12 +43,26 @@ export const statistiquesLignes = pgTable(
   (t) => [index('statistiques_lignes_siret_idx').on(t.annee, t.siret)],
 );
 
-/** The lines' totals per establishment (or composante) and niveau: what the breakdowns group by region, category… */
-export const statistiquesCellules = pgTable(
-  'statistiques_cellules',
+/** The lines' totals per establishment (or composante): what the breakdowns group by region, département, category and list. */
+export const statistiquesEtablissements = pgTable(
+  'statistiques_etablissements',
   {
     annee: integer('annee').notNull(),
     etablissementId: bigint('etablissement_id', { mode: 'number' }).notNull(),
+    lignes: integer('lignes').notNull(),
+    alloueCents: cents('alloue_cents').notNull(),
+    valideCents: cents('valide_cents').notNull(),
+    verseCents: cents('verse_cents').notNull(),
+    nonVersableCents: cents('non_versable_cents').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.annee, t.etablissementId] })],
+);
+
+/** The lines' totals per niveau ('3'…'8', 'etablissement', '' unknown). */
+export const statistiquesNiveaux = pgTable(
+  'statistiques_niveaux',
+  {
+    annee: integer('annee').notNull(),
     niveau: text('niveau').notNull(),
     lignes: integer('lignes').notNull(),
     alloueCents: cents('alloue_cents').notNull(),
@@ -56,7 +70,7 @@ export const statistiquesCellules = pgTable(
     verseCents: cents('verse_cents').notNull(),
     nonVersableCents: cents('non_versable_cents').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.annee, t.etablissementId, t.niveau] })],
+  (t) => [primaryKey({ columns: [t.annee, t.niveau] })],
 );
 
 /** The lines' amounts per Paris day: validated that day, and last saved that day. */

@@ -8,7 +8,7 @@
  *   amount (the largest remainder of its employer SIRET's crédits over all its lines, the Synthèse's and the
  *   waves' cents: `exactCte` of versements/lignes-dues.ts), validated or not, what issued and unreturned
  *   transfers paid on it, its shares that could not be paid (D. 6241-27-1), summed per establishment
- *   and niveau (then grouped at read time by region, département, category L. 6241-5 and list) and per
+ *   and per niveau (the establishments grouped at read time by region, département, category L. 6241-5 and list) and per
  *   Paris day it was validated and last saved;
  * - the reliquat as computed (R. 6241-28): its parts and each region's shares.
  */
@@ -106,6 +106,25 @@ function newLinesStatement(annee: number) {
 /** Employers recomputed per transaction: a writer queuing one of them waits at most for one batch. */
 export const REFRESH_BATCH = 2_000;
 
+/** `stat_delta` summed by `key` and added to the summary `table` (annee, key, lignes and the four amounts); emptied groups removed. */
+async function addDelta(
+  tx: Tx,
+  annee: number,
+  table: 'statistiques_etablissements' | 'statistiques_niveaux',
+  key: 'etablissement_id' | 'niveau',
+) {
+  const t = sql.raw(table);
+  const k = sql.raw(key);
+  await tx.execute(sql`
+    insert into ${t} (annee, ${k}, lignes, alloue_cents, valide_cents, verse_cents, non_versable_cents)
+    select ${annee}, ${k}, sum(lignes), sum(alloue), sum(valide), sum(verse), sum(nv) from stat_delta group by ${k}
+    on conflict (annee, ${k}) do update
+       set lignes = ${t}.lignes + excluded.lignes, alloue_cents = ${t}.alloue_cents + excluded.alloue_cents,
+           valide_cents = ${t}.valide_cents + excluded.valide_cents, verse_cents = ${t}.verse_cents + excluded.verse_cents,
+           non_versable_cents = ${t}.non_versable_cents + excluded.non_versable_cents`);
+  await tx.execute(sql`delete from ${t} where annee = ${annee} and lignes = 0`);
+}
+
 /** One batch: up to REFRESH_BATCH queued employers taken off the queue, their lines replaced, the totals moved by the difference. */
 async function refreshBatch(tx: Tx, annee: number): Promise<number> {
   await tx.execute(sql`create temporary table stat_sirets (siret text primary key) on commit drop`);
@@ -128,14 +147,8 @@ async function refreshBatch(tx: Tx, annee: number): Promise<number> {
       from anciennes`);
   await tx.execute(newLinesStatement(annee));
   await refreshEmployers(tx, annee);
-  await tx.execute(sql`
-    insert into statistiques_cellules (annee, etablissement_id, niveau, lignes, alloue_cents, valide_cents, verse_cents, non_versable_cents)
-    select ${annee}, etablissement_id, niveau, sum(lignes), sum(alloue), sum(valide), sum(verse), sum(nv) from stat_delta group by etablissement_id, niveau
-    on conflict (annee, etablissement_id, niveau) do update
-       set lignes = statistiques_cellules.lignes + excluded.lignes, alloue_cents = statistiques_cellules.alloue_cents + excluded.alloue_cents,
-           valide_cents = statistiques_cellules.valide_cents + excluded.valide_cents, verse_cents = statistiques_cellules.verse_cents + excluded.verse_cents,
-           non_versable_cents = statistiques_cellules.non_versable_cents + excluded.non_versable_cents`);
-  await tx.execute(sql`delete from statistiques_cellules where annee = ${annee} and lignes = 0`);
+  await addDelta(tx, annee, 'statistiques_etablissements', 'etablissement_id');
+  await addDelta(tx, annee, 'statistiques_niveaux', 'niveau');
   await tx.execute(sql`
     insert into statistiques_jours (annee, jour, enregistre_cents, valide_cents)
     select ${annee}, jour, sum(e), sum(v)
@@ -203,16 +216,13 @@ export async function agregatsLignes(db: Db | Tx, annee: number): Promise<Agrega
   const rows = await selectRows<AgregatRow>(
     db,
     sql`
-    with par_etablissement as (
-      select etablissement_id, sum(lignes) as lignes, sum(alloue_cents) as alloue, sum(valide_cents) as valide,
-             sum(verse_cents) as verse, sum(non_versable_cents) as nv
-        from statistiques_cellules where annee = ${annee} group by etablissement_id
-    ),
-    etablissements as (
-      select c.*, coalesce(r.region, p.region, '') as region, coalesce(r.departement, p.departement, '') as departement, r.categorie, r.liste
-        from par_etablissement c
+    with etablissements as (
+      select c.lignes, c.alloue_cents as alloue, c.valide_cents as valide, c.verse_cents as verse, c.non_versable_cents as nv,
+             coalesce(r.region, p.region, '') as region, coalesce(r.departement, p.departement, '') as departement, r.categorie, r.liste
+        from statistiques_etablissements c
         join ref_etablissements r on r.id = c.etablissement_id
         left join ref_etablissements p on p.id = r.parent_id
+       where c.annee = ${annee}
     )
     select case when grouping(region) = 0 then 'region' when grouping(departement) = 0 then 'departement'
                 when grouping(categorie) = 0 then 'categorie' else 'liste' end as groupement,
@@ -224,7 +234,7 @@ export async function agregatsLignes(db: Db | Tx, annee: number): Promise<Agrega
     select case when grouping(niveau) = 0 then 'niveau' else 'total' end, niveau,
            coalesce(sum(lignes), 0)::int, coalesce(sum(alloue_cents), 0)::text, coalesce(sum(valide_cents), 0)::text,
            coalesce(sum(verse_cents), 0)::text, coalesce(sum(non_versable_cents), 0)::text
-      from statistiques_cellules where annee = ${annee}
+      from statistiques_niveaux where annee = ${annee}
      group by grouping sets ((niveau), ())
     union all
     select 'jour_validation', jour, 0, '0', valide_cents::text, '0', '0' from statistiques_jours where annee = ${annee} and valide_cents <> 0
