@@ -86,6 +86,9 @@ const [queued] = await selectRows<{ n: number }>(
 let t0 = performance.now();
 const caughtUp = await refreshSummaries(database.db, ANNEE);
 const catchUpMs = performance.now() - t0;
+await database.db.execute(
+  sql`vacuum analyze statistiques_lignes, statistiques_etablissements, statistiques_niveaux, statistiques_jours, statistiques_employeurs, statistiques_totaux, statistiques_a_recalculer`,
+);
 log(
   `catch-up: ${caughtUp.toLocaleString('en')} employer(s) recomputed (${queued!.n.toLocaleString('en')} queued) in ${(catchUpMs / 1000).toFixed(1)} s`,
 );
