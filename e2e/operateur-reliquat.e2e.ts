@@ -13,16 +13,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENTS, seedDemoAgents, type DemoAgent } from '../src/demo/operateur.js';
-import { totpCode } from '../src/modules/operateur/totp.js';
 import { importMetiersEnTension } from '../src/modules/versements/metiers-en-tension.js';
 import { prepareWave } from '../src/modules/versements/preparation.js';
 import { approveWave, issueWave } from '../src/modules/versements/vagues.js';
 import { ANNEE, seedWorld, WAVE_1_DAY, type WorldSpec } from '../test/versements/world.js';
 import { checkPage, startJourney, type Journey } from './support.js';
-import { field, heading } from './steps.js';
+import { heading, logInAgent } from './steps.js';
 
 const PASSWORD = 'Caisse-Depots-2026!';
 const SPEC: WorldSpec = {
@@ -58,22 +56,10 @@ afterAll(async () => {
   await j?.stop();
 });
 
-async function logIn(page: Page): Promise<void> {
-  await page.goto('/operateur');
-  await field(page, 'Courriel').fill(gestionnaire.courriel);
-  await field(page, 'Mot de passe').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Continuer' }).click();
-  await page.waitForLoadState('load');
-  await field(page, 'Code à 6 chiffres').fill(totpCode(gestionnaire.totpSecret, j.clock.now()));
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForLoadState('load');
-  expect(await heading(page)).toBe('Espace opérateur');
-}
-
 describe('the gestionnaire reads the reliquat’s simulation and the reconciliation', () => {
   it('« Reliquat »: the simulation of 2025, before its date', async () => {
     const page = await j.newPerson();
-    await logIn(page);
+    await logInAgent(j, page, gestionnaire, PASSWORD);
     await page.getByRole('link', { name: 'Reliquat', exact: true }).click();
     await page.waitForLoadState('load');
     expect(await heading(page)).toBe(`Reliquat ${ANNEE}`);

@@ -5,6 +5,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { totpCode } from '../src/modules/operateur/totp.js';
 import { checkPage, SECRET, waitValid, type Journey } from './support.js';
 
 export interface Person {
@@ -331,4 +332,17 @@ export function temporaryPasswordIn(text: string): string {
   const m = /Mot de passe temporaire \(valable 12 heures\) : (\S+)/.exec(text);
   if (!m) throw new Error(`pas de mot de passe temporaire dans :\n${text}`);
   return m[1]!;
+}
+
+/** An operator's agent logs in from `/operateur`: password, then the application's current TOTP code; the home page. */
+export async function logInAgent(j: Journey, page: Page, agent: { courriel: string; totpSecret: string }, password: string): Promise<void> {
+  await page.goto('/operateur');
+  await field(page, 'Courriel').fill(agent.courriel);
+  await field(page, 'Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.waitForLoadState('load');
+  await field(page, 'Code à 6 chiffres').fill(totpCode(agent.totpSecret, j.clock.now()));
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForLoadState('load');
+  expect(await heading(page)).toBe('Espace opérateur');
 }

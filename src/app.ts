@@ -22,6 +22,7 @@ import { registryRoutes } from './modules/entreprises/routes/index.js';
 import { espaceEtablissementRoutes } from './modules/espace-etablissement/routes/index.js';
 import { gestionRoutes } from './modules/gestion/routes/index.js';
 import { rechercheRoutes } from './modules/recherche/routes/index.js';
+import { statistiquesRoutes } from './modules/statistiques/routes/index.js';
 import { devRoutes } from './dev/routes/index.js';
 
 export interface RunningApp {
@@ -46,6 +47,7 @@ const MODULE_ROUTES: FastifyPluginAsync[] = [
   espaceEtablissementRoutes,
   attributionsRoutes,
   operateurRoutes,
+  statistiquesRoutes,
 ];
 
 /**

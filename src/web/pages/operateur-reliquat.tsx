@@ -35,7 +35,7 @@ function OtherYears(props: { annee: number; base: string }) {
   );
 }
 
-function CsvLink(props: { href: string; label: string }) {
+export function CsvLink(props: { href: string; label: string }) {
   return (
     <p>
       <a className="fr-link fr-icon-download-line fr-link--icon-left" href={props.href}>

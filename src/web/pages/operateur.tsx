@@ -12,7 +12,7 @@ import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { SideMenu } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 
-export type OperatorTab = 'accueil' | 'vagues' | 'reliquat' | 'rapprochement' | 'banque' | 'messages';
+export type OperatorTab = 'accueil' | 'vagues' | 'reliquat' | 'rapprochement' | 'banque' | 'messages' | 'statistiques';
 
 /** The side menu; campaigns, imports and statistics will take their place here. */
 export const OPERATOR_TABS: readonly { key: OperatorTab; label: string; href: string }[] = [
@@ -22,6 +22,7 @@ export const OPERATOR_TABS: readonly { key: OperatorTab; label: string; href: st
   { key: 'rapprochement', label: 'Rapprochement', href: '/operateur/rapprochement' },
   { key: 'banque', label: 'Coordonnées bancaires', href: '/operateur/coordonnees-bancaires' },
   { key: 'messages', label: 'Messages', href: '/operateur/messages' },
+  { key: 'statistiques', label: 'Statistiques', href: '/operateur/statistiques' },
 ];
 
 export function OperatorFrame(props: {
