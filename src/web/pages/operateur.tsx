@@ -12,15 +12,20 @@ import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { SideMenu } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 
-export type OperatorTab = 'accueil' | 'vagues' | 'reliquat' | 'rapprochement' | 'banque';
+export type OperatorTab =
+  'accueil' | 'campagnes' | 'vagues' | 'reliquat' | 'rapprochement' | 'banque' | 'sans-coordonnees' | 'non-versables' | 'support';
 
 /** The side menu; campaigns, imports and statistics will take their place here. */
 export const OPERATOR_TABS: readonly { key: OperatorTab; label: string; href: string }[] = [
   { key: 'accueil', label: 'Accueil', href: '/operateur' },
+  { key: 'campagnes', label: 'Campagnes', href: '/operateur/campagnes' },
   { key: 'vagues', label: 'Vagues de versement', href: '/operateur/vagues' },
   { key: 'reliquat', label: 'Reliquat', href: '/operateur/reliquat' },
   { key: 'rapprochement', label: 'Rapprochement', href: '/operateur/rapprochement' },
   { key: 'banque', label: 'Coordonnées bancaires', href: '/operateur/coordonnees-bancaires' },
+  { key: 'sans-coordonnees', label: 'Établissements sans coordonnées', href: '/operateur/sans-coordonnees' },
+  { key: 'non-versables', label: 'Lignes non versables', href: '/operateur/non-versables' },
+  { key: 'support', label: 'Recherche support', href: '/operateur/support' },
 ];
 
 export function OperatorFrame(props: {

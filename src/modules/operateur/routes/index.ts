@@ -1,5 +1,6 @@
 /** The operator's space (Caisse des Dépôts), one file per screen family. */
 import type { FastifyInstance } from 'fastify';
+import { operateurCampagnesRoutes } from './campagnes.js';
 import { operateurConnexionRoutes } from './connexion.js';
 import { operateurEspaceRoutes } from './espace.js';
 import { operateurReliquatRoutes } from './reliquat.js';
@@ -8,6 +9,7 @@ import { operateurVaguesRoutes } from './vagues.js';
 export async function operateurRoutes(app: FastifyInstance) {
   await app.register(operateurConnexionRoutes);
   await app.register(operateurEspaceRoutes);
+  await app.register(operateurCampagnesRoutes);
   await app.register(operateurVaguesRoutes);
   await app.register(operateurReliquatRoutes);
 }
