@@ -10,6 +10,7 @@ import { formatDateTime, plural } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { SideMenu } from '../components/side-menu.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export type OperatorTab =
@@ -127,6 +128,18 @@ function BankRow(props: { ctx: PageContext; row: BankDetailsToVerify }) {
     <section className="fr-card fr-mb-3w fr-p-3w" aria-labelledby={`titre-${r.id}`}>
       <h2 className="fr-h5" id={`titre-${r.id}`}>{`${r.nom} - SIRET ${formatSiret(r.siret)}`}</h2>
       <p className="fr-mb-1w">{`IBAN ${r.ibanMasque} · BIC ${r.bic} · titulaire « ${r.titulaire} » · saisies le ${formatDateTime(r.createdAt)}`}</p>
+      <Table
+        className="fr-table--sm fr-mb-2w"
+        caption={`Historique des modifications - SIRET ${formatSiret(r.siret)}`}
+        columns={['Date', 'Modification']}
+        rows={r.historique}
+        row={(e, i) => (
+          <tr key={i}>
+            <td>{formatDateTime(e.at)}</td>
+            <td>{e.evenement}</td>
+          </tr>
+        )}
+      />
       <form method="post" action="/operateur/coordonnees-bancaires" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" name="siret" value={r.siret} />

@@ -45,3 +45,7 @@ export function pageOf(req: FastifyRequest): number {
   const n = Number(textField(req.query, 'page'));
   return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
 }
+
+/** For JSON clients: amounts in cents as strings, as every operator screen gives them. */
+export const jsonOf = (value: object) =>
+  JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as Record<string, unknown>;

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { operateurCampagnesRoutes } from './campagnes.js';
 import { operateurConnexionRoutes } from './connexion.js';
+import { operateurFilesRoutes } from './files.js';
 import { operateurEspaceRoutes } from './espace.js';
 import { operateurReliquatRoutes } from './reliquat.js';
 import { operateurVaguesRoutes } from './vagues.js';
@@ -10,6 +11,7 @@ export async function operateurRoutes(app: FastifyInstance) {
   await app.register(operateurConnexionRoutes);
   await app.register(operateurEspaceRoutes);
   await app.register(operateurCampagnesRoutes);
+  await app.register(operateurFilesRoutes);
   await app.register(operateurVaguesRoutes);
   await app.register(operateurReliquatRoutes);
 }
