@@ -134,7 +134,7 @@ describe('the operator edits a calendar, verifies bank details and finds a compa
     await expect.poll(() => page.getByText('Période de répartition 1 : fin le 27 juin 2025').count()).toBe(1);
     await expect.poll(() => page.getByRole('cell', { name: 'ETABLISSEMENT 2' }).count()).toBe(1);
     await checkPage(page, 'sans-coordonnees');
-    await page.getByRole('button', { name: /Relancer les 1 établissement/ }).click();
+    await page.getByRole('button', { name: 'Relancer l’établissement pas encore relancé' }).click();
     await page.waitForLoadState('load');
     await expect.poll(() => page.getByText('Les relances sont envoyées').count()).toBe(1);
     await checkPage(page, 'sans-coordonnees-relances');

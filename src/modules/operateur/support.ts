@@ -16,6 +16,35 @@ import { motifNonVersableLibelle } from '../../domain/non-versables.js';
 import { audit } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { invalidField, type Outcome } from '../../shared/problem.js';
+import { ETATS } from '../gestion/declarants.js';
+
+/** The family of an account event, in French, by the prefix of its action (the code is shown beside it). */
+const EVENT_FAMILIES: [string, string][] = [
+  ['login.', 'Connexion'],
+  ['logout', 'Déconnexion'],
+  ['session.', 'Session'],
+  ['inscription.', 'Inscription'],
+  ['email.', 'Adresse électronique'],
+  ['password.', 'Mot de passe'],
+  ['secret_', 'Question secrète'],
+  ['candidat.', 'Candidat administrateur'],
+  ['declarations.', 'Déclarations'],
+  ['habilitations.', 'Habilitations'],
+  ['declarant.', 'Déclarant'],
+  ['invitation.', 'Invitation'],
+  ['portefeuille.', 'Portefeuille'],
+  ['mandat.', 'Mandat'],
+  ['soltea_etablissement.', 'Page établissement'],
+  ['bank_', 'Coordonnées bancaires'],
+  ['attributions.', 'Attributions'],
+  ['groupe.', 'Groupes'],
+  ['non_versable.', 'Part non versable'],
+];
+
+export function eventLabel(action: string): string {
+  const family = EVENT_FAMILIES.find(([prefix]) => action.startsWith(prefix))?.[1];
+  return family ? `${family} (${action})` : action;
+}
 
 /** How many rows of each list are shown (the most recent first). */
 export const SUPPORT_LIMIT = 50;
@@ -205,8 +234,13 @@ async function account(tx: Tx, siren: string) {
          where s.siren = ${siren} order by e.at desc, e.id desc limit ${SUPPORT_EVENTS}`,
   );
   return {
-    administrateurs: admins.map((r) => ({ nom: r.nom, courriel: r.email, statut: r.status, creeLe: new Date(r.created_at) })),
-    evenements: events.map((r) => ({ at: new Date(r.at), action: r.action, acteur: r.acteur })),
+    administrateurs: admins.map((r) => ({
+      nom: r.nom,
+      courriel: r.email,
+      statut: ETATS[r.status] ?? r.status,
+      creeLe: new Date(r.created_at),
+    })),
+    evenements: events.map((r) => ({ at: new Date(r.at), action: eventLabel(r.action), acteur: r.acteur })),
   };
 }
 

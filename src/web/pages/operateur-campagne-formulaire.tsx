@@ -51,7 +51,7 @@ function Periods(props: { values: CampaignFormValues; errors: FieldErrors }) {
         </div>
       ))}
       <button
-        className="fr-btn fr-btn--secondary fr-btn--sm fr-btn--icon-left fr-icon-add-line"
+        className="fr-btn fr-btn--secondary fr-btn--sm fr-btn--icon-left fr-icon-add-line fr-mt-2w fr-mb-3w"
         type="submit"
         name="action"
         value="ajouter-periode"
@@ -102,7 +102,7 @@ function Waves(props: { values: CampaignFormValues; errors: FieldErrors }) {
         </div>
       ))}
       <button
-        className="fr-btn fr-btn--secondary fr-btn--sm fr-btn--icon-left fr-icon-add-line"
+        className="fr-btn fr-btn--secondary fr-btn--sm fr-btn--icon-left fr-icon-add-line fr-mt-2w fr-mb-3w"
         type="submit"
         name="action"
         value="ajouter-vague"

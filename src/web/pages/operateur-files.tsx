@@ -8,7 +8,7 @@ import { formatSiret } from '../../domain/identifiers.js';
 import { formatJour } from '../../domain/jours.js';
 import type { UnpayableLine } from '../../modules/versements/apercu.js';
 import type { SansCoordonnees } from '../../modules/versements/rappels.js';
-import { formatDateTime, formatEuros, plural } from '../../shared/format.js';
+import { formatDateTime, formatEuros, formatInteger, plural } from '../../shared/format.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
@@ -61,7 +61,9 @@ export function SansCoordonneesPage(props: {
               <CsrfField token={props.ctx.csrfToken} />
               <input type="hidden" name="annee" value={String(props.annee)} />
               <button className="fr-btn" type="submit">
-                {`Relancer les ${plural(props.total - props.rappeles, 'établissement', 'établissements')} pas encore relancés`}
+                {props.total - props.rappeles === 1
+                  ? 'Relancer l’établissement pas encore relancé'
+                  : `Relancer les ${formatInteger(props.total - props.rappeles)} établissements pas encore relancés`}
               </button>
             </form>
           ) : null}
