@@ -41,14 +41,14 @@ export interface Timeline {
   aujourdhui: { jour: Jour; x: number } | null;
   /** where the campaign stands today, in French */
   phase: string;
-  /** the first day of each month inside the scale, for the axis */
-  mois: { jour: Jour; x: number }[];
+  /** the first day of each month inside the scale, for the axis, with its short name (« juin ») */
+  mois: { jour: Jour; x: number; libelle: string }[];
 }
 
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
 
 /** « juin » for the axis. */
-export const monthLabel = (j: Jour): string => MONTHS[Number(j.slice(5, 7)) - 1] ?? '';
+const monthLabel = (j: Jour): string => MONTHS[Number(j.slice(5, 7)) - 1] ?? '';
 
 export function campaignTimeline(c: Campaign, now: Date): Timeline {
   const lastWave = c.vagues[c.vagues.length - 1]?.date ?? c.reliquat;
@@ -91,7 +91,8 @@ export function campaignTimeline(c: Campaign, now: Date): Timeline {
     })),
   ].sort((a, b) => (a.jour < b.jour ? -1 : a.jour > b.jour ? 1 : 0));
   const mois: Timeline['mois'] = [];
-  for (let m = `${debut.slice(0, 7)}-01`; m <= fin; m = addDays(m, 32).slice(0, 8) + '01') if (m >= debut) mois.push({ jour: m, x: at(m) });
+  for (let m = `${debut.slice(0, 7)}-01`; m <= fin; m = addDays(m, 32).slice(0, 8) + '01')
+    if (m >= debut) mois.push({ jour: m, x: at(m), libelle: monthLabel(m) });
   return {
     annee: c.annee,
     debut,

@@ -4,7 +4,6 @@
  * that creates or edits a calendar (gestionnaire only; the checks of `campagne-modifier`).
  */
 import type { Timeline } from '../../modules/campagnes/frise.js';
-import { monthLabel } from '../../modules/campagnes/frise.js';
 import type { CampaignDetail, CampaignSummary } from '../../modules/operateur/campagnes.js';
 import { formatJour } from '../../domain/jours.js';
 import { formatDateTime, plural } from '../../shared/format.js';
@@ -98,7 +97,7 @@ export function CampaignTimeline(props: { t: Timeline }) {
         <g key={m.jour}>
           <line x1={px(m.x)} x2={px(m.x)} y1={26} y2={34} stroke="#929292" />
           <text x={px(m.x) + 3} y={20} fontSize="12" fill="#3a3a3a">
-            {monthLabel(m.jour)}
+            {m.libelle}
           </text>
         </g>
       ))}
