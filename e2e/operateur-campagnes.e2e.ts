@@ -150,7 +150,7 @@ describe('the operator edits a calendar, verifies bank details and finds a compa
     await field(page, 'Numéro SIREN ou SIRET').fill(`${siren.slice(0, 3)} ${siren.slice(3, 6)} ${siren.slice(6)}`);
     await page.getByRole('button', { name: 'Rechercher' }).click();
     await page.waitForLoadState('load');
-    await expect.poll(() => page.getByRole('cell', { name: 'paie@employeur0.example' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('cell', { name: 'paie@employeur0.example', exact: true }).count()).toBe(1);
     await expect.poll(() => page.getByRole('heading', { name: 'Enveloppes (employeur)' }).count()).toBe(1);
     await checkPage(page, 'support-resultat');
   });

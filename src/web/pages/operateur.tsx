@@ -125,7 +125,7 @@ function BankRow(props: { ctx: PageContext; row: BankDetailsToVerify }) {
   const r = props.row;
   const id = `motif-${r.id}`;
   return (
-    <section className="fr-card fr-mb-3w fr-p-3w" aria-labelledby={`titre-${r.id}`}>
+    <section className="soltea-encadre fr-mb-3w fr-p-3w" aria-labelledby={`titre-${r.id}`}>
       <h2 className="fr-h5" id={`titre-${r.id}`}>{`${r.nom} - SIRET ${formatSiret(r.siret)}`}</h2>
       <p className="fr-mb-1w">{`IBAN ${r.ibanMasque} · BIC ${r.bic} · titulaire « ${r.titulaire} » · saisies le ${formatDateTime(r.createdAt)}`}</p>
       <Table
