@@ -4,6 +4,7 @@
  * the re-designation deadline, the reliquat's date and regional part, the arrêté. Refusals come back on
  * their fields, with the calendar unchanged.
  */
+import type { ReactNode } from 'react';
 import type { CampaignFormValues } from '../../modules/campagnes/formulaire.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input, Select } from '../components/form.js';
@@ -12,53 +13,67 @@ import { OperatorFrame } from './operateur.js';
 
 const DAY_HINT = 'Format JJ/MM/AAAA.';
 
-function Periods(props: { values: CampaignFormValues; errors: FieldErrors }) {
+/** A fieldset of rows (periods or waves): its legend and hint, its own error, one row of two fields each, the add button. */
+function RowsFieldset(props: {
+  name: 'periodes' | 'vagues';
+  legend: string;
+  hint: string;
+  error: string | undefined;
+  add: { value: string; label: string };
+  rows: readonly [ReactNode, ReactNode][];
+}) {
   return (
-    <fieldset className="fr-fieldset" aria-labelledby="periodes-legende">
-      <legend className="fr-fieldset__legend" id="periodes-legende">
-        Périodes de répartition
-        <span className="fr-hint-text">
-          Au moins deux mois au total (article D. 6241-27 du code du travail). Videz les deux dates d’une période pour la retirer.
-        </span>
+    <fieldset className="fr-fieldset" aria-labelledby={`${props.name}-legende`}>
+      <legend className="fr-fieldset__legend" id={`${props.name}-legende`}>
+        {props.legend}
+        <span className="fr-hint-text">{props.hint}</span>
       </legend>
-      {props.errors.periodes ? (
-        <p className="fr-error-text fr-mb-2w" id="periodes">
-          {props.errors.periodes}
+      {props.error ? (
+        <p className="fr-error-text fr-mb-2w" id={props.name}>
+          {props.error}
         </p>
       ) : null}
-      {props.values.periodes.map((p, i) => (
+      {props.rows.map(([left, right], i) => (
         <div className="fr-fieldset__element fr-grid-row fr-grid-row--gutters" key={i}>
-          <div className="fr-col-12 fr-col-md-6">
-            <Input
-              type="date"
-              name={`periodes.${i}.debut`}
-              label={`Période ${i + 1} : premier jour`}
-              hint={DAY_HINT}
-              value={p.debut}
-              error={props.errors[`periodes.${i}.debut`]}
-            />
-          </div>
-          <div className="fr-col-12 fr-col-md-6">
-            <Input
-              type="date"
-              name={`periodes.${i}.fin`}
-              label={`Période ${i + 1} : dernier jour (inclus)`}
-              hint={DAY_HINT}
-              value={p.fin}
-              error={props.errors[`periodes.${i}.fin`]}
-            />
-          </div>
+          <div className="fr-col-12 fr-col-md-6">{left}</div>
+          <div className="fr-col-12 fr-col-md-6">{right}</div>
         </div>
       ))}
       <button
         className="fr-btn fr-btn--secondary fr-btn--sm fr-btn--icon-left fr-icon-add-line fr-mt-2w fr-mb-3w"
         type="submit"
         name="action"
-        value="ajouter-periode"
+        value={props.add.value}
       >
-        Ajouter une période
+        {props.add.label}
       </button>
     </fieldset>
+  );
+}
+
+function Periods(props: { values: CampaignFormValues; errors: FieldErrors }) {
+  const day = (i: number, end: 'debut' | 'fin', label: string, value: string) => (
+    <Input
+      type="date"
+      name={`periodes.${i}.${end}`}
+      label={label}
+      hint={DAY_HINT}
+      value={value}
+      error={props.errors[`periodes.${i}.${end}`]}
+    />
+  );
+  return (
+    <RowsFieldset
+      name="periodes"
+      legend="Périodes de répartition"
+      hint="Au moins deux mois au total (article D. 6241-27 du code du travail). Videz les deux dates d’une période pour la retirer."
+      error={props.errors.periodes}
+      add={{ value: 'ajouter-periode', label: 'Ajouter une période' }}
+      rows={props.values.periodes.map((p, i) => [
+        day(i, 'debut', `Période ${i + 1} : premier jour`, p.debut),
+        day(i, 'fin', `Période ${i + 1} : dernier jour (inclus)`, p.fin),
+      ])}
+    />
   );
 }
 
@@ -66,50 +81,32 @@ function Waves(props: { values: CampaignFormValues; errors: FieldErrors }) {
   const count = Math.max(1, props.values.periodes.length);
   const options = Array.from({ length: count }, (_, i) => ({ value: String(i + 1), label: `Période ${i + 1}` }));
   return (
-    <fieldset className="fr-fieldset" aria-labelledby="vagues-legende">
-      <legend className="fr-fieldset__legend" id="vagues-legende">
-        Virements (vagues de versement)
-        <span className="fr-hint-text">
-          Chaque virement verse les attributions d’une période, après son dernier jour. Videz la date d’un virement pour le retirer.
-        </span>
-      </legend>
-      {props.errors.vagues ? (
-        <p className="fr-error-text fr-mb-2w" id="vagues">
-          {props.errors.vagues}
-        </p>
-      ) : null}
-      {props.values.vagues.map((v, i) => (
-        <div className="fr-fieldset__element fr-grid-row fr-grid-row--gutters" key={i}>
-          <div className="fr-col-12 fr-col-md-6">
-            <Input
-              type="date"
-              name={`vagues.${i}.date`}
-              label={`Virement ${i + 1} : à partir du`}
-              hint={DAY_HINT}
-              value={v.date}
-              error={props.errors[`vagues.${i}.date`]}
-            />
-          </div>
-          <div className="fr-col-12 fr-col-md-6">
-            <Select
-              name={`vagues.${i}.periode`}
-              label={`Virement ${i + 1} : période versée`}
-              options={options}
-              value={v.periode || String(Math.min(i + 1, count))}
-              error={props.errors[`vagues.${i}.periode`]}
-            />
-          </div>
-        </div>
-      ))}
-      <button
-        className="fr-btn fr-btn--secondary fr-btn--sm fr-btn--icon-left fr-icon-add-line fr-mt-2w fr-mb-3w"
-        type="submit"
-        name="action"
-        value="ajouter-vague"
-      >
-        Ajouter un virement
-      </button>
-    </fieldset>
+    <RowsFieldset
+      name="vagues"
+      legend="Virements (vagues de versement)"
+      hint="Chaque virement verse les attributions d’une période, après son dernier jour. Videz la date d’un virement pour le retirer."
+      error={props.errors.vagues}
+      add={{ value: 'ajouter-vague', label: 'Ajouter un virement' }}
+      rows={props.values.vagues.map((v, i) => [
+        <Input
+          key="date"
+          type="date"
+          name={`vagues.${i}.date`}
+          label={`Virement ${i + 1} : à partir du`}
+          hint={DAY_HINT}
+          value={v.date}
+          error={props.errors[`vagues.${i}.date`]}
+        />,
+        <Select
+          key="periode"
+          name={`vagues.${i}.periode`}
+          label={`Virement ${i + 1} : période versée`}
+          options={options}
+          value={v.periode || String(Math.min(i + 1, count))}
+          error={props.errors[`vagues.${i}.periode`]}
+        />,
+      ])}
+    />
   );
 }
 
