@@ -51,3 +51,13 @@ export function periodeARappeler(c: Campaign, now: Date, jours = RAPPEL_COORDONN
   const t = now.getTime();
   return c.periodes.find((p) => t >= parisStartOfDay(addDays(p.fin, -jours)).getTime() && t <= parisEndOfDay(p.fin).getTime()) ?? null;
 }
+
+/**
+ * The period whose end comes next at `now` (the operator's list of establishments without verified bank
+ * details and its bulk reminder): the period open at `now`, else the next one to open; null once the
+ * last period is over.
+ */
+export function periodeProchaineFin(c: Campaign, now: Date): Periode | null {
+  const t = now.getTime();
+  return c.periodes.find((p) => t <= parisEndOfDay(p.fin).getTime()) ?? null;
+}

@@ -90,6 +90,7 @@ export type AuditAction =
   | 'non_versable.redesigne'
   | 'reliquat.calcule'
   | 'metiers_en_tension.importes'
+  | 'rappels_coordonnees.envoyes'
   // the operator's agents (src/modules/operateur)
   | 'operateur.agent_cree'
   | 'operateur.lien_envoye'
@@ -101,7 +102,9 @@ export type AuditAction =
   | 'operateur.code_refuse'
   | 'operateur.code_bloque'
   | 'operateur.totp_enrole'
-  | 'operateur.deconnexion';
+  | 'operateur.deconnexion'
+  /** a consultation of the support search (read-only, audited: who looked at which company) */
+  | 'operateur.support_consulte';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -77,6 +77,14 @@ export function parseCampaignJson(text: string, annee: number): CampaignJsonResu
   } catch (e) {
     return { ok: false, errors: [`Le fichier n’est pas du JSON valide (${e instanceof Error ? e.message : String(e)}).`] };
   }
+  return campaignFromData(data, annee);
+}
+
+/**
+ * The calendar of a value shaped like the operator's JSON (the file of `campagne-modifier`, or the
+ * operator's form turned into the same shape): structure only, `validateCampaign` checks the dates.
+ */
+export function campaignFromData(data: unknown, annee: number): CampaignJsonResult {
   const errors: string[] = [];
   if (!isObject(data)) return { ok: false, errors: ['Le fichier doit contenir un objet JSON { … } décrivant le calendrier.'] };
   for (const k of Object.keys(data))

@@ -5,8 +5,9 @@
  * - `campaignOf(db, annee)`: the calendar of a year, or null when neither saved nor preset;
  * - `currentCampaign(ctx)`: the campaign of the clock's instant (the demo clock in development): the
  *   latest year whose establishments' opening has come, else the default year (2025);
- * - `saveCampaign(ctx, campaign, operatorUserId)`: checks the calendar with `validateCampaign`
- *   (French messages, nothing written on error), writes it and audits the change in one transaction.
+ * - `saveCampaign(ctx, campaign, agent)`: checks the calendar with `validateCampaign` (French messages,
+ *   nothing written on error), writes it and audits the change in one transaction, with the operator's
+ *   agent who saved it from `/operateur/campagnes` (null from the command line `campagne-modifier`).
  */
 import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
@@ -31,8 +32,12 @@ export interface StoredCampaign {
   /** 'operateur': saved by the operator; 'arrete': the preset of the arrêté, never saved */
   origine: CampaignOrigin;
   updatedAt: Date | null;
+  /** the operator's agent who saved it on screen (null from the command line or never saved) */
   updatedBy: string | null;
 }
+
+/** Who saves a calendar: an agent of the operator's space (null: the command line). */
+export type CampaignEditor = { agentId: string; ip?: string | null } | null;
 
 type Row = typeof campagnes.$inferSelect;
 
@@ -134,7 +139,7 @@ function normalise(c: Campaign): Campaign {
 export async function saveCampaign(
   ctx: Pick<AppContext, 'db'> & { clock: Clock },
   campaign: Campaign,
-  operatorUserId: string | null,
+  editor: CampaignEditor,
 ): Promise<SaveCampaignResult> {
   const errors = validateCampaign(campaign);
   if (campaign.source !== undefined && (typeof campaign.source !== 'string' || campaign.source.length > 500))
@@ -157,7 +162,7 @@ export async function saveCampaign(
       reliquatRegionaleBp: c.reliquatRegionaleBp ?? DEFAULT_RELIQUAT_REGIONALE_BP,
       source: c.source || null,
       updatedAt: now,
-      updatedBy: operatorUserId,
+      updatedBy: editor?.agentId ?? null,
     };
     await tx
       .insert(campagnes)
@@ -165,7 +170,8 @@ export async function saveCampaign(
       .onConflictDoUpdate({ target: campagnes.annee, set: values });
     await audit(tx, ctx.clock, {
       action: 'campagne.updated',
-      actorUserId: operatorUserId,
+      actorAgentId: editor?.agentId ?? null,
+      ip: editor?.ip ?? null,
       details: { annee: c.annee, avant: before ? { origine: before.origine, ...normalise(before.campaign) } : null, apres: c },
     });
     const saved = (await loadCampaign(tx, c.annee))!.campaign;

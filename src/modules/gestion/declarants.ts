@@ -54,7 +54,8 @@ export async function personOrThrow(tx: Tx, admin: User, id: string): Promise<Us
 // ── list ────────────────────────────────────────────────────────────────────────────────────────
 
 export type Etat = 'Actif' | 'Invitation envoyée' | 'Suspendu' | 'Demande en attente';
-const ETATS: Record<string, Etat> = {
+/** The French state of a person's account status (also the operator's support search). */
+export const ETATS: Record<string, Etat> = {
   active: 'Actif',
   email_pending: 'Invitation envoyée',
   suspended: 'Suspendu',

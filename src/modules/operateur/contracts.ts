@@ -42,3 +42,23 @@ export const bankVerdictSchema = z
     if (v.statut === 'rejetee' && v.motif.length < 3)
       ctx.addIssue({ code: 'custom', path: ['motif'], message: 'Indiquez le motif du rejet : il est communiqué à l’établissement.' });
   });
+
+const day = z.string().max(20).optional();
+
+/**
+ * The calendar form (`/operateur/campagnes/<année>`): days `AAAA-MM-JJ` or `JJ/MM/AAAA`, rows
+ * `periodes.<i>.debut|fin` and `vagues.<i>.date|periode` (0-based); read by campagnes/formulaire.ts and
+ * checked by the code of `campagne-modifier`. `action`: `enregistrer` (default), `ajouter-periode`,
+ * `ajouter-vague` (the form again with one more row).
+ */
+export const campaignFormSchema = z
+  .object({
+    action: z.enum(['enregistrer', 'ajouter-periode', 'ajouter-vague']).optional(),
+    etablissementsOuverture: day,
+    employeursOuverture: day,
+    reliquat: day,
+    redesignationFin: day,
+    reliquatPartRegionale: z.string().max(6).optional(),
+    source: z.string().max(500).optional(),
+  })
+  .catchall(z.string().max(20));

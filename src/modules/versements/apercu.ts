@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
+import { motifNonVersableLibelle } from '../../domain/non-versables.js';
 import { libelleCategorie } from '../../domain/referentiel.js';
 import { selectRows } from '../../infra/db/index.js';
 import { writeCsv } from '../../shared/csv.js';
@@ -174,4 +175,62 @@ export async function waveTransfersCsv(
     rows.map((r) => [r.numero, r.beneficiaire, r.siret, formatEurosPlain(r.cents), r.libelle]),
   );
   return { name: `soltea-${wave.annee}-vague-${wave.numero}-virements.csv`, csv };
+}
+
+export interface UnpayableLine {
+  id: number;
+  /** the wave that could not pay it (0: the reliquat's) */
+  vague: number;
+  employeur: string;
+  beneficiaire: string;
+  beneficiaireNom: string;
+  cents: bigint;
+  /** the reason in French (docs/regles.md#fonds-non-versables) */
+  motif: string;
+  /** 'en_attente' | 'redesignee' | 'reliquat' | 'versee' | 'remplacee' */
+  statut: string;
+  creeLe: Date;
+}
+
+export const UNPAYABLE_PAGE_SIZE = 50;
+
+/**
+ * The unpayable lines of campaign `annee` (D. 6241-27-1), those still waiting for the employer's
+ * re-designation first, page `page`; with the count and sum of each status.
+ */
+export async function unpayableLines(
+  ctx: AppContext,
+  annee: number,
+  page: number,
+): Promise<{ rows: UnpayableLine[]; total: number; parStatut: { statut: string; lignes: number; cents: bigint }[] }> {
+  const [rows, totals] = await Promise.all([
+    selectRows<Record<string, string | number | null>>(
+      ctx.db,
+      sql`select n.id, w.numero, n.siret_employeur, n.beneficiaire_siret, n.montant_cents::text as cents, n.motif, n.motif_detail, n.statut, n.cree_le,
+                 coalesce((select min(r.nom) from ref_etablissements r where r.siret = n.beneficiaire_siret and r.annee = n.annee), n.beneficiaire_siret) as nom
+            from non_versables n join vagues_versement w on w.id = n.vague_id
+           where n.annee = ${annee}
+           order by (n.statut = 'en_attente') desc, w.numero, n.beneficiaire_siret, n.id
+           limit ${UNPAYABLE_PAGE_SIZE} offset ${(Math.max(1, page) - 1) * UNPAYABLE_PAGE_SIZE}`,
+    ),
+    selectRows<{ statut: string; n: number; cents: string }>(
+      ctx.db,
+      sql`select statut, count(*)::int as n, sum(montant_cents)::text as cents from non_versables where annee = ${annee} group by statut order by statut`,
+    ),
+  ]);
+  return {
+    total: totals.reduce((s, t) => s + t.n, 0),
+    parStatut: totals.map((t) => ({ statut: t.statut, lignes: t.n, cents: BigInt(t.cents) })),
+    rows: rows.map((r) => ({
+      id: Number(r.id),
+      vague: Number(r.numero),
+      employeur: String(r.siret_employeur),
+      beneficiaire: String(r.beneficiaire_siret),
+      beneficiaireNom: String(r.nom),
+      cents: BigInt(String(r.cents)),
+      motif: motifNonVersableLibelle(String(r.motif), r.motif_detail === null ? null : String(r.motif_detail)),
+      statut: String(r.statut),
+      creeLe: new Date(r.cree_le as unknown as string | Date),
+    })),
+  };
 }

@@ -13,6 +13,7 @@ import type { AppContext } from '../../app-context.js';
 import type { Periode } from '../../domain/campagne.js';
 import { formatJour } from '../../domain/jours.js';
 import { periodeARappeler, RAPPEL_COORDONNEES_JOURS } from '../../domain/non-versables.js';
+import { audit } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { queueMail } from '../../infra/mail.js';
 import { campaignOf, currentCampaign, presetOrDefault } from '../campagnes/repository.js';
@@ -51,6 +52,9 @@ export function sansCoordonneesSql(annee: number): SQL {
        and not exists (select 1 from etablissements e where e.siret = c.siret and e.etat_administratif = 'F')`;
 }
 
+const nomOf = (annee: number) =>
+  sql`coalesce((select min(nom) from ref_etablissements where siret = d.siret and annee = ${annee}), d.siret)`;
+
 /** Inserts the reminders due (taken keys skipped) and returns the establishments to mail now, and how many were already reminded. */
 async function claimReminders(tx: Tx, annee: number, periode: number, now: Date) {
   return selectRows<{ siret: string; nom: string; rejet: boolean; nouveau: boolean }>(
@@ -63,10 +67,64 @@ async function claimReminders(tx: Tx, annee: number, periode: number, now: Date)
       on conflict do nothing
       returning siret
     )
-    select d.siret, coalesce((select min(nom) from ref_etablissements where siret = d.siret and annee = ${annee}), d.siret) as nom, d.rejet,
+    select d.siret, ${nomOf(annee)} as nom, d.rejet,
            d.siret in (select siret from ins) as nouveau
       from dus d order by d.siret`,
   );
+}
+
+export interface SansCoordonnees {
+  siret: string;
+  nom: string;
+  /** no details, details to verify, details rejected by the operator, or verified but a transfer returned by the bank */
+  situation: 'aucune' | 'a_verifier' | 'rejetee' | 'rejet_bancaire';
+  /** when this period's reminder went, or null */
+  rappeleLe: Date | null;
+}
+
+export const SANS_COORDONNEES_PAGE_SIZE = 50;
+
+/**
+ * The establishments of campaign `annee` that the reminder of period `periode` concerns (the same rule as
+ * the reminders), page `page`, with their situation and this period's reminder; how many in all, and how
+ * many were already reminded.
+ */
+export async function establishmentsWithoutBankDetails(
+  ctx: AppContext,
+  annee: number,
+  periode: number,
+  page: number,
+): Promise<{ rows: SansCoordonnees[]; total: number; rappeles: number }> {
+  const rows = await selectRows<{
+    siret: string;
+    nom: string;
+    rejet: boolean;
+    statut: string | null;
+    envoye_le: string | Date | null;
+    total: number;
+    rappeles: number;
+  }>(
+    ctx.db,
+    sql`
+    with dus as (${sansCoordonneesSql(annee)})
+    select d.siret, ${nomOf(annee)} as nom, d.rejet, cur.statut, rc.envoye_le,
+           (count(*) over ())::int as total, (count(rc.siret) over ())::int as rappeles
+      from dus d
+      left join coordonnees_bancaires cur on cur.siret = d.siret and cur.remplacee_le is null
+      left join rappels_coordonnees rc on rc.annee = ${annee} and rc.periode = ${periode} and rc.siret = d.siret
+     order by d.siret
+     limit ${SANS_COORDONNEES_PAGE_SIZE} offset ${(Math.max(1, page) - 1) * SANS_COORDONNEES_PAGE_SIZE}`,
+  );
+  return {
+    total: Number(rows[0]?.total ?? 0),
+    rappeles: Number(rows[0]?.rappeles ?? 0),
+    rows: rows.map((r) => ({
+      siret: r.siret,
+      nom: r.nom,
+      situation: r.rejet ? 'rejet_bancaire' : r.statut === 'a_verifier' ? 'a_verifier' : r.statut === 'rejetee' ? 'rejetee' : 'aucune',
+      rappeleLe: r.envoye_le ? new Date(r.envoye_le) : null,
+    })),
+  };
 }
 
 /** Who is told for one establishment: its company's administrators (tableau de bord and mail), and its page's contacts (mail). */
@@ -108,14 +166,36 @@ async function remind(tx: Tx, ctx: AppContext, e: { siret: string; nom: string; 
 /** Sends the reminders of campaign `annee` due at the context's instant (none outside the days before a period's end). */
 export async function sendBankDetailsReminders(ctx: AppContext, annee: number, jours = RAPPEL_COORDONNEES_JOURS): Promise<RappelsReport> {
   const campaign = (await campaignOf(ctx.db, annee)) ?? presetOrDefault(annee);
-  const now = ctx.clock.now();
-  const periode = periodeARappeler(campaign, now, jours);
+  const periode = periodeARappeler(campaign, ctx.clock.now(), jours);
   if (!periode) return { periode: null, jours, envoyes: 0, dejaRappeles: 0 };
+  return { periode, jours, ...(await remindForPeriod(ctx, annee, periode, null)) };
+}
+
+/**
+ * The reminders of period `periode` of campaign `annee` now, in one transaction: each establishment not
+ * yet reminded for this period is (the key of `rappels_coordonnees`: once per establishment and period,
+ * whoever sends it). `agent`, the operator's agent who sent them in bulk from « Établissements sans
+ * coordonnées », is audited with the counts.
+ */
+export async function remindForPeriod(
+  ctx: AppContext,
+  annee: number,
+  periode: Periode,
+  agent: { agentId: string; ip?: string | null } | null,
+): Promise<{ envoyes: number; dejaRappeles: number }> {
   return ctx.db.transaction(async (tx) => {
-    const due = await claimReminders(tx, annee, periode.numero, now);
+    const due = await claimReminders(tx, annee, periode.numero, ctx.clock.now());
     const fresh = due.filter((d) => d.nouveau);
     for (const e of fresh) await remind(tx, ctx, e, annee, periode);
-    return { periode, jours, envoyes: fresh.length, dejaRappeles: due.length - fresh.length };
+    const counts = { envoyes: fresh.length, dejaRappeles: due.length - fresh.length };
+    if (agent)
+      await audit(tx, ctx.clock, {
+        action: 'rappels_coordonnees.envoyes',
+        actorAgentId: agent.agentId,
+        ip: agent.ip ?? null,
+        details: { annee, periode: periode.numero, ...counts, sirets: fresh.map((f) => f.siret) },
+      });
+    return counts;
   });
 }
 

@@ -10,20 +10,25 @@ import { formatDateTime, plural } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { SideMenu } from '../components/side-menu.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 
-export type OperatorTab = 'accueil' | 'vagues' | 'reliquat' | 'rapprochement' | 'banque' | 'messages' | 'statistiques';
-
-/** The side menu; campaigns, imports and statistics will take their place here. */
-export const OPERATOR_TABS: readonly { key: OperatorTab; label: string; href: string }[] = [
+/** The side menu; imports will take their place here. */
+export const OPERATOR_TABS = [
   { key: 'accueil', label: 'Accueil', href: '/operateur' },
+  { key: 'campagnes', label: 'Campagnes', href: '/operateur/campagnes' },
   { key: 'vagues', label: 'Vagues de versement', href: '/operateur/vagues' },
   { key: 'reliquat', label: 'Reliquat', href: '/operateur/reliquat' },
   { key: 'rapprochement', label: 'Rapprochement', href: '/operateur/rapprochement' },
   { key: 'banque', label: 'Coordonnées bancaires', href: '/operateur/coordonnees-bancaires' },
-  { key: 'messages', label: 'Messages', href: '/operateur/messages' },
+  { key: 'sans-coordonnees', label: 'Établissements sans coordonnées', href: '/operateur/sans-coordonnees' },
+  { key: 'non-versables', label: 'Lignes non versables', href: '/operateur/non-versables' },
+  { key: 'support', label: 'Recherche support', href: '/operateur/support' },
   { key: 'statistiques', label: 'Statistiques', href: '/operateur/statistiques' },
-];
+  { key: 'messages', label: 'Messages', href: '/operateur/messages' },
+] as const satisfies readonly { key: string; label: string; href: string }[];
+
+export type OperatorTab = (typeof OPERATOR_TABS)[number]['key'];
 
 export function OperatorFrame(props: {
   ctx: PageContext;
@@ -121,9 +126,21 @@ function BankRow(props: { ctx: PageContext; row: BankDetailsToVerify }) {
   const r = props.row;
   const id = `motif-${r.id}`;
   return (
-    <section className="fr-card fr-mb-3w fr-p-3w" aria-labelledby={`titre-${r.id}`}>
+    <section className="soltea-encadre fr-mb-3w fr-p-3w" aria-labelledby={`titre-${r.id}`}>
       <h2 className="fr-h5" id={`titre-${r.id}`}>{`${r.nom} - SIRET ${formatSiret(r.siret)}`}</h2>
       <p className="fr-mb-1w">{`IBAN ${r.ibanMasque} · BIC ${r.bic} · titulaire « ${r.titulaire} » · saisies le ${formatDateTime(r.createdAt)}`}</p>
+      <Table
+        className="fr-table--sm fr-mb-2w"
+        caption={`Historique des modifications - SIRET ${formatSiret(r.siret)}`}
+        columns={['Date', 'Modification']}
+        rows={r.historique}
+        row={(e, i) => (
+          <tr key={i}>
+            <td>{formatDateTime(e.at)}</td>
+            <td>{e.evenement}</td>
+          </tr>
+        )}
+      />
       <form method="post" action="/operateur/coordonnees-bancaires" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" name="siret" value={r.siret} />

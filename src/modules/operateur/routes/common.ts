@@ -9,6 +9,8 @@ export const tags = {
   vagues: ['Opérateur - vagues de versement'],
   reliquat: ['Opérateur - reliquat'],
   rapprochement: ['Opérateur - rapprochement'],
+  campagnes: ['Opérateur - campagnes'],
+  files: ['Opérateur - files de travail'],
 };
 
 export const NOTICES: Record<string, string> = {
@@ -20,6 +22,9 @@ export const NOTICES: Record<string, string> = {
   approuvee: 'La vague est approuvée : elle peut être émise.',
   emise: 'La vague est émise : téléchargez le fichier de virements et transmettez-le à la banque.',
   annulee: 'La vague est annulée.',
+  'calendrier-enregistre': 'Le calendrier est enregistré.',
+  'calendrier-inchange': 'Le calendrier est déjà celui-ci : rien n’a changé.',
+  'rappels-envoyes': 'Les relances sont envoyées aux établissements qui ne l’avaient pas encore été pour cette période.',
   'reliquat-calcule': 'Le reliquat est calculé et sa vague préparée : un valideur doit maintenant l’approuver.',
 };
 
@@ -40,3 +45,7 @@ export function pageOf(req: FastifyRequest): number {
   const n = Number(textField(req.query, 'page'));
   return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
 }
+
+/** For JSON clients: amounts in cents as strings, as every operator screen gives them. */
+export const jsonOf = (value: object) =>
+  JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as Record<string, unknown>;

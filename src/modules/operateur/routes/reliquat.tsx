@@ -17,10 +17,10 @@ import { RapprochementPage, ReliquatPage, type RegionLabel } from '../../../web/
 import { currentCampaign } from '../../campagnes/repository.js';
 import { regionName } from '../../referentiel/territoires.js';
 import { campaignYear } from '../../versements/cli-commands.js';
-import { rapprochementCsv, reconcile, type RapprochementView } from '../../versements/rapprochement.js';
+import { rapprochementCsv, reconcile } from '../../versements/rapprochement.js';
 import { computeReliquat, simulateReliquat, type ReliquatView } from '../../versements/reliquat.js';
 import { reliquatCsv } from '../../versements/reliquat-cli.js';
-import { agentOf, notice, pageOf, tags } from './common.js';
+import { agentOf, jsonOf, notice, pageOf, tags } from './common.js';
 
 /** The establishments' shares shown per page. */
 export const SHARES_PAGE_SIZE = 50;
@@ -99,10 +99,6 @@ async function reliquatPage(req: FastifyRequest, annee: number, problem?: Proble
     />
   );
 }
-
-/** For JSON clients: amounts in cents as strings, as the other operator screens give them. */
-const jsonOf = (value: ReliquatView | RapprochementView) =>
-  JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as Record<string, unknown>;
 
 async function showReliquat(req: FastifyRequest, reply: FastifyReply) {
   const annee = await yearOf(req);
