@@ -20,19 +20,8 @@ export const pageQuery = z.object({ page: z.string().max(10).optional() });
 
 // ── « Gérer les déclarants » and the invitation ────────────────────────────────────────────────
 
-const emailPair = {
-  email: email('Le courriel').refine((s) => s.length > 0, 'Le courriel est obligatoire.'),
-  emailConfirm: text('La confirmation du courriel', 254),
-};
-const emailsMatch = (v: { email: string; emailConfirm: string }, ctx: z.RefinementCtx) => {
-  if (v.email && v.emailConfirm && v.email.toLowerCase() !== v.emailConfirm.toLowerCase())
-    ctx.addIssue({ code: 'custom', path: ['emailConfirm'], message: 'La confirmation du courriel ne correspond pas au courriel saisi.' });
-};
-
-/** « Nouveau déclarant »: Nom*, Prénom*, Courriel*, Confirmation courriel*, Téléphone*. */
-export const newDeclarantSchema = z
-  .object({ nom: personName('Le nom'), prenom: personName('Le prénom'), ...emailPair, telephone: phone('Le téléphone') })
-  .superRefine(emailsMatch);
+export { newDeclarantSchema } from '../accounts/contracts.js';
+import { emailPair, emailsMatch, type newDeclarantSchema } from '../accounts/contracts.js';
 export type NewDeclarant = z.infer<typeof newDeclarantSchema>;
 
 /** « Modifier »: Nom*, Prénom*, Téléphone* (the e-mail has its own validated change). */
