@@ -136,26 +136,7 @@ document.querySelectorAll<HTMLInputElement>('input[data-validate]').forEach((inp
 // Print buttons (« Imprimer le récapitulatif »).
 document.querySelectorAll<HTMLButtonElement>('[data-print]').forEach((b) => b.addEventListener('click', () => window.print()));
 
-// « Modifier la liste des déclarations »: show the declarations of the checked domains only.
-const domainBoxes = document.querySelectorAll<HTMLInputElement>('input[name="domains"]');
-function syncDeclarations() {
-  const checked = new Set([...domainBoxes].filter((b) => b.checked).map((b) => b.value));
-  document.querySelectorAll<HTMLElement>('[data-domain]').forEach((el) => {
-    const on = checked.has(el.dataset.domain ?? '');
-    el.hidden = !on;
-    const box = el.querySelector<HTMLInputElement>('input[type=checkbox]');
-    if (box) {
-      if (!on) box.checked = false;
-      else if (!box.dataset.userTouched) box.checked = true;
-    }
-  });
-}
-if (domainBoxes.length) {
-  domainBoxes.forEach((b) => b.addEventListener('change', syncDeclarations));
-  document
-    .querySelectorAll<HTMLInputElement>('[data-domain] input[type=checkbox]')
-    .forEach((b) => b.addEventListener('change', () => (b.dataset.userTouched = '1')));
-}
+import './inscription.js';
 import './dual-list.js';
 import './habilitations.js';
 import './portefeuilles.js';

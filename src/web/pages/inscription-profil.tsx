@@ -158,7 +158,7 @@ export function ProfilePage(props: { ctx: PageContext; stepper: StepperView; val
           name="domains"
           legend="Vous souhaitez utiliser les services liés à..."
           values={[...domains]}
-          error={e.domains}
+          error={e.domains ?? e.declarations}
           options={DOMAINS.map((d) => ({ value: d.code, label: d.label }))}
         />
         <DeclarationsModal chosen={chosen} />
