@@ -142,7 +142,7 @@ function habilitationsPage(req: FastifyRequest, draft: Draft, errors?: FieldErro
       stepper={stepperOfDraft(draft)}
       raisonSociale={d.raisonSociale ?? ''}
       nic={d.siret.slice(9)}
-      declarant={`${d.nom.toUpperCase()} ${d.prenom.toUpperCase()}`}
+      declarant={`${d.nom} ${d.prenom}`}
       rows={rows}
       errors={errors}
     />
