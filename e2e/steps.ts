@@ -44,7 +44,10 @@ export async function tick(box: Locator, on = true): Promise<void> {
  * as are a capital E and É (the guide writes « Etape suivante » and « ÉTAPE SUIVANTE » for one button).
  */
 export function guideName(words: string): RegExp {
-  const escaped = words.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/['’]/g, "['’]").replace(/[EÉ]/g, '[EÉ]');
+  const escaped = words
+    .replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+    .replace(/['’]/g, "['’]")
+    .replace(/[EÉ]/g, '[EÉ]');
   return new RegExp(`^${escaped}$`);
 }
 
@@ -58,7 +61,8 @@ export async function press(scope: Page | Locator, words: string): Promise<void>
   const candidates = [scope.getByRole('button', { name }), scope.getByRole('link', { name })];
   const visible: Locator[] = [];
   for (const c of candidates) for (const one of await c.all()) if (await one.isVisible()) visible.push(one);
-  if (visible.length !== 1) throw new Error(`« ${words} » : ${visible.length} bouton(s) ou lien(s) visibles portent ce nom (un seul attendu)`);
+  if (visible.length !== 1)
+    throw new Error(`« ${words} » : ${visible.length} bouton(s) ou lien(s) visibles portent ce nom (un seul attendu)`);
   await visible[0]!.click();
 }
 
@@ -217,7 +221,13 @@ export async function fillPasswordAndQuestion(
 }
 
 /** The guide's criteria, the minimal ones with their asterisk. */
-const CRITERIA = ['Au moins 6 lettres *', 'Au moins 2 chiffres *', 'Au plus 20 caractères *', 'Mélange majuscule / minuscule', 'Caractères accentués / spéciaux'];
+const CRITERIA = [
+  'Au moins 6 lettres *',
+  'Au moins 2 chiffres *',
+  'Au plus 20 caractères *',
+  'Mélange majuscule / minuscule',
+  'Caractères accentués / spéciaux',
+];
 
 /** Step 4: « Créez votre mot de passe », « Renseignez votre question secrète », « Valider ». */
 export async function choosePassword(page: Page, p: Person, prefix: string, total = 8): Promise<void> {
@@ -226,7 +236,12 @@ export async function choosePassword(page: Page, p: Person, prefix: string, tota
   for (const h of ['Créez votre mot de passe', 'Renseignez votre question secrète'])
     expect(await page.getByRole('heading', { name: h, exact: true }).isVisible(), h).toBe(true);
   const criteria = await page.locator('[data-rule]').evaluateAll((lis) =>
-    lis.map((li) => [...li.childNodes].filter((n) => !(n as Element).classList?.contains('fr-sr-only')).map((n) => n.textContent).join('')),
+    lis.map((li) =>
+      [...li.childNodes]
+        .filter((n) => !(n as Element).classList?.contains('fr-sr-only'))
+        .map((n) => n.textContent)
+        .join(''),
+    ),
   );
   expect(criteria).toEqual(CRITERIA);
   expect(await page.locator('#password-gauge-label').textContent()).toBe('Qualité de votre mot de passe : à saisir');
@@ -319,7 +334,11 @@ export async function chooseRights(page: Page, prefix: string, opts: { kind: Kin
 }
 
 /** Step 8 of a tiers-déclarant: « Inscription des déclarants », « Nouveau déclarant », « Ajout d'un déclarant ». */
-export async function addDeclarants(page: Page, prefix: string, people: Pick<Person, 'nom' | 'prenom' | 'email' | 'telephone'>[]): Promise<void> {
+export async function addDeclarants(
+  page: Page,
+  prefix: string,
+  people: Pick<Person, 'nom' | 'prenom' | 'email' | 'telephone'>[],
+): Promise<void> {
   await checkPage(page, `${prefix}-declarants`);
   await expectStep(page, 8, 9);
   expect(await page.getByRole('heading', { level: 2, name: 'Inscription des déclarants' }).isVisible()).toBe(true);

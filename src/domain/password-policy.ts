@@ -382,7 +382,10 @@ export function evaluatePassword(password: string, context?: PasswordContext): P
  * The checklist and gauge shown beside the field (the page rendered by the server and the browser's
  * live update draw it from this one function): nothing is shown as met while the field is empty.
  */
-export function passwordChecklist(password: string, context?: PasswordContext): { checks: PasswordCheck[]; score: PasswordScore; label: string } {
+export function passwordChecklist(
+  password: string,
+  context?: PasswordContext,
+): { checks: PasswordCheck[]; score: PasswordScore; label: string } {
   const r = evaluatePassword(password, context);
   const empty = password.length === 0;
   return {

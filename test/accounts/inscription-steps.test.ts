@@ -33,7 +33,12 @@ beforeAll(async () => {
 });
 afterAll(async () => stopHarness(h));
 
-const passwordBody = (p: Person) => ({ password: p.password, passwordConfirm: p.password, secretQuestion: p.question, secretAnswer: p.answer });
+const passwordBody = (p: Person) => ({
+  password: p.password,
+  passwordConfirm: p.password,
+  secretQuestion: p.question,
+  secretAnswer: p.answer,
+});
 
 /** A JSON client at the start of an inscription, with its « jeton » and a step helper. */
 async function started(p: Person) {
@@ -150,7 +155,13 @@ describe('« Étape précédente »', () => {
       ['/inscription/recapitulatif', {}],
       [
         '/inscription/profil',
-        { kind: 'tiers_declarant', organisationType: 'geree_par_tiers', domains: ['formation'], declarations: ['MCF_ELU'], confirme: 'oui' },
+        {
+          kind: 'tiers_declarant',
+          organisationType: 'geree_par_tiers',
+          domains: ['formation'],
+          declarations: ['MCF_ELU'],
+          confirme: 'oui',
+        },
       ],
       ['/inscription/habilitations', { declarer: ['MCF_ELU'], payer: [] }],
       ['/inscription/declarants', {}],
@@ -158,7 +169,7 @@ describe('« Étape précédente »', () => {
       expect((await post(path, body)).statusCode, path).toBe(200);
     expect((await draftRow(h, jeton))?.step).toBe('confirmation');
     const walked: string[] = [];
-    for (let step = 'confirmation'; step !== 'cgu'; ) {
+    for (let step = 'confirmation'; step !== 'cgu';) {
       const r = await post('/inscription/etape-precedente', { etape: step });
       expect(r.statusCode, `${step}: ${r.body}`).toBe(200);
       step = (r.json() as { etapeSuivante: string }).etapeSuivante;
@@ -208,7 +219,9 @@ describe('« Abandonner l’inscription »', () => {
     expect((await counts(h)).drafts).toBe(drafts - 1);
     expect(await loadDraft(h.ctx, jeton)).toBeNull();
     const api = (path: string, body: unknown = {}) => new Client(h).json(path, body, { 'x-inscription': jeton });
-    expect((await api('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'] })).statusCode).toBe(410);
+    expect(
+      (await api('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'] })).statusCode,
+    ).toBe(410);
     expect((await api('/inscription/etape-precedente', { etape: 'profil' })).statusCode).toBe(410);
     expect((await api('/inscription/abandonner')).statusCode).toBe(410);
     const audit = await h.ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'inscription.abandoned'));

@@ -92,7 +92,10 @@ export const rightsSchema = z.object({
   declarer: checkboxList,
   payer: checkboxList,
   /** « Tous » ticked in the column « Déclarer » and/or « Payer » */
-  tous: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]), z.array(z.enum(['declarer', 'payer'], { error: 'Colonne inconnue.' }))),
+  tous: z.preprocess(
+    (v) => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
+    z.array(z.enum(['declarer', 'payer'], { error: 'Colonne inconnue.' })),
+  ),
 });
 
 /** « Étape précédente »: the step the person is leaving (refused when the draft is elsewhere). */
@@ -116,7 +119,11 @@ export const newDeclarantSchema = z
 
 /** « Supprimer » a collaborator of the list (its place, from 0). */
 export const removeDeclarantSchema = z.object({
-  rang: z.coerce.number({ error: 'Déclarant inconnu.' }).int('Déclarant inconnu.').min(0, 'Déclarant inconnu.').max(100, 'Déclarant inconnu.'),
+  rang: z.coerce
+    .number({ error: 'Déclarant inconnu.' })
+    .int('Déclarant inconnu.')
+    .min(0, 'Déclarant inconnu.')
+    .max(100, 'Déclarant inconnu.'),
 });
 
 export const cguSchema = z.object({

@@ -196,4 +196,3 @@ async function createUser(
     .returning({ id: users.id });
   return user?.id ?? null;
 }
-

@@ -68,7 +68,11 @@ function defaultRights(declarations: readonly string[], before: DraftData['right
 export async function confirmDeclarations(ctx: AppContext, draftId: string | undefined, declarations: string[]): Promise<void> {
   await advance(ctx, draftId, 'declarations', async (_tx, d) => {
     const chosen = checkDeclarations(d.data.domains ?? [], declarations);
-    return { next: 'habilitations', data: { ...d.data, declarations: chosen, rights: defaultRights(chosen, d.data.rights) }, result: undefined };
+    return {
+      next: 'habilitations',
+      data: { ...d.data, declarations: chosen, rights: defaultRights(chosen, d.data.rights) },
+      result: undefined,
+    };
   });
 }
 

@@ -5,16 +5,7 @@
  * « Inscription des déclarants ». The step machine (inscription.ts) enforces this order in the database.
  */
 export type Step =
-  | 'cgu'
-  | 'identification'
-  | 'password'
-  | 'recap'
-  | 'profil'
-  | 'declarations'
-  | 'habilitations'
-  | 'declarants'
-  | 'confirmation'
-  | 'done';
+  'cgu' | 'identification' | 'password' | 'recap' | 'profil' | 'declarations' | 'habilitations' | 'declarants' | 'confirmation' | 'done';
 
 export type InscriptionKind = 'entreprise' | 'tiers_declarant';
 

@@ -109,8 +109,7 @@ export async function advance<T>(
   expected: Step,
   run: (tx: Tx, draft: Draft) => Promise<{ next: Step; data: DraftData; result: T }>,
 ): Promise<T> {
-  if (!draftId || draftId.length > 100)
-    throw new InscriptionError('expired', EXPIRED_MESSAGE);
+  if (!draftId || draftId.length > 100) throw new InscriptionError('expired', EXPIRED_MESSAGE);
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .select()
@@ -119,7 +118,7 @@ export async function advance<T>(
       .for('update');
     if (!row || row.expiresAt <= ctx.clock.now()) throw new InscriptionError('expired', EXPIRED_MESSAGE);
     if (row.step !== expected) throw new InscriptionError('wrong_step', WRONG_STEP_MESSAGE, undefined, row.step as Step);
-    const draft: Draft = { idHash: row.idHash, step: row.step as Step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
+    const draft: Draft = { idHash: row.idHash, step: expected, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
     const { next, data, result } = await run(tx, draft);
     await tx
       .update(inscriptionDrafts)

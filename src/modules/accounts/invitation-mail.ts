@@ -11,7 +11,13 @@ import { issueToken } from './tokens-repository.js';
 
 export const INVITATION_SUBJECT = 'Vous avez été ajouté comme déclarant sur net-entreprises';
 
-function invitationMail(ctx: AppContext, p: { prenom: string; nom: string }, inviter: { prenom: string; nom: string }, siret: string, token: string) {
+function invitationMail(
+  ctx: AppContext,
+  p: { prenom: string; nom: string },
+  inviter: { prenom: string; nom: string },
+  siret: string,
+  token: string,
+) {
   return [
     `Bonjour ${p.prenom} ${p.nom},`,
     '',
@@ -39,4 +45,3 @@ export async function sendInvitation(
   const token = await issueToken(tx, ctx, p.id, 'invitation');
   await queueMail(tx, ctx.clock, { to: p.email, subject: INVITATION_SUBJECT, text: invitationMail(ctx, p, inviter, p.siret, token) });
 }
-

@@ -3,8 +3,8 @@
  * routes, the use cases and the OpenAPI document. Messages are French and name the field.
  */
 import { z } from 'zod';
-import { email, personName, phone, text } from '../../shared/fields.js';
-import { passwordSchema, secretQuestionSchema } from '../accounts/contracts.js';
+import { personName, phone, text } from '../../shared/fields.js';
+import { emailPair, emailsMatch, passwordSchema, secretQuestionSchema, type newDeclarantSchema } from '../accounts/contracts.js';
 import { DUAL_LIST_MOVES } from './dual-list-moves.js';
 
 /** A value or a list of values (a form repeats the field), as a list. */
@@ -21,7 +21,6 @@ export const pageQuery = z.object({ page: z.string().max(10).optional() });
 // ── « Gérer les déclarants » and the invitation ────────────────────────────────────────────────
 
 export { newDeclarantSchema } from '../accounts/contracts.js';
-import { emailPair, emailsMatch, type newDeclarantSchema } from '../accounts/contracts.js';
 export type NewDeclarant = z.infer<typeof newDeclarantSchema>;
 
 /** « Modifier »: Nom*, Prénom*, Téléphone* (the e-mail has its own validated change). */

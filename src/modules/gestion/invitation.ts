@@ -6,12 +6,10 @@ import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { auditBy } from '../../infra/audit.js';
 import { hashSecret } from '../../infra/crypto.js';
-import type { Tx } from '../../infra/db/index.js';
 import { users } from '../../infra/db/schema.js';
 import { consumeToken, peekToken } from '../accounts/tokens-repository.js';
 import { listAdministrators } from '../accounts/users-repository.js';
 import { notify } from '../notifications/notify.js';
-import type { User } from './scope.js';
 
 export { INVITATION_SUBJECT, sendInvitation } from '../accounts/invitation-mail.js';
 

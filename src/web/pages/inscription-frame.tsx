@@ -43,7 +43,8 @@ export function stepLabel(item: StepperItem, tiers?: boolean): string {
 }
 
 /** « Votre inscription en tant qu'entreprise déclarante » / « … tiers déclarante » (the guide). */
-export const registrationTitle = (tiers?: boolean) => `Votre inscription en tant qu’entreprise ${tiers ? 'tiers déclarante' : 'déclarante'}`;
+export const registrationTitle = (tiers?: boolean) =>
+  `Votre inscription en tant qu’entreprise ${tiers ? 'tiers déclarante' : 'déclarante'}`;
 
 export function Frame(props: {
   ctx: PageContext;

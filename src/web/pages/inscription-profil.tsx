@@ -25,8 +25,8 @@ function DialogText() {
     <>
       <p>
         Les réponses que vous venez de donner nous permettent de sélectionner les services auxquels vous êtes éligibles. Dans le cas où
-        cette sélection des services ne vous convient pas, vous avez la possibilité de modifier cette sélection par défaut en cliquant sur
-        « Modifier la liste des déclarations » et en ajoutant et/ou supprimant les services de la liste.
+        cette sélection des services ne vous convient pas, vous avez la possibilité de modifier cette sélection par défaut en cliquant sur «
+        Modifier la liste des déclarations » et en ajoutant et/ou supprimant les services de la liste.
       </p>
       <p>
         Si vous êtes tiers déclarant, cette liste des services concerne uniquement votre entreprise. Dès votre inscription terminée, vous
@@ -53,14 +53,25 @@ function DeclarationsList(props: { shown: readonly Declaration[]; chosen: Readon
           </li>
         ))}
       </ul>
-      <fieldset className="fr-fieldset" id="declarations" aria-labelledby="declarations-legend declarations-messages" hidden={!props.editing}>
+      <fieldset
+        className="fr-fieldset"
+        id="declarations"
+        aria-labelledby="declarations-legend declarations-messages"
+        hidden={!props.editing}
+      >
         <legend className="fr-fieldset__legend" id="declarations-legend">
           Déclarations proposées pour les services choisis
         </legend>
         {props.shown.map((d) => (
           <div className="fr-fieldset__element" key={d.code} data-domain={d.domain}>
             <div className="fr-checkbox-group">
-              <input type="checkbox" id={`declarations-${d.code}`} name="declarations" value={d.code} defaultChecked={props.chosen.has(d.code)} />
+              <input
+                type="checkbox"
+                id={`declarations-${d.code}`}
+                name="declarations"
+                value={d.code}
+                defaultChecked={props.chosen.has(d.code)}
+              />
               <label className="fr-label" htmlFor={`declarations-${d.code}`}>
                 {fullName(d)}
               </label>
@@ -245,7 +256,9 @@ function AllBox(props: { kind: 'declarer' | 'payer' }) {
       <input type="checkbox" id={id} name="tous" value={props.kind} data-right-all={props.kind} />
       <label className="fr-label" htmlFor={id}>
         Tous
-        <span className="fr-sr-only">{props.kind === 'declarer' ? ' : déclarer toutes les déclarations' : ' : payer toutes les déclarations'}</span>
+        <span className="fr-sr-only">
+          {props.kind === 'declarer' ? ' : déclarer toutes les déclarations' : ' : payer toutes les déclarations'}
+        </span>
       </label>
     </div>
   );

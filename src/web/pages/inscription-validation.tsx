@@ -65,7 +65,12 @@ export function DeclarantsPage(props: { ctx: PageContext; stepper: StepperView; 
 }
 
 /** « Ajout d'un déclarant »: the collaborator's names, e-mail and telephone; « Annuler » or « Valider ». */
-export function DeclarantFormPage(props: { ctx: PageContext; stepper: StepperView; values?: Record<string, unknown>; errors?: FieldErrors }) {
+export function DeclarantFormPage(props: {
+  ctx: PageContext;
+  stepper: StepperView;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+}) {
   const v = props.values ?? {};
   const e = props.errors ?? {};
   return (
@@ -221,8 +226,8 @@ export function ValidationPage(props: {
       {d.kind === 'tiers_declarant' ? (
         <Alert type="info" title="Vos collaborateurs">
           <p>
-            Les déclarants que vous avez ajoutés reçoivent leur invitation une fois votre adresse validée. Ajoutez-en d’autres avec « Nouveau
-            déclarant » dans « Gérer les déclarants » de votre menu personnalisé, puis composez vos portefeuilles de clients.
+            Les déclarants que vous avez ajoutés reçoivent leur invitation une fois votre adresse validée. Ajoutez-en d’autres avec «
+            Nouveau déclarant » dans « Gérer les déclarants » de votre menu personnalisé, puis composez vos portefeuilles de clients.
           </p>
         </Alert>
       ) : null}

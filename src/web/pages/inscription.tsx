@@ -196,7 +196,9 @@ export function PasswordPage(props: {
         <input type="hidden" id="nom" value={props.draft.nom} />
         <input type="hidden" id="prenom" value={props.draft.prenom} />
         <h2 className="fr-h4">Créez votre mot de passe</h2>
-        <p className="fr-text--sm">Le mot de passe respecte la casse (majuscules et minuscules). Les critères suivis d’un astérisque (*) sont obligatoires.</p>
+        <p className="fr-text--sm">
+          Le mot de passe respecte la casse (majuscules et minuscules). Les critères suivis d’un astérisque (*) sont obligatoires.
+        </p>
         <PasswordFields errors={props.errors} confirmLabel="Confirmation" />
         <h2 className="fr-h4 fr-mt-4w">Renseignez votre question secrète</h2>
         <p>

@@ -31,7 +31,11 @@ export async function inscriptionFinRoutes(app: FastifyInstance) {
   stepPage(app, 'profil', (req, draft) => (
     <ProfilePage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} values={profileValuesOf(draft)} />
   ));
-  app.post(STEP_PATHS.profil, stepDoc('choisirProfil', 'Inscription, étape 6 : « Quel est votre profil d’entreprise ? »', profileSchema), chooseProfile);
+  app.post(
+    STEP_PATHS.profil,
+    stepDoc('choisirProfil', 'Inscription, étape 6 : « Quel est votre profil d’entreprise ? »', profileSchema),
+    chooseProfile,
+  );
   stepPage(app, 'declarations', declarationsPage);
   app.post(
     STEP_PATHS.declarations,
@@ -83,14 +87,21 @@ const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : typeof x === 's
 /** What the draft already holds of the profile (the person came back to it). */
 const profileValuesOf = (draft: Draft): ProfileValues | undefined =>
   draft.data.kind
-    ? { kind: draft.data.kind, organisationType: draft.data.organisationType, domains: draft.data.domains, declarations: draft.data.declarations }
+    ? {
+        kind: draft.data.kind,
+        organisationType: draft.data.organisationType,
+        domains: draft.data.domains,
+        declarations: draft.data.declarations,
+      }
     : undefined;
 
 async function chooseProfile(req: FastifyRequest, reply: FastifyReply) {
   const v = (req.body ?? {}) as Record<string, unknown>;
   const values = { kind: textField(v, 'kind'), organisationType: textField(v, 'organisationType'), domains: list(v.domains) };
   const kind = values.kind === 'tiers_declarant' ? ('tiers_declarant' as const) : ('entreprise' as const);
-  const form = (errors: FieldErrors) => <ProfilePage ctx={pageContext(req)} stepper={stepperView('profil', { kind })} values={values} errors={errors} />;
+  const form = (errors: FieldErrors) => (
+    <ProfilePage ctx={pageContext(req)} stepper={stepperView('profil', { kind })} values={values} errors={errors} />
+  );
   const parsed = parseBody(profileSchema, req.body);
   if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
   return step(

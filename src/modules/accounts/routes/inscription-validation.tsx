@@ -20,9 +20,17 @@ const NEW_DECLARANT = '/inscription/declarants/nouveau';
 
 export async function inscriptionValidationRoutes(app: FastifyInstance) {
   stepPage(app, 'declarants', (req, draft) => <DeclarantsPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} draft={draft.data} />);
-  app.post(STEP_PATHS.declarants, stepDoc('confirmerDeclarants', 'Inscription : « Inscription des déclarants » terminée'), nextFromDeclarants);
+  app.post(
+    STEP_PATHS.declarants,
+    stepDoc('confirmerDeclarants', 'Inscription : « Inscription des déclarants » terminée'),
+    nextFromDeclarants,
+  );
   app.get(NEW_DECLARANT, { schema: { hide: true } }, declarantForm);
-  app.post(NEW_DECLARANT, stepDoc('ajouterDeclarantInscription', 'Inscription : « Ajout d’un déclarant »', newDeclarantSchema), addDeclarant);
+  app.post(
+    NEW_DECLARANT,
+    stepDoc('ajouterDeclarantInscription', 'Inscription : « Ajout d’un déclarant »', newDeclarantSchema),
+    addDeclarant,
+  );
   app.post(
     '/inscription/declarants/supprimer',
     stepDoc('retirerDeclarantInscription', 'Inscription : retirer un déclarant ajouté', removeDeclarantSchema),
@@ -45,7 +53,10 @@ export async function inscriptionValidationRoutes(app: FastifyInstance) {
 async function nextFromDeclarants(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     await confirmDeclarants(req.server.ctx, draftIdOf(req));
-    return respond(req, reply, { json: { message: 'Déclarants enregistrés.', etapeSuivante: 'confirmation' }, redirect: STEP_PATHS.confirmation });
+    return respond(req, reply, {
+      json: { message: 'Déclarants enregistrés.', etapeSuivante: 'confirmation' },
+      redirect: STEP_PATHS.confirmation,
+    });
   });
 }
 
@@ -60,7 +71,12 @@ async function declarantForm(req: FastifyRequest, reply: FastifyReply) {
 async function addDeclarant(req: FastifyRequest, reply: FastifyReply) {
   const values = (req.body ?? {}) as Record<string, unknown>;
   const form = (errors: FieldErrors) => (
-    <DeclarantFormPage ctx={pageContext(req)} stepper={stepperView('declarants', { kind: 'tiers_declarant' })} values={values} errors={errors} />
+    <DeclarantFormPage
+      ctx={pageContext(req)}
+      stepper={stepperView('declarants', { kind: 'tiers_declarant' })}
+      values={values}
+      errors={errors}
+    />
   );
   const parsed = parseBody(newDeclarantSchema, req.body);
   if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
@@ -69,7 +85,11 @@ async function addDeclarant(req: FastifyRequest, reply: FastifyReply) {
     reply,
     async () => {
       await addDraftDeclarant(req.server.ctx, draftIdOf(req), parsed.data);
-      return respond(req, reply, { status: 201, json: { message: 'Déclarant ajouté.', etapeSuivante: 'declarants' }, redirect: STEP_PATHS.declarants });
+      return respond(req, reply, {
+        status: 201,
+        json: { message: 'Déclarant ajouté.', etapeSuivante: 'declarants' },
+        redirect: STEP_PATHS.declarants,
+      });
     },
     form,
   );

@@ -156,7 +156,10 @@ async function back(req: FastifyRequest, reply: FastifyReply) {
     const from = parsed.data.etape as Step;
     if (!(from in STEP_PATHS)) throw new InscriptionError('invalid', 'Cette étape de l’inscription n’existe pas.', 'etape');
     const previous = await goBack(req.server.ctx, draftIdOf(req), from);
-    return respond(req, reply, { json: { message: 'Retour à l’étape précédente.', etapeSuivante: previous }, redirect: STEP_PATHS[previous] });
+    return respond(req, reply, {
+      json: { message: 'Retour à l’étape précédente.', etapeSuivante: previous },
+      redirect: STEP_PATHS[previous],
+    });
   });
 }
 
@@ -176,8 +179,8 @@ async function abandon(req: FastifyRequest, reply: FastifyReply) {
       json: { message: 'Inscription abandonnée : les informations saisies ont été effacées.' },
       page: () => (
         <MessagePage ctx={pageContext(req)} title="Inscription abandonnée" type="info">
-          Votre inscription est abandonnée : les informations que vous aviez saisies ont été effacées. Vous pouvez recommencer à tout
-          moment avec « Je crée mon compte ».
+          Votre inscription est abandonnée : les informations que vous aviez saisies ont été effacées. Vous pouvez recommencer à tout moment
+          avec « Je crée mon compte ».
         </MessagePage>
       ),
     });
