@@ -290,7 +290,11 @@ export async function fillProfile(page: Page, prefix: string, opts: { kind: Kind
   await expect.poll(() => dialog.isVisible()).toBe(true);
   await page.waitForTimeout(400); // the end of the opening animation, for the screenshot
   await checkPage(page, `${prefix}-validation-declarations`, { fullPage: false });
-  const listed = await dialog.getByRole('listitem').filter({ visible: true }).allTextContents();
+  const listed = await dialog
+    .getByRole('list', { name: 'Vos déclarations :' })
+    .getByRole('listitem')
+    .filter({ visible: true })
+    .allTextContents();
   expect(listed).toEqual([
     'Mon Compte Formation / Elu - Abondements des comptes des salariés et des élus locaux',
     'SOLTéA - Employeurs - Répartir le solde de la taxe d’apprentissage aux formations et établissements habilités',

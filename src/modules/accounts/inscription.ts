@@ -102,13 +102,8 @@ export async function loadDraft(ctx: AppContext, draftId: string | undefined): P
 export const EXPIRED_MESSAGE = 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.';
 export const WRONG_STEP_MESSAGE = 'Cette étape n’est pas disponible : poursuivez l’inscription à l’étape en cours.';
 
-/** Runs one step: only if the draft exists, is alive and is exactly at `expected`. */
-export async function advance<T>(
-  ctx: AppContext,
-  draftId: string | undefined,
-  expected: Step,
-  run: (tx: Tx, draft: Draft) => Promise<{ next: Step; data: DraftData; result: T }>,
-): Promise<T> {
+/** Runs `run` on the live draft, its row locked for the transaction (a missing or expired one is refused). */
+async function withLockedDraft<T>(ctx: AppContext, draftId: string | undefined, run: (tx: Tx, draft: Draft) => Promise<T>): Promise<T> {
   if (!draftId || draftId.length > 100) throw new InscriptionError('expired', EXPIRED_MESSAGE);
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
@@ -117,13 +112,24 @@ export async function advance<T>(
       .where(eq(inscriptionDrafts.idHash, sha256(draftId)))
       .for('update');
     if (!row || row.expiresAt <= ctx.clock.now()) throw new InscriptionError('expired', EXPIRED_MESSAGE);
-    if (row.step !== expected) throw new InscriptionError('wrong_step', WRONG_STEP_MESSAGE, undefined, row.step as Step);
-    const draft: Draft = { idHash: row.idHash, step: expected, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
+    return run(tx, { idHash: row.idHash, step: row.step as Step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt });
+  });
+}
+
+/** Runs one step: only if the draft exists, is alive and is exactly at `expected`. */
+export async function advance<T>(
+  ctx: AppContext,
+  draftId: string | undefined,
+  expected: Step,
+  run: (tx: Tx, draft: Draft) => Promise<{ next: Step; data: DraftData; result: T }>,
+): Promise<T> {
+  return withLockedDraft(ctx, draftId, async (tx, draft) => {
+    if (draft.step !== expected) throw new InscriptionError('wrong_step', WRONG_STEP_MESSAGE, undefined, draft.step);
     const { next, data, result } = await run(tx, draft);
     await tx
       .update(inscriptionDrafts)
       .set({ step: next, data: data as unknown as Record<string, unknown> })
-      .where(eq(inscriptionDrafts.idHash, row.idHash));
+      .where(eq(inscriptionDrafts.idHash, draft.idHash));
     return result;
   });
 }
@@ -225,18 +231,10 @@ export async function goBack(ctx: AppContext, draftId: string | undefined, from:
  * its cookie or token then opens nothing. Once validated (`done`) there is nothing left to abandon.
  */
 export async function abandonInscription(ctx: AppContext, draftId: string | undefined, meta: { ip?: string }): Promise<void> {
-  if (!draftId || draftId.length > 100) throw new InscriptionError('expired', EXPIRED_MESSAGE);
-  await ctx.db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(inscriptionDrafts)
-      .where(eq(inscriptionDrafts.idHash, sha256(draftId)))
-      .for('update');
-    if (!row || row.expiresAt <= ctx.clock.now()) throw new InscriptionError('expired', EXPIRED_MESSAGE);
-    if (row.step === 'done') throw new InscriptionError('wrong_step', 'Votre inscription est déjà validée.', undefined, 'done');
-    await tx.delete(inscriptionDrafts).where(eq(inscriptionDrafts.idHash, row.idHash));
-    const data = row.data as unknown as DraftData;
-    await audit(tx, ctx.clock, { action: 'inscription.abandoned', ip: meta.ip, details: { siret: data.siret, step: row.step } });
+  await withLockedDraft(ctx, draftId, async (tx, draft) => {
+    if (draft.step === 'done') throw new InscriptionError('wrong_step', 'Votre inscription est déjà validée.', undefined, 'done');
+    await tx.delete(inscriptionDrafts).where(eq(inscriptionDrafts.idHash, draft.idHash));
+    await audit(tx, ctx.clock, { action: 'inscription.abandoned', ip: meta.ip, details: { siret: draft.data.siret, step: draft.step } });
   });
 }
 

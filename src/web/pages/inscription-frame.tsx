@@ -78,7 +78,7 @@ const BACK_FORM = 'etape-precedente';
  */
 export function StepButtons(props: { submit: ReactNode; back?: boolean; abandon?: boolean; submitName?: string; submitValue?: string }) {
   return (
-    <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-3w no-print">
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w no-print">
       {props.abandon !== false ? (
         <li>
           <a className="fr-btn fr-btn--tertiary fr-icon-close-line fr-btn--icon-left" href="/inscription/abandonner">

@@ -46,7 +46,10 @@ const fullName = (d: Declaration) => `${d.name} - ${d.description}`;
 function DeclarationsList(props: { shown: readonly Declaration[]; chosen: ReadonlySet<string>; editing: boolean; error?: string }) {
   return (
     <>
-      <ul className="fr-mb-2w" id="declarations-list" hidden={props.editing}>
+      <p className="fr-text--bold fr-mb-1w" id="declarations-list-title">
+        Vos déclarations :
+      </p>
+      <ul className="fr-mb-2w" id="declarations-list" aria-labelledby="declarations-list-title" hidden={props.editing}>
         {props.shown.map((d) => (
           <li key={d.code} data-domain={d.domain} data-code={d.code} hidden={!props.chosen.has(d.code)}>
             {fullName(d)}
@@ -102,11 +105,10 @@ function DeclarationsModal(props: { chosen: ReadonlySet<string> }) {
                   {DIALOG_TITLE}
                 </h2>
                 <DialogText />
-                <p className="fr-text--bold fr-mb-1w">Vos déclarations :</p>
                 <DeclarationsList shown={DECLARATIONS} chosen={props.chosen} editing={false} />
               </div>
               <div className="fr-modal__footer">
-                <ul className="fr-btns-group fr-btns-group--inline-lg fr-btns-group--right">
+                <ul className="fr-btns-group fr-btns-group--inline-lg fr-btns-group--right fr-btns-group--icon-left">
                   <li>
                     <button type="button" className="fr-btn fr-btn--tertiary fr-icon-close-line fr-btn--icon-left" data-dialog-cancel>
                       Annuler
@@ -198,11 +200,10 @@ export function DeclarationsPage(props: {
       <DialogText />
       <form method="post" action="/inscription/declarations">
         <CsrfField token={props.ctx.csrfToken} />
-        <p className="fr-text--bold fr-mb-1w">Vos déclarations :</p>
         <DeclarationsList shown={shown} chosen={chosen} editing={props.editing} error={props.errors?.declarations} />
         {/* the list as shown is the list kept: its codes go with « Valider » */}
         {props.editing ? null : props.chosen.map((c) => <input key={c} type="hidden" name="declarations" value={c} />)}
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w">
           <li>
             <button className="fr-btn fr-btn--tertiary fr-icon-close-line fr-btn--icon-left" type="submit" form="etape-precedente">
               Annuler

@@ -92,19 +92,30 @@ export async function step(
   }
 }
 
+/**
+ * A page of the draft's step `at` (or, without `at`, of any step before « done »): the draft loaded, an
+ * expired one said so, another step's sends where the draft is.
+ */
+export async function draftPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  at: Step | undefined,
+  render: (draft: Draft) => ReactElement | Promise<ReactElement>,
+) {
+  const draft = await loadDraft(req.server.ctx, draftIdOf(req));
+  if (!draft) return refuse(req, reply, new InscriptionError('expired', EXPIRED));
+  if (at ? draft.step !== at : draft.step === 'done') return redirect(reply, STEP_PATHS[draft.step]);
+  return step(req, reply, async () => {
+    const page = await render(draft);
+    return respond(req, reply, { page: () => page });
+  });
+}
+
 /** Declares the GET of a step page: only the step the draft is at; otherwise go where it is. */
 export function stepPage(
   app: FastifyInstance,
   at: Step,
   render: (req: FastifyRequest, draft: Draft) => ReactElement | Promise<ReactElement>,
 ) {
-  app.get(STEP_PATHS[at], { schema: { hide: true } }, async (req, reply) => {
-    const draft = await loadDraft(req.server.ctx, draftIdOf(req));
-    if (!draft) return refuse(req, reply, new InscriptionError('expired', EXPIRED));
-    if (draft.step !== at) return redirect(reply, STEP_PATHS[draft.step]);
-    return step(req, reply, async () => {
-      const page = await render(req, draft);
-      return respond(req, reply, { page: () => page });
-    });
-  });
+  app.get(STEP_PATHS[at], { schema: { hide: true } }, (req, reply) => draftPage(req, reply, at, (draft) => render(req, draft)));
 }

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findDeclaration, ORGANISATION_TYPES } from '../../../domain/declarations.js';
-import { pageContext, redirect, respond } from '../../../http/respond.js';
+import { pageContext, respond } from '../../../http/respond.js';
 import { parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm, problem } from '../../../shared/problem.js';
 import { ConfirmationPage, DeclarantFormPage, DeclarantsPage, ValidationPage } from '../../../web/pages/inscription-validation.js';
@@ -14,7 +14,7 @@ import { draftUserEmail, InscriptionError, loadDraft, resendInscriptionMail, typ
 import { validateInscription } from '../inscription-account.js';
 import { addDraftDeclarant, confirmDeclarants, removeDraftDeclarant } from '../inscription-choices.js';
 import { meta, notice } from './common.js';
-import { draftIdOf, EXPIRED, refuse, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
+import { draftIdOf, draftPage, refuse, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
 
 const NEW_DECLARANT = '/inscription/declarants/nouveau';
 
@@ -61,11 +61,8 @@ async function nextFromDeclarants(req: FastifyRequest, reply: FastifyReply) {
 }
 
 /** « Ajout d'un déclarant » belongs to the step « Inscription des déclarants »: elsewhere, go where the draft is. */
-async function declarantForm(req: FastifyRequest, reply: FastifyReply) {
-  const draft = await loadDraft(req.server.ctx, draftIdOf(req));
-  if (!draft) return refuse(req, reply, new InscriptionError('expired', EXPIRED));
-  if (draft.step !== 'declarants') return redirect(reply, STEP_PATHS[draft.step]);
-  return respond(req, reply, { page: () => <DeclarantFormPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} /> });
+function declarantForm(req: FastifyRequest, reply: FastifyReply) {
+  return draftPage(req, reply, 'declarants', (draft) => <DeclarantFormPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} />);
 }
 
 async function addDeclarant(req: FastifyRequest, reply: FastifyReply) {

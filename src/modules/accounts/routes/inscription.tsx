@@ -4,7 +4,7 @@
  * confirmation page).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, redirect, respond } from '../../../http/respond.js';
+import { pageContext, respond } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions } from '../../../http/security.js';
@@ -19,16 +19,14 @@ import {
   abandonInscription,
   confirmIdentification,
   decideCgu,
-  EXPIRED_MESSAGE,
   goBack,
   InscriptionError,
-  loadDraft,
   startInscription,
   type Draft,
 } from '../inscription.js';
 import type { Step } from '../inscription-path.js';
 import { DRAFT_COOKIE, meta, tags } from './common.js';
-import { draftIdOf, refuse, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
+import { draftIdOf, draftPage, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
 
 const startPage = (req: FastifyRequest, values?: Record<string, unknown>, errors?: FieldErrors) => (
   <InscriptionStartPage ctx={pageContext(req)} stepper={stepperView('coordonnees')} values={values} errors={errors} />
@@ -164,11 +162,8 @@ async function back(req: FastifyRequest, reply: FastifyReply) {
 }
 
 /** The confirmation of « Abandonner l'inscription », with the way back to the step the draft is at. */
-async function abandonPage(req: FastifyRequest, reply: FastifyReply) {
-  const draft = await loadDraft(req.server.ctx, draftIdOf(req));
-  if (!draft) return refuse(req, reply, new InscriptionError('expired', EXPIRED_MESSAGE));
-  if (draft.step === 'done') return redirect(reply, STEP_PATHS.done);
-  return respond(req, reply, { page: () => <AbandonPage ctx={pageContext(req)} resume={STEP_PATHS[draft.step]} /> });
+function abandonPage(req: FastifyRequest, reply: FastifyReply) {
+  return draftPage(req, reply, undefined, (draft) => <AbandonPage ctx={pageContext(req)} resume={STEP_PATHS[draft.step]} />);
 }
 
 async function abandon(req: FastifyRequest, reply: FastifyReply) {
