@@ -305,8 +305,11 @@ export async function fillProfile(page: Page, prefix: string, opts: { kind: Kind
   const boxes = dialog.getByRole('checkbox');
   for (const box of await boxes.all()) {
     if (!(await box.isVisible())) continue;
-    const name = (await box.evaluate((el) => (el as HTMLInputElement).labels?.[0]?.textContent ?? '')).split(' - ')[0]!.trim();
-    await tick(box, opts.keep.includes(name));
+    const label = (await box.evaluate((el) => (el as HTMLInputElement).labels?.[0]?.textContent ?? '')).trim();
+    await tick(
+      box,
+      opts.keep.some((k) => label.startsWith(`${k} - `)),
+    );
   }
   await checkPage(page, `${prefix}-validation-declarations-modifiee`, { fullPage: false });
   await press(dialog, 'Valider');

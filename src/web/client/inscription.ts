@@ -32,6 +32,7 @@ function syncList(d: HTMLElement) {
 
 function showList(d: HTMLElement, editing: boolean) {
   d.querySelector<HTMLElement>('#declarations-list')!.hidden = editing;
+  d.querySelector<HTMLElement>('#declarations-list-title')!.hidden = editing;
   d.querySelector<HTMLElement>('#declarations')!.hidden = !editing;
 }
 

@@ -7,6 +7,7 @@ import { DECLARATIONS, DOMAINS, ORGANISATION_TYPES, type Declaration } from '../
 import type { FieldErrors } from '../../shared/fields.js';
 import { CheckboxGroup, CsrfField, FieldMessages, RadioGroup } from '../components/form.js';
 import type { PageContext } from '../layout.js';
+import { BOX_LABEL } from './habilitations.js';
 import { BackForm, Frame, registrationTitle, StepButtons, type StepperView } from './inscription-frame.js';
 
 export interface ProfileValues {
@@ -46,7 +47,7 @@ const fullName = (d: Declaration) => `${d.name} - ${d.description}`;
 function DeclarationsList(props: { shown: readonly Declaration[]; chosen: ReadonlySet<string>; editing: boolean; error?: string }) {
   return (
     <>
-      <p className="fr-text--bold fr-mb-1w" id="declarations-list-title">
+      <p className="fr-text--bold fr-mb-1w" id="declarations-list-title" hidden={props.editing}>
         Vos déclarations :
       </p>
       <ul className="fr-mb-2w" id="declarations-list" aria-labelledby="declarations-list-title" hidden={props.editing}>
@@ -242,7 +243,7 @@ function RightBox(props: { kind: 'declarer' | 'payer'; code: string; name: strin
   return (
     <div className="fr-checkbox-group fr-checkbox-group--sm">
       <input type="checkbox" id={id} name={props.kind} value={props.code} defaultChecked={props.on} data-right={props.kind} />
-      <label className="fr-label" htmlFor={id}>
+      <label className="fr-label" htmlFor={id} style={BOX_LABEL}>
         <span className="fr-sr-only">{`${props.kind === 'declarer' ? 'Déclarer' : 'Payer'} ${props.name}`}</span>
       </label>
     </div>
