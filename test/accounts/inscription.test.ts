@@ -319,7 +319,7 @@ describe('inscription over the JSON API: the server enforces the order of the st
     // the dialog as its own page refuses the same: the list must come from the domains chosen
     expect((await c.json('/inscription/etape-precedente', { etape: 'habilitations' }, H)).statusCode).toBe(200);
     expect((await draftRow(h, jeton))?.step).toBe('declarations');
-    const outside = await c.json('/inscription/declarations', { declarations: ['DSN'] }, H);
+    const outside = await c.json('/inscription/declarations', { declarations: ['DPAE'] }, H);
     expect(outside.statusCode, outside.body).toBe(400);
     expect((outside.json() as { errors: Record<string, string> }).errors.declarations).toMatch(FRENCH);
     expect((await draftRow(h, jeton))?.step).toBe('declarations');
