@@ -153,11 +153,8 @@ export function ProfilePage(props: { ctx: PageContext; stepper: StepperView; val
           error={e.kind}
           options={[
             { value: 'entreprise', label: 'Votre entreprise' },
-            {
-              value: 'tiers_declarant',
-              label: 'Votre entreprise et vos clients',
-              hint: 'Expert-comptable, prestataire de paie, siège social… (tiers-déclarant)',
-            },
+            // a tiers-déclarant: expert-comptable, prestataire de paie, siège social…
+            { value: 'tiers_declarant', label: 'Votre entreprise et vos clients' },
           ]}
         />
         <RadioGroup
