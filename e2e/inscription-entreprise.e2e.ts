@@ -1,24 +1,27 @@
 /**
- * A baker registers BOULANGERIE MOUTIN (mono-établissement) as a new user would: from the home page,
- * through the seven steps of the inscription, the mail's link, the first login, and the menu
- * personnalisé where « SOLTéA - Employeurs » is « Accessible sous 24 heures ».
+ * A baker registers BOULANGERIE MOUTIN (mono-établissement) as a new user would, pressing the guide's
+ * words: from the home page, through the eight steps of the inscription (going back once with « Étape
+ * précédente »), the dialog « Validation de vos déclarations », the rights table, « Valider
+ * l'inscription », the mail's link, the first login, and the menu personnalisé where « SOLTéA -
+ * Employeurs » is « Accessible sous 24 heures ». Another person abandons their inscription.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, DEMO_COMPANIES, startJourney, waitValid, type Journey } from './support.js';
 import {
   acceptCgu,
-  checkValidationPage,
   choosePassword,
   confirmIdentification,
   confirmRecap,
   fillCoordonnees,
   field,
-  fillProfile,
+  finishInscription,
   heading,
   logIn,
   menuTiles,
   openInscription,
+  press,
+  stepperState,
   validateEmail,
   type Person,
 } from './steps.js';
@@ -91,10 +94,14 @@ describe('inscription d’une entreprise (BOULANGERIE MOUTIN)', () => {
     await fillCoordonnees(page, claire, p);
     await acceptCgu(page, p);
     await confirmIdentification(page, claire, p);
+    // « Étape précédente » from the password: the identification again, then on
+    await press(page, 'Étape précédente');
+    await page.waitForURL('**/inscription/identification');
+    expect(await stepperState(page)).toEqual([3, 8]);
+    await confirmIdentification(page, claire, `${p}-retour`);
     await choosePassword(page, claire, p);
     await confirmRecap(page, claire, p);
-    await fillProfile(page, p, { kind: 'Votre entreprise', keep: ['SOLTéA - Employeurs'] });
-    await checkValidationPage(page, claire, p, ['SOLTéA - Employeurs']);
+    await finishInscription(page, claire, p, { kind: 'Votre entreprise', keep: ['SOLTéA - Employeurs'] });
 
     // Before the mail's link, the account cannot be used.
     const other = await j.newPerson();
@@ -112,6 +119,32 @@ describe('inscription d’une entreprise (BOULANGERIE MOUTIN)', () => {
     expect(await page.getByText(claire.raisonSociale).first().isVisible()).toBe(true);
     expect(await menuTiles(page)).toEqual({ 'SOLTéA - Employeurs': 'Accessible sous 24 heures' });
     expect(await page.getByRole('link', { name: 'Claire Moutin - Administrateur' }).isVisible()).toBe(true);
+  });
+
+  it('« Abandonner l’inscription » asks for a confirmation, then nothing is left of the inscription', async () => {
+    const other = await j.newPerson();
+    const p = 'abandon';
+    const paul: Person = { ...claire, nom: 'Moutin', prenom: 'Paul', email: 'paul.moutin@boulangerie-moutin.example' };
+    await openInscription(other, p);
+    await fillCoordonnees(other, paul, p);
+    await acceptCgu(other, p);
+    await press(other, "Abandonner l'inscription");
+    await other.waitForURL('**/inscription/abandonner');
+    await checkPage(other, `${p}-confirmation`);
+    expect(await heading(other)).toBe('Inscription à net-entreprises');
+    expect(await other.getByRole('heading', { level: 2, name: 'Abandonner l’inscription ?' }).isVisible()).toBe(true);
+    // « Poursuivre l'inscription » goes back to the step; abandoning is pressed again
+    await press(other, "Poursuivre l'inscription");
+    await other.waitForURL('**/inscription/identification');
+    await press(other, "Abandonner l'inscription");
+    await other.waitForURL('**/inscription/abandonner');
+    await press(other, "Abandonner l'inscription");
+    await other.waitForLoadState('load');
+    await checkPage(other, `${p}-fait`);
+    expect(await other.getByText('Votre inscription est abandonnée').isVisible()).toBe(true);
+    await other.goto('/inscription/identification');
+    await checkPage(other, `${p}-plus-rien`);
+    expect(await other.getByText('Votre inscription a expiré ou n’existe pas').isVisible()).toBe(true);
   });
 
   it('the pages around the menu are accessible too', async () => {

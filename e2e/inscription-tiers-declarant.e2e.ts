@@ -1,6 +1,9 @@
 /**
  * An accounting firm, CABINET COMPTABLE DURAND ET ASSOCIES, registers as a tiers-déclarant
- * (« Votre entreprise et vos clients »): the same seven steps, the mail's link, then the login.
+ * (« Votre entreprise et vos clients »), pressing the guide's words: nine steps, « Votre inscription en
+ * tant qu'entreprise tiers déclarante », « Inscription des déclarants » where a collaborator is added
+ * (« Ajout d'un déclarant »), « Valider l'inscription », the mail's link, then the login; the
+ * collaborator is invited once the address is validated.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +20,8 @@ const marc: Person = {
   password: 'Bilan&Liasse-2026',
 };
 
+const collaborator = { nom: 'Vidal', prenom: 'Anne', email: 'anne.vidal@cabinet-durand.example', telephone: '04 72 00 11 23' };
+
 let j: Journey;
 let page: Page;
 beforeAll(async () => {
@@ -30,7 +35,10 @@ describe('inscription d’un tiers-déclarant (CABINET COMPTABLE DURAND)', () =>
     await registerAdministrator(j, page, marc, 'tiers', {
       kind: 'Votre entreprise et vos clients',
       keep: ['SOLTéA - Employeurs', 'Mon Compte Formation / Elu'],
+      declarants: [collaborator],
     });
+    const invitation = await j.waitForMail({ to: collaborator.email, subject: 'Vous avez été ajouté comme déclarant sur net-entreprises' });
+    expect(invitation.text).toContain('par Marc Durand');
     expect(await menuTiles(page)).toEqual({
       'Mon Compte Formation / Elu': 'Accessible sous 24 heures',
       'SOLTéA - Employeurs': 'Accessible sous 24 heures',

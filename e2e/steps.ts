@@ -39,6 +39,47 @@ export async function tick(box: Locator, on = true): Promise<void> {
   if ((await box.isChecked()) !== on) throw new Error(`la case ${id} n’a pas changé d’état`);
 }
 
+/**
+ * The guide's words as a pattern of an accessible name: the whole name, letter for letter, the
+ * typewriter and typographic apostrophes being the same (the guide is typed with ', the pages set ’),
+ * as are a capital E and É (the guide writes « Etape suivante » and « ÉTAPE SUIVANTE » for one button).
+ */
+export function guideName(words: string): RegExp {
+  const escaped = words
+    .replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+    .replace(/['’]/g, "['’]")
+    .replace(/[EÉ]/g, '[EÉ]');
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * Presses the control (button or link) whose accessible name is the guide's `words`, and nothing else:
+ * no CSS selector, no id. None, or more than one visible, fails the journey (a renamed button is found
+ * by nobody). `scope`: a part of the page (an open dialog).
+ */
+export async function press(scope: Page | Locator, words: string): Promise<void> {
+  const name = guideName(words);
+  const candidates = [scope.getByRole('button', { name }), scope.getByRole('link', { name })];
+  const visible: Locator[] = [];
+  for (const c of candidates) for (const one of await c.all()) if (await one.isVisible()) visible.push(one);
+  if (visible.length !== 1)
+    throw new Error(`« ${words} » : ${visible.length} bouton(s) ou lien(s) visibles portent ce nom (un seul attendu)`);
+  await visible[0]!.click();
+}
+
+/** Ticks the radio button or checkbox whose accessible name is the guide's `words`. */
+export async function choose(scope: Page | Locator, role: 'radio' | 'checkbox', words: string, on = true): Promise<void> {
+  await tick(scope.getByRole(role, { name: guideName(words) }), on);
+}
+
+/** « Étape k sur n » of the stepper, as numbers. */
+export async function stepperState(page: Page): Promise<[number, number]> {
+  const text = (await page.locator('.fr-stepper__state').textContent()) ?? '';
+  const m = /^Étape (\d+) sur (\d+)$/.exec(text.trim());
+  if (!m) throw new Error(`pas d’indicateur d’étapes lisible : « ${text} »`);
+  return [Number(m[1]), Number(m[2])];
+}
+
 /** The h1 of the page, once loaded. */
 export async function heading(page: Page): Promise<string> {
   return (await page.getByRole('heading', { level: 1 }).textContent())?.trim() ?? '';
@@ -80,13 +121,20 @@ export async function fillCoordonnees(page: Page, p: Person, prefix: string): Pr
   await field(page, 'Confirmation courriel').blur();
   await waitValid(page, 'emailConfirm');
   await checkPage(page, `${prefix}-coordonnees-valides`);
-  await page.getByRole('button', { name: 'Je m’inscris' }).click();
+  expect(await stepperState(page)).toEqual([1, 8]);
+  await press(page, "Je m'inscris");
   await page.waitForURL('**/inscription/conditions');
 }
 
-/** Step 2: conditions générales, « J’accepte ». */
-export async function acceptCgu(page: Page, prefix: string): Promise<void> {
+/** Each inscription page's stepper: « Étape k sur n », k following the steps walked. */
+async function expectStep(page: Page, k: number, n: number): Promise<void> {
+  expect(await stepperState(page), page.url()).toEqual([k, n]);
+}
+
+/** Step 2: conditions générales, « J'accepte ». */
+export async function acceptCgu(page: Page, prefix: string, total = 8): Promise<void> {
   await checkPage(page, `${prefix}-conditions`);
+  await expectStep(page, 2, total);
   await expect
     .poll(() =>
       page
@@ -95,19 +143,27 @@ export async function acceptCgu(page: Page, prefix: string): Promise<void> {
         .isVisible(),
     )
     .toBe(true);
-  await page.getByRole('button', { name: 'J’accepte' }).click();
+  await press(page, "J'accepte");
   await page.waitForURL('**/inscription/identification');
 }
 
 /**
- * Step 3: the establishment identified from the registry, « Étape suivante ». The same page whether the
- * company is already registered or not (no account enumeration).
+ * Step 3: « Identification de votre établissement », « Vos coordonnées » and « Votre établissement de
+ * rattachement » with both addresses, then « Étape suivante ». The same page whether the company is
+ * already registered or not (no account enumeration).
  */
-export async function confirmIdentification(page: Page, p: Person, prefix: string): Promise<void> {
+export async function confirmIdentification(page: Page, p: Person, prefix: string, total = 8): Promise<void> {
   await checkPage(page, `${prefix}-identification`);
+  await expectStep(page, 3, total);
+  for (const h of ['Identification de votre établissement', 'Vos coordonnées', 'Votre établissement de rattachement'])
+    expect(await page.getByRole('heading', { name: h, exact: true }).isVisible(), h).toBe(true);
   expect(await definition(page, 'Raison sociale')).toBe(p.raisonSociale);
+  expect(await definition(page, 'Nom')).toBe(p.nom);
+  expect(await definition(page, 'Adresse électronique')).toBe(p.email);
+  expect(await definition(page, 'Votre adresse principale')).not.toBe('');
+  expect(await definition(page, 'Votre adresse de correspondance')).not.toBe('');
   expect(await page.getByText('déjà inscrite').count()).toBe(0);
-  await page.getByRole('button', { name: 'Étape suivante' }).click();
+  await press(page, 'Étape suivante');
   await page.waitForURL('**/inscription/mot-de-passe');
 }
 
@@ -131,13 +187,13 @@ export async function gauge(page: Page): Promise<{ value: number; label: string 
 }
 
 /**
- * Fills « Mot de passe » (watching the rules turn to ✓ and the gauge rise), its confirmation, the
- * secret question and answer. `label` is the password field's label.
+ * Fills « Mot de passe » (watching the criteria turn to ✓ and the gauge rise), its confirmation, the
+ * secret question and answer. The labels are the pages' (the inscription's are the guide's).
  */
 export async function fillPasswordAndQuestion(
   page: Page,
   password: string,
-  opts: { label?: string; question?: boolean } = {},
+  opts: { label?: string; confirmLabel?: string; questionLabel?: string; answerLabel?: string; question?: boolean } = {},
 ): Promise<void> {
   const pw = field(page, opts.label ?? 'Mot de passe');
   // Letters only: « 6 lettres » is ✓, « 2 chiffres » is not yet.
@@ -149,64 +205,180 @@ export async function fillPasswordAndQuestion(
   await expect.poll(async () => Object.values(await passwordRules(page)).every(Boolean)).toBe(true);
   const strong = await gauge(page);
   expect(strong.value).toBeGreaterThan(weak.value);
-  expect(strong.label).toMatch(/Qualité du mot de passe : (Fort|Très fort)/);
+  expect(strong.label).toMatch(/Qualité de votre mot de passe : (Bon|Très bon)/);
   await waitValid(page, 'password');
-  await field(page, 'Confirmation du mot de passe').fill(password);
-  await field(page, 'Confirmation du mot de passe').blur();
+  const confirm = field(page, opts.confirmLabel ?? 'Confirmation du mot de passe');
+  await confirm.fill(password);
+  await confirm.blur();
   await waitValid(page, 'passwordConfirm');
   if (opts.question !== false) {
-    await field(page, 'Question secrète').fill(SECRET.question);
+    await field(page, opts.questionLabel ?? 'Question secrète').fill(SECRET.question);
     await waitValid(page, 'secretQuestion');
-    await field(page, 'Réponse à la question secrète').fill(SECRET.answer);
-    await field(page, 'Réponse à la question secrète').blur();
+    const answer = field(page, opts.answerLabel ?? 'Réponse à la question secrète');
+    await answer.fill(SECRET.answer);
+    await answer.blur();
     await waitValid(page, 'secretAnswer');
   }
 }
 
-/** Step 4: password and secret question, « Étape suivante ». */
-export async function choosePassword(page: Page, p: Person, prefix: string): Promise<void> {
+/** The guide's criteria, the minimal ones with their asterisk. */
+const CRITERIA = [
+  'Au moins 6 lettres *',
+  'Au moins 2 chiffres *',
+  'Au plus 20 caractères *',
+  'Mélange majuscule / minuscule',
+  'Caractères accentués / spéciaux',
+];
+
+/** Step 4: « Créez votre mot de passe », « Renseignez votre question secrète », « Valider ». */
+export async function choosePassword(page: Page, p: Person, prefix: string, total = 8): Promise<void> {
   await checkPage(page, `${prefix}-mot-de-passe`);
-  await fillPasswordAndQuestion(page, p.password);
+  await expectStep(page, 4, total);
+  for (const h of ['Créez votre mot de passe', 'Renseignez votre question secrète'])
+    expect(await page.getByRole('heading', { name: h, exact: true }).isVisible(), h).toBe(true);
+  const criteria = await page.locator('[data-rule]').evaluateAll((lis) =>
+    lis.map((li) =>
+      [...li.childNodes]
+        .filter((n) => !(n as Element).classList?.contains('fr-sr-only'))
+        .map((n) => n.textContent)
+        .join(''),
+    ),
+  );
+  expect(criteria).toEqual(CRITERIA);
+  expect(await page.locator('#password-gauge-label').textContent()).toBe('Qualité de votre mot de passe : à saisir');
+  await fillPasswordAndQuestion(page, p.password, {
+    confirmLabel: 'Confirmation',
+    questionLabel: 'Veuillez saisir une question',
+    answerLabel: 'Veuillez saisir une réponse',
+  });
+  // the criteria met are green
+  const colours = await page.locator('[data-rule]').evaluateAll((lis) => lis.map((li) => getComputedStyle(li).color));
+  expect(new Set(colours).size).toBe(1);
   await checkPage(page, `${prefix}-mot-de-passe-rempli`);
-  await page.getByRole('button', { name: 'Étape suivante' }).click();
+  await press(page, 'Valider');
   await page.waitForURL('**/inscription/recapitulatif');
 }
 
-/** Step 5: the recap, « S’inscrire aux services net-entreprises »; everyone goes on to the profile. */
-export async function confirmRecap(page: Page, p: Person, prefix: string): Promise<void> {
+/** Step 5: « Vos données d'authentification », « S'inscrire aux services Net-Entreprises »; everyone goes on to the profile. */
+export async function confirmRecap(page: Page, p: Person, prefix: string, total = 8): Promise<void> {
   await checkPage(page, `${prefix}-recapitulatif`);
+  await expectStep(page, 5, total);
   expect(await definition(page, 'Raison sociale')).toBe(p.raisonSociale);
   expect(await definition(page, 'Courriel')).toBe(p.email);
   expect(await definition(page, 'Question secrète')).toBe(SECRET.question);
   expect(await page.content()).not.toContain(p.password);
-  await page.getByRole('button', { name: 'S’inscrire aux services net-entreprises' }).click();
+  await press(page, "S'inscrire aux services Net-Entreprises");
   await page.waitForURL('**/inscription/profil');
 }
 
-/** Step 6: profile, domain « La formation », the list of declarations opened, « Valider ». */
-export async function fillProfile(
+export type Kind = 'Votre entreprise' | 'Votre entreprise et vos clients';
+
+/**
+ * Step 6: « Quel est votre profil d'entreprise ? », « Formation », « Valider »; the dialog « Validation de
+ * vos déclarations » opens on the page, « Modifier la liste des déclarations » keeps `keep`, « Valider ».
+ */
+export async function fillProfile(page: Page, prefix: string, opts: { kind: Kind; keep: string[] }): Promise<void> {
+  const total = opts.kind === 'Votre entreprise et vos clients' ? 9 : 8;
+  await checkPage(page, `${prefix}-profil`);
+  expect(await page.getByRole('heading', { name: 'Quel est votre profil d’entreprise ?' }).isVisible()).toBe(true);
+  await choose(page, 'radio', opts.kind);
+  await choose(page, 'radio', 'Une entreprise ou un organisme du secteur privé');
+  expect(await page.getByRole('radio', { name: 'Une entreprise gérée par un tiers déclarant (expert-comptable, CGA...)' }).count()).toBe(1);
+  await choose(page, 'checkbox', 'Formation');
+  await expectStep(page, 6, total);
+  await press(page, 'Valider');
+  const dialog = page.getByRole('dialog', { name: 'Validation de vos déclarations' });
+  await expect.poll(() => dialog.isVisible()).toBe(true);
+  await page.waitForTimeout(400); // the end of the opening animation, for the screenshot
+  await checkPage(page, `${prefix}-validation-declarations`, { fullPage: false });
+  const listed = await dialog
+    .getByRole('list', { name: 'Vos déclarations :' })
+    .getByRole('listitem')
+    .filter({ visible: true })
+    .allTextContents();
+  expect(listed).toEqual([
+    'Mon Compte Formation / Elu - Abondements des comptes des salariés et des élus locaux',
+    'SOLTéA - Employeurs - Répartir le solde de la taxe d’apprentissage aux formations et établissements habilités',
+    'SOLTéA - Etablissements - Recevoir des fonds issus du solde de la taxe d’apprentissage',
+  ]);
+  expect(await dialog.getByRole('button', { name: 'Annuler', exact: true }).isVisible()).toBe(true);
+  await press(dialog, 'Modifier la liste des déclarations');
+  const boxes = dialog.getByRole('checkbox');
+  for (const box of await boxes.all()) {
+    if (!(await box.isVisible())) continue;
+    const label = (await box.evaluate((el) => (el as HTMLInputElement).labels?.[0]?.textContent ?? '')).trim();
+    await tick(
+      box,
+      opts.keep.some((k) => label.startsWith(`${k} - `)),
+    );
+  }
+  await checkPage(page, `${prefix}-validation-declarations-modifiee`, { fullPage: false });
+  await press(dialog, 'Valider');
+  await page.waitForURL('**/inscription/habilitations');
+}
+
+/**
+ * Step 7: « Votre inscription en tant qu'entreprise [tiers] déclarante », the rights table with its
+ * checkboxes and « Tous », « Etape suivante ».
+ */
+export async function chooseRights(page: Page, prefix: string, opts: { kind: Kind; keep: string[] }): Promise<void> {
+  const tiers = opts.kind === 'Votre entreprise et vos clients';
+  await checkPage(page, `${prefix}-habilitations`);
+  await expectStep(page, 7, tiers ? 9 : 8);
+  const title = `Votre inscription en tant qu'entreprise ${tiers ? 'tiers déclarante' : 'déclarante'}`;
+  expect(await page.getByRole('heading', { level: 2, name: guideName(title) }).isVisible()).toBe(true);
+  const table = page.getByRole('table', { name: 'Gestion des habilitations pour l’entreprise' });
+  expect(await table.locator('thead th').allTextContents()).toEqual(['Entreprise', 'Déclarants', 'Déclarations', 'Déclarer', 'Payer']);
+  for (const d of opts.keep) expect(await table.getByRole('checkbox', { name: `Déclarer ${d}` }).isChecked()).toBe(true);
+  // « Tous » follows its column, and ticks it
+  const all = table.getByRole('checkbox', { name: /^Tous : déclarer/ });
+  expect(await all.isChecked()).toBe(true);
+  await tick(table.getByRole('checkbox', { name: `Déclarer ${opts.keep[0]}` }), false);
+  expect(await all.isChecked()).toBe(false);
+  await tick(all, true);
+  for (const d of opts.keep) expect(await table.getByRole('checkbox', { name: `Déclarer ${d}` }).isChecked()).toBe(true);
+  await press(page, 'Etape suivante');
+  await page.waitForURL(tiers ? '**/inscription/declarants' : '**/inscription/confirmation');
+}
+
+/** Step 8 of a tiers-déclarant: « Inscription des déclarants », « Nouveau déclarant », « Ajout d'un déclarant ». */
+export async function addDeclarants(
   page: Page,
   prefix: string,
-  opts: { kind: 'Votre entreprise' | 'Votre entreprise et vos clients'; keep: string[] },
+  people: Pick<Person, 'nom' | 'prenom' | 'email' | 'telephone'>[],
 ): Promise<void> {
-  await checkPage(page, `${prefix}-profil`);
-  await tick(field(page, opts.kind));
-  await tick(page.getByRole('radio', { name: 'Une entreprise du secteur privé' }));
-  await tick(page.getByRole('checkbox', { name: 'La formation' }));
-  await page.getByText('Modifier la liste des déclarations').click();
-  const declarations = page.locator('#declarations').getByRole('checkbox');
-  await expect.poll(() => declarations.first().isVisible()).toBe(true);
-  for (const box of await declarations.all()) {
-    if (!(await box.isVisible())) continue;
-    const name = (await box.evaluate((el) => (el as HTMLInputElement).labels?.[0]?.firstChild?.textContent ?? '')).trim();
-    await tick(box, opts.keep.includes(name));
+  await checkPage(page, `${prefix}-declarants`);
+  await expectStep(page, 8, 9);
+  expect(await page.getByRole('heading', { level: 2, name: 'Inscription des déclarants' }).isVisible()).toBe(true);
+  for (const p of people) {
+    await press(page, 'Nouveau déclarant');
+    await page.waitForURL('**/inscription/declarants/nouveau');
+    expect(await page.getByRole('heading', { level: 2, name: guideName("Ajout d'un déclarant") }).isVisible()).toBe(true);
+    await checkPage(page, `${prefix}-ajout-declarant`);
+    await field(page, 'Nom').fill(p.nom);
+    await field(page, 'Prénom').fill(p.prenom);
+    await field(page, 'Courriel').fill(p.email);
+    await field(page, 'Confirmation courriel').fill(p.email);
+    await field(page, 'Téléphone').fill(p.telephone);
+    await press(page, 'Valider');
+    await page.waitForURL('**/inscription/declarants');
+    expect(await page.getByRole('cell', { name: p.email }).isVisible()).toBe(true);
   }
-  await checkPage(page, `${prefix}-profil-declarations`);
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await checkPage(page, `${prefix}-declarants-ajoutes`);
+  await press(page, 'Étape suivante');
+  await page.waitForURL('**/inscription/confirmation');
+}
+
+/** The last step: « Validation de l'inscription », « Valider l'inscription » creates the account. */
+export async function validateInscription(page: Page, prefix: string, total = 8): Promise<void> {
+  await checkPage(page, `${prefix}-confirmation`);
+  await expectStep(page, total, total);
+  expect(await page.getByRole('heading', { level: 2, name: guideName("Validation de l'inscription") }).isVisible()).toBe(true);
+  await press(page, "Valider l'inscription");
   await page.waitForURL('**/inscription/validation');
 }
 
-/** Step 7: the validation page with the habilitations asked for, the same for everyone. */
+/** The page after « Valider l'inscription », with the habilitations asked for, the same for everyone. */
 export async function checkValidationPage(
   page: Page,
   p: Person,
@@ -215,7 +387,7 @@ export async function checkValidationPage(
   opts: { tiers?: boolean } = {},
 ): Promise<void> {
   await checkPage(page, `${prefix}-validation`);
-  await expect.poll(() => page.getByText('Votre demande d’inscription est enregistrée').isVisible()).toBe(true);
+  await expect.poll(() => page.getByText('Votre demande d’inscription est enregistrée').first().isVisible()).toBe(true);
   // A tiers-déclarant is told how to add collaborators and clients.
   expect(await page.getByRole('heading', { name: 'Vos collaborateurs' }).isVisible()).toBe(Boolean(opts.tiers));
   expect(await page.getByText(p.email).first().isVisible()).toBe(true);
@@ -223,6 +395,21 @@ export async function checkValidationPage(
   const rows = await table.locator('tbody tr').allTextContents();
   expect(rows.length).toBe(declarations.length);
   for (const d of declarations) expect(rows.some((r) => r.includes(d) && r.includes(`${p.prenom} ${p.nom}`))).toBe(true);
+}
+
+/** From the profile to the page after « Valider l'inscription » (steps 6 to the last). */
+export async function finishInscription(
+  page: Page,
+  p: Person,
+  prefix: string,
+  opts: { kind: Kind; keep: string[]; declarants?: Pick<Person, 'nom' | 'prenom' | 'email' | 'telephone'>[] },
+): Promise<void> {
+  const tiers = opts.kind === 'Votre entreprise et vos clients';
+  await fillProfile(page, prefix, opts);
+  await chooseRights(page, prefix, opts);
+  if (tiers) await addDeclarants(page, prefix, opts.declarants ?? []);
+  await validateInscription(page, prefix, tiers ? 9 : 8);
+  await checkValidationPage(page, p, prefix, opts.keep, { tiers });
 }
 
 /** Opens the « Validation de votre adresse électronique » link from the mail and confirms it. */
@@ -276,7 +463,7 @@ export async function registerAdministrator(
   page: Page,
   p: Person,
   prefix: string,
-  opts: { kind?: 'Votre entreprise' | 'Votre entreprise et vos clients'; keep?: string[] } = {},
+  opts: { kind?: Kind; keep?: string[]; declarants?: Pick<Person, 'nom' | 'prenom' | 'email' | 'telephone'>[] } = {},
 ): Promise<void> {
   const keep = opts.keep ?? ['SOLTéA - Employeurs'];
   await openInscription(page, prefix);
@@ -285,8 +472,7 @@ export async function registerAdministrator(
   await confirmIdentification(page, p, prefix);
   await choosePassword(page, p, prefix);
   await confirmRecap(page, p, prefix);
-  await fillProfile(page, prefix, { kind: opts.kind ?? 'Votre entreprise', keep });
-  await checkValidationPage(page, p, prefix, keep, { tiers: opts.kind === 'Votre entreprise et vos clients' });
+  await finishInscription(page, p, prefix, { kind: opts.kind ?? 'Votre entreprise', keep, declarants: opts.declarants });
   await validateEmail(j, page, p, prefix);
   await page.waitForURL('**/connexion?notice=courriel-valide');
   await expect.poll(() => page.getByText('Votre adresse électronique est validée.').isVisible()).toBe(true);
@@ -309,8 +495,7 @@ export async function registerCandidat(j: Journey, page: Page, p: Person, prefix
   await confirmIdentification(page, p, prefix);
   await choosePassword(page, p, prefix);
   await confirmRecap(page, p, prefix);
-  await fillProfile(page, prefix, { kind: 'Votre entreprise', keep });
-  await checkValidationPage(page, p, prefix, keep);
+  await finishInscription(page, p, prefix, { kind: 'Votre entreprise', keep });
   await validateEmail(j, page, p, prefix);
   await page.waitForURL('**/connexion?notice=courriel-valide');
   await checkPage(page, `${prefix}-courriel-valide`);

@@ -39,12 +39,13 @@ describe('inscription of a mono-établissement company, end to end over HTTP', (
     expect(r.headers.location, r.body).toBe('/inscription/recapitulatif');
     r = await c.form('/inscription/recapitulatif', {});
     expect(r.headers.location).toBe('/inscription/profil');
-    r = await c.form('/inscription/profil', {
-      kind: 'entreprise',
-      organisationType: 'entreprise_privee',
-      domains: ['formation'],
-      declarations: ['SOLTEA_EMPLOYEURS'],
-    });
+    r = await c.form('/inscription/profil', { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'] });
+    expect(r.headers.location, r.body).toBe('/inscription/declarations');
+    r = await c.form('/inscription/declarations', { declarations: ['SOLTEA_EMPLOYEURS'] });
+    expect(r.headers.location, r.body).toBe('/inscription/habilitations');
+    r = await c.form('/inscription/habilitations', { tous: ['declarer', 'payer'] });
+    expect(r.headers.location, r.body).toBe('/inscription/confirmation');
+    r = await c.form('/inscription/confirmation', {});
     expect(r.headers.location, r.body).toBe('/inscription/validation');
     r = await c.get('/inscription/validation');
     expect(r.body).toContain('SOLTéA - Employeurs');

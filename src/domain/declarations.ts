@@ -1,17 +1,18 @@
 /**
  * The catalogue of net-entreprises declarations ("services") and the domains the inscription
- * profile proposes (guide: « Vous souhaitez utiliser les services liés à… »). Pure data.
+ * profile proposes (guide: « Vous souhaitez utiliser les services liés à… »), named as the guide names
+ * them. Pure data.
  */
 export const DOMAINS = [
-  { code: 'dsn', label: 'La déclaration sociale nominative (DSN)' },
-  { code: 'embauche', label: 'L’embauche' },
-  { code: 'assurance_maladie', label: 'L’assurance maladie et les risques professionnels' },
-  { code: 'depart_salarie', label: 'Le départ d’un salarié' },
-  { code: 'cotisations', label: 'Les cotisations sociales' },
-  { code: 'btp', label: 'Le BTP' },
-  { code: 'revenus_remplacement', label: 'Les revenus de remplacement (PASRAU)' },
+  { code: 'dsn', label: 'La DSN pour toutes les procédures qu’elle remplace' },
+  { code: 'embauche', label: 'L’embauche pour une entreprise ou un organisme du secteur privé' },
+  { code: 'assurance_maladie', label: 'L’assurance Maladie' },
+  { code: 'depart_salarie', label: 'Le départ de salarié' },
+  { code: 'cotisations', label: 'Les cotisations sociales et contributions pour une entreprise ou un organisme du secteur privé' },
+  { code: 'btp', label: 'Les services du BTP' },
+  { code: 'revenus_remplacement', label: 'Le versement des revenus de remplacement' },
   { code: 'services_agricoles', label: 'Les services agricoles' },
-  { code: 'formation', label: 'La formation' },
+  { code: 'formation', label: 'Formation' },
 ] as const;
 
 export type DomainCode = (typeof DOMAINS)[number]['code'];
@@ -70,7 +71,7 @@ export const DECLARATIONS: readonly Declaration[] = [
   {
     code: 'MCF_ELU',
     name: 'Mon Compte Formation / Elu',
-    description: 'Financer la formation des salariés et des élus',
+    description: 'Abondements des comptes des salariés et des élus locaux',
     domain: 'formation',
     payable: true,
   },
@@ -102,7 +103,9 @@ export function declarationsOfDomains(domains: readonly string[]): Declaration[]
 }
 
 export const ORGANISATION_TYPES = [
-  { code: 'entreprise_privee', label: 'Une entreprise du secteur privé' },
+  // the guide's « Vous êtes... », in its words and order; then the other kinds of employers
+  { code: 'entreprise_privee', label: 'Une entreprise ou un organisme du secteur privé' },
+  { code: 'geree_par_tiers', label: 'Une entreprise gérée par un tiers déclarant (expert-comptable, CGA...)' },
   { code: 'independant', label: 'Un travailleur indépendant' },
   { code: 'association', label: 'Une association' },
   { code: 'collectivite', label: 'Une collectivité territoriale' },

@@ -21,9 +21,9 @@ describe('PASSWORD_RULES', () => {
     expect(PASSWORD_RULES.map((r) => [r.id, r.label, r.required])).toEqual([
       ['minLetters', 'Au moins 6 lettres', true],
       ['minDigits', 'Au moins 2 chiffres', true],
-      ['maxLength', '20 caractères maximum', true],
-      ['mixedCase', 'Recommandé : majuscules et minuscules', false],
-      ['specialChars', 'Recommandé : caractères accentués ou spéciaux', false],
+      ['maxLength', 'Au plus 20 caractères', true],
+      ['mixedCase', 'Mélange majuscule / minuscule', false],
+      ['specialChars', 'Caractères accentués / spéciaux', false],
     ]);
   });
   it('evaluatePassword returns one check per rule, in order', () => {
@@ -105,11 +105,11 @@ describe('evaluatePassword — recommendations and score', () => {
     expect(checkOf('kzpw qv47', 'specialChars')).toBe(true);
     expect(checkOf('KzpwqV47', 'mixedCase')).toBe(true);
   });
-  it('scores from Faible to Très fort', () => {
+  it('scores from Faible to Très bon', () => {
     expect([ok('kzpwqv47').score, ok('kzpwqv47').scoreLabel]).toEqual([1, 'Faible']);
     expect([ok('Kzpwqv47').score, ok('Kzpwqv47').scoreLabel]).toEqual([2, 'Moyen']);
-    expect([ok('Kzpwqv47!').score, ok('Kzpwqv47!').scoreLabel]).toEqual([3, 'Fort']);
-    expect([ok('Kzpwqv47!éRt').score, ok('Kzpwqv47!éRt').scoreLabel]).toEqual([4, 'Très fort']);
+    expect([ok('Kzpwqv47!').score, ok('Kzpwqv47!').scoreLabel]).toEqual([3, 'Bon']);
+    expect([ok('Kzpwqv47!éRt').score, ok('Kzpwqv47!éRt').scoreLabel]).toEqual([4, 'Très bon']);
   });
   it('few distinct characters cap the score at 1', () => {
     expect(ok('aaaaAA!!11').score).toBe(1);

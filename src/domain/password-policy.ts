@@ -27,11 +27,12 @@ export const PASSWORD_MIN_DIGITS = 2;
 export const PASSWORD_MAX_LENGTH = 20;
 
 export const PASSWORD_RULES: readonly PasswordRule[] = [
+  // the guide's criteria, in its words; the minimal ones (required) are shown with an asterisk
   { id: 'minLetters', label: 'Au moins 6 lettres', required: true },
   { id: 'minDigits', label: 'Au moins 2 chiffres', required: true },
-  { id: 'maxLength', label: '20 caractères maximum', required: true },
-  { id: 'mixedCase', label: 'Recommandé : majuscules et minuscules', required: false },
-  { id: 'specialChars', label: 'Recommandé : caractères accentués ou spéciaux', required: false },
+  { id: 'maxLength', label: 'Au plus 20 caractères', required: true },
+  { id: 'mixedCase', label: 'Mélange majuscule / minuscule', required: false },
+  { id: 'specialChars', label: 'Caractères accentués / spéciaux', required: false },
 ];
 
 const RULE_ERRORS: Readonly<Record<PasswordRuleId, string>> = {
@@ -54,9 +55,13 @@ export const PASSWORD_SCORE_LABELS: Readonly<Record<PasswordScore, string>> = {
   0: 'Très faible',
   1: 'Faible',
   2: 'Moyen',
-  3: 'Fort',
-  4: 'Très fort',
+  // the guide: « Qualité de votre mot de passe : Bon »
+  3: 'Bon',
+  4: 'Très bon',
 };
+
+/** The gauge's sentence, in the guide's words. */
+export const PASSWORD_GAUGE_LABEL = 'Qualité de votre mot de passe';
 
 export interface PasswordCheck extends PasswordRule {
   ok: boolean;
@@ -371,6 +376,23 @@ export function evaluatePassword(password: string, context?: PasswordContext): P
     score = (distinct < 5 ? 1 : Math.min(points, 4)) as PasswordScore;
   }
   return { checks, valid, score, scoreLabel: PASSWORD_SCORE_LABELS[score], errors };
+}
+
+/**
+ * The checklist and gauge shown beside the field (the page rendered by the server and the browser's
+ * live update draw it from this one function): nothing is shown as met while the field is empty.
+ */
+export function passwordChecklist(
+  password: string,
+  context?: PasswordContext,
+): { checks: PasswordCheck[]; score: PasswordScore; label: string } {
+  const r = evaluatePassword(password, context);
+  const empty = password.length === 0;
+  return {
+    checks: r.checks.map((c) => ({ ...c, ok: !empty && c.ok })),
+    score: r.score,
+    label: `${PASSWORD_GAUGE_LABEL} : ${empty ? 'à saisir' : r.scoreLabel}`,
+  };
 }
 
 // ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ export type AuditAction =
   | 'session.revoked'
   | 'inscription.started'
   | 'inscription.cgu_refused'
+  | 'inscription.abandoned'
   | 'inscription.completed'
   | 'inscription.candidat'
   | 'inscription.triplet_taken'

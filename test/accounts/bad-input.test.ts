@@ -245,6 +245,7 @@ describe('bad input on the inscription', () => {
         organisationType: 'entreprise_privee',
         domains: ['formation'],
         declarations: ['SOLTEA_EMPLOYEURS'],
+        confirme: 'oui',
       }),
       fields: [
         { field: 'kind', format: 'entreprises' },

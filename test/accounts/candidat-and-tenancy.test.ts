@@ -97,7 +97,13 @@ describe('candidat AD', () => {
       organisationType: 'entreprise_privee',
       domains: ['dsn'],
       declarations: ['DSN'],
+      confirme: 'oui',
     });
+    expect(r.statusCode, r.body).toBe(200);
+    expect((r.json() as { etapeSuivante: string }).etapeSuivante).toBe('habilitations');
+    r = await c.json('/inscription/habilitations', { declarer: ['DSN'], payer: ['DSN'] });
+    expect((r.json() as { etapeSuivante: string }).etapeSuivante).toBe('confirmation');
+    r = await c.json('/inscription/confirmation', {});
     expect(r.statusCode, r.body).toBe(200);
     expect((r.json() as { etapeSuivante: string }).etapeSuivante).toBe('done');
 

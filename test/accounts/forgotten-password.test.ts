@@ -10,6 +10,7 @@ import { demandes, sessions, tokens } from '../../src/infra/db/schema.js';
 import { QUESTION_PROMPT, QUESTION_RULE } from '../../src/web/pages/forgotten-password.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
+  finishInscription,
   follow,
   freshSiret,
   lastMail,
@@ -384,12 +385,7 @@ describe('no answer reveals whether an account exists', () => {
     const pending = newPerson(siret);
     const pc = new Client(h);
     await walkToRecap(pc, pending);
-    await pc.form('/inscription/profil', {
-      kind: 'entreprise',
-      organisationType: 'entreprise_privee',
-      domains: ['formation'],
-      declarations: ['SOLTEA_EMPLOYEURS'],
-    });
+    await finishInscription(pc);
     const ghost = { siret, nom: 'Fantome', prenom: 'Personne' };
     const c = new Client(h);
     await c.get('/mot-de-passe-oublie');

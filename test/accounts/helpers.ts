@@ -146,22 +146,53 @@ export async function walkToRecap(c: Client, p: Person): Promise<string> {
   return String(r.headers.location);
 }
 
-/** The profile step (6), the same for everyone: its answer sends to « Validation de l'inscription ». */
-async function chooseProfile(c: Client, profile: ProfileChoice = {}) {
-  const r = await c.form('/inscription/profil', {
+/**
+ * The profile and what follows it, the same for everyone: « Quel est votre profil d'entreprise ? », the
+ * dialog « Validation de vos déclarations » (its page), the rights table with every right (« Tous »), for
+ * a tiers-déclarant « Inscription des déclarants », then « Valider l'inscription »: its answer sends to
+ * the page after it.
+ */
+export async function finishInscription(c: Client, profile: ProfileChoice = {}) {
+  let r = await c.form('/inscription/profil', {
     kind: profile.kind ?? 'entreprise',
     organisationType: profile.organisationType ?? 'entreprise_privee',
     domains: profile.domains ?? ['formation'],
-    declarations: profile.declarations ?? ['SOLTEA_EMPLOYEURS'],
   });
+  expect(r.headers.location, r.body).toBe('/inscription/declarations');
+  r = await c.form('/inscription/declarations', { declarations: profile.declarations ?? ['SOLTEA_EMPLOYEURS'] });
+  expect(r.headers.location, r.body).toBe('/inscription/habilitations');
+  r = await c.form('/inscription/habilitations', { tous: ['declarer', 'payer'] });
+  if (profile.kind === 'tiers_declarant') {
+    expect(r.headers.location, r.body).toBe('/inscription/declarants');
+    r = await c.form('/inscription/declarants', {});
+  }
+  expect(r.headers.location, r.body).toBe('/inscription/confirmation');
+  r = await c.form('/inscription/confirmation', {});
   expect(r.headers.location, r.body).toBe('/inscription/validation');
+  return r;
 }
+
+/** The JSON bodies of the steps after the recap, as an API client sends them (the dialog answered with the profile). */
+export const profileSteps = (profile: ProfileChoice = {}): [string, unknown][] => [
+  [
+    '/inscription/profil',
+    {
+      kind: profile.kind ?? 'entreprise',
+      organisationType: profile.organisationType ?? 'entreprise_privee',
+      domains: profile.domains ?? ['formation'],
+      declarations: profile.declarations ?? ['SOLTEA_EMPLOYEURS'],
+      confirme: 'oui',
+    },
+  ],
+  ['/inscription/habilitations', { tous: ['declarer', 'payer'] }],
+  ...(profile.kind === 'tiers_declarant' ? ([['/inscription/declarants', {}]] as [string, unknown][]) : []),
+];
 
 /** A first administrator: inscription, profile, e-mail validated. Returns the (not signed-in) client. */
 export async function registerAdministrator(h: Harness, p: Person, profile: ProfileChoice = {}) {
   const c = new Client(h);
   expect(await walkToRecap(c, p)).toBe('/inscription/profil');
-  await chooseProfile(c, profile);
+  await finishInscription(c, profile);
   await validateLastLink(h, c, p.email);
   const userId = await userIdOf(h, p);
   // the pages are the same for everyone: whether this SIREN already had an espace shows in the account only
@@ -185,7 +216,7 @@ export async function signedInAdministrator(h: Harness, opts: { siret?: string; 
 export async function registerCandidat(h: Harness, p: Person, profile: ProfileChoice = {}) {
   const c = new Client(h);
   expect(await walkToRecap(c, p)).toBe('/inscription/profil');
-  await chooseProfile(c, profile);
+  await finishInscription(c, profile);
   const v = await validateLastLink(h, c, p.email);
   expect(v.response.headers.location).toBe('/connexion?notice=courriel-valide');
   const userId = await userIdOf(h, p);

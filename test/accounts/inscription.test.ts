@@ -12,6 +12,7 @@ import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
   counts,
   draftRow,
+  finishInscription,
   FRENCH,
   freshSiret,
   lastMail,
@@ -53,12 +54,16 @@ const passwordBody = (p: Person) => ({
   secretQuestion: p.question,
   secretAnswer: p.answer,
 });
+/** The profile with its dialog « Validation de vos déclarations » answered (the modal's « Valider »). */
 const profileBody = {
   kind: 'entreprise',
   organisationType: 'entreprise_privee',
   domains: ['formation'],
   declarations: ['SOLTEA_EMPLOYEURS'],
+  confirme: 'oui',
 };
+/** « Tous » ticked in both columns of the rights table. */
+const rightsBody = { tous: ['declarer', 'payer'] };
 
 describe('inscription over the JSON API: the server enforces the order of the steps', () => {
   it('refuses a skipped step (409, nothing changes), then takes the steps in order and refuses every replay', async () => {
@@ -77,6 +82,8 @@ describe('inscription over the JSON API: the server enforces the order of the st
       ['/inscription/mot-de-passe', passwordBody(p)],
       ['/inscription/recapitulatif', {}],
       ['/inscription/profil', profileBody],
+      ['/inscription/habilitations', rightsBody],
+      ['/inscription/confirmation', {}],
     ];
     for (const [path, body] of ahead) {
       const r = await step(path, body);
@@ -93,7 +100,9 @@ describe('inscription over the JSON API: the server enforces the order of the st
       ['/inscription/identification', {}, 'password'],
       ['/inscription/mot-de-passe', passwordBody(p), 'recap'],
       ['/inscription/recapitulatif', {}, 'profil'],
-      ['/inscription/profil', profileBody, 'done'],
+      ['/inscription/profil', profileBody, 'habilitations'],
+      ['/inscription/habilitations', rightsBody, 'confirmation'],
+      ['/inscription/confirmation', {}, 'done'],
     ];
     for (const [path, body, next] of inOrder) {
       const r = await step(path, body);
@@ -132,6 +141,8 @@ describe('inscription over the JSON API: the server enforces the order of the st
     expect(await twice('/inscription/mot-de-passe', passwordBody(p))).toEqual([200, 409]);
     expect((await c.json('/inscription/recapitulatif', {}, H)).statusCode).toBe(200);
     expect(await twice('/inscription/profil', profileBody)).toEqual([200, 409]);
+    expect(await twice('/inscription/habilitations', rightsBody)).toEqual([200, 409]);
+    expect(await twice('/inscription/confirmation', {})).toEqual([200, 409]);
     expect(await h.ctx.db.select().from(espaces).where(eq(espaces.siret, p.siret))).toHaveLength(1);
     expect(await h.ctx.db.select().from(users).where(eq(users.siret, p.siret))).toHaveLength(1);
     expect((await mailsTo(h, p.email)).filter((m) => m.subject === VALIDATION_SUBJECT)).toHaveLength(1);
@@ -214,17 +225,24 @@ describe('inscription over the JSON API: the server enforces the order of the st
       const r = await c.json(path, body, H);
       expect(r.statusCode, `${path}: ${r.body}`).toBe(200);
     }
-    const r = await c.json(
-      '/inscription/profil',
-      {
-        kind: 'tiers_declarant',
-        organisationType: 'expert_comptable',
-        domains: ['dsn', 'formation'],
-        declarations: ['DSN', 'SOLTEA_EMPLOYEURS'],
-      },
-      H,
-    );
-    expect(r.statusCode, r.body).toBe(200);
+    for (const [path, body] of [
+      [
+        '/inscription/profil',
+        {
+          kind: 'tiers_declarant',
+          organisationType: 'expert_comptable',
+          domains: ['dsn', 'formation'],
+          declarations: ['DSN', 'SOLTEA_EMPLOYEURS'],
+          confirme: 'oui',
+        },
+      ],
+      ['/inscription/habilitations', { declarer: ['DSN', 'SOLTEA_EMPLOYEURS'], payer: ['DSN'] }],
+      ['/inscription/declarants', {}],
+      ['/inscription/confirmation', {}],
+    ] as const) {
+      const r = await c.json(path, body, H);
+      expect(r.statusCode, `${path}: ${r.body}`).toBe(200);
+    }
     const [espace] = await h.ctx.db.select().from(espaces).where(eq(espaces.siren, DEMO_COMPANIES.cabinetDurand.siren));
     expect(espace).toMatchObject({
       kind: 'tiers_declarant',
@@ -267,7 +285,7 @@ describe('inscription over the JSON API: the server enforces the order of the st
     for (const declarations of [['DSN'], ['SOLTEA_EMPLOYEURS', 'DPAE'], ['INCONNUE']]) {
       const r = await c.json(
         '/inscription/profil',
-        { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations },
+        { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation'], declarations, confirme: 'oui' },
         H,
       );
       expect(r.statusCode, r.body).toBe(400);
@@ -280,6 +298,7 @@ describe('inscription over the JSON API: the server enforces the order of the st
       organisationType: 'entreprise_privee',
       domains: ['formation'],
       declarations: ['DSN'],
+      confirme: 'oui',
     });
     expect(page.statusCode).toBe(400);
     expect(pageErrors(page.body).join(' ')).toContain('ne correspond à aucun des services');
@@ -287,10 +306,23 @@ describe('inscription over the JSON API: the server enforces the order of the st
     expect((await draftRow(h, jeton))?.step).toBe('profil');
     const ok = await c.json(
       '/inscription/profil',
-      { kind: 'entreprise', organisationType: 'entreprise_privee', domains: ['formation', 'dsn'], declarations: ['DSN', 'MCF_ELU'] },
+      {
+        kind: 'entreprise',
+        organisationType: 'entreprise_privee',
+        domains: ['formation', 'dsn'],
+        declarations: ['DSN', 'MCF_ELU'],
+        confirme: 'oui',
+      },
       H,
     );
     expect(ok.statusCode, ok.body).toBe(200);
+    // the dialog as its own page refuses the same: the list must come from the domains chosen
+    expect((await c.json('/inscription/etape-precedente', { etape: 'habilitations' }, H)).statusCode).toBe(200);
+    expect((await draftRow(h, jeton))?.step).toBe('declarations');
+    const outside = await c.json('/inscription/declarations', { declarations: ['DPAE'] }, H);
+    expect(outside.statusCode, outside.body).toBe(400);
+    expect((outside.json() as { errors: Record<string, string> }).errors.declarations).toMatch(FRENCH);
+    expect((await draftRow(h, jeton))?.step).toBe('declarations');
   });
 
   it('an unknown SIRET, a closed établissement and a ceased company get a clear French message, 400, and no draft', async () => {
@@ -323,7 +355,7 @@ describe('inscription over the JSON API: the server enforces the order of the st
     const p = newPerson(await freshSiret(h));
     const c = new Client(h);
     await walkToRecap(c, p);
-    let r = await c.form('/inscription/profil', profileBody);
+    let r = await finishInscription(c);
     expect(r.headers.location).toBe('/inscription/validation');
     expect(await mailsTo(h, p.email)).toHaveLength(1);
 

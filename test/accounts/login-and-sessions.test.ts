@@ -13,6 +13,7 @@ import { auditEvents, sessions, tokens, users } from '../../src/infra/db/schema.
 import { GENERIC_LOGIN_ERROR } from '../../src/modules/accounts/login.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
+  finishInscription,
   freshSiret,
   lastMail,
   login,
@@ -369,12 +370,7 @@ describe('GET never changes state', () => {
     const pending = newPerson(await freshSiret(h));
     const pc = new Client(h);
     await walkToRecap(pc, pending);
-    await pc.form('/inscription/profil', {
-      kind: 'entreprise',
-      organisationType: 'entreprise_privee',
-      domains: ['formation'],
-      declarations: ['SOLTEA_EMPLOYEURS'],
-    });
+    await finishInscription(pc);
     const validation = linkIn((await lastMail(h, pending.email, VALIDATION_SUBJECT)).text, '/validation-courriel?jeton=');
     // a password reset link for the administrator
     const anon = new Client(h);

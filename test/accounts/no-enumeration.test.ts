@@ -132,8 +132,13 @@ const profileBody = {
   kind: 'entreprise',
   organisationType: 'entreprise_privee',
   domains: ['formation'],
-  declarations: ['SOLTEA_EMPLOYEURS'],
 };
+/** The steps after the profile, up to « Valider l'inscription » excluded: the dialog's page, the rights table. */
+const choices: [string, Record<string, string | string[]>][] = [
+  ['/inscription/profil', profileBody],
+  ['/inscription/declarations', { declarations: ['SOLTEA_EMPLOYEURS'] }],
+  ['/inscription/habilitations', { tous: ['declarer', 'payer'] }],
+];
 
 function post(c: Client, mode: Mode, url: string, body: Record<string, string | string[]>) {
   return mode === 'form' ? c.form(url, body) : c.json(url, body);
@@ -150,7 +155,8 @@ async function walkInscription(c: Client, p: Person, mode: Mode): Promise<Seen[]
     ['/inscription/identification', {}],
     ['/inscription/mot-de-passe', passwordBody(p)],
     ['/inscription/recapitulatif', {}],
-    ['/inscription/profil', profileBody],
+    ...choices,
+    ['/inscription/confirmation', {}],
   ];
   for (const [path, body] of steps) {
     if (mode === 'form') await see(`GET ${path}`, () => c.get(path));
@@ -253,7 +259,7 @@ describe('the inscription answers alike for a new company, a candidat AD and a t
   });
 });
 
-/** Steps 1 to 5 over the JSON API: the draft waits at the profile step. */
+/** The steps over the JSON API up to « Valider l'inscription », where the draft waits. */
 async function toProfile(p: Person, ip = '127.0.0.1'): Promise<Client> {
   const c = new Client(h, ip);
   for (const [path, body] of [
@@ -262,6 +268,7 @@ async function toProfile(p: Person, ip = '127.0.0.1'): Promise<Client> {
     ['/inscription/identification', {}],
     ['/inscription/mot-de-passe', passwordBody(p)],
     ['/inscription/recapitulatif', {}],
+    ...choices,
   ] as const) {
     const r = await c.json(path, body);
     expect(r.statusCode, `${path}: ${r.body}`).toBeLessThan(300);
@@ -270,7 +277,7 @@ async function toProfile(p: Person, ip = '127.0.0.1'): Promise<Client> {
 }
 
 /**
- * The profile step and « renvoyer le courriel » do more work for an account than for a taken triplet
+ * « Valider l'inscription » and « renvoyer le courriel » do more work for an account than for a taken triplet
  * (a few statements): both answers take at least EVEN_ANSWER_MS (even-time.ts), so the three outcomes
  * take the same time. Each walk comes from its own address (the inscription's limits per address).
  */
@@ -290,12 +297,12 @@ describe('the time of the inscription’s answers', () => {
         const c = await toProfile(p, `10.20.${i}.${k + 1}`);
         const t = (times[outcome] ??= { profil: [], renvoyer: [] });
         for (const [step, path] of [
-          ['profil', '/inscription/profil'],
+          ['profil', '/inscription/confirmation'],
           ['renvoyer', '/inscription/renvoyer'],
         ] as const) {
           await h.ctx.mail.flush(); // mails go out after the answer
           const t0 = performance.now();
-          const r = await c.json(path, step === 'profil' ? profileBody : {});
+          const r = await c.json(path, {});
           t[step].push(performance.now() - t0);
           expect(r.statusCode, `${outcome} ${path}: ${r.body}`).toBe(200);
         }
@@ -314,7 +321,7 @@ describe('the time of the inscription’s answers', () => {
 
 describe('inscriptions that end at the same moment', () => {
   const atOnce = async (clients: Client[]) =>
-    (await Promise.all(clients.map((c) => c.json('/inscription/profil', profileBody)))).map((r) => [r.statusCode, r.body]);
+    (await Promise.all(clients.map((c) => c.json('/inscription/confirmation', {})))).map((r) => [r.statusCode, r.body]);
 
   it('two first inscriptions of one company: one espace, one first administrator, one candidat AD, the same answers', async () => {
     const siret = await freshSiret(h);

@@ -17,7 +17,7 @@ import { migrateDatabase, openDatabase } from '../../src/infra/db/index.js';
 import { mailOutbox } from '../../src/infra/db/schema.js';
 import { createMailDeliverer, MAX_ATTEMPTS, outboxBacklog, queueMail, retryDelayMs } from '../../src/infra/mail.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
-import { freshSiret, newPerson, stopHarness, walkToRecap } from '../accounts/helpers.js';
+import { finishInscription, freshSiret, newPerson, stopHarness, walkToRecap } from '../accounts/helpers.js';
 import { killAllChildren, sleep, spawnTs } from './processes.js';
 import { perRecipient, testSmtp } from './smtp.js';
 import { adminQuery, databaseUrl } from './stores.js';
@@ -49,12 +49,7 @@ describe('SMTP down for a while', () => {
     for (const p of people) {
       const c = new Client(h);
       expect(await walkToRecap(c, p)).toBe('/inscription/profil');
-      const r = await c.form('/inscription/profil', {
-        kind: 'entreprise',
-        organisationType: 'entreprise_privee',
-        domains: 'formation',
-        declarations: 'SOLTEA_EMPLOYEURS',
-      });
+      const r = await finishInscription(c);
       expect(r.statusCode, r.body).toBe(303);
       expect(r.headers.location).toBe('/inscription/validation');
       clients.push(c);

@@ -66,16 +66,64 @@ export const secretQuestionSchema = z
     if (!a.valid) ctx.addIssue({ code: 'custom', path: ['secretAnswer'], message: a.errors.join(' ') });
   });
 
+/**
+ * « Quel est votre profil d'entreprise ? ». `declarations` and `confirme: 'oui'` come with the dialog
+ * « Validation de vos déclarations » answered on the page itself (its modal); without them the dialog
+ * is the next page.
+ */
 export const profileSchema = z.object({
   kind: z.enum(['entreprise', 'tiers_declarant'], {
-    error: 'Indiquez si vous vous inscrivez pour votre entreprise ou pour votre entreprise et vos clients.',
+    error: 'Indiquez si vous souhaitez utiliser Net-Entreprises pour votre entreprise ou pour votre entreprise et vos clients.',
   }),
   organisationType: z
-    .string({ error: 'Indiquez le type de votre organisation.' })
-    .min(1, 'Indiquez le type de votre organisation.')
+    .string({ error: 'Indiquez ce que vous êtes (« Vous êtes... »).' })
+    .min(1, 'Indiquez ce que vous êtes (« Vous êtes... »).')
     .max(64),
   domains: checkboxList.refine((a) => a.length > 0, 'Choisissez au moins un domaine de services.'),
-  declarations: checkboxList,
+  declarations: checkboxList.optional(),
+  confirme: z.preprocess((v) => (Array.isArray(v) ? (v as unknown[])[0] : v), z.literal('oui').optional()),
+});
+
+/** « Validation de vos déclarations »: the declarations kept (« Modifier la liste des déclarations »). */
+export const declarationsSchema = z.object({ declarations: checkboxList });
+
+/** « Gestion des habilitations pour l'entreprise »: the declarations ticked « Déclarer » and « Payer ». */
+export const rightsSchema = z.object({
+  declarer: checkboxList,
+  payer: checkboxList,
+  /** « Tous » ticked in the column « Déclarer » and/or « Payer » */
+  tous: z.preprocess(
+    (v) => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
+    z.array(z.enum(['declarer', 'payer'], { error: 'Colonne inconnue.' })),
+  ),
+});
+
+/** « Étape précédente »: the step the person is leaving (refused when the draft is elsewhere). */
+export const backSchema = z.object({
+  etape: z.string({ error: 'L’étape quittée est obligatoire.' }).min(1, 'L’étape quittée est obligatoire.').max(32),
+});
+
+export const emailPair = {
+  email: email('Le courriel').refine((s) => s.length > 0, 'Le courriel est obligatoire.'),
+  emailConfirm: text('La confirmation du courriel', 254),
+};
+export const emailsMatch = (v: { email: string; emailConfirm: string }, ctx: z.RefinementCtx) => {
+  if (v.email && v.emailConfirm && v.email.toLowerCase() !== v.emailConfirm.toLowerCase())
+    ctx.addIssue({ code: 'custom', path: ['emailConfirm'], message: 'La confirmation du courriel ne correspond pas au courriel saisi.' });
+};
+
+/** « Nouveau déclarant » / « Ajout d'un déclarant »: Nom*, Prénom*, Courriel*, Confirmation courriel*, Téléphone*. */
+export const newDeclarantSchema = z
+  .object({ nom: personName('Le nom'), prenom: personName('Le prénom'), ...emailPair, telephone: phone('Le téléphone') })
+  .superRefine(emailsMatch);
+
+/** « Supprimer » a collaborator of the list (its place, from 0). */
+export const removeDeclarantSchema = z.object({
+  rang: z.coerce
+    .number({ error: 'Déclarant inconnu.' })
+    .int('Déclarant inconnu.')
+    .min(0, 'Déclarant inconnu.')
+    .max(100, 'Déclarant inconnu.'),
 });
 
 export const cguSchema = z.object({

@@ -5,15 +5,16 @@
  * and a candidat AD get the same answer; the candidat is told by mail that the request went to the
  * administrators (docs/regles.md#comptes).
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { audit, auditBy } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
-import { users } from '../../infra/db/schema.js';
+import { tokens, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
 import { consumeRate } from '../../infra/throttle.js';
 import { notifyCandidat } from './candidat.js';
 import { mailCandidatTransmitted } from './inscription-mails.js';
+import { sendInvitation } from './invitation-mail.js';
 import { consumeToken, issueToken } from './tokens-repository.js';
 import { publicUrl } from '../../shared/urls.js';
 
@@ -52,6 +53,7 @@ export async function validateEmail(ctx: AppContext, token: string | undefined, 
       if (!user || (user.status !== 'email_pending' && user.status !== 'candidat')) return { ok: false };
       if (user.status === 'email_pending') {
         await tx.update(users).set({ status: 'active', emailValidatedAt: now, updatedAt: now }).where(eq(users.id, user.id));
+        await inviteInscriptionDeclarants(tx, ctx, user);
       } else {
         await tx.update(users).set({ emailValidatedAt: now, updatedAt: now }).where(eq(users.id, user.id));
         await notifyCandidat(tx, ctx, user);
@@ -69,6 +71,26 @@ export async function validateEmail(ctx: AppContext, token: string | undefined, 
     }
     return { ok: false };
   });
+}
+
+/**
+ * The collaborators added under « Inscription des déclarants » wait, never invited, until the first
+ * administrator's address is validated: then each gets the invitation of « Gérer les déclarants ».
+ */
+async function inviteInscriptionDeclarants(tx: Tx, ctx: AppContext, admin: typeof users.$inferSelect) {
+  if (admin.role !== 'administrateur') return;
+  const waiting = await tx
+    .select()
+    .from(users)
+    .where(
+      and(
+        eq(users.espaceId, admin.espaceId),
+        eq(users.role, 'declarant'),
+        eq(users.status, 'email_pending'),
+        sql`not exists (select 1 from ${tokens} where ${tokens.userId} = ${users.id})`,
+      ),
+    );
+  for (const p of waiting) await sendInvitation(tx, ctx, admin, p);
 }
 
 /** Re-sends the validation mail of a person whose address is not validated yet (3 per hour). */

@@ -4,30 +4,46 @@
  * when the draft is at that step, so no step can be skipped or replayed by calling the API directly.
  * Drafts expire (TOKEN_LIFETIMES.inscriptionDraft); secrets in a draft are already hashed.
  *
+ * « Étape précédente » is a step too: it moves the draft from the step it is at to the one before
+ * (inscription-path.ts), so going back never skips nor replays a step; « Abandonner l'inscription »
+ * deletes the draft. The profile, its declarations, the rights and the déclarants are in
+ * inscription-choices.ts; « Valider l'inscription », which creates the account, in inscription-account.ts.
+ *
  * No account enumeration (docs/regles.md#comptes): every registrant takes the same steps and gets the
  * same answers. Whether the company already has an espace, and whether the triplet is already taken,
- * is decided only when the account would be created, at the end of the profile step (`saveProfile`),
- * and shows in no HTTP answer: what differs goes by mail (inscription-mails.ts).
+ * is decided only when the account would be created, at « Valider l'inscription », and shows in no
+ * HTTP answer: what differs goes by mail (inscription-mails.ts).
  */
 import { and, eq, lt } from 'drizzle-orm';
 import { problem, ProblemError } from '../../shared/problem.js';
 import type { AppContext } from '../../app-context.js';
-import { accessibleAt, declarationsOfDomains, DOMAINS, findDeclaration, ORGANISATION_TYPES } from '../../domain/declarations.js';
 import { sirenOfSiret, type Siret } from '../../domain/identifiers.js';
 import { TOKEN_LIFETIMES } from '../../domain/tokens.js';
 import { audit } from '../../infra/audit.js';
 import { hashSecret, newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
 import { consumeRate } from '../../infra/throttle.js';
-import { espaces, etablissementDeclarations, habilitationHistory, habilitations, inscriptionDrafts, users } from '../../infra/db/schema.js';
+import { inscriptionDrafts, users } from '../../infra/db/schema.js';
 import { findEtablissement } from '../entreprises/registry-repository.js';
-import { loginKey } from './login-key.js';
 import { takingEvenTime } from './even-time.js';
-import { mailTripletTaken } from './inscription-mails.js';
-import { resendEmailValidation, sendEmailValidation } from './email-validation.js';
-import { findUserByTriplet } from './users-repository.js';
+import { resendEmailValidation } from './email-validation.js';
+import { previousStep, type InscriptionKind, type Step } from './inscription-path.js';
 
-export type Step = 'cgu' | 'identification' | 'password' | 'recap' | 'profil' | 'done';
+export type { Step } from './inscription-path.js';
+
+/** A right asked for on one declaration (« Gestion des habilitations pour l'entreprise »). */
+export interface DraftRight {
+  declarer: boolean;
+  payer: boolean;
+}
+
+/** A collaborator added under « Inscription des déclarants » (tiers-déclarants). */
+export interface DraftDeclarant {
+  nom: string;
+  prenom: string;
+  email: string;
+  telephone: string;
+}
 
 export interface DraftData {
   siret: string;
@@ -41,10 +57,15 @@ export interface DraftData {
   passwordHash?: string;
   secretQuestion?: string;
   secretAnswerHash?: string;
-  /** the account created at the profile step (none when the triplet was already taken) */
+  /** the account created at « Valider l'inscription » (none when the triplet was already taken) */
   userId?: string;
-  kind?: 'entreprise' | 'tiers_declarant';
+  kind?: InscriptionKind;
+  organisationType?: string;
+  domains?: string[];
   declarations?: string[];
+  /** per declaration code */
+  rights?: Record<string, DraftRight>;
+  declarants?: DraftDeclarant[];
 }
 
 export type Draft = { idHash: string; step: Step; data: DraftData; expiresAt: Date };
@@ -78,36 +99,37 @@ export async function loadDraft(ctx: AppContext, draftId: string | undefined): P
   return { idHash: row.idHash, step: row.step as Step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
 }
 
-/** Runs one step: only if the draft exists, is alive and is exactly at `expected`. */
-async function advance<T>(
-  ctx: AppContext,
-  draftId: string | undefined,
-  expected: Step,
-  run: (tx: Tx, draft: Draft) => Promise<{ next: Step; data: DraftData; result: T }>,
-): Promise<T> {
-  if (!draftId || draftId.length > 100)
-    throw new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.');
+export const EXPIRED_MESSAGE = 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.';
+export const WRONG_STEP_MESSAGE = 'Cette étape n’est pas disponible : poursuivez l’inscription à l’étape en cours.';
+
+/** Runs `run` on the live draft, its row locked for the transaction (a missing or expired one is refused). */
+async function withLockedDraft<T>(ctx: AppContext, draftId: string | undefined, run: (tx: Tx, draft: Draft) => Promise<T>): Promise<T> {
+  if (!draftId || draftId.length > 100) throw new InscriptionError('expired', EXPIRED_MESSAGE);
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .select()
       .from(inscriptionDrafts)
       .where(eq(inscriptionDrafts.idHash, sha256(draftId)))
       .for('update');
-    if (!row || row.expiresAt <= ctx.clock.now())
-      throw new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.');
-    if (row.step !== expected)
-      throw new InscriptionError(
-        'wrong_step',
-        'Cette étape n’est pas disponible : poursuivez l’inscription à l’étape en cours.',
-        undefined,
-        row.step as Step,
-      );
-    const draft: Draft = { idHash: row.idHash, step: row.step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt };
+    if (!row || row.expiresAt <= ctx.clock.now()) throw new InscriptionError('expired', EXPIRED_MESSAGE);
+    return run(tx, { idHash: row.idHash, step: row.step as Step, data: row.data as unknown as DraftData, expiresAt: row.expiresAt });
+  });
+}
+
+/** Runs one step: only if the draft exists, is alive and is exactly at `expected`. */
+export async function advance<T>(
+  ctx: AppContext,
+  draftId: string | undefined,
+  expected: Step,
+  run: (tx: Tx, draft: Draft) => Promise<{ next: Step; data: DraftData; result: T }>,
+): Promise<T> {
+  return withLockedDraft(ctx, draftId, async (tx, draft) => {
+    if (draft.step !== expected) throw new InscriptionError('wrong_step', WRONG_STEP_MESSAGE, undefined, draft.step);
     const { next, data, result } = await run(tx, draft);
     await tx
       .update(inscriptionDrafts)
       .set({ step: next, data: data as unknown as Record<string, unknown> })
-      .where(eq(inscriptionDrafts.idHash, row.idHash));
+      .where(eq(inscriptionDrafts.idHash, draft.idHash));
     return result;
   });
 }
@@ -176,7 +198,7 @@ export async function choosePassword(
 ): Promise<void> {
   // Hash outside the transaction (argon2 is slow on purpose; don't hold a row lock meanwhile).
   const draft = await loadDraft(ctx, draftId);
-  if (!draft) throw new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.');
+  if (!draft) throw new InscriptionError('expired', EXPIRED_MESSAGE);
   const passwordHash = await hashSecret(input.password);
   const secretAnswerHash = await hashSecret(input.secretAnswer);
   await advance(ctx, draftId, 'password', async (_tx, d) => ({
@@ -191,159 +213,29 @@ export async function confirmRecap(ctx: AppContext, draftId: string | undefined)
   return advance(ctx, draftId, 'recap', async (_tx, d) => ({ next: 'profil', data: d.data, result: 'profil' as const }));
 }
 
-export interface ProfileInput {
-  kind: 'entreprise' | 'tiers_declarant';
-  organisationType: string;
-  domains: string[];
-  /** the declarations kept after « Modifier la liste des déclarations » */
-  declarations: string[];
+/**
+ * « Étape précédente »: the draft goes back from `from`, the step it is at (a second click, or a stale
+ * page, finds it elsewhere and is refused), to the step before on its path. What was entered stays in
+ * the draft and fills the forms again; each step is taken again from there, in order.
+ */
+export async function goBack(ctx: AppContext, draftId: string | undefined, from: Step): Promise<Step> {
+  return advance(ctx, draftId, from, async (_tx, d) => {
+    const previous = previousStep(from, d.data.kind);
+    if (!previous) throw new InscriptionError('invalid', 'Il n’y a pas d’étape précédente à cette étape de l’inscription.', 'etape');
+    return { next: previous, data: d.data, result: previous };
+  });
 }
 
 /**
- * Step 6: profile and declarations, then the account, decided here and only here (never in an answer):
- * - the triplet is already taken (a live person with these names on this SIRET): no account; that
- *   person is told at their registered address, nothing is sent to the address typed;
- * - the company has no espace: the espace, its first administrator and their rights, the validation mail;
- * - the company has an espace: a candidat AD (the profile and declarations chosen are what they ask
- *   for; the administrators decide under « Demande en attente »), the validation mail.
- * The three run the same first statements, and the answer takes at least EVEN_ANSWER_MS (even-time.ts).
+ * « Abandonner l'inscription » (after its confirmation): the draft is deleted with everything entered;
+ * its cookie or token then opens nothing. Once validated (`done`) there is nothing left to abandon.
  */
-export async function saveProfile(ctx: AppContext, draftId: string | undefined, input: ProfileInput, meta: { ip?: string }): Promise<void> {
-  const chosen = checkProfile(input);
-  await takingEvenTime(() => advance(ctx, draftId, 'profil', (tx, d) => createAccount(tx, ctx, d, input, chosen, meta)));
-}
-
-/** Only the proposed choices: free text here would be stored in the espace (and a NUL would make the insert fail). */
-function checkProfile(input: ProfileInput): string[] {
-  if (!ORGANISATION_TYPES.some((o) => o.code === input.organisationType))
-    throw new InscriptionError('invalid', 'Indiquez le type de votre organisation parmi ceux proposés.', 'organisationType');
-  if (input.domains.some((d) => !DOMAINS.some((x) => x.code === d)))
-    throw new InscriptionError('invalid', 'Choisissez les domaines de services parmi ceux proposés.', 'domains');
-  const offered = new Set(declarationsOfDomains(input.domains).map((d) => d.code));
-  const chosen = [...new Set(input.declarations)];
-  const outside = chosen.find((c) => !offered.has(c));
-  if (outside !== undefined)
-    throw new InscriptionError('invalid', 'Une déclaration choisie ne correspond à aucun des services sélectionnés.', 'declarations'); // '' is falsy
-  return chosen;
-}
-
-async function createAccount(tx: Tx, ctx: AppContext, d: Draft, input: ProfileInput, chosen: string[], meta: { ip?: string }) {
-  const done = (userId?: string) => ({
-    next: 'done' as const,
-    data: { ...d.data, userId, kind: input.kind, declarations: chosen, passwordHash: undefined, secretAnswerHash: undefined },
-    result: undefined,
+export async function abandonInscription(ctx: AppContext, draftId: string | undefined, meta: { ip?: string }): Promise<void> {
+  await withLockedDraft(ctx, draftId, async (tx, draft) => {
+    if (draft.step === 'done') throw new InscriptionError('wrong_step', 'Votre inscription est déjà validée.', undefined, 'done');
+    await tx.delete(inscriptionDrafts).where(eq(inscriptionDrafts.idHash, draft.idHash));
+    await audit(tx, ctx.clock, { action: 'inscription.abandoned', ip: meta.ip, details: { siret: draft.data.siret, step: draft.step } });
   });
-  const [created] = await tx
-    .insert(espaces)
-    .values({
-      siren: d.data.siren,
-      siret: d.data.siret,
-      kind: input.kind,
-      organisationType: input.organisationType,
-      domains: input.domains,
-    })
-    .onConflictDoNothing()
-    .returning();
-  const [espace] = created ? [created] : await tx.select().from(espaces).where(eq(espaces.siren, d.data.siren));
-  if (!espace) throw new InscriptionError('invalid', 'L’espace de l’entreprise est introuvable. Recommencez l’inscription.');
-  // The unique index on the triplet decides, for everyone in the same statement, and against an
-  // inscription committed meanwhile (the insert waits for it, then does nothing).
-  const userId = await createUser(tx, ctx, espace.id, d.data, created ? 'email_pending' : 'candidat');
-  if (!userId) {
-    // a live person holds the triplet, so their company has its espace: nothing was created
-    await tellTripletOwner(tx, ctx, d.data, meta);
-    return done();
-  }
-  if (created) await grantDeclarations(tx, ctx, espace.id, d.data.siret, userId, chosen);
-  await audit(tx, ctx.clock, {
-    action: created ? 'inscription.completed' : 'inscription.candidat',
-    actorUserId: userId,
-    espaceId: espace.id,
-    ip: meta.ip,
-    details: created
-      ? { siret: d.data.siret, kind: input.kind, declarations: chosen }
-      : // what the candidat asks for: the administrators decide
-        { siret: d.data.siret, kind: input.kind, organisationType: input.organisationType, domains: input.domains, declarations: chosen },
-  });
-  await sendEmailValidation(tx, ctx, { id: userId, email: d.data.email, prenom: d.data.prenom, nom: d.data.nom });
-  return done(userId);
-}
-
-/** The triplet is taken: its owner is told at their registered address; the address typed gets nothing. */
-async function tellTripletOwner(tx: Tx, ctx: AppContext, data: DraftData, meta: { ip?: string }) {
-  const owner = await findUserByTriplet(tx, data.siret, data.nom, data.prenom);
-  if (!owner) throw new InscriptionError('invalid', 'L’inscription n’a pas pu aboutir. Recommencez l’inscription.');
-  await mailTripletTaken(tx, ctx, owner, data);
-  await audit(tx, ctx.clock, {
-    action: 'inscription.triplet_taken',
-    espaceId: owner.espaceId,
-    targetUserId: owner.id,
-    ip: meta.ip,
-    details: { siret: data.siret },
-  });
-}
-
-/** The first administrator's declarations, opened after the access delay, and their rights on them. */
-async function grantDeclarations(tx: Tx, ctx: AppContext, espaceId: string, siret: string, userId: string, chosen: string[]) {
-  const now = ctx.clock.now();
-  const opensAt = accessibleAt(now, ctx.config.ACCESS_DELAY_HOURS);
-  for (const code of chosen) {
-    const decl = findDeclaration(code)!;
-    await tx
-      .insert(etablissementDeclarations)
-      .values({ espaceId, siret, declarationCode: code, addedAt: now, accessibleAt: opensAt, addedBy: userId });
-    await tx.insert(habilitations).values({
-      userId,
-      siret,
-      declarationCode: code,
-      declarer: true,
-      payer: decl.payable,
-      grantedAt: now,
-      grantedBy: userId,
-    });
-    await tx.insert(habilitationHistory).values({
-      at: now,
-      espaceId,
-      actorUserId: userId,
-      userId,
-      siret,
-      declarationCode: code,
-      declarer: true,
-      payer: decl.payable,
-    });
-  }
-}
-
-/** An administrator of `espaceId`; null when a live person already holds the triplet (unique index users_login_uq). */
-async function createUser(
-  tx: Tx,
-  ctx: AppContext,
-  espaceId: string,
-  d: DraftData,
-  status: 'email_pending' | 'candidat',
-): Promise<string | null> {
-  const [user] = await tx
-    .insert(users)
-    .values({
-      espaceId,
-      siret: d.siret,
-      nom: d.nom,
-      prenom: d.prenom,
-      loginKey: loginKey(d.nom, d.prenom),
-      email: d.email,
-      telephone: d.telephone,
-      portable: d.portable || null,
-      role: 'administrateur',
-      status,
-      passwordHash: d.passwordHash ?? null,
-      secretQuestion: d.secretQuestion ?? null,
-      secretAnswerHash: d.secretAnswerHash ?? null,
-      createdAt: ctx.clock.now(),
-      updatedAt: ctx.clock.now(),
-    })
-    .onConflictDoNothing()
-    .returning({ id: users.id });
-  return user?.id ?? null;
 }
 
 /** Abandoned inscriptions expire: the cleaner removes them (run periodically, any instance). */

@@ -3,8 +3,8 @@
  * routes, the use cases and the OpenAPI document. Messages are French and name the field.
  */
 import { z } from 'zod';
-import { email, personName, phone, text } from '../../shared/fields.js';
-import { passwordSchema, secretQuestionSchema } from '../accounts/contracts.js';
+import { personName, phone, text } from '../../shared/fields.js';
+import { emailPair, emailsMatch, passwordSchema, secretQuestionSchema, type newDeclarantSchema } from '../accounts/contracts.js';
 import { DUAL_LIST_MOVES } from './dual-list-moves.js';
 
 /** A value or a list of values (a form repeats the field), as a list. */
@@ -20,19 +20,7 @@ export const pageQuery = z.object({ page: z.string().max(10).optional() });
 
 // ── « Gérer les déclarants » and the invitation ────────────────────────────────────────────────
 
-const emailPair = {
-  email: email('Le courriel').refine((s) => s.length > 0, 'Le courriel est obligatoire.'),
-  emailConfirm: text('La confirmation du courriel', 254),
-};
-const emailsMatch = (v: { email: string; emailConfirm: string }, ctx: z.RefinementCtx) => {
-  if (v.email && v.emailConfirm && v.email.toLowerCase() !== v.emailConfirm.toLowerCase())
-    ctx.addIssue({ code: 'custom', path: ['emailConfirm'], message: 'La confirmation du courriel ne correspond pas au courriel saisi.' });
-};
-
-/** « Nouveau déclarant »: Nom*, Prénom*, Courriel*, Confirmation courriel*, Téléphone*. */
-export const newDeclarantSchema = z
-  .object({ nom: personName('Le nom'), prenom: personName('Le prénom'), ...emailPair, telephone: phone('Le téléphone') })
-  .superRefine(emailsMatch);
+export { newDeclarantSchema } from '../accounts/contracts.js';
 export type NewDeclarant = z.infer<typeof newDeclarantSchema>;
 
 /** « Modifier »: Nom*, Prénom*, Téléphone* (the e-mail has its own validated change). */

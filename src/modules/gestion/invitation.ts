@@ -6,45 +6,12 @@ import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { auditBy } from '../../infra/audit.js';
 import { hashSecret } from '../../infra/crypto.js';
-import type { Tx } from '../../infra/db/index.js';
 import { users } from '../../infra/db/schema.js';
-import { queueMail } from '../../infra/mail.js';
-import { publicUrl } from '../../shared/urls.js';
-import { consumeToken, issueToken, peekToken } from '../accounts/tokens-repository.js';
+import { consumeToken, peekToken } from '../accounts/tokens-repository.js';
 import { listAdministrators } from '../accounts/users-repository.js';
 import { notify } from '../notifications/notify.js';
-import type { User } from './scope.js';
 
-export const INVITATION_SUBJECT = 'Vous avez été ajouté comme déclarant sur net-entreprises';
-
-function invitationMail(ctx: AppContext, p: { prenom: string; nom: string }, admin: User, siret: string, token: string) {
-  return [
-    `Bonjour ${p.prenom} ${p.nom},`,
-    '',
-    `Vous avez été ajouté comme déclarant sur net-entreprises par ${admin.prenom} ${admin.nom}, administrateur de votre entreprise.`,
-    '',
-    'Pour accéder à vos services, choisissez votre mot de passe et votre question secrète en ouvrant ce lien (valable 48 heures, utilisable une seule fois) :',
-    '',
-    publicUrl(ctx, `/invitation?jeton=${token}`),
-    '',
-    `Vous vous connecterez ensuite avec le SIRET ${siret}, votre nom, votre prénom et ce mot de passe.`,
-    '',
-    'Si vous ne connaissez pas cette entreprise, ignorez ce message.',
-    '',
-    'net-entreprises',
-  ].join('\n');
-}
-
-/** A new invitation link for `p`, mailed in the caller's transaction. */
-export async function sendInvitation(
-  tx: Tx,
-  ctx: AppContext,
-  admin: User,
-  p: { id: string; prenom: string; nom: string; email: string; siret: string },
-) {
-  const token = await issueToken(tx, ctx, p.id, 'invitation');
-  await queueMail(tx, ctx.clock, { to: p.email, subject: INVITATION_SUBJECT, text: invitationMail(ctx, p, admin, p.siret, token) });
-}
+export { INVITATION_SUBJECT, sendInvitation } from '../accounts/invitation-mail.js';
 
 /** The invited person behind a live invitation link (to show the page and apply the password rules). */
 export async function invitedPerson(ctx: AppContext, token: string | undefined) {

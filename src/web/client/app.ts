@@ -3,7 +3,7 @@
  * the SIRET look-up. Pure rules come from src/domain, the same code the server runs.
  */
 import { parseSiret } from '../../domain/identifiers.js';
-import { evaluatePassword, evaluateSecretAnswer, evaluateSecretQuestion } from '../../domain/password-policy.js';
+import { evaluatePassword, evaluateSecretAnswer, evaluateSecretQuestion, passwordChecklist } from '../../domain/password-policy.js';
 
 const EMAIL_RE = /^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 const PHONE_RE = /^(?:0[1-9](?:[ .-]?\d{2}){4}|\+\d{2,3}[ .-]?\d(?:[ .-]?\d{2}){4})$/;
@@ -51,27 +51,29 @@ const checks: Record<string, Check> = {
     return null;
   },
   password: (v) => {
-    const r = evaluatePassword(v, { nom: valueOf('nom'), prenom: valueOf('prenom') });
-    renderPasswordRules(r);
+    const context = { nom: valueOf('nom'), prenom: valueOf('prenom') };
+    renderPasswordRules(passwordChecklist(v, context));
+    const r = evaluatePassword(v, context);
     return r.valid ? null : (r.errors[0] ?? 'Mot de passe non conforme.');
   },
   question: (v) => evaluateSecretQuestion(v).errors[0] ?? null,
   answer: (v) => evaluateSecretAnswer(v, { question: valueOf('secretQuestion') }).errors[0] ?? null,
 };
 
-function renderPasswordRules(r: ReturnType<typeof evaluatePassword>) {
+/** Redraws the criteria and the gauge the server rendered (web/pages/password-fields.tsx), from the same checklist. */
+function renderPasswordRules(r: ReturnType<typeof passwordChecklist>) {
   for (const c of r.checks) {
     const li = document.querySelector<HTMLElement>(`[data-rule="${c.id}"]`);
     if (!li) continue;
     li.classList.toggle('rule-ok', c.ok);
     li.classList.toggle('rule-ko', !c.ok);
     const state = li.querySelector('.rule-state');
-    if (state) state.textContent = c.ok ? ' : respecté' : ' : non respecté';
+    if (state) state.textContent = `${c.required ? ' (obligatoire)' : ''} : ${c.ok ? 'respecté' : 'non respecté'}`;
   }
   const meter = document.getElementById('password-gauge') as HTMLMeterElement | null;
   if (meter) meter.value = r.score;
   const label = document.getElementById('password-gauge-label');
-  if (label) label.textContent = `Qualité du mot de passe : ${r.scoreLabel}`;
+  if (label) label.textContent = r.label;
 }
 
 function setState(input: HTMLInputElement, error: string | null) {
@@ -134,26 +136,7 @@ document.querySelectorAll<HTMLInputElement>('input[data-validate]').forEach((inp
 // Print buttons (« Imprimer le récapitulatif »).
 document.querySelectorAll<HTMLButtonElement>('[data-print]').forEach((b) => b.addEventListener('click', () => window.print()));
 
-// « Modifier la liste des déclarations »: show the declarations of the checked domains only.
-const domainBoxes = document.querySelectorAll<HTMLInputElement>('input[name="domains"]');
-function syncDeclarations() {
-  const checked = new Set([...domainBoxes].filter((b) => b.checked).map((b) => b.value));
-  document.querySelectorAll<HTMLElement>('[data-domain]').forEach((el) => {
-    const on = checked.has(el.dataset.domain ?? '');
-    el.hidden = !on;
-    const box = el.querySelector<HTMLInputElement>('input[type=checkbox]');
-    if (box) {
-      if (!on) box.checked = false;
-      else if (!box.dataset.userTouched) box.checked = true;
-    }
-  });
-}
-if (domainBoxes.length) {
-  domainBoxes.forEach((b) => b.addEventListener('change', syncDeclarations));
-  document
-    .querySelectorAll<HTMLInputElement>('[data-domain] input[type=checkbox]')
-    .forEach((b) => b.addEventListener('change', () => (b.dataset.userTouched = '1')));
-}
+import './inscription.js';
 import './dual-list.js';
 import './habilitations.js';
 import './portefeuilles.js';

@@ -11,7 +11,7 @@ import { Pagination as PagesNav } from '../components/pagination.js';
 import { Layout, type PageContext } from '../layout.js';
 
 /** a label with only screen-reader text: keep the DSFR box it draws clickable */
-const BOX_LABEL = { display: 'inline-block', minWidth: '1.5rem', minHeight: '1.5rem' } as const;
+export const BOX_LABEL = { display: 'inline-block', minWidth: '1.5rem', minHeight: '1.5rem' } as const;
 const BREADCRUMB = [{ href: '/menu', label: 'Menu personnalisé' }];
 export const HABILITATIONS_CRUMB = [...BREADCRUMB, { href: '/gestion/habilitations', label: 'Gérer les habilitations' }];
 

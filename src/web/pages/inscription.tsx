@@ -1,42 +1,18 @@
-import { DECLARATIONS, DOMAINS, ORGANISATION_TYPES } from '../../domain/declarations.js';
+/** The inscription's first five steps: « Je m'inscris », the conditions, the identification, the password, the recap. */
 import { formatSiret } from '../../domain/identifiers.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import type { DraftData } from '../../modules/accounts/inscription.js';
-
-/** The stepper's labels, in the guide's words. */
-const INSCRIPTION_STEPS = [
-  'Vos coordonnées',
-  'Conditions générales d’utilisation',
-  'Identification de votre établissement',
-  'Mot de passe et question secrète',
-  'Vos données d’authentification',
-  'Votre profil',
-  'Validation de l’inscription',
-] as const;
-
-import { Alert, CheckboxGroup, CsrfField, ErrorSummary, FieldMessages, Input, RadioGroup, Stepper } from '../components/form.js';
-import { payerCell, Table, yesNo } from '../components/table.js';
-import { PostButton, SubmitButtons } from '../components/buttons.js';
+import { Alert, CsrfField, Input } from '../components/form.js';
+import { SubmitButtons } from '../components/buttons.js';
 import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
-import { Layout, type PageContext } from '../layout.js';
+import type { PageContext } from '../layout.js';
 import { CGU_SECTIONS, CGU_TITLE } from './cgu-text.js';
+import { BackForm, Frame, StepButtons, type StepperView } from './inscription-frame.js';
 import { PasswordFields, SecretQuestionFields } from './password-fields.js';
-
-const TITLE = 'Inscription à net-entreprises';
-
-function Frame(props: { ctx: PageContext; step: number; children: React.ReactNode; errors?: FieldErrors; message?: string }) {
-  return (
-    <Layout ctx={props.ctx} title={`${INSCRIPTION_STEPS[props.step - 1]} - ${TITLE}`}>
-      <h1>{TITLE}</h1>
-      <Stepper current={props.step} steps={INSCRIPTION_STEPS} />
-      <ErrorSummary errors={props.errors} message={props.message} />
-      {props.children}
-    </Layout>
-  );
-}
 
 export function InscriptionStartPage(props: {
   ctx: PageContext;
+  stepper: StepperView;
   values?: Record<string, unknown>;
   errors?: FieldErrors;
   message?: string;
@@ -44,7 +20,7 @@ export function InscriptionStartPage(props: {
   const e = props.errors ?? {};
   const v = props.values ?? {};
   return (
-    <Frame ctx={props.ctx} step={1} errors={props.errors} message={props.message}>
+    <Frame ctx={props.ctx} stepper={props.stepper} errors={props.errors} message={props.message}>
       <p>Vous n’êtes pas inscrit sur net-entreprises. Les champs suivis d’un astérisque (*) sont obligatoires.</p>
       <form method="post" action="/inscription" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
@@ -88,9 +64,9 @@ function ContactFields({ values: v, errors: e }: { values: Record<string, unknow
   );
 }
 
-export function CguPage(props: { ctx: PageContext; errors?: FieldErrors }) {
+export function CguPage(props: { ctx: PageContext; stepper: StepperView; errors?: FieldErrors }) {
   return (
-    <Frame ctx={props.ctx} step={2} errors={props.errors}>
+    <Frame ctx={props.ctx} stepper={props.stepper} errors={props.errors}>
       <h2 className="fr-h4">{CGU_TITLE}</h2>
       <div
         className="fr-mb-3w"
@@ -120,106 +96,149 @@ export function CguPage(props: { ctx: PageContext; errors?: FieldErrors }) {
   );
 }
 
-export interface IdentificationView {
-  siret: string;
-  siren: string;
-  raisonSociale: string;
-  denomination: string;
+/** A postal address of the registry, on its lines. */
+export interface AddressView {
   adresse: string;
   codePostal: string | null;
   libelleCommune: string | null;
-  siege?: { adresse: string; codePostal: string | null; libelleCommune: string | null } | null;
 }
 
-export function IdentificationPage(props: { ctx: PageContext; etab: IdentificationView }) {
-  const e = props.etab;
+export interface IdentificationView {
+  siret: string;
+  raisonSociale: string;
+  denomination: string;
+  /** the establishment's address (SIRENE) */
+  principale: AddressView;
+  /** where the company's mail goes: its siège's address (SIRENE) */
+  correspondance: AddressView;
+}
+
+function Address({ a }: { a: AddressView }) {
+  const town = [a.codePostal, a.libelleCommune].filter(Boolean).join(' ');
   return (
-    <Frame ctx={props.ctx} step={3}>
+    <address style={{ fontStyle: 'normal' }}>
+      {a.adresse && !a.adresse.includes(town) ? (
+        <>
+          {a.adresse}
+          <br />
+          {town}
+        </>
+      ) : (
+        a.adresse || town
+      )}
+    </address>
+  );
+}
+
+/** One « label : value » of the recap and identification pages. */
+function Item(props: { term: string; children: React.ReactNode }) {
+  return (
+    <div className="fr-col-12 fr-col-md-6">
+      <dt>{props.term}</dt>
+      <dd>{props.children}</dd>
+    </div>
+  );
+}
+
+/** « Identification de votre établissement »: « Vos coordonnées » and « Votre établissement de rattachement », read only. */
+export function IdentificationPage(props: { ctx: PageContext; stepper: StepperView; draft: DraftData; etab: IdentificationView }) {
+  const e = props.etab;
+  const d = props.draft;
+  return (
+    <Frame ctx={props.ctx} stepper={props.stepper}>
       <h2 className="fr-h4">Identification de votre établissement</h2>
-      <dl className="recap">
-        <dt>Siret</dt>
-        <dd>{formatSiret(e.siret)}</dd>
-        <dt>Raison sociale</dt>
-        <dd>{e.raisonSociale}</dd>
-        {e.denomination !== e.raisonSociale ? (
-          <>
-            <dt>Enseigne</dt>
-            <dd>{e.denomination}</dd>
-          </>
-        ) : null}
-        <dt>Adresse de l’établissement</dt>
-        <dd>{e.adresse || `${e.codePostal ?? ''} ${e.libelleCommune ?? ''}`}</dd>
-        {e.siege ? (
-          <>
-            <dt>Adresse du siège</dt>
-            <dd>{e.siege.adresse}</dd>
-          </>
-        ) : null}
+      <h3 className="fr-h6">Vos coordonnées</h3>
+      <dl className="recap fr-grid-row fr-grid-row--gutters">
+        <Item term="Nom">{d.nom}</Item>
+        <Item term="Prénom">{d.prenom}</Item>
+        <Item term="Tél. fixe">{d.telephone}</Item>
+        <Item term="Tél. portable">{d.portable || 'Non renseigné'}</Item>
+        <Item term="Adresse électronique">{d.email}</Item>
       </dl>
-      <Alert type="info">
-        Ces informations proviennent du répertoire SIRENE et ne peuvent pas être modifiées ici. Pour les corriger, adressez-vous à votre
-        centre de formalités des entreprises (CFE).
-      </Alert>
+      <h3 className="fr-h6">Votre établissement de rattachement</h3>
+      <dl className="recap fr-grid-row fr-grid-row--gutters">
+        <Item term="Siret">{formatSiret(e.siret)}</Item>
+        <Item term="Raison sociale">{e.raisonSociale}</Item>
+        {e.denomination !== e.raisonSociale ? <Item term="Enseigne">{e.denomination}</Item> : null}
+        <Item term="Votre adresse principale">
+          <Address a={e.principale} />
+        </Item>
+        <Item term="Votre adresse de correspondance">
+          <Address a={e.correspondance} />
+        </Item>
+      </dl>
       <form method="post" action="/inscription/identification">
         <CsrfField token={props.ctx.csrfToken} />
-        <SubmitButtons label="Étape suivante" />
+        <StepButtons submit="Étape suivante" />
       </form>
+      <BackForm csrfToken={props.ctx.csrfToken} step="identification" />
+      <Alert type="info">
+        NB : Si vous constatez des erreurs dans l’adresse postale ou la raison sociale, contactez directement votre Centre de Formalité des
+        Entreprises (CFE). Une fois les mises à jour effectuées par votre CFE, celles-ci seront automatiquement reportées sur
+        Net-Entreprises.
+      </Alert>
     </Frame>
   );
 }
 
-export function PasswordPage(props: { ctx: PageContext; draft: DraftData; values?: Record<string, unknown>; errors?: FieldErrors }) {
+/** « Créez votre mot de passe » and « Renseignez votre question secrète », then « Valider » (the guide). */
+export function PasswordPage(props: {
+  ctx: PageContext;
+  stepper: StepperView;
+  draft: DraftData;
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+}) {
   return (
-    <Frame ctx={props.ctx} step={4} errors={props.errors}>
+    <Frame ctx={props.ctx} stepper={props.stepper} errors={props.errors}>
       <form method="post" action="/inscription/mot-de-passe" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
         <input type="hidden" id="nom" value={props.draft.nom} />
         <input type="hidden" id="prenom" value={props.draft.prenom} />
-        <fieldset className="fr-fieldset">
-          <legend className="fr-fieldset__legend">Votre mot de passe</legend>
-          <div className="fr-fieldset__content" style={{ width: '100%' }}>
-            <PasswordFields errors={props.errors} />
-          </div>
-        </fieldset>
-        <fieldset className="fr-fieldset">
-          <legend className="fr-fieldset__legend">Votre question secrète</legend>
-          <div className="fr-fieldset__content" style={{ width: '100%' }}>
-            <SecretQuestionFields errors={props.errors} values={props.values} />
-          </div>
-        </fieldset>
-        <SubmitButtons label="Étape suivante" />
+        <h2 className="fr-h4">Créez votre mot de passe</h2>
+        <p className="fr-text--sm">
+          Le mot de passe respecte la casse (majuscules et minuscules). Les critères suivis d’un astérisque (*) sont obligatoires.
+        </p>
+        <PasswordFields errors={props.errors} confirmLabel="Confirmation" />
+        <h2 className="fr-h4 fr-mt-4w">Renseignez votre question secrète</h2>
+        <p>
+          En cas de perte ou d’oubli de votre mot de passe, la question secrète vous permettra à tout moment de le modifier. Pour cela,
+          saisissez le couple de question (10 caractères minimum) / réponse (5 caractères minimum) et validez.
+        </p>
+        <SecretQuestionFields
+          errors={props.errors}
+          values={props.values}
+          questionLabel="Veuillez saisir une question"
+          answerLabel="Veuillez saisir une réponse"
+        />
+        <StepButtons submit="Valider" />
       </form>
+      <BackForm csrfToken={props.ctx.csrfToken} step="password" />
     </Frame>
   );
 }
 
-export function RecapPage(props: { ctx: PageContext; draft: DraftData }) {
+/** « Vos données d'authentification »: what the person will sign in with (never the password itself). */
+export function RecapPage(props: { ctx: PageContext; stepper: StepperView; draft: DraftData }) {
   const d = props.draft;
   return (
-    <Frame ctx={props.ctx} step={5}>
+    <Frame ctx={props.ctx} stepper={props.stepper}>
       <h2 className="fr-h4">Vos données d’authentification</h2>
-      <p>Conservez ces informations : elles vous serviront à vous connecter. Le mot de passe n’est jamais affiché ni envoyé.</p>
-      <dl className="recap">
-        <dt>Siret</dt>
-        <dd>{formatSiret(d.siret)}</dd>
-        <dt>Raison sociale</dt>
-        <dd>{d.raisonSociale}</dd>
-        <dt>Nom</dt>
-        <dd>{d.nom}</dd>
-        <dt>Prénom</dt>
-        <dd>{d.prenom}</dd>
-        <dt>Courriel</dt>
-        <dd>{d.email}</dd>
-        <dt>Téléphone</dt>
-        <dd>{d.telephone}</dd>
-        {d.portable ? (
-          <>
-            <dt>Téléphone portable</dt>
-            <dd>{d.portable}</dd>
-          </>
-        ) : null}
-        <dt>Question secrète</dt>
-        <dd>{d.secretQuestion}</dd>
+      <h3 className="fr-h6">Données d’authentification</h3>
+      <p>Voici vos données d’authentification pour accéder à net-entreprises.</p>
+      <dl className="recap fr-grid-row fr-grid-row--gutters">
+        <Item term="Siret">{formatSiret(d.siret)}</Item>
+        <Item term="Raison sociale">{d.raisonSociale}</Item>
+        <Item term="Nom">{d.nom}</Item>
+        <Item term="Prénom">{d.prenom}</Item>
+        <Item term="Mot de passe">Celui que vous venez de choisir (il n’est jamais affiché ni envoyé)</Item>
+        <Item term="Courriel">{d.email}</Item>
+      </dl>
+      <h3 className="fr-h6">Question secrète</h3>
+      <p>En cas de perte de votre mot de passe, vous devrez répondre à la question suivante.</p>
+      <dl className="recap fr-grid-row fr-grid-row--gutters">
+        <Item term="Question secrète">{d.secretQuestion}</Item>
+        <Item term="Réponse secrète">Celle que vous venez de saisir (elle n’est jamais affichée)</Item>
       </dl>
       <p className="no-print">
         <button type="button" className="fr-btn fr-btn--tertiary fr-icon-printer-line fr-btn--icon-left" data-print>
@@ -228,158 +247,9 @@ export function RecapPage(props: { ctx: PageContext; draft: DraftData }) {
       </p>
       <form method="post" action="/inscription/recapitulatif" className="no-print">
         <CsrfField token={props.ctx.csrfToken} />
-        <SubmitButtons label="S’inscrire aux services net-entreprises" />
+        <StepButtons submit="S’inscrire aux services Net-Entreprises" />
       </form>
-    </Frame>
-  );
-}
-
-export function ProfilePage(props: {
-  ctx: PageContext;
-  values?: { kind?: string; organisationType?: string; domains?: string[]; declarations?: string[] };
-  errors?: FieldErrors;
-}) {
-  const v = props.values ?? {};
-  const domains = new Set(v.domains ?? ['formation']);
-  const chosen = new Set(v.declarations ?? DECLARATIONS.filter((d) => domains.has(d.domain)).map((d) => d.code));
-  const e = props.errors ?? {};
-  return (
-    <Frame ctx={props.ctx} step={6} errors={props.errors}>
-      <form method="post" action="/inscription/profil" noValidate>
-        <CsrfField token={props.ctx.csrfToken} />
-        <RadioGroup
-          name="kind"
-          legend="Vous vous inscrivez pour…"
-          required
-          value={v.kind ?? 'entreprise'}
-          error={e.kind}
-          options={[
-            { value: 'entreprise', label: 'Votre entreprise' },
-            {
-              value: 'tiers_declarant',
-              label: 'Votre entreprise et vos clients',
-              hint: 'Expert-comptable, prestataire de paie, siège social… (tiers-déclarant)',
-            },
-          ]}
-        />
-        <RadioGroup
-          name="organisationType"
-          legend="Vous êtes…"
-          required
-          value={v.organisationType}
-          error={e.organisationType}
-          options={ORGANISATION_TYPES.map((o) => ({ value: o.code, label: o.label }))}
-        />
-        <CheckboxGroup
-          name="domains"
-          legend="Vous souhaitez utiliser les services liés à…"
-          values={[...domains]}
-          error={e.domains}
-          options={DOMAINS.map((d) => ({ value: d.code, label: d.label }))}
-        />
-        <details className="fr-mb-3w" open={Boolean(e.declarations)}>
-          <summary className="fr-btn fr-btn--secondary">Modifier la liste des déclarations</summary>
-          <fieldset className="fr-fieldset fr-mt-2w" id="declarations" aria-labelledby="declarations-legend declarations-messages">
-            <legend className="fr-fieldset__legend" id="declarations-legend">
-              Déclarations proposées pour les services choisis
-            </legend>
-            {DECLARATIONS.map((d) => (
-              <div className="fr-fieldset__element" key={d.code} data-domain={d.domain} hidden={!domains.has(d.domain)}>
-                <div className="fr-checkbox-group">
-                  <input
-                    type="checkbox"
-                    id={`declarations-${d.code}`}
-                    name="declarations"
-                    value={d.code}
-                    defaultChecked={chosen.has(d.code) && domains.has(d.domain)}
-                  />
-                  <label className="fr-label" htmlFor={`declarations-${d.code}`}>
-                    {d.name}
-                    <span className="fr-hint-text">{d.description}</span>
-                  </label>
-                </div>
-              </div>
-            ))}
-            <FieldMessages id="declarations-messages" error={e.declarations} />
-          </fieldset>
-        </details>
-        <SubmitButtons label="Valider" />
-      </form>
-    </Frame>
-  );
-}
-
-export interface HabilitationRow {
-  declarant: string;
-  name: string;
-  description: string;
-  declarer: boolean;
-  payer: boolean;
-  payable: boolean;
-}
-
-export function ValidationPage(props: {
-  ctx: PageContext;
-  draft: DraftData;
-  email: string;
-  validated: boolean;
-  rows: HabilitationRow[];
-  notice?: string;
-}) {
-  const d = props.draft;
-  return (
-    <Frame ctx={props.ctx} step={7}>
-      {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
-      {/* The same page for a new company, a candidat AD and a triplet already taken: what differs goes by mail (docs/regles.md#comptes). */}
-      <Alert type="success" title="Votre demande d’inscription est enregistrée">
-        <p>
-          Un courriel « Validation de votre adresse électronique » a été envoyé à <strong>{props.email}</strong>. Ouvrez le lien qu’il
-          contient pour activer votre compte : aucun service n’est accessible avant.
-        </p>
-        <p>
-          Si votre entreprise a déjà un administrateur sur net-entreprises, votre demande lui sera transmise une fois votre adresse validée
-          : l’un de ses administrateurs l’accordera ou la refusera.
-        </p>
-        <p>
-          Si une personne portant vos nom et prénom est déjà inscrite pour ce SIRET, aucun compte n’est créé et ce courriel n’est pas envoyé
-          : la personne inscrite est prévenue à son adresse habituelle. Si c’est vous, utilisez « Mot de passe oublié ».
-        </p>
-      </Alert>
-      {props.rows.length > 0 ? (
-        <Table
-          bordered
-          caption="Les habilitations demandées"
-          columns={['Déclarant', 'Déclaration', 'Déclarer', 'Payer']}
-          rows={props.rows}
-          row={(r) => (
-            <tr key={r.name}>
-              <td>{r.declarant}</td>
-              <td>
-                {r.name} - {r.description}
-              </td>
-              <td>{yesNo(r.declarer)}</td>
-              <td>{payerCell(r.payable, r.payer)}</td>
-            </tr>
-          )}
-        />
-      ) : null}
-      {d.kind === 'tiers_declarant' ? (
-        <Alert type="info" title="Vos collaborateurs">
-          <p>
-            Après la validation de votre adresse, ajoutez vos collaborateurs avec « Nouveau déclarant » dans « Gérer les déclarants » de
-            votre menu personnalisé, puis composez vos portefeuilles de clients.
-          </p>
-        </Alert>
-      ) : null}
-      <p>Les déclarations ajoutées sont accessibles 24 heures après leur ajout.</p>
-      {!props.validated ? (
-        <PostButton
-          csrfToken={props.ctx.csrfToken}
-          action="/inscription/renvoyer"
-          className="fr-btn fr-btn--secondary"
-          label="Renvoyer le courriel de validation"
-        />
-      ) : null}
+      <BackForm csrfToken={props.ctx.csrfToken} step="recap" />
     </Frame>
   );
 }

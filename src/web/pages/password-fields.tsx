@@ -1,9 +1,39 @@
 import type { FieldErrors } from '../../shared/fields.js';
-import { PASSWORD_RULES, SECRET_ANSWER_MIN, SECRET_QUESTION_MIN } from '../../domain/password-policy.js';
+import { passwordChecklist, SECRET_ANSWER_MIN, SECRET_QUESTION_MIN } from '../../domain/password-policy.js';
 import { Input } from '../components/form.js';
 
-/** Password + confirmation with the rules shown live (check marks) and a quality gauge. */
-export function PasswordFields(props: { errors?: FieldErrors; label?: string }) {
+/**
+ * The guide's criteria and gauge: each criterion met in green with a check, the minimal ones marked
+ * with an asterisk, « Qualité de votre mot de passe : … ». Rendered here from `passwordChecklist`; the
+ * browser script (web/client/app.ts) redraws it as the person types, from the same function.
+ */
+function PasswordCriteria() {
+  const list = passwordChecklist('');
+  return (
+    <div className="fr-mt-1w">
+      <p className="fr-text--sm fr-mb-1v" id="password-rules-title">
+        Critères du mot de passe (* : obligatoire) :
+      </p>
+      <ul className="rules fr-text--sm" aria-labelledby="password-rules-title">
+        {list.checks.map((r) => (
+          <li key={r.id} data-rule={r.id} className={r.ok ? 'rule-ok' : 'rule-ko'}>
+            {r.label}
+            {r.required ? <span aria-hidden="true"> *</span> : null}
+            <span className="fr-sr-only rule-state">{`${r.required ? ' (obligatoire)' : ''} : ${r.ok ? 'respecté' : 'non respecté'}`}</span>
+          </li>
+        ))}
+      </ul>
+      <label htmlFor="password-gauge" id="password-gauge-label" className="fr-text--sm">
+        {list.label}
+      </label>
+      <br />
+      <meter id="password-gauge" className="gauge" min={0} max={4} low={2} high={3} optimum={4} value={list.score}></meter>
+    </div>
+  );
+}
+
+/** Password + confirmation with the criteria shown live (check marks) and a quality gauge. */
+export function PasswordFields(props: { errors?: FieldErrors; label?: string; confirmLabel?: string }) {
   const e = props.errors ?? {};
   return (
     <>
@@ -17,31 +47,12 @@ export function PasswordFields(props: { errors?: FieldErrors; label?: string }) 
         maxLength={20}
         error={e.password}
         hint="Le mot de passe respecte la casse (majuscules et minuscules)."
-        extra={
-          <div className="fr-mt-1w">
-            <p className="fr-text--sm fr-mb-1v" id="password-rules-title">
-              Règles du mot de passe :
-            </p>
-            <ul className="rules fr-text--sm" aria-labelledby="password-rules-title">
-              {PASSWORD_RULES.map((r) => (
-                <li key={r.id} data-rule={r.id}>
-                  {r.label}
-                  <span className="fr-sr-only rule-state"></span>
-                </li>
-              ))}
-            </ul>
-            <label htmlFor="password-gauge" id="password-gauge-label" className="fr-text--sm">
-              Qualité du mot de passe : à saisir
-            </label>
-            <br />
-            <meter id="password-gauge" className="gauge" min={0} max={4} low={2} high={3} optimum={4} value={0}></meter>
-          </div>
-        }
+        extra={<PasswordCriteria />}
       />
       <Input
         name="passwordConfirm"
         type="password"
-        label="Confirmation du mot de passe"
+        label={props.confirmLabel ?? 'Confirmation du mot de passe'}
         required
         autoComplete="new-password"
         validate="confirm:password"
@@ -52,13 +63,18 @@ export function PasswordFields(props: { errors?: FieldErrors; label?: string }) 
   );
 }
 
-export function SecretQuestionFields(props: { errors?: FieldErrors; values?: Record<string, unknown> }) {
+export function SecretQuestionFields(props: {
+  errors?: FieldErrors;
+  values?: Record<string, unknown>;
+  questionLabel?: string;
+  answerLabel?: string;
+}) {
   const e = props.errors ?? {};
   return (
     <>
       <Input
         name="secretQuestion"
-        label="Question secrète"
+        label={props.questionLabel ?? 'Question secrète'}
         required
         validate="question"
         maxLength={100}
@@ -69,7 +85,7 @@ export function SecretQuestionFields(props: { errors?: FieldErrors; values?: Rec
       <Input
         name="secretAnswer"
         type="password"
-        label="Réponse à la question secrète"
+        label={props.answerLabel ?? 'Réponse à la question secrète'}
         required
         validate="answer"
         maxLength={50}

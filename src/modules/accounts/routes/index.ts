@@ -5,6 +5,7 @@ import { demandesRoutes } from './demandes.js';
 import { informationsRoutes } from './informations.js';
 import { inscriptionFinRoutes } from './inscription-fin.js';
 import { inscriptionRoutes } from './inscription.js';
+import { inscriptionValidationRoutes } from './inscription-validation.js';
 import { menuRoutes } from './menu.js';
 import { motDePasseOublieRoutes } from './mot-de-passe-oublie.js';
 import { validationCourrielRoutes } from './validation-courriel.js';
@@ -13,6 +14,7 @@ export const accountsRoutes = routeFamily(
   connexionRoutes,
   inscriptionRoutes,
   inscriptionFinRoutes,
+  inscriptionValidationRoutes,
   validationCourrielRoutes,
   motDePasseOublieRoutes,
   menuRoutes,

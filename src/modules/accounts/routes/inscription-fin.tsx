@@ -1,48 +1,52 @@
 /**
- * The inscription, steps 4 to 7: password and secret question, « Vos données
- * d'authentification », the profile and its declarations, « Validation de l'inscription » and the mail
- * asked for again.
+ * The inscription, steps 4 to 7: password and secret question, « Vos données d'authentification », the
+ * profile and the dialog « Validation de vos déclarations », « Votre inscription en tant qu'entreprise
+ * [tiers] déclarante » and its rights table.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findDeclaration } from '../../../domain/declarations.js';
+import { DECLARATIONS, findDeclaration } from '../../../domain/declarations.js';
 import { pageContext, respond } from '../../../http/respond.js';
 import { parseBody, textField, type FieldErrors } from '../../../shared/fields.js';
-import { invalidForm, problem } from '../../../shared/problem.js';
-import { PasswordPage, ProfilePage, RecapPage, ValidationPage } from '../../../web/pages/inscription.js';
-import { passwordSchema, profileSchema, secretQuestionSchema } from '../contracts.js';
-import {
-  choosePassword,
-  confirmRecap,
-  draftUserEmail,
-  InscriptionError,
-  loadDraft,
-  resendInscriptionMail,
-  saveProfile,
-  type Draft,
-} from '../inscription.js';
-import { meta, notice } from './common.js';
-import { draftIdOf, EXPIRED, refuse, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
+import { invalidForm } from '../../../shared/problem.js';
+import { PasswordPage, RecapPage } from '../../../web/pages/inscription.js';
+import { DeclarationsPage, HabilitationsPage, ProfilePage, type ProfileValues } from '../../../web/pages/inscription-profil.js';
+import { declarationsSchema, passwordSchema, profileSchema, rightsSchema, secretQuestionSchema } from '../contracts.js';
+import { choosePassword, confirmRecap, InscriptionError, loadDraft, WRONG_STEP_MESSAGE, type Draft } from '../inscription.js';
+import { confirmDeclarations, saveProfile, saveRights } from '../inscription-choices.js';
+import { draftIdOf, EXPIRED, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
 
 export async function inscriptionFinRoutes(app: FastifyInstance) {
-  stepPage(app, 'password', (req, draft) => <PasswordPage ctx={pageContext(req)} draft={draft.data} />);
+  stepPage(app, 'password', (req, draft) => <PasswordPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} draft={draft.data} />);
   app.post(
     STEP_PATHS.password,
     stepDoc('choisirMotDePasse', 'Inscription, étape 4 : mot de passe et question secrète', passwordSchema({}).and(secretQuestionSchema)),
     choose,
   );
-  stepPage(app, 'recap', (req, draft) => <RecapPage ctx={pageContext(req)} draft={draft.data} />);
+  stepPage(app, 'recap', (req, draft) => <RecapPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} draft={draft.data} />);
   app.post(
     STEP_PATHS.recap,
-    stepDoc('confirmerRecapitulatif', 'Inscription, étape 5 : « S’inscrire aux services net-entreprises »'),
+    stepDoc('confirmerRecapitulatif', 'Inscription, étape 5 : « S’inscrire aux services Net-Entreprises »'),
     confirm,
   );
-  stepPage(app, 'profil', (req) => <ProfilePage ctx={pageContext(req)} />);
-  app.post(STEP_PATHS.profil, stepDoc('choisirProfil', 'Inscription, étape 6 : profil et déclarations', profileSchema), chooseProfile);
-  stepPage(app, 'done', validationPage);
+  stepPage(app, 'profil', (req, draft) => (
+    <ProfilePage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} values={profileValuesOf(draft)} />
+  ));
   app.post(
-    '/inscription/renvoyer',
-    stepDoc('renvoyerCourrielInscription', 'Renvoyer le courriel de validation (inscription en cours)'),
-    resend,
+    STEP_PATHS.profil,
+    stepDoc('choisirProfil', 'Inscription, étape 6 : « Quel est votre profil d’entreprise ? »', profileSchema),
+    chooseProfile,
+  );
+  stepPage(app, 'declarations', declarationsPage);
+  app.post(
+    STEP_PATHS.declarations,
+    stepDoc('validerDeclarations', 'Inscription, étape 6 : « Validation de vos déclarations »', declarationsSchema),
+    keepDeclarations,
+  );
+  stepPage(app, 'habilitations', (req, draft) => habilitationsPage(req, draft));
+  app.post(
+    STEP_PATHS.habilitations,
+    stepDoc('choisirHabilitations', 'Inscription, étape 7 : « Gestion des habilitations pour l’entreprise »', rightsSchema),
+    chooseRights,
   );
 }
 
@@ -51,18 +55,20 @@ async function choose(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     const draft = await loadDraft(ctx, draftIdOf(req));
     if (!draft) throw new InscriptionError('expired', EXPIRED);
-    if (draft.step !== 'password')
-      throw new InscriptionError(
-        'wrong_step',
-        'Cette étape n’est pas disponible : poursuivez l’inscription à l’étape en cours.',
-        undefined,
-        draft.step,
-      );
+    if (draft.step !== 'password') throw new InscriptionError('wrong_step', WRONG_STEP_MESSAGE, undefined, draft.step);
     const parsed = parseBody(passwordSchema({ nom: draft.data.nom, prenom: draft.data.prenom }).and(secretQuestionSchema), req.body);
     if (!parsed.ok)
       return respond(req, reply, {
         problem: invalidForm(parsed.errors),
-        page: () => <PasswordPage ctx={pageContext(req)} draft={draft.data} values={parsed.values} errors={parsed.errors} />,
+        page: () => (
+          <PasswordPage
+            ctx={pageContext(req)}
+            stepper={stepperOfDraft(draft)}
+            draft={draft.data}
+            values={parsed.values}
+            errors={parsed.errors}
+          />
+        ),
       });
     await choosePassword(ctx, draftIdOf(req), parsed.data);
     return respond(req, reply, { json: { message: 'Mot de passe enregistré.', etapeSuivante: 'recap' }, redirect: STEP_PATHS.recap });
@@ -78,69 +84,94 @@ async function confirm(req: FastifyRequest, reply: FastifyReply) {
 
 const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : typeof x === 'string' ? [x] : []);
 
+/** What the draft already holds of the profile (the person came back to it). */
+const profileValuesOf = (draft: Draft): ProfileValues | undefined =>
+  draft.data.kind
+    ? {
+        kind: draft.data.kind,
+        organisationType: draft.data.organisationType,
+        domains: draft.data.domains,
+        declarations: draft.data.declarations,
+      }
+    : undefined;
+
 async function chooseProfile(req: FastifyRequest, reply: FastifyReply) {
   const v = (req.body ?? {}) as Record<string, unknown>;
-  const values = {
-    kind: textField(v, 'kind'),
-    organisationType: textField(v, 'organisationType'),
-    domains: list(v.domains),
-    declarations: list(v.declarations),
-  };
-  const form = (errors: FieldErrors) => <ProfilePage ctx={pageContext(req)} values={values} errors={errors} />;
+  const values = { kind: textField(v, 'kind'), organisationType: textField(v, 'organisationType'), domains: list(v.domains) };
+  const kind = values.kind === 'tiers_declarant' ? ('tiers_declarant' as const) : ('entreprise' as const);
+  const form = (errors: FieldErrors) => (
+    <ProfilePage ctx={pageContext(req)} stepper={stepperView('profil', { kind })} values={values} errors={errors} />
+  );
   const parsed = parseBody(profileSchema, req.body);
   if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
   return step(
     req,
     reply,
     async () => {
-      await saveProfile(req.server.ctx, draftIdOf(req), parsed.data, meta(req));
-      return respond(req, reply, {
-        json: { message: 'Inscription enregistrée : validez votre adresse électronique.', etapeSuivante: 'done' },
-        redirect: STEP_PATHS.done,
-      });
+      const next = await saveProfile(req.server.ctx, draftIdOf(req), { ...parsed.data, confirme: parsed.data.confirme === 'oui' });
+      return respond(req, reply, { json: { message: 'Profil enregistré.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
     },
     form,
   );
 }
 
-async function validationPage(req: FastifyRequest, draft: Draft) {
-  const u = await draftUserEmail(req.server.ctx, draft);
-  const rows = (draft.data.declarations ?? []).map((code) => {
-    const d = findDeclaration(code)!;
-    return {
-      declarant: `${draft.data.prenom} ${draft.data.nom}`,
-      name: d.name,
-      description: d.description,
-      declarer: true,
-      payer: d.payable,
-      payable: d.payable,
-    };
-  });
+function declarationsPage(req: FastifyRequest, draft: Draft, errors?: FieldErrors) {
   return (
-    <ValidationPage
+    <DeclarationsPage
       ctx={pageContext(req)}
-      draft={draft.data}
-      email={u?.email ?? draft.data.email}
-      validated={Boolean(u?.emailValidatedAt)}
-      rows={rows}
-      notice={notice(req)}
+      stepper={stepperOfDraft(draft)}
+      domains={draft.data.domains ?? []}
+      chosen={draft.data.declarations ?? []}
+      editing={Boolean(errors) || textField(req.query, 'modifier') === '1'}
+      errors={errors}
     />
   );
 }
 
-async function resend(req: FastifyRequest, reply: FastifyReply) {
-  const ctx = req.server.ctx;
-  const draft = await loadDraft(ctx, draftIdOf(req));
-  if (draft?.step !== 'done') return refuse(req, reply, new InscriptionError('expired', 'Votre inscription a expiré ou n’existe pas.'));
-  // the same answer, and the same limit, whether a mail goes out or not (the triplet was taken)
-  if ((await resendInscriptionMail(ctx, draft)) === 'too_many')
+async function keepDeclarations(req: FastifyRequest, reply: FastifyReply) {
+  const parsed = parseBody(declarationsSchema, req.body);
+  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Validation de vos déclarations' });
+  return step(req, reply, async () => {
+    await confirmDeclarations(req.server.ctx, draftIdOf(req), parsed.data.declarations);
     return respond(req, reply, {
-      problem: problem(
-        'too_many_requests',
-        'trop_de_courriels',
-        'Trois courriels ont déjà été envoyés dans l’heure : vérifiez vos courriers indésirables, puis réessayez plus tard.',
-      ),
-      title: 'Trop de demandes',
+      json: { message: 'Déclarations validées.', etapeSuivante: 'habilitations' },
+      redirect: STEP_PATHS.habilitations,
     });
-  return respond(req, reply, { json: { message: 'Courriel renvoyé.' }, redirect: STEP_PATHS.done, notice: 'courriel-renvoye' });
+  });
+}
+
+function habilitationsPage(req: FastifyRequest, draft: Draft, errors?: FieldErrors) {
+  const d = draft.data;
+  const rows = (d.declarations ?? []).map((code) => {
+    const decl = findDeclaration(code)!;
+    const right = d.rights?.[code] ?? { declarer: true, payer: decl.payable };
+    return { code, name: decl.name, description: decl.description, payable: decl.payable, ...right };
+  });
+  return (
+    <HabilitationsPage
+      ctx={pageContext(req)}
+      stepper={stepperOfDraft(draft)}
+      raisonSociale={d.raisonSociale ?? ''}
+      nic={d.siret.slice(9)}
+      declarant={`${d.nom} ${d.prenom}`}
+      rows={rows}
+      errors={errors}
+    />
+  );
+}
+
+/** « Tous » ticked in a column: every declaration kept (« Payer »: those it applies to). */
+async function chooseRights(req: FastifyRequest, reply: FastifyReply) {
+  const parsed = parseBody(rightsSchema, req.body);
+  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Gestion des habilitations' });
+  const ctx = req.server.ctx;
+  return step(req, reply, async () => {
+    const draft = await loadDraft(ctx, draftIdOf(req));
+    const chosen = draft?.data.declarations ?? [];
+    const all = new Set(parsed.data.tous);
+    const declarer = all.has('declarer') ? chosen : parsed.data.declarer;
+    const payer = all.has('payer') ? chosen.filter((c) => DECLARATIONS.some((x) => x.code === c && x.payable)) : parsed.data.payer;
+    const next = await saveRights(ctx, draftIdOf(req), { declarer, payer });
+    return respond(req, reply, { json: { message: 'Habilitations enregistrées.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
+  });
 }

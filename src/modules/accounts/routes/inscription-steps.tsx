@@ -10,8 +10,10 @@ import { pageContext, redirect, respond } from '../../../http/respond.js';
 import { route, type RouteDoc } from '../../../http/route.js';
 import type { FieldErrors } from '../../../shared/fields.js';
 import { MessagePage } from '../../../web/pages/public.js';
+import type { StepperView } from '../../../web/pages/inscription-frame.js';
 import { stepResponse } from '../contracts.js';
-import { InscriptionError, loadDraft, type Draft, type Step } from '../inscription.js';
+import { EXPIRED_MESSAGE, InscriptionError, loadDraft, type Draft, type DraftData } from '../inscription.js';
+import { stepperOf, type Step, type StepperItem } from '../inscription-path.js';
 import { DRAFT_COOKIE, tags } from './common.js';
 
 export const STEP_PATHS: Record<Step, string> = {
@@ -20,10 +22,22 @@ export const STEP_PATHS: Record<Step, string> = {
   password: '/inscription/mot-de-passe',
   recap: '/inscription/recapitulatif',
   profil: '/inscription/profil',
+  declarations: '/inscription/declarations',
+  habilitations: '/inscription/habilitations',
+  declarants: '/inscription/declarants',
+  confirmation: '/inscription/confirmation',
   done: '/inscription/validation',
 };
 
-export const EXPIRED = 'Votre inscription a expiré ou n’existe pas. Recommencez depuis le début.';
+export const EXPIRED = EXPIRED_MESSAGE;
+
+/** The stepper of a page: the steps this person walks (inscription-path.ts) and where they stand. */
+export function stepperView(at: StepperItem | 'declarations', data?: Pick<DraftData, 'kind'>): StepperView {
+  return { items: stepperOf(data?.kind), at: at === 'declarations' ? 'profil' : at, tiers: data?.kind === 'tiers_declarant' };
+}
+
+/** A step page's stepper, from its draft. */
+export const stepperOfDraft = (draft: Draft) => stepperView(draft.step === 'done' ? 'confirmation' : draft.step, draft.data);
 
 /** The draft travels in the cookie (browsers) or the x-inscription header (API clients). */
 export const draftIdOf = (req: FastifyRequest) => (req.headers['x-inscription'] as string | undefined) ?? req.cookies[DRAFT_COOKIE];
@@ -78,19 +92,30 @@ export async function step(
   }
 }
 
+/**
+ * A page of the draft's step `at` (or, without `at`, of any step before « done »): the draft loaded, an
+ * expired one said so, another step's sends where the draft is.
+ */
+export async function draftPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  at: Step | undefined,
+  render: (draft: Draft) => ReactElement | Promise<ReactElement>,
+) {
+  const draft = await loadDraft(req.server.ctx, draftIdOf(req));
+  if (!draft) return refuse(req, reply, new InscriptionError('expired', EXPIRED));
+  if (at ? draft.step !== at : draft.step === 'done') return redirect(reply, STEP_PATHS[draft.step]);
+  return step(req, reply, async () => {
+    const page = await render(draft);
+    return respond(req, reply, { page: () => page });
+  });
+}
+
 /** Declares the GET of a step page: only the step the draft is at; otherwise go where it is. */
 export function stepPage(
   app: FastifyInstance,
   at: Step,
   render: (req: FastifyRequest, draft: Draft) => ReactElement | Promise<ReactElement>,
 ) {
-  app.get(STEP_PATHS[at], { schema: { hide: true } }, async (req, reply) => {
-    const draft = await loadDraft(req.server.ctx, draftIdOf(req));
-    if (!draft) return refuse(req, reply, new InscriptionError('expired', EXPIRED));
-    if (draft.step !== at) return redirect(reply, STEP_PATHS[draft.step]);
-    return step(req, reply, async () => {
-      const page = await render(req, draft);
-      return respond(req, reply, { page: () => page });
-    });
-  });
+  app.get(STEP_PATHS[at], { schema: { hide: true } }, (req, reply) => draftPage(req, reply, at, (draft) => render(req, draft)));
 }
