@@ -1,15 +1,19 @@
 /**
- * Development tools of the command line (registered by src/cli.ts): they write the fictitious data
- * sets of the demo and of the benchmarks, never touch the database, and are not operators' commands.
+ * Development tools of the command line (registered by src/cli.ts), not operators' commands: they write
+ * the fictitious data sets of the demo and of the benchmarks, and make the demo's database ready.
  * - `generate-referential [dossier] [--etablissements N] [--formations N] [--seed N]`: a national-scale
  *   referential for benchmarks;
- * - `generate-demo-envelopes [dossier]`: the demo's envelope files.
+ * - `generate-demo-envelopes [dossier]`: the demo's envelope files;
+ * - `prepare-demo`: the demo's database made ready as `npm start` needs it (src/demo/prepare.ts), run by
+ *   scripts/start.mjs in a process of its own on the first start of a new PGlite folder.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandGroup, defineCommand } from '../cli-command.js';
 import { DEMO_ENVELOPE_YEARS, generateDemoEnvelopes } from '../demo/enveloppes-generator.js';
 import { SEED_ENVELOPES_DIR } from '../demo/enveloppes.js';
+import { prepareDemoDatabase, withDemoClock } from '../demo/prepare.js';
+import { loadConfig } from '../infra/config.js';
 import { DEFAULT_GENERATE_DIR, GENERATE_DEFAULTS, generateReferentiel, writeReferentielFiles } from '../demo/referentiel-generator.js';
 import { type Cents } from '../domain/money.js';
 import { formatEuros } from '../shared/format.js';
@@ -89,4 +93,15 @@ const generateEnvelopesCommand = defineCommand(
   },
 );
 
-export const devCommands = commandGroup(generateReferentielCommand, generateEnvelopesCommand);
+const prepareDemoCommand = defineCommand(
+  {
+    name: 'prepare-demo',
+    help: 'Prépare la base comme « npm start » : migrations, communes, et le jeu de démonstration dans une base vide (DEMO_SEED). « npm start » le fait dans un processus à part au premier démarrage sur un dossier PGlite neuf.',
+  },
+  async () => {
+    await prepareDemoDatabase(withDemoClock(loadConfig()), (l) => console.log(l));
+    return 0;
+  },
+);
+
+export const devCommands = commandGroup(generateReferentielCommand, generateEnvelopesCommand, prepareDemoCommand);
