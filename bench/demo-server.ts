@@ -1,12 +1,14 @@
 /**
- * Resident memory of the demo server as operators run it: `src/main.ts` (what `npm start` runs, here
- * started as `node --import tsx src/main.ts`, a single process, so /proc/<pid> is the server itself).
- * Two starts on the same data: the first on an empty database (PGlite initdb + migrations + demo
- * data set), the second a restart on the data the first left (what every later `npm start` does).
- * Each: RSS sampled every 100 ms while it starts (peak, and the console line printed at that moment),
- * idle RSS, then a short login + menu load and RSS again. VmRSS is the resident set, VmHWM its peak.
- * PGlite keeps its data in a temporary PGLITE_DIR; with BENCH_DATABASE_URL a fresh PostgreSQL
- * database is used. Both are removed afterwards.
+ * Resident memory of the demo server as a person trying it runs it, for the whole process tree (npm,
+ * the launcher, the child processes, the portal): `npm start` (scripts/start.mjs: the release, built
+ * first when the sources are newer; a new PGlite folder prepared in a child process that exits), beside
+ * a baseline measured in the same run, `node --import tsx src/main.ts` (the sources through tsx and the
+ * seeding in the portal's own process, the way `npm start` ran before). Each way is started twice on
+ * the same data: the first start on an empty folder (the cluster, migrations, the demo data set), then
+ * a restart on what it left (what every later `npm start` does). Each start: the tree's RSS (the sum of
+ * VmRSS over the process and its descendants, from /proc) sampled every 100 ms while it starts (peak,
+ * and the console line printed at that moment), idle, then a short login + menu load and again. PGlite
+ * keeps its data in a temporary PGLITE_DIR; with BENCH_DATABASE_URL a fresh PostgreSQL database is used.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,29 +23,42 @@ import { createPostgresDatabase } from './setup.js';
 export interface ProcMemory {
   rssMb: number;
   peakRssMb: number;
-  /** RSS of the process and all its descendants (e.g. the esbuild service tsx and the asset build start) */
+  /** RSS of the process and all its descendants (npm's child, the launcher's children, the esbuild service of tsx) */
   treeRssMb: number;
-  children: string[];
+  /** every process of the tree with its RSS, the root first */
+  processes: string[];
 }
 
 export interface DemoServerStart {
+  /** how it was started: `npm start`, or the baseline */
+  way: string;
   label: string;
   readyMs: number;
-  /** highest RSS seen while starting, and the last console line printed before it */
-  startPeak: { rssMb: number; atMs: number; duringLine: string };
+  /** highest RSS of the whole tree seen while starting, the processes then, and the last console line printed before it */
+  startPeak: { treeMb: number; atMs: number; duringLine: string; processes: string };
+  /** highest RSS of the whole tree sampled during the load */
+  loadPeakTreeMb: number;
   idle: ProcMemory;
   afterLoad: ProcMemory;
-  /** RSS samples while starting: [ms since spawn, MB] */
+  /** tree RSS samples while starting: [ms since spawn, MB] */
   timeline: [number, number][];
 }
 
+/** A way to start the demo server: the command, run from the repository. */
+export interface StartWay {
+  label: string;
+  command: string[];
+}
+
+export const START_WAYS: StartWay[] = [
+  { label: 'npm start', command: ['npm', 'start'] },
+  { label: 'baseline: node --import tsx src/main.ts', command: [process.execPath, '--import', 'tsx', 'src/main.ts'] },
+];
+
 export interface DemoServerMemory {
-  entry: string;
   database: 'pglite' | 'postgres';
   starts: DemoServerStart[];
   phases: PhaseResult[];
-  /** highest VmHWM over all starts */
-  peakRssMb: number;
 }
 
 function statusKb(pid: number, key: string): number {
@@ -84,21 +99,19 @@ function descendants(pid: number): { pid: number; name: string }[] {
   return out;
 }
 
-function procMemory(pid: number): ProcMemory {
+export function procMemory(pid: number): ProcMemory {
   const kids = descendants(pid);
   const kidsKb = kids.reduce((a, k) => a + (statusKb(k.pid, 'VmRSS') || 0), 0);
   return {
     rssMb: statusKb(pid, 'VmRSS') / 1024,
     peakRssMb: statusKb(pid, 'VmHWM') / 1024,
     treeRssMb: (statusKb(pid, 'VmRSS') + kidsKb) / 1024,
-    children: kids.map((k) => `${k.name} ${Math.round(statusKb(k.pid, 'VmRSS') / 1024)} MB`),
+    processes: [{ pid, name: 'root' }, ...kids].map((k) => `${k.name} ${Math.round(statusKb(k.pid, 'VmRSS') / 1024)} MB`),
   };
 }
 
 interface Opts {
   root: string;
-  /** the entry started (default src/main.ts; BENCH_DEMO_ENTRY tries a candidate change first) */
-  entry: string;
   logins: number;
   menuRequests: number;
   timeLimitMs: number;
@@ -106,23 +119,29 @@ interface Opts {
 
 async function oneStart(
   loadgen: LoadGenerator,
+  way: StartWay,
   label: string,
   env: NodeJS.ProcessEnv,
   opts: Opts,
   phases: PhaseResult[],
 ): Promise<DemoServerStart> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', opts.entry], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group, so that the whole tree is stopped at the end
+  const child = spawn(way.command[0]!, way.command.slice(1), { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   let lastLine = '(before any output)';
   const timeline: [number, number][] = [];
-  const startPeak = { rssMb: 0, atMs: 0, duringLine: '' };
+  const startPeak = { treeMb: 0, atMs: 0, duringLine: '', processes: '' };
+  let ready = false;
+  let loadPeakTreeMb = 0;
   const sampler = setInterval(() => {
     try {
-      const { rssMb } = procMemory(child.pid!);
+      const m = procMemory(child.pid!);
       const at = Math.round(performance.now() - t0);
-      timeline.push([at, Math.round(rssMb)]);
-      if (rssMb > startPeak.rssMb) Object.assign(startPeak, { rssMb, atMs: at, duringLine: lastLine });
+      if (ready) loadPeakTreeMb = Math.max(loadPeakTreeMb, m.treeRssMb);
+      else timeline.push([at, Math.round(m.treeRssMb)]);
+      if (!ready && m.treeRssMb > startPeak.treeMb)
+        Object.assign(startPeak, { treeMb: m.treeRssMb, atMs: at, duringLine: lastLine, processes: m.processes.join(', ') });
     } catch {
       // process not there yet / gone
     }
@@ -148,8 +167,8 @@ async function oneStart(
       });
     });
     const readyMs = performance.now() - t0;
+    ready = true;
     await new Promise((r) => setTimeout(r, 1000));
-    clearInterval(sampler);
     const idle = procMemory(child.pid!);
     const baseUrl = `http://127.0.0.1:${port}`;
 
@@ -169,7 +188,7 @@ async function oneStart(
           total: opts.logins,
           timeLimitMs: opts.timeLimitMs,
         },
-        { name: `demo server (${label}): login` },
+        { name: `${way.label} (${label}): login` },
       ),
     );
     const sids = await loadgen.sessions({ type: 'sessions', baseUrl, users: people, password: DEMO_PASSWORD, concurrency: 2 });
@@ -182,49 +201,58 @@ async function oneStart(
         await runPhase(
           loadgen,
           { type: 'get', baseUrl, path: '/menu', accept, sids: fifty, total: opts.menuRequests, timeLimitMs: opts.timeLimitMs, expect },
-          { name: `demo server (${label}): menu ${kind}` },
+          { name: `${way.label} (${label}): menu ${kind}` },
         ),
       );
     }
     const afterLoad = procMemory(child.pid!);
-    return { label, readyMs, startPeak: { ...startPeak, rssMb: Math.round(startPeak.rssMb) }, idle, afterLoad, timeline };
+    clearInterval(sampler);
+    loadPeakTreeMb = Math.round(Math.max(loadPeakTreeMb, afterLoad.treeRssMb));
+    return {
+      way: way.label,
+      label,
+      readyMs,
+      startPeak: { ...startPeak, treeMb: Math.round(startPeak.treeMb) },
+      loadPeakTreeMb,
+      idle,
+      afterLoad,
+      timeline,
+    };
   } finally {
     clearInterval(sampler);
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+      process.kill(-child.pid!, 'SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
   }
 }
 
 export async function measureDemoServer(loadgen: LoadGenerator, opts: Opts & { postgresBaseUrl?: string }): Promise<DemoServerMemory> {
-  const pgliteDir = opts.postgresBaseUrl ? null : mkdtempSync(join(tmpdir(), 'bench-pglite-'));
-  const pg = opts.postgresBaseUrl ? await createPostgresDatabase(opts.postgresBaseUrl) : null;
-  // `npm start` defaults: NODE_ENV development (React development build), dev outbox, demo data set
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'development',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    DEMO_SEED: '1',
-    ...(pg ? { DATABASE_URL: pg.url } : { PGLITE_DIR: pgliteDir! }),
-  };
+  const starts: DemoServerStart[] = [];
   const phases: PhaseResult[] = [];
-  try {
-    const starts = [await oneStart(loadgen, 'first start', env, opts, phases), await oneStart(loadgen, 'restart', env, opts, phases)];
-    return {
-      entry: opts.entry,
-      database: pg ? 'postgres' : 'pglite',
-      starts,
-      phases,
-      peakRssMb: Math.max(...starts.map((s) => s.afterLoad.peakRssMb)),
+  for (const way of START_WAYS) {
+    const pgliteDir = opts.postgresBaseUrl ? null : mkdtempSync(join(tmpdir(), 'bench-pglite-'));
+    const pg = opts.postgresBaseUrl ? await createPostgresDatabase(opts.postgresBaseUrl) : null;
+    // `npm start` defaults: NODE_ENV development (React development build), dev outbox, demo data set
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      DEMO_SEED: '1',
+      ...(pg ? { DATABASE_URL: pg.url } : { PGLITE_DIR: pgliteDir! }),
     };
-  } finally {
-    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
-    if (pg) await pg.drop();
+    try {
+      starts.push(await oneStart(loadgen, way, 'first start', env, opts, phases));
+      starts.push(await oneStart(loadgen, way, 'restart', env, opts, phases));
+    } finally {
+      if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
+      if (pg) await pg.drop();
+    }
   }
+  return { database: opts.postgresBaseUrl ? 'postgres' : 'pglite', starts, phases };
 }

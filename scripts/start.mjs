@@ -1,27 +1,32 @@
 /**
- * `npm start`. In production (NODE_ENV=production, which is also the default as soon as DATABASE_URL is
- * set, as src/infra/config.ts decides) it runs the built release, `dist/main.js` (made by
- * `npm run build`), in this same process: no tsx, no esbuild, and signals reach the portal directly.
- * Otherwise (development, the demo) it runs the TypeScript sources through tsx's loader, registered in
- * this process rather than in a child, so that `npm install && npm start` works without a build.
+ * `npm start`: the portal from the built release, `dist/main.js`, run in this process.
+ * - In production it must have been built (`npm run build`, scripts/launch.mjs).
+ * - In development (the demo, `npm install && npm start`) the release is built first when the sources
+ *   are newer (a second or two, in a child process that exits), so that the portal runs without tsx or
+ *   esbuild in memory; and the first start on a new PGlite folder makes the demo's database
+ *   (migrations, communes, demo data set) in a child process that exits before the portal starts
+ *   (`prepare-demo`, src/demo/prepare.ts). Both keep the demo under 400 MB resident for the whole
+ *   process tree, npm included (bench/README.md, « memory »).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { production, release, releaseIsStale, root, runChild, runRelease } from './launch.mjs';
 
-const root = join(import.meta.dirname, '..');
-
-const production = (process.env.NODE_ENV || (process.env.DATABASE_URL ? 'production' : 'development')) === 'production';
-
-if (production) {
-  const release = join(root, 'dist', 'main.js');
-  if (!existsSync(release)) {
-    console.error('Aucune version construite : lancez « npm run build » avant « npm start » en production.');
-    process.exit(1);
+if (!production) {
+  if (releaseIsStale()) {
+    const built = await runChild(['--import', 'tsx', join(root, 'scripts', 'build.ts')]);
+    if (built !== 0) process.exit(built);
   }
-  await import(pathToFileURL(release).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(pathToFileURL(join(root, 'src', 'main.ts')).href);
+  const pglite = process.env.DATABASE_URL ? null : process.env.PGLITE_DIR || './data/pglite';
+  const folder = pglite && pglite !== 'memory://' ? resolve(pglite) : null;
+  if (folder && !existsSync(join(folder, 'PG_VERSION'))) {
+    // a small JavaScript heap: the seeding's objects are collected as it goes instead of piling up
+    const prepared = await runChild(['--max-old-space-size=96', '--max-semi-space-size=1', release('cli'), 'prepare-demo']);
+    if (prepared !== 0) {
+      // the folder was new: start it again, prepared in the portal's own process (heavier, as before)
+      console.error('La préparation de la base de démonstration à part a échoué : elle est refaite au démarrage du portail.');
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
 }
+await runRelease('main');

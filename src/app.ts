@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppContext } from './app-context.js';
 import type { Config } from './infra/config.js';
-import { ShiftableClock, systemClock, type Clock } from './infra/clock.js';
+import { selectClock, type Clock } from './infra/clock.js';
 import { migrateDatabase, openDatabase, type Database } from './infra/db/index.js';
 import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
@@ -50,14 +50,7 @@ const MODULE_ROUTES: FastifyPluginAsync[] = [
   statistiquesRoutes,
 ];
 
-/**
- * The application's clock: the given one (tests) or the system's; with DEMO_NOW (development and
- * tests only, `config.demoNow`) a ShiftableClock over it, started at that instant.
- */
-export function selectClock(config: Config, given?: Clock): Clock {
-  const base = given ?? systemClock;
-  return config.demoNow ? new ShiftableClock(base, config.demoNow) : base;
-}
+export { selectClock } from './infra/clock.js';
 
 export async function createApp(config: Config, opts: { clock?: Clock; database?: Database } = {}): Promise<RunningApp> {
   for (const w of config.warnings) process.stderr.write(`Attention : ${w}\n`);

@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { CliCommand } from './cli-command.js';
+import { asksForHelp, commandGroup, defineCommand, EXIT_CODES, helpOf, type CliCommand } from './cli-command.js';
 import { APP_ROOT } from './infra/files.js';
 import { loadConfig } from './infra/config.js';
 import { migrateDatabase, openDatabase, selectRows } from './infra/db/index.js';
-import { noFiles, progressPrinter, withDatabase } from './infra/command-line.js';
+import { progressPrinter, withDatabase } from './infra/command-line.js';
 import { devCommands } from './dev/cli-commands.js';
 import { campagnesCommands } from './modules/campagnes/cli-commands.js';
 import { importRegistry } from './modules/entreprises/import-registry.js';
@@ -21,13 +21,15 @@ import { versementsCommands } from './modules/versements/cli-commands.js';
 import { reliquatCommands } from './modules/versements/reliquat-cli.js';
 import { rapprochementCommands } from './modules/versements/rapprochement-cli.js';
 
-const registryCommands: Record<string, CliCommand> = {
-  'import-registry': {
-    usage: 'import-registry <fichiers…>',
-    help: 'Importe des entreprises et établissements au format de l’API recherche-entreprises (JSON). Ré-exécutable sans doublon.',
-    run: async (files) => {
-      if (noFiles(files)) return 2;
-      return withDatabase(async (db) => {
+const registryCommands = commandGroup(
+  defineCommand(
+    {
+      name: 'import-registry',
+      arguments: [{ name: 'fichiers', many: true, missing: 'Indiquez au moins un fichier à importer.' }],
+      help: 'Importe des entreprises et établissements au format de l’API recherche-entreprises (JSON). Ré-exécutable sans doublon.',
+    },
+    ({ positionals: files }) =>
+      withDatabase(async (db) => {
         const progress = progressPrinter();
         const report = await importRegistry(db, files, {
           now: new Date(),
@@ -41,20 +43,17 @@ const registryCommands: Record<string, CliCommand> = {
         for (const r of report.rejected) console.log(`Rejet ${r.ref} : ${r.reason}`);
         console.log(`${report.rejected.length} rejet(s), ${report.warnings.length} avertissement(s).`);
         return report.rejected.length > 0 ? 1 : 0;
-      });
-    },
-  },
-};
+      }),
+  ),
+);
 
-const databaseCommands: Record<string, CliCommand> = {
-  migrate: {
-    usage: 'migrate',
-    help: 'Applique les migrations du schéma qui manquent (étape d’une mise en production, avant de démarrer la nouvelle version ; les instances le font aussi au démarrage, sous un verrou) et dit combien.',
-    run: async (args) => {
-      if (args.length > 0) {
-        console.error('migrate ne prend pas d’argument.');
-        return 2;
-      }
+const databaseCommands = commandGroup(
+  defineCommand(
+    {
+      name: 'migrate',
+      help: 'Applique les migrations du schéma qui manquent (étape d’une mise en production, avant de démarrer la nouvelle version ; les instances le font aussi au démarrage, sous un verrou) et dit combien.',
+    },
+    async () => {
       const config = loadConfig();
       const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
       try {
@@ -73,8 +72,8 @@ const databaseCommands: Record<string, CliCommand> = {
         await database.close();
       }
     },
-  },
-};
+  ),
+);
 
 /** Every command, by name; a module's command may not take another's name. */
 export function registerCommands(...groups: Record<string, CliCommand>[]): Map<string, CliCommand> {
@@ -101,10 +100,6 @@ const COMMANDS = registerCommands(
   operateurCommands,
   devCommands,
 );
-
-/** Exit codes, the same for every command (said by --help). */
-const EXIT_CODES =
-  'Codes de sortie : 0 fait ; 1 refusé ou en échec (le rapport dit pourquoi, rien n’est écrit à moitié) ; 2 commande ou arguments incorrects.';
 
 function help() {
   console.log('Usage : npm run -s cli -- <commande> [arguments]   (ou node dist/cli.js dans la version construite)\n\nCommandes :');
@@ -134,8 +129,8 @@ async function main(argv: string[]) {
     return 2;
   }
   // answered here, before the command runs: --help never touches the database nor takes « --help » for a file
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(`Usage : npm run -s cli -- ${cmd.usage}\n\n${cmd.help}\n\n${EXIT_CODES}`);
+  if (asksForHelp(args)) {
+    console.log(helpOf(cmd));
     return 0;
   }
   return cmd.run(args);

@@ -1,20 +1,11 @@
 /** `npm start`: the portal on PostgreSQL (DATABASE_URL) or embedded PGlite, with the demo data set. */
-import { count } from 'drizzle-orm';
 import { pino } from 'pino';
-import { espaces } from './infra/db/schema.js';
 import { createApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './infra/config.js';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed.js';
+import { readyForDemo, withDemoClock } from './demo/prepare.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo/seed.js';
 import { DEMO_AGENTS } from './demo/operateur.js';
 import { formatSiret } from './domain/identifiers.js';
-import { ensureCommunes } from './modules/referentiel/communes.js';
-
-/**
- * The demo's default instant: 16 June 2025, 09:00 Paris, in the first allocation period of the 2025
- * campaign (the demo data's), so that every screen of the employer space works out of the box. Set
- * DEMO_NOW to another instant to show another phase; production always follows the real clock.
- */
-export const DEMO_DEFAULT_NOW = '2025-06-16T09:00:00+02:00';
 
 async function main() {
   const config = configOrExit();
@@ -22,10 +13,7 @@ async function main() {
   const started = Date.now();
   say.info(`Démarrage (${config.NODE_ENV}) sur ${config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.PGLITE_DIR})`}…`);
   const app = await createApp(config);
-  // the communes (with their centre) are reference data, needed even without the demo data set
-  // (« autour de » searches): loaded once, then a single count query at each start
-  await ensureCommunes(app.ctx.db);
-  if (config.demoSeed) await seedIfEmpty(app, say);
+  await readyForDemo(app.ctx, (l) => say.info(l));
   app.startScheduler();
   const address = await app.server.listen({ port: config.PORT, host: config.HOST });
   const url = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
@@ -37,9 +25,7 @@ async function main() {
 /** The configuration, or its French errors and exit code 1. The demo's clock starts at DEMO_DEFAULT_NOW unless DEMO_NOW says otherwise. */
 function configOrExit(): Config {
   try {
-    const config = loadConfig(process.env);
-    if (config.demoSeed && !config.isProduction && !process.env.DEMO_NOW) config.demoNow = new Date(DEMO_DEFAULT_NOW);
-    return config;
+    return withDemoClock(loadConfig(process.env));
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -47,13 +33,6 @@ function configOrExit(): Config {
     }
     throw e;
   }
-}
-
-async function seedIfEmpty(app: RunningApp, say: Say) {
-  const [{ n } = { n: 0 }] = await app.ctx.db.select({ n: count() }).from(espaces);
-  if (Number(n) > 0) return;
-  say.info('Base vide : chargement du jeu de démonstration…');
-  await seedDemo(app.ctx, (l) => say.info(l));
 }
 
 /** What a person trying the demo needs: the accounts, the clock, where the mails are. */

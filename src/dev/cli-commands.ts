@@ -1,15 +1,19 @@
 /**
- * Development tools of the command line (registered by src/cli.ts): they write the fictitious data
- * sets of the demo and of the benchmarks, never touch the database, and are not operators' commands.
+ * Development tools of the command line (registered by src/cli.ts), not operators' commands: they write
+ * the fictitious data sets of the demo and of the benchmarks, and make the demo's database ready.
  * - `generate-referential [dossier] [--etablissements N] [--formations N] [--seed N]`: a national-scale
  *   referential for benchmarks;
- * - `generate-demo-envelopes [dossier]`: the demo's envelope files.
+ * - `generate-demo-envelopes [dossier]`: the demo's envelope files;
+ * - `prepare-demo`: the demo's database made ready as `npm start` needs it (src/demo/prepare.ts), run by
+ *   scripts/start.mjs in a process of its own on the first start of a new PGlite folder.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliCommand } from '../cli-command.js';
+import { commandGroup, defineCommand } from '../cli-command.js';
 import { DEMO_ENVELOPE_YEARS, generateDemoEnvelopes } from '../demo/enveloppes-generator.js';
 import { SEED_ENVELOPES_DIR } from '../demo/enveloppes.js';
+import { prepareDemoDatabase, withDemoClock } from '../demo/prepare.js';
+import { loadConfig } from '../infra/config.js';
 import { DEFAULT_GENERATE_DIR, GENERATE_DEFAULTS, generateReferentiel, writeReferentielFiles } from '../demo/referentiel-generator.js';
 import { type Cents } from '../domain/money.js';
 import { formatEuros } from '../shared/format.js';
@@ -17,51 +21,37 @@ import { formatEuros } from '../shared/format.js';
 const n = (x: number) => x.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
 const euros = (c: Cents) => formatEuros(c).replace(/\u202f|\u00a0/g, ' ');
 
-function parseFlags(args: string[]): { positional: string[]; flags: Map<string, string> } | string {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.startsWith('--')) {
-      const [k, inline] = a.slice(2).split('=', 2);
-      const v = inline ?? args[++i];
-      if (v === undefined) return `Valeur manquante pour --${k}.`;
-      flags.set(k!, v);
-    } else positional.push(a);
-  }
-  return { positional, flags };
+/** A whole number option (« 12 000 » and « 12_000 » read as 12000), its default, or NaN. */
+function count(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const digits = raw.replace(/[_\s]/g, '');
+  return /^\d+$/.test(digits) ? Number(digits) : NaN;
 }
 
-const generateReferentielCommand: CliCommand = {
-  usage: `generate-referential [dossier] [--etablissements ${GENERATE_DEFAULTS.etablissements}] [--formations ${GENERATE_DEFAULTS.formations}] [--seed N]`,
-  help:
-    `Écrit un référentiel fictif à l’échelle nationale (établissements, composantes, formations ; SIREN 998…) dans ` +
-    `le dossier (par défaut ${DEFAULT_GENERATE_DIR}/), à charger ensuite avec import-referential. Déterministe.`,
-  run: async (args) => {
-    const parsed = parseFlags(args);
-    if (typeof parsed === 'string') {
-      console.error(parsed);
+const NUMBER = { type: 'string', value: 'N', what: 'un nombre' } as const;
+
+const generateReferentielCommand = defineCommand(
+  {
+    name: 'generate-referential',
+    arguments: [{ name: 'dossier', optional: true }],
+    options: {
+      etablissements: { ...NUMBER, help: `nombre d’établissements (par défaut ${GENERATE_DEFAULTS.etablissements})` },
+      formations: { ...NUMBER, help: `nombre de formations (par défaut ${GENERATE_DEFAULTS.formations})` },
+      seed: { ...NUMBER, help: `graine du générateur (par défaut ${GENERATE_DEFAULTS.seed})` },
+    },
+    help:
+      `Écrit un référentiel fictif à l’échelle nationale (établissements, composantes, formations ; SIREN 998…) dans ` +
+      `le dossier (par défaut ${DEFAULT_GENERATE_DIR}/), à charger ensuite avec import-referential. Déterministe.`,
+  },
+  async ({ positionals, values }) => {
+    const etablissements = count(values.etablissements, GENERATE_DEFAULTS.etablissements);
+    const formations = count(values.formations, GENERATE_DEFAULTS.formations);
+    const seed = count(values.seed, GENERATE_DEFAULTS.seed);
+    if ([etablissements, formations, seed].some((n) => !Number.isFinite(n))) {
+      console.error('--etablissements, --formations et --seed prennent un nombre entier positif.');
       return 2;
     }
-    const known = new Set(['etablissements', 'formations', 'seed']);
-    for (const k of parsed.flags.keys()) {
-      if (!known.has(k)) {
-        console.error(`Option inconnue : --${k} (options : --etablissements, --formations, --seed).`);
-        return 2;
-      }
-    }
-    const num = (k: string, d: number) => {
-      const v = parsed.flags.get(k);
-      return v === undefined ? d : /^\d+$/.test(v.replace(/[_\s]/g, '')) ? Number(v.replace(/[_\s]/g, '')) : NaN;
-    };
-    const etablissements = num('etablissements', GENERATE_DEFAULTS.etablissements);
-    const formations = num('formations', GENERATE_DEFAULTS.formations);
-    const seed = num('seed', GENERATE_DEFAULTS.seed);
-    if ([etablissements, formations, seed].some((n) => !Number.isFinite(n)) || parsed.positional.length > 1) {
-      console.error(`Usage : ${generateReferentielCommand.usage}`);
-      return 2;
-    }
-    const dir = parsed.positional[0] ?? DEFAULT_GENERATE_DIR;
+    const dir = positionals[0] ?? DEFAULT_GENERATE_DIR;
     const started = performance.now();
     let data;
     try {
@@ -79,17 +69,16 @@ const generateReferentielCommand: CliCommand = {
     console.log(`Chargement : npm run cli -- import-referential <année> ${files.join(' ')}`);
     return 0;
   },
-};
+);
 
-const generateEnvelopesCommand: CliCommand = {
-  usage: 'generate-demo-envelopes [dossier]',
-  help: `Écrit les fichiers d’enveloppes de démonstration (${DEMO_ENVELOPE_YEARS.join(', ')}) pour les entreprises du répertoire de démonstration, dans le dossier (par défaut seed/enveloppes/). Déterministe.`,
-  run: async (args) => {
-    if (args.length > 1 || args.some((a) => a.startsWith('--'))) {
-      console.error(`Usage : ${generateEnvelopesCommand.usage}`);
-      return 2;
-    }
-    const dir = args[0] ?? SEED_ENVELOPES_DIR;
+const generateEnvelopesCommand = defineCommand(
+  {
+    name: 'generate-demo-envelopes',
+    arguments: [{ name: 'dossier', optional: true }],
+    help: `Écrit les fichiers d’enveloppes de démonstration (${DEMO_ENVELOPE_YEARS.join(', ')}) pour les entreprises du répertoire de démonstration, dans le dossier (par défaut seed/enveloppes/). Déterministe.`,
+  },
+  async ({ positionals }) => {
+    const dir = positionals[0] ?? SEED_ENVELOPES_DIR;
     mkdirSync(dir, { recursive: true });
     for (const annee of DEMO_ENVELOPE_YEARS) {
       const f = generateDemoEnvelopes(annee);
@@ -102,9 +91,17 @@ const generateEnvelopesCommand: CliCommand = {
     }
     return 0;
   },
-};
+);
 
-export const devCommands: Record<string, CliCommand> = {
-  'generate-referential': generateReferentielCommand,
-  'generate-demo-envelopes': generateEnvelopesCommand,
-};
+const prepareDemoCommand = defineCommand(
+  {
+    name: 'prepare-demo',
+    help: 'Prépare la base comme « npm start » : migrations, communes, et le jeu de démonstration dans une base vide (DEMO_SEED). « npm start » le fait dans un processus à part au premier démarrage sur un dossier PGlite neuf.',
+  },
+  async () => {
+    await prepareDemoDatabase(withDemoClock(loadConfig()), (l) => console.log(l));
+    return 0;
+  },
+);
+
+export const devCommands = commandGroup(generateReferentielCommand, generateEnvelopesCommand, prepareDemoCommand);

@@ -1,4 +1,6 @@
 /** Time is injected everywhere: rules and use cases never read the system clock themselves. */
+import type { Config } from './config.js';
+
 export interface Clock {
   now(): Date;
 }
@@ -67,4 +69,13 @@ export class ShiftableClock implements Clock {
  */
 export function deviceTime(clock: Clock): Date {
   return clock instanceof ShiftableClock ? clock.baseNow() : clock.now();
+}
+
+/**
+ * The application's clock: the given one (tests) or the system's; with DEMO_NOW (development and
+ * tests only, `config.demoNow`) a ShiftableClock over it, started at that instant.
+ */
+export function selectClock(config: Pick<Config, 'demoNow'>, given?: Clock): Clock {
+  const base = given ?? systemClock;
+  return config.demoNow ? new ShiftableClock(base, config.demoNow) : base;
 }

@@ -36,13 +36,6 @@ export async function withContext(run: (ctx: AppContext) => Promise<number>): Pr
   }
 }
 
-/** The files of an import command, or the French message when there are none (exit code 2). */
-export function noFiles(files: readonly string[]): boolean {
-  if (files.length > 0) return false;
-  console.error('Indiquez au moins un fichier à importer.');
-  return true;
-}
-
 type ProgressStream = Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean };
 
 /**

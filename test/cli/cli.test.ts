@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { defineCommand, helpOf, parseCommandArgs } from '../../src/cli-command.js';
 import { progressPrinter } from '../../src/infra/command-line.js';
 import { lockPgliteFolder, PgliteFolderBusy } from '../../src/infra/db/pglite-lock.js';
 import { killAllChildren, spawnTs } from '../faults/processes.js';
@@ -52,6 +54,97 @@ describe('the command line', () => {
     }
     expect(existsSync(join(dir, 'jamais-creee'))).toBe(false);
   }, 240_000);
+});
+
+describe('arguments parsed from each command’s declaration', () => {
+  const spec = {
+    name: 'exemple',
+    arguments: [{ name: 'année' }, { name: 'fichiers', many: true, missing: 'Indiquez au moins un fichier.' }],
+    options: {
+      frais: { type: 'string', value: 'euros', what: 'le montant', help: 'les frais' },
+      csv: { type: 'boolean', help: 'en CSV' },
+    },
+    help: 'Une commande d’exemple.',
+  } as const;
+
+  it('reads positionals and options in any order, a value after a space or an « = », a value starting with « - »', () => {
+    expect(parseCommandArgs(spec, ['--csv', '2025', 'a.csv', '--frais=12', 'b.csv'])).toMatchObject({
+      ok: true,
+      positionals: ['2025', 'a.csv', 'b.csv'],
+      values: { csv: true, frais: '12' },
+    });
+    expect(parseCommandArgs(spec, ['2025', 'a.csv', '--frais', '-3'])).toMatchObject({ ok: true, values: { frais: '-3' } });
+  });
+
+  it('refuses, in French, an unknown option, a missing value, a value given to a flag, a missing or extra argument', () => {
+    const message = (argv: string[]) => (parseCommandArgs(spec, argv) as { message?: string }).message;
+    expect(message(['2025', 'a.csv', '--force'])).toBe('Option inconnue : --force (options : --frais <euros>, --csv).');
+    expect(message(['2025', 'a.csv', '-x'])).toBe('Option inconnue : -x (options : --frais <euros>, --csv).');
+    expect(message(['2025', 'a.csv', '--frais'])).toBe('Indiquez le montant après --frais.');
+    expect(message(['2025', 'a.csv', '--frais', '--csv'])).toBe('Indiquez le montant après --frais.');
+    expect(message(['2025', 'a.csv', '--csv=oui'])).toBe('L’option --csv ne prend pas de valeur.');
+    expect(message([])).toBe('Argument manquant : <année>.');
+    expect(message(['2025'])).toBe('Indiquez au moins un fichier.');
+    expect(parseCommandArgs({ name: 'seul', arguments: [{ name: 'x' }], help: '' }, ['a', 'b'])).toEqual({
+      ok: false,
+      message: 'Argument en trop : b.',
+    });
+  });
+
+  it('derives the usage line and the help from the declaration; a usage error exits 2 without running the command', async () => {
+    let ran = false;
+    const cmd = defineCommand(spec, async () => {
+      ran = true;
+      return 0;
+    });
+    expect(cmd.usage).toBe('exemple <année> <fichiers…> [--frais <euros>] [--csv]');
+    const help = helpOf(cmd);
+    expect(help).toContain('Usage : npm run -s cli -- exemple <année> <fichiers…> [--frais <euros>] [--csv]');
+    expect(help).toMatch(/--frais <euros> +les frais/);
+    expect(help).toContain('Codes de sortie');
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      expect(await cmd.run(['2025', 'a.csv', '--force'])).toBe(2);
+    } finally {
+      console.error = original;
+    }
+    expect(ran).toBe(false);
+    expect(errors.join('\n')).toContain('Usage : npm run -s cli -- exemple');
+    expect(await cmd.run(['2025', 'a.csv'])).toBe(0);
+    expect(ran).toBe(true);
+  });
+
+  it('every command refuses an unknown option with exit 2, its usage, and no database', async () => {
+    const list = await cli(['--help']);
+    const names = [...list.out.matchAll(/^ {2}([a-z][a-z0-9-]+)/gm)].map((m) => m[1]!);
+    for (let i = 0; i < names.length; i += 4) {
+      const answers = await Promise.all(names.slice(i, i + 4).map(async (n) => ({ n, ...(await cli([n, '--option-inconnue'])) })));
+      for (const a of answers) {
+        expect(a.code, a.n).toBe(2);
+        expect(a.out, a.n).toContain('Option inconnue : --option-inconnue');
+        expect(a.out, a.n).toContain(`Usage : npm run -s cli -- ${a.n}`);
+      }
+    }
+    expect(existsSync(join(dir, 'jamais-creee'))).toBe(false);
+  }, 240_000);
+
+  it('runs a real command with its parsed arguments; the launcher (npm run -s cli, soltea) writes only the report on stdout', async () => {
+    const folder = join(dir, 'reelle');
+    const json = await cli(['campagne', '--json', '2025'], { PGLITE_DIR: folder });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out.slice(json.out.indexOf('{')))).toMatchObject({ annee: 2025 });
+    const launcher = spawnSync(process.execPath, ['scripts/cli.mjs', '--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: '' },
+      timeout: 60_000,
+    });
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string; bin: Record<string, string> };
+    expect(launcher.status).toBe(0);
+    expect(launcher.stdout).toBe(`soltea-portail ${pkg.version}\n`);
+    expect(pkg.bin.soltea).toBe('scripts/cli.mjs');
+  }, 120_000);
 });
 
 describe('a PGlite folder is used by one process at a time', () => {

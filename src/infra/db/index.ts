@@ -9,7 +9,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Pool as PgPool } from 'pg';
 import * as schema from './schema.js';
-import { lockPgliteFolder } from './pglite-lock.js';
+import { emptyFolder, isNewFolder, SMALL_SETTINGS, unpackShippedCluster } from './pglite-folder.js';
+import { lockPgliteFolder, PGLITE_LOCK_FILE } from './pglite-lock.js';
 
 export type Schema = typeof schema;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,16 +54,30 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
-  const dir = opts.pgliteDir;
-  if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true });
+  const dir = opts.pgliteDir && opts.pgliteDir !== 'memory://' ? opts.pgliteDir : null;
   // pg_trgm: trigram indexes for the SOLTéA search (loaded into the WebAssembly build; on a
   // PostgreSQL server it ships with the standard contrib package and the migration creates it).
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const options = { extensions: { pg_trgm } };
-  const release = dir && dir !== 'memory://' ? lockPgliteFolder(dir) : () => undefined;
-  try {
-    const client = dir && dir !== 'memory://' ? new PGlite(dir, options) : new PGlite(options);
+  if (!dir) {
+    const client = new PGlite({ extensions: { pg_trgm } });
     await client.waitReady;
+    return { db: drizzle(client, { schema }) as unknown as Db, kind: 'pglite', poolStats: null, close: () => client.close() };
+  }
+  mkdirSync(dir, { recursive: true });
+  const release = lockPgliteFolder(dir);
+  try {
+    // a folder: small settings, and a new one starts from the shipped empty cluster (pglite-folder.ts)
+    const options = { extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, ...SMALL_SETTINGS] };
+    const unpacked = isNewFolder(dir) && unpackShippedCluster(dir);
+    let client = new PGlite(dir, options);
+    try {
+      await client.waitReady;
+    } catch (e) {
+      if (!unpacked) throw e;
+      emptyFolder(dir, PGLITE_LOCK_FILE);
+      client = new PGlite(dir, options);
+      await client.waitReady;
+    }
     const db = drizzle(client, { schema }) as unknown as Db;
     const close = async () => {
       await client.close();

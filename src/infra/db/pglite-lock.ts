@@ -10,6 +10,9 @@ import { join } from 'node:path';
 
 export class PgliteFolderBusy extends Error {}
 
+/** The lock file, in the folder. */
+export const PGLITE_LOCK_FILE = 'soltea.pid';
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -22,7 +25,7 @@ function alive(pid: number): boolean {
 
 /** Takes the folder for this process; returns the release function. Throws PgliteFolderBusy when held. */
 export function lockPgliteFolder(dir: string): () => void {
-  const file = join(dir, 'soltea.pid');
+  const file = join(dir, PGLITE_LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, String(process.pid), { flag: 'wx' });

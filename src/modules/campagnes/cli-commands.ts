@@ -5,7 +5,7 @@
  * - `campagne-modifier <année> <fichier.json>`: sets the year's calendar (checked, audited).
  */
 import { readFile } from 'node:fs/promises';
-import type { CliCommand } from '../../cli-command.js';
+import { commandGroup, defineCommand } from '../../cli-command.js';
 import { parseInstant } from '../../infra/config.js';
 import { systemClock } from '../../infra/clock.js';
 import { withDatabase } from '../../infra/command-line.js';
@@ -22,33 +22,36 @@ function yearArg(raw: string | undefined): number | null {
   return y >= MIN && y <= MAX ? y : null;
 }
 
-const showCommand: CliCommand = {
-  usage: 'campagne <année> [--maintenant <instant ISO>] [--json]',
-  help: 'Affiche le calendrier d’une campagne (ouvertures, périodes, virements, fonds non affectés) et sa phase à l’instant donné (par défaut DEMO_NOW en démonstration, sinon maintenant) ; --json l’écrit au format lu par campagne-modifier.',
-  run: async (args) => {
-    const positional: string[] = [];
-    let json = false;
-    let at: Date | null = null;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a === '--json') json = true;
-      else if (a === '--maintenant' || a.startsWith('--maintenant=')) {
-        const raw = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-        at = raw ? parseInstant(raw) : null;
-        if (!at) {
-          console.error('--maintenant : indiquez un instant ISO 8601 avec son fuseau, par exemple 2025-06-02T09:00:00+02:00.');
-          return 2;
-        }
-      } else if (a.startsWith('--')) {
-        console.error(`Option inconnue : ${a} (options : --maintenant <instant>, --json).`);
-        return 2;
-      } else positional.push(a);
-    }
-    const annee = yearArg(positional[0]);
-    if (annee === null || positional.length !== 1) {
-      console.error(`Usage : ${showCommand.usage} (année de ${MIN} à ${MAX})`);
+const YEAR = { name: 'année', missing: `Indiquez l’année de la campagne (${MIN} à ${MAX}).` };
+const BAD_YEAR = `L’année de la campagne va de ${MIN} à ${MAX}.`;
+
+const showCommand = defineCommand(
+  {
+    name: 'campagne',
+    arguments: [YEAR],
+    options: {
+      maintenant: {
+        type: 'string',
+        value: 'instant ISO',
+        what: 'un instant ISO 8601',
+        help: 'la phase à cet instant (par défaut DEMO_NOW en démonstration, sinon maintenant)',
+      },
+      json: { type: 'boolean', help: 'le calendrier au format lu par campagne-modifier' },
+    },
+    help: 'Affiche le calendrier d’une campagne (ouvertures, périodes, virements, fonds non affectés) et sa phase à l’instant donné (par défaut DEMO_NOW en démonstration, sinon maintenant) ; --json l’écrit au format lu par campagne-modifier.',
+  },
+  async ({ positionals, values }) => {
+    const annee = yearArg(positionals[0]);
+    if (annee === null) {
+      console.error(BAD_YEAR);
       return 2;
     }
+    const at = values.maintenant === undefined ? null : parseInstant(values.maintenant);
+    if (values.maintenant !== undefined && !at) {
+      console.error('--maintenant : indiquez un instant ISO 8601 avec son fuseau, par exemple 2025-06-02T09:00:00+02:00.');
+      return 2;
+    }
+    const json = values.json === true;
     return withDatabase(async (db, config) => {
       const stored = await loadCampaign(db, annee);
       if (!stored) {
@@ -70,23 +73,26 @@ const showCommand: CliCommand = {
       return 0;
     });
   },
-};
+);
 
-const editCommand: CliCommand = {
-  usage: 'campagne-modifier <année> <fichier.json>',
-  help: 'Enregistre le calendrier d’une campagne depuis un fichier JSON (modèle : campagne <année> --json) après l’avoir vérifié (deux mois de répartition au moins, virements après leur période…). Code de sortie 1 si le calendrier est refusé.',
-  run: async (args) => {
-    const annee = yearArg(args[0]);
-    if (annee === null || args.length !== 2 || args[1]!.startsWith('--')) {
-      console.error(`Usage : ${editCommand.usage} (année de ${MIN} à ${MAX})`);
+const editCommand = defineCommand(
+  {
+    name: 'campagne-modifier',
+    arguments: [YEAR, { name: 'fichier.json', missing: 'Indiquez le fichier JSON du calendrier (modèle : campagne <année> --json).' }],
+    help: 'Enregistre le calendrier d’une campagne depuis un fichier JSON (modèle : campagne <année> --json) après l’avoir vérifié (deux mois de répartition au moins, virements après leur période…). Code de sortie 1 si le calendrier est refusé.',
+  },
+  async ({ positionals: [anneeArg, path] }) => {
+    const annee = yearArg(anneeArg);
+    if (annee === null) {
+      console.error(BAD_YEAR);
       return 2;
     }
     let text: string;
     try {
-      text = await readFile(args[1]!, 'utf8');
+      text = await readFile(path!, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      console.error(`${args[1]} : ${code === 'ENOENT' ? 'fichier introuvable' : `fichier illisible (${code ?? 'erreur'})`}.`);
+      console.error(`${path} : ${code === 'ENOENT' ? 'fichier introuvable' : `fichier illisible (${code ?? 'erreur'})`}.`);
       return 2;
     }
     const parsed = parseCampaignJson(text, annee);
@@ -112,9 +118,6 @@ const editCommand: CliCommand = {
       return 0;
     });
   },
-};
+);
 
-export const campagnesCommands: Record<string, CliCommand> = {
-  campagne: showCommand,
-  'campagne-modifier': editCommand,
-};
+export const campagnesCommands = commandGroup(showCommand, editCommand);

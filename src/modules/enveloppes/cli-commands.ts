@@ -3,7 +3,7 @@
  * - `import-envelopes <année> <fichiers…> [--frais-operateur <euros>]`: the amounts Urssaf and MSA
  *   send per SIRET (docs/enveloppes-format.md), all or nothing, re-runnable.
  */
-import type { CliCommand } from '../../cli-command.js';
+import { commandGroup, defineCommand, parseCommandArgs, type CommandSpec } from '../../cli-command.js';
 import { type Cents } from '../../domain/money.js';
 import { formatEurosText, formatIntegerPlain } from '../../shared/format.js';
 import { progressPrinter, withDatabase } from '../../infra/command-line.js';
@@ -110,57 +110,59 @@ export function formatEnvelopeReport(r: EnvelopeImportReport): string[] {
   return lines;
 }
 
-/** `<année> <fichiers…> [--frais-operateur <euros>]` → values, or a French usage message. */
-export function parseImportArgs(args: readonly string[]): { annee: number; files: string[]; operatorFeeCents?: Cents } | string {
-  const positional: string[] = [];
-  let fee: Cents | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--frais-operateur' || a.startsWith('--frais-operateur=')) {
-      const raw = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (raw === undefined || raw === '')
-        return 'Indiquez le montant après --frais-operateur (en euros, par exemple --frais-operateur 11225424).';
-      const p = parseEuroAmount(raw);
-      if (!p.ok) return `--frais-operateur : ${p.message}`;
-      fee = p.value;
-    } else if (a.startsWith('--')) return `Option inconnue : ${a} (option : --frais-operateur <euros>).`;
-    else positional.push(a);
-  }
-  const [year, ...files] = positional;
-  const annee = Number(year);
-  if (!year || !/^\d{4}$/.test(year) || annee < MIN_ANNEE || annee > MAX_ANNEE)
-    return `Indiquez l’année de campagne (${MIN_ANNEE} à ${MAX_ANNEE}) puis les fichiers : import-envelopes <année> <fichiers…> [--frais-operateur <euros>]`;
-  if (files.length === 0) return 'Indiquez au moins un fichier de montants (CSV ou lignes DSN).';
-  return fee === undefined ? { annee, files } : { annee, files, operatorFeeCents: fee };
-}
+const YEAR_MESSAGE = `Indiquez l’année de campagne (${MIN_ANNEE} à ${MAX_ANNEE}) puis les fichiers : import-envelopes <année> <fichiers…> [--frais-operateur <euros>]`;
 
-const importCommand: CliCommand = {
-  usage: 'import-envelopes <année> <fichiers…> [--frais-operateur <euros>]',
+const IMPORT_SPEC = {
+  name: 'import-envelopes',
+  arguments: [
+    { name: 'année', missing: YEAR_MESSAGE },
+    { name: 'fichiers', many: true, missing: 'Indiquez au moins un fichier de montants (CSV ou lignes DSN).' },
+  ],
+  options: {
+    'frais-operateur': {
+      type: 'string',
+      value: 'euros',
+      what: 'le montant',
+      help: 'les frais de gestion de l’opérateur à répartir au premier import de la campagne',
+    },
+  },
   help:
     'Importe les montants du solde de la taxe d’apprentissage envoyés par l’Urssaf et la MSA par SIRET (CSV ou lignes DSN S21.G00.82, ' +
     'format : docs/enveloppes-format.md) et calcule les crédits à répartir. Tout ou rien, ré-exécutable ; les déclarations corrigées ' +
     'suivent les règles de la campagne. Code de sortie 1 si des lignes sont rejetées.',
-  run: async (args) => {
-    const parsed = parseImportArgs(args);
-    if (typeof parsed === 'string') {
-      console.error(parsed);
-      return 2;
-    }
-    return withDatabase(async (db, config) => {
-      const progress = progressPrinter(process.stderr, formatIntegerPlain);
-      const report = await importEnveloppes(db, parsed.annee, parsed.files, {
-        ...(parsed.operatorFeeCents === undefined ? {} : { operatorFeeCents: parsed.operatorFeeCents }),
-        // the corrections follow the campaign's phase at this instant: DEMO_NOW in a demo, else now
-        now: config.demoNow ?? new Date(),
-        onProgress: (p) => progress.show(PHASES[p.phase], p.done, p.total),
-      });
-      progress.end();
-      for (const l of formatEnvelopeReport(report)) console.log(l);
-      return report.ok ? 0 : 1;
-    });
-  },
-};
+} as const satisfies CommandSpec;
 
-export const enveloppesCommands: Record<string, CliCommand> = {
-  'import-envelopes': importCommand,
-};
+/** `<année> <fichiers…> [--frais-operateur <euros>]` → values, or a French usage message. */
+export function parseImportArgs(args: readonly string[]): { annee: number; files: string[]; operatorFeeCents?: Cents } | string {
+  const parsed = parseCommandArgs(IMPORT_SPEC, args);
+  if (!parsed.ok) return parsed.message;
+  const [year, ...files] = parsed.positionals as [string, ...string[]];
+  const annee = Number(year);
+  if (!/^\d{4}$/.test(year) || annee < MIN_ANNEE || annee > MAX_ANNEE) return YEAR_MESSAGE;
+  const raw = parsed.values['frais-operateur'];
+  if (raw === undefined) return { annee, files };
+  const fee = parseEuroAmount(raw);
+  return fee.ok ? { annee, files, operatorFeeCents: fee.value } : `--frais-operateur : ${fee.message}`;
+}
+
+const importCommand = defineCommand(IMPORT_SPEC, async ({ argv }) => {
+  const parsed = parseImportArgs(argv);
+  if (typeof parsed === 'string') {
+    console.error(parsed);
+    return 2;
+  }
+  return withDatabase(async (db, config) => {
+    const progress = progressPrinter(process.stderr, formatIntegerPlain);
+    const report = await importEnveloppes(db, parsed.annee, parsed.files, {
+      ...(parsed.operatorFeeCents === undefined ? {} : { operatorFeeCents: parsed.operatorFeeCents }),
+      // the corrections follow the campaign's phase at this instant: DEMO_NOW in a demo, else now
+      now: config.demoNow ?? new Date(),
+      onProgress: (p) => progress.show(PHASES[p.phase], p.done, p.total),
+    });
+    progress.end();
+    for (const l of formatEnvelopeReport(report)) console.log(l);
+    return report.ok ? 0 : 1;
+  });
+});
+
+export const enveloppesCommands = commandGroup(importCommand);

@@ -1,7 +1,7 @@
 /** Operators' commands of the establishment space, registered by src/cli.ts. */
 import { userInfo } from 'node:os';
 import type { AppContext } from '../../app-context.js';
-import type { CliCommand } from '../../cli-command.js';
+import { commandGroup, defineCommand, parseCommandArgs, type CliOption } from '../../cli-command.js';
 import { formatSiret, parseSiret } from '../../domain/identifiers.js';
 import { withContext } from '../../infra/command-line.js';
 import { and, eq } from 'drizzle-orm';
@@ -11,25 +11,21 @@ import { letterText, takePendingLetters } from './courriers-codes.js';
 
 const AGENT_MAX = 120;
 
-/**
- * Takes `--agent "<prénom nom>"` (or `--agent=<prénom nom>`) out of the arguments, wherever it is: who
- * of the operator runs the command, recorded in the audit trail.
- */
-export function takeAgent(args: string[]): { ok: true; agent?: string; rest: string[] } | { ok: false; message: string } {
-  const rest: string[] = [];
-  let agent: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a !== '--agent' && !a.startsWith('--agent=')) {
-      rest.push(a);
-      continue;
-    }
-    const value = (a === '--agent' ? (args[++i] ?? '') : a.slice('--agent='.length)).replace(/\s+/g, ' ').trim();
-    if (!value || value.startsWith('--')) return { ok: false, message: 'Indiquez le prénom et le nom de l’agent après --agent.' };
-    if (value.length > AGENT_MAX) return { ok: false, message: `Le nom de l’agent : ${AGENT_MAX} caractères au maximum.` };
-    agent = value;
-  }
-  return agent ? { ok: true, agent, rest } : { ok: true, rest };
+/** `--agent`: who of the operator runs the command, recorded in the audit trail. */
+const AGENT_OPTION = {
+  type: 'string',
+  value: 'courriel',
+  what: 'le courriel (ou le prénom et le nom) de l’agent',
+  help: 'l’agent de l’opérateur qui agit (par défaut l’utilisateur du système), enregistré dans le journal d’audit',
+} as const satisfies CliOption;
+
+/** The `--agent` value with its spaces tidied, or the French message when it is unusable. */
+function agentValue(raw: string | undefined): { ok: true; agent?: string } | { ok: false; message: string } {
+  if (raw === undefined) return { ok: true };
+  const agent = raw.replace(/\s+/g, ' ').trim();
+  if (!agent) return { ok: false, message: 'Indiquez le prénom et le nom de l’agent après --agent.' };
+  if (agent.length > AGENT_MAX) return { ok: false, message: `Le nom de l’agent : ${AGENT_MAX} caractères au maximum.` };
+  return { ok: true, agent };
 }
 
 /** The agent named on the command line, else the operating-system user running it. */
@@ -42,16 +38,47 @@ export function agentOrSystemUser(agent: string | undefined): string {
   }
 }
 
+const BANK_STATUS_SPEC = {
+  name: 'bank-details-status',
+  arguments: [{ name: 'siret' }, { name: 'verifiee|rejetee' }, { name: 'motif', optional: true, many: true }],
+  options: { agent: AGENT_OPTION },
+  help: 'Donne le statut de vérification des coordonnées bancaires actuelles d’un établissement (vérifiées, ou rejetées avec un motif) ; l’établissement est prévenu par courriel. L’agent de l’opérateur (son courriel ; par défaut l’utilisateur du système) est enregistré dans l’historique et le journal d’audit. L’écran /operateur/coordonnees-bancaires fait de même.',
+} as const;
+
+const COURRIERS_SPEC = {
+  name: 'courriers-codes',
+  options: { agent: { ...AGENT_OPTION, value: 'prénom nom' } },
+  help: 'Imprime les courriers de code des coordonnées bancaires à envoyer par la poste (établissements dont l’entreprise n’a pas d’administrateur), les marque envoyés et efface les codes de la base.',
+} as const;
+
+const bankStatusCommand = defineCommand(BANK_STATUS_SPEC, async ({ argv }) => {
+  const parsed = parseBankStatusArgs([...argv]);
+  if (!parsed.ok) {
+    console.error(parsed.message);
+    return 2;
+  }
+  return withContext((ctx) => runBankStatus(ctx, [...argv]));
+});
+
+const courriersCommand = defineCommand(COURRIERS_SPEC, async ({ values, argv }) => {
+  const taken = agentValue(values.agent);
+  if (!taken.ok) {
+    console.error(taken.message);
+    return 2;
+  }
+  return withContext((ctx) => runCourriersCodes(ctx, [...argv]));
+});
+
 type BankStatusArgs =
   { ok: true; siret: string; statut: 'verifiee' | 'rejetee'; motif: string; agent?: string } | { ok: false; message: string };
 
 /** Parses the arguments of `bank-details-status`; pure, so the command's checks are tested without a database. */
 export function parseBankStatusArgs(args: string[]): BankStatusArgs {
-  const taken = takeAgent(args);
+  const parsed = parseCommandArgs(BANK_STATUS_SPEC, args);
+  if (!parsed.ok) return { ok: false, message: `${parsed.message} Usage : ${bankStatusCommand.usage}` };
+  const taken = agentValue(parsed.values.agent);
   if (!taken.ok) return taken;
-  const [siretArg, statutArg, ...motifWords] = taken.rest;
-  if (!siretArg || !statutArg)
-    return { ok: false, message: 'Usage : bank-details-status <siret> <verifiee|rejetee> [motif…] [--agent <courriel>]' };
+  const [siretArg, statutArg, ...motifWords] = parsed.positionals as [string, string, ...string[]];
   const siret = parseSiret(siretArg);
   if (!siret.ok) return { ok: false, message: siret.message };
   const statut = statutArg.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
@@ -117,9 +144,10 @@ async function agentIdentity(
  * erases their code from the database (docs/regles.md#coordonnees-bancaires).
  */
 export async function runCourriersCodes(ctx: AppContext, args: string[], out: (line: string) => void = console.log): Promise<number> {
-  const taken = takeAgent(args);
-  if (!taken.ok || taken.rest.length > 0) {
-    out(taken.ok ? 'Usage : courriers-codes [--agent "<prénom nom>"]' : taken.message);
+  const parsed = parseCommandArgs(COURRIERS_SPEC, args);
+  const taken = parsed.ok ? agentValue(parsed.values.agent) : parsed;
+  if (!taken.ok) {
+    out(`${taken.message} Usage : ${courriersCommand.usage}`);
     return 2;
   }
   const agent = agentOrSystemUser(taken.agent);
@@ -140,29 +168,4 @@ export async function runCourriersCodes(ctx: AppContext, args: string[], out: (l
   return 0;
 }
 
-export const espaceEtablissementCommands: Record<string, CliCommand> = {
-  'bank-details-status': {
-    usage: 'bank-details-status <siret> <verifiee|rejetee> [motif…] [--agent <courriel>]',
-    help: 'Donne le statut de vérification des coordonnées bancaires actuelles d’un établissement (vérifiées, ou rejetées avec un motif) ; l’établissement est prévenu par courriel. L’agent de l’opérateur (son courriel ; par défaut l’utilisateur du système) est enregistré dans l’historique et le journal d’audit. L’écran /operateur/coordonnees-bancaires fait de même.',
-    run: async (args) => {
-      const parsed = parseBankStatusArgs(args);
-      if (!parsed.ok) {
-        console.error(parsed.message);
-        return 2;
-      }
-      return withContext((ctx) => runBankStatus(ctx, args));
-    },
-  },
-  'courriers-codes': {
-    usage: 'courriers-codes [--agent "<prénom nom>"]',
-    help: 'Imprime les courriers de code des coordonnées bancaires à envoyer par la poste (établissements dont l’entreprise n’a pas d’administrateur), les marque envoyés et efface les codes de la base.',
-    run: async (args) => {
-      const taken = takeAgent(args);
-      if (!taken.ok) {
-        console.error(taken.message);
-        return 2;
-      }
-      return withContext((ctx) => runCourriersCodes(ctx, args));
-    },
-  },
-};
+export const espaceEtablissementCommands = commandGroup(bankStatusCommand, courriersCommand);

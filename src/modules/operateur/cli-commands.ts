@@ -7,7 +7,7 @@
  *   production and unless the demo data set or the development tools are on.
  */
 import type { AppContext } from '../../app-context.js';
-import type { CliCommand } from '../../cli-command.js';
+import { commandGroup, defineCommand, parseCommandArgs } from '../../cli-command.js';
 import { withContext } from '../../infra/command-line.js';
 import { createAgent, findAgentByEmail, ROLE_LABELS, sendNewLink, type AgentRole } from './agents.js';
 import { agentSecret } from './connexion.js';
@@ -15,23 +15,51 @@ import { stepOf, TOTP_PERIOD_SECONDS, totpCode } from './totp.js';
 
 type Out = (line: string) => void;
 
-const CREATE_USAGE = 'operateur-creer <courriel> <nom> <prénom> --role gestionnaire|valideur';
+const CREATE_SPEC = {
+  name: 'operateur-creer',
+  arguments: [{ name: 'courriel' }, { name: 'nom' }, { name: 'prénom' }],
+  options: {
+    role: {
+      type: 'string',
+      value: 'gestionnaire|valideur',
+      what: 'le rôle (gestionnaire ou valideur)',
+      required: true,
+      help: 'gestionnaire : prépare les vagues ; valideur : les approuve et les émet',
+    },
+  },
+  help: 'Crée le compte personnel d’un agent de l’opérateur (gestionnaire : prépare les vagues ; valideur : les approuve et les émet) et lui envoie par courriel un lien à usage unique pour choisir son mot de passe ; la double authentification est enregistrée à sa première connexion.',
+} as const;
+
+const EMAIL_ARGUMENT = [{ name: 'courriel' }] as const;
+
+const LINK_SPEC = {
+  name: 'operateur-lien',
+  arguments: EMAIL_ARGUMENT,
+  help: 'Envoie à un agent un nouveau lien pour choisir son mot de passe (premier lien perdu ou expiré, mot de passe oublié).',
+} as const;
+
+const CODE_SPEC = {
+  name: 'operateur-code',
+  arguments: EMAIL_ARGUMENT,
+  help: 'Démonstration seulement (refusé en production) : affiche le code de double authentification actuel d’un agent de démonstration.',
+} as const;
 
 /** Parses `operateur-creer`'s arguments (pure). */
 export function parseCreateArgs(
   args: string[],
 ): { ok: true; courriel: string; nom: string; prenom: string; role: string } | { ok: false; message: string } {
-  const rest: string[] = [];
-  let role: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--role') role = args[++i];
-    else if (a.startsWith('--role=')) role = a.slice('--role='.length);
-    else rest.push(a);
-  }
-  if (rest.length !== 3 || !role) return { ok: false, message: `Usage : ${CREATE_USAGE}` };
-  const [courriel, nom, prenom] = rest as [string, string, string];
-  return { ok: true, courriel, nom, prenom, role };
+  const p = parseCommandArgs(CREATE_SPEC, args);
+  if (!p.ok) return { ok: false, message: `${p.message} Usage : ${createCommand.usage}` };
+  const [courriel, nom, prenom] = p.positionals as [string, string, string];
+  return { ok: true, courriel, nom, prenom, role: p.values.role! };
+}
+
+/** The single e-mail argument of `operateur-lien` and `operateur-code`, or null after printing the usage. */
+function emailArg(spec: typeof LINK_SPEC | typeof CODE_SPEC, args: string[], out: Out): string | null {
+  const p = parseCommandArgs(spec, args);
+  if (p.ok) return p.positionals[0]!;
+  out(`${p.message} Usage : ${spec.name} <courriel>`);
+  return null;
 }
 
 export async function runCreateAgent(ctx: AppContext, args: string[], out: Out = console.log): Promise<number> {
@@ -52,11 +80,9 @@ export async function runCreateAgent(ctx: AppContext, args: string[], out: Out =
 }
 
 export async function runNewLink(ctx: AppContext, args: string[], out: Out = console.log): Promise<number> {
-  if (args.length !== 1) {
-    out('Usage : operateur-lien <courriel>');
-    return 2;
-  }
-  const r = await sendNewLink(ctx, args[0]!);
+  const courriel = emailArg(LINK_SPEC, args, out);
+  if (courriel === null) return 2;
+  const r = await sendNewLink(ctx, courriel);
   if (!r.ok) {
     out(r.problem.message);
     return 1;
@@ -71,14 +97,12 @@ export async function runCurrentCode(ctx: AppContext, args: string[], out: Out =
     out('operateur-code est un outil de démonstration : refusé en production, et hors démonstration (DEMO_SEED=1 ou DEV_TOOLS=1).');
     return 2;
   }
-  if (args.length !== 1) {
-    out('Usage : operateur-code <courriel>');
-    return 2;
-  }
-  const agent = await findAgentByEmail(ctx.db, args[0]!);
+  const courriel = emailArg(CODE_SPEC, args, out);
+  if (courriel === null) return 2;
+  const agent = await findAgentByEmail(ctx.db, courriel);
   const secret = agent ? agentSecret(ctx, agent) : null;
   if (!agent || !secret || !agent.totpConfirmedAt) {
-    out(`Aucun agent enrôlé en double authentification n’a le courriel ${args[0]}.`);
+    out(`Aucun agent enrôlé en double authentification n’a le courriel ${courriel}.`);
     return 1;
   }
   const now = ctx.clock.now();
@@ -88,27 +112,10 @@ export async function runCurrentCode(ctx: AppContext, args: string[], out: Out =
   return 0;
 }
 
-export const operateurCommands: Record<string, CliCommand> = {
-  'operateur-creer': {
-    usage: CREATE_USAGE,
-    help: 'Crée le compte personnel d’un agent de l’opérateur (gestionnaire : prépare les vagues ; valideur : les approuve et les émet) et lui envoie par courriel un lien à usage unique pour choisir son mot de passe ; la double authentification est enregistrée à sa première connexion.',
-    run: (args) => {
-      const p = parseCreateArgs(args);
-      if (!p.ok) {
-        console.error(p.message);
-        return Promise.resolve(2);
-      }
-      return withContext((ctx) => runCreateAgent(ctx, args));
-    },
-  },
-  'operateur-lien': {
-    usage: 'operateur-lien <courriel>',
-    help: 'Envoie à un agent un nouveau lien pour choisir son mot de passe (premier lien perdu ou expiré, mot de passe oublié).',
-    run: (args) => withContext((ctx) => runNewLink(ctx, args)),
-  },
-  'operateur-code': {
-    usage: 'operateur-code <courriel>',
-    help: 'Démonstration seulement (refusé en production) : affiche le code de double authentification actuel d’un agent de démonstration.',
-    run: (args) => withContext((ctx) => runCurrentCode(ctx, args)),
-  },
-};
+const createCommand = defineCommand(CREATE_SPEC, async ({ argv }) => withContext((ctx) => runCreateAgent(ctx, [...argv])));
+
+export const operateurCommands = commandGroup(
+  createCommand,
+  defineCommand(LINK_SPEC, ({ argv }) => withContext((ctx) => runNewLink(ctx, [...argv]))),
+  defineCommand(CODE_SPEC, ({ argv }) => withContext((ctx) => runCurrentCode(ctx, [...argv]))),
+);

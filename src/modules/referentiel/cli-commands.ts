@@ -2,8 +2,8 @@
  * Operators' commands of the referential (registered by src/cli.ts):
  * - `import-referential <année> <fichiers…>`: imports CSV files (docs/referentiel-format.md).
  */
-import type { CliCommand } from '../../cli-command.js';
-import { noFiles, progressPrinter, withDatabase } from '../../infra/command-line.js';
+import { commandGroup, defineCommand } from '../../cli-command.js';
+import { progressPrinter, withDatabase } from '../../infra/command-line.js';
 import { importReferentiel, MAX_ANNEE, MIN_ANNEE, type ImportProgress, type ReferentielImportReport } from './import.js';
 
 const PHASES: Record<ImportProgress['phase'], string> = {
@@ -29,21 +29,25 @@ export function formatImportReport(r: ReferentielImportReport): string[] {
   return lines;
 }
 
-const importCommand: CliCommand = {
-  usage: 'import-referential <année> <fichiers…>',
-  help:
-    'Importe le référentiel des établissements habilités d’une campagne (fichiers CSV établissements et formations, ' +
-    'format : docs/referentiel-format.md). Ré-exécutable sans doublon ; code de sortie 1 si des lignes sont rejetées.',
-  run: async (args) => {
-    const [year, ...files] = args;
+const YEAR_MESSAGE = `Indiquez l’année de campagne (${MIN_ANNEE} à ${MAX_ANNEE}) puis les fichiers : import-referential <année> <fichiers…>`;
+
+const importCommand = defineCommand(
+  {
+    name: 'import-referential',
+    arguments: [
+      { name: 'année', missing: YEAR_MESSAGE },
+      { name: 'fichiers', many: true, missing: 'Indiquez au moins un fichier à importer.' },
+    ],
+    help:
+      'Importe le référentiel des établissements habilités d’une campagne (fichiers CSV établissements et formations, ' +
+      'format : docs/referentiel-format.md). Ré-exécutable sans doublon ; code de sortie 1 si des lignes sont rejetées.',
+  },
+  async ({ positionals: [year, ...files] }) => {
     const annee = Number(year);
-    if (!year || !/^\d{4}$/.test(year) || annee < MIN_ANNEE || annee > MAX_ANNEE) {
-      console.error(
-        `Indiquez l’année de campagne (${MIN_ANNEE} à ${MAX_ANNEE}) puis les fichiers : import-referential <année> <fichiers…>`,
-      );
+    if (!/^\d{4}$/.test(year!) || annee < MIN_ANNEE || annee > MAX_ANNEE) {
+      console.error(YEAR_MESSAGE);
       return 2;
     }
-    if (noFiles(files)) return 2;
     return withDatabase(async (db) => {
       const progress = progressPrinter();
       const report = await importReferentiel(db, annee, files, {
@@ -55,8 +59,6 @@ const importCommand: CliCommand = {
       return report.rejected.length > 0 ? 1 : 0;
     });
   },
-};
+);
 
-export const referentielCommands: Record<string, CliCommand> = {
-  'import-referential': importCommand,
-};
+export const referentielCommands = commandGroup(importCommand);

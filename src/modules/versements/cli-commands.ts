@@ -4,7 +4,7 @@
  *   (docs/encaissements-format.md), all or nothing, re-runnable;
  * - `import-retours-sepa`, `rappels-coordonnees`: cli-retours.ts.
  */
-import type { CliCommand } from '../../cli-command.js';
+import { commandGroup, defineCommand } from '../../cli-command.js';
 import { withDatabase } from '../../infra/command-line.js';
 import { formatEurosText, formatIntegerPlain } from '../../shared/format.js';
 import { retoursCommands } from './cli-retours.js';
@@ -12,6 +12,9 @@ import { importEncaissements, type EncaissementsReport } from './encaissements.j
 
 /** Lines of rejections printed at most (the report counts them all). */
 const MAX_PRINTED = 1000;
+
+/** The message of a wrong campaign year, with an example of the command. */
+export const YEAR_USAGE = (example: string) => `L’année de campagne va de 2023 à 2100 (par exemple : ${example}).`;
 
 /** A campaign year argument, or null (the caller prints the message). */
 export function campaignYear(arg: string | undefined): number | null {
@@ -41,20 +44,22 @@ export function formatEncaissementsReport(r: EncaissementsReport): string[] {
   return lines;
 }
 
-export const versementsCommands: Record<string, CliCommand> = {
-  'import-encaissements': {
-    usage: 'import-encaissements <année> <fichiers…>',
+const importCommand = defineCommand(
+  {
+    name: 'import-encaissements',
+    arguments: [{ name: 'année' }, { name: 'fichiers', many: true }],
     help: 'Enregistre les fonds reçus d’Urssaf et de la MSA par SIRET (docs/encaissements-format.md). Tout ou rien, ré-exécutable.',
-    run: async ([anneeArg, ...files]) => {
-      const annee = campaignYear(anneeArg);
-      if (annee === null || files.length === 0) {
-        console.error('Usage : import-encaissements <année> <fichiers…> (par exemple : import-encaissements 2025 urssaf.csv msa.csv)');
-        return 2;
-      }
-      const report = await withDatabase((db) => importEncaissements(db, annee, files, new Date()));
-      for (const l of formatEncaissementsReport(report)) console.log(l);
-      return report.rejected.length ? 1 : 0;
-    },
   },
-  ...retoursCommands,
-};
+  async ({ positionals: [anneeArg, ...files] }) => {
+    const annee = campaignYear(anneeArg);
+    if (annee === null) {
+      console.error(YEAR_USAGE('import-encaissements 2025 urssaf.csv msa.csv'));
+      return 2;
+    }
+    const report = await withDatabase((db) => importEncaissements(db, annee, files, new Date()));
+    for (const l of formatEncaissementsReport(report)) console.log(l);
+    return report.rejected.length ? 1 : 0;
+  },
+);
+
+export const versementsCommands = { ...commandGroup(importCommand), ...retoursCommands };

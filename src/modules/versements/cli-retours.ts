@@ -8,19 +8,42 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { AppContext } from '../../app-context.js';
-import type { CliCommand } from '../../cli-command.js';
+import { commandGroup, defineCommand, parseCommandArgs } from '../../cli-command.js';
 import { formatJour } from '../../domain/jours.js';
 import { withContext } from '../../infra/command-line.js';
 import { formatIntegerPlain } from '../../shared/format.js';
 import { sendBankDetailsReminders } from './rappels.js';
 import { importRetours, type FichierRetour } from './retours.js';
 
+const RETOURS_SPEC = {
+  name: 'import-retours-sepa',
+  arguments: [
+    {
+      name: 'fichiers',
+      many: true,
+      missing: 'Indiquez les fichiers de la banque (par exemple : import-retours-sepa pain002-20250712.xml camt054-20250715.xml).',
+    },
+  ],
+  help: 'Enregistre les réponses de la banque aux virements (pain.002, camt.054) : virements rejetés (parts non versables, employeurs prévenus) ou confirmés. Tout ou rien, ré-exécutable.',
+} as const;
+
+const RAPPELS_SPEC = {
+  name: 'rappels-coordonnees',
+  arguments: [{ name: 'année' }],
+  help: 'Envoie les rappels dus aux établissements sans coordonnées bancaires vérifiées qui ont des attributions, avant la fin de la période (une fois par établissement et par période).',
+} as const;
+
+const importRetoursCommand = defineCommand(RETOURS_SPEC, ({ argv }) => withContext((ctx) => runImportRetours(ctx, [...argv])));
+const rappelsCommand = defineCommand(RAPPELS_SPEC, ({ argv }) => withContext((ctx) => runRappels(ctx, [...argv])));
+
 /** `import-retours-sepa` against a context: reads the files, imports them, prints the French report. */
-export async function runImportRetours(ctx: AppContext, paths: string[], out: (line: string) => void = console.log): Promise<number> {
-  if (paths.length === 0) {
-    out('Usage : import-retours-sepa <fichiers…> (par exemple : import-retours-sepa pain002-20250712.xml camt054-20250715.xml)');
+export async function runImportRetours(ctx: AppContext, args: string[], out: (line: string) => void = console.log): Promise<number> {
+  const parsed = parseCommandArgs(RETOURS_SPEC, args);
+  if (!parsed.ok) {
+    out(`${parsed.message} Usage : ${importRetoursCommand.usage}`);
     return 2;
   }
+  const paths = parsed.positionals;
   const files: FichierRetour[] = [];
   for (const p of paths) {
     try {
@@ -48,9 +71,10 @@ export async function runImportRetours(ctx: AppContext, paths: string[], out: (l
 
 /** `rappels-coordonnees` against a context. */
 export async function runRappels(ctx: AppContext, args: string[], out: (line: string) => void = console.log): Promise<number> {
-  const [anneeArg] = args;
+  const parsed = parseCommandArgs(RAPPELS_SPEC, args);
+  const anneeArg = parsed.ok ? parsed.positionals[0]! : '';
   const annee = Number(anneeArg);
-  if (!anneeArg || !/^\d{4}$/.test(anneeArg) || args.length !== 1) {
+  if (!/^\d{4}$/.test(anneeArg)) {
     out('Usage : rappels-coordonnees <année> (par exemple : rappels-coordonnees 2025)');
     return 2;
   }
@@ -67,15 +91,4 @@ export async function runRappels(ctx: AppContext, args: string[], out: (line: st
   return 0;
 }
 
-export const retoursCommands: Record<string, CliCommand> = {
-  'import-retours-sepa': {
-    usage: 'import-retours-sepa <fichiers…>',
-    help: 'Enregistre les réponses de la banque aux virements (pain.002, camt.054) : virements rejetés (parts non versables, employeurs prévenus) ou confirmés. Tout ou rien, ré-exécutable.',
-    run: (args) => withContext((ctx) => runImportRetours(ctx, args)),
-  },
-  'rappels-coordonnees': {
-    usage: 'rappels-coordonnees <année>',
-    help: 'Envoie les rappels dus aux établissements sans coordonnées bancaires vérifiées qui ont des attributions, avant la fin de la période (une fois par établissement et par période).',
-    run: (args) => withContext((ctx) => runRappels(ctx, args)),
-  },
-};
+export const retoursCommands = commandGroup(importRetoursCommand, rappelsCommand);

@@ -4,7 +4,7 @@
  * standard output. Exit code 0 when the identity holds with no difference, 1 otherwise.
  */
 import type { AppContext } from '../../app-context.js';
-import type { CliCommand } from '../../cli-command.js';
+import { commandGroup, defineCommand, parseCommandArgs } from '../../cli-command.js';
 import { systemClock } from '../../infra/clock.js';
 import { loadConfig } from '../../infra/config.js';
 import { createMailDeliverer } from '../../infra/mail.js';
@@ -12,11 +12,19 @@ import { withDatabase } from '../../infra/command-line.js';
 import { campaignYear } from './cli-commands.js';
 import { rapprochementCsv, rapprochementText, reconcile } from './rapprochement.js';
 
+const SPEC = {
+  name: 'rapprochement',
+  arguments: [{ name: 'année' }],
+  options: { csv: { type: 'boolean', help: 'le même rapprochement en CSV sur la sortie standard' } },
+  help: 'Rapprochement de la campagne : collecté = frais + versé + reliquat versé + reste au fonds, au centime, chaque écart listé (docs/regles.md#rapprochement). --csv : le même en CSV.',
+} as const;
+
 /** Runs the command on `ctx`; `out` receives what is printed (tests read it). */
 export async function runRapprochement(ctx: AppContext, args: string[], out: (text: string) => void = console.log): Promise<number> {
-  const csv = args.includes('--csv');
-  const annee = campaignYear(args.find((a) => a !== '--csv'));
-  if (annee === null || args.filter((a) => a !== '--csv').length !== 1) {
+  const parsed = parseCommandArgs(SPEC, args);
+  const annee = parsed.ok ? campaignYear(parsed.positionals[0]) : null;
+  const csv = parsed.ok && parsed.values.csv === true;
+  if (annee === null) {
     console.error('Usage : rapprochement <année> [--csv] (par exemple : rapprochement 2025 --csv > rapprochement-2025.csv)');
     return 2;
   }
@@ -26,21 +34,18 @@ export async function runRapprochement(ctx: AppContext, args: string[], out: (te
   return view.equilibre ? 0 : 1;
 }
 
-export const rapprochementCommands: Record<string, CliCommand> = {
-  rapprochement: {
-    usage: 'rapprochement <année> [--csv]',
-    help: 'Rapprochement de la campagne : collecté = frais + versé + reliquat versé + reste au fonds, au centime, chaque écart listé (docs/regles.md#rapprochement). --csv : le même en CSV.',
-    run: (args) =>
-      withDatabase((db) => {
-        const config = loadConfig();
-        const ctx: AppContext = {
-          db,
-          dbKind: config.DATABASE_URL ? 'postgres' : 'pglite',
-          config,
-          clock: systemClock,
-          mail: createMailDeliverer(db, systemClock, undefined, ''),
-        };
-        return runRapprochement(ctx, args);
-      }),
-  },
-};
+export const rapprochementCommands = commandGroup(
+  defineCommand(SPEC, ({ argv }) =>
+    withDatabase((db) => {
+      const config = loadConfig();
+      const ctx: AppContext = {
+        db,
+        dbKind: config.DATABASE_URL ? 'postgres' : 'pglite',
+        config,
+        clock: systemClock,
+        mail: createMailDeliverer(db, systemClock, undefined, ''),
+      };
+      return runRapprochement(ctx, [...argv]);
+    }),
+  ),
+);

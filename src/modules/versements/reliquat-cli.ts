@@ -5,14 +5,14 @@
  * - `reliquat-simulation <année> [--csv]`: what the reliquat would give today (nothing written); with
  *   `--csv`, each establishment's share as CSV on the standard output.
  */
-import type { CliCommand } from '../../cli-command.js';
+import { commandGroup, defineCommand } from '../../cli-command.js';
 import { formatJour, parisDayOf } from '../../domain/jours.js';
 import { MOTIFS_REPORT } from '../../domain/reliquat.js';
 import { writeCsv } from '../../shared/csv.js';
 import { formatEurosPlain, formatEurosText, formatIntegerPlain, formatPercentNumber } from '../../shared/format.js';
 import { regionName } from '../referentiel/territoires.js';
 import { withDatabase } from '../../infra/command-line.js';
-import { campaignYear } from './cli-commands.js';
+import { campaignYear, YEAR_USAGE } from './cli-commands.js';
 import { importMetiersEnTension, type MetiersReport } from './metiers-en-tension.js';
 import { simulateReliquat, type ReliquatView } from './reliquat.js';
 
@@ -72,40 +72,46 @@ export function reliquatCsv(r: ReliquatView): string {
   );
 }
 
-export const reliquatCommands: Record<string, CliCommand> = {
-  'import-metiers-en-tension': {
-    usage: 'import-metiers-en-tension <année> <fichier>',
+const metiersCommand = defineCommand(
+  {
+    name: 'import-metiers-en-tension',
+    arguments: [{ name: 'année' }, { name: 'fichier' }],
     help: 'Importe les métiers en tension de chaque région (docs/metiers-en-tension-format.md). Tout ou rien ; remplace la liste de l’année.',
-    run: async ([anneeArg, path, ...rest]) => {
-      const annee = campaignYear(anneeArg);
-      if (annee === null || !path || rest.length) {
-        console.error('Usage : import-metiers-en-tension <année> <fichier> (par exemple : import-metiers-en-tension 2025 metiers.csv)');
-        return 2;
-      }
-      const report = await withDatabase((db) => importMetiersEnTension(db, annee, path, { now: new Date() }));
-      for (const l of formatMetiersReport(report)) console.log(l);
-      return report.rejected.length ? 1 : 0;
-    },
   },
-  'reliquat-simulation': {
-    usage: 'reliquat-simulation <année> [--csv]',
+  async ({ positionals: [anneeArg, path] }) => {
+    const annee = campaignYear(anneeArg);
+    if (annee === null) {
+      console.error(YEAR_USAGE('import-metiers-en-tension 2025 metiers.csv'));
+      return 2;
+    }
+    const report = await withDatabase((db) => importMetiersEnTension(db, annee, path!, { now: new Date() }));
+    for (const l of formatMetiersReport(report)) console.log(l);
+    return report.rejected.length ? 1 : 0;
+  },
+);
+
+const simulationCommand = defineCommand(
+  {
+    name: 'reliquat-simulation',
+    arguments: [{ name: 'année' }],
+    options: { csv: { type: 'boolean', help: 'la part de chaque établissement en CSV sur la sortie standard' } },
     help: 'Simule la répartition du reliquat (R. 6241-28) sans rien enregistrer ; --csv : la part de chaque établissement en CSV.',
-    run: async (args) => {
-      const csv = args.includes('--csv');
-      const rest = args.filter((a) => a !== '--csv');
-      const annee = campaignYear(rest[0]);
-      if (annee === null || rest.length !== 1) {
-        console.error('Usage : reliquat-simulation <année> [--csv] (par exemple : reliquat-simulation 2025)');
-        return 2;
-      }
-      const r = await withDatabase((db) => simulateReliquat({ db }, annee));
-      if (!r.ok) {
-        console.error(r.problem.message);
-        return 1;
-      }
-      if (csv) process.stdout.write(reliquatCsv(r.reliquat));
-      else for (const l of formatReliquat(r.reliquat, new Date())) console.log(l);
-      return 0;
-    },
   },
-};
+  async ({ positionals: [anneeArg], values }) => {
+    const annee = campaignYear(anneeArg);
+    if (annee === null) {
+      console.error(YEAR_USAGE('reliquat-simulation 2025'));
+      return 2;
+    }
+    const r = await withDatabase((db) => simulateReliquat({ db }, annee));
+    if (!r.ok) {
+      console.error(r.problem.message);
+      return 1;
+    }
+    if (values.csv) process.stdout.write(reliquatCsv(r.reliquat));
+    else for (const l of formatReliquat(r.reliquat, new Date())) console.log(l);
+    return 0;
+  },
+);
+
+export const reliquatCommands = commandGroup(metiersCommand, simulationCommand);
