@@ -5,7 +5,7 @@
  * every schema*.ts).
  */
 import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { sessionColumns, singleUseTokenColumns, ts } from './columns.js';
+import { sessionColumns, singleUseTokenColumns } from './columns.js';
 import { agents } from './schema-versements.js';
 
 /**
