@@ -43,11 +43,11 @@ interface AgregatRow {
 }
 
 /**
- * The batch's employers as an array: `siret = any(…)` makes each summary and each table of lines read
- * through its (annee, siret) index, whatever the planner knows of a temporary table or of a summary that
- * grew since it was last analysed.
+ * The batch's employers as one array parameter (each element quoted): `siret = any(…)` makes each summary
+ * and each table of lines read through its (annee, siret) index, whatever the planner knows of a summary
+ * that grew since it was last analysed.
  */
-const QUEUED = sql`array(select siret from stat_sirets)`;
+const queuedArray = (sirets: readonly string[]) => sql`${`{${sirets.map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
 const parisDay = (column: string) => sql.raw(`to_char(${column} at time zone 'Europe/Paris', 'YYYY-MM-DD')`);
 
@@ -56,7 +56,8 @@ const parisDay = (column: string) => sql.raw(`to_char(${column} at time zone 'Eu
  * they add is appended to `stat_delta`. The expected amounts are computed over each employer's whole set of
  * lines (the largest remainder needs them all), so only whole employers are recomputed.
  */
-function newLinesStatement(annee: number) {
+function newLinesStatement(annee: number, sirets: readonly string[]) {
+  const QUEUED = queuedArray(sirets);
   return sql`
     with lignes as (
       select a.id, a.siret_employeur, a.points_base::bigint as bp, e.credits_cents::bigint as credits,
@@ -127,16 +128,16 @@ async function addDelta(
 
 /** One batch: up to REFRESH_BATCH queued employers taken off the queue, their lines replaced, the totals moved by the difference. */
 async function refreshBatch(tx: Tx, annee: number): Promise<number> {
-  await tx.execute(sql`create temporary table stat_sirets (siret text primary key) on commit drop`);
-  await tx.execute(sql`
-    with d as (
-      delete from statistiques_a_recalculer q
-       where q.annee = ${annee}
-         and q.siret in (select siret from statistiques_a_recalculer where annee = ${annee} order by siret limit ${REFRESH_BATCH})
-      returning q.siret)
-    insert into stat_sirets select siret from d`);
-  const [n] = await selectRows<{ n: number }>(tx, sql`select count(*)::int as n from stat_sirets`);
-  if (!n?.n) return 0;
+  const taken = await selectRows<{ siret: string }>(
+    tx,
+    sql`delete from statistiques_a_recalculer q
+         where q.annee = ${annee}
+           and q.siret in (select siret from statistiques_a_recalculer where annee = ${annee} order by siret limit ${REFRESH_BATCH})
+        returning q.siret`,
+  );
+  const sirets = taken.map((r) => r.siret);
+  if (!taken.length) return 0;
+  const QUEUED = queuedArray(sirets);
   await tx.execute(sql`
     create temporary table stat_delta (etablissement_id bigint, niveau text, jour_validation text, jour_enregistrement text,
                                        lignes int, alloue bigint, valide bigint, verse bigint, nv bigint) on commit drop`);
@@ -145,8 +146,8 @@ async function refreshBatch(tx: Tx, annee: number): Promise<number> {
     insert into stat_delta
     select etablissement_id, niveau, jour_validation, jour_enregistrement, -1, -alloue_cents, -valide_cents, -verse_cents, -non_versable_cents
       from anciennes`);
-  await tx.execute(newLinesStatement(annee));
-  await refreshEmployers(tx, annee);
+  await tx.execute(newLinesStatement(annee, sirets));
+  await refreshEmployers(tx, annee, sirets);
   await addDelta(tx, annee, 'statistiques_etablissements', 'etablissement_id');
   await addDelta(tx, annee, 'statistiques_niveaux', 'niveau');
   await tx.execute(sql`
@@ -159,11 +160,12 @@ async function refreshBatch(tx: Tx, annee: number): Promise<number> {
        set enregistre_cents = statistiques_jours.enregistre_cents + excluded.enregistre_cents,
            valide_cents = statistiques_jours.valide_cents + excluded.valide_cents`);
   await tx.execute(sql`delete from statistiques_jours where annee = ${annee} and enregistre_cents = 0 and valide_cents = 0`);
-  return n.n;
+  return taken.length;
 }
 
 /** The batch's employers' envelopes and funds received replaced, the campaign's totals moved by the difference. */
-async function refreshEmployers(tx: Tx, annee: number): Promise<void> {
+async function refreshEmployers(tx: Tx, annee: number, sirets: readonly string[]): Promise<void> {
+  const QUEUED = queuedArray(sirets);
   await tx.execute(sql`
     with anciens as (
       delete from statistiques_employeurs where annee = ${annee} and siret = any(${QUEUED})
