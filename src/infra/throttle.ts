@@ -14,7 +14,7 @@
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AttemptPolicy } from '../domain/tokens.js';
-import { selectRows, type Tx } from './db/index.js';
+import { selectRows, type Db, type Tx } from './db/index.js';
 import { throttles } from './db/schema.js';
 
 export interface ThrottlePolicy {
@@ -85,6 +85,21 @@ export async function takeAttempts(tx: Tx, now: Date, requests: readonly Attempt
     refused.push({ key: r.key, retryAt: row ? new Date(row.retry_at) : now });
   }
   return { allowed: false, refused };
+}
+
+/**
+ * {@link takeAttempts} for the routes' rate limits (ADR 0008): the count is committed without waiting for
+ * the disk (`synchronous_commit = off` for this transaction only). A crash of the database may forget the
+ * last fraction of a second of counts (at most three `wal_writer_delay`), which a flood limit can afford;
+ * waiting for the disk cost a public search several milliseconds on a busy machine. Login and
+ * second-factor counters keep `takeAttempts` and its durable commit.
+ */
+export async function takeRateAttempts(db: Db, now: Date, requests: readonly AttemptRequest[]): Promise<AttemptOutcome> {
+  if (requests.length === 0) return { allowed: true };
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('synchronous_commit', 'off', true)`);
+    return takeAttempts(tx, now, requests);
+  });
 }
 
 /** Takes back one attempt of `key` (a success from a shared address: it was not a guess). */
