@@ -276,12 +276,15 @@ export function buildSearchSql(plan: SearchPlan): SQL {
   const from = fenced
     ? sql`(select * from ref_etablissements e where ${whereSql(plan, fz.length > 0, false)} offset 0) e where ${formationFilter(plan)}`
     : sql`ref_etablissements e where ${whereSql(plan, fz.length > 0)}`;
+  // `m` is read once (each group carries the ids of its matched composantes for the details), so
+  // PostgreSQL folds it into `g` instead of writing thousands of rows to a work table first.
   return sql`with ${diplomesCte(plan)}${sql.join(fz, sql``)}m as (
       select e.id, e.parent_id, e.nom_recherche, ${term.exact} as exact, ${term.score} as score, ${term.tie} as tie, ${dist} as dist
       from ${from}
     ), g as (
       select coalesce(parent_id, id) as root, max(exact) as exact, max(score) as score, min(tie) as tie, min(dist) as dist,
-             coalesce(min(case when parent_id is null then nom_recherche end), min(nom_recherche)) as nom, bool_or(parent_id is null) as root_matched
+             coalesce(min(case when parent_id is null then nom_recherche end), min(nom_recherche)) as nom, bool_or(parent_id is null) as root_matched,
+             array_agg(id) filter (where parent_id is not null) as matched_composantes
       from m group by 1
     ), page as (
       select g.*, count(*) over () as total from g order by ${order} ${limit}
@@ -289,7 +292,7 @@ export function buildSearchSql(plan: SearchPlan): SQL {
     select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details},
       (select json_agg(json_build_object('siret', c.siret, 'nom', c.nom, 'commune', c.commune, 'codePostal', c.code_postal, 'uais', ${uais('c')}, 'own', ${own('c')})
                        order by c.nom_recherche, c.id)
-         from ref_etablissements c where c.parent_id = page.root and c.id in (select m.id from m where m.parent_id is not null)) as composantes
+         from ref_etablissements c where c.id = any(page.matched_composantes)) as composantes
     from page join ref_etablissements r on r.id = page.root
     order by ${order}`;
 }
