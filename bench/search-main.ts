@@ -211,7 +211,12 @@ calibration.afterQueries = calibrate();
 const slowest = new Map<string, { qs: string; ms: number }>();
 for (const q of queries) {
   lastElapsed = Number.NaN;
-  await server.inject({ method: 'GET', url: `/soltea/recherche?${q.qs}`, remoteAddress: remoteAddress(), headers: { accept: 'application/json' } });
+  await server.inject({
+    method: 'GET',
+    url: `/soltea/recherche?${q.qs}`,
+    remoteAddress: remoteAddress(),
+    headers: { accept: 'application/json' },
+  });
   const s = slowest.get(q.kind);
   if (!s || lastElapsed > s.ms) slowest.set(q.kind, { qs: q.qs, ms: lastElapsed });
 }
