@@ -496,8 +496,14 @@ export const refEtablissements = pgTable(
      * distinct diploma types (upper case). Kept by the triggers of migration 0013 on every write of
      * ref_formations and ref_diplomes, never written by the application.
      */
-    niveaux: integer('niveaux').array().notNull().default(sql`'{}'`),
-    types: text('types').array().notNull().default(sql`'{}'`),
+    niveaux: integer('niveaux')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    types: text('types')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [
