@@ -11,7 +11,7 @@
  * browser's wrong form comes back as the page with its French messages rather than a bare 400.
  */
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
-import { takeAttempts } from '../infra/throttle.js';
+import { takeRateAttempts } from '../infra/throttle.js';
 import { tooManyRequests } from '../shared/problem.js';
 import { respond } from './respond.js';
 import { z } from 'zod';
@@ -118,7 +118,7 @@ function rateLimited(limits: readonly RateLimit[]): preValidationAsyncHookHandle
         : [{ key: `limite:${l.name}:${target}`, policy: { kind: 'fixed' as const, max: l.limit, windowSeconds: l.windowSeconds } }];
     });
     const now = req.server.ctx.clock.now();
-    const outcome = await takeAttempts(req.server.ctx.db, now, requests);
+    const outcome = await takeRateAttempts(req.server.ctx.db, now, requests);
     if (outcome.allowed) return;
     const retryAt = new Date(Math.max(...outcome.refused.map((r) => r.retryAt.getTime())));
     return respond(req, reply, {

@@ -14,7 +14,7 @@
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AttemptPolicy } from '../domain/tokens.js';
-import { selectRows, type Tx } from './db/index.js';
+import { selectRows, type Db, type Tx } from './db/index.js';
 import { throttles } from './db/schema.js';
 
 export interface ThrottlePolicy {
@@ -66,7 +66,12 @@ function retryStatement(r: AttemptRequest): SQL {
  * Counts one attempt on each key at once, in one statement: every key whose policy allows it counts the
  * attempt; the attempt may proceed only when all of them allowed it. Refused keys are not counted.
  */
-export async function takeAttempts(tx: Tx, now: Date, requests: readonly AttemptRequest[]): Promise<AttemptOutcome> {
+export async function takeAttempts(
+  tx: Tx,
+  now: Date,
+  requests: readonly AttemptRequest[],
+  opts: { durable: boolean } = { durable: true },
+): Promise<AttemptOutcome> {
   if (requests.length === 0) return { allowed: true };
   const ctes = sql.join(
     requests.map((r, i) => sql`${sql.raw(`c${i}`)} as (${countStatement(r, now)})`),
@@ -76,7 +81,11 @@ export async function takeAttempts(tx: Tx, now: Date, requests: readonly Attempt
     requests.map((_, i) => sql`select key from ${sql.raw(`c${i}`)}`),
     sql` union all `,
   );
-  const counted = new Set((await selectRows<{ key: string }>(tx, sql`with ${ctes} ${union}`)).map((r) => r.key));
+  // not durable: the statement's own (implicit) transaction commits without waiting for the disk
+  const statement = opts.durable
+    ? sql`with ${ctes} ${union}`
+    : sql`with ${ctes}, lazy as materialized (select set_config('synchronous_commit', 'off', true) as off) select k.key from (${union}) k, lazy`;
+  const counted = new Set((await selectRows<{ key: string }>(tx, statement)).map((r) => r.key));
   const refusedRequests = requests.filter((r) => !counted.has(r.key));
   if (refusedRequests.length === 0) return { allowed: true };
   const refused = [];
@@ -85,6 +94,18 @@ export async function takeAttempts(tx: Tx, now: Date, requests: readonly Attempt
     refused.push({ key: r.key, retryAt: row ? new Date(row.retry_at) : now });
   }
   return { allowed: false, refused };
+}
+
+/**
+ * {@link takeAttempts} for the routes' rate limits (ADR 0008): the count is committed without waiting for
+ * the disk (`synchronous_commit = off` for its own statement's transaction: one round trip). A crash of the database may forget the
+ * last fraction of a second of counts (at most three `wal_writer_delay`), which a flood limit can afford;
+ * waiting for the disk cost a public search several milliseconds on a busy machine. Login and
+ * second-factor counters keep `takeAttempts` and its durable commit. Outside any transaction only: inside
+ * one, the setting would hold for that whole transaction.
+ */
+export async function takeRateAttempts(db: Db, now: Date, requests: readonly AttemptRequest[]): Promise<AttemptOutcome> {
+  return takeAttempts(db, now, requests, { durable: false });
 }
 
 /** Takes back one attempt of `key` (a success from a shared address: it was not a guess). */

@@ -149,14 +149,20 @@ export function sqlOfText(text: string, values: readonly unknown[]): SQL {
  * `name` must be unique to `text` across the application.
  */
 export async function queryPrepared(db: Tx, name: string, text: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
-  const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
-  if (client && typeof client.query === 'function' && typeof client.totalCount === 'number') {
+  const client = (db as unknown as { $client?: { query?: unknown } }).$client;
+  if (client && onPool(db)) {
     const r = await (
       client as unknown as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> }
     ).query({ name, text, values: [...values] });
     return r.rows;
   }
   return selectRows<Record<string, unknown>>(db, sqlOfText(text, values));
+}
+
+/** True when `db` is a node-postgres pool (PostgreSQL, outside a transaction); false on PGlite or in a transaction. */
+export function onPool(db: Tx): boolean {
+  const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
+  return Boolean(client && typeof client.query === 'function' && typeof client.totalCount === 'number');
 }
 
 /** The rows of a raw statement (node-postgres and PGlite both answer `{ rows }`): the one place that knows it. */

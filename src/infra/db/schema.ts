@@ -486,6 +486,19 @@ export const refEtablissements = pgTable(
     liste: text('liste').notNull(),
     /** true when the SIRET or a UAI failed its check in the source file (imported with a warning) */
     checksumWarning: boolean('checksum_warning').notNull().default(false),
+    /**
+     * Search summary of the row's own formations of its year (ADR 0008): the distinct niveaux and the
+     * distinct diploma types (upper case). Kept by the triggers of migration 0013 on every write of
+     * ref_formations and ref_diplomes, never written by the application.
+     */
+    niveaux: integer('niveaux')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    types: text('types')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [

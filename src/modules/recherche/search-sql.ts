@@ -183,15 +183,21 @@ export function whereSql(plan: SearchPlan, candidates: boolean, withFormations =
 }
 
 /**
- * `from … where` of the formations of row `id` in the year meeting the formation criteria. Conditions
- * on the diplomas are joined rather than listed as ids: the planner then estimates a probe per
- * establishment rightly (a long `= any(array)` is costed per element and turns probes into scans).
+ * `from … where` of the formations of row `id` in the year meeting the formation criteria. The diplomas
+ * meeting them are the statement's CTE `dip`, computed once (see diplomesCte): each formation is then
+ * one probe of a hashed set, instead of the title's LIKE conditions evaluated again on every formation
+ * of every row (and of every row of the page's details).
  */
 function formationsOf(plan: SearchPlan, id: SQL): SQL {
   const base = sql`ref_formations f where f.etablissement_id = ${id} and f.annee = ${plan.annee}::int`;
-  if (!plan.diplome) return base;
-  if ('ids' in plan.diplome) return sql`${base} and f.diplome_id = any(${idArray(plan.diplome.ids)})`;
-  return sql`ref_formations f join ref_diplomes d on d.id = f.diplome_id where f.etablissement_id = ${id} and f.annee = ${plan.annee}::int and ${diplomeSql(plan.diplome.criteria)}`;
+  return plan.diplome ? sql`${base} and f.diplome_id in (select dip.id from dip)` : base;
+}
+
+/** The CTE `dip` of the statement: the ids of the diplomas meeting the formation criteria (none without). */
+function diplomesCte(plan: SearchPlan): SQL {
+  if (!plan.diplome) return sql``;
+  if ('ids' in plan.diplome) return sql`dip as (select unnest(${idArray(plan.diplome.ids)}) as id), `;
+  return sql`dip as materialized (select d.id from ref_diplomes d where ${diplomeSql(plan.diplome.criteria)}), `;
 }
 
 /**
@@ -200,9 +206,27 @@ function formationsOf(plan: SearchPlan, id: SQL): SQL {
  * the planner may start from the formations of the diplomas (a semi-join), better nationwide.
  */
 function formationFilter(plan: SearchPlan): SQL {
-  return narrowed(plan)
+  const summary = plan.diplome && 'criteria' in plan.diplome ? summaryFilter(plan.diplome.criteria) : null;
+  if (summary?.decides) return summary.where;
+  const probe = narrowed(plan)
     ? sql`(select 1 from ${formationsOf(plan, sql`e.id`)} limit 1) is not null`
     : sql`exists (select 1 from ${formationsOf(plan, sql`e.id`)})`;
+  // the summary first: PostgreSQL checks the cheap conditions before the subquery
+  return summary ? sql`${summary.where} and ${probe}` : probe;
+}
+
+/**
+ * The niveau and type criteria on the row's search summary (`niveaux`, `types`: ADR 0008). A row
+ * without such a formation is out without reading its formations. The summary `decides` when the
+ * criterion is one niveau or one type alone; with both, or with other criteria, it only pre-filters
+ * (a row may have a niveau 5 formation and a BTS of niveau 3).
+ */
+function summaryFilter(d: DiplomeCriteria): { where: SQL; decides: boolean } | null {
+  const parts: SQL[] = [];
+  if (d.niveau !== null) parts.push(sql`e.niveaux @> array[${d.niveau}::int]`);
+  if (d.type) parts.push(sql`e.types @> array[${d.type}::text]`);
+  if (!parts.length) return null;
+  return { where: allOf(parts), decides: parts.length === 1 && d.words.length === 0 && !d.rncp && !d.cfd };
 }
 
 /** The fuzzy words of the plan matched through the index (its statement then runs in a fuzzy `tunedTransaction`). */
@@ -252,12 +276,15 @@ export function buildSearchSql(plan: SearchPlan): SQL {
   const from = fenced
     ? sql`(select * from ref_etablissements e where ${whereSql(plan, fz.length > 0, false)} offset 0) e where ${formationFilter(plan)}`
     : sql`ref_etablissements e where ${whereSql(plan, fz.length > 0)}`;
-  return sql`with ${sql.join(fz, sql``)}m as (
+  // `m` is read once (each group carries the ids of its matched composantes for the details), so
+  // PostgreSQL folds it into `g` instead of writing thousands of rows to a work table first.
+  return sql`with ${diplomesCte(plan)}${sql.join(fz, sql``)}m as (
       select e.id, e.parent_id, e.nom_recherche, ${term.exact} as exact, ${term.score} as score, ${term.tie} as tie, ${dist} as dist
       from ${from}
     ), g as (
       select coalesce(parent_id, id) as root, max(exact) as exact, max(score) as score, min(tie) as tie, min(dist) as dist,
-             coalesce(min(case when parent_id is null then nom_recherche end), min(nom_recherche)) as nom, bool_or(parent_id is null) as root_matched
+             coalesce(min(case when parent_id is null then nom_recherche end), min(nom_recherche)) as nom, bool_or(parent_id is null) as root_matched,
+             array_agg(id) filter (where parent_id is not null) as matched_composantes
       from m group by 1
     ), page as (
       select g.*, count(*) over () as total from g order by ${order} ${limit}
@@ -265,7 +292,7 @@ export function buildSearchSql(plan: SearchPlan): SQL {
     select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details},
       (select json_agg(json_build_object('siret', c.siret, 'nom', c.nom, 'commune', c.commune, 'codePostal', c.code_postal, 'uais', ${uais('c')}, 'own', ${own('c')})
                        order by c.nom_recherche, c.id)
-         from ref_etablissements c where c.parent_id = page.root and c.id in (select m.id from m where m.parent_id is not null)) as composantes
+         from ref_etablissements c where c.id = any(page.matched_composantes)) as composantes
     from page join ref_etablissements r on r.id = page.root
     order by ${order}`;
 }

@@ -28,7 +28,7 @@
  * then the shorter name (more of it matched), then name.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
+import { onPool, selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { formationCode, PAGE_SIZE, parseQueryTerm, textTerm, type Criteria, type QueryTerm } from '../../domain/recherche.js';
 import { libelleCategorie } from '../../domain/referentiel.js';
 import { communeLabel, findCommunes, resolveCentre, withArrondissements } from './communes.js';
@@ -57,12 +57,14 @@ import {
 
 /**
  * Runs `fn` in a transaction tuned for the search (settings reset at its end):
- * - always `jit = off`: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost (a
+ * - `jit = off` (PostgreSQL; PGlite has no JIT): PostgreSQL compiles a plan whose estimated cost passes jit_above_cost (a
  *   per-row subquery on an estimate of many rows) — 30 ms to 1.5 s of compiling for a few-ms query;
  * - `fuzzy`: `<%` uses WORD_SIMILARITY_THRESHOLD, and the planner prefers the trigram index to a
  *   sequential scan (it would evaluate the costly similarity on every row).
  */
 async function tunedTransaction<T>(db: Db, fuzzy: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  // PGlite has no JIT: without fuzzy words there is nothing to set, so no transaction (three round trips)
+  if (!fuzzy && !onPool(db)) return fn(db);
   return db.transaction(async (tx) => {
     await tx.execute(
       fuzzy
@@ -72,8 +74,6 @@ async function tunedTransaction<T>(db: Db, fuzzy: boolean, fn: (tx: Tx) => Promi
     return fn(tx);
   });
 }
-
-// ── look-ups ────────────────────────────────────────────────────────────────────────────────────
 
 // ── look-ups ────────────────────────────────────────────────────────────────────────────────────
 

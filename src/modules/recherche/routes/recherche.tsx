@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, wantsJson } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { SolteaAccueilPage } from '../../../web/pages/soltea-accueil.js';
@@ -71,8 +71,12 @@ async function showAccueil(req: FastifyRequest, reply: FastifyReply) {
 /** The search; programs get the first page of everything when they send no criterion. */
 async function search(req: FastifyRequest, reply: FastifyReply) {
   const db = req.server.ctx.db;
-  const run = await runSearch(db, (req.query ?? {}) as Record<string, unknown>);
-  const page = async () => <RecherchePage ctx={pageContext(req)} view={searchView(run, await diplomeTypes(db))} />;
+  // a page also lists the diploma types: read beside the search (two connections of the pool), not after it
+  const [run, types] = await Promise.all([
+    runSearch(db, (req.query ?? {}) as Record<string, unknown>),
+    wantsJson(req) ? null : diplomeTypes(db),
+  ]);
+  const page = async () => <RecherchePage ctx={pageContext(req)} view={searchView(run, types ?? (await diplomeTypes(db)))} />;
   if (run.invalid) return respond(req, reply, { problem: invalidCriteria(run), page });
   return respond(req, reply, {
     json: async () => searchJson(run.parsed, run.outcome ?? (await searchEtablissements(db, run.parsed.criteria))),
