@@ -101,7 +101,8 @@ export type AuditAction =
   | 'operateur.code_refuse'
   | 'operateur.code_bloque'
   | 'operateur.totp_enrole'
-  | 'operateur.deconnexion';
+  | 'operateur.deconnexion'
+  | 'operateur.import_lance';
 
 export interface AuditEntry {
   action: AuditAction;

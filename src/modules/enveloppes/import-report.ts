@@ -25,6 +25,8 @@ export interface ImportEnveloppesOptions {
   onProgress?: (p: EnvelopeImportProgress) => void;
   /** who imports (null: the command line) — for the audit trail */
   actorUserId?: string | null;
+  /** the operator's agent who imports from the browser (« Imports ») — for the audit trail */
+  actorAgentId?: string | null;
 }
 
 export interface EnvelopeCounts {

@@ -163,6 +163,7 @@ async function auditImport(tx: Tx, { annee, opts, report }: YearContext): Promis
     {
       action: 'enveloppes.imported',
       actorUserId: opts.actorUserId ?? null,
+      actorAgentId: opts.actorAgentId ?? null,
       details: {
         annee,
         fichiers: report.files.map((f) => f.fichier),

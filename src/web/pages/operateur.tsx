@@ -12,7 +12,7 @@ import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { SideMenu } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 
-export type OperatorTab = 'accueil' | 'vagues' | 'reliquat' | 'rapprochement' | 'banque';
+export type OperatorTab = 'accueil' | 'vagues' | 'reliquat' | 'rapprochement' | 'banque' | 'imports';
 
 /** The side menu; campaigns, imports and statistics will take their place here. */
 export const OPERATOR_TABS: readonly { key: OperatorTab; label: string; href: string }[] = [
@@ -21,6 +21,7 @@ export const OPERATOR_TABS: readonly { key: OperatorTab; label: string; href: st
   { key: 'reliquat', label: 'Reliquat', href: '/operateur/reliquat' },
   { key: 'rapprochement', label: 'Rapprochement', href: '/operateur/rapprochement' },
   { key: 'banque', label: 'Coordonnées bancaires', href: '/operateur/coordonnees-bancaires' },
+  { key: 'imports', label: 'Imports', href: '/operateur/imports' },
 ];
 
 export function OperatorFrame(props: {

@@ -9,6 +9,7 @@ export const tags = {
   vagues: ['Opérateur - vagues de versement'],
   reliquat: ['Opérateur - reliquat'],
   rapprochement: ['Opérateur - rapprochement'],
+  imports: ['Opérateur - imports'],
 };
 
 export const NOTICES: Record<string, string> = {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { operateurConnexionRoutes } from './connexion.js';
 import { operateurEspaceRoutes } from './espace.js';
+import { operateurImportsRoutes } from './imports.js';
 import { operateurReliquatRoutes } from './reliquat.js';
 import { operateurVaguesRoutes } from './vagues.js';
 
@@ -10,4 +11,5 @@ export async function operateurRoutes(app: FastifyInstance) {
   await app.register(operateurEspaceRoutes);
   await app.register(operateurVaguesRoutes);
   await app.register(operateurReliquatRoutes);
+  await app.register(operateurImportsRoutes);
 }
