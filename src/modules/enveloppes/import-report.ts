@@ -10,7 +10,8 @@ import { selectRows, type Tx } from '../../infra/db/index.js';
 import { big, netOf, type EnvelopeRow } from './envelope-rows.js';
 import type { ParsedEnvelopeFile, ReportEntry } from './lines.js';
 
-export type EnvelopeFileSource = string | { fichier: string; content: string | Uint8Array };
+/** A path, or a file's name with its bytes, or a file's name with its path (an upload stored under another name). */
+export type EnvelopeFileSource = string | { fichier: string; content: string | Uint8Array } | { fichier: string; path: string };
 
 export interface EnvelopeImportProgress {
   phase: 'lecture' | 'calcul' | 'ecriture';

@@ -216,9 +216,9 @@ async function readFiles(
 
 /** The bytes of a file (a path is read), or null when it cannot be read (reported). */
 async function contentOf(f: EnvelopeFileSource, fichier: string, report: EnvelopeImportReport): Promise<string | Uint8Array | null> {
-  if (typeof f !== 'string') return f.content;
+  if (typeof f !== 'string' && 'content' in f) return f.content;
   try {
-    return await readFile(f);
+    return await readFile(typeof f === 'string' ? f : f.path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     report.rejected.push({

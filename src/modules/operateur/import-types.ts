@@ -108,6 +108,8 @@ export const formatLimit = (bytes: number) => `${Math.round(bytes / MB)} Mo`;
 /** What a kind's run is given. */
 export interface ImportRun {
   path: string;
+  /** the name of the file as uploaded (the report names it) */
+  fichier: string;
   annee: number | null;
   fraisCents: Cents | null;
   agentId: string;
@@ -139,7 +141,7 @@ const year = (r: ImportRun) => r.annee ?? 0;
 export async function runImportType(db: Db, type: ImportType, r: ImportRun): Promise<ImportOutcome> {
   switch (type) {
     case 'enveloppes': {
-      const report = await importEnveloppes(db, year(r), [r.path], {
+      const report = await importEnveloppes(db, year(r), [{ fichier: r.fichier, path: r.path }], {
         now: r.now,
         actorAgentId: r.agentId,
         ...(r.fraisCents === null ? {} : { operatorFeeCents: r.fraisCents }),

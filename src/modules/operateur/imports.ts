@@ -126,6 +126,7 @@ async function runJob(ctx: AppContext, id: number, s: StartImport): Promise<void
   try {
     const outcome = await runImportType(ctx.db, s.type, {
       path: s.file.path,
+      fichier: s.file.fichier,
       annee: s.annee,
       fraisCents: s.fraisCents,
       agentId: s.agentId,

@@ -24,6 +24,8 @@ export interface Upload {
   /** the folder of the file: removed after the answer unless a job took it */
   dir: string;
   kept: boolean;
+  /** the form's CSRF token (a field before the file), where the security hook reads it */
+  _csrf?: string;
 }
 
 /** Where uploads wait for their job. */
@@ -132,6 +134,7 @@ export async function receiveMultipart(body: Readable, contentType: string, limi
     if (!up.refus && done) up.file = { path: sink.path, fichier, sha256, taille: sink.taille };
     else if (!up.refus) up.refus = 'mal_forme';
   } else if (!up.refus) up.refus = 'absent';
+  if (up.fields._csrf !== undefined) up._csrf = up.fields._csrf;
   return up;
 }
 
