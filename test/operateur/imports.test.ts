@@ -39,7 +39,9 @@ async function upload(c: Client, type: string, fields: Record<string, string>, f
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   if (file) {
     parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`,
+      ),
     );
     parts.push(Buffer.from(file.content));
     parts.push(Buffer.from('\r\n'));
@@ -136,7 +138,12 @@ describe('imports from the browser', () => {
     expect(m).toMatchObject({ etat: 'reussi' });
     expect(m.rapport![0]).toMatch(/^Métiers en tension 2025 : 1 métier\(s\) dans 1 région\(s\)/);
 
-    const ref = await importFile('referentiel', { annee: '2025' }, 'etablissements.csv', 'siret;nom;code_commune;categorie\n19750001700011;LYCEE DU FICHIER;75056;1°\n');
+    const ref = await importFile(
+      'referentiel',
+      { annee: '2025' },
+      'etablissements.csv',
+      'siret;nom;code_commune;categorie\n19750001700011;LYCEE DU FICHIER;75056;1°\n',
+    );
     expect(ref.rapport![0]).toMatch(/^Référentiel 2025 : 1 fichier\(s\), 1 ligne\(s\) lue\(s\)/);
     expect(ref.etat).toBe('reussi');
 
@@ -154,7 +161,12 @@ describe('imports from the browser', () => {
     const ext = await upload(gestionnaire, 'registre', {}, { name: 'urssaf-2025.csv', content: 'siret;collecteur\n' });
     expect(ext.statusCode).toBe(415);
     expect(ext.body).toContain('extension attendue « .json »');
-    const xlsx = await upload(gestionnaire, 'metiers', { annee: '2025' }, { name: 'metiers.xlsx', content: Buffer.from('PK\u0003\u0004xxxx') });
+    const xlsx = await upload(
+      gestionnaire,
+      'metiers',
+      { annee: '2025' },
+      { name: 'metiers.xlsx', content: Buffer.from('PK\u0003\u0004xxxx') },
+    );
     expect(xlsx.body).toContain('Ce fichier est un classeur (Excel, LibreOffice) ou une archive ZIP');
     const none = await upload(gestionnaire, 'metiers', { annee: '2025' }, null);
     expect(none.statusCode).toBe(400);
