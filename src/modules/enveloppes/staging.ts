@@ -42,11 +42,19 @@ export async function dropStaging(db: Db, st: Staging): Promise<void> {
 /** Receives the lines as the parser emits them (synchronously); `flush()` writes those held. */
 export class LineStager {
   private seq = 0;
-  private readonly depots = new Map<string, number>();
+  /**
+   * The deposits met so far and their order, keyed compactly (a national file has about a million
+   * deposits: one per company filing for itself): by deposit date, then by the déclarant's SIRET as a
+   * number, else by the deposit's own key.
+   */
+  private readonly depots = new Map<string | null, Map<number | string, number>>();
+  private count = 0;
   private lastDepot = '';
   private lastOrder = 0;
   private rows: EnvelopeLine[] = [];
   private fichier = 0;
+  private readonly fichierKeys = new Map<string, number>();
+  private fichierKey = 0;
 
   constructor(
     private readonly db: Db,
@@ -58,6 +66,9 @@ export class LineStager {
   startFile(fichier: string): void {
     this.fichier = this.st.fichiers.length;
     this.st.fichiers.push(fichier);
+    // deposits are keyed by the file's name: two files of the same name are one for them
+    if (!this.fichierKeys.has(fichier)) this.fichierKeys.set(fichier, this.fichierKeys.size);
+    this.fichierKey = this.fichierKeys.get(fichier)!;
   }
 
   readonly add = (l: EnvelopeLine): void => {
@@ -72,11 +83,16 @@ export class LineStager {
   }
 
   /** The order of a deposit in the input: the rank of its first line (the previous line's deposit, most of the time). */
-  private orderOf(depot: string): number {
-    if (depot === this.lastDepot) return this.lastOrder;
-    let o = this.depots.get(depot);
-    if (o === undefined) this.depots.set(depot, (o = this.depots.size));
-    this.lastDepot = depot;
+  private orderOf(l: EnvelopeLine): number {
+    if (l.depot === this.lastDepot) return this.lastOrder;
+    let byDate = this.depots.get(l.deposeLe);
+    if (!byDate) this.depots.set(l.deposeLe, (byDate = new Map()));
+    // a deposit is a file, a date and who filed (csv-line.ts), or a DSN declaration (dsn-file.ts)
+    const who = l.declarant?.siret;
+    const key = who && /^\d{14}$/.test(who) && l.depot.endsWith(`|${who}`) ? Number(who) + this.fichierKey * 1e14 : l.depot;
+    let o = byDate.get(key);
+    if (o === undefined) byDate.set(key, (o = this.count++));
+    this.lastDepot = l.depot;
     this.lastOrder = o;
     return o;
   }
@@ -96,7 +112,7 @@ export class LineStager {
       code![k] = l.code;
       cents![k] = l.cents.toString();
       collecteur![k] = l.collecteur;
-      depot![k] = String(this.orderOf(l.depot));
+      depot![k] = String(this.orderOf(l));
       depose![k] = l.deposeLe;
       declSiret![k] = l.declarant?.siret ?? null;
       declNom![k] = l.declarant?.nom ?? null;
