@@ -9,7 +9,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Jour } from '../../domain/jours.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { createEnvelopeAggregator, type Aggregation } from './aggregation.js';
 import { pgArray } from './envelope-rows.js';
@@ -86,7 +85,7 @@ export class LineStager {
   private orderOf(l: EnvelopeLine): number {
     if (l.depot === this.lastDepot) return this.lastOrder;
     let byDate = this.depots.get(l.deposeLe);
-    if (!byDate) this.depots.set(l.deposeLe, (byDate = new Map()));
+    if (!byDate) this.depots.set(l.deposeLe, (byDate = new Map<number | string, number>()));
     // a deposit is a file, a date and who filed (csv-line.ts), or a DSN declaration (dsn-file.ts)
     const who = l.declarant?.siret;
     const key = who && /^\d{14}$/.test(who) && l.depot.endsWith(`|${who}`) ? Number(who) + this.fichierKey * 1e14 : l.depot;
@@ -180,7 +179,7 @@ function linesOf(rows: readonly StagedRow[], st: Staging): EnvelopeLine[] {
   return rows.map((r) => {
     const pk = `${r.debut}|${r.fin}`;
     let periode = periodes.get(pk);
-    if (!periode) periodes.set(pk, (periode = { debut: r.debut as Jour, fin: r.fin as Jour }));
+    if (!periode) periodes.set(pk, (periode = { debut: r.debut, fin: r.fin }));
     let declarant: Declarant | null = null;
     if (r.declarant_siret !== null || r.declarant_nom !== null) {
       const dk = `${r.declarant_siret ?? ''}|${r.declarant_nom ?? ''}`;

@@ -155,27 +155,7 @@ export function ImportFormPage(props: {
             maxLength={30}
           />
         ) : null}
-        <div className={`fr-upload-group fr-mb-3w ${errors.fichier ? 'fr-input-group--error' : ''}`}>
-          <label className="fr-label" htmlFor="fichier">
-            Fichier à importer
-            <span className="fr-hint-text">{`Taille maximale : ${formatSize(info.maxBytes)}. Format : ${info.extensions.join(', ')}.`}</span>
-          </label>
-          <input
-            className="fr-upload"
-            type="file"
-            id="fichier"
-            name="fichier"
-            accept={info.extensions.join(',')}
-            required
-            aria-required="true"
-            aria-describedby={errors.fichier ? 'fichier-erreur' : undefined}
-          />
-          {errors.fichier ? (
-            <p className="fr-error-text" id="fichier-erreur">
-              {errors.fichier}
-            </p>
-          ) : null}
-        </div>
+        <FileField info={info} error={errors.fichier} />
         <ul className="fr-btns-group fr-btns-group--inline-md">
           <li>
             <a className="fr-btn fr-btn--secondary" href="/operateur/imports">
@@ -190,6 +170,34 @@ export function ImportFormPage(props: {
         </ul>
       </form>
     </OperatorFrame>
+  );
+}
+
+/** The file, last in the form (the server reads the fields before it). */
+function FileField(props: { info: ImportTypeInfo; error?: string | undefined }) {
+  const info = props.info;
+  return (
+    <div className={`fr-upload-group fr-mb-3w ${props.error ? 'fr-input-group--error' : ''}`}>
+      <label className="fr-label" htmlFor="fichier">
+        Fichier à importer
+        <span className="fr-hint-text">{`Taille maximale : ${formatSize(info.maxBytes)}. Format : ${info.extensions.join(', ')}.`}</span>
+      </label>
+      <input
+        className="fr-upload"
+        type="file"
+        id="fichier"
+        name="fichier"
+        accept={info.extensions.join(',')}
+        required
+        aria-required="true"
+        aria-describedby={props.error ? 'fichier-erreur' : undefined}
+      />
+      {props.error ? (
+        <p className="fr-error-text" id="fichier-erreur">
+          {props.error}
+        </p>
+      ) : null}
+    </div>
   );
 }
 

@@ -20,7 +20,7 @@ import { importFieldsSchema } from '../contracts.js';
 import { IMPORT_TYPE_INFO, formatLimit, isImportType, type ImportType } from '../import-types.js';
 import { failAbandonedImports, importHistory, importJob, importsSettled, startImport, HISTORY_PAGE_SIZE } from '../imports.js';
 import { meta, pageOf, tags } from './common.js';
-import { dropUpload, isUpload, receiveMultipart, receiveRaw, type Upload } from './upload.js';
+import { dropUpload, isUpload, receiveMultipart, receiveRaw } from './upload.js';
 
 const typeParams = z.object({ type: z.enum(['enveloppes', 'referentiel', 'registre', 'encaissements', 'metiers']) });
 const jobParams = z.object({ id: z.string() });
@@ -181,7 +181,7 @@ async function upload(req: FastifyRequest, reply: FastifyReply) {
     ip: meta(req).ip,
   });
   if (!r.ok) return refuse(r.problem, values);
-  (body as Upload).kept = true;
+  body.kept = true;
   const suivi = `/operateur/imports/suivi/${r.id}`;
   return respond(req, reply, {
     status: 202,

@@ -95,7 +95,7 @@ export async function receiveMultipart(body: Readable, contentType: string, limi
     return up;
   }
   const delimiter = Buffer.from(`\r\n--${boundary}`);
-  let head: Buffer | null = Buffer.alloc(0) as Buffer;
+  let head: Buffer | null = Buffer.alloc(0);
   let carry: Buffer = Buffer.alloc(0);
   let sink: FileSink | null = null;
   let fichier = '';
