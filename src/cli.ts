@@ -12,7 +12,7 @@ import { migrateDatabase, openDatabase, selectRows } from './infra/db/index.js';
 import { progressPrinter, withDatabase } from './infra/command-line.js';
 import { devCommands } from './dev/cli-commands.js';
 import { campagnesCommands } from './modules/campagnes/cli-commands.js';
-import { importRegistry } from './modules/entreprises/import-registry.js';
+import { formatRegistryReport, importRegistry } from './modules/entreprises/import-registry.js';
 import { enveloppesCommands } from './modules/enveloppes/cli-commands.js';
 import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-commands.js';
 import { operateurCommands } from './modules/operateur/cli-commands.js';
@@ -36,12 +36,7 @@ const registryCommands = commandGroup(
           onProgress: (done, total) => progress.show('Lignes', done, total),
         });
         progress.end();
-        console.log(`Fichiers lus : ${report.files}`);
-        console.log(`Entreprises : ${report.entreprises.inserted} ajoutées, ${report.entreprises.updated} mises à jour`);
-        console.log(`Établissements : ${report.etablissements.inserted} ajoutés, ${report.etablissements.updated} mis à jour`);
-        for (const w of report.warnings) console.log(`Avertissement ${w.ref} : ${w.reason}`);
-        for (const r of report.rejected) console.log(`Rejet ${r.ref} : ${r.reason}`);
-        console.log(`${report.rejected.length} rejet(s), ${report.warnings.length} avertissement(s).`);
+        for (const l of formatRegistryReport(report)) console.log(l);
         return report.rejected.length > 0 ? 1 : 0;
       }),
   ),

@@ -132,7 +132,7 @@ function divRoundHalfAway(n: bigint, d: bigint): bigint {
 const NO_ERRORS: readonly EnvelopeError[] = Object.freeze([]);
 const isAmount = (v: unknown): boolean => typeof v === 'bigint' && v >= 0n;
 
-function checkDeclared(d: DeclaredAmounts): readonly EnvelopeError[] {
+export function checkDeclared(d: DeclaredAmounts): readonly EnvelopeError[] {
   if (isCollecteur(d.collecteur) && isAmount(d.soldeCents) && isAmount(d.subventionsCfaCents) && isAmount(d.creanceAlternantsCents))
     return NO_ERRORS;
   const errors: EnvelopeError[] = [];
@@ -147,7 +147,7 @@ function checkDeclared(d: DeclaredAmounts): readonly EnvelopeError[] {
   return errors;
 }
 
-type CollectorPart = Omit<Envelope, 'fraisOperateurCents' | 'fraisCents' | 'creditsCents'>;
+export type CollectorPart = Omit<Envelope, 'fraisOperateurCents' | 'fraisCents' | 'creditsCents'>;
 
 /** Net due and the collector's fees of one declaration (step 1 and 2 of the header). */
 export function collectorPart(d: DeclaredAmounts, fees: Readonly<Record<Collecteur, CollectorFees>> = COLLECTOR_FEES): CollectorPart {
@@ -156,7 +156,7 @@ export function collectorPart(d: DeclaredAmounts, fees: Readonly<Record<Collecte
   return collectorPartUnchecked(d, fees);
 }
 
-function collectorPartUnchecked(d: DeclaredAmounts, fees: Readonly<Record<Collecteur, CollectorFees>>): CollectorPart {
+export function collectorPartUnchecked(d: DeclaredAmounts, fees: Readonly<Record<Collecteur, CollectorFees>>): CollectorPart {
   const warnings: string[] = [];
   const deductionsCents = d.subventionsCfaCents + d.creanceAlternantsCents;
   let netCents = d.soldeCents - deductionsCents;
@@ -182,7 +182,7 @@ function collectorPartUnchecked(d: DeclaredAmounts, fees: Readonly<Record<Collec
   };
 }
 
-function finish(part: CollectorPart, fraisOperateurCents: Cents): Envelope {
+export function finish(part: CollectorPart, fraisOperateurCents: Cents): Envelope {
   const fraisCents = part.nonRecouvrementCents + part.gestionCollecteurCents + fraisOperateurCents;
   // an explicit literal (not a spread): one object shape for all envelopes, fast on a national batch
   return {
@@ -223,14 +223,14 @@ export interface EnvelopeBatch {
   warnings: string[];
 }
 
-function emptyTotals(): Totals {
+export function emptyTotals(): Totals {
   const t = {} as Totals;
   for (const k of AMOUNTS) t[k] = 0n;
   t.envelopes = 0;
   return t;
 }
 
-function addTo(t: Totals, e: Envelope): void {
+export function addTo(t: Totals, e: Envelope): void {
   for (const k of AMOUNTS) t[k] += e[k];
   t.envelopes += 1;
 }

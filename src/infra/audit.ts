@@ -105,7 +105,8 @@ export type AuditAction =
   | 'operateur.totp_enrole'
   | 'operateur.deconnexion'
   /** a consultation of the support search (read-only, audited: who looked at which company) */
-  | 'operateur.support_consulte';
+  | 'operateur.support_consulte'
+  | 'operateur.import_lance';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -728,6 +728,35 @@ export const enveloppes = pgTable(
 );
 
 /**
+ * The lines of the envelope files being imported (src/modules/enveloppes/staging.ts), staged so that the
+ * import never holds a national file in memory: written as the files are read, aggregated SIRET by SIRET,
+ * deleted when the import ends (UNLOGGED in the migration: a scratch table, not worth the WAL). `depot`
+ * is the order of the line's deposit in the input (the first line of that deposit).
+ */
+export const enveloppesImportLignes = pgTable(
+  'enveloppes_import_lignes',
+  {
+    run: text('run').notNull(),
+    seq: integer('seq').notNull(),
+    siret: text('siret').notNull(),
+    exercice: integer('exercice').notNull(),
+    code: text('code').notNull(),
+    cents: bigint('cents', { mode: 'bigint' }).notNull(),
+    collecteur: text('collecteur').notNull(),
+    depot: integer('depot').notNull(),
+    deposeLe: text('depose_le'),
+    declarantSiret: text('declarant_siret'),
+    declarantNom: text('declarant_nom'),
+    debut: text('debut').notNull(),
+    fin: text('fin').notNull(),
+    fichier: integer('fichier').notNull(),
+    ligne: integer('ligne').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('enveloppes_import_lignes_idx').on(t.run, t.siret, t.seq)],
+);
+
+/**
  * A campaign's calendar (domain/campagne.ts `Campaign`), fixed each year by arrêté and editable by the
  * operator: days are Europe/Paris calendar days ('YYYY-MM-DD').
  */

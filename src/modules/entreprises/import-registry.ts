@@ -43,6 +43,8 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** written to updated_at of every inserted or changed row */
   now: Date;
+  /** one rejection and nothing is written (the operator's « Imports »; the command imports the rest) */
+  allOrNothing?: boolean;
 }
 
 /**
@@ -78,6 +80,10 @@ export async function importRegistry(db: Tx, files: string[], opts: ImportOption
     for (const e of parsed.etablissements) etablissementsBySiret.set(e.siret, e);
   }
 
+  if (opts.allOrNothing && rejected.length) {
+    const none = { inserted: 0, updated: 0, unchanged: 0 };
+    return { files: files.length, entreprises: none, etablissements: { ...none }, rejected, warnings };
+  }
   const counts = await importRegistryRows(
     db,
     { entreprises: [...entreprisesBySiren.values()], etablissements: [...etablissementsBySiret.values()] },
@@ -195,4 +201,16 @@ function changed<T extends TableWithColumns>(table: T, keys: readonly string[]):
   );
   const incoming = sql.raw(names.map((n) => `excluded."${n}"`).join(', '));
   return sql`(${current}) IS DISTINCT FROM (${incoming})`;
+}
+
+/** The French report of a registry import (`import-registry`, and the operator's « Imports »). */
+export function formatRegistryReport(report: RegistryImportReport): string[] {
+  return [
+    `Fichiers lus : ${report.files}`,
+    `Entreprises : ${report.entreprises.inserted} ajoutées, ${report.entreprises.updated} mises à jour`,
+    `Établissements : ${report.etablissements.inserted} ajoutés, ${report.etablissements.updated} mis à jour`,
+    ...report.warnings.map((w) => `Avertissement ${w.ref} : ${w.reason}`),
+    ...report.rejected.map((r) => `Rejet ${r.ref} : ${r.reason}`),
+    `${report.rejected.length} rejet(s), ${report.warnings.length} avertissement(s).`,
+  ];
 }

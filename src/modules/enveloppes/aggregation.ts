@@ -206,7 +206,7 @@ class Groups {
   }
 
   addLine(l: EnvelopeLine): void {
-    const o = this.orderOf(l.depot);
+    const o = l.order ?? this.orderOf(l.depot);
     if (l.periode !== this.lastPeriode) {
       this.lastPeriode = l.periode;
       this.lastExercice = Number(l.periode.debut.slice(0, 4));

@@ -54,23 +54,61 @@ const NO_SEPARATOR =
 
 /** Reads a CSV envelope file into `file` (its amounts emitted, its rejections and warnings reported). */
 export function parseCsvFile(text: string, file: FileReading): void {
-  const delimiter = detectDelimiter(text, [';', ',']);
-  const firstRejection = file.out.rejections.length;
-  const state: { header: CsvRecord | null; lines: CsvLineReader | null } = { header: null, lines: null };
-  const read = readCsv(text, {
-    delimiters: [delimiter],
-    maxRecordChars: MAX_LINE_CHARS,
-    onRecord: (r) => {
-      if (state.header) return state.lines?.read(r);
-      state.header = r;
-      const layout = readHeader(r, delimiter, file);
-      if (layout) state.lines = new CsvLineReader(layout, file);
-    },
-  });
-  if (state.header?.cells.length === 1) return; // a header without separator: that message alone
-  // what the reader could not read comes first, as the report always listed it
-  file.out.rejections.splice(firstRejection, 0, ...read.issues.map((i) => rejection(i, file.fichier)));
-  if (!state.header) file.reject(1, 'Le fichier ne contient pas d’en-tête.');
+  const reader = new CsvFileReader(file);
+  reader.feed(text);
+  reader.end();
+}
+
+const QUOTE_MESSAGES: readonly string[] = [CSV_MESSAGES.invalidQuotes, CSV_MESSAGES.unterminated];
+
+/**
+ * A CSV envelope file read piece by piece (csv-stream.ts: a national file is never one string): each
+ * piece ends at a line break outside quotes; the header is the first record; line numbers run on.
+ */
+export class CsvFileReader {
+  private delimiter: string | null = null;
+  private readonly firstRejection: number;
+  private header: CsvRecord | null = null;
+  private lines: CsvLineReader | null = null;
+  private readonly issues: CsvIssue[] = [];
+  private stopped = false;
+  /** lines of the pieces already read */
+  private offset = 0;
+
+  constructor(private readonly file: FileReading) {
+    this.firstRejection = file.out.rejections.length;
+  }
+
+  feed(piece: string): void {
+    if (this.stopped) return;
+    const text = piece.replace(/\r\n?/g, '\n');
+    this.delimiter ??= detectDelimiter(text, [';', ',']);
+    const offset = this.offset;
+    const read = readCsv(text, {
+      delimiters: [this.delimiter],
+      maxRecordChars: MAX_LINE_CHARS,
+      onRecord: (r) => {
+        const record = offset ? { line: r.line + offset, cells: r.cells } : r;
+        if (this.header) return this.lines?.read(record);
+        this.header = record;
+        const layout = readHeader(record, this.delimiter!, this.file);
+        if (layout) this.lines = new CsvLineReader(layout, this.file);
+      },
+    });
+    for (const i of read.issues) {
+      this.issues.push(offset ? { ...i, line: i.line + offset } : i);
+      // the reader stops at a broken quote, as it does on a whole file
+      if (QUOTE_MESSAGES.includes(i.message)) this.stopped = true;
+    }
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.offset++;
+  }
+
+  end(): void {
+    if (this.header?.cells.length === 1) return; // a header without separator: that message alone
+    // what the reader could not read comes first, as the report always listed it
+    this.file.out.rejections.splice(this.firstRejection, 0, ...this.issues.map((i) => rejection(i, this.file.fichier)));
+    if (!this.header) this.file.reject(1, 'Le fichier ne contient pas d’en-tête.');
+  }
 }
 
 function rejection(issue: CsvIssue, fichier: string) {

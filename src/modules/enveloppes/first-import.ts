@@ -4,66 +4,101 @@
  * of the amounts reversed, largest remainder, over every SIRET of the files (docs/regles.md#solde-et-enveloppe).
  * Rows of the year no import made (another seed's) are replaced, keeping « partage de coordonnées ».
  */
-import { computeEnvelopes, OPERATOR_FEE_2023_CENTS, type Envelope, type EnvelopeBatch } from '../../domain/enveloppe.js';
+import { addTo, emptyTotals as emptyDomainTotals, OPERATOR_FEE_2023_CENTS, type Envelope, type Totals } from '../../domain/enveloppe.js';
+import { envelopeWithShare, reversedOf, shareOperatorFee } from '../../domain/enveloppe-partage.js';
 import type { Cents } from '../../domain/money.js';
 import { formatEuros } from '../../shared/format.js';
 import type { Tx } from '../../infra/db/index.js';
 import type { EnvelopeInputRow } from './aggregation.js';
-import { envelopeRow, readEnvelopeRowsOfYear, writeRows, type EnvelopeRow } from './envelope-rows.js';
+import { readEnvelopeRowsOfYear, writeRows, type EnvelopeRow } from './envelope-rows.js';
 import { addSums, emptyTotals, type EnvelopeTotals } from './import-report.js';
-import { Rejection, withCarry, writeProgress, type YearContext, type YearResult, type YearState } from './import-year.js';
-
-/**
- * What the rows need of the declarations, in compact arrays: the declarations themselves are released
- * (and each envelope once written), a smaller heap while writing 1.5 million rows.
- */
-interface CompactProvenance {
-  periode: string[];
-  declSiret: (string | null)[];
-  declNom: (string | null)[];
-  /** deposit instants, NaN for none */
-  depose: Float64Array;
-}
+import {
+  Rejection,
+  rowFrom,
+  withCarry,
+  writeProgress,
+  type YearContext,
+  type YearInputs,
+  type YearResult,
+  type YearState,
+} from './import-year.js';
 
 /** What the rows are written with, and what they add to the totals and the result. */
 interface Writing {
   year: YearState;
   placeholders: Map<string, EnvelopeRow>;
-  provenance: CompactProvenance;
+  /** what the carry-ins change in the totals */
   totals: EnvelopeTotals;
   result: YearResult;
+  c: YearContext;
 }
 
-/** Imports the declarations of a year that has no imported envelope (`list` is emptied to free memory). */
-export async function importFirstTime(tx: Tx, year: YearState, list: EnvelopeInputRow[], c: YearContext): Promise<YearResult> {
-  if (!year.isCampaignYear) throw laterCorrectionFirst(year.y, list[0]!);
+/**
+ * Imports the declarations of a year that has no imported envelope, in two passes over the staged
+ * declarations (never all in memory): each one's reversed amount, then — the fee shared — each envelope,
+ * written chunk by chunk.
+ */
+export async function importFirstTime(tx: Tx, year: YearState, inputs: YearInputs, c: YearContext): Promise<YearResult> {
+  if (!year.isCampaignYear) throw laterCorrectionFirst(year.y, await firstOf(inputs));
   const { report, progress } = c;
   report.mode = 'repartition';
-  progress({ phase: 'calcul', done: 0, total: list.length });
-  const batch = computeYear(list, operatorFee(c), c);
-  report.operatorFee = batch.operatorFee;
-  const n = list.length;
-  const provenance = compactProvenance(list, c);
-  list.length = 0;
+  const n = inputs.count;
+  progress({ phase: 'calcul', done: 0, total: n });
+  const fee = operatorFee(c);
+  const shares = await shareFee(inputs, fee, c);
+  report.operatorFee = { feeCents: fee, baseCents: shares.baseCents };
   progress({ phase: 'calcul', done: n, total: n });
   // rows of the year no import made (another seed's): all of them, they are few
   const placeholders = year.existing > 0 ? await readEnvelopeRowsOfYear(tx, year.y) : new Map<string, EnvelopeRow>();
-  const totals = batchTotals(batch);
-  const result: YearResult = { counts: { inserted: batch.envelopes.length, updated: 0, unchanged: 0 }, carried: new Set() };
-  const envelopes = batch.envelopes as (Envelope | undefined)[];
-  const writing: Writing = { year, placeholders, provenance, totals, result };
-  const rowAt = (i: number): EnvelopeRow => {
-    const env = envelopes[i]!;
-    envelopes[i] = undefined;
-    return firstRow(env, i, writing);
-  };
-  await writeRows(tx, year.y, envelopes.length, rowAt, {
-    upsert: year.existing > 0,
-    now: c.opts.now,
-    onBatch: writeProgress(c, envelopes.length),
-  });
-  addSums(report.totals, totals);
+  const result: YearResult = { counts: { inserted: n, updated: 0, unchanged: 0 }, carried: new Set() };
+  const writing: Writing = { year, placeholders, totals: emptyTotals(), result, c };
+  const amounts = emptyDomainTotals();
+  const onBatch = writeProgress(c, n);
+  let i = 0;
+  for await (const chunk of inputs.chunks()) {
+    const rows = chunk.map((d) => {
+      const env = envelopeWithShare(d, BigInt(shares.shares[i++]!));
+      addTo(amounts, env);
+      for (const w of env.warnings) report.warnings.push({ fichier: d.fichier, line: d.line, message: w });
+      return firstRow(env, d, writing);
+    });
+    await writeRows(tx, year.y, rows.length, (k) => rows[k]!, { upsert: year.existing > 0, now: c.opts.now, onBatch });
+  }
+  addSums(report.totals, batchTotals(amounts));
+  addSums(report.totals, writing.totals);
   return result;
+}
+
+/** The first declaration (for the message of a correction that comes first). */
+async function firstOf(inputs: YearInputs): Promise<EnvelopeInputRow> {
+  for await (const chunk of inputs.chunks()) if (chunk[0]) return chunk[0];
+  throw new Error('no declaration');
+}
+
+/** Pass 1: the reversed amounts, then the operator's share of each (a declaration refused, or a fee too large: rejected). */
+async function shareFee(inputs: YearInputs, fee: Cents, c: YearContext) {
+  const reversed = new Float64Array(inputs.count);
+  const errors: { fichier: string; line: number; message: string }[] = [];
+  let i = 0;
+  for await (const chunk of inputs.chunks()) {
+    for (const d of chunk) {
+      const r = reversedOf(d);
+      for (const e of r.errors) errors.push({ fichier: '', line: 0, message: e.message });
+      reversed[i++] = Number(r.reverseCents);
+    }
+    c.progress({ phase: 'calcul', done: i, total: inputs.count });
+  }
+  if (errors.length) throw new Rejection(errors);
+  const shared = shareOperatorFee(fee, reversed);
+  if (!shared.ok)
+    throw new Rejection(
+      shared.errors.map((e) => ({
+        fichier: '',
+        line: 0,
+        message: e.message + (e.siret ? '' : ' Indiquez les frais de l’opérateur de l’année avec --frais-operateur <euros>.'),
+      })),
+    );
+  return shared;
 }
 
 /** Amounts of an earlier payroll year correct a campaign: that campaign must have been imported first. */
@@ -88,44 +123,8 @@ function operatorFee(c: YearContext): Cents {
   return OPERATOR_FEE_2023_CENTS;
 }
 
-/** Every envelope of the year computed at once (a fee larger than what was reversed is refused). */
-function computeYear(list: EnvelopeInputRow[], fee: Cents, c: YearContext): EnvelopeBatch {
-  const computed = computeEnvelopes(list, fee);
-  if (!computed.ok)
-    throw new Rejection(
-      computed.errors.map((e) => ({
-        fichier: '',
-        line: 0,
-        message: e.message + (e.siret ? '' : ' Indiquez les frais de l’opérateur de l’année avec --frais-operateur <euros>.'),
-      })),
-    );
-  computed.batch.envelopes.forEach((env, i) => {
-    for (const w of env.warnings) c.report.warnings.push({ fichier: list[i]!.fichier, line: list[i]!.line, message: w });
-  });
-  return computed.batch;
-}
-
-function compactProvenance(list: readonly EnvelopeInputRow[], c: YearContext): CompactProvenance {
-  const n = list.length;
-  const p: CompactProvenance = {
-    periode: new Array<string>(n),
-    declSiret: new Array<string | null>(n),
-    declNom: new Array<string | null>(n),
-    depose: new Float64Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const d = list[i]!;
-    p.periode[i] = c.provenance.periode(d);
-    p.declSiret[i] = d.declarant?.siret ?? null;
-    p.declNom[i] = d.declarant?.nom ?? null;
-    p.depose[i] = c.provenance.deposeMs(d) ?? Number.NaN;
-  }
-  return p;
-}
-
-/** The batch's totals (computed by the domain), adjusted as rows are written for the SIRETs that carry in. */
-function batchTotals(batch: EnvelopeBatch): EnvelopeTotals {
-  const b = batch.totals;
+/** The envelopes' totals (added by the domain); the carry-ins are added as rows are written. */
+function batchTotals(b: Totals): EnvelopeTotals {
   return Object.assign(emptyTotals(), {
     envelopes: b.envelopes,
     soldeCents: b.soldeCents,
@@ -139,8 +138,8 @@ function batchTotals(batch: EnvelopeBatch): EnvelopeTotals {
   });
 }
 
-/** The row of the i-th envelope: the carry-in of the year before applied, a placeholder replaced. */
-function firstRow(env: Envelope, i: number, w: Writing): EnvelopeRow {
+/** The row of an envelope: the carry-in of the year before applied, a placeholder replaced. */
+function firstRow(env: Envelope, input: EnvelopeInputRow, w: Writing): EnvelopeRow {
   let credits = env.creditsCents;
   let out = 0n;
   const cin = w.year.carryIn.size ? (w.year.carryIn.get(env.siret) ?? 0n) : 0n;
@@ -156,11 +155,5 @@ function firstRow(env: Envelope, i: number, w: Writing): EnvelopeRow {
     w.result.counts.inserted--;
   }
   if (out !== (old?.reportCents ?? 0n)) w.result.carried.add(env.siret);
-  const depose = w.provenance.depose[i]!;
-  return envelopeRow(env, credits, out, {
-    periode: w.provenance.periode[i]!,
-    declarantSiret: w.provenance.declSiret[i]!,
-    declarantNom: w.provenance.declNom[i]!,
-    deposeMs: Number.isNaN(depose) ? null : depose,
-  });
+  return rowFrom(env, input, w.c.provenance, credits, out);
 }

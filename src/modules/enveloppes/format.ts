@@ -15,7 +15,7 @@
  */
 import { computeEnvelopes, type EnvelopeBatch, type EnvelopeError } from '../../domain/enveloppe.js';
 import type { Cents } from '../../domain/money.js';
-import { decodeText } from '../../shared/text-decoding.js';
+import { decodeText, type TextEncoding } from '../../shared/text-decoding.js';
 import { createEnvelopeAggregator, type Aggregation } from './aggregation.js';
 import { parseCsvFile } from './csv-file.js';
 import { parseDsnFile } from './dsn-file.js';
@@ -58,25 +58,8 @@ export {
 /** Parses one file of amounts (CSV or DSN lines), detected from its first line. */
 export function parseEnvelopeFile(input: string | Uint8Array, options: ParseOptions): ParsedEnvelopeFile {
   const { text, encoding } = decodeText(input);
-  const out: ParsedEnvelopeFile = { ok: false, format: 'inconnu', encoding, lines: [], lineCount: 0, rejections: [], warnings: [] };
-  const fichier = options.fichier ?? 'fichier';
-  const sink = options.sink;
-  const file: FileReading = {
-    annee: options.annee,
-    fichier,
-    emit: sink
-      ? (l: EnvelopeLine) => {
-          out.lineCount++;
-          sink(l);
-        }
-      : (l: EnvelopeLine) => {
-          out.lineCount++;
-          out.lines.push(l);
-        },
-    reject: (line, message) => out.rejections.push({ fichier, line, message }),
-    warn: (line, message) => out.warnings.push({ fichier, line, message }),
-    out,
-  };
+  const file = fileReading(options, encoding);
+  const out = file.out;
   const refusal = wholeFileRefusal(text, options.annee);
   if (refusal) {
     file.reject(0, refusal);
@@ -95,8 +78,31 @@ export function parseEnvelopeFile(input: string | Uint8Array, options: ParseOpti
   return out;
 }
 
+/** One file being read: its report, and where its amounts go (`options.sink`, else the report's lines). */
+export function fileReading(options: ParseOptions, encoding: TextEncoding): FileReading {
+  const out: ParsedEnvelopeFile = { ok: false, format: 'inconnu', encoding, lines: [], lineCount: 0, rejections: [], warnings: [] };
+  const fichier = options.fichier ?? 'fichier';
+  const sink = options.sink;
+  return {
+    annee: options.annee,
+    fichier,
+    emit: sink
+      ? (l: EnvelopeLine) => {
+          out.lineCount++;
+          sink(l);
+        }
+      : (l: EnvelopeLine) => {
+          out.lineCount++;
+          out.lines.push(l);
+        },
+    reject: (line, message) => out.rejections.push({ fichier, line, message }),
+    warn: (line, message) => out.warnings.push({ fichier, line, message }),
+    out,
+  };
+}
+
 /** Why a file is refused as a whole before any line is read: the year, binary content, no line at all. */
-function wholeFileRefusal(text: string, annee: number): string | null {
+export function wholeFileRefusal(text: string, annee: number): string | null {
   if (!Number.isInteger(annee) || annee < 2023 || annee > 2100) return 'L’année de campagne doit être un nombre entier entre 2023 et 2100.';
   if (text.includes('\u0000')) return 'Le fichier n’est pas un fichier texte (CSV ou DSN).';
   if (!/\S/.test(text)) return 'Le fichier est vide.';

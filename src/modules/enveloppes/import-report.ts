@@ -10,7 +10,8 @@ import { selectRows, type Tx } from '../../infra/db/index.js';
 import { big, netOf, type EnvelopeRow } from './envelope-rows.js';
 import type { ParsedEnvelopeFile, ReportEntry } from './lines.js';
 
-export type EnvelopeFileSource = string | { fichier: string; content: string | Uint8Array };
+/** A path, or a file's name with its bytes, or a file's name with its path (an upload stored under another name). */
+export type EnvelopeFileSource = string | { fichier: string; content: string | Uint8Array } | { fichier: string; path: string };
 
 export interface EnvelopeImportProgress {
   phase: 'lecture' | 'calcul' | 'ecriture';
@@ -25,6 +26,8 @@ export interface ImportEnveloppesOptions {
   onProgress?: (p: EnvelopeImportProgress) => void;
   /** who imports (null: the command line) — for the audit trail */
   actorUserId?: string | null;
+  /** the operator's agent who imports from the browser (« Imports ») — for the audit trail */
+  actorAgentId?: string | null;
 }
 
 export interface EnvelopeCounts {

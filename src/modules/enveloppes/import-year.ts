@@ -40,6 +40,12 @@ export interface YearState {
   moment: CorrectionMoment;
 }
 
+/** The declarations of one campaign year, read back chunk by chunk (staging.ts), in SIRET order. */
+export interface YearInputs {
+  count: number;
+  chunks: () => AsyncGenerator<EnvelopeInputRow[]>;
+}
+
 export interface YearResult {
   counts: EnvelopeCounts;
   /** SIRETs whose carry-out changed: the next year's envelope sees it */

@@ -3,9 +3,11 @@
  * `enveloppes` (docs/enveloppes-format.md §6 says what the import does, in the operator's words;
  * docs/regles.md#solde-et-enveloppe and #corrections-dsn the rules).
  *
- * 1. Every file is read and parsed (format.ts), its amounts streamed into the aggregator (one small
- *    object per SIRET, never the lines). One rejected line, or a SIRET declared to two collectors, and
- *    nothing is written (all or nothing, like the habilitations CSV import).
+ * 1. Every file is read and parsed line by line (csv-stream.ts for a CSV file on disk; format.ts), its
+ *    amounts staged in the database (staging.ts), then aggregated SIRET by SIRET, a chunk at a time:
+ *    the import never holds a whole file nor every SIRET in memory (a national file: 1.7 million lines,
+ *    bench/enveloppes.ts). One rejected line, or a SIRET declared to two collectors, and nothing is
+ *    written (all or nothing, like the habilitations CSV import).
  * 2. In one transaction (envelope imports are serialised by an advisory lock), each campaign year the
  *    files touch, in increasing order, then the later years a carry-over reaches: the year's first
  *    import shares the operator's fee (first-import.ts), later imports compare with the stored rows
@@ -24,10 +26,12 @@ import { readFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import { audit } from '../../infra/audit.js';
 import type { Db, Tx } from '../../infra/db/index.js';
-import { createEnvelopeAggregator, type Aggregation, type EnvelopeInputRow } from './aggregation.js';
 import { lastEnvelopeYear } from './envelope-rows.js';
 import { importFirstTime } from './first-import.js';
+import { parseEnvelopeFileStreamed } from './csv-stream.js';
 import { parseEnvelopeFile } from './format.js';
+import type { ParsedEnvelopeFile } from './lines.js';
+import { aggregatedChunks, createStaging, dropStaging, LineStager, stagedSirets, type Staging } from './staging.js';
 import {
   emptyReport,
   emptyTotals,
@@ -37,7 +41,7 @@ import {
   type EnvelopeImportReport,
   type ImportEnveloppesOptions,
 } from './import-report.js';
-import { Rejection, yearState, type YearContext, type YearResult } from './import-year.js';
+import { Rejection, yearState, type YearContext, type YearInputs, type YearResult } from './import-year.js';
 import { importLater } from './later-import.js';
 import { createProvenance } from './provenance.js';
 
@@ -76,23 +80,21 @@ export async function importEnveloppes(
     report.rejected.push({ fichier: '', line: 0, message: refusal });
     return finish();
   }
-  // 1. read, parse, aggregate (one file at a time; amounts streamed into the aggregator, which is
-  // dropped once its result is taken: only one input per SIRET stays in memory)
-  progress({ phase: 'lecture', done: 0, total: files.length });
-  const aggregation = await readFiles(annee, files, report, progress);
-  for (const e of aggregation.errors) report.rejected.push(e);
-  report.remplacements = aggregation.remplacements.length;
-  report.sirets = aggregation.envelopes.length;
-  if (report.rejected.length) return finish();
-  // 2. one transaction for every year touched
+  // 1. read and parse every file into the staging table, then check the aggregation chunk by chunk
+  const staging = await createStaging(db, annee, opts.now);
   try {
-    await db.transaction((tx) =>
-      writeYears(tx, byCampaignYear(annee, aggregation), { annee, opts, report, progress, provenance: createProvenance() }),
-    );
+    progress({ phase: 'lecture', done: 0, total: files.length });
+    await stageFiles(db, staging, files, report, progress, opts.now);
+    const years = await checkAggregation(db, staging, report);
+    if (report.rejected.length) return finish();
+    // 2. one transaction for every year touched
+    await db.transaction((tx) => writeYears(tx, years, staging, { annee, opts, report, progress, provenance: createProvenance() }));
   } catch (e) {
     if (!(e instanceof Rejection)) throw e;
     nothingWritten(report, e);
     return finish();
+  } finally {
+    await dropStaging(db, staging);
   }
   report.ok = true;
   return finish();
@@ -105,28 +107,43 @@ function argumentsRefusal(annee: number, files: readonly EnvelopeFileSource[]): 
   return null;
 }
 
-/** Declarations per campaign year: earlier payroll years are corrections of their own campaign. */
-function byCampaignYear(annee: number, aggregation: Aggregation): Map<number, EnvelopeInputRow[]> {
-  const byYear = new Map<number, EnvelopeInputRow[]>([[annee, aggregation.envelopes]]);
-  for (const input of aggregation.anterieures) {
-    const y = input.exercice + 1;
-    let list = byYear.get(y);
-    if (!list) byYear.set(y, (list = []));
-    list.push(input);
+/**
+ * The staged lines aggregated chunk by chunk, to check them before anything is written: a SIRET declared
+ * to two collectors is rejected; the deposits replaced and the SIRETs counted. Returns the number of
+ * declarations per campaign year (earlier payroll years are corrections of their own campaign).
+ */
+async function checkAggregation(db: Db, st: Staging, report: EnvelopeImportReport): Promise<Map<number, number>> {
+  const years = new Map<number, number>([[st.annee, 0]]);
+  for await (const a of aggregatedChunks(db, st, null)) {
+    for (const e of a.errors) report.rejected.push(e);
+    report.remplacements += a.remplacements.length;
+    report.sirets += a.envelopes.length;
+    years.set(st.annee, years.get(st.annee)! + a.envelopes.length);
+    for (const input of a.anterieures) years.set(input.exercice + 1, (years.get(input.exercice + 1) ?? 0) + 1);
   }
-  return byYear;
+  return years;
+}
+
+/** The declarations of campaign `y`, read back from the staging table chunk by chunk. */
+function inputsOf(tx: Tx, st: Staging, y: number, count: number): YearInputs {
+  return {
+    count,
+    async *chunks() {
+      for await (const a of aggregatedChunks(tx, st, y - 1)) yield y === st.annee ? a.envelopes : a.anterieures;
+    },
+  };
 }
 
 /** Every year touched, then the later years a carry-over reaches; the totals read back; the audit event. */
-async function writeYears(tx: Tx, byYear: Map<number, EnvelopeInputRow[]>, c: YearContext): Promise<void> {
+async function writeYears(tx: Tx, byYear: Map<number, number>, st: Staging, c: YearContext): Promise<void> {
   const { annee, report } = c;
   await tx.execute(sql`select pg_advisory_xact_lock(7302, 0)`);
   const lastYear = Math.max(annee, await lastEnvelopeYear(tx));
   let carried = new Set<string>();
   for (let y = Math.min(...byYear.keys()); y <= lastYear; y++) {
-    const list = byYear.get(y) ?? [];
-    if (list.length === 0 && carried.size === 0 && y !== annee) continue;
-    const r = await importYear(tx, y, list, carried, c);
+    const inputs = inputsOf(tx, st, y, byYear.get(y) ?? 0);
+    if (inputs.count === 0 && carried.size === 0 && y !== annee) continue;
+    const r = await importYear(tx, y, inputs, carried, c, st);
     const target = y === annee ? report.envelopes : report.autresAnnees;
     target.inserted += r.counts.inserted;
     target.updated += r.counts.updated;
@@ -142,18 +159,19 @@ async function writeYears(tx: Tx, byYear: Map<number, EnvelopeInputRow[]>, c: Ye
   await auditImport(tx, c);
 }
 
-/** Imports the declarations of campaign `y` (`list` is consumed: emptied on a first import to free memory). */
+/** Imports the declarations of campaign `y`. */
 async function importYear(
   tx: Tx,
   y: number,
-  list: EnvelopeInputRow[],
+  inputs: YearInputs,
   carriedFromPrevious: Set<string>,
   c: YearContext,
+  st: Staging,
 ): Promise<YearResult> {
   const year = await yearState(tx, y, c);
-  if (year.imported > 0) return importLater(tx, year, list, carriedFromPrevious, c);
-  if (list.length === 0) return { counts: { inserted: 0, updated: 0, unchanged: 0 }, carried: new Set() };
-  return importFirstTime(tx, year, list, c);
+  if (year.imported > 0) return importLater(tx, year, inputs, carriedFromPrevious, c, (sirets) => stagedSirets(tx, st, y - 1, sirets));
+  if (inputs.count === 0) return { counts: { inserted: 0, updated: 0, unchanged: 0 }, carried: new Set() };
+  return importFirstTime(tx, year, inputs, c);
 }
 
 async function auditImport(tx: Tx, { annee, opts, report }: YearContext): Promise<void> {
@@ -163,6 +181,7 @@ async function auditImport(tx: Tx, { annee, opts, report }: YearContext): Promis
     {
       action: 'enveloppes.imported',
       actorUserId: opts.actorUserId ?? null,
+      actorAgentId: opts.actorAgentId ?? null,
       details: {
         annee,
         fichiers: report.files.map((f) => f.fichier),
@@ -190,47 +209,65 @@ function nothingWritten(report: EnvelopeImportReport, e: Rejection): void {
   report.totals = emptyTotals();
 }
 
-/** Reads and parses every file in order, its amounts streamed into one aggregator. */
-async function readFiles(
-  annee: number,
+/** Reads and parses every file in order, its amounts staged (a CSV file on disk piece by piece). */
+async function stageFiles(
+  db: Db,
+  st: Staging,
   files: readonly EnvelopeFileSource[],
   report: EnvelopeImportReport,
   progress: (p: EnvelopeImportProgress) => void,
-): Promise<Aggregation> {
-  const aggregator = createEnvelopeAggregator();
+  now: Date,
+): Promise<void> {
+  const stager = new LineStager(db, st, now);
   for (const [i, f] of files.entries()) {
     const fichier = typeof f === 'string' ? f : f.fichier;
-    let content: string | Uint8Array | null = await contentOf(f, fichier, report);
-    if (content === null) continue;
-    const p = parseEnvelopeFile(content, { annee, fichier, sink: aggregator.addLine });
-    content = null;
+    stager.startFile(fichier);
+    const path = typeof f === 'string' ? f : 'path' in f ? f.path : null;
+    const options = { annee: st.annee, fichier, sink: stager.add };
+    let p: ParsedEnvelopeFile | null = null;
+    if (path !== null)
+      try {
+        p = await parseEnvelopeFileStreamed(path, { ...options, afterPiece: () => stager.flush() });
+      } catch (e) {
+        unreadable(fichier, e, report);
+        continue;
+      }
+    if (!p) {
+      const content = await contentOf(f, fichier, report);
+      if (content === null) continue;
+      p = parseEnvelopeFile(content, options);
+      await stager.flush();
+    }
     for (const r of p.rejections) report.rejected.push(r);
     for (const w of p.warnings) report.warnings.push(w);
     report.files.push({ fichier, format: p.format, encoding: p.encoding, lines: p.lineCount });
     report.lines += p.lineCount;
     progress({ phase: 'lecture', done: i + 1, total: files.length });
   }
-  return aggregator.result();
 }
 
-/** The bytes of a file (a path is read), or null when it cannot be read (reported). */
+/** The bytes of a file held in memory or read whole (DSN), or null when it cannot be read (reported). */
 async function contentOf(f: EnvelopeFileSource, fichier: string, report: EnvelopeImportReport): Promise<string | Uint8Array | null> {
-  if (typeof f !== 'string') return f.content;
+  if (typeof f !== 'string' && 'content' in f) return f.content;
   try {
-    return await readFile(f);
+    return await readFile(typeof f === 'string' ? f : f.path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    report.rejected.push({
-      fichier,
-      line: 0,
-      message:
-        code === 'ENOENT'
-          ? 'Fichier introuvable.'
-          : code === 'EISDIR'
-            ? 'C’est un dossier, pas un fichier.'
-            : `Fichier illisible (${code ?? 'erreur de lecture'}).`,
-    });
-    report.files.push({ fichier, format: 'inconnu', encoding: 'texte', lines: 0 });
+    unreadable(fichier, e, report);
     return null;
   }
+}
+
+function unreadable(fichier: string, e: unknown, report: EnvelopeImportReport): void {
+  const code = (e as NodeJS.ErrnoException).code;
+  report.rejected.push({
+    fichier,
+    line: 0,
+    message:
+      code === 'ENOENT'
+        ? 'Fichier introuvable.'
+        : code === 'EISDIR'
+          ? 'C’est un dossier, pas un fichier.'
+          : `Fichier illisible (${code ?? 'erreur de lecture'}).`,
+  });
+  report.files.push({ fichier, format: 'inconnu', encoding: 'texte', lines: 0 });
 }

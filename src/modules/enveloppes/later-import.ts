@@ -27,7 +27,7 @@ import {
   type EnvelopeRow,
 } from './envelope-rows.js';
 import { addSums, addTotals, type EnvelopeCounts } from './import-report.js';
-import { rowFrom, withCarry, writeProgress, type YearContext, type YearResult, type YearState } from './import-year.js';
+import { rowFrom, withCarry, writeProgress, type YearContext, type YearInputs, type YearResult, type YearState } from './import-year.js';
 
 /** A change whose credits `correctionOutcome` decides. */
 interface Change {
@@ -42,25 +42,33 @@ interface Change {
   corrected: Envelope;
 }
 
-/** Imports the declarations of a year that already has imported envelopes. */
+/**
+ * Imports the declarations of a year that already has imported envelopes, read chunk by chunk;
+ * `declaredOf` says which SIRETs the files declare for the year (for the carry-overs alone).
+ */
 export async function importLater(
   tx: Tx,
   year: YearState,
-  list: readonly EnvelopeInputRow[],
+  inputs: YearInputs,
   carriedFromPrevious: Set<string>,
   c: YearContext,
+  declaredOf: (sirets: readonly string[]) => Promise<Set<string>>,
 ): Promise<YearResult> {
   const basis = await yearFeeBasis(tx, year.y);
   if (year.isCampaignYear) complementMode(basis, c);
   const later = new LaterImport(year, basis, c);
-  c.progress({ phase: 'calcul', done: 0, total: list.length });
-  for (let i = 0; i < list.length; i += BATCH) {
-    await later.compare(tx, list.slice(i, i + BATCH));
-    c.progress({ phase: 'calcul', done: Math.min(i + BATCH, list.length), total: list.length });
-  }
-  await later.carryOnly(tx, carriedFromPrevious);
+  const total = inputs.count;
+  c.progress({ phase: 'calcul', done: 0, total });
+  let done = 0;
+  for await (const chunk of inputs.chunks())
+    for (let i = 0; i < chunk.length; i += BATCH) {
+      const batch = chunk.slice(i, i + BATCH);
+      await later.compare(tx, batch);
+      c.progress({ phase: 'calcul', done: (done += batch.length), total });
+    }
+  await later.carryOnly(tx, carriedFromPrevious, declaredOf);
   await later.decide(tx);
-  c.progress({ phase: 'calcul', done: list.length, total: list.length });
+  c.progress({ phase: 'calcul', done: total, total });
   await later.write(tx);
   return { counts: later.counts, carried: later.carried };
 }
@@ -82,7 +90,6 @@ function complementMode(basis: OperatorFeeBasis, c: YearContext): void {
 class LaterImport {
   readonly counts: EnvelopeCounts = { inserted: 0, updated: 0, unchanged: 0 };
   readonly carried = new Set<string>();
-  private readonly declared = new Set<string>();
   private readonly writes: EnvelopeRow[] = [];
   private readonly changes: Change[] = [];
 
@@ -94,7 +101,6 @@ class LaterImport {
 
   /** One batch: the database compares, only the SIRETs whose row differs come back (the unchanged ones as sums). */
   async compare(tx: Tx, batch: readonly EnvelopeInputRow[]): Promise<void> {
-    for (const input of batch) this.declared.add(input.siret);
     const cmp = await compareBatch(tx, this.year.y, batch, this.c.provenance);
     this.counts.unchanged += cmp.unchanged;
     if (this.year.isCampaignYear) addSums(this.c.report.totals, cmp.unchangedTotals);
@@ -105,8 +111,13 @@ class LaterImport {
   }
 
   /** Carry-overs: SIRETs whose carry-out of the year before changed and that no file of this year declares. */
-  async carryOnly(tx: Tx, carriedFromPrevious: Set<string>): Promise<void> {
-    const carryOnly = [...carriedFromPrevious].filter((s) => !this.declared.has(s));
+  async carryOnly(
+    tx: Tx,
+    carriedFromPrevious: Set<string>,
+    declaredOf: (sirets: readonly string[]) => Promise<Set<string>>,
+  ): Promise<void> {
+    const declared = await declaredOf([...carriedFromPrevious]);
+    const carryOnly = [...carriedFromPrevious].filter((s) => !declared.has(s));
     if (carryOnly.length === 0) return;
     for (const old of (await readEnvelopeRowsOfSirets(tx, this.year.y, carryOnly)).values()) {
       const cin = this.year.carryIn.get(old.siret) ?? 0n;

@@ -54,6 +54,8 @@ export interface EnvelopeLine {
   deposeLe: string | null;
   /** identifies one deposit (a file, or one declaration of a DSN envoi): lines of one deposit add up */
   depot: string;
+  /** the deposit's order in the whole input, when the lines come back from staging (staging.ts) by SIRET */
+  order?: number;
 }
 
 export interface ReportEntry {

@@ -62,3 +62,17 @@ export const campaignFormSchema = z
     source: z.string().max(500).optional(),
   })
   .catchall(z.string().max(20));
+
+/** The fields of an import's form (« Imports »): the campaign year when the kind has one, the operator's fee for envelopes. */
+export const importFieldsSchema = z.object({
+  annee: z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+    z
+      .string({ error: 'Indiquez l’année de campagne.' })
+      .regex(/^\d{4}$/, 'L’année de campagne : 4 chiffres, par exemple 2025.')
+      .transform(Number)
+      .refine((n) => n >= 2020 && n <= 2100, 'L’année de campagne doit être comprise entre 2020 et 2100.')
+      .optional(),
+  ),
+  frais: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().max(30, 'Le montant des frais est trop long.').optional()),
+});

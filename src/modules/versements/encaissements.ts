@@ -135,7 +135,14 @@ function readAll(files: readonly string[], report: EncaissementsReport): Encaiss
  * Imports the files for campaign `annee`: every line checked first; one refused line and nothing is
  * written. Then one transaction upserts the transfers (keyed by SIRET, collector and day) and audits.
  */
-export async function importEncaissements(db: Db, annee: number, files: readonly string[], now: Date): Promise<EncaissementsReport> {
+export async function importEncaissements(
+  db: Db,
+  annee: number,
+  files: readonly string[],
+  now: Date,
+  /** the operator's agent who imports from the browser (« Imports »), for the audit trail */
+  agentId: string | null = null,
+): Promise<EncaissementsReport> {
   const report: EncaissementsReport = {
     annee,
     lines: 0,
@@ -194,6 +201,7 @@ export async function importEncaissements(db: Db, annee: number, files: readonly
       { now: () => now },
       {
         action: 'encaissements.imported',
+        actorAgentId: agentId,
         details: {
           annee,
           fichiers: files.map((f) => basename(f)),

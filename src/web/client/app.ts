@@ -143,3 +143,4 @@ import './portefeuilles.js';
 import './soltea-recherche.js';
 import './espace-etablissement.js';
 import './soltea-employeur.js';
+import './operateur-imports.js';

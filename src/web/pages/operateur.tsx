@@ -24,6 +24,7 @@ export const OPERATOR_TABS = [
   { key: 'sans-coordonnees', label: 'Établissements sans coordonnées', href: '/operateur/sans-coordonnees' },
   { key: 'non-versables', label: 'Lignes non versables', href: '/operateur/non-versables' },
   { key: 'support', label: 'Recherche support', href: '/operateur/support' },
+  { key: 'imports', label: 'Imports', href: '/operateur/imports' },
   { key: 'statistiques', label: 'Statistiques', href: '/operateur/statistiques' },
   { key: 'messages', label: 'Messages', href: '/operateur/messages' },
 ] as const satisfies readonly { key: string; label: string; href: string }[];

@@ -11,6 +11,7 @@ export const tags = {
   rapprochement: ['Opérateur - rapprochement'],
   campagnes: ['Opérateur - campagnes'],
   files: ['Opérateur - files de travail'],
+  imports: ['Opérateur - imports'],
 };
 
 export const NOTICES: Record<string, string> = {

@@ -5,6 +5,7 @@ import { operateurConnexionRoutes } from './connexion.js';
 import { operateurFilesRoutes } from './files.js';
 import { operateurEspaceRoutes } from './espace.js';
 import { operateurMessagesRoutes } from './messages.js';
+import { operateurImportsRoutes } from './imports.js';
 import { operateurReliquatRoutes } from './reliquat.js';
 import { operateurVaguesRoutes } from './vagues.js';
 
@@ -16,4 +17,5 @@ export async function operateurRoutes(app: FastifyInstance) {
   await app.register(operateurVaguesRoutes);
   await app.register(operateurReliquatRoutes);
   await app.register(operateurMessagesRoutes);
+  await app.register(operateurImportsRoutes);
 }
