@@ -14,9 +14,11 @@ export const root = join(import.meta.dirname, '..');
 
 export const production = (process.env.NODE_ENV || (process.env.DATABASE_URL ? 'production' : 'development')) === 'production';
 
+/** @param {string} entry @returns {string} */
 export const release = (entry) => join(root, 'dist', `${entry}.js`);
 
 /** Runs the built release of `entry` in this process; without one, says to build it and exits 1. */
+/** @param {string} entry */
 export async function runRelease(entry) {
   if (!existsSync(release(entry))) {
     console.error(`Aucune version construite (dist/${entry}.js) : en production, lancez d’abord « npm run build ».`);
@@ -26,12 +28,14 @@ export async function runRelease(entry) {
 }
 
 /** Runs the TypeScript sources of `src/<entry>.ts` in this process through tsx's loader (development). */
+/** @param {string} entry */
 export async function runSources(entry) {
   const { register } = await import('tsx/esm/api');
   register();
   await import(pathToFileURL(join(root, 'src', `${entry}.ts`)).href);
 }
 
+/** @param {string} path @returns {number} */
 function newestChange(path) {
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
@@ -39,6 +43,7 @@ function newestChange(path) {
 }
 
 /** True when dist/ is missing or older than a file of src/, the build script or package.json. */
+/** @returns {boolean} */
 export function releaseIsStale() {
   if (!existsSync(release('main')) || !existsSync(release('cli'))) return true;
   const built = statSync(release('main')).mtimeMs;
@@ -46,6 +51,7 @@ export function releaseIsStale() {
 }
 
 /** Runs a child process to its end (its output on this terminal); resolves with its exit code. */
+/** @param {string[]} args @param {NodeJS.ProcessEnv} [env] @returns {Promise<number>} */
 export function runChild(args, env = process.env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
