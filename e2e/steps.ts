@@ -349,7 +349,7 @@ export async function addDeclarants(
 ): Promise<void> {
   await checkPage(page, `${prefix}-declarants`);
   await expectStep(page, 8, 9);
-  expect(await page.getByRole('heading', { level: 2, name: 'Inscription des déclarants' }).isVisible()).toBe(true);
+  expect(await page.getByRole('heading', { level: 2, name: guideName('Inscription des déclarants') }).isVisible()).toBe(true);
   for (const p of people) {
     await press(page, 'Nouveau déclarant');
     await page.waitForURL('**/inscription/declarants/nouveau');

@@ -36,6 +36,19 @@ function showList(d: HTMLElement, editing: boolean) {
   d.querySelector<HTMLElement>('#declarations')!.hidden = !editing;
 }
 
+/** The stepper counts the steps of the kind chosen: a tiers-déclarant walks one more (« Inscription des déclarants »). */
+function syncStepper(f: HTMLFormElement) {
+  const kind = f.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value;
+  const total = kind === 'tiers_declarant' ? f.dataset.stepsTiers : f.dataset.stepsEntreprise;
+  const state = document.querySelector('.fr-stepper__state');
+  const steps = document.querySelector<HTMLElement>('.fr-stepper__steps');
+  if (!total || !state || !steps) return;
+  state.textContent = `Étape ${steps.dataset.frCurrentStep ?? ''} sur ${total}`;
+  steps.dataset.frSteps = total;
+}
+
+if (form) form.querySelectorAll('input[name="kind"]').forEach((r) => r.addEventListener('change', () => syncStepper(form)));
+
 if (form && dialog) {
   const submit = form.querySelector<HTMLButtonElement>('.fr-btns-group button[type="submit"]:not([form]):not([name])');
   submit?.addEventListener('click', (e) => {

@@ -135,7 +135,14 @@ function DeclarationsModal(props: { chosen: ReadonlySet<string> }) {
   );
 }
 
-export function ProfilePage(props: { ctx: PageContext; stepper: StepperView; values?: ProfileValues; errors?: FieldErrors }) {
+export function ProfilePage(props: {
+  ctx: PageContext;
+  stepper: StepperView;
+  /** the steps walked by each kind of registrant: the browser script redraws the stepper when the kind changes */
+  totals: { entreprise: number; tiers: number };
+  values?: ProfileValues;
+  errors?: FieldErrors;
+}) {
   const v = props.values ?? {};
   const domains = new Set(v.domains ?? ['formation']);
   const chosen = new Set(v.declarations ?? DECLARATIONS.filter((d) => domains.has(d.domain)).map((d) => d.code));
@@ -143,7 +150,14 @@ export function ProfilePage(props: { ctx: PageContext; stepper: StepperView; val
   return (
     <Frame ctx={props.ctx} stepper={props.stepper} errors={props.errors}>
       <h2 className="fr-h4">Quel est votre profil d’entreprise ?</h2>
-      <form method="post" action="/inscription/profil" noValidate data-profile-form>
+      <form
+        method="post"
+        action="/inscription/profil"
+        noValidate
+        data-profile-form
+        data-steps-entreprise={props.totals.entreprise}
+        data-steps-tiers={props.totals.tiers}
+      >
         <CsrfField token={props.ctx.csrfToken} />
         <RadioGroup
           name="kind"

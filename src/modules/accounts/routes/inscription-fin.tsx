@@ -13,6 +13,7 @@ import { DeclarationsPage, HabilitationsPage, ProfilePage, type ProfileValues } 
 import { declarationsSchema, passwordSchema, profileSchema, rightsSchema, secretQuestionSchema } from '../contracts.js';
 import { choosePassword, confirmRecap, InscriptionError, loadDraft, WRONG_STEP_MESSAGE, type Draft } from '../inscription.js';
 import { confirmDeclarations, saveProfile, saveRights } from '../inscription-choices.js';
+import { stepperOf } from '../inscription-path.js';
 import { draftIdOf, EXPIRED, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
 
 export async function inscriptionFinRoutes(app: FastifyInstance) {
@@ -29,7 +30,7 @@ export async function inscriptionFinRoutes(app: FastifyInstance) {
     confirm,
   );
   stepPage(app, 'profil', (req, draft) => (
-    <ProfilePage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} values={profileValuesOf(draft)} />
+    <ProfilePage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} totals={TOTALS} values={profileValuesOf(draft)} />
   ));
   app.post(
     STEP_PATHS.profil,
@@ -82,6 +83,9 @@ async function confirm(req: FastifyRequest, reply: FastifyReply) {
   });
 }
 
+/** How many steps each kind of registrant walks (the profile page's stepper follows the kind chosen). */
+const TOTALS = { entreprise: stepperOf('entreprise').length, tiers: stepperOf('tiers_declarant').length };
+
 const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : typeof x === 'string' ? [x] : []);
 
 /** What the draft already holds of the profile (the person came back to it). */
@@ -100,7 +104,7 @@ async function chooseProfile(req: FastifyRequest, reply: FastifyReply) {
   const values = { kind: textField(v, 'kind'), organisationType: textField(v, 'organisationType'), domains: list(v.domains) };
   const kind = values.kind === 'tiers_declarant' ? ('tiers_declarant' as const) : ('entreprise' as const);
   const form = (errors: FieldErrors) => (
-    <ProfilePage ctx={pageContext(req)} stepper={stepperView('profil', { kind })} values={values} errors={errors} />
+    <ProfilePage ctx={pageContext(req)} stepper={stepperView('profil', { kind })} totals={TOTALS} values={values} errors={errors} />
   );
   const parsed = parseBody(profileSchema, req.body);
   if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
