@@ -9,7 +9,7 @@ import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { messageResponse } from '../../../shared/fields.js';
 import { problem } from '../../../shared/problem.js';
-import { DemandesPage } from '../../../web/pages/menu.js';
+import { DemandesPage } from '../../../web/pages/demandes.js';
 import { MessagePage } from '../../../web/pages/public.js';
 import { decideCandidat, listPendingDemandes, pendingResetRequester } from '../candidat.js';
 import { decideMandat, listMandats, MANDAT_NOT_FOUND, type MandatStatut } from '../mandats.js';
