@@ -79,7 +79,44 @@ export function HomePage(props: { ctx: PageContext; notice?: string }) {
           </div>
         </div>
       </div>
+      <SolteaPublic />
     </Layout>
+  );
+}
+
+/** What anyone may consult of SOLTéA without an account: the habilitated establishments and the campaign's calendar. */
+function SolteaPublic() {
+  return (
+    <section className="fr-mt-4w" aria-labelledby="soltea-public">
+      <h2 id="soltea-public">SOLTéA sans compte</h2>
+      <div className="fr-grid-row fr-grid-row--gutters">
+        {[
+          {
+            href: '/soltea/recherche',
+            title: 'Recherche établissement',
+            desc: 'Trouvez un établissement habilité à percevoir le solde de la taxe d’apprentissage, par son nom, son SIRET, son code UAI, sa ville ou ses formations.',
+          },
+          {
+            href: '/soltea/calendrier',
+            title: 'Calendrier de la campagne',
+            desc: 'Les dates de la campagne en cours : ouverture aux établissements et aux employeurs, périodes de répartition, versements.',
+          },
+        ].map((t) => (
+          <div className="fr-col-12 fr-col-md-6" key={t.href}>
+            <div className="fr-tile fr-enlarge-link">
+              <div className="fr-tile__body">
+                <div className="fr-tile__content">
+                  <h3 className="fr-tile__title">
+                    <a href={t.href}>{t.title}</a>
+                  </h3>
+                  <p className="fr-tile__desc">{t.desc}</p>
+                </div>
+              </div>
+            </div>
+          </div>
+        ))}
+      </div>
+    </section>
   );
 }
 

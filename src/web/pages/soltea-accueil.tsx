@@ -40,6 +40,11 @@ export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | nul
       ) : (
         <p>La liste des établissements habilités n’a pas encore été publiée.</p>
       )}
+      <p>
+        <a className="fr-link fr-icon-calendar-line fr-link--icon-left" href="/soltea/calendrier">
+          Calendrier de la campagne
+        </a>
+      </p>
 
       <h2>Accéder à votre espace</h2>
       <p>
