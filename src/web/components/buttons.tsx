@@ -33,6 +33,17 @@ export function ButtonsGroup(props: {
   );
 }
 
+/** A file to download (a list's CSV export), as a link with the download icon, in its own paragraph. */
+export function DownloadLink(props: { href: string; label: string }) {
+  return (
+    <p className="no-print">
+      <a className="fr-link fr-icon-download-line fr-link--icon-left" href={props.href} download>
+        {props.label}
+      </a>
+    </p>
+  );
+}
+
 /** The guide's « Annuler » (a link to `cancel`) and « Valider » (the form's submit), in that order. */
 export function CancelAndValidate(props: { cancel: string }) {
   return (

@@ -1,6 +1,6 @@
 /** « Consultation »: the company's history of changes, filtered, 50 a page, and its CSV export. */
 import type { FieldErrors } from '../../shared/fields.js';
-import { ButtonsGroup } from '../components/buttons.js';
+import { ButtonsGroup, DownloadLink } from '../components/buttons.js';
 import { Alert, BackToMenu, ErrorSummary, Input, Select } from '../components/form.js';
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -90,15 +90,7 @@ export function ConsultationPage(props: { ctx: PageContext; view: ConsultationVi
       <Filters view={view} errors={props.errors} />
       {props.errors ? null : (
         <>
-          <p>
-            <a
-              className="fr-link fr-icon-download-line fr-link--icon-left"
-              href={`/gestion/consultation.csv${view.query ? `?${view.query}` : ''}`}
-              download
-            >
-              Exporter l’historique (CSV)
-            </a>
-          </p>
+          <DownloadLink href={`/gestion/consultation.csv${view.query ? `?${view.query}` : ''}`} label="Exporter l’historique (CSV)" />
           {view.rows.length === 0 ? (
             <Alert type="info">Aucune modification ne correspond à ces critères.</Alert>
           ) : (

@@ -1,7 +1,7 @@
 /** « Demande en attente »: candidats AD, passwords to reset, and the mandates asked by tiers-déclarants. */
 import type { MandatView } from '../../modules/accounts/mandats.js';
 import { formatDateTimeShort } from '../../shared/format.js';
-import { PostButton } from '../components/buttons.js';
+import { DownloadLink, PostButton } from '../components/buttons.js';
 import { Alert } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 import { MandatCard } from './mandats.js';
@@ -25,6 +25,7 @@ export function DemandesPage(props: {
       <h1>Demande en attente</h1>
       {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
       {props.demandes.length === 0 && pendingMandats.length === 0 ? <p>Aucune demande en attente.</p> : null}
+      <DownloadLink href="/menu/demandes.csv" label="Exporter les demandes (CSV)" />
       {pendingMandats.map((m) => (
         <MandatCard key={m.id} csrfToken={props.ctx.csrfToken} m={m} level={2} />
       ))}
