@@ -60,10 +60,13 @@ function describe(cible: string, label: string): { label: string; description: s
   }
 }
 
-/** The calendar of `c` seen at `now`. Pure. */
-export function calendarOf(c: Campaign, now: Date, annees: number[]): PublicCalendar {
+/**
+ * The calendar of `c` seen at `now`. Pure. `running`: `c` is the campaign of `now`; an earlier one has
+ * no phase of today (its reliquat has begun, but another campaign runs).
+ */
+export function calendarOf(c: Campaign, now: Date, annees: number[], running = true): PublicCalendar {
   const targets = phaseTargets(c);
-  const current = currentTarget(targets, now);
+  const current = running ? currentTarget(targets, now) : null;
   return {
     annee: c.annee,
     situation: describePhase(c, phaseAt(c, now)),
@@ -90,12 +93,9 @@ export function calendarOf(c: Campaign, now: Date, annees: number[]): PublicCale
 export async function publicCalendar(ctx: Pick<AppContext, 'db' | 'clock'>, annee?: number): Promise<PublicCalendar | null> {
   const all = (await listCampaigns(ctx.db)).map((s) => s.campaign);
   const now = ctx.clock.now();
-  const c = annee === undefined ? campaignAt(all, now) : all.find((x) => x.annee === annee);
-  return c
-    ? calendarOf(
-        c,
-        now,
-        all.map((x) => x.annee).sort((a, b) => b - a),
-      )
-    : null;
+  const running = campaignAt(all, now);
+  const c = annee === undefined ? running : all.find((x) => x.annee === annee);
+  if (!c) return null;
+  const annees = all.map((x) => x.annee).sort((a, b) => b - a);
+  return calendarOf(c, now, annees, c.annee === running?.annee);
 }
