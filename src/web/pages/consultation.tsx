@@ -66,7 +66,7 @@ function Filters(props: { view: ConsultationView; errors?: FieldErrors }) {
         </div>
       </div>
       <ButtonsGroup
-        className="fr-btns-group--inline-md"
+        className="fr-btns-group--inline-md fr-mt-2w"
         buttons={[
           { label: 'Rechercher', submit: true },
           { label: 'Effacer les critères', href: '/gestion/consultation', className: 'fr-btn fr-btn--secondary' },

@@ -40,9 +40,9 @@ export function CalendrierPage(props: { ctx: PageContext; calendar: PublicCalend
         )}
       />
       {c.phases.some((p) => p.current) ? null : <Alert type="info">La campagne {c.annee} n’a pas encore commencé.</Alert>}
-      <h2 className="fr-mt-4w">Les versements aux établissements</h2>
       <Table
-        caption={`Les versements de la campagne ${c.annee}`}
+        className="fr-mt-4w"
+        caption={`Les versements aux établissements, campagne ${c.annee}`}
         columns={['Versement', 'À partir du', 'Choix payés']}
         rows={c.vagues}
         empty="Aucun versement n’est prévu."
