@@ -28,5 +28,10 @@ export async function press(page: Page, words: string): Promise<void> {
 
 /** Whether a button or link named exactly `words` is on the page. */
 export async function shows(page: Page, words: string): Promise<boolean> {
-  return (await page.getByRole('button', { name: words, exact: true }).or(page.getByRole('link', { name: words, exact: true })).count()) > 0;
+  return (
+    (await page
+      .getByRole('button', { name: words, exact: true })
+      .or(page.getByRole('link', { name: words, exact: true }))
+      .count()) > 0
+  );
 }

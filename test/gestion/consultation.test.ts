@@ -6,13 +6,11 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSecret } from '../../src/infra/crypto.js';
 import { auditEvents, users } from '../../src/infra/db/schema.js';
-import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { CONSULTATION_PAGE_SIZE, describeDetails } from '../../src/modules/gestion/consultation.js';
 import { readCsv } from '../../src/shared/csv.js';
 import { Client, createHarness, type Harness } from '../harness.js';
-import { FRENCH, login, newPerson, pageErrors, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
+import { activeDeclarant, FRENCH, newPerson, pageErrors, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
 
 let h: Harness;
 type Admin = Awaited<ReturnType<typeof signedInAdministrator>>;
@@ -110,24 +108,7 @@ describe('the history of the company, and of it only', () => {
   });
 
   it('a déclarant gets 403 on the page and the CSV; a visitor is sent to the login page', async () => {
-    const [u] = await h.ctx.db
-      .insert(users)
-      .values({
-        espaceId: A.espaceId,
-        siret: A.person.siret,
-        nom: 'Declarant',
-        prenom: 'Simple',
-        loginKey: loginKey('Declarant', 'Simple'),
-        email: `simple.${process.pid}@exemple.fr`,
-        role: 'declarant',
-        status: 'active',
-        passwordHash: await hashSecret('Fournil-du-matin-77'),
-        emailValidatedAt: h.clock.now(),
-      })
-      .returning({ id: users.id });
-    expect(u).toBeDefined();
-    const c = new Client(h);
-    await login(c, { ...newPerson(A.person.siret), nom: 'Declarant', prenom: 'Simple', password: 'Fournil-du-matin-77' });
+    const { client: c } = await activeDeclarant(h, A.espaceId, A.person.siret);
     for (const url of ['/gestion/consultation', '/gestion/consultation.csv', '/gestion/consultation?type=declarants']) {
       const r = await c.get(url);
       expect(r.statusCode, url).toBe(403);

@@ -7,14 +7,12 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_COMPANIES } from '../../src/demo/registry.js';
-import { hashSecret } from '../../src/infra/crypto.js';
-import { entreprises, portefeuilles, users } from '../../src/infra/db/schema.js';
+import { entreprises, portefeuilles } from '../../src/infra/db/schema.js';
 import { SEED_DIR } from '../../src/infra/files.js';
-import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { importRegistry } from '../../src/modules/entreprises/import-registry.js';
 import { readCsv } from '../../src/shared/csv.js';
 import { Client, createHarness, type Harness } from '../harness.js';
-import { login, newPerson, registerCandidat, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
+import { activeDeclarant, newPerson, registerCandidat, signedInAdministrator, stopHarness, type Person } from '../accounts/helpers.js';
 
 const { gipMds: GIP, cabinetDurand: CD, boulangerieMoutin: BM } = DEMO_COMPANIES;
 const L_ENFANT_BLEU = '400485504';
@@ -43,21 +41,7 @@ beforeAll(async () => {
   bCandidat = newPerson(B.person.siret);
   await registerCandidat(h, aCandidat);
   await registerCandidat(h, bCandidat);
-  const p = newPerson(GIP.siret, { nom: 'Declarant', prenom: 'Seul' });
-  await h.ctx.db.insert(users).values({
-    espaceId: A.espaceId,
-    siret: GIP.siret,
-    nom: p.nom,
-    prenom: p.prenom,
-    loginKey: loginKey(p.nom, p.prenom),
-    email: p.email,
-    role: 'declarant',
-    status: 'active',
-    passwordHash: await hashSecret(p.password),
-    emailValidatedAt: h.clock.now(),
-  });
-  aDeclarant = new Client(h);
-  await login(aDeclarant, p);
+  aDeclarant = (await activeDeclarant(h, A.espaceId, GIP.siret, { nom: 'Declarant', prenom: 'Seul' })).client;
 }, 120_000);
 afterAll(async () => stopHarness(h));
 

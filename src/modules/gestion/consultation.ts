@@ -12,6 +12,7 @@ import type { AuditAction } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { auditEvents, users } from '../../infra/db/schema.js';
 import { writeCsv } from '../../shared/csv.js';
+import { pageWindow } from '../../shared/paging.js';
 import { adminOnly } from './habilitations-problems.js';
 import type { User } from './scope.js';
 
@@ -160,8 +161,7 @@ export async function consultHistory(
     .from(auditEvents)
     .where(where);
   const total = Number(cnt?.n ?? 0);
-  const pages = Math.max(1, Math.ceil(total / CONSULTATION_PAGE_SIZE));
-  const page = Math.min(Math.max(1, opts.page), pages);
+  const { page, pages, offset } = pageWindow(total, CONSULTATION_PAGE_SIZE, opts.page);
   const q = tx
     .select({
       id: auditEvents.id,
@@ -179,7 +179,7 @@ export async function consultHistory(
     .leftJoin(targets, and(eq(targets.id, auditEvents.targetUserId), eq(targets.espaceId, admin.espaceId)))
     .where(where)
     .orderBy(desc(auditEvents.at), desc(auditEvents.id));
-  const rows = opts.all ? await q.limit(100_000) : await q.limit(CONSULTATION_PAGE_SIZE).offset((page - 1) * CONSULTATION_PAGE_SIZE);
+  const rows = opts.all ? await q.limit(100_000) : await q.limit(CONSULTATION_PAGE_SIZE).offset(offset);
   return {
     entries: rows.map((r) => ({
       id: Number(r.id),

@@ -2,6 +2,7 @@ import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { ButtonsGroup, PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
+import { EntryTile } from './soltea-accueil.js';
 
 export function LoginForm(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors; retour?: string }) {
   const e = props.errors ?? {};
@@ -102,18 +103,7 @@ function SolteaPublic() {
             desc: 'Les dates de la campagne en cours : ouverture aux établissements et aux employeurs, périodes de répartition, versements.',
           },
         ].map((t) => (
-          <div className="fr-col-12 fr-col-md-6" key={t.href}>
-            <div className="fr-tile fr-enlarge-link">
-              <div className="fr-tile__body">
-                <div className="fr-tile__content">
-                  <h3 className="fr-tile__title">
-                    <a href={t.href}>{t.title}</a>
-                  </h3>
-                  <p className="fr-tile__desc">{t.desc}</p>
-                </div>
-              </div>
-            </div>
-          </div>
+          <EntryTile key={t.href} {...t} />
         ))}
       </div>
     </section>

@@ -5,8 +5,8 @@
 import { Layout, type PageContext } from '../layout.js';
 import { MainFields, SearchButtons } from './soltea-recherche.js';
 
-/** The tile of one space (half the width from md up), the whole tile a link. */
-function EntryTile(props: { href: string; title: string; desc: string; detail: string }) {
+/** The tile of one space or page (half the width from md up), the whole tile a link. */
+export function EntryTile(props: { href: string; title: string; desc: string; detail?: string }) {
   return (
     <div className="fr-col-12 fr-col-md-6">
       <div className="fr-tile fr-enlarge-link">
@@ -16,7 +16,7 @@ function EntryTile(props: { href: string; title: string; desc: string; detail: s
               <a href={props.href}>{props.title}</a>
             </h3>
             <p className="fr-tile__desc">{props.desc}</p>
-            <p className="fr-tile__detail">{props.detail}</p>
+            {props.detail ? <p className="fr-tile__detail">{props.detail}</p> : null}
           </div>
         </div>
       </div>
