@@ -5,6 +5,8 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WAYS } from '../src/web/pages/forgotten-password.js';
+import { press, shows } from './guide.js';
 import { checkPage, DEMO_COMPANIES, SECRET, startJourney, type Journey } from './support.js';
 import {
   field,
@@ -43,36 +45,35 @@ const paul: Person = {
 let j: Journey;
 let page: Page;
 
-/** « Mot de passe oublié » from the login page: the triplet and the chosen way, « Étape suivante ». */
-async function forgot(
-  p: Page,
-  who: Person,
-  way: 'Répondre à ma question secrète' | 'Recevoir un lien par courriel' | 'Demander à mon administrateur',
-  prefix: string,
-) {
-  await p.goto('/connexion');
-  await p.getByRole('link', { name: 'Mot de passe oublié' }).click();
+/** « Mot de passe oublié » from the home page, as the guide says: the triplet, the way in the guide's words, « Valider ». */
+async function forgot(p: Page, who: Person, way: keyof typeof WAYS, prefix: string) {
+  await p.goto('/');
+  await press(p, 'Mot de passe oublié');
   await p.waitForURL('**/mot-de-passe-oublie');
   expect(await heading(p)).toBe('Mot de passe oublié');
+  // the rule of the secret question is stated before the first try, and there is a way back
+  expect(await p.getByText('Au-delà de 5 réponses erronées, un délai d’attente de 60 minutes vous sera demandé.').isVisible()).toBe(true);
+  expect(await shows(p, 'Annuler')).toBe(true);
   await checkPage(p, `${prefix}-mot-de-passe-oublie`);
   await field(p, 'Siret').fill(who.siret);
   await field(p, 'Nom').fill(who.nom);
   await field(p, 'Prénom').fill(who.prenom);
-  await tick(field(p, way));
+  await tick(field(p, WAYS[way]));
   await checkPage(p, `${prefix}-mot-de-passe-oublie-rempli`);
-  await p.getByRole('button', { name: 'Étape suivante' }).click();
-  await p.waitForLoadState('load');
+  await press(p, 'Valider');
 }
 
-/** « Choisissez votre nouveau mot de passe », then back to the login page. */
+/** « Choisissez votre nouveau mot de passe », « Valider »: the guide's « Vous accédez à votre menu personnalisé ». */
 async function newPassword(p: Page, password: string, prefix: string) {
   expect(await heading(p)).toBe('Choisissez votre nouveau mot de passe');
   await checkPage(p, `${prefix}-nouveau-mot-de-passe`);
   await fillPasswordAndQuestion(p, password, { label: 'Nouveau mot de passe', question: false });
-  await p.getByRole('button', { name: 'Valider' }).click();
-  await p.waitForURL('**/connexion?notice=mot-de-passe-reinitialise');
-  await checkPage(p, `${prefix}-mot-de-passe-reinitialise`);
-  expect(await p.getByText('Votre mot de passe a été réinitialisé. Connectez-vous avec le nouveau.').isVisible()).toBe(true);
+  await press(p, 'Valider');
+  await p.waitForURL('**/menu?notice=mot-de-passe-reinitialise');
+  expect(await heading(p)).toBe('Menu personnalisé');
+  await checkPage(p, `${prefix}-menu-apres-reinitialisation`);
+  expect(await p.getByText('Votre mot de passe a été réinitialisé. Vous êtes connecté').isVisible()).toBe(true);
+  await logOut(p);
 }
 
 beforeAll(async () => {
@@ -88,7 +89,7 @@ describe('mot de passe oublié', () => {
   });
 
   it('1. by the secret question', async () => {
-    await forgot(page, claire, 'Répondre à ma question secrète', 'question');
+    await forgot(page, claire, 'question', 'question');
     // The question itself is not shown before the person is identified; the rule is, before the first try.
     await expect
       .poll(() => page.getByText('Répondez à la question secrète renseignée lors de votre inscription, puis validez.').isVisible())
@@ -100,12 +101,11 @@ describe('mot de passe oublié', () => {
     await checkPage(page, 'question-secrete');
     // A wrong answer first (the answer is case-sensitive).
     await field(page, 'Votre réponse').fill(SECRET.answer.toUpperCase());
-    await page.getByRole('button', { name: 'Valider' }).click();
-    await page.waitForLoadState('load');
+    await press(page, 'Valider');
     await expect.poll(() => page.getByText('La réponse ne permet pas de vous identifier.').first().isVisible()).toBe(true);
     await checkPage(page, 'question-secrete-erreur');
     await field(page, 'Votre réponse').fill(SECRET.answer);
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await press(page, 'Valider');
     await page.waitForURL('**/mot-de-passe-oublie/nouveau');
     claire.password = 'Croissant-Beurre-19';
     await newPassword(page, claire.password, 'question');
@@ -116,7 +116,7 @@ describe('mot de passe oublié', () => {
   });
 
   it('2. by a link sent by e-mail', async () => {
-    await forgot(page, claire, 'Recevoir un lien par courriel', 'lien');
+    await forgot(page, claire, 'courriel', 'lien');
     expect(await heading(page)).toBe('Mot de passe oublié');
     await expect.poll(() => page.getByText('la suite de la procédure vous a été envoyée par courriel').isVisible()).toBe(true);
     await checkPage(page, 'lien-envoye');
@@ -146,7 +146,7 @@ describe('mot de passe oublié', () => {
     await j.waitForMail({ to: paul.email, subject: 'Votre demande d’administration est acceptée' });
 
     // Paul has forgotten his password and asks his administrator.
-    await forgot(paulPage, paul, 'Demander à mon administrateur', 'paul');
+    await forgot(paulPage, paul, 'administrateur', 'paul');
     await expect
       .poll(() => paulPage.getByText('votre demande a été transmise aux administrateurs de votre entreprise').isVisible())
       .toBe(true);
@@ -175,7 +175,7 @@ describe('mot de passe oublié', () => {
     paul.password = 'Baguette-Tradi-55';
     await fillPasswordAndQuestion(paulPage, paul.password, { label: 'Nouveau mot de passe' });
     await checkPage(paulPage, 'paul-changement-obligatoire-rempli');
-    await paulPage.getByRole('button', { name: 'Valider' }).click();
+    await press(paulPage, 'Valider');
     await paulPage.waitForURL('**/menu?notice=identifiants-changes');
     await checkPage(paulPage, 'paul-menu');
     expect(await paulPage.getByText('Votre nouveau mot de passe et votre nouvelle question secrète sont enregistrés.').isVisible()).toBe(

@@ -7,7 +7,8 @@
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demandes, sessions, tokens } from '../../src/infra/db/schema.js';
-import { QUESTION_PROMPT, QUESTION_RULE } from '../../src/web/pages/forgotten-password.js';
+import { sha256 } from '../../src/infra/crypto.js';
+import { QUESTION_PROMPT, QUESTION_RULE, WAYS } from '../../src/web/pages/forgotten-password.js';
 import { Client, createHarness, linkIn, type Harness } from '../harness.js';
 import {
   finishInscription,
@@ -66,6 +67,23 @@ async function companyOfTwo() {
   return { ac, a, aId, b, bId };
 }
 
+describe('the page « Mot de passe oublié »', () => {
+  it('offers the guide’s three ways in its words, states the 5 answers / 60 minutes rule before the first try, with « Annuler » and « Valider »', async () => {
+    const r = await new Client(h).get('/mot-de-passe-oublie');
+    expect(r.statusCode).toBe(200);
+    expect(WAYS).toEqual({
+      question: 'Utilisez la question secrète pour obtenir un nouveau mot de passe',
+      courriel: 'Envoyez-vous « un mot de passe provisoire » pour vous connecter',
+      administrateur: 'Envoyez une demande de génération de mot de passe à votre administrateur',
+    });
+    for (const label of Object.values(WAYS)) expect(r.body).toContain(label);
+    expect(r.body).toContain('Au-delà de 5 réponses erronées, un délai d’attente de 60 minutes vous sera demandé.');
+    expect(r.body).toMatch(/<a class="[^"]*" href="\/connexion">Annuler<\/a>/);
+    expect(r.body).toMatch(/<button class="[^"]*" type="submit">Valider<\/button>/);
+    expect(r.body).not.toContain('Étape suivante');
+  });
+});
+
 describe('way 1: the secret question', () => {
   it('the right answer (case-sensitive) leads to a new password; the sessions end', async () => {
     const p = await registered();
@@ -91,15 +109,20 @@ describe('way 1: the secret question', () => {
     expect(r.statusCode).toBe(400);
     r = await c.form('/mot-de-passe-oublie/nouveau', { password: 'Seigle-sarrasin-56', passwordConfirm: 'Seigle-sarrasin-56' });
     expect(r.statusCode, r.body).toBe(303);
-    expect(r.headers.location).toBe('/connexion?notice=mot-de-passe-reinitialise');
+    // the guide: « Vous accédez à votre menu personnalisé »
+    expect(r.headers.location).toBe('/menu?notice=mot-de-passe-reinitialise');
     expect(c.cookies.has('__Host-reset-jeton')).toBe(false);
+    const menu = await c.get('/menu?notice=mot-de-passe-reinitialise');
+    expect(menu.statusCode).toBe(200);
+    expect(menu.body).toContain('<h1>Menu personnalisé</h1>');
+    expect(menu.body).toContain('Votre mot de passe a été réinitialisé. Vous êtes connecté');
     // single use
     r = await c.form('/mot-de-passe-oublie/nouveau', { password: 'Seigle-sarrasin-57', passwordConfirm: 'Seigle-sarrasin-57' });
     expect(r.statusCode).toBe(410);
 
     expect((await s0.get('/menu')).statusCode).toBe(303);
-    expect((await tryLogin(c, p, p.password)).statusCode).toBe(401);
-    expect((await tryLogin(c, p, 'Seigle-sarrasin-56')).statusCode).toBe(303);
+    expect((await tryLogin(new Client(h), p, p.password)).statusCode).toBe(401);
+    expect((await tryLogin(new Client(h), p, 'Seigle-sarrasin-56')).statusCode).toBe(303);
     expect((await lastMail(h, p.email, 'Votre mot de passe a été modifié')).text).toContain('vient d’être modifié');
   });
 
@@ -169,14 +192,17 @@ describe('way 2: a link by e-mail', () => {
     expect(r.body).toContain(`name="jeton" value="${tokenOf(link)}"`);
     r = await c.form('/reinitialisation', { jeton: tokenOf(link), password: 'Pain-aux-noix-81', passwordConfirm: 'Pain-aux-noix-81' });
     expect(r.statusCode, r.body).toBe(303);
+    expect(r.headers.location).toBe('/menu?notice=mot-de-passe-reinitialise');
     expect((await s1.get('/menu')).statusCode).toBe(303);
     expect((await s2.get('/menu')).statusCode).toBe(303);
+    // the sessions before the reset are closed; only the one it opened remains, that of this browser
     const open = await h.ctx.db
       .select()
       .from(sessions)
       .where(and(eq(sessions.userId, p.id), isNull(sessions.revokedAt)));
-    expect(open).toEqual([]);
-    expect((await tryLogin(c, p, p.password)).statusCode).toBe(401);
+    expect(open.map((s) => s.idHash)).toEqual([sha256(c.cookies.get('__Host-sid')!)]);
+    expect((await c.get('/menu')).statusCode).toBe(200);
+    expect((await tryLogin(new Client(h), p, p.password)).statusCode).toBe(401);
     expect((await tryLogin(new Client(h), p, 'Pain-aux-noix-81')).statusCode).toBe(303);
     // used once: the link is dead
     const d = new Client(h);

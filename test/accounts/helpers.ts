@@ -5,7 +5,7 @@
  */
 import { and, eq, like, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { sha256 } from '../../src/infra/crypto.js';
+import { hashSecret, sha256 } from '../../src/infra/crypto.js';
 import { auditEvents, entreprises, etablissements, inscriptionDrafts, throttles, users } from '../../src/infra/db/schema.js';
 import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { Client, linkIn, type Harness, type ReceivedMail } from '../harness.js';
@@ -207,6 +207,29 @@ export async function signedInAdministrator(h: Harness, opts: { siret?: string; 
   await login(client, p);
   const [u] = await h.ctx.db.select({ espaceId: users.espaceId }).from(users).where(eq(users.id, userId));
   return { client, person: p, userId, espaceId: u!.espaceId };
+}
+
+/** A déclarant of `espaceId` (active, created directly: the administrator's invitation is tested elsewhere), signed in. */
+export async function activeDeclarant(h: Harness, espaceId: string, siret: string, over: Partial<Person> = {}) {
+  const p: Person = newPerson(siret, over);
+  const [u] = await h.ctx.db
+    .insert(users)
+    .values({
+      espaceId,
+      siret,
+      nom: p.nom,
+      prenom: p.prenom,
+      loginKey: loginKey(p.nom, p.prenom),
+      email: p.email,
+      role: 'declarant',
+      status: 'active',
+      passwordHash: await hashSecret(p.password),
+      emailValidatedAt: h.clock.now(),
+    })
+    .returning({ id: users.id });
+  const client = new Client(h);
+  await login(client, p);
+  return { client, person: p, userId: u!.id };
 }
 
 /**

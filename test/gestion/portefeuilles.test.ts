@@ -6,7 +6,6 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSecret } from '../../src/infra/crypto.js';
 import { selectRows } from '../../src/infra/db/index.js';
 import {
   entreprises,
@@ -16,24 +15,12 @@ import {
   portefeuilleDeclarants,
   portefeuilleEtablissements,
   portefeuilles,
-  users,
 } from '../../src/infra/db/schema.js';
-import { loginKey } from '../../src/modules/accounts/login-key.js';
 import { recapitulatif, recapitulatifPage, RECAP_PAGE_SIZE } from '../../src/modules/gestion/portefeuilles-recapitulatif.js';
 import { ensureDefaultPortefeuille } from '../../src/modules/gestion/portefeuilles.js';
 import { DEMO_COMPANIES } from '../../src/demo/registry.js';
 import { Client, createHarness, type Harness } from '../harness.js';
-import {
-  auditRows,
-  FRENCH,
-  login,
-  newPerson,
-  pageErrors,
-  signedInAdministrator,
-  stopHarness,
-  userRow,
-  type Person,
-} from '../accounts/helpers.js';
+import { auditRows, FRENCH, pageErrors, activeDeclarant, signedInAdministrator, stopHarness, userRow } from '../accounts/helpers.js';
 
 const { boulangerieMoutin: BM, gipMds: GIP, cabinetDurand: CD, menuiserieCessee: MC, transportsGiraudier: TG } = DEMO_COMPANIES;
 const TIERS = { kind: 'tiers_declarant' as const, organisationType: 'expert_comptable' };
@@ -44,27 +31,7 @@ let b: Awaited<ReturnType<typeof signedInAdministrator>>; // tiers B (another fi
 let company: Awaited<ReturnType<typeof signedInAdministrator>>; // a company (not a tiers)
 
 /** A déclarant of `espaceId`, active, signed in. */
-async function signedInDeclarant(espaceId: string, siret: string) {
-  const p: Person = newPerson(siret);
-  const [u] = await h.ctx.db
-    .insert(users)
-    .values({
-      espaceId,
-      siret,
-      nom: p.nom,
-      prenom: p.prenom,
-      loginKey: loginKey(p.nom, p.prenom),
-      email: p.email,
-      role: 'declarant',
-      status: 'active',
-      passwordHash: await hashSecret(p.password),
-      emailValidatedAt: h.clock.now(),
-    })
-    .returning({ id: users.id });
-  const client = new Client(h);
-  await login(client, p);
-  return { client, person: p, userId: u!.id };
-}
+const signedInDeclarant = (espaceId: string, siret: string) => activeDeclarant(h, espaceId, siret);
 
 /** The page's French messages, HTML entities decoded. */
 const errorsOf = (body: string) =>

@@ -29,6 +29,11 @@ export const entreprises = pgTable('entreprises', {
   categorieJuridique: text('categorie_juridique'),
   /** 'A' active, 'C' ceased (cessée) */
   etatAdministratif: text('etat_administratif').notNull(),
+  /**
+   * the registry's count of open établissements (recherche-entreprises `nombre_etablissements_ouverts`),
+   * which a file may list only in part; null when the source does not say
+   */
+  nombreEtablissementsOuverts: integer('nombre_etablissements_ouverts'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 

@@ -17,7 +17,7 @@ import { queueMail } from '../../infra/mail.js';
 import { clearFailures, consumeRate, isLocked, registerFailure } from '../../infra/throttle.js';
 import { openDemande } from './candidat.js';
 import { loginKey } from './login-key.js';
-import { revokeAllSessions } from './sessions.js';
+import { createSession, revokeAllSessions } from './sessions.js';
 import { consumeToken, issueToken } from './tokens-repository.js';
 import { publicUrl } from '../../shared/urls.js';
 import { findUserByTriplet } from './users-repository.js';
@@ -170,23 +170,27 @@ export async function adminResetPassword(
   });
 }
 
-/** Ends a reset (ways 1 and 2): new password, every session closed, lockout cleared. */
+/**
+ * Ends a reset (ways 1 and 2): new password, every other session closed, lockout cleared, and a new
+ * session opened, in the same transaction: the person lands on the menu personnalisé (the guide).
+ * Returns that session's id, or null when the token is no longer valid.
+ */
 export async function resetPassword(
   ctx: AppContext,
   token: string | undefined,
   newPassword: string,
-  meta: { ip?: string },
-): Promise<boolean> {
+  meta: { ip?: string; userAgent?: string },
+): Promise<{ sessionId: string } | null> {
   const hash = await hashSecret(newPassword);
   return ctx.db.transaction(async (tx) => {
     const t = await consumeToken(tx, ctx, token, 'password_reset');
-    if (!t) return false;
+    if (!t) return null;
     const [user] = await tx
       .update(users)
       .set({ passwordHash: hash, mustChangeCredentials: false, updatedAt: ctx.clock.now() })
       .where(and(eq(users.id, t.userId), eq(users.status, 'active')))
       .returning();
-    if (!user) return false;
+    if (!user) return null;
     await revokeAllSessions(tx, ctx, user.id);
     await clearFailures(tx, `login:${user.siret}|${user.loginKey}`);
     await queueMail(tx, ctx.clock, {
@@ -195,7 +199,9 @@ export async function resetPassword(
       text: `Bonjour ${user.prenom} ${user.nom},\n\nLe mot de passe de votre compte net-entreprises vient d’être modifié. Si vous n’êtes pas à l’origine de ce changement, contactez sans attendre l’administrateur de votre entreprise.\n\nnet-entreprises`,
     });
     await auditBy(tx, ctx.clock, user, meta.ip, 'password.reset');
-    return true;
+    const sessionId = await createSession(tx, ctx, user.id, meta);
+    await auditBy(tx, ctx.clock, user, meta.ip, 'login.success', { details: { after: 'password.reset' } });
+    return { sessionId };
   });
 }
 

@@ -19,6 +19,9 @@ import { parseRegistryJson, type EntrepriseRow, type EtablissementRow, type Regi
 /** Rows per INSERT statement (11 columns × 500 = 5,500 parameters, far below PostgreSQL's 65,535). */
 export const UPSERT_BATCH_SIZE = 500;
 
+/** The company's data columns an import rewrites when they changed. */
+const ENTREPRISE_DATA = ['raisonSociale', 'sigle', 'categorieJuridique', 'etatAdministratif', 'nombreEtablissementsOuverts'] as const;
+
 export interface UpsertCounts {
   inserted: number;
   updated: number;
@@ -117,11 +120,11 @@ export async function importRegistryRows(
       const batch = ents.slice(i, i + UPSERT_BATCH_SIZE);
       const returned = await tx
         .insert(entreprises)
-        .values(batch.map((r) => ({ ...r, updatedAt: opts.now })))
+        .values(batch.map((r) => ({ ...r, nombreEtablissementsOuverts: r.nombreEtablissementsOuverts ?? null, updatedAt: opts.now })))
         .onConflictDoUpdate({
           target: entreprises.siren,
-          set: excludedSet(entreprises, ['raisonSociale', 'sigle', 'categorieJuridique', 'etatAdministratif', 'updatedAt']),
-          setWhere: changed(entreprises, ['raisonSociale', 'sigle', 'categorieJuridique', 'etatAdministratif']),
+          set: excludedSet(entreprises, [...ENTREPRISE_DATA, 'updatedAt']),
+          setWhere: changed(entreprises, ENTREPRISE_DATA),
         })
         .returning({ inserted: sql<boolean>`(xmax = 0)` });
       tally(report.entreprises, returned, batch.length);

@@ -90,10 +90,29 @@ describe('parseRegistryDocument on the real recherche-entreprises snapshots', ()
     ]);
   });
 
+  it('keeps the registry’s count of open établissements, which the document lists only in part', () => {
+    // L'ENFANT BLEU: 4 open établissements in SIRENE, only the siège in the document
+    const p = parseFile('search-400485504.json');
+    expect(p.entreprises[0]).toMatchObject({ siren: '400485504', nombreEtablissementsOuverts: 4 });
+    expect(p.etablissements.filter((e) => e.etatAdministratif === 'A')).toHaveLength(1);
+    // absent, or not a whole number: unknown
+    const doc = (n: unknown) => ({ siren: '400485504', nom_complet: 'X', etat_administratif: 'A', nombre_etablissements_ouverts: n });
+    expect(parseRegistryDocument(doc(undefined)).entreprises[0]?.nombreEtablissementsOuverts).toBeNull();
+    expect(parseRegistryDocument(doc(2.5)).entreprises[0]?.nombreEtablissementsOuverts).toBeNull();
+    expect(parseRegistryDocument(doc('4')).entreprises[0]?.nombreEtablissementsOuverts).toBeNull();
+  });
+
   it('imports a non-diffusible company with a warning and no masked address', () => {
     const p = parseFile('search-300025764.json');
     expect(p.entreprises).toEqual([
-      { siren: '300025764', raisonSociale: '[NON-DIFFUSIBLE]', sigle: null, categorieJuridique: '1000', etatAdministratif: 'A' },
+      {
+        siren: '300025764',
+        raisonSociale: '[NON-DIFFUSIBLE]',
+        sigle: null,
+        categorieJuridique: '1000',
+        etatAdministratif: 'A',
+        nombreEtablissementsOuverts: 1,
+      },
     ]);
     expect(p.etablissements[0]).toMatchObject({
       siret: '30002576400048',

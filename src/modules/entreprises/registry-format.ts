@@ -27,6 +27,11 @@ export interface EntrepriseRow {
   categorieJuridique: string | null;
   /** 'A' active, 'C' ceased */
   etatAdministratif: 'A' | 'C';
+  /**
+   * how many open établissements the registry counts for the company (`nombre_etablissements_ouverts`),
+   * which a document may list only in part; null when it does not say
+   */
+  nombreEtablissementsOuverts?: number | null;
 }
 
 export interface EtablissementRow {
@@ -85,6 +90,8 @@ const resultSchema = z.looseObject({
   sigle: text,
   nature_juridique: code,
   etat_administratif: text,
+  // read leniently: a count the API would send otherwise is unknown, not a reason to reject the company
+  nombre_etablissements_ouverts: z.unknown().optional(),
   // the API sends `{}` as siege for an empty record; any object is accepted, the SIRET is checked below
   siege: etablissementSchema.nullish(),
   matching_etablissements: z.array(etablissementSchema).nullish(),
@@ -133,6 +140,11 @@ const FOURTEEN_DIGITS = /^\d{14}$/;
 const CODE_POSTAL = /^\d{5}$/;
 const CODE_COMMUNE = /^(\d{5}|2[AB]\d{3})$/;
 const CATEGORIE_JURIDIQUE = /^\d{4}$/;
+
+/** The registry's count of open établissements: a whole number, else null (not said, or not a count). */
+function openCount(n: unknown): number | null {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null;
+}
 
 // ── document ────────────────────────────────────────────────────────────────────────────────────
 
@@ -270,6 +282,7 @@ function parseEntreprise(r: RawResult, source: string | undefined, resultRef: st
     sigle: clean(r.sigle),
     categorieJuridique: nature && CATEGORIE_JURIDIQUE.test(nature) ? nature : null,
     etatAdministratif: etat,
+    nombreEtablissementsOuverts: openCount(r.nombre_etablissements_ouverts),
   };
   return { entreprise, sirenRef, sirenChecksumOk };
 }

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { personName, phone, text } from '../../shared/fields.js';
 import { emailPair, emailsMatch, passwordSchema, secretQuestionSchema, type newDeclarantSchema } from '../accounts/contracts.js';
+import { isJour } from '../../domain/jours.js';
+import { CONSULTATION_KIND_KEYS } from './consultation.js';
 import { DUAL_LIST_MOVES } from './dual-list-moves.js';
 
 /** A value or a list of values (a form repeats the field), as a list. */
@@ -98,6 +100,33 @@ export const importFormSchema = z.object({
 });
 
 export const historyQuery = z.object({ page: z.string().max(10).optional() });
+
+// ── « Consultation » ──────────────────────────────────────────────────────────────────────────
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An optional day of the filter (AAAA-MM-JJ, as the date field sends it); '' when not given. */
+const filterDay = (label: string) =>
+  z.preprocess(
+    orEmpty,
+    z.string().refine((s) => s === '' || isJour(s), `${label} : une date au format JJ/MM/AAAA est attendue.`),
+  );
+
+/** The filters of « Consultation » (a GET form: every field optional, '' meaning « all »). */
+export const consultationQuery = z
+  .object({
+    type: z.preprocess(
+      orEmpty,
+      z.string().refine((s) => s === '' || (CONSULTATION_KIND_KEYS as string[]).includes(s), 'Type : choisissez un type de la liste.'),
+    ),
+    du: filterDay('Du'),
+    au: filterDay('Au'),
+    personne: z.preprocess(
+      orEmpty,
+      z.string().refine((s) => s === '' || UUID_RE.test(s), 'Personne : choisissez une personne de la liste.'),
+    ),
+    page: z.string().max(10).optional(),
+  })
+  .refine((q) => !q.du || !q.au || q.du <= q.au, { path: ['au'], message: 'Au : la date de fin ne peut précéder la date de début.' });
 
 // ── « Gérer vos portefeuilles » ────────────────────────────────────────────────────────────────
 

@@ -13,6 +13,7 @@ import { auditBy } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { espaces, users } from '../../infra/db/schema.js';
 import { queueMail } from '../../infra/mail.js';
+import { writeCsv } from '../../shared/csv.js';
 import { conflict, invalidField, problem, ProblemError, type Outcome } from '../../shared/problem.js';
 import { publicUrl } from '../../shared/urls.js';
 import { loginKey } from '../accounts/login-key.js';
@@ -78,6 +79,14 @@ export async function listDeclarants(ctx: AppContext, admin: User) {
     .where(and(eq(users.espaceId, admin.espaceId), inArray(users.status, ['active', 'email_pending', 'candidat', 'suspended'])))
     .orderBy(asc(users.nom), asc(users.prenom));
   return rows.map((r) => ({ ...r, etat: ETATS[r.status] ?? r.status, self: r.id === admin.id }));
+}
+
+/** « Gérer les déclarants » as a spreadsheet file (`;`, BOM, formulas neutralised), in the page's order. */
+export function declarantsCsv(rows: Awaited<ReturnType<typeof listDeclarants>>): string {
+  return writeCsv(
+    ['nom', 'prenom', 'courriel', 'telephone', 'role', 'etat'],
+    rows.map((r) => [r.nom, r.prenom, r.email, r.telephone, r.role === 'administrateur' ? 'Administrateur' : 'Déclarant', r.etat]),
+  );
 }
 
 /** One person of the admin's company (for the edit, e-mail and confirmation pages), or null. */

@@ -5,6 +5,7 @@
  * its clients are in its portefeuilles.
  */
 import type { AppContext } from '../../app-context.js';
+import { writeCsv } from '../../shared/csv.js';
 import { companyEtablissements, type CompanyEtablissements } from './declarations.js';
 import type { User } from './scope.js';
 
@@ -12,4 +13,21 @@ export type EtablissementsOfCompany = CompanyEtablissements;
 
 export async function etablissementsOfCompany(ctx: AppContext, admin: User): Promise<EtablissementsOfCompany> {
   return companyEtablissements(ctx, admin);
+}
+
+/** « Gérer les établissements » as a spreadsheet file (`;`, BOM, formulas neutralised), in the page's order. */
+export function etablissementsCsv(company: EtablissementsOfCompany): string {
+  return writeCsv(
+    ['siret', 'nom', 'adresse', 'code postal', 'commune', 'siege', 'etat', 'declarations'],
+    company.etablissements.map((e) => [
+      e.siret,
+      e.denomination,
+      e.adresse,
+      e.codePostal ?? '',
+      e.libelleCommune ?? '',
+      e.estSiege ? 'oui' : 'non',
+      e.etatAdministratif === 'A' ? 'Actif' : 'Fermé',
+      e.declarations,
+    ]),
+  );
 }

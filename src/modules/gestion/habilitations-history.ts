@@ -7,6 +7,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../infra/db/index.js';
 import { habilitationHistory, users } from '../../infra/db/schema.js';
 import { writeCsv } from '../../shared/csv.js';
+import { pageWindow } from '../../shared/paging.js';
 import { adminOnly } from './habilitations-problems.js';
 import type { User } from './scope.js';
 
@@ -37,8 +38,7 @@ export async function listHistory(
     .from(habilitationHistory)
     .where(eq(habilitationHistory.espaceId, admin.espaceId));
   const total = Number(cnt?.n ?? 0);
-  const pages = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-  const page = Math.min(Math.max(1, opts.page), pages);
+  const { page, pages, offset } = pageWindow(total, HISTORY_PAGE_SIZE, opts.page);
   const q = tx
     .select({
       id: habilitationHistory.id,
@@ -57,7 +57,7 @@ export async function listHistory(
     .leftJoin(actorUsers, eq(actorUsers.id, habilitationHistory.actorUserId))
     .where(eq(habilitationHistory.espaceId, admin.espaceId))
     .orderBy(desc(habilitationHistory.at), desc(habilitationHistory.id));
-  const rows = opts.all ? await q.limit(100_000) : await q.limit(HISTORY_PAGE_SIZE).offset((page - 1) * HISTORY_PAGE_SIZE);
+  const rows = opts.all ? await q.limit(100_000) : await q.limit(HISTORY_PAGE_SIZE).offset(offset);
   return {
     entries: rows.map((r) => ({
       id: Number(r.id),

@@ -55,6 +55,8 @@ export interface ClientRow {
   raisonSociale: string;
   /** active établissements of the company in the registry */
   activeCount: number;
+  /** the registry's count of the company's open établissements, when it says */
+  registryOpen: number | null;
   /** établissements chosen in the portefeuille */
   chosenCount: number;
   /** one chosen SIRET (for the habilitations link), or null */
@@ -73,13 +75,13 @@ export async function listClients(ctx: AppContext, portefeuilleId: string, page 
     ctx.db,
     sql`
     with page as (
-      select c.siren, c.portefeuille_id, e.raison_sociale, (count(*) over ())::int as total
+      select c.siren, c.portefeuille_id, e.raison_sociale, e.nombre_etablissements_ouverts, (count(*) over ())::int as total
       from portefeuille_clients c join entreprises e on e.siren = c.siren
       where c.portefeuille_id = ${portefeuilleId}
       order by e.raison_sociale, c.siren
       limit ${CLIENTS_PAGE_SIZE} offset ${(page - 1) * CLIENTS_PAGE_SIZE}
     )
-    select page.siren, page.raison_sociale as "raisonSociale", page.total,
+    select page.siren, page.raison_sociale as "raisonSociale", page.total, page.nombre_etablissements_ouverts as "registryOpen",
       (select count(*) from etablissements x where x.siren = page.siren and x.etat_administratif = 'A')::int as "activeCount",
       (select count(*) from portefeuille_etablissements pe where pe.portefeuille_id = page.portefeuille_id and pe.siren = page.siren)::int as "chosenCount",
       (select min(pe.siret) from portefeuille_etablissements pe where pe.portefeuille_id = page.portefeuille_id and pe.siren = page.siren) as "firstSiret",
@@ -90,7 +92,7 @@ export async function listClients(ctx: AppContext, portefeuilleId: string, page 
   );
   const total = rows[0]?.total ?? 0;
   return {
-    rows: rows.map(({ total: _t, ...x }): ClientRow => ({ ...x, type: typeLabel(x.activeCount) })),
+    rows: rows.map(({ total: _t, ...x }): ClientRow => ({ ...x, type: typeLabel(x.activeCount, x.registryOpen) })),
     total,
     page,
     pages: Math.max(1, Math.ceil(total / CLIENTS_PAGE_SIZE)),

@@ -14,6 +14,8 @@ export interface RecapRow {
   siren: string | null;
   raisonSociale: string | null;
   activeCount: number | null;
+  /** the registry's count of the client's open établissements, when it says */
+  registryOpen: number | null;
   /** the client's type (« Mono-établissement »…), null on the line of an empty portefeuille */
   type: string | null;
   siret: string | null;
@@ -22,7 +24,7 @@ export interface RecapRow {
 }
 
 type RecapRecord = Omit<RecapRow, 'type'>;
-const withType = (r: RecapRecord): RecapRow => ({ ...r, type: r.siren ? typeLabel(r.activeCount ?? 0) : null });
+const withType = (r: RecapRecord): RecapRow => ({ ...r, type: r.siren ? typeLabel(r.activeCount ?? 0, r.registryOpen) : null });
 
 /** « Récapitulatif »: every portefeuille, client and chosen établissement with its declarations, one query. */
 export async function recapitulatif(ctx: AppContext, espaceId: string, portefeuilleIds?: readonly string[]): Promise<RecapRow[]> {
@@ -38,7 +40,8 @@ export async function recapitulatif(ctx: AppContext, espaceId: string, portefeui
       select ed.siret, string_agg(ed.declaration_code, ',' order by ed.declaration_code) as codes
       from etablissement_declarations ed where ed.espace_id = ${espaceId} group by ed.siret
     )
-    select p.name as portefeuille, c.siren, e.raison_sociale as "raisonSociale", coalesce(counts.n, 0) as "activeCount", pe.siret, decl.codes as declarations
+    select p.name as portefeuille, c.siren, e.raison_sociale as "raisonSociale", coalesce(counts.n, 0) as "activeCount",
+      e.nombre_etablissements_ouverts as "registryOpen", pe.siret, decl.codes as declarations
     from portefeuilles p
     left join portefeuille_clients c on c.portefeuille_id = p.id
     left join entreprises e on e.siren = c.siren
@@ -72,7 +75,7 @@ export async function recapitulatifPage(
   opts: { portefeuilleId?: string; page: number },
 ): Promise<RecapPage> {
   const units = sql`
-    select p.id as pid, p.name, p.is_default, c.siren, e.raison_sociale
+    select p.id as pid, p.name, p.is_default, c.siren, e.raison_sociale, e.nombre_etablissements_ouverts
     from portefeuilles p
     left join portefeuille_clients c on c.portefeuille_id = p.id
     left join entreprises e on e.siren = c.siren
@@ -91,7 +94,7 @@ export async function recapitulatifPage(
     )
     select page.name as portefeuille, page.siren, page.raison_sociale as "raisonSociale",
       (case when page.siren is null then 0 else (select count(*) from etablissements x where x.siren = page.siren and x.etat_administratif = 'A') end)::int as "activeCount",
-      pe.siret,
+      page.nombre_etablissements_ouverts as "registryOpen", pe.siret,
       (select string_agg(ed.declaration_code, ',' order by ed.declaration_code) from etablissement_declarations ed where ed.espace_id = ${espaceId} and ed.siret = pe.siret) as declarations
     from page
     left join portefeuille_etablissements pe on pe.portefeuille_id = page.pid and pe.siren = page.siren

@@ -27,8 +27,12 @@ export const refusal = (kind: 'invalid' | 'conflict', code: string, message: str
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID.test(s);
 
-/** « Mono-établissement » or « Multi-établissements », from the active établissements of the company. */
-export const typeLabel = (activeCount: number) => (activeCount > 1 ? 'Multi-établissements' : 'Mono-établissement');
+/**
+ * « Mono-établissement » or « Multi-établissements »: the registry's count of the company's open
+ * établissements (a registry file may list only some of them), else those listed active.
+ */
+export const typeLabel = (activeCount: number, registryOpen: number | null) =>
+  Math.max(activeCount, registryOpen ?? 0) > 1 ? 'Multi-établissements' : 'Mono-établissement';
 
 /** The portefeuille `id` of the espace, or null (any other espace's id, or a malformed one, is « not found »). */
 export async function findPortefeuille(tx: Tx, espaceId: string, id: string, opts: { lock?: boolean } = {}): Promise<Portefeuille | null> {

@@ -33,6 +33,30 @@ export function ButtonsGroup(props: {
   );
 }
 
+/** A file to download (a list's CSV export), as a link with the download icon, in its own paragraph. */
+export function DownloadLink(props: { href: string; label: string }) {
+  return (
+    <p className="no-print">
+      <a className="fr-link fr-icon-download-line fr-link--icon-left" href={props.href} download>
+        {props.label}
+      </a>
+    </p>
+  );
+}
+
+/** The guide's « Annuler » (a link to `cancel`) and « Valider » (the form's submit), in that order. */
+export function CancelAndValidate(props: { cancel: string }) {
+  return (
+    <ButtonsGroup
+      className="fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w"
+      buttons={[
+        { label: 'Annuler', href: props.cancel, className: 'fr-btn fr-btn--secondary fr-icon-close-line fr-btn--icon-left' },
+        { label: 'Valider', submit: true, className: 'fr-btn fr-icon-check-line fr-btn--icon-left' },
+      ]}
+    />
+  );
+}
+
 /** The usual pair of a form: go back (a link) and submit, in that order. */
 export function BackAndSubmit(props: { back: string; backLabel: string; submit: string }) {
   return (

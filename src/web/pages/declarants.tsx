@@ -1,7 +1,7 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { Table } from '../components/table.js';
-import { PostButton, SubmitButtons } from '../components/buttons.js';
+import { DownloadLink, PostButton, SubmitButtons } from '../components/buttons.js';
 import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
 import { Layout, type PageContext } from '../layout.js';
 
@@ -129,6 +129,7 @@ export function DeclarantsPage(props: { ctx: PageContext; rows: DeclarantRow[]; 
         rows={props.rows}
         row={(r) => <DeclarantLine key={r.id} ctx={props.ctx} row={r} />}
       />
+      <DownloadLink href="/gestion/declarants.csv" label="Exporter la liste des déclarants (CSV)" />
     </Layout>
   );
 }

@@ -1,3 +1,4 @@
+import { DownloadLink } from '../components/buttons.js';
 import { BackToMenu } from '../components/form.js';
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -46,6 +47,7 @@ export function EtablissementsPage(props: { ctx: PageContext; siren: string; rai
           </tr>
         )}
       />
+      <DownloadLink href="/gestion/etablissements.csv" label="Exporter la liste des établissements (CSV)" />
       <BackToMenu />
     </Layout>
   );

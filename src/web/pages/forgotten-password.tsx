@@ -1,10 +1,17 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input, RadioGroup } from '../components/form.js';
-import { PostButton } from '../components/buttons.js';
+import { CancelAndValidate, PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { PasswordFields } from './password-fields.js';
 
 const TITLE = 'Mot de passe oublié';
+
+/** The three ways of the guide's « Réinitialiser le mot de passe », in its words. */
+export const WAYS = {
+  question: 'Utilisez la question secrète pour obtenir un nouveau mot de passe',
+  courriel: 'Envoyez-vous « un mot de passe provisoire » pour vous connecter',
+  administrateur: 'Envoyez une demande de génération de mot de passe à votre administrateur',
+} as const;
 
 export function ForgotPage(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors }) {
   const e = props.errors ?? {};
@@ -15,32 +22,32 @@ export function ForgotPage(props: { ctx: PageContext; values?: Record<string, un
       <ErrorSummary errors={props.errors} />
       <form method="post" action="/mot-de-passe-oublie" noValidate>
         <CsrfField token={props.ctx.csrfToken} />
+        <p>Saisissez vos paramètres de connexion et cliquez sur « Valider ».</p>
         <Input name="siret" label="Siret" required inputMode="numeric" maxLength={20} value={v.siret} error={e.siret} hint="14 chiffres" />
         <Input name="nom" label="Nom" required maxLength={50} value={v.nom} error={e.nom} />
         <Input name="prenom" label="Prénom" required maxLength={50} value={v.prenom} error={e.prenom} />
+        <p>Plusieurs possibilités s’offrent à vous afin de modifier votre mot de passe et/ou votre adresse électronique.</p>
         <RadioGroup
           name="methode"
-          legend="Comment souhaitez-vous réinitialiser votre mot de passe ?"
+          legend="Réinitialiser le mot de passe"
           required
           value={v.methode ?? 'question'}
           error={e.methode}
           options={[
-            { value: 'question', label: 'Répondre à ma question secrète' },
+            { value: 'question', label: WAYS.question, hint: `${QUESTION_PROMPT} ${QUESTION_RULE}` },
             {
               value: 'courriel',
-              label: 'Recevoir un lien par courriel',
-              hint: 'Le lien est envoyé à l’adresse enregistrée ; il est valable une heure.',
+              label: WAYS.courriel,
+              hint: 'Le lien permettant la réinitialisation du mot de passe sera transmis à l’adresse électronique enregistrée (valable une heure). Cette adresse doit être valide.',
             },
             {
               value: 'administrateur',
-              label: 'Demander à mon administrateur',
-              hint: 'Il recevra votre demande et vous enverra un mot de passe temporaire.',
+              label: WAYS.administrateur,
+              hint: 'Suite à la réception de la demande, votre administrateur vous transmettra un nouveau mot de passe vous permettant de vous connecter et de mettre à jour votre adresse électronique.',
             },
           ]}
         />
-        <button className="fr-btn" type="submit">
-          Étape suivante
-        </button>
+        <CancelAndValidate cancel="/connexion" />
       </form>
     </Layout>
   );
@@ -83,9 +90,7 @@ export function SecretQuestionPage(props: { ctx: PageContext; errors?: FieldErro
           error={props.errors?.answer}
           hint="La réponse à la question secrète que vous avez choisie. La casse (majuscules et minuscules) est respectée."
         />
-        <button className="fr-btn" type="submit">
-          Valider
-        </button>
+        <CancelAndValidate cancel="/connexion" />
       </form>
     </Layout>
   );
@@ -100,9 +105,7 @@ export function NewPasswordPage(props: { ctx: PageContext; action: string; token
         <CsrfField token={props.ctx.csrfToken} />
         {props.token ? <input type="hidden" name="jeton" value={props.token} /> : null}
         <PasswordFields errors={props.errors} label="Nouveau mot de passe" />
-        <button className="fr-btn" type="submit">
-          Valider
-        </button>
+        <CancelAndValidate cancel="/connexion" />
       </form>
     </Layout>
   );

@@ -1,6 +1,4 @@
 import type { FieldErrors } from '../../shared/fields.js';
-import type { MandatView } from '../../modules/accounts/mandats.js';
-import { MandatCard } from './mandats.js';
 import type { Tile } from '../../modules/accounts/menu.js';
 import type { SessionView } from '../../modules/accounts/sessions.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
@@ -51,14 +49,7 @@ export function MenuPage(props: MenuProps) {
               </a>
             </li>
           </ul>
-          <h2 className="fr-h5">Vos services complémentaires</h2>
-          <ul>
-            <li>
-              <a className="fr-link" href="/api/docs">
-                API pour les logiciels de paie
-              </a>
-            </li>
-          </ul>
+          <ServicesComplementaires />
         </div>
       </div>
     </Layout>
@@ -118,7 +109,11 @@ const GESTION_LINKS = [
   { href: '/gestion/habilitations', label: 'Gérer les habilitations' },
 ];
 
-/** « Votre espace entreprise », for administrators. */
+/**
+ * « Votre espace entreprise », for administrators, as the guide's menu shows it: « Gestion » (its links
+ * folded under it, open by default so that they work without JavaScript), « Consultation » and
+ * « Demande en attente ».
+ */
 function EspaceEntrepriseMenu(props: { isTiers: boolean; pending: number }) {
   const links = props.isTiers ? [...GESTION_LINKS, { href: '/gestion/portefeuilles', label: 'Gérer vos portefeuilles' }] : GESTION_LINKS;
   return (
@@ -133,19 +128,26 @@ function EspaceEntrepriseMenu(props: { isTiers: boolean; pending: number }) {
             Votre espace entreprise
           </h2>
           <ul className="fr-sidemenu__list">
-            <li className="fr-sidemenu__item">
-              <span className="fr-sidemenu__link" aria-disabled="true">
+            <li className="fr-sidemenu__item fr-sidemenu__item--active">
+              <button className="fr-sidemenu__btn" type="button" aria-expanded="true" aria-controls="espace-entreprise-gestion">
                 Gestion
-              </span>
-              <ul className="fr-sidemenu__list">
-                {links.map((l) => (
-                  <li className="fr-sidemenu__item" key={l.href}>
-                    <a className="fr-sidemenu__link" href={l.href}>
-                      {l.label}
-                    </a>
-                  </li>
-                ))}
-              </ul>
+              </button>
+              <div className="fr-collapse fr-collapse--expanded" id="espace-entreprise-gestion">
+                <ul className="fr-sidemenu__list">
+                  {links.map((l) => (
+                    <li className="fr-sidemenu__item" key={l.href}>
+                      <a className="fr-sidemenu__link" href={l.href}>
+                        {l.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            </li>
+            <li className="fr-sidemenu__item">
+              <a className="fr-sidemenu__link" href="/gestion/consultation">
+                Consultation
+              </a>
             </li>
             <li className="fr-sidemenu__item">
               <a className="fr-sidemenu__link" href="/menu/demandes">
@@ -156,6 +158,40 @@ function EspaceEntrepriseMenu(props: { isTiers: boolean; pending: number }) {
         </div>
       </div>
     </nav>
+  );
+}
+
+/** « Vos services complémentaires »: the guide's headings, with what this portal offers under them. */
+const SERVICES = [
+  {
+    heading: 'Référentiels',
+    links: [
+      { href: '/soltea/recherche', label: 'Recherche établissement (SOLTéA)' },
+      { href: '/soltea/calendrier', label: 'Calendrier de la campagne SOLTéA' },
+    ],
+  },
+  { heading: 'Autres services', links: [{ href: '/api/docs', label: 'API pour les logiciels de paie' }] },
+];
+
+function ServicesComplementaires() {
+  return (
+    <>
+      <h2 className="fr-h5">Vos services complémentaires</h2>
+      {SERVICES.map((g) => (
+        <div key={g.heading}>
+          <h3 className="fr-text--md fr-text--bold fr-mb-1v">{g.heading}</h3>
+          <ul>
+            {g.links.map((l) => (
+              <li key={l.href}>
+                <a className="fr-link" href={l.href}>
+                  {l.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+    </>
   );
 }
 
@@ -350,75 +386,6 @@ export function SessionsTable(props: { csrf: string; sessions: SessionView[] }) 
         label="Se déconnecter partout"
       />
     </>
-  );
-}
-
-/** What an administrator answers to a request to become administrator. */
-const DECISIONS = [
-  { action: 'accorder', label: 'Accorder', className: 'fr-btn' },
-  { action: 'refuser', label: 'Refuser', className: 'fr-btn fr-btn--secondary' },
-] as const;
-
-export function DemandesPage(props: {
-  ctx: PageContext;
-  demandes: { id: string; kind: string; createdAt: Date; nom: string; prenom: string; email: string; siret: string }[];
-  mandats: MandatView[];
-  notice?: string;
-}) {
-  const pendingMandats = props.mandats.filter((m) => m.statut === 'en_attente');
-  const acceptedMandats = props.mandats.filter((m) => m.statut === 'accepte');
-  return (
-    <Layout ctx={props.ctx} title="Demande en attente" breadcrumb={[{ href: '/menu', label: 'Menu personnalisé' }]}>
-      <h1>Demande en attente</h1>
-      {props.notice ? <Alert type="success">{props.notice}</Alert> : null}
-      {props.demandes.length === 0 && pendingMandats.length === 0 ? <p>Aucune demande en attente.</p> : null}
-      {pendingMandats.map((m) => (
-        <MandatCard key={m.id} csrfToken={props.ctx.csrfToken} m={m} level={2} />
-      ))}
-      {props.demandes.map((d) => (
-        <div className="fr-card fr-p-3w fr-mb-2w" key={d.id}>
-          <h2 className="fr-h5">
-            {d.kind === 'candidat_ad'
-              ? `${d.prenom} ${d.nom} demande à devenir administrateur`
-              : `${d.prenom} ${d.nom} demande la réinitialisation de son mot de passe`}
-          </h2>
-          <p>
-            Courriel : {d.email} · Siret : {d.siret} · Demande du {formatDateTimeShort(d.createdAt)}
-          </p>
-          {d.kind === 'candidat_ad' ? (
-            <ul className="fr-btns-group fr-btns-group--inline-md">
-              {DECISIONS.map((x) => (
-                <li key={x.action}>
-                  <PostButton
-                    csrfToken={props.ctx.csrfToken}
-                    action={`/menu/demandes/${d.id}/${x.action}`}
-                    className={x.className}
-                    ariaLabel={`${x.label} la demande de ${d.prenom} ${d.nom}`}
-                    label={x.label}
-                  />
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <PostButton
-              csrfToken={props.ctx.csrfToken}
-              action={`/menu/demandes/${d.id}/reinitialiser`}
-              className="fr-btn"
-              ariaLabel={`Réinitialiser le mot de passe de ${d.prenom} ${d.nom}`}
-              label="Réinitialiser le mot de passe"
-            />
-          )}
-        </div>
-      ))}
-      {acceptedMandats.length > 0 ? (
-        <section className="fr-mt-4w" aria-labelledby="mandats-acceptes">
-          <h2 id="mandats-acceptes">Mandats accordés à des tiers déclarants</h2>
-          {acceptedMandats.map((m) => (
-            <MandatCard key={m.id} csrfToken={props.ctx.csrfToken} m={m} level={3} />
-          ))}
-        </section>
-      ) : null}
-    </Layout>
   );
 }
 

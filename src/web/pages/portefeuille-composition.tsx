@@ -37,9 +37,7 @@ function AddCompanyForm(props: { ctx: PageContext; portefeuilleId: string; siren
         <p className="fr-text--sm">
           NB : le SIREN permet automatiquement d’inscrire l’ensemble des établissements secondaires actifs y étant rattachés.
         </p>
-        <button className="fr-btn fr-icon-check-line fr-btn--icon-left" type="submit">
-          Valider
-        </button>
+        <FormButtons cancel={base(props.portefeuilleId)} />
       </form>
     </section>
   );

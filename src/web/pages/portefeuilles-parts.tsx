@@ -107,17 +107,8 @@ export const dualAttributes = (field: string, noun: { one: string; many: string;
 });
 export const declarantItems = (declarants: readonly { id: string; nom: string; prenom: string }[]) =>
   declarants.map((d, i) => ({ value: d.id, label: `${d.nom} ${d.prenom}`, order: i }));
-export function FormButtons(props: { cancel: string }) {
-  return (
-    <ButtonsGroup
-      className="fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-3w"
-      buttons={[
-        { label: 'Annuler', href: props.cancel, className: 'fr-btn fr-btn--secondary fr-icon-close-line fr-btn--icon-left' },
-        { label: 'Valider', submit: true, className: 'fr-btn fr-icon-check-line fr-btn--icon-left' },
-      ]}
-    />
-  );
-}
+/** « Annuler » and « Valider » under the portefeuilles' forms. */
+export { CancelAndValidate as FormButtons } from '../components/buttons.js';
 
 /** The buttons under the lists of portefeuilles (not printed): « Imprimer », « Exporter » the récapitulatif… */
 export function RecapButtons(props: { buttons: readonly (ButtonSpec | null)[] }) {

@@ -2,6 +2,7 @@ import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { ButtonsGroup, PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
+import { EntryTile } from './soltea-accueil.js';
 
 export function LoginForm(props: { ctx: PageContext; values?: Record<string, unknown>; errors?: FieldErrors; retour?: string }) {
   const e = props.errors ?? {};
@@ -79,7 +80,33 @@ export function HomePage(props: { ctx: PageContext; notice?: string }) {
           </div>
         </div>
       </div>
+      <SolteaPublic />
     </Layout>
+  );
+}
+
+/** What anyone may consult of SOLTéA without an account: the habilitated establishments and the campaign's calendar. */
+function SolteaPublic() {
+  return (
+    <section className="fr-mt-4w" aria-labelledby="soltea-public">
+      <h2 id="soltea-public">SOLTéA sans compte</h2>
+      <div className="fr-grid-row fr-grid-row--gutters">
+        {[
+          {
+            href: '/soltea/recherche',
+            title: 'Recherche établissement',
+            desc: 'Trouvez un établissement habilité à percevoir le solde de la taxe d’apprentissage, par son nom, son SIRET, son code UAI, sa ville ou ses formations.',
+          },
+          {
+            href: '/soltea/calendrier',
+            title: 'Calendrier de la campagne',
+            desc: 'Les dates de la campagne en cours : ouverture aux établissements et aux employeurs, périodes de répartition, versements.',
+          },
+        ].map((t) => (
+          <EntryTile key={t.href} {...t} />
+        ))}
+      </div>
+    </section>
   );
 }
 

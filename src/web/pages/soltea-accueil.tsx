@@ -5,8 +5,8 @@
 import { Layout, type PageContext } from '../layout.js';
 import { MainFields, SearchButtons } from './soltea-recherche.js';
 
-/** The tile of one space (half the width from md up), the whole tile a link. */
-function EntryTile(props: { href: string; title: string; desc: string; detail: string }) {
+/** The tile of one space or page (half the width from md up), the whole tile a link. */
+export function EntryTile(props: { href: string; title: string; desc: string; detail?: string }) {
   return (
     <div className="fr-col-12 fr-col-md-6">
       <div className="fr-tile fr-enlarge-link">
@@ -16,7 +16,7 @@ function EntryTile(props: { href: string; title: string; desc: string; detail: s
               <a href={props.href}>{props.title}</a>
             </h3>
             <p className="fr-tile__desc">{props.desc}</p>
-            <p className="fr-tile__detail">{props.detail}</p>
+            {props.detail ? <p className="fr-tile__detail">{props.detail}</p> : null}
           </div>
         </div>
       </div>
@@ -40,6 +40,11 @@ export function SolteaAccueilPage(props: { ctx: PageContext; annee: number | nul
       ) : (
         <p>La liste des établissements habilités n’a pas encore été publiée.</p>
       )}
+      <p>
+        <a className="fr-link fr-icon-calendar-line fr-link--icon-left" href="/soltea/calendrier">
+          Calendrier de la campagne
+        </a>
+      </p>
 
       <h2>Accéder à votre espace</h2>
       <p>

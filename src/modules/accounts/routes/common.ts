@@ -21,7 +21,7 @@ export const NOTICES: Record<string, string> = {
   'mot-de-passe-change': 'Votre mot de passe a été modifié. Vos autres sessions ont été fermées.',
   'question-changee': 'Votre question secrète a été modifiée.',
   'courriel-envoye': 'Un lien de validation a été envoyé à la nouvelle adresse. Elle remplacera l’ancienne une fois validée.',
-  'mot-de-passe-reinitialise': 'Votre mot de passe a été réinitialisé. Connectez-vous avec le nouveau.',
+  'mot-de-passe-reinitialise': 'Votre mot de passe a été réinitialisé. Vous êtes connecté ; vos autres sessions ont été fermées.',
   // the same for a first administrator and a candidat AD (docs/regles.md#comptes)
   'courriel-valide':
     'Votre adresse électronique est validée. Si votre entreprise avait déjà un administrateur, votre demande lui a été transmise et un courriel vous le confirme ; sinon, vous pouvez vous connecter.',

@@ -5,13 +5,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { messageResponse } from '../../../shared/fields.js';
 import { problem } from '../../../shared/problem.js';
-import { DemandesPage } from '../../../web/pages/menu.js';
+import { DemandesPage } from '../../../web/pages/demandes.js';
 import { MessagePage } from '../../../web/pages/public.js';
 import { decideCandidat, listPendingDemandes, pendingResetRequester } from '../candidat.js';
+import { demandesCsv } from '../demandes-csv.js';
 import { decideMandat, listMandats, MANDAT_NOT_FOUND, type MandatStatut } from '../mandats.js';
 import { adminResetPassword } from '../password-reset.js';
 import { meta, notice, NOTICES, tags } from './common.js';
@@ -46,6 +47,16 @@ export async function demandesRoutes(app: FastifyInstance) {
     '/menu/demandes',
     route({ operationId: 'demandesEnAttente', summary: 'Demande en attente (administrateurs)', tags: tags.espace, access: 'admin' }),
     showDemandes,
+  );
+  app.get(
+    '/menu/demandes.csv',
+    route({
+      operationId: 'exporterDemandesCsv',
+      summary: 'Demande en attente : la liste (CSV, séparateur ;)',
+      tags: tags.espace,
+      access: 'admin',
+    }),
+    exportDemandes,
   );
   app.post(
     '/menu/demandes/:id/:decision',
@@ -82,6 +93,12 @@ async function showDemandes(req: FastifyRequest, reply: FastifyReply) {
     json: { demandes: list, mandats },
     page: () => <DemandesPage ctx={pageContext(req)} demandes={list} mandats={mandats} notice={demandesNotice(req)} />,
   });
+}
+
+async function exportDemandes(req: FastifyRequest, reply: FastifyReply) {
+  const espaceId = req.auth!.user.espaceId;
+  const [list, mandats] = await Promise.all([listPendingDemandes(req.server.ctx, espaceId), listMandats(req.server.ctx, espaceId)]);
+  return sendFile(reply, { name: 'demandes-en-attente.csv', type: 'text/csv; charset=utf-8', body: demandesCsv(list, mandats) });
 }
 
 /** Accepts, refuses or revokes a mandate of the administrator's company; another company's is « introuvable ». */

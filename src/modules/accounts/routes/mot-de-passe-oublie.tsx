@@ -8,7 +8,7 @@ import { hmac, safeEqual } from '../../../infra/crypto.js';
 import { pageContext, redirect, respond } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
-import { clearCookie, cookieOptions } from '../../../http/security.js';
+import { clearCookie, cookieOptions, SESSION_COOKIE } from '../../../http/security.js';
 import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
 import { invalidForm, problem } from '../../../shared/problem.js';
 import { ForgotPage, NewPasswordPage, QUESTION_PROMPT, QUESTION_RULE, SecretQuestionPage } from '../../../web/pages/forgotten-password.js';
@@ -186,12 +186,14 @@ async function newPassword(req: FastifyRequest, reply: FastifyReply, way: 'quest
         <NewPasswordPage ctx={pageContext(req)} action={action} token={way === 'lien' ? token : undefined} errors={parsed.errors} />
       ),
     });
-  if (!(await resetPassword(ctx, token, parsed.data.password, meta(req))))
-    return respond(req, reply, { problem: problem('gone', 'lien_expire', RESET_GONE), title: 'Lien non valide' });
+  const done = await resetPassword(ctx, token, parsed.data.password, meta(req));
+  if (!done) return respond(req, reply, { problem: problem('gone', 'lien_expire', RESET_GONE), title: 'Lien non valide' });
   clearCookie(reply, RESET_TOKEN_COOKIE);
+  // signed in with the new password: the menu personnalisé, as the guide says
+  reply.setCookie(SESSION_COOKIE, done.sessionId, cookieOptions);
   return respond(req, reply, {
     json: { message: 'Mot de passe réinitialisé.' },
-    redirect: '/connexion',
+    redirect: '/menu',
     notice: 'mot-de-passe-reinitialise',
   });
 }

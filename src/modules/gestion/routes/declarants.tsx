@@ -1,13 +1,21 @@
 /** « Gérer les déclarants »: the list, « Nouveau déclarant », « Modifier » and « Changer le courriel ». */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm, type Problem } from '../../../shared/problem.js';
 import { DeclarantEmailPage, DeclarantFormPage, DeclarantsPage } from '../../../web/pages/declarants.js';
 import { declarantEmailSchema, editDeclarantSchema, idParams, newDeclarantSchema } from '../contracts.js';
-import { addDeclarant, changeDeclarantEmail, emailChangeRefusal, findDeclarant, listDeclarants, updateDeclarant } from '../declarants.js';
+import {
+  addDeclarant,
+  changeDeclarantEmail,
+  declarantsCsv,
+  emailChangeRefusal,
+  findDeclarant,
+  listDeclarants,
+  updateDeclarant,
+} from '../declarants.js';
 import { answerAction, DECLARANT_NOTICES, personNotFound } from './declarant-answers.js';
 import { meta, noticeOf, param, tags } from './common.js';
 
@@ -20,6 +28,16 @@ export async function declarantFormsRoutes(app: FastifyInstance) {
     '/gestion/declarants',
     route({ ...doc, operationId: 'listerDeclarants', summary: 'Gérer les déclarants : les personnes de l’entreprise' }),
     showList,
+  );
+  app.get(
+    '/gestion/declarants.csv',
+    route({ ...doc, operationId: 'exporterDeclarantsCsv', summary: 'Gérer les déclarants : la liste (CSV, séparateur ;)' }),
+    async (req, reply) =>
+      sendFile(reply, {
+        name: 'declarants.csv',
+        type: 'text/csv; charset=utf-8',
+        body: declarantsCsv(await listDeclarants(req.server.ctx, req.auth!.user)),
+      }),
   );
   app.get('/gestion/declarants/nouveau', route({ ...doc, operationId: 'pageNouveauDeclarant', summary: '', hide: true }), (req, reply) =>
     respond(req, reply, { page: () => <DeclarantFormPage ctx={pageContext(req)} mode="new" /> }),

@@ -1,9 +1,9 @@
 /** « Gérer les établissements »: the company's établissements from the registry, active and closed, with their declarations count. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { EtablissementsPage } from '../../../web/pages/etablissements.js';
-import { etablissementsOfCompany } from '../etablissements.js';
+import { etablissementsCsv, etablissementsOfCompany } from '../etablissements.js';
 import { tags } from './common.js';
 
 export async function etablissementsRoutes(app: FastifyInstance) {
@@ -16,6 +16,21 @@ export async function etablissementsRoutes(app: FastifyInstance) {
       summary: 'Gérer les établissements : les établissements de l’entreprise (répertoire SIRENE)',
     }),
     showEtablissements,
+  );
+  app.get(
+    '/gestion/etablissements.csv',
+    route({
+      tags: tags.espace,
+      access: 'admin',
+      operationId: 'exporterEtablissementsCsv',
+      summary: 'Gérer les établissements : la liste (CSV, séparateur ;)',
+    }),
+    async (req, reply) =>
+      sendFile(reply, {
+        name: 'etablissements.csv',
+        type: 'text/csv; charset=utf-8',
+        body: etablissementsCsv(await etablissementsOfCompany(req.server.ctx, req.auth!.user)),
+      }),
   );
 }
 

@@ -1,5 +1,6 @@
 /** The routes of « Gestion », one file per screen family, registered by family. */
 import { routeFamily } from '../../../http/plugins.js';
+import { consultationRoutes } from './consultation.js';
 import { declarantActionsRoutes } from './declarant-actions.js';
 import { declarantFormsRoutes } from './declarants.js';
 import { declarationsListsRoutes } from './declarations.js';
@@ -35,4 +36,10 @@ export const portefeuillesRoutes = routeFamily(
 );
 
 /** Every route of the module, in the order the screens come in the guide's « Gestion » menu. */
-export const gestionRoutes = routeFamily(declarationsRoutes, declarantsRoutes, habilitationsRoutes, portefeuillesRoutes);
+export const gestionRoutes = routeFamily(
+  declarationsRoutes,
+  declarantsRoutes,
+  habilitationsRoutes,
+  portefeuillesRoutes,
+  consultationRoutes,
+);

@@ -1,0 +1,1 @@
+ALTER TABLE "entreprises" ADD COLUMN "nombre_etablissements_ouverts" integer;
