@@ -144,7 +144,12 @@ export const lignesVersees = pgTable(
     siretEmployeur: text('siret_employeur').notNull(),
     montantCents: cents('montant_cents').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.attributionId, t.vagueId] }), index('lignes_versees_virement_idx').on(t.virementId)],
+  (t) => [
+    primaryKey({ columns: [t.attributionId, t.vagueId] }),
+    index('lignes_versees_virement_idx').on(t.virementId),
+    // A wave's lines: its preview count, its cancellation, and the statistics trigger's employers.
+    index('lignes_versees_vague_idx').on(t.vagueId, t.siretEmployeur),
+  ],
 );
 
 /**

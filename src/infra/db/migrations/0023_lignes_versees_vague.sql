@@ -1,0 +1,1 @@
+CREATE INDEX "lignes_versees_vague_idx" ON "lignes_versees" USING btree ("vague_id","siret_employeur");
