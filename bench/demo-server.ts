@@ -232,7 +232,9 @@ async function oneStart(
 export async function measureDemoServer(loadgen: LoadGenerator, opts: Opts & { postgresBaseUrl?: string }): Promise<DemoServerMemory> {
   const starts: DemoServerStart[] = [];
   const phases: PhaseResult[] = [];
-  for (const way of START_WAYS) {
+  // BENCH_MEMORY_BASELINE=0: `npm start` alone, to measure a change quickly (the baseline takes as long again)
+  const ways = process.env.BENCH_MEMORY_BASELINE === '0' ? START_WAYS.slice(0, 1) : START_WAYS;
+  for (const way of ways) {
     const pgliteDir = opts.postgresBaseUrl ? null : mkdtempSync(join(tmpdir(), 'bench-pglite-'));
     const pg = opts.postgresBaseUrl ? await createPostgresDatabase(opts.postgresBaseUrl) : null;
     // `npm start` defaults: NODE_ENV development (React development build), dev outbox, demo data set

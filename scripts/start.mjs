@@ -20,8 +20,11 @@ if (!production) {
   const pglite = process.env.DATABASE_URL ? null : process.env.PGLITE_DIR || './data/pglite';
   const folder = pglite && pglite !== 'memory://' ? resolve(pglite) : null;
   if (folder && !existsSync(join(folder, 'PG_VERSION'))) {
-    // a small JavaScript heap: the seeding's objects are collected as it goes instead of piling up
-    const prepared = await runChild(['--max-old-space-size=96', '--max-semi-space-size=1', release('cli'), 'prepare-demo']);
+    // - a small JavaScript heap: the seeding's objects are collected as it goes instead of piling up;
+    // - PGlite's WebAssembly run by V8's baseline compiler only (Liftoff): the optimising compiler
+    //   (TurboFan) compiles PostgreSQL's hot functions on background threads whose malloc arenas keep
+    //   about 100 MB after it; for this one-off job it is not faster either (bench/README.md, « memory »)
+    const prepared = await runChild(['--max-old-space-size=96', '--max-semi-space-size=1', '--liftoff-only', release('cli'), 'prepare-demo']);
     if (prepared !== 0) {
       // the folder was new: start it again, prepared in the portal's own process (heavier, as before)
       console.error('La préparation de la base de démonstration à part a échoué : elle est refaite au démarrage du portail.');
