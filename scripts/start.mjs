@@ -6,10 +6,12 @@
  *   esbuild in memory; and the first start on a new PGlite folder makes the demo's database
  *   (migrations, communes, demo data set) in a child process that exits before the portal starts
  *   (`prepare-demo`, src/demo/prepare.ts). Both keep the demo under 400 MB resident for the whole
- *   process tree, npm included (bench/README.md, « memory »).
+ *   process tree, npm included (bench/README.md, « memory »), with PGlite's WebAssembly run by V8's
+ *   baseline compiler only, in the child and in the portal (below).
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { production, release, releaseIsStale, root, runChild, runRelease } from './launch.mjs';
 
 if (!production) {
@@ -24,7 +26,13 @@ if (!production) {
     // - PGlite's WebAssembly run by V8's baseline compiler only (Liftoff): the optimising compiler
     //   (TurboFan) compiles PostgreSQL's hot functions on background threads whose malloc arenas keep
     //   about 100 MB after it; for this one-off job it is not faster either (bench/README.md, « memory »)
-    const prepared = await runChild(['--max-old-space-size=96', '--max-semi-space-size=1', '--liftoff-only', release('cli'), 'prepare-demo']);
+    const prepared = await runChild([
+      '--max-old-space-size=96',
+      '--max-semi-space-size=1',
+      '--liftoff-only',
+      release('cli'),
+      'prepare-demo',
+    ]);
     if (prepared !== 0) {
       // the folder was new: start it again, prepared in the portal's own process (heavier, as before)
       console.error('La préparation de la base de démonstration à part a échoué : elle est refaite au démarrage du portail.');
@@ -32,4 +40,9 @@ if (!production) {
     }
   }
 }
+// The portal on PGlite: its WebAssembly on Liftoff too (set before PGlite compiles it), for the same
+// reason: the optimising compiler's arenas came on top of the login load's argon2 memory (peak under
+// load 402 -> 344 MB); the demo's short queries cost about the same CPU either way (bench/README.md,
+// « memory »). With DATABASE_URL no WebAssembly runs, and nothing changes.
+if (!process.env.DATABASE_URL) setFlagsFromString('--liftoff-only');
 await runRelease('main');
