@@ -5,6 +5,8 @@ import type { Db } from '../infra/db/index.js';
 import { refEtablissements } from '../infra/db/schema.js';
 import { DEMO_COMPANIES } from './registry.js';
 
+const LYCEE = DEMO_COMPANIES.lyceeRaspail;
+
 /** Whether a row of `table` matches `where`: each seed looks for its own mark, so that it runs once per database. */
 export async function alreadySeeded(db: Db, table: PgTable, where: SQL | undefined): Promise<boolean> {
   const rows = await db
@@ -20,13 +22,7 @@ export async function referentielLycee(db: Db, annee: number): Promise<number | 
   const [lycee] = await db
     .select({ id: refEtablissements.id })
     .from(refEtablissements)
-    .where(
-      and(
-        eq(refEtablissements.annee, annee),
-        eq(refEtablissements.siret, DEMO_COMPANIES.lyceeRaspail.siret),
-        isNull(refEtablissements.parentId),
-      ),
-    )
+    .where(and(eq(refEtablissements.annee, annee), eq(refEtablissements.siret, LYCEE.siret), isNull(refEtablissements.parentId)))
     .limit(1);
   return lycee?.id ?? null;
 }
