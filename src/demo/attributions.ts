@@ -9,6 +9,7 @@ import type { AppContext } from '../app-context.js';
 import { parisStartOfDay } from '../domain/jours.js';
 import { ManualClock } from '../infra/clock.js';
 import { attributions, espaces, refEtablissements, refFormations, users } from '../infra/db/schema.js';
+import { alreadySeeded, referentielLycee } from './lookups.js';
 import { DEMO_COMPANIES } from './registry.js';
 import { changeChoices } from '../modules/attributions/choix.js';
 
@@ -19,33 +20,19 @@ export async function seedDemoAttributions(
   log: (line: string) => void = () => undefined,
 ): Promise<void> {
   const siret = DEMO_COMPANIES.boulangerieMoutin.siret;
-  const [done] = await ctx.db
-    .select({ id: attributions.id })
-    .from(attributions)
-    .where(and(eq(attributions.annee, LAST_YEAR), eq(attributions.siretEmployeur, siret)))
-    .limit(1);
-  if (done) return;
+  if (await alreadySeeded(ctx.db, attributions, and(eq(attributions.annee, LAST_YEAR), eq(attributions.siretEmployeur, siret)))) return;
   const [who] = await ctx.db
     .select({ id: users.id, espaceId: users.espaceId })
     .from(users)
     .innerJoin(espaces, eq(espaces.id, users.espaceId))
     .where(and(eq(espaces.siren, DEMO_COMPANIES.boulangerieMoutin.siren), eq(users.role, 'administrateur')))
     .limit(1);
-  const [lycee] = await ctx.db
-    .select({ id: refEtablissements.id })
-    .from(refEtablissements)
-    .where(
-      and(
-        eq(refEtablissements.annee, LAST_YEAR),
-        eq(refEtablissements.siret, DEMO_COMPANIES.lyceeRaspail.siret),
-        isNull(refEtablissements.parentId),
-      ),
-    );
-  if (!who || !lycee) return;
+  const lyceeId = await referentielLycee(ctx.db, LAST_YEAR);
+  if (!who || lyceeId === null) return;
   const [formation] = await ctx.db
     .select({ id: refFormations.id })
     .from(refFormations)
-    .where(eq(refFormations.etablissementId, lycee.id))
+    .where(eq(refFormations.etablissementId, lyceeId))
     .orderBy(asc(refFormations.id))
     .limit(1);
   // another establishment of Paris, habilitated both years (so it can be replicated)
@@ -64,8 +51,8 @@ export async function seedDemoAttributions(
     .orderBy(asc(refEtablissements.nomRecherche))
     .limit(1);
   const items = [
-    { target: { etablissementId: lycee.id, formationId: null }, bp: 4000 },
-    ...(formation ? [{ target: { etablissementId: lycee.id, formationId: formation.id }, bp: 2500 }] : []),
+    { target: { etablissementId: lyceeId, formationId: null }, bp: 4000 },
+    ...(formation ? [{ target: { etablissementId: lyceeId, formationId: formation.id }, bp: 2500 }] : []),
     ...(other ? [{ target: { etablissementId: other.id, formationId: null }, bp: 2000 }] : []),
   ];
   // 12 June 2024, in the 2024 campaign's first period

@@ -17,6 +17,7 @@ import {
   refEtablissements,
   refFormations,
 } from '../infra/db/schema.js';
+import { alreadySeeded, referentielLycee } from './lookups.js';
 import { DEMO_COMPANIES } from './registry.js';
 import { currentCampaignYear } from '../modules/espace-etablissement/access.js';
 
@@ -50,7 +51,7 @@ export async function seedDemoEspaceEtablissement(ctx: AppContext, log: (line: s
   await seedProfile(ctx, now);
   await seedBankDetails(ctx, now);
   const annee = await currentCampaignYear(ctx.db);
-  const lycee = annee ? await referentielLycee(ctx, annee) : null;
+  const lycee = annee ? await referentielLycee(ctx.db, annee) : null;
   if (!annee || !lycee) {
     log(
       '  espace établissement : fiche et coordonnées bancaires du lycée Raspail (pas d’attribution : le lycée n’est pas dans le référentiel)',
@@ -78,12 +79,7 @@ async function seedProfile(ctx: AppContext, now: Date): Promise<void> {
 }
 
 async function seedBankDetails(ctx: AppContext, now: Date): Promise<void> {
-  const [bank] = await ctx.db
-    .select({ id: coordonneesBancaires.id })
-    .from(coordonneesBancaires)
-    .where(eq(coordonneesBancaires.siret, LYCEE.siret))
-    .limit(1);
-  if (bank) return;
+  if (await alreadySeeded(ctx.db, coordonneesBancaires, eq(coordonneesBancaires.siret, LYCEE.siret))) return;
   await ctx.db
     .insert(coordonneesBancaires)
     .values({
@@ -96,16 +92,6 @@ async function seedBankDetails(ctx: AppContext, now: Date): Promise<void> {
       verifieeLe: now,
     })
     .onConflictDoNothing();
-}
-
-/** The lycée's id in the referential of the campaign, or null when it is not there. */
-async function referentielLycee(ctx: AppContext, annee: number): Promise<number | null> {
-  const [lycee] = await ctx.db
-    .select({ id: refEtablissements.id })
-    .from(refEtablissements)
-    .where(and(eq(refEtablissements.annee, annee), eq(refEtablissements.siret, LYCEE.siret), isNull(refEtablissements.parentId)))
-    .limit(1);
-  return lycee?.id ?? null;
 }
 
 /** Two of the lycée's formations, and another establishment of the referential. */

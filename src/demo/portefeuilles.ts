@@ -16,6 +16,7 @@ import { decideMandat } from '../modules/accounts/mandats.js';
 import { createPortefeuille, ensureDefaultPortefeuille } from '../modules/gestion/portefeuilles.js';
 import { addClient } from '../modules/gestion/portefeuilles-clients.js';
 import { setPortefeuilleDeclarations } from '../modules/gestion/portefeuilles-declarations.js';
+import { alreadySeeded } from './lookups.js';
 import { DEMO_COMPANIES } from './registry.js';
 
 /** Each client company with an administrator accepts the cabinet's pending mandate, through the use case. */
@@ -38,12 +39,7 @@ async function acceptMandates(ctx: AppContext, tiersEspaceId: string): Promise<v
 export async function seedDemoPortefeuilles(ctx: AppContext): Promise<void> {
   const [espace] = await ctx.db.select().from(espaces).where(eq(espaces.siren, DEMO_COMPANIES.cabinetDurand.siren));
   if (!espace || espace.kind !== 'tiers_declarant') return;
-  const [already] = await ctx.db
-    .select({ siren: portefeuilleClients.siren })
-    .from(portefeuilleClients)
-    .where(eq(portefeuilleClients.espaceId, espace.id))
-    .limit(1);
-  if (already) return;
+  if (await alreadySeeded(ctx.db, portefeuilleClients, eq(portefeuilleClients.espaceId, espace.id))) return;
   const people = await ctx.db
     .select()
     .from(users)

@@ -30,13 +30,8 @@ export const GENERATE_MAX_ETABLISSEMENTS = 100_000;
 /** Number of organisations on the real liste nationale in 2025 (arrêté of 20 May 2025). */
 export const NATIONAL_LIST_SIZE = 81;
 
-export interface DiplomeRef {
-  cfd: string;
-  rncp: string;
-  intitule: string;
-  niveau: number | null;
-  type: string;
-}
+/** A diploma of the nomenclature: its codes (CFD, RNCP; empty when none), title and type, and its niveau. */
+export type DiplomeRef = Record<'cfd' | 'rncp' | 'intitule' | 'type', string> & { niveau: number | null };
 
 /** A row of the establishments file (canonical column names, values as written). */
 export type EtablissementCsvRow = Record<(typeof ETABLISSEMENT_COLUMNS)[number], string>;

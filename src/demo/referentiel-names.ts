@@ -3,6 +3,7 @@
  * category of L. 6241-5 (lycées, universities, CFA, instituts…), their composantes, and streets.
  */
 import type { Commune } from '../modules/referentiel/commune-index.js';
+import { COMMON_VOIE_NAMES } from './registry-words.js';
 import type { Rng } from './rng.js';
 
 export const PEOPLE = [
@@ -123,13 +124,7 @@ export const NATIONAL_FORMS = [
 ] as const;
 export const VOIES = ['RUE', 'AVENUE', 'BOULEVARD', 'PLACE', 'ALLEE', 'CHEMIN', 'ROUTE', 'QUAI'] as const;
 export const VOIE_NAMES = [
-  'DE LA REPUBLIQUE',
-  'VICTOR HUGO',
-  'JEAN JAURES',
-  'DU GENERAL DE GAULLE',
-  'PASTEUR',
-  'DE LA GARE',
-  'DES ECOLES',
+  ...COMMON_VOIE_NAMES,
   'DU LYCEE',
   'JULES FERRY',
   'DE LA LIBERATION',

@@ -385,7 +385,8 @@ export const VOIE_TYPES = [
   ['COURS', 2],
 ] as const;
 
-export const VOIE_NAMES = [
+/** The street names every French town has: the start of both generators' lists (registry, referential). */
+export const COMMON_VOIE_NAMES = [
   'DE LA REPUBLIQUE',
   'VICTOR HUGO',
   'JEAN JAURES',
@@ -393,6 +394,10 @@ export const VOIE_NAMES = [
   'PASTEUR',
   'DE LA GARE',
   'DES ECOLES',
+] as const;
+
+export const VOIE_NAMES = [
+  ...COMMON_VOIE_NAMES,
   "DE L'EGLISE",
   'DU MARECHAL FOCH',
   'GAMBETTA',

@@ -15,6 +15,7 @@ import { ManualClock } from '../infra/clock.js';
 import { selectRows } from '../infra/db/index.js';
 import { agents, vaguesVersement } from '../infra/db/schema-versements.js';
 import { prepareWave, type AgentRef } from '../modules/versements/preparation.js';
+import { alreadySeeded } from './lookups.js';
 import { approveWave, issueWave } from '../modules/versements/vagues.js';
 
 const YEAR = 2024;
@@ -31,8 +32,7 @@ async function demoAgent(ctx: Pick<AppContext, 'db'>, role: AgentRef['role']): P
 }
 
 export async function seedDemoVersements(ctx: AppContext, log: (line: string) => void = () => undefined): Promise<void> {
-  const [done] = await ctx.db.select({ id: vaguesVersement.id }).from(vaguesVersement).where(eq(vaguesVersement.annee, YEAR)).limit(1);
-  if (done) return;
+  if (await alreadySeeded(ctx.db, vaguesVersement, eq(vaguesVersement.annee, YEAR))) return;
   const gestionnaire = await demoAgent(ctx, 'gestionnaire');
   const valideur = await demoAgent(ctx, 'valideur');
   if (!gestionnaire || !valideur) return;

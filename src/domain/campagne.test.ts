@@ -91,16 +91,55 @@ describe('campaign presets', () => {
 
 describe('validateCampaign', () => {
   const base = (): Campaign => campaignPreset(2025)!;
-
-  it('refuses overlapping or reversed periods', () => {
+  /** the messages of the 2025 preset after `change`, one a line */
+  const after = (change: (c: Campaign) => void) => {
     const c = base();
-    c.periodes[1]!.debut = '2025-06-20';
-    expect(messages(c).join('\n')).toContain(
+    change(c);
+    return messages(c).join('\n');
+  };
+
+  it.each<[string, (c: Campaign) => void, string]>([
+    [
+      'overlapping periods',
+      (c) => (c.periodes[1]!.debut = '2025-06-20'),
       'periodes.1.debut: Période 2 : elle doit commencer après la fin de la période 1 (27 juin 2025)',
-    );
-    const d = base();
-    d.periodes[0]!.fin = '2025-05-20';
-    expect(messages(d).join('\n')).toContain('le dernier jour (20 mai 2025) précède le premier (26 mai 2025)');
+    ],
+    ['a reversed period', (c) => (c.periodes[0]!.fin = '2025-05-20'), 'le dernier jour (20 mai 2025) précède le premier (26 mai 2025)'],
+    [
+      'a wave before the end of its period',
+      (c) => (c.vagues[0]!.date = '2025-06-27'),
+      'vagues.0.date: Virement 1 : il doit suivre la fin de la période 1 (27 juin 2025)',
+    ],
+    ['a wave on an unknown period', (c) => (c.vagues[1]!.periodeNumero = 3), 'la période 3 n’existe pas'],
+    ['a period without a wave', (c) => (c.vagues[1]!.periodeNumero = 3), 'La période 2 n’a aucun virement'],
+    [
+      'a reliquat before the last period',
+      (c) => (c.reliquat = '2025-10-20'),
+      'doit suivre la fin de la dernière période (24 octobre 2025)',
+    ],
+    ['a reliquat before the last wave', (c) => (c.reliquat = '2025-10-20'), 'ne peut précéder le dernier virement (7 novembre 2025)'],
+    ['a date outside the campaign year', (c) => (c.periodes[0]!.debut = '2024-05-26'), 'Période 1 : le premier jour doit tomber en 2025'],
+    [
+      'an impossible date',
+      (c) => (c.periodes[0]!.fin = '2025-02-30'),
+      'periodes.0.fin: Période 1 : le dernier jour : saisissez une date valide',
+    ],
+    ['a bad numbering', (c) => (c.periodes[1]!.numero = 3), 'numéro 2 attendu'],
+    [
+      'establishments opening after employers',
+      (c) => (c.etablissementsOuverture = '2025-05-27'),
+      'au plus tard le jour de l’ouverture aux employeurs',
+    ],
+    [
+      'openings after the first period starts',
+      (c) => {
+        c.employeursOuverture = '2025-05-27';
+        c.etablissementsOuverture = '2025-05-27';
+      },
+      'au plus tard le premier jour de la période 1 (26 mai 2025)',
+    ],
+  ])('refuses %s', (_what, change, message) => {
+    expect(after(change)).toContain(message);
   });
 
   it('refuses a window shorter than two months in total', () => {
@@ -114,50 +153,12 @@ describe('validateCampaign', () => {
     expect(messages(c)).toEqual([]);
   });
 
-  it('refuses a wave before the end of its period, on an unknown period, or a period without a wave', () => {
-    const c = base();
-    c.vagues[0]!.date = '2025-06-27';
-    expect(messages(c).join('\n')).toContain('vagues.0.date: Virement 1 : il doit suivre la fin de la période 1 (27 juin 2025)');
-    const d = base();
-    d.vagues[1]!.periodeNumero = 3;
-    const m = messages(d).join('\n');
-    expect(m).toContain('la période 3 n’existe pas');
-    expect(m).toContain('La période 2 n’a aucun virement');
-  });
-
-  it('refuses a reliquat before the last period or the last wave, and dates outside the campaign year', () => {
-    const c = base();
-    c.reliquat = '2025-10-20';
-    const m = messages(c).join('\n');
-    expect(m).toContain('doit suivre la fin de la dernière période (24 octobre 2025)');
-    expect(m).toContain('ne peut précéder le dernier virement (7 novembre 2025)');
-    const d = base();
-    d.periodes[0]!.debut = '2024-05-26';
-    expect(messages(d).join('\n')).toContain('Période 1 : le premier jour doit tomber en 2025');
-    const e = base();
-    e.reliquat = '2026-01-10';
-    expect(messages(e)).toEqual([]);
-  });
-
-  it('refuses impossible dates, bad numbering, openings in the wrong order and empty lists', () => {
-    const c = base();
-    c.periodes[0]!.fin = '2025-02-30';
-    expect(messages(c).join('\n')).toContain('periodes.0.fin: Période 1 : le dernier jour : saisissez une date valide');
-    const d = base();
-    d.periodes[1]!.numero = 3;
-    expect(messages(d).join('\n')).toContain('numéro 2 attendu');
-    const e = base();
-    e.etablissementsOuverture = '2025-05-27';
-    expect(messages(e).join('\n')).toContain('au plus tard le jour de l’ouverture aux employeurs');
-    const f = base();
-    f.employeursOuverture = '2025-05-27';
-    f.etablissementsOuverture = '2025-05-27';
-    expect(messages(f).join('\n')).toContain('au plus tard le premier jour de la période 1 (26 mai 2025)');
+  it('accepts a reliquat in the next year, refuses empty lists and a fractional year', () => {
+    expect(messages({ ...base(), reliquat: '2026-01-10' })).toEqual([]);
     expect(messages({ ...base(), periodes: [] })).toEqual(['periodes: Ajoutez au moins une période de répartition.']);
     expect(messages({ ...base(), annee: 2022.5 })).toEqual(['annee: L’année de campagne doit être un nombre entier entre 2023 et 2100.']);
   });
 });
-
 describe('phaseAt and openPeriodAt (2025)', () => {
   const c = CAMPAIGN_2025;
   const cases: [string, string, number | null][] = [

@@ -148,6 +148,16 @@ export const CAMPAIGN_2025: Campaign = arrete(
 export const CAMPAIGN_PRESETS: Readonly<Record<number, Campaign>> = { 2023: CAMPAIGN_2023, 2024: CAMPAIGN_2024, 2025: CAMPAIGN_2025 };
 export const DEFAULT_CAMPAIGN_YEAR = 2025;
 
+/** The start of a calendar, in its order: the year, both openings and the periods copied without any other field. */
+export function openingsAndPeriods(c: Pick<Campaign, 'annee' | 'etablissementsOuverture' | 'employeursOuverture' | 'periodes'>) {
+  return {
+    annee: c.annee,
+    etablissementsOuverture: c.etablissementsOuverture,
+    employeursOuverture: c.employeursOuverture,
+    periodes: c.periodes.map((p): Periode => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
+  };
+}
+
 /** A deep copy of a preset (callers may edit it), or null when no preset exists for that year. */
 export function campaignPreset(annee: number): Campaign | null {
   const c = CAMPAIGN_PRESETS[annee];

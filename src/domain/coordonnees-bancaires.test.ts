@@ -36,50 +36,11 @@ describe('IBAN of a SEPA account', () => {
     for (const iban of vectors.iban.valid_from_python_stdnum_test_iban) {
       const r = parseSepaIban(iban);
       const cc = iban.slice(0, 2);
-      const sepa = [
-        'AD',
-        'AL',
-        'AT',
-        'BE',
-        'BG',
-        'CH',
-        'CY',
-        'CZ',
-        'DE',
-        'DK',
-        'EE',
-        'ES',
-        'FI',
-        'FR',
-        'GB',
-        'GI',
-        'GR',
-        'HR',
-        'HU',
-        'IE',
-        'IS',
-        'IT',
-        'LI',
-        'LT',
-        'LU',
-        'LV',
-        'MC',
-        'MD',
-        'ME',
-        'MK',
-        'MT',
-        'NL',
-        'NO',
-        'PL',
-        'PT',
-        'RO',
-        'RS',
-        'SE',
-        'SI',
-        'SK',
-        'SM',
-        'VA',
-      ].includes(cc);
+      // the SEPA countries among python-stdnum's vectors, written independently of SEPA_COUNTRIES
+      const sepa =
+        'AD AL AT BE BG CH CY CZ DE DK EE ES FI FR GB GI GR HR HU IE IS IT LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS SE SI SK SM VA'
+          .split(' ')
+          .includes(cc);
       if (sepa) expect(r.ok, iban).toBe(true);
       else {
         expect(r.ok, iban).toBe(false);

@@ -133,17 +133,6 @@ describe('SIREN', () => {
     expect(numbers?.length).toBeGreaterThan(5);
     for (const n of numbers ?? []) expect(parseSiren(n).ok, n).toBe(true);
   });
-  it('parseSiren: messages and normalisation', () => {
-    expect(parseSiren('  ')).toEqual({ ok: false, message: 'Le numéro SIREN est obligatoire.' });
-    expect(parseSiren('12345678')).toEqual({ ok: false, message: 'Le numéro SIREN doit comporter 9 chiffres.' });
-    expect(parseSiren('12345678A')).toEqual({ ok: false, message: 'Le numéro SIREN doit comporter 9 chiffres.' });
-    expect(parseSiren('123456789')).toEqual({
-      ok: false,
-      message: "Le numéro SIREN n'est pas valide (clé de contrôle incorrecte).",
-    });
-    expect(parseSiren(' 732.829-320 ')).toEqual({ ok: true, value: '732829320' });
-    expect(parseSiren('356\u00a0000\u00a0000')).toEqual({ ok: true, value: '356000000' });
-  });
   it('formatSiren', () => {
     expect(formatSiren('999005703')).toBe('999 005 703');
   });
@@ -199,19 +188,6 @@ describe('SIRET', () => {
     const other = makeValidSiren('73282932'); // 732829320
     const sirenPlusNic = `${other}49837`;
     expect(isValidSiret(sirenPlusNic)).toBe(luhnIsValid(sirenPlusNic));
-  });
-  it('parseSiret: messages', () => {
-    expect(parseSiret('')).toEqual({ ok: false, message: 'Le numéro SIRET est obligatoire.' });
-    expect(parseSiret('111111111000')).toEqual({ ok: false, message: 'Le numéro SIRET doit comporter 14 chiffres.' });
-    expect(parseSiret('111111111000XX')).toEqual({
-      ok: false,
-      message: 'Le numéro SIRET doit comporter 14 chiffres.',
-    });
-    expect(parseSiret('11111111100008')).toEqual({
-      ok: false,
-      message: "Le numéro SIRET n'est pas valide (clé de contrôle incorrecte).",
-    });
-    expect(parseSiret('999 005 703 00007')).toEqual({ ok: true, value: '99900570300007' });
   });
   it('siren/nic/format helpers', () => {
     const s = '99900570300007' as Siret;
@@ -297,19 +273,6 @@ describe('UAI', () => {
   });
   it('makeValidUai reproduces createUAI("0751234") == "0751234J"', () => {
     expect(makeValidUai('0751234')).toBe('0751234J');
-  });
-  it('parseUai: messages', () => {
-    expect(parseUai(' ')).toEqual({ ok: false, message: 'Le numéro UAI est obligatoire.' });
-    expect(parseUai('00108')).toEqual({
-      ok: false,
-      message: "Le numéro UAI doit comporter 7 chiffres suivis d'une lettre (ex. : 0751234J).",
-    });
-    expect(parseUai('2A12345B').ok).toBe(false);
-    expect(parseUai('0010856B')).toEqual({
-      ok: false,
-      message: "Le numéro UAI n'est pas valide (lettre de contrôle incorrecte).",
-    });
-    expect(parseUai(' 0010856a ')).toEqual({ ok: true, value: '0010856A' });
   });
   it('property: exactly one check letter is valid for any 7 digits', () => {
     fc.assert(
@@ -441,20 +404,6 @@ describe('IBAN', () => {
       message: "Le code pays « XX » de l'IBAN n'est pas reconnu.",
     });
   });
-  it('parseIban: messages', () => {
-    expect(parseIban('')).toEqual({ ok: false, message: "L'IBAN est obligatoire." });
-    expect(parseIban('FR14 2004 1010 0505 0001 3M02 60')).toEqual({
-      ok: false,
-      message: 'Un IBAN FR doit comporter 27 caractères.',
-    });
-    expect(parseIban('FR1420041010050500013M0260€').ok).toBe(false);
-    expect(parseIban('1234').ok).toBe(false);
-    expect(parseIban('NL56 3003 0A17 1643 00')).toEqual({
-      ok: false,
-      message: "Le format de l'IBAN ne correspond pas à celui du pays NL.",
-    });
-    expect(parseIban('fr14 2004 1010 0505 0001 3m02 606')).toEqual({ ok: true, value: 'FR1420041010050500013M02606' });
-  });
   it('FR IBAN with a valid mod 97 but a wrong RIB key is refused', () => {
     // Build an FR IBAN whose RIB key is wrong but whose ISO check digits are right.
     const bban = '2004101005' + '0500013M026' + '07';
@@ -552,12 +501,46 @@ describe('BIC', () => {
     expect(parseBic('NEDSZAJ0XXX').ok).toBe(true);
     expect(parseBic('ABN7NL2A').ok).toBe(false);
   });
-  it('parseBic: messages', () => {
-    expect(parseBic('')).toEqual({ ok: false, message: 'Le code BIC est obligatoire.' });
-    expect(parseBic('BNPAFRP')).toEqual({ ok: false, message: 'Le code BIC doit comporter 8 ou 11 caractères.' });
-    expect(parseBic('BNPAFR1P').ok).toBe(false); // location starting with 1 is reserved
-    expect(parseBic('BNPAFRPO').ok).toBe(false); // location ending with O is not allowed
-    expect(parseBic(' bnpa frpp xxx ')).toEqual({ ok: true, value: 'BNPAFRPPXXX' });
-    expect(parseBic('AGRIGPGX')).toEqual({ ok: true, value: 'AGRIGPGX' });
+});
+
+const refused = (message: string) => ({ ok: false, message });
+const IBAN_SHAPE =
+  "L'IBAN doit commencer par le code pays (2 lettres) et la clé (2 chiffres), suivis de lettres et de chiffres uniquement.";
+const BIC_SHAPE =
+  "Le format du code BIC n'est pas valide (4 lettres pour la banque, 2 lettres pour le pays, puis 2 ou 5 lettres ou chiffres).";
+const accepted = (value: string) => ({ ok: true, value });
+
+describe('parsers: messages and normalisation', () => {
+  it.each<[string, string, (input: string) => unknown, unknown]>([
+    ['parseSiren', '  ', parseSiren, refused('Le numéro SIREN est obligatoire.')],
+    ['parseSiren', '12345678', parseSiren, refused('Le numéro SIREN doit comporter 9 chiffres.')],
+    ['parseSiren', '12345678A', parseSiren, refused('Le numéro SIREN doit comporter 9 chiffres.')],
+    ['parseSiren', '123456789', parseSiren, refused("Le numéro SIREN n'est pas valide (clé de contrôle incorrecte).")],
+    ['parseSiren', ' 732.829-320 ', parseSiren, accepted('732829320')],
+    ['parseSiren', '356\u00a0000\u00a0000', parseSiren, accepted('356000000')],
+    ['parseSiret', '', parseSiret, refused('Le numéro SIRET est obligatoire.')],
+    ['parseSiret', '111111111000', parseSiret, refused('Le numéro SIRET doit comporter 14 chiffres.')],
+    ['parseSiret', '111111111000XX', parseSiret, refused('Le numéro SIRET doit comporter 14 chiffres.')],
+    ['parseSiret', '11111111100008', parseSiret, refused("Le numéro SIRET n'est pas valide (clé de contrôle incorrecte).")],
+    ['parseSiret', '999 005 703 00007', parseSiret, accepted('99900570300007')],
+    ['parseUai', ' ', parseUai, refused('Le numéro UAI est obligatoire.')],
+    ['parseUai', '00108', parseUai, refused("Le numéro UAI doit comporter 7 chiffres suivis d'une lettre (ex. : 0751234J).")],
+    ['parseUai', '2A12345B', parseUai, refused("Le numéro UAI doit comporter 7 chiffres suivis d'une lettre (ex. : 0751234J).")],
+    ['parseUai', '0010856B', parseUai, refused("Le numéro UAI n'est pas valide (lettre de contrôle incorrecte).")],
+    ['parseUai', ' 0010856a ', parseUai, accepted('0010856A')],
+    ['parseIban', '', parseIban, refused("L'IBAN est obligatoire.")],
+    ['parseIban', 'FR14 2004 1010 0505 0001 3M02 60', parseIban, refused('Un IBAN FR doit comporter 27 caractères.')],
+    ['parseIban', 'FR1420041010050500013M0260€', parseIban, refused(IBAN_SHAPE)],
+    ['parseIban', '1234', parseIban, refused(IBAN_SHAPE)],
+    ['parseIban', 'NL56 3003 0A17 1643 00', parseIban, refused("Le format de l'IBAN ne correspond pas à celui du pays NL.")],
+    ['parseIban', 'fr14 2004 1010 0505 0001 3m02 606', parseIban, accepted('FR1420041010050500013M02606')],
+    ['parseBic', '', parseBic, refused('Le code BIC est obligatoire.')],
+    ['parseBic', 'BNPAFRP', parseBic, refused('Le code BIC doit comporter 8 ou 11 caractères.')],
+    ['parseBic', 'BNPAFR1P', parseBic, refused(BIC_SHAPE)], // location starting with 1 is reserved
+    ['parseBic', 'BNPAFRPO', parseBic, refused(BIC_SHAPE)], // location ending with O is not allowed
+    ['parseBic', ' bnpa frpp xxx ', parseBic, accepted('BNPAFRPPXXX')],
+    ['parseBic', 'AGRIGPGX', parseBic, accepted('AGRIGPGX')],
+  ])('%s(%j)', (_name, input, parse, expected) => {
+    expect(parse(input)).toEqual(expected);
   });
 });

@@ -94,20 +94,21 @@ export function isValidSiret(value: string): value is Siret {
   return value.startsWith(LA_POSTE_SIREN) && digitSum(value) % 5 === 0;
 }
 
-export function parseSiren(input: string): ParseResult<Siren> {
+/** A number of `length` digits checked by `isValid`, with the French messages that name it (SIREN, SIRET). */
+function parseDigitsNumber<T extends string>(input: string, name: string, length: number, isValid: (v: string) => v is T): ParseResult<T> {
   const v = compactInput(input);
-  if (v === '') return fail('Le numéro SIREN est obligatoire.');
-  if (v.length !== 9 || !DIGITS.test(v)) return fail('Le numéro SIREN doit comporter 9 chiffres.');
-  if (!isValidSiren(v)) return fail("Le numéro SIREN n'est pas valide (clé de contrôle incorrecte).");
+  if (v === '') return fail(`Le numéro ${name} est obligatoire.`);
+  if (v.length !== length || !DIGITS.test(v)) return fail(`Le numéro ${name} doit comporter ${length} chiffres.`);
+  if (!isValid(v)) return fail(`Le numéro ${name} n'est pas valide (clé de contrôle incorrecte).`);
   return ok(v);
 }
 
+export function parseSiren(input: string): ParseResult<Siren> {
+  return parseDigitsNumber(input, 'SIREN', 9, isValidSiren);
+}
+
 export function parseSiret(input: string): ParseResult<Siret> {
-  const v = compactInput(input);
-  if (v === '') return fail('Le numéro SIRET est obligatoire.');
-  if (v.length !== 14 || !DIGITS.test(v)) return fail('Le numéro SIRET doit comporter 14 chiffres.');
-  if (!isValidSiret(v)) return fail("Le numéro SIRET n'est pas valide (clé de contrôle incorrecte).");
-  return ok(v);
+  return parseDigitsNumber(input, 'SIRET', 14, isValidSiret);
 }
 
 /** The 9-digit SIREN of a SIRET. */

@@ -423,33 +423,27 @@ function codePointLength(s: string): number {
   return [...s].length;
 }
 
-export function evaluateSecretQuestion(question: string): SimpleEvaluation {
-  const q = normalizeSecretText(question);
+/** The rules a secret question and its answer share: required, bounded length, allowed characters. */
+function secretTextErrors(text: string, label: string, min: number, max: number): string[] {
+  if (text === '') return [`${label} est obligatoire.`];
   const errors: string[] = [];
-  if (q === '') {
-    errors.push('La question secrète est obligatoire.');
-  } else {
-    const n = codePointLength(q);
-    if (n < SECRET_QUESTION_MIN) errors.push(`La question secrète doit comporter au moins ${SECRET_QUESTION_MIN} caractères.`);
-    if (n > SECRET_QUESTION_MAX) errors.push(`La question secrète doit comporter ${SECRET_QUESTION_MAX} caractères maximum.`);
-    if (FORBIDDEN_CHARS.test(q)) errors.push('La question secrète contient des caractères non autorisés.');
-  }
+  const n = codePointLength(text);
+  if (n < min) errors.push(`${label} doit comporter au moins ${min} caractères.`);
+  if (n > max) errors.push(`${label} doit comporter ${max} caractères maximum.`);
+  if (FORBIDDEN_CHARS.test(text)) errors.push(`${label} contient des caractères non autorisés.`);
+  return errors;
+}
+
+export function evaluateSecretQuestion(question: string): SimpleEvaluation {
+  const errors = secretTextErrors(normalizeSecretText(question), 'La question secrète', SECRET_QUESTION_MIN, SECRET_QUESTION_MAX);
   return { valid: errors.length === 0, errors };
 }
 
 export function evaluateSecretAnswer(answer: string, context: { question: string }): SimpleEvaluation {
   const a = normalizeSecretText(answer);
-  const errors: string[] = [];
-  if (a === '') {
-    errors.push('La réponse secrète est obligatoire.');
-  } else {
-    const n = codePointLength(a);
-    if (n < SECRET_ANSWER_MIN) errors.push(`La réponse secrète doit comporter au moins ${SECRET_ANSWER_MIN} caractères.`);
-    if (n > SECRET_ANSWER_MAX) errors.push(`La réponse secrète doit comporter ${SECRET_ANSWER_MAX} caractères maximum.`);
-    if (FORBIDDEN_CHARS.test(a)) errors.push('La réponse secrète contient des caractères non autorisés.');
-    if (fold(normalizeSecretText(context.question)).includes(fold(a))) {
-      errors.push('La réponse secrète ne doit pas figurer dans la question.');
-    }
+  const errors = secretTextErrors(a, 'La réponse secrète', SECRET_ANSWER_MIN, SECRET_ANSWER_MAX);
+  if (a !== '' && fold(normalizeSecretText(context.question)).includes(fold(a))) {
+    errors.push('La réponse secrète ne doit pas figurer dans la question.');
   }
   return { valid: errors.length === 0, errors };
 }

@@ -48,12 +48,22 @@ describe('readCsv', () => {
     expect(cells(`${BOM}siret;nom\n1;2`)[0]).toEqual(['siret', 'nom']);
   });
 
-  it('detects the separator on the header line: ; , or tab, and ; on a tie', () => {
-    expect(detectDelimiter('a;b;c\n1,2,3,4,5')).toBe(';');
-    expect(detectDelimiter('a,b,c\n')).toBe(',');
-    expect(detectDelimiter('a\tb\tc\n')).toBe('\t');
-    expect(detectDelimiter('"x,y";b\n')).toBe(';');
-    expect(detectDelimiter('a;b,c\n')).toBe(';');
+  // the header line decides, quoted separators do not count, ; on a tie or when there is none
+  it.each([
+    ['a;b;c\n1,2,3,4,5', ';'],
+    ['a;b;c\n1,2;3', ';'],
+    ['a,b,c\n', ','],
+    ['"a;b;c",d,e\n', ','],
+    ['a\tb\tc\n', '\t'],
+    ['a\tb\tc', '\t'],
+    ['"x,y";b\n', ';'],
+    ['a;b,c\n', ';'],
+    ['abc', ';'],
+  ])('detects the separator of %j: %j', (text, delimiter) => {
+    expect(detectDelimiter(text)).toBe(delimiter);
+  });
+
+  it('reads with the separator detected or the one imposed', () => {
     expect(readCsv('a,b\n1,"2,5"').records[1]!.cells).toEqual(['1', '2,5']);
     expect(readCsv('a;b', { delimiters: [','] }).delimiter).toBe(',');
   });

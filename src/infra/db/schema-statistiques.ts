@@ -9,6 +9,21 @@
 import { bigint, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { cents } from './columns.js';
 
+/** What allocation lines amount to, one line's or a group's sum: allocated, validated, paid, unpayable. */
+const lineAmounts = () => ({
+  alloueCents: cents('alloue_cents').notNull(),
+  valideCents: cents('valide_cents').notNull(),
+  verseCents: cents('verse_cents').notNull(),
+  nonVersableCents: cents('non_versable_cents').notNull(),
+});
+
+/** An employer's money, one SIRET's or the campaign's sum: its crédits, the fees, the funds received. */
+const employerFunds = () => ({
+  creditsCents: cents('credits_cents').notNull(),
+  fraisCents: cents('frais_cents').notNull(),
+  recuCents: cents('recu_cents').notNull(),
+});
+
 /** The employer SIRETs of a campaign whose summary is out of date (filled by triggers, emptied by a refresh). */
 export const statistiquesARecalculer = pgTable(
   'statistiques_a_recalculer',
@@ -35,10 +50,7 @@ export const statistiquesLignes = pgTable(
     /** Paris days, AAAA-MM-JJ: of its validation (null when not validated), of its last save */
     jourValidation: text('jour_validation'),
     jourEnregistrement: text('jour_enregistrement').notNull(),
-    alloueCents: cents('alloue_cents').notNull(),
-    valideCents: cents('valide_cents').notNull(),
-    verseCents: cents('verse_cents').notNull(),
-    nonVersableCents: cents('non_versable_cents').notNull(),
+    ...lineAmounts(),
   },
   (t) => [index('statistiques_lignes_siret_idx').on(t.annee, t.siret)],
 );
@@ -50,10 +62,7 @@ export const statistiquesEtablissements = pgTable(
     annee: integer('annee').notNull(),
     etablissementId: bigint('etablissement_id', { mode: 'number' }).notNull(),
     lignes: integer('lignes').notNull(),
-    alloueCents: cents('alloue_cents').notNull(),
-    valideCents: cents('valide_cents').notNull(),
-    verseCents: cents('verse_cents').notNull(),
-    nonVersableCents: cents('non_versable_cents').notNull(),
+    ...lineAmounts(),
   },
   (t) => [primaryKey({ columns: [t.annee, t.etablissementId] })],
 );
@@ -65,10 +74,7 @@ export const statistiquesNiveaux = pgTable(
     annee: integer('annee').notNull(),
     niveau: text('niveau').notNull(),
     lignes: integer('lignes').notNull(),
-    alloueCents: cents('alloue_cents').notNull(),
-    valideCents: cents('valide_cents').notNull(),
-    verseCents: cents('verse_cents').notNull(),
-    nonVersableCents: cents('non_versable_cents').notNull(),
+    ...lineAmounts(),
   },
   (t) => [primaryKey({ columns: [t.annee, t.niveau] })],
 );
@@ -93,9 +99,7 @@ export const statistiquesEmployeurs = pgTable(
     siret: text('siret').notNull(),
     /** 1 when the SIRET has an envelope for the campaign, 0 when it only has funds received */
     enveloppes: integer('enveloppes').notNull(),
-    creditsCents: cents('credits_cents').notNull(),
-    fraisCents: cents('frais_cents').notNull(),
-    recuCents: cents('recu_cents').notNull(),
+    ...employerFunds(),
   },
   (t) => [primaryKey({ columns: [t.annee, t.siret] })],
 );
@@ -104,7 +108,5 @@ export const statistiquesEmployeurs = pgTable(
 export const statistiquesTotaux = pgTable('statistiques_totaux', {
   annee: integer('annee').primaryKey(),
   employeurs: integer('employeurs').notNull(),
-  creditsCents: cents('credits_cents').notNull(),
-  fraisCents: cents('frais_cents').notNull(),
-  recuCents: cents('recu_cents').notNull(),
+  ...employerFunds(),
 });

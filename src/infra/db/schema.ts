@@ -810,6 +810,16 @@ export const attributions = pgTable(
   ],
 );
 
+/** The columns of an allocation line (the employers' screens, the groups, the establishments' lists). */
+export const attributionLineColumns = {
+  id: attributions.id,
+  etablissementId: attributions.etablissementId,
+  formationId: attributions.formationId,
+  pointsBase: attributions.pointsBase,
+  statut: attributions.statut,
+  valideeLe: attributions.valideeLe,
+};
+
 /**
  * One employer SIRET's choices for a campaign, as a whole (SOLTéA employer space): the version every
  * form carries (a stale form is refused rather than overwriting another person's change), and the

@@ -31,7 +31,7 @@ import { FULL_BP } from '../../domain/money.js';
 import { formatPercent } from '../../shared/format.js';
 import { audit, type AuditAction } from '../../infra/audit.js';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
-import { attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';
+import { attributionLineColumns, attributions, choixEmployeurs, enveloppes } from '../../infra/db/schema.js';
 import {
   applyChange,
   refusal,
@@ -63,20 +63,10 @@ export type ChangeResult =
 export const STALE_MESSAGE =
   'Vos attributions ont été modifiées entre-temps (par une autre personne de votre entreprise, ou dans un autre onglet) : votre saisie n’a pas été enregistrée. La page affiche maintenant vos attributions à jour ; recommencez votre modification.';
 
-/** The columns of an allocation line (the employers' screens, the groups, the establishments' lists). */
-export const lineColumns = {
-  id: attributions.id,
-  etablissementId: attributions.etablissementId,
-  formationId: attributions.formationId,
-  pointsBase: attributions.pointsBase,
-  statut: attributions.statut,
-  valideeLe: attributions.valideeLe,
-};
-
 /** An employer SIRET's allocation lines of the campaign, in id order. */
 export async function linesOf(db: Q, annee: number, siret: string): Promise<LineRow[]> {
   return db
-    .select(lineColumns)
+    .select(attributionLineColumns)
     .from(attributions)
     .where(and(eq(attributions.annee, annee), eq(attributions.siretEmployeur, siret)))
     .orderBy(asc(attributions.id));

@@ -24,6 +24,7 @@
 import {
   correctionMomentAt,
   describePhase,
+  openingsAndPeriods,
   phaseAt,
   redesignationDeadline,
   reliquatRegionaleBp,
@@ -146,10 +147,7 @@ export function campaignFromData(data: unknown, annee: number): CampaignJsonResu
 export function campaignToJson(c: Campaign): string {
   return JSON.stringify(
     {
-      annee: c.annee,
-      etablissementsOuverture: c.etablissementsOuverture,
-      employeursOuverture: c.employeursOuverture,
-      periodes: c.periodes.map((p) => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
+      ...openingsAndPeriods(c),
       vagues: c.vagues.map((v) => ({ numero: v.numero, date: v.date, periode: v.periodeNumero })),
       reliquat: c.reliquat,
       ...(c.redesignationFin ? { redesignationFin: c.redesignationFin } : {}),

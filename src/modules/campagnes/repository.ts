@@ -16,6 +16,7 @@ import {
   DEFAULT_CAMPAIGN_YEAR,
   DEFAULT_RELIQUAT_REGIONALE_BP,
   campaignPreset,
+  openingsAndPeriods,
   type Campaign,
 } from '../../domain/campagne.js';
 import { validateCampaign, type CampaignError } from '../../domain/campagne-validation.js';
@@ -47,10 +48,7 @@ export function campaignFromRow(
     Partial<Pick<Row, 'redesignationFin' | 'reliquatRegionaleBp'>>,
 ): Campaign {
   return {
-    annee: r.annee,
-    etablissementsOuverture: r.etablissementsOuverture,
-    employeursOuverture: r.employeursOuverture,
-    periodes: r.periodes.map((p) => ({ numero: p.numero, debut: p.debut, fin: p.fin })),
+    ...openingsAndPeriods(r),
     vagues: r.vagues.map((v) => ({ numero: v.numero, date: v.date, periodeNumero: v.periodeNumero })),
     reliquat: r.reliquat,
     ...(r.redesignationFin ? { redesignationFin: r.redesignationFin } : {}),

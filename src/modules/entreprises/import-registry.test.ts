@@ -117,12 +117,17 @@ describe('importRegistry', () => {
     expect((await findEtablissement(database.db, '90859587900010'))?.entreprise.raisonSociale).toBe('SEVERNAYA');
   });
 
-  it('rejects a 13-digit SIRET (company kept, establishment not imported)', async () => {
+  /** Imports the real SEVERNAYA document with its head office's SIRET replaced, as the file `name`. */
+  async function importWithSiegeSiret(siret: string, name: string) {
     const doc = JSON.parse(readFileSync(join(REAL_DIR, 'search-908595879.json'), 'utf8'));
-    doc.result.results[0].siege.siret = '9085958790001';
-    const file = join(tmp, 'siret-13.json');
+    doc.result.results[0].siege.siret = siret;
+    const file = join(tmp, name);
     writeFileSync(file, JSON.stringify(doc));
-    const report = await importRegistry(database.db, [file], { now: T0 });
+    return importRegistry(database.db, [file], { now: T0 });
+  }
+
+  it('rejects a 13-digit SIRET (company kept, establishment not imported)', async () => {
+    const report = await importWithSiegeSiret('9085958790001', 'siret-13.json');
     expect(report.rejected).toEqual([
       {
         ref: 'siret-13.json (SIRET 9085958790001)',
@@ -133,11 +138,7 @@ describe('importRegistry', () => {
   });
 
   it('stores checksumWarning for a SIRET failing its check digit', async () => {
-    const doc = JSON.parse(readFileSync(join(REAL_DIR, 'search-908595879.json'), 'utf8'));
-    doc.result.results[0].siege.siret = '90859587900011';
-    const file = join(tmp, 'cle.json');
-    writeFileSync(file, JSON.stringify(doc));
-    const report = await importRegistry(database.db, [file], { now: T0 });
+    const report = await importWithSiegeSiret('90859587900011', 'cle.json');
     expect(report.warnings.map((w) => w.reason)).toEqual([
       'Clé de contrôle du SIRET incorrecte : établissement importé tel que fourni par le registre et signalé.',
     ]);

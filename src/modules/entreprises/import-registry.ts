@@ -21,6 +21,18 @@ export const UPSERT_BATCH_SIZE = 500;
 
 /** The company's data columns an import rewrites when they changed. */
 const ENTREPRISE_DATA = ['raisonSociale', 'sigle', 'categorieJuridique', 'etatAdministratif', 'nombreEtablissementsOuverts'] as const;
+/** The establishment's data columns an import rewrites when they changed. */
+const ETABLISSEMENT_DATA = [
+  'siren',
+  'denomination',
+  'estSiege',
+  'adresse',
+  'codePostal',
+  'codeCommune',
+  'libelleCommune',
+  'etatAdministratif',
+  'checksumWarning',
+] as const;
 
 export interface UpsertCounts {
   inserted: number;
@@ -115,48 +127,25 @@ export async function importRegistryRows(
   let done = 0;
   opts.onProgress?.(0, total);
 
+  const progress = (n: number) => {
+    done += n;
+    opts.onProgress?.(done, total);
+  };
   await db.transaction(async (tx) => {
-    for (let i = 0; i < ents.length; i += UPSERT_BATCH_SIZE) {
-      const batch = ents.slice(i, i + UPSERT_BATCH_SIZE);
-      const returned = await tx
+    await upsertInBatches(ents, report.entreprises, progress, (batch) =>
+      tx
         .insert(entreprises)
         .values(batch.map((r) => ({ ...r, nombreEtablissementsOuverts: r.nombreEtablissementsOuverts ?? null, updatedAt: opts.now })))
-        .onConflictDoUpdate({
-          target: entreprises.siren,
-          set: excludedSet(entreprises, [...ENTREPRISE_DATA, 'updatedAt']),
-          setWhere: changed(entreprises, ENTREPRISE_DATA),
-        })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      tally(report.entreprises, returned, batch.length);
-      done += batch.length;
-      opts.onProgress?.(done, total);
-    }
-    for (let i = 0; i < etabs.length; i += UPSERT_BATCH_SIZE) {
-      const batch = etabs.slice(i, i + UPSERT_BATCH_SIZE);
-      const dataColumns = [
-        'siren',
-        'denomination',
-        'estSiege',
-        'adresse',
-        'codePostal',
-        'codeCommune',
-        'libelleCommune',
-        'etatAdministratif',
-        'checksumWarning',
-      ] as const;
-      const returned = await tx
+        .onConflictDoUpdate({ target: entreprises.siren, ...updateWhenChanged(entreprises, ENTREPRISE_DATA) })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` }),
+    );
+    await upsertInBatches(etabs, report.etablissements, progress, (batch) =>
+      tx
         .insert(etablissements)
         .values(batch.map((r) => ({ ...r, updatedAt: opts.now })))
-        .onConflictDoUpdate({
-          target: etablissements.siret,
-          set: excludedSet(etablissements, [...dataColumns, 'updatedAt']),
-          setWhere: changed(etablissements, dataColumns),
-        })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      tally(report.etablissements, returned, batch.length);
-      done += batch.length;
-      opts.onProgress?.(done, total);
-    }
+        .onConflictDoUpdate({ target: etablissements.siret, ...updateWhenChanged(etablissements, ETABLISSEMENT_DATA) })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` }),
+    );
   });
   return report;
 }
@@ -167,6 +156,25 @@ function dedupe<T>(rows: readonly T[], key: (r: T) => string): T[] {
   const m = new Map<string, T>();
   for (const r of rows) m.set(key(r), r);
   return m.size === rows.length ? [...rows] : [...m.values()];
+}
+
+/** Writes `rows` {@link UPSERT_BATCH_SIZE} at a time with `write`, counting in `counts` and reporting progress. */
+async function upsertInBatches<R>(
+  rows: readonly R[],
+  counts: UpsertCounts,
+  progress: (n: number) => void,
+  write: (batch: R[]) => Promise<{ inserted: boolean | string }[]>,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += UPSERT_BATCH_SIZE) {
+    const batch = rows.slice(i, i + UPSERT_BATCH_SIZE);
+    tally(counts, await write(batch), batch.length);
+    progress(batch.length);
+  }
+}
+
+/** ON CONFLICT DO UPDATE of the `keys` columns and updated_at, only where one of `keys` changed. */
+function updateWhenChanged<T extends TableWithColumns>(table: T, keys: readonly string[]): { set: Record<string, SQL>; setWhere: SQL } {
+  return { set: excludedSet(table, [...keys, 'updatedAt']), setWhere: changed(table, keys) };
 }
 
 /** RETURNING only yields inserted rows and rows actually updated (setWhere true); the rest are unchanged. */

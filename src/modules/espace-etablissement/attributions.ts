@@ -17,6 +17,7 @@ import { expectedAmounts, FULL_BP, type Cents } from '../../domain/money.js';
 import { writeCsv } from '../../shared/csv.js';
 import { formatEurosPlain, formatPercent } from '../../shared/format.js';
 import {
+  attributionLineColumns,
   attributions,
   enveloppes,
   entreprises,
@@ -148,23 +149,11 @@ function employersAllocations(ctx: AppContext, annee: number, ids: number[]): Pr
     .selectDistinct({ s: attributions.siretEmployeur })
     .from(attributions)
     .where(and(eq(attributions.annee, annee), inArray(attributions.etablissementId, ids)));
-  return (
-    ctx.db
-      // the columns of attributions/choix.ts's lineColumns, written here: this module must not import the
-      // employers' one (attributions → versements → espace-etablissement would loop)
-      .select({
-        id: attributions.id,
-        etablissementId: attributions.etablissementId,
-        formationId: attributions.formationId,
-        pointsBase: attributions.pointsBase,
-        statut: attributions.statut,
-        valideeLe: attributions.valideeLe,
-        siretEmployeur: attributions.siretEmployeur,
-      })
-      .from(attributions)
-      .where(and(eq(attributions.annee, annee), inArray(attributions.siretEmployeur, employerSirets)))
-      .orderBy(asc(attributions.id))
-  );
+  return ctx.db
+    .select({ ...attributionLineColumns, siretEmployeur: attributions.siretEmployeur })
+    .from(attributions)
+    .where(and(eq(attributions.annee, annee), inArray(attributions.siretEmployeur, employerSirets)))
+    .orderBy(asc(attributions.id));
 }
 
 /** Each employer's crédits and whether it shares its identity (then its name). */

@@ -25,16 +25,9 @@ export const PRESENTATION_MAX = 2000;
 export const CONTACTS_MAX = 20;
 export const SITES_MAX = 10;
 
-export interface Contact {
-  fonction: string;
-  nom: string;
-  courriel: string;
-  telephone: string;
-}
-export interface Site {
-  libelle: string;
-  url: string;
-}
+/** A contact and a website of the fiche, every field a text (contracts.ts checks them). */
+export type Contact = Record<'fonction' | 'nom' | 'courriel' | 'telephone', string>;
+export type Site = Record<'libelle' | 'url', string>;
 export interface Profil {
   presentation: string;
   contacts: Contact[];

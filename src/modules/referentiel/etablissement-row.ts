@@ -13,17 +13,14 @@ import { normaliseDepartement, regionByName } from './territoires.js';
 import { checkSiret, checkUai, parseDecimal, parseListe, parseRowType, shorten } from './values.js';
 
 export type RowResult<T> = { ok: true; value: T; warnings: string[] } | { ok: false; reason: string };
+/** A referential row's validation: its cells by column, where it stands (file, line), what it is checked against. */
+export type RowValidator<T, Checks> = (get: (c: Column) => string, file: string, line: number, checks: Checks) => RowResult<T>;
 type Step<T> = ({ ok: true } & T) | { ok: false; reason: string };
 type RowType = EtablissementInput['type'];
 
 const refuse = (reason: string) => ({ ok: false as const, reason });
 
-export function validateEtablissement(
-  get: (c: Column) => string,
-  file: string,
-  line: number,
-  communes: CommuneIndex,
-): RowResult<EtablissementInput> {
+export const validateEtablissement: RowValidator<EtablissementInput, CommuneIndex> = (get, file, line, communes) => {
   const warnings: string[] = [];
   const type = rowType(get);
   if (!type.ok) return type;
@@ -64,7 +61,7 @@ export function validateEtablissement(
       checksumWarning: sirets.checksumWarning || uais.checksumWarning,
     },
   };
-}
+};
 
 /** The row's type; empty: `composante` when `siret_parent` is filled, else `etablissement`. */
 function rowType(get: (c: Column) => string): Step<{ type: RowType }> {

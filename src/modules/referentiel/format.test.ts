@@ -6,7 +6,7 @@ import { isValidSiret, isValidUai, makeValidSiren, makeValidSiret, makeValidUai 
 import { buildCommuneIndex, nameKey, resolveCommune, type Commune } from './commune-index.js';
 import { readCommunesCsv } from './communes.js';
 import { checkSiret, checkUai, diplomeCle, headerKey, parseListe, parseReferentielFile, type ParsedFile } from './format.js';
-import { CSV_MESSAGES, detectDelimiter, readCsv } from '../../shared/csv.js';
+import { CSV_MESSAGES, readCsv } from '../../shared/csv.js';
 import { decodeText } from '../../shared/text-decoding.js';
 import {
   departementName,
@@ -67,14 +67,6 @@ describe('decoding and tokenising', () => {
     const cp1252 = iconv.encode('nom;commune\nÉcole d’Œuvre;Béziers\n', 'win1252');
     expect(cp1252.includes(0xe9)).toBe(true);
     expect(decodeText(cp1252)).toEqual({ text: 'nom;commune\nÉcole d’Œuvre;Béziers\n', encoding: 'windows-1252' });
-  });
-
-  it('detects the separator of the header line, ignoring quoted ones', () => {
-    expect(detectDelimiter('a;b;c\n1,2;3')).toBe(';');
-    expect(detectDelimiter('a,b,c\n')).toBe(',');
-    expect(detectDelimiter('"a;b;c",d,e\n')).toBe(',');
-    expect(detectDelimiter('a\tb\tc')).toBe('\t');
-    expect(detectDelimiter('abc')).toBe(';');
   });
 
   it('splits RFC 4180 records and keeps their first line number', () => {

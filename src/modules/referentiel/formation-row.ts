@@ -5,9 +5,8 @@
  * values on many rows: each check is remembered (`createFormationChecks`).
  */
 import { parseCfd, parseNiveau, parseRncp } from '../../domain/referentiel.js';
-import type { Column } from './columns.js';
 import { resolveCommune, type CommuneIndex, type CommuneResolution } from './commune-index.js';
-import type { RowResult } from './etablissement-row.js';
+import type { RowValidator } from './etablissement-row.js';
 import type { FormationInput } from './inputs.js';
 import { checkSiret, checkUai, memo, shorten } from './values.js';
 
@@ -38,12 +37,7 @@ export function createFormationChecks(communes: CommuneIndex): FormationChecks {
   };
 }
 
-export function validateFormation(
-  get: (c: Column) => string,
-  file: string,
-  line: number,
-  checks: FormationChecks,
-): RowResult<FormationInput> {
+export const validateFormation: RowValidator<FormationInput, FormationChecks> = (get, file, line, checks) => {
   const warnings: string[] = [];
   const intitule = get('intitule');
   if (!intitule) return { ok: false, reason: 'Intitulé de la formation manquant.' };
@@ -105,4 +99,4 @@ export function validateFormation(
     lieu = { codeCommune: res.commune.code, commune: res.commune.nom };
   }
   return { ok: true, warnings, value: { file, line, siret, uai, intitule, cfd, rncp, niveau, type, lieu } };
-}
+};
