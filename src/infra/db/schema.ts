@@ -531,8 +531,12 @@ export const refEtablissements = pgTable(
     index('ref_etab_nom_trgm').using('gin', sql`${t.nomRecherche} gin_trgm_ops`),
     // A nationwide niveau or type alone (ADR 0009): its page from the roots in name order, its count from
     // the roots' tree summaries (an index-only scan of a small index, not of the table)
-    index('ref_etab_racine_nom_idx').on(t.annee, t.nomRecherche, t.id).where(sql`${t.parentId} is null`),
-    index('ref_etab_racine_arbre_idx').on(t.annee, t.niveauxArbre, t.typesArbre).where(sql`${t.parentId} is null`),
+    index('ref_etab_racine_nom_idx')
+      .on(t.annee, t.nomRecherche, t.id)
+      .where(sql`${t.parentId} is null`),
+    index('ref_etab_racine_arbre_idx')
+      .on(t.annee, t.niveauxArbre, t.typesArbre)
+      .where(sql`${t.parentId} is null`),
   ],
 );
 
