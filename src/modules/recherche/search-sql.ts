@@ -263,33 +263,7 @@ export function buildSearchSql(plan: SearchPlan): SQL {
   // an establishment that matches itself comes before one that matches through a composante only
   const order = sql`exact desc, score desc, dist asc nulls last, root_matched desc, tie asc, nom asc, root asc`;
   const tree = treeCriterion(plan);
-  if (tree) {
-    // A niveau or a type alone, nationwide: the roots in name order from their index, the count from the
-    // tree summary (ADR 0009) — no grouping of thousands of rows. Roots matching themselves come first
-    // (the same order as the grouped statement below: every other key is equal); those matching through
-    // a composante only, named after it, are read only when the page reaches them.
-    const upTo = plan.offset + plan.limit;
-    return sql`with ${diplomesCte(plan)}own as (
-        select e.id as root, e.nom_recherche as nom, true as root_matched
-        from ref_etablissements e where e.parent_id is null and ${whereSql(plan, false)}
-        order by e.nom_recherche, e.id limit ${upTo}
-      ), other as (
-        select r.id as root, (select min(e.nom_recherche) from ref_etablissements e where e.parent_id = r.id and ${whereSql(plan, false)}) as nom,
-               false as root_matched
-        from ref_etablissements r
-        where (select count(*) from own) < ${upTo} and r.parent_id is null and r.annee = ${plan.annee}::int and ${tree.tree} and not (${tree.own})
-        order by nom, root limit ${upTo}
-      ), page as (
-        select u.root, 0 as exact, 0::float8 as score, null::float8 as dist, 0 as tie, u.nom, u.root_matched,
-          (select count(*) from ref_etablissements r where r.parent_id is null and r.annee = ${plan.annee}::int and ${tree.tree}) as total,
-          array(select e.id from ref_etablissements e where e.parent_id = u.root and ${whereSql(plan, false)}) as matched_composantes
-        from (select * from own union all select * from other) u
-        order by u.root_matched desc, u.nom asc, u.root asc ${limit}
-      )
-      select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details}, ${composantes}
-      from page join ref_etablissements r on r.id = page.root
-      order by ${order}`;
-  }
+  if (tree) return treeSearchSql(plan, tree, { details, composantes, order, limit });
   if (!grouped(plan))
     // no criterion a composante could meet without its establishment: the establishments themselves
     return sql`with page as (
@@ -320,6 +294,42 @@ export function buildSearchSql(plan: SearchPlan): SQL {
       from m group by 1
     ), page as (
       select g.*, count(*) over () as total from g order by ${order} ${limit}
+    )
+    select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details}, ${composantes}
+    from page join ref_etablissements r on r.id = page.root
+    order by ${order}`;
+}
+
+/**
+ * A niveau or a type alone, nationwide: the roots in name order from their index, the count from the
+ * tree summary (ADR 0009) — no grouping of thousands of rows. Roots matching themselves come first (the
+ * same order as the grouped statement: every other key is equal); those matching through a composante
+ * only, named after it, are read only when the page reaches them. `tail`: the grouped statement's page
+ * details, matched composantes, order and limit.
+ */
+function treeSearchSql(
+  plan: SearchPlan,
+  tree: { own: SQL; tree: SQL },
+  tail: { details: SQL; composantes: SQL; order: SQL; limit: SQL },
+): SQL {
+  const { details, composantes, order, limit } = tail;
+  const upTo = plan.offset + plan.limit;
+  return sql`with ${diplomesCte(plan)}own as (
+      select e.id as root, e.nom_recherche as nom, true as root_matched
+      from ref_etablissements e where e.parent_id is null and ${whereSql(plan, false)}
+      order by e.nom_recherche, e.id limit ${upTo}
+    ), other as (
+      select r.id as root, (select min(e.nom_recherche) from ref_etablissements e where e.parent_id = r.id and ${whereSql(plan, false)}) as nom,
+             false as root_matched
+      from ref_etablissements r
+      where (select count(*) from own) < ${upTo} and r.parent_id is null and r.annee = ${plan.annee}::int and ${tree.tree} and not (${tree.own})
+      order by nom, root limit ${upTo}
+    ), page as (
+      select u.root, 0 as exact, 0::float8 as score, null::float8 as dist, 0 as tie, u.nom, u.root_matched,
+        (select count(*) from ref_etablissements r where r.parent_id is null and r.annee = ${plan.annee}::int and ${tree.tree}) as total,
+        array(select e.id from ref_etablissements e where e.parent_id = u.root and ${whereSql(plan, false)}) as matched_composantes
+      from (select * from own union all select * from other) u
+      order by u.root_matched desc, u.nom asc, u.root asc ${limit}
     )
     select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details}, ${composantes}
     from page join ref_etablissements r on r.id = page.root
