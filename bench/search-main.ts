@@ -16,6 +16,8 @@
  *      statements, JSON): the server time of the request;
  *    - `page`: the same with Accept: text/html (React rendering of the page included);
  *    - `fn`: the time around `searchEtablissements` alone (the search and its statements);
+ *    - `limit`: the route's rate-limit statement alone (`takeRateAttempts`), the part of `server − fn`
+ *      spent in the database;
  *    - MiniSearch; then p50/p95 per kind, `server − fn` (the same query's two times, median of the
  *      differences) and the ratio database ÷ MiniSearch.
  * 4. Memory: the process's RSS and heap at each step (on PostgreSQL the database server's memory is
@@ -38,6 +40,7 @@ import { searchEtablissements } from '../src/modules/recherche/search.js';
 import { ensureCommunes, loadCommuneIndex } from '../src/modules/referentiel/communes.js';
 import { generateReferentiel, referentielCsv } from '../src/demo/referentiel-generator.js';
 import { importReferentielContents } from '../src/modules/referentiel/import.js';
+import { takeRateAttempts } from '../src/infra/throttle.js';
 import { buildQueryMix, type QueryKind } from './search-queries.js';
 import { buildMiniSearch, loadMsData, miniSearchQuery } from './search-minisearch.js';
 import { freshBenchDatabase } from './setup.js';
@@ -188,9 +191,22 @@ const after = process.memoryUsage();
 memory.miniSearch = mem();
 const msTotals = new Map<string, number>();
 
-type Way = 'server' | 'page' | 'fn';
+type Way = 'server' | 'page' | 'fn' | 'limit';
+
+/**
+ * The route's rate-limit count alone (the same one-statement upsert as its hook, on another key of the
+ * same shape): the part of `server − fn` that is a round trip to the database rather than this process.
+ */
+async function countLimit(): Promise<number> {
+  const t0 = performance.now();
+  await takeRateAttempts(ctx.db, clock.now(), [
+    { key: `limite:bench-recherche:${remoteAddress()}`, policy: { kind: 'fixed', max: 300, windowSeconds: 60 } },
+  ]);
+  return performance.now() - t0;
+}
 
 async function once(name: Way, q: (typeof queries)[number]): Promise<number> {
+  if (name === 'limit') return countLimit();
   if (name === 'fn') {
     const c = parseCriteria(q.params);
     const t0 = performance.now();
@@ -210,10 +226,11 @@ async function once(name: Way, q: (typeof queries)[number]): Promise<number> {
 }
 
 /**
- * The three ways, interleaved: each query runs as `fn`, `server` and `page` one after the other (the
- * order turning from query to query), so that another program's load hits the three alike, and
- * `server − fn` of the same query at the same moment is the request's cost besides the search; the
- * MiniSearch baseline runs the same query right after, for the same reason.
+ * The ways, interleaved: each query runs as `fn`, `server` and `page` one after the other, with the
+ * rate-limit count alone (`limit`) among them (the order turning from query to query), so that another
+ * program's load hits them alike, and `server − fn` of the same query at the same moment is the
+ * request's cost besides the search; the MiniSearch baseline runs the same query right after, for the
+ * same reason.
  */
 async function runPasses(): Promise<Record<Way | 'overhead' | 'miniSearch', Samples>> {
   const out = {
@@ -221,12 +238,13 @@ async function runPasses(): Promise<Record<Way | 'overhead' | 'miniSearch', Samp
     server: new Map(kinds.map((k) => [k.kind, [] as number[]])),
     page: new Map(kinds.map((k) => [k.kind, [] as number[]])),
     fn: new Map(kinds.map((k) => [k.kind, [] as number[]])),
+    limit: new Map(kinds.map((k) => [k.kind, [] as number[]])),
     overhead: new Map(kinds.map((k) => [k.kind, [] as number[]])),
   };
   const orders: Way[][] = [
-    ['fn', 'server', 'page'],
-    ['server', 'page', 'fn'],
-    ['page', 'fn', 'server'],
+    ['fn', 'server', 'limit', 'page'],
+    ['server', 'limit', 'page', 'fn'],
+    ['page', 'fn', 'server', 'limit'],
   ];
   const ms = (q: (typeof queries)[number]) => {
     const c = parseCriteria(q.params).criteria;
@@ -244,7 +262,7 @@ async function runPasses(): Promise<Record<Way | 'overhead' | 'miniSearch', Samp
     for (const q of shuffled(queries, 17 + r)) {
       const t: Partial<Record<Way, number>> = {};
       for (const w of orders[turn++ % orders.length]!) t[w] = await once(w, q);
-      for (const w of ['server', 'page', 'fn'] as const) out[w].get(q.kind)!.push(t[w]!);
+      for (const w of ['server', 'page', 'fn', 'limit'] as const) out[w].get(q.kind)!.push(t[w]!);
       out.overhead.get(q.kind)!.push(t.server! - t.fn!);
       out.miniSearch.get(q.kind)!.push(ms(q));
     }
@@ -311,6 +329,7 @@ const overall = {
   fn: summarize(all(passes.fn)),
   miniSearch: summarize(all(msSamples)),
   overhead: summarize(all(passes.overhead)),
+  limit: summarize(all(passes.limit)),
 };
 const hostileMax = Math.max(...passes.server.get('hostile')!, ...passes.fn.get('hostile')!);
 
@@ -329,6 +348,9 @@ log(
 log();
 log(
   `times in ms; ${REPEAT} runs of ${queries.length} queries per column; server = Fastify reply.elapsedTime of GET /soltea/recherche (JSON), page = the same as HTML, fn = searchEtablissements alone, server − fn = the same query's two times taken one after the other (median of the differences), MiniSearch run beside each query`,
+);
+log(
+  `server − fn ${f1(overall.overhead.p50)} ms at the median, of which the rate-limit count (its statement alone, timed beside each query) ${f1(overall.limit.p50)} ms p50 / ${f1(overall.limit.p95)} ms p95`,
 );
 log(`page p95 ${f1(overall.page.p95)} ms; slowest hostile request ${f1(hostileMax)} ms (target < ${TARGET.hostileMax} ms)`);
 log(

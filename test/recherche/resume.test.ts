@@ -61,6 +61,25 @@ async function staleSummaries(): Promise<unknown[]> {
   );
 }
 
+/** Rows whose tree summary (ADR 0009: the row's and its composantes') differs from the one computed from scratch. */
+async function staleTrees(): Promise<unknown[]> {
+  return selectRows(
+    h.ctx.db,
+    sql`select e.id, e.niveaux_arbre, e.types_arbre, s.niveaux as expected_niveaux, s.types as expected_types
+        from ref_etablissements e cross join lateral (
+          select coalesce(array_agg(distinct d.niveau order by d.niveau) filter (where d.niveau is not null), '{}') as niveaux,
+                 coalesce(array_agg(distinct upper(d.type) order by upper(d.type)) filter (where d.type is not null), '{}') as types
+          from ref_etablissements x join ref_formations f on f.etablissement_id = x.id and f.annee = x.annee join ref_diplomes d on d.id = f.diplome_id
+          where x.id = e.id or x.parent_id = e.id) s
+        where e.niveaux_arbre <> s.niveaux or e.types_arbre <> s.types`,
+  );
+}
+
+/** Both summaries are right (expected: no stale row). */
+async function stale(): Promise<unknown[]> {
+  return [...(await staleSummaries()), ...(await staleTrees())];
+}
+
 /** SIRETs of the establishments with a formation (own or of a composante) meeting `condition` on `d`, in the year. */
 async function expectedSirets(annee: number, condition: ReturnType<typeof sql>): Promise<string[]> {
   const rows = await selectRows<{ siret: string }>(
@@ -87,7 +106,7 @@ async function allPages(params: Record<string, string>): Promise<{ sirets: strin
 
 describe('the summary follows every write', () => {
   it('rows inserted directly and rows imported have their niveaux and types', async () => {
-    expect(await staleSummaries()).toEqual([]);
+    expect(await stale()).toEqual([]);
     const [grandmont] = await selectRows<{ niveaux: number[]; types: string[] }>(
       h.ctx.db,
       sql`select niveaux, types from ref_etablissements where siret = ${GRANDMONT.siret} and annee = ${ANNEE}`,
@@ -110,7 +129,7 @@ describe('the summary follows every write', () => {
     expect(holders.length).toBeGreaterThan(0);
 
     await db.execute(sql`update ref_diplomes set niveau = 7, type = 'master' where cle = ${cle}`);
-    expect(await staleSummaries()).toEqual([]);
+    expect(await stale()).toEqual([]);
     const after = await search(niveau7);
     expect(after.resultats.map((r) => r.siret).sort()).toEqual(await expectedSirets(ANNEE, sql`d.niveau = 7`));
     expect(after.total).toBeGreaterThan(before.total);
@@ -120,7 +139,7 @@ describe('the summary follows every write', () => {
       db,
       sql`delete from ref_formations where diplome_id = ${mco!.id} returning etablissement_id, diplome_id, annee, updated_at`,
     );
-    expect(await staleSummaries()).toEqual([]);
+    expect(await stale()).toEqual([]);
     expect((await search(niveau7)).total).toBe(before.total);
 
     await db.execute(
@@ -129,7 +148,7 @@ describe('the summary follows every write', () => {
           from json_array_elements(${JSON.stringify(removed)}::json) r`,
     );
     await db.execute(sql`update ref_diplomes set niveau = 5, type = 'BTS' where cle = ${cle}`);
-    expect(await staleSummaries()).toEqual([]);
+    expect(await stale()).toEqual([]);
     expect((await search(niveau7)).total).toBe(before.total);
   });
 
@@ -143,13 +162,67 @@ describe('the summary follows every write', () => {
       .n;
     await db.execute(sql`delete from ref_etablissements where parent_id = ${victim!.id}`);
     await db.execute(sql`delete from ref_etablissements where id = ${victim!.id}`);
-    expect(await staleSummaries()).toEqual([]);
+    expect(await stale()).toEqual([]);
     const a = await allPages({ niveau: String(niveau), annee: String(GENERATED) });
     expect(a.sirets).not.toContain(victim!.siret);
   });
 });
 
+describe('the tree summary follows the composantes', () => {
+  it('a composante moved to another establishment, and one deleted, move their niveaux with them', async () => {
+    const db = h.ctx.db;
+    // a composante whose niveaux its establishment does not have itself
+    const [c] = await selectRows<{ id: number | string; parent_id: number | string; niveau: number }>(
+      db,
+      sql`select c.id, c.parent_id, n as niveau from ref_etablissements c join ref_etablissements p on p.id = c.parent_id, unnest(c.niveaux) n
+          where c.annee = ${GENERATED} and not p.niveaux @> array[n] order by c.id limit 1`,
+    );
+    expect(c).toBeDefined();
+    const [other] = await selectRows<{ id: number | string }>(
+      db,
+      sql`select id from ref_etablissements where annee = ${GENERATED} and parent_id is null and id <> ${c!.parent_id}
+            and not niveaux_arbre @> array[${c!.niveau}::int] order by id limit 1`,
+    );
+    await db.execute(sql`update ref_etablissements set parent_id = ${other!.id} where id = ${c!.id}`);
+    expect(await stale()).toEqual([]);
+    await db.execute(sql`update ref_etablissements set parent_id = null where id = ${c!.id}`);
+    expect(await stale()).toEqual([]);
+    await db.execute(sql`update ref_etablissements set parent_id = ${c!.parent_id} where id = ${c!.id}`);
+    expect(await stale()).toEqual([]);
+    await db.execute(sql`delete from ref_etablissements where id = ${c!.id}`);
+    expect(await stale()).toEqual([]);
+  });
+});
+
+/**
+ * The order of the grouped statement, computed here: establishments matching themselves first, then those
+ * matching through a composante only (named after the first such composante), each part by name.
+ */
+async function expectedOrder(annee: number, niveau: number): Promise<string[]> {
+  const rows = await selectRows<{ siret: string }>(
+    h.ctx.db,
+    sql`select r.siret from ref_etablissements r
+          cross join lateral (select min(c.nom_recherche) as nom from ref_etablissements c where c.parent_id = r.id and c.niveaux @> array[${niveau}::int]) c
+        where r.annee = ${annee} and r.parent_id is null and (r.niveaux @> array[${niveau}::int] or c.nom is not null)
+        order by r.niveaux @> array[${niveau}::int] desc, case when r.niveaux @> array[${niveau}::int] then r.nom_recherche else c.nom end, r.id`,
+  );
+  return rows.map((r) => r.siret);
+}
+
 describe('what the search answers from it', () => {
+  it('a niveau alone, nationwide: the pages in the order of the grouped search, across the two parts', async () => {
+    const [through] = await selectRows<{ n: number | string }>(
+      h.ctx.db,
+      sql`select count(*) as n from ref_etablissements where annee = ${GENERATED} and parent_id is null and niveaux_arbre <> niveaux`,
+    );
+    expect(Number(through!.n), 'establishments matching through a composante only').toBeGreaterThan(0);
+    for (const niveau of [3, 5, 7]) {
+      const expected = await expectedOrder(GENERATED, niveau);
+      const a = await allPages({ niveau: String(niveau), annee: String(GENERATED) });
+      expect(a.sirets, `niveau ${niveau}`).toEqual(expected);
+    }
+  });
+
   it('niveau alone, type alone, niveau and type: the same establishments as the formations say, each once over the pages', async () => {
     for (const [params, condition] of [
       [{ niveau: '5' }, sql`d.niveau = 5`],

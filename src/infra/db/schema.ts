@@ -504,6 +504,20 @@ export const refEtablissements = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'`),
+    /**
+     * The same summary over the row and its composantes (ADR 0009): for a root establishment, the
+     * niveaux and types of its whole tree; for a composante, its own. Kept by the triggers of migration
+     * 0024 on every write of ref_etablissements (its summary or its parent), never written by the
+     * application.
+     */
+    niveauxArbre: integer('niveaux_arbre')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    typesArbre: text('types_arbre')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [
@@ -515,6 +529,14 @@ export const refEtablissements = pgTable(
     index('ref_etab_annee_commune_idx').on(t.annee, t.codeCommune),
     index('ref_etab_annee_region_idx').on(t.annee, t.region),
     index('ref_etab_nom_trgm').using('gin', sql`${t.nomRecherche} gin_trgm_ops`),
+    // A nationwide niveau or type alone (ADR 0009): its page from the roots in name order, its count from
+    // the roots' tree summaries (an index-only scan of a small index, not of the table)
+    index('ref_etab_racine_nom_idx')
+      .on(t.annee, t.nomRecherche, t.id)
+      .where(sql`${t.parentId} is null`),
+    index('ref_etab_racine_arbre_idx')
+      .on(t.annee, t.niveauxArbre, t.typesArbre)
+      .where(sql`${t.parentId} is null`),
   ],
 );
 

@@ -221,10 +221,11 @@ function formationFilter(plan: SearchPlan): SQL {
  * criterion is one niveau or one type alone; with both, or with other criteria, it only pre-filters
  * (a row may have a niveau 5 formation and a BTS of niveau 3).
  */
-function summaryFilter(d: DiplomeCriteria): { where: SQL; decides: boolean } | null {
+function summaryFilter(d: DiplomeCriteria, row = 'e', tree = false): { where: SQL; decides: boolean } | null {
   const parts: SQL[] = [];
-  if (d.niveau !== null) parts.push(sql`e.niveaux @> array[${d.niveau}::int]`);
-  if (d.type) parts.push(sql`e.types @> array[${d.type}::text]`);
+  const col = (name: string) => sql.raw(`${row}.${name}${tree ? '_arbre' : ''}`);
+  if (d.niveau !== null) parts.push(sql`${col('niveaux')} @> array[${d.niveau}::int]`);
+  if (d.type) parts.push(sql`${col('types')} @> array[${d.type}::text]`);
   if (!parts.length) return null;
   return { where: allOf(parts), decides: parts.length === 1 && d.words.length === 0 && !d.rncp && !d.cfd };
 }
@@ -256,6 +257,13 @@ export function buildSearchSql(plan: SearchPlan): SQL {
   const details = sql`r.siret, r.nom, r.adresse, r.code_postal, r.commune, r.departement, r.region, r.categorie, r.liste, ${uais('r')} as uais, ${own('r')} as own,
       (select coalesce(sum((select count(*) from ${formationsOf(plan, sql`c.id`)})), 0) from ref_etablissements c where c.parent_id = r.id) as children`;
   const limit = sql`limit ${plan.limit} offset ${plan.offset}`;
+  const composantes = sql`(select json_agg(json_build_object('siret', c.siret, 'nom', c.nom, 'commune', c.commune, 'codePostal', c.code_postal, 'uais', ${uais('c')}, 'own', ${own('c')})
+                       order by c.nom_recherche, c.id)
+         from ref_etablissements c where c.id = any(page.matched_composantes)) as composantes`;
+  // an establishment that matches itself comes before one that matches through a composante only
+  const order = sql`exact desc, score desc, dist asc nulls last, root_matched desc, tie asc, nom asc, root asc`;
+  const tree = treeCriterion(plan);
+  if (tree) return treeSearchSql(plan, tree, { details, composantes, order, limit });
   if (!grouped(plan))
     // no criterion a composante could meet without its establishment: the establishments themselves
     return sql`with page as (
@@ -268,8 +276,6 @@ export function buildSearchSql(plan: SearchPlan): SQL {
       select page.root, 0 as exact, 0::float8 as score, null::float8 as dist, true as root_matched, page.total, ${details}, null as composantes
       from page join ref_etablissements r on r.id = page.root
       order by page.nom asc, page.root asc`;
-  // an establishment that matches itself comes before one that matches through a composante only
-  const order = sql`exact desc, score desc, dist asc nulls last, root_matched desc, tie asc, nom asc, root asc`;
   // Narrowed, the per-row formation probe sits above a fence (offset 0): it runs only on the rows the
   // other criteria kept, and the planner costs it on those rows only.
   const fenced = plan.diplome !== null && narrowed(plan);
@@ -289,12 +295,57 @@ export function buildSearchSql(plan: SearchPlan): SQL {
     ), page as (
       select g.*, count(*) over () as total from g order by ${order} ${limit}
     )
-    select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details},
-      (select json_agg(json_build_object('siret', c.siret, 'nom', c.nom, 'commune', c.commune, 'codePostal', c.code_postal, 'uais', ${uais('c')}, 'own', ${own('c')})
-                       order by c.nom_recherche, c.id)
-         from ref_etablissements c where c.id = any(page.matched_composantes)) as composantes
+    select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details}, ${composantes}
     from page join ref_etablissements r on r.id = page.root
     order by ${order}`;
+}
+
+/**
+ * A niveau or a type alone, nationwide: the roots in name order from their index, the count from the
+ * tree summary (ADR 0009) — no grouping of thousands of rows. Roots matching themselves come first (the
+ * same order as the grouped statement: every other key is equal); those matching through a composante
+ * only, named after it, are read only when the page reaches them. `tail`: the grouped statement's page
+ * details, matched composantes, order and limit.
+ */
+function treeSearchSql(
+  plan: SearchPlan,
+  tree: { own: SQL; tree: SQL },
+  tail: { details: SQL; composantes: SQL; order: SQL; limit: SQL },
+): SQL {
+  const { details, composantes, order, limit } = tail;
+  const upTo = plan.offset + plan.limit;
+  return sql`with ${diplomesCte(plan)}own as (
+      select e.id as root, e.nom_recherche as nom, true as root_matched
+      from ref_etablissements e where e.parent_id is null and ${whereSql(plan, false)}
+      order by e.nom_recherche, e.id limit ${upTo}
+    ), other as (
+      select r.id as root, (select min(e.nom_recherche) from ref_etablissements e where e.parent_id = r.id and ${whereSql(plan, false)}) as nom,
+             false as root_matched
+      from ref_etablissements r
+      where (select count(*) from own) < ${upTo} and r.parent_id is null and r.annee = ${plan.annee}::int and ${tree.tree} and not (${tree.own})
+      order by nom, root limit ${upTo}
+    ), page as (
+      select u.root, 0 as exact, 0::float8 as score, null::float8 as dist, 0 as tie, u.nom, u.root_matched,
+        (select count(*) from ref_etablissements r where r.parent_id is null and r.annee = ${plan.annee}::int and ${tree.tree}) as total,
+        array(select e.id from ref_etablissements e where e.parent_id = u.root and ${whereSql(plan, false)}) as matched_composantes
+      from (select * from own union all select * from other) u
+      order by u.root_matched desc, u.nom asc, u.root asc ${limit}
+    )
+    select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details}, ${composantes}
+    from page join ref_etablissements r on r.id = page.root
+    order by ${order}`;
+}
+
+/**
+ * A niveau alone or a type alone, and no other criterion: the conditions of the root itself (`own`) and
+ * of its tree (`tree`: the root or one of its composantes) on the summaries of a root `r`. null otherwise
+ * (a category or a list applies to each row, so it needs the rows).
+ */
+function treeCriterion(plan: SearchPlan): { own: SQL; tree: SQL } | null {
+  if (narrowed(plan) || plan.categorie || plan.liste || !plan.diplome || !('criteria' in plan.diplome)) return null;
+  const own = summaryFilter(plan.diplome.criteria, 'r');
+  if (!own?.decides) return null;
+  return { own: own.where, tree: summaryFilter(plan.diplome.criteria, 'r', true)!.where };
 }
 
 /** Whether a criterion besides the formations and the category / list keeps few rows. */
