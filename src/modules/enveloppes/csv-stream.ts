@@ -13,7 +13,8 @@ import { CsvFileReader } from './csv-file.js';
 import { fileReading, wholeFileRefusal } from './format.js';
 import type { ParsedEnvelopeFile, ParseOptions } from './lines.js';
 
-const PIECE = 4 * 1024 * 1024;
+/** Bytes read at a time: the lines of one piece are held (as objects) until the stager writes them. */
+const PIECE = 1024 * 1024;
 const DSN_START = /^S\d{2}\.G\d{2}\.\d{2}\.\d{3},/;
 
 interface Survey {
@@ -98,7 +99,7 @@ export async function parseEnvelopeFileStreamed(
   if (pending) reader.feed(pending);
   reader.end();
   await options.afterPiece();
-  out.ok = out.rejections.length === 0;
+  out.ok = out.rejectionCount === 0;
   return out;
 }
 

@@ -216,13 +216,13 @@ function emitCotisation({ cot: c, siret, decl: d }: Pending, envoi: Envoi, emett
   if (!isEnvelopeCode(code)) return; // other cotisations établissement
   if (siret === null) return; // already rejected at its S21.G00.11
   if (!declarationAccepted(d, c, file)) return;
-  const before = file.out.rejections.length;
+  const before = file.out.rejectionCount;
   const bad = (message: string) => file.reject(c.line, message);
   const amount = parseDsnAmount(c.valeur ?? '');
   if (c.valeur === undefined) bad('Bloc S21.G00.82 sans valeur (S21.G00.82.001).');
   else if (!amount.ok) bad(amount.message);
   const periode = cotisationPeriode(c, file.annee, bad);
-  if (file.out.rejections.length !== before || !amount.ok || !periode) return;
+  if (file.out.rejectionCount !== before || !amount.ok || !periode) return;
   const collecteur = collecteurOf(c, d, envoi, file);
   if (!isValidSiret(siret))
     file.warn(c.line, `Le numéro SIRET ${siret} ne passe pas la clé de contrôle : ligne importée avec un avertissement.`);
