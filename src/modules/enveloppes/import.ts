@@ -3,7 +3,7 @@
  * `enveloppes` (docs/enveloppes-format.md §6 says what the import does, in the operator's words;
  * docs/regles.md#solde-et-enveloppe and #corrections-dsn the rules).
  *
- * 1. Every file is read and parsed line by line (csv-stream.ts for a CSV file on disk; format.ts), its
+ * 1. Every file is read and parsed line by line (csv-stream.ts for a CSV or DSN file on disk; format.ts), its
  *    amounts staged in the database (staging.ts), then aggregated SIRET by SIRET, a chunk at a time:
  *    the import never holds a whole file nor every SIRET in memory (a national file: 1.7 million lines,
  *    bench/enveloppes.ts). One rejected line, or a SIRET declared to two collectors, and nothing is
@@ -270,7 +270,7 @@ async function stageFiles(
   }
 }
 
-/** The bytes of a file held in memory or read whole (DSN), or null when it cannot be read (reported). */
+/** The bytes of a file held in memory or read whole (UTF-16), or null when it cannot be read (reported). */
 async function contentOf(f: EnvelopeFileSource, fichier: string, report: EnvelopeImportReport): Promise<string | Uint8Array | null> {
   if (typeof f !== 'string' && 'content' in f) return f.content;
   try {
