@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeValidSiren } from '../../domain/identifiers.js';
-import { parseEnvelopeFileStreamed } from './csv-stream.js';
+import { parseEnvelopeFileStreamed, PIECE } from './csv-stream.js';
 import { parseEnvelopeFile, type EnvelopeLine } from './format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'enveloppes-stream-'));
@@ -68,8 +68,8 @@ async function bothWays(name: string, text: string) {
 describe('a DSN file read from disk piece by piece', () => {
   it('gives the amounts, rejections and warnings of the whole text, in order (CRLF cut by a piece, 5,000 declarations)', async () => {
     const lines = envoi(5000, false);
-    // spaces after the first rubric (allowed) put a CR as the last byte of the first piece (1 MiB): its LF starts the next
-    const piece = 1024 * 1024;
+    // spaces after the first rubric (allowed) put a CR as the last byte of the first piece: its LF starts the next
+    const piece = PIECE;
     const plain = lines.join('\r\n');
     lines[0] += ' '.repeat(piece - 1 - plain.lastIndexOf('\r', piece - 1));
     const text = lines.join('\r\n') + '\r\n';

@@ -16,7 +16,7 @@ import { fileReading, wholeFileRefusal } from './format.js';
 import type { ParsedEnvelopeFile, ParseOptions } from './lines.js';
 
 /** Bytes read at a time: the lines of one piece are held (as objects) until the stager writes them. */
-const PIECE = 1024 * 1024;
+export const PIECE = 512 * 1024;
 const DSN_START = /^S\d{2}\.G\d{2}\.\d{2}\.\d{3},/;
 
 interface Survey {

@@ -16,7 +16,7 @@ import { pgArray } from './envelope-rows.js';
 import type { Declarant, EnvelopeCode, EnvelopeLine, Periode } from './lines.js';
 
 /** Lines read back per chunk (a few more: a chunk ends with a whole SIRET). */
-export const CHUNK_LINES = 10_000;
+export const CHUNK_LINES = 5_000;
 /** Lines per INSERT of the stager. */
 const STAGE_BATCH = 5_000;
 
