@@ -18,7 +18,7 @@ import {
   type EnvelopeTotals,
 } from './import.js';
 
-/** Lines of rejections and warnings printed at most (the report counts them all). */
+/** Lines of rejections and warnings printed at most (the report keeps as many, lines.ts MAX_KEPT_ENTRIES, and counts them all). */
 export const MAX_PRINTED = 1000;
 
 const PHASES: Record<EnvelopeImportProgress['phase'], string> = {
@@ -99,13 +99,15 @@ export function formatEnvelopeReport(r: EnvelopeImportReport): string[] {
   if (r.remplacements)
     lines.push(`Dépôts remplacés par une déclaration plus récente dans les fichiers : ${formatIntegerPlain(r.remplacements)}.`);
   for (const w of r.warnings.slice(0, MAX_PRINTED)) lines.push(`Avertissement${where(w) ? ` ${where(w)}` : ''} : ${w.message}`);
-  if (r.warnings.length > MAX_PRINTED) lines.push(`… et ${formatIntegerPlain(r.warnings.length - MAX_PRINTED)} autre(s) avertissement(s).`);
+  const warned = Math.min(r.warnings.length, MAX_PRINTED);
+  if (r.warningCount > warned) lines.push(`… et ${formatIntegerPlain(r.warningCount - warned)} autre(s) avertissement(s).`);
   for (const x of r.rejected.slice(0, MAX_PRINTED)) lines.push(`Rejet${where(x) ? ` ${where(x)}` : ''} : ${x.message}`);
-  if (r.rejected.length > MAX_PRINTED) lines.push(`… et ${formatIntegerPlain(r.rejected.length - MAX_PRINTED)} autre(s) rejet(s).`);
+  const printed = Math.min(r.rejected.length, MAX_PRINTED);
+  if (r.rejectedCount > printed) lines.push(`… et ${formatIntegerPlain(r.rejectedCount - printed)} autre(s) rejet(s).`);
   lines.push(
     r.ok
-      ? `${formatIntegerPlain(r.rejected.length)} rejet, ${formatIntegerPlain(r.warnings.length)} avertissement(s).`
-      : `${formatIntegerPlain(r.rejected.length)} rejet(s), ${formatIntegerPlain(r.warnings.length)} avertissement(s) : rien n’a été importé. Corrigez les fichiers puis relancez la commande.`,
+      ? `${formatIntegerPlain(r.rejectedCount)} rejet, ${formatIntegerPlain(r.warningCount)} avertissement(s).`
+      : `${formatIntegerPlain(r.rejectedCount)} rejet(s), ${formatIntegerPlain(r.warningCount)} avertissement(s) : rien n’a été importé. Corrigez les fichiers puis relancez la commande.`,
   );
   return lines;
 }

@@ -7,7 +7,7 @@
  */
 import { searchKey } from '../../domain/text.js';
 import { CSV_MESSAGES, detectDelimiter, readCsv, type CsvIssue, type CsvRecord } from '../../shared/csv.js';
-import { MAX_LINE_CHARS, type FileReading } from './lines.js';
+import { MAX_KEPT_ENTRIES, MAX_LINE_CHARS, type FileReading } from './lines.js';
 import { CsvLineReader, WIDE_COLUMNS, type Column, type CsvLayout } from './csv-line.js';
 import { quoteValue } from './values.js';
 
@@ -70,7 +70,9 @@ export class CsvFileReader {
   private readonly firstRejection: number;
   private header: CsvRecord | null = null;
   private lines: CsvLineReader | null = null;
+  /** the reader's issues: the first MAX_KEPT_ENTRIES kept, all counted */
   private readonly issues: CsvIssue[] = [];
+  private issueCount = 0;
   private stopped = false;
   /** lines of the pieces already read */
   private offset = 0;
@@ -96,7 +98,8 @@ export class CsvFileReader {
       },
     });
     for (const i of read.issues) {
-      this.issues.push(offset ? { ...i, line: i.line + offset } : i);
+      this.issueCount++;
+      if (this.issues.length < MAX_KEPT_ENTRIES) this.issues.push(offset ? { ...i, line: i.line + offset } : i);
       // the reader stops at a broken quote, as it does on a whole file
       if (QUOTE_MESSAGES.includes(i.message)) this.stopped = true;
     }
@@ -106,7 +109,10 @@ export class CsvFileReader {
   end(): void {
     if (this.header?.cells.length === 1) return; // a header without separator: that message alone
     // what the reader could not read comes first, as the report always listed it
-    this.file.out.rejections.splice(this.firstRejection, 0, ...this.issues.map((i) => rejection(i, this.file.fichier)));
+    const out = this.file.out;
+    out.rejectionCount += this.issueCount;
+    out.rejections.splice(this.firstRejection, 0, ...this.issues.map((i) => rejection(i, this.file.fichier)));
+    if (out.rejections.length > MAX_KEPT_ENTRIES) out.rejections.length = MAX_KEPT_ENTRIES;
     if (!this.header) this.file.reject(1, 'Le fichier ne contient pas d’en-tête.');
   }
 }
@@ -125,7 +131,7 @@ function readHeader(head: CsvRecord, delimiter: string, file: FileReading): CsvL
     file.reject(head.line, NO_SEPARATOR);
     return null;
   }
-  const before = file.out.rejections.length;
+  const before = file.out.rejectionCount;
   const cols = new Map<Column, number>();
   head.cells.forEach((h, idx) => {
     const key = searchKey(h).replace(/ /g, '_');
@@ -139,7 +145,7 @@ function readHeader(head: CsvRecord, delimiter: string, file: FileReading): CsvL
   });
   const long = cols.has('code') || cols.has('montant');
   checkColumns(cols, long, (message) => file.reject(head.line, message));
-  if (file.out.rejections.length !== before) return null;
+  if (file.out.rejectionCount !== before) return null;
   return { index: Object.fromEntries(cols), long, width: head.cells.length, delimiter };
 }
 

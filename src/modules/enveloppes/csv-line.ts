@@ -108,7 +108,7 @@ export class CsvLineReader {
       );
       return;
     }
-    const before = this.file.out.rejections.length;
+    const before = this.file.out.rejectionCount;
     this.startLine(r.line);
     const siret = this.siret(r);
     const coll = parseCollecteur(this.cell(r, 'collecteur')!);
@@ -119,7 +119,7 @@ export class CsvLineReader {
     const declNom = this.declarantNom(r);
     const deposeLe = this.depositDate(r);
     const amounts = this.layout.long ? this.longAmount(r) : this.wideAmounts(r, before);
-    if (this.file.out.rejections.length !== before || siret === null || !coll.ok || !periode) return;
+    if (this.file.out.rejectionCount !== before || siret === null || !coll.ok || !periode) return;
     if (this.lineWarnings) for (const w of this.lineWarnings) this.file.warn(r.line, w);
     const declarant = this.declarantOf(declSiret, declNom);
     const depot = this.depotOf(deposeLe, declarant, declSiret ?? declNom ?? '');
@@ -242,7 +242,7 @@ export class CsvLineReader {
       if (!amount.ok) this.bad(`${code} : ${amount.message}`);
       else amounts.push({ code, cents: amount.value });
     }
-    if (this.file.out.rejections.length === before && amounts.length === 0)
+    if (this.file.out.rejectionCount === before && amounts.length === 0)
       this.bad('La ligne ne porte aucun montant (solde_076, deduction_077 ou deduction_078).');
     return amounts;
   }

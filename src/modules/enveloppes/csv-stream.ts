@@ -1,19 +1,22 @@
 /**
- * A CSV envelope file read from disk piece by piece (a national file is 160 MB: never one buffer nor
- * one string). Two passes over the file: the first decides the encoding as `decodeText` would on the
- * whole (a UTF-8 BOM or valid UTF-8 throughout, else Windows-1252) and what the file is (blank, binary,
- * DSN); the second decodes PIECE bytes at a time and hands the CSV reader pieces that end at a line break
- * outside quotes, then waits for `afterPiece` (the stager writes the lines read). DSN files and UTF-16
- * files are read whole, as before (`null`: the caller does it).
+ * An envelope file read from disk piece by piece (a national file is 160 MB: never one buffer nor one
+ * string). A first pass decides the encoding as `decodeText` would on the whole (a UTF-8 BOM or valid
+ * UTF-8 throughout, else Windows-1252) and what the file is (blank, binary, DSN); then the file is
+ * decoded PIECE bytes at a time: a CSV file's pieces, cut at a line break outside quotes, go to the CSV
+ * reader; a DSN file's lines to its two readings (dsn-file.ts `dsnChecking`); after each piece, the caller's
+ * `afterPiece` (the stager writes the lines read). UTF-16 files are read whole, as before (`null`: the
+ * caller does it).
  */
 import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import type { TextEncoding } from '../../shared/text-decoding.js';
 import { CsvFileReader } from './csv-file.js';
+import { dsnChecking } from './dsn-file.js';
 import { fileReading, wholeFileRefusal } from './format.js';
 import type { ParsedEnvelopeFile, ParseOptions } from './lines.js';
 
-const PIECE = 4 * 1024 * 1024;
+/** Bytes read at a time: the lines of one piece are held (as objects) until the stager writes them. */
+export const PIECE = 512 * 1024;
 const DSN_START = /^S\d{2}\.G\d{2}\.\d{2}\.\d{3},/;
 
 interface Survey {
@@ -65,15 +68,15 @@ async function survey(path: string): Promise<Survey | null> {
 }
 
 /**
- * Reads a CSV envelope file from disk piece by piece into `options.sink`, or returns null when the file
- * is to be read whole (DSN, UTF-16).
+ * Reads an envelope file (CSV or DSN) from disk piece by piece into `options.sink`, or returns null when
+ * the file is to be read whole (UTF-16).
  */
 export async function parseEnvelopeFileStreamed(
   path: string,
   options: ParseOptions & { afterPiece: () => Promise<void> },
 ): Promise<ParsedEnvelopeFile | null> {
   const s = await survey(path);
-  if (!s || s.dsn) return null;
+  if (!s) return null;
   const file = fileReading(options, s.encoding);
   const out = file.out;
   const refusal = wholeFileRefusal(s.binary ? '\u0000' : s.blank ? '' : 'x', options.annee);
@@ -81,25 +84,82 @@ export async function parseEnvelopeFileStreamed(
     file.reject(0, refusal);
     return out;
   }
-  out.format = 'csv';
-  const reader = new CsvFileReader(file);
-  const decoder = s.encoding === 'utf-8' ? new TextDecoder('utf-8') : null;
-  const decode = (b: Buffer) => (decoder ? decoder.decode(b, { stream: true }) : iconv.decode(b, 'windows-1252'));
+  if (s.dsn) {
+    out.format = 'dsn';
+    const check = dsnChecking(file);
+    const lineCount = await forEachFileLine(path, s.encoding, check.read, null);
+    const emitting = check.end(lineCount);
+    if (emitting) {
+      await forEachFileLine(path, s.encoding, emitting.read, options.afterPiece);
+      emitting.end();
+    }
+  } else {
+    out.format = 'csv';
+    const reader = new CsvFileReader(file);
+    for await (const text of decodedPieces(path, s.encoding)) {
+      reader.feed(text);
+      await options.afterPiece();
+    }
+    reader.end();
+  }
+  await options.afterPiece();
+  out.ok = out.rejectionCount === 0;
+  return out;
+}
+
+/** The file's text, PIECE bytes at a time, each piece cut after its last line break outside quotes (the rest joins the next). */
+async function* decodedPieces(path: string, encoding: TextEncoding): AsyncGenerator<string> {
   let pending = '';
-  for await (const chunk of createReadStream(path, { highWaterMark: PIECE }) as AsyncIterable<Buffer>) {
-    pending += decode(chunk);
+  for await (const text of decoded(path, encoding)) {
+    pending += text;
     const cut = lastLineBreakOutsideQuotes(pending);
     if (cut < 0) continue;
-    reader.feed(pending.slice(0, cut + 1));
+    yield pending.slice(0, cut + 1);
     pending = pending.slice(cut + 1);
-    await options.afterPiece();
   }
-  if (decoder) pending += decoder.decode();
-  if (pending) reader.feed(pending);
-  reader.end();
-  await options.afterPiece();
-  out.ok = out.rejections.length === 0;
-  return out;
+  if (pending) yield pending;
+}
+
+/** The file decoded PIECE bytes at a time (the last piece: what the UTF-8 decoder still holds). */
+async function* decoded(path: string, encoding: TextEncoding): AsyncGenerator<string> {
+  const decoder = encoding === 'utf-8' ? new TextDecoder('utf-8') : null;
+  for await (const chunk of createReadStream(path, { highWaterMark: PIECE }) as AsyncIterable<Buffer>)
+    yield decoder ? decoder.decode(chunk, { stream: true }) : iconv.decode(chunk, 'windows-1252');
+  if (decoder) yield decoder.decode();
+}
+
+/**
+ * Calls `onLine` on each line of the file (breaks: CRLF, CR or LF, as `split(/\r\n|\r|\n/)` cuts the
+ * whole text), numbered from 1, and `afterPiece` after each piece; returns the number of lines.
+ */
+async function forEachFileLine(
+  path: string,
+  encoding: TextEncoding,
+  onLine: (raw: string, n: number) => void,
+  afterPiece: (() => Promise<void>) | null,
+): Promise<number> {
+  const br = /\r\n|\r|\n/g;
+  let n = 0;
+  let pending = '';
+  for await (const text of decoded(path, encoding)) {
+    pending += text;
+    let start = 0;
+    br.lastIndex = 0;
+    // a CR at the end of the piece may be the first half of a CRLF: it waits for the next piece
+    for (let m = br.exec(pending); m && !(m[0] === '\r' && br.lastIndex === pending.length); m = br.exec(pending)) {
+      onLine(pending.slice(start, m.index), ++n);
+      start = br.lastIndex;
+    }
+    pending = pending.slice(start);
+    if (afterPiece) await afterPiece();
+  }
+  // the end of the file: a CR left over ends a line; what follows the last break is the last line
+  if (pending.endsWith('\r')) {
+    onLine(pending.slice(0, -1), ++n);
+    pending = '';
+  }
+  onLine(pending, ++n);
+  return n;
 }
 
 /** The index of the last `\n` of `text` outside double quotes (RFC 4180: `""` inside quotes keeps the parity), or −1. */

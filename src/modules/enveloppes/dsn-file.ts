@@ -7,8 +7,8 @@
  * SIRET of the Urssaf; MSA: code caisse); the émetteur (who filed) is S10.G00.01 (SIREN 001, NIC 002,
  * name 003), the declaration S20.G00.05 (nature 001, type 002, date de constitution 007, champ 008).
  *
- * The rubrics are read first (blocks and their occurrences), then each cotisation of 076, 077 or 078
- * is checked and emitted with its declaration's deposit.
+ * The rubrics are read first (blocks and their occurrences) and the envoi checked, then — a second
+ * reading — each cotisation of 076, 077 or 078 is checked and emitted with its declaration's deposit.
  */
 import { isValidSiret } from '../../domain/identifiers.js';
 import type { Collecteur } from '../../domain/enveloppe.js';
@@ -58,19 +58,61 @@ const isEnvelopeCode = (code: string | undefined): code is EnvelopeCode => ENVEL
 
 /** Reads a DSN file into `file` (its amounts emitted, its rejections and warnings reported). */
 export function parseDsnFile(text: string, file: FileReading): void {
-  const rubrics = new DsnRubrics(file);
-  const physical = text.split(/\r\n|\r|\n/);
-  physical.forEach((raw, i) => rubrics.read(raw, i + 1));
-  rubrics.end();
-  if (!checkEnvoi(rubrics, physical.length, file)) return;
-  const emetteur = emetteurOf(rubrics.envoi);
-  for (const p of rubrics.pending) emitCotisation(p, rubrics.envoi, emetteur, file);
+  const check = dsnChecking(file);
+  const lineCount = forEachLine(text, check.read);
+  const emitting = check.end(lineCount);
+  if (emitting) {
+    forEachLine(text, emitting.read);
+    emitting.end();
+  }
+}
+
+/** One reading of a DSN file's lines (numbered from 1), then its end. */
+export interface DsnReading {
+  read: (raw: string, n: number) => void;
+  end: () => void;
+}
+
+/**
+ * A DSN file is read twice, line by line (csv-stream.ts reads a file on disk so, never whole): the first
+ * reading checks the rubrics (their rejections reported) and the envoi as a whole (an envoi d'essai is
+ * refused, a truncated one warned: that needs its last line); `end(lineCount)` then gives the second
+ * reading, which emits each cotisation as its block ends, with the envoi of the first (or null: nothing
+ * to import). The same report, in the same order, as reading the whole text, and no cotisation held.
+ */
+export function dsnChecking(file: FileReading): { read: (raw: string, n: number) => void; end: (lineCount: number) => DsnReading | null } {
+  const rubrics = new DsnRubrics(file, null);
+  return {
+    read: (raw, n) => rubrics.read(raw, n),
+    end(lineCount) {
+      rubrics.end();
+      if (!checkEnvoi(rubrics, lineCount, file)) return null;
+      const envoi = rubrics.envoi;
+      const emetteur = emetteurOf(envoi);
+      // the rubrics' own rejections were reported by the first reading
+      const silent: FileReading = { ...file, reject: () => undefined, warn: () => undefined };
+      const emitting = new DsnRubrics(silent, (p) => emitCotisation(p, envoi, emetteur, file));
+      return { read: (raw, n) => emitting.read(raw, n), end: () => emitting.end() };
+    },
+  };
+}
+
+/** Calls `fn` on each line of `text` (breaks: CRLF, CR or LF), numbered from 1; returns the number of lines (a final break ends an empty last line). */
+function forEachLine(text: string, fn: (raw: string, n: number) => void): number {
+  const br = /\r\n|\r|\n/g;
+  let n = 0;
+  let start = 0;
+  for (let m = br.exec(text); m; m = br.exec(text)) {
+    fn(text.slice(start, m.index), ++n);
+    start = br.lastIndex;
+  }
+  fn(text.slice(start), ++n);
+  return n;
 }
 
 /** The rubrics of a file, read line by line into the envoi, its declarations and their cotisations. */
 class DsnRubrics {
   readonly envoi: Envoi = { essai: null, essaiLine: 0, pointDepot: null, siren: null, nic: null, nom: null };
-  readonly pending: Pending[] = [];
   count = 0;
   announced: { count: number; line: number } | null = null;
   private decl: Declaration | null = null;
@@ -81,7 +123,11 @@ class DsnRubrics {
   private lastBlock = '';
   private lastField = 0;
 
-  constructor(private readonly file: FileReading) {}
+  /** `onCotisation` receives each cotisation block as it ends (null: the first reading, nothing emitted) */
+  constructor(
+    private readonly file: FileReading,
+    private readonly onCotisation: ((p: Pending) => void) | null,
+  ) {}
 
   read(raw: string, n: number): void {
     if (raw.trim() === '') return;
@@ -170,7 +216,7 @@ class DsnRubrics {
 
   private flushCotisation(): void {
     const cot = this.cot;
-    if (cot && this.decl && this.etab) this.pending.push({ cot, siret: this.etab.siret, decl: this.decl });
+    if (cot && this.decl && this.etab) this.onCotisation?.({ cot, siret: this.etab.siret, decl: this.decl });
     else if (cot && isEnvelopeCode(cot.code))
       this.file.reject(
         cot.line,
@@ -216,13 +262,13 @@ function emitCotisation({ cot: c, siret, decl: d }: Pending, envoi: Envoi, emett
   if (!isEnvelopeCode(code)) return; // other cotisations établissement
   if (siret === null) return; // already rejected at its S21.G00.11
   if (!declarationAccepted(d, c, file)) return;
-  const before = file.out.rejections.length;
+  const before = file.out.rejectionCount;
   const bad = (message: string) => file.reject(c.line, message);
   const amount = parseDsnAmount(c.valeur ?? '');
   if (c.valeur === undefined) bad('Bloc S21.G00.82 sans valeur (S21.G00.82.001).');
   else if (!amount.ok) bad(amount.message);
   const periode = cotisationPeriode(c, file.annee, bad);
-  if (file.out.rejections.length !== before || !amount.ok || !periode) return;
+  if (file.out.rejectionCount !== before || !amount.ok || !periode) return;
   const collecteur = collecteurOf(c, d, envoi, file);
   if (!isValidSiret(siret))
     file.warn(c.line, `Le numéro SIRET ${siret} ne passe pas la clé de contrôle : ligne importée avec un avertissement.`);

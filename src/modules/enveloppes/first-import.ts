@@ -5,13 +5,13 @@
  * Rows of the year no import made (another seed's) are replaced, keeping « partage de coordonnées ».
  */
 import { addTo, emptyTotals as emptyDomainTotals, OPERATOR_FEE_2023_CENTS, type Envelope, type Totals } from '../../domain/enveloppe.js';
-import { envelopeWithShare, reversedOf, shareOperatorFee } from '../../domain/enveloppe-partage.js';
+import { envelopeWithShare, shareOperatorFee } from '../../domain/enveloppe-partage.js';
 import type { Cents } from '../../domain/money.js';
 import { formatEuros } from '../../shared/format.js';
 import type { Tx } from '../../infra/db/index.js';
 import type { EnvelopeInputRow } from './aggregation.js';
 import { readEnvelopeRowsOfYear, writeRows, type EnvelopeRow } from './envelope-rows.js';
-import { addSums, emptyTotals, type EnvelopeTotals } from './import-report.js';
+import { addSums, addWarning, emptyTotals, type EnvelopeTotals } from './import-report.js';
 import {
   Rejection,
   rowFrom,
@@ -45,7 +45,7 @@ export async function importFirstTime(tx: Tx, year: YearState, inputs: YearInput
   const n = inputs.count;
   progress({ phase: 'calcul', done: 0, total: n });
   const fee = operatorFee(c);
-  const shares = await shareFee(inputs, fee, c);
+  const shares = shareFee(inputs, fee);
   report.operatorFee = { feeCents: fee, baseCents: shares.baseCents };
   progress({ phase: 'calcul', done: n, total: n });
   // rows of the year no import made (another seed's): all of them, they are few
@@ -59,7 +59,7 @@ export async function importFirstTime(tx: Tx, year: YearState, inputs: YearInput
     const rows = chunk.map((d) => {
       const env = envelopeWithShare(d, BigInt(shares.shares[i++]!));
       addTo(amounts, env);
-      for (const w of env.warnings) report.warnings.push({ fichier: d.fichier, line: d.line, message: w });
+      for (const w of env.warnings) addWarning(report, { fichier: d.fichier, line: d.line, message: w });
       return firstRow(env, d, writing);
     });
     await writeRows(tx, year.y, rows.length, (k) => rows[k]!, { upsert: year.existing > 0, now: c.opts.now, onBatch });
@@ -75,21 +75,12 @@ async function firstOf(inputs: YearInputs): Promise<EnvelopeInputRow> {
   throw new Error('no declaration');
 }
 
-/** Pass 1: the reversed amounts, then the operator's share of each (a declaration refused, or a fee too large: rejected). */
-async function shareFee(inputs: YearInputs, fee: Cents, c: YearContext) {
-  const reversed = new Float64Array(inputs.count);
-  const errors: { fichier: string; line: number; message: string }[] = [];
-  let i = 0;
-  for await (const chunk of inputs.chunks()) {
-    for (const d of chunk) {
-      const r = reversedOf(d);
-      for (const e of r.errors) errors.push({ fichier: '', line: 0, message: e.message });
-      reversed[i++] = Number(r.reverseCents);
-    }
-    c.progress({ phase: 'calcul', done: i, total: inputs.count });
-  }
-  if (errors.length) throw new Rejection(errors);
-  const shared = shareOperatorFee(fee, reversed);
+/** The operator's share of each declaration, from its reversed amount (a declaration refused, or a fee too large: rejected). */
+function shareFee(inputs: YearInputs, fee: Cents) {
+  // the campaign year's inputs carry their reversed amounts (import.ts computes them during the check)
+  const { values, errors, more } = inputs.reversed!;
+  if (errors.length) throw new Rejection(errors, more);
+  const shared = shareOperatorFee(fee, values);
   if (!shared.ok)
     throw new Rejection(
       shared.errors.map((e) => ({
@@ -115,7 +106,7 @@ function laterCorrectionFirst(y: number, first: EnvelopeInputRow): Rejection {
 /** The fee shared: the one given, else the 2023 arrêté's (with a warning). */
 function operatorFee(c: YearContext): Cents {
   if (c.opts.operatorFeeCents !== undefined) return c.opts.operatorFeeCents;
-  c.report.warnings.push({
+  addWarning(c.report, {
     fichier: '',
     line: 0,
     message: `Frais de gestion de l’opérateur non indiqués (--frais-operateur) : le montant de l’arrêté du 15 juin 2023 (${formatEuros(OPERATOR_FEE_2023_CENTS)}) est réparti.`,

@@ -19,7 +19,7 @@ import { decodeText, type TextEncoding } from '../../shared/text-decoding.js';
 import { createEnvelopeAggregator, type Aggregation } from './aggregation.js';
 import { parseCsvFile } from './csv-file.js';
 import { parseDsnFile } from './dsn-file.js';
-import type { EnvelopeLine, FileReading, ParsedEnvelopeFile, ParseOptions, ReportEntry } from './lines.js';
+import { keepEntry, type EnvelopeLine, type FileReading, type ParsedEnvelopeFile, type ParseOptions, type ReportEntry } from './lines.js';
 
 export {
   aggregateEnvelopeLines,
@@ -74,13 +74,23 @@ export function parseEnvelopeFile(input: string | Uint8Array, options: ParseOpti
     out.format = 'csv';
     parseCsvFile(text, file);
   }
-  out.ok = out.rejections.length === 0;
+  out.ok = out.rejectionCount === 0;
   return out;
 }
 
 /** One file being read: its report, and where its amounts go (`options.sink`, else the report's lines). */
 export function fileReading(options: ParseOptions, encoding: TextEncoding): FileReading {
-  const out: ParsedEnvelopeFile = { ok: false, format: 'inconnu', encoding, lines: [], lineCount: 0, rejections: [], warnings: [] };
+  const out: ParsedEnvelopeFile = {
+    ok: false,
+    format: 'inconnu',
+    encoding,
+    lines: [],
+    lineCount: 0,
+    rejections: [],
+    warnings: [],
+    rejectionCount: 0,
+    warningCount: 0,
+  };
   const fichier = options.fichier ?? 'fichier';
   const sink = options.sink;
   return {
@@ -95,8 +105,14 @@ export function fileReading(options: ParseOptions, encoding: TextEncoding): File
           out.lineCount++;
           out.lines.push(l);
         },
-    reject: (line, message) => out.rejections.push({ fichier, line, message }),
-    warn: (line, message) => out.warnings.push({ fichier, line, message }),
+    reject: (line, message) => {
+      out.rejectionCount++;
+      keepEntry(out.rejections, { fichier, line, message });
+    },
+    warn: (line, message) => {
+      out.warningCount++;
+      keepEntry(out.warnings, { fichier, line, message });
+    },
     out,
   };
 }

@@ -8,7 +8,7 @@ import type { CorrectionCase, CorrectionMoment, OperatorFeeBasis } from '../../d
 import type { Cents } from '../../domain/money.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { big, netOf, type EnvelopeRow } from './envelope-rows.js';
-import type { ParsedEnvelopeFile, ReportEntry } from './lines.js';
+import { keepEntry, type ParsedEnvelopeFile, type ReportEntry } from './lines.js';
 
 /** A path, or a file's name with its bytes, or a file's name with its path (an upload stored under another name). */
 export type EnvelopeFileSource = string | { fichier: string; content: string | Uint8Array } | { fichier: string; path: string };
@@ -94,9 +94,24 @@ export interface EnvelopeImportReport {
   totalsAnnee: EnvelopeTotals | null;
   /** net + carried in = fees + credits + carried out, on the database's totals */
   rapprochement: boolean | null;
+  /** the first MAX_KEPT_ENTRIES rejections and warnings (lines.ts); `rejectedCount` and `warningCount` count them all */
   rejected: ReportEntry[];
   warnings: ReportEntry[];
+  rejectedCount: number;
+  warningCount: number;
   durationMs: number;
+}
+
+/** One more rejection: counted, kept while the report holds fewer than MAX_KEPT_ENTRIES. */
+export function addRejected(r: EnvelopeImportReport, e: ReportEntry): void {
+  r.rejectedCount++;
+  keepEntry(r.rejected, e);
+}
+
+/** One more warning: counted, kept while the report holds fewer than MAX_KEPT_ENTRIES. */
+export function addWarning(r: EnvelopeImportReport, e: ReportEntry): void {
+  r.warningCount++;
+  keepEntry(r.warnings, e);
 }
 
 export function emptyTotals(): EnvelopeTotals {
@@ -134,6 +149,8 @@ export function emptyReport(annee: number): EnvelopeImportReport {
     rapprochement: null,
     rejected: [],
     warnings: [],
+    rejectedCount: 0,
+    warningCount: 0,
     durationMs: 0,
   };
 }

@@ -7,6 +7,7 @@
  *   from the year before.
  */
 import { applyCarryOver, type CorrectionMoment, type Envelope } from '../../domain/enveloppe.js';
+import { reversedOf } from '../../domain/enveloppe-partage.js';
 import { correctionMomentAt } from '../../domain/campagne.js';
 import type { Cents } from '../../domain/money.js';
 import type { Tx } from '../../infra/db/index.js';
@@ -14,7 +15,7 @@ import { campaignOf } from '../campagnes/repository.js';
 import type { EnvelopeInputRow } from './aggregation.js';
 import { carriedIn, countYearRows, envelopeRow, type EnvelopeRow } from './envelope-rows.js';
 import type { EnvelopeCounts, EnvelopeImportProgress, EnvelopeImportReport, ImportEnveloppesOptions } from './import-report.js';
-import type { ReportEntry } from './lines.js';
+import { MAX_KEPT_ENTRIES, type ReportEntry } from './lines.js';
 import type { Provenance } from './provenance.js';
 
 /** What the import shares with each year it writes. */
@@ -44,6 +45,45 @@ export interface YearState {
 export interface YearInputs {
   count: number;
   chunks: () => AsyncGenerator<EnvelopeInputRow[]>;
+  /** the campaign year's reversed amounts, computed while the import checked the files (import.ts) */
+  reversed?: ReversedAmounts;
+}
+
+/**
+ * Each declaration's reversed amount (`reversedOf`, in SIRET order: exact below 2^53 cents) and the
+ * declarations refused by it (the first MAX_KEPT_ENTRIES, `more` counted): the first pass of the
+ * operator's fee sharing (first-import.ts), done during the check so that the declarations are read
+ * back twice, not three times.
+ */
+export interface ReversedAmounts {
+  values: Float64Array;
+  errors: ReportEntry[];
+  more: number;
+}
+
+/** Collects the reversed amounts of the declarations, in order. */
+export function reversedCollector() {
+  let values = new Float64Array(1 << 16);
+  let n = 0;
+  const out: ReversedAmounts = { values, errors: [], more: 0 };
+  return {
+    add(d: EnvelopeInputRow): void {
+      const r = reversedOf(d);
+      for (const e of r.errors)
+        if (out.errors.length < MAX_KEPT_ENTRIES) out.errors.push({ fichier: '', line: 0, message: e.message });
+        else out.more++;
+      if (n === values.length) {
+        const bigger = new Float64Array(values.length * 2);
+        bigger.set(values);
+        values = bigger;
+      }
+      values[n++] = Number(r.reverseCents);
+    },
+    result(): ReversedAmounts {
+      out.values = values.subarray(0, n);
+      return out;
+    },
+  };
 }
 
 export interface YearResult {
@@ -54,7 +94,11 @@ export interface YearResult {
 
 /** Thrown inside the transaction: nothing is written, the entries join the report's rejections. */
 export class Rejection extends Error {
-  constructor(readonly entries: ReportEntry[]) {
+  /** `entries` are the first ones; `more` others were counted, not kept (lines.ts MAX_KEPT_ENTRIES) */
+  constructor(
+    readonly entries: ReportEntry[],
+    readonly more = 0,
+  ) {
     super(entries.map((e) => e.message).join(' '));
   }
 }

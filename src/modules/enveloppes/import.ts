@@ -3,7 +3,7 @@
  * `enveloppes` (docs/enveloppes-format.md §6 says what the import does, in the operator's words;
  * docs/regles.md#solde-et-enveloppe and #corrections-dsn the rules).
  *
- * 1. Every file is read and parsed line by line (csv-stream.ts for a CSV file on disk; format.ts), its
+ * 1. Every file is read and parsed line by line (csv-stream.ts for a CSV or DSN file on disk; format.ts), its
  *    amounts staged in the database (staging.ts), then aggregated SIRET by SIRET, a chunk at a time:
  *    the import never holds a whole file nor every SIRET in memory (a national file: 1.7 million lines,
  *    bench/enveloppes.ts). One rejected line, or a SIRET declared to two collectors, and nothing is
@@ -33,6 +33,8 @@ import { parseEnvelopeFile } from './format.js';
 import type { ParsedEnvelopeFile } from './lines.js';
 import { aggregatedChunks, createStaging, dropStaging, LineStager, stagedSirets, type Staging } from './staging.js';
 import {
+  addRejected,
+  addWarning,
   emptyReport,
   emptyTotals,
   yearTotals,
@@ -41,7 +43,15 @@ import {
   type EnvelopeImportReport,
   type ImportEnveloppesOptions,
 } from './import-report.js';
-import { Rejection, yearState, type YearContext, type YearInputs, type YearResult } from './import-year.js';
+import {
+  Rejection,
+  reversedCollector,
+  yearState,
+  type ReversedAmounts,
+  type YearContext,
+  type YearInputs,
+  type YearResult,
+} from './import-year.js';
 import { importLater } from './later-import.js';
 import { createProvenance } from './provenance.js';
 
@@ -77,7 +87,7 @@ export async function importEnveloppes(
   };
   const refusal = argumentsRefusal(annee, files);
   if (refusal) {
-    report.rejected.push({ fichier: '', line: 0, message: refusal });
+    addRejected(report, { fichier: '', line: 0, message: refusal });
     return finish();
   }
   // 1. read and parse every file into the staging table, then check the aggregation chunk by chunk
@@ -85,10 +95,12 @@ export async function importEnveloppes(
   try {
     progress({ phase: 'lecture', done: 0, total: files.length });
     await stageFiles(db, staging, files, report, progress, opts.now);
-    const years = await checkAggregation(db, staging, report);
-    if (report.rejected.length) return finish();
+    const { years, reversed } = await checkAggregation(db, staging, report);
+    if (report.rejectedCount) return finish();
     // 2. one transaction for every year touched
-    await db.transaction((tx) => writeYears(tx, years, staging, { annee, opts, report, progress, provenance: createProvenance() }));
+    await db.transaction((tx) =>
+      writeYears(tx, years, staging, reversed, { annee, opts, report, progress, provenance: createProvenance() }),
+    );
   } catch (e) {
     if (!(e instanceof Rejection)) throw e;
     nothingWritten(report, e);
@@ -110,38 +122,46 @@ function argumentsRefusal(annee: number, files: readonly EnvelopeFileSource[]): 
 /**
  * The staged lines aggregated chunk by chunk, to check them before anything is written: a SIRET declared
  * to two collectors is rejected; the deposits replaced and the SIRETs counted. Returns the number of
- * declarations per campaign year (earlier payroll years are corrections of their own campaign).
+ * declarations per campaign year (earlier payroll years are corrections of their own campaign), and the
+ * reversed amounts of the campaign year's (the first pass of the fee sharing, import-year.ts).
  */
-async function checkAggregation(db: Db, st: Staging, report: EnvelopeImportReport): Promise<Map<number, number>> {
+async function checkAggregation(
+  db: Db,
+  st: Staging,
+  report: EnvelopeImportReport,
+): Promise<{ years: Map<number, number>; reversed: ReversedAmounts }> {
   const years = new Map<number, number>([[st.annee, 0]]);
+  const reversed = reversedCollector();
   for await (const a of aggregatedChunks(db, st, null)) {
-    for (const e of a.errors) report.rejected.push(e);
+    for (const e of a.errors) addRejected(report, e);
     report.remplacements += a.remplacements.length;
     report.sirets += a.envelopes.length;
     years.set(st.annee, years.get(st.annee)! + a.envelopes.length);
+    for (const input of a.envelopes) reversed.add(input);
     for (const input of a.anterieures) years.set(input.exercice + 1, (years.get(input.exercice + 1) ?? 0) + 1);
   }
-  return years;
+  return { years, reversed: reversed.result() };
 }
 
 /** The declarations of campaign `y`, read back from the staging table chunk by chunk. */
-function inputsOf(tx: Tx, st: Staging, y: number, count: number): YearInputs {
+function inputsOf(tx: Tx, st: Staging, y: number, count: number, reversed: ReversedAmounts): YearInputs {
   return {
     count,
     async *chunks() {
       for await (const a of aggregatedChunks(tx, st, y - 1)) yield y === st.annee ? a.envelopes : a.anterieures;
     },
+    ...(y === st.annee ? { reversed } : {}),
   };
 }
 
 /** Every year touched, then the later years a carry-over reaches; the totals read back; the audit event. */
-async function writeYears(tx: Tx, byYear: Map<number, number>, st: Staging, c: YearContext): Promise<void> {
+async function writeYears(tx: Tx, byYear: Map<number, number>, st: Staging, reversed: ReversedAmounts, c: YearContext): Promise<void> {
   const { annee, report } = c;
   await tx.execute(sql`select pg_advisory_xact_lock(7302, 0)`);
   const lastYear = Math.max(annee, await lastEnvelopeYear(tx));
   let carried = new Set<string>();
   for (let y = Math.min(...byYear.keys()); y <= lastYear; y++) {
-    const inputs = inputsOf(tx, st, y, byYear.get(y) ?? 0);
+    const inputs = inputsOf(tx, st, y, byYear.get(y) ?? 0, reversed);
     if (inputs.count === 0 && carried.size === 0 && y !== annee) continue;
     const r = await importYear(tx, y, inputs, carried, c, st);
     const target = y === annee ? report.envelopes : report.autresAnnees;
@@ -200,7 +220,8 @@ async function auditImport(tx: Tx, { annee, opts, report }: YearContext): Promis
 
 /** A rejection inside the transaction: the report says so and counts nothing written. */
 function nothingWritten(report: EnvelopeImportReport, e: Rejection): void {
-  for (const x of e.entries) report.rejected.push(x);
+  for (const x of e.entries) addRejected(report, x);
+  report.rejectedCount += e.more;
   report.mode = null;
   report.operatorFee = null;
   report.envelopes = { inserted: 0, updated: 0, unchanged: 0 };
@@ -238,15 +259,18 @@ async function stageFiles(
       p = parseEnvelopeFile(content, options);
       await stager.flush();
     }
-    for (const r of p.rejections) report.rejected.push(r);
-    for (const w of p.warnings) report.warnings.push(w);
+    // the file's kept entries joined to the report's, and its counts
+    for (const r of p.rejections) addRejected(report, r);
+    for (const w of p.warnings) addWarning(report, w);
+    report.rejectedCount += p.rejectionCount - p.rejections.length;
+    report.warningCount += p.warningCount - p.warnings.length;
     report.files.push({ fichier, format: p.format, encoding: p.encoding, lines: p.lineCount });
     report.lines += p.lineCount;
     progress({ phase: 'lecture', done: i + 1, total: files.length });
   }
 }
 
-/** The bytes of a file held in memory or read whole (DSN), or null when it cannot be read (reported). */
+/** The bytes of a file held in memory or read whole (UTF-16), or null when it cannot be read (reported). */
 async function contentOf(f: EnvelopeFileSource, fichier: string, report: EnvelopeImportReport): Promise<string | Uint8Array | null> {
   if (typeof f !== 'string' && 'content' in f) return f.content;
   try {
@@ -259,7 +283,7 @@ async function contentOf(f: EnvelopeFileSource, fichier: string, report: Envelop
 
 function unreadable(fichier: string, e: unknown, report: EnvelopeImportReport): void {
   const code = (e as NodeJS.ErrnoException).code;
-  report.rejected.push({
+  addRejected(report, {
     fichier,
     line: 0,
     message:

@@ -26,7 +26,7 @@ import {
   yearFeeBasis,
   type EnvelopeRow,
 } from './envelope-rows.js';
-import { addSums, addTotals, type EnvelopeCounts } from './import-report.js';
+import { addSums, addTotals, addWarning, type EnvelopeCounts } from './import-report.js';
 import { rowFrom, withCarry, writeProgress, type YearContext, type YearInputs, type YearResult, type YearState } from './import-year.js';
 
 /** A change whose credits `correctionOutcome` decides. */
@@ -79,7 +79,7 @@ function complementMode(basis: OperatorFeeBasis, c: YearContext): void {
   report.mode = 'complement';
   report.operatorFee = basis;
   if (opts.operatorFeeCents !== undefined && opts.operatorFeeCents !== basis.feeCents)
-    report.warnings.push({
+    addWarning(report, {
       fichier: '',
       line: 0,
       message: `Les frais de l’opérateur de la campagne ${c.annee} ont été répartis lors de son premier import (${formatEuros(basis.feeCents)} au total) : les frais indiqués (${formatEuros(opts.operatorFeeCents)}) ne sont pas répartis à nouveau ; les nouvelles enveloppes et les corrections supportent le taux de cette répartition.`,
@@ -265,6 +265,6 @@ class LaterImport {
   }
 
   private warnAll(input: EnvelopeInputRow, messages: readonly string[]): void {
-    for (const message of messages) this.c.report.warnings.push({ fichier: input.fichier, line: input.line, message });
+    for (const message of messages) addWarning(this.c.report, { fichier: input.fichier, line: input.line, message });
   }
 }

@@ -25,6 +25,13 @@ export const CODE_LIBELLES: Readonly<Record<string, string>> = {
 /** A line (CSV record or DSN rubric) longer than this is refused (hostile or broken file). */
 export const MAX_LINE_CHARS = 10_000;
 
+/**
+ * Rejections (and warnings) kept with their message, per file and per import: the first ones; the
+ * others are counted, not kept (a broken national file could otherwise report two million lines, all
+ * held in memory). The command prints as many (cli-commands.ts `MAX_PRINTED`).
+ */
+export const MAX_KEPT_ENTRIES = 1000;
+
 export interface Periode {
   debut: Jour;
   fin: Jour;
@@ -73,8 +80,16 @@ export interface ParsedEnvelopeFile {
   lines: EnvelopeLine[];
   /** number of amounts read (= lines.length without a sink) */
   lineCount: number;
+  /** the first MAX_KEPT_ENTRIES rejections and warnings; `rejectionCount` and `warningCount` count them all */
   rejections: ReportEntry[];
   warnings: ReportEntry[];
+  rejectionCount: number;
+  warningCount: number;
+}
+
+/** Adds `e` to `list` while it holds fewer than MAX_KEPT_ENTRIES entries; the caller counts it either way. */
+export function keepEntry(list: ReportEntry[], e: ReportEntry): void {
+  if (list.length < MAX_KEPT_ENTRIES) list.push(e);
 }
 
 export interface ParseOptions {
@@ -96,6 +111,6 @@ export interface FileReading {
   emit: (line: EnvelopeLine) => void;
   reject: (line: number, message: string) => void;
   warn: (line: number, message: string) => void;
-  /** the report being filled (its rejections count the line's own: a line is kept when it added none) */
+  /** the report being filled (its `rejectionCount` tells the line's own: a line is kept when it added none) */
   out: ParsedEnvelopeFile;
 }

@@ -24,12 +24,15 @@ export function periodeText(p: Periode): string {
 
 /** Stored form of a declaration's period and deposit date (cached: a national file repeats a few values). */
 export function createProvenance() {
-  const periodes = new Map<Periode, string>();
+  // keyed by value: the period objects are made anew for each chunk read back (staging.ts)
+  const periodes = new Map<string, string>();
   const deposes = new Map<string, number>();
   return {
     periode(input: EnvelopeInputRow): string {
-      let t = periodes.get(input.periode);
-      if (t === undefined) periodes.set(input.periode, (t = periodeText(input.periode)));
+      const p = input.periode;
+      const key = `${p.debut}|${p.fin}`;
+      let t = periodes.get(key);
+      if (t === undefined) periodes.set(key, (t = periodeText(p)));
       return t;
     },
     deposeMs(input: EnvelopeInputRow): number | null {

@@ -11,11 +11,12 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { createEnvelopeAggregator, type Aggregation } from './aggregation.js';
+import { DepositOrders } from './deposit-orders.js';
 import { pgArray } from './envelope-rows.js';
 import type { Declarant, EnvelopeCode, EnvelopeLine, Periode } from './lines.js';
 
 /** Lines read back per chunk (a few more: a chunk ends with a whole SIRET). */
-export const CHUNK_LINES = 40_000;
+export const CHUNK_LINES = 5_000;
 /** Lines per INSERT of the stager. */
 const STAGE_BATCH = 5_000;
 
@@ -41,13 +42,8 @@ export async function dropStaging(db: Db, st: Staging): Promise<void> {
 /** Receives the lines as the parser emits them (synchronously); `flush()` writes those held. */
 export class LineStager {
   private seq = 0;
-  /**
-   * The deposits met so far and their order, keyed compactly (a national file has about a million
-   * deposits: one per company filing for itself): by deposit date, then by the déclarant's SIRET as a
-   * number, else by the deposit's own key.
-   */
-  private readonly depots = new Map<string | null, Map<number | string, number>>();
-  private count = 0;
+  /** the deposits met so far and their order (a national file has about a million: deposit-orders.ts) */
+  private readonly depots = new DepositOrders();
   private lastDepot = '';
   private lastOrder = 0;
   private rows: EnvelopeLine[] = [];
@@ -84,13 +80,10 @@ export class LineStager {
   /** The order of a deposit in the input: the rank of its first line (the previous line's deposit, most of the time). */
   private orderOf(l: EnvelopeLine): number {
     if (l.depot === this.lastDepot) return this.lastOrder;
-    let byDate = this.depots.get(l.deposeLe);
-    if (!byDate) this.depots.set(l.deposeLe, (byDate = new Map<number | string, number>()));
     // a deposit is a file, a date and who filed (csv-line.ts), or a DSN declaration (dsn-file.ts)
     const who = l.declarant?.siret;
-    const key = who && /^\d{14}$/.test(who) && l.depot.endsWith(`|${who}`) ? Number(who) + this.fichierKey * 1e14 : l.depot;
-    let o = byDate.get(key);
-    if (o === undefined) byDate.set(key, (o = this.count++));
+    const bySiret = who && /^\d{14}$/.test(who) && l.depot.endsWith(`|${who}`) ? who : null;
+    const o = this.depots.orderOf(l.depot, l.deposeLe, bySiret, this.fichierKey);
     this.lastDepot = l.depot;
     this.lastOrder = o;
     return o;

@@ -151,7 +151,7 @@ export async function runImportType(db: Db, type: ImportType, r: ImportRun): Pro
       return {
         ok: report.ok,
         rapport: formatEnvelopeReport(report),
-        comptes: counts(report.lines, report.rejected.length, report.warnings.length, e.inserted, e.updated, e.unchanged),
+        comptes: counts(report.lines, report.rejectedCount, report.warningCount, e.inserted, e.updated, e.unchanged),
       };
     }
     case 'referentiel': {
