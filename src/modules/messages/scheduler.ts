@@ -21,6 +21,7 @@ import { parisStartOfDay } from '../../domain/jours.js';
 import type { Tx } from '../../infra/db/index.js';
 import { messageEvenements } from '../../infra/db/schema-messages.js';
 import { currentCampaign } from '../campagnes/repository.js';
+import { catchUpSummaries } from '../statistiques/donnees.js';
 import {
   employeurs,
   etablissementsAvecAttributions,
@@ -43,7 +44,16 @@ export interface TickReport {
   traites: { cle: string; messages: number }[];
   /** the events due but already processed (by an earlier tick or another instance) */
   dejaTraites: string[];
+  /** employers whose statistics summaries the background catch-up recomputed (statistiques/donnees.ts) */
+  statistiques: number;
 }
+
+/**
+ * Batches of the statistics catch-up per tick (REFRESH_BATCH employers each): after a national payment
+ * wave queues ~300,000 employers, a few ticks bring the summaries up to date, so the statistics page's
+ * first read finds little or nothing to refresh.
+ */
+export const STATISTIQUES_BATCHES_PAR_TICK = 25;
 
 type Page<D extends Destinataire> = (tx: Tx, after: string) => Promise<D[]>;
 
@@ -140,12 +150,13 @@ export async function processEvent(ctx: AppContext, c: Campaign, ev: EvenementCa
 /** The scheduler's step: every event of the current campaign due at `now` turned into queued messages, once. */
 export async function tick(ctx: AppContext, now: Date = ctx.clock.now()): Promise<TickReport> {
   const c = await currentCampaign(ctx);
-  const report: TickReport = { traites: [], dejaTraites: [] };
+  const report: TickReport = { traites: [], dejaTraites: [], statistiques: 0 };
   for (const ev of evenementsDus(c, now)) {
     const n = await processEvent(ctx, c, ev, now);
     if (n === null) report.dejaTraites.push(ev.cle);
     else report.traites.push({ cle: ev.cle, messages: n });
   }
+  report.statistiques = await catchUpSummaries(ctx.db, c.annee, { batches: STATISTIQUES_BATCHES_PAR_TICK });
   return report;
 }
 
