@@ -8,13 +8,12 @@
  *   with crédits à répartir and less than 100 % validated;
  * - establishments: for each habilitated establishment of the campaign (its SIRET on the lists, not a
  *   composante's), the administrators of its company's espace and the people habilitated to « SOLTéA -
- *   Etablissements » on it; for a period's end, only the establishments without verified bank details
- *   (versements/rappels.ts); for the digest, those that received allocations that day, without the
+ *   Etablissements » on it; for a period's end, the establishments without verified bank details that
+ *   versements/rappels.ts claims (`peopleOfEtablissements`); for the digest, those that received allocations that day, without the
  *   people who turned the digest off.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { selectRows, type Tx } from '../../infra/db/index.js';
-import { sansCoordonneesSql } from '../versements/rappels.js';
 
 export interface Destinataire {
   user_id: string;
@@ -33,6 +32,8 @@ export interface EtablissementRecu {
   /** the digest: employers that recorded or changed an allocation that day, and what those allocations are expected to bring */
   employeurs?: number;
   cents?: string;
+  /** the bank-details reminder: the bank rejected a transfer on its verified details */
+  rejet?: boolean;
 }
 
 export interface Etablissement extends Destinataire {
@@ -65,7 +66,7 @@ export function employeurs(tx: Tx, annee: number, after: string, opts: { nonVali
   );
 }
 
-/** The people told for the establishments of `etabs` (a CTE body giving `siret`, `nom` and optionally `employeurs`, `cents`). */
+/** The people told for the establishments of `etabs` (a CTE body giving `siret`, `nom`, `employeurs`, `cents` and `rejet`). */
 function etablissementsDe(tx: Tx, etabs: SQL, after: string, sansResume: boolean): Promise<Etablissement[]> {
   const optOut = sansResume
     ? sql`and not exists (select 1 from preferences_messages pm where pm.user_id = u.id and not pm.resume_quotidien)`
@@ -85,7 +86,7 @@ function etablissementsDe(tx: Tx, etabs: SQL, after: string, sansResume: boolean
         join etablissement_declarations d on d.espace_id = u.espace_id and d.siret = h.siret and d.declaration_code = h.declaration_code
     )
     select u.id::text as user_id, u.email, u.prenom, u.nom,
-           json_agg(json_build_object('siret', e.siret, 'nom', e.nom, 'employeurs', e.employeurs, 'cents', e.cents::text) order by e.siret) as etablissements
+           json_agg(json_build_object('siret', e.siret, 'nom', e.nom, 'employeurs', e.employeurs, 'cents', e.cents::text, 'rejet', e.rejet) order by e.siret) as etablissements
       from dest join users u on u.id = dest.user_id
       join etabs e on e.siret = dest.siret
      where u.status = 'active' and u.email_validated_at is not null and u.id::text > ${after}
@@ -102,7 +103,7 @@ function etablissementsDe(tx: Tx, etabs: SQL, after: string, sansResume: boolean
 }
 
 const habilites = (annee: number) => sql`
-  select siret, min(nom) as nom, null::int as employeurs, null::bigint as cents
+  select siret, min(nom) as nom, null::int as employeurs, null::bigint as cents, null::boolean as rejet
     from ref_etablissements where annee = ${annee} and parent_id is null group by siret`;
 
 /** Every habilitated establishment's people (the opening). */
@@ -110,11 +111,11 @@ export function etablissementsHabilites(tx: Tx, annee: number, after: string): P
   return etablissementsDe(tx, habilites(annee), after, false);
 }
 
-/** The people of the establishments that could not be paid as things stand (a period's end). */
-export function etablissementsSansCoordonnees(tx: Tx, annee: number, after: string): Promise<Etablissement[]> {
+/** The people of the establishments of `etabs` (`siret`, `nom`, `rejet`: the bank-details reminder, versements/rappels.ts). */
+export function peopleOfEtablissements(tx: Tx, etabs: SQL, after: string): Promise<Etablissement[]> {
   return etablissementsDe(
     tx,
-    sql`select h.* from (${habilites(annee)}) h where h.siret in (select siret from (${sansCoordonneesSql(annee)}) s)`,
+    sql`select siret, nom, null::int as employeurs, null::bigint as cents, rejet from (${etabs}) x`,
     after,
     false,
   );
@@ -130,7 +131,8 @@ export function etablissementsAvecAttributions(tx: Tx, annee: number, from: Date
     tx,
     sql`
     select coalesce(p.siret, r.siret) as siret, min(coalesce(p.nom, r.nom)) as nom,
-           count(distinct a.siret_employeur)::int as employeurs, sum(env.credits_cents * a.points_base / ${FULL_BP})::bigint as cents
+           count(distinct a.siret_employeur)::int as employeurs, sum(env.credits_cents * a.points_base / ${FULL_BP})::bigint as cents,
+           null::boolean as rejet
       from attributions a
       join ref_etablissements r on r.id = a.etablissement_id
       left join ref_etablissements p on p.id = r.parent_id

@@ -22,22 +22,10 @@ import type { Tx } from '../../infra/db/index.js';
 import { messageEvenements } from '../../infra/db/schema-messages.js';
 import { currentCampaign } from '../campagnes/repository.js';
 import { catchUpSummaries } from '../statistiques/donnees.js';
-import {
-  employeurs,
-  etablissementsAvecAttributions,
-  etablissementsHabilites,
-  etablissementsSansCoordonnees,
-  type Destinataire,
-} from './audiences.js';
+import { remindInTx } from '../versements/rappels.js';
+import { employeurs, etablissementsAvecAttributions, etablissementsHabilites, type Destinataire } from './audiences.js';
 import { queueMessages } from '../notifications/messages.js';
-import {
-  finPeriodeEmployeur,
-  finPeriodeEtablissement,
-  ouvertureEmployeur,
-  ouvertureEtablissement,
-  resumeEtablissement,
-  type Texte,
-} from './textes.js';
+import { finPeriodeEmployeur, ouvertureEmployeur, ouvertureEtablissement, resumeEtablissement, type Texte } from './textes.js';
 
 export interface TickReport {
   /** the events processed by this tick, with the mails each queued */
@@ -108,13 +96,8 @@ function queueEvent(tx: Tx, ctx: AppContext, c: Campaign, ev: EvenementCampagne)
             (t, after) => employeurs(t, a, after, { nonValides: true }),
             (d) => finPeriodeEmployeur(ctx, c, ev, d),
           )
-        : queueAll(
-            tx,
-            ctx,
-            ev.cle,
-            (t, after) => etablissementsSansCoordonnees(t, a, after),
-            (d) => finPeriodeEtablissement(ctx, c, ev, d),
-          );
+        : // the bank-details reminder: one rule, one key per establishment shared with the operator's bulk reminder
+          remindInTx(tx, ctx, c, ev.periode, ev.jours).then((r) => r.messages);
     case 'resume': {
       const from = parisStartOfDay(ev.jour);
       const to = parisStartOfDay(addDays(ev.jour, 1));
