@@ -12,6 +12,7 @@ import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
 import { startScheduler } from './modules/messages/scheduler.js';
+import { attachRecapitulatifs } from './modules/attributions/recapitulatif.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { loadAgentSession, touchAgentSession } from './modules/operateur/sessions.js';
 import { operateurRoutes } from './modules/operateur/routes/index.js';
@@ -60,6 +61,8 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM, {
     ratePerSecond: config.MAIL_RATE_PER_SECOND,
     maxAttempts: config.MAIL_MAX_ATTEMPTS,
+    // the récapitulatif's PDF, built out of the validating transaction just before it is sent (docs/messages.md)
+    prepare: () => attachRecapitulatifs({ db: database.db, clock }),
   });
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
   const server = await buildServer(ctx, {

@@ -20,6 +20,7 @@ import { evenementsDus, type EvenementCampagne } from '../../domain/messages-cal
 import { parisStartOfDay } from '../../domain/jours.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { messageEvenements } from '../../infra/db/schema-messages.js';
+import { attachRecapitulatifs } from '../attributions/recapitulatif.js';
 import { currentCampaign } from '../campagnes/repository.js';
 import { catchUpSummaries } from '../statistiques/donnees.js';
 import { remindInTx } from '../versements/rappels.js';
@@ -188,6 +189,8 @@ export async function tick(ctx: AppContext, now: Date = ctx.clock.now()): Promis
       if (late) report.rattrapages.push({ cle: ev.cle, messages: late });
     }
   }
+  // the récapitulatifs' PDFs left held by an instance that died before its outbox built them
+  await attachRecapitulatifs(ctx);
   report.statistiques = await catchUpSummaries(ctx.db, c.annee, { batches: STATISTIQUES_BATCHES_PAR_TICK });
   return report;
 }
