@@ -23,7 +23,7 @@ import { audit } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { queueMail } from '../../infra/mail.js';
 import { campaignOf, presetOrDefault } from '../campagnes/repository.js';
-import { peopleOfEtablissements, type EtablissementRecu } from '../messages/audiences.js';
+import { peopleOfEtablissements } from '../messages/audiences.js';
 import { finPeriodeEtablissement } from '../messages/textes.js';
 import { queueMessages } from '../notifications/messages.js';
 
@@ -187,12 +187,7 @@ export async function remindInTx(
     const e = bySiret.get(pr.siret)!;
     const contacts = (typeof pr.contacts === 'string' ? JSON.parse(pr.contacts) : (pr.contacts ?? [])) as { courriel?: string }[];
     const seen = told.get(e.siret)!;
-    const texte = finPeriodeEtablissement(
-      ctx,
-      c,
-      { periode, jours },
-      { user_id: '', email: '', prenom: '', nom: '', etablissements: [e as EtablissementRecu] },
-    );
+    const texte = finPeriodeEtablissement(ctx, c, { periode, jours }, { user_id: '', email: '', prenom: '', nom: '', etablissements: [e] });
     for (const to of new Set(contacts.map((x) => (x.courriel ?? '').trim().toLowerCase()).filter((x) => x && !seen.has(x)))) {
       await queueMail(tx, ctx.clock, {
         to,
