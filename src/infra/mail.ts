@@ -213,6 +213,13 @@ export interface DelivererOptions {
   prepare?: () => Promise<unknown>;
 }
 
+/** The deliverer's `prepare` step (held mails completed), its error said on the error output. */
+async function prepareHeld(prepare: DelivererOptions['prepare']): Promise<void> {
+  await prepare?.().catch((e: unknown) => {
+    process.stderr.write(`Courriels à compléter : ${e instanceof Error ? e.message : String(e)}\n`);
+  });
+}
+
 export function createMailDeliverer(
   db: Db,
   clock: Clock,
@@ -232,10 +239,7 @@ export function createMailDeliverer(
 
   async function deliverDue(): Promise<number> {
     budgetSpent = false;
-    if (opts.prepare)
-      await opts.prepare().catch((e: unknown) => {
-        process.stderr.write(`Courriels à compléter : ${e instanceof Error ? e.message : String(e)}\n`);
-      });
+    await prepareHeld(opts.prepare);
     if (!sending) return 0;
     let sent = 0;
     // stop when nothing is due, after FAILURES_BEFORE_PAUSE failures in a row (the server is down: wait for
