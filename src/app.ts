@@ -11,8 +11,8 @@ import { migrateDatabase, openDatabase, type Database } from './infra/db/index.j
 import { createMailDeliverer } from './infra/mail.js';
 import { buildServer } from './http/server.js';
 import { purgeExpiredDrafts } from './modules/accounts/inscription.js';
-import { remindersTick } from './modules/versements/rappels.js';
 import { startScheduler } from './modules/messages/scheduler.js';
+import { attachRecapitulatifs } from './modules/attributions/recapitulatif.js';
 import { loadSession, touchSession } from './modules/accounts/sessions.js';
 import { loadAgentSession, touchAgentSession } from './modules/operateur/sessions.js';
 import { operateurRoutes } from './modules/operateur/routes/index.js';
@@ -61,6 +61,8 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
   const mail = createMailDeliverer(database.db, clock, config.SMTP_URL, config.MAIL_FROM, {
     ratePerSecond: config.MAIL_RATE_PER_SECOND,
     maxAttempts: config.MAIL_MAX_ATTEMPTS,
+    // the récapitulatif's PDF, built out of the validating transaction just before it is sent (docs/messages.md)
+    prepare: () => attachRecapitulatifs({ db: database.db, clock }),
   });
   const ctx: AppContext = { db: database.db, dbKind: database.kind, config, clock, mail };
   const server = await buildServer(ctx, {
@@ -70,15 +72,11 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
     poolStats: database.poolStats,
   });
   let cleaner: NodeJS.Timeout | null = null;
-  let reminders: NodeJS.Timeout | null = null;
   let scheduler: { stop(): Promise<void> } | null = null;
   if (config.NODE_ENV !== 'test') {
     mail.start(config.MAIL_INTERVAL_MS);
     cleaner = setInterval(() => void purgeExpiredDrafts(ctx).catch(() => undefined), 10 * 60_000);
     cleaner.unref();
-    // bank-details reminders before a period closes (rappels.ts): once per establishment and period, whatever the instances
-    reminders = setInterval(() => void remindersTick(ctx).catch(() => undefined), 60 * 60_000);
-    reminders.unref();
   }
   return {
     ctx,
@@ -90,7 +88,6 @@ export async function createApp(config: Config, opts: { clock?: Clock; database?
     },
     async close() {
       if (cleaner) clearInterval(cleaner);
-      if (reminders) clearInterval(reminders);
       await scheduler?.stop();
       await server.close();
       await mail.stop();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CAMPAIGN_2025 } from './campagne.js';
-import { evenementsDus } from './messages-calendrier.js';
+import { echeanceRappel, evenementsDus } from './messages-calendrier.js';
 
 const keys = (iso: string) => evenementsDus(CAMPAIGN_2025, new Date(iso)).map((e) => e.cle);
 
@@ -37,5 +37,14 @@ describe('the campaign messages due at an instant', () => {
     // 27 June is the last day of period 1; 28 June – 13 July are between periods
     expect(keys('2025-07-01T06:00:00Z').filter((k) => k.startsWith('resume'))).toEqual([]);
     expect(keys('2025-06-29T06:00:00Z').filter((k) => k.startsWith('resume'))).toEqual(['resume:2025-06-26', 'resume:2025-06-27']);
+  });
+
+  it('the bank-details reminder a send counts as: J-7 until J-1’s morning (and before J-7), then J-1', () => {
+    const p1 = CAMPAIGN_2025.periodes[0]!; // ends 27 June 2025
+    expect(echeanceRappel(p1, new Date('2025-06-10T08:00:00Z'))).toBe(7);
+    expect(echeanceRappel(p1, new Date('2025-06-20T06:00:00Z'))).toBe(7);
+    expect(echeanceRappel(p1, new Date('2025-06-26T05:59:59Z'))).toBe(7);
+    expect(echeanceRappel(p1, new Date('2025-06-26T06:00:00Z'))).toBe(1);
+    expect(echeanceRappel(p1, new Date('2025-06-27T21:00:00Z'))).toBe(1);
   });
 });

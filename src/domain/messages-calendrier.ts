@@ -72,6 +72,16 @@ function periodEnds(c: Campaign, t: number): EvenementCampagne[] {
   return out;
 }
 
+/**
+ * The bank-details reminder that a send at `now` for period `p` counts as (docs/messages.md: the
+ * scheduler's J-7 and J-1 and the operator's bulk reminder share one key per establishment, period and
+ * échéance): the last échéance already begun, or the first one before any has.
+ */
+export function echeanceRappel(p: Periode, now: Date): number {
+  const t = now.getTime();
+  return RAPPELS_FIN_PERIODE.filter((jours) => t >= heureEnvoi(addDays(p.fin, -jours)).getTime()).at(-1) ?? RAPPELS_FIN_PERIODE[0];
+}
+
 /** The digests due at `t`: each day of a period whose next morning has come, at most RESUME_RETARD_MAX_JOURS late. */
 function digests(c: Campaign, now: Date): EvenementCampagne[] {
   const out: EvenementCampagne[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CAMPAIGN_2025 } from './campagne.js';
-import { motifNonVersableLibelle, periodeARappeler, redesignationOpen, rejetDetail } from './non-versables.js';
+import { motifNonVersableLibelle, redesignationOpen, rejetDetail } from './non-versables.js';
 
 describe('unpayable shares (D. 6241-27-1)', () => {
   it('says the reason in French, with the bank’s code and label when it gave them', () => {
@@ -13,15 +13,5 @@ describe('unpayable shares (D. 6241-27-1)', () => {
     expect(redesignationOpen(CAMPAIGN_2025, new Date('2025-11-26T22:59:59.999Z'))).toBe(true);
     expect(redesignationOpen(CAMPAIGN_2025, new Date('2025-11-26T23:00:00Z'))).toBe(false);
     expect(redesignationOpen({ ...CAMPAIGN_2025, redesignationFin: '2025-11-20' }, new Date('2025-11-21T08:00:00Z'))).toBe(false);
-  });
-
-  it('reminds in the days before a period’s last day, Paris time, and not outside', () => {
-    // period 1 of 2025 ends on 27 June: reminders from 17 June 00:00 to 27 June 23:59:59 Paris time
-    expect(periodeARappeler(CAMPAIGN_2025, new Date('2025-06-16T21:59:59Z'))).toBeNull();
-    expect(periodeARappeler(CAMPAIGN_2025, new Date('2025-06-16T22:00:00Z'))?.numero).toBe(1);
-    expect(periodeARappeler(CAMPAIGN_2025, new Date('2025-06-27T21:59:59Z'))?.numero).toBe(1);
-    expect(periodeARappeler(CAMPAIGN_2025, new Date('2025-06-27T22:00:00Z'))).toBeNull();
-    expect(periodeARappeler(CAMPAIGN_2025, new Date('2025-10-20T08:00:00Z'))?.numero).toBe(2);
-    expect(periodeARappeler(CAMPAIGN_2025, new Date('2025-10-20T08:00:00Z'), 3)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  * reminded before a period closes. Pure: no clock (the caller passes `now`), no I/O.
  */
 import { redesignationDeadline, type Campaign, type Periode } from './campagne.js';
-import { addDays, parisEndOfDay, parisStartOfDay } from './jours.js';
+import { parisEndOfDay } from './jours.js';
 
 export type MotifNonVersable = 'sans_coordonnees' | 'coordonnees_non_verifiees' | 'etablissement_ferme' | 'rejet_bancaire';
 
@@ -33,23 +33,6 @@ export function rejetDetail(code: string | null, libelle: string | null): string
 /** May the employer still re-designate at `now`? Until the deadline's last second, Paris time. */
 export function redesignationOpen(c: Campaign, now: Date): boolean {
   return now.getTime() <= parisEndOfDay(redesignationDeadline(c)).getTime();
-}
-
-/**
- * How many days before a period's last day the establishments without verified bank details are
- * reminded (DOMAIN: « the operator reminds those without » before the period closes). A documented
- * constant rather than a campaign setting: the arrêtés fix no such delay.
- */
-export const RAPPEL_COORDONNEES_JOURS = 10;
-
-/**
- * The period whose reminder is due at `now`: the one whose last day is at most `jours` days ahead
- * (from `fin − jours` 00:00 to `fin` 23:59:59, Paris time), or null. Periods do not overlap, so at
- * most one is found.
- */
-export function periodeARappeler(c: Campaign, now: Date, jours = RAPPEL_COORDONNEES_JOURS): Periode | null {
-  const t = now.getTime();
-  return c.periodes.find((p) => t >= parisStartOfDay(addDays(p.fin, -jours)).getTime() && t <= parisEndOfDay(p.fin).getTime()) ?? null;
 }
 
 /**

@@ -14,7 +14,9 @@
  * - sending is throttled (MAIL_RATE_PER_SECOND): every instance takes a slot of the second from
  *   `mail_debit` before it claims a row, so all instances together send at most that many mails per
  *   second of the clock; a flush stops when the second's budget is spent, the timer resumes it;
- * - attachments (the récapitulatif's PDF) are stored with the row, base64;
+ * - attachments (the récapitulatif's PDF) are stored with the row, base64; a row whose attachment is
+ *   built later (out of the writing transaction) is queued « held » (`MAIL_HELD`) and released by the
+ *   deliverer's `prepare` step, which builds it just before the rows are claimed;
  * - a crash between the SMTP acceptance and the commit sends that one message again at the next try:
  *   SMTP cannot do better than « at least once » (the window is one message).
  */
@@ -40,6 +42,9 @@ export interface MailAttachment {
   contentType: string;
   content: Uint8Array;
 }
+
+/** The `next_attempt_at` of a mail queued before its attachment is built: never due until `prepare` releases it. */
+export const MAIL_HELD = new Date('9999-12-31T00:00:00Z');
 
 /** Tries before giving up (MAIL_MAX_ATTEMPTS): with the back-off below, about ten hours of an SMTP server down. */
 export const MAX_ATTEMPTS = 15;
@@ -200,6 +205,19 @@ export interface DelivererOptions {
   ratePerSecond?: number;
   /** tries before a mail is given up (MAIL_MAX_ATTEMPTS) */
   maxAttempts?: number;
+  /**
+   * Run before each flush, SMTP or not: completes the held mails (`MAIL_HELD`: e.g. builds the
+   * récapitulatif's PDF, attributions/recapitulatif.ts) and releases them; its error is said on the error
+   * output and the flush goes on.
+   */
+  prepare?: () => Promise<unknown>;
+}
+
+/** The deliverer's `prepare` step (held mails completed), its error said on the error output. */
+async function prepareHeld(prepare: DelivererOptions['prepare']): Promise<void> {
+  await prepare?.().catch((e: unknown) => {
+    process.stderr.write(`Courriels à compléter : ${e instanceof Error ? e.message : String(e)}\n`);
+  });
 }
 
 export function createMailDeliverer(
@@ -221,6 +239,7 @@ export function createMailDeliverer(
 
   async function deliverDue(): Promise<number> {
     budgetSpent = false;
+    await prepareHeld(opts.prepare);
     if (!sending) return 0;
     let sent = 0;
     // stop when nothing is due, after FAILURES_BEFORE_PAUSE failures in a row (the server is down: wait for

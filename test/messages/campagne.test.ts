@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeChoices } from '../../src/modules/attributions/choix.js';
+import { MAIL_HELD } from '../../src/infra/mail.js';
 import { tick } from '../../src/modules/messages/scheduler.js';
 import { createHarness, type Harness, type ReceivedMail } from '../harness.js';
 import { stopHarness } from '../accounts/helpers.js';
@@ -31,7 +32,7 @@ const flat = (s: string) => s.replace(/\s+/g, ' ');
 describe('the openings', () => {
   it('nothing before 08:00 on the establishments’ opening day; then the habilitated establishments’ people, once', async () => {
     at('2025-05-19T05:59:00Z');
-    expect(await tick(h.ctx)).toEqual({ traites: [], dejaTraites: [] });
+    expect(await tick(h.ctx)).toMatchObject({ traites: [], dejaTraites: [] });
     at('2025-05-19T06:00:00Z');
     expect((await tick(h.ctx)).traites).toEqual([{ cle: 'ouverture-etablissements:2025', messages: 2 }]);
     const mails = await h.takeMails();
@@ -44,7 +45,7 @@ describe('the openings', () => {
     expect(mail.text).toMatch(/https?:\/\/[^\s]+\/soltea\/etablissement\b/);
     expect((await linesOf(h.ctx.db, m.lea.id)).at(-1)).toMatch(/^SOLTéA – La campagne 2025 est ouverte aux établissements habilités/);
     // the employers are not told yet; nobody twice
-    expect(await tick(h.ctx)).toEqual({ traites: [], dejaTraites: ['ouverture-etablissements:2025'] });
+    expect(await tick(h.ctx)).toMatchObject({ traites: [], dejaTraites: ['ouverture-etablissements:2025'] });
     h.clock.advance(3 * 3_600_000);
     await tick(h.ctx);
     expect(await h.takeMails()).toEqual([]);
@@ -86,6 +87,9 @@ describe('the récapitulatif when an employer validates', () => {
       change: { kind: 'remplacer', items: [{ target: lycee, bp: 10_000 }], valider: true },
     });
     expect(valid.ok).toBe(true);
+    // the validating transaction queued the mail held, without its PDF: the outbox builds it just before sending
+    const [held] = await outboxRows(h.ctx.db, `recapitulatif:2025:${m.B.siret}:`);
+    expect(held).toMatchObject({ attachments: null, nextAttemptAt: MAIL_HELD, sentAt: null });
     const mails = await h.takeMails();
     expect(mails.map((x) => x.to)).toEqual([m.bruno.email]);
     const mail = mails[0]!;
@@ -110,6 +114,28 @@ describe('the récapitulatif when an employer validates', () => {
       change: { kind: 'valider' },
     });
     expect(await h.takeMails()).toEqual([]);
+  });
+
+  it('left held by an instance that died before its outbox built the PDF, the scheduler’s tick builds it', async () => {
+    const valid = await changeChoices(h.ctx, {
+      annee: ANNEE,
+      siret: m.A.siret,
+      actor: { userId: m.alice.id, espaceId: '00000000-0000-0000-0000-000000000000' },
+      expectedVersion: null,
+      change: { kind: 'valider' },
+    });
+    expect(valid.ok).toBe(true);
+    expect((await outboxRows(h.ctx.db, `recapitulatif:2025:${m.A.siret}:`))[0]).toMatchObject({
+      attachments: null,
+      nextAttemptAt: MAIL_HELD,
+    });
+    await tick(h.ctx);
+    const [row] = await outboxRows(h.ctx.db, `recapitulatif:2025:${m.A.siret}:`);
+    expect(row!.nextAttemptAt).toEqual(h.clock.now());
+    expect(row!.attachments?.map((a) => a.filename)).toEqual([`soltea-recapitulatif-${m.A.siret}-2025.pdf`]);
+    const mails = await h.takeMails();
+    expect(mails.map((x) => [x.to, x.attachments?.length])).toEqual([[m.alice.email, 1]]);
+    expect(parsePdf(mails[0]!.attachments![0]!.content).texts.flat()).toContain('Total attribué');
   });
 
   it('is a printable page and a PDF for the employer, and another company’s SIRET is « introuvable »', async () => {

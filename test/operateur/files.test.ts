@@ -13,7 +13,9 @@ import { makeValidFrenchIban } from '../../src/domain/iban.js';
 import { selectRows } from '../../src/infra/db/index.js';
 import { auditEvents } from '../../src/infra/db/schema.js';
 import { prepareWave } from '../../src/modules/versements/preparation.js';
-import { sendBankDetailsReminders } from '../../src/modules/versements/rappels.js';
+import { evenementsDus } from '../../src/domain/messages-calendrier.js';
+import { currentCampaign } from '../../src/modules/campagnes/repository.js';
+import { processEvent } from '../../src/modules/messages/scheduler.js';
 import { createHarness, type Client, type Harness } from '../harness.js';
 import { addAdministrator, ANNEE, seedWorld, WAVE_1_DAY, type World, type WorldSpec } from '../versements/world.js';
 import { newAgent, signInAgent, type TestAgent } from './helpers.js';
@@ -128,7 +130,7 @@ describe('establishments without bank details as period 1 nears its end', () => 
       ['lycee1@example.test', 'SOLTéA : vos coordonnées bancaires avant le 27 juin 2025'],
     ]);
     const [n] = await selectRows<{ text: string }>(h.ctx.db, sql`select text from notifications where user_id = ${admin1}::uuid`);
-    expect(n!.text).toContain('avant la fin de la période de répartition 1, le 27 juin 2025');
+    expect(n!.text).toContain('La période de répartition 1 se termine dans 7 jours, le 27 juin 2025');
     const rows = await selectRows<{ siret: string }>(
       h.ctx.db,
       sql`select siret from rappels_coordonnees where annee = 2025 and periode = 1 order by siret`,
@@ -140,7 +142,9 @@ describe('establishments without bank details as period 1 nears its end', () => 
     // again from the screen, then the automatic reminder: nobody is reminded twice
     const again = await gc.json('/operateur/sans-coordonnees/relancer', { annee: '2025' });
     expect(JSON.parse(again.body)).toMatchObject({ envoyes: 0, dejaRappeles: 2 });
-    expect(await sendBankDetailsReminders(h.ctx, ANNEE)).toMatchObject({ envoyes: 0, dejaRappeles: 2 });
+    const c = await currentCampaign(h.ctx);
+    const j7 = evenementsDus(c, h.clock.now()).find((e) => e.cle === 'fin-periode:2025:1:j7:etablissements')!;
+    expect(await processEvent(h.ctx, c, j7, h.clock.now())).toBe(0);
     expect(await h.takeMails()).toEqual([]);
     const page = await gc.get('/operateur/sans-coordonnees?annee=2025');
     expect(page.body).toContain('dont 2 déjà relancés pour cette période');

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parisDayOf } from '../../src/domain/jours.js';
 import { expectedAmounts } from '../../src/domain/money.js';
 import { selectRows } from '../../src/infra/db/index.js';
+import { catchUpSummaries } from '../../src/modules/statistiques/donnees.js';
 import { campaignStatistics, VENTILATIONS, type StatistiquesView } from '../../src/modules/statistiques/statistiques.js';
 import { paymentsContext, type PaymentsContext } from '../versements/context.js';
 import { issuedWave } from '../versements/suivi-world.js';
@@ -286,6 +287,16 @@ describe('the campaign’s statistics', () => {
         await mutate(d, w);
         p.clock.set(WAVE_2_DAY);
         if (d.spec.lignes.some((l) => l.periode !== null)) await issuedWave(p.ctx, w, 2).catch(() => undefined);
+        // the scheduler's background catch-up, one employer per batch, two batches per tick, as many ticks as it takes
+        const [before] = await selectRows<{ n: number }>(
+          p.ctx.db,
+          sql`select count(*)::int as n from statistiques_a_recalculer where annee = ${ANNEE}`,
+        );
+        let caughtUp = 0;
+        for (let tick = 0; tick <= before!.n; tick++) caughtUp += await catchUpSummaries(p.ctx.db, ANNEE, { batches: 2, size: 1 });
+        expect(caughtUp).toBe(before!.n);
+        const [left] = await selectRows<{ n: number }>(p.ctx.db, sql`select count(*)::int as n from statistiques_a_recalculer`);
+        expect(left!.n).toBe(0);
         check(await campaignStatistics(p.ctx, ANNEE), await recompute());
         // nothing left to refresh: a second read gives the same figures
         const [q] = await selectRows<{ n: number }>(p.ctx.db, sql`select count(*)::int as n from statistiques_a_recalculer`);
@@ -294,4 +305,33 @@ describe('the campaign’s statistics', () => {
       { numRuns: RUNS, endOnFailure: true },
     );
   }, 600_000);
+});
+
+describe('the background catch-up', () => {
+  it.runIf(Boolean(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL))(
+    'leaves the campaign to the instance that holds its lock (PostgreSQL: two instances do not refresh the same batch)',
+    async () => {
+      await reset();
+      p.clock.set(WAVE_1_DAY);
+      await seedWorld(p.ctx.db, {
+        etablissements: [{ bank: 'verifiee', region: '84' }],
+        employeurs: [{ creditsCents: 100_000n, funds: 'recus' }],
+        lignes: [{ employeur: 0, etablissement: 0, bp: 2000, periode: 1 }],
+      });
+      const queued = async () =>
+        (
+          await selectRows<{ n: number }>(p.ctx.db, sql`select count(*)::int as n from statistiques_a_recalculer where annee = ${ANNEE}`)
+        )[0]!.n;
+      expect(await queued()).toBeGreaterThan(0);
+      // another instance is refreshing: this one does nothing and does not wait
+      await p.ctx.db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('statistiques'), ${ANNEE})`);
+        expect(await catchUpSummaries(p.ctx.db, ANNEE, { batches: 5 })).toBe(0);
+      });
+      expect(await queued()).toBeGreaterThan(0);
+      expect(await catchUpSummaries(p.ctx.db, ANNEE, { batches: 5 })).toBeGreaterThan(0);
+      expect(await queued()).toBe(0);
+      check(await campaignStatistics(p.ctx, ANNEE), await recompute());
+    },
+  );
 });

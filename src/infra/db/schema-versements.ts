@@ -189,19 +189,22 @@ export const nonVersables = pgTable(
 
 /**
  * A reminder sent to an establishment without verified bank details before a period closes (D. 6241-27-1,
- * docs/regles.md#fonds-non-versables): the key makes it once per establishment and period, whichever
- * instance or command sends it.
+ * docs/messages.md, docs/regles.md#fonds-non-versables): `jours` is the reminder's échéance (7: « J-7 »,
+ * 1: « J-1 »); the key makes it once per establishment, period and échéance, whether the scheduler, the
+ * command or the operator's bulk reminder sends it.
  */
 export const rappelsCoordonnees = pgTable(
   'rappels_coordonnees',
   {
     annee: integer('annee').notNull(),
     periode: integer('periode').notNull(),
+    /** the reminders sent before this column (10 days before the end) count as the first échéance */
+    jours: integer('jours').notNull().default(7),
     siret: text('siret').notNull(),
     envoyeLe: ts('envoye_le').notNull(),
     destinataires: integer('destinataires').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.annee, t.periode, t.siret] })],
+  (t) => [primaryKey({ columns: [t.annee, t.periode, t.jours, t.siret] })],
 );
 
 // ── reliquat (R. 6241-28) ───────────────────────────────────────────────────────────────────────

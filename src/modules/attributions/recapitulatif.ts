@@ -1,16 +1,19 @@
 /**
  * The récapitulatif of an employer's allocations (PRODUCT « printable récapitulatifs »; docs/messages.md):
  * when a person validates (« Valider mon attribution » makes lines « validées »), in the same
- * transaction, a tableau de bord line and a mail with the récapitulatif as a PDF attachment are queued
- * for that person — once per validated state (key: campaign, SIRET, version of the choices, person).
- * The same récapitulatif is a printable page and a PDF to download from the Synthèse.
+ * transaction, a tableau de bord line and a mail are queued for that person — once per validated state
+ * (key: campaign, SIRET, version of the choices, person). The mail is queued held (`MAIL_HELD`): its PDF
+ * is built OUT of the validating transaction, by the outbox's `prepare` step (`attachRecapitulatifs`,
+ * wired in app.ts) just before it is sent, and by the scheduler's tick should an instance have died
+ * between the two. The same récapitulatif is a printable page and a PDF to download from the Synthèse.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, like } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatJour } from '../../domain/jours.js';
 import type { Tx } from '../../infra/db/index.js';
-import { etablissements, users } from '../../infra/db/schema.js';
+import { etablissements, mailOutbox, users } from '../../infra/db/schema.js';
+import { MAIL_HELD, storedAttachments } from '../../infra/mail.js';
 import { formatDate, formatDateTime, formatEurosText, formatPercent } from '../../shared/format.js';
 import { PDF_TEXT_WIDTH, renderPdf, type PdfLine } from '../../shared/pdf.js';
 import { queueMessages } from '../notifications/messages.js';
@@ -100,7 +103,7 @@ export async function recapitulatifPdf(db: Tx, now: Date, annee: number, siret: 
   };
 }
 
-/** Queues the récapitulatif for the person who validated (call it in the validating transaction, after the writes). */
+/** Queues the récapitulatif for the person who validated (call it in the validating transaction, after the writes); its PDF is built later. */
 export async function queueRecapitulatif(
   ctx: Pick<AppContext, 'clock'>,
   tx: Tx,
@@ -112,7 +115,7 @@ export async function queueRecapitulatif(
     .where(eq(users.id, v.userId));
   if (!p || p.status !== 'active') return;
   const now = ctx.clock.now();
-  const { name, pdf } = await recapitulatifPdf(tx, now, v.annee, v.siret);
+  const name = recapitulatifName({ siret: v.siret, annee: v.annee });
   const line = `SOLTéA – Vous avez validé des attributions du SIRET ${formatSiret(v.siret)} pour la campagne ${v.annee}. Le récapitulatif vous est envoyé par courriel (PDF) et reste imprimable depuis la Synthèse.`;
   await queueMessages(tx, now, [
     {
@@ -123,7 +126,52 @@ export async function queueRecapitulatif(
       body:
         `Vous avez validé des attributions du SIRET ${formatSiret(v.siret)} pour la campagne ${v.annee} de répartition du solde de la taxe d’apprentissage.\n\n` +
         `Le récapitulatif de vos attributions est joint à ce courriel (${name}). Vous pouvez aussi l’imprimer depuis la Synthèse de votre espace « SOLTéA - Employeurs ».`,
-      attachments: [{ filename: name, contentType: 'application/pdf', content: pdf }],
+      held: true,
     },
   ]);
+}
+
+const HELD_PREFIX = 'recapitulatif:';
+/** Held récapitulatifs completed per call (each in its own short transaction). */
+const ATTACH_BATCH = 200;
+
+/**
+ * Builds the PDF of the held récapitulatif mails (queued by `queueRecapitulatif`) and releases them, one
+ * short transaction per mail, each row claimed `FOR UPDATE SKIP LOCKED` so two instances never build the
+ * same one. The PDF is of the SIRET's allocations as they are when it is built (the mail's key names the
+ * version validated). Returns how many were released.
+ */
+export async function attachRecapitulatifs(ctx: Pick<AppContext, 'db' | 'clock'>): Promise<number> {
+  let done = 0;
+  while (done < ATTACH_BATCH) {
+    const one = await ctx.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ id: mailOutbox.id, key: mailOutbox.dedupeKey })
+        .from(mailOutbox)
+        .where(
+          and(
+            eq(mailOutbox.nextAttemptAt, MAIL_HELD),
+            isNull(mailOutbox.sentAt),
+            isNull(mailOutbox.gaveUpAt),
+            like(mailOutbox.dedupeKey, `${HELD_PREFIX}%`),
+          ),
+        )
+        .orderBy(mailOutbox.id)
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (!row) return false;
+      // recapitulatif:<année>:<siret>:<version>:<user>
+      const [, annee, siret] = row.key!.split(':');
+      const now = ctx.clock.now();
+      const { name, pdf } = await recapitulatifPdf(tx, now, Number(annee), siret!);
+      await tx
+        .update(mailOutbox)
+        .set({ attachments: storedAttachments([{ filename: name, contentType: 'application/pdf', content: pdf }]), nextAttemptAt: now })
+        .where(eq(mailOutbox.id, row.id));
+      return true;
+    });
+    if (!one) break;
+    done++;
+  }
+  return done;
 }

@@ -61,6 +61,21 @@ export function tiersRefusal(
   return null;
 }
 
+/**
+ * The tiers-déclarant rule for SIRET `siret` open to a person of espace `espace`: null when they may act
+ * for it (their own company, or a client whose DSN their tiers filed in the last six months), otherwise
+ * the French reason. The portal (`employerSirets`) and the campaign's messages to employers
+ * (messages/audiences.ts) both apply it.
+ */
+export function siretRefusal(
+  espace: { siren: string; kind: string } | undefined,
+  siret: string,
+  envelope: { declarantSiret: string | null; deposeLe: Date | null } | null,
+  now: Date,
+): string | null {
+  return espace?.kind === 'tiers_declarant' && siret.slice(0, 9) !== espace.siren ? tiersRefusal(espace.siren, envelope, now) : null;
+}
+
 /** The SIRETs open to the person for « SOLTéA - Employeurs », with the tiers-déclarant rule applied. */
 export async function employerSirets(ctx: AppContext, user: User, annee: number): Promise<EmployerSiret[]> {
   const open = await openSiretsFor(ctx, user, EMPLOYER_DECLARATION);
@@ -87,7 +102,7 @@ export async function employerSirets(ctx: AppContext, user: User, annee: number)
       denomination: nameOf.get(siret)?.denomination ?? null,
       commune: nameOf.get(siret)?.commune ?? null,
       via: client ? 'client' : 'propre',
-      indisponible: client ? tiersRefusal(espace.siren, envOf.get(siret) ?? null, now) : null,
+      indisponible: siretRefusal(espace, siret, envOf.get(siret) ?? null, now),
     };
   });
 }

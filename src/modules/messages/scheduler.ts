@@ -18,32 +18,33 @@ import type { Campaign } from '../../domain/campagne.js';
 import { addDays } from '../../domain/jours.js';
 import { evenementsDus, type EvenementCampagne } from '../../domain/messages-calendrier.js';
 import { parisStartOfDay } from '../../domain/jours.js';
-import type { Tx } from '../../infra/db/index.js';
+import { selectRows, type Tx } from '../../infra/db/index.js';
 import { messageEvenements } from '../../infra/db/schema-messages.js';
+import { attachRecapitulatifs } from '../attributions/recapitulatif.js';
 import { currentCampaign } from '../campagnes/repository.js';
-import {
-  employeurs,
-  etablissementsAvecAttributions,
-  etablissementsHabilites,
-  etablissementsSansCoordonnees,
-  type Destinataire,
-} from './audiences.js';
+import { catchUpSummaries } from '../statistiques/donnees.js';
+import { remindInTx } from '../versements/rappels.js';
+import { employeurs, etablissementsAvecAttributions, etablissementsHabilites, type Destinataire } from './audiences.js';
 import { queueMessages } from '../notifications/messages.js';
-import {
-  finPeriodeEmployeur,
-  finPeriodeEtablissement,
-  ouvertureEmployeur,
-  ouvertureEtablissement,
-  resumeEtablissement,
-  type Texte,
-} from './textes.js';
+import { finPeriodeEmployeur, ouvertureEmployeur, ouvertureEtablissement, resumeEtablissement, type Texte } from './textes.js';
 
 export interface TickReport {
   /** the events processed by this tick, with the mails each queued */
   traites: { cle: string; messages: number }[];
   /** the events due but already processed (by an earlier tick or another instance) */
   dejaTraites: string[];
+  /** the openings' catch-up: the people habilitated (or given an envelope) after the opening went out, told now */
+  rattrapages: { cle: string; messages: number }[];
+  /** employers whose statistics summaries the background catch-up recomputed (statistiques/donnees.ts) */
+  statistiques: number;
 }
+
+/**
+ * Batches of the statistics catch-up per tick (REFRESH_BATCH employers each): after a national payment
+ * wave queues ~300,000 employers, a few ticks bring the summaries up to date, so the statistics page's
+ * first read finds little or nothing to refresh.
+ */
+export const STATISTIQUES_BATCHES_PAR_TICK = 25;
 
 type Page<D extends Destinataire> = (tx: Tx, after: string) => Promise<D[]>;
 
@@ -54,6 +55,8 @@ async function queueAll<D extends Destinataire>(
   cle: string,
   page: Page<D>,
   text: (d: D) => Texte,
+  /** who of a page is told (an employer left with no SIRET by the tiers-déclarant rule is not) */
+  keep: (d: D) => boolean = () => true,
 ): Promise<number> {
   let after = '';
   let queued = 0;
@@ -63,7 +66,7 @@ async function queueAll<D extends Destinataire>(
     queued += await queueMessages(
       tx,
       ctx.clock.now(),
-      rows.map((d) => ({ cle: `${cle}:${d.user_id}`, person: d, ...text(d) })),
+      rows.filter(keep).map((d) => ({ cle: `${cle}:${d.user_id}`, person: d, ...text(d) })),
     );
     after = rows[rows.length - 1]!.user_id;
   }
@@ -79,8 +82,9 @@ function queueEvent(tx: Tx, ctx: AppContext, c: Campaign, ev: EvenementCampagne)
             tx,
             ctx,
             ev.cle,
-            (t, after) => employeurs(t, a, after, { nonValides: false }),
+            (t, after) => employeurs(t, a, after, { nonValides: false, now: ctx.clock.now() }),
             (d) => ouvertureEmployeur(ctx, c, d),
+            (d) => d.sirets.length > 0,
           )
         : queueAll(
             tx,
@@ -95,16 +99,12 @@ function queueEvent(tx: Tx, ctx: AppContext, c: Campaign, ev: EvenementCampagne)
             tx,
             ctx,
             ev.cle,
-            (t, after) => employeurs(t, a, after, { nonValides: true }),
+            (t, after) => employeurs(t, a, after, { nonValides: true, now: ctx.clock.now() }),
             (d) => finPeriodeEmployeur(ctx, c, ev, d),
+            (d) => d.sirets.length > 0,
           )
-        : queueAll(
-            tx,
-            ctx,
-            ev.cle,
-            (t, after) => etablissementsSansCoordonnees(t, a, after),
-            (d) => finPeriodeEtablissement(ctx, c, ev, d),
-          );
+        : // the bank-details reminder: one rule, one key per establishment shared with the operator's bulk reminder
+          remindInTx(tx, ctx, c, ev.periode, ev.jours).then((r) => r.messages);
     case 'resume': {
       const from = parisStartOfDay(ev.jour);
       const to = parisStartOfDay(addDays(ev.jour, 1));
@@ -137,15 +137,61 @@ export async function processEvent(ctx: AppContext, c: Campaign, ev: EvenementCa
   });
 }
 
+/**
+ * The opening's catch-up, while it is due (until the last period ends): the people of its audience who
+ * have no `<event>:<user>` line yet — habilitated, given access, or given an envelope after the opening
+ * went out — are told now, once (the same per-person keys). One transaction; tried under an advisory
+ * lock, so a second instance at the same moment leaves it (and the unique keys would make its work a
+ * no-op anyway). The event's count of messages grows by those sent. Cost: one read of the audience per
+ * tick, each person checked by the unique index of `notifications.cle`.
+ */
+export async function catchUpOpening(ctx: AppContext, c: Campaign, ev: Extract<EvenementCampagne, { kind: 'ouverture' }>): Promise<number> {
+  return ctx.db.transaction(async (tx) => {
+    const [lock] = await selectRows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(hashtext(${ev.cle})) as ok`);
+    if (!lock?.ok) return 0;
+    const a = ev.annee;
+    const n =
+      ev.public === 'employeurs'
+        ? await queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => employeurs(t, a, after, { nonValides: false, now: ctx.clock.now(), sauf: ev.cle }),
+            (d) => ouvertureEmployeur(ctx, c, d),
+            (d) => d.sirets.length > 0,
+          )
+        : await queueAll(
+            tx,
+            ctx,
+            ev.cle,
+            (t, after) => etablissementsHabilites(t, a, after, ev.cle),
+            (d) => ouvertureEtablissement(ctx, c, d),
+          );
+    if (n)
+      await tx
+        .update(messageEvenements)
+        .set({ messages: sql`${messageEvenements.messages} + ${n}` })
+        .where(sql`${messageEvenements.cle} = ${ev.cle}`);
+    return n;
+  });
+}
+
 /** The scheduler's step: every event of the current campaign due at `now` turned into queued messages, once. */
 export async function tick(ctx: AppContext, now: Date = ctx.clock.now()): Promise<TickReport> {
   const c = await currentCampaign(ctx);
-  const report: TickReport = { traites: [], dejaTraites: [] };
+  const report: TickReport = { traites: [], dejaTraites: [], rattrapages: [], statistiques: 0 };
   for (const ev of evenementsDus(c, now)) {
     const n = await processEvent(ctx, c, ev, now);
     if (n === null) report.dejaTraites.push(ev.cle);
     else report.traites.push({ cle: ev.cle, messages: n });
+    if (n === null && ev.kind === 'ouverture') {
+      const late = await catchUpOpening(ctx, c, ev);
+      if (late) report.rattrapages.push({ cle: ev.cle, messages: late });
+    }
   }
+  // the récapitulatifs' PDFs left held by an instance that died before its outbox built them
+  await attachRecapitulatifs(ctx);
+  report.statistiques = await catchUpSummaries(ctx.db, c.annee, { batches: STATISTIQUES_BATCHES_PAR_TICK });
   return report;
 }
 

@@ -71,13 +71,25 @@ export function finPeriodeEmployeur(ctx: Ctx, c: Campaign, ev: FinPeriode, d: Em
   };
 }
 
-/** A period's end drawing near, to the people of an establishment without verified bank details. */
-export function finPeriodeEtablissement(ctx: Ctx, c: Campaign, ev: FinPeriode, d: Etablissement): Texte {
+/**
+ * A period's end drawing near, to the people of establishments without verified bank details (or whose
+ * verified details a transfer was rejected on): the scheduler's J-7 and J-1 and the operator's bulk
+ * reminder (versements/rappels.ts), `jours` days before the period's last day.
+ */
+export function finPeriodeEtablissement(ctx: Ctx, c: Campaign, ev: Pick<FinPeriode, 'periode' | 'jours'>, d: Etablissement): Texte {
   const p = ev.periode;
+  const rejets = d.etablissements.filter((e) => e.rejet).length;
+  const why =
+    rejets === 0
+      ? 'vos coordonnées bancaires ne sont pas saisies ou vérifiées'
+      : rejets === d.etablissements.length
+        ? 'la banque a rejeté un virement sur vos coordonnées bancaires actuelles'
+        : 'vos coordonnées bancaires ne sont pas saisies ou vérifiées, ou la banque a rejeté un virement sur celles-ci';
   const line =
     `SOLTéA – ${etabsText(d.etablissements)} : des employeurs vous ont attribué une part du solde de la taxe d’apprentissage de la campagne ${c.annee}, ` +
-    `mais vos coordonnées bancaires ne sont pas saisies ou vérifiées. La période de répartition ${p.numero} se termine ${dans(ev.jours)}, le ${formatJour(p.fin)} : ` +
-    `saisissez-les dans « Coordonnées bancaires » ; sans coordonnées vérifiées, ces sommes ne pourront pas vous être versées (article D. 6241-27-1 du code du travail).`;
+    `mais ${why}. La période de répartition ${p.numero} se termine ${dans(ev.jours)}, le ${formatJour(p.fin)} : ` +
+    `saisissez-les ou corrigez-les dans « SOLTéA - Etablissements », rubrique « Coordonnées bancaires » ; sans coordonnées vérifiées, ces sommes ne pourront pas vous être versées ` +
+    `et les employeurs pourront les attribuer à un autre établissement (article D. 6241-27-1 du code du travail).`;
   const first = d.etablissements[0]!.siret;
   return {
     line,

@@ -6,7 +6,7 @@
  */
 import type { Tx } from '../../infra/db/index.js';
 import { mailOutbox, notifications } from '../../infra/db/schema.js';
-import { storedAttachments, type MailAttachment } from '../../infra/mail.js';
+import { MAIL_HELD, storedAttachments, type MailAttachment } from '../../infra/mail.js';
 
 export interface PersonMessage {
   /** unique per event and person, e.g. `fin-periode:2025:1:j7:employeurs:<user id>` */
@@ -18,6 +18,8 @@ export interface PersonMessage {
   /** the mail's body, without greeting and signature */
   body: string;
   attachments?: MailAttachment[];
+  /** the mail waits (`MAIL_HELD`) until its attachment is built out of the caller's transaction */
+  held?: boolean;
 }
 
 const BATCH = 500;
@@ -40,7 +42,7 @@ export async function queueMessages(tx: Tx, now: Date, messages: readonly Person
           text: `Bonjour ${m.person.prenom} ${m.person.nom},\n\n${m.body}\n\nnet-entreprises`,
           dedupeKey: m.cle,
           createdAt: now,
-          nextAttemptAt: now,
+          nextAttemptAt: m.held ? MAIL_HELD : now,
           attachments: storedAttachments(m.attachments),
         })),
       )

@@ -127,12 +127,12 @@ async function addDelta(
 }
 
 /** One batch: up to REFRESH_BATCH queued employers taken off the queue, their lines replaced, the totals moved by the difference. */
-async function refreshBatch(tx: Tx, annee: number): Promise<number> {
+async function refreshBatch(tx: Tx, annee: number, size = REFRESH_BATCH): Promise<number> {
   const taken = await selectRows<{ siret: string }>(
     tx,
     sql`delete from statistiques_a_recalculer q
          where q.annee = ${annee}
-           and q.siret in (select siret from statistiques_a_recalculer where annee = ${annee} order by siret limit ${REFRESH_BATCH})
+           and q.siret in (select siret from statistiques_a_recalculer where annee = ${annee} order by siret limit ${size})
         returning q.siret`,
   );
   const sirets = taken.map((r) => r.siret);
@@ -211,6 +211,29 @@ export async function refreshSummaries(db: Db, annee: number): Promise<number> {
     total += n;
     if (n < REFRESH_BATCH) return total;
   }
+}
+
+/**
+ * The background catch-up (run by the scheduler's tick, messages/scheduler.ts): at most `batches` batches
+ * of `size` queued employers, each in its own transaction under the same advisory lock as
+ * `refreshSummaries` — but only tried (`pg_try_advisory_xact_lock`): when another instance (or a page
+ * read) is refreshing the campaign, this one leaves the work to it and stops. So after a national payment
+ * wave queues ~300,000 employers, the summaries are brought up to date a few batches per tick and the
+ * statistics page finds the queue (nearly) empty. Returns how many employers were recomputed.
+ */
+export async function catchUpSummaries(db: Db, annee: number, opts: { batches: number; size?: number }): Promise<number> {
+  const size = opts.size ?? REFRESH_BATCH;
+  let total = 0;
+  for (let i = 0; i < opts.batches; i++) {
+    const n = await db.transaction(async (tx) => {
+      const [lock] = await selectRows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(hashtext('statistiques'), ${annee}) as ok`);
+      return lock?.ok ? refreshBatch(tx, annee, size) : null;
+    });
+    if (n === null) return total;
+    total += n;
+    if (n < size) return total;
+  }
+  return total;
 }
 
 /** The allocation lines' groups of campaign `annee`, read from the summaries (no line: only an empty total). */

@@ -2,8 +2,9 @@
  * Operators' commands of the unpayable funds (registered with the payments' commands, cli-commands.ts):
  * - `import-retours-sepa <fichiers…>`: the bank's answers (pain.002, camt.054), all or nothing,
  *   re-runnable (retours.ts);
- * - `rappels-coordonnees <année>`: mails now the reminders due to establishments without verified bank
- *   details before the period closes (rappels.ts; the application also sends them on its own timer).
+ * - `rappels-coordonnees <année>`: sends now the bank-details reminder due (7 days, then 1 day, before a
+ *   period ends) to the establishments not yet reminded (rappels.ts; the scheduler sends the same one,
+ *   under the same key, messages/scheduler.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -30,7 +31,7 @@ const RETOURS_SPEC = {
 const RAPPELS_SPEC = {
   name: 'rappels-coordonnees',
   arguments: [{ name: 'année' }],
-  help: 'Envoie les rappels dus aux établissements sans coordonnées bancaires vérifiées qui ont des attributions, avant la fin de la période (une fois par établissement et par période).',
+  help: 'Envoie les rappels dus aux établissements sans coordonnées bancaires vérifiées qui ont des attributions, 7 jours puis 1 jour avant la fin de la période (chaque rappel une fois par établissement et par période, comme le planificateur).',
 } as const;
 
 const importRetoursCommand = defineCommand(RETOURS_SPEC, ({ argv }) => withContext((ctx) => runImportRetours(ctx, [...argv])));
@@ -81,12 +82,12 @@ export async function runRappels(ctx: AppContext, args: string[], out: (line: st
   const r = await sendBankDetailsReminders(ctx, annee);
   if (!r.periode) {
     out(
-      `Aucun rappel n’est dû aujourd’hui pour la campagne ${annee} : les rappels partent dans les ${r.jours} jours qui précèdent la fin d’une période.`,
+      `Aucun rappel n’est dû aujourd’hui pour la campagne ${annee} : les rappels partent 7 jours, puis 1 jour, avant la fin d’une période.`,
     );
     return 0;
   }
   out(
-    `Campagne ${annee}, période ${r.periode.numero} (fin le ${formatJour(r.periode.fin)}) : ${formatIntegerPlain(r.envoyes)} établissement(s) rappelé(s), ${formatIntegerPlain(r.dejaRappeles)} déjà rappelé(s) pour cette période.`,
+    `Campagne ${annee}, période ${r.periode.numero} (fin le ${formatJour(r.periode.fin)}), rappel ${r.jours === 1 ? 'de la veille' : `à ${r.jours} jours`} : ${formatIntegerPlain(r.envoyes)} établissement(s) rappelé(s), ${formatIntegerPlain(r.dejaRappeles)} déjà rappelé(s).`,
   );
   return 0;
 }
