@@ -31,11 +31,12 @@ export function ErrorSummary(props: { errors?: FieldErrors; message?: string }) 
 export type InputSpec = Omit<Parameters<typeof Input>[0], 'value' | 'error'>;
 
 /** Inputs of one form, in order, each with the value and the error of its name. */
-export function Inputs(props: { fields: readonly InputSpec[]; values: Record<string, unknown>; errors: FieldErrors }) {
+export function Inputs(props: { fields: readonly InputSpec[]; values: object; errors: FieldErrors }) {
+  const values = props.values as Readonly<Record<string, unknown>>;
   return (
     <>
       {props.fields.map((f) => (
-        <Input key={f.name} {...f} value={props.values[f.name]} error={props.errors[f.name]} />
+        <Input key={f.name} {...f} value={values[f.name]} error={props.errors[f.name]} />
       ))}
     </>
   );
@@ -285,5 +286,51 @@ export function BackToMenu() {
         Retour au menu personnalisé
       </a>
     </p>
+  );
+}
+
+/**
+ * A DSFR fieldset named by its legend (and the legend's hint), its fields in one `fr-fieldset__element`.
+ * `legendId` is the legend's id, which `aria-labelledby` points to.
+ */
+export function Fieldset(props: {
+  legendId: string;
+  legend: ReactNode;
+  hint?: ReactNode;
+  id?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <fieldset className={props.className ? `fr-fieldset ${props.className}` : 'fr-fieldset'} id={props.id} aria-labelledby={props.legendId}>
+      <legend className="fr-fieldset__legend" id={props.legendId}>
+        {props.legend}
+        {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
+      </legend>
+      <div className="fr-fieldset__element">{props.children}</div>
+    </fieldset>
+  );
+}
+
+/** One checkbox (`id` is its name), its label and its hint, which describes it. */
+export function Checkbox(props: { name: string; value: string; checked: boolean; label: ReactNode; hint: ReactNode }) {
+  const hintId = `${props.name}-hint`;
+  return (
+    <div className="fr-checkbox-group">
+      <input
+        type="checkbox"
+        id={props.name}
+        name={props.name}
+        value={props.value}
+        defaultChecked={props.checked}
+        aria-describedby={hintId}
+      />
+      <label className="fr-label" htmlFor={props.name}>
+        {props.label}
+        <span className="fr-hint-text" id={hintId}>
+          {props.hint}
+        </span>
+      </label>
+    </div>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatPercent } from '../../shared/format.js';
-import { Alert, CsrfField } from '../components/form.js';
+import { Alert, Checkbox, CsrfField, Fieldset } from '../components/form.js';
 import { LineReport, RefusedFile, Table, type ReportLine } from '../components/table.js';
 import { BackAndSubmit } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -186,23 +186,15 @@ function AllOrNothing() {
 /** « Valider les attributions » (ticked unless the person unticked it last time). */
 function ValidationFieldset(props: { valider: boolean }) {
   return (
-    <fieldset className="fr-fieldset" aria-labelledby="validation-legend">
-      <legend className="fr-fieldset__legend" id="validation-legend">
-        Validation
-      </legend>
-      <div className="fr-fieldset__element">
-        <div className="fr-checkbox-group">
-          <input type="checkbox" id="valider" name="valider" value="1" defaultChecked={props.valider} aria-describedby="valider-hint" />
-          <label className="fr-label" htmlFor="valider">
-            Valider les attributions
-            <span className="fr-hint-text" id="valider-hint">
-              Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les
-              valider plus tard depuis la synthèse.
-            </span>
-          </label>
-        </div>
-      </div>
-    </fieldset>
+    <Fieldset legendId="validation-legend" legend="Validation">
+      <Checkbox
+        name="valider"
+        value="1"
+        checked={props.valider}
+        label="Valider les attributions"
+        hint="Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les valider plus tard depuis la synthèse."
+      />
+    </Fieldset>
   );
 }
 
