@@ -312,25 +312,24 @@ export function Fieldset(props: {
   );
 }
 
-/** One checkbox (`id` is its name), its label and its hint, which describes it. */
-export function Checkbox(props: { name: string; value: string; checked: boolean; label: ReactNode; hint: ReactNode }) {
-  const hintId = `${props.name}-hint`;
+/** What a `PreferenceForm` asks: the checkbox's name, legend and choice, and its submit button. */
+export interface Preference {
+  name: string;
+  legend: string;
+  choice: { value: string; label: string; hint: string };
+  submit: { label: string; className: string };
+}
+
+/** A preference saved on its own: a form posting one checkbox (in its fieldset) and its submit button. */
+export function PreferenceForm(props: { action: string; csrfToken: string; preference: Preference; checked: boolean; className?: string }) {
+  const p = props.preference;
   return (
-    <div className="fr-checkbox-group">
-      <input
-        type="checkbox"
-        id={props.name}
-        name={props.name}
-        value={props.value}
-        defaultChecked={props.checked}
-        aria-describedby={hintId}
-      />
-      <label className="fr-label" htmlFor={props.name}>
-        {props.label}
-        <span className="fr-hint-text" id={hintId}>
-          {props.hint}
-        </span>
-      </label>
-    </div>
+    <form method="post" action={props.action} className={props.className}>
+      <CsrfField token={props.csrfToken} />
+      <CheckboxGroup name={p.name} legend={p.legend} options={[{ ...p.choice, checked: props.checked }]} />
+      <button className={p.submit.className} type="submit">
+        {p.submit.label}
+      </button>
+    </form>
   );
 }

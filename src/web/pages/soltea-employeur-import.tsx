@@ -5,7 +5,7 @@
  */
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatPercent } from '../../shared/format.js';
-import { Alert, Checkbox, CsrfField, Fieldset } from '../components/form.js';
+import { Alert, CheckboxGroup, CsrfField } from '../components/form.js';
 import { LineReport, RefusedFile, Table, type ReportLine } from '../components/table.js';
 import { BackAndSubmit } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -183,18 +183,17 @@ function AllOrNothing() {
   );
 }
 
+const VALIDER_HINT =
+  'Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les valider plus tard depuis la synthèse.';
+
 /** « Valider les attributions » (ticked unless the person unticked it last time). */
 function ValidationFieldset(props: { valider: boolean }) {
   return (
-    <Fieldset legendId="validation-legend" legend="Validation">
-      <Checkbox
-        name="valider"
-        value="1"
-        checked={props.valider}
-        label="Valider les attributions"
-        hint="Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les valider plus tard depuis la synthèse."
-      />
-    </Fieldset>
+    <CheckboxGroup
+      name="valider"
+      legend="Validation"
+      options={[{ value: '1', label: 'Valider les attributions', hint: VALIDER_HINT, checked: props.valider }]}
+    />
   );
 }
 
