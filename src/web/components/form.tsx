@@ -326,10 +326,35 @@ export function PreferenceForm(props: { action: string; csrfToken: string; prefe
   return (
     <form method="post" action={props.action} className={props.className}>
       <CsrfField token={props.csrfToken} />
-      <CheckboxGroup name={p.name} legend={p.legend} options={[{ ...p.choice, checked: props.checked }]} />
+      <Fieldset legendId={`${p.name}-legend`} legend={p.legend}>
+        <Checkbox name={p.name} {...p.choice} checked={props.checked} />
+      </Fieldset>
       <button className={p.submit.className} type="submit">
         {p.submit.label}
       </button>
     </form>
+  );
+}
+
+/** One checkbox (its id is its name), its label and its hint, which describes it. */
+export function Checkbox(props: { name: string; value: string; checked: boolean; label: ReactNode; hint: ReactNode }) {
+  const hintId = `${props.name}-hint`;
+  return (
+    <div className="fr-checkbox-group">
+      <input
+        type="checkbox"
+        id={props.name}
+        name={props.name}
+        value={props.value}
+        defaultChecked={props.checked}
+        aria-describedby={hintId}
+      />
+      <label className="fr-label" htmlFor={props.name}>
+        {props.label}
+        <span className="fr-hint-text" id={hintId}>
+          {props.hint}
+        </span>
+      </label>
+    </div>
   );
 }

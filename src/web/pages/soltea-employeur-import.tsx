@@ -5,7 +5,7 @@
  */
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatPercent } from '../../shared/format.js';
-import { Alert, CheckboxGroup, CsrfField } from '../components/form.js';
+import { Alert, Checkbox, CsrfField, Fieldset } from '../components/form.js';
 import { LineReport, RefusedFile, Table, type ReportLine } from '../components/table.js';
 import { BackAndSubmit } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -189,11 +189,9 @@ const VALIDER_HINT =
 /** « Valider les attributions » (ticked unless the person unticked it last time). */
 function ValidationFieldset(props: { valider: boolean }) {
   return (
-    <CheckboxGroup
-      name="valider"
-      legend="Validation"
-      options={[{ value: '1', label: 'Valider les attributions', hint: VALIDER_HINT, checked: props.valider }]}
-    />
+    <Fieldset legendId="validation-legend" legend="Validation">
+      <Checkbox name="valider" value="1" label="Valider les attributions" hint={VALIDER_HINT} checked={props.valider} />
+    </Fieldset>
   );
 }
 
