@@ -336,24 +336,14 @@ export function PreferenceForm(props: { action: string; csrfToken: string; prefe
   );
 }
 
-/** One checkbox (its id is its name), its label and its hint, which describes it. */
+/** One checkbox (its id is its name) and its label, which holds its hint (so the hint is read with the name). */
 export function Checkbox(props: { name: string; value: string; checked: boolean; label: ReactNode; hint: ReactNode }) {
-  const hintId = `${props.name}-hint`;
   return (
     <div className="fr-checkbox-group">
-      <input
-        type="checkbox"
-        id={props.name}
-        name={props.name}
-        value={props.value}
-        defaultChecked={props.checked}
-        aria-describedby={hintId}
-      />
+      <input type="checkbox" id={props.name} name={props.name} value={props.value} defaultChecked={props.checked} />
       <label className="fr-label" htmlFor={props.name}>
         {props.label}
-        <span className="fr-hint-text" id={hintId}>
-          {props.hint}
-        </span>
+        <span className="fr-hint-text">{props.hint}</span>
       </label>
     </div>
   );

@@ -14,13 +14,13 @@ const isCell = (c: Column): c is { label: ReactNode; className: string } =>
  */
 export type TableRows<T> =
   | { row: (item: T, index: number) => ReactNode }
-  | { cells: (item: T) => readonly ReactNode[]; rowKey: (item: T) => string | number; rowHeader?: boolean };
+  | { cells: (item: T) => readonly ReactNode[]; rowKey: (item: T, index: number) => string | number; rowHeader?: boolean };
 
 const renderRow = <T,>(spec: TableRows<T>, item: T, index: number): ReactNode =>
   'row' in spec ? (
     spec.row(item, index)
   ) : (
-    <tr key={spec.rowKey(item)}>
+    <tr key={spec.rowKey(item, index)}>
       {spec.cells(item).map((c, i) =>
         i === 0 && spec.rowHeader ? (
           <th scope="row" key={i}>

@@ -152,13 +152,8 @@ function FileFormat() {
       caption="Format du fichier : une ligne d’en-tête, puis une ligne par attribution"
       columns={['Colonne', 'Contenu', 'Exemple']}
       rows={FILE_COLUMNS}
-      row={([column, content, example]) => (
-        <tr key={column}>
-          <td>{column}</td>
-          <td>{content}</td>
-          <td>{example}</td>
-        </tr>
-      )}
+      rowKey={([column]) => column}
+      cells={(r) => r}
     />
   );
 }
@@ -225,13 +220,8 @@ function Unavailable(props: { indisponibles: UnavailableSiret[] }) {
         caption={<>{props.indisponibles.length} SIRET de vos portefeuilles : leurs lignes seraient refusées</>}
         columns={['SIRET', 'Dénomination', 'Raison']}
         rows={props.indisponibles.slice(0, MAX_UNAVAILABLE_ROWS)}
-        row={(s) => (
-          <tr key={s.siret}>
-            <td>{formatSiret(s.siret)}</td>
-            <td>{s.denomination ?? '—'}</td>
-            <td>{s.raison}</td>
-          </tr>
-        )}
+        rowKey={(s) => s.siret}
+        cells={(s) => [formatSiret(s.siret), s.denomination ?? '—', s.raison]}
       />
     </>
   );
