@@ -28,18 +28,16 @@ interface CriteriaForm {
   errors: FieldErrors;
 }
 
-/** A text criterion in its grid column: the label of its name, its value and its error. */
+/** What a criterion's field in its grid column reads of the form: the label of its name and its error. */
+const fieldOf = (name: CriteriaField, form: CriteriaForm) => ({ name, label: FIELD_LABELS[name], error: form.errors[name] });
+
+/** A text criterion in its grid column, with its value. */
 function CriterionInput(props: { col: string; name: CriteriaField; hint: string; form: CriteriaForm; maxLength?: number }) {
+  const field = fieldOf(props.name, props.form);
+  const maxLength = props.maxLength ?? MAX_FIELD_LENGTH;
   return (
     <div className={props.col}>
-      <Input
-        name={props.name}
-        label={FIELD_LABELS[props.name]}
-        hint={props.hint}
-        value={props.form.values[props.name]}
-        error={props.form.errors[props.name]}
-        maxLength={props.maxLength ?? MAX_FIELD_LENGTH}
-      />
+      <Input {...field} hint={props.hint} value={props.form.values[props.name]} maxLength={maxLength} />
     </div>
   );
 }
@@ -53,15 +51,10 @@ function CriterionSelect(props: {
   all?: string;
   options: readonly { value: string; label: string }[];
 }) {
+  const options = props.all === undefined ? props.options : [{ value: '', label: props.all }, ...props.options];
   return (
     <div className={props.col}>
-      <Select
-        name={props.name}
-        label={FIELD_LABELS[props.name]}
-        value={props.value}
-        error={props.form.errors[props.name]}
-        options={props.all === undefined ? props.options : [{ value: '', label: props.all }, ...props.options]}
-      />
+      <Select {...fieldOf(props.name, props.form)} value={props.value} options={options} />
     </div>
   );
 }
