@@ -31,11 +31,12 @@ export function ErrorSummary(props: { errors?: FieldErrors; message?: string }) 
 export type InputSpec = Omit<Parameters<typeof Input>[0], 'value' | 'error'>;
 
 /** Inputs of one form, in order, each with the value and the error of its name. */
-export function Inputs(props: { fields: readonly InputSpec[]; values: Record<string, unknown>; errors: FieldErrors }) {
+export function Inputs(props: { fields: readonly InputSpec[]; values: object; errors: FieldErrors }) {
+  const values = props.values as Readonly<Record<string, unknown>>;
   return (
     <>
       {props.fields.map((f) => (
-        <Input key={f.name} {...f} value={props.values[f.name]} error={props.errors[f.name]} />
+        <Input key={f.name} {...f} value={values[f.name]} error={props.errors[f.name]} />
       ))}
     </>
   );
@@ -285,5 +286,65 @@ export function BackToMenu() {
         Retour au menu personnalisé
       </a>
     </p>
+  );
+}
+
+/**
+ * A DSFR fieldset named by its legend (and the legend's hint), its fields in one `fr-fieldset__element`.
+ * `legendId` is the legend's id, which `aria-labelledby` points to.
+ */
+export function Fieldset(props: {
+  legendId: string;
+  legend: ReactNode;
+  hint?: ReactNode;
+  id?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <fieldset className={props.className ? `fr-fieldset ${props.className}` : 'fr-fieldset'} id={props.id} aria-labelledby={props.legendId}>
+      <legend className="fr-fieldset__legend" id={props.legendId}>
+        {props.legend}
+        {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
+      </legend>
+      <div className="fr-fieldset__element">{props.children}</div>
+    </fieldset>
+  );
+}
+
+/** What a `PreferenceForm` asks: the checkbox's name, legend and choice, and its submit button. */
+export interface Preference {
+  name: string;
+  legend: string;
+  choice: { value: string; label: string; hint: string };
+  submit: { label: string; className: string };
+}
+
+/** A preference saved on its own: a form posting one checkbox (in its fieldset) and its submit button. */
+export function PreferenceForm(props: { action: string; csrfToken: string; preference: Preference; checked: boolean; className?: string }) {
+  const p = props.preference;
+  return (
+    <form method="post" action={props.action} className={props.className}>
+      <CsrfField token={props.csrfToken} />
+      <Fieldset legendId={`${p.name}-legend`} legend={p.legend}>
+        <Checkbox name={p.name} {...p.choice} checked={props.checked} />
+      </Fieldset>
+      <button className={p.submit.className} type="submit">
+        {p.submit.label}
+      </button>
+    </form>
+  );
+}
+
+/** One checkbox (its id is its name) and its label, which holds its hint (so the hint is read with the name). */
+export function Checkbox(props: { name: string; value: string; checked: boolean; label: ReactNode; hint: ReactNode }) {
+  return (
+    <div className="fr-checkbox-group">
+      <input type="checkbox" id={props.name} name={props.name} value={props.value} defaultChecked={props.checked} />
+      <label className="fr-label" htmlFor={props.name}>
+        {props.label}
+        <span className="fr-hint-text">{props.hint}</span>
+      </label>
+    </div>
   );
 }

@@ -8,22 +8,49 @@ export type Column = ReactNode | { label: ReactNode; className: string };
 const isCell = (c: Column): c is { label: ReactNode; className: string } =>
   typeof c === 'object' && c !== null && 'className' in c && 'label' in c;
 
-export function Table<T>(props: {
-  caption: ReactNode;
-  /** `fr-sr-only` when the caption is for screen readers only */
-  captionClassName?: string;
-  columns: readonly Column[];
-  rows: readonly T[];
-  /** one row (`<tr>`, with its key) per item */
-  row: (item: T, index: number) => ReactNode;
-  /** `fr-table--bordered` */
-  bordered?: boolean;
-  /** further classes of the frame (`fr-mt-2w`, `fr-table--no-caption-print`) */
-  className?: string;
-  id?: string;
-  /** when there are no rows: one cell across every column with this text */
-  empty?: ReactNode;
-}) {
+/**
+ * How an item becomes a row: `row`, the whole `<tr>` with its key; or `cells`, the row's cells in column
+ * order (`<td>`, the first a `<th scope="row">` with `rowHeader`) under the key `rowKey` gives.
+ */
+export type TableRows<T> =
+  | { row: (item: T, index: number) => ReactNode }
+  | { cells: (item: T) => readonly ReactNode[]; rowKey: (item: T, index: number) => string | number; rowHeader?: boolean };
+
+const renderRow = <T,>(spec: TableRows<T>, item: T, index: number): ReactNode =>
+  'row' in spec ? (
+    spec.row(item, index)
+  ) : (
+    <tr key={spec.rowKey(item, index)}>
+      {spec.cells(item).map((c, i) =>
+        i === 0 && spec.rowHeader ? (
+          <th scope="row" key={i}>
+            {c}
+          </th>
+        ) : (
+          <td key={i}>{c}</td>
+        ),
+      )}
+    </tr>
+  );
+
+export function Table<T>(
+  props: TableRows<T> & {
+    caption: ReactNode;
+    /** `fr-sr-only` when the caption is for screen readers only */
+    captionClassName?: string;
+    columns: readonly Column[];
+    rows: readonly T[];
+    /** `fr-table--bordered` */
+    bordered?: boolean;
+    /** further classes of the frame (`fr-mt-2w`, `fr-table--no-caption-print`) */
+    className?: string;
+    id?: string;
+    /** when there are no rows: one cell across every column with this text */
+    empty?: ReactNode;
+    /** the `<tfoot>`'s rows (a total) */
+    foot?: ReactNode;
+  },
+) {
   const frame = ['fr-table', props.bordered ? 'fr-table--bordered' : null, props.className].filter(Boolean).join(' ');
   return (
     <div className={frame} id={props.id}>
@@ -50,8 +77,9 @@ export function Table<T>(props: {
               <td colSpan={props.columns.length}>{props.empty}</td>
             </tr>
           ) : null}
-          {props.rows.map(props.row)}
+          {props.rows.map((item, i) => renderRow(props, item, i))}
         </tbody>
+        {props.foot ? <tfoot>{props.foot}</tfoot> : null}
       </table>
     </div>
   );

@@ -1,4 +1,5 @@
 import { DECLARATIONS } from '../../domain/declarations.js';
+import type { CompanyEtablissements } from '../../modules/gestion/declarations.js';
 import { formatSiren, formatSiret } from '../../domain/identifiers.js';
 import { formatDateTimeShort } from '../../shared/format.js';
 import { DualList, PendingAlert } from '../components/dual-list.js';
@@ -6,16 +7,8 @@ import { Alert, BackToMenu, CsrfField, ErrorSummary } from '../components/form.j
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 
-export interface EtablissementRowView {
-  siret: string;
-  denomination: string;
-  adresse: string;
-  codePostal: string | null;
-  libelleCommune: string | null;
-  estSiege: boolean;
-  etatAdministratif: 'A' | 'F';
-  declarations: number;
-}
+/** One établissement of the company's list, with how many declarations it has chosen. */
+export type EtablissementRowView = CompanyEtablissements['etablissements'][number];
 
 export const adresseOf = (e: Pick<EtablissementRowView, 'adresse' | 'codePostal' | 'libelleCommune'>) =>
   e.adresse || `${e.codePostal ?? ''} ${e.libelleCommune ?? ''}`.trim();

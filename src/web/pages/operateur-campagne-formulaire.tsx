@@ -7,7 +7,7 @@
 import type { ReactNode } from 'react';
 import type { CampaignFormValues } from '../../modules/campagnes/formulaire.js';
 import type { FieldErrors } from '../../shared/fields.js';
-import { Alert, CsrfField, ErrorSummary, Input, Select } from '../components/form.js';
+import { Alert, CsrfField, ErrorSummary, Fieldset, Input, Inputs, Select, type InputSpec } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { OperatorFrame } from './operateur.js';
 
@@ -111,74 +111,29 @@ function Waves(props: { values: CampaignFormValues; errors: FieldErrors }) {
 }
 
 /** When establishments, then employers, may connect. */
-function Openings(props: { values: CampaignFormValues; errors: FieldErrors }) {
-  const { values: v, errors } = props;
-  return (
-    <fieldset className="fr-fieldset" aria-labelledby="ouvertures-legende">
-      <legend className="fr-fieldset__legend" id="ouvertures-legende">
-        Ouvertures
-      </legend>
-      <div className="fr-fieldset__element">
-        <Input
-          type="date"
-          name="etablissementsOuverture"
-          label="Ouverture aux établissements"
-          hint={DAY_HINT}
-          value={v.etablissementsOuverture}
-          error={errors.etablissementsOuverture}
-        />
-        <Input
-          type="date"
-          name="employeursOuverture"
-          label="Ouverture aux employeurs"
-          hint={DAY_HINT}
-          value={v.employeursOuverture}
-          error={errors.employeursOuverture}
-        />
-      </div>
-    </fieldset>
-  );
-}
+const OPENING_FIELDS: readonly InputSpec[] = [
+  { type: 'date', name: 'etablissementsOuverture', label: 'Ouverture aux établissements', hint: DAY_HINT },
+  { type: 'date', name: 'employeursOuverture', label: 'Ouverture aux employeurs', hint: DAY_HINT },
+];
 
 /** The re-designation deadline, the reliquat’s date and regional part, the arrêté. */
-function EndFields(props: { values: CampaignFormValues; errors: FieldErrors }) {
-  const { values: v, errors } = props;
-  return (
-    <fieldset className="fr-fieldset" aria-labelledby="fin-legende">
-      <legend className="fr-fieldset__legend" id="fin-legende">
-        Parts non versables et fonds non affectés
-      </legend>
-      <div className="fr-fieldset__element">
-        <Input
-          type="date"
-          name="redesignationFin"
-          label="Fin des re-désignations (facultatif)"
-          hint="Dernier jour pour désigner un autre établissement ; par défaut la veille de la répartition des fonds non affectés."
-          value={v.redesignationFin}
-          error={errors.redesignationFin}
-        />
-        <Input
-          type="date"
-          name="reliquat"
-          label="Répartition des fonds non affectés : à partir du"
-          hint={DAY_HINT}
-          value={v.reliquat}
-          error={errors.reliquat}
-        />
-        <Input
-          name="reliquatPartRegionale"
-          label="Part régionale des fonds non affectés, en % (facultatif)"
-          hint="Entre 20 et 80 (article R. 6241-28 du code du travail) ; 40 par défaut."
-          inputMode="numeric"
-          maxLength={6}
-          value={v.reliquatPartRegionale}
-          error={errors.reliquatPartRegionale}
-        />
-        <Input name="source" label="Source (arrêté)" maxLength={500} value={v.source} error={errors.source} />
-      </div>
-    </fieldset>
-  );
-}
+const END_FIELDS: readonly InputSpec[] = [
+  {
+    type: 'date',
+    name: 'redesignationFin',
+    label: 'Fin des re-désignations (facultatif)',
+    hint: 'Dernier jour pour désigner un autre établissement ; par défaut la veille de la répartition des fonds non affectés.',
+  },
+  { type: 'date', name: 'reliquat', label: 'Répartition des fonds non affectés : à partir du', hint: DAY_HINT },
+  {
+    name: 'reliquatPartRegionale',
+    label: 'Part régionale des fonds non affectés, en % (facultatif)',
+    hint: 'Entre 20 et 80 (article R. 6241-28 du code du travail) ; 40 par défaut.',
+    inputMode: 'numeric',
+    maxLength: 6,
+  },
+  { name: 'source', label: 'Source (arrêté)', maxLength: 500 },
+];
 
 export function OperatorCampaignFormPage(props: {
   ctx: PageContext;
@@ -213,10 +168,14 @@ export function OperatorCampaignFormPage(props: {
       <ErrorSummary errors={errors} message={props.message} />
       <form method="post" action={`/operateur/campagnes/${props.annee}`} noValidate>
         <CsrfField token={props.ctx.csrfToken} />
-        <Openings values={v} errors={errors} />
+        <Fieldset legendId="ouvertures-legende" legend="Ouvertures">
+          <Inputs fields={OPENING_FIELDS} values={v} errors={errors} />
+        </Fieldset>
         <Periods values={v} errors={errors} />
         <Waves values={v} errors={errors} />
-        <EndFields values={v} errors={errors} />
+        <Fieldset legendId="fin-legende" legend="Parts non versables et fonds non affectés">
+          <Inputs fields={END_FIELDS} values={v} errors={errors} />
+        </Fieldset>
         <ul className="fr-btns-group fr-btns-group--inline-md">
           <li>
             <button className="fr-btn" type="submit" name="action" value="enregistrer">

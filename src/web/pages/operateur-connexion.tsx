@@ -7,15 +7,9 @@ import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Layout, type PageContext } from '../layout.js';
 import { PasswordFields } from './password-fields.js';
+import type { LoginFormProps } from './public.js';
 
-export function AgentLoginPage(props: {
-  ctx: PageContext;
-  values?: Record<string, unknown>;
-  errors?: FieldErrors;
-  message?: string;
-  notice?: string;
-  retour?: string;
-}) {
+export function AgentLoginPage(props: LoginFormProps) {
   const e = props.errors ?? {};
   return (
     <Layout ctx={props.ctx} title="Connexion à l’espace opérateur">

@@ -77,14 +77,13 @@ export function SansCoordonneesPage(props: {
         columns={['Établissement', 'SIRET', 'Situation', 'Relance de la période']}
         rows={props.rows}
         empty="Aucun établissement attributaire n’est sans coordonnées bancaires vérifiées."
-        row={(r) => (
-          <tr key={r.siret}>
-            <td>{r.nom}</td>
-            <td>{formatSiret(r.siret)}</td>
-            <td>{SITUATIONS[r.situation]}</td>
-            <td>{r.rappeleLe ? `Relancé le ${formatDateTime(r.rappeleLe)}` : 'Pas encore relancé'}</td>
-          </tr>
-        )}
+        rowKey={(r) => r.siret}
+        cells={(r) => [
+          r.nom,
+          formatSiret(r.siret),
+          SITUATIONS[r.situation],
+          r.rappeleLe ? `Relancé le ${formatDateTime(r.rappeleLe)}` : 'Pas encore relancé',
+        ]}
       />
       <Pager page={props.page} pages={props.pages} base={`/operateur/sans-coordonnees?annee=${props.annee}`} />
     </OperatorFrame>

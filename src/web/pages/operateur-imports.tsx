@@ -10,6 +10,7 @@ import { formatDateTime, formatInteger, plural } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Table } from '../components/table.js';
+import { ButtonsGroup } from '../components/buttons.js';
 import type { PageContext } from '../layout.js';
 import { OperatorFrame, Pager } from './operateur.js';
 
@@ -156,18 +157,13 @@ export function ImportFormPage(props: {
           />
         ) : null}
         <FileField info={info} error={errors.fichier} />
-        <ul className="fr-btns-group fr-btns-group--inline-md">
-          <li>
-            <a className="fr-btn fr-btn--secondary" href="/operateur/imports">
-              Retour
-            </a>
-          </li>
-          <li>
-            <button className="fr-btn" type="submit">
-              Importer
-            </button>
-          </li>
-        </ul>
+        <ButtonsGroup
+          className="fr-btns-group--inline-md"
+          buttons={[
+            { label: 'Retour', href: '/operateur/imports', className: 'fr-btn fr-btn--secondary' },
+            { label: 'Importer', submit: true },
+          ]}
+        />
       </form>
     </OperatorFrame>
   );

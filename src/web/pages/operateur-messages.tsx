@@ -2,6 +2,7 @@
 import type { QueueOverview } from '../../modules/messages/suivi.js';
 import { formatDateTime, plural } from '../../shared/format.js';
 import { Alert } from '../components/form.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
 import { OperatorFrame } from './operateur.js';
 
@@ -16,59 +17,25 @@ export function OperatorMessagesPage(props: { ctx: PageContext; o: QueueOverview
       {o.abandonnes.length === 0 ? (
         <Alert type="info">Aucun courriel n’a été abandonné.</Alert>
       ) : (
-        <div className="fr-table">
-          <table>
-            <caption>{`Les ${o.abandonnes.length} derniers courriels abandonnés`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">N°</th>
-                <th scope="col">Destinataire</th>
-                <th scope="col">Objet</th>
-                <th scope="col">Essais</th>
-                <th scope="col">Dernière erreur</th>
-                <th scope="col">Abandonné le</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.abandonnes.map((a) => (
-                <tr key={a.id}>
-                  <td>{a.id}</td>
-                  <td>{a.to}</td>
-                  <td>{a.subject}</td>
-                  <td>{a.attempts}</td>
-                  <td>{a.lastError ?? ''}</td>
-                  <td>{formatDateTime(a.gaveUpAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption={`Les ${o.abandonnes.length} derniers courriels abandonnés`}
+          columns={['N°', 'Destinataire', 'Objet', 'Essais', 'Dernière erreur', 'Abandonné le']}
+          rows={o.abandonnes}
+          rowKey={(a) => a.id}
+          cells={(a) => [a.id, a.to, a.subject, a.attempts, a.lastError ?? '', formatDateTime(a.gaveUpAt)]}
+        />
       )}
       <h2>Messages de la campagne</h2>
       {o.evenements.length === 0 ? (
         <Alert type="info">Aucun message de la campagne n’a encore été envoyé.</Alert>
       ) : (
-        <div className="fr-table">
-          <table>
-            <caption>Ouvertures, rappels avant la fin des périodes et récapitulatifs quotidiens envoyés</caption>
-            <thead>
-              <tr>
-                <th scope="col">Événement</th>
-                <th scope="col">Traité le</th>
-                <th scope="col">Courriels</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.evenements.map((e) => (
-                <tr key={e.cle}>
-                  <td>{e.cle}</td>
-                  <td>{formatDateTime(e.traiteLe)}</td>
-                  <td>{e.messages}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption="Ouvertures, rappels avant la fin des périodes et récapitulatifs quotidiens envoyés"
+          columns={['Événement', 'Traité le', 'Courriels']}
+          rows={o.evenements}
+          rowKey={(e) => e.cle}
+          cells={(e) => [e.cle, formatDateTime(e.traiteLe), e.messages]}
+        />
       )}
     </OperatorFrame>
   );

@@ -60,27 +60,22 @@ function ReliquatFigures(props: { r: ReliquatView; regions: RegionLabel[] }) {
         caption="Par région des employeurs"
         columns={['Région', 'Crédits non attribués', 'Parts non versables', 'Part régionale', 'Établissements habilités']}
         rows={r.regions}
-        row={(g) => (
-          <tr key={g.region ?? 'inconnue'}>
-            <td>{label(g.region)}</td>
-            <td>{formatEuros(g.nonAttribueCents)}</td>
-            <td>{formatEuros(g.nonVersableCents)}</td>
-            <td>{formatEuros(g.partCents)}</td>
-            <td>{formatInteger(g.etablissements)}</td>
-          </tr>
-        )}
+        rowKey={(g) => g.region ?? 'inconnue'}
+        cells={(g) => [
+          label(g.region),
+          formatEuros(g.nonAttribueCents),
+          formatEuros(g.nonVersableCents),
+          formatEuros(g.partCents),
+          formatInteger(g.etablissements),
+        ]}
       />
       <Table
         caption="Reste au fonds pour l’année suivante (article R. 6241-28-1 du code du travail)"
         columns={['Motif', 'Montant']}
         rows={r.reports}
         empty="Rien n’est reporté."
-        row={(x) => (
-          <tr key={x.motif}>
-            <td>{MOTIFS_REPORT[x.motif]}</td>
-            <td>{formatEuros(x.cents)}</td>
-          </tr>
-        )}
+        rowKey={(x) => x.motif}
+        cells={(x) => [MOTIFS_REPORT[x.motif], formatEuros(x.cents)]}
       />
     </>
   );
@@ -94,18 +89,17 @@ function SharesTable(props: { shares: ReliquatView['shares']; regions: RegionLab
       columns={['Établissement', 'SIRET', 'Région', 'Part régionale', 'Part nationale', 'Formations en tension', 'Total', 'Versable']}
       rows={props.shares}
       empty="Aucun établissement ne reçoit de part."
-      row={(s) => (
-        <tr key={s.siret}>
-          <td>{s.nom}</td>
-          <td>{formatSiret(s.siret)}</td>
-          <td>{label(s.region)}</td>
-          <td>{formatEuros(s.regionaleCents)}</td>
-          <td>{formatEuros(s.nationaleCents)}</td>
-          <td>{formatInteger(s.formations)}</td>
-          <td>{formatEuros(s.regionaleCents + s.nationaleCents)}</td>
-          <td>{s.motif === null ? 'Oui' : `Non : ${MOTIFS_REPORT[s.motif]}`}</td>
-        </tr>
-      )}
+      rowKey={(s) => s.siret}
+      cells={(s) => [
+        s.nom,
+        formatSiret(s.siret),
+        label(s.region),
+        formatEuros(s.regionaleCents),
+        formatEuros(s.nationaleCents),
+        formatInteger(s.formations),
+        formatEuros(s.regionaleCents + s.nationaleCents),
+        s.motif === null ? 'Oui' : `Non : ${MOTIFS_REPORT[s.motif]}`,
+      ]}
     />
   );
 }
@@ -194,26 +188,21 @@ export function RapprochementPage(props: { ctx: PageContext; view: Rapprochement
         caption="Égalité de la campagne"
         columns={['Rubrique', 'Montant']}
         rows={terms}
-        row={([libelle, cents]) => (
-          <tr key={libelle}>
-            <td>{libelle}</td>
-            <td>{formatEuros(cents)}</td>
-          </tr>
-        )}
+        rowKey={([libelle]) => libelle}
+        cells={([libelle, cents]) => [libelle, formatEuros(cents)]}
       />
       <Table
         caption="Écarts"
         columns={['Écart', 'SIRET', 'Ligne d’attribution', 'Montant']}
         rows={v.ecarts}
         empty="Aucun écart."
-        row={(e, i) => (
-          <tr key={i}>
-            <td>{e.libelle}</td>
-            <td>{e.siret ? formatSiret(e.siret) : '-'}</td>
-            <td>{e.attributionId ? String(e.attributionId) : '-'}</td>
-            <td>{formatEuros(e.cents)}</td>
-          </tr>
-        )}
+        rowKey={(_e, i) => i}
+        cells={(e) => [
+          e.libelle,
+          e.siret ? formatSiret(e.siret) : '-',
+          e.attributionId ? String(e.attributionId) : '-',
+          formatEuros(e.cents),
+        ]}
       />
       <OtherYears annee={v.annee} base="/operateur/rapprochement" />
     </OperatorFrame>

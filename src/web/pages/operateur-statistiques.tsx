@@ -47,12 +47,8 @@ function Figures(props: { view: StatistiquesView; figures: readonly FigureLigne[
         bordered
         columns={['Rubrique', 'Montant']}
         rows={props.figures}
-        row={(f) => (
-          <tr key={f.libelle}>
-            <td>{f.libelle}</td>
-            <td>{f.cents === null ? (f.texte ?? '') : formatEuros(f.cents)}</td>
-          </tr>
-        )}
+        rowKey={(f) => f.libelle}
+        cells={(f) => [f.libelle, f.cents === null ? (f.texte ?? '') : formatEuros(f.cents)]}
       />
     </section>
   );
@@ -86,15 +82,14 @@ function Jours(props: { annee: number; jours: readonly JourStatistique[] }) {
         columns={['Jour', 'Enregistré ce jour', 'Enregistré depuis l’ouverture', 'Validé ce jour', 'Validé depuis l’ouverture']}
         rows={actifs}
         empty="Aucune attribution enregistrée."
-        row={(j) => (
-          <tr key={j.jour}>
-            <td>{formatJour(j.jour)}</td>
-            <td>{formatEuros(j.enregistreCents)}</td>
-            <td>{formatEuros(j.enregistreCumulCents)}</td>
-            <td>{formatEuros(j.valideCents)}</td>
-            <td>{formatEuros(j.valideCumulCents)}</td>
-          </tr>
-        )}
+        rowKey={(j) => j.jour}
+        cells={(j) => [
+          formatJour(j.jour),
+          formatEuros(j.enregistreCents),
+          formatEuros(j.enregistreCumulCents),
+          formatEuros(j.valideCents),
+          formatEuros(j.valideCumulCents),
+        ]}
       />
     </section>
   );

@@ -10,6 +10,7 @@ import type { CalendarWave, Subtotal, TransferLine, WavePreview, WaveState } fro
 import { capitalise, formatDateTime, formatEuros, formatInteger, plural } from '../../shared/format.js';
 import type { Problem } from '../../shared/problem.js';
 import { Alert, CsrfField } from '../components/form.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
 import { OperatorFrame, Pager } from './operateur.js';
 
@@ -59,55 +60,39 @@ export function WavesListPage(props: {
         fichier de virements SEPA est alors écrit et son empreinte SHA-256 enregistrée.
       </p>
       {props.message ? <Alert type="error">{props.message}</Alert> : null}
-      <div className="fr-table fr-table--no-caption">
-        <table>
-          <caption>{`Vagues de la campagne ${props.annee}`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Vague</th>
-              <th scope="col">Date</th>
-              <th scope="col">État</th>
-              <th scope="col">Virements</th>
-              <th scope="col">Montant</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.vagues.map((v) => (
-              <tr key={v.numero}>
-                <td>{capitalise(waveName(v.numero))}</td>
-                <td>{formatJour(v.date)}</td>
-                <td>
-                  <StateBadge wave={v.wave} />
-                </td>
-                <td>{v.wave ? formatInteger(v.wave.nbVirements) : '-'}</td>
-                <td>{v.wave ? formatEuros(v.wave.totalCents) : '-'}</td>
-                <td>
-                  <ul className="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
-                    {v.wave ? (
-                      <li>
-                        <a className="fr-btn fr-btn--tertiary" href={`/operateur/vagues/${v.wave.id}`}>
-                          {`Voir la ${waveName(v.numero)}`}
-                        </a>
-                      </li>
-                    ) : null}
-                    {gestionnaire && v.numero > 0 && (!v.wave || v.wave.statut === 'preparee') ? (
-                      <li>
-                        <ActionButton
-                          ctx={props.ctx}
-                          action="/operateur/vagues/preparer"
-                          label={v.wave ? `Préparer à nouveau la vague n° ${v.numero}` : `Préparer la vague n° ${v.numero}`}
-                          fields={{ annee: String(props.annee), numero: String(v.numero) }}
-                        />
-                      </li>
-                    ) : null}
-                  </ul>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        className="fr-table--no-caption"
+        caption={`Vagues de la campagne ${props.annee}`}
+        columns={['Vague', 'Date', 'État', 'Virements', 'Montant', 'Actions']}
+        rows={props.vagues}
+        rowKey={(v) => v.numero}
+        cells={(v) => [
+          capitalise(waveName(v.numero)),
+          formatJour(v.date),
+          <StateBadge wave={v.wave} />,
+          v.wave ? formatInteger(v.wave.nbVirements) : '-',
+          v.wave ? formatEuros(v.wave.totalCents) : '-',
+          <ul className="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
+            {v.wave ? (
+              <li>
+                <a className="fr-btn fr-btn--tertiary" href={`/operateur/vagues/${v.wave.id}`}>
+                  {`Voir la ${waveName(v.numero)}`}
+                </a>
+              </li>
+            ) : null}
+            {gestionnaire && v.numero > 0 && (!v.wave || v.wave.statut === 'preparee') ? (
+              <li>
+                <ActionButton
+                  ctx={props.ctx}
+                  action="/operateur/vagues/preparer"
+                  label={v.wave ? `Préparer à nouveau la vague n° ${v.numero}` : `Préparer la vague n° ${v.numero}`}
+                  fields={{ annee: String(props.annee), numero: String(v.numero) }}
+                />
+              </li>
+            ) : null}
+          </ul>,
+        ]}
+      />
       <p className="fr-text--sm">
         Autre campagne :{' '}
         {[props.annee - 1, props.annee + 1].map((a) => (
@@ -122,57 +107,25 @@ export function WavesListPage(props: {
 
 function SubtotalTable(props: { caption: string; head: string; rows: Subtotal[] }) {
   return (
-    <div className="fr-table">
-      <table>
-        <caption>{props.caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{props.head}</th>
-            <th scope="col">Virements</th>
-            <th scope="col">Montant</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((r) => (
-            <tr key={r.code}>
-              <td>{r.libelle}</td>
-              <td>{formatInteger(r.virements)}</td>
-              <td>{formatEuros(r.cents)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption={props.caption}
+      columns={[props.head, 'Virements', 'Montant']}
+      rows={props.rows}
+      rowKey={(r) => r.code}
+      cells={(r) => [r.libelle, formatInteger(r.virements), formatEuros(r.cents)]}
+    />
   );
 }
 
 function TransfersTable(props: { rows: TransferLine[] }) {
   return (
-    <div className="fr-table">
-      <table>
-        <caption>Virements de la vague</caption>
-        <thead>
-          <tr>
-            <th scope="col">N°</th>
-            <th scope="col">Bénéficiaire</th>
-            <th scope="col">SIRET</th>
-            <th scope="col">Montant</th>
-            <th scope="col">Libellé</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((t) => (
-            <tr key={t.numero}>
-              <td>{String(t.numero)}</td>
-              <td>{t.beneficiaire}</td>
-              <td>{formatSiret(t.siret)}</td>
-              <td>{formatEuros(t.cents)}</td>
-              <td>{t.libelle}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption="Virements de la vague"
+      columns={['N°', 'Bénéficiaire', 'SIRET', 'Montant', 'Libellé']}
+      rows={props.rows}
+      rowKey={(t) => t.numero}
+      cells={(t) => [String(t.numero), t.beneficiaire, formatSiret(t.siret), formatEuros(t.cents), t.libelle]}
+    />
   );
 }
 
@@ -266,27 +219,13 @@ export function WavePreviewPage(props: {
         rows={props.preview.parCategorie}
       />
       {unpaid.length ? (
-        <div className="fr-table">
-          <table>
-            <caption>Parts non versables (article D. 6241-27-1)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Motif</th>
-                <th scope="col">Lignes</th>
-                <th scope="col">Montant</th>
-              </tr>
-            </thead>
-            <tbody>
-              {unpaid.map((u) => (
-                <tr key={u.motif}>
-                  <td>{MOTIFS_NON_VERSABLE[u.motif] ?? u.motif}</td>
-                  <td>{formatInteger(u.lignes)}</td>
-                  <td>{formatEuros(u.cents)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption="Parts non versables (article D. 6241-27-1)"
+          columns={['Motif', 'Lignes', 'Montant']}
+          rows={unpaid}
+          rowKey={(u) => u.motif}
+          cells={(u) => [MOTIFS_NON_VERSABLE[u.motif] ?? u.motif, formatInteger(u.lignes), formatEuros(u.cents)]}
+        />
       ) : null}
       <h2>Virements</h2>
       <p>

@@ -135,12 +135,8 @@ function BankRow(props: { ctx: PageContext; row: BankDetailsToVerify }) {
         caption={`Historique des modifications - SIRET ${formatSiret(r.siret)}`}
         columns={['Date', 'Modification']}
         rows={r.historique}
-        row={(e, i) => (
-          <tr key={i}>
-            <td>{formatDateTime(e.at)}</td>
-            <td>{e.evenement}</td>
-          </tr>
-        )}
+        rowKey={(_e, i) => i}
+        cells={(e) => [formatDateTime(e.at), e.evenement]}
       />
       <form method="post" action="/operateur/coordonnees-bancaires" noValidate>
         <CsrfField token={props.ctx.csrfToken} />

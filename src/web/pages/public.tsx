@@ -110,15 +110,17 @@ function SolteaPublic() {
   );
 }
 
-export function LoginPage(props: {
+/** What a login page shows again: the values typed, the refusal, a notice, where to go back after. */
+export interface LoginFormProps {
   ctx: PageContext;
   values?: Record<string, unknown>;
   errors?: FieldErrors;
   message?: string;
   notice?: string;
   retour?: string;
-  resendFor?: string;
-}) {
+}
+
+export function LoginPage(props: LoginFormProps & { resendFor?: string }) {
   return (
     <Layout ctx={props.ctx} title="Connexion">
       <h1>Se connecter à net-entreprises</h1>

@@ -6,7 +6,7 @@ import { formatEuros, formatPercent } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import type { Synthese } from '../../modules/attributions/synthese.js';
 import type { EstablishmentTargets } from '../../modules/attributions/targets.js';
-import { CsrfField, ErrorSummary } from '../components/form.js';
+import { CsrfField, ErrorSummary, Fieldset } from '../components/form.js';
 import { ButtonsGroup } from '../components/buttons.js';
 import type { PageContext } from '../layout.js';
 import { attribuerUrl, EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
@@ -154,29 +154,27 @@ function AttribuerIntro(props: { s: Synthese; t: EstablishmentTargets }) {
 function PlacesFieldset(props: { t: EstablishmentTargets; st: RowState; cibleOf: AttribuerProps['cibleOf'] }) {
   const { t } = props;
   return (
-    <fieldset className="fr-fieldset" aria-labelledby="places-legend">
-      <legend className="fr-fieldset__legend" id="places-legend">
-        {t.places.length > 1 ? 'Attribuer à la composante / établissement secondaire' : 'Attribuer à l’établissement'}
-        <span className="fr-hint-text">Cochez et indiquez le pourcentage de vos crédits à répartir (deux décimales au plus).</span>
-      </legend>
-      <div className="fr-fieldset__element">
-        {t.places.map((p) => {
-          const c = props.cibleOf({ etablissementId: p.id });
-          return (
-            <TargetRow
-              key={c}
-              cible={c}
-              label={p.kind === 'etablissement' ? `${p.nom} (établissement)` : p.nom}
-              name={p.nom}
-              hint={[p.kind === 'composante' ? 'Composante / établissement secondaire' : null, p.commune, `SIRET ${formatSiret(p.siret)}`]
-                .filter(Boolean)
-                .join(' · ')}
-              {...rowStateOf(props.st, c)}
-            />
-          );
-        })}
-      </div>
-    </fieldset>
+    <Fieldset
+      legendId="places-legend"
+      legend={t.places.length > 1 ? 'Attribuer à la composante / établissement secondaire' : 'Attribuer à l’établissement'}
+      hint="Cochez et indiquez le pourcentage de vos crédits à répartir (deux décimales au plus)."
+    >
+      {t.places.map((p) => {
+        const c = props.cibleOf({ etablissementId: p.id });
+        return (
+          <TargetRow
+            key={c}
+            cible={c}
+            label={p.kind === 'etablissement' ? `${p.nom} (établissement)` : p.nom}
+            name={p.nom}
+            hint={[p.kind === 'composante' ? 'Composante / établissement secondaire' : null, p.commune, `SIRET ${formatSiret(p.siret)}`]
+              .filter(Boolean)
+              .join(' · ')}
+            {...rowStateOf(props.st, c)}
+          />
+        );
+      })}
+    </Fieldset>
   );
 }
 
@@ -186,27 +184,25 @@ function FormationsFieldset(props: { t: EstablishmentTargets; st: RowState; cibl
   if (!formations.length)
     return <p>Aucune formation n’est rattachée à cet établissement dans le référentiel : attribuez à l’établissement lui-même.</p>;
   return (
-    <fieldset className="fr-fieldset" aria-labelledby="formations-legend">
-      <legend className="fr-fieldset__legend" id="formations-legend">
-        Attribuer à l’une / des formations de l’établissement
-        <span className="fr-hint-text">{`${formations.length} formation${formations.length > 1 ? 's' : ''} habilitée${formations.length > 1 ? 's' : ''}`}</span>
-      </legend>
-      <div className="fr-fieldset__element">
-        {formations.map((f) => {
-          const c = props.cibleOf({ etablissementId: f.etablissementId, formationId: f.id });
-          return (
-            <TargetRow
-              key={c}
-              cible={c}
-              label={f.intitule}
-              name={f.intitule}
-              hint={[f.type, f.niveau ? `niveau ${f.niveau}` : null, f.composante, f.commune].filter(Boolean).join(' · ')}
-              {...rowStateOf(props.st, c)}
-            />
-          );
-        })}
-      </div>
-    </fieldset>
+    <Fieldset
+      legendId="formations-legend"
+      legend="Attribuer à l’une / des formations de l’établissement"
+      hint={`${formations.length} formation${formations.length > 1 ? 's' : ''} habilitée${formations.length > 1 ? 's' : ''}`}
+    >
+      {formations.map((f) => {
+        const c = props.cibleOf({ etablissementId: f.etablissementId, formationId: f.id });
+        return (
+          <TargetRow
+            key={c}
+            cible={c}
+            label={f.intitule}
+            name={f.intitule}
+            hint={[f.type, f.niveau ? `niveau ${f.niveau}` : null, f.composante, f.commune].filter(Boolean).join(' · ')}
+            {...rowStateOf(props.st, c)}
+          />
+        );
+      })}
+    </Fieldset>
   );
 }
 

@@ -6,10 +6,9 @@
 import type { ReactNode } from 'react';
 import { formatSiret } from '../../domain/identifiers.js';
 import type { SearchView } from '../../modules/recherche/search-view.js';
-import { Alert, ErrorSummary } from '../components/form.js';
 import { SpaceColumns } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
-import { SearchForm, SearchResults } from './soltea-recherche.js';
+import { Search } from './soltea-recherche.js';
 
 export const EMPLOYER_TITLE = 'SOLTéA - Employeurs';
 
@@ -81,17 +80,9 @@ export function EmployerFrame(props: {
 
 export function EmployerSearchPage(props: { ctx: PageContext; head: EmployerHeader; view: SearchView }) {
   const { view, head } = props;
-  const action = employerUrl(head.siret, 'recherche');
   return (
     <EmployerFrame ctx={props.ctx} head={head} tab="recherche" title="Recherche établissement">
-      {view.invalid ? <ErrorSummary errors={view.errors} message="Un critère de recherche est incorrect" /> : null}
-      {(view.notices ?? []).map((n) => (
-        <Alert key={n} type="info">
-          {n}
-        </Alert>
-      ))}
-      <SearchForm action={action} view={view} />
-      <SearchResults action={action} view={view} attribuerHref={(etab) => attribuerUrl(head.siret, etab)} />
+      <Search action={employerUrl(head.siret, 'recherche')} view={view} attribuerHref={(etab) => attribuerUrl(head.siret, etab)} />
     </EmployerFrame>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatPercent } from '../../shared/format.js';
-import { Alert, CsrfField } from '../components/form.js';
+import { Alert, Checkbox, CsrfField, Fieldset } from '../components/form.js';
 import { LineReport, RefusedFile, Table, type ReportLine } from '../components/table.js';
 import { BackAndSubmit } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -152,13 +152,8 @@ function FileFormat() {
       caption="Format du fichier : une ligne d’en-tête, puis une ligne par attribution"
       columns={['Colonne', 'Contenu', 'Exemple']}
       rows={FILE_COLUMNS}
-      row={([column, content, example]) => (
-        <tr key={column}>
-          <td>{column}</td>
-          <td>{content}</td>
-          <td>{example}</td>
-        </tr>
-      )}
+      rowKey={([column]) => column}
+      cells={(r) => r}
     />
   );
 }
@@ -183,26 +178,15 @@ function AllOrNothing() {
   );
 }
 
+const VALIDER_HINT =
+  'Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les valider plus tard depuis la synthèse.';
+
 /** « Valider les attributions » (ticked unless the person unticked it last time). */
 function ValidationFieldset(props: { valider: boolean }) {
   return (
-    <fieldset className="fr-fieldset" aria-labelledby="validation-legend">
-      <legend className="fr-fieldset__legend" id="validation-legend">
-        Validation
-      </legend>
-      <div className="fr-fieldset__element">
-        <div className="fr-checkbox-group">
-          <input type="checkbox" id="valider" name="valider" value="1" defaultChecked={props.valider} aria-describedby="valider-hint" />
-          <label className="fr-label" htmlFor="valider">
-            Valider les attributions
-            <span className="fr-hint-text" id="valider-hint">
-              Les attributions validées sont celles que paient les vagues de versement. Décochez pour seulement les enregistrer et les
-              valider plus tard depuis la synthèse.
-            </span>
-          </label>
-        </div>
-      </div>
-    </fieldset>
+    <Fieldset legendId="validation-legend" legend="Validation">
+      <Checkbox name="valider" value="1" label="Valider les attributions" hint={VALIDER_HINT} checked={props.valider} />
+    </Fieldset>
   );
 }
 
@@ -236,13 +220,8 @@ function Unavailable(props: { indisponibles: UnavailableSiret[] }) {
         caption={<>{props.indisponibles.length} SIRET de vos portefeuilles : leurs lignes seraient refusées</>}
         columns={['SIRET', 'Dénomination', 'Raison']}
         rows={props.indisponibles.slice(0, MAX_UNAVAILABLE_ROWS)}
-        row={(s) => (
-          <tr key={s.siret}>
-            <td>{formatSiret(s.siret)}</td>
-            <td>{s.denomination ?? '—'}</td>
-            <td>{s.raison}</td>
-          </tr>
-        )}
+        rowKey={(s) => s.siret}
+        cells={(s) => [formatSiret(s.siret), s.denomination ?? '—', s.raison]}
       />
     </>
   );

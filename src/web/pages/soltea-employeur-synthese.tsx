@@ -11,7 +11,7 @@ import { formatSiret } from '../../domain/identifiers.js';
 import { formatDate, formatEuros, formatPercent } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import type { Synthese, SyntheseLine } from '../../modules/attributions/synthese.js';
-import { Alert, CsrfField } from '../components/form.js';
+import { Alert, CsrfField, PreferenceForm, type Preference } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
 import { VerseLe } from './soltea-employeur-verse.js';
@@ -388,33 +388,26 @@ export function SynthesePage(props: SyntheseProps) {
   );
 }
 
+const PARTAGE: Preference = {
+  name: 'partage',
+  legend: 'Partage de coordonnées',
+  choice: {
+    value: 'oui',
+    label: 'J’accepte que les établissements que j’ai choisis voient le nom et le SIRET de mon entreprise',
+    hint: 'Sans votre accord, ils voient le pourcentage et le montant attribués, mais pas qui les leur attribue. Vous pouvez changer d’avis à tout moment.',
+  },
+  submit: { label: 'Enregistrer ce choix', className: 'fr-btn fr-btn--tertiary' },
+};
+
 function PartageForm(props: { ctx: PageContext; siret: string; partage: boolean }) {
   return (
-    <form method="post" action={`/soltea/employeur/${props.siret}/partage`} className="fr-mt-4w">
-      <CsrfField token={props.ctx.csrfToken} />
-      <fieldset className="fr-fieldset" aria-labelledby="partage-legend">
-        <legend className="fr-fieldset__legend" id="partage-legend">
-          Partage de coordonnées
-        </legend>
-        <div className="fr-fieldset__element">
-          <div className="fr-checkbox-group">
-            <input type="checkbox" id="partage" name="partage" value="oui" defaultChecked={props.partage} aria-describedby="partage-hint" />
-            <label className="fr-label" htmlFor="partage">
-              J’accepte que les établissements que j’ai choisis voient le nom et le SIRET de mon entreprise
-              <span className="fr-hint-text" id="partage-hint">
-                Sans votre accord, ils voient le pourcentage et le montant attribués, mais pas qui les leur attribue. Vous pouvez changer
-                d’avis à tout moment.
-              </span>
-            </label>
-          </div>
-        </div>
-        <div className="fr-fieldset__element">
-          <button className="fr-btn fr-btn--tertiary" type="submit">
-            Enregistrer ce choix
-          </button>
-        </div>
-      </fieldset>
-    </form>
+    <PreferenceForm
+      action={`/soltea/employeur/${props.siret}/partage`}
+      className="fr-mt-4w"
+      csrfToken={props.ctx.csrfToken}
+      preference={PARTAGE}
+      checked={props.partage}
+    />
   );
 }
 

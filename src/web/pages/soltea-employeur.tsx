@@ -5,14 +5,13 @@
  */
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatEuros, formatPercent } from '../../shared/format.js';
-import { Alert, ErrorSummary } from '../components/form.js';
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
 import { attribuerUrl, employerUrl } from './soltea-employeur-frame.js';
 import type { SearchView } from '../../modules/recherche/search-view.js';
 import type { EmployerList } from '../../modules/attributions/liste.js';
-import { SearchForm, SearchResults } from './soltea-recherche.js';
+import { Search } from './soltea-recherche.js';
 
 export interface EmployeurSiret {
   siret: string;
@@ -128,18 +127,7 @@ function EstablishmentSearch(props: { view: SearchView; only: string | null }) {
   return (
     <>
       <h2>Rechercher un établissement habilité</h2>
-      {view.invalid ? <ErrorSummary errors={view.errors} message="Un critère de recherche est incorrect" /> : null}
-      {(view.notices ?? []).map((n) => (
-        <Alert key={n} type="info">
-          {n}
-        </Alert>
-      ))}
-      <SearchForm action="/soltea/employeur" view={view} />
-      <SearchResults
-        action="/soltea/employeur"
-        view={view}
-        {...(only ? { attribuerHref: (etab: string) => attribuerUrl(only, etab) } : {})}
-      />
+      <Search action="/soltea/employeur" view={view} attribuerHref={only ? (etab: string) => attribuerUrl(only, etab) : undefined} />
     </>
   );
 }

@@ -5,6 +5,7 @@
 import type { ReactNode } from 'react';
 import { formatSiret } from '../../domain/identifiers.js';
 import type { EstablishmentView, FicheSummary } from '../../modules/espace-etablissement/etablissement.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
 import { BankBadge, SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
 
@@ -73,29 +74,15 @@ function Composantes(props: { view: EstablishmentView }) {
   const v = props.view;
   if (!v.composantes.length) return <p>Aucune composante ni établissement secondaire n’est rattaché à l’établissement.</p>;
   return (
-    <div className="fr-table">
-      <table>
-        <caption className="fr-sr-only">Composantes et établissements secondaires</caption>
-        <thead>
-          <tr>
-            <th scope="col">Nom</th>
-            <th scope="col">Adresse</th>
-            <th scope="col">UAI</th>
-            <th scope="col">Formations</th>
-          </tr>
-        </thead>
-        <tbody>
-          {v.composantes.map((c) => (
-            <tr key={c.id}>
-              <th scope="row">{c.nom}</th>
-              <td>{address(c)}</td>
-              <td>{c.uais.join(', ')}</td>
-              <td>{v.formationsParLieu[c.id] ?? 0}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption="Composantes et établissements secondaires"
+      captionClassName="fr-sr-only"
+      columns={['Nom', 'Adresse', 'UAI', 'Formations']}
+      rows={v.composantes}
+      rowKey={(c) => c.id}
+      rowHeader
+      cells={(c) => [c.nom, address(c), c.uais.join(', '), v.formationsParLieu[c.id] ?? 0]}
+    />
   );
 }
 
@@ -106,31 +93,21 @@ function Formations(props: { view: EstablishmentView }) {
   return (
     <>
       {shown.length ? (
-        <div className="fr-table">
-          <table>
-            <caption className="fr-sr-only">Formations de l’établissement</caption>
-            <thead>
-              <tr>
-                <th scope="col">Intitulé</th>
-                <th scope="col">Niveau</th>
-                <th scope="col">Code RNCP</th>
-                <th scope="col">Code diplôme</th>
-                <th scope="col">Lieu</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((f) => (
-                <tr key={f.id}>
-                  <th scope="row">{f.intitule}</th>
-                  <td>{niveauLabel(f.niveau)}</td>
-                  <td>{f.rncp ?? ''}</td>
-                  <td>{f.cfd ?? ''}</td>
-                  <td>{v.composantes.find((c) => c.id === f.etablissementId)?.nom ?? f.commune ?? v.commune ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption="Formations de l’établissement"
+          captionClassName="fr-sr-only"
+          columns={['Intitulé', 'Niveau', 'Code RNCP', 'Code diplôme', 'Lieu']}
+          rows={shown}
+          rowKey={(f) => f.id}
+          rowHeader
+          cells={(f) => [
+            f.intitule,
+            niveauLabel(f.niveau),
+            f.rncp ?? '',
+            f.cfd ?? '',
+            v.composantes.find((c) => c.id === f.etablissementId)?.nom ?? f.commune ?? v.commune ?? '',
+          ]}
+        />
       ) : (
         <p>Aucune formation n’est rattachée à l’établissement dans le référentiel.</p>
       )}

@@ -7,6 +7,7 @@ import { formatSiret } from '../../domain/identifiers.js';
 import type { ReceivedView } from '../../modules/espace-etablissement/attributions.js';
 import { formatEuros, formatPercent } from '../../shared/format.js';
 import { Alert } from '../components/form.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
 import { Figure, SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
 
@@ -55,34 +56,22 @@ function Line(props: { line: ReceivedView['lines'][number] }) {
 function Lines(props: { view: ReceivedView }) {
   const v = props.view;
   return (
-    <div className="fr-table fr-table--bordered">
-      <table>
-        <caption>{`Attributions reçues pour la campagne ${v.annee}`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Employeur</th>
-            <th scope="col">Bénéficiaire</th>
-            <th scope="col">Pourcentage</th>
-            <th scope="col">Montant attendu</th>
-            <th scope="col">Statut</th>
-          </tr>
-        </thead>
-        <tbody>
-          {v.lines.map((l) => (
-            <Line key={l.id} line={l} />
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={3}>
-              Total
-            </th>
-            <td>{formatEuros(v.totalCents)}</td>
-            <td></td>
-          </tr>
-        </tfoot>
-      </table>
-    </div>
+    <Table
+      bordered
+      caption={`Attributions reçues pour la campagne ${v.annee}`}
+      columns={['Employeur', 'Bénéficiaire', 'Pourcentage', 'Montant attendu', 'Statut']}
+      rows={v.lines}
+      row={(l) => <Line key={l.id} line={l} />}
+      foot={
+        <tr>
+          <th scope="row" colSpan={3}>
+            Total
+          </th>
+          <td>{formatEuros(v.totalCents)}</td>
+          <td></td>
+        </tr>
+      }
+    />
   );
 }
 

@@ -8,6 +8,7 @@ import type { BankView } from '../../modules/espace-etablissement/coordonnees-ba
 import type { FieldErrors } from '../../shared/fields.js';
 import { formatDate, formatDateTime } from '../../shared/format.js';
 import { Alert, CsrfField, ErrorSummary, Inputs, type InputSpec } from '../components/form.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
 import { BankBadge, SpaceFrame, spaceUrl, type SpaceHeader } from './soltea-etablissement.js';
 
@@ -142,35 +143,21 @@ function History(props: { history: BankView['history'] }) {
   return (
     <>
       <h2 className="fr-mt-5w">Historique</h2>
-      <div className="fr-table">
-        <table>
-          <caption className="fr-sr-only">Versions successives des coordonnées bancaires</caption>
-          <thead>
-            <tr>
-              <th scope="col">Saisies le</th>
-              <th scope="col">IBAN</th>
-              <th scope="col">BIC</th>
-              <th scope="col">Titulaire</th>
-              <th scope="col">Statut</th>
-              <th scope="col">Remplacées le</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.history.map((r) => (
-              <tr key={r.id}>
-                <td>{`${formatDateTime(r.createdAt)}${by(r.createdBy)}`}</td>
-                <td>{`se terminant par ${r.ibanFin}`}</td>
-                <td>{r.bic}</td>
-                <td>{r.titulaire}</td>
-                <td>
-                  <BankBadge statut={r.statut} small />
-                </td>
-                <td>{r.remplaceeLe ? formatDateTime(r.remplaceeLe) : 'Coordonnées actuelles'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        caption="Versions successives des coordonnées bancaires"
+        captionClassName="fr-sr-only"
+        columns={['Saisies le', 'IBAN', 'BIC', 'Titulaire', 'Statut', 'Remplacées le']}
+        rows={props.history}
+        rowKey={(r) => r.id}
+        cells={(r) => [
+          `${formatDateTime(r.createdAt)}${by(r.createdBy)}`,
+          `se terminant par ${r.ibanFin}`,
+          r.bic,
+          r.titulaire,
+          <BankBadge statut={r.statut} small />,
+          r.remplaceeLe ? formatDateTime(r.remplaceeLe) : 'Coordonnées actuelles',
+        ]}
+      />
     </>
   );
 }

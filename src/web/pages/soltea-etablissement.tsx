@@ -11,6 +11,7 @@ import type { BankStatus } from '../../domain/coordonnees-bancaires.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import type { EstablishmentChoice } from '../../modules/espace-etablissement/access.js';
 import { SpaceColumns } from '../components/side-menu.js';
+import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export const SPACE_TITLE = 'SOLTéA - Etablissements';
@@ -121,33 +122,22 @@ export function ChooserPage(props: { ctx: PageContext; annee: number | null; cho
         employeurs lui attribuent.
       </p>
       {ok.length ? (
-        <div className="fr-table fr-table--bordered">
-          <table>
-            <caption>{`Vos établissements habilités${props.annee ? ` pour la campagne ${props.annee}` : ''}`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Établissement</th>
-                <th scope="col">SIRET</th>
-                <th scope="col">Commune</th>
-                <th scope="col">Espace</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ok.map((c) => (
-                <tr key={c.siret}>
-                  <th scope="row">{c.nom}</th>
-                  <td>{formatSiret(c.siret)}</td>
-                  <td>{c.commune ?? ''}</td>
-                  <td>
-                    <a className="fr-link" href={spaceUrl(c.siret)} aria-label={`Accéder à l’espace de ${c.nom} (${formatSiret(c.siret)})`}>
-                      Accéder à l’espace
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          bordered
+          caption={`Vos établissements habilités${props.annee ? ` pour la campagne ${props.annee}` : ''}`}
+          columns={['Établissement', 'SIRET', 'Commune', 'Espace']}
+          rows={ok}
+          rowKey={(c) => c.siret}
+          rowHeader
+          cells={(c) => [
+            c.nom,
+            formatSiret(c.siret),
+            c.commune ?? '',
+            <a className="fr-link" href={spaceUrl(c.siret)} aria-label={`Accéder à l’espace de ${c.nom} (${formatSiret(c.siret)})`}>
+              Accéder à l’espace
+            </a>,
+          ]}
+        />
       ) : null}
       {ko.length ? (
         <div className="fr-alert fr-alert--warning fr-mb-3w" role="status">

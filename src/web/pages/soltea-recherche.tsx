@@ -6,11 +6,11 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { CATEGORIES_L6241_5, LISTES, NIVEAUX } from '../../domain/referentiel.js';
-import { criteriaQuery, FIELD_LABELS, hasRefinements, MAX_FIELD_LENGTH, RAYONS_KM } from '../../domain/recherche.js';
+import { criteriaQuery, type CriteriaField, FIELD_LABELS, hasRefinements, MAX_FIELD_LENGTH, RAYONS_KM } from '../../domain/recherche.js';
 import type { ResultItem } from '../../modules/recherche/search.js';
 import type { SearchView } from '../../modules/recherche/search-view.js';
 import { plural } from '../../shared/format.js';
-import { Alert, ErrorSummary, Input, Select } from '../components/form.js';
+import { Alert, ErrorSummary, Fieldset, Input, Select } from '../components/form.js';
 import { ButtonsGroup } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
@@ -22,31 +22,54 @@ export const SOLTEA_BREADCRUMB = [
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
+/** The values and errors of the search form, which each criterion's field reads by its name. */
+interface CriteriaForm {
+  values: Record<string, string>;
+  errors: FieldErrors;
+}
+
+/** What a criterion's field in its grid column reads of the form: the label of its name and its error. */
+const fieldOf = (name: CriteriaField, form: CriteriaForm) => ({ name, label: FIELD_LABELS[name], error: form.errors[name] });
+
+/** A text criterion in its grid column, with its value. */
+function CriterionInput(props: { col: string; name: CriteriaField; hint: string; form: CriteriaForm; maxLength?: number }) {
+  const field = fieldOf(props.name, props.form);
+  const maxLength = props.maxLength ?? MAX_FIELD_LENGTH;
+  return (
+    <div className={props.col}>
+      <Input {...field} hint={props.hint} value={props.form.values[props.name]} maxLength={maxLength} />
+    </div>
+  );
+}
+
+/** A criterion chosen from a list, in its grid column; `all`, the first choice, which leaves it out. */
+function CriterionSelect(props: {
+  col: string;
+  name: CriteriaField;
+  form: CriteriaForm;
+  value: string;
+  all?: string;
+  options: readonly { value: string; label: string }[];
+}) {
+  const options = props.all === undefined ? props.options : [{ value: '', label: props.all }, ...props.options];
+  return (
+    <div className={props.col}>
+      <Select {...fieldOf(props.name, props.form)} value={props.value} options={options} />
+    </div>
+  );
+}
+
+const HALF = 'fr-col-12 fr-col-md-6';
+const THIRD = 'fr-col-12 fr-col-md-4';
+const TWO_THIRDS = 'fr-col-12 fr-col-md-8';
+
 /** The two main fields and « Lancer une recherche » (the SOLTéA home shows only these). */
 export function MainFields(props: { values: Record<string, string>; errors?: FieldErrors }) {
-  const e = props.errors ?? {};
+  const form = { values: props.values, errors: props.errors ?? {} };
   return (
     <div className="fr-grid-row fr-grid-row--gutters">
-      <div className="fr-col-12 fr-col-md-6">
-        <Input
-          name="q"
-          label={FIELD_LABELS.q}
-          hint="Exemples : Lycée Raspail, 197 506 918 00048, 0750691U"
-          value={props.values.q}
-          error={e.q}
-          maxLength={MAX_FIELD_LENGTH}
-        />
-      </div>
-      <div className="fr-col-12 fr-col-md-6">
-        <Input
-          name="lieu"
-          label={FIELD_LABELS.lieu}
-          hint="Exemples : Tours, 37000, 37 ou Indre-et-Loire, Centre-Val de Loire"
-          value={props.values.lieu}
-          error={e.lieu}
-          maxLength={MAX_FIELD_LENGTH}
-        />
-      </div>
+      <CriterionInput col={HALF} name="q" hint="Exemples : Lycée Raspail, 197 506 918 00048, 0750691U" form={form} />
+      <CriterionInput col={HALF} name="lieu" hint="Exemples : Tours, 37000, 37 ou Indre-et-Loire, Centre-Val de Loire" form={form} />
     </div>
   );
 }
@@ -55,6 +78,7 @@ export function SearchForm(props: { action: string; view: SearchView }) {
   const { view } = props;
   const v = view.values;
   const e = view.errors ?? {};
+  const form = { values: v, errors: e };
   const refine =
     hasRefinements(view.criteria) || ['formation', 'niveau', 'rncp', 'type', 'categorie', 'liste', 'autourDe', 'rayonKm'].some((k) => e[k]);
   return (
@@ -72,37 +96,26 @@ export function SearchForm(props: { action: string; view: SearchView }) {
         {/* The content of <details> sits in the element's internal slot, which has content-box: DSFR's
             « box-sizing: inherit » would make every field 2 rem wider than its column. */}
         <div style={{ boxSizing: 'border-box' }}>
-          <fieldset className="fr-fieldset fr-mt-2w" id="affiner" aria-labelledby="affiner-legend">
-            <legend className="fr-fieldset__legend" id="affiner-legend">
-              Critères complémentaires
-              <span className="fr-hint-text">Ils se combinent avec les deux champs ci-dessus.</span>
-            </legend>
-            <div className="fr-fieldset__element">
-              <div className="fr-grid-row fr-grid-row--gutters">
-                <div className="fr-col-12 fr-col-md-8">
-                  <Input
-                    name="autourDe"
-                    label={FIELD_LABELS.autourDe}
-                    hint="Exemple : Tours ; les résultats indiquent la distance"
-                    value={v.autourDe}
-                    error={e.autourDe}
-                    maxLength={MAX_FIELD_LENGTH}
-                  />
-                </div>
-                <div className="fr-col-12 fr-col-md-4">
-                  <Select
-                    name="rayonKm"
-                    label={FIELD_LABELS.rayonKm}
-                    value={String(view.criteria.rayonKm)}
-                    error={e.rayonKm}
-                    options={RAYONS_KM.map((r) => ({ value: String(r), label: `${r} km` }))}
-                  />
-                </div>
-                <FormationFields view={view} />
-                <EtablissementFields values={v} errors={e} />
-              </div>
+          <Fieldset
+            id="affiner"
+            className="fr-mt-2w"
+            legendId="affiner-legend"
+            legend="Critères complémentaires"
+            hint="Ils se combinent avec les deux champs ci-dessus."
+          >
+            <div className="fr-grid-row fr-grid-row--gutters">
+              <CriterionInput col={TWO_THIRDS} name="autourDe" hint="Exemple : Tours ; les résultats indiquent la distance" form={form} />
+              <CriterionSelect
+                col={THIRD}
+                name="rayonKm"
+                form={form}
+                value={String(view.criteria.rayonKm)}
+                options={RAYONS_KM.map((r) => ({ value: String(r), label: `${r} km` }))}
+              />
+              <FormationFields form={form} types={view.types} />
+              <EtablissementFields form={form} />
             </div>
-          </fieldset>
+          </Fieldset>
         </div>
       </details>
       {view.criteria.annee !== null ? <input type="hidden" name="annee" value={String(view.criteria.annee)} /> : null}
@@ -124,73 +137,59 @@ export function SearchButtons(props: { other: { label: string; href: string; cla
 }
 
 /** « Affiner »: the formation criteria. */
-function FormationFields(props: { view: SearchView }) {
-  const v = props.view.values;
-  const e = props.view.errors ?? {};
+function FormationFields(props: { form: CriteriaForm; types: readonly string[] }) {
+  const { form } = props;
+  const v = form.values;
   return (
     <>
-      <div className="fr-col-12">
-        <Input
-          name="formation"
-          label={FIELD_LABELS.formation}
-          hint="Mots du titre du diplôme, ou son code (CFD). Exemple : management commercial"
-          value={v.formation}
-          error={e.formation}
-          maxLength={MAX_FIELD_LENGTH}
-        />
-      </div>
-      <div className="fr-col-12 fr-col-md-4">
-        <Select
-          name="niveau"
-          label={FIELD_LABELS.niveau}
-          value={str(v.niveau)}
-          error={e.niveau}
-          options={[{ value: '', label: 'Tous les niveaux' }, ...NIVEAUX.map((n) => ({ value: String(n.niveau), label: n.libelle }))]}
-        />
-      </div>
-      <div className="fr-col-12 fr-col-md-4">
-        <Select
-          name="type"
-          label={FIELD_LABELS.type}
-          value={str(v.type).toUpperCase()}
-          error={e.type}
-          options={[{ value: '', label: 'Tous les types' }, ...props.view.types.map((t) => ({ value: t, label: t }))]}
-        />
-      </div>
-      <div className="fr-col-12 fr-col-md-4">
-        <Input name="rncp" label={FIELD_LABELS.rncp} hint="Exemple : RNCP38362" value={v.rncp} error={e.rncp} maxLength={20} />
-      </div>
+      <CriterionInput
+        col="fr-col-12"
+        name="formation"
+        hint="Mots du titre du diplôme, ou son code (CFD). Exemple : management commercial"
+        form={form}
+      />
+      <CriterionSelect
+        col={THIRD}
+        name="niveau"
+        form={form}
+        value={str(v.niveau)}
+        all="Tous les niveaux"
+        options={NIVEAUX.map((n) => ({ value: String(n.niveau), label: n.libelle }))}
+      />
+      <CriterionSelect
+        col={THIRD}
+        name="type"
+        form={form}
+        value={str(v.type).toUpperCase()}
+        all="Tous les types"
+        options={props.types.map((t) => ({ value: t, label: t }))}
+      />
+      <CriterionInput col={THIRD} name="rncp" hint="Exemple : RNCP38362" form={form} maxLength={20} />
     </>
   );
 }
 
 /** « Affiner »: the establishment's category and list. */
-function EtablissementFields(props: { values: Record<string, string>; errors: FieldErrors }) {
-  const v = props.values;
-  const e = props.errors;
+function EtablissementFields(props: { form: CriteriaForm }) {
+  const { form } = props;
   return (
     <>
-      <div className="fr-col-12 fr-col-md-8">
-        <Select
-          name="categorie"
-          label={FIELD_LABELS.categorie}
-          value={str(v.categorie)}
-          error={e.categorie}
-          options={[
-            { value: '', label: 'Toutes les catégories' },
-            ...CATEGORIES_L6241_5.map((c) => ({ value: c.code, label: `${c.code} ${c.libelle}` })),
-          ]}
-        />
-      </div>
-      <div className="fr-col-12 fr-col-md-4">
-        <Select
-          name="liste"
-          label={FIELD_LABELS.liste}
-          value={str(v.liste)}
-          error={e.liste}
-          options={[{ value: '', label: 'Toutes les listes' }, ...LISTES.map((l) => ({ value: l.code, label: l.libelle }))]}
-        />
-      </div>
+      <CriterionSelect
+        col={TWO_THIRDS}
+        name="categorie"
+        form={form}
+        value={str(form.values.categorie)}
+        all="Toutes les catégories"
+        options={CATEGORIES_L6241_5.map((c) => ({ value: c.code, label: `${c.code} ${c.libelle}` }))}
+      />
+      <CriterionSelect
+        col={THIRD}
+        name="liste"
+        form={form}
+        value={str(form.values.liste)}
+        all="Toutes les listes"
+        options={LISTES.map((l) => ({ value: l.code, label: l.libelle }))}
+      />
     </>
   );
 }
@@ -335,22 +334,31 @@ export function SearchResults(props: { action: string; view: SearchView; attribu
   );
 }
 
-export function RecherchePage(props: { ctx: PageContext; view: SearchView }) {
+/** The whole search: why a criterion is refused, the notices, the form, the results (see `SearchResults`). */
+export function Search(props: { action: string; view: SearchView; attribuerHref?: ((siret: string) => string) | undefined }) {
   const { view } = props;
   return (
-    <Layout ctx={props.ctx} title="Recherche établissement" breadcrumb={SOLTEA_BREADCRUMB} wide>
-      <h1>Recherche établissement</h1>
-      <p className="fr-text--lead">
-        Trouvez les établissements habilités à percevoir le solde de la taxe d’apprentissage, et leurs formations.
-      </p>
+    <>
       {view.invalid ? <ErrorSummary errors={view.errors} message="Un critère de recherche est incorrect" /> : null}
       {(view.notices ?? []).map((n) => (
         <Alert key={n} type="info">
           {n}
         </Alert>
       ))}
-      <SearchForm action="/soltea/recherche" view={view} />
-      <SearchResults action="/soltea/recherche" view={view} />
+      <SearchForm action={props.action} view={view} />
+      <SearchResults action={props.action} view={view} {...(props.attribuerHref ? { attribuerHref: props.attribuerHref } : {})} />
+    </>
+  );
+}
+
+export function RecherchePage(props: { ctx: PageContext; view: SearchView }) {
+  return (
+    <Layout ctx={props.ctx} title="Recherche établissement" breadcrumb={SOLTEA_BREADCRUMB} wide>
+      <h1>Recherche établissement</h1>
+      <p className="fr-text--lead">
+        Trouvez les établissements habilités à percevoir le solde de la taxe d’apprentissage, et leurs formations.
+      </p>
+      <Search action="/soltea/recherche" view={props.view} />
     </Layout>
   );
 }

@@ -112,14 +112,8 @@ export function CarteBloc(props: { id: string; lignes: readonly LigneVentilee[];
             columns={['Région', 'Sur la carte', 'Attribué', 'Versé']}
             rows={props.lignes}
             empty="Aucune attribution."
-            row={(l) => (
-              <tr key={l.cle || 'inconnu'}>
-                <td>{l.libelle}</td>
-                <td>{regionCourt(l.cle)}</td>
-                <td>{formatEuros(l.alloueCents)}</td>
-                <td>{formatEuros(l.verseCents)}</td>
-              </tr>
-            )}
+            rowKey={(l) => l.cle || 'inconnu'}
+            cells={(l) => [l.libelle, regionCourt(l.cle), formatEuros(l.alloueCents), formatEuros(l.verseCents)]}
           />
         </div>
       </div>
@@ -146,12 +140,8 @@ export function ReliquatBloc(props: { id: string; reliquat: StatistiquesView['re
               ['Versé aux établissements', r.verseCents],
               ['Reste au fonds pour l’année suivante', r.reporteCents],
             ]}
-            row={([libelle, cents]) => (
-              <tr key={String(libelle)}>
-                <td>{libelle}</td>
-                <td>{formatEuros(cents as bigint)}</td>
-              </tr>
-            )}
+            rowKey={([libelle]) => String(libelle)}
+            cells={([libelle, cents]) => [libelle, formatEuros(cents as bigint)]}
           />
           <CsvLink href={props.csv} label="Télécharger les parts par région (CSV)" />
           <Table
@@ -160,13 +150,8 @@ export function ReliquatBloc(props: { id: string; reliquat: StatistiquesView['re
             columns={['Région', 'Établissements', 'Parts du reliquat']}
             rows={r.parRegion}
             empty="Aucune part."
-            row={(g) => (
-              <tr key={g.region || 'inconnue'}>
-                <td>{g.libelle}</td>
-                <td>{formatInteger(g.etablissements)}</td>
-                <td>{formatEuros(g.cents)}</td>
-              </tr>
-            )}
+            rowKey={(g) => g.region || 'inconnue'}
+            cells={(g) => [g.libelle, formatInteger(g.etablissements), formatEuros(g.cents)]}
           />
         </>
       ) : (
