@@ -5,9 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DECLARATIONS, findDeclaration } from '../../../domain/declarations.js';
-import { pageContext, respond } from '../../../http/respond.js';
-import { parseBody, textField, type FieldErrors } from '../../../shared/fields.js';
-import { invalidForm } from '../../../shared/problem.js';
+import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { textField, type FieldErrors } from '../../../shared/fields.js';
 import { PasswordPage, RecapPage } from '../../../web/pages/inscription.js';
 import { DeclarationsPage, HabilitationsPage, ProfilePage, type ProfileValues } from '../../../web/pages/inscription-profil.js';
 import { declarationsSchema, passwordSchema, profileSchema, rightsSchema, secretQuestionSchema } from '../contracts.js';
@@ -57,20 +56,13 @@ async function choose(req: FastifyRequest, reply: FastifyReply) {
     const draft = await loadDraft(ctx, draftIdOf(req));
     if (!draft) throw new InscriptionError('expired', EXPIRED);
     if (draft.step !== 'password') throw new InscriptionError('wrong_step', WRONG_STEP_MESSAGE, undefined, draft.step);
-    const parsed = parseBody(passwordSchema({ nom: draft.data.nom, prenom: draft.data.prenom }).and(secretQuestionSchema), req.body);
-    if (!parsed.ok)
-      return respond(req, reply, {
-        problem: invalidForm(parsed.errors),
-        page: () => (
-          <PasswordPage
-            ctx={pageContext(req)}
-            stepper={stepperOfDraft(draft)}
-            draft={draft.data}
-            values={parsed.values}
-            errors={parsed.errors}
-          />
-        ),
-      });
+    const parsed = readForm(
+      req,
+      reply,
+      passwordSchema({ nom: draft.data.nom, prenom: draft.data.prenom }).and(secretQuestionSchema),
+      (wrong) => <PasswordPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} draft={draft.data} {...wrong} />,
+    );
+    if (!parsed.ok) return parsed.answer;
     await choosePassword(ctx, draftIdOf(req), parsed.data);
     return respond(req, reply, { json: { message: 'Mot de passe enregistré.', etapeSuivante: 'recap' }, redirect: STEP_PATHS.recap });
   });
@@ -106,8 +98,8 @@ async function chooseProfile(req: FastifyRequest, reply: FastifyReply) {
   const form = (errors: FieldErrors) => (
     <ProfilePage ctx={pageContext(req)} stepper={stepperView('profil', { kind })} totals={TOTALS} values={values} errors={errors} />
   );
-  const parsed = parseBody(profileSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
+  const parsed = readForm(req, reply, profileSchema, (wrong) => form(wrong.errors));
+  if (!parsed.ok) return parsed.answer;
   return step(
     req,
     reply,
@@ -133,8 +125,8 @@ function declarationsPage(req: FastifyRequest, draft: Draft, errors?: FieldError
 }
 
 async function keepDeclarations(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(declarationsSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Validation de vos déclarations' });
+  const parsed = readForm(req, reply, declarationsSchema, 'Validation de vos déclarations');
+  if (!parsed.ok) return parsed.answer;
   return step(req, reply, async () => {
     await confirmDeclarations(req.server.ctx, draftIdOf(req), parsed.data.declarations);
     return respond(req, reply, {
@@ -166,8 +158,8 @@ function habilitationsPage(req: FastifyRequest, draft: Draft, errors?: FieldErro
 
 /** « Tous » ticked in a column: every declaration kept (« Payer »: those it applies to). */
 async function chooseRights(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(rightsSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Gestion des habilitations' });
+  const parsed = readForm(req, reply, rightsSchema, 'Gestion des habilitations');
+  if (!parsed.ok) return parsed.answer;
   const ctx = req.server.ctx;
   return step(req, reply, async () => {
     const draft = await loadDraft(ctx, draftIdOf(req));

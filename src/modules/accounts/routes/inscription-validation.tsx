@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findDeclaration, ORGANISATION_TYPES } from '../../../domain/declarations.js';
-import { pageContext, respond } from '../../../http/respond.js';
-import { parseBody, type FieldErrors } from '../../../shared/fields.js';
-import { invalidForm, problem } from '../../../shared/problem.js';
+import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { type FieldErrors } from '../../../shared/fields.js';
+import { problem } from '../../../shared/problem.js';
 import { ConfirmationPage, DeclarantFormPage, DeclarantsPage, ValidationPage } from '../../../web/pages/inscription-validation.js';
 import { newDeclarantSchema, removeDeclarantSchema } from '../contracts.js';
 import { draftUserEmail, InscriptionError, loadDraft, resendInscriptionMail, type Draft } from '../inscription.js';
@@ -75,8 +75,8 @@ async function addDeclarant(req: FastifyRequest, reply: FastifyReply) {
       errors={errors}
     />
   );
-  const parsed = parseBody(newDeclarantSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
+  const parsed = readForm(req, reply, newDeclarantSchema, (wrong) => form(wrong.errors));
+  if (!parsed.ok) return parsed.answer;
   return step(
     req,
     reply,
@@ -93,8 +93,8 @@ async function addDeclarant(req: FastifyRequest, reply: FastifyReply) {
 }
 
 async function removeDeclarant(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(removeDeclarantSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Inscription des déclarants' });
+  const parsed = readForm(req, reply, removeDeclarantSchema, 'Inscription des déclarants');
+  if (!parsed.ok) return parsed.answer;
   return step(req, reply, async () => {
     await removeDraftDeclarant(req.server.ctx, draftIdOf(req), parsed.data.rang);
     return respond(req, reply, { json: { message: 'Déclarant retiré.', etapeSuivante: 'declarants' }, redirect: STEP_PATHS.declarants });

@@ -4,7 +4,7 @@
  * confirmation page).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, readForm } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions } from '../../../http/security.js';
@@ -63,8 +63,8 @@ export async function inscriptionRoutes(app: FastifyInstance) {
 async function start(req: FastifyRequest, reply: FastifyReply) {
   const values = (req.body ?? {}) as Record<string, unknown>;
   const form = (errors: FieldErrors) => startPage(req, values, errors);
-  const parsed = parseBody(inscriptionStartSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
+  const parsed = readForm(req, reply, inscriptionStartSchema, (wrong) => form(wrong.errors));
+  if (!parsed.ok) return parsed.answer;
   return step(
     req,
     reply,
@@ -148,8 +148,8 @@ async function confirm(req: FastifyRequest, reply: FastifyReply) {
 
 /** « Étape précédente »: from the step named in the form, which must be the draft's. */
 async function back(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(backSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Étape précédente' });
+  const parsed = readForm(req, reply, backSchema, 'Étape précédente');
+  if (!parsed.ok) return parsed.answer;
   return step(req, reply, async () => {
     const from = parsed.data.etape as Step;
     if (!(from in STEP_PATHS)) throw new InscriptionError('invalid', 'Cette étape de l’inscription n’existe pas.', 'etape');

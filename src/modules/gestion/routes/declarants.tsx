@@ -1,7 +1,7 @@
 /** « Gérer les déclarants »: the list, « Nouveau déclarant », « Modifier » and « Changer le courriel ». */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, respond, sendFile } from '../../../http/respond.js';
+import { pageContext, respond, sendFile, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm, type Problem } from '../../../shared/problem.js';
@@ -120,8 +120,8 @@ async function edit(req: FastifyRequest, reply: FastifyReply) {
     <DeclarantFormPage ctx={pageContext(req)} mode="edit" id={id} values={req.body as Values} errors={errors} />
   );
   if (!(await findDeclarant(req.server.ctx, req.auth!.user, id))) return personNotFound(req, reply);
-  const parsed = parseBody(editDeclarantSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: formPage(parsed.errors) });
+  const parsed = readForm(req, reply, editDeclarantSchema, (wrong) => formPage(wrong.errors)());
+  if (!parsed.ok) return parsed.answer;
   const r = await updateDeclarant(req.server.ctx, req.auth!.user, id, parsed.data, meta(req));
   return answerAction(req, reply, r, 'modifie', formPage);
 }

@@ -1,6 +1,6 @@
 /** « Vos portefeuilles » (search, pages), « Ajout de portefeuille », its modification and its deletion. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, readForm } from '../../../http/respond.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { failure, invalidForm, type Problem } from '../../../shared/problem.js';
 import { DECLARANT_LEGENDS, DECLARANT_NOUN } from '../../../web/pages/portefeuilles-parts.js';
@@ -168,8 +168,8 @@ async function edit(req: FastifyRequest, reply: FastifyReply) {
     <PortefeuilleFormPage ctx={pageContext(req)} mode="edit" id={id} values={values} errors={errors} />
   );
   if (!(await portefeuilleOf(req))) return notFound(req, reply);
-  const parsed = parseBody(portefeuilleSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: formPage(parsed.errors, parsed.values) });
+  const parsed = readForm(req, reply, portefeuilleSchema, (wrong) => formPage(wrong.errors, wrong.values)());
+  if (!parsed.ok) return parsed.answer;
   const input = { name: parsed.data.name, comment: parsed.data.comment };
   const r = await attempt(() => updatePortefeuille(req.server.ctx, req.auth!.user, id, input, meta(req)));
   if (!r.ok) return failed(req, reply, r.problem, (errors) => formPage(errors, req.body as Values));
