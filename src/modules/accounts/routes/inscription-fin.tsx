@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DECLARATIONS, findDeclaration } from '../../../domain/declarations.js';
-import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { pageContext, readForm } from '../../../http/respond.js';
 import { textField, type FieldErrors } from '../../../shared/fields.js';
 import { PasswordPage, RecapPage } from '../../../web/pages/inscription.js';
 import { DeclarationsPage, HabilitationsPage, ProfilePage, type ProfileValues } from '../../../web/pages/inscription-profil.js';
@@ -13,7 +13,18 @@ import { declarationsSchema, passwordSchema, profileSchema, rightsSchema, secret
 import { choosePassword, confirmRecap, InscriptionError, loadDraft, WRONG_STEP_MESSAGE, type Draft } from '../inscription.js';
 import { confirmDeclarations, saveProfile, saveRights } from '../inscription-choices.js';
 import { stepperOf } from '../inscription-path.js';
-import { draftIdOf, EXPIRED, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
+import {
+  draftIdOf,
+  EXPIRED,
+  step,
+  STEP_PATHS,
+  stepDoc,
+  stepPage,
+  stepperOfDraft,
+  stepperView,
+  nextStep,
+  formStep,
+} from './inscription-steps.js';
 
 export async function inscriptionFinRoutes(app: FastifyInstance) {
   stepPage(app, 'password', (req, draft) => <PasswordPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} draft={draft.data} />);
@@ -64,14 +75,14 @@ async function choose(req: FastifyRequest, reply: FastifyReply) {
     );
     if (!parsed.ok) return parsed.answer;
     await choosePassword(ctx, draftIdOf(req), parsed.data);
-    return respond(req, reply, { json: { message: 'Mot de passe enregistré.', etapeSuivante: 'recap' }, redirect: STEP_PATHS.recap });
+    return nextStep(req, reply, 'Mot de passe enregistré.', 'recap');
   });
 }
 
 async function confirm(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     const next = await confirmRecap(req.server.ctx, draftIdOf(req));
-    return respond(req, reply, { json: { message: 'Récapitulatif confirmé.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
+    return nextStep(req, reply, 'Récapitulatif confirmé.', next);
   });
 }
 
@@ -98,17 +109,10 @@ async function chooseProfile(req: FastifyRequest, reply: FastifyReply) {
   const form = (errors: FieldErrors) => (
     <ProfilePage ctx={pageContext(req)} stepper={stepperView('profil', { kind })} totals={TOTALS} values={values} errors={errors} />
   );
-  const parsed = readForm(req, reply, profileSchema, (wrong) => form(wrong.errors));
-  if (!parsed.ok) return parsed.answer;
-  return step(
-    req,
-    reply,
-    async () => {
-      const next = await saveProfile(req.server.ctx, draftIdOf(req), { ...parsed.data, confirme: parsed.data.confirme === 'oui' });
-      return respond(req, reply, { json: { message: 'Profil enregistré.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
-    },
-    form,
-  );
+  return formStep(req, reply, profileSchema, form, async (data) => {
+    const next = await saveProfile(req.server.ctx, draftIdOf(req), { ...data, confirme: data.confirme === 'oui' });
+    return nextStep(req, reply, 'Profil enregistré.', next);
+  });
 }
 
 function declarationsPage(req: FastifyRequest, draft: Draft, errors?: FieldErrors) {
@@ -129,10 +133,7 @@ async function keepDeclarations(req: FastifyRequest, reply: FastifyReply) {
   if (!parsed.ok) return parsed.answer;
   return step(req, reply, async () => {
     await confirmDeclarations(req.server.ctx, draftIdOf(req), parsed.data.declarations);
-    return respond(req, reply, {
-      json: { message: 'Déclarations validées.', etapeSuivante: 'habilitations' },
-      redirect: STEP_PATHS.habilitations,
-    });
+    return nextStep(req, reply, 'Déclarations validées.', 'habilitations');
   });
 }
 
@@ -168,6 +169,6 @@ async function chooseRights(req: FastifyRequest, reply: FastifyReply) {
     const declarer = all.has('declarer') ? chosen : parsed.data.declarer;
     const payer = all.has('payer') ? chosen.filter((c) => DECLARATIONS.some((x) => x.code === c && x.payable)) : parsed.data.payer;
     const next = await saveRights(ctx, draftIdOf(req), { declarer, payer });
-    return respond(req, reply, { json: { message: 'Habilitations enregistrées.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
+    return nextStep(req, reply, 'Habilitations enregistrées.', next);
   });
 }

@@ -6,7 +6,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReactElement } from 'react';
-import { pageContext, redirect, respond } from '../../../http/respond.js';
+import type { z } from 'zod';
+import { pageContext, readForm, redirect, respond } from '../../../http/respond.js';
 import { route, type RouteDoc } from '../../../http/route.js';
 import type { FieldErrors } from '../../../shared/fields.js';
 import { MessagePage } from '../../../web/pages/public.js';
@@ -118,4 +119,36 @@ export function stepPage(
   render: (req: FastifyRequest, draft: Draft) => ReactElement | Promise<ReactElement>,
 ) {
   app.get(STEP_PATHS[at], { schema: { hide: true } }, (req, reply) => draftPage(req, reply, at, (draft) => render(req, draft)));
+}
+
+/**
+ * A step done: programs read its message and the step that comes next (`etapeSuivante`, and the
+ * draft's `jeton` when it starts), browsers go to that step's page.
+ */
+export function nextStep(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  message: string,
+  next: Step,
+  opts: { status?: number; jeton?: string } = {},
+) {
+  const { status, ...extra } = opts;
+  return respond(req, reply, {
+    ...(status ? { status } : {}),
+    json: { message, etapeSuivante: next, ...extra },
+    redirect: STEP_PATHS[next],
+  });
+}
+
+/** A step's form: read with its contract, then the step `run`; a wrong form or a refused field comes back on `form`. */
+export async function formStep<S extends z.ZodType>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  schema: S,
+  form: (errors: FieldErrors) => ReactElement,
+  run: (data: z.infer<S>) => Promise<FastifyReply>,
+) {
+  const parsed = readForm(req, reply, schema, (wrong) => form(wrong.errors));
+  if (!parsed.ok) return parsed.answer;
+  return step(req, reply, () => run(parsed.data), form);
 }

@@ -14,7 +14,19 @@ import { draftUserEmail, InscriptionError, loadDraft, resendInscriptionMail, typ
 import { validateInscription } from '../inscription-account.js';
 import { addDraftDeclarant, confirmDeclarants, removeDraftDeclarant } from '../inscription-choices.js';
 import { meta, notice } from './common.js';
-import { draftIdOf, draftPage, refuse, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
+import {
+  draftIdOf,
+  draftPage,
+  refuse,
+  step,
+  STEP_PATHS,
+  stepDoc,
+  stepPage,
+  stepperOfDraft,
+  stepperView,
+  nextStep,
+  formStep,
+} from './inscription-steps.js';
 
 const NEW_DECLARANT = '/inscription/declarants/nouveau';
 
@@ -53,10 +65,7 @@ export async function inscriptionValidationRoutes(app: FastifyInstance) {
 async function nextFromDeclarants(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     await confirmDeclarants(req.server.ctx, draftIdOf(req));
-    return respond(req, reply, {
-      json: { message: 'Déclarants enregistrés.', etapeSuivante: 'confirmation' },
-      redirect: STEP_PATHS.confirmation,
-    });
+    return nextStep(req, reply, 'Déclarants enregistrés.', 'confirmation');
   });
 }
 
@@ -75,21 +84,10 @@ async function addDeclarant(req: FastifyRequest, reply: FastifyReply) {
       errors={errors}
     />
   );
-  const parsed = readForm(req, reply, newDeclarantSchema, (wrong) => form(wrong.errors));
-  if (!parsed.ok) return parsed.answer;
-  return step(
-    req,
-    reply,
-    async () => {
-      await addDraftDeclarant(req.server.ctx, draftIdOf(req), parsed.data);
-      return respond(req, reply, {
-        status: 201,
-        json: { message: 'Déclarant ajouté.', etapeSuivante: 'declarants' },
-        redirect: STEP_PATHS.declarants,
-      });
-    },
-    form,
-  );
+  return formStep(req, reply, newDeclarantSchema, form, async (data) => {
+    await addDraftDeclarant(req.server.ctx, draftIdOf(req), data);
+    return nextStep(req, reply, 'Déclarant ajouté.', 'declarants', { status: 201 });
+  });
 }
 
 async function removeDeclarant(req: FastifyRequest, reply: FastifyReply) {
@@ -97,7 +95,7 @@ async function removeDeclarant(req: FastifyRequest, reply: FastifyReply) {
   if (!parsed.ok) return parsed.answer;
   return step(req, reply, async () => {
     await removeDraftDeclarant(req.server.ctx, draftIdOf(req), parsed.data.rang);
-    return respond(req, reply, { json: { message: 'Déclarant retiré.', etapeSuivante: 'declarants' }, redirect: STEP_PATHS.declarants });
+    return nextStep(req, reply, 'Déclarant retiré.', 'declarants');
   });
 }
 
@@ -130,10 +128,7 @@ function confirmationPage(req: FastifyRequest, draft: Draft) {
 async function validate(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     await validateInscription(req.server.ctx, draftIdOf(req), meta(req));
-    return respond(req, reply, {
-      json: { message: 'Inscription enregistrée : validez votre adresse électronique.', etapeSuivante: 'done' },
-      redirect: STEP_PATHS.done,
-    });
+    return nextStep(req, reply, 'Inscription enregistrée : validez votre adresse électronique.', 'done');
   });
 }
 
