@@ -13,18 +13,8 @@ import { declarationsSchema, passwordSchema, profileSchema, rightsSchema, secret
 import { choosePassword, confirmRecap, InscriptionError, loadDraft, WRONG_STEP_MESSAGE, type Draft } from '../inscription.js';
 import { confirmDeclarations, saveProfile, saveRights } from '../inscription-choices.js';
 import { stepperOf } from '../inscription-path.js';
-import {
-  draftIdOf,
-  EXPIRED,
-  step,
-  STEP_PATHS,
-  stepDoc,
-  stepPage,
-  stepperOfDraft,
-  stepperView,
-  nextStep,
-  formStep,
-} from './inscription-steps.js';
+import { draftIdOf, EXPIRED, formStep, nextStep, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
+import { stepperOfDraft, stepperView } from './inscription-stepper.js';
 
 export async function inscriptionFinRoutes(app: FastifyInstance) {
   stepPage(app, 'password', (req, draft) => <PasswordPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} draft={draft.data} />);

@@ -11,10 +11,9 @@ import { pageContext, readForm, redirect, respond } from '../../../http/respond.
 import { route, type RouteDoc } from '../../../http/route.js';
 import type { FieldErrors } from '../../../shared/fields.js';
 import { MessagePage } from '../../../web/pages/public.js';
-import type { StepperView } from '../../../web/pages/inscription-frame.js';
 import { stepResponse } from '../contracts.js';
-import { EXPIRED_MESSAGE, InscriptionError, loadDraft, type Draft, type DraftData } from '../inscription.js';
-import { stepperOf, type Step, type StepperItem } from '../inscription-path.js';
+import { EXPIRED_MESSAGE, InscriptionError, loadDraft, type Draft } from '../inscription.js';
+import { type Step } from '../inscription-path.js';
 import { DRAFT_COOKIE, tags } from './common.js';
 
 export const STEP_PATHS: Record<Step, string> = {
@@ -31,14 +30,6 @@ export const STEP_PATHS: Record<Step, string> = {
 };
 
 export const EXPIRED = EXPIRED_MESSAGE;
-
-/** The stepper of a page: the steps this person walks (inscription-path.ts) and where they stand. */
-export function stepperView(at: StepperItem | 'declarations', data?: Pick<DraftData, 'kind'>): StepperView {
-  return { items: stepperOf(data?.kind), at: at === 'declarations' ? 'profil' : at, tiers: data?.kind === 'tiers_declarant' };
-}
-
-/** A step page's stepper, from its draft. */
-export const stepperOfDraft = (draft: Draft) => stepperView(draft.step === 'done' ? 'confirmation' : draft.step, draft.data);
 
 /** The draft travels in the cookie (browsers) or the x-inscription header (API clients). */
 export const draftIdOf = (req: FastifyRequest) => (req.headers['x-inscription'] as string | undefined) ?? req.cookies[DRAFT_COOKIE];

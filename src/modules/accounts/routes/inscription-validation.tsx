@@ -14,19 +14,8 @@ import { draftUserEmail, InscriptionError, loadDraft, resendInscriptionMail, typ
 import { validateInscription } from '../inscription-account.js';
 import { addDraftDeclarant, confirmDeclarants, removeDraftDeclarant } from '../inscription-choices.js';
 import { meta, notice } from './common.js';
-import {
-  draftIdOf,
-  draftPage,
-  refuse,
-  step,
-  STEP_PATHS,
-  stepDoc,
-  stepPage,
-  stepperOfDraft,
-  stepperView,
-  nextStep,
-  formStep,
-} from './inscription-steps.js';
+import { draftIdOf, draftPage, formStep, nextStep, refuse, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
+import { stepperOfDraft, stepperView } from './inscription-stepper.js';
 
 const NEW_DECLARANT = '/inscription/declarants/nouveau';
 

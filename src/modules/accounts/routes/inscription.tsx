@@ -26,18 +26,8 @@ import {
 } from '../inscription.js';
 import type { Step } from '../inscription-path.js';
 import { DRAFT_COOKIE, meta, tags } from './common.js';
-import {
-  draftIdOf,
-  draftPage,
-  step,
-  STEP_PATHS,
-  stepDoc,
-  stepPage,
-  stepperOfDraft,
-  stepperView,
-  nextStep,
-  formStep,
-} from './inscription-steps.js';
+import { draftIdOf, draftPage, formStep, nextStep, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
+import { stepperOfDraft, stepperView } from './inscription-stepper.js';
 
 const startPage = (req: FastifyRequest, values?: Record<string, unknown>, errors?: FieldErrors) => (
   <InscriptionStartPage ctx={pageContext(req)} stepper={stepperView('coordonnees')} values={values} errors={errors} />
