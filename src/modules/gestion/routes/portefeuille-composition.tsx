@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { browserPage } from '../../../http/route.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm } from '../../../shared/problem.js';
 import { CompositionPage, TransferPage } from '../../../web/pages/portefeuille-composition.js';
@@ -52,7 +53,7 @@ export async function portefeuilleCompositionRoutes(app: FastifyInstance) {
   );
   app.get(
     '/gestion/portefeuilles/:id/entreprises/:siren/transfert',
-    tiersRoute({ ...doc, operationId: 'pageTransfertEntreprise', summary: '', hide: true }),
+    tiersRoute({ ...doc, ...browserPage('pageTransfertEntreprise') }),
     showTransfer,
   );
   app.post(

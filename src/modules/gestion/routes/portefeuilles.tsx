@@ -1,6 +1,7 @@
 /** « Vos portefeuilles » (search, pages), « Ajout de portefeuille », its modification and its deletion. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { browserPage } from '../../../http/route.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { failure, invalidForm, type Problem } from '../../../shared/problem.js';
 import { DECLARANT_LEGENDS, DECLARANT_NOUN } from '../../../web/pages/portefeuilles-parts.js';
@@ -36,10 +37,8 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
     }),
     showList,
   );
-  app.get(
-    '/gestion/portefeuilles/ajouter',
-    tiersRoute({ ...doc, operationId: 'pageAjoutPortefeuille', summary: '', hide: true }),
-    (req, reply) => createPage(req, reply),
+  app.get('/gestion/portefeuilles/ajouter', tiersRoute({ ...doc, ...browserPage('pageAjoutPortefeuille') }), (req, reply) =>
+    createPage(req, reply),
   );
   app.post(
     '/gestion/portefeuilles',
@@ -52,11 +51,7 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
     }),
     create,
   );
-  app.get(
-    '/gestion/portefeuilles/:id/modifier',
-    tiersRoute({ ...doc, operationId: 'pageModifierPortefeuille', summary: '', hide: true }),
-    editPage,
-  );
+  app.get('/gestion/portefeuilles/:id/modifier', tiersRoute({ ...doc, ...browserPage('pageModifierPortefeuille') }), editPage);
   app.post(
     '/gestion/portefeuilles/:id',
     tiersRoute({
@@ -68,11 +63,7 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
     }),
     edit,
   );
-  app.get(
-    '/gestion/portefeuilles/:id/supprimer',
-    tiersRoute({ ...doc, operationId: 'pageSupprimerPortefeuille', summary: '', hide: true }),
-    deletePage,
-  );
+  app.get('/gestion/portefeuilles/:id/supprimer', tiersRoute({ ...doc, ...browserPage('pageSupprimerPortefeuille') }), deletePage);
   app.post(
     '/gestion/portefeuilles/:id/supprimer',
     tiersRoute({
