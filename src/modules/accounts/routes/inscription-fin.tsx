@@ -119,10 +119,8 @@ function declarationsPage(req: FastifyRequest, draft: Draft, errors?: FieldError
 }
 
 async function keepDeclarations(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = readForm(req, reply, declarationsSchema, 'Validation de vos déclarations');
-  if (!parsed.ok) return parsed.answer;
-  return step(req, reply, async () => {
-    await confirmDeclarations(req.server.ctx, draftIdOf(req), parsed.data.declarations);
+  return formStep(req, reply, declarationsSchema, 'Validation de vos déclarations', async (data) => {
+    await confirmDeclarations(req.server.ctx, draftIdOf(req), data.declarations);
     return nextStep(req, reply, 'Déclarations validées.', 'habilitations');
   });
 }

@@ -131,15 +131,19 @@ export function nextStep(
   });
 }
 
-/** A step's form: read with its contract, then the step `run`; a wrong form or a refused field comes back on `form`. */
+/**
+ * A step's form: read with its contract, then the step `run`; a wrong form or a refused field comes back
+ * on `form`, or on the message page of that title for a form without a page of its own.
+ */
 export async function formStep<S extends z.ZodType>(
   req: FastifyRequest,
   reply: FastifyReply,
   schema: S,
-  form: (errors: FieldErrors) => ReactElement,
+  form: string | ((errors: FieldErrors) => ReactElement),
   run: (data: z.infer<S>) => Promise<FastifyReply>,
 ) {
-  const parsed = readForm(req, reply, schema, (wrong) => form(wrong.errors));
+  const page = typeof form === 'string' ? undefined : form;
+  const parsed = readForm(req, reply, schema, page ? (wrong) => page(wrong.errors) : (form as string));
   if (!parsed.ok) return parsed.answer;
-  return step(req, reply, () => run(parsed.data), form);
+  return step(req, reply, () => run(parsed.data), page);
 }

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findDeclaration, ORGANISATION_TYPES } from '../../../domain/declarations.js';
-import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { pageContext, respond } from '../../../http/respond.js';
 import { type FieldErrors } from '../../../shared/fields.js';
 import { problem } from '../../../shared/problem.js';
 import { ConfirmationPage, DeclarantFormPage, DeclarantsPage, ValidationPage } from '../../../web/pages/inscription-validation.js';
@@ -80,10 +80,8 @@ async function addDeclarant(req: FastifyRequest, reply: FastifyReply) {
 }
 
 async function removeDeclarant(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = readForm(req, reply, removeDeclarantSchema, 'Inscription des déclarants');
-  if (!parsed.ok) return parsed.answer;
-  return step(req, reply, async () => {
-    await removeDraftDeclarant(req.server.ctx, draftIdOf(req), parsed.data.rang);
+  return formStep(req, reply, removeDeclarantSchema, 'Inscription des déclarants', async (data) => {
+    await removeDraftDeclarant(req.server.ctx, draftIdOf(req), data.rang);
     return nextStep(req, reply, 'Déclarant retiré.', 'declarants');
   });
 }

@@ -4,7 +4,7 @@
  * confirmation page).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { pageContext, respond } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions } from '../../../http/security.js';
@@ -131,10 +131,8 @@ async function confirm(req: FastifyRequest, reply: FastifyReply) {
 
 /** « Étape précédente »: from the step named in the form, which must be the draft's. */
 async function back(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = readForm(req, reply, backSchema, 'Étape précédente');
-  if (!parsed.ok) return parsed.answer;
-  return step(req, reply, async () => {
-    const from = parsed.data.etape as Step;
+  return formStep(req, reply, backSchema, 'Étape précédente', async (data) => {
+    const from = data.etape as Step;
     if (!(from in STEP_PATHS)) throw new InscriptionError('invalid', 'Cette étape de l’inscription n’existe pas.', 'etape');
     const previous = await goBack(req.server.ctx, draftIdOf(req), from);
     return nextStep(req, reply, 'Retour à l’étape précédente.', previous);
