@@ -7,13 +7,17 @@
  *   respond(req, reply, { json: () => view, page: () => <Page … /> })
  *   respond(req, reply, { problem, page: () => <Form errors={problem.errors} … /> })
  *
+ * A form is read with its contract by `readForm`, which answers a wrong one itself.
+ *
  * The status of a problem comes from its kind (problems.ts); without a page of its own, a problem is
  * shown on the generic message page.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import type { Problem } from '../shared/problem.js';
+import type { z } from 'zod';
+import { parseBody, type FieldErrors } from '../shared/fields.js';
+import { invalidForm, type Problem } from '../shared/problem.js';
 import { withQuery } from '../shared/urls.js';
 import type { PageContext } from '../web/layout.js';
 import { MessagePage } from '../web/pages/public.js';
@@ -111,4 +115,35 @@ export function redirect(reply: FastifyReply, to: string, notice?: string): Fast
     .code(303)
     .header('location', notice ? withQuery(to, { notice }) : to)
     .send();
+}
+
+/** What a wrong form sent: its values (to fill the form again) and one French message per field. */
+export interface WrongForm {
+  values: Record<string, unknown>;
+  errors: FieldErrors;
+}
+
+/**
+ * A form (the body, or `input`: a query) read with its contract. A wrong one is answered here, as every
+ * form of the house answers it: 400 `formulaire_invalide` with the fields' errors for programs; for
+ * browsers the form again (`form`), or the message page of that title (a form without a page of its own).
+ *
+ *   const parsed = readForm(req, reply, loginSchema, (wrong) => <LoginPage ctx={pageContext(req)} {...wrong} />);
+ *   if (!parsed.ok) return parsed.answer;
+ */
+export function readForm<S extends z.ZodType>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  schema: S,
+  form: string | ((wrong: WrongForm) => ReactElement | Promise<ReactElement>),
+  input: unknown = req.body,
+): { ok: true; data: z.infer<S> } | { ok: false; answer: Promise<FastifyReply> } {
+  const parsed = parseBody(schema, input);
+  if (parsed.ok) return parsed;
+  const problem = invalidForm(parsed.errors);
+  const wrong = { values: parsed.values, errors: parsed.errors };
+  return {
+    ok: false,
+    answer: respond(req, reply, typeof form === 'string' ? { problem, title: form } : { problem, page: () => form(wrong) }),
+  };
 }

@@ -127,3 +127,6 @@ function rateLimited(limits: readonly RateLimit[]): preValidationAsyncHookHandle
     });
   };
 }
+
+/** The declaration of a page only browsers use (a form to fill, a confirmation): not an operation of the API. */
+export const browserPage = (operationId: string) => ({ operationId, summary: '', hide: true });

@@ -3,7 +3,7 @@
  * the guide's buttons « Abandonner l'inscription », « Étape précédente » and the step's own
  * (« Étape suivante », « Valider »…), in the guide's order.
  */
-import type { ReactNode } from 'react';
+import type { FormHTMLAttributes, ReactNode } from 'react';
 import type { StepperItem } from '../../modules/accounts/inscription-path.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import { CsrfField, ErrorSummary, Stepper } from '../components/form.js';
@@ -109,5 +109,28 @@ export function BackForm(props: { csrfToken: string; step: string }) {
       <CsrfField token={props.csrfToken} />
       <input type="hidden" name="etape" value={props.step} />
     </form>
+  );
+}
+
+/**
+ * A step's form: its fields, the guide's row of buttons (`StepButtons`) with the step's `submit`, and
+ * after it the form of « Étape précédente » for this `step`. Other attributes go to the step's form.
+ */
+export function StepForm(
+  props: { csrfToken: string; step: string; submit: ReactNode; children?: ReactNode } & Omit<
+    FormHTMLAttributes<HTMLFormElement>,
+    'children'
+  >,
+) {
+  const { csrfToken, step, submit, children, ...form } = props;
+  return (
+    <>
+      <form method="post" {...form}>
+        <CsrfField token={csrfToken} />
+        {children}
+        <StepButtons submit={submit} />
+      </form>
+      <BackForm csrfToken={csrfToken} step={step} />
+    </>
   );
 }

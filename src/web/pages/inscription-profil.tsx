@@ -8,7 +8,7 @@ import type { FieldErrors } from '../../shared/fields.js';
 import { CheckboxGroup, CsrfField, FieldMessages, RadioGroup } from '../components/form.js';
 import type { PageContext } from '../layout.js';
 import { BOX_LABEL } from './habilitations.js';
-import { BackForm, Frame, registrationTitle, StepButtons, type StepperView } from './inscription-frame.js';
+import { BackForm, Frame, StepForm, registrationTitle, type StepperView } from './inscription-frame.js';
 
 export interface ProfileValues {
   kind?: string;
@@ -150,15 +150,16 @@ export function ProfilePage(props: {
   return (
     <Frame ctx={props.ctx} stepper={props.stepper} errors={props.errors}>
       <h2 className="fr-h4">Quel est votre profil d’entreprise ?</h2>
-      <form
-        method="post"
+      <StepForm
+        csrfToken={props.ctx.csrfToken}
+        step="profil"
+        submit="Valider"
         action="/inscription/profil"
         noValidate
         data-profile-form
         data-steps-entreprise={props.totals.entreprise}
         data-steps-tiers={props.totals.tiers}
       >
-        <CsrfField token={props.ctx.csrfToken} />
         <RadioGroup
           name="kind"
           legend="Vous souhaitez utiliser Net-Entreprises pour..."
@@ -187,9 +188,7 @@ export function ProfilePage(props: {
           options={DOMAINS.map((d) => ({ value: d.code, label: d.label }))}
         />
         <DeclarationsModal chosen={chosen} />
-        <StepButtons submit="Valider" />
-      </form>
-      <BackForm csrfToken={props.ctx.csrfToken} step="profil" />
+      </StepForm>
     </Frame>
   );
 }
@@ -298,8 +297,7 @@ export function HabilitationsPage(props: {
       <p>
         Nom de l’entreprise : <strong>{props.raisonSociale}</strong>
       </p>
-      <form method="post" action="/inscription/habilitations">
-        <CsrfField token={props.ctx.csrfToken} />
+      <StepForm csrfToken={props.ctx.csrfToken} step="habilitations" submit="Étape suivante" action="/inscription/habilitations">
         <div className="fr-table fr-table--bordered">
           <table>
             <caption>Gestion des habilitations pour l’entreprise</caption>
@@ -342,9 +340,7 @@ export function HabilitationsPage(props: {
             </tbody>
           </table>
         </div>
-        <StepButtons submit="Étape suivante" />
-      </form>
-      <BackForm csrfToken={props.ctx.csrfToken} step="habilitations" />
+      </StepForm>
     </Frame>
   );
 }

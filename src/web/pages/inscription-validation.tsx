@@ -11,7 +11,7 @@ import { Alert, CsrfField } from '../components/form.js';
 import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
 import { payerCell, Table, yesNo } from '../components/table.js';
 import type { PageContext } from '../layout.js';
-import { BackForm, Frame, StepButtons, type StepperView } from './inscription-frame.js';
+import { Frame, StepForm, type StepperView } from './inscription-frame.js';
 
 /** « Inscription des déclarants »: the registrant, the collaborators added, « Nouveau déclarant ». */
 export function DeclarantsPage(props: { ctx: PageContext; stepper: StepperView; draft: DraftData; errors?: FieldErrors }) {
@@ -55,11 +55,7 @@ export function DeclarantsPage(props: { ctx: PageContext; stepper: StepperView; 
           </tr>
         )}
       />
-      <form method="post" action="/inscription/declarants">
-        <CsrfField token={props.ctx.csrfToken} />
-        <StepButtons submit="Étape suivante" />
-      </form>
-      <BackForm csrfToken={props.ctx.csrfToken} step="declarants" />
+      <StepForm csrfToken={props.ctx.csrfToken} step="declarants" submit="Étape suivante" action="/inscription/declarants" />
     </Frame>
   );
 }
@@ -166,11 +162,7 @@ export function ConfirmationPage(props: {
           )}
         />
       ) : null}
-      <form method="post" action="/inscription/confirmation">
-        <CsrfField token={props.ctx.csrfToken} />
-        <StepButtons submit="Valider l’inscription" />
-      </form>
-      <BackForm csrfToken={props.ctx.csrfToken} step="confirmation" />
+      <StepForm csrfToken={props.ctx.csrfToken} step="confirmation" submit="Valider l’inscription" action="/inscription/confirmation" />
     </Frame>
   );
 }

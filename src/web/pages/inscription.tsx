@@ -7,7 +7,7 @@ import { SubmitButtons } from '../components/buttons.js';
 import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
 import type { PageContext } from '../layout.js';
 import { CGU_SECTIONS, CGU_TITLE } from './cgu-text.js';
-import { BackForm, Frame, StepButtons, type StepperView } from './inscription-frame.js';
+import { Frame, StepForm, type StepperView } from './inscription-frame.js';
 import { PasswordFields, SecretQuestionFields } from './password-fields.js';
 
 export function InscriptionStartPage(props: {
@@ -167,11 +167,7 @@ export function IdentificationPage(props: { ctx: PageContext; stepper: StepperVi
           <Address a={e.correspondance} />
         </Item>
       </dl>
-      <form method="post" action="/inscription/identification">
-        <CsrfField token={props.ctx.csrfToken} />
-        <StepButtons submit="Étape suivante" />
-      </form>
-      <BackForm csrfToken={props.ctx.csrfToken} step="identification" />
+      <StepForm csrfToken={props.ctx.csrfToken} step="identification" submit="Étape suivante" action="/inscription/identification" />
       <Alert type="info">
         NB : Si vous constatez des erreurs dans l’adresse postale ou la raison sociale, contactez directement votre Centre de Formalité des
         Entreprises (CFE). Une fois les mises à jour effectuées par votre CFE, celles-ci seront automatiquement reportées sur
@@ -191,8 +187,7 @@ export function PasswordPage(props: {
 }) {
   return (
     <Frame ctx={props.ctx} stepper={props.stepper} errors={props.errors}>
-      <form method="post" action="/inscription/mot-de-passe" noValidate>
-        <CsrfField token={props.ctx.csrfToken} />
+      <StepForm csrfToken={props.ctx.csrfToken} step="password" submit="Valider" action="/inscription/mot-de-passe" noValidate>
         <input type="hidden" id="nom" value={props.draft.nom} />
         <input type="hidden" id="prenom" value={props.draft.prenom} />
         <h2 className="fr-h4">Créez votre mot de passe</h2>
@@ -211,9 +206,7 @@ export function PasswordPage(props: {
           questionLabel="Veuillez saisir une question"
           answerLabel="Veuillez saisir une réponse"
         />
-        <StepButtons submit="Valider" />
-      </form>
-      <BackForm csrfToken={props.ctx.csrfToken} step="password" />
+      </StepForm>
     </Frame>
   );
 }
@@ -245,11 +238,13 @@ export function RecapPage(props: { ctx: PageContext; stepper: StepperView; draft
           Imprimer le récapitulatif
         </button>
       </p>
-      <form method="post" action="/inscription/recapitulatif" className="no-print">
-        <CsrfField token={props.ctx.csrfToken} />
-        <StepButtons submit="S’inscrire aux services Net-Entreprises" />
-      </form>
-      <BackForm csrfToken={props.ctx.csrfToken} step="recap" />
+      <StepForm
+        csrfToken={props.ctx.csrfToken}
+        step="recap"
+        submit="S’inscrire aux services Net-Entreprises"
+        action="/inscription/recapitulatif"
+        className="no-print"
+      />
     </Frame>
   );
 }

@@ -32,31 +32,28 @@ function PasswordCriteria() {
   );
 }
 
+/** What the password and its confirmation share: a new password, typed twice, of at most 20 characters. */
+const NEW_PASSWORD = { type: 'password', required: true, autoComplete: 'new-password', maxLength: 20 } as const;
+
 /** Password + confirmation with the criteria shown live (check marks) and a quality gauge. */
 export function PasswordFields(props: { errors?: FieldErrors; label?: string; confirmLabel?: string }) {
   const e = props.errors ?? {};
   return (
     <>
       <Input
+        {...NEW_PASSWORD}
         name="password"
-        type="password"
         label={props.label ?? 'Mot de passe'}
-        required
-        autoComplete="new-password"
         validate="password"
-        maxLength={20}
         error={e.password}
         hint="Le mot de passe respecte la casse (majuscules et minuscules)."
         extra={<PasswordCriteria />}
       />
       <Input
+        {...NEW_PASSWORD}
         name="passwordConfirm"
-        type="password"
         label={props.confirmLabel ?? 'Confirmation du mot de passe'}
-        required
-        autoComplete="new-password"
         validate="confirm:password"
-        maxLength={20}
         error={e.passwordConfirm}
       />
     </>

@@ -3,6 +3,7 @@
  * portefeuille » and its modification, its deletion, the déclarants and declarations of a portefeuille.
  * Icon buttons carry their full name as text (read by screen readers) and a title; the legend explains them.
  */
+import type { ReactNode } from 'react';
 import type { FieldErrors } from '../../shared/fields.js';
 import { DualList, PendingAlert } from '../components/dual-list.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
@@ -278,19 +279,14 @@ export function PortefeuilleDeclarantsPage(props: {
 }) {
   const selected = new Set(props.working ?? props.declarants.filter((d) => d.selected).map((d) => d.id));
   return (
-    <Layout ctx={props.ctx} title="Gérer les déclarants du portefeuille" breadcrumb={[MENU, LIST]} wide>
-      <h1>Gérer les déclarants du portefeuille</h1>
-      <p>
-        Nom du portefeuille : <strong>{props.portefeuille.name}</strong>
-      </p>
-      <ErrorSummary errors={props.errors} />
+    <PortefeuilleListPage {...props} title="Gérer les déclarants du portefeuille">
       <p id="declarants-aide">{DECLARANTS_HELP} Les déclarants sélectionnés voient ce portefeuille et ses entreprises.</p>
       <form method="post" action={`${base(props.portefeuille.id)}/declarants`} {...dualAttributes('declarants', DECLARANT_NOUN)}>
         <CsrfField token={props.ctx.csrfToken} />
         <DeclarantsDualList declarants={props.declarants} selected={selected} pending={props.pending} error={props.errors?.declarants} />
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
-    </Layout>
+    </PortefeuilleListPage>
   );
 }
 
@@ -302,12 +298,7 @@ export function PortefeuilleDeclarationsPage(props: {
   errors?: FieldErrors;
 }) {
   return (
-    <Layout ctx={props.ctx} title="Gérer les déclarations du portefeuille" breadcrumb={[MENU, LIST]} wide>
-      <h1>Gérer les déclarations du portefeuille</h1>
-      <p>
-        Nom du portefeuille : <strong>{props.portefeuille.name}</strong>
-      </p>
-      <ErrorSummary errors={props.errors} />
+    <PortefeuilleListPage {...props} title="Gérer les déclarations du portefeuille">
       <p id="declarations-aide">
         Sélectionnez les déclarations pouvant être transmises par les déclarants pour le portefeuille en les basculant dans « Liste des
         déclarations sélectionnées » à l’aide des flèches ou en effectuant un glissé. Une déclaration ajoutée l’est pour chaque
@@ -319,6 +310,26 @@ export function PortefeuilleDeclarationsPage(props: {
         <DeclarationsDualList selected={props.selected} pending={props.pending} error={props.errors?.declarations} />
         <FormButtons cancel="/gestion/portefeuilles" />
       </form>
+    </PortefeuilleListPage>
+  );
+}
+
+/** The frame of the portefeuille's two lists: title, the portefeuille's name, the errors. */
+function PortefeuilleListPage(props: {
+  ctx: PageContext;
+  title: string;
+  portefeuille: { name: string };
+  errors?: FieldErrors | undefined;
+  children: ReactNode;
+}) {
+  return (
+    <Layout ctx={props.ctx} title={props.title} breadcrumb={[MENU, LIST]} wide>
+      <h1>{props.title}</h1>
+      <p>
+        Nom du portefeuille : <strong>{props.portefeuille.name}</strong>
+      </p>
+      <ErrorSummary errors={props.errors} />
+      {props.children}
     </Layout>
   );
 }

@@ -1,11 +1,11 @@
 /** Home page, « Je me connecte », logout, and the conditions générales as a file. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hmac } from '../../../infra/crypto.js';
-import { pageContext, redirect, respond } from '../../../http/respond.js';
+import { pageContext, redirect, respond, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions, SESSION_COOKIE } from '../../../http/security.js';
-import { messageResponse, parseBody } from '../../../shared/fields.js';
-import { invalidForm, problem, tooManyRequests, type Problem } from '../../../shared/problem.js';
+import { messageResponse } from '../../../shared/fields.js';
+import { problem, tooManyRequests, type Problem } from '../../../shared/problem.js';
 import { cguAsText } from '../../../web/pages/cgu-text.js';
 import { HomePage, LoginPage } from '../../../web/pages/public.js';
 import { loginSchema } from '../contracts.js';
@@ -83,12 +83,8 @@ async function showLogin(req: FastifyRequest, reply: FastifyReply) {
 
 async function signIn(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const parsed = parseBody(loginSchema, req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: () => <LoginPage ctx={pageContext(req)} values={parsed.values} errors={parsed.errors} />,
-    });
+  const parsed = readForm(req, reply, loginSchema, (wrong) => <LoginPage ctx={pageContext(req)} {...wrong} />);
+  if (!parsed.ok) return parsed.answer;
   const r = await login(ctx, parsed.data, meta(req));
   if (!r.ok) {
     const values = { siret: parsed.data.siret, nom: parsed.data.nom, prenom: parsed.data.prenom };

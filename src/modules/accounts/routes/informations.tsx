@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, redirect, respond } from '../../../http/respond.js';
+import { pageContext, redirect, respond, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { messageResponse, parseBody, textField, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm, problem, type Problem } from '../../../shared/problem.js';
@@ -158,14 +158,10 @@ async function forcedChangePage(req: FastifyRequest, reply: FastifyReply) {
 async function forceChange(req: FastifyRequest, reply: FastifyReply) {
   const { user, session } = req.auth!;
   if (!user.mustChangeCredentials) return respond(req, reply, { json: { message: 'Rien à changer.' }, redirect: '/menu' });
-  const parsed = parseBody(passwordSchema({ nom: user.nom, prenom: user.prenom }).and(secretQuestionSchema), req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: () => (
-        <ForcedChangePage ctx={pageContext(req)} nom={user.nom} prenom={user.prenom} values={parsed.values} errors={parsed.errors} />
-      ),
-    });
+  const parsed = readForm(req, reply, passwordSchema({ nom: user.nom, prenom: user.prenom }).and(secretQuestionSchema), (wrong) => (
+    <ForcedChangePage ctx={pageContext(req)} nom={user.nom} prenom={user.prenom} {...wrong} />
+  ));
+  if (!parsed.ok) return parsed.answer;
   await completeForcedChange(req.server.ctx, user, parsed.data, session.idHash, meta(req));
   return respond(req, reply, { json: { message: NOTICES['identifiants-changes'] }, redirect: '/menu', notice: 'identifiants-changes' });
 }

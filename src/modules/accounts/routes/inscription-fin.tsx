@@ -5,16 +5,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DECLARATIONS, findDeclaration } from '../../../domain/declarations.js';
-import { pageContext, respond } from '../../../http/respond.js';
-import { parseBody, textField, type FieldErrors } from '../../../shared/fields.js';
-import { invalidForm } from '../../../shared/problem.js';
+import { pageContext, readForm } from '../../../http/respond.js';
+import { textField, type FieldErrors } from '../../../shared/fields.js';
 import { PasswordPage, RecapPage } from '../../../web/pages/inscription.js';
 import { DeclarationsPage, HabilitationsPage, ProfilePage, type ProfileValues } from '../../../web/pages/inscription-profil.js';
 import { declarationsSchema, passwordSchema, profileSchema, rightsSchema, secretQuestionSchema } from '../contracts.js';
 import { choosePassword, confirmRecap, InscriptionError, loadDraft, WRONG_STEP_MESSAGE, type Draft } from '../inscription.js';
 import { confirmDeclarations, saveProfile, saveRights } from '../inscription-choices.js';
 import { stepperOf } from '../inscription-path.js';
-import { draftIdOf, EXPIRED, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
+import { draftIdOf, EXPIRED, formStep, nextStep, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
+import { stepperOfDraft, stepperView } from './inscription-stepper.js';
 
 export async function inscriptionFinRoutes(app: FastifyInstance) {
   stepPage(app, 'password', (req, draft) => <PasswordPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} draft={draft.data} />);
@@ -57,29 +57,22 @@ async function choose(req: FastifyRequest, reply: FastifyReply) {
     const draft = await loadDraft(ctx, draftIdOf(req));
     if (!draft) throw new InscriptionError('expired', EXPIRED);
     if (draft.step !== 'password') throw new InscriptionError('wrong_step', WRONG_STEP_MESSAGE, undefined, draft.step);
-    const parsed = parseBody(passwordSchema({ nom: draft.data.nom, prenom: draft.data.prenom }).and(secretQuestionSchema), req.body);
-    if (!parsed.ok)
-      return respond(req, reply, {
-        problem: invalidForm(parsed.errors),
-        page: () => (
-          <PasswordPage
-            ctx={pageContext(req)}
-            stepper={stepperOfDraft(draft)}
-            draft={draft.data}
-            values={parsed.values}
-            errors={parsed.errors}
-          />
-        ),
-      });
+    const parsed = readForm(
+      req,
+      reply,
+      passwordSchema({ nom: draft.data.nom, prenom: draft.data.prenom }).and(secretQuestionSchema),
+      (wrong) => <PasswordPage ctx={pageContext(req)} stepper={stepperOfDraft(draft)} draft={draft.data} {...wrong} />,
+    );
+    if (!parsed.ok) return parsed.answer;
     await choosePassword(ctx, draftIdOf(req), parsed.data);
-    return respond(req, reply, { json: { message: 'Mot de passe enregistré.', etapeSuivante: 'recap' }, redirect: STEP_PATHS.recap });
+    return nextStep(req, reply, 'Mot de passe enregistré.', 'recap');
   });
 }
 
 async function confirm(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     const next = await confirmRecap(req.server.ctx, draftIdOf(req));
-    return respond(req, reply, { json: { message: 'Récapitulatif confirmé.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
+    return nextStep(req, reply, 'Récapitulatif confirmé.', next);
   });
 }
 
@@ -106,17 +99,10 @@ async function chooseProfile(req: FastifyRequest, reply: FastifyReply) {
   const form = (errors: FieldErrors) => (
     <ProfilePage ctx={pageContext(req)} stepper={stepperView('profil', { kind })} totals={TOTALS} values={values} errors={errors} />
   );
-  const parsed = parseBody(profileSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
-  return step(
-    req,
-    reply,
-    async () => {
-      const next = await saveProfile(req.server.ctx, draftIdOf(req), { ...parsed.data, confirme: parsed.data.confirme === 'oui' });
-      return respond(req, reply, { json: { message: 'Profil enregistré.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
-    },
-    form,
-  );
+  return formStep(req, reply, profileSchema, form, async (data) => {
+    const next = await saveProfile(req.server.ctx, draftIdOf(req), { ...data, confirme: data.confirme === 'oui' });
+    return nextStep(req, reply, 'Profil enregistré.', next);
+  });
 }
 
 function declarationsPage(req: FastifyRequest, draft: Draft, errors?: FieldErrors) {
@@ -133,14 +119,9 @@ function declarationsPage(req: FastifyRequest, draft: Draft, errors?: FieldError
 }
 
 async function keepDeclarations(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(declarationsSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Validation de vos déclarations' });
-  return step(req, reply, async () => {
-    await confirmDeclarations(req.server.ctx, draftIdOf(req), parsed.data.declarations);
-    return respond(req, reply, {
-      json: { message: 'Déclarations validées.', etapeSuivante: 'habilitations' },
-      redirect: STEP_PATHS.habilitations,
-    });
+  return formStep(req, reply, declarationsSchema, 'Validation de vos déclarations', async (data) => {
+    await confirmDeclarations(req.server.ctx, draftIdOf(req), data.declarations);
+    return nextStep(req, reply, 'Déclarations validées.', 'habilitations');
   });
 }
 
@@ -166,8 +147,8 @@ function habilitationsPage(req: FastifyRequest, draft: Draft, errors?: FieldErro
 
 /** « Tous » ticked in a column: every declaration kept (« Payer »: those it applies to). */
 async function chooseRights(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(rightsSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Gestion des habilitations' });
+  const parsed = readForm(req, reply, rightsSchema, 'Gestion des habilitations');
+  if (!parsed.ok) return parsed.answer;
   const ctx = req.server.ctx;
   return step(req, reply, async () => {
     const draft = await loadDraft(ctx, draftIdOf(req));
@@ -176,6 +157,6 @@ async function chooseRights(req: FastifyRequest, reply: FastifyReply) {
     const declarer = all.has('declarer') ? chosen : parsed.data.declarer;
     const payer = all.has('payer') ? chosen.filter((c) => DECLARATIONS.some((x) => x.code === c && x.payable)) : parsed.data.payer;
     const next = await saveRights(ctx, draftIdOf(req), { declarer, payer });
-    return respond(req, reply, { json: { message: 'Habilitations enregistrées.', etapeSuivante: next }, redirect: STEP_PATHS[next] });
+    return nextStep(req, reply, 'Habilitations enregistrées.', next);
   });
 }

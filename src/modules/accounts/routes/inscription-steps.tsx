@@ -6,14 +6,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReactElement } from 'react';
-import { pageContext, redirect, respond } from '../../../http/respond.js';
+import type { z } from 'zod';
+import { pageContext, readForm, redirect, respond } from '../../../http/respond.js';
 import { route, type RouteDoc } from '../../../http/route.js';
 import type { FieldErrors } from '../../../shared/fields.js';
 import { MessagePage } from '../../../web/pages/public.js';
-import type { StepperView } from '../../../web/pages/inscription-frame.js';
 import { stepResponse } from '../contracts.js';
-import { EXPIRED_MESSAGE, InscriptionError, loadDraft, type Draft, type DraftData } from '../inscription.js';
-import { stepperOf, type Step, type StepperItem } from '../inscription-path.js';
+import { EXPIRED_MESSAGE, InscriptionError, loadDraft, type Draft } from '../inscription.js';
+import { type Step } from '../inscription-path.js';
 import { DRAFT_COOKIE, tags } from './common.js';
 
 export const STEP_PATHS: Record<Step, string> = {
@@ -30,14 +30,6 @@ export const STEP_PATHS: Record<Step, string> = {
 };
 
 export const EXPIRED = EXPIRED_MESSAGE;
-
-/** The stepper of a page: the steps this person walks (inscription-path.ts) and where they stand. */
-export function stepperView(at: StepperItem | 'declarations', data?: Pick<DraftData, 'kind'>): StepperView {
-  return { items: stepperOf(data?.kind), at: at === 'declarations' ? 'profil' : at, tiers: data?.kind === 'tiers_declarant' };
-}
-
-/** A step page's stepper, from its draft. */
-export const stepperOfDraft = (draft: Draft) => stepperView(draft.step === 'done' ? 'confirmation' : draft.step, draft.data);
 
 /** The draft travels in the cookie (browsers) or the x-inscription header (API clients). */
 export const draftIdOf = (req: FastifyRequest) => (req.headers['x-inscription'] as string | undefined) ?? req.cookies[DRAFT_COOKIE];
@@ -118,4 +110,40 @@ export function stepPage(
   render: (req: FastifyRequest, draft: Draft) => ReactElement | Promise<ReactElement>,
 ) {
   app.get(STEP_PATHS[at], { schema: { hide: true } }, (req, reply) => draftPage(req, reply, at, (draft) => render(req, draft)));
+}
+
+/**
+ * A step done: programs read its message and the step that comes next (`etapeSuivante`, and the
+ * draft's `jeton` when it starts), browsers go to that step's page.
+ */
+export function nextStep(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  message: string,
+  next: Step,
+  opts: { status?: number; jeton?: string } = {},
+) {
+  const { status, ...extra } = opts;
+  return respond(req, reply, {
+    ...(status ? { status } : {}),
+    json: { message, etapeSuivante: next, ...extra },
+    redirect: STEP_PATHS[next],
+  });
+}
+
+/**
+ * A step's form: read with its contract, then the step `run`; a wrong form or a refused field comes back
+ * on `form`, or on the message page of that title for a form without a page of its own.
+ */
+export async function formStep<S extends z.ZodType>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  schema: S,
+  form: string | ((errors: FieldErrors) => ReactElement),
+  run: (data: z.infer<S>) => Promise<FastifyReply>,
+) {
+  const page = typeof form === 'string' ? undefined : form;
+  const parsed = readForm(req, reply, schema, page ? (wrong) => page(wrong.errors) : (form as string));
+  if (!parsed.ok) return parsed.answer;
+  return step(req, reply, () => run(parsed.data), page);
 }

@@ -6,15 +6,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findDeclaration, ORGANISATION_TYPES } from '../../../domain/declarations.js';
 import { pageContext, respond } from '../../../http/respond.js';
-import { parseBody, type FieldErrors } from '../../../shared/fields.js';
-import { invalidForm, problem } from '../../../shared/problem.js';
+import { type FieldErrors } from '../../../shared/fields.js';
+import { problem } from '../../../shared/problem.js';
 import { ConfirmationPage, DeclarantFormPage, DeclarantsPage, ValidationPage } from '../../../web/pages/inscription-validation.js';
 import { newDeclarantSchema, removeDeclarantSchema } from '../contracts.js';
 import { draftUserEmail, InscriptionError, loadDraft, resendInscriptionMail, type Draft } from '../inscription.js';
 import { validateInscription } from '../inscription-account.js';
 import { addDraftDeclarant, confirmDeclarants, removeDraftDeclarant } from '../inscription-choices.js';
 import { meta, notice } from './common.js';
-import { draftIdOf, draftPage, refuse, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
+import { draftIdOf, draftPage, formStep, nextStep, refuse, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
+import { stepperOfDraft, stepperView } from './inscription-stepper.js';
 
 const NEW_DECLARANT = '/inscription/declarants/nouveau';
 
@@ -53,10 +54,7 @@ export async function inscriptionValidationRoutes(app: FastifyInstance) {
 async function nextFromDeclarants(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     await confirmDeclarants(req.server.ctx, draftIdOf(req));
-    return respond(req, reply, {
-      json: { message: 'Déclarants enregistrés.', etapeSuivante: 'confirmation' },
-      redirect: STEP_PATHS.confirmation,
-    });
+    return nextStep(req, reply, 'Déclarants enregistrés.', 'confirmation');
   });
 }
 
@@ -75,29 +73,16 @@ async function addDeclarant(req: FastifyRequest, reply: FastifyReply) {
       errors={errors}
     />
   );
-  const parsed = parseBody(newDeclarantSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
-  return step(
-    req,
-    reply,
-    async () => {
-      await addDraftDeclarant(req.server.ctx, draftIdOf(req), parsed.data);
-      return respond(req, reply, {
-        status: 201,
-        json: { message: 'Déclarant ajouté.', etapeSuivante: 'declarants' },
-        redirect: STEP_PATHS.declarants,
-      });
-    },
-    form,
-  );
+  return formStep(req, reply, newDeclarantSchema, form, async (data) => {
+    await addDraftDeclarant(req.server.ctx, draftIdOf(req), data);
+    return nextStep(req, reply, 'Déclarant ajouté.', 'declarants', { status: 201 });
+  });
 }
 
 async function removeDeclarant(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(removeDeclarantSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Inscription des déclarants' });
-  return step(req, reply, async () => {
-    await removeDraftDeclarant(req.server.ctx, draftIdOf(req), parsed.data.rang);
-    return respond(req, reply, { json: { message: 'Déclarant retiré.', etapeSuivante: 'declarants' }, redirect: STEP_PATHS.declarants });
+  return formStep(req, reply, removeDeclarantSchema, 'Inscription des déclarants', async (data) => {
+    await removeDraftDeclarant(req.server.ctx, draftIdOf(req), data.rang);
+    return nextStep(req, reply, 'Déclarant retiré.', 'declarants');
   });
 }
 
@@ -130,10 +115,7 @@ function confirmationPage(req: FastifyRequest, draft: Draft) {
 async function validate(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     await validateInscription(req.server.ctx, draftIdOf(req), meta(req));
-    return respond(req, reply, {
-      json: { message: 'Inscription enregistrée : validez votre adresse électronique.', etapeSuivante: 'done' },
-      redirect: STEP_PATHS.done,
-    });
+    return nextStep(req, reply, 'Inscription enregistrée : validez votre adresse électronique.', 'done');
   });
 }
 

@@ -26,7 +26,8 @@ import {
 } from '../inscription.js';
 import type { Step } from '../inscription-path.js';
 import { DRAFT_COOKIE, meta, tags } from './common.js';
-import { draftIdOf, draftPage, step, STEP_PATHS, stepDoc, stepPage, stepperOfDraft, stepperView } from './inscription-steps.js';
+import { draftIdOf, draftPage, formStep, nextStep, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
+import { stepperOfDraft, stepperView } from './inscription-stepper.js';
 
 const startPage = (req: FastifyRequest, values?: Record<string, unknown>, errors?: FieldErrors) => (
   <InscriptionStartPage ctx={pageContext(req)} stepper={stepperView('coordonnees')} values={values} errors={errors} />
@@ -63,23 +64,12 @@ export async function inscriptionRoutes(app: FastifyInstance) {
 async function start(req: FastifyRequest, reply: FastifyReply) {
   const values = (req.body ?? {}) as Record<string, unknown>;
   const form = (errors: FieldErrors) => startPage(req, values, errors);
-  const parsed = parseBody(inscriptionStartSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => form(parsed.errors) });
-  return step(
-    req,
-    reply,
-    async () => {
-      // the same answer whether the company or the person is already registered (docs/regles.md#comptes)
-      const { draftId } = await startInscription(req.server.ctx, parsed.data, meta(req));
-      reply.setCookie(DRAFT_COOKIE, draftId, cookieOptions);
-      return respond(req, reply, {
-        status: 201,
-        json: { message: 'Inscription commencée.', etapeSuivante: 'cgu', jeton: draftId },
-        redirect: STEP_PATHS.cgu,
-      });
-    },
-    form,
-  );
+  return formStep(req, reply, inscriptionStartSchema, form, async (data) => {
+    // the same answer whether the company or the person is already registered (docs/regles.md#comptes)
+    const { draftId } = await startInscription(req.server.ctx, data, meta(req));
+    reply.setCookie(DRAFT_COOKIE, draftId, cookieOptions);
+    return nextStep(req, reply, 'Inscription commencée.', 'cgu', { status: 201, jeton: draftId });
+  });
 }
 
 async function decideConditions(req: FastifyRequest, reply: FastifyReply) {
@@ -91,11 +81,7 @@ async function decideConditions(req: FastifyRequest, reply: FastifyReply) {
     });
   return step(req, reply, async () => {
     const r = await decideCgu(req.server.ctx, draftIdOf(req), parsed.data.decision === 'accepte');
-    if (r === 'accepted')
-      return respond(req, reply, {
-        json: { message: 'Conditions acceptées.', etapeSuivante: 'identification' },
-        redirect: STEP_PATHS.identification,
-      });
+    if (r === 'accepted') return nextStep(req, reply, 'Conditions acceptées.', 'identification');
     clearCookie(reply, DRAFT_COOKIE);
     return respond(req, reply, {
       json: { message: 'Inscription abandonnée : les conditions générales ont été refusées.' },
@@ -139,25 +125,17 @@ async function identificationPage(req: FastifyRequest, draft: Draft) {
 async function confirm(req: FastifyRequest, reply: FastifyReply) {
   return step(req, reply, async () => {
     await confirmIdentification(req.server.ctx, draftIdOf(req));
-    return respond(req, reply, {
-      json: { message: 'Identification confirmée.', etapeSuivante: 'password' },
-      redirect: STEP_PATHS.password,
-    });
+    return nextStep(req, reply, 'Identification confirmée.', 'password');
   });
 }
 
 /** « Étape précédente »: from the step named in the form, which must be the draft's. */
 async function back(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(backSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Étape précédente' });
-  return step(req, reply, async () => {
-    const from = parsed.data.etape as Step;
+  return formStep(req, reply, backSchema, 'Étape précédente', async (data) => {
+    const from = data.etape as Step;
     if (!(from in STEP_PATHS)) throw new InscriptionError('invalid', 'Cette étape de l’inscription n’existe pas.', 'etape');
     const previous = await goBack(req.server.ctx, draftIdOf(req), from);
-    return respond(req, reply, {
-      json: { message: 'Retour à l’étape précédente.', etapeSuivante: previous },
-      redirect: STEP_PATHS[previous],
-    });
+    return nextStep(req, reply, 'Retour à l’étape précédente.', previous);
   });
 }
 

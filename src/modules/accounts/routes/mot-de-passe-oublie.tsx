@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hmac, safeEqual } from '../../../infra/crypto.js';
-import { pageContext, redirect, respond } from '../../../http/respond.js';
+import { pageContext, redirect, respond, readForm } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions, SESSION_COOKIE } from '../../../http/security.js';
@@ -95,12 +95,8 @@ function readTriplet(secret: string, v: string | undefined, now: Date): Triplet 
 
 async function chooseWay(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const parsed = parseBody(forgotSchema, req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: () => <ForgotPage ctx={pageContext(req)} values={parsed.values} errors={parsed.errors} />,
-    });
+  const parsed = readForm(req, reply, forgotSchema, (wrong) => <ForgotPage ctx={pageContext(req)} {...wrong} />);
+  if (!parsed.ok) return parsed.answer;
   const t: Triplet = { siret: parsed.data.siret, nom: parsed.data.nom, prenom: parsed.data.prenom };
   const told = (json: string, text: string) =>
     respond(req, reply, {
@@ -178,14 +174,10 @@ async function newPassword(req: FastifyRequest, reply: FastifyReply, way: 'quest
   const action = way === 'lien' ? '/reinitialisation' : '/mot-de-passe-oublie/nouveau';
   const live = await peekToken(ctx.db, ctx, token, 'password_reset');
   const person = live ? await findUserById(ctx.db, live.userId) : null;
-  const parsed = parseBody(passwordSchema(person ? { nom: person.nom, prenom: person.prenom } : {}), req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: () => (
-        <NewPasswordPage ctx={pageContext(req)} action={action} token={way === 'lien' ? token : undefined} errors={parsed.errors} />
-      ),
-    });
+  const parsed = readForm(req, reply, passwordSchema(person ? { nom: person.nom, prenom: person.prenom } : {}), (wrong) => (
+    <NewPasswordPage ctx={pageContext(req)} action={action} token={way === 'lien' ? token : undefined} errors={wrong.errors} />
+  ));
+  if (!parsed.ok) return parsed.answer;
   const done = await resetPassword(ctx, token, parsed.data.password, meta(req));
   if (!done) return respond(req, reply, { problem: problem('gone', 'lien_expire', RESET_GONE), title: 'Lien non valide' });
   clearCookie(reply, RESET_TOKEN_COOKIE);

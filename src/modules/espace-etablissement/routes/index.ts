@@ -1,5 +1,5 @@
 /** The routes of the establishment space (« SOLTéA - Etablissements »), one file per screen family. */
-import type { FastifyInstance } from 'fastify';
+import { routeFamily } from '../../../http/plugins.js';
 import { accueilRoutes } from './accueil.js';
 import { attributionsRoutes } from './attributions.js';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires.js';
@@ -8,12 +8,12 @@ import { ficheRoutes } from './fiche.js';
 import { lignesRoutes } from './lignes.js';
 import { versementsRoutes } from './versements.js';
 
-export async function espaceEtablissementRoutes(app: FastifyInstance) {
-  await app.register(accueilRoutes);
-  await app.register(ficheRoutes);
-  await app.register(lignesRoutes);
-  await app.register(coordonneesBancairesRoutes);
-  await app.register(attributionsRoutes);
-  await app.register(versementsRoutes);
-  await app.register(courrielsRoutes);
-}
+export const espaceEtablissementRoutes = routeFamily(
+  accueilRoutes,
+  ficheRoutes,
+  lignesRoutes,
+  coordonneesBancairesRoutes,
+  attributionsRoutes,
+  versementsRoutes,
+  courrielsRoutes,
+);

@@ -4,11 +4,9 @@
  * message per field, and nothing read.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond, sendFile } from '../../../http/respond.js';
+import { pageContext, respond, sendFile, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { parseBody } from '../../../shared/fields.js';
 import { formatDateTime } from '../../../shared/format.js';
-import { invalidForm } from '../../../shared/problem.js';
 import { ConsultationPage, type ConsultationView } from '../../../web/pages/consultation.js';
 import {
   CONSULTATION_KIND_KEYS,
@@ -76,12 +74,14 @@ async function showConsultation(req: FastifyRequest, reply: FastifyReply) {
     query: queryOf(values),
     ...over,
   });
-  const parsed = parseBody(consultationQuery, req.query);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: () => <ConsultationPage ctx={pageContext(req)} view={view()} errors={parsed.errors} />,
-    });
+  const parsed = readForm(
+    req,
+    reply,
+    consultationQuery,
+    (wrong) => <ConsultationPage ctx={pageContext(req)} view={view()} errors={wrong.errors} />,
+    req.query,
+  );
+  if (!parsed.ok) return parsed.answer;
   const h = await consultHistory(ctx.db, admin, filtersOf(values), { page: pageOf(req) });
   const rows = h.entries.map((e) => ({ ...e, at: formatDateTime(e.at), kind: CONSULTATION_KINDS[e.kind].label }));
   return respond(req, reply, {
@@ -91,8 +91,8 @@ async function showConsultation(req: FastifyRequest, reply: FastifyReply) {
 }
 
 async function exportConsultation(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(consultationQuery, req.query);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), title: 'Critères incorrects' });
+  const parsed = readForm(req, reply, consultationQuery, 'Critères incorrects', req.query);
+  if (!parsed.ok) return parsed.answer;
   const h = await consultHistory(req.server.ctx.db, req.auth!.user, filtersOf(valuesOf(req)), { page: 1, all: true });
   return sendFile(reply, { name: 'consultation.csv', type: 'text/csv; charset=utf-8', body: consultationCsv(h.entries) });
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond } from '../../../http/respond.js';
-import { route } from '../../../http/route.js';
+import { route, browserPage } from '../../../http/route.js';
 import { messageResponse } from '../../../shared/fields.js';
 import type { Outcome } from '../../../shared/problem.js';
 import { RemoveDeclarantPage } from '../../../web/pages/declarants.js';
@@ -41,11 +41,7 @@ export async function declarantActionsRoutes(app: FastifyInstance) {
     route({ ...doc, operationId: 'renvoyerInvitation', summary: 'Renvoyer l’invitation d’un déclarant' }),
     acting(resendInvitation, 'invitation-renvoyee'),
   );
-  app.get(
-    '/gestion/declarants/:id/supprimer',
-    route({ ...doc, operationId: 'pageSupprimerDeclarant', summary: '', hide: true }),
-    removePage,
-  );
+  app.get('/gestion/declarants/:id/supprimer', route({ ...doc, ...browserPage('pageSupprimerDeclarant') }), removePage);
   app.post(
     '/gestion/declarants/:id/supprimer',
     route({ ...doc, operationId: 'supprimerDeclarant', summary: 'Supprimer une personne (sessions fermées, habilitations retirées)' }),

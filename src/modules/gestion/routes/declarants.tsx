@@ -1,8 +1,8 @@
 /** « Gérer les déclarants »: the list, « Nouveau déclarant », « Modifier » and « Changer le courriel ». */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, respond, sendFile } from '../../../http/respond.js';
-import { route } from '../../../http/route.js';
+import { pageContext, respond, sendFile, readForm } from '../../../http/respond.js';
+import { route, browserPage } from '../../../http/route.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm, type Problem } from '../../../shared/problem.js';
 import { DeclarantEmailPage, DeclarantFormPage, DeclarantsPage } from '../../../web/pages/declarants.js';
@@ -39,7 +39,7 @@ export async function declarantFormsRoutes(app: FastifyInstance) {
         body: declarantsCsv(await listDeclarants(req.server.ctx, req.auth!.user)),
       }),
   );
-  app.get('/gestion/declarants/nouveau', route({ ...doc, operationId: 'pageNouveauDeclarant', summary: '', hide: true }), (req, reply) =>
+  app.get('/gestion/declarants/nouveau', route({ ...doc, ...browserPage('pageNouveauDeclarant') }), (req, reply) =>
     respond(req, reply, { page: () => <DeclarantFormPage ctx={pageContext(req)} mode="new" /> }),
   );
   app.post(
@@ -53,7 +53,7 @@ export async function declarantFormsRoutes(app: FastifyInstance) {
     }),
     add,
   );
-  app.get('/gestion/declarants/:id/modifier', route({ ...doc, operationId: 'pageModifierDeclarant', summary: '', hide: true }), editPage);
+  app.get('/gestion/declarants/:id/modifier', route({ ...doc, ...browserPage('pageModifierDeclarant') }), editPage);
   app.post(
     '/gestion/declarants/:id/modifier',
     route({
@@ -64,10 +64,8 @@ export async function declarantFormsRoutes(app: FastifyInstance) {
     }),
     edit,
   );
-  app.get(
-    '/gestion/declarants/:id/courriel',
-    route({ ...doc, operationId: 'pageCourrielDeclarant', summary: '', hide: true }),
-    (req, reply) => emailPage(req, reply),
+  app.get('/gestion/declarants/:id/courriel', route({ ...doc, ...browserPage('pageCourrielDeclarant') }), (req, reply) =>
+    emailPage(req, reply),
   );
   app.post(
     '/gestion/declarants/:id/courriel',
@@ -120,8 +118,8 @@ async function edit(req: FastifyRequest, reply: FastifyReply) {
     <DeclarantFormPage ctx={pageContext(req)} mode="edit" id={id} values={req.body as Values} errors={errors} />
   );
   if (!(await findDeclarant(req.server.ctx, req.auth!.user, id))) return personNotFound(req, reply);
-  const parsed = parseBody(editDeclarantSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: formPage(parsed.errors) });
+  const parsed = readForm(req, reply, editDeclarantSchema, (wrong) => formPage(wrong.errors)());
+  if (!parsed.ok) return parsed.answer;
   const r = await updateDeclarant(req.server.ctx, req.auth!.user, id, parsed.data, meta(req));
   return answerAction(req, reply, r, 'modifie', formPage);
 }

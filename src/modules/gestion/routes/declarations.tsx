@@ -25,6 +25,7 @@ import {
 } from '../declarations.js';
 import { applyDualListMove, moveOf, movedNothing, type DualListMove } from '../dual-list-moves.js';
 import { noticeOf, param, sentForm, tags } from './common.js';
+import { companyJson } from './etablissements.js';
 
 const NOTICES = {
   enregistre: 'Les déclarations de l’établissement sont enregistrées.',
@@ -115,18 +116,7 @@ async function showCompany(req: FastifyRequest, reply: FastifyReply) {
     return respond(req, reply, { json: () => ({ mono: true, ...listsJson(d) }), page: listsPage(req, d) });
   }
   return respond(req, reply, {
-    json: () => ({
-      mono: false,
-      siren: company.siren,
-      raisonSociale: company.raisonSociale,
-      etablissements: company.etablissements.map((e) => ({
-        siret: e.siret,
-        denomination: e.denomination,
-        adresse: e.adresse,
-        ferme: e.etatAdministratif !== 'A',
-        declarations: e.declarations,
-      })),
-    }),
+    json: () => ({ mono: false, ...companyJson(company, { siege: false }) }),
     page: () => (
       <GestionDeclarationsPage
         ctx={pageContext(req)}

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { EtablissementsPage } from '../../../web/pages/etablissements.js';
+import type { CompanyEtablissements } from '../declarations.js';
 import { etablissementsCsv, etablissementsOfCompany } from '../etablissements.js';
 import { tags } from './common.js';
 
@@ -37,18 +38,7 @@ export async function etablissementsRoutes(app: FastifyInstance) {
 async function showEtablissements(req: FastifyRequest, reply: FastifyReply) {
   const company = await etablissementsOfCompany(req.server.ctx, req.auth!.user);
   return respond(req, reply, {
-    json: () => ({
-      siren: company.siren,
-      raisonSociale: company.raisonSociale,
-      etablissements: company.etablissements.map((e) => ({
-        siret: e.siret,
-        denomination: e.denomination,
-        siege: e.estSiege,
-        adresse: e.adresse,
-        ferme: e.etatAdministratif !== 'A',
-        declarations: e.declarations,
-      })),
-    }),
+    json: () => companyJson(company, { siege: true }),
     page: () => (
       <EtablissementsPage
         ctx={pageContext(req)}
@@ -59,3 +49,17 @@ async function showEtablissements(req: FastifyRequest, reply: FastifyReply) {
     ),
   });
 }
+
+/** The company and its établissements as programs read them (« Gérer les établissements » says which one is the siège). */
+export const companyJson = (company: CompanyEtablissements, opts: { siege: boolean }) => ({
+  siren: company.siren,
+  raisonSociale: company.raisonSociale,
+  etablissements: company.etablissements.map((e) => ({
+    siret: e.siret,
+    denomination: e.denomination,
+    ...(opts.siege ? { siege: e.estSiege } : {}),
+    adresse: e.adresse,
+    ferme: e.etatAdministratif !== 'A',
+    declarations: e.declarations,
+  })),
+});

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
-import { route } from '../../../http/route.js';
+import { route, browserPage } from '../../../http/route.js';
 import { decodeText } from '../../../shared/text-decoding.js';
 import { messageResponse } from '../../../shared/fields.js';
 import { failure, problem, type Problem } from '../../../shared/problem.js';
@@ -42,7 +42,7 @@ export async function habilitationsImportRoutes(app: FastifyInstance) {
     route({ ...doc, operationId: 'exporterHabilitationsCsv', summary: 'Exporter les habilitations (CSV, séparateur ;)' }),
     exportFile,
   );
-  app.get('/gestion/habilitations/import', route({ ...doc, operationId: 'pageImportHabilitations', summary: '', hide: true }), importPage);
+  app.get('/gestion/habilitations/import', route({ ...doc, ...browserPage('pageImportHabilitations') }), importPage);
   app.post(
     '/gestion/habilitations/import',
     {

@@ -1,10 +1,10 @@
 /** The invitation link of a new déclarant: choose a password and a secret question, then log in. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse, parseBody } from '../../../shared/fields.js';
-import { invalidForm, problem } from '../../../shared/problem.js';
+import { messageResponse } from '../../../shared/fields.js';
+import { problem } from '../../../shared/problem.js';
 import { InvitationPage } from '../../../web/pages/invitation.js';
 import { invitationSchema } from '../contracts.js';
 import { acceptInvitation, invitedPerson } from '../invitation.js';
@@ -59,20 +59,16 @@ async function accept(req: FastifyRequest, reply: FastifyReply) {
   const token = typeof body.jeton === 'string' ? body.jeton : '';
   const p = await invitedPerson(req.server.ctx, token);
   if (!p) return gone(req, reply);
-  const parsed = parseBody(invitationSchema({ nom: p.nom, prenom: p.prenom }), req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: () => (
-        <InvitationPage
-          ctx={pageContext(req)}
-          token={token}
-          person={p}
-          values={{ secretQuestion: body.secretQuestion }}
-          errors={parsed.errors}
-        />
-      ),
-    });
+  const parsed = readForm(req, reply, invitationSchema({ nom: p.nom, prenom: p.prenom }), (wrong) => (
+    <InvitationPage
+      ctx={pageContext(req)}
+      token={token}
+      person={p}
+      values={{ secretQuestion: body.secretQuestion }}
+      errors={wrong.errors}
+    />
+  ));
+  if (!parsed.ok) return parsed.answer;
   if (!(await acceptInvitation(req.server.ctx, token, parsed.data, meta(req)))) return gone(req, reply);
   return respond(req, reply, {
     json: { message: 'Votre mot de passe est enregistré : vous pouvez vous connecter.' },

@@ -3,7 +3,8 @@
  * « Transférer » a company to another portefeuille and « Retirer » it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { browserPage } from '../../../http/route.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm } from '../../../shared/problem.js';
 import { CompositionPage, TransferPage } from '../../../web/pages/portefeuille-composition.js';
@@ -52,7 +53,7 @@ export async function portefeuilleCompositionRoutes(app: FastifyInstance) {
   );
   app.get(
     '/gestion/portefeuilles/:id/entreprises/:siren/transfert',
-    tiersRoute({ ...doc, operationId: 'pageTransfertEntreprise', summary: '', hide: true }),
+    tiersRoute({ ...doc, ...browserPage('pageTransfertEntreprise') }),
     showTransfer,
   );
   app.post(
@@ -119,12 +120,10 @@ async function showComposition(req: FastifyRequest, reply: FastifyReply) {
 async function addCompany(req: FastifyRequest, reply: FastifyReply) {
   const p = await portefeuilleOf(req);
   if (!p) return notFound(req, reply);
-  const parsed = parseBody(sirenSchema, req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: compositionPage(req, p, { errors: parsed.errors, siren: parsed.values.siren }),
-    });
+  const parsed = readForm(req, reply, sirenSchema, (wrong) =>
+    compositionPage(req, p, { errors: wrong.errors, siren: wrong.values.siren })(),
+  );
+  if (!parsed.ok) return parsed.answer;
   const r = await attempt(() => addClient(req.server.ctx, req.auth!.user, p.id, parsed.data.siren, meta(req)));
   if (!r.ok) return failed(req, reply, r.problem, (errors) => compositionPage(req, p, { errors, siren: parsed.data.siren }));
   return respond(req, reply, {

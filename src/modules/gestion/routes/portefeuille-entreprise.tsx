@@ -3,7 +3,7 @@
  * les déclarations de l’entreprise ».
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, readForm } from '../../../http/respond.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm } from '../../../shared/problem.js';
 import { ClientDeclarationsPage, ClientEtablissementsPage } from '../../../web/pages/portefeuille-composition.js';
@@ -118,8 +118,8 @@ async function showDeclarations(req: FastifyRequest, reply: FastifyReply) {
 async function saveDeclarations(req: FastifyRequest, reply: FastifyReply) {
   const pc = await clientOf(req);
   if (!('p' in pc)) return notFound(req, reply, pc);
-  const parsed = parseBody(portefeuilleDeclarationsSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: declarationsPage(req, pc, parsed.errors) });
+  const parsed = readForm(req, reply, portefeuilleDeclarationsSchema, (wrong) => declarationsPage(req, pc, wrong.errors)());
+  if (!parsed.ok) return parsed.answer;
   const codes = parsed.data.declarations;
   const r = await attempt(() => setClientDeclarations(req.server.ctx, req.auth!.user, pc.p.id, pc.c.siren, codes, meta(req)));
   if (!r.ok) return failed(req, reply, r.problem, (errors) => declarationsPage(req, pc, errors));

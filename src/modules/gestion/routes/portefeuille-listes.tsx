@@ -5,8 +5,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DECLARATIONS } from '../../../domain/declarations.js';
-import { pageContext, respond } from '../../../http/respond.js';
-import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
+import type { ReactElement } from 'react';
+import type { z } from 'zod';
+import { pageContext, readForm, respond } from '../../../http/respond.js';
+import { messageResponse, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm } from '../../../shared/problem.js';
 import { DECLARATION_LEGENDS, DECLARATION_NOUN } from '../../../web/pages/declarations.js';
 import { DECLARANT_LEGENDS, DECLARANT_NOUN } from '../../../web/pages/portefeuilles-parts.js';
@@ -18,7 +20,7 @@ import { setPortefeuilleDeclarations } from '../portefeuilles-declarations.js';
 import { declarationsOfPortefeuille, type Portefeuille } from '../portefeuilles-repository.js';
 import { declarantsOf, setPortefeuilleDeclarants } from '../portefeuilles.js';
 import { meta, sentForm } from './common.js';
-import { done, failed, notFound, portefeuilleOf, tiersRoute } from './portefeuilles-common.js';
+import { done, failed, notFound, portefeuilleOf, tiersRoute, type PortefeuilleNotice } from './portefeuilles-common.js';
 
 export async function portefeuilleListsRoutes(app: FastifyInstance) {
   const doc = { access: 'admin' as const, params: portefeuilleParams };
@@ -75,26 +77,19 @@ const declarantsPage =
     return <PortefeuilleDeclarantsPage ctx={pageContext(req)} portefeuille={p} declarants={declarants} {...form} />;
   };
 
-async function saveDeclarants(req: FastifyRequest, reply: FastifyReply) {
-  const p = await portefeuilleOf(req);
-  if (!p) return notFound(req, reply);
-  const parsed = parseBody(portefeuilleDeclarantsSchema, req.body);
-  if (!parsed.ok)
-    return respond(req, reply, { problem: invalidForm(parsed.errors), page: declarantsPage(req, p, { errors: parsed.errors }) });
-  const move = sentForm(req) ? moveOf(parsed.data) : null;
-  if (move) {
-    const { ajouter = [], retirer = [] } = parsed.data;
-    const all = (await declarantsOf(req.server.ctx, p.espaceId, p.id)).map((d) => d.id);
-    const working = applyDualListMove(parsed.data.declarants, all, move, ajouter, retirer);
-    const message = emptyMoveMessage(move, ajouter, retirer, DECLARANT_NOUN, DECLARANT_LEGENDS);
-    if (!message) return respond(req, reply, { page: declarantsPage(req, p, { working, pending: true }) });
-    const errors = { _form: message };
-    return respond(req, reply, { problem: invalidForm(errors), page: declarantsPage(req, p, { working, pending: true, errors }) });
-  }
-  const r = await attempt(() => setPortefeuilleDeclarants(req.server.ctx, req.auth!.user, p.id, parsed.data.declarants, meta(req)));
-  if (!r.ok) return failed(req, reply, r.problem, (errors) => declarantsPage(req, p, { errors }));
-  return done(req, reply, '/gestion/portefeuilles', 'declarants');
-}
+const saveDeclarants = saveDualList({
+  schema: portefeuilleDeclarantsSchema,
+  items: (data) => data.declarants,
+  all: async (req, p) => (await declarantsOf(req.server.ctx, p.espaceId, p.id)).map((d) => d.id),
+  noun: DECLARANT_NOUN,
+  legends: DECLARANT_LEGENDS,
+  page: (req, p, { items, ...form }) => declarantsPage(req, p, { ...form, ...(items ? { working: items } : {}) }),
+  save: async (req, p, items) => {
+    await setPortefeuilleDeclarants(req.server.ctx, req.auth!.user, p.id, items, meta(req));
+    return {};
+  },
+  notice: 'declarants',
+});
 
 // ── declarations ────────────────────────────────────────────────────────────────────────────────
 
@@ -116,23 +111,55 @@ const declarationsPage =
     return <PortefeuilleDeclarationsPage ctx={pageContext(req)} portefeuille={p} {...form} selected={selected} />;
   };
 
-async function saveDeclarations(req: FastifyRequest, reply: FastifyReply) {
-  const p = await portefeuilleOf(req);
-  if (!p) return notFound(req, reply);
-  const parsed = parseBody(portefeuilleDeclarationsSchema, req.body);
-  if (!parsed.ok)
-    return respond(req, reply, { problem: invalidForm(parsed.errors), page: declarationsPage(req, p, { errors: parsed.errors }) });
-  const move = sentForm(req) ? moveOf(parsed.data) : null;
-  if (move) {
-    const { ajouter = [], retirer = [] } = parsed.data;
-    const all = DECLARATIONS.map((d) => d.code);
-    const selected = applyDualListMove(parsed.data.declarations, all, move, ajouter, retirer);
-    const message = emptyMoveMessage(move, ajouter, retirer, DECLARATION_NOUN, DECLARATION_LEGENDS);
-    if (!message) return respond(req, reply, { page: declarationsPage(req, p, { selected, pending: true }) });
-    const errors = { _form: message };
-    return respond(req, reply, { problem: invalidForm(errors), page: declarationsPage(req, p, { selected, pending: true, errors }) });
-  }
-  const r = await attempt(() => setPortefeuilleDeclarations(req.server.ctx, req.auth!.user, p.id, parsed.data.declarations, meta(req)));
-  if (!r.ok) return failed(req, reply, r.problem, (errors) => declarationsPage(req, p, { errors }));
-  return done(req, reply, '/gestion/portefeuilles', 'declarations', r.value);
+const saveDeclarations = saveDualList({
+  schema: portefeuilleDeclarationsSchema,
+  items: (data) => data.declarations,
+  all: async () => DECLARATIONS.map((d) => d.code),
+  noun: DECLARATION_NOUN,
+  legends: DECLARATION_LEGENDS,
+  page: (req, p, { items, ...form }) => declarationsPage(req, p, { ...form, ...(items ? { selected: items } : {}) }),
+  save: (req, p, items) => setPortefeuilleDeclarations(req.server.ctx, req.auth!.user, p.id, items, meta(req)),
+  notice: 'declarations',
+});
+
+// ── both lists ──────────────────────────────────────────────────────────────────────────────────
+
+type DualListForm = { action?: string; ajouter?: string[]; retirer?: string[] };
+
+/** One of the portefeuille's two lists: its form, every item it may hold, its page and how it is saved. */
+interface DualList<T extends DualListForm> {
+  schema: z.ZodType<T>;
+  items: (data: T) => string[];
+  all: (req: FastifyRequest, p: Portefeuille) => Promise<string[]>;
+  noun: Parameters<typeof emptyMoveMessage>[3];
+  legends: Parameters<typeof emptyMoveMessage>[4];
+  page: (
+    req: FastifyRequest,
+    p: Portefeuille,
+    form: { items?: string[]; pending?: boolean; errors?: FieldErrors },
+  ) => () => Promise<ReactElement>;
+  save: (req: FastifyRequest, p: Portefeuille, items: string[]) => Promise<object>;
+  notice: PortefeuilleNotice;
+}
+
+/** « Valider » saves the list; an arrow (without JavaScript) answers the page with the items moved, nothing saved. */
+function saveDualList<T extends DualListForm>(list: DualList<T>) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const p = await portefeuilleOf(req);
+    if (!p) return notFound(req, reply);
+    const parsed = readForm(req, reply, list.schema, (wrong) => list.page(req, p, { errors: wrong.errors })());
+    if (!parsed.ok) return parsed.answer;
+    const move = sentForm(req) ? moveOf(parsed.data) : null;
+    if (move) {
+      const { ajouter = [], retirer = [] } = parsed.data;
+      const items = applyDualListMove(list.items(parsed.data), await list.all(req, p), move, ajouter, retirer);
+      const message = emptyMoveMessage(move, ajouter, retirer, list.noun, list.legends);
+      if (!message) return respond(req, reply, { page: list.page(req, p, { items, pending: true }) });
+      const errors = { _form: message };
+      return respond(req, reply, { problem: invalidForm(errors), page: list.page(req, p, { items, pending: true, errors }) });
+    }
+    const r = await attempt(() => list.save(req, p, list.items(parsed.data)));
+    if (!r.ok) return failed(req, reply, r.problem, (errors) => list.page(req, p, { errors }));
+    return done(req, reply, '/gestion/portefeuilles', list.notice, r.value);
+  };
 }

@@ -1,6 +1,7 @@
 /** « Vos portefeuilles » (search, pages), « Ajout de portefeuille », its modification and its deletion. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, respond } from '../../../http/respond.js';
+import { pageContext, respond, readForm } from '../../../http/respond.js';
+import { browserPage } from '../../../http/route.js';
 import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { failure, invalidForm, type Problem } from '../../../shared/problem.js';
 import { DECLARANT_LEGENDS, DECLARANT_NOUN } from '../../../web/pages/portefeuilles-parts.js';
@@ -36,10 +37,8 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
     }),
     showList,
   );
-  app.get(
-    '/gestion/portefeuilles/ajouter',
-    tiersRoute({ ...doc, operationId: 'pageAjoutPortefeuille', summary: '', hide: true }),
-    (req, reply) => createPage(req, reply),
+  app.get('/gestion/portefeuilles/ajouter', tiersRoute({ ...doc, ...browserPage('pageAjoutPortefeuille') }), (req, reply) =>
+    createPage(req, reply),
   );
   app.post(
     '/gestion/portefeuilles',
@@ -52,11 +51,7 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
     }),
     create,
   );
-  app.get(
-    '/gestion/portefeuilles/:id/modifier',
-    tiersRoute({ ...doc, operationId: 'pageModifierPortefeuille', summary: '', hide: true }),
-    editPage,
-  );
+  app.get('/gestion/portefeuilles/:id/modifier', tiersRoute({ ...doc, ...browserPage('pageModifierPortefeuille') }), editPage);
   app.post(
     '/gestion/portefeuilles/:id',
     tiersRoute({
@@ -68,11 +63,7 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
     }),
     edit,
   );
-  app.get(
-    '/gestion/portefeuilles/:id/supprimer',
-    tiersRoute({ ...doc, operationId: 'pageSupprimerPortefeuille', summary: '', hide: true }),
-    deletePage,
-  );
+  app.get('/gestion/portefeuilles/:id/supprimer', tiersRoute({ ...doc, ...browserPage('pageSupprimerPortefeuille') }), deletePage);
   app.post(
     '/gestion/portefeuilles/:id/supprimer',
     tiersRoute({
@@ -168,8 +159,8 @@ async function edit(req: FastifyRequest, reply: FastifyReply) {
     <PortefeuilleFormPage ctx={pageContext(req)} mode="edit" id={id} values={values} errors={errors} />
   );
   if (!(await portefeuilleOf(req))) return notFound(req, reply);
-  const parsed = parseBody(portefeuilleSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: formPage(parsed.errors, parsed.values) });
+  const parsed = readForm(req, reply, portefeuilleSchema, (wrong) => formPage(wrong.errors, wrong.values)());
+  if (!parsed.ok) return parsed.answer;
   const input = { name: parsed.data.name, comment: parsed.data.comment };
   const r = await attempt(() => updatePortefeuille(req.server.ctx, req.auth!.user, id, input, meta(req)));
   if (!r.ok) return failed(req, reply, r.problem, (errors) => formPage(errors, req.body as Values));

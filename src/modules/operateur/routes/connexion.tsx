@@ -4,7 +4,7 @@
  * the companies' login: its own cookie (`__Host-op`), its own pages.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageContext, redirect, respond } from '../../../http/respond.js';
+import { pageContext, redirect, respond, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { AGENT_SESSION_COOKIE, clearCookie, cookieOptions } from '../../../http/security.js';
 import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
@@ -97,12 +97,8 @@ async function showLogin(req: FastifyRequest, reply: FastifyReply) {
 
 async function signIn(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const parsed = parseBody(agentLoginSchema, req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: () => <AgentLoginPage ctx={pageContext(req)} values={parsed.values} errors={parsed.errors} />,
-    });
+  const parsed = readForm(req, reply, agentLoginSchema, (wrong) => <AgentLoginPage ctx={pageContext(req)} {...wrong} />);
+  if (!parsed.ok) return parsed.answer;
   const r = await agentPasswordStep(ctx, parsed.data, meta(req));
   if (!r.ok) {
     const p =
@@ -190,8 +186,8 @@ async function submitCode(req: FastifyRequest, reply: FastifyReply, enrolling: b
       problem: codeRefusal({ ok: false, reason: 'not_pending' }, ctx.clock.now()),
       redirect: '/operateur/connexion',
     });
-  const parsed = parseBody(agentCodeSchema, req.body);
-  if (!parsed.ok) return respond(req, reply, { problem: invalidForm(parsed.errors), page: () => page(parsed.errors) });
+  const parsed = readForm(req, reply, agentCodeSchema, (wrong) => page(wrong.errors));
+  if (!parsed.ok) return parsed.answer;
   const r = await agentCodeStep(ctx, state, parsed.data.code, meta(req));
   if (!r.ok) {
     const p = codeRefusal(r, ctx.clock.now());

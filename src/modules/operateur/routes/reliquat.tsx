@@ -8,10 +8,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, respond, sendFile } from '../../../http/respond.js';
+import { pageContext, respond, sendFile, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { parisStartOfDay } from '../../../domain/jours.js';
-import { parseBody, textField } from '../../../shared/fields.js';
+import { textField } from '../../../shared/fields.js';
 import { invalidForm, type Problem } from '../../../shared/problem.js';
 import { RapprochementPage, ReliquatPage, type RegionLabel } from '../../../web/pages/operateur-reliquat.js';
 import { currentCampaign } from '../../campagnes/repository.js';
@@ -119,12 +119,8 @@ async function sharesCsv(req: FastifyRequest, reply: FastifyReply) {
 }
 
 async function compute(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(computeSchema, req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: async () => reliquatPage(req, await yearOf(req), invalidForm(parsed.errors)),
-    });
+  const parsed = readForm(req, reply, computeSchema, async (wrong) => reliquatPage(req, await yearOf(req), invalidForm(wrong.errors)));
+  if (!parsed.ok) return parsed.answer;
   const { annee } = parsed.data;
   const r = await computeReliquat(req.server.ctx, agentOf(req), annee);
   if (!r.ok) return respond(req, reply, { problem: r.problem, page: () => reliquatPage(req, annee, r.problem) });

@@ -8,9 +8,9 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageContext, respond, sendFile } from '../../../http/respond.js';
+import { pageContext, respond, sendFile, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { parseBody, textField } from '../../../shared/fields.js';
+import { textField } from '../../../shared/fields.js';
 import { invalidForm, notFound, type Problem } from '../../../shared/problem.js';
 import { WavePreviewPage, WavesListPage } from '../../../web/pages/operateur-vagues.js';
 import { currentCampaign } from '../../campagnes/repository.js';
@@ -157,12 +157,8 @@ async function showList(req: FastifyRequest, reply: FastifyReply) {
 }
 
 async function prepare(req: FastifyRequest, reply: FastifyReply) {
-  const parsed = parseBody(prepareSchema, req.body);
-  if (!parsed.ok)
-    return respond(req, reply, {
-      problem: invalidForm(parsed.errors),
-      page: async () => listPage(req, await yearOf(req), invalidForm(parsed.errors)),
-    });
+  const parsed = readForm(req, reply, prepareSchema, async (wrong) => listPage(req, await yearOf(req), invalidForm(wrong.errors)));
+  if (!parsed.ok) return parsed.answer;
   const r = await prepareWave(req.server.ctx, agentOf(req), parsed.data.annee, parsed.data.numero);
   if (!r.ok) return respond(req, reply, { problem: r.problem, page: () => listPage(req, parsed.data.annee, r.problem) });
   return respond(req, reply, {
