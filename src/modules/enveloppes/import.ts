@@ -31,7 +31,7 @@ import { importFirstTime } from './first-import.js';
 import { parseEnvelopeFileStreamed } from './csv-stream.js';
 import { parseEnvelopeFile } from './format.js';
 import type { ParsedEnvelopeFile } from './lines.js';
-import { aggregatedChunks, createStaging, dropStaging, LineStager, stagedSirets, type Staging } from './staging.js';
+import { aggregatedChunks, analyzeStaging, createStaging, dropStaging, LineStager, stagedSirets, type Staging } from './staging.js';
 import {
   addRejected,
   addWarning,
@@ -95,6 +95,7 @@ export async function importEnveloppes(
   try {
     progress({ phase: 'lecture', done: 0, total: files.length });
     await stageFiles(db, staging, files, report, progress, opts.now);
+    await analyzeStaging(db);
     const { years, reversed } = await checkAggregation(db, staging, report);
     if (report.rejectedCount) return finish();
     // 2. one transaction for every year touched
