@@ -12,7 +12,7 @@ import type { AuditAction } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { auditEvents, users } from '../../infra/db/schema.js';
 import { writeCsv } from '../../shared/csv.js';
-import { pageWindow } from '../../shared/paging.js';
+import { countedPage } from './counted-page.js';
 import { adminOnly } from './habilitations-problems.js';
 import type { User } from './scope.js';
 
@@ -156,12 +156,7 @@ export async function consultHistory(
 ): Promise<ConsultationPage> {
   if (admin.role !== 'administrateur' || admin.status !== 'active') throw adminOnly();
   const where = conditions(admin.espaceId, filters);
-  const [cnt] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(auditEvents)
-    .where(where);
-  const total = Number(cnt?.n ?? 0);
-  const { page, pages, offset } = pageWindow(total, CONSULTATION_PAGE_SIZE, opts.page);
+  const { total, page, pages, offset } = await countedPage(tx, auditEvents, where, CONSULTATION_PAGE_SIZE, opts.page);
   const q = tx
     .select({
       id: auditEvents.id,

@@ -20,11 +20,10 @@ import { setPortefeuilleDeclarations } from '../portefeuilles-declarations.js';
 import { declarationsOfPortefeuille, type Portefeuille } from '../portefeuilles-repository.js';
 import { declarantsOf, setPortefeuilleDeclarants } from '../portefeuilles.js';
 import { meta, sentForm } from './common.js';
-import { done, failed, notFound, portefeuilleOf, tiersRoute, type PortefeuilleNotice } from './portefeuilles-common.js';
+import { done, failed, notFound, portefeuilleOf, adminDocs, tiersRoute, type PortefeuilleNotice } from './portefeuilles-common.js';
 
 export async function portefeuilleListsRoutes(app: FastifyInstance) {
-  const doc = { access: 'admin' as const, params: portefeuilleParams };
-  const change = { ...doc, responses: { 200: messageResponse } };
+  const { doc, change } = adminDocs({ params: portefeuilleParams });
   app.get(
     '/gestion/portefeuilles/:id/declarants',
     tiersRoute({ ...doc, operationId: 'declarantsPortefeuille', summary: 'Déclarants du portefeuille' }),
