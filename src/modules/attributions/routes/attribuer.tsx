@@ -20,7 +20,7 @@ import { attribuerBody, attribuerChoices, attribuerParams, cibleOf, siretParams 
 import { loadSynthese, type Synthese } from '../synthese.js';
 import { syntheseJson } from '../synthese-views.js';
 import { establishmentTargets, type EstablishmentTargets } from '../targets.js';
-import { body, employerOf, expectedVersion, incomplete, param, siretNotFound, tags, type Employer } from './common.js';
+import { body, employerOf, employerWith, expectedVersion, incomplete, param, siretNotFound, tags, type Refused } from './common.js';
 
 const attribuerResponse = z.object({ cibles: z.any(), synthese: z.any() }).loose().describe('Les cibles et la synthèse');
 
@@ -110,16 +110,11 @@ function chosenValues(s: Synthese, t: EstablishmentTargets) {
 }
 
 /** The employer of the path and the targets of the establishment it names; else `refused`, the answer to send. */
-async function employerTargets(
-  req: FastifyRequest,
-  reply: FastifyReply,
-): Promise<{ r: Employer; targets: EstablishmentTargets } | { refused: unknown }> {
-  const r = await employerOf(req);
-  if (!r) return { refused: siretNotFound(req, reply) };
-  const targets = await establishmentTargets(req.server.ctx.db, r.annee, param(req, 'etab'));
-  if (!targets) return { refused: answerNotHabilitated(req, reply, r.annee) };
-  return { r, targets };
-}
+const employerTargets = (req: FastifyRequest, reply: FastifyReply) =>
+  employerWith(req, reply, async (r): Promise<{ targets: EstablishmentTargets } | Refused> => {
+    const targets = await establishmentTargets(req.server.ctx.db, r.annee, param(req, 'etab'));
+    return targets ? { targets } : { refused: answerNotHabilitated(req, reply, r.annee) };
+  });
 
 async function showAttribuer(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;

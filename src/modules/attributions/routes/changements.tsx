@@ -31,6 +31,7 @@ import { syntheseJson } from '../synthese-views.js';
 import {
   body,
   employerOf,
+  employerWith,
   expectedVersion,
   incomplete,
   NOTICES,
@@ -39,6 +40,7 @@ import {
   siretNotFound,
   tags,
   type Employer,
+  type Refused,
 } from './common.js';
 
 const syntheseResponse = z.object({ campagne: z.number(), version: z.number() }).loose().describe('La synthèse à jour');
@@ -122,16 +124,11 @@ async function changed(req: FastifyRequest, reply: FastifyReply, r: Employer, no
 }
 
 /** The employer of the path and the Synthèse version its form carries; else `refused`, the answer to send. */
-async function employerAndVersion(
-  req: FastifyRequest,
-  reply: FastifyReply,
-): Promise<{ r: Employer; version: number | null } | { refused: unknown }> {
-  const r = await employerOf(req);
-  if (!r) return { refused: siretNotFound(req, reply) };
-  const version = expectedVersion(req);
-  if (version === 'incomplet') return { refused: refusedChange(req, reply, r, incomplete('synthèse')) };
-  return { r, version };
-}
+const employerAndVersion = (req: FastifyRequest, reply: FastifyReply) =>
+  employerWith(req, reply, (r): { version: number | null } | Refused => {
+    const version = expectedVersion(req);
+    return version === 'incomplet' ? { refused: refusedChange(req, reply, r, incomplete('synthèse')) } : { version };
+  });
 
 /** « Modifier » → « Valider mon attribution »: a wrong percentage is shown in the line's field. */
 async function modifier(req: FastifyRequest, reply: FastifyReply) {
