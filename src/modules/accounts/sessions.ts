@@ -3,13 +3,12 @@ import type { AppContext } from '../../app-context.js';
 import { auditBy } from '../../infra/audit.js';
 import { newToken, sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
+import { revokeSessionRow, touchSessionRow } from '../../infra/session-rows.js';
 import { entreprises, espaces, sessions, users } from '../../infra/db/schema.js';
 
 /** Sessions end after 30 minutes idle, 12 hours in all (docs/regles.md#comptes). */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
-/** lastSeenAt is written at most once a minute per session (keeps reads cheap under load). */
-const TOUCH_EVERY_MS = 60_000;
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
@@ -65,17 +64,12 @@ export async function loadSession(ctx: AppContext, cookieValue: string): Promise
   };
 }
 
-export async function touchSession(ctx: AppContext, state: AuthState): Promise<void> {
-  const now = ctx.clock.now();
-  if (now.getTime() - state.session.lastSeenAt.getTime() < TOUCH_EVERY_MS) return;
-  await ctx.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, state.session.idHash));
+export function touchSession(ctx: AppContext, state: AuthState): Promise<void> {
+  return touchSessionRow(ctx.db, sessions, state.session, ctx.clock.now());
 }
 
-export async function revokeSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
-  await tx
-    .update(sessions)
-    .set({ revokedAt: ctx.clock.now() })
-    .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
+export function revokeSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
+  return revokeSessionRow(tx, sessions, idHash, ctx.clock.now());
 }
 
 /** Ends every session of a user (suspension, password reset, « se déconnecter partout »). */

@@ -4,7 +4,7 @@
  * audit trail of the company's espace only (tenancy in the query: `espace_id`), newest first, filtered
  * by kind, dates (Paris days) and person, 50 a page on screen, whole in the CSV export.
  */
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { findDeclaration } from '../../domain/declarations.js';
 import { addDays, parisStartOfDay, type Jour } from '../../domain/jours.js';

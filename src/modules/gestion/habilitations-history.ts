@@ -2,7 +2,7 @@
  * « Historique des habilitations »: each grant and withdrawal of a right in the espace, newest first,
  * with who did it; paged on screen, whole in the CSV export.
  */
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../infra/db/index.js';
 import { habilitationHistory, users } from '../../infra/db/schema.js';

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, readForm } from '../../../http/respond.js';
-import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
+import { parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm } from '../../../shared/problem.js';
 import { ClientDeclarationsPage, ClientEtablissementsPage } from '../../../web/pages/portefeuille-composition.js';
 import { clientParams, portefeuilleDeclarationsSchema, siretsSchema } from '../contracts.js';

@@ -8,7 +8,7 @@ import { DECLARATIONS } from '../../../domain/declarations.js';
 import type { ReactElement } from 'react';
 import type { z } from 'zod';
 import { pageContext, readForm, respond } from '../../../http/respond.js';
-import { messageResponse, type FieldErrors } from '../../../shared/fields.js';
+import { type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm } from '../../../shared/problem.js';
 import { DECLARATION_LEGENDS, DECLARATION_NOUN } from '../../../web/pages/declarations.js';
 import { DECLARANT_LEGENDS, DECLARANT_NOUN } from '../../../web/pages/portefeuilles-parts.js';
