@@ -43,64 +43,75 @@ interface DemoEspace {
   declarations: { siret: string; code: string; hoursAgo: number }[];
 }
 
+type DemoCompany = { siren: string; siret: string };
+type Persons = [nom: string, prenom: string, email: string, role: DemoPerson['role'], status?: DemoPerson['status']][];
+
+/** One demo espace on a company's siège: its people, then its declarations (code → hours ago). */
+function demoEspace(
+  company: DemoCompany,
+  kind: DemoEspace['kind'],
+  organisationType: string,
+  people: Persons,
+  declarations: DemoEspace['declarations'],
+): DemoEspace {
+  return {
+    siren: company.siren,
+    siret: company.siret,
+    kind,
+    organisationType,
+    people: people.map(([nom, prenom, email, role, status]) => ({ nom, prenom, email, role, ...(status ? { status } : {}) })),
+    declarations,
+  };
+}
+
+const opened = (siret: string, codes: Record<string, number>) =>
+  Object.entries(codes).map(([code, hoursAgo]) => ({ siret, code, hoursAgo }));
+
 export const DEMO_ACCOUNTS: DemoEspace[] = [
-  {
-    siren: DEMO_COMPANIES.boulangerieMoutin.siren,
-    siret: DEMO_COMPANIES.boulangerieMoutin.siret,
-    kind: 'entreprise',
-    organisationType: 'entreprise_privee',
-    people: [
-      { nom: 'MOUTIN', prenom: 'Claire', email: 'claire.moutin@boulangerie-moutin.example', role: 'administrateur' },
-      { nom: 'BERNARD', prenom: 'Lucas', email: 'lucas.bernard@boulangerie-moutin.example', role: 'declarant' },
+  demoEspace(
+    DEMO_COMPANIES.boulangerieMoutin,
+    'entreprise',
+    'entreprise_privee',
+    [
+      ['MOUTIN', 'Claire', 'claire.moutin@boulangerie-moutin.example', 'administrateur'],
+      ['BERNARD', 'Lucas', 'lucas.bernard@boulangerie-moutin.example', 'declarant'],
     ],
-    declarations: [
-      { siret: DEMO_COMPANIES.boulangerieMoutin.siret, code: 'DSN', hoursAgo: 24 * 400 },
-      { siret: DEMO_COMPANIES.boulangerieMoutin.siret, code: 'SOLTEA_EMPLOYEURS', hoursAgo: 48 },
-      { siret: DEMO_COMPANIES.boulangerieMoutin.siret, code: 'MCF_ELU', hoursAgo: 3 },
-    ],
-  },
-  {
-    siren: DEMO_COMPANIES.gipMds.siren,
-    siret: DEMO_COMPANIES.gipMds.siret,
-    kind: 'entreprise',
-    organisationType: 'fonction_publique',
-    people: [
-      { nom: 'MARTIN', prenom: 'Sophie', email: 'sophie.martin@gip-mds.example', role: 'administrateur' },
-      { nom: 'DUPONT', prenom: 'Hélène', email: 'helene.dupont@gip-mds.example', role: 'declarant' },
-      { nom: 'LEFEBVRE', prenom: 'Marc', email: 'marc.lefebvre@gip-mds.example', role: 'administrateur', status: 'candidat' },
+    opened(DEMO_COMPANIES.boulangerieMoutin.siret, { DSN: 24 * 400, SOLTEA_EMPLOYEURS: 48, MCF_ELU: 3 }),
+  ),
+  demoEspace(
+    DEMO_COMPANIES.gipMds,
+    'entreprise',
+    'fonction_publique',
+    [
+      ['MARTIN', 'Sophie', 'sophie.martin@gip-mds.example', 'administrateur'],
+      ['DUPONT', 'Hélène', 'helene.dupont@gip-mds.example', 'declarant'],
+      ['LEFEBVRE', 'Marc', 'marc.lefebvre@gip-mds.example', 'administrateur', 'candidat'],
     ],
     // several SIRETs open to « SOLTéA - Employeurs »: the demo of « Mes groupes »
-    declarations: DEMO_COMPANIES.gipMds.sirets.flatMap((siret) => [
-      { siret, code: 'DSN', hoursAgo: 24 * 300 },
-      { siret, code: 'SOLTEA_ETABLISSEMENTS', hoursAgo: 30 },
-      { siret, code: 'SOLTEA_EMPLOYEURS', hoursAgo: 24 * 20 },
-    ]),
-  },
-  {
-    siren: DEMO_COMPANIES.lyceeRaspail.siren,
-    siret: DEMO_COMPANIES.lyceeRaspail.siret,
-    kind: 'entreprise',
-    organisationType: 'fonction_publique',
-    people: [
-      { nom: 'GARNIER', prenom: 'Nadia', email: 'nadia.garnier@lycee-raspail.example', role: 'administrateur' },
-      { nom: 'FONTAINE', prenom: 'Julien', email: 'julien.fontaine@lycee-raspail.example', role: 'declarant' },
+    DEMO_COMPANIES.gipMds.sirets.flatMap((siret) =>
+      opened(siret, { DSN: 24 * 300, SOLTEA_ETABLISSEMENTS: 30, SOLTEA_EMPLOYEURS: 24 * 20 }),
+    ),
+  ),
+  demoEspace(
+    DEMO_COMPANIES.lyceeRaspail,
+    'entreprise',
+    'fonction_publique',
+    [
+      ['GARNIER', 'Nadia', 'nadia.garnier@lycee-raspail.example', 'administrateur'],
+      ['FONTAINE', 'Julien', 'julien.fontaine@lycee-raspail.example', 'declarant'],
     ],
-    declarations: [{ siret: DEMO_COMPANIES.lyceeRaspail.siret, code: 'SOLTEA_ETABLISSEMENTS', hoursAgo: 24 * 200 }],
-  },
-  {
-    siren: DEMO_COMPANIES.cabinetDurand.siren,
-    siret: DEMO_COMPANIES.cabinetDurand.siret,
-    kind: 'tiers_declarant',
-    organisationType: 'expert_comptable',
-    people: [
-      { nom: 'DURAND', prenom: 'Paul', email: 'paul.durand@cabinet-durand.example', role: 'administrateur' },
-      { nom: 'PETIT', prenom: 'Inès', email: 'ines.petit@cabinet-durand.example', role: 'declarant' },
+    opened(DEMO_COMPANIES.lyceeRaspail.siret, { SOLTEA_ETABLISSEMENTS: 24 * 200 }),
+  ),
+  demoEspace(
+    DEMO_COMPANIES.cabinetDurand,
+    'tiers_declarant',
+    'expert_comptable',
+    [
+      ['DURAND', 'Paul', 'paul.durand@cabinet-durand.example', 'administrateur'],
+      ['PETIT', 'Inès', 'ines.petit@cabinet-durand.example', 'declarant'],
     ],
-    declarations: [
-      { siret: DEMO_COMPANIES.cabinetDurand.siret, code: 'DSN', hoursAgo: 24 * 500 },
-      { siret: DEMO_COMPANIES.cabinetDurand.siret, code: 'SOLTEA_EMPLOYEURS', hoursAgo: 72 },
-    ],
-  },
+    opened(DEMO_COMPANIES.cabinetDurand.siret, { DSN: 24 * 500, SOLTEA_EMPLOYEURS: 72 }),
+  ),
 ];
 
 export async function seedDemo(ctx: AppContext, log: (line: string) => void = () => undefined): Promise<void> {

@@ -26,69 +26,68 @@ async function checkCurrent(ctx: AppContext, user: User, current: string): Promi
   return null;
 }
 
-export async function changePassword(
+type Meta = { ip?: string };
+type WithCurrent<I> = I & { current: string };
+
+/** Runs `apply` once the current password is checked (rate-limited); its answer, or { ok: true }. */
+async function withCurrentPassword(
   ctx: AppContext,
   user: User,
-  sessionHash: string,
-  input: { current: string; password: string },
-  meta: { ip?: string },
+  current: string,
+  apply: () => Promise<ChangeResult | void>,
 ): Promise<ChangeResult> {
-  const bad = await checkCurrent(ctx, user, input.current);
-  if (bad) return bad;
-  const hash = await hashSecret(input.password);
-  await ctx.db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash: hash, updatedAt: ctx.clock.now() }).where(eq(users.id, user.id));
-    // Other sessions end: whoever knew the old password is out.
-    await revokeAllSessions(tx, ctx, user.id, sessionHash);
-    await auditBy(tx, ctx.clock, user, meta.ip, 'password.changed');
-  });
-  return { ok: true };
+  return (await checkCurrent(ctx, user, current)) ?? (await apply()) ?? { ok: true };
 }
 
-export async function changeSecretQuestion(
-  ctx: AppContext,
-  user: User,
-  input: { current: string; secretQuestion: string; secretAnswer: string },
-  meta: { ip?: string },
-): Promise<ChangeResult> {
-  const bad = await checkCurrent(ctx, user, input.current);
-  if (bad) return bad;
-  const answerHash = await hashSecret(input.secretAnswer);
-  await ctx.db.transaction(async (tx) => {
-    await tx
-      .update(users)
-      .set({ secretQuestion: input.secretQuestion, secretAnswerHash: answerHash, updatedAt: ctx.clock.now() })
-      .where(eq(users.id, user.id));
-    await auditBy(tx, ctx.clock, user, meta.ip, 'secret_question.changed');
+export function changePassword(ctx: AppContext, user: User, sessionHash: string, input: WithCurrent<{ password: string }>, meta: Meta) {
+  return withCurrentPassword(ctx, user, input.current, async () => {
+    const hash = await hashSecret(input.password);
+    await ctx.db.transaction(async (tx) => {
+      await tx.update(users).set({ passwordHash: hash, updatedAt: ctx.clock.now() }).where(eq(users.id, user.id));
+      // Other sessions end: whoever knew the old password is out.
+      await revokeAllSessions(tx, ctx, user.id, sessionHash);
+      await auditBy(tx, ctx.clock, user, meta.ip, 'password.changed');
+    });
   });
-  return { ok: true };
 }
 
-export async function requestEmailChange(
+export function changeSecretQuestion(
   ctx: AppContext,
   user: User,
-  input: { current: string; email: string },
-  meta: { ip?: string },
-): Promise<ChangeResult> {
-  const bad = await checkCurrent(ctx, user, input.current);
-  if (bad) return bad;
-  if (input.email.toLowerCase() === user.email.toLowerCase())
-    return invalidField('email', 'C’est déjà votre adresse électronique.', 'meme_courriel');
-  await ctx.db.transaction(async (tx) => {
-    const token = await issueToken(tx, ctx, user.id, 'email_change', { email: input.email });
-    await queueMail(tx, ctx.clock, {
-      to: input.email,
-      subject: 'Validation de votre adresse électronique',
-      text: `Bonjour ${user.prenom} ${user.nom},\n\nPour utiliser cette adresse sur net-entreprises, validez-la en ouvrant ce lien (valable 48 heures, utilisable une seule fois) :\n\n${publicUrl(ctx, `/validation-courriel?jeton=${token}`)}\n\nTant qu’elle n’est pas validée, votre ancienne adresse reste utilisée.\n\nnet-entreprises`,
+  input: WithCurrent<{ secretQuestion: string; secretAnswer: string }>,
+  meta: Meta,
+) {
+  return withCurrentPassword(ctx, user, input.current, async () => {
+    const answerHash = await hashSecret(input.secretAnswer);
+    await ctx.db.transaction(async (tx) => {
+      await tx
+        .update(users)
+        .set({ secretQuestion: input.secretQuestion, secretAnswerHash: answerHash, updatedAt: ctx.clock.now() })
+        .where(eq(users.id, user.id));
+      await auditBy(tx, ctx.clock, user, meta.ip, 'secret_question.changed');
     });
-    await queueMail(tx, ctx.clock, {
-      to: user.email,
-      subject: 'Changement d’adresse électronique demandé',
-      text: `Bonjour ${user.prenom} ${user.nom},\n\nUn changement de l’adresse électronique de votre compte net-entreprises a été demandé. Il prendra effet quand la nouvelle adresse aura été validée. Si vous n’en êtes pas l’auteur, changez votre mot de passe.\n\nnet-entreprises`,
-    });
-    await auditBy(tx, ctx.clock, user, meta.ip, 'email.change_requested');
   });
-  return { ok: true };
+}
+
+export function requestEmailChange(ctx: AppContext, user: User, input: WithCurrent<{ email: string }>, meta: Meta) {
+  return withCurrentPassword(ctx, user, input.current, async () => {
+    if (input.email.toLowerCase() === user.email.toLowerCase())
+      return invalidField('email', 'C’est déjà votre adresse électronique.', 'meme_courriel');
+    await ctx.db.transaction(async (tx) => {
+      const token = await issueToken(tx, ctx, user.id, 'email_change', { email: input.email });
+      await queueMail(tx, ctx.clock, {
+        to: input.email,
+        subject: 'Validation de votre adresse électronique',
+        text: `Bonjour ${user.prenom} ${user.nom},\n\nPour utiliser cette adresse sur net-entreprises, validez-la en ouvrant ce lien (valable 48 heures, utilisable une seule fois) :\n\n${publicUrl(ctx, `/validation-courriel?jeton=${token}`)}\n\nTant qu’elle n’est pas validée, votre ancienne adresse reste utilisée.\n\nnet-entreprises`,
+      });
+      await queueMail(tx, ctx.clock, {
+        to: user.email,
+        subject: 'Changement d’adresse électronique demandé',
+        text: `Bonjour ${user.prenom} ${user.nom},\n\nUn changement de l’adresse électronique de votre compte net-entreprises a été demandé. Il prendra effet quand la nouvelle adresse aura été validée. Si vous n’en êtes pas l’auteur, changez votre mot de passe.\n\nnet-entreprises`,
+      });
+      await auditBy(tx, ctx.clock, user, meta.ip, 'email.change_requested');
+    });
+  });
 }
 
 export async function logout(ctx: AppContext, user: User, sessionIdHash: string, meta: { ip?: string }): Promise<void> {

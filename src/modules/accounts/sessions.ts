@@ -1,15 +1,14 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { auditBy } from '../../infra/audit.js';
-import { newToken, sha256 } from '../../infra/crypto.js';
+import { sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
+import { newSessionRow, revokeSessionRow, sessionLive, touchSessionRow } from '../../infra/session-rows.js';
 import { entreprises, espaces, sessions, users } from '../../infra/db/schema.js';
 
 /** Sessions end after 30 minutes idle, 12 hours in all (docs/regles.md#comptes). */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
-/** lastSeenAt is written at most once a minute per session (keeps reads cheap under load). */
-const TOUCH_EVERY_MS = 60_000;
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
@@ -29,18 +28,8 @@ export interface AuthState {
 }
 
 export async function createSession(tx: Tx, ctx: AppContext, userId: string, meta: { ip?: string; userAgent?: string }): Promise<string> {
-  const id = newToken();
-  const now = ctx.clock.now();
-  await tx.insert(sessions).values({
-    idHash: sha256(id),
-    userId,
-    csrfToken: newToken(),
-    createdAt: now,
-    lastSeenAt: now,
-    absoluteExpiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
-    ip: meta.ip ?? null,
-    userAgent: meta.userAgent?.slice(0, 300) ?? null,
-  });
+  const { id, row } = newSessionRow(ctx.clock.now(), SESSION_ABSOLUTE_MS, meta);
+  await tx.insert(sessions).values({ ...row, userId });
   return id;
 }
 
@@ -56,7 +45,7 @@ export async function loadSession(ctx: AppContext, cookieValue: string): Promise
     .where(and(eq(sessions.idHash, sha256(cookieValue)), isNull(sessions.revokedAt)));
   if (!row) return null;
   const { session, user } = row;
-  if (session.absoluteExpiresAt <= now || session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now.getTime()) return null;
+  if (!sessionLive(session, SESSION_IDLE_MS, now)) return null;
   if (user.status !== 'active') return null;
   return {
     session,
@@ -65,17 +54,12 @@ export async function loadSession(ctx: AppContext, cookieValue: string): Promise
   };
 }
 
-export async function touchSession(ctx: AppContext, state: AuthState): Promise<void> {
-  const now = ctx.clock.now();
-  if (now.getTime() - state.session.lastSeenAt.getTime() < TOUCH_EVERY_MS) return;
-  await ctx.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, state.session.idHash));
+export function touchSession(ctx: AppContext, state: AuthState): Promise<void> {
+  return touchSessionRow(ctx.db, sessions, state.session, ctx.clock.now());
 }
 
-export async function revokeSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
-  await tx
-    .update(sessions)
-    .set({ revokedAt: ctx.clock.now() })
-    .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt)));
+export function revokeSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
+  return revokeSessionRow(tx, sessions, idHash, ctx.clock.now());
 }
 
 /** Ends every session of a user (suspension, password reset, « se déconnecter partout »). */
@@ -92,9 +76,7 @@ export async function listActiveSessions(ctx: AppContext, userId: string) {
     .select()
     .from(sessions)
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-  return rows
-    .filter((s) => s.absoluteExpiresAt > now && s.lastSeenAt.getTime() + SESSION_IDLE_MS > now.getTime())
-    .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+  return rows.filter((s) => sessionLive(s, SESSION_IDLE_MS, now)).sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
 }
 
 /** What « Vos informations personnelles » shows of a session: a public reference, never its id. */

@@ -254,6 +254,25 @@ class Groups {
 
 const mixed = (k: CodeState | null, c: Collecteur) => k !== null && (k.collecteur !== c || k.otherCollecteur !== null);
 
+interface Accumulator {
+  latest: CodeState;
+  debut: Jour;
+  fin: Jour;
+  lignes: number;
+  mask: number;
+}
+
+/** Reused by every inputRowOf call (synchronous, so never shared by two groups at once). */
+const ACC = {} as Accumulator;
+
+function accumulate(acc: Accumulator, k: CodeState, bit: number): void {
+  acc.mask |= bit;
+  acc.lignes += k.lignes;
+  if (k.debut < acc.debut) acc.debut = k.debut;
+  if (k.fin > acc.fin) acc.fin = k.fin;
+  if (later(k.deposeLe, k.order, acc.latest)) acc.latest = k;
+}
+
 /** The input of one group, or the error of a SIRET declared to two collectors. */
 function inputRowOf(g: Group): EnvelopeInputRow | ReportEntry {
   const c6 = g.c076;
@@ -270,32 +289,17 @@ function inputRowOf(g: Group): EnvelopeInputRow | ReportEntry {
         .join(', ')}) ; une enveloppe n’a qu’un organisme collecteur.`,
     };
   }
-  let latest = first;
-  let debut = first.debut;
-  let fin = first.fin;
-  let lignes = 0;
-  let mask = 0;
-  // written out for the three codes: no array nor closure per SIRET on a national file
-  if (c6) {
-    mask |= 1;
-    lignes += c6.lignes;
-    if (c6.debut < debut) debut = c6.debut;
-    if (c6.fin > fin) fin = c6.fin;
-  }
-  if (c7) {
-    mask |= 2;
-    lignes += c7.lignes;
-    if (c7.debut < debut) debut = c7.debut;
-    if (c7.fin > fin) fin = c7.fin;
-    if (later(c7.deposeLe, c7.order, latest)) latest = c7;
-  }
-  if (c8) {
-    mask |= 4;
-    lignes += c8.lignes;
-    if (c8.debut < debut) debut = c8.debut;
-    if (c8.fin > fin) fin = c8.fin;
-    if (later(c8.deposeLe, c8.order, latest)) latest = c8;
-  }
+  const acc = ACC;
+  acc.latest = first;
+  acc.debut = first.debut;
+  acc.fin = first.fin;
+  acc.lignes = 0;
+  acc.mask = 0;
+  // one shared accumulator and no array nor closure per SIRET on a national file
+  if (c6) accumulate(acc, c6, 1);
+  if (c7) accumulate(acc, c7, 2);
+  if (c8) accumulate(acc, c8, 4);
+  const { latest, debut, fin, lignes, mask } = acc;
   return {
     siret: g.siret,
     collecteur: first.collecteur,

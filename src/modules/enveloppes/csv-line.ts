@@ -169,13 +169,7 @@ export class CsvLineReader {
 
   /** The line's SIRET, or null when refused (a failing check digit is a warning). */
   private siret(r: CsvRecord): string | null {
-    const siret = parseLineSiret(this.cell(r, 'siret')!);
-    if (!siret.ok) {
-      this.bad(siret.message);
-      return null;
-    }
-    if (siret.warning) this.warnLine(siret.warning);
-    return siret.value;
+    return this.warnedValueOf(parseLineSiret(this.cell(r, 'siret')!));
   }
 
   /** The payroll period: the `periode` cell, or the two dates, else the whole year N − 1; null when refused. */
@@ -201,16 +195,16 @@ export class CsvLineReader {
     return null;
   }
 
+  /** valueOf for a cell whose accepted value may carry a warning (a SIRET failing its check digit). */
+  private warnedValueOf<T>(p: Parsed<T> & ({ ok: false } | { warning: string | null })): T | null {
+    if (p.ok && 'warning' in p && p.warning) this.warnLine(p.warning);
+    return this.valueOf(p);
+  }
+
   private declarantSiret(r: CsvRecord): string | null {
     const raw = this.cell(r, 'siret_declarant');
     if (raw === undefined || raw.trim() === '') return null;
-    const s = this.declSiretOf(raw);
-    if (!s.ok) {
-      this.bad(s.message);
-      return null;
-    }
-    if (s.warning) this.warnLine(s.warning);
-    return s.value;
+    return this.warnedValueOf(this.declSiretOf(raw));
   }
 
   private declarantNom(r: CsvRecord): string | null {

@@ -4,7 +4,7 @@
  * audit trail of the company's espace only (tenancy in the query: `espace_id`), newest first, filtered
  * by kind, dates (Paris days) and person, 50 a page on screen, whole in the CSV export.
  */
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { findDeclaration } from '../../domain/declarations.js';
 import { addDays, parisStartOfDay, type Jour } from '../../domain/jours.js';
@@ -12,7 +12,7 @@ import type { AuditAction } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { auditEvents, users } from '../../infra/db/schema.js';
 import { writeCsv } from '../../shared/csv.js';
-import { pageWindow } from '../../shared/paging.js';
+import { countedPage } from './counted-page.js';
 import { adminOnly } from './habilitations-problems.js';
 import type { User } from './scope.js';
 
@@ -156,12 +156,7 @@ export async function consultHistory(
 ): Promise<ConsultationPage> {
   if (admin.role !== 'administrateur' || admin.status !== 'active') throw adminOnly();
   const where = conditions(admin.espaceId, filters);
-  const [cnt] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(auditEvents)
-    .where(where);
-  const total = Number(cnt?.n ?? 0);
-  const { page, pages, offset } = pageWindow(total, CONSULTATION_PAGE_SIZE, opts.page);
+  const { total, page, pages, offset } = await countedPage(tx, auditEvents, where, CONSULTATION_PAGE_SIZE, opts.page);
   const q = tx
     .select({
       id: auditEvents.id,

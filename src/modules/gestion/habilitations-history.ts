@@ -2,12 +2,12 @@
  * « Historique des habilitations »: each grant and withdrawal of a right in the espace, newest first,
  * with who did it; paged on screen, whole in the CSV export.
  */
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../infra/db/index.js';
 import { habilitationHistory, users } from '../../infra/db/schema.js';
 import { writeCsv } from '../../shared/csv.js';
-import { pageWindow } from '../../shared/paging.js';
+import { countedPage } from './counted-page.js';
 import { adminOnly } from './habilitations-problems.js';
 import type { User } from './scope.js';
 
@@ -33,12 +33,13 @@ export async function listHistory(
   opts: { page: number; all?: boolean },
 ): Promise<{ entries: HistoryEntry[]; page: number; pages: number; total: number }> {
   if (admin.role !== 'administrateur' || admin.status !== 'active') throw adminOnly();
-  const [cnt] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(habilitationHistory)
-    .where(eq(habilitationHistory.espaceId, admin.espaceId));
-  const total = Number(cnt?.n ?? 0);
-  const { page, pages, offset } = pageWindow(total, HISTORY_PAGE_SIZE, opts.page);
+  const { total, page, pages, offset } = await countedPage(
+    tx,
+    habilitationHistory,
+    eq(habilitationHistory.espaceId, admin.espaceId),
+    HISTORY_PAGE_SIZE,
+    opts.page,
+  );
   const q = tx
     .select({
       id: habilitationHistory.id,

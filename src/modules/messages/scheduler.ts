@@ -24,7 +24,7 @@ import { attachRecapitulatifs } from '../attributions/recapitulatif.js';
 import { currentCampaign } from '../campagnes/repository.js';
 import { catchUpSummaries } from '../statistiques/donnees.js';
 import { remindInTx } from '../versements/rappels.js';
-import { employeurs, etablissementsAvecAttributions, etablissementsHabilites, type Destinataire } from './audiences.js';
+import { employeurs, etablissementsAvecAttributions, etablissementsHabilites, type Destinataire, type Employeur } from './audiences.js';
 import { queueMessages } from '../notifications/messages.js';
 import { finPeriodeEmployeur, ouvertureEmployeur, ouvertureEtablissement, resumeEtablissement, type Texte } from './textes.js';
 
@@ -72,20 +72,25 @@ async function queueAll<D extends Destinataire>(
   }
 }
 
+/** The employers' audience of year `annee` (`nonValides`: those not done yet), each with a SIRET left. */
+function queueEmployeurs(tx: Tx, ctx: AppContext, cle: string, annee: number, nonValides: boolean, text: (d: Employeur) => Texte) {
+  return queueAll(
+    tx,
+    ctx,
+    cle,
+    (t, after) => employeurs(t, annee, after, { nonValides, now: ctx.clock.now() }),
+    text,
+    (d) => d.sirets.length > 0,
+  );
+}
+
 /** The messages of one event. */
 function queueEvent(tx: Tx, ctx: AppContext, c: Campaign, ev: EvenementCampagne): Promise<number> {
   const a = ev.annee;
   switch (ev.kind) {
     case 'ouverture':
       return ev.public === 'employeurs'
-        ? queueAll(
-            tx,
-            ctx,
-            ev.cle,
-            (t, after) => employeurs(t, a, after, { nonValides: false, now: ctx.clock.now() }),
-            (d) => ouvertureEmployeur(ctx, c, d),
-            (d) => d.sirets.length > 0,
-          )
+        ? queueEmployeurs(tx, ctx, ev.cle, a, false, (d) => ouvertureEmployeur(ctx, c, d))
         : queueAll(
             tx,
             ctx,
@@ -95,14 +100,7 @@ function queueEvent(tx: Tx, ctx: AppContext, c: Campaign, ev: EvenementCampagne)
           );
     case 'fin-periode':
       return ev.public === 'employeurs'
-        ? queueAll(
-            tx,
-            ctx,
-            ev.cle,
-            (t, after) => employeurs(t, a, after, { nonValides: true, now: ctx.clock.now() }),
-            (d) => finPeriodeEmployeur(ctx, c, ev, d),
-            (d) => d.sirets.length > 0,
-          )
+        ? queueEmployeurs(tx, ctx, ev.cle, a, true, (d) => finPeriodeEmployeur(ctx, c, ev, d))
         : // the bank-details reminder: one rule, one key per establishment shared with the operator's bulk reminder
           remindInTx(tx, ctx, c, ev.periode, ev.jours).then((r) => r.messages);
     case 'resume': {

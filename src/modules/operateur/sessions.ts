@@ -6,8 +6,9 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { newToken, sha256 } from '../../infra/crypto.js';
+import { sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
+import { newSessionRow, revokeSessionRow, sessionLive, touchSessionRow } from '../../infra/session-rows.js';
 import { agentSessions } from '../../infra/db/schema-operateur.js';
 import { agents } from '../../infra/db/schema-versements.js';
 import type { AgentRole, AgentRow } from './agents.js';
@@ -16,7 +17,6 @@ export const AGENT_SESSION_IDLE_MS = 30 * 60_000;
 export const AGENT_SESSION_ABSOLUTE_MS = 12 * 3_600_000;
 /** the time between the password and the second factor */
 export const AGENT_PENDING_MS = 10 * 60_000;
-const TOUCH_EVERY_MS = 60_000;
 
 export type AgentSessionRow = typeof agentSessions.$inferSelect;
 export type AgentStage = 'mot_de_passe' | 'complete';
@@ -43,19 +43,9 @@ export async function createAgentSession(
   stage: AgentStage,
   meta: { ip?: string; userAgent?: string },
 ): Promise<string> {
-  const id = newToken();
-  const now = ctx.clock.now();
-  await tx.insert(agentSessions).values({
-    idHash: sha256(id),
-    agentId,
-    etape: stage,
-    csrfToken: newToken(),
-    createdAt: now,
-    lastSeenAt: now,
-    absoluteExpiresAt: new Date(now.getTime() + (stage === 'complete' ? AGENT_SESSION_ABSOLUTE_MS : AGENT_PENDING_MS)),
-    ip: meta.ip ?? null,
-    userAgent: meta.userAgent?.slice(0, 300) ?? null,
-  });
+  const lifetime = stage === 'complete' ? AGENT_SESSION_ABSOLUTE_MS : AGENT_PENDING_MS;
+  const { id, row } = newSessionRow(ctx.clock.now(), lifetime, meta);
+  await tx.insert(agentSessions).values({ ...row, agentId, etape: stage });
   return id;
 }
 
@@ -69,21 +59,16 @@ export async function loadAgentSession(ctx: AppContext, cookieValue: string): Pr
     .where(and(eq(agentSessions.idHash, sha256(cookieValue)), isNull(agentSessions.revokedAt)));
   if (!row) return null;
   const { session, agent } = row;
-  if (session.absoluteExpiresAt <= now || session.lastSeenAt.getTime() + AGENT_SESSION_IDLE_MS <= now.getTime()) return null;
+  if (!sessionLive(session, AGENT_SESSION_IDLE_MS, now)) return null;
   if (agent.statut !== 'actif') return null;
   const stage: AgentStage = session.etape === 'complete' && agent.totpConfirmedAt ? 'complete' : 'mot_de_passe';
   return { session, agent, stage, viewer: { nom: agent.nom, prenom: agent.prenom, role: agent.role as AgentRole } };
 }
 
-export async function touchAgentSession(ctx: AppContext, state: AgentAuthState): Promise<void> {
-  const now = ctx.clock.now();
-  if (now.getTime() - state.session.lastSeenAt.getTime() < TOUCH_EVERY_MS) return;
-  await ctx.db.update(agentSessions).set({ lastSeenAt: now }).where(eq(agentSessions.idHash, state.session.idHash));
+export function touchAgentSession(ctx: AppContext, state: AgentAuthState): Promise<void> {
+  return touchSessionRow(ctx.db, agentSessions, state.session, ctx.clock.now());
 }
 
-export async function revokeAgentSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
-  await tx
-    .update(agentSessions)
-    .set({ revokedAt: ctx.clock.now() })
-    .where(and(eq(agentSessions.idHash, idHash), isNull(agentSessions.revokedAt)));
+export function revokeAgentSession(tx: Tx, ctx: AppContext, idHash: string): Promise<void> {
+  return revokeSessionRow(tx, agentSessions, idHash, ctx.clock.now());
 }

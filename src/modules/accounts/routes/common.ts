@@ -1,6 +1,7 @@
 /** What the account portal's route files share: notices shown after a redirect, request metadata, cookie names. */
 import type { FastifyRequest } from 'fastify';
 import { textField } from '../../../shared/fields.js';
+import { problem } from '../../../shared/problem.js';
 
 export const DRAFT_COOKIE = '__Host-inscription';
 export const RESET_COOKIE = '__Host-reset';
@@ -39,3 +40,7 @@ export const notice = (req: FastifyRequest): string | undefined => NOTICES[textF
 
 /** What the audit records of the request. */
 export const meta = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] });
+
+/** The third validation mail of the hour was the last (`advice`: what to do meanwhile). */
+export const tooManyMails = (advice: string) =>
+  problem('too_many_requests', 'trop_de_courriels', `Trois courriels ont déjà été envoyés dans l’heure : ${advice}`);

@@ -7,13 +7,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findDeclaration, ORGANISATION_TYPES } from '../../../domain/declarations.js';
 import { pageContext, respond } from '../../../http/respond.js';
 import { type FieldErrors } from '../../../shared/fields.js';
-import { problem } from '../../../shared/problem.js';
 import { ConfirmationPage, DeclarantFormPage, DeclarantsPage, ValidationPage } from '../../../web/pages/inscription-validation.js';
 import { newDeclarantSchema, removeDeclarantSchema } from '../contracts.js';
 import { draftUserEmail, InscriptionError, loadDraft, resendInscriptionMail, type Draft } from '../inscription.js';
 import { validateInscription } from '../inscription-account.js';
 import { addDraftDeclarant, confirmDeclarants, removeDraftDeclarant } from '../inscription-choices.js';
-import { meta, notice } from './common.js';
+import { meta, notice, tooManyMails } from './common.js';
 import { draftIdOf, draftPage, formStep, nextStep, refuse, step, STEP_PATHS, stepDoc, stepPage } from './inscription-steps.js';
 import { stepperOfDraft, stepperView } from './inscription-stepper.js';
 
@@ -140,11 +139,7 @@ async function resend(req: FastifyRequest, reply: FastifyReply) {
   // the same answer, and the same limit, whether a mail goes out or not (the triplet was taken)
   if ((await resendInscriptionMail(ctx, draft)) === 'too_many')
     return respond(req, reply, {
-      problem: problem(
-        'too_many_requests',
-        'trop_de_courriels',
-        'Trois courriels ont déjà été envoyés dans l’heure : vérifiez vos courriers indésirables, puis réessayez plus tard.',
-      ),
+      problem: tooManyMails('vérifiez vos courriers indésirables, puis réessayez plus tard.'),
       title: 'Trop de demandes',
     });
   return respond(req, reply, { json: { message: 'Courriel renvoyé.' }, redirect: STEP_PATHS.done, notice: 'courriel-renvoye' });

@@ -12,7 +12,7 @@ import { EmailValidationPage } from '../../../web/pages/forgotten-password.js';
 import { MessagePage } from '../../../web/pages/public.js';
 import { resendEmailValidation, validateEmail } from '../email-validation.js';
 import { peekToken } from '../tokens-repository.js';
-import { DRAFT_COOKIE, meta, NOTICES, tags } from './common.js';
+import { DRAFT_COOKIE, meta, NOTICES, tags, tooManyMails } from './common.js';
 
 const LINK_GONE = problem('gone', 'lien_expire', 'Ce lien de validation n’est plus valable : il a déjà servi ou a expiré.');
 const jetonSchema = z.object({ jeton: z.string().max(100) });
@@ -83,11 +83,7 @@ async function resend(req: FastifyRequest, reply: FastifyReply) {
     return respond(req, reply, { problem: problem('invalid', 'demande_invalide', 'Demande non valide.'), redirect: '/connexion' });
   if ((await resendEmailValidation(ctx, userId)) === 'too_many')
     return respond(req, reply, {
-      problem: problem(
-        'too_many_requests',
-        'trop_de_courriels',
-        'Trois courriels ont déjà été envoyés dans l’heure : réessayez plus tard.',
-      ),
+      problem: tooManyMails('réessayez plus tard.'),
       title: 'Courriel de validation',
     });
   const message = 'Si votre adresse n’est pas encore validée, un nouveau courriel vient de vous être envoyé.';

@@ -20,7 +20,7 @@ import { attribuerBody, attribuerChoices, attribuerParams, cibleOf, siretParams 
 import { loadSynthese, type Synthese } from '../synthese.js';
 import { syntheseJson } from '../synthese-views.js';
 import { establishmentTargets, type EstablishmentTargets } from '../targets.js';
-import { body, employerOf, expectedVersion, incomplete, param, siretNotFound, tags } from './common.js';
+import { body, employerOf, employerWith, expectedVersion, incomplete, param, siretNotFound, tags, type Refused } from './common.js';
 
 const attribuerResponse = z.object({ cibles: z.any(), synthese: z.any() }).loose().describe('Les cibles et la synthèse');
 
@@ -109,12 +109,18 @@ function chosenValues(s: Synthese, t: EstablishmentTargets) {
   return { values, checked };
 }
 
+/** The employer of the path and the targets of the establishment it names; else `refused`, the answer to send. */
+const employerTargets = (req: FastifyRequest, reply: FastifyReply) =>
+  employerWith(req, reply, async (r): Promise<{ targets: EstablishmentTargets } | Refused> => {
+    const targets = await establishmentTargets(req.server.ctx.db, r.annee, param(req, 'etab'));
+    return targets ? { targets } : { refused: answerNotHabilitated(req, reply, r.annee) };
+  });
+
 async function showAttribuer(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const r = await employerOf(req);
-  if (!r) return siretNotFound(req, reply);
-  const targets = await establishmentTargets(ctx.db, r.annee, param(req, 'etab'));
-  if (!targets) return answerNotHabilitated(req, reply, r.annee);
+  const et = await employerTargets(req, reply);
+  if ('refused' in et) return et.refused;
+  const { r, targets } = et;
   const s = await loadSynthese(ctx.db, ctx.clock.now(), r.annee, r.siret);
   const { values, checked } = chosenValues(s, targets);
   return respond(req, reply, {
@@ -128,10 +134,9 @@ async function showAttribuer(req: FastifyRequest, reply: FastifyReply) {
 /** « Enregistrer mes choix »: this establishment's targets become the ticked ones, with their percentage. */
 async function attribuer(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const r = await employerOf(req);
-  if (!r) return siretNotFound(req, reply);
-  const targets = await establishmentTargets(ctx.db, r.annee, param(req, 'etab'));
-  if (!targets) return answerNotHabilitated(req, reply, r.annee);
+  const et = await employerTargets(req, reply);
+  if ('refused' in et) return et.refused;
+  const { r, targets } = et;
   const version = expectedVersion(req);
   const ticked = new Set(attribuerBody.shape.cible.parse(body(req).cible));
   const choices = attribuerChoices(targets, body(req), ticked);

@@ -31,6 +31,7 @@ import { syntheseJson } from '../synthese-views.js';
 import {
   body,
   employerOf,
+  employerWith,
   expectedVersion,
   incomplete,
   NOTICES,
@@ -39,6 +40,7 @@ import {
   siretNotFound,
   tags,
   type Employer,
+  type Refused,
 } from './common.js';
 
 const syntheseResponse = z.object({ campagne: z.number(), version: z.number() }).loose().describe('La synthèse à jour');
@@ -121,13 +123,19 @@ async function changed(req: FastifyRequest, reply: FastifyReply, r: Employer, no
   });
 }
 
+/** The employer of the path and the Synthèse version its form carries; else `refused`, the answer to send. */
+const employerAndVersion = (req: FastifyRequest, reply: FastifyReply) =>
+  employerWith(req, reply, (r): { version: number | null } | Refused => {
+    const version = expectedVersion(req);
+    return version === 'incomplet' ? { refused: refusedChange(req, reply, r, incomplete('synthèse')) } : { version };
+  });
+
 /** « Modifier » → « Valider mon attribution »: a wrong percentage is shown in the line's field. */
 async function modifier(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const r = await employerOf(req);
-  if (!r) return siretNotFound(req, reply);
-  const version = expectedVersion(req);
-  if (version === 'incomplet') return refusedChange(req, reply, r, incomplete('synthèse'));
+  const ev = await employerAndVersion(req, reply);
+  if ('refused' in ev) return ev.refused;
+  const { r, version } = ev;
   const id = idOf(param(req, 'id'));
   if (id === null) return siretNotFound(req, reply);
   const typed = firstString(body(req).pourcentage).slice(0, 20);
@@ -211,10 +219,9 @@ async function remplacer(req: FastifyRequest, reply: FastifyReply) {
 /** « Répliquer les fléchages »: last campaign's choices still habilitated, added to the Synthèse. */
 async function repliquer(req: FastifyRequest, reply: FastifyReply) {
   const ctx = req.server.ctx;
-  const r = await employerOf(req);
-  if (!r) return siretNotFound(req, reply);
-  const version = expectedVersion(req);
-  if (version === 'incomplet') return refusedChange(req, reply, r, incomplete('synthèse'));
+  const ev = await employerAndVersion(req, reply);
+  if ('refused' in ev) return ev.refused;
+  const { r, version } = ev;
   const rep = await replicationItems(ctx.db, r.annee, r.siret);
   if (rep.previous === 0)
     return respond(req, reply, {

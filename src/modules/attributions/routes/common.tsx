@@ -89,6 +89,24 @@ export function siretNotFound(req: FastifyRequest, reply: FastifyReply) {
   return respond(req, reply, { problem: SIRET_NOT_FOUND, title: 'SIRET introuvable', tone: 'error' });
 }
 
+/** What a handler sends instead of going on. */
+export type Refused = { refused: unknown };
+
+/**
+ * The employer of the path, then what `more` reads of the request for it (merged with `r`); else
+ * `refused`, the answer to send (`siretNotFound` when the path names no employer of the person).
+ */
+export async function employerWith<T extends object>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  more: (r: Employer) => Promise<T | Refused> | T | Refused,
+): Promise<(T & { r: Employer }) | Refused> {
+  const r = await employerOf(req);
+  if (!r) return { refused: siretNotFound(req, reply) };
+  const m = await more(r);
+  return 'refused' in m ? m : { ...m, r };
+}
+
 /** A change sent without the version of its form (or with a broken one): refused as a stale form. */
 export const incomplete = (what: 'synthèse' | 'page'): Problem =>
   refusalOf('conflict', 'version_perimee', `Le formulaire est incomplet : rechargez la ${what} et recommencez.`).problem;

@@ -44,7 +44,7 @@ interface FormProps {
   message?: string;
 }
 
-/** A kind of line of the fiche: its URL, its contracts, its use cases, its pages, its notices. */
+/** A kind of line of the fiche: its URL, its contracts, its use cases, its pages; its notices (routes/common.tsx) are `<kind>-ajoute`, `-modifie`, `-supprime`. */
 interface LineKind<L> {
   /** the segment of the URL: /soltea/etablissement/:siret/<path> */
   path: 'contacts' | 'sites';
@@ -55,8 +55,6 @@ interface LineKind<L> {
   add: (ctx: AppContext, ed: Editor, line: L) => Promise<ProfilResult>;
   update: (ctx: AppContext, ed: Editor, i: number, line: L & { version: string }) => Promise<ProfilResult>;
   remove: (ctx: AppContext, ed: Editor, i: number, version: string) => Promise<ProfilResult>;
-  /** notice codes (routes/common.tsx) */
-  notices: { added: string; changed: string; removed: string };
   /** the operations, and the pages only browsers use */
   docs: { add: Doc; update: Doc; remove: Doc; pages: [newForm: string, form: string, removal: string] };
   lines: (p: Profil) => readonly L[];
@@ -74,7 +72,6 @@ const CONTACTS: LineKind<Contact> = {
   add: addContact,
   update: updateContact,
   remove: removeContact,
-  notices: { added: 'contact-ajoute', changed: 'contact-modifie', removed: 'contact-supprime' },
   docs: {
     add: ['ajouterContact', 'Ajouter un contact (fonction, nom, courriel, téléphone)'],
     update: ['modifierContact', 'Modifier un contact (sa position dans la liste, à partir de 1)'],
@@ -95,7 +92,6 @@ const SITES: LineKind<Site> = {
   add: addSite,
   update: updateSite,
   remove: removeSite,
-  notices: { added: 'site-ajoute', changed: 'site-modifie', removed: 'site-supprime' },
   docs: {
     add: ['ajouterSite', 'Ajouter un site internet (libellé, adresse http ou https ; 10 au maximum)'],
     update: ['modifierSite', 'Modifier un site internet (sa position dans la liste, à partir de 1)'],
@@ -139,7 +135,7 @@ async function addLine<L>(k: LineKind<L>, req: FastifyRequest, reply: FastifyRep
   const parsed = parseBody(k.addSchema, req.body);
   const r = parsed.ok ? await k.add(req.server.ctx, editor(req, s), parsed.data) : refused(parsed.errors);
   const form = (p: Problem) => k.form(req, s, { index: null, version: '', values: bodyValues(req), ...formRefusal(p) });
-  return answerChange(req, reply, s, r, k.notices.added, form, 201);
+  return answerChange(req, reply, s, r, `${k.kind}-ajoute`, form, 201);
 }
 
 async function showLine<L>(k: LineKind<L>, req: FastifyRequest, reply: FastifyReply, s: Space) {
@@ -159,7 +155,7 @@ async function updateLine<L>(k: LineKind<L>, req: FastifyRequest, reply: Fastify
   const values = bodyValues(req);
   const version = typeof values.version === 'string' ? values.version : '';
   const form = (p: Problem) => k.form(req, s, { index: i, version, values, ...formRefusal(p) });
-  return answerChange(req, reply, s, r, k.notices.changed, form);
+  return answerChange(req, reply, s, r, `${k.kind}-modifie`, form);
 }
 
 async function showRemoval<L>(k: LineKind<L>, req: FastifyRequest, reply: FastifyReply, s: Space) {
@@ -176,7 +172,7 @@ async function removeLine<L>(k: LineKind<L>, req: FastifyRequest, reply: Fastify
   if (i === null) return lineNotFound(req, reply);
   const parsed = parseBody(removeSchema, req.body);
   const r = parsed.ok ? await k.remove(req.server.ctx, editor(req, s), i, parsed.data.version) : refused(parsed.errors);
-  if (r.ok) return changed(req, reply, s, k.notices.removed);
+  if (r.ok) return changed(req, reply, s, `${k.kind}-supprime`);
   const p = await loadProfil(req.server.ctx, s.etab.siret);
   const line = k.lines(p)[i];
   if (line === undefined) return respond(req, reply, { problem: r.problem, redirect: spaceUrl(s.etab.siret, 'presentation') });

@@ -1,5 +1,6 @@
 /** What the « Gestion » route files share: tags, request metadata, notices, page numbers. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { respond } from '../../../http/respond.js';
 
 export const tags = {
   espace: ['Espace entreprise'],
@@ -38,3 +39,20 @@ export const pageOf = (req: FastifyRequest): number =>
  */
 export const sentForm = (req: FastifyRequest): boolean =>
   (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+
+/** 201 Created: the JSON says the notice's text (with `json`, e.g. the new id); a browser goes to `redirect` with the notice. */
+export const created = <N extends string>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  notices: Record<N, string>,
+  notice: N,
+  redirect: string,
+  json: Record<string, unknown>,
+) => respond(req, reply, { status: 201, json: { message: notices[notice], ...json }, redirect, notice });
+
+/** The company heading of the lists of SIRETs (« Déclarations », « Établissements »). */
+export const companyProps = <R>(c: { siren: string; raisonSociale: string; etablissements: R[] }) => ({
+  siren: c.siren,
+  raisonSociale: c.raisonSociale,
+  rows: c.etablissements,
+});

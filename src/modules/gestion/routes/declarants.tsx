@@ -17,7 +17,7 @@ import {
   updateDeclarant,
 } from '../declarants.js';
 import { answerAction, DECLARANT_NOTICES, personNotFound } from './declarant-answers.js';
-import { meta, noticeOf, param, tags } from './common.js';
+import { created, meta, noticeOf, param, tags } from './common.js';
 
 type Values = Record<string, unknown>;
 
@@ -97,12 +97,7 @@ async function add(req: FastifyRequest, reply: FastifyReply) {
   if (!parsed.ok) return refused(invalidForm(parsed.errors), parsed.values);
   const r = await addDeclarant(req.server.ctx, req.auth!.user, parsed.data, meta(req));
   if (!r.ok) return refused(r.problem, req.body as Values);
-  return respond(req, reply, {
-    status: 201,
-    json: { message: DECLARANT_NOTICES.ajoute, id: r.userId },
-    redirect: '/gestion/declarants',
-    notice: 'ajoute',
-  });
+  return created(req, reply, DECLARANT_NOTICES, 'ajoute', '/gestion/declarants', { id: r.userId });
 }
 
 async function editPage(req: FastifyRequest, reply: FastifyReply) {

@@ -24,7 +24,7 @@ import {
   type EtablissementDeclarations,
 } from '../declarations.js';
 import { applyDualListMove, moveOf, movedNothing, type DualListMove } from '../dual-list-moves.js';
-import { noticeOf, param, sentForm, tags } from './common.js';
+import { companyProps, noticeOf, param, sentForm, tags } from './common.js';
 import { companyJson } from './etablissements.js';
 
 const NOTICES = {
@@ -117,15 +117,7 @@ async function showCompany(req: FastifyRequest, reply: FastifyReply) {
   }
   return respond(req, reply, {
     json: () => ({ mono: false, ...companyJson(company, { siege: false }) }),
-    page: () => (
-      <GestionDeclarationsPage
-        ctx={pageContext(req)}
-        siren={company.siren}
-        raisonSociale={company.raisonSociale}
-        rows={company.etablissements}
-        notice={noticeOf(req, NOTICES)}
-      />
-    ),
+    page: () => <GestionDeclarationsPage ctx={pageContext(req)} {...companyProps(company)} notice={noticeOf(req, NOTICES)} />,
   });
 }
 

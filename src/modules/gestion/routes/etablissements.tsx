@@ -5,7 +5,7 @@ import { route } from '../../../http/route.js';
 import { EtablissementsPage } from '../../../web/pages/etablissements.js';
 import type { CompanyEtablissements } from '../declarations.js';
 import { etablissementsCsv, etablissementsOfCompany } from '../etablissements.js';
-import { tags } from './common.js';
+import { companyProps, tags } from './common.js';
 
 export async function etablissementsRoutes(app: FastifyInstance) {
   app.get(
@@ -39,14 +39,7 @@ async function showEtablissements(req: FastifyRequest, reply: FastifyReply) {
   const company = await etablissementsOfCompany(req.server.ctx, req.auth!.user);
   return respond(req, reply, {
     json: () => companyJson(company, { siege: true }),
-    page: () => (
-      <EtablissementsPage
-        ctx={pageContext(req)}
-        siren={company.siren}
-        raisonSociale={company.raisonSociale}
-        rows={company.etablissements}
-      />
-    ),
+    page: () => <EtablissementsPage ctx={pageContext(req)} {...companyProps(company)} />,
   });
 }
 

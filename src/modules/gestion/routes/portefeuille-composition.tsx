@@ -13,7 +13,7 @@ import { attempt } from '../outcome.js';
 import { addClient, listClients, removeClient, transferClient } from '../portefeuilles-clients.js';
 import type { Portefeuille } from '../portefeuilles-repository.js';
 import { portefeuilleNames } from '../portefeuilles.js';
-import { meta, noticeOf, pageOf } from './common.js';
+import { created, meta, noticeOf, pageOf } from './common.js';
 import {
   clientOf,
   done,
@@ -21,13 +21,13 @@ import {
   notFound,
   PORTEFEUILLE_NOTICES,
   portefeuilleOf,
+  adminDocs,
   tiersRoute,
   type ClientOfPath,
 } from './portefeuilles-common.js';
 
 export async function portefeuilleCompositionRoutes(app: FastifyInstance) {
-  const doc = { access: 'admin' as const };
-  const change = { ...doc, responses: { 200: messageResponse } };
+  const { doc, change } = adminDocs({});
   app.get(
     '/gestion/portefeuilles/:id',
     tiersRoute({
@@ -126,12 +126,7 @@ async function addCompany(req: FastifyRequest, reply: FastifyReply) {
   if (!parsed.ok) return parsed.answer;
   const r = await attempt(() => addClient(req.server.ctx, req.auth!.user, p.id, parsed.data.siren, meta(req)));
   if (!r.ok) return failed(req, reply, r.problem, (errors) => compositionPage(req, p, { errors, siren: parsed.data.siren }));
-  return respond(req, reply, {
-    status: 201,
-    json: { message: PORTEFEUILLE_NOTICES['entreprise-ajoutee'], ...r.value },
-    redirect: `/gestion/portefeuilles/${p.id}`,
-    notice: 'entreprise-ajoutee',
-  });
+  return created(req, reply, PORTEFEUILLE_NOTICES, 'entreprise-ajoutee', `/gestion/portefeuilles/${p.id}`, r.value);
 }
 
 /** « Transférer l’entreprise »: the other portefeuilles to choose from. */

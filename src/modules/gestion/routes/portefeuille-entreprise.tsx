@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond, readForm } from '../../../http/respond.js';
-import { messageResponse, parseBody, type FieldErrors } from '../../../shared/fields.js';
+import { parseBody, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm } from '../../../shared/problem.js';
 import { ClientDeclarationsPage, ClientEtablissementsPage } from '../../../web/pages/portefeuille-composition.js';
 import { clientParams, portefeuilleDeclarationsSchema, siretsSchema } from '../contracts.js';
@@ -12,11 +12,10 @@ import { attempt } from '../outcome.js';
 import { chooseEtablissements, declarationsOfClient, etablissementsOfClient, setClientDeclarations } from '../portefeuilles-clients.js';
 import { declarationsOfPortefeuille } from '../portefeuilles-repository.js';
 import { meta } from './common.js';
-import { clientOf, done, failed, notFound, tiersRoute, type ClientOfPath } from './portefeuilles-common.js';
+import { clientOf, done, failed, notFound, adminDocs, tiersRoute, type ClientOfPath } from './portefeuilles-common.js';
 
 export async function portefeuilleClientRoutes(app: FastifyInstance) {
-  const doc = { access: 'admin' as const, params: clientParams };
-  const change = { ...doc, responses: { 200: messageResponse } };
+  const { doc, change } = adminDocs({ params: clientParams });
   app.get(
     '/gestion/portefeuilles/:id/entreprises/:siren/etablissements',
     tiersRoute({

@@ -8,7 +8,7 @@ import { DECLARATIONS } from '../../../domain/declarations.js';
 import type { ReactElement } from 'react';
 import type { z } from 'zod';
 import { pageContext, readForm, respond } from '../../../http/respond.js';
-import { messageResponse, type FieldErrors } from '../../../shared/fields.js';
+import { type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm } from '../../../shared/problem.js';
 import { DECLARATION_LEGENDS, DECLARATION_NOUN } from '../../../web/pages/declarations.js';
 import { DECLARANT_LEGENDS, DECLARANT_NOUN } from '../../../web/pages/portefeuilles-parts.js';
@@ -20,11 +20,10 @@ import { setPortefeuilleDeclarations } from '../portefeuilles-declarations.js';
 import { declarationsOfPortefeuille, type Portefeuille } from '../portefeuilles-repository.js';
 import { declarantsOf, setPortefeuilleDeclarants } from '../portefeuilles.js';
 import { meta, sentForm } from './common.js';
-import { done, failed, notFound, portefeuilleOf, tiersRoute, type PortefeuilleNotice } from './portefeuilles-common.js';
+import { done, failed, notFound, portefeuilleOf, adminDocs, tiersRoute, type PortefeuilleNotice } from './portefeuilles-common.js';
 
 export async function portefeuilleListsRoutes(app: FastifyInstance) {
-  const doc = { access: 'admin' as const, params: portefeuilleParams };
-  const change = { ...doc, responses: { 200: messageResponse } };
+  const { doc, change } = adminDocs({ params: portefeuilleParams });
   app.get(
     '/gestion/portefeuilles/:id/declarants',
     tiersRoute({ ...doc, operationId: 'declarantsPortefeuille', summary: 'Déclarants du portefeuille' }),

@@ -19,14 +19,13 @@ import {
   updatePortefeuille,
   type SearchCriterion,
 } from '../portefeuilles.js';
-import { meta, noticeOf, pageOf, param, queryText, sentForm } from './common.js';
-import { done, failed, notFound, PORTEFEUILLE_NOTICES, portefeuilleOf, tiersRoute } from './portefeuilles-common.js';
+import { created, meta, noticeOf, pageOf, param, queryText, sentForm } from './common.js';
+import { done, failed, notFound, PORTEFEUILLE_NOTICES, portefeuilleOf, adminDocs, tiersRoute } from './portefeuilles-common.js';
 
 type Values = Record<string, unknown>;
 
 export async function portefeuillesListRoutes(app: FastifyInstance) {
-  const doc = { access: 'admin' as const };
-  const change = { ...doc, responses: { 200: messageResponse } };
+  const { doc, change } = adminDocs({});
   app.get(
     '/gestion/portefeuilles',
     tiersRoute({
@@ -137,12 +136,7 @@ async function create(req: FastifyRequest, reply: FastifyReply) {
   const input = { name: parsed.data.name, comment: parsed.data.comment, declarants: parsed.data.declarants ?? [] };
   const r = await attempt(() => createPortefeuille(req.server.ctx, me, input, meta(req)));
   if (!r.ok) return createPage(req, reply, { values: req.body as Values, errors: r.problem.errors }, r.problem);
-  return respond(req, reply, {
-    status: 201,
-    json: { message: PORTEFEUILLE_NOTICES.cree, id: r.value },
-    redirect: '/gestion/portefeuilles',
-    notice: 'cree',
-  });
+  return created(req, reply, PORTEFEUILLE_NOTICES, 'cree', '/gestion/portefeuilles', { id: r.value });
 }
 
 async function editPage(req: FastifyRequest, reply: FastifyReply) {
