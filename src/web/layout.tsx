@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 
 import type { Viewer } from '../modules/accounts/sessions.js';
 import type { AgentViewer } from '../modules/operateur/sessions.js';
+import { LinkItems } from './components/side-menu.js';
 
 export interface PageContext {
   csrfToken: string;
@@ -203,13 +204,7 @@ function Breadcrumb(props: { items: { href: string; label: string }[] | undefine
   return (
     <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
       <ol className="fr-breadcrumb__list">
-        {props.items.map((b) => (
-          <li key={b.href}>
-            <a className="fr-breadcrumb__link" href={b.href}>
-              {b.label}
-            </a>
-          </li>
-        ))}
+        <LinkItems links={props.items} className="fr-breadcrumb__link" />
         <li>
           <a className="fr-breadcrumb__link" aria-current="page">
             {props.title}
