@@ -13,6 +13,11 @@ export interface PageContext {
   devTools: boolean;
 }
 
+const SKIP_LINKS = [
+  { href: '#contenu', label: 'Contenu' },
+  { href: '#pied-de-page', label: 'Pied de page' },
+];
+
 /** The page frame: DSFR header (net-entreprises), skip links, main content, footer. */
 export function Layout(props: {
   ctx: PageContext;
@@ -37,16 +42,7 @@ export function Layout(props: {
         <div className="fr-skiplinks">
           <nav className="fr-container" role="navigation" aria-label="Accès rapide">
             <ul className="fr-skiplinks__list">
-              <li>
-                <a className="fr-link" href="#contenu">
-                  Contenu
-                </a>
-              </li>
-              <li>
-                <a className="fr-link" href="#pied-de-page">
-                  Pied de page
-                </a>
-              </li>
+              <LinkItems links={SKIP_LINKS} className="fr-link" />
             </ul>
           </nav>
         </div>
