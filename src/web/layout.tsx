@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 
 import type { Viewer } from '../modules/accounts/sessions.js';
 import type { AgentViewer } from '../modules/operateur/sessions.js';
+import { LinkItems } from './components/side-menu.js';
 
 export interface PageContext {
   csrfToken: string;
@@ -11,6 +12,11 @@ export interface PageContext {
   /** the development tools are on (DEV_TOOLS=1): the footer links to the outbox */
   devTools: boolean;
 }
+
+const SKIP_LINKS = [
+  { href: '#contenu', label: 'Contenu' },
+  { href: '#pied-de-page', label: 'Pied de page' },
+];
 
 /** The page frame: DSFR header (net-entreprises), skip links, main content, footer. */
 export function Layout(props: {
@@ -36,16 +42,7 @@ export function Layout(props: {
         <div className="fr-skiplinks">
           <nav className="fr-container" role="navigation" aria-label="Accès rapide">
             <ul className="fr-skiplinks__list">
-              <li>
-                <a className="fr-link" href="#contenu">
-                  Contenu
-                </a>
-              </li>
-              <li>
-                <a className="fr-link" href="#pied-de-page">
-                  Pied de page
-                </a>
-              </li>
+              <LinkItems links={SKIP_LINKS} className="fr-link" />
             </ul>
           </nav>
         </div>
@@ -203,13 +200,7 @@ function Breadcrumb(props: { items: { href: string; label: string }[] | undefine
   return (
     <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
       <ol className="fr-breadcrumb__list">
-        {props.items.map((b) => (
-          <li key={b.href}>
-            <a className="fr-breadcrumb__link" href={b.href}>
-              {b.label}
-            </a>
-          </li>
-        ))}
+        <LinkItems links={props.items} className="fr-breadcrumb__link" />
         <li>
           <a className="fr-breadcrumb__link" aria-current="page">
             {props.title}

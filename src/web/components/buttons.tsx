@@ -58,10 +58,16 @@ export function CancelAndValidate(props: { cancel: string }) {
 }
 
 /** The usual pair of a form: go back (a link) and submit, in that order. */
-export function BackAndSubmit(props: { back: string; backLabel: string; submit: string }) {
+export function BackAndSubmit(props: {
+  back: string;
+  backLabel: string;
+  submit: string;
+  /** the group's modifiers, `fr-btns-group--inline` unless told */
+  className?: string;
+}) {
   return (
     <ButtonsGroup
-      className="fr-btns-group--inline"
+      className={props.className ?? 'fr-btns-group--inline'}
       buttons={[
         { label: props.backLabel, href: props.back, className: 'fr-btn fr-btn--secondary' },
         { label: props.submit, submit: true },

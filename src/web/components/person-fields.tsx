@@ -59,27 +59,14 @@ export function TelephoneField({ values: v, errors: e, own }: PersonFieldsProps)
 export function EmailFields(props: PersonFieldsProps & { label: string; hint?: string }) {
   const { values: v, errors: e } = props;
   const autoComplete = props.own ? 'email' : 'off';
+  const email = { type: 'email', required: true, autoComplete, maxLength: 254 } as const;
   return (
     <>
+      <Input {...email} name="email" label={props.label} validate="email" value={v.email} error={e.email} hint={props.hint} />
       <Input
-        name="email"
-        type="email"
-        label={props.label}
-        required
-        autoComplete={autoComplete}
-        maxLength={254}
-        validate="email"
-        value={v.email}
-        error={e.email}
-        hint={props.hint}
-      />
-      <Input
+        {...email}
         name="emailConfirm"
-        type="email"
         label="Confirmation courriel"
-        required
-        autoComplete={autoComplete}
-        maxLength={254}
         validate="confirm:email"
         value={v.emailConfirm}
         error={e.emailConfirm}

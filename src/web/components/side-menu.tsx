@@ -1,31 +1,73 @@
 import type { ReactNode } from 'react';
 import { Alert } from './form.js';
 
+/** A link of a side menu, or a heading whose links fold under it (open by default, so that they work without JavaScript). */
+export type SideMenuItem =
+  { key: string; label: string; href: string } | { key: string; label: string; id: string; links: readonly LinkSpec[] };
+
+export interface LinkSpec {
+  href: string;
+  label: string;
+}
+
+/** `<li><a class=…>` for each link: the items of a list of links (a breadcrumb, a side menu's group, a list of services). */
+export function LinkItems(props: { links: readonly LinkSpec[]; className: string; itemClassName?: string }) {
+  return props.links.map((l) => (
+    <li key={l.href} className={props.itemClassName}>
+      <a className={props.className} href={l.href}>
+        {l.label}
+      </a>
+    </li>
+  ));
+}
+
+const itemClass = (active: boolean) => (active ? 'fr-sidemenu__item fr-sidemenu__item--active' : 'fr-sidemenu__item');
+
 /** DSFR side menu of a space (« Espace employeur », « Espace établissement »): its pages, the current one marked. */
 export function SideMenu(props: {
+  /** the id of the part that folds on small screens; its title's id is `${id}-titre` */
   id: string;
   title: string;
-  items: readonly { key: string; label: string; href: string }[];
-  current: string;
+  items: readonly SideMenuItem[];
+  current?: string;
+  /** the label of the button that unfolds the menu on small screens */
+  button?: string;
+  /** the title as a heading (`h2`) rather than a paragraph */
+  heading?: boolean;
 }) {
+  const Title = props.heading ? 'h2' : 'p';
   return (
     <nav className="fr-sidemenu" role="navigation" aria-labelledby={`${props.id}-titre`}>
       <div className="fr-sidemenu__inner">
+        {/* Small screens: the DSFR side menu folds behind this button (hidden from md up). */}
         <button className="fr-sidemenu__btn" type="button" aria-controls={props.id} aria-expanded="false">
-          Dans cet espace
+          {props.button ?? 'Dans cet espace'}
         </button>
         <div className="fr-collapse" id={props.id}>
-          <p className="fr-sidemenu__title" id={`${props.id}-titre`}>
+          <Title className="fr-sidemenu__title" id={`${props.id}-titre`}>
             {props.title}
-          </p>
+          </Title>
           <ul className="fr-sidemenu__list">
-            {props.items.map((t) => (
-              <li key={t.key} className={`fr-sidemenu__item ${t.key === props.current ? 'fr-sidemenu__item--active' : ''}`}>
-                <a className="fr-sidemenu__link" href={t.href} aria-current={t.key === props.current ? 'page' : undefined}>
-                  {t.label}
-                </a>
-              </li>
-            ))}
+            {props.items.map((t) =>
+              'links' in t ? (
+                <li key={t.key} className={itemClass(true)}>
+                  <button className="fr-sidemenu__btn" type="button" aria-expanded="true" aria-controls={t.id}>
+                    {t.label}
+                  </button>
+                  <div className="fr-collapse fr-collapse--expanded" id={t.id}>
+                    <ul className="fr-sidemenu__list">
+                      <LinkItems links={t.links} className="fr-sidemenu__link" itemClassName="fr-sidemenu__item" />
+                    </ul>
+                  </div>
+                </li>
+              ) : (
+                <li key={t.key} className={itemClass(t.key === props.current)}>
+                  <a className="fr-sidemenu__link" href={t.href} aria-current={t.key === props.current ? 'page' : undefined}>
+                    {t.label}
+                  </a>
+                </li>
+              ),
+            )}
           </ul>
         </div>
       </div>

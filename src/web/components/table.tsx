@@ -85,6 +85,10 @@ export function Table<T>(
   );
 }
 
+/** « Historique : 3 modifications, page 1 sur 2 »: a paged list's caption, its count and where one stands. */
+export const pagedCaption = (title: string, total: number, noun: string, page: number, pages: number): string =>
+  `${title} : ${total} ${noun}${total > 1 ? 's' : ''}${pages > 1 ? `, page ${page} sur ${pages}` : ''}`;
+
 /** « Oui » / « Non » for a right; « Sans objet » where the declaration has no payment. */
 export const yesNo = (on: boolean) => (on ? 'Oui' : 'Non');
 export const payerCell = (payable: boolean, payer: boolean) => (payable ? yesNo(payer) : 'Sans objet');

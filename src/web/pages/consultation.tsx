@@ -2,7 +2,7 @@
 import type { FieldErrors } from '../../shared/fields.js';
 import { ButtonsGroup, DownloadLink } from '../components/buttons.js';
 import { Alert, BackToMenu, ErrorSummary, Input, Select } from '../components/form.js';
-import { Table } from '../components/table.js';
+import { pagedCaption, Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Pagination } from './habilitations.js';
 
@@ -31,6 +31,28 @@ export interface ConsultationView {
 
 const TITLE = 'Consultation';
 
+/** A filter's list, its first option (value '') for « tous ». */
+function FilterSelect(props: {
+  name: string;
+  label: string;
+  all: string;
+  options: ConsultationView['kinds'];
+  value: string;
+  error?: string;
+}) {
+  return (
+    <div className="fr-col-12 fr-col-md-3">
+      <Select
+        name={props.name}
+        label={props.label}
+        options={[{ value: '', label: props.all }, ...props.options]}
+        value={props.value}
+        error={props.error}
+      />
+    </div>
+  );
+}
+
 function Filters(props: { view: ConsultationView; errors?: FieldErrors }) {
   const v = props.view.values;
   const e = props.errors ?? {};
@@ -40,30 +62,21 @@ function Filters(props: { view: ConsultationView; errors?: FieldErrors }) {
         Critères de recherche
       </h2>
       <div className="fr-grid-row fr-grid-row--gutters">
-        <div className="fr-col-12 fr-col-md-3">
-          <Select
-            name="type"
-            label="Type"
-            options={[{ value: '', label: 'Tous les types' }, ...props.view.kinds]}
-            value={v.type}
-            error={e.type}
-          />
-        </div>
+        <FilterSelect name="type" label="Type" all="Tous les types" options={props.view.kinds} value={v.type} error={e.type} />
         <div className="fr-col-12 fr-col-md-3">
           <Input name="du" type="date" label="Du" value={v.du} error={e.du} />
         </div>
         <div className="fr-col-12 fr-col-md-3">
           <Input name="au" type="date" label="Au" value={v.au} error={e.au} />
         </div>
-        <div className="fr-col-12 fr-col-md-3">
-          <Select
-            name="personne"
-            label="Personne"
-            options={[{ value: '', label: 'Toutes les personnes' }, ...props.view.people]}
-            value={v.personne}
-            error={e.personne}
-          />
-        </div>
+        <FilterSelect
+          name="personne"
+          label="Personne"
+          all="Toutes les personnes"
+          options={props.view.people}
+          value={v.personne}
+          error={e.personne}
+        />
       </div>
       <ButtonsGroup
         className="fr-btns-group--inline-md fr-mt-2w"
@@ -96,19 +109,11 @@ export function ConsultationPage(props: { ctx: PageContext; view: ConsultationVi
           ) : (
             <Table
               bordered
-              caption={`Historique : ${view.total} modification${view.total > 1 ? 's' : ''}${view.pages > 1 ? `, page ${view.page} sur ${view.pages}` : ''}`}
+              caption={pagedCaption('Historique', view.total, 'modification', view.page, view.pages)}
               columns={['Date', 'Type', 'Modification', 'Par', 'Personne concernée', 'Détail']}
               rows={view.rows}
-              row={(r) => (
-                <tr key={r.id}>
-                  <td>{r.at}</td>
-                  <td>{r.kind}</td>
-                  <td>{r.label}</td>
-                  <td>{r.actor}</td>
-                  <td>{r.target}</td>
-                  <td>{r.detail}</td>
-                </tr>
-              )}
+              rowKey={(r) => r.id}
+              cells={(r) => [r.at, r.kind, r.label, r.actor, r.target, r.detail]}
             />
           )}
           <Pagination

@@ -1,6 +1,6 @@
 /** « Historique des habilitations »: who changed which right, and when, newest first. */
 import { Alert } from '../components/form.js';
-import { payerCell, Table, yesNo } from '../components/table.js';
+import { pagedCaption, payerCell, Table, yesNo } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { HABILITATIONS_CRUMB, Pagination } from './habilitations.js';
 
@@ -34,25 +34,11 @@ export function HabilitationsHistoryPage(props: { ctx: PageContext; rows: Histor
       ) : (
         <Table
           bordered
-          caption={
-            <>
-              Historique : {props.total} modification{props.total > 1 ? 's' : ''}
-              {props.pages > 1 ? `, page ${props.page} sur ${props.pages}` : ''}
-            </>
-          }
+          caption={pagedCaption('Historique', props.total, 'modification', props.page, props.pages)}
           columns={['Date', 'Par', 'Déclarant', 'Siret', 'Service', 'Déclarer', 'Payer']}
           rows={props.rows}
-          row={(r) => (
-            <tr key={r.id}>
-              <td>{r.at}</td>
-              <td>{r.actor}</td>
-              <td>{r.person}</td>
-              <td>{r.siret}</td>
-              <td>{r.service}</td>
-              <td>{yesNo(r.declarer)}</td>
-              <td>{payerCell(r.payable, r.payer)}</td>
-            </tr>
-          )}
+          rowKey={(r) => r.id}
+          cells={(r) => [r.at, r.actor, r.person, r.siret, r.service, yesNo(r.declarer), payerCell(r.payable, r.payer)]}
         />
       )}
       <Pagination

@@ -5,7 +5,7 @@
  * (habilitations-historique.tsx, habilitations-import.tsx).
  */
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
-import { Table } from '../components/table.js';
+import { pagedCaption, Table } from '../components/table.js';
 import { BackAndSubmit } from '../components/buttons.js';
 import { Pagination as PagesNav } from '../components/pagination.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -196,12 +196,7 @@ function GridForm(props: { ctx: PageContext; criteria: CriteriaValues; grid: Gri
       <p>Cochez ou décochez les cases pour ajouter ou supprimer des habilitations, puis cliquez sur « Valider ».</p>
       <Table
         bordered
-        caption={
-          <>
-            Habilitations : {grid.total} ligne{grid.total > 1 ? 's' : ''}
-            {grid.pages > 1 ? `, page ${grid.page} sur ${grid.pages}` : ''}
-          </>
-        }
+        caption={pagedCaption('Habilitations', grid.total, 'ligne', grid.page, grid.pages)}
         columns={[
           'Service',
           'Siret',

@@ -6,7 +6,7 @@
 import type { DraftData, DraftDeclarant } from '../../modules/accounts/inscription.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import { formatSiret } from '../../domain/identifiers.js';
-import { ButtonsGroup, PostButton } from '../components/buttons.js';
+import { BackAndSubmit, PostButton } from '../components/buttons.js';
 import { Alert, CsrfField } from '../components/form.js';
 import { EmailFields, NameFields, TelephoneField } from '../components/person-fields.js';
 import { payerCell, Table, yesNo } from '../components/table.js';
@@ -78,13 +78,7 @@ export function DeclarantFormPage(props: {
         <NameFields values={v} errors={e} own={false} />
         <EmailFields label="Courriel" hint="L’invitation y sera envoyée." values={v} errors={e} own={false} />
         <TelephoneField values={v} errors={e} own={false} />
-        <ButtonsGroup
-          className="fr-btns-group--inline-md fr-mt-3w"
-          buttons={[
-            { label: 'Annuler', href: '/inscription/declarants', className: 'fr-btn fr-btn--secondary' },
-            { label: 'Valider', submit: true },
-          ]}
-        />
+        <BackAndSubmit className="fr-btns-group--inline-md fr-mt-3w" back="/inscription/declarants" backLabel="Annuler" submit="Valider" />
       </form>
     </Frame>
   );
@@ -175,12 +169,11 @@ export function AbandonPage(props: { ctx: PageContext; resume: string }) {
       <p>Si vous abandonnez, les informations que vous avez saisies sont effacées : il faudra recommencer l’inscription depuis le début.</p>
       <form method="post" action="/inscription/abandonner">
         <CsrfField token={props.ctx.csrfToken} />
-        <ButtonsGroup
+        <BackAndSubmit
           className="fr-btns-group--inline-md fr-mt-3w"
-          buttons={[
-            { label: 'Poursuivre l’inscription', href: props.resume, className: 'fr-btn fr-btn--secondary' },
-            { label: 'Abandonner l’inscription', submit: true },
-          ]}
+          back={props.resume}
+          backLabel="Poursuivre l’inscription"
+          submit="Abandonner l’inscription"
         />
       </form>
     </Frame>

@@ -5,6 +5,7 @@ import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { formatDateTimeShort } from '../../shared/format.js';
 import { Table } from '../components/table.js';
 import { PostButton } from '../components/buttons.js';
+import { LinkItems, SideMenu } from '../components/side-menu.js';
 import { Layout, type PageContext } from '../layout.js';
 import { CurrentPasswordField, PasswordFields, SecretQuestionFields } from './password-fields.js';
 
@@ -117,47 +118,17 @@ const GESTION_LINKS = [
 function EspaceEntrepriseMenu(props: { isTiers: boolean; pending: number }) {
   const links = props.isTiers ? [...GESTION_LINKS, { href: '/gestion/portefeuilles', label: 'Gérer vos portefeuilles' }] : GESTION_LINKS;
   return (
-    <nav className="fr-sidemenu" aria-labelledby="espace-entreprise-titre">
-      <div className="fr-sidemenu__inner">
-        {/* Small screens: the DSFR side menu folds behind this button (hidden from md up). */}
-        <button className="fr-sidemenu__btn" type="button" aria-expanded="false" aria-controls="espace-entreprise-liens">
-          Votre espace entreprise
-        </button>
-        <div className="fr-collapse" id="espace-entreprise-liens">
-          <h2 className="fr-sidemenu__title" id="espace-entreprise-titre">
-            Votre espace entreprise
-          </h2>
-          <ul className="fr-sidemenu__list">
-            <li className="fr-sidemenu__item fr-sidemenu__item--active">
-              <button className="fr-sidemenu__btn" type="button" aria-expanded="true" aria-controls="espace-entreprise-gestion">
-                Gestion
-              </button>
-              <div className="fr-collapse fr-collapse--expanded" id="espace-entreprise-gestion">
-                <ul className="fr-sidemenu__list">
-                  {links.map((l) => (
-                    <li className="fr-sidemenu__item" key={l.href}>
-                      <a className="fr-sidemenu__link" href={l.href}>
-                        {l.label}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            </li>
-            <li className="fr-sidemenu__item">
-              <a className="fr-sidemenu__link" href="/gestion/consultation">
-                Consultation
-              </a>
-            </li>
-            <li className="fr-sidemenu__item">
-              <a className="fr-sidemenu__link" href="/menu/demandes">
-                {`Demande en attente${props.pending ? ` (${props.pending})` : ''}`}
-              </a>
-            </li>
-          </ul>
-        </div>
-      </div>
-    </nav>
+    <SideMenu
+      id="espace-entreprise-liens"
+      title="Votre espace entreprise"
+      button="Votre espace entreprise"
+      heading
+      items={[
+        { key: 'gestion', label: 'Gestion', id: 'espace-entreprise-gestion', links },
+        { key: 'consultation', label: 'Consultation', href: '/gestion/consultation' },
+        { key: 'demandes', label: `Demande en attente${props.pending ? ` (${props.pending})` : ''}`, href: '/menu/demandes' },
+      ]}
+    />
   );
 }
 
@@ -181,13 +152,7 @@ function ServicesComplementaires() {
         <div key={g.heading}>
           <h3 className="fr-text--md fr-text--bold fr-mb-1v">{g.heading}</h3>
           <ul>
-            {g.links.map((l) => (
-              <li key={l.href}>
-                <a className="fr-link" href={l.href}>
-                  {l.label}
-                </a>
-              </li>
-            ))}
+            <LinkItems links={g.links} className="fr-link" />
           </ul>
         </div>
       ))}

@@ -7,25 +7,23 @@ import type { Timeline } from '../../modules/campagnes/frise.js';
 import type { CampaignDetail, CampaignSummary } from '../../modules/operateur/campagnes.js';
 import { formatJour } from '../../domain/jours.js';
 import { formatDateTime, plural } from '../../shared/format.js';
-import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, ErrorSummary, Input } from '../components/form.js';
 import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
-import { OperatorFrame } from './operateur.js';
+import { OperatorFrame, type OperatorFeedback } from './operateur.js';
 
 const origin = (s: CampaignSummary) =>
   s.origine === 'arrete'
     ? 'Calendrier de l’arrêté (non modifié)'
     : `Enregistré le ${formatDateTime(s.updatedAt!)}${s.updatedByName ? ` par ${s.updatedByName}` : ' (ligne de commande)'}`;
 
-export function OperatorCampaignsPage(props: {
-  ctx: PageContext;
-  rows: CampaignSummary[];
-  canEdit: boolean;
-  notice?: string | undefined;
-  errors?: FieldErrors;
-  message?: string;
-}) {
+export function OperatorCampaignsPage(
+  props: {
+    ctx: PageContext;
+    rows: CampaignSummary[];
+    canEdit: boolean;
+  } & OperatorFeedback,
+) {
   return (
     <OperatorFrame ctx={props.ctx} tab="campagnes" title="Campagnes" notice={props.notice}>
       <p>

@@ -10,7 +10,7 @@ import { formatDateTime, formatInteger, plural } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
 import { Table } from '../components/table.js';
-import { ButtonsGroup } from '../components/buttons.js';
+import { BackAndSubmit } from '../components/buttons.js';
 import type { PageContext } from '../layout.js';
 import { OperatorFrame, Pager } from './operateur.js';
 
@@ -157,13 +157,7 @@ export function ImportFormPage(props: {
           />
         ) : null}
         <FileField info={info} error={errors.fichier} />
-        <ButtonsGroup
-          className="fr-btns-group--inline-md"
-          buttons={[
-            { label: 'Retour', href: '/operateur/imports', className: 'fr-btn fr-btn--secondary' },
-            { label: 'Importer', submit: true },
-          ]}
-        />
+        <BackAndSubmit className="fr-btns-group--inline-md" back="/operateur/imports" backLabel="Retour" submit="Importer" />
       </form>
     </OperatorFrame>
   );

@@ -29,6 +29,13 @@ export const OPERATOR_TABS = [
   { key: 'messages', label: 'Messages', href: '/operateur/messages' },
 ] as const satisfies readonly { key: string; label: string; href: string }[];
 
+/** What an operator's page may say after a form: the notice of what was done, or the errors and the message. */
+export interface OperatorFeedback {
+  notice?: string | undefined;
+  message?: string;
+  errors?: FieldErrors;
+}
+
 export type OperatorTab = (typeof OPERATOR_TABS)[number]['key'];
 
 export function OperatorFrame(props: {
@@ -91,16 +98,15 @@ export function OperatorHomePage(props: { ctx: PageContext; notice?: string | un
   );
 }
 
-export function OperatorBankPage(props: {
-  ctx: PageContext;
-  rows: BankDetailsToVerify[];
-  total: number;
-  page: number;
-  pages: number;
-  notice?: string | undefined;
-  message?: string;
-  errors?: FieldErrors;
-}) {
+export function OperatorBankPage(
+  props: {
+    ctx: PageContext;
+    rows: BankDetailsToVerify[];
+    total: number;
+    page: number;
+    pages: number;
+  } & OperatorFeedback,
+) {
   return (
     <OperatorFrame ctx={props.ctx} tab="banque" title="Coordonnées bancaires à vérifier" notice={props.notice}>
       <p>

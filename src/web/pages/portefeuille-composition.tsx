@@ -6,11 +6,23 @@ import { findDeclaration } from '../../domain/declarations.js';
 import { formatSiren } from '../../domain/identifiers.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import type { ClientEtablissement } from '../../modules/gestion/portefeuilles-clients.js';
-import { Alert, CheckboxGroup, CsrfField, ErrorSummary, FieldMessages, Input } from '../components/form.js';
+import type { ReactNode } from 'react';
+import { Alert, CheckboxGroup, CsrfField, ErrorSummary, Input, Select } from '../components/form.js';
 import { Table } from '../components/table.js';
 import { PostButton } from '../components/buttons.js';
 import { Layout, type PageContext } from '../layout.js';
-import { base, FormButtons, ICONS, IconLink, Legend, LIST, MENU, Pagination, type ClientSummary } from './portefeuilles-parts.js';
+import {
+  base,
+  FormButtons,
+  ICONS,
+  IconLink,
+  Legend,
+  LIST,
+  MENU,
+  Pagination,
+  type ClientSummary,
+  type PortefeuilleClients,
+} from './portefeuilles-parts.js';
 
 // ── « Composition du portefeuille » ─────────────────────────────────────────────────────────────
 
@@ -88,17 +100,14 @@ function ClientLine(props: { ctx: PageContext; portefeuilleId: string; client: C
   );
 }
 
-export function CompositionPage(props: {
-  ctx: PageContext;
-  portefeuille: { id: string; name: string };
-  clients: ClientSummary[];
-  total: number;
-  page: number;
-  pages: number;
-  siren?: unknown;
-  errors?: FieldErrors;
-  notice?: string;
-}) {
+export function CompositionPage(
+  props: {
+    ctx: PageContext;
+    siren?: unknown;
+    errors?: FieldErrors;
+    notice?: string;
+  } & PortefeuilleClients,
+) {
   const p = props.portefeuille;
   return (
     <Layout ctx={props.ctx} title="Composition du portefeuille" breadcrumb={[MENU, LIST]} wide>
@@ -137,34 +146,39 @@ export function CompositionPage(props: {
   );
 }
 
-function ClientHeader(props: { portefeuille: { name: string }; client: { siren: string; raisonSociale: string } }) {
-  return (
-    <p>
-      Nom du portefeuille : <strong>{props.portefeuille.name}</strong>
-      <br />
-      Entreprise : <strong>{`${props.client.raisonSociale} (SIREN ${formatSiren(props.client.siren)})`}</strong>
-    </p>
-  );
-}
-
-export function ClientEtablissementsPage(props: {
+/** What every page about one company of a portefeuille is given. */
+interface ClientPageProps {
   ctx: PageContext;
   portefeuille: { id: string; name: string };
   client: { siren: string; raisonSociale: string };
-  etablissements: ClientEtablissement[];
   errors?: FieldErrors;
-}) {
-  const back = base(props.portefeuille.id);
+}
+
+/** A page about one company of a portefeuille: its title, the portefeuille and the company, the errors, then `children`. */
+function ClientPage(props: ClientPageProps & { title: string; wide?: boolean; children: ReactNode }) {
   return (
     <Layout
       ctx={props.ctx}
-      title="Choisir les établissements de l’entreprise"
-      breadcrumb={[MENU, LIST, { href: back, label: 'Composition du portefeuille' }]}
-      wide
+      title={props.title}
+      breadcrumb={[MENU, LIST, { href: base(props.portefeuille.id), label: 'Composition du portefeuille' }]}
+      wide={props.wide}
     >
-      <h1>Choisir les établissements de l’entreprise</h1>
-      <ClientHeader {...props} />
+      <h1>{props.title}</h1>
+      <p>
+        Nom du portefeuille : <strong>{props.portefeuille.name}</strong>
+        <br />
+        Entreprise : <strong>{`${props.client.raisonSociale} (SIREN ${formatSiren(props.client.siren)})`}</strong>
+      </p>
       <ErrorSummary errors={props.errors} />
+      {props.children}
+    </Layout>
+  );
+}
+
+export function ClientEtablissementsPage(props: ClientPageProps & { etablissements: ClientEtablissement[] }) {
+  const back = base(props.portefeuille.id);
+  return (
+    <ClientPage {...props} title="Choisir les établissements de l’entreprise" wide>
       <form method="post" action={`${back}/entreprises/${props.client.siren}/etablissements`}>
         <CsrfField token={props.ctx.csrfToken} />
         <Table
@@ -190,29 +204,16 @@ export function ClientEtablissementsPage(props: {
         />
         <FormButtons cancel={back} />
       </form>
-    </Layout>
+    </ClientPage>
   );
 }
 
-export function ClientDeclarationsPage(props: {
-  ctx: PageContext;
-  portefeuille: { id: string; name: string };
-  client: { siren: string; raisonSociale: string };
-  available: string[];
-  present: Map<string, number>;
-  chosenCount: number;
-  errors?: FieldErrors;
-}) {
+export function ClientDeclarationsPage(
+  props: ClientPageProps & { available: string[]; present: Map<string, number>; chosenCount: number },
+) {
   const back = base(props.portefeuille.id);
   return (
-    <Layout
-      ctx={props.ctx}
-      title="Gérer les déclarations de l’entreprise"
-      breadcrumb={[MENU, LIST, { href: back, label: 'Composition du portefeuille' }]}
-    >
-      <h1>Gérer les déclarations de l’entreprise</h1>
-      <ClientHeader {...props} />
-      <ErrorSummary errors={props.errors} />
+    <ClientPage {...props} title="Gérer les déclarations de l’entreprise">
       {props.available.length === 0 ? (
         <Alert type="info">
           <p>
@@ -244,24 +245,15 @@ export function ClientDeclarationsPage(props: {
           <FormButtons cancel={back} />
         </form>
       )}
-    </Layout>
+    </ClientPage>
   );
 }
 
-export function TransferPage(props: {
-  ctx: PageContext;
-  portefeuille: { id: string; name: string };
-  client: { siren: string; raisonSociale: string };
-  targets: { id: string; name: string }[];
-  errors?: FieldErrors;
-}) {
+export function TransferPage(props: ClientPageProps & { targets: { id: string; name: string }[] }) {
   const back = base(props.portefeuille.id);
   const targets = props.targets.filter((t) => t.id !== props.portefeuille.id);
   return (
-    <Layout ctx={props.ctx} title="Transférer l’entreprise" breadcrumb={[MENU, LIST, { href: back, label: 'Composition du portefeuille' }]}>
-      <h1>Transférer l’entreprise</h1>
-      <ClientHeader {...props} />
-      <ErrorSummary errors={props.errors} />
+    <ClientPage {...props} title="Transférer l’entreprise">
       {targets.length === 0 ? (
         <Alert type="info">
           <p>
@@ -272,26 +264,18 @@ export function TransferPage(props: {
       ) : (
         <form method="post" action={`${back}/entreprises/${props.client.siren}/transfert`}>
           <CsrfField token={props.ctx.csrfToken} />
-          <div className={`fr-select-group ${props.errors?.cible ? 'fr-select-group--error' : ''}`}>
-            <label className="fr-label" htmlFor="cible">
-              Portefeuille de destination <span aria-hidden="true">*</span>
-            </label>
-            <select className="fr-select" id="cible" name="cible" required defaultValue="" aria-describedby="cible-messages">
-              <option value="" disabled>
-                Sélectionnez un portefeuille
-              </option>
-              {targets.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-            <FieldMessages id="cible-messages" error={props.errors?.cible} />
-          </div>
+          <Select
+            name="cible"
+            label="Portefeuille de destination"
+            required
+            placeholder="Sélectionnez un portefeuille"
+            options={targets.map((t) => ({ value: t.id, label: t.name }))}
+            error={props.errors?.cible}
+          />
           <p className="fr-text--sm">L’entreprise part avec ses établissements choisis, leurs déclarations et leurs habilitations.</p>
           <FormButtons cancel={back} />
         </form>
       )}
-    </Layout>
+    </ClientPage>
   );
 }

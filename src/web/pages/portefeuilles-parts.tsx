@@ -27,6 +27,15 @@ export interface ClientSummary {
   mandat: string | null;
 }
 
+/** A page of a portefeuille's client companies, and how many there are. */
+export interface PortefeuilleClients {
+  portefeuille: { id: string; name: string };
+  clients: ClientSummary[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
 export const ICONS = {
   declarants: { icon: 'fr-icon-team-line', label: 'Gérer les déclarants du portefeuille' },
   declarations: { icon: 'fr-icon-file-text-line', label: 'Gérer les déclarations du portefeuille' },

@@ -13,7 +13,7 @@ import {
   Pagination,
   printRecap,
   RecapButtons,
-  type ClientSummary,
+  type PortefeuilleClients,
   type PortefeuilleSummary,
 } from './portefeuilles-parts.js';
 
@@ -133,14 +133,7 @@ export function ViewerPortefeuillesPage(props: { ctx: PageContext; rows: Portefe
   );
 }
 
-export function ViewerPortefeuillePage(props: {
-  ctx: PageContext;
-  portefeuille: { id: string; name: string };
-  clients: ClientSummary[];
-  total: number;
-  page: number;
-  pages: number;
-}): ReactNode {
+export function ViewerPortefeuillePage(props: { ctx: PageContext } & PortefeuilleClients): ReactNode {
   return (
     <Layout
       ctx={props.ctx}
@@ -155,14 +148,9 @@ export function ViewerPortefeuillePage(props: {
         columns={['Entreprise', 'Raison sociale', 'Type', 'Établissements choisis']}
         rows={props.clients}
         empty="La liste est vide"
-        row={(c) => (
-          <tr key={c.siren}>
-            <th scope="row">{formatSiren(c.siren)}</th>
-            <td>{c.raisonSociale}</td>
-            <td>{c.type}</td>
-            <td>{c.chosenCount}</td>
-          </tr>
-        )}
+        rowKey={(c) => c.siren}
+        rowHeader
+        cells={(c) => [formatSiren(c.siren), c.raisonSociale, c.type, c.chosenCount]}
       />
       <Pagination
         page={props.page}

@@ -86,3 +86,25 @@ export function EmployerSearchPage(props: { ctx: PageContext; head: EmployerHead
     </EmployerFrame>
   );
 }
+
+/** A page under the « Synthèse » of an employer SIRET (its récapitulatif, a redésignation), ending with the way back to it. */
+export function SyntheseFrame(props: {
+  ctx: PageContext;
+  head: EmployerHeader;
+  title: string;
+  /** the class of the paragraph of « Retour à la synthèse » */
+  backClassName: string;
+  children: ReactNode;
+}) {
+  const synthese = employerUrl(props.head.siret);
+  return (
+    <EmployerFrame ctx={props.ctx} head={props.head} title={props.title} tab="synthese" crumbs={[{ href: synthese, label: 'Synthèse' }]}>
+      {props.children}
+      <p className={props.backClassName}>
+        <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href={synthese}>
+          Retour à la synthèse
+        </a>
+      </p>
+    </EmployerFrame>
+  );
+}

@@ -10,7 +10,7 @@ import type { Synthese, SyntheseLine } from '../../modules/attributions/synthese
 import { formatEuros } from '../../shared/format.js';
 import { Alert, CsrfField, Input, RadioGroup } from '../components/form.js';
 import type { PageContext } from '../layout.js';
-import { EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
+import { SyntheseFrame, type EmployerHeader } from './soltea-employeur-frame.js';
 
 export const redesignerUrl = (siret: string, id: number) => `/soltea/employeur/${siret}/non-versables/${id}`;
 
@@ -84,13 +84,7 @@ function Results(props: { ctx: PageContext; head: EmployerHeader; v: Redesignati
 export function RedesignerPage(props: { ctx: PageContext; head: EmployerHeader; v: RedesignationView; error?: string }) {
   const { v, head } = props;
   return (
-    <EmployerFrame
-      ctx={props.ctx}
-      head={head}
-      tab="synthese"
-      title="Redésigner une attribution non versable"
-      crumbs={[{ href: employerUrl(head.siret), label: 'Synthèse' }]}
-    >
+    <SyntheseFrame ctx={props.ctx} head={head} backClassName="fr-mt-4w" title="Redésigner une attribution non versable">
       {props.error ? (
         <Alert type="error" title="La part n’a pas été redésignée">
           <p>{props.error}</p>
@@ -119,11 +113,6 @@ export function RedesignerPage(props: { ctx: PageContext; head: EmployerHeader; 
           <Results ctx={props.ctx} head={head} v={v} />
         </>
       ) : null}
-      <p className="fr-mt-4w">
-        <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href={employerUrl(head.siret)}>
-          Retour à la synthèse
-        </a>
-      </p>
-    </EmployerFrame>
+    </SyntheseFrame>
   );
 }

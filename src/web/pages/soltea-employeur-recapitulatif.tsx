@@ -3,19 +3,13 @@ import { formatJour } from '../../domain/jours.js';
 import { formatEuros, formatPercent } from '../../shared/format.js';
 import type { Synthese } from '../../modules/attributions/synthese.js';
 import type { PageContext } from '../layout.js';
-import { EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
+import { SyntheseFrame, type EmployerHeader } from './soltea-employeur-frame.js';
 import { CampagneTable, EnveloppeSummary } from './soltea-employeur-synthese.js';
 
 export function RecapitulatifPage(props: { ctx: PageContext; head: EmployerHeader; s: Synthese }) {
   const { s, head } = props;
   return (
-    <EmployerFrame
-      ctx={props.ctx}
-      head={head}
-      tab="synthese"
-      title="Récapitulatif de vos attributions"
-      crumbs={[{ href: employerUrl(head.siret), label: 'Synthèse' }]}
-    >
+    <SyntheseFrame ctx={props.ctx} head={head} backClassName="fr-no-print" title="Récapitulatif de vos attributions">
       <p className="fr-no-print">
         Cette page s’imprime telle quelle (fonction « Imprimer » de votre navigateur). Le même récapitulatif existe en PDF ; il vous est
         aussi envoyé par courriel chaque fois que vous validez vos attributions.
@@ -38,11 +32,6 @@ export function RecapitulatifPage(props: { ctx: PageContext; head: EmployerHeade
       <p className="fr-text--sm">
         {`Versements : ${s.campaign.vagues.map((v) => `vague ${v.numero} à partir du ${formatJour(v.date)} (attributions validées en période ${v.periodeNumero})`).join(' ; ')}. Les fonds non attribués à la fin de la campagne sont répartis à partir du ${formatJour(s.campaign.reliquat)} (article R. 6241-28 du code du travail).`}
       </p>
-      <p className="fr-no-print">
-        <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href={employerUrl(head.siret)}>
-          Retour à la synthèse
-        </a>
-      </p>
-    </EmployerFrame>
+    </SyntheseFrame>
   );
 }
