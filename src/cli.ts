@@ -18,6 +18,7 @@ import { espaceEtablissementCommands } from './modules/espace-etablissement/cli-
 import { operateurCommands } from './modules/operateur/cli-commands.js';
 import { referentielCommands } from './modules/referentiel/cli-commands.js';
 import { versementsCommands } from './modules/versements/cli-commands.js';
+import { messagesCommands } from './modules/messages/cli-commands.js';
 import { reliquatCommands } from './modules/versements/reliquat-cli.js';
 import { rapprochementCommands } from './modules/versements/rapprochement-cli.js';
 
@@ -90,6 +91,7 @@ const COMMANDS = registerCommands(
   campagnesCommands,
   enveloppesCommands,
   versementsCommands,
+  messagesCommands,
   reliquatCommands,
   rapprochementCommands,
   operateurCommands,

@@ -8,9 +8,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows } from '../../src/infra/db/index.js';
-import { runRappels } from '../../src/modules/versements/cli-retours.js';
+import { runRappels } from '../../src/modules/messages/cli-commands.js';
 import { tick } from '../../src/modules/messages/scheduler.js';
-import { sendBankDetailsReminders } from '../../src/modules/versements/rappels.js';
+import { sendBankDetailsReminders } from '../../src/modules/messages/rappels-coordonnees.js';
 import { paymentsContext, type PaymentsContext } from './context.js';
 import { addAdministrator, ANNEE, seedWorld, type World, type WorldSpec } from './world.js';
 

@@ -10,7 +10,7 @@
  * - establishments: for each habilitated establishment of the campaign (its SIRET on the lists, not a
  *   composante's), the administrators of its company's espace and the people habilitated to « SOLTéA -
  *   Etablissements » on it; for a period's end, the establishments without verified bank details that
- *   versements/rappels.ts claims (`peopleOfEtablissements`); for the digest, those that received allocations that day, without the
+ *   rappels-coordonnees.ts claims (`peopleOfEtablissements`); for the digest, those that received allocations that day, without the
  *   people who turned the digest off.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -158,7 +158,7 @@ export function etablissementsHabilites(tx: Tx, annee: number, after: string, sa
   return etablissementsDe(tx, habilites(annee), after, false, sauf);
 }
 
-/** The people of the establishments of `etabs` (`siret`, `nom`, `rejet`: the bank-details reminder, versements/rappels.ts). */
+/** The people of the establishments of `etabs` (`siret`, `nom`, `rejet`: the bank-details reminder, rappels-coordonnees.ts). */
 export function peopleOfEtablissements(tx: Tx, etabs: SQL, after: string): Promise<Etablissement[]> {
   return etablissementsDe(
     tx,

@@ -23,7 +23,7 @@ import { messageEvenements } from '../../infra/db/schema-messages.js';
 import { attachRecapitulatifs } from '../attributions/recapitulatif.js';
 import { currentCampaign } from '../campagnes/repository.js';
 import { catchUpSummaries } from '../statistiques/donnees.js';
-import { remindInTx } from '../versements/rappels.js';
+import { remindInTx } from './rappels-coordonnees.js';
 import { employeurs, etablissementsAvecAttributions, etablissementsHabilites, type Destinataire, type Employeur } from './audiences.js';
 import { queueMessages } from '../notifications/messages.js';
 import { finPeriodeEmployeur, ouvertureEmployeur, ouvertureEtablissement, resumeEtablissement, type Texte } from './textes.js';

@@ -74,7 +74,7 @@ export function finPeriodeEmployeur(ctx: Ctx, c: Campaign, ev: FinPeriode, d: Em
 /**
  * A period's end drawing near, to the people of establishments without verified bank details (or whose
  * verified details a transfer was rejected on): the scheduler's J-7 and J-1 and the operator's bulk
- * reminder (versements/rappels.ts), `jours` days before the period's last day.
+ * reminder (rappels-coordonnees.ts), `jours` days before the period's last day.
  */
 export function finPeriodeEtablissement(ctx: Ctx, c: Campaign, ev: Pick<FinPeriode, 'periode' | 'jours'>, d: Etablissement): Texte {
   const p = ev.periode;

@@ -2,7 +2,7 @@
  * Operators' commands of the payments (registered by src/cli.ts):
  * - `import-encaissements <année> <fichiers…>`: the funds Urssaf and MSA transferred per SIRET
  *   (docs/encaissements-format.md), all or nothing, re-runnable;
- * - `import-retours-sepa`, `rappels-coordonnees`: cli-retours.ts.
+ * - `import-retours-sepa`: cli-retours.ts (`rappels-coordonnees` is a message of the campaign: messages/cli-commands.ts).
  */
 import { commandGroup, defineCommand } from '../../cli-command.js';
 import { withDatabase } from '../../infra/command-line.js';

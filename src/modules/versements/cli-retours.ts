@@ -2,9 +2,7 @@
  * Operators' commands of the unpayable funds (registered with the payments' commands, cli-commands.ts):
  * - `import-retours-sepa <fichiers…>`: the bank's answers (pain.002, camt.054), all or nothing,
  *   re-runnable (retours.ts);
- * - `rappels-coordonnees <année>`: sends now the bank-details reminder due (7 days, then 1 day, before a
- *   period ends) to the establishments not yet reminded (rappels.ts; the scheduler sends the same one,
- *   under the same key, messages/scheduler.ts).
+   (`rappels-coordonnees`, the bank-details reminder, is a message of the campaign: messages/cli-commands.ts)
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -13,7 +11,6 @@ import { commandGroup, defineCommand, parseCommandArgs } from '../../cli-command
 import { formatJour } from '../../domain/jours.js';
 import { withContext } from '../../infra/command-line.js';
 import { formatIntegerPlain } from '../../shared/format.js';
-import { sendBankDetailsReminders } from './rappels.js';
 import { importRetours, type FichierRetour } from './retours.js';
 
 const RETOURS_SPEC = {
@@ -28,14 +25,7 @@ const RETOURS_SPEC = {
   help: 'Enregistre les réponses de la banque aux virements (pain.002, camt.054) : virements rejetés (parts non versables, employeurs prévenus) ou confirmés. Tout ou rien, ré-exécutable.',
 } as const;
 
-const RAPPELS_SPEC = {
-  name: 'rappels-coordonnees',
-  arguments: [{ name: 'année' }],
-  help: 'Envoie les rappels dus aux établissements sans coordonnées bancaires vérifiées qui ont des attributions, 7 jours puis 1 jour avant la fin de la période (chaque rappel une fois par établissement et par période, comme le planificateur).',
-} as const;
-
 const importRetoursCommand = defineCommand(RETOURS_SPEC, ({ argv }) => withContext((ctx) => runImportRetours(ctx, [...argv])));
-const rappelsCommand = defineCommand(RAPPELS_SPEC, ({ argv }) => withContext((ctx) => runRappels(ctx, [...argv])));
 
 /** `import-retours-sepa` against a context: reads the files, imports them, prints the French report. */
 export async function runImportRetours(ctx: AppContext, args: string[], out: (line: string) => void = console.log): Promise<number> {
@@ -70,26 +60,4 @@ export async function runImportRetours(ctx: AppContext, args: string[], out: (li
   return 0;
 }
 
-/** `rappels-coordonnees` against a context. */
-export async function runRappels(ctx: AppContext, args: string[], out: (line: string) => void = console.log): Promise<number> {
-  const parsed = parseCommandArgs(RAPPELS_SPEC, args);
-  const anneeArg = parsed.ok ? parsed.positionals[0]! : '';
-  const annee = Number(anneeArg);
-  if (!/^\d{4}$/.test(anneeArg)) {
-    out('Usage : rappels-coordonnees <année> (par exemple : rappels-coordonnees 2025)');
-    return 2;
-  }
-  const r = await sendBankDetailsReminders(ctx, annee);
-  if (!r.periode) {
-    out(
-      `Aucun rappel n’est dû aujourd’hui pour la campagne ${annee} : les rappels partent 7 jours, puis 1 jour, avant la fin d’une période.`,
-    );
-    return 0;
-  }
-  out(
-    `Campagne ${annee}, période ${r.periode.numero} (fin le ${formatJour(r.periode.fin)}), rappel ${r.jours === 1 ? 'de la veille' : `à ${r.jours} jours`} : ${formatIntegerPlain(r.envoyes)} établissement(s) rappelé(s), ${formatIntegerPlain(r.dejaRappeles)} déjà rappelé(s).`,
-  );
-  return 0;
-}
-
-export const retoursCommands = commandGroup(importRetoursCommand, rappelsCommand);
+export const retoursCommands = commandGroup(importRetoursCommand);

@@ -7,7 +7,7 @@ import type { Periode } from '../../domain/campagne.js';
 import { formatSiret } from '../../domain/identifiers.js';
 import { formatJour } from '../../domain/jours.js';
 import type { UnpayableLine } from '../../modules/versements/apercu.js';
-import type { SansCoordonnees } from '../../modules/versements/rappels.js';
+import type { SansCoordonnees } from '../../modules/messages/rappels-coordonnees.js';
 import { formatDateTime, formatEuros, formatInteger, plural } from '../../shared/format.js';
 import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
 import { Table } from '../components/table.js';

@@ -1,7 +1,7 @@
 /**
  * The operator's work queues besides the bank details to verify (espace.tsx): « Établissements sans
- * coordonnées » and its bulk reminder (gestionnaire; once per establishment and period, versements/
- * rappels.ts), « Lignes non versables » (versements/apercu.ts), and « Recherche support » (support.ts:
+ * coordonnées » and its bulk reminder (gestionnaire; once per establishment, period and échéance,
+ * messages/rappels-coordonnees.ts), « Lignes non versables » (versements/apercu.ts), and « Recherche support » (support.ts:
  * read-only, each consultation audited).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,7 +17,7 @@ import { SupportPage } from '../../../web/pages/operateur-support.js';
 import { campaignOf, currentCampaign, presetOrDefault } from '../../campagnes/repository.js';
 import { campaignYear } from '../../versements/cli-commands.js';
 import { UNPAYABLE_PAGE_SIZE, unpayableLines } from '../../versements/apercu.js';
-import { establishmentsWithoutBankDetails, remindForPeriod, SANS_COORDONNEES_PAGE_SIZE } from '../../versements/rappels.js';
+import { establishmentsWithoutBankDetails, remindForPeriod, SANS_COORDONNEES_PAGE_SIZE } from '../../messages/rappels-coordonnees.js';
 import { supportLookup } from '../support.js';
 import { jsonOf, meta, notice, pageOf, tags } from './common.js';
 

@@ -3,7 +3,7 @@
  * docs/regles.md#fonds-non-versables) — ONE rule: every establishment that receives allocations of the
  * campaign but has no verified bank details — or whose verified details a transfer was rejected on — is
  * reminded 7 days, then 1 day, before the period's last day (« J-7 », « J-1 »: the scheduler's
- * period-end events, messages/scheduler.ts), its people (its company's administrators and the people
+ * period-end events, scheduler.ts), its people (its company's administrators and the people
  * habilitated to « SOLTéA - Etablissements » on it: tableau de bord and mail, one message per person
  * naming their establishments) and the contacts of its page (mail).
  *
@@ -23,8 +23,8 @@ import { audit } from '../../infra/audit.js';
 import { selectRows, type Tx } from '../../infra/db/index.js';
 import { queueMail } from '../../infra/mail.js';
 import { campaignOf, presetOrDefault } from '../campagnes/repository.js';
-import { peopleOfEtablissements } from '../messages/audiences.js';
-import { finPeriodeEtablissement } from '../messages/textes.js';
+import { peopleOfEtablissements } from './audiences.js';
+import { finPeriodeEtablissement } from './textes.js';
 import { queueMessages } from '../notifications/messages.js';
 
 export interface RappelsReport {
