@@ -1,14 +1,13 @@
 /**
- * Operators' commands of the unpayable funds (registered with the payments' commands, cli-commands.ts):
- * - `import-retours-sepa <fichiers…>`: the bank's answers (pain.002, camt.054), all or nothing,
- *   re-runnable (retours.ts);
-   (`rappels-coordonnees`, the bank-details reminder, is a message of the campaign: messages/cli-commands.ts)
+ * Operators' command of the unpayable funds (registered with the payments' commands, cli-commands.ts):
+ * `import-retours-sepa <fichiers…>`, the bank's answers (pain.002, camt.054), all or nothing,
+ * re-runnable (retours.ts). `rappels-coordonnees`, the bank-details reminder, is a message of the
+ * campaign: messages/cli-commands.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { AppContext } from '../../app-context.js';
 import { commandGroup, defineCommand, parseCommandArgs } from '../../cli-command.js';
-import { formatJour } from '../../domain/jours.js';
 import { withContext } from '../../infra/command-line.js';
 import { formatIntegerPlain } from '../../shared/format.js';
 import { importRetours, type FichierRetour } from './retours.js';
