@@ -35,7 +35,14 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; poo
     const pg = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     // A request waits at most 5 s for a connection: when PostgreSQL is down it gets a clear 503 quickly.
-    const pool = new pg.default.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+    // JIT off for the session (a startup parameter, no round trip): the portal's statements are short,
+    // and JIT compiled some plans whose row estimates were high for 30 ms to 1.5 s (docs/deploiement.md).
+    const pool = new pg.default.Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      options: '-c jit=off',
+    });
     // An idle connection that dies (server restart, dropped test database) must not crash the
     // process: the pool replaces it, and the next query reports any real problem.
     pool.on('error', (e) => process.stderr.write(`PostgreSQL : connexion perdue (${e.message})\n`));

@@ -41,7 +41,8 @@ export type PlanTerm =
   | { kind: 'text'; key: string; words: Word[]; shortOnly: boolean; fuzzyMode: 'filter' | 'candidates' };
 
 export interface SearchPlan {
-  annee: number;
+  /** the campaign year; null: the latest year of the referential, read by the statement itself (no round trip before it) */
+  annee: number | null;
   term: PlanTerm;
   place: PlaceFilter | null;
   /** « autour de »: only rows within rayonKm of the centre */
@@ -63,6 +64,11 @@ export interface SearchPlan {
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/** The plan's year in a statement: the number, or the latest year of the referential (an InitPlan on the (annee, …) indexes). */
+export const yearSql = (annee: number | null): SQL =>
+  annee === null ? sql`(select max(annee) from ref_etablissements)` : sql`${annee}::int`;
+const yearOf = (plan: SearchPlan): SQL => yearSql(plan.annee);
 
 export const allOf = (parts: SQL[]) => (parts.length ? sql.join(parts, sql` and `) : sql`true`);
 const list = (values: readonly string[]) =>
@@ -165,7 +171,7 @@ function placeSql(p: PlaceFilter): SQL {
  * `withFormations: false` leaves out the formation criteria (applied above a fence, see buildSearchSql).
  */
 export function whereSql(plan: SearchPlan, candidates: boolean, withFormations = true): SQL {
-  const where: SQL[] = [sql`e.annee = ${plan.annee}::int`];
+  const where: SQL[] = [sql`e.annee = ${yearOf(plan)}`];
   const term = termSql(plan.term, candidates);
   if (plan.place) where.push(placeSql(plan.place));
   if (plan.around) {
@@ -189,7 +195,7 @@ export function whereSql(plan: SearchPlan, candidates: boolean, withFormations =
  * of every row (and of every row of the page's details).
  */
 function formationsOf(plan: SearchPlan, id: SQL): SQL {
-  const base = sql`ref_formations f where f.etablissement_id = ${id} and f.annee = ${plan.annee}::int`;
+  const base = sql`ref_formations f where f.etablissement_id = ${id} and f.annee = ${yearOf(plan)}`;
   return plan.diplome ? sql`${base} and f.diplome_id in (select dip.id from dip)` : base;
 }
 
@@ -254,7 +260,7 @@ export function buildSearchSql(plan: SearchPlan): SQL {
   const uais = (row: string) =>
     sql`(select string_agg(u.uai, ' ' order by u.uai) from ref_etablissement_uais u where u.etablissement_id = ${sql.raw(row)}.id)`;
   const own = (row: string) => sql`(select count(*) from ${formationsOf(plan, sql.raw(`${row}.id`))})`;
-  const details = sql`r.siret, r.nom, r.adresse, r.code_postal, r.commune, r.departement, r.region, r.categorie, r.liste, ${uais('r')} as uais, ${own('r')} as own,
+  const details = sql`r.annee, r.siret, r.nom, r.adresse, r.code_postal, r.commune, r.departement, r.region, r.categorie, r.liste, ${uais('r')} as uais, ${own('r')} as own,
       (select coalesce(sum((select count(*) from ${formationsOf(plan, sql`c.id`)})), 0) from ref_etablissements c where c.parent_id = r.id) as children`;
   const limit = sql`limit ${plan.limit} offset ${plan.offset}`;
   const composantes = sql`(select json_agg(json_build_object('siret', c.siret, 'nom', c.nom, 'commune', c.commune, 'codePostal', c.code_postal, 'uais', ${uais('c')}, 'own', ${own('c')})
@@ -322,11 +328,11 @@ function treeSearchSql(
       select r.id as root, (select min(e.nom_recherche) from ref_etablissements e where e.parent_id = r.id and ${whereSql(plan, false)}) as nom,
              false as root_matched
       from ref_etablissements r
-      where (select count(*) from own) < ${upTo} and r.parent_id is null and r.annee = ${plan.annee}::int and ${tree.tree} and not (${tree.own})
+      where (select count(*) from own) < ${upTo} and r.parent_id is null and r.annee = ${yearOf(plan)} and ${tree.tree} and not (${tree.own})
       order by nom, root limit ${upTo}
     ), page as (
       select u.root, 0 as exact, 0::float8 as score, null::float8 as dist, 0 as tie, u.nom, u.root_matched,
-        (select count(*) from ref_etablissements r where r.parent_id is null and r.annee = ${plan.annee}::int and ${tree.tree}) as total,
+        (select count(*) from ref_etablissements r where r.parent_id is null and r.annee = ${yearOf(plan)} and ${tree.tree}) as total,
         array(select e.id from ref_etablissements e where e.parent_id = u.root and ${whereSql(plan, false)}) as matched_composantes
       from (select * from own union all select * from other) u
       order by u.root_matched desc, u.nom asc, u.root asc ${limit}

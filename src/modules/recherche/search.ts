@@ -18,7 +18,9 @@
  *   prefers a sequential scan on a table this small) are set for that statement's transaction only;
  * - formation criteria are joined to `ref_diplomes` (a small table); with another criterion each
  *   remaining row probes its own formations, alone the planner may start from the diplomas' formations;
- *   JIT is off for these statements (see tunedTransaction);
+ *   JIT is off on the pool's connections (see fuzzyTransaction);
+ * - one round trip for most searches: without words, the campaign year is the statement's own
+ *   InitPlan (`max(annee)`), read back from its rows;
  * - « autour de » filters on a latitude/longitude box before the exact (haversine) distance;
  * - a composante matches for its parent: rows are grouped by their root establishment, 20 roots a
  *   page with the total in the same statement; the page's details come in two small statements.
@@ -28,7 +30,7 @@
  * then the shorter name (more of it matched), then name.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { onPool, selectRows, type Db, type Tx } from '../../infra/db/index.js';
+import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { formationCode, PAGE_SIZE, parseQueryTerm, textTerm, type Criteria, type QueryTerm } from '../../domain/recherche.js';
 import { libelleCategorie } from '../../domain/referentiel.js';
 import { communeLabel, findCommunes, resolveCentre, withArrondissements } from './communes.js';
@@ -47,6 +49,7 @@ import {
   PLACE_SIMILARITY_THRESHOLD,
   WORD_SIMILARITY_THRESHOLD,
   wordFilter,
+  yearSql,
   type Centre,
   type DiplomeCriteria,
   type PlaceFilter,
@@ -56,20 +59,16 @@ import {
 } from './search-sql.js';
 
 /**
- * Runs `fn` in a transaction tuned for the search (settings reset at its end):
- * - `jit = off` (PostgreSQL; PGlite has no JIT): PostgreSQL compiles a plan whose estimated cost passes jit_above_cost (a
- *   per-row subquery on an estimate of many rows) — 30 ms to 1.5 s of compiling for a few-ms query;
- * - `fuzzy`: `<%` uses WORD_SIMILARITY_THRESHOLD, and the planner prefers the trigram index to a
- *   sequential scan (it would evaluate the costly similarity on every row).
+ * Runs `fn`, a statement matching fuzzy words through the trigram index, in a transaction where `<%` uses
+ * WORD_SIMILARITY_THRESHOLD and the planner prefers that index to a sequential scan (it would evaluate
+ * the costly similarity on every row); the settings end with it. Other statements run as they are, one
+ * round trip: JIT, which compiled plans with a per-row subquery on an estimate of many rows (30 ms to
+ * 1.5 s of compiling for a few-ms query), is off on every connection of the pool (infra/db; PGlite has none).
  */
-async function tunedTransaction<T>(db: Db, fuzzy: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  // PGlite has no JIT: without fuzzy words there is nothing to set, so no transaction (three round trips)
-  if (!fuzzy && !onPool(db)) return fn(db);
+async function fuzzyTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(
-      fuzzy
-        ? sql`select set_config('jit', 'off', true), set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY_THRESHOLD)}, true), set_config('enable_seqscan', 'off', true)`
-        : sql`select set_config('jit', 'off', true)`,
+      sql`select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY_THRESHOLD)}, true), set_config('enable_seqscan', 'off', true)`,
     );
     return fn(tx);
   });
@@ -157,7 +156,8 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
 
   // one round trip for the campaign year and, with words, which words occur somewhere as typed
   const probe = nameWords.length || formationWords.length ? await probeWords(db, c.annee === null, nameWords, formationWords) : null;
-  const annee = c.annee ?? (probe ? probe.annee : await currentAnnee(db));
+  // without words, the latest year is read by the search statement itself (one round trip less)
+  const annee = c.annee ?? (probe ? probe.annee : null);
   const outcome: SearchOutcome = {
     annee,
     total: 0,
@@ -168,7 +168,7 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
     understood: [],
     fieldMessages: {},
   };
-  if (annee === null) return outcome; // an empty referential
+  if (annee === null && probe) return outcome; // an empty referential
 
   const planTerm = await nameTerm(db, annee, c, term, nameWords, probe, outcome);
   const lieu = await lieuFilter(db, c, outcome);
@@ -180,7 +180,7 @@ export async function searchEtablissements(db: Db, c: Criteria): Promise<SearchO
   // A criterion that could not be understood finds nothing (rather than everything); so does a
   // formation criterion no diploma meets.
   const blocking = ['lieu', 'autourDe'].some((k) => outcome.fieldMessages[k] && !outcome.fieldMessages[k].includes('ignoré'));
-  if (blocking || (diplome && 'ids' in diplome && diplome.ids.length === 0)) return outcome;
+  if (blocking || (diplome && 'ids' in diplome && diplome.ids.length === 0)) return withYear(db, outcome);
 
   const plan: SearchPlan = {
     annee,
@@ -202,7 +202,7 @@ type Probe = Awaited<ReturnType<typeof probeWords>>;
 /** The first field: an identifier as it is, or the name's words, each found as typed or matched fuzzily. */
 async function nameTerm(
   db: Db,
-  annee: number,
+  annee: number | null,
   c: Criteria,
   term: QueryTerm,
   nameWords: string[],
@@ -346,10 +346,10 @@ async function probeWords(
 }
 
 /** How many rows of the year the strict words select (counted up to FUZZY_FILTER_ROWS + 1). */
-async function strictRows(db: Db, annee: number, words: Word[]): Promise<number> {
+async function strictRows(db: Db, annee: number | null, words: Word[]): Promise<number> {
   const [r] = await selectRows<{ n: number | string }>(
     db,
-    sql`select count(*) as n from (select 1 from ref_etablissements e where e.annee = ${annee} and ${allOf(words.map((w) => wordFilter(sql`e.nom_recherche`, w, false)))} limit ${FUZZY_FILTER_ROWS + 1}) t`,
+    sql`select count(*) as n from (select 1 from ref_etablissements e where e.annee = ${yearSql(annee)} and ${allOf(words.map((w) => wordFilter(sql`e.nom_recherche`, w, false)))} limit ${FUZZY_FILTER_ROWS + 1}) t`,
   );
   return Number(r?.n ?? 0);
 }
@@ -358,13 +358,15 @@ async function strictRows(db: Db, annee: number, words: Word[]): Promise<number>
 async function findDiplomes(db: Db, d: DiplomeCriteria): Promise<number[]> {
   const q = sql`select d.id from ref_diplomes d where ${diplomeSql(d)}`;
   const found = diplomeFuzzyIndexed(d)
-    ? await tunedTransaction(db, true, (tx) => selectRows<{ id: number | string }>(tx, q))
+    ? await fuzzyTransaction(db, (tx) => selectRows<{ id: number | string }>(tx, q))
     : await selectRows<{ id: number | string }>(db, q);
   return found.map((r) => Number(r.id));
 }
 
 /** A row of the search statement: a root of the page with its details. */
 interface DetailRow extends RefEtablissementColumns {
+  /** the campaign year of the row */
+  annee: number | string;
   root: number | string;
   exact: number | string;
   score: number | string;
@@ -390,11 +392,10 @@ interface ComposanteJson {
 }
 
 async function runPlan(db: Db, plan: SearchPlan, outcome: SearchOutcome): Promise<SearchOutcome> {
-  const indexed = indexedFuzzyWords(plan).length > 0;
-  // formation criteria: per-row subqueries (JIT-prone estimates); fuzzy words: index settings
-  const tuned = indexed || plan.diplome !== null;
   const run = (statement: SQL) =>
-    tuned ? tunedTransaction(db, indexed, (tx) => selectRows<DetailRow>(tx, statement)) : selectRows<DetailRow>(db, statement);
+    indexedFuzzyWords(plan).length > 0
+      ? fuzzyTransaction(db, (tx) => selectRows<DetailRow>(tx, statement))
+      : selectRows<DetailRow>(db, statement);
   const page = await run(buildSearchSql(plan));
   if (page.length === 0) {
     if (plan.offset > 0) {
@@ -402,9 +403,12 @@ async function runPlan(db: Db, plan: SearchPlan, outcome: SearchOutcome): Promis
       const [r] = await run(buildSearchSql({ ...plan, offset: 0, limit: 1 }));
       outcome.total = r ? Number(r.total) : 0;
       outcome.pages = Math.ceil(outcome.total / PAGE_SIZE);
+      if (r && plan.annee === null) outcome.annee = Number(r.annee);
     }
-    return outcome;
+    return withYear(db, outcome);
   }
+  // the year the statement searched when it was left to it (its rows carry it)
+  if (plan.annee === null) outcome.annee = Number(page[0]!.annee);
   outcome.total = Number(page[0]!.total);
   outcome.pages = Math.ceil(outcome.total / PAGE_SIZE);
   // Formations counted: with a place criterion, those of the matching rows only (a university's
@@ -432,6 +436,16 @@ async function runPlan(db: Db, plan: SearchPlan, outcome: SearchOutcome): Promis
     };
   });
   return outcome;
+}
+
+/**
+ * The outcome of a search whose year was left to the statement and that read no row: the latest year
+ * of the referential, or, when it is empty, no year and nothing understood (there is nothing to search).
+ */
+async function withYear(db: Db, outcome: SearchOutcome): Promise<SearchOutcome> {
+  if (outcome.annee !== null) return outcome;
+  const annee = await currentAnnee(db);
+  return annee === null ? { ...outcome, understood: [], fieldMessages: {} } : { ...outcome, annee };
 }
 
 function jsonArray<T>(v: unknown): T[] {
