@@ -146,6 +146,30 @@ export function Select(props: {
   );
 }
 
+/** A select and its label only (a search criterion, what a page shows): no hint, no error, its `id` apart from its name. */
+export function PlainSelect(props: {
+  id: string;
+  name: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  value: string;
+}) {
+  return (
+    <div className="fr-select-group">
+      <label className="fr-label" htmlFor={props.id}>
+        {props.label}
+      </label>
+      <select className="fr-select" id={props.id} name={props.name} defaultValue={props.value}>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The messages of a field (its error), announced as they change; aria-describedby points to `id`. */
 export function FieldMessages(props: { id: string; error?: string }) {
   return (
