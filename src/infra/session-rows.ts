@@ -1,6 +1,7 @@
 /**
- * What the users' sessions and the agents' sessions do alike (docs/regles.md#comptes): the last-seen
- * new row, the liveness rule, the last-seen write (throttled) and the revocation of one session. Each module keeps its own table and rules.
+ * What the users' sessions and the agents' sessions do alike (docs/regles.md#comptes): the new row, the
+ * liveness rule, the live session a cookie carries, the last-seen write (throttled) and the revocation of
+ * one session. Each module keeps its own table and rules.
  */
 import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import { newToken, sha256 } from './crypto.js';
