@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse, textField } from '../../../shared/fields.js';
+import { textField } from '../../../shared/fields.js';
 import { invalidForm, notFound } from '../../../shared/problem.js';
 import { OperatorCampaignFormPage } from '../../../web/pages/operateur-campagne-formulaire.js';
 import { OperatorCampaignPage, OperatorCampaignsPage } from '../../../web/pages/operateur-campagnes.js';
@@ -68,7 +68,6 @@ export async function operateurCampagnesRoutes(app: FastifyInstance) {
       summary: 'Enregistrer le calendrier d’une campagne (vérifié comme par campagne-modifier)',
       params: yearParams,
       body: campaignFormSchema,
-      responses: { 200: messageResponse },
     }),
     save,
   );

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
+import { parseBody, textField } from '../../../shared/fields.js';
 import { failure, invalidForm, type Problem } from '../../../shared/problem.js';
 import { OperatorBankPage, OperatorHomePage } from '../../../web/pages/operateur.js';
 import { setBankDetailsStatus } from '../../espace-etablissement/coordonnees-bancaires.js';
@@ -36,7 +36,6 @@ export async function operateurEspaceRoutes(app: FastifyInstance) {
       tags: tags.espace,
       access: 'agent',
       body: bankVerdictSchema,
-      responses: { 200: messageResponse },
     }),
     giveVerdict,
   );

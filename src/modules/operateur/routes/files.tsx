@@ -10,7 +10,7 @@ import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { daysBetween, parisDayOf } from '../../../domain/jours.js';
 import { periodeProchaineFin } from '../../../domain/non-versables.js';
-import { messageResponse, textField } from '../../../shared/fields.js';
+import { textField } from '../../../shared/fields.js';
 import { failure } from '../../../shared/problem.js';
 import { NonVersablesPage, SansCoordonneesPage } from '../../../web/pages/operateur-files.js';
 import { SupportPage } from '../../../web/pages/operateur-support.js';
@@ -44,7 +44,6 @@ export async function operateurFilesRoutes(app: FastifyInstance) {
       operationId: 'operateurRelancerSansCoordonnees',
       summary: 'Relancer les établissements sans coordonnées (une fois par établissement et par période)',
       body: remindSchema,
-      responses: { 200: messageResponse },
     }),
     remind,
   );
