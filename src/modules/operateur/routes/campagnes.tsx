@@ -14,7 +14,7 @@ import { OperatorCampaignPage, OperatorCampaignsPage } from '../../../web/pages/
 import { formValuesOf, formValuesOfCampaign, saveCampaignForm, startingCalendar } from '../../campagnes/formulaire.js';
 import { campaignFormSchema } from '../contracts.js';
 import { campaignDetail, campaignsOverview } from '../campagnes.js';
-import { meta, notice, tags } from './common.js';
+import { meta, notice, tags, yearQuery } from './common.js';
 
 const yearParams = z.object({ annee: z.string() });
 const YEAR_ERROR = 'L’année de la campagne : 4 chiffres, de 2023 à 2100.';
@@ -38,7 +38,7 @@ export async function operateurCampagnesRoutes(app: FastifyInstance) {
       hide: true,
       operationId: 'operateurCampagneNouvelle',
       summary: 'Créer le calendrier d’une campagne',
-      querystring: z.object({ annee: z.string().optional() }),
+      querystring: yearQuery,
     }),
     create,
   );

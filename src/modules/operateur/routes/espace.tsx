@@ -1,6 +1,5 @@
 /** The operator's home and « Coordonnées bancaires » (the bank details to verify, the verdict). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { parseBody, textField } from '../../../shared/fields.js';
@@ -9,7 +8,7 @@ import { OperatorBankPage, OperatorHomePage } from '../../../web/pages/operateur
 import { setBankDetailsStatus } from '../../espace-etablissement/coordonnees-bancaires.js';
 import { bankDetailsToVerify, TO_VERIFY_PAGE_SIZE } from '../../espace-etablissement/verification-bancaire.js';
 import { bankVerdictSchema } from '../contracts.js';
-import { notice, pageOf, tags } from './common.js';
+import { notice, pageOf, pageQuery, tags } from './common.js';
 
 export async function operateurEspaceRoutes(app: FastifyInstance) {
   app.get(
@@ -24,7 +23,7 @@ export async function operateurEspaceRoutes(app: FastifyInstance) {
       summary: 'Coordonnées bancaires à vérifier (IBAN masqué)',
       tags: tags.espace,
       access: 'agent',
-      querystring: z.object({ page: z.string().optional() }),
+      querystring: pageQuery,
     }),
     showBank,
   );

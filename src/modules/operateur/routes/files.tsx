@@ -19,9 +19,8 @@ import { campaignYear } from '../../versements/cli-commands.js';
 import { UNPAYABLE_PAGE_SIZE, unpayableLines } from '../../versements/apercu.js';
 import { establishmentsWithoutBankDetails, remindForPeriod, SANS_COORDONNEES_PAGE_SIZE } from '../../messages/rappels-coordonnees.js';
 import { supportLookup } from '../support.js';
-import { jsonOf, meta, notice, pageOf, tags } from './common.js';
+import { jsonOf, meta, notice, pageOf, tags, yearPageQuery } from './common.js';
 
-const yearQuery = z.object({ annee: z.string().optional(), page: z.string().optional() });
 const remindSchema = z.object({ annee: z.string() });
 
 export async function operateurFilesRoutes(app: FastifyInstance) {
@@ -32,7 +31,7 @@ export async function operateurFilesRoutes(app: FastifyInstance) {
       ...doc,
       operationId: 'operateurSansCoordonnees',
       summary: 'Établissements attributaires sans coordonnées bancaires vérifiées',
-      querystring: yearQuery,
+      querystring: yearPageQuery,
     }),
     showSansCoordonnees,
   );
@@ -49,7 +48,7 @@ export async function operateurFilesRoutes(app: FastifyInstance) {
   );
   app.get(
     '/operateur/non-versables',
-    route({ ...doc, operationId: 'operateurNonVersables', summary: 'Lignes non versables de la campagne', querystring: yearQuery }),
+    route({ ...doc, operationId: 'operateurNonVersables', summary: 'Lignes non versables de la campagne', querystring: yearPageQuery }),
     showNonVersables,
   );
   app.get(

@@ -18,7 +18,7 @@ import { campaignWaves, TRANSFERS_PAGE_SIZE, wavePreview, waveState, waveTransfe
 import { campaignYear } from '../../versements/cli-commands.js';
 import { prepareWave } from '../../versements/preparation.js';
 import { approveWave, cancelWave, issueWave, waveFileName, writeWaveFile } from '../../versements/vagues.js';
-import { agentOf, notice, pageOf, tags } from './common.js';
+import { agentOf, notice, pageOf, pageQuery, tags, yearQuery } from './common.js';
 
 const prepareSchema = z.object({
   annee: z.coerce.number({ error: 'L’année de la campagne est incorrecte.' }).int().min(2023).max(2100),
@@ -35,7 +35,7 @@ export async function operateurVaguesRoutes(app: FastifyInstance) {
       ...doc,
       operationId: 'operateurVagues',
       summary: 'Vagues de versement de la campagne',
-      querystring: z.object({ annee: z.string().optional() }),
+      querystring: yearQuery,
     }),
     showList,
   );
@@ -58,7 +58,7 @@ export async function operateurVaguesRoutes(app: FastifyInstance) {
       operationId: 'operateurApercuVague',
       summary: 'Aperçu d’une vague : totaux, non versables, virements',
       params: idParams,
-      querystring: z.object({ page: z.string().optional() }),
+      querystring: pageQuery,
     }),
     showPreview,
   );
