@@ -12,6 +12,7 @@
  */
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { takeRateAttempts } from '../infra/throttle.js';
+import { messageResponse } from '../shared/fields.js';
 import { tooManyRequests } from '../shared/problem.js';
 import { respond } from './respond.js';
 import { z } from 'zod';
@@ -37,7 +38,10 @@ export interface RouteDoc {
   body?: z.ZodType;
   querystring?: z.ZodType;
   params?: z.ZodType;
-  /** success answers by status (200 by default, described loosely) */
+  /**
+   * success answers by status; by default a change answers 200 with its message (`{ message }`, what
+   * `respond` sends a program), any other operation 200 described loosely
+   */
   responses?: Record<number, z.ZodType>;
   /** a page for browsers only (a form to fill, a confirmation): not an operation of the API */
   hide?: boolean;
@@ -97,7 +101,7 @@ export function route(doc: RouteDoc) {
         ...(doc.querystring ? { querystring: doc.querystring } : {}),
         ...(doc.params ? { params: doc.params } : {}),
         response: {
-          ...(doc.responses && Object.keys(doc.responses).length ? doc.responses : { 200: anyJson }),
+          ...(doc.responses && Object.keys(doc.responses).length ? doc.responses : { 200: changes ? messageResponse : anyJson }),
           ...problemResponses(doc, changes),
         },
       };

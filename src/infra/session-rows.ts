@@ -1,8 +1,9 @@
 /**
- * What the users' sessions and the agents' sessions do alike (docs/regles.md#comptes): the last-seen
- * new row, the liveness rule, the last-seen write (throttled) and the revocation of one session. Each module keeps its own table and rules.
+ * What the users' sessions and the agents' sessions do alike (docs/regles.md#comptes): the new row, the
+ * liveness rule, the live session a cookie carries, the last-seen write (throttled) and the revocation of
+ * one session. Each module keeps its own table and rules.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import { newToken, sha256 } from './crypto.js';
 import type { Tx } from './db/index.js';
 import type { sessions } from './db/schema.js';
@@ -45,3 +46,22 @@ export function newSessionRow(now: Date, lifetimeMs: number, meta: { ip?: string
 /** Whether a session is neither past its absolute end nor idle for `idleMs` or more. */
 export const sessionLive = (s: { absoluteExpiresAt: Date; lastSeenAt: Date }, idleMs: number, now: Date): boolean =>
   s.absoluteExpiresAt > now && s.lastSeenAt.getTime() + idleMs > now.getTime();
+
+/** A cookie longer than this is no session id of ours: refused before any hashing or query. */
+const MAX_COOKIE_LENGTH = 100;
+
+/**
+ * The session a cookie carries, with what `read` joins to it: `read` selects the rows matching `where` (the
+ * cookie's hashed id, not revoked); the row found counts only while the session is live (`sessionLive`).
+ */
+export async function liveSessionOf<R extends { session: { absoluteExpiresAt: Date; lastSeenAt: Date } }>(
+  table: SessionTable,
+  cookieValue: string,
+  idleMs: number,
+  now: Date,
+  read: (where: SQL) => Promise<R[]>,
+): Promise<R | null> {
+  if (cookieValue.length > MAX_COOKIE_LENGTH) return null;
+  const [row] = await read(and(eq(table.idHash, sha256(cookieValue)), isNull(table.revokedAt))!);
+  return row && sessionLive(row.session, idleMs, now) ? row : null;
+}

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import type { Viewer } from '../modules/accounts/sessions.js';
 import type { AgentViewer } from '../modules/operateur/sessions.js';
 import { LinkItems } from './components/side-menu.js';
+import { CsrfField } from './components/form.js';
 
 export interface PageContext {
   csrfToken: string;
@@ -69,21 +70,12 @@ function ToolLinks(props: { ctx: PageContext }) {
   return (
     <ul className="fr-btns-group">
       {ctx.viewer ? (
-        <>
-          <li>
-            <a className="fr-btn fr-icon-account-circle-line" href="/menu/informations">
-              {`${ctx.viewer.prenom} ${ctx.viewer.nom} - ${ctx.viewer.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}`}
-            </a>
-          </li>
-          <li>
-            <form method="post" action="/deconnexion" className="inline-form">
-              <input type="hidden" name="_csrf" value={ctx.csrfToken} />
-              <button type="submit" className="fr-btn fr-icon-logout-box-r-line">
-                Se déconnecter
-              </button>
-            </form>
-          </li>
-        </>
+        <SignedIn
+          ctx={ctx}
+          href="/menu/informations"
+          who={`${ctx.viewer.prenom} ${ctx.viewer.nom} - ${ctx.viewer.role === 'administrateur' ? 'Administrateur' : 'Déclarant'}`}
+          logout="/deconnexion"
+        />
       ) : (
         <>
           <li>
@@ -107,20 +99,45 @@ function AgentLinks(props: { ctx: PageContext; agent: AgentViewer }) {
   const { ctx, agent } = props;
   return (
     <ul className="fr-btns-group">
+      <SignedIn
+        ctx={ctx}
+        href="/operateur"
+        who={`${agent.prenom} ${agent.nom} - ${agent.role === 'valideur' ? 'Valideur' : 'Gestionnaire'}`}
+        logout="/operateur/deconnexion"
+      />
+    </ul>
+  );
+}
+
+/** Who is signed in (a link to their page) and « Se déconnecter » (a form posting to `logout`). */
+function SignedIn(props: { ctx: PageContext; href: string; who: string; logout: string }) {
+  return (
+    <>
       <li>
-        <a className="fr-btn fr-icon-account-circle-line" href="/operateur">
-          {`${agent.prenom} ${agent.nom} - ${agent.role === 'valideur' ? 'Valideur' : 'Gestionnaire'}`}
+        <a className="fr-btn fr-icon-account-circle-line" href={props.href}>
+          {props.who}
         </a>
       </li>
       <li>
-        <form method="post" action="/operateur/deconnexion" className="inline-form">
-          <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+        <form method="post" action={props.logout} className="inline-form">
+          <CsrfField token={props.ctx.csrfToken} />
           <button type="submit" className="fr-btn fr-icon-logout-box-r-line">
             Se déconnecter
           </button>
         </form>
       </li>
-    </ul>
+    </>
+  );
+}
+
+/** The DSFR logo « République Française » (the Marianne block of the header and the footer). */
+function Marianne() {
+  return (
+    <p className="fr-logo">
+      République
+      <br />
+      Française
+    </p>
   );
 }
 
@@ -135,11 +152,7 @@ function Header(props: { ctx: PageContext }) {
             <div className="fr-header__brand fr-enlarge-link">
               <div className="fr-header__brand-top">
                 <div className="fr-header__logo">
-                  <p className="fr-logo">
-                    République
-                    <br />
-                    Française
-                  </p>
+                  <Marianne />
                 </div>
                 <div className="fr-header__navbar">
                   <button
@@ -219,11 +232,7 @@ function Footer(props: { ctx: PageContext }) {
         <div className="fr-footer__body">
           <div className="fr-footer__brand fr-enlarge-link">
             <a href="/" title="Retour à l’accueil - net-entreprises">
-              <p className="fr-logo">
-                République
-                <br />
-                Française
-              </p>
+              <Marianne />
             </a>
           </div>
           <div className="fr-footer__content">

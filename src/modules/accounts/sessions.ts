@@ -1,9 +1,8 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { auditBy } from '../../infra/audit.js';
-import { sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
-import { newSessionRow, revokeSessionRow, sessionLive, touchSessionRow } from '../../infra/session-rows.js';
+import { liveSessionOf, newSessionRow, revokeSessionRow, sessionLive, touchSessionRow } from '../../infra/session-rows.js';
 import { entreprises, espaces, sessions, users } from '../../infra/db/schema.js';
 
 /** Sessions end after 30 minutes idle, 12 hours in all (docs/regles.md#comptes). */
@@ -34,18 +33,17 @@ export async function createSession(tx: Tx, ctx: AppContext, userId: string, met
 }
 
 export async function loadSession(ctx: AppContext, cookieValue: string): Promise<AuthState | null> {
-  if (cookieValue.length > 100) return null;
-  const now = ctx.clock.now();
-  const [row] = await ctx.db
-    .select({ session: sessions, user: users, raisonSociale: entreprises.raisonSociale })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .innerJoin(espaces, eq(espaces.id, users.espaceId))
-    .innerJoin(entreprises, eq(entreprises.siren, espaces.siren))
-    .where(and(eq(sessions.idHash, sha256(cookieValue)), isNull(sessions.revokedAt)));
+  const row = await liveSessionOf(sessions, cookieValue, SESSION_IDLE_MS, ctx.clock.now(), (where) =>
+    ctx.db
+      .select({ session: sessions, user: users, raisonSociale: entreprises.raisonSociale })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .innerJoin(espaces, eq(espaces.id, users.espaceId))
+      .innerJoin(entreprises, eq(entreprises.siren, espaces.siren))
+      .where(where),
+  );
   if (!row) return null;
   const { session, user } = row;
-  if (!sessionLive(session, SESSION_IDLE_MS, now)) return null;
   if (user.status !== 'active') return null;
   return {
     session,

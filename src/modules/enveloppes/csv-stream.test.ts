@@ -10,44 +10,25 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeValidSiren } from '../../domain/identifiers.js';
 import { parseEnvelopeFileStreamed, PIECE } from './csv-stream.js';
 import { parseEnvelopeFile, type EnvelopeLine } from './format.js';
+import { block, declaration, envoiLines } from '../../../test/enveloppes/dsn-envoi.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'enveloppes-stream-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const HEADER = [
-  `S10.G00.00.001,'PAIE EXPRESS'`,
-  `S10.G00.00.005,'02'`,
-  `S10.G00.00.006,'P24V01'`,
-  `S10.G00.00.007,'01'`,
-  `S10.G00.01.001,'334455664'`,
-  `S10.G00.01.002,'00014'`,
-  `S10.G00.01.003,'FIDUCIAIRE DE L'OUEST'`,
-];
-
 /** An envoi of `n` declarations (one établissement, a 076 and sometimes a 078 each), a few wrong lines among them. */
 function envoi(n: number, withEnd: boolean): string[] {
-  const lines = [...HEADER];
-  for (let i = 0; i < n; i++) {
-    const siren = makeValidSiren(String(30_000_000 + i * 13));
-    lines.push(
-      `S20.G00.05.001,'01'`,
-      `S20.G00.05.002,'01'`,
-      `S20.G00.05.007,'${String(1 + (i % 28)).padStart(2, '0')}052025'`,
-      `S20.G00.05.008,'01'`,
-      `S21.G00.06.001,'${siren}'`,
-      `S21.G00.11.001,'00012'`,
-      `S21.G00.82.001,'${i % 997 === 5 ? '-3.00' : `${1000 + i}.${String(i % 100).padStart(2, '0')}`}'`,
-      `S21.G00.82.002,'076'`,
-      `S21.G00.82.003,'01012024'`,
-      `S21.G00.82.004,'31122024'`,
-      `S21.G00.82.005,'78861779300013'`,
-    );
-    if (i % 11 === 0)
-      lines.push(`S21.G00.82.001,'12.50'`, `S21.G00.82.002,'078'`, `S21.G00.82.003,'01012024'`, `S21.G00.82.004,'31122024'`);
-    if (i % 1500 === 7) lines.push(`ceci n'est pas une rubrique`);
-  }
-  if (withEnd) lines.push(`S90.G00.90.001,'${lines.length + 1}'`, `S90.G00.90.002,'${n}'`);
-  return lines;
+  const declarations = Array.from({ length: n }, (_, i) => {
+    const lines = declaration({
+      siret: `${makeValidSiren(String(30_000_000 + i * 13))}00012`,
+      dateFichier: `${String(1 + (i % 28)).padStart(2, '0')}052025`,
+      blocks: [
+        block(i % 997 === 5 ? '-3.00' : `${1000 + i}.${String(i % 100).padStart(2, '0')}`, '076'),
+        ...(i % 11 === 0 ? [block('12.50', '078', '')] : []),
+      ],
+    });
+    return i % 1500 === 7 ? [...lines, `ceci n'est pas une rubrique`] : lines;
+  });
+  return envoiLines({ declarations, end: withEnd });
 }
 
 async function bothWays(name: string, text: string) {

@@ -16,14 +16,14 @@ import {
   type ParsedEnvelopeFile,
 } from './format.js';
 import { decodeText } from '../../shared/text-decoding.js';
+import { block, CABINET, declaration, dsnEnvoi, URSSAF_IDF } from '../../../test/enveloppes/dsn-envoi.js';
 
-// valid SIRETs (Luhn): two établissements of one company, another company, a tiers-déclarant, an Urssaf
+// valid SIRETs (Luhn): two établissements of one company, another company (the DSN envois' tiers-déclarant and
+// Urssaf: test/enveloppes/dsn-envoi.ts)
 const A1 = '73282932000074';
 const A2 = '73282932000090';
 const B = '55208131766522';
 const C = '40123456200015';
-const CABINET = '44306184100047';
-const URSSAF_IDF = '78861779300013';
 const BAD_KEY = '73282932000075';
 
 /** `expect.stringContaining`, typed as the string it stands for */
@@ -322,67 +322,6 @@ describe('CSV, one line per amount', () => {
 });
 
 // ── DSN ──────────────────────────────────────────────────────────────────────────────────────────
-
-function dsnEnvoi(opts: { essai?: string; pointDepot?: string; declarations: string[][] }): string {
-  const head = [
-    `S10.G00.00.001,'PAIE EXPRESS'`,
-    `S10.G00.00.002,'LOGICIELS DU NORD'`,
-    `S10.G00.00.003,'12.4'`,
-    `S10.G00.00.005,'${opts.essai ?? '02'}'`,
-    `S10.G00.00.006,'P24V01'`,
-    `S10.G00.00.007,'${opts.pointDepot ?? '01'}'`,
-    `S10.G00.00.008,'01'`,
-    `S10.G00.01.001,'${CABINET.slice(0, 9)}'`,
-    `S10.G00.01.002,'${CABINET.slice(9)}'`,
-    `S10.G00.01.003,'CABINET DUPRÉ & ASSOCIÉS'`,
-    `S10.G00.01.004,'12 RUE D'ALSACE'`,
-    `S10.G00.01.005,'75010'`,
-    `S10.G00.01.006,'PARIS'`,
-    `S10.G00.02.001,'02'`,
-    `S10.G00.02.002,'MARTIN CLAIRE'`,
-    `S10.G00.02.004,'paie@cabinet-dupre.example'`,
-  ];
-  const body = opts.declarations.flat();
-  const total = head.length + body.length + 2;
-  return [...head, ...body, `S90.G00.90.001,'${total}'`, `S90.G00.90.002,'${opts.declarations.length}'`].join('\n') + '\n';
-}
-
-function declaration(o: {
-  siret: string;
-  type?: string;
-  nature?: string;
-  dateFichier: string;
-  blocks: string[][];
-  champ?: string;
-}): string[] {
-  return [
-    `S20.G00.05.001,'${o.nature ?? '01'}'`,
-    `S20.G00.05.002,'${o.type ?? '01'}'`,
-    `S20.G00.05.003,'11'`,
-    `S20.G00.05.004,'1'`,
-    `S20.G00.05.005,'01042025'`,
-    `S20.G00.05.007,'${o.dateFichier}'`,
-    `S20.G00.05.008,'${o.champ ?? '01'}'`,
-    `S20.G00.05.010,'01'`,
-    `S21.G00.06.001,'${o.siret.slice(0, 9)}'`,
-    `S21.G00.06.002,'${o.siret.slice(9)}'`,
-    `S21.G00.06.003,'1051A'`,
-    `S21.G00.06.004,'17 BOULEVARD HAUSSMANN'`,
-    `S21.G00.11.001,'${o.siret.slice(9)}'`,
-    `S21.G00.11.002,'1051A'`,
-    `S21.G00.11.008,'120'`,
-    `S21.G00.22.001,'${URSSAF_IDF}'`,
-    ...o.blocks.flat(),
-  ];
-}
-
-const block = (valeur: string, code: string, ref = URSSAF_IDF, debut = '01012024', fin = '31122024') => [
-  `S21.G00.82.001,'${valeur}'`,
-  `S21.G00.82.002,'${code}'`,
-  `S21.G00.82.003,'${debut}'`,
-  `S21.G00.82.004,'${fin}'`,
-  ...(ref ? [`S21.G00.82.005,'${ref}'`] : []),
-];
 
 describe('DSN lines (S21.G00.82)', () => {
   const april = dsnEnvoi({

@@ -4,7 +4,7 @@
  * audit trail of the company's espace only (tenancy in the query: `espace_id`), newest first, filtered
  * by kind, dates (Paris days) and person, 50 a page on screen, whole in the CSV export.
  */
-import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { findDeclaration } from '../../domain/declarations.js';
 import { addDays, parisStartOfDay, type Jour } from '../../domain/jours.js';
@@ -12,7 +12,7 @@ import type { AuditAction } from '../../infra/audit.js';
 import type { Tx } from '../../infra/db/index.js';
 import { auditEvents, users } from '../../infra/db/schema.js';
 import { writeCsv } from '../../shared/csv.js';
-import { countedPage } from './counted-page.js';
+import { historyPage } from './history-page.js';
 import { adminOnly } from './habilitations-problems.js';
 import type { User } from './scope.js';
 
@@ -156,8 +156,8 @@ export async function consultHistory(
 ): Promise<ConsultationPage> {
   if (admin.role !== 'administrateur' || admin.status !== 'active') throw adminOnly();
   const where = conditions(admin.espaceId, filters);
-  const { total, page, pages, offset } = await countedPage(tx, auditEvents, where, CONSULTATION_PAGE_SIZE, opts.page);
-  const q = tx
+  const history = { table: auditEvents, where, size: CONSULTATION_PAGE_SIZE };
+  const query = tx
     .select({
       id: auditEvents.id,
       at: auditEvents.at,
@@ -173,22 +173,14 @@ export async function consultHistory(
     .leftJoin(actors, and(eq(actors.id, auditEvents.actorUserId), eq(actors.espaceId, admin.espaceId)))
     .leftJoin(targets, and(eq(targets.id, auditEvents.targetUserId), eq(targets.espaceId, admin.espaceId)))
     .where(where)
-    .orderBy(desc(auditEvents.at), desc(auditEvents.id));
-  const rows = opts.all ? await q.limit(100_000) : await q.limit(CONSULTATION_PAGE_SIZE).offset(offset);
-  return {
-    entries: rows.map((r) => ({
-      id: Number(r.id),
-      at: r.at,
-      kind: KIND_OF.get(r.action)!,
-      label: ACTION_LABELS[r.action] ?? r.action,
-      actor: r.aNom ? `${r.aPrenom} ${r.aNom}` : '',
-      target: r.tNom ? `${r.tPrenom} ${r.tNom}` : '',
-      detail: describeDetails(r.details),
-    })),
-    page,
-    pages,
-    total,
-  };
+    .$dynamic();
+  return historyPage(tx, history, opts, query, (r) => ({
+    kind: KIND_OF.get(r.action)!,
+    label: ACTION_LABELS[r.action] ?? r.action,
+    actor: r.aNom ? `${r.aPrenom} ${r.aNom}` : '',
+    target: r.tNom ? `${r.tPrenom} ${r.tNom}` : '',
+    detail: describeDetails(r.details),
+  }));
 }
 
 /** The people of the espace, for the « Personne » filter (those who may have acted). */

@@ -2,12 +2,12 @@
  * « Historique des habilitations »: each grant and withdrawal of a right in the espace, newest first,
  * with who did it; paged on screen, whole in the CSV export.
  */
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../infra/db/index.js';
 import { habilitationHistory, users } from '../../infra/db/schema.js';
 import { writeCsv } from '../../shared/csv.js';
-import { countedPage } from './counted-page.js';
+import { historyPage } from './history-page.js';
 import { adminOnly } from './habilitations-problems.js';
 import type { User } from './scope.js';
 
@@ -33,14 +33,8 @@ export async function listHistory(
   opts: { page: number; all?: boolean },
 ): Promise<{ entries: HistoryEntry[]; page: number; pages: number; total: number }> {
   if (admin.role !== 'administrateur' || admin.status !== 'active') throw adminOnly();
-  const { total, page, pages, offset } = await countedPage(
-    tx,
-    habilitationHistory,
-    eq(habilitationHistory.espaceId, admin.espaceId),
-    HISTORY_PAGE_SIZE,
-    opts.page,
-  );
-  const q = tx
+  const where = eq(habilitationHistory.espaceId, admin.espaceId);
+  const query = tx
     .select({
       id: habilitationHistory.id,
       at: habilitationHistory.at,
@@ -56,24 +50,19 @@ export async function listHistory(
     .from(habilitationHistory)
     .innerJoin(users, eq(users.id, habilitationHistory.userId))
     .leftJoin(actorUsers, eq(actorUsers.id, habilitationHistory.actorUserId))
-    .where(eq(habilitationHistory.espaceId, admin.espaceId))
-    .orderBy(desc(habilitationHistory.at), desc(habilitationHistory.id));
-  const rows = opts.all ? await q.limit(100_000) : await q.limit(HISTORY_PAGE_SIZE).offset(offset);
-  return {
-    entries: rows.map((r) => ({
-      id: Number(r.id),
-      at: r.at,
-      actor: r.aNom ? `${r.aNom} ${r.aPrenom}` : 'Inscription',
-      person: `${r.pNom} ${r.pPrenom}`,
-      siret: r.siret,
-      code: r.code,
-      declarer: r.declarer,
-      payer: r.payer,
-    })),
-    page,
-    pages,
-    total,
-  };
+    .where(where)
+    .$dynamic();
+  return historyPage(
+    tx,
+    { table: habilitationHistory, where, size: HISTORY_PAGE_SIZE },
+    opts,
+    query,
+    ({ aNom, aPrenom, pNom, pPrenom, ...columns }) => ({
+      actor: aNom ? `${aNom} ${aPrenom}` : 'Inscription',
+      person: `${pNom} ${pPrenom}`,
+      ...columns,
+    }),
+  );
 }
 
 export function historyCsv(entries: readonly HistoryEntry[]): string {

@@ -4,11 +4,10 @@
  * token, revocable — plus the login's stage: after the password alone a session only opens the second
  * factor's pages, for 10 minutes; passing the second factor replaces it by a new one (a new id).
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { sha256 } from '../../infra/crypto.js';
 import type { Tx } from '../../infra/db/index.js';
-import { newSessionRow, revokeSessionRow, sessionLive, touchSessionRow } from '../../infra/session-rows.js';
+import { liveSessionOf, newSessionRow, revokeSessionRow, touchSessionRow } from '../../infra/session-rows.js';
 import { agentSessions } from '../../infra/db/schema-operateur.js';
 import { agents } from '../../infra/db/schema-versements.js';
 import type { AgentRole, AgentRow } from './agents.js';
@@ -50,16 +49,15 @@ export async function createAgentSession(
 }
 
 export async function loadAgentSession(ctx: AppContext, cookieValue: string): Promise<AgentAuthState | null> {
-  if (cookieValue.length > 100) return null;
-  const now = ctx.clock.now();
-  const [row] = await ctx.db
-    .select({ session: agentSessions, agent: agents })
-    .from(agentSessions)
-    .innerJoin(agents, eq(agents.id, agentSessions.agentId))
-    .where(and(eq(agentSessions.idHash, sha256(cookieValue)), isNull(agentSessions.revokedAt)));
+  const row = await liveSessionOf(agentSessions, cookieValue, AGENT_SESSION_IDLE_MS, ctx.clock.now(), (where) =>
+    ctx.db
+      .select({ session: agentSessions, agent: agents })
+      .from(agentSessions)
+      .innerJoin(agents, eq(agents.id, agentSessions.agentId))
+      .where(where),
+  );
   if (!row) return null;
   const { session, agent } = row;
-  if (!sessionLive(session, AGENT_SESSION_IDLE_MS, now)) return null;
   if (agent.statut !== 'actif') return null;
   const stage: AgentStage = session.etape === 'complete' && agent.totpConfirmedAt ? 'complete' : 'mot_de_passe';
   return { session, agent, stage, viewer: { nom: agent.nom, prenom: agent.prenom, role: agent.role as AgentRole } };

@@ -7,13 +7,23 @@ export function CsrfField(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }
 
+/** A form's errors: the form's own (`_form`, else `message`) as the title, a link to each field in error. */
 export function ErrorSummary(props: { errors?: FieldErrors; message?: string }) {
-  const entries = Object.entries(props.errors ?? {}).filter(([k]) => k !== '_form');
-  const formError = props.errors?._form ?? props.message;
-  if (!entries.length && !formError) return null;
+  const errors = props.errors ?? {};
+  const formError = errors._form ?? props.message;
+  if (!fieldErrors(errors).length && !formError) return null;
+  return <ErrorAlert title={formError ?? 'Le formulaire contient des erreurs'} errors={errors} />;
+}
+
+const fieldErrors = (errors: FieldErrors) => Object.entries(errors).filter(([k]) => k !== '_form');
+
+/** The DSFR error alert above a form: its title, what else went wrong, and a link to each field in error. */
+export function ErrorAlert(props: { title: string; detail?: string; errors: FieldErrors }) {
+  const entries = fieldErrors(props.errors);
   return (
     <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
-      <h2 className="fr-alert__title">{formError ?? 'Le formulaire contient des erreurs'}</h2>
+      <h2 className="fr-alert__title">{props.title}</h2>
+      {props.detail ? <p>{props.detail}</p> : null}
       {entries.length ? (
         <ul>
           {entries.map(([field, msg]) => (
@@ -132,6 +142,30 @@ export function Select(props: {
         ))}
       </select>
       <FieldMessages id={`${props.name}-messages`} error={props.error} />
+    </div>
+  );
+}
+
+/** A select and its label only (a search criterion, what a page shows): no hint, no error, its `id` apart from its name. */
+export function PlainSelect(props: {
+  id: string;
+  name: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  value: string;
+}) {
+  return (
+    <div className="fr-select-group">
+      <label className="fr-label" htmlFor={props.id}>
+        {props.label}
+      </label>
+      <select className="fr-select" id={props.id} name={props.name} defaultValue={props.value}>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

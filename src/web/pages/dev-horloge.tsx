@@ -1,6 +1,6 @@
 /** Development only: the demo clock page (src/dev/routes/horloge.tsx) and its parts. */
 import type { FieldErrors } from '../../shared/fields.js';
-import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { Alert, CsrfField, ErrorSummary, Input, PlainSelect } from '../components/form.js';
 import { ButtonsGroup } from '../components/buttons.js';
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -57,18 +57,13 @@ function Instant(props: DevHorlogeProps) {
 function YearChoice(props: { annee: number; annees: number[] }) {
   return (
     <form method="get" action="/dev/horloge" className="fr-mb-3w">
-      <div className="fr-select-group">
-        <label className="fr-label" htmlFor="annee">
-          Campagne affichée
-        </label>
-        <select className="fr-select" id="annee" name="annee" defaultValue={String(props.annee)}>
-          {props.annees.map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
-        </select>
-      </div>
+      <PlainSelect
+        id="annee"
+        name="annee"
+        label="Campagne affichée"
+        options={props.annees.map((a) => ({ value: String(a), label: String(a) }))}
+        value={String(props.annee)}
+      />
       <button className="fr-btn fr-btn--secondary fr-btn--sm" type="submit">
         Afficher
       </button>

@@ -4,7 +4,7 @@
  * the grid one page at a time. Its history and the bulk import have their own pages
  * (habilitations-historique.tsx, habilitations-import.tsx).
  */
-import { Alert, CsrfField, ErrorSummary } from '../components/form.js';
+import { Alert, CsrfField, ErrorSummary, PlainSelect } from '../components/form.js';
 import { pagedCaption, Table } from '../components/table.js';
 import { BackAndSubmit } from '../components/buttons.js';
 import { Pagination as PagesNav } from '../components/pagination.js';
@@ -44,23 +44,6 @@ function query(c: CriteriaValues, page: number): string {
   if (c.service) q.set('service', c.service);
   q.set('page', String(page));
   return `/gestion/habilitations?${q.toString()}`;
-}
-
-function CriteriaSelect(props: { name: string; label: string; options: { value: string; label: string }[]; value: string }) {
-  return (
-    <div className="fr-select-group">
-      <label className="fr-label" htmlFor={`critere-${props.name}`}>
-        {props.label}
-      </label>
-      <select className="fr-select" id={`critere-${props.name}`} name={props.name} defaultValue={props.value}>
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
 }
 
 /** The pagination of the habilitations pages and of the SOLTéA lists: one page on each side, « précédente » and « suivante ». */
@@ -148,7 +131,8 @@ function CriteriaForm(props: { options: CriteriaOptions; criteria: CriteriaValue
         </div>
         {selects.map((s) => (
           <div className="fr-fieldset__element" key={s.name}>
-            <CriteriaSelect
+            <PlainSelect
+              id={`critere-${s.name}`}
               name={s.name}
               label={s.label}
               options={[{ value: '', label: s.all }, ...options[s.options]]}

@@ -13,6 +13,7 @@ import { Alert, CsrfField } from '../components/form.js';
 import { Table } from '../components/table.js';
 import type { PageContext } from '../layout.js';
 import { OperatorFrame, Pager } from './operateur.js';
+import { CsvLink } from './operateur-reliquat.js';
 
 const CRUMBS = [{ href: '/operateur/vagues', label: 'Vagues de versement' }];
 
@@ -228,11 +229,7 @@ export function WavePreviewPage(props: {
         />
       ) : null}
       <h2>Virements</h2>
-      <p>
-        <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`/operateur/vagues/${wave.id}/virements.csv`}>
-          Télécharger la liste des virements (CSV)
-        </a>
-      </p>
+      <CsvLink href={`/operateur/vagues/${wave.id}/virements.csv`} label="Télécharger la liste des virements (CSV)" />
       <TransfersTable rows={props.transfers.rows} />
       <Pager page={props.page} pages={props.pages} base={`/operateur/vagues/${wave.id}`} />
     </OperatorFrame>

@@ -6,7 +6,7 @@
 import type { ReactNode } from 'react';
 import type { FieldErrors } from '../../shared/fields.js';
 import { DualList, PendingAlert } from '../components/dual-list.js';
-import { Alert, CsrfField, ErrorSummary, Input } from '../components/form.js';
+import { Alert, CsrfField, ErrorSummary, Input, PlainSelect } from '../components/form.js';
 import { Table } from '../components/table.js';
 import { Layout, type PageContext } from '../layout.js';
 import { DECLARATION_NOUN, DeclarationsDualList } from './declarations.js';
@@ -38,18 +38,7 @@ function SearchForm(props: { critere: string; valeur: string; criteria: readonly
     <form method="get" action="/gestion/portefeuilles" className="fr-mb-3w" role="search" aria-label="Rechercher un portefeuille">
       <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
         <div className="fr-col-12 fr-col-md-4">
-          <div className="fr-select-group">
-            <label className="fr-label" htmlFor="critere">
-              Critères de recherche
-            </label>
-            <select className="fr-select" id="critere" name="critere" defaultValue={props.critere}>
-              {props.criteria.map((c) => (
-                <option key={c.value} value={c.value}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <PlainSelect id="critere" name="critere" label="Critères de recherche" options={props.criteria} value={props.critere} />
         </div>
         <div className="fr-col-12 fr-col-md-5">
           <Input name="valeur" label="Valeur" value={props.valeur} maxLength={100} />

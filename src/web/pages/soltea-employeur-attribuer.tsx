@@ -6,7 +6,7 @@ import { formatEuros, formatPercent } from '../../shared/format.js';
 import type { FieldErrors } from '../../shared/fields.js';
 import type { Synthese } from '../../modules/attributions/synthese.js';
 import type { EstablishmentTargets } from '../../modules/attributions/targets.js';
-import { CsrfField, ErrorSummary, Fieldset } from '../components/form.js';
+import { CsrfField, ErrorAlert, ErrorSummary, Fieldset } from '../components/form.js';
 import { ButtonsGroup } from '../components/buttons.js';
 import type { PageContext } from '../layout.js';
 import { attribuerUrl, EmployerFrame, employerUrl, type EmployerHeader } from './soltea-employeur-frame.js';
@@ -106,23 +106,7 @@ function rowStateOf(st: RowState, cible: string) {
 function AttribuerErrors(props: { alert?: string; errors: FieldErrors }) {
   const e = props.errors;
   if (!props.alert) return <ErrorSummary errors={e} message={Object.keys(e).length ? 'Vos choix n’ont pas été enregistrés' : undefined} />;
-  return (
-    <div className="fr-alert fr-alert--error fr-mb-3w" role="alert" id="erreurs">
-      <h2 className="fr-alert__title">Vos choix n’ont pas été enregistrés</h2>
-      <p>{props.alert}</p>
-      {Object.keys(e).filter((k) => k !== '_form').length ? (
-        <ul>
-          {Object.entries(e)
-            .filter(([k]) => k !== '_form')
-            .map(([k, m]) => (
-              <li key={k}>
-                <a href={`#${k}`}>{m}</a>
-              </li>
-            ))}
-        </ul>
-      ) : null}
-    </div>
-  );
+  return <ErrorAlert title="Vos choix n’ont pas été enregistrés" detail={props.alert} errors={e} />;
 }
 
 /** The establishment, the calendar, the credits left to allocate and the cap of the liste nationale. */

@@ -4,7 +4,6 @@ import { hmac } from '../../../infra/crypto.js';
 import { pageContext, redirect, respond, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions, SESSION_COOKIE } from '../../../http/security.js';
-import { messageResponse } from '../../../shared/fields.js';
 import { problem, tooManyRequests, type Problem } from '../../../shared/problem.js';
 import { cguAsText } from '../../../web/pages/cgu-text.js';
 import { HomePage, LoginPage } from '../../../web/pages/public.js';
@@ -14,7 +13,7 @@ import { logout, logoutEverywhere } from '../personal-information.js';
 import { meta, notice, tags } from './common.js';
 
 export async function connexionRoutes(app: FastifyInstance) {
-  const doc = { tags: tags.compte, responses: { 200: messageResponse } };
+  const doc = { tags: tags.compte };
   app.get('/', { schema: { hide: true } }, showHome);
   app.get('/connexion', { schema: { hide: true } }, showLogin);
   app.post(

@@ -7,7 +7,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse } from '../../../shared/fields.js';
 import { problem } from '../../../shared/problem.js';
 import { DemandesPage } from '../../../web/pages/demandes.js';
 import { MessagePage } from '../../../web/pages/public.js';
@@ -67,7 +66,6 @@ export async function demandesRoutes(app: FastifyInstance) {
       access: 'admin',
       params: decisionParams,
       changes: true,
-      responses: { 200: messageResponse },
     }),
     decide,
   );
@@ -80,7 +78,6 @@ export async function demandesRoutes(app: FastifyInstance) {
       access: 'admin',
       params: mandatParams,
       changes: true,
-      responses: { 200: messageResponse },
     }),
     decideOnMandat,
   );

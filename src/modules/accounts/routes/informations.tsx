@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, redirect, respond, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse, parseBody, textField, type FieldErrors } from '../../../shared/fields.js';
+import { parseBody, textField, type FieldErrors } from '../../../shared/fields.js';
 import { invalidForm, problem, type Problem } from '../../../shared/problem.js';
 import { ForcedChangePage, InformationsPage, SessionsPage } from '../../../web/pages/menu.js';
 import { currentPasswordField, emailChangeSchema, passwordSchema, secretQuestionSchema } from '../contracts.js';
@@ -25,7 +25,7 @@ const sessionParams = z.object({
 type Form = 'password' | 'question' | 'email';
 
 export async function informationsRoutes(app: FastifyInstance) {
-  const doc = { tags: tags.infos, access: 'user' as const, responses: { 200: messageResponse } };
+  const doc = { tags: tags.infos, access: 'user' as const };
   app.get('/menu/informations', route({ ...doc, operationId: 'pageInformations', summary: '', hide: true }), (req, reply) =>
     respond(req, reply, { page: () => infoPage(req) }),
   );

@@ -9,7 +9,7 @@ import { pageContext, redirect, respond, readForm } from '../../../http/respond.
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie, cookieOptions, SESSION_COOKIE } from '../../../http/security.js';
-import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
+import { parseBody, textField } from '../../../shared/fields.js';
 import { invalidForm, problem } from '../../../shared/problem.js';
 import { ForgotPage, NewPasswordPage, QUESTION_PROMPT, QUESTION_RULE, SecretQuestionPage } from '../../../web/pages/forgotten-password.js';
 import { MessagePage } from '../../../web/pages/public.js';
@@ -29,7 +29,7 @@ const RESET_GONE = 'Ce lien de réinitialisation n’est plus valable : il a dé
 const newPasswordBody = passwordSchema({}).and(z.object({ jeton: z.string().max(100).optional() }));
 
 export async function motDePasseOublieRoutes(app: FastifyInstance) {
-  const doc = { tags: tags.oubli, access: 'public' as const, responses: { 200: messageResponse } };
+  const doc = { tags: tags.oubli, access: 'public' as const };
   app.get('/mot-de-passe-oublie', { schema: { hide: true } }, (req, reply) =>
     respond(req, reply, { page: () => <ForgotPage ctx={pageContext(req)} /> }),
   );

@@ -6,7 +6,7 @@ import { pageContext, respond } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route } from '../../../http/route.js';
 import { clearCookie } from '../../../http/security.js';
-import { messageResponse, textField } from '../../../shared/fields.js';
+import { textField } from '../../../shared/fields.js';
 import { problem } from '../../../shared/problem.js';
 import { EmailValidationPage } from '../../../web/pages/forgotten-password.js';
 import { MessagePage } from '../../../web/pages/public.js';
@@ -19,7 +19,7 @@ const jetonSchema = z.object({ jeton: z.string().max(100) });
 const demandeSchema = z.object({ demande: z.string().max(200) });
 
 export async function validationCourrielRoutes(app: FastifyInstance) {
-  const doc = { tags: tags.compte, access: 'public' as const, responses: { 200: messageResponse } };
+  const doc = { tags: tags.compte, access: 'public' as const };
   app.get('/validation-courriel', { schema: { hide: true } }, linkPage);
   app.post(
     '/validation-courriel',

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import type { FieldErrors } from '../../../shared/fields.js';
-import { messageResponse } from '../../../shared/fields.js';
 import { employerUrl } from '../../../web/pages/soltea-employeur-frame.js';
 import { GroupesPage } from '../../../web/pages/soltea-employeur-groupes.js';
 import { groupeBody, idOf, lineParams, siretParams } from '../contracts.js';
@@ -46,7 +45,6 @@ export async function groupesRoutes(app: FastifyInstance) {
       access: 'user',
       params: lineParams,
       changes: true,
-      responses: { 200: messageResponse },
     }),
     dissolve,
   );

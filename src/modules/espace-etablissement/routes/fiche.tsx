@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReactElement } from 'react';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse, parseBody } from '../../../shared/fields.js';
+import { parseBody } from '../../../shared/fields.js';
 import { invalidForm, type Outcome, type Problem } from '../../../shared/problem.js';
 import { spaceUrl } from '../../../web/pages/soltea-etablissement.js';
 import { PresentationPage } from '../../../web/pages/soltea-etablissement-fiche.js';
@@ -37,7 +37,6 @@ export async function ficheRoutes(app: FastifyInstance) {
       access: 'user',
       params: siretParams,
       body: presentationSchema,
-      responses: { 200: messageResponse },
     }),
     withSpace(savePresentation),
   );

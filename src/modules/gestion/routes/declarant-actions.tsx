@@ -5,7 +5,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route, browserPage } from '../../../http/route.js';
-import { messageResponse } from '../../../shared/fields.js';
 import type { Outcome } from '../../../shared/problem.js';
 import { RemoveDeclarantPage } from '../../../web/pages/declarants.js';
 import type { AppContext } from '../../../app-context.js';
@@ -25,7 +24,7 @@ const acting = (action: Action, notice: DeclarantNotice) => async (req: FastifyR
   answerAction(req, reply, await action(req.server.ctx, req.auth!.user, param(req, 'id'), meta(req)), notice);
 
 export async function declarantActionsRoutes(app: FastifyInstance) {
-  const doc = { tags: tags.espace, access: 'admin' as const, params: idParams, changes: true, responses: { 200: messageResponse } };
+  const doc = { tags: tags.espace, access: 'admin' as const, params: idParams, changes: true };
   app.post(
     '/gestion/declarants/:id/suspendre',
     route({ ...doc, operationId: 'suspendreDeclarant', summary: 'Suspendre une personne (ses sessions sont fermées aussitôt)' }),

@@ -23,7 +23,7 @@ type Values = Record<string, unknown>;
 
 export async function declarantFormsRoutes(app: FastifyInstance) {
   const doc = { tags: tags.espace, access: 'admin' as const };
-  const changeDoc = { ...doc, params: idParams, responses: { 200: messageResponse } };
+  const changeDoc = { ...doc, params: idParams };
   app.get(
     '/gestion/declarants',
     route({ ...doc, operationId: 'listerDeclarants', summary: 'Gérer les déclarants : les personnes de l’entreprise' }),

@@ -9,7 +9,6 @@ import type { z } from 'zod';
 import { DECLARATIONS } from '../../../domain/declarations.js';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse } from '../../../shared/fields.js';
 import { failure, type Failure, type Outcome, type Problem } from '../../../shared/problem.js';
 import { DeclarationsListsPage, GestionDeclarationsPage } from '../../../web/pages/declarations.js';
 import { MessagePage } from '../../../web/pages/public.js';
@@ -56,7 +55,6 @@ export async function declarationsListsRoutes(app: FastifyInstance) {
       summary: 'Enregistrer la liste des déclarations sélectionnées d’un établissement',
       params: siretParams,
       body: declarationsBodySchema,
-      responses: { 200: messageResponse },
     }),
     saveLists,
   );

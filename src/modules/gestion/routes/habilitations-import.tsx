@@ -7,7 +7,6 @@ import { pageContext, respond, sendFile } from '../../../http/respond.js';
 import { RATE_LIMITS } from '../../../http/rate-limits.js';
 import { route, browserPage } from '../../../http/route.js';
 import { decodeText } from '../../../shared/text-decoding.js';
-import { messageResponse } from '../../../shared/fields.js';
 import { failure, problem, type Problem } from '../../../shared/problem.js';
 import { HabilitationsImportPage } from '../../../web/pages/habilitations-import.js';
 import { IMPORT_BODY_LIMIT, importFormSchema } from '../contracts.js';
@@ -51,7 +50,6 @@ export async function habilitationsImportRoutes(app: FastifyInstance) {
         operationId: 'importerHabilitationsCsv',
         summary: 'Importer des habilitations (CSV en text/csv, ou champ csv du formulaire)',
         body: importFormSchema,
-        responses: { 200: messageResponse },
         rateLimits: RATE_LIMITS.imports,
       }),
       bodyLimit: IMPORT_BODY_LIMIT,

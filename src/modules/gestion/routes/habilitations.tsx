@@ -7,7 +7,6 @@ import { findDeclaration } from '../../../domain/declarations.js';
 import { parseSiret } from '../../../domain/identifiers.js';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse } from '../../../shared/fields.js';
 import { failure, type Outcome } from '../../../shared/problem.js';
 import { withQuery } from '../../../shared/urls.js';
 import { HabilitationsPage } from '../../../web/pages/habilitations.js';
@@ -42,7 +41,6 @@ export async function habilitationsGridRoutes(app: FastifyInstance) {
       operationId: 'validerHabilitations',
       summary: 'Gérer les habilitations : « Valider » la page de la grille',
       body: gridSchema,
-      responses: { 200: messageResponse },
     }),
     saveGrid,
   );

@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse } from '../../../shared/fields.js';
 import { problem } from '../../../shared/problem.js';
 import { InvitationPage } from '../../../web/pages/invitation.js';
 import { invitationSchema } from '../contracts.js';
@@ -37,7 +36,6 @@ export async function invitationRoutes(app: FastifyInstance) {
       tags: tags.compte,
       access: 'public',
       body: invitationSchema(),
-      responses: { 200: messageResponse },
     }),
     accept,
   );

@@ -21,13 +21,13 @@ import {
   notFound,
   PORTEFEUILLE_NOTICES,
   portefeuilleOf,
-  adminDocs,
+  adminDoc,
   tiersRoute,
   type ClientOfPath,
 } from './portefeuilles-common.js';
 
 export async function portefeuilleCompositionRoutes(app: FastifyInstance) {
-  const { doc, change } = adminDocs({});
+  const doc = adminDoc({});
   app.get(
     '/gestion/portefeuilles/:id',
     tiersRoute({
@@ -42,7 +42,7 @@ export async function portefeuilleCompositionRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id/entreprises',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'ajouterEntreprisePortefeuille',
       summary: 'Ajouter une entreprise au portefeuille (SIREN : tous ses établissements actifs)',
       params: portefeuilleParams,
@@ -59,7 +59,7 @@ export async function portefeuilleCompositionRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id/entreprises/:siren/transfert',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'transfererEntreprise',
       summary: 'Transférer l’entreprise vers un autre portefeuille',
       params: clientParams,
@@ -70,7 +70,7 @@ export async function portefeuilleCompositionRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id/entreprises/:siren/retirer',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'retirerEntreprise',
       summary: 'Retirer l’entreprise du portefeuille',
       params: clientParams,

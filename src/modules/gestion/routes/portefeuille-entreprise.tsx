@@ -12,10 +12,10 @@ import { attempt } from '../outcome.js';
 import { chooseEtablissements, declarationsOfClient, etablissementsOfClient, setClientDeclarations } from '../portefeuilles-clients.js';
 import { declarationsOfPortefeuille } from '../portefeuilles-repository.js';
 import { meta } from './common.js';
-import { clientOf, done, failed, notFound, adminDocs, tiersRoute, type ClientOfPath } from './portefeuilles-common.js';
+import { clientOf, done, failed, notFound, adminDoc, tiersRoute, type ClientOfPath } from './portefeuilles-common.js';
 
 export async function portefeuilleClientRoutes(app: FastifyInstance) {
-  const { doc, change } = adminDocs({ params: clientParams });
+  const doc = adminDoc({ params: clientParams });
   app.get(
     '/gestion/portefeuilles/:id/entreprises/:siren/etablissements',
     tiersRoute({
@@ -28,7 +28,7 @@ export async function portefeuilleClientRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id/entreprises/:siren/etablissements',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'choisirEtablissements',
       summary: 'Choisir les établissements de l’entreprise',
       body: siretsSchema,
@@ -43,7 +43,7 @@ export async function portefeuilleClientRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id/entreprises/:siren/declarations',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'gererDeclarationsEntreprise',
       summary: 'Gérer les déclarations de l’entreprise',
       body: portefeuilleDeclarationsSchema,

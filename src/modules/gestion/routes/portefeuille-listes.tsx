@@ -20,10 +20,10 @@ import { setPortefeuilleDeclarations } from '../portefeuilles-declarations.js';
 import { declarationsOfPortefeuille, type Portefeuille } from '../portefeuilles-repository.js';
 import { declarantsOf, setPortefeuilleDeclarants } from '../portefeuilles.js';
 import { meta, sentForm } from './common.js';
-import { done, failed, notFound, portefeuilleOf, adminDocs, tiersRoute, type PortefeuilleNotice } from './portefeuilles-common.js';
+import { done, failed, notFound, portefeuilleOf, adminDoc, tiersRoute, type PortefeuilleNotice } from './portefeuilles-common.js';
 
 export async function portefeuilleListsRoutes(app: FastifyInstance) {
-  const { doc, change } = adminDocs({ params: portefeuilleParams });
+  const doc = adminDoc({ params: portefeuilleParams });
   app.get(
     '/gestion/portefeuilles/:id/declarants',
     tiersRoute({ ...doc, operationId: 'declarantsPortefeuille', summary: 'Déclarants du portefeuille' }),
@@ -32,7 +32,7 @@ export async function portefeuilleListsRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id/declarants',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'gererDeclarantsPortefeuille',
       summary: 'Gérer les déclarants du portefeuille',
       body: portefeuilleDeclarantsSchema,
@@ -47,7 +47,7 @@ export async function portefeuilleListsRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id/declarations',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'gererDeclarationsPortefeuille',
       summary: 'Gérer les déclarations du portefeuille',
       body: portefeuilleDeclarationsSchema,

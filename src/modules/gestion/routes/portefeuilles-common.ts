@@ -7,7 +7,7 @@ import type { ReactElement } from 'react';
 import { respond } from '../../../http/respond.js';
 import { route, type RouteDoc } from '../../../http/route.js';
 import { requireUser } from '../../../http/security.js';
-import { messageResponse, type FieldErrors } from '../../../shared/fields.js';
+import type { FieldErrors } from '../../../shared/fields.js';
 import { problem, type Problem } from '../../../shared/problem.js';
 import { CLIENT_NOT_FOUND, findClient, findPortefeuille, PORTEFEUILLE_NOT_FOUND, type Portefeuille } from '../portefeuilles-repository.js';
 import { espaceOf } from '../scope.js';
@@ -36,13 +36,10 @@ const NOT_TIERS = problem(
 
 const GUARDS = { admin: requireUser({ admin: true }), user: requireUser() };
 
-/** route() for the screens of a tiers-déclarant: the guard of the access level, then the espace's kind. */
-/** The administrators' route docs of a file: `doc` for reads, `change` for the changes answering a message. */
-export function adminDocs<E extends object>(extra: E) {
-  const doc = { access: 'admin' as const, ...extra };
-  return { doc, change: { ...doc, responses: { 200: messageResponse } } };
-}
+/** The administrators' route doc of a file (its changes answer a message, route()'s default). */
+export const adminDoc = <E extends object>(extra: E) => ({ access: 'admin' as const, ...extra });
 
+/** route() for the screens of a tiers-déclarant: the guard of the access level, then the espace's kind. */
 export function tiersRoute(doc: Omit<RouteDoc, 'tags' | 'access'> & { access: 'admin' | 'user' }) {
   const guard = GUARDS[doc.access];
   return {

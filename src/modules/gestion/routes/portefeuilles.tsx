@@ -20,12 +20,12 @@ import {
   type SearchCriterion,
 } from '../portefeuilles.js';
 import { created, meta, noticeOf, pageOf, param, queryText, sentForm } from './common.js';
-import { done, failed, notFound, PORTEFEUILLE_NOTICES, portefeuilleOf, adminDocs, tiersRoute } from './portefeuilles-common.js';
+import { done, failed, notFound, PORTEFEUILLE_NOTICES, portefeuilleOf, adminDoc, tiersRoute } from './portefeuilles-common.js';
 
 type Values = Record<string, unknown>;
 
 export async function portefeuillesListRoutes(app: FastifyInstance) {
-  const { doc, change } = adminDocs({});
+  const doc = adminDoc({});
   app.get(
     '/gestion/portefeuilles',
     tiersRoute({
@@ -42,7 +42,7 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'ajouterPortefeuille',
       summary: 'Ajouter un portefeuille (nom, commentaire, déclarants)',
       body: portefeuilleSchema,
@@ -54,7 +54,7 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'modifierPortefeuille',
       summary: 'Modifier le nom et le commentaire d’un portefeuille',
       params: portefeuilleParams,
@@ -66,7 +66,7 @@ export async function portefeuillesListRoutes(app: FastifyInstance) {
   app.post(
     '/gestion/portefeuilles/:id/supprimer',
     tiersRoute({
-      ...change,
+      ...doc,
       operationId: 'supprimerPortefeuille',
       summary: 'Supprimer un portefeuille vide (pas le portefeuille par défaut)',
       params: portefeuilleParams,

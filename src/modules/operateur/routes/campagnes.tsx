@@ -7,14 +7,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse, textField } from '../../../shared/fields.js';
+import { textField } from '../../../shared/fields.js';
 import { invalidForm, notFound } from '../../../shared/problem.js';
 import { OperatorCampaignFormPage } from '../../../web/pages/operateur-campagne-formulaire.js';
 import { OperatorCampaignPage, OperatorCampaignsPage } from '../../../web/pages/operateur-campagnes.js';
 import { formValuesOf, formValuesOfCampaign, saveCampaignForm, startingCalendar } from '../../campagnes/formulaire.js';
 import { campaignFormSchema } from '../contracts.js';
 import { campaignDetail, campaignsOverview } from '../campagnes.js';
-import { meta, notice, tags } from './common.js';
+import { meta, notice, tags, yearQuery } from './common.js';
 
 const yearParams = z.object({ annee: z.string() });
 const YEAR_ERROR = 'L’année de la campagne : 4 chiffres, de 2023 à 2100.';
@@ -38,7 +38,7 @@ export async function operateurCampagnesRoutes(app: FastifyInstance) {
       hide: true,
       operationId: 'operateurCampagneNouvelle',
       summary: 'Créer le calendrier d’une campagne',
-      querystring: z.object({ annee: z.string().optional() }),
+      querystring: yearQuery,
     }),
     create,
   );
@@ -68,7 +68,6 @@ export async function operateurCampagnesRoutes(app: FastifyInstance) {
       summary: 'Enregistrer le calendrier d’une campagne (vérifié comme par campagne-modifier)',
       params: yearParams,
       body: campaignFormSchema,
-      responses: { 200: messageResponse },
     }),
     save,
   );

@@ -1,5 +1,6 @@
-/** What the operator space's route files share: tags, notices, request metadata. */
+/** What the operator space's route files share: tags, query strings, notices, request metadata. */
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { textField } from '../../../shared/fields.js';
 import type { AgentRef } from '../../versements/preparation.js';
 
@@ -13,6 +14,11 @@ export const tags = {
   files: ['Opérateur - files de travail'],
   imports: ['Opérateur - imports'],
 };
+
+/** The query strings of the operator's screens: the campaign shown (`?annee=`), the page of a list (`?page=`), or both. */
+export const yearQuery = z.object({ annee: z.string().optional() });
+export const pageQuery = z.object({ page: z.string().optional() });
+export const yearPageQuery = yearQuery.extend(pageQuery.shape);
 
 export const NOTICES: Record<string, string> = {
   deconnecte: 'Vous êtes déconnecté de l’espace opérateur.',

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageContext, redirect, respond, readForm } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { AGENT_SESSION_COOKIE, clearCookie, cookieOptions } from '../../../http/security.js';
-import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
+import { parseBody, textField } from '../../../shared/fields.js';
 import { invalidForm, problem, tooManyRequests, type Problem } from '../../../shared/problem.js';
 import { AgentCodePage, AgentEnrolmentPage, AgentLoginPage, AgentPasswordPage } from '../../../web/pages/operateur-connexion.js';
 import { passwordSchema } from '../../accounts/contracts.js';
@@ -26,7 +26,7 @@ import { groupedSecret, totpQrSvg } from '../totp.js';
 import { meta, notice, safeReturn, tags } from './common.js';
 
 export async function operateurConnexionRoutes(app: FastifyInstance) {
-  const doc = { tags: tags.connexion, responses: { 200: messageResponse } };
+  const doc = { tags: tags.connexion };
   app.get('/operateur/connexion', { schema: { hide: true } }, showLogin);
   app.post(
     '/operateur/connexion',

@@ -1,15 +1,14 @@
 /** The operator's home and « Coordonnées bancaires » (the bank details to verify, the verdict). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
-import { messageResponse, parseBody, textField } from '../../../shared/fields.js';
+import { parseBody, textField } from '../../../shared/fields.js';
 import { failure, invalidForm, type Problem } from '../../../shared/problem.js';
 import { OperatorBankPage, OperatorHomePage } from '../../../web/pages/operateur.js';
 import { setBankDetailsStatus } from '../../espace-etablissement/coordonnees-bancaires.js';
 import { bankDetailsToVerify, TO_VERIFY_PAGE_SIZE } from '../../espace-etablissement/verification-bancaire.js';
 import { bankVerdictSchema } from '../contracts.js';
-import { notice, pageOf, tags } from './common.js';
+import { notice, pageOf, pageQuery, tags } from './common.js';
 
 export async function operateurEspaceRoutes(app: FastifyInstance) {
   app.get(
@@ -24,7 +23,7 @@ export async function operateurEspaceRoutes(app: FastifyInstance) {
       summary: 'Coordonnées bancaires à vérifier (IBAN masqué)',
       tags: tags.espace,
       access: 'agent',
-      querystring: z.object({ page: z.string().optional() }),
+      querystring: pageQuery,
     }),
     showBank,
   );
@@ -36,7 +35,6 @@ export async function operateurEspaceRoutes(app: FastifyInstance) {
       tags: tags.espace,
       access: 'agent',
       body: bankVerdictSchema,
-      responses: { 200: messageResponse },
     }),
     giveVerdict,
   );

@@ -10,7 +10,7 @@ import { pageContext, respond } from '../../../http/respond.js';
 import { route } from '../../../http/route.js';
 import { daysBetween, parisDayOf } from '../../../domain/jours.js';
 import { periodeProchaineFin } from '../../../domain/non-versables.js';
-import { messageResponse, textField } from '../../../shared/fields.js';
+import { textField } from '../../../shared/fields.js';
 import { failure } from '../../../shared/problem.js';
 import { NonVersablesPage, SansCoordonneesPage } from '../../../web/pages/operateur-files.js';
 import { SupportPage } from '../../../web/pages/operateur-support.js';
@@ -19,9 +19,8 @@ import { campaignYear } from '../../versements/cli-commands.js';
 import { UNPAYABLE_PAGE_SIZE, unpayableLines } from '../../versements/apercu.js';
 import { establishmentsWithoutBankDetails, remindForPeriod, SANS_COORDONNEES_PAGE_SIZE } from '../../messages/rappels-coordonnees.js';
 import { supportLookup } from '../support.js';
-import { jsonOf, meta, notice, pageOf, tags } from './common.js';
+import { jsonOf, meta, notice, pageOf, tags, yearPageQuery } from './common.js';
 
-const yearQuery = z.object({ annee: z.string().optional(), page: z.string().optional() });
 const remindSchema = z.object({ annee: z.string() });
 
 export async function operateurFilesRoutes(app: FastifyInstance) {
@@ -32,7 +31,7 @@ export async function operateurFilesRoutes(app: FastifyInstance) {
       ...doc,
       operationId: 'operateurSansCoordonnees',
       summary: 'Établissements attributaires sans coordonnées bancaires vérifiées',
-      querystring: yearQuery,
+      querystring: yearPageQuery,
     }),
     showSansCoordonnees,
   );
@@ -44,13 +43,12 @@ export async function operateurFilesRoutes(app: FastifyInstance) {
       operationId: 'operateurRelancerSansCoordonnees',
       summary: 'Relancer les établissements sans coordonnées (une fois par établissement et par période)',
       body: remindSchema,
-      responses: { 200: messageResponse },
     }),
     remind,
   );
   app.get(
     '/operateur/non-versables',
-    route({ ...doc, operationId: 'operateurNonVersables', summary: 'Lignes non versables de la campagne', querystring: yearQuery }),
+    route({ ...doc, operationId: 'operateurNonVersables', summary: 'Lignes non versables de la campagne', querystring: yearPageQuery }),
     showNonVersables,
   );
   app.get(

@@ -19,7 +19,7 @@ import { parseEuroAmount } from '../../enveloppes/format.js';
 import { importFieldsSchema } from '../contracts.js';
 import { IMPORT_TYPE_INFO, formatLimit, isImportType, type ImportType } from '../import-types.js';
 import { failAbandonedImports, importHistory, importJob, importsSettled, startImport, HISTORY_PAGE_SIZE } from '../imports.js';
-import { meta, pageOf, tags } from './common.js';
+import { meta, pageOf, pageQuery, tags } from './common.js';
 import { dropUpload, isUpload, receiveMultipart, receiveRaw } from './upload.js';
 
 const typeParams = z.object({ type: z.enum(['enveloppes', 'referentiel', 'registre', 'encaissements', 'metiers']) });
@@ -81,7 +81,7 @@ export async function operateurImportsRoutes(app: FastifyInstance) {
       ...doc,
       operationId: 'operateurImports',
       summary: 'Historique des imports',
-      querystring: z.object({ page: z.string().optional() }),
+      querystring: pageQuery,
     }),
     showHistory,
   );

@@ -20,19 +20,18 @@ import { campaignYear } from '../../versements/cli-commands.js';
 import { rapprochementCsv, reconcile } from '../../versements/rapprochement.js';
 import { computeReliquat, simulateReliquat, type ReliquatView } from '../../versements/reliquat.js';
 import { reliquatCsv } from '../../versements/reliquat-cli.js';
-import { agentOf, jsonOf, notice, pageOf, tags } from './common.js';
+import { agentOf, jsonOf, notice, pageOf, tags, yearPageQuery } from './common.js';
 
 /** The establishments' shares shown per page. */
 export const SHARES_PAGE_SIZE = 50;
 
-const yearQuery = z.object({ annee: z.string().optional(), page: z.string().optional() });
 const computeSchema = z.object({
   annee: z.coerce.number({ error: 'L’année de la campagne est incorrecte.' }).int().min(2023).max(2100),
 });
 const computeAnswer = z.object({ message: z.string(), vagueId: z.number() }).loose();
 
 export async function operateurReliquatRoutes(app: FastifyInstance) {
-  const doc = { access: 'agent' as const, querystring: yearQuery };
+  const doc = { access: 'agent' as const, querystring: yearPageQuery };
   app.get(
     '/operateur/reliquat',
     route({ ...doc, tags: tags.reliquat, operationId: 'operateurReliquat', summary: 'Simulation du reliquat de la campagne' }),

@@ -18,7 +18,7 @@ import { campaignWaves, TRANSFERS_PAGE_SIZE, wavePreview, waveState, waveTransfe
 import { campaignYear } from '../../versements/cli-commands.js';
 import { prepareWave } from '../../versements/preparation.js';
 import { approveWave, cancelWave, issueWave, waveFileName, writeWaveFile } from '../../versements/vagues.js';
-import { agentOf, notice, pageOf, tags } from './common.js';
+import { agentOf, notice, pageOf, pageQuery, tags, yearQuery } from './common.js';
 
 const prepareSchema = z.object({
   annee: z.coerce.number({ error: 'L’année de la campagne est incorrecte.' }).int().min(2023).max(2100),
@@ -35,7 +35,7 @@ export async function operateurVaguesRoutes(app: FastifyInstance) {
       ...doc,
       operationId: 'operateurVagues',
       summary: 'Vagues de versement de la campagne',
-      querystring: z.object({ annee: z.string().optional() }),
+      querystring: yearQuery,
     }),
     showList,
   );
@@ -58,7 +58,7 @@ export async function operateurVaguesRoutes(app: FastifyInstance) {
       operationId: 'operateurApercuVague',
       summary: 'Aperçu d’une vague : totaux, non versables, virements',
       params: idParams,
-      querystring: z.object({ page: z.string().optional() }),
+      querystring: pageQuery,
     }),
     showPreview,
   );
@@ -70,47 +70,49 @@ export async function operateurVaguesRoutes(app: FastifyInstance) {
   await changeRoutes(app);
 }
 
-/** « Approuver », « Émettre », « Annuler », and the issued file. */
+/**
+ * « Approuver », « Émettre », « Annuler »: each a POST on the wave that moves it to the state it is keyed
+ * by, with the use case that does it and the notice that says it is done.
+ */
+const WAVE_CHANGES = {
+  approuvee: {
+    path: 'approuver',
+    role: 'valideur',
+    operationId: 'operateurApprouverVague',
+    summary: 'Approuver une vague (un valideur autre que le préparateur)',
+    useCase: approveWave,
+    done: 'Vague approuvée.',
+  },
+  emise: {
+    path: 'emettre',
+    role: 'valideur',
+    operationId: 'operateurEmettreVague',
+    summary: 'Émettre le fichier de virements SEPA d’une vague approuvée',
+    useCase: issueWave,
+    done: 'Vague émise.',
+  },
+  annulee: {
+    path: 'annuler',
+    role: undefined,
+    operationId: 'operateurAnnulerVague',
+    summary: 'Annuler une vague préparée ou approuvée',
+    useCase: cancelWave,
+    done: 'Vague annulée.',
+  },
+} as const;
+type WaveChange = keyof typeof WAVE_CHANGES;
+
+/** The wave's changes of state, and the issued file. */
 async function changeRoutes(app: FastifyInstance) {
   const doc = { tags: tags.vagues, access: 'agent' as const };
-  app.post(
-    '/operateur/vagues/:id/approuver',
-    route({
-      ...doc,
-      role: 'valideur',
-      operationId: 'operateurApprouverVague',
-      summary: 'Approuver une vague (un valideur autre que le préparateur)',
-      params: idParams,
-      changes: true,
-      responses: { 200: waveAnswer },
-    }),
-    (req, reply) => change(req, reply, 'approuvee'),
-  );
-  app.post(
-    '/operateur/vagues/:id/emettre',
-    route({
-      ...doc,
-      role: 'valideur',
-      operationId: 'operateurEmettreVague',
-      summary: 'Émettre le fichier de virements SEPA d’une vague approuvée',
-      params: idParams,
-      changes: true,
-      responses: { 200: waveAnswer },
-    }),
-    (req, reply) => change(req, reply, 'emise'),
-  );
-  app.post(
-    '/operateur/vagues/:id/annuler',
-    route({
-      ...doc,
-      operationId: 'operateurAnnulerVague',
-      summary: 'Annuler une vague préparée ou approuvée',
-      params: idParams,
-      changes: true,
-      responses: { 200: waveAnswer },
-    }),
-    (req, reply) => change(req, reply, 'annulee'),
-  );
+  for (const to of Object.keys(WAVE_CHANGES) as WaveChange[]) {
+    const { path, role, operationId, summary } = WAVE_CHANGES[to];
+    app.post(
+      `/operateur/vagues/:id/${path}`,
+      route({ ...doc, ...(role ? { role } : {}), operationId, summary, params: idParams, changes: true, responses: { 200: waveAnswer } }),
+      (req, reply) => change(req, reply, to),
+    );
+  }
   app.get(
     '/operateur/vagues/:id/fichier',
     route({
@@ -210,18 +212,15 @@ async function transfersCsv(req: FastifyRequest, reply: FastifyReply) {
   return sendFile(reply, { name: file.name, type: 'text/csv; charset=utf-8', body: file.csv });
 }
 
-const USE_CASES = { approuvee: approveWave, emise: issueWave, annulee: cancelWave } as const;
-const DONE: Record<keyof typeof USE_CASES, string> = { approuvee: 'Vague approuvée.', emise: 'Vague émise.', annulee: 'Vague annulée.' };
-
-async function change(req: FastifyRequest, reply: FastifyReply, to: keyof typeof USE_CASES) {
+async function change(req: FastifyRequest, reply: FastifyReply, to: WaveChange) {
   const id = idOf(req);
-  const r = await USE_CASES[to](req.server.ctx, agentOf(req), id);
+  const r = await WAVE_CHANGES[to].useCase(req.server.ctx, agentOf(req), id);
   if (!r.ok) {
     const v = await previewPage(req, id, r.problem);
     return respond(req, reply, { problem: r.problem, ...(v ? { page: () => <WavePreviewPage ctx={pageContext(req)} {...v} /> } : {}) });
   }
   return respond(req, reply, {
-    json: { message: DONE[to], vagueId: id, statut: r.wave.statut, fichierSha256: r.wave.fichierSha256 },
+    json: { message: WAVE_CHANGES[to].done, vagueId: id, statut: r.wave.statut, fichierSha256: r.wave.fichierSha256 },
     redirect: to === 'annulee' ? `/operateur/vagues?annee=${r.wave.annee}` : `/operateur/vagues/${id}`,
     notice: to,
   });
