@@ -591,21 +591,11 @@ export const refFormations = pgTable(
     /** where it is taught (INSEE code and name), when it differs from the establishment */
     codeCommune: text('code_commune').notNull().default(''),
     commune: text('commune'),
-    /**
-     * The root establishment of its establishment (`coalesce(parent_id, id)`: itself, or the parent of a
-     * composante), for the search (ADR 0010). Set by the triggers of migration 0026 (a formation written
-     * without it, moved, or its establishment's parent changed); the referential import alone gives it,
-     * read from ref_etablissements in the same statement.
-     */
-    racineId: bigint('racine_id', { mode: 'number' }),
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [
     uniqueIndex('ref_formations_uq').on(t.etablissementId, t.diplomeId, t.codeCommune),
-    // the formations of some diplomas in a year (a formation criterion), of one establishment or all;
-    // with their root, for a nationwide formation criterion's count and page read from this index
-    // alone, without the establishments (ADR 0010)
-    index('ref_formations_diplome_racine_idx').on(t.diplomeId, t.annee, t.etablissementId, t.racineId),
+    index('ref_formations_diplome_etab_idx').on(t.diplomeId, t.annee, t.etablissementId),
   ],
 );
 

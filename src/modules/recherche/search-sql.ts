@@ -245,13 +245,9 @@ export function indexedFuzzyWords(plan: SearchPlan): Word[] {
  * The search statement, one round trip: matching rows (establishments and composantes) grouped under
  * their root establishment; one page of roots in order, each with the total, its details (UAIs,
  * formations meeting the formation criteria, its own and its composantes') and the composantes that
- * matched (JSON). See DetailRow and SearchSqlOptions. Without a criterion a composante could meet alone,
- * the establishments themselves; nationwide, two shortcuts give the grouped statement's rows without
- * grouping: a niveau or a type alone (treeSearchSql, ADR 0009), formation criteria alone
- * (racineSearchSql, ADR 0010).
+ * matched (JSON). See DetailRow.
  */
-export function buildSearchSql(plan: SearchPlan, options: SearchSqlOptions = {}): SQL {
-  const shortcuts = !options.grouped;
+export function buildSearchSql(plan: SearchPlan): SQL {
   const term = termSql(plan.term, true);
   const dist = plan.centre
     ? sql`case when e.lat is null or e.lng is null then null else ${distanceSql(plan.centre)} end`
@@ -272,9 +268,8 @@ export function buildSearchSql(plan: SearchPlan, options: SearchSqlOptions = {})
          from ref_etablissements c where c.id = any(page.matched_composantes)) as composantes`;
   // an establishment that matches itself comes before one that matches through a composante only
   const order = sql`exact desc, score desc, dist asc nulls last, root_matched desc, tie asc, nom asc, root asc`;
-  const tree = shortcuts ? treeCriterion(plan) : null;
+  const tree = treeCriterion(plan);
   if (tree) return treeSearchSql(plan, tree, { details, composantes, order, limit });
-  if (shortcuts && racineCriterion(plan)) return racineSearchSql(plan, { details, composantes, order, limit }, options.walkFrom);
   if (!grouped(plan))
     // no criterion a composante could meet without its establishment: the establishments themselves
     return sql`with page as (
@@ -346,79 +341,6 @@ function treeSearchSql(
     from page join ref_etablissements r on r.id = page.root
     order by ${order}`;
 }
-
-/**
- * Formation criteria alone, nationwide (title words, an RNCP or diploma code, a niveau with a type…):
- * the count and the page from the root each formation carries (`racine_id`, ADR 0010) — no look-up of
- * every matching row for its root, no grouping of thousands of rows. `roots`: each matching root once,
- * and whether it has such a formation itself, from one index-only range of ref_formations per diploma
- * of `dip`; the total is its size. The roots matching themselves come first, in name order: many of
- * them, the roots' name index is walked up to the end of the page, each root probed in their hashed set
- * (`coalesce(… in …, false)`: a condition PostgreSQL cannot turn into a join that looks every one up);
- * few, they are looked up and sorted (WALK_SCALE). Those matching through a composante only come after
- * them, named after their first matching composante, and are read only when the page reaches them. The
- * order and the total are the grouped statement's (its other keys — exact, score, distance, tie — are
- * the same for every root here); the page's details are the same expressions.
- */
-function racineSearchSql(
-  plan: SearchPlan,
-  tail: { details: SQL; composantes: SQL; order: SQL; limit: SQL },
-  walkFrom = Math.ceil(Math.sqrt((plan.offset + plan.limit) * WALK_SCALE)),
-): SQL {
-  const { details, composantes, order, limit } = tail;
-  const upTo = plan.offset + plan.limit;
-  const year = yearOf(plan);
-  const owners = sql`(select count(*) from roots x where x.own)`;
-  // each matching root once, and whether it has such a formation itself: one index-only range per diploma
-  return sql`with ${diplomesCte(plan)}roots as materialized (
-      select f.racine_id as id, bool_or(f.etablissement_id = f.racine_id) as own
-      from ref_formations f where f.annee = ${year} and f.diplome_id in (select dip.id from dip)
-      group by f.racine_id
-    ), own as ((
-      select r.id as root, r.nom_recherche as nom, true as root_matched
-      from ref_etablissements r
-      where ${owners} >= ${walkFrom} and r.annee = ${year} and r.parent_id is null and coalesce(r.id in (select x.id from roots x where x.own), false)
-      order by r.nom_recherche, r.id limit ${upTo}
-    ) union all (
-      select r.id as root, r.nom_recherche as nom, true as root_matched
-      from roots x join ref_etablissements r on r.id = x.id
-      where ${owners} < ${walkFrom} and x.own and r.annee = ${year} and r.parent_id is null
-      order by r.nom_recherche, r.id limit ${upTo}
-    )), other as (
-      select x.id as root, (select min(e.nom_recherche) from ref_etablissements e where e.parent_id = x.id and ${whereSql(plan, false)}) as nom,
-             false as root_matched
-      from roots x
-      where (select count(*) from own) < ${upTo} and not x.own
-      order by nom, root limit ${upTo}
-    ), page as (
-      select u.root, 0 as exact, 0::float8 as score, null::float8 as dist, 0 as tie, u.nom, u.root_matched,
-        (select count(*) from roots) as total,
-        array(select e.id from ref_etablissements e where e.parent_id = u.root and ${whereSql(plan, false)}) as matched_composantes
-      from (select * from own union all select * from other) u
-      order by u.root_matched desc, u.nom asc, u.root asc ${limit}
-    )
-    select page.root, page.exact, page.score, page.dist, page.root_matched, page.total, ${details}, ${composantes}
-    from page join ref_etablissements r on r.id = page.root
-    order by ${order}`;
-}
-
-/**
- * How the roots matching themselves are found in name order: walking the roots' name index, each probed
- * in a hashed set, reads about upTo × roots ÷ matching entries; looking each matching root up and sorting
- * them reads one row per matching root. The walk is taken from √(upTo × WALK_SCALE) matching roots on:
- * 2,000 ≈ the 12,000 roots of a national referential ÷ a look-up's cost in walked entries (about 6).
- */
-const WALK_SCALE = 2000;
-
-export interface SearchSqlOptions {
-  /** the grouped statement always: the reference the shortcuts (ADR 0009, ADR 0010) are tested against */
-  grouped?: boolean;
-  /** formation criteria alone (ADR 0010): how many roots matching themselves make the page walk the roots' name index (tests) */
-  walkFrom?: number;
-}
-
-/** Formation criteria and no other criterion (a category or a list applies to each row: they need the rows). */
-const racineCriterion = (plan: SearchPlan) => plan.diplome !== null && !narrowed(plan) && !plan.categorie && !plan.liste;
 
 /**
  * A niveau alone or a type alone, and no other criterion: the conditions of the root itself (`own`) and

@@ -24,8 +24,6 @@
  * - « autour de » filters on a latitude/longitude box before the exact (haversine) distance;
  * - a composante matches for its parent: rows are grouped by their root establishment, 20 roots a
  *   page with the total in the same statement; the page's details come in two small statements.
- *   Nationwide formation criteria alone skip the grouping: the roots come from summaries kept by
- *   triggers (the tree's niveaux and types, ADR 0009; each formation's root, ADR 0010);
  * Ordering: exact identifier or exact name first, then relevance (how each word matched: whole word,
  * start of a word, inside a word, or by similarity; in steps of 0.05), then distance (when a centre
  * is known), then establishments matching themselves before those matching through a composante only,

@@ -237,8 +237,7 @@ async function writeUais(w: Writing, uaiChanges: UaiChange[]): Promise<void> {
 /**
  * Formations: INSERT … ON CONFLICT DO UPDATE … WHERE changed, so that the database does the comparison
  * (no need to read the year's 300,000 formations back); RETURNING yields the inserted rows (xmax = 0)
- * and the updated ones, the others are unchanged. Each formation's root establishment (`racine_id`, ADR
- * 0010) is read in the same statement: the trigger that sets it otherwise is not called 300,000 times.
+ * and the updated ones, the others are unchanged.
  */
 export async function writeFormations(w: Writing, plan: Plan, diplomeIds: Map<string, number>): Promise<void> {
   const total = plan.formations.length;
@@ -255,10 +254,9 @@ export async function writeFormations(w: Writing, plan: Plan, diplomeIds: Map<st
   for (const batch of chunks(records, 20_000)) {
     const res = await selectRows<{ inserted: boolean | string }>(
       w.tx,
-      sql`insert into ref_formations as f (annee, etablissement_id, racine_id, diplome_id, code_commune, commune, updated_at)
-          select ${w.annee}::int, v.e, coalesce(e.parent_id, e.id), v.d, v.c, v.m, ${w.now}::timestamptz
+      sql`insert into ref_formations as f (annee, etablissement_id, diplome_id, code_commune, commune, updated_at)
+          select ${w.annee}::int, v.e, v.d, v.c, v.m, ${w.now}::timestamptz
           from json_to_recordset(${JSON.stringify(batch)}::json) as v(e bigint, d bigint, c text, m text)
-            left join ref_etablissements e on e.id = v.e
           on conflict (etablissement_id, diplome_id, code_commune)
             do update set commune = excluded.commune, updated_at = excluded.updated_at
             where f.commune is distinct from excluded.commune
