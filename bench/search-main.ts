@@ -418,7 +418,8 @@ if (EXPLAIN) {
     const main = captured.map((c) => JSON.parse(c) as { query: string; params: unknown[] }).find((c) => c.query.startsWith('with '));
     if (!main) continue;
     const plan = await ctx.db.transaction(async (tx) => {
-      // the settings of the search's own transaction (src/modules/recherche/search.ts tunedTransaction)
+      // the application's settings: JIT off on its connections (infra/db), and for fuzzy words those of
+      // src/modules/recherche/search.ts fuzzyTransaction
       await tx.execute(sql`select set_config('jit', 'off', true)`);
       if (main.query.includes('<%'))
         await tx.execute(

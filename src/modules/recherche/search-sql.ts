@@ -236,7 +236,7 @@ function summaryFilter(d: DiplomeCriteria, row = 'e', tree = false): { where: SQ
   return { where: allOf(parts), decides: parts.length === 1 && d.words.length === 0 && !d.rncp && !d.cfd };
 }
 
-/** The fuzzy words of the plan matched through the index (its statement then runs in a fuzzy `tunedTransaction`). */
+/** The fuzzy words of the plan matched through the index (its statement then runs in `fuzzyTransaction`). */
 export function indexedFuzzyWords(plan: SearchPlan): Word[] {
   return plan.term.kind === 'text' && plan.term.fuzzyMode === 'candidates' ? plan.term.words.filter((w) => w.fuzzy) : [];
 }
