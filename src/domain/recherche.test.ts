@@ -3,6 +3,7 @@ import {
   criteriaQuery,
   editDistance,
   MAX_FIELD_LENGTH,
+  oneEditVariants,
   parseCriteria,
   parseQueryTerm,
   placeNameScore,
@@ -51,6 +52,20 @@ describe('fuzzy names', () => {
     expect(editDistance('blois', 'bloisx')).toBe(1);
     expect(placeNameScore('tuors', 'tours')).toBeCloseTo(0.8, 5);
     expect(placeNameScore('dax', 'day')).toBeLessThan(0.45);
+  });
+
+  it('one-edit variants: every search key at edit distance 1, each once, and the key itself', () => {
+    const v = oneEditVariants('tuors');
+    for (const s of ['tours', 'tuor', 'tuorss', 'tudrs', 'tuors', 'tuo rs']) expect(v).toContain(s);
+    // not search keys (searchKey trims and keeps one space between words)
+    for (const s of [' tuors', 'tuors ']) expect(v).not.toContain(s);
+    expect(oneEditVariants('a b')).not.toContain('a  b');
+    expect(new Set(v).size).toBe(v.length);
+    for (const s of v) expect(editDistance('tuors', s)).toBeLessThanOrEqual(1);
+    // 5 deletions, 4 swaps, 5 × 26 substitutions, 6 × 27 insertions, at most (fewer: duplicates)
+    expect(v.length).toBeLessThanOrEqual(1 + 5 + 4 + 5 * 26 + 6 * 27);
+    expect(oneEditVariants('saintd enis')).toContain('saint denis');
+    expect(oneEditVariants('')).toEqual([]);
   });
 });
 

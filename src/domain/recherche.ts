@@ -293,6 +293,30 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/** The letters of the communes' search keys (searchKey: lowercase, no accent) and the space between words. */
+const PLACE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz ';
+
+/**
+ * The key and every search key one edit away from it (a letter deleted, inserted or replaced, or two
+ * adjacent letters swapped: editDistance 1), each once. A place name typed with one typo is one of
+ * these, found by exact look-ups instead of comparing trigrams with thousands of names. A key of
+ * length n has at most 1 + n + (n − 1) + 26n + 27(n + 1) of them (about 600 for 11 letters).
+ */
+export function oneEditVariants(key: string, alphabet = PLACE_ALPHABET): string[] {
+  if (!key) return [];
+  const out = new Set<string>([key]);
+  for (let i = 0; i <= key.length; i++) {
+    const [head, tail] = [key.slice(0, i), key.slice(i)];
+    for (const c of alphabet) out.add(head + c + tail);
+    if (i < key.length) {
+      out.add(head + tail.slice(1));
+      for (const c of alphabet) out.add(head + c + tail.slice(1));
+    }
+    if (i + 1 < key.length) out.add(head + tail[1] + tail[0] + tail.slice(2));
+  }
+  return [...out].filter((v) => v && !v.startsWith(' ') && !v.endsWith(' ') && !v.includes('  '));
+}
+
 /** Edits allowed for a place name of this length: none up to 3 letters, 1 up to 8, then 2. */
 export const allowedEdits = (length: number) => (length <= 3 ? 0 : length <= 8 ? 1 : 2);
 
@@ -302,9 +326,11 @@ export const allowedEdits = (length: number) => (length <= 3 ? 0 : length <= 8 ?
  */
 export function placeNameScore(typed: string, name: string): number {
   const sim = trigramSimilarity(typed, name);
-  const edits = editDistance(typed, name);
-  const byEdits = edits <= allowedEdits(Math.max(typed.length, name.length)) ? 1 - edits / Math.max(typed.length, name.length) : 0;
-  return Math.max(sim, byEdits);
+  const length = Math.max(typed.length, name.length);
+  const allowed = allowedEdits(length);
+  // lengths further apart than the edits allowed: no need to count them
+  const edits = Math.abs(typed.length - name.length) <= allowed ? editDistance(typed, name) : Infinity;
+  return Math.max(sim, edits <= allowed ? 1 - edits / length : 0);
 }
 
 /** A CFD typed in the formation field (8 characters with at least one digit) is matched as a code. */

@@ -142,6 +142,19 @@ describe('place', () => {
     const typo = await search({ lieu: 'Tuors' });
     expect(typo.criteresRetenus).toContain('Commune : Tours (37)');
     expect(typo.total).toBe(5);
+    // one typo anywhere (a letter missing, added, replaced, two swapped), also with a département;
+    // two typos in a longer name: the trigram candidates still find it
+    const understood = async (lieu: string) => (await search({ lieu })).criteresRetenus.join(' | ');
+    for (const [lieu, commune] of [
+      ['Toursi', 'Tours (37)'],
+      ['Torus (37)', 'Tours (37)'],
+      ['Blos', 'Blois (41)'],
+      ['Amboisr', 'Amboise (37)'],
+      ['Poiitiers', 'Poitiers (86)'],
+      ['Saint Cir sur Loir', 'Saint-Cyr-sur-Loire (37)'],
+    ])
+      expect(await understood(lieu), lieu).toContain(`Commune : ${commune}`);
+    expect(await understood('Torus (86)')).not.toContain('Tours');
     // « Vienne » is a département (86) and a commune (38): the département wins; « Vienne (38) » is the commune
     expect(names(await search({ lieu: 'Vienne' }))).toEqual(['LYCÉE ÉMILE ZOLA']);
     expect(names(await search({ lieu: 'Vienne (38)' }))).toEqual(['LYCEE PONSARD']);

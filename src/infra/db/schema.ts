@@ -458,7 +458,12 @@ export const communes = pgTable(
     lng: doublePrecision('lng'),
     population: integer('population'),
   },
-  (t) => [index('communes_nom_trgm').using('gin', sql`${t.nomRecherche} gin_trgm_ops`), index('communes_dep_idx').on(t.departement)],
+  (t) => [
+    index('communes_nom_trgm').using('gin', sql`${t.nomRecherche} gin_trgm_ops`),
+    // exact look-ups of a name and of its one-edit variants (modules/recherche/communes.ts)
+    index('communes_nom_idx').on(t.nomRecherche),
+    index('communes_dep_idx').on(t.departement),
+  ],
 );
 
 // ── referentiel (SOLTéA §4.1): habilitated establishments per campaign year ────────────────────

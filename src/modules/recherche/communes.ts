@@ -2,9 +2,9 @@
  * The communes of « Recherche établissement »: a name (exact, else the closest ones, typos allowed),
  * a code postal, or the centre of « Autour de la commune ».
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
-import { placeNameScore } from '../../domain/recherche.js';
+import { oneEditVariants, placeNameScore } from '../../domain/recherche.js';
 import { searchKey } from '../../domain/text.js';
 import { parsePlace } from './criteria.js';
 import { escapeLike, PLACE_SIMILARITY_THRESHOLD } from './search-sql.js';
@@ -30,23 +30,40 @@ export function withArrondissements(codes: readonly string[]): string[] {
 
 const communeColumns = sql`code, nom, departement, lat, lng, population`;
 
+/** Longest key whose one-edit variants are looked up (about 2,200 of them at 40 letters). */
+const MAX_VARIANT_KEY = 40;
+
 /**
- * Communes named exactly `key` (most populous first), else the closest names: trigram candidates
- * (similarity ≥ 0.15 for a short name, 0.3 for a longer one, set for this transaction only), ranked
- * again by `placeNameScore` (a transposition in a short name: « tuors » → Tours), kept from
- * PLACE_SIMILARITY_THRESHOLD.
+ * Communes named exactly `key` (most populous first), else the closest names, ranked by
+ * `placeNameScore` (a transposition in a short name: « tuors » → Tours) and kept from
+ * PLACE_SIMILARITY_THRESHOLD, most populous first among equals. Candidates of a name that is not exact,
+ * cheapest first:
+ * 1. the key's one-edit variants (domain `oneEditVariants`), each an exact look-up on the name index,
+ *    in one statement: a name with one typo, the usual case. A name one edit away scores at least
+ *    1 − 1/length, which no name two edits away can beat;
+ * 2. only when none of them is close enough: the trigram candidates (similarity ≥ 0.15 for a short
+ *    name, 0.3 for a longer one, set for this transaction only), for two typos or more — slower, as
+ *    thousands of names share a trigram with a short key.
  */
 export async function findCommunes(
   db: Db,
   key: string,
   departement: string | null,
 ): Promise<{ exact: boolean; communes: (Commune & { similarity: number })[] }> {
-  const dep = departement ? sql` and departement = ${departement}` : sql``;
-  const exact = await selectRows<Commune>(
-    db,
-    sql`select ${communeColumns} from communes where nom_recherche = ${key}${dep} order by population desc nulls last, code limit 50`,
-  );
+  const dep = departement ? sql` and c.departement = ${departement}` : sql``;
+  const named = (name: SQL) =>
+    sql`select ${communeColumns}, nom_recherche from communes c where c.nom_recherche = ${name}${dep} order by population desc nulls last, code limit 50`;
+  const exact = await selectRows<Commune>(db, named(sql`${key}`));
   if (exact.length) return { exact: true, communes: exact.map((c) => ({ ...normCommune(c), similarity: 1 })) };
+  if (key.length <= MAX_VARIANT_KEY) {
+    // LATERAL … LIMIT: each variant one probe of the name index (a join would scan the table)
+    const variants = await selectRows<Commune & { nom_recherche: string }>(
+      db,
+      sql`select c.* from unnest(${textArray(oneEditVariants(key))}) v(nom) cross join lateral (${named(sql`v.nom`)}) c`,
+    );
+    const close = closest(key, variants);
+    if (close.length) return { exact: false, communes: close };
+  }
   const candidates = await db.transaction(async (tx) => {
     // short names need a low threshold (« tuors »: 0.2 with « tours »); longer ones keep more trigrams
     await tx.execute(
@@ -54,15 +71,30 @@ export async function findCommunes(
     );
     return selectRows<Commune & { nom_recherche: string }>(
       tx,
-      sql`select ${communeColumns}, nom_recherche from communes
+      sql`select ${communeColumns}, nom_recherche from communes c
           where nom_recherche % ${key}${dep} order by similarity(nom_recherche, ${key}) desc, population desc nulls last, code limit 100`,
     );
   });
-  const communes = candidates
+  return { exact: false, communes: closest(key, candidates) };
+}
+
+/** Strings as one text[] parameter (an array literal, each element quoted). */
+const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+
+/** The five candidates closest to `key` (placeNameScore ≥ PLACE_SIMILARITY_THRESHOLD), most populous first among equals. */
+function closest(key: string, candidates: (Commune & { nom_recherche: string })[]): (Commune & { similarity: number })[] {
+  return candidates
     .map((c) => ({ ...normCommune(c), similarity: placeNameScore(key, c.nom_recherche) }))
     .filter((c) => c.similarity >= PLACE_SIMILARITY_THRESHOLD)
-    .sort((a, b) => b.similarity - a.similarity || (b.population ?? 0) - (a.population ?? 0));
-  return { exact: false, communes: communes.slice(0, 5) };
+    .sort((a, b) => b.similarity - a.similarity || byPopulation(a, b))
+    .slice(0, 5);
+}
+
+/** Most populous first (unknown last), then by code. */
+function byPopulation(a: { population: unknown; code: string }, b: { population: unknown; code: string }): number {
+  const pa = a.population === null ? -1 : Number(a.population);
+  const pb = b.population === null ? -1 : Number(b.population);
+  return pb - pa || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
 
 /** The most populous commune with this code postal. */

@@ -1,0 +1,1 @@
+CREATE INDEX "communes_nom_idx" ON "communes" USING btree ("nom_recherche");
