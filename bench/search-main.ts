@@ -25,6 +25,7 @@
  * Results go to bench/results/search-<date>-<pglite|postgres>.json; when a run of the other database
  * is there, the PGlite ÷ PostgreSQL ratio is printed.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
@@ -50,6 +51,12 @@ const ETABLISSEMENTS = Number(process.env.BENCH_SEARCH_ETABLISSEMENTS ?? 12_000)
 const FORMATIONS = Number(process.env.BENCH_SEARCH_FORMATIONS ?? 300_000);
 const REPEAT = Number(process.env.BENCH_SEARCH_REPEAT ?? 3);
 const EXPLAIN = process.env.BENCH_SEARCH_EXPLAIN === '1';
+/**
+ * BENCH_SEARCH_BUSY=n: n processes spinning on the CPU from the start to the end, the load the issue
+ * measured under (a 2-core machine at load about 4: the bench and its database make about 2, two busy
+ * processes the rest), reproducible instead of whatever else the machine happens to run.
+ */
+const BUSY = Number(process.env.BENCH_SEARCH_BUSY ?? 0);
 /** BENCH_SEARCH_INDEXES=1: also create the indexes proposed for the schema (in the bench database only). */
 const EXTRA_INDEXES = process.env.BENCH_SEARCH_INDEXES === '1';
 const PROPOSED_INDEXES = [
@@ -89,12 +96,14 @@ function calibrate(): { loadavg: number[]; sortMs: number } {
   return { loadavg: loadavg().map((x) => Math.round(x * 100) / 100), sortMs: Math.round(times.sort((a, b) => a - b)[2]! * 10) / 10 };
 }
 const calibration: Record<string, { loadavg: number[]; sortMs: number }> = { start: calibrate() };
+const busy = Array.from({ length: BUSY }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+process.on('exit', () => busy.forEach((p) => p.kill()));
 
 // ── the application on a fresh database ─────────────────────────────────────────────────────────
 const bench = await freshBenchDatabase(process.env.BENCH_DATABASE_URL);
 const kind = bench.kind;
 log(
-  `search benchmark on ${bench.label}, NODE_ENV=${process.env.NODE_ENV}, ${ETABLISSEMENTS} establishments, ${FORMATIONS} formations, ${REPEAT} runs`,
+  `search benchmark on ${bench.label}, NODE_ENV=${process.env.NODE_ENV}, ${ETABLISSEMENTS} establishments, ${FORMATIONS} formations, ${REPEAT} runs${BUSY ? `, ${BUSY} busy processes beside it` : ''}`,
 );
 const clock = new ManualClock(new Date('2026-05-04T08:00:00Z'));
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01' });
@@ -445,6 +454,7 @@ writeFileSync(
       date,
       kind,
       extraIndexes: EXTRA_INDEXES,
+      busy: BUSY,
       calibration,
       etablissements: ETABLISSEMENTS,
       formations: FORMATIONS,
@@ -472,5 +482,6 @@ writeFileSync(
 );
 log(`\nresults: bench/results/search-${date}-${kind}${EXTRA_INDEXES ? '-index' : ''}.json`);
 
+busy.forEach((p) => p.kill());
 await app.close();
 await bench.drop();

@@ -5,7 +5,8 @@
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/search.ts   # PostgreSQL (fresh database, dropped at the end)
  *
  * Environment: BENCH_SEARCH_ETABLISSEMENTS (12,000), BENCH_SEARCH_FORMATIONS (300,000),
- * BENCH_SEARCH_REPEAT (3 runs of the whole mix per measure), BENCH_SEARCH_EXPLAIN=1 (EXPLAIN ANALYZE of
+ * BENCH_SEARCH_REPEAT (3 runs of the whole mix per measure), BENCH_SEARCH_BUSY (0 processes spinning on the
+ * CPU beside it, for a load like the issue's), BENCH_SEARCH_EXPLAIN=1 (EXPLAIN ANALYZE of
  * the slowest query of each kind), BENCH_NODE_ENV (production: React's production build).
  * See bench/search-main.ts for what is measured.
  *

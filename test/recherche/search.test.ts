@@ -145,7 +145,7 @@ describe('place', () => {
     // one typo anywhere (a letter missing, added, replaced, two swapped), also with a département;
     // two typos in a longer name: the trigram candidates still find it
     const understood = async (lieu: string) => (await search({ lieu })).criteresRetenus.join(' | ');
-    for (const [lieu, commune] of [
+    for (const [lieu, commune] of <const>[
       ['Toursi', 'Tours (37)'],
       ['Torus (37)', 'Tours (37)'],
       ['Blos', 'Blois (41)'],
