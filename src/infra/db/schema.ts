@@ -10,6 +10,7 @@ import {
   bigserial,
   boolean,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -527,6 +528,8 @@ export const refEtablissements = pgTable(
   },
   (t) => [
     uniqueIndex('ref_etab_annee_cle_uq').on(t.annee, t.cle),
+    // the target of the formations' (etablissement_id, annee) foreign key
+    uniqueIndex('ref_etab_id_annee_uq').on(t.id, t.annee),
     index('ref_etab_annee_siret_idx').on(t.annee, t.siret),
     index('ref_etab_parent_idx').on(t.parentId),
     index('ref_etab_annee_dep_idx').on(t.annee, t.departement),
@@ -587,9 +590,9 @@ export const refFormations = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     annee: integer('annee').notNull(),
-    etablissementId: bigint('etablissement_id', { mode: 'number' })
-      .notNull()
-      .references(() => refEtablissements.id, { onDelete: 'cascade' }),
+    /** with `annee`, a foreign key: a formation is of its establishment's year (the search counts an
+     * establishment's formations by its id alone, from the unique index, without reading the rows) */
+    etablissementId: bigint('etablissement_id', { mode: 'number' }).notNull(),
     diplomeId: bigint('diplome_id', { mode: 'number' })
       .notNull()
       .references(() => refDiplomes.id),
@@ -601,6 +604,11 @@ export const refFormations = pgTable(
   (t) => [
     uniqueIndex('ref_formations_uq').on(t.etablissementId, t.diplomeId, t.codeCommune),
     index('ref_formations_diplome_etab_idx').on(t.diplomeId, t.annee, t.etablissementId),
+    foreignKey({
+      name: 'ref_formations_etablissement_annee_fk',
+      columns: [t.etablissementId, t.annee],
+      foreignColumns: [refEtablissements.id, refEtablissements.annee],
+    }).onDelete('cascade'),
   ],
 );
 

@@ -195,7 +195,9 @@ export function whereSql(plan: SearchPlan, candidates: boolean, withFormations =
  * of every row (and of every row of the page's details).
  */
 function formationsOf(plan: SearchPlan, id: SQL): SQL {
-  const base = sql`ref_formations f where f.etablissement_id = ${id} and f.annee = ${yearOf(plan)}`;
+  // no condition on the year: a formation is of its establishment's year (a foreign key, migration 0027),
+  // so this reads ref_formations_uq alone (index-only), not each formation's row for its year
+  const base = sql`ref_formations f where f.etablissement_id = ${id}`;
   return plan.diplome ? sql`${base} and f.diplome_id in (select dip.id from dip)` : base;
 }
 
