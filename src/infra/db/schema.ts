@@ -537,6 +537,8 @@ export const refEtablissements = pgTable(
     index('ref_etab_annee_commune_idx').on(t.annee, t.codeCommune),
     index('ref_etab_annee_region_idx').on(t.annee, t.region),
     index('ref_etab_nom_trgm').using('gin', sql`${t.nomRecherche} gin_trgm_ops`),
+    // « Autour de la commune »: the rows in the search's latitude/longitude box (an R-tree of points)
+    index('ref_etab_position_idx').using('gist', sql`point(${t.lng}, ${t.lat})`),
     // A nationwide niveau or type alone (ADR 0009): its page from the roots in name order, its count from
     // the roots' tree summaries (an index-only scan of a small index, not of the table)
     index('ref_etab_racine_nom_idx')

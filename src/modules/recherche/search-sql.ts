@@ -176,8 +176,9 @@ export function whereSql(plan: SearchPlan, candidates: boolean, withFormations =
   if (plan.place) where.push(placeSql(plan.place));
   if (plan.around) {
     const b = boundingBox(plan.around, plan.around.rayonKm);
+    // the box first, from the position index (ref_etab_position_idx), then the exact distance on its rows
     where.push(
-      sql`e.lat between ${b.minLat}::float8 and ${b.maxLat}::float8 and e.lng between ${b.minLng}::float8 and ${b.maxLng}::float8`,
+      sql`point(e.lng, e.lat) <@ box(point(${b.minLng}::float8, ${b.minLat}::float8), point(${b.maxLng}::float8, ${b.maxLat}::float8))`,
     );
     where.push(sql`${distanceSql(plan.around)} <= ${plan.around.rayonKm}::float8`);
   }

@@ -21,7 +21,8 @@
  *   JIT is off on the pool's connections (see fuzzyTransaction);
  * - one round trip for most searches: without words, the campaign year is the statement's own
  *   InitPlan (`max(annee)`), read back from its rows;
- * - « autour de » filters on a latitude/longitude box before the exact (haversine) distance;
+ * - « autour de » filters on a latitude/longitude box (a GiST index of the positions) before the exact
+ *   (haversine) distance;
  * - a composante matches for its parent: rows are grouped by their root establishment, 20 roots a
  *   page with the total in the same statement; the page's details come in two small statements.
  * Ordering: exact identifier or exact name first, then relevance (how each word matched: whole word,

@@ -1,0 +1,1 @@
+CREATE INDEX "ref_etab_position_idx" ON "ref_etablissements" USING gist (point("lng", "lat"));
