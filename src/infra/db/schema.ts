@@ -547,6 +547,14 @@ export const refEtablissements = pgTable(
     index('ref_etab_racine_arbre_idx')
       .on(t.annee, t.niveauxArbre, t.typesArbre)
       .where(sql`${t.parentId} is null`),
+    // A category or a list alone: its page in name order and its count from its own range (81 roots of
+    // the national list, not 12,000 roots filtered)
+    index('ref_etab_racine_categorie_idx')
+      .on(t.annee, t.categorie, t.nomRecherche, t.id)
+      .where(sql`${t.parentId} is null`),
+    index('ref_etab_racine_liste_idx')
+      .on(t.annee, t.liste, t.nomRecherche, t.id)
+      .where(sql`${t.parentId} is null`),
   ],
 );
 

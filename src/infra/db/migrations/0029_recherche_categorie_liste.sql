@@ -1,0 +1,2 @@
+CREATE INDEX "ref_etab_racine_categorie_idx" ON "ref_etablissements" USING btree ("annee","categorie","nom_recherche","id") WHERE "ref_etablissements"."parent_id" is null;--> statement-breakpoint
+CREATE INDEX "ref_etab_racine_liste_idx" ON "ref_etablissements" USING btree ("annee","liste","nom_recherche","id") WHERE "ref_etablissements"."parent_id" is null;
