@@ -109,10 +109,15 @@ export function fuzzyWorthy(word: string): boolean {
   return word.length >= 3 && word.length <= 24 && new Set(word).size >= 3;
 }
 
-/** How well a word matched: whole word 1, start of a word 0.9, inside a word 0.8, by similarity × 0.9. */
-function wordScore(column: SQL, w: Word): SQL {
-  if (w.fuzzy) return sql`(0.9 * word_similarity(${w.word}, ${column}))`;
-  return sql`(case when (' ' || ${column} || ' ') like ${`% ${escapeLike(w.word)} %`} then 1 when (' ' || ${column}) like ${`% ${escapeLike(w.word)}%`} then 0.9 else 0.8 end)`;
+/**
+ * How well a word matched, in twentieths: whole word 20 (1), start of a word 18 (0.9), inside a word 16
+ * (0.8), by similarity 18 × similarity (0.9 × similarity). Integers for the words found as typed, so
+ * their mean is exact in float8 and rounds like numeric (see termSql) without numeric arithmetic on
+ * every row (a third of a common word's statement).
+ */
+function wordScore20(column: SQL, w: Word): SQL {
+  if (w.fuzzy) return sql`(18 * word_similarity(${w.word}, ${column})::float8)`;
+  return sql`(case when (' ' || ${column} || ' ') like ${`% ${escapeLike(w.word)} %`} then 20 when (' ' || ${column}) like ${`% ${escapeLike(w.word)}%`} then 18 else 16 end)`;
 }
 
 /**
@@ -144,10 +149,12 @@ function termSql(term: PlanTerm, candidates: boolean): { where: SQL | null; scor
             // last: PostgreSQL checks the conditions in order of cost, the costly similarity after the others
             ...fuzzy.map((w, i) => (candidates ? sql`e.id in (select id from ${sql.raw(`fz${i}`)})` : wordFilter(col, w, false))),
           ];
-      const score = sql`(round(((${sql.join(
-        term.words.map((w) => wordScore(col, w)),
+      // the mean word score in steps of 0.05, halves up (floor(x + 0.5): round() of numeric, for x ≥ 0),
+      // + 0.2 when the name starts with the words
+      const score = sql`(floor((${sql.join(
+        term.words.map((w) => wordScore20(col, w)),
         sql` + `,
-      )}) / ${term.words.length}::float8 * 20)::numeric) / 20 + case when ${col} like ${`${escapeLike(term.key)}%`} then 0.2 else 0 end)::float8`;
+      )})::float8 / ${term.words.length} + 0.5) / 20 + case when ${col} like ${`${escapeLike(term.key)}%`} then 0.2::float8 else 0 end)::float8`;
       return { where: allOf(filters), score, tie: sql`length(${col})`, exact: sql`case when ${col} = ${term.key} then 1 else 0 end` };
     }
   }
