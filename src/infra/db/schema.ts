@@ -587,6 +587,11 @@ export const refDiplomes = pgTable(
     niveau: integer('niveau'),
     /** BTS, BAC PRO, CAP, LICENCE PRO, … */
     type: text('type'),
+    /** the type in lower case between spaces (' licence pro '), kept by the database: a word of the
+     * « Formation » field is one of its words when it is LIKE '% word %' (no string built on every row) */
+    typeRecherche: text('type_recherche')
+      .notNull()
+      .generatedAlwaysAs(sql`' ' || lower(coalesce(type, '')) || ' '`),
   },
   (t) => [
     uniqueIndex('ref_diplomes_cle_uq').on(t.cle),

@@ -400,7 +400,7 @@ export function diplomeSql(d: DiplomeCriteria): SQL {
           w.word.length < 3
             ? sql`(' ' || d.intitule_recherche) like ${`% ${escapeLike(w.word)}%`}`
             : wordFilter(sql`d.intitule_recherche`, w, false)
-        } or (' ' || lower(coalesce(d.type, '')) || ' ') like ${`% ${escapeLike(w.word)} %`})`,
+        } or d.type_recherche like ${`% ${escapeLike(w.word)} %`})`,
       );
     for (const w of d.words.filter((x) => x.fuzzy)) parts.push(wordFilter(sql`d.intitule_recherche`, w, indexed));
   }

@@ -334,7 +334,7 @@ async function probeWords(
   );
   formationWords.forEach((w, i) =>
     cols.push(
-      sql`exists (select 1 from ref_diplomes d where d.intitule_recherche like ${`%${escapeLike(w)}%`} or (' ' || lower(coalesce(d.type, '')) || ' ') like ${`% ${escapeLike(w)} %`}) as ${sql.raw(`f${i}`)}`,
+      sql`exists (select 1 from ref_diplomes d where d.intitule_recherche like ${`%${escapeLike(w)}%`} or d.type_recherche like ${`% ${escapeLike(w)} %`}) as ${sql.raw(`f${i}`)}`,
     ),
   );
   const [r] = await selectRows<Record<string, unknown>>(db, sql`select ${sql.join(cols, sql`, `)}`);

@@ -1,0 +1,1 @@
+ALTER TABLE "ref_diplomes" ADD COLUMN "type_recherche" text GENERATED ALWAYS AS (' ' || lower(coalesce(type, '')) || ' ') STORED NOT NULL;
