@@ -1,12 +1,11 @@
 /**
- * « Recherche établissement » as a visitor walks it, on the demo referential (the
- * real establishments and formations of seed/referentiel/, campaigns 2025 and 2024): from the SOLTéA
- * home, a search by name with a typo, by UAI, around a town (10 km around Tours), by diploma level in a
+ * « Recherche établissement » as a visitor walks it, on the demo referential (the real establishments
+ * and formations of seed/referentiel/, campaigns 2025 and 2024): from the SOLTéA home, a search by name
+ * with a typo, by UAI, around a town (10 km around Tours, then « Tuors »), by diploma level in a
  * département, the pages of a broad search, nothing found, then « Voir la fiche »: the fiche with its
- * UAI, formations by niveau and the direct link (copied with the client script), and an unknown
- * fiche; then an employer habilitated to « SOLTéA - Employeurs » opens its tile a day after the
- * inscription and searches from its own space. Every page goes through checkPage (axe, one h1,
- * lang="fr", screenshot).
+ * UAI, formations by niveau and the direct link (copied with the client script), and an unknown fiche;
+ * then an employer habilitated to « SOLTéA - Employeurs » opens its tile a day after the inscription and
+ * searches from its own space. Every page goes through checkPage (axe, one h1, lang="fr", screenshot).
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +95,12 @@ describe('a visitor searches habilitated establishments', () => {
     // the rayon is meaningful with a commune: the client script says so while the field is empty
     expect(await page.locator('#rayonKm').getAttribute('aria-disabled')).toBe('false');
     await checkPage(page, 'recherche-autour-de-tours');
+    // two letters swapped in the commune: understood as Tours all the same, the same results
+    const names = await resultNames(page);
+    await field(page, 'Autour de la commune').fill('Tuors');
+    await launch(page);
+    expect(await page.getByText('Critères retenus : Autour de Tours (37), dans un rayon de 10 km.').count()).toBe(1);
+    expect(await resultNames(page)).toEqual(names);
   });
 
   it('by diploma level in a département, and through the pages', async () => {
