@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundingBox, distanceKm } from './geo.js';
-import { searchKey, searchWords } from './text.js';
+import { dePlace, searchKey, searchWords } from './text.js';
 
 describe('search keys', () => {
   it('drops accents, case and punctuation', () => {
@@ -8,6 +8,16 @@ describe('search keys', () => {
     expect(searchKey("L'ÉCOLE D'INGÉNIEURS")).toBe('l ecole d ingenieurs');
     expect(searchKey('%_\'"; DROP TABLE 😀')).toBe('drop table');
     expect(searchWords('BTS bts Commerce')).toEqual(['bts', 'commerce']);
+  });
+
+  it('« de » before a place name: elided before a vowel, contracted with Le and Les', () => {
+    expect(dePlace('Tours (37)')).toBe('de Tours (37)');
+    expect(dePlace('Orléans (45)')).toBe('d’Orléans (45)');
+    expect(dePlace('Évry-Courcouronnes (91)')).toBe('d’Évry-Courcouronnes (91)');
+    expect(dePlace('Le Mans (72)')).toBe('du Mans (72)');
+    expect(dePlace('Les Mureaux (78)')).toBe('des Mureaux (78)');
+    expect(dePlace('La Rochelle (17)')).toBe('de La Rochelle (17)');
+    expect(dePlace('Hazebrouck (59)')).toBe('de Hazebrouck (59)');
   });
 });
 

@@ -21,3 +21,15 @@ export function searchWords(input: string): string[] {
   const key = searchKey(input);
   return key ? [...new Set(key.split(' '))] : [];
 }
+
+/**
+ * « de » before a place name, with French elision and contraction: « de Tours », « d’Orléans »,
+ * « du Mans » (Le Mans), « des Mureaux » (Les Mureaux). A name starting with H keeps « de » (an h may
+ * be aspirated: « de Hazebrouck »).
+ */
+export function dePlace(nom: string): string {
+  if (nom.startsWith('Le ')) return `du ${nom.slice(3)}`;
+  if (nom.startsWith('Les ')) return `des ${nom.slice(4)}`;
+  if (/^[AEIOUYÀÂÉÈÊËÎÏÔÛÜŒ]/i.test(nom)) return `d’${nom}`;
+  return `de ${nom}`;
+}

@@ -210,6 +210,8 @@ describe('autour de', () => {
       expect(a.criteresRetenus, autourDe).toContain('Autour de Tours (37), dans un rayon de 10 km');
       expect(a.total).toBe(6);
     }
+    // « d’ » before a vowel
+    expect((await search({ autourDe: 'Orleasn' })).criteresRetenus).toContain('Autour d’Orléans (45), dans un rayon de 10 km');
   });
 
   it('an unknown commune answers no result and says why', async () => {

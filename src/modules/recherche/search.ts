@@ -34,6 +34,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { formationCode, PAGE_SIZE, parseQueryTerm, textTerm, type Criteria, type QueryTerm } from '../../domain/recherche.js';
 import { libelleCategorie } from '../../domain/referentiel.js';
+import { dePlace } from '../../domain/text.js';
 import { communeLabel, findCommunes, resolveCentre, withArrondissements } from './communes.js';
 import type { RefEtablissementColumns } from '../referentiel/read.js';
 import { closestTerritoire, parsePlace } from './criteria.js';
@@ -287,7 +288,7 @@ async function aroundFilter(db: Db, c: Criteria, outcome: SearchOutcome): Promis
   else if (commune.lat === null || commune.lng === null)
     outcome.fieldMessages.autourDe = `La position de ${communeLabel(commune)} n’est pas connue : la recherche autour d’elle est impossible.`;
   else {
-    outcome.understood.push(`Autour de ${communeLabel(commune)}, dans un rayon de ${c.rayonKm} km`);
+    outcome.understood.push(`Autour ${dePlace(communeLabel(commune))}, dans un rayon de ${c.rayonKm} km`);
     return { lat: commune.lat, lng: commune.lng, rayonKm: c.rayonKm };
   }
   return null;
