@@ -39,8 +39,8 @@ const MAX_VARIANT_KEY = 40;
  * PLACE_SIMILARITY_THRESHOLD, most populous first among equals. Candidates of a name that is not exact,
  * cheapest first:
  * 1. the key's one-edit variants (domain `oneEditVariants`), each an exact look-up on the name index,
- *    in one statement: a name with one typo, the usual case. A name one edit away scores at least
- *    1 − 1/length, which no name two edits away can beat;
+ *    in one statement: a name with one typo, the usual case. By its edits a name one edit away scores
+ *    1 − 1/length, a name two edits away at most 1 − 2/length: the closest is among the variants;
  * 2. only when none of them is close enough: the trigram candidates (similarity ≥ 0.15 for a short
  *    name, 0.3 for a longer one, set for this transaction only), for two typos or more — slower, as
  *    thousands of names share a trigram with a short key.
