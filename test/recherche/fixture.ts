@@ -3,6 +3,7 @@
  * their centres) around Tours, Paris, Lyon, Poitiers and Ajaccio; establishments, composantes, UAIs,
  * diplomas and formations for the 2026 campaign, and a few rows of 2025.
  */
+import { rebuildVocabulaire } from '../../src/modules/referentiel/vocabulaire.js';
 import type { Db } from '../../src/infra/db/index.js';
 import { makeValidSiren, makeValidSiret, makeValidUai } from '../../src/domain/identifiers.js';
 import { searchKey } from '../../src/domain/text.js';
@@ -307,6 +308,8 @@ export async function insertFixture(db: Db): Promise<Inserted> {
     const parent = await insertOne(d, null, null);
     for (const c of d.composantes ?? []) await insertOne({ ...c, annee: d.annee }, parent.id, parent.siret);
   }
+  // what the import does after writing a year's establishments: the vocabulary of their names
+  for (const annee of new Set(DEFS.map((d) => d.annee ?? ANNEE))) await rebuildVocabulaire(db, annee);
   await db.insert(etablissementProfils).values({
     siret: GRANDMONT.siret,
     presentation: 'Lycée général, technologique et professionnel au nord de Tours.\n\nInternat de 200 places.',

@@ -308,12 +308,16 @@ describe('ordering', () => {
     expect(names(b).slice(1, 4)).toEqual(['LYCEE CHOISEUL', GRANDMONT.nom, UNIV.nom]);
   });
 
-  it('a word found nowhere is matched by similarity, the closest first', async () => {
+  it('a word found nowhere is corrected when a word of the names is one edit away, else matched by similarity', async () => {
     const a = await search({ q: 'granmond' });
-    expect(names(a)[0]).toBe('LYCEE GRANMONT');
+    expect(names(a)).toEqual(['LYCEE GRANMONT']);
+    expect(a.criteresRetenus).toContain('Orthographe corrigée : « granmond » lu « granmont »');
     const b = await search({ q: 'grandmond' });
     expect(names(b)[0]).toBe(GRANDMONT.nom);
-    expect(a.criteresRetenus).toContain('Nom proche de « granmond » (orthographe approchée)');
+    // two typos: no word one edit away, the closest by similarity first
+    const c = await search({ q: 'granmomd' });
+    expect(names(c)[0]).toBe('LYCEE GRANMONT');
+    expect(c.criteresRetenus).toContain('Nom proche de « granmomd » (orthographe approchée)');
   });
 
   it('the exact name is marked exact and comes first', async () => {

@@ -147,6 +147,11 @@ describe('import of a regional list with composantes and formations', () => {
       nom_recherche: 'universite de beziers mediterranee',
       uais: `${uai(2)}|${uai(6)}`,
     });
+    // the vocabulary of the year's names follows them (the search corrects typed words against it)
+    const mots = async (annee: number) =>
+      (await rows<{ mot: string }>(ref.database, sql`select mot from ref_mots where annee = ${annee}::int`)).map((m) => m.mot);
+    expect(await mots(Y)).toContain('mediterranee');
+    expect(await mots(Y)).not.toContain('de');
     // composantes and formations stay (an import never deletes)
     expect((await counts(ref.database, Y)).composantes).toBe(3);
     expect((await counts(ref.database, Y + 1)).etablissements).toBe(0);
@@ -155,6 +160,8 @@ describe('import of a regional list with composantes and formations', () => {
     expect(next.etablissements.inserted).toBe(2);
     expect(next.diplomes.inserted).toBe(0);
     expect((await counts(ref.database, Y + 1)).formations).toBe(6);
+    expect(await mots(Y + 1)).toContain('beziers');
+    expect(await mots(Y + 1)).not.toContain('mediterranee');
   });
 
   it('attaches formations to establishments imported earlier for the same year', async () => {

@@ -571,6 +571,16 @@ export const refEtablissementUais = pgTable(
 );
 
 /** Diplomas and titles (shared by every year and establishment): formations point to one. */
+/**
+ * The words of the establishments' names of a year (`nom_recherche` split on spaces, 3 letters or more),
+ * rebuilt by each referential import of that year (modules/referentiel/vocabulaire.ts). The search reads
+ * it to correct a word typed with one typo (« famililae » → familiale) by exact look-ups, instead of
+ * comparing trigrams with thousands of names.
+ */
+export const refMots = pgTable('ref_mots', { annee: integer('annee').notNull(), mot: text('mot').notNull() }, (t) => [
+  primaryKey({ columns: [t.annee, t.mot] }),
+]);
+
 export const refDiplomes = pgTable(
   'ref_diplomes',
   {

@@ -7,7 +7,7 @@ import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
 import { oneEditVariants, placeNameScore } from '../../domain/recherche.js';
 import { searchKey } from '../../domain/text.js';
 import { parsePlace } from './criteria.js';
-import { escapeLike, PLACE_SIMILARITY_THRESHOLD } from './search-sql.js';
+import { escapeLike, PLACE_SIMILARITY_THRESHOLD, textArray } from './search-sql.js';
 
 export interface Commune {
   code: string;
@@ -77,9 +77,6 @@ export async function findCommunes(
   });
   return { exact: false, communes: closest(key, candidates) };
 }
-
-/** Strings as one text[] parameter (an array literal, each element quoted). */
-const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
 /** The five candidates closest to `key` (placeNameScore ≥ PLACE_SIMILARITY_THRESHOLD), most populous first among equals. */
 function closest(key: string, candidates: (Commune & { nom_recherche: string })[]): (Commune & { similarity: number })[] {

@@ -25,11 +25,20 @@ export type PlaceFilter =
   | { kind: 'region'; code: string }
   | { kind: 'communes'; codes: string[] };
 
-/** A word of a name or title: `fuzzy` when it occurs nowhere as typed (matched by similarity). */
+/**
+ * A word of a name or title: `fuzzy` when it occurs nowhere as typed (matched by similarity), unless it
+ * has `corrections`: the words of the year's names one edit away from it (« famililae » → familiale),
+ * matched as typed words are, any of them.
+ */
 export interface Word {
   word: string;
   fuzzy: boolean;
+  corrections?: string[];
 }
+
+/** What a word found as typed or corrected is matched as: itself, or any of its corrections. */
+const formsOf = (w: Word): string[] => (w.corrections?.length ? w.corrections : [w.word]);
+const anyOf = (parts: SQL[]): SQL => (parts.length === 1 ? parts[0]! : sql`(${sql.join(parts, sql` or `)})`);
 
 /**
  * The identifier or the name words, resolved. `fuzzyMode` says how fuzzy words are matched: `filter`
@@ -78,6 +87,9 @@ const list = (values: readonly string[]) =>
   );
 /** A bigint[] as one parameter (a literal '{1,2,3}'), however many ids. */
 const idArray = (ids: readonly number[]) => sql`${`{${ids.map((i) => Math.trunc(i)).join(',')}}`}::bigint[]`;
+/** Strings as one text[] parameter (an array literal, each element quoted). */
+export const textArray = (values: readonly string[]) =>
+  sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
 /** Haversine distance in km from `c` to the row `e` (same formula as domain/geo.ts distanceKm). */
 function distanceSql(c: Centre): SQL {
@@ -91,7 +103,7 @@ function distanceSql(c: Centre): SQL {
  * threshold set in the transaction); otherwise the function form (any context, for a few rows).
  */
 export function wordFilter(column: SQL, w: Word, indexed: boolean): SQL {
-  if (!w.fuzzy) return sql`${column} like ${`%${escapeLike(w.word)}%`}`;
+  if (!w.fuzzy) return anyOf(formsOf(w).map((f) => sql`${column} like ${`%${escapeLike(f)}%`}`));
   return indexed ? sql`${w.word} <% ${column}` : sql`word_similarity(${w.word}, ${column}) >= ${WORD_SIMILARITY_THRESHOLD}::float8`;
 }
 
@@ -117,7 +129,11 @@ export function fuzzyWorthy(word: string): boolean {
  */
 function wordScore20(column: SQL, w: Word): SQL {
   if (w.fuzzy) return sql`(18 * word_similarity(${w.word}, ${column})::float8)`;
-  return sql`(case when (' ' || ${column} || ' ') like ${`% ${escapeLike(w.word)} %`} then 20 when (' ' || ${column}) like ${`% ${escapeLike(w.word)}%`} then 18 else 16 end)`;
+  const scores = formsOf(w).map(
+    (f) =>
+      sql`(case when (' ' || ${column} || ' ') like ${`% ${escapeLike(f)} %`} then 20 when (' ' || ${column}) like ${`% ${escapeLike(f)}%`} then 18 else 16 end)`,
+  );
+  return scores.length === 1 ? scores[0]! : sql`greatest(${sql.join(scores, sql`, `)})`;
 }
 
 /**

@@ -10,8 +10,10 @@
  * How it stays fast at national scale (17,000 rows of establishments and composantes, 300,000
  * formations), measured with bench/search.ts:
  * - a probe first tells, for each word of the name (and of the formation title), whether it occurs
- *   somewhere as typed. Such a word filters with LIKE '%word%' (cheap, trigram GIN index); only a word
- *   found nowhere (a typo: « raspial ») is matched fuzzily (word similarity ≥ 0.5): on the rows the
+ *   somewhere as typed. Such a word filters with LIKE '%word%' (cheap, trigram GIN index). A word of
+ *   the name found nowhere (a typo: « raspial ») is corrected when the year's names have a word one edit
+ *   away (« raspail », corrections.ts) and then filters as typed words do; only a word with no
+ *   correction (two typos) is matched fuzzily (word similarity ≥ 0.5): on the rows the
  *   other words kept when they are few (FUZZY_FILTER_ROWS), else through the GIN index
  *   (`word <% nom_recherche`, at most FUZZY_CANDIDATES rows) — word_similarity is costly per row, so
  *   it never runs on the whole table. The threshold and `enable_seqscan = off` (the planner otherwise
@@ -36,6 +38,7 @@ import { formationCode, PAGE_SIZE, parseQueryTerm, textTerm, type Criteria, type
 import { libelleCategorie } from '../../domain/referentiel.js';
 import { dePlace } from '../../domain/text.js';
 import { communeLabel, findCommunes, resolveCentre, withArrondissements } from './communes.js';
+import { corrections } from './corrections.js';
 import type { RefEtablissementColumns } from '../referentiel/read.js';
 import { closestTerritoire, parsePlace } from './criteria.js';
 import { classementOf, lieuOf, listeLibelle, uaisOf, type EtablissementClasse } from './etablissement-view.js';
@@ -213,13 +216,22 @@ async function nameTerm(
 ): Promise<PlanTerm> {
   let planTerm: PlanTerm;
   if (term.kind === 'text') {
-    const words = nameWords.map((w, i) => ({ word: w, fuzzy: !term.short.includes(w) && !probe!.name[i] && fuzzyWorthy(w) }));
+    const found = nameWords.map((w, i) => ({ word: w, fuzzy: !term.short.includes(w) && !probe!.name[i] && fuzzyWorthy(w) }));
+    // a word found nowhere: corrected when the year's names have words one edit away, else fuzzy
+    const typos = found.filter((w) => w.fuzzy).map((w) => w.word);
+    const fixes = annee !== null && typos.length ? await corrections(db, annee, typos) : new Map<string, string[]>();
+    const words: Word[] = found.map((w) => {
+      const fixed = fixes.get(w.word);
+      return fixed ? { word: w.word, fuzzy: false, corrections: fixed } : w;
+    });
     const fuzzy = words.filter((w) => w.fuzzy).map((w) => w.word);
     const strict = words.filter((w) => !w.fuzzy);
     // fuzzy words: checked on the rows the other words select when they are few, else through the index
     const fuzzyMode = fuzzy.length && strict.length && (await strictRows(db, annee, strict)) <= FUZZY_FILTER_ROWS ? 'filter' : 'candidates';
     planTerm = { kind: 'text', key: term.key, words, shortOnly: term.words.length === 0, fuzzyMode };
     outcome.understood.push(`Nom : « ${c.q} »`);
+    for (const [typed, fixed] of fixes)
+      outcome.understood.push(`Orthographe corrigée : « ${typed} » lu ${fixed.map((f) => `« ${f} »`).join(' ou ')}`);
     if (fuzzy.length) outcome.understood.push(`Nom proche de « ${fuzzy.join(' ')} » (orthographe approchée)`);
   } else planTerm = term;
   if (term.kind === 'siret') outcome.understood.push(`SIRET ${term.siret}`);

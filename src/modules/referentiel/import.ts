@@ -27,6 +27,7 @@ import { emptyReport, type ImportProgress, type ReferentielImportReport } from '
 import type { EtablissementInput, FormationInput, RefIssue } from './inputs.js';
 import { planImport } from './plan.js';
 import { loadEtablissements, writeEtablissements, writeFormations, type Writing } from './writes.js';
+import { rebuildVocabulaire } from './vocabulaire.js';
 
 export type { ImportProgress, RefCounts, ReferentielImportReport } from './import-report.js';
 
@@ -165,6 +166,7 @@ export async function applyReferentiel(
       progress: opts.onProgress ?? (() => undefined),
     };
     await writeEtablissements(w, plan, existing);
+    await rebuildVocabulaire(tx, annee);
     const diplomeIds = await upsertDiplomes(tx, plan.diplomes, report.diplomes);
     await writeFormations(w, plan, diplomeIds);
   });
