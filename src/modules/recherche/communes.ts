@@ -4,10 +4,11 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { selectRows, type Db, type Tx } from '../../infra/db/index.js';
+import { arrayParam } from '../../infra/db/sql.js';
 import { oneEditVariants, placeNameScore } from '../../domain/recherche.js';
 import { searchKey } from '../../domain/text.js';
 import { parsePlace } from './criteria.js';
-import { escapeLike, PLACE_SIMILARITY_THRESHOLD, textArray } from './search-sql.js';
+import { escapeLike, PLACE_SIMILARITY_THRESHOLD } from './search-sql.js';
 
 export interface Commune {
   code: string;
@@ -59,7 +60,7 @@ export async function findCommunes(
     // LATERAL … LIMIT: each variant one probe of the name index (a join would scan the table)
     const variants = await selectRows<Commune & { nom_recherche: string }>(
       db,
-      sql`select c.* from unnest(${textArray(oneEditVariants(key))}) v(nom) cross join lateral (${named(sql`v.nom`)}) c`,
+      sql`select c.* from unnest(${arrayParam(oneEditVariants(key))}::text[]) v(nom) cross join lateral (${named(sql`v.nom`)}) c`,
     );
     const close = closest(key, variants);
     if (close.length) return { exact: false, communes: close };

@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { selectRows, type Db } from '../../infra/db/index.js';
 import { oneEditVariants } from '../../domain/recherche.js';
-import { textArray } from './search-sql.js';
+import { arrayParam } from '../../infra/db/sql.js';
 
 /** Letters a word of a name is corrected with (one edit: a word stays one word). */
 const WORD_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
@@ -24,7 +24,7 @@ export async function corrections(db: Db, annee: number, typed: string[]): Promi
   const pairs = typed.flatMap((w) => oneEditVariants(w, WORD_ALPHABET).map((v) => [v, w] as const));
   const rows = await selectRows<{ mot: string; tape: string }>(
     db,
-    sql`select v.mot, v.tape from unnest(${textArray(pairs.map((p) => p[0]))}, ${textArray(pairs.map((p) => p[1]))}) v(mot, tape)
+    sql`select v.mot, v.tape from unnest(${arrayParam(pairs.map((p) => p[0]))}::text[], ${arrayParam(pairs.map((p) => p[1]))}::text[]) v(mot, tape)
         cross join lateral (select 1 from ref_mots r where r.annee = ${annee}::int and r.mot = v.mot limit 1) x
         order by v.tape, v.mot`,
   );

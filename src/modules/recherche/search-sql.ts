@@ -87,9 +87,6 @@ const list = (values: readonly string[]) =>
   );
 /** A bigint[] as one parameter (a literal '{1,2,3}'), however many ids. */
 const idArray = (ids: readonly number[]) => sql`${`{${ids.map((i) => Math.trunc(i)).join(',')}}`}::bigint[]`;
-/** Strings as one text[] parameter (an array literal, each element quoted). */
-export const textArray = (values: readonly string[]) =>
-  sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
 /** Haversine distance in km from `c` to the row `e` (same formula as domain/geo.ts distanceKm). */
 function distanceSql(c: Centre): SQL {
